@@ -1,0 +1,238 @@
+// SPL tokens. SPL lexes differently by command: after `| eval` or `| where` it is an expression
+// language (`y+1` is three tokens), elsewhere an unquoted value runs to the next space, pipe or
+// bracket (`src=10.0.0.0/8` is a field, `=`, and one value). One Chevrotain lexer serves both:
+// mode-dependent tokens use custom matchers that look at the tokens already matched.
+import { createToken, Lexer, type CustomPatternMatcherFunc, type IToken, type TokenType } from 'chevrotain';
+
+type Mode = 'search' | 'expr';
+
+interface Frame {
+  mode: Mode;
+  /** Right after `|`: the next word names a command. */
+  expectCommand: boolean;
+  /** No token yet in this frame (query start or just after `[`): only `search` names a command. */
+  atStart: boolean;
+}
+
+// Incremental scan of matched tokens: O(1) amortised per token, so long queries stay linear.
+let scanned: IToken[] | null = null;
+let scannedLength = 0;
+let frames: Frame[] = [];
+
+function scan(matched: IToken[]): Frame {
+  if (matched !== scanned || matched.length < scannedLength) {
+    scanned = matched;
+    scannedLength = 0;
+    frames = [{ mode: 'search', expectCommand: false, atStart: true }];
+  }
+  for (; scannedLength < matched.length; scannedLength++) {
+    const token = matched[scannedLength]!;
+    const top = frames[frames.length - 1]!;
+    const type = token.tokenType;
+    top.atStart = false;
+    if (type === Pipe) {
+      top.expectCommand = true;
+      top.mode = 'search';
+    } else if (type === LBracket) {
+      frames.push({ mode: 'search', expectCommand: false, atStart: true });
+    } else if (type === RBracket) {
+      if (frames.length > 1) frames.pop();
+    } else if (top.expectCommand) {
+      top.expectCommand = false;
+      if (type === EvalCmd || type === WhereCmd) top.mode = 'expr';
+    }
+  }
+  return frames[frames.length - 1]!;
+}
+
+function currentMode(matched: IToken[]): Mode {
+  return scan(matched).mode;
+}
+
+/** A command name: any word right after `|`; at the start of a (sub)search only `search`. */
+function commandName(accept: (name: string) => boolean): CustomPatternMatcherFunc {
+  const pattern = /[A-Za-z_][\w-]*(?=$|[\s|\]\[])/y;
+  return (text, offset, matched) => {
+    const frame = scan(matched);
+    if (!frame.expectCommand && !frame.atStart) return null;
+    pattern.lastIndex = offset;
+    const found = pattern.exec(text);
+    if (!found) return null;
+    const name = found[0].toLowerCase();
+    if (!frame.expectCommand && name !== 'search') return null;
+    return accept(name) ? found : null;
+  };
+}
+
+function inMode(mode: Mode, pattern: RegExp): CustomPatternMatcherFunc {
+  const sticky = new RegExp(pattern.source, pattern.flags.includes('y') ? pattern.flags : pattern.flags + 'y');
+  return (text, offset, matched) => {
+    if (currentMode(matched) !== mode) return null;
+    sticky.lastIndex = offset;
+    return sticky.exec(text);
+  };
+}
+
+// Characters that end an unquoted search-mode word. `!` only ends it as part of `!=`.
+const WORD_STOP = new Set([' ', '\t', '\n', '\r', '\f', '\v', '|', '[', ']', '(', ')', '=', '<', '>', ',', '"', '`']);
+
+const matchWord: CustomPatternMatcherFunc = (text, offset, matched) => {
+  if (currentMode(matched) !== 'search') return null;
+  let end = offset;
+  while (end < text.length) {
+    const ch = text[end]!;
+    if (WORD_STOP.has(ch)) break;
+    if (ch === '!' && text[end + 1] === '=') break;
+    end++;
+  }
+  return end > offset ? [text.slice(offset, end)] : null;
+};
+
+/** A keyword: uppercase-only in search mode (as Splunk requires), any case in expressions. */
+function keyword(word: string): CustomPatternMatcherFunc {
+  const exprPattern = new RegExp(`${word}(?![\\w.{}@])`, 'iy');
+  return (text, offset, matched) => {
+    const mode = currentMode(matched);
+    if (mode === 'search') {
+      if (!text.startsWith(word, offset)) return null;
+      const next = text[offset + word.length];
+      if (next !== undefined && !WORD_STOP.has(next) && next !== '(') return null;
+      if (next === '(' && word !== 'NOT' && word !== 'IN') return null;
+      return [word];
+    }
+    exprPattern.lastIndex = offset;
+    const found = exprPattern.exec(text);
+    // `like(x, "a%")` and `in(x, "a")` are eval functions; the operators follow an operand.
+    if (found && (word === 'LIKE' || word === 'IN') && /^\s*\(/.test(text.slice(offset + word.length, offset + word.length + 64))) {
+      const previous = matched[matched.length - 1];
+      if (!previous || !OPERAND_END.has(previous.tokenType.name)) return null;
+    }
+    return found;
+  };
+}
+
+const OPERAND_END = new Set(['Ident', 'NumberLit', 'StringLit', 'QuotedField', 'RParen']);
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
+export const Pipe = createToken({ name: 'Pipe', pattern: /\|/, label: "'|'" });
+export const LBracket = createToken({ name: 'LBracket', pattern: /\[/, label: "'['" });
+export const RBracket = createToken({ name: 'RBracket', pattern: /\]/, label: "']'" });
+export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
+export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
+export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
+export const Macro = createToken({ name: 'Macro', pattern: /`[^`]*`/, label: 'a macro' });
+export const StringLit = createToken({
+  name: 'StringLit',
+  pattern: /"(?:[^"\\]|\\[\s\S])*"/,
+  line_breaks: true,
+  label: 'a quoted string',
+});
+
+export const CompareOp = createToken({ name: 'CompareOp', pattern: Lexer.NA });
+export const EqEq = createToken({ name: 'EqEq', pattern: /==/, categories: CompareOp, label: "'=='" });
+export const NotEq = createToken({ name: 'NotEq', pattern: /!=/, categories: CompareOp, label: "'!='" });
+export const LtEq = createToken({ name: 'LtEq', pattern: /<=/, categories: CompareOp, label: "'<='" });
+export const GtEq = createToken({ name: 'GtEq', pattern: />=/, categories: CompareOp, label: "'>='" });
+export const Eq = createToken({ name: 'Eq', pattern: /=/, categories: CompareOp, label: "'='" });
+export const Lt = createToken({ name: 'Lt', pattern: /</, categories: CompareOp, label: "'<'" });
+export const Gt = createToken({ name: 'Gt', pattern: />/, categories: CompareOp, label: "'>'" });
+
+// Command names get token types of their own so the parser can dispatch on them.
+export const SearchCmd = createToken({ name: 'SearchCmd', pattern: commandName((n) => n === 'search'), line_breaks: false, label: "'search'" });
+export const EvalCmd = createToken({ name: 'EvalCmd', pattern: commandName((n) => n === 'eval'), line_breaks: false, label: "'eval'" });
+export const WhereCmd = createToken({ name: 'WhereCmd', pattern: commandName((n) => n === 'where'), line_breaks: false, label: "'where'" });
+export const CommandWord = createToken({
+  name: 'CommandWord',
+  pattern: commandName((n) => n !== 'search' && n !== 'eval' && n !== 'where'),
+  line_breaks: false,
+  label: 'a command name',
+});
+
+// Keywords first, so that `AND` is not read as a word; `ANDROID` stays a word.
+export const And = createToken({ name: 'And', pattern: keyword('AND'), line_breaks: false, label: "'AND'" });
+export const Or = createToken({ name: 'Or', pattern: keyword('OR'), line_breaks: false, label: "'OR'" });
+export const Not = createToken({ name: 'Not', pattern: keyword('NOT'), line_breaks: false, label: "'NOT'" });
+export const Xor = createToken({ name: 'Xor', pattern: keyword('XOR'), line_breaks: false, label: "'XOR'" });
+export const Like = createToken({ name: 'Like', pattern: keyword('LIKE'), line_breaks: false, label: "'LIKE'" });
+export const In = createToken({ name: 'In', pattern: keyword('IN'), line_breaks: false, label: "'IN'" });
+
+// Expression mode.
+export const NumberLit = createToken({
+  name: 'NumberLit',
+  pattern: inMode('expr', /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?![\w])/),
+  line_breaks: false,
+  label: 'a number',
+});
+export const Ident = createToken({
+  name: 'Ident',
+  pattern: inMode('expr', /[A-Za-z_@$][\w@$]*(?:\{\}|\.[A-Za-z_@$][\w@$]*)*/),
+  line_breaks: false,
+  label: 'a field or function name',
+});
+export const QuotedField = createToken({
+  name: 'QuotedField',
+  pattern: inMode('expr', /'(?:[^'\\]|\\[\s\S])*'/),
+  line_breaks: true,
+  label: 'a quoted field name',
+});
+export const Plus = createToken({ name: 'Plus', pattern: inMode('expr', /\+/), line_breaks: false, label: "'+'" });
+export const Minus = createToken({ name: 'Minus', pattern: inMode('expr', /-/), line_breaks: false, label: "'-'" });
+export const Star = createToken({ name: 'Star', pattern: inMode('expr', /\*/), line_breaks: false, label: "'*'" });
+export const Slash = createToken({ name: 'Slash', pattern: inMode('expr', /\//), line_breaks: false, label: "'/'" });
+export const Percent = createToken({ name: 'Percent', pattern: inMode('expr', /%/), line_breaks: false, label: "'%'" });
+export const Dot = createToken({ name: 'Dot', pattern: inMode('expr', /\./), line_breaks: false, label: "'.'" });
+
+// Search mode: everything else up to a space, pipe, bracket, paren, comma, quote or operator.
+export const Word = createToken({ name: 'Word', pattern: matchWord, line_breaks: false, label: 'a word' });
+
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  Pipe,
+  LBracket,
+  RBracket,
+  LParen,
+  RParen,
+  Comma,
+  Macro,
+  StringLit,
+  EqEq,
+  NotEq,
+  LtEq,
+  GtEq,
+  Eq,
+  Lt,
+  Gt,
+  CompareOp,
+  SearchCmd,
+  EvalCmd,
+  WhereCmd,
+  CommandWord,
+  And,
+  Or,
+  Not,
+  Xor,
+  Like,
+  In,
+  NumberLit,
+  Ident,
+  QuotedField,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Dot,
+  Word,
+];
+
+export const splLexer = new Lexer(allTokens, {
+  positionTracking: 'full',
+  ensureOptimizations: false,
+  safeMode: true,
+});
+
+/** Tokenize; the incremental mode scan is reset for each call. */
+export function tokenize(text: string) {
+  scanned = null;
+  return splLexer.tokenize(text);
+}

@@ -1,0 +1,44 @@
+// Plain data handed between the engine and its shells (CLI, REPL).
+
+/** A cell: Splunk values are strings or numbers; a multivalue field is an array. */
+export type Value = string | number | boolean | null | Value[];
+export type Row = Record<string, Value>;
+
+export interface LoadWarning {
+  /** The file the warning is about. */
+  file: string;
+  /** Why it was skipped or only partly loaded, in words a user can act on. */
+  reason: string;
+  /** 'skipped': nothing from the file loaded; 'partial': some events skipped; 'note': informative. */
+  kind: 'skipped' | 'partial' | 'note';
+  eventsSkipped?: number;
+}
+
+export interface LoadProgress {
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  events: number;
+  elapsedMs: number;
+}
+
+export interface LoadReport {
+  filesRead: number;
+  filesSkipped: number;
+  eventsLoaded: number;
+  eventsSkipped: number;
+  bytesRead: number;
+  warnings: LoadWarning[];
+  elapsedMs: number;
+}
+
+export interface ResultSet {
+  columns: string[];
+  rows: Row[];
+  /** The SQL that produced the rows. */
+  sql: string;
+  elapsedMs: number;
+  /** True when the row cap cut the result short. */
+  truncated: boolean;
+}
