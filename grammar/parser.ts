@@ -61,6 +61,11 @@ class SplParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /** The first token the last parse did not consume (EOF when it consumed everything). */
+  public leftover(): IToken {
+    return this.LA(1);
+  }
+
   public pipeline = this.RULE('pipeline', (): Pipeline => {
     const commands: Command[] = [];
     let leadingPipe = false;
@@ -515,9 +520,9 @@ export function parse(text: string): ParseResult {
     diagnostics.push({ code: 'syntax', message: `unexpected ${found}`, span: { start, end }, expected: expected.length ? expected : undefined });
     break;
   }
-  if (diagnostics.length === 0 && parser.LA(1).tokenType !== EOF) {
+  const t = parser.leftover();
+  if (diagnostics.length === 0 && t.tokenType !== EOF) {
     // Leftover tokens: typically an unmatched closing bracket or parenthesis.
-    const t = parser.LA(1);
     diagnostics.push({ code: 'syntax', message: `unexpected ${JSON.stringify(t.image)}`, span: { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 }, expected: ["'|'", 'end of search'] });
   }
   return { pipeline: diagnostics.length ? null : pipeline, diagnostics };
