@@ -1,0 +1,74 @@
+// Turning a failed read of one file into a reason a person can act on. Runs only after DuckDB
+// has refused the file, so it may afford to stream the file through Node again.
+
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import zlib from 'node:zlib';
+import { describeFsError, describeGzipError, type SniffedFile } from './load-files.js';
+
+const MALFORMED = /Malformed JSON in file .*?, at byte (\d+) in (line|record\/value) (\d+): ([^\n]*?)\.?\s*$/m;
+
+export async function explainReadFailure(file: SniffedFile, err: unknown): Promise<string> {
+  try {
+    await stat(file.path);
+  } catch (statErr) {
+    const reason = describeFsError(statErr);
+    return reason === 'no such file or folder' ? 'file vanished during the load' : reason;
+  }
+
+  if (file.gzip) {
+    const gzipProblem = await checkGzip(file.path);
+    if (gzipProblem) return gzipProblem;
+  }
+
+  const message = err instanceof Error ? err.message : String(err);
+  const malformed = MALFORMED.exec(message);
+  if (malformed) {
+    const [, byte, unit, n, detail] = malformed;
+    if (unit === 'line') return `invalid JSON at line ${n}: ${detail}`;
+    // A records or array file is one JSON value, whose offsets count from the start of the file.
+    if (file.format === 'records' || file.format === 'array') {
+      return `invalid JSON at line ${await lineAt(file, Number(byte))}: ${detail}`;
+    }
+    return `invalid JSON in value ${n} (byte ${byte} of it): ${detail}`;
+  }
+  if (/permission denied/i.test(message)) return 'permission denied';
+  if (/no files found|no such file/i.test(message)) return 'file vanished during the load';
+  const first = message.split('\n')[0]!.replace(/^[A-Za-z ]+Error:\s*/, '');
+  return `could not be read: ${first}`;
+}
+
+/** Streams the whole file through zlib: only a full inflate tells a truncated stream apart. */
+function checkGzip(file: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const gunzip = zlib.createGunzip();
+    gunzip.on('data', () => undefined);
+    gunzip.on('end', () => resolve(undefined));
+    gunzip.on('error', (err) => resolve(describeGzipError(err)));
+    const input = createReadStream(file);
+    input.on('error', (err) => resolve(describeFsError(err)));
+    input.pipe(gunzip);
+  });
+}
+
+/** 1-based line number of a byte offset into the (decompressed) content. */
+function lineAt(file: SniffedFile, offset: number): Promise<number> {
+  return new Promise((resolve) => {
+    let line = 1;
+    let seen = 0;
+    const input = createReadStream(file.path);
+    const stream = file.gzip ? input.pipe(zlib.createGunzip()) : input;
+    const finish = (): void => {
+      input.destroy();
+      resolve(line);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      const take = Math.min(chunk.length, offset - seen);
+      for (let i = 0; i < take; i++) if (chunk[i] === 0x0a) line++;
+      seen += take;
+      if (seen >= offset) finish();
+    });
+    stream.on('end', finish);
+    stream.on('error', finish);
+  });
+}

@@ -1,0 +1,463 @@
+// Loads CloudTrail files into the `events` table. Files are sniffed in Node first, then every
+// good file of one format goes through a single DuckDB reader call; only when such a call fails
+// are its files read one by one, to name the bad ones.
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue } from '@duckdb/node-api';
+import {
+  EVENTS_TABLE,
+  EVENT_COLUMNS,
+  JSON_COLUMNS,
+  META_COLUMNS,
+  SCALAR_COLUMNS,
+  type EventColumn,
+} from '../compiler/cloudtrail-schema.js';
+import { explainReadFailure } from './load-diagnose.js';
+import {
+  expandPaths,
+  sniffFile,
+  type FileFormat,
+  type RejectedFile,
+  type SniffedFile,
+} from './load-files.js';
+import type { LoadProgress, LoadReport, LoadWarning } from './types.js';
+
+export interface LoadOptions {
+  index?: string;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+/** A batch stays small enough that one bad file costs a bounded re-read. */
+const BATCH_BYTES = 64 * 1024 * 1024;
+const BATCH_FILES = 2000;
+const SNIFF_CONCURRENCY = 16;
+const DEFAULT_MAX_OBJECT = 16 * 1024 * 1024;
+const LARGEST_MAX_OBJECT = 0xffffffff;
+
+interface FileOutcome {
+  size: number;
+  /** Set when nothing from the file could be read. */
+  rejected?: string;
+}
+
+export async function loadCloudTrail(
+  conn: DuckDBConnection,
+  paths: string[],
+  opts: LoadOptions = {},
+): Promise<LoadReport> {
+  const started = performance.now();
+  const index = opts.index ?? 'main';
+  await ensureEventsTable(conn);
+
+  const expansion = await expandPaths(paths);
+  const sniffed = await mapConcurrent(expansion.files, SNIFF_CONCURRENCY, sniffFile);
+  const outcomes = new Map<string, FileOutcome>();
+  const good: SniffedFile[] = [];
+  for (const result of sniffed) {
+    if (result.ok) good.push(result.file);
+    outcomes.set(result.file.path, {
+      size: result.file.size,
+      rejected: result.ok ? undefined : (result.file as RejectedFile).reason,
+    });
+  }
+
+  const progress: LoadProgress = {
+    filesDone: expansion.files.length - good.length,
+    filesTotal: expansion.files.length,
+    bytesDone: 0,
+    bytesTotal: sniffed.reduce((sum, r) => sum + r.file.size, 0),
+    events: 0,
+    elapsedMs: 0,
+  };
+  const report = (done: SniffedFile[], events: number): void => {
+    progress.filesDone += done.length;
+    progress.bytesDone += done.reduce((sum, f) => sum + f.size, 0);
+    progress.events += events;
+    progress.elapsedMs = performance.now() - started;
+    opts.onProgress?.({ ...progress });
+  };
+  // Reported before any read so a caller can show the total straight away.
+  report([], 0);
+
+  let stats: FileStats[];
+  try {
+    for (const batch of await planBatches(conn, good, outcomes)) {
+      await readBatch(conn, batch, index, outcomes, report);
+    }
+    stats = await collectStats(conn);
+    await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND ${NOT_CLOUDTRAIL}`);
+    await renumber(conn);
+  } catch (err) {
+    // Rows of an interrupted load have no __seq yet; leave the table as it was.
+    await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL`).catch(() => undefined);
+    throw err;
+  }
+
+  return buildReport(expansion.files, expansion.warnings, outcomes, stats, performance.now() - started);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Paths and other text go into SQL only through this (or as bound parameters). */
+export function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+async function ensureEventsTable(conn: DuckDBConnection): Promise<void> {
+  const columns = EVENT_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${EVENTS_TABLE} (${columns})`);
+  const existing = (await conn.runAndReadAll(`DESCRIBE ${EVENTS_TABLE}`)).getRowObjectsJS();
+  const actual = existing.map((r) => `${String(r['column_name'])} ${String(r['column_type'])}`);
+  const expected = EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`);
+  if (actual.join(',') !== expected.join(',')) {
+    throw new Error(
+      `table ${EVENTS_TABLE} already exists with other columns (${actual.join(', ')}); ` +
+        'drop it or load into a fresh database',
+    );
+  }
+}
+
+const NOT_CLOUDTRAIL = '"eventName" IS NULL AND "eventSource" IS NULL';
+
+/**
+ * Splunk's default order is newest first. Ties keep a stable order: by source, then by position
+ * in the file. Rows already numbered keep their relative order (their old __seq); new rows follow
+ * them in insertion order, which DuckDB keeps for a file's events (preserve_insertion_order).
+ */
+async function renumber(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`
+    UPDATE ${EVENTS_TABLE} SET __seq = ranked.n
+    FROM (
+      SELECT rowid AS rid,
+             row_number() OVER (ORDER BY _time DESC NULLS LAST, source, __seq NULLS LAST, rowid) AS n
+      FROM ${EVENTS_TABLE}
+    ) AS ranked
+    WHERE ${EVENTS_TABLE}.rowid = ranked.rid`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+interface Batch {
+  files: SniffedFile[];
+  /** SELECT producing (file, raw) for the files bound as $files. */
+  source: (files: SniffedFile[]) => string;
+}
+
+async function planBatches(
+  conn: DuckDBConnection,
+  good: SniffedFile[],
+  outcomes: Map<string, FileOutcome>,
+): Promise<Batch[]> {
+  const groups = new Map<string, { files: SniffedFile[]; source: Batch['source'] }>();
+  for (const file of good) {
+    let key: string;
+    let source: Batch['source'];
+    if (file.format === 'parquet') {
+      const columns = await describeParquet(conn, file, outcomes);
+      if (!columns) continue;
+      // Files with the same columns can share one read_parquet call.
+      key = `parquet ${JSON.stringify(columns)}`;
+      source = () => parquetSource(columns);
+    } else {
+      key = `${file.format} ${file.gzip}`;
+      source = (files) => jsonSource(file.format, file.gzip, maxObjectSize(files));
+    }
+    const group = groups.get(key) ?? { files: [], source };
+    group.files.push(file);
+    groups.set(key, group);
+  }
+
+  const batches: Batch[] = [];
+  for (const group of groups.values()) {
+    let current: SniffedFile[] = [];
+    let bytes = 0;
+    for (const file of group.files) {
+      if (current.length > 0 && (bytes + file.size > BATCH_BYTES || current.length >= BATCH_FILES)) {
+        batches.push({ files: current, source: group.source });
+        current = [];
+        bytes = 0;
+      }
+      current.push(file);
+      bytes += file.size;
+    }
+    if (current.length > 0) batches.push({ files: current, source: group.source });
+  }
+  return batches;
+}
+
+/** A `{"Records":[...]}` file is one JSON object, so DuckDB's object limit must cover the file. */
+function maxObjectSize(files: SniffedFile[]): number {
+  const largest = Math.max(...files.map((f) => f.contentBytes));
+  return Math.min(LARGEST_MAX_OBJECT, Math.max(DEFAULT_MAX_OBJECT, Math.ceil(largest * 1.5)));
+}
+
+const READER_FORMAT: Record<Exclude<FileFormat, 'parquet' | 'records'>, string> = {
+  array: 'array',
+  lines: 'newline_delimited',
+  concatenated: 'unstructured',
+};
+
+function jsonSource(format: FileFormat, gzip: boolean, maxObject: number): string {
+  const options = `filename = true, compression = '${gzip ? 'gzip' : 'uncompressed'}', maximum_object_size = ${maxObject}`;
+  if (format === 'records') {
+    // Each event stays JSON: no schema inference over the varied nested objects.
+    return `SELECT filename AS file, unnest("Records")::VARCHAR AS raw
+      FROM read_json($files, columns = {Records: 'JSON[]'}, format = 'unstructured', ${options})`;
+  }
+  const reader = READER_FORMAT[format as keyof typeof READER_FORMAT];
+  // json() re-serialises compactly: pretty-printed events would otherwise keep their layout in _raw.
+  return `SELECT filename AS file, json("json")::VARCHAR AS raw
+    FROM read_json_objects($files, format = '${reader}', ${options})`;
+}
+
+interface ParquetColumn {
+  name: string;
+  type: string;
+}
+
+async function describeParquet(
+  conn: DuckDBConnection,
+  file: SniffedFile,
+  outcomes: Map<string, FileOutcome>,
+): Promise<ParquetColumn[] | undefined> {
+  try {
+    const result = await conn.runAndReadAll('DESCRIBE SELECT * FROM read_parquet($file)', {
+      file: file.path,
+    });
+    return result.getRowObjectsJS().map((r) => ({ name: String(r['column_name']), type: String(r['column_type']) }));
+  } catch (err) {
+    outcomes.get(file.path)!.rejected = `not a readable Parquet file (${firstLine(err)})`;
+    return undefined;
+  }
+}
+
+const META_NAMES = new Set(META_COLUMNS.map((c) => c.name));
+const JSON_NAMES = new Set(JSON_COLUMNS.map((c) => c.name));
+
+/**
+ * Rebuilds each Parquet row as the event's JSON so it takes the same path as JSON input. Columns
+ * named like spelunk's own (_raw, source, __seq, ...) are left out: a re-loaded export gets them
+ * anew.
+ */
+function parquetSource(columns: ParquetColumn[]): string {
+  const members = columns
+    .filter((c) => !META_NAMES.has(c.name) && c.name !== 'filename')
+    .map((c) => `${sqlString(c.name)}, ${parquetValue(c)}`);
+  return `SELECT filename AS file, json_object(${members.join(', ')})::VARCHAR AS raw
+    FROM read_parquet($files, filename = true)`;
+}
+
+function parquetValue(column: ParquetColumn): string {
+  const ref = quoteIdent(column.name);
+  if (JSON_NAMES.has(column.name) && column.type === 'VARCHAR') {
+    // Nested objects stored as text: embed them as JSON when they parse, as a string otherwise.
+    return `CASE WHEN json_valid(${ref}) THEN json(${ref}) ELSE to_json(${ref}) END`;
+  }
+  if (column.type.startsWith('TIMESTAMP WITH TIME ZONE')) {
+    return `strftime(timezone('UTC', ${ref}), '%Y-%m-%dT%H:%M:%SZ')`;
+  }
+  if (column.type.startsWith('TIMESTAMP')) return `strftime(${ref}, '%Y-%m-%dT%H:%M:%SZ')`;
+  return ref;
+}
+
+const TRANSFORM_SPEC = JSON.stringify(
+  Object.fromEntries([
+    ...SCALAR_COLUMNS.map((c) => [c.name, c.type]),
+    ...JSON_COLUMNS.map((c) => [c.name, 'JSON']),
+  ]),
+);
+
+/**
+ * CloudTrail writes `2021-10-14T14:21:22Z`; hand-made samples also use a space and fractions. A
+ * TIMESTAMP cast reads those as UTC whatever the session time zone; only a string carrying an
+ * explicit offset needs TIMESTAMPTZ.
+ */
+function timeExpr(text: string): string {
+  return `CASE WHEN regexp_matches(${text}, '\\d[+-]\\d\\d:?\\d\\d$')
+    THEN epoch(try_cast(${text} AS TIMESTAMPTZ)) ELSE epoch(try_cast(${text} AS TIMESTAMP)) END`;
+}
+
+function selectExpr(column: EventColumn): string {
+  switch (column.name) {
+    case '_time':
+      return timeExpr('e."eventTime"');
+    case '_raw':
+      return 'raw';
+    case 'source':
+      return 'file';
+    case 'sourcetype':
+      return sqlString('aws:cloudtrail');
+    case 'index':
+      return '$index';
+    case '__seq':
+      return 'NULL';
+    default:
+      return META_NAMES.has(column.name) ? 'NULL' : `e.${quoteIdent(column.name)}`;
+  }
+}
+
+function insertSql(source: string): string {
+  return `INSERT INTO ${EVENTS_TABLE} (${EVENT_COLUMNS.map((c) => quoteIdent(c.name)).join(', ')})
+    SELECT ${EVENT_COLUMNS.map(selectExpr).join(', ')}
+    FROM (SELECT file, raw, json_transform(raw, ${sqlString(TRANSFORM_SPEC)}) AS e FROM (${source}))`;
+}
+
+async function insertFiles(
+  conn: DuckDBConnection,
+  batch: Batch,
+  files: SniffedFile[],
+  index: string,
+): Promise<number> {
+  const result = await conn.run(insertSql(batch.source(files)), {
+    files: listValue(files.map((f) => f.path)),
+    index,
+  });
+  return result.rowsChanged;
+}
+
+async function readBatch(
+  conn: DuckDBConnection,
+  batch: Batch,
+  index: string,
+  outcomes: Map<string, FileOutcome>,
+  report: (done: SniffedFile[], events: number) => void,
+): Promise<void> {
+  try {
+    report(batch.files, await insertFiles(conn, batch, batch.files, index));
+    return;
+  } catch (err) {
+    if (isInterrupt(err)) throw err;
+    if (batch.files.length === 1) {
+      outcomes.get(batch.files[0]!.path)!.rejected = await explainReadFailure(batch.files[0]!, err);
+      report(batch.files, 0);
+      return;
+    }
+  }
+  // A failed statement inserts nothing, so each file can now be read again on its own.
+  for (const file of batch.files) {
+    try {
+      report([file], await insertFiles(conn, batch, [file], index));
+    } catch (err) {
+      if (isInterrupt(err)) throw err;
+      outcomes.get(file.path)!.rejected = await explainReadFailure(file, err);
+      report([file], 0);
+    }
+  }
+}
+
+function isInterrupt(err: unknown): boolean {
+  return /INTERRUPT/i.test(firstLine(err));
+}
+
+export function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0]!.trim();
+}
+
+async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counting
+
+interface FileStats {
+  source: string;
+  records: number;
+  foreign: number;
+  noTime: number;
+  badTime: number;
+  badTimeExample: string | null;
+}
+
+async function collectStats(conn: DuckDBConnection): Promise<FileStats[]> {
+  const result = await conn.runAndReadAll(`
+    SELECT source,
+           count(*) AS records,
+           count(*) FILTER (WHERE ${NOT_CLOUDTRAIL}) AS "foreign",
+           count(*) FILTER (WHERE NOT (${NOT_CLOUDTRAIL}) AND "eventTime" IS NULL) AS no_time,
+           count(*) FILTER (WHERE NOT (${NOT_CLOUDTRAIL}) AND "eventTime" IS NOT NULL AND _time IS NULL) AS bad_time,
+           min("eventTime") FILTER (WHERE NOT (${NOT_CLOUDTRAIL}) AND _time IS NULL) AS bad_time_example
+    FROM ${EVENTS_TABLE} WHERE __seq IS NULL GROUP BY source`);
+  return result.getRowObjectsJS().map((r) => ({
+    source: String(r['source']),
+    records: Number(r['records']),
+    foreign: Number(r['foreign']),
+    noTime: Number(r['no_time']),
+    badTime: Number(r['bad_time']),
+    badTimeExample: r['bad_time_example'] == null ? null : String(r['bad_time_example']),
+  }));
+}
+
+function buildReport(
+  files: string[],
+  expandWarnings: LoadWarning[],
+  outcomes: Map<string, FileOutcome>,
+  stats: FileStats[],
+  elapsedMs: number,
+): LoadReport {
+  const byFile = new Map(stats.map((s) => [s.source, s]));
+  const report: LoadReport = {
+    filesRead: 0,
+    filesSkipped: 0,
+    eventsLoaded: 0,
+    eventsSkipped: 0,
+    bytesRead: 0,
+    warnings: [...expandWarnings],
+    elapsedMs,
+  };
+  const warn = (file: string, kind: LoadWarning['kind'], reason: string, eventsSkipped?: number): void => {
+    report.warnings.push(eventsSkipped === undefined ? { file, reason, kind } : { file, reason, kind, eventsSkipped });
+  };
+
+  for (const file of files) {
+    const outcome = outcomes.get(file)!;
+    if (outcome.rejected) {
+      report.filesSkipped++;
+      warn(file, 'skipped', outcome.rejected);
+      continue;
+    }
+    const s = byFile.get(file);
+    const records = s?.records ?? 0;
+    const foreign = s?.foreign ?? 0;
+    report.eventsSkipped += foreign;
+    if (records > 0 && foreign === records) {
+      report.filesSkipped++;
+      warn(file, 'skipped', `not CloudTrail: none of its ${records} record(s) has eventName or eventSource`, foreign);
+      continue;
+    }
+    report.filesRead++;
+    report.bytesRead += outcome.size;
+    report.eventsLoaded += records - foreign;
+    if (records === 0) warn(file, 'note', 'contains no events');
+    if (foreign > 0) {
+      warn(file, 'partial', `skipped ${foreign} record(s) with neither eventName nor eventSource`, foreign);
+    }
+    if (s && s.noTime + s.badTime > 0) warn(file, 'note', describeTimeProblems(s));
+  }
+  return report;
+}
+
+function describeTimeProblems(s: FileStats): string {
+  const parts: string[] = [];
+  if (s.noTime > 0) parts.push(`${s.noTime} event(s) without eventTime`);
+  if (s.badTime > 0) {
+    parts.push(`${s.badTime} event(s) with an unreadable eventTime (e.g. ${JSON.stringify(s.badTimeExample)})`);
+  }
+  return `${parts.join(' and ')}: their _time is empty`;
+}
