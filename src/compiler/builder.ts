@@ -1,0 +1,56 @@
+// Collects the CTEs of one compiled search (subsearches included) and hands out relations.
+import type { Pipeline, Span } from '../../grammar/ast.js';
+import { splError } from '../../grammar/diagnostics.js';
+import { ident } from './sql.js';
+import type { CompileOptions, FieldInfo, FieldType, OutputAction, Relation } from './types.js';
+
+export class Builder {
+  readonly ctes: { name: string; sql: string }[] = [];
+  output?: OutputAction;
+  private counter = 0;
+
+  constructor(
+    readonly options: CompileOptions,
+    /** Compiles a nested pipeline (subsearch) into this builder's CTEs. */
+    readonly compileSub: (pipeline: Pipeline, b: Builder) => Relation,
+    /** The condition a subsearch in `search` becomes (its rows OR'ed, as Splunk's format does). */
+    readonly subsearchCondition: (pipeline: Pipeline, outer: Relation, span: Span) => string,
+  ) {}
+
+  /** Add a CTE and return the relation it defines. */
+  add(sql: string, fields: Map<string, FieldInfo>, raw: boolean, removed: Set<string> = new Set()): Relation {
+    const name = `s${this.counter++}`;
+    this.ctes.push({ name, sql });
+    return { name, fields, raw, removed };
+  }
+
+  /** An error about the user's search, to be thrown: `throw b.err(...)`. */
+  err(code: Parameters<typeof splError>[0], message: string, span: Span, hints?: string[]) {
+    return splError(code, message, span, hints);
+  }
+}
+
+export function made(type: FieldType): FieldInfo {
+  return { type, origin: 'made' };
+}
+
+/** The fields of a relation plus or minus some, as a new map (relations are never mutated). */
+export function withFields(rel: Relation, add: [string, FieldInfo][] = [], drop: string[] = []): Map<string, FieldInfo> {
+  const fields = new Map(rel.fields);
+  for (const name of drop) fields.delete(name);
+  for (const [name, info] of add) {
+    fields.delete(name);
+    fields.set(name, info);
+  }
+  return fields;
+}
+
+/** `SELECT * EXCLUDE (...)` list for hidden or replaced columns that exist in the relation. */
+export function exclude(names: string[]): string {
+  return names.length ? ` EXCLUDE (${names.map(ident).join(', ')})` : '';
+}
+
+/** Visible field names of a relation in order (hidden `__` columns and event columns left out). */
+export function visibleFields(rel: Relation): string[] {
+  return [...rel.fields].filter(([name, info]) => !name.startsWith('__') && info.origin === 'made').map(([name]) => name);
+}

@@ -1,0 +1,22 @@
+// The command registry: SPL command name -> compiler. A command file exports its table.
+import { BASIC, type CommandCompiler } from './basic.js';
+import { STATS } from './stats.js';
+import { SUBSEARCH } from './subsearch.js';
+
+export const COMMANDS: Record<string, CommandCompiler> = {
+  ...BASIC,
+  ...STATS,
+  ...SUBSEARCH,
+};
+
+/** Real SPL commands spelunk does not run yet: named as such instead of "unknown command". */
+export const UNSUPPORTED = new Set([
+  'transaction', 'cluster', 'kmeans', 'predict', 'trendline', 'anomalydetection', 'associate', 'correlate',
+  'datamodel', 'pivot', 'collect', 'sendemail', 'map', 'foreach', 'xyseries', 'untable', 'transpose',
+  'appendcols', 'appendpipe', 'multisearch', 'union', 'set', 'geostats', 'geom', 'delta', 'accum',
+  'autoregress', 'contingency', 'fieldsummary', 'metadata', 'rest', 'loadjob', 'savedsearch', 'sistats',
+  'sichart', 'sitimechart', 'sitop', 'kvform', 'extract', 'xmlkv', 'multikv', 'iconify', 'highlight',
+  'abstract', 'diff', 'erex', 'nomv', 'makecontinuous', 'reltime', 'strcat', 'tags', 'typer', 'uniq',
+  'localize', 'format', 'gentimes', 'mstats', 'mcollect', 'meventcollect', 'lookup', 'inputlookup',
+  'outputlookup', 'iplocation', 'tstats', 'timechart', 'chart', 'outputcsv', 'inputcsv',
+]);

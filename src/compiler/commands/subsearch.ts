@@ -1,0 +1,123 @@
+// Subsearches: inside `search` (rows become `(f=v AND ...) OR ...`, as Splunk's format does),
+// and under join, append and return.
+import type { Pipeline, Span } from '../../../grammar/ast.js';
+import { Args, describe } from '../args.js';
+import { exclude, made, visibleFields, type Builder } from '../builder.js';
+import { asString, fieldRef } from '../expr.js';
+import { ident } from '../sql.js';
+import type { Compiled, FieldInfo, Relation } from '../types.js';
+import { assign, generic, hasColumn, project, type CommandCompiler } from './basic.js';
+
+/** Splunk's default cap on subsearch results. */
+const SUBSEARCH_MAX = 10000;
+
+function subsearchFields(sub: Relation, b: Builder, span: Span): string[] {
+  const names = visibleFields(sub);
+  if (names.length === 0) {
+    throw b.err('bad-argument', 'this subsearch returns whole events; end it with table, fields, stats or return to choose the fields to match', span);
+  }
+  return names;
+}
+
+function wildMatch(outer: Compiled, inner: Compiled): string {
+  const one = (o: string) => (inner.type === 'mv' ? `list_bool_or(list_transform(${inner.sql}, __w -> spl_wildmatch(${o}, __w)))` : `spl_wildmatch(${o}, ${inner.sql})`);
+  if (outer.type === 'mv') return `list_bool_or(list_transform(${outer.sql}, __o -> ${one('__o')}))`;
+  if (outer.type === 'unknown') return 'false';
+  return one(asString(outer));
+}
+
+export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Span, b: Builder): string {
+  const sub = b.compileSub(pipeline, b);
+  const names = subsearchFields(sub, b, span);
+  // Renamed columns keep the correlated references to the outer row unambiguous.
+  const cols = names.map((n, i) => `${ident(n)} AS "__sub${i}"`);
+  const limited = b.add(`SELECT ${cols.join(', ')} FROM ${sub.name} ORDER BY "__seq" LIMIT ${SUBSEARCH_MAX}`, new Map(), false);
+  const conditions = names.map((n, i) => {
+    const inner: Compiled = { sql: `${limited.name}."__sub${i}"`, type: sub.fields.get(n)!.type };
+    if (n === 'search' || n === 'query') {
+      return `(${inner.sql} IS NULL OR coalesce("_raw" ILIKE '%' || spl_like(${asString(inner)}) || '%' ESCAPE '\\', false))`;
+    }
+    return `(${inner.sql} IS NULL OR coalesce(${wildMatch(fieldRef(n, { rel: outer, b }), inner)}, false))`;
+  });
+  return `EXISTS (SELECT 1 FROM ${limited.name} WHERE ${conditions.join(' AND ')})`;
+}
+
+function onlySubsearch(args: Args, b: Builder, span: Span): Pipeline {
+  const subs = args.items.filter((a) => a.kind === 'subsearch');
+  if (subs.length !== 1) throw b.err('bad-argument', 'expected one subsearch in [brackets]', span);
+  return (subs[0] as { pipeline: Pipeline }).pipeline;
+}
+
+const join: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b, ['type', 'max', 'overwrite', 'usetime', 'earlier']);
+  const pipeline = onlySubsearch(args, b, cmd.span);
+  const type = (args.option('type') ?? 'inner').toLowerCase();
+  if (!['inner', 'left', 'outer'].includes(type)) throw b.err('bad-argument', `join type=${type} is not one of inner, left, outer`, args.options.get('type')!.span);
+  const keys = args.items.filter((a) => a.kind !== 'subsearch').map((a) => {
+    if (a.kind !== 'word') throw b.err('bad-argument', `expected a field to join on, found ${describe(a)}`, a.span);
+    return a.value;
+  });
+  const max = args.int('max', 1);
+  const overwrite = args.bool('overwrite', true);
+  const sub = b.compileSub(pipeline, b);
+  const subNames = [...sub.fields.keys()].filter((n) => !n.startsWith('__'));
+  if (keys.length === 0) keys.push(...subNames.filter((n) => hasColumn(rel, n) || rel.fields.has(n)));
+  if (keys.length === 0) throw b.err('bad-argument', 'join needs fields to join on', cmd.span);
+  // Keys become real columns on both sides so the join condition compares like with like.
+  const left = assign(rel, b, keys.map((k) => [k, fieldRef(k, { rel, b })]));
+  const right0 = project(sub, b, [...new Set([...keys, ...subNames])].map((n) => [n, fieldRef(n, { rel: sub, b })]));
+  const partition = keys.map(ident).join(', ');
+  const right = max > 0 ? b.add(`SELECT * FROM ${right0.name} QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY "__seq") <= ${max}`, right0.fields, false) : right0;
+  const extra = subNames.filter((n) => !keys.includes(n) && (overwrite || !left.fields.has(n)));
+  const dropLeft = extra.filter((n) => hasColumn(left, n));
+  const on = keys.map((k) => `l.${ident(k)} = r.${ident(k)}`).join(' AND ');
+  const fields = new Map<string, FieldInfo>(left.fields);
+  for (const n of extra) fields.set(n, made(right.fields.get(n)?.type ?? 'string'));
+  const select = [`l.*${exclude(dropLeft)}`, ...extra.map((n) => `r.${ident(n)}`)].join(', ');
+  const kind = type === 'inner' ? 'JOIN' : 'LEFT JOIN';
+  return b.add(`SELECT ${select}\n  FROM ${left.name} l ${kind} ${right.name} r ON ${on}`, fields, left.raw, left.removed);
+};
+
+const append: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b, ['extendtimerange', 'maxtime', 'maxout', 'timeout']);
+  const sub = b.compileSub(onlySubsearch(args, b, cmd.span), b);
+  const fields = new Map<string, FieldInfo>(rel.fields);
+  for (const [n, f] of sub.fields) if (!fields.has(n)) fields.set(n, f);
+  const union = b.add(
+    `SELECT *, 0 AS "__part" FROM ${rel.name}\n  UNION ALL BY NAME\n  SELECT *, 1 AS "__part" FROM ${sub.name}`,
+    fields,
+    rel.raw || sub.raw,
+  );
+  return b.add(`SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM ${union.name}`, fields, rel.raw || sub.raw);
+};
+
+/** `return [N] f alias=f $f`: the first N rows as the fields a subsearch hands back. */
+const returnCommand: CommandCompiler = (cmd, rel, b) => {
+  const g = generic(cmd, b);
+  let n = 1;
+  const values: [string, Compiled][] = [];
+  const raw: Compiled[] = [];
+  g.args.forEach((a, i) => {
+    if (a.kind === 'comma') return;
+    if (i === 0 && a.kind === 'word' && /^\d+$/.test(a.value)) {
+      n = Number(a.value);
+    } else if (a.kind === 'word' && a.value.startsWith('$')) {
+      raw.push(fieldRef(a.value.slice(1), { rel, b }));
+    } else if (a.kind === 'word') {
+      values.push([a.value, fieldRef(a.value, { rel, b })]);
+    } else if (a.kind === 'option' && a.op === '=' && a.value.kind === 'word') {
+      values.push([a.key, fieldRef(a.value.value, { rel, b })]);
+    } else {
+      throw b.err('bad-argument', `return takes fields, alias=field or $field, not ${describe(a)}`, a.span);
+    }
+  });
+  if (raw.length) values.push(['search', { sql: `concat_ws(' ', ${raw.map(asString).join(', ')})`, type: 'string' }]);
+  const limited = b.add(`SELECT * FROM ${rel.name} ORDER BY "__seq" LIMIT ${n}`, rel.fields, rel.raw, rel.removed);
+  return project(limited, b, values);
+};
+
+export const SUBSEARCH: Record<string, CommandCompiler> = {
+  join,
+  append,
+  return: returnCommand,
+};

@@ -1,0 +1,99 @@
+// SPL pipeline -> DuckDB SQL: one CTE per stage that needs one, ending in a SELECT of the
+// visible fields in pipeline order. Every relation carries `__seq`, the row order Splunk would
+// show (newest event first, then whatever sort/stats decided), so order-sensitive commands
+// (head, dedup, first, streamstats) are deterministic.
+import type { Command, Pipeline, Span } from '../../grammar/ast.js';
+import { splError } from '../../grammar/diagnostics.js';
+import { Builder, made, visibleFields } from './builder.js';
+import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
+import { COMMANDS, UNSUPPORTED } from './commands/index.js';
+import { compileSearchExpr } from './search.js';
+import { ident, num } from './sql.js';
+import { nearest } from './suggest.js';
+import type { CompiledSearch, CompileOptions, FieldInfo, FieldType, Relation } from './types.js';
+import { subsearchCondition } from './commands/subsearch.js';
+
+function eventFields(): Map<string, FieldInfo> {
+  const fields = new Map<string, FieldInfo>();
+  for (const c of [...META_COLUMNS, ...SCALAR_COLUMNS]) {
+    fields.set(c.name, { type: c.type === 'DOUBLE' || c.type === 'BIGINT' ? 'number' : 'string', origin: 'event' });
+  }
+  return fields;
+}
+
+/** The loaded events, restricted by the global time range and an optional condition. */
+export function eventsRelation(b: Builder, condition?: string): Relation {
+  const where: string[] = [];
+  if (b.options.earliest !== undefined) where.push(`"_time" >= ${num(b.options.earliest)}`);
+  if (b.options.latest !== undefined) where.push(`"_time" < ${num(b.options.latest)}`);
+  if (condition) where.push(condition);
+  const sql = `SELECT * FROM ${ident(EVENTS_TABLE)}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}`;
+  return b.add(sql, eventFields(), true);
+}
+
+export function emptyRelation(b: Builder): Relation {
+  return b.add(`SELECT * FROM ${ident(EVENTS_TABLE)} WHERE false`, eventFields(), true);
+}
+
+function compileCommand(cmd: Command, rel: Relation | null, b: Builder): Relation {
+  const compiler = COMMANDS[cmd.name];
+  if (!compiler) {
+    if (UNSUPPORTED.has(cmd.name)) {
+      throw b.err('unsupported-command', `${cmd.name} is a Splunk command that spelunk does not support yet`, cmd.nameSpan);
+    }
+    const hints = nearest(cmd.name, Object.keys(COMMANDS));
+    throw b.err('unknown-command', `unknown command ${JSON.stringify(cmd.name)}`, cmd.nameSpan, hints.length ? [`did you mean ${hints.join(', ')}?`] : undefined);
+  }
+  // `| search ...` reads the events; any other first command after `|` starts from none.
+  if (rel === null) rel = cmd.name === 'search' ? eventsRelation(b) : emptyRelation(b);
+  return compiler(cmd, rel, b);
+}
+
+export function compilePipeline(p: Pipeline, b: Builder): Relation {
+  let rel: Relation | null = null;
+  let commands = p.commands;
+  if (!p.leadingPipe) {
+    const first = commands[0];
+    if (first && first.kind === 'search') {
+      rel = eventsRelation(b, first.expr ? compileFirstSearch(first, b) : undefined);
+      commands = commands.slice(1);
+    } else {
+      rel = eventsRelation(b);
+    }
+  }
+  for (const cmd of commands) rel = compileCommand(cmd, rel, b);
+  return rel ?? emptyRelation(b);
+}
+
+function compileFirstSearch(first: Extract<Command, { kind: 'search' }>, b: Builder): string {
+  // Conditions are compiled against the events relation; the base CTE holds them directly.
+  const probe: Relation = { name: EVENTS_TABLE, fields: eventFields(), raw: true, removed: new Set() };
+  return compileSearchExpr(first.expr!, probe, b);
+}
+
+/** Output columns: for events, `_time`, the fields the pipeline made, and `_raw`. */
+export function outputColumns(rel: Relation): string[] {
+  const visible = visibleFields(rel);
+  if (!rel.raw) return visible;
+  return ['_time', ...visible.filter((f) => f !== '_time' && f !== '_raw'), '_raw'];
+}
+
+export function newBuilder(options: CompileOptions): Builder {
+  const b: Builder = new Builder(options, compilePipeline, (pipeline, outer, span) => subsearchCondition(pipeline, outer, span, b));
+  return b;
+}
+
+export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch {
+  const b = newBuilder(options);
+  const rel = compilePipeline(p, b);
+  const columns = outputColumns(rel);
+  const types: Record<string, FieldType> = {};
+  for (const c of columns) types[c] = rel.fields.get(c)?.type ?? (c === '_time' ? 'number' : 'string');
+  const select = columns.map((c) => ident(c)).join(', ');
+  const ctes = b.ctes.map((c) => `${c.name} AS (\n  ${c.sql.replace(/\n/g, '\n  ')}\n)`).join(',\n');
+  const sql = `WITH ${ctes}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}\nORDER BY "__seq"`;
+  return { sql, columns, types, output: b.output };
+}
+
+export { made, splError };
+export type { Span };

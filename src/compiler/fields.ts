@@ -1,0 +1,80 @@
+// Field names as a Splunk user writes them, resolved against a relation: a column the pipeline
+// made, an event column, a dotted path into the nested JSON (`userIdentity.arn`,
+// `resources{}.accountId`), or a Splunk Add-on for AWS alias. Anything else is null, as in Splunk.
+import { parseExpression } from '../../grammar/parser.js';
+import { ADDON_FIELDS } from './addon-fields.js';
+import { eventColumn, JSON_COLUMNS } from './cloudtrail-schema.js';
+import { ident, jsonPath, str } from './sql.js';
+import type { Compiled, Relation } from './types.js';
+import type { Expr } from '../../grammar/ast.js';
+
+export const NULL: Compiled = { sql: 'NULL', type: 'unknown' };
+
+const JSON_NAMES = new Set(JSON_COLUMNS.map((c) => c.name));
+const ADDON = new Map(ADDON_FIELDS.map((f) => [f.name, f]));
+const addonExprs = new Map<string, Expr>();
+
+/** Split `a.b{}.c` into ['a', 'b', '{}', 'c']. */
+export function pathSegments(name: string): string[] {
+  const segments: string[] = [];
+  for (const part of name.split('.')) {
+    let rest = part;
+    const braces: string[] = [];
+    while (rest.endsWith('{}')) {
+      braces.push('{}');
+      rest = rest.slice(0, -2);
+    }
+    if (rest !== '') segments.push(rest);
+    segments.push(...braces);
+  }
+  return segments;
+}
+
+/** A path into one of the nested JSON columns, or null when the name is not such a path. */
+export function jsonField(name: string): Compiled | null {
+  const segments = pathSegments(name);
+  const head = segments[0];
+  if (!head || !JSON_NAMES.has(head)) return null;
+  const rest = segments.slice(1);
+  if (rest.length === 0) return { sql: `CAST(${ident(head)} AS VARCHAR)`, type: 'string' };
+  const path = jsonPath(rest);
+  const multi = rest.includes('{}');
+  return { sql: `json_extract_string(${ident(head)}, ${str(path)})`, type: multi ? 'mv' : 'string' };
+}
+
+export function addonExpr(name: string): Expr | undefined {
+  const def = ADDON.get(name);
+  if (!def) return undefined;
+  let expr = addonExprs.get(name);
+  if (!expr) {
+    const parsed = parseExpression(def.expr);
+    if (!parsed.expr) throw new Error(`add-on field ${name} has an invalid expression: ${parsed.diagnostics[0]?.message}`);
+    expr = parsed.expr;
+    addonExprs.set(name, expr);
+  }
+  return expr;
+}
+
+export function isAddonField(name: string): boolean {
+  return ADDON.has(name);
+}
+
+export function addonFieldNames(): string[] {
+  return [...ADDON.keys()];
+}
+
+/**
+ * Resolve a field name without add-on aliases (those need the expression compiler; see
+ * expr.ts `fieldRef`). Returns undefined when only an alias could supply the field.
+ */
+export function resolveColumn(name: string, rel: Relation): Compiled | undefined {
+  const info = rel.fields.get(name);
+  if (info) return { sql: ident(name), type: info.type };
+  if (rel.removed.has(name) || !rel.raw) return NULL;
+  const column = eventColumn(name);
+  if (column && column.type !== 'JSON') return { sql: ident(name), type: column.type === 'DOUBLE' || column.type === 'BIGINT' ? 'number' : 'string' };
+  const json = jsonField(name);
+  if (json) return json;
+  if (ADDON.has(name)) return undefined;
+  return NULL;
+}

@@ -1,0 +1,78 @@
+// The compiler's public face: SPL text in, DuckDB SQL out. No database is touched here.
+import type { Arg, Command, Pipeline, SearchExpr } from '../../grammar/ast.js';
+import { SplError } from '../../grammar/diagnostics.js';
+import { parse } from '../../grammar/parser.js';
+import { compileAst } from './compile.js';
+import { expandMacros, fillParams, type MacroSet } from './macros.js';
+import type { CompiledSearch, CompileOptions } from './types.js';
+
+export interface PrepareOptions {
+  macros?: MacroSet;
+  params?: Record<string, string>;
+  allowUnfilledParams?: boolean;
+}
+
+export interface PreparedSearch {
+  /** The search after parameters and macros were filled in: what was parsed. */
+  text: string;
+  pipeline: Pipeline;
+}
+
+/** Fill parameters, expand macros, parse. Throws SplError (with the text it is about). */
+export function prepare(source: string, opts: PrepareOptions = {}): PreparedSearch {
+  let text = source;
+  try {
+    text = fillParams(text, opts.params ?? {}, opts.allowUnfilledParams ?? false);
+    text = expandMacros(text, opts.macros ?? new Map());
+  } catch (err) {
+    if (err instanceof SplError) throw new SplError(err.diagnostic, text);
+    throw err;
+  }
+  const parsed = parse(text);
+  if (!parsed.pipeline) throw new SplError(parsed.diagnostics[0]!, text);
+  return { text, pipeline: parsed.pipeline };
+}
+
+/** Compile a prepared search. Throws SplError for problems in the search. */
+export function compilePrepared(prepared: PreparedSearch, options: CompileOptions): CompiledSearch {
+  try {
+    return compileAst(prepared.pipeline, options);
+  } catch (err) {
+    if (err instanceof SplError) throw new SplError(err.diagnostic, prepared.text);
+    throw err;
+  }
+}
+
+export function compile(source: string, options: CompileOptions & PrepareOptions): CompiledSearch {
+  return compilePrepared(prepare(source, options), options);
+}
+
+function argLookups(args: Arg[], out: Set<string>): void {
+  for (const a of args) if (a.kind === 'subsearch') pipelineLookups(a.pipeline, out);
+}
+
+function searchLookups(e: SearchExpr | null, out: Set<string>): void {
+  if (!e) return;
+  if (e.kind === 'and' || e.kind === 'or') e.items.forEach((i) => searchLookups(i, out));
+  else if (e.kind === 'not') searchLookups(e.item, out);
+  else if (e.kind === 'subsearch') pipelineLookups(e.pipeline, out);
+}
+
+function commandLookups(c: Command, out: Set<string>): void {
+  if (c.kind === 'search') return searchLookups(c.expr, out);
+  if (c.kind !== 'generic') return;
+  argLookups(c.args, out);
+  if (c.name === 'lookup' || c.name === 'inputlookup') {
+    const name = c.args.find((a) => a.kind === 'word');
+    if (name && name.kind === 'word') out.add(name.value);
+  }
+}
+
+/** Names of the lookups a search reads, so the engine can load them before compiling. */
+export function pipelineLookups(p: Pipeline, out = new Set<string>()): Set<string> {
+  p.commands.forEach((c) => commandLookups(c, out));
+  return out;
+}
+
+export { SplError };
+export type { CompiledSearch, CompileOptions };

@@ -1,0 +1,144 @@
+// Search macros in Splunk's macros.conf format, and `$name$` parameters. Both are text
+// substitutions that happen before parsing, as in Splunk.
+import { splError } from '../../grammar/diagnostics.js';
+import { nearest } from './suggest.js';
+
+export interface MacroDef {
+  name: string;
+  args: string[];
+  definition: string;
+  /** Where it was defined, for messages. */
+  file?: string;
+}
+
+/** Macros keyed as Splunk keys them: `name` or `name(N)` for N arguments. */
+export type MacroSet = Map<string, MacroDef>;
+
+/** Parse macros.conf text: `[name(2)]` stanzas with `args =` and `definition =` (with `\` continuations). */
+export function parseMacrosConf(text: string, file?: string): MacroSet {
+  const macros: MacroSet = new Map();
+  let current: { key: string; values: Map<string, string> } | null = null;
+  const flush = () => {
+    if (!current) return;
+    const m = /^([^()\s]+)(?:\((\d+)\))?$/.exec(current.key.trim());
+    const definition = current.values.get('definition');
+    if (m && definition !== undefined) {
+      const args = (current.values.get('args') ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+      const key = m[2] ? `${m[1]}(${m[2]})` : m[1]!;
+      macros.set(key, { name: m[1]!, args, definition, file });
+    }
+  };
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    if (/^\s*[#;]/.test(line) || line.trim() === '') continue;
+    const stanza = /^\s*\[(.+)\]\s*$/.exec(line);
+    if (stanza) {
+      flush();
+      current = { key: stanza[1]!, values: new Map() };
+      continue;
+    }
+    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + '\n' + lines[++i]!;
+    const kv = /^\s*([A-Za-z_.]+)\s*=\s?(.*)$/s.exec(line);
+    if (kv && current) current.values.set(kv[1]!.toLowerCase(), kv[2]!.trim());
+  }
+  flush();
+  return macros;
+}
+
+/** Split macro arguments at top-level commas (quotes and parentheses respected). */
+function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = false;
+  let cur = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '\\' && quote) { cur += ch + (text[i + 1] ?? ''); i++; continue; }
+    if (ch === '"') quote = !quote;
+    if (!quote && ch === '(') depth++;
+    if (!quote && ch === ')') depth--;
+    if (!quote && depth === 0 && ch === ',') { out.push(cur.trim()); cur = ''; continue; }
+    cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+const MAX_DEPTH = 20;
+
+/** Replace every `` `macro(args)` `` (outside double quotes), recursively. */
+export function expandMacros(text: string, macros: MacroSet, depth = 0): string {
+  if (!text.includes('`')) return text;
+  let out = '';
+  let i = 0;
+  let quote = false;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === '\\' && quote) { out += ch + (text[i + 1] ?? ''); i += 2; continue; }
+    if (ch === '"') { quote = !quote; out += ch; i++; continue; }
+    if (ch !== '`' || quote) { out += ch; i++; continue; }
+    const end = text.indexOf('`', i + 1);
+    if (end < 0) throw splError('unclosed-quote', 'unclosed macro backtick', { start: i, end: i + 1 });
+    const span = { start: i, end: end + 1 };
+    if (depth >= MAX_DEPTH) throw splError('unknown-macro', `macros nest more than ${MAX_DEPTH} deep (a macro that uses itself?)`, span);
+    const call = text.slice(i + 1, end).trim();
+    const m = /^([^\s(]+)\s*(?:\((.*)\))?$/s.exec(call);
+    if (!m) throw splError('unknown-macro', `cannot read macro call ${JSON.stringify(call)}`, span);
+    const name = m[1]!;
+    const args = m[2] !== undefined ? splitArgs(m[2]) : [];
+    const key = args.length ? `${name}(${args.length})` : name;
+    const def = macros.get(key);
+    let body: string;
+    if (def) {
+      body = def.definition;
+      def.args.forEach((argName, k) => {
+        body = body.split(`$${argName}$`).join(args[k] ?? '');
+      });
+    } else if (name.endsWith('_filter') && args.length === 0) {
+      // Published content leaves *_filter macros for local tuning; undefined means no filter.
+      body = 'search *';
+    } else {
+      const known = [...new Set([...macros.values()].map((d) => (d.args.length ? `${d.name}(${d.args.length})` : d.name)))];
+      const hints = nearest(key, known);
+      const other = [...macros.keys()].filter((k) => k.startsWith(name + '(') || k === name);
+      const why = other.length ? ` (defined with ${other.join(', ')})` : '';
+      throw splError('unknown-macro', `unknown macro ${key}${why}`, span, hints.length ? [`did you mean ${hints.join(', ')}?`] : undefined);
+    }
+    out += expandMacros(body, macros, depth + 1);
+    i = end + 1;
+  }
+  return out;
+}
+
+/** Names of `$name$` tokens in a search, in order of first appearance. */
+export function paramNames(text: string): string[] {
+  return [...new Set([...text.matchAll(/\$([A-Za-z_][\w.]*)\$/g)].map((m) => m[1]!))];
+}
+
+/**
+ * Fill `$name$` tokens. A value is always data: inside a quoted string its quotes and
+ * backslashes are escaped; elsewhere it is inserted as a quoted string.
+ */
+export function fillParams(text: string, params: Record<string, string>, allowUnfilled: boolean): string {
+  let out = '';
+  let quote = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '\\' && quote) { out += ch + (text[i + 1] ?? ''); i++; continue; }
+    if (ch === '"') { quote = !quote; out += ch; continue; }
+    const m = ch === '$' ? /^\$([A-Za-z_][\w.]*)\$/.exec(text.slice(i)) : null;
+    if (!m) { out += ch; continue; }
+    const name = m[1]!;
+    const value = params[name];
+    if (value === undefined) {
+      if (!allowUnfilled) throw splError('missing-parameter', `missing parameter ${name}: pass --param ${name}=VALUE`, { start: i, end: i + m[0].length });
+      out += m[0];
+    } else {
+      const escaped = value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+      out += quote ? escaped : `"${escaped}"`;
+    }
+    i += m[0].length - 1;
+  }
+  return out;
+}

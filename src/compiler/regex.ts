@@ -1,0 +1,64 @@
+// The PCRE that SPL users write, translated to what DuckDB's RE2 runs. Constructs RE2 cannot
+// run are refused with a reason rather than silently matching something else.
+
+export interface TranslatedRegex {
+  pattern: string;
+  /** Capturing groups in order: a name, or null for an unnamed group. */
+  groups: (string | null)[];
+}
+
+export class RegexError extends Error {}
+
+export function translateRegex(source: string): TranslatedRegex {
+  let out = '';
+  const groups: (string | null)[] = [];
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    if (ch === '\\') {
+      const next = source[i + 1];
+      if (next === undefined) throw new RegexError('the pattern ends with a lone backslash');
+      if (!inClass && /[1-9]/.test(next)) throw new RegexError(`back-references such as \\${next} are not supported (DuckDB's RE2 has none)`);
+      if (!inClass && next === 'k') throw new RegexError('named back-references (\\k<name>) are not supported');
+      if (next === 'K' || next === 'G' || next === 'R') throw new RegexError(`\\${next} is not supported by RE2`);
+      out += ch + next;
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      out += ch;
+      continue;
+    }
+    if (ch === '[') {
+      inClass = true;
+      out += ch;
+      // A leading `]` or `^]` is literal inside a class.
+      if (source[i + 1] === '^') { out += '^'; i++; }
+      if (source[i + 1] === ']') { out += ']'; i++; }
+      continue;
+    }
+    if (ch === '(') {
+      const rest = source.slice(i + 1);
+      if (rest.startsWith('?<=') || rest.startsWith('?<!')) throw new RegexError('look-behind (?<= or ?<!) is not supported by RE2');
+      if (rest.startsWith('?=') || rest.startsWith('?!')) throw new RegexError('look-ahead (?= or ?!) is not supported by RE2');
+      if (rest.startsWith('?>')) throw new RegexError('atomic groups (?>...) are not supported by RE2');
+      const named = /^\?(?:P?<|')([A-Za-z_][A-Za-z0-9_]*)[>']/.exec(rest);
+      if (named) {
+        groups.push(named[1]!);
+        out += `(?P<${named[1]}>`;
+        i += named[0].length;
+        continue;
+      }
+      if (!rest.startsWith('?')) groups.push(null);
+      out += ch;
+      continue;
+    }
+    if ((ch === '+' || ch === '*' || ch === '?' || ch === '}') && source[i + 1] === '+') {
+      throw new RegexError('possessive quantifiers (such as a++) are not supported by RE2');
+    }
+    out += ch;
+  }
+  if (inClass) throw new RegexError('unclosed character class [');
+  return { pattern: out, groups };
+}

@@ -1,0 +1,130 @@
+// The `search` command's language -> a SQL condition that is never NULL. Splunk's rules:
+// values match case-insensitively with `*` wildcards, field names are case-sensitive, a
+// multivalue field matches when any value does, `f!=x` needs f to exist while `NOT f=x` keeps
+// events without f, and bare terms match whole segments of `_raw`.
+import type { SearchExpr, SearchValue } from '../../grammar/ast.js';
+import type { Builder } from './builder.js';
+import { fieldRef } from './expr.js';
+import { ident, likePattern, num, regexLiteral, str } from './sql.js';
+import { resolveTime } from './time.js';
+import type { Compiled, Relation } from './types.js';
+
+// Splunk's major and minor breakers; a bare term must be bounded by them (or the text's ends).
+const BREAKERS = `\\s\\[\\]<>(){}|!;,'"*&?+/:=@.\\-$#%\\\\_`;
+const MAJOR = `\\s\\[\\]<>(){}|!;,'"*&?+`;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+
+export function compileSearchExpr(e: SearchExpr, rel: Relation, b: Builder): string {
+  switch (e.kind) {
+    case 'and':
+      return `(${e.items.map((i) => compileSearchExpr(i, rel, b)).join(' AND ')})`;
+    case 'or':
+      return `(${e.items.map((i) => compileSearchExpr(i, rel, b)).join(' OR ')})`;
+    case 'not':
+      return `(NOT ${compileSearchExpr(e.item, rel, b)})`;
+    case 'term':
+      return termCondition(e.value, rel);
+    case 'in': {
+      const field = fieldRef(e.field, { rel, b });
+      if (e.values.length === 0) return 'false';
+      return `(${e.values.map((v) => `coalesce(${matchValue(field, v)}, false)`).join(' OR ')})`;
+    }
+    case 'compare':
+      return compareCondition(e, rel, b);
+    case 'subsearch':
+      return b.subsearchCondition(e.pipeline, rel, e.span);
+  }
+}
+
+function compareCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Relation, b: Builder): string {
+  const name = e.field;
+  if (name === 'earliest' || name === 'latest' || name === '_index_earliest' || name === '_index_latest') {
+    const t = resolveTime(e.value.value, b.options.now);
+    if (t === null) throw b.err('bad-time', `cannot read ${JSON.stringify(e.value.value)} as a time`, e.value.span, ['use a relative time such as -24h@h, @d, -7d@w0, now, epoch seconds, or 11/27/2026:00:00:00']);
+    if (name.endsWith('earliest')) return `coalesce("_time" >= ${num(t)}, false)`;
+    return `coalesce("_time" < ${num(t)}, false)`;
+  }
+  if (name.includes('*')) return wildcardFieldCondition(e, rel, b);
+  const field = fieldRef(name, { rel, b });
+  return fieldCondition(field, e.op, e.value);
+}
+
+export function fieldCondition(field: Compiled, op: string, value: SearchValue): string {
+  if (op === '=') return `coalesce(${matchValue(field, value)}, false)`;
+  if (op === '!=') return `(${field.sql} IS NOT NULL AND NOT coalesce(${matchValue(field, value)}, false))`;
+  return `coalesce(${orderValue(field, op, value.value)}, false)`;
+}
+
+/** Field condition for `requestParameters.*=x`: any explicit field matching the pattern. */
+function wildcardFieldCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Relation, b: Builder): string {
+  const re = new RegExp('^' + e.field.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const names = [...rel.fields.keys()].filter((f) => !f.startsWith('__') && re.test(f));
+  const conditions = names.map((f) => fieldCondition({ sql: ident(f), type: rel.fields.get(f)!.type }, e.op, e.value));
+  // Keys inside a nested object cannot be listed ahead of time: match the value in its JSON text.
+  const head = e.field.split('.')[0]!;
+  if (rel.raw && !head.includes('*') && e.op === '=' && !rel.fields.has(head)) {
+    const json = fieldRef(head, { rel, b });
+    if (json.type === 'string') {
+      const inner = e.value.value === '*' ? '%' : `%"${likePattern(e.value.value)}"%`;
+      conditions.push(`coalesce(${json.sql} ILIKE ${str(inner)} ESCAPE '\\', false)`);
+    }
+  }
+  void b;
+  return conditions.length ? `(${conditions.join(' OR ')})` : 'false';
+}
+
+/** Equality with Splunk's search semantics; may be NULL (callers coalesce). */
+export function matchValue(field: Compiled, value: SearchValue): string {
+  if (field.type === 'unknown') return 'false';
+  if (field.type === 'mv') {
+    return `list_bool_or(list_transform(${field.sql}, __v -> ${matchValue({ sql: '__v', type: 'string' }, value)}))`;
+  }
+  const v = value.value;
+  const text = field.type === 'string' ? field.sql : field.type === 'number' ? `spl_num2str(${field.sql})` : `CAST(${field.sql} AS VARCHAR)`;
+  if (v === '*') return `(${field.sql} IS NOT NULL)`;
+  if (CIDR.test(v)) return `spl_cidrmatch(${str(v)}, ${text})`;
+  if (v.includes('*')) return `(${text} ILIKE ${str(likePattern(v))} ESCAPE '\\')`;
+  if (NUMBER.test(v)) {
+    if (field.type === 'number') return `(${field.sql} = ${num(Number(v))})`;
+    return `(lower(${text}) = ${str(v.toLowerCase())} OR TRY_CAST(${text} AS DOUBLE) = ${num(Number(v))})`;
+  }
+  return `(lower(${text}) = ${str(v.toLowerCase())})`;
+}
+
+function orderValue(field: Compiled, op: string, v: string): string {
+  if (field.type === 'unknown') return 'false';
+  if (field.type === 'mv') return `list_bool_or(list_transform(${field.sql}, __v -> ${orderValue({ sql: '__v', type: 'string' }, op, v)}))`;
+  if (NUMBER.test(v)) {
+    const x = field.type === 'number' ? field.sql : `TRY_CAST(${field.sql} AS DOUBLE)`;
+    return `(${x} ${op} ${num(Number(v))})`;
+  }
+  const text = field.type === 'number' ? `spl_num2str(${field.sql})` : field.sql;
+  return `(${text} ${op} ${str(v)})`;
+}
+
+/** A regex matching the term as whole segments, case-insensitively; `*` stays within a segment. */
+export function termRegex(term: string): string {
+  const body = term
+    .split('*')
+    .map((part) => regexLiteral(part))
+    .join(`[^${MAJOR}]*`);
+  return `(?i)(?:^|[${BREAKERS}])${body}(?:$|[${BREAKERS}])`;
+}
+
+function termCondition(value: SearchValue, rel: Relation): string {
+  const term = value.value;
+  if (term === '*' || term === '') return 'true';
+  const raw = rel.raw || rel.fields.has('_raw');
+  if (raw) {
+    // A cheap substring pre-filter lets DuckDB skip most rows before the regex runs.
+    const parts = term.split('*').filter((p) => p !== '');
+    const prefilter = parts.length ? `"_raw" ILIKE ${str('%' + parts.map((p) => likePattern(p, false)).join('%') + '%')} ESCAPE '\\' AND ` : '';
+    return `coalesce(${prefilter}regexp_matches("_raw", ${str(termRegex(term))}), false)`;
+  }
+  // Without _raw (after stats, table...), a term matches any field's value.
+  const names = [...rel.fields.keys()].filter((f) => !f.startsWith('__'));
+  if (names.length === 0) return 'false';
+  const pattern = str(`%${likePattern(term)}%`);
+  return `(${names.map((f) => `coalesce(CAST(${ident(f)} AS VARCHAR) ILIKE ${pattern} ESCAPE '\\', false)`).join(' OR ')})`;
+}

@@ -1,0 +1,67 @@
+// Plain data the compiler stages hand each other.
+
+/**
+ * What the compiler knows of a value's SQL type. Splunk has strings, numbers and multivalue
+ * fields; `bool` comes from comparisons; `unknown` is a NULL of no particular type.
+ */
+export type FieldType = 'string' | 'number' | 'bool' | 'mv' | 'unknown';
+
+/** A compiled expression: SQL text and its type. */
+export interface Compiled {
+  sql: string;
+  type: FieldType;
+}
+
+export interface FieldInfo {
+  type: FieldType;
+  /** 'event' columns come from the loaded data and are not shown unless asked for. */
+  origin: 'event' | 'made';
+}
+
+/**
+ * The relation a pipeline stage reads: a CTE name and the fields it has. When `raw` is true the
+ * relation still carries the event columns (including the nested JSON objects), so dotted paths
+ * and add-on aliases can be resolved against it.
+ */
+export interface Relation {
+  name: string;
+  fields: Map<string, FieldInfo>;
+  raw: boolean;
+  /** Names removed with `fields -` or renamed away while raw columns are still present. */
+  removed: Set<string>;
+}
+
+export interface LookupTable {
+  /** SQL relation (already quoted) holding the lookup's rows. */
+  sql: string;
+  columns: string[];
+}
+
+export interface LookupResolver {
+  /** The table for a lookup name, or undefined if there is no such lookup. */
+  resolve(name: string): LookupTable | undefined;
+  /** Known names, for "did you mean". */
+  names(): string[];
+}
+
+export interface CompileOptions {
+  /** The search's start time in epoch seconds: `now()`, and the base of relative times. */
+  now: number;
+  /** A time range applied to the whole search (REPL `:time`), epoch seconds. */
+  earliest?: number;
+  latest?: number;
+  lookups?: LookupResolver;
+  /** Leave `$name$` tokens that have no value as placeholders instead of failing (explain). */
+  allowUnfilledParams?: boolean;
+}
+
+/** A side effect the engine carries out with the result rows. */
+export type OutputAction = { kind: 'outputlookup'; name: string; append: boolean; span: { start: number; end: number } };
+
+export interface CompiledSearch {
+  sql: string;
+  /** Visible result columns in order. */
+  columns: string[];
+  types: Record<string, FieldType>;
+  output?: OutputAction;
+}
