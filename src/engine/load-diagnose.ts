@@ -3,6 +3,7 @@
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import zlib from 'node:zlib';
 import { describeFsError, describeGzipError, type SniffedFile } from './load-files.js';
 
@@ -25,7 +26,11 @@ export async function explainReadFailure(file: SniffedFile, err: unknown): Promi
   const malformed = MALFORMED.exec(message);
   if (malformed) {
     const [, byte, unit, n, detail] = malformed;
-    if (unit === 'line') return `invalid JSON at line ${n}: ${detail}`;
+    if (unit === 'line') {
+      // DuckDB's line numbers for newline-delimited input run one ahead (1.5.x); find the line.
+      const line = (await firstBadLine(file)) ?? Number(n);
+      return `invalid JSON at line ${line}: ${detail}`;
+    }
     // A records or array file is one JSON value, whose offsets count from the start of the file.
     if (file.format === 'records' || file.format === 'array') {
       return `invalid JSON at line ${await lineAt(file, Number(byte))}: ${detail}`;
@@ -71,4 +76,27 @@ function lineAt(file: SniffedFile, offset: number): Promise<number> {
     stream.on('end', finish);
     stream.on('error', finish);
   });
+}
+
+/** 1-based number of the first non-blank line that is not valid JSON, if any. */
+async function firstBadLine(file: SniffedFile): Promise<number | undefined> {
+  const input = createReadStream(file.path);
+  const lines = createInterface({ input: file.gzip ? input.pipe(zlib.createGunzip()) : input, crlfDelay: Infinity });
+  let n = 0;
+  try {
+    for await (const line of lines) {
+      n++;
+      if (line.trim() === '') continue;
+      try {
+        JSON.parse(line);
+      } catch {
+        return n;
+      }
+    }
+  } catch {
+    // Unreadable midway: the caller falls back to DuckDB's own numbering.
+  } finally {
+    input.destroy();
+  }
+  return undefined;
 }

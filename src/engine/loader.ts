@@ -61,11 +61,12 @@ export async function loadCloudTrail(
     });
   }
 
+  const sizeOf = (results: typeof sniffed): number => results.reduce((sum, r) => sum + r.file.size, 0);
   const progress: LoadProgress = {
     filesDone: expansion.files.length - good.length,
     filesTotal: expansion.files.length,
-    bytesDone: 0,
-    bytesTotal: sniffed.reduce((sum, r) => sum + r.file.size, 0),
+    bytesDone: sizeOf(sniffed.filter((r) => !r.ok)),
+    bytesTotal: sizeOf(sniffed),
     events: 0,
     elapsedMs: 0,
   };
