@@ -186,7 +186,7 @@ async function expandGlob(
 }
 
 /** `**` spans folders, `*` and `?` stay within one path segment. */
-export function globToRegExp(segments: string[]): RegExp {
+function globToRegExp(segments: string[]): RegExp {
   let source = '';
   segments.forEach((segment, i) => {
     const last = i === segments.length - 1;

@@ -105,7 +105,7 @@ function quoteIdent(name: string): string {
 }
 
 /** Paths and other text go into SQL only through this (or as bound parameters). */
-export function sqlString(text: string): string {
+function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
@@ -356,7 +356,7 @@ function isInterrupt(err: unknown): boolean {
   return /INTERRUPT/i.test(firstLine(err));
 }
 
-export function firstLine(err: unknown): string {
+function firstLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return message.split('\n')[0]!.trim();
 }
