@@ -6,7 +6,7 @@ import type { Command, Pipeline, Span } from '../../grammar/ast.js';
 import { splError } from '../../grammar/diagnostics.js';
 import { Builder, made, visibleFields } from './builder.js';
 import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
-import { COMMANDS, UNSUPPORTED } from './commands/index.js';
+import { COMMANDS, GENERATING, UNSUPPORTED } from './commands/index.js';
 import { compileSearchExpr } from './search.js';
 import { ident, num } from './sql.js';
 import { nearest } from './suggest.js';
@@ -31,6 +31,9 @@ export function eventsRelation(b: Builder, condition?: string): Relation {
   return b.add(sql, eventFields(), true);
 }
 
+/** Input of a generating command at the start of a search: it reads nothing. */
+const NO_INPUT: Relation = { name: 'none', fields: new Map(), raw: false, removed: new Set() };
+
 export function emptyRelation(b: Builder): Relation {
   return b.add(`SELECT * FROM ${ident(EVENTS_TABLE)} WHERE false`, eventFields(), true);
 }
@@ -44,8 +47,9 @@ function compileCommand(cmd: Command, rel: Relation | null, b: Builder): Relatio
     const hints = nearest(cmd.name, Object.keys(COMMANDS));
     throw b.err('unknown-command', `unknown command ${JSON.stringify(cmd.name)}`, cmd.nameSpan, hints.length ? [`did you mean ${hints.join(', ')}?`] : undefined);
   }
-  // `| search ...` reads the events; any other first command after `|` starts from none.
-  if (rel === null) rel = cmd.name === 'search' ? eventsRelation(b) : emptyRelation(b);
+  // `| search ...` reads the events; a generating command makes its own rows; any other
+  // first command after `|` starts from no events.
+  if (rel === null) rel = cmd.name === 'search' ? eventsRelation(b) : GENERATING.has(cmd.name) ? NO_INPUT : emptyRelation(b);
   return compiler(cmd, rel, b);
 }
 

@@ -9,6 +9,9 @@ export const COMMANDS: Record<string, CommandCompiler> = {
   ...SUBSEARCH,
 };
 
+/** Commands that make their own rows: at the start of a search they read no input. */
+export const GENERATING = new Set(['makeresults', 'inputlookup', 'tstats']);
+
 /** Real SPL commands spelunk does not run yet: named as such instead of "unknown command". */
 export const UNSUPPORTED = new Set([
   'transaction', 'cluster', 'kmeans', 'predict', 'trendline', 'anomalydetection', 'associate', 'correlate',

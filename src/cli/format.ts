@@ -1,0 +1,102 @@
+// Result rows as text: aligned table, CSV, JSON array, JSON lines. `_time` is epoch seconds in
+// the engine and an ISO timestamp (UTC) here; multivalue fields are arrays in JSON.
+import type { Row, Value } from '../engine/types.js';
+
+export type OutputFormat = 'table' | 'csv' | 'json' | 'jsonl';
+export const FORMATS: OutputFormat[] = ['table', 'csv', 'json', 'jsonl'];
+
+export function formatTime(epoch: number, style: 'iso' | 'human'): string {
+  const d = new Date(epoch * 1000);
+  if (Number.isNaN(d.getTime())) return String(epoch);
+  const iso = d.toISOString();
+  const trimmed = iso.endsWith('.000Z') ? iso.slice(0, -5) + 'Z' : iso;
+  return style === 'iso' ? trimmed : trimmed.replace('T', ' ').replace('Z', '');
+}
+
+/** A cell's values as display strings (one per value; none for null). */
+export function cellValues(column: string, value: Value, style: 'iso' | 'human' = 'human'): string[] {
+  if (value === null || value === undefined) return [];
+  if (Array.isArray(value)) return value.flatMap((v) => cellValues(column, v, style));
+  if (column === '_time' && typeof value === 'number') return [formatTime(value, style)];
+  return [String(value)];
+}
+
+function jsonValue(column: string, value: Value): unknown {
+  if (Array.isArray(value)) return value.map((v) => jsonValue(column, v));
+  if (column === '_time' && typeof value === 'number') return formatTime(value, 'iso');
+  return value;
+}
+
+/** A row as a JSON object: keys in column order, nulls left out. */
+export function jsonRow(columns: string[], row: Row): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const c of columns) {
+    const v = row[c];
+    if (v === null || v === undefined) continue;
+    out[c] = jsonValue(c, v);
+  }
+  return out;
+}
+
+function csvCell(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Writes rows incrementally in one format; `end()` closes what needs closing. */
+export class RowWriter {
+  private count = 0;
+  private readonly buffered: Row[] = [];
+
+  constructor(
+    private readonly format: OutputFormat,
+    private readonly columns: string[],
+    private readonly write: (text: string) => void,
+    private readonly maxCellWidth = 60,
+  ) {
+    if (format === 'csv') write(columns.map(csvCell).join(',') + '\n');
+  }
+
+  rows(rows: Row[]): void {
+    for (const row of rows) {
+      switch (this.format) {
+        case 'csv':
+          this.write(this.columns.map((c) => csvCell(cellValues(c, row[c] ?? null, 'iso').join('\n'))).join(',') + '\n');
+          break;
+        case 'jsonl':
+          this.write(JSON.stringify(jsonRow(this.columns, row)) + '\n');
+          break;
+        case 'json':
+          this.write((this.count === 0 ? '[\n  ' : ',\n  ') + JSON.stringify(jsonRow(this.columns, row)));
+          break;
+        case 'table':
+          // A table is aligned over all its rows, so it is the one format that waits.
+          this.buffered.push(row);
+          break;
+      }
+      this.count++;
+    }
+  }
+
+  end(): void {
+    if (this.format === 'json') this.write(this.count === 0 ? '[]\n' : '\n]\n');
+    if (this.format === 'table') this.write(renderTable(this.columns, this.buffered, this.maxCellWidth));
+  }
+}
+
+function clip(text: string, width: number): string {
+  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
+}
+
+/** An aligned text table; multivalue cells take one line per value. */
+export function renderTable(columns: string[], rows: Row[], maxCellWidth = 60): string {
+  if (columns.length === 0) return '';
+  const cells = rows.map((row) => columns.map((c) => cellValues(c, row[c] ?? null).map((v) => clip(v.replace(/[\r\n\t]+/g, ' '), maxCellWidth))));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => Math.max(0, ...r[i]!.map((v) => v.length)))));
+  const line = (parts: string[]) => parts.map((p, i) => p.padEnd(widths[i]!)).join('  ').trimEnd();
+  const out = [line(columns), line(widths.map((w) => '-'.repeat(w)))];
+  for (const r of cells) {
+    const height = Math.max(1, ...r.map((v) => v.length));
+    for (let k = 0; k < height; k++) out.push(line(r.map((v) => v[k] ?? '')));
+  }
+  return out.join('\n') + '\n';
+}

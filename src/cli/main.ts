@@ -1,0 +1,202 @@
+// The spelunk command line: a thin shell over the engine. Exit status 0 on success, 2 on a usage
+// or syntax error, 1 on a runtime error; messages go to stderr, results to stdout.
+import { existsSync, readFileSync } from 'node:fs';
+import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
+import { parseIso } from '../compiler/time.js';
+import { Engine, EngineError, type RunOptions } from '../engine/engine.js';
+import type { LoadReport } from '../engine/types.js';
+import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
+import { FORMATS, RowWriter, type OutputFormat } from './format.js';
+
+export const COMMON_FLAGS: Record<string, FlagSpec> = {
+  data: { kind: 'rest' },
+  index: { kind: 'one' },
+  format: { kind: 'one' },
+  param: { kind: 'many' },
+  now: { kind: 'one' },
+  earliest: { kind: 'one' },
+  latest: { kind: 'one' },
+  state: { kind: 'one' },
+  'max-rows': { kind: 'one' },
+  macros: { kind: 'many' },
+  'memory-limit': { kind: 'one' },
+  quiet: { kind: 'bool' },
+  help: { kind: 'bool' },
+};
+
+export const USAGE = `spelunk: Splunk's search language over AWS CloudTrail files, on your own machine.
+
+Usage:
+  spelunk run "<SPL>" --data PATH... [--format table|csv|json|jsonl] [--param name=value]...
+              [--now ISO-8601] [--earliest TIME] [--latest TIME] [--max-rows N] [--index NAME]
+  spelunk explain "<SPL>" [--param name=value]... [--now ISO-8601]
+
+PATH may be a file (.json, .json.gz, JSON lines, JSON array, Parquet), a folder (walked
+recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
+
+Exit status: 0 success, 1 runtime error, 2 usage or syntax error.
+`;
+
+export function write(text: string): void {
+  process.stdout.write(text);
+}
+
+export function note(text: string, args?: ParsedArgs): void {
+  if (args && has(args, 'quiet')) return;
+  process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+export function outputFormat(args: ParsedArgs): OutputFormat {
+  const f = flag(args, 'format') ?? 'table';
+  if (!FORMATS.includes(f as OutputFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not ${f}`);
+  return f as OutputFormat;
+}
+
+export function params(args: ParsedArgs): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of flagList(args, 'param')) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param takes name=value, not ${JSON.stringify(p)}`);
+    out[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return out;
+}
+
+function timeFlag(args: ParsedArgs, name: string): number | undefined {
+  const v = flag(args, name);
+  if (v === undefined) return undefined;
+  const t = parseIso(v) ?? (/^\d+(\.\d+)?$/.test(v) ? Number(v) : null);
+  if (t === null) throw new UsageError(`--${name} must be an ISO-8601 time such as 2026-11-28T00:00:00Z, not ${JSON.stringify(v)}`);
+  return t;
+}
+
+export function runOptions(args: ParsedArgs): RunOptions {
+  const maxRows = flag(args, 'max-rows');
+  if (maxRows !== undefined && !/^\d+$/.test(maxRows)) throw new UsageError('--max-rows takes a number');
+  return {
+    params: params(args),
+    now: timeFlag(args, 'now'),
+    earliest: timeFlag(args, 'earliest'),
+    latest: timeFlag(args, 'latest'),
+    maxRows: maxRows === undefined ? undefined : Number(maxRows),
+  };
+}
+
+export function describeLoad(report: LoadReport): string[] {
+  const lines = [
+    `loaded ${report.eventsLoaded} events from ${report.filesRead} file${report.filesRead === 1 ? '' : 's'} in ${(report.elapsedMs / 1000).toFixed(2)} s` +
+      (report.filesSkipped || report.eventsSkipped ? ` (skipped ${report.filesSkipped} file${report.filesSkipped === 1 ? '' : 's'}, ${report.eventsSkipped} event${report.eventsSkipped === 1 ? '' : 's'})` : ''),
+  ];
+  for (const w of report.warnings) lines.push(`${w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`);
+  return lines;
+}
+
+export async function openEngine(args: ParsedArgs): Promise<Engine> {
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: flagList(args, 'macros') });
+}
+
+export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadReport | null> {
+  const data = flagList(args, 'data');
+  if (data.length === 0) return null;
+  const report = await engine.load(data, { index: flag(args, 'index') });
+  for (const line of describeLoad(report)) note(line, args);
+  return report;
+}
+
+/** The SPL a `run` argument names: a .spl file, or the text itself. */
+export function searchText(arg: string): string {
+  if (/\.spl$/i.test(arg) && existsSync(arg)) return readFileSync(arg, 'utf8');
+  return arg;
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, COMMON_FLAGS);
+  if (has(args, 'help')) return write(USAGE), 0;
+  if (args.positionals.length !== 1) throw new UsageError('run takes one search (quote it): spelunk run "<SPL>" --data PATH...');
+  const format = outputFormat(args);
+  const opts = runOptions(args);
+  const engine = await openEngine(args);
+  try {
+    const text = searchText(args.positionals[0]!);
+    // A mistake in the search is reported before any data is read.
+    engine.prepare(text, opts);
+    const report = await loadData(engine, args);
+    if (!report) note('note: no --data given, so the search sees no events', args);
+    const started = performance.now();
+    let writer: RowWriter | null = null;
+    const result = await engine.stream(text, opts, (rows) => {
+      writer?.rows(rows);
+    }, (columns) => {
+      writer = new RowWriter(format, columns, write);
+    });
+    (writer as RowWriter | null)?.end();
+    note(`${result.rowCount} result${result.rowCount === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(3)} s${result.truncated ? ` (stopped at --max-rows ${opts.maxRows})` : ''}`, args);
+    return 0;
+  } finally {
+    engine.close();
+  }
+}
+
+async function explainCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, COMMON_FLAGS);
+  if (has(args, 'help')) return write(USAGE), 0;
+  if (args.positionals.length !== 1) throw new UsageError('explain takes one search (quote it): spelunk explain "<SPL>"');
+  const engine = await openEngine(args);
+  try {
+    const prepared = engine.prepare(searchText(args.positionals[0]!), { ...runOptions(args), allowUnfilledParams: true });
+    write(prepared.compiled.sql + '\n');
+    return 0;
+  } finally {
+    engine.close();
+  }
+}
+
+export type CliCommand = (argv: string[]) => Promise<number>;
+
+export const CLI_COMMANDS: Record<string, CliCommand> = {
+  run: runCommand,
+  explain: explainCommand,
+};
+
+/** Print an error the way a person can act on it; returns the exit status. */
+export function reportError(err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`spelunk: ${err.message}\n(spelunk --help for usage)\n`);
+    return 2;
+  }
+  if (err instanceof SplError) {
+    process.stderr.write(renderDiagnostic(err.text ?? '', err.diagnostic) + '\n');
+    return 2;
+  }
+  if (err instanceof EngineError) {
+    process.stderr.write(`spelunk: search failed: ${err.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`spelunk: ${err instanceof Error ? err.message : String(err)}\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === 'repl') {
+      const repl = CLI_COMMANDS.repl;
+      if (repl) return await repl(rest);
+      write(USAGE);
+      return command === undefined ? 0 : 2;
+    }
+    if (command === '--help' || command === '-h' || command === 'help') return write(USAGE), 0;
+    const handler = CLI_COMMANDS[command];
+    if (!handler) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    return await handler(rest);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+const invokedDirectly = process.argv[1] && /(?:spelunk(?:\.js)?|main\.[jt]s)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

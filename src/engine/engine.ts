@@ -1,0 +1,185 @@
+// The one engine API the CLI and the REPL share: open DuckDB, load CloudTrail, run SPL.
+// This is the only module (with the loader) that talks to DuckDB.
+import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SplError } from '../../grammar/diagnostics.js';
+import { compilePrepared, prepare, pipelineLookups } from '../compiler/index.js';
+import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
+import { PRELUDE } from '../compiler/prelude.js';
+import type { CompiledSearch, LookupResolver } from '../compiler/types.js';
+import { loadCloudTrail, type LoadOptions } from './loader.js';
+import type { LoadReport, ResultSet, Row, Value } from './types.js';
+
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
+
+export interface EngineOptions {
+  /** DuckDB memory limit, e.g. '4GB'. */
+  memoryLimit?: string;
+  threads?: number;
+  /** Extra macros.conf files, applied after the bundled queries/macros.conf. */
+  macroFiles?: string[];
+}
+
+export interface RunOptions {
+  params?: Record<string, string>;
+  /** Search start time (epoch seconds); default: the wall clock. */
+  now?: number;
+  earliest?: number;
+  latest?: number;
+  /** Stop reading after this many rows (the result says it was truncated). */
+  maxRows?: number;
+}
+
+export interface Prepared {
+  compiled: CompiledSearch;
+  /** The search text after parameters and macros. */
+  text: string;
+}
+
+function toValue(v: unknown): Value {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v)) return v.map(toValue);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  return String(v);
+}
+
+export function bundledMacrosFile(): string {
+  return join(PROJECT_ROOT, 'queries', 'macros.conf');
+}
+
+export function loadMacros(files: string[]): MacroSet {
+  const macros: MacroSet = new Map();
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    for (const [key, def] of parseMacrosConf(readFileSync(file, 'utf8'), file)) macros.set(key, def);
+  }
+  return macros;
+}
+
+export class Engine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly macros: MacroSet,
+  ) {}
+
+  static async open(opts: EngineOptions = {}): Promise<Engine> {
+    const config: Record<string, string> = {};
+    if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+    if (opts.threads) config.threads = String(opts.threads);
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const conn = await instance.connect();
+    // Times print in UTC whatever the machine's zone, so replays give the same text anywhere.
+    await conn.run("SET TimeZone = 'UTC'");
+    for (const sql of PRELUDE) await conn.run(sql);
+    const macros = loadMacros([bundledMacrosFile(), ...(opts.macroFiles ?? [])]);
+    return new Engine(instance, conn, macros);
+  }
+
+  /** The DuckDB connection, for the loader and tests. */
+  get connection(): DuckDBConnection {
+    return this.conn;
+  }
+
+  async load(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
+    return loadCloudTrail(this.conn, paths, opts);
+  }
+
+  /** Parse and compile without running: SQL for `explain` and `:sql`. */
+  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean } = {}): Prepared {
+    const prepared = prepare(spl, { macros: this.macros, params: opts.params, allowUnfilledParams: opts.allowUnfilledParams });
+    const lookups = pipelineLookups(prepared.pipeline);
+    const compiled = compilePrepared(prepared, {
+      now: opts.now ?? Date.now() / 1000,
+      earliest: opts.earliest,
+      latest: opts.latest,
+      lookups: this.lookupResolver(lookups),
+      allowUnfilledParams: opts.allowUnfilledParams,
+    });
+    return { compiled, text: prepared.text };
+  }
+
+  protected lookupResolver(_names: Set<string>): LookupResolver | undefined {
+    return undefined;
+  }
+
+  /** Run a search and collect its rows (up to maxRows). */
+  async run(spl: string, opts: RunOptions = {}): Promise<ResultSet> {
+    const rows: Row[] = [];
+    const started = performance.now();
+    const { compiled, truncated } = await this.stream(spl, opts, (chunk) => {
+      rows.push(...chunk);
+    });
+    return { columns: compiled.columns, rows, sql: compiled.sql, elapsedMs: performance.now() - started, truncated };
+  }
+
+  /** Run a search, handing rows over chunk by chunk so a huge result is never held whole. */
+  async stream(
+    spl: string,
+    opts: RunOptions,
+    onRows: (rows: Row[]) => void | Promise<void>,
+    onStart?: (columns: string[]) => void,
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
+    const { compiled } = this.prepare(spl, opts);
+    const result = await this.execute(compiled.sql);
+    onStart?.(compiled.columns);
+    let rowCount = 0;
+    let truncated = false;
+    const max = opts.maxRows ?? Infinity;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      let rows = chunk.convertRows(JSDuckDBValueConverter);
+      if (rowCount + rows.length > max) {
+        rows = rows.slice(0, max - rowCount);
+        truncated = true;
+      }
+      rowCount += rows.length;
+      await onRows(rows.map((values) => {
+        const row: Row = {};
+        compiled.columns.forEach((c, i) => (row[c] = toValue(values[i])));
+        return row;
+      }));
+      if (truncated) break;
+    }
+    return { compiled, truncated, rowCount };
+  }
+
+  private async execute(sql: string): Promise<DuckDBResult> {
+    try {
+      return await this.conn.stream(sql);
+    } catch (err) {
+      throw new EngineError(describeDuckDBError(err), sql);
+    }
+  }
+
+  /** Cancel the running query (Ctrl-C in the REPL). */
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** A failure while running a search that compiled: DuckDB's message, made readable. */
+export class EngineError extends Error {
+  constructor(message: string, readonly sql: string) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+function describeDuckDBError(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/INTERRUPT/i.test(text)) return 'search cancelled';
+  if (/Out of Memory/i.test(text)) return `DuckDB ran out of memory: ${text.split('\n')[0]} (narrow the search, or raise --memory-limit)`;
+  return text.split('\n')[0]!;
+}
+
+export { SplError };
