@@ -1,0 +1,34 @@
+// Shared test helpers: an engine over the bundled sample, exact-row checks that print the SQL
+// when they fail, and SQL compilation with a fixed clock.
+import { expect } from 'vitest';
+import { compile } from '../src/compiler/index.js';
+import type { CompileOptions } from '../src/compiler/types.js';
+import { Engine, type RunOptions } from '../src/engine/engine.js';
+import type { Row } from '../src/engine/types.js';
+
+/** The moment the sample's detection is replayed at: the day after its last events. */
+export const SAMPLE_NOW = Date.parse('2026-11-28T00:00:00Z') / 1000;
+export const SAMPLE_DIR = 'fixtures/sample';
+
+/** SQL for a search with a fixed clock and no database. */
+export function sqlOf(spl: string, options: Partial<CompileOptions> = {}): string {
+  return compile(spl, { now: SAMPLE_NOW, ...options }).sql;
+}
+
+export async function sampleEngine(paths: string[] = [SAMPLE_DIR]): Promise<Engine> {
+  const engine = await Engine.open();
+  await engine.load(paths);
+  return engine;
+}
+
+/** Run a search and return its rows; on failure the assertion message carries the SQL. */
+export async function rows(engine: Engine, spl: string, opts: RunOptions = {}): Promise<Row[]> {
+  const result = await engine.run(spl, { now: SAMPLE_NOW, ...opts });
+  return result.rows;
+}
+
+/** Assert exact rows (order included), showing the SQL when they differ. */
+export async function expectRows(engine: Engine, spl: string, expected: Row[], opts: RunOptions = {}): Promise<void> {
+  const result = await engine.run(spl, { now: SAMPLE_NOW, ...opts });
+  expect(result.rows, `SPL: ${spl}\nSQL:\n${result.sql}`).toEqual(expected);
+}

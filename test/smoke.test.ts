@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../src/engine/engine.js';
+import { expectRows, sampleEngine, sqlOf } from './helpers.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await sampleEngine();
+});
+afterAll(() => engine.close());
+
+describe('first slice end to end', () => {
+  it('counts AssumeRole calls by identity type and outcome', async () => {
+    await expectRows(engine, 'eventName=AssumeRole | stats count by user_type, action', [
+      { user_type: 'AWSAccount', action: 'success', count: 21 },
+      { user_type: 'AWSService', action: 'success', count: 48 },
+      { user_type: 'AssumedRole', action: 'success', count: 16 },
+      { user_type: 'IAMUser', action: 'failure', count: 1 },
+      { user_type: 'IAMUser', action: 'success', count: 15 },
+    ]);
+  });
+
+  it('a search that starts with a pipe sees no events', async () => {
+    await expectRows(engine, '| stats count', [{ count: 0 }]);
+  });
+
+  it('compiles stats by a nested path to GROUP BY over json_extract_string', () => {
+    expect(sqlOf('eventName=AssumeRole | stats count by userIdentity.arn')).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT * FROM "events"
+          WHERE coalesce((lower("eventName") = 'assumerole'), false)
+      ),
+      s1 AS (
+        SELECT *, json_extract_string("userIdentity", '$.arn') AS "__by0" FROM s0
+      ),
+      s2 AS (
+        SELECT "__by0" AS "userIdentity.arn", count(*) AS "count" FROM s1 WHERE "__by0" IS NOT NULL
+          GROUP BY "__by0"
+      ),
+      s3 AS (
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.arn" AS DOUBLE) ASC NULLS LAST, "userIdentity.arn" ASC NULLS LAST) AS "__seq" FROM s2
+      )
+      SELECT "userIdentity.arn", "count"
+      FROM s3
+      ORDER BY "__seq""
+    `);
+  });
+});
