@@ -6,7 +6,7 @@ import { pathSegments } from './fields.js';
 import { translateRegex, RegexError } from './regex.js';
 import { compileSearchExpr } from './search.js';
 import { jsonPath, num, str } from './sql.js';
-import { applyRelative, parseRelative, relativeSql } from './time.js';
+import { applyRelative, parseRelative, relativeSql, timestampSql } from './time.js';
 import type { Compiled } from './types.js';
 import { nearest } from './suggest.js';
 
@@ -213,6 +213,20 @@ const FUNCTIONS: Record<string, FunctionDef> = {
       return mv(nullIfEmptyList(`list_filter(${asList(field)}, __v -> coalesce(${cond}, false))`));
     },
   },
+  // Splunk's mvmap: the first argument (a field) names each value in turn inside the expression;
+  // null results are dropped, which makes it the idiom for filtering by another field.
+  mvmap: {
+    min: 2, max: 2,
+    compile: (c, scope) => {
+      const target = c.args[0]!;
+      if (target.kind !== 'field') throw scope.b.err('bad-argument', 'mvmap() takes a field as its first argument', target.span);
+      const field = compileExpr(target, scope);
+      const locals = new Map(scope.locals ?? []);
+      locals.set(target.name, { sql: '__v', type: 'string' });
+      const value = asString(compileExpr(c.args[1]!, { ...scope, locals }));
+      return mv(nullIfEmptyList(`list_filter(list_transform(${asList(field)}, __v -> ${value}), __m -> __m IS NOT NULL)`));
+    },
+  },
   mvzip: {
     min: 2, max: 3,
     compile: (_c, _s, args) => {
@@ -298,7 +312,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
     min: 2, max: 2,
     compile: (c, scope) => {
       const t = asNumber(compileExpr(c.args[0]!, scope));
-      return s(`strftime(make_timestamp(CAST(${t} * 1000000 AS BIGINT)), ${formatArg(c.args[1]!, scope)})`);
+      return s(`strftime(${timestampSql(t)}, ${formatArg(c.args[1]!, scope)})`);
     },
   },
   strptime: {
