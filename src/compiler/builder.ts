@@ -2,11 +2,12 @@
 import type { Pipeline, Span } from '../../grammar/ast.js';
 import { splError } from '../../grammar/diagnostics.js';
 import { ident } from './sql.js';
-import type { CompileOptions, FieldInfo, FieldType, OutputAction, Relation } from './types.js';
+import type { CompileOptions, DiscoveredValue, Discovery, FieldInfo, FieldType, OutputAction, Relation } from './types.js';
 
 export class Builder {
   readonly ctes: { name: string; sql: string }[] = [];
   output?: OutputAction;
+  readonly discoveries: Discovery[] = [];
   private counter = 0;
 
   constructor(
@@ -24,10 +25,28 @@ export class Builder {
     return { name, fields, raw, removed };
   }
 
+  /**
+   * Ask the data a question: `select` runs after the CTEs built so far (it may read any of them).
+   * Returns the answer (first column of each row) when the engine has supplied it, otherwise
+   * records the question and returns undefined: the caller then emits a placeholder. The key is
+   * the query itself, so an answer never serves a different question.
+   */
+  discover(select: string, what: string): DiscoveredValue[] | undefined {
+    const sql = `WITH ${renderCtes(this.ctes)}\n${select}`;
+    const answer = this.options.discovered?.[sql];
+    if (answer) return answer;
+    if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what });
+    return undefined;
+  }
+
   /** An error about the user's search, to be thrown: `throw b.err(...)`. */
   err(code: Parameters<typeof splError>[0], message: string, span: Span, hints?: string[]) {
     return splError(code, message, span, hints);
   }
+}
+
+export function renderCtes(ctes: { name: string; sql: string }[]): string {
+  return ctes.map((c) => `${c.name} AS (\n  ${c.sql.replace(/\n/g, '\n  ')}\n)`).join(',\n');
 }
 
 export function made(type: FieldType): FieldInfo {

@@ -4,7 +4,7 @@
 // (head, dedup, first, streamstats) are deterministic.
 import type { Command, Pipeline, Span } from '../../grammar/ast.js';
 import { splError } from '../../grammar/diagnostics.js';
-import { Builder, made, visibleFields } from './builder.js';
+import { Builder, made, renderCtes, visibleFields } from './builder.js';
 import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
 import { COMMANDS, GENERATING, UNSUPPORTED } from './commands/index.js';
 import { compileSearchExpr } from './search.js';
@@ -38,14 +38,27 @@ export function emptyRelation(b: Builder): Relation {
   return b.add(`SELECT * FROM ${ident(EVENTS_TABLE)} WHERE false`, eventFields(), true);
 }
 
+/** SQL words typed as a command after `|`, and what SPL says instead. */
+const SQL_COMMANDS: Record<string, string> = {
+  select: '| table f1 f2 (or | fields f1 f2)',
+  from: 'a search before the first pipe: spelunk searches the loaded events',
+  group: '| stats count by f',
+  order: '| sort f (descending: | sort - f)',
+  limit: '| head N',
+  having: '| where after | stats',
+};
+
 function compileCommand(cmd: Command, rel: Relation | null, b: Builder): Relation {
   const compiler = COMMANDS[cmd.name];
   if (!compiler) {
     if (UNSUPPORTED.has(cmd.name)) {
       throw b.err('unsupported-command', `${cmd.name} is a Splunk command that spelunk does not support yet`, cmd.nameSpan);
     }
-    const hints = nearest(cmd.name, Object.keys(COMMANDS));
-    throw b.err('unknown-command', `unknown command ${JSON.stringify(cmd.name)}`, cmd.nameSpan, hints.length ? [`did you mean ${hints.join(', ')}?`] : undefined);
+    const near = nearest(cmd.name, Object.keys(COMMANDS));
+    const hints = near.length ? [`did you mean ${near.join(', ')}?`] : [];
+    const sql = SQL_COMMANDS[cmd.name];
+    if (sql) hints.push(`${cmd.name.toUpperCase()} is SQL; in SPL use ${sql}`);
+    throw b.err('unknown-command', `unknown command ${JSON.stringify(cmd.name)}`, cmd.nameSpan, hints.length ? hints : undefined);
   }
   // `| search ...` reads the events; a generating command makes its own rows; any other
   // first command after `|` starts from no events.
@@ -94,9 +107,8 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   const types: Record<string, FieldType> = {};
   for (const c of columns) types[c] = rel.fields.get(c)?.type ?? (c === '_time' ? 'number' : 'string');
   const select = columns.map((c) => ident(c)).join(', ');
-  const ctes = b.ctes.map((c) => `${c.name} AS (\n  ${c.sql.replace(/\n/g, '\n  ')}\n)`).join(',\n');
-  const sql = `WITH ${ctes}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}\nORDER BY "__seq"`;
-  return { sql, columns, types, output: b.output };
+  const sql = `WITH ${renderCtes(b.ctes)}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}\nORDER BY "__seq"`;
+  return { sql, columns, types, output: b.output, discoveries: b.discoveries.length ? b.discoveries : undefined };
 }
 
 export { made, splError };

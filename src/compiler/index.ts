@@ -2,6 +2,7 @@
 import type { Arg, Command, Pipeline, SearchExpr } from '../../grammar/ast.js';
 import { SplError } from '../../grammar/diagnostics.js';
 import { parse } from '../../grammar/parser.js';
+import { checkOutputPlacement } from './commands/lookup.js';
 import { compileAst } from './compile.js';
 import { expandMacros, fillParams, type MacroSet } from './macros.js';
 import type { CompiledSearch, CompileOptions } from './types.js';
@@ -28,7 +29,14 @@ export function prepare(source: string, opts: PrepareOptions = {}): PreparedSear
     if (err instanceof SplError) throw new SplError(err.diagnostic, text);
     throw err;
   }
-  const parsed = parse(text);
+  let parsed;
+  try {
+    parsed = parse(text);
+  } catch (err) {
+    // Chevrotain's own bookkeeping can fail in other ways once the stack ran out (an "Invalid
+    // array length" while unwinding), so any RangeError from the parser counts as too deep.
+    throw err instanceof RangeError ? tooDeep(new RangeError('call stack'), text) : err;
+  }
   if (!parsed.pipeline) throw new SplError(parsed.diagnostics[0]!, text);
   return { text, pipeline: parsed.pipeline };
 }
@@ -36,11 +44,32 @@ export function prepare(source: string, opts: PrepareOptions = {}): PreparedSear
 /** Compile a prepared search. Throws SplError for problems in the search. */
 export function compilePrepared(prepared: PreparedSearch, options: CompileOptions): CompiledSearch {
   try {
-    return compileAst(prepared.pipeline, options);
+    checkOutputPlacement(prepared.pipeline);
+    return compileAst(prepared.pipeline, { ...options, source: prepared.text });
   } catch (err) {
     if (err instanceof SplError) throw new SplError(err.diagnostic, prepared.text);
-    throw err;
+    throw tooDeep(err, prepared.text);
   }
+}
+
+/**
+ * The parser and the compiler recurse over the search's nesting; a pasted or generated search
+ * nested thousands deep overflows the stack. That is the user's search at fault, not a crash:
+ * report it at the most deeply nested bracket. Other errors pass through unchanged.
+ */
+function tooDeep(err: unknown, text: string): unknown {
+  if (!(err instanceof RangeError) || !/call stack/i.test(err.message)) return err;
+  let depth = 0;
+  let deepest = 0;
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '[') {
+      if (++depth > deepest) [deepest, at] = [depth, i];
+    } else if ((ch === ')' || ch === ']') && depth > 0) depth--;
+  }
+  const span = deepest > 0 ? { start: at, end: at + 1 } : { start: 0, end: text.length };
+  return new SplError({ code: 'too-complex', message: 'search is nested too deeply to compile', span, hints: ['split it into simpler steps: fewer nested brackets, parentheses or chained operators'] }, text);
 }
 
 export function compile(source: string, options: CompileOptions & PrepareOptions): CompiledSearch {

@@ -35,6 +35,10 @@ export interface LookupTable {
   /** SQL relation (already quoted) holding the lookup's rows. */
   sql: string;
   columns: string[];
+  /** Column types when the rows were loaded (newline-separated cells are multivalue); else string. */
+  types?: Record<string, FieldType>;
+  /** Columns whose values are distinct: matching on one gives at most one row (scalar outputs). */
+  unique?: string[];
 }
 
 export interface LookupResolver {
@@ -42,6 +46,8 @@ export interface LookupResolver {
   resolve(name: string): LookupTable | undefined;
   /** Known names, for "did you mean". */
   names(): string[];
+  /** Where lookups are looked for, named in "not found" errors. */
+  folder?: string;
 }
 
 export interface CompileOptions {
@@ -53,10 +59,40 @@ export interface CompileOptions {
   lookups?: LookupResolver;
   /** Leave `$name$` tokens that have no value as placeholders instead of failing (explain). */
   allowUnfilledParams?: boolean;
+  /** The (macro-expanded) search text the pipeline was parsed from, for commands that re-parse a clause. */
+  source?: string;
+  /** Answers to earlier discoveries, by `Discovery.key` (see `Builder.discover`). */
+  discovered?: Record<string, DiscoveredValue[]>;
+}
+
+/** One row of a discovery's answer: the first column, as text (null stays null). */
+export type DiscoveredValue = string | null;
+
+/**
+ * A question about the data that the compiler needs answered to finish, e.g. which values a
+ * `chart ... by` field has (they become columns). The engine runs `sql`, puts the answer in
+ * `CompileOptions.discovered[key]` and compiles again; until then the SQL has a placeholder.
+ */
+export interface Discovery {
+  key: string;
+  sql: string;
+  /** What is asked, in words (for explain). */
+  what: string;
 }
 
 /** A side effect the engine carries out with the result rows. */
-export type OutputAction = { kind: 'outputlookup'; name: string; append: boolean; span: { start: number; end: number } };
+export type OutputAction = {
+  kind: 'outputlookup';
+  name: string;
+  append: boolean;
+  span: { start: number; end: number };
+  /** With no results: false deletes the file instead of leaving an empty one (Splunk's create_empty). */
+  createEmpty?: boolean;
+  /** With no results: false keeps the existing file untouched (Splunk's override_if_empty). */
+  overrideIfEmpty?: boolean;
+  /** Write at most this many rows. */
+  max?: number;
+};
 
 export interface CompiledSearch {
   sql: string;
@@ -64,4 +100,6 @@ export interface CompiledSearch {
   columns: string[];
   types: Record<string, FieldType>;
   output?: OutputAction;
+  /** Questions about the data not answered yet; the SQL holds placeholders for them. */
+  discoveries?: Discovery[];
 }

@@ -8,7 +8,7 @@ import { SplError } from '../../grammar/diagnostics.js';
 import { compilePrepared, prepare, pipelineLookups } from '../compiler/index.js';
 import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
 import { PRELUDE } from '../compiler/prelude.js';
-import type { CompiledSearch, LookupResolver } from '../compiler/types.js';
+import type { CompiledSearch, DiscoveredValue, LookupResolver } from '../compiler/types.js';
 import { loadCloudTrail, type LoadOptions } from './loader.js';
 import type { LoadReport, ResultSet, Row, Value } from './types.js';
 
@@ -88,8 +88,11 @@ export class Engine {
     return loadCloudTrail(this.conn, paths, opts);
   }
 
-  /** Parse and compile without running: SQL for `explain` and `:sql`. */
-  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean } = {}): Prepared {
+  /**
+   * Parse and compile without running: SQL for `explain` and `:sql`. Columns that depend on the
+   * data (chart/timechart split-by values) show as placeholders: see `prepareWithData`.
+   */
+  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; discovered?: Record<string, DiscoveredValue[]> } = {}): Prepared {
     const prepared = prepare(spl, { macros: this.macros, params: opts.params, allowUnfilledParams: opts.allowUnfilledParams });
     const lookups = pipelineLookups(prepared.pipeline);
     const compiled = compilePrepared(prepared, {
@@ -98,8 +101,36 @@ export class Engine {
       latest: opts.latest,
       lookups: this.lookupResolver(lookups),
       allowUnfilledParams: opts.allowUnfilledParams,
+      discovered: opts.discovered,
     });
     return { compiled, text: prepared.text };
+  }
+
+  /**
+   * Compile, answer the compiler's questions about the loaded data (`Discovery`), and compile
+   * again until it has none left. Each round can only ask questions that depend on earlier
+   * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
+   */
+  async prepareWithData(spl: string, opts: RunOptions = {}): Promise<Prepared> {
+    const discovered: Record<string, DiscoveredValue[]> = {};
+    for (let round = 0; ; round++) {
+      const prepared = this.prepare(spl, { ...opts, discovered });
+      const pending = (prepared.compiled.discoveries ?? []).filter((d) => !(d.key in discovered));
+      if (pending.length === 0) return prepared;
+      if (round >= 16) throw new EngineError('the search kept asking new questions about the data (more than 16 rounds)', prepared.compiled.sql);
+      for (const d of pending) {
+        let reader;
+        try {
+          reader = await this.conn.runAndReadAll(d.sql);
+        } catch (err) {
+          throw new EngineError(describeDuckDBError(err), d.sql);
+        }
+        discovered[d.key] = reader.convertRows(JSDuckDBValueConverter).map((row) => {
+          const v = toValue(row[0]);
+          return v === null ? null : Array.isArray(v) ? v.join('\n') : String(v);
+        });
+      }
+    }
   }
 
   protected lookupResolver(_names: Set<string>): LookupResolver | undefined {
@@ -123,7 +154,7 @@ export class Engine {
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
   ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
-    const { compiled } = this.prepare(spl, opts);
+    const { compiled } = await this.prepareWithData(spl, opts);
     const result = await this.execute(compiled.sql);
     onStart?.(compiled.columns);
     let rowCount = 0;
