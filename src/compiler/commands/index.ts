@@ -1,5 +1,7 @@
 // The command registry: SPL command name -> compiler. A command file exports its table.
 import { BASIC, type CommandCompiler } from './basic.js';
+import { LOOKUP } from './lookup.js';
+import { CHARTS } from './charts.js';
 import { STATS } from './stats.js';
 import { SUBSEARCH } from './subsearch.js';
 
@@ -7,6 +9,8 @@ export const COMMANDS: Record<string, CommandCompiler> = {
   ...BASIC,
   ...STATS,
   ...SUBSEARCH,
+  ...LOOKUP,
+  ...CHARTS,
 };
 
 /** Commands that make their own rows: at the start of a search they read no input. */
@@ -20,6 +24,5 @@ export const UNSUPPORTED = new Set([
   'autoregress', 'contingency', 'fieldsummary', 'metadata', 'rest', 'loadjob', 'savedsearch', 'sistats',
   'sichart', 'sitimechart', 'sitop', 'kvform', 'extract', 'xmlkv', 'multikv', 'iconify', 'highlight',
   'abstract', 'diff', 'erex', 'nomv', 'makecontinuous', 'reltime', 'strcat', 'tags', 'typer', 'uniq',
-  'localize', 'format', 'gentimes', 'mstats', 'mcollect', 'meventcollect', 'lookup', 'inputlookup',
-  'outputlookup', 'iplocation', 'tstats', 'timechart', 'chart', 'outputcsv', 'inputcsv',
+  'localize', 'format', 'gentimes', 'mstats', 'mcollect', 'meventcollect', 'tstats', 'outputcsv', 'inputcsv',
 ]);
