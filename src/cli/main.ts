@@ -1,9 +1,9 @@
 // The spelunk command line: a thin shell over the engine. Exit status 0 on success, 2 on a usage
 // or syntax error, 1 on a runtime error; messages go to stderr, results to stdout.
-import { existsSync, readFileSync } from 'node:fs';
 import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
 import { parseIso } from '../compiler/time.js';
 import { Engine, EngineError, type RunOptions } from '../engine/engine.js';
+import { resolveSearch } from '../engine/queries.js';
 import type { LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { FORMATS, RowWriter, type OutputFormat } from './format.js';
@@ -103,10 +103,10 @@ export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadRe
   return report;
 }
 
-/** The SPL a `run` argument names: a .spl file, or the text itself. */
+/** The SPL a `run` argument names: a saved query id (queries/), a .spl file, or the text itself. */
 export function searchText(arg: string): string {
-  if (/\.spl$/i.test(arg) && existsSync(arg)) return readFileSync(arg, 'utf8');
-  return arg;
+  const resolved = resolveSearch(arg);
+  return resolved.kind === 'query' ? resolved.query.spl : resolved.spl;
 }
 
 async function runCommand(argv: string[]): Promise<number> {
