@@ -13,7 +13,8 @@ export type DiagnosticCode =
   | 'missing-parameter'
   | 'bad-regex'
   | 'bad-time'
-  | 'bad-lookup';
+  | 'bad-lookup'
+  | 'too-complex';
 
 export interface Diagnostic {
   code: DiagnosticCode;

@@ -514,7 +514,8 @@ export function parse(text: string): ParseResult {
     const t = e.token;
     const atEnd = t.tokenType === EOF;
     const start = atEnd ? text.length : t.startOffset;
-    const end = atEnd ? text.length + 1 : (t.endOffset ?? t.startOffset) + 1;
+    // At the end, an empty span just past the last character: the caret still shows there.
+    const end = atEnd ? text.length : (t.endOffset ?? t.startOffset) + 1;
     const found = atEnd ? 'end of search' : JSON.stringify(t.image);
     const expected = expectedFrom(e.message);
     diagnostics.push({ code: 'syntax', message: `unexpected ${found}`, span: { start, end }, expected: expected.length ? expected : undefined });
