@@ -30,6 +30,9 @@ Usage:
   spelunk run "<SPL>" --data PATH... [--format table|csv|json|jsonl] [--param name=value]...
               [--now ISO-8601] [--earliest TIME] [--latest TIME] [--max-rows N] [--index NAME]
   spelunk explain "<SPL>" [--param name=value]... [--now ISO-8601]
+  spelunk run <query-id | file.spl> --data PATH... [--param name=value]...
+  spelunk queries [--format table|json]
+  spelunk hunt --data PATH... [--now ISO-8601] [--state DIR] [--format table|json] [--fail-on-hits]
 
 PATH may be a file (.json, .json.gz, JSON lines, JSON array, Parquet), a folder (walked
 recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
@@ -156,6 +159,9 @@ export type CliCommand = (argv: string[]) => Promise<number>;
 export const CLI_COMMANDS: Record<string, CliCommand> = {
   run: runCommand,
   explain: explainCommand,
+  // Loaded when used: hunt.ts imports this module.
+  queries: async (argv) => (await import('./hunt.js')).queriesCommand(argv),
+  hunt: async (argv) => (await import('./hunt.js')).huntCommand(argv),
 };
 
 /** Print an error the way a person can act on it; returns the exit status. */
