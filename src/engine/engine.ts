@@ -8,8 +8,10 @@ import { SplError } from '../../grammar/diagnostics.js';
 import { compilePrepared, prepare, pipelineLookups } from '../compiler/index.js';
 import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
 import { PRELUDE } from '../compiler/prelude.js';
-import type { CompiledSearch, DiscoveredValue, LookupResolver } from '../compiler/types.js';
+import type { CompiledSearch, DiscoveredValue, LookupResolver, OutputAction } from '../compiler/types.js';
+import { GeoIp } from './geoip.js';
 import { loadCloudTrail, type LoadOptions } from './loader.js';
+import { defaultStateDir, LookupError, LookupStore } from './lookups.js';
 import type { LoadReport, ResultSet, Row, Value } from './types.js';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
@@ -20,6 +22,8 @@ export interface EngineOptions {
   threads?: number;
   /** Extra macros.conf files, applied after the bundled queries/macros.conf. */
   macroFiles?: string[];
+  /** Folder for state such as lookups (`<state>/lookups/*.csv`); default: see `defaultStateDir`. */
+  stateDir?: string;
 }
 
 export interface RunOptions {
@@ -64,6 +68,7 @@ export class Engine {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     readonly macros: MacroSet,
+    readonly lookups: LookupStore,
   ) {}
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
@@ -75,8 +80,9 @@ export class Engine {
     // Times print in UTC whatever the machine's zone, so replays give the same text anywhere.
     await conn.run("SET TimeZone = 'UTC'");
     for (const sql of PRELUDE) await conn.run(sql);
+    new GeoIp().register(conn);
     const macros = loadMacros([bundledMacrosFile(), ...(opts.macroFiles ?? [])]);
-    return new Engine(instance, conn, macros);
+    return new Engine(instance, conn, macros, new LookupStore(conn, opts.stateDir ?? defaultStateDir()));
   }
 
   /** The DuckDB connection, for the loader and tests. */
@@ -134,7 +140,26 @@ export class Engine {
   }
 
   protected lookupResolver(_names: Set<string>): LookupResolver | undefined {
-    return undefined;
+    return this.lookups.resolver();
+  }
+
+  /** Load (or reload, if the file changed) every lookup the search reads, before compiling it. */
+  private async loadLookups(spl: string, opts: RunOptions): Promise<void> {
+    const prepared = prepare(spl, { macros: this.macros, params: opts.params });
+    try {
+      await this.lookups.ensure(pipelineLookups(prepared.pipeline));
+    } catch (err) {
+      throw new EngineError(`cannot load lookup: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, '');
+    }
+  }
+
+  private writeLookup(output: OutputAction, columns: string[], rows: Row[]): void {
+    try {
+      this.lookups.write(output, columns, rows);
+    } catch (err) {
+      const why = err instanceof LookupError ? err.message : `${err instanceof Error ? err.message : String(err)} (the previous lookup, if any, is unchanged)`;
+      throw new EngineError(`cannot write lookup ${JSON.stringify(output.name)}: ${why}`, '');
+    }
   }
 
   /** Run a search and collect its rows (up to maxRows). */
@@ -154,28 +179,36 @@ export class Engine {
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
   ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
+    await this.loadLookups(spl, opts);
     const { compiled } = await this.prepareWithData(spl, opts);
     const result = await this.execute(compiled.sql);
     onStart?.(compiled.columns);
     let rowCount = 0;
     let truncated = false;
     const max = opts.maxRows ?? Infinity;
+    // outputlookup writes every result, however many are shown.
+    const output = compiled.output;
+    const written: Row[] = [];
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
-      let rows = chunk.convertRows(JSDuckDBValueConverter);
+      const all = chunk.convertRows(JSDuckDBValueConverter).map((values) => {
+        const row: Row = {};
+        compiled.columns.forEach((c, i) => (row[c] = toValue(values[i])));
+        return row;
+      });
+      if (output) written.push(...all);
+      if (truncated) continue;
+      let rows = all;
       if (rowCount + rows.length > max) {
         rows = rows.slice(0, max - rowCount);
         truncated = true;
       }
       rowCount += rows.length;
-      await onRows(rows.map((values) => {
-        const row: Row = {};
-        compiled.columns.forEach((c, i) => (row[c] = toValue(values[i])));
-        return row;
-      }));
-      if (truncated) break;
+      await onRows(rows);
+      if (truncated && !output) break;
     }
+    if (output) this.writeLookup(output, compiled.columns, written);
     return { compiled, truncated, rowCount };
   }
 

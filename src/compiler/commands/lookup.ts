@@ -1,0 +1,281 @@
+// CSV lookups and IP geolocation: lookup (a left join on match fields), inputlookup (a
+// lookup's rows as results), outputlookup (results written as a lookup, by the engine, after the
+// query ran) and iplocation (the engine's `spl_iplocation` over the distinct addresses only).
+// Lookup rows reach SQL only as tables the engine loaded; no file path ever appears here.
+import type { Arg, Command, Pipeline, SearchExpr, Span } from '../../../grammar/ast.js';
+import { splError } from '../../../grammar/diagnostics.js';
+import { parse } from '../../../grammar/parser.js';
+import { Args, describe, fieldList } from '../args.js';
+import { exclude, made, withFields, type Builder } from '../builder.js';
+import { asString, coerce, fieldRef, unify } from '../expr.js';
+import { compileSearchExpr } from '../search.js';
+import { ident, str } from '../sql.js';
+import { nearest } from '../suggest.js';
+import type { Compiled, FieldInfo, FieldType, LookupTable, Relation } from '../types.js';
+import { generic, hasColumn, type CommandCompiler } from './basic.js';
+
+/** Splunk keeps at most this many values when a row matches several lookup rows. */
+const MAX_MATCH_VALUES = 1000;
+
+type Generic = Extract<Command, { kind: 'generic' }>;
+
+function nameArg(a: Arg | undefined, b: Builder, cmd: Command, what: string): { value: string; span: Span } {
+  if (!a || a.kind !== 'word') throw b.err('bad-argument', `${cmd.name} needs the name of a ${what}`, a?.span ?? cmd.span);
+  return { value: a.value, span: a.span };
+}
+
+/** The lookup's table, or a `bad-lookup` error naming it and the folder searched. */
+function resolveLookup(b: Builder, name: string, span: Span, missingOk = false): LookupTable | undefined {
+  const resolver = b.options.lookups;
+  let table: LookupTable | undefined;
+  try {
+    table = resolver?.resolve(name);
+  } catch (err) {
+    throw b.err('bad-lookup', err instanceof Error ? err.message : String(err), span);
+  }
+  if (table || missingOk) return table;
+  const where = resolver?.folder ? ` in ${resolver.folder}` : '';
+  const near = resolver ? nearest(name.replace(/\.csv$/i, ''), resolver.names()) : [];
+  throw b.err('bad-lookup', `lookup ${JSON.stringify(name)} not found${where}`, span, [
+    ...(near.length ? [`did you mean ${near.join(', ')}?`] : []),
+    'a lookup is a CSV file with a header row; create one with | outputlookup <name>',
+  ]);
+}
+
+function columnType(table: LookupTable, column: string): FieldType {
+  return table.types?.[column] ?? 'string';
+}
+
+function checkColumn(b: Builder, table: LookupTable, lookupName: string, column: string, span: Span): void {
+  if (table.columns.includes(column)) return;
+  const near = nearest(column, table.columns);
+  throw b.err('bad-lookup', `lookup ${JSON.stringify(lookupName)} has no column ${JSON.stringify(column)}`, span, [
+    near.length ? `did you mean ${near.join(', ')}?` : `its columns: ${table.columns.join(', ') || '(none)'}`,
+  ]);
+}
+
+/**
+ * A select list item and, for a multivalue value, a lateral unnest so that each value matches
+ * on its own: `FROM rel, unnest(list) AS u0("__k0")`.
+ */
+function matchKey(value: Compiled, alias: string, i: number): { select?: string; from?: string } {
+  if (value.type === 'mv') return { from: `unnest(${value.sql}) AS "__u${i}"(${ident(alias)})` };
+  if (value.type === 'unknown') return { select: `CAST(NULL AS VARCHAR) AS ${ident(alias)}` };
+  return { select: `${asString(value)} AS ${ident(alias)}` };
+}
+
+const lookup: CommandCompiler = (cmd, rel, b) => {
+  const g = generic(cmd, b);
+  const args = new Args(g, b, ['local', 'update', 'event_time_field']);
+  const at = args.items.findIndex((a) => a.kind === 'word' && !a.quoted && /^output(new)?$/i.test(a.value));
+  const head = at < 0 ? args.items : args.items.slice(0, at);
+  const outItems = at < 0 ? null : args.items.slice(at + 1);
+  const outputNew = at >= 0 && (args.items[at] as { value: string }).value.toLowerCase() === 'outputnew';
+  const name = nameArg(head[0], b, cmd, 'lookup (lookup <name> <field> [AS <event field>] ... [OUTPUT <field> ...])');
+  const table = resolveLookup(b, name.value, name.span)!;
+  const matches = fieldList(head.slice(1), b, 'lookup').map((m) => ({ column: m.name, field: m.as ?? m.name, span: m.span }));
+  if (matches.length === 0) throw b.err('bad-argument', `lookup needs at least one field to match, e.g. lookup ${name.value} ${table.columns[0] ?? 'field'}`, cmd.span);
+  for (const m of matches) checkColumn(b, table, name.value, m.column, m.span);
+  let outputs: { column: string; field: string }[];
+  if (outItems) {
+    if (outItems.length === 0) throw b.err('bad-argument', `${outputNew ? 'OUTPUTNEW' : 'OUTPUT'} needs at least one lookup field`, args.items[at]!.span);
+    outputs = fieldList(outItems, b, 'lookup output').map((o) => {
+      checkColumn(b, table, name.value, o.name, o.span);
+      return { column: o.name, field: o.as ?? o.name };
+    });
+  } else {
+    const matched = new Set(matches.map((m) => m.column));
+    outputs = table.columns.filter((c) => !matched.has(c)).map((c) => ({ column: c, field: c }));
+  }
+  if (outputs.length === 0) return rel;
+
+  // Event side: one row per (event, match values), multivalue fields unnested.
+  const eventKeys = matches.map((m, i) => matchKey(fieldRef(m.field, { rel, b }), `__k${i}`, i));
+  const keys = b.add(
+    `SELECT "__seq"${eventKeys.map((k) => (k.select ? `, ${k.select}` : '')).join('')} FROM ${rel.name}${eventKeys.map((k) => (k.from ? `, ${k.from}` : '')).join('')}`,
+    new Map(),
+    false,
+  );
+  // Lookup side: the same for multivalue lookup columns.
+  const lookupKeys = matches.map((m, i) => matchKey({ sql: ident(m.column), type: columnType(table, m.column) }, `__m${i}`, i));
+  const outCols = outputs.map((o, i) => `${ident(o.column)} AS "__o${i}"`);
+  const side = b.add(
+    `SELECT "__row"${lookupKeys.map((k) => (k.select ? `, ${k.select}` : '')).join('')}, ${outCols.join(', ')} FROM ${table.sql}${lookupKeys.map((k) => (k.from ? `, ${k.from}` : '')).join('')}`,
+    new Map(),
+    false,
+  );
+  const on = matches.map((_m, i) => `k."__k${i}" = l."__m${i}"`).join(' AND ');
+  const joined = b.add(`SELECT k."__seq", l.* FROM ${keys.name} k JOIN ${side.name} l ON ${on}`, new Map(), false);
+
+  // One value per event when no event can match two lookup rows: a scalar event key on a lookup
+  // column whose values are distinct. Otherwise the distinct values in file order, as Splunk does.
+  const single = matches.some((m, i) => eventKeys[i]!.select !== undefined && columnType(table, m.column) === 'string' && (table.unique ?? []).includes(m.column));
+  const outTypes = outputs.map((o): FieldType => (single ? columnType(table, o.column) : 'mv'));
+  const aggs = outputs.map((o, i) => {
+    const v = `"__o${i}"`;
+    if (single) return `first(${v} ORDER BY "__row") AS ${v}`;
+    const list = columnType(table, o.column) === 'mv' ? `flatten(list(${v} ORDER BY "__row") FILTER (WHERE ${v} IS NOT NULL))` : `list(${v} ORDER BY "__row") FILTER (WHERE ${v} IS NOT NULL)`;
+    return `${list} AS ${v}`;
+  });
+  let agg = b.add(`SELECT "__seq", ${aggs.join(', ')} FROM ${joined.name} GROUP BY "__seq"`, new Map(), false);
+  if (!single) {
+    const distinct = outputs.map((_o, i) => {
+      const v = `"__o${i}"`;
+      return `CASE WHEN len(${v}) > 0 THEN list_slice(list_filter(${v}, (__v, __i) -> list_position(${v}, __v) = __i), 1, ${MAX_MATCH_VALUES}) END AS ${v}`;
+    });
+    agg = b.add(`SELECT "__seq", ${distinct.join(', ')} FROM ${agg.name}`, new Map(), false);
+  }
+
+  // Back onto every event: OUTPUT replaces a field on a match, OUTPUTNEW only fills nulls, and an
+  // event that matched nothing keeps what it had.
+  const values: [string, Compiled][] = [];
+  outputs.forEach((o, i) => {
+    if (values.some(([f]) => f === o.field)) return;
+    const found: Compiled = { sql: `a."__o${i}"`, type: outTypes[i]! };
+    const old = fieldRef(o.field, { rel, b });
+    if (old.type === 'unknown') return values.push([o.field, found]);
+    const type = unify([old, found]);
+    const sql = outputNew
+      ? `coalesce(${coerce(old, type)}, ${coerce(found, type)})`
+      : `CASE WHEN a."__seq" IS NULL THEN ${coerce(old, type)} ELSE ${coerce(found, type)} END`;
+    values.push([o.field, { sql, type }]);
+  });
+  const replaced = values.map(([f]) => f).filter((f) => hasColumn(rel, f));
+  const select = [`r.*${exclude(replaced)}`, ...values.map(([f, c]) => `${c.sql} AS ${ident(f)}`)].join(', ');
+  const fields = withFields(rel, values.map(([f, c]): [string, FieldInfo] => [f, made(c.type)]));
+  const removed = new Set([...rel.removed].filter((n) => !values.some(([f]) => f === n)));
+  return b.add(`SELECT ${select}\n  FROM ${rel.name} r LEFT JOIN ${agg.name} a ON a."__seq" = r."__seq"`, fields, rel.raw, removed);
+};
+
+/** `where <search condition>` after inputlookup: re-parsed from the text as a search. */
+function whereCondition(g: Generic, whereArg: Arg, rel: Relation, b: Builder): string {
+  const source = b.options.source;
+  if (source === undefined) throw b.err('bad-argument', 'inputlookup where needs the search text (compile through prepare)', whereArg.span);
+  // Blanking everything before the clause keeps the parsed spans at their place in the text.
+  const text = source.slice(0, whereArg.span.end).replace(/[^\n]/g, ' ') + source.slice(whereArg.span.end, g.span.end);
+  const parsed = parse(text);
+  const first = parsed.pipeline?.commands[0];
+  if (parsed.diagnostics.length) throw b.err(parsed.diagnostics[0]!.code, parsed.diagnostics[0]!.message, parsed.diagnostics[0]!.span);
+  if (!first || first.kind !== 'search' || !first.expr || parsed.pipeline!.commands.length !== 1) throw b.err('bad-argument', 'inputlookup where needs a search condition, e.g. where user=alice', whereArg.span);
+  return compileSearchExpr(first.expr, rel, b);
+}
+
+const inputlookup: CommandCompiler = (cmd, rel, b) => {
+  const g = generic(cmd, b);
+  const args = new Args(g, b, ['append', 'start', 'max']);
+  const append = args.bool('append', false);
+  const first = rel.name === 'none';
+  if (!first && !append) throw b.err('bad-argument', 'inputlookup must start the search (| inputlookup <name>); append=t adds its rows to the current results instead', cmd.nameSpan);
+  const whereAt = args.items.findIndex((a) => a.kind === 'word' && !a.quoted && a.value.toLowerCase() === 'where');
+  const before = whereAt < 0 ? args.items : args.items.slice(0, whereAt);
+  const name = nameArg(before[0], b, cmd, 'lookup (inputlookup <name> [where <condition>])');
+  if (before.length > 1) throw b.err('bad-argument', `unexpected ${describe(before[1]!)} after the lookup name (a condition starts with "where")`, before[1]!.span);
+  // With append=t a missing lookup reads as empty, so the first run of a baseline search (which
+  // appends the stored baseline to fresh results) works before the file exists.
+  const table = resolveLookup(b, name.value, name.span, append);
+  const start = args.int('start', 0);
+  const max = args.options.has('max') ? args.int('max', 0) : undefined;
+  const columns = table?.columns ?? [];
+  const fields = new Map<string, FieldInfo>(columns.map((c) => [c, made(columnType(table!, c))]));
+  fields.set('__seq', { type: 'number', origin: 'event' });
+  const cols = [...columns.map(ident), '"__row" AS "__seq"'].join(', ');
+  let rows = table
+    ? b.add(`SELECT ${cols} FROM ${table.sql} WHERE "__row" > ${start}${max !== undefined ? ` AND "__row" <= ${start + max}` : ''}`, fields, false)
+    : b.add(`SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false`, fields, false);
+  if (whereAt >= 0) rows = b.add(`SELECT * FROM ${rows.name} WHERE ${whereCondition(g, args.items[whereAt]!, rows, b)}`, rows.fields, false);
+  if (first) return rows;
+  const all = new Map<string, FieldInfo>(rel.fields);
+  for (const [n, f] of rows.fields) if (!all.has(n)) all.set(n, f);
+  const union = b.add(`SELECT *, 0 AS "__part" FROM ${rel.name}\n  UNION ALL BY NAME\n  SELECT *, 1 AS "__part" FROM ${rows.name}`, all, rel.raw);
+  return b.add(`SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM ${union.name}`, all, rel.raw, rel.removed);
+};
+
+const outputlookup: CommandCompiler = (cmd, rel, b) => {
+  const g = generic(cmd, b);
+  const args = new Args(g, b, ['append', 'create_empty', 'override_if_empty', 'max', 'createinapp', 'create_context', 'output_format', 'key_field', 'allow_updates']);
+  const words = args.words();
+  const name = nameArg(g.args.find((a) => a.kind === 'word'), b, cmd, 'lookup to write (outputlookup <name>)');
+  if (words.length > 1) throw b.err('bad-argument', 'outputlookup writes one lookup', words[1]!.span);
+  if (/\.(csv\.)?gz$/i.test(name.value)) throw b.err('bad-lookup', 'compressed lookups (.csv.gz) are not supported yet: name a .csv lookup', name.span);
+  const format = args.option('output_format');
+  if (format && format.toLowerCase() !== 'splunk_sv_csv') throw b.err('bad-argument', `output_format=${format} is not supported (lookups are CSV)`, args.options.get('output_format')!.span);
+  if (b.output) throw b.err('unsupported-command', 'only one outputlookup per search is supported yet', cmd.nameSpan);
+  // Refuses names that would leave the lookups folder, with a caret, before anything runs.
+  resolveLookup(b, name.value, name.span, true);
+  b.output = {
+    kind: 'outputlookup',
+    name: name.value,
+    append: args.bool('append', false),
+    span: name.span,
+    createEmpty: args.bool('create_empty', true),
+    overrideIfEmpty: args.bool('override_if_empty', true),
+    max: args.options.has('max') ? args.int('max', 0) : undefined,
+  };
+  return rel;
+};
+
+/** outputlookup runs only as the last command of the main search (the engine writes the file). */
+export function checkOutputPlacement(p: Pipeline, nested = false): void {
+  p.commands.forEach((c, i) => {
+    if (c.kind === 'search') return searchSubsearches(c.expr).forEach((s) => checkOutputPlacement(s, true));
+    if (c.kind !== 'generic') return;
+    if (c.name === 'outputlookup' && (nested || i !== p.commands.length - 1)) {
+      throw splError('unsupported-command', `outputlookup ${nested ? 'inside a subsearch' : 'before other commands'} is not supported yet: make it the last command of the search`, c.nameSpan);
+    }
+    for (const a of c.args) if (a.kind === 'subsearch') checkOutputPlacement(a.pipeline, true);
+  });
+}
+
+function searchSubsearches(e: SearchExpr | null): Pipeline[] {
+  if (!e) return [];
+  if (e.kind === 'and' || e.kind === 'or') return e.items.flatMap(searchSubsearches);
+  if (e.kind === 'not') return searchSubsearches(e.item);
+  return e.kind === 'subsearch' ? [e.pipeline] : [];
+}
+
+// ---- iplocation --------------------------------------------------------------------------
+
+const GEO_FIELDS: [string, string, FieldType][] = [
+  ['City', 'city', 'string'],
+  ['Country', 'country', 'string'],
+  ['Region', 'region', 'string'],
+  ['lat', 'lat', 'number'],
+  ['lon', 'lon', 'number'],
+];
+const GEO_ALL_FIELDS: [string, string, FieldType][] = [
+  ['Continent', 'continent', 'string'],
+  ['Timezone', 'timezone', 'string'],
+];
+
+const iplocation: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b, ['prefix', 'allfields', 'lang']);
+  const words = args.words();
+  if (words.length !== 1) throw b.err('bad-argument', 'iplocation takes one field holding IP addresses, e.g. iplocation sourceIPAddress', words[1]?.span ?? cmd.span);
+  const lang = args.option('lang') ?? 'en';
+  try {
+    if (Intl.getCanonicalLocales(lang).length !== 1) throw new RangeError(lang);
+  } catch {
+    throw b.err('bad-argument', `lang=${lang} is not a language code (e.g. en, de, fr)`, args.options.get('lang')!.span);
+  }
+  const prefix = args.option('prefix') ?? '';
+  const geo = args.bool('allfields', false) ? [...GEO_FIELDS, ...GEO_ALL_FIELDS] : GEO_FIELDS;
+  // A multivalue field is located by its first value, as Splunk does.
+  const ip = asString(fieldRef(words[0]!.value, { rel, b }));
+  const withIp = b.add(`SELECT *, ${ip} AS "__ip" FROM ${rel.name}`, rel.fields, rel.raw, rel.removed);
+  // Addresses repeat a lot (1M events, a few hundred addresses): locate each distinct one once.
+  const distinct = b.add(`SELECT DISTINCT "__ip" FROM ${withIp.name} WHERE "__ip" IS NOT NULL`, new Map(), false);
+  const located = b.add(`SELECT "__ip", spl_iplocation("__ip", ${str(lang)}) AS "__loc" FROM ${distinct.name}`, new Map(), false);
+  const targets = geo.map(([name, key, type]): [string, string, FieldType] => [prefix + name, key, type]);
+  const replaced = targets.map(([t]) => t).filter((t) => hasColumn(rel, t));
+  const select = [`r.*${exclude(['__ip', ...replaced])}`, ...targets.map(([t, key]) => `struct_extract(l."__loc", ${str(key)}) AS ${ident(t)}`)];
+  const fields = withFields(rel, targets.map(([t, , type]): [string, FieldInfo] => [t, made(type)]));
+  const removed = new Set([...rel.removed].filter((n) => !targets.some(([t]) => t === n)));
+  return b.add(`SELECT ${select.join(', ')}\n  FROM ${withIp.name} r LEFT JOIN ${located.name} l ON l."__ip" = r."__ip"`, fields, rel.raw, removed);
+};
+
+export const LOOKUP: Record<string, CommandCompiler> = {
+  lookup,
+  inputlookup,
+  outputlookup,
+  iplocation,
+};

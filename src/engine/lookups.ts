@@ -1,0 +1,324 @@
+// CSV lookups in the user's state folder (`<state>/lookups/<name>.csv`): name checks that keep
+// every read and write inside the folder, loading into DuckDB temp tables the compiler can name,
+// and atomic writes for outputlookup (temp file, fsync, rename).
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, readdirSync, type Stats } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, sep } from 'node:path';
+import { ident, str } from '../compiler/sql.js';
+import type { FieldType, LookupResolver, LookupTable, OutputAction } from '../compiler/types.js';
+import type { Row, Value } from './types.js';
+
+/** `$XDG_STATE_HOME/spelunk`, else `~/.local/state/spelunk`. */
+export function defaultStateDir(): string {
+  const xdg = process.env.XDG_STATE_HOME;
+  return xdg && isAbsolute(xdg) ? join(xdg, 'spelunk') : join(homedir(), '.local', 'state', 'spelunk');
+}
+
+/** A lookup that cannot be used: a bad name, or a file outside the folder. */
+export class LookupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LookupError';
+  }
+}
+
+/** The file name for a lookup name given with or without `.csv`; refuses anything path-like. */
+export function lookupFileName(name: string): string {
+  const base = name.replace(/\.csv$/i, '');
+  if (base === '' || base === '.' || base === '..' || /[/\\\u0000]/.test(name) || isAbsolute(name) || base.startsWith('.')) {
+    throw new LookupError(`invalid lookup name ${JSON.stringify(name)}: a lookup is a plain file name in the lookups folder (no folders, no leading dot)`);
+  }
+  return `${base}.csv`;
+}
+
+/** The temp table a lookup is loaded into: a stable name, so explain shows what run uses. */
+export function lookupTableName(name: string): string {
+  return `__lookup_${lookupFileName(name).slice(0, -4).toLowerCase()}`;
+}
+
+// ---- CSV ---------------------------------------------------------------------------------
+
+/**
+ * RFC 4180 records from text: quoted cells may hold commas, doubled quotes and newlines. Returns
+ * the records and how many characters were consumed (the rest is an incomplete last record
+ * when `complete` is false).
+ */
+export function parseCsv(text: string, complete = true): { records: string[][]; consumed: number } {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let wasQuoted = false;
+  let recordStart = 0;
+  let i = 0;
+  if (text.charCodeAt(0) === 0xfeff) i = recordStart = 1;
+  for (; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') { cell += '"'; i++; } else quoted = false;
+      } else cell += ch;
+      continue;
+    }
+    if (ch === '"' && cell === '' && !wasQuoted) { quoted = wasQuoted = true; continue; }
+    if (ch === ',') { record.push(cell); cell = ''; wasQuoted = false; continue; }
+    if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      record.push(cell);
+      records.push(record);
+      record = [];
+      cell = '';
+      wasQuoted = false;
+      recordStart = i + 1;
+      continue;
+    }
+    cell += ch;
+  }
+  if (complete && !quoted && (cell !== '' || record.length > 0 || wasQuoted)) {
+    record.push(cell);
+    records.push(record);
+    recordStart = text.length;
+  }
+  return { records, consumed: complete ? text.length : recordStart };
+}
+
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A cell as Splunk writes it: multivalue joined by newlines, `_time` in epoch seconds. */
+function cellText(value: Value): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map(cellText).join('\n');
+  return String(value);
+}
+
+/** The header of a CSV file, reading only as far as its first record ends. */
+function readHeader(path: string): string[] {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(65536);
+    let text = '';
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      text += buffer.subarray(0, n).toString('utf8');
+      const { records } = parseCsv(text, n === 0);
+      if (records.length > 0) return records[0]!;
+      if (n === 0) return [];
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function checkHeader(name: string, header: string[]): string[] {
+  const seen = new Set<string>();
+  header.forEach((col, i) => {
+    if (col === '') throw new LookupError(`lookup ${JSON.stringify(name)}: column ${i + 1} of the header has no name`);
+    if (col.startsWith('__')) throw new LookupError(`lookup ${JSON.stringify(name)}: column names starting with "__" are reserved (${JSON.stringify(col)})`);
+    if (seen.has(col)) throw new LookupError(`lookup ${JSON.stringify(name)}: column ${JSON.stringify(col)} appears twice in the header`);
+    seen.add(col);
+  });
+  return header;
+}
+
+// ---- the store ---------------------------------------------------------------------------
+
+interface Loaded {
+  table: LookupTable;
+  /** File identity when loaded: a rename or an edit changes one of these. */
+  stamp: string;
+}
+
+function stampOf(st: Stats): string {
+  return `${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
+export class LookupStore {
+  readonly folder: string;
+  private readonly loaded = new Map<string, Loaded>();
+
+  constructor(private readonly conn: DuckDBConnection, readonly stateDir: string) {
+    this.folder = join(stateDir, 'lookups');
+  }
+
+  /** The path of a lookup file, checked to stay inside the folder (symlinks included). */
+  path(name: string): string {
+    const path = join(this.folder, lookupFileName(name));
+    let link: Stats;
+    try {
+      link = lstatSync(path);
+    } catch {
+      return path;
+    }
+    if (link.isSymbolicLink()) {
+      let target: string;
+      try {
+        target = realpathSync(path);
+      } catch {
+        throw new LookupError(`lookup ${JSON.stringify(name)} is a symbolic link to a file that does not exist`);
+      }
+      const root = realpathSync(this.folder);
+      if (!target.startsWith(root + sep)) throw new LookupError(`lookup ${JSON.stringify(name)} is a symbolic link to ${target}, outside the lookups folder ${this.folder}`);
+    }
+    return path;
+  }
+
+  /** Lookup names in the folder, for "did you mean". */
+  names(): string[] {
+    try {
+      return readdirSync(this.folder).filter((f) => /\.csv$/i.test(f) && !f.startsWith('.')).map((f) => f.slice(0, -4));
+    } catch {
+      return [];
+    }
+  }
+
+  private stat(name: string): Stats | null {
+    try {
+      return statSync(this.path(name));
+    } catch (err) {
+      if (err instanceof LookupError) throw err;
+      return null;
+    }
+  }
+
+  /** Load (or reload, when the file changed) the lookups a search names. Missing ones are skipped. */
+  async ensure(names: Iterable<string>): Promise<void> {
+    for (const name of names) {
+      let key: string;
+      try {
+        key = lookupTableName(name);
+      } catch {
+        continue; // the compiler reports the bad name with a caret
+      }
+      let st: Stats | null;
+      try {
+        st = this.stat(name);
+      } catch {
+        continue;
+      }
+      if (!st) {
+        this.loaded.delete(key);
+        continue;
+      }
+      if (this.loaded.get(key)?.stamp === stampOf(st)) continue;
+      this.loaded.set(key, { table: await this.load(name, key), stamp: stampOf(st) });
+    }
+  }
+
+  private async load(name: string, table: string): Promise<LookupTable> {
+    const path = this.path(name);
+    const columns = checkHeader(name, readHeader(path));
+    const stage = `${table}_stage`;
+    if (columns.length === 0) {
+      await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(table)} ("__row" BIGINT)`);
+      return { sql: ident(table), columns, types: {}, unique: [] };
+    }
+    const spec = `{${columns.map((c) => `${str(c)}: 'VARCHAR'`).join(', ')}}`;
+    // Explicit dialect and columns: no sniffing, so a lookup reads the same way every time.
+    await this.conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${ident(stage)} AS SELECT * FROM read_csv($1, header=true, auto_detect=false, delim=',', quote='"', escape='"', null_padding=true, columns=${spec})`,
+      [path],
+    );
+    try {
+      const probe = columns.map((c, i) => `bool_or(contains(${ident(c)}, chr(10))) AS "m${i}", count(DISTINCT ${ident(c)}) = count(${ident(c)}) AS "u${i}"`);
+      const reader = await this.conn.runAndReadAll(`SELECT ${probe.join(', ')} FROM ${ident(stage)}`);
+      const flags = reader.getRows()[0] ?? [];
+      const types: Record<string, FieldType> = {};
+      const unique: string[] = [];
+      const select = columns.map((c, i) => {
+        // Newline-separated cells are how Splunk stores multivalue fields in a CSV lookup.
+        const mv = flags[2 * i] === true;
+        types[c] = mv ? 'mv' : 'string';
+        if (!mv && flags[2 * i + 1] === true) unique.push(c);
+        return mv ? `list_filter(string_split(replace(${ident(c)}, chr(13), ''), chr(10)), __v -> __v <> '') AS ${ident(c)}` : ident(c);
+      });
+      // rowid is the insertion order, which DuckDB keeps as the file's order.
+      await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(table)} AS SELECT rowid + 1 AS "__row", ${select.join(', ')} FROM ${ident(stage)}`);
+      return { sql: ident(table), columns, types, unique };
+    } finally {
+      await this.conn.run(`DROP TABLE IF EXISTS ${ident(stage)}`);
+    }
+  }
+
+  /** Forget a loaded lookup (after this engine wrote it). */
+  invalidate(name: string): void {
+    this.loaded.delete(lookupTableName(name));
+  }
+
+  /**
+   * What the compiler sees: loaded lookups with their types, other existing files by their
+   * header only (explain), missing ones as undefined.
+   */
+  resolver(): LookupResolver {
+    return {
+      folder: this.folder,
+      names: () => this.names(),
+      resolve: (name: string) => {
+        const key = lookupTableName(name);
+        const st = this.stat(name);
+        if (!st) return undefined;
+        const loaded = this.loaded.get(key);
+        if (loaded && loaded.stamp === stampOf(st)) return loaded.table;
+        return { sql: ident(key), columns: checkHeader(name, readHeader(this.path(name))) };
+      },
+    };
+  }
+
+  // ---- writing -----------------------------------------------------------------------------
+
+  /**
+   * Write rows as the lookup, atomically: a uniquely named temp file in the same folder, fsync,
+   * rename over the old file, fsync the folder. A failure before the rename leaves the old file
+   * whole; two writers never interleave (the last rename wins).
+   */
+  write(action: OutputAction, columns: string[], rows: Row[]): void {
+    const path = this.path(action.name);
+    mkdirSync(this.folder, { recursive: true });
+    const existing = this.stat(action.name);
+    if (rows.length === 0 && !action.append) {
+      if (action.overrideIfEmpty === false && existing) return;
+      if (action.createEmpty === false) {
+        if (existing) unlinkSync(path);
+        return;
+      }
+    }
+    let header = columns;
+    let all: Row[] = rows;
+    if (action.append && existing) {
+      const old = parseCsv(readFileSync(path, 'utf8')).records;
+      const oldHeader = old[0] ?? [];
+      header = [...oldHeader, ...columns.filter((c) => !oldHeader.includes(c))];
+      const oldRows = old.slice(1).map((r) => Object.fromEntries(oldHeader.map((c, i) => [c, r[i] ?? ''])) as Row);
+      all = [...oldRows, ...rows];
+    }
+    const max = action.max ?? Infinity;
+    const lines: string[] = [];
+    if (all.length > 0 || action.append) lines.push(header.map(csvCell).join(','));
+    for (const row of all.slice(0, max)) lines.push(header.map((c) => csvCell(cellText(row[c] ?? null))).join(','));
+    const text = lines.length ? lines.join('\n') + '\n' : '';
+    const temp = join(this.folder, `.${lookupFileName(action.name)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const fd = openSync(temp, 'wx', 0o644);
+    try {
+      try {
+        writeSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, path);
+    } catch (err) {
+      try { unlinkSync(temp); } catch { /* already gone */ }
+      throw err;
+    }
+    try {
+      const dir = openSync(this.folder, 'r');
+      try { fsyncSync(dir); } finally { closeSync(dir); }
+    } catch {
+      // Some filesystems refuse fsync on a folder; the rename itself is still atomic.
+    }
+    this.invalidate(action.name);
+  }
+}
