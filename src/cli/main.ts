@@ -95,7 +95,7 @@ export function describeLoad(report: LoadReport): string[] {
 }
 
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
-  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: flagList(args, 'macros') });
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: flagList(args, 'macros'), stateDir: flag(args, 'state') });
 }
 
 export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadReport | null> {
