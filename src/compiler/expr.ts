@@ -5,7 +5,7 @@ import type { Expr } from '../../grammar/ast.js';
 import type { Builder } from './builder.js';
 import { addonExpr, NULL, resolveColumn } from './fields.js';
 import { callFunction } from './functions.js';
-import { ident, num, str } from './sql.js';
+import { dbl, ident, str } from './sql.js';
 import type { Compiled, FieldType, Relation } from './types.js';
 
 export interface ExprScope {
@@ -125,7 +125,7 @@ export function compare(op: string, a: Compiled, b: Compiled): string {
 export function compileExpr(e: Expr, scope: ExprScope): Compiled {
   switch (e.kind) {
     case 'num':
-      return { sql: num(e.value), type: 'number' };
+      return { sql: dbl(e.value), type: 'number' };
     case 'str':
       return { sql: str(e.value), type: 'string' };
     case 'field':

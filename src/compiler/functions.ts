@@ -5,7 +5,7 @@ import { asBool, asList, asNumber, asString, coerce, compare, compileExpr, field
 import { pathSegments } from './fields.js';
 import { translateRegex, RegexError } from './regex.js';
 import { compileSearchExpr } from './search.js';
-import { jsonPath, num, str } from './sql.js';
+import { dbl, jsonPath, num, str } from './sql.js';
 import { applyRelative, parseRelative, relativeSql, timestampSql } from './time.js';
 import type { Compiled } from './types.js';
 import { nearest } from './suggest.js';
@@ -294,7 +294,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
   max: { min: 1, max: 100, compile: (_c, _s, args) => extreme('greatest', args()) },
   random: { min: 0, max: 0, compile: () => n(`floor(random() * 2147483647)`) },
   pi: { min: 0, max: 0, compile: () => n('pi()') },
-  now: { min: 0, max: 0, compile: (_c, scope) => n(num(scope.b.options.now)) },
+  now: { min: 0, max: 0, compile: (_c, scope) => n(dbl(scope.b.options.now)) },
   time: { min: 0, max: 0, compile: () => n(`epoch(current_timestamp)`) },
   relative_time: {
     min: 2, max: 2,
@@ -304,7 +304,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
       if (mod === undefined) throw scope.b.err('bad-argument', 'relative_time() needs a quoted time modifier such as "-24h@h"', c.args[1]!.span);
       const steps = parseRelative(mod);
       if (!steps) throw scope.b.err('bad-time', `not a relative time modifier: ${JSON.stringify(mod)}`, c.args[1]!.span, ['examples: "-24h", "-24h@h", "@d", "-7d@w0", "+1d@d"']);
-      if (c.args[0]!.kind === 'call' && c.args[0]!.name === 'now') return n(num(applyRelative(scope.b.options.now, steps)));
+      if (c.args[0]!.kind === 'call' && c.args[0]!.name === 'now') return n(dbl(applyRelative(scope.b.options.now, steps)));
       return n(relativeSql(asNumber(base), steps));
     },
   },

@@ -21,6 +21,15 @@ export function num(value: number): string {
   return /[.eE]/.test(text) ? `${text}::DOUBLE` : text;
 }
 
+/**
+ * A DOUBLE literal. Splunk's numbers are 64-bit floats; DuckDB types `86400` as INTEGER, and
+ * `86400*365*100` would then overflow INT32 instead of giving 3153600000.
+ */
+export function dbl(value: number): string {
+  if (!Number.isFinite(value)) return 'NULL';
+  return `${String(value)}::DOUBLE`;
+}
+
 /** Escape a value for LIKE/ILIKE with `\` as the escape character, turning `*` into `%`. */
 export function likePattern(value: string, wildcard = true): string {
   let out = '';

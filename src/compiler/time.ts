@@ -126,6 +126,22 @@ export function parseIso(text: string): number | null {
   return Number.isNaN(ms) ? null : ms / 1000;
 }
 
+/**
+ * A TIMESTAMP from epoch seconds. The DOUBLE cast matters: an integer literal such as
+ * 1795795276 is an INTEGER to DuckDB, and multiplying it by 1e6 would overflow INT32.
+ */
+export function timestampSql(epoch: string): string {
+  return `make_timestamp(CAST(CAST(${epoch} AS DOUBLE) * 1000000 AS BIGINT))`;
+}
+
+/** Start of the `months`-long bin holding the time, bins counted from January 1970 as Splunk aligns them. */
+export function monthBinSql(epoch: string, months: number): string {
+  const ts = timestampSql(epoch);
+  if (months === 1) return `epoch(date_trunc('month', ${ts}))`;
+  const k = `(floor(((year(${ts}) - 1970) * 12 + month(${ts}) - 1) / ${months}) * ${months})`;
+  return `epoch(make_date(CAST(1970 + floor(${k} / 12) AS BIGINT), CAST(${k} % 12 + 1 AS BIGINT), 1))`;
+}
+
 const SQL_UNITS: Record<TimeUnit, string> = { s: 'second', m: 'minute', h: 'hour', d: 'day', w: 'week', mon: 'month', q: 'quarter', y: 'year' };
 
 /** The same steps as SQL over an epoch-seconds expression (for a base that is not a constant). */

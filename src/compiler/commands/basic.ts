@@ -9,8 +9,8 @@ import { asBool, asList, asNumber, asString, compileExpr, fieldRef } from '../ex
 import { extractPath } from '../functions.js';
 import { translateRegex, type RegexError } from '../regex.js';
 import { compileSearchExpr } from '../search.js';
-import { ident, num, str } from '../sql.js';
-import { parseSpan } from '../time.js';
+import { dbl, ident, num, str } from '../sql.js';
+import { monthBinSql, parseSpan, timestampSql } from '../time.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
 
 type Generic = Extract<Command, { kind: 'generic' }>;
@@ -464,7 +464,7 @@ const convert: CommandCompiler = (cmd, rel, b) => {
     }
     const c = fieldRef(field, { rel, b });
     const fn = a.name.toLowerCase();
-    if (fn === 'ctime') values.push([target, { sql: `strftime(make_timestamp(CAST(${asNumber(c)} * 1000000 AS BIGINT)), ${str(fmt)})`, type: 'string' }]);
+    if (fn === 'ctime') values.push([target, { sql: `strftime(${timestampSql(asNumber(c))}, ${str(fmt)})`, type: 'string' }]);
     else if (fn === 'mktime') values.push([target, { sql: `epoch(try_strptime(${asString(c)}, ${str(fmt)}))`, type: 'number' }]);
     else if (fn === 'num' || fn === 'auto') values.push([target, { sql: asNumber(c), type: 'number' }]);
     else if (fn === 'dur2sec') values.push([target, { sql: `(TRY_CAST(split_part(${asString(c)}, ':', 1) AS DOUBLE) * 3600 + TRY_CAST(split_part(${asString(c)}, ':', 2) AS DOUBLE) * 60 + TRY_CAST(split_part(${asString(c)}, ':', 3) AS DOUBLE))`, type: 'number' }]);
@@ -486,7 +486,7 @@ const bin: CommandCompiler = (cmd, rel, b) => {
   if (spanText) {
     const span = parseSpan(spanText);
     if (!span) throw b.err('bad-argument', `cannot read span=${spanText}`, args.options.get('span')!.span, ['examples: span=1h, span=30m, span=1d, span=10']);
-    if (span.months) sql = `epoch(date_trunc('month', make_timestamp(CAST(${asNumber(c)} * 1000000 AS BIGINT))))`;
+    if (span.months) sql = monthBinSql(asNumber(c), span.months);
     else sql = `(floor(${asNumber(c)} / ${num(span.seconds!)}) * ${num(span.seconds!)})`;
   } else if (isTime) {
     sql = `(floor(${asNumber(c)} / 3600) * 3600)`;
@@ -526,7 +526,7 @@ const makeresults: CommandCompiler = (cmd, _rel, b) => {
   const args = new Args(generic(cmd, b), b, ['count', 'annotate', 'splunk_server', 'splunk_server_group']);
   const n = args.int('count', 1);
   const fields = new Map<string, FieldInfo>([['_time', made('number')], ['__seq', { type: 'number', origin: 'event' }]]);
-  return b.add(`SELECT ${num(b.options.now)} AS "_time", range + 1 AS "__seq" FROM range(${n})`, fields, false);
+  return b.add(`SELECT ${dbl(b.options.now)} AS "_time", range + 1 AS "__seq" FROM range(${n})`, fields, false);
 };
 
 export const BASIC: Record<string, CommandCompiler> = {
