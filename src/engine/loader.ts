@@ -23,8 +23,14 @@ import {
 import type { LoadProgress, LoadReport, LoadWarning } from './types.js';
 
 export interface LoadOptions {
-  index?: string;
+  /** Value of the `index` column; null leaves it empty (the cache fills it in when it is read). */
+  index?: string | null;
   onProgress?: (p: LoadProgress) => void;
+  /**
+   * False leaves the new rows' `__seq` empty, in insertion order (their rowid): the cache writes
+   * them out and drops them, so ordering the whole table would be wasted work.
+   */
+  renumber?: boolean;
 }
 
 /** A batch stays small enough that one bad file costs a bounded re-read. */
@@ -46,7 +52,7 @@ export async function loadCloudTrail(
   opts: LoadOptions = {},
 ): Promise<LoadReport> {
   const started = performance.now();
-  const index = opts.index ?? 'main';
+  const index = opts.index === undefined ? 'main' : opts.index;
   await ensureEventsTable(conn);
 
   const expansion = await expandPaths(paths);
@@ -87,7 +93,7 @@ export async function loadCloudTrail(
     }
     stats = await collectStats(conn);
     await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND ${NOT_CLOUDTRAIL}`);
-    await renumber(conn);
+    if (opts.renumber !== false) await renumber(conn);
   } catch (err) {
     // Rows of an interrupted load have no __seq yet; leave the table as it was.
     await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL`).catch(() => undefined);
@@ -148,6 +154,8 @@ interface Batch {
   files: SniffedFile[];
   /** SELECT producing (file, raw) for the files bound as $files. */
   source: (files: SniffedFile[]) => string;
+  /** Set for spelunk's own exports: a SELECT giving every event column as it was written. */
+  exported?: boolean;
 }
 
 async function planBatches(
@@ -155,21 +163,23 @@ async function planBatches(
   good: SniffedFile[],
   outcomes: Map<string, FileOutcome>,
 ): Promise<Batch[]> {
-  const groups = new Map<string, { files: SniffedFile[]; source: Batch['source'] }>();
+  const groups = new Map<string, { files: SniffedFile[]; source: Batch['source']; exported?: boolean }>();
   for (const file of good) {
     let key: string;
     let source: Batch['source'];
+    let exported = false;
     if (file.format === 'parquet') {
       const columns = await describeParquet(conn, file, outcomes);
       if (!columns) continue;
       // Files with the same columns can share one read_parquet call.
       key = `parquet ${JSON.stringify(columns)}`;
-      source = () => parquetSource(columns);
+      exported = isExport(columns);
+      source = exported ? () => exportSource() : () => parquetSource(columns);
     } else {
       key = `${file.format} ${file.gzip}`;
       source = (files) => jsonSource(file.format, file.gzip, maxObjectSize(files));
     }
-    const group = groups.get(key) ?? { files: [], source };
+    const group = groups.get(key) ?? { files: [], source, exported };
     group.files.push(file);
     groups.set(key, group);
   }
@@ -180,14 +190,14 @@ async function planBatches(
     let bytes = 0;
     for (const file of group.files) {
       if (current.length > 0 && (bytes + file.size > BATCH_BYTES || current.length >= BATCH_FILES)) {
-        batches.push({ files: current, source: group.source });
+        batches.push({ files: current, source: group.source, exported: group.exported });
         current = [];
         bytes = 0;
       }
       current.push(file);
       bytes += file.size;
     }
-    if (current.length > 0) batches.push({ files: current, source: group.source });
+    if (current.length > 0) batches.push({ files: current, source: group.source, exported: group.exported });
   }
   return batches;
 }
@@ -239,6 +249,22 @@ async function describeParquet(
 }
 
 const META_NAMES = new Set(META_COLUMNS.map((c) => c.name));
+
+/**
+ * `spelunk load --out` writes every event column but `__seq`; such a file is read back as it was
+ * written (its own _raw, _time, source and index) so the round trip is exact.
+ */
+function isExport(columns: ParquetColumn[]): boolean {
+  const names = new Set(columns.map((c) => c.name));
+  return EVENT_COLUMNS.every((c) => c.name === '__seq' || names.has(c.name));
+}
+
+function exportSource(): string {
+  const cols = EVENT_COLUMNS.map((c) =>
+    c.name === '__seq' ? 'NULL' : c.name === 'index' ? `coalesce(${quoteIdent(c.name)}, $index)` : `${quoteIdent(c.name)}::${c.type}`,
+  );
+  return `SELECT ${cols.join(', ')} FROM read_parquet($files)`;
+}
 const JSON_NAMES = new Set(JSON_COLUMNS.map((c) => c.name));
 
 /**
@@ -295,7 +321,7 @@ function selectExpr(column: EventColumn): string {
     case 'sourcetype':
       return sqlString('aws:cloudtrail');
     case 'index':
-      return '$index';
+      return '$index::VARCHAR';
     case '__seq':
       return 'NULL';
     default:
@@ -313,9 +339,12 @@ async function insertFiles(
   conn: DuckDBConnection,
   batch: Batch,
   files: SniffedFile[],
-  index: string,
+  index: string | null,
 ): Promise<number> {
-  const result = await conn.run(insertSql(batch.source(files)), {
+  const sql = batch.exported
+    ? `INSERT INTO ${EVENTS_TABLE} (${EVENT_COLUMNS.map((c) => quoteIdent(c.name)).join(', ')}) ${batch.source(files)}`
+    : insertSql(batch.source(files));
+  const result = await conn.run(sql, {
     files: listValue(files.map((f) => f.path)),
     index,
   });
@@ -325,7 +354,7 @@ async function insertFiles(
 async function readBatch(
   conn: DuckDBConnection,
   batch: Batch,
-  index: string,
+  index: string | null,
   outcomes: Map<string, FileOutcome>,
   report: (done: SniffedFile[], events: number) => void,
 ): Promise<void> {
