@@ -22,6 +22,11 @@ interface AggContext {
   time: string;
   /** 'group' for GROUP BY, 'window' for window functions (no ORDER BY inside aggregates). */
   mode: 'group' | 'window';
+  /**
+   * `OVER (...)` in window mode, '' in group mode. It must follow the aggregate call itself:
+   * `list_sort(list(x)) OVER w` is not valid SQL, `list_sort(list(x) OVER w)` is.
+   */
+  over: string;
 }
 
 type AggDef = (ctx: AggContext, param?: number) => Compiled;
@@ -32,68 +37,69 @@ const nonNull = (c: Compiled) => `FILTER (WHERE ${c.sql} IS NOT NULL)`;
 function minMax(fn: 'min' | 'max'): AggDef {
   return (ctx) => {
     const v = need(ctx);
-    if (v.type === 'number') return { sql: `${fn}(${v.sql})`, type: 'number' };
+    if (v.type === 'number') return { sql: `${fn}(${v.sql})${ctx.over}`, type: 'number' };
     const s = asString(v);
     // Numbers win over strings, compared as numbers, as Splunk's min/max do.
-    return { sql: `coalesce(spl_num2str(${fn}(TRY_CAST(${s} AS DOUBLE))), ${fn}(${s}))`, type: 'string' };
+    return { sql: `coalesce(spl_num2str(${fn}(TRY_CAST(${s} AS DOUBLE))${ctx.over}), ${fn}(${s})${ctx.over})`, type: 'string' };
   };
 }
 
 function numeric(fn: string): AggDef {
-  return (ctx) => ({ sql: `${fn}(${asNumber(need(ctx))})`, type: 'number' });
+  return (ctx) => ({ sql: `${fn}(${asNumber(need(ctx))})${ctx.over}`, type: 'number' });
 }
 
 const AGGREGATES: Record<string, AggDef> = {
   count: (ctx) => {
-    if (!ctx.value) return { sql: 'count(*)', type: 'number' };
-    if (ctx.value.type === 'mv') return { sql: `coalesce(sum(len(${ctx.value.sql})), 0)`, type: 'number' };
-    return { sql: `count(${ctx.value.sql})`, type: 'number' };
+    if (!ctx.value) return { sql: `count(*)${ctx.over}`, type: 'number' };
+    if (ctx.value.type === 'mv') return { sql: `coalesce(sum(len(${ctx.value.sql}))${ctx.over}, 0)`, type: 'number' };
+    return { sql: `count(${ctx.value.sql})${ctx.over}`, type: 'number' };
   },
   dc: (ctx) => {
     const v = need(ctx);
-    if (v.type === 'mv') return { sql: `coalesce(len(list_distinct(flatten(list(${v.sql})))), 0)`, type: 'number' };
+    if (v.type === 'mv') return { sql: `coalesce(len(list_distinct(flatten(list(${v.sql})${ctx.over}))), 0)`, type: 'number' };
+    if (ctx.over) return { sql: `len(list_distinct(list(${v.sql})${ctx.over}))`, type: 'number' };
     return { sql: `count(DISTINCT ${v.sql})`, type: 'number' };
   },
   sum: numeric('sum'),
   avg: numeric('avg'),
   min: minMax('min'),
   max: minMax('max'),
-  range: (ctx) => ({ sql: `(max(${asNumber(need(ctx))}) - min(${asNumber(need(ctx))}))`, type: 'number' }),
+  range: (ctx) => ({ sql: `(max(${asNumber(need(ctx))})${ctx.over} - min(${asNumber(need(ctx))})${ctx.over})`, type: 'number' }),
   median: numeric('median'),
-  mode: (ctx) => ({ sql: `mode(${asString(need(ctx))})`, type: 'string' }),
+  mode: (ctx) => ({ sql: `mode(${asString(need(ctx))})${ctx.over}`, type: 'string' }),
   stdev: numeric('stddev_samp'),
   stdevp: numeric('stddev_pop'),
   var: numeric('var_samp'),
   varp: numeric('var_pop'),
-  sumsq: (ctx) => ({ sql: `sum(pow(${asNumber(need(ctx))}, 2))`, type: 'number' }),
-  perc: (ctx, p) => ({ sql: `quantile_cont(${asNumber(need(ctx))}, ${num((p ?? 50) / 100)})`, type: 'number' }),
+  sumsq: (ctx) => ({ sql: `sum(pow(${asNumber(need(ctx))}, 2))${ctx.over}`, type: 'number' }),
+  perc: (ctx, p) => ({ sql: `quantile_cont(${asNumber(need(ctx))}, ${num((p ?? 50) / 100)})${ctx.over}`, type: 'number' }),
   earliest: (ctx) => {
     const v = need(ctx);
-    return { sql: `arg_min(${v.sql}, ${ctx.time}) ${nonNull(v)}`, type: v.type };
+    return { sql: `arg_min(${v.sql}, ${ctx.time}) ${nonNull(v)}${ctx.over}`, type: v.type };
   },
   latest: (ctx) => {
     const v = need(ctx);
-    return { sql: `arg_max(${v.sql}, ${ctx.time}) ${nonNull(v)}`, type: v.type };
+    return { sql: `arg_max(${v.sql}, ${ctx.time}) ${nonNull(v)}${ctx.over}`, type: v.type };
   },
-  earliest_time: (ctx) => ({ sql: `min(${ctx.time}) ${nonNull(need(ctx))}`, type: 'number' }),
-  latest_time: (ctx) => ({ sql: `max(${ctx.time}) ${nonNull(need(ctx))}`, type: 'number' }),
+  earliest_time: (ctx) => ({ sql: `min(${ctx.time}) ${nonNull(need(ctx))}${ctx.over}`, type: 'number' }),
+  latest_time: (ctx) => ({ sql: `max(${ctx.time}) ${nonNull(need(ctx))}${ctx.over}`, type: 'number' }),
   first: (ctx) => {
     const v = need(ctx);
-    return { sql: `arg_min(${v.sql}, "__seq") ${nonNull(v)}`, type: v.type };
+    return { sql: `arg_min(${v.sql}, "__seq") ${nonNull(v)}${ctx.over}`, type: v.type };
   },
   last: (ctx) => {
     const v = need(ctx);
-    return { sql: `arg_max(${v.sql}, "__seq") ${nonNull(v)}`, type: v.type };
+    return { sql: `arg_max(${v.sql}, "__seq") ${nonNull(v)}${ctx.over}`, type: v.type };
   },
   values: (ctx) => {
     const v = need(ctx);
-    const items = v.type === 'mv' ? `flatten(list(${v.sql}) ${nonNull(v)})` : `list(${asString(v)}) ${nonNull(v)}`;
+    const items = v.type === 'mv' ? `flatten(list(${v.sql}) ${nonNull(v)}${ctx.over})` : `list(${asString(v)}) ${nonNull(v)}${ctx.over}`;
     return { sql: `list_sort(list_distinct(${items}))`, type: 'mv' };
   },
   list: (ctx) => {
     const v = need(ctx);
     const order = ctx.mode === 'group' ? ' ORDER BY "__seq"' : '';
-    const items = v.type === 'mv' ? `flatten(list(${v.sql}${order}) ${nonNull(v)})` : `list(${asString(v)}${order}) ${nonNull(v)}`;
+    const items = v.type === 'mv' ? `flatten(list(${v.sql}${order}) ${nonNull(v)}${ctx.over})` : `list(${asString(v)}${order}) ${nonNull(v)}${ctx.over}`;
     return { sql: `list_slice(${items}, 1, 100)`, type: 'mv' };
   },
 };
@@ -164,10 +170,10 @@ function timeOf(rel: Relation, b: Builder): string {
   return fieldRef('_time', { rel, b }).sql;
 }
 
-export function compileAggregate(agg: Aggregation, rel: Relation, b: Builder, mode: 'group' | 'window'): Compiled {
+export function compileAggregate(agg: Aggregation, rel: Relation, b: Builder, mode: 'group' | 'window', over = ''): Compiled {
   const [def, param] = aggregateDef(agg.func, agg.span, b);
   const value = agg.field === null ? null : fieldRef(agg.field, { rel, b });
-  return def({ value, time: timeOf(rel, b), mode }, param);
+  return def({ value, time: timeOf(rel, b), mode, over: mode === 'window' ? ` ${over}` : '' }, param);
 }
 
 /** Group rows by fields (rows missing a by-field are left out, as in Splunk) and aggregate. */
@@ -208,6 +214,10 @@ export function groupBy(rel: Relation, b: Builder, aggs: Aggregation[], by: stri
 function statsArgs(cmd: Command, b: Builder) {
   const args = new Args(generic(cmd, b), b, ['allnum', 'delim', 'partitions', 'dedup_splitvals', 'current', 'window', 'global', 'reset_on_change', 'time_window', 'reset_before', 'reset_after']);
   const [left, right] = args.splitAt('by');
+  const last = left[left.length - 1];
+  if (right && last && last.kind === 'word' && !last.quoted && /^(group|order)$/i.test(last.value)) {
+    throw b.err('bad-argument', `"${last.value} by" is SQL; in SPL the fields to group by follow "by" alone`, last.span, [`${cmd.name} count by user (no GROUP); to order the result: | sort - count`]);
+  }
   const aggs = parseAggregations(left, b);
   if (aggs.length === 0) throw b.err('bad-argument', `${cmd.name} needs at least one function, such as count`, cmd.span);
   return { args, aggs, by: byFields(right, b) };
@@ -245,8 +255,8 @@ const streamstats: CommandCompiler = (cmd, rel, b) => {
   const start = window > 0 ? `${current ? window - 1 : window} PRECEDING` : 'UNBOUNDED PRECEDING';
   const over = `OVER (${partition}ORDER BY "__seq" ROWS BETWEEN ${start} AND ${end})`;
   const values: [string, Compiled][] = aggs.map((a) => {
-    const c = compileAggregate(a, rel, b, 'window');
-    return [a.name, { sql: `${c.sql} ${over}`, type: c.type }];
+    const c = compileAggregate(a, rel, b, 'window', over);
+    return [a.name, c];
   });
   const fields: [string, FieldInfo][] = values.map(([n, c]) => [n, made(c.type)]);
   const replace = values.filter(([n]) => rel.fields.has(n));

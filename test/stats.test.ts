@@ -1,0 +1,140 @@
+// stats, eventstats, streamstats, top, rare: every aggregate, Splunk's default names, AS and BY.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../src/engine/engine.js';
+import { expectRows, sampleEngine, sqlOf } from './helpers.js';
+
+let sample: Engine;
+let lang: Engine;
+beforeAll(async () => {
+  sample = await sampleEngine();
+  lang = await sampleEngine(['fixtures/language']);
+});
+afterAll(() => {
+  sample.close();
+  lang.close();
+});
+
+const GST = 'eventName=GetSessionToken';
+
+describe('stats', () => {
+  it('default names, AS, values sorted and distinct, list in input order, earliest/latest by _time, first/last by pipeline order', async () => {
+    await expectRows(sample, `${GST} | stats count, count(errorCode), values(src) as srcs, list(user), earliest(user), latest(user), first(src), last(src), earliest_time(user), latest_time(user) by eventName`, [
+      {
+        eventName: 'GetSessionToken', count: 8, 'count(errorCode)': 1,
+        srcs: ['185.220.101.47', '2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4', '73.158.64.21', '91.64.112.45'],
+        'list(user)': ['ana.ops', 'svc-backup', 'ana.ops', 'dev.sam', 'ana.ops', 'dev.sam', 'ana.ops', 'ana.ops'],
+        'earliest(user)': 'ana.ops', 'latest(user)': 'ana.ops', 'first(src)': '73.158.64.21', 'last(src)': '73.158.64.21',
+        'earliest_time(user)': 1795191765, 'latest_time(user)': 1795795276,
+      },
+    ]);
+  });
+
+  it('numeric aggregates', async () => {
+    await expectRows(sample, `${GST} | stats min(_time) max(_time) range(_time) avg(_time) mean(_time) median(_time) mode(user) sum(_time) dc(user) distinct_count(src) perc50(_time)`, [
+      {
+        'min(_time)': 1795191765, 'max(_time)': 1795795276, 'range(_time)': 603511, 'avg(_time)': 1795557014.125, 'mean(_time)': 1795557014.125,
+        'median(_time)': 1795567088, 'mode(user)': 'ana.ops', 'sum(_time)': 14364456113, 'dc(user)': 3, 'distinct_count(src)': 4, 'perc50(_time)': 1795567088,
+      },
+    ]);
+    await expectRows(lang, 'eventName=DescribeInstances | stats sum(requestParameters.maxResults) as s avg(requestParameters.maxResults) as a stdev(requestParameters.maxResults) as sd var(requestParameters.maxResults) as v perc50(requestParameters.maxResults) as p', [
+      { s: 159, a: 53, sd: 45.574115460423364, v: 2077, p: 50 },
+    ]);
+  });
+
+  it('rows without a by-field are left out; groups sorted by the by-fields', async () => {
+    await expectRows(sample, 'eventName=AssumeRole | stats count by user_type, action', [
+      { user_type: 'AWSAccount', action: 'success', count: 21 },
+      { user_type: 'AWSService', action: 'success', count: 48 },
+      { user_type: 'AssumedRole', action: 'success', count: 16 },
+      { user_type: 'IAMUser', action: 'failure', count: 1 },
+      { user_type: 'IAMUser', action: 'success', count: 15 },
+    ]);
+  });
+
+  it('a multivalue field: values() flattens, count() counts values, by splits', async () => {
+    await expectRows(lang, '* | stats values(resources{}.accountId) as a list(resources{}.accountId) as l count(resources{}.accountId) as n dc(resources{}.accountId) as d', [
+      { a: ['111122223333', '999988887777'], l: ['111122223333', '999988887777', '111122223333'], n: 3, d: 2 },
+    ]);
+    await expectRows(lang, '* | stats count by resources{}.accountId', [
+      { 'resources{}.accountId': '111122223333', count: 2 },
+      { 'resources{}.accountId': '999988887777', count: 1 },
+    ]);
+  });
+
+  it('list() keeps at most 100 values', async () => {
+    await expectRows(sample, '* | stats list(eventID) as l | eval n=mvcount(l) | table n', [{ n: 100 }]);
+  });
+
+  it('golden SQL', () => {
+    expect(sqlOf('eventName=AssumeRole | stats count values(src) as srcs earliest(user) by user_type')).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT * FROM "events"
+          WHERE coalesce(("eventName" ILIKE 'AssumeRole'), false)
+      ),
+      s1 AS (
+        SELECT *, json_extract_string("userIdentity", '$.type') AS "__by0" FROM s0
+      ),
+      s2 AS (
+        SELECT "__by0" AS "user_type", count(*) AS "count", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "srcs", arg_min(coalesce(CASE WHEN (json_extract_string("userIdentity", '$.type') = 'IAMUser') THEN json_extract_string("userIdentity", '$.userName') WHEN ((json_extract_string("userIdentity", '$.type') = 'AssumedRole') OR (json_extract_string("userIdentity", '$.type') = 'FederatedUser')) THEN regexp_replace(json_extract_string("userIdentity", '$.arn'), '^.*/', '', 'g') WHEN (json_extract_string("userIdentity", '$.type') = 'Root') THEN 'root' WHEN (json_extract_string("userIdentity", '$.type') = 'AWSService') THEN json_extract_string("userIdentity", '$.invokedBy') WHEN (json_extract_string("userIdentity", '$.type') = 'AWSAccount') THEN regexp_replace(json_extract_string("userIdentity", '$.principalId'), '^.*:', '', 'g') END, json_extract_string("userIdentity", '$.userName'), json_extract_string("userIdentity", '$.principalId')), "_time") FILTER (WHERE coalesce(CASE WHEN (json_extract_string("userIdentity", '$.type') = 'IAMUser') THEN json_extract_string("userIdentity", '$.userName') WHEN ((json_extract_string("userIdentity", '$.type') = 'AssumedRole') OR (json_extract_string("userIdentity", '$.type') = 'FederatedUser')) THEN regexp_replace(json_extract_string("userIdentity", '$.arn'), '^.*/', '', 'g') WHEN (json_extract_string("userIdentity", '$.type') = 'Root') THEN 'root' WHEN (json_extract_string("userIdentity", '$.type') = 'AWSService') THEN json_extract_string("userIdentity", '$.invokedBy') WHEN (json_extract_string("userIdentity", '$.type') = 'AWSAccount') THEN regexp_replace(json_extract_string("userIdentity", '$.principalId'), '^.*:', '', 'g') END, json_extract_string("userIdentity", '$.userName'), json_extract_string("userIdentity", '$.principalId')) IS NOT NULL) AS "earliest(user)" FROM s1 WHERE "__by0" IS NOT NULL
+          GROUP BY "__by0"
+      ),
+      s3 AS (
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("user_type" AS DOUBLE) ASC NULLS LAST, "user_type" ASC NULLS LAST) AS "__seq" FROM s2
+      )
+      SELECT "user_type", "count", "srcs", "earliest(user)"
+      FROM s3
+      ORDER BY "__seq""
+    `);
+  });
+});
+
+describe('eventstats and streamstats', () => {
+  it('eventstats adds the group aggregate to every row', async () => {
+    await expectRows(sample, `${GST} | eventstats count by user | table user count`, [
+      { user: 'ana.ops', count: 5 }, { user: 'svc-backup', count: 1 }, { user: 'ana.ops', count: 5 }, { user: 'dev.sam', count: 2 },
+      { user: 'ana.ops', count: 5 }, { user: 'dev.sam', count: 2 }, { user: 'ana.ops', count: 5 }, { user: 'ana.ops', count: 5 },
+    ]);
+  });
+
+  it('streamstats current=f counts the rows before', async () => {
+    await expectRows(sample, `${GST} | head 4 | streamstats current=f count as n | table user n`, [
+      { user: 'ana.ops', n: 0 }, { user: 'svc-backup', n: 1 }, { user: 'ana.ops', n: 2 }, { user: 'dev.sam', n: 3 },
+    ]);
+  });
+
+  it('streamstats window=N with values(), dc(), list() (aggregate inside the list function, OVER after it)', async () => {
+    await expectRows(sample, `${GST} | head 4 | streamstats window=2 values(user) as u dc(user) as d list(user) as l by eventName | table user u d l`, [
+      { user: 'ana.ops', u: ['ana.ops'], d: 1, l: ['ana.ops'] },
+      { user: 'svc-backup', u: ['ana.ops', 'svc-backup'], d: 2, l: ['ana.ops', 'svc-backup'] },
+      { user: 'ana.ops', u: ['ana.ops', 'svc-backup'], d: 2, l: ['svc-backup', 'ana.ops'] },
+      { user: 'dev.sam', u: ['ana.ops', 'dev.sam'], d: 2, l: ['ana.ops', 'dev.sam'] },
+    ]);
+  });
+
+  it('streamstats golden SQL', () => {
+    expect(sqlOf(`${GST} | streamstats current=f window=3 values(user) as u count by src`)).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT * FROM "events"
+          WHERE coalesce(("eventName" ILIKE 'GetSessionToken'), false)
+      ),
+      s1 AS (
+        SELECT *, list_sort(list_distinct(list(coalesce(CASE WHEN (json_extract_string("userIdentity", '$.type') = 'IAMUser') THEN json_extract_string("userIdentity", '$.userName') WHEN ((json_extract_string("userIdentity", '$.type') = 'AssumedRole') OR (json_extract_string("userIdentity", '$.type') = 'FederatedUser')) THEN regexp_replace(json_extract_string("userIdentity", '$.arn'), '^.*/', '', 'g') WHEN (json_extract_string("userIdentity", '$.type') = 'Root') THEN 'root' WHEN (json_extract_string("userIdentity", '$.type') = 'AWSService') THEN json_extract_string("userIdentity", '$.invokedBy') WHEN (json_extract_string("userIdentity", '$.type') = 'AWSAccount') THEN regexp_replace(json_extract_string("userIdentity", '$.principalId'), '^.*:', '', 'g') END, json_extract_string("userIdentity", '$.userName'), json_extract_string("userIdentity", '$.principalId'))) FILTER (WHERE coalesce(CASE WHEN (json_extract_string("userIdentity", '$.type') = 'IAMUser') THEN json_extract_string("userIdentity", '$.userName') WHEN ((json_extract_string("userIdentity", '$.type') = 'AssumedRole') OR (json_extract_string("userIdentity", '$.type') = 'FederatedUser')) THEN regexp_replace(json_extract_string("userIdentity", '$.arn'), '^.*/', '', 'g') WHEN (json_extract_string("userIdentity", '$.type') = 'Root') THEN 'root' WHEN (json_extract_string("userIdentity", '$.type') = 'AWSService') THEN json_extract_string("userIdentity", '$.invokedBy') WHEN (json_extract_string("userIdentity", '$.type') = 'AWSAccount') THEN regexp_replace(json_extract_string("userIdentity", '$.principalId'), '^.*:', '', 'g') END, json_extract_string("userIdentity", '$.userName'), json_extract_string("userIdentity", '$.principalId')) IS NOT NULL) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING))) AS "u", count(*) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS "count" FROM s0
+      )
+      SELECT "_time", "u", "count", "_raw"
+      FROM s1
+      ORDER BY "__seq""
+    `);
+  });
+});
+
+describe('top and rare', () => {
+  it('count and percent, limit, showperc', async () => {
+    await expectRows(sample, `${GST} | top user`, [
+      { user: 'ana.ops', count: 5, percent: 62.5 }, { user: 'dev.sam', count: 2, percent: 25 }, { user: 'svc-backup', count: 1, percent: 12.5 },
+    ]);
+    await expectRows(sample, `${GST} | rare user`, [
+      { user: 'svc-backup', count: 1, percent: 12.5 }, { user: 'dev.sam', count: 2, percent: 25 }, { user: 'ana.ops', count: 5, percent: 62.5 },
+    ]);
+    await expectRows(sample, `${GST} | top limit=2 user showperc=f`, [{ user: 'ana.ops', count: 5 }, { user: 'dev.sam', count: 2 }]);
+  });
+});
