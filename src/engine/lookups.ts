@@ -217,9 +217,10 @@ export class LookupStore {
       return { sql: ident(table), columns, types: {}, unique: [] };
     }
     const spec = `{${columns.map((c) => `${str(c)}: 'VARCHAR'`).join(', ')}}`;
-    // Explicit dialect and columns: no sniffing, so a lookup reads the same way every time.
+    // Explicit dialect and columns: no sniffing, so a lookup reads the same way every time. Short
+    // rows are padded with nulls, which DuckDB allows with quoted newlines only when not parallel.
     await this.conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${ident(stage)} AS SELECT * FROM read_csv($1, header=true, auto_detect=false, delim=',', quote='"', escape='"', null_padding=true, columns=${spec})`,
+      `CREATE OR REPLACE TEMP TABLE ${ident(stage)} AS SELECT * FROM read_csv($1, header=true, auto_detect=false, delim=',', quote='"', escape='"', null_padding=true, parallel=false, columns=${spec})`,
       [path],
     );
     try {

@@ -55,13 +55,21 @@ function checkColumn(b: Builder, table: LookupTable, lookupName: string, column:
 }
 
 /**
- * A select list item and, for a multivalue value, a lateral unnest so that each value matches
- * on its own: `FROM rel, unnest(list) AS u0("__k0")`.
+ * One row per combination of match values: `__k0, __k1...` as strings, a multivalue value
+ * unnested in a CTE of its own (so two multivalue keys give every pair).
  */
-function matchKey(value: Compiled, alias: string, i: number): { select?: string; from?: string } {
-  if (value.type === 'mv') return { from: `unnest(${value.sql}) AS "__u${i}"(${ident(alias)})` };
-  if (value.type === 'unknown') return { select: `CAST(NULL AS VARCHAR) AS ${ident(alias)}` };
-  return { select: `${asString(value)} AS ${ident(alias)}` };
+function keyRows(b: Builder, from: string, lead: string, values: Compiled[], prefix: string): Relation {
+  const select = values.map((v, i) => {
+    const alias = ident(`${prefix}${i}`);
+    if (v.type === 'mv') return `${v.sql} AS ${alias}`;
+    if (v.type === 'unknown') return `CAST(NULL AS VARCHAR) AS ${alias}`;
+    return `${asString(v)} AS ${alias}`;
+  });
+  let rel = b.add(`SELECT ${lead}, ${select.join(', ')} FROM ${from}`, new Map(), false);
+  values.forEach((v, i) => {
+    if (v.type === 'mv') rel = b.add(`SELECT * REPLACE (unnest(${ident(`${prefix}${i}`)}) AS ${ident(`${prefix}${i}`)}) FROM ${rel.name}`, new Map(), false);
+  });
+  return rel;
 }
 
 const lookup: CommandCompiler = (cmd, rel, b) => {
@@ -89,27 +97,17 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
   }
   if (outputs.length === 0) return rel;
 
-  // Event side: one row per (event, match values), multivalue fields unnested.
-  const eventKeys = matches.map((m, i) => matchKey(fieldRef(m.field, { rel, b }), `__k${i}`, i));
-  const keys = b.add(
-    `SELECT "__seq"${eventKeys.map((k) => (k.select ? `, ${k.select}` : '')).join('')} FROM ${rel.name}${eventKeys.map((k) => (k.from ? `, ${k.from}` : '')).join('')}`,
-    new Map(),
-    false,
-  );
-  // Lookup side: the same for multivalue lookup columns.
-  const lookupKeys = matches.map((m, i) => matchKey({ sql: ident(m.column), type: columnType(table, m.column) }, `__m${i}`, i));
-  const outCols = outputs.map((o, i) => `${ident(o.column)} AS "__o${i}"`);
-  const side = b.add(
-    `SELECT "__row"${lookupKeys.map((k) => (k.select ? `, ${k.select}` : '')).join('')}, ${outCols.join(', ')} FROM ${table.sql}${lookupKeys.map((k) => (k.from ? `, ${k.from}` : '')).join('')}`,
-    new Map(),
-    false,
-  );
+  // Event side and lookup side: one row per match value, multivalue fields unnested.
+  const eventValues = matches.map((m) => fieldRef(m.field, { rel, b }));
+  const keys = keyRows(b, rel.name, '"__seq"', eventValues, '__k');
+  const outCols = outputs.map((o, i) => `${ident(o.column)} AS "__o${i}"`).join(', ');
+  const side = keyRows(b, table.sql, `"__row", ${outCols}`, matches.map((m) => ({ sql: ident(m.column), type: columnType(table, m.column) })), '__m');
   const on = matches.map((_m, i) => `k."__k${i}" = l."__m${i}"`).join(' AND ');
   const joined = b.add(`SELECT k."__seq", l.* FROM ${keys.name} k JOIN ${side.name} l ON ${on}`, new Map(), false);
 
   // One value per event when no event can match two lookup rows: a scalar event key on a lookup
   // column whose values are distinct. Otherwise the distinct values in file order, as Splunk does.
-  const single = matches.some((m, i) => eventKeys[i]!.select !== undefined && columnType(table, m.column) === 'string' && (table.unique ?? []).includes(m.column));
+  const single = matches.some((m, i) => eventValues[i]!.type !== 'mv' && columnType(table, m.column) === 'string' && (table.unique ?? []).includes(m.column));
   const outTypes = outputs.map((o): FieldType => (single ? columnType(table, o.column) : 'mv'));
   const aggs = outputs.map((o, i) => {
     const v = `"__o${i}"`;

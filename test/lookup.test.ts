@@ -1,0 +1,235 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SplError } from '../src/compiler/index.js';
+import type { LookupResolver } from '../src/compiler/types.js';
+import { Engine } from '../src/engine/engine.js';
+import { parseCsv } from '../src/engine/lookups.js';
+import { expectRows, rows, SAMPLE_DIR, SAMPLE_NOW, sqlOf } from './helpers.js';
+
+let state: string;
+let folder: string;
+let engine: Engine;
+
+function writeLookup(name: string, text: string): void {
+  writeFileSync(join(folder, name), text);
+}
+
+beforeAll(async () => {
+  state = mkdtempSync(join(tmpdir(), 'spelunk-lookups-'));
+  folder = join(state, 'lookups');
+  mkdirSync(folder);
+  // ci-deployer has two rows: a search matching it gets both teams.
+  writeLookup('users.csv', 'user,team,level\nana.ops,ops,3\nsvc-backup,infra,1\nci-deployer,ci,2\nci-deployer,build,2\n');
+  writeLookup('accounts.csv', 'account_id,account_name,env\n111122223333,prod,production\n222233334444,dev,development\n444455556666,security,\n');
+  engine = await Engine.open({ stateDir: state });
+  await engine.load([SAMPLE_DIR]);
+});
+afterAll(() => {
+  engine.close();
+  rmSync(state, { recursive: true, force: true });
+});
+
+const resolver: LookupResolver = {
+  folder: '/state/lookups',
+  names: () => ['accounts'],
+  resolve: (name) => (name === 'accounts' ? { sql: '"__lookup_accounts"', columns: ['account_id', 'account_name', 'env'], unique: ['account_id'] } : undefined),
+};
+
+describe('lookup', () => {
+  it('compiles to a join of the event keys with the loaded table, no file path in the SQL', () => {
+    const sql = sqlOf('| makeresults | eval acct="111122223333" | lookup accounts account_id AS acct OUTPUT account_name AS name', { lookups: resolver });
+    expect(sql).not.toMatch(/read_csv|\.csv/);
+    expect(sql).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT 1795824000::DOUBLE AS "_time", range + 1 AS "__seq" FROM range(1)
+      ),
+      s1 AS (
+        SELECT *, ('111122223333') AS "acct" FROM s0
+      ),
+      s2 AS (
+        SELECT "__seq", "acct" AS "__k0" FROM s1
+      ),
+      s3 AS (
+        SELECT "__row", "account_name" AS "__o0", "account_id" AS "__m0" FROM "__lookup_accounts"
+      ),
+      s4 AS (
+        SELECT k."__seq", l.* FROM s2 k JOIN s3 l ON k."__k0" = l."__m0"
+      ),
+      s5 AS (
+        SELECT "__seq", first("__o0" ORDER BY "__row") AS "__o0" FROM s4 GROUP BY "__seq"
+      ),
+      s6 AS (
+        SELECT r.*, a."__o0" AS "name"
+          FROM s1 r LEFT JOIN s5 a ON a."__seq" = r."__seq"
+      )
+      SELECT "_time", "acct", "name"
+      FROM s6
+      ORDER BY "__seq""
+    `);
+  });
+
+  it('adds every other column by default, keeps unmatched rows, and is case-sensitive', async () => {
+    await expectRows(engine, '* | stats count by recipientAccountId | append [| makeresults | eval recipientAccountId="PROD"] | fields - _time | lookup accounts account_id AS recipientAccountId', [
+      { recipientAccountId: '111122223333', count: 370, account_name: 'prod', env: 'production' },
+      { recipientAccountId: '222233334444', count: 100, account_name: 'dev', env: 'development' },
+      { recipientAccountId: '444455556666', count: 45, account_name: 'security', env: null },
+      { recipientAccountId: 'PROD', count: null, account_name: null, env: null },
+    ]);
+  });
+
+  it('gives the distinct values of several matching rows as a multivalue field, in file order', async () => {
+    await expectRows(engine, '* | stats count by userName | lookup users user AS userName OUTPUT team level | search team=*', [
+      { userName: 'ana.ops', count: 13, team: ['ops'], level: ['3'] },
+      { userName: 'ci-deployer', count: 12, team: ['ci', 'build'], level: ['2'] },
+      { userName: 'svc-backup', count: 31, team: ['infra'], level: ['1'] },
+    ]);
+  });
+
+  it('OUTPUT overwrites on a match only; OUTPUTNEW fills only null fields', async () => {
+    const base = '| makeresults count=3 | streamstats count AS n | eval acct=case(n=1, "111122223333", n=2, "222233334444", n=3, "999988887777"), env=if(n=2, "mine", null()) | table acct env';
+    await expectRows(engine, `${base} | lookup accounts account_id AS acct OUTPUT env`, [
+      { acct: '111122223333', env: 'production' },
+      { acct: '222233334444', env: 'development' },
+      { acct: '999988887777', env: null },
+    ]);
+    await expectRows(engine, `${base} | lookup accounts account_id AS acct OUTPUTNEW env`, [
+      { acct: '111122223333', env: 'production' },
+      { acct: '222233334444', env: 'mine' },
+      { acct: '999988887777', env: null },
+    ]);
+  });
+
+  it('matches a multivalue event field on any of its values', async () => {
+    await expectRows(engine, '| makeresults | eval accts=split("999988887777,222233334444,111122223333", ",") | lookup accounts account_id AS accts OUTPUT account_name | table account_name', [
+      { account_name: ['prod', 'dev'] },
+    ]);
+  });
+
+  it('names the missing lookup, the folder, and unknown columns', async () => {
+    await expect(engine.run('| makeresults | lookup nosuch x')).rejects.toThrow(`lookup "nosuch" not found in ${folder}`);
+    await expect(engine.run('| makeresults | lookup accounts acct_id')).rejects.toThrow('lookup "accounts" has no column "acct_id"');
+  });
+});
+
+describe('inputlookup', () => {
+  it('reads the rows in file order, with start and max', async () => {
+    await expectRows(engine, '| inputlookup users.csv', [
+      { user: 'ana.ops', team: 'ops', level: '3' },
+      { user: 'svc-backup', team: 'infra', level: '1' },
+      { user: 'ci-deployer', team: 'ci', level: '2' },
+      { user: 'ci-deployer', team: 'build', level: '2' },
+    ]);
+    await expectRows(engine, '| inputlookup start=1 max=2 users', [
+      { user: 'svc-backup', team: 'infra', level: '1' },
+      { user: 'ci-deployer', team: 'ci', level: '2' },
+    ]);
+  });
+
+  it('filters with a where clause in search syntax (case-insensitive values, wildcards, OR)', async () => {
+    await expectRows(engine, '| inputlookup users where user=CI-* OR team="OPS" | table team', [{ team: 'ops' }, { team: 'ci' }, { team: 'build' }]);
+  });
+
+  it('append=t adds the rows after the results; a missing lookup is then empty', async () => {
+    await expectRows(engine, '| makeresults | eval user="first" | table user | inputlookup append=t users | table user team', [
+      { user: 'first', team: null },
+      { user: 'ana.ops', team: 'ops' },
+      { user: 'svc-backup', team: 'infra' },
+      { user: 'ci-deployer', team: 'ci' },
+      { user: 'ci-deployer', team: 'build' },
+    ]);
+    await expectRows(engine, '| makeresults | eval user="first" | table user | inputlookup append=t not_there_yet', [{ user: 'first' }]);
+  });
+
+  it('a missing lookup is an error naming it and the folder', async () => {
+    const err = await engine.run('| inputlookup missing_baseline').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SplError);
+    expect((err as SplError).message).toBe(`lookup "missing_baseline" not found in ${folder}`);
+  });
+});
+
+describe('outputlookup', () => {
+  it('writes the results (multivalue cells newline-joined, _time in epoch seconds) and passes them through', async () => {
+    const out = await rows(engine, '| makeresults | eval who=split("a,b", ","), note="say \\"hi\\", ok" | outputlookup written');
+    expect(out).toEqual([{ _time: SAMPLE_NOW, who: ['a', 'b'], note: 'say "hi", ok' }]);
+    expect(readFileSync(join(folder, 'written.csv'), 'utf8')).toBe(`_time,who,note\n${SAMPLE_NOW},"a\nb","say ""hi"", ok"\n`);
+    // Read back by the same engine: the newline-separated cell is multivalue again.
+    await expectRows(engine, '| inputlookup written.csv', [{ _time: String(SAMPLE_NOW), who: ['a', 'b'], note: 'say "hi", ok' }]);
+  });
+
+  it('replaces the file, or appends with append=t (union of columns), visible to the next run', async () => {
+    await rows(engine, '* | stats count by eventSource | head 2 | outputlookup sources.csv');
+    await expectRows(engine, '| inputlookup sources', [
+      { eventSource: 'cloudformation.amazonaws.com', count: '12' },
+      { eventSource: 'cloudtrail.amazonaws.com', count: '4' },
+    ]);
+    await rows(engine, '| makeresults | eval eventSource="x", extra="y" | table eventSource extra | outputlookup append=t sources');
+    await expectRows(engine, '| inputlookup sources', [
+      { eventSource: 'cloudformation.amazonaws.com', count: '12', extra: null },
+      { eventSource: 'cloudtrail.amazonaws.com', count: '4', extra: null },
+      { eventSource: 'x', count: null, extra: 'y' },
+    ]);
+    await rows(engine, '| makeresults | eval eventSource="only" | table eventSource | outputlookup sources');
+    await expectRows(engine, '| inputlookup sources', [{ eventSource: 'only' }]);
+    expect(readdirSync(folder).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('with no results writes an empty file, or leaves the old one (override_if_empty=f)', async () => {
+    writeLookup('keep.csv', 'a\n1\n');
+    await rows(engine, '| makeresults | where false() | outputlookup override_if_empty=f keep');
+    expect(readFileSync(join(folder, 'keep.csv'), 'utf8')).toBe('a\n1\n');
+    await rows(engine, '| makeresults | where false() | outputlookup keep');
+    expect(readFileSync(join(folder, 'keep.csv'), 'utf8')).toBe('');
+    await rows(engine, '| makeresults | where false() | outputlookup create_empty=f keep');
+    expect(existsSync(join(folder, 'keep.csv'))).toBe(false);
+  });
+
+  it('a failed write leaves the old lookup whole and no temp file behind', async () => {
+    writeLookup('precious.csv', 'k\nv\n');
+    // A read-only folder makes the temp file impossible: the old file must be untouched.
+    chmodSync(folder, 0o555);
+    try {
+      if (process.getuid?.() === 0) return; // root ignores permissions
+      await expect(engine.run('| makeresults | eval k="new" | table k | outputlookup precious')).rejects.toThrow('cannot write lookup "precious"');
+    } finally {
+      chmodSync(folder, 0o755);
+    }
+    expect(readFileSync(join(folder, 'precious.csv'), 'utf8')).toBe('k\nv\n');
+    expect(readdirSync(folder).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('is supported only as the last command of the main search', () => {
+    expect(() => sqlOf('| makeresults | outputlookup x | eval y=1')).toThrow('outputlookup before other commands is not supported yet');
+    expect(() => sqlOf('* | join user [| makeresults | outputlookup x]')).toThrow('outputlookup inside a subsearch is not supported yet');
+    expect(sqlOf('| makeresults | outputlookup x')).not.toMatch(/outputlookup|\.csv/);
+  });
+});
+
+describe('lookup names stay inside the lookups folder', () => {
+  it('refuses ../, absolute paths, separators and symlinks that point outside', async () => {
+    const outside = join(state, 'secret.csv');
+    writeFileSync(outside, 'a\n1\n');
+    symlinkSync(outside, join(folder, 'escape.csv'));
+    for (const [spl, message] of [
+      ['| inputlookup ../secret', 'invalid lookup name "../secret"'],
+      ['| inputlookup /etc/passwd', 'invalid lookup name "/etc/passwd"'],
+      ['| makeresults | lookup sub\\x a', 'invalid lookup name'],
+      ['| makeresults | outputlookup ../x', 'invalid lookup name "../x"'],
+      ['| inputlookup escape', `lookup "escape" is a symbolic link to ${outside}, outside the lookups folder`],
+      ['| makeresults | outputlookup escape', 'outside the lookups folder'],
+    ] as const) {
+      const err = await engine.run(spl).catch((e: unknown) => e);
+      expect(err, spl).toBeInstanceOf(SplError);
+      expect((err as SplError).message, spl).toContain(message);
+    }
+    expect(readFileSync(outside, 'utf8')).toBe('a\n1\n');
+    expect(existsSync(join(state, 'x.csv'))).toBe(false);
+  });
+});
+
+describe('CSV parsing', () => {
+  it('reads quotes, doubled quotes, newlines in cells, CRLF and a BOM', () => {
+    expect(parseCsv('\uFEFFa,b\r\n"x,1","say ""hi""\nthere"\r\n,\n').records).toEqual([['a', 'b'], ['x,1', 'say "hi"\nthere'], ['', '']]);
+  });
+});
