@@ -46,7 +46,20 @@ export class Builder {
 }
 
 export function renderCtes(ctes: { name: string; sql: string }[]): string {
-  return ctes.map((c) => `${c.name} AS (\n  ${c.sql.replace(/\n/g, '\n  ')}\n)`).join(',\n');
+  return ctes.map((c) => `${c.name} AS (\n  ${indent(c.sql)}\n)`).join(',\n');
+}
+
+/** Indents a CTE body. A line break inside a quoted value or name is data: it is left as it is. */
+function indent(sql: string): string {
+  let out = '';
+  let quote = '';
+  for (const ch of sql) {
+    // A doubled quote inside a literal closes and reopens it, which leaves the state right.
+    if (quote) quote = ch === quote ? '' : quote;
+    else if (ch === "'" || ch === '"') quote = ch;
+    out += ch === '\n' && !quote ? '\n  ' : ch;
+  }
+  return out;
 }
 
 export function made(type: FieldType): FieldInfo {
