@@ -32,11 +32,11 @@ const IP_REGEX = '^([0-9]{1,3}[.]){3}[0-9]{1,3}$|^[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9
 const CREDENTIAL_CALLS = '^(AssumeRole.*|GetSessionToken|GetFederationToken)$';
 /** Error codes that mean "not allowed" rather than "went wrong". */
 const DENIED_CODES = 'AccessDenied|UnauthorizedOperation|UnauthorizedAccess|NotAuthorized|Forbidden';
-const CREATE_VERBS =
+export const CREATE_VERBS =
   '^(Create|Run|Put|Add|Attach|Allocate|Associate|Authorize|Import|Register|Upload|Copy|Issue|Request)';
-const DELETE_VERBS =
+export const DELETE_VERBS =
   '^(Delete|Remove|Detach|Terminate|Deregister|Disassociate|Release|Revoke|Deactivate|Cancel|Purge)';
-const MODIFY_VERBS =
+export const MODIFY_VERBS =
   '^(Update|Modify|Set|Change|Enable|Disable|Reset|Replace|Rotate|Tag|Untag|Start|Stop|Reboot|Restore|Activate|Apply|Upgrade)';
 const READ_VERBS =
   '^(Get|List|Describe|Lookup|Head|Search|Scan|Query|Select|BatchGet|Check|Verify|Decrypt|Download|Filter|Preview|Simulate|Test|Validate)';

@@ -13,7 +13,7 @@ import { nearest } from './suggest.js';
 import type { CompiledSearch, CompileOptions, FieldInfo, FieldType, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
 
-function eventFields(): Map<string, FieldInfo> {
+export function eventFields(): Map<string, FieldInfo> {
   const fields = new Map<string, FieldInfo>();
   for (const c of [...META_COLUMNS, ...SCALAR_COLUMNS]) {
     fields.set(c.name, { type: c.type === 'DOUBLE' || c.type === 'BIGINT' ? 'number' : 'string', origin: 'event' });

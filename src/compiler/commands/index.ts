@@ -4,6 +4,7 @@ import { LOOKUP } from './lookup.js';
 import { CHARTS } from './charts.js';
 import { STATS } from './stats.js';
 import { SUBSEARCH } from './subsearch.js';
+import { TSTATS } from './tstats.js';
 
 export const COMMANDS: Record<string, CommandCompiler> = {
   ...BASIC,
@@ -11,6 +12,7 @@ export const COMMANDS: Record<string, CommandCompiler> = {
   ...SUBSEARCH,
   ...LOOKUP,
   ...CHARTS,
+  ...TSTATS,
 };
 
 /** Commands that make their own rows: at the start of a search they read no input. */
@@ -24,5 +26,5 @@ export const UNSUPPORTED = new Set([
   'autoregress', 'contingency', 'fieldsummary', 'metadata', 'rest', 'loadjob', 'savedsearch', 'sistats',
   'sichart', 'sitimechart', 'sitop', 'kvform', 'extract', 'xmlkv', 'multikv', 'iconify', 'highlight',
   'abstract', 'diff', 'erex', 'nomv', 'makecontinuous', 'reltime', 'strcat', 'tags', 'typer', 'uniq',
-  'localize', 'format', 'gentimes', 'mstats', 'mcollect', 'meventcollect', 'tstats', 'outputcsv', 'inputcsv',
+  'localize', 'format', 'gentimes', 'mstats', 'mcollect', 'meventcollect', 'outputcsv', 'inputcsv',
 ]);

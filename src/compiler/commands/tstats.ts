@@ -1,0 +1,192 @@
+// tstats: statistics over a CIM data model (datamodels.ts) computed from the loaded CloudTrail.
+// Splunk answers tstats from accelerated summaries; here every search reads the events, so
+// summariesonly and allow_old_summaries change nothing. The where clause is search language: its
+// text is parsed again as a search (the generic argument list has lost its structure).
+import type { Arg, Command, Expr, SearchExpr, Span } from '../../../grammar/ast.js';
+import { SplError } from '../../../grammar/diagnostics.js';
+import { parse, parseExpression } from '../../../grammar/parser.js';
+import { Args, describe } from '../args.js';
+import type { Builder } from '../builder.js';
+import { EVENTS_TABLE } from '../cloudtrail-schema.js';
+import { eventFields, eventsRelation } from '../compile.js';
+import { dataModel, DATA_MODELS, type DataModel, type Dataset } from '../datamodels.js';
+import { asBool, asString, compileExpr, fieldRef } from '../expr.js';
+import { compileSearchExpr } from '../search.js';
+import { str as strLit } from '../sql.js';
+import { nearest } from '../suggest.js';
+import { parseSpan } from '../time.js';
+import type { Compiled, Relation } from '../types.js';
+import { assign, generic, type CommandCompiler } from './basic.js';
+import { bucketSql } from './charts.js';
+import { byFields, groupBy, parseAggregations, type Aggregation } from './stats.js';
+
+const OPTIONS = ['summariesonly', 'allow_old_summaries', 'fillnull_value', 'span', 'datamodel', 'nodename', 'prestats', 'local', 'append', 'chunk_size', 'include_reduced_buckets'];
+
+/** Fields tstats has whatever the data model: index-time fields. */
+const INDEXED = new Set(['_time', 'index', 'source', 'sourcetype', 'host', 'splunk_server']);
+
+const parsedExprs = new Map<string, Expr>();
+
+function modelExpr(text: string): Expr {
+  let expr = parsedExprs.get(text);
+  if (!expr) {
+    const parsed = parseExpression(text);
+    if (!parsed.expr) throw new Error(`data model expression ${text} is invalid: ${parsed.diagnostics[0]?.message}`);
+    expr = parsed.expr;
+    parsedExprs.set(text, expr);
+  }
+  return expr;
+}
+
+interface Target {
+  model: DataModel;
+  datasets: Dataset[];
+}
+
+/** `Model`, `Model.Child` or `Model.Root.Child` (nodename= spells the dataset the same way). */
+function resolveTarget(value: string, span: Span, b: Builder, nodename?: { value: string; span: Span }): Target {
+  const [modelName, ...path] = value.split('.');
+  const model = dataModel(modelName!);
+  if (!model) {
+    const hints = nearest(modelName!, DATA_MODELS.map((m) => m.name));
+    throw b.err('bad-argument', `unknown data model ${JSON.stringify(modelName)} (spelunk maps ${DATA_MODELS.map((m) => m.name).join(', ')})`, span, hints.length ? [`did you mean ${hints.join(', ')}?`] : undefined);
+  }
+  const names = [...path];
+  if (nodename) names.push(...nodename.value.split('.'));
+  const datasets = [model.root];
+  for (const name of names) {
+    if (name === model.root.name) continue;
+    const child = model.children.find((c) => c.name === name);
+    if (!child) {
+      const known = model.children.map((c) => c.name);
+      throw b.err('bad-argument', `data model ${model.name} has no dataset ${JSON.stringify(name)} (it has ${[model.root.name, ...known].join(', ')})`, nodename?.span ?? span);
+    }
+    datasets.push(child);
+  }
+  return { model, datasets };
+}
+
+/** Field names a search expression reads, with their spans. */
+function searchFields(e: SearchExpr, out: { name: string; span: Span }[]): void {
+  if (e.kind === 'and' || e.kind === 'or') e.items.forEach((i) => searchFields(i, out));
+  else if (e.kind === 'not') searchFields(e.item, out);
+  else if (e.kind === 'compare' || e.kind === 'in') out.push({ name: e.field, span: e.fieldSpan });
+}
+
+/** Splunk's time modifiers in a where clause are not fields. */
+const TIME_TERMS = new Set(['earliest', 'latest', '_index_earliest', '_index_latest']);
+
+function checkField(name: string, span: Span, target: Target | null, b: Builder): void {
+  if (!target || INDEXED.has(name) || TIME_TERMS.has(name)) return;
+  const prefix = `${target.model.root.name}.`;
+  const names = target.model.fields.map((f) => prefix + f.name);
+  if (names.includes(name)) return;
+  const bare = name.startsWith(prefix) ? name.slice(prefix.length) : name;
+  const hints = nearest(prefix + bare, names);
+  const message = name.startsWith(prefix)
+    ? `data model ${target.model.name} has no field ${bare}`
+    : `tstats reads data model fields as ${prefix}<field>, so ${JSON.stringify(name)} is not one`;
+  throw b.err('bad-argument', message, span, hints.length ? [`did you mean ${hints.join(', ')}?`] : [`fields: ${names.join(' ')}`]);
+}
+
+/**
+ * The where clause as a search expression: the search text with everything but the clause
+ * blanked out, so the spans of what it parses are those of the original text.
+ */
+function whereClause(cmd: Extract<Command, { kind: 'generic' }>, from: Arg, to: Arg, skip: Span[], b: Builder): SearchExpr | null {
+  const source = b.options.source;
+  if (source === undefined) throw b.err('syntax', 'tstats ... where needs the search text (compile through prepare())', from.span);
+  const start = from.span.start;
+  const end = to.span.end;
+  let text = ' '.repeat(start) + source.slice(start, end);
+  for (const s of skip) if (s.start >= start && s.end <= end) text = text.slice(0, s.start) + ' '.repeat(s.end - s.start) + text.slice(s.end);
+  const parsed = parse(text);
+  if (!parsed.pipeline) throw new SplError(parsed.diagnostics[0]!, source);
+  const first = parsed.pipeline.commands[0];
+  if (parsed.pipeline.commands.length !== 1 || !first || first.kind !== 'search') throw b.err('bad-argument', `cannot read the where clause of ${cmd.name} as a search`, { start, end });
+  return first.expr;
+}
+
+const tstats: CommandCompiler = (cmd, rel, b) => {
+  const g = generic(cmd, b);
+  if (rel.name !== 'none') throw b.err('bad-argument', 'tstats makes its own results: start the search with it (| tstats ...)', cmd.nameSpan);
+  const args = new Args(g, b, OPTIONS);
+  for (const key of ['prestats', 'append']) {
+    if (args.bool(key, false)) throw b.err('bad-argument', `tstats ${key}=t is not supported`, args.options.get(key)!.span);
+  }
+  args.bool('summariesonly', false);
+  args.bool('allow_old_summaries', false);
+
+  const at = (word: string) => args.items.findIndex((a) => a.kind === 'word' && !a.quoted && a.value.toLowerCase() === word);
+  const fromAt = at('from');
+  const whereAt = at('where');
+  const byAt = at('by');
+  const marks = [fromAt, whereAt, byAt].filter((i) => i >= 0);
+  const aggItems = args.items.slice(0, marks.length ? Math.min(...marks) : args.items.length);
+  const aggs = parseAggregations(aggItems, b);
+  if (aggs.length === 0) throw b.err('bad-argument', 'tstats needs at least one function, such as count', cmd.span);
+  if (whereAt >= 0 && byAt >= 0 && byAt < whereAt) throw b.err('bad-argument', 'write tstats ... where <condition> before by <fields>', args.items[whereAt]!.span);
+  if (fromAt >= 0) {
+    const next = args.items[fromAt + 1];
+    if (next && fromAt + 1 !== whereAt && fromAt + 1 !== byAt) throw b.err('bad-argument', `expected datamodel=<Model> after "from", found ${describe(next)}`, next.span);
+    if (!args.options.has('datamodel')) throw b.err('bad-argument', 'expected datamodel=<Model> after "from"', args.items[fromAt]!.span);
+  }
+
+  const dm = args.options.get('datamodel');
+  const nodename = args.options.get('nodename');
+  const target = dm ? resolveTarget(dm.value, dm.span, b, nodename) : null;
+
+  const whereItems = whereAt >= 0 ? args.items.slice(whereAt + 1, byAt > whereAt ? byAt : args.items.length) : [];
+  const optionSpans = g.args.filter((a) => a.kind === 'option' && OPTIONS.includes(a.key.toLowerCase())).map((a) => a.span);
+  const condition = whereItems.length ? whereClause(g, whereItems[0]!, whereItems[whereItems.length - 1]!, optionSpans, b) : null;
+  const by = byAt >= 0 ? byFields(args.items.slice(byAt + 1), b) : [];
+  const bySpans = byAt >= 0 ? args.items.slice(byAt + 1).map((a) => a.span) : [];
+
+  // Every field the search names must exist in the model: a typo would otherwise give no rows.
+  const used: { name: string; span: Span }[] = [];
+  if (condition) searchFields(condition, used);
+  by.forEach((name, i) => used.push({ name, span: bySpans[i]! }));
+  aggs.forEach((a: Aggregation) => a.field !== null && used.push({ name: a.field, span: a.span }));
+  for (const u of used) checkField(u.name, u.span, target, b);
+
+  // The events of the dataset, with the model's fields the search uses.
+  let base: Relation;
+  if (target) {
+    const probe: Relation = { name: EVENTS_TABLE, fields: eventFields(), raw: true, removed: new Set() };
+    const constraint = target.datasets.map((d) => `coalesce(${asBool(compileExpr(modelExpr(d.constraint), { rel: probe, b }))}, false)`).join('\n    AND ');
+    base = eventsRelation(b, constraint);
+    const prefix = `${target.model.root.name}.`;
+    const wanted = new Set(used.map((u) => u.name).filter((n) => n.startsWith(prefix)));
+    const values: [string, Compiled][] = target.model.fields
+      .filter((f) => wanted.has(prefix + f.name))
+      .map((f) => [prefix + f.name, compileExpr(modelExpr(f.expr), { rel: base, b })]);
+    if (values.length) base = assign(base, b, values);
+  } else {
+    base = eventsRelation(b);
+  }
+  if (condition) base = b.add(`SELECT * FROM ${base.name} WHERE ${compileSearchExpr(condition, base, b)}`, base.fields, base.raw, base.removed);
+
+  // span= buckets _time when it is a by-field; fillnull_value keeps rows whose by-field is null.
+  const span = args.options.get('span');
+  const prepared: [string, Compiled][] = [];
+  if (span) {
+    const parsed = parseSpan(span.value);
+    if (!parsed) throw b.err('bad-argument', `cannot read span=${span.value}`, span.span, ['examples: span=1h, span=30m, span=1d']);
+    if (by.includes('_time')) {
+      const time = fieldRef('_time', { rel: base, b });
+      prepared.push(['_time', { sql: bucketSql(time.sql, parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! }), type: 'number' }]);
+    }
+  }
+  const fill = args.option('fillnull_value');
+  if (fill !== undefined) {
+    for (const f of by) {
+      if (f === '_time') continue;
+      const c = fieldRef(f, { rel: base, b });
+      prepared.push([f, c.type === 'mv' ? { sql: `coalesce(${c.sql}, [${strLit(fill)}])`, type: 'mv' } : { sql: `coalesce(${asString(c)}, ${strLit(fill)})`, type: 'string' }]);
+    }
+  }
+  if (prepared.length) base = assign(base, b, prepared);
+  return groupBy(base, b, aggs, by);
+};
+
+export const TSTATS: Record<string, CommandCompiler> = { tstats };
