@@ -162,6 +162,8 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
   // Loaded when used: hunt.ts imports this module.
   queries: async (argv) => (await import('./hunt.js')).queriesCommand(argv),
   hunt: async (argv) => (await import('./hunt.js')).huntCommand(argv),
+  // Loaded on demand so that non-interactive commands never load Ink or React.
+  repl: async (argv) => (await import('../repl/command.js')).replCommand(argv),
 };
 
 /** Print an error the way a person can act on it; returns the exit status. */
@@ -185,9 +187,11 @@ export function reportError(err: unknown): number {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === 'repl') {
+    // `spelunk --data logs/` opens the REPL too: options with no command are the REPL's.
+    const replArgs = command === 'repl' ? rest : command === undefined || (command.startsWith('--') && command !== '--help') ? argv : null;
+    if (replArgs) {
       const repl = CLI_COMMANDS.repl;
-      if (repl) return await repl(rest);
+      if (repl) return await repl(replArgs);
       write(USAGE);
       return command === undefined ? 0 : 2;
     }

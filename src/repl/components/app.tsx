@@ -1,0 +1,84 @@
+// The interactive session: finished output in <Static> (it goes to the scrollback once and is
+// not kept), below it the one live part for the current mode.
+import { Box, Static, Text, useApp, useStdout } from 'ink';
+import { useEffect, useReducer, useState } from 'react';
+import type { ReplController } from '../controller.js';
+import type { OutLine } from '../session.js';
+import { useKeys } from '../use-keys.js';
+import { CompletionMenu } from './completion-menu.js';
+import { OutputLines } from './output-lines.js';
+import { PivotMenu } from './pivot-menu.js';
+import { PromptLine } from './prompt-line.js';
+import { ResultBrowser } from './result-browser.js';
+import { HistorySearchLine, LoadStatus, RunningStatus } from './status-lines.js';
+
+/** Printed output waiting for <Static>; the app takes it and the queue forgets it. */
+export class OutputQueue {
+  private pending: OutLine[][] = [];
+  private listener: (() => void) | null = null;
+  push = (lines: OutLine[]): void => {
+    this.pending.push(lines);
+    this.listener?.();
+  };
+  take(): OutLine[][] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+  listen(listener: () => void): void {
+    this.listener = listener;
+  }
+}
+
+interface Printed {
+  id: number;
+  lines: OutLine[];
+}
+
+/** Blocks per <Static> instance before a fresh one takes over, so state never grows with the session. */
+const STATIC_BATCH = 20;
+let nextId = 0;
+
+export function App({ controller, output }: { controller: ReplController; output: OutputQueue }) {
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  const [printed, setPrinted] = useState<{ key: number; items: Printed[] }>({ key: 0, items: [] });
+  const { exit } = useApp();
+  useStdout();
+
+  useEffect(() => controller.subscribe(redraw), [controller]);
+  useEffect(() => {
+    const flush = () => {
+      const blocks = output.take().map((lines) => ({ id: nextId++, lines }));
+      if (blocks.length === 0) return;
+      setPrinted((p) => (p.items.length >= STATIC_BATCH ? { key: p.key + 1, items: blocks } : { key: p.key, items: [...p.items, ...blocks] }));
+    };
+    output.listen(flush);
+    flush();
+  }, [output]);
+  useEffect(() => {
+    if (controller.mode === 'exiting') exit();
+  });
+  useKeys((k) => controller.handleKey(k));
+
+  const c = controller;
+  return (
+    <Box flexDirection="column">
+      <Static key={printed.key} items={printed.items}>
+        {(item) => <OutputLines key={item.id} lines={item.lines} />}
+      </Static>
+      {c.mode === 'loading' && <LoadStatus progress={c.progress} />}
+      {c.mode === 'running' && c.running && (
+        <>
+          <PromptLine label={c.promptLabel()} editor={{ text: c.running.search, cursor: -1 }} showCursor={false} />
+          <RunningStatus running={c.running} />
+        </>
+      )}
+      {(c.mode === 'prompt' || (c.mode === 'loading' && c.editor.text !== '')) && <PromptLine label={c.promptLabel()} editor={c.editor} />}
+      {c.mode === 'prompt' && c.menu && <CompletionMenu menu={c.menu} />}
+      {c.mode === 'history-search' && c.historySearch && <HistorySearchLine search={c.historySearch} />}
+      {c.mode === 'browse' && c.browse && <ResultBrowser page={c.page()} total={c.browse.result.rows.length} truncated={c.browse.result.truncated} />}
+      {c.mode === 'pivot' && c.pivot && <PivotMenu menu={c.pivot} />}
+      {c.notice && c.mode !== 'exiting' && <Text color="yellow">{c.notice}</Text>}
+    </Box>
+  );
+}

@@ -1,0 +1,24 @@
+// Finished output (messages, tables, errors): plain lines, coloured by tone.
+import { Box, Text } from 'ink';
+import type { OutLine, Tone } from '../session.js';
+
+const TONES: Record<Tone, { color?: string; dimColor?: boolean; bold?: boolean }> = {
+  plain: {},
+  info: { color: 'green' },
+  warn: { color: 'yellow' },
+  error: { color: 'red' },
+  dim: { dimColor: true },
+  heading: { bold: true },
+};
+
+export function OutputLines({ lines }: { lines: OutLine[] }) {
+  return (
+    <Box flexDirection="column">
+      {lines.map((l, i) => (
+        <Text key={i} wrap="truncate-end" {...TONES[l.tone ?? 'plain']}>
+          {l.text === '' ? ' ' : l.text}
+        </Text>
+      ))}
+    </Box>
+  );
+}

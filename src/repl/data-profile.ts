@@ -1,0 +1,151 @@
+// What is loaded, asked of the engine: the opening summary (events, time span, accounts,
+// regions, frequent event names), the field names completion offers, a field's frequent values,
+// and per-field coverage for `:fields` (Splunk's field sidebar).
+import { cellValues, formatTime } from '../cli/format.js';
+import { addonFieldNames } from '../compiler/fields.js';
+import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
+import type { Engine, RunOptions } from '../engine/engine.js';
+import type { Row } from '../engine/types.js';
+
+export interface DataSummary {
+  events: number;
+  earliest: number | null;
+  latest: number | null;
+  accounts: { value: string; count: number }[];
+  regions: { value: string; count: number }[];
+  eventNames: { value: string; count: number }[];
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : v === null || v === undefined ? null : Number(v));
+
+async function top(engine: Engine, field: string, limit: number, opts: RunOptions): Promise<{ value: string; count: number }[]> {
+  const r = await engine.run(`* | top limit=${limit} showperc=f ${field}`, opts);
+  return r.rows.map((row) => ({ value: String(row[field]), count: Number(row.count) }));
+}
+
+/** The opening summary, computed with SPL over everything loaded. */
+export async function dataSummary(engine: Engine, opts: RunOptions = {}): Promise<DataSummary> {
+  const base = { ...opts, maxRows: undefined };
+  const totals = await engine.run('* | stats count min(_time) as earliest max(_time) as latest', base);
+  const t = totals.rows[0] ?? {};
+  return {
+    events: num(t.count) ?? 0,
+    earliest: num(t.earliest),
+    latest: num(t.latest),
+    accounts: await top(engine, 'recipientAccountId', 5, base),
+    regions: await top(engine, 'awsRegion', 5, base),
+    eventNames: await top(engine, 'eventName', 8, base),
+  };
+}
+
+const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+
+export function describeSummary(s: DataSummary): string[] {
+  if (s.events === 0) return ['no events loaded: :load PATH... reads CloudTrail files, folders or globs'];
+  const span = s.earliest !== null && s.latest !== null ? `${formatTime(s.earliest, 'human')} .. ${formatTime(s.latest, 'human')} UTC` : 'no event times';
+  const list = (xs: { value: string; count: number }[]) => xs.map((x) => `${x.value} (${x.count.toLocaleString('en-US')})`).join(', ');
+  const lines = [`${plural(s.events, 'event')}, ${span}`];
+  if (s.accounts.length) lines.push(`accounts: ${list(s.accounts)}`);
+  if (s.regions.length) lines.push(`regions:  ${list(s.regions)}`);
+  if (s.eventNames.length) lines.push(`top events: ${list(s.eventNames)}`);
+  return lines;
+}
+
+/** The nested JSON columns worth walking for dotted paths (`userIdentity.arn`, `resources{}.ARN`). */
+const NESTED = ['userIdentity', 'resources', 'requestParameters', 'responseElements', 'additionalEventData', 'tlsDetails'];
+/** Events sampled for nested paths: enough to see every common shape, bounded on 1M events. */
+const PATH_SAMPLE = 5000;
+const PATH_LIMIT = 400;
+
+/**
+ * Field names for completion: the event columns, the add-on's fields, and the nested paths that
+ * occur in a sample of the data, most frequent first. The paths need DuckDB's json_tree, which
+ * SPL has no command for; the SQL names only fixed columns, no user text.
+ */
+export async function discoverFields(engine: Engine): Promise<string[]> {
+  const columns = EVENT_COLUMNS.map((c) => c.name).filter((n) => !n.startsWith('__'));
+  let paths: string[] = [];
+  try {
+    const walk = NESTED.map((c) => `SELECT '${c}' AS col, t.fullkey AS k FROM s, json_tree(s."${c}") t WHERE t.type NOT IN ('OBJECT', 'ARRAY')`).join(' UNION ALL ');
+    const sql = `WITH s AS (SELECT ${NESTED.map((c) => `"${c}"`).join(', ')} FROM ${EVENTS_TABLE} USING SAMPLE ${PATH_SAMPLE} ROWS),
+      j AS (${walk})
+      SELECT col || regexp_replace(regexp_replace(k, '\\[[0-9]+\\]', '{}', 'g'), '^\\$', '') AS path, count(*) AS n
+      FROM j GROUP BY 1 ORDER BY n DESC, path LIMIT ${PATH_LIMIT}`;
+    const reader = await engine.connection.runAndReadAll(sql);
+    paths = reader.getRowObjects().map((r) => String(r.path)).filter((p) => /^[\w.{}@-]+$/.test(p) && !p.includes('..'));
+  } catch {
+    // No events table yet (nothing loaded): columns and add-on fields are still worth offering.
+  }
+  return [...new Set([...columns, ...addonFieldNames(), ...paths])];
+}
+
+/** A field name as it can be written in a generated search (anything odd is skipped). */
+export function safeFieldName(name: string): boolean {
+  return /^[A-Za-z_@][\w.{}@-]*$/.test(name);
+}
+
+/** The most frequent values of a field over the data, for `field=` completion. */
+export async function topValues(engine: Engine, field: string, opts: RunOptions = {}, limit = 30): Promise<string[]> {
+  if (!safeFieldName(field)) return [];
+  const r = await engine.run(`* | top limit=${limit} showperc=f ${field}`, { ...opts, maxRows: limit });
+  return r.rows.flatMap((row) => cellValues(field, row[field] ?? null, 'iso'));
+}
+
+export interface FieldStats {
+  field: string;
+  /** Share of rows (events) that have a value, 0..1. */
+  coverage: number;
+  distinct: number;
+  top: { value: string; count: number }[];
+}
+
+/** Field statistics of held result rows (the last result), computed here without a query. */
+export function resultFieldStats(columns: string[], rows: Row[], topN = 3): FieldStats[] {
+  return columns.filter((c) => !c.startsWith('__')).map((field) => {
+    const counts = new Map<string, number>();
+    let present = 0;
+    for (const row of rows) {
+      const values = cellValues(field, row[field] ?? null);
+      if (values.length) present++;
+      for (const v of new Set(values)) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    const top = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, topN).map(([value, count]) => ({ value, count }));
+    return { field, coverage: rows.length ? present / rows.length : 0, distinct: counts.size, top };
+  });
+}
+
+/** Field statistics over all loaded events, with SPL: one stats pass, then top values per field. */
+export async function dataFieldStats(engine: Engine, fields: string[], opts: RunOptions = {}, topN = 3): Promise<FieldStats[]> {
+  const usable = fields.filter(safeFieldName);
+  if (usable.length === 0) return [];
+  const aggs = usable.map((f, i) => `count(${f}) as c${i} dc(${f}) as d${i}`).join(' ');
+  const totals = await engine.run(`* | stats count as total ${aggs}`, { ...opts, maxRows: undefined });
+  const row = totals.rows[0] ?? {};
+  const total = Number(row.total ?? 0);
+  const out: FieldStats[] = [];
+  for (const [i, field] of usable.entries()) {
+    const present = Number(row[`c${i}`] ?? 0);
+    if (present === 0) continue;
+    const top = await engine.run(`* | top limit=${topN} showperc=f ${field}`, { ...opts, maxRows: topN });
+    out.push({
+      field,
+      coverage: total ? present / total : 0,
+      distinct: Number(row[`d${i}`] ?? 0),
+      top: top.rows.map((r) => ({ value: cellValues(field, r[field] ?? null).join(' '), count: Number(r.count) })),
+    });
+  }
+  return out.sort((a, b) => b.coverage - a.coverage || a.field.localeCompare(b.field));
+}
+
+export function describeFieldStats(stats: FieldStats[], width: number): string[] {
+  if (stats.length === 0) return ['no fields with values'];
+  const nameWidth = Math.min(36, Math.max(5, ...stats.map((s) => s.field.length)));
+  const lines = [`${'field'.padEnd(nameWidth)}  cover  distinct  top values`];
+  for (const s of stats) {
+    const cover = `${(s.coverage * 100).toFixed(s.coverage < 0.995 && s.coverage > 0.99 ? 1 : 0)}%`.padStart(5);
+    const top = s.top.map((t) => `${t.value} (${t.count.toLocaleString('en-US')})`).join(', ');
+    const line = `${s.field.slice(0, nameWidth).padEnd(nameWidth)}  ${cover}  ${String(s.distinct.toLocaleString('en-US')).padStart(8)}  ${top}`;
+    lines.push(line.length > width ? line.slice(0, width - 1) + '…' : line);
+  }
+  return lines;
+}

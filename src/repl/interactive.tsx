@@ -1,0 +1,23 @@
+// Mount the Ink app on the terminal and wait for the session to end.
+import { render } from 'ink';
+import { App, OutputQueue } from './components/app.js';
+import { ReplController } from './controller.js';
+import type { History } from './history.js';
+import type { Session } from './session.js';
+
+export function createRepl(session: Session, history: History, screen: { width: () => number; height: () => number }) {
+  const output = new OutputQueue();
+  let onExit = () => {};
+  const controller = new ReplController(session, history, output.push, () => onExit(), screen);
+  return { controller, output, setOnExit: (f: () => void) => (onExit = f) };
+}
+
+export async function startInteractive(session: Session, history: History, paths: string[], sampleNote: string | null): Promise<number> {
+  const screen = { width: () => process.stdout.columns || 100, height: () => process.stdout.rows || 24 };
+  const { controller, output } = createRepl(session, history, screen);
+  const app = render(<App controller={controller} output={output} />, { exitOnCtrlC: false });
+  void controller.start(paths, sampleNote);
+  await app.waitUntilExit();
+  // A failed search in an interactive session was shown and dealt with; leaving is a success.
+  return 0;
+}

@@ -1,0 +1,145 @@
+// Session commands (`:help`, `:load`, `:run` ...) parsed into plain data. Words split like a shell
+// line: whitespace separates, double or single quotes keep spaces, backslash escapes.
+
+export interface SessionCommandInfo {
+  name: string;
+  usage: string;
+  summary: string;
+}
+
+export const SESSION_COMMANDS: SessionCommandInfo[] = [
+  { name: 'help', usage: ':help', summary: 'keys, commands and pivots' },
+  { name: 'load', usage: ':load PATH...', summary: 'load more CloudTrail files (added to what is loaded)' },
+  { name: 'queries', usage: ':queries', summary: 'list the bundled hunting and investigation searches' },
+  { name: 'run', usage: ':run ID [name=value ...]', summary: 'run a bundled search, filling its $name$ parameters' },
+  { name: 'time', usage: ':time EARLIEST [LATEST] | :time all', summary: 'time range applied to every search (-24h, @d, ISO...)' },
+  { name: 'now', usage: ':now [ISO|clear]', summary: 'the clock relative times count from (replay an incident)' },
+  { name: 'sql', usage: ':sql', summary: 'the DuckDB SQL of the last search' },
+  { name: 'fields', usage: ':fields [data|result] [FIELD]', summary: 'coverage, distinct count and top values of each field' },
+  { name: 'export', usage: ':export csv|json|jsonl FILE', summary: 'write the last result to a file' },
+  { name: 'pivot', usage: ':pivot [ROW] [N]', summary: 'investigations that take values from a row of the last result' },
+  { name: 'browse', usage: ':browse', summary: 'page through the last result (also PgUp/PgDn)' },
+  { name: 'summary', usage: ':summary', summary: 'what is loaded: events, time span, accounts, regions' },
+  { name: 'clear', usage: ':clear', summary: 'clear the screen' },
+  { name: 'quit', usage: ':quit', summary: 'leave (also Ctrl-D)' },
+];
+
+export type SessionCommand =
+  | { kind: 'help' }
+  | { kind: 'load'; paths: string[] }
+  | { kind: 'queries' }
+  | { kind: 'run'; id: string; params: Record<string, string> }
+  | { kind: 'time'; earliest: string | null; latest: string | null }
+  | { kind: 'now'; value: string | null }
+  | { kind: 'sql' }
+  | { kind: 'fields'; scope: 'data' | 'result' | 'auto'; field?: string }
+  | { kind: 'export'; format: 'csv' | 'json' | 'jsonl'; file: string }
+  | { kind: 'pivot'; row: number; choice?: number }
+  | { kind: 'browse' }
+  | { kind: 'summary' }
+  | { kind: 'clear' }
+  | { kind: 'quit' };
+
+export class SessionCommandError extends Error {}
+
+export function splitWords(text: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let quote: '"' | "'" | null = null;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+      else if (ch === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];
+      else cur += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      inWord = true;
+    } else if (ch === '\\' && i + 1 < text.length) {
+      cur += text[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += ch;
+      inWord = true;
+    }
+  }
+  if (quote) throw new SessionCommandError(`unclosed ${quote} quote`);
+  if (inWord) words.push(cur);
+  return words;
+}
+
+const usage = (name: string) => SESSION_COMMANDS.find((c) => c.name === name)!.usage;
+
+function count(n: string, what: string): number {
+  if (!/^\d+$/.test(n)) throw new SessionCommandError(`${what} must be a number, not ${JSON.stringify(n)}`);
+  return Number(n);
+}
+
+/** Parse a line that starts with `:`. Unknown names get the nearest known one as a hint. */
+export function parseSessionCommand(line: string): SessionCommand {
+  const words = splitWords(line.trim().replace(/^:/, ''));
+  const name = (words.shift() ?? '').toLowerCase();
+  const info = SESSION_COMMANDS.filter((c) => c.name.startsWith(name));
+  const exact = SESSION_COMMANDS.find((c) => c.name === name);
+  // A unique abbreviation works (`:q`, `:ex`), as in most shells with `:` commands.
+  const cmd = exact ?? (name && info.length === 1 ? info[0] : undefined);
+  if (!cmd) {
+    const options = info.length > 1 ? ` (${info.map((c) => ':' + c.name).join(', ')}?)` : '';
+    throw new SessionCommandError(`unknown command :${name}${options}; :help lists them`);
+  }
+  const none = () => {
+    if (words.length) throw new SessionCommandError(`:${cmd.name} takes no arguments`);
+  };
+  switch (cmd.name) {
+    case 'help': case 'queries': case 'sql': case 'browse': case 'summary': case 'clear': case 'quit':
+      none();
+      return { kind: cmd.name } as SessionCommand;
+    case 'load':
+      if (!words.length) throw new SessionCommandError(`usage: ${usage('load')}`);
+      return { kind: 'load', paths: words };
+    case 'run': {
+      const [id, ...rest] = words;
+      if (!id) throw new SessionCommandError(`usage: ${usage('run')} (:queries lists the ids)`);
+      const params: Record<string, string> = {};
+      for (const w of rest) {
+        const eq = w.indexOf('=');
+        if (eq <= 0) throw new SessionCommandError(`:run parameters are name=value, not ${JSON.stringify(w)}`);
+        params[w.slice(0, eq)] = w.slice(eq + 1);
+      }
+      return { kind: 'run', id, params };
+    }
+    case 'time': {
+      if (words.length === 0) return { kind: 'time', earliest: null, latest: null };
+      if (words.length > 2) throw new SessionCommandError(`usage: ${usage('time')}`);
+      if (words.length === 1 && /^(all|clear|alltime)$/i.test(words[0]!)) return { kind: 'time', earliest: null, latest: null };
+      return { kind: 'time', earliest: words[0]!, latest: words[1] ?? null };
+    }
+    case 'now':
+      if (words.length > 1) throw new SessionCommandError(`usage: ${usage('now')}`);
+      return { kind: 'now', value: words[0] === undefined ? null : words[0] };
+    case 'fields': {
+      let scope: 'data' | 'result' | 'auto' = 'auto';
+      if (words[0] === 'data' || words[0] === 'result') scope = words.shift() as 'data' | 'result';
+      if (words.length > 1) throw new SessionCommandError(`usage: ${usage('fields')}`);
+      return { kind: 'fields', scope, field: words[0] };
+    }
+    case 'export': {
+      const [format, file, ...rest] = words;
+      if (!format || !file || rest.length) throw new SessionCommandError(`usage: ${usage('export')}`);
+      if (format !== 'csv' && format !== 'json' && format !== 'jsonl') throw new SessionCommandError(`:export writes csv, json or jsonl, not ${JSON.stringify(format)}`);
+      return { kind: 'export', format, file };
+    }
+    case 'pivot': {
+      if (words.length > 2) throw new SessionCommandError(`usage: ${usage('pivot')}`);
+      const row = words[0] === undefined ? 1 : count(words[0], 'the row');
+      if (row < 1) throw new SessionCommandError('rows are numbered from 1');
+      return { kind: 'pivot', row, choice: words[1] === undefined ? undefined : count(words[1], 'the choice') };
+    }
+  }
+  throw new SessionCommandError(`unknown command :${name}`);
+}

@@ -1,0 +1,324 @@
+// The REPL's state and actions, without any UI: what is loaded, the time range and clock, the
+// last result (capped), and every session command. The Ink app and the script mode both drive it.
+import { writeFileSync } from 'node:fs';
+import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
+import { describeLoad } from '../cli/main.js';
+import { formatTime, RowWriter } from '../cli/format.js';
+import { parseIso, resolveTime } from '../compiler/time.js';
+import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
+import { bundledQueriesDir, type SavedQuery } from '../engine/queries.js';
+import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
+import { dataFieldStats, dataSummary, describeFieldStats, describeSummary, discoverFields, resultFieldStats, topValues } from './data-profile.js';
+import { matchPivots, type PivotOption } from './pivot.js';
+import { loadCatalog } from './query-catalog.js';
+import { parseSessionCommand, SESSION_COMMANDS, SessionCommandError, type SessionCommand } from './session-commands.js';
+
+export const DEFAULT_MAX_ROWS = 10_000;
+
+export type Tone = 'plain' | 'info' | 'warn' | 'error' | 'dim' | 'heading';
+
+export interface OutLine {
+  text: string;
+  tone?: Tone;
+}
+
+export interface HeldResult {
+  search: string;
+  columns: string[];
+  rows: Row[];
+  truncated: boolean;
+  elapsedMs: number;
+  sql: string;
+}
+
+/** What a line of input produced, for the UI to show. */
+export type Outcome =
+  | { kind: 'lines'; lines: OutLine[] }
+  | { kind: 'result'; result: HeldResult }
+  | { kind: 'pivot-menu'; row: number; options: PivotOption[] }
+  | { kind: 'browse' }
+  | { kind: 'clear' }
+  | { kind: 'quit' };
+
+export interface SessionOptions {
+  queriesDir?: string;
+  maxRows?: number;
+  /** Fixed clock (epoch seconds); default: the wall clock at each search. */
+  now?: number;
+  earliest?: string;
+  latest?: string;
+}
+
+export interface SearchHooks {
+  /** Rows read so far, while the search runs. */
+  onRows?: (count: number) => void;
+}
+
+const lines = (...texts: (string | OutLine)[]): Outcome => ({ kind: 'lines', lines: texts.map((t) => (typeof t === 'string' ? { text: t } : t)) });
+const error = (text: string): Outcome => lines({ text, tone: 'error' });
+
+/** A failure as the user should see it: the query with a caret for SPL mistakes. */
+export function describeError(err: unknown, search?: string): string {
+  if (err instanceof SplError) return renderDiagnostic(err.text ?? search ?? '', err.diagnostic);
+  if (err instanceof EngineError) return err.message === 'search cancelled' ? 'search cancelled' : `search failed: ${err.message}`;
+  if (err instanceof SessionCommandError) return err.message;
+  return `error: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+export class Session {
+  readonly maxRows: number;
+  now: number | null;
+  earliest: string | null;
+  latest: string | null;
+  last: HeldResult | null = null;
+  private fields: string[] = [];
+  private valueCache = new Map<string, Promise<string[]>>();
+  private queriesDir: string;
+  failures = 0;
+
+  constructor(readonly engine: Engine, opts: SessionOptions = {}) {
+    this.maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
+    this.now = opts.now ?? null;
+    this.earliest = opts.earliest ?? null;
+    this.latest = opts.latest ?? null;
+    this.queriesDir = opts.queriesDir ?? bundledQueriesDir();
+  }
+
+  clock(): number {
+    return this.now ?? Date.now() / 1000;
+  }
+
+  /** Options every search runs with: the session's clock and time range. */
+  runOptions(extra: RunOptions = {}): RunOptions {
+    const now = this.clock();
+    const resolve = (t: string | null) => (t === null ? undefined : resolveTime(t, now) ?? undefined);
+    return { now, earliest: resolve(this.earliest), latest: resolve(this.latest), maxRows: this.maxRows, ...extra };
+  }
+
+  /** The time range as the prompt shows it, or '' for all time. */
+  timeLabel(): string {
+    if (this.earliest === null && this.latest === null) return '';
+    return `${this.earliest ?? 'all'}..${this.latest ?? 'now'}`;
+  }
+
+  async load(paths: string[], onProgress?: (p: LoadProgress) => void): Promise<LoadReport> {
+    const report = await this.engine.load(paths, { onProgress });
+    this.valueCache.clear();
+    this.fields = await discoverFields(this.engine);
+    return report;
+  }
+
+  describeLoad(report: LoadReport): OutLine[] {
+    return describeLoad(report).map((text) => ({ text, tone: text.startsWith('warning') ? 'warn' : text.startsWith('note') ? 'dim' : 'info' }));
+  }
+
+  async summary(): Promise<OutLine[]> {
+    const s = await dataSummary(this.engine, { now: this.clock() });
+    const out: OutLine[] = describeSummary(s).map((text, i) => ({ text, tone: i === 0 ? 'heading' : 'plain' }));
+    // Relative times count back from now; an old capture finds nothing in `-24h` unless the clock is set.
+    if (this.now === null && s.latest !== null && Date.now() / 1000 - s.latest > 86400) {
+      out.push({ text: `hint: the newest event is ${formatTime(s.latest, 'iso')}; :now ${formatTime(Math.ceil(s.latest / 86400) * 86400, 'iso')} makes -24h mean its last day`, tone: 'dim' });
+    }
+    return out;
+  }
+
+  fieldNames(): readonly string[] {
+    return this.fields;
+  }
+
+  macroNames(): string[] {
+    return [...this.engine.macros.keys()];
+  }
+
+  queries(): SavedQuery[] {
+    return loadCatalog(this.queriesDir).queries;
+  }
+
+  /** Frequent values of a field (cached until the data changes). */
+  values(field: string): Promise<string[]> {
+    let p = this.valueCache.get(field);
+    if (!p) {
+      p = topValues(this.engine, field, this.runOptions({ maxRows: undefined })).catch(() => []);
+      this.valueCache.set(field, p);
+    }
+    return p;
+  }
+
+  async search(spl: string, hooks: SearchHooks = {}, extra: RunOptions = {}): Promise<HeldResult> {
+    const started = performance.now();
+    const rows: Row[] = [];
+    const { compiled, truncated } = await this.engine.stream(spl, this.runOptions(extra), (chunk) => {
+      rows.push(...chunk);
+      hooks.onRows?.(rows.length);
+    });
+    const result = { search: spl, columns: compiled.columns, rows, truncated, elapsedMs: performance.now() - started, sql: compiled.sql };
+    this.last = result;
+    return result;
+  }
+
+  interrupt(): void {
+    this.engine.interrupt();
+  }
+
+  /** Run one line: a `:command` or a search. Errors become error lines (and count as failures). */
+  async execute(line: string, hooks: SearchHooks = {}): Promise<Outcome[]> {
+    const text = line.trim();
+    if (!text) return [];
+    try {
+      if (text.startsWith(':')) return await this.command(parseSessionCommand(text), hooks);
+      return [{ kind: 'result', result: await this.search(text, hooks) }];
+    } catch (err) {
+      this.failures++;
+      return [error(describeError(err, text))];
+    }
+  }
+
+  private async command(cmd: SessionCommand, hooks: SearchHooks): Promise<Outcome[]> {
+    switch (cmd.kind) {
+      case 'help': return [helpText()];
+      case 'quit': return [{ kind: 'quit' }];
+      case 'clear': return [{ kind: 'clear' }];
+      case 'browse':
+        if (!this.last) throw new SessionCommandError('no result to browse yet: run a search first');
+        return [{ kind: 'browse' }];
+      case 'summary': return [{ kind: 'lines', lines: await this.summary() }];
+      case 'load': {
+        const report = await this.load(cmd.paths);
+        return [{ kind: 'lines', lines: [...this.describeLoad(report), ...(await this.summary())] }];
+      }
+      case 'queries': return [this.queryList()];
+      case 'run': return [await this.runQuery(cmd.id, cmd.params, hooks)];
+      case 'time': return [this.setTime(cmd.earliest, cmd.latest)];
+      case 'now': return [this.setNow(cmd.value)];
+      case 'sql':
+        if (!this.last) throw new SessionCommandError('no search yet: :sql shows the SQL of the last search');
+        return [lines({ text: this.last.sql, tone: 'dim' })];
+      case 'fields': return [await this.fieldStats(cmd.scope, cmd.field)];
+      case 'export': return [this.export(cmd.format, cmd.file)];
+      case 'pivot': {
+        const options = this.pivotOptions(cmd.row);
+        if (cmd.choice === undefined) return [{ kind: 'pivot-menu', row: cmd.row, options }];
+        const option = options[cmd.choice - 1];
+        if (!option) throw new SessionCommandError(`row ${cmd.row} has ${options.length} pivot${options.length === 1 ? '' : 's'}; :pivot ${cmd.row} lists them`);
+        return [await this.runPivot(option, hooks)];
+      }
+    }
+  }
+
+  private queryList(): Outcome {
+    const catalog = loadCatalog(this.queriesDir);
+    const out: OutLine[] = [];
+    if (catalog.queries.length === 0) out.push({ text: `no saved searches in ${this.queriesDir}`, tone: 'dim' });
+    const idWidth = Math.max(2, ...catalog.queries.map((q) => q.id.length));
+    for (const type of ['detection', 'hunting', 'baseline', 'investigation'] as const) {
+      const qs = catalog.queries.filter((q) => q.type === type);
+      if (!qs.length) continue;
+      out.push({ text: `${type}:`, tone: 'heading' });
+      for (const q of qs) {
+        const params = q.parameters.map((p) => ` ${p.name}=…`).join('');
+        out.push({ text: `  ${q.id.padEnd(idWidth)}  ${q.title}${params ? `  (${params.trim()})` : ''}` });
+      }
+    }
+    for (const problem of catalog.problems) out.push({ text: `warning: ${problem}`, tone: 'warn' });
+    out.push({ text: ':run ID [name=value ...] runs one', tone: 'dim' });
+    return { kind: 'lines', lines: out };
+  }
+
+  private async runQuery(id: string, params: Record<string, string>, hooks: SearchHooks): Promise<Outcome> {
+    const catalog = loadCatalog(this.queriesDir);
+    const q = catalog.queries.find((x) => x.id === id);
+    if (!q) {
+      const close = catalog.queries.filter((x) => x.id.includes(id)).map((x) => x.id).slice(0, 5);
+      throw new SessionCommandError(`no saved search ${JSON.stringify(id)}${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}; :queries lists them`);
+    }
+    const missing = q.parameters.filter((p) => params[p.name] === undefined);
+    if (missing.length) {
+      throw new SessionCommandError(`${id} needs ${missing.map((p) => `${p.name}= (${p.description})`).join(', ')}: :run ${id} ${q.parameters.map((p) => `${p.name}=VALUE`).join(' ')}`);
+    }
+    const unknown = Object.keys(params).filter((k) => !q.parameters.some((p) => p.name === k));
+    if (unknown.length) throw new SessionCommandError(`${id} has no parameter ${unknown.join(', ')} (it takes ${q.parameters.map((p) => p.name).join(', ') || 'none'})`);
+    return { kind: 'result', result: await this.search(q.spl, hooks, { params }) };
+  }
+
+  pivotOptions(row: number): PivotOption[] {
+    if (!this.last) throw new SessionCommandError('no result to pivot from: run a search first');
+    const r = this.last.rows[row - 1];
+    if (!r) throw new SessionCommandError(`the last result has ${this.last.rows.length} row${this.last.rows.length === 1 ? '' : 's'}, not ${row}`);
+    const investigations = this.queries().filter((q) => q.type === 'investigation');
+    return matchPivots(r, this.last.columns, investigations);
+  }
+
+  async runPivot(option: PivotOption, hooks: SearchHooks = {}): Promise<Outcome> {
+    const q = this.queries().find((x) => x.id === option.query.id);
+    if (!q) throw new SessionCommandError(`saved search ${option.query.id} is gone`);
+    return { kind: 'result', result: await this.search(q.spl, hooks, { params: option.params }) };
+  }
+
+  private setTime(earliest: string | null, latest: string | null): Outcome {
+    const now = this.clock();
+    for (const t of [earliest, latest]) {
+      if (t !== null && resolveTime(t, now) === null) {
+        throw new SessionCommandError(`cannot read time ${JSON.stringify(t)}: use -24h, -7d@d, @w0, now, an ISO time or epoch seconds`);
+      }
+    }
+    this.earliest = earliest;
+    this.latest = latest;
+    this.valueCache.clear();
+    if (earliest === null && latest === null) return lines({ text: 'time range: all time', tone: 'info' });
+    const e = earliest === null ? 'the first event' : formatTime(resolveTime(earliest, now)!, 'human');
+    const l = latest === null ? 'now' : formatTime(resolveTime(latest, now)!, 'human');
+    return lines({ text: `time range: ${earliest ?? 'all'} .. ${latest ?? 'now'} (${e} .. ${l} UTC, relative to the clock at each search)`, tone: 'info' });
+  }
+
+  private setNow(value: string | null): Outcome {
+    if (value === null) return lines({ text: `now: ${formatTime(this.clock(), 'iso')}${this.now === null ? ' (wall clock)' : ' (set)'}`, tone: 'info' });
+    if (/^(clear|reset|wall)$/i.test(value)) {
+      this.now = null;
+      this.valueCache.clear();
+      return lines({ text: 'now: the wall clock', tone: 'info' });
+    }
+    const t = parseIso(value) ?? (/^\d+(\.\d+)?$/.test(value) ? Number(value) : null);
+    if (t === null) throw new SessionCommandError(`:now takes an ISO time such as 2026-11-28T00:00:00Z, or clear; not ${JSON.stringify(value)}`);
+    this.now = t;
+    this.valueCache.clear();
+    return lines({ text: `now: ${formatTime(t, 'iso')} (relative times count from here)`, tone: 'info' });
+  }
+
+  private async fieldStats(scope: 'data' | 'result' | 'auto', field?: string): Promise<Outcome> {
+    const width = process.stdout.columns || 100;
+    const useResult = scope === 'result' || (scope === 'auto' && this.last !== null);
+    if (useResult) {
+      if (!this.last) throw new SessionCommandError('no result yet: :fields data describes the loaded events');
+      const columns = field ? this.last.columns.filter((c) => c === field) : this.last.columns;
+      if (field && !columns.length) throw new SessionCommandError(`the last result has no field ${field}`);
+      const stats = resultFieldStats(columns, this.last.rows, field ? 10 : 3);
+      const head = `fields of the last result (${this.last.rows.length.toLocaleString('en-US')} rows${this.last.truncated ? ', capped' : ''}); :fields data for all events`;
+      return { kind: 'lines', lines: [{ text: head, tone: 'heading' }, ...describeFieldStats(stats, width).map((text) => ({ text }))] };
+    }
+    const names = field ? [field] : this.fields.filter((f) => !f.startsWith('_')).slice(0, 120);
+    const stats = await dataFieldStats(this.engine, names, this.runOptions({ maxRows: undefined }), field ? 10 : 3);
+    return { kind: 'lines', lines: [{ text: 'fields of the loaded events', tone: 'heading' }, ...describeFieldStats(stats, width).map((text) => ({ text }))] };
+  }
+
+  private export(format: 'csv' | 'json' | 'jsonl', file: string): Outcome {
+    if (!this.last) throw new SessionCommandError('no result to export yet');
+    const parts: string[] = [];
+    const writer = new RowWriter(format, this.last.columns, (t) => parts.push(t));
+    writer.rows(this.last.rows);
+    writer.end();
+    writeFileSync(file, parts.join(''));
+    const out: OutLine[] = [{ text: `wrote ${this.last.rows.length.toLocaleString('en-US')} rows to ${file}`, tone: 'info' }];
+    if (this.last.truncated) out.push({ text: `warning: the result was capped at ${this.maxRows.toLocaleString('en-US')} rows; spelunk run "<SPL>" --format ${format} > FILE writes all of it`, tone: 'warn' });
+    return { kind: 'lines', lines: out };
+  }
+}
+
+export function helpText(): Outcome {
+  const width = Math.max(...SESSION_COMMANDS.map((c) => c.usage.length));
+  return lines(
+    { text: 'Type a search and press Enter (a line ending in | continues; Alt-Enter adds a line).', tone: 'heading' },
+    ...SESSION_COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    { text: 'Keys: Tab complete · Up/Down history · Ctrl-R search history · Ctrl-A/E line start/end · Alt-B/F word · Ctrl-K/U/W delete', tone: 'dim' },
+    { text: '      PgUp/PgDn browse the last result (arrows scroll, p pivot, Esc back) · Ctrl-C cancel · Ctrl-D quit', tone: 'dim' },
+  );
+}
