@@ -10,6 +10,7 @@ import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
 import { PRELUDE } from '../compiler/prelude.js';
 import type { CompiledSearch, DiscoveredValue, LookupResolver, OutputAction } from '../compiler/types.js';
 import { GeoIp } from './geoip.js';
+import { CachedEvents, exportEvents, loadIntoCache } from './cache.js';
 import { loadCloudTrail, type LoadOptions } from './loader.js';
 import { defaultStateDir, LookupError, LookupStore } from './lookups.js';
 import type { LoadReport, ResultSet, Row, Value } from './types.js';
@@ -22,6 +23,12 @@ export interface EngineOptions {
   threads?: number;
   /** Extra macros.conf files, applied after the bundled queries/macros.conf. */
   macroFiles?: string[];
+  /**
+   * Folder of the columnar cache (see cache.ts; the CLI's default is `defaultCacheDir()`). When
+   * set, loads convert each file once to Parquet and `events` is a view over the cached files;
+   * unset, loads fill an in-memory table.
+   */
+  cacheDir?: string;
   /** Folder for state such as lookups (`<state>/lookups/*.csv`); default: see `defaultStateDir`. */
   stateDir?: string;
 }
@@ -82,7 +89,9 @@ export class Engine {
     for (const sql of PRELUDE) await conn.run(sql);
     new GeoIp().register(conn);
     const macros = loadMacros([bundledMacrosFile(), ...(opts.macroFiles ?? [])]);
-    return new Engine(instance, conn, macros, new LookupStore(conn, opts.stateDir ?? defaultStateDir()));
+    const engine = new Engine(instance, conn, macros, new LookupStore(conn, opts.stateDir ?? defaultStateDir()));
+    engine.cacheDir = opts.cacheDir;
+    return engine;
   }
 
   /** The DuckDB connection, for the loader and tests. */
@@ -90,8 +99,21 @@ export class Engine {
     return this.conn;
   }
 
+  private cacheDir: string | undefined;
+  private readonly cached = new CachedEvents();
+
   async load(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
-    return loadCloudTrail(this.conn, paths, opts);
+    if (this.cacheDir === undefined) return loadCloudTrail(this.conn, paths, opts);
+    const { report, entries } = await loadIntoCache(paths, { dir: this.cacheDir, onProgress: opts.onProgress });
+    this.cached.add(entries, opts.index ?? 'main');
+    await this.cached.apply(this.conn, {});
+    return report;
+  }
+
+  /** Writes every loaded event (all columns but `__seq`, newest first) to a Parquet file. */
+  async exportEvents(file: string): Promise<number> {
+    if (this.cacheDir !== undefined) await this.cached.apply(this.conn, {});
+    return exportEvents(this.conn, file);
   }
 
   /**
@@ -118,6 +140,8 @@ export class Engine {
    * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
    */
   async prepareWithData(spl: string, opts: RunOptions = {}): Promise<Prepared> {
+    // The global time range picks the cached files the search reads.
+    if (this.cacheDir !== undefined) await this.cached.apply(this.conn, { earliest: opts.earliest, latest: opts.latest });
     const discovered: Record<string, DiscoveredValue[]> = {};
     for (let round = 0; ; round++) {
       const prepared = this.prepare(spl, { ...opts, discovered });

@@ -44,6 +44,8 @@ interface FileOutcome {
   size: number;
   /** Set when nothing from the file could be read. */
   rejected?: string;
+  /** Rows read from a spelunk export, whose rows keep their own `source`. */
+  exportedRows?: number;
 }
 
 export async function loadCloudTrail(
@@ -136,7 +138,7 @@ const NOT_CLOUDTRAIL = '"eventName" IS NULL AND "eventSource" IS NULL';
  * in the file. Rows already numbered keep their relative order (their old __seq); new rows follow
  * them in insertion order, which DuckDB keeps for a file's events (preserve_insertion_order).
  */
-async function renumber(conn: DuckDBConnection): Promise<void> {
+export async function renumber(conn: DuckDBConnection): Promise<void> {
   await conn.run(`
     UPDATE ${EVENTS_TABLE} SET __seq = ranked.n
     FROM (
@@ -189,7 +191,8 @@ async function planBatches(
     let current: SniffedFile[] = [];
     let bytes = 0;
     for (const file of group.files) {
-      if (current.length > 0 && (bytes + file.size > BATCH_BYTES || current.length >= BATCH_FILES)) {
+      // An export is read on its own: its rows name their original sources, not the file.
+      if (current.length > 0 && (group.exported || bytes + file.size > BATCH_BYTES || current.length >= BATCH_FILES)) {
         batches.push({ files: current, source: group.source, exported: group.exported });
         current = [];
         bytes = 0;
@@ -359,7 +362,9 @@ async function readBatch(
   report: (done: SniffedFile[], events: number) => void,
 ): Promise<void> {
   try {
-    report(batch.files, await insertFiles(conn, batch, batch.files, index));
+    const inserted = await insertFiles(conn, batch, batch.files, index);
+    if (batch.exported) outcomes.get(batch.files[0]!.path)!.exportedRows = inserted;
+    report(batch.files, inserted);
     return;
   } catch (err) {
     if (isInterrupt(err)) throw err;
@@ -462,7 +467,7 @@ function buildReport(
       warn(file, 'skipped', outcome.rejected);
       continue;
     }
-    const s = byFile.get(file);
+    const s = byFile.get(file) ?? (outcome.exportedRows === undefined ? undefined : exportStats(file, outcome.exportedRows));
     const records = s?.records ?? 0;
     const foreign = s?.foreign ?? 0;
     report.eventsSkipped += foreign;
@@ -481,6 +486,10 @@ function buildReport(
     if (s && s.noTime + s.badTime > 0) warn(file, 'note', describeTimeProblems(s));
   }
   return report;
+}
+
+function exportStats(source: string, records: number): FileStats {
+  return { source, records, foreign: 0, noTime: 0, badTime: 0, badTimeExample: null };
 }
 
 function describeTimeProblems(s: FileStats): string {
