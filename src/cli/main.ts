@@ -2,6 +2,7 @@
 // or syntax error, 1 on a runtime error; messages go to stderr, results to stdout.
 import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
 import { parseIso } from '../compiler/time.js';
+import { defaultCacheDir } from '../engine/cache.js';
 import { Engine, EngineError, type RunOptions } from '../engine/engine.js';
 import { resolveSearch } from '../engine/queries.js';
 import type { LoadReport } from '../engine/types.js';
@@ -20,6 +21,9 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   'max-rows': { kind: 'one' },
   macros: { kind: 'many' },
   'memory-limit': { kind: 'one' },
+  cache: { kind: 'one' },
+  'no-cache': { kind: 'bool' },
+  out: { kind: 'one' },
   quiet: { kind: 'bool' },
   help: { kind: 'bool' },
 };
@@ -30,6 +34,11 @@ Usage:
   spelunk run "<SPL>" --data PATH... [--format table|csv|json|jsonl] [--param name=value]...
               [--now ISO-8601] [--earliest TIME] [--latest TIME] [--max-rows N] [--index NAME]
   spelunk explain "<SPL>" [--param name=value]... [--now ISO-8601]
+  spelunk load PATH... [--out FILE.parquet]   convert into the cache (and to one Parquet file)
+
+Loading converts each file once into a columnar cache (--cache DIR; default
+$XDG_CACHE_HOME/spelunk or ~/.cache/spelunk); unchanged files are not read again.
+--no-cache loads into memory only.
   spelunk run <query-id | file.spl> --data PATH... [--param name=value]...
   spelunk queries [--format table|json]
   spelunk hunt --data PATH... [--now ISO-8601] [--state DIR] [--format table|json] [--fail-on-hits]
@@ -95,7 +104,33 @@ export function describeLoad(report: LoadReport): string[] {
 }
 
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
-  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: flagList(args, 'macros'), stateDir: flag(args, 'state') });
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: flagList(args, 'macros'), stateDir: flag(args, 'state'), cacheDir: cacheDir(args) });
+}
+
+/** The columnar cache folder (--cache DIR, default per user), or none with --no-cache. */
+export function cacheDir(args: ParsedArgs): string | undefined {
+  if (has(args, 'no-cache')) {
+    if (has(args, 'cache')) throw new UsageError('--cache and --no-cache contradict each other');
+    return undefined;
+  }
+  return flag(args, 'cache') ?? defaultCacheDir();
+}
+
+async function loadCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, COMMON_FLAGS);
+  if (has(args, 'help')) return write(USAGE), 0;
+  const paths = [...args.positionals, ...flagList(args, 'data')];
+  if (paths.length === 0) throw new UsageError('load takes the files to convert: spelunk load PATH... [--out FILE.parquet]');
+  const engine = await openEngine(args);
+  try {
+    const report = await engine.load(paths, { index: flag(args, 'index') });
+    for (const line of describeLoad(report)) note(line, args);
+    const out = flag(args, 'out');
+    if (out) note(`wrote ${await engine.exportEvents(out)} events to ${out}`, args);
+    return 0;
+  } finally {
+    engine.close();
+  }
 }
 
 export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadReport | null> {
@@ -159,6 +194,7 @@ export type CliCommand = (argv: string[]) => Promise<number>;
 export const CLI_COMMANDS: Record<string, CliCommand> = {
   run: runCommand,
   explain: explainCommand,
+  load: loadCommand,
   // Loaded when used: hunt.ts imports this module.
   queries: async (argv) => (await import('./hunt.js')).queriesCommand(argv),
   hunt: async (argv) => (await import('./hunt.js')).huntCommand(argv),
