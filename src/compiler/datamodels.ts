@@ -43,7 +43,7 @@ const AUTHENTICATION: DataModel = {
   children: [
     { name: 'Failed_Authentication', constraint: 'action=="failure"', rule: 'action is failure' },
     { name: 'Successful_Authentication', constraint: 'action=="success"', rule: 'action is success' },
-    { name: 'Default_Authentication', constraint: "'userIdentity.type'==\"Root\"", rule: 'the account root user (the built-in account)' },
+    { name: 'Default_Authentication', constraint: "'userIdentity.type'==\"Root\"", rule: 'the caller is the account root user (the built-in account)' },
   ],
   fields: [
     field('action', 'action', 'add-on action: success, or failure (errorCode set, or ConsoleLogin not Success)'),
