@@ -175,6 +175,22 @@ describe('chart', () => {
     ]);
   });
 
+  it('a pivot over a pivot: the second question is asked once the first is answered', async () => {
+    await expectRows(engine, 'eventName=AssumeRole | chart count over user_type by action | eval k="all" | chart sum(success) over k by user_type', [
+      { k: 'all', AWSAccount: 21, AWSService: 48, AssumedRole: 16, IAMUser: 15 },
+    ]);
+  });
+
+  it('relative times without a fixed clock: every round compiles with the same now', async () => {
+    const result = await engine.run('eventName=AssumeRole earliest=-100y | chart count over user_type by action');
+    expect(result.columns).toEqual(['user_type', 'failure', 'success']);
+  });
+
+  it('no events: no rows, no error', async () => {
+    await expectRows(engine, 'eventName=NoSuchCall | timechart count by user', []);
+    await expectRows(engine, 'eventName=NoSuchCall | chart count over user by action', []);
+  });
+
   it('compiles to a group, then a pivot of the values the engine discovered', () => {
     const spl = 'eventName=AssumeRole | chart count over user_type by action limit=1';
     const first = compile(spl, { now: SAMPLE_NOW });

@@ -140,6 +140,8 @@ export class Engine {
    * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
    */
   async prepareWithData(spl: string, opts: RunOptions = {}): Promise<Prepared> {
+    // One clock for every round: a question is keyed by its SQL, which can hold now().
+    opts = { ...opts, now: opts.now ?? Date.now() / 1000 };
     // The global time range picks the cached files the search reads.
     if (this.cacheDir !== undefined) await this.cached.apply(this.conn, { earliest: opts.earliest, latest: opts.latest });
     const discovered: Record<string, DiscoveredValue[]> = {};
