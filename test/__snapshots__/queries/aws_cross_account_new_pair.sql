@@ -1,0 +1,69 @@
+WITH s0 AS (
+  SELECT * FROM "events"
+    WHERE (coalesce(("sourcetype" ILIKE 'aws:cloudtrail'), false) AND coalesce(("eventSource" ILIKE 'sts.amazonaws.com'), false) AND coalesce(("eventName" ILIKE 'AssumeRole'), false))
+),
+s1 AS (
+  SELECT *, (coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_arn", (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_account", (json_extract_string("userIdentity", '$.accountId')) AS "requesting_account", (CASE WHEN ((((json_extract_string("userIdentity", '$.accountId')) IS NOT NULL) AND ((coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) IS NOT NULL)) AND ((json_extract_string("userIdentity", '$.accountId')) <> (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)))) THEN 'yes' ELSE 'no' END) AS "cross_account", (coalesce("sharedEventID", "eventID")) AS "call_id" FROM s0
+),
+s2 AS (
+  SELECT * FROM s1 WHERE coalesce(((("cross_account" = 'yes') AND ("errorCode" IS NULL)) AND ("_time" <= 1795824000::DOUBLE)), false)
+),
+s3 AS (
+  SELECT * FROM s2 WHERE NOT ("call_id" IS NULL)
+    QUALIFY row_number() OVER (PARTITION BY "call_id" ORDER BY "__seq") <= 1
+),
+s4 AS (
+  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account" FROM s3
+),
+s5 AS (
+  SELECT *, (coalesce(json_extract_string("userIdentity", '$.arn'), json_extract_string("userIdentity", '$.principalId'))) AS "requester" FROM s4
+),
+s6 AS (
+  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s5
+),
+s7 AS (
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list("userAgent") FILTER (WHERE "userAgent" IS NOT NULL))) AS "user_agents" FROM s6 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+    GROUP BY "__by0", "__by1"
+),
+s8 AS (
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s7
+),
+s9 AS (
+  SELECT * REPLACE ((spl_num2str("firstTime")) AS "firstTime", (spl_num2str("lastTime")) AS "lastTime") FROM s8
+),
+s10 AS (
+  SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
+),
+s11 AS (
+  SELECT *, 0 AS "__part" FROM s9
+    UNION ALL BY NAME
+    SELECT *, 1 AS "__part" FROM s10
+),
+s12 AS (
+  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM s11
+),
+s13 AS (
+  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s12
+),
+s14 AS (
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", coalesce(spl_num2str(min(TRY_CAST("firstTime" AS DOUBLE))), min("firstTime")) AS "firstTime", coalesce(spl_num2str(max(TRY_CAST("lastTime" AS DOUBLE))), max("lastTime")) AS "lastTime", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s13 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+    GROUP BY "__by0", "__by1"
+),
+s15 AS (
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s14
+),
+s16 AS (
+  SELECT * FROM s15 WHERE coalesce((coalesce(TRY_CAST("firstTime" AS DOUBLE) >= 1795737600::DOUBLE, "firstTime" >= spl_num2str(1795737600::DOUBLE)) AND coalesce(TRY_CAST("firstTime" AS DOUBLE) <= 1795824000::DOUBLE, "firstTime" <= spl_num2str(1795824000::DOUBLE))), false)
+),
+s17 AS (
+  SELECT * REPLACE ((strftime(make_timestamp(CAST(CAST(TRY_CAST("firstTime" AS DOUBLE) AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "firstTime", (strftime(make_timestamp(CAST(CAST(TRY_CAST("lastTime" AS DOUBLE) AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "lastTime") FROM s16
+),
+s18 AS (
+  SELECT "requesting_account" AS "requesting_account", "requested_account" AS "requested_account", "firstTime" AS "firstTime", "lastTime" AS "lastTime", "calls" AS "calls", "roles" AS "roles", "requesters" AS "requesters", "src" AS "src", "user_agents" AS "user_agents", "__seq" FROM s17
+),
+s19 AS (
+  SELECT * FROM s18 WHERE true
+)
+SELECT "requesting_account", "requested_account", "firstTime", "lastTime", "calls", "roles", "requesters", "src", "user_agents"
+FROM s19
+ORDER BY "__seq"
