@@ -95,12 +95,13 @@ export class ReplController {
     this.changed();
     try {
       if (sampleNote) this.print([{ text: sampleNote, tone: 'dim' }]);
+      // No paths: the engine was loaded by the caller; the session still learns the fields.
       const report = await this.session.load(paths, (p) => {
         this.progress = p;
         this.changed();
       });
       this.progress = null;
-      this.print([...this.session.describeLoad(report), ...(await this.session.summary())]);
+      this.print([...(paths.length ? this.session.describeLoad(report) : []), ...(await this.session.summary())]);
       this.print([{ text: 'Type a search, :help for keys and commands, Tab to complete.', tone: 'dim' }]);
     } catch (err) {
       this.progress = null;
@@ -308,7 +309,11 @@ export class ReplController {
     this.mode = 'running';
     this.running = { search: line, started: performance.now(), rows: 0, cancelling: false };
     this.changed();
-    const ticker = setInterval(() => this.changed(), 250);
+    const ticker = setInterval(() => {
+      // An interrupt that lands before DuckDB started the query is lost: repeat it until the search ends.
+      if (this.running?.cancelling) this.session.interrupt();
+      this.changed();
+    }, 100);
     let outcomes: Outcome[];
     try {
       outcomes = await this.session.execute(line, {

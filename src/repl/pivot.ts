@@ -39,6 +39,9 @@ export function fieldKind(field: string): ValueKind | null {
 /** The kind of value a query parameter wants, from its name and description. */
 export function parameterKind(name: string, description = ''): ValueKind {
   const n = name.toLowerCase();
+  // Places iplocation names (city, country, a state called geo_region) have no shape to match.
+  if (/geo|city|country/.test(n)) return 'other';
+  if (/arn/.test(n) || /\bARN\b/.test(description)) return 'arn';
   const byName = fieldKind(n);
   if (byName) return byName;
   if (/arn/.test(n)) return 'arn';

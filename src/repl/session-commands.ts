@@ -73,6 +73,9 @@ export function splitWords(text: string): string[] {
   return words;
 }
 
+/** Short forms people type from habit (vim's `:q`, psql's `:e`... ). */
+const ALIASES: Record<string, string> = { q: 'quit', exit: 'quit', h: 'help', '?': 'help' };
+
 const usage = (name: string) => SESSION_COMMANDS.find((c) => c.name === name)!.usage;
 
 function count(n: string, what: string): number {
@@ -83,7 +86,8 @@ function count(n: string, what: string): number {
 /** Parse a line that starts with `:`. Unknown names get the nearest known one as a hint. */
 export function parseSessionCommand(line: string): SessionCommand {
   const words = splitWords(line.trim().replace(/^:/, ''));
-  const name = (words.shift() ?? '').toLowerCase();
+  const typed = (words.shift() ?? '').toLowerCase();
+  const name = ALIASES[typed] ?? typed;
   const info = SESSION_COMMANDS.filter((c) => c.name.startsWith(name));
   const exact = SESSION_COMMANDS.find((c) => c.name === name);
   // A unique abbreviation works (`:q`, `:ex`), as in most shells with `:` commands.

@@ -12,9 +12,11 @@ const TONES: Record<Tone, { color?: string; dimColor?: boolean; bold?: boolean }
 };
 
 export function OutputLines({ lines }: { lines: OutLine[] }) {
+  // One <Text> per physical line, so a long line is cut at the terminal's edge, not wrapped.
+  const physical = lines.flatMap((l) => l.text.split('\n').map((text) => ({ text, tone: l.tone })));
   return (
     <Box flexDirection="column">
-      {lines.map((l, i) => (
+      {physical.map((l, i) => (
         <Text key={i} wrap="truncate-end" {...TONES[l.tone ?? 'plain']}>
           {l.text === '' ? ' ' : l.text}
         </Text>
