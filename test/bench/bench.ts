@@ -1,0 +1,148 @@
+// spelunk at scale: load (cold, into the cache) and warm start against a hand-written read_json,
+// each query in queries/ and ten ad-hoc searches against hand-written SQL over the same loaded
+// data and against jq over the raw files, parse+compile time, peak memory.
+// npm run bench -- [--size 100k|1m|5m] [--only load|queries] [--no-jq]
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Engine } from '../../src/engine/engine.js';
+import { generate, type Dataset } from './generate.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const arg = (name: string, fallback?: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const size = arg('size', '100k')!;
+const only = arg('only');
+const JQ = ['/usr/bin/jq', '/usr/local/bin/jq'].find((p) => existsSync(p));
+const useJq = JQ !== undefined && !process.argv.includes('--no-jq');
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const s = performance.now();
+  const r = await fn();
+  return [r, (performance.now() - s) / 1000];
+}
+
+const data: Dataset = generate(size);
+const files = data.dir + '/AWSLogs';
+const out: Record<string, unknown> = { size, events: data.events, files: data.files, mb: data.bytes / 1e6, when: new Date().toISOString() };
+const cacheDir = path.join(path.dirname(data.dir), `cache-${size}`);
+
+// ---- load
+const glob = `${files}/**/*.json.gz`;
+const HAND_LOAD = `CREATE TABLE hand AS SELECT filename AS source, r::VARCHAR AS _raw,
+  epoch(try_cast(r->>'eventTime' AS TIMESTAMP)) AS _time, r->>'eventName' AS eventName, r->>'eventSource' AS eventSource,
+  r->>'awsRegion' AS awsRegion, r->>'sourceIPAddress' AS sourceIPAddress, r->>'errorCode' AS errorCode,
+  r->>'recipientAccountId' AS recipientAccountId, r->'userIdentity' AS userIdentity,
+  r->'requestParameters' AS requestParameters, r->'responseElements' AS responseElements
+  FROM (SELECT filename, unnest(Records) AS r FROM read_json('${glob}', columns = {Records: 'JSON[]'}, filename = true, maximum_object_size = 1000000000))`;
+
+if (only !== 'queries') {
+  const inst = await DuckDBInstance.create(':memory:');
+  const conn = await inst.connect();
+  const [, hand] = await time(() => conn.run(HAND_LOAD));
+  conn.closeSync();
+  inst.closeSync();
+  rmSync(cacheDir, { recursive: true, force: true });
+  const cold = await Engine.open({ cacheDir });
+  const [, coldLoad] = await time(() => cold.load([files]));
+  const [, coldFirst] = await time(() => cold.run('search eventName=ConsoleLogin | head 10'));
+  cold.close();
+  const table = await Engine.open();
+  const [, tableLoad] = await time(() => table.load([files]));
+  table.close();
+  const [, warm] = await time(async () => {
+    const e = await Engine.open({ cacheDir });
+    await e.load([files]);
+    await e.run('search eventName=ConsoleLogin | head 10');
+    e.close();
+  });
+  Object.assign(out, {
+    load: { handReadJson: hand, spelunkCold: coldLoad, ratio: coldLoad / hand, inMemoryTable: tableLoad, eventsPerSec: data.events / coldLoad, mbPerSec: data.bytes / 1e6 / coldLoad, coldFirstResult: coldLoad + coldFirst, warmStartToFirstResult: warm },
+  });
+  console.table(out['load']);
+}
+
+// ---- queries
+if (only !== 'load') {
+  const engine = await Engine.open({ cacheDir });
+  await engine.load([files]);
+  const f = data.facts;
+  const fill = (text: string): string =>
+    text.replace(/\$(\w+)\$/g, (_, name: string) => {
+      const n = name.toLowerCase();
+      if (n.includes('key')) return f.accessKey;
+      if (n.includes('role')) return f.roleArn;
+      if (n.includes('ip')) return f.ip;
+      if (n.includes('account')) return f.account;
+      if (n.includes('bucket')) return f.bucket;
+      return f.user;
+    });
+  type Case = { name: string; spl: string; sql?: string; jq?: string };
+  const cases: Case[] = [];
+  const qdir = path.join(HERE, '..', '..', 'queries');
+  for (const file of readdirSync(qdir).filter((x) => x.endsWith('.spl')).sort()) {
+    // The header lines (`# title: ...`) describe the query; the search is the rest.
+    const text = readFileSync(path.join(qdir, file), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    cases.push({ name: `queries/${file}`, spl: fill(text) });
+  }
+  cases.push(
+    { name: 'bare term', spl: 'search AccessDenied | stats count', sql: `SELECT count(*) FROM events WHERE regexp_matches(_raw, '(?i)(^|[^a-z0-9_])accessdenied($|[^a-z0-9_])')`, jq: `[.Records[] | select(tostring | ascii_downcase | contains("accessdenied"))] | length` },
+    { name: 'wildcard field', spl: 'search eventName=Create* | stats count', sql: `SELECT count(*) FROM events WHERE eventName ILIKE 'create%'`, jq: `[.Records[] | select(.eventName | ascii_downcase | startswith("create"))] | length` },
+    { name: 'stats by two', spl: 'search * | stats count by eventSource eventName', sql: `SELECT eventSource, eventName, count(*) FROM events GROUP BY ALL ORDER BY ALL` },
+    { name: 'timechart', spl: 'search * | timechart span=1d count', sql: `SELECT time_bucket(INTERVAL 1 DAY, to_timestamp(_time)) d, count(*) FROM events GROUP BY d ORDER BY d` },
+    { name: 'rex', spl: `search eventName=AssumeRole | rex field=_raw "roleArn\\":\\"arn:aws:iam::(?<target>\\d+)" | stats count by target`, sql: `SELECT regexp_extract(_raw, 'roleArn":"arn:aws:iam::(\\d+)', 1) t, count(*) FROM events WHERE eventName = 'AssumeRole' GROUP BY t ORDER BY t` },
+    { name: 'eventstats', spl: 'search errorCode=* | eventstats count as n by errorCode | stats max(n) by errorCode', sql: `SELECT errorCode, count(*) FROM events WHERE errorCode IS NOT NULL GROUP BY ALL ORDER BY ALL` },
+    { name: 'dedup', spl: 'search * | dedup userIdentity.arn | stats count', sql: `SELECT count(DISTINCT userIdentity->>'arn') FROM events` },
+    { name: 'sort', spl: 'search eventName=RunInstances | sort - _time | head 20 | table _time eventID', sql: `SELECT _time, eventID FROM events WHERE eventName = 'RunInstances' ORDER BY _time DESC LIMIT 20`, jq: `[.Records[] | select(.eventName == "RunInstances")] | length` },
+    { name: 'lookup', spl: 'search * | lookup missing_lookup x | head 1' },
+    { name: 'iplocation', spl: 'search eventName=ConsoleLogin | iplocation sourceIPAddress | stats count by Country' },
+  );
+  const results: Record<string, unknown>[] = [];
+  for (const c of cases) {
+    const row: Record<string, unknown> = { name: c.name };
+    try {
+      const t0 = performance.now();
+      for (let i = 0; i < 20; i++) engine.prepare(c.spl);
+      row['compileMs'] = (performance.now() - t0) / 20;
+      await engine.run(c.spl); // warm the file cache
+      const [res, warm] = await time(() => engine.run(c.spl));
+      row['spelunkS'] = warm;
+      row['rows'] = res.rows.length;
+      if (c.sql) {
+        const [hand, handS] = await time(async () => (await engine.connection.runAndReadAll(c.sql!)).getRows());
+        row['handSqlS'] = handS;
+        row['ratioSql'] = warm / handS;
+        row['sameAnswer'] = JSON.stringify(hand.map((r) => r.map(String))) ===
+          JSON.stringify(res.rows.map((r) => Object.values(r).map(String))) || (hand.length === 1 && hand[0]!.map(String)[0] === String(Object.values(res.rows[0] ?? {})[0]));
+      }
+      if (c.jq && useJq) {
+        const [, jqS] = await time(async () => execFileSync('sh', ['-c', `for f in $(find '${files}' -name '*.json.gz'); do gzip -dc "$f"; done | ${JQ} -c '${c.jq!.replace(/'/g, `'\\''`)}' > /dev/null`], { maxBuffer: 1e9 }));
+        row['jqS'] = jqS;
+        row['vsJq'] = jqS / warm;
+      }
+    } catch (err) {
+      row['skipped'] = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 80);
+    }
+    results.push(row);
+    console.log(JSON.stringify(row));
+  }
+  out['queries'] = results;
+  const mem = (await engine.connection.runAndReadAll(`SELECT sum(memory_usage_bytes)::BIGINT AS b FROM duckdb_memory()`)).getRowObjectsJS()[0]!;
+  out['duckdbMemoryBytes'] = Number(mem['b']);
+  engine.close();
+  if (!useJq) out['jq'] = 'jq not found: no jq comparison';
+}
+clearInterval(sampler);
+out['peakRssGB'] = peakRss / 1e9;
+const dir = path.join(HERE, 'out');
+mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify(out, null, 2));
+console.log(`peak RSS ${(peakRss / 1e9).toFixed(2)} GB; figures in ${file}`);
