@@ -1,0 +1,91 @@
+// REPL responsiveness with a large dataset loaded (run by hand, not in `npm test`):
+//   npx tsx test/bench/repl-keypress.ts [--size 1m] [--keys 300]
+// 1. Time to the first prompt: the built binary in a pseudo-terminal (util-linux `script`), from
+//    spawn to the first frame (progress shown) and to the prompt after the load and its summary.
+// 2. Keypress redraw: the Ink app in-process over an engine with the data loaded; each typed key
+//    is timed from stdin to the frame that shows it (Ink's debug mode, so no render throttle).
+//    The search typed is a long multi-stage pipeline, so highlighting works on a realistic line.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import React from 'react';
+import { Engine } from '../../src/engine/engine.js';
+import { App } from '../../src/repl/components/app.js';
+import { History } from '../../src/repl/history.js';
+import { createRepl } from '../../src/repl/interactive.js';
+import { Session } from '../../src/repl/session.js';
+import { generate } from './generate.js';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const size = arg('size', '1m');
+const keyCount = Number(arg('keys', '300'));
+const ROOT = join(import.meta.dirname, '..', '..');
+const stat = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s[s.length - 1]! };
+};
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+async function firstPrompt(dir: string): Promise<{ firstFrame: number; prompt: number }> {
+  if (!existsSync(join(ROOT, 'dist', 'src', 'repl', 'command.js'))) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
+  const started = performance.now();
+  const child = spawn('script', ['-qfec', `stty cols 140 rows 40; exec node bin/spelunk.js --data ${dir} --history /dev/null`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let firstFrame = 0;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no prompt after 10 minutes:\n${out.slice(-2000)}`));
+    }, 600_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      if (!firstFrame && /loading|no --data/.test(out)) firstFrame = performance.now() - started;
+      if (out.includes('Type a search')) {
+        const prompt = performance.now() - started;
+        clearTimeout(timer);
+        child.stdin.write('\x04');
+        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+        resolve({ firstFrame, prompt });
+      }
+    });
+  });
+}
+
+async function keypresses(dir: string): Promise<number[]> {
+  const engine = await Engine.open();
+  const session = new Session(engine);
+  const { controller, output } = createRepl(session, new History(), { width: () => 140, height: () => 40 });
+  const ui = render(React.createElement(App, { controller, output }));
+  const t0 = performance.now();
+  await controller.start([dir], null);
+  console.log(`in-process load + summary: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const text = '`cloudtrail` eventName=AssumeRole errorCode!=* | eval acct=mvindex(split(user_arn, ":"), 4), late=if(_time > relative_time(now(), "-1d@d"), 1, 0) | stats count dc(src) as ips values(region) as regions by acct user | where count > 5 | sort - count | ';
+  const times: number[] = [];
+  for (let i = 0; i < keyCount; i++) {
+    const ch = text[i % text.length]!;
+    const before = ui.frames.length;
+    const start = performance.now();
+    ui.stdin.write(ch);
+    while (ui.frames.length === before) await new Promise((r) => setImmediate(r));
+    times.push(performance.now() - start);
+    // Keep the line from growing past a long realistic search.
+    if ((i + 1) % text.length === 0) ui.stdin.write('\x15');
+  }
+  ui.unmount();
+  engine.close();
+  return times;
+}
+
+const data = generate(size);
+console.log(`dataset: ${data.events.toLocaleString('en-US')} events in ${data.files} files (${(data.bytes / 1024 / 1024).toFixed(0)} MB) at ${data.dir}`);
+const fp = await firstPrompt(data.dir);
+console.log(`binary: first frame ${ms(fp.firstFrame)}, prompt after load and summary ${(fp.prompt / 1000).toFixed(1)} s`);
+const times = await keypresses(data.dir);
+const s = stat(times);
+console.log(`keypress to redraw over ${times.length} keys: p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}, max ${ms(s.max)} (target < 16 ms: ${s.p95 < 16 ? 'met' : 'missed'})`);
+process.exit(0);
