@@ -1,24 +1,27 @@
 // The one engine API the CLI and the REPL share: open DuckDB, load CloudTrail, run SPL.
 // This is the only module (with the loader) that talks to DuckDB.
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SplError } from '../../grammar/diagnostics.js';
 import { compilePrepared, prepare, pipelineLookups } from '../compiler/index.js';
 import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
 import { PRELUDE } from '../compiler/prelude.js';
+import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
+import { str } from '../compiler/sql.js';
 import type { CompiledSearch, DiscoveredValue, LookupResolver, OutputAction } from '../compiler/types.js';
 import { GeoIp } from './geoip.js';
 import { CachedEvents, exportEvents, loadIntoCache } from './cache.js';
-import { loadCloudTrail, type LoadOptions } from './loader.js';
+import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { defaultStateDir, LookupError, LookupStore } from './lookups.js';
 import type { LoadReport, ResultSet, Row, Value } from './types.js';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 
 export interface EngineOptions {
-  /** DuckDB memory limit, e.g. '4GB'. */
+  /** DuckDB memory limit, e.g. '4GB'; default: see `defaultMemoryLimit`. */
   memoryLimit?: string;
   threads?: number;
   /** Extra macros.conf files, applied after the bundled queries/macros.conf. */
@@ -76,20 +79,75 @@ export class Engine {
     private readonly conn: DuckDBConnection,
     readonly macros: MacroSet,
     readonly lookups: LookupStore,
+    private readonly scratch: string,
+    private readonly options: EngineOptions,
+    /** Folders DuckDB may still reach once locked: see lockDown(). */
+    private readonly allowedDirs: string[],
   ) {}
 
+  private locked = false;
+  private staged = 0;
+
+  /**
+   * Before the first search runs, DuckDB loses access to every file but the state (lookups),
+   * cache and scratch folders: a search that somehow reached a file function still could not
+   * read evidence it was not given, or anything else on the machine. The lock is for good (DuckDB
+   * cannot re-enable access), so later loads go through `loadStaged`.
+   */
+  private async lockDown(): Promise<void> {
+    if (this.locked) return;
+    const dirs = new Set<string>();
+    for (const dir of this.allowedDirs) {
+      dirs.add(resolve(dir) + sep);
+      try {
+        dirs.add(realpathSync(dir) + sep);
+      } catch {
+        // Not created yet: its resolved path is the one DuckDB will be given.
+      }
+    }
+    await this.conn.run(`SET allowed_directories = [${[...dirs].map(str).join(', ')}]`);
+    await this.conn.run('SET enable_external_access = false');
+    await this.conn.run('SET lock_configuration = true');
+    this.locked = true;
+  }
+
+  /**
+   * A load after the lock: a separate DuckDB instance, which never runs a search, reads the files
+   * and hands the events over as one Parquet file in the scratch folder.
+   */
+  private async loadStaged(paths: string[], opts: LoadOptions): Promise<LoadReport> {
+    const file = join(this.scratch, `load-${++this.staged}.parquet`);
+    const instance = await DuckDBInstance.create(':memory:', duckdbConfig(this.options, this.scratch));
+    let report: LoadReport;
+    try {
+      const conn = await instance.connect();
+      await conn.run("SET TimeZone = 'UTC'");
+      report = await loadCloudTrail(conn, paths, opts);
+      await conn.run(`COPY (SELECT * FROM ${EVENTS_TABLE} ORDER BY "__seq") TO ${str(file)} (FORMAT parquet)`);
+      conn.closeSync();
+    } finally {
+      instance.closeSync();
+    }
+    try {
+      await this.conn.run(`INSERT INTO ${EVENTS_TABLE} SELECT * REPLACE (NULL AS "__seq") FROM read_parquet(${str(file)})`);
+      await renumber(this.conn);
+    } finally {
+      rmSync(file, { force: true });
+    }
+    return report;
+  }
   static async open(opts: EngineOptions = {}): Promise<Engine> {
-    const config: Record<string, string> = {};
-    if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
-    if (opts.threads) config.threads = String(opts.threads);
-    const instance = await DuckDBInstance.create(':memory:', config);
+    const scratch = mkdtempSync(join(tmpdir(), 'spelunk-'));
+    const instance = await DuckDBInstance.create(':memory:', duckdbConfig(opts, scratch));
     const conn = await instance.connect();
     // Times print in UTC whatever the machine's zone, so replays give the same text anywhere.
     await conn.run("SET TimeZone = 'UTC'");
     for (const sql of PRELUDE) await conn.run(sql);
     new GeoIp().register(conn);
     const macros = loadMacros([bundledMacrosFile(), ...(opts.macroFiles ?? [])]);
-    const engine = new Engine(instance, conn, macros, new LookupStore(conn, opts.stateDir ?? defaultStateDir()));
+    const stateDir = opts.stateDir ?? defaultStateDir();
+    const allowed = [stateDir, scratch, ...(opts.cacheDir ? [opts.cacheDir] : [])];
+    const engine = new Engine(instance, conn, macros, new LookupStore(conn, stateDir), scratch, opts, allowed);
     engine.cacheDir = opts.cacheDir;
     return engine;
   }
@@ -103,6 +161,7 @@ export class Engine {
   private readonly cached = new CachedEvents();
 
   async load(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
+    if (this.locked && this.cacheDir === undefined) return this.loadStaged(paths, opts);
     if (this.cacheDir === undefined) return loadCloudTrail(this.conn, paths, opts);
     const { report, entries } = await loadIntoCache(paths, { dir: this.cacheDir, onProgress: opts.onProgress });
     this.cached.add(entries, opts.index ?? 'main');
@@ -142,6 +201,7 @@ export class Engine {
   async prepareWithData(spl: string, opts: RunOptions = {}): Promise<Prepared> {
     // One clock for every round: a question is keyed by its SQL, which can hold now().
     opts = { ...opts, now: opts.now ?? Date.now() / 1000 };
+    await this.lockDown();
     // The global time range picks the cached files the search reads.
     if (this.cacheDir !== undefined) await this.cached.apply(this.conn, { earliest: opts.earliest, latest: opts.latest });
     const discovered: Record<string, DiscoveredValue[]> = {};
@@ -207,7 +267,10 @@ export class Engine {
   ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
     await this.loadLookups(spl, opts);
     const { compiled } = await this.prepareWithData(spl, opts);
-    const result = await this.execute(compiled.sql);
+    // With a row cap DuckDB keeps only the first rows of the final sort instead of ordering a
+    // result that may be enormous; outputlookup still needs every row.
+    const cap = opts.maxRows !== undefined && Number.isSafeInteger(opts.maxRows) && !compiled.output ? `\nLIMIT ${opts.maxRows + 1}` : '';
+    const result = await this.execute(compiled.sql + cap);
     onStart?.(compiled.columns);
     let rowCount = 0;
     let truncated = false;
@@ -216,7 +279,7 @@ export class Engine {
     const output = compiled.output;
     const written: Row[] = [];
     for (;;) {
-      const chunk = await result.fetchChunk();
+      const chunk = await fetchChunk(result, compiled.sql);
       if (!chunk || chunk.rowCount === 0) break;
       const all = chunk.convertRows(JSDuckDBValueConverter).map((values) => {
         const row: Row = {};
@@ -254,6 +317,33 @@ export class Engine {
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
+    rmSync(this.scratch, { recursive: true, force: true });
+  }
+}
+
+/** 75% of the machine's memory: DuckDB spills to the scratch folder or fails clearly before the OS steps in. */
+export function defaultMemoryLimit(): string {
+  return `${Math.floor((totalmem() * 0.75) / 2 ** 20)}MB`;
+}
+
+function duckdbConfig(opts: EngineOptions, scratch: string): Record<string, string> {
+  return {
+    memory_limit: opts.memoryLimit ?? defaultMemoryLimit(),
+    ...(opts.threads ? { threads: String(opts.threads) } : {}),
+    temp_directory: scratch,
+    // Everything spelunk needs is built in: no extension is fetched or loaded behind the user's back.
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+  };
+}
+
+/** Errors can also surface while rows stream (a cancelled search, a cast that fails late). */
+async function fetchChunk(result: DuckDBResult, sql: string) {
+  try {
+    return await result.fetchChunk();
+  } catch (err) {
+    throw new EngineError(describeDuckDBError(err), sql);
   }
 }
 
