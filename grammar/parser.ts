@@ -38,6 +38,7 @@ import {
   CommandWord,
 } from './tokens.js';
 import type { Diagnostic } from './diagnostics.js';
+import { findSlips } from './slips.js';
 
 function span(first: IToken, last: IToken): Span {
   return { start: first.startOffset, end: (last.endOffset ?? last.startOffset) + 1 };
@@ -518,15 +519,60 @@ export function parse(text: string): ParseResult {
     const end = atEnd ? text.length : (t.endOffset ?? t.startOffset) + 1;
     const found = atEnd ? 'end of search' : JSON.stringify(t.image);
     const expected = expectedFrom(e.message);
-    diagnostics.push({ code: 'syntax', message: `unexpected ${found}`, span: { start, end }, expected: expected.length ? expected : undefined });
+    const opener = atEnd ? unclosedOpener(lexed.tokens) : undefined;
+    const closer = !atEnd && closesNothing(lexed.tokens, t);
+    diagnostics.push({
+      code: opener || closer ? 'unclosed-bracket' : 'syntax',
+      message: `unexpected ${found}`,
+      span: { start, end },
+      expected: expected.length ? expected : undefined,
+      hints: opener
+        ? [`the ${opener.image} at column ${opener.startColumn ?? opener.startOffset + 1} is never closed: add ${opener.image === '[' ? ']' : ')'}`]
+        : closer ? [closerHint(t.image)] : undefined,
+    });
     break;
   }
   const t = parser.leftover();
   if (diagnostics.length === 0 && t.tokenType !== EOF) {
     // Leftover tokens: typically an unmatched closing bracket or parenthesis.
-    diagnostics.push({ code: 'syntax', message: `unexpected ${JSON.stringify(t.image)}`, span: { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 }, expected: ["'|'", 'end of search'] });
+    const closer = closesNothing(lexed.tokens, t);
+    diagnostics.push({
+      code: closer ? 'unclosed-bracket' : 'syntax',
+      message: `unexpected ${JSON.stringify(t.image)}`,
+      span: { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 },
+      expected: ["'|'", 'end of search'],
+      hints: closer ? [closerHint(t.image)] : undefined,
+    });
   }
+  if (diagnostics.length === 0) diagnostics.push(...findSlips(pipeline).slice(0, 1));
   return { pipeline: diagnostics.length ? null : pipeline, diagnostics };
+}
+
+/** True when `token` is a `)` or `]` with no opener of its kind before it. */
+function closesNothing(tokens: IToken[], token: IToken): boolean {
+  if (token.tokenType !== RParen && token.tokenType !== RBracket) return false;
+  const [open, close] = token.tokenType === RParen ? [LParen, RParen] : [LBracket, RBracket];
+  let depth = 0;
+  for (const t of tokens) {
+    if (t === token) return depth === 0;
+    if (t.tokenType === open) depth++;
+    else if (t.tokenType === close) depth = Math.max(0, depth - 1);
+  }
+  return false;
+}
+
+function closerHint(image: string): string {
+  return `this ${image} closes nothing: remove it, or add the ${image === ')' ? '(' : '['} it belongs to`;
+}
+
+/** The innermost `[` or `(` left open at the end of the text, if any. */
+function unclosedOpener(tokens: IToken[]): IToken | undefined {
+  const open: IToken[] = [];
+  for (const t of tokens) {
+    if (t.tokenType === LBracket || t.tokenType === LParen) open.push(t);
+    else if (t.tokenType === RBracket || t.tokenType === RParen) open.pop();
+  }
+  return open[open.length - 1];
 }
 
 /** Parse a standalone eval expression (used for calculated fields and tests). */

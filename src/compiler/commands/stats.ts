@@ -158,8 +158,9 @@ export function parseAggregations(items: Arg[], b: Builder): Aggregation[] {
   return out;
 }
 
-export function byFields(items: Arg[] | null, b: Builder): string[] {
+export function byFields(items: Arg[] | null, b: Builder, at?: Span): string[] {
   if (!items) return [];
+  if (items.length === 0 && at) throw b.err('bad-argument', 'expected a field after "by"', { start: at.end, end: at.end + 1 }, ['stats count by user']);
   return items.map((a) => {
     if (a.kind !== 'word') throw b.err('bad-argument', `expected a field after "by", found ${describe(a)}`, a.span);
     return a.value;
@@ -220,7 +221,7 @@ function statsArgs(cmd: Command, b: Builder) {
   }
   const aggs = parseAggregations(left, b);
   if (aggs.length === 0) throw b.err('bad-argument', `${cmd.name} needs at least one function, such as count`, cmd.span);
-  return { args, aggs, by: byFields(right, b) };
+  return { args, aggs, by: byFields(right, b, cmd.span) };
 }
 
 const stats: CommandCompiler = (cmd, rel, b) => {
@@ -277,7 +278,7 @@ function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
     }
     const fields = byFields(left, b);
     if (fields.length === 0) throw b.err('bad-argument', `${cmd.name} needs at least one field`, cmd.span);
-    const by = byFields(right, b);
+    const by = byFields(right, b, cmd.span);
     const countField = args.option('countfield') ?? 'count';
     const percentField = args.option('percentfield') ?? 'percent';
     const grouped = groupBy(rel, b, [{ func: 'count', field: null, name: countField, span: cmd.span }], [...by, ...fields]);

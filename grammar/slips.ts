@@ -1,0 +1,78 @@
+// Common slips that still parse as SPL but almost never mean what was typed: a SQL query, or a
+// command name without the pipe before it. Checked after parsing (the parser accepts them, as
+// Splunk would, and would silently search for the words "stats" and "count").
+import type { Pipeline, SearchExpr } from './ast.js';
+import type { Diagnostic } from './diagnostics.js';
+
+/**
+ * Command names that, as a bare search term followed by more terms, mean a forgotten pipe.
+ * Kept to commands whose names are unlikely search words in CloudTrail; quoting the word
+ * (`"table"`) searches for it.
+ */
+const PIPE_COMMANDS = new Set([
+  'stats', 'eventstats', 'streamstats', 'timechart', 'chart', 'tstats', 'table', 'eval', 'where', 'dedup', 'sort',
+  'rename', 'fields', 'head', 'tail', 'top', 'rare', 'rex', 'spath', 'fillnull', 'mvexpand', 'bin', 'bucket',
+  'lookup', 'join', 'append', 'transaction',
+]);
+
+/** SQL words that start a query. */
+const SQL_START = new Set(['select', 'with']);
+const SQL_WORDS = new Set(['from', 'where', 'group', 'order', 'limit', 'join']);
+
+function isTerm(e: SearchExpr | undefined): e is Extract<SearchExpr, { kind: 'term' }> {
+  return e !== undefined && e.kind === 'term' && !e.value.quoted;
+}
+
+/** The items of a top-level implicit AND (a lone expression is a list of one). */
+function andItems(e: SearchExpr): SearchExpr[] {
+  return e.kind === 'and' ? e.items : [e];
+}
+
+function checkSearch(expr: SearchExpr, first: boolean, out: Diagnostic[]): void {
+  const items = andItems(expr);
+  const head = items[0];
+  if (first && isTerm(head) && SQL_START.has(head.value.value.toLowerCase())) {
+    const sqlWord = items.slice(1).find((i) => isTerm(i) && SQL_WORDS.has(i.value.value.toLowerCase()));
+    if (sqlWord) {
+      out.push({
+        code: 'syntax',
+        message: 'this looks like SQL; spelunk reads Splunk\'s search language (SPL)',
+        span: head.span,
+        hints: [
+          'start with the events to keep, then pipe them through commands: eventName=AssumeRole | stats count by user',
+          'SELECT a, b -> | table a b;  WHERE x=1 -> a search term x=1 or | where x=1;  GROUP BY u -> | stats count by u;  ORDER BY -> | sort',
+        ],
+      });
+      return;
+    }
+  }
+  for (let i = 0; i < items.length - 1; i++) {
+    const item = items[i];
+    if (!isTerm(item)) continue;
+    const word = item.value.value.toLowerCase();
+    if (!PIPE_COMMANDS.has(word) || item.value.value !== word) continue;
+    out.push({
+      code: 'syntax',
+      message: `"${word}" is read as a search term here, not as a command`,
+      span: item.span,
+      hints: [`a command needs a pipe before it: ... | ${word} ...`, `to search for the word itself, quote it: "${word}"`],
+    });
+    return;
+  }
+}
+
+/** Diagnostics for slips in a parsed pipeline (subsearches included). */
+export function findSlips(p: Pipeline, out: Diagnostic[] = []): Diagnostic[] {
+  p.commands.forEach((c, i) => {
+    if (c.kind !== 'search' || !c.expr) return;
+    checkSearch(c.expr, i === 0 && !p.leadingPipe, out);
+    visitSubsearches(c.expr, out);
+  });
+  return out;
+}
+
+function visitSubsearches(e: SearchExpr, out: Diagnostic[]): void {
+  if (e.kind === 'and' || e.kind === 'or') e.items.forEach((i) => visitSubsearches(i, out));
+  else if (e.kind === 'not') visitSubsearches(e.item, out);
+  else if (e.kind === 'subsearch') findSlips(e.pipeline, out);
+}
