@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => engine.close());
 
-const strip = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+/** The screen as text: colours removed, trailing blanks (the cursor at the end) trimmed. */
+const strip = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trimEnd()).join('\n');
 
 async function waitFor(read: () => string, test: (screen: string) => boolean, what: string, ms = 10_000): Promise<string> {
   const until = Date.now() + ms;
@@ -53,6 +54,9 @@ describe('REPL app', () => {
   it('highlights as you type, runs a search and shows the table with a count', async () => {
     const { screen, type, ui } = await start();
     await type('eventName=CreateRole | table _time eventName user');
+    // Commands and fields are coloured as the lexer reads them.
+    expect(ui.lastFrame()).toContain('\x1b[36m\x1b[1mtable');
+    expect(ui.lastFrame()).toContain('\x1b[96meventName');
     await type(KEY.enter);
     const s = await waitFor(screen, (x) => x.includes('4 results in'), 'the result');
     expect(s).toMatch(/_time +eventName +user/);

@@ -4,24 +4,33 @@ import { useMemo } from 'react';
 import { highlight, type TokenKind } from '../highlight.js';
 import type { EditorState } from '../line-editor.js';
 
-const COLORS: Record<TokenKind, { color?: string; bold?: boolean; underline?: boolean; dimColor?: boolean }> = {
-  command: { color: 'cyan', bold: true },
-  'unknown-command': { color: 'red', underline: true },
-  keyword: { color: 'magenta', bold: true },
-  string: { color: 'green' },
-  macro: { color: 'yellow' },
-  function: { color: 'blue', bold: true },
-  field: { color: 'cyanBright' },
-  operator: { color: 'gray' },
-  number: { color: 'greenBright' },
-  value: {},
-  pipe: { color: 'magenta', bold: true },
-  punct: { color: 'gray' },
-  param: { color: 'yellowBright' },
-  session: { color: 'cyan' },
-  error: { color: 'red', underline: true },
-  plain: {},
+// SGR codes written directly: one <Text> per line instead of one per token keeps a keypress
+// redraw cheap on long searches (Ink lays out every <Text> node with Yoga).
+const SGR: Record<TokenKind, string> = {
+  command: '36;1',
+  'unknown-command': '31;4',
+  keyword: '35;1',
+  string: '32',
+  macro: '33',
+  function: '34;1',
+  field: '96',
+  operator: '90',
+  number: '92',
+  value: '',
+  pipe: '35;1',
+  punct: '90',
+  param: '93',
+  session: '36',
+  error: '31;4',
+  plain: '',
 };
+
+const colour = !process.env.NO_COLOR;
+
+function paint(text: string, kind: TokenKind, cursor: boolean): string {
+  const codes = [colour ? SGR[kind] : '', cursor ? '7' : ''].filter(Boolean).join(';');
+  return codes ? `\x1b[${codes}m${text}\x1b[0m` : text;
+}
 
 interface Piece {
   text: string;
@@ -63,18 +72,14 @@ function piecesByLine(editor: EditorState): Piece[][] {
 }
 
 export function PromptLine({ label, editor, showCursor = true }: { label: string; editor: EditorState; showCursor?: boolean }) {
-  const lines = useMemo(() => piecesByLine(editor), [editor]);
+  const lines = useMemo(() => piecesByLine(editor).map((pieces) => pieces.map((p) => paint(p.text, p.kind, p.cursor && showCursor)).join('')), [editor, showCursor]);
   const cont = '...> '.padStart(label.length);
   return (
     <Box flexDirection="column">
-      {lines.map((pieces, i) => (
+      {lines.map((line, i) => (
         <Text key={i}>
           <Text color="green" bold>{i === 0 ? label : cont}</Text>
-          {pieces.map((p, k) => (
-            <Text key={k} {...COLORS[p.kind]} inverse={p.cursor && showCursor}>
-              {p.text}
-            </Text>
-          ))}
+          {line}
         </Text>
       ))}
     </Box>
