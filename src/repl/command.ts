@@ -51,6 +51,8 @@ export async function replCommand(argv: string[]): Promise<number> {
 
   const data = flagList(args, 'data');
   const paths = data.length ? data : [sampleDir()];
+  // Ink and React load while DuckDB opens: the first frame comes sooner.
+  const interactive = process.stdin.isTTY ? import('./interactive.js') : null;
   const engine = await openEngine(args);
   const session = new Session(engine, {
     maxRows: maxRows === undefined ? undefined : Number(maxRows),
@@ -66,7 +68,7 @@ export async function replCommand(argv: string[]): Promise<number> {
       const text = await readStdin();
       return await runScript(session, text, format, { out: write, err: (t) => process.stderr.write(t) });
     }
-    const { startInteractive } = await import('./interactive.js');
+    const { startInteractive } = await interactive!;
     const history = History.load(flag(args, 'history') ?? historyPath());
     return await startInteractive(session, history, paths, data.length ? null : `no --data given: opening the bundled sample (${paths[0]})`);
   } finally {

@@ -37,6 +37,8 @@ async function firstPrompt(dir: string): Promise<{ firstFrame: number; prompt: n
   const child = spawn('script', ['-qfec', `stty cols 140 rows 40; exec node bin/spelunk.js --data ${dir} --history /dev/null`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let firstFrame = 0;
+  let done = false;
+  child.stdin.on('error', () => undefined);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -45,7 +47,8 @@ async function firstPrompt(dir: string): Promise<{ firstFrame: number; prompt: n
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString('utf8');
       if (!firstFrame && /loading|no --data/.test(out)) firstFrame = performance.now() - started;
-      if (out.includes('Type a search')) {
+      if (!done && out.includes('Type a search')) {
+        done = true;
         const prompt = performance.now() - started;
         clearTimeout(timer);
         child.stdin.write('\x04');
