@@ -13,6 +13,7 @@ import { ident, str } from '../sql.js';
 import { nearest } from '../suggest.js';
 import type { Compiled, FieldInfo, FieldType, LookupTable, Relation } from '../types.js';
 import { generic, hasColumn, type CommandCompiler } from './basic.js';
+import { unionRelations } from './union.js';
 
 /** Splunk keeps at most this many values when a row matches several lookup rows. */
 const MAX_MATCH_VALUES = 1000;
@@ -182,10 +183,7 @@ const inputlookup: CommandCompiler = (cmd, rel, b) => {
     : b.add(`SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false`, fields, false);
   if (whereAt >= 0) rows = b.add(`SELECT * FROM ${rows.name} WHERE ${whereCondition(g, args.items[whereAt]!, rows, b)}`, rows.fields, false);
   if (first) return rows;
-  const all = new Map<string, FieldInfo>(rel.fields);
-  for (const [n, f] of rows.fields) if (!all.has(n)) all.set(n, f);
-  const union = b.add(`SELECT *, 0 AS "__part" FROM ${rel.name}\n  UNION ALL BY NAME\n  SELECT *, 1 AS "__part" FROM ${rows.name}`, all, rel.raw);
-  return b.add(`SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM ${union.name}`, all, rel.raw, rel.removed);
+  return unionRelations(b, rel, rows, rel.raw, rel.removed);
 };
 
 const outputlookup: CommandCompiler = (cmd, rel, b) => {

@@ -7,6 +7,7 @@ import { asString, fieldRef } from '../expr.js';
 import { ident } from '../sql.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
 import { assign, generic, hasColumn, project, type CommandCompiler } from './basic.js';
+import { unionRelations } from './union.js';
 
 /** Splunk's default cap on subsearch results. */
 const SUBSEARCH_MAX = 10000;
@@ -81,14 +82,7 @@ const join: CommandCompiler = (cmd, rel, b) => {
 const append: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, ['extendtimerange', 'maxtime', 'maxout', 'timeout']);
   const sub = b.compileSub(onlySubsearch(args, b, cmd.span), b);
-  const fields = new Map<string, FieldInfo>(rel.fields);
-  for (const [n, f] of sub.fields) if (!fields.has(n)) fields.set(n, f);
-  const union = b.add(
-    `SELECT *, 0 AS "__part" FROM ${rel.name}\n  UNION ALL BY NAME\n  SELECT *, 1 AS "__part" FROM ${sub.name}`,
-    fields,
-    rel.raw || sub.raw,
-  );
-  return b.add(`SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM ${union.name}`, fields, rel.raw || sub.raw);
+  return unionRelations(b, rel, sub, rel.raw || sub.raw);
 };
 
 /** `return [N] f alias=f $f`: the first N rows as the fields a subsearch hands back. */
