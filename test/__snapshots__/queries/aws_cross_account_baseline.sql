@@ -22,29 +22,26 @@ s6 AS (
   SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s5
 ),
 s7 AS (
-  SELECT * REPLACE ((spl_num2str("firstTime")) AS "firstTime", (spl_num2str("lastTime")) AS "lastTime") FROM s6
-),
-s8 AS (
   SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
 ),
-s9 AS (
-  SELECT *, 0 AS "__part" FROM s7
+s8 AS (
+  SELECT *, 0 AS "__part" FROM s6
     UNION ALL BY NAME
-    SELECT *, 1 AS "__part" FROM s8
+    SELECT *, 1 AS "__part" FROM s7
+),
+s9 AS (
+  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM s8
 ),
 s10 AS (
-  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM s9
+  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s9
 ),
 s11 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s10
-),
-s12 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", coalesce(spl_num2str(min(TRY_CAST("firstTime" AS DOUBLE))), min("firstTime")) AS "firstTime", coalesce(spl_num2str(max(TRY_CAST("lastTime" AS DOUBLE))), max("lastTime")) AS "lastTime" FROM s11 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime" FROM s10 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
     GROUP BY "__by0", "__by1"
 ),
-s13 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s12
+s12 AS (
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s11
 )
 SELECT "requesting_account", "requested_account", "firstTime", "lastTime"
-FROM s13
+FROM s12
 ORDER BY "__seq"

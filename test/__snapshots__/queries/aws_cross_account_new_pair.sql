@@ -29,41 +29,38 @@ s8 AS (
   SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s7
 ),
 s9 AS (
-  SELECT * REPLACE ((spl_num2str("firstTime")) AS "firstTime", (spl_num2str("lastTime")) AS "lastTime") FROM s8
-),
-s10 AS (
   SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
 ),
-s11 AS (
-  SELECT *, 0 AS "__part" FROM s9
+s10 AS (
+  SELECT *, 0 AS "__part" FROM s8
     UNION ALL BY NAME
-    SELECT *, 1 AS "__part" FROM s10
+    SELECT *, 1 AS "__part" FROM s9
+),
+s11 AS (
+  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM s10
 ),
 s12 AS (
-  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM s11
+  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s11
 ),
 s13 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s12
-),
-s14 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", coalesce(spl_num2str(min(TRY_CAST("firstTime" AS DOUBLE))), min("firstTime")) AS "firstTime", coalesce(spl_num2str(max(TRY_CAST("lastTime" AS DOUBLE))), max("lastTime")) AS "lastTime", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s13 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s12 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
     GROUP BY "__by0", "__by1"
 ),
+s14 AS (
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s13
+),
 s15 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s14
+  SELECT * FROM s14 WHERE coalesce((("firstTime" >= 1795737600::DOUBLE) AND ("firstTime" <= 1795824000::DOUBLE)), false)
 ),
 s16 AS (
-  SELECT * FROM s15 WHERE coalesce((coalesce(TRY_CAST("firstTime" AS DOUBLE) >= 1795737600::DOUBLE, "firstTime" >= spl_num2str(1795737600::DOUBLE)) AND coalesce(TRY_CAST("firstTime" AS DOUBLE) <= 1795824000::DOUBLE, "firstTime" <= spl_num2str(1795824000::DOUBLE))), false)
+  SELECT * REPLACE ((strftime(make_timestamp(CAST(CAST("firstTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "firstTime", (strftime(make_timestamp(CAST(CAST("lastTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "lastTime") FROM s15
 ),
 s17 AS (
-  SELECT * REPLACE ((strftime(make_timestamp(CAST(CAST(TRY_CAST("firstTime" AS DOUBLE) AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "firstTime", (strftime(make_timestamp(CAST(CAST(TRY_CAST("lastTime" AS DOUBLE) AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "lastTime") FROM s16
+  SELECT "requesting_account" AS "requesting_account", "requested_account" AS "requested_account", "firstTime" AS "firstTime", "lastTime" AS "lastTime", "calls" AS "calls", "roles" AS "roles", "requesters" AS "requesters", "src" AS "src", "user_agents" AS "user_agents", "__seq" FROM s16
 ),
 s18 AS (
-  SELECT "requesting_account" AS "requesting_account", "requested_account" AS "requested_account", "firstTime" AS "firstTime", "lastTime" AS "lastTime", "calls" AS "calls", "roles" AS "roles", "requesters" AS "requesters", "src" AS "src", "user_agents" AS "user_agents", "__seq" FROM s17
-),
-s19 AS (
-  SELECT * FROM s18 WHERE true
+  SELECT * FROM s17 WHERE true
 )
 SELECT "requesting_account", "requested_account", "firstTime", "lastTime", "calls", "roles", "requesters", "src", "user_agents"
-FROM s19
+FROM s18
 ORDER BY "__seq"
