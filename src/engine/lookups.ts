@@ -176,12 +176,16 @@ export class LookupStore {
   }
 
   private stat(name: string): Stats | null {
+    let st: Stats;
     try {
-      return statSync(this.path(name));
+      st = statSync(this.path(name));
     } catch (err) {
       if (err instanceof LookupError) throw err;
       return null;
     }
+    // Opening a named pipe blocks until something writes to it: a planted one would hang the search.
+    if (!st.isFile()) throw new LookupError(`lookup ${JSON.stringify(name)} is not a regular file (${st.isDirectory() ? 'a folder' : 'a pipe, socket or device'})`);
+    return st;
   }
 
   /** Load (or reload, when the file changed) the lookups a search names. Missing ones are skipped. */
