@@ -84,6 +84,16 @@ describe('functions', () => {
     ]);
   });
 
+  it('min/max: numbers compare as numbers, strings are greater than numbers', async () => {
+    await expectRows(sample, one('a=max(3,"10",2), b=min("abc", 5), c=max(1, 3, "foo"), d=max(1, 3, "foo", "zaz"), e=min(1, "foo"), f=max("foo", nope), g=min(2, "10")', 'a b c d e f g'), [
+      { a: '10', b: '5', c: 'foo', d: 'zaz', e: '1', f: 'foo', g: '2' },
+    ]);
+  });
+
+  it('searchmatch sees fields assigned earlier in the same eval', async () => {
+    await expectRows(sample, one('x="a", y=searchmatch("x=A"), z=searchmatch("x=b")', 'y z'), [{ y: true, z: false }]);
+  });
+
   it('time: now() is the search time, time() the wall clock, strftime on an integer literal does not overflow', async () => {
     await expectRows(sample, one('a=now(), b=relative_time(now(),"-24h@h"), c=relative_time(now(),"@d"), d=relative_time(now(),"-7d@w0"), e=strftime(1795795276,"%Y-%m-%dT%H:%M:%S"), f=strptime("2026-11-27 16:01:16","%Y-%m-%d %H:%M:%S"), g=strftime(_time, "%F %T"), w=if(time()>now()-86400*365*100,1,0)', 'a b c d e f g w'), [
       { a: 1795824000, b: 1795737600, c: 1795824000, d: 1794700800, e: '2026-11-27T16:01:16', f: 1795795276, g: '2026-11-28 00:00:00', w: 1 },

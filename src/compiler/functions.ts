@@ -137,7 +137,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
       if (!parsed.pipeline || parsed.pipeline.commands.length !== 1 || command?.kind !== 'search') {
         throw scope.b.err('bad-argument', `searchmatch() could not read ${JSON.stringify(text)} as a search`, c.args[0]!.span);
       }
-      return b(command.expr ? compileSearchExpr(command.expr, scope.rel, scope.b) : 'true');
+      return b(command.expr ? compileSearchExpr(command.expr, scope.rel, scope.b, scope.locals) : 'true');
     },
   },
   lower: { min: 1, max: 1, compile: (_c, _s, args) => mapString(args()[0]!, (x) => `lower(${x})`) },
@@ -394,10 +394,15 @@ function trimLike(fn: string, args: Compiled[]): Compiled {
 
 function extreme(fn: 'least' | 'greatest', args: Compiled[]): Compiled {
   if (args.every((a) => a.type === 'number')) return n(`${fn}(${args.map((a) => a.sql).join(', ')})`);
-  // Numbers compare as numbers and come before strings, as in Splunk's min/max.
+  // Numbers compare as numbers and strings are greater than numbers (Splunk's eval min/max):
+  // min is the smallest number if there is one, max the greatest non-numeric string if there is
+  // one. Text that reads as a number (a field value "10") counts as a number. DuckDB's
+  // least/greatest skip NULLs.
   const nums = args.map(asNumber);
-  const strs = args.map(asString);
-  return s(`coalesce(spl_num2str(${fn}(${nums.join(', ')})), ${fn}(${strs.join(', ')}))`);
+  const words = args.map((a) => { const t = asString(a); return `CASE WHEN TRY_CAST(${t} AS DOUBLE) IS NULL THEN ${t} END`; });
+  const number = `spl_num2str(${fn}(${nums.join(', ')}))`;
+  const word = `${fn}(${words.join(', ')})`;
+  return s(fn === 'least' ? `coalesce(${number}, ${word})` : `coalesce(${word}, ${number})`);
 }
 
 export const FUNCTION_NAMES = Object.keys(FUNCTIONS);

@@ -15,18 +15,19 @@ const MAJOR = `\\s\\[\\]<>(){}|!;,'"*&?+`;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 
-export function compileSearchExpr(e: SearchExpr, rel: Relation, b: Builder): string {
+/** `locals`: fields assigned earlier in the same eval (for searchmatch), which have no column yet. */
+export function compileSearchExpr(e: SearchExpr, rel: Relation, b: Builder, locals?: Map<string, Compiled>): string {
   switch (e.kind) {
     case 'and':
-      return `(${e.items.map((i) => compileSearchExpr(i, rel, b)).join(' AND ')})`;
+      return `(${e.items.map((i) => compileSearchExpr(i, rel, b, locals)).join(' AND ')})`;
     case 'or':
-      return `(${e.items.map((i) => compileSearchExpr(i, rel, b)).join(' OR ')})`;
+      return `(${e.items.map((i) => compileSearchExpr(i, rel, b, locals)).join(' OR ')})`;
     case 'not':
-      return `(NOT ${compileSearchExpr(e.item, rel, b)})`;
+      return `(NOT ${compileSearchExpr(e.item, rel, b, locals)})`;
     case 'term':
       return termCondition(e.value, rel);
     case 'in': {
-      const field = fieldRef(e.field, { rel, b });
+      const field = fieldRef(e.field, { rel, b, locals });
       if (e.values.length === 0) return 'false';
       if (field.type === 'mv') {
         // One pass over the list (the JSON path is extracted once, not once per value).
@@ -36,13 +37,13 @@ export function compileSearchExpr(e: SearchExpr, rel: Relation, b: Builder): str
       return `(${e.values.map((v) => `coalesce(${matchValue(field, v)}, false)`).join(' OR ')})`;
     }
     case 'compare':
-      return compareCondition(e, rel, b);
+      return compareCondition(e, rel, b, locals);
     case 'subsearch':
       return b.subsearchCondition(e.pipeline, rel, e.span);
   }
 }
 
-function compareCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Relation, b: Builder): string {
+function compareCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Relation, b: Builder, locals?: Map<string, Compiled>): string {
   const name = e.field;
   if (name === 'earliest' || name === 'latest' || name === '_index_earliest' || name === '_index_latest') {
     const t = resolveTime(e.value.value, b.options.now);
@@ -51,7 +52,7 @@ function compareCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Rela
     return `coalesce("_time" < ${num(t)}, false)`;
   }
   if (name.includes('*')) return wildcardFieldCondition(e, rel, b);
-  const field = fieldRef(name, { rel, b });
+  const field = fieldRef(name, { rel, b, locals });
   return fieldCondition(field, e.op, e.value);
 }
 
