@@ -131,6 +131,13 @@ describe('spelunk hunt', () => {
     expect(r.status).toBe(0);
   });
 
+  it('--max-rows limits each search and says so', () => {
+    const r = spelunk('hunt', '--data', 'fixtures/sample', '--now', '2026-11-28T00:00:00Z', '--state', join(state, 'h4'), '--max-rows', '2', '--quiet');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('== AWS STS AssumeRole calls [hunting: aws_sts_assume_role]: 2 results (stopped at --max-rows 2)\n');
+    expect(r.stdout).toContain('[detection: aws_cross_account_new_pair]: 1 result\n');
+  });
+
   it('refuses a search argument', () => {
     const r = spelunk('hunt', 'eventName=AssumeRole', '--data', 'fixtures/sample');
     expect(r.status).toBe(2);

@@ -83,6 +83,7 @@ interface HuntResult {
   query: SavedQuery;
   columns: string[];
   rows: Row[];
+  truncated?: boolean;
   error?: string;
 }
 
@@ -101,7 +102,7 @@ async function huntCommand(argv: string[]): Promise<number> {
     for (const query of queries) {
       try {
         const result = await engine.run(query.spl, opts);
-        results.push({ query, columns: result.columns, rows: result.rows });
+        results.push({ query, columns: result.columns, rows: result.rows, truncated: result.truncated });
       } catch (err) {
         // One broken search (say, a local macro edit) must not hide the others' results.
         if (!(err instanceof SplError || err instanceof EngineError)) throw err;
@@ -117,6 +118,7 @@ async function huntCommand(argv: string[]): Promise<number> {
       type: r.query.type,
       title: r.query.title,
       count: r.rows.length,
+      ...(r.truncated ? { truncated: true } : {}),
       ...(r.error ? { error: r.error } : {}),
       results: r.rows.map((row) => jsonRow(r.columns, row)),
     }));
@@ -124,7 +126,9 @@ async function huntCommand(argv: string[]): Promise<number> {
   } else {
     const width = process.stdout.isTTY ? process.stdout.columns : DEFAULT_WIDTH;
     for (const r of results) {
-      const count = r.error ? 'failed' : `${r.rows.length} result${r.rows.length === 1 ? '' : 's'}`;
+      const count = r.error
+        ? 'failed'
+        : `${r.rows.length} result${r.rows.length === 1 ? '' : 's'}${r.truncated ? ` (stopped at --max-rows ${opts.maxRows})` : ''}`;
       write(`== ${r.query.title} [${r.query.type}: ${r.query.id}]: ${count}\n`);
       if (r.error) write(`   ${r.error}\n`);
       else if (r.rows.length) write(renderWide(r.columns, r.rows, width));

@@ -41,7 +41,7 @@ $XDG_CACHE_HOME/spelunk or ~/.cache/spelunk); unchanged files are not read again
 --no-cache loads into memory only.
   spelunk run <query-id | file.spl> --data PATH... [--param name=value]...
   spelunk queries [--format table|json]
-  spelunk hunt --data PATH... [--now ISO-8601] [--state DIR] [--format table|json] [--fail-on-hits]
+  spelunk hunt --data PATH... [--now ISO-8601] [--state DIR] [--format table|json] [--max-rows N] [--fail-on-hits]
 
 PATH may be a file (.json, .json.gz, JSON lines, JSON array, Parquet), a folder (walked
 recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
