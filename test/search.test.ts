@@ -150,6 +150,10 @@ describe('bare terms match whole segments of the raw event', () => {
     await expectRows(lang, 'AKIAEXAMPLECAROL* | table eventID', ids('lang-08-attach', 'lang-06-lowercase-name'));
   });
 
+  it('NOT a term keeps the events without it', async () => {
+    await expectRows(lang, 'NOT ASIA* NOT AKIAEXAMPLECAROL* | table eventID', ids('lang-07-quote-value', 'lang-05-no-identity-fields', 'lang-01-mv-resources'));
+  });
+
   it('a quoted phrase matches as a phrase, quotes and all', async () => {
     await expectRows(lang, '"O\'Brien--x; DROP" | table eventID', ids('lang-01-mv-resources'));
   });
@@ -158,7 +162,7 @@ describe('bare terms match whole segments of the raw event', () => {
     expect(sqlOf('ASIA*')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce("_raw" ILIKE '%ASIA%' ESCAPE '\\' AND regexp_matches("_raw", '(?i)(?:^|[\\s\\[\\]<>(){}|!;,''"*&?+/:=@.\\-$#%\\\\_])ASIA[^\\s\\[\\]<>(){}|!;,''"*&?+]*(?:$|[\\s\\[\\]<>(){}|!;,''"*&?+/:=@.\\-$#%\\\\_])'), false)
+          WHERE CASE WHEN contains(lower("_raw"), 'asia') THEN regexp_matches("_raw", '(?i)(?:^|[\\s\\[\\]<>(){}|!;,''"*&?+/:=@.\\-$#%\\\\_])ASIA[^\\s\\[\\]<>(){}|!;,''"*&?+]*(?:$|[\\s\\[\\]<>(){}|!;,''"*&?+/:=@.\\-$#%\\\\_])') ELSE false END
       )
       SELECT "_time", "_raw"
       FROM s0
