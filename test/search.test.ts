@@ -62,6 +62,12 @@ describe('field=value', () => {
     await expectRows(lang, 'src=10.1.2.* | table eventID', ids('lang-08-attach', 'lang-07-quote-value', 'lang-03-num-50', 'lang-02-num-9', 'lang-01-mv-resources'));
   });
 
+  it("LIKE's own % and _ in a value are literal characters", async () => {
+    await expectRows(lang, 'eventID=lang_0* | stats count', [{ count: 0 }]);
+    await expectRows(lang, 'eventID=lang-0% | stats count', [{ count: 0 }]);
+    await expectRows(lang, 'eventID=lang-0* | stats count', [{ count: 8 }]);
+  });
+
   it('f=* needs the field to have a value', async () => {
     await expectRows(sample, 'errorCode=* | stats count', [{ count: 19 }]);
     await expectRows(lang, 'errorCode=* | table eventID', ids('lang-04-num-100'));
@@ -176,7 +182,7 @@ describe('golden SQL', () => {
     expect(sqlOf('eventName=AssumeRole src=10.0.0.0/8 userAgent=*boto* resources{}.accountId IN (1111*, 2222)')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE (coalesce(("eventName" ILIKE 'AssumeRole'), false) AND coalesce(spl_cidrmatch('10.0.0.0/8', "sourceIPAddress"), false) AND coalesce(("userAgent" ILIKE '%boto%' ESCAPE '\\'), false) AND coalesce(list_bool_or(list_transform(json_extract_string("resources", '$[*].accountId'), __v -> coalesce((__v ILIKE '1111%' ESCAPE '\\'), false) OR coalesce((__v ILIKE '2222' OR TRY_CAST(__v AS DOUBLE) = 2222), false))), false))
+          WHERE (coalesce(("eventName" ILIKE 'AssumeRole'), false) AND coalesce(spl_cidrmatch('10.0.0.0/8', "sourceIPAddress"), false) AND coalesce(("userAgent" ILIKE '%boto%'), false) AND coalesce(list_bool_or(list_transform(json_extract_string("resources", '$[*].accountId'), __v -> coalesce((__v ILIKE '1111%'), false) OR coalesce((__v ILIKE '2222' OR TRY_CAST(__v AS DOUBLE) = 2222), false))), false))
       )
       SELECT "_time", "_raw"
       FROM s0

@@ -90,7 +90,9 @@ export function matchValue(field: Compiled, value: SearchValue): string {
   const text = field.type === 'string' ? field.sql : field.type === 'number' ? `spl_num2str(${field.sql})` : `CAST(${field.sql} AS VARCHAR)`;
   if (v === '*') return `(${field.sql} IS NOT NULL)`;
   if (CIDR.test(v)) return `spl_cidrmatch(${str(v)}, ${text})`;
-  if (v.includes('*')) return `(${text} ILIKE ${str(likePattern(v))} ESCAPE '\\')`;
+  // Without LIKE's own metacharacters in the value, no ESCAPE clause: DuckDB runs ILIKE with
+  // one markedly slower (1M events: userAgent=*boto* 469 ms with ESCAPE, 164 ms without).
+  if (v.includes('*')) return /[%_\\]/.test(v) ? `(${text} ILIKE ${str(likePattern(v))} ESCAPE '\\')` : `(${text} ILIKE ${str(likePattern(v))})`;
   if (NUMBER.test(v)) {
     if (field.type === 'number') return `(${field.sql} = ${num(Number(v))})`;
     return `(${caseless(text, v)} OR TRY_CAST(${text} AS DOUBLE) = ${num(Number(v))})`;
