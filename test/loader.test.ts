@@ -279,7 +279,7 @@ describe('broken and foreign files', () => {
     put('truncated-big.json.gz', bigGz.subarray(0, bigGz.length - 5000));
     put('truncated-small.json.gz', readFileSync(S3_GZ).subarray(0, 500));
     put('bad.json', '{"Records": [\n  {"eventName": "A", "eventSource": "s"},\n  {"eventName": oops}\n]}\n');
-    put('bad.jsonl', '{"eventName":"A","eventSource":"s"}\n{"eventName": nope}\n{"eventName":"B"}\n');
+    const badLines = put('bad.jsonl', '{"eventName":"A","eventSource":"s"}\n{"eventName": nope}\n{"eventName":"B"}\n');
     put('empty.json', '');
     put('junk.json', Buffer.from([0x00, 0x01, 0xfe, 0x42, 0x00, 0x99, 0x10]));
     put('notes.json', 'hello, this is not json\n');
@@ -291,19 +291,24 @@ describe('broken and foreign files', () => {
       'truncated-big.json.gz': 'skipped: truncated gzip (the compressed data ends early)',
       'truncated-small.json.gz': 'skipped: truncated gzip (the compressed data ends early)',
       'bad.json': 'skipped: invalid JSON at line 3: unexpected character',
-      'bad.jsonl': 'skipped: invalid JSON at line 2: invalid literal',
+      // JSON lines keep their good lines (the bad one is reported first, then this note).
+      'bad.jsonl': 'note: 2 event(s) without eventTime: their _time is empty',
       'empty.json': 'skipped: empty file',
       'junk.json': 'skipped: not JSON, gzip or Parquet (binary data)',
       'notes.json': 'skipped: not JSON (starts with "hello, this is not json")',
     });
-    expect(report).toMatchObject({ filesRead: 2, filesSkipped: 7, eventsLoaded: 9, eventsSkipped: 0 });
+    expect(report.warnings.find((w) => w.file === badLines && w.kind === 'partial')).toEqual({
+      file: badLines, kind: 'partial', reason: 'skipped 1 line(s) of invalid JSON (the first at line 2: invalid literal)', eventsSkipped: 1,
+    });
+    expect(report).toMatchObject({ filesRead: 3, filesSkipped: 6, eventsLoaded: 11, eventsSkipped: 1 });
     expectCountsAddUp(report, 9);
-    expect(report.bytesRead).toBe(readFileSync(good).length + readFileSync(goodLines).length);
+    expect(report.bytesRead).toBe(readFileSync(good).length + readFileSync(goodLines).length + readFileSync(badLines).length);
     expect(await rows(`SELECT source, count(*) AS n FROM events GROUP BY source ORDER BY source`)).toEqual([
+      { source: badLines, n: 2 },
       { source: good, n: 2 },
       { source: goodLines, n: 7 },
     ]);
-    expect(await rows(`SELECT min(__seq) AS lo, max(__seq) AS hi FROM events`)).toEqual([{ lo: 1, hi: 9 }]);
+    expect(await rows(`SELECT min(__seq) AS lo, max(__seq) AS hi FROM events`)).toEqual([{ lo: 1, hi: 11 }]);
   });
 
   it('names a file that vanishes after it was found', async () => {

@@ -28,7 +28,7 @@ export async function explainReadFailure(file: SniffedFile, err: unknown): Promi
     const [, byte, unit, n, detail] = malformed;
     if (unit === 'line') {
       // DuckDB's line numbers for newline-delimited input run one ahead (1.5.x); find the line.
-      const line = (await firstBadLine(file)) ?? Number(n);
+      const line = (await firstBadLine(file, /UTF-8/i.test(detail!))) ?? Number(n);
       return `invalid JSON at line ${line}: ${detail}`;
     }
     // A records or array file is one JSON value, whose offsets count from the start of the file.
@@ -79,7 +79,8 @@ function lineAt(file: SniffedFile, offset: number): Promise<number> {
 }
 
 /** 1-based number of the first non-blank line that is not valid JSON, if any. */
-async function firstBadLine(file: SniffedFile): Promise<number | undefined> {
+/** With `badUtf8`, a line holding U+FFFD (what Node decodes invalid UTF-8 to) is the bad one. */
+async function firstBadLine(file: SniffedFile, badUtf8 = false): Promise<number | undefined> {
   const input = createReadStream(file.path);
   const lines = createInterface({ input: file.gzip ? input.pipe(zlib.createGunzip()) : input, crlfDelay: Infinity });
   let n = 0;
@@ -87,6 +88,7 @@ async function firstBadLine(file: SniffedFile): Promise<number | undefined> {
     for await (const line of lines) {
       n++;
       if (line.trim() === '') continue;
+      if (badUtf8 && line.includes('\ufffd')) return n;
       try {
         JSON.parse(line);
       } catch {

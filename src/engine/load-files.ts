@@ -240,6 +240,9 @@ export async function sniffFile(file: string): Promise<SniffResult> {
   let head: Buffer;
   let trailer: Buffer | undefined;
   try {
+    // Opening a named pipe blocks until something writes to it: look before opening.
+    const kind = await stat(file);
+    if (!kind.isFile()) return reject(kind.isDirectory() ? 'is a folder' : 'not a regular file (a pipe, socket or device)');
     const fd = await open(file, 'r');
     try {
       const info = await fd.stat();

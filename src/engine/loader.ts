@@ -46,6 +46,8 @@ interface FileOutcome {
   rejected?: string;
   /** Rows read from a spelunk export, whose rows keep their own `source`. */
   exportedRows?: number;
+  /** JSON lines that were not valid JSON; the file's other lines loaded. */
+  badLines?: { count: number; reason: string };
 }
 
 export async function loadCloudTrail(
@@ -217,8 +219,13 @@ const READER_FORMAT: Record<Exclude<FileFormat, 'parquet' | 'records'>, string> 
   concatenated: 'unstructured',
 };
 
-function jsonSource(format: FileFormat, gzip: boolean, maxObject: number): string {
+function jsonSource(format: FileFormat, gzip: boolean, maxObject: number, lenient = false): string {
   const options = `filename = true, compression = '${gzip ? 'gzip' : 'uncompressed'}', maximum_object_size = ${maxObject}`;
+  if (lenient) {
+    // Bad lines come out as NULL and are left out: see salvageLines.
+    return `SELECT filename AS file, json("json")::VARCHAR AS raw
+      FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true, ${options}) WHERE "json" IS NOT NULL`;
+  }
   if (format === 'records') {
     // Each event stays JSON: no schema inference over the varied nested objects.
     return `SELECT filename AS file, unnest("Records")::VARCHAR AS raw
@@ -369,8 +376,7 @@ async function readBatch(
   } catch (err) {
     if (isInterrupt(err)) throw err;
     if (batch.files.length === 1) {
-      outcomes.get(batch.files[0]!.path)!.rejected = await explainReadFailure(batch.files[0]!, err);
-      report(batch.files, 0);
+      report(batch.files, await readFailed(conn, batch.files[0]!, index, err, outcomes.get(batch.files[0]!.path)!));
       return;
     }
   }
@@ -380,10 +386,42 @@ async function readBatch(
       report([file], await insertFiles(conn, batch, [file], index));
     } catch (err) {
       if (isInterrupt(err)) throw err;
-      outcomes.get(file.path)!.rejected = await explainReadFailure(file, err);
-      report([file], 0);
+      report([file], await readFailed(conn, file, index, err, outcomes.get(file.path)!));
     }
   }
+}
+
+/**
+ * A file DuckDB refused. JSON lines with some bad lines (a last line cut short by a copy made
+ * while the file was written, a corrupt record) keep their good lines, as Splunk would index
+ * them; any other file is skipped whole. Returns the events inserted.
+ */
+async function readFailed(
+  conn: DuckDBConnection,
+  file: SniffedFile,
+  index: string | null,
+  err: unknown,
+  outcome: FileOutcome,
+): Promise<number> {
+  const reason = await explainReadFailure(file, err);
+  if (file.format === 'lines' && reason.startsWith('invalid JSON')) {
+    const params = { files: listValue([file.path]), index };
+    try {
+      const inserted = (await conn.run(insertSql(jsonSource('lines', file.gzip, maxObjectSize([file]), true)), params)).rowsChanged;
+      if (inserted > 0) {
+        const bad = await conn.runAndReadAll(
+          `SELECT count(*) AS n FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true, compression = '${file.gzip ? 'gzip' : 'uncompressed'}', maximum_object_size = ${maxObjectSize([file])}) WHERE "json" IS NULL`,
+          { files: params.files },
+        );
+        outcome.badLines = { count: Number(bad.getRowObjectsJS()[0]!['n']), reason };
+        return inserted;
+      }
+    } catch (retryErr) {
+      if (isInterrupt(retryErr)) throw retryErr;
+    }
+  }
+  outcome.rejected = reason;
+  return 0;
 }
 
 function isInterrupt(err: unknown): boolean {
@@ -482,6 +520,11 @@ function buildReport(
     if (records === 0) warn(file, 'note', 'contains no events');
     if (foreign > 0) {
       warn(file, 'partial', `skipped ${foreign} record(s) with neither eventName nor eventSource`, foreign);
+    }
+    if (outcome.badLines) {
+      const { count, reason } = outcome.badLines;
+      report.eventsSkipped += count;
+      warn(file, 'partial', `skipped ${count} line(s) of invalid JSON (the first ${reason.replace(/^invalid JSON /, '')})`, count);
     }
     if (s && s.noTime + s.badTime > 0) warn(file, 'note', describeTimeProblems(s));
   }
