@@ -1,6 +1,6 @@
 // The command line around the saved searches, driven through the built binary (bin/spelunk.js
-// runs dist/, so the tests build first): queries, run <id>, missing parameters, hunt.
-import { execFileSync, spawnSync } from 'node:child_process';
+// runs dist/, which test/global-setup.ts builds): queries, run <id>, missing parameters, hunt.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +9,8 @@ import { renderWide } from '../src/cli/hunt.js';
 
 let state: string;
 beforeAll(() => {
-  execFileSync('npx', ['tsc', '-p', '.'], { stdio: 'pipe' });
   state = mkdtempSync(join(tmpdir(), 'spelunk-hunt-'));
-}, 120_000);
+});
 afterAll(() => rmSync(state, { recursive: true, force: true }));
 
 function spelunk(...args: string[]): { status: number; stdout: string; stderr: string } {

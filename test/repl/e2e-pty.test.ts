@@ -1,18 +1,13 @@
 // End to end: the built binary in a pseudo-terminal (util-linux `script`), typed at like a person.
 // It types a search, reads the rendered table, runs :sql and :pivot, and leaves with Ctrl-D.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-
-beforeAll(() => {
-  // `npm test` builds first; a lone `vitest run` of this file builds here.
-  if (!existsSync(join(ROOT, 'dist', 'src', 'repl', 'command.js'))) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
-}, 120_000);
 
 const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1b[()][A-Z0-9]/g, '').replace(/\r/g, '');
 
