@@ -242,6 +242,11 @@ export async function main(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] && /(?:spelunk(?:\.js)?|main\.[jt]s)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // `spelunk run ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

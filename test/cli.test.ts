@@ -1,0 +1,31 @@
+// The command line as a user meets it: exit statuses, formats, a pipe closed early.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+function spelunk(args: string[], shell?: string) {
+  const r = shell
+    ? spawnSync('bash', ['-c', shell], { encoding: 'utf8' })
+    : spawnSync('node', ['bin/spelunk.js', ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('spelunk run', () => {
+  it('prints jsonl in column order, nulls left out, multivalue as arrays', () => {
+    const r = spelunk(['run', 'eventName=CreateAccessKey errorCode=* | table user errorCode resources{}.accountId', '--data', 'fixtures/sample', '--format', 'jsonl', '--no-cache']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('{"user":"dev.sam","errorCode":"AccessDenied"}\n');
+  });
+
+  it('exits 2 with a caret on a syntax error, before reading data', () => {
+    const r = spelunk(['run', 'eventName=X | stats count by', '--data', 'does-not-exist']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('^');
+    expect(r.stderr).not.toContain('does-not-exist');
+  });
+
+  it('exits quietly when the reader closes the pipe early', () => {
+    const r = spelunk([], "node bin/spelunk.js run '| makeresults count=200000 | eval x=\"abcdefghij\"' --format csv | head -1; echo \"status=${PIPESTATUS[0]}\"");
+    expect(r.stdout).toBe('_time,x\nstatus=0\n');
+    expect(r.stderr).not.toContain('EPIPE');
+  });
+});
