@@ -1,6 +1,6 @@
 // Search macros in Splunk's macros.conf format, and `$name$` parameters. Both are text
 // substitutions that happen before parsing, as in Splunk.
-import { splError } from '../../grammar/diagnostics.js';
+import { SplError, splError } from '../../grammar/diagnostics.js';
 import { nearest } from './suggest.js';
 
 export interface MacroDef {
@@ -66,6 +66,8 @@ function splitArgs(text: string): string[] {
 }
 
 const MAX_DEPTH = 20;
+/** Far beyond any real search; a few lines of macros doubling each other would otherwise take gigabytes. */
+const MAX_EXPANDED = 1_000_000;
 
 /** Replace every `` `macro(args)` `` (outside double quotes), recursively. */
 export function expandMacros(text: string, macros: MacroSet, depth = 0): string {
@@ -105,7 +107,16 @@ export function expandMacros(text: string, macros: MacroSet, depth = 0): string 
       const why = other.length ? ` (defined with ${other.join(', ')})` : '';
       throw splError('unknown-macro', `unknown macro ${key}${why}`, span, hints.length ? [`did you mean ${hints.join(', ')}?`] : undefined);
     }
-    out += expandMacros(body, macros, depth + 1);
+    try {
+      out += expandMacros(body, macros, depth + 1);
+    } catch (err) {
+      // A problem inside a macro's body is shown at the call in the search the user typed.
+      if (err instanceof SplError) throw new SplError({ ...err.diagnostic, span }, err.text);
+      throw err;
+    }
+    if (out.length > MAX_EXPANDED) {
+      throw splError('too-complex', `macros expand to more than ${MAX_EXPANDED.toLocaleString('en')} characters (a macro that repeats another many times?)`, span);
+    }
     i = end + 1;
   }
   return out;
