@@ -138,7 +138,14 @@ export class Engine {
   }
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     const scratch = mkdtempSync(join(tmpdir(), 'spelunk-'));
-    const instance = await DuckDBInstance.create(':memory:', duckdbConfig(opts, scratch));
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(':memory:', duckdbConfig(opts, scratch));
+    } catch (err) {
+      rmSync(scratch, { recursive: true, force: true });
+      // DuckDB only says "Failed to set config"; the options a user gives are the likely cause.
+      throw new EngineError(`cannot start DuckDB (${firstLine(err)}): check --memory-limit (a size such as 4GB or 512MB)`, '');
+    }
     const conn = await instance.connect();
     // Times print in UTC whatever the machine's zone, so replays give the same text anywhere.
     await conn.run("SET TimeZone = 'UTC'");
@@ -353,6 +360,10 @@ export class EngineError extends Error {
     super(message);
     this.name = 'EngineError';
   }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
 function describeDuckDBError(err: unknown): string {

@@ -114,6 +114,12 @@ describe('resources', () => {
     expect(defaultMemoryLimit()).toMatch(/^\d+MB$/);
   });
 
+  it('a memory limit DuckDB cannot read is a clear error', async () => {
+    const err = await Engine.open({ stateDir: state, memoryLimit: 'banana' }).then((e) => (e.close(), undefined), (e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).message).toBe('cannot start DuckDB (Failed to set config): check --memory-limit (a size such as 4GB or 512MB)');
+  });
+
   it('a search that needs more memory than the limit fails with a clear error', async () => {
     const engine = await Engine.open({ stateDir: state, memoryLimit: '40MB', threads: 1 });
     try {
