@@ -49,6 +49,8 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1 };
 }
 
+const LONGEST_LINE = 120;
+
 /**
  * The diagnostic as a person reads it: position, message, the offending line with a caret under
  * the column, what was expected, and hints.
@@ -56,9 +58,14 @@ export function lineColumn(text: string, offset: number): { line: number; column
 export function renderDiagnostic(text: string, d: Diagnostic): string {
   const { line, column } = lineColumn(text, d.span.start);
   const lines = text.split('\n');
-  const source = lines[line - 1] ?? '';
-  const width = Math.max(1, Math.min(d.span.end - d.span.start, source.length - (column - 1)));
-  const out = [`error: ${d.message} (line ${line}, column ${column})`, `  ${source}`, `  ${' '.repeat(column - 1)}${'^'.repeat(width)}`];
+  const full = lines[line - 1] ?? '';
+  // A pasted search can be one line of thousands of characters: show the part around the caret.
+  const from = full.length > LONGEST_LINE ? Math.max(0, Math.min(column - 1 - LONGEST_LINE / 2, full.length - LONGEST_LINE)) : 0;
+  const to = Math.min(full.length, from + LONGEST_LINE);
+  const source = (from > 0 ? '…' : '') + full.slice(from, to) + (to < full.length ? '…' : '');
+  const at = column - 1 - from + (from > 0 ? 1 : 0);
+  const width = Math.max(1, Math.min(d.span.end - d.span.start, to - (column - 1)));
+  const out = [`error: ${d.message} (line ${line}, column ${column})`, `  ${source}`, `  ${' '.repeat(at)}${'^'.repeat(width)}`];
   if (d.expected && d.expected.length > 0) out.push(`expected: ${d.expected.join(', ')}`);
   for (const hint of d.hints ?? []) out.push(`hint: ${hint}`);
   return out.join('\n');
