@@ -1,7 +1,7 @@
 // Damaged or planted evidence, generated in a temporary folder: each bad file is named in a
 // warning with its reason, everything else loads, and the counts add up.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync, createWriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -135,6 +135,16 @@ describe('files that change or are not files', () => {
       });
       expect(report).toMatchObject({ filesRead: 1, filesSkipped: 3, eventsLoaded: 1 });
       await expectCountsAddUp(engine, report, 4);
+    });
+  });
+
+  it.skipIf(process.getuid?.() === 0)('a file that becomes unreadable mid-load is named', async () => {
+    const locked = put('perm/locked.json', records([event('l1')]));
+    const open = put('perm/open.json', records([event('o1')]));
+    await withEngine(async (engine) => {
+      const report = await engine.load([locked, open], { onProgress: () => chmodSync(locked, 0) });
+      expect(reasons(report)).toEqual({ 'perm/locked.json': 'skipped: permission denied' });
+      expect(report).toMatchObject({ filesRead: 1, filesSkipped: 1, eventsLoaded: 1 });
     });
   });
 

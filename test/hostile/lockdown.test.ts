@@ -109,6 +109,22 @@ describe('after the first search', () => {
   });
 });
 
+describe('with the columnar cache', () => {
+  it('searches, then loads a folder the lock does not allow, then searches both', async () => {
+    const engine = await Engine.open({ stateDir: state, cacheDir: path.join(dir, 'cache') });
+    try {
+      await engine.load([path.join(dir, 'first')]);
+      await expectRows(engine, 'search * | stats count', [{ count: 1 }]);
+      expect(await sqlError(engine, `SELECT * FROM read_text('${secret}')`)).toMatch(/Permission Error|disabled/);
+      const report = await engine.load([path.join(dir, 'later')]);
+      expect(report).toMatchObject({ eventsLoaded: 2 });
+      await expectRows(engine, 'search * | table eventName', [{ eventName: 'GetObject' }, { eventName: 'PutObject' }, { eventName: 'ListBuckets' }]);
+    } finally {
+      engine.close();
+    }
+  });
+});
+
 describe('resources', () => {
   it('the default memory limit is 75% of the machine', () => {
     expect(defaultMemoryLimit()).toMatch(/^\d+MB$/);
