@@ -1,6 +1,6 @@
 // The compiler's public face: SPL text in, DuckDB SQL out. No database is touched here.
 import type { Arg, Command, Pipeline, SearchExpr } from '../../grammar/ast.js';
-import { SplError } from '../../grammar/diagnostics.js';
+import { SplError, type Diagnostic } from '../../grammar/diagnostics.js';
 import { parse } from '../../grammar/parser.js';
 import { checkOutputPlacement } from './commands/lookup.js';
 import { compileAst } from './compile.js';
@@ -26,7 +26,7 @@ export function prepare(source: string, opts: PrepareOptions = {}): PreparedSear
     text = fillParams(text, opts.params ?? {}, opts.allowUnfilledParams ?? false);
     text = expandMacros(text, opts.macros ?? new Map());
   } catch (err) {
-    if (err instanceof SplError) throw new SplError(err.diagnostic, text);
+    if (err instanceof SplError) throw new SplError(within(err.diagnostic, text), text);
     throw err;
   }
   let parsed;
@@ -37,7 +37,7 @@ export function prepare(source: string, opts: PrepareOptions = {}): PreparedSear
     // array length" while unwinding), so any RangeError from the parser counts as too deep.
     throw err instanceof RangeError ? tooDeep(new RangeError('call stack'), text) : err;
   }
-  if (!parsed.pipeline) throw new SplError(parsed.diagnostics[0]!, text);
+  if (!parsed.pipeline) throw new SplError(within(parsed.diagnostics[0]!, text), text);
   return { text, pipeline: parsed.pipeline };
 }
 
@@ -47,9 +47,19 @@ export function compilePrepared(prepared: PreparedSearch, options: CompileOption
     checkOutputPlacement(prepared.pipeline);
     return compileAst(prepared.pipeline, { ...options, source: prepared.text });
   } catch (err) {
-    if (err instanceof SplError) throw new SplError(err.diagnostic, prepared.text);
+    if (err instanceof SplError) throw new SplError(within(err.diagnostic, prepared.text), prepared.text);
     throw tooDeep(err, prepared.text);
   }
+}
+
+/**
+ * A span that points past the end (a missing word after the last one) becomes an empty span at
+ * the end: every diagnostic's span lies inside the text it is shown with.
+ */
+function within(d: Diagnostic, text: string): Diagnostic {
+  const clamp = (n: number): number => Math.max(0, Math.min(n, text.length));
+  const start = clamp(d.span.start);
+  return { ...d, span: { start, end: Math.max(start, clamp(d.span.end)) } };
 }
 
 /**

@@ -39,3 +39,15 @@ describe('rendering errors in long lines', () => {
     ]);
   });
 });
+
+describe('spans', () => {
+  it('a missing word after the last one is an empty span at the end of the text', () => {
+    try {
+      compile('eventName=X | stats count by', { now: 0 });
+      expect.fail('compiled');
+    } catch (err) {
+      expect((err as SplError).diagnostic).toMatchObject({ code: 'bad-argument', span: { start: 28, end: 28 } });
+      expect(renderDiagnostic('eventName=X | stats count by', (err as SplError).diagnostic).split('\n')[2]).toBe(`  ${' '.repeat(28)}^`);
+    }
+  });
+});
