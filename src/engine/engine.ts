@@ -87,6 +87,8 @@ export class Engine {
 
   private locked = false;
   private staged = 0;
+  /** The staging connection while a load after the lock runs, so interrupt() reaches it. */
+  private loading: DuckDBConnection | undefined;
 
   /**
    * Before the first search runs, DuckDB loses access to every file but the state (lookups),
@@ -121,11 +123,13 @@ export class Engine {
     let report: LoadReport;
     try {
       const conn = await instance.connect();
+      this.loading = conn;
       await conn.run("SET TimeZone = 'UTC'");
       report = await loadCloudTrail(conn, paths, opts);
       await conn.run(`COPY (SELECT * FROM ${EVENTS_TABLE} ORDER BY "__seq") TO ${str(file)} (FORMAT parquet)`);
       conn.closeSync();
     } finally {
+      this.loading = undefined;
       instance.closeSync();
     }
     try {
@@ -316,8 +320,9 @@ export class Engine {
     }
   }
 
-  /** Cancel the running query (Ctrl-C in the REPL). */
+  /** Cancel the running search or load (Ctrl-C in the REPL). */
   interrupt(): void {
+    this.loading?.interrupt();
     this.conn.interrupt();
   }
 

@@ -101,6 +101,18 @@ describe('after the first search', () => {
     expect(await sqlError(engine, `SELECT * FROM read_text('${secret}')`)).toMatch(/Permission Error|disabled/);
   });
 
+  it('interrupt() cancels a load after the lock and leaves the loaded events as they were', async () => {
+    const big = path.join(dir, 'later-big', 'many.jsonl');
+    mkdirSync(path.dirname(big), { recursive: true });
+    writeFileSync(big, Array.from({ length: 200_000 }, (_, i) => event(i % 9 + 1, `Call${i}`)).join('\n') + '\n');
+    const before = (await engine.run('search * | stats count', { now: SAMPLE_NOW })).rows;
+    const loading = engine.load([big]);
+    setTimeout(() => engine.interrupt(), 150);
+    const err = await loading.then(() => undefined, (e: unknown) => e);
+    expect(String(err)).toMatch(/INTERRUPT/i);
+    await expectRows(engine, 'search * | stats count', before);
+  });
+
   it('a later load of broken files reports them as before', async () => {
     writeFileSync(path.join(dir, 'later', 'broken.json'), '{"Records": [ {"eventName": ');
     const report = await engine.load([path.join(dir, 'later', 'broken.json')]);
