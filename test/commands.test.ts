@@ -50,6 +50,15 @@ describe('ordering', () => {
     ]);
   });
 
+  it('events without the sort field go last, ascending and descending', async () => {
+    const withValue = ['lang-02-num-9', 'lang-03-num-50', 'lang-04-num-100'];
+    const without = ['lang-08-attach', 'lang-07-quote-value', 'lang-06-lowercase-name', 'lang-05-no-identity-fields', 'lang-01-mv-resources'];
+    const rows = (ids: string[]) => ids.map((eventID) => ({ eventID }));
+    await expectRows(lang, '* | sort requestParameters.maxResults | table eventID', rows([...withValue, ...without]));
+    await expectRows(lang, '* | sort - requestParameters.maxResults | table eventID', rows([...[...withValue].reverse(), ...without]));
+    await expectRows(lang, '* | sort requestParameters.maxResults d | table eventID', rows([...[...withValue].reverse(), ...without]));
+  });
+
   it('sort keeps at most 10000 rows by default', () => {
     expect(sqlOf('* | sort - _time')).toContain('<= 10000');
     expect(sqlOf('* | sort 0 - _time')).not.toContain('QUALIFY');

@@ -34,6 +34,45 @@ describe('subsearch in search', () => {
     await expectRows(sample, `${GST} [search eventName=CreateAccessKey | head 1 | return $user] | stats count by user`, [{ user: 'svc-backup', count: 1 }]);
   });
 
+  it('single-field rows: exact values by hash join, wildcards and empty values row by row', async () => {
+    await expectRows(sample, `${GST} [| makeresults count=2 | streamstats count as n | eval user=if(n=1, "SVC-*", "Dev.Sam") | fields user] | stats count by user`, [
+      { user: 'dev.sam', count: 2 }, { user: 'svc-backup', count: 1 },
+    ]);
+    await expectRows(sample, `${GST} [| makeresults | eval user=null() | fields user] | stats count`, [{ count: 8 }]);
+    expect(sqlOf(`${GST} [search eventName=CreateAccessKey | stats count by user | fields user]`)).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT * FROM "events"
+          WHERE coalesce(("eventName" ILIKE 'CreateAccessKey'), false)
+      ),
+      s1 AS (
+        SELECT *, coalesce(CASE WHEN (json_extract_string("userIdentity", '$.type') = 'IAMUser') THEN json_extract_string("userIdentity", '$.userName') WHEN ((json_extract_string("userIdentity", '$.type') = 'AssumedRole') OR (json_extract_string("userIdentity", '$.type') = 'FederatedUser')) THEN regexp_replace(json_extract_string("userIdentity", '$.arn'), '^.*/', '', 'g') WHEN (json_extract_string("userIdentity", '$.type') = 'Root') THEN 'root' WHEN (json_extract_string("userIdentity", '$.type') = 'AWSService') THEN json_extract_string("userIdentity", '$.invokedBy') WHEN (json_extract_string("userIdentity", '$.type') = 'AWSAccount') THEN regexp_replace(json_extract_string("userIdentity", '$.principalId'), '^.*:', '', 'g') END, json_extract_string("userIdentity", '$.userName'), json_extract_string("userIdentity", '$.principalId')) AS "__by0" FROM s0
+      ),
+      s2 AS (
+        SELECT "__by0" AS "user", count(*) AS "count" FROM s1 WHERE "__by0" IS NOT NULL
+          GROUP BY "__by0"
+      ),
+      s3 AS (
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("user" AS DOUBLE) ASC NULLS LAST, "user" ASC NULLS LAST) AS "__seq" FROM s2
+      ),
+      s4 AS (
+        SELECT "user" AS "user", "__seq" FROM s3
+      ),
+      s5 AS (
+        SELECT "user" AS "__sub0" FROM s4 ORDER BY "__seq" LIMIT 10000
+      ),
+      s6 AS (
+        SELECT "__sub0" AS "__sub0" FROM s5 WHERE "__sub0" IS NULL OR contains("__sub0", '*')
+      ),
+      s7 AS (
+        SELECT * FROM "events"
+          WHERE (coalesce(("eventName" ILIKE 'GetSessionToken'), false) AND (coalesce(lower(coalesce(CASE WHEN (json_extract_string("userIdentity", '$.type') = 'IAMUser') THEN json_extract_string("userIdentity", '$.userName') WHEN ((json_extract_string("userIdentity", '$.type') = 'AssumedRole') OR (json_extract_string("userIdentity", '$.type') = 'FederatedUser')) THEN regexp_replace(json_extract_string("userIdentity", '$.arn'), '^.*/', '', 'g') WHEN (json_extract_string("userIdentity", '$.type') = 'Root') THEN 'root' WHEN (json_extract_string("userIdentity", '$.type') = 'AWSService') THEN json_extract_string("userIdentity", '$.invokedBy') WHEN (json_extract_string("userIdentity", '$.type') = 'AWSAccount') THEN regexp_replace(json_extract_string("userIdentity", '$.principalId'), '^.*:', '', 'g') END, json_extract_string("userIdentity", '$.userName'), json_extract_string("userIdentity", '$.principalId'))) IN (SELECT lower("__sub0") FROM s5 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s6 WHERE s6."__sub0" IS NULL OR coalesce(spl_wildmatch(coalesce(CASE WHEN (json_extract_string("userIdentity", '$.type') = 'IAMUser') THEN json_extract_string("userIdentity", '$.userName') WHEN ((json_extract_string("userIdentity", '$.type') = 'AssumedRole') OR (json_extract_string("userIdentity", '$.type') = 'FederatedUser')) THEN regexp_replace(json_extract_string("userIdentity", '$.arn'), '^.*/', '', 'g') WHEN (json_extract_string("userIdentity", '$.type') = 'Root') THEN 'root' WHEN (json_extract_string("userIdentity", '$.type') = 'AWSService') THEN json_extract_string("userIdentity", '$.invokedBy') WHEN (json_extract_string("userIdentity", '$.type') = 'AWSAccount') THEN regexp_replace(json_extract_string("userIdentity", '$.principalId'), '^.*:', '', 'g') END, json_extract_string("userIdentity", '$.userName'), json_extract_string("userIdentity", '$.principalId')), s6."__sub0"), false))))
+      )
+      SELECT "_time", "_raw"
+      FROM s7
+      ORDER BY "__seq""
+    `);
+  });
+
   it('golden SQL', () => {
     expect(sqlOf(`${GST} [search eventName=CreateAccessKey | fields user src]`)).toMatchInlineSnapshot(`
       "WITH s0 AS (

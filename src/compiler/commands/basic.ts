@@ -199,25 +199,27 @@ const tail: CommandCompiler = (cmd, rel, b) => {
 };
 
 /** ORDER BY terms for Splunk's sort: numbers numerically (before strings), strings lexically. */
-export function sortTerms(c: Compiled, desc: boolean, mode: 'auto' | 'num' | 'str' = 'auto'): string[] {
+export function sortTerms(c: Compiled, desc: boolean, mode: 'auto' | 'num' | 'str' = 'auto', mayBeMissing = false): string[] {
   const dir = desc ? 'DESC' : 'ASC';
   if (c.type === 'number' || mode === 'num') return [`${asNumber(c)} ${dir} NULLS LAST`];
   const s = asString(c);
   if (mode === 'str') return [`${s} ${dir} NULLS LAST`];
-  return [`TRY_CAST(${s} AS DOUBLE) ${dir} NULLS ${desc ? 'FIRST' : 'LAST'}`, `${s} ${dir} NULLS LAST`];
+  // Numbers before strings ascending, after them descending. Events without the field go last
+  // in both directions (Splunk: "smallest possible value if descending, largest if
+  // ascending"), which the numeric key alone would get wrong when descending.
+  const missing = mayBeMissing && desc ? [`(${s} IS NULL)`] : [];
+  return [...missing, `TRY_CAST(${s} AS DOUBLE) ${dir} NULLS ${desc ? 'FIRST' : 'LAST'}`, `${s} ${dir} NULLS LAST`];
 }
 
 export function sortKeys(items: Arg[], rel: Relation, b: Builder): string[] {
   const terms: string[] = [];
   let pendingSign: string | null = null;
-  let reverseAll = false;
-  items.forEach((a, i) => {
+  // A trailing `d`/`desc` reverses every key.
+  const last = items[items.length - 1];
+  const reverseAll = items.length > 1 && last?.kind === 'word' && !last.quoted && /^(desc|d)$/i.test(last.value);
+  (reverseAll ? items.slice(0, -1) : items).forEach((a) => {
     if (a.kind === 'word' && !a.quoted && (a.value === '-' || a.value === '+')) {
       pendingSign = a.value;
-      return;
-    }
-    if (a.kind === 'word' && !a.quoted && /^(desc|d)$/i.test(a.value) && i === items.length - 1 && terms.length > 0) {
-      reverseAll = true;
       return;
     }
     let name: string;
@@ -236,9 +238,8 @@ export function sortKeys(items: Arg[], rel: Relation, b: Builder): string[] {
       sign = name[0]!;
       name = name.slice(1);
     }
-    terms.push(...sortTerms(fieldRef(name, { rel, b }), sign === '-', mode));
+    terms.push(...sortTerms(fieldRef(name, { rel, b }), (sign === '-') !== reverseAll, mode, true));
   });
-  if (reverseAll) return terms.map((t) => t.replace(/ (ASC|DESC) NULLS (FIRST|LAST)$/, (_m, dir: string, nulls: string) => ` ${dir === 'ASC' ? 'DESC' : 'ASC'} NULLS ${nulls === 'FIRST' ? 'LAST' : 'FIRST'}`));
   return terms;
 }
 

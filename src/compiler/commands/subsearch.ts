@@ -33,6 +33,8 @@ export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Sp
   // Renamed columns keep the correlated references to the outer row unambiguous.
   const cols = names.map((n, i) => `${ident(n)} AS "__sub${i}"`);
   const limited = b.add(`SELECT ${cols.join(', ')} FROM ${sub.name} ORDER BY "__seq" LIMIT ${SUBSEARCH_MAX}`, new Map(), false);
+  const fast = singleFieldCondition(names, sub, limited, outer, b);
+  if (fast) return fast;
   const conditions = names.map((n, i) => {
     const inner: Compiled = { sql: `${limited.name}."__sub${i}"`, type: sub.fields.get(n)!.type };
     if (n === 'search' || n === 'query') {
@@ -41,6 +43,26 @@ export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Sp
     return `(${inner.sql} IS NULL OR coalesce(${wildMatch(fieldRef(n, { rel: outer, b }), inner)}, false))`;
   });
   return `EXISTS (SELECT 1 FROM ${limited.name} WHERE ${conditions.join(' AND ')})`;
+}
+
+/**
+ * One scalar field (`[search ... | fields user]`, `return src`): values without `*` are tested
+ * with `lower(f) IN (...)`, which DuckDB runs as a hash join, and only the rows with a wildcard
+ * or no value go through the row-by-row wildcard test. The general EXISTS below compares every
+ * event with every subsearch row: on 1M events against a few hundred users it ran for minutes.
+ */
+function singleFieldCondition(names: string[], sub: Relation, limited: Relation, outer: Relation, b: Builder): string | null {
+  const name = names[0]!;
+  if (names.length !== 1 || name === 'search' || name === 'query') return null;
+  const innerType = sub.fields.get(name)!.type;
+  const field = fieldRef(name, { rel: outer, b });
+  if (innerType === 'mv' || field.type === 'mv' || field.type === 'unknown') return null;
+  const v = asString({ sql: '"__sub0"', type: innerType });
+  const o = asString(field);
+  const exact = `lower(${o}) IN (SELECT lower(${v}) FROM ${limited.name} WHERE ${v} IS NOT NULL AND NOT contains(${v}, '*'))`;
+  const rest = b.add(`SELECT ${v} AS "__sub0" FROM ${limited.name} WHERE ${v} IS NULL OR contains(${v}, '*')`, new Map(), false);
+  const wild = `EXISTS (SELECT 1 FROM ${rest.name} WHERE ${rest.name}."__sub0" IS NULL OR coalesce(spl_wildmatch(${o}, ${rest.name}."__sub0"), false))`;
+  return `(coalesce(${exact}, false) OR ${wild})`;
 }
 
 function onlySubsearch(args: Args, b: Builder, span: Span): Pipeline {
