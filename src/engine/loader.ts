@@ -139,8 +139,12 @@ const NOT_CLOUDTRAIL = '"eventName" IS NULL AND "eventSource" IS NULL';
  * Splunk's default order is newest first. Ties keep a stable order: by source, then by position
  * in the file. Rows already numbered keep their relative order (their old __seq); new rows follow
  * them in insertion order, which DuckDB keeps for a file's events (preserve_insertion_order).
+ * A file loaded again (the REPL's :load of the same folder) replaces its earlier rows: keeping
+ * both would count every one of its events twice.
  */
 export async function renumber(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NOT NULL
+    AND source IN (SELECT DISTINCT source FROM ${EVENTS_TABLE} WHERE __seq IS NULL)`);
   await conn.run(`
     UPDATE ${EVENTS_TABLE} SET __seq = ranked.n
     FROM (

@@ -109,6 +109,23 @@ describe('a folder of damaged files', () => {
   });
 });
 
+describe('loading again', () => {
+  it('the same files loaded twice, before and after a search, count once; a changed file replaces its rows', async () => {
+    const a = put('again/a.json', records([event('a1'), event('a2')]));
+    put('again/b.json', records([event('b1')]));
+    await withEngine(async (engine) => {
+      await engine.load([path.join(dir, 'again')]);
+      await engine.load([path.join(dir, 'again')]);
+      await expectRows(engine, 'search * | stats count', [{ count: 3 }]);
+      // After a search the engine is locked and loads go through a separate instance.
+      writeFileSync(a, records([event('a1'), event('a2'), event('a3')]));
+      const report = await engine.load([path.join(dir, 'again')]);
+      expect(report).toMatchObject({ filesRead: 2, eventsLoaded: 4 });
+      await expectRows(engine, 'search * | stats count by eventID', ['a1', 'a2', 'a3', 'b1'].map((eventID) => ({ eventID, count: 1 })));
+    });
+  });
+});
+
 describe('files that change or are not files', () => {
   it('a file that vanishes mid-load is named; a pipe is refused without blocking', async () => {
     const keep = put('moving/keep.json', records([event('k1')]));
