@@ -1,7 +1,7 @@
 // SPL parser: tokens -> AST. Commands with their own syntax (search, eval, where) get rules of
 // their own; every other command is parsed as a list of words, options and calls and checked
 // by the compiler, which gives better messages than a rule per option could.
-import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import type { Arg, Assignment, Command, CompareOp, Expr, Pipeline, SearchExpr, SearchValue, Span, BinaryOp } from './ast.js';
 import {
   allTokens,
@@ -528,7 +528,7 @@ export function parse(text: string): ParseResult {
       expected: expected.length ? expected : undefined,
       hints: opener
         ? [`the ${opener.image} at column ${opener.startColumn ?? opener.startOffset + 1} is never closed: add ${opener.image === '[' ? ']' : ')'}`]
-        : closer ? [closerHint(t.image)] : undefined,
+        : closer ? [closerHint(t.image)] : wildcardInExpression(lexed.tokens, t) ? [WILDCARD_HINT] : undefined,
     });
     break;
   }
@@ -546,6 +546,16 @@ export function parse(text: string): ParseResult {
   }
   if (diagnostics.length === 0) diagnostics.push(...findSlips(pipeline).slice(0, 1));
   return { pipeline: diagnostics.length ? null : pipeline, diagnostics };
+}
+
+const WILDCARD_HINT = 'in eval and where, * multiplies: match a pattern with like(field, "%text%") or match(field, "regex"), or filter with | search field=*text*';
+
+/** `| where user=*admin*`: a search-style wildcard right after a comparison in an expression. */
+function wildcardInExpression(tokens: IToken[], token: IToken): boolean {
+  if (token.tokenType !== Star) return false;
+  const i = tokens.indexOf(token);
+  const previous = i > 0 ? tokens[i - 1] : undefined;
+  return previous !== undefined && tokenMatcher(previous, CompareOpToken);
 }
 
 /** True when `token` is a `)` or `]` with no opener of its kind before it. */

@@ -77,6 +77,16 @@ describe('hints for common slips', () => {
     `);
   });
 
+  it('a search-style wildcard in where', () => {
+    expect(message('eventName=X | where user=*admin*')).toMatchInlineSnapshot(`
+      "error: unexpected "*" (line 1, column 26)
+        eventName=X | where user=*admin*
+                                 ^
+      expected: '-', '+', a number, a quoted string, a quoted field name, a field or function name, '('
+      hint: in eval and where, * multiplies: match a pattern with like(field, "%text%") or match(field, "regex"), or filter with | search field=*text*"
+    `);
+  });
+
   it('quoting the word searches for it', () => {
     expect(compile('eventName=X "stats" count', { now: SAMPLE_NOW }).sql).toContain('stats');
   });
