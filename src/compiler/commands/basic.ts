@@ -5,7 +5,7 @@ import type { Arg, Command, Span } from '../../../grammar/ast.js';
 import { Args, argText, describe, fieldList } from '../args.js';
 import { exclude, made, withFields, type Builder } from '../builder.js';
 import { eventColumn } from '../cloudtrail-schema.js';
-import { asBool, asList, asNumber, asString, compileExpr, fieldRef } from '../expr.js';
+import { asBool, asList, asNumber, asString, compileExpr, fieldRef, fieldsOf } from '../expr.js';
 import { extractPath } from '../functions.js';
 import { translateRegex, type RegexError } from '../regex.js';
 import { compileSearchExpr } from '../search.js';
@@ -90,18 +90,26 @@ const where: CommandCompiler = (cmd, rel, b) => {
 
 const evalCommand: CommandCompiler = (cmd, rel, b) => {
   if (cmd.kind !== 'eval') return generic(cmd, b) && rel;
-  const locals = new Map<string, Compiled>();
-  const values: [string, Compiled][] = [];
+  let current = rel;
+  let locals = new Map<string, Compiled>();
+  let values: [string, Compiled][] = [];
   for (const a of cmd.assignments) {
-    // Later assignments see earlier ones, as Splunk evaluates them left to right.
-    const c = compileExpr(a.expr, { rel, b, locals });
+    // Later assignments see earlier ones, as Splunk evaluates them left to right. One that reads
+    // a field set earlier in this eval starts a new stage, so each expression is written once
+    // instead of being pasted into every later one (which grew the SQL exponentially).
+    if (fieldsOf(a.expr).some((f) => locals.has(f))) {
+      current = assign(current, b, values);
+      locals = new Map();
+      values = [];
+    }
+    const c = compileExpr(a.expr, { rel: current, b, locals });
     const inline: Compiled = { sql: `(${c.sql})`, type: c.type };
     locals.set(a.field, inline);
     const i = values.findIndex(([n]) => n === a.field);
     if (i >= 0) values.splice(i, 1);
     values.push([a.field, inline]);
   }
-  return assign(rel, b, values);
+  return assign(current, b, values);
 };
 
 /** Expand `a*`-style names against the relation; plain names pass through. */

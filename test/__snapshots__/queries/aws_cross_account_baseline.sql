@@ -3,45 +3,51 @@ WITH s0 AS (
     WHERE (coalesce(("sourcetype" ILIKE 'aws:cloudtrail'), false) AND coalesce(("eventSource" ILIKE 'sts.amazonaws.com'), false) AND coalesce(("eventName" ILIKE 'AssumeRole'), false))
 ),
 s1 AS (
-  SELECT *, (coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_arn", (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_account", (json_extract_string("userIdentity", '$.accountId')) AS "requesting_account", (CASE WHEN ((((json_extract_string("userIdentity", '$.accountId')) IS NOT NULL) AND ((coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) IS NOT NULL)) AND ((json_extract_string("userIdentity", '$.accountId')) <> (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)))) THEN 'yes' ELSE 'no' END) AS "cross_account", (coalesce("sharedEventID", "eventID")) AS "call_id" FROM s0
+  SELECT *, (coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_arn" FROM s0
 ),
 s2 AS (
-  SELECT * FROM s1 WHERE coalesce(((("cross_account" = 'yes') AND ("errorCode" IS NULL)) AND ("_time" <= 1795824000::DOUBLE)), false)
+  SELECT *, (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("role_arn", '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace("role_arn", '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_account", (json_extract_string("userIdentity", '$.accountId')) AS "requesting_account" FROM s1
 ),
 s3 AS (
-  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account" FROM s2
+  SELECT *, (CASE WHEN ((("requesting_account" IS NOT NULL) AND ("role_account" IS NOT NULL)) AND ("requesting_account" <> "role_account")) THEN 'yes' ELSE 'no' END) AS "cross_account", (coalesce("sharedEventID", "eventID")) AS "call_id" FROM s2
 ),
 s4 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s3
+  SELECT * FROM s3 WHERE coalesce(((("cross_account" = 'yes') AND ("errorCode" IS NULL)) AND ("_time" <= 1795824000::DOUBLE)), false)
 ),
 s5 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime" FROM s4 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
-    GROUP BY "__by0", "__by1"
+  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account" FROM s4
 ),
 s6 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s5
+  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s5
 ),
 s7 AS (
-  SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
-),
-s8 AS (
-  SELECT *, 0 AS "__part" FROM s6
-    UNION ALL BY NAME
-    SELECT *, 1 AS "__part" FROM s7
-),
-s9 AS (
-  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM s8
-),
-s10 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s9
-),
-s11 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime" FROM s10 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime" FROM s6 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
     GROUP BY "__by0", "__by1"
 ),
+s8 AS (
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s7
+),
+s9 AS (
+  SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
+),
+s10 AS (
+  SELECT *, 0 AS "__part" FROM s8
+    UNION ALL BY NAME
+    SELECT *, 1 AS "__part" FROM s9
+),
+s11 AS (
+  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM s10
+),
 s12 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s11
+  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s11
+),
+s13 AS (
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime" FROM s12 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+    GROUP BY "__by0", "__by1"
+),
+s14 AS (
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s13
 )
 SELECT "requesting_account", "requested_account", "firstTime", "lastTime"
-FROM s12
+FROM s14
 ORDER BY "__seq"

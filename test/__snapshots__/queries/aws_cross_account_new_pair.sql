@@ -3,64 +3,70 @@ WITH s0 AS (
     WHERE (coalesce(("sourcetype" ILIKE 'aws:cloudtrail'), false) AND coalesce(("eventSource" ILIKE 'sts.amazonaws.com'), false) AND coalesce(("eventName" ILIKE 'AssumeRole'), false))
 ),
 s1 AS (
-  SELECT *, (coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_arn", (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_account", (json_extract_string("userIdentity", '$.accountId')) AS "requesting_account", (CASE WHEN ((((json_extract_string("userIdentity", '$.accountId')) IS NOT NULL) AND ((coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) IS NOT NULL)) AND ((json_extract_string("userIdentity", '$.accountId')) <> (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace((coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)), '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)))) THEN 'yes' ELSE 'no' END) AS "cross_account", (coalesce("sharedEventID", "eventID")) AS "call_id" FROM s0
+  SELECT *, (coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_arn" FROM s0
 ),
 s2 AS (
-  SELECT * FROM s1 WHERE coalesce(((("cross_account" = 'yes') AND ("errorCode" IS NULL)) AND ("_time" <= 1795824000::DOUBLE)), false)
+  SELECT *, (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("role_arn", '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace("role_arn", '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_account", (json_extract_string("userIdentity", '$.accountId')) AS "requesting_account" FROM s1
 ),
 s3 AS (
-  SELECT * FROM s2 WHERE NOT ("call_id" IS NULL)
-    QUALIFY row_number() OVER (PARTITION BY "call_id" ORDER BY "__seq") <= 1
+  SELECT *, (CASE WHEN ((("requesting_account" IS NOT NULL) AND ("role_account" IS NOT NULL)) AND ("requesting_account" <> "role_account")) THEN 'yes' ELSE 'no' END) AS "cross_account", (coalesce("sharedEventID", "eventID")) AS "call_id" FROM s2
 ),
 s4 AS (
-  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account" FROM s3
+  SELECT * FROM s3 WHERE coalesce(((("cross_account" = 'yes') AND ("errorCode" IS NULL)) AND ("_time" <= 1795824000::DOUBLE)), false)
 ),
 s5 AS (
-  SELECT *, (coalesce(json_extract_string("userIdentity", '$.arn'), json_extract_string("userIdentity", '$.principalId'))) AS "requester" FROM s4
+  SELECT * FROM s4 WHERE NOT ("call_id" IS NULL)
+    QUALIFY row_number() OVER (PARTITION BY "call_id" ORDER BY "__seq") <= 1
 ),
 s6 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s5
+  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account" FROM s5
 ),
 s7 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list("userAgent") FILTER (WHERE "userAgent" IS NOT NULL))) AS "user_agents" FROM s6 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
-    GROUP BY "__by0", "__by1"
+  SELECT *, (coalesce(json_extract_string("userIdentity", '$.arn'), json_extract_string("userIdentity", '$.principalId'))) AS "requester" FROM s6
 ),
 s8 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s7
+  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s7
 ),
 s9 AS (
-  SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
-),
-s10 AS (
-  SELECT *, 0 AS "__part" FROM s8
-    UNION ALL BY NAME
-    SELECT *, 1 AS "__part" FROM s9
-),
-s11 AS (
-  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM s10
-),
-s12 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s11
-),
-s13 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s12 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list("userAgent") FILTER (WHERE "userAgent" IS NOT NULL))) AS "user_agents" FROM s8 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
     GROUP BY "__by0", "__by1"
 ),
+s10 AS (
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s9
+),
+s11 AS (
+  SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
+),
+s12 AS (
+  SELECT *, 0 AS "__part" FROM s10
+    UNION ALL BY NAME
+    SELECT *, 1 AS "__part" FROM s11
+),
+s13 AS (
+  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM s12
+),
 s14 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s13
+  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s13
 ),
 s15 AS (
-  SELECT * FROM s14 WHERE coalesce((("firstTime" >= 1795737600::DOUBLE) AND ("firstTime" <= 1795824000::DOUBLE)), false)
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s14 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+    GROUP BY "__by0", "__by1"
 ),
 s16 AS (
-  SELECT * REPLACE ((strftime(make_timestamp(CAST(CAST("firstTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "firstTime", (strftime(make_timestamp(CAST(CAST("lastTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "lastTime") FROM s15
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s15
 ),
 s17 AS (
-  SELECT "requesting_account" AS "requesting_account", "requested_account" AS "requested_account", "firstTime" AS "firstTime", "lastTime" AS "lastTime", "calls" AS "calls", "roles" AS "roles", "requesters" AS "requesters", "src" AS "src", "user_agents" AS "user_agents", "__seq" FROM s16
+  SELECT * FROM s16 WHERE coalesce((("firstTime" >= 1795737600::DOUBLE) AND ("firstTime" <= 1795824000::DOUBLE)), false)
 ),
 s18 AS (
-  SELECT * FROM s17 WHERE true
+  SELECT * REPLACE ((strftime(make_timestamp(CAST(CAST("firstTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "firstTime", (strftime(make_timestamp(CAST(CAST("lastTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "lastTime") FROM s17
+),
+s19 AS (
+  SELECT "requesting_account" AS "requesting_account", "requested_account" AS "requested_account", "firstTime" AS "firstTime", "lastTime" AS "lastTime", "calls" AS "calls", "roles" AS "roles", "requesters" AS "requesters", "src" AS "src", "user_agents" AS "user_agents", "__seq" FROM s18
+),
+s20 AS (
+  SELECT * FROM s19 WHERE true
 )
 SELECT "requesting_account", "requested_account", "firstTime", "lastTime", "calls", "roles", "requesters", "src", "user_agents"
-FROM s18
+FROM s20
 ORDER BY "__seq"

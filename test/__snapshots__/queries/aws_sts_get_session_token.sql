@@ -3,14 +3,17 @@ WITH s0 AS (
     WHERE (coalesce(("sourcetype" ILIKE 'aws:cloudtrail'), false) AND coalesce(("eventSource" ILIKE 'sts.amazonaws.com'), false) AND coalesce(("eventName" ILIKE 'GetSessionToken'), false) AND coalesce((json_extract_string("userIdentity", '$.type') ILIKE 'IAMUser'), false))
 ),
 s1 AS (
-  SELECT *, (json_extract_string("requestParameters", '$.serialNumber')) AS "mfa_serial", (CASE WHEN ((json_extract_string("requestParameters", '$.serialNumber')) IS NOT NULL) THEN 'yes' ELSE 'no' END) AS "with_mfa", (json_extract_string("requestParameters", '$.durationSeconds')) AS "duration_seconds", (json_extract_string("responseElements", '$.credentials.accessKeyId')) AS "issued_key" FROM s0
+  SELECT *, (json_extract_string("requestParameters", '$.serialNumber')) AS "mfa_serial" FROM s0
 ),
 s2 AS (
-  SELECT "_time" AS "_time", "recipientAccountId" AS "recipientAccountId", coalesce(CASE WHEN (json_extract_string("userIdentity", '$.type') = 'IAMUser') THEN json_extract_string("userIdentity", '$.userName') WHEN ((json_extract_string("userIdentity", '$.type') = 'AssumedRole') OR (json_extract_string("userIdentity", '$.type') = 'FederatedUser')) THEN regexp_replace(json_extract_string("userIdentity", '$.arn'), '^.*/', '', 'g') WHEN (json_extract_string("userIdentity", '$.type') = 'Root') THEN 'root' WHEN (json_extract_string("userIdentity", '$.type') = 'AWSService') THEN json_extract_string("userIdentity", '$.invokedBy') WHEN (json_extract_string("userIdentity", '$.type') = 'AWSAccount') THEN regexp_replace(json_extract_string("userIdentity", '$.principalId'), '^.*:', '', 'g') END, json_extract_string("userIdentity", '$.userName'), json_extract_string("userIdentity", '$.principalId')) AS "user", json_extract_string("userIdentity", '$.arn') AS "user_arn", "sourceIPAddress" AS "src", "userAgent" AS "user_agent", "with_mfa" AS "with_mfa", "mfa_serial" AS "mfa_serial", "duration_seconds" AS "duration_seconds", "issued_key" AS "issued_key", CASE WHEN (("errorCode" IS NOT NULL) OR (json_extract_string("responseElements", '$.ConsoleLogin') = 'Failure')) THEN 'failure' ELSE 'success' END AS "status", "errorCode" AS "errorCode", "__seq" FROM s1
+  SELECT *, (CASE WHEN ("mfa_serial" IS NOT NULL) THEN 'yes' ELSE 'no' END) AS "with_mfa", (json_extract_string("requestParameters", '$.durationSeconds')) AS "duration_seconds", (json_extract_string("responseElements", '$.credentials.accessKeyId')) AS "issued_key" FROM s1
 ),
 s3 AS (
-  SELECT * FROM s2 WHERE true
+  SELECT "_time" AS "_time", "recipientAccountId" AS "recipientAccountId", coalesce(CASE WHEN (json_extract_string("userIdentity", '$.type') = 'IAMUser') THEN json_extract_string("userIdentity", '$.userName') WHEN ((json_extract_string("userIdentity", '$.type') = 'AssumedRole') OR (json_extract_string("userIdentity", '$.type') = 'FederatedUser')) THEN regexp_replace(json_extract_string("userIdentity", '$.arn'), '^.*/', '', 'g') WHEN (json_extract_string("userIdentity", '$.type') = 'Root') THEN 'root' WHEN (json_extract_string("userIdentity", '$.type') = 'AWSService') THEN json_extract_string("userIdentity", '$.invokedBy') WHEN (json_extract_string("userIdentity", '$.type') = 'AWSAccount') THEN regexp_replace(json_extract_string("userIdentity", '$.principalId'), '^.*:', '', 'g') END, json_extract_string("userIdentity", '$.userName'), json_extract_string("userIdentity", '$.principalId')) AS "user", json_extract_string("userIdentity", '$.arn') AS "user_arn", "sourceIPAddress" AS "src", "userAgent" AS "user_agent", "with_mfa" AS "with_mfa", "mfa_serial" AS "mfa_serial", "duration_seconds" AS "duration_seconds", "issued_key" AS "issued_key", CASE WHEN (("errorCode" IS NOT NULL) OR (json_extract_string("responseElements", '$.ConsoleLogin') = 'Failure')) THEN 'failure' ELSE 'success' END AS "status", "errorCode" AS "errorCode", "__seq" FROM s2
+),
+s4 AS (
+  SELECT * FROM s3 WHERE true
 )
 SELECT "_time", "recipientAccountId", "user", "user_arn", "src", "user_agent", "with_mfa", "mfa_serial", "duration_seconds", "issued_key", "status", "errorCode"
-FROM s3
+FROM s4
 ORDER BY "__seq"
