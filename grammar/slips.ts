@@ -6,13 +6,12 @@ import type { Diagnostic } from './diagnostics.js';
 
 /**
  * Command names that, as a bare search term followed by more terms, mean a forgotten pipe.
- * Kept to commands whose names are unlikely search words in CloudTrail; quoting the word
- * (`"table"`) searches for it.
+ * Kept to commands whose names are unlikely search words in CloudTrail: `table` (DynamoDB),
+ * `bucket` (S3), `sort`, `head`, `top`, `lookup`, `join` are real words analysts search for.
  */
 const PIPE_COMMANDS = new Set([
-  'stats', 'eventstats', 'streamstats', 'timechart', 'chart', 'tstats', 'table', 'eval', 'where', 'dedup', 'sort',
-  'rename', 'fields', 'head', 'tail', 'top', 'rare', 'rex', 'spath', 'fillnull', 'mvexpand', 'bin', 'bucket',
-  'lookup', 'join', 'append', 'transaction',
+  'stats', 'eventstats', 'streamstats', 'timechart', 'chart', 'tstats', 'eval', 'dedup', 'rename', 'rare', 'rex',
+  'spath', 'fillnull', 'mvexpand', 'transaction',
 ]);
 
 /** SQL words that start a query. */

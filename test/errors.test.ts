@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDiagnostic, SplError } from '../grammar/diagnostics.js';
 import { compile } from '../src/compiler/index.js';
-import { SAMPLE_NOW } from './helpers.js';
+import { SAMPLE_NOW, sqlOf } from './helpers.js';
 
 function message(spl: string): string {
   try {
@@ -68,13 +68,19 @@ describe('hints for common slips', () => {
       hint: a command needs a pipe before it: ... | stats ...
       hint: to search for the word itself, quote it: "stats""
     `);
-    expect(message('eventName=X | search user=a table user')).toMatchInlineSnapshot(`
-      "error: "table" is read as a search term here, not as a command (line 1, column 29)
-        eventName=X | search user=a table user
+    expect(message('eventName=X | search user=a dedup user')).toMatchInlineSnapshot(`
+      "error: "dedup" is read as a search term here, not as a command (line 1, column 29)
+        eventName=X | search user=a dedup user
                                     ^^^^^
-      hint: a command needs a pipe before it: ... | table ...
-      hint: to search for the word itself, quote it: "table""
+      hint: a command needs a pipe before it: ... | dedup ...
+      hint: to search for the word itself, quote it: "dedup""
     `);
+  });
+
+  it('words analysts search for are not taken for a missing pipe', () => {
+    for (const spl of ['dynamodb table Orders', 'eventSource=s3.amazonaws.com bucket logs', 'sort head top lookup join']) {
+      expect(() => sqlOf(spl), spl).not.toThrow();
+    }
   });
 
   it('a search-style wildcard in where', () => {
