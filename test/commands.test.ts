@@ -161,3 +161,18 @@ describe('injection safety: quotes, comments and semicolons are data', () => {
     `);
   });
 });
+
+describe('rename keeps column order', () => {
+  it('a renamed field stays where it was in the table', async () => {
+    const engine = await sampleEngine();
+    try {
+      await expectRows(engine, 'eventName=CreateAccessKey errorCode=* | table user eventName src | rename eventName as api, user as who', [
+        { who: 'dev.sam', api: 'CreateAccessKey', src: '91.64.112.45' },
+      ]);
+      const result = await engine.run('eventName=CreateAccessKey errorCode=* | table user eventName src | rename eventName as api');
+      expect(result.columns).toEqual(['user', 'api', 'src']);
+    } finally {
+      engine.close();
+    }
+  });
+});

@@ -156,6 +156,18 @@ const fields: CommandCompiler = (cmd, rel, b) => {
 };
 
 /** rename pairs: `a as b`, with wildcards (`userIdentity.* as ui_*`), commas optional. */
+/** The field map with `from` renamed to `to` in its place (Splunk keeps a renamed column where it was). */
+function renamedFields(fields: Map<string, FieldInfo>, from: string, to: string, info: FieldInfo): Map<string, FieldInfo> {
+  if (!fields.has(from)) return new Map([...[...fields].filter(([n]) => n !== to), [to, info]]);
+  const out = new Map<string, FieldInfo>();
+  for (const [n, f] of fields) {
+    if (n === to) continue;
+    if (n === from) out.set(to, info);
+    else out.set(n, f);
+  }
+  return out;
+}
+
 const rename: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b);
   const pairs = fieldList(args.items, b, 'rename');
@@ -178,7 +190,7 @@ const rename: CommandCompiler = (cmd, rel, b) => {
     if (from === to) continue;
     const value = fieldRef(from, { rel: current, b });
     const drop = [from, to].filter((n) => hasColumn(current, n) && n !== '__seq');
-    const fieldsAfter = withFields(current, [[to, made(value.type)]], [from]);
+    const fieldsAfter = renamedFields(current.fields, from, to, made(value.type));
     const removed = new Set([...current.removed, from].filter((n) => n !== to));
     current = b.add(`SELECT *${exclude(drop)}, ${value.sql} AS ${ident(to)} FROM ${current.name}`, fieldsAfter, current.raw, removed);
   }
