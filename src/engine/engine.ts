@@ -86,6 +86,8 @@ export class Engine {
   ) {}
 
   private locked = false;
+  /** Set by interrupt(): a cancelled stream ends like a finished one, so stream() checks this. */
+  private cancelled = false;
   private staged = 0;
   /** The staging connection while a load after the lock runs, so interrupt() reaches it. */
   private loading: DuckDBConnection | undefined;
@@ -250,9 +252,9 @@ export class Engine {
     }
   }
 
-  private writeLookup(output: OutputAction, columns: string[], rows: Row[]): void {
+  private lookupStep<T>(output: OutputAction, step: () => T): T {
     try {
-      this.lookups.write(output, columns, rows);
+      return step();
     } catch (err) {
       const why = err instanceof LookupError ? err.message : `${err instanceof Error ? err.message : String(err)} (the previous lookup, if any, is unchanged)`;
       throw new EngineError(`cannot write lookup ${JSON.stringify(output.name)}: ${why}`, '');
@@ -281,34 +283,42 @@ export class Engine {
     // With a row cap DuckDB keeps only the first rows of the final sort instead of ordering a
     // result that may be enormous; outputlookup still needs every row.
     const cap = opts.maxRows !== undefined && Number.isSafeInteger(opts.maxRows) && !compiled.output ? `\nLIMIT ${opts.maxRows + 1}` : '';
+    this.cancelled = false;
     const result = await this.execute(compiled.sql + cap);
     onStart?.(compiled.columns);
     let rowCount = 0;
     let truncated = false;
     const max = opts.maxRows ?? Infinity;
-    // outputlookup writes every result, however many are shown.
+    // outputlookup writes every result, however many are shown, as they stream.
     const output = compiled.output;
-    const written: Row[] = [];
-    for (;;) {
-      const chunk = await fetchChunk(result, compiled.sql);
-      if (!chunk || chunk.rowCount === 0) break;
-      const all = chunk.convertRows(JSDuckDBValueConverter).map((values) => {
-        const row: Row = {};
-        compiled.columns.forEach((c, i) => (row[c] = toValue(values[i])));
-        return row;
-      });
-      if (output) written.push(...all);
-      if (truncated) continue;
-      let rows = all;
-      if (rowCount + rows.length > max) {
-        rows = rows.slice(0, max - rowCount);
-        truncated = true;
+    const sink = output ? this.lookupStep(output, () => this.lookups.writer(output, compiled.columns)) : undefined;
+    try {
+      for (;;) {
+        const chunk = await fetchChunk(result, compiled.sql);
+        // After interrupt() DuckDB hands out an empty chunk, as at the end: not a whole result.
+        if (this.cancelled) throw new EngineError('search cancelled', compiled.sql);
+        if (!chunk || chunk.rowCount === 0) break;
+        const all = chunk.convertRows(JSDuckDBValueConverter).map((values) => {
+          const row: Row = {};
+          compiled.columns.forEach((c, i) => (row[c] = toValue(values[i])));
+          return row;
+        });
+        if (output) this.lookupStep(output, () => sink!.rows(all));
+        if (truncated) continue;
+        let rows = all;
+        if (rowCount + rows.length > max) {
+          rows = rows.slice(0, max - rowCount);
+          truncated = true;
+        }
+        rowCount += rows.length;
+        await onRows(rows);
+        if (truncated && !output) break;
       }
-      rowCount += rows.length;
-      await onRows(rows);
-      if (truncated && !output) break;
+      if (output) this.lookupStep(output, () => sink!.commit());
+    } catch (err) {
+      sink?.abort();
+      throw err;
     }
-    if (output) this.writeLookup(output, compiled.columns, written);
     return { compiled, truncated, rowCount };
   }
 
@@ -322,6 +332,7 @@ export class Engine {
 
   /** Cancel the running search or load (Ctrl-C in the REPL). */
   interrupt(): void {
+    this.cancelled = true;
     this.loading?.interrupt();
     this.conn.interrupt();
   }

@@ -280,50 +280,93 @@ export class LookupStore {
    * whole; two writers never interleave (the last rename wins).
    */
   write(action: OutputAction, columns: string[], rows: Row[]): void {
+    const writer = this.writer(action, columns);
+    try {
+      writer.rows(rows);
+      writer.commit();
+    } catch (err) {
+      writer.abort();
+      throw err;
+    }
+  }
+
+  /**
+   * The same write, fed chunk by chunk as a search's rows stream: a result of millions of rows is
+   * never held in memory. Nothing replaces the old file before commit(); abort() drops the temp.
+   */
+  writer(action: OutputAction, columns: string[]): LookupWriter {
     const path = this.path(action.name);
     mkdirSync(this.folder, { recursive: true });
     const existing = this.stat(action.name);
-    if (rows.length === 0 && !action.append) {
-      if (action.overrideIfEmpty === false && existing) return;
-      if (action.createEmpty === false) {
-        if (existing) unlinkSync(path);
-        return;
-      }
-    }
     let header = columns;
-    let all: Row[] = rows;
+    let old: Row[] = [];
     if (action.append && existing) {
-      const old = parseCsv(readFileSync(path, 'utf8')).records;
-      const oldHeader = old[0] ?? [];
+      const records = parseCsv(readFileSync(path, 'utf8')).records;
+      const oldHeader = records[0] ?? [];
       header = [...oldHeader, ...columns.filter((c) => !oldHeader.includes(c))];
-      const oldRows = old.slice(1).map((r) => Object.fromEntries(oldHeader.map((c, i) => [c, r[i] ?? ''])) as Row);
-      all = [...oldRows, ...rows];
+      old = records.slice(1).map((r) => Object.fromEntries(oldHeader.map((c, i) => [c, r[i] ?? ''])) as Row);
     }
     const max = action.max ?? Infinity;
-    const lines: string[] = [];
-    if (all.length > 0 || action.append) lines.push(header.map(csvCell).join(','));
-    for (const row of all.slice(0, max)) lines.push(header.map((c) => csvCell(cellText(row[c] ?? null))).join(','));
-    const text = lines.length ? lines.join('\n') + '\n' : '';
     const temp = join(this.folder, `.${lookupFileName(action.name)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-    const fd = openSync(temp, 'wx', 0o644);
-    try {
-      try {
-        writeSync(fd, text);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+    let fd: number | undefined;
+    let count = 0;
+    let fresh = 0;
+    const put = (text: string): void => {
+      if (fd === undefined) fd = openSync(temp, 'wx', 0o644);
+      writeSync(fd, text);
+    };
+    const add = (batch: Row[]): void => {
+      let text = '';
+      for (const row of batch) {
+        if (count >= max) break;
+        if (count === 0) text += header.map(csvCell).join(',') + '\n';
+        text += header.map((c) => csvCell(cellText(row[c] ?? null))).join(',') + '\n';
+        count++;
       }
-      renameSync(temp, path);
-    } catch (err) {
-      try { unlinkSync(temp); } catch { /* already gone */ }
-      throw err;
-    }
-    try {
-      const dir = openSync(this.folder, 'r');
-      try { fsyncSync(dir); } finally { closeSync(dir); }
-    } catch {
-      // Some filesystems refuse fsync on a folder; the rename itself is still atomic.
-    }
-    this.invalidate(action.name);
+      if (text) put(text);
+    };
+    const close = (): void => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    };
+    add(old);
+    return {
+      rows: (batch) => {
+        fresh += batch.length;
+        add(batch);
+      },
+      commit: () => {
+        if (fresh === 0 && !action.append) {
+          if (action.overrideIfEmpty === false && existing) return;
+          if (action.createEmpty === false) {
+            if (existing) unlinkSync(path);
+            return;
+          }
+        }
+        if (count === 0 && action.append) put(header.map(csvCell).join(',') + '\n');
+        if (count === 0 && !action.append) put('');
+        fsyncSync(fd!);
+        close();
+        renameSync(temp, path);
+        try {
+          const dir = openSync(this.folder, 'r');
+          try { fsyncSync(dir); } finally { closeSync(dir); }
+        } catch {
+          // Some filesystems refuse fsync on a folder; the rename itself is still atomic.
+        }
+        this.invalidate(action.name);
+      },
+      abort: () => {
+        close();
+        try { unlinkSync(temp); } catch { /* never created, or already gone */ }
+      },
+    };
   }
+}
+
+/** An outputlookup in progress: see LookupStore.writer. */
+export interface LookupWriter {
+  rows(batch: Row[]): void;
+  commit(): void;
+  abort(): void;
 }

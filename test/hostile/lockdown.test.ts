@@ -189,6 +189,24 @@ describe('resources', () => {
     }
   });
 
+  it('interrupt() while rows stream ends in "search cancelled", not in a short result', async () => {
+    const engine = await Engine.open({ stateDir: state });
+    try {
+      await engine.load([]);
+      let chunks = 0;
+      const long = engine.stream('| makeresults count=5000000 | eval v="x" | table v', { now: SAMPLE_NOW }, () => {
+        if (++chunks === 1) engine.interrupt();
+      });
+      const err = await long.then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(EngineError);
+      expect((err as EngineError).message).toBe('search cancelled');
+      expect(chunks).toBe(1);
+      await expectRows(engine, '| makeresults count=2 | stats count', [{ count: 2 }]);
+    } finally {
+      engine.close();
+    }
+  });
+
   it('interrupt() also stops a cartesian join (400 million rows)', async () => {
     const engine = await Engine.open({ stateDir: state });
     try {

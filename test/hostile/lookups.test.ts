@@ -116,6 +116,24 @@ describe('lookup names stay in the lookups folder', () => {
     }
   });
 
+  it('an outputlookup cancelled while its rows stream keeps the old lookup and leaves no temp file', async () => {
+    const engine = await Engine.open({ stateDir: state });
+    try {
+      await engine.run('| makeresults count=2 | eval v="old" | table v | outputlookup cancelled.csv', { now: SAMPLE_NOW });
+      const before = readFileSync(path.join(lookups, 'cancelled.csv'), 'utf8');
+      let chunks = 0;
+      const long = engine.stream('| makeresults count=50000000 | eval v="new" | table v | outputlookup cancelled.csv', { now: SAMPLE_NOW, maxRows: 10 }, () => {
+        if (++chunks === 1) engine.interrupt();
+      });
+      const err = await long.then(() => undefined, (e: unknown) => e);
+      expect((err as Error).message).toBe('search cancelled');
+      expect(readFileSync(path.join(lookups, 'cancelled.csv'), 'utf8')).toBe(before);
+      expect(readdirSync(lookups).filter((f) => f.includes('cancelled'))).toEqual(['cancelled.csv']);
+    } finally {
+      engine.close();
+    }
+  });
+
   it('a name too long for the file system is a clear error', async () => {
     const engine = await Engine.open({ stateDir: state });
     try {
