@@ -1,7 +1,8 @@
 // The one engine API the CLI and the REPL share: open DuckDB, load CloudTrail, run SPL.
 // This is the only module (with the loader) that talks to DuckDB.
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +121,7 @@ export class Engine {
    * and hands the events over as one Parquet file in the scratch folder.
    */
   private async loadStaged(paths: string[], opts: LoadOptions): Promise<LoadReport> {
+    if (!existsSync(this.scratch)) mkdirSync(this.scratch, { mode: 0o700 });
     const file = join(this.scratch, `load-${++this.staged}.parquet`);
     const instance = await DuckDBInstance.create(':memory:', duckdbConfig(this.options, this.scratch));
     let report: LoadReport;
@@ -143,7 +145,8 @@ export class Engine {
     return report;
   }
   static async open(opts: EngineOptions = {}): Promise<Engine> {
-    const scratch = mkdtempSync(join(tmpdir(), 'spelunk-'));
+    // Created only when needed (DuckDB spills, a load after the lock): most runs leave nothing.
+    const scratch = join(tmpdir(), `spelunk-${process.pid}-${randomBytes(6).toString('hex')}`);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(':memory:', duckdbConfig(opts, scratch));
