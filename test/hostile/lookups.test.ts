@@ -144,15 +144,6 @@ describe('lookup names stay in the lookups folder', () => {
   });
 });
 
-/** The built command line, once for the process tests. */
-function buildCli(): void {
-  try {
-    execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'pipe' });
-  } catch {
-    // Type errors in files being edited elsewhere still emit JavaScript; the runs below tell.
-  }
-}
-
 function spelunk(args: string[]): ReturnType<typeof spawn> {
   return spawn(process.execPath, [path.join(ROOT, 'bin', 'spelunk.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 }
@@ -176,7 +167,6 @@ function readLookup(file: string): { header: string[]; rows: string[][] } {
 describe('outputlookup with real processes', () => {
   let dir: string;
   beforeAll(() => {
-    buildCli();
     dir = mkdtempSync(path.join(tmpdir(), 'spelunk-writers-'));
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
