@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync, readF
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
+import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
@@ -124,4 +125,22 @@ describe('cache', () => {
       back.close();
     }
   });
+});
+
+describe('cache shared by processes', () => {
+  it('several spelunk processes filling one cache at once all get every event', async () => {
+    const cache = mkdtempSync(path.join(tmpdir(), 'spelunk-shared-cache-'));
+    const runs = Array.from({ length: 4 }, () => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, ['bin/spelunk.js', 'run', 'index=* | stats count', '--data', 'fixtures/sample', '--cache', cache, '--format', 'csv'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d));
+      child.stderr.on('data', (d: Buffer) => (err += d));
+      child.on('close', (code) => resolve({ code, out, err }));
+    }));
+    for (const r of await Promise.all(runs)) {
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toBe('count\n515\n');
+    }
+  }, 60_000);
 });

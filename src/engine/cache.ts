@@ -171,6 +171,18 @@ async function isExportFile(conn: DuckDBConnection, file: string): Promise<boole
   }
 }
 
+/** A temporary name beside `file` that no other process (or concurrent load) uses. */
+function uniqueTemp(file: string): string {
+  return `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+}
+
+/** Two spelunk processes may cache the same file at once: each writes its own temp, renames win. */
+function writeAtomic(file: string, text: string): void {
+  const tmp = uniqueTemp(file);
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
 /** A spelunk export is already columnar: it is copied with each row's place added. */
 async function cacheExport(
   instance: DuckDBInstance,
@@ -181,9 +193,10 @@ async function cacheExport(
   try {
     const parquet = path.join(folder, `${miss.key}.parquet`);
     const cols = EVENT_COLUMNS.filter((c) => c.name !== '__seq').map((c) => `${quoteIdent(c.name)}::${c.type} AS ${quoteIdent(c.name)}`);
+    const tmp = uniqueTemp(parquet);
     await conn.run(`COPY (SELECT ${cols.join(', ')}, (file_row_number)::UINTEGER AS __pos
-        FROM read_parquet(${sqlString(miss.abs)}, file_row_number = true)) TO ${sqlString(parquet + '.tmp')} (FORMAT parquet)`);
-    renameSync(parquet + '.tmp', parquet);
+        FROM read_parquet(${sqlString(miss.abs)}, file_row_number = true)) TO ${sqlString(tmp)} (FORMAT parquet)`);
+    renameSync(tmp, parquet);
     const r = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, min(_time) AS lo, max(_time) AS hi FROM read_parquet(${sqlString(parquet)})`)).getRowObjectsJS()[0]!;
     const rows = Number(r['n']);
     const entry: CacheEntry = {
@@ -191,7 +204,7 @@ async function cacheExport(
       minTime: r['lo'] == null ? null : Number(r['lo']), maxTime: r['hi'] == null ? null : Number(r['hi']),
       warnings: [], eventsSkipped: 0, parquet: rows > 0 ? parquet : null,
     };
-    writeFileSync(path.join(folder, `${miss.key}.json`), JSON.stringify(entry));
+    writeAtomic(path.join(folder, `${miss.key}.json`), JSON.stringify(entry));
     return entry;
   } finally {
     conn.closeSync();
@@ -282,8 +295,7 @@ async function writeChunk(
         parquet,
       };
       // The entry is written last: a crash before it leaves a miss, never a wrong hit.
-      writeFileSync(path.join(folder, `${miss.key}.json.tmp`), JSON.stringify(entry));
-      renameSync(path.join(folder, `${miss.key}.json.tmp`), path.join(folder, `${miss.key}.json`));
+      writeAtomic(path.join(folder, `${miss.key}.json`), JSON.stringify(entry));
       entries.push(entry);
     }
     return entries;
