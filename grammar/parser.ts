@@ -36,6 +36,7 @@ import {
   EvalCmd,
   WhereCmd,
   CommandWord,
+  WordLike,
 } from './tokens.js';
 import type { Diagnostic } from './diagnostics.js';
 import { findSlips } from './slips.js';
@@ -237,15 +238,8 @@ class SplParser extends EmbeddedActionsParser {
   });
 
   private searchValue = this.RULE('searchValue', (): SearchValue => {
-    const t = this.OR([
-      { ALT: () => this.CONSUME(Word) },
-      { ALT: () => this.CONSUME(StringLit) },
-      // Keywords as values: `action=NOT` is rare but legal.
-      { ALT: () => this.CONSUME(Not) },
-      { ALT: () => this.CONSUME(And) },
-      { ALT: () => this.CONSUME(Or) },
-      { ALT: () => this.CONSUME(In) },
-    ]);
+    // Keywords as values too: `action=NOT` is rare but legal.
+    const t = this.CONSUME(WordLike);
     if (this.RECORDING_PHASE) return { value: '', quoted: false, span: { start: 0, end: 0 } };
     const quoted = t.tokenType === StringLit;
     return { value: quoted ? unquote(t.image) : t.image, quoted, span: span(t, t) };
@@ -438,14 +432,7 @@ class SplParser extends EmbeddedActionsParser {
   });
 
   private wordArg = this.RULE('wordArg', (): Arg => {
-    const t = this.OR([
-      { ALT: () => this.CONSUME(Word) },
-      { ALT: () => this.CONSUME(StringLit) },
-      { ALT: () => this.CONSUME(Not) },
-      { ALT: () => this.CONSUME(And) },
-      { ALT: () => this.CONSUME(Or) },
-      { ALT: () => this.CONSUME(In) },
-    ]);
+    const t = this.CONSUME(WordLike);
     const quoted = t.tokenType === StringLit;
     const word: Arg = { kind: 'word', value: this.RECORDING_PHASE ? '' : quoted ? unquote(t.image) : t.image, quoted, span: span(t, t) };
     return this.OR2({

@@ -121,8 +121,11 @@ export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" 
 export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
 export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
 export const Macro = createToken({ name: 'Macro', pattern: /`[^`]*`/, label: 'a macro' });
+/** Anything that can stand as a value in search or a command argument: words, strings, and keywords used as values (`action=NOT`). */
+export const WordLike = createToken({ name: 'WordLike', pattern: Lexer.NA, label: 'a word or quoted string' });
 export const StringLit = createToken({
   name: 'StringLit',
+  categories: WordLike,
   pattern: /"(?:[^"\\]|\\[\s\S])*"/,
   line_breaks: true,
   label: 'a quoted string',
@@ -149,12 +152,12 @@ export const CommandWord = createToken({
 });
 
 // Keywords first, so that `AND` is not read as a word; `ANDROID` stays a word.
-export const And = createToken({ name: 'And', pattern: keyword('AND'), line_breaks: false, label: "'AND'" });
-export const Or = createToken({ name: 'Or', pattern: keyword('OR'), line_breaks: false, label: "'OR'" });
-export const Not = createToken({ name: 'Not', pattern: keyword('NOT'), line_breaks: false, label: "'NOT'" });
+export const And = createToken({ name: 'And', pattern: keyword('AND'), line_breaks: false, categories: WordLike, label: "'AND'" });
+export const Or = createToken({ name: 'Or', pattern: keyword('OR'), line_breaks: false, categories: WordLike, label: "'OR'" });
+export const Not = createToken({ name: 'Not', pattern: keyword('NOT'), line_breaks: false, categories: WordLike, label: "'NOT'" });
 export const Xor = createToken({ name: 'Xor', pattern: keyword('XOR'), line_breaks: false, label: "'XOR'" });
 export const Like = createToken({ name: 'Like', pattern: keyword('LIKE'), line_breaks: false, label: "'LIKE'" });
-export const In = createToken({ name: 'In', pattern: keyword('IN'), line_breaks: false, label: "'IN'" });
+export const In = createToken({ name: 'In', pattern: keyword('IN'), line_breaks: false, categories: WordLike, label: "'IN'" });
 
 // Expression mode.
 export const NumberLit = createToken({
@@ -183,7 +186,7 @@ export const Percent = createToken({ name: 'Percent', pattern: inMode('expr', /%
 export const Dot = createToken({ name: 'Dot', pattern: inMode('expr', /\./), line_breaks: false, label: "'.'" });
 
 // Search mode: everything else up to a space, pipe, bracket, paren, comma, quote or operator.
-export const Word = createToken({ name: 'Word', pattern: matchWord, line_breaks: false, label: 'a word' });
+export const Word = createToken({ name: 'Word', pattern: matchWord, line_breaks: false, categories: WordLike, label: 'a word' });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -203,6 +206,7 @@ export const allTokens: TokenType[] = [
   Lt,
   Gt,
   CompareOp,
+  WordLike,
   SearchCmd,
   EvalCmd,
   WhereCmd,

@@ -1,26 +1,16 @@
 // Streaming and ordering commands on the sample and the language fixture.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../src/engine/engine.js';
-import { expectRows, sampleEngine, sqlOf } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { expectRows, sampleAndLanguage, sampleEngine, sqlOf } from './helpers.js';
 
-let sample: Engine;
-let lang: Engine;
-beforeAll(async () => {
-  sample = await sampleEngine();
-  lang = await sampleEngine(['fixtures/language']);
-});
-afterAll(() => {
-  sample.close();
-  lang.close();
-});
+const data = sampleAndLanguage();
 
 const GST = 'eventName=GetSessionToken';
 const users = (...u: string[]) => u.map((user) => ({ user }));
 
 describe('table, fields, rename', () => {
   it('table keeps the listed fields in order; fields + and -', async () => {
-    await expectRows(sample, `${GST} | head 2 | table src user`, [{ src: '73.158.64.21', user: 'ana.ops' }, { src: '185.220.101.47', user: 'svc-backup' }]);
-    await expectRows(sample, `${GST} | head 2 | fields user src | fields - src`, users('ana.ops', 'svc-backup'));
+    await expectRows(data.sample, `${GST} | head 2 | table src user`, [{ src: '73.158.64.21', user: 'ana.ops' }, { src: '185.220.101.47', user: 'svc-backup' }]);
+    await expectRows(data.sample, `${GST} | head 2 | fields user src | fields - src`, users('ana.ops', 'svc-backup'));
   });
 
   it.each([
@@ -28,24 +18,24 @@ describe('table, fields, rename', () => {
     'rename user as u src as s',
     'rename user AS u , src as s',
   ])('%s', async (r) => {
-    await expectRows(sample, `${GST} | head 1 | table user src | ${r}`, [{ u: 'ana.ops', s: '73.158.64.21' }]);
+    await expectRows(data.sample, `${GST} | head 1 | table user src | ${r}`, [{ u: 'ana.ops', s: '73.158.64.21' }]);
   });
 
   it('rename with wildcards', async () => {
-    await expectRows(sample, `${GST} | head 1 | table user src | rename * as x_*`, [{ x_user: 'ana.ops', x_src: '73.158.64.21' }]);
+    await expectRows(data.sample, `${GST} | head 1 | table user src | rename * as x_*`, [{ x_user: 'ana.ops', x_src: '73.158.64.21' }]);
   });
 });
 
 describe('ordering', () => {
   it('head, tail (reversed), sort - and +, sort with a count', async () => {
-    await expectRows(sample, `${GST} | head 2 | table user`, users('ana.ops', 'svc-backup'));
-    await expectRows(sample, `${GST} | tail 2 | table user`, users('svc-backup', 'ana.ops'));
-    await expectRows(sample, `${GST} | sort - user | table user`, users('svc-backup', 'dev.sam', 'dev.sam', 'ana.ops', 'ana.ops', 'ana.ops', 'ana.ops', 'ana.ops'));
-    await expectRows(sample, `${GST} | sort 2 +user | table user`, users('ana.ops', 'ana.ops'));
+    await expectRows(data.sample, `${GST} | head 2 | table user`, users('ana.ops', 'svc-backup'));
+    await expectRows(data.sample, `${GST} | tail 2 | table user`, users('svc-backup', 'ana.ops'));
+    await expectRows(data.sample, `${GST} | sort - user | table user`, users('svc-backup', 'dev.sam', 'dev.sam', 'ana.ops', 'ana.ops', 'ana.ops', 'ana.ops', 'ana.ops'));
+    await expectRows(data.sample, `${GST} | sort 2 +user | table user`, users('ana.ops', 'ana.ops'));
   });
 
   it('sort compares numbers as numbers', async () => {
-    await expectRows(lang, 'eventName=DescribeInstances | sort requestParameters.maxResults | table eventID', [
+    await expectRows(data.lang, 'eventName=DescribeInstances | sort requestParameters.maxResults | table eventID', [
       { eventID: 'lang-02-num-9' }, { eventID: 'lang-03-num-50' }, { eventID: 'lang-04-num-100' },
     ]);
   });
@@ -54,9 +44,9 @@ describe('ordering', () => {
     const withValue = ['lang-02-num-9', 'lang-03-num-50', 'lang-04-num-100'];
     const without = ['lang-08-attach', 'lang-07-quote-value', 'lang-06-lowercase-name', 'lang-05-no-identity-fields', 'lang-01-mv-resources'];
     const rows = (ids: string[]) => ids.map((eventID) => ({ eventID }));
-    await expectRows(lang, '* | sort requestParameters.maxResults | table eventID', rows([...withValue, ...without]));
-    await expectRows(lang, '* | sort - requestParameters.maxResults | table eventID', rows([...[...withValue].reverse(), ...without]));
-    await expectRows(lang, '* | sort requestParameters.maxResults d | table eventID', rows([...[...withValue].reverse(), ...without]));
+    await expectRows(data.lang, '* | sort requestParameters.maxResults | table eventID', rows([...withValue, ...without]));
+    await expectRows(data.lang, '* | sort - requestParameters.maxResults | table eventID', rows([...[...withValue].reverse(), ...without]));
+    await expectRows(data.lang, '* | sort requestParameters.maxResults d | table eventID', rows([...[...withValue].reverse(), ...without]));
   });
 
   it('sort keeps at most 10000 rows by default', () => {
@@ -65,21 +55,21 @@ describe('ordering', () => {
   });
 
   it('dedup several fields, keepempty, sortby', async () => {
-    await expectRows(sample, `${GST} | dedup user | table user`, users('ana.ops', 'svc-backup', 'dev.sam'));
-    await expectRows(sample, `${GST} | dedup user src | table user src`, [
+    await expectRows(data.sample, `${GST} | dedup user | table user`, users('ana.ops', 'svc-backup', 'dev.sam'));
+    await expectRows(data.sample, `${GST} | dedup user src | table user src`, [
       { user: 'ana.ops', src: '73.158.64.21' }, { user: 'svc-backup', src: '185.220.101.47' },
       { user: 'dev.sam', src: '91.64.112.45' }, { user: 'dev.sam', src: '2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4' },
     ]);
-    await expectRows(sample, `${GST} | dedup errorCode | table errorCode`, [{ errorCode: 'AccessDenied' }]);
-    await expectRows(sample, `${GST} | dedup errorCode keepempty=true | stats count`, [{ count: 8 }]);
-    await expectRows(sample, `${GST} | dedup user sortby user | table user`, users('ana.ops', 'dev.sam', 'svc-backup'));
+    await expectRows(data.sample, `${GST} | dedup errorCode | table errorCode`, [{ errorCode: 'AccessDenied' }]);
+    await expectRows(data.sample, `${GST} | dedup errorCode keepempty=true | stats count`, [{ count: 8 }]);
+    await expectRows(data.sample, `${GST} | dedup user sortby user | table user`, users('ana.ops', 'dev.sam', 'svc-backup'));
   });
 });
 
 describe('filling and reshaping', () => {
   it('fillnull value= with a field list; default 0', async () => {
-    await expectRows(lang, 'eventName=GetBucketAcl | fillnull value=NA userIdentity.arn errorCode | table userIdentity.arn errorCode', [{ 'userIdentity.arn': 'NA', errorCode: 'NA' }]);
-    await expectRows(sample, '| makeresults | eval a=null(), b=2 | fillnull | table a b', [{ a: '0', b: 2 }]);
+    await expectRows(data.lang, 'eventName=GetBucketAcl | fillnull value=NA userIdentity.arn errorCode | table userIdentity.arn errorCode', [{ 'userIdentity.arn': 'NA', errorCode: 'NA' }]);
+    await expectRows(data.sample, '| makeresults | eval a=null(), b=2 | fillnull | table a b', [{ a: '0', b: 2 }]);
   });
 
   it('bin and bucket, options before or after the field, on _time and numbers', async () => {
@@ -87,25 +77,25 @@ describe('filling and reshaping', () => {
       { _time: 1795132800, count: 1 }, { _time: 1795392000, count: 1 }, { _time: 1795478400, count: 2 },
       { _time: 1795564800, count: 2 }, { _time: 1795737600, count: 2 },
     ];
-    await expectRows(sample, `${GST} | bin _time span=1d | stats count by _time`, days);
-    await expectRows(sample, `${GST} | bucket span=1d _time | stats count by _time`, days);
-    await expectRows(lang, 'eventName=DescribeInstances | bin requestParameters.maxResults span=40 as b | table b', [{ b: 80 }, { b: 40 }, { b: 0 }]);
+    await expectRows(data.sample, `${GST} | bin _time span=1d | stats count by _time`, days);
+    await expectRows(data.sample, `${GST} | bucket span=1d _time | stats count by _time`, days);
+    await expectRows(data.lang, 'eventName=DescribeInstances | bin requestParameters.maxResults span=40 as b | table b', [{ b: 80 }, { b: 40 }, { b: 0 }]);
   });
 
   it('mvexpand, makemv, convert ctime', async () => {
-    await expectRows(lang, 'eventName=AssumeRole | mvexpand resources{}.accountId | table resources{}.accountId', [
+    await expectRows(data.lang, 'eventName=AssumeRole | mvexpand resources{}.accountId | table resources{}.accountId', [
       { 'resources{}.accountId': '999988887777' }, { 'resources{}.accountId': '111122223333' },
     ]);
-    await expectRows(sample, '| makeresults | eval s="a;b;c" | makemv delim=";" s | eval n=mvcount(s) | table s n', [{ s: ['a', 'b', 'c'], n: 3 }]);
-    await expectRows(sample, `${GST} | head 1 | convert ctime(_time) as t | table t`, [{ t: '11/27/2026 16:01:16' }]);
+    await expectRows(data.sample, '| makeresults | eval s="a;b;c" | makemv delim=";" s | eval n=mvcount(s) | table s n', [{ s: ['a', 'b', 'c'], n: 3 }]);
+    await expectRows(data.sample, `${GST} | head 1 | convert ctime(_time) as t | table t`, [{ t: '11/27/2026 16:01:16' }]);
   });
 
   it('makeresults count=', async () => {
-    await expectRows(sample, '| makeresults count=3 | streamstats count | table count', [{ count: 1 }, { count: 2 }, { count: 3 }]);
+    await expectRows(data.sample, '| makeresults count=3 | streamstats count | table count', [{ count: 1 }, { count: 2 }, { count: 3 }]);
   });
 
   it('addtotals', async () => {
-    await expectRows(sample, `${GST} | stats count by user | eval n=count*2 | addtotals count n fieldname=tot`, [
+    await expectRows(data.sample, `${GST} | stats count by user | eval n=count*2 | addtotals count n fieldname=tot`, [
       { user: 'ana.ops', count: 5, n: 10, tot: 15 }, { user: 'dev.sam', count: 2, n: 4, tot: 6 }, { user: 'svc-backup', count: 1, n: 2, tot: 3 },
     ]);
   });
@@ -113,37 +103,37 @@ describe('filling and reshaping', () => {
 
 describe('regex, rex, spath', () => {
   it('regex = and !=', async () => {
-    await expectRows(sample, `${GST} | regex user="^ana" | stats count`, [{ count: 5 }]);
-    await expectRows(sample, `${GST} | regex src!="^73\\." | stats count`, [{ count: 3 }]);
+    await expectRows(data.sample, `${GST} | regex user="^ana" | stats count`, [{ count: 5 }]);
+    await expectRows(data.sample, `${GST} | regex src!="^73\\." | stats count`, [{ count: 3 }]);
   });
 
   it('rex named groups (no match leaves the field null), max_match, mode=sed', async () => {
-    await expectRows(sample, `${GST} | head 2 | rex field=user "(?<first>[a-z]+)\\.(?<last>[a-z]+)" | table user first last`, [
+    await expectRows(data.sample, `${GST} | head 2 | rex field=user "(?<first>[a-z]+)\\.(?<last>[a-z]+)" | table user first last`, [
       { user: 'ana.ops', first: 'ana', last: 'ops' }, { user: 'svc-backup', first: null, last: null },
     ]);
-    await expectRows(sample, `${GST} | head 1 | rex field=src max_match=0 "(?<octet>\\d+)" | table octet`, [{ octet: ['73', '158', '64', '21'] }]);
-    await expectRows(sample, `${GST} | head 1 | rex field=user mode=sed "s/\\./_/g" | table user`, users('ana_ops'));
+    await expectRows(data.sample, `${GST} | head 1 | rex field=src max_match=0 "(?<octet>\\d+)" | table octet`, [{ octet: ['73', '158', '64', '21'] }]);
+    await expectRows(data.sample, `${GST} | head 1 | rex field=user mode=sed "s/\\./_/g" | table user`, users('ana_ops'));
   });
 
   it('spath input= output= path= and bare spath path', async () => {
-    await expectRows(sample, 'eventName=CreateRole | head 1 | spath input=requestParameters.assumeRolePolicyDocument path=Statement{}.Principal.AWS output=principal | table principal', [
+    await expectRows(data.sample, 'eventName=CreateRole | head 1 | spath input=requestParameters.assumeRolePolicyDocument path=Statement{}.Principal.AWS output=principal | table principal', [
       { principal: ['arn:aws:iam::999988887777:root'] },
     ]);
-    await expectRows(sample, 'eventName=CreateRole | head 1 | spath requestParameters.roleName | table requestParameters.roleName', [{ 'requestParameters.roleName': 'ops-sync-role' }]);
+    await expectRows(data.sample, 'eventName=CreateRole | head 1 | spath requestParameters.roleName | table requestParameters.roleName', [{ 'requestParameters.roleName': 'ops-sync-role' }]);
   });
 });
 
 describe('injection safety: quotes, comments and semicolons are data', () => {
   it('in values', async () => {
-    await expectRows(lang, 'requestParameters.policyName="it\'s \\"fine\\"; -- really" | table eventID', [{ eventID: 'lang-07-quote-value' }]);
-    await expectRows(lang, '* | where \'requestParameters.roleSessionName\'="O\'Brien--x; DROP" | table eventID', [{ eventID: 'lang-01-mv-resources' }]);
-    await expectRows(lang, 'userAgent="*\\"quoted\\" \'single\' -- ;*" | table eventID', [{ eventID: 'lang-06-lowercase-name' }]);
+    await expectRows(data.lang, 'requestParameters.policyName="it\'s \\"fine\\"; -- really" | table eventID', [{ eventID: 'lang-07-quote-value' }]);
+    await expectRows(data.lang, '* | where \'requestParameters.roleSessionName\'="O\'Brien--x; DROP" | table eventID', [{ eventID: 'lang-01-mv-resources' }]);
+    await expectRows(data.lang, 'userAgent="*\\"quoted\\" \'single\' -- ;*" | table eventID', [{ eventID: 'lang-06-lowercase-name' }]);
   });
 
   it('in field names', async () => {
-    await expectRows(sample, '| makeresults | eval "a\'b\\"c; --d"=1 | table "a\'b\\"c; --d"', [{ 'a\'b"c; --d': 1 }]);
-    await expectRows(sample, '| makeresults | eval x=1 | rename x as "y\\"); DROP TABLE events; --" | stats count', [{ count: 1 }]);
-    await expectRows(sample, '* | stats count', [{ count: 515 }]);
+    await expectRows(data.sample, '| makeresults | eval "a\'b\\"c; --d"=1 | table "a\'b\\"c; --d"', [{ 'a\'b"c; --d': 1 }]);
+    await expectRows(data.sample, '| makeresults | eval x=1 | rename x as "y\\"); DROP TABLE events; --" | stats count', [{ count: 1 }]);
+    await expectRows(data.sample, '* | stats count', [{ count: 515 }]);
   });
 
   it('compiles quotes doubled, never pasted', () => {

@@ -1,6 +1,6 @@
 // Shared test helpers: an engine over the bundled sample, exact-row checks that print the SQL
 // when they fail, and SQL compilation with a fixed clock.
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { compile } from '../src/compiler/index.js';
 import type { CompileOptions } from '../src/compiler/types.js';
 import { Engine, type RunOptions } from '../src/engine/engine.js';
@@ -31,4 +31,21 @@ export async function rows(engine: Engine, spl: string, opts: RunOptions = {}): 
 export async function expectRows(engine: Engine, spl: string, expected: Row[], opts: RunOptions = {}): Promise<void> {
   const result = await engine.run(spl, { now: SAMPLE_NOW, ...opts });
   expect(result.rows, `SPL: ${spl}\nSQL:\n${result.sql}`).toEqual(expected);
+}
+
+/**
+ * Engines over the sample and over the crafted language fixture, open for one test file:
+ * `const data = sampleAndLanguage();` then `data.sample`, `data.lang` inside tests.
+ */
+export function sampleAndLanguage(): { sample: Engine; lang: Engine } {
+  const engines = {} as { sample: Engine; lang: Engine };
+  beforeAll(async () => {
+    engines.sample = await sampleEngine();
+    engines.lang = await sampleEngine(['fixtures/language']);
+  });
+  afterAll(() => {
+    engines.sample?.close();
+    engines.lang?.close();
+  });
+  return engines;
 }

@@ -1,36 +1,26 @@
 // The search command's semantics (Splunk's, not SQL's): case-insensitive values, case-sensitive
 // field names, wildcards, multivalue any-match, NOT vs !=, OR binding tighter than the implicit
 // AND, IN, CIDR, numeric comparison, bare-term segmentation, and what selects everything.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../src/engine/engine.js';
-import { expectRows, sampleEngine, sqlOf } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { expectRows, sampleAndLanguage, sqlOf } from './helpers.js';
 
-let sample: Engine;
-let lang: Engine;
-beforeAll(async () => {
-  sample = await sampleEngine();
-  lang = await sampleEngine(['fixtures/language']);
-});
-afterAll(() => {
-  sample.close();
-  lang.close();
-});
+const data = sampleAndLanguage();
 
 const ids = (...labels: string[]) => labels.map((l) => ({ eventID: l }));
 
 describe('selecting everything', () => {
   it.each(['*', 'search *', 'index=*', 'sourcetype=aws:cloudtrail', 'sourcetype=AWS:CloudTrail', '| search *'])('%s selects all 515 events', async (spl) => {
-    await expectRows(sample, `${spl} | stats count`, [{ count: 515 }]);
+    await expectRows(data.sample, `${spl} | stats count`, [{ count: 515 }]);
   });
 
   it('a search starting with | and a non-generating command has no events', async () => {
-    await expectRows(sample, '| stats count', [{ count: 0 }]);
-    await expectRows(sample, '| where 1=1 | stats count', [{ count: 0 }]);
+    await expectRows(data.sample, '| stats count', [{ count: 0 }]);
+    await expectRows(data.sample, '| where 1=1 | stats count', [{ count: 0 }]);
   });
 
   it('search in the middle of a pipeline filters the rows so far', async () => {
-    await expectRows(sample, 'eventName=GetSessionToken | search user=dev.sam | stats count', [{ count: 2 }]);
-    await expectRows(sample, 'eventName=GetSessionToken | stats count by user | search count>1', [
+    await expectRows(data.sample, 'eventName=GetSessionToken | search user=dev.sam | stats count', [{ count: 2 }]);
+    await expectRows(data.sample, 'eventName=GetSessionToken | stats count by user | search count>1', [
       { user: 'ana.ops', count: 5 },
       { user: 'dev.sam', count: 2 },
     ]);
@@ -39,85 +29,85 @@ describe('selecting everything', () => {
 
 describe('field=value', () => {
   it('values are case-insensitive, field names case-sensitive', async () => {
-    await expectRows(sample, 'eventName=assumerole | stats count', [{ count: 101 }]);
-    await expectRows(sample, 'eventname=AssumeRole | stats count', [{ count: 0 }]);
-    await expectRows(lang, 'eventName=LISTBUCKETS | table eventID', ids('lang-06-lowercase-name'));
+    await expectRows(data.sample, 'eventName=assumerole | stats count', [{ count: 101 }]);
+    await expectRows(data.sample, 'eventname=AssumeRole | stats count', [{ count: 0 }]);
+    await expectRows(data.lang, 'eventName=LISTBUCKETS | table eventID', ids('lang-06-lowercase-name'));
   });
 
   it('lexes values with colons, slashes and dots as one value', async () => {
-    await expectRows(sample, 'userIdentity.arn=arn:aws:iam::111122223333:user/svc-backup | stats count', [{ count: 31 }]);
-    await expectRows(sample, 'user_arn=arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync | stats count', [{ count: 6 }]);
+    await expectRows(data.sample, 'userIdentity.arn=arn:aws:iam::111122223333:user/svc-backup | stats count', [{ count: 31 }]);
+    await expectRows(data.sample, 'user_arn=arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync | stats count', [{ count: 6 }]);
   });
 
   it('a quoted field name is a field name', async () => {
-    await expectRows(sample, '"userIdentity.type"=IAMUser | stats count', [{ count: 95 }]);
-    await expectRows(sample, 'userIdentity.type=iamuser | stats count', [{ count: 95 }]);
+    await expectRows(data.sample, '"userIdentity.type"=IAMUser | stats count', [{ count: 95 }]);
+    await expectRows(data.sample, 'userIdentity.type=iamuser | stats count', [{ count: 95 }]);
   });
 
   it('* wildcards anywhere in the value', async () => {
-    await expectRows(sample, 'eventName=Attach*Policy | stats count by eventName', [
+    await expectRows(data.sample, 'eventName=Attach*Policy | stats count by eventName', [
       { eventName: 'AttachRolePolicy', count: 3 },
       { eventName: 'AttachUserPolicy', count: 2 },
     ]);
-    await expectRows(lang, 'src=10.1.2.* | table eventID', ids('lang-08-attach', 'lang-07-quote-value', 'lang-03-num-50', 'lang-02-num-9', 'lang-01-mv-resources'));
+    await expectRows(data.lang, 'src=10.1.2.* | table eventID', ids('lang-08-attach', 'lang-07-quote-value', 'lang-03-num-50', 'lang-02-num-9', 'lang-01-mv-resources'));
   });
 
   it("LIKE's own % and _ in a value are literal characters", async () => {
-    await expectRows(lang, 'eventID=lang_0* | stats count', [{ count: 0 }]);
-    await expectRows(lang, 'eventID=lang-0% | stats count', [{ count: 0 }]);
-    await expectRows(lang, 'eventID=lang-0* | stats count', [{ count: 8 }]);
+    await expectRows(data.lang, 'eventID=lang_0* | stats count', [{ count: 0 }]);
+    await expectRows(data.lang, 'eventID=lang-0% | stats count', [{ count: 0 }]);
+    await expectRows(data.lang, 'eventID=lang-0* | stats count', [{ count: 8 }]);
   });
 
   it('f=* needs the field to have a value', async () => {
-    await expectRows(sample, 'errorCode=* | stats count', [{ count: 19 }]);
-    await expectRows(lang, 'errorCode=* | table eventID', ids('lang-04-num-100'));
+    await expectRows(data.sample, 'errorCode=* | stats count', [{ count: 19 }]);
+    await expectRows(data.lang, 'errorCode=* | table eventID', ids('lang-04-num-100'));
   });
 
   it('NOT f=x keeps events without f; f!=x does not', async () => {
-    await expectRows(sample, 'NOT errorCode=AccessDenied | stats count', [{ count: 509 }]);
-    await expectRows(sample, 'errorCode!=AccessDenied | stats count', [{ count: 13 }]);
-    await expectRows(lang, 'NOT userIdentity.arn=*Ops* | table eventID', ids('lang-08-attach', 'lang-07-quote-value', 'lang-06-lowercase-name', 'lang-05-no-identity-fields', 'lang-01-mv-resources'));
-    await expectRows(lang, 'userIdentity.arn!=*Ops* | table eventID', ids('lang-08-attach', 'lang-07-quote-value', 'lang-06-lowercase-name', 'lang-01-mv-resources'));
+    await expectRows(data.sample, 'NOT errorCode=AccessDenied | stats count', [{ count: 509 }]);
+    await expectRows(data.sample, 'errorCode!=AccessDenied | stats count', [{ count: 13 }]);
+    await expectRows(data.lang, 'NOT userIdentity.arn=*Ops* | table eventID', ids('lang-08-attach', 'lang-07-quote-value', 'lang-06-lowercase-name', 'lang-05-no-identity-fields', 'lang-01-mv-resources'));
+    await expectRows(data.lang, 'userIdentity.arn!=*Ops* | table eventID', ids('lang-08-attach', 'lang-07-quote-value', 'lang-06-lowercase-name', 'lang-01-mv-resources'));
   });
 
   it('a multivalue field matches when any value does', async () => {
-    await expectRows(lang, 'resources{}.accountId=999988887777 | table eventID', ids('lang-01-mv-resources'));
-    await expectRows(lang, 'resources{}.accountId=1111* | table eventID', ids('lang-08-attach', 'lang-01-mv-resources'));
+    await expectRows(data.lang, 'resources{}.accountId=999988887777 | table eventID', ids('lang-01-mv-resources'));
+    await expectRows(data.lang, 'resources{}.accountId=1111* | table eventID', ids('lang-08-attach', 'lang-01-mv-resources'));
   });
 
   it('CIDR values match addresses in the block', async () => {
-    await expectRows(sample, 'src=185.220.0.0/16 | stats count', [{ count: 15 }]);
-    await expectRows(lang, 'src=10.0.0.0/8 | table eventID', ids('lang-08-attach', 'lang-07-quote-value', 'lang-06-lowercase-name', 'lang-03-num-50', 'lang-02-num-9', 'lang-01-mv-resources'));
+    await expectRows(data.sample, 'src=185.220.0.0/16 | stats count', [{ count: 15 }]);
+    await expectRows(data.lang, 'src=10.0.0.0/8 | table eventID', ids('lang-08-attach', 'lang-07-quote-value', 'lang-06-lowercase-name', 'lang-03-num-50', 'lang-02-num-9', 'lang-01-mv-resources'));
   });
 
   it('compares numerically when both sides are numbers', async () => {
     // Lexically "9" > "50"; numerically it is not.
-    await expectRows(lang, 'requestParameters.maxResults>10 | table eventID', ids('lang-04-num-100', 'lang-03-num-50'));
-    await expectRows(lang, 'requestParameters.maxResults<50 | table eventID', ids('lang-02-num-9'));
+    await expectRows(data.lang, 'requestParameters.maxResults>10 | table eventID', ids('lang-04-num-100', 'lang-03-num-50'));
+    await expectRows(data.lang, 'requestParameters.maxResults<50 | table eventID', ids('lang-02-num-9'));
   });
 
   it('IN takes a list with wildcards', async () => {
-    await expectRows(sample, 'eventName IN (AssumeRole, Get*Token) | stats count by eventName', [
+    await expectRows(data.sample, 'eventName IN (AssumeRole, Get*Token) | stats count by eventName', [
       { eventName: 'AssumeRole', count: 101 },
       { eventName: 'GetAuthorizationToken', count: 8 },
       { eventName: 'GetFederationToken', count: 1 },
       { eventName: 'GetSessionToken', count: 8 },
     ]);
-    await expectRows(lang, 'src IN (192.168.7.1, config*) | table eventID', ids('lang-05-no-identity-fields', 'lang-04-num-100'));
+    await expectRows(data.lang, 'src IN (192.168.7.1, config*) | table eventID', ids('lang-05-no-identity-fields', 'lang-04-num-100'));
   });
 });
 
 describe('boolean structure', () => {
   it('OR binds tighter than the implicit AND', async () => {
-    await expectRows(sample, 'eventName=AssumeRole OR eventName=GetSessionToken errorCode=* | stats count by eventName', [
+    await expectRows(data.sample, 'eventName=AssumeRole OR eventName=GetSessionToken errorCode=* | stats count by eventName', [
       { eventName: 'AssumeRole', count: 1 },
       { eventName: 'GetSessionToken', count: 1 },
     ]);
-    await expectRows(lang, 'user=Alice.Admin eventName=AssumeRole OR eventName=PutUserPolicy | table eventID', ids('lang-07-quote-value', 'lang-01-mv-resources'));
+    await expectRows(data.lang, 'user=Alice.Admin eventName=AssumeRole OR eventName=PutUserPolicy | table eventID', ids('lang-07-quote-value', 'lang-01-mv-resources'));
   });
 
   it('parentheses and explicit AND', async () => {
-    await expectRows(sample, '(eventName=AttachRolePolicy OR eventName=AttachUserPolicy) AND errorCode=AccessDenied | table eventID', [
+    await expectRows(data.sample, '(eventName=AttachRolePolicy OR eventName=AttachUserPolicy) AND errorCode=AccessDenied | table eventID', [
       { eventID: 'ff5bb457-634a-4668-b0da-956b2de8e2e9' },
       { eventID: '6b8b7eb7-75da-4f10-a18d-0130e5aefff6' },
     ]);
@@ -138,30 +128,30 @@ describe('boolean structure', () => {
 
 describe('bare terms match whole segments of the raw event', () => {
   it('a term matches between breakers', async () => {
-    await expectRows(sample, 'aws | stats count', [{ count: 515 }]);
-    await expectRows(sample, 'AttachRolePolicy | stats count', [{ count: 3 }]);
-    await expectRows(sample, '"AttachRolePolicy" | stats count', [{ count: 3 }]);
+    await expectRows(data.sample, 'aws | stats count', [{ count: 515 }]);
+    await expectRows(data.sample, 'AttachRolePolicy | stats count', [{ count: 3 }]);
+    await expectRows(data.sample, '"AttachRolePolicy" | stats count', [{ count: 3 }]);
   });
 
   it('a term does not match inside a longer word', async () => {
     // The two hits are the CLI's `md/command#iam.attach-role-policy` segments, not AttachRolePolicy.
-    await expectRows(sample, 'attach | table eventName eventID', [
+    await expectRows(data.sample, 'attach | table eventName eventID', [
       { eventName: 'AttachRolePolicy', eventID: '6b8b7eb7-75da-4f10-a18d-0130e5aefff6' },
       { eventName: 'AttachUserPolicy', eventID: '4778ede3-9967-4d45-82ac-0caccc9416b4' },
     ]);
   });
 
   it('a trailing * matches a prefix', async () => {
-    await expectRows(lang, 'ASIA* | table eventID', ids('lang-04-num-100', 'lang-03-num-50', 'lang-02-num-9'));
-    await expectRows(lang, 'AKIAEXAMPLECAROL* | table eventID', ids('lang-08-attach', 'lang-06-lowercase-name'));
+    await expectRows(data.lang, 'ASIA* | table eventID', ids('lang-04-num-100', 'lang-03-num-50', 'lang-02-num-9'));
+    await expectRows(data.lang, 'AKIAEXAMPLECAROL* | table eventID', ids('lang-08-attach', 'lang-06-lowercase-name'));
   });
 
   it('NOT a term keeps the events without it', async () => {
-    await expectRows(lang, 'NOT ASIA* NOT AKIAEXAMPLECAROL* | table eventID', ids('lang-07-quote-value', 'lang-05-no-identity-fields', 'lang-01-mv-resources'));
+    await expectRows(data.lang, 'NOT ASIA* NOT AKIAEXAMPLECAROL* | table eventID', ids('lang-07-quote-value', 'lang-05-no-identity-fields', 'lang-01-mv-resources'));
   });
 
   it('a quoted phrase matches as a phrase, quotes and all', async () => {
-    await expectRows(lang, '"O\'Brien--x; DROP" | table eventID', ids('lang-01-mv-resources'));
+    await expectRows(data.lang, '"O\'Brien--x; DROP" | table eventID', ids('lang-01-mv-resources'));
   });
 
   it('compiles to a substring pre-filter and a bounded regex', () => {

@@ -1,24 +1,14 @@
 // stats, eventstats, streamstats, top, rare: every aggregate, Splunk's default names, AS and BY.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../src/engine/engine.js';
-import { expectRows, sampleEngine, sqlOf } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { expectRows, sampleAndLanguage, sqlOf } from './helpers.js';
 
-let sample: Engine;
-let lang: Engine;
-beforeAll(async () => {
-  sample = await sampleEngine();
-  lang = await sampleEngine(['fixtures/language']);
-});
-afterAll(() => {
-  sample.close();
-  lang.close();
-});
+const data = sampleAndLanguage();
 
 const GST = 'eventName=GetSessionToken';
 
 describe('stats', () => {
   it('default names, AS, values sorted and distinct, list in input order, earliest/latest by _time, first/last by pipeline order', async () => {
-    await expectRows(sample, `${GST} | stats count, count(errorCode), values(src) as srcs, list(user), earliest(user), latest(user), first(src), last(src), earliest_time(user), latest_time(user) by eventName`, [
+    await expectRows(data.sample, `${GST} | stats count, count(errorCode), values(src) as srcs, list(user), earliest(user), latest(user), first(src), last(src), earliest_time(user), latest_time(user) by eventName`, [
       {
         eventName: 'GetSessionToken', count: 8, 'count(errorCode)': 1,
         srcs: ['185.220.101.47', '2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4', '73.158.64.21', '91.64.112.45'],
@@ -30,19 +20,19 @@ describe('stats', () => {
   });
 
   it('numeric aggregates', async () => {
-    await expectRows(sample, `${GST} | stats min(_time) max(_time) range(_time) avg(_time) mean(_time) median(_time) mode(user) sum(_time) dc(user) distinct_count(src) perc50(_time)`, [
+    await expectRows(data.sample, `${GST} | stats min(_time) max(_time) range(_time) avg(_time) mean(_time) median(_time) mode(user) sum(_time) dc(user) distinct_count(src) perc50(_time)`, [
       {
         'min(_time)': 1795191765, 'max(_time)': 1795795276, 'range(_time)': 603511, 'avg(_time)': 1795557014.125, 'mean(_time)': 1795557014.125,
         'median(_time)': 1795567088, 'mode(user)': 'ana.ops', 'sum(_time)': 14364456113, 'dc(user)': 3, 'distinct_count(src)': 4, 'perc50(_time)': 1795567088,
       },
     ]);
-    await expectRows(lang, 'eventName=DescribeInstances | stats sum(requestParameters.maxResults) as s avg(requestParameters.maxResults) as a stdev(requestParameters.maxResults) as sd var(requestParameters.maxResults) as v perc50(requestParameters.maxResults) as p', [
+    await expectRows(data.lang, 'eventName=DescribeInstances | stats sum(requestParameters.maxResults) as s avg(requestParameters.maxResults) as a stdev(requestParameters.maxResults) as sd var(requestParameters.maxResults) as v perc50(requestParameters.maxResults) as p', [
       { s: 159, a: 53, sd: 45.574115460423364, v: 2077, p: 50 },
     ]);
   });
 
   it('rows without a by-field are left out; groups sorted by the by-fields', async () => {
-    await expectRows(sample, 'eventName=AssumeRole | stats count by user_type, action', [
+    await expectRows(data.sample, 'eventName=AssumeRole | stats count by user_type, action', [
       { user_type: 'AWSAccount', action: 'success', count: 21 },
       { user_type: 'AWSService', action: 'success', count: 48 },
       { user_type: 'AssumedRole', action: 'success', count: 16 },
@@ -52,17 +42,17 @@ describe('stats', () => {
   });
 
   it('a multivalue field: values() flattens, count() counts values, by splits', async () => {
-    await expectRows(lang, '* | stats values(resources{}.accountId) as a list(resources{}.accountId) as l count(resources{}.accountId) as n dc(resources{}.accountId) as d', [
+    await expectRows(data.lang, '* | stats values(resources{}.accountId) as a list(resources{}.accountId) as l count(resources{}.accountId) as n dc(resources{}.accountId) as d', [
       { a: ['111122223333', '999988887777'], l: ['111122223333', '999988887777', '111122223333'], n: 3, d: 2 },
     ]);
-    await expectRows(lang, '* | stats count by resources{}.accountId', [
+    await expectRows(data.lang, '* | stats count by resources{}.accountId', [
       { 'resources{}.accountId': '111122223333', count: 2 },
       { 'resources{}.accountId': '999988887777', count: 1 },
     ]);
   });
 
   it('list() keeps at most 100 values', async () => {
-    await expectRows(sample, '* | stats list(eventID) as l | eval n=mvcount(l) | table n', [{ n: 100 }]);
+    await expectRows(data.sample, '* | stats list(eventID) as l | eval n=mvcount(l) | table n', [{ n: 100 }]);
   });
 
   it('golden SQL', () => {
@@ -90,20 +80,20 @@ describe('stats', () => {
 
 describe('eventstats and streamstats', () => {
   it('eventstats adds the group aggregate to every row', async () => {
-    await expectRows(sample, `${GST} | eventstats count by user | table user count`, [
+    await expectRows(data.sample, `${GST} | eventstats count by user | table user count`, [
       { user: 'ana.ops', count: 5 }, { user: 'svc-backup', count: 1 }, { user: 'ana.ops', count: 5 }, { user: 'dev.sam', count: 2 },
       { user: 'ana.ops', count: 5 }, { user: 'dev.sam', count: 2 }, { user: 'ana.ops', count: 5 }, { user: 'ana.ops', count: 5 },
     ]);
   });
 
   it('streamstats current=f counts the rows before', async () => {
-    await expectRows(sample, `${GST} | head 4 | streamstats current=f count as n | table user n`, [
+    await expectRows(data.sample, `${GST} | head 4 | streamstats current=f count as n | table user n`, [
       { user: 'ana.ops', n: 0 }, { user: 'svc-backup', n: 1 }, { user: 'ana.ops', n: 2 }, { user: 'dev.sam', n: 3 },
     ]);
   });
 
   it('streamstats window=N with values(), dc(), list() (aggregate inside the list function, OVER after it)', async () => {
-    await expectRows(sample, `${GST} | head 4 | streamstats window=2 values(user) as u dc(user) as d list(user) as l by eventName | table user u d l`, [
+    await expectRows(data.sample, `${GST} | head 4 | streamstats window=2 values(user) as u dc(user) as d list(user) as l by eventName | table user u d l`, [
       { user: 'ana.ops', u: ['ana.ops'], d: 1, l: ['ana.ops'] },
       { user: 'svc-backup', u: ['ana.ops', 'svc-backup'], d: 2, l: ['ana.ops', 'svc-backup'] },
       { user: 'ana.ops', u: ['ana.ops', 'svc-backup'], d: 2, l: ['svc-backup', 'ana.ops'] },
@@ -129,12 +119,12 @@ describe('eventstats and streamstats', () => {
 
 describe('top and rare', () => {
   it('count and percent, limit, showperc', async () => {
-    await expectRows(sample, `${GST} | top user`, [
+    await expectRows(data.sample, `${GST} | top user`, [
       { user: 'ana.ops', count: 5, percent: 62.5 }, { user: 'dev.sam', count: 2, percent: 25 }, { user: 'svc-backup', count: 1, percent: 12.5 },
     ]);
-    await expectRows(sample, `${GST} | rare user`, [
+    await expectRows(data.sample, `${GST} | rare user`, [
       { user: 'svc-backup', count: 1, percent: 12.5 }, { user: 'dev.sam', count: 2, percent: 25 }, { user: 'ana.ops', count: 5, percent: 62.5 },
     ]);
-    await expectRows(sample, `${GST} | top limit=2 user showperc=f`, [{ user: 'ana.ops', count: 5 }, { user: 'dev.sam', count: 2 }]);
+    await expectRows(data.sample, `${GST} | top limit=2 user showperc=f`, [{ user: 'ana.ops', count: 5 }, { user: 'dev.sam', count: 2 }]);
   });
 });

@@ -13,7 +13,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { loadCloudTrail } from './loader.js';
 import { describeFsError, expandPaths } from './load-files.js';
-import type { LoadProgress, LoadReport, LoadWarning } from './types.js';
+import { emptyLoadReport, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
 /** Bumped whenever the layout of a cached file changes, so old entries are simply not found. */
 const LAYOUT = 'v1';
@@ -70,15 +70,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
   const folder = path.join(opts.dir, LAYOUT);
   mkdirSync(folder, { recursive: true });
   const expansion = await expandPaths(paths);
-  const report: LoadReport = {
-    filesRead: 0,
-    filesSkipped: 0,
-    eventsLoaded: 0,
-    eventsSkipped: 0,
-    bytesRead: 0,
-    warnings: [...expansion.warnings],
-    elapsedMs: 0,
-  };
+  const report = emptyLoadReport(expansion.warnings);
   const entries: CacheEntry[] = [];
   const misses: { abs: string; key: string; size: number; mtimeMs: number }[] = [];
   for (const file of expansion.files) {

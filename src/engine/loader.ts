@@ -20,7 +20,7 @@ import {
   type RejectedFile,
   type SniffedFile,
 } from './load-files.js';
-import type { LoadProgress, LoadReport, LoadWarning } from './types.js';
+import { emptyLoadReport, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
 export interface LoadOptions {
   /** Value of the `index` column; null leaves it empty (the cache fills it in when it is read). */
@@ -489,15 +489,7 @@ function buildReport(
   elapsedMs: number,
 ): LoadReport {
   const byFile = new Map(stats.map((s) => [s.source, s]));
-  const report: LoadReport = {
-    filesRead: 0,
-    filesSkipped: 0,
-    eventsLoaded: 0,
-    eventsSkipped: 0,
-    bytesRead: 0,
-    warnings: [...expandWarnings],
-    elapsedMs,
-  };
+  const report = emptyLoadReport(expandWarnings, elapsedMs);
   const warn = (file: string, kind: LoadWarning['kind'], reason: string, eventsSkipped?: number): void => {
     report.warnings.push(eventsSkipped === undefined ? { file, reason, kind } : { file, reason, kind, eventsSkipped });
   };

@@ -33,6 +33,11 @@ export interface LoadReport {
   elapsedMs: number;
 }
 
+/** A report with nothing counted yet, starting from the warnings path expansion gave. */
+export function emptyLoadReport(warnings: LoadWarning[] = [], elapsedMs = 0): LoadReport {
+  return { filesRead: 0, filesSkipped: 0, eventsLoaded: 0, eventsSkipped: 0, bytesRead: 0, warnings: [...warnings], elapsedMs };
+}
+
 export interface ResultSet {
   columns: string[];
   rows: Row[];
