@@ -127,6 +127,12 @@ describe('inputlookup', () => {
     ]);
   });
 
+  it('names that differ only in case are two lookups, as they are two files', async () => {
+    writeLookup('Teams.csv', 'team\nupper\n');
+    writeLookup('teams.csv', 'team\nlower\n');
+    await expectRows(engine, '| inputlookup Teams.csv | inputlookup append=t teams.csv', [{ team: 'upper' }, { team: 'lower' }]);
+  });
+
   it('filters with a where clause in search syntax (case-insensitive values, wildcards, OR)', async () => {
     await expectRows(engine, '| inputlookup users where user=CI-* OR team="OPS" | table team', [{ team: 'ops' }, { team: 'ci' }, { team: 'build' }]);
   });

@@ -2,7 +2,7 @@
 // every read and write inside the folder, loading into DuckDB temp tables the compiler can name,
 // and atomic writes for outputlookup (temp file, fsync, rename).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, readdirSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, sep } from 'node:path';
@@ -35,7 +35,10 @@ export function lookupFileName(name: string): string {
 
 /** The temp table a lookup is loaded into: a stable name, so explain shows what run uses. */
 export function lookupTableName(name: string): string {
-  return `__lookup_${lookupFileName(name).slice(0, -4).toLowerCase()}`;
+  const file = lookupFileName(name).slice(0, -4);
+  // DuckDB folds identifier case, file systems do not: `Users` and `users` are two lookups.
+  const exact = createHash('sha256').update(file).digest('hex').slice(0, 8);
+  return `__lookup_${file.toLowerCase()}_${exact}`;
 }
 
 // ---- CSV ---------------------------------------------------------------------------------
