@@ -72,3 +72,15 @@ describe('macros', () => {
     `);
   });
 });
+
+describe('parameters', () => {
+  it('$$ is a literal dollar sign, never a parameter', async () => {
+    const engine = await Engine.open();
+    try {
+      await expectRows(engine, '| makeresults | eval price="$$5 and $$user$$" | table price', [{ price: '$5 and $user$' }]);
+      await expectRows(engine, '| makeresults | eval who=$who$ | table who', [{ who: 'a"b' }], { params: { who: 'a"b' } });
+    } finally {
+      engine.close();
+    }
+  });
+});

@@ -124,13 +124,15 @@ export function expandMacros(text: string, macros: MacroSet, depth = 0): string 
 
 /** Names of `$name$` tokens in a search, in order of first appearance. */
 export function paramNames(text: string): string[] {
-  return [...new Set([...text.matchAll(/\$([A-Za-z_][\w.]*)\$/g)].map((m) => m[1]!))];
+  return [...new Set([...text.matchAll(/\$\$|\$([A-Za-z_][\w.]*)\$/g)].filter((m) => m[1]).map((m) => m[1]!))];
 }
 
 /**
  * Fill `$name$` tokens. A value is always data: inside a quoted string its quotes and
  * backslashes are escaped; elsewhere it is inserted as a quoted string.
  */
+const PARAM = /\$([A-Za-z_][\w.]*)\$/y;
+
 export function fillParams(text: string, params: Record<string, string>, allowUnfilled: boolean): string {
   let out = '';
   let quote = false;
@@ -138,7 +140,14 @@ export function fillParams(text: string, params: Record<string, string>, allowUn
     const ch = text[i]!;
     if (ch === '\\' && quote) { out += ch + (text[i + 1] ?? ''); i++; continue; }
     if (ch === '"') { quote = !quote; out += ch; continue; }
-    const m = ch === '$' ? /^\$([A-Za-z_][\w.]*)\$/.exec(text.slice(i)) : null;
+    if (ch === '$' && text[i + 1] === '$') {
+      // `$$` is a literal dollar sign, as in Splunk's saved searches.
+      out += '$';
+      i++;
+      continue;
+    }
+    PARAM.lastIndex = i;
+    const m = ch === '$' ? PARAM.exec(text) : null;
     if (!m) { out += ch; continue; }
     const name = m[1]!;
     const value = params[name];

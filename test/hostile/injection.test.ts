@@ -30,7 +30,7 @@ const PAYLOADS = [
   'full-width \uff07 apostrophe',
   'right \u2019 quote',
   'rtl \u202e override',
-  "$$dollar$$ quoted$$",
+  "$dollar $ quoted$ (a lone dollar is literal)",
   "E'\\x41'",
   "read_text('/etc/passwd')",
   '%_%',
