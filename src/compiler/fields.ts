@@ -5,7 +5,7 @@ import { parseExpression } from '../../grammar/parser.js';
 import { ADDON_FIELDS } from './addon-fields.js';
 import { eventColumn, JSON_COLUMNS } from './cloudtrail-schema.js';
 import { ident, jsonPath, str } from './sql.js';
-import type { Compiled, Relation } from './types.js';
+import type { Compiled, FieldInfo, Relation } from './types.js';
 import type { Expr } from '../../grammar/ast.js';
 
 export const NULL: Compiled = { sql: 'NULL', type: 'unknown' };
@@ -63,6 +63,28 @@ export function addonFieldNames(): string[] {
   return [...ADDON.keys()];
 }
 
+/** The hidden column holding an event field's original value once the pipeline changed it. */
+export function originalName(name: string): string {
+  return `__orig_${name}`;
+}
+
+/**
+ * Columns that keep the original values of event fields about to be overwritten or dropped, so
+ * add-on fields still see the event as it was (Splunk computes them before the pipeline runs).
+ */
+export function preserveOriginals(rel: Relation, names: string[]): [string, FieldInfo][] {
+  if (!rel.raw) return [];
+  const out: [string, FieldInfo][] = [];
+  for (const name of new Set(names)) {
+    const column = eventColumn(name);
+    const info = rel.fields.get(name);
+    if (!column || column.type === 'JSON' || name.startsWith('_') || (info && info.origin !== 'event')) continue;
+    if (rel.fields.has(originalName(name)) || rel.removed.has(name)) continue;
+    out.push([name, { type: column.type === 'DOUBLE' || column.type === 'BIGINT' ? 'number' : 'string', origin: 'event' }]);
+  }
+  return out;
+}
+
 /**
  * Resolve a field name without add-on aliases (those need the expression compiler; see
  * expr.ts `fieldRef`). Returns undefined when only an alias could supply the field.
@@ -70,6 +92,9 @@ export function addonFieldNames(): string[] {
 export function resolveColumn(name: string, rel: Relation): Compiled | undefined {
   const info = rel.fields.get(name);
   if (info) return { sql: ident(name), type: info.type };
+  // An event field the pipeline overwrote or renamed away keeps its original for add-on fields.
+  const original = rel.fields.get(originalName(name));
+  if (original) return { sql: ident(originalName(name)), type: original.type };
   if (rel.removed.has(name) || !rel.raw) return NULL;
   const column = eventColumn(name);
   if (column && column.type !== 'JSON') return { sql: ident(name), type: column.type === 'DOUBLE' || column.type === 'BIGINT' ? 'number' : 'string' };

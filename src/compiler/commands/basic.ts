@@ -7,6 +7,7 @@ import { exclude, made, withFields, type Builder } from '../builder.js';
 import { eventColumn } from '../cloudtrail-schema.js';
 import { asBool, asList, asNumber, asString, compileExpr, fieldRef, fieldsOf } from '../expr.js';
 import { extractPath } from '../functions.js';
+import { originalName, preserveOriginals } from '../fields.js';
 import { translateRegex, type RegexError } from '../regex.js';
 import { compileSearchExpr } from '../search.js';
 import { dbl, ident, num, str } from '../sql.js';
@@ -32,6 +33,10 @@ export function assign(rel: Relation, b: Builder, values: [string, Compiled][], 
   const add: string[] = [];
   const seen = new Set<string>();
   const fields: [string, FieldInfo][] = [];
+  for (const [name, info] of preserveOriginals(rel, values.map(([n]) => n))) {
+    add.push(`${ident(name)} AS ${ident(originalName(name))}`);
+    fields.push([originalName(name), info]);
+  }
   for (const [name, c] of values) {
     if (seen.has(name)) continue;
     seen.add(name);
@@ -190,9 +195,12 @@ const rename: CommandCompiler = (cmd, rel, b) => {
     if (from === to) continue;
     const value = fieldRef(from, { rel: current, b });
     const drop = [from, to].filter((n) => hasColumn(current, n) && n !== '__seq');
+    const kept = preserveOriginals(current, drop);
     const fieldsAfter = renamedFields(current.fields, from, to, made(value.type));
+    for (const [n, info] of kept) fieldsAfter.set(originalName(n), info);
     const removed = new Set([...current.removed, from].filter((n) => n !== to));
-    current = b.add(`SELECT *${exclude(drop)}, ${value.sql} AS ${ident(to)} FROM ${current.name}`, fieldsAfter, current.raw, removed);
+    const originals = kept.map(([n]) => `, ${ident(n)} AS ${ident(originalName(n))}`).join('');
+    current = b.add(`SELECT *${exclude(drop)}${originals}, ${value.sql} AS ${ident(to)} FROM ${current.name}`, fieldsAfter, current.raw, removed);
   }
   return current;
 };
