@@ -92,6 +92,31 @@ describe('cache', () => {
     second.engine.close();
   });
 
+  it('reads a day of files as one consolidated file, and rewrites only the day a changed file is in', async () => {
+    const data = sampleCopy();
+    const cacheDir = tmp();
+    const { loadIntoCache } = await import('../src/engine/cache.js');
+    const first = await loadIntoCache([data], { dir: cacheDir });
+    expect(first.groups.length).toBeGreaterThan(1);
+    const engine = await Engine.open({ cacheDir });
+    await engine.load([data]);
+    const view = (engine as unknown as { cached: { viewSql(r: object): string } }).cached.viewSql({});
+    for (const g of first.groups) expect(view).toContain(g.parquet);
+    // Files a group holds are not also read one by one (their events would count twice).
+    const grouped = first.groups.flatMap((g) => g.members.map((m) => m.path));
+    for (const e of first.entries.filter((e) => grouped.includes(e.path))) expect(view).not.toContain(e.parquet!);
+    engine.close();
+    const file = path.join(data, 'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T1547Z_WvJ2lxDh3o69gW6n.json.gz');
+    const records = (JSON.parse(gunzipSync(readFileSync(file)).toString()) as { Records: Record<string, unknown>[] }).Records;
+    writeFileSync(file, gzipSync(JSON.stringify({ Records: records.slice(1) })));
+    const second = await loadIntoCache([data], { dir: cacheDir });
+    const changed = second.groups.filter((g) => !first.groups.some((f) => f.parquet === g.parquet));
+    // The file held one event: its day is rewritten without it, and no other day is.
+    const before = first.groups.find((g) => g.members.some((m) => m.path === file))!;
+    expect(changed.map((g) => g.members.map((m) => m.path))).toEqual([before.members.map((m) => m.path).filter((p) => p !== file)]);
+    expect(second.groups.length).toBe(first.groups.length);
+  });
+
   it('prunes files outside the global time range and gives the same rows as no pruning', async () => {
     const data = path.resolve(SAMPLE_DIR);
     const { engine } = await cachedEngine(tmp(), [data]);
