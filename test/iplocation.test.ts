@@ -38,6 +38,14 @@ describe('iplocation', () => {
     `);
   });
 
+  it('locates each distinct address once even when a search on Country follows (no per-event call)', async () => {
+    const { compiled } = await engine.prepareWithData('* | iplocation sourceIPAddress | search Country=Germany | stats count');
+    const plan = (await engine.connection.runAndReadAll(`EXPLAIN ${compiled.sql}`)).getRows().map((r) => String(r[1])).join('\n');
+    // Pushed below the DISTINCT, the filter would call the function on every event's address.
+    expect(plan.replace(/[\s│]+/g, '')).not.toMatch(/struct_extract\(spl_iplocation/);
+    await expectRows(engine, '* | iplocation sourceIPAddress | search Country=Germany | stats count', [{ count: 50 }]);
+  });
+
   it('gives City, Country, Region, lat, lon for public addresses (IPv4 and IPv6) and nulls for private ones and AWS service names', async () => {
     await expectRows(engine, '* | stats count by sourceIPAddress | iplocation sourceIPAddress | fields - count', [
       { sourceIPAddress: '10.20.3.41', City: null, Country: null, Region: null, lat: null, lon: null },

@@ -106,6 +106,9 @@ export class GeoIp {
       name: 'spl_iplocation',
       returnType: LOCATION_TYPE,
       parameterTypes: [VARCHAR, VARCHAR],
+      // It is not, but DuckDB pushes no filter holding a volatile call: a filter on Country
+      // would otherwise be moved below `iplocation`'s DISTINCT and call this once per event.
+      volatile: true,
       mainFunction: (_info, input, output) => {
         const ips = input.getColumnVector(0);
         const langs = input.getColumnVector(1);
