@@ -142,13 +142,15 @@ async function walk(
     if (isDir || isFile) entries.push({ name: entry.name, isDir });
   }
   entries.sort((a, b) => compareStrings(a.name, b.name));
+  const folders: string[] = [];
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (!entry.isDir) visit(full, false);
-    else if (visit(full, true) !== false && depth > 1) {
-      await walk(full, depth - 1, visit, warnings, visited);
-    }
+    else if (visit(full, true) !== false && depth > 1) folders.push(full);
   }
+  // Sibling folders are read together (an S3 layout has hundreds, one day each): callers sort
+  // what they collect, so the order visits arrive in does not matter.
+  await Promise.all(folders.map((folder) => walk(folder, depth - 1, visit, warnings, visited)));
 }
 
 async function expandGlob(
