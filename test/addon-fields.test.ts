@@ -83,6 +83,12 @@ describe('add-on fields', () => {
 });
 
 describe('add-on fields after the pipeline changed their sources', () => {
+  it('fields - of a source field leaves the add-on field as it was', async () => {
+    await expectRows(data.sample, 'eventID=d4b53dba-e77e-4d9d-a9bd-00a21751f6c2 | fields - eventName | table eventName signature action', [
+      { eventName: null, signature: 'AttachRolePolicy', action: 'created' },
+    ]);
+  });
+
   it('rename of a source field leaves the add-on field as it was', async () => {
     await expectRows(data.sample, 'eventID=d4b53dba-e77e-4d9d-a9bd-00a21751f6c2 | rename eventName as api | table api signature action', [
       { api: 'AttachRolePolicy', signature: 'AttachRolePolicy', action: 'created' },

@@ -92,10 +92,11 @@ export function preserveOriginals(rel: Relation, names: string[]): [string, Fiel
 export function resolveColumn(name: string, rel: Relation): Compiled | undefined {
   const info = rel.fields.get(name);
   if (info) return { sql: ident(name), type: info.type };
-  // An event field the pipeline overwrote or renamed away keeps its original for add-on fields.
+  if (rel.removed.has(name) || !rel.raw) return NULL;
+  // An event field the pipeline overwrote or dropped keeps its original for add-on fields (which
+  // resolve against the event columns only, with nothing removed).
   const original = rel.fields.get(originalName(name));
   if (original) return { sql: ident(originalName(name)), type: original.type };
-  if (rel.removed.has(name) || !rel.raw) return NULL;
   const column = eventColumn(name);
   if (column && column.type !== 'JSON') return { sql: ident(name), type: column.type === 'DOUBLE' || column.type === 'BIGINT' ? 'number' : 'string' };
   const json = jsonField(name);

@@ -157,7 +157,10 @@ const fields: CommandCompiler = (cmd, rel, b) => {
   const drop = expandNames(rel, names, true);
   const present = drop.filter((n) => hasColumn(rel, n) && n !== '__seq');
   const removed = new Set([...rel.removed, ...drop]);
-  return b.add(`SELECT *${exclude(present)} FROM ${rel.name}`, withFields(rel, [], drop), rel.raw, removed);
+  const kept = preserveOriginals(rel, present);
+  const originals = kept.map(([n]) => `, ${ident(n)} AS ${ident(originalName(n))}`).join('');
+  const fieldsAfter = withFields(rel, kept.map(([n, info]) => [originalName(n), info]), drop);
+  return b.add(`SELECT *${exclude(present)}${originals} FROM ${rel.name}`, fieldsAfter, rel.raw, removed);
 };
 
 /** rename pairs: `a as b`, with wildcards (`userIdentity.* as ui_*`), commas optional. */
