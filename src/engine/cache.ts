@@ -217,12 +217,12 @@ async function consolidate(folder: string, entries: CacheEntry[]): Promise<Cache
         const parquet = path.join(folder, `group-${key}.parquet`);
         const tmp = uniqueTemp(parquet);
         const files = members.map((m) => `(${sqlString(m.parquet!)}, ${sqlString(m.path)})`);
-        // Sorted by time, so the row groups' _time statistics skip most of a day for a short range.
+        // Not sorted: a day (33k events at 1M) fits in one row group, so order would skip nothing,
+        // and sorting cost a quarter more on the first load (15.6 s against 12.2 s for 30 days).
         await conn.run(`COPY (
             SELECT e.* EXCLUDE (filename), f.src AS __src
             FROM read_parquet([${members.map((m) => sqlString(m.parquet!)).join(', ')}], filename = true) AS e
             JOIN (VALUES ${files.join(', ')}) AS f(file, src) ON e.filename = f.file
-            ORDER BY e."_time" DESC NULLS LAST, f.src, e.__pos
           ) TO ${sqlString(tmp)} (FORMAT parquet)`);
         renameSync(tmp, parquet);
         const times = members.filter((m) => m.minTime !== null);
