@@ -51,6 +51,13 @@ export async function replCommand(argv: string[]): Promise<number> {
 
   const data = flagList(args, 'data');
   const paths = data.length ? data : [sampleDir()];
+  // A person at a terminal gets live redraws even when CI is set in their environment: Ink reads
+  // CI when it loads and then draws only the final frame, which left menus and the running search
+  // invisible (the pivot menu never appeared).
+  if (process.stdin.isTTY) {
+    delete process.env.CI;
+    delete process.env.CONTINUOUS_INTEGRATION;
+  }
   // Ink and React load while DuckDB opens: the first frame comes sooner.
   const interactive = process.stdin.isTTY ? import('./interactive.js') : null;
   const engine = await openEngine(args);
