@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
-import { listQueries, parseQuery, QueryError, resolveSearch, type SavedQuery } from '../src/engine/queries.js';
+import { listQueries, parseQuery, QueryError, resolveSearch, resolvedSpl, type SavedQuery } from '../src/engine/queries.js';
 import type { Row } from '../src/engine/types.js';
-import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
+import { expectRows, SAMPLE_DIR, SAMPLE_NOW, sampleEngine } from './helpers.js';
 
 const QUERIES = listQueries();
 const byId = (id: string): SavedQuery => {
@@ -139,6 +139,22 @@ describe('query file header', () => {
     expect(resolveSearch('eventName=AssumeRole')).toEqual({ kind: 'text', spl: 'eventName=AssumeRole' });
     // A word that names no query is a search for that term.
     expect(resolveSearch('assumerole')).toEqual({ kind: 'text', spl: 'assumerole' });
+  });
+
+  it('a saved search id followed by more pipeline runs the saved search, then the pipeline', async () => {
+    expect(resolveSearch('aws_sts_assume_role | stats count by src')).toMatchObject({ kind: 'query', query: { id: 'aws_sts_assume_role' }, then: 'stats count by src' });
+    expect(resolveSearch('assumerole | stats count')).toEqual({ kind: 'text', spl: 'assumerole | stats count' });
+    const engine = await sampleEngine();
+    try {
+      await expectRows(engine, resolvedSpl(resolveSearch('aws_sts_assume_role | stats count by requesting_account')), [
+        { requesting_account: '111122223333', count: 12 },
+        { requesting_account: '222233334444', count: 4 },
+        { requesting_account: '444455556666', count: 16 },
+        { requesting_account: '999988887777', count: 2 },
+      ]);
+    } finally {
+      engine.close();
+    }
   });
 
   it('refuses two files with the same id', () => {

@@ -4,7 +4,7 @@ import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
 import { parseIso } from '../compiler/time.js';
 import { defaultCacheDir } from '../engine/cache.js';
 import { Engine, EngineError, type RunOptions } from '../engine/engine.js';
-import { resolveSearch } from '../engine/queries.js';
+import { resolveSearch, resolvedSpl } from '../engine/queries.js';
 import type { LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { FORMATS, RowWriter, type OutputFormat } from './format.js';
@@ -141,10 +141,12 @@ export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadRe
   return report;
 }
 
-/** The SPL a `run` argument names: a saved query id (queries/), a .spl file, or the text itself. */
+/**
+ * The SPL a `run` argument names: a saved query id (queries/), optionally followed by more
+ * pipeline (`aws_sts_assume_role | stats count by src`), a .spl file, or the text itself.
+ */
 export function searchText(arg: string): string {
-  const resolved = resolveSearch(arg);
-  return resolved.kind === 'query' ? resolved.query.spl : resolved.spl;
+  return resolvedSpl(resolveSearch(arg));
 }
 
 async function runCommand(argv: string[]): Promise<number> {

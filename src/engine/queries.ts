@@ -135,7 +135,14 @@ export function findQuery(id: string, dir = bundledQueriesDir()): SavedQuery | u
 }
 
 /** What `run` was given: a saved query id, a .spl file (with or without a header), or SPL text. */
-export type ResolvedSearch = { kind: 'query'; query: SavedQuery } | { kind: 'text'; spl: string };
+/** `then`: more pipeline typed after a saved search's id (`aws_sts_assume_role | stats count by src`). */
+export type ResolvedSearch = { kind: 'query'; query: SavedQuery; then?: string } | { kind: 'text'; spl: string };
+
+/** The SPL to run for a resolved argument: the text, or the saved search and what follows it. */
+export function resolvedSpl(resolved: ResolvedSearch): string {
+  if (resolved.kind === 'text') return resolved.spl;
+  return resolved.then ? `${resolved.query.spl}\n| ${resolved.then}` : resolved.query.spl;
+}
 
 export function resolveSearch(arg: string, dir = bundledQueriesDir()): ResolvedSearch {
   if (/\.spl$/i.test(arg) && existsSync(arg)) {
@@ -147,6 +154,11 @@ export function resolveSearch(arg: string, dir = bundledQueriesDir()): ResolvedS
   if (ID.test(arg)) {
     const query = findQuery(arg, dir);
     if (query) return { kind: 'query', query };
+  }
+  const piped = /^\s*([^\s|]+)\s*\|([\s\S]*)$/.exec(arg);
+  if (piped && ID.test(piped[1]!)) {
+    const query = findQuery(piped[1]!, dir);
+    if (query) return { kind: 'query', query, then: piped[2]!.trim() };
   }
   return { kind: 'text', spl: arg };
 }
