@@ -74,15 +74,25 @@ if (only !== 'load') {
   const engine = await Engine.open({ cacheDir });
   await engine.load([files]);
   const f = data.facts;
+  // Every parameter gets a value the generated data really has, so each search does real work.
+  const place = (await engine.run(`| makeresults | eval ip="${f.ip}" | iplocation ip | table City Country Region`)).rows[0] ?? {};
+  const userArn = `arn:aws:iam::${f.account}:user/${f.user}`;
+  const values: Record<string, string> = {
+    access_key_id: f.accessKey,
+    arn: userArn,
+    src_user: userArn,
+    ip: f.ip,
+    user: f.user,
+    region: 'us-east-1',
+    city: String(place['City'] ?? ''),
+    country: String(place['Country'] ?? ''),
+    geo_region: String(place['Region'] ?? ''),
+  };
   const fill = (text: string): string =>
-    text.replace(/\$(\w+)\$/g, (_, name: string) => {
-      const n = name.toLowerCase();
-      if (n.includes('key')) return f.accessKey;
-      if (n.includes('role')) return f.roleArn;
-      if (n.includes('ip')) return f.ip;
-      if (n.includes('account')) return f.account;
-      if (n.includes('bucket')) return f.bucket;
-      return f.user;
+    text.replace(/\$(\w+)\$/g, (token, name: string) => {
+      const value = values[name];
+      if (value === undefined) throw new Error(`bench: no value for parameter ${token}`);
+      return `"${value.replace(/["\\]/g, '\\$&')}"`;
     });
   type Case = { name: string; spl: string; sql?: string; jq?: string };
   const cases: Case[] = [];
