@@ -15,6 +15,7 @@ import { str } from '../compiler/sql.js';
 import type { CompiledSearch, DiscoveredValue, LookupResolver, OutputAction } from '../compiler/types.js';
 import { GeoIp } from './geoip.js';
 import { CachedEvents, exportEvents, loadIntoCache } from './cache.js';
+import { nestedFieldPaths } from './field-paths.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { defaultStateDir, LookupError, LookupStore } from './lookups.js';
 import type { LoadReport, ResultSet, Row, Value } from './types.js';
@@ -166,6 +167,11 @@ export class Engine {
     const engine = new Engine(instance, conn, macros, new LookupStore(conn, stateDir), scratch, opts, allowed);
     engine.cacheDir = opts.cacheDir;
     return engine;
+  }
+
+  /** Dotted paths inside the loaded events' nested objects, most frequent first (completion). */
+  async fieldPaths(sample = 5000, limit = 400): Promise<string[]> {
+    return nestedFieldPaths(this.conn, sample, limit);
   }
 
   /** The DuckDB connection, for the loader and tests. */

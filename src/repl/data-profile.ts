@@ -3,7 +3,7 @@
 // and per-field coverage for `:fields` (Splunk's field sidebar).
 import { cellValues, formatTime } from '../cli/format.js';
 import { addonFieldNames } from '../compiler/fields.js';
-import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
+import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
 import type { Row } from '../engine/types.js';
 
@@ -51,28 +51,15 @@ export function describeSummary(s: DataSummary): string[] {
   return lines;
 }
 
-/** The nested JSON columns worth walking for dotted paths (`userIdentity.arn`, `resources{}.ARN`). */
-const NESTED = ['userIdentity', 'resources', 'requestParameters', 'responseElements', 'additionalEventData', 'tlsDetails'];
-/** Events sampled for nested paths: enough to see every common shape, bounded on 1M events. */
-const PATH_SAMPLE = 5000;
-const PATH_LIMIT = 400;
-
 /**
  * Field names for completion: the event columns, the add-on's fields, and the nested paths that
- * occur in a sample of the data, most frequent first. The paths need DuckDB's json_tree, which
- * SPL has no command for; the SQL names only fixed columns, no user text.
+ * occur in a sample of the data, most frequent first.
  */
 export async function discoverFields(engine: Engine): Promise<string[]> {
   const columns = EVENT_COLUMNS.map((c) => c.name).filter((n) => !n.startsWith('__'));
   let paths: string[] = [];
   try {
-    const walk = NESTED.map((c) => `SELECT '${c}' AS col, t.fullkey AS k FROM s, json_tree(s."${c}") t WHERE t.type NOT IN ('OBJECT', 'ARRAY')`).join(' UNION ALL ');
-    const sql = `WITH s AS (SELECT ${NESTED.map((c) => `"${c}"`).join(', ')} FROM ${EVENTS_TABLE} USING SAMPLE ${PATH_SAMPLE} ROWS),
-      j AS (${walk})
-      SELECT col || regexp_replace(regexp_replace(k, '\\[[0-9]+\\]', '{}', 'g'), '^\\$', '') AS path, count(*) AS n
-      FROM j GROUP BY 1 ORDER BY n DESC, path LIMIT ${PATH_LIMIT}`;
-    const reader = await engine.connection.runAndReadAll(sql);
-    paths = reader.getRowObjects().map((r) => String(r.path)).filter((p) => /^[\w.{}@-]+$/.test(p) && !p.includes('..'));
+    paths = await engine.fieldPaths();
   } catch {
     // No events table yet (nothing loaded): columns and add-on fields are still worth offering.
   }
