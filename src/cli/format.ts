@@ -1,6 +1,6 @@
 // Result rows as text: aligned table, CSV, JSON array, JSON lines. `_time` is epoch seconds in
 // the engine and an ISO timestamp (UTC) here; multivalue fields are arrays in JSON.
-import type { Row, Value } from '../engine/types.js';
+import type { LoadReport, Row, Value } from '../engine/types.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json' | 'jsonl';
 export const FORMATS: OutputFormat[] = ['table', 'csv', 'json', 'jsonl'];
@@ -99,4 +99,14 @@ export function renderTable(columns: string[], rows: Row[], maxCellWidth = 60): 
     for (let k = 0; k < height; k++) out.push(line(r.map((v) => v[k] ?? '')));
   }
   return out.join('\n') + '\n';
+}
+
+/** A load report as lines for a person: the counts, then each warning with its file. */
+export function describeLoad(report: LoadReport): string[] {
+  const lines = [
+    `loaded ${report.eventsLoaded} events from ${report.filesRead} file${report.filesRead === 1 ? '' : 's'} in ${(report.elapsedMs / 1000).toFixed(2)} s` +
+      (report.filesSkipped || report.eventsSkipped ? ` (skipped ${report.filesSkipped} file${report.filesSkipped === 1 ? '' : 's'}, ${report.eventsSkipped} event${report.eventsSkipped === 1 ? '' : 's'})` : ''),
+  ];
+  for (const w of report.warnings) lines.push(`${w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`);
+  return lines;
 }

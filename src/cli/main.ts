@@ -7,7 +7,7 @@ import { Engine, EngineError, type RunOptions } from '../engine/engine.js';
 import { resolveSearch, resolvedSpl } from '../engine/queries.js';
 import type { LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
-import { FORMATS, RowWriter, type OutputFormat } from './format.js';
+import { describeLoad, FORMATS, RowWriter, type OutputFormat } from './format.js';
 
 export const COMMON_FLAGS: Record<string, FlagSpec> = {
   data: { kind: 'rest' },
@@ -94,14 +94,6 @@ export function runOptions(args: ParsedArgs): RunOptions {
   };
 }
 
-export function describeLoad(report: LoadReport): string[] {
-  const lines = [
-    `loaded ${report.eventsLoaded} events from ${report.filesRead} file${report.filesRead === 1 ? '' : 's'} in ${(report.elapsedMs / 1000).toFixed(2)} s` +
-      (report.filesSkipped || report.eventsSkipped ? ` (skipped ${report.filesSkipped} file${report.filesSkipped === 1 ? '' : 's'}, ${report.eventsSkipped} event${report.eventsSkipped === 1 ? '' : 's'})` : ''),
-  ];
-  for (const w of report.warnings) lines.push(`${w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`);
-  return lines;
-}
 
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
   return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: flagList(args, 'macros'), stateDir: flag(args, 'state'), cacheDir: cacheDir(args) });

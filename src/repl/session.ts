@@ -2,7 +2,7 @@
 // last result (capped), and every session command. The Ink app and the script mode both drive it.
 import { writeFileSync } from 'node:fs';
 import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
-import { describeLoad } from '../cli/main.js';
+import { describeLoad } from '../cli/format.js';
 import { formatTime, RowWriter } from '../cli/format.js';
 import { parseIso, resolveTime } from '../compiler/time.js';
 import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
