@@ -2,9 +2,8 @@
 // visible fields in pipeline order. Every relation carries `__seq`, the row order Splunk would
 // show (newest event first, then whatever sort/stats decided), so order-sensitive commands
 // (head, dedup, first, streamstats) are deterministic.
-import type { Command, Pipeline, Span } from '../../grammar/ast.js';
-import { splError } from '../../grammar/diagnostics.js';
-import { Builder, made, renderCtes, visibleFields } from './builder.js';
+import type { Command, Pipeline } from '../../grammar/ast.js';
+import { Builder, renderCtes, visibleFields } from './builder.js';
 import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
 import { COMMANDS, GENERATING, UNSUPPORTED } from './commands/index.js';
 import { compileSearchExpr } from './search.js';
@@ -111,5 +110,3 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   return { sql, columns, types, output: b.output, discoveries: b.discoveries.length ? b.discoveries : undefined };
 }
 
-export { made, splError };
-export type { Span };

@@ -5,7 +5,7 @@ import { asBool, asList, asNumber, asString, coerce, compare, compileExpr, field
 import { pathSegments } from './fields.js';
 import { translateRegex, RegexError } from './regex.js';
 import { compileSearchExpr } from './search.js';
-import { dbl, jsonPath, num, str } from './sql.js';
+import { dbl, jsonPath, str } from './sql.js';
 import { applyRelative, parseRelative, relativeSql, timestampSql } from './time.js';
 import type { Compiled } from './types.js';
 import { nearest } from './suggest.js';

@@ -5,7 +5,7 @@ import type { Arg, Command, Span } from '../../../grammar/ast.js';
 import { Args, argText, describe, fieldList } from '../args.js';
 import { exclude, made, withFields, type Builder } from '../builder.js';
 import { eventColumn } from '../cloudtrail-schema.js';
-import { asBool, asList, asNumber, asString, compileExpr, fieldRef, fieldsOf } from '../expr.js';
+import { asBool, asNumber, asString, compileExpr, fieldRef, fieldsOf } from '../expr.js';
 import { extractPath } from '../functions.js';
 import { originalName, preserveOriginals } from '../fields.js';
 import { translateRegex, type RegexError } from '../regex.js';
@@ -585,4 +585,3 @@ export const BASIC: Record<string, CommandCompiler> = {
   makeresults,
 };
 
-export { asList };

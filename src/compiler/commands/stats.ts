@@ -3,10 +3,10 @@
 import type { Arg, Command, Span } from '../../../grammar/ast.js';
 import { Args, describe } from '../args.js';
 import { exclude, made, withFields, type Builder } from '../builder.js';
-import { asList, asNumber, asString, fieldRef } from '../expr.js';
+import { asNumber, asString, fieldRef } from '../expr.js';
 import { ident, num } from '../sql.js';
 import { nearest } from '../suggest.js';
-import type { Compiled, FieldInfo, FieldType, Relation } from '../types.js';
+import type { Compiled, FieldInfo, Relation } from '../types.js';
 import { generic, hasColumn, sortTerms, type CommandCompiler } from './basic.js';
 
 export interface Aggregation {
@@ -305,5 +305,3 @@ export const STATS: Record<string, CommandCompiler> = {
   rare: topRare('ASC'),
 };
 
-export type { FieldType };
-export { asList };
