@@ -9,6 +9,18 @@ function spelunk(args: string[], shell?: string) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+describe('spelunk explain', () => {
+  it('shows placeholders for data-dependent columns without data, and the real columns with --data', () => {
+    const spl = '* | timechart span=1d count by action limit=2';
+    const bare = spelunk(['explain', spl]);
+    expect(bare.status).toBe(0);
+    expect(bare.stdout).toContain('discovered when the search runs');
+    const withData = spelunk(['explain', spl, '--data', 'fixtures/sample', '--no-cache', '--quiet']);
+    expect(withData.status).toBe(0);
+    expect(withData.stdout).toContain('SELECT "_time", "read", "success", "OTHER"');
+  });
+});
+
 describe('spelunk run', () => {
   it('prints jsonl in column order, nulls left out, multivalue as arrays', () => {
     const r = spelunk(['run', 'eventName=CreateAccessKey errorCode=* | table user errorCode resources{}.accountId', '--data', 'fixtures/sample', '--format', 'jsonl', '--no-cache']);

@@ -175,7 +175,12 @@ async function explainCommand(argv: string[]): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError('explain takes one search (quote it): spelunk explain "<SPL>"');
   const engine = await openEngine(args);
   try {
-    const prepared = engine.prepare(searchText(args.positionals[0]!), { ...runOptions(args), allowUnfilledParams: true });
+    const text = searchText(args.positionals[0]!);
+    const opts = { ...runOptions(args), allowUnfilledParams: true };
+    // Without data the SQL shows placeholders where columns depend on the data (timechart's
+    // split-by values); with --data those questions are answered first, as `run` does.
+    const report = await loadData(engine, args);
+    const prepared = report ? await engine.prepareWithData(text, opts) : engine.prepare(text, opts);
     write(prepared.compiled.sql + '\n');
     return 0;
   } finally {
