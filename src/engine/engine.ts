@@ -12,7 +12,7 @@ import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
 import { PRELUDE } from '../compiler/prelude.js';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { str } from '../compiler/sql.js';
-import type { CompiledSearch, DiscoveredValue, LookupResolver, OutputAction } from '../compiler/types.js';
+import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
 import { GeoIp } from './geoip.js';
 import { CachedEvents, exportEvents, loadIntoCache } from './cache.js';
 import { nestedFieldPaths } from './field-paths.js';
@@ -203,12 +203,11 @@ export class Engine {
    */
   prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; discovered?: Record<string, DiscoveredValue[]> } = {}): Prepared {
     const prepared = prepare(spl, { macros: this.macros, params: opts.params, allowUnfilledParams: opts.allowUnfilledParams });
-    const lookups = pipelineLookups(prepared.pipeline);
     const compiled = compilePrepared(prepared, {
       now: opts.now ?? Date.now() / 1000,
       earliest: opts.earliest,
       latest: opts.latest,
-      lookups: this.lookupResolver(lookups),
+      lookups: this.lookups.resolver(),
       allowUnfilledParams: opts.allowUnfilledParams,
       discovered: opts.discovered,
     });
@@ -245,10 +244,6 @@ export class Engine {
         });
       }
     }
-  }
-
-  protected lookupResolver(_names: Set<string>): LookupResolver | undefined {
-    return this.lookups.resolver();
   }
 
   /** Load (or reload, if the file changed) every lookup the search reads, before compiling it. */
