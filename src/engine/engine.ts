@@ -18,7 +18,8 @@ import { CachedEvents, exportEvents, loadIntoCache } from './cache.js';
 import { nestedFieldPaths } from './field-paths.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { defaultStateDir, LookupError, LookupStore } from './lookups.js';
-import type { LoadReport, ResultSet, Row, Value } from './types.js';
+import { rowDecoder, toValue, type RowDecoder } from './rows.js';
+import type { LoadReport, ResultSet, Row } from './types.js';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 
@@ -52,14 +53,6 @@ export interface Prepared {
   compiled: CompiledSearch;
   /** The search text after parameters and macros. */
   text: string;
-}
-
-function toValue(v: unknown): Value {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
-  if (Array.isArray(v)) return v.map(toValue);
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  return String(v);
 }
 
 export function bundledMacrosFile(): string {
@@ -288,7 +281,8 @@ export class Engine {
     // result that may be enormous; outputlookup still needs every row.
     const cap = opts.maxRows !== undefined && Number.isSafeInteger(opts.maxRows) && !compiled.output ? `\nLIMIT ${opts.maxRows + 1}` : '';
     this.cancelled = false;
-    const result = await this.execute(compiled.sql + cap);
+    const reader = await this.decoder(compiled.sql + cap, compiled.columns);
+    const result = await this.execute(reader.sql);
     onStart?.(compiled.columns);
     let rowCount = 0;
     let truncated = false;
@@ -302,11 +296,7 @@ export class Engine {
         // After interrupt() DuckDB hands out an empty chunk, as at the end: not a whole result.
         if (this.cancelled) throw new EngineError('search cancelled', compiled.sql);
         if (!chunk || chunk.rowCount === 0) break;
-        const all = chunk.convertRows(JSDuckDBValueConverter).map((values) => {
-          const row: Row = {};
-          compiled.columns.forEach((c, i) => (row[c] = toValue(values[i])));
-          return row;
-        });
+        const all = reader.decode(chunk);
         if (output) this.lookupStep(output, () => sink!.rows(all));
         if (truncated) continue;
         let rows = all;
@@ -324,6 +314,14 @@ export class Engine {
       throw err;
     }
     return { compiled, truncated, rowCount };
+  }
+
+  private async decoder(sql: string, columns: string[]): Promise<RowDecoder> {
+    try {
+      return await rowDecoder(this.conn, sql, columns);
+    } catch (err) {
+      throw new EngineError(describeDuckDBError(err), sql);
+    }
   }
 
   private async execute(sql: string): Promise<DuckDBResult> {

@@ -1,0 +1,113 @@
+// Results reach JS either through the client's value converter or, when every column's type
+// allows, as one JSON text per row (src/engine/rows.ts). Both must give the same values.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
+import { rowDecoder, toValue } from '../src/engine/rows.js';
+import type { Row } from '../src/engine/types.js';
+import { SAMPLE_NOW, sampleEngine } from './helpers.js';
+import type { Engine } from '../src/engine/engine.js';
+
+let db: DuckDBInstance;
+let conn: DuckDBConnection;
+beforeAll(async () => {
+  db = await DuckDBInstance.create(':memory:');
+  conn = await db.connect();
+});
+afterAll(() => db.closeSync());
+
+async function decode(sql: string, columns: string[]): Promise<{ rows: Row[]; viaJson: boolean }> {
+  const decoder = await rowDecoder(conn, sql, columns);
+  const result = await conn.stream(decoder.sql);
+  const rows: Row[] = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    rows.push(...decoder.decode(chunk));
+  }
+  return { rows, viaJson: decoder.sql !== sql };
+}
+
+async function generic(sql: string, columns: string[]): Promise<Row[]> {
+  const reader = await conn.runAndReadAll(sql);
+  return reader.convertRows(JSDuckDBValueConverter).map((values) => Object.fromEntries(columns.map((c, i) => [c, toValue(values[i])])));
+}
+
+describe('row decoding', () => {
+  const cases: [string, string][] = [
+    ['text', `'plain'`],
+    ['quotes and escapes', `'a"b\\c' || chr(10) || chr(9) || chr(0) || 'é😀'`],
+    ['empty text', `''`],
+    ['null', 'NULL'],
+    ['typed null', 'NULL::VARCHAR'],
+    ['double', '0.1::DOUBLE + 0.2'],
+    ['negative zero', '-0.0::DOUBLE'],
+    ['tiny double', '5e-324::DOUBLE'],
+    ['huge double', '1e300::DOUBLE'],
+    ['nan', `'nan'::DOUBLE`],
+    ['infinity', `'inf'::DOUBLE`],
+    ['minus infinity', `'-inf'::DOUBLE`],
+    ['float', '1.25::FLOAT'],
+    ['bigint past 2^53', '9007199254740993::BIGINT'],
+    ['hugeint', '170141183460469231731687303715884105727::HUGEINT'],
+    ['ubigint', '18446744073709551615::UBIGINT'],
+    ['decimal', '1.50::DECIMAL(5,2)'],
+    ['boolean', 'true'],
+    ['multivalue', `['a', NULL, 'b"c']`],
+    ['empty multivalue', `[]::VARCHAR[]`],
+    ['numeric list', '[1, 2, 3]'],
+    ['json object column', `'{"a": [1, 2.50], "b": "x"}'::JSON`],
+    ['json scalar column', `'"text"'::JSON`],
+    ['json list', `['{"a":1}'::JSON, '[2]'::JSON]`],
+  ];
+  for (const [name, expr] of cases) {
+    it(`gives the converter's value for ${name}, through JSON`, async () => {
+      const sql = `SELECT ${expr} AS v, 'k' AS k FROM range(3)`;
+      const { rows, viaJson } = await decode(sql, ['v', 'k']);
+      expect(viaJson).toBe(true);
+      expect(rows).toEqual(await generic(sql, ['v', 'k']));
+    });
+  }
+
+  it('keeps timestamps, structs and other types on the converter', async () => {
+    for (const expr of [`TIMESTAMP '2026-11-20 10:00:00'`, `{'x': 1}`, `DATE '2026-11-20'`, `INTERVAL 3 HOUR`, `[1.5::DOUBLE]`]) {
+      const sql = `SELECT ${expr} AS v`;
+      const { rows, viaJson } = await decode(sql, ['v']);
+      expect(viaJson, expr).toBe(false);
+      expect(rows).toEqual(await generic(sql, ['v']));
+    }
+  });
+
+  it('keeps the order of a sorted result and columns with the same name', async () => {
+    const sql = `SELECT i AS a, -i AS a2, 'x' || i AS b FROM range(5000) t(i) ORDER BY i DESC`;
+    const { rows } = await decode(sql, ['a', 'a2', 'b']);
+    expect(rows.map((r) => r['a'])).toEqual(Array.from({ length: 5000 }, (_, i) => 4999 - i));
+    expect(rows[0]).toEqual({ a: 4999, a2: -4999, b: 'x4999' });
+  });
+});
+
+describe('searches through the JSON row path', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await sampleEngine();
+  });
+  afterAll(() => engine.close());
+
+  const searches = [
+    'search * | table _time eventName userIdentity resources{}.accountId user src_ip',
+    'eventName=AssumeRole | eval n=mvcount(\'resources{}.accountId\'), r=1/0, big=pow(2, 60) | table n r big requestParameters',
+    'search * | stats count values(eventName) AS names avg(_time) AS t by user_type',
+    'search * | timechart span=1d count by eventSource',
+  ];
+  for (const spl of searches) {
+    it(`gives the converter's rows for: ${spl}`, async () => {
+      const { rows } = await engine.run(spl, { now: SAMPLE_NOW });
+      const { compiled } = await engine.prepareWithData(spl, { now: SAMPLE_NOW });
+      const reader = await engine.connection.runAndReadAll(compiled.sql);
+      const expected = reader.convertRows(JSDuckDBValueConverter).map((values) =>
+        Object.fromEntries(compiled.columns.map((c, i) => [c, toValue(values[i])])),
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows).toEqual(expected);
+    });
+  }
+});
