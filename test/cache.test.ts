@@ -1,10 +1,12 @@
-import { cpSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync, readFileSync, unlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, readFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { Engine } from '../src/engine/engine.js';
+import { dayOf, loadIntoCache, type CacheEntry } from '../src/engine/cache.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
 
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'spelunk-cache-'));
@@ -21,10 +23,37 @@ function sampleCopy(): string {
 
 async function cachedEngine(cacheDir: string, paths: string[]): Promise<{ engine: Engine; converted: number }> {
   const engine = await Engine.open({ cacheDir });
-  const { loadIntoCache } = await import('../src/engine/cache.js');
   const { converted } = await loadIntoCache(paths, { dir: cacheDir });
   await engine.load(paths);
   return { engine, converted: converted.length };
+}
+
+function segmentsIn(cacheDir: string): string[] {
+  return readdirSync(path.join(cacheDir, 'v2')).filter((n) => /^seg-.*\.parquet$/.test(n));
+}
+
+/** Rows in all the segments of the cache folder (of one source when given). */
+async function segmentRows(cacheDir: string, source?: string): Promise<number> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const where = source === undefined ? '' : ` WHERE __src = '${source.replace(/'/g, "''")}'`;
+  const glob = path.join(cacheDir, 'v2', 'seg-*.parquet').replace(/'/g, "''");
+  const rows = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${glob}')${where}`)).getRowObjectsJS();
+  db.closeSync();
+  return Number(rows[0]!['n']);
+}
+
+function viewOf(engine: Engine): (range: object) => string {
+  const cached = (engine as unknown as { cached: { viewSql(r: object): string } }).cached;
+  return (range) => cached.viewSql(range);
+}
+
+/** The pid of a process that has exited. */
+function deadPid(): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    child.on('exit', () => resolve(child.pid!));
+  });
 }
 
 async function all(engine: Engine, spl: string, opts = {}): Promise<unknown[]> {
@@ -92,29 +121,142 @@ describe('cache', () => {
     second.engine.close();
   });
 
-  it('reads a day of files as one consolidated file, and rewrites only the day a changed file is in', async () => {
+  it('writes the files of a day into one shared segment, read once by the view', async () => {
     const data = sampleCopy();
     const cacheDir = tmp();
-    const { loadIntoCache } = await import('../src/engine/cache.js');
     const first = await loadIntoCache([data], { dir: cacheDir });
-    expect(first.groups.length).toBeGreaterThan(1);
+    const withEvents = first.entries.filter((e) => e.parquet !== null);
+    const days = new Set(withEvents.map(dayOf));
+    // The sample is one conversion chunk: one segment per day, shared by all that day's files.
+    expect(days.size).toBe(8);
+    expect(new Set(withEvents.map((e) => e.parquet)).size).toBe(days.size);
+    for (const day of days) expect(new Set(withEvents.filter((e) => dayOf(e) === day).map((e) => e.parquet)).size).toBe(1);
+    expect(segmentsIn(cacheDir)).toHaveLength(days.size);
     const engine = await Engine.open({ cacheDir });
     await engine.load([data]);
-    const view = (engine as unknown as { cached: { viewSql(r: object): string } }).cached.viewSql({});
-    for (const g of first.groups) expect(view).toContain(g.parquet);
-    // Files a group holds are not also read one by one (their events would count twice).
-    const grouped = first.groups.flatMap((g) => g.members.map((m) => m.path));
-    for (const e of first.entries.filter((e) => grouped.includes(e.path))) expect(view).not.toContain(e.parquet!);
+    const view = viewOf(engine)({});
+    for (const seg of new Set(withEvents.map((e) => e.parquet!))) expect(view.split(seg).length - 1).toBe(withEvents.filter((e) => e.parquet === seg).length + 1);
+    expect(await all(engine, 'search * | stats count')).toEqual([{ count: 515 }]);
     engine.close();
-    const file = path.join(data, 'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T1547Z_WvJ2lxDh3o69gW6n.json.gz');
+  });
+
+  it('re-reads a changed file alone, rewrites its day without the old rows and deletes them', async () => {
+    const data = sampleCopy();
+    const cacheDir = tmp();
+    const first = await loadIntoCache([data], { dir: cacheDir, gcGraceMs: 0 });
+    const file = path.join(data, 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T0645Z_dLFN34Mg9Gi6d4ba.json.gz');
+    const old = first.entries.find((e) => e.path === file)!;
+    const neighbours = first.entries.filter((e) => e.parquet === old.parquet && e.path !== file);
+    expect(neighbours.length).toBeGreaterThan(0);
     const records = (JSON.parse(gunzipSync(readFileSync(file)).toString()) as { Records: Record<string, unknown>[] }).Records;
+    expect(records.length).toBeGreaterThan(1);
     writeFileSync(file, gzipSync(JSON.stringify({ Records: records.slice(1) })));
-    const second = await loadIntoCache([data], { dir: cacheDir });
-    const changed = second.groups.filter((g) => !first.groups.some((f) => f.parquet === g.parquet));
-    // The file held one event: its day is rewritten without it, and no other day is.
-    const before = first.groups.find((g) => g.members.some((m) => m.path === file))!;
-    expect(changed.map((g) => g.members.map((m) => m.path))).toEqual([before.members.map((m) => m.path).filter((p) => p !== file)]);
-    expect(second.groups.length).toBe(first.groups.length);
+    const second = await loadIntoCache([data], { dir: cacheDir, gcGraceMs: 0 });
+    expect(second.converted).toEqual([file]);
+    expect(second.rewritten).toEqual([dayOf(old)]);
+    // The day is one segment again, holding the neighbours and the file's new rows only.
+    const now = second.entries.filter((e) => dayOf(e) === dayOf(old) && e.parquet !== null);
+    expect(new Set(now.map((e) => e.parquet)).size).toBe(1);
+    expect(now.map((e) => e.path).sort()).toEqual([file, ...neighbours.map((e) => e.path)].sort());
+    expect(second.collected).toContain(old.parquet);
+    // Nothing else in the folder still holds the old rows: the segments hold exactly the events.
+    expect(await segmentRows(cacheDir)).toBe(514);
+    expect(segmentsIn(cacheDir)).toHaveLength(8);
+
+    const engine = await Engine.open({ cacheDir });
+    await engine.load([data]);
+    const table = await Engine.open();
+    await table.load([data]);
+    const bySource = 'search * | stats count by source | sort source';
+    expect(await all(engine, bySource)).toEqual(await all(table, bySource));
+    for (const spl of SEARCHES) expect(await all(engine, spl), spl).toEqual(await all(table, spl));
+    engine.close();
+    table.close();
+  });
+
+  it('forgets a removed file: not counted, its entry and rows deleted from the folder', async () => {
+    const data = sampleCopy();
+    const cacheDir = tmp();
+    await loadIntoCache([data], { dir: cacheDir, gcGraceMs: 0 });
+    const removed = path.join(data, 'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/23/111122223333_CloudTrail_eu-west-1_20261123T1537Z_n3J7akcEIzdbZJoV.json.gz');
+    const removedCount = (JSON.parse(gunzipSync(readFileSync(removed)).toString()) as { Records: unknown[] }).Records.length;
+    unlinkSync(removed);
+    const second = await loadIntoCache([data], { dir: cacheDir, gcGraceMs: 0 });
+    expect(second.converted).toEqual([]);
+    expect(second.report.eventsLoaded).toBe(515 - removedCount);
+    expect(await segmentRows(cacheDir)).toBe(515 - removedCount);
+    expect(await segmentRows(cacheDir, removed)).toBe(0);
+    const folder = path.join(cacheDir, 'v2');
+    const entryFiles = readdirSync(folder).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
+    expect(entryFiles.map((n) => JSON.parse(readFileSync(path.join(folder, n), 'utf8')).path)).not.toContain(removed);
+    const engine = await Engine.open({ cacheDir });
+    await engine.load([data]);
+    expect(await all(engine, 'search * | stats count')).toEqual([{ count: 515 - removedCount }]);
+    engine.close();
+  });
+
+  it('collects only what no process can still be writing: live temps and young files stay', async () => {
+    const data = sampleCopy();
+    const cacheDir = tmp();
+    const folder = path.join(cacheDir, 'v2');
+    mkdirSync(path.join(cacheDir, 'v1'), { recursive: true });
+    writeFileSync(path.join(cacheDir, 'v1', 'abc.parquet'), 'old layout');
+    const dead = await deadPid();
+    mkdirSync(folder, { recursive: true });
+    const mine = path.join(folder, `seg-aa.parquet.${process.pid}.x1.tmp`);
+    const orphan = path.join(folder, `seg-bb.parquet.${dead}.x2.tmp`);
+    const stray = path.join(folder, 'seg-cc.parquet');
+    for (const f of [mine, orphan, stray]) writeFileSync(f, 'x');
+    // A young unreferenced segment may be one another process is about to point entries at.
+    await loadIntoCache([data], { dir: cacheDir });
+    expect([mine, orphan, stray].map(existsSync)).toEqual([true, true, true]);
+    expect(existsSync(path.join(cacheDir, 'v1'))).toBe(true);
+    unlinkSync(path.join(data, 'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/23/111122223333_CloudTrail_eu-west-1_20261123T1537Z_n3J7akcEIzdbZJoV.json.gz'));
+    const second = await loadIntoCache([data], { dir: cacheDir, gcGraceMs: 0 });
+    expect([mine, orphan, stray].map(existsSync)).toEqual([true, false, false]);
+    expect(existsSync(path.join(cacheDir, 'v1'))).toBe(false);
+    expect(second.collected).toEqual(expect.arrayContaining([orphan, stray, path.join(cacheDir, 'v1')]));
+  });
+
+  it('rewrites a day as one segment once loads of new files have spread it over too many', async () => {
+    const data = sampleCopy();
+    const cacheDir = tmp();
+    await loadIntoCache([data], { dir: cacheDir, gcGraceMs: 0 });
+    const dayDir = path.join(data, 'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20');
+    const source = path.join(dayDir, '111122223333_CloudTrail_eu-west-1_20261120T1547Z_WvJ2lxDh3o69gW6n.json.gz');
+    const records = (JSON.parse(gunzipSync(readFileSync(source)).toString()) as { Records: Record<string, unknown>[] }).Records;
+    const day = dayOf({ minTime: Date.parse(String(records[0]!['eventTime'])) / 1000 });
+    const segmentsOfDay = (entries: CacheEntry[]): number => new Set(entries.filter((e) => dayOf(e) === day).map((e) => e.parquet)).size;
+    let last: Awaited<ReturnType<typeof loadIntoCache>> | undefined;
+    for (let i = 1; i <= 4; i++) {
+      writeFileSync(path.join(dayDir, `arrived-${i}.json`), JSON.stringify({ Records: [{ ...records[0], eventID: `arrived-${i}` }] }));
+      last = await loadIntoCache([data], { dir: cacheDir, gcGraceMs: 0 });
+      expect(last.converted).toHaveLength(1);
+      expect(segmentsOfDay(last.entries)).toBe(i === 4 ? 1 : i + 1);
+    }
+    expect(last!.rewritten).toEqual([day]);
+    expect(await segmentRows(cacheDir)).toBe(519);
+    const engine = await Engine.open({ cacheDir });
+    await engine.load([data]);
+    expect(await all(engine, 'search eventID=arrived-* | stats count')).toEqual([{ count: 4 }]);
+    engine.close();
+  });
+
+  it('reads only the segments of files overlapping a time range', async () => {
+    const data = sampleCopy();
+    const cacheDir = tmp();
+    const { entries } = await loadIntoCache([data], { dir: cacheDir });
+    const engine = await Engine.open({ cacheDir });
+    await engine.load([data]);
+    const range = { earliest: Date.parse('2026-11-23T00:00:00Z') / 1000, latest: Date.parse('2026-11-24T00:00:00Z') / 1000 };
+    const view = viewOf(engine)(range);
+    const wanted = entries.filter((e) => e.parquet !== null && e.maxTime! >= range.earliest && e.minTime! < range.latest);
+    expect(wanted.length).toBeGreaterThan(0);
+    for (const e of entries.filter((e) => e.parquet !== null)) {
+      expect(view.includes(`'${e.path}'`), e.path).toBe(wanted.includes(e));
+      expect(view.includes(e.parquet!), e.parquet!).toBe(wanted.some((w) => w.parquet === e.parquet));
+    }
+    engine.close();
   });
 
   it('prunes files outside the global time range and gives the same rows as no pruning', async () => {

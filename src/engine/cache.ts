@@ -1,12 +1,16 @@
-// The columnar cache: each source file is converted once to its own Parquet file, keyed by the
-// file's absolute path, size and mtime. A later load of unchanged files reads no JSON at all; a
-// changed or new file is converted on its own. The `events` table is then a view over the cached
-// Parquet files, and a search bounded in time reads only the files whose [min, max] _time
-// overlaps its range (each file's range is recorded beside it).
+// The columnar cache. Each source file is keyed by its absolute path, size and mtime; its events
+// are converted once to Parquet, into a "segment": one Parquet file per conversion chunk and UTC
+// day (the day of each file's first event, so a file's events never straddle two segments). A
+// day's files share a segment because a scan of thousands of small files spends its time opening
+// them (a 1M-event search: 1.4 s over 2,500 files, 0.2 s over one). A later load of unchanged
+// files reads no JSON at all; a changed or new file is converted on its own, and its day is then
+// rewritten as one segment without the file's old rows. The `events` table is a view over the
+// segments, each joined only with the sources whose current entry points at it, and a search
+// bounded in time reads only the segments of files whose [min, max] _time overlaps its range.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -16,16 +20,31 @@ import { describeFsError, expandPaths } from './load-files.js';
 import { emptyLoadReport, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
 /** Bumped whenever the layout of a cached file changes, so old entries are simply not found. */
-const LAYOUT = 'v1';
+const LAYOUT = 'v2';
 /** Misses are converted in chunks of about this many (compressed) bytes, bounding memory. */
 const CHUNK_BYTES = 48 * 1024 * 1024;
+const DAY = 86_400;
+/**
+ * A day whose files sit in more segments than this is rewritten as one. Loads of new files as
+ * they arrive (every hour, say) add a small segment to the day each time; a first load splits a
+ * day over at most two chunks, which is not worth a rewrite.
+ */
+const MAX_DAY_SEGMENTS = 4;
+/** Unreferenced cache files younger than this are left alone: see collectGarbage(). */
+const GC_GRACE_MS = 10 * 60_000;
+/**
+ * zstd at its fastest level: as quick to write as snappy (writing is a third of a first load) and
+ * files half the size, so less to read back.
+ */
+const SEGMENT_FORMAT = 'FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1';
+const SCRATCH_MEMORY = process.env['SPELUNK_SCRATCH_MEMORY'] ?? '1GB';
 
 export function defaultCacheDir(): string {
   const xdg = process.env['XDG_CACHE_HOME'];
   return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.cache'), 'spelunk');
 }
 
-/** What is recorded beside each cached Parquet file. */
+/** What is recorded for each cached source file, in `<key>.json` and in the load manifests. */
 export interface CacheEntry {
   path: string;
   size: number;
@@ -36,7 +55,10 @@ export interface CacheEntry {
   /** Notes about the file (events skipped, unreadable times), repeated on every hit. */
   warnings: LoadWarning[];
   eventsSkipped: number;
-  /** Null when the file holds no events. */
+  /**
+   * The segment holding the file's events (its rows have `__src` = `path`), shared with other
+   * files of its day; null when the file holds no events.
+   */
   parquet: string | null;
 }
 
@@ -45,31 +67,26 @@ export interface CachedLoad {
   entries: CacheEntry[];
   /** Files whose JSON was read in this load (cache misses). */
   converted: string[];
-  /** The load's files rewritten a day at a time: see consolidate(). */
-  groups: CacheGroup[];
-}
-
-/**
- * One day's cached files of a load, rewritten as one Parquet file. A scan of thousands of small
- * files spends most of its time opening them (a 1M-event search: 1.4 s over 2,500 files, 0.2 s
- * over one); the per-file entries stay the key, so a changed file is still re-read alone and only
- * its day is rewritten.
- */
-export interface CacheGroup {
-  /** The files it holds, as they were when it was written. */
-  members: { path: string; size: number; mtimeMs: number }[];
-  minTime: number | null;
-  maxTime: number | null;
-  parquet: string;
+  /** Days (see dayOf) whose segments were rewritten as one. */
+  rewritten: string[];
+  /** Cache files deleted after the load because nothing references them any more. */
+  collected: string[];
 }
 
 export interface CacheLoadOptions {
   dir: string;
   onProgress?: (p: LoadProgress) => void;
+  /** How old an unreferenced cache file must be before it is deleted (default ten minutes). */
+  gcGraceMs?: number;
 }
 
 function keyOf(absPath: string): string {
   return createHash('sha256').update(absPath).digest('hex').slice(0, 32);
+}
+
+/** The UTC day of a file's first event: the segment it goes into. */
+export function dayOf(entry: { minTime: number | null }): string {
+  return entry.minTime === null ? 'none' : String(Math.floor(entry.minTime / DAY));
 }
 
 async function readEntry<T = CacheEntry>(file: string): Promise<T | undefined> {
@@ -80,6 +97,14 @@ async function readEntry<T = CacheEntry>(file: string): Promise<T | undefined> {
   }
 }
 
+function memo<T>(fn: (key: string) => T): (key: string) => T {
+  const seen = new Map<string, T>();
+  return (key) => {
+    if (!seen.has(key)) seen.set(key, fn(key));
+    return seen.get(key)!;
+  };
+}
+
 /** Brings the cache up to date for the files `paths` name and returns their entries. */
 export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Promise<CachedLoad> {
   const started = performance.now();
@@ -88,12 +113,13 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
   const expansion = await expandPaths(paths);
   const report = emptyLoadReport(expansion.warnings);
   const entries: CacheEntry[] = [];
-  const misses: { abs: string; key: string; size: number; mtimeMs: number }[] = [];
+  const misses: Miss[] = [];
   // One file lists the entries of the last load of the same paths: reading 2,500 small entry
   // files costs more than the rest of a warm start. It only saves reads: an entry it lacks or
-  // holds stale is looked up beside its Parquet file as before.
+  // holds stale is looked up in `<key>.json` as before.
   const manifest = path.join(folder, `load-${keyOf(JSON.stringify(paths.map((p) => path.resolve(p))))}.json`);
   const listed = new Map(((await readEntry<CacheEntry[]>(manifest)) ?? []).map((e) => [e.path, e]));
+  const exists = memo(existsSync);
   let fromManifest = 0;
   // Stats and entry reads run together: a warm start over thousands of files is mostly waiting.
   const looked = await Promise.all(
@@ -103,38 +129,54 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
       if (info instanceof Error) return { abs, info };
       const key = keyOf(abs);
       const isFresh = (e: CacheEntry | undefined): e is CacheEntry =>
-        e !== undefined && e.size === info.size && e.mtimeMs === info.mtimeMs && (e.parquet === null || existsSync(e.parquet));
-      let entry = listed.get(abs);
+        e !== undefined && e.size === info.size && e.mtimeMs === info.mtimeMs && (e.parquet === null || exists(e.parquet));
+      const fromList = listed.get(abs);
+      let entry = fromList;
       if (isFresh(entry)) fromManifest++;
       else entry = await readEntry(path.join(folder, `${key}.json`));
-      return { abs, info, key, entry: isFresh(entry) ? entry : undefined };
+      return { abs, info, key, entry: isFresh(entry) ? entry : undefined, stale: entry ?? fromList };
     }),
   );
+  // Days whose segments hold rows no current entry reads (a file changed or went away): they are
+  // rewritten below, so the old rows leave the cache instead of lingering beside the new ones.
+  const dirty = new Set<string>();
+  const present = new Set<string>();
   for (const l of looked) {
+    present.add(l.abs);
     if (l.info instanceof Error) {
       report.filesSkipped++;
       report.warnings.push({ file: l.abs, reason: describeFsError(l.info), kind: 'skipped' });
     } else if (l.entry) entries.push(l.entry);
-    else misses.push({ abs: l.abs, key: l.key!, size: l.info.size, mtimeMs: l.info.mtimeMs });
+    else {
+      misses.push({ abs: l.abs, key: l.key!, size: l.info.size, mtimeMs: l.info.mtimeMs });
+      if (l.stale?.parquet) dirty.add(dayOf(l.stale));
+    }
   }
+  for (const gone of listed.values()) if (!present.has(gone.path) && gone.parquet) dirty.add(dayOf(gone));
 
   const total = misses.reduce((sum, m) => sum + m.size, 0);
   let doneBytes = 0;
   let doneFiles = 0;
   let doneEvents = 0;
   const converted: string[] = [];
-  if (misses.length > 0) {
-    const instance = await DuckDBInstance.create(':memory:');
-    try {
+  const written = new Set<string>();
+  let instance: DuckDBInstance | undefined;
+  const rewritten: string[] = [];
+  try {
+    if (misses.length > 0) {
+      instance = await openScratch(folder);
       const conn = await instance.connect();
-      const exports: typeof misses = [];
+      const exports: Miss[] = [];
       for (const miss of misses) if (await isExportFile(conn, miss.abs)) exports.push(miss);
       conn.closeSync();
       for (const miss of exports) {
-        entries.push(await cacheExport(instance, folder, miss));
+        const entry = await cacheExport(instance, folder, miss);
+        if (entry.parquet) written.add(entry.parquet);
+        entries.push(entry);
         converted.push(miss.abs);
       }
-      for (const chunk of chunks(misses.filter((m) => !exports.includes(m)))) {
+      const json = misses.filter((m) => !exports.includes(m)).sort((a, b) => compareText(deliveryOrder(a.abs), deliveryOrder(b.abs)));
+      for (const chunk of chunks(json)) {
         const conn = await instance.connect();
         try {
           const chunkReport = await loadCloudTrail(
@@ -154,7 +196,9 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
                 }),
             },
           );
-          entries.push(...(await writeChunk(conn, folder, chunk, chunkReport, report)));
+          const chunkEntries = await writeChunk(conn, folder, chunk, chunkReport, report);
+          for (const e of chunkEntries) if (e.parquet) written.add(e.parquet);
+          entries.push(...chunkEntries);
           converted.push(...chunk.map((m) => m.abs));
           doneFiles += chunk.length;
           doneBytes += chunk.reduce((sum, m) => sum + m.size, 0);
@@ -163,9 +207,21 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
           conn.closeSync();
         }
       }
-    } finally {
-      instance.closeSync();
     }
+
+    const byDay = new Map<string, CacheEntry[]>();
+    for (const e of entries) if (e.parquet !== null) byDay.set(dayOf(e), [...(byDay.get(dayOf(e)) ?? []), e]);
+    for (const [day, members] of byDay) {
+      const segments = new Set(members.map((m) => m.parquet!));
+      const holdsOldRows = dirty.has(day) && [...segments].some((s) => !written.has(s));
+      if (!holdsOldRows && segments.size <= MAX_DAY_SEGMENTS) continue;
+      instance ??= await openScratch(folder);
+      const replaced = await rewriteDay(instance, folder, members);
+      for (const e of replaced) entries[entries.findIndex((x) => x.path === e.path)] = e;
+      rewritten.push(day);
+    }
+  } finally {
+    instance?.closeSync();
   }
 
   for (const entry of entries) {
@@ -177,71 +233,150 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     report.eventsSkipped += entry.eventsSkipped;
     report.bytesRead += entry.size;
   }
-  const groups = await consolidate(folder, entries);
-  if (fromManifest !== entries.length || listed.size !== entries.length) writeAtomic(manifest, JSON.stringify(entries));
+  const changed = converted.length > 0 || rewritten.length > 0 || dirty.size > 0;
+  if (changed || fromManifest !== entries.length || listed.size !== entries.length) writeAtomic(manifest, JSON.stringify(entries));
+  const collected = changed ? await collectGarbage(opts.dir, folder, opts.gcGraceMs ?? GC_GRACE_MS) : [];
   report.elapsedMs = performance.now() - started;
-  return { report, entries, converted, groups };
+  return { report, entries, converted, rewritten, collected };
 }
 
-const DAY = 86_400;
+interface Miss {
+  abs: string;
+  key: string;
+  size: number;
+  mtimeMs: number;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /**
- * Groups the entries by the UTC day of their first event and writes (or finds) each group's
- * Parquet file. A group is named by its members' identity, so any change to a day (a file
- * changed, added or removed) makes a new group and the old one is simply not found again.
+ * CloudTrail names a file after the minute it was delivered (`..._20261123T1854Z_...`): converting
+ * in that order keeps a day's files in one or two chunks, so in one or two segments, whatever the
+ * account and region folders. Other names keep their path order.
  */
-async function consolidate(folder: string, entries: CacheEntry[]): Promise<CacheGroup[]> {
-  const byDay = new Map<string, CacheEntry[]>();
-  for (const e of entries) {
-    if (e.parquet === null) continue;
-    const day = e.minTime === null ? 'none' : String(Math.floor(e.minTime / DAY));
-    byDay.set(day, [...(byDay.get(day) ?? []), e]);
-  }
-  const groups: CacheGroup[] = [];
-  let instance: DuckDBInstance | undefined;
+function deliveryOrder(file: string): string {
+  const stamp = /_(\d{8}T\d{4}Z)_/.exec(path.basename(file));
+  return `${stamp ? stamp[1] : ''}\0${file}`;
+}
+
+/**
+ * The private DuckDB a load converts with. Its memory is capped (DuckDB's default is 80% of the
+ * machine) so a first load stays well under 2 GB; past the cap it spills into the cache folder.
+ */
+async function openScratch(folder: string): Promise<DuckDBInstance> {
+  return DuckDBInstance.create(':memory:', {
+    memory_limit: SCRATCH_MEMORY,
+    temp_directory: path.join(folder, `.spill-${process.pid}-${randomBytes(6).toString('hex')}`),
+  });
+}
+
+function newSegment(folder: string): string {
+  return path.join(folder, `seg-${randomBytes(12).toString('hex')}.parquet`);
+}
+
+/**
+ * Writes the members' rows, read from their current segments, into one new segment, then points
+ * their entries at it (entries last: a crash leaves the old segments in use).
+ */
+async function rewriteDay(instance: DuckDBInstance, folder: string, members: CacheEntry[]): Promise<CacheEntry[]> {
+  const conn = await instance.connect();
   try {
-    for (const members of byDay.values()) {
-      if (members.length < 2) continue;
-      members.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      const identity = members.map((m) => [m.path, m.size, m.mtimeMs, m.parquet]);
-      const key = createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 32);
-      const meta = path.join(folder, `group-${key}.json`);
-      const found = await readEntry<CacheGroup>(meta);
-      if (found && existsSync(found.parquet)) {
-        groups.push(found);
-        continue;
-      }
-      instance ??= await DuckDBInstance.create(':memory:');
-      const conn = await instance.connect();
-      try {
-        const parquet = path.join(folder, `group-${key}.parquet`);
-        const tmp = uniqueTemp(parquet);
-        const files = members.map((m) => `(${sqlString(m.parquet!)}, ${sqlString(m.path)})`);
-        // Not sorted: a day (33k events at 1M) fits in one row group, so order would skip nothing,
-        // and sorting cost a quarter more on the first load (15.6 s against 12.2 s for 30 days).
-        await conn.run(`COPY (
-            SELECT e.* EXCLUDE (filename), f.src AS __src
-            FROM read_parquet([${members.map((m) => sqlString(m.parquet!)).join(', ')}], filename = true) AS e
-            JOIN (VALUES ${files.join(', ')}) AS f(file, src) ON e.filename = f.file
-          ) TO ${sqlString(tmp)} (FORMAT parquet)`);
-        renameSync(tmp, parquet);
-        const times = members.filter((m) => m.minTime !== null);
-        const group: CacheGroup = {
-          members: members.map((m) => ({ path: m.path, size: m.size, mtimeMs: m.mtimeMs })),
-          minTime: times.length ? Math.min(...times.map((m) => m.minTime!)) : null,
-          maxTime: times.length ? Math.max(...times.map((m) => m.maxTime!)) : null,
-          parquet,
-        };
-        writeAtomic(meta, JSON.stringify(group));
-        groups.push(group);
-      } finally {
-        conn.closeSync();
-      }
-    }
+    const segment = newSegment(folder);
+    const tmp = uniqueTemp(segment);
+    const segments = [...new Set(members.map((m) => m.parquet!))].sort();
+    const sources = members.map((m) => `(${sqlString(m.parquet!)}, ${sqlString(m.path)})`);
+    // Not sorted: a day (33k events at 1M) fits in one row group, so order would skip nothing.
+    await conn.run(`COPY (
+        SELECT e.* EXCLUDE (filename)
+        FROM read_parquet([${segments.map(sqlString).join(', ')}], filename = true) AS e
+        JOIN (VALUES ${sources.join(', ')}) AS f(file, src) ON e.filename = f.file AND e.__src = f.src
+      ) TO ${sqlString(tmp)} (${SEGMENT_FORMAT})`);
+    renameSync(tmp, segment);
+    return members.map((m) => {
+      const entry = { ...m, parquet: segment };
+      writeAtomic(path.join(folder, `${keyOf(m.path)}.json`), JSON.stringify(entry));
+      return entry;
+    });
   } finally {
-    instance?.closeSync();
+    conn.closeSync();
   }
-  return groups;
+}
+
+/**
+ * Deletes the files of the cache folder (`root`) that nothing references any more: segments no
+ * entry or manifest points at (a changed file's old rows after its day was rewritten, a removed
+ * file's), entries of source files that no longer exist, and folders of other layouts.
+ *
+ * Another spelunk process may be writing into the same folder right now, so a file goes only when
+ * no process can be about to reference it:
+ * - temps and staging folders carry their writer's pid: they go once that process is gone (and
+ *   they are older than the grace period, in case the pid is another machine's);
+ * - a segment is referenced a moment after it is renamed into place (its entries are written right
+ *   after), so an unreferenced segment goes only once it is older than the grace period;
+ * - an entry goes when its source file is gone (ENOENT): it can never be a hit again.
+ * A process still showing a view over a segment another load has since replaced and that is older
+ * than the grace period may lose it; its next load reads the current entries again.
+ */
+async function collectGarbage(root: string, folder: string, graceMs: number): Promise<string[]> {
+  const now = Date.now();
+  const removed: string[] = [];
+  const oldEnough = async (file: string): Promise<boolean> => {
+    const info = await stat(file).catch(() => undefined);
+    return info !== undefined && now - info.mtimeMs >= graceMs;
+  };
+  const remove = async (file: string): Promise<void> => {
+    await rm(file, { recursive: true, force: true });
+    removed.push(file);
+  };
+  const names = await readdir(folder);
+  const sourceState = memo((p: string) => stat(p).then((i) => ({ size: i.size, mtimeMs: i.mtimeMs }), (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : undefined)));
+  const referenced = new Set<string>();
+  // An entry references its segment while its source file is as it describes (or unreadable now:
+  // a drive that is not mounted keeps its cache).
+  const note = async (e: CacheEntry): Promise<boolean> => {
+    const state = await sourceState(e.path);
+    if (state === null) return false;
+    if (e.parquet && (state === undefined || (state.size === e.size && state.mtimeMs === e.mtimeMs))) referenced.add(e.parquet);
+    return true;
+  };
+  await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(folder, name);
+      if (/^[0-9a-f]{32}\.json$/.test(name)) {
+        const entry = await readEntry(file);
+        if (entry && !(await note(entry))) await remove(file);
+      } else if (/^load-[0-9a-f]{32}\.json$/.test(name)) {
+        for (const entry of (await readEntry<CacheEntry[]>(file)) ?? []) await note(entry);
+      }
+    }),
+  );
+  for (const name of names) {
+    const file = path.join(folder, name);
+    const writer = /\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name) ?? /^\.(?:staging|spill)-(\d+)-/.exec(name);
+    if (writer) {
+      if (!isAlive(Number(writer[1])) && (await oldEnough(file))) await remove(file);
+    } else if (/^seg-[0-9a-f]+\.parquet$/.test(name) && !referenced.has(file) && (await oldEnough(file))) await remove(file);
+  }
+  // Folders of other layouts: no entry of this version reads them.
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const dir = path.join(root, name);
+    if (!/^v\d+$/.test(name) || dir === folder) continue;
+    const inside = await readdir(dir).catch(() => [] as string[]);
+    const ages = await Promise.all(inside.map((n) => oldEnough(path.join(dir, n))));
+    if (ages.every(Boolean)) await remove(dir);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function isExportFile(conn: DuckDBConnection, file: string): Promise<boolean> {
@@ -267,22 +402,19 @@ function writeAtomic(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-/** A spelunk export is already columnar: it is copied with each row's place added. */
-async function cacheExport(
-  instance: DuckDBInstance,
-  folder: string,
-  miss: { abs: string; key: string; size: number; mtimeMs: number },
-): Promise<CacheEntry> {
+/** A spelunk export is already columnar: it is copied, as its own segment, with each row's place. */
+async function cacheExport(instance: DuckDBInstance, folder: string, miss: Miss): Promise<CacheEntry> {
   const conn = await instance.connect();
   try {
-    const parquet = path.join(folder, `${miss.key}.parquet`);
+    const parquet = newSegment(folder);
     const cols = EVENT_COLUMNS.filter((c) => c.name !== '__seq').map((c) => `${quoteIdent(c.name)}::${c.type} AS ${quoteIdent(c.name)}`);
     const tmp = uniqueTemp(parquet);
-    await conn.run(`COPY (SELECT ${cols.join(', ')}, (file_row_number)::UINTEGER AS __pos
-        FROM read_parquet(${sqlString(miss.abs)}, file_row_number = true)) TO ${sqlString(tmp)} (FORMAT parquet)`);
+    await conn.run(`COPY (SELECT ${cols.join(', ')}, (file_row_number)::UINTEGER AS __pos, ${sqlString(miss.abs)} AS __src
+        FROM read_parquet(${sqlString(miss.abs)}, file_row_number = true)) TO ${sqlString(tmp)} (${SEGMENT_FORMAT})`);
     renameSync(tmp, parquet);
     const r = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, min(_time) AS lo, max(_time) AS hi FROM read_parquet(${sqlString(parquet)})`)).getRowObjectsJS()[0]!;
     const rows = Number(r['n']);
+    if (rows === 0) rmSync(parquet, { force: true });
     const entry: CacheEntry = {
       path: miss.abs, size: miss.size, mtimeMs: miss.mtimeMs, rows,
       minTime: r['lo'] == null ? null : Number(r['lo']), maxTime: r['hi'] == null ? null : Number(r['hi']),
@@ -318,22 +450,21 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Columns of a cached file: the event columns but `__seq`, plus the row's place in its file. */
+/** Columns of a cached file: the event columns but `__seq` (then the row's place and source). */
 const STORED = EVENT_COLUMNS.filter((c) => c.name !== '__seq').map((c) => quoteIdent(c.name));
 
 /**
- * Writes one Parquet file per source file of the chunk (one partitioned COPY), then the entries.
- * The chunk's rows are in the staging table in file order, so rowid is the place in the file.
+ * Writes the chunk's rows into one segment per day (one partitioned COPY), then the entries. The
+ * chunk's rows are in the staging table in file order, so rowid orders a file's rows.
  */
 async function writeChunk(
   conn: DuckDBConnection,
   folder: string,
-  chunk: { abs: string; key: string; size: number; mtimeMs: number }[],
+  chunk: Miss[],
   chunkReport: LoadReport,
   report: LoadReport,
 ): Promise<CacheEntry[]> {
-  const staging = path.join(folder, `.staging-${process.pid}-${Date.now()}`);
-  rmSync(staging, { recursive: true, force: true });
+  const staging = path.join(folder, `.staging-${process.pid}-${randomBytes(6).toString('hex')}`);
   const counts = (
     await conn.runAndReadAll(
       `SELECT source, count(*)::BIGINT AS n, min(_time) AS lo, max(_time) AS hi FROM ${EVENTS_TABLE} GROUP BY source`,
@@ -341,12 +472,23 @@ async function writeChunk(
   ).getRowObjectsJS();
   const bySource = new Map(counts.map((r) => [String(r['source']), r]));
   try {
+    const segments = new Map<string, string>();
     if (counts.length > 0) {
+      // The day is computed as dayOf() does, from the file's first event.
       await conn.run(`COPY (
-          SELECT ${STORED.join(', ')}, rowid::UINTEGER AS __pos,
-                 substr(sha256(source), 1, 32) AS __key
-          FROM ${EVENTS_TABLE}
-        ) TO ${sqlString(staging)} (FORMAT parquet, PARTITION_BY (__key))`);
+          SELECT ${STORED.map((c) => `ev.${c}`).join(', ')}, ev.rowid::UINTEGER AS __pos, ev.source AS __src, d.day AS __day
+          FROM ${EVENTS_TABLE} AS ev
+          JOIN (SELECT source, coalesce(floor(min(_time) / ${DAY})::BIGINT::VARCHAR, 'none') AS day
+                FROM ${EVENTS_TABLE} GROUP BY source) AS d ON ev.source = d.source
+        ) TO ${sqlString(staging)} (${SEGMENT_FORMAT}, PARTITION_BY (__day))`);
+      for (const dir of readdirSync(staging)) {
+        const files = readdirSync(path.join(staging, dir)).filter((f) => f.endsWith('.parquet'));
+        // A file's rows must all be in one segment: the entry names one.
+        if (files.length !== 1) throw new Error(`cache: expected one Parquet file in ${dir}, found ${files.length}`);
+        const segment = newSegment(folder);
+        renameSync(path.join(staging, dir, files[0]!), segment);
+        segments.set(dir.replace(/^__day=/, ''), segment);
+      }
     }
     const entries: CacheEntry[] = [];
     for (const miss of chunk) {
@@ -359,21 +501,18 @@ async function writeChunk(
       }
       report.warnings.push(...warnings);
       const row = bySource.get(miss.abs);
+      const times = { minTime: row?.['lo'] == null ? null : Number(row['lo']), maxTime: row?.['hi'] == null ? null : Number(row['hi']) };
       let parquet: string | null = null;
       if (row) {
-        const dir = path.join(staging, `__key=${miss.key}`);
-        const written = readdirSync(dir).filter((f) => f.endsWith('.parquet'));
-        if (written.length !== 1) throw new Error(`cache: expected one Parquet file in ${dir}, found ${written.length}`);
-        parquet = path.join(folder, `${miss.key}.parquet`);
-        renameSync(path.join(dir, written[0]!), parquet);
+        parquet = segments.get(dayOf(times)) ?? null;
+        if (parquet === null) throw new Error(`cache: no segment for day ${dayOf(times)} of ${miss.abs}`);
       }
       const entry: CacheEntry = {
         path: miss.abs,
         size: miss.size,
         mtimeMs: miss.mtimeMs,
         rows: row ? Number(row['n']) : 0,
-        minTime: row?.['lo'] == null ? null : Number(row['lo']),
-        maxTime: row?.['hi'] == null ? null : Number(row['hi']),
+        ...times,
         warnings,
         eventsSkipped: warnings.reduce((sum, w) => sum + (w.eventsSkipped ?? 0), 0),
         parquet,
@@ -418,48 +557,29 @@ const SEQ = `((coalesce(4102444800000000 - round(e."_time" * 1000000), 900000000
  */
 export class CachedEvents {
   private readonly files = new Map<string, { entry: CacheEntry; index: string }>();
-  private readonly groups = new Map<string, { group: CacheGroup; index: string }>();
   private current: string | undefined;
 
-  add(entries: CacheEntry[], index: string, groups: CacheGroup[] = []): void {
+  add(entries: CacheEntry[], index: string): void {
     for (const entry of entries) this.files.set(entry.path, { entry, index });
-    for (const group of groups) this.groups.set(group.parquet, { group, index });
   }
 
   /** The entries a range reads, in a stable order. */
   select(range: TimeRange): { entry: CacheEntry; index: string }[] {
     return [...this.files.values()]
       .filter((f) => f.entry.parquet !== null && overlaps(f.entry, range))
-      .sort((a, b) => (a.entry.path < b.entry.path ? -1 : a.entry.path > b.entry.path ? 1 : 0));
+      .sort((a, b) => compareText(a.entry.path, b.entry.path));
   }
 
   /**
-   * The groups that stand for the selected files: every member still loaded as it was, into the
-   * same index, and none already read through another group (a folder loaded twice).
+   * SQL of the `events` view reading only the segments a range needs. Each segment is joined with
+   * the sources whose current entry points at it: a segment also holds rows of files the range
+   * does not need (other files of a day) and may hold a changed file's old rows, whose new entry
+   * points at another segment: the join drops both.
    */
-  private groupsFor(selected: { entry: CacheEntry; index: string }[]): { group: CacheGroup; index: string }[] {
-    const wanted = new Set(selected.map((f) => f.entry.path));
-    const covered = new Set<string>();
-    const chosen: { group: CacheGroup; index: string }[] = [];
-    for (const g of this.groups.values()) {
-      const current = g.group.members.every((m) => {
-        const f = this.files.get(m.path);
-        return f !== undefined && f.index === g.index && f.entry.size === m.size && f.entry.mtimeMs === m.mtimeMs && f.entry.parquet !== null;
-      });
-      if (!current || !g.group.members.some((m) => wanted.has(m.path)) || g.group.members.some((m) => covered.has(m.path))) continue;
-      for (const m of g.group.members) covered.add(m.path);
-      chosen.push(g);
-    }
-    return chosen.sort((a, b) => (a.group.parquet < b.group.parquet ? -1 : 1));
-  }
-
-  /** SQL of the `events` view reading only the files a range needs. */
   viewSql(range: TimeRange): string {
     const selected = this.select(range);
-    const groups = this.groupsFor(selected);
-    const covered = new Set(groups.flatMap((g) => g.group.members.map((m) => m.path)));
     const ranks = new Map([...this.files.keys()].sort().map((p, i) => [p, i]));
-    const indexes = [...new Set([...selected.map((f) => f.index), ...groups.map((g) => g.index)])];
+    const indexes = [...new Set(selected.map((f) => f.index))];
     const parts: string[] = [];
     for (const index of indexes) {
       const cols = EVENT_COLUMNS.map((c) => {
@@ -467,22 +587,12 @@ export class CachedEvents {
         if (c.name === 'index') return `coalesce(e."index", ${sqlString(index)}) AS "index"`;
         return `e.${quoteIdent(c.name)}`;
       });
-      const single = selected.filter((f) => f.index === index && !covered.has(f.entry.path));
-      if (single.length > 0) {
-        const rankRows = single.map((f) => `(${sqlString(f.entry.parquet!)}, ${ranks.get(f.entry.path)})`);
-        parts.push(`SELECT ${cols.join(', ')}
-FROM read_parquet([${single.map((f) => sqlString(f.entry.parquet!)).join(', ')}], filename = true) AS e
-JOIN (VALUES ${rankRows.join(', ')}) AS f(file, rank) ON e.filename = f.file`);
-      }
-      const mine = groups.filter((g) => g.index === index);
-      if (mine.length > 0) {
-        // A group holds every event of its files: those of a file the range does not need are
-        // left to the search's own time filter, as are a needed file's events outside the range.
-        const rankRows = mine.flatMap((g) => g.group.members.map((m) => `(${sqlString(m.path)}, ${ranks.get(m.path)})`));
-        parts.push(`SELECT ${cols.join(', ')}
-FROM read_parquet([${mine.map((g) => sqlString(g.group.parquet)).join(', ')}]) AS e
-JOIN (VALUES ${rankRows.join(', ')}) AS f(src, rank) ON e.__src = f.src`);
-      }
+      const mine = selected.filter((f) => f.index === index);
+      const segments = [...new Set(mine.map((f) => f.entry.parquet!))].sort();
+      const sources = mine.map((f) => `(${sqlString(f.entry.parquet!)}, ${sqlString(f.entry.path)}, ${ranks.get(f.entry.path)})`);
+      parts.push(`SELECT ${cols.join(', ')}
+FROM read_parquet([${segments.map(sqlString).join(', ')}], filename = true) AS e
+JOIN (VALUES ${sources.join(', ')}) AS f(file, src, rank) ON e.filename = f.file AND e.__src = f.src`);
     }
     if (parts.length === 0) {
       const cols = EVENT_COLUMNS.map((c) => `NULL::${c.name === '__seq' ? 'HUGEINT' : c.type} AS ${quoteIdent(c.name)}`);

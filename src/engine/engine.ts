@@ -178,8 +178,8 @@ export class Engine {
   async load(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
     if (this.locked && this.cacheDir === undefined) return this.loadStaged(paths, opts);
     if (this.cacheDir === undefined) return loadCloudTrail(this.conn, paths, opts);
-    const { report, entries, groups } = await loadIntoCache(paths, { dir: this.cacheDir, onProgress: opts.onProgress });
-    this.cached.add(entries, opts.index ?? 'main', groups);
+    const { report, entries } = await loadIntoCache(paths, { dir: this.cacheDir, onProgress: opts.onProgress });
+    this.cached.add(entries, opts.index ?? 'main');
     await this.cached.apply(this.conn, {});
     return report;
   }
