@@ -24,22 +24,22 @@ describe('first slice end to end', () => {
   });
 
   it('compiles stats by a nested path to GROUP BY over json_extract_string', () => {
-    expect(sqlOf('eventName=AssumeRole | stats count by userIdentity.arn')).toMatchInlineSnapshot(`
+    expect(sqlOf('eventName=AssumeRole | stats count by requestParameters.roleArn')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
           WHERE coalesce(("eventName" ILIKE 'AssumeRole'), false)
       ),
       s1 AS (
-        SELECT *, json_extract_string("userIdentity", '$.arn') AS "__by0" FROM s0
+        SELECT *, json_extract_string("requestParameters", '$.roleArn') AS "__by0" FROM s0
       ),
       s2 AS (
-        SELECT "__by0" AS "userIdentity.arn", count(*) AS "count" FROM s1 WHERE "__by0" IS NOT NULL
+        SELECT "__by0" AS "requestParameters.roleArn", count(*) AS "count" FROM s1 WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s3 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.arn" AS DOUBLE) ASC NULLS LAST, "userIdentity.arn" ASC NULLS LAST) AS "__seq" FROM s2
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("requestParameters.roleArn" AS DOUBLE) ASC NULLS LAST, "requestParameters.roleArn" ASC NULLS LAST) AS "__seq" FROM s2
       )
-      SELECT "userIdentity.arn", "count"
+      SELECT "requestParameters.roleArn", "count"
       FROM s3
       ORDER BY "__seq""
     `);

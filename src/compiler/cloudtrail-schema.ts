@@ -66,7 +66,38 @@ export const JSON_COLUMNS: EventColumn[] = [
   { name: 'insightDetails', type: 'JSON' },
 ];
 
-export const EVENT_COLUMNS: EventColumn[] = [...META_COLUMNS, ...SCALAR_COLUMNS, ...JSON_COLUMNS];
+/**
+ * userIdentity paths that the add-on fields and the hunts read on almost every search, also kept
+ * as hidden columns of their own. Reading them from the JSON parses each event's userIdentity once
+ * per path (five times for `user` alone): 0.9 s of a 1.1 s search over 1M events. The loader
+ * fills them with exactly what the path into the JSON gives.
+ */
+export const PROMOTED_PATHS: readonly string[] = [
+  'userIdentity.type',
+  'userIdentity.principalId',
+  'userIdentity.arn',
+  'userIdentity.accountId',
+  'userIdentity.accessKeyId',
+  'userIdentity.userName',
+  'userIdentity.invokedBy',
+  'userIdentity.sessionContext.attributes.mfaAuthenticated',
+  'userIdentity.sessionContext.sessionIssuer.type',
+  'userIdentity.sessionContext.sessionIssuer.principalId',
+  'userIdentity.sessionContext.sessionIssuer.arn',
+  'userIdentity.sessionContext.sessionIssuer.accountId',
+  'userIdentity.sessionContext.sessionIssuer.userName',
+];
+
+const PROMOTED = new Map(PROMOTED_PATHS.map((p) => [p, `__p_${p}`]));
+
+/** The hidden column holding a promoted path, or undefined when the path is not promoted. */
+export function promotedColumn(path: string): string | undefined {
+  return PROMOTED.get(path);
+}
+
+export const PROMOTED_COLUMNS: EventColumn[] = [...PROMOTED.values()].map((name) => ({ name, type: 'VARCHAR' }));
+
+export const EVENT_COLUMNS: EventColumn[] = [...META_COLUMNS, ...SCALAR_COLUMNS, ...JSON_COLUMNS, ...PROMOTED_COLUMNS];
 
 const byName = new Map(EVENT_COLUMNS.map((c) => [c.name, c]));
 

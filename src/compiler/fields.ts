@@ -3,7 +3,7 @@
 // `resources{}.accountId`), or a Splunk Add-on for AWS alias. Anything else is null, as in Splunk.
 import { parseExpression } from '../../grammar/parser.js';
 import { ADDON_FIELDS } from './addon-fields.js';
-import { eventColumn, JSON_COLUMNS } from './cloudtrail-schema.js';
+import { eventColumn, JSON_COLUMNS, promotedColumn } from './cloudtrail-schema.js';
 import { ident, jsonPath, str } from './sql.js';
 import type { Compiled, FieldInfo, Relation } from './types.js';
 import type { Expr } from '../../grammar/ast.js';
@@ -99,6 +99,10 @@ export function resolveColumn(name: string, rel: Relation): Compiled | undefined
   if (original) return { sql: ident(originalName(name)), type: original.type };
   const column = eventColumn(name);
   if (column && column.type !== 'JSON') return { sql: ident(name), type: column.type === 'DOUBLE' || column.type === 'BIGINT' ? 'number' : 'string' };
+  // The loader's copy of a common path, while its JSON column is still the event's own.
+  const promoted = promotedColumn(name);
+  const head = pathSegments(name)[0]!;
+  if (promoted && !rel.fields.has(head) && !rel.removed.has(head)) return { sql: ident(promoted), type: 'string' };
   const json = jsonField(name);
   if (json) return json;
   if (ADDON.has(name)) return undefined;

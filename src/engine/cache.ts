@@ -15,7 +15,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
-import { loadCloudTrail } from './loader.js';
+import { isExport, loadCloudTrail, promotedFromJson } from './loader.js';
 import { describeFsError, expandPaths } from './load-files.js';
 import { emptyLoadReport, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
@@ -383,8 +383,7 @@ async function isExportFile(conn: DuckDBConnection, file: string): Promise<boole
   if (!/\.parquet$/i.test(file)) return false;
   try {
     const cols = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
-    const names = new Set(cols.map((c) => String(c['column_name'])));
-    return EVENT_COLUMNS.every((c) => c.name === '__seq' || names.has(c.name));
+    return isExport(cols.map((c) => ({ name: String(c['column_name']) })));
   } catch {
     return false;
   }
@@ -407,7 +406,9 @@ async function cacheExport(instance: DuckDBInstance, folder: string, miss: Miss)
   const conn = await instance.connect();
   try {
     const parquet = newSegment(folder);
-    const cols = EVENT_COLUMNS.filter((c) => c.name !== '__seq').map((c) => `${quoteIdent(c.name)}::${c.type} AS ${quoteIdent(c.name)}`);
+    const cols = EVENT_COLUMNS.filter((c) => c.name !== '__seq').map(
+      (c) => `${promotedFromJson(c.name) ?? `${quoteIdent(c.name)}::${c.type}`} AS ${quoteIdent(c.name)}`,
+    );
     const tmp = uniqueTemp(parquet);
     await conn.run(`COPY (SELECT ${cols.join(', ')}, (file_row_number)::UINTEGER AS __pos, ${sqlString(miss.abs)} AS __src
         FROM read_parquet(${sqlString(miss.abs)}, file_row_number = true)) TO ${sqlString(tmp)} (${SEGMENT_FORMAT})`);

@@ -9,7 +9,9 @@ import {
   EVENT_COLUMNS,
   JSON_COLUMNS,
   META_COLUMNS,
+  PROMOTED_PATHS,
   SCALAR_COLUMNS,
+  promotedColumn,
   type EventColumn,
 } from '../compiler/cloudtrail-schema.js';
 import { explainReadFailure } from './load-diagnose.js';
@@ -268,14 +270,18 @@ const META_NAMES = new Set(META_COLUMNS.map((c) => c.name));
  * `spelunk load --out` writes every event column but `__seq`; such a file is read back as it was
  * written (its own _raw, _time, source and index) so the round trip is exact.
  */
-function isExport(columns: ParquetColumn[]): boolean {
+export function isExport(columns: { name: string }[]): boolean {
   const names = new Set(columns.map((c) => c.name));
-  return EVENT_COLUMNS.every((c) => c.name === '__seq' || names.has(c.name));
+  return EVENT_COLUMNS.every((c) => c.name === '__seq' || PROMOTED_BY_COLUMN.has(c.name) || names.has(c.name));
 }
 
 function exportSource(): string {
   const cols = EVENT_COLUMNS.map((c) =>
-    c.name === '__seq' ? 'NULL' : c.name === 'index' ? `coalesce(${quoteIdent(c.name)}, $index)` : `${quoteIdent(c.name)}::${c.type}`,
+    c.name === '__seq'
+      ? 'NULL'
+      : c.name === 'index'
+        ? `coalesce(${quoteIdent(c.name)}, $index)`
+        : (promotedFromJson(c.name) ?? `${quoteIdent(c.name)}::${c.type}`),
   );
   return `SELECT ${cols.join(', ')} FROM read_parquet($files)`;
 }
@@ -314,6 +320,29 @@ const TRANSFORM_SPEC = JSON.stringify(
   ]),
 );
 
+/** json_transform spec reading every promoted userIdentity path in one parse of the object. */
+const PROMOTED_SPEC = (() => {
+  const spec: Record<string, unknown> = {};
+  for (const p of PROMOTED_PATHS) {
+    const keys = p.split('.').slice(1);
+    let node = spec;
+    for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[keys.at(-1)!] = 'VARCHAR';
+  }
+  return JSON.stringify(spec);
+})();
+
+const PROMOTED_BY_COLUMN = new Map(PROMOTED_PATHS.map((p) => [promotedColumn(p)!, p]));
+
+/**
+ * A promoted column from the event's userIdentity JSON, for rows that arrive without it (spelunk
+ * exports written before the column existed). Same text as the insert path's json_transform.
+ */
+export function promotedFromJson(column: string): string | undefined {
+  const path = PROMOTED_BY_COLUMN.get(column);
+  return path && `json_extract_string("userIdentity", ${sqlString('$.' + path.split('.').slice(1).join('.'))})`;
+}
+
 /**
  * CloudTrail writes `2021-10-14T14:21:22Z`; hand-made samples also use a space and fractions. A
  * TIMESTAMP cast reads those as UTC whatever the session time zone; only a string carrying an
@@ -338,15 +367,19 @@ function selectExpr(column: EventColumn): string {
       return '$index::VARCHAR';
     case '__seq':
       return 'NULL';
-    default:
+    default: {
+      const path = PROMOTED_BY_COLUMN.get(column.name);
+      if (path) return `ui.${path.split('.').slice(1).map(quoteIdent).join('.')}`;
       return META_NAMES.has(column.name) ? 'NULL' : `e.${quoteIdent(column.name)}`;
+    }
   }
 }
 
 function insertSql(source: string): string {
   return `INSERT INTO ${EVENTS_TABLE} (${EVENT_COLUMNS.map((c) => quoteIdent(c.name)).join(', ')})
     SELECT ${EVENT_COLUMNS.map(selectExpr).join(', ')}
-    FROM (SELECT file, raw, json_transform(raw, ${sqlString(TRANSFORM_SPEC)}) AS e FROM (${source}))`;
+    FROM (SELECT file, raw, e, json_transform(e."userIdentity", ${sqlString(PROMOTED_SPEC)}) AS ui
+      FROM (SELECT file, raw, json_transform(raw, ${sqlString(TRANSFORM_SPEC)}) AS e FROM (${source})))`;
 }
 
 async function insertFiles(

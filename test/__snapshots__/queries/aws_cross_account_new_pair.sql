@@ -6,7 +6,7 @@ s1 AS (
   SELECT *, (coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_arn" FROM s0
 ),
 s2 AS (
-  SELECT *, (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("role_arn", '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace("role_arn", '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_account", (json_extract_string("userIdentity", '$.accountId')) AS "requesting_account" FROM s1
+  SELECT *, (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("role_arn", '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace("role_arn", '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_account", ("__p_userIdentity.accountId") AS "requesting_account" FROM s1
 ),
 s3 AS (
   SELECT *, (CASE WHEN ((("requesting_account" IS NOT NULL) AND ("role_account" IS NOT NULL)) AND ("requesting_account" <> "role_account")) THEN 'yes' ELSE 'no' END) AS "cross_account", (coalesce("sharedEventID", "eventID")) AS "call_id" FROM s2
@@ -22,7 +22,7 @@ s6 AS (
   SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account" FROM s5
 ),
 s7 AS (
-  SELECT *, (coalesce(json_extract_string("userIdentity", '$.arn'), json_extract_string("userIdentity", '$.principalId'))) AS "requester" FROM s6
+  SELECT *, (coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId")) AS "requester" FROM s6
 ),
 s8 AS (
   SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s7

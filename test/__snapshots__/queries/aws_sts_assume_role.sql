@@ -1,12 +1,12 @@
 WITH s0 AS (
   SELECT * FROM "events"
-    WHERE (coalesce(("sourcetype" ILIKE 'aws:cloudtrail'), false) AND coalesce(("eventSource" ILIKE 'sts.amazonaws.com'), false) AND coalesce(("eventName" ILIKE 'AssumeRole'), false) AND (NOT coalesce((json_extract_string("userIdentity", '$.type') ILIKE 'AWSService'), false)))
+    WHERE (coalesce(("sourcetype" ILIKE 'aws:cloudtrail'), false) AND coalesce(("eventSource" ILIKE 'sts.amazonaws.com'), false) AND coalesce(("eventName" ILIKE 'AssumeRole'), false) AND (NOT coalesce(("__p_userIdentity.type" ILIKE 'AWSService'), false)))
 ),
 s1 AS (
   SELECT *, (coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_arn" FROM s0
 ),
 s2 AS (
-  SELECT *, (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("role_arn", '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace("role_arn", '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_account", (json_extract_string("userIdentity", '$.accountId')) AS "requesting_account" FROM s1
+  SELECT *, (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("role_arn", '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace("role_arn", '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_account", ("__p_userIdentity.accountId") AS "requesting_account" FROM s1
 ),
 s3 AS (
   SELECT *, (CASE WHEN ((("requesting_account" IS NOT NULL) AND ("role_account" IS NOT NULL)) AND ("requesting_account" <> "role_account")) THEN 'yes' ELSE 'no' END) AS "cross_account", (coalesce("sharedEventID", "eventID")) AS "call_id" FROM s2
@@ -32,10 +32,10 @@ s9 AS (
     QUALIFY row_number() OVER (PARTITION BY "call_id" ORDER BY "__seq") <= 1
 ),
 s10 AS (
-  SELECT *, (coalesce(json_extract_string("userIdentity", '$.arn'), json_extract_string("userIdentity", '$.principalId'))) AS "requester", (json_extract_string("requestParameters", '$.roleSessionName')) AS "session_name", (json_extract_string("responseElements", '$.credentials.accessKeyId')) AS "issued_key" FROM s9
+  SELECT *, (coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId")) AS "requester", (json_extract_string("requestParameters", '$.roleSessionName')) AS "session_name", (json_extract_string("responseElements", '$.credentials.accessKeyId')) AS "issued_key" FROM s9
 ),
 s11 AS (
-  SELECT "_time" AS "_time", "requester" AS "requester", json_extract_string("userIdentity", '$.type') AS "user_type", "requesting_account" AS "requesting_account", "role_arn" AS "role_arn", "role_account" AS "role_account", "cross_account" AS "cross_account", "session_name" AS "session_name", "sourceIPAddress" AS "src", "userAgent" AS "user_agent", "issued_key" AS "issued_key", CASE WHEN (("errorCode" IS NOT NULL) OR (json_extract_string("responseElements", '$.ConsoleLogin') = 'Failure')) THEN 'failure' ELSE 'success' END AS "status", "errorCode" AS "errorCode", "recorded_in" AS "recorded_in", "__seq" FROM s10
+  SELECT "_time" AS "_time", "requester" AS "requester", "__p_userIdentity.type" AS "user_type", "requesting_account" AS "requesting_account", "role_arn" AS "role_arn", "role_account" AS "role_account", "cross_account" AS "cross_account", "session_name" AS "session_name", "sourceIPAddress" AS "src", "userAgent" AS "user_agent", "issued_key" AS "issued_key", CASE WHEN (("errorCode" IS NOT NULL) OR (json_extract_string("responseElements", '$.ConsoleLogin') = 'Failure')) THEN 'failure' ELSE 'success' END AS "status", "errorCode" AS "errorCode", "recorded_in" AS "recorded_in", "__seq" FROM s10
 ),
 s12 AS (
   SELECT * FROM s11 WHERE true
