@@ -135,7 +135,9 @@ describe('cache', () => {
     const engine = await Engine.open({ cacheDir });
     await engine.load([data]);
     const view = viewOf(engine)({});
-    for (const seg of new Set(withEvents.map((e) => e.parquet!))) expect(view.split(seg).length - 1).toBe(withEvents.filter((e) => e.parquet === seg).length + 1);
+    // Each segment is read once, joined with each of its sources once.
+    for (const seg of new Set(withEvents.map((e) => e.parquet!))) expect(view.split(seg).length - 1).toBe(1);
+    for (const e of withEvents) expect(view.split(`'${e.path}'`).length - 1).toBe(1);
     expect(await all(engine, 'search * | stats count')).toEqual([{ count: 515 }]);
     engine.close();
   });
@@ -240,6 +242,29 @@ describe('cache', () => {
     await engine.load([data]);
     expect(await all(engine, 'search eventID=arrived-* | stats count')).toEqual([{ count: 4 }]);
     engine.close();
+  });
+
+  it('keeps a late-delivered file in the day of its first event, apart from the files around it', async () => {
+    const data = sampleCopy();
+    const cacheDir = tmp();
+    // Delivered on the 21st at 05:00 (between that day's files), its events are from the 20th.
+    const source = path.join(data, 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T0645Z_dLFN34Mg9Gi6d4ba.json.gz');
+    const records = (JSON.parse(gunzipSync(readFileSync(source)).toString()) as { Records: Record<string, unknown>[] }).Records;
+    const late = path.join(data, 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/21/111122223333_CloudTrail_us-east-1_20261121T0500Z_late0000000000.json.gz');
+    writeFileSync(late, gzipSync(JSON.stringify({ Records: records.slice(0, 2).map((r, i) => ({ ...r, eventID: `late-${i}` })) })));
+    const { entries } = await loadIntoCache([data], { dir: cacheDir });
+    const lateEntry = entries.find((e) => e.path === late)!;
+    expect(dayOf(lateEntry)).toBe(dayOf({ minTime: Date.parse('2026-11-20T12:00:00Z') / 1000 }));
+    expect(lateEntry.parquet).toBe(entries.find((e) => e.path === source)!.parquet);
+    expect(await segmentRows(cacheDir)).toBe(517);
+    expect(await segmentRows(cacheDir, late)).toBe(2);
+    const engine = await Engine.open({ cacheDir });
+    await engine.load([data]);
+    const table = await Engine.open();
+    await table.load([data]);
+    for (const spl of [...SEARCHES, 'search * | table _time eventID source']) expect(await all(engine, spl), spl).toEqual(await all(table, spl));
+    engine.close();
+    table.close();
   });
 
   it('reads only the segments of files overlapping a time range', async () => {

@@ -9,7 +9,7 @@
 // bounded in time reads only the segments of files whose [min, max] _time overlaps its range.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -21,13 +21,17 @@ import { emptyLoadReport, type LoadProgress, type LoadReport, type LoadWarning }
 
 /** Bumped whenever the layout of a cached file changes, so old entries are simply not found. */
 const LAYOUT = 'v2';
-/** Misses are converted in chunks of about this many (compressed) bytes, bounding memory. */
-const CHUNK_BYTES = 48 * 1024 * 1024;
+/**
+ * Misses are converted in chunks of about this many (compressed) bytes, bounding memory: two
+ * chunks are in flight (one read, one written), about 0.6 GB of DuckDB memory at this size; a
+ * first load of 1M events peaked at 1.5 GB RSS (2.7 GB with 48 MB chunks, no faster).
+ */
+const CHUNK_BYTES = 24 * 1024 * 1024;
 const DAY = 86_400;
 /**
  * A day whose files sit in more segments than this is rewritten as one. Loads of new files as
  * they arrive (every hour, say) add a small segment to the day each time; a first load splits a
- * day over at most two chunks, which is not worth a rewrite.
+ * day over two chunks at most (files are read in delivery order), which is not worth a rewrite.
  */
 const MAX_DAY_SEGMENTS = 4;
 /** Unreferenced cache files younger than this are left alone: see collectGarbage(). */
@@ -37,7 +41,7 @@ const GC_GRACE_MS = 10 * 60_000;
  * files half the size, so less to read back.
  */
 const SEGMENT_FORMAT = 'FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1';
-const SCRATCH_MEMORY = process.env['SPELUNK_SCRATCH_MEMORY'] ?? '1GB';
+const SCRATCH_MEMORY = '1GB';
 
 export function defaultCacheDir(): string {
   const xdg = process.env['XDG_CACHE_HOME'];
@@ -176,36 +180,55 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
         converted.push(miss.abs);
       }
       const json = misses.filter((m) => !exports.includes(m)).sort((a, b) => compareText(deliveryOrder(a.abs), deliveryOrder(b.abs)));
-      for (const chunk of chunks(json)) {
-        const conn = await instance.connect();
-        try {
-          const chunkReport = await loadCloudTrail(
-            conn,
-            chunk.map((m) => m.abs),
-            {
-              index: null,
-              renumber: false,
-              onProgress: (p) =>
-                opts.onProgress?.({
-                  filesDone: doneFiles + p.filesDone,
-                  filesTotal: misses.length,
-                  bytesDone: doneBytes + p.bytesDone,
-                  bytesTotal: total,
-                  events: doneEvents + p.events,
-                  elapsedMs: performance.now() - started,
-                }),
-            },
-          );
-          const chunkEntries = await writeChunk(conn, folder, chunk, chunkReport, report);
-          for (const e of chunkEntries) if (e.parquet) written.add(e.parquet);
-          entries.push(...chunkEntries);
-          converted.push(...chunk.map((m) => m.abs));
-          doneFiles += chunk.length;
-          doneBytes += chunk.reduce((sum, m) => sum + m.size, 0);
-          doneEvents += chunkReport.eventsLoaded;
-        } finally {
-          conn.closeSync();
+      // A chunk's Parquet is written while the next chunk is read: reading JSON leaves part of the
+      // cores idle (gzip and the per-file work), writing fills them. Each of the two chunks in
+      // flight has its own staging schema; at most one write runs at a time.
+      let writing: Promise<void> = Promise.resolve();
+      let n = 0;
+      try {
+        for (const chunk of chunks(json)) {
+          const conn = await instance.connect();
+          const schema = `stage${n++ % 2}`;
+          let chunkReport: LoadReport;
+          try {
+            await conn.run(`CREATE SCHEMA IF NOT EXISTS ${schema}; USE ${schema}`);
+            chunkReport = await loadCloudTrail(
+              conn,
+              chunk.map((m) => m.abs),
+              {
+                index: null,
+                renumber: false,
+                onProgress: (p) =>
+                  opts.onProgress?.({
+                    filesDone: doneFiles + p.filesDone,
+                    filesTotal: misses.length,
+                    bytesDone: doneBytes + p.bytesDone,
+                    bytesTotal: total,
+                    events: doneEvents + p.events,
+                    elapsedMs: performance.now() - started,
+                  }),
+              },
+            );
+            doneFiles += chunk.length;
+            doneBytes += chunk.reduce((sum, m) => sum + m.size, 0);
+            doneEvents += chunkReport.eventsLoaded;
+            await writing;
+          } catch (err) {
+            conn.closeSync();
+            throw err;
+          }
+          writing = writeChunk(conn, folder, chunk, chunkReport, report)
+            .then((chunkEntries) => {
+              for (const e of chunkEntries) if (e.parquet) written.add(e.parquet);
+              entries.push(...chunkEntries);
+              converted.push(...chunk.map((m) => m.abs));
+            })
+            .finally(() => conn.closeSync());
+          // Its failure surfaces at the next await; until then it must not count as unhandled.
+          writing.catch(() => undefined);
         }
+      } finally {
+        await writing;
       }
     }
 
@@ -311,7 +334,7 @@ async function rewriteDay(instance: DuckDBInstance, folder: string, members: Cac
  *
  * Another spelunk process may be writing into the same folder right now, so a file goes only when
  * no process can be about to reference it:
- * - temps and staging folders carry their writer's pid: they go once that process is gone (and
+ * - temps and DuckDB's spill folders carry their writer's pid: they go once that process is gone (and
  *   they are older than the grace period, in case the pid is another machine's);
  * - a segment is referenced a moment after it is renamed into place (its entries are written right
  *   after), so an unreferenced segment goes only once it is older than the grace period;
@@ -354,7 +377,7 @@ async function collectGarbage(root: string, folder: string, graceMs: number): Pr
   );
   for (const name of names) {
     const file = path.join(folder, name);
-    const writer = /\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name) ?? /^\.(?:staging|spill)-(\d+)-/.exec(name);
+    const writer = /\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name) ?? /^\.spill-(\d+)-/.exec(name);
     if (writer) {
       if (!isAlive(Number(writer[1])) && (await oldEnough(file))) await remove(file);
     } else if (/^seg-[0-9a-f]+\.parquet$/.test(name) && !referenced.has(file) && (await oldEnough(file))) await remove(file);
@@ -455,8 +478,11 @@ function quoteIdent(name: string): string {
 const STORED = EVENT_COLUMNS.filter((c) => c.name !== '__seq').map((c) => quoteIdent(c.name));
 
 /**
- * Writes the chunk's rows into one segment per day (one partitioned COPY), then the entries. The
- * chunk's rows are in the staging table in file order, so rowid orders a file's rows.
+ * Writes the chunk's rows into one segment per day, then the entries. The loader inserts a
+ * file's rows together and in file order, so rowid orders a file's rows and a day's files (read
+ * in delivery order) are mostly one run of rowids: each day is one COPY of a rowid range, which
+ * costs a third less than one COPY partitioned by day. Files of other days inside the range (a
+ * file delivered after midnight whose first event is the day before) are filtered out by name.
  */
 async function writeChunk(
   conn: DuckDBConnection,
@@ -465,31 +491,36 @@ async function writeChunk(
   chunkReport: LoadReport,
   report: LoadReport,
 ): Promise<CacheEntry[]> {
-  const staging = path.join(folder, `.staging-${process.pid}-${randomBytes(6).toString('hex')}`);
-  const counts = (
-    await conn.runAndReadAll(
-      `SELECT source, count(*)::BIGINT AS n, min(_time) AS lo, max(_time) AS hi FROM ${EVENTS_TABLE} GROUP BY source`,
-    )
-  ).getRowObjectsJS();
-  const bySource = new Map(counts.map((r) => [String(r['source']), r]));
   try {
+    const counts = (
+      await conn.runAndReadAll(
+        `SELECT source, count(*)::BIGINT AS n, min(_time) AS lo, max(_time) AS hi,
+                min(rowid)::BIGINT AS first, max(rowid)::BIGINT AS last
+         FROM ${EVENTS_TABLE} GROUP BY source`,
+      )
+    ).getRowObjectsJS();
+    const bySource = new Map(counts.map((r) => [String(r['source']), r]));
+    const days = new Map<string, { first: number; last: number; rows: number; sources: string[] }>();
+    for (const r of counts) {
+      const day = dayOf({ minTime: r['lo'] == null ? null : Number(r['lo']) });
+      const d = days.get(day) ?? { first: Infinity, last: -Infinity, rows: 0, sources: [] };
+      d.first = Math.min(d.first, Number(r['first']));
+      d.last = Math.max(d.last, Number(r['last']));
+      d.rows += Number(r['n']);
+      d.sources.push(String(r['source']));
+      days.set(day, d);
+    }
     const segments = new Map<string, string>();
-    if (counts.length > 0) {
-      // The day is computed as dayOf() does, from the file's first event.
+    for (const [day, d] of days) {
+      const segment = newSegment(folder);
+      const tmp = uniqueTemp(segment);
+      const mixed = d.last - d.first + 1 !== d.rows ? ` AND source IN (${d.sources.map(sqlString).join(', ')})` : '';
       await conn.run(`COPY (
-          SELECT ${STORED.map((c) => `ev.${c}`).join(', ')}, ev.rowid::UINTEGER AS __pos, ev.source AS __src, d.day AS __day
-          FROM ${EVENTS_TABLE} AS ev
-          JOIN (SELECT source, coalesce(floor(min(_time) / ${DAY})::BIGINT::VARCHAR, 'none') AS day
-                FROM ${EVENTS_TABLE} GROUP BY source) AS d ON ev.source = d.source
-        ) TO ${sqlString(staging)} (${SEGMENT_FORMAT}, PARTITION_BY (__day))`);
-      for (const dir of readdirSync(staging)) {
-        const files = readdirSync(path.join(staging, dir)).filter((f) => f.endsWith('.parquet'));
-        // A file's rows must all be in one segment: the entry names one.
-        if (files.length !== 1) throw new Error(`cache: expected one Parquet file in ${dir}, found ${files.length}`);
-        const segment = newSegment(folder);
-        renameSync(path.join(staging, dir, files[0]!), segment);
-        segments.set(dir.replace(/^__day=/, ''), segment);
-      }
+          SELECT ${STORED.join(', ')}, rowid::UINTEGER AS __pos, source AS __src
+          FROM ${EVENTS_TABLE} WHERE rowid BETWEEN ${d.first} AND ${d.last}${mixed}
+        ) TO ${sqlString(tmp)} (${SEGMENT_FORMAT})`);
+      renameSync(tmp, segment);
+      segments.set(day, segment);
     }
     const entries: CacheEntry[] = [];
     for (const miss of chunk) {
@@ -524,7 +555,6 @@ async function writeChunk(
     }
     return entries;
   } finally {
-    rmSync(staging, { recursive: true, force: true });
     await conn.run(`DROP TABLE IF EXISTS ${EVENTS_TABLE}`);
   }
 }
@@ -590,10 +620,13 @@ export class CachedEvents {
       });
       const mine = selected.filter((f) => f.index === index);
       const segments = [...new Set(mine.map((f) => f.entry.parquet!))].sort();
-      const sources = mine.map((f) => `(${sqlString(f.entry.parquet!)}, ${sqlString(f.entry.path)}, ${ranks.get(f.entry.path)})`);
+      const place = new Map(segments.map((s, i) => [s, i]));
+      // A segment is named by its place in the list: the view is parsed again by every search,
+      // and 2,500 paths more in its text cost more than the join.
+      const sources = mine.map((f) => `(${place.get(f.entry.parquet!)}, ${sqlString(f.entry.path)}, ${ranks.get(f.entry.path)})`);
       parts.push(`SELECT ${cols.join(', ')}
-FROM read_parquet([${segments.map(sqlString).join(', ')}], filename = true) AS e
-JOIN (VALUES ${sources.join(', ')}) AS f(file, src, rank) ON e.filename = f.file AND e.__src = f.src`);
+FROM read_parquet([${segments.map(sqlString).join(', ')}]) AS e
+JOIN (VALUES ${sources.join(', ')}) AS f(segment, src, rank) ON e.file_index = f.segment AND e.__src = f.src`);
     }
     if (parts.length === 0) {
       const cols = EVENT_COLUMNS.map((c) => `NULL::${c.name === '__seq' ? 'HUGEINT' : c.type} AS ${quoteIdent(c.name)}`);
