@@ -1,0 +1,24 @@
+// The `events` view over the cache is parsed again by every statement that reads it, so its text
+// must not grow with the number of files loaded: the files' rows live in a table of their own.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { Engine } from '../src/engine/engine.js';
+
+it('keeps source paths out of the events view text', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'spelunk-view-'));
+  const engine = await Engine.open({ cacheDir: dir });
+  try {
+    const report = await engine.load(['fixtures/sample']);
+    expect(report.filesRead).toBeGreaterThan(100);
+    const view = String((await engine.connection.runAndReadAll(`SELECT sql FROM duckdb_views() WHERE view_name = 'events'`)).getRows()[0]![0]);
+    expect(view).not.toContain('fixtures/sample');
+    const sources = await engine.connection.runAndReadAll('SELECT count(*)::INTEGER FROM __spelunk_sources');
+    expect(sources.getRows()[0]![0]).toBe(report.filesRead);
+    expect((await engine.run('search * | stats count')).rows).toEqual([{ count: 515 }]);
+  } finally {
+    engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
