@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Engine } from '../src/engine/engine.js';
-import { dayOf, loadIntoCache, type CacheEntry } from '../src/engine/cache.js';
+import { dayOf, layoutFolder, loadIntoCache, type CacheEntry } from '../src/engine/cache.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
 
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'spelunk-cache-'));
@@ -29,7 +29,7 @@ async function cachedEngine(cacheDir: string, paths: string[]): Promise<{ engine
 }
 
 function segmentsIn(cacheDir: string): string[] {
-  return readdirSync(path.join(cacheDir, 'v2')).filter((n) => /^seg-.*\.parquet$/.test(n));
+  return readdirSync(layoutFolder(cacheDir)).filter((n) => /^seg-.*\.parquet$/.test(n));
 }
 
 /** Rows in all the segments of the cache folder (of one source when given). */
@@ -37,7 +37,7 @@ async function segmentRows(cacheDir: string, source?: string): Promise<number> {
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   const where = source === undefined ? '' : ` WHERE __src = '${source.replace(/'/g, "''")}'`;
-  const glob = path.join(cacheDir, 'v2', 'seg-*.parquet').replace(/'/g, "''");
+  const glob = path.join(layoutFolder(cacheDir), 'seg-*.parquet').replace(/'/g, "''");
   const rows = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${glob}')${where}`)).getRowObjectsJS();
   db.closeSync();
   return Number(rows[0]!['n']);
@@ -188,7 +188,7 @@ describe('cache', () => {
     expect(second.report.eventsLoaded).toBe(515 - removedCount);
     expect(await segmentRows(cacheDir)).toBe(515 - removedCount);
     expect(await segmentRows(cacheDir, removed)).toBe(0);
-    const folder = path.join(cacheDir, 'v2');
+    const folder = layoutFolder(cacheDir);
     const entryFiles = readdirSync(folder).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
     expect(entryFiles.map((n) => JSON.parse(readFileSync(path.join(folder, n), 'utf8')).path)).not.toContain(removed);
     const engine = await Engine.open({ cacheDir });
@@ -200,9 +200,13 @@ describe('cache', () => {
   it('collects only what no process can still be writing: live temps and young files stay', async () => {
     const data = sampleCopy();
     const cacheDir = tmp();
-    const folder = path.join(cacheDir, 'v2');
-    mkdirSync(path.join(cacheDir, 'v1'), { recursive: true });
-    writeFileSync(path.join(cacheDir, 'v1', 'abc.parquet'), 'old layout');
+    const folder = layoutFolder(cacheDir);
+    // Folders of older layouts, and of the same layout before the event columns changed.
+    const oldLayouts = ['v1', 'v3-00000000'].map((name) => path.join(cacheDir, name));
+    for (const dir of oldLayouts) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'abc.parquet'), 'old layout');
+    }
     const dead = await deadPid();
     mkdirSync(folder, { recursive: true });
     const mine = path.join(folder, `seg-aa.parquet.${process.pid}.x1.tmp`);
@@ -212,12 +216,13 @@ describe('cache', () => {
     // A young unreferenced segment may be one another process is about to point entries at.
     await loadIntoCache([data], { dir: cacheDir });
     expect([mine, orphan, stray].map(existsSync)).toEqual([true, true, true]);
-    expect(existsSync(path.join(cacheDir, 'v1'))).toBe(true);
+    expect(oldLayouts.map(existsSync)).toEqual([true, true]);
     unlinkSync(path.join(data, 'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/23/111122223333_CloudTrail_eu-west-1_20261123T1537Z_n3J7akcEIzdbZJoV.json.gz'));
     const second = await loadIntoCache([data], { dir: cacheDir, gcGraceMs: 0 });
     expect([mine, orphan, stray].map(existsSync)).toEqual([true, false, false]);
-    expect(existsSync(path.join(cacheDir, 'v1'))).toBe(false);
-    expect(second.collected).toEqual(expect.arrayContaining([orphan, stray, path.join(cacheDir, 'v1')]));
+    expect(oldLayouts.map(existsSync)).toEqual([false, false]);
+    expect(existsSync(folder)).toBe(true);
+    expect(second.collected).toEqual(expect.arrayContaining([orphan, stray, ...oldLayouts]));
   });
 
   it('rewrites a day as one segment once loads of new files have spread it over too many', async () => {

@@ -19,8 +19,12 @@ import { isExport, loadCloudTrail, promotedFromJson } from './loader.js';
 import { describeFsError, expandPaths } from './load-files.js';
 import { emptyLoadReport, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
-/** Bumped whenever the layout of a cached file changes, so old entries are simply not found. */
-const LAYOUT = 'v2';
+/**
+ * The cache's folder name: the layout's version (bumped whenever the layout of a cached file
+ * changes) and the stored columns, so a cache written before the event columns changed is simply
+ * not found (and is collected as an old layout).
+ */
+const LAYOUT = `v3-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
 /**
  * Misses are converted in chunks of about this many (compressed) bytes, bounding memory: two
  * chunks are in flight (one read, one written), about 0.6 GB of DuckDB memory at this size; a
@@ -42,6 +46,11 @@ const GC_GRACE_MS = 10 * 60_000;
  */
 const SEGMENT_FORMAT = 'FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1';
 const SCRATCH_MEMORY = '1GB';
+
+/** The folder of `dir` the current layout's files are in. */
+export function layoutFolder(dir: string): string {
+  return path.join(dir, LAYOUT);
+}
 
 export function defaultCacheDir(): string {
   const xdg = process.env['XDG_CACHE_HOME'];
@@ -112,7 +121,7 @@ function memo<T>(fn: (key: string) => T): (key: string) => T {
 /** Brings the cache up to date for the files `paths` name and returns their entries. */
 export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Promise<CachedLoad> {
   const started = performance.now();
-  const folder = path.join(opts.dir, LAYOUT);
+  const folder = layoutFolder(opts.dir);
   mkdirSync(folder, { recursive: true });
   const expansion = await expandPaths(paths);
   const report = emptyLoadReport(expansion.warnings);
@@ -385,7 +394,7 @@ async function collectGarbage(root: string, folder: string, graceMs: number): Pr
   // Folders of other layouts: no entry of this version reads them.
   for (const name of await readdir(root).catch(() => [] as string[])) {
     const dir = path.join(root, name);
-    if (!/^v\d+$/.test(name) || dir === folder) continue;
+    if (!/^v\d+(-[0-9a-f]{8})?$/.test(name) || dir === folder) continue;
     const inside = await readdir(dir).catch(() => [] as string[]);
     const ages = await Promise.all(inside.map((n) => oldEnough(path.join(dir, n))));
     if (ages.every(Boolean)) await remove(dir);
