@@ -591,13 +591,13 @@ export function overlaps(entry: CacheEntry, range: TimeRange): boolean {
 const SEQ = `((coalesce(4102444800000000 - round(e."_time" * 1000000), 9000000000000000000)::HUGEINT << 64)
       + (f.rank::HUGEINT << 32) + e.__pos)`;
 
+/** The (segment, source, rank) rows the `events` view joins its segments with. */
+const SOURCES_TABLE = '__spelunk_sources';
+
 /**
  * The loaded files, by the index they were loaded into. A file loaded again (the REPL's `:load`
  * of the same folder) replaces its earlier entry instead of duplicating its events.
  */
-/** The (segment, source, rank) rows the `events` view joins its segments with. */
-const SOURCES_TABLE = '__spelunk_sources';
-
 export class CachedEvents {
   private readonly files = new Map<string, { entry: CacheEntry; index: string }>();
   private current: string | undefined;
