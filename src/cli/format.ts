@@ -42,10 +42,15 @@ function csvCell(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** Rows a table waits for before it fixes its column widths and starts writing. */
+export const TABLE_ALIGN_ROWS = 1000;
+
 /** Writes rows incrementally in one format; `end()` closes what needs closing. */
 export class RowWriter {
   private count = 0;
   private readonly buffered: Row[] = [];
+  /** Set once the table's first rows fixed its column widths; later rows are written at once. */
+  private widths: number[] | undefined;
 
   constructor(
     private readonly format: OutputFormat,
@@ -57,6 +62,7 @@ export class RowWriter {
   }
 
   rows(rows: Row[]): void {
+    const ready: Row[] = [];
     for (const row of rows) {
       switch (this.format) {
         case 'csv':
@@ -69,17 +75,33 @@ export class RowWriter {
           this.write((this.count === 0 ? '[\n  ' : ',\n  ') + JSON.stringify(jsonRow(this.columns, row)));
           break;
         case 'table':
-          // A table is aligned over all its rows, so it is the one format that waits.
-          this.buffered.push(row);
+          (this.widths ? ready : this.buffered).push(row);
           break;
       }
       this.count++;
     }
+    if (ready.length > 0) this.writeTableRows(ready);
+    // A table is aligned over its first rows only: a result of millions of rows is written as
+    // it arrives instead of held whole, and a later cell wider than its column (at most
+    // maxCellWidth) just pushes the rest of its line.
+    if (this.format === 'table' && !this.widths && this.buffered.length >= TABLE_ALIGN_ROWS) this.flushTable();
   }
 
   end(): void {
     if (this.format === 'json') this.write(this.count === 0 ? '[]\n' : '\n]\n');
-    if (this.format === 'table') this.write(renderTable(this.columns, this.buffered, this.maxCellWidth));
+    if (this.format === 'table' && !this.widths) this.flushTable();
+  }
+
+  private flushTable(): void {
+    if (this.columns.length === 0) return;
+    const cells = tableCells(this.columns, this.buffered, this.maxCellWidth);
+    this.widths = columnWidths(this.columns, cells);
+    this.write([...tableHeader(this.columns, this.widths), ...tableLines(cells, this.widths)].join('\n') + '\n');
+    this.buffered.length = 0;
+  }
+
+  private writeTableRows(rows: Row[]): void {
+    this.write(tableLines(tableCells(this.columns, rows, this.maxCellWidth), this.widths!).join('\n') + '\n');
   }
 }
 
@@ -87,18 +109,37 @@ function clip(text: string, width: number): string {
   return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
 }
 
-/** An aligned text table; multivalue cells take one line per value. */
-export function renderTable(columns: string[], rows: Row[], maxCellWidth = 60): string {
-  if (columns.length === 0) return '';
-  const cells = rows.map((row) => columns.map((c) => cellValues(c, row[c] ?? null).map((v) => clip(v.replace(/[\r\n\t]+/g, ' '), maxCellWidth))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => Math.max(0, ...r[i]!.map((v) => v.length)))));
+type TableCells = string[][][];
+
+function tableCells(columns: string[], rows: Row[], maxCellWidth: number): TableCells {
+  return rows.map((row) => columns.map((c) => cellValues(c, row[c] ?? null).map((v) => clip(v.replace(/[\r\n\t]+/g, ' '), maxCellWidth))));
+}
+
+function columnWidths(columns: string[], cells: TableCells): number[] {
+  return columns.map((c, i) => Math.max(c.length, ...cells.map((r) => Math.max(0, ...r[i]!.map((v) => v.length)))));
+}
+
+/** The lines of some rows of a table whose columns have the given widths. */
+function tableLines(cells: TableCells, widths: number[]): string[] {
   const line = (parts: string[]) => parts.map((p, i) => p.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out = [line(columns), line(widths.map((w) => '-'.repeat(w)))];
+  const out: string[] = [];
   for (const r of cells) {
     const height = Math.max(1, ...r.map((v) => v.length));
     for (let k = 0; k < height; k++) out.push(line(r.map((v) => v[k] ?? '')));
   }
-  return out.join('\n') + '\n';
+  return out;
+}
+
+function tableHeader(columns: string[], widths: number[]): string[] {
+  return tableLines([columns.map((c) => [c]), widths.map((w) => ['-'.repeat(w)])], widths);
+}
+
+/** An aligned text table; multivalue cells take one line per value. */
+export function renderTable(columns: string[], rows: Row[], maxCellWidth = 60): string {
+  if (columns.length === 0) return '';
+  const cells = tableCells(columns, rows, maxCellWidth);
+  const widths = columnWidths(columns, cells);
+  return [...tableHeader(columns, widths), ...tableLines(cells, widths)].join('\n') + '\n';
 }
 
 /** A load report as lines for a person: the counts, then each warning with its file. */
