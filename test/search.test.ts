@@ -180,3 +180,33 @@ describe('golden SQL', () => {
     `);
   });
 });
+
+describe('field=value on a path into a nested object', () => {
+  const count = async (spl: string): Promise<number> => {
+    const r = await data.sample.run(`${spl} | stats count`);
+    return r.rows[0]!['count'] as number;
+  };
+
+  it('tests the JSON text before parsing it, and only for values JSON writes verbatim', () => {
+    expect(sqlOf('responseElements.credentials.accessKeyId=ASIAkey')).toContain(
+      `CASE WHEN contains(lower(CAST("responseElements" AS VARCHAR)), 'asiakey') THEN coalesce((json_extract_string("responseElements", '$.credentials.accessKeyId') ILIKE 'ASIAkey'), false) ELSE false END`,
+    );
+    // A slash may be escaped in JSON text, a number written another way: no text test.
+    expect(sqlOf('requestParameters.roleArn=arn:aws:iam::1:role/x')).not.toContain('contains(');
+    expect(sqlOf('requestParameters.durationSeconds=3600')).not.toContain('contains(');
+    expect(sqlOf('requestParameters.roleSessionName=a*')).not.toContain('contains(');
+  });
+
+  it('finds the same events as the path alone, in any case, single and multivalue', async () => {
+    const key = 'ASIART4MF6FNS7M5BPHR';
+    const byPath = await count(`search * | where lower('responseElements.credentials.accessKeyId')="${key.toLowerCase()}"`);
+    expect(byPath).toBe(1);
+    expect(await count(`responseElements.credentials.accessKeyId=${key}`)).toBe(byPath);
+    expect(await count(`responseElements.credentials.accessKeyId=${key.toLowerCase()}`)).toBe(byPath);
+    expect(await count(`NOT responseElements.credentials.accessKeyId=${key}`)).toBe(515 - byPath);
+    const inResources = await count(`search * | where isnotnull(mvfind('resources{}.accountId', "^111122223333$"))`);
+    expect(inResources).toBeGreaterThan(0);
+    expect(await count('resources{}.accountId=111122223333')).toBe(inResources);
+    expect(await count('responseElements.credentials.accessKeyId=ASIANOSUCHKEY0000000')).toBe(0);
+  });
+});

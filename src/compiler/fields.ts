@@ -39,7 +39,7 @@ export function jsonField(name: string): Compiled | null {
   if (rest.length === 0) return { sql: `CAST(${ident(head)} AS VARCHAR)`, type: 'string' };
   const path = jsonPath(rest);
   const multi = rest.includes('{}');
-  return { sql: `json_extract_string(${ident(head)}, ${str(path)})`, type: multi ? 'mv' : 'string' };
+  return { sql: `json_extract_string(${ident(head)}, ${str(path)})`, type: multi ? 'mv' : 'string', json: ident(head) };
 }
 
 export function addonExpr(name: string): Expr | undefined {

@@ -56,7 +56,18 @@ function compareCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Rela
   return fieldCondition(field, e.op, e.value);
 }
 
+/**
+ * Values a JSON text holds as they are: JSON escapes none of these characters (a `/` may be
+ * written `\/`), and the loader's JSON never spells a letter as `\u0041`.
+ */
+const VERBATIM_IN_JSON = /^[A-Za-z0-9._:@+=-]+$/;
+
 export function fieldCondition(field: Compiled, op: string, value: SearchValue): string {
+  if (op === '=' && field.json && VERBATIM_IN_JSON.test(value.value) && !NUMBER.test(value.value)) {
+    // Extracting a path parses the row's whole JSON object; a substring test of its text first
+    // lets most rows skip that (the value, any case, must appear in the text to be equal).
+    return `CASE WHEN contains(lower(CAST(${field.json} AS VARCHAR)), ${str(value.value.toLowerCase())}) THEN coalesce(${matchValue(field, value)}, false) ELSE false END`;
+  }
   if (op === '=') return `coalesce(${matchValue(field, value)}, false)`;
   if (op === '!=') return `(${field.sql} IS NOT NULL AND NOT coalesce(${matchValue(field, value)}, false))`;
   return `coalesce(${orderValue(field, op, value.value)}, false)`;

@@ -10,6 +10,11 @@ export type FieldType = 'string' | 'number' | 'bool' | 'mv' | 'unknown';
 export interface Compiled {
   sql: string;
   type: FieldType;
+  /**
+   * For a path into a nested JSON column: that column's SQL. The value is a substring of the
+   * column's text, so a search can skip parsing the JSON of rows whose text lacks the value.
+   */
+  json?: string;
 }
 
 export interface FieldInfo {

@@ -1,6 +1,6 @@
 WITH s0 AS (
   SELECT * FROM "events"
-    WHERE (coalesce(("sourcetype" ILIKE 'aws:cloudtrail'), false) AND (coalesce(("__p_userIdentity.accessKeyId" ILIKE 'AKIAKVGAJJLMH55XUZRZ'), false) OR coalesce((json_extract_string("responseElements", '$.credentials.accessKeyId') ILIKE 'AKIAKVGAJJLMH55XUZRZ'), false) OR coalesce((json_extract_string("responseElements", '$.accessKey.accessKeyId') ILIKE 'AKIAKVGAJJLMH55XUZRZ'), false)))
+    WHERE (coalesce(("sourcetype" ILIKE 'aws:cloudtrail'), false) AND (coalesce(("__p_userIdentity.accessKeyId" ILIKE 'AKIAKVGAJJLMH55XUZRZ'), false) OR CASE WHEN contains(lower(CAST("responseElements" AS VARCHAR)), 'akiakvgajjlmh55xuzrz') THEN coalesce((json_extract_string("responseElements", '$.credentials.accessKeyId') ILIKE 'AKIAKVGAJJLMH55XUZRZ'), false) ELSE false END OR CASE WHEN contains(lower(CAST("responseElements" AS VARCHAR)), 'akiakvgajjlmh55xuzrz') THEN coalesce((json_extract_string("responseElements", '$.accessKey.accessKeyId') ILIKE 'AKIAKVGAJJLMH55XUZRZ'), false) ELSE false END))
 ),
 s1 AS (
   SELECT *, (CASE WHEN (lower("__p_userIdentity.accessKeyId") = lower('AKIAKVGAJJLMH55XUZRZ')) THEN 'used' ELSE 'issued' END) AS "key_use" FROM s0
