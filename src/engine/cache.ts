@@ -601,9 +601,13 @@ const SOURCES_TABLE = '__spelunk_sources';
 export class CachedEvents {
   private readonly files = new Map<string, { entry: CacheEntry; index: string }>();
   private current: string | undefined;
+  /** The files and range the view was last built for: rebuilding its text costs 3 ms at 2,500 files. */
+  private built: string | undefined;
+  private version = 0;
 
   add(entries: CacheEntry[], index: string): void {
     for (const entry of entries) this.files.set(entry.path, { entry, index });
+    this.version++;
   }
 
   /** The entries a range reads, in a stable order. */
@@ -661,11 +665,15 @@ JOIN ${SOURCES_TABLE} AS f ON f.part = ${part} AND e.file_index = f.segment AND 
 
   /** Points `events` at the files a range needs (a no-op when that is already so). */
   async apply(conn: DuckDBConnection, range: TimeRange): Promise<void> {
+    const built = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
+    if (built === this.built) return;
     const statements = this.statements(range);
     const key = statements.join(';\n');
-    if (key === this.current) return;
-    for (const sql of statements) await conn.run(sql);
-    this.current = key;
+    if (key !== this.current) {
+      for (const sql of statements) await conn.run(sql);
+      this.current = key;
+    }
+    this.built = built;
   }
 }
 
