@@ -615,6 +615,12 @@ export class CachedEvents {
     this.version++;
   }
 
+  /** Forgets every file, before the loads are added again. */
+  reset(): void {
+    this.files.clear();
+    this.version++;
+  }
+
   /** The entries a range reads, in a stable order. */
   select(range: TimeRange): { entry: CacheEntry; index: string }[] {
     return [...this.files.values()]

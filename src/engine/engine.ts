@@ -174,14 +174,37 @@ export class Engine {
 
   private cacheDir: string | undefined;
   private readonly cached = new CachedEvents();
+  /** Every load into the cache, in order, so the view can be rebuilt: see refreshCache(). */
+  private readonly cacheLoads: { paths: string[]; index: string }[] = [];
 
   async load(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
     if (this.locked && this.cacheDir === undefined) return this.loadStaged(paths, opts);
     if (this.cacheDir === undefined) return loadCloudTrail(this.conn, paths, opts);
+    const index = opts.index ?? 'main';
     const { report, entries } = await loadIntoCache(paths, { dir: this.cacheDir, onProgress: opts.onProgress });
-    this.cached.add(entries, opts.index ?? 'main');
+    this.cached.add(entries, index);
+    this.cacheLoads.push({ paths, index });
     await this.cached.apply(this.conn, {});
     return report;
+  }
+
+  /**
+   * Another spelunk process loading the same logs may rewrite a day of the cache and, once the
+   * grace period has passed, delete the segments this session's view still reads (a REPL left
+   * open through an incident). The loads are then brought up to date again, from the cache
+   * where it is current and from the logs where it is not.
+   */
+  private async refreshCache(): Promise<void> {
+    this.cached.reset();
+    for (const load of this.cacheLoads) {
+      const { entries } = await loadIntoCache(load.paths, { dir: this.cacheDir! });
+      this.cached.add(entries, load.index);
+    }
+  }
+
+  private isMissingCacheFile(err: unknown): boolean {
+    const message = err instanceof Error ? err.message : String(err);
+    return this.cacheDir !== undefined && /No such file or directory|Cannot open file|No files found that match/i.test(message) && message.includes(resolve(this.cacheDir));
   }
 
   /** Writes every loaded event (all columns but `__seq`, newest first) to a Parquet file. */
@@ -270,6 +293,32 @@ export class Engine {
 
   /** Run a search, handing rows over chunk by chunk so a huge result is never held whole. */
   async stream(
+    spl: string,
+    opts: RunOptions,
+    onRows: (rows: Row[]) => void | Promise<void>,
+    onStart?: (columns: string[]) => void,
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
+    let delivered = false;
+    const deliver = (rows: Row[]): void | Promise<void> => {
+      delivered = true;
+      return onRows(rows);
+    };
+    let started = false;
+    const start = (columns: string[]): void => {
+      if (!started) onStart?.(columns);
+      started = true;
+    };
+    try {
+      return await this.streamOnce(spl, opts, deliver, start);
+    } catch (err) {
+      // Only before any row went out: a retry must not hand the caller rows twice.
+      if (delivered || !this.isMissingCacheFile(err)) throw err;
+      await this.refreshCache();
+      return this.streamOnce(spl, opts, deliver, start);
+    }
+  }
+
+  private async streamOnce(
     spl: string,
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
