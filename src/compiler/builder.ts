@@ -32,7 +32,7 @@ export class Builder {
    * the query itself, so an answer never serves a different question.
    */
   discover(select: string, what: string): DiscoveredValue[] | undefined {
-    const sql = `WITH ${renderCtes(this.ctes)}\n${select}`;
+    const sql = this.ctes.length ? `WITH ${renderCtes(this.ctes)}\n${select}` : select;
     const answer = this.options.discovered?.[sql];
     if (answer) return answer;
     if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what });

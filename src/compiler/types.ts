@@ -68,6 +68,8 @@ export interface CompileOptions {
   source?: string;
   /** Answers to earlier discoveries, by `Discovery.key` (see `Builder.discover`). */
   discovered?: Record<string, DiscoveredValue[]>;
+  /** The engine reads at most this many result rows (a display cap): see newestRowsBound(). */
+  rowCap?: number;
 }
 
 /** One row of a discovery's answer: the first column, as text (null stays null). */

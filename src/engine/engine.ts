@@ -226,6 +226,7 @@ export class Engine {
       lookups: this.lookups.resolver(),
       allowUnfilledParams: opts.allowUnfilledParams,
       discovered: opts.discovered,
+      rowCap: opts.maxRows !== undefined && Number.isSafeInteger(opts.maxRows) ? opts.maxRows + 1 : undefined,
     });
     return { compiled, text: prepared.text };
   }
