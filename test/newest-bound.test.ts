@@ -28,6 +28,7 @@ describe('the newest-rows bound', () => {
       'eventName=AssumeRole | sort _time | head 5',
       'eventName=AssumeRole | stats count by user',
       'AccessDenied | head 5',
+      'eventName=AssumeRole [search eventName=CreateRole | fields recipientAccountId] | head 5',
       'eventName=AssumeRole | head 200000',
       '| makeresults | head 1',
     ]) expect(questions(spl, 1001), spl).toHaveLength(0);

@@ -113,8 +113,9 @@ function newestRowsBound(rest: Command[], condition: string | undefined, b: Buil
     if (!ROW_PRESERVING.has(cmd.name)) return undefined;
   }
   if (cap === undefined || cap < 1 || cap > MAX_BOUNDED_ROWS) return undefined;
-  // A search that reads the raw text anyway (bare terms) gains nothing from a narrow first pass.
-  if (condition?.includes('"_raw"')) return undefined;
+  // A search that reads the raw text anyway (bare terms) gains nothing from a narrow first pass,
+  // and one with a subsearch would run the subsearch twice.
+  if (condition?.includes('"_raw"') || b.ctes.length > 0) return undefined;
   const where = eventsWhere(b, [condition]);
   const answer = b.discover(
     `SELECT "_time" FROM ${ident(EVENTS_TABLE)}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}\nORDER BY "__seq" LIMIT 1 OFFSET ${cap - 1}`,
