@@ -119,7 +119,7 @@ function newestRowsBound(rest: Command[], condition: string | undefined, b: Buil
   const where = eventsWhere(b, [condition]);
   const answer = b.discover(
     `SELECT "_time" FROM ${ident(EVENTS_TABLE)}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}\nORDER BY "__seq" LIMIT 1 OFFSET ${cap - 1}`,
-    `the time of the ${cap}th newest matching event`,
+    `the time of matching event number ${cap}, newest first`,
   );
   const t = answer?.[0];
   // Fewer events than the cap, or the N-th has no time (events without one come last): no bound.
