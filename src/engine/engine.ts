@@ -226,7 +226,7 @@ export class Engine {
       lookups: this.lookups.resolver(),
       allowUnfilledParams: opts.allowUnfilledParams,
       discovered: opts.discovered,
-      rowCap: opts.maxRows !== undefined && Number.isSafeInteger(opts.maxRows) ? opts.maxRows + 1 : undefined,
+      rowCap: rowsToRead(opts),
     });
     return { compiled, text: prepared.text };
   }
@@ -329,7 +329,8 @@ export class Engine {
     const { compiled } = await this.prepareWithData(spl, opts);
     // With a row cap DuckDB keeps only the first rows of the final sort instead of ordering a
     // result that may be enormous; outputlookup still needs every row.
-    const cap = opts.maxRows !== undefined && Number.isSafeInteger(opts.maxRows) && !compiled.output ? `\nLIMIT ${opts.maxRows + 1}` : '';
+    const toRead = compiled.output ? undefined : rowsToRead(opts);
+    const cap = toRead === undefined ? '' : `\nLIMIT ${toRead}`;
     this.cancelled = false;
     const reader = await this.decoder(compiled.sql + cap, compiled.columns);
     const result = await this.execute(reader.sql);
@@ -394,6 +395,11 @@ export class Engine {
     this.instance.closeSync();
     rmSync(this.scratch, { recursive: true, force: true });
   }
+}
+
+/** Rows a capped run reads: one past the cap, so it can tell the result was cut. */
+function rowsToRead(opts: RunOptions): number | undefined {
+  return opts.maxRows !== undefined && Number.isSafeInteger(opts.maxRows) ? opts.maxRows + 1 : undefined;
 }
 
 /** 75% of the machine's memory: DuckDB spills to the scratch folder or fails clearly before the OS steps in. */

@@ -320,11 +320,13 @@ const TRANSFORM_SPEC = JSON.stringify(
   ]),
 );
 
+/** Each promoted column's keys under userIdentity, e.g. ['sessionContext', 'sessionIssuer', 'arn']. */
+const PROMOTED_BY_COLUMN = new Map(PROMOTED_PATHS.map((p) => [promotedColumn(p)!, p.split('.').slice(1)]));
+
 /** json_transform spec reading every promoted userIdentity path in one parse of the object. */
 const PROMOTED_SPEC = (() => {
   const spec: Record<string, unknown> = {};
-  for (const p of PROMOTED_PATHS) {
-    const keys = p.split('.').slice(1);
+  for (const keys of PROMOTED_BY_COLUMN.values()) {
     let node = spec;
     for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
     node[keys.at(-1)!] = 'VARCHAR';
@@ -332,15 +334,13 @@ const PROMOTED_SPEC = (() => {
   return JSON.stringify(spec);
 })();
 
-const PROMOTED_BY_COLUMN = new Map(PROMOTED_PATHS.map((p) => [promotedColumn(p)!, p]));
-
 /**
  * A promoted column from the event's userIdentity JSON, for rows that arrive without it (spelunk
  * exports written before the column existed). Same text as the insert path's json_transform.
  */
 export function promotedFromJson(column: string): string | undefined {
-  const path = PROMOTED_BY_COLUMN.get(column);
-  return path && `json_extract_string("userIdentity", ${sqlString('$.' + path.split('.').slice(1).join('.'))})`;
+  const keys = PROMOTED_BY_COLUMN.get(column);
+  return keys && `json_extract_string("userIdentity", ${sqlString('$.' + keys.join('.'))})`;
 }
 
 /**
@@ -368,8 +368,8 @@ function selectExpr(column: EventColumn): string {
     case '__seq':
       return 'NULL';
     default: {
-      const path = PROMOTED_BY_COLUMN.get(column.name);
-      if (path) return `ui.${path.split('.').slice(1).map(quoteIdent).join('.')}`;
+      const keys = PROMOTED_BY_COLUMN.get(column.name);
+      if (keys) return `ui.${keys.map(quoteIdent).join('.')}`;
       return META_NAMES.has(column.name) ? 'NULL' : `e.${quoteIdent(column.name)}`;
     }
   }

@@ -30,6 +30,12 @@ const phase = arg('phase');
 /** Peak resident memory of this process so far, in GB (the kernel's high-water mark). */
 const peakRssGB = (): number => process.resourceUsage().maxRSS / 1e6;
 
+/** A phase's last line: its figures and its peak RSS, read by the parent (see inChild). */
+function phaseDone(figures: Record<string, unknown>): never {
+  console.log(JSON.stringify({ ...figures, peakRssGB: peakRssGB() }));
+  process.exit(0);
+}
+
 /** Runs one phase in a child process and returns what it printed as its last JSON line. */
 function inChild(name: string): Record<string, unknown> {
   const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2), '--phase', name], {
@@ -65,8 +71,7 @@ if (phase === 'hand-load') {
   const conn = await inst.connect();
   const [, hand] = await time(() => conn.run(HAND_LOAD));
   inst.closeSync();
-  console.log(JSON.stringify({ hand, peakRssGB: peakRssGB() }));
-  process.exit(0);
+  phaseDone({ hand });
 }
 if (phase === 'cold-load') {
   rmSync(cacheDir, { recursive: true, force: true });
@@ -74,15 +79,13 @@ if (phase === 'cold-load') {
   const [, coldLoad] = await time(() => cold.load([files]));
   const [, coldFirst] = await time(() => cold.run('search eventName=ConsoleLogin | head 10'));
   cold.close();
-  console.log(JSON.stringify({ coldLoad, coldFirst, peakRssGB: peakRssGB() }));
-  process.exit(0);
+  phaseDone({ coldLoad, coldFirst });
 }
 if (phase === 'table-load') {
   const table = await Engine.open();
   const [, tableLoad] = await time(() => table.load([files]));
   table.close();
-  console.log(JSON.stringify({ tableLoad, peakRssGB: peakRssGB() }));
-  process.exit(0);
+  phaseDone({ tableLoad });
 }
 if (phase === 'warm-start') {
   const [, warm] = await time(async () => {
@@ -91,8 +94,7 @@ if (phase === 'warm-start') {
     await e.run('search eventName=ConsoleLogin | head 10');
     e.close();
   });
-  console.log(JSON.stringify({ warm, peakRssGB: peakRssGB() }));
-  process.exit(0);
+  phaseDone({ warm });
 }
 
 if (phase === undefined && only !== 'queries') {
@@ -211,8 +213,7 @@ if (phase === 'queries') {
   }
   engine.close();
   rmSync(stateDir, { recursive: true, force: true });
-  console.log(JSON.stringify({ searches: results, peakRssGB: peakRssGB(), ...(useJq ? {} : { jq: 'jq not found: no jq comparison' }) }));
-  process.exit(0);
+  phaseDone({ searches: results, ...(useJq ? {} : { jq: 'jq not found: no jq comparison' }) });
 }
 const dir = path.join(HERE, 'out');
 mkdirSync(dir, { recursive: true });
