@@ -9,6 +9,7 @@ export class Builder {
   output?: OutputAction;
   readonly discoveries: Discovery[] = [];
   private counter = 0;
+  private lambdas = 0;
 
   constructor(
     readonly options: CompileOptions,
@@ -37,6 +38,15 @@ export class Builder {
     if (answer) return answer;
     if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what });
     return undefined;
+  }
+
+  /**
+   * A lambda parameter name unused elsewhere in this compilation: a lambda body holds SQL from
+   * the user's expression, which may sit inside another lambda, and a shared name would make the
+   * inner one capture the outer one's variable.
+   */
+  lambdaVar(): string {
+    return `__v${this.lambdas++}`;
   }
 
   /** An error about the user's search, to be thrown: `throw b.err(...)`. */

@@ -110,12 +110,13 @@ function compareScalars(op: string, a: Compiled, b: Compiled): string {
   return `coalesce(TRY_CAST(${a.sql} AS DOUBLE) ${sqlOp} TRY_CAST(${b.sql} AS DOUBLE), ${a.sql} ${sqlOp} ${b.sql})`;
 }
 
-export function compare(op: string, a: Compiled, b: Compiled): string {
+export function compare(op: string, a: Compiled, b: Compiled, builder: Builder): string {
   if (a.type === 'mv' || b.type === 'mv') {
     const [list, other, flipped] = a.type === 'mv' ? [a, b, false] : [b, a, true];
-    const v: Compiled = { sql: '__v', type: 'string' };
+    const x = builder.lambdaVar();
+    const v: Compiled = { sql: x, type: 'string' };
     const inner = flipped ? compareScalars(op, other.type === 'mv' ? { sql: `(${other.sql})[1]`, type: 'string' } : other, v) : compareScalars(op, v, other.type === 'mv' ? { sql: `(${other.sql})[1]`, type: 'string' } : other);
-    return `list_bool_or(list_transform(${list.sql}, __v -> coalesce(${inner}, false)))`;
+    return `list_bool_or(list_transform(${list.sql}, ${x} -> coalesce(${inner}, false)))`;
   }
   return compareScalars(op, a, b);
 }
@@ -139,7 +140,7 @@ export function compileExpr(e: Expr, scope: ExprScope): Compiled {
     }
     case 'in': {
       const arg = compileExpr(e.arg, scope);
-      const checks = e.values.map((v) => compare('=', arg, compileExpr(v, scope)));
+      const checks = e.values.map((v) => compare('=', arg, compileExpr(v, scope), scope.b));
       const any = checks.length ? `(${checks.join(' OR ')})` : 'false';
       return { sql: e.negated ? `(NOT ${any})` : any, type: 'bool' };
     }
@@ -175,7 +176,7 @@ function compileBinary(e: Extract<Expr, { kind: 'binary' }>, scope: ExprScope): 
     case '%':
       return { sql: `fmod(${asNumber(a)}, nullif(${asNumber(b)}, 0))`, type: 'number' };
     default:
-      return { sql: compare(e.op, a, b), type: 'bool' };
+      return { sql: compare(e.op, a, b, scope.b), type: 'bool' };
   }
 }
 

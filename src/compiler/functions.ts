@@ -87,7 +87,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
       return { sql: `coalesce(${items.map((i) => coerce(i, type)).join(', ')})`, type };
     },
   },
-  nullif: { min: 2, max: 2, compile: (_c, _s, args) => { const [a, bb] = args() as [Compiled, Compiled]; return { sql: `CASE WHEN ${compare('=', a, bb)} THEN NULL ELSE ${a.sql} END`, type: a.type }; } },
+  nullif: { min: 2, max: 2, compile: (_c, scope, args) => { const [a, bb] = args() as [Compiled, Compiled]; return { sql: `CASE WHEN ${compare('=', a, bb, scope.b)} THEN NULL ELSE ${a.sql} END`, type: a.type }; } },
   null: { min: 0, max: 0, compile: () => ({ sql: 'NULL', type: 'unknown' }) },
   true: { min: 0, max: 0, compile: () => b('true') },
   false: { min: 0, max: 0, compile: () => b('false') },
@@ -123,7 +123,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
     compile: (c, scope) => {
       const subject = compileExpr(c.args[0]!, scope);
       const re = regexArg(c.args[1]!, scope);
-      if (subject.type === 'mv') return b(`list_bool_or(list_transform(${subject.sql}, __v -> regexp_matches(__v, ${re})))`);
+      if (subject.type === 'mv') { const v = scope.b.lambdaVar(); return b(`list_bool_or(list_transform(${subject.sql}, ${v} -> regexp_matches(${v}, ${re})))`); }
       return b(`regexp_matches(${asString(subject)}, ${re})`);
     },
   },
@@ -140,8 +140,8 @@ const FUNCTIONS: Record<string, FunctionDef> = {
       return b(command.expr ? compileSearchExpr(command.expr, scope.rel, scope.b, scope.locals) : 'true');
     },
   },
-  lower: { min: 1, max: 1, compile: (_c, _s, args) => mapString(args()[0]!, (x) => `lower(${x})`) },
-  upper: { min: 1, max: 1, compile: (_c, _s, args) => mapString(args()[0]!, (x) => `upper(${x})`) },
+  lower: { min: 1, max: 1, compile: (_c, scope, args) => mapString(scope, args()[0]!, (x) => `lower(${x})`) },
+  upper: { min: 1, max: 1, compile: (_c, scope, args) => mapString(scope, args()[0]!, (x) => `upper(${x})`) },
   len: { min: 1, max: 1, compile: (_c, _s, args) => n(`length(${asString(args()[0]!)})`) },
   substr: {
     min: 2, max: 3,
@@ -159,7 +159,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
       const x = compileExpr(c.args[0]!, scope);
       const re = regexArg(c.args[1]!, scope);
       const repl = asString(compileExpr(c.args[2]!, scope));
-      return mapString(x, (v) => `regexp_replace(${v}, ${re}, ${repl}, 'g')`);
+      return mapString(scope, x, (v) => `regexp_replace(${v}, ${re}, ${repl}, 'g')`);
     },
   },
   trim: { min: 1, max: 2, compile: (_c, _s, args) => trimLike('trim', args()) },
@@ -191,14 +191,22 @@ const FUNCTIONS: Record<string, FunctionDef> = {
       return mv(nullIfEmptyList(`flatten([${lists.join(', ')}])`));
     },
   },
-  mvdedup: { min: 1, max: 1, compile: (_c, _s, args) => { const l = asList(args()[0]!); return mv(`list_filter(${l}, (__v, __i) -> list_position(${l}, __v) = __i)`); } },
+  mvdedup: {
+    min: 1, max: 1,
+    compile: (_c, scope, args) => {
+      const l = asList(args()[0]!);
+      const [v, i] = [scope.b.lambdaVar(), scope.b.lambdaVar()];
+      return mv(`list_filter(${l}, (${v}, ${i}) -> list_position(${l}, ${v}) = ${i})`);
+    },
+  },
   mvsort: { min: 1, max: 1, compile: (_c, _s, args) => mv(`list_sort(${asList(args()[0]!)})`) },
   mvfind: {
     min: 2, max: 2,
     compile: (c, scope) => {
       const l = asList(compileExpr(c.args[0]!, scope));
       const re = regexArg(c.args[1]!, scope);
-      return n(`(list_position(list_transform(${l}, __v -> regexp_matches(__v, ${re})), true) - 1)`);
+      const v = scope.b.lambdaVar();
+      return n(`(list_position(list_transform(${l}, ${v} -> regexp_matches(${v}, ${re})), true) - 1)`);
     },
   },
   mvfilter: {
@@ -208,9 +216,10 @@ const FUNCTIONS: Record<string, FunctionDef> = {
       if (names.length !== 1) throw scope.b.err('bad-argument', 'mvfilter() must refer to exactly one field', c.span);
       const field = compileExpr({ kind: 'field', name: names[0]!, span: c.span }, scope);
       const locals = new Map(scope.locals ?? []);
-      locals.set(names[0]!, { sql: '__v', type: 'string' });
+      const v = scope.b.lambdaVar();
+      locals.set(names[0]!, { sql: v, type: 'string' });
       const cond = asBool(compileExpr(c.args[0]!, { ...scope, locals }));
-      return mv(nullIfEmptyList(`list_filter(${asList(field)}, __v -> coalesce(${cond}, false))`));
+      return mv(nullIfEmptyList(`list_filter(${asList(field)}, ${v} -> coalesce(${cond}, false))`));
     },
   },
   // Splunk's mvmap: the first argument (a field) names each value in turn inside the expression;
@@ -222,19 +231,26 @@ const FUNCTIONS: Record<string, FunctionDef> = {
       if (target.kind !== 'field') throw scope.b.err('bad-argument', 'mvmap() takes a field as its first argument', target.span);
       const field = compileExpr(target, scope);
       const locals = new Map(scope.locals ?? []);
-      locals.set(target.name, { sql: '__v', type: 'string' });
-      const value = asString(compileExpr(c.args[1]!, { ...scope, locals }));
-      return mv(nullIfEmptyList(`list_filter(list_transform(${asList(field)}, __v -> ${value}), __m -> __m IS NOT NULL)`));
+      const v = scope.b.lambdaVar();
+      locals.set(target.name, { sql: v, type: 'string' });
+      const value = compileExpr(c.args[1]!, { ...scope, locals });
+      // A multivalue result contributes all its values, not only its first.
+      const mapped = value.type === 'mv'
+        ? `flatten(list_transform(${asList(field)}, ${v} -> coalesce(${value.sql}, [])))`
+        : `list_transform(${asList(field)}, ${v} -> ${asString(value)})`;
+      const m = scope.b.lambdaVar();
+      return mv(nullIfEmptyList(`list_filter(${mapped}, ${m} -> ${m} IS NOT NULL)`));
     },
   },
   mvzip: {
     min: 2, max: 3,
-    compile: (_c, _s, args) => {
+    compile: (_c, scope, args) => {
       const [x, y, d] = args() as [Compiled, Compiled, Compiled?];
       const lx = asList(x);
       const ly = asList(y);
       const delim = d ? asString(d) : "','";
-      return mv(`list_transform(range(1, least(len(${lx}), len(${ly})) + 1), __i -> ${lx}[__i] || ${delim} || ${ly}[__i])`);
+      const i = scope.b.lambdaVar();
+      return mv(`list_transform(range(1, least(len(${lx}), len(${ly})) + 1), ${i} -> ${lx}[${i}] || ${delim} || ${ly}[${i}])`);
     },
   },
   mvrange: {
@@ -324,9 +340,9 @@ const FUNCTIONS: Record<string, FunctionDef> = {
   },
   cidrmatch: {
     min: 2, max: 2,
-    compile: (_c, _s, args) => {
+    compile: (_c, scope, args) => {
       const [cidr, ip] = args() as [Compiled, Compiled];
-      if (ip.type === 'mv') return b(`list_bool_or(list_transform(${ip.sql}, __v -> spl_cidrmatch(${asString(cidr)}, __v)))`);
+      if (ip.type === 'mv') { const v = scope.b.lambdaVar(); return b(`list_bool_or(list_transform(${ip.sql}, ${v} -> spl_cidrmatch(${asString(cidr)}, ${v})))`); }
       return b(`spl_cidrmatch(${asString(cidr)}, ${asString(ip)})`);
     },
   },
@@ -336,9 +352,9 @@ const FUNCTIONS: Record<string, FunctionDef> = {
   sha256: { min: 1, max: 1, compile: (_c, _s, args) => s(`sha256(${asString(args()[0]!)})`) },
   in: {
     min: 2, max: 1000,
-    compile: (_c, _s, args) => {
+    compile: (_c, scope, args) => {
       const [x, ...values] = args() as [Compiled, ...Compiled[]];
-      return b(`(${values.map((v) => compare('=', x, v)).join(' OR ')})`);
+      return b(`(${values.map((v) => compare('=', x, v, scope.b)).join(' OR ')})`);
     },
   },
   json_extract: {
@@ -382,8 +398,8 @@ export function extractPath(json: string, path: string): Compiled {
   return { sql: `json_extract_string(${json}, ${str(p)})`, type: segments.includes('{}') ? 'mv' : 'string' };
 }
 
-function mapString(x: Compiled, f: (v: string) => string): Compiled {
-  if (x.type === 'mv') return mv(`list_transform(${x.sql}, __v -> ${f('__v')})`);
+function mapString(scope: ExprScope, x: Compiled, f: (v: string) => string): Compiled {
+  if (x.type === 'mv') { const v = scope.b.lambdaVar(); return mv(`list_transform(${x.sql}, ${v} -> ${f(v)})`); }
   return s(f(asString(x)));
 }
 
