@@ -12,7 +12,7 @@ s3 AS (
   SELECT *, json_extract_string("trust_policy", '$.Statement[*].Principal.AWS') AS "aws_principals" FROM s2
 ),
 s4 AS (
-  SELECT *, (CASE WHEN (len(CASE WHEN len(list_filter("principal_blocks", __v -> coalesce((__v = '*'), false))) = 0 THEN NULL ELSE list_filter("principal_blocks", __v -> coalesce((__v = '*'), false)) END) > 0::DOUBLE) THEN '*' ELSE CAST(NULL AS VARCHAR) END) AS "everyone" FROM s3
+  SELECT *, (CASE WHEN (len(CASE WHEN len(list_filter("principal_blocks", __v0 -> coalesce((__v0 = '*'), false))) = 0 THEN NULL ELSE list_filter("principal_blocks", __v0 -> coalesce((__v0 = '*'), false)) END) > 0::DOUBLE) THEN '*' ELSE CAST(NULL AS VARCHAR) END) AS "everyone" FROM s3
 ),
 s5 AS (
   SELECT *, (CASE WHEN len(flatten([coalesce("aws_principals", []), coalesce(CASE WHEN "everyone" IS NULL THEN NULL ELSE ["everyone"] END, [])])) = 0 THEN NULL ELSE flatten([coalesce("aws_principals", []), coalesce(CASE WHEN "everyone" IS NULL THEN NULL ELSE ["everyone"] END, [])]) END) AS "trusted_principals" FROM s4
@@ -24,10 +24,10 @@ s7 AS (
   SELECT *, CASE WHEN len(regexp_extract_all("principal_text", '(?P<trusted_accounts>\b\d{12}\b|\*)', 1)) = 0 THEN NULL ELSE regexp_extract_all("principal_text", '(?P<trusted_accounts>\b\d{12}\b|\*)', 1) END AS "trusted_accounts" FROM s6
 ),
 s8 AS (
-  SELECT *, (CASE WHEN len(list_filter(list_transform("trusted_accounts", __v -> CASE WHEN (__v <> "recipientAccountId") THEN __v ELSE CAST(NULL AS VARCHAR) END), __m -> __m IS NOT NULL)) = 0 THEN NULL ELSE list_filter(list_transform("trusted_accounts", __v -> CASE WHEN (__v <> "recipientAccountId") THEN __v ELSE CAST(NULL AS VARCHAR) END), __m -> __m IS NOT NULL) END) AS "trusted_other_accounts" FROM s7
+  SELECT *, (CASE WHEN len(list_filter(list_transform("trusted_accounts", __v1 -> CASE WHEN (__v1 <> "recipientAccountId") THEN __v1 ELSE CAST(NULL AS VARCHAR) END), __v2 -> __v2 IS NOT NULL)) = 0 THEN NULL ELSE list_filter(list_transform("trusted_accounts", __v1 -> CASE WHEN (__v1 <> "recipientAccountId") THEN __v1 ELSE CAST(NULL AS VARCHAR) END), __v2 -> __v2 IS NOT NULL) END) AS "trusted_other_accounts" FROM s7
 ),
 s9 AS (
-  SELECT * REPLACE ((list_filter("trusted_other_accounts", (__v, __i) -> list_position("trusted_other_accounts", __v) = __i)) AS "trusted_other_accounts") FROM s8
+  SELECT * REPLACE ((list_filter("trusted_other_accounts", (__v3, __v4) -> list_position("trusted_other_accounts", __v3) = __v4)) AS "trusted_other_accounts") FROM s8
 ),
 s10 AS (
   SELECT * FROM s9 WHERE coalesce(("trusted_other_accounts" IS NOT NULL), false)
