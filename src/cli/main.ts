@@ -179,8 +179,9 @@ async function runCommand(argv: string[]): Promise<number> {
   const opts = runOptions(args);
   const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
-    // A mistake in the search is reported before any data is read.
-    engine.prepare(text, opts);
+    // A mistake in the search is reported before any data is read (unless baselines must first
+    // write the lookups it reads).
+    if (!before) engine.prepare(text, opts);
     const report = await loadData(engine, args);
     if (!report) note('note: no --data given, so the search sees no events', args);
     await before?.();
