@@ -1,9 +1,11 @@
 // The spelunk command line: a thin shell over the engine. Exit status 0 on success, 2 on a usage
 // or syntax error, 1 on a runtime error; messages go to stderr, results to stdout.
 import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
+import { statSync } from 'node:fs';
 import { parseIso } from '../compiler/time.js';
 import { defaultCacheDir } from '../engine/cache.js';
 import { Engine, EngineError, type RunOptions } from '../engine/engine.js';
+import { describeFsError, expandPaths, isSpelunkExport } from '../engine/load-paths.js';
 import { resolveSearch, resolvedSpl } from '../engine/queries.js';
 import type { LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
@@ -23,9 +25,14 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   'memory-limit': { kind: 'one' },
   cache: { kind: 'one' },
   'no-cache': { kind: 'bool' },
-  out: { kind: 'one' },
   quiet: { kind: 'bool' },
   help: { kind: 'bool' },
+};
+
+/** Detection content for hunt, queries, run and explain (see content.ts). */
+export const CONTENT_FLAGS: Record<string, FlagSpec> = {
+  content: { kind: 'many' },
+  rules: { kind: 'rest' },
 };
 
 export const USAGE = `spelunk: Splunk's search language over AWS CloudTrail files, on your own machine.
@@ -34,14 +41,19 @@ Usage:
   spelunk run "<SPL>" --data PATH... [--format table|csv|json|jsonl] [--param name=value]...
               [--now ISO-8601] [--earliest TIME] [--latest TIME] [--max-rows N] [--index NAME]
   spelunk explain "<SPL>" [--param name=value]... [--now ISO-8601]
-  spelunk load PATH... [--out FILE.parquet]   convert into the cache (and to one Parquet file)
+  spelunk load PATH... [--out FILE.parquet [--force]]   convert into the cache (and to one Parquet file;
+              --out never replaces a file being loaded or one spelunk did not write, unless --force)
 
 Loading converts each file once into a columnar cache (--cache DIR; default
 $XDG_CACHE_HOME/spelunk or ~/.cache/spelunk); unchanged files are not read again.
 --no-cache loads into memory only.
   spelunk run <query-id | file.spl> --data PATH... [--param name=value]...
-  spelunk queries [--format table|json]
+  spelunk queries [--format table|json] [--content DIR]... [--rules DIR|FILE...]
   spelunk hunt --data PATH... [--now ISO-8601] [--state DIR] [--format table|json] [--max-rows N] [--fail-on-hits]
+              [--content DIR]... [--rules DIR|FILE...] [--no-queries]
+
+--content DIR: a security_content checkout or a Splunk app folder; --rules: Sigma CloudTrail
+rules. run and explain take a detection's or rule's name or id with the same flags (docs/content.md).
 
 PATH may be a file (.json, .json.gz, JSON lines, JSON array, Parquet), a folder (walked
 recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
@@ -96,7 +108,33 @@ export function runOptions(args: ParsedArgs): RunOptions {
 
 
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
-  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: flagList(args, 'macros'), stateDir: flag(args, 'state'), cacheDir: cacheDir(args) });
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args) });
+}
+
+/**
+ * A flag naming a file or folder. An empty value would name the working directory (`--cache ''`
+ * wrote the cache there), so it is refused.
+ */
+export function pathFlag(args: ParsedArgs, name: string): string | undefined {
+  const value = flag(args, name);
+  if (value !== undefined && value.trim() === '') throw new UsageError(`--${name} needs a path, not an empty string`);
+  return value;
+}
+
+/** --macros files: each must be a readable file, or the macros it defines would silently be missing. */
+function macroFiles(args: ParsedArgs): string[] {
+  const files = flagList(args, 'macros');
+  for (const file of files) {
+    if (file.trim() === '') throw new UsageError('--macros needs a path, not an empty string');
+    let info;
+    try {
+      info = statSync(file);
+    } catch (err) {
+      throw new UsageError(`--macros ${file}: ${describeFsError(err)}`);
+    }
+    if (!info.isFile()) throw new UsageError(`--macros ${file}: not a file (a macros.conf file is expected)`);
+  }
+  return files;
 }
 
 /** The columnar cache folder (--cache DIR, default per user), or none with --no-cache. */
@@ -105,23 +143,59 @@ export function cacheDir(args: ParsedArgs): string | undefined {
     if (has(args, 'cache')) throw new UsageError('--cache and --no-cache contradict each other');
     return undefined;
   }
-  return flag(args, 'cache') ?? defaultCacheDir();
+  return pathFlag(args, 'cache') ?? defaultCacheDir();
 }
 
+const LOAD_FLAGS: Record<string, FlagSpec> = { ...COMMON_FLAGS, out: { kind: 'one' }, force: { kind: 'bool' } };
+
 async function loadCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, COMMON_FLAGS);
+  const args = parseArgs(argv, LOAD_FLAGS);
   if (has(args, 'help')) return write(USAGE), 0;
   const paths = [...args.positionals, ...flagList(args, 'data')];
   if (paths.length === 0) throw new UsageError('load takes the files to convert: spelunk load PATH... [--out FILE.parquet]');
+  const out = pathFlag(args, 'out');
+  if (has(args, 'force') && out === undefined) throw new UsageError('--force only applies to --out (replacing an existing file)');
+  // Checked before anything is read: a refused --out costs nothing.
+  if (out !== undefined) await checkOutput(out, paths, has(args, 'force'));
   const engine = await openEngine(args);
   try {
     const report = await engine.load(paths, { index: flag(args, 'index') });
     for (const line of describeLoad(report)) note(line, args);
-    const out = flag(args, 'out');
-    if (out) note(`wrote ${await engine.exportEvents(out)} events to ${out}`, args);
+    if (out !== undefined) note(`wrote ${await engine.exportEvents(out)} events to ${out}`, args);
     return 0;
   } finally {
     engine.close();
+  }
+}
+
+/**
+ * `--out` replaces the file it names. Evidence must never be what it replaces: not a file being
+ * loaded (`load X --out X` turned the CloudTrail into Parquet), nor any file spelunk did not
+ * write, unless --force says so.
+ */
+async function checkOutput(out: string, inputs: string[], force: boolean): Promise<void> {
+  let info;
+  try {
+    info = statSync(out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new UsageError(`--out ${out}: ${describeFsError(err)}`);
+  }
+  if (info.isDirectory()) throw new UsageError(`--out ${out} is a folder: name the Parquet file to write`);
+  if (force) return;
+  const same = (file: string): boolean => {
+    try {
+      const s = statSync(file);
+      return s.dev === info.dev && s.ino === info.ino;
+    } catch {
+      return false;
+    }
+  };
+  if ((await expandPaths(inputs)).files.some(same)) {
+    throw new UsageError(`--out ${out} is one of the files being loaded: writing it would replace that evidence. Choose another file (or add --force)`);
+  }
+  if (!(await isSpelunkExport(out))) {
+    throw new UsageError(`--out ${out} already exists and is not a spelunk export: writing it would replace it. Choose another file (or add --force)`);
   }
 }
 
@@ -141,19 +215,44 @@ export function searchText(arg: string): string {
   return resolvedSpl(resolveSearch(arg));
 }
 
+/**
+ * The engine and search text for `run` and `explain`: with --content/--rules the argument may name
+ * a detection or rule (its baselines then run first, through `before`), and the content's macros
+ * and lookups are available to any search.
+ */
+async function searchSetup(args: ParsedArgs, arg: string): Promise<{ engine: Engine; text: string; before?: () => Promise<void> }> {
+  if (!has(args, 'content') && !has(args, 'rules')) {
+    const engine = await openEngine(args);
+    try {
+      return { engine, text: searchText(arg) };
+    } catch (err) {
+      engine.close();
+      throw err;
+    }
+  }
+  const content = await import('./content.js');
+  const set = content.contentFromArgs(args);
+  const found = content.contentSearchArg(set, arg);
+  if (found?.refused) throw content.refusedError(found);
+  const engine = await content.openContentEngine(args, set);
+  if (!found) return { engine, text: searchText(arg) };
+  return { engine, text: found.spl!, before: () => content.runBaselinesFor(engine, set, found, args) };
+}
+
 async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, COMMON_FLAGS);
+  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS });
   if (has(args, 'help')) return write(USAGE), 0;
   if (args.positionals.length !== 1) throw new UsageError('run takes one search (quote it): spelunk run "<SPL>" --data PATH...');
   const format = outputFormat(args);
   const opts = runOptions(args);
-  const engine = await openEngine(args);
+  const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
-    const text = searchText(args.positionals[0]!);
-    // A mistake in the search is reported before any data is read.
-    engine.prepare(text, opts);
+    // A mistake in the search is reported before any data is read (unless baselines must first
+    // write the lookups it reads).
+    if (!before) engine.prepare(text, opts);
     const report = await loadData(engine, args);
     if (!report) note('note: no --data given, so the search sees no events', args);
+    await before?.();
     const started = performance.now();
     let writer: RowWriter | null = null;
     const result = await engine.stream(text, opts, (rows) => {
@@ -170,12 +269,13 @@ async function runCommand(argv: string[]): Promise<number> {
 }
 
 async function explainCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, COMMON_FLAGS);
+  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS });
   if (has(args, 'help')) return write(USAGE), 0;
   if (args.positionals.length !== 1) throw new UsageError('explain takes one search (quote it): spelunk explain "<SPL>"');
-  const engine = await openEngine(args);
+  const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
-    const text = searchText(args.positionals[0]!);
+    // A detection or rule from content: the SPL that runs, then the SQL it compiles to.
+    if (before) write(text.split('\n').map((l) => `-- ${l}`).join('\n') + '\n');
     const opts = { ...runOptions(args), allowUnfilledParams: true };
     // Without data the SQL shows placeholders where columns depend on the data (timechart's
     // split-by values); with --data those questions are answered first, as `run` does.

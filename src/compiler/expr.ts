@@ -7,6 +7,7 @@ import type { Builder } from './builder.js';
 import { and, compare, not, or, toBool, toNumber, toString } from './build/coerce.js';
 import { addonExpr, NULL, resolveColumn } from './fields.js';
 import { call, int, lit, type Expr as IrExpr } from './ir/expr.js';
+import { likeMatch } from './patterns.js';
 import { evalFunction, FUNCTION_NAMES, type EvalCall } from './library/eval-functions.js';
 import { nearest } from './suggest.js';
 import type { Relation } from './types.js';
@@ -68,7 +69,7 @@ function compileBinary(e: Extract<Expr, { kind: 'binary' }>, scope: ExprScope): 
     case 'XOR':
       return call('ne', [toBool(a), toBool(b)], 'bool', e.span);
     case 'LIKE':
-      return call('like', [toString(a), toString(b)], 'bool', e.span);
+      return likeMatch(toString(a), toString(b), e.right.kind === 'str' ? e.right.value : undefined);
     case '.':
       return call('concat', [toString(a), toString(b)], 'string', e.span);
     case '+':

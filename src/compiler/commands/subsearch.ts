@@ -41,7 +41,7 @@ export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Sp
   const conditions = names.map((n, i) => {
     const inner: Compiled = raw(`${limited.name}."__sub${i}"`, sub.fields.get(n)!.type);
     if (n === 'search' || n === 'query') {
-      return `(${sql(inner)} IS NULL OR coalesce("_raw" ILIKE '%' || spl_like(${sql(toString(inner))}) || '%' ESCAPE '\\', false))`;
+      return `(${sql(inner)} IS NULL OR coalesce(spl_wildmatch("_raw", '*' || ${sql(toString(inner))} || '*'), false))`;
     }
     return `(${sql(inner)} IS NULL OR coalesce(${wildMatch(fieldRef(n, { rel: outer, b }), inner)}, false))`;
   });

@@ -1,6 +1,7 @@
 // eval functions on text: case, length, substrings, regular expressions, hashes, conversions.
 import { caseOf, toNumber, toString } from '../build/coerce.js';
 import { call, int, lit, type Expr } from '../ir/expr.js';
+import { likeMatch } from '../patterns.js';
 import { extractPath, literalString, mapString, regexArg, type EvalCall, type EvalFunction } from './eval-call.js';
 
 const text = (id: string) => (c: EvalCall) => call(id, [toString(c.args()[0]!)], 'string');
@@ -56,7 +57,10 @@ export const TEXT_FUNCTIONS: EvalFunction[] = [
   { name: 'rtrim', min: 1, max: 2, args: 'text, characters', returns: 'string', build: trimLike('rtrim') },
   {
     name: 'like', min: 2, max: 2, args: 'text, pattern', returns: 'boolean',
-    build: (c) => call('like', c.args().map(toString), 'bool'),
+    build: (c) => {
+      const [text, pattern] = c.args().map(toString) as [Expr, Expr];
+      return likeMatch(text, pattern, literalString(c.nodes[1]));
+    },
   },
   {
     name: 'match', min: 2, max: 2, args: 'text, regex', returns: 'boolean',

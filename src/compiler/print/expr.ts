@@ -116,7 +116,7 @@ export class ExprPrinter {
     const slots = printed.map((p) => (prec !== ATOM && needsParens(p, prec, id, f.assoc) ? `(${p.text})` : p.text));
     // An argument the template writes twice is bound once, unless it is as cheap as a name.
     const lets: [string, string][] = [];
-    for (const i of repeatedSlots(template)) {
+    for (const i of new Set([...repeatedSlots(template), ...(f.repeats ?? [])])) {
       const p = printed[i];
       if (!p || isCheap(p)) continue;
       const name = this.fresh();

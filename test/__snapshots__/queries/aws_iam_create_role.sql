@@ -12,19 +12,19 @@ s3 AS (
   SELECT *, json_extract_string("trust_policy", '$.Statement[*].Principal.AWS') AS "aws_principals" FROM s2
 ),
 s4 AS (
-  SELECT *, CASE WHEN len(nullif(list_filter("principal_blocks", __v0 -> coalesce(__v0 = '*', false)), [])) > 0::DOUBLE THEN '*' ELSE CAST(NULL AS VARCHAR) END AS "everyone" FROM s3
+  SELECT *, CASE WHEN len(list_transform([list_filter("principal_blocks", __v0 -> coalesce(__v0 = '*', false))], __v1 -> CASE WHEN len(__v1) = 0 THEN NULL ELSE __v1 END)[1]) > 0::DOUBLE THEN '*' ELSE CAST(NULL AS VARCHAR) END AS "everyone" FROM s3
 ),
 s5 AS (
-  SELECT *, nullif(flatten([coalesce("aws_principals", []), coalesce(nullif(["everyone"], [NULL]), [])]), []) AS "trusted_principals" FROM s4
+  SELECT *, list_transform([flatten([coalesce("aws_principals", []), coalesce(CASE WHEN "everyone" IS NULL THEN NULL ELSE ["everyone"] END, [])])], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1] AS "trusted_principals" FROM s4
 ),
 s6 AS (
   SELECT *, array_to_string("trusted_principals", ' ') AS "principal_text" FROM s5
 ),
 s7 AS (
-  SELECT *, nullif(regexp_extract_all("principal_text", '(?P<trusted_accounts>\b\d{12}\b|\*)', 1), []) AS "trusted_accounts" FROM s6
+  SELECT *, list_transform([regexp_extract_all("principal_text", '(?P<trusted_accounts>\b\d{12}\b|\*)', 1)], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1] AS "trusted_accounts" FROM s6
 ),
 s8 AS (
-  SELECT *, nullif(list_filter(list_transform("trusted_accounts", __v0 -> CASE WHEN __v0 <> "recipientAccountId" THEN __v0 ELSE CAST(NULL AS VARCHAR) END), __v1 -> __v1 IS NOT NULL), []) AS "trusted_other_accounts" FROM s7
+  SELECT *, list_transform([list_filter(list_transform("trusted_accounts", __v0 -> CASE WHEN __v0 <> "recipientAccountId" THEN __v0 ELSE CAST(NULL AS VARCHAR) END), __v1 -> __v1 IS NOT NULL)], __v2 -> CASE WHEN len(__v2) = 0 THEN NULL ELSE __v2 END)[1] AS "trusted_other_accounts" FROM s7
 ),
 s9 AS (
   SELECT * REPLACE (list_filter("trusted_other_accounts", (__v0, __v1) -> list_position("trusted_other_accounts", __v0) = __v1) AS "trusted_other_accounts") FROM s8
