@@ -96,8 +96,10 @@ async function huntCommand(argv: string[]): Promise<number> {
   const queries = listQueries().filter((q) => q.type === 'hunting' || q.type === 'detection').sort(byType);
   const engine = await openEngine(args);
   const results: HuntResult[] = [];
+  let noEvents = false;
   try {
     const report = await loadData(engine, args);
+    noEvents = report !== null && report.eventsLoaded === 0;
     if (!report) note('note: no --data given, so the searches see no events', args);
     for (const query of queries) {
       try {
@@ -139,6 +141,11 @@ async function huntCommand(argv: string[]): Promise<number> {
   const hits = results.filter((r) => r.query.type === 'detection' && r.rows.length > 0);
   note(`${results.length} searches, ${results.reduce((n, r) => n + r.rows.length, 0)} results; detections with results: ${hits.length ? hits.map((r) => r.query.id).join(', ') : 'none'}${failed.length ? `; failed: ${failed.map((r) => r.query.id).join(', ')}` : ''}`, args);
   if (failed.length) return 1;
+  // A hunt over no events proves nothing: a gate that asks for hits must not pass on that.
+  if (noEvents && has(args, 'fail-on-hits')) {
+    note('warning: --fail-on-hits: no events were loaded, so no detection could fire; failing', args);
+    return 1;
+  }
   return has(args, 'fail-on-hits') && hits.length ? 1 : 0;
 }
 

@@ -183,7 +183,7 @@ describe('pivots', () => {
     expect(valueShape('111122223333')).toBe('account');
     expect(valueShape('ec2.amazonaws.com')).toBe('other');
     expect(parameterKind('src_user', 'a caller ARN, e.g. arn:aws:sts::...')).toBe('arn');
-    expect(parameterKind('geo_region', 'a region name as iplocation gives it')).toBe('other');
+    expect(parameterKind('geo_region', 'a region name as iplocation gives it')).toBe('geo-region');
     expect(parameterKind('access_key_id')).toBe('access-key');
   });
   it('offers the investigations whose parameters the row supplies', () => {
