@@ -79,10 +79,12 @@ export interface ColumnWindow {
 }
 
 /**
- * The columns that fit in `width` starting at column `offset`. The first columns (the order the
- * search named them) come first: a column that does not fit waits for a sideways scroll rather
- * than squeezing the ones before it. An identifier is never cut while other columns can give it
- * room, and width left over goes to the columns that were cut.
+ * The columns that fit in `width` starting at column `offset`. The first columns (in the order
+ * the search named them) come first; a column that does not fit waits for a sideways scroll.
+ * When the columns are wider than the screen each is first held to a share (SHARE_CAP); then
+ * identifiers (ARNs, key ids, accounts, addresses, times) get back their full width, from the
+ * spare width and from the text columns beside them, before any spare goes to other cut columns.
+ * An identifier is never the one column cut to fill the end of the line: a cut ARN is another ARN.
  */
 export function columnWindow(sizes: ColumnSizes | number[], width: number, offset: number): ColumnWindow {
   const { natural, ids } = Array.isArray(sizes) ? { natural: sizes, ids: [] as boolean[] } : sizes;
@@ -90,12 +92,11 @@ export function columnWindow(sizes: ColumnSizes | number[], width: number, offse
   const cap = total > width ? Math.min(SHARE_CAP, width) : width;
   const indexes: number[] = [];
   const widths: number[] = [];
-  let used = 0;
   const start = Math.max(0, Math.min(offset, natural.length - 1));
-  const floor = (k: number) => Math.min(natural[indexes[k]!]!, SHRINK_FLOOR);
+  let used = 0;
   for (let i = start; i < natural.length; i++) {
     const gap = indexes.length ? GAP : 0;
-    const want = ids[i] ? Math.min(natural[i]!, width) : Math.min(natural[i]!, cap);
+    const want = Math.min(natural[i]!, cap);
     if (used + gap + want <= width) {
       indexes.push(i);
       widths.push(want);
@@ -103,34 +104,36 @@ export function columnWindow(sizes: ColumnSizes | number[], width: number, offse
       continue;
     }
     const room = width - used - gap;
-    // An identifier takes its width from the widest columns before it that are not identifiers,
-    // when they can give enough; otherwise it is cut like any column.
-    const shrinkable = indexes.map((c, k) => (ids[c] ? 0 : widths[k]! - floor(k))).reduce((a, b) => a + b, 0);
-    if (ids[i] && indexes.length && shrinkable >= want - room) {
-      for (let missing = want - room; missing > 0; missing--) {
-        let widest = -1;
-        indexes.forEach((c, k) => {
-          if (!ids[c] && widths[k]! > floor(k) && (widest < 0 || widths[k]! > widths[widest]!)) widest = k;
-        });
-        widths[widest]!--;
-        used--;
-      }
-      indexes.push(i);
-      widths.push(want);
-      used += gap + want;
-    } else if (indexes.length === 0 || room >= Math.min(MIN_COLUMN, want)) {
+    if (indexes.length === 0 || (!ids[i] && room >= Math.min(MIN_COLUMN, want))) {
       indexes.push(i);
       widths.push(Math.max(1, room));
       used += gap + Math.max(1, room);
     }
     break;
   }
-  // Spare width goes to the columns that were cut, a character each in turn.
   let spare = width - used;
+  const short = (k: number) => natural[indexes[k]!]! - widths[k]!;
+  // Identifiers first: from the spare width, then from the text columns (widest first).
+  for (let k = 0; k < indexes.length; k++) {
+    if (!ids[indexes[k]!]) continue;
+    const fromSpare = Math.min(spare, short(k));
+    widths[k]! += fromSpare;
+    spare -= fromSpare;
+    for (let missing = short(k); missing > 0; missing--) {
+      let widest = -1;
+      indexes.forEach((c, j) => {
+        if (!ids[c] && widths[j]! > Math.min(natural[c]!, SHRINK_FLOOR) && (widest < 0 || widths[j]! > widths[widest]!)) widest = j;
+      });
+      if (widest < 0) break;
+      widths[widest]!--;
+      widths[k]!++;
+    }
+  }
+  // Then the other cut columns, a character each in turn.
   for (let grew = true; spare > 0 && grew; ) {
     grew = false;
     for (let k = 0; k < indexes.length && spare > 0; k++) {
-      if (widths[k]! < natural[indexes[k]!]!) {
+      if (short(k) > 0) {
         widths[k]!++;
         spare--;
         grew = true;
