@@ -112,7 +112,7 @@ function rangeFlag(args: ParsedArgs, name: string, now: number): number | undefi
   const v = flag(args, name);
   if (v === undefined) return undefined;
   const t = resolveTime(v, now);
-  if (t === null) throw new UsageError(`--${name} takes an ISO-8601 time, epoch seconds or a relative time such as -4d or -24h@h, not ${JSON.stringify(v)}`);
+  if (t === null) throw new UsageError(`--${name} must be an ISO-8601 time such as 2026-11-28T00:00:00Z, not ${JSON.stringify(v)} (epoch seconds and relative times such as -4d or -24h@h work too)`);
   return t;
 }
 

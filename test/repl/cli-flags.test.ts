@@ -39,7 +39,7 @@ describe('spelunk on the command line', () => {
     expect(relative.stdout).toBe('count\n83\n');
     const bad = spelunk('run', '* | stats count', '--data', 'fixtures/sample', '--earliest', 'yesterday-ish');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--earliest takes an ISO-8601 time, epoch seconds or a relative time');
+    expect(bad.stderr).toContain('--earliest must be an ISO-8601 time such as 2026-11-28T00:00:00Z, not "yesterday-ish" (epoch seconds and relative times such as -4d or -24h@h work too)');
   });
 
   it('14. --help mentions the REPL and --version prints the version', () => {
