@@ -49,8 +49,12 @@ Loading converts each file once into a columnar cache (--cache DIR; default
 $XDG_CACHE_HOME/spelunk or ~/.cache/spelunk); unchanged files are not read again.
 --no-cache loads into memory only.
   spelunk run <query-id | file.spl> --data PATH... [--param name=value]...
-  spelunk queries [--format table|json]
+  spelunk queries [--format table|json] [--content DIR]... [--rules DIR|FILE...]
   spelunk hunt --data PATH... [--now ISO-8601] [--state DIR] [--format table|json] [--max-rows N] [--fail-on-hits]
+              [--content DIR]... [--rules DIR|FILE...] [--no-queries]
+
+--content DIR: a security_content checkout or a Splunk app folder; --rules: Sigma CloudTrail
+rules. run and explain take a detection's or rule's name or id with the same flags (docs/content.md).
 
 PATH may be a file (.json, .json.gz, JSON lines, JSON array, Parquet), a folder (walked
 recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
