@@ -181,7 +181,7 @@ export class Engine {
   }
 
   /** Dotted paths inside the loaded events' nested objects, most frequent first (completion). */
-  async fieldPaths(sample = 5000, limit = 400): Promise<string[]> {
+  async fieldPaths(sample = 5000, limit = 5000): Promise<string[]> {
     return nestedFieldPaths(this.conn, sample, limit);
   }
 
