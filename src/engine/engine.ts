@@ -1,9 +1,8 @@
 // The one engine API the CLI and the REPL share: open DuckDB, load CloudTrail, run SPL.
 // This is the only module (with the loader) that talks to DuckDB.
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir, totalmem } from 'node:os';
+import { totalmem } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SplError } from '../../grammar/diagnostics.js';
@@ -18,6 +17,7 @@ import { CachedEvents, exportEvents, loadIntoCache } from './cache.js';
 import { nestedFieldPaths } from './field-paths.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
+import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupError, LookupStore, type ContentLookup } from './lookups.js';
 import { rowDecoder, toValue, type RowDecoder } from './rows.js';
 import type { LoadReport, ResultSet, Row } from './types.js';
@@ -154,12 +154,13 @@ export class Engine {
   }
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     // Created only when needed (DuckDB spills, a load after the lock): most runs leave nothing.
-    const scratch = join(tmpdir(), `spelunk-${process.pid}-${randomBytes(6).toString('hex')}`);
+    collectStaleOnce();
+    const scratch = newScratch();
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(':memory:', duckdbConfig(opts, scratch));
     } catch (err) {
-      rmSync(scratch, { recursive: true, force: true });
+      removeScratch(scratch);
       // DuckDB only says "Failed to set config"; the options a user gives are the likely cause.
       throw new EngineError(`cannot start DuckDB (${firstLine(err)}): check --memory-limit (a size such as 4GB or 512MB)`, '');
     }
@@ -411,8 +412,17 @@ export class Engine {
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
-    rmSync(this.scratch, { recursive: true, force: true });
+    removeScratch(this.scratch);
   }
+}
+
+let collected = false;
+
+/** Scratch folders left by spelunk processes that died (kill -9, a crash) go at the first open. */
+function collectStaleOnce(): void {
+  if (collected) return;
+  collected = true;
+  collectStaleScratch();
 }
 
 /** Rows a capped run reads: one past the cap, so it can tell the result was cut. */
