@@ -292,9 +292,9 @@ export class Engine {
     }
   }
 
-  private lookupStep<T>(output: OutputAction, step: () => T): T {
+  private async lookupStep<T>(output: OutputAction, step: () => T | Promise<T>): Promise<T> {
     try {
-      return step();
+      return await step();
     } catch (err) {
       const why = err instanceof LookupError ? err.message : `${err instanceof Error ? err.message : String(err)} (the previous lookup, if any, is unchanged)`;
       throw new EngineError(`cannot write lookup ${JSON.stringify(output.name)}: ${why}`, '');
@@ -359,7 +359,7 @@ export class Engine {
     const max = opts.maxRows ?? Infinity;
     // outputlookup writes every result, however many are shown, as they stream.
     const output = compiled.output;
-    const sink = output ? this.lookupStep(output, () => this.lookups.writer(output, compiled.columns)) : undefined;
+    const sink = output ? await this.lookupStep(output, () => this.lookups.writer(output, compiled.columns)) : undefined;
     try {
       for (;;) {
         const chunk = await fetchChunk(result, compiled.sql);
@@ -367,7 +367,7 @@ export class Engine {
         if (this.cancelled) throw new EngineError('search cancelled', compiled.sql);
         if (!chunk || chunk.rowCount === 0) break;
         const all = reader.decode(chunk);
-        if (output) this.lookupStep(output, () => sink!.rows(all));
+        if (output) await this.lookupStep(output, () => sink!.rows(all));
         if (truncated) continue;
         let rows = all;
         if (rowCount + rows.length > max) {
@@ -378,7 +378,7 @@ export class Engine {
         await onRows(rows);
         if (truncated && !output) break;
       }
-      if (output) this.lookupStep(output, () => sink!.commit());
+      if (output) await this.lookupStep(output, () => sink!.commit());
     } catch (err) {
       sink?.abort();
       throw err;
