@@ -20,6 +20,7 @@ export const SESSION_COMMANDS: SessionCommandInfo[] = [
   { name: 'export', usage: ':export csv|json|jsonl FILE', summary: 'write the last result to a file' },
   { name: 'pivot', usage: ':pivot [ROW] [N]', summary: 'investigations that take values from a row of the last result' },
   { name: 'browse', usage: ':browse', summary: 'page through the last result (also PgUp/PgDn)' },
+  { name: 'event', usage: ':event [ROW]', summary: 'the whole event of a row of the last result, pretty-printed (also Enter in the browser)' },
   { name: 'summary', usage: ':summary', summary: 'what is loaded: events, time span, accounts, regions' },
   { name: 'clear', usage: ':clear', summary: 'clear the screen' },
   { name: 'quit', usage: ':quit', summary: 'leave (also Ctrl-D)' },
@@ -38,6 +39,7 @@ export type SessionCommand =
   | { kind: 'export'; format: 'csv' | 'json' | 'jsonl'; file: string }
   | { kind: 'pivot'; row: number; choice?: number }
   | { kind: 'browse' }
+  | { kind: 'event'; row: number }
   | { kind: 'summary' }
   | { kind: 'clear' }
   | { kind: 'quit' };
@@ -139,6 +141,12 @@ export function parseSessionCommand(line: string): SessionCommand {
       if (!format || !file || rest.length) throw new SessionCommandError(`usage: ${usage('export')}`);
       if (format !== 'csv' && format !== 'json' && format !== 'jsonl') throw new SessionCommandError(`:export writes csv, json or jsonl, not ${JSON.stringify(format)}`);
       return { kind: 'export', format, file };
+    }
+    case 'event': {
+      if (words.length > 1) throw new SessionCommandError(`usage: ${usage('event')}`);
+      const row = words[0] === undefined ? 1 : count(words[0], 'the row');
+      if (row < 1) throw new SessionCommandError('rows are numbered from 1');
+      return { kind: 'event', row };
     }
     case 'pivot': {
       if (words.length > 2) throw new SessionCommandError(`usage: ${usage('pivot')}`);

@@ -14,6 +14,7 @@ import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { dataFieldStats, dataSummary, describeFieldStats, describeSummary, discoverFields, resultFieldStats, topValues } from './data-profile.js';
 import { matchPivots, type PivotOption } from './pivot.js';
 import { missingIndexNote } from '../engine/index-note.js';
+import { quoteValue } from './completion.js';
 import { expandHome } from './paths.js';
 import { loadCatalog } from './query-catalog.js';
 import { parseSessionCommand, SESSION_COMMANDS, SessionCommandError, type SessionCommand } from './session-commands.js';
@@ -42,6 +43,8 @@ export type Outcome =
   | { kind: 'result'; result: HeldResult }
   | { kind: 'pivot-menu'; row: number; options: PivotOption[] }
   | { kind: 'browse' }
+  /** Open row `row` (from 1) of the last result in the event viewer. */
+  | { kind: 'event'; row: number }
   | { kind: 'clear' }
   | { kind: 'quit' };
 
@@ -166,6 +169,15 @@ export class Session {
     this.engine.interrupt();
   }
 
+  /** The loaded event with this eventID (the first, when it was loaded twice), or null. */
+  async eventById(eventID: string): Promise<Record<string, unknown> | null> {
+    const r = await this.engine.run(`eventID=${quoteValue(eventID, true)} | head 1 | table _raw`, { now: this.clock(), maxRows: 1 });
+    const raw = r.rows[0]?._raw;
+    if (typeof raw !== 'string') return null;
+    const v = JSON.parse(raw) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  }
+
   /** Under a result with no rows: why, when the search names an index nothing was loaded into. */
   private async emptyNote(result: HeldResult): Promise<Outcome[]> {
     if (result.rows.length > 0) return [];
@@ -195,6 +207,12 @@ export class Session {
       case 'browse':
         if (!this.last) throw new SessionCommandError('no result to browse yet: run a search first');
         return [{ kind: 'browse' }];
+      case 'event': {
+        if (!this.last) throw new SessionCommandError('no result yet: :event N shows the event of row N of the last result');
+        const n = this.last.rows.length;
+        if (cmd.row > n) throw new SessionCommandError(`the last result has ${n} row${n === 1 ? '' : 's'}, not ${cmd.row}`);
+        return [{ kind: 'event', row: cmd.row }];
+      }
       case 'summary': return [{ kind: 'lines', lines: await this.summary() }];
       case 'load': {
         const report = await this.load(cmd.paths);
