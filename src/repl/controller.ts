@@ -15,7 +15,14 @@ import { addTerm, filterTerm } from './search-edit.js';
 import { describeError, type HeldResult, type OutLine, type Outcome, type Session } from './session.js';
 import { visible } from './display.js';
 
-export type Mode = 'loading' | 'prompt' | 'running' | 'browse' | 'pivot' | 'history-search' | 'event' | 'exiting';
+export type Mode = 'loading' | 'prompt' | 'running' | 'browse' | 'pivot' | 'history-search' | 'event' | 'zoom' | 'exiting';
+
+/** The buckets chosen in the timeline: from the anchor to the cursor. */
+export interface ZoomPick {
+  anchor: number;
+  cursor: number;
+  back: 'prompt' | 'browse';
+}
 
 export interface CompletionMenu {
   candidates: Candidate[];
@@ -56,6 +63,7 @@ export class ReplController {
   historySearch: HistorySearch | null = null;
   browse: ResultBrowser | null = null;
   viewer: EventViewer | null = null;
+  zoomPick: ZoomPick | null = null;
   /** The row an event is being read for (keys arriving meanwhile step from it). */
   private viewerOpening: number | null = null;
   private viewerSeq = 0;
@@ -146,6 +154,7 @@ export class ReplController {
         return;
       case 'browse': return this.browseKey(k);
       case 'event': return this.viewerKey(k);
+      case 'zoom': return this.zoomKey(k);
       case 'pivot': return this.pivotKey(k);
       case 'history-search': return this.historySearchKey(k);
       case 'prompt': return this.promptKey(k);
@@ -333,6 +342,7 @@ export class ReplController {
         onRows: (n) => {
           if (this.running) this.running.rows = n;
         },
+        timelineBuckets: this.screen.width(),
       });
     } finally {
       clearInterval(ticker);
@@ -353,6 +363,7 @@ export class ReplController {
         case 'browse': this.openBrowser('first'); break;
         case 'pivot-menu': this.openPivot(o.row, o.options, 'prompt'); break;
         case 'event': await this.openEvent(o.row - 1, 'prompt'); break;
+        case 'zoom-picker': this.openZoom('prompt'); break;
       }
     }
   }
@@ -380,7 +391,7 @@ export class ReplController {
     // PgDn from the prompt continues after the rows the scrollback already shows; when it shows
     // them all there is nothing further down, and the browser opens at the first row.
     const shown = this.shownInScrollback?.result === result ? this.shownInScrollback.rows : 0;
-    this.browse = new ResultBrowser(displayTable(result), result.truncated, where === 'next' && shown < result.rows.length ? shown : 0);
+    this.browse = new ResultBrowser(displayTable(result, this.screen.width()), result.truncated, where === 'next' && shown < result.rows.length ? shown : 0);
     this.mode = 'browse';
     this.changed();
   }
@@ -406,6 +417,46 @@ export class ReplController {
           this.notice = describeError(err);
         }
         break;
+      case 'zoom':
+        return this.openZoom('browse');
+    }
+    this.changed();
+  }
+
+  // ---- zoom ----------------------------------------------------------------------------------
+
+  private openZoom(back: 'prompt' | 'browse'): void {
+    const t = this.session.last?.timeline;
+    if (!t) return this.showNotice('no timeline to zoom into: :zoom works on an event search (one without stats, chart, top ...)');
+    // Start on the busiest bucket: usually what is worth a closer look.
+    const busiestAt = t.counts.indexOf(Math.max(...t.counts));
+    this.zoomPick = { anchor: busiestAt, cursor: busiestAt, back };
+    this.mode = 'zoom';
+    this.changed();
+  }
+
+  private zoomKey(k: KeyPress): void {
+    const z = this.zoomPick!;
+    const n = this.session.last?.timeline?.counts.length ?? 1;
+    const close = () => {
+      this.zoomPick = null;
+      this.mode = z.back === 'browse' && this.browse ? 'browse' : 'prompt';
+    };
+    const to = (cursor: number, extend: boolean) => {
+      z.cursor = Math.max(0, Math.min(n - 1, cursor));
+      if (!extend) z.anchor = z.cursor;
+    };
+    if (k.name === 'escape' || k.text === 'q' || (k.ctrl && k.name === 'c')) close();
+    else if (k.name === 'left' || k.text === 'h' || k.text === 'H') to(z.cursor - 1, k.shift || k.text === 'H');
+    else if (k.name === 'right' || k.text === 'l' || k.text === 'L') to(z.cursor + 1, k.shift || k.text === 'L');
+    else if (k.name === 'home') to(0, k.shift);
+    else if (k.name === 'end') to(n - 1, k.shift);
+    else if (k.name === 'return') {
+      const [a, b] = [Math.min(z.anchor, z.cursor) + 1, Math.max(z.anchor, z.cursor) + 1];
+      this.zoomPick = null;
+      this.browse = null;
+      this.mode = 'prompt';
+      return void this.submit(a === b ? `:zoom ${a}` : `:zoom ${a} ${b}`);
     }
     this.changed();
   }

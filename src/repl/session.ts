@@ -15,6 +15,9 @@ import { dataFieldStats, dataSummary, describeFieldStats, describeSummary, disco
 import { matchPivots, type PivotOption } from './pivot.js';
 import { missingIndexNote } from '../engine/index-note.js';
 import { quoteValue } from './completion.js';
+import { searchShape, searchTimeline, type SearchShape } from './search-shape.js';
+import type { Timeline } from './timeline.js';
+import { zoom } from './zoom.js';
 import { expandHome } from './paths.js';
 import { loadCatalog } from './query-catalog.js';
 import { parseSessionCommand, SESSION_COMMANDS, SessionCommandError, type SessionCommand } from './session-commands.js';
@@ -30,11 +33,18 @@ export interface OutLine {
 
 export interface HeldResult {
   search: string;
+  /** The `$name$` values the search ran with (a saved search run with :run or a pivot). */
+  params?: Record<string, string>;
   columns: string[];
   rows: Row[];
   truncated: boolean;
   elapsedMs: number;
   sql: string;
+  shape: SearchShape;
+  /** Matching events over time, above an event search's results (when asked for). */
+  timeline: Timeline | null;
+  /** The range the search ran over (epoch seconds), for :zoom out. */
+  range: { earliest?: number; latest?: number };
 }
 
 /** What a line of input produced, for the UI to show. */
@@ -45,6 +55,8 @@ export type Outcome =
   | { kind: 'browse' }
   /** Open row `row` (from 1) of the last result in the event viewer. */
   | { kind: 'event'; row: number }
+  /** Choose buckets of the last timeline to zoom into. */
+  | { kind: 'zoom-picker' }
   | { kind: 'clear' }
   | { kind: 'quit' };
 
@@ -60,6 +72,8 @@ export interface SessionOptions {
 export interface SearchHooks {
   /** Rows read so far, while the search runs. */
   onRows?: (count: number) => void;
+  /** Buckets an event search's timeline may have (the screen's width); none: no timeline. */
+  timelineBuckets?: number;
 }
 
 const lines = (...texts: (string | OutLine)[]): Outcome => ({ kind: 'lines', lines: texts.map((t) => (typeof t === 'string' ? { text: t } : t)) });
@@ -156,11 +170,18 @@ export class Session {
   async search(spl: string, hooks: SearchHooks = {}, extra: RunOptions = {}): Promise<HeldResult> {
     const started = performance.now();
     const rows: Row[] = [];
-    const { compiled, truncated } = await this.engine.stream(spl, this.runOptions(extra), (chunk) => {
+    const opts = this.runOptions(extra);
+    const { compiled, truncated } = await this.engine.stream(spl, opts, (chunk) => {
       rows.push(...chunk);
       hooks.onRows?.(rows.length);
     });
-    const result = { search: spl, columns: compiled.columns, rows, truncated, elapsedMs: performance.now() - started, sql: compiled.sql };
+    const result: HeldResult = {
+      search: spl, params: extra.params, columns: compiled.columns, rows, truncated, elapsedMs: performance.now() - started, sql: compiled.sql,
+      shape: searchShape(this.engine, spl, extra.params), timeline: null, range: { earliest: opts.earliest, latest: opts.latest },
+    };
+    if (hooks.timelineBuckets && result.shape.events && rows.length > 0) {
+      result.timeline = await searchTimeline(this.engine, result, opts, hooks.timelineBuckets);
+    }
     this.last = result;
     return result;
   }
@@ -221,8 +242,12 @@ export class Session {
       case 'queries': return [this.queryList()];
       case 'hunt': return this.hunt();
       case 'run': return [await this.runQuery(cmd.id, cmd.params, hooks)];
-      case 'time': return [this.setTime(cmd.earliest, cmd.latest)];
+      case 'time':
+        // A range typed by hand starts a new zoom history.
+        this.zoomStack.length = 0;
+        return [this.setTime(cmd.earliest, cmd.latest)];
       case 'now': return [this.setNow(cmd.value)];
+      case 'zoom': return zoom(this, cmd, hooks);
       case 'sql':
         if (!this.last) throw new SessionCommandError('no search yet: :sql shows the SQL of the last search');
         return [lines({ text: this.last.sql, tone: 'dim' })];
@@ -297,7 +322,7 @@ export class Session {
         searches: p.searches,
       };
     });
-    this.last = { search: ':hunt', columns: ['score', 'principal', 'account', 'results', 'first', 'last', 'techniques', 'searches'], rows, truncated: false, elapsedMs: performance.now() - started, sql: '' };
+    this.last = { search: ':hunt', columns: ['score', 'principal', 'account', 'results', 'first', 'last', 'techniques', 'searches'], rows, truncated: false, elapsedMs: performance.now() - started, sql: '', shape: { events: false, timechart: false }, timeline: null, range: {} };
     return [{ kind: 'lines', lines: out }, { kind: 'result', result: this.last }];
   }
 
@@ -315,7 +340,10 @@ export class Session {
     return { kind: 'result', result: await this.search(q.spl, hooks, { params: option.params }) };
   }
 
-  private setTime(earliest: string | null, latest: string | null): Outcome {
+  /** Ranges `:zoom` replaced, newest last: `:zoom out` goes back to them. */
+  readonly zoomStack: { earliest: string | null; latest: string | null }[] = [];
+
+  setTime(earliest: string | null, latest: string | null): Outcome {
     const now = this.clock();
     for (const t of [earliest, latest]) {
       if (t !== null && resolveTime(t, now) === null) {
