@@ -3,6 +3,7 @@
 import { Box, Static, Text, useApp, useStdout } from 'ink';
 import { useEffect, useReducer, useState } from 'react';
 import type { ReplController } from '../controller.js';
+import { visible } from '../display.js';
 import type { OutLine } from '../session.js';
 import { useKeys } from '../use-keys.js';
 import { CompletionMenu } from './completion-menu.js';
@@ -77,7 +78,7 @@ export function App({ controller, output }: { controller: ReplController; output
       {c.mode === 'history-search' && c.historySearch && <HistorySearchLine search={c.historySearch} />}
       {c.mode === 'browse' && c.browse && <ResultBrowser page={c.page()} total={c.browse.result.rows.length} truncated={c.browse.result.truncated} />}
       {c.mode === 'pivot' && c.pivot && <PivotMenu menu={c.pivot} />}
-      {c.notice && c.mode !== 'exiting' && <Text color="yellow">{c.notice}</Text>}
+      {c.notice && c.mode !== 'exiting' && <Text color="yellow">{visible(c.notice)}</Text>}
     </Box>
   );
 }
