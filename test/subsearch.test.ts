@@ -48,27 +48,36 @@ describe('subsearch in search', () => {
         SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "__by0" FROM s0
       ),
       s2 AS (
-        SELECT "__by0" AS "user", count(*) AS "count" FROM s1 WHERE "__by0" IS NOT NULL
-          GROUP BY "__by0"
+        SELECT * FROM s1 WHERE "__by0" IS NOT NULL
       ),
       s3 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("user" AS DOUBLE) ASC NULLS LAST, "user" ASC NULLS LAST) AS "__seq" FROM s2
+        SELECT "__by0" AS "user", count(*) AS "count" FROM s2
+          GROUP BY "__by0"
       ),
       s4 AS (
-        SELECT "user" AS "user", "__seq" FROM s3
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("user" AS DOUBLE), "user") AS "__seq" FROM s3
       ),
       s5 AS (
-        SELECT "user" AS "__sub0" FROM s4 ORDER BY "__seq" LIMIT 10000
+        SELECT "user", "__seq" FROM s4
       ),
       s6 AS (
-        SELECT "__sub0" AS "__sub0" FROM s5 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*'))
+        SELECT * FROM s5 ORDER BY "__seq" LIMIT 10000
       ),
       s7 AS (
+        SELECT "user" AS "__sub0" FROM s6
+      ),
+      s8 AS (
+        SELECT * FROM s7 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*'))
+      ),
+      s9 AS (
+        SELECT "__sub0" FROM s8
+      ),
+      s10 AS (
         SELECT * FROM "events"
-          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce(lower(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId")) IN (SELECT lower("__sub0") FROM s5 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s6 WHERE (s6."__sub0" IS NULL OR coalesce(spl_wildmatch(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId"), s6."__sub0"), false)))))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND (coalesce(lower(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId")) IN (SELECT lower("__sub0") FROM s7 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s9 WHERE s9."__sub0" IS NULL OR coalesce(spl_wildmatch(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId"), s9."__sub0"), false)))
       )
       SELECT "_time", "_raw"
-      FROM s7
+      FROM s10
       ORDER BY "__seq""
     `);
   });
@@ -92,17 +101,23 @@ describe('subsearch in search', () => {
         SELECT coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "user", "sourceIPAddress" AS "src", "_time", "_raw", "__seq" FROM s0
       ),
       s2 AS (
-        SELECT "user" AS "__sub0", "src" AS "__sub1" FROM s1 ORDER BY "__seq" LIMIT 10000
+        SELECT * FROM s1 ORDER BY "__seq" LIMIT 10000
       ),
       s3 AS (
-        SELECT "__sub0" AS "__sub0", "__sub1" AS "__sub1" FROM s2 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*'))
+        SELECT "user" AS "__sub0", "src" AS "__sub1" FROM s2
       ),
       s4 AS (
+        SELECT * FROM s3 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*'))
+      ),
+      s5 AS (
+        SELECT "__sub0", "__sub1" FROM s4
+      ),
+      s6 AS (
         SELECT * FROM "events"
-          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce((lower(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId")), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s2 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s3 WHERE (s3."__sub0" IS NULL OR coalesce(spl_wildmatch(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId"), s3."__sub0"), false)) AND (s3."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s3."__sub1"), false)))))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND (coalesce((lower(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId")), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s3 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s5 WHERE (s5."__sub0" IS NULL OR coalesce(spl_wildmatch(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId"), s5."__sub0"), false)) AND (s5."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s5."__sub1"), false))))
       )
       SELECT "_time", "_raw"
-      FROM s4
+      FROM s6
       ORDER BY "__seq""
     `);
   });
@@ -139,27 +154,31 @@ describe('join and append', () => {
         SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "__by0" FROM s1
       ),
       s3 AS (
-        SELECT "__by0" AS "user", count(*) AS "gst" FROM s2 WHERE "__by0" IS NOT NULL
-          GROUP BY "__by0"
+        SELECT * FROM s2 WHERE "__by0" IS NOT NULL
       ),
       s4 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("user" AS DOUBLE) ASC NULLS LAST, "user" ASC NULLS LAST) AS "__seq" FROM s3
+        SELECT "__by0" AS "user", count(*) AS "gst" FROM s3
+          GROUP BY "__by0"
       ),
       s5 AS (
-        SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "user" FROM s0
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("user" AS DOUBLE), "user") AS "__seq" FROM s4
       ),
       s6 AS (
-        SELECT "user" AS "user", "gst" AS "gst", "__seq" FROM s4
+        SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "user" FROM s0
       ),
       s7 AS (
-        SELECT * FROM s6 QUALIFY row_number() OVER (PARTITION BY "user" ORDER BY "__seq") <= 1
+        SELECT "user", "gst", "__seq" FROM s5
       ),
       s8 AS (
-        SELECT l.*, r."gst"
-          FROM s5 l LEFT JOIN s7 r ON l."user" = r."user"
+        SELECT * FROM s7
+          QUALIFY row_number() OVER (PARTITION BY "user" ORDER BY "__seq") <= 1
+      ),
+      s9 AS (
+        SELECT l.*, r."gst" AS "gst"
+          FROM s6 l LEFT JOIN s8 r ON l."user" = r."user"
       )
       SELECT "_time", "user", "gst", "_raw"
-      FROM s8
+      FROM s9
       ORDER BY "__seq""
     `);
   });

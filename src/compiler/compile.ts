@@ -3,12 +3,13 @@
 // show (newest event first, then whatever sort/stats decided), so order-sensitive commands
 // (head, dedup, first, streamstats) are deterministic.
 import type { Command, Pipeline } from '../../grammar/ast.js';
-import { Builder, renderCtes, visibleFields } from './builder.js';
+import { Builder, visibleFields } from './builder.js';
 import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
 import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
 import { duckdbSql as sql } from './print/duckdb.js';
-import { ident, num } from './sql.js';
+import { ident } from './sql.js';
+import { call, column, int, lit, readsColumn, type Expr } from './ir/expr.js';
 import { nearest } from './suggest.js';
 import type { CompiledSearch, CompileOptions, FieldInfo, FieldType, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
@@ -21,26 +22,27 @@ export function eventFields(): Map<string, FieldInfo> {
   return fields;
 }
 
+const TIME = column('_time', 'number');
+
 /** The loaded events, restricted by the global time range and an optional condition. */
-function eventsWhere(b: Builder, conditions: (string | undefined)[]): string[] {
-  const where: string[] = [];
-  if (b.options.earliest !== undefined) where.push(`"_time" >= ${num(b.options.earliest)}`);
-  if (b.options.latest !== undefined) where.push(`"_time" < ${num(b.options.latest)}`);
-  for (const c of conditions) if (c) where.push(c);
+function eventsWhere(b: Builder, conditions: (Expr | undefined)[]): Expr[] {
+  const where: Expr[] = [];
+  if (b.options.earliest !== undefined) where.push(call('ge', [TIME, int(b.options.earliest)], 'bool'));
+  if (b.options.latest !== undefined) where.push(call('lt', [TIME, int(b.options.latest)], 'bool'));
+  // `search *` is no condition at all.
+  for (const c of conditions) if (c && !(c.kind === 'literal' && c.value === true)) where.push(c);
   return where;
 }
 
-export function eventsRelation(b: Builder, ...conditions: (string | undefined)[]): Relation {
-  const where = eventsWhere(b, conditions);
-  const sql = `SELECT * FROM ${ident(EVENTS_TABLE)}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}`;
-  return b.add(sql, eventFields(), true);
+export function eventsRelation(b: Builder, ...conditions: (Expr | undefined)[]): Relation {
+  return b.step({ kind: 'events', where: eventsWhere(b, conditions) }, { fields: eventFields(), raw: true, removed: new Set() });
 }
 
 /** Input of a generating command at the start of a search: it reads nothing. */
-const NO_INPUT: Relation = { name: 'none', fields: new Map(), raw: false, removed: new Set() };
+const NO_INPUT: Relation = { name: 'none', id: -1, fields: new Map(), raw: false, removed: new Set() };
 
 export function emptyRelation(b: Builder): Relation {
-  return b.add(`SELECT * FROM ${ident(EVENTS_TABLE)} WHERE false`, eventFields(), true);
+  return b.step({ kind: 'events', where: [lit(false)] }, { fields: eventFields(), raw: true, removed: new Set() });
 }
 
 /** SQL words typed as a command after `|`, and what SPL says instead. */
@@ -102,7 +104,7 @@ const MAX_BOUNDED_ROWS = 100_000;
  * reading the newest files only: the wide `_raw` of every matching event was read to keep 10
  * (1M events: 0.41 s -> 0.03 s). The rows are the same with or without the bound.
  */
-function newestRowsBound(rest: Command[], condition: string | undefined, b: Builder): string | undefined {
+function newestRowsBound(rest: Command[], condition: Expr | undefined, b: Builder): Expr | undefined {
   let cap = b.options.rowCap;
   for (const cmd of rest) {
     if (cmd.name === 'head' && cmd.kind === 'generic') {
@@ -116,8 +118,8 @@ function newestRowsBound(rest: Command[], condition: string | undefined, b: Buil
   if (cap === undefined || cap < 1 || cap > MAX_BOUNDED_ROWS) return undefined;
   // A search that reads the raw text anyway (bare terms) gains nothing from a narrow first pass,
   // and one with a subsearch would run the subsearch twice.
-  if (condition?.includes('"_raw"') || b.ctes.length > 0) return undefined;
-  const where = eventsWhere(b, [condition]);
+  if ((condition && readsColumn(condition, '_raw')) || b.steps.length > 0) return undefined;
+  const where = eventsWhere(b, [condition]).map((w) => sql(w));
   const answer = b.discover(
     `SELECT "_time" FROM ${ident(EVENTS_TABLE)}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}\nORDER BY "__seq" LIMIT 1 OFFSET ${cap - 1}`,
     `the time of matching event number ${cap}, newest first`,
@@ -125,13 +127,13 @@ function newestRowsBound(rest: Command[], condition: string | undefined, b: Buil
   const t = answer?.[0];
   // Fewer events than the cap, or the N-th has no time (events without one come last): no bound.
   if (t === undefined || t === null || !Number.isFinite(Number(t))) return undefined;
-  return `"_time" >= ${num(Number(t))}`;
+  return call('ge', [TIME, int(Number(t))], 'bool');
 }
 
-function compileFirstSearch(first: Extract<Command, { kind: 'search' }>, b: Builder): string {
+function compileFirstSearch(first: Extract<Command, { kind: 'search' }>, b: Builder): Expr {
   // Conditions are compiled against the events relation; the base CTE holds them directly.
-  const probe: Relation = { name: EVENTS_TABLE, fields: eventFields(), raw: true, removed: new Set() };
-  return sql(compileSearchExpr(first.expr!, probe, b));
+  const probe: Relation = { name: EVENTS_TABLE, id: -1, fields: eventFields(), raw: true, removed: new Set() };
+  return compileSearchExpr(first.expr!, probe, b);
 }
 
 /** Output columns: for events, `_time`, the fields the pipeline made, and `_raw`. */
@@ -158,7 +160,7 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   const types: Record<string, FieldType> = {};
   for (const c of columns) types[c] = rel.fields.get(c)?.type ?? (c === '_time' ? 'number' : 'string');
   const select = columns.map((c) => ident(c)).join(', ');
-  const sql = `WITH ${renderCtes(b.ctes)}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}\nORDER BY "__seq"`;
+  const sql = `WITH ${b.ctes()}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}\nORDER BY "__seq"`;
   return { sql, columns, types, output: b.output, discoveries: b.discoveries.length ? b.discoveries : undefined };
 }
 

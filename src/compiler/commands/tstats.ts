@@ -12,15 +12,14 @@ import { eventFields, eventsRelation } from '../compile.js';
 import { dataModel, DATA_MODELS, type DataModel, type Dataset } from '../datamodels.js';
 import { coalesceFalse, toBool, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef } from '../expr.js';
-import { call, lit, raw } from '../ir/expr.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
+import { call, lit } from '../ir/expr.js';
 import { compileSearchExpr } from '../search.js';
 import { nearest } from '../suggest.js';
 import { parseSpan } from '../time.js';
 import type { Compiled, Relation } from '../types.js';
-import { assign, generic } from './relation.js';
+import { assign, generic, same } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
-import { bucketSql } from './charts.js';
+import { bucket } from './charts.js';
 import { byFields, groupBy, parseAggregations, type Aggregation } from './stats.js';
 
 const OPTIONS: Options = {
@@ -162,9 +161,9 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   // The events of the dataset, with the model's fields the search uses.
   let base: Relation;
   if (target) {
-    const probe: Relation = { name: EVENTS_TABLE, fields: eventFields(), raw: true, removed: new Set() };
-    const constraint = target.datasets.map((d) => sql(coalesceFalse(toBool(compileExpr(modelExpr(d.constraint), { rel: probe, b }))))).join('\n    AND ');
-    base = eventsRelation(b, constraint);
+    const probe: Relation = { name: EVENTS_TABLE, id: -1, fields: eventFields(), raw: true, removed: new Set() };
+    const constraints = target.datasets.map((d) => coalesceFalse(toBool(compileExpr(modelExpr(d.constraint), { rel: probe, b }))));
+    base = eventsRelation(b, ...constraints);
     const prefix = `${target.model.root.name}.`;
     const wanted = new Set(used.map((u) => u.name).filter((n) => n.startsWith(prefix)));
     const values: [string, Compiled][] = target.model.fields
@@ -174,7 +173,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   } else {
     base = eventsRelation(b);
   }
-  if (condition) base = b.add(`SELECT * FROM ${base.name} WHERE ${sql(compileSearchExpr(condition, base, b))}`, base.fields, base.raw, base.removed);
+  if (condition) base = b.step({ kind: 'filter', input: base.id, condition: compileSearchExpr(condition, base, b) }, same(base));
 
   // span= buckets _time when it is a by-field; fillnull_value keeps rows whose by-field is null.
   const span = args.options.get('span');
@@ -184,7 +183,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
     if (!parsed) throw b.err('bad-argument', `cannot read span=${span.value}`, span.span, ['examples: span=1h, span=30m, span=1d']);
     if (by.includes('_time')) {
       const time = fieldRef('_time', { rel: base, b });
-      prepared.push(['_time', raw(bucketSql(sql(time), parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! }), 'number')]);
+      prepared.push(['_time', bucket(time, parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! }, b.vars)]);
     }
   }
   const fill = args.option('fillnull_value');

@@ -12,7 +12,7 @@ s3 AS (
   SELECT *, CASE WHEN "sessionCredentialFromConsole" = 'true' THEN 'console session' WHEN regexp_full_match("access_key", '(?s)AKIA.*') THEN 'long-term access key' WHEN regexp_full_match("access_key", '(?s)ASIA.*') THEN 'temporary credentials' END AS "credentials", json_extract_string("userIdentity", '$.sessionContext.attributes.creationDate') AS "session_created" FROM s2
 ),
 s4 AS (
-  SELECT "_time" AS "_time", "recipientAccountId" AS "recipientAccountId", "__p_userIdentity.type" AS "user_type", "__p_userIdentity.arn" AS "user_arn", "sourceIPAddress" AS "src", "userAgent" AS "user_agent", "access_key" AS "access_key", "credentials" AS "credentials", "__p_userIdentity.sessionContext.attributes.mfaAuthenticated" AS "mfa_auth", "session_created" AS "session_created", "role_name" AS "role_name", "policy_arn" AS "policy_arn", CASE WHEN "errorCode" IS NOT NULL OR json_extract_string("responseElements", '$.ConsoleLogin') = 'Failure' THEN 'failure' ELSE 'success' END AS "status", "errorCode" AS "errorCode", "__seq" FROM s3
+  SELECT "_time", "recipientAccountId", "__p_userIdentity.type" AS "user_type", "__p_userIdentity.arn" AS "user_arn", "sourceIPAddress" AS "src", "userAgent" AS "user_agent", "access_key", "credentials", "__p_userIdentity.sessionContext.attributes.mfaAuthenticated" AS "mfa_auth", "session_created", "role_name", "policy_arn", CASE WHEN "errorCode" IS NOT NULL OR json_extract_string("responseElements", '$.ConsoleLogin') = 'Failure' THEN 'failure' ELSE 'success' END AS "status", "errorCode", "__seq" FROM s3
 ),
 s5 AS (
   SELECT * FROM s4 WHERE true

@@ -36,7 +36,7 @@ s11 AS (
   SELECT *, json_extract_string("requestParameters", '$.roleName') AS "role_name", json_extract_string("requestParameters", '$.description') AS "role_description", json_extract_string("responseElements", '$.role.arn') AS "role_arn" FROM s10
 ),
 s12 AS (
-  SELECT "_time" AS "_time", "recipientAccountId" AS "recipientAccountId", "__p_userIdentity.arn" AS "user_arn", "sourceIPAddress" AS "src", "role_name" AS "role_name", "role_description" AS "role_description", "role_arn" AS "role_arn", "trusted_principals" AS "trusted_principals", "trusted_other_accounts" AS "trusted_other_accounts", CASE WHEN "errorCode" IS NOT NULL OR json_extract_string("responseElements", '$.ConsoleLogin') = 'Failure' THEN 'failure' ELSE 'success' END AS "status", "errorCode" AS "errorCode", "__seq" FROM s11
+  SELECT "_time", "recipientAccountId", "__p_userIdentity.arn" AS "user_arn", "sourceIPAddress" AS "src", "role_name", "role_description", "role_arn", "trusted_principals", "trusted_other_accounts", CASE WHEN "errorCode" IS NOT NULL OR json_extract_string("responseElements", '$.ConsoleLogin') = 'Failure' THEN 'failure' ELSE 'success' END AS "status", "errorCode", "__seq" FROM s11
 ),
 s13 AS (
   SELECT * FROM s12 WHERE true
