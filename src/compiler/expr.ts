@@ -3,7 +3,7 @@
 // numeric when both sides are numbers, and a multivalue field compares true if any value does.
 import type { Expr } from '../../grammar/ast.js';
 import type { Builder } from './builder.js';
-import { addonExpr, NULL, resolveColumn } from './fields.js';
+import { addonExpr, addonFor, NULL, resolveColumn } from './fields.js';
 import { callFunction } from './functions.js';
 import { dbl, ident, str } from './sql.js';
 import type { Compiled, FieldType, Relation } from './types.js';
@@ -18,12 +18,15 @@ export interface ExprScope {
 export function fieldRef(name: string, scope: ExprScope): Compiled {
   const local = scope.locals?.get(name);
   if (local) return local;
-  const column = resolveColumn(name, scope.rel);
-  if (column) return column;
-  // An add-on field: compiled from the original event fields, as the add-on computes them.
-  const expr = addonExpr(name);
+  const def = addonFor(name, scope.rel, scope.b.options.addon);
+  if (!def) return resolveColumn(name, scope.rel);
+  // An add-on field, computed from the event as recorded (Splunk derives it before the pipeline
+  // runs): the pipeline's own fields are out of sight, and names in the rule mean what they meant
+  // at the rule's stage.
+  const expr = addonExpr(def);
   if (!expr) return NULL;
-  const eventOnly: Relation = { ...scope.rel, fields: new Map([...scope.rel.fields].filter(([, f]) => f.origin === 'event')), removed: new Set() };
+  const rel = scope.rel;
+  const eventOnly: Relation = { ...rel, fields: new Map([...rel.fields].filter(([, f]) => f.origin === 'event')), removed: new Set(), addonFrom: def.position };
   return compileExpr(expr, { rel: eventOnly, b: scope.b });
 }
 

@@ -2,7 +2,8 @@
 // made, an event column, a dotted path into the nested JSON (`userIdentity.arn`,
 // `resources{}.accountId`), or a Splunk Add-on for AWS alias. Anything else is null, as in Splunk.
 import { parseExpression } from '../../grammar/parser.js';
-import { ADDON_FIELDS } from './addon-fields.js';
+import { addonDefinition, addonFieldNames, type AddonDefinition } from './addon-fields.js';
+import { DEFAULT_ADDON } from './addon/profile.js';
 import { eventColumn, JSON_COLUMNS, promotedColumn } from './cloudtrail-schema.js';
 import { ident, jsonPath, str } from './sql.js';
 import type { Compiled, FieldInfo, Relation } from './types.js';
@@ -11,8 +12,7 @@ import type { Expr } from '../../grammar/ast.js';
 export const NULL: Compiled = { sql: 'NULL', type: 'unknown' };
 
 const JSON_NAMES = new Set(JSON_COLUMNS.map((c) => c.name));
-const ADDON = new Map(ADDON_FIELDS.map((f) => [f.name, f]));
-const addonExprs = new Map<string, Expr>();
+const addonExprs = new Map<number, Expr>();
 
 /** Split `a.b{}.c` into ['a', 'b', '{}', 'c']. */
 export function pathSegments(name: string): string[] {
@@ -42,26 +42,32 @@ export function jsonField(name: string): Compiled | null {
   return { sql: `json_extract_string(${ident(head)}, ${str(path)})`, type: multi ? 'mv' : 'string', json: ident(head) };
 }
 
-export function addonExpr(name: string): Expr | undefined {
-  const def = ADDON.get(name);
-  if (!def) return undefined;
-  let expr = addonExprs.get(name);
+/** A definition's rule, parsed once; null for a rule that never gives a value. */
+export function addonExpr(def: AddonDefinition): Expr | null {
+  if (def.field.expr === null) return null;
+  let expr = addonExprs.get(def.position.index);
   if (!expr) {
-    const parsed = parseExpression(def.expr);
-    if (!parsed.expr) throw new Error(`add-on field ${name} has an invalid expression: ${parsed.diagnostics[0]?.message}`);
+    const parsed = parseExpression(def.field.expr);
+    if (!parsed.expr) throw new Error(`add-on field ${def.field.name} has an invalid expression: ${parsed.diagnostics[0]?.message}`);
     expr = parsed.expr;
-    addonExprs.set(name, expr);
+    addonExprs.set(def.position.index, expr);
   }
   return expr;
 }
 
-export function isAddonField(name: string): boolean {
-  return ADDON.has(name);
+/**
+ * The add-on's definition of `name` when it supplies the field in `rel`: the relation still holds
+ * the events and the pipeline has not made, removed or renamed a field of that name. An add-on
+ * field shadows the event field it replaces (errorCode), as in Splunk.
+ */
+export function addonFor(name: string, rel: Relation, profile = DEFAULT_ADDON): AddonDefinition | undefined {
+  if (!rel.raw || rel.removed.has(name)) return undefined;
+  const info = rel.fields.get(name);
+  if (info && info.origin !== 'event') return undefined;
+  return addonDefinition(name, profile, rel.addonFrom);
 }
 
-export function addonFieldNames(): string[] {
-  return [...ADDON.keys()];
-}
+export { addonFieldNames };
 
 /** The hidden column holding an event field's original value once the pipeline changed it. */
 export function originalName(name: string): string {
@@ -85,11 +91,8 @@ export function preserveOriginals(rel: Relation, names: string[]): [string, Fiel
   return out;
 }
 
-/**
- * Resolve a field name without add-on aliases (those need the expression compiler; see
- * expr.ts `fieldRef`). Returns undefined when only an alias could supply the field.
- */
-export function resolveColumn(name: string, rel: Relation): Compiled | undefined {
+/** Resolve a field name to a column or a path into the event, without add-on fields (see expr.ts `fieldRef`). */
+export function resolveColumn(name: string, rel: Relation): Compiled {
   const info = rel.fields.get(name);
   if (info) return { sql: ident(name), type: info.type };
   if (rel.removed.has(name) || !rel.raw) return NULL;
@@ -103,8 +106,5 @@ export function resolveColumn(name: string, rel: Relation): Compiled | undefined
   const promoted = promotedColumn(name);
   const head = pathSegments(name)[0]!;
   if (promoted && !rel.fields.has(head) && !rel.removed.has(head)) return { sql: ident(promoted), type: 'string' };
-  const json = jsonField(name);
-  if (json) return json;
-  if (ADDON.has(name)) return undefined;
-  return NULL;
+  return jsonField(name) ?? NULL;
 }

@@ -13,6 +13,7 @@ import { PRELUDE } from '../compiler/prelude.js';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { str } from '../compiler/sql.js';
 import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
+import type { AddonProfile } from '../compiler/addon/profile.js';
 import { GeoIp } from './geoip.js';
 import { CachedEvents, exportEvents, loadIntoCache } from './cache.js';
 import { nestedFieldPaths } from './field-paths.js';
@@ -37,6 +38,8 @@ export interface EngineOptions {
   cacheDir?: string;
   /** Folder for state such as lookups (`<state>/lookups/*.csv`); default: see `defaultStateDir`. */
   stateDir?: string;
+  /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10); a search's own `addon` wins. */
+  addon?: AddonProfile;
 }
 
 export interface RunOptions {
@@ -47,6 +50,8 @@ export interface RunOptions {
   latest?: number;
   /** Stop reading after this many rows (the result says it was truncated). */
   maxRows?: number;
+  /** Which Splunk Add-on for AWS the add-on fields follow; default the engine's. */
+  addon?: AddonProfile;
 }
 
 export interface Prepared {
@@ -227,6 +232,7 @@ export class Engine {
       allowUnfilledParams: opts.allowUnfilledParams,
       discovered: opts.discovered,
       rowCap: rowsToRead(opts),
+      addon: opts.addon ?? this.options.addon,
     });
     return { compiled, text: prepared.text };
   }
