@@ -22,6 +22,25 @@ describe('spelunk explain', () => {
   });
 });
 
+describe('--addon', () => {
+  it('picks the add-on profile: 5 puts AssumeRole in the Authentication data model, 7.10 (the default) does not', () => {
+    const spl = '| tstats count from datamodel=Authentication where Authentication.signature=AssumeRole';
+    const v5 = spelunk(['run', spl, '--data', 'fixtures/sample', '--no-cache', '--quiet', '--format', 'jsonl', '--addon', '5']);
+    expect(v5.status).toBe(0);
+    expect(v5.stdout).toBe('{"count":101}\n');
+    const v710 = spelunk(['run', spl, '--data', 'fixtures/sample', '--no-cache', '--quiet', '--format', 'jsonl']);
+    expect(v710.stdout).toBe('{"count":0}\n');
+    expect(spelunk(['explain', spl, '--addon=7.10']).status).toBe(0);
+  });
+
+  it('an unknown profile is a usage error (exit 2), before any data is read', () => {
+    const r = spelunk(['run', 'eventName=AssumeRole', '--addon', '6', '--data', 'does-not-exist']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--addon must be one of 7.10, 5, not "6"');
+    expect(r.stderr).not.toContain('does-not-exist');
+  });
+});
+
 describe('spelunk run', () => {
   it('prints jsonl in column order, nulls left out, multivalue as arrays', () => {
     const r = spelunk(['run', 'eventName=CreateAccessKey result_id=* | table userIdentity.userName errorCode resources{}.accountId', '--data', 'fixtures/sample', '--format', 'jsonl', '--no-cache']);

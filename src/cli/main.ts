@@ -1,6 +1,7 @@
 // The spelunk command line: a thin shell over the engine. Exit status 0 on success, 2 on a usage
 // or syntax error, 1 on a runtime error; messages go to stderr, results to stdout.
 import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
+import { ADDON_PROFILES, addonProfile, type AddonProfile } from '../compiler/addon/profile.js';
 import { parseIso } from '../compiler/time.js';
 import { defaultCacheDir } from '../engine/cache.js';
 import { Engine, EngineError, type RunOptions } from '../engine/engine.js';
@@ -26,6 +27,7 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   out: { kind: 'one' },
   quiet: { kind: 'bool' },
   help: { kind: 'bool' },
+  addon: { kind: 'one' },
 };
 
 /** Detection content for hunt, queries, run and explain (see content.ts). */
@@ -51,6 +53,9 @@ $XDG_CACHE_HOME/spelunk or ~/.cache/spelunk); unchanged files are not read again
 
 PATH may be a file (.json, .json.gz, JSON lines, JSON array, Parquet), a folder (walked
 recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
+
+--addon 7.10|5 picks which Splunk Add-on for AWS the add-on fields and data models follow
+(default 7.10; 5 puts AssumeRole, GetSessionToken and GetFederationToken in Authentication).
 
 Exit status: 0 success, 1 runtime error, 2 usage or syntax error.
 `;
@@ -101,8 +106,17 @@ export function runOptions(args: ParsedArgs): RunOptions {
 }
 
 
+/** --addon: which Splunk Add-on for AWS the fields follow (default 7.10). */
+export function addonFlag(args: ParsedArgs): AddonProfile | undefined {
+  const v = flag(args, 'addon');
+  if (v === undefined) return undefined;
+  const profile = addonProfile(v);
+  if (!profile) throw new UsageError(`--addon must be one of ${ADDON_PROFILES.join(', ')}, not ${JSON.stringify(v)}`);
+  return profile;
+}
+
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
-  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: flagList(args, 'macros'), stateDir: flag(args, 'state'), cacheDir: cacheDir(args) });
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: flagList(args, 'macros'), stateDir: flag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args) });
 }
 
 /** The columnar cache folder (--cache DIR, default per user), or none with --no-cache. */

@@ -38,8 +38,11 @@ export function jsonField(name: string): Compiled | null {
   const rest = segments.slice(1);
   if (rest.length === 0) return { sql: `CAST(${ident(head)} AS VARCHAR)`, type: 'string' };
   const path = jsonPath(rest);
-  const multi = rest.includes('{}');
-  return { sql: `json_extract_string(${ident(head)}, ${str(path)})`, type: multi ? 'mv' : 'string', json: ident(head) };
+  const extract = `json_extract_string(${ident(head)}, ${str(path)})`;
+  if (!rest.includes('{}')) return { sql: extract, type: 'string', json: ident(head) };
+  // An array none of whose elements has the key is no field at all in Splunk, not an empty one
+  // (an add-on rule's coalesce() must pass over it).
+  return { sql: `nullif(${extract}, []::VARCHAR[])`, type: 'mv', json: ident(head) };
 }
 
 /** A definition's rule, parsed once; null for a rule that never gives a value. */
