@@ -70,8 +70,10 @@ async function huntCommand(argv: string[]): Promise<number> {
   const searches = [...bundled, ...set.searches];
   const engine = hasContent(args) ? await openContentEngine(args, set) : await openEngine(args);
   let outcomes: SearchOutcome[];
+  let noEvents = false;
   try {
     const report = await loadData(engine, args);
+    noEvents = report !== null && report.eventsLoaded === 0;
     if (!report) note('note: no --data given, so the searches see no events', args);
     outcomes = await runHunt(engine, searches, set.baselines, opts);
   } finally {
@@ -85,6 +87,11 @@ async function huntCommand(argv: string[]): Promise<number> {
   const total = outcomes.reduce((n, o) => n + o.rows.length, 0);
   note(`${outcomes.length} searches, ${total} results; detections with results: ${hits.length ? hits.map((o) => o.search.id).join(', ') : 'none'}${failed.length ? `; failed: ${failed.length} (${failed.map((o) => o.search.id).join(', ')})` : ''}`, args);
   if (failed.length) return 1;
+  // A hunt over no events proves nothing: a gate that asks for hits must not pass on that.
+  if (noEvents && has(args, 'fail-on-hits')) {
+    note('warning: --fail-on-hits: no events were loaded, so no detection could fire; failing', args);
+    return 1;
+  }
   return has(args, 'fail-on-hits') && hits.length ? 1 : 0;
 }
 

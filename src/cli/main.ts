@@ -1,10 +1,14 @@
 // The spelunk command line: a thin shell over the engine. Exit status 0 on success, 2 on a usage
 // or syntax error, 1 on a runtime error; messages go to stderr, results to stdout.
 import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ADDON_PROFILES, addonProfile, type AddonProfile } from '../compiler/addon/profile.js';
-import { parseIso } from '../compiler/time.js';
+import { parseIso, resolveTime } from '../compiler/time.js';
 import { defaultCacheDir } from '../engine/cache.js';
-import { Engine, EngineError, type RunOptions } from '../engine/engine.js';
+import { Engine, EngineError, PROJECT_ROOT, type RunOptions } from '../engine/engine.js';
+import { missingIndexNote } from '../engine/index-note.js';
+import { describeFsError, expandPaths, isSpelunkExport } from '../engine/load-paths.js';
 import { resolveSearch, resolvedSpl } from '../engine/queries.js';
 import type { LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
@@ -24,7 +28,6 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   'memory-limit': { kind: 'one' },
   cache: { kind: 'one' },
   'no-cache': { kind: 'bool' },
-  out: { kind: 'one' },
   quiet: { kind: 'bool' },
   help: { kind: 'bool' },
   addon: { kind: 'one' },
@@ -39,26 +42,42 @@ export const CONTENT_FLAGS: Record<string, FlagSpec> = {
 export const USAGE = `spelunk: Splunk's search language over AWS CloudTrail files, on your own machine.
 
 Usage:
+  spelunk [--data PATH...]     the interactive REPL: type SPL, Tab completes, :help lists its
+                               commands (the bundled sample when no --data is given; spelunk repl --help)
   spelunk run "<SPL>" --data PATH... [--format table|csv|json|jsonl] [--param name=value]...
               [--now ISO-8601] [--earliest TIME] [--latest TIME] [--max-rows N] [--index NAME]
   spelunk explain "<SPL>" [--param name=value]... [--now ISO-8601]
-  spelunk load PATH... [--out FILE.parquet]   convert into the cache (and to one Parquet file)
+  spelunk load PATH... [--out FILE.parquet [--force]]   convert into the cache (and to one Parquet file;
+              --out never replaces a file being loaded or one spelunk did not write, unless --force)
 
 Loading converts each file once into a columnar cache (--cache DIR; default
 $XDG_CACHE_HOME/spelunk or ~/.cache/spelunk); unchanged files are not read again.
 --no-cache loads into memory only.
   spelunk run <query-id | file.spl> --data PATH... [--param name=value]...
-  spelunk queries [--format table|json]
+  spelunk queries [--format table|json] [--content DIR]... [--rules DIR|FILE...]
   spelunk hunt --data PATH... [--now ISO-8601] [--state DIR] [--format table|json] [--max-rows N] [--fail-on-hits]
+              [--content DIR]... [--rules DIR|FILE...] [--no-queries]
+
+--content DIR: a security_content checkout or a Splunk app folder; --rules: Sigma CloudTrail
+rules. run and explain take a detection's or rule's name or id with the same flags (docs/content.md).
 
 PATH may be a file (.json, .json.gz, JSON lines, JSON array, Parquet), a folder (walked
 recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
 
+--earliest and --latest take ISO-8601 times, epoch seconds or relative times (-4d, -24h@h, @d),
+counted back from --now (default: the clock).
+
 --addon 7.10|5 picks which Splunk Add-on for AWS the add-on fields and data models follow
 (default 7.10; 5 puts AssumeRole, GetSessionToken and GetFederationToken in Authentication).
 
+spelunk --version prints the version.
+
 Exit status: 0 success, 1 runtime error, 2 usage or syntax error.
 `;
+
+export function version(): string {
+  return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 export function write(text: string): void {
   process.stdout.write(text);
@@ -93,14 +112,25 @@ function timeFlag(args: ParsedArgs, name: string): number | undefined {
   return t;
 }
 
+/** --earliest/--latest: what the REPL's :time takes, relative times counted back from `now`. */
+function rangeFlag(args: ParsedArgs, name: string, now: number): number | undefined {
+  const v = flag(args, name);
+  if (v === undefined) return undefined;
+  const t = resolveTime(v, now);
+  if (t === null) throw new UsageError(`--${name} must be an ISO-8601 time such as 2026-11-28T00:00:00Z, not ${JSON.stringify(v)} (epoch seconds and relative times such as -4d or -24h@h work too)`);
+  return t;
+}
+
 export function runOptions(args: ParsedArgs): RunOptions {
   const maxRows = flag(args, 'max-rows');
   if (maxRows !== undefined && !/^\d+$/.test(maxRows)) throw new UsageError('--max-rows takes a number');
+  const now = timeFlag(args, 'now');
+  const clock = now ?? Date.now() / 1000;
   return {
     params: params(args),
-    now: timeFlag(args, 'now'),
-    earliest: timeFlag(args, 'earliest'),
-    latest: timeFlag(args, 'latest'),
+    now,
+    earliest: rangeFlag(args, 'earliest', clock),
+    latest: rangeFlag(args, 'latest', clock),
     maxRows: maxRows === undefined ? undefined : Number(maxRows),
   };
 }
@@ -116,7 +146,33 @@ export function addonFlag(args: ParsedArgs): AddonProfile | undefined {
 }
 
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
-  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: flagList(args, 'macros'), stateDir: flag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args) });
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args) });
+}
+
+/**
+ * A flag naming a file or folder. An empty value would name the working directory (`--cache ''`
+ * wrote the cache there), so it is refused.
+ */
+export function pathFlag(args: ParsedArgs, name: string): string | undefined {
+  const value = flag(args, name);
+  if (value !== undefined && value.trim() === '') throw new UsageError(`--${name} needs a path, not an empty string`);
+  return value;
+}
+
+/** --macros files: each must be a readable file, or the macros it defines would silently be missing. */
+function macroFiles(args: ParsedArgs): string[] {
+  const files = flagList(args, 'macros');
+  for (const file of files) {
+    if (file.trim() === '') throw new UsageError('--macros needs a path, not an empty string');
+    let info;
+    try {
+      info = statSync(file);
+    } catch (err) {
+      throw new UsageError(`--macros ${file}: ${describeFsError(err)}`);
+    }
+    if (!info.isFile()) throw new UsageError(`--macros ${file}: not a file (a macros.conf file is expected)`);
+  }
+  return files;
 }
 
 /** The columnar cache folder (--cache DIR, default per user), or none with --no-cache. */
@@ -125,31 +181,76 @@ export function cacheDir(args: ParsedArgs): string | undefined {
     if (has(args, 'cache')) throw new UsageError('--cache and --no-cache contradict each other');
     return undefined;
   }
-  return flag(args, 'cache') ?? defaultCacheDir();
+  return pathFlag(args, 'cache') ?? defaultCacheDir();
 }
 
+const LOAD_FLAGS: Record<string, FlagSpec> = { ...COMMON_FLAGS, out: { kind: 'one' }, force: { kind: 'bool' } };
+
 async function loadCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, COMMON_FLAGS);
+  const args = parseArgs(argv, LOAD_FLAGS);
   if (has(args, 'help')) return write(USAGE), 0;
   const paths = [...args.positionals, ...flagList(args, 'data')];
   if (paths.length === 0) throw new UsageError('load takes the files to convert: spelunk load PATH... [--out FILE.parquet]');
+  const out = pathFlag(args, 'out');
+  if (has(args, 'force') && out === undefined) throw new UsageError('--force only applies to --out (replacing an existing file)');
+  // Checked before anything is read: a refused --out costs nothing.
+  if (out !== undefined) await checkOutput(out, paths, has(args, 'force'));
   const engine = await openEngine(args);
   try {
     const report = await engine.load(paths, { index: flag(args, 'index') });
     for (const line of describeLoad(report)) note(line, args);
-    const out = flag(args, 'out');
-    if (out) note(`wrote ${await engine.exportEvents(out)} events to ${out}`, args);
+    if (out !== undefined) note(`wrote ${await engine.exportEvents(out)} events to ${out}`, args);
     return 0;
   } finally {
     engine.close();
   }
 }
 
+const GLOB = /[*?[{]/;
+
+/**
+ * `--out` replaces the file it names. Evidence must never be what it replaces: not a file being
+ * loaded (`load X --out X` turned the CloudTrail into Parquet), nor any file spelunk did not
+ * write, unless --force says so.
+ */
+async function checkOutput(out: string, inputs: string[], force: boolean): Promise<void> {
+  let info;
+  try {
+    info = statSync(out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new UsageError(`--out ${out}: ${describeFsError(err)}`);
+  }
+  if (info.isDirectory()) throw new UsageError(`--out ${out} is a folder: name the Parquet file to write`);
+  if (force) return;
+  const same = (file: string): boolean => {
+    try {
+      const s = statSync(file);
+      return s.dev === info.dev && s.ino === info.ino;
+    } catch {
+      return false;
+    }
+  };
+  if ((await expandPaths(inputs)).files.some(same)) {
+    throw new UsageError(`--out ${out} is one of the files being loaded: writing it would replace that evidence. Choose another file (or add --force)`);
+  }
+  if (!(await isSpelunkExport(out))) {
+    throw new UsageError(`--out ${out} already exists and is not a spelunk export: writing it would replace it. Choose another file (or add --force)`);
+  }
+}
+
 export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadReport | null> {
   const data = flagList(args, 'data');
   if (data.length === 0) return null;
+  // A mistyped path must not turn into an empty answer that reads as "nothing happened".
+  const missing = data.filter((p) => !GLOB.test(p) && !existsSync(p));
+  if (missing.length === data.length) throw new UsageError(`--data: no such file or folder: ${missing.join(', ')}`);
   const report = await engine.load(data, { index: flag(args, 'index') });
   for (const line of describeLoad(report)) note(line, args);
+  if (report.filesRead + report.filesSkipped === 0 && data.every((p) => GLOB.test(p) || missing.includes(p))) {
+    throw new UsageError(`--data: ${data.join(' ')} matches no files`);
+  }
+  if (report.eventsLoaded === 0) note(`warning: no events were loaded from ${data.join(' ')}: every search will find nothing`, args);
   return report;
 }
 
@@ -207,6 +308,10 @@ async function runCommand(argv: string[]): Promise<number> {
       writer = new RowWriter(format, columns, write);
     });
     (writer as RowWriter | null)?.end();
+    if (result.rowCount === 0) {
+      const missing = await missingIndexNote(engine, text, opts);
+      if (missing) note(missing, args);
+    }
     note(`${result.rowCount} result${result.rowCount === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(3)} s${result.truncated ? ` (stopped at --max-rows ${opts.maxRows})` : ''}`, args);
     return 0;
   } finally {
@@ -269,7 +374,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     // `spelunk --data logs/` opens the REPL too: options with no command are the REPL's.
-    const replArgs = command === 'repl' ? rest : command === undefined || (command.startsWith('--') && command !== '--help') ? argv : null;
+    const replArgs = command === 'repl' ? rest : command === undefined || (command.startsWith('--') && command !== '--help' && command !== '--version') ? argv : null;
     if (replArgs) {
       const repl = CLI_COMMANDS.repl;
       if (repl) return await repl(replArgs);
@@ -277,6 +382,7 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 0 : 2;
     }
     if (command === '--help' || command === '-h' || command === 'help') return write(USAGE), 0;
+    if (command === '--version' || command === '-V' || command === 'version') return write(`spelunk ${version()}\n`), 0;
     const handler = CLI_COMMANDS[command];
     if (!handler) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     return await handler(rest);

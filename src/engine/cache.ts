@@ -16,7 +16,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { isExport, loadCloudTrail, promotedFromJson } from './loader.js';
-import { describeFsError, expandPaths } from './load-files.js';
+import { describeFsError, duckdbPath, expandPaths } from './load-paths.js';
 import { emptyLoadReport, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
 /**
@@ -327,7 +327,7 @@ async function rewriteDay(instance: DuckDBInstance, folder: string, members: Cac
     // Not sorted: a day (33k events at 1M) fits in one row group, so order would skip nothing.
     await conn.run(`COPY (
         SELECT e.* EXCLUDE (filename)
-        FROM read_parquet([${segments.map(sqlString).join(', ')}], filename = true) AS e
+        FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}], filename = true) AS e
         JOIN (VALUES ${sources.join(', ')}) AS f(file, src) ON e.filename = f.file AND e.__src = f.src
       ) TO ${sqlString(tmp)} (${SEGMENT_FORMAT})`);
     renameSync(tmp, segment);
@@ -419,7 +419,7 @@ function isAlive(pid: number): boolean {
 async function isExportFile(conn: DuckDBConnection, file: string): Promise<boolean> {
   if (!/\.parquet$/i.test(file)) return false;
   try {
-    const cols = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
+    const cols = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(duckdbPath(file))})`)).getRowObjectsJS();
     return isExport(cols.map((c) => ({ name: String(c['column_name']) })));
   } catch {
     return false;
@@ -448,9 +448,9 @@ async function cacheExport(instance: DuckDBInstance, folder: string, miss: Miss)
     );
     const tmp = uniqueTemp(parquet);
     await conn.run(`COPY (SELECT ${cols.join(', ')}, (file_row_number)::UINTEGER AS __pos, ${sqlString(miss.abs)} AS __src
-        FROM read_parquet(${sqlString(miss.abs)}, file_row_number = true)) TO ${sqlString(tmp)} (${SEGMENT_FORMAT})`);
+        FROM read_parquet(${sqlString(duckdbPath(miss.abs))}, file_row_number = true)) TO ${sqlString(tmp)} (${SEGMENT_FORMAT})`);
     renameSync(tmp, parquet);
-    const r = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, min(_time) AS lo, max(_time) AS hi FROM read_parquet(${sqlString(parquet)})`)).getRowObjectsJS()[0]!;
+    const r = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, min(_time) AS lo, max(_time) AS hi FROM read_parquet(${sqlString(duckdbPath(parquet))})`)).getRowObjectsJS()[0]!;
     const rows = Number(r['n']);
     if (rows === 0) rmSync(parquet, { force: true });
     const entry: CacheEntry = {
@@ -661,7 +661,7 @@ export class CachedEvents {
       const place = new Map(segments.map((s, i) => [s, i]));
       for (const f of mine) sources.push(`(${part}, ${place.get(f.entry.parquet!)}, ${sqlString(f.entry.path)}, ${ranks.get(f.entry.path)})`);
       parts.push(`SELECT ${cols.join(', ')}
-FROM read_parquet([${segments.map(sqlString).join(', ')}]) AS e
+FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}]) AS e
 JOIN ${SOURCES_TABLE} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__src = f.src`);
     });
     if (parts.length === 0) {

@@ -15,13 +15,8 @@ import {
   type EventColumn,
 } from '../compiler/cloudtrail-schema.js';
 import { explainReadFailure } from './load-diagnose.js';
-import {
-  expandPaths,
-  sniffFile,
-  type FileFormat,
-  type RejectedFile,
-  type SniffedFile,
-} from './load-files.js';
+import { sniffFile, type FileFormat, type RejectedFile, type SniffedFile } from './load-files.js';
+import { duckdbPath, expandPaths } from './load-paths.js';
 import { emptyLoadReport, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
 export interface LoadOptions {
@@ -255,7 +250,7 @@ async function describeParquet(
 ): Promise<ParquetColumn[] | undefined> {
   try {
     const result = await conn.runAndReadAll('DESCRIBE SELECT * FROM read_parquet($file)', {
-      file: file.path,
+      file: duckdbPath(file.path),
     });
     return result.getRowObjectsJS().map((r) => ({ name: String(r['column_name']), type: String(r['column_type']) }));
   } catch (err) {
@@ -345,11 +340,12 @@ export function promotedFromJson(column: string): string | undefined {
 
 /**
  * CloudTrail writes `2021-10-14T14:21:22Z`; hand-made samples also use a space and fractions. A
- * TIMESTAMP cast reads those as UTC whatever the session time zone; only a string carrying an
- * explicit offset needs TIMESTAMPTZ.
+ * TIMESTAMP cast reads those as UTC whatever the session time zone, but it also accepts a zone
+ * and drops it (`...+05:00:00` and `...+05` read as UTC). So text with an offset or a zone name
+ * after the clock time goes through TIMESTAMPTZ, which honours it; a plain `Z` needs no zone.
  */
 function timeExpr(text: string): string {
-  return `CASE WHEN regexp_matches(${text}, '\\d[+-]\\d\\d:?\\d\\d$')
+  return `CASE WHEN regexp_matches(${text}, '\\d:\\d\\d(:\\d\\d(\\.\\d*)?)?\\s*([+\\-]|[A-Ya-y]|[zZ]\\S)')
     THEN epoch(try_cast(${text} AS TIMESTAMPTZ)) ELSE epoch(try_cast(${text} AS TIMESTAMP)) END`;
 }
 
@@ -392,7 +388,7 @@ async function insertFiles(
     ? `INSERT INTO ${EVENTS_TABLE} (${EVENT_COLUMNS.map((c) => quoteIdent(c.name)).join(', ')}) ${batch.source(files)}`
     : insertSql(batch.source(files));
   const result = await conn.run(sql, {
-    files: listValue(files.map((f) => f.path)),
+    files: listValue(files.map((f) => duckdbPath(f.path))),
     index,
   });
   return result.rowsChanged;
@@ -442,7 +438,7 @@ async function readFailed(
 ): Promise<number> {
   const reason = await explainReadFailure(file, err);
   if (file.format === 'lines' && reason.startsWith('invalid JSON')) {
-    const params = { files: listValue([file.path]), index };
+    const params = { files: listValue([duckdbPath(file.path)]), index };
     try {
       const inserted = (await conn.run(insertSql(jsonSource('lines', file.gzip, maxObjectSize([file]), true)), params)).rowsChanged;
       if (inserted > 0) {

@@ -6,10 +6,15 @@ import { describeLoad } from '../cli/format.js';
 import { formatTime, RowWriter } from '../cli/format.js';
 import { parseIso, resolveTime } from '../compiler/time.js';
 import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
+import { savedQuerySearch } from '../engine/content/index.js';
+import { summarizePrincipals } from '../engine/content/principals.js';
+import { runHunt } from '../engine/content/runner.js';
 import { bundledQueriesDir, type SavedQuery } from '../engine/queries.js';
 import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { dataFieldStats, dataSummary, describeFieldStats, describeSummary, discoverFields, resultFieldStats, topValues } from './data-profile.js';
 import { matchPivots, type PivotOption } from './pivot.js';
+import { missingIndexNote } from '../engine/index-note.js';
+import { expandHome } from './paths.js';
 import { loadCatalog } from './query-catalog.js';
 import { parseSessionCommand, SESSION_COMMANDS, SessionCommandError, type SessionCommand } from './session-commands.js';
 
@@ -102,7 +107,7 @@ export class Session {
   }
 
   async load(paths: string[], onProgress?: (p: LoadProgress) => void): Promise<LoadReport> {
-    const report = await this.engine.load(paths, { onProgress });
+    const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress });
     this.valueCache.clear();
     this.fields = await discoverFields(this.engine);
     return report;
@@ -134,12 +139,13 @@ export class Session {
     return loadCatalog(this.queriesDir).queries;
   }
 
-  /** Frequent values of a field (cached until the data changes). */
-  values(field: string): Promise<string[]> {
-    let p = this.valueCache.get(field);
+  /** Values of a field starting with a prefix, most frequent first (cached until the data or time range changes). */
+  values(field: string, prefix = ''): Promise<string[]> {
+    const key = JSON.stringify([field, prefix.toLowerCase()]);
+    let p = this.valueCache.get(key);
     if (!p) {
-      p = topValues(this.engine, field, this.runOptions({ maxRows: undefined })).catch(() => []);
-      this.valueCache.set(field, p);
+      p = topValues(this.engine, field, this.runOptions({ maxRows: undefined }), prefix).catch(() => []);
+      this.valueCache.set(key, p);
     }
     return p;
   }
@@ -160,13 +166,21 @@ export class Session {
     this.engine.interrupt();
   }
 
+  /** Under a result with no rows: why, when the search names an index nothing was loaded into. */
+  private async emptyNote(result: HeldResult): Promise<Outcome[]> {
+    if (result.rows.length > 0) return [];
+    const note = await missingIndexNote(this.engine, result.search, this.runOptions({ maxRows: undefined })).catch(() => null);
+    return note ? [lines({ text: note, tone: 'dim' })] : [];
+  }
+
   /** Run one line: a `:command` or a search. Errors become error lines (and count as failures). */
   async execute(line: string, hooks: SearchHooks = {}): Promise<Outcome[]> {
     const text = line.trim();
     if (!text) return [];
     try {
       if (text.startsWith(':')) return await this.command(parseSessionCommand(text), hooks);
-      return [{ kind: 'result', result: await this.search(text, hooks) }];
+      const result = await this.search(text, hooks);
+      return [{ kind: 'result', result }, ...(await this.emptyNote(result))];
     } catch (err) {
       this.failures++;
       return [error(describeError(err, text))];
@@ -187,6 +201,7 @@ export class Session {
         return [{ kind: 'lines', lines: [...this.describeLoad(report), ...(await this.summary())] }];
       }
       case 'queries': return [this.queryList()];
+      case 'hunt': return this.hunt();
       case 'run': return [await this.runQuery(cmd.id, cmd.params, hooks)];
       case 'time': return [this.setTime(cmd.earliest, cmd.latest)];
       case 'now': return [this.setNow(cmd.value)];
@@ -238,6 +253,34 @@ export class Session {
     const unknown = Object.keys(params).filter((k) => !q.parameters.some((p) => p.name === k));
     if (unknown.length) throw new SessionCommandError(`${id} has no parameter ${unknown.join(', ')} (it takes ${q.parameters.map((p) => p.name).join(', ') || 'none'})`);
     return { kind: 'result', result: await this.search(q.spl, hooks, { params }) };
+  }
+
+  /**
+   * The hunt of `spelunk hunt`: every hunting search and detection, one line each, then who is
+   * behind the hits as the result (so `:pivot N` opens investigations of a principal).
+   */
+  private async hunt(): Promise<Outcome[]> {
+    const started = performance.now();
+    const searches = this.queries().filter((q) => q.type === 'hunting' || q.type === 'detection').map(savedQuerySearch);
+    const outcomes = await runHunt(this.engine, searches, [], this.runOptions());
+    const out: OutLine[] = outcomes.map((o) =>
+      o.error ? { text: `${o.search.title} [${o.search.type}]: failed: ${o.error}`, tone: 'error' } : { text: `${o.search.title} [${o.search.type}]: ${o.rows.length} result${o.rows.length === 1 ? '' : 's'}` },
+    );
+    const rows: Row[] = summarizePrincipals(outcomes).map((p) => {
+      const account = /^account (\d{12})$/.exec(p.principal)?.[1] ?? null;
+      return {
+        score: p.score,
+        principal: account ? null : p.principal.replace(/^user /, ''),
+        account,
+        results: p.results,
+        first: p.first === null ? null : formatTime(p.first, 'iso'),
+        last: p.last === null ? null : formatTime(p.last, 'iso'),
+        techniques: p.techniques,
+        searches: p.searches,
+      };
+    });
+    this.last = { search: ':hunt', columns: ['score', 'principal', 'account', 'results', 'first', 'last', 'techniques', 'searches'], rows, truncated: false, elapsedMs: performance.now() - started, sql: '' };
+    return [{ kind: 'lines', lines: out }, { kind: 'result', result: this.last }];
   }
 
   pivotOptions(row: number): PivotOption[] {
@@ -306,8 +349,9 @@ export class Session {
     const writer = new RowWriter(format, this.last.columns, (t) => parts.push(t));
     writer.rows(this.last.rows);
     writer.end();
-    writeFileSync(file, parts.join(''));
-    const out: OutLine[] = [{ text: `wrote ${this.last.rows.length.toLocaleString('en-US')} rows to ${file}`, tone: 'info' }];
+    const path = expandHome(file);
+    writeFileSync(path, parts.join(''));
+    const out: OutLine[] = [{ text: `wrote ${this.last.rows.length.toLocaleString('en-US')} rows to ${path}`, tone: 'info' }];
     if (this.last.truncated) out.push({ text: `warning: the result was capped at ${this.maxRows.toLocaleString('en-US')} rows; spelunk run "<SPL>" --format ${format} > FILE writes all of it`, tone: 'warn' });
     return { kind: 'lines', lines: out };
   }
