@@ -252,32 +252,54 @@ describe('where, how and what', () => {
   });
 });
 
+// eventtype and tag compile to large SQL (every event type's search), so each profile is read in
+// one search over the whole fixture.
 describe('event types and tags', () => {
-  it('a console login with MFA: authentication, default, multifactor', async () => {
-    await event('01-console-ok', {
-      eventtype: ['aws_cloudtrail_auth', 'aws_cloudtrail_consolelogin_auth', 'aws_cloudtrail_multifactor_auth'], tag: ['authentication', 'cloud', 'default', 'multifactor'],
-    });
-    await event('02-console-fail', { eventtype: ['aws_cloudtrail_auth', 'aws_cloudtrail_consolelogin_auth', 'aws_cloudtrail_errors'], tag: ['authentication', 'cloud', 'default', 'error'] });
-    await event('03-console-role', { eventtype: ['aws_cloudtrail_auth', 'aws_cloudtrail_auth_privileged'], tag: ['authentication', 'cloud', 'privileged'] });
+  const et = (...names: string[]) => names.map((n) => `aws_cloudtrail_${n}`);
+  it('with add-on 7.10: each event\'s event types (eventtypes.conf) and their tags (tags.conf)', async () => {
+    ['eventtype', 'tag'].forEach((k) => tested.add(k));
+    await expectRows(addon, 'eventID=addon-* | sort eventID | table eventID eventtype tag', [
+      // ConsoleLogin with LoginTo and MFA: authentication, default, multifactor.
+      { eventID: 'addon-01-console-ok', eventtype: et('auth', 'consolelogin_auth', 'multifactor_auth'), tag: ['authentication', 'cloud', 'default', 'multifactor'] },
+      // Failed: errorCode "failure" is not success, so aws_cloudtrail_errors.
+      { eventID: 'addon-02-console-fail', eventtype: et('auth', 'consolelogin_auth', 'errors'), tag: ['authentication', 'cloud', 'default', 'error'] },
+      // Without LoginTo: privileged.
+      { eventID: 'addon-03-console-role', eventtype: et('auth', 'auth_privileged'), tag: ['authentication', 'cloud', 'privileged'] },
+      { eventID: 'addon-04-assume-user', eventtype: et('auth', 'assumeRole_auth'), tag: ['assume_role', 'cloud'] },
+      { eventID: 'addon-05-assume-refused', eventtype: et('auth', 'assumeRole_auth', 'errors'), tag: ['assume_role', 'cloud', 'error'] },
+      // An AWS service is not aws_cloudtrail_assumeRole_auth.
+      { eventID: 'addon-06-assume-service', eventtype: et('auth'), tag: ['cloud'] },
+      { eventID: 'addon-07-assume-account', eventtype: et('auth', 'assumeRole_auth'), tag: ['assume_role', 'cloud'] },
+      { eventID: 'addon-08-assume-chain', eventtype: et('auth', 'assumeRole_auth'), tag: ['assume_role', 'cloud'] },
+      // Create* is a change; an IAM call that is not a get, list or describe is account management.
+      { eventID: 'addon-09-createkey-refused', eventtype: et('change', 'iam_change', 'iam_change_acctmgmt', 'errors'), tag: ['account', 'change', 'cloud', 'error', 'management'] },
+      { eventID: 'addon-10-createkey-ok', eventtype: et('change', 'iam_change', 'iam_change_acctmgmt'), tag: ['account', 'change', 'cloud', 'management'] },
+      { eventID: 'addon-11-createuser', eventtype: et('change', 'iam_change', 'iam_change_acctmgmt'), tag: ['account', 'change', 'cloud', 'management'] },
+      // object_category (the lookup's) is instance: aws_cloudtrail_instance.
+      { eventID: 'addon-12-runinstances', eventtype: et('ec2_events', 'instance'), tag: ['change', 'cloud', 'instance'] },
+      // *security*; *acl* (and Create*).
+      { eventID: 'addon-13-sg-ingress', eventtype: et('notable_network_events'), tag: ['change', 'cloud', 'network'] },
+      { eventID: 'addon-14-acl-entry', eventtype: et('change', 'notable_network_events'), tag: ['change', 'cloud', 'network'] },
+      { eventID: 'addon-15-getobject', eventtype: null, tag: null },
+      // The bare term *Delete* matches the event's text.
+      { eventID: 'addon-16-delete-bucket', eventtype: et('endpoint_change', 'delete_events'), tag: ['change', 'cloud', 'endpoint'] },
+    ]);
   });
 
-  it('AssumeRole: assume_role and cloud with 7.10; authentication too with --addon 5', async () => {
-    await event('04-assume-user', { eventtype: ['aws_cloudtrail_auth', 'aws_cloudtrail_assumeRole_auth'], tag: ['assume_role', 'cloud'] });
-    await event('04-assume-user', { tag: ['assume_role', 'authentication', 'cloud'] }, { addon: '5' });
-    // An AWS service assuming its role is not aws_cloudtrail_assumeRole_auth.
-    await event('06-assume-service', { eventtype: ['aws_cloudtrail_auth'], tag: ['cloud'] });
+  it('with --addon 5, aws_cloudtrail_auth (AssumeRole*, GetSessionToken, GetFederationToken, ConsoleLogin) is authentication too', async () => {
+    await expectRows(addon, 'tag=authentication | sort eventID | table eventID', [
+      '01-console-ok', '02-console-fail', '03-console-role', '04-assume-user', '05-assume-refused', '06-assume-service', '07-assume-account', '08-assume-chain',
+    ].map((id) => ({ eventID: `addon-${id}` })), { addon: '5' });
+    await expectRows(addon, 'tag=authentication | sort eventID | table eventID', ['01-console-ok', '02-console-fail', '03-console-role'].map((id) => ({ eventID: `addon-${id}` })));
   });
 
-  it('changes: account management, instances, network, deletes', async () => {
-    await event('09-createkey-refused', {
-      eventtype: ['aws_cloudtrail_change', 'aws_cloudtrail_iam_change', 'aws_cloudtrail_iam_change_acctmgmt', 'aws_cloudtrail_errors'],
-      tag: ['account', 'change', 'cloud', 'error', 'management'],
-    });
-    await event('12-runinstances', { eventtype: ['aws_cloudtrail_ec2_events', 'aws_cloudtrail_instance'], tag: ['change', 'cloud', 'instance'] });
-    await event('14-acl-entry', { eventtype: ['aws_cloudtrail_change', 'aws_cloudtrail_notable_network_events'], tag: ['change', 'cloud', 'network'] });
-    await event('16-delete-bucket', { eventtype: ['aws_cloudtrail_endpoint_change', 'aws_cloudtrail_delete_events'], tag: ['change', 'cloud', 'endpoint'] });
-    await event('15-getobject', { eventtype: null, tag: null });
-    await expectRows(addon, 'tag=authentication | stats count', [{ count: 3 }]);
+  it('tag=X and eventtype=X read the event types\' searches: case-insensitive values, wildcards, the event as loaded', async () => {
+    await expectRows(addon, 'eventtype=AWS_CLOUDTRAIL_ERRORS | sort eventID | table eventID', ['02-console-fail', '05-assume-refused', '09-createkey-refused'].map((id) => ({ eventID: `addon-${id}` })));
+    await expectRows(addon, 'tag=Network OR eventtype=aws_cloudtrail_instance | stats count', [{ count: 3 }]);
+    await expectRows(addon, 'tag=auth* | stats count', [{ count: 3 }]);
+    await expectRows(addon, 'NOT tag=cloud | table eventID', [{ eventID: 'addon-15-getobject' }]);
+    // Tags are the event's: an eval of eventName does not change them.
+    await expectRows(addon, 'eventID=addon-01-console-ok | eval eventName="GetObject" | search tag=authentication | stats count', [{ count: 1 }]);
   });
 });
 

@@ -3,7 +3,7 @@
 // numeric when both sides are numbers, and a multivalue field compares true if any value does.
 import type { Expr } from '../../grammar/ast.js';
 import type { Builder } from './builder.js';
-import { addonExpr, addonFor, NULL, resolveColumn } from './fields.js';
+import { addonExpr, addonFor, addonScope, NULL, resolveColumn } from './fields.js';
 import { callFunction } from './functions.js';
 import { likeMatch } from './patterns.js';
 import { dbl, ident, str } from './sql.js';
@@ -26,9 +26,7 @@ export function fieldRef(name: string, scope: ExprScope): Compiled {
   // at the rule's stage.
   const expr = addonExpr(def);
   if (!expr) return NULL;
-  const rel = scope.rel;
-  const eventOnly: Relation = { ...rel, fields: new Map([...rel.fields].filter(([, f]) => f.origin === 'event')), removed: new Set(), addonFrom: def.position };
-  return compileExpr(expr, { rel: eventOnly, b: scope.b });
+  return compileExpr(expr, { rel: addonScope(scope.rel, def.position), b: scope.b });
 }
 
 // ---- coercions -------------------------------------------------------------------------

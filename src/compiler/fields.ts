@@ -6,7 +6,7 @@ import { addonDefinition, addonFieldNames, type AddonDefinition } from './addon-
 import { DEFAULT_ADDON } from './addon/profile.js';
 import { eventColumn, JSON_COLUMNS, promotedColumn } from './cloudtrail-schema.js';
 import { ident, jsonPath, str } from './sql.js';
-import type { Compiled, FieldInfo, Relation } from './types.js';
+import type { AddonPosition, Compiled, FieldInfo, Relation } from './types.js';
 import type { Expr } from '../../grammar/ast.js';
 
 export const NULL: Compiled = { sql: 'NULL', type: 'unknown' };
@@ -68,6 +68,14 @@ export function addonFor(name: string, rel: Relation, profile = DEFAULT_ADDON): 
   const info = rel.fields.get(name);
   if (info && info.origin !== 'event') return undefined;
   return addonDefinition(name, profile, rel.addonFrom);
+}
+
+/**
+ * The relation an add-on rule at `position` reads: the event as loaded (the pipeline's own fields
+ * out of sight, nothing removed), names resolving as at the rule's stage.
+ */
+export function addonScope(rel: Relation, position: AddonPosition): Relation {
+  return { ...rel, fields: new Map([...rel.fields].filter(([, f]) => f.origin === 'event')), removed: new Set(), addonFrom: position };
 }
 
 export { addonFieldNames };

@@ -3,7 +3,11 @@
 // multivalue field matches when any value does, `f!=x` needs f to exist while `NOT f=x` keeps
 // events without f, and bare terms match whole segments of `_raw`.
 import type { SearchExpr, SearchValue } from '../../grammar/ast.js';
+import { parse } from '../../grammar/parser.js';
+import { membershipSearch } from './addon/eventtypes.js';
+import { DEFAULT_ADDON } from './addon/profile.js';
 import type { Builder } from './builder.js';
+import { addonFor, addonScope } from './fields.js';
 import { fieldRef } from './expr.js';
 import { wildcardMatch } from './patterns.js';
 import { ident, num, regexLiteral, str } from './sql.js';
@@ -53,8 +57,22 @@ function compareCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Rela
     return `coalesce("_time" < ${num(t)}, false)`;
   }
   if (name.includes('*')) return wildcardFieldCondition(e, rel, b);
+  const membership = addonMembership(e, rel, b, locals);
+  if (membership !== undefined) return membership;
   const field = fieldRef(name, { rel, b, locals });
   return fieldCondition(field, e.op, e.value);
+}
+
+/** `tag=X` / `eventtype=X` on the add-on's fields: the event types' searches (see membershipSearch). */
+function addonMembership(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Relation, b: Builder, locals?: Map<string, Compiled>): string | undefined {
+  if (e.op !== '=' || (e.field !== 'tag' && e.field !== 'eventtype') || locals?.has(e.field)) return undefined;
+  const def = addonFor(e.field, rel, b.options.addon);
+  if (!def || (def.field.kind !== 'tag' && def.field.kind !== 'eventtype')) return undefined;
+  const text = membershipSearch(e.field, e.value.value, b.options.addon ?? DEFAULT_ADDON);
+  if (text === undefined) return undefined;
+  const command = parse(text).pipeline?.commands[0];
+  if (!command || command.kind !== 'search' || !command.expr) throw new Error(`event type search ${text} does not parse`);
+  return compileSearchExpr(command.expr, addonScope(rel, def.position), b);
 }
 
 /**

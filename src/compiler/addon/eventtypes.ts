@@ -117,3 +117,16 @@ export function tagExpr(profile: AddonProfile): string {
   const branches = EVENT_TYPES.map((t) => `eventtype=="${t.name}", split("${tagsOf(t, profile).join(',')}", ",")`);
   return `mvdedup(mvsort(mvmap(eventtype, case(${branches.join(', ')}))))`;
 }
+
+/**
+ * The search that `<field>=<value>` means when field is the add-on's eventtype or tag: the event
+ * types' own searches, so the condition costs what those searches cost rather than building every
+ * event's whole list. Undefined for a value with a wildcard (the list is matched then).
+ */
+export function membershipSearch(field: 'eventtype' | 'tag', value: string, profile: AddonProfile): string | undefined {
+  if (value.includes('*')) return undefined;
+  const v = value.toLowerCase();
+  if (field === 'tag') return tagSearch(v, profile);
+  const type = EVENT_TYPES.find((t) => t.name.toLowerCase() === v);
+  return type ? `(${type.search})` : '(NOT *)';
+}
