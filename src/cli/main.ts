@@ -9,6 +9,7 @@ import { defaultCacheDir } from '../engine/cache.js';
 import { Engine, EngineError, PROJECT_ROOT, type RunOptions } from '../engine/engine.js';
 import { missingIndexNote } from '../engine/index-note.js';
 import { describeFsError, expandPaths, isSpelunkExport } from '../engine/load-paths.js';
+import { removeOnSignals } from '../engine/scratch.js';
 import { resolveSearch, resolvedSpl } from '../engine/queries.js';
 import type { LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
@@ -393,6 +394,8 @@ export async function main(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] && /(?:spelunk(?:\.js)?|main\.[jt]s)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // Ctrl-C or a kill during a search that spilled to disk must not leave its scratch behind.
+  removeOnSignals();
   // `spelunk run ... | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

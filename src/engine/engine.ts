@@ -1,9 +1,8 @@
 // The one engine API the CLI and the REPL share: open DuckDB, load CloudTrail, run SPL.
 // This is the only module (with the loader) that talks to DuckDB.
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir, totalmem } from 'node:os';
+import { totalmem } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SplError } from '../../grammar/diagnostics.js';
@@ -19,6 +18,7 @@ import { CachedEvents, exportEvents, loadIntoCache } from './cache.js';
 import { nestedFieldPaths } from './field-paths.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
+import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupError, LookupStore, type ContentLookup } from './lookups.js';
 import { rowDecoder, toValue, type RowDecoder } from './rows.js';
 import type { LoadReport, ResultSet, Row } from './types.js';
@@ -159,12 +159,13 @@ export class Engine {
   }
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     // Created only when needed (DuckDB spills, a load after the lock): most runs leave nothing.
-    const scratch = join(tmpdir(), `spelunk-${process.pid}-${randomBytes(6).toString('hex')}`);
+    collectStaleOnce();
+    const scratch = newScratch();
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(':memory:', duckdbConfig(opts, scratch));
     } catch (err) {
-      rmSync(scratch, { recursive: true, force: true });
+      removeScratch(scratch);
       // DuckDB only says "Failed to set config"; the options a user gives are the likely cause.
       throw new EngineError(`cannot start DuckDB (${firstLine(err)}): check --memory-limit (a size such as 4GB or 512MB)`, '');
     }
@@ -297,9 +298,9 @@ export class Engine {
     }
   }
 
-  private lookupStep<T>(output: OutputAction, step: () => T): T {
+  private async lookupStep<T>(output: OutputAction, step: () => T | Promise<T>): Promise<T> {
     try {
-      return step();
+      return await step();
     } catch (err) {
       const why = err instanceof LookupError ? err.message : `${err instanceof Error ? err.message : String(err)} (the previous lookup, if any, is unchanged)`;
       throw new EngineError(`cannot write lookup ${JSON.stringify(output.name)}: ${why}`, '');
@@ -364,7 +365,7 @@ export class Engine {
     const max = opts.maxRows ?? Infinity;
     // outputlookup writes every result, however many are shown, as they stream.
     const output = compiled.output;
-    const sink = output ? this.lookupStep(output, () => this.lookups.writer(output, compiled.columns)) : undefined;
+    const sink = output ? await this.lookupStep(output, () => this.lookups.writer(output, compiled.columns)) : undefined;
     try {
       for (;;) {
         const chunk = await fetchChunk(result, compiled.sql);
@@ -372,7 +373,7 @@ export class Engine {
         if (this.cancelled) throw new EngineError('search cancelled', compiled.sql);
         if (!chunk || chunk.rowCount === 0) break;
         const all = reader.decode(chunk);
-        if (output) this.lookupStep(output, () => sink!.rows(all));
+        if (output) await this.lookupStep(output, () => sink!.rows(all));
         if (truncated) continue;
         let rows = all;
         if (rowCount + rows.length > max) {
@@ -383,7 +384,7 @@ export class Engine {
         await onRows(rows);
         if (truncated && !output) break;
       }
-      if (output) this.lookupStep(output, () => sink!.commit());
+      if (output) await this.lookupStep(output, () => sink!.commit());
     } catch (err) {
       sink?.abort();
       throw err;
@@ -417,8 +418,17 @@ export class Engine {
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
-    rmSync(this.scratch, { recursive: true, force: true });
+    removeScratch(this.scratch);
   }
+}
+
+let collected = false;
+
+/** Scratch folders left by spelunk processes that died (kill -9, a crash) go at the first open. */
+function collectStaleOnce(): void {
+  if (collected) return;
+  collected = true;
+  collectStaleScratch();
 }
 
 /** Rows a capped run reads: one past the cap, so it can tell the result was cut. */

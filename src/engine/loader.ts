@@ -214,27 +214,34 @@ function maxObjectSize(files: SniffedFile[]): number {
   return Math.min(LARGEST_MAX_OBJECT, Math.max(DEFAULT_MAX_OBJECT, Math.ceil(largest * 1.5)));
 }
 
-const READER_FORMAT: Record<Exclude<FileFormat, 'parquet' | 'records'>, string> = {
+const READER_FORMAT: Record<Exclude<FileFormat, 'parquet'>, string> = {
+  records: 'unstructured',
   array: 'array',
   lines: 'newline_delimited',
   concatenated: 'unstructured',
 };
 
+/**
+ * The events of one JSON value: a `{"Records":[...]}` wrapper gives its records, anything else is
+ * one event. Every format takes this path, so a wrapper among JSON lines (or a plain event after
+ * a wrapper) loads whole, and read_json_objects hands each value over as text: DuckDB's typed
+ * reader (`read_json(columns = {Records: 'JSON[]'})`) recursed once per nesting level and crashed
+ * the process with a segmentation fault on one event nested 17,000 deep. json() re-serialises
+ * compactly: pretty-printed events would otherwise keep their layout in _raw.
+ */
+const EVENTS_OF_VALUE = `unnest(CASE WHEN regexp_matches("json"::VARCHAR, '^\\s*\\{\\s*"Records"\\s*:\\s*\\[')
+    THEN json_extract("json", '$.Records[*]') ELSE [json("json")] END)::VARCHAR`;
+
 function jsonSource(format: FileFormat, gzip: boolean, maxObject: number, lenient = false): string {
   const options = `filename = true, compression = '${gzip ? 'gzip' : 'uncompressed'}', maximum_object_size = ${maxObject}`;
   if (lenient) {
     // Bad lines come out as NULL and are left out: see salvageLines.
-    return `SELECT filename AS file, json("json")::VARCHAR AS raw
+    return `SELECT filename AS file, ${EVENTS_OF_VALUE} AS raw
       FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true, ${options}) WHERE "json" IS NOT NULL`;
   }
-  if (format === 'records') {
-    // Each event stays JSON: no schema inference over the varied nested objects.
-    return `SELECT filename AS file, unnest("Records")::VARCHAR AS raw
-      FROM read_json($files, columns = {Records: 'JSON[]'}, format = 'unstructured', ${options})`;
-  }
+  // Each event stays JSON: no schema inference over the varied nested objects.
   const reader = READER_FORMAT[format as keyof typeof READER_FORMAT];
-  // json() re-serialises compactly: pretty-printed events would otherwise keep their layout in _raw.
-  return `SELECT filename AS file, json("json")::VARCHAR AS raw
+  return `SELECT filename AS file, ${EVENTS_OF_VALUE} AS raw
     FROM read_json_objects($files, format = '${reader}', ${options})`;
 }
 
