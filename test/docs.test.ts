@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diagramsHtml, DIAGRAMS_FILE } from '../scripts/diagrams.js';
-import { AGGREGATE_NAMES } from '../src/compiler/commands/stats.js';
+import { AGGREGATE_NAMES } from '../src/compiler/library/aggregates.js';
 import { COMMANDS } from '../src/compiler/commands/index.js';
 import { ADDON_FIELDS } from '../src/compiler/addon-fields.js';
 import { DATA_MODELS, qualifiedName } from '../src/compiler/datamodels.js';
 import { datamodelsMarkdown, DATAMODELS_FILE, fieldsMarkdown, FIELDS_FILE } from '../scripts/fields-doc.js';
-import { FUNCTION_NAMES } from '../src/compiler/functions.js';
+import { FUNCTION_NAMES } from '../src/compiler/library/eval-functions.js';
 import { compile } from '../src/compiler/index.js';
 import { loadMacros, bundledMacrosFile } from '../src/engine/engine.js';
 import { SAMPLE_NOW } from './helpers.js';

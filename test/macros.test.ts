@@ -45,7 +45,7 @@ describe('macros', () => {
     expect(compile('`event_by(AssumeRole, "a b")`', { now: SAMPLE_NOW, macros: loadMacros([USER_FILE]) }).sql).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE (coalesce(("eventName" ILIKE 'AssumeRole'), false) AND coalesce(("__p_userIdentity.userName" ILIKE 'a b'), false))
+          WHERE coalesce("eventName" ILIKE 'AssumeRole', false) AND coalesce("__p_userIdentity.userName" ILIKE 'a b', false)
       )
       SELECT "_time", "_raw"
       FROM s0

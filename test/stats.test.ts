@@ -59,7 +59,7 @@ describe('stats', () => {
     expect(sqlOf('eventName=AssumeRole | stats count values(src) as srcs earliest(userIdentity.userName) by userIdentity.type')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("eventName" ILIKE 'AssumeRole'), false)
+          WHERE coalesce("eventName" ILIKE 'AssumeRole', false)
       ),
       s1 AS (
         SELECT *, "__p_userIdentity.type" AS "__by0" FROM s0
@@ -105,10 +105,10 @@ describe('eventstats and streamstats', () => {
     expect(sqlOf(`${GST} | streamstats current=f window=3 values(userIdentity.userName) as u count by src`)).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("eventName" ILIKE 'GetSessionToken'), false)
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false)
       ),
       s1 AS (
-        SELECT *, list_sort(list_distinct(list("__p_userIdentity.userName") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING))) AS "u", count(*) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS "count" FROM s0
+        SELECT *, list_sort(list_distinct(list("__p_userIdentity.userName") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ASC NULLS LAST ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING))) AS "u", count(*) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ASC NULLS LAST ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS "count" FROM s0
       )
       SELECT "_time", "u", "count", "_raw"
       FROM s1

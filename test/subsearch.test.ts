@@ -44,7 +44,7 @@ describe('subsearch in search', () => {
     expect(sqlOf(`${GST} [search eventName=CreateAccessKey | stats count by userIdentity.userName | fields userIdentity.userName]`)).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("eventName" ILIKE 'CreateAccessKey'), false)
+          WHERE coalesce("eventName" ILIKE 'CreateAccessKey', false)
       ),
       s1 AS (
         SELECT *, "__p_userIdentity.userName" AS "__by0" FROM s0
@@ -67,7 +67,7 @@ describe('subsearch in search', () => {
       ),
       s7 AS (
         SELECT * FROM "events"
-          WHERE (coalesce(("eventName" ILIKE 'GetSessionToken'), false) AND (coalesce(lower("__p_userIdentity.userName") IN (SELECT lower("__sub0") FROM s5 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s6 WHERE (s6."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s6."__sub0"), false)))))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce(lower("__p_userIdentity.userName") IN (SELECT lower("__sub0") FROM s5 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s6 WHERE (s6."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s6."__sub0"), false)))))
       )
       SELECT "_time", "_raw"
       FROM s7
@@ -88,7 +88,7 @@ describe('subsearch in search', () => {
     expect(sqlOf(`${GST} [search eventName=CreateAccessKey | fields userIdentity.userName src]`)).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("eventName" ILIKE 'CreateAccessKey'), false)
+          WHERE coalesce("eventName" ILIKE 'CreateAccessKey', false)
       ),
       s1 AS (
         SELECT "__p_userIdentity.userName" AS "userIdentity.userName", "sourceIPAddress" AS "src", "_time", "_raw", "__seq" FROM s0
@@ -101,7 +101,7 @@ describe('subsearch in search', () => {
       ),
       s4 AS (
         SELECT * FROM "events"
-          WHERE (coalesce(("eventName" ILIKE 'GetSessionToken'), false) AND (coalesce((lower("__p_userIdentity.userName"), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s2 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s3 WHERE (s3."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s3."__sub0"), false)) AND (s3."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s3."__sub1"), false)))))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce((lower("__p_userIdentity.userName"), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s2 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s3 WHERE (s3."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s3."__sub0"), false)) AND (s3."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s3."__sub1"), false)))))
       )
       SELECT "_time", "_raw"
       FROM s4
@@ -131,11 +131,11 @@ describe('join and append', () => {
     expect(sqlOf('eventName=ConsoleLogin | join type=left userIdentity.userName [search eventName=GetSessionToken | stats count as gst by userIdentity.userName]')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("eventName" ILIKE 'ConsoleLogin'), false)
+          WHERE coalesce("eventName" ILIKE 'ConsoleLogin', false)
       ),
       s1 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("eventName" ILIKE 'GetSessionToken'), false)
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false)
       ),
       s2 AS (
         SELECT *, "__p_userIdentity.userName" AS "__by0" FROM s1

@@ -13,12 +13,14 @@ import { eventFields, eventsRelation } from '../compile.js';
 import { DEFAULT_ADDON } from '../addon/profile.js';
 import { constraintSearch, dataModel, DATA_MODELS, lineage, qualifiedName, rootOf, type DataModel, type Dataset, type ModelField } from '../datamodels.js';
 import { NULL } from '../fields.js';
-import { asString, compileExpr, fieldRef } from '../expr.js';
+import { all, coalesceFalse, toString } from '../build/coerce.js';
+import { compileExpr, fieldRef } from '../expr.js';
+import { call, caseOf, lit, raw, type Expr as IrExpr } from '../ir/expr.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
 import { compileSearchExpr } from '../search.js';
-import { str as strLit } from '../sql.js';
 import { nearest } from '../suggest.js';
 import { parseSpan } from '../time.js';
-import type { Compiled, Relation } from '../types.js';
+import type { Relation } from '../types.js';
 import { assign, generic, type CommandCompiler } from './basic.js';
 import { bucketSql } from './charts.js';
 import { byFields, groupBy, parseAggregations, type Aggregation } from './stats.js';
@@ -100,19 +102,19 @@ function modelFields(model: DataModel): Map<string, { dataset: Dataset; field: M
   return out;
 }
 
-/** A search constraint of the data model as a SQL condition (never NULL) over `rel`. */
-function constraintSql(d: Dataset, rel: Relation, b: Builder): string {
+/** A search constraint of the data model as a condition (never NULL) over `rel`. */
+function constraint(d: Dataset, rel: Relation, b: Builder): IrExpr {
   const expr = modelSearch(constraintSearch(d.constraint, b.options.addon ?? DEFAULT_ADDON));
-  return expr ? compileSearchExpr(expr, rel, b) : 'true';
+  return expr ? compileSearchExpr(expr, rel, b) : lit(true);
 }
 
 /** The value of a model field for each event: the event's field (filled as the model says), null outside its dataset. */
-function fieldValue(target: Target, entry: { dataset: Dataset; field: ModelField }, rel: Relation, b: Builder): Compiled {
+function fieldValue(target: Target, entry: { dataset: Dataset; field: ModelField }, rel: Relation, b: Builder): IrExpr {
   const value = compileExpr(modelExpr(entry.field.calc ?? entry.field.name), { rel, b });
   const outside = lineage(target.model, entry.dataset).filter((d) => !target.datasets.includes(d));
   if (outside.length === 0) return value;
-  const inside = outside.map((d) => constraintSql(d, rel, b)).join(' AND ');
-  return { sql: `CASE WHEN ${inside} THEN ${value.sql} END`, type: value.type };
+  const inside = all(outside.map((d) => constraint(d, rel, b)));
+  return caseOf([{ when: inside, then: value }], null, value.type);
 }
 
 /**
@@ -177,10 +179,10 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   let base: Relation;
   if (target) {
     const probe: Relation = { name: EVENTS_TABLE, fields: eventFields(), raw: true, removed: new Set() };
-    base = eventsRelation(b, target.datasets.map((d) => constraintSql(d, probe, b)).join('\n    AND '));
+    base = eventsRelation(b, target.datasets.map((d) => sql(coalesceFalse(constraint(d, probe, b)))).join('\n    AND '));
     const fields = modelFields(target.model);
     const wanted = [...new Set(used.map((u) => u.name))].filter((n) => !INDEXED.has(n) && !TIME_TERMS.has(n));
-    const values: [string, Compiled][] = wanted.map((n) => {
+    const values: [string, IrExpr][] = wanted.map((n) => {
       const entry = fields.get(n);
       return [n, entry ? fieldValue(target, entry, base, b) : NULL];
     });
@@ -188,17 +190,17 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   } else {
     base = eventsRelation(b);
   }
-  if (condition) base = b.add(`SELECT * FROM ${base.name} WHERE ${compileSearchExpr(condition, base, b)}`, base.fields, base.raw, base.removed);
+  if (condition) base = b.add(`SELECT * FROM ${base.name} WHERE ${sql(compileSearchExpr(condition, base, b))}`, base.fields, base.raw, base.removed);
 
   // span= buckets _time when it is a by-field; fillnull_value keeps rows whose by-field is null.
   const span = args.options.get('span');
-  const prepared: [string, Compiled][] = [];
+  const prepared: [string, IrExpr][] = [];
   if (span) {
     const parsed = parseSpan(span.value);
     if (!parsed) throw b.err('bad-argument', `cannot read span=${span.value}`, span.span, ['examples: span=1h, span=30m, span=1d']);
     if (by.includes('_time')) {
       const time = fieldRef('_time', { rel: base, b });
-      prepared.push(['_time', { sql: bucketSql(time.sql, parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! }), type: 'number' }]);
+      prepared.push(['_time', raw(bucketSql(sql(time), parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! }), 'number')]);
     }
   }
   const fill = args.option('fillnull_value');
@@ -206,7 +208,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
     for (const f of by) {
       if (f === '_time') continue;
       const c = fieldRef(f, { rel: base, b });
-      prepared.push([f, c.type === 'mv' ? { sql: `coalesce(${c.sql}, [${strLit(fill)}])`, type: 'mv' } : { sql: `coalesce(${asString(c)}, ${strLit(fill)})`, type: 'string' }]);
+      prepared.push([f, c.type === 'mv' ? call('coalesce', [c, call('list', [lit(fill)], 'mv')], 'mv') : call('coalesce', [toString(c), lit(fill)], 'string')]);
     }
   }
   if (prepared.length) base = assign(base, b, prepared);
