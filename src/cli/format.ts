@@ -148,6 +148,6 @@ export function describeLoad(report: LoadReport): string[] {
     `loaded ${report.eventsLoaded} events from ${report.filesRead} file${report.filesRead === 1 ? '' : 's'} in ${(report.elapsedMs / 1000).toFixed(2)} s` +
       (report.filesSkipped || report.eventsSkipped ? ` (skipped ${report.filesSkipped} file${report.filesSkipped === 1 ? '' : 's'}, ${report.eventsSkipped} event${report.eventsSkipped === 1 ? '' : 's'})` : ''),
   ];
-  for (const w of report.warnings) lines.push(`${w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`);
+  for (const w of report.warnings) lines.push(`${w.error ? 'error' : w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`);
   return lines;
 }

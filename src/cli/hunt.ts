@@ -6,7 +6,7 @@ import { listQueries, type SavedQuery } from '../engine/queries.js';
 import type { Row } from '../engine/types.js';
 import { flag, has, parseArgs, UsageError } from './args.js';
 import { cellValues, jsonRow, renderTable } from './format.js';
-import { COMMON_FLAGS, loadData, note, openEngine, runOptions, USAGE, write } from './main.js';
+import { COMMON_FLAGS, incompleteLoad, loadData, note, openEngine, runOptions, USAGE, write } from './main.js';
 
 type ListFormat = 'table' | 'json';
 
@@ -96,8 +96,9 @@ async function huntCommand(argv: string[]): Promise<number> {
   const queries = listQueries().filter((q) => q.type === 'hunting' || q.type === 'detection').sort(byType);
   const engine = await openEngine(args);
   const results: HuntResult[] = [];
+  let report: Awaited<ReturnType<typeof loadData>> = null;
   try {
-    const report = await loadData(engine, args);
+    report = await loadData(engine, args);
     if (!report) note('note: no --data given, so the searches see no events', args);
     for (const query of queries) {
       try {
@@ -139,7 +140,9 @@ async function huntCommand(argv: string[]): Promise<number> {
   const hits = results.filter((r) => r.query.type === 'detection' && r.rows.length > 0);
   note(`${results.length} searches, ${results.reduce((n, r) => n + r.rows.length, 0)} results; detections with results: ${hits.length ? hits.map((r) => r.query.id).join(', ') : 'none'}${failed.length ? `; failed: ${failed.map((r) => r.query.id).join(', ')}` : ''}`, args);
   if (failed.length) return 1;
-  return has(args, 'fail-on-hits') && hits.length ? 1 : 0;
+  // A gate that passes over evidence it could not read would pass for the wrong reason.
+  const incomplete = report !== null && has(args, 'fail-on-hits') && incompleteLoad(report);
+  return has(args, 'fail-on-hits') && (hits.length || incomplete) ? 1 : 0;
 }
 
 export { huntCommand, queriesCommand };
