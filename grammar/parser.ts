@@ -433,8 +433,20 @@ class SplParser extends EmbeddedActionsParser {
 
   private wordArg = this.RULE('wordArg', (): Arg => {
     const t = this.CONSUME(WordLike);
-    const quoted = t.tokenType === StringLit;
-    const word: Arg = { kind: 'word', value: this.RECORDING_PHASE ? '' : quoted ? unquote(t.image) : t.image, quoted, span: span(t, t) };
+    let quoted = t.tokenType === StringLit;
+    let word: Arg = { kind: 'word', value: this.RECORDING_PHASE ? '' : quoted ? unquote(t.image) : t.image, quoted, span: span(t, t) };
+    // `"All_Changes".*` (what drop_dm_object_name("All_Changes") expands to): Splunk reads a
+    // quoted name glued to a wildcard suffix as one field pattern, All_Changes.*.
+    this.OPTION9({
+      GATE: () => quoted && this.LA(1).tokenType === Word && this.LA(1).startOffset === (t.endOffset ?? 0) + 1 && /^[.*]/.test(this.LA(1).image),
+      DEF: () => {
+        const rest = this.CONSUME(Word);
+        if (!this.RECORDING_PHASE && word.kind === 'word') {
+          word = { kind: 'word', value: word.value + rest.image, quoted: false, span: span(t, rest) };
+          quoted = false;
+        }
+      },
+    });
     return this.OR2({
       IGNORE_AMBIGUITIES: true,
       DEF: [

@@ -104,6 +104,7 @@ describe('spelunk hunt', () => {
       '== AWS STS AssumeRole calls [hunting: aws_sts_assume_role]: 34 results',
       '== AWS STS GetSessionToken by IAM users [hunting: aws_sts_get_session_token]: 8 results',
       '== AWS cross-account activity from a previously unseen account [detection: aws_cross_account_new_pair]: 1 result',
+      "== Who is behind the hits (score: the sum of the scores of the searches that hit; informational 5, low 25, medium 50, high 75, critical 100, or the content's own risk score)",
     ]);
     expect(r.stderr).toContain('6 searches, 50 results; detections with results: aws_cross_account_new_pair');
     // Wide results are shown one field per line.

@@ -181,12 +181,14 @@ describe('outputlookup', () => {
     expect(readdirSync(folder).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('with no results writes an empty file, or leaves the old one (override_if_empty=f)', async () => {
+  it('with no results writes only the header, or leaves the old one (override_if_empty=f)', async () => {
     writeLookup('keep.csv', 'a\n1\n');
     await rows(engine, '| makeresults | where false() | outputlookup override_if_empty=f keep');
     expect(readFileSync(join(folder, 'keep.csv'), 'utf8')).toBe('a\n1\n');
-    await rows(engine, '| makeresults | where false() | outputlookup keep');
-    expect(readFileSync(join(folder, 'keep.csv'), 'utf8')).toBe('');
+    // A baseline that finds nothing must leave a lookup its detection can still read.
+    await rows(engine, '| makeresults | where false() | eval user="x", firstTime=1 | table user firstTime | outputlookup keep');
+    expect(readFileSync(join(folder, 'keep.csv'), 'utf8')).toBe('user,firstTime\n');
+    await expectRows(engine, '| makeresults | eval user="u" | lookup keep user OUTPUT firstTime | table user firstTime', [{ user: 'u', firstTime: null }]);
     await rows(engine, '| makeresults | where false() | outputlookup create_empty=f keep');
     expect(existsSync(join(folder, 'keep.csv'))).toBe(false);
   });

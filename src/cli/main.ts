@@ -28,6 +28,12 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   help: { kind: 'bool' },
 };
 
+/** Detection content for hunt, queries, run and explain (see content.ts). */
+export const CONTENT_FLAGS: Record<string, FlagSpec> = {
+  content: { kind: 'many' },
+  rules: { kind: 'rest' },
+};
+
 export const USAGE = `spelunk: Splunk's search language over AWS CloudTrail files, on your own machine.
 
 Usage:
@@ -153,19 +159,44 @@ export function searchText(arg: string): string {
   return resolvedSpl(resolveSearch(arg));
 }
 
+/**
+ * The engine and search text for `run` and `explain`: with --content/--rules the argument may name
+ * a detection or rule (its baselines then run first, through `before`), and the content's macros
+ * and lookups are available to any search.
+ */
+async function searchSetup(args: ParsedArgs, arg: string): Promise<{ engine: Engine; text: string; before?: () => Promise<void> }> {
+  if (!has(args, 'content') && !has(args, 'rules')) {
+    const engine = await openEngine(args);
+    try {
+      return { engine, text: searchText(arg) };
+    } catch (err) {
+      engine.close();
+      throw err;
+    }
+  }
+  const content = await import('./content.js');
+  const set = content.contentFromArgs(args);
+  const found = content.contentSearchArg(set, arg);
+  if (found?.refused) throw content.refusedError(found);
+  const engine = await content.openContentEngine(args, set);
+  if (!found) return { engine, text: searchText(arg) };
+  return { engine, text: found.spl!, before: () => content.runBaselinesFor(engine, set, found, args) };
+}
+
 async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, COMMON_FLAGS);
+  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS });
   if (has(args, 'help')) return write(USAGE), 0;
   if (args.positionals.length !== 1) throw new UsageError('run takes one search (quote it): spelunk run "<SPL>" --data PATH...');
   const format = outputFormat(args);
   const opts = runOptions(args);
-  const engine = await openEngine(args);
+  const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
-    const text = searchText(args.positionals[0]!);
-    // A mistake in the search is reported before any data is read.
-    engine.prepare(text, opts);
+    // A mistake in the search is reported before any data is read (unless baselines must first
+    // write the lookups it reads).
+    if (!before) engine.prepare(text, opts);
     const report = await loadData(engine, args);
     if (!report) note('note: no --data given, so the search sees no events', args);
+    await before?.();
     const started = performance.now();
     let writer: RowWriter | null = null;
     const result = await engine.stream(text, opts, (rows) => {
@@ -182,12 +213,13 @@ async function runCommand(argv: string[]): Promise<number> {
 }
 
 async function explainCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, COMMON_FLAGS);
+  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS });
   if (has(args, 'help')) return write(USAGE), 0;
   if (args.positionals.length !== 1) throw new UsageError('explain takes one search (quote it): spelunk explain "<SPL>"');
-  const engine = await openEngine(args);
+  const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
-    const text = searchText(args.positionals[0]!);
+    // A detection or rule from content: the SPL that runs, then the SQL it compiles to.
+    if (before) write(text.split('\n').map((l) => `-- ${l}`).join('\n') + '\n');
     const opts = { ...runOptions(args), allowUnfilledParams: true };
     // Without data the SQL shows placeholders where columns depend on the data (timechart's
     // split-by values); with --data those questions are answered first, as `run` does.

@@ -5,7 +5,7 @@
 import type { Command, Pipeline } from '../../grammar/ast.js';
 import { Builder, renderCtes, visibleFields } from './builder.js';
 import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
-import { COMMANDS, GENERATING, UNSUPPORTED } from './commands/index.js';
+import { COMMANDS, GENERATING, REFUSED, UNSUPPORTED } from './commands/index.js';
 import { compileSearchExpr } from './search.js';
 import { ident, num } from './sql.js';
 import { nearest } from './suggest.js';
@@ -55,6 +55,8 @@ const SQL_COMMANDS: Record<string, string> = {
 function compileCommand(cmd: Command, rel: Relation | null, b: Builder): Relation {
   const compiler = COMMANDS[cmd.name];
   if (!compiler) {
+    const refused = REFUSED[cmd.name];
+    if (refused) throw b.err('unsupported-command', refused, cmd.nameSpan);
     if (UNSUPPORTED.has(cmd.name)) {
       throw b.err('unsupported-command', `${cmd.name} is a Splunk command that spelunk does not support yet`, cmd.nameSpan);
     }

@@ -20,7 +20,7 @@ import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { nestedFieldPaths } from './field-paths.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
-import { defaultStateDir, LookupError, LookupStore } from './lookups.js';
+import { defaultStateDir, LookupError, LookupStore, type ContentLookup } from './lookups.js';
 import { rowDecoder, toValue, type RowDecoder } from './rows.js';
 import type { LoadReport, ResultSet, Row } from './types.js';
 
@@ -40,6 +40,10 @@ export interface EngineOptions {
   cacheDir?: string;
   /** Folder for state such as lookups (`<state>/lookups/*.csv`); default: see `defaultStateDir`. */
   stateDir?: string;
+  /** Macros of detection content, applied after the bundled ones and before `macroFiles`. */
+  contentMacros?: MacroSet;
+  /** Read-only lookups of detection content, by name (see LookupStore). */
+  contentLookups?: ReadonlyMap<string, ContentLookup>;
 }
 
 export interface RunOptions {
@@ -157,10 +161,13 @@ export class Engine {
     await conn.run("SET TimeZone = 'UTC'");
     for (const sql of PRELUDE) await conn.run(sql);
     new GeoIp().register(conn);
-    const macros = loadMacros([bundledMacrosFile(), ...(opts.macroFiles ?? [])]);
+    const macros = loadMacros([bundledMacrosFile()]);
+    for (const [key, def] of opts.contentMacros ?? []) macros.set(key, def);
+    for (const [key, def] of loadMacros(opts.macroFiles ?? [])) macros.set(key, def);
     const stateDir = opts.stateDir ?? defaultStateDir();
-    const allowed = [stateDir, scratch, ...(opts.cacheDir ? [opts.cacheDir] : [])];
-    const engine = new Engine(instance, conn, macros, new LookupStore(conn, stateDir), scratch, opts, allowed);
+    const contentDirs = [...new Set([...(opts.contentLookups?.values() ?? [])].map((l) => dirname(resolve(l.path))))];
+    const allowed = [stateDir, scratch, ...(opts.cacheDir ? [opts.cacheDir] : []), ...contentDirs];
+    const engine = new Engine(instance, conn, macros, new LookupStore(conn, stateDir, opts.contentLookups), scratch, opts, allowed);
     engine.cacheDir = opts.cacheDir === undefined ? undefined : resolve(opts.cacheDir);
     return engine;
   }

@@ -139,16 +139,48 @@ function stampOf(st: Stats): string {
   return `${st.ino}:${st.size}:${st.mtimeMs}`;
 }
 
+/**
+ * A lookup shipped with detection content (a security_content checkout, a Splunk app): read from
+ * where it is, never written. `fields` is the definition's column list, for an empty file.
+ */
+export interface ContentLookup {
+  path: string;
+  fields?: string[];
+}
+
 export class LookupStore {
   readonly folder: string;
   private readonly loaded = new Map<string, Loaded>();
 
-  constructor(private readonly conn: DuckDBConnection, readonly stateDir: string) {
+  constructor(
+    private readonly conn: DuckDBConnection,
+    readonly stateDir: string,
+    /** Content lookups by name; one in the state folder (a baseline's output) takes precedence. */
+    private readonly content: ReadonlyMap<string, ContentLookup> = new Map(),
+  ) {
     this.folder = join(stateDir, 'lookups');
   }
 
-  /** The path of a lookup file, checked to stay inside the folder (symlinks included). */
+  /** The file a lookup is read from: the state folder's, else the content's read-only one. */
   path(name: string): string {
+    const own = this.statePath(name);
+    const shipped = this.content.get(name) ?? this.content.get(name.replace(/\.csv$/i, ''));
+    if (!shipped) return own;
+    try {
+      lstatSync(own);
+      return own;
+    } catch {
+      return shipped.path;
+    }
+  }
+
+  /** The columns a content lookup's definition names, for writing an empty result. */
+  definedFields(name: string): string[] | undefined {
+    return (this.content.get(name) ?? this.content.get(name.replace(/\.csv$/i, '')))?.fields;
+  }
+
+  /** The path of a lookup file in the state folder, checked to stay inside it (symlinks included). */
+  statePath(name: string): string {
     const path = join(this.folder, lookupFileName(name));
     let link: Stats;
     try {
@@ -171,11 +203,13 @@ export class LookupStore {
 
   /** Lookup names in the folder, for "did you mean". */
   names(): string[] {
+    let own: string[] = [];
     try {
-      return readdirSync(this.folder).filter((f) => /\.csv$/i.test(f) && !f.startsWith('.')).map((f) => f.slice(0, -4));
+      own = readdirSync(this.folder).filter((f) => /\.csv$/i.test(f) && !f.startsWith('.')).map((f) => f.slice(0, -4));
     } catch {
-      return [];
+      // no state folder yet
     }
+    return [...new Set([...own, ...this.content.keys()])];
   }
 
   private stat(name: string): Stats | null {
@@ -298,13 +332,17 @@ export class LookupStore {
    * never held in memory. Nothing replaces the old file before commit(); abort() drops the temp.
    */
   writer(action: OutputAction, columns: string[]): LookupWriter {
-    const path = this.path(action.name);
+    // Content lookups are read-only: a write goes to the state folder and shadows them from then on.
+    const path = this.statePath(action.name);
+    const from = this.path(action.name);
     mkdirSync(this.folder, { recursive: true });
     const existing = this.stat(action.name);
-    let header = columns;
+    // A baseline that finds nothing still leaves a lookup the detection can read: its header
+    // names the search's fields (or, failing those, the content's definition of the lookup).
+    let header = columns.length ? columns : this.definedFields(action.name) ?? [];
     let old: Row[] = [];
     if (action.append && existing) {
-      const records = parseCsv(readFileSync(path, 'utf8')).records;
+      const records = parseCsv(readFileSync(from, 'utf8')).records;
       const oldHeader = records[0] ?? [];
       header = [...oldHeader, ...columns.filter((c) => !oldHeader.includes(c))];
       old = records.slice(1).map((r) => Object.fromEntries(oldHeader.map((c, i) => [c, r[i] ?? ''])) as Row);
@@ -346,8 +384,7 @@ export class LookupStore {
             return;
           }
         }
-        if (count === 0 && action.append) put(header.map(csvCell).join(',') + '\n');
-        if (count === 0 && !action.append) put('');
+        if (count === 0) put(header.length ? header.map(csvCell).join(',') + '\n' : '');
         fsyncSync(fd!);
         close();
         renameSync(temp, path);

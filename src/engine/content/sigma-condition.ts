@@ -1,0 +1,78 @@
+// A Sigma rule's condition: selection names combined with and / or / not, parentheses, and
+// `1 of selection_*` / `all of selection_*` / `1 of them` / `all of them`. `not` binds tightest,
+// then `and`, then `or`. The old aggregations after a pipe (`| count() by x > 5`) are refused:
+// the specification moved them to correlation rules.
+import { SigmaRefusal } from './sigma-values.js';
+
+export type Condition =
+  | { kind: 'and' | 'or'; items: Condition[] }
+  | { kind: 'not'; item: Condition }
+  | { kind: 'name'; name: string }
+  | { kind: 'of'; quantifier: '1' | 'all'; pattern: string };
+
+const TOKEN = /\s*(\(|\)|\||[^\s()|]+)/y;
+
+export function parseCondition(text: string): Condition {
+  const tokens: string[] = [];
+  let end = 0;
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(text); m; m = TOKEN.exec(text)) {
+    tokens.push(m[1]!);
+    end = TOKEN.lastIndex;
+  }
+  if (text.slice(end).trim() !== '') throw new SigmaRefusal(`cannot read the condition ${JSON.stringify(text)}`);
+  if (tokens.includes('|')) throw new SigmaRefusal('aggregations in the condition (`| count() ...`) are not supported: Sigma moved them to correlation rules');
+  let i = 0;
+  const peek = () => tokens[i]?.toLowerCase();
+  const fail = (what: string): never => {
+    throw new SigmaRefusal(`cannot read the condition ${JSON.stringify(text)}: ${what}`);
+  };
+  const orExpr = (): Condition => {
+    const items = [andExpr()];
+    while (peek() === 'or') {
+      i++;
+      items.push(andExpr());
+    }
+    return items.length === 1 ? items[0]! : { kind: 'or', items };
+  };
+  const andExpr = (): Condition => {
+    const items = [notExpr()];
+    while (peek() === 'and') {
+      i++;
+      items.push(notExpr());
+    }
+    return items.length === 1 ? items[0]! : { kind: 'and', items };
+  };
+  const notExpr = (): Condition => {
+    if (peek() === 'not') {
+      i++;
+      return { kind: 'not', item: notExpr() };
+    }
+    return primary();
+  };
+  const primary = (): Condition => {
+    const t = tokens[i];
+    if (t === undefined) return fail('it ends too early');
+    if (t === '(') {
+      i++;
+      const inner = orExpr();
+      if (tokens[i] !== ')') fail('a parenthesis is not closed');
+      i++;
+      return inner;
+    }
+    const lower = t.toLowerCase();
+    if ((lower === '1' || lower === 'any' || lower === 'all') && tokens[i + 1]?.toLowerCase() === 'of') {
+      const pattern = tokens[i + 2];
+      if (pattern === undefined || pattern === '(' || pattern === ')') fail(`"${t} of" needs a name pattern or "them"`);
+      i += 3;
+      return { kind: 'of', quantifier: lower === 'all' ? 'all' : '1', pattern: pattern!.toLowerCase() === 'them' ? 'them' : pattern! };
+    }
+    if (/^\d+$/.test(lower) && tokens[i + 1]?.toLowerCase() === 'of') fail(`"${t} of" (only "1 of" and "all of" are defined)`);
+    if (['and', 'or', 'not', 'of', ')'].includes(lower)) fail(`unexpected "${t}"`);
+    i++;
+    return { kind: 'name', name: t };
+  };
+  const result = orExpr();
+  if (i < tokens.length) fail(`unexpected "${tokens[i]}"`);
+  return result;
+}
