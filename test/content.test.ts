@@ -157,8 +157,8 @@ describe('queries, run and explain with content', () => {
       'anomaly AWS API Call Volume Outlier',
       'anomaly AWS Console Login From Unseen IP',
       'hunting AWS Resources Created By User',
-      'rule Many logins from one address (refused)',
       'rule Look-behind (refused)',
+      'rule Login near a secret read (refused)',
     ]);
     expect(list[3]!.needs).toEqual(['0b7e6a52-6a39-4d0c-9a7e-3e1f0c2a1101']);
   });

@@ -172,7 +172,7 @@ describe('golden SQL', () => {
     expect(sqlOf('eventName=AssumeRole src=10.0.0.0/8 userAgent=*boto* resources{}.accountId IN (1111*, 2222)')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE (coalesce(("eventName" ILIKE 'AssumeRole'), false) AND coalesce(spl_cidrmatch('10.0.0.0/8', "sourceIPAddress"), false) AND coalesce(("userAgent" ILIKE '%boto%'), false) AND coalesce(list_bool_or(list_transform(json_extract_string("resources", '$[*].accountId'), __v -> coalesce((__v ILIKE '1111%'), false) OR coalesce((__v ILIKE '2222' OR TRY_CAST(__v AS DOUBLE) = 2222), false))), false))
+          WHERE (coalesce(("eventName" ILIKE 'AssumeRole'), false) AND coalesce(spl_cidrmatch('10.0.0.0/8', "sourceIPAddress"), false) AND coalesce((lower("userAgent") LIKE lower('%boto%')), false) AND coalesce(list_bool_or(list_transform(json_extract_string("resources", '$[*].accountId'), __v -> coalesce((lower(__v) LIKE lower('1111%')), false) OR coalesce((__v ILIKE '2222' OR TRY_CAST(__v AS DOUBLE) = 2222), false))), false))
       )
       SELECT "_time", "_raw"
       FROM s0

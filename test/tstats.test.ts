@@ -102,7 +102,7 @@ describe('tstats over the Authentication data model', () => {
         SELECT *, "eventName" AS "Authentication.signature" FROM s0
       ),
       s2 AS (
-        SELECT * FROM s1 WHERE coalesce(("Authentication.signature" ILIKE 'Assume%'), false)
+        SELECT * FROM s1 WHERE coalesce((lower("Authentication.signature") LIKE lower('Assume%')), false)
       ),
       s3 AS (
         SELECT *, "Authentication.signature" AS "__by0" FROM s2

@@ -1,9 +1,11 @@
 // The spelunk command line: a thin shell over the engine. Exit status 0 on success, 2 on a usage
 // or syntax error, 1 on a runtime error; messages go to stderr, results to stdout.
 import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
+import { statSync } from 'node:fs';
 import { parseIso } from '../compiler/time.js';
 import { defaultCacheDir } from '../engine/cache-files.js';
 import { Engine, EngineError, type RunOptions } from '../engine/engine.js';
+import { describeFsError, expandPaths, isSpelunkExport } from '../engine/load-paths.js';
 import { resolveSearch, resolvedSpl } from '../engine/queries.js';
 import { loadErrors, type LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
@@ -23,7 +25,6 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   'memory-limit': { kind: 'one' },
   cache: { kind: 'one' },
   'no-cache': { kind: 'bool' },
-  out: { kind: 'one' },
   quiet: { kind: 'bool' },
   help: { kind: 'bool' },
 };
@@ -40,14 +41,19 @@ Usage:
   spelunk run "<SPL>" --data PATH... [--format table|csv|json|jsonl] [--param name=value]...
               [--now ISO-8601] [--earliest TIME] [--latest TIME] [--max-rows N] [--index NAME]
   spelunk explain "<SPL>" [--param name=value]... [--now ISO-8601]
-  spelunk load PATH... [--out FILE.parquet]   convert into the cache (and to one Parquet file)
+  spelunk load PATH... [--out FILE.parquet [--force]]   convert into the cache (and to one Parquet file;
+              --out never replaces a file being loaded or one spelunk did not write, unless --force)
 
 Loading converts each file once into a columnar cache (--cache DIR; default
 $XDG_CACHE_HOME/spelunk or ~/.cache/spelunk); unchanged files are not read again.
 --no-cache loads into memory only.
   spelunk run <query-id | file.spl> --data PATH... [--param name=value]...
-  spelunk queries [--format table|json]
+  spelunk queries [--format table|json] [--content DIR]... [--rules DIR|FILE...]
   spelunk hunt --data PATH... [--now ISO-8601] [--state DIR] [--format table|json] [--max-rows N] [--fail-on-hits]
+              [--content DIR]... [--rules DIR|FILE...] [--no-queries]
+
+--content DIR: a security_content checkout or a Splunk app folder; --rules: Sigma CloudTrail
+rules. run and explain take a detection's or rule's name or id with the same flags (docs/content.md).
 
 PATH may be a file (.json, .json.gz, JSON lines, JSON array, Parquet), a folder (walked
 recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
@@ -103,7 +109,33 @@ export function runOptions(args: ParsedArgs): RunOptions {
 
 
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
-  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: flagList(args, 'macros'), stateDir: flag(args, 'state'), cacheDir: cacheDir(args) });
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args) });
+}
+
+/**
+ * A flag naming a file or folder. An empty value would name the working directory (`--cache ''`
+ * wrote the cache there), so it is refused.
+ */
+export function pathFlag(args: ParsedArgs, name: string): string | undefined {
+  const value = flag(args, name);
+  if (value !== undefined && value.trim() === '') throw new UsageError(`--${name} needs a path, not an empty string`);
+  return value;
+}
+
+/** --macros files: each must be a readable file, or the macros it defines would silently be missing. */
+function macroFiles(args: ParsedArgs): string[] {
+  const files = flagList(args, 'macros');
+  for (const file of files) {
+    if (file.trim() === '') throw new UsageError('--macros needs a path, not an empty string');
+    let info;
+    try {
+      info = statSync(file);
+    } catch (err) {
+      throw new UsageError(`--macros ${file}: ${describeFsError(err)}`);
+    }
+    if (!info.isFile()) throw new UsageError(`--macros ${file}: not a file (a macros.conf file is expected)`);
+  }
+  return files;
 }
 
 /** The columnar cache folder (--cache DIR, default per user), or none with --no-cache. */
@@ -112,23 +144,59 @@ export function cacheDir(args: ParsedArgs): string | undefined {
     if (has(args, 'cache')) throw new UsageError('--cache and --no-cache contradict each other');
     return undefined;
   }
-  return flag(args, 'cache') ?? defaultCacheDir();
+  return pathFlag(args, 'cache') ?? defaultCacheDir();
 }
 
+const LOAD_FLAGS: Record<string, FlagSpec> = { ...COMMON_FLAGS, out: { kind: 'one' }, force: { kind: 'bool' } };
+
 async function loadCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, COMMON_FLAGS);
+  const args = parseArgs(argv, LOAD_FLAGS);
   if (has(args, 'help')) return write(USAGE), 0;
   const paths = [...args.positionals, ...flagList(args, 'data')];
   if (paths.length === 0) throw new UsageError('load takes the files to convert: spelunk load PATH... [--out FILE.parquet]');
+  const out = pathFlag(args, 'out');
+  if (has(args, 'force') && out === undefined) throw new UsageError('--force only applies to --out (replacing an existing file)');
+  // Checked before anything is read: a refused --out costs nothing.
+  if (out !== undefined) await checkOutput(out, paths, has(args, 'force'));
   const engine = await openEngine(args);
   try {
     const report = await engine.load(paths, { index: flag(args, 'index') });
     for (const line of describeLoad(report)) note(line, args);
-    const out = flag(args, 'out');
-    if (out) note(`wrote ${await engine.exportEvents(out)} events to ${out}`, args);
+    if (out !== undefined) note(`wrote ${await engine.exportEvents(out)} events to ${out}`, args);
     return 0;
   } finally {
     engine.close();
+  }
+}
+
+/**
+ * `--out` replaces the file it names. Evidence must never be what it replaces: not a file being
+ * loaded (`load X --out X` turned the CloudTrail into Parquet), nor any file spelunk did not
+ * write, unless --force says so.
+ */
+async function checkOutput(out: string, inputs: string[], force: boolean): Promise<void> {
+  let info;
+  try {
+    info = statSync(out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new UsageError(`--out ${out}: ${describeFsError(err)}`);
+  }
+  if (info.isDirectory()) throw new UsageError(`--out ${out} is a folder: name the Parquet file to write`);
+  if (force) return;
+  const same = (file: string): boolean => {
+    try {
+      const s = statSync(file);
+      return s.dev === info.dev && s.ino === info.ino;
+    } catch {
+      return false;
+    }
+  };
+  if ((await expandPaths(inputs)).files.some(same)) {
+    throw new UsageError(`--out ${out} is one of the files being loaded: writing it would replace that evidence. Choose another file (or add --force)`);
+  }
+  if (!(await isSpelunkExport(out))) {
+    throw new UsageError(`--out ${out} already exists and is not a spelunk export: writing it would replace it. Choose another file (or add --force)`);
   }
 }
 

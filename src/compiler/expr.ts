@@ -5,6 +5,7 @@ import type { Expr } from '../../grammar/ast.js';
 import type { Builder } from './builder.js';
 import { addonExpr, NULL, resolveColumn } from './fields.js';
 import { callFunction } from './functions.js';
+import { likeMatch } from './patterns.js';
 import { dbl, ident, str } from './sql.js';
 import type { Compiled, FieldType, Relation } from './types.js';
 
@@ -160,7 +161,7 @@ function compileBinary(e: Extract<Expr, { kind: 'binary' }>, scope: ExprScope): 
     case 'XOR':
       return { sql: `(${asBool(a)} <> ${asBool(b)})`, type: 'bool' };
     case 'LIKE':
-      return { sql: `(${asString(a)} LIKE ${asString(b)})`, type: 'bool' };
+      return { sql: likeMatch(asString(a), asString(b), e.right.kind === 'str' ? e.right.value : undefined), type: 'bool' };
     case '.':
       return { sql: `(${asString(a)} || ${asString(b)})`, type: 'string' };
     case '+':

@@ -4,6 +4,7 @@ import { parse } from '../../grammar/parser.js';
 import { asBool, asList, asNumber, asString, coerce, compare, compileExpr, fieldsOf, unify, type ExprScope } from './expr.js';
 import { pathSegments } from './fields.js';
 import { translateRegex, RegexError } from './regex.js';
+import { likeMatch } from './patterns.js';
 import { compileSearchExpr } from './search.js';
 import { dbl, jsonPath, str } from './sql.js';
 import { applyRelative, parseRelative, relativeSql, timestampSql } from './time.js';
@@ -117,7 +118,7 @@ const FUNCTIONS: Record<string, FunctionDef> = {
       }
     },
   },
-  like: { min: 2, max: 2, compile: (c, scope) => b(`(${asString(compileExpr(c.args[0]!, scope))} LIKE ${asString(compileExpr(c.args[1]!, scope))})`) },
+  like: { min: 2, max: 2, compile: (c, scope) => b(likeMatch(asString(compileExpr(c.args[0]!, scope)), asString(compileExpr(c.args[1]!, scope)), literalString(c.args[1]))) },
   match: {
     min: 2, max: 2,
     compile: (c, scope) => {

@@ -23,8 +23,10 @@ export interface PreparedSearch {
 export function prepare(source: string, opts: PrepareOptions = {}): PreparedSearch {
   let text = source;
   try {
-    text = fillParams(text, opts.params ?? {}, opts.allowUnfilledParams ?? false);
+    // Macros first: a parameter's value then never passes through macro expansion (a backtick
+    // or comma in a value cannot change a macro call), and is filled in as one token.
     text = expandMacros(text, opts.macros ?? new Map());
+    text = fillParams(text, opts.params ?? {}, opts.allowUnfilledParams ?? false);
   } catch (err) {
     if (err instanceof SplError) throw new SplError(within(err.diagnostic, text), text);
     throw err;

@@ -1,6 +1,8 @@
-// Search macros in Splunk's macros.conf format, and `$name$` parameters. Both are text
-// substitutions that happen before parsing, as in Splunk.
+// Search macros in Splunk's macros.conf format, and `$name$` parameters. Macros are text
+// substitutions before parsing, as in Splunk; parameters are values filled into the tokens.
 import { SplError, splError } from '../../grammar/diagnostics.js';
+import type { IToken } from 'chevrotain';
+import { Ident, QuotedField, StringLit, tokenize } from '../../grammar/tokens.js';
 import { nearest } from './suggest.js';
 
 export interface MacroDef {
@@ -127,38 +129,52 @@ export function paramNames(text: string): string[] {
   return [...new Set([...text.matchAll(/\$\$|\$([A-Za-z_][\w.]*)\$/g)].filter((m) => m[1]).map((m) => m[1]!))];
 }
 
-/**
- * Fill `$name$` tokens. A value is always data: inside a quoted string its quotes and
- * backslashes are escaped; elsewhere it is inserted as a quoted string.
- */
-const PARAM = /\$([A-Za-z_][\w.]*)\$/y;
+/** `$$` (a literal dollar sign, as in Splunk's saved searches) or a `$name$` token. */
+const PARAM = /\$\$|\$([A-Za-z_][\w.]*)\$/g;
 
+/**
+ * Fill `$name$` tokens with parameter values. A value is always data, never SPL: the search is
+ * cut into the lexer's own tokens, so a value lands exactly where the parser will look for it.
+ * Inside a quoted string or a quoted field name it is escaped for that quote; anywhere else the
+ * word holding it becomes a quoted string. Macros are expanded before this (see prepare), so a
+ * value never passes through macro expansion either.
+ */
 export function fillParams(text: string, params: Record<string, string>, allowUnfilled: boolean): string {
+  if (!text.includes('$')) return text;
+  const lexed = tokenize(text);
+  // The parser reports these same errors on this same text; a value must not paper over them.
+  if (lexed.errors.length > 0) return text;
   let out = '';
-  let quote = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '\\' && quote) { out += ch + (text[i + 1] ?? ''); i++; continue; }
-    if (ch === '"') { quote = !quote; out += ch; continue; }
-    if (ch === '$' && text[i + 1] === '$') {
-      // `$$` is a literal dollar sign, as in Splunk's saved searches.
-      out += '$';
-      i++;
-      continue;
-    }
-    PARAM.lastIndex = i;
-    const m = ch === '$' ? PARAM.exec(text) : null;
-    if (!m) { out += ch; continue; }
-    const name = m[1]!;
+  let at = 0;
+  for (const token of lexed.tokens) {
+    if (!token.image.includes('$')) continue;
+    out += text.slice(at, token.startOffset) + fillToken(token, params, allowUnfilled);
+    at = token.startOffset + token.image.length;
+  }
+  return out + text.slice(at);
+}
+
+function fillToken(token: IToken, params: Record<string, string>, allowUnfilled: boolean): string {
+  const type = token.tokenType;
+  const quote = type === StringLit ? '"' : type === QuotedField ? "'" : null;
+  const escape = (value: string): string => value.replace(/\\/g, '\\\\').replace(quote === "'" ? /'/g : /"/g, `\\${quote ?? '"'}`);
+  let filled = false;
+  let whole = false;
+  const body = token.image.replace(PARAM, (match: string, name: string | undefined, offset: number) => {
+    if (name === undefined) return '$';
     const value = params[name];
     if (value === undefined) {
-      if (!allowUnfilled) throw splError('missing-parameter', `missing parameter ${name}: pass --param ${name}=VALUE`, { start: i, end: i + m[0].length });
-      out += m[0];
-    } else {
-      const escaped = value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-      out += quote ? escaped : `"${escaped}"`;
+      if (!allowUnfilled) throw splError('missing-parameter', `missing parameter ${name}: pass --param ${name}=VALUE`, { start: token.startOffset + offset, end: token.startOffset + offset + match.length });
+      return match;
     }
-    i += m[0].length - 1;
+    filled = true;
+    whole = match.length === token.image.length;
+    return quote ? escape(value) : value;
+  });
+  if (quote || !filled) return body;
+  // In eval and where a word is a field name: a value may stand for a whole operand, not part of a name.
+  if (type === Ident && !whole) {
+    throw splError('bad-argument', `a parameter is a value and cannot be part of the name ${JSON.stringify(token.image)}`, { start: token.startOffset, end: token.startOffset + token.image.length }, ['use the parameter on its own, as in x=$name$, or inside a quoted string']);
   }
-  return out;
+  return `"${body.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }

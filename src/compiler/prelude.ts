@@ -19,8 +19,27 @@ export const PRELUDE: string[] = [
      ELSE (spl_ip4(ip) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32)))
         = (spl_ip4(split_part(cidr, '/', 1)) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32)))
      END`,
-  // A Splunk wildcard pattern (only * is special) as a LIKE pattern with \\ as escape.
-  `CREATE OR REPLACE MACRO spl_like(p) AS replace(replace(replace(replace(p, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%')`,
-  // Search-style match: case-insensitive, * wildcards.
-  `CREATE OR REPLACE MACRO spl_wildmatch(v, p) AS ilike_escape(CAST(v AS VARCHAR), spl_like(CAST(p AS VARCHAR)), '\\')`,
+  // A Splunk wildcard pattern known only per row (a subsearch's values): `*` only, any case, in
+  // time linear in the text. ilike_escape backtracks (three wildcards: minutes on one long
+  // value), and regexp_full_match compiles the pattern on every row (8x slower). Greedy leftmost
+  // matching of the pieces between the stars is exact for `*`-only patterns. The text is
+  // carried in the accumulator, never captured by the lambda: DuckDB 1.5.5 gives wrong answers
+  // under a filter when a list_reduce lambda reads an outer column.
+  `CREATE OR REPLACE MACRO spl_wild_middle(body, pieces) AS list_reduce(
+     list_transform(pieces, __wx -> {'s': __wx, 't': ''::VARCHAR, 'p': 0::BIGINT}),
+     (__wa, __wx) -> {'s': ''::VARCHAR, 't': __wa.t, 'p': CASE WHEN __wa.p < 0 THEN -1
+       ELSE coalesce(nullif(instr(substr(__wa.t, __wa.p + 1), __wx.s), 0) + __wa.p - 1 + length(__wx.s), -1) END},
+     {'s': ''::VARCHAR, 't': body, 'p': 0::BIGINT}).p >= 0`,
+  `CREATE OR REPLACE MACRO spl_wildmatch(v, p) AS list_transform(
+     [{'t': lower(CAST(v AS VARCHAR)), 's': string_split(lower(CAST(p AS VARCHAR)), '*')}], __wz -> CASE
+     WHEN __wz.t IS NULL OR __wz.s IS NULL THEN NULL
+     WHEN len(__wz.s) = 1 THEN __wz.t = __wz.s[1]
+     WHEN length(__wz.t) < length(__wz.s[1]) + length(__wz.s[-1]) OR NOT starts_with(__wz.t, __wz.s[1]) OR NOT ends_with(__wz.t, __wz.s[-1]) THEN false
+     WHEN len(__wz.s) = 2 THEN true
+     WHEN len(__wz.s) = 3 THEN contains(substr(__wz.t, length(__wz.s[1]) + 1, length(__wz.t) - length(__wz.s[1]) - length(__wz.s[-1])), __wz.s[2])
+     ELSE spl_wild_middle(substr(__wz.t, length(__wz.s[1]) + 1, length(__wz.t) - length(__wz.s[1]) - length(__wz.s[-1])), __wz.s[2:len(__wz.s) - 1])
+     END)[1]`,
+  // A LIKE pattern known only per row as RE2 (linear; LIKE itself backtracks on such patterns).
+  // regexp_escape writes % as \% and leaves _ alone.
+  `CREATE OR REPLACE MACRO spl_like_regex(p) AS '(?s)' || replace(replace(regexp_escape(p), '\\%', '.*'), '_', '.')`,
 ];

@@ -30,17 +30,6 @@ export function dbl(value: number): string {
   return `${String(value)}::DOUBLE`;
 }
 
-/** Escape a value for LIKE/ILIKE with `\` as the escape character, turning `*` into `%`. */
-export function likePattern(value: string, wildcard = true): string {
-  let out = '';
-  for (const ch of value) {
-    if (ch === '%' || ch === '_' || ch === '\\') out += '\\' + ch;
-    else if (ch === '*' && wildcard) out += '%';
-    else out += ch;
-  }
-  return out;
-}
-
 /** Escape a value so RE2 matches it literally. */
 export function regexLiteral(value: string): string {
   return value.replace(/[\\^$.*+?()[\]{}|\-/]/g, '\\$&');

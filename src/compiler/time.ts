@@ -106,24 +106,47 @@ export function resolveTime(text: string, now: number): number | null {
   const splunk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?::(\d{1,2}):(\d{1,2}):(\d{1,2}))?$/.exec(t);
   if (splunk) {
     const [, mo, da, yr, hh, mi, ss] = splunk;
-    return Date.UTC(Number(yr), Number(mo) - 1, Number(da), Number(hh ?? 0), Number(mi ?? 0), Number(ss ?? 0)) / 1000;
+    const ms = utcMillis(Number(yr), Number(mo), Number(da), Number(hh ?? 0), Number(mi ?? 0), Number(ss ?? 0));
+    return ms === null ? null : ms / 1000;
   }
   return parseIso(t);
 }
 
-/** ISO 8601 (`2026-11-28T00:00:00Z`, with or without zone, `T` or space); UTC when no zone. */
+/**
+ * Milliseconds of a UTC calendar time, or null when a field is out of range: Date.UTC would
+ * quietly roll month 13 into the next year and day 45 into the next month.
+ */
+function utcMillis(year: number, month: number, day: number, hour: number, minute: number, second: number): number | null {
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const d = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  d.setUTCFullYear(year, month - 1, day);
+  if (d.getUTCDate() !== day) return null;
+  d.setUTCHours(hour, minute, second, 0);
+  return d.getTime();
+}
+
+/**
+ * ISO 8601 (`2026-11-28T00:00:00Z`, with or without zone, `T` or space); UTC when no zone. A zone
+ * is `Z`, `+05`, `+0530` or `+05:30`, and is honoured. Out-of-range fields (month 13, day 45,
+ * 25:00, offset +24:00) make the text no time at all rather than some other time.
+ */
 export function parseIso(text: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text.trim());
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(?:\s?(Z|[+-]\d{2}(?::?\d{2})?))?$/i.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0));
+  let ms = utcMillis(Number(y), Number(mo), Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0));
+  if (ms === null) return null;
   if (frac) ms += Math.round(Number(frac) * 1000);
   if (zone && zone.toUpperCase() !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+    const hours = Number(digits.slice(0, 2));
+    const minutes = Number(digits.slice(2) || '0');
+    if (hours > 23 || minutes > 59) return null;
+    ms -= sign * (hours * 60 + minutes) * 60_000;
   }
-  return Number.isNaN(ms) ? null : ms / 1000;
+  return ms / 1000;
 }
 
 /**

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { STORED, type CacheEntry } from './cache-files.js';
+import { duckdbPath } from './load-paths.js';
 import { quoteIdent, sqlString } from './load-sql.js';
 
 /** Time bounds of a search: [earliest, latest) in epoch seconds. */
@@ -103,7 +104,7 @@ export class CachedEvents {
       const place = new Map(segments.map((s, i) => [s, i]));
       for (const f of mine) sources.push(`(${part}, ${place.get(f.entry.parquet!)}, ${sqlString(f.entry.path)}, ${ranks.get(f.entry.path)})`);
       parts.push(`SELECT ${cols.join(', ')}
-FROM read_parquet([${segments.map(sqlString).join(', ')}]) AS e
+FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}]) AS e
 JOIN ${SOURCES_TABLE} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__src = f.src`);
     });
     if (parts.length === 0) {

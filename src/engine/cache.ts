@@ -33,7 +33,7 @@ import {
   type Fingerprint,
   type Segment,
 } from './cache-files.js';
-import { describeFsError, expandPaths } from './load-files.js';
+import { describeFsError, duckdbPath, expandPaths } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
 import { loadCloudTrail } from './loader.js';
 import { defaultMemoryLimit } from './memory.js';
@@ -293,7 +293,7 @@ async function rewriteDay(instance: DuckDBInstance, folder: string, members: Cac
     // Not sorted: a day (33k events at 1M) fits in one row group, so order would skip nothing.
     const segment = await writeSegment(conn, folder, `
         SELECT e.* EXCLUDE (filename)
-        FROM read_parquet([${segments.map(sqlString).join(', ')}], filename = true) AS e
+        FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}], filename = true) AS e
         JOIN (VALUES ${sources.join(', ')}) AS f(file, src) ON e.filename = f.file AND e.__src = f.src`);
     return members.map((m) => {
       const entry = { ...m, parquet: segment.file, parquetBytes: segment.bytes };
@@ -308,7 +308,7 @@ async function rewriteDay(instance: DuckDBInstance, folder: string, members: Cac
 async function isExportFile(conn: DuckDBConnection, file: string): Promise<boolean> {
   if (!/\.parquet$/i.test(file)) return false;
   try {
-    const cols = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
+    const cols = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(duckdbPath(file))})`)).getRowObjectsJS();
     return isExport(cols.map((c) => ({ name: String(c['column_name']) })));
   } catch {
     return false;
@@ -323,8 +323,8 @@ async function cacheExport(instance: DuckDBInstance, folder: string, miss: Miss)
       (c) => `${promotedFromJson(c.name) ?? `${quoteIdent(c.name)}::${c.type}`} AS ${quoteIdent(c.name)}`,
     );
     const segment = await writeSegment(conn, folder, `SELECT ${cols.join(', ')}, (file_row_number)::UINTEGER AS __pos, ${sqlString(miss.abs)} AS __src
-        FROM read_parquet(${sqlString(miss.abs)}, file_row_number = true)`);
-    const r = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, min(_time) AS lo, max(_time) AS hi FROM read_parquet(${sqlString(segment.file)})`)).getRowObjectsJS()[0]!;
+        FROM read_parquet(${sqlString(duckdbPath(miss.abs))}, file_row_number = true)`);
+    const r = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, min(_time) AS lo, max(_time) AS hi FROM read_parquet(${sqlString(duckdbPath(segment.file))})`)).getRowObjectsJS()[0]!;
     const rows = Number(r['n']);
     if (rows === 0) rmSync(segment.file, { force: true });
     const entry: CacheEntry = {

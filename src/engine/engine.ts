@@ -20,6 +20,7 @@ import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { nestedFieldPaths } from './field-paths.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
+import { duckdbPath, tagCacheFolder } from './load-paths.js';
 import { defaultStateDir, LookupError, LookupStore, type ContentLookup } from './lookups.js';
 import { rowDecoder, toValue, type RowDecoder } from './rows.js';
 import type { LoadReport, ResultSet, Row } from './types.js';
@@ -69,8 +70,14 @@ export function bundledMacrosFile(): string {
 export function loadMacros(files: string[]): MacroSet {
   const macros: MacroSet = new Map();
   for (const file of files) {
-    if (!existsSync(file)) continue;
-    for (const [key, def] of parseMacrosConf(readFileSync(file, 'utf8'), file)) macros.set(key, def);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      // A macros file that is silently skipped leaves its macros undefined: say which file.
+      throw new Error(`cannot read macros file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    for (const [key, def] of parseMacrosConf(text, file)) macros.set(key, def);
   }
   return macros;
 }
@@ -104,12 +111,15 @@ export class Engine {
     if (this.locked) return;
     const dirs = new Set<string>();
     for (const dir of this.allowedDirs) {
-      dirs.add(resolve(dir) + sep);
+      const names = [resolve(dir)];
       try {
-        dirs.add(realpathSync(dir) + sep);
+        names.push(realpathSync(dir));
       } catch {
         // Not created yet: its resolved path is the one DuckDB will be given.
       }
+      // DuckDB checks a reader's argument as written: a folder holding `[`, `*` or `?` reaches
+      // the readers in its escaped form (see duckdbPath).
+      for (const name of names) dirs.add(name + sep).add(duckdbPath(name) + sep);
     }
     await this.conn.run(`SET allowed_directories = [${[...dirs].map(str).join(', ')}]`);
     await this.conn.run('SET enable_external_access = false');
@@ -138,7 +148,7 @@ export class Engine {
       instance.closeSync();
     }
     try {
-      await this.conn.run(`INSERT INTO ${EVENTS_TABLE} SELECT * REPLACE (NULL AS "__seq") FROM read_parquet(${str(file)})`);
+      await this.conn.run(`INSERT INTO ${EVENTS_TABLE} SELECT * REPLACE (NULL AS "__seq") FROM read_parquet(${str(duckdbPath(file))})`);
       await renumber(this.conn);
     } finally {
       rmSync(file, { force: true });
@@ -193,6 +203,9 @@ export class Engine {
     const index = opts.index ?? 'main';
     let loaded;
     try {
+      // The tag keeps a cache kept inside evidence from being read as evidence; a cache that
+      // cannot be written gets none, and fails below if it needs writing.
+      await tagCacheFolder(this.cacheDir).catch(() => undefined);
       loaded = await loadIntoCache(paths, { dir: this.cacheDir, onProgress: opts.onProgress, memoryLimit: this.options.memoryLimit });
     } catch (err) {
       const problem = cacheWriteProblem(err, this.cacheDir);

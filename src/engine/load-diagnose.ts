@@ -5,7 +5,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import zlib from 'node:zlib';
-import { describeFsError, describeGzipError, type SniffedFile } from './load-files.js';
+import { describeGzipError, type SniffedFile } from './load-files.js';
+import { describeFsError } from './load-paths.js';
 
 const MALFORMED = /Malformed JSON in file .*?, at byte (\d+) in (line|record\/value) (\d+): ([^\n]*?)\.?\s*$/m;
 

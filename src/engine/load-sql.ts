@@ -135,11 +135,12 @@ export function promotedFromJson(column: string): string | undefined {
 
 /**
  * CloudTrail writes `2021-10-14T14:21:22Z`; hand-made samples also use a space and fractions. A
- * TIMESTAMP cast reads those as UTC whatever the session time zone; only a string carrying an
- * explicit offset needs TIMESTAMPTZ.
+ * TIMESTAMP cast reads those as UTC whatever the session time zone, but it also accepts a zone
+ * and drops it (`...+05:00:00` and `...+05` read as UTC). So text with an offset or a zone name
+ * after the clock time goes through TIMESTAMPTZ, which honours it; a plain `Z` needs no zone.
  */
 function timeExpr(text: string): string {
-  return `CASE WHEN regexp_matches(${text}, '\\d[+-]\\d\\d:?\\d\\d$')
+  return `CASE WHEN regexp_matches(${text}, '\\d:\\d\\d(:\\d\\d(\\.\\d*)?)?\\s*([+\\-]|[A-Ya-y]|[zZ]\\S)')
     THEN epoch(try_cast(${text} AS TIMESTAMPTZ)) ELSE epoch(try_cast(${text} AS TIMESTAMP)) END`;
 }
 

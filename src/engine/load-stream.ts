@@ -10,7 +10,8 @@ import zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { EventSplitter, StructureError, type EventText } from './event-stream.js';
-import { describeFsError, describeGzipError, type SniffedFile } from './load-files.js';
+import { describeGzipError, type SniffedFile } from './load-files.js';
+import { describeFsError } from './load-paths.js';
 import { insertSql, quoteIdent } from './load-sql.js';
 
 /** Files holding more JSON than this (uncompressed) are read through Node. */

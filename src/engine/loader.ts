@@ -6,12 +6,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
 import { EVENTS_TABLE, EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import { explainReadFailure } from './load-diagnose.js';
-import {
-  expandPaths,
-  sniffFile,
-  type RejectedFile,
-  type SniffedFile,
-} from './load-files.js';
+import { sniffFile, type RejectedFile, type SniffedFile } from './load-files.js';
+import { duckdbPath, expandPaths } from './load-paths.js';
 import { readStreamed, STREAM_BYTES } from './load-stream.js';
 import { exportSource, insertSql, isExport, jsonSource, NOT_CLOUDTRAIL, parquetSource, quoteIdent, type ParquetColumn } from './load-sql.js';
 import { emptyLoadReport, markUnreadable, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
@@ -219,7 +215,7 @@ async function describeParquet(
 ): Promise<ParquetColumn[] | undefined> {
   try {
     const result = await conn.runAndReadAll('DESCRIBE SELECT * FROM read_parquet($file)', {
-      file: file.path,
+      file: duckdbPath(file.path),
     });
     return result.getRowObjectsJS().map((r) => ({ name: String(r['column_name']), type: String(r['column_type']) }));
   } catch (err) {
@@ -238,7 +234,7 @@ async function insertFiles(
     ? `INSERT INTO ${EVENTS_TABLE} (${EVENT_COLUMNS.map((c) => quoteIdent(c.name)).join(', ')}) ${batch.source(files)}`
     : insertSql(batch.source(files));
   const result = await conn.run(sql, {
-    files: listValue(files.map((f) => f.path)),
+    files: listValue(files.map((f) => duckdbPath(f.path))),
     index,
   });
   return result.rowsChanged;
@@ -295,7 +291,7 @@ async function readFailed(
   }
   const reason = await explainReadFailure(file, err);
   if (file.format === 'lines' && reason.startsWith('invalid JSON')) {
-    const params = { files: listValue([file.path]), index };
+    const params = { files: listValue([duckdbPath(file.path)]), index };
     try {
       const inserted = (await conn.run(insertSql(jsonSource('lines', file.gzip, maxObjectSize([file]), true)), params)).rowsChanged;
       if (inserted > 0) {

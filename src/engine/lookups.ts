@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, sep } from 'node:path';
 import { ident, str } from '../compiler/sql.js';
 import type { FieldType, LookupResolver, LookupTable, OutputAction } from '../compiler/types.js';
+import { duckdbPath } from './load-paths.js';
 import type { Row, Value } from './types.js';
 
 /** `$XDG_STATE_HOME/spelunk`, else `~/.local/state/spelunk`. */
@@ -262,7 +263,7 @@ export class LookupStore {
     // rows are padded with nulls, which DuckDB allows with quoted newlines only when not parallel.
     await this.conn.run(
       `CREATE OR REPLACE TEMP TABLE ${ident(stage)} AS SELECT * FROM read_csv($1, header=true, auto_detect=false, delim=',', quote='"', escape='"', null_padding=true, parallel=false, columns=${spec})`,
-      [path],
+      [duckdbPath(path)],
     );
     try {
       const probe = columns.map((c, i) => `bool_or(contains(${ident(c)}, chr(10))) AS "m${i}", count(DISTINCT ${ident(c)}) = count(${ident(c)}) AS "u${i}"`);

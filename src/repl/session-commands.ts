@@ -12,6 +12,7 @@ export const SESSION_COMMANDS: SessionCommandInfo[] = [
   { name: 'load', usage: ':load PATH...', summary: 'load more CloudTrail files (added to what is loaded)' },
   { name: 'queries', usage: ':queries', summary: 'list the bundled hunting and investigation searches' },
   { name: 'run', usage: ':run ID [name=value ...]', summary: 'run a bundled search, filling its $name$ parameters' },
+  { name: 'hunt', usage: ':hunt', summary: 'run every hunting search and detection; the result is who is behind the hits (:pivot from it)' },
   { name: 'time', usage: ':time EARLIEST [LATEST] | :time all', summary: 'time range applied to every search (-24h, @d, ISO...)' },
   { name: 'now', usage: ':now [ISO|clear]', summary: 'the clock relative times count from (replay an incident)' },
   { name: 'sql', usage: ':sql', summary: 'the DuckDB SQL of the last search' },
@@ -28,6 +29,7 @@ export type SessionCommand =
   | { kind: 'help' }
   | { kind: 'load'; paths: string[] }
   | { kind: 'queries' }
+  | { kind: 'hunt' }
   | { kind: 'run'; id: string; params: Record<string, string> }
   | { kind: 'time'; earliest: string | null; latest: string | null }
   | { kind: 'now'; value: string | null }
@@ -100,7 +102,7 @@ export function parseSessionCommand(line: string): SessionCommand {
     if (words.length) throw new SessionCommandError(`:${cmd.name} takes no arguments`);
   };
   switch (cmd.name) {
-    case 'help': case 'queries': case 'sql': case 'browse': case 'summary': case 'clear': case 'quit':
+    case 'help': case 'queries': case 'hunt': case 'sql': case 'browse': case 'summary': case 'clear': case 'quit':
       none();
       return { kind: cmd.name } as SessionCommand;
     case 'load':

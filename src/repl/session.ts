@@ -6,6 +6,9 @@ import { describeLoad } from '../cli/format.js';
 import { formatTime, RowWriter } from '../cli/format.js';
 import { parseIso, resolveTime } from '../compiler/time.js';
 import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
+import { savedQuerySearch } from '../engine/content/index.js';
+import { summarizePrincipals } from '../engine/content/principals.js';
+import { runHunt } from '../engine/content/runner.js';
 import { bundledQueriesDir, type SavedQuery } from '../engine/queries.js';
 import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { dataFieldStats, dataSummary, describeFieldStats, describeSummary, discoverFields, resultFieldStats, topValues } from './data-profile.js';
@@ -187,6 +190,7 @@ export class Session {
         return [{ kind: 'lines', lines: [...this.describeLoad(report), ...(await this.summary())] }];
       }
       case 'queries': return [this.queryList()];
+      case 'hunt': return this.hunt();
       case 'run': return [await this.runQuery(cmd.id, cmd.params, hooks)];
       case 'time': return [this.setTime(cmd.earliest, cmd.latest)];
       case 'now': return [this.setNow(cmd.value)];
@@ -238,6 +242,34 @@ export class Session {
     const unknown = Object.keys(params).filter((k) => !q.parameters.some((p) => p.name === k));
     if (unknown.length) throw new SessionCommandError(`${id} has no parameter ${unknown.join(', ')} (it takes ${q.parameters.map((p) => p.name).join(', ') || 'none'})`);
     return { kind: 'result', result: await this.search(q.spl, hooks, { params }) };
+  }
+
+  /**
+   * The hunt of `spelunk hunt`: every hunting search and detection, one line each, then who is
+   * behind the hits as the result (so `:pivot N` opens investigations of a principal).
+   */
+  private async hunt(): Promise<Outcome[]> {
+    const started = performance.now();
+    const searches = this.queries().filter((q) => q.type === 'hunting' || q.type === 'detection').map(savedQuerySearch);
+    const outcomes = await runHunt(this.engine, searches, [], this.runOptions());
+    const out: OutLine[] = outcomes.map((o) =>
+      o.error ? { text: `${o.search.title} [${o.search.type}]: failed: ${o.error}`, tone: 'error' } : { text: `${o.search.title} [${o.search.type}]: ${o.rows.length} result${o.rows.length === 1 ? '' : 's'}` },
+    );
+    const rows: Row[] = summarizePrincipals(outcomes).map((p) => {
+      const account = /^account (\d{12})$/.exec(p.principal)?.[1] ?? null;
+      return {
+        score: p.score,
+        principal: account ? null : p.principal.replace(/^user /, ''),
+        account,
+        results: p.results,
+        first: p.first === null ? null : formatTime(p.first, 'iso'),
+        last: p.last === null ? null : formatTime(p.last, 'iso'),
+        techniques: p.techniques,
+        searches: p.searches,
+      };
+    });
+    this.last = { search: ':hunt', columns: ['score', 'principal', 'account', 'results', 'first', 'last', 'techniques', 'searches'], rows, truncated: false, elapsedMs: performance.now() - started, sql: '' };
+    return [{ kind: 'lines', lines: out }, { kind: 'result', result: this.last }];
   }
 
   pivotOptions(row: number): PivotOption[] {

@@ -38,7 +38,7 @@ export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Sp
   const conditions = names.map((n, i) => {
     const inner: Compiled = { sql: `${limited.name}."__sub${i}"`, type: sub.fields.get(n)!.type };
     if (n === 'search' || n === 'query') {
-      return `(${inner.sql} IS NULL OR coalesce("_raw" ILIKE '%' || spl_like(${asString(inner)}) || '%' ESCAPE '\\', false))`;
+      return `(${inner.sql} IS NULL OR coalesce(spl_wildmatch("_raw", '*' || ${asString(inner)} || '*'), false))`;
     }
     return `(${inner.sql} IS NULL OR coalesce(${wildMatch(fieldRef(n, { rel: outer, b }), inner)}, false))`;
   });

@@ -1,7 +1,8 @@
 // A Sigma rule's condition: selection names combined with and / or / not, parentheses, and
 // `1 of selection_*` / `all of selection_*` / `1 of them` / `all of them`. `not` binds tightest,
-// then `and`, then `or`. The old aggregations after a pipe (`| count() by x > 5`) are refused:
-// the specification moved them to correlation rules.
+// then `and`, then `or`. After a pipe, the older aggregation form (`| count() by x > 5`,
+// `| count(field) by x > 5` counting distinct values, `min`/`max`/`avg`/`sum`) is read as well:
+// rules in SigmaHQ still use it, and it says exactly what SPL's stats says.
 import { SigmaRefusal } from './sigma-values.js';
 
 export type Condition =
@@ -21,7 +22,7 @@ export function parseCondition(text: string): Condition {
     end = TOKEN.lastIndex;
   }
   if (text.slice(end).trim() !== '') throw new SigmaRefusal(`cannot read the condition ${JSON.stringify(text)}`);
-  if (tokens.includes('|')) throw new SigmaRefusal('aggregations in the condition (`| count() ...`) are not supported: Sigma moved them to correlation rules');
+  if (tokens.includes('|')) throw new SigmaRefusal('internal: parseCondition got an aggregation; use splitAggregation first');
   let i = 0;
   const peek = () => tokens[i]?.toLowerCase();
   const fail = (what: string): never => {
@@ -75,4 +76,28 @@ export function parseCondition(text: string): Condition {
   const result = orExpr();
   if (i < tokens.length) fail(`unexpected "${tokens[i]}"`);
   return result;
+}
+
+export interface Aggregation {
+  fn: 'count' | 'dc' | 'min' | 'max' | 'avg' | 'sum';
+  field?: string;
+  by?: string;
+  op: '>' | '>=' | '<' | '<=' | '=';
+  value: number;
+}
+
+const AGGREGATION = /^\s*(count|min|max|avg|sum)\s*\(\s*([\w.{}-]*)\s*\)\s*(?:by\s+([\w.{}-]+)\s*)?(<=|>=|==|=|<|>)\s*(\d+(?:\.\d+)?)\s*$/i;
+
+/** A condition and its aggregation (`sel | count() by x > 5`), if it has one. */
+export function splitAggregation(text: string): { condition: string; aggregation?: Aggregation } {
+  const bar = text.indexOf('|');
+  if (bar < 0) return { condition: text };
+  const m = AGGREGATION.exec(text.slice(bar + 1));
+  if (!m) throw new SigmaRefusal(`cannot read the aggregation ${JSON.stringify(text.slice(bar + 1).trim())} (count, min, max, avg or sum, an optional "by field", a comparison with a number)`);
+  const name = m[1]!.toLowerCase();
+  const field = m[2] || undefined;
+  if (name !== 'count' && !field) throw new SigmaRefusal(`${name}() needs a field`);
+  // count(field) counts the field's distinct values (the specification's reading).
+  const fn = (name === 'count' && field ? 'dc' : name) as Aggregation['fn'];
+  return { condition: text.slice(0, bar), aggregation: { fn, field, by: m[3], op: (m[4] === '==' ? '=' : m[4]) as Aggregation['op'], value: Number(m[5]) } };
 }

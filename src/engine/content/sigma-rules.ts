@@ -3,7 +3,7 @@
 // refusal with its reason.
 import { readFileSync, statSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { detectionTree, SigmaRefusal, treeToSpl } from './sigma.js';
+import { detectionParts, SigmaRefusal, treeToSpl } from './sigma.js';
 import { walk } from './security-content.js';
 import { emptyContent, LEVEL_SCORE, LEVELS, slug, techniqueIds, type ContentSet, type HuntSearch, type Level } from './types.js';
 
@@ -34,7 +34,8 @@ export function sigmaSearch(doc: Doc, file: string): HuntSearch {
   };
   try {
     const fields = Array.isArray(doc.fields) ? doc.fields.map(String) : [];
-    search.spl = treeToSpl(detectionTree(doc.detection), fields);
+    const parts = detectionParts(doc.detection);
+    search.spl = treeToSpl(parts.tree, fields, parts.aggregation, parts.timeframe);
   } catch (err) {
     if (!(err instanceof SigmaRefusal)) throw err;
     search.refused = err.message;

@@ -6,7 +6,7 @@
 // its quotes, backslashes and dollar signs escaped, so no value can change the search's shape.
 // Specification: https://github.com/SigmaHQ/sigma-specification
 import { base64, base64Offsets, escapeRegex, literal, parseSigmaString, partsRegex, partsText, SigmaRefusal, windashVariants, type Encoding, type Part } from './sigma-values.js';
-import { parseCondition, type Condition } from './sigma-condition.js';
+import { parseCondition, splitAggregation, type Aggregation, type Condition } from './sigma-condition.js';
 
 export { SigmaRefusal };
 
@@ -165,14 +165,29 @@ function keywords(values: (string | number)[]): Tree {
 
 /** The whole detection: selections and the condition (a list of conditions means any of them). */
 export function detectionTree(detection: unknown): Tree {
+  return detectionParts(detection).tree;
+}
+
+export interface DetectionParts {
+  tree: Tree;
+  aggregation?: Aggregation;
+  /** Sigma's timeframe (e.g. 10m): the aggregation counts within windows this long. */
+  timeframe?: string;
+}
+
+export function detectionParts(detection: unknown): DetectionParts {
   if (typeof detection !== 'object' || detection === null || Array.isArray(detection)) throw new SigmaRefusal('the rule has no detection map');
   const { condition, timeframe, ...named } = detection as Record<string, unknown>;
-  void timeframe;
   const conditions = Array.isArray(condition) ? condition : [condition];
   if (conditions.length === 0 || conditions.some((c) => typeof c !== 'string')) throw new SigmaRefusal('the detection has no condition');
+  const split = conditions.map((c) => splitAggregation(c as string));
+  const aggregations = split.filter((s) => s.aggregation);
+  if (aggregations.length && split.length > 1) throw new SigmaRefusal('a list of conditions with an aggregation');
   const selections = new Map<string, () => Tree>();
   for (const [name, def] of Object.entries(named)) selections.set(name, () => selectionTree(name, def));
-  return or(conditions.map((c) => resolve(parseCondition(c as string), selections)));
+  const tree = or(split.map((s) => resolve(parseCondition(s.condition), selections)));
+  if (timeframe !== undefined && !/^\d+[smhd]$/.test(String(timeframe))) throw new SigmaRefusal(`cannot read timeframe ${JSON.stringify(timeframe)}`);
+  return { tree, aggregation: aggregations[0]?.aggregation, ...(aggregations.length && timeframe !== undefined ? { timeframe: String(timeframe) } : {}) };
 }
 
 function resolve(c: Condition, selections: Map<string, () => Tree>): Tree {
@@ -303,7 +318,7 @@ export const RULE_COLUMNS = ['_time', 'eventSource', 'eventName', 'userIdentity.
  * The SPL for a detection tree: the conjuncts search can say go into the base search, the rest
  * into one `where`; then a table of the rule's fields after the standard ones.
  */
-export function treeToSpl(tree: Tree, fields: string[] = []): string {
+export function treeToSpl(tree: Tree, fields: string[] = [], aggregation?: Aggregation, timeframe?: string): string {
   const conjuncts = tree.op === 'and' ? tree.items : [tree];
   const search: string[] = [];
   const where: string[] = [];
@@ -312,6 +327,23 @@ export function treeToSpl(tree: Tree, fields: string[] = []): string {
     if (s !== null) search.push(conjuncts.length > 1 ? wrap(c, s) : s);
     else where.push(conjuncts.length > 1 ? wrap(c, whereText(c)) : whereText(c));
   }
+  const head = ['`cloudtrail`' + (search.length ? ` ${search.join(' ')}` : ''), ...(where.length ? [`where ${where.join(' AND ')}`] : [])];
+  if (aggregation) return [...head, ...aggregationSpl(aggregation, timeframe)].join('\n| ');
   const columns = [...new Set([...RULE_COLUMNS, ...fields.map(checkField)])];
-  return ['`cloudtrail`' + (search.length ? ` ${search.join(' ')}` : ''), ...(where.length ? [`where ${where.join(' AND ')}`] : []), `table ${columns.join(' ')}`].join('\n| ');
+  return [...head, `table ${columns.join(' ')}`].join('\n| ');
+}
+
+/**
+ * `count() by x > 5` as stats and a where; with a timeframe, per window of that length. The
+ * principal, first and last time ride along so the hit can be attributed.
+ */
+function aggregationSpl(a: Aggregation, timeframe?: string): string[] {
+  const value = a.fn === 'count' ? 'count' : `${a.fn}(${checkField(a.field!)})`;
+  const by = [...(timeframe ? ['_time'] : []), ...(a.by ? [checkField(a.by)] : [])];
+  const extra = a.by === 'userIdentity.arn' ? '' : ' values(userIdentity.arn) as userIdentity.arn';
+  return [
+    ...(timeframe ? [`bin _time span=${timeframe}`] : []),
+    `stats ${value} as value min(_time) as firstTime max(_time) as lastTime${extra}${by.length ? ` by ${by.join(' ')}` : ''}`,
+    `where value ${a.op === '=' ? '==' : a.op} ${a.value}`,
+  ];
 }
