@@ -21,7 +21,7 @@ export interface LoadWarning {
 }
 
 /** Reasons that say a file could not be read, as opposed to read and found not to hold events. */
-const UNREADABLE = /^(permission denied|cannot be read|could not be read|file vanished during the load)/;
+const UNREADABLE = /^(folder not read: )?(permission denied|cannot be read|could not be read|file vanished during the load)/;
 
 /** Marks the warnings about files that could not be read (see LoadWarning.error). */
 export function markUnreadable(warnings: LoadWarning[]): void {
