@@ -39,7 +39,7 @@ import {
   WordLike,
 } from './tokens.js';
 import type { Diagnostic } from './diagnostics.js';
-import { findSlips } from './slips.js';
+import { findSlips, forgottenPipeAt } from './slips.js';
 
 function span(first: IToken, last: IToken): Span {
   return { start: first.startOffset, end: (last.endOffset ?? last.startOffset) + 1 };
@@ -520,6 +520,11 @@ export function parse(text: string): ParseResult {
     const expected = expectedFrom(e.message);
     const opener = atEnd ? unclosedOpener(lexed.tokens) : undefined;
     const closer = !atEnd && closesNothing(lexed.tokens, t);
+    const slip = atEnd ? undefined : forgottenPipeAt(lexed.tokens, t);
+    if (slip) {
+      diagnostics.push(slip);
+      break;
+    }
     diagnostics.push({
       code: opener || closer ? 'unclosed-bracket' : 'syntax',
       message: `unexpected ${found}`,

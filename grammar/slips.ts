@@ -1,6 +1,7 @@
 // Common slips that still parse as SPL but almost never mean what was typed: a SQL query, or a
 // command name without the pipe before it. Checked after parsing (the parser accepts them, as
 // Splunk would, and would silently search for the words "stats" and "count").
+import type { IToken } from 'chevrotain';
 import type { Pipeline, SearchExpr } from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
 
@@ -13,6 +14,8 @@ const PIPE_COMMANDS = new Set([
   'stats', 'eventstats', 'streamstats', 'timechart', 'chart', 'tstats', 'eval', 'dedup', 'rename', 'rare', 'rex',
   'spath', 'fillnull', 'mvexpand', 'transaction',
 ]);
+
+const COMPARISONS = new Set(['Eq', 'EqEq', 'NotEq', 'Lt', 'Gt', 'LtEq', 'GtEq', 'CompareOp']);
 
 /** SQL words that start a query. */
 const SQL_START = new Set(['select', 'with']);
@@ -50,14 +53,38 @@ function checkSearch(expr: SearchExpr, first: boolean, out: Diagnostic[]): void 
     if (!isTerm(item)) continue;
     const word = item.value.value.toLowerCase();
     if (!PIPE_COMMANDS.has(word) || item.value.value !== word) continue;
-    out.push({
-      code: 'syntax',
-      message: `"${word}" is read as a search term here, not as a command`,
-      span: item.span,
-      hints: [`a command needs a pipe before it: ... | ${word} ...`, `to search for the word itself, quote it: "${word}"`],
-    });
+    out.push(forgottenPipe(word, item.span));
     return;
   }
+}
+
+function forgottenPipe(word: string, span: { start: number; end: number }): Diagnostic {
+  return {
+    code: 'syntax',
+    message: `"${word}" is read as a search term here, not as a command`,
+    span,
+    hints: [`a command needs a pipe before it: ... | ${word} ...`, `to search for the word itself, quote it: "${word}"`],
+  };
+}
+
+/**
+ * A syntax error that a forgotten pipe explains: `eventName=X stats count by a, b` fails at the
+ * comma, which a search clause cannot hold, before the slip check above could run. The command
+ * word must be a bare term of the search clause the error is in (no pipe between them).
+ */
+export function forgottenPipeAt(tokens: IToken[], error: IToken): Diagnostic | undefined {
+  let candidate: IToken | undefined;
+  let previous: IToken | undefined;
+  for (const t of tokens) {
+    if (t.startOffset >= error.startOffset) break;
+    const type = t.tokenType.name;
+    // `eventName=stats` compares with the word: it is a value, not a term.
+    const isValue = previous !== undefined && COMPARISONS.has(previous.tokenType.name);
+    if (type === 'Pipe' || type === 'LBracket' || type === 'RBracket') candidate = undefined;
+    else if (!candidate && type === 'Word' && PIPE_COMMANDS.has(t.image) && previous && !isValue) candidate = t;
+    previous = t;
+  }
+  return candidate ? forgottenPipe(candidate.image, { start: candidate.startOffset, end: (candidate.endOffset ?? candidate.startOffset) + 1 }) : undefined;
 }
 
 /** Diagnostics for slips in a parsed pipeline (subsearches included). */

@@ -71,8 +71,10 @@ async function huntCommand(argv: string[]): Promise<number> {
   const engine = hasContent(args) ? await openContentEngine(args, set) : await openEngine(args);
   let outcomes: SearchOutcome[];
   let report: Awaited<ReturnType<typeof loadData>> = null;
+  let noEvents = false;
   try {
     report = await loadData(engine, args);
+    noEvents = report !== null && report.eventsLoaded === 0;
     if (!report) note('note: no --data given, so the searches see no events', args);
     outcomes = await runHunt(engine, searches, set.baselines, opts);
   } finally {
@@ -86,7 +88,12 @@ async function huntCommand(argv: string[]): Promise<number> {
   const total = outcomes.reduce((n, o) => n + o.rows.length, 0);
   note(`${outcomes.length} searches, ${total} results; detections with results: ${hits.length ? hits.map((o) => o.search.id).join(', ') : 'none'}${failed.length ? `; failed: ${failed.length} (${failed.map((o) => o.search.id).join(', ')})` : ''}`, args);
   if (failed.length) return 1;
-  // A gate that passes over evidence it could not read would pass for the wrong reason.
+  // A hunt over no events proves nothing: a gate that asks for hits must not pass on that.
+  if (noEvents && has(args, 'fail-on-hits')) {
+    note('warning: --fail-on-hits: no events were loaded, so no detection could fire; failing', args);
+    return 1;
+  }
+  // Nor may it pass over evidence it could not read.
   const incomplete = report !== null && has(args, 'fail-on-hits') && incompleteLoad(report);
   return has(args, 'fail-on-hits') && (hits.length || incomplete) ? 1 : 0;
 }

@@ -1,11 +1,14 @@
 // The spelunk command line: a thin shell over the engine. Exit status 0 on success, 2 on a usage
 // or syntax error, 1 on a runtime error; messages go to stderr, results to stdout.
 import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
-import { statSync } from 'node:fs';
-import { parseIso } from '../compiler/time.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseIso, resolveTime } from '../compiler/time.js';
 import { defaultCacheDir } from '../engine/cache-files.js';
-import { Engine, EngineError, type RunOptions } from '../engine/engine.js';
+import { Engine, EngineError, PROJECT_ROOT, type RunOptions } from '../engine/engine.js';
+import { missingIndexNote } from '../engine/index-note.js';
 import { describeFsError, expandPaths, isSpelunkExport } from '../engine/load-paths.js';
+import { removeOnSignals } from '../engine/scratch.js';
 import { resolveSearch, resolvedSpl } from '../engine/queries.js';
 import { loadErrors, type LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
@@ -38,6 +41,8 @@ export const CONTENT_FLAGS: Record<string, FlagSpec> = {
 export const USAGE = `spelunk: Splunk's search language over AWS CloudTrail files, on your own machine.
 
 Usage:
+  spelunk [--data PATH...]     the interactive REPL: type SPL, Tab completes, :help lists its
+                               commands (the bundled sample when no --data is given; spelunk repl --help)
   spelunk run "<SPL>" --data PATH... [--format table|csv|json|jsonl] [--param name=value]...
               [--now ISO-8601] [--earliest TIME] [--latest TIME] [--max-rows N] [--index NAME]
   spelunk explain "<SPL>" [--param name=value]... [--now ISO-8601]
@@ -58,9 +63,18 @@ rules. run and explain take a detection's or rule's name or id with the same fla
 PATH may be a file (.json, .json.gz, JSON lines, JSON array, Parquet), a folder (walked
 recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
 
+--earliest and --latest take ISO-8601 times, epoch seconds or relative times (-4d, -24h@h, @d),
+counted back from --now (default: the clock).
+
+spelunk --version prints the version.
+
 Exit status: 0 success, 1 runtime error or files that could not be read, 2 usage or
 syntax error.
 `;
+
+export function version(): string {
+  return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 export function write(text: string): void {
   process.stdout.write(text);
@@ -95,14 +109,25 @@ function timeFlag(args: ParsedArgs, name: string): number | undefined {
   return t;
 }
 
+/** --earliest/--latest: what the REPL's :time takes, relative times counted back from `now`. */
+function rangeFlag(args: ParsedArgs, name: string, now: number): number | undefined {
+  const v = flag(args, name);
+  if (v === undefined) return undefined;
+  const t = resolveTime(v, now);
+  if (t === null) throw new UsageError(`--${name} must be an ISO-8601 time such as 2026-11-28T00:00:00Z, not ${JSON.stringify(v)} (epoch seconds and relative times such as -4d or -24h@h work too)`);
+  return t;
+}
+
 export function runOptions(args: ParsedArgs): RunOptions {
   const maxRows = flag(args, 'max-rows');
   if (maxRows !== undefined && !/^\d+$/.test(maxRows)) throw new UsageError('--max-rows takes a number');
+  const now = timeFlag(args, 'now');
+  const clock = now ?? Date.now() / 1000;
   return {
     params: params(args),
-    now: timeFlag(args, 'now'),
-    earliest: timeFlag(args, 'earliest'),
-    latest: timeFlag(args, 'latest'),
+    now,
+    earliest: rangeFlag(args, 'earliest', clock),
+    latest: rangeFlag(args, 'latest', clock),
     maxRows: maxRows === undefined ? undefined : Number(maxRows),
   };
 }
@@ -169,6 +194,8 @@ async function loadCommand(argv: string[]): Promise<number> {
   }
 }
 
+const GLOB = /[*?[{]/;
+
 /**
  * `--out` replaces the file it names. Evidence must never be what it replaces: not a file being
  * loaded (`load X --out X` turned the CloudTrail into Parquet), nor any file spelunk did not
@@ -203,8 +230,15 @@ async function checkOutput(out: string, inputs: string[], force: boolean): Promi
 export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadReport | null> {
   const data = flagList(args, 'data');
   if (data.length === 0) return null;
+  // A mistyped path must not turn into an empty answer that reads as "nothing happened".
+  const missing = data.filter((p) => !GLOB.test(p) && !existsSync(p));
+  if (missing.length === data.length) throw new UsageError(`--data: no such file or folder: ${missing.join(', ')}`);
   const report = await engine.load(data, { index: flag(args, 'index') });
   for (const line of describeLoad(report)) note(line, args);
+  if (report.filesRead + report.filesSkipped === 0 && data.every((p) => GLOB.test(p) || missing.includes(p))) {
+    throw new UsageError(`--data: ${data.join(' ')} matches no files`);
+  }
+  if (report.eventsLoaded === 0) note(`warning: no events were loaded from ${data.join(' ')}: every search will find nothing`, args);
   return report;
 }
 
@@ -273,6 +307,10 @@ async function runCommand(argv: string[]): Promise<number> {
       writer = new RowWriter(format, columns, write);
     });
     (writer as RowWriter | null)?.end();
+    if (result.rowCount === 0) {
+      const missing = await missingIndexNote(engine, text, opts);
+      if (missing) note(missing, args);
+    }
     note(`${result.rowCount} result${result.rowCount === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(3)} s${result.truncated ? ` (stopped at --max-rows ${opts.maxRows})` : ''}`, args);
     return report && incompleteLoad(report) ? 1 : 0;
   } finally {
@@ -335,7 +373,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     // `spelunk --data logs/` opens the REPL too: options with no command are the REPL's.
-    const replArgs = command === 'repl' ? rest : command === undefined || (command.startsWith('--') && command !== '--help') ? argv : null;
+    const replArgs = command === 'repl' ? rest : command === undefined || (command.startsWith('--') && command !== '--help' && command !== '--version') ? argv : null;
     if (replArgs) {
       const repl = CLI_COMMANDS.repl;
       if (repl) return await repl(replArgs);
@@ -343,6 +381,7 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 0 : 2;
     }
     if (command === '--help' || command === '-h' || command === 'help') return write(USAGE), 0;
+    if (command === '--version' || command === '-V' || command === 'version') return write(`spelunk ${version()}\n`), 0;
     const handler = CLI_COMMANDS[command];
     if (!handler) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     return await handler(rest);
@@ -353,6 +392,8 @@ export async function main(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] && /(?:spelunk(?:\.js)?|main\.[jt]s)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // Ctrl-C or a kill during a search that spilled to disk must not leave its scratch behind.
+  removeOnSignals();
   // `spelunk run ... | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -1,9 +1,7 @@
 // The one engine API the CLI and the REPL share: open DuckDB, load CloudTrail, run SPL.
 // This is the only module (with the loader) that talks to DuckDB.
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SplError } from '../../grammar/diagnostics.js';
@@ -21,6 +19,7 @@ import { CachedEvents, exportEvents } from './cache-view.js';
 import { nestedFieldPaths } from './field-paths.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
+import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupError, LookupStore, type ContentLookup } from './lookups.js';
 import { rowDecoder, toValue, type RowDecoder } from './rows.js';
 import type { LoadReport, ResultSet, Row } from './types.js';
@@ -157,12 +156,13 @@ export class Engine {
   }
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     // Created only when needed (DuckDB spills, a load after the lock): most runs leave nothing.
-    const scratch = join(tmpdir(), `spelunk-${process.pid}-${randomBytes(6).toString('hex')}`);
+    collectStaleOnce();
+    const scratch = newScratch();
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(':memory:', duckdbConfig(opts, scratch));
     } catch (err) {
-      rmSync(scratch, { recursive: true, force: true });
+      removeScratch(scratch);
       // DuckDB only says "Failed to set config"; the options a user gives are the likely cause.
       throw new EngineError(`cannot start DuckDB (${firstLine(err)}): check --memory-limit (a size such as 4GB or 512MB)`, '');
     }
@@ -183,7 +183,7 @@ export class Engine {
   }
 
   /** Dotted paths inside the loaded events' nested objects, most frequent first (completion). */
-  async fieldPaths(sample = 5000, limit = 400): Promise<string[]> {
+  async fieldPaths(sample = 5000, limit = 5000): Promise<string[]> {
     return nestedFieldPaths(this.conn, sample, limit);
   }
 
@@ -343,9 +343,9 @@ export class Engine {
     }
   }
 
-  private lookupStep<T>(output: OutputAction, step: () => T): T {
+  private async lookupStep<T>(output: OutputAction, step: () => T | Promise<T>): Promise<T> {
     try {
-      return step();
+      return await step();
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const problem = code && FOLDER_PROBLEMS[code];
@@ -423,7 +423,7 @@ export class Engine {
     const max = opts.maxRows ?? Infinity;
     // outputlookup writes every result, however many are shown, as they stream.
     const output = compiled.output;
-    const sink = output ? this.lookupStep(output, () => this.lookups.writer(output, compiled.columns)) : undefined;
+    const sink = output ? await this.lookupStep(output, () => this.lookups.writer(output, compiled.columns)) : undefined;
     try {
       for (;;) {
         const chunk = await fetchChunk(result, compiled.sql);
@@ -431,7 +431,7 @@ export class Engine {
         if (this.cancelled) throw new EngineError('search cancelled', compiled.sql);
         if (!chunk || chunk.rowCount === 0) break;
         const all = reader.decode(chunk);
-        if (output) this.lookupStep(output, () => sink!.rows(all));
+        if (output) await this.lookupStep(output, () => sink!.rows(all));
         if (truncated) continue;
         let rows = all;
         if (rowCount + rows.length > max) {
@@ -442,7 +442,7 @@ export class Engine {
         await onRows(rows);
         if (truncated && !output) break;
       }
-      if (output) this.lookupStep(output, () => sink!.commit());
+      if (output) await this.lookupStep(output, () => sink!.commit());
     } catch (err) {
       sink?.abort();
       throw err;
@@ -476,7 +476,7 @@ export class Engine {
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
-    rmSync(this.scratch, { recursive: true, force: true });
+    removeScratch(this.scratch);
   }
 }
 
@@ -490,6 +490,15 @@ const FOLDER_PROBLEMS: Record<string, string> = {
   ENOENT: 'cannot be created (a parent folder is missing or read-only)',
   ENOTDIR: 'cannot be created (a file is in the way)',
 };
+
+let collected = false;
+
+/** Scratch folders left by spelunk processes that died (kill -9, a crash) go at the first open. */
+function collectStaleOnce(): void {
+  if (collected) return;
+  collected = true;
+  collectStaleScratch();
+}
 
 /** Rows a capped run reads: one past the cap, so it can tell the result was cut. */
 function rowsToRead(opts: RunOptions): number | undefined {

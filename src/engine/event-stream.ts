@@ -7,10 +7,15 @@ import type { FileFormat } from './load-files.js';
 
 export type SplitFormat = Exclude<FileFormat, 'parquet'>;
 
-/** One event's bytes and the (1-based) line of the file it starts on. */
+/**
+ * One value's bytes and the (1-based) line of the file it starts on. `whole` is a value of its
+ * own (a line, an array element, a top-level value), which may still be a `{"Records":[...]}`
+ * wrapper DuckDB unwraps (see load-stream.ts); otherwise it is one element of a wrapper's array.
+ */
 export interface EventText {
   bytes: Buffer;
   line: number;
+  whole: boolean;
 }
 
 /** The file is not well-formed JSON around its events: nothing from it can be trusted. */
@@ -37,14 +42,15 @@ const NEWLINE = 0x0a;
 const RECORDS = Buffer.from('"Records"');
 
 /**
- * Feeds chunks in, gets whole events out. Events are the elements of each top-level object's
- * `Records` array (`records`), of the top-level array (`array`), each top-level value
- * (`concatenated`), or each non-blank line (`lines`, where a bad line is only that line's
- * problem: see the loader).
+ * Feeds chunks in, gets whole events out: each non-blank line (`lines`), each element of the
+ * top-level array (`array`), each top-level value (`records`, `concatenated`). A top-level object
+ * whose first member is a `Records` array is a wrapper: its elements come out one by one, so a
+ * 200 MB wrapper is never held whole, and its other members are passed over, as DuckDB's
+ * `json_extract(value, '$.Records[*]')` does.
  */
 export class EventSplitter {
   private line = 1;
-  /** Open brackets, innermost last; HOLDS_EVENTS marks the array whose elements are events. */
+  /** Open brackets, innermost last; HOLDS_EVENTS marks an array whose elements are events. */
   private stack: number[] = [];
   private inString = false;
   private escaped = false;
@@ -54,10 +60,10 @@ export class EventSplitter {
   private eventLine = 0;
   /** The depth the current event started at (its container's depth). */
   private eventDepth = 0;
-  /** Inside a records file's top-level object: what comes next, and the last key read. */
-  private expect: 'key' | 'colon' | 'value' | 'comma' = 'key';
+  /** Inside a top-level object, until its first member's value starts: is it a wrapper? */
+  private first: 'key' | 'colon' | 'value' | undefined;
   private keyParts: Buffer[] | undefined;
-  private lastKey = Buffer.alloc(0);
+  private firstKey = Buffer.alloc(0);
   private topValues = 0;
 
   constructor(private readonly format: SplitFormat) {}
@@ -72,14 +78,14 @@ export class EventSplitter {
     if (this.format === 'lines') {
       const last = Buffer.concat(this.pending);
       this.pending = [];
-      return isBlank(last) ? [] : [{ bytes: last, line: this.eventLine }];
+      return isBlank(last) ? [] : [{ bytes: last, line: this.eventLine, whole: true }];
     }
     if (this.inEvent && this.stack.length === 0 && !this.inString) {
       // A top-level scalar running to the end of the file.
       this.inEvent = false;
       const bytes = Buffer.concat(this.pending);
       this.pending = [];
-      return [{ bytes, line: this.eventLine }];
+      return [{ bytes, line: this.eventLine, whole: true }];
     }
     if (this.inString || this.stack.length > 0) throw new StructureError(this.line, 'unexpected end of data');
     if (this.topValues === 0) throw new StructureError(this.line, 'no JSON value in the file');
@@ -96,7 +102,7 @@ export class EventSplitter {
       const piece = chunk.subarray(start, nl);
       const bytes = this.pending.length ? Buffer.concat([...this.pending, piece]) : Buffer.from(piece);
       this.pending = [];
-      if (!isBlank(bytes)) out.push({ bytes, line: this.line });
+      if (!isBlank(bytes)) out.push({ bytes, line: this.line, whole: true });
       this.line++;
       this.eventLine = this.line;
       start = nl + 1;
@@ -112,7 +118,7 @@ export class EventSplitter {
     let keyStart = this.keyParts ? 0 : -1;
     const finishEvent = (end: number): void => {
       const piece = chunk.subarray(eventStart, end);
-      out.push({ bytes: Buffer.concat([...this.pending, piece]), line: this.eventLine });
+      out.push({ bytes: Buffer.concat([...this.pending, piece]), line: this.eventLine, whole: this.eventDepth === 0 || (stack[0]! & 0xff) === OPEN_ARRAY });
       this.pending = [];
       this.inEvent = false;
       eventStart = -1;
@@ -126,7 +132,7 @@ export class EventSplitter {
         else if (c === QUOTE) {
           this.inString = false;
           if (keyStart >= 0) {
-            this.lastKey = Buffer.concat([...this.keyParts!, chunk.subarray(keyStart, i + 1)]);
+            this.firstKey = Buffer.concat([...this.keyParts!, chunk.subarray(keyStart, i + 1)]);
             this.keyParts = undefined;
             keyStart = -1;
           }
@@ -142,27 +148,47 @@ export class EventSplitter {
       // A scalar event (a number, true, null) ends at the first byte that is not part of it.
       if (this.inEvent && depth === this.eventDepth && !isScalarByte(c)) finishEvent(i);
       const opensValue = c !== COMMA && c !== COLON && c !== CLOSE_ARRAY && c !== CLOSE_OBJECT;
-      if (!this.inEvent && opensValue && this.holdsEvents(depth)) {
-        if (depth === 0) this.topValues++;
-        this.inEvent = true;
-        this.eventDepth = depth;
-        this.eventLine = this.line;
-        eventStart = i;
-      } else if (depth === 0) {
-        if (!opensValue || c !== (this.format === 'array' ? OPEN_ARRAY : OPEN_OBJECT)) {
-          throw new StructureError(this.line, `unexpected character '${String.fromCharCode(c)}'`);
+      if (depth === 1 && this.first !== undefined) {
+        // The first member of a top-level object decides whether it is a wrapper.
+        if (this.first === 'key') {
+          if (c === QUOTE) {
+            keyStart = i;
+            this.keyParts = [];
+            this.first = 'colon';
+          } else this.first = undefined;
+        } else if (this.first === 'colon') {
+          this.first = c === COLON ? 'value' : undefined;
+        } else {
+          this.first = undefined;
+          if (c === OPEN_ARRAY && this.firstKey.equals(RECORDS)) {
+            // A wrapper: its elements are the events, not the object.
+            this.inEvent = false;
+            this.pending = [];
+            eventStart = -1;
+            stack.push(OPEN_ARRAY | HOLDS_EVENTS);
+            continue;
+          }
         }
-        this.topValues++;
-        this.expect = 'key';
-      } else if (depth === 1 && this.format === 'records' && !this.inEvent) {
-        if (this.member(c) === 'key') keyStart = i;
+      }
+      if (!this.inEvent && opensValue && this.holdsEvents(depth)) {
+        if (depth === 0) {
+          this.topValues++;
+          if (this.format === 'array' && c !== OPEN_ARRAY) throw new StructureError(this.line, `unexpected character '${String.fromCharCode(c)}'`);
+        }
+        if (!(depth === 0 && this.format === 'array')) {
+          this.inEvent = true;
+          this.eventDepth = depth;
+          this.eventLine = this.line;
+          eventStart = i;
+          if (depth === 0 && c === OPEN_OBJECT) this.first = 'key';
+        }
+      } else if (depth === 0) {
+        throw new StructureError(this.line, `unexpected character '${String.fromCharCode(c)}'`);
       }
       if (c === QUOTE) {
         this.inString = true;
       } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-        const events = c === OPEN_ARRAY && !this.inEvent &&
-          ((this.format === 'array' && depth === 0) || (this.format === 'records' && depth === 1 && this.lastKey.equals(RECORDS)));
-        stack.push(events ? c | HOLDS_EVENTS : c);
+        stack.push(depth === 0 && this.format === 'array' ? c | HOLDS_EVENTS : c);
       } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
         const open = stack.pop();
         if (open === undefined || (open & 0xff) !== (c === CLOSE_OBJECT ? OPEN_OBJECT : OPEN_ARRAY)) {
@@ -177,35 +203,7 @@ export class EventSplitter {
   }
 
   private holdsEvents(depth: number): boolean {
-    return depth === 0 ? this.format === 'concatenated' : (this.stack[depth - 1]! & HOLDS_EVENTS) !== 0;
-  }
-
-  /**
-   * A byte directly inside a records file's top-level object (outside any member's value but
-   * scalars): keeps track of keys, so only the `Records` member's array is read for events.
-   * Returns 'key' when a key starts.
-   */
-  private member(c: number): 'key' | undefined {
-    switch (this.expect) {
-      case 'key':
-        if (c === CLOSE_OBJECT) return undefined;
-        if (c !== QUOTE) throw new StructureError(this.line, 'expected a key');
-        this.keyParts = [];
-        this.expect = 'colon';
-        return 'key';
-      case 'colon':
-        if (c !== COLON) throw new StructureError(this.line, "expected ':'");
-        this.expect = 'value';
-        return undefined;
-      case 'value':
-        this.expect = 'comma';
-        if (c !== OPEN_ARRAY) this.lastKey = Buffer.alloc(0);
-        return undefined;
-      case 'comma':
-        if (c === COMMA) this.expect = 'key';
-        else if (c !== CLOSE_OBJECT && !isScalarByte(c)) throw new StructureError(this.line, "expected ',' or '}'");
-        return undefined;
-    }
+    return depth === 0 ? true : (this.stack[depth - 1]! & HOLDS_EVENTS) !== 0;
   }
 }
 

@@ -1,6 +1,7 @@
 // Telling, from a file's first bytes, which reader it needs. No DuckDB here: this runs before any
 // query, so a bad file can be named without costing a failed read of every good one.
 
+import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { describeFsError } from './load-paths.js';
@@ -94,6 +95,11 @@ export async function sniffFile(file: string): Promise<SniffResult> {
   } else {
     format = detectFormat(content);
   }
+  if (typeof format === 'object' && format.reason === ONLY_WHITESPACE) {
+    // Blank lines may run past the part looked at (70,000 of them before a valid file).
+    const rest = await afterWhitespace(file, gzip).catch(() => Buffer.alloc(0));
+    if (rest.length > 0) format = detectFormat(rest);
+  }
 
   if (typeof format === 'object') return reject(format.reason, size);
   if (format === 'parquet' && gzip) return reject('gzipped Parquet is not supported: decompress it first', size);
@@ -108,24 +114,60 @@ function detectFormat(content: Buffer): FileFormat | { reason: string } {
   let start = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf ? 3 : 0;
   while (start < content.length && isJsonSpace(content[start]!)) start++;
   if (start === content.length) {
-    return { reason: content.length === 0 ? 'empty file (gzip with no content)' : 'empty file (only whitespace)' };
+    return { reason: content.length === 0 ? 'empty file (gzip with no content)' : ONLY_WHITESPACE };
   }
   const first = content[start];
   if (first === 0x5b /* [ */) return 'array';
   if (first !== 0x7b /* { */) return { reason: describeNonJson(content.subarray(start)) };
 
   const text = content.subarray(start).toString('utf8');
+  const newline = text.indexOf('\n');
+  const firstLineWhole = newline >= 0 && isJson(text.slice(0, newline));
+  // A whole first line with more after it is JSON lines, even when that line is a Records
+  // wrapper: read as lines, a bad line costs only itself, and wrappers still give their events.
+  if (firstLineWhole && text.slice(newline).trim() !== '') return 'lines';
   if (/^\{\s*"Records"\s*:/.test(text)) return 'records';
   if (DIGEST_KEY.test(text)) return { reason: 'CloudTrail digest file (integrity hashes, not events)' };
-  const newline = text.indexOf('\n');
-  if (newline < 0) return 'concatenated';
+  // A first line that is not a whole object: pretty-printed or concatenated JSON.
+  return firstLineWhole ? 'lines' : 'concatenated';
+}
+
+function isJson(text: string): boolean {
   try {
-    JSON.parse(text.slice(0, newline));
-    return 'lines';
+    JSON.parse(text);
+    return true;
   } catch {
-    // A first line that is not a whole object: pretty-printed or concatenated JSON.
-    return 'concatenated';
+    return false;
   }
+}
+
+const ONLY_WHITESPACE = 'empty file (only whitespace)';
+
+/** Up to HEAD_BYTES of the content after its leading whitespace: empty if there is none. */
+function afterWhitespace(file: string, gzip: boolean): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const input = createReadStream(file);
+    const stream = gzip ? input.pipe(zlib.createGunzip()) : input;
+    const parts: Buffer[] = [];
+    let kept = 0;
+    const finish = (): void => {
+      input.destroy();
+      resolve(Buffer.concat(parts).subarray(0, HEAD_BYTES));
+    };
+    stream.on('data', (chunk: Buffer) => {
+      let start = 0;
+      if (kept === 0) {
+        while (start < chunk.length && (isJsonSpace(chunk[start]!) || chunk[start] === 0xef || chunk[start] === 0xbb || chunk[start] === 0xbf)) start++;
+        if (start === chunk.length) return;
+      }
+      parts.push(chunk.subarray(start));
+      kept += chunk.length - start;
+      if (kept >= HEAD_BYTES) finish();
+    });
+    stream.on('end', finish);
+    stream.on('error', reject);
+    input.on('error', reject);
+  });
 }
 
 function isJsonSpace(byte: number): boolean {

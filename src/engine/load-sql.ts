@@ -25,27 +25,37 @@ export function sqlString(text: string): string {
 /** Records that are not CloudTrail events: neither of the two fields every event has. */
 export const NOT_CLOUDTRAIL = '"eventName" IS NULL AND "eventSource" IS NULL';
 
-const READER_FORMAT: Record<Exclude<FileFormat, 'parquet' | 'records'>, string> = {
+const READER_FORMAT: Record<Exclude<FileFormat, 'parquet'>, string> = {
+  records: 'unstructured',
   array: 'array',
   lines: 'newline_delimited',
   concatenated: 'unstructured',
 };
 
+/** A JSON value whose first member is a Records array: a `{"Records":[...]}` wrapper. */
+export const WRAPPER_START = `'^\\s*\\{\\s*"Records"\\s*:\\s*\\['`;
+
+/**
+ * The events of one JSON value: a `{"Records":[...]}` wrapper gives its records, anything else is
+ * one event. Every format takes this path, so a wrapper among JSON lines (or a plain event after
+ * a wrapper) loads whole, and read_json_objects hands each value over as text: DuckDB's typed
+ * reader (`read_json(columns = {Records: 'JSON[]'})`) recursed once per nesting level and crashed
+ * the process with a segmentation fault on one event nested 17,000 deep. json() re-serialises
+ * compactly: pretty-printed events would otherwise keep their layout in _raw.
+ */
+const EVENTS_OF_VALUE = `unnest(CASE WHEN regexp_matches("json"::VARCHAR, ${WRAPPER_START})
+    THEN json_extract("json", '$.Records[*]') ELSE [json("json")] END)::VARCHAR`;
+
 export function jsonSource(format: FileFormat, gzip: boolean, maxObject: number, lenient = false): string {
   const options = `filename = true, compression = '${gzip ? 'gzip' : 'uncompressed'}', maximum_object_size = ${maxObject}`;
   if (lenient) {
     // Bad lines come out as NULL and are left out: see salvageLines.
-    return `SELECT filename AS file, json("json")::VARCHAR AS raw
+    return `SELECT filename AS file, ${EVENTS_OF_VALUE} AS raw
       FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true, ${options}) WHERE "json" IS NOT NULL`;
   }
-  if (format === 'records') {
-    // Each event stays JSON: no schema inference over the varied nested objects.
-    return `SELECT filename AS file, unnest("Records")::VARCHAR AS raw
-      FROM read_json($files, columns = {Records: 'JSON[]'}, format = 'unstructured', ${options})`;
-  }
+  // Each event stays JSON: no schema inference over the varied nested objects.
   const reader = READER_FORMAT[format as keyof typeof READER_FORMAT];
-  // json() re-serialises compactly: pretty-printed events would otherwise keep their layout in _raw.
-  return `SELECT filename AS file, json("json")::VARCHAR AS raw
+  return `SELECT filename AS file, ${EVENTS_OF_VALUE} AS raw
     FROM read_json_objects($files, format = '${reader}', ${options})`;
 }
 

@@ -12,7 +12,7 @@ import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { EventSplitter, StructureError, type EventText } from './event-stream.js';
 import { describeGzipError, type SniffedFile } from './load-files.js';
 import { describeFsError } from './load-paths.js';
-import { insertSql, quoteIdent } from './load-sql.js';
+import { insertSql, quoteIdent, WRAPPER_START } from './load-sql.js';
 
 /** Files holding more JSON than this (uncompressed) are read through Node. */
 export const STREAM_BYTES = 32 * 1024 * 1024;
@@ -39,7 +39,7 @@ class ReadError extends Error {}
 
 export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, index: string | null): Promise<StreamOutcome> {
   // A temporary table: private to the connection, whatever schema the connection uses.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (line BIGINT, raw BLOB)`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (line BIGINT, whole BOOLEAN, raw BLOB)`);
   const lenient = file.format === 'lines';
   let inserted = 0;
   let badCount = 0;
@@ -65,6 +65,7 @@ export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, in
           continue;
         }
         appender.appendBigInt(BigInt(e.line));
+        appender.appendBoolean(e.whole);
         appender.appendBlob(e.bytes);
         appender.endRow();
       }
@@ -85,11 +86,14 @@ export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, in
     }
     if (!lenient && firstBad) throw new StructureError(firstBad.line, firstBad.detail);
     // Rows go in in the file's order: the stage keeps insertion order, as the events table does.
-    // Events are re-serialised compactly, as DuckDB's readers do, except huge ones: DuckDB's JSON
-    // writer asks for about ten times the event's size at once (1 GiB for a 100 MB event), which
-    // the memory limit refuses. Those keep their text as written; they were checked above.
-    const source = `SELECT $file AS file,
-        CASE WHEN octet_length(raw) > ${VERBATIM_BYTES} THEN decode(raw) ELSE json(decode(raw))::VARCHAR END AS raw
+    // A whole value may be a wrapper, unwrapped as DuckDB's readers do (load-sql.ts). Events are
+    // re-serialised compactly, as there, except huge ones: DuckDB's JSON writer asks for about
+    // ten times the event's size at once (1 GiB for a 100 MB event), which a memory limit may
+    // refuse. Those keep their text as written; they were checked above.
+    const source = `SELECT $file AS file, unnest(CASE
+          WHEN whole AND regexp_matches(decode(raw), ${WRAPPER_START}) THEN json_extract(decode(raw), '$.Records[*]')::VARCHAR[]
+          WHEN octet_length(raw) > ${VERBATIM_BYTES} THEN [decode(raw)]
+          ELSE [json(decode(raw))::VARCHAR] END) AS raw
       FROM ${STAGE} WHERE json_valid(decode(raw))`;
     inserted += (await conn.run(insertSql(source), { file: file.path, index })).rowsChanged;
     await conn.run(`DELETE FROM ${STAGE}`);

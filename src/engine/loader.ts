@@ -21,6 +21,8 @@ export interface LoadOptions {
    * them out and drops them, so ordering the whole table would be wasted work.
    */
   renumber?: boolean;
+  /** Files holding more JSON than this many bytes are read through Node in parts (load-stream.ts). */
+  streamBytes?: number;
 }
 
 /** A batch stays small enough that one bad file costs a bounded re-read. */
@@ -83,7 +85,7 @@ export async function loadCloudTrail(
   report([], 0);
 
   // Large JSON files are read through Node in bounded memory (see load-stream.ts).
-  const streamed = good.filter((f) => f.format !== 'parquet' && f.contentBytes > STREAM_BYTES);
+  const streamed = good.filter((f) => f.format !== 'parquet' && f.contentBytes > (opts.streamBytes ?? STREAM_BYTES));
   const batched = good.filter((f) => !streamed.includes(f));
   let stats: FileStats[];
   try {

@@ -8,6 +8,7 @@ import { COMMON_FLAGS, openEngine, outputFormat, write } from '../cli/main.js';
 import { parseIso } from '../compiler/time.js';
 import { PROJECT_ROOT } from '../engine/engine.js';
 import { History, historyPath } from './history.js';
+import { expandHome } from './paths.js';
 import { runScript } from './script.js';
 import { Session } from './session.js';
 
@@ -22,6 +23,9 @@ are read from it (one per line or separated by ;) and printed in --format.
 `;
 
 const REPL_FLAGS = { ...COMMON_FLAGS, history: { kind: 'one' as const }, queries: { kind: 'one' as const } };
+
+/** A path flag given as --flag=~/x reaches the program with `~` unexpanded. */
+const optionalPath = (p: string | undefined) => (p === undefined ? undefined : expandHome(p));
 
 export function sampleDir(): string {
   return join(PROJECT_ROOT, 'fixtures', 'sample');
@@ -46,10 +50,10 @@ export async function replCommand(argv: string[]): Promise<number> {
   const nowText = flag(args, 'now');
   const now = nowText === undefined ? undefined : parseIso(nowText) ?? undefined;
   if (nowText !== undefined && now === undefined) throw new UsageError(`--now must be an ISO-8601 time, not ${JSON.stringify(nowText)}`);
-  const queriesDir = flag(args, 'queries');
+  const queriesDir = optionalPath(flag(args, 'queries'));
   if (queriesDir !== undefined && !existsSync(queriesDir)) throw new UsageError(`--queries: no folder ${queriesDir}`);
 
-  const data = flagList(args, 'data');
+  const data = flagList(args, 'data').map((p) => expandHome(p));
   const paths = data.length ? data : [sampleDir()];
   // A person at a terminal gets live redraws even when CI is set in their environment: Ink reads
   // CI when it loads and then draws only the final frame, which left menus and the running search
@@ -76,7 +80,7 @@ export async function replCommand(argv: string[]): Promise<number> {
       return await runScript(session, text, format, { out: write, err: (t) => process.stderr.write(t) });
     }
     const { startInteractive } = await interactive!;
-    const history = History.load(flag(args, 'history') ?? historyPath());
+    const history = History.load(optionalPath(flag(args, 'history')) ?? historyPath());
     return await startInteractive(session, history, paths, data.length ? null : `no --data given: opening the bundled sample (${paths[0]})`);
   } finally {
     engine.close();

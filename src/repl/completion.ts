@@ -8,6 +8,7 @@ import { tokenize } from '../../grammar/tokens.js';
 import { COMMANDS } from '../compiler/commands/index.js';
 import { AGGREGATE_NAMES } from '../compiler/commands/stats.js';
 import { FUNCTION_NAMES } from '../compiler/functions.js';
+import { expandHome } from './paths.js';
 import { SESSION_COMMANDS } from './session-commands.js';
 
 export type CandidateKind = 'command' | 'field' | 'function' | 'aggregate' | 'macro' | 'value' | 'query' | 'session' | 'keyword' | 'path' | 'time';
@@ -43,8 +44,8 @@ export interface CompletionSources {
   fields: () => readonly string[];
   macros: () => readonly string[];
   queries: () => readonly { id: string; title?: string; params: string[] }[];
-  /** Most frequent values of a field (asked of the engine). */
-  values?: (field: string) => Promise<string[]>;
+  /** Values of a field starting with a prefix (case-insensitive), most frequent first (asked of the engine). */
+  values?: (field: string, prefix: string) => Promise<string[]>;
 }
 
 /** Commands after which only the fields they output exist, as in Splunk. */
@@ -228,10 +229,12 @@ function byPrefix(prefix: string, names: Iterable<string>, kind: CandidateKind, 
 }
 
 function pathCandidates(prefix: string): Candidate[] {
+  if (prefix === '~') prefix = '~/';
   const dir = prefix.endsWith('/') ? prefix : dirname(prefix);
   const base = prefix.endsWith('/') ? '' : prefix.slice(dir === '.' && !prefix.startsWith('./') ? 0 : dir.length + (dir.endsWith('/') ? 0 : 1));
   try {
-    return readdirSync(dir === '' ? '.' : dir)
+    // `~/` is read as the home folder and kept as typed in what is inserted.
+    return readdirSync(dir === '' ? '.' : expandHome(dir))
       .filter((n) => n.startsWith(base) && !n.startsWith('.'))
       .sort()
       .slice(0, 200)
@@ -239,7 +242,7 @@ function pathCandidates(prefix: string): Candidate[] {
         const full = dir === '.' && !prefix.startsWith('./') ? n : join(dir, n);
         let isDir = false;
         try {
-          isDir = statSync(full).isDirectory();
+          isDir = statSync(expandHome(full)).isDirectory();
         } catch {
           // unreadable entry: offered as a file
         }
@@ -297,7 +300,7 @@ export async function complete(text: string, cursor: number, sources: Completion
     }
     case 'value': {
       const typed = p.replace(/^"/, '').toLowerCase();
-      const values = sources.values && ctx.field ? await sources.values(ctx.field) : [];
+      const values = sources.values && ctx.field ? await sources.values(ctx.field, typed) : [];
       candidates = values
         .filter((v) => v.toLowerCase().startsWith(typed))
         .map((v) => ({ insert: quoteValue(v, !!ctx.quoted), label: v, kind: 'value' as const }));

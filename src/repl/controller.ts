@@ -9,7 +9,7 @@ import type { KeyPress } from './keys.js';
 import { EMPTY, edit, isComplete, verticalMove, type EditorState } from './line-editor.js';
 import type { PivotOption } from './pivot.js';
 import { describeError, type HeldResult, type OutLine, type Outcome, type Session } from './session.js';
-import { layoutPage, naturalWidths, pageStartEndingAt, renderFitted } from './table-layout.js';
+import { columnSizes, layoutPage, pageStartEndingAt, renderFitted, type ColumnSizes } from './table-layout.js';
 
 export type Mode = 'loading' | 'prompt' | 'running' | 'browse' | 'pivot' | 'history-search' | 'exiting';
 
@@ -31,7 +31,7 @@ export interface HistorySearch {
 
 export interface BrowseState {
   result: HeldResult;
-  natural: number[];
+  natural: ColumnSizes;
   from: number;
   selected: number;
   colOffset: number;
@@ -50,6 +50,9 @@ export interface Screen {
   height: () => number;
 }
 
+/** Home, erase the screen, erase the scrollback (xterm; tmux ignores the last and keeps its history). */
+export const CLEAR_SCREEN = '\x1b[H\x1b[2J\x1b[3J';
+
 export class ReplController {
   mode: Mode = 'prompt';
   editor: EditorState = EMPTY;
@@ -64,6 +67,13 @@ export class ReplController {
   private ctrlCArmed = false;
   private completionSeq = 0;
   private listeners = new Set<() => void>();
+  /** How many rows of the last result the scrollback shows: PgDn continues after them. */
+  private shownInScrollback: { result: HeldResult; rows: number } | null = null;
+  /**
+   * Bytes for the terminal itself, outside Ink's frames (clearing the screen): the app points
+   * this at Ink's stdout writer, which takes the live frame away first and redraws it after.
+   */
+  terminalWrite: (data: string) => void = () => {};
 
   constructor(
     readonly session: Session,
@@ -176,7 +186,7 @@ export class ReplController {
       return;
     }
     if (k.ctrl && k.name === 'r') return this.startHistorySearch();
-    if (k.ctrl && k.name === 'l') return this.print([{ text: '\x1b[2J\x1b[H' }]);
+    if (k.ctrl && k.name === 'l') return this.terminalWrite(CLEAR_SCREEN);
     if (k.name === 'tab' && !k.shift) return void this.startCompletion();
     if (k.name === 'return' && !k.meta) {
       if (!isComplete(this.editor.text)) return this.setEditor(edit(this.editor, { ...k, meta: true })!);
@@ -211,7 +221,7 @@ export class ReplController {
       fields: () => s.fieldNames(),
       macros: () => s.macroNames(),
       queries: () => s.queries().map((q) => ({ id: q.id, title: q.title, params: q.parameters.map((p) => p.name) })),
-      values: (field) => s.values(field),
+      values: (field, prefix) => s.values(field, prefix),
     });
     // The user typed on while the engine was asked for values: this answer is stale.
     if (seq !== this.completionSeq || this.editor.text !== text || this.editor.cursor !== cursor || this.mode !== 'prompt') return;
@@ -336,7 +346,7 @@ export class ReplController {
         case 'lines': this.print(o.lines); break;
         case 'result': this.print(this.resultLines(o.result)); break;
         case 'quit': this.exit(); break;
-        case 'clear': this.print([{ text: '\x1b[2J\x1b[3J\x1b[H' }]); break;
+        case 'clear': this.terminalWrite(CLEAR_SCREEN); break;
         case 'browse': this.openBrowser('first'); break;
         case 'pivot-menu': this.openPivot(o.row, o.options, 'prompt'); break;
       }
@@ -352,6 +362,7 @@ export class ReplController {
       out.push({ text: 'no results', tone: 'dim' });
     } else {
       const fitted = renderFitted(r.columns, r.rows, width, pageRows);
+      this.shownInScrollback = { result: r, rows: fitted.shown };
       fitted.lines.forEach((text, i) => out.push({ text, tone: i === 0 ? 'heading' : i === 1 ? 'dim' : 'plain' }));
       const notes: string[] = [];
       if (fitted.shown < r.rows.length) notes.push(`showing 1-${fitted.shown}: PgDn pages through the rest`);
@@ -376,10 +387,16 @@ export class ReplController {
       this.notice = 'the last result has no rows';
       return this.changed();
     }
-    const natural = naturalWidths(result.columns, result.rows);
+    const natural = columnSizes(result.columns, result.rows);
     this.browse = { result, natural, from: 0, selected: 0, colOffset: 0 };
     this.mode = 'browse';
-    if (where === 'next') this.pageDown();
+    // PgDn from the prompt continues after the rows the scrollback already shows; when it shows
+    // them all there is nothing further down, and the browser opens at the first row.
+    const shown = this.shownInScrollback?.result === result ? this.shownInScrollback.rows : 0;
+    if (where === 'next' && shown < result.rows.length) {
+      this.browse.from = shown;
+      this.browse.selected = shown;
+    }
     this.changed();
   }
 
@@ -388,13 +405,11 @@ export class ReplController {
     return layoutPage(b.result.columns, b.result.rows, b.natural, { width: this.screen.width(), height: this.pageHeight(), from: b.from, colOffset: b.colOffset, selected: b.selected });
   }
 
+  /** The next page; on the last page (or a result that fits on one) nothing moves. */
   private pageDown(): void {
     const b = this.browse!;
     const page = this.page();
-    if (page.to >= b.result.rows.length) {
-      b.selected = b.result.rows.length - 1;
-      return;
-    }
+    if (page.to >= b.result.rows.length) return;
     b.from = page.to;
     b.selected = page.to;
   }

@@ -6,6 +6,7 @@ import { addonFieldNames } from '../compiler/fields.js';
 import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
 import type { Row } from '../engine/types.js';
+import { quoteValue } from './completion.js';
 
 export interface DataSummary {
   events: number;
@@ -71,10 +72,28 @@ export function safeFieldName(name: string): boolean {
   return /^[A-Za-z_@][\w.{}@-]*$/.test(name);
 }
 
-/** The most frequent values of a field over the data, for `field=` completion. */
-export async function topValues(engine: Engine, field: string, opts: RunOptions = {}, limit = 30): Promise<string[]> {
+/** Values a prefix may complete to: plenty, yet a menu. */
+export const VALUE_LIMIT = 200;
+
+/**
+ * Values of a field for `field=` completion, most frequent first. With nothing typed, the most
+ * frequent; with a prefix, every value that starts with it (case-insensitively, as search matches),
+ * however rare: a value seen once is often the one an analyst is hunting for.
+ */
+export async function topValues(engine: Engine, field: string, opts: RunOptions = {}, prefix = '', limit = 30): Promise<string[]> {
   if (!safeFieldName(field)) return [];
-  const r = await engine.run(`* | top limit=${limit} showperc=f ${field}`, { ...opts, maxRows: limit });
+  const quoted = /^[\w.{}@-]+$/.test(field) ? field : `'${field}'`;
+  if (prefix === '') {
+    const r = await engine.run(`* | top limit=${limit} showperc=f ${field}`, { ...opts, maxRows: limit });
+    return r.rows.flatMap((row) => cellValues(field, row[field] ?? null, 'iso'));
+  }
+  // The search term narrows the events cheaply; `where` then keeps only the values (of a
+  // multivalue field) that really start with the prefix. A prefix with a wildcard or a quote
+  // skips the narrowing rather than be misread by it.
+  const narrow = /^[\w.:\/@-]+$/.test(prefix) ? `${field}=${prefix}*` : '*';
+  const lower = quoteValue(prefix.toLowerCase(), true);
+  const spl = `${narrow} | stats count by ${field} | where substr(lower(tostring(${quoted})), 1, ${[...prefix].length}) == ${lower} | sort 0 - count | head ${VALUE_LIMIT}`;
+  const r = await engine.run(spl, { ...opts, maxRows: VALUE_LIMIT });
   return r.rows.flatMap((row) => cellValues(field, row[field] ?? null, 'iso'));
 }
 

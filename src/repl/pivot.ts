@@ -5,7 +5,12 @@
 import { cellValues } from '../cli/format.js';
 import type { Row } from '../engine/types.js';
 
-export type ValueKind = 'arn' | 'access-key' | 'ip' | 'region' | 'account' | 'user' | 'role' | 'bucket' | 'event' | 'other';
+export type ValueKind =
+  | 'arn' | 'access-key' | 'ip' | 'region' | 'account' | 'user' | 'role' | 'bucket' | 'event'
+  | 'city' | 'country' | 'geo-region' | 'other';
+
+/** Kinds with a telling shape: a value of one of them is that kind only if it has the shape. */
+const SHAPED: ReadonlySet<ValueKind> = new Set(['arn', 'access-key', 'ip', 'region', 'account']);
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const IPV6 = /^(?=.*:.*:)[0-9a-f:.]+$/i;
@@ -23,6 +28,11 @@ export function valueShape(v: string): ValueKind {
 
 /** The kind a field's values are, judging by the field's name (for values without a shape). */
 export function fieldKind(field: string): ValueKind | null {
+  // The places iplocation adds (case-sensitive, as Splunk's field names): `Region` is a state or
+  // province, never an AWS region, which is `region` or `awsRegion`.
+  if (field === 'City') return 'city';
+  if (field === 'Country') return 'country';
+  if (field === 'Region') return 'geo-region';
   const f = field.toLowerCase();
   if (/arn$/.test(f)) return 'arn';
   if (/accesskey|access_key/.test(f)) return 'access-key';
@@ -39,8 +49,10 @@ export function fieldKind(field: string): ValueKind | null {
 /** The kind of value a query parameter wants, from its name and description. */
 export function parameterKind(name: string, description = ''): ValueKind {
   const n = name.toLowerCase();
-  // Places iplocation names (city, country, a state called geo_region) have no shape to match.
-  if (/geo|city|country/.test(n)) return 'other';
+  // Places iplocation names have no shape: they come only from iplocation's own fields.
+  if (/geo/.test(n)) return 'geo-region';
+  if (/city/.test(n)) return 'city';
+  if (/country/.test(n)) return 'country';
   if (/arn/.test(n) || /\bARN\b/.test(description)) return 'arn';
   const byName = fieldKind(n);
   if (byName) return byName;
@@ -75,7 +87,12 @@ export function rowValues(row: Row, columns: string[] = Object.keys(row)): RowVa
       const shape = valueShape(value);
       const named = fieldKind(field);
       // A 12-digit number in a field called e.g. `count` is not an account.
-      const kind = shape === 'account' && named !== 'account' && named !== null ? named : shape !== 'other' ? shape : named ?? 'other';
+      let kind = shape === 'account' && named !== 'account' && named !== null ? named : shape !== 'other' ? shape : named ?? 'other';
+      // A name promises a shape it may not keep: `src` holds "AWS Internal" and service names,
+      // iplocation's `Region` a province. Such a value is not an address or an AWS region.
+      if (SHAPED.has(kind) && shape !== kind) kind = 'other';
+      // A place iplocation named is only ever taken from iplocation's field, whatever it looks like.
+      if (named === 'city' || named === 'country' || named === 'geo-region') kind = named;
       if (value === '' || kind === 'other') continue;
       out.push({ field, value, kind });
     }

@@ -13,6 +13,8 @@ import { bundledQueriesDir, type SavedQuery } from '../engine/queries.js';
 import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { dataFieldStats, dataSummary, describeFieldStats, describeSummary, discoverFields, resultFieldStats, topValues } from './data-profile.js';
 import { matchPivots, type PivotOption } from './pivot.js';
+import { missingIndexNote } from '../engine/index-note.js';
+import { expandHome } from './paths.js';
 import { loadCatalog } from './query-catalog.js';
 import { parseSessionCommand, SESSION_COMMANDS, SessionCommandError, type SessionCommand } from './session-commands.js';
 
@@ -105,7 +107,7 @@ export class Session {
   }
 
   async load(paths: string[], onProgress?: (p: LoadProgress) => void): Promise<LoadReport> {
-    const report = await this.engine.load(paths, { onProgress });
+    const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress });
     this.valueCache.clear();
     this.fields = await discoverFields(this.engine);
     return report;
@@ -137,12 +139,13 @@ export class Session {
     return loadCatalog(this.queriesDir).queries;
   }
 
-  /** Frequent values of a field (cached until the data changes). */
-  values(field: string): Promise<string[]> {
-    let p = this.valueCache.get(field);
+  /** Values of a field starting with a prefix, most frequent first (cached until the data or time range changes). */
+  values(field: string, prefix = ''): Promise<string[]> {
+    const key = JSON.stringify([field, prefix.toLowerCase()]);
+    let p = this.valueCache.get(key);
     if (!p) {
-      p = topValues(this.engine, field, this.runOptions({ maxRows: undefined })).catch(() => []);
-      this.valueCache.set(field, p);
+      p = topValues(this.engine, field, this.runOptions({ maxRows: undefined }), prefix).catch(() => []);
+      this.valueCache.set(key, p);
     }
     return p;
   }
@@ -163,13 +166,21 @@ export class Session {
     this.engine.interrupt();
   }
 
+  /** Under a result with no rows: why, when the search names an index nothing was loaded into. */
+  private async emptyNote(result: HeldResult): Promise<Outcome[]> {
+    if (result.rows.length > 0) return [];
+    const note = await missingIndexNote(this.engine, result.search, this.runOptions({ maxRows: undefined })).catch(() => null);
+    return note ? [lines({ text: note, tone: 'dim' })] : [];
+  }
+
   /** Run one line: a `:command` or a search. Errors become error lines (and count as failures). */
   async execute(line: string, hooks: SearchHooks = {}): Promise<Outcome[]> {
     const text = line.trim();
     if (!text) return [];
     try {
       if (text.startsWith(':')) return await this.command(parseSessionCommand(text), hooks);
-      return [{ kind: 'result', result: await this.search(text, hooks) }];
+      const result = await this.search(text, hooks);
+      return [{ kind: 'result', result }, ...(await this.emptyNote(result))];
     } catch (err) {
       this.failures++;
       return [error(describeError(err, text))];
@@ -338,8 +349,9 @@ export class Session {
     const writer = new RowWriter(format, this.last.columns, (t) => parts.push(t));
     writer.rows(this.last.rows);
     writer.end();
-    writeFileSync(file, parts.join(''));
-    const out: OutLine[] = [{ text: `wrote ${this.last.rows.length.toLocaleString('en-US')} rows to ${file}`, tone: 'info' }];
+    const path = expandHome(file);
+    writeFileSync(path, parts.join(''));
+    const out: OutLine[] = [{ text: `wrote ${this.last.rows.length.toLocaleString('en-US')} rows to ${path}`, tone: 'info' }];
     if (this.last.truncated) out.push({ text: `warning: the result was capped at ${this.maxRows.toLocaleString('en-US')} rows; spelunk run "<SPL>" --format ${format} > FILE writes all of it`, tone: 'warn' });
     return { kind: 'lines', lines: out };
   }

@@ -3,12 +3,16 @@
 // Multivalue cells take one line per value. Pure: the components only print the lines.
 import { cellValues } from '../cli/format.js';
 import type { Row } from '../engine/types.js';
+import { visible } from './display.js';
+import { valueShape } from './pivot.js';
 
 export const GAP = 2;
 /** A column narrower than this is not worth showing cut; it waits for a sideways scroll. */
 const MIN_COLUMN = 6;
 /** How wide one column may grow when there are more columns than fit. */
 const SHARE_CAP = 48;
+/** How narrow a column may be squeezed to make room for an identifier after it. */
+const SHRINK_FLOOR = 12;
 /** Rows sampled to size the columns: enough to be representative, cheap at 10,000 rows. */
 const SIZE_SAMPLE = 500;
 
@@ -20,9 +24,9 @@ export function clip(text: string, width: number): string {
 
 const len = (s: string) => [...s].length;
 
-/** A cell's display lines: one per value, control characters flattened. */
+/** A cell's display lines: one per value, line breaks flattened, other control characters shown. */
 export function cellLines(column: string, value: Row[string] | undefined): string[] {
-  return cellValues(column, value ?? null).map((v) => v.replace(/[\r\n\t]+/g, ' '));
+  return cellValues(column, value ?? null).map((v) => visible(v.replace(/[\r\n\t]+/g, ' ')));
 }
 
 /** Natural width of each column (header and a sample of the rows). */
@@ -35,6 +39,37 @@ export function naturalWidths(columns: string[], rows: Row[]): number[] {
   });
 }
 
+/** Shapes whose values are read whole or not at all: cut, an ARN or a key id is another one. */
+const IDENTIFIER_SHAPES = new Set(['arn', 'access-key', 'account', 'ip']);
+
+/** Columns whose values are identifiers (ARNs, access key ids, account ids, addresses) or times. */
+export function identifierColumns(columns: string[], rows: Row[]): boolean[] {
+  const sample = rows.length > SIZE_SAMPLE ? rows.slice(0, SIZE_SAMPLE) : rows;
+  return columns.map((c) => {
+    if (c === '_time') return true;
+    let values = 0;
+    let ids = 0;
+    for (const r of sample) {
+      for (const v of cellLines(c, r[c])) {
+        if (v === '') continue;
+        values++;
+        if (IDENTIFIER_SHAPES.has(valueShape(v))) ids++;
+      }
+    }
+    return values > 0 && ids >= values * 0.9;
+  });
+}
+
+/** What sizing a table's columns needs: natural widths and which columns hold identifiers. */
+export interface ColumnSizes {
+  natural: number[];
+  ids: boolean[];
+}
+
+export function columnSizes(columns: string[], rows: Row[]): ColumnSizes {
+  return { natural: naturalWidths(columns, rows), ids: identifierColumns(columns, rows) };
+}
+
 export interface ColumnWindow {
   /** Indexes into columns, in order. */
   indexes: number[];
@@ -43,14 +78,22 @@ export interface ColumnWindow {
   hiddenRight: number;
 }
 
-/** The columns that fit in `width` starting at column `offset`. */
-export function columnWindow(natural: number[], width: number, offset: number): ColumnWindow {
+/**
+ * The columns that fit in `width` starting at column `offset`. The first columns (in the order
+ * the search named them) come first; a column that does not fit waits for a sideways scroll.
+ * When the columns are wider than the screen each is first held to a share (SHARE_CAP); then
+ * identifiers (ARNs, key ids, accounts, addresses, times) get back their full width, from the
+ * spare width and from the text columns beside them, before any spare goes to other cut columns.
+ * An identifier is never the one column cut to fill the end of the line: a cut ARN is another ARN.
+ */
+export function columnWindow(sizes: ColumnSizes | number[], width: number, offset: number): ColumnWindow {
+  const { natural, ids } = Array.isArray(sizes) ? { natural: sizes, ids: [] as boolean[] } : sizes;
   const total = natural.reduce((a, b) => a + b, 0) + GAP * Math.max(0, natural.length - 1);
   const cap = total > width ? Math.min(SHARE_CAP, width) : width;
   const indexes: number[] = [];
   const widths: number[] = [];
-  let used = 0;
   const start = Math.max(0, Math.min(offset, natural.length - 1));
+  let used = 0;
   for (let i = start; i < natural.length; i++) {
     const gap = indexes.length ? GAP : 0;
     const want = Math.min(natural[i]!, cap);
@@ -61,11 +104,41 @@ export function columnWindow(natural: number[], width: number, offset: number): 
       continue;
     }
     const room = width - used - gap;
-    if (indexes.length === 0 || room >= Math.min(MIN_COLUMN, want)) {
+    if (indexes.length === 0 || (!ids[i] && room >= Math.min(MIN_COLUMN, want))) {
       indexes.push(i);
       widths.push(Math.max(1, room));
+      used += gap + Math.max(1, room);
     }
     break;
+  }
+  let spare = width - used;
+  const short = (k: number) => natural[indexes[k]!]! - widths[k]!;
+  // Identifiers first: from the spare width, then from the text columns (widest first).
+  for (let k = 0; k < indexes.length; k++) {
+    if (!ids[indexes[k]!]) continue;
+    const fromSpare = Math.min(spare, short(k));
+    widths[k]! += fromSpare;
+    spare -= fromSpare;
+    for (let missing = short(k); missing > 0; missing--) {
+      let widest = -1;
+      indexes.forEach((c, j) => {
+        if (!ids[c] && widths[j]! > Math.min(natural[c]!, SHRINK_FLOOR) && (widest < 0 || widths[j]! > widths[widest]!)) widest = j;
+      });
+      if (widest < 0) break;
+      widths[widest]!--;
+      widths[k]!++;
+    }
+  }
+  // Then the other cut columns, a character each in turn.
+  for (let grew = true; spare > 0 && grew; ) {
+    grew = false;
+    for (let k = 0; k < indexes.length && spare > 0; k++) {
+      if (short(k) > 0) {
+        widths[k]!++;
+        spare--;
+        grew = true;
+      }
+    }
   }
   return { indexes, widths, hiddenLeft: start, hiddenRight: natural.length - start - indexes.length };
 }
@@ -110,7 +183,7 @@ export interface Page {
 }
 
 /** The rows from `from` that fit in `height` lines (header included), at least one. */
-export function layoutPage(columns: string[], rows: Row[], natural: number[], opts: { width: number; height: number; from: number; colOffset: number; selected?: number }): Page {
+export function layoutPage(columns: string[], rows: Row[], natural: ColumnSizes | number[], opts: { width: number; height: number; from: number; colOffset: number; selected?: number }): Page {
   const win = columnWindow(natural, opts.width, opts.colOffset);
   const lines = headerLines(columns, win);
   let i = Math.max(0, Math.min(opts.from, Math.max(0, rows.length - 1)));
@@ -124,7 +197,7 @@ export function layoutPage(columns: string[], rows: Row[], natural: number[], op
 }
 
 /** The first row of the page that ends with row `last` (for PgUp and End). */
-export function pageStartEndingAt(columns: string[], rows: Row[], natural: number[], last: number, opts: { width: number; height: number; colOffset: number }): number {
+export function pageStartEndingAt(columns: string[], rows: Row[], natural: ColumnSizes | number[], last: number, opts: { width: number; height: number; colOffset: number }): number {
   const win = columnWindow(natural, opts.width, opts.colOffset);
   let used = 2;
   let i = Math.min(last, rows.length - 1);
@@ -138,8 +211,7 @@ export function pageStartEndingAt(columns: string[], rows: Row[], natural: numbe
 
 /** A whole result as fitted lines (what goes into the scrollback after a search). */
 export function renderFitted(columns: string[], rows: Row[], width: number, maxRows = Infinity): { lines: string[]; hiddenRight: number; shown: number } {
-  const natural = naturalWidths(columns, rows);
-  const win = columnWindow(natural, width, 0);
+  const win = columnWindow(columnSizes(columns, rows), width, 0);
   const out = headerLines(columns, win).map((l) => l.text);
   const shown = Math.min(rows.length, maxRows);
   for (let i = 0; i < shown; i++) for (const l of rowLines(columns, rows[i]!, win, i)) out.push(l.text);

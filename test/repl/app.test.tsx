@@ -2,16 +2,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { render } from 'ink-testing-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { App } from '../../src/repl/components/app.js';
 import { History } from '../../src/repl/history.js';
-import { createRepl } from '../../src/repl/interactive.js';
-import { Session } from '../../src/repl/session.js';
-import { SAMPLE_DIR, SAMPLE_NOW, sampleEngine } from '../helpers.js';
-
-const KEY = { up: '\x1b[A', down: '\x1b[B', left: '\x1b[D', right: '\x1b[C', pgdn: '\x1b[6~', pgup: '\x1b[5~', end: '\x1b[F', home: '\x1b[H', tab: '\t', enter: '\r', esc: '\x1b', ctrlC: '\x03', ctrlD: '\x04', ctrlR: '\x12', backspace: '\x7f' };
+import { sampleEngine } from '../helpers.js';
+import { KEY, startRepl, waitFor } from './harness.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -19,36 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => engine.close());
 
-/** The screen as text: colours removed, trailing blanks (the cursor at the end) trimmed. */
-const strip = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trimEnd()).join('\n');
-
-async function waitFor(read: () => string, test: (screen: string) => boolean, what: string, ms = 10_000): Promise<string> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const screen = read();
-    if (test(screen)) return screen;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function start(opts: { history?: History; height?: number } = {}) {
-  const session = new Session(engine, { now: SAMPLE_NOW });
-  const history = opts.history ?? new History();
-  let exited = false;
-  const repl = createRepl(session, history, { width: () => 100, height: () => opts.height ?? 24 });
-  repl.setOnExit(() => (exited = true));
-  const ui = render(<App controller={repl.controller} output={repl.output} />);
-  const screen = () => strip(ui.lastFrame());
-  // The data is loaded already; start() still prints the summary and opens the prompt.
-  await repl.controller.start([], null).catch(() => undefined);
-  await waitFor(screen, (s) => s.includes('spl ['), 'the prompt');
-  const type = async (text: string) => {
-    ui.stdin.write(text);
-    await new Promise((r) => setTimeout(r, 15));
-  };
-  return { ui, screen, type, session, controller: repl.controller, exited: () => exited };
-}
+const start = (opts: { history?: History; height?: number } = {}) => startRepl(engine, opts);
 
 describe('REPL app', () => {
   it('highlights as you type, runs a search and shows the table with a count', async () => {

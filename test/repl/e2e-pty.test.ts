@@ -86,3 +86,37 @@ describe('spelunk reading searches from a pipe', () => {
     expect(r.stderr).toContain('unknown stats function cnt');
   });
 });
+
+const hasTmux = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
+
+describe.skipIf(!hasTmux)('spelunk in tmux', () => {
+  it(':clear clears the screen, and a long search is echoed whole (the terminal wraps it)', async () => {
+    const socket = `spelunk-test-${process.pid}`;
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+    const history = join(mkdtempSync(join(tmpdir(), 'spelunk-tmux-')), 'history');
+    tmux('new-session', '-d', '-x', '100', '-y', '30', `cd ${ROOT} && node bin/spelunk.js --now 2026-11-28T00:00:00Z --history ${history}`);
+    // -J joins the lines the terminal wrapped: what a copy of the text gives back.
+    const pane = () => tmux('capture-pane', '-p', '-J').stdout;
+    const waitFor = async (test: (s: string) => boolean, what: string) => {
+      const until = Date.now() + 30_000;
+      while (!test(pane())) {
+        if (Date.now() > until) throw new Error(`timed out waiting for ${what}:\n${pane()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await waitFor((s) => s.includes('Type a search'), 'the prompt');
+      const search = `eventName=CreateRole | eval padding="${'p'.repeat(90)}" | table _time user`;
+      tmux('send-keys', '-l', search);
+      tmux('send-keys', 'Enter');
+      await waitFor((s) => s.includes('4 results in'), 'the result');
+      expect(pane()).toContain(search);
+      tmux('send-keys', '-l', ':clear');
+      tmux('send-keys', 'Enter');
+      await waitFor((s) => !s.includes('4 results in'), 'the cleared screen');
+      expect(pane()).not.toContain('Type a search');
+    } finally {
+      tmux('kill-server');
+    }
+  }, 60_000);
+});

@@ -183,7 +183,7 @@ describe('pivots', () => {
     expect(valueShape('111122223333')).toBe('account');
     expect(valueShape('ec2.amazonaws.com')).toBe('other');
     expect(parameterKind('src_user', 'a caller ARN, e.g. arn:aws:sts::...')).toBe('arn');
-    expect(parameterKind('geo_region', 'a region name as iplocation gives it')).toBe('other');
+    expect(parameterKind('geo_region', 'a region name as iplocation gives it')).toBe('geo-region');
     expect(parameterKind('access_key_id')).toBe('access-key');
   });
   it('offers the investigations whose parameters the row supplies', () => {
@@ -207,13 +207,20 @@ describe('table layout', () => {
     { _time: 1795805844, eventName: 'CreateRole', arn: 'arn:aws:iam::111122223333:role/ops-sync-role-with-a-very-long-name' },
     { _time: 1795805800, eventName: 'AttachRolePolicy', arn: ['arn:aws:iam::1:role/a', 'arn:aws:iam::1:role/b'] },
   ];
-  it('fits the width, clipping with an ellipsis, one line per multivalue', () => {
-    const t = renderFitted(columns, rows, 60);
+  it('fits the width, clipping text with an ellipsis, one line per multivalue', () => {
+    const texts = rows.map((r) => ({ ...r, arn: Array.isArray(r.arn) ? ['a role', 'b role'] : `policy text ${'x'.repeat(60)}` }));
+    const t = renderFitted(columns, texts, 60);
     for (const l of t.lines) expect([...l].length).toBeLessThanOrEqual(60);
-    expect(t.lines[2]).toMatch(/^2026-11-27 18:57:24  CreateRole +arn:aws:iam.*…$/);
+    expect(t.lines[2]).toMatch(/^2026-11-27 18:57:24  CreateRole +policy text x+…$/);
     expect(t.lines).toHaveLength(5);
-    expect(t.lines[4]!.trim()).toBe('arn:aws:iam::1:role/b');
+    expect(t.lines[4]!.trim()).toBe('b role');
     expect(clip('abcdef', 4)).toBe('abc…');
+  });
+  it('never cuts an ARN to fill the end of a line: it waits for a sideways scroll', () => {
+    const t = renderFitted(columns, rows, 60);
+    expect(t.lines[2]).toBe('2026-11-27 18:57:24  CreateRole');
+    expect(t.hiddenRight).toBe(1);
+    expect(renderFitted(columns, rows, 120).lines[2]).toBe('2026-11-27 18:57:24  CreateRole        arn:aws:iam::111122223333:role/ops-sync-role-with-a-very-long-name');
   });
   it('scrolls sideways and pages by lines', () => {
     const natural = naturalWidths(columns, rows);

@@ -41,7 +41,7 @@ function readDocs(files: string[], notes: string[], root: string): { file: strin
   const out: { file: string; doc: Doc }[] = [];
   for (const file of files) {
     try {
-      const doc = parseYaml(readFileSync(file, 'utf8'));
+      const doc = parseLenient(readFileSync(file, 'utf8'));
       if (doc && typeof doc === 'object' && !Array.isArray(doc)) out.push({ file, doc: doc as Doc });
       else notes.push(`${relative(root, file)}: not a YAML map, skipped`);
     } catch (err) {
@@ -49,6 +49,33 @@ function readDocs(files: string[], notes: string[], root: string): { file: strin
     }
   }
   return out;
+}
+
+/**
+ * YAML as security_content's own tooling (PyYAML) reads it: published files carry quoted searches
+ * whose continuation lines start at column 0 (`| rename ...`), which the YAML specification
+ * forbids and PyYAML accepts. When the strict parse fails, such lines are indented by one space
+ * (inside a quoted scalar, line breaks and leading spaces fold to one space either way) and the
+ * file is read again.
+ */
+export function parseLenient(text: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    const lines = text.split('\n');
+    let changed = false;
+    const fixed = lines.map((line, i) => {
+      if (i === 0 || line === '' || /^(\s|#|-\s|---|\.\.\.)/.test(line) || /^[A-Za-z_][\w.-]*\s*:(\s|$)/.test(line)) return line;
+      changed = true;
+      return ' ' + line;
+    });
+    if (!changed) throw err;
+    try {
+      return parseYaml(fixed.join('\n'));
+    } catch {
+      throw err;
+    }
+  }
 }
 
 function firstLine(err: unknown): string {
@@ -99,7 +126,8 @@ export function contentSearch(doc: Doc, file: string, kind: 'detection' | 'basel
     source: 'content',
     file,
     spl: spl.trim(),
-    mitre: techniqueIds(list(tags.mitre_attack_id)),
+    // Newer content puts mitre_attack_id at the top level, older under tags.
+    mitre: techniqueIds([...list(doc.mitre_attack_id), ...list(tags.mitre_attack_id)]),
     level: levelOfScore(score),
     score,
     description: text(doc.description)?.trim(),

@@ -43,7 +43,10 @@ export function App({ controller, output }: { controller: ReplController; output
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   const [printed, setPrinted] = useState<{ key: number; items: Printed[] }>({ key: 0, items: [] });
   const { exit } = useApp();
-  useStdout();
+  const { write } = useStdout();
+  useEffect(() => {
+    controller.terminalWrite = write;
+  }, [controller, write]);
 
   useEffect(() => controller.subscribe(redraw), [controller]);
   useEffect(() => {
@@ -67,12 +70,8 @@ export function App({ controller, output }: { controller: ReplController; output
         {(item) => <OutputLines key={item.id} lines={item.lines} />}
       </Static>
       {c.mode === 'loading' && <LoadStatus progress={c.progress} />}
-      {c.mode === 'running' && c.running && (
-        <>
-          <PromptLine label={c.promptLabel()} editor={{ text: c.running.search, cursor: -1 }} showCursor={false} />
-          <RunningStatus running={c.running} />
-        </>
-      )}
+      {/* The search itself is already echoed in the scrollback: only its status is live. */}
+      {c.mode === 'running' && c.running && <RunningStatus running={c.running} />}
       {(c.mode === 'prompt' || (c.mode === 'loading' && c.editor.text !== '')) && <PromptLine label={c.promptLabel()} editor={c.editor} />}
       {c.mode === 'prompt' && c.menu && <CompletionMenu menu={c.menu} />}
       {c.mode === 'history-search' && c.historySearch && <HistorySearchLine search={c.historySearch} />}

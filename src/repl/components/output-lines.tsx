@@ -12,10 +12,13 @@ const TONES: Record<Tone, { color?: string; dimColor?: boolean; bold?: boolean }
 };
 
 export function OutputLines({ lines }: { lines: OutLine[] }) {
-  // One <Text> per physical line, so a long line is cut at the terminal's edge, not wrapped.
+  // Each line reaches the terminal whole: the terminal wraps a long one (the echoed search, SQL,
+  // a message), and copying it gives the line back. Tables are fitted to the width already.
   const physical = lines.flatMap((l) => l.text.split('\n').map((text) => ({ text, tone: l.tone })));
+  // As wide as the longest line (wide characters count two), so Ink lays each out unbroken.
+  const width = Math.max(1, ...physical.map((l) => [...l.text].length * 2));
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" width={width}>
       {physical.map((l, i) => (
         <Text key={i} wrap="truncate-end" {...TONES[l.tone ?? 'plain']}>
           {l.text === '' ? ' ' : l.text}

@@ -1,0 +1,107 @@
+// The engine's private scratch folders (`<tmp>/spelunk-<pid>-<hex>`): DuckDB spills into them
+// and loads after the lock pass through them, hundreds of MB at a time. Each is removed when its
+// engine closes, when the process exits, and on a signal (see removeOnSignals); one left by a
+// process that died anyway (kill -9, a crash) is removed by the next spelunk that starts.
+
+import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const NAME = /^spelunk-(\d+)-[0-9a-f]{12}$/;
+/**
+ * A folder whose process is gone is removed only once nothing in it changed for this long: a
+ * process in another PID namespace (a container sharing /tmp) may own it under a number that
+ * means nothing here, and a spilling search writes into it all the time.
+ */
+const STALE_MS = 10 * 60_000;
+
+const live = new Set<string>();
+let onExit = false;
+
+/** A new scratch folder name for this process (the folder is created when first needed). */
+export function newScratch(): string {
+  const dir = path.join(tmpdir(), `spelunk-${process.pid}-${randomBytes(6).toString('hex')}`);
+  live.add(dir);
+  if (!onExit) {
+    onExit = true;
+    process.once('exit', removeAllScratch);
+  }
+  return dir;
+}
+
+export function removeScratch(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  live.delete(dir);
+}
+
+/** Removes every scratch folder of this process; synchronous, so it can run on exit. */
+export function removeAllScratch(): void {
+  for (const dir of live) {
+    try {
+      removeScratch(dir);
+    } catch {
+      // Going away anyway: the next start collects what is left.
+    }
+  }
+}
+
+/**
+ * For a command-line process: on SIGINT, SIGTERM or SIGHUP remove the scratch folders, then die
+ * of the same signal (the shell still sees 130 or 143). Without this Node ends at once and never
+ * runs its exit handlers.
+ */
+export function removeOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      removeAllScratch();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+/** Removes scratch folders of processes that no longer run; returns them. */
+export function collectStaleScratch(root = tmpdir(), now = Date.now()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = NAME.exec(name);
+    if (!m || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+    const dir = path.join(root, name);
+    try {
+      if (now - newestChange(dir) < STALE_MS) continue;
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } catch {
+      // Another user's folder, or already gone.
+    }
+  }
+  return removed;
+}
+
+/** The latest modification time of a folder and what is directly in it. */
+function newestChange(dir: string): number {
+  let newest = statSync(dir).mtimeMs;
+  for (const name of readdirSync(dir)) {
+    try {
+      newest = Math.max(newest, statSync(path.join(dir, name)).mtimeMs);
+    } catch {
+      // Vanished meanwhile.
+    }
+  }
+  return newest;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
