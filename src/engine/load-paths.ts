@@ -45,34 +45,45 @@ export async function expandPaths(paths: string[]): Promise<Expansion> {
   const walk: Walk = { warnings: [], folders: new Map(), links: [] };
   const files: string[] = [];
   const kept = new Map<string, string>();
-  const keep = (found: Found[]): void => {
+  const noted = new Set<string>();
+  /** Adds the files found for one given path; files already listed under another name are noted. */
+  const keep = (given: string, found: Found[]): void => {
     // Direct names first, so a file reached both directly and through a link keeps its own path.
     const ordered = [...found.filter((f) => !f.viaLink), ...found.filter((f) => f.viaLink)];
     const chosen: string[] = [];
+    const again: [string, string][] = [];
     for (const f of ordered) {
       const first = kept.get(f.key);
       if (first === undefined) {
         kept.set(f.key, f.path);
         chosen.push(f.path);
-      } else if (path.resolve(first) !== path.resolve(f.path) && !walk.warnings.some((w) => w.file === f.path && w.kind === 'note')) {
-        walk.warnings.push({ file: f.path, reason: `the same file as ${first}: read once`, kind: 'note' });
+      } else if (path.resolve(first) !== path.resolve(f.path) && !noted.has(f.path)) {
+        noted.add(f.path);
+        again.push([f.path, first]);
       }
     }
     files.push(...chosen.sort(compareStrings));
+    // A few are named one by one; a whole second copy (hard links, a folder given twice) in one note.
+    if (again.length <= 3) {
+      for (const [file, first] of again) walk.warnings.push({ file, reason: `the same file as ${first}: read once`, kind: 'note' });
+    } else {
+      const [file, first] = again[0]!;
+      walk.warnings.push({ file: given, reason: `${again.length} files here are files already read under other names (e.g. ${file} is ${first}): each read once`, kind: 'note' });
+    }
   };
 
   for (const given of paths) {
     const info = await stat(given).catch((err: NodeJS.ErrnoException) => err);
     if (!(info instanceof Error)) {
-      if (info.isDirectory()) keep(await walkFolder(given, info, walk));
-      else keep([{ path: literalName(given), key: keyOf(info), viaLink: false }]);
+      if (info.isDirectory()) keep(given, await walkFolder(given, info, walk));
+      else keep(given, [{ path: literalName(given), key: keyOf(info), viaLink: false }]);
       continue;
     }
     // A path that exists is taken literally even if it contains '*' or '?'.
     if (info.code === 'ENOENT' && GLOB_CHAR.test(given)) {
       const matched = await expandGlob(given, walk);
       if (matched.length === 0) walk.warnings.push({ file: given, reason: 'no files match this pattern', kind: 'skipped' });
-      keep(matched);
+      keep(given, matched);
       continue;
     }
     walk.warnings.push({ file: given, reason: describeFsError(info), kind: 'skipped' });

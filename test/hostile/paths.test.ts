@@ -98,6 +98,21 @@ describe('one file, several names', () => {
     });
   }
 
+  it('a hard-linked copy of a whole folder counts once, with one note', async () => {
+    for (let i = 0; i < 5; i++) {
+      put(`copies/orig/f${i}.json`, records(`h${i}`));
+      mkdirSync(path.join(dir, 'copies/backup'), { recursive: true });
+      linkSync(path.join(dir, `copies/orig/f${i}.json`), path.join(dir, `copies/backup/f${i}.json`));
+    }
+    await withEngine('memory', async (engine) => {
+      const report = await engine.load(['copies/orig', 'copies/backup']);
+      expect(report).toMatchObject({ filesRead: 5, eventsLoaded: 5 });
+      expect(reasons(report)).toEqual({
+        'copies/backup': 'note: 5 files here are files already read under other names (e.g. copies/backup/f0.json is copies/orig/f0.json): each read once',
+      });
+    });
+  });
+
   it('the same arguments give the same names every time', async () => {
     const names = await withEngine('memory', async (engine) => {
       const runs: unknown[] = [];
