@@ -124,7 +124,7 @@ describe('timechart', () => {
     expect(compiled.sql).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("index" IS NOT NULL), false)
+          WHERE coalesce("index" IS NOT NULL, false)
       ),
       s1 AS (
         SELECT *, (floor("_time" / 86400) * 86400) AS "__row", "eventName" AS "__split" FROM s0

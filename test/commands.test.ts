@@ -88,6 +88,9 @@ describe('filling and reshaping', () => {
     ]);
     await expectRows(data.sample, '| makeresults | eval s="a;b;c" | makemv delim=";" s | eval n=mvcount(s) | table s n', [{ s: ['a', 'b', 'c'], n: 3 }]);
     await expectRows(data.sample, `${GST} | head 1 | convert ctime(_time) as t | table t`, [{ t: '11/27/2026 16:01:16' }]);
+    // timeformat= is Splunk's spelling, translated as strftime's is (%F and %T are not DuckDB's).
+    await expectRows(data.sample, `${GST} | head 1 | convert timeformat="%F %T" ctime(_time) as t | table t`, [{ t: '2026-11-27 16:01:16' }]);
+    await expectRows(data.sample, `${GST} | head 1 | eval s="2026-11-27 16:01:16" | convert timeformat="%F %T" mktime(s) as t | table t`, [{ t: 1795795276 }]);
   });
 
   it('makeresults count=', async () => {
@@ -140,10 +143,10 @@ describe('injection safety: quotes, comments and semicolons are data', () => {
     expect(sqlOf('src="a\'b" | eval "x\\"y"=\'f"g\'')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("sourceIPAddress" ILIKE 'a''b'), false)
+          WHERE coalesce("sourceIPAddress" ILIKE 'a''b', false)
       ),
       s1 AS (
-        SELECT *, (NULL) AS "x""y" FROM s0
+        SELECT *, NULL AS "x""y" FROM s0
       )
       SELECT "_time", "x""y", "_raw"
       FROM s1

@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diagramsHtml, DIAGRAMS_FILE } from '../scripts/diagrams.js';
-import { AGGREGATE_NAMES } from '../src/compiler/commands/stats.js';
+import { AGGREGATE_NAMES } from '../src/compiler/library/aggregates.js';
 import { COMMANDS } from '../src/compiler/commands/index.js';
 import { DATA_MODELS } from '../src/compiler/datamodels.js';
-import { FUNCTION_NAMES } from '../src/compiler/functions.js';
+import { FUNCTION_NAMES } from '../src/compiler/library/eval-functions.js';
 import { compile } from '../src/compiler/index.js';
 import { loadMacros, bundledMacrosFile } from '../src/engine/engine.js';
 import { SAMPLE_NOW } from './helpers.js';

@@ -111,13 +111,13 @@ describe('golden SQL', () => {
         SELECT 1795824000::DOUBLE AS "_time", range + 1 AS "__seq" FROM range(1)
       ),
       s1 AS (
-        SELECT *, ((CAST(NULL AS DOUBLE) + 1::DOUBLE)) AS "a" FROM s0
+        SELECT *, CAST(NULL AS DOUBLE) + 1::DOUBLE AS "a" FROM s0
       ),
       s2 AS (
-        SELECT *, (("a" * 2::DOUBLE)) AS "b" FROM s1
+        SELECT *, "a" * 2::DOUBLE AS "b" FROM s1
       ),
       s3 AS (
-        SELECT *, (CASE WHEN ("b" > 2::DOUBLE) THEN 'x' ELSE CAST(NULL AS VARCHAR) END) AS "c" FROM s2
+        SELECT *, CASE WHEN "b" > 2::DOUBLE THEN 'x' ELSE CAST(NULL AS VARCHAR) END AS "c" FROM s2
       )
       SELECT "_time", "a", "b", "c"
       FROM s3
@@ -131,7 +131,7 @@ describe('golden SQL', () => {
         SELECT 1795824000::DOUBLE AS "_time", range + 1 AS "__seq" FROM range(1)
       ),
       s1 AS (
-        SELECT *, (strftime(make_timestamp(CAST(CAST(1795795276::DOUBLE AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%d')) AS "s" FROM s0
+        SELECT *, strftime(make_timestamp(CAST(CAST(1795795276::DOUBLE AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%d') AS "s" FROM s0
       )
       SELECT "_time", "s"
       FROM s1

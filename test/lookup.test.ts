@@ -46,7 +46,7 @@ describe('lookup', () => {
         SELECT 1795824000::DOUBLE AS "_time", range + 1 AS "__seq" FROM range(1)
       ),
       s1 AS (
-        SELECT *, ('111122223333') AS "acct" FROM s0
+        SELECT *, '111122223333' AS "acct" FROM s0
       ),
       s2 AS (
         SELECT "__seq", "acct" AS "__k0" FROM s1

@@ -55,6 +55,6 @@ describe('nested lambdas', () => {
 
   it('gives each lambda its own variable', () => {
     const sql = sqlOf('| makeresults | eval a=split("x,y",","), b=split("q,r",",") | eval r=mvmap(b, mvmap(a, a . b))');
-    expect(sql).toContain('flatten(list_transform("b", __v0 -> coalesce(CASE WHEN len(list_filter(list_transform("a", __v1 -> (__v1 || __v0)), __v2 -> __v2 IS NOT NULL)) = 0');
+    expect(sql).toContain('flatten(list_transform("b", __v0 -> coalesce(list_transform([list_filter(list_transform("a", __v1 -> __v1 || __v0), __v2 -> __v2 IS NOT NULL)]');
   });
 });

@@ -117,7 +117,7 @@ describe('boolean structure', () => {
     expect(sqlOf('NOT errorCode=AccessDenied errorCode!=Throttling')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE ((NOT coalesce(("errorCode" ILIKE 'AccessDenied'), false)) AND ("errorCode" IS NOT NULL AND NOT coalesce(("errorCode" ILIKE 'Throttling'), false)))
+          WHERE NOT coalesce("errorCode" ILIKE 'AccessDenied', false) AND "errorCode" IS NOT NULL AND NOT coalesce("errorCode" ILIKE 'Throttling', false)
       )
       SELECT "_time", "_raw"
       FROM s0
@@ -172,7 +172,7 @@ describe('golden SQL', () => {
     expect(sqlOf('eventName=AssumeRole src=10.0.0.0/8 userAgent=*boto* resources{}.accountId IN (1111*, 2222)')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE (coalesce(("eventName" ILIKE 'AssumeRole'), false) AND coalesce(spl_cidrmatch('10.0.0.0/8', "sourceIPAddress"), false) AND coalesce((lower("userAgent") LIKE lower('%boto%')), false) AND coalesce(list_bool_or(list_transform(json_extract_string("resources", '$[*].accountId'), __v -> coalesce((lower(__v) LIKE lower('1111%')), false) OR coalesce((__v ILIKE '2222' OR TRY_CAST(__v AS DOUBLE) = 2222), false))), false))
+          WHERE coalesce("eventName" ILIKE 'AssumeRole', false) AND coalesce(spl_cidrmatch('10.0.0.0/8', "sourceIPAddress"), false) AND coalesce(lower("userAgent") LIKE lower('%boto%'), false) AND coalesce(list_bool_or(list_transform(json_extract_string("resources", '$[*].accountId'), __v0 -> coalesce(lower(__v0) LIKE lower('1111%'), false) OR coalesce(__v0 ILIKE '2222' OR TRY_CAST(__v0 AS DOUBLE) = 2222, false))), false)
       )
       SELECT "_time", "_raw"
       FROM s0
@@ -189,7 +189,7 @@ describe('field=value on a path into a nested object', () => {
 
   it('tests the JSON text before parsing it, and only for values JSON writes verbatim', () => {
     expect(sqlOf('responseElements.credentials.accessKeyId=ASIAkey')).toContain(
-      `CASE WHEN contains(lower(CAST("responseElements" AS VARCHAR)), 'asiakey') THEN coalesce((json_extract_string("responseElements", '$.credentials.accessKeyId') ILIKE 'ASIAkey'), false) ELSE false END`,
+      `CASE WHEN contains(lower(CAST("responseElements" AS VARCHAR)), 'asiakey') THEN coalesce(json_extract_string("responseElements", '$.credentials.accessKeyId') ILIKE 'ASIAkey', false) ELSE false END`,
     );
     // A slash may be escaped in JSON text, a number written another way: no text test.
     expect(sqlOf('requestParameters.roleArn=arn:aws:iam::1:role/x')).not.toContain('contains(');

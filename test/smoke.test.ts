@@ -27,7 +27,7 @@ describe('first slice end to end', () => {
     expect(sqlOf('eventName=AssumeRole | stats count by requestParameters.roleArn')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("eventName" ILIKE 'AssumeRole'), false)
+          WHERE coalesce("eventName" ILIKE 'AssumeRole', false)
       ),
       s1 AS (
         SELECT *, json_extract_string("requestParameters", '$.roleArn') AS "__by0" FROM s0

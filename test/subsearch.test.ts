@@ -42,10 +42,10 @@ describe('subsearch in search', () => {
     expect(sqlOf(`${GST} [search eventName=CreateAccessKey | stats count by user | fields user]`)).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("eventName" ILIKE 'CreateAccessKey'), false)
+          WHERE coalesce("eventName" ILIKE 'CreateAccessKey', false)
       ),
       s1 AS (
-        SELECT *, coalesce(CASE WHEN ("__p_userIdentity.type" = 'IAMUser') THEN "__p_userIdentity.userName" WHEN (("__p_userIdentity.type" = 'AssumedRole') OR ("__p_userIdentity.type" = 'FederatedUser')) THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN ("__p_userIdentity.type" = 'Root') THEN 'root' WHEN ("__p_userIdentity.type" = 'AWSService') THEN "__p_userIdentity.invokedBy" WHEN ("__p_userIdentity.type" = 'AWSAccount') THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "__by0" FROM s0
+        SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "__by0" FROM s0
       ),
       s2 AS (
         SELECT "__by0" AS "user", count(*) AS "count" FROM s1 WHERE "__by0" IS NOT NULL
@@ -65,7 +65,7 @@ describe('subsearch in search', () => {
       ),
       s7 AS (
         SELECT * FROM "events"
-          WHERE (coalesce(("eventName" ILIKE 'GetSessionToken'), false) AND (coalesce(lower(coalesce(CASE WHEN ("__p_userIdentity.type" = 'IAMUser') THEN "__p_userIdentity.userName" WHEN (("__p_userIdentity.type" = 'AssumedRole') OR ("__p_userIdentity.type" = 'FederatedUser')) THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN ("__p_userIdentity.type" = 'Root') THEN 'root' WHEN ("__p_userIdentity.type" = 'AWSService') THEN "__p_userIdentity.invokedBy" WHEN ("__p_userIdentity.type" = 'AWSAccount') THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId")) IN (SELECT lower("__sub0") FROM s5 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s6 WHERE (s6."__sub0" IS NULL OR coalesce(spl_wildmatch(coalesce(CASE WHEN ("__p_userIdentity.type" = 'IAMUser') THEN "__p_userIdentity.userName" WHEN (("__p_userIdentity.type" = 'AssumedRole') OR ("__p_userIdentity.type" = 'FederatedUser')) THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN ("__p_userIdentity.type" = 'Root') THEN 'root' WHEN ("__p_userIdentity.type" = 'AWSService') THEN "__p_userIdentity.invokedBy" WHEN ("__p_userIdentity.type" = 'AWSAccount') THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId"), s6."__sub0"), false)))))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce(lower(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId")) IN (SELECT lower("__sub0") FROM s5 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s6 WHERE (s6."__sub0" IS NULL OR coalesce(spl_wildmatch(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId"), s6."__sub0"), false)))))
       )
       SELECT "_time", "_raw"
       FROM s7
@@ -86,10 +86,10 @@ describe('subsearch in search', () => {
     expect(sqlOf(`${GST} [search eventName=CreateAccessKey | fields user src]`)).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("eventName" ILIKE 'CreateAccessKey'), false)
+          WHERE coalesce("eventName" ILIKE 'CreateAccessKey', false)
       ),
       s1 AS (
-        SELECT coalesce(CASE WHEN ("__p_userIdentity.type" = 'IAMUser') THEN "__p_userIdentity.userName" WHEN (("__p_userIdentity.type" = 'AssumedRole') OR ("__p_userIdentity.type" = 'FederatedUser')) THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN ("__p_userIdentity.type" = 'Root') THEN 'root' WHEN ("__p_userIdentity.type" = 'AWSService') THEN "__p_userIdentity.invokedBy" WHEN ("__p_userIdentity.type" = 'AWSAccount') THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "user", "sourceIPAddress" AS "src", "_time", "_raw", "__seq" FROM s0
+        SELECT coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "user", "sourceIPAddress" AS "src", "_time", "_raw", "__seq" FROM s0
       ),
       s2 AS (
         SELECT "user" AS "__sub0", "src" AS "__sub1" FROM s1 ORDER BY "__seq" LIMIT 10000
@@ -99,7 +99,7 @@ describe('subsearch in search', () => {
       ),
       s4 AS (
         SELECT * FROM "events"
-          WHERE (coalesce(("eventName" ILIKE 'GetSessionToken'), false) AND (coalesce((lower(coalesce(CASE WHEN ("__p_userIdentity.type" = 'IAMUser') THEN "__p_userIdentity.userName" WHEN (("__p_userIdentity.type" = 'AssumedRole') OR ("__p_userIdentity.type" = 'FederatedUser')) THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN ("__p_userIdentity.type" = 'Root') THEN 'root' WHEN ("__p_userIdentity.type" = 'AWSService') THEN "__p_userIdentity.invokedBy" WHEN ("__p_userIdentity.type" = 'AWSAccount') THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId")), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s2 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s3 WHERE (s3."__sub0" IS NULL OR coalesce(spl_wildmatch(coalesce(CASE WHEN ("__p_userIdentity.type" = 'IAMUser') THEN "__p_userIdentity.userName" WHEN (("__p_userIdentity.type" = 'AssumedRole') OR ("__p_userIdentity.type" = 'FederatedUser')) THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN ("__p_userIdentity.type" = 'Root') THEN 'root' WHEN ("__p_userIdentity.type" = 'AWSService') THEN "__p_userIdentity.invokedBy" WHEN ("__p_userIdentity.type" = 'AWSAccount') THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId"), s3."__sub0"), false)) AND (s3."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s3."__sub1"), false)))))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce((lower(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId")), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s2 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s3 WHERE (s3."__sub0" IS NULL OR coalesce(spl_wildmatch(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId"), s3."__sub0"), false)) AND (s3."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s3."__sub1"), false)))))
       )
       SELECT "_time", "_raw"
       FROM s4
@@ -129,14 +129,14 @@ describe('join and append', () => {
     expect(sqlOf('eventName=ConsoleLogin | join type=left user [search eventName=GetSessionToken | stats count as gst by user]')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("eventName" ILIKE 'ConsoleLogin'), false)
+          WHERE coalesce("eventName" ILIKE 'ConsoleLogin', false)
       ),
       s1 AS (
         SELECT * FROM "events"
-          WHERE coalesce(("eventName" ILIKE 'GetSessionToken'), false)
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false)
       ),
       s2 AS (
-        SELECT *, coalesce(CASE WHEN ("__p_userIdentity.type" = 'IAMUser') THEN "__p_userIdentity.userName" WHEN (("__p_userIdentity.type" = 'AssumedRole') OR ("__p_userIdentity.type" = 'FederatedUser')) THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN ("__p_userIdentity.type" = 'Root') THEN 'root' WHEN ("__p_userIdentity.type" = 'AWSService') THEN "__p_userIdentity.invokedBy" WHEN ("__p_userIdentity.type" = 'AWSAccount') THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "__by0" FROM s1
+        SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "__by0" FROM s1
       ),
       s3 AS (
         SELECT "__by0" AS "user", count(*) AS "gst" FROM s2 WHERE "__by0" IS NOT NULL
@@ -146,7 +146,7 @@ describe('join and append', () => {
         SELECT *, row_number() OVER (ORDER BY TRY_CAST("user" AS DOUBLE) ASC NULLS LAST, "user" ASC NULLS LAST) AS "__seq" FROM s3
       ),
       s5 AS (
-        SELECT *, coalesce(CASE WHEN ("__p_userIdentity.type" = 'IAMUser') THEN "__p_userIdentity.userName" WHEN (("__p_userIdentity.type" = 'AssumedRole') OR ("__p_userIdentity.type" = 'FederatedUser')) THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN ("__p_userIdentity.type" = 'Root') THEN 'root' WHEN ("__p_userIdentity.type" = 'AWSService') THEN "__p_userIdentity.invokedBy" WHEN ("__p_userIdentity.type" = 'AWSAccount') THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "user" FROM s0
+        SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "user" FROM s0
       ),
       s6 AS (
         SELECT "user" AS "user", "gst" AS "gst", "__seq" FROM s4

@@ -67,7 +67,7 @@ describe('earliest= and latest= in a search', () => {
     expect(sqlOf('earliest=-7d@w0 latest=@d eventName=AssumeRole')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE (coalesce("_time" >= 1794700800, false) AND coalesce("_time" < 1795824000, false) AND coalesce(("eventName" ILIKE 'AssumeRole'), false))
+          WHERE coalesce("_time" >= 1794700800, false) AND coalesce("_time" < 1795824000, false) AND coalesce("eventName" ILIKE 'AssumeRole', false)
       )
       SELECT "_time", "_raw"
       FROM s0

@@ -96,13 +96,13 @@ describe('tstats over the Authentication data model', () => {
     expect(sqlOf('| tstats count from datamodel=Authentication where Authentication.signature=Assume* by Authentication.signature')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce((("eventName" = 'AssumeRole') OR ("eventName" = 'AssumeRoleWithSAML') OR ("eventName" = 'AssumeRoleWithWebIdentity') OR ("eventName" = 'GetSessionToken') OR ("eventName" = 'GetFederationToken') OR ("eventName" = 'ConsoleLogin')), false)
+          WHERE coalesce("eventName" = 'AssumeRole' OR "eventName" = 'AssumeRoleWithSAML' OR "eventName" = 'AssumeRoleWithWebIdentity' OR "eventName" = 'GetSessionToken' OR "eventName" = 'GetFederationToken' OR "eventName" = 'ConsoleLogin', false)
       ),
       s1 AS (
         SELECT *, "eventName" AS "Authentication.signature" FROM s0
       ),
       s2 AS (
-        SELECT * FROM s1 WHERE coalesce((lower("Authentication.signature") LIKE lower('Assume%')), false)
+        SELECT * FROM s1 WHERE coalesce(lower("Authentication.signature") LIKE lower('Assume%'), false)
       ),
       s3 AS (
         SELECT *, "Authentication.signature" AS "__by0" FROM s2

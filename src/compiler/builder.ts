@@ -1,6 +1,7 @@
 // Collects the CTEs of one compiled search (subsearches included) and hands out relations.
-import type { Pipeline, Span } from '../../grammar/ast.js';
+import type { Pipeline, SearchExpr, Span } from '../../grammar/ast.js';
 import { splError } from '../../grammar/diagnostics.js';
+import { Vars, type Expr } from './ir/expr.js';
 import { ident } from './sql.js';
 import type { CompileOptions, DiscoveredValue, Discovery, FieldInfo, FieldType, OutputAction, Relation } from './types.js';
 
@@ -9,7 +10,8 @@ export class Builder {
   output?: OutputAction;
   readonly discoveries: Discovery[] = [];
   private counter = 0;
-  private lambdas = 0;
+  /** Variable ids of lambdas and lets: one counter for the whole compilation. */
+  readonly vars = new Vars();
 
   constructor(
     readonly options: CompileOptions,
@@ -17,6 +19,8 @@ export class Builder {
     readonly compileSub: (pipeline: Pipeline, b: Builder) => Relation,
     /** The condition a subsearch in `search` becomes (its rows OR'ed, as Splunk's format does). */
     readonly subsearchCondition: (pipeline: Pipeline, outer: Relation, span: Span) => string,
+    /** A search-language condition over a relation (searchmatch() inside eval). */
+    readonly compileSearch: (e: SearchExpr, rel: Relation, locals?: Map<string, Expr>) => Expr,
   ) {}
 
   /** Add a CTE and return the relation it defines. */
@@ -38,15 +42,6 @@ export class Builder {
     if (answer) return answer;
     if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what });
     return undefined;
-  }
-
-  /**
-   * A lambda parameter name unused elsewhere in this compilation: a lambda body holds SQL from
-   * the user's expression, which may sit inside another lambda, and a shared name would make the
-   * inner one capture the outer one's variable.
-   */
-  lambdaVar(): string {
-    return `__v${this.lambdas++}`;
   }
 
   /** An error about the user's search, to be thrown: `throw b.err(...)`. */

@@ -7,6 +7,7 @@ import { Builder, renderCtes, visibleFields } from './builder.js';
 import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
 import { COMMANDS, GENERATING, REFUSED, UNSUPPORTED } from './commands/index.js';
 import { compileSearchExpr } from './search.js';
+import { duckdbSql as sql } from './print/duckdb.js';
 import { ident, num } from './sql.js';
 import { nearest } from './suggest.js';
 import type { CompiledSearch, CompileOptions, FieldInfo, FieldType, Relation } from './types.js';
@@ -132,7 +133,7 @@ function newestRowsBound(rest: Command[], condition: string | undefined, b: Buil
 function compileFirstSearch(first: Extract<Command, { kind: 'search' }>, b: Builder): string {
   // Conditions are compiled against the events relation; the base CTE holds them directly.
   const probe: Relation = { name: EVENTS_TABLE, fields: eventFields(), raw: true, removed: new Set() };
-  return compileSearchExpr(first.expr!, probe, b);
+  return sql(compileSearchExpr(first.expr!, probe, b));
 }
 
 /** Output columns: for events, `_time`, the fields the pipeline made, and `_raw`. */
@@ -143,7 +144,12 @@ export function outputColumns(rel: Relation): string[] {
 }
 
 export function newBuilder(options: CompileOptions): Builder {
-  const b: Builder = new Builder(options, compilePipeline, (pipeline, outer, span) => subsearchCondition(pipeline, outer, span, b));
+  const b: Builder = new Builder(
+    options,
+    compilePipeline,
+    (pipeline, outer, span) => subsearchCondition(pipeline, outer, span, b),
+    (e, rel, locals) => compileSearchExpr(e, rel, b, locals),
+  );
   return b;
 }
 

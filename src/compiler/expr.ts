@@ -1,22 +1,25 @@
-// eval/where expressions -> SQL. Splunk's rules: names are fields (case-sensitive), a missing
-// field is null and null propagates through arithmetic and concatenation, comparisons are
+// eval/where expressions -> expression IR. Splunk's rules: names are fields (case-sensitive), a
+// missing field is null and null propagates through arithmetic and concatenation, comparisons are
 // numeric when both sides are numbers, and a multivalue field compares true if any value does.
 import type { Expr } from '../../grammar/ast.js';
+import { parse } from '../../grammar/parser.js';
 import type { Builder } from './builder.js';
+import { and, compare, not, or, toBool, toNumber, toString } from './build/coerce.js';
 import { addonExpr, NULL, resolveColumn } from './fields.js';
-import { callFunction } from './functions.js';
+import { call, int, lit, type Expr as IrExpr } from './ir/expr.js';
 import { likeMatch } from './patterns.js';
-import { dbl, ident, str } from './sql.js';
-import type { Compiled, FieldType, Relation } from './types.js';
+import { evalFunction, FUNCTION_NAMES, type EvalCall } from './library/eval-functions.js';
+import { nearest } from './suggest.js';
+import type { Relation } from './types.js';
 
 export interface ExprScope {
   rel: Relation;
   b: Builder;
   /** Fields assigned earlier in the same eval, or lambda variables, by name. */
-  locals?: Map<string, Compiled>;
+  locals?: Map<string, IrExpr>;
 }
 
-export function fieldRef(name: string, scope: ExprScope): Compiled {
+export function fieldRef(name: string, scope: ExprScope): IrExpr {
   const local = scope.locals?.get(name);
   if (local) return local;
   const column = resolveColumn(name, scope.rel);
@@ -28,157 +31,96 @@ export function fieldRef(name: string, scope: ExprScope): Compiled {
   return compileExpr(expr, { rel: eventOnly, b: scope.b });
 }
 
-// ---- coercions -------------------------------------------------------------------------
-
-export function asNumber(c: Compiled): string {
-  switch (c.type) {
-    case 'number': return c.sql;
-    case 'string': return `TRY_CAST(${c.sql} AS DOUBLE)`;
-    case 'bool': return `CAST(${c.sql} AS DOUBLE)`;
-    case 'mv': return `TRY_CAST((${c.sql})[1] AS DOUBLE)`;
-    default: return 'CAST(NULL AS DOUBLE)';
-  }
-}
-
-export function asString(c: Compiled): string {
-  switch (c.type) {
-    case 'string': return c.sql;
-    case 'number': return `spl_num2str(${c.sql})`;
-    case 'bool': return `CASE WHEN ${c.sql} THEN 'true' WHEN NOT ${c.sql} THEN 'false' END`;
-    case 'mv': return `(${c.sql})[1]`;
-    default: return 'CAST(NULL AS VARCHAR)';
-  }
-}
-
-export function asBool(c: Compiled): string {
-  switch (c.type) {
-    case 'bool': return c.sql;
-    case 'number': return `(${c.sql} <> 0)`;
-    case 'string': return `(${c.sql} IS NOT NULL AND ${c.sql} NOT IN ('', 'false', '0'))`;
-    case 'mv': return `(len(${c.sql}) > 0)`;
-    default: return 'CAST(NULL AS BOOLEAN)';
-  }
-}
-
-/** A multivalue list; a scalar becomes a one-element list, null stays null. */
-export function asList(c: Compiled): string {
-  if (c.type === 'mv') return c.sql;
-  if (c.type === 'unknown') return 'CAST(NULL AS VARCHAR[])';
-  const s = asString(c);
-  return `CASE WHEN ${s} IS NULL THEN NULL ELSE [${s}] END`;
-}
-
-/** A value of `type`, converting as needed (for CASE branches that must agree). */
-export function coerce(c: Compiled, type: FieldType): string {
-  switch (type) {
-    case 'number': return asNumber(c);
-    case 'string': return asString(c);
-    case 'bool': return asBool(c);
-    case 'mv': return asList(c);
-    default: return c.sql;
-  }
-}
-
-/** The type several branches unify to: equal types stay, nulls take the other, else string. */
-export function unify(items: Compiled[]): FieldType {
-  const types = new Set(items.map((i) => i.type).filter((t) => t !== 'unknown'));
-  if (types.size === 0) return 'unknown';
-  if (types.size === 1) return [...types][0]!;
-  if (types.has('mv')) return 'mv';
-  return 'string';
-}
-
-// ---- comparisons -----------------------------------------------------------------------
-
-const SQL_OP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
-
-/** A scalar comparison with Splunk's typing: numeric if either side is known to be a number. */
-function compareScalars(op: string, a: Compiled, b: Compiled): string {
-  const sqlOp = SQL_OP[op]!;
-  if (a.type === 'unknown' || b.type === 'unknown') return 'CAST(NULL AS BOOLEAN)';
-  if (a.type === 'number' || b.type === 'number') {
-    if (a.type === 'string' && b.type === 'number') {
-      return `coalesce(TRY_CAST(${a.sql} AS DOUBLE) ${sqlOp} ${b.sql}, ${a.sql} ${sqlOp} spl_num2str(${b.sql}))`;
-    }
-    if (b.type === 'string' && a.type === 'number') {
-      return `coalesce(${a.sql} ${sqlOp} TRY_CAST(${b.sql} AS DOUBLE), spl_num2str(${a.sql}) ${sqlOp} ${b.sql})`;
-    }
-    return `(${asNumber(a)} ${sqlOp} ${asNumber(b)})`;
-  }
-  if (a.type === 'bool' || b.type === 'bool') return `(${asBool(a)} ${sqlOp} ${asBool(b)})`;
-  // Two strings: numeric when both hold numbers, as Splunk compares them.
-  if (sqlOp === '=' || sqlOp === '<>') return `(${a.sql} ${sqlOp} ${b.sql})`;
-  return `coalesce(TRY_CAST(${a.sql} AS DOUBLE) ${sqlOp} TRY_CAST(${b.sql} AS DOUBLE), ${a.sql} ${sqlOp} ${b.sql})`;
-}
-
-export function compare(op: string, a: Compiled, b: Compiled, builder: Builder): string {
-  if (a.type === 'mv' || b.type === 'mv') {
-    const [list, other, flipped] = a.type === 'mv' ? [a, b, false] : [b, a, true];
-    const x = builder.lambdaVar();
-    const v: Compiled = { sql: x, type: 'string' };
-    const inner = flipped ? compareScalars(op, other.type === 'mv' ? { sql: `(${other.sql})[1]`, type: 'string' } : other, v) : compareScalars(op, v, other.type === 'mv' ? { sql: `(${other.sql})[1]`, type: 'string' } : other);
-    return `list_bool_or(list_transform(${list.sql}, ${x} -> coalesce(${inner}, false)))`;
-  }
-  return compareScalars(op, a, b);
-}
-
-// ---- expressions -----------------------------------------------------------------------
-
-export function compileExpr(e: Expr, scope: ExprScope): Compiled {
+export function compileExpr(e: Expr, scope: ExprScope): IrExpr {
   switch (e.kind) {
     case 'num':
-      return { sql: dbl(e.value), type: 'number' };
+      return { ...lit(e.value, 'number'), span: e.span };
     case 'str':
-      return { sql: str(e.value), type: 'string' };
+      return { ...lit(e.value, 'string'), span: e.span };
     case 'field':
       return fieldRef(e.name, scope);
     case 'call':
       return callFunction(e, scope);
     case 'unary': {
       const arg = compileExpr(e.arg, scope);
-      if (e.op === 'NOT') return { sql: `(NOT ${asBool(arg)})`, type: 'bool' };
-      return { sql: `(- ${asNumber(arg)})`, type: 'number' };
+      if (e.op === 'NOT') return not(toBool(arg));
+      return call('neg', [toNumber(arg)], 'number', e.span);
     }
     case 'in': {
       const arg = compileExpr(e.arg, scope);
-      const checks = e.values.map((v) => compare('=', arg, compileExpr(v, scope), scope.b));
-      const any = checks.length ? `(${checks.join(' OR ')})` : 'false';
-      return { sql: e.negated ? `(NOT ${any})` : any, type: 'bool' };
+      const checks = e.values.map((v) => compare('=', arg, compileExpr(v, scope), scope.b.vars));
+      const any = checks.length ? checks.reduce(or) : lit(false);
+      return e.negated ? not(any) : any;
     }
     case 'binary':
       return compileBinary(e, scope);
   }
 }
 
-function compileBinary(e: Extract<Expr, { kind: 'binary' }>, scope: ExprScope): Compiled {
+function compileBinary(e: Extract<Expr, { kind: 'binary' }>, scope: ExprScope): IrExpr {
   const a = compileExpr(e.left, scope);
   const b = compileExpr(e.right, scope);
+  const number = (fn: string, x: IrExpr, y: IrExpr) => call(fn, [toNumber(x), toNumber(y)], 'number', e.span);
   switch (e.op) {
     case 'AND':
-      return { sql: `(${asBool(a)} AND ${asBool(b)})`, type: 'bool' };
+      return and(toBool(a), toBool(b));
     case 'OR':
-      return { sql: `(${asBool(a)} OR ${asBool(b)})`, type: 'bool' };
+      return or(toBool(a), toBool(b));
     case 'XOR':
-      return { sql: `(${asBool(a)} <> ${asBool(b)})`, type: 'bool' };
+      return call('ne', [toBool(a), toBool(b)], 'bool', e.span);
     case 'LIKE':
-      return { sql: likeMatch(asString(a), asString(b), e.right.kind === 'str' ? e.right.value : undefined), type: 'bool' };
+      return likeMatch(toString(a), toString(b), e.right.kind === 'str' ? e.right.value : undefined);
     case '.':
-      return { sql: `(${asString(a)} || ${asString(b)})`, type: 'string' };
+      return call('concat', [toString(a), toString(b)], 'string', e.span);
     case '+':
       // `+` concatenates when a side is a string literal; fields holding numbers add.
-      if (e.left.kind === 'str' || e.right.kind === 'str') return { sql: `(${asString(a)} || ${asString(b)})`, type: 'string' };
-      return { sql: `(${asNumber(a)} + ${asNumber(b)})`, type: 'number' };
+      if (e.left.kind === 'str' || e.right.kind === 'str') return call('concat', [toString(a), toString(b)], 'string', e.span);
+      return number('add', a, b);
     case '-':
-      return { sql: `(${asNumber(a)} - ${asNumber(b)})`, type: 'number' };
+      return number('sub', a, b);
     case '*':
-      return { sql: `(${asNumber(a)} * ${asNumber(b)})`, type: 'number' };
+      return number('mul', a, b);
     case '/':
-      return { sql: `(${asNumber(a)} / nullif(${asNumber(b)}, 0))`, type: 'number' };
+      return call('div', [toNumber(a), call('nullif', [toNumber(b), int(0)], 'number')], 'number', e.span);
     case '%':
-      return { sql: `fmod(${asNumber(a)}, nullif(${asNumber(b)}, 0))`, type: 'number' };
+      return call('fmod', [toNumber(a), call('nullif', [toNumber(b), int(0)], 'number')], 'number', e.span);
     default:
-      return { sql: compare(e.op, a, b, scope.b), type: 'bool' };
+      return compare(e.op, a, b, scope.b.vars);
   }
+}
+
+type Call = Extract<Expr, { kind: 'call' }>;
+
+export function callFunction(c: Call, scope: ExprScope): IrExpr {
+  const def = evalFunction(c.name);
+  if (!def) {
+    const hints = nearest(c.name, FUNCTION_NAMES);
+    throw scope.b.err('unknown-function', `unknown eval function ${c.name}()`, c.nameSpan, hints.length ? [`did you mean ${hints.map((h) => h + '()').join(', ')}?`] : undefined);
+  }
+  if (c.args.length < def.min || c.args.length > def.max) {
+    const want = def.min === def.max ? `${def.min}` : def.max >= 100 ? `at least ${def.min}` : `${def.min} to ${def.max}`;
+    throw scope.b.err('bad-argument', `${c.name}() takes ${want} argument${want === '1' ? '' : 's'}, not ${c.args.length}`, c.span);
+  }
+  let compiled: IrExpr[] | undefined;
+  const ctx: EvalCall = {
+    name: c.name,
+    nodes: c.args,
+    span: c.span,
+    args: () => (compiled ??= c.args.map((a) => compileExpr(a, scope))),
+    compile: (e, locals) => compileExpr(e, locals ? { ...scope, locals: new Map([...(scope.locals ?? []), ...locals]) } : scope),
+    search: (e) => scope.b.compileSearch(e, scope.rel, scope.locals),
+    parseSearch: (text) => {
+      const parsed = parse(text);
+      const command = parsed.pipeline?.commands[0];
+      if (!parsed.pipeline || parsed.pipeline.commands.length !== 1 || command?.kind !== 'search') return undefined;
+      return command.expr;
+    },
+    vars: scope.b.vars,
+    now: scope.b.options.now,
+    err: (code, message, span, hints) => scope.b.err(code, message, span, hints),
+  };
+  const result = def.build(ctx);
+  return result.span || result.kind === 'var' ? result : { ...result, span: c.span };
 }
 
 /** Fields an expression reads (for mvfilter and friends). */
@@ -193,5 +135,3 @@ export function fieldsOf(e: Expr, out: string[] = []): string[] {
   }
   return out;
 }
-
-export { ident };

@@ -3,12 +3,16 @@
 // `resources{}.accountId`), or a Splunk Add-on for AWS alias. Anything else is null, as in Splunk.
 import { parseExpression } from '../../grammar/parser.js';
 import { ADDON_FIELDS } from './addon-fields.js';
-import { eventColumn, JSON_COLUMNS, promotedColumn } from './cloudtrail-schema.js';
-import { ident, jsonPath, str } from './sql.js';
-import type { Compiled, FieldInfo, Relation } from './types.js';
+import { eventColumn, JSON_COLUMNS } from './cloudtrail-schema.js';
+import { call, column, nullOf, type Expr as IrExpr, type FieldType } from './ir/expr.js';
+import type { FieldInfo, Relation } from './types.js';
 import type { Expr } from '../../grammar/ast.js';
 
-export const NULL: Compiled = { sql: 'NULL', type: 'unknown' };
+export const NULL: IrExpr = nullOf('unknown');
+
+function columnType(type: string): FieldType {
+  return type === 'DOUBLE' || type === 'BIGINT' ? 'number' : 'string';
+}
 
 const JSON_NAMES = new Set(JSON_COLUMNS.map((c) => c.name));
 const ADDON = new Map(ADDON_FIELDS.map((f) => [f.name, f]));
@@ -30,16 +34,17 @@ export function pathSegments(name: string): string[] {
   return segments;
 }
 
-/** A path into one of the nested JSON columns, or null when the name is not such a path. */
-export function jsonField(name: string): Compiled | null {
+/**
+ * A path into one of the nested JSON columns, or null when the name is not such a path. `event`:
+ * the column still holds the event's own object.
+ */
+export function jsonField(name: string, event: boolean): IrExpr | null {
   const segments = pathSegments(name);
   const head = segments[0];
   if (!head || !JSON_NAMES.has(head)) return null;
   const rest = segments.slice(1);
-  if (rest.length === 0) return { sql: `CAST(${ident(head)} AS VARCHAR)`, type: 'string' };
-  const path = jsonPath(rest);
-  const multi = rest.includes('{}');
-  return { sql: `json_extract_string(${ident(head)}, ${str(path)})`, type: multi ? 'mv' : 'string', json: ident(head) };
+  if (rest.length === 0) return call('to_varchar', [column(head, 'json')], 'string');
+  return { kind: 'path', column: head, segments: rest, event, type: rest.includes('{}') ? 'mv' : 'string' };
 }
 
 export function addonExpr(name: string): Expr | undefined {
@@ -80,7 +85,7 @@ export function preserveOriginals(rel: Relation, names: string[]): [string, Fiel
     const info = rel.fields.get(name);
     if (!column || column.type === 'JSON' || name.startsWith('_') || (info && info.origin !== 'event')) continue;
     if (rel.fields.has(originalName(name)) || rel.removed.has(name)) continue;
-    out.push([name, { type: column.type === 'DOUBLE' || column.type === 'BIGINT' ? 'number' : 'string', origin: 'event' }]);
+    out.push([name, { type: columnType(column.type), origin: 'event' }]);
   }
   return out;
 }
@@ -89,21 +94,18 @@ export function preserveOriginals(rel: Relation, names: string[]): [string, Fiel
  * Resolve a field name without add-on aliases (those need the expression compiler; see
  * expr.ts `fieldRef`). Returns undefined when only an alias could supply the field.
  */
-export function resolveColumn(name: string, rel: Relation): Compiled | undefined {
+export function resolveColumn(name: string, rel: Relation): IrExpr | undefined {
   const info = rel.fields.get(name);
-  if (info) return { sql: ident(name), type: info.type };
+  if (info) return column(name, info.type);
   if (rel.removed.has(name) || !rel.raw) return NULL;
   // An event field the pipeline overwrote or dropped keeps its original for add-on fields (which
   // resolve against the event columns only, with nothing removed).
   const original = rel.fields.get(originalName(name));
-  if (original) return { sql: ident(originalName(name)), type: original.type };
-  const column = eventColumn(name);
-  if (column && column.type !== 'JSON') return { sql: ident(name), type: column.type === 'DOUBLE' || column.type === 'BIGINT' ? 'number' : 'string' };
-  // The loader's copy of a common path, while its JSON column is still the event's own.
-  const promoted = promotedColumn(name);
+  if (original) return column(originalName(name), original.type);
+  const event = eventColumn(name);
+  if (event && event.type !== 'JSON') return column(name, columnType(event.type));
   const head = pathSegments(name)[0]!;
-  if (promoted && !rel.fields.has(head) && !rel.removed.has(head)) return { sql: ident(promoted), type: 'string' };
-  const json = jsonField(name);
+  const json = jsonField(name, !rel.fields.has(head) && !rel.removed.has(head));
   if (json) return json;
   if (ADDON.has(name)) return undefined;
   return NULL;

@@ -1,6 +1,7 @@
 // Splunk's relative time modifiers (`-24h@h`, `@d`, `-7d@w0`, `now`, `+1d@d+8h`): offsets apply
 // first, then `@unit` snaps backwards to the start of that unit, then any offset after the snap.
 // All arithmetic is in UTC, which is how spelunk prints times too.
+import { call, int, lit, type Expr, type Vars } from './ir/expr.js';
 
 export type TimeUnit = 's' | 'm' | 'h' | 'd' | 'w' | 'mon' | 'q' | 'y';
 
@@ -149,40 +150,46 @@ export function parseIso(text: string): number | null {
   return ms / 1000;
 }
 
-/**
- * A TIMESTAMP from epoch seconds. The DOUBLE cast matters: an integer literal such as
- * 1795795276 is an INTEGER to DuckDB, and multiplying it by 1e6 would overflow INT32.
- */
-export function timestampSql(epoch: string): string {
-  return `make_timestamp(CAST(CAST(${epoch} AS DOUBLE) * 1000000 AS BIGINT))`;
+/** A TIMESTAMP from epoch seconds. */
+export function timestampOf(epoch: Expr): Expr {
+  return call('timestamp_from_epoch', [epoch], 'timestamp');
 }
 
 /** Start of the `months`-long bin holding the time, bins counted from January 1970 as Splunk aligns them. */
-export function monthBinSql(epoch: string, months: number): string {
-  const ts = timestampSql(epoch);
-  if (months === 1) return `epoch(date_trunc('month', ${ts}))`;
-  const k = `(floor(((year(${ts}) - 1970) * 12 + month(${ts}) - 1) / ${months}) * ${months})`;
-  return `epoch(make_date(CAST(1970 + floor(${k} / 12) AS BIGINT), CAST(${k} % 12 + 1 AS BIGINT), 1))`;
+export function monthBin(epoch: Expr, months: number, vars: Vars): Expr {
+  return vars.share(timestampOf(epoch), (ts) => {
+    if (months === 1) return call('epoch', [call('date_trunc', [lit('month'), ts], 'timestamp')], 'number');
+    const monthIndex = call('add', [call('mul', [call('sub', [call('year', [ts], 'int'), int(1970)], 'int'), int(12)], 'int'), call('sub', [call('month', [ts], 'int'), int(1)], 'int')], 'int');
+    const k = call('mul', [call('floor', [call('div', [monthIndex, int(months)], 'number')], 'number'), int(months)], 'number');
+    return vars.share(k, (kk) => {
+      const year = call('to_bigint', [call('add', [int(1970), call('floor', [call('div', [kk, int(12)], 'number')], 'number')], 'number')], 'int');
+      const month = call('to_bigint', [call('add', [call('int_mod', [kk, int(12)], 'int'), int(1)], 'int')], 'int');
+      return call('epoch', [call('make_date', [year, month, int(1)], 'timestamp')], 'number');
+    });
+  });
 }
 
 const SQL_UNITS: Record<TimeUnit, string> = { s: 'second', m: 'minute', h: 'hour', d: 'day', w: 'week', mon: 'month', q: 'quarter', y: 'year' };
 
-/** The same steps as SQL over an epoch-seconds expression (for a base that is not a constant). */
-export function relativeSql(base: string, steps: TimeStep[]): string {
-  let t = `to_timestamp(${base})`;
+/** The steps applied to an epoch-seconds expression (for a base that is not a constant). */
+export function relativeTime(base: Expr, steps: TimeStep[], vars: Vars): Expr {
+  let t: Expr = call('to_timestamp', [base], 'timestamp');
   for (const step of steps) {
     if (step.kind === 'offset') {
       const unit = step.unit === 'w' ? 'day' : step.unit === 'q' ? 'month' : SQL_UNITS[step.unit];
       const amount = step.unit === 'w' ? step.amount * 7 : step.unit === 'q' ? step.amount * 3 : step.amount;
-      t = `(${t} + to_${unit}s(${amount}))`;
+      t = call('interval_add', [t, call(`to_${unit}s`, [int(amount)], 'any')], 'timestamp');
     } else if (step.unit === 'w') {
       const target = step.weekday ?? 0;
-      t = `(date_trunc('day', ${t}) - to_days(((dayofweek(${t}) - ${target} + 7) % 7)::INTEGER))`;
+      t = vars.share(t, (x) => {
+        const back = call('to_integer', [call('int_mod', [call('add', [call('sub', [call('dayofweek', [x], 'int'), int(target)], 'int'), int(7)], 'int'), int(7)], 'int')], 'int');
+        return call('interval_sub', [call('date_trunc', [lit('day'), x], 'timestamp'), call('to_days', [back], 'any')], 'timestamp');
+      });
     } else {
-      t = `date_trunc('${SQL_UNITS[step.unit]}', ${t})`;
+      t = call('date_trunc', [lit(SQL_UNITS[step.unit]), t], 'timestamp');
     }
   }
-  return `epoch(${t})`;
+  return call('epoch', [t], 'number');
 }
 
 /** `1h`, `30m`, `1d`, `15s`, `1w`, `1mon` as a span; seconds for fixed units. */
@@ -205,4 +212,18 @@ export function parseSpan(text: string): { seconds?: number; months?: number } |
     case 'q': return { months: amount * 3 };
     case 'y': return { months: amount * 12 };
   }
+}
+
+/**
+ * A Splunk strftime/strptime format in DuckDB's spelling (`%F`, `%T`, `%3N`, `%k`...). Every
+ * function and command that takes a Splunk time format goes through this one translation.
+ */
+export function timeFormat(fmt: string): string {
+  return fmt
+    .replace(/%F/g, '%Y-%m-%d')
+    .replace(/%T/g, '%H:%M:%S')
+    .replace(/%3N|%Q/g, '%g')
+    .replace(/%6N/g, '%f')
+    .replace(/%9N|%N/g, '%n')
+    .replace(/%k/g, '%-H');
 }

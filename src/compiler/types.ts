@@ -1,21 +1,11 @@
 // Plain data the compiler stages hand each other.
 
-/**
- * What the compiler knows of a value's SQL type. Splunk has strings, numbers and multivalue
- * fields; `bool` comes from comparisons; `unknown` is a NULL of no particular type.
- */
-export type FieldType = 'string' | 'number' | 'bool' | 'mv' | 'unknown';
+import type { Expr, FieldType } from './ir/expr.js';
 
-/** A compiled expression: SQL text and its type. */
-export interface Compiled {
-  sql: string;
-  type: FieldType;
-  /**
-   * For a path into a nested JSON column: that column's SQL. The value is a substring of the
-   * column's text, so a search can skip parsing the JSON of rows whose text lacks the value.
-   */
-  json?: string;
-}
+export type { FieldType };
+
+/** A compiled expression: the IR (print it with `sql()` where a command still writes SQL text). */
+export type Compiled = Expr;
 
 export interface FieldInfo {
   type: FieldType;

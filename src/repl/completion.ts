@@ -6,8 +6,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tokenize } from '../../grammar/tokens.js';
 import { COMMANDS } from '../compiler/commands/index.js';
-import { AGGREGATE_NAMES } from '../compiler/commands/stats.js';
-import { FUNCTION_NAMES } from '../compiler/functions.js';
+import { AGGREGATE_NAMES } from '../compiler/library/aggregates.js';
+import { FUNCTION_NAMES } from '../compiler/library/eval-functions.js';
 import { expandHome } from './paths.js';
 import { SESSION_COMMANDS } from './session-commands.js';
 

@@ -5,13 +5,17 @@ import type { Arg, Command, Span } from '../../../grammar/ast.js';
 import { Args, argText, describe, fieldList } from '../args.js';
 import { exclude, made, withFields, type Builder } from '../builder.js';
 import { eventColumn } from '../cloudtrail-schema.js';
-import { asBool, asNumber, asString, compileExpr, fieldRef, fieldsOf } from '../expr.js';
-import { extractPath } from '../functions.js';
+import { coalesceFalse, fieldType, toBool, toNumber, toString } from '../build/coerce.js';
+import { compileExpr, fieldRef, fieldsOf } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
+import { call, caseOf, column, int, lit, nullOf, type Expr } from '../ir/expr.js';
+import { CONVERT_FUNCTIONS, convertFunction, DEFAULT_TIME_FORMAT } from '../library/convert-functions.js';
+import { extractPath } from '../library/eval-call.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
 import { translateRegex, type RegexError } from '../regex.js';
 import { compileSearchExpr } from '../search.js';
-import { dbl, ident, num, str } from '../sql.js';
-import { monthBinSql, parseSpan, timestampSql } from '../time.js';
+import { dbl, ident, str } from '../sql.js';
+import { monthBin, parseSpan } from '../time.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
 
 type Generic = Extract<Command, { kind: 'generic' }>;
@@ -40,15 +44,14 @@ export function assign(rel: Relation, b: Builder, values: [string, Compiled][], 
   for (const [name, c] of values) {
     if (seen.has(name)) continue;
     seen.add(name);
-    const sql = `${c.sql} AS ${ident(name)}`;
-    if (hasColumn(rel, name)) replace.push(sql);
-    else add.push(sql);
-    fields.push([name, made(c.type)]);
+    const column = `${sql(c)} AS ${ident(name)}`;
+    if (hasColumn(rel, name)) replace.push(column);
+    else add.push(column);
+    fields.push([name, made(fieldType(c.type))]);
   }
   const star = `*${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}`;
   const removed = new Set([...rel.removed].filter((r) => !seen.has(r)));
-  const sql = `SELECT ${[star, ...add].join(', ')} FROM ${rel.name}${opts.where ? ` WHERE ${opts.where}` : ''}`;
-  return b.add(sql, withFields(rel, fields), rel.raw, removed);
+  return b.add(`SELECT ${[star, ...add].join(', ')} FROM ${rel.name}${opts.where ? ` WHERE ${opts.where}` : ''}`, withFields(rel, fields), rel.raw, removed);
 }
 
 /** Keep only the given expressions (and `__seq`): the relation loses the raw event columns. */
@@ -57,8 +60,8 @@ export function project(rel: Relation, b: Builder, values: [string, Compiled, Fi
   const fields = new Map<string, FieldInfo>();
   for (const [name, c, info] of values) {
     if (fields.has(name)) continue;
-    select.push(`${c.sql} AS ${ident(name)}`);
-    fields.set(name, info ?? made(c.type));
+    select.push(`${sql(c)} AS ${ident(name)}`);
+    fields.set(name, info ?? made(fieldType(c.type)));
   }
   for (const name of keepRaw) {
     if (fields.has(name) || !hasColumn(rel, name)) continue;
@@ -84,13 +87,13 @@ export function wildcardRegex(pattern: string): RegExp {
 
 const search: CommandCompiler = (cmd, rel, b) => {
   if (cmd.kind !== 'search' || !cmd.expr) return rel;
-  return b.add(`SELECT * FROM ${rel.name} WHERE ${compileSearchExpr(cmd.expr, rel, b)}`, rel.fields, rel.raw, rel.removed);
+  return b.add(`SELECT * FROM ${rel.name} WHERE ${sql(compileSearchExpr(cmd.expr, rel, b))}`, rel.fields, rel.raw, rel.removed);
 };
 
 const where: CommandCompiler = (cmd, rel, b) => {
   if (cmd.kind !== 'where') return generic(cmd, b) && rel;
   const cond = compileExpr(cmd.expr, { rel, b });
-  return b.add(`SELECT * FROM ${rel.name} WHERE coalesce(${asBool(cond)}, false)`, rel.fields, rel.raw, rel.removed);
+  return b.add(`SELECT * FROM ${rel.name} WHERE ${sql(coalesceFalse(toBool(cond)))}`, rel.fields, rel.raw, rel.removed);
 };
 
 const evalCommand: CommandCompiler = (cmd, rel, b) => {
@@ -108,11 +111,10 @@ const evalCommand: CommandCompiler = (cmd, rel, b) => {
       values = [];
     }
     const c = compileExpr(a.expr, { rel: current, b, locals });
-    const inline: Compiled = { sql: `(${c.sql})`, type: c.type };
-    locals.set(a.field, inline);
+    locals.set(a.field, c);
     const i = values.findIndex(([n]) => n === a.field);
     if (i >= 0) values.splice(i, 1);
-    values.push([a.field, inline]);
+    values.push([a.field, c]);
   }
   return assign(current, b, values);
 };
@@ -199,11 +201,11 @@ const rename: CommandCompiler = (cmd, rel, b) => {
     const value = fieldRef(from, { rel: current, b });
     const drop = [from, to].filter((n) => hasColumn(current, n) && n !== '__seq');
     const kept = preserveOriginals(current, drop);
-    const fieldsAfter = renamedFields(current.fields, from, to, made(value.type));
+    const fieldsAfter = renamedFields(current.fields, from, to, made(fieldType(value.type)));
     for (const [n, info] of kept) fieldsAfter.set(originalName(n), info);
     const removed = new Set([...current.removed, from].filter((n) => n !== to));
     const originals = kept.map(([n]) => `, ${ident(n)} AS ${ident(originalName(n))}`).join('');
-    current = b.add(`SELECT *${exclude(drop)}${originals}, ${value.sql} AS ${ident(to)} FROM ${current.name}`, fieldsAfter, current.raw, removed);
+    current = b.add(`SELECT *${exclude(drop)}${originals}, ${sql(value)} AS ${ident(to)} FROM ${current.name}`, fieldsAfter, current.raw, removed);
   }
   return current;
 };
@@ -232,8 +234,8 @@ const tail: CommandCompiler = (cmd, rel, b) => {
 /** ORDER BY terms for Splunk's sort: numbers numerically (before strings), strings lexically. */
 export function sortTerms(c: Compiled, desc: boolean, mode: 'auto' | 'num' | 'str' = 'auto', mayBeMissing = false): string[] {
   const dir = desc ? 'DESC' : 'ASC';
-  if (c.type === 'number' || mode === 'num') return [`${asNumber(c)} ${dir} NULLS LAST`];
-  const s = asString(c);
+  if (c.type === 'number' || mode === 'num') return [`${sql(toNumber(c))} ${dir} NULLS LAST`];
+  const s = sql(toString(c));
   if (mode === 'str') return [`${s} ${dir} NULLS LAST`];
   // Numbers before strings ascending, after them descending. Events without the field go last
   // in both directions (Splunk: "smallest possible value if descending, largest if
@@ -310,20 +312,20 @@ const dedup: CommandCompiler = (cmd, rel, b) => {
     return a.value;
   });
   if (names.length === 0) throw b.err('bad-argument', 'dedup needs at least one field', cmd.span);
-  const keys = names.map((f) => fieldRef(f, { rel, b }).sql);
+  const keys = names.map((f) => sql(fieldRef(f, { rel, b })));
   const keepEmpty = args.bool('keepempty', false);
   const anyNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
   const rank = `row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY "__seq") <= ${n}`;
-  let sql: string;
+  let select: string;
   if (args.bool('consecutive', false)) {
     const changed = keys.map((k) => `${k} IS DISTINCT FROM lag(${k}) OVER (ORDER BY "__seq")`).join(' OR ');
-    sql = `SELECT * FROM ${rel.name}${keepEmpty ? '' : ` WHERE NOT (${anyNull})`}\n  QUALIFY ${keepEmpty ? `(${anyNull}) OR ` : ''}${changed} OR row_number() OVER (ORDER BY "__seq") = 1`;
+    select = `SELECT * FROM ${rel.name}${keepEmpty ? '' : ` WHERE NOT (${anyNull})`}\n  QUALIFY ${keepEmpty ? `(${anyNull}) OR ` : ''}${changed} OR row_number() OVER (ORDER BY "__seq") = 1`;
   } else if (keepEmpty) {
-    sql = `SELECT * FROM ${rel.name}\n  QUALIFY (${anyNull}) OR ${rank}`;
+    select = `SELECT * FROM ${rel.name}\n  QUALIFY (${anyNull}) OR ${rank}`;
   } else {
-    sql = `SELECT * FROM ${rel.name} WHERE NOT (${anyNull})\n  QUALIFY ${rank}`;
+    select = `SELECT * FROM ${rel.name} WHERE NOT (${anyNull})\n  QUALIFY ${rank}`;
   }
-  const out = b.add(sql, rel.fields, rel.raw, rel.removed);
+  const out = b.add(select, rel.fields, rel.raw, rel.removed);
   return sortItems.length ? sortRelation(out, b, sortKeys(sortItems, out, b), 0) : out;
 };
 
@@ -336,9 +338,9 @@ const fillnull: CommandCompiler = (cmd, rel, b) => {
   const isNumber = /^-?\d+(\.\d+)?$/.test(value);
   return assign(rel, b, names.map((n) => {
     const c = fieldRef(n, { rel, b });
-    if (c.type === 'number' && isNumber) return [n, { sql: `coalesce(${c.sql}, ${num(Number(value))})`, type: 'number' }];
-    if (c.type === 'mv') return [n, { sql: `coalesce(${c.sql}, [${str(value)}])`, type: 'mv' }];
-    return [n, { sql: `coalesce(${asString(c)}, ${str(value)})`, type: 'string' }];
+    if (c.type === 'number' && isNumber) return [n, call('coalesce', [c, int(Number(value))], 'number')];
+    if (c.type === 'mv') return [n, call('coalesce', [c, call('list', [lit(value)], 'mv')], 'mv')];
+    return [n, call('coalesce', [toString(c), lit(value)], 'string')];
   }));
 };
 
@@ -371,9 +373,10 @@ const regex: CommandCompiler = (cmd, rel, b) => {
   }
   const re = regexOrFail(b, pattern, span);
   const c = fieldRef(field, { rel, b });
-  const test = c.type === 'mv' ? `list_bool_or(list_transform(${c.sql}, __v -> regexp_matches(__v, ${str(re.pattern)})))` : `regexp_matches(${asString(c)}, ${str(re.pattern)})`;
-  const cond = negate ? `NOT coalesce(${test}, false)` : `coalesce(${test}, false)`;
-  return b.add(`SELECT * FROM ${rel.name} WHERE ${cond}`, rel.fields, rel.raw, rel.removed);
+  const matches = (v: Expr) => call('regexp_matches', [v, lit(re.pattern)], 'bool');
+  const test = c.type === 'mv' ? call('list_bool_or', [call('list_transform', [c, b.vars.lambda('string', matches)], 'list')], 'bool') : matches(toString(c));
+  const cond = negate ? call('not', [coalesceFalse(test)], 'bool') : coalesceFalse(test);
+  return b.add(`SELECT * FROM ${rel.name} WHERE ${sql(cond)}`, rel.fields, rel.raw, rel.removed);
 };
 
 const rex: CommandCompiler = (cmd, rel, b) => {
@@ -382,23 +385,22 @@ const rex: CommandCompiler = (cmd, rel, b) => {
   if (words.length !== 1) throw b.err('bad-argument', 'rex takes one quoted regular expression', words[1]?.span ?? cmd.span);
   const field = args.option('field') ?? '_raw';
   const source = fieldRef(field, { rel, b });
-  const text = asString(source);
+  const text = toString(source);
   if ((args.option('mode') ?? '').toLowerCase() === 'sed') return rexSed(rel, b, field, source, words[0]!.value, words[0]!.span);
   const re = regexOrFail(b, words[0]!.value, words[0]!.span);
   const maxMatch = args.int('max_match', 1);
   const named = re.groups.map((name, i) => [name, i + 1] as const).filter(([name]) => name !== null) as [string, number][];
   if (named.length === 0) throw b.err('bad-argument', 'rex needs at least one named group such as (?<user>[^/]+)', words[0]!.span);
-  const pat = str(re.pattern);
+  const pat = lit(re.pattern);
   const values: [string, Compiled][] = named.map(([name, index]) => {
     if (maxMatch === 1) {
       // No match leaves the field as it was, as in Splunk.
       const previous = fieldRef(name, { rel, b });
-      const keep = previous.type === 'unknown' ? 'NULL' : asString(previous);
-      return [name, { sql: `CASE WHEN regexp_matches(${text}, ${pat}) THEN regexp_extract(${text}, ${pat}, ${index}) ELSE ${keep} END`, type: 'string' }];
+      const keep = previous.type === 'unknown' ? nullOf('string') : toString(previous);
+      return [name, b.vars.share(text, (t) => caseOf([{ when: call('regexp_matches', [t, pat], 'bool'), then: call('regexp_extract', [t, pat, int(index)], 'string') }], keep, 'string'))];
     }
-    const all = `regexp_extract_all(${text}, ${pat}, ${index})`;
-    const limited = maxMatch === 0 ? all : `list_slice(${all}, 1, ${maxMatch})`;
-    return [name, { sql: `CASE WHEN len(${all}) = 0 THEN NULL ELSE ${limited} END`, type: 'mv' }];
+    const all = call('regexp_extract_all', [text, pat, int(index)], 'mv');
+    return [name, call('null_if_empty', [maxMatch === 0 ? all : call('list_slice', [all, int(1), int(maxMatch)], 'mv')], 'mv')];
   });
   return assign(rel, b, values);
 };
@@ -417,14 +419,13 @@ function rexSed(rel: Relation, b: Builder, field: string, source: Compiled, expr
   }
   parts.push(cur);
   if (parts.length < 2) throw b.err('bad-argument', `incomplete sed expression ${JSON.stringify(expr)}`, span);
-  const text = asString(source);
-  if (kind === 'y') return assign(rel, b, [[field, { sql: `translate(${text}, ${str(parts[0]!)}, ${str(parts[1]!)})`, type: 'string' }]]);
+  const text = toString(source);
+  if (kind === 'y') return assign(rel, b, [[field, call('translate', [text, lit(parts[0]!), lit(parts[1]!)], 'string')]]);
   const re = regexOrFail(b, parts[0]!, span);
   const flags = parts[2] ?? '';
-  const global = flags.includes('g') ? "'g'" : "''";
   const replacement = parts[1]!.replace(/\$(\d)/g, '\\$1');
-  const mode = flags.includes('i') ? (flags.includes('g') ? "'gi'" : "'i'") : global;
-  return assign(rel, b, [[field, { sql: `regexp_replace(${text}, ${str(re.pattern)}, ${str(replacement)}, ${mode})`, type: 'string' }]]);
+  const mode = (flags.includes('g') ? 'g' : '') + (flags.includes('i') ? 'i' : '');
+  return assign(rel, b, [[field, call('regexp_replace', [text, lit(re.pattern), lit(replacement), lit(mode)], 'string')]]);
 }
 
 const spath: CommandCompiler = (cmd, rel, b) => {
@@ -435,8 +436,8 @@ const spath: CommandCompiler = (cmd, rel, b) => {
   // Without a path, spath extracts every field; loaded events already expose every path.
   if (!path) return rel;
   const output = args.option('output') ?? path;
-  const source = input === '_raw' && rel.raw ? { sql: '"_raw"', type: 'string' as const } : fieldRef(input, { rel, b });
-  return assign(rel, b, [[output, extractPath(asString(source), path)]]);
+  const source = input === '_raw' && rel.raw ? column('_raw', 'string') : fieldRef(input, { rel, b });
+  return assign(rel, b, [[output, extractPath(toString(source), path)]]);
 };
 
 const mvexpand: CommandCompiler = (cmd, rel, b) => {
@@ -447,7 +448,7 @@ const mvexpand: CommandCompiler = (cmd, rel, b) => {
   const c = fieldRef(name, { rel, b });
   if (c.type !== 'mv') return rel;
   const limit = args.int('limit', 0);
-  const list = limit > 0 ? `list_slice(${c.sql}, 1, ${limit})` : c.sql;
+  const list = sql(limit > 0 ? call('list_slice', [c, int(1), int(limit)], 'mv') : c);
   // Each value becomes its own row, in the original row's place.
   const replaced = hasColumn(rel, name) ? ` EXCLUDE (${ident(name)})` : '';
   const expanded = b.add(
@@ -464,22 +465,23 @@ const makemv: CommandCompiler = (cmd, rel, b) => {
   const words = args.words();
   if (words.length !== 1) throw b.err('bad-argument', 'makemv takes one field', cmd.span);
   const name = words[0]!.value;
-  const text = asString(fieldRef(name, { rel, b }));
+  const text = toString(fieldRef(name, { rel, b }));
   const tokenizer = args.option('tokenizer');
-  let list: string;
+  let list: Expr;
   if (tokenizer) {
     const re = regexOrFail(b, tokenizer, args.options.get('tokenizer')!.span);
-    list = `regexp_extract_all(${text}, ${str(re.pattern)}, ${re.groups.length > 0 ? 1 : 0})`;
+    list = call('regexp_extract_all', [text, lit(re.pattern), int(re.groups.length > 0 ? 1 : 0)], 'mv');
   } else {
-    list = `string_split(${text}, ${str(args.option('delim') ?? ' ')})`;
-    if (!args.bool('allowempty', false)) list = `list_filter(${list}, __v -> __v <> '')`;
+    list = call('string_split', [text, lit(args.option('delim') ?? ' ')], 'mv');
+    if (!args.bool('allowempty', false)) list = call('list_filter', [list, b.vars.lambda('string', (v) => call('ne', [v, lit('')], 'bool'))], 'mv');
   }
-  return assign(rel, b, [[name, { sql: `CASE WHEN ${text} IS NULL THEN NULL ELSE ${list} END`, type: 'mv' }]]);
+  // A null text stays null (string_split would give an empty list).
+  return assign(rel, b, [[name, caseOf([{ when: call('is_null', [text], 'bool'), then: nullOf('mv') }], list, 'mv')]]);
 };
 
 const convert: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, ['timeformat']);
-  const fmt = args.option('timeformat') ?? '%m/%d/%Y %H:%M:%S';
+  const format = args.option('timeformat') ?? DEFAULT_TIME_FORMAT;
   const values: [string, Compiled][] = [];
   const items = args.items;
   for (let i = 0; i < items.length; i++) {
@@ -494,14 +496,11 @@ const convert: CommandCompiler = (cmd, rel, b) => {
       target = t.value;
       i += 2;
     }
-    const c = fieldRef(field, { rel, b });
     const fn = a.name.toLowerCase();
-    if (fn === 'ctime') values.push([target, { sql: `strftime(${timestampSql(asNumber(c))}, ${str(fmt)})`, type: 'string' }]);
-    else if (fn === 'mktime') values.push([target, { sql: `epoch(try_strptime(${asString(c)}, ${str(fmt)}))`, type: 'number' }]);
-    else if (fn === 'num' || fn === 'auto') values.push([target, { sql: asNumber(c), type: 'number' }]);
-    else if (fn === 'dur2sec') values.push([target, { sql: `(TRY_CAST(split_part(${asString(c)}, ':', 1) AS DOUBLE) * 3600 + TRY_CAST(split_part(${asString(c)}, ':', 2) AS DOUBLE) * 60 + TRY_CAST(split_part(${asString(c)}, ':', 3) AS DOUBLE))`, type: 'number' }]);
-    else if (fn === 'none') continue;
-    else throw b.err('bad-argument', `convert does not support ${fn}() yet (ctime, mktime, num, auto, dur2sec are supported)`, a.span);
+    if (fn === 'none') continue;
+    const def = convertFunction(fn);
+    if (!def) throw b.err('bad-argument', `convert does not support ${fn}() yet (${CONVERT_FUNCTIONS.map((f) => f.name).join(', ')}, none are supported)`, a.span);
+    values.push([target, def.build(fieldRef(field, { rel, b }), format, b.vars)]);
   }
   return assign(rel, b, values);
 };
@@ -514,18 +513,18 @@ const bin: CommandCompiler = (cmd, rel, b) => {
   const c = fieldRef(name, { rel, b });
   const spanText = args.option('span');
   const isTime = name === '_time';
-  let sql: string;
+  const floorTo = (seconds: number) => call('mul', [call('floor', [call('div', [toNumber(c), int(seconds)], 'number')], 'number'), int(seconds)], 'number');
+  let value: Expr;
   if (spanText) {
     const span = parseSpan(spanText);
     if (!span) throw b.err('bad-argument', `cannot read span=${spanText}`, args.options.get('span')!.span, ['examples: span=1h, span=30m, span=1d, span=10']);
-    if (span.months) sql = monthBinSql(asNumber(c), span.months);
-    else sql = `(floor(${asNumber(c)} / ${num(span.seconds!)}) * ${num(span.seconds!)})`;
+    value = span.months ? monthBin(toNumber(c), span.months, b.vars) : floorTo(span.seconds!);
   } else if (isTime) {
-    sql = `(floor(${asNumber(c)} / 3600) * 3600)`;
+    value = floorTo(3600);
   } else {
     throw b.err('bad-argument', 'bin on a number needs span=', cmd.span);
   }
-  return assign(rel, b, [[as ?? name, { sql, type: 'number' }]]);
+  return assign(rel, b, [[as ?? name, value]]);
 };
 
 const addtotals: CommandCompiler = (cmd, rel, b) => {
@@ -536,15 +535,15 @@ const addtotals: CommandCompiler = (cmd, rel, b) => {
   const total = args.option('fieldname') ?? 'Total';
   let out = rel;
   if (args.bool('row', true)) {
-    const parts = names.filter((n) => n !== total).map((n) => asNumber(fieldRef(n, { rel, b })));
-    const sum = parts.length ? `(${parts.map((p) => `coalesce(${p}, 0)`).join(' + ')})` : '0';
-    out = assign(rel, b, [[total, { sql: sum, type: 'number' }]]);
+    const parts = names.filter((n) => n !== total).map((n) => call('coalesce', [toNumber(fieldRef(n, { rel, b })), int(0)], 'number'));
+    const sum = parts.length ? parts.reduce((x, y) => call('add', [x, y], 'number')) : int(0);
+    out = assign(rel, b, [[total, { ...sum, type: 'number' }]]);
   }
   if (args.bool('col', false)) {
     const label = args.option('labelfield');
     const sums = [...out.fields].filter(([n]) => !n.startsWith('__')).map(([n, f]) => {
       if (label && n === label) return `${str(args.option('label') ?? 'Total')} AS ${ident(n)}`;
-      if (f.origin === 'made' && (f.type === 'number' || names.includes(n) || n === total)) return `sum(${asNumber({ sql: ident(n), type: f.type })}) AS ${ident(n)}`;
+      if (f.origin === 'made' && (f.type === 'number' || names.includes(n) || n === total)) return `sum(${sql(toNumber(column(n, f.type)))}) AS ${ident(n)}`;
       return `NULL AS ${ident(n)}`;
     });
     const last = b.add(`SELECT ${sums.join(', ')}, max("__seq") + 1 AS "__seq" FROM ${out.name}`, out.fields, false);

@@ -5,7 +5,10 @@
 import type { Arg, Command, Span } from '../../../grammar/ast.js';
 import { Args, describe } from '../args.js';
 import { made, type Builder } from '../builder.js';
-import { asNumber, asString, fieldRef } from '../expr.js';
+import { fieldType, toNumber, toString } from '../build/coerce.js';
+import { fieldRef } from '../expr.js';
+import { column, raw } from '../ir/expr.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
 import { ident, num, str } from '../sql.js';
 import { parseSpan } from '../time.js';
 import type { Compiled, DiscoveredValue, FieldInfo, FieldType, Relation } from '../types.js';
@@ -71,36 +74,36 @@ function splitColumns(answer: DiscoveredValue[], spec: PivotSpec): { values: str
 export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
   // 1. Row and split keys as hidden columns; a multivalue split counts once per value.
   const keys: string[] = [];
-  if (spec.row) keys.push(`${spec.row.c.sql} AS "__row"`);
-  if (spec.split) keys.push(spec.split.c.type === 'mv' ? `unnest(${spec.split.c.sql}) AS "__split"` : `${asString(spec.split.c)} AS "__split"`);
+  if (spec.row) keys.push(`${sql(spec.row.c)} AS "__row"`);
+  if (spec.split) keys.push(spec.split.c.type === 'mv' ? `unnest(${sql(spec.split.c)}) AS "__split"` : `${sql(toString(spec.split.c))} AS "__split"`);
   const input = keys.length ? b.add(`SELECT *, ${keys.join(', ')} FROM ${rel.name}`, rel.fields, rel.raw, rel.removed) : rel;
 
   // 2. One row per (row key, split value), the aggregates as __a0, __a1...
-  const aggs = spec.aggs.map((a) => compileAggregate(a, input, b, 'group'));
+  const aggs = spec.aggs.map((a) => compileAggregate(a, input, b));
   const groupCols = [spec.row ? '"__row"' : null, spec.split ? '"__split"' : null].filter((x): x is string => x !== null);
   // Rows without a split value stay (usenull=f only drops their column): they still span buckets.
   const grouped = b.add(
-    `SELECT ${[...groupCols, ...aggs.map((c, i) => `${c.sql} AS "__a${i}"`)].join(', ')} FROM ${input.name}` +
+    `SELECT ${[...groupCols, ...aggs.map((c, i) => `${sql(c)} AS "__a${i}"`)].join(', ')} FROM ${input.name}` +
       `${spec.row ? ' WHERE "__row" IS NOT NULL' : ''}${groupCols.length ? `\n  GROUP BY ${groupCols.join(', ')}` : ''}`,
     new Map(),
     false,
   );
 
   // 3. The output columns: one per aggregation, or one per (aggregation, split value).
-  const cells: { name: string; sql: string; type: FieldType }[] = [];
+  const cells: { name: string; value: string; type: FieldType }[] = [];
   let placeholder = '';
   const cell = (i: number, filter: string, name: string, summed = false) => {
     const a = aggs[i]!;
     const countLike = COUNT_LIKE.test(spec.aggs[i]!.func);
-    let sql = summed ? `sum(${asNumber({ sql: `"__a${i}"`, type: a.type })})` : `any_value("__a${i}")`;
-    if (filter) sql += ` FILTER (WHERE ${filter})`;
-    if (countLike) sql = `coalesce(${sql}, 0)`;
-    cells.push({ name, sql, type: summed || countLike ? 'number' : a.type });
+    let value = summed ? `sum(${sql(toNumber(column(`__a${i}`, a.type)))})` : `any_value("__a${i}")`;
+    if (filter) value += ` FILTER (WHERE ${filter})`;
+    if (countLike) value = `coalesce(${value}, 0)`;
+    cells.push({ name, value, type: summed || countLike ? 'number' : fieldType(a.type) });
   };
   if (!spec.split) {
     spec.aggs.forEach((a, i) => cell(i, '', a.name));
   } else {
-    const total = asNumber({ sql: '"__a0"', type: aggs[0]!.type });
+    const total = sql(toNumber(column('__a0', aggs[0]!.type)));
     const limit = spec.limit > 0 ? `\nLIMIT ${spec.limit + 2}` : '';
     const answer = b.discover(
       `SELECT v FROM (SELECT "__split" AS v, sum(${total}) AS t FROM ${grouped.name} GROUP BY "__split")\n` +
@@ -129,21 +132,21 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
   let from = grouped.name;
   let order = '';
   if (spec.row) {
-    fields.set(spec.row.name, made(spec.row.c.type === 'mv' ? 'string' : spec.row.c.type));
+    fields.set(spec.row.name, made(spec.row.c.type === 'mv' ? 'string' : fieldType(spec.row.c.type)));
     select.push(`"__row" AS ${q(spec.row.name)}`);
     if (spec.fill) from = `(${seriesSql(grouped.name, spec.fill)}) LEFT JOIN ${grouped.name} USING ("__row")`;
-    order = spec.row.order === 'time' ? '"__row"' : sortTerms({ sql: '"__row"', type: spec.row.c.type === 'mv' ? 'string' : spec.row.c.type }, false).join(', ');
+    order = spec.row.order === 'time' ? '"__row"' : sortTerms(column('__row', spec.row.c.type === 'mv' ? 'string' : spec.row.c.type), false).join(', ');
   }
   for (const c of cells) {
     if (fields.has(c.name)) continue;
     fields.set(c.name, made(c.type));
-    select.push(`${c.sql} AS ${q(c.name)}`);
+    select.push(`${c.value} AS ${q(c.name)}`);
   }
   select.push(`${placeholder ? `${placeholder}\n    ` : ''}row_number() OVER (${order ? `ORDER BY ${order}` : ''}) AS "__seq"`);
   fields.set('__seq', SEQ);
   const groupBy = spec.row ? `\n  GROUP BY "__row"` : '';
-  const sql = `SELECT ${select.join(',\n    ')}\n  FROM ${from}${groupBy}`;
-  return b.add(sql, fields, false);
+  const query = `SELECT ${select.join(',\n    ')}\n  FROM ${from}${groupBy}`;
+  return b.add(query, fields, false);
 }
 
 // ---- arguments shared by chart and timechart ------------------------------------------------
@@ -216,12 +219,12 @@ const timechart: CommandCompiler = (cmd, rel, b) => {
   } else if (b.options.earliest !== undefined && b.options.latest !== undefined) {
     span = autoSpan(b.options.latest - b.options.earliest);
   } else {
-    const t = asNumber(time);
+    const t = sql(toNumber(time));
     const answer = b.discover(`SELECT max(${t}) - min(${t}) FROM ${rel.name}`, 'the time range of the events (for the span)');
     span = autoSpan(answer?.[0] ? Number(answer[0]) : 3600 * 100);
     if (!answer) spanNote = '/* span picked from the data\'s time range when the search runs; 1h shown */ ';
   }
-  const row = { name: '_time', c: { sql: spanNote + bucketSql(asNumber(time), span), type: 'number' as const }, order: 'time' as const };
+  const row = { name: '_time', c: raw(spanNote + bucketSql(sql(toNumber(time)), span), 'number'), order: 'time' as const };
   return pivot(rel, b, {
     row,
     split: split === null ? null : { name: split, c: fieldRef(split, { rel, b }) },

@@ -7,7 +7,10 @@ import { splError } from '../../../grammar/diagnostics.js';
 import { parse } from '../../../grammar/parser.js';
 import { Args, describe, fieldList } from '../args.js';
 import { exclude, made, withFields, type Builder } from '../builder.js';
-import { asString, coerce, fieldRef, unify } from '../expr.js';
+import { coerce, fieldType, toString, unify } from '../build/coerce.js';
+import { fieldRef } from '../expr.js';
+import { call, caseOf, column, raw } from '../ir/expr.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
 import { compileSearchExpr } from '../search.js';
 import { ident, str } from '../sql.js';
 import { nearest } from '../suggest.js';
@@ -62,9 +65,9 @@ function checkColumn(b: Builder, table: LookupTable, lookupName: string, column:
 function keyRows(b: Builder, from: string, lead: string, values: Compiled[], prefix: string): Relation {
   const select = values.map((v, i) => {
     const alias = ident(`${prefix}${i}`);
-    if (v.type === 'mv') return `${v.sql} AS ${alias}`;
+    if (v.type === 'mv') return `${sql(v)} AS ${alias}`;
     if (v.type === 'unknown') return `CAST(NULL AS VARCHAR) AS ${alias}`;
-    return `${asString(v)} AS ${alias}`;
+    return `${sql(toString(v))} AS ${alias}`;
   });
   let rel = b.add(`SELECT ${lead}, ${select.join(', ')} FROM ${from}`, new Map(), false);
   values.forEach((v, i) => {
@@ -102,7 +105,7 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
   const eventValues = matches.map((m) => fieldRef(m.field, { rel, b }));
   const keys = keyRows(b, rel.name, '"__seq"', eventValues, '__k');
   const outCols = outputs.map((o, i) => `${ident(o.column)} AS "__o${i}"`).join(', ');
-  const side = keyRows(b, table.sql, `"__row", ${outCols}`, matches.map((m) => ({ sql: ident(m.column), type: columnType(table, m.column) })), '__m');
+  const side = keyRows(b, table.sql, `"__row", ${outCols}`, matches.map((m) => column(m.column, columnType(table, m.column))), '__m');
   const on = matches.map((_m, i) => `k."__k${i}" = l."__m${i}"`).join(' AND ');
   const joined = b.add(`SELECT k."__seq", l.* FROM ${keys.name} k JOIN ${side.name} l ON ${on}`, new Map(), false);
 
@@ -130,18 +133,18 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
   const values: [string, Compiled][] = [];
   outputs.forEach((o, i) => {
     if (values.some(([f]) => f === o.field)) return;
-    const found: Compiled = { sql: `a."__o${i}"`, type: outTypes[i]! };
+    const found: Compiled = raw(`a."__o${i}"`, outTypes[i]!);
     const old = fieldRef(o.field, { rel, b });
     if (old.type === 'unknown') return values.push([o.field, found]);
     const type = unify([old, found]);
-    const sql = outputNew
-      ? `coalesce(${coerce(old, type)}, ${coerce(found, type)})`
-      : `CASE WHEN a."__seq" IS NULL THEN ${coerce(old, type)} ELSE ${coerce(found, type)} END`;
-    values.push([o.field, { sql, type }]);
+    const value = outputNew
+      ? call('coalesce', [coerce(old, type), coerce(found, type)], type)
+      : caseOf([{ when: call('is_null', [raw('a."__seq"', 'number')], 'bool'), then: coerce(old, type) }], coerce(found, type), type);
+    values.push([o.field, value]);
   });
   const replaced = values.map(([f]) => f).filter((f) => hasColumn(rel, f));
-  const select = [`r.*${exclude(replaced)}`, ...values.map(([f, c]) => `${c.sql} AS ${ident(f)}`)].join(', ');
-  const fields = withFields(rel, values.map(([f, c]): [string, FieldInfo] => [f, made(c.type)]));
+  const select = [`r.*${exclude(replaced)}`, ...values.map(([f, c]) => `${sql(c)} AS ${ident(f)}`)].join(', ');
+  const fields = withFields(rel, values.map(([f, c]): [string, FieldInfo] => [f, made(fieldType(c.type))]));
   const removed = new Set([...rel.removed].filter((n) => !values.some(([f]) => f === n)));
   return b.add(`SELECT ${select}\n  FROM ${rel.name} r LEFT JOIN ${agg.name} a ON a."__seq" = r."__seq"`, fields, rel.raw, removed);
 };
@@ -156,7 +159,7 @@ function whereCondition(g: Generic, whereArg: Arg, rel: Relation, b: Builder): s
   const first = parsed.pipeline?.commands[0];
   if (parsed.diagnostics.length) throw b.err(parsed.diagnostics[0]!.code, parsed.diagnostics[0]!.message, parsed.diagnostics[0]!.span);
   if (!first || first.kind !== 'search' || !first.expr || parsed.pipeline!.commands.length !== 1) throw b.err('bad-argument', 'inputlookup where needs a search condition, e.g. where user=alice', whereArg.span);
-  return compileSearchExpr(first.expr, rel, b);
+  return sql(compileSearchExpr(first.expr, rel, b));
 }
 
 const inputlookup: CommandCompiler = (cmd, rel, b) => {
@@ -256,7 +259,7 @@ const iplocation: CommandCompiler = (cmd, rel, b) => {
   const prefix = args.option('prefix') ?? '';
   const geo = args.bool('allfields', false) ? [...GEO_FIELDS, ...GEO_ALL_FIELDS] : GEO_FIELDS;
   // A multivalue field is located by its first value, as Splunk does.
-  const ip = asString(fieldRef(words[0]!.value, { rel, b }));
+  const ip = sql(toString(fieldRef(words[0]!.value, { rel, b })));
   const withIp = b.add(`SELECT *, ${ip} AS "__ip" FROM ${rel.name}`, rel.fields, rel.raw, rel.removed);
   // Addresses repeat a lot (1M events, a few hundred addresses): locate each distinct one once.
   const distinct = b.add(`SELECT DISTINCT "__ip" FROM ${withIp.name} WHERE "__ip" IS NOT NULL`, new Map(), false);

@@ -2,7 +2,9 @@
 // first and the last, so a gap in the data shows as a row with no values instead of no row.
 // https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.0.2503/search-commands/makecontinuous
 import { Args } from '../args.js';
-import { asNumber, fieldRef } from '../expr.js';
+import { toNumber } from '../build/coerce.js';
+import { fieldRef } from '../expr.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
 import { dbl, ident, num } from '../sql.js';
 import { parseSpan } from '../time.js';
 import type { FieldInfo, Relation } from '../types.js';
@@ -33,7 +35,7 @@ const makecontinuous: CommandCompiler = (cmd, rel, b) => {
   const start = bound('start');
   const end = bound('end');
   const step = num(span.seconds);
-  const value = asNumber(fieldRef(field, { rel, b }));
+  const value = sql(toNumber(fieldRef(field, { rel, b })));
   const bucket = (x: string) => `(floor(${x} / ${step}) * ${step})`;
   const out = ident(field);
   // Existing rows get their value binned; rows outside [start, end] are dropped, as Splunk does.

@@ -3,8 +3,12 @@
 import type { Arg, Command, Span } from '../../../grammar/ast.js';
 import { Args, describe } from '../args.js';
 import { exclude, made, withFields, type Builder } from '../builder.js';
-import { asNumber, asString, fieldRef } from '../expr.js';
-import { ident, num } from '../sql.js';
+import { fieldType } from '../build/coerce.js';
+import { fieldRef } from '../expr.js';
+import { column, type Window } from '../ir/expr.js';
+import { AGGREGATE_NAMES, statsFunction, type StatsFunction } from '../library/aggregates.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
+import { ident } from '../sql.js';
 import { nearest } from '../suggest.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
 import { generic, hasColumn, sortTerms, type CommandCompiler } from './basic.js';
@@ -17,110 +21,13 @@ export interface Aggregation {
   span: Span;
 }
 
-interface AggContext {
-  value: Compiled | null;
-  time: string;
-  /** 'group' for GROUP BY, 'window' for window functions (no ORDER BY inside aggregates). */
-  mode: 'group' | 'window';
-  /**
-   * `OVER (...)` in window mode, '' in group mode. It must follow the aggregate call itself:
-   * `list_sort(list(x)) OVER w` is not valid SQL, `list_sort(list(x) OVER w)` is.
-   */
-  over: string;
-}
-
-type AggDef = (ctx: AggContext, param?: number) => Compiled;
-
-const need = (c: AggContext): Compiled => c.value!;
-const nonNull = (c: Compiled) => `FILTER (WHERE ${c.sql} IS NOT NULL)`;
-
-function minMax(fn: 'min' | 'max'): AggDef {
-  return (ctx) => {
-    const v = need(ctx);
-    if (v.type === 'number') return { sql: `${fn}(${v.sql})${ctx.over}`, type: 'number' };
-    const s = asString(v);
-    // Numbers win over strings, compared as numbers, as Splunk's min/max do.
-    return { sql: `coalesce(spl_num2str(${fn}(TRY_CAST(${s} AS DOUBLE))${ctx.over}), ${fn}(${s})${ctx.over})`, type: 'string' };
-  };
-}
-
-function numeric(fn: string): AggDef {
-  return (ctx) => ({ sql: `${fn}(${asNumber(need(ctx))})${ctx.over}`, type: 'number' });
-}
-
-const AGGREGATES: Record<string, AggDef> = {
-  count: (ctx) => {
-    if (!ctx.value) return { sql: `count(*)${ctx.over}`, type: 'number' };
-    if (ctx.value.type === 'mv') return { sql: `coalesce(sum(len(${ctx.value.sql}))${ctx.over}, 0)`, type: 'number' };
-    return { sql: `count(${ctx.value.sql})${ctx.over}`, type: 'number' };
-  },
-  dc: (ctx) => {
-    const v = need(ctx);
-    if (v.type === 'mv') return { sql: `coalesce(len(list_distinct(flatten(list(${v.sql})${ctx.over}))), 0)`, type: 'number' };
-    if (ctx.over) return { sql: `len(list_distinct(list(${v.sql})${ctx.over}))`, type: 'number' };
-    return { sql: `count(DISTINCT ${v.sql})`, type: 'number' };
-  },
-  sum: numeric('sum'),
-  avg: numeric('avg'),
-  min: minMax('min'),
-  max: minMax('max'),
-  range: (ctx) => ({ sql: `(max(${asNumber(need(ctx))})${ctx.over} - min(${asNumber(need(ctx))})${ctx.over})`, type: 'number' }),
-  median: numeric('median'),
-  mode: (ctx) => ({ sql: `mode(${asString(need(ctx))})${ctx.over}`, type: 'string' }),
-  stdev: numeric('stddev_samp'),
-  stdevp: numeric('stddev_pop'),
-  var: numeric('var_samp'),
-  varp: numeric('var_pop'),
-  sumsq: (ctx) => ({ sql: `sum(pow(${asNumber(need(ctx))}, 2))${ctx.over}`, type: 'number' }),
-  perc: (ctx, p) => ({ sql: `quantile_cont(${asNumber(need(ctx))}, ${num((p ?? 50) / 100)})${ctx.over}`, type: 'number' }),
-  earliest: (ctx) => {
-    const v = need(ctx);
-    return { sql: `arg_min(${v.sql}, ${ctx.time}) ${nonNull(v)}${ctx.over}`, type: v.type };
-  },
-  latest: (ctx) => {
-    const v = need(ctx);
-    return { sql: `arg_max(${v.sql}, ${ctx.time}) ${nonNull(v)}${ctx.over}`, type: v.type };
-  },
-  earliest_time: (ctx) => ({ sql: `min(${ctx.time}) ${nonNull(need(ctx))}${ctx.over}`, type: 'number' }),
-  latest_time: (ctx) => ({ sql: `max(${ctx.time}) ${nonNull(need(ctx))}${ctx.over}`, type: 'number' }),
-  first: (ctx) => {
-    const v = need(ctx);
-    return { sql: `arg_min(${v.sql}, "__seq") ${nonNull(v)}${ctx.over}`, type: v.type };
-  },
-  last: (ctx) => {
-    const v = need(ctx);
-    return { sql: `arg_max(${v.sql}, "__seq") ${nonNull(v)}${ctx.over}`, type: v.type };
-  },
-  values: (ctx) => {
-    const v = need(ctx);
-    const items = v.type === 'mv' ? `flatten(list(${v.sql}) ${nonNull(v)}${ctx.over})` : `list(${asString(v)}) ${nonNull(v)}${ctx.over}`;
-    return { sql: `list_sort(list_distinct(${items}))`, type: 'mv' };
-  },
-  list: (ctx) => {
-    const v = need(ctx);
-    const order = ctx.mode === 'group' ? ' ORDER BY "__seq"' : '';
-    const items = v.type === 'mv' ? `flatten(list(${v.sql}${order}) ${nonNull(v)}${ctx.over})` : `list(${asString(v)}${order}) ${nonNull(v)}${ctx.over}`;
-    return { sql: `list_slice(${items}, 1, 100)`, type: 'mv' };
-  },
-};
-
-const ALIASES: Record<string, string> = {
-  c: 'count', distinct_count: 'dc', estdc: 'dc', mean: 'avg', p: 'perc', exactperc: 'perc', upperperc: 'perc',
-};
-
-export const AGGREGATE_NAMES = [...Object.keys(AGGREGATES), ...Object.keys(ALIASES), 'perc95', 'p95'];
-
-function aggregateDef(func: string, span: Span, b: Builder): [AggDef, number | undefined] {
-  const lower = func.toLowerCase();
-  const pct = /^(perc|p|exactperc|upperperc)(\d+(?:\.\d+)?)$/.exec(lower);
-  if (pct) return [AGGREGATES.perc!, Number(pct[2])];
-  const name = ALIASES[lower] ?? lower;
-  const def = AGGREGATES[name];
-  if (!def) {
-    const hints = nearest(lower, AGGREGATE_NAMES);
+function aggregateDef(func: string, span: Span, b: Builder): { def: StatsFunction; param?: number } {
+  const found = statsFunction(func);
+  if (!found) {
+    const hints = nearest(func.toLowerCase(), AGGREGATE_NAMES);
     throw b.err('unknown-function', `unknown stats function ${func}`, span, hints.length ? [`did you mean ${hints.join(', ')}?`] : undefined);
   }
-  return [def, undefined];
+  return found;
 }
 
 /** Read `count, values(x) as y, dc(z)`: aggregations until `by`. */
@@ -143,8 +50,8 @@ export function parseAggregations(items: Arg[], b: Builder): Aggregation[] {
     } else {
       throw b.err('bad-argument', `expected a stats function such as count or values(field), found ${describe(a)}`, a.span);
     }
-    aggregateDef(func, a.span, b);
-    if (field === null && !/^(c|count)$/i.test(func)) throw b.err('bad-argument', `${func} needs a field: ${func}(field)`, a.span);
+    const { def } = aggregateDef(func, a.span, b);
+    if (field === null && def.needsField) throw b.err('bad-argument', `${func} needs a field: ${func}(field)`, a.span);
     let name = field === null ? func : `${func}(${field})`;
     const next = items[i + 1];
     if (next && next.kind === 'word' && !next.quoted && next.value.toLowerCase() === 'as') {
@@ -167,14 +74,11 @@ export function byFields(items: Arg[] | null, b: Builder, at?: Span): string[] {
   });
 }
 
-function timeOf(rel: Relation, b: Builder): string {
-  return fieldRef('_time', { rel, b }).sql;
-}
-
-export function compileAggregate(agg: Aggregation, rel: Relation, b: Builder, mode: 'group' | 'window', over = ''): Compiled {
-  const [def, param] = aggregateDef(agg.func, agg.span, b);
+/** An aggregation over a relation's rows: grouped, or over a window (streamstats). */
+export function compileAggregate(agg: Aggregation, rel: Relation, b: Builder, over?: Window): Compiled {
+  const { def, param } = aggregateDef(agg.func, agg.span, b);
   const value = agg.field === null ? null : fieldRef(agg.field, { rel, b });
-  return def({ value, time: timeOf(rel, b), mode, over: mode === 'window' ? ` ${over}` : '' }, param);
+  return def.build({ value, time: fieldRef('_time', { rel, b }), over, param });
 }
 
 /** Group rows by fields (rows missing a by-field are left out, as in Splunk) and aggregate. */
@@ -183,30 +87,30 @@ export function groupBy(rel: Relation, b: Builder, aggs: Aggregation[], by: stri
   const keys = by.map((f) => fieldRef(f, { rel, b }));
   const keyCols = by.map((_f, i) => `__by${i}`);
   // A multivalue by-field counts each value once, as if each were its own event.
-  const select = keys.map((k, i) => (k.type === 'mv' ? `unnest(${k.sql}) AS "${keyCols[i]}"` : `${k.sql} AS "${keyCols[i]}"`));
+  const select = keys.map((k, i) => (k.type === 'mv' ? `unnest(${sql(k)}) AS "${keyCols[i]}"` : `${sql(k)} AS "${keyCols[i]}"`));
   if (keys.length > 0) {
     input = b.add(`SELECT *, ${select.join(', ')} FROM ${rel.name}`, rel.fields, rel.raw, rel.removed);
   }
   const aggSql = aggs.map((a) => {
-    const c = compileAggregate(a, input, b, 'group');
+    const c = compileAggregate(a, input, b);
     return { name: a.name, c };
   });
   const fields = new Map<string, FieldInfo>();
   const cols: string[] = [];
   by.forEach((f, i) => {
     cols.push(`"${keyCols[i]}" AS ${ident(f)}`);
-    fields.set(f, made(keys[i]!.type === 'mv' ? 'string' : keys[i]!.type));
+    fields.set(f, made(keys[i]!.type === 'mv' ? 'string' : fieldType(keys[i]!.type)));
   });
   for (const { name, c } of aggSql) {
     if (fields.has(name)) continue;
-    cols.push(`${c.sql} AS ${ident(name)}`);
-    fields.set(name, made(c.type));
+    cols.push(`${sql(c)} AS ${ident(name)}`);
+    fields.set(name, made(fieldType(c.type)));
   }
   const notNull = keyCols.map((k) => `"${k}" IS NOT NULL`).join(' AND ');
   const groupClause = keyCols.length ? `\n  GROUP BY ${keyCols.map((k) => `"${k}"`).join(', ')}` : '';
   const grouped = b.add(`SELECT ${cols.join(', ')} FROM ${input.name}${notNull ? ` WHERE ${notNull}` : ''}${groupClause}`, fields, false);
   // Splunk returns groups sorted by the by-fields.
-  const order = by.flatMap((f) => sortTerms({ sql: ident(f), type: fields.get(f)!.type }, false));
+  const order = by.flatMap((f) => sortTerms(column(f, fields.get(f)!.type), false));
   const withSeq = new Map(fields);
   withSeq.set('__seq', { type: 'number', origin: 'event' });
   return b.add(`SELECT *, row_number() OVER (${order.length ? `ORDER BY ${order.join(', ')}` : ''}) AS "__seq" FROM ${grouped.name}`, withSeq, false);
@@ -233,37 +137,35 @@ const eventstats: CommandCompiler = (cmd, rel, b) => {
   const { aggs, by } = statsArgs(cmd, b);
   const keys = by.map((f) => fieldRef(f, { rel, b }));
   const keyCols = by.map((_f, i) => `__by${i}`);
-  const input = keys.length ? b.add(`SELECT *, ${keys.map((k, i) => `${k.sql} AS "${keyCols[i]}"`).join(', ')} FROM ${rel.name}`, rel.fields, rel.raw, rel.removed) : rel;
-  const aggCols = aggs.map((a) => ({ name: a.name, c: compileAggregate(a, input, b, 'group') }));
+  const input = keys.length ? b.add(`SELECT *, ${keys.map((k, i) => `${sql(k)} AS "${keyCols[i]}"`).join(', ')} FROM ${rel.name}`, rel.fields, rel.raw, rel.removed) : rel;
+  const aggCols = aggs.map((a) => ({ name: a.name, c: compileAggregate(a, input, b) }));
   const grouped = b.add(
-    `SELECT ${[...keyCols.map((k) => `"${k}"`), ...aggCols.map(({ name, c }) => `${c.sql} AS ${ident(name)}`)].join(', ')} FROM ${input.name}${keyCols.length ? ` GROUP BY ${keyCols.map((k) => `"${k}"`).join(', ')}` : ''}`,
+    `SELECT ${[...keyCols.map((k) => `"${k}"`), ...aggCols.map(({ name, c }) => `${sql(c)} AS ${ident(name)}`)].join(', ')} FROM ${input.name}${keyCols.length ? ` GROUP BY ${keyCols.map((k) => `"${k}"`).join(', ')}` : ''}`,
     new Map(),
     false,
   );
   const names = aggCols.map((a) => a.name);
   const drop = [...names.filter((n) => hasColumn(input, n)), ...keyCols];
   const on = keyCols.length ? keyCols.map((k) => `e."${k}" = g."${k}"`).join(' AND ') : 'true';
-  const sql = `SELECT e.*${exclude(drop)}, ${names.map((n) => `g.${ident(n)}`).join(', ')}\n  FROM ${input.name} e LEFT JOIN ${grouped.name} g ON ${on}`;
-  return b.add(sql, withFields(rel, aggCols.map(({ name, c }) => [name, made(c.type)])), rel.raw, rel.removed);
+  const select = `SELECT e.*${exclude(drop)}, ${names.map((n) => `g.${ident(n)}`).join(', ')}\n  FROM ${input.name} e LEFT JOIN ${grouped.name} g ON ${on}`;
+  return b.add(select, withFields(rel, aggCols.map(({ name, c }) => [name, made(fieldType(c.type))])), rel.raw, rel.removed);
 };
 
 const streamstats: CommandCompiler = (cmd, rel, b) => {
   const { args, aggs, by } = statsArgs(cmd, b);
   const current = args.bool('current', true);
   const window = args.int('window', 0);
-  const partition = by.length ? `PARTITION BY ${by.map((f) => fieldRef(f, { rel, b }).sql).join(', ')} ` : '';
-  const end = current ? 'CURRENT ROW' : '1 PRECEDING';
-  const start = window > 0 ? `${current ? window - 1 : window} PRECEDING` : 'UNBOUNDED PRECEDING';
-  const over = `OVER (${partition}ORDER BY "__seq" ROWS BETWEEN ${start} AND ${end})`;
-  const values: [string, Compiled][] = aggs.map((a) => {
-    const c = compileAggregate(a, rel, b, 'window', over);
-    return [a.name, c];
-  });
-  const fields: [string, FieldInfo][] = values.map(([n, c]) => [n, made(c.type)]);
+  const over: Window = {
+    partition: by.map((f) => fieldRef(f, { rel, b })),
+    order: [{ expr: column('__seq', 'number'), desc: false, nulls: 'last' }],
+    frame: { start: window > 0 ? -(current ? window - 1 : window) : null, end: current ? 0 : -1 },
+  };
+  const values: [string, Compiled][] = aggs.map((a) => [a.name, compileAggregate(a, rel, b, over)]);
+  const fields: [string, FieldInfo][] = values.map(([n, c]) => [n, made(fieldType(c.type))]);
   const replace = values.filter(([n]) => rel.fields.has(n));
   const add = values.filter(([n]) => !rel.fields.has(n));
-  const star = `*${replace.length ? ` REPLACE (${replace.map(([n, c]) => `${c.sql} AS ${ident(n)}`).join(', ')})` : ''}`;
-  return b.add(`SELECT ${[star, ...add.map(([n, c]) => `${c.sql} AS ${ident(n)}`)].join(', ')} FROM ${rel.name}`, withFields(rel, fields), rel.raw, rel.removed);
+  const star = `*${replace.length ? ` REPLACE (${replace.map(([n, c]) => `${sql(c)} AS ${ident(n)}`).join(', ')})` : ''}`;
+  return b.add(`SELECT ${[star, ...add.map(([n, c]) => `${sql(c)} AS ${ident(n)}`)].join(', ')} FROM ${rel.name}`, withFields(rel, fields), rel.raw, rel.removed);
 };
 
 function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {

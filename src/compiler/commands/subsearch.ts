@@ -3,7 +3,10 @@
 import type { Pipeline, Span } from '../../../grammar/ast.js';
 import { Args, describe } from '../args.js';
 import { exclude, made, visibleFields, type Builder } from '../builder.js';
-import { asString, fieldRef } from '../expr.js';
+import { toString } from '../build/coerce.js';
+import { fieldRef } from '../expr.js';
+import { call, lit, raw } from '../ir/expr.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
 import { ident } from '../sql.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
 import { assign, generic, hasColumn, project, type CommandCompiler } from './basic.js';
@@ -21,10 +24,10 @@ function subsearchFields(sub: Relation, b: Builder, span: Span): string[] {
 }
 
 function wildMatch(outer: Compiled, inner: Compiled): string {
-  const one = (o: string) => (inner.type === 'mv' ? `list_bool_or(list_transform(${inner.sql}, __w -> spl_wildmatch(${o}, __w)))` : `spl_wildmatch(${o}, ${inner.sql})`);
-  if (outer.type === 'mv') return `list_bool_or(list_transform(${outer.sql}, __o -> ${one('__o')}))`;
+  const one = (o: string) => (inner.type === 'mv' ? `list_bool_or(list_transform(${sql(inner)}, __w -> spl_wildmatch(${o}, __w)))` : `spl_wildmatch(${o}, ${sql(inner)})`);
+  if (outer.type === 'mv') return `list_bool_or(list_transform(${sql(outer)}, __o -> ${one('__o')}))`;
   if (outer.type === 'unknown') return 'false';
-  return one(asString(outer));
+  return one(sql(toString(outer)));
 }
 
 export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Span, b: Builder): string {
@@ -36,11 +39,11 @@ export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Sp
   const fast = exactRowsCondition(names, sub, limited, outer, b);
   if (fast) return fast;
   const conditions = names.map((n, i) => {
-    const inner: Compiled = { sql: `${limited.name}."__sub${i}"`, type: sub.fields.get(n)!.type };
+    const inner: Compiled = raw(`${limited.name}."__sub${i}"`, sub.fields.get(n)!.type);
     if (n === 'search' || n === 'query') {
-      return `(${inner.sql} IS NULL OR coalesce(spl_wildmatch("_raw", '*' || ${asString(inner)} || '*'), false))`;
+      return `(${sql(inner)} IS NULL OR coalesce(spl_wildmatch("_raw", '*' || ${sql(toString(inner))} || '*'), false))`;
     }
-    return `(${inner.sql} IS NULL OR coalesce(${wildMatch(fieldRef(n, { rel: outer, b }), inner)}, false))`;
+    return `(${sql(inner)} IS NULL OR coalesce(${wildMatch(fieldRef(n, { rel: outer, b }), inner)}, false))`;
   });
   return `EXISTS (SELECT 1 FROM ${limited.name} WHERE ${conditions.join(' AND ')})`;
 }
@@ -57,8 +60,8 @@ function exactRowsCondition(names: string[], sub: Relation, limited: Relation, o
   const inner = names.map((n) => sub.fields.get(n)!.type);
   const fields = names.map((n) => fieldRef(n, { rel: outer, b }));
   if (inner.includes('mv') || fields.some((f) => f.type === 'mv' || f.type === 'unknown')) return null;
-  const v = names.map((_n, i) => asString({ sql: `"__sub${i}"`, type: inner[i]! }));
-  const o = fields.map((f) => asString(f));
+  const v = names.map((_n, i) => sql(toString(raw(`"__sub${i}"`, inner[i]!))));
+  const o = fields.map((f) => sql(toString(f)));
   const plain = v.map((x) => `${x} IS NOT NULL AND NOT contains(${x}, '*')`).join(' AND ');
   const tuple = (xs: string[]) => (xs.length === 1 ? xs[0]! : `(${xs.join(', ')})`);
   const exact = `${tuple(o.map((x) => `lower(${x})`))} IN (SELECT ${v.map((x) => `lower(${x})`).join(', ')} FROM ${limited.name} WHERE ${plain})`;
@@ -114,13 +117,13 @@ const returnCommand: CommandCompiler = (cmd, rel, b) => {
   const g = generic(cmd, b);
   let n = 1;
   const values: [string, Compiled][] = [];
-  const raw: Compiled[] = [];
+  const texts: Compiled[] = [];
   g.args.forEach((a, i) => {
     if (a.kind === 'comma') return;
     if (i === 0 && a.kind === 'word' && /^\d+$/.test(a.value)) {
       n = Number(a.value);
     } else if (a.kind === 'word' && a.value.startsWith('$')) {
-      raw.push(fieldRef(a.value.slice(1), { rel, b }));
+      texts.push(fieldRef(a.value.slice(1), { rel, b }));
     } else if (a.kind === 'word') {
       values.push([a.value, fieldRef(a.value, { rel, b })]);
     } else if (a.kind === 'option' && a.op === '=' && a.value.kind === 'word') {
@@ -129,7 +132,7 @@ const returnCommand: CommandCompiler = (cmd, rel, b) => {
       throw b.err('bad-argument', `return takes fields, alias=field or $field, not ${describe(a)}`, a.span);
     }
   });
-  if (raw.length) values.push(['search', { sql: `concat_ws(' ', ${raw.map(asString).join(', ')})`, type: 'string' }]);
+  if (texts.length) values.push(['search', call('concat_ws', [lit(' '), ...texts.map(toString)], 'string')]);
   const limited = b.add(`SELECT * FROM ${rel.name} ORDER BY "__seq" LIMIT ${n}`, rel.fields, rel.raw, rel.removed);
   return project(limited, b, values);
 };

@@ -10,9 +10,11 @@ import type { Builder } from '../builder.js';
 import { EVENTS_TABLE } from '../cloudtrail-schema.js';
 import { eventFields, eventsRelation } from '../compile.js';
 import { dataModel, DATA_MODELS, type DataModel, type Dataset } from '../datamodels.js';
-import { asBool, asString, compileExpr, fieldRef } from '../expr.js';
+import { coalesceFalse, toBool, toString } from '../build/coerce.js';
+import { compileExpr, fieldRef } from '../expr.js';
+import { call, lit, raw } from '../ir/expr.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
 import { compileSearchExpr } from '../search.js';
-import { str as strLit } from '../sql.js';
 import { nearest } from '../suggest.js';
 import { parseSpan } from '../time.js';
 import type { Compiled, Relation } from '../types.js';
@@ -153,7 +155,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   let base: Relation;
   if (target) {
     const probe: Relation = { name: EVENTS_TABLE, fields: eventFields(), raw: true, removed: new Set() };
-    const constraint = target.datasets.map((d) => `coalesce(${asBool(compileExpr(modelExpr(d.constraint), { rel: probe, b }))}, false)`).join('\n    AND ');
+    const constraint = target.datasets.map((d) => sql(coalesceFalse(toBool(compileExpr(modelExpr(d.constraint), { rel: probe, b }))))).join('\n    AND ');
     base = eventsRelation(b, constraint);
     const prefix = `${target.model.root.name}.`;
     const wanted = new Set(used.map((u) => u.name).filter((n) => n.startsWith(prefix)));
@@ -164,7 +166,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   } else {
     base = eventsRelation(b);
   }
-  if (condition) base = b.add(`SELECT * FROM ${base.name} WHERE ${compileSearchExpr(condition, base, b)}`, base.fields, base.raw, base.removed);
+  if (condition) base = b.add(`SELECT * FROM ${base.name} WHERE ${sql(compileSearchExpr(condition, base, b))}`, base.fields, base.raw, base.removed);
 
   // span= buckets _time when it is a by-field; fillnull_value keeps rows whose by-field is null.
   const span = args.options.get('span');
@@ -174,7 +176,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
     if (!parsed) throw b.err('bad-argument', `cannot read span=${span.value}`, span.span, ['examples: span=1h, span=30m, span=1d']);
     if (by.includes('_time')) {
       const time = fieldRef('_time', { rel: base, b });
-      prepared.push(['_time', { sql: bucketSql(time.sql, parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! }), type: 'number' }]);
+      prepared.push(['_time', raw(bucketSql(sql(time), parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! }), 'number')]);
     }
   }
   const fill = args.option('fillnull_value');
@@ -182,7 +184,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
     for (const f of by) {
       if (f === '_time') continue;
       const c = fieldRef(f, { rel: base, b });
-      prepared.push([f, c.type === 'mv' ? { sql: `coalesce(${c.sql}, [${strLit(fill)}])`, type: 'mv' } : { sql: `coalesce(${asString(c)}, ${strLit(fill)})`, type: 'string' }]);
+      prepared.push([f, c.type === 'mv' ? call('coalesce', [c, call('list', [lit(fill)], 'mv')], 'mv') : call('coalesce', [toString(c), lit(fill)], 'string')]);
     }
   }
   if (prepared.length) base = assign(base, b, prepared);

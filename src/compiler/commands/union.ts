@@ -3,7 +3,9 @@
 // know; so a field whose types differ is converted on both sides first, the way eval branches
 // unify (a number becomes its Splunk text, "5" not "5.0"; with a multivalue side, a list).
 import { ident } from '../sql.js';
-import { coerce, unify } from '../expr.js';
+import { coerce, unify } from '../build/coerce.js';
+import { column } from '../ir/expr.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
 import type { Builder } from '../builder.js';
 import type { FieldInfo, Relation } from '../types.js';
 
@@ -18,10 +20,10 @@ export function unionRelations(b: Builder, left: Relation, right: Relation, raw:
       continue;
     }
     if (l.type === r.type || name.startsWith('__')) continue;
-    const type = unify([{ sql: '', type: l.type }, { sql: '', type: r.type }]);
+    const type = unify([l, r]);
     fields.set(name, { ...l, type });
-    if (l.type !== type) replaceLeft.push(`${coerce({ sql: ident(name), type: l.type }, type)} AS ${ident(name)}`);
-    if (r.type !== type) replaceRight.push(`${coerce({ sql: ident(name), type: r.type }, type)} AS ${ident(name)}`);
+    if (l.type !== type) replaceLeft.push(`${sql(coerce(column(name, l.type), type))} AS ${ident(name)}`);
+    if (r.type !== type) replaceRight.push(`${sql(coerce(column(name, r.type), type))} AS ${ident(name)}`);
   }
   const side = (rel: Relation, replace: string[], part: number) =>
     `SELECT *${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}, ${part} AS "__part" FROM ${rel.name}`;

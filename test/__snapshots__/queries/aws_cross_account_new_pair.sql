@@ -1,18 +1,18 @@
 WITH s0 AS (
   SELECT * FROM "events"
-    WHERE (coalesce(("sourcetype" ILIKE 'aws:cloudtrail'), false) AND coalesce(("eventSource" ILIKE 'sts.amazonaws.com'), false) AND coalesce(("eventName" ILIKE 'AssumeRole'), false))
+    WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false) AND coalesce("eventSource" ILIKE 'sts.amazonaws.com', false) AND coalesce("eventName" ILIKE 'AssumeRole', false)
 ),
 s1 AS (
-  SELECT *, (coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_arn" FROM s0
+  SELECT *, coalesce(json_extract_string("requestParameters", '$.roleArn'), (json_extract_string("resources", '$[*].ARN'))[CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END) AS "role_arn" FROM s0
 ),
 s2 AS (
-  SELECT *, (coalesce((json_extract_string("resources", '$[*].accountId'))[(CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END)], CASE WHEN regexp_matches("role_arn", '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace("role_arn", '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END)) AS "role_account", ("__p_userIdentity.accountId") AS "requesting_account" FROM s1
+  SELECT *, coalesce((json_extract_string("resources", '$[*].accountId'))[CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END], CASE WHEN regexp_matches("role_arn", '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace("role_arn", '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END) AS "role_account", "__p_userIdentity.accountId" AS "requesting_account" FROM s1
 ),
 s3 AS (
-  SELECT *, (CASE WHEN ((("requesting_account" IS NOT NULL) AND ("role_account" IS NOT NULL)) AND ("requesting_account" <> "role_account")) THEN 'yes' ELSE 'no' END) AS "cross_account", (coalesce("sharedEventID", "eventID")) AS "call_id" FROM s2
+  SELECT *, CASE WHEN "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL AND "requesting_account" <> "role_account" THEN 'yes' ELSE 'no' END AS "cross_account", coalesce("sharedEventID", "eventID") AS "call_id" FROM s2
 ),
 s4 AS (
-  SELECT * FROM s3 WHERE coalesce(((("cross_account" = 'yes') AND ("errorCode" IS NULL)) AND ("_time" <= 1795824000::DOUBLE)), false)
+  SELECT * FROM s3 WHERE coalesce("cross_account" = 'yes' AND "errorCode" IS NULL AND "_time" <= 1795824000::DOUBLE, false)
 ),
 s5 AS (
   SELECT * FROM s4 WHERE NOT ("call_id" IS NULL)
@@ -22,7 +22,7 @@ s6 AS (
   SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account" FROM s5
 ),
 s7 AS (
-  SELECT *, (coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId")) AS "requester" FROM s6
+  SELECT *, coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId") AS "requester" FROM s6
 ),
 s8 AS (
   SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s7
@@ -56,10 +56,10 @@ s16 AS (
   SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s15
 ),
 s17 AS (
-  SELECT * FROM s16 WHERE coalesce((("firstTime" >= 1795737600::DOUBLE) AND ("firstTime" <= 1795824000::DOUBLE)), false)
+  SELECT * FROM s16 WHERE coalesce("firstTime" >= 1795737600::DOUBLE AND "firstTime" <= 1795824000::DOUBLE, false)
 ),
 s18 AS (
-  SELECT * REPLACE ((strftime(make_timestamp(CAST(CAST("firstTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "firstTime", (strftime(make_timestamp(CAST(CAST("lastTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ')) AS "lastTime") FROM s17
+  SELECT * REPLACE (strftime(make_timestamp(CAST(CAST("firstTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "firstTime", strftime(make_timestamp(CAST(CAST("lastTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "lastTime") FROM s17
 ),
 s19 AS (
   SELECT "requesting_account" AS "requesting_account", "requested_account" AS "requested_account", "firstTime" AS "firstTime", "lastTime" AS "lastTime", "calls" AS "calls", "roles" AS "roles", "requesters" AS "requesters", "src" AS "src", "user_agents" AS "user_agents", "__seq" FROM s18

@@ -1,12 +1,12 @@
 WITH s0 AS (
   SELECT * FROM "events"
-    WHERE (coalesce(("sourcetype" ILIKE 'aws:cloudtrail'), false) AND (coalesce(("__p_userIdentity.arn" ILIKE 'arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync'), false) OR coalesce((json_extract_string("responseElements", '$.assumedRoleUser.arn') ILIKE 'arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync'), false)))
+    WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false) AND (coalesce("__p_userIdentity.arn" ILIKE 'arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync', false) OR coalesce(json_extract_string("responseElements", '$.assumedRoleUser.arn') ILIKE 'arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync', false))
 ),
 s1 AS (
-  SELECT *, (CASE WHEN (lower(json_extract_string("responseElements", '$.assumedRoleUser.arn')) = lower('arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync')) THEN 'yes' ELSE 'no' END) AS "session_start", (coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId")) AS "requester", ("__p_userIdentity.accountId") AS "requesting_account" FROM s0
+  SELECT *, CASE WHEN lower(json_extract_string("responseElements", '$.assumedRoleUser.arn')) = lower('arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync') THEN 'yes' ELSE 'no' END AS "session_start", coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId") AS "requester", "__p_userIdentity.accountId" AS "requesting_account" FROM s0
 ),
 s2 AS (
-  SELECT "_time" AS "_time", "session_start" AS "session_start", "recipientAccountId" AS "recipientAccountId", "awsRegion" AS "awsRegion", "eventSource" AS "eventSource", "eventName" AS "eventName", CASE WHEN (("errorCode" IS NOT NULL) OR (json_extract_string("responseElements", '$.ConsoleLogin') = 'Failure')) THEN 'failure' ELSE 'success' END AS "status", "errorCode" AS "errorCode", "__p_userIdentity.type" AS "user_type", "requester" AS "requester", "requesting_account" AS "requesting_account", "sourceIPAddress" AS "src", "userAgent" AS "user_agent", "eventID" AS "eventID", "__seq" FROM s1
+  SELECT "_time" AS "_time", "session_start" AS "session_start", "recipientAccountId" AS "recipientAccountId", "awsRegion" AS "awsRegion", "eventSource" AS "eventSource", "eventName" AS "eventName", CASE WHEN "errorCode" IS NOT NULL OR json_extract_string("responseElements", '$.ConsoleLogin') = 'Failure' THEN 'failure' ELSE 'success' END AS "status", "errorCode" AS "errorCode", "__p_userIdentity.type" AS "user_type", "requester" AS "requester", "requesting_account" AS "requesting_account", "sourceIPAddress" AS "src", "userAgent" AS "user_agent", "eventID" AS "eventID", "__seq" FROM s1
 )
 SELECT "_time", "session_start", "recipientAccountId", "awsRegion", "eventSource", "eventName", "status", "errorCode", "user_type", "requester", "requesting_account", "src", "user_agent", "eventID"
 FROM s2

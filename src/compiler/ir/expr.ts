@@ -1,0 +1,144 @@
+// The expression IR: what an SPL expression means, as plain serialisable data, before any SQL
+// dialect is chosen. Every node carries its type and, where it came from the user's search, its
+// span. Functions are called by their id in the function library (library/), which holds a
+// template per dialect; lambdas and lets bind numbered variables, which the printer names.
+import type { Span } from '../../../grammar/ast.js';
+
+/**
+ * What the compiler knows of a field's type. Splunk has strings, numbers and multivalue fields;
+ * `bool` comes from comparisons; `unknown` is a null of no particular type.
+ */
+export type FieldType = 'string' | 'number' | 'bool' | 'mv' | 'unknown';
+
+/**
+ * Types of values inside the compiler: SPL's, plus what SQL needs on the way (a whole number for
+ * an index, a list of numbers, a JSON object, a timestamp, a struct, a lambda's body).
+ */
+export type Type = FieldType | 'int' | 'list' | 'json' | 'timestamp' | 'struct' | 'any';
+
+export interface SortKey {
+  expr: Expr;
+  desc: boolean;
+  nulls: 'first' | 'last';
+}
+
+/** A window: `OVER (PARTITION BY ... ORDER BY ... ROWS BETWEEN ...)`. */
+export interface Window {
+  partition: Expr[];
+  order: SortKey[];
+  /** Rows relative to the current one: `start` null = unbounded preceding; 0 = current row. */
+  frame?: { start: number | null; end: number };
+}
+
+export type Expr =
+  /** A column of the relation the expression is evaluated over (a field, or a hidden column). */
+  | { kind: 'column'; name: string; type: Type; span?: Span }
+  /**
+   * A path into a nested JSON column (`userIdentity.arn`, `resources{}.ARN`): each dialect maps
+   * it. `event` is true while the column still holds the event's own object (so a dialect may
+   * read a copy the loader kept of a common path).
+   */
+  | { kind: 'path'; column: string; segments: string[]; event: boolean; type: Type; span?: Span }
+  | { kind: 'literal'; value: string | number | boolean | null; type: Type; span?: Span }
+  /** A call of a library function by id. */
+  | { kind: 'call'; fn: string; args: Expr[]; type: Type; span?: Span }
+  | { kind: 'case'; whens: { when: Expr; then: Expr }[]; else: Expr | null; type: Type; span?: Span }
+  /** A function value for list functions; `params` are variable ids bound in `body`. */
+  | { kind: 'lambda'; params: number[]; body: Expr; type: Type; span?: Span }
+  | { kind: 'var'; id: number; type: Type; span?: Span }
+  /** `body` with variable `id` standing for `value`: a shared subexpression, printed once. */
+  | { kind: 'let'; id: number; value: Expr; body: Expr; type: Type; span?: Span }
+  /** An aggregate or window function (library kind 'aggregate' or 'window'). */
+  | {
+      kind: 'aggregate';
+      fn: string;
+      args: Expr[];
+      distinct?: boolean;
+      filter?: Expr;
+      order?: SortKey[];
+      over?: Window;
+      type: Type;
+      span?: Span;
+    }
+  /** SQL text from a step not yet expressed in the plan (printed as it is; DuckDB only). */
+  | { kind: 'raw'; sql: string; type: Type; span?: Span };
+
+// ---- constructors ----------------------------------------------------------------------
+
+export function column(name: string, type: Type, span?: Span): Expr {
+  return { kind: 'column', name, type, ...(span ? { span } : {}) };
+}
+
+export function lit(value: string | number | boolean | null, type?: Type): Expr {
+  const t: Type = type ?? (value === null ? 'unknown' : typeof value === 'string' ? 'string' : typeof value === 'number' ? 'number' : 'bool');
+  return { kind: 'literal', value, type: t };
+}
+
+/** A whole number (an index, a count, a bound) rather than an SPL number. */
+export function int(value: number): Expr {
+  return { kind: 'literal', value, type: 'int' };
+}
+
+export function nullOf(type: Type): Expr {
+  return { kind: 'literal', value: null, type };
+}
+
+export function call(fn: string, args: Expr[], type: Type, span?: Span): Expr {
+  return { kind: 'call', fn, args, type, ...(span ? { span } : {}) };
+}
+
+export function caseOf(whens: { when: Expr; then: Expr }[], otherwise: Expr | null, type: Type): Expr {
+  return { kind: 'case', whens, else: otherwise, type };
+}
+
+export function raw(sql: string, type: Type): Expr {
+  return { kind: 'raw', sql, type };
+}
+
+export function aggregate(fn: string, args: Expr[], type: Type, more: Partial<Extract<Expr, { kind: 'aggregate' }>> = {}): Expr {
+  return { kind: 'aggregate', fn, args, type, ...more };
+}
+
+/** Hands out variable ids: one counter per compilation, so no two binders share an id. */
+export class Vars {
+  private next = 0;
+
+  fresh(): number {
+    return this.next++;
+  }
+
+  /** A lambda of one variable: `body` receives the variable's node. */
+  lambda(type: Type, body: (v: Expr) => Expr): Expr {
+    const id = this.fresh();
+    const b = body({ kind: 'var', id, type });
+    return { kind: 'lambda', params: [id], body: b, type: b.type };
+  }
+
+  /** A lambda of two variables (a list element and its 1-based index). */
+  lambda2(types: [Type, Type], body: (a: Expr, b: Expr) => Expr): Expr {
+    const [x, y] = [this.fresh(), this.fresh()];
+    const b = body({ kind: 'var', id: x, type: types[0] }, { kind: 'var', id: y, type: types[1] });
+    return { kind: 'lambda', params: [x, y], body: b, type: b.type };
+  }
+
+  /**
+   * `body` over a value used more than once. A value that costs nothing to repeat (a column, a
+   * literal, a variable) is used as it is; anything else is bound once with a let, so nesting
+   * helpers never repeats their arguments' text (sixteen nested mvappend made 15 MB of SQL).
+   */
+  share(value: Expr, body: (v: Expr) => Expr): Expr {
+    if (isAtomic(value)) return body(value);
+    const id = this.fresh();
+    const b = body({ kind: 'var', id, type: value.type });
+    return { kind: 'let', id, value, body: b, type: b.type };
+  }
+}
+
+/** Costs nothing to repeat: a name, a literal, or a function of literals only (a cast of one). */
+export function isAtomic(e: Expr): boolean {
+  if (e.kind === 'column' || e.kind === 'literal' || e.kind === 'var') return true;
+  return e.kind === 'call' && e.args.every((a) => a.kind === 'literal') && !VOLATILE.has(e.fn);
+}
+
+/** Functions whose every call gives a new value: never repeated in place of a shared one. */
+const VOLATILE = new Set(['random', 'now_timestamp']);

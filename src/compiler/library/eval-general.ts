@@ -1,0 +1,137 @@
+// eval functions on any value: conditions, null tests, types, and numbers.
+import { caseOf, coerce, compare, isNotNull, isNull, toBool, toNumber, toString, unify } from '../build/coerce.js';
+import { call, int, lit, nullOf, type Expr } from '../ir/expr.js';
+import type { EvalCall, EvalFunction } from './eval-call.js';
+
+const numeric = (id: string) => (c: EvalCall) => call(id, [toNumber(c.args()[0]!)], 'number');
+
+/** `body` when the number is in the function's domain, else null (sqrt of -1 is null in Splunk). */
+function guarded(c: EvalCall, test: string, body: (v: Expr) => Expr): Expr {
+  return c.vars.share(toNumber(c.args()[0]!), (v) => caseOf([{ when: call(test, [v, int(0)], 'bool'), then: body(v) }], null, 'number'));
+}
+
+function extreme(fnName: 'least' | 'greatest', c: EvalCall): Expr {
+  const args = c.args();
+  if (args.every((a) => a.type === 'number')) return call(fnName, args, 'number');
+  // Numbers compare as numbers and strings are greater than numbers (Splunk's eval min/max):
+  // min is the smallest number if there is one, max the greatest non-numeric string if there is
+  // one. Text that reads as a number (a field value "10") counts as a number. least/greatest
+  // skip NULLs.
+  const shared = args.map((a) => toString(a));
+  const build = (texts: Expr[]): Expr => {
+    const number = call('num2str', [call(fnName, texts.map((t) => call('try_double', [t], 'number')), 'number')], 'string');
+    const word = call(fnName, texts.map((t) => caseOf([{ when: isNull(call('try_double', [t], 'number')), then: t }], null, 'string')), 'string');
+    return call('coalesce', fnName === 'least' ? [number, word] : [word, number], 'string');
+  };
+  const bind = (i: number, done: Expr[]): Expr => (i === shared.length ? build(done) : c.vars.share(shared[i]!, (v) => bind(i + 1, [...done, v])));
+  return bind(0, []);
+}
+
+export const GENERAL: EvalFunction[] = [
+  {
+    name: 'if', min: 3, max: 3, args: 'condition, then, else', returns: 'the branches\' type',
+    build: (c) => {
+      const [cond, a, b] = c.args() as [Expr, Expr, Expr];
+      const type = unify([a, b]);
+      return caseOf([{ when: toBool(cond), then: coerce(a, type) }], coerce(b, type), type);
+    },
+  },
+  {
+    name: 'case', min: 2, max: 200, args: 'condition, value, ...', returns: 'the values\' type',
+    build: (c) => {
+      if (c.nodes.length % 2 !== 0) throw c.err('bad-argument', 'case() takes condition, value pairs', c.span);
+      const args = c.args();
+      const pairs: [Expr, Expr][] = [];
+      for (let i = 0; i < args.length; i += 2) pairs.push([args[i]!, args[i + 1]!]);
+      const type = unify(pairs.map((p) => p[1]));
+      return caseOf(pairs.map(([when, then]) => ({ when: toBool(when), then: coerce(then, type) })), null, type);
+    },
+  },
+  {
+    name: 'coalesce', min: 1, max: 100, args: 'value, ...', returns: 'the values\' type',
+    build: (c) => {
+      const items = c.args();
+      const type = unify(items);
+      return call('coalesce', items.map((i) => coerce(i, type)), type);
+    },
+  },
+  {
+    name: 'nullif', min: 2, max: 2, args: 'a, b', returns: 'a\'s type',
+    build: (c) => {
+      const [a, b] = c.args() as [Expr, Expr];
+      return c.vars.share(a, (x) => caseOf([{ when: compare('=', x, b, c.vars), then: nullOf(x.type) }], x, x.type));
+    },
+  },
+  { name: 'null', min: 0, max: 0, args: '', returns: 'null', build: () => nullOf('unknown') },
+  { name: 'true', min: 0, max: 0, args: '', returns: 'boolean', build: () => lit(true) },
+  { name: 'false', min: 0, max: 0, args: '', returns: 'boolean', build: () => lit(false) },
+  { name: 'isnull', min: 1, max: 1, args: 'value', returns: 'boolean', build: (c) => isNull(c.args()[0]!) },
+  { name: 'isnotnull', min: 1, max: 1, args: 'value', returns: 'boolean', build: (c) => isNotNull(c.args()[0]!) },
+  { name: 'isnum', min: 1, max: 1, args: 'value', returns: 'boolean', build: (c) => isNotNull(toNumber(c.args()[0]!)) },
+  {
+    name: 'isint', min: 1, max: 1, args: 'value', returns: 'boolean',
+    build: (c) => c.vars.share(toNumber(c.args()[0]!), (x) => call('coalesce', [call('eq', [x, call('trunc', [x], 'number')], 'bool'), lit(false)], 'bool')),
+  },
+  {
+    name: 'isstr', min: 1, max: 1, args: 'value', returns: 'boolean',
+    build: (c) => {
+      const a = c.args()[0]!;
+      if (a.type !== 'string') return lit(false);
+      return c.vars.share(a, (x) => call('and', [isNotNull(x), isNull(call('try_double', [x], 'number'))], 'bool'));
+    },
+  },
+  { name: 'isbool', min: 1, max: 1, args: 'value', returns: 'boolean', build: (c) => lit(c.args()[0]!.type === 'bool') },
+  {
+    name: 'typeof', min: 1, max: 1, args: 'value', returns: 'string',
+    build: (c) => {
+      const a = c.args()[0]!;
+      const invalid = (x: Expr) => ({ when: isNull(x), then: lit('Invalid') });
+      switch (a.type) {
+        case 'number': return c.vars.share(a, (x) => caseOf([invalid(x)], lit('Number'), 'string'));
+        case 'bool': return c.vars.share(a, (x) => caseOf([invalid(x)], lit('Boolean'), 'string'));
+        case 'mv': return c.vars.share(a, (x) => caseOf([invalid(x)], lit('Multivalue'), 'string'));
+        case 'string':
+          return c.vars.share(a, (x) => caseOf([invalid(x), { when: isNotNull(call('try_double', [x], 'number')), then: lit('Number') }], lit('String'), 'string'));
+        default: return lit('Invalid');
+      }
+    },
+  },
+  {
+    name: 'in', min: 2, max: 1000, args: 'value, candidate, ...', returns: 'boolean',
+    build: (c) => {
+      const [x, ...values] = c.args() as [Expr, ...Expr[]];
+      return c.vars.share(x, (v) => values.map((w) => compare('=', v, w, c.vars)).reduce((p, q) => call('or', [p, q], 'bool')));
+    },
+  },
+  { name: 'exact', min: 1, max: 1, args: 'expression', returns: 'its type', build: (c) => c.args()[0]! },
+];
+
+export const MATH: EvalFunction[] = [
+  {
+    name: 'round', min: 1, max: 2, args: 'number, digits', returns: 'number',
+    build: (c) => {
+      const [x, d] = c.args() as [Expr, Expr?];
+      return call('round', [toNumber(x), d ? call('to_integer', [toNumber(d)], 'int') : int(0)], 'number');
+    },
+  },
+  { name: 'floor', min: 1, max: 1, args: 'number', returns: 'number', build: numeric('floor') },
+  { name: 'ceil', min: 1, max: 1, args: 'number', returns: 'number', build: numeric('ceil') },
+  { name: 'ceiling', min: 1, max: 1, args: 'number', returns: 'number', build: numeric('ceil') },
+  { name: 'abs', min: 1, max: 1, args: 'number', returns: 'number', build: numeric('abs') },
+  { name: 'exp', min: 1, max: 1, args: 'number', returns: 'number', build: numeric('exp') },
+  { name: 'pow', min: 2, max: 2, args: 'base, exponent', returns: 'number', build: (c) => call('pow', c.args().map(toNumber), 'number') },
+  { name: 'sqrt', min: 1, max: 1, args: 'number', returns: 'number', build: (c) => guarded(c, 'ge', (v) => call('sqrt', [v], 'number')) },
+  { name: 'ln', min: 1, max: 1, args: 'number', returns: 'number', build: (c) => guarded(c, 'gt', (v) => call('ln', [v], 'number')) },
+  {
+    name: 'log', min: 1, max: 2, args: 'number, base', returns: 'number',
+    build: (c) => {
+      const base = c.args()[1];
+      return guarded(c, 'gt', (v) => call('div', [call('ln', [v], 'number'), call('ln', [base ? toNumber(base) : int(10)], 'number')], 'number'));
+    },
+  },
+  { name: 'min', min: 1, max: 100, args: 'value, ...', returns: 'number or string', build: (c) => extreme('least', c) },
+  { name: 'max', min: 1, max: 100, args: 'value, ...', returns: 'number or string', build: (c) => extreme('greatest', c) },
+  { name: 'random', min: 0, max: 0, args: '', returns: 'number', build: () => call('floor', [call('mul', [call('random', [], 'number'), int(2147483647)], 'number')], 'number') },
+  { name: 'pi', min: 0, max: 0, args: '', returns: 'number', build: () => call('pi', [], 'number') },
+];
+

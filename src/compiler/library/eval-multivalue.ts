@@ -1,0 +1,122 @@
+// eval functions on multivalue fields. A multivalue field is a list; Splunk has no empty one, so
+// an empty result is null. mvmap and mvfilter name each value by the field's own name inside their
+// expression: each gets a variable of its own, so nested ones never capture each other's value.
+import type { Expr as Ast } from '../../../grammar/ast.js';
+import { caseOf, toBool, toList, toNumber, toString } from '../build/coerce.js';
+import { call, int, lit, type Expr } from '../ir/expr.js';
+import { regexArg, type EvalCall, type EvalFunction } from './eval-call.js';
+
+const nullIfEmpty = (list: Expr): Expr => call('null_if_empty', [list], 'mv');
+const bigint = (e: Expr): Expr => call('to_bigint', [toNumber(e)], 'int');
+
+/** Splunk's 0-based index (negative from the end) as SQL's 1-based one. */
+function index(c: EvalCall, e: Expr): Expr {
+  return c.vars.share(bigint(e), (i) => caseOf([{ when: call('lt', [i, int(0)], 'bool'), then: i }], call('add', [i, int(1)], 'int'), 'int'));
+}
+
+/** Names of the fields an expression reads. */
+function fieldsOf(e: Ast, out: Set<string> = new Set()): Set<string> {
+  switch (e.kind) {
+    case 'field': out.add(e.name); break;
+    case 'call': e.args.forEach((a) => fieldsOf(a, out)); break;
+    case 'unary': fieldsOf(e.arg, out); break;
+    case 'binary': fieldsOf(e.left, out); fieldsOf(e.right, out); break;
+    case 'in': fieldsOf(e.arg, out); e.values.forEach((v) => fieldsOf(v, out)); break;
+    default: break;
+  }
+  return out;
+}
+
+export const MULTIVALUE_FUNCTIONS: EvalFunction[] = [
+  {
+    name: 'split', min: 2, max: 2, args: 'text, delimiter', returns: 'multivalue',
+    // An empty delimiter splits into characters, as string_split does with ''.
+    build: (c) => call('string_split', c.args().map(toString), 'mv'),
+  },
+  {
+    name: 'mvindex', min: 2, max: 3, args: 'mv, start, end', returns: 'string or multivalue',
+    build: (c) => {
+      const [x, start, end] = c.args() as [Expr, Expr, Expr?];
+      const list = toList(x);
+      if (!end) return call('list_get', [list, index(c, start)], 'string');
+      return nullIfEmpty(call('list_slice', [list, index(c, start), index(c, end)], 'mv'));
+    },
+  },
+  { name: 'mvcount', min: 1, max: 1, args: 'mv', returns: 'number', build: (c) => call('len', [toList(c.args()[0]!)], 'number') },
+  {
+    name: 'mvjoin', min: 2, max: 2, args: 'mv, delimiter', returns: 'string',
+    build: (c) => {
+      const [x, d] = c.args() as [Expr, Expr];
+      return call('array_to_string', [toList(x), toString(d)], 'string');
+    },
+  },
+  {
+    name: 'mvappend', min: 1, max: 100, args: 'value, ...', returns: 'multivalue',
+    build: (c) => nullIfEmpty(call('flatten', [call('list', c.args().map((a) => call('coalesce', [toList(a), call('empty_list', [], 'mv')], 'mv')), 'list')], 'mv')),
+  },
+  {
+    name: 'mvdedup', min: 1, max: 1, args: 'mv', returns: 'multivalue',
+    build: (c) => c.vars.share(toList(c.args()[0]!), (l) =>
+      call('list_filter', [l, c.vars.lambda2(['string', 'int'], (v, i) => call('eq', [call('list_position', [l, v], 'int'), i], 'bool'))], 'mv')),
+  },
+  { name: 'mvsort', min: 1, max: 1, args: 'mv', returns: 'multivalue', build: (c) => call('list_sort', [toList(c.args()[0]!)], 'mv') },
+  {
+    name: 'mvfind', min: 2, max: 2, args: 'mv, regex', returns: 'number',
+    build: (c) => {
+      const l = toList(c.compile(c.nodes[0]!));
+      const re = regexArg(c, c.nodes[1]!);
+      const matches = call('list_transform', [l, c.vars.lambda('string', (v) => call('regexp_matches', [v, re], 'bool'))], 'list');
+      return call('sub', [call('list_position', [matches, lit(true)], 'int'), int(1)], 'number');
+    },
+  },
+  {
+    name: 'mvfilter', min: 1, max: 1, args: 'condition on one field', returns: 'multivalue',
+    build: (c) => {
+      const names = [...fieldsOf(c.nodes[0]!)];
+      if (names.length !== 1) throw c.err('bad-argument', 'mvfilter() must refer to exactly one field', c.span);
+      const name = names[0]!;
+      const field = c.compile({ kind: 'field', name, span: c.span });
+      const keep = c.vars.lambda('string', (v) => call('coalesce', [toBool(c.compile(c.nodes[0]!, new Map([[name, v]]))), lit(false)], 'bool'));
+      return nullIfEmpty(call('list_filter', [toList(field), keep], 'mv'));
+    },
+  },
+  {
+    // Splunk's mvmap: the first argument (a field) names each value in turn inside the expression;
+    // null results are dropped, which makes it the idiom for filtering by another field.
+    name: 'mvmap', min: 2, max: 2, args: 'field, expression', returns: 'multivalue',
+    build: (c) => {
+      const target = c.nodes[0]!;
+      if (target.kind !== 'field') throw c.err('bad-argument', 'mvmap() takes a field as its first argument', target.span);
+      const list = toList(c.compile(target));
+      let multivalue = false;
+      const each = c.vars.lambda('string', (v) => {
+        const value = c.compile(c.nodes[1]!, new Map([[target.name, v]]));
+        multivalue = value.type === 'mv';
+        // A multivalue result contributes all its values, not only its first.
+        return multivalue ? call('coalesce', [value, call('empty_list', [], 'mv')], 'mv') : toString(value);
+      });
+      const mapped = multivalue ? call('flatten', [call('list_transform', [list, each], 'list')], 'mv') : call('list_transform', [list, each], 'mv');
+      return nullIfEmpty(call('list_filter', [mapped, c.vars.lambda('string', (m) => call('is_not_null', [m], 'bool'))], 'mv'));
+    },
+  },
+  {
+    name: 'mvzip', min: 2, max: 3, args: 'mv, mv, delimiter', returns: 'multivalue',
+    build: (c) => {
+      const [x, y, d] = c.args() as [Expr, Expr, Expr?];
+      const delim = d ? toString(d) : lit(',');
+      return c.vars.share(toList(x), (lx) => c.vars.share(toList(y), (ly) => {
+        const n = call('add', [call('least', [call('len', [lx], 'int'), call('len', [ly], 'int')], 'int'), int(1)], 'int');
+        const zip = c.vars.lambda('int', (i) => call('concat', [call('concat', [call('list_get', [lx, i], 'string'), delim], 'string'), call('list_get', [ly, i], 'string')], 'string'));
+        return call('list_transform', [call('range', [int(1), n], 'list'), zip], 'mv');
+      }));
+    },
+  },
+  {
+    name: 'mvrange', min: 2, max: 3, args: 'start, end, step', returns: 'multivalue',
+    build: (c) => {
+      const [start, end, step] = c.args() as [Expr, Expr, Expr?];
+      const range = call('range', [bigint(start), bigint(end), step ? bigint(step) : call('to_bigint', [int(1)], 'int')], 'list');
+      return call('list_transform', [range, c.vars.lambda('int', (v) => call('to_varchar', [v], 'string'))], 'mv');
+    },
+  },
+];

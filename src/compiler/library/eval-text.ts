@@ -1,0 +1,152 @@
+// eval functions on text: case, length, substrings, regular expressions, hashes, conversions.
+import { caseOf, toNumber, toString } from '../build/coerce.js';
+import { call, int, lit, type Expr } from '../ir/expr.js';
+import { likeMatch } from '../patterns.js';
+import { extractPath, literalString, mapString, regexArg, type EvalCall, type EvalFunction } from './eval-call.js';
+
+const text = (id: string) => (c: EvalCall) => call(id, [toString(c.args()[0]!)], 'string');
+
+function trimLike(id: string): EvalFunction['build'] {
+  return (c) => {
+    const [x, chars] = c.args() as [Expr, Expr?];
+    return call(id, chars ? [toString(x), toString(chars)] : [toString(x)], 'string');
+  };
+}
+
+const bigint = (e: Expr): Expr => call('to_bigint', [toNumber(e)], 'int');
+
+/** `tostring(x, "duration")`: seconds as HH:MM:SS. */
+function duration(c: EvalCall, x: Expr): Expr {
+  return c.vars.share(bigint(x), (secs) => {
+    const hours = call('int_div', [secs, int(3600)], 'int');
+    const minutes = call('int_div', [call('int_mod', [secs, int(3600)], 'int'), int(60)], 'int');
+    const seconds = call('int_mod', [secs, int(60)], 'int');
+    return caseOf([{ when: call('is_null', [secs], 'bool'), then: lit(null, 'string') }], call('printf', [lit('%02d:%02d:%02d'), hours, minutes, seconds], 'string'), 'string');
+  });
+}
+
+export const TEXT_FUNCTIONS: EvalFunction[] = [
+  { name: 'lower', min: 1, max: 1, args: 'text', returns: 'string', build: (c) => mapString(c, c.args()[0]!, (v) => call('lower', [v], 'string')) },
+  { name: 'upper', min: 1, max: 1, args: 'text', returns: 'string', build: (c) => mapString(c, c.args()[0]!, (v) => call('upper', [v], 'string')) },
+  { name: 'len', min: 1, max: 1, args: 'text', returns: 'number', build: (c) => call('length', [toString(c.args()[0]!)], 'number') },
+  {
+    name: 'substr', min: 2, max: 3, args: 'text, start, length', returns: 'string',
+    build: (c) => {
+      const [x, start, len] = c.args() as [Expr, Expr, Expr?];
+      return c.vars.share(toString(x), (v) => c.vars.share(bigint(start), (st) => {
+        // Splunk counts from 1; a negative start counts back from the end.
+        const from = caseOf([
+          { when: call('lt', [st, int(0)], 'bool'), then: call('add', [call('add', [call('length', [v], 'int'), st], 'int'), int(1)], 'int') },
+          { when: call('eq', [st, int(0)], 'bool'), then: int(1) },
+        ], st, 'int');
+        return call('substring', len ? [v, from, bigint(len)] : [v, from], 'string');
+      }));
+    },
+  },
+  {
+    name: 'replace', min: 3, max: 3, args: 'text, regex, replacement', returns: 'string',
+    build: (c) => {
+      const x = c.compile(c.nodes[0]!);
+      const re = regexArg(c, c.nodes[1]!);
+      const repl = toString(c.compile(c.nodes[2]!));
+      return mapString(c, x, (v) => call('regexp_replace', [v, re, repl, lit('g')], 'string'));
+    },
+  },
+  { name: 'trim', min: 1, max: 2, args: 'text, characters', returns: 'string', build: trimLike('trim') },
+  { name: 'ltrim', min: 1, max: 2, args: 'text, characters', returns: 'string', build: trimLike('ltrim') },
+  { name: 'rtrim', min: 1, max: 2, args: 'text, characters', returns: 'string', build: trimLike('rtrim') },
+  {
+    name: 'like', min: 2, max: 2, args: 'text, pattern', returns: 'boolean',
+    build: (c) => {
+      const [text, pattern] = c.args().map(toString) as [Expr, Expr];
+      return likeMatch(text, pattern, literalString(c.nodes[1]));
+    },
+  },
+  {
+    name: 'match', min: 2, max: 2, args: 'text, regex', returns: 'boolean',
+    build: (c) => {
+      const subject = c.compile(c.nodes[0]!);
+      const re = regexArg(c, c.nodes[1]!);
+      if (subject.type === 'mv') {
+        return call('list_bool_or', [call('list_transform', [subject, c.vars.lambda('string', (v) => call('regexp_matches', [v, re], 'bool'))], 'list')], 'bool');
+      }
+      return call('regexp_matches', [toString(subject), re], 'bool');
+    },
+  },
+  {
+    name: 'searchmatch', min: 1, max: 1, args: '"search terms"', returns: 'boolean',
+    build: (c) => {
+      const source = literalString(c.nodes[0]);
+      if (source === undefined) throw c.err('bad-argument', 'searchmatch() needs a quoted search string', c.span);
+      const expr = c.parseSearch(source);
+      if (expr === undefined) throw c.err('bad-argument', `searchmatch() could not read ${JSON.stringify(source)} as a search`, c.nodes[0]!.span);
+      return expr ? c.search(expr) : lit(true);
+    },
+  },
+  { name: 'urldecode', min: 1, max: 1, args: 'text', returns: 'string', build: text('url_decode') },
+  { name: 'md5', min: 1, max: 1, args: 'text', returns: 'string', build: text('md5') },
+  { name: 'sha1', min: 1, max: 1, args: 'text', returns: 'string', build: text('sha1') },
+  { name: 'sha256', min: 1, max: 1, args: 'text', returns: 'string', build: text('sha256') },
+  {
+    name: 'tostring', min: 1, max: 2, args: 'value, "hex"|"commas"|"duration"', returns: 'string',
+    build: (c) => {
+      const x = c.compile(c.nodes[0]!);
+      const format = literalString(c.nodes[1]);
+      if (format === 'hex') return call('concat', [lit('0x'), call('lower', [call('hex', [bigint(x)], 'string')], 'string')], 'string');
+      if (format === 'commas') return call('format', [lit('{:,}'), call('round', [toNumber(x), int(2)], 'number')], 'string');
+      if (format === 'duration') return duration(c, x);
+      return toString(x);
+    },
+  },
+  {
+    name: 'tonumber', min: 1, max: 2, args: 'text, base', returns: 'number',
+    build: (c) => {
+      const x = c.compile(c.nodes[0]!);
+      const baseNode = c.nodes[1];
+      const base = baseNode && baseNode.kind === 'num' ? baseNode.value : 10;
+      const parsed = (prefixed: Expr) => call('to_double', [call('try_bigint', [prefixed], 'int')], 'number');
+      if (base === 16) return parsed(call('concat', [lit('0x'), call('regexp_replace', [toString(x), lit('^0[xX]'), lit('')], 'string')], 'string'));
+      if (base === 2) return parsed(call('concat', [lit('0b'), toString(x)], 'string'));
+      return toNumber(x);
+    },
+  },
+  {
+    name: 'printf', min: 1, max: 100, args: '"format", value, ...', returns: 'string',
+    build: (c) => {
+      const [format, ...rest] = c.args() as [Expr, ...Expr[]];
+      return call('printf', [toString(format), ...rest.map((r) => (r.type === 'number' ? r : toString(r)))], 'string');
+    },
+  },
+  {
+    name: 'json_extract', min: 1, max: 100, args: 'json, "path"', returns: 'string',
+    build: (c) => {
+      const json = toString(c.compile(c.nodes[0]!));
+      if (c.nodes.length === 1) return json;
+      const path = literalString(c.nodes[1]);
+      if (path === undefined) throw c.err('bad-argument', 'json_extract() needs a quoted path', c.nodes[1]!.span);
+      return extractPath(json, path);
+    },
+  },
+  {
+    name: 'spath', min: 2, max: 2, args: 'json, "path"', returns: 'string',
+    build: (c) => {
+      const json = toString(c.compile(c.nodes[0]!));
+      const path = literalString(c.nodes[1]);
+      if (path === undefined) throw c.err('bad-argument', 'spath() needs a quoted path', c.nodes[1]!.span);
+      return extractPath(json, path);
+    },
+  },
+  {
+    name: 'cidrmatch', min: 2, max: 2, args: '"cidr", ip', returns: 'boolean',
+    build: (c) => {
+      const [cidr, ip] = c.args() as [Expr, Expr];
+      if (ip.type === 'mv') {
+        return c.vars.share(toString(cidr), (range) =>
+          call('list_bool_or', [call('list_transform', [ip, c.vars.lambda('string', (v) => call('cidrmatch', [range, v], 'bool'))], 'list')], 'bool'));
+      }
+      return call('cidrmatch', [toString(cidr), toString(ip)], 'bool');
+    },
+  },
+];
+
+

@@ -1,0 +1,203 @@
+// The SQL functions and operators the compiler's IR calls, by id, with a template per dialect
+// (the way Malloy keeps its function blueprints). A template is a function name (called with
+// every argument), a pattern with `{0}`, `{1}`, `{*}` (all arguments) and `{1*}` (from the second
+// on), or a function for the rare irregular form. An argument a template uses twice is bound
+// once by the printer (print/expr.ts), so no template can make the SQL grow with nesting.
+//
+// Only `duckdb` is filled in today; a dialect without a template for a function refuses the
+// search with the function named (print/expr.ts NoDialectForm), never an approximation.
+import type { Type } from '../ir/expr.js';
+
+export type Template = string | ((args: string[]) => string);
+
+export interface SqlFunction {
+  /** What the function returns, when it does not depend on its arguments. */
+  returns?: Type;
+  /** Binding strength of an operator template; unset for function-call forms (atoms). */
+  prec?: number;
+  /** `a op b op c` reads the same however grouped (AND, OR, ||, +, *). */
+  assoc?: boolean;
+  /** 'aggregate' and 'window' functions take FILTER / ORDER BY / OVER. */
+  kind?: 'aggregate' | 'window';
+  /**
+   * Arguments the engine itself evaluates more than once, though the template writes them once:
+   * DuckDB rewrites nullif(a, b) into a CASE that repeats `a`, which made ten nested mvappend
+   * take 8 s to plan. The printer binds such an argument once, as it does a repeated slot.
+   */
+  repeats?: number[];
+  duckdb?: Template;
+  trino?: Template;
+}
+
+// Precedence, loosest first. Operands of a different tier are parenthesised (print/expr.ts).
+export const PREC = { or: 10, and: 20, not: 30, is: 40, compare: 50, like: 55, concat: 60, add: 70, mul: 80, unary: 90 } as const;
+
+const op = (prec: number, duckdb: string, returns?: Type, assoc = false): SqlFunction => ({ prec, duckdb, returns, assoc });
+const fn = (duckdb: Template, returns?: Type): SqlFunction => ({ duckdb, returns });
+const agg = (duckdb: Template, returns?: Type): SqlFunction => ({ duckdb, returns, kind: 'aggregate' });
+
+export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
+  // ---- logic and comparison ----
+  and: op(PREC.and, '{0} AND {1}', 'bool', true),
+  or: op(PREC.or, '{0} OR {1}', 'bool', true),
+  not: op(PREC.not, 'NOT {0}', 'bool'),
+  eq: op(PREC.compare, '{0} = {1}', 'bool'),
+  ne: op(PREC.compare, '{0} <> {1}', 'bool'),
+  lt: op(PREC.compare, '{0} < {1}', 'bool'),
+  le: op(PREC.compare, '{0} <= {1}', 'bool'),
+  gt: op(PREC.compare, '{0} > {1}', 'bool'),
+  ge: op(PREC.compare, '{0} >= {1}', 'bool'),
+  is_distinct: op(PREC.is, '{0} IS DISTINCT FROM {1}', 'bool'),
+  like: op(PREC.like, '{0} LIKE {1}', 'bool'),
+  ilike: op(PREC.like, '{0} ILIKE {1}', 'bool'),
+  in: op(PREC.like, '{0} IN ({1*})', 'bool'),
+  not_in: op(PREC.like, '{0} NOT IN ({1*})', 'bool'),
+  is_null: op(PREC.is, '{0} IS NULL', 'bool'),
+  is_not_null: op(PREC.is, '{0} IS NOT NULL', 'bool'),
+  coalesce: fn('coalesce'),
+  nullif: { duckdb: 'nullif', repeats: [0] },
+  least: fn('least'),
+  greatest: fn('greatest'),
+
+  // ---- arithmetic ----
+  add: op(PREC.add, '{0} + {1}', 'number', true),
+  sub: op(PREC.add, '{0} - {1}', 'number'),
+  mul: op(PREC.mul, '{0} * {1}', 'number', true),
+  div: op(PREC.mul, '{0} / {1}', 'number'),
+  int_div: op(PREC.mul, '{0} // {1}', 'int'),
+  int_mod: op(PREC.mul, '{0} % {1}', 'int'),
+  neg: op(PREC.unary, '- {0}', 'number'),
+  fmod: fn('fmod', 'number'),
+  floor: fn('floor', 'number'),
+  ceil: fn('ceil', 'number'),
+  abs: fn('abs', 'number'),
+  pow: fn('pow', 'number'),
+  sqrt: fn('sqrt', 'number'),
+  exp: fn('exp', 'number'),
+  ln: fn('ln', 'number'),
+  round: fn('round', 'number'),
+  trunc: fn('trunc', 'number'),
+  random: fn('random', 'number'),
+  pi: fn('pi', 'number'),
+  shift_right: op(PREC.mul, '{0} >> {1}', 'int'),
+
+  // ---- conversions ----
+  try_double: fn('TRY_CAST({0} AS DOUBLE)', 'number'),
+  to_double: fn('CAST({0} AS DOUBLE)', 'number'),
+  to_bigint: fn('CAST({0} AS BIGINT)', 'int'),
+  try_bigint: fn('TRY_CAST({0} AS BIGINT)', 'int'),
+  to_integer: fn('CAST({0} AS INTEGER)', 'int'),
+  to_varchar: fn('CAST({0} AS VARCHAR)', 'string'),
+  /** Splunk's text of a number: whole numbers without a decimal point (a prelude macro). */
+  num2str: fn('spl_num2str', 'string'),
+  bool2str: fn("CASE WHEN {0} THEN 'true' WHEN NOT {0} THEN 'false' END", 'string'),
+  /** Splunk's truth of a text: present, and not "", "false" or "0". */
+  str2bool: fn("coalesce({0} NOT IN ('', 'false', '0'), false)", 'bool'),
+
+  // ---- text ----
+  concat: op(PREC.concat, '{0} || {1}', 'string', true),
+  lower: fn('lower', 'string'),
+  upper: fn('upper', 'string'),
+  length: fn('length', 'number'),
+  substring: fn('substring', 'string'),
+  trim: fn('trim', 'string'),
+  ltrim: fn('ltrim', 'string'),
+  rtrim: fn('rtrim', 'string'),
+  contains: fn('contains', 'bool'),
+  translate: fn('translate', 'string'),
+  split_part: fn('split_part', 'string'),
+  concat_ws: fn('concat_ws', 'string'),
+  printf: fn('printf', 'string'),
+  format: fn('format', 'string'),
+  hex: fn('hex', 'string'),
+  url_decode: fn('url_decode', 'string'),
+  md5: fn('md5', 'string'),
+  sha1: fn('sha1', 'string'),
+  sha256: fn('sha256', 'string'),
+  regexp_matches: fn('regexp_matches', 'bool'),
+  regexp_full_match: fn('regexp_full_match', 'bool'),
+  regexp_replace: fn('regexp_replace', 'string'),
+  regexp_extract: fn('regexp_extract', 'string'),
+  regexp_extract_all: fn('regexp_extract_all', 'mv'),
+  string_split: fn('string_split', 'mv'),
+  json_extract_string: fn('json_extract_string', 'string'),
+  cidrmatch: fn('spl_cidrmatch', 'bool'),
+  /** Search-style wildcard match of a value against a pattern (only `*` special; prelude macro). */
+  wildmatch: fn('spl_wildmatch', 'bool'),
+  /** A LIKE pattern known only per row as RE2 (prelude macro; LIKE itself backtracks on such patterns). */
+  like_regex: fn('spl_like_regex', 'string'),
+
+  // ---- lists (Splunk's multivalue fields) ----
+  list: fn((a) => `[${a.join(', ')}]`, 'mv'),
+  /** The list's element at a 1-based index (negative counts from the end). */
+  list_get: fn('({0})[{1}]'),
+  len: fn('len', 'int'),
+  list_slice: fn('list_slice', 'mv'),
+  list_filter: fn('list_filter', 'mv'),
+  list_transform: fn('list_transform'),
+  list_position: fn('list_position', 'int'),
+  list_sort: fn('list_sort', 'mv'),
+  list_distinct: fn('list_distinct', 'mv'),
+  list_bool_or: fn('list_bool_or', 'bool'),
+  flatten: fn('flatten', 'mv'),
+  array_to_string: fn('array_to_string', 'string'),
+  range: fn('range', 'list'),
+  /** A scalar as a one-value list, NULL staying NULL. */
+  to_list: fn('CASE WHEN {0} IS NULL THEN NULL ELSE [{0}] END', 'mv'),
+  /** An empty list as NULL (Splunk has no empty multivalue field). */
+  null_if_empty: fn('CASE WHEN len({0}) = 0 THEN NULL ELSE {0} END', 'mv'),
+  empty_list: fn('[]', 'mv'),
+  unnest: fn('unnest'),
+  generate_subscripts: fn('generate_subscripts', 'int'),
+
+  // ---- time ----
+  epoch: fn('epoch', 'number'),
+  now_timestamp: fn(() => 'current_timestamp', 'timestamp'),
+  /** A TIMESTAMP from epoch seconds (microseconds as BIGINT: an INTEGER literal would overflow). */
+  timestamp_from_epoch: fn('make_timestamp(CAST(CAST({0} AS DOUBLE) * 1000000 AS BIGINT))', 'timestamp'),
+  to_timestamp: fn('to_timestamp', 'timestamp'),
+  make_timestamp: fn('make_timestamp', 'timestamp'),
+  make_date: fn('make_date', 'timestamp'),
+  strftime: fn('strftime', 'string'),
+  try_strptime: fn('try_strptime', 'timestamp'),
+  date_trunc: fn('date_trunc', 'timestamp'),
+  year: fn('year', 'int'),
+  month: fn('month', 'int'),
+  dayofweek: fn('dayofweek', 'int'),
+  interval_add: op(PREC.add, '{0} + {1}', 'timestamp'),
+  interval_sub: op(PREC.add, '{0} - {1}', 'timestamp'),
+  to_seconds: fn('to_seconds'),
+  to_minutes: fn('to_minutes'),
+  to_hours: fn('to_hours'),
+  to_days: fn('to_days'),
+  to_months: fn('to_months'),
+  to_years: fn('to_years'),
+
+  // ---- aggregates and windows ----
+  count: agg('count', 'number'),
+  count_star: agg('count(*)', 'number'),
+  sum: agg('sum', 'number'),
+  avg: agg('avg', 'number'),
+  min: agg('min'),
+  max: agg('max'),
+  median: agg('median', 'number'),
+  mode: agg('mode'),
+  stddev_samp: agg('stddev_samp', 'number'),
+  stddev_pop: agg('stddev_pop', 'number'),
+  var_samp: agg('var_samp', 'number'),
+  var_pop: agg('var_pop', 'number'),
+  quantile_cont: agg('quantile_cont', 'number'),
+  arg_min: agg('arg_min'),
+  arg_max: agg('arg_max'),
+  list_agg: agg('list', 'mv'),
+  first: agg('first'),
+  any_value: agg('any_value'),
+  row_number: { duckdb: 'row_number()', returns: 'int', kind: 'window' },
+  lag: { duckdb: 'lag', kind: 'window' },
+};
+
+export function sqlFunction(id: string): SqlFunction {
+  const f = SQL_FUNCTIONS[id];
+  if (!f) throw new Error(`internal: no SQL function ${id}`);
+  return f;
+}

@@ -1,0 +1,94 @@
+// The DuckDB dialect: double-quoted identifiers, single-quoted literals, `x -> body` lambdas.
+import { promotedColumn } from '../cloudtrail-schema.js';
+import type { Expr, Type } from '../ir/expr.js';
+import type { Dialect } from './dialect.js';
+import { ExprPrinter } from './expr.js';
+
+/** A quoted SQL identifier; `"` doubled, NUL removed (DuckDB cannot hold it in a name). */
+export function ident(name: string): string {
+  return `"${name.replace(/\u0000/g, '').replace(/"/g, '""')}"`;
+}
+
+/** A SQL string literal. NUL cannot appear in a DuckDB literal, so it is spliced in with chr(0). */
+export function str(value: string): string {
+  if (value.includes('\u0000')) {
+    return `(${value.split('\u0000').map((part) => `'${part.replace(/'/g, "''")}'`).join(' || chr(0) || ')})`;
+  }
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** A SQL numeric literal from a JS number (finite only): whole numbers stay integers. */
+export function num(value: number): string {
+  if (!Number.isFinite(value)) return 'NULL';
+  const text = String(value);
+  return /[.eE]/.test(text) ? `${text}::DOUBLE` : text;
+}
+
+/**
+ * A DOUBLE literal. Splunk's numbers are 64-bit floats; DuckDB types `86400` as INTEGER, and
+ * `86400*365*100` would then overflow INT32 instead of giving 3153600000.
+ */
+export function dbl(value: number): string {
+  if (!Number.isFinite(value)) return 'NULL';
+  return `${String(value)}::DOUBLE`;
+}
+
+const TYPE_NAMES: Record<Type, string> = {
+  string: 'VARCHAR',
+  number: 'DOUBLE',
+  bool: 'BOOLEAN',
+  mv: 'VARCHAR[]',
+  unknown: '',
+  int: 'BIGINT',
+  list: 'BIGINT[]',
+  json: 'JSON',
+  timestamp: 'TIMESTAMP',
+  struct: '',
+  any: '',
+};
+
+export const DUCKDB: Dialect = {
+  name: 'duckdb',
+  ident,
+  string: str,
+  number: dbl,
+  int: num,
+  bool: (v) => (v ? 'true' : 'false'),
+  null: (type) => (TYPE_NAMES[type] ? `CAST(NULL AS ${TYPE_NAMES[type]})` : 'NULL'),
+  lambda: (params, body) => `${params.length === 1 ? params[0] : `(${params.join(', ')})`} -> ${body}`,
+  // DuckDB has no LET: a one-element list mapped by a lambda evaluates the value once per row
+  // (cheaper than repeating it: 3M rows, a regexp_replace used twice 4.1 s, bound once 2.7 s).
+  let: (name, value, body) => `list_transform([${value}], ${name} -> ${body})[1]`,
+  typeName: (type) => TYPE_NAMES[type] || 'VARCHAR',
+};
+
+/** A JSONPath for DuckDB from Splunk path segments; `{}` becomes `[*]`. */
+export function jsonPath(segments: string[]): string {
+  let path = '$';
+  for (const segment of segments) {
+    if (segment === '{}') path += '[*]';
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) path += '.' + segment;
+    else path += '."' + segment.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+  }
+  return path;
+}
+
+/**
+ * A path into an event's JSON column: the loader's copy of a common path while the column is the
+ * event's own (parsing userIdentity five times for `user` cost most of a search), else extracted.
+ */
+export function duckdbPath(e: Extract<Expr, { kind: 'path' }>, p: { print(e: Expr): string }): string {
+  const promoted = e.event ? promotedColumn([e.column, ...e.segments].join('.')) : undefined;
+  if (promoted) return ident(promoted);
+  return `json_extract_string(${p.print({ kind: 'column', name: e.column, type: 'json' })}, ${str(jsonPath(e.segments))})`;
+}
+
+/** A printer of expressions for DuckDB (column names as they are). */
+export function duckdbPrinter(): ExprPrinter {
+  return new ExprPrinter(DUCKDB, (n) => n, duckdbPath);
+}
+
+/** SQL for one expression, printed on its own. */
+export function duckdbSql(e: Expr): string {
+  return duckdbPrinter().print(e);
+}
