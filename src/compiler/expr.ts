@@ -4,7 +4,7 @@
 import type { Expr } from '../../grammar/ast.js';
 import { parse } from '../../grammar/parser.js';
 import type { Builder } from './builder.js';
-import { and, compare, not, or, toBool, toNumber, toString } from './build/coerce.js';
+import { and, compare, inList, not, or, toBool, toNumber, toString } from './build/coerce.js';
 import { addonExpr, addonFor, addonScope, NULL, resolveColumn } from './fields.js';
 import { call, int, lit, type Expr as IrExpr } from './ir/expr.js';
 import { likeMatch } from './patterns.js';
@@ -48,10 +48,8 @@ export function compileExpr(e: Expr, scope: ExprScope): IrExpr {
       return call('neg', [toNumber(arg)], 'number', e.span);
     }
     case 'in': {
-      const arg = compileExpr(e.arg, scope);
-      const checks = e.values.map((v) => compare('=', arg, compileExpr(v, scope), scope.b.vars));
-      const any = checks.length ? checks.reduce(or) : lit(false);
-      return e.negated ? not(any) : any;
+      const found = inList(compileExpr(e.arg, scope), e.values.map((v) => compileExpr(v, scope)), scope.b.vars);
+      return e.negated ? not(found) : found;
     }
     case 'binary':
       return compileBinary(e, scope);
