@@ -60,6 +60,8 @@ export interface CompileOptions {
   discovered?: Record<string, DiscoveredValue[]>;
   /** The engine reads at most this many result rows (a display cap): see newestRowsBound(). */
   rowCap?: number;
+  /** The rows feed an aggregate over them all, so the final ORDER BY is left out. */
+  unordered?: boolean;
 }
 
 /** One row of a discovery's answer: the first column, as text (null stays null). */
