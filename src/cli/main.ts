@@ -4,15 +4,16 @@ import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseIso, resolveTime } from '../compiler/time.js';
-import { defaultCacheDir } from '../engine/cache.js';
+import { defaultCacheDir } from '../engine/cache-files.js';
 import { Engine, EngineError, PROJECT_ROOT, type RunOptions } from '../engine/engine.js';
 import { missingIndexNote } from '../engine/index-note.js';
 import { describeFsError, expandPaths, isSpelunkExport } from '../engine/load-paths.js';
 import { removeOnSignals } from '../engine/scratch.js';
 import { resolveSearch, resolvedSpl } from '../engine/queries.js';
-import type { LoadReport } from '../engine/types.js';
+import { loadErrors, type LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { describeLoad, FORMATS, RowWriter, type OutputFormat } from './format.js';
+import { visibleLines } from './terminal-text.js';
 
 export const COMMON_FLAGS: Record<string, FlagSpec> = {
   data: { kind: 'rest' },
@@ -68,7 +69,8 @@ counted back from --now (default: the clock).
 
 spelunk --version prints the version.
 
-Exit status: 0 success, 1 runtime error, 2 usage or syntax error.
+Exit status: 0 success, 1 runtime error or files that could not be read, 2 usage or
+syntax error.
 `;
 
 export function version(): string {
@@ -81,7 +83,8 @@ export function write(text: string): void {
 
 export function note(text: string, args?: ParsedArgs): void {
   if (args && has(args, 'quiet')) return;
-  process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+  const shown = visibleLines(text);
+  process.stderr.write(shown.endsWith('\n') ? shown : shown + '\n');
 }
 
 export function outputFormat(args: ParsedArgs): OutputFormat {
@@ -242,6 +245,17 @@ export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadRe
 }
 
 /**
+ * Files that could not be read make every answer over the load incomplete: said once more after
+ * the results (the load's own lines may have scrolled away), and the caller exits 1.
+ */
+export function incompleteLoad(report: LoadReport): boolean {
+  const errors = loadErrors(report);
+  if (errors.length === 0) return false;
+  process.stderr.write(`spelunk: ${errors.length} file${errors.length === 1 ? '' : 's'} could not be read (see the errors above): the results may be incomplete\n`);
+  return true;
+}
+
+/**
  * The SPL a `run` argument names: a saved query id (queries/), optionally followed by more
  * pipeline (`aws_sts_assume_role | stats count by src`), a .spl file, or the text itself.
  */
@@ -300,7 +314,7 @@ async function runCommand(argv: string[]): Promise<number> {
       if (missing) note(missing, args);
     }
     note(`${result.rowCount} result${result.rowCount === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(3)} s${result.truncated ? ` (stopped at --max-rows ${opts.maxRows})` : ''}`, args);
-    return 0;
+    return report && incompleteLoad(report) ? 1 : 0;
   } finally {
     engine.close();
   }
@@ -313,13 +327,14 @@ async function explainCommand(argv: string[]): Promise<number> {
   const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
     // A detection or rule from content: the SPL that runs, then the SQL it compiles to.
-    if (before) write(text.split('\n').map((l) => `-- ${l}`).join('\n') + '\n');
+    // Both quote content and values: control characters in them are shown, not sent.
+    if (before) write(visibleLines(text.split('\n').map((l) => `-- ${l}`).join('\n')) + '\n');
     const opts = { ...runOptions(args), allowUnfilledParams: true };
     // Without data the SQL shows placeholders where columns depend on the data (timechart's
     // split-by values); with --data those questions are answered first, as `run` does.
     const report = await loadData(engine, args);
     const prepared = report ? await engine.prepareWithData(text, opts) : engine.prepare(text, opts);
-    write(prepared.compiled.sql + '\n');
+    write(visibleLines(prepared.compiled.sql) + '\n');
     return 0;
   } finally {
     engine.close();
@@ -341,19 +356,21 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
 
 /** Print an error the way a person can act on it; returns the exit status. */
 export function reportError(err: unknown): number {
+  // Messages quote searches, values and file names: their control characters are shown.
+  const say = (text: string): void => void process.stderr.write(visibleLines(text) + '\n');
   if (err instanceof UsageError) {
-    process.stderr.write(`spelunk: ${err.message}\n(spelunk --help for usage)\n`);
+    say(`spelunk: ${err.message}\n(spelunk --help for usage)`);
     return 2;
   }
   if (err instanceof SplError) {
-    process.stderr.write(renderDiagnostic(err.text ?? '', err.diagnostic) + '\n');
+    say(renderDiagnostic(err.text ?? '', err.diagnostic));
     return 2;
   }
   if (err instanceof EngineError) {
-    process.stderr.write(`spelunk: search failed: ${err.message}\n`);
+    say(`spelunk: search failed: ${err.message}`);
     return 1;
   }
-  process.stderr.write(`spelunk: ${err instanceof Error ? err.message : String(err)}\n`);
+  say(`spelunk: ${err instanceof Error ? err.message : String(err)}`);
   return 1;
 }
 

@@ -17,7 +17,7 @@ export function CompletionMenu({ menu }: { menu: Menu }) {
           <Text key={c.label + i} inverse={selected} wrap="truncate-end">
             {'  '}
             <Text color={c.kind === 'command' || c.kind === 'aggregate' ? 'cyan' : c.kind === 'function' ? 'blue' : c.kind === 'macro' ? 'yellow' : c.kind === 'value' ? 'green' : undefined}>{visible(c.label)}</Text>
-            <Text dimColor>{`  ${c.kind}${c.detail ? ': ' + c.detail : ''}`}</Text>
+            <Text dimColor>{visible(`  ${c.kind}${c.detail ? ': ' + c.detail : ''}`)}</Text>
           </Text>
         );
       })}

@@ -9,7 +9,7 @@ export function PivotMenu({ menu }: { menu: Menu }) {
       <Text bold>{`pivot from row ${menu.row}:`}</Text>
       {menu.options.map((o, i) => (
         <Text key={i} inverse={i === menu.selected} wrap="truncate-end">
-          {`${i + 1}. ${o.query.id}  `}
+          {visible(`${i + 1}. ${o.query.id}  `)}
           <Text dimColor>{visible(Object.entries(o.params).map(([n, v]) => `${n}=${v} (from ${o.from[n]})`).join(', '))}</Text>
         </Text>
       ))}
