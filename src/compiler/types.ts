@@ -74,6 +74,8 @@ export interface CompileOptions {
   rowCap?: number;
   /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10). */
   addon?: AddonProfile;
+  /** The rows feed an aggregate over them all, so the final ORDER BY is left out. */
+  unordered?: boolean;
 }
 
 /** One row of a discovery's answer: the first column, as text (null stays null). */
