@@ -3,7 +3,7 @@
 // userIdentity paths first (the quickest), then the add-on's fields and those the pipeline
 // made, then the paths inside the nested objects (from a sample when the rows are many). Each
 // pass shows as soon as it is done; Ctrl-C stops the rest.
-import { addonField, ADDON_FIELDS } from '../compiler/addon-fields.js';
+import { addonDefinition, addonFieldNames } from '../compiler/addon-fields.js';
 import { JSON_COLUMNS, PROMOTED_PATHS, SCALAR_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
 import type { FieldSummary } from '../engine/field-summary.js';
@@ -40,8 +40,8 @@ const EVENT_SET = new Set([...EVENT_FIELDS, '_time', '_raw', ...JSON_COLUMNS.map
 
 /** An add-on alias is its source field under another name: its counts are the source's. */
 function aliasSource(name: string): string | undefined {
-  const def = addonField(name);
-  return def?.kind === 'alias' && /^'?[\w.{}@-]+'?$/.test(def.expr) ? def.expr.replace(/^'|'$/g, '') : undefined;
+  const def = addonDefinition(name)?.field;
+  return def?.kind === 'alias' && def.expr && /^'?[\w.{}@-]+'?$/.test(def.expr) ? def.expr.replace(/^'|'$/g, '') : undefined;
 }
 
 export interface StatsHooks {
@@ -84,17 +84,19 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
       stats.rows = counted.rows;
       stats.fields.push(...counted.fields.map((f) => ({ ...f, kind: 'event' as const })));
     });
-    const made = r.columns.filter((c) => !EVENT_SET.has(c) && !c.startsWith('__') && !addonField(c));
-    const calculated = ADDON_FIELDS.filter((f) => !aliasSource(f.name) && f.name !== 'app').map((f) => f.name);
+    const made = r.columns.filter((c) => !EVENT_SET.has(c) && !c.startsWith('__') && !addonDefinition(c));
+    // Names the default add-on profile gives a value (the REPORT that EVAL-user replaces gives none).
+    const addon = addonFieldNames().filter((name) => addonDefinition(name)?.field.expr);
+    const calculated = addon.filter((name) => !aliasSource(name) && name !== 'app');
     await step('counting the add-on fields', async () => {
       const counted = await engine.summarizeFields(r.search, run, [...calculated, ...made]);
       stats.fields.push(...counted.fields.map((f) => ({ ...f, kind: made.includes(f.field) ? ('made' as const) : ('addon' as const) })));
       // Aliases (src, region, user_arn ...) and the constant app, from what is counted already.
-      for (const def of ADDON_FIELDS) {
-        const source = aliasSource(def.name);
+      for (const name of addon) {
+        const source = aliasSource(name);
         const from = source && stats.fields.find((f) => f.field === source);
-        if (from) stats.fields.push({ ...from, field: def.name, kind: 'addon' });
-        if (def.name === 'app' && stats.rows) stats.fields.push({ field: 'app', present: stats.rows, distinct: 1, top: [{ value: 'aws', count: stats.rows }], kind: 'addon' });
+        if (from) stats.fields.push({ ...from, field: name, kind: 'addon' });
+        if (name === 'app' && stats.rows) stats.fields.push({ field: 'app', present: stats.rows, distinct: 1, top: [{ value: 'aws', count: stats.rows }], kind: 'addon' });
       }
     });
     // The nested objects are read from the events the result holds (their `_raw`): every
