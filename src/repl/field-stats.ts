@@ -87,16 +87,18 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
     const made = r.columns.filter((c) => !EVENT_SET.has(c) && !c.startsWith('__') && !addonDefinition(c));
     // Names the default add-on profile gives a value (the REPORT that EVAL-user replaces gives none).
     const addon = addonFieldNames().filter((name) => addonDefinition(name)?.field.expr);
-    const calculated = addon.filter((name) => !aliasSource(name) && name !== 'app');
+    const calculated = addon.filter((name) => !aliasSource(name));
     await step('counting the add-on fields', async () => {
       const counted = await engine.summarizeFields(r.search, run, [...calculated, ...made]);
+      // An add-on eval that replaces an event field (errorCode) is what searches see: keep only it.
+      const replaced = new Set(counted.fields.map((f) => f.field));
+      stats.fields = stats.fields.filter((f) => !replaced.has(f.field));
       stats.fields.push(...counted.fields.map((f) => ({ ...f, kind: made.includes(f.field) ? ('made' as const) : ('addon' as const) })));
-      // Aliases (src, region, user_arn ...) and the constant app, from what is counted already.
+      // Aliases (src, region, app ...), from what is counted already.
       for (const name of addon) {
         const source = aliasSource(name);
         const from = source && stats.fields.find((f) => f.field === source);
         if (from) stats.fields.push({ ...from, field: name, kind: 'addon' });
-        if (name === 'app' && stats.rows) stats.fields.push({ field: 'app', present: stats.rows, distinct: 1, top: [{ value: 'aws', count: stats.rows }], kind: 'addon' });
       }
     });
     // The nested objects are read from the events the result holds (their `_raw`): every

@@ -27,9 +27,11 @@ describe('the counts', () => {
       expect(stats.rows).toBe(8);
       expect(stats.fields.length).toBeGreaterThan(60);
       expect(pick(stats.fields, 'eventName')).toMatchObject({ present: 8, distinct: 2, top: [{ value: 'CreateAccessKey', count: 4 }, { value: 'CreateRole', count: 4 }] });
-      expect(pick(stats.fields, 'errorCode')).toMatchObject({ present: 1, distinct: 1, top: [{ value: 'AccessDenied', count: 1 }] });
+      // The add-on's errorCode (success when CloudTrail recorded none) replaces the event's own.
+      expect(pick(stats.fields, 'errorCode')).toMatchObject({ present: 8, distinct: 2, kind: 'addon', top: [{ value: 'success', count: 7 }, { value: 'AccessDenied', count: 1 }] });
+      expect(stats.fields.filter((f) => f.field === 'errorCode' || f.field === 'app')).toHaveLength(2);
       // An add-on field, an alias of one, a userIdentity path, a nested path (arrays as {}).
-      expect(pick(stats.fields, 'action')?.top.map((t) => t.value).sort()).toEqual(['blocked', 'created']);
+      expect(pick(stats.fields, 'action')?.top.map((t) => t.value).sort()).toEqual(['created', 'modified']);
       expect(pick(stats.fields, 'src')).toMatchObject({ field: 'src', present: 8, distinct: pick(stats.fields, 'sourceIPAddress')!.distinct });
       expect(pick(stats.fields, 'userIdentity.arn')).toMatchObject({ present: 8 });
       expect(pick(stats.fields, 'responseElements.accessKey.userName')).toMatchObject({ present: 3, distinct: 3, kind: 'nested' });
@@ -77,10 +79,11 @@ describe('the sidebar in the REPL', () => {
     expect(list).toMatch(/\naction +100% +2\n/);
     const at = controller.sidebar!.lines().findIndex((l) => l.field.field === 'errorCode');
     for (let i = 0; i < at; i++) await type(KEY.down);
-    expect(screen()).toMatch(/\nerrorCode +12\.5% +1\n/);
+    expect(screen()).toMatch(/\nerrorCode +100% +2\n/);
     expect(controller.sidebar!.lines().some((l) => l.field.field === 'vpcEndpointId')).toBe(false);
     await type(KEY.right);
     await waitFor(screen, (x) => /\n {4}AccessDenied +1 +12\.5%/.test(x), 'the top values');
+    await type(KEY.down);
     await type(KEY.down);
     await type('-');
     await waitFor(screen, (x) => x.includes('> eventName=CreateRole OR eventName=CreateAccessKey NOT errorCode=AccessDenied\n'), 'the new search');
