@@ -115,7 +115,7 @@ export const MULTIVALUE_FUNCTIONS: EvalFunction[] = [
     name: 'mvrange', min: 2, max: 3, args: 'start, end, step', returns: 'multivalue',
     build: (c) => {
       const [start, end, step] = c.args() as [Expr, Expr, Expr?];
-      const range = call('range', [bigint(start), bigint(end), step ? bigint(step) : call('to_bigint', [int(1)], 'int')], 'list');
+      const range = call('mvrange', [bigint(start), bigint(end), step ? bigint(step) : call('to_bigint', [int(1)], 'int')], 'list');
       return call('list_transform', [range, c.vars.lambda('int', (v) => call('to_varchar', [v], 'string'))], 'mv');
     },
   },

@@ -4,9 +4,14 @@ import type { Expr, Type } from '../ir/expr.js';
 import type { Dialect } from './dialect.js';
 import { ExprPrinter } from './expr.js';
 
+/** A field name that is empty: DuckDB has no empty identifier (compile.ts names the command). */
+export class EmptyNameError extends Error {}
+
 /** A quoted SQL identifier; `"` doubled, NUL removed (DuckDB cannot hold it in a name). */
 export function ident(name: string): string {
-  return `"${name.replace(/\u0000/g, '').replace(/"/g, '""')}"`;
+  const clean = name.replace(/\u0000/g, '');
+  if (clean === '') throw new EmptyNameError('a field name cannot be empty');
+  return `"${clean.replace(/"/g, '""')}"`;
 }
 
 /** A SQL string literal. NUL cannot appear in a DuckDB literal, so it is spliced in with chr(0). */
