@@ -6,7 +6,6 @@ import { stepName, Vars, type Expr } from './ir/expr.js';
 import type { Schema, Step } from './ir/plan.js';
 import { duckdbPrinter, DUCKDB } from './print/duckdb.js';
 import { PlanPrinter } from './print/plan.js';
-import { ident } from './sql.js';
 import type { CompileOptions, DiscoveredValue, Discovery, FieldInfo, FieldType, OutputAction, Relation } from './types.js';
 
 /** A step as a command describes it: the builder adds its id and schema. */
@@ -30,10 +29,15 @@ export class Builder {
     readonly compileSearch: (e: SearchExpr, rel: Relation, locals?: Map<string, Expr>) => Expr,
   ) {}
 
+  /** The span of the command being compiled: each step it adds carries it (run-time errors point there). */
+  span?: Span;
+
   /** Add a step with the schema of its rows, and return the relation it defines. */
   step(body: StepBody, schema: Schema): Relation {
+    // DuckDB has no empty name (nor one of NULs only): the command that made it is named instead.
+    if (this.span && stepColumns(body).some((n) => n.replace(/\u0000/g, '') === '')) throw this.err('bad-argument', 'a field name cannot be empty ("")', this.span);
     const id = this.counter++;
-    this.steps.push({ ...body, id, schema } as Step);
+    this.steps.push({ ...(this.span ? { span: this.span } : {}), ...body, id, schema } as Step);
     return { name: stepName(id), id, ...schema };
   }
 
@@ -46,10 +50,11 @@ export class Builder {
    * Ask the data a question: `select` runs after the CTEs built so far (it may read any of them).
    * Returns the answer (first column of each row) when the engine has supplied it, otherwise
    * records the question and returns undefined: the caller then emits a placeholder. The key is
-   * the query itself, so an answer never serves a different question.
+   * the query itself, so an answer never serves a different question. A `standalone` question
+   * reads only the loaded tables.
    */
-  discover(select: string, what: string): DiscoveredValue[] | undefined {
-    const sql = this.steps.length ? `WITH ${this.ctes()}\n${select}` : select;
+  discover(select: string, what: string, opts: { standalone?: boolean } = {}): DiscoveredValue[] | undefined {
+    const sql = this.steps.length && !opts.standalone ? `WITH ${this.ctes()}\n${select}` : select;
     const answer = this.options.discovered?.[sql];
     if (answer) return answer;
     if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what });
@@ -77,12 +82,17 @@ export function withFields(rel: Relation, add: [string, FieldInfo][] = [], drop:
   return fields;
 }
 
-/** `SELECT * EXCLUDE (...)` list for hidden or replaced columns that exist in the relation. */
-export function exclude(names: string[]): string {
-  return names.length ? ` EXCLUDE (${names.map(ident).join(', ')})` : '';
-}
-
 /** Visible field names of a relation in order (hidden `__` columns and event columns left out). */
 export function visibleFields(rel: Relation): string[] {
   return [...rel.fields].filter(([name, info]) => !name.startsWith('__') && info.origin === 'made').map(([name]) => name);
+}
+
+/** Names of the columns a step makes. */
+function stepColumns(body: StepBody): string[] {
+  switch (body.kind) {
+    case 'extend': case 'project': case 'join': return body.columns.map((c) => c.name);
+    case 'aggregate': return [...body.groups, ...body.aggregates].map((c) => c.name);
+    case 'unnest': return [body.column];
+    default: return [];
+  }
 }

@@ -149,16 +149,38 @@ export function isAtomic(e: Expr): boolean {
 /** Functions whose every call gives a new value: never repeated in place of a shared one. */
 const VOLATILE = new Set(['random', 'now_timestamp']);
 
+/** The expressions directly inside a node. */
+export function children(e: Expr): Expr[] {
+  switch (e.kind) {
+    case 'call': return e.args;
+    case 'aggregate': return [...e.args, ...(e.filter ? [e.filter] : []), ...(e.order ?? []).map((k) => k.expr), ...(e.over ? [...e.over.partition, ...e.over.order.map((k) => k.expr)] : [])];
+    case 'case': return [...e.whens.flatMap((w) => [w.when, w.then]), ...(e.else ? [e.else] : [])];
+    case 'let': return [e.value, e.body];
+    case 'lambda': return [e.body];
+    case 'exists': return [e.where];
+    case 'in_rows': return [...e.values, ...e.select, e.where];
+    default: return [];
+  }
+}
+
+/** True when a node of the expression (itself included) satisfies `test`. */
+export function someNode(e: Expr, test: (node: Expr) => boolean): boolean {
+  return test(e) || children(e).some((c) => someNode(c, test));
+}
+
 /** True when the expression holds a window function (a filter on it runs after the windows). */
 export function hasWindow(e: Expr): boolean {
-  switch (e.kind) {
-    case 'aggregate': return e.over !== undefined || e.args.some(hasWindow);
-    case 'call': return e.args.some(hasWindow);
-    case 'case': return e.whens.some((w) => hasWindow(w.when) || hasWindow(w.then)) || (e.else !== null && hasWindow(e.else));
-    case 'let': return hasWindow(e.value) || hasWindow(e.body);
-    case 'lambda': return hasWindow(e.body);
-    default: return false;
-  }
+  return someNode(e, (n) => n.kind === 'aggregate' && n.over !== undefined);
+}
+
+/** True when the expression reads the column (the newest-rows bound asks whether a search reads `_raw`). */
+export function readsColumn(e: Expr, name: string): boolean {
+  return someNode(e, (n) => n.kind === 'column' && n.name === name);
+}
+
+/** True when the expression reads the rows of another step (a subsearch's). */
+export function readsStep(e: Expr): boolean {
+  return someNode(e, (n) => n.kind === 'exists' || n.kind === 'in_rows');
 }
 
 /** The CTE name of a plan step (a subquery names the step it reads). */
@@ -166,15 +188,3 @@ export function stepName(id: number): string {
   return `s${id}`;
 }
 
-/** True when the expression reads the column (the newest-rows bound asks whether a search reads `_raw`). */
-export function readsColumn(e: Expr, name: string): boolean {
-  switch (e.kind) {
-    case 'column': return e.name === name;
-    case 'call': return e.args.some((a) => readsColumn(a, name));
-    case 'aggregate': return e.args.some((a) => readsColumn(a, name)) || (e.filter !== undefined && readsColumn(e.filter, name));
-    case 'case': return e.whens.some((w) => readsColumn(w.when, name) || readsColumn(w.then, name)) || (e.else !== null && readsColumn(e.else, name));
-    case 'let': return readsColumn(e.value, name) || readsColumn(e.body, name);
-    case 'lambda': return readsColumn(e.body, name);
-    default: return false;
-  }
-}
