@@ -68,5 +68,7 @@ export function extractPath(json: Expr, path: string): Expr {
     if (seg.startsWith('__idx')) p += `[${seg.slice(5)}]`;
     else p = jsonPath([seg]).replace('$', p);
   }
-  return call('json_extract_string', [json, lit(p)], segments.includes('{}') ? 'mv' : 'string');
+  if (!segments.includes('{}')) return call('json_extract_string', [json, lit(p)], 'string');
+  // No element with the key: no field (null), as Splunk's spath creates nothing.
+  return call('null_if_empty', [call('json_extract_string', [json, lit(p)], 'mv')], 'mv');
 }

@@ -147,6 +147,11 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   /** An empty list as NULL (Splunk has no empty multivalue field). */
   null_if_empty: fn('CASE WHEN len({0}) = 0 THEN NULL ELSE {0} END', 'mv'),
   empty_list: fn('[]', 'mv'),
+  empty_number_list: fn(() => 'CAST([] AS DOUBLE[])', 'list'),
+  list_min: fn('list_min'),
+  list_max: fn('list_max'),
+  list_sum: fn('list_sum', 'number'),
+  list_avg: fn('list_avg', 'number'),
   unnest: fn('unnest'),
   generate_subscripts: fn('generate_subscripts', 'int'),
 

@@ -80,7 +80,11 @@ export function jsonPath(segments: string[]): string {
 export function duckdbPath(e: Extract<Expr, { kind: 'path' }>, p: { print(e: Expr): string }): string {
   const promoted = e.event ? promotedColumn([e.column, ...e.segments].join('.')) : undefined;
   if (promoted) return ident(promoted);
-  return `json_extract_string(${p.print({ kind: 'column', name: e.column, type: 'json' })}, ${str(jsonPath(e.segments))})`;
+  const extract = `json_extract_string(${p.print({ kind: 'column', name: e.column, type: 'json' })}, ${str(jsonPath(e.segments))})`;
+  if (!e.segments.includes('{}')) return extract;
+  // A path through an array lists the elements that have the key; when none has it, Splunk has
+  // no field at all (null), never an empty multivalue field.
+  return p.print({ kind: 'call', fn: 'null_if_empty', args: [{ kind: 'raw', sql: extract, type: 'mv' }], type: 'mv' });
 }
 
 /** A printer of expressions for DuckDB (column names as they are). */
