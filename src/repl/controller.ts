@@ -8,10 +8,21 @@ import type { History } from './history.js';
 import type { KeyPress } from './keys.js';
 import { EMPTY, edit, isComplete, verticalMove, type EditorState } from './line-editor.js';
 import type { PivotOption } from './pivot.js';
+import { ResultBrowser } from './browser.js';
+import { EventViewer, type ViewerAction } from './event-viewer.js';
+import { displayTable, resultLines, rowEvent } from './result-view.js';
+import { addTerm, filterTerm } from './search-edit.js';
 import { describeError, type HeldResult, type OutLine, type Outcome, type Session } from './session.js';
-import { columnSizes, layoutPage, pageStartEndingAt, renderFitted, type ColumnSizes } from './table-layout.js';
+import { visible } from './display.js';
 
-export type Mode = 'loading' | 'prompt' | 'running' | 'browse' | 'pivot' | 'history-search' | 'exiting';
+export type Mode = 'loading' | 'prompt' | 'running' | 'browse' | 'pivot' | 'history-search' | 'event' | 'zoom' | 'exiting';
+
+/** The buckets chosen in the timeline: from the anchor to the cursor. */
+export interface ZoomPick {
+  anchor: number;
+  cursor: number;
+  back: 'prompt' | 'browse';
+}
 
 export interface CompletionMenu {
   candidates: Candidate[];
@@ -27,14 +38,6 @@ export interface HistorySearch {
   match: string | null;
   index: number;
   original: EditorState;
-}
-
-export interface BrowseState {
-  result: HeldResult;
-  natural: ColumnSizes;
-  from: number;
-  selected: number;
-  colOffset: number;
 }
 
 export interface PivotMenu {
@@ -58,7 +61,14 @@ export class ReplController {
   editor: EditorState = EMPTY;
   menu: CompletionMenu | null = null;
   historySearch: HistorySearch | null = null;
-  browse: BrowseState | null = null;
+  browse: ResultBrowser | null = null;
+  viewer: EventViewer | null = null;
+  zoomPick: ZoomPick | null = null;
+  /** The row an event is being read for (keys arriving meanwhile step from it). */
+  private viewerOpening: number | null = null;
+  private viewerSeq = 0;
+  /** Where Esc in the event viewer goes back to. */
+  private viewerBack: 'prompt' | 'browse' = 'prompt';
   pivot: PivotMenu | null = null;
   progress: LoadProgress | null = null;
   running: { search: string; started: number; rows: number; cancelling: boolean } | null = null;
@@ -143,6 +153,8 @@ export class ReplController {
         }
         return;
       case 'browse': return this.browseKey(k);
+      case 'event': return this.viewerKey(k);
+      case 'zoom': return this.zoomKey(k);
       case 'pivot': return this.pivotKey(k);
       case 'history-search': return this.historySearchKey(k);
       case 'prompt': return this.promptKey(k);
@@ -330,6 +342,7 @@ export class ReplController {
         onRows: (n) => {
           if (this.running) this.running.rows = n;
         },
+        timelineBuckets: this.screen.width(),
       });
     } finally {
       clearInterval(ticker);
@@ -349,34 +362,22 @@ export class ReplController {
         case 'clear': this.terminalWrite(CLEAR_SCREEN); break;
         case 'browse': this.openBrowser('first'); break;
         case 'pivot-menu': this.openPivot(o.row, o.options, 'prompt'); break;
+        case 'event': await this.openEvent(o.row - 1, 'prompt'); break;
+        case 'zoom-picker': this.openZoom('prompt'); break;
       }
     }
   }
 
   /** The first page of a finished result, for the scrollback, with a status line under it. */
   resultLines(r: HeldResult): OutLine[] {
-    const width = this.screen.width();
-    const pageRows = Math.max(5, this.screen.height() - 8);
-    const out: OutLine[] = [];
-    if (r.columns.length === 0 || r.rows.length === 0) {
-      out.push({ text: 'no results', tone: 'dim' });
-    } else {
-      const fitted = renderFitted(r.columns, r.rows, width, pageRows);
-      this.shownInScrollback = { result: r, rows: fitted.shown };
-      fitted.lines.forEach((text, i) => out.push({ text, tone: i === 0 ? 'heading' : i === 1 ? 'dim' : 'plain' }));
-      const notes: string[] = [];
-      if (fitted.shown < r.rows.length) notes.push(`showing 1-${fitted.shown}: PgDn pages through the rest`);
-      if (fitted.hiddenRight > 0) notes.push(`${fitted.hiddenRight} more column${fitted.hiddenRight === 1 ? '' : 's'}: PgDn then Right`);
-      if (notes.length) out.push({ text: notes.join(' · '), tone: 'dim' });
-    }
-    const count = `${r.rows.length.toLocaleString('en-US')} result${r.rows.length === 1 ? '' : 's'} in ${(r.elapsedMs / 1000).toFixed(3)} s`;
-    out.push({ text: count, tone: 'info' });
-    if (r.truncated) out.push({ text: `output capped at ${this.session.maxRows.toLocaleString('en-US')} rows: narrow the search, or use spelunk run --format csv for all of it`, tone: 'warn' });
-    return out;
+    const view = resultLines(r, this.screen.width(), this.screen.height(), this.session.maxRows);
+    this.shownInScrollback = { result: r, rows: view.shown };
+    return view.lines;
   }
 
   // ---- browse --------------------------------------------------------------------------------
 
+  /** Lines the browser's table may take: the screen less its status line and a spare one. */
   private pageHeight(): number {
     return Math.max(4, this.screen.height() - 4);
   }
@@ -387,89 +388,179 @@ export class ReplController {
       this.notice = 'the last result has no rows';
       return this.changed();
     }
-    const natural = columnSizes(result.columns, result.rows);
-    this.browse = { result, natural, from: 0, selected: 0, colOffset: 0 };
-    this.mode = 'browse';
     // PgDn from the prompt continues after the rows the scrollback already shows; when it shows
     // them all there is nothing further down, and the browser opens at the first row.
     const shown = this.shownInScrollback?.result === result ? this.shownInScrollback.rows : 0;
-    if (where === 'next' && shown < result.rows.length) {
-      this.browse.from = shown;
-      this.browse.selected = shown;
-    }
+    this.browse = new ResultBrowser(displayTable(result, this.screen.width()), result.truncated, where === 'next' && shown < result.rows.length ? shown : 0);
+    this.mode = 'browse';
     this.changed();
   }
 
   page() {
-    const b = this.browse!;
-    return layoutPage(b.result.columns, b.result.rows, b.natural, { width: this.screen.width(), height: this.pageHeight(), from: b.from, colOffset: b.colOffset, selected: b.selected });
-  }
-
-  /** The next page; on the last page (or a result that fits on one) nothing moves. */
-  private pageDown(): void {
-    const b = this.browse!;
-    const page = this.page();
-    if (page.to >= b.result.rows.length) return;
-    b.from = page.to;
-    b.selected = page.to;
+    return this.browse!.page(this.screen.width(), this.pageHeight());
   }
 
   private browseKey(k: KeyPress): void {
-    const b = this.browse!;
-    const rows = b.result.rows.length;
-    const dims = { width: this.screen.width(), height: this.pageHeight(), colOffset: b.colOffset };
-    if (k.name === 'escape' || k.text === 'q' || (k.ctrl && k.name === 'c')) {
+    const action = this.browse!.key(k, this.screen.width(), this.pageHeight());
+    switch (action?.kind) {
+      case 'close':
+        this.browse = null;
+        this.mode = 'prompt';
+        break;
+      case 'event':
+        void this.openEvent(action.row, 'browse');
+        return;
+      case 'pivot':
+        try {
+          this.openPivot(action.row + 1, this.session.pivotOptions(action.row + 1), 'browse');
+        } catch (err) {
+          this.notice = describeError(err);
+        }
+        break;
+      case 'zoom':
+        return this.openZoom('browse');
+    }
+    this.changed();
+  }
+
+  // ---- zoom ----------------------------------------------------------------------------------
+
+  private openZoom(back: 'prompt' | 'browse'): void {
+    const t = this.session.last?.timeline;
+    if (!t) return this.showNotice('no timeline to zoom into: :zoom works on an event search (one without stats, chart, top ...)');
+    // Start on the busiest bucket: usually what is worth a closer look.
+    const busiestAt = t.counts.indexOf(Math.max(...t.counts));
+    this.zoomPick = { anchor: busiestAt, cursor: busiestAt, back };
+    this.mode = 'zoom';
+    this.changed();
+  }
+
+  private zoomKey(k: KeyPress): void {
+    const z = this.zoomPick!;
+    const n = this.session.last?.timeline?.counts.length ?? 1;
+    const close = () => {
+      this.zoomPick = null;
+      this.mode = z.back === 'browse' && this.browse ? 'browse' : 'prompt';
+    };
+    const to = (cursor: number, extend: boolean) => {
+      z.cursor = Math.max(0, Math.min(n - 1, cursor));
+      if (!extend) z.anchor = z.cursor;
+    };
+    if (k.name === 'escape' || k.text === 'q' || (k.ctrl && k.name === 'c')) close();
+    else if (k.name === 'left' || k.text === 'h' || k.text === 'H') to(z.cursor - 1, k.shift || k.text === 'H');
+    else if (k.name === 'right' || k.text === 'l' || k.text === 'L') to(z.cursor + 1, k.shift || k.text === 'L');
+    else if (k.name === 'home') to(0, k.shift);
+    else if (k.name === 'end') to(n - 1, k.shift);
+    else if (k.name === 'return') {
+      const [a, b] = [Math.min(z.anchor, z.cursor) + 1, Math.max(z.anchor, z.cursor) + 1];
+      this.zoomPick = null;
       this.browse = null;
       this.mode = 'prompt';
-      return this.changed();
+      return void this.submit(a === b ? `:zoom ${a}` : `:zoom ${a} ${b}`);
     }
-    if (k.name === 'pagedown' || k.text === ' ') this.pageDown();
-    else if (k.name === 'pageup') {
-      b.from = b.from === 0 ? 0 : pageStartEndingAt(b.result.columns, b.result.rows, b.natural, b.from - 1, dims);
-      b.selected = b.from;
-    } else if (k.name === 'home' || k.text === 'g') {
-      b.from = 0;
-      b.selected = 0;
-    } else if (k.name === 'end' || k.text === 'G') {
-      b.selected = rows - 1;
-      b.from = pageStartEndingAt(b.result.columns, b.result.rows, b.natural, rows - 1, dims);
-    } else if (k.name === 'down' || k.text === 'j') {
-      b.selected = Math.min(rows - 1, b.selected + 1);
-      if (b.selected >= this.page().to) b.from = pageStartEndingAt(b.result.columns, b.result.rows, b.natural, b.selected, dims);
-    } else if (k.name === 'up' || k.text === 'k') {
-      b.selected = Math.max(0, b.selected - 1);
-      if (b.selected < b.from) b.from = b.selected;
-    } else if (k.name === 'right' || k.text === 'l') {
-      b.colOffset = Math.min(b.result.columns.length - 1, b.colOffset + 1);
-    } else if (k.name === 'left' || k.text === 'h') {
-      b.colOffset = Math.max(0, b.colOffset - 1);
-    } else if (k.name === 'return') {
-      this.print(this.rowDetail(b.selected));
-    } else if (k.text === 'p') {
+    this.changed();
+  }
+
+  // ---- event viewer --------------------------------------------------------------------------
+
+  /**
+   * Lines the event viewer's body may take: the screen less its title, status and notice lines
+   * and one more. A live frame as tall as the screen makes Ink clear it and print every line
+   * of the session again.
+   */
+  private viewerHeight(): number {
+    return Math.max(3, this.screen.height() - 4);
+  }
+
+  viewerPage() {
+    return this.viewer!.page(this.screen.width(), this.viewerHeight());
+  }
+
+  /** Row `index` (from 0) of the last result as an event: its `_raw`, else the event its eventID names, else its fields. */
+  private async openEvent(index: number, back: 'prompt' | 'browse'): Promise<void> {
+    const r = this.session.last;
+    if (!r) return this.showNotice('no result yet: run a search first');
+    const row = r.rows[index];
+    if (!row) return this.showNotice(`the last result has ${r.rows.length} row${r.rows.length === 1 ? '' : 's'}, not ${index + 1}`);
+    const seq = ++this.viewerSeq;
+    let event = rowEvent(row);
+    if (!event && typeof row.eventID === 'string') {
+      this.viewerOpening = index;
       try {
-        this.openPivot(b.selected + 1, this.session.pivotOptions(b.selected + 1), 'browse');
+        event = await this.session.eventById(row.eventID);
       } catch (err) {
         this.notice = describeError(err);
+      }
+      // Another row was asked for while this one was read: that one opens instead.
+      if (seq !== this.viewerSeq) return;
+      this.viewerOpening = null;
+    }
+    const when = typeof row._time === 'number' ? ` · ${formatTime(row._time, 'human')} UTC` : '';
+    const title = event
+      ? `event ${index + 1} of ${r.rows.length.toLocaleString('en-US')}${when}`
+      : `row ${index + 1} of ${r.rows.length.toLocaleString('en-US')} (the search's own fields: the row has no event behind it)`;
+    const fields = Object.fromEntries(r.columns.filter((c) => row[c] !== null && row[c] !== undefined).map((c) => [c, c === '_time' && typeof row[c] === 'number' ? formatTime(row[c] as number, 'iso') : row[c]]));
+    this.viewer = new EventViewer(event ?? fields, title, index, event !== null);
+    this.viewerBack = back;
+    this.mode = 'event';
+    this.changed();
+  }
+
+  private viewerKey(k: KeyPress): void {
+    this.notice = null;
+    const action = this.viewer!.key(k, this.screen.width(), this.viewerHeight());
+    if (action) return void this.viewerAction(action);
+    this.changed();
+  }
+
+  private closeViewer(): void {
+    this.viewer = null;
+    this.mode = this.viewerBack === 'browse' && this.browse ? 'browse' : 'prompt';
+  }
+
+  private async viewerAction(action: ViewerAction): Promise<void> {
+    switch (action.kind) {
+      case 'close':
+        this.closeViewer();
+        break;
+      case 'notice':
+        this.notice = action.text;
+        break;
+      case 'step': {
+        const row = (this.viewerOpening ?? this.viewer!.row ?? 0) + action.delta;
+        if (row < 0 || row >= (this.session.last?.rows.length ?? 0)) {
+          this.notice = action.delta > 0 ? 'this is the last row of the result' : 'this is the first row of the result';
+          break;
+        }
+        if (this.browse) this.browse.selected = row;
+        return this.openEvent(row, this.viewerBack);
+      }
+      case 'copy':
+        // OSC 52 asks the terminal to set the clipboard (tmux needs set-clipboard on); the line
+        // in the scrollback is there to select by hand where the terminal refuses.
+        this.terminalWrite(`\x1b]52;c;${Buffer.from(action.value, 'utf8').toString('base64')}\x07`);
+        this.print([{ text: `copied ${action.field}: ${visible(action.value)}`, tone: 'dim' }]);
+        this.notice = `copied ${action.field} to the clipboard (if the terminal allows it) and into the scrollback`;
+        break;
+      case 'filter': {
+        const term = filterTerm(action.field, action.value, action.exclude);
+        const base = this.session.last?.search;
+        if (!term || base === undefined) {
+          this.notice = `${action.field} cannot be written as a search term`;
+          break;
+        }
+        this.viewer = null;
+        this.browse = null;
+        this.mode = 'prompt';
+        return this.submit(addTerm(base, term));
       }
     }
     this.changed();
   }
 
-  /** Every field of one row, one per line: a wide event read in full. */
-  private rowDetail(index: number): OutLine[] {
-    const r = this.browse!.result;
-    const row = r.rows[index]!;
-    const cols = r.columns.filter((c) => row[c] !== null && row[c] !== undefined);
-    const w = Math.min(32, Math.max(...cols.map((c) => c.length)));
-    const width = this.screen.width();
-    const out: OutLine[] = [{ text: `row ${index + 1} of ${r.rows.length}`, tone: 'heading' }];
-    for (const c of cols) {
-      const v = row[c];
-      const text = Array.isArray(v) ? v.map(String).join(' | ') : c === '_time' && typeof v === 'number' ? formatTime(v, 'human') : String(v);
-      const line = `${c.padEnd(w)}  ${text.replace(/[\r\n\t]+/g, ' ')}`;
-      out.push({ text: line.length > width * 4 ? line.slice(0, width * 4 - 1) + '…' : line });
-    }
-    return out;
+  private showNotice(text: string): void {
+    this.notice = text;
+    this.changed();
   }
 
   // ---- pivots --------------------------------------------------------------------------------

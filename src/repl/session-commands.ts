@@ -15,11 +15,13 @@ export const SESSION_COMMANDS: SessionCommandInfo[] = [
   { name: 'hunt', usage: ':hunt', summary: 'run every hunting search and detection; the result is who is behind the hits (:pivot from it)' },
   { name: 'time', usage: ':time EARLIEST [LATEST] | :time all', summary: 'time range applied to every search (-24h, @d, ISO...)' },
   { name: 'now', usage: ':now [ISO|clear]', summary: 'the clock relative times count from (replay an incident)' },
+  { name: 'zoom', usage: ':zoom [FIRST [LAST]] | :zoom out', summary: 'narrow :time to buckets of the last timeline and search again (no number: choose them); out: back' },
   { name: 'sql', usage: ':sql', summary: 'the DuckDB SQL of the last search' },
   { name: 'fields', usage: ':fields [data|result] [FIELD]', summary: 'coverage, distinct count and top values of each field' },
   { name: 'export', usage: ':export csv|json|jsonl FILE', summary: 'write the last result to a file' },
   { name: 'pivot', usage: ':pivot [ROW] [N]', summary: 'investigations that take values from a row of the last result' },
   { name: 'browse', usage: ':browse', summary: 'page through the last result (also PgUp/PgDn)' },
+  { name: 'event', usage: ':event [ROW]', summary: 'the whole event of a row of the last result, pretty-printed (also Enter in the browser)' },
   { name: 'summary', usage: ':summary', summary: 'what is loaded: events, time span, accounts, regions' },
   { name: 'clear', usage: ':clear', summary: 'clear the screen' },
   { name: 'quit', usage: ':quit', summary: 'leave (also Ctrl-D)' },
@@ -33,11 +35,13 @@ export type SessionCommand =
   | { kind: 'run'; id: string; params: Record<string, string> }
   | { kind: 'time'; earliest: string | null; latest: string | null }
   | { kind: 'now'; value: string | null }
+  | { kind: 'zoom'; action: 'pick' } | { kind: 'zoom'; action: 'out' } | { kind: 'zoom'; action: 'buckets'; first: number; last: number }
   | { kind: 'sql' }
   | { kind: 'fields'; scope: 'data' | 'result' | 'auto'; field?: string }
   | { kind: 'export'; format: 'csv' | 'json' | 'jsonl'; file: string }
   | { kind: 'pivot'; row: number; choice?: number }
   | { kind: 'browse' }
+  | { kind: 'event'; row: number }
   | { kind: 'summary' }
   | { kind: 'clear' }
   | { kind: 'quit' };
@@ -125,6 +129,15 @@ export function parseSessionCommand(line: string): SessionCommand {
       if (words.length === 1 && /^(all|clear|alltime)$/i.test(words[0]!)) return { kind: 'time', earliest: null, latest: null };
       return { kind: 'time', earliest: words[0]!, latest: words[1] ?? null };
     }
+    case 'zoom': {
+      if (words.length === 0) return { kind: 'zoom', action: 'pick' };
+      if (words.length === 1 && /^out$/i.test(words[0]!)) return { kind: 'zoom', action: 'out' };
+      if (words.length > 2) throw new SessionCommandError(`usage: ${usage('zoom')}`);
+      const first = count(words[0]!, 'the first bucket');
+      const last = words[1] === undefined ? first : count(words[1], 'the last bucket');
+      if (first < 1 || last < 1) throw new SessionCommandError('buckets are numbered from 1, left to right');
+      return { kind: 'zoom', action: 'buckets', first, last };
+    }
     case 'now':
       if (words.length > 1) throw new SessionCommandError(`usage: ${usage('now')}`);
       return { kind: 'now', value: words[0] === undefined ? null : words[0] };
@@ -139,6 +152,12 @@ export function parseSessionCommand(line: string): SessionCommand {
       if (!format || !file || rest.length) throw new SessionCommandError(`usage: ${usage('export')}`);
       if (format !== 'csv' && format !== 'json' && format !== 'jsonl') throw new SessionCommandError(`:export writes csv, json or jsonl, not ${JSON.stringify(format)}`);
       return { kind: 'export', format, file };
+    }
+    case 'event': {
+      if (words.length > 1) throw new SessionCommandError(`usage: ${usage('event')}`);
+      const row = words[0] === undefined ? 1 : count(words[0], 'the row');
+      if (row < 1) throw new SessionCommandError('rows are numbered from 1');
+      return { kind: 'event', row };
     }
     case 'pivot': {
       if (words.length > 2) throw new SessionCommandError(`usage: ${usage('pivot')}`);

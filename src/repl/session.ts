@@ -14,6 +14,10 @@ import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { dataFieldStats, dataSummary, describeFieldStats, describeSummary, discoverFields, resultFieldStats, topValues } from './data-profile.js';
 import { matchPivots, type PivotOption } from './pivot.js';
 import { missingIndexNote } from '../engine/index-note.js';
+import { quoteValue } from './completion.js';
+import { searchShape, searchTimeline, type SearchShape } from './search-shape.js';
+import type { Timeline } from './timeline.js';
+import { zoom } from './zoom.js';
 import { expandHome } from './paths.js';
 import { loadCatalog } from './query-catalog.js';
 import { parseSessionCommand, SESSION_COMMANDS, SessionCommandError, type SessionCommand } from './session-commands.js';
@@ -29,11 +33,18 @@ export interface OutLine {
 
 export interface HeldResult {
   search: string;
+  /** The `$name$` values the search ran with (a saved search run with :run or a pivot). */
+  params?: Record<string, string>;
   columns: string[];
   rows: Row[];
   truncated: boolean;
   elapsedMs: number;
   sql: string;
+  shape: SearchShape;
+  /** Matching events over time, above an event search's results (when asked for). */
+  timeline: Timeline | null;
+  /** The range the search ran over (epoch seconds), for :zoom out. */
+  range: { earliest?: number; latest?: number };
 }
 
 /** What a line of input produced, for the UI to show. */
@@ -42,6 +53,10 @@ export type Outcome =
   | { kind: 'result'; result: HeldResult }
   | { kind: 'pivot-menu'; row: number; options: PivotOption[] }
   | { kind: 'browse' }
+  /** Open row `row` (from 1) of the last result in the event viewer. */
+  | { kind: 'event'; row: number }
+  /** Choose buckets of the last timeline to zoom into. */
+  | { kind: 'zoom-picker' }
   | { kind: 'clear' }
   | { kind: 'quit' };
 
@@ -57,6 +72,8 @@ export interface SessionOptions {
 export interface SearchHooks {
   /** Rows read so far, while the search runs. */
   onRows?: (count: number) => void;
+  /** Buckets an event search's timeline may have (the screen's width); none: no timeline. */
+  timelineBuckets?: number;
 }
 
 const lines = (...texts: (string | OutLine)[]): Outcome => ({ kind: 'lines', lines: texts.map((t) => (typeof t === 'string' ? { text: t } : t)) });
@@ -153,17 +170,33 @@ export class Session {
   async search(spl: string, hooks: SearchHooks = {}, extra: RunOptions = {}): Promise<HeldResult> {
     const started = performance.now();
     const rows: Row[] = [];
-    const { compiled, truncated } = await this.engine.stream(spl, this.runOptions(extra), (chunk) => {
+    const opts = this.runOptions(extra);
+    const { compiled, truncated } = await this.engine.stream(spl, opts, (chunk) => {
       rows.push(...chunk);
       hooks.onRows?.(rows.length);
     });
-    const result = { search: spl, columns: compiled.columns, rows, truncated, elapsedMs: performance.now() - started, sql: compiled.sql };
+    const result: HeldResult = {
+      search: spl, params: extra.params, columns: compiled.columns, rows, truncated, elapsedMs: performance.now() - started, sql: compiled.sql,
+      shape: searchShape(this.engine, spl, extra.params), timeline: null, range: { earliest: opts.earliest, latest: opts.latest },
+    };
+    if (hooks.timelineBuckets && result.shape.events && rows.length > 0) {
+      result.timeline = await searchTimeline(this.engine, result, opts, hooks.timelineBuckets);
+    }
     this.last = result;
     return result;
   }
 
   interrupt(): void {
     this.engine.interrupt();
+  }
+
+  /** The loaded event with this eventID (the first, when it was loaded twice), or null. */
+  async eventById(eventID: string): Promise<Record<string, unknown> | null> {
+    const r = await this.engine.run(`eventID=${quoteValue(eventID, true)} | head 1 | table _raw`, { now: this.clock(), maxRows: 1 });
+    const raw = r.rows[0]?._raw;
+    if (typeof raw !== 'string') return null;
+    const v = JSON.parse(raw) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
   }
 
   /** Under a result with no rows: why, when the search names an index nothing was loaded into. */
@@ -195,6 +228,12 @@ export class Session {
       case 'browse':
         if (!this.last) throw new SessionCommandError('no result to browse yet: run a search first');
         return [{ kind: 'browse' }];
+      case 'event': {
+        if (!this.last) throw new SessionCommandError('no result yet: :event N shows the event of row N of the last result');
+        const n = this.last.rows.length;
+        if (cmd.row > n) throw new SessionCommandError(`the last result has ${n} row${n === 1 ? '' : 's'}, not ${cmd.row}`);
+        return [{ kind: 'event', row: cmd.row }];
+      }
       case 'summary': return [{ kind: 'lines', lines: await this.summary() }];
       case 'load': {
         const report = await this.load(cmd.paths);
@@ -203,8 +242,12 @@ export class Session {
       case 'queries': return [this.queryList()];
       case 'hunt': return this.hunt();
       case 'run': return [await this.runQuery(cmd.id, cmd.params, hooks)];
-      case 'time': return [this.setTime(cmd.earliest, cmd.latest)];
+      case 'time':
+        // A range typed by hand starts a new zoom history.
+        this.zoomStack.length = 0;
+        return [this.setTime(cmd.earliest, cmd.latest)];
       case 'now': return [this.setNow(cmd.value)];
+      case 'zoom': return zoom(this, cmd, hooks);
       case 'sql':
         if (!this.last) throw new SessionCommandError('no search yet: :sql shows the SQL of the last search');
         return [lines({ text: this.last.sql, tone: 'dim' })];
@@ -279,7 +322,7 @@ export class Session {
         searches: p.searches,
       };
     });
-    this.last = { search: ':hunt', columns: ['score', 'principal', 'account', 'results', 'first', 'last', 'techniques', 'searches'], rows, truncated: false, elapsedMs: performance.now() - started, sql: '' };
+    this.last = { search: ':hunt', columns: ['score', 'principal', 'account', 'results', 'first', 'last', 'techniques', 'searches'], rows, truncated: false, elapsedMs: performance.now() - started, sql: '', shape: { events: false, timechart: false }, timeline: null, range: {} };
     return [{ kind: 'lines', lines: out }, { kind: 'result', result: this.last }];
   }
 
@@ -297,7 +340,10 @@ export class Session {
     return { kind: 'result', result: await this.search(q.spl, hooks, { params: option.params }) };
   }
 
-  private setTime(earliest: string | null, latest: string | null): Outcome {
+  /** Ranges `:zoom` replaced, newest last: `:zoom out` goes back to them. */
+  readonly zoomStack: { earliest: string | null; latest: string | null }[] = [];
+
+  setTime(earliest: string | null, latest: string | null): Outcome {
     const now = this.clock();
     for (const t of [earliest, latest]) {
       if (t !== null && resolveTime(t, now) === null) {

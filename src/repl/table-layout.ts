@@ -53,7 +53,8 @@ export function identifierColumns(columns: string[], rows: Row[]): boolean[] {
       for (const v of cellLines(c, r[c])) {
         if (v === '') continue;
         values++;
-        if (IDENTIFIER_SHAPES.has(valueShape(v))) ids++;
+        // A bar (a timechart's) is read by its length: cut, it lies.
+        if (IDENTIFIER_SHAPES.has(valueShape(v)) || /^[█▏▎▍▌▋▊▉]+$/.test(v)) ids++;
       }
     }
     return values > 0 && ids >= values * 0.9;

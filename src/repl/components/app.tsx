@@ -6,6 +6,9 @@ import type { ReplController } from '../controller.js';
 import type { OutLine } from '../session.js';
 import { useKeys } from '../use-keys.js';
 import { CompletionMenu } from './completion-menu.js';
+import { EventViewerView } from './event-viewer.js';
+import { ZoomPicker } from './zoom-picker.js';
+import { describeBuckets } from '../zoom.js';
 import { OutputLines } from './output-lines.js';
 import { PivotMenu } from './pivot-menu.js';
 import { PromptLine } from './prompt-line.js';
@@ -75,7 +78,11 @@ export function App({ controller, output }: { controller: ReplController; output
       {(c.mode === 'prompt' || (c.mode === 'loading' && c.editor.text !== '')) && <PromptLine label={c.promptLabel()} editor={c.editor} />}
       {c.mode === 'prompt' && c.menu && <CompletionMenu menu={c.menu} />}
       {c.mode === 'history-search' && c.historySearch && <HistorySearchLine search={c.historySearch} />}
-      {c.mode === 'browse' && c.browse && <ResultBrowser page={c.page()} total={c.browse.result.rows.length} truncated={c.browse.result.truncated} />}
+      {c.mode === 'browse' && c.browse && <ResultBrowser page={c.page()} total={c.browse.table.rows.length} truncated={c.browse.truncated} />}
+      {c.mode === 'zoom' && c.zoomPick && c.session.last?.timeline && (
+        <ZoomPicker timeline={c.session.last.timeline} first={c.zoomPick.anchor} last={c.zoomPick.cursor} describe={describeBuckets(c.session, c.zoomPick.anchor, c.zoomPick.cursor)} />
+      )}
+      {c.mode === 'event' && c.viewer && <EventViewerView title={c.viewer.title} page={c.viewerPage()} field={c.viewer.selectedNode()?.field ?? ''} />}
       {c.mode === 'pivot' && c.pivot && <PivotMenu menu={c.pivot} />}
       {c.notice && c.mode !== 'exiting' && <Text color="yellow">{c.notice}</Text>}
     </Box>

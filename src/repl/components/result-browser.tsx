@@ -13,7 +13,7 @@ export function ResultBrowser({ page, total, truncated }: { page: Page; total: n
         </Text>
       ))}
       <Text dimColor>
-        {`rows ${page.from + 1}-${page.to} of ${total.toLocaleString('en-US')}${truncated ? ' (capped)' : ''}${sideways ? ' · ' + sideways : ''} · ↑↓ PgUp PgDn Home End ←→ · Enter row · p pivot · Esc back`}
+        {`rows ${page.from + 1}-${page.to} of ${total.toLocaleString('en-US')}${truncated ? ' (capped)' : ''}${sideways ? ' · ' + sideways : ''} · ↑↓ PgUp PgDn Home End ←→ · Enter event · p pivot · f fields · z zoom · Esc back`}
       </Text>
     </Box>
   );

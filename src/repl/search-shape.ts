@@ -1,0 +1,66 @@
+// What a search returns, read from its parsed pipeline: events (the timeline goes above them),
+// a timechart (bars go beside it), or a table of something else. And the timeline's counts.
+import { prepare } from '../compiler/index.js';
+import type { Engine, RunOptions } from '../engine/engine.js';
+import type { HeldResult } from './session.js';
+import { chooseSpan, countInto, emptyTimeline, type Timeline } from './timeline.js';
+
+/** Commands whose output rows are not the events that came in (or that make rows of their own). */
+const NOT_EVENTS = new Set([
+  'stats', 'chart', 'timechart', 'top', 'rare', 'tstats', 'makeresults', 'inputlookup', 'transaction', 'xyseries',
+  'untable', 'transpose', 'appendcols', 'append', 'join', 'union', 'multisearch', 'datamodel', 'from', 'eventcount', 'metadata',
+  'fieldsummary', 'contingency', 'associate', 'cluster', 'outlier', 'anomalydetection', 'geostats', 'sichart', 'sistats', 'sitimechart',
+]);
+
+export interface SearchShape {
+  /** The rows are events (or events with fields added or kept): a timeline applies. */
+  events: boolean;
+  /** The last command is timechart. */
+  timechart: boolean;
+}
+
+export function searchShape(engine: Engine, spl: string, params?: Record<string, string>): SearchShape {
+  try {
+    const { pipeline } = prepare(spl, { macros: engine.macros, params });
+    const names = pipeline.commands.map((c) => c.name.toLowerCase());
+    const generated = pipeline.leadingPipe && names[0] !== 'search';
+    return { events: !generated && !names.some((n) => NOT_EVENTS.has(n)), timechart: names[names.length - 1] === 'timechart' };
+  } catch {
+    return { events: false, timechart: false };
+  }
+}
+
+const times = (r: HeldResult) => r.rows.map((row) => row._time).filter((t): t is number => typeof t === 'number' && Number.isFinite(t));
+
+/**
+ * Matching events per bucket over the search's range: the session's `:time` range where it is
+ * set, else the first to the last matching event. A result that holds every matching event is
+ * counted here; a capped one is counted by the engine (two more queries over the same search).
+ */
+export async function searchTimeline(engine: Engine, r: HeldResult, opts: RunOptions, buckets: number): Promise<Timeline | null> {
+  if (!r.columns.includes('_time')) return null;
+  const held = times(r);
+  let first = held.length ? Math.min(...held) : null;
+  let last = held.length ? Math.max(...held) : null;
+  const base = { ...opts, maxRows: undefined };
+  if (r.truncated) {
+    const span = await engine.run(`${r.search}\n| stats min(_time) as first max(_time) as last`, base);
+    const row = span.rows[0] ?? {};
+    first = typeof row.first === 'number' ? row.first : first;
+    last = typeof row.last === 'number' ? row.last : last;
+  }
+  const from = opts.earliest ?? first;
+  // A range with a start and no end (`:time -24h`) runs to now, as Splunk's "last 24 hours".
+  const to = opts.latest ?? (opts.earliest !== undefined ? opts.now : undefined) ?? last;
+  if (from === null || to === null || from === undefined || to === undefined || to < from) return null;
+  const open = to !== last;
+  const span = chooseSpan(from, to, buckets, open);
+  const timeline = emptyTimeline(from, to, span, open);
+  if (!r.truncated) return countInto(timeline, held);
+  const counted = await engine.run(`${r.search}\n| bin _time span=${span}s | stats count by _time`, base);
+  for (const row of counted.rows) {
+    const i = Math.floor((Number(row._time) - timeline.start) / span);
+    if (i >= 0 && i < timeline.counts.length) timeline.counts[i]! += Number(row.count);
+  }
+  return timeline;
+}

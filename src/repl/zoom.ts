@@ -1,0 +1,48 @@
+// `:zoom`: the timeline above an event search is also how its time range is narrowed, as in
+// Splunk's timeline. A run of buckets becomes the session's `:time` range and the search runs
+// again; `:zoom out` goes back a step (each zoom remembers the range it replaced).
+import { formatTime } from '../cli/format.js';
+import type { Outcome, SearchHooks, Session } from './session.js';
+import { SessionCommandError, type SessionCommand } from './session-commands.js';
+import { bucketRange, timeLabel } from './timeline.js';
+
+type ZoomCommand = Extract<SessionCommand, { kind: 'zoom' }>;
+
+export async function zoom(session: Session, cmd: ZoomCommand, hooks: SearchHooks): Promise<Outcome[]> {
+  const last = session.last;
+  if (cmd.action === 'out') {
+    const previous = session.zoomStack.pop();
+    if (!previous && session.earliest === null && session.latest === null) throw new SessionCommandError('the time range is all time already: nothing to zoom out to');
+    const { earliest, latest } = previous ?? { earliest: null, latest: null };
+    return again(session, session.setTime(earliest, latest), hooks);
+  }
+  const timeline = last?.timeline;
+  if (!last || !timeline) throw new SessionCommandError('no timeline to zoom into: :zoom works on an event search (one without stats, chart, top ...)');
+  if (cmd.action === 'pick') return [{ kind: 'zoom-picker' }];
+  const n = timeline.counts.length;
+  if (cmd.first > n || cmd.last > n) throw new SessionCommandError(`the timeline has ${n} bucket${n === 1 ? '' : 's'}, numbered 1-${n} from the left`);
+  const range = bucketRange(timeline, cmd.first - 1, cmd.last - 1);
+  session.zoomStack.push({ earliest: session.earliest, latest: session.latest });
+  const set = session.setTime(formatTime(range.earliest, 'iso'), formatTime(range.latest, 'iso'));
+  return again(session, set, hooks);
+}
+
+/** The new range's line, then the last search again over it. */
+async function again(session: Session, set: Outcome, hooks: SearchHooks): Promise<Outcome[]> {
+  const last = session.last;
+  if (!last) return [set];
+  const result = await session.search(last.search, hooks, { params: last.params });
+  return [set, { kind: 'result', result }];
+}
+
+/** What the picker's status line says about a run of buckets. */
+export function describeBuckets(session: Session, first: number, last: number): string {
+  const t = session.last?.timeline;
+  if (!t) return '';
+  const a = Math.min(first, last);
+  const b = Math.max(first, last);
+  const range = bucketRange(t, a, b);
+  const events = t.counts.slice(a, b + 1).reduce((x, y) => x + y, 0);
+  const year = new Date(range.earliest * 1000).getUTCFullYear() !== new Date(range.latest * 1000).getUTCFullYear();
+  return `buckets ${a + 1}-${b + 1}: ${timeLabel(range.earliest, true, t.span)} .. ${timeLabel(range.latest, year, t.span)} UTC, ${events.toLocaleString('en-US')} event${events === 1 ? '' : 's'}`;
+}
