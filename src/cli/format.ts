@@ -1,6 +1,9 @@
 // Result rows as text: aligned table, CSV, JSON array, JSON lines. `_time` is epoch seconds in
-// the engine and an ISO timestamp (UTC) here; multivalue fields are arrays in JSON.
+// the engine and an ISO timestamp (UTC) here; multivalue fields are arrays in JSON. A table is
+// for a terminal: control characters in it are shown as escapes (terminal-text.ts); CSV and JSON
+// carry the values byte for byte.
 import type { LoadReport, Row, Value } from '../engine/types.js';
+import { visible, visibleLines } from './terminal-text.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json' | 'jsonl';
 export const FORMATS: OutputFormat[] = ['table', 'csv', 'json', 'jsonl'];
@@ -111,12 +114,17 @@ function clip(text: string, width: number): string {
 
 type TableCells = string[][][];
 
+/** A cell's values as table text: line breaks flattened, other control characters shown. */
+export function displayValues(column: string, value: Value): string[] {
+  return cellValues(column, value).map((v) => visible(v.replace(/[\r\n\t]+/g, ' ')));
+}
+
 function tableCells(columns: string[], rows: Row[], maxCellWidth: number): TableCells {
-  return rows.map((row) => columns.map((c) => cellValues(c, row[c] ?? null).map((v) => clip(v.replace(/[\r\n\t]+/g, ' '), maxCellWidth))));
+  return rows.map((row) => columns.map((c) => displayValues(c, row[c] ?? null).map((v) => clip(v, maxCellWidth))));
 }
 
 function columnWidths(columns: string[], cells: TableCells): number[] {
-  return columns.map((c, i) => Math.max(c.length, ...cells.map((r) => Math.max(0, ...r[i]!.map((v) => v.length)))));
+  return columns.map((c, i) => Math.max(visible(c).length, ...cells.map((r) => Math.max(0, ...r[i]!.map((v) => v.length)))));
 }
 
 /** The lines of some rows of a table whose columns have the given widths. */
@@ -131,7 +139,7 @@ function tableLines(cells: TableCells, widths: number[]): string[] {
 }
 
 function tableHeader(columns: string[], widths: number[]): string[] {
-  return tableLines([columns.map((c) => [c]), widths.map((w) => ['-'.repeat(w)])], widths);
+  return tableLines([columns.map((c) => [visible(c)]), widths.map((w) => ['-'.repeat(w)])], widths);
 }
 
 /** An aligned text table; multivalue cells take one line per value. */
@@ -148,6 +156,7 @@ export function describeLoad(report: LoadReport): string[] {
     `loaded ${report.eventsLoaded} events from ${report.filesRead} file${report.filesRead === 1 ? '' : 's'} in ${(report.elapsedMs / 1000).toFixed(2)} s` +
       (report.filesSkipped || report.eventsSkipped ? ` (skipped ${report.filesSkipped} file${report.filesSkipped === 1 ? '' : 's'}, ${report.eventsSkipped} event${report.eventsSkipped === 1 ? '' : 's'})` : ''),
   ];
-  for (const w of report.warnings) lines.push(`${w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`);
+  // File names and reasons can quote the data: shown, never obeyed, by the terminal.
+  for (const w of report.warnings) lines.push(visibleLines(`${w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`));
   return lines;
 }

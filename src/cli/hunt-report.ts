@@ -5,8 +5,9 @@ import type { ContentSet, HuntSearch } from '../engine/content/index.js';
 import type { PrincipalSummary } from '../engine/content/principals.js';
 import type { SearchOutcome } from '../engine/content/runner.js';
 import type { Row } from '../engine/types.js';
-import { cellValues, formatTime, jsonRow, renderTable } from './format.js';
+import { displayValues, formatTime, jsonRow, renderTable } from './format.js';
 import { write } from './main.js';
+import { visible, visibleLines } from './terminal-text.js';
 
 /**
  * A table when it fits the terminal; otherwise one block per result with a `field  value` line
@@ -16,17 +17,15 @@ export function renderWide(columns: string[], rows: Row[], width: number): strin
   const table = renderTable(columns, rows);
   const widest = Math.max(...table.split('\n').map((l) => l.length));
   if (widest <= width) return table;
-  const label = Math.max(...columns.map((c) => c.length));
+  const label = Math.max(...columns.map((c) => visible(c).length));
   const valueWidth = Math.max(20, width - label - 2);
   const out: string[] = [];
   rows.forEach((row, i) => {
     out.push(`--- result ${i + 1} ${'-'.repeat(Math.max(0, Math.min(width, label + 40) - 12 - String(i + 1).length))}`);
     for (const c of columns) {
-      const values = cellValues(c, row[c] ?? null);
-      values.forEach((v, k) => {
-        const text = v.replace(/[\r\n\t]+/g, ' ');
+      displayValues(c, row[c] ?? null).forEach((text, k) => {
         const clipped = text.length > valueWidth ? text.slice(0, valueWidth - 1) + '…' : text;
-        out.push(`${(k === 0 ? c : '').padEnd(label)}  ${clipped}`);
+        out.push(`${(k === 0 ? visible(c) : '').padEnd(label)}  ${clipped}`);
       });
     }
   });
@@ -58,8 +57,9 @@ export function writeHuntText(outcomes: SearchOutcome[], principals: PrincipalSu
       ? o.search.refused ? 'refused' : 'failed'
       : `${o.rows.length} result${o.rows.length === 1 ? '' : 's'}${o.truncated ? ` (stopped at --max-rows ${maxRows})` : ''}`;
     const where = o.search.source === 'queries' || o.search.type === 'baseline' ? '' : ` ${o.search.level}${o.search.mitre.length ? ` ${o.search.mitre.join(' ')}` : ''}`;
-    write(`== ${o.search.title} [${o.search.type}: ${o.search.id}${where}]: ${count}\n`);
-    if (o.error) write(`   ${o.error}\n`);
+    // Titles, ids and errors come from third-party content and quote the data.
+    write(visibleLines(`== ${o.search.title} [${o.search.type}: ${o.search.id}${where}]: ${count}`) + '\n');
+    if (o.error) write(`   ${visibleLines(o.error)}\n`);
     else if (o.rows.length) write(renderWide(o.columns, o.rows, width));
     write('\n');
   }

@@ -13,6 +13,7 @@ import { resolveSearch, resolvedSpl } from '../engine/queries.js';
 import type { LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { describeLoad, FORMATS, RowWriter, type OutputFormat } from './format.js';
+import { visibleLines } from './terminal-text.js';
 
 export const COMMON_FLAGS: Record<string, FlagSpec> = {
   data: { kind: 'rest' },
@@ -81,7 +82,8 @@ export function write(text: string): void {
 
 export function note(text: string, args?: ParsedArgs): void {
   if (args && has(args, 'quiet')) return;
-  process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+  const shown = visibleLines(text);
+  process.stderr.write(shown.endsWith('\n') ? shown : shown + '\n');
 }
 
 export function outputFormat(args: ParsedArgs): OutputFormat {
@@ -313,13 +315,14 @@ async function explainCommand(argv: string[]): Promise<number> {
   const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
     // A detection or rule from content: the SPL that runs, then the SQL it compiles to.
-    if (before) write(text.split('\n').map((l) => `-- ${l}`).join('\n') + '\n');
+    // Both quote content and values: control characters in them are shown, not sent.
+    if (before) write(visibleLines(text.split('\n').map((l) => `-- ${l}`).join('\n')) + '\n');
     const opts = { ...runOptions(args), allowUnfilledParams: true };
     // Without data the SQL shows placeholders where columns depend on the data (timechart's
     // split-by values); with --data those questions are answered first, as `run` does.
     const report = await loadData(engine, args);
     const prepared = report ? await engine.prepareWithData(text, opts) : engine.prepare(text, opts);
-    write(prepared.compiled.sql + '\n');
+    write(visibleLines(prepared.compiled.sql) + '\n');
     return 0;
   } finally {
     engine.close();
@@ -341,19 +344,21 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
 
 /** Print an error the way a person can act on it; returns the exit status. */
 export function reportError(err: unknown): number {
+  // Messages quote searches, values and file names: their control characters are shown.
+  const say = (text: string): void => void process.stderr.write(visibleLines(text) + '\n');
   if (err instanceof UsageError) {
-    process.stderr.write(`spelunk: ${err.message}\n(spelunk --help for usage)\n`);
+    say(`spelunk: ${err.message}\n(spelunk --help for usage)`);
     return 2;
   }
   if (err instanceof SplError) {
-    process.stderr.write(renderDiagnostic(err.text ?? '', err.diagnostic) + '\n');
+    say(renderDiagnostic(err.text ?? '', err.diagnostic));
     return 2;
   }
   if (err instanceof EngineError) {
-    process.stderr.write(`spelunk: search failed: ${err.message}\n`);
+    say(`spelunk: search failed: ${err.message}`);
     return 1;
   }
-  process.stderr.write(`spelunk: ${err instanceof Error ? err.message : String(err)}\n`);
+  say(`spelunk: ${err instanceof Error ? err.message : String(err)}`);
   return 1;
 }
 

@@ -3,6 +3,7 @@
 import { Box, Static, Text, useApp, useStdout } from 'ink';
 import { useEffect, useReducer, useState } from 'react';
 import type { ReplController } from '../controller.js';
+import { visible } from '../display.js';
 import type { OutLine } from '../session.js';
 import { useKeys } from '../use-keys.js';
 import { CompletionMenu } from './completion-menu.js';
@@ -84,7 +85,7 @@ export function App({ controller, output }: { controller: ReplController; output
       )}
       {c.mode === 'event' && c.viewer && <EventViewerView title={c.viewer.title} page={c.viewerPage()} field={c.viewer.selectedNode()?.field ?? ''} />}
       {c.mode === 'pivot' && c.pivot && <PivotMenu menu={c.pivot} />}
-      {c.notice && c.mode !== 'exiting' && <Text color="yellow">{c.notice}</Text>}
+      {c.notice && c.mode !== 'exiting' && <Text color="yellow">{visible(c.notice)}</Text>}
     </Box>
   );
 }

@@ -1,6 +1,7 @@
 // The candidates Tab found, a window of them around the chosen one.
 import { Box, Text } from 'ink';
 import type { CompletionMenu as Menu } from '../controller.js';
+import { visible } from '../display.js';
 
 const VISIBLE = 8;
 
@@ -15,8 +16,8 @@ export function CompletionMenu({ menu }: { menu: Menu }) {
         return (
           <Text key={c.label + i} inverse={selected} wrap="truncate-end">
             {'  '}
-            <Text color={c.kind === 'command' || c.kind === 'aggregate' ? 'cyan' : c.kind === 'function' ? 'blue' : c.kind === 'macro' ? 'yellow' : c.kind === 'value' ? 'green' : undefined}>{c.label}</Text>
-            <Text dimColor>{`  ${c.kind}${c.detail ? ': ' + c.detail : ''}`}</Text>
+            <Text color={c.kind === 'command' || c.kind === 'aggregate' ? 'cyan' : c.kind === 'function' ? 'blue' : c.kind === 'macro' ? 'yellow' : c.kind === 'value' ? 'green' : undefined}>{visible(c.label)}</Text>
+            <Text dimColor>{visible(`  ${c.kind}${c.detail ? ': ' + c.detail : ''}`)}</Text>
           </Text>
         );
       })}

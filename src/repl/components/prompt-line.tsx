@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { highlight, type TokenKind } from '../highlight.js';
 import type { EditorState } from '../line-editor.js';
+import { visible } from '../display.js';
 
 // SGR codes written directly: one <Text> per line instead of one per token keeps a keypress
 // redraw cheap on long searches (Ink lays out every <Text> node with Yoga).
@@ -27,9 +28,11 @@ const SGR: Record<TokenKind, string> = {
 
 const colour = !process.env.NO_COLOR;
 
+/** A piece of the search, its control characters shown (Tab can complete a value from the data). */
 function paint(text: string, kind: TokenKind, cursor: boolean): string {
   const codes = [colour ? SGR[kind] : '', cursor ? '7' : ''].filter(Boolean).join(';');
-  return codes ? `\x1b[${codes}m${text}\x1b[0m` : text;
+  const shown = visible(text);
+  return codes ? `\x1b[${codes}m${shown}\x1b[0m` : shown;
 }
 
 interface Piece {

@@ -1,6 +1,7 @@
 // The last result, a page at a time: the selected row highlighted, columns scrolled sideways.
 import { Box, Text } from 'ink';
 import type { Page } from '../table-layout.js';
+import { visible } from '../display.js';
 
 export function ResultBrowser({ page, total, truncated }: { page: Page; total: number; truncated: boolean }) {
   const w = page.window;
@@ -9,7 +10,7 @@ export function ResultBrowser({ page, total, truncated }: { page: Page; total: n
     <Box flexDirection="column">
       {page.lines.map((l, i) => (
         <Text key={i} wrap="truncate-end" bold={l.kind === 'header'} dimColor={l.kind === 'rule'} inverse={l.kind === 'selected'}>
-          {l.text || ' '}
+          {visible(l.text) || ' '}
         </Text>
       ))}
       <Text dimColor>

@@ -2,6 +2,7 @@
 import { Text } from 'ink';
 import type { LoadProgress } from '../../engine/types.js';
 import type { HistorySearch } from '../controller.js';
+import { visible } from '../display.js';
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
@@ -25,8 +26,8 @@ export function RunningStatus({ running }: { running: { started: number; rows: n
 export function HistorySearchLine({ search }: { search: HistorySearch }) {
   return (
     <Text>
-      <Text color="yellow">{`(reverse-i-search)'${search.query}': `}</Text>
-      <Text>{search.match === null ? '' : search.match.replace(/\n/g, ' ⏎ ')}</Text>
+      <Text color="yellow">{`(reverse-i-search)'${visible(search.query)}': `}</Text>
+      <Text>{search.match === null ? '' : visible(search.match.replace(/\n/g, ' ⏎ '))}</Text>
     </Text>
   );
 }
