@@ -2,6 +2,7 @@
 // calls, `as` renames, commas as optional separators.
 import type { Arg, Command, Span } from '../../grammar/ast.js';
 import type { Builder } from './builder.js';
+import type { OptionType, Options } from './commands/spec.js';
 
 type Generic = Extract<Command, { kind: 'generic' }>;
 
@@ -16,12 +17,15 @@ export class Args {
   /** Positional arguments in order, commas removed. */
   readonly items: Arg[] = [];
 
-  constructor(readonly cmd: Generic, readonly b: Builder, optionKeys: string[] = []) {
-    const keys = new Set(optionKeys.map((k) => k.toLowerCase()));
+  constructor(readonly cmd: Generic, readonly b: Builder, spec: Options = {}) {
     for (const arg of cmd.args) {
       if (arg.kind === 'comma') continue;
-      if (arg.kind === 'option' && keys.has(arg.key.toLowerCase()) && arg.op === '=') {
-        this.options.set(arg.key.toLowerCase(), { value: argText(arg.value), span: arg.value.span, op: arg.op });
+      const key = arg.kind === 'option' ? arg.key.toLowerCase() : '';
+      const type = arg.kind === 'option' && arg.op === '=' && Object.hasOwn(spec, key) ? spec[key]! : undefined;
+      if (type !== undefined && arg.kind === 'option') {
+        const value = argText(arg.value);
+        checkOption(b, cmd.name, key, type, value, arg.value.span);
+        this.options.set(key, { value, span: arg.value.span, op: arg.op });
         continue;
       }
       this.items.push(arg);
@@ -35,7 +39,7 @@ export class Args {
   bool(key: string, fallback: boolean): boolean {
     const v = this.option(key);
     if (v === undefined) return fallback;
-    return /^(t|true|1|yes)$/i.test(v);
+    return TRUE.test(v);
   }
 
   int(key: string, fallback: number): number {
@@ -59,6 +63,30 @@ export class Args {
     const i = this.items.findIndex((a) => a.kind === 'word' && !a.quoted && a.value.toLowerCase() === keyword);
     if (i < 0) return [this.items, null];
     return [this.items.slice(0, i), this.items.slice(i + 1)];
+  }
+}
+
+const TRUE = /^(t|true|1|yes)$/i;
+const BOOL = /^(t|true|1|yes|f|false|0|no)$/i;
+
+/** An option's value against its type: a wrong value or an option spelunk does not run is an error at its caret. */
+function checkOption(b: Builder, command: string, key: string, type: OptionType, value: string, span: Span): void {
+  if (type === 'text') return;
+  if (type === 'bool') {
+    if (!BOOL.test(value)) throw b.err('bad-argument', `${key}= takes true or false, not ${JSON.stringify(value)}`, span);
+    return;
+  }
+  if (type === 'int') {
+    if (!/^\d+$/.test(value)) throw b.err('bad-argument', `${key}= must be a whole number, not ${JSON.stringify(value)}`, span);
+    return;
+  }
+  if (Array.isArray(type)) {
+    if (!type.includes(value.toLowerCase())) throw b.err('bad-argument', `${key}= takes ${type.join(', ')}, not ${JSON.stringify(value)}`, span);
+    return;
+  }
+  // Asking for the default (`keepevents=false`) is fine; anything else would be ignored.
+  if ('unsupported' in (type as object) && !/^(f|false|0|no)$/i.test(value)) {
+    throw b.err('bad-argument', `${command} ${key}= is not supported: ${(type as { unsupported: string }).unsupported}`, span);
   }
 }
 

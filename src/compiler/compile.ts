@@ -5,7 +5,7 @@
 import type { Command, Pipeline } from '../../grammar/ast.js';
 import { Builder, renderCtes, visibleFields } from './builder.js';
 import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
-import { COMMANDS, GENERATING, REFUSED, UNSUPPORTED } from './commands/index.js';
+import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
 import { duckdbSql as sql } from './print/duckdb.js';
 import { ident, num } from './sql.js';
@@ -54,14 +54,14 @@ const SQL_COMMANDS: Record<string, string> = {
 };
 
 function compileCommand(cmd: Command, rel: Relation | null, b: Builder): Relation {
-  const compiler = COMMANDS[cmd.name];
-  if (!compiler) {
+  const spec = commandSpec(cmd.name);
+  if (!spec) {
     const refused = REFUSED[cmd.name];
     if (refused) throw b.err('unsupported-command', refused, cmd.nameSpan);
     if (UNSUPPORTED.has(cmd.name)) {
       throw b.err('unsupported-command', `${cmd.name} is a Splunk command that spelunk does not support yet`, cmd.nameSpan);
     }
-    const near = nearest(cmd.name, Object.keys(COMMANDS));
+    const near = nearest(cmd.name, [...COMMAND_NAMES]);
     const hints = near.length ? [`did you mean ${near.join(', ')}?`] : [];
     const sql = SQL_COMMANDS[cmd.name];
     if (sql) hints.push(`${cmd.name.toUpperCase()} is SQL; in SPL use ${sql}`);
@@ -69,8 +69,8 @@ function compileCommand(cmd: Command, rel: Relation | null, b: Builder): Relatio
   }
   // `| search ...` reads the events; a generating command makes its own rows; any other
   // first command after `|` starts from no events.
-  if (rel === null) rel = cmd.name === 'search' ? eventsRelation(b) : GENERATING.has(cmd.name) ? NO_INPUT : emptyRelation(b);
-  return compiler(cmd, rel, b);
+  if (rel === null) rel = cmd.name === 'search' ? eventsRelation(b) : spec.generating ? NO_INPUT : emptyRelation(b);
+  return spec.build(cmd, rel, b);
 }
 
 export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation {
@@ -91,8 +91,6 @@ export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation 
   return rel ?? emptyRelation(b);
 }
 
-/** Commands that neither drop, add nor reorder rows: the events keep their order through them. */
-const ROW_PRESERVING = new Set(['eval', 'fields', 'table', 'rename', 'rex', 'spath', 'fillnull', 'convert', 'makemv']);
 /** Above this many rows the bound would save little: the newest N events span most files. */
 const MAX_BOUNDED_ROWS = 100_000;
 
@@ -113,7 +111,7 @@ function newestRowsBound(rest: Command[], condition: string | undefined, b: Buil
       cap = arg ? Number(arg.value) : 10;
       break;
     }
-    if (!ROW_PRESERVING.has(cmd.name)) return undefined;
+    if (!commandSpec(cmd.name)?.rowPreserving) return undefined;
   }
   if (cap === undefined || cap < 1 || cap > MAX_BOUNDED_ROWS) return undefined;
   // A search that reads the raw text anyway (bare terms) gains nothing from a narrow first pass,

@@ -5,7 +5,7 @@ import type { IToken } from 'chevrotain';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tokenize } from '../../grammar/tokens.js';
-import { COMMANDS } from '../compiler/commands/index.js';
+import { COMMAND_NAMES, COMMAND_SPECS } from '../compiler/commands/registry.js';
 import { AGGREGATE_NAMES } from '../compiler/library/aggregates.js';
 import { FUNCTION_NAMES } from '../compiler/library/eval-functions.js';
 import { expandHome } from './paths.js';
@@ -49,8 +49,8 @@ export interface CompletionSources {
 }
 
 /** Commands after which only the fields they output exist, as in Splunk. */
-const TRANSFORMING = new Set(['stats', 'top', 'rare', 'chart', 'timechart', 'tstats', 'makeresults', 'inputlookup']);
-const STATS_LIKE = new Set(['stats', 'eventstats', 'streamstats', 'chart', 'timechart', 'tstats']);
+const TRANSFORMING = new Set(COMMAND_SPECS.filter((s) => s.transforming).map((s) => s.name));
+const STATS_LIKE = new Set(COMMAND_SPECS.filter((s) => s.aggregations).map((s) => s.name));
 const WORD_CHARS = /[\w.{}@$*:\-\/]/;
 
 interface Stage {
@@ -275,7 +275,7 @@ export async function complete(text: string, cursor: number, sources: Completion
   let candidates: Candidate[] = [];
   switch (ctx.kind) {
     case 'command':
-      candidates = byPrefix(p, Object.keys(COMMANDS).sort(), 'command', (n) => ({ insert: n + ' ' }));
+      candidates = byPrefix(p, [...COMMAND_NAMES].sort(), 'command', (n) => ({ insert: n + ' ' }));
       break;
     case 'aggregate':
       candidates = [

@@ -2,7 +2,7 @@
 // will see (a command name only right after `|`, expressions only after eval/where).
 import type { IToken } from 'chevrotain';
 import { tokenize } from '../../grammar/tokens.js';
-import { COMMANDS, UNSUPPORTED } from '../compiler/commands/index.js';
+import { commandSpec, REFUSED, UNSUPPORTED } from '../compiler/commands/registry.js';
 
 export type TokenKind =
   | 'command' | 'unknown-command' | 'keyword' | 'string' | 'macro' | 'function' | 'field'
@@ -25,7 +25,7 @@ function classify(token: IToken, next: IToken | undefined): TokenKind {
   if (type === 'Pipe') return 'pipe';
   if (COMMAND_TOKENS.has(type)) {
     const name = token.image.toLowerCase();
-    return COMMANDS[name] || UNSUPPORTED.has(name) ? 'command' : 'unknown-command';
+    return commandSpec(name) || UNSUPPORTED.has(name) || REFUSED[name] ? 'command' : 'unknown-command';
   }
   if (type === 'Macro') return 'macro';
   if (type === 'StringLit') return 'string';

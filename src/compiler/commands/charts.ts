@@ -12,7 +12,8 @@ import { duckdbSql as sql } from '../print/duckdb.js';
 import { ident, num, str } from '../sql.js';
 import { parseSpan } from '../time.js';
 import type { Compiled, DiscoveredValue, FieldInfo, FieldType, Relation } from '../types.js';
-import { generic, sortTerms, type CommandCompiler } from './basic.js';
+import { generic, sortTerms } from './relation.js';
+import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { compileAggregate, parseAggregations, type Aggregation } from './stats.js';
 
 /** A time span: fixed seconds, or calendar months. */
@@ -151,7 +152,31 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
 
 // ---- arguments shared by chart and timechart ------------------------------------------------
 
-const PIVOT_OPTIONS = ['limit', 'useother', 'usenull', 'otherstr', 'nullstr', 'agg', 'cont', 'format', 'sep', 'partial', 'fixedrange', 'bins', 'minspan', 'aligntime'];
+const PIVOT_OPTIONS: Options = {
+  span: 'text',
+  limit: 'text',
+  useother: 'bool',
+  usenull: 'bool',
+  otherstr: 'text',
+  nullstr: 'text',
+  agg: { unsupported: 'write the aggregation itself: chart avg(x) by y' },
+  format: { unsupported: 'columns are named after the split values (several aggregations: "agg: value")' },
+  sep: { unsupported: 'columns are named after the split values (several aggregations: "agg: value")' },
+  bins: { unsupported: 'give span=' },
+  minspan: { unsupported: 'give span=' },
+  aligntime: { unsupported: 'time buckets align to UTC multiples of the span' },
+};
+const CHART_OPTIONS: Options = {
+  ...PIVOT_OPTIONS,
+  span: { unsupported: 'bin the over-field first: | bin _time span=1h | chart count over _time by user' },
+  cont: { unsupported: 'chart has no time buckets to fill' },
+};
+const TIMECHART_OPTIONS: Options = {
+  ...PIVOT_OPTIONS,
+  cont: 'bool',
+  partial: { unsupported: 'every bucket is kept, partial or not' },
+  fixedrange: { unsupported: 'buckets run from the first to the last event' },
+};
 
 function limitOption(args: Args, b: Builder): { limit: number; bottom: boolean } {
   const o = args.options.get('limit');
@@ -199,7 +224,7 @@ export function autoSpan(rangeSeconds: number): TimeSpan {
 }
 
 const timechart: CommandCompiler = (cmd, rel, b) => {
-  const args = new Args(generic(cmd, b), b, ['span', ...PIVOT_OPTIONS]);
+  const args = new Args(generic(cmd, b), b, TIMECHART_OPTIONS);
   const byAt = keywordAt(args.items, 'by');
   const aggs = aggregationsOf(byAt < 0 ? args.items : args.items.slice(0, byAt), cmd, b);
   let split: string | null = null;
@@ -235,7 +260,7 @@ const timechart: CommandCompiler = (cmd, rel, b) => {
 };
 
 const chart: CommandCompiler = (cmd, rel, b) => {
-  const args = new Args(generic(cmd, b), b, ['span', ...PIVOT_OPTIONS]);
+  const args = new Args(generic(cmd, b), b, CHART_OPTIONS);
   const ends = [keywordAt(args.items, 'over'), keywordAt(args.items, 'by')].filter((i) => i >= 0);
   const first = ends.length ? Math.min(...ends) : args.items.length;
   const aggs = aggregationsOf(args.items.slice(0, first), cmd, b);
@@ -269,4 +294,25 @@ const chart: CommandCompiler = (cmd, rel, b) => {
   });
 };
 
-export const CHARTS: Record<string, CommandCompiler> = { timechart, chart };
+export const CHARTS: CommandSpec[] = [
+  {
+    name: 'chart',
+    options: CHART_OPTIONS,
+    keywords: ['over', 'by', 'as'],
+    transforming: true,
+    aggregations: true,
+    rowPreserving: false,
+    reference: { section: 'Statistics', summary: 'One row per `over` value, one column per `by` value (see below)', example: '* | chart count over user_type by action' },
+    build: chart,
+  },
+  {
+    name: 'timechart',
+    options: TIMECHART_OPTIONS,
+    keywords: ['by', 'as'],
+    transforming: true,
+    aggregations: true,
+    rowPreserving: false,
+    reference: { section: 'Statistics', summary: 'One row per time bucket, one column per aggregation or `by` value (see below)', example: '* | timechart span=1d count by eventName limit=5' },
+    build: timechart,
+  },
+];

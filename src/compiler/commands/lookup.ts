@@ -15,7 +15,8 @@ import { compileSearchExpr } from '../search.js';
 import { ident, str } from '../sql.js';
 import { nearest } from '../suggest.js';
 import type { Compiled, FieldInfo, FieldType, LookupTable, Relation } from '../types.js';
-import { generic, hasColumn, type CommandCompiler } from './basic.js';
+import { generic, hasColumn } from './relation.js';
+import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { unionRelations } from './union.js';
 
 /** Splunk keeps at most this many values when a row matches several lookup rows. */
@@ -76,9 +77,28 @@ function keyRows(b: Builder, from: string, lead: string, values: Compiled[], pre
   return rel;
 }
 
+const LOOKUP_OPTIONS: Options = {
+  local: { ignored: 'one machine' },
+  update: { ignored: 'lookups are read when the search starts' },
+  event_time_field: { unsupported: 'time-based lookups are not supported' },
+};
+const INPUTLOOKUP_OPTIONS: Options = { append: 'bool', start: 'int', max: 'int' };
+const OUTPUTLOOKUP_OPTIONS: Options = {
+  append: 'bool',
+  create_empty: 'bool',
+  override_if_empty: 'bool',
+  max: 'int',
+  createinapp: { ignored: 'lookups live in the state folder' },
+  create_context: { ignored: 'lookups live in the state folder' },
+  output_format: 'text',
+  key_field: { unsupported: 'KV store lookups are not supported' },
+  allow_updates: { unsupported: 'KV store lookups are not supported' },
+};
+const IPLOCATION_OPTIONS: Options = { prefix: 'text', allfields: 'bool', lang: 'text' };
+
 const lookup: CommandCompiler = (cmd, rel, b) => {
   const g = generic(cmd, b);
-  const args = new Args(g, b, ['local', 'update', 'event_time_field']);
+  const args = new Args(g, b, LOOKUP_OPTIONS);
   const at = args.items.findIndex((a) => a.kind === 'word' && !a.quoted && /^output(new)?$/i.test(a.value));
   const head = at < 0 ? args.items : args.items.slice(0, at);
   const outItems = at < 0 ? null : args.items.slice(at + 1);
@@ -164,7 +184,7 @@ function whereCondition(g: Generic, whereArg: Arg, rel: Relation, b: Builder): s
 
 const inputlookup: CommandCompiler = (cmd, rel, b) => {
   const g = generic(cmd, b);
-  const args = new Args(g, b, ['append', 'start', 'max']);
+  const args = new Args(g, b, INPUTLOOKUP_OPTIONS);
   const append = args.bool('append', false);
   const first = rel.name === 'none';
   if (!first && !append) throw b.err('bad-argument', 'inputlookup must start the search (| inputlookup <name>); append=t adds its rows to the current results instead', cmd.nameSpan);
@@ -191,7 +211,7 @@ const inputlookup: CommandCompiler = (cmd, rel, b) => {
 
 const outputlookup: CommandCompiler = (cmd, rel, b) => {
   const g = generic(cmd, b);
-  const args = new Args(g, b, ['append', 'create_empty', 'override_if_empty', 'max', 'createinapp', 'create_context', 'output_format', 'key_field', 'allow_updates']);
+  const args = new Args(g, b, OUTPUTLOOKUP_OPTIONS);
   const words = args.words();
   const name = nameArg(g.args.find((a) => a.kind === 'word'), b, cmd, 'lookup to write (outputlookup <name>)');
   if (words.length > 1) throw b.err('bad-argument', 'outputlookup writes one lookup', words[1]!.span);
@@ -247,7 +267,7 @@ const GEO_ALL_FIELDS: [string, string, FieldType][] = [
 ];
 
 const iplocation: CommandCompiler = (cmd, rel, b) => {
-  const args = new Args(generic(cmd, b), b, ['prefix', 'allfields', 'lang']);
+  const args = new Args(generic(cmd, b), b, IPLOCATION_OPTIONS);
   const words = args.words();
   if (words.length !== 1) throw b.err('bad-argument', 'iplocation takes one field holding IP addresses, e.g. iplocation sourceIPAddress', words[1]?.span ?? cmd.span);
   const lang = args.option('lang') ?? 'en';
@@ -272,9 +292,37 @@ const iplocation: CommandCompiler = (cmd, rel, b) => {
   return b.add(`SELECT ${select.join(', ')}\n  FROM ${withIp.name} r LEFT JOIN ${located.name} l ON l."__ip" = r."__ip"`, fields, rel.raw, removed);
 };
 
-export const LOOKUP: Record<string, CommandCompiler> = {
-  lookup,
-  inputlookup,
-  outputlookup,
-  iplocation,
-};
+export const LOOKUP: CommandSpec[] = [
+  {
+    name: 'lookup',
+    options: LOOKUP_OPTIONS,
+    keywords: ['as', 'output', 'outputnew'],
+    rowPreserving: false,
+    reference: { section: 'Combining searches and making results', summary: 'Adds fields from a CSV lookup (see "Lookups and IP location")', example: '* | lookup accounts account_id AS recipientAccountId OUTPUT account_name' },
+    build: lookup,
+  },
+  {
+    name: 'inputlookup',
+    options: INPUTLOOKUP_OPTIONS,
+    keywords: ['where'],
+    generating: true,
+    transforming: true,
+    rowPreserving: false,
+    reference: { section: 'Combining searches and making results', summary: 'Reads a lookup\'s rows', example: '| inputlookup known_pairs' },
+    build: inputlookup,
+  },
+  {
+    name: 'outputlookup',
+    options: OUTPUTLOOKUP_OPTIONS,
+    rowPreserving: false,
+    reference: { section: 'Combining searches and making results', summary: 'Writes the results as a lookup', example: '* | stats count by user | outputlookup users' },
+    build: outputlookup,
+  },
+  {
+    name: 'iplocation',
+    options: IPLOCATION_OPTIONS,
+    rowPreserving: false,
+    reference: { section: 'Combining searches and making results', summary: 'Adds City, Country, Region, lat, lon for an IP field', example: '* | stats count by src_ip | iplocation src_ip' },
+    build: iplocation,
+  },
+];

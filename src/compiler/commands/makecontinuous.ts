@@ -8,17 +8,23 @@ import { duckdbSql as sql } from '../print/duckdb.js';
 import { dbl, ident, num } from '../sql.js';
 import { parseSpan } from '../time.js';
 import type { FieldInfo, Relation } from '../types.js';
-import { generic, hasColumn, type CommandCompiler } from './basic.js';
+import { generic, hasColumn } from './relation.js';
+import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+
+const MAKECONTINUOUS_OPTIONS: Options = {
+  span: 'text',
+  start: 'text',
+  end: 'text',
+  bins: { unsupported: 'give span= (e.g. span=1h)' },
+  minspan: { unsupported: 'give span= (e.g. span=1h)' },
+  aligntime: { unsupported: 'bins align to multiples of the span' },
+};
 
 const makecontinuous: CommandCompiler = (cmd, rel, b) => {
-  const args = new Args(generic(cmd, b), b, ['span', 'bins', 'start', 'end', 'minspan', 'aligntime']);
+  const args = new Args(generic(cmd, b), b, MAKECONTINUOUS_OPTIONS);
   const words = args.words();
   if (words.length > 1) throw b.err('bad-argument', 'makecontinuous takes one field', words[1]!.span);
   const field = words[0]?.value ?? '_time';
-  for (const unsupported of ['bins', 'minspan', 'aligntime']) {
-    const o = args.options.get(unsupported);
-    if (o) throw b.err('bad-argument', `makecontinuous ${unsupported}= is not supported: give span= (e.g. span=1h)`, o.span);
-  }
   const spanText = args.option('span');
   if (!spanText) throw b.err('bad-argument', 'makecontinuous needs span= (e.g. span=1h, or span=10 for a number)', cmd.span);
   const span = parseSpan(spanText);
@@ -59,7 +65,15 @@ const makecontinuous: CommandCompiler = (cmd, rel, b) => {
   return b.add(`SELECT * REPLACE (row_number() OVER (ORDER BY ${out}, "__seq" NULLS LAST) AS "__seq") FROM ${filled.name}`, filled.fields, rel.raw, filled.removed);
 };
 
-export const MAKECONTINUOUS: Record<string, CommandCompiler> = { makecontinuous };
+export const MAKECONTINUOUS: CommandSpec[] = [
+  {
+    name: 'makecontinuous',
+    options: MAKECONTINUOUS_OPTIONS,
+    rowPreserving: false,
+    reference: { section: 'Fields and values', summary: 'Bins a field (default `_time`) by `span=` and adds a row for every empty bin between the first and the last (`start=`/`end=` bound it)', example: '| tstats count where eventName=RunInstances by _time span=1h | makecontinuous _time span=1h' },
+    build: makecontinuous,
+  },
+];
 
 /** The relation's fields with `field` a number, in its place if it was there already. */
 function binnedFields(rel: Relation, field: string): Map<string, FieldInfo> {

@@ -11,7 +11,8 @@ import { duckdbSql as sql } from '../print/duckdb.js';
 import { ident } from '../sql.js';
 import { nearest } from '../suggest.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
-import { generic, hasColumn, sortTerms, type CommandCompiler } from './basic.js';
+import { generic, hasColumn, sortTerms } from './relation.js';
+import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 
 export interface Aggregation {
   func: string;
@@ -116,8 +117,34 @@ export function groupBy(rel: Relation, b: Builder, aggs: Aggregation[], by: stri
   return b.add(`SELECT *, row_number() OVER (${order.length ? `ORDER BY ${order.join(', ')}` : ''}) AS "__seq" FROM ${grouped.name}`, withSeq, false);
 }
 
+const STATS_OPTIONS: Options = {
+  allnum: { unsupported: 'numeric statistics are computed over the values that are numbers' },
+  delim: { ignored: 'multivalue results are lists, not delimited text' },
+  partitions: { ignored: 'one machine' },
+  dedup_splitvals: { ignored: 'split values are unique already' },
+};
+const STREAMSTATS_OPTIONS: Options = {
+  ...STATS_OPTIONS,
+  current: 'bool',
+  window: 'int',
+  global: { unsupported: 'windows are counted per by-group' },
+  reset_on_change: { unsupported: 'the running totals never reset' },
+  time_window: { unsupported: 'windows count results, not time' },
+  reset_before: { unsupported: 'the running totals never reset' },
+  reset_after: { unsupported: 'the running totals never reset' },
+};
+const TOP_OPTIONS: Options = {
+  limit: 'int',
+  countfield: 'text',
+  percentfield: 'text',
+  showcount: 'bool',
+  showperc: 'bool',
+  useother: { unsupported: 'values past the limit are left out, not summed into an OTHER row' },
+  otherstr: { unsupported: 'values past the limit are left out, not summed into an OTHER row' },
+};
+
 function statsArgs(cmd: Command, b: Builder) {
-  const args = new Args(generic(cmd, b), b, ['allnum', 'delim', 'partitions', 'dedup_splitvals', 'current', 'window', 'global', 'reset_on_change', 'time_window', 'reset_before', 'reset_after']);
+  const args = new Args(generic(cmd, b), b, cmd.name === 'streamstats' ? STREAMSTATS_OPTIONS : STATS_OPTIONS);
   const [left, right] = args.splitAt('by');
   const last = left[left.length - 1];
   if (right && last && last.kind === 'word' && !last.quoted && /^(group|order)$/i.test(last.value)) {
@@ -170,7 +197,7 @@ const streamstats: CommandCompiler = (cmd, rel, b) => {
 
 function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
   return (cmd, rel, b) => {
-    const args = new Args(generic(cmd, b), b, ['limit', 'countfield', 'percentfield', 'showcount', 'showperc', 'useother', 'otherstr']);
+    const args = new Args(generic(cmd, b), b, TOP_OPTIONS);
     let [left, right] = args.splitAt('by');
     let limit = args.int('limit', 10);
     const first = left[0];
@@ -199,11 +226,52 @@ function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
   };
 }
 
-export const STATS: Record<string, CommandCompiler> = {
-  stats,
-  eventstats,
-  streamstats,
-  top: topRare('DESC'),
-  rare: topRare('ASC'),
-};
+export const STATS: CommandSpec[] = [
+  {
+    name: 'stats',
+    options: STATS_OPTIONS,
+    keywords: ['by', 'as'],
+    transforming: true,
+    aggregations: true,
+    rowPreserving: false,
+    reference: { section: 'Statistics', summary: 'Aggregates, one row per combination of the by-fields (rows missing a by-field are left out)', example: '* | stats count dc(src) as sources by user' },
+    build: stats,
+  },
+  {
+    name: 'eventstats',
+    options: STATS_OPTIONS,
+    keywords: ['by', 'as'],
+    aggregations: true,
+    rowPreserving: false,
+    reference: { section: 'Statistics', summary: 'Adds aggregates to every result without grouping them away', example: '* | eventstats count as user_calls by user' },
+    build: eventstats,
+  },
+  {
+    name: 'streamstats',
+    options: STREAMSTATS_OPTIONS,
+    keywords: ['by', 'as'],
+    aggregations: true,
+    rowPreserving: false,
+    reference: { section: 'Statistics', summary: 'Running aggregates in result order (`window`, `current`)', example: '* | streamstats count as n by user' },
+    build: streamstats,
+  },
+  {
+    name: 'top',
+    options: TOP_OPTIONS,
+    keywords: ['by'],
+    transforming: true,
+    rowPreserving: false,
+    reference: { section: 'Statistics', summary: 'Most common values with count and percent (`limit`, `countfield`, `showperc`)', example: '* | top limit=5 eventName' },
+    build: topRare('DESC'),
+  },
+  {
+    name: 'rare',
+    options: TOP_OPTIONS,
+    keywords: ['by'],
+    transforming: true,
+    rowPreserving: false,
+    reference: { section: 'Statistics', summary: 'Least common values', example: '* | rare eventSource' },
+    build: topRare('ASC'),
+  },
+];
 

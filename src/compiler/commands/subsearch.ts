@@ -9,7 +9,8 @@ import { call, lit, raw } from '../ir/expr.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { ident } from '../sql.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
-import { assign, generic, hasColumn, project, type CommandCompiler } from './basic.js';
+import { assign, generic, hasColumn, project } from './relation.js';
+import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
 import { unionRelations } from './union.js';
 
 /** Splunk's default cap on subsearch results. */
@@ -76,8 +77,22 @@ function onlySubsearch(args: Args, b: Builder, span: Span): Pipeline {
   return (subs[0] as { pipeline: Pipeline }).pipeline;
 }
 
+const JOIN_OPTIONS: Options = {
+  type: 'text',
+  max: 'int',
+  overwrite: 'bool',
+  usetime: { unsupported: 'matches are not limited by time' },
+  earlier: { unsupported: 'matches are not limited by time' },
+};
+const APPEND_OPTIONS: Options = {
+  extendtimerange: { ignored: 'the subsearch has its own time range' },
+  maxtime: { ignored: 'searches run to completion' },
+  timeout: { ignored: 'searches run to completion' },
+  maxout: { unsupported: 'every row of the subsearch is appended' },
+};
+
 const join: CommandCompiler = (cmd, rel, b) => {
-  const args = new Args(generic(cmd, b), b, ['type', 'max', 'overwrite', 'usetime', 'earlier']);
+  const args = new Args(generic(cmd, b), b, JOIN_OPTIONS);
   const pipeline = onlySubsearch(args, b, cmd.span);
   const type = (args.option('type') ?? 'inner').toLowerCase();
   if (!['inner', 'left', 'outer'].includes(type)) throw b.err('bad-argument', `join type=${type} is not one of inner, left, outer`, args.options.get('type')!.span);
@@ -107,7 +122,7 @@ const join: CommandCompiler = (cmd, rel, b) => {
 };
 
 const append: CommandCompiler = (cmd, rel, b) => {
-  const args = new Args(generic(cmd, b), b, ['extendtimerange', 'maxtime', 'maxout', 'timeout']);
+  const args = new Args(generic(cmd, b), b, APPEND_OPTIONS);
   const sub = b.compileSub(onlySubsearch(args, b, cmd.span), b);
   return unionRelations(b, rel, sub, rel.raw || sub.raw);
 };
@@ -137,8 +152,26 @@ const returnCommand: CommandCompiler = (cmd, rel, b) => {
   return project(limited, b, values);
 };
 
-export const SUBSEARCH: Record<string, CommandCompiler> = {
-  join,
-  append,
-  return: returnCommand,
-};
+export const SUBSEARCH: CommandSpec[] = [
+  {
+    name: 'join',
+    options: JOIN_OPTIONS,
+    rowPreserving: false,
+    reference: { section: 'Combining searches and making results', summary: 'Joins a subsearch\'s results on fields (`type=inner` or `left`)', example: '* eventName=CreateAccessKey | join user [search eventName=ConsoleLogin | stats latest(src) as login_src by user]' },
+    build: join,
+  },
+  {
+    name: 'append',
+    options: APPEND_OPTIONS,
+    rowPreserving: false,
+    reference: { section: 'Combining searches and making results', summary: 'Adds a subsearch\'s results after the current ones', example: '* | stats count by user | append [search * | stats count as total]' },
+    build: append,
+  },
+  {
+    name: 'return',
+    options: NO_OPTIONS,
+    rowPreserving: false,
+    reference: { section: 'Combining searches and making results', summary: 'In a subsearch: hands fields back as a search condition', example: '* [search eventName=ConsoleLogin action=failure | return 5 user]' },
+    build: returnCommand,
+  },
+];

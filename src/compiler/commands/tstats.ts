@@ -18,11 +18,24 @@ import { compileSearchExpr } from '../search.js';
 import { nearest } from '../suggest.js';
 import { parseSpan } from '../time.js';
 import type { Compiled, Relation } from '../types.js';
-import { assign, generic, type CommandCompiler } from './basic.js';
+import { assign, generic } from './relation.js';
+import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { bucketSql } from './charts.js';
 import { byFields, groupBy, parseAggregations, type Aggregation } from './stats.js';
 
-const OPTIONS = ['summariesonly', 'allow_old_summaries', 'fillnull_value', 'span', 'datamodel', 'nodename', 'prestats', 'local', 'append', 'chunk_size', 'include_reduced_buckets'];
+const OPTIONS: Options = {
+  summariesonly: { ignored: 'every search reads the events; there are no summaries' },
+  allow_old_summaries: { ignored: 'every search reads the events; there are no summaries' },
+  fillnull_value: 'text',
+  span: 'text',
+  datamodel: 'text',
+  nodename: 'text',
+  prestats: { unsupported: 'tstats gives its final results' },
+  local: { ignored: 'one machine' },
+  append: { unsupported: 'tstats makes its own results: start the search with it' },
+  chunk_size: { ignored: 'one machine' },
+  include_reduced_buckets: { ignored: 'every search reads the events' },
+};
 
 /** Fields tstats has whatever the data model: index-time fields. */
 const INDEXED = new Set(['_time', 'index', 'source', 'sourcetype', 'host', 'splunk_server']);
@@ -113,11 +126,6 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   const g = generic(cmd, b);
   if (rel.name !== 'none') throw b.err('bad-argument', 'tstats makes its own results: start the search with it (| tstats ...)', cmd.nameSpan);
   const args = new Args(g, b, OPTIONS);
-  for (const key of ['prestats', 'append']) {
-    if (args.bool(key, false)) throw b.err('bad-argument', `tstats ${key}=t is not supported`, args.options.get(key)!.span);
-  }
-  args.bool('summariesonly', false);
-  args.bool('allow_old_summaries', false);
 
   const at = (word: string) => args.items.findIndex((a) => a.kind === 'word' && !a.quoted && a.value.toLowerCase() === word);
   const fromAt = at('from');
@@ -139,7 +147,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   const target = dm ? resolveTarget(dm.value, dm.span, b, nodename) : null;
 
   const whereItems = whereAt >= 0 ? args.items.slice(whereAt + 1, byAt > whereAt ? byAt : args.items.length) : [];
-  const optionSpans = g.args.filter((a) => a.kind === 'option' && OPTIONS.includes(a.key.toLowerCase())).map((a) => a.span);
+  const optionSpans = g.args.filter((a) => a.kind === 'option' && Object.hasOwn(OPTIONS, a.key.toLowerCase())).map((a) => a.span);
   const condition = whereItems.length ? whereClause(g, whereItems[0]!, whereItems[whereItems.length - 1]!, optionSpans, b) : null;
   const by = byAt >= 0 ? byFields(args.items.slice(byAt + 1), b) : [];
   const bySpans = byAt >= 0 ? args.items.slice(byAt + 1).map((a) => a.span) : [];
@@ -191,4 +199,16 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   return groupBy(base, b, aggs, by);
 };
 
-export const TSTATS: Record<string, CommandCompiler> = { tstats };
+export const TSTATS: CommandSpec[] = [
+  {
+    name: 'tstats',
+    options: OPTIONS,
+    keywords: ['from', 'where', 'by', 'as'],
+    generating: true,
+    transforming: true,
+    aggregations: true,
+    rowPreserving: false,
+    reference: { section: 'Statistics', summary: 'Aggregates over a CIM data model (Authentication, Change); see [datamodels.md](datamodels.md)', example: '| tstats count from datamodel=Authentication where Authentication.action=failure by Authentication.user' },
+    build: tstats,
+  },
+];

@@ -1,0 +1,160 @@
+// Commands that read fields out of others: rex (regular expressions), spath (JSON), makemv and
+// mvexpand (multivalue fields).
+import type { Span } from '../../../grammar/ast.js';
+import { Args } from '../args.js';
+import { made, withFields, type Builder } from '../builder.js';
+import { toString } from '../build/coerce.js';
+import { fieldRef } from '../expr.js';
+import { call, caseOf, column, int, lit, nullOf, type Expr } from '../ir/expr.js';
+import { extractPath } from '../library/eval-call.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
+import { ident } from '../sql.js';
+import type { Compiled, Relation } from '../types.js';
+import { type CommandCompiler, type CommandSpec, type Options } from './spec.js';
+import { assign, generic, hasColumn, regexOrFail } from './relation.js';
+
+const REX_OPTIONS: Options = {
+  field: 'text',
+  max_match: 'int',
+  mode: ['sed'],
+  offset_field: { unsupported: 'match offsets are not recorded' },
+};
+const SPATH_OPTIONS: Options = { input: 'text', output: 'text', path: 'text' };
+const MVEXPAND_OPTIONS: Options = { limit: 'int' };
+const MAKEMV_OPTIONS: Options = {
+  delim: 'text',
+  tokenizer: 'text',
+  allowempty: 'bool',
+  setsv: { unsupported: 'setsv=true keeps a single value; spelunk always makes the multivalue field' },
+};
+
+const rex: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b, REX_OPTIONS);
+  const words = args.words();
+  if (words.length !== 1) throw b.err('bad-argument', 'rex takes one quoted regular expression', words[1]?.span ?? cmd.span);
+  const field = args.option('field') ?? '_raw';
+  const source = fieldRef(field, { rel, b });
+  const text = toString(source);
+  if ((args.option('mode') ?? '').toLowerCase() === 'sed') return rexSed(rel, b, field, source, words[0]!.value, words[0]!.span);
+  const re = regexOrFail(b, words[0]!.value, words[0]!.span);
+  const maxMatch = args.int('max_match', 1);
+  const named = re.groups.map((name, i) => [name, i + 1] as const).filter(([name]) => name !== null) as [string, number][];
+  if (named.length === 0) throw b.err('bad-argument', 'rex needs at least one named group such as (?<user>[^/]+)', words[0]!.span);
+  const pat = lit(re.pattern);
+  const values: [string, Compiled][] = named.map(([name, index]) => {
+    if (maxMatch === 1) {
+      // No match leaves the field as it was, as in Splunk.
+      const previous = fieldRef(name, { rel, b });
+      const keep = previous.type === 'unknown' ? nullOf('string') : toString(previous);
+      return [name, b.vars.share(text, (t) => caseOf([{ when: call('regexp_matches', [t, pat], 'bool'), then: call('regexp_extract', [t, pat, int(index)], 'string') }], keep, 'string'))];
+    }
+    const all = call('regexp_extract_all', [text, pat, int(index)], 'mv');
+    return [name, call('null_if_empty', [maxMatch === 0 ? all : call('list_slice', [all, int(1), int(maxMatch)], 'mv')], 'mv')];
+  });
+  return assign(rel, b, values);
+};
+
+function rexSed(rel: Relation, b: Builder, field: string, source: Compiled, expr: string, span: Span): Relation {
+  const m = /^([sy])(.)(.*)$/s.exec(expr);
+  if (!m) throw b.err('bad-argument', 'mode=sed takes "s/regex/replacement/flags" or "y/from/to/"', span);
+  const [, kind, delim, rest] = m;
+  const parts: string[] = [];
+  let cur = '';
+  for (let i = 0; i < rest!.length; i++) {
+    const ch = rest![i]!;
+    if (ch === '\\' && rest![i + 1] === delim) { cur += delim; i++; continue; }
+    if (ch === delim) { parts.push(cur); cur = ''; continue; }
+    cur += ch;
+  }
+  parts.push(cur);
+  if (parts.length < 2) throw b.err('bad-argument', `incomplete sed expression ${JSON.stringify(expr)}`, span);
+  const text = toString(source);
+  if (kind === 'y') return assign(rel, b, [[field, call('translate', [text, lit(parts[0]!), lit(parts[1]!)], 'string')]]);
+  const re = regexOrFail(b, parts[0]!, span);
+  const flags = parts[2] ?? '';
+  const replacement = parts[1]!.replace(/\$(\d)/g, '\\$1');
+  const mode = (flags.includes('g') ? 'g' : '') + (flags.includes('i') ? 'i' : '');
+  return assign(rel, b, [[field, call('regexp_replace', [text, lit(re.pattern), lit(replacement), lit(mode)], 'string')]]);
+}
+
+const spath: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b, SPATH_OPTIONS);
+  const words = args.words();
+  const path = args.option('path') ?? words[0]?.value;
+  const input = args.option('input') ?? '_raw';
+  // Without a path, spath extracts every field; loaded events already expose every path.
+  if (!path) return rel;
+  const output = args.option('output') ?? path;
+  const source = input === '_raw' && rel.raw ? column('_raw', 'string') : fieldRef(input, { rel, b });
+  return assign(rel, b, [[output, extractPath(toString(source), path)]]);
+};
+
+const mvexpand: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b, MVEXPAND_OPTIONS);
+  const words = args.words();
+  if (words.length !== 1) throw b.err('bad-argument', 'mvexpand takes one field', cmd.span);
+  const name = words[0]!.value;
+  const c = fieldRef(name, { rel, b });
+  if (c.type !== 'mv') return rel;
+  const limit = args.int('limit', 0);
+  const list = sql(limit > 0 ? call('list_slice', [c, int(1), int(limit)], 'mv') : c);
+  // Each value becomes its own row, in the original row's place.
+  const replaced = hasColumn(rel, name) ? ` EXCLUDE (${ident(name)})` : '';
+  const expanded = b.add(
+    `SELECT *${replaced}, unnest(${list}) AS ${ident(name)}, generate_subscripts(${list}, 1) AS "__sub" FROM ${rel.name}`,
+    withFields(rel, [[name, made('string')]]),
+    rel.raw,
+    rel.removed,
+  );
+  return b.add(`SELECT * EXCLUDE ("__sub") REPLACE (row_number() OVER (ORDER BY "__seq", "__sub") AS "__seq") FROM ${expanded.name}`, expanded.fields, rel.raw, rel.removed);
+};
+
+const makemv: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b, MAKEMV_OPTIONS);
+  const words = args.words();
+  if (words.length !== 1) throw b.err('bad-argument', 'makemv takes one field', cmd.span);
+  const name = words[0]!.value;
+  const text = toString(fieldRef(name, { rel, b }));
+  const tokenizer = args.option('tokenizer');
+  let list: Expr;
+  if (tokenizer) {
+    const re = regexOrFail(b, tokenizer, args.options.get('tokenizer')!.span);
+    list = call('regexp_extract_all', [text, lit(re.pattern), int(re.groups.length > 0 ? 1 : 0)], 'mv');
+  } else {
+    list = call('string_split', [text, lit(args.option('delim') ?? ' ')], 'mv');
+    if (!args.bool('allowempty', false)) list = call('list_filter', [list, b.vars.lambda('string', (v) => call('ne', [v, lit('')], 'bool'))], 'mv');
+  }
+  // A null text stays null (string_split would give an empty list).
+  return assign(rel, b, [[name, caseOf([{ when: call('is_null', [text], 'bool'), then: nullOf('mv') }], list, 'mv')]]);
+};
+
+export const EXTRACT: CommandSpec[] = [
+  {
+    name: 'rex',
+    options: REX_OPTIONS,
+    rowPreserving: true,
+    reference: { section: 'Fields and values', summary: 'Extracts fields with named groups, or edits with `mode=sed`', example: '* | rex field=userAgent "^(?<agent>[^/]+)/"' },
+    build: rex,
+  },
+  {
+    name: 'spath',
+    options: SPATH_OPTIONS,
+    rowPreserving: true,
+    reference: { section: 'Fields and values', summary: 'Reads a path out of a JSON field', example: '* | spath input=requestParameters path=roleArn output=role' },
+    build: spath,
+  },
+  {
+    name: 'makemv',
+    options: MAKEMV_OPTIONS,
+    rowPreserving: true,
+    reference: { section: 'Fields and values', summary: 'Splits a text field into a multivalue field', example: '* | eval ids="a,b" | makemv delim="," ids' },
+    build: makemv,
+  },
+  {
+    name: 'mvexpand',
+    options: MVEXPAND_OPTIONS,
+    rowPreserving: false,
+    reference: { section: 'Fields and values', summary: 'One result per value of a multivalue field', example: '* | mvexpand resources{}.ARN' },
+    build: mvexpand,
+  },
+];

@@ -1,0 +1,305 @@
+// Commands that make, change or drop fields: eval, table, fields, rename, fillnull, convert, bin,
+// addtotals, makeresults.
+import { Args, describe, fieldList } from '../args.js';
+import { exclude, made, withFields } from '../builder.js';
+import { fieldType, toNumber, toString } from '../build/coerce.js';
+import { compileExpr, fieldRef, fieldsOf } from '../expr.js';
+import { originalName, preserveOriginals } from '../fields.js';
+import { call, column, int, lit, type Expr } from '../ir/expr.js';
+import { CONVERT_FUNCTIONS, convertFunction, DEFAULT_TIME_FORMAT } from '../library/convert-functions.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
+import { dbl, ident, str } from '../sql.js';
+import { monthBin, parseSpan } from '../time.js';
+import type { Compiled, FieldInfo } from '../types.js';
+import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
+import { assign, expandNames, generic, hasColumn, matchingFields, project, wildcardRegex } from './relation.js';
+
+const FILLNULL_OPTIONS: Options = { value: 'text' };
+const CONVERT_OPTIONS: Options = { timeformat: 'text' };
+const BIN_OPTIONS: Options = {
+  span: 'text',
+  bins: { unsupported: 'give span= (e.g. span=1h, or span=10 for a number)' },
+  minspan: { unsupported: 'give span= (e.g. span=1h)' },
+  start: { unsupported: 'bins start at multiples of the span' },
+  end: { unsupported: 'bins end at multiples of the span' },
+  aligntime: { unsupported: 'time bins align to UTC multiples of the span' },
+};
+const ADDTOTALS_OPTIONS: Options = { row: 'bool', col: 'bool', fieldname: 'text', labelfield: 'text', label: 'text' };
+const MAKERESULTS_OPTIONS: Options = {
+  count: 'int',
+  annotate: { unsupported: 'annotate=true adds Splunk server fields spelunk does not have' },
+  splunk_server: { ignored: 'one machine' },
+  splunk_server_group: { ignored: 'one machine' },
+};
+
+const evalCommand: CommandCompiler = (cmd, rel, b) => {
+  if (cmd.kind !== 'eval') return generic(cmd, b) && rel;
+  let current = rel;
+  let locals = new Map<string, Compiled>();
+  let values: [string, Compiled][] = [];
+  for (const a of cmd.assignments) {
+    // Later assignments see earlier ones, as Splunk evaluates them left to right. One that reads
+    // a field set earlier in this eval starts a new stage, so each expression is written once
+    // instead of being pasted into every later one (which grew the SQL exponentially).
+    if (fieldsOf(a.expr).some((f) => locals.has(f))) {
+      current = assign(current, b, values);
+      locals = new Map();
+      values = [];
+    }
+    const c = compileExpr(a.expr, { rel: current, b, locals });
+    locals.set(a.field, c);
+    const i = values.findIndex(([n]) => n === a.field);
+    if (i >= 0) values.splice(i, 1);
+    values.push([a.field, c]);
+  }
+  return assign(current, b, values);
+};
+
+const table: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b);
+  const names = expandNames(rel, args.words().map((w) => w.value), true);
+  return project(rel, b, names.map((n) => [n, fieldRef(n, { rel, b })]));
+};
+
+const fields: CommandCompiler = (cmd, rel, b) => {
+  const g = generic(cmd, b);
+  const items = g.args.filter((a) => a.kind !== 'comma');
+  let mode: '+' | '-' = '+';
+  let words = items;
+  const first = items[0];
+  if (first && first.kind === 'word' && (first.value === '-' || first.value === '+')) {
+    mode = first.value;
+    words = items.slice(1);
+  } else if (first && first.kind === 'word' && /^[-+]\S/.test(first.value) && !first.quoted) {
+    mode = first.value[0] as '+' | '-';
+    words = [{ ...first, value: first.value.slice(1) }, ...items.slice(1)];
+  }
+  const names = words.map((w) => {
+    if (w.kind !== 'word') throw b.err('bad-argument', `expected a field name, found ${describe(w)}`, w.span);
+    return w.value;
+  });
+  if (mode === '+') {
+    const keep = expandNames(rel, names, true);
+    return project(rel, b, keep.map((n) => [n, fieldRef(n, { rel, b })]), ['_time', '_raw']);
+  }
+  const drop = expandNames(rel, names, true);
+  const present = drop.filter((n) => hasColumn(rel, n) && n !== '__seq');
+  const removed = new Set([...rel.removed, ...drop]);
+  const kept = preserveOriginals(rel, present);
+  const originals = kept.map(([n]) => `, ${ident(n)} AS ${ident(originalName(n))}`).join('');
+  const fieldsAfter = withFields(rel, kept.map(([n, info]) => [originalName(n), info]), drop);
+  return b.add(`SELECT *${exclude(present)}${originals} FROM ${rel.name}`, fieldsAfter, rel.raw, removed);
+};
+
+/** rename pairs: `a as b`, with wildcards (`userIdentity.* as ui_*`), commas optional. */
+/** The field map with `from` renamed to `to` in its place (Splunk keeps a renamed column where it was). */
+function renamedFields(fields: Map<string, FieldInfo>, from: string, to: string, info: FieldInfo): Map<string, FieldInfo> {
+  if (!fields.has(from)) return new Map([...[...fields].filter(([n]) => n !== to), [to, info]]);
+  const out = new Map<string, FieldInfo>();
+  for (const [n, f] of fields) {
+    if (n === to) continue;
+    if (n === from) out.set(to, info);
+    else out.set(n, f);
+  }
+  return out;
+}
+
+const rename: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b);
+  const pairs = fieldList(args.items, b, 'rename');
+  const renames: [string, string][] = [];
+  for (const p of pairs) {
+    if (!p.as) throw b.err('bad-argument', `rename needs "${p.name} as <new name>"`, p.span);
+    if (p.name.includes('*')) {
+      const re = wildcardRegex(p.name);
+      for (const name of matchingFields(rel, p.name)) {
+        const m = re.exec(name)!;
+        let i = 1;
+        renames.push([name, p.as.replace(/\*/g, () => m[i++] ?? '')]);
+      }
+    } else {
+      renames.push([p.name, p.as]);
+    }
+  }
+  let current = rel;
+  for (const [from, to] of renames) {
+    if (from === to) continue;
+    const value = fieldRef(from, { rel: current, b });
+    const drop = [from, to].filter((n) => hasColumn(current, n) && n !== '__seq');
+    const kept = preserveOriginals(current, drop);
+    const fieldsAfter = renamedFields(current.fields, from, to, made(fieldType(value.type)));
+    for (const [n, info] of kept) fieldsAfter.set(originalName(n), info);
+    const removed = new Set([...current.removed, from].filter((n) => n !== to));
+    const originals = kept.map(([n]) => `, ${ident(n)} AS ${ident(originalName(n))}`).join('');
+    current = b.add(`SELECT *${exclude(drop)}${originals}, ${sql(value)} AS ${ident(to)} FROM ${current.name}`, fieldsAfter, current.raw, removed);
+  }
+  return current;
+};
+
+const fillnull: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b, FILLNULL_OPTIONS);
+  const value = args.option('value') ?? '0';
+  let names = args.words().map((w) => w.value);
+  if (names.length === 0) names = [...rel.fields].filter(([n, f]) => !n.startsWith('__') && f.origin === 'made').map(([n]) => n);
+  names = expandNames(rel, names, true);
+  const isNumber = /^-?\d+(\.\d+)?$/.test(value);
+  return assign(rel, b, names.map((n) => {
+    const c = fieldRef(n, { rel, b });
+    if (c.type === 'number' && isNumber) return [n, call('coalesce', [c, int(Number(value))], 'number')];
+    if (c.type === 'mv') return [n, call('coalesce', [c, call('list', [lit(value)], 'mv')], 'mv')];
+    return [n, call('coalesce', [toString(c), lit(value)], 'string')];
+  }));
+};
+
+const convert: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b, CONVERT_OPTIONS);
+  const format = args.option('timeformat') ?? DEFAULT_TIME_FORMAT;
+  const values: [string, Compiled][] = [];
+  const items = args.items;
+  for (let i = 0; i < items.length; i++) {
+    const a = items[i]!;
+    if (a.kind !== 'call' || a.args.length !== 1 || a.args[0]!.kind !== 'word') throw b.err('bad-argument', `convert takes functions such as ctime(field), found ${describe(a)}`, a.span);
+    const field = (a.args[0] as { value: string }).value;
+    let target = field;
+    const next = items[i + 1];
+    if (next && next.kind === 'word' && next.value.toLowerCase() === 'as') {
+      const t = items[i + 2];
+      if (!t || t.kind !== 'word') throw b.err('bad-argument', 'expected a name after "as"', next.span);
+      target = t.value;
+      i += 2;
+    }
+    const fn = a.name.toLowerCase();
+    if (fn === 'none') continue;
+    const def = convertFunction(fn);
+    if (!def) throw b.err('bad-argument', `convert does not support ${fn}() yet (${CONVERT_FUNCTIONS.map((f) => f.name).join(', ')}, none are supported)`, a.span);
+    values.push([target, def.build(fieldRef(field, { rel, b }), format, b.vars)]);
+  }
+  return assign(rel, b, values);
+};
+
+const bin: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b, BIN_OPTIONS);
+  const list = fieldList(args.items, b, 'bin');
+  if (list.length !== 1) throw b.err('bad-argument', 'bin takes one field (optionally "as new_name")', cmd.span);
+  const { name, as } = list[0]!;
+  const c = fieldRef(name, { rel, b });
+  const spanText = args.option('span');
+  const isTime = name === '_time';
+  const floorTo = (seconds: number) => call('mul', [call('floor', [call('div', [toNumber(c), int(seconds)], 'number')], 'number'), int(seconds)], 'number');
+  let value: Expr;
+  if (spanText) {
+    const span = parseSpan(spanText);
+    if (!span) throw b.err('bad-argument', `cannot read span=${spanText}`, args.options.get('span')!.span, ['examples: span=1h, span=30m, span=1d, span=10']);
+    value = span.months ? monthBin(toNumber(c), span.months, b.vars) : floorTo(span.seconds!);
+  } else if (isTime) {
+    value = floorTo(3600);
+  } else {
+    throw b.err('bad-argument', 'bin on a number needs span=', cmd.span);
+  }
+  return assign(rel, b, [[as ?? name, value]]);
+};
+
+const addtotals: CommandCompiler = (cmd, rel, b) => {
+  const args = new Args(generic(cmd, b), b, ADDTOTALS_OPTIONS);
+  let names = args.words().map((w) => w.value);
+  if (names.length === 0) names = [...rel.fields].filter(([n, f]) => !n.startsWith('__') && f.origin === 'made').map(([n]) => n);
+  names = expandNames(rel, names, false);
+  const total = args.option('fieldname') ?? 'Total';
+  let out = rel;
+  if (args.bool('row', true)) {
+    const parts = names.filter((n) => n !== total).map((n) => call('coalesce', [toNumber(fieldRef(n, { rel, b })), int(0)], 'number'));
+    const sum = parts.length ? parts.reduce((x, y) => call('add', [x, y], 'number')) : int(0);
+    out = assign(rel, b, [[total, { ...sum, type: 'number' }]]);
+  }
+  if (args.bool('col', false)) {
+    const label = args.option('labelfield');
+    const sums = [...out.fields].filter(([n]) => !n.startsWith('__')).map(([n, f]) => {
+      if (label && n === label) return `${str(args.option('label') ?? 'Total')} AS ${ident(n)}`;
+      if (f.origin === 'made' && (f.type === 'number' || names.includes(n) || n === total)) return `sum(${sql(toNumber(column(n, f.type)))}) AS ${ident(n)}`;
+      return `NULL AS ${ident(n)}`;
+    });
+    const last = b.add(`SELECT ${sums.join(', ')}, max("__seq") + 1 AS "__seq" FROM ${out.name}`, out.fields, false);
+    const fieldsUnion = new Map(out.fields);
+    out = b.add(`SELECT * FROM ${out.name} UNION ALL BY NAME SELECT * FROM ${last.name}`, fieldsUnion, false);
+  }
+  return out;
+};
+
+const makeresults: CommandCompiler = (cmd, _rel, b) => {
+  const args = new Args(generic(cmd, b), b, MAKERESULTS_OPTIONS);
+  const n = args.int('count', 1);
+  const fields = new Map<string, FieldInfo>([['_time', made('number')], ['__seq', { type: 'number', origin: 'event' }]]);
+  return b.add(`SELECT ${dbl(b.options.now)} AS "_time", range + 1 AS "__seq" FROM range(${n})`, fields, false);
+};
+
+export const FIELD_COMMANDS: CommandSpec[] = [
+  {
+    name: 'eval',
+    options: NO_OPTIONS,
+    rowPreserving: true,
+    reference: { section: 'Fields and values', summary: 'Computes fields from expressions; later assignments see earlier ones', example: '* | eval who=coalesce(user, "unknown"), failed=if(isnull(errorCode), 0, 1)' },
+    build: evalCommand,
+  },
+  {
+    name: 'table',
+    options: NO_OPTIONS,
+    rowPreserving: true,
+    reference: { section: 'Fields and values', summary: 'Keeps only the named fields, in that order (wildcards allowed)', example: '* | table _time user eventName src' },
+    build: table,
+  },
+  {
+    name: 'fields',
+    options: NO_OPTIONS,
+    rowPreserving: true,
+    reference: { section: 'Fields and values', summary: 'Keeps (`fields a b`) or removes (`fields - a b`) fields', example: '* | fields - _raw' },
+    build: fields,
+  },
+  {
+    name: 'rename',
+    options: NO_OPTIONS,
+    keywords: ['as'],
+    rowPreserving: true,
+    reference: { section: 'Fields and values', summary: 'Renames fields, wildcards included (`a* as b*`)', example: '* | rename userIdentity.arn as arn' },
+    build: rename,
+  },
+  {
+    name: 'fillnull',
+    options: FILLNULL_OPTIONS,
+    rowPreserving: true,
+    reference: { section: 'Fields and values', summary: 'Replaces nulls with a value (default 0) in the named or all fields', example: '* | stats count by user, errorCode | fillnull value=none errorCode' },
+    build: fillnull,
+  },
+  {
+    name: 'convert',
+    options: CONVERT_OPTIONS,
+    keywords: ['as'],
+    rowPreserving: true,
+    reference: { section: 'Fields and values', summary: '`ctime`, `mktime`, `num`, `auto`, `dur2sec` conversions', example: '* | convert ctime(_time) as time' },
+    build: convert,
+  },
+  {
+    name: 'bin',
+    options: BIN_OPTIONS,
+    aliases: ['bucket'],
+    keywords: ['as'],
+    rowPreserving: false,
+    reference: { section: 'Fields and values', summary: 'Rounds `_time` (or a number) down to a span', example: '* | bin _time span=1h | stats count by _time' },
+    build: bin,
+  },
+  {
+    name: 'addtotals',
+    options: ADDTOTALS_OPTIONS,
+    rowPreserving: false,
+    reference: { section: 'Fields and values', summary: 'Adds a row total (and with `col=t` a column-total row)', example: '* | chart count over user by action | addtotals' },
+    build: addtotals,
+  },
+  {
+    name: 'makeresults',
+    options: MAKERESULTS_OPTIONS,
+    generating: true,
+    transforming: true,
+    rowPreserving: false,
+    reference: { section: 'Combining searches and making results', summary: 'Makes N empty results with `_time` = now', example: '| makeresults count=3 | eval n=random()' },
+    build: makeresults,
+  },
+];

@@ -1,0 +1,58 @@
+// The command registry: every command spelunk runs, by name, with what it is (spec.ts). The
+// compiler, completion, highlighting, the newest-rows bound and the reference all read this one
+// table; adding a command is an entry in a command file's list and its plan builder.
+import { CHARTS } from './charts.js';
+import { EXTRACT } from './extract.js';
+import { FIELD_COMMANDS } from './field-commands.js';
+import { FILTERING } from './filtering.js';
+import { LOOKUP } from './lookup.js';
+import { MAKECONTINUOUS } from './makecontinuous.js';
+import type { CommandSpec } from './spec.js';
+import { STATS } from './stats.js';
+import { SUBSEARCH } from './subsearch.js';
+import { TSTATS } from './tstats.js';
+
+/** Every command, in the order the reference lists them within a section. */
+export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS];
+
+const byName = new Map<string, CommandSpec>();
+for (const spec of COMMAND_SPECS) {
+  for (const name of [spec.name, ...(spec.aliases ?? [])]) {
+    if (byName.has(name)) throw new Error(`command ${name} is registered twice`);
+    byName.set(name, spec);
+  }
+}
+
+/** The command of that name (or alias), if spelunk runs it. */
+export function commandSpec(name: string): CommandSpec | undefined {
+  return byName.get(name);
+}
+
+/** Every name spelunk runs, aliases included. */
+export const COMMAND_NAMES: readonly string[] = [...byName.keys()];
+
+/**
+ * Commands spelunk refuses for a reason it can name. The Machine Learning Toolkit's commands
+ * train and apply models kept inside Splunk; guessing their output would be a silent wrong answer.
+ */
+export const REFUSED: Readonly<Record<string, string>> = {
+  fit: 'fit trains a model with the Splunk Machine Learning Toolkit (MLTK); spelunk has no MLTK and does not imitate its algorithms',
+  apply: 'apply runs a model trained by the Splunk Machine Learning Toolkit\'s fit; spelunk has no MLTK models to apply',
+  summary: 'summary describes a model trained by the Splunk Machine Learning Toolkit\'s fit; spelunk has no MLTK models',
+};
+
+/** Real SPL commands spelunk does not run yet: named as such instead of "unknown command". */
+export const UNSUPPORTED: ReadonlySet<string> = new Set([
+  'transaction', 'cluster', 'kmeans', 'predict', 'trendline', 'anomalydetection', 'associate', 'correlate',
+  'datamodel', 'pivot', 'collect', 'sendemail', 'map', 'foreach', 'xyseries', 'untable', 'transpose',
+  'appendcols', 'appendpipe', 'multisearch', 'union', 'set', 'geostats', 'geom', 'delta', 'accum',
+  'autoregress', 'contingency', 'fieldsummary', 'metadata', 'rest', 'loadjob', 'savedsearch', 'sistats',
+  'sichart', 'sitimechart', 'sitop', 'kvform', 'extract', 'xmlkv', 'multikv', 'iconify', 'highlight',
+  'abstract', 'diff', 'erex', 'nomv', 'reltime', 'strcat', 'tags', 'typer', 'uniq',
+  'localize', 'format', 'gentimes', 'mstats', 'mcollect', 'meventcollect', 'outputcsv', 'inputcsv',
+]);
+
+/** The commands that keep rows as they are, for the reference's note on `head`. */
+export function rowPreservingNames(): string[] {
+  return COMMAND_SPECS.filter((s) => s.rowPreserving).map((s) => s.name);
+}

@@ -1,0 +1,148 @@
+// What the commands share: a relation's columns, adding or keeping columns, field names with
+// wildcards, sort keys, and regular expressions checked with a caret.
+import type { Arg, Command, Span } from '../../../grammar/ast.js';
+import { describe } from '../args.js';
+import { made, withFields, type Builder } from '../builder.js';
+import { eventColumn } from '../cloudtrail-schema.js';
+import { fieldType, toNumber, toString } from '../build/coerce.js';
+import { fieldRef } from '../expr.js';
+import { originalName, preserveOriginals } from '../fields.js';
+import { duckdbSql as sql } from '../print/duckdb.js';
+import { translateRegex, type RegexError } from '../regex.js';
+import { ident } from '../sql.js';
+import type { Compiled, FieldInfo, Relation } from '../types.js';
+
+type Generic = Extract<Command, { kind: 'generic' }>;
+
+export function generic(cmd: Command, b: Builder): Generic {
+  if (cmd.kind !== 'generic') throw b.err('syntax', `unexpected use of ${cmd.name}`, cmd.span);
+  return cmd;
+}
+
+/** True when a column of this name physically exists in the relation. */
+export function hasColumn(rel: Relation, name: string): boolean {
+  return rel.fields.has(name) || (rel.raw && eventColumn(name) !== undefined);
+}
+
+/** Add or replace columns: `SELECT * REPLACE (...), new AS x FROM rel`. */
+export function assign(rel: Relation, b: Builder, values: [string, Compiled][], opts: { where?: string } = {}): Relation {
+  const replace: string[] = [];
+  const add: string[] = [];
+  const seen = new Set<string>();
+  const fields: [string, FieldInfo][] = [];
+  for (const [name, info] of preserveOriginals(rel, values.map(([n]) => n))) {
+    add.push(`${ident(name)} AS ${ident(originalName(name))}`);
+    fields.push([originalName(name), info]);
+  }
+  for (const [name, c] of values) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const column = `${sql(c)} AS ${ident(name)}`;
+    if (hasColumn(rel, name)) replace.push(column);
+    else add.push(column);
+    fields.push([name, made(fieldType(c.type))]);
+  }
+  const star = `*${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}`;
+  const removed = new Set([...rel.removed].filter((r) => !seen.has(r)));
+  return b.add(`SELECT ${[star, ...add].join(', ')} FROM ${rel.name}${opts.where ? ` WHERE ${opts.where}` : ''}`, withFields(rel, fields), rel.raw, removed);
+}
+
+/** Keep only the given expressions (and `__seq`): the relation loses the raw event columns. */
+export function project(rel: Relation, b: Builder, values: [string, Compiled, FieldInfo?][], keepRaw: string[] = []): Relation {
+  const select: string[] = [];
+  const fields = new Map<string, FieldInfo>();
+  for (const [name, c, info] of values) {
+    if (fields.has(name)) continue;
+    select.push(`${sql(c)} AS ${ident(name)}`);
+    fields.set(name, info ?? made(fieldType(c.type)));
+  }
+  for (const name of keepRaw) {
+    if (fields.has(name) || !hasColumn(rel, name)) continue;
+    select.push(ident(name));
+    fields.set(name, { type: name === '_time' ? 'number' : 'string', origin: 'event' });
+  }
+  select.push('"__seq"');
+  fields.set('__seq', { type: 'number', origin: 'event' });
+  return b.add(`SELECT ${select.join(', ')} FROM ${rel.name}`, fields, false);
+}
+
+/** Names of the relation's fields matching a Splunk wildcard pattern, in field order. */
+export function matchingFields(rel: Relation, pattern: string, includeEvent = true): string[] {
+  const re = wildcardRegex(pattern);
+  return [...rel.fields]
+    .filter(([name, info]) => !name.startsWith('__') && (includeEvent || info.origin === 'made') && re.test(name))
+    .map(([name]) => name);
+}
+
+export function wildcardRegex(pattern: string): RegExp {
+  return new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*)') + '$');
+}
+
+/** Expand `a*`-style names against the relation; plain names pass through. */
+export function expandNames(rel: Relation, names: string[], includeEvent: boolean): string[] {
+  const out: string[] = [];
+  for (const n of names) {
+    if (n.includes('*')) out.push(...matchingFields(rel, n, includeEvent));
+    else out.push(n);
+  }
+  return [...new Set(out)];
+}
+
+/** ORDER BY terms for Splunk's sort: numbers numerically (before strings), strings lexically. */
+export function sortTerms(c: Compiled, desc: boolean, mode: 'auto' | 'num' | 'str' = 'auto', mayBeMissing = false): string[] {
+  const dir = desc ? 'DESC' : 'ASC';
+  if (c.type === 'number' || mode === 'num') return [`${sql(toNumber(c))} ${dir} NULLS LAST`];
+  const s = sql(toString(c));
+  if (mode === 'str') return [`${s} ${dir} NULLS LAST`];
+  // Numbers before strings ascending, after them descending. Events without the field go last
+  // in both directions (Splunk: "smallest possible value if descending, largest if
+  // ascending"), which the numeric key alone would get wrong when descending.
+  const missing = mayBeMissing && desc ? [`(${s} IS NULL)`] : [];
+  return [...missing, `TRY_CAST(${s} AS DOUBLE) ${dir} NULLS ${desc ? 'FIRST' : 'LAST'}`, `${s} ${dir} NULLS LAST`];
+}
+
+export function sortKeys(items: Arg[], rel: Relation, b: Builder): string[] {
+  const terms: string[] = [];
+  let pendingSign: string | null = null;
+  // A trailing `d`/`desc` reverses every key.
+  const last = items[items.length - 1];
+  const reverseAll = items.length > 1 && last?.kind === 'word' && !last.quoted && /^(desc|d)$/i.test(last.value);
+  (reverseAll ? items.slice(0, -1) : items).forEach((a) => {
+    if (a.kind === 'word' && !a.quoted && (a.value === '-' || a.value === '+')) {
+      pendingSign = a.value;
+      return;
+    }
+    let name: string;
+    let mode: 'auto' | 'num' | 'str' = 'auto';
+    let sign = pendingSign ?? '+';
+    pendingSign = null;
+    if (a.kind === 'call' && /^(num|str|auto|ip)$/i.test(a.name) && a.args.length === 1 && a.args[0]!.kind === 'word') {
+      mode = a.name.toLowerCase() === 'num' ? 'num' : a.name.toLowerCase() === 'str' ? 'str' : 'auto';
+      name = (a.args[0] as { value: string }).value;
+    } else if (a.kind === 'word') {
+      name = a.value;
+    } else {
+      throw b.err('bad-argument', `expected a field to sort by, found ${describe(a)}`, a.span);
+    }
+    if (!(a.kind === 'word' && a.quoted) && (name.startsWith('-') || name.startsWith('+'))) {
+      sign = name[0]!;
+      name = name.slice(1);
+    }
+    terms.push(...sortTerms(fieldRef(name, { rel, b }), (sign === '-') !== reverseAll, mode, true));
+  });
+  return terms;
+}
+
+export function sortRelation(rel: Relation, b: Builder, terms: string[], limit: number): Relation {
+  const order = [...terms, '"__seq"'].join(', ');
+  const qualify = limit > 0 ? `\n  QUALIFY row_number() OVER (ORDER BY ${order}) <= ${limit}` : '';
+  return b.add(`SELECT * REPLACE (row_number() OVER (ORDER BY ${order}) AS "__seq") FROM ${rel.name}${qualify}`, rel.fields, rel.raw, rel.removed);
+}
+
+export function regexOrFail(b: Builder, pattern: string, span: Span) {
+  try {
+    return translateRegex(pattern);
+  } catch (err) {
+    throw b.err('bad-regex', `invalid regular expression: ${(err as RegexError).message}`, span);
+  }
+}
