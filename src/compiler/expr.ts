@@ -73,8 +73,9 @@ function compileBinary(e: Extract<Expr, { kind: 'binary' }>, scope: ExprScope): 
     case '.':
       return call('concat', [toString(a), toString(b)], 'string', e.span);
     case '+':
-      // `+` concatenates when a side is a string literal; fields holding numbers add.
-      if (e.left.kind === 'str' || e.right.kind === 'str') return call('concat', [toString(a), toString(b)], 'string', e.span);
+      // `+` concatenates when a side is text (a quoted literal, or a function giving text such
+      // as tostring()); fields holding numbers add.
+      if (isText(e.left) || isText(e.right)) return call('concat', [toString(a), toString(b)], 'string', e.span);
       return number('add', a, b);
     case '-':
       return number('sub', a, b);
@@ -86,6 +87,16 @@ function compileBinary(e: Extract<Expr, { kind: 'binary' }>, scope: ExprScope): 
       return call('fmod', [toNumber(a), call('nullif', [toNumber(b), int(0)], 'number')], 'number', e.span);
     default:
       return compare(e.op, a, b, scope.b.vars);
+  }
+}
+
+/** An expression whose value is text by construction, never a field that may hold a number. */
+function isText(e: Expr): boolean {
+  switch (e.kind) {
+    case 'str': return true;
+    case 'call': return evalFunction(e.name)?.returns === 'string';
+    case 'binary': return e.op === '.' || (e.op === '+' && (isText(e.left) || isText(e.right)));
+    default: return false;
   }
 }
 

@@ -102,6 +102,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   substring: fn('substring', 'string'),
   trim: fn('trim', 'string'),
   ltrim: fn('ltrim', 'string'),
+  lpad: fn('lpad', 'string'),
+  chr: fn('chr', 'string'),
   rtrim: fn('rtrim', 'string'),
   contains: fn('contains', 'bool'),
   translate: fn('translate', 'string'),
