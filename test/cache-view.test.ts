@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { layoutFolder } from '../src/engine/cache.js';
+import { layoutFolder } from '../src/engine/cache-files.js';
 import { Engine } from '../src/engine/engine.js';
 
 it('keeps source paths out of the events view text', async () => {

@@ -325,7 +325,8 @@ describe('broken and foreign files', () => {
       },
     });
     expect(report).toMatchObject({ filesRead: 1, filesSkipped: 1, eventsLoaded: 2 });
-    expect(report.warnings).toEqual([{ file: gone, kind: 'skipped', reason: 'file vanished during the load' }]);
+    // Evidence named but not read: an error, which makes `run` exit 1.
+    expect(report.warnings).toEqual([{ file: gone, kind: 'skipped', reason: 'file vanished during the load', error: true }]);
   });
 
   it.skipIf(process.getuid?.() === 0)('names an unreadable file', async () => {
@@ -335,7 +336,7 @@ describe('broken and foreign files', () => {
     chmodSync(locked, 0);
     const report = await load([locked, S3_JSON]);
     expect(report).toMatchObject({ filesRead: 1, filesSkipped: 1, eventsLoaded: 3 });
-    expect(report.warnings).toEqual([{ file: locked, kind: 'skipped', reason: 'permission denied' }]);
+    expect(report.warnings).toEqual([{ file: locked, kind: 'skipped', reason: 'permission denied', error: true }]);
   });
 
   it('skips digest files and non-CloudTrail JSON, and counts foreign records in a good file', async () => {

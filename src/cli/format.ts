@@ -157,6 +157,6 @@ export function describeLoad(report: LoadReport): string[] {
       (report.filesSkipped || report.eventsSkipped ? ` (skipped ${report.filesSkipped} file${report.filesSkipped === 1 ? '' : 's'}, ${report.eventsSkipped} event${report.eventsSkipped === 1 ? '' : 's'})` : ''),
   ];
   // File names and reasons can quote the data: shown, never obeyed, by the terminal.
-  for (const w of report.warnings) lines.push(visibleLines(`${w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`));
+  for (const w of report.warnings) lines.push(visibleLines(`${w.error ? 'error' : w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`));
   return lines;
 }

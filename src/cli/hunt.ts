@@ -10,7 +10,7 @@ import { flag, has, parseArgs, UsageError } from './args.js';
 import { contentFromArgs, hasContent, openContentEngine } from './content.js';
 import { renderTable } from './format.js';
 import { listContent, outcomeJson, renderWide, writeHuntText } from './hunt-report.js';
-import { COMMON_FLAGS, CONTENT_FLAGS, loadData, note, openEngine, runOptions, USAGE, write } from './main.js';
+import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, runOptions, USAGE, write } from './main.js';
 
 type ListFormat = 'table' | 'json';
 
@@ -70,9 +70,10 @@ async function huntCommand(argv: string[]): Promise<number> {
   const searches = [...bundled, ...set.searches];
   const engine = hasContent(args) ? await openContentEngine(args, set) : await openEngine(args);
   let outcomes: SearchOutcome[];
+  let report: Awaited<ReturnType<typeof loadData>> = null;
   let noEvents = false;
   try {
-    const report = await loadData(engine, args);
+    report = await loadData(engine, args);
     noEvents = report !== null && report.eventsLoaded === 0;
     if (!report) note('note: no --data given, so the searches see no events', args);
     outcomes = await runHunt(engine, searches, set.baselines, opts);
@@ -92,7 +93,9 @@ async function huntCommand(argv: string[]): Promise<number> {
     note('warning: --fail-on-hits: no events were loaded, so no detection could fire; failing', args);
     return 1;
   }
-  return has(args, 'fail-on-hits') && hits.length ? 1 : 0;
+  // Nor may it pass over evidence it could not read.
+  const incomplete = report !== null && has(args, 'fail-on-hits') && incompleteLoad(report);
+  return has(args, 'fail-on-hits') && (hits.length || incomplete) ? 1 : 0;
 }
 
 export { huntCommand, queriesCommand, renderWide };

@@ -4,13 +4,13 @@ import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseIso, resolveTime } from '../compiler/time.js';
-import { defaultCacheDir } from '../engine/cache.js';
+import { defaultCacheDir } from '../engine/cache-files.js';
 import { Engine, EngineError, PROJECT_ROOT, type RunOptions } from '../engine/engine.js';
 import { missingIndexNote } from '../engine/index-note.js';
 import { describeFsError, expandPaths, isSpelunkExport } from '../engine/load-paths.js';
 import { removeOnSignals } from '../engine/scratch.js';
 import { resolveSearch, resolvedSpl } from '../engine/queries.js';
-import type { LoadReport } from '../engine/types.js';
+import { loadErrors, type LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { describeLoad, FORMATS, RowWriter, type OutputFormat } from './format.js';
 import { visibleLines } from './terminal-text.js';
@@ -69,7 +69,8 @@ counted back from --now (default: the clock).
 
 spelunk --version prints the version.
 
-Exit status: 0 success, 1 runtime error, 2 usage or syntax error.
+Exit status: 0 success, 1 runtime error or files that could not be read, 2 usage or
+syntax error.
 `;
 
 export function version(): string {
@@ -244,6 +245,17 @@ export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadRe
 }
 
 /**
+ * Files that could not be read make every answer over the load incomplete: said once more after
+ * the results (the load's own lines may have scrolled away), and the caller exits 1.
+ */
+export function incompleteLoad(report: LoadReport): boolean {
+  const errors = loadErrors(report);
+  if (errors.length === 0) return false;
+  process.stderr.write(`spelunk: ${errors.length} file${errors.length === 1 ? '' : 's'} could not be read (see the errors above): the results may be incomplete\n`);
+  return true;
+}
+
+/**
  * The SPL a `run` argument names: a saved query id (queries/), optionally followed by more
  * pipeline (`aws_sts_assume_role | stats count by src`), a .spl file, or the text itself.
  */
@@ -302,7 +314,7 @@ async function runCommand(argv: string[]): Promise<number> {
       if (missing) note(missing, args);
     }
     note(`${result.rowCount} result${result.rowCount === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(3)} s${result.truncated ? ` (stopped at --max-rows ${opts.maxRows})` : ''}`, args);
-    return 0;
+    return report && incompleteLoad(report) ? 1 : 0;
   } finally {
     engine.close();
   }

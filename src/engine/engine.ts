@@ -2,7 +2,6 @@
 // This is the only module (with the loader) that talks to DuckDB.
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { totalmem } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SplError } from '../../grammar/diagnostics.js';
@@ -13,7 +12,10 @@ import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { str } from '../compiler/sql.js';
 import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
 import { GeoIp } from './geoip.js';
-import { CachedEvents, exportEvents, loadIntoCache } from './cache.js';
+import { loadIntoCache } from './cache.js';
+import { defaultMemoryLimit } from './memory.js';
+import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
+import { CachedEvents, exportEvents } from './cache-view.js';
 import { nestedFieldPaths } from './field-paths.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
@@ -176,7 +178,7 @@ export class Engine {
     const contentDirs = [...new Set([...(opts.contentLookups?.values() ?? [])].map((l) => dirname(resolve(l.path))))];
     const allowed = [stateDir, scratch, ...(opts.cacheDir ? [opts.cacheDir] : []), ...contentDirs];
     const engine = new Engine(instance, conn, macros, new LookupStore(conn, stateDir, opts.contentLookups), scratch, opts, allowed);
-    engine.cacheDir = opts.cacheDir;
+    engine.cacheDir = opts.cacheDir === undefined ? undefined : resolve(opts.cacheDir);
     return engine;
   }
 
@@ -199,11 +201,49 @@ export class Engine {
     if (this.locked && this.cacheDir === undefined) return this.loadStaged(paths, opts);
     if (this.cacheDir === undefined) return loadCloudTrail(this.conn, paths, opts);
     const index = opts.index ?? 'main';
-    await tagCacheFolder(this.cacheDir);
-    const { report, entries } = await loadIntoCache(paths, { dir: this.cacheDir, onProgress: opts.onProgress });
-    this.cached.add(entries, index);
+    let loaded;
+    try {
+      // The tag keeps a cache kept inside evidence from being read as evidence; a cache that
+      // cannot be written gets none, and fails below if it needs writing.
+      await tagCacheFolder(this.cacheDir).catch(() => undefined);
+      loaded = await loadIntoCache(paths, { dir: this.cacheDir, onProgress: opts.onProgress, memoryLimit: this.options.memoryLimit });
+    } catch (err) {
+      const problem = cacheWriteProblem(err, this.cacheDir);
+      if (!problem) throw err;
+      return this.loadWithoutCache(paths, opts, problem);
+    }
+    this.cached.add(loaded.entries, index);
     this.cacheLoads.push({ paths, index });
-    await this.cached.apply(this.conn, {});
+    // Each damaged segment found costs one rebuild of the view; a damaged cache heals in a few.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.cached.apply(this.conn, {});
+        break;
+      } catch (err) {
+        if (attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(new EngineError(describeDuckDBError(err), ''));
+        await this.refreshCache();
+      }
+    }
+    return loaded.report;
+  }
+
+  /**
+   * A cache that cannot be written (read-only, a full disk) makes the answer slower, not absent:
+   * this session's loads, the earlier ones included, go into memory as with --no-cache, and the
+   * report says why.
+   */
+  private async loadWithoutCache(paths: string[], opts: LoadOptions, problem: CacheWriteError): Promise<LoadReport> {
+    this.cacheDir = undefined;
+    const earlier = this.cacheLoads.splice(0);
+    this.cached.reset();
+    await this.conn.run(`DROP VIEW IF EXISTS temp.main.${EVENTS_TABLE}`);
+    for (const load of earlier) await this.load(load.paths, { index: load.index });
+    const report = await this.load(paths, opts);
+    report.warnings.unshift({
+      file: problem.folder,
+      kind: 'note',
+      reason: `cannot write the cache (${problem.reason}): loaded into memory instead, as with --no-cache (--cache DIR chooses another folder)`,
+    });
     return report;
   }
 
@@ -216,14 +256,25 @@ export class Engine {
   private async refreshCache(): Promise<void> {
     this.cached.reset();
     for (const load of this.cacheLoads) {
-      const { entries } = await loadIntoCache(load.paths, { dir: this.cacheDir! });
+      const { entries } = await loadIntoCache(load.paths, { dir: this.cacheDir!, memoryLimit: this.options.memoryLimit });
       this.cached.add(entries, load.index);
     }
   }
 
-  private isMissingCacheFile(err: unknown): boolean {
+  /**
+   * Whether an error is about a file of the cache that is gone or damaged (a segment another
+   * process collected; one cut short or overwritten behind spelunk's back). A damaged one is
+   * removed, so that the entries pointing at it are misses and their files are read again.
+   */
+  private repairableCacheFile(err: unknown): boolean {
     const message = err instanceof Error ? err.message : String(err);
-    return this.cacheDir !== undefined && /No such file or directory|Cannot open file|No files found that match/i.test(message) && message.includes(resolve(this.cacheDir));
+    if (this.cacheDir === undefined || !message.includes(this.cacheDir)) return false;
+    if (/No such file or directory|Cannot open file|No files found that match/i.test(message)) return true;
+    if (!/No magic bytes|too small to be a Parquet file|Corrupt|Invalid Input Error|IO Error/i.test(message)) return false;
+    const file = /'([^']+\.parquet)'/.exec(message)?.[1];
+    if (!file || !resolve(file).startsWith(this.cacheDir + sep)) return false;
+    rmSync(file, { force: true });
+    return true;
   }
 
   /** Writes every loaded event (all columns but `__seq`, newest first) to a Parquet file. */
@@ -296,7 +347,13 @@ export class Engine {
     try {
       return await step();
     } catch (err) {
-      const why = err instanceof LookupError ? err.message : `${err instanceof Error ? err.message : String(err)} (the previous lookup, if any, is unchanged)`;
+      const code = (err as NodeJS.ErrnoException).code;
+      const problem = code && FOLDER_PROBLEMS[code];
+      const why = err instanceof LookupError
+        ? err.message
+        : problem
+          ? `the lookups folder ${this.lookups.folder} ${problem} (the previous lookup, if any, is unchanged)`
+          : `${err instanceof Error ? err.message : String(err)} (the previous lookup, if any, is unchanged)`;
       throw new EngineError(`cannot write lookup ${JSON.stringify(output.name)}: ${why}`, '');
     }
   }
@@ -328,14 +385,21 @@ export class Engine {
       if (!started) onStart?.(columns);
       started = true;
     };
-    try {
-      return await this.streamOnce(spl, opts, deliver, start);
-    } catch (err) {
-      // Only before any row went out: a retry must not hand the caller rows twice.
-      if (delivered || !this.isMissingCacheFile(err)) throw err;
-      await this.refreshCache();
-      return this.streamOnce(spl, opts, deliver, start);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.streamOnce(spl, opts, deliver, start);
+      } catch (err) {
+        // Only before any row went out: a retry must not hand the caller rows twice.
+        if (delivered || attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(err);
+        await this.refreshCache();
+      }
     }
+  }
+
+  /** A failure reading the cache's own files says so, and how to answer without them. */
+  private withCacheHint(err: unknown): unknown {
+    if (!(err instanceof EngineError) || this.cacheDir === undefined || !err.message.includes(this.cacheDir)) return err;
+    return new EngineError(`${err.message} (a file of the cache at ${this.cacheDir} could not be read: run again with --no-cache, or remove that folder)`, err.sql);
   }
 
   private async streamOnce(
@@ -416,6 +480,17 @@ export class Engine {
   }
 }
 
+/** Why a folder could not be written, by the error's code. */
+const FOLDER_PROBLEMS: Record<string, string> = {
+  EROFS: 'is on a read-only file system',
+  EACCES: 'is not writable (permission denied)',
+  EPERM: 'is not writable (permission denied)',
+  ENOSPC: 'is on a full disk (no space left on device)',
+  EDQUOT: 'is over its disk quota',
+  ENOENT: 'cannot be created (a parent folder is missing or read-only)',
+  ENOTDIR: 'cannot be created (a file is in the way)',
+};
+
 let collected = false;
 
 /** Scratch folders left by spelunk processes that died (kill -9, a crash) go at the first open. */
@@ -430,10 +505,6 @@ function rowsToRead(opts: RunOptions): number | undefined {
   return opts.maxRows !== undefined && Number.isSafeInteger(opts.maxRows) ? opts.maxRows + 1 : undefined;
 }
 
-/** 75% of the machine's memory: DuckDB spills to the scratch folder or fails clearly before the OS steps in. */
-export function defaultMemoryLimit(): string {
-  return `${Math.floor((totalmem() * 0.75) / 2 ** 20)}MB`;
-}
 
 function duckdbConfig(opts: EngineOptions, scratch: string): Record<string, string> {
   return {
@@ -475,4 +546,4 @@ function describeDuckDBError(err: unknown): string {
   return text.split('\n')[0]!;
 }
 
-export { SplError };
+export { SplError, defaultMemoryLimit };

@@ -4,20 +4,13 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
-import {
-  EVENTS_TABLE,
-  EVENT_COLUMNS,
-  JSON_COLUMNS,
-  META_COLUMNS,
-  PROMOTED_PATHS,
-  SCALAR_COLUMNS,
-  promotedColumn,
-  type EventColumn,
-} from '../compiler/cloudtrail-schema.js';
+import { EVENTS_TABLE, EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import { explainReadFailure } from './load-diagnose.js';
-import { sniffFile, type FileFormat, type RejectedFile, type SniffedFile } from './load-files.js';
+import { sniffFile, type RejectedFile, type SniffedFile } from './load-files.js';
 import { duckdbPath, expandPaths } from './load-paths.js';
-import { emptyLoadReport, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
+import { readStreamed, STREAM_BYTES } from './load-stream.js';
+import { exportSource, insertSql, isExport, jsonSource, NOT_CLOUDTRAIL, parquetSource, quoteIdent, type ParquetColumn } from './load-sql.js';
+import { emptyLoadReport, markUnreadable, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
 export interface LoadOptions {
   /** Value of the `index` column; null leaves it empty (the cache fills it in when it is read). */
@@ -28,6 +21,8 @@ export interface LoadOptions {
    * them out and drops them, so ordering the whole table would be wasted work.
    */
   renumber?: boolean;
+  /** Files holding more JSON than this many bytes are read through Node in parts (load-stream.ts). */
+  streamBytes?: number;
 }
 
 /** A batch stays small enough that one bad file costs a bounded re-read. */
@@ -45,6 +40,8 @@ interface FileOutcome {
   exportedRows?: number;
   /** JSON lines that were not valid JSON; the file's other lines loaded. */
   badLines?: { count: number; reason: string };
+  /** How the file was read when that differs from the plan (said in a note: it costs time). */
+  fallback?: string;
 }
 
 export async function loadCloudTrail(
@@ -87,10 +84,18 @@ export async function loadCloudTrail(
   // Reported before any read so a caller can show the total straight away.
   report([], 0);
 
+  // Large JSON files are read through Node in bounded memory (see load-stream.ts).
+  const streamed = good.filter((f) => f.format !== 'parquet' && f.contentBytes > (opts.streamBytes ?? STREAM_BYTES));
+  const batched = good.filter((f) => !streamed.includes(f));
   let stats: FileStats[];
   try {
-    for (const batch of await planBatches(conn, good, outcomes)) {
+    for (const batch of await planBatches(conn, batched, outcomes)) {
       await readBatch(conn, batch, index, outcomes, report);
+    }
+    for (const file of streamed) {
+      const result = await readStreamed(conn, file, index);
+      Object.assign(outcomes.get(file.path)!, { rejected: result.rejected, badLines: result.badLines });
+      report([file], result.inserted);
     }
     stats = await collectStats(conn);
     await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND ${NOT_CLOUDTRAIL}`);
@@ -101,20 +106,13 @@ export async function loadCloudTrail(
     throw err;
   }
 
-  return buildReport(expansion.files, expansion.warnings, outcomes, stats, performance.now() - started);
+  const result = buildReport(expansion.files, expansion.warnings, outcomes, stats, performance.now() - started);
+  markUnreadable(result.warnings);
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The table
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** Paths and other text go into SQL only through this (or as bound parameters). */
-function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
 
 async function ensureEventsTable(conn: DuckDBConnection): Promise<void> {
   const columns = EVENT_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
@@ -129,8 +127,6 @@ async function ensureEventsTable(conn: DuckDBConnection): Promise<void> {
     );
   }
 }
-
-const NOT_CLOUDTRAIL = '"eventName" IS NULL AND "eventSource" IS NULL';
 
 /**
  * Splunk's default order is newest first. Ties keep a stable order: by source, then by position
@@ -214,42 +210,6 @@ function maxObjectSize(files: SniffedFile[]): number {
   return Math.min(LARGEST_MAX_OBJECT, Math.max(DEFAULT_MAX_OBJECT, Math.ceil(largest * 1.5)));
 }
 
-const READER_FORMAT: Record<Exclude<FileFormat, 'parquet'>, string> = {
-  records: 'unstructured',
-  array: 'array',
-  lines: 'newline_delimited',
-  concatenated: 'unstructured',
-};
-
-/**
- * The events of one JSON value: a `{"Records":[...]}` wrapper gives its records, anything else is
- * one event. Every format takes this path, so a wrapper among JSON lines (or a plain event after
- * a wrapper) loads whole, and read_json_objects hands each value over as text: DuckDB's typed
- * reader (`read_json(columns = {Records: 'JSON[]'})`) recursed once per nesting level and crashed
- * the process with a segmentation fault on one event nested 17,000 deep. json() re-serialises
- * compactly: pretty-printed events would otherwise keep their layout in _raw.
- */
-const EVENTS_OF_VALUE = `unnest(CASE WHEN regexp_matches("json"::VARCHAR, '^\\s*\\{\\s*"Records"\\s*:\\s*\\[')
-    THEN json_extract("json", '$.Records[*]') ELSE [json("json")] END)::VARCHAR`;
-
-function jsonSource(format: FileFormat, gzip: boolean, maxObject: number, lenient = false): string {
-  const options = `filename = true, compression = '${gzip ? 'gzip' : 'uncompressed'}', maximum_object_size = ${maxObject}`;
-  if (lenient) {
-    // Bad lines come out as NULL and are left out: see salvageLines.
-    return `SELECT filename AS file, ${EVENTS_OF_VALUE} AS raw
-      FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true, ${options}) WHERE "json" IS NOT NULL`;
-  }
-  // Each event stays JSON: no schema inference over the varied nested objects.
-  const reader = READER_FORMAT[format as keyof typeof READER_FORMAT];
-  return `SELECT filename AS file, ${EVENTS_OF_VALUE} AS raw
-    FROM read_json_objects($files, format = '${reader}', ${options})`;
-}
-
-interface ParquetColumn {
-  name: string;
-  type: string;
-}
-
 async function describeParquet(
   conn: DuckDBConnection,
   file: SniffedFile,
@@ -264,125 +224,6 @@ async function describeParquet(
     outcomes.get(file.path)!.rejected = `not a readable Parquet file (${firstLine(err)})`;
     return undefined;
   }
-}
-
-const META_NAMES = new Set(META_COLUMNS.map((c) => c.name));
-
-/**
- * `spelunk load --out` writes every event column but `__seq`; such a file is read back as it was
- * written (its own _raw, _time, source and index) so the round trip is exact.
- */
-export function isExport(columns: { name: string }[]): boolean {
-  const names = new Set(columns.map((c) => c.name));
-  return EVENT_COLUMNS.every((c) => c.name === '__seq' || PROMOTED_BY_COLUMN.has(c.name) || names.has(c.name));
-}
-
-function exportSource(): string {
-  const cols = EVENT_COLUMNS.map((c) =>
-    c.name === '__seq'
-      ? 'NULL'
-      : c.name === 'index'
-        ? `coalesce(${quoteIdent(c.name)}, $index)`
-        : (promotedFromJson(c.name) ?? `${quoteIdent(c.name)}::${c.type}`),
-  );
-  return `SELECT ${cols.join(', ')} FROM read_parquet($files)`;
-}
-const JSON_NAMES = new Set(JSON_COLUMNS.map((c) => c.name));
-
-/**
- * Rebuilds each Parquet row as the event's JSON so it takes the same path as JSON input. Columns
- * named like spelunk's own (_raw, source, __seq, ...) are left out: a re-loaded export gets them
- * anew.
- */
-function parquetSource(columns: ParquetColumn[]): string {
-  const members = columns
-    .filter((c) => !META_NAMES.has(c.name) && c.name !== 'filename')
-    .map((c) => `${sqlString(c.name)}, ${parquetValue(c)}`);
-  return `SELECT filename AS file, json_object(${members.join(', ')})::VARCHAR AS raw
-    FROM read_parquet($files, filename = true)`;
-}
-
-function parquetValue(column: ParquetColumn): string {
-  const ref = quoteIdent(column.name);
-  if (JSON_NAMES.has(column.name) && column.type === 'VARCHAR') {
-    // Nested objects stored as text: embed them as JSON when they parse, as a string otherwise.
-    return `CASE WHEN json_valid(${ref}) THEN json(${ref}) ELSE to_json(${ref}) END`;
-  }
-  if (column.type.startsWith('TIMESTAMP WITH TIME ZONE')) {
-    return `strftime(timezone('UTC', ${ref}), '%Y-%m-%dT%H:%M:%SZ')`;
-  }
-  if (column.type.startsWith('TIMESTAMP')) return `strftime(${ref}, '%Y-%m-%dT%H:%M:%SZ')`;
-  return ref;
-}
-
-const TRANSFORM_SPEC = JSON.stringify(
-  Object.fromEntries([
-    ...SCALAR_COLUMNS.map((c) => [c.name, c.type]),
-    ...JSON_COLUMNS.map((c) => [c.name, 'JSON']),
-  ]),
-);
-
-/** Each promoted column's keys under userIdentity, e.g. ['sessionContext', 'sessionIssuer', 'arn']. */
-const PROMOTED_BY_COLUMN = new Map(PROMOTED_PATHS.map((p) => [promotedColumn(p)!, p.split('.').slice(1)]));
-
-/** json_transform spec reading every promoted userIdentity path in one parse of the object. */
-const PROMOTED_SPEC = (() => {
-  const spec: Record<string, unknown> = {};
-  for (const keys of PROMOTED_BY_COLUMN.values()) {
-    let node = spec;
-    for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
-    node[keys.at(-1)!] = 'VARCHAR';
-  }
-  return JSON.stringify(spec);
-})();
-
-/**
- * A promoted column from the event's userIdentity JSON, for rows that arrive without it (spelunk
- * exports written before the column existed). Same text as the insert path's json_transform.
- */
-export function promotedFromJson(column: string): string | undefined {
-  const keys = PROMOTED_BY_COLUMN.get(column);
-  return keys && `json_extract_string("userIdentity", ${sqlString('$.' + keys.join('.'))})`;
-}
-
-/**
- * CloudTrail writes `2021-10-14T14:21:22Z`; hand-made samples also use a space and fractions. A
- * TIMESTAMP cast reads those as UTC whatever the session time zone, but it also accepts a zone
- * and drops it (`...+05:00:00` and `...+05` read as UTC). So text with an offset or a zone name
- * after the clock time goes through TIMESTAMPTZ, which honours it; a plain `Z` needs no zone.
- */
-function timeExpr(text: string): string {
-  return `CASE WHEN regexp_matches(${text}, '\\d:\\d\\d(:\\d\\d(\\.\\d*)?)?\\s*([+\\-]|[A-Ya-y]|[zZ]\\S)')
-    THEN epoch(try_cast(${text} AS TIMESTAMPTZ)) ELSE epoch(try_cast(${text} AS TIMESTAMP)) END`;
-}
-
-function selectExpr(column: EventColumn): string {
-  switch (column.name) {
-    case '_time':
-      return timeExpr('e."eventTime"');
-    case '_raw':
-      return 'raw';
-    case 'source':
-      return 'file';
-    case 'sourcetype':
-      return sqlString('aws:cloudtrail');
-    case 'index':
-      return '$index::VARCHAR';
-    case '__seq':
-      return 'NULL';
-    default: {
-      const keys = PROMOTED_BY_COLUMN.get(column.name);
-      if (keys) return `ui.${keys.map(quoteIdent).join('.')}`;
-      return META_NAMES.has(column.name) ? 'NULL' : `e.${quoteIdent(column.name)}`;
-    }
-  }
-}
-
-function insertSql(source: string): string {
-  return `INSERT INTO ${EVENTS_TABLE} (${EVENT_COLUMNS.map((c) => quoteIdent(c.name)).join(', ')})
-    SELECT ${EVENT_COLUMNS.map(selectExpr).join(', ')}
-    FROM (SELECT file, raw, e, json_transform(e."userIdentity", ${sqlString(PROMOTED_SPEC)}) AS ui
-      FROM (SELECT file, raw, json_transform(raw, ${sqlString(TRANSFORM_SPEC)}) AS e FROM (${source})))`;
 }
 
 async function insertFiles(
@@ -443,6 +284,13 @@ async function readFailed(
   err: unknown,
   outcome: FileOutcome,
 ): Promise<number> {
+  if (file.format !== 'parquet' && /Out of Memory|failed to allocate/i.test(firstLine(err))) {
+    // DuckDB's reader holds a whole JSON value and its parse: Node's reads it in parts.
+    const result = await readStreamed(conn, file, index);
+    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines });
+    outcome.fallback = `read in parts: DuckDB's reader ran out of memory on it (${firstLine(err)})`;
+    return result.inserted;
+  }
   const reason = await explainReadFailure(file, err);
   if (file.format === 'lines' && reason.startsWith('invalid JSON')) {
     const params = { files: listValue([duckdbPath(file.path)]), index };
@@ -553,6 +401,7 @@ function buildReport(
     if (foreign > 0) {
       warn(file, 'partial', `skipped ${foreign} record(s) with neither eventName nor eventSource`, foreign);
     }
+    if (outcome.fallback) warn(file, 'note', outcome.fallback);
     if (outcome.badLines) {
       const { count, reason } = outcome.badLines;
       report.eventsSkipped += count;

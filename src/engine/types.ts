@@ -12,6 +12,25 @@ export interface LoadWarning {
   /** 'skipped': nothing from the file loaded; 'partial': some events skipped; 'note': informative. */
   kind: 'skipped' | 'partial' | 'note';
   eventsSkipped?: number;
+  /**
+   * Set when the file may hold events that could not be read (permission denied, an I/O error,
+   * not enough memory, gone before it was read): an answer over the load is incomplete, and the
+   * command line says so in its exit status.
+   */
+  error?: true;
+}
+
+/** Reasons that say a file could not be read, as opposed to read and found not to hold events. */
+const UNREADABLE = /^(folder not read: )?(permission denied|cannot be read|could not be read|file vanished during the load)/;
+
+/** Marks the warnings about files that could not be read (see LoadWarning.error). */
+export function markUnreadable(warnings: LoadWarning[]): void {
+  for (const w of warnings) if (w.kind === 'skipped' && UNREADABLE.test(w.reason)) w.error = true;
+}
+
+/** Warnings about files whose events could not be read: the answer is incomplete without them. */
+export function loadErrors(report: LoadReport): LoadWarning[] {
+  return report.warnings.filter((w) => w.error);
 }
 
 export interface LoadProgress {

@@ -229,8 +229,10 @@ describe.skipIf(!hasCapsh)('files and folders that cannot be read', () => {
         const command = asUser.length ? [...asUser, '-c', [process.execPath, ...args, ...cache].map((a) => `'${a}'`).join(' ')] : [process.execPath, ...args, ...cache];
         const r = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', cwd: dir });
         expect(r.stdout, r.stderr).toBe('eventID,count\nok1,1\n');
-        expect(r.stderr).toContain('warning: perm/closed: folder not read: permission denied');
-        expect(r.stderr).toMatch(/warning: (.*\/)?perm\/ok\/locked\.json: permission denied/);
+        // Evidence that could not be read is an error: the answer is incomplete, and run exits 1.
+        expect(r.stderr).toContain('error: perm/closed: folder not read: permission denied');
+        expect(r.stderr).toMatch(/error: (.*\/)?perm\/ok\/locked\.json: permission denied/);
+        expect(r.status).toBe(1);
       }
     } finally {
       chmodSync(path.join(dir, 'perm/closed'), 0o755);

@@ -1,0 +1,271 @@
+// The cache folder's files: the layout, the entries recorded for each source file and what
+// decides that an entry still describes its file, writes that no reader can see half done, and
+// the collection of files nothing references any more.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
+import { quoteIdent, sqlString } from './load-sql.js';
+import type { LoadWarning } from './types.js';
+
+/**
+ * The cache's folder name: the layout's version (bumped whenever the layout of a cached file
+ * changes) and the stored columns, so a cache written before the event columns changed is simply
+ * not found (and is collected as an old layout).
+ */
+export const LAYOUT = `v4-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
+const DAY = 86_400;
+/** Unreferenced cache files younger than this are left alone: see collectGarbage(). */
+export const GC_GRACE_MS = 10 * 60_000;
+/**
+ * zstd at its fastest level: as quick to write as snappy (writing is a third of a first load) and
+ * files half the size, so less to read back.
+ */
+const SEGMENT_FORMAT = 'FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1';
+
+/** Columns of a cached file: the event columns but `__seq` (then the row's place and source). */
+export const STORED = EVENT_COLUMNS.filter((c) => c.name !== '__seq').map((c) => quoteIdent(c.name));
+
+/** The folder of `dir` the current layout's files are in. */
+export function layoutFolder(dir: string): string {
+  return path.join(dir, LAYOUT);
+}
+
+export function defaultCacheDir(): string {
+  const xdg = process.env['XDG_CACHE_HOME'];
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.cache'), 'spelunk');
+}
+
+/**
+ * What decides whether a cached file is still the file on disk. Size and mtime alone are not
+ * enough: content replaced by other content of the same size, with the mtime set back
+ * (`touch -d`, `cp -p`, an archive restored with its times), would be answered from the old
+ * rows. Any write to a file moves its ctime to the present, and no user tool can set it back;
+ * a file replaced by another (a copy, an extraction, a rename over it) has another inode. A
+ * full hash of the bytes would also catch changes made behind the file system's back, at the
+ * price of reading every byte on every warm start.
+ */
+export interface Fingerprint {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+export function fingerprintOf(info: Fingerprint): Fingerprint {
+  return { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino };
+}
+
+export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+}
+
+/** What is recorded for each cached source file, in `<key>.json` and in the load manifests. */
+export interface CacheEntry extends Fingerprint {
+  path: string;
+  rows: number;
+  minTime: number | null;
+  maxTime: number | null;
+  /** Notes about the file (events skipped, unreadable times), repeated on every hit. */
+  warnings: LoadWarning[];
+  eventsSkipped: number;
+  /**
+   * The segment holding the file's events (its rows have `__src` = `path`), shared with other
+   * files of its day; null when the file holds no events.
+   */
+  parquet: string | null;
+  /** The segment's size when the entry was written (see Segment). */
+  parquetBytes: number | null;
+}
+
+export function keyOf(absPath: string): string {
+  return createHash('sha256').update(absPath).digest('hex').slice(0, 32);
+}
+
+/** The UTC day of a file's first event: the segment it goes into. */
+export function dayOf(entry: { minTime: number | null }): string {
+  return entry.minTime === null ? 'none' : String(Math.floor(entry.minTime / DAY));
+}
+
+export async function readEntry<T = CacheEntry>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export function memo<T>(fn: (key: string) => T): (key: string) => T {
+  const seen = new Map<string, T>();
+  return (key) => {
+    if (!seen.has(key)) seen.set(key, fn(key));
+    return seen.get(key)!;
+  };
+}
+
+/**
+ * The cache folder cannot be written (read-only, full, no permission, over quota). The load that
+ * meets it goes on without the cache: see Engine.load.
+ */
+export class CacheWriteError extends Error {
+  constructor(
+    readonly folder: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write the cache at ${folder}: ${reason}`);
+    this.name = 'CacheWriteError';
+  }
+}
+
+const WRITE_PROBLEMS: [RegExp, string][] = [
+  [/ENOSPC|No space left on device/i, 'no space left on device'],
+  [/EROFS|Read-only file system/i, 'read-only file system'],
+  [/EDQUOT|Disk quota exceeded/i, 'disk quota exceeded'],
+  [/EACCES|EPERM|Permission denied/i, 'permission denied'],
+  [/ENOTDIR|EEXIST|Not a directory/i, 'a file is in the way of its folders'],
+];
+
+/** The cache write problem an error describes, if it is one. */
+export function cacheWriteProblem(err: unknown, folder: string): CacheWriteError | undefined {
+  if (err instanceof CacheWriteError) return err;
+  const e = err as NodeJS.ErrnoException | undefined;
+  const text = `${e?.code ?? ''} ${e instanceof Error ? e.message : String(err)}`;
+  const found = WRITE_PROBLEMS.find(([pattern]) => pattern.test(text));
+  return found && new CacheWriteError(folder, found[1]);
+}
+
+/**
+ * Creates a folder and its parents. One level at a time: a recursive mkdir on a read-only file
+ * system reports ENOENT for the missing parent instead of the read-only one that refused it.
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/** A temporary name beside `file` that no other process (or concurrent load) uses. */
+export function uniqueTemp(file: string): string {
+  return `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+}
+
+/**
+ * Two spelunk processes may cache the same file at once: each writes its own temp, renames win.
+ * A temp that could not be written whole (a full disk) is removed, never renamed.
+ */
+export function writeAtomic(file: string, text: string): void {
+  const tmp = uniqueTemp(file);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export interface Segment {
+  file: string;
+  /** Its size once written: an entry whose segment has another size is not a hit. */
+  bytes: number;
+}
+
+/** Writes a SELECT's rows to a new segment of `folder`, under a temp name until they are all there. */
+export async function writeSegment(conn: DuckDBConnection, folder: string, select: string): Promise<Segment> {
+  const file = path.join(folder, `seg-${randomBytes(12).toString('hex')}.parquet`);
+  const tmp = uniqueTemp(file);
+  try {
+    await conn.run(`COPY (${select}) TO ${sqlString(tmp)} (${SEGMENT_FORMAT})`);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return { file, bytes: statSync(file).size };
+}
+
+/**
+ * Deletes the files of the cache folder (`root`) that nothing references any more: segments no
+ * entry or manifest points at (a changed file's old rows after its day was rewritten, a removed
+ * file's), entries of source files that no longer exist, and folders of other layouts.
+ *
+ * Another spelunk process may be writing into the same folder right now, so a file goes only when
+ * no process can be about to reference it:
+ * - temps and DuckDB's spill folders carry their writer's pid: they go once that process is gone (and
+ *   they are older than the grace period, in case the pid is another machine's);
+ * - a segment is referenced a moment after it is renamed into place (its entries are written right
+ *   after), so an unreferenced segment goes only once it is older than the grace period;
+ * - an entry goes when its source file is gone (ENOENT): it can never be a hit again.
+ * A process still showing a view over a segment another load has since replaced and that is older
+ * than the grace period may lose it; its next load reads the current entries again.
+ */
+export async function collectGarbage(root: string, folder: string, graceMs: number): Promise<string[]> {
+  const now = Date.now();
+  const removed: string[] = [];
+  const oldEnough = async (file: string): Promise<boolean> => {
+    const info = await stat(file).catch(() => undefined);
+    return info !== undefined && now - info.mtimeMs >= graceMs;
+  };
+  const remove = async (file: string): Promise<void> => {
+    await rm(file, { recursive: true, force: true });
+    removed.push(file);
+  };
+  const names = await readdir(folder);
+  const sourceState = memo((p: string) => stat(p).then(fingerprintOf, (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : undefined)));
+  const referenced = new Set<string>();
+  // An entry references its segment while its source file is as it describes (or unreadable now:
+  // a drive that is not mounted keeps its cache).
+  const note = async (e: CacheEntry): Promise<boolean> => {
+    const state = await sourceState(e.path);
+    if (state === null) return false;
+    if (e.parquet && (state === undefined || sameFingerprint(state, e))) referenced.add(e.parquet);
+    return true;
+  };
+  await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(folder, name);
+      if (/^[0-9a-f]{32}\.json$/.test(name)) {
+        const entry = await readEntry(file);
+        if (entry && !(await note(entry))) await remove(file);
+      } else if (/^load-[0-9a-f]{32}\.json$/.test(name)) {
+        for (const entry of (await readEntry<CacheEntry[]>(file)) ?? []) await note(entry);
+      }
+    }),
+  );
+  for (const name of names) {
+    const file = path.join(folder, name);
+    const writer = /\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name) ?? /^\.spill-(\d+)-/.exec(name);
+    if (writer) {
+      if (!isAlive(Number(writer[1])) && (await oldEnough(file))) await remove(file);
+    } else if (/^seg-[0-9a-f]+\.parquet$/.test(name) && !referenced.has(file) && (await oldEnough(file))) await remove(file);
+  }
+  // Folders of other layouts: no entry of this version reads them.
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const dir = path.join(root, name);
+    if (!/^v\d+(-[0-9a-f]{8})?$/.test(name) || dir === folder) continue;
+    const inside = await readdir(dir).catch(() => [] as string[]);
+    const ages = await Promise.all(inside.map((n) => oldEnough(path.join(dir, n))));
+    if (ages.every(Boolean)) await remove(dir);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+

@@ -1,0 +1,184 @@
+// The SQL the loader reads events with: each reader's SELECT of (file, raw), and the INSERT that
+// turns raw events into the `events` columns. Plain text builders, no DuckDB connection.
+
+import {
+  EVENT_COLUMNS,
+  EVENTS_TABLE,
+  JSON_COLUMNS,
+  META_COLUMNS,
+  PROMOTED_PATHS,
+  SCALAR_COLUMNS,
+  promotedColumn,
+  type EventColumn,
+} from '../compiler/cloudtrail-schema.js';
+import type { FileFormat } from './load-files.js';
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Paths and other text go into SQL only through this (or as bound parameters). */
+export function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** Records that are not CloudTrail events: neither of the two fields every event has. */
+export const NOT_CLOUDTRAIL = '"eventName" IS NULL AND "eventSource" IS NULL';
+
+const READER_FORMAT: Record<Exclude<FileFormat, 'parquet'>, string> = {
+  records: 'unstructured',
+  array: 'array',
+  lines: 'newline_delimited',
+  concatenated: 'unstructured',
+};
+
+/** A JSON value whose first member is a Records array: a `{"Records":[...]}` wrapper. */
+export const WRAPPER_START = `'^\\s*\\{\\s*"Records"\\s*:\\s*\\['`;
+
+/**
+ * The events of one JSON value: a `{"Records":[...]}` wrapper gives its records, anything else is
+ * one event. Every format takes this path, so a wrapper among JSON lines (or a plain event after
+ * a wrapper) loads whole, and read_json_objects hands each value over as text: DuckDB's typed
+ * reader (`read_json(columns = {Records: 'JSON[]'})`) recursed once per nesting level and crashed
+ * the process with a segmentation fault on one event nested 17,000 deep. json() re-serialises
+ * compactly: pretty-printed events would otherwise keep their layout in _raw.
+ */
+const EVENTS_OF_VALUE = `unnest(CASE WHEN regexp_matches("json"::VARCHAR, ${WRAPPER_START})
+    THEN json_extract("json", '$.Records[*]') ELSE [json("json")] END)::VARCHAR`;
+
+export function jsonSource(format: FileFormat, gzip: boolean, maxObject: number, lenient = false): string {
+  const options = `filename = true, compression = '${gzip ? 'gzip' : 'uncompressed'}', maximum_object_size = ${maxObject}`;
+  if (lenient) {
+    // Bad lines come out as NULL and are left out: see salvageLines.
+    return `SELECT filename AS file, ${EVENTS_OF_VALUE} AS raw
+      FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true, ${options}) WHERE "json" IS NOT NULL`;
+  }
+  // Each event stays JSON: no schema inference over the varied nested objects.
+  const reader = READER_FORMAT[format as keyof typeof READER_FORMAT];
+  return `SELECT filename AS file, ${EVENTS_OF_VALUE} AS raw
+    FROM read_json_objects($files, format = '${reader}', ${options})`;
+}
+
+export interface ParquetColumn {
+  name: string;
+  type: string;
+}
+
+export const META_NAMES = new Set(META_COLUMNS.map((c) => c.name));
+
+/**
+ * `spelunk load --out` writes every event column but `__seq`; such a file is read back as it was
+ * written (its own _raw, _time, source and index) so the round trip is exact.
+ */
+export function isExport(columns: { name: string }[]): boolean {
+  const names = new Set(columns.map((c) => c.name));
+  return EVENT_COLUMNS.every((c) => c.name === '__seq' || PROMOTED_BY_COLUMN.has(c.name) || names.has(c.name));
+}
+
+export function exportSource(): string {
+  const cols = EVENT_COLUMNS.map((c) =>
+    c.name === '__seq'
+      ? 'NULL'
+      : c.name === 'index'
+        ? `coalesce(${quoteIdent(c.name)}, $index)`
+        : (promotedFromJson(c.name) ?? `${quoteIdent(c.name)}::${c.type}`),
+  );
+  return `SELECT ${cols.join(', ')} FROM read_parquet($files)`;
+}
+const JSON_NAMES = new Set(JSON_COLUMNS.map((c) => c.name));
+
+/**
+ * Rebuilds each Parquet row as the event's JSON so it takes the same path as JSON input. Columns
+ * named like spelunk's own (_raw, source, __seq, ...) are left out: a re-loaded export gets them
+ * anew.
+ */
+export function parquetSource(columns: ParquetColumn[]): string {
+  const members = columns
+    .filter((c) => !META_NAMES.has(c.name) && c.name !== 'filename')
+    .map((c) => `${sqlString(c.name)}, ${parquetValue(c)}`);
+  return `SELECT filename AS file, json_object(${members.join(', ')})::VARCHAR AS raw
+    FROM read_parquet($files, filename = true)`;
+}
+
+function parquetValue(column: ParquetColumn): string {
+  const ref = quoteIdent(column.name);
+  if (JSON_NAMES.has(column.name) && column.type === 'VARCHAR') {
+    // Nested objects stored as text: embed them as JSON when they parse, as a string otherwise.
+    return `CASE WHEN json_valid(${ref}) THEN json(${ref}) ELSE to_json(${ref}) END`;
+  }
+  if (column.type.startsWith('TIMESTAMP WITH TIME ZONE')) {
+    return `strftime(timezone('UTC', ${ref}), '%Y-%m-%dT%H:%M:%SZ')`;
+  }
+  if (column.type.startsWith('TIMESTAMP')) return `strftime(${ref}, '%Y-%m-%dT%H:%M:%SZ')`;
+  return ref;
+}
+
+const TRANSFORM_SPEC = JSON.stringify(
+  Object.fromEntries([
+    ...SCALAR_COLUMNS.map((c) => [c.name, c.type]),
+    ...JSON_COLUMNS.map((c) => [c.name, 'JSON']),
+  ]),
+);
+
+/** Each promoted column's keys under userIdentity, e.g. ['sessionContext', 'sessionIssuer', 'arn']. */
+const PROMOTED_BY_COLUMN = new Map(PROMOTED_PATHS.map((p) => [promotedColumn(p)!, p.split('.').slice(1)]));
+
+/** json_transform spec reading every promoted userIdentity path in one parse of the object. */
+const PROMOTED_SPEC = (() => {
+  const spec: Record<string, unknown> = {};
+  for (const keys of PROMOTED_BY_COLUMN.values()) {
+    let node = spec;
+    for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[keys.at(-1)!] = 'VARCHAR';
+  }
+  return JSON.stringify(spec);
+})();
+
+/**
+ * A promoted column from the event's userIdentity JSON, for rows that arrive without it (spelunk
+ * exports written before the column existed). Same text as the insert path's json_transform.
+ */
+export function promotedFromJson(column: string): string | undefined {
+  const keys = PROMOTED_BY_COLUMN.get(column);
+  return keys && `json_extract_string("userIdentity", ${sqlString('$.' + keys.join('.'))})`;
+}
+
+/**
+ * CloudTrail writes `2021-10-14T14:21:22Z`; hand-made samples also use a space and fractions. A
+ * TIMESTAMP cast reads those as UTC whatever the session time zone, but it also accepts a zone
+ * and drops it (`...+05:00:00` and `...+05` read as UTC). So text with an offset or a zone name
+ * after the clock time goes through TIMESTAMPTZ, which honours it; a plain `Z` needs no zone.
+ */
+function timeExpr(text: string): string {
+  return `CASE WHEN regexp_matches(${text}, '\\d:\\d\\d(:\\d\\d(\\.\\d*)?)?\\s*([+\\-]|[A-Ya-y]|[zZ]\\S)')
+    THEN epoch(try_cast(${text} AS TIMESTAMPTZ)) ELSE epoch(try_cast(${text} AS TIMESTAMP)) END`;
+}
+
+function selectExpr(column: EventColumn): string {
+  switch (column.name) {
+    case '_time':
+      return timeExpr('e."eventTime"');
+    case '_raw':
+      return 'raw';
+    case 'source':
+      return 'file';
+    case 'sourcetype':
+      return sqlString('aws:cloudtrail');
+    case 'index':
+      return '$index::VARCHAR';
+    case '__seq':
+      return 'NULL';
+    default: {
+      const keys = PROMOTED_BY_COLUMN.get(column.name);
+      if (keys) return `ui.${keys.map(quoteIdent).join('.')}`;
+      return META_NAMES.has(column.name) ? 'NULL' : `e.${quoteIdent(column.name)}`;
+    }
+  }
+}
+
+export function insertSql(source: string): string {
+  return `INSERT INTO ${EVENTS_TABLE} (${EVENT_COLUMNS.map((c) => quoteIdent(c.name)).join(', ')})
+    SELECT ${EVENT_COLUMNS.map(selectExpr).join(', ')}
+    FROM (SELECT file, raw, e, json_transform(e."userIdentity", ${sqlString(PROMOTED_SPEC)}) AS ui
+      FROM (SELECT file, raw, json_transform(raw, ${sqlString(TRANSFORM_SPEC)}) AS e FROM (${source})))`;
+}

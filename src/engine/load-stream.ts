@@ -1,0 +1,146 @@
+// Reading one large file through Node: inflated as a stream, split into events (event-stream.ts)
+// and handed to DuckDB in batches of bounded size. DuckDB's own readers hold a whole JSON value
+// and its parse at once, and a `{"Records":[...]}` file is one value: a 200 MB file needed more
+// memory than the cache's converter has, so the cached load skipped it while the in-memory load
+// read it. Every path reads a large file this way, so both give the same events.
+
+import { createReadStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import zlib from 'node:zlib';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
+import { EventSplitter, StructureError, type EventText } from './event-stream.js';
+import { describeGzipError, type SniffedFile } from './load-files.js';
+import { describeFsError } from './load-paths.js';
+import { insertSql, quoteIdent, WRAPPER_START } from './load-sql.js';
+
+/** Files holding more JSON than this (uncompressed) are read through Node. */
+export const STREAM_BYTES = 32 * 1024 * 1024;
+/** Event bytes handed to DuckDB per statement. */
+const STAGE_BYTES = 16 * 1024 * 1024;
+const STAGE = '__spelunk_stage';
+/** Events larger than this keep their text as written: see flush(). */
+const VERBATIM_BYTES = 16 * 1024 * 1024;
+
+export interface StreamOutcome {
+  inserted: number;
+  /** Set when the file is skipped whole (its rows, if any went in, are taken out again). */
+  rejected?: string;
+  /** JSON lines that were not valid JSON; the file's other lines loaded. */
+  badLines?: { count: number; reason: string };
+}
+
+/** Why an event is not valid JSON, from DuckDB's message ("... at byte 5 of input: invalid literal."). */
+function jsonDetail(message: string): string {
+  return /of input: ([^\n]*?)\.?\s+Input:/.exec(message)?.[1] ?? /of input: ([^\n]*?)\.?$/m.exec(message)?.[1] ?? message.split('\n')[0]!;
+}
+
+class ReadError extends Error {}
+
+export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, index: string | null): Promise<StreamOutcome> {
+  // A temporary table: private to the connection, whatever schema the connection uses.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (line BIGINT, whole BOOLEAN, raw BLOB)`);
+  const lenient = file.format === 'lines';
+  let inserted = 0;
+  let badCount = 0;
+  let firstBad: { line: number; detail: string } | undefined;
+  const bad = (line: number, detail: string): void => {
+    badCount++;
+    if (!firstBad || line < firstBad.line) firstBad = { line, detail };
+  };
+  let batch: EventText[] = [];
+  let batchBytes = 0;
+
+  const flush = async (): Promise<void> => {
+    const events = batch;
+    batch = [];
+    batchBytes = 0;
+    if (events.length === 0) return;
+    const appender = await conn.createAppender(STAGE, 'main', 'temp');
+    try {
+      for (const e of events) {
+        // DuckDB gets the bytes as they are: decoding them in JS would turn bad UTF-8 into U+FFFD.
+        if (!isUtf8(e.bytes)) {
+          bad(e.line, 'invalid UTF-8 encoding in string');
+          continue;
+        }
+        appender.appendBigInt(BigInt(e.line));
+        appender.appendBoolean(e.whole);
+        appender.appendBlob(e.bytes);
+        appender.endRow();
+      }
+    } finally {
+      appender.closeSync();
+    }
+    const invalid = (await conn.runAndReadAll(`SELECT line, decode(raw) AS text FROM ${STAGE} WHERE NOT json_valid(decode(raw)) ORDER BY line LIMIT 1`)).getRowObjectsJS()[0];
+    if (invalid) {
+      const count = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM ${STAGE} WHERE NOT json_valid(decode(raw))`)).getRowObjectsJS()[0]!['n']);
+      let detail = 'invalid JSON';
+      try {
+        await conn.run('SELECT json($text)', { text: String(invalid['text']) });
+      } catch (err) {
+        detail = jsonDetail(err instanceof Error ? err.message : String(err));
+      }
+      bad(Number(invalid['line']), detail);
+      badCount += count - 1;
+    }
+    if (!lenient && firstBad) throw new StructureError(firstBad.line, firstBad.detail);
+    // Rows go in in the file's order: the stage keeps insertion order, as the events table does.
+    // A whole value may be a wrapper, unwrapped as DuckDB's readers do (load-sql.ts). Events are
+    // re-serialised compactly, as there, except huge ones: DuckDB's JSON writer asks for about
+    // ten times the event's size at once (1 GiB for a 100 MB event), which a memory limit may
+    // refuse. Those keep their text as written; they were checked above.
+    const source = `SELECT $file AS file, unnest(CASE
+          WHEN whole AND regexp_matches(decode(raw), ${WRAPPER_START}) THEN json_extract(decode(raw), '$.Records[*]')::VARCHAR[]
+          WHEN octet_length(raw) > ${VERBATIM_BYTES} THEN [decode(raw)]
+          ELSE [json(decode(raw))::VARCHAR] END) AS raw
+      FROM ${STAGE} WHERE json_valid(decode(raw))`;
+    inserted += (await conn.run(insertSql(source), { file: file.path, index })).rowsChanged;
+    await conn.run(`DELETE FROM ${STAGE}`);
+  };
+
+  try {
+    const splitter = new EventSplitter(file.format === 'parquet' ? 'records' : file.format);
+    for await (const chunk of byteStream(file)) {
+      for (const e of splitter.push(chunk as Buffer)) {
+        batch.push(e);
+        batchBytes += e.bytes.length;
+        if (batchBytes >= STAGE_BYTES) await flush();
+      }
+    }
+    batch.push(...splitter.end());
+    await flush();
+  } catch (err) {
+    const reason = err instanceof StructureError || err instanceof ReadError ? err.message : undefined;
+    if (reason === undefined) throw err;
+    await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND source = $file`, { file: file.path });
+    return { inserted: 0, rejected: reason };
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(STAGE)}`);
+  }
+  if (badCount > 0 && firstBad) {
+    if (inserted === 0) return { inserted, rejected: `invalid JSON at line ${firstBad.line}: ${firstBad.detail}` };
+    return { inserted, badLines: { count: badCount, reason: `invalid JSON at line ${firstBad.line}: ${firstBad.detail}` } };
+  }
+  return { inserted };
+}
+
+/** The file's (inflated) bytes; read and gzip errors become a ReadError with the reason. */
+async function* byteStream(file: SniffedFile): AsyncGenerator<Buffer> {
+  const input = createReadStream(file.path, { highWaterMark: 1 << 20 });
+  const stream = file.gzip ? input.pipe(zlib.createGunzip({ chunkSize: 1 << 20 })) : input;
+  let inputError: unknown;
+  input.on('error', (err) => {
+    inputError = err;
+    if (stream !== input) stream.destroy(err);
+  });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    if (inputError) throw new ReadError((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file vanished during the load' : describeFsError(inputError));
+    if (file.gzip) throw new ReadError(describeGzipError(err));
+    throw new ReadError(describeFsError(err));
+  } finally {
+    input.destroy();
+  }
+}
