@@ -9,6 +9,7 @@ import { addonExpr, NULL, resolveColumn } from './fields.js';
 import { call, int, lit, type Expr as IrExpr } from './ir/expr.js';
 import { likeMatch } from './patterns.js';
 import { evalFunction, FUNCTION_NAMES, type EvalCall } from './library/eval-functions.js';
+import { isSplunkEvalFunction } from './library/splunk-eval-functions.js';
 import { nearest } from './suggest.js';
 import type { Relation } from './types.js';
 
@@ -104,6 +105,9 @@ type Call = Extract<Expr, { kind: 'call' }>;
 
 export function callFunction(c: Call, scope: ExprScope): IrExpr {
   const def = evalFunction(c.name);
+  if (!def && isSplunkEvalFunction(c.name)) {
+    throw scope.b.err('unsupported-function', `${c.name}() is a Splunk eval function that spelunk does not support yet`, c.nameSpan);
+  }
   if (!def) {
     const hints = nearest(c.name, FUNCTION_NAMES);
     throw scope.b.err('unknown-function', `unknown eval function ${c.name}()`, c.nameSpan, hints.length ? [`did you mean ${hints.map((h) => h + '()').join(', ')}?`] : undefined);
@@ -128,6 +132,7 @@ export function callFunction(c: Call, scope: ExprScope): IrExpr {
     },
     vars: scope.b.vars,
     now: scope.b.options.now,
+    sourceText: (span) => scope.b.options.source?.slice(span.start, span.end),
     err: (code, message, span, hints) => scope.b.err(code, message, span, hints),
   };
   const result = def.build(ctx);

@@ -23,6 +23,8 @@ export interface EvalCall {
   parseSearch(text: string): SearchExpr | null | undefined;
   vars: Vars;
   now: number;
+  /** The search text of a span, as the user wrote it (`1.00`, which the parsed number loses). */
+  sourceText(span: Span): string | undefined;
   err(code: DiagnosticCode, message: string, span: Span, hints?: string[]): SplError;
 }
 

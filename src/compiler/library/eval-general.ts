@@ -31,6 +31,18 @@ export const GENERAL: EvalFunction[] = [
     },
   },
   {
+    // The message of the first condition that does not hold (null counts as not holding).
+    name: 'validate', min: 2, max: 200, args: 'condition, message, ...', returns: 'the messages\' type',
+    build: (c) => {
+      if (c.nodes.length % 2 !== 0) throw c.err('bad-argument', 'validate() takes condition, message pairs', c.span);
+      const args = c.args();
+      const pairs: [Expr, Expr][] = [];
+      for (let i = 0; i < args.length; i += 2) pairs.push([args[i]!, args[i + 1]!]);
+      const type = unify(pairs.map((p) => p[1]));
+      return caseOf(pairs.map(([when, then]) => ({ when: call('not', [call('coalesce', [toBool(when), lit(false)], 'bool')], 'bool'), then: coerce(then, type) })), null, type);
+    },
+  },
+  {
     name: 'coalesce', min: 1, max: 100, args: 'value, ...', returns: 'the values\' type',
     build: (c) => {
       const items = c.args();
