@@ -60,15 +60,16 @@ describe('ordering', () => {
       { user: 'ana.ops', src: '73.158.64.21' }, { user: 'svc-backup', src: '185.220.101.47' },
       { user: 'dev.sam', src: '91.64.112.45' }, { user: 'dev.sam', src: '2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4' },
     ]);
-    await expectRows(data.sample, `${GST} | dedup errorCode | table errorCode`, [{ errorCode: 'AccessDenied' }]);
-    await expectRows(data.sample, `${GST} | dedup errorCode keepempty=true | stats count`, [{ count: 8 }]);
+    // result_id: CloudTrail's errorCode as recorded, empty on success (the add-on's errorCode is always filled).
+    await expectRows(data.sample, `${GST} | dedup result_id | table result_id`, [{ result_id: 'AccessDenied' }]);
+    await expectRows(data.sample, `${GST} | dedup result_id keepempty=true | stats count`, [{ count: 8 }]);
     await expectRows(data.sample, `${GST} | dedup user sortby user | table user`, users('ana.ops', 'dev.sam', 'svc-backup'));
   });
 });
 
 describe('filling and reshaping', () => {
   it('fillnull value= with a field list; default 0', async () => {
-    await expectRows(data.lang, 'eventName=GetBucketAcl | fillnull value=NA userIdentity.arn errorCode | table userIdentity.arn errorCode', [{ 'userIdentity.arn': 'NA', errorCode: 'NA' }]);
+    await expectRows(data.lang, 'eventName=GetBucketAcl | fillnull value=NA userIdentity.arn result_id | table userIdentity.arn result_id', [{ 'userIdentity.arn': 'NA', result_id: 'NA' }]);
     await expectRows(data.sample, '| makeresults | eval a=null(), b=2 | fillnull | table a b', [{ a: '0', b: 2 }]);
   });
 
@@ -159,10 +160,10 @@ describe('rename keeps column order', () => {
   it('a renamed field stays where it was in the table', async () => {
     const engine = await sampleEngine();
     try {
-      await expectRows(engine, 'eventName=CreateAccessKey errorCode=* | table user eventName src | rename eventName as api, user as who', [
+      await expectRows(engine, 'eventName=CreateAccessKey result_id=* | table userIdentity.userName eventName src | rename eventName as api, userIdentity.userName as who', [
         { who: 'dev.sam', api: 'CreateAccessKey', src: '91.64.112.45' },
       ]);
-      const result = await engine.run('eventName=CreateAccessKey errorCode=* | table user eventName src | rename eventName as api');
+      const result = await engine.run('eventName=CreateAccessKey result_id=* | table user eventName src | rename eventName as api');
       expect(result.columns).toEqual(['user', 'api', 'src']);
     } finally {
       engine.close();

@@ -66,8 +66,9 @@ describe('a quoted name glued to a wildcard', () => {
   });
 
   it('renames the data model columns', async () => {
-    await expectRows(engine, '| tstats count from datamodel=Change where All_Changes.action=deleted by All_Changes.user All_Changes.object | rename "All_Changes".* as *', [
-      { user: 'christophe', object: 'stratus-red-team-login-profile-user', count: 1 },
+    // The add-on's action for DeleteLoginProfile is "modified", and its user is the user acted on.
+    await expectRows(engine, '| tstats count from datamodel=Change where All_Changes.command=DeleteLoginProfile by All_Changes.user All_Changes.object | rename "All_Changes".* as *', [
+      { user: 'stratus-red-team-login-profile-user', object: 'stratus-red-team-login-profile-user', count: 1 },
     ]);
   });
 });

@@ -53,7 +53,7 @@ describe('hunt --content (security_content layout)', () => {
       ['ttp', 'AWS Admin Policy Attached To Unapproved Identity', 1],
       ['anomaly', 'AWS API Call Volume Outlier', 0],
       ['anomaly', 'AWS Console Login From Unseen IP', 1],
-      ['hunting', 'AWS Resources Created By User', 4],
+      ['hunting', 'AWS Resources Created By User', 2],
     ]);
   });
 
@@ -86,11 +86,13 @@ describe('hunt --content (security_content layout)', () => {
   });
 
   it('drop_dm_object_name("All_Changes") (a quoted name glued to a wildcard) renames the data model columns', () => {
+    // As the Splunk Add-on for AWS 7.10 computes them: action=created comes from its lookup
+    // (CreateUser and CreateRole; CreateAccessKey and CreateLoginProfile are "modified"), user of a
+    // CreateUser is the user created, and the add-on names no object for CreateRole (the data
+    // model fills "unknown").
     expect(out[4]!.results).toEqual([
-      { user: 'christophe', object: 'malicious-iam-user', count: 3 },
-      { user: 'christophe', object: 'stratus-red-team-malicious-iam-role', count: 2 },
-      { user: 'christophe', object: 'stratus-red-team-backdoor-u-user', count: 1 },
-      { user: 'christophe', object: 'stratus-red-team-login-profile-user', count: 1 },
+      { user: 'malicious-iam-user', object: 'malicious-iam-user', count: 1 },
+      { user: 'christophe', object: 'unknown', count: 1 },
     ]);
   });
 

@@ -7,7 +7,9 @@ import { diagramsHtml, DIAGRAMS_FILE } from '../scripts/diagrams.js';
 import { referencePage } from '../scripts/reference.js';
 import { AGGREGATE_NAMES } from '../src/compiler/library/aggregates.js';
 import { COMMAND_NAMES } from '../src/compiler/commands/registry.js';
-import { DATA_MODELS } from '../src/compiler/datamodels.js';
+import { ADDON_FIELDS } from '../src/compiler/addon-fields.js';
+import { DATA_MODELS, qualifiedName } from '../src/compiler/datamodels.js';
+import { datamodelsMarkdown, DATAMODELS_FILE, fieldsMarkdown, FIELDS_FILE } from '../scripts/fields-doc.js';
 import { FUNCTION_NAMES } from '../src/compiler/library/eval-functions.js';
 import { compile } from '../src/compiler/index.js';
 import { loadMacros, bundledMacrosFile } from '../src/engine/engine.js';
@@ -75,11 +77,23 @@ describe('docs/reference.md', () => {
   });
 });
 
-describe('docs/datamodels.md', () => {
+describe('docs/fields.md and docs/datamodels.md', () => {
+  it('are up to date with the tables (run npm run docs:fields)', () => {
+    expect(readFileSync(FIELDS_FILE, 'utf8') === fieldsMarkdown(), 'docs/fields.md is stale: run npm run docs:fields').toBe(true);
+    expect(readFileSync(DATAMODELS_FILE, 'utf8') === datamodelsMarkdown(), 'docs/datamodels.md is stale: run npm run docs:fields').toBe(true);
+  });
+
+  it('documents every add-on field, with its rule and source', () => {
+    const fields = readFileSync(FIELDS_FILE, 'utf8');
+    for (const f of ADDON_FIELDS) expect(fields, f.name).toMatch(new RegExp('^\\| `' + f.name + '` \\| .+ \\| ' + f.source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + ' \\|$', 'm'));
+  });
+
   it('documents every data model dataset and field', () => {
     for (const m of DATA_MODELS) {
-      for (const d of [m.root.name, ...m.children.map((c) => `${m.name}.${c.name}`)]) expect(datamodels).toContain('`' + d + '`');
-      for (const f of m.fields) expect(datamodels).toContain('`' + `${m.root.name}.${f.name}` + '`');
+      for (const d of m.datasets) {
+        expect(datamodels).toContain('`' + `${m.name}.${d.name}` + '`');
+        for (const f of d.fields) expect(datamodels).toContain('`' + qualifiedName(m, d, f) + '`');
+      }
     }
   });
 });

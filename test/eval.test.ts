@@ -12,7 +12,7 @@ describe('operators', () => {
   });
 
   it('_time is epoch seconds for arithmetic', async () => {
-    await expectRows(data.sample, 'eventName=CreateAccessKey user=ana.ops | eval t=_time+1, u=t-1, day=floor(_time/86400) | table t u day', [{ t: 1795280692, u: 1795280691, day: 20778 }]);
+    await expectRows(data.sample, 'eventName=CreateAccessKey userIdentity.userName=ana.ops | eval t=_time+1, u=t-1, day=floor(_time/86400) | table t u day', [{ t: 1795280692, u: 1795280691, day: 20778 }]);
   });
 
   it('a missing field is null and null propagates', async () => {
@@ -39,7 +39,7 @@ describe('operators', () => {
 
   it('single quotes name fields, double quotes are strings', async () => {
     await expectRows(data.sample, one("'my field'=3, y='my field'*2, z=\"my field\"", '"my field" y z'), [{ 'my field': 3, y: 6, z: 'my field' }]);
-    await expectRows(data.sample, 'eventName=CreateAccessKey user=ana.ops | eval t=\'userIdentity.type\' | table t', [{ t: 'IAMUser' }]);
+    await expectRows(data.sample, 'eventName=CreateAccessKey userIdentity.userName=ana.ops | eval t=\'userIdentity.type\' | table t', [{ t: 'IAMUser' }]);
   });
 
   it('where keeps rows whose condition is true (null is false)', async () => {
@@ -88,7 +88,7 @@ describe('functions', () => {
     await expectRows(data.sample, one('a=now(), b=relative_time(now(),"-24h@h"), c=relative_time(now(),"@d"), d=relative_time(now(),"-7d@w0"), e=strftime(1795795276,"%Y-%m-%dT%H:%M:%S"), f=strptime("2026-11-27 16:01:16","%Y-%m-%d %H:%M:%S"), g=strftime(_time, "%F %T"), w=if(time()>now()-86400*365*100,1,0)', 'a b c d e f g w'), [
       { a: 1795824000, b: 1795737600, c: 1795824000, d: 1794700800, e: '2026-11-27T16:01:16', f: 1795795276, g: '2026-11-28 00:00:00', w: 1 },
     ]);
-    await expectRows(data.sample, 'eventName=CreateAccessKey user=ana.ops | eval d=relative_time(_time,"@d"), s=strftime(_time,"%Y-%m-%d %H:%M") | table d s', [{ d: 1795219200, s: '2026-11-21 17:04' }]);
+    await expectRows(data.sample, 'eventName=CreateAccessKey userIdentity.userName=ana.ops | eval d=relative_time(_time,"@d"), s=strftime(_time,"%Y-%m-%d %H:%M") | table d s', [{ d: 1795219200, s: '2026-11-21 17:04' }]);
   });
 
   it('network, hashes, JSON, in, true/false, searchmatch', async () => {

@@ -61,7 +61,7 @@ describe('spelunk run <id>', () => {
     const r = spelunk('run', 'aws_investigate_user', '--param', 'user=sync', '--data', 'fixtures/sample', '--format', 'csv', '--quiet');
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('_time,recipientAccountId,awsRegion,eventSource,eventName,status,errorCode,user_type,user,user_arn,userIdentity.accessKeyId,src,user_agent,eventID');
+    expect(lines[0]).toBe('_time,recipientAccountId,awsRegion,eventSource,eventName,errorCode,caller_type,caller,user_arn,userIdentity.accessKeyId,src,user_agent,eventID');
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 5).join(' '))).toEqual([
       '2026-11-27T14:13:55Z 111122223333 us-east-1 cloudtrail.amazonaws.com StopLogging',
       '2026-11-27T14:13:10Z 111122223333 eu-west-1 ec2.amazonaws.com DescribeInstances',

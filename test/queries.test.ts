@@ -200,20 +200,20 @@ describe('hunts on the sample', () => {
   it('AttachRolePolicy: both successes and the refused call, not AttachUserPolicy', async () => {
     expect(await run(sample, byId('aws_iam_attach_role_policy'))).toEqual([
       {
-        _time: t('2026-11-27T02:09:50Z'), recipientAccountId: '111122223333', user_type: 'IAMUser', user_arn: 'arn:aws:iam::111122223333:user/svc-backup',
+        _time: t('2026-11-27T02:09:50Z'), recipientAccountId: '111122223333', caller_type: 'IAMUser', user_arn: 'arn:aws:iam::111122223333:user/svc-backup',
         src: '185.220.101.47', user_agent: UA_INTRUDER, access_key: 'AKIAKVGAJJLMH55XUZRZ', credentials: 'long-term access key', mfa_auth: null,
-        session_created: null, role_name: 'ops-sync-role', policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess', status: 'success', errorCode: null,
+        session_created: null, role_name: 'ops-sync-role', policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess', status: 'success', errorCode: 'success',
       },
       {
-        _time: t('2026-11-24T10:11:05Z'), recipientAccountId: '222233334444', user_type: 'IAMUser', user_arn: 'arn:aws:iam::222233334444:user/dev.sam',
+        _time: t('2026-11-24T10:11:05Z'), recipientAccountId: '222233334444', caller_type: 'IAMUser', user_arn: 'arn:aws:iam::222233334444:user/dev.sam',
         src: '91.64.112.45', user_agent: cliDevSam('iam.attach-role-policy'), access_key: 'AKIAVNTZIV4R3MZ4M2TA', credentials: 'long-term access key',
         mfa_auth: null, session_created: null, role_name: 'dev-build-role', policy_arn: null, status: 'failure', errorCode: 'AccessDenied',
       },
       {
-        _time: t('2026-11-23T14:40:14Z'), recipientAccountId: '111122223333', user_type: 'AssumedRole', user_arn: 'arn:aws:sts::111122223333:assumed-role/DeployRole/gha-7315523',
+        _time: t('2026-11-23T14:40:14Z'), recipientAccountId: '111122223333', caller_type: 'AssumedRole', user_arn: 'arn:aws:sts::111122223333:assumed-role/DeployRole/gha-7315523',
         src: '3.91.171.15', user_agent: UA_TERRAFORM_IAM, access_key: 'ASIAME2A2YKD6YW2X4NA', credentials: 'temporary credentials', mfa_auth: 'false',
         session_created: '2026-11-23T14:39:12Z', role_name: 'invoice-renderer-role', policy_arn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-        status: 'success', errorCode: null,
+        status: 'success', errorCode: 'success',
       },
     ]);
   });
@@ -221,11 +221,11 @@ describe('hunts on the sample', () => {
   it('CreateAccessKey by IAM users: not by an assumed role, not the refused call', async () => {
     expect(await run(sample, byId('aws_iam_create_access_key'))).toEqual([
       {
-        _time: t('2026-11-27T02:12:03Z'), recipientAccountId: '111122223333', user: 'svc-backup', user_arn: 'arn:aws:iam::111122223333:user/svc-backup',
+        _time: t('2026-11-27T02:12:03Z'), recipientAccountId: '111122223333', caller: 'svc-backup', user_arn: 'arn:aws:iam::111122223333:user/svc-backup',
         for_user: 'ci-deployer', src: '185.220.101.47', user_agent: UA_INTRUDER, new_key: 'AKIAKNNDIEJJ2SOZ55IX', new_key_status: 'Active',
       },
       {
-        _time: t('2026-11-21T17:04:51Z'), recipientAccountId: '111122223333', user: 'ana.ops', user_arn: 'arn:aws:iam::111122223333:user/ana.ops',
+        _time: t('2026-11-21T17:04:51Z'), recipientAccountId: '111122223333', caller: 'ana.ops', user_arn: 'arn:aws:iam::111122223333:user/ana.ops',
         for_user: 'svc-reporting', src: '73.158.64.21', user_agent: cliAna('iam.create-access-key'), new_key: 'AKIAOD6VDVW7ZAFP2LVD', new_key_status: 'Active',
       },
     ]);
@@ -236,13 +236,13 @@ describe('hunts on the sample', () => {
       {
         _time: t('2026-11-27T02:09:12Z'), recipientAccountId: '111122223333', user_arn: 'arn:aws:iam::111122223333:user/svc-backup', src: '185.220.101.47',
         role_name: 'ops-sync-role', role_description: null, role_arn: 'arn:aws:iam::111122223333:role/ops-sync-role',
-        trusted_principals: ['arn:aws:iam::999988887777:root'], trusted_other_accounts: ['999988887777'], status: 'success', errorCode: null,
+        trusted_principals: ['arn:aws:iam::999988887777:root'], trusted_other_accounts: ['999988887777'], status: 'success', errorCode: 'success',
       },
       {
         _time: t('2026-11-24T16:02:33Z'), recipientAccountId: '222233334444',
         user_arn: 'arn:aws:sts::222233334444:assumed-role/AWSReservedSSO_AdministratorAccess_1b9e44c07d2a6f31/tom.becker@example.com', src: '91.64.112.45',
         role_name: 'DataReadOnly', role_description: 'Read-only access for prod analytics jobs', role_arn: 'arn:aws:iam::222233334444:role/DataReadOnly',
-        trusted_principals: ['arn:aws:iam::111122223333:root'], trusted_other_accounts: ['111122223333'], status: 'success', errorCode: null,
+        trusted_principals: ['arn:aws:iam::111122223333:root'], trusted_other_accounts: ['111122223333'], status: 'success', errorCode: 'success',
       },
     ]);
   });
@@ -325,13 +325,13 @@ describe('hunts on the sample', () => {
       scan('2026-11-20T06:00:28Z', '111122223333'),
     ]);
     expect(rows[5]).toEqual({
-      _time: t('2026-11-27T02:31:05Z'), requester: outside, user_type: 'AWSAccount', requesting_account: '999988887777',
+      _time: t('2026-11-27T02:31:05Z'), requester: outside, caller_type: 'AWSAccount', requesting_account: '999988887777',
       role_arn: 'arn:aws:iam::111122223333:role/ops-sync-role', role_account: '111122223333', cross_account: 'yes', session_name: 'sync',
-      src: '185.220.101.47', user_agent: UA_INTRUDER, issued_key: 'ASIART4MF6FNS7M5BPHR', status: 'success', errorCode: null, recorded_in: ['111122223333'],
+      src: '185.220.101.47', user_agent: UA_INTRUDER, issued_key: 'ASIART4MF6FNS7M5BPHR', status: 'success', errorCode: 'success', recorded_in: ['111122223333'],
     });
     // The refused call has no requestParameters and no resources: the role comes from errorMessage.
     expect(rows[15]).toEqual({
-      _time: t('2026-11-24T10:14:40Z'), requester: devsam, user_type: 'IAMUser', requesting_account: '222233334444',
+      _time: t('2026-11-24T10:14:40Z'), requester: devsam, caller_type: 'IAMUser', requesting_account: '222233334444',
       role_arn: 'arn:aws:iam::111122223333:role/OrganizationAccountAccessRole', role_account: '111122223333', cross_account: 'yes', session_name: null,
       src: '91.64.112.45', user_agent: cliDevSam('sts.assume-role'), issued_key: null, status: 'failure', errorCode: 'AccessDenied', recorded_in: ['222233334444'],
     });
@@ -341,7 +341,7 @@ describe('hunts on the sample', () => {
     const engine = await engineOver([join(SAMPLE_DIR, 'AWSLogs', '111122223333')]);
     try {
       const rows = (await run(engine, byId('aws_sts_assume_role'))).filter((r) => r.requesting_account === '222233334444');
-      expect(rows.map((r) => [iso(r._time), r.requester, r.user_type, r.recorded_in])).toEqual([
+      expect(rows.map((r) => [iso(r._time), r.requester, r.caller_type, r.recorded_in])).toEqual([
         ['2026-11-25T10:08:44Z', 'AIDAPORCIFL2ICSNODXYB', 'AWSAccount', ['111122223333']],
         ['2026-11-23T10:24:56Z', 'AIDAPORCIFL2ICSNODXYB', 'AWSAccount', ['111122223333']],
         ['2026-11-20T10:10:41Z', 'AIDAPORCIFL2ICSNODXYB', 'AWSAccount', ['111122223333']],
@@ -355,7 +355,7 @@ describe('hunts on the sample', () => {
     const ana = (time: string, key: string) => ({
       _time: t(time), recipientAccountId: '111122223333', user: 'ana.ops', user_arn: 'arn:aws:iam::111122223333:user/ana.ops', src: '73.158.64.21',
       user_agent: cliAna('sts.get-session-token'), with_mfa: 'yes', mfa_serial: 'arn:aws:iam::111122223333:mfa/ana.ops', duration_seconds: '43200',
-      issued_key: key, status: 'success', errorCode: null,
+      issued_key: key, status: 'success', errorCode: 'success',
     });
     const devsam = { recipientAccountId: '222233334444', user: 'dev.sam', user_arn: 'arn:aws:iam::222233334444:user/dev.sam', user_agent: cliDevSam('sts.get-session-token'), duration_seconds: '43200' };
     expect(await run(sample, byId('aws_sts_get_session_token'))).toEqual([
@@ -363,12 +363,12 @@ describe('hunts on the sample', () => {
       {
         _time: t('2026-11-27T02:04:22Z'), recipientAccountId: '111122223333', user: 'svc-backup', user_arn: 'arn:aws:iam::111122223333:user/svc-backup',
         src: '185.220.101.47', user_agent: UA_INTRUDER, with_mfa: 'no', mfa_serial: null, duration_seconds: '43200', issued_key: 'ASIAMJPOHEBSHD2CNTDE',
-        status: 'success', errorCode: null,
+        status: 'success', errorCode: 'success',
       },
       ana('2026-11-25T16:26:06Z', 'ASIANIGSY7UXS2OZ67IA'),
       { _time: t('2026-11-25T09:02:18Z'), ...devsam, src: '91.64.112.45', with_mfa: 'yes', mfa_serial: 'arn:aws:iam::222233334444:mfa/dev.sam', issued_key: null, status: 'failure', errorCode: 'AccessDenied' },
       ana('2026-11-24T16:13:58Z', 'ASIAAOGSBAYASXIR2FZJ'),
-      { _time: t('2026-11-24T10:20:03Z'), ...devsam, src: '2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4', with_mfa: 'no', mfa_serial: null, issued_key: 'ASIANDXRTLUUFCF36VU3', status: 'success', errorCode: null },
+      { _time: t('2026-11-24T10:20:03Z'), ...devsam, src: '2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4', with_mfa: 'no', mfa_serial: null, issued_key: 'ASIANDXRTLUUFCF36VU3', status: 'success', errorCode: 'success' },
       ana('2026-11-23T16:11:05Z', 'ASIAY6HSOC6YPJRPEMIX'),
       ana('2026-11-20T16:22:45Z', 'ASIAWAVXJUR3JJ5LGWAE'),
     ].map((r) => ({
@@ -511,7 +511,7 @@ describe('investigations on the sample', () => {
     expect(rows.slice(0, 7).map(line)).toEqual(intruder);
     expect(rows.length).toBe(31);
     // The rest: 3 backup reads a night, 8 nights, from the backup host through the VPC endpoint.
-    expect(rows.slice(7).map((r) => `${r.eventName} ${r.src} ${r.user}`)).toEqual(Array(24).fill('GetObject 10.20.7.12 svc-backup'));
+    expect(rows.slice(7).map((r) => `${r.eventName} ${r.src} ${r.caller}`)).toEqual(Array(24).fill('GetObject 10.20.7.12 svc-backup'));
   });
 
   it('by user ARN of a role: every session the role issued', async () => {
@@ -534,7 +534,7 @@ describe('investigations on the sample', () => {
     expect(rows.map((r) => `${r.session_start} ${line(r)}`)).toEqual([
       ...session.late.map((l) => `no ${l}`), `yes ${session.assume2}`, ...session.early.map((l) => `no ${l}`), `yes ${session.assume1}`,
     ]);
-    expect(rows[2]).toMatchObject({ requester: 'AIDAH4XI52CPBVIOVMOXJ', requesting_account: '999988887777', user_type: 'AWSAccount' });
+    expect(rows[2]).toMatchObject({ requester: 'AIDAH4XI52CPBVIOVMOXJ', requesting_account: '999988887777', caller_type: 'AWSAccount' });
   });
 
   it('from an IP address: every intruder and outside-session event', async () => {
@@ -558,7 +558,7 @@ describe('investigations on the sample', () => {
 
   it('in an AWS region: the eight eu-west-1 calls, one of them the outside session\'s', async () => {
     const rows = await run(sample, byId('aws_activity_in_region'), { region: SAMPLE_PARAMS.region! });
-    expect(rows.map((r) => `${iso(r._time)} ${r.eventName} ${r.user}`)).toEqual([
+    expect(rows.map((r) => `${iso(r._time)} ${r.eventName} ${r.caller}`)).toEqual([
       '2026-11-27T15:41:09Z DescribeLogGroups maria.gomez@example.com',
       '2026-11-27T14:13:10Z DescribeInstances sync',
       '2026-11-25T16:07:27Z DescribeLogGroups maria.gomez@example.com',

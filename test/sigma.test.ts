@@ -37,7 +37,7 @@ describe('Sigma detection to SPL text', () => {
 
   it('cidr, exists, null, numbers and comparisons', () => {
     expect(spl("s:\n  sourceIPAddress|cidr: 10.0.0.0/8\n  errorCode|exists: false\n  requestParameters.name: null\n  additionalEventData.bytes|gt: 1000\n  responseElements.count: 3\ncondition: s")).toBe(
-      `\`cloudtrail\` sourceIPAddress="10.0.0.0/8" (NOT errorCode=*) (NOT requestParameters.name=*) responseElements.count=3\n| where tonumber('additionalEventData.bytes')>1000\n${TABLE}`,
+      `\`cloudtrail\` sourceIPAddress="10.0.0.0/8" (NOT result_id=*) (NOT requestParameters.name=*) responseElements.count=3\n| where tonumber('additionalEventData.bytes')>1000\n${TABLE}`,
     );
   });
 

@@ -10,12 +10,12 @@ afterAll(() => engine.close());
 
 describe('first slice end to end', () => {
   it('counts AssumeRole calls by identity type and outcome', async () => {
-    await expectRows(engine, 'eventName=AssumeRole | stats count by user_type, action', [
-      { user_type: 'AWSAccount', action: 'success', count: 21 },
-      { user_type: 'AWSService', action: 'success', count: 48 },
-      { user_type: 'AssumedRole', action: 'success', count: 16 },
-      { user_type: 'IAMUser', action: 'failure', count: 1 },
-      { user_type: 'IAMUser', action: 'success', count: 15 },
+    await expectRows(engine, 'eventName=AssumeRole | stats count by userIdentity.type, action', [
+      { 'userIdentity.type': 'AWSAccount', action: 'success', count: 21 },
+      { 'userIdentity.type': 'AWSService', action: 'success', count: 48 },
+      { 'userIdentity.type': 'AssumedRole', action: 'success', count: 16 },
+      { 'userIdentity.type': 'IAMUser', action: 'failure', count: 1 },
+      { 'userIdentity.type': 'IAMUser', action: 'success', count: 15 },
     ]);
   });
 

@@ -12,12 +12,12 @@ describe('func(eval(expression)) as name', () => {
   it('count counts the rows where a condition holds; sum and dc take the values', async () => {
     // Checked against the same counts written with where: 1 AssumeRole refused (222233334444),
     // and the distinct accounts of the successful ones: 4, 2 and 1.
-    await expectRows(data.sample, '* eventName=AssumeRole | stats count(eval(errorCode="AccessDenied")) as denied, count as all, dc(eval(if(isnull(errorCode), \'userIdentity.accountId\', null()))) as ok_accounts, sum(eval(if(isnotnull(errorCode), 1, 0))) as errs by recipientAccountId', [
+    await expectRows(data.sample, '* eventName=AssumeRole | stats count(eval(result_id="AccessDenied")) as denied, count as all, dc(eval(if(isnull(result_id), \'userIdentity.accountId\', null()))) as ok_accounts, sum(eval(if(isnotnull(result_id), 1, 0))) as errs by recipientAccountId', [
       { recipientAccountId: '111122223333', denied: 0, all: 57, ok_accounts: 4, errs: 0 },
       { recipientAccountId: '222233334444', denied: 1, all: 20, ok_accounts: 2, errs: 1 },
       { recipientAccountId: '444455556666', denied: 0, all: 24, ok_accounts: 1, errs: 0 },
     ]);
-    await expectRows(data.sample, '* eventName=AssumeRole | where isnull(errorCode) | stats dc(userIdentity.accountId) as ok_accounts by recipientAccountId', [
+    await expectRows(data.sample, '* eventName=AssumeRole | where isnull(result_id) | stats dc(userIdentity.accountId) as ok_accounts by recipientAccountId', [
       { recipientAccountId: '111122223333', ok_accounts: 4 },
       { recipientAccountId: '222233334444', ok_accounts: 2 },
       { recipientAccountId: '444455556666', ok_accounts: 1 },
@@ -37,12 +37,12 @@ describe('func(eval(expression)) as name', () => {
       { recipientAccountId: '444455556666', ar: 24 },
     ]);
     await expectRows(data.sample, '* | streamstats count(eval(eventName="AssumeRole")) as n | stats max(n) as n', [{ n: 101 }]);
-    await expectRows(data.sample, '* | chart count(eval(isnotnull(errorCode))) as errors over recipientAccountId', [
+    await expectRows(data.sample, '* | chart count(eval(isnotnull(result_id))) as errors over recipientAccountId', [
       { recipientAccountId: '111122223333', errors: 9 },
       { recipientAccountId: '222233334444', errors: 10 },
       { recipientAccountId: '444455556666', errors: 0 },
     ]);
-    await expectRows(data.sample, '* earliest=11/24/2026:00:00:00 | timechart span=1d count(eval(errorCode="AccessDenied")) as denied', [
+    await expectRows(data.sample, '* earliest=11/24/2026:00:00:00 | timechart span=1d count(eval(result_id="AccessDenied")) as denied', [
       { _time: 1795478400, denied: 2 },
       { _time: 1795564800, denied: 2 },
       { _time: 1795651200, denied: 0 },

@@ -8,9 +8,9 @@ const GST = 'eventName=GetSessionToken';
 
 describe('stats', () => {
   it('default names, AS, values sorted and distinct, list in input order, earliest/latest by _time, first/last by pipeline order', async () => {
-    await expectRows(data.sample, `${GST} | stats count, count(errorCode), values(src) as srcs, list(user), earliest(user), latest(user), first(src), last(src), earliest_time(user), latest_time(user) by eventName`, [
+    await expectRows(data.sample, `${GST} | stats count, count(result_id), values(src) as srcs, list(user), earliest(user), latest(user), first(src), last(src), earliest_time(user), latest_time(user) by eventName`, [
       {
-        eventName: 'GetSessionToken', count: 8, 'count(errorCode)': 1,
+        eventName: 'GetSessionToken', count: 8, 'count(result_id)': 1,
         srcs: ['185.220.101.47', '2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4', '73.158.64.21', '91.64.112.45'],
         'list(user)': ['ana.ops', 'svc-backup', 'ana.ops', 'dev.sam', 'ana.ops', 'dev.sam', 'ana.ops', 'ana.ops'],
         'earliest(user)': 'ana.ops', 'latest(user)': 'ana.ops', 'first(src)': '73.158.64.21', 'last(src)': '73.158.64.21',
@@ -32,12 +32,12 @@ describe('stats', () => {
   });
 
   it('rows without a by-field are left out; groups sorted by the by-fields', async () => {
-    await expectRows(data.sample, 'eventName=AssumeRole | stats count by user_type, action', [
-      { user_type: 'AWSAccount', action: 'success', count: 21 },
-      { user_type: 'AWSService', action: 'success', count: 48 },
-      { user_type: 'AssumedRole', action: 'success', count: 16 },
-      { user_type: 'IAMUser', action: 'failure', count: 1 },
-      { user_type: 'IAMUser', action: 'success', count: 15 },
+    await expectRows(data.sample, 'eventName=AssumeRole | stats count by userIdentity.type, action', [
+      { 'userIdentity.type': 'AWSAccount', action: 'success', count: 21 },
+      { 'userIdentity.type': 'AWSService', action: 'success', count: 48 },
+      { 'userIdentity.type': 'AssumedRole', action: 'success', count: 16 },
+      { 'userIdentity.type': 'IAMUser', action: 'failure', count: 1 },
+      { 'userIdentity.type': 'IAMUser', action: 'success', count: 15 },
     ]);
   });
 
@@ -56,7 +56,7 @@ describe('stats', () => {
   });
 
   it('golden SQL', () => {
-    expect(sqlOf('eventName=AssumeRole | stats count values(src) as srcs earliest(user) by user_type')).toMatchInlineSnapshot(`
+    expect(sqlOf('eventName=AssumeRole | stats count values(src) as srcs earliest(userIdentity.userName) by userIdentity.type')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
           WHERE coalesce("eventName" ILIKE 'AssumeRole', false)
@@ -65,13 +65,13 @@ describe('stats', () => {
         SELECT *, "__p_userIdentity.type" AS "__by0" FROM s0
       ),
       s2 AS (
-        SELECT "__by0" AS "user_type", count(*) AS "count", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "srcs", arg_min(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId"), "_time") FILTER (WHERE coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") IS NOT NULL) AS "earliest(user)" FROM s1 WHERE "__by0" IS NOT NULL
+        SELECT "__by0" AS "userIdentity.type", count(*) AS "count", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "srcs", arg_min("__p_userIdentity.userName", "_time") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) AS "earliest(userIdentity.userName)" FROM s1 WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s3 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("user_type" AS DOUBLE) ASC NULLS LAST, "user_type" ASC NULLS LAST) AS "__seq" FROM s2
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.type" AS DOUBLE) ASC NULLS LAST, "userIdentity.type" ASC NULLS LAST) AS "__seq" FROM s2
       )
-      SELECT "user_type", "count", "srcs", "earliest(user)"
+      SELECT "userIdentity.type", "count", "srcs", "earliest(userIdentity.userName)"
       FROM s3
       ORDER BY "__seq""
     `);
@@ -102,13 +102,13 @@ describe('eventstats and streamstats', () => {
   });
 
   it('streamstats golden SQL', () => {
-    expect(sqlOf(`${GST} | streamstats current=f window=3 values(user) as u count by src`)).toMatchInlineSnapshot(`
+    expect(sqlOf(`${GST} | streamstats current=f window=3 values(userIdentity.userName) as u count by src`)).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
           WHERE coalesce("eventName" ILIKE 'GetSessionToken', false)
       ),
       s1 AS (
-        SELECT *, list_sort(list_distinct(list(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId")) FILTER (WHERE coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") IS NOT NULL) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ASC NULLS LAST ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING))) AS "u", count(*) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ASC NULLS LAST ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS "count" FROM s0
+        SELECT *, list_sort(list_distinct(list("__p_userIdentity.userName") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ASC NULLS LAST ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING))) AS "u", count(*) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ASC NULLS LAST ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS "count" FROM s0
       )
       SELECT "_time", "u", "count", "_raw"
       FROM s1

@@ -11,61 +11,63 @@ afterAll(() => sample.close());
 
 const GST = 'eventName=GetSessionToken';
 
+// userIdentity.userName, the IAM user's name, is the field shared by the searches below: the add-on's
+// user names the user acted on for some calls (CreateAccessKey: the key's owner).
 describe('subsearch in search', () => {
   it('its rows become an OR of field matches', async () => {
-    await expectRows(sample, `${GST} [search eventName=CreateAccessKey | stats count by user | fields user] | stats count by user`, [
-      { user: 'ana.ops', count: 5 }, { user: 'dev.sam', count: 2 }, { user: 'svc-backup', count: 1 },
+    await expectRows(sample, `${GST} [search eventName=CreateAccessKey | stats count by userIdentity.userName | fields userIdentity.userName] | stats count by userIdentity.userName`, [
+      { 'userIdentity.userName': 'ana.ops', count: 5 }, { 'userIdentity.userName': 'dev.sam', count: 2 }, { 'userIdentity.userName': 'svc-backup', count: 1 },
     ]);
-    await expectRows(sample, 'eventName=AssumeRole [search eventName=CreateRole user=svc-backup | fields src] | stats count by eventName', [{ eventName: 'AssumeRole', count: 2 }]);
+    await expectRows(sample, 'eventName=AssumeRole [search eventName=CreateRole userIdentity.userName=svc-backup | fields src] | stats count by eventName', [{ eventName: 'AssumeRole', count: 2 }]);
   });
 
   it('a generating subsearch', async () => {
-    await expectRows(sample, `${GST} [| makeresults | eval user="DEV.SAM" | table user] | table user`, [{ user: 'dev.sam' }, { user: 'dev.sam' }]);
+    await expectRows(sample, `${GST} [| makeresults | eval userIdentity.userName="DEV.SAM" | table userIdentity.userName] | table userIdentity.userName`, [{ 'userIdentity.userName': 'dev.sam' }, { 'userIdentity.userName': 'dev.sam' }]);
   });
 
   it('an empty subsearch matches nothing', async () => {
-    await expectRows(sample, `${GST} [search eventName=NoSuchThing | fields user] | stats count`, [{ count: 0 }]);
+    await expectRows(sample, `${GST} [search eventName=NoSuchThing | fields userIdentity.userName] | stats count`, [{ count: 0 }]);
   });
 
   it('return N fields, alias=field, $field', async () => {
-    await expectRows(sample, `${GST} [search eventName=CreateAccessKey errorCode=* | return user] | table user`, [{ user: 'dev.sam' }, { user: 'dev.sam' }]);
-    await expectRows(sample, `${GST} [search eventName=CreateAccessKey | return 2 user] | stats count by user`, [{ user: 'dev.sam', count: 2 }, { user: 'svc-backup', count: 1 }]);
-    await expectRows(sample, `${GST} [search eventName=CreateAccessKey user=svc-backup | eval source_ip=src | return src=source_ip] | table user`, [{ user: 'svc-backup' }]);
-    await expectRows(sample, `${GST} [search eventName=CreateAccessKey | head 1 | return $user] | stats count by user`, [{ user: 'svc-backup', count: 1 }]);
+    await expectRows(sample, `${GST} [search eventName=CreateAccessKey result_id=* | return userIdentity.userName] | table userIdentity.userName`, [{ 'userIdentity.userName': 'dev.sam' }, { 'userIdentity.userName': 'dev.sam' }]);
+    await expectRows(sample, `${GST} [search eventName=CreateAccessKey | return 2 userIdentity.userName] | stats count by userIdentity.userName`, [{ 'userIdentity.userName': 'dev.sam', count: 2 }, { 'userIdentity.userName': 'svc-backup', count: 1 }]);
+    await expectRows(sample, `${GST} [search eventName=CreateAccessKey userIdentity.userName=svc-backup | eval source_ip=src | return src=source_ip] | table userIdentity.userName`, [{ 'userIdentity.userName': 'svc-backup' }]);
+    await expectRows(sample, `${GST} [search eventName=CreateAccessKey | head 1 | return $userIdentity.userName] | stats count by userIdentity.userName`, [{ 'userIdentity.userName': 'svc-backup', count: 1 }]);
   });
 
   it('single-field rows: exact values by hash join, wildcards and empty values row by row', async () => {
-    await expectRows(sample, `${GST} [| makeresults count=2 | streamstats count as n | eval user=if(n=1, "SVC-*", "Dev.Sam") | fields user] | stats count by user`, [
-      { user: 'dev.sam', count: 2 }, { user: 'svc-backup', count: 1 },
+    await expectRows(sample, `${GST} [| makeresults count=2 | streamstats count as n | eval userIdentity.userName=if(n=1, "SVC-*", "Dev.Sam") | fields userIdentity.userName] | stats count by userIdentity.userName`, [
+      { 'userIdentity.userName': 'dev.sam', count: 2 }, { 'userIdentity.userName': 'svc-backup', count: 1 },
     ]);
-    await expectRows(sample, `${GST} [| makeresults | eval user=null() | fields user] | stats count`, [{ count: 8 }]);
-    expect(sqlOf(`${GST} [search eventName=CreateAccessKey | stats count by user | fields user]`)).toMatchInlineSnapshot(`
+    await expectRows(sample, `${GST} [| makeresults | eval userIdentity.userName=null() | fields userIdentity.userName] | stats count`, [{ count: 8 }]);
+    expect(sqlOf(`${GST} [search eventName=CreateAccessKey | stats count by userIdentity.userName | fields userIdentity.userName]`)).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
           WHERE coalesce("eventName" ILIKE 'CreateAccessKey', false)
       ),
       s1 AS (
-        SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "__by0" FROM s0
+        SELECT *, "__p_userIdentity.userName" AS "__by0" FROM s0
       ),
       s2 AS (
-        SELECT "__by0" AS "user", count(*) AS "count" FROM s1 WHERE "__by0" IS NOT NULL
+        SELECT "__by0" AS "userIdentity.userName", count(*) AS "count" FROM s1 WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s3 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("user" AS DOUBLE) ASC NULLS LAST, "user" ASC NULLS LAST) AS "__seq" FROM s2
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.userName" AS DOUBLE) ASC NULLS LAST, "userIdentity.userName" ASC NULLS LAST) AS "__seq" FROM s2
       ),
       s4 AS (
-        SELECT "user" AS "user", "__seq" FROM s3
+        SELECT "userIdentity.userName" AS "userIdentity.userName", "__seq" FROM s3
       ),
       s5 AS (
-        SELECT "user" AS "__sub0" FROM s4 ORDER BY "__seq" LIMIT 10000
+        SELECT "userIdentity.userName" AS "__sub0" FROM s4 ORDER BY "__seq" LIMIT 10000
       ),
       s6 AS (
         SELECT "__sub0" AS "__sub0" FROM s5 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*'))
       ),
       s7 AS (
         SELECT * FROM "events"
-          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce(lower(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId")) IN (SELECT lower("__sub0") FROM s5 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s6 WHERE (s6."__sub0" IS NULL OR coalesce(spl_wildmatch(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId"), s6."__sub0"), false)))))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce(lower("__p_userIdentity.userName") IN (SELECT lower("__sub0") FROM s5 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s6 WHERE (s6."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s6."__sub0"), false)))))
       )
       SELECT "_time", "_raw"
       FROM s7
@@ -74,32 +76,32 @@ describe('subsearch in search', () => {
   });
 
   it('several fields: each row is an AND, rows are OR-ed; wildcards and empty values per field', async () => {
-    const rows = '| makeresults count=3 | streamstats count as n | eval user=case(n=1, "ana.ops", n=2, "dev*", n=3, null()), src=case(n=1, "185.220.101.47", n=2, "2a02:*", n=3, "185.220.101.47") | fields user src';
+    const rows = '| makeresults count=3 | streamstats count as n | eval userIdentity.userName=case(n=1, "ana.ops", n=2, "dev*", n=3, null()), src=case(n=1, "185.220.101.47", n=2, "2a02:*", n=3, "185.220.101.47") | fields userIdentity.userName src';
     // ana.ops never came from the Tor exit; dev.sam once from IPv6; anyone from the Tor exit.
-    await expectRows(sample, `${GST} [${rows}] | table user src`, [
-      { user: 'svc-backup', src: '185.220.101.47' },
-      { user: 'dev.sam', src: '2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4' },
+    await expectRows(sample, `${GST} [${rows}] | table userIdentity.userName src`, [
+      { 'userIdentity.userName': 'svc-backup', src: '185.220.101.47' },
+      { 'userIdentity.userName': 'dev.sam', src: '2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4' },
     ]);
   });
 
   it('golden SQL', () => {
-    expect(sqlOf(`${GST} [search eventName=CreateAccessKey | fields user src]`)).toMatchInlineSnapshot(`
+    expect(sqlOf(`${GST} [search eventName=CreateAccessKey | fields userIdentity.userName src]`)).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
           WHERE coalesce("eventName" ILIKE 'CreateAccessKey', false)
       ),
       s1 AS (
-        SELECT coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "user", "sourceIPAddress" AS "src", "_time", "_raw", "__seq" FROM s0
+        SELECT "__p_userIdentity.userName" AS "userIdentity.userName", "sourceIPAddress" AS "src", "_time", "_raw", "__seq" FROM s0
       ),
       s2 AS (
-        SELECT "user" AS "__sub0", "src" AS "__sub1" FROM s1 ORDER BY "__seq" LIMIT 10000
+        SELECT "userIdentity.userName" AS "__sub0", "src" AS "__sub1" FROM s1 ORDER BY "__seq" LIMIT 10000
       ),
       s3 AS (
         SELECT "__sub0" AS "__sub0", "__sub1" AS "__sub1" FROM s2 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*'))
       ),
       s4 AS (
         SELECT * FROM "events"
-          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce((lower(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId")), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s2 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s3 WHERE (s3."__sub0" IS NULL OR coalesce(spl_wildmatch(coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId"), s3."__sub0"), false)) AND (s3."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s3."__sub1"), false)))))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce((lower("__p_userIdentity.userName"), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s2 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s3 WHERE (s3."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s3."__sub0"), false)) AND (s3."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s3."__sub1"), false)))))
       )
       SELECT "_time", "_raw"
       FROM s4
@@ -111,22 +113,22 @@ describe('subsearch in search', () => {
 describe('join and append', () => {
   it('join type=inner drops unmatched rows, type=left keeps them', async () => {
     const left = [
-      { user: 'ana.ops', gst: 5 }, { user: 'ana.ops', gst: 5 }, { user: 'ana.ops', gst: 5 }, { user: 'ana.ops', gst: 5 },
-      { user: 'ana.ops', gst: 5 }, { user: 'root', gst: null }, { user: 'ana.ops', gst: 5 },
+      { 'userIdentity.userName': 'ana.ops', gst: 5 }, { 'userIdentity.userName': 'ana.ops', gst: 5 }, { 'userIdentity.userName': 'ana.ops', gst: 5 }, { 'userIdentity.userName': 'ana.ops', gst: 5 },
+      { 'userIdentity.userName': 'ana.ops', gst: 5 }, { 'userIdentity.userName': null, gst: null }, { 'userIdentity.userName': 'ana.ops', gst: 5 },
     ];
-    await expectRows(sample, 'eventName=ConsoleLogin | join type=left user [search eventName=GetSessionToken | stats count as gst by user] | table user gst', left);
-    await expectRows(sample, 'eventName=ConsoleLogin | join user [search eventName=GetSessionToken | stats count as gst by user] | table user gst', left.filter((r) => r.gst !== null));
+    await expectRows(sample, 'eventName=ConsoleLogin | join type=left userIdentity.userName [search eventName=GetSessionToken | stats count as gst by userIdentity.userName] | table userIdentity.userName gst', left);
+    await expectRows(sample, 'eventName=ConsoleLogin | join userIdentity.userName [search eventName=GetSessionToken | stats count as gst by userIdentity.userName] | table userIdentity.userName gst', left.filter((r) => r.gst !== null));
   });
 
   it('append adds the subsearch rows after the main ones', async () => {
-    await expectRows(sample, `${GST} | stats count by user | append [search eventName=CreateAccessKey | stats count by user] | table user count`, [
-      { user: 'ana.ops', count: 5 }, { user: 'dev.sam', count: 2 }, { user: 'svc-backup', count: 1 },
-      { user: 'ana.ops', count: 1 }, { user: 'dev.sam', count: 1 }, { user: 'svc-backup', count: 1 }, { user: 'tom.becker@example.com', count: 1 },
+    await expectRows(sample, `${GST} | stats count by userIdentity.userName | append [search eventName=CreateAccessKey | stats count by userIdentity.userName] | table userIdentity.userName count`, [
+      { 'userIdentity.userName': 'ana.ops', count: 5 }, { 'userIdentity.userName': 'dev.sam', count: 2 }, { 'userIdentity.userName': 'svc-backup', count: 1 },
+      { 'userIdentity.userName': 'ana.ops', count: 1 }, { 'userIdentity.userName': 'dev.sam', count: 1 }, { 'userIdentity.userName': 'svc-backup', count: 1 },
     ]);
   });
 
   it('join golden SQL', () => {
-    expect(sqlOf('eventName=ConsoleLogin | join type=left user [search eventName=GetSessionToken | stats count as gst by user]')).toMatchInlineSnapshot(`
+    expect(sqlOf('eventName=ConsoleLogin | join type=left userIdentity.userName [search eventName=GetSessionToken | stats count as gst by userIdentity.userName]')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
           WHERE coalesce("eventName" ILIKE 'ConsoleLogin', false)
@@ -136,29 +138,29 @@ describe('join and append', () => {
           WHERE coalesce("eventName" ILIKE 'GetSessionToken', false)
       ),
       s2 AS (
-        SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "__by0" FROM s1
+        SELECT *, "__p_userIdentity.userName" AS "__by0" FROM s1
       ),
       s3 AS (
-        SELECT "__by0" AS "user", count(*) AS "gst" FROM s2 WHERE "__by0" IS NOT NULL
+        SELECT "__by0" AS "userIdentity.userName", count(*) AS "gst" FROM s2 WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s4 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("user" AS DOUBLE) ASC NULLS LAST, "user" ASC NULLS LAST) AS "__seq" FROM s3
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.userName" AS DOUBLE) ASC NULLS LAST, "userIdentity.userName" ASC NULLS LAST) AS "__seq" FROM s3
       ),
       s5 AS (
-        SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "user" FROM s0
+        SELECT *, "__p_userIdentity.userName" AS "userIdentity.userName" FROM s0
       ),
       s6 AS (
-        SELECT "user" AS "user", "gst" AS "gst", "__seq" FROM s4
+        SELECT "userIdentity.userName" AS "userIdentity.userName", "gst" AS "gst", "__seq" FROM s4
       ),
       s7 AS (
-        SELECT * FROM s6 QUALIFY row_number() OVER (PARTITION BY "user" ORDER BY "__seq") <= 1
+        SELECT * FROM s6 QUALIFY row_number() OVER (PARTITION BY "userIdentity.userName" ORDER BY "__seq") <= 1
       ),
       s8 AS (
         SELECT l.*, r."gst"
-          FROM s5 l LEFT JOIN s7 r ON l."user" = r."user"
+          FROM s5 l LEFT JOIN s7 r ON l."userIdentity.userName" = r."userIdentity.userName"
       )
-      SELECT "_time", "user", "gst", "_raw"
+      SELECT "_time", "userIdentity.userName", "gst", "_raw"
       FROM s8
       ORDER BY "__seq""
     `);

@@ -83,13 +83,13 @@ describe('earliest= and latest= in a search', () => {
 describe('now(), relative_time and _time arithmetic', () => {
   it('now() is the now option; relative_time over _time runs in SQL', async () => {
     await expectRows(sample, '| makeresults | eval n=now(), d=relative_time(now(), "-1d@d") | table n d', [{ n: SAMPLE_NOW, d: SAMPLE_NOW - 86400 }]);
-    await expectRows(sample, 'eventName=CreateAccessKey user=ana.ops | eval h=relative_time(_time, "@h"), w=relative_time(_time, "@w0"), age_days=floor((now()-_time)/86400) | table h w age_days', [
+    await expectRows(sample, 'eventName=CreateAccessKey userIdentity.userName=ana.ops | eval h=relative_time(_time, "@h"), w=relative_time(_time, "@w0"), age_days=floor((now()-_time)/86400) | table h w age_days', [
       { h: Date.parse('2026-11-21T17:00:00Z') / 1000, w: Date.parse('2026-11-15T00:00:00Z') / 1000, age_days: 6 },
     ]);
   });
 
   it('bin span=1h and span=3mon on _time', async () => {
-    await expectRows(sample, 'eventName=CreateAccessKey user=ana.ops | bin _time span=1h as h | bin _time span=3mon as q | table h q', [
+    await expectRows(sample, 'eventName=CreateAccessKey userIdentity.userName=ana.ops | bin _time span=1h as h | bin _time span=3mon as q | table h q', [
       { h: Date.parse('2026-11-21T17:00:00Z') / 1000, q: Date.parse('2026-10-01T00:00:00Z') / 1000 },
     ]);
   });

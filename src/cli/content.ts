@@ -4,7 +4,7 @@ import { Engine } from '../engine/engine.js';
 import { ContentError, findContentSearch, loadContent, type ContentSet, type HuntSearch } from '../engine/content/index.js';
 import { neededBaselines, runOne } from '../engine/content/runner.js';
 import { flag, flagList, has, UsageError, type ParsedArgs } from './args.js';
-import { cacheDir, note, runOptions } from './main.js';
+import { addonFlag, cacheDir, note, runOptions } from './main.js';
 
 export function hasContent(args: ParsedArgs): boolean {
   return has(args, 'content') || has(args, 'rules');
@@ -32,6 +32,7 @@ export async function openContentEngine(args: ParsedArgs, set: ContentSet): Prom
     cacheDir: cacheDir(args),
     contentMacros: set.macros,
     contentLookups: set.lookups,
+    addon: addonFlag(args),
   });
 }
 

@@ -3,6 +3,7 @@
 import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ADDON_PROFILES, addonProfile, type AddonProfile } from '../compiler/addon/profile.js';
 import { parseIso, resolveTime } from '../compiler/time.js';
 import { defaultCacheDir } from '../engine/cache-files.js';
 import { Engine, EngineError, PROJECT_ROOT, type RunOptions } from '../engine/engine.js';
@@ -31,6 +32,7 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   'no-cache': { kind: 'bool' },
   quiet: { kind: 'bool' },
   help: { kind: 'bool' },
+  addon: { kind: 'one' },
 };
 
 /** Detection content for hunt, queries, run and explain (see content.ts). */
@@ -66,6 +68,9 @@ recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
 
 --earliest and --latest take ISO-8601 times, epoch seconds or relative times (-4d, -24h@h, @d),
 counted back from --now (default: the clock).
+
+--addon 7.10|5 picks which Splunk Add-on for AWS the add-on fields and data models follow
+(default 7.10; 5 puts AssumeRole, GetSessionToken and GetFederationToken in Authentication).
 
 spelunk --version prints the version.
 
@@ -135,8 +140,17 @@ export function runOptions(args: ParsedArgs): RunOptions {
 }
 
 
+/** --addon: which Splunk Add-on for AWS the fields follow (default 7.10). */
+export function addonFlag(args: ParsedArgs): AddonProfile | undefined {
+  const v = flag(args, 'addon');
+  if (v === undefined) return undefined;
+  const profile = addonProfile(v);
+  if (!profile) throw new UsageError(`--addon must be one of ${ADDON_PROFILES.join(', ')}, not ${JSON.stringify(v)}`);
+  return profile;
+}
+
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
-  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args) });
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args) });
 }
 
 /**

@@ -7,7 +7,7 @@ import { Builder, renderCtes, visibleFields } from './builder.js';
 import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
 import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
-import { duckdbSql as sql } from './print/duckdb.js';
+import { duckdbSql as sql, EmptyNameError } from './print/duckdb.js';
 import { ident, num } from './sql.js';
 import { nearest } from './suggest.js';
 import type { CompiledSearch, CompileOptions, FieldInfo, FieldType, Relation } from './types.js';
@@ -87,9 +87,28 @@ export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation 
       rel = eventsRelation(b);
     }
   }
-  for (const cmd of commands) rel = compileCommand(cmd, rel, b);
+  for (const cmd of commands) {
+    try {
+      rel = compileCommand(cmd, rel, b);
+    } catch (err) {
+      // `stats count as ""`, `table ""`, `eval ""=1`: DuckDB would say "zero-length delimited identifier".
+      if (err instanceof EmptyNameError) throw b.err('bad-argument', 'a field name cannot be empty ("")', cmd.span);
+      throw err;
+    }
+    if (b.ctes.length > MAX_STEPS) {
+      throw b.err('too-complex', `this search needs more than ${MAX_STEPS} steps, more than DuckDB can nest`, cmd.span, ['split it: write an intermediate result with outputlookup and read it back with inputlookup']);
+    }
+  }
   return rel ?? emptyRelation(b);
 }
+
+/**
+ * Each step is a CTE reading the one before; DuckDB binds the chain recursively and refuses
+ * one of about 1,000 (`Max expression depth`, or `Maximum tree depth` from its planner) with
+ * nothing that names the search. Real searches have tens of steps; half the limit leaves room
+ * for the expressions inside them.
+ */
+const MAX_STEPS = 500;
 
 /** Above this many rows the bound would save little: the newest N events span most files. */
 const MAX_BOUNDED_ROWS = 100_000;
@@ -158,7 +177,10 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   const types: Record<string, FieldType> = {};
   for (const c of columns) types[c] = rel.fields.get(c)?.type ?? (c === '_time' ? 'number' : 'string');
   const select = columns.map((c) => ident(c)).join(', ');
-  const sql = `WITH ${renderCtes(b.ctes)}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}\nORDER BY "__seq"`;
+  // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
+  // rows for nothing doubled its cost.
+  const order = options.unordered ? '' : '\nORDER BY "__seq"';
+  const sql = `WITH ${renderCtes(b.ctes)}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
   return { sql, columns, types, output: b.output, discoveries: b.discoveries.length ? b.discoveries : undefined };
 }
 

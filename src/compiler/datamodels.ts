@@ -1,124 +1,113 @@
-// The CIM data models that cloud detections query with `tstats ... from datamodel=<Model>`, mapped
-// onto CloudTrail. Like addon-fields.ts, every constraint and field is an SPL eval expression over
-// raw CloudTrail paths or add-on field names (the compiler treats `expr` like the right-hand side
-// of `| eval`). docs/datamodels.md documents the same table; keep them in step.
-//
-// Splunk names a data model's columns after the root dataset (`Authentication.user`,
-// `All_Changes.user`); child datasets (`Authentication.Failed_Authentication`) narrow the events
-// and keep the root's field names.
-import { CREATE_VERBS, DELETE_VERBS, MODIFY_VERBS } from './addon-fields.js';
+// The CIM data models that cloud detections query with `tstats ... from datamodel=<Model>`, as the
+// Splunk Common Information Model defines them (Splunk_SA_CIM default/data/models/Authentication.json
+// and Change.json): datasets with the search constraints that select their events, and fields that
+// are the event's own fields of the same name, several filled in when empty ("unknown"). On
+// CloudTrail those fields are the add-on's (addon-fields.ts), and the constraints' `tag=...` are
+// the add-on's event type tags, which depend on the add-on profile. docs/datamodels.md is generated
+// from these tables (scripts/fields-doc.ts).
+import { tagSearch } from './addon/eventtypes.js';
+import type { AddonProfile } from './addon/profile.js';
 
-export interface DataModelField {
+export interface ModelField {
   name: string;
-  expr: string;
-  rule: string;
+  /** SPL over the event's field of the same name; absent: that field as it is. */
+  calc?: string;
 }
 
 export interface Dataset {
   name: string;
-  /** SPL eval condition an event must meet (on top of the root dataset's). */
+  /** The parent dataset's name; null for the root. */
+  parent: string | null;
+  /** Search that selects the dataset's events among its parent's (spelunk's search language). */
   constraint: string;
-  rule: string;
+  /** Fields this dataset adds (a child also has its ancestors' fields). */
+  fields: readonly ModelField[];
 }
 
 export interface DataModel {
   name: string;
-  /** The root dataset: its name prefixes every field. */
-  root: Dataset;
-  children: Dataset[];
-  fields: DataModelField[];
+  /** The root dataset first. */
+  datasets: readonly Dataset[];
 }
 
-const field = (name: string, expr: string, rule: string): DataModelField => ({ name, expr, rule });
-
-const AUTH_CALLS = ['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity', 'GetSessionToken', 'GetFederationToken', 'ConsoleLogin'];
+/** The CIM's fill for an empty field. */
+const unknown = (n: string): ModelField => ({ name: n, calc: `if(isnull(${n}) OR ${n}=="", "unknown", ${n})` });
+const plain = (list: string): ModelField[] => list.trim().split(/\s+/).map((name) => ({ name }));
+const dataset = (name: string, parent: string | null, constraint: string, fields: ModelField[] = []): Dataset => ({ name, parent, constraint, fields });
 
 const AUTHENTICATION: DataModel = {
   name: 'Authentication',
-  root: {
-    name: 'Authentication',
-    constraint: `in(eventName, ${AUTH_CALLS.map((c) => `"${c}"`).join(', ')})`,
-    rule: `eventName is one of ${AUTH_CALLS.join(', ')} (calls that log in or hand out credentials, as add-on 5.x tagged them)`,
-  },
-  children: [
-    { name: 'Failed_Authentication', constraint: 'action=="failure"', rule: 'action is failure' },
-    { name: 'Successful_Authentication', constraint: 'action=="success"', rule: 'action is success' },
-    { name: 'Default_Authentication', constraint: "'userIdentity.type'==\"Root\"", rule: 'the caller is the account root user (the built-in account)' },
-  ],
-  fields: [
-    field('action', 'action', 'add-on action: success, or failure (errorCode set, or ConsoleLogin not Success)'),
-    field('app', 'eventSource', 'eventSource: sts.amazonaws.com or signin.amazonaws.com'),
-    field('dest', 'dest', 'add-on dest: the role asked for (requestParameters.roleArn) for AssumeRole*, else eventSource'),
-    field('signature', 'eventName', 'eventName'),
-    field('src', 'src', 'add-on src: sourceIPAddress (an IP, an AWS service name or "AWS Internal")'),
-    field('src_ip', 'src_ip', 'add-on src_ip: sourceIPAddress when it is an IP address'),
-    field('user', 'user', 'add-on user: the caller (IAM user name, session name, root, invoking service...)'),
-    field('user_role', 'user_role', "add-on user_role: the session issuer's role name"),
-    field('user_type', 'user_type', 'add-on user_type: userIdentity.type'),
-    field('vendor_account', 'vendor_account', 'add-on vendor_account: recipientAccountId, else userIdentity.accountId'),
-    field('authentication_method', 'authentication_method', 'add-on authentication_method: mfa, password, service, access_key, session_token'),
-    field('reason', 'reason', 'add-on reason: errorMessage, else errorCode; null on success'),
+  datasets: [
+    dataset('Authentication', null, 'tag=authentication NOT (action=success user=*$)', [
+      ...plain(`authentication_method authentication_service dest_bunit dest_category dest_nt_domain dest_priority duration process reason
+        reason_id response_time session_id signature signature_id src_bunit src_category src_nt_domain src_priority src_user_bunit
+        src_user_category src_user_id src_user_priority src_user_role src_user_type tag user_agent user_bunit user_category user_id
+        user_priority user_role user_type vendor_account cim_entity_zone`),
+      unknown('action'),
+      { name: 'app', calc: 'if(isnull(app) OR app=="", sourcetype, app)' },
+      unknown('src'),
+      unknown('src_user'),
+      unknown('dest'),
+      unknown('user'),
+      unknown('result'),
+    ]),
+    dataset('Failed_Authentication', 'Authentication', 'action=failure OR result=failure'),
+    dataset('Successful_Authentication', 'Authentication', 'action=success OR result=success'),
+    dataset('Default_Authentication', 'Authentication', 'tag=default'),
+    dataset('Failed_Default_Authentication', 'Default_Authentication', 'action=failure'),
+    dataset('Successful_Default_Authentication', 'Default_Authentication', 'action=success'),
+    dataset('Insecure_Authentication', 'Authentication', 'tag=insecure OR tag=cleartext'),
+    dataset('Privileged_Authentication', 'Authentication', 'tag=privileged'),
+    dataset('Failed_Privileged_Authentication', 'Privileged_Authentication', 'action=failure'),
+    dataset('Successful_Privileged_Authentication', 'Privileged_Authentication', 'action=success'),
   ],
 };
 
-const CHANGE_VERBS = `${CREATE_VERBS}|${DELETE_VERBS}|${MODIFY_VERBS}`;
-
-/** The thing a change call names, from the request parameters CloudTrail records most often. */
-const OBJECT_NAMES = [
-  'userName', 'roleName', 'groupName', 'policyName', 'instanceProfileName', 'bucketName', 'functionName', 'trailName',
-  'name', 'keyId', 'groupId', 'instanceId', 'dBInstanceIdentifier', 'snapshotId', 'volumeId', 'accessKeyId',
-];
-
 const CHANGE: DataModel = {
   name: 'Change',
-  root: {
-    name: 'All_Changes',
-    constraint: `coalesce(readOnly, "false")!="true" AND match(eventName, "${CHANGE_VERBS}")`,
-    rule: 'not readOnly, and eventName starts with a create, delete or modify verb (the add-on action lists), failed calls included',
-  },
-  children: [
-    { name: 'Account_Management', constraint: 'eventSource=="iam.amazonaws.com"', rule: 'IAM calls (users, groups, roles, keys, policies)' },
-    { name: 'Instance_Changes', constraint: 'eventSource=="ec2.amazonaws.com" AND match(eventName, "Instance")', rule: 'EC2 calls on instances' },
-  ],
-  fields: [
-    field(
-      'action',
-      `case(match(eventName, "${CREATE_VERBS}"), "created", match(eventName, "${DELETE_VERBS}"), "deleted", 1==1, "modified")`,
-      'created, deleted or modified, by the verb that starts eventName (also for failed calls: see status)',
-    ),
-    field('change_type', 'replace(eventSource, "\\.amazonaws\\.com$", "")', 'the AWS service: eventSource without .amazonaws.com (iam, s3, ec2...)'),
-    field('command', 'eventName', 'eventName'),
-    field('dest', 'dest', 'add-on dest: the service endpoint (eventSource)'),
-    field(
-      'object',
-      `coalesce(${OBJECT_NAMES.map((n) => `'requestParameters.${n}'`).join(', ')})`,
-      `the first of requestParameters.${OBJECT_NAMES.join(', .')}`,
-    ),
-    field('object_attrs', "coalesce('requestParameters.attribute', 'requestParameters.attributeName')", 'requestParameters.attribute, else .attributeName (EC2 and RDS attribute changes)'),
-    field(
-      'object_category',
-      'case(match(eventName, "AccessKey"), "access_key", match(eventName, "LoginProfile"), "password", ' +
-        'match(eventName, "Policy"), "policy", match(eventName, "SecurityGroup"), "security_group", ' +
-        'match(eventName, "InstanceProfile"), "instance_profile", match(eventName, "Role"), "role", ' +
-        'match(eventName, "Group"), "group", match(eventName, "User"), "user", match(eventName, "Bucket"), "bucket", ' +
-        'match(eventName, "Object"), "object", match(eventName, "Instance"), "instance", ' +
-        'match(eventName, "Trail|Logging"), "trail", match(eventName, "Key"), "key", ' +
-        '1==1, replace(eventSource, "\\.amazonaws\\.com$", ""))',
-      'from the noun in eventName: access_key, password, policy, security_group, instance_profile, role, group, user, bucket, object, instance, trail, key; else the service',
-    ),
-    field(
-      'object_id',
-      "coalesce(mvindex('resources{}.ARN', 0), 'requestParameters.policyArn', 'requestParameters.roleArn', 'responseElements.role.arn', 'responseElements.user.arn', 'responseElements.policy.arn')",
-      'the first resources{}.ARN, else requestParameters.policyArn / roleArn, else the arn in responseElements (role, user, policy)',
-    ),
-    field('object_path', "coalesce('requestParameters.key', 'requestParameters.path')", 'requestParameters.key (S3 object key), else .path (IAM path)'),
-    field('result', 'coalesce(errorCode, "success")', 'errorCode, or "success"'),
-    field('src', 'src', 'add-on src'),
-    field('status', 'status', 'add-on status: success or failure'),
-    field('user', 'user', 'add-on user'),
-    field('user_type', 'user_type', 'add-on user_type'),
-    field('vendor_account', 'vendor_account', 'add-on vendor_account'),
-    field('vendor_region', 'awsRegion', 'awsRegion'),
+  datasets: [
+    dataset('All_Changes', null, 'tag=change', [
+      ...plain(`dest_bunit dest_category dest_priority src_bunit src_category src_priority tag user_agent user_bunit user_category
+        user_priority user_type vendor_account vendor_region cim_entity_zone`),
+      unknown('change_type'),
+      // The CIM builds command from Operation and ObjectName for sourcetype audittrail only.
+      unknown('command'),
+      unknown('dest'),
+      unknown('dvc'),
+      unknown('object'),
+      unknown('object_attrs'),
+      unknown('object_category'),
+      unknown('object_id'),
+      unknown('object_path'),
+      unknown('status'),
+      { name: 'result', calc: 'if(isnotnull(result) AND result!="", result, if(isnotnull(signature) AND signature!="", signature, "unknown"))' },
+      { name: 'result_id', calc: 'if(isnotnull(result_id) AND result_id!="", result_id, if(isnotnull(signature_id) AND signature_id!="", signature_id, -1))' },
+      unknown('src'),
+      unknown('user'),
+      unknown('user_name'),
+      { name: 'vendor_product', calc: 'case(isnotnull(vendor_product), vendor_product, isnotnull(vendor) AND vendor!="unknown" AND ' +
+        'isnotnull(product) AND product!="unknown", vendor . " " . product, isnotnull(vendor) AND vendor!="unknown", vendor . " unknown", ' +
+        'isnotnull(product) AND product!="unknown", "unknown " . product, isnotnull(sourcetype), sourcetype, true(), "unknown")' },
+      unknown('action'),
+    ]),
+    dataset('Auditing_Changes', 'All_Changes', 'tag=audit'),
+    dataset('Endpoint_Changes', 'All_Changes', 'tag=endpoint'),
+    dataset('Endpoint_Restarts', 'Endpoint_Changes', 'action=modified change_type=restart'),
+    dataset('Other_Endpoint_Changes', 'Endpoint_Changes', 'NOT change_type=restart'),
+    dataset('Network_Changes', 'All_Changes', 'tag=network', plain('dest_ip_range dest_port_range direction protocol rule_action src_ip_range src_port_range')),
+    dataset('Device_Restarts', 'Network_Changes', 'action=modified change_type=restart'),
+    dataset('Account_Management', 'All_Changes', 'tag=account', [
+      ...plain('src_user_bunit src_user_category src_user_priority src_user_type'),
+      unknown('dest_nt_domain'),
+      unknown('src_nt_domain'),
+      unknown('src_user'),
+      unknown('src_user_name'),
+    ]),
+    dataset('Accounts_Created', 'Account_Management', 'action=created'),
+    dataset('Accounts_Deleted', 'Account_Management', 'action=deleted'),
+    dataset('Account_Lockouts', 'Account_Management', 'result=lockout'),
+    dataset('Accounts_Updated', 'Account_Management', 'action=updated OR action=modified'),
+    dataset('Instance_Changes', 'All_Changes', 'tag=instance', [unknown('image_id'), unknown('instance_type')]),
   ],
 };
 
@@ -126,4 +115,29 @@ export const DATA_MODELS: readonly DataModel[] = Object.freeze([AUTHENTICATION, 
 
 export function dataModel(name: string): DataModel | undefined {
   return DATA_MODELS.find((m) => m.name === name);
+}
+
+export function rootOf(model: DataModel): Dataset {
+  return model.datasets[0]!;
+}
+
+/** The dataset and its ancestors, root first. */
+export function lineage(model: DataModel, d: Dataset): Dataset[] {
+  const chain = [d];
+  for (let p = d.parent; p !== null; ) {
+    const parent = model.datasets.find((x) => x.name === p)!;
+    chain.unshift(parent);
+    p = parent.parent;
+  }
+  return chain;
+}
+
+/** The name tstats gives a dataset's field: the dataset names from the root, then the field (`All_Changes.Instance_Changes.image_id`). */
+export function qualifiedName(model: DataModel, d: Dataset, field: ModelField): string {
+  return [...lineage(model, d).map((x) => x.name), field.name].join('.');
+}
+
+/** A constraint with its `tag=X` terms replaced by the searches of the event types carrying tag X. */
+export function constraintSearch(constraint: string, profile: AddonProfile): string {
+  return constraint.replace(/\btag="?([A-Za-z_]+)"?/g, (_m, tag: string) => tagSearch(tag, profile));
 }

@@ -4,8 +4,8 @@
 import type { Expr } from '../../grammar/ast.js';
 import { parse } from '../../grammar/parser.js';
 import type { Builder } from './builder.js';
-import { and, compare, not, or, toBool, toNumber, toString } from './build/coerce.js';
-import { addonExpr, NULL, resolveColumn } from './fields.js';
+import { and, compare, inList, not, or, toBool, toNumber, toString } from './build/coerce.js';
+import { addonExpr, addonFor, addonScope, NULL, resolveColumn } from './fields.js';
 import { call, int, lit, type Expr as IrExpr } from './ir/expr.js';
 import { likeMatch } from './patterns.js';
 import { evalFunction, FUNCTION_NAMES, type EvalCall } from './library/eval-functions.js';
@@ -23,13 +23,14 @@ export interface ExprScope {
 export function fieldRef(name: string, scope: ExprScope): IrExpr {
   const local = scope.locals?.get(name);
   if (local) return local;
-  const column = resolveColumn(name, scope.rel);
-  if (column) return column;
-  // An add-on field: compiled from the original event fields, as the add-on computes them.
-  const expr = addonExpr(name);
+  const def = addonFor(name, scope.rel, scope.b.options.addon);
+  if (!def) return resolveColumn(name, scope.rel);
+  // An add-on field, computed from the event as recorded (Splunk derives it before the pipeline
+  // runs): the pipeline's own fields are out of sight, and names in the rule mean what they meant
+  // at the rule's stage.
+  const expr = addonExpr(def);
   if (!expr) return NULL;
-  const eventOnly: Relation = { ...scope.rel, fields: new Map([...scope.rel.fields].filter(([, f]) => f.origin === 'event')), removed: new Set() };
-  return compileExpr(expr, { rel: eventOnly, b: scope.b });
+  return compileExpr(expr, { rel: addonScope(scope.rel, def.position), b: scope.b });
 }
 
 export function compileExpr(e: Expr, scope: ExprScope): IrExpr {
@@ -48,10 +49,8 @@ export function compileExpr(e: Expr, scope: ExprScope): IrExpr {
       return call('neg', [toNumber(arg)], 'number', e.span);
     }
     case 'in': {
-      const arg = compileExpr(e.arg, scope);
-      const checks = e.values.map((v) => compare('=', arg, compileExpr(v, scope), scope.b.vars));
-      const any = checks.length ? checks.reduce(or) : lit(false);
-      return e.negated ? not(any) : any;
+      const found = inList(compileExpr(e.arg, scope), e.values.map((v) => compileExpr(v, scope)), scope.b.vars);
+      return e.negated ? not(found) : found;
     }
     case 'binary':
       return compileBinary(e, scope);

@@ -2,11 +2,12 @@
 // made, an event column, a dotted path into the nested JSON (`userIdentity.arn`,
 // `resources{}.accountId`), or a Splunk Add-on for AWS alias. Anything else is null, as in Splunk.
 import { parseExpression } from '../../grammar/parser.js';
-import { ADDON_FIELDS } from './addon-fields.js';
+import { addonDefinition, addonFieldNames, type AddonDefinition } from './addon-fields.js';
+import { DEFAULT_ADDON } from './addon/profile.js';
 import { eventColumn, JSON_COLUMNS } from './cloudtrail-schema.js';
 import { datetimeField } from './datetime-fields.js';
 import { call, column, nullOf, type Expr as IrExpr, type FieldType } from './ir/expr.js';
-import type { FieldInfo, Relation } from './types.js';
+import type { AddonPosition, FieldInfo, Relation } from './types.js';
 import type { Expr } from '../../grammar/ast.js';
 
 export const NULL: IrExpr = nullOf('unknown');
@@ -16,8 +17,7 @@ function columnType(type: string): FieldType {
 }
 
 const JSON_NAMES = new Set(JSON_COLUMNS.map((c) => c.name));
-const ADDON = new Map(ADDON_FIELDS.map((f) => [f.name, f]));
-const addonExprs = new Map<string, Expr>();
+const addonExprs = new Map<number, Expr>();
 
 /** Split `a.b{}.c` into ['a', 'b', '{}', 'c']. */
 export function pathSegments(name: string): string[] {
@@ -45,29 +45,46 @@ export function jsonField(name: string, event: boolean): IrExpr | null {
   if (!head || !JSON_NAMES.has(head)) return null;
   const rest = segments.slice(1);
   if (rest.length === 0) return call('to_varchar', [column(head, 'json')], 'string');
-  return { kind: 'path', column: head, segments: rest, event, type: rest.includes('{}') ? 'mv' : 'string' };
+  if (!rest.includes('{}')) return { kind: 'path', column: head, segments: rest, event, type: 'string' };
+  // An array none of whose elements has the key is no field at all in Splunk, not an empty one
+  // (an add-on rule's coalesce() must pass over it).
+  return call('null_if_empty', [{ kind: 'path', column: head, segments: rest, event, type: 'mv' }], 'mv');
 }
 
-export function addonExpr(name: string): Expr | undefined {
-  const def = ADDON.get(name);
-  if (!def) return undefined;
-  let expr = addonExprs.get(name);
+/** A definition's rule, parsed once; null for a rule that never gives a value. */
+export function addonExpr(def: AddonDefinition): Expr | null {
+  if (def.field.expr === null) return null;
+  let expr = addonExprs.get(def.position.index);
   if (!expr) {
-    const parsed = parseExpression(def.expr);
-    if (!parsed.expr) throw new Error(`add-on field ${name} has an invalid expression: ${parsed.diagnostics[0]?.message}`);
+    const parsed = parseExpression(def.field.expr);
+    if (!parsed.expr) throw new Error(`add-on field ${def.field.name} has an invalid expression: ${parsed.diagnostics[0]?.message}`);
     expr = parsed.expr;
-    addonExprs.set(name, expr);
+    addonExprs.set(def.position.index, expr);
   }
   return expr;
 }
 
-export function isAddonField(name: string): boolean {
-  return ADDON.has(name);
+/**
+ * The add-on's definition of `name` when it supplies the field in `rel`: the relation still holds
+ * the events and the pipeline has not made, removed or renamed a field of that name. An add-on
+ * field shadows the event field it replaces (errorCode), as in Splunk.
+ */
+export function addonFor(name: string, rel: Relation, profile = DEFAULT_ADDON): AddonDefinition | undefined {
+  if (!rel.raw || rel.removed.has(name)) return undefined;
+  const info = rel.fields.get(name);
+  if (info && info.origin !== 'event') return undefined;
+  return addonDefinition(name, profile, rel.addonFrom);
 }
 
-export function addonFieldNames(): string[] {
-  return [...ADDON.keys()];
+/**
+ * The relation an add-on rule at `position` reads: the event as loaded (the pipeline's own fields
+ * out of sight, nothing removed), names resolving as at the rule's stage.
+ */
+export function addonScope(rel: Relation, position: AddonPosition): Relation {
+  return { ...rel, fields: new Map([...rel.fields].filter(([, f]) => f.origin === 'event')), removed: new Set(), addonFrom: position };
 }
+
+export { addonFieldNames };
 
 /** The hidden column holding an event field's original value once the pipeline changed it. */
 export function originalName(name: string): string {
@@ -91,11 +108,8 @@ export function preserveOriginals(rel: Relation, names: string[]): [string, Fiel
   return out;
 }
 
-/**
- * Resolve a field name without add-on aliases (those need the expression compiler; see
- * expr.ts `fieldRef`). Returns undefined when only an alias could supply the field.
- */
-export function resolveColumn(name: string, rel: Relation): IrExpr | undefined {
+/** Resolve a field name to a column or a path into the event, without add-on fields (see expr.ts `fieldRef`). */
+export function resolveColumn(name: string, rel: Relation): IrExpr {
   const info = rel.fields.get(name);
   if (info) return column(name, info.type);
   if (rel.removed.has(name) || !rel.raw) return NULL;
@@ -108,8 +122,5 @@ export function resolveColumn(name: string, rel: Relation): IrExpr | undefined {
   const datetime = datetimeField(name, resolveColumn('_time', rel) ?? NULL, resolveColumn('eventTime', rel) ?? NULL);
   if (datetime) return datetime;
   const head = pathSegments(name)[0]!;
-  const json = jsonField(name, !rel.fields.has(head) && !rel.removed.has(head));
-  if (json) return json;
-  if (ADDON.has(name)) return undefined;
-  return NULL;
+  return jsonField(name, !rel.fields.has(head) && !rel.removed.has(head)) ?? NULL;
 }

@@ -1,6 +1,12 @@
 // SQL macros the generated SQL relies on. The engine runs these once per connection; they are
 // plain SQL, so the compiler stays testable without a database.
 
+/**
+ * The most values mvrange makes. Splunk caps multivalue results too (stats list() keeps the first
+ * 100 values); an analyst's ranges (days, hours, ports) stay far below this.
+ */
+export const MV_RANGE_MAX = 10_000;
+
 export const PRELUDE: string[] = [
   // Splunk prints whole numbers without a decimal point.
   `CREATE OR REPLACE MACRO spl_num2str(x) AS CASE
@@ -39,6 +45,14 @@ export const PRELUDE: string[] = [
      WHEN len(__wz.s) = 3 THEN contains(substr(__wz.t, length(__wz.s[1]) + 1, length(__wz.t) - length(__wz.s[1]) - length(__wz.s[-1])), __wz.s[2])
      ELSE spl_wild_middle(substr(__wz.t, length(__wz.s[1]) + 1, length(__wz.t) - length(__wz.s[1]) - length(__wz.s[-1])), __wz.s[2:len(__wz.s) - 1])
      END)[1]`,
+  // mvrange's values, refused past MV_RANGE_MAX before DuckDB builds the list:
+  // range() allocates outside the memory limit, so mvrange(0, 1e8) grew the process until the
+  // kernel killed it, whatever --memory-limit said.
+  `CREATE OR REPLACE MACRO spl_mvrange_count(a, b, s) AS CASE
+     WHEN s = 0 THEN NULL
+     WHEN (b - a) / s > ${MV_RANGE_MAX} THEN error('mvrange(' || spl_num2str(a) || ', ' || spl_num2str(b) || ', ' || spl_num2str(s) || ') would make '
+       || CAST(ceil((b - a) / s) AS BIGINT) || ' values, more than the ${MV_RANGE_MAX} one multivalue field may hold')
+     ELSE greatest(CAST(ceil((b - a) / s) AS BIGINT), 0) END`,
   // A LIKE pattern known only per row as RE2 (linear; LIKE itself backtracks on such patterns).
   // regexp_escape writes % as \% and leaves _ alone.
   `CREATE OR REPLACE MACRO spl_like_regex(p) AS '(?s)' || replace(replace(regexp_escape(p), '\\%', '.*'), '_', '.')`,

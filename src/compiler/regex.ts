@@ -21,6 +21,15 @@ export function translateRegex(source: string): TranslatedRegex {
       if (!inClass && /[1-9]/.test(next)) throw new RegexError(`back-references such as \\${next} are not supported (DuckDB's RE2 has none)`);
       if (!inClass && next === 'k') throw new RegexError('named back-references (\\k<name>) are not supported');
       if (next === 'K' || next === 'G' || next === 'R') throw new RegexError(`\\${next} is not supported by RE2`);
+      if (next === 'Q' && !inClass) {
+        // \Q...\E quotes its text (to the end when no \E): brackets in it open no group, so the
+        // groups after it keep their numbers. Written out escaped, as RE2 reads it either way.
+        const end = source.indexOf('\\E', i + 2);
+        const quoted = source.slice(i + 2, end < 0 ? source.length : end);
+        out += quoted.replace(/[\\^$.*+?()[\]{}|\-/]/g, '\\$&');
+        i = end < 0 ? source.length : end + 1;
+        continue;
+      }
       out += ch + next;
       i++;
       continue;

@@ -3,10 +3,14 @@
 // matches when any value does, `f!=x` needs f to exist while `NOT f=x` keeps events without f,
 // and bare terms match whole segments of `_raw`.
 import type { SearchExpr, SearchValue } from '../../grammar/ast.js';
+import { parse } from '../../grammar/parser.js';
+import { membershipSearch } from './addon/eventtypes.js';
+import { DEFAULT_ADDON } from './addon/profile.js';
 import type { Builder } from './builder.js';
 import { all, and, any, coalesceFalse, compareOp, isNotNull, not } from './build/coerce.js';
 import { promotedColumn } from './cloudtrail-schema.js';
 import { fieldRef } from './expr.js';
+import { addonFor, addonScope } from './fields.js';
 import { call, caseOf, column, int, lit, raw, type Expr, type Vars } from './ir/expr.js';
 import { wildcardMatch } from './patterns.js';
 import { regexLiteral } from './sql.js';
@@ -35,6 +39,13 @@ export function compileSearchExpr(e: SearchExpr, rel: Relation, b: Builder, loca
     case 'in': {
       const field = fieldRef(e.field, { rel, b, locals });
       if (e.values.length === 0) return lit(false);
+      const plain = e.values.filter((v) => plainValue(v.value));
+      if (plain.length >= SET_MIN) {
+        const rest = e.values.filter((v) => !plainValue(v.value));
+        const test = (f: Expr): Expr => any([coalesceFalse(valueSet(f, plain.map((v) => v.value), b.vars)), ...rest.map((v) => coalesceFalse(matchValue(f, v, b.vars)))]);
+        if (field.type !== 'mv') return test(field);
+        return coalesceFalse(call('list_bool_or', [call('list_transform', [field, b.vars.lambda('string', test)], 'list')], 'bool'));
+      }
       if (field.type === 'mv') {
         // One pass over the list (the JSON path is extracted once, not once per value).
         const each = b.vars.lambda('string', (v) => any(e.values.map((x) => coalesceFalse(matchValue(v, x, b.vars)))));
@@ -57,6 +68,8 @@ function compareCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Rela
     return coalesceFalse(call(name.endsWith('earliest') ? 'ge' : 'lt', [column('_time', 'number'), int(t)], 'bool'));
   }
   if (name.includes('*')) return wildcardFieldCondition(e, rel, b);
+  const membership = addonMembership(e, rel, b, locals);
+  if (membership !== undefined) return membership;
   const field = fieldRef(name, { rel, b, locals });
   return fieldCondition(field, e.op, e.value, b.vars);
 }
@@ -68,16 +81,36 @@ function compareCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Rela
 const VERBATIM_IN_JSON = /^[A-Za-z0-9._:@+=-]+$/;
 
 export function fieldCondition(field: Expr, op: string, value: SearchValue, vars: Vars): Expr {
-  if (op === '=' && field.kind === 'path' && !promoted(field) && VERBATIM_IN_JSON.test(value.value) && !NUMBER.test(value.value)) {
+  const path = pathOf(field);
+  if (op === '=' && path && !promoted(path) && VERBATIM_IN_JSON.test(value.value) && !NUMBER.test(value.value)) {
     // Extracting a path parses the row's whole JSON object; a substring test of its text first
     // lets most rows skip that (the value, any case, must appear in the text to be equal).
-    const text = call('lower', [call('to_varchar', [column(field.column, 'json')], 'string')], 'string');
+    const text = call('lower', [call('to_varchar', [column(path.column, 'json')], 'string')], 'string');
     const mayHold = call('contains', [text, lit(value.value.toLowerCase())], 'bool');
     return caseOf([{ when: mayHold, then: coalesceFalse(matchValue(field, value, vars)) }], lit(false), 'bool');
   }
   if (op === '=') return coalesceFalse(matchValue(field, value, vars));
   if (op === '!=') return and(isNotNull(field), not(coalesceFalse(matchValue(field, value, vars))));
   return coalesceFalse(orderValue(field, op, value.value, vars));
+}
+
+/** The path a field reads, also through the null an array without the key gives (fields.ts jsonField). */
+function pathOf(field: Expr): Extract<Expr, { kind: 'path' }> | null {
+  if (field.kind === 'path') return field;
+  if (field.kind === 'call' && field.fn === 'null_if_empty' && field.args[0]?.kind === 'path') return field.args[0];
+  return null;
+}
+
+/** `tag=X` / `eventtype=X` on the add-on's fields: the event types' searches (see membershipSearch). */
+function addonMembership(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Relation, b: Builder, locals?: Map<string, Expr>): Expr | undefined {
+  if (e.op !== '=' || (e.field !== 'tag' && e.field !== 'eventtype') || locals?.has(e.field)) return undefined;
+  const def = addonFor(e.field, rel, b.options.addon);
+  if (!def || (def.field.kind !== 'tag' && def.field.kind !== 'eventtype')) return undefined;
+  const text = membershipSearch(e.field, e.value.value, b.options.addon ?? DEFAULT_ADDON);
+  if (text === undefined) return undefined;
+  const command = parse(text).pipeline?.commands[0];
+  if (!command || command.kind !== 'search' || !command.expr) throw new Error(`event type search ${text} does not parse`);
+  return compileSearchExpr(command.expr, addonScope(rel, def.position), b);
 }
 
 /** A path the DuckDB events table keeps a copy of (no JSON to parse, nothing to pre-test). */
@@ -99,6 +132,39 @@ function wildcardFieldCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel
     }
   }
   return any(conditions);
+}
+
+/** From this many plain values on, `f IN (...)` is one set test instead of a comparison per value. */
+const SET_MIN = 8;
+
+/** A value matched by equality alone: no wildcard, not a CIDR block, not `*`. */
+function plainValue(v: string): boolean {
+  return !v.includes('*') && !CIDR.test(v);
+}
+
+/**
+ * `f IN (v1, ..., vN)` over plain values as set membership, meaning what matchValue means for
+ * each (text in any case; a number also numerically): IOC lists of 50,000 values made 50,000
+ * comparisons per event (105 s), and their OR chain overflowed the compiler's stack.
+ */
+function valueSet(field: Expr, values: string[], vars: Vars): Expr {
+  if (field.type === 'unknown') return lit(false);
+  const numbers = values.filter((v) => NUMBER.test(v)).map((v) => int(Number(v)));
+  // ASCII lowercases the same in JS and DuckDB; other text is left to DuckDB's lower(), as the
+  // field's side is (halves DuckDB's planning of a 50,000-value list).
+  const lowered = (vs: string[]): Expr[] => vs.map((v) => (/^[\x00-\x7f]*$/.test(v) ? lit(v.toLowerCase()) : call('lower', [lit(v)], 'string')));
+  if (field.type === 'number') {
+    const words = values.filter((v) => !NUMBER.test(v));
+    return any([
+      ...(numbers.length ? [call('in', [field, ...numbers], 'bool')] : []),
+      ...(words.length ? [call('in', [call('lower', [call('num2str', [field], 'string')], 'string'), ...lowered(words)], 'bool')] : []),
+    ]);
+  }
+  const text = field.type === 'string' ? field : call('to_varchar', [field], 'string');
+  return vars.share(text, (t) => any([
+    call('in', [call('lower', [t], 'string'), ...lowered(values)], 'bool'),
+    ...(numbers.length ? [call('in', [call('try_double', [t], 'number'), ...numbers], 'bool')] : []),
+  ]));
 }
 
 /** Equality with Splunk's search semantics; may be NULL (callers coalesce). */

@@ -1,4 +1,5 @@
 // Plain data the compiler stages hand each other.
+import type { AddonProfile } from './addon/profile.js';
 
 import type { Expr, FieldType } from './ir/expr.js';
 
@@ -24,6 +25,17 @@ export interface Relation {
   raw: boolean;
   /** Names removed with `fields -` or renamed away while raw columns are still present. */
   removed: Set<string>;
+  /**
+   * Set while compiling an add-on field's own rule: names in it resolve to what the add-on had
+   * derived before that rule (see addon-fields.ts), not to every add-on field.
+   */
+  addonFrom?: AddonPosition;
+}
+
+/** A rule's place in the add-on's table: its index and its stage (alias, eval, lookup...). */
+export interface AddonPosition {
+  index: number;
+  stage: number;
 }
 
 export interface LookupTable {
@@ -60,6 +72,10 @@ export interface CompileOptions {
   discovered?: Record<string, DiscoveredValue[]>;
   /** The engine reads at most this many result rows (a display cap): see newestRowsBound(). */
   rowCap?: number;
+  /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10). */
+  addon?: AddonProfile;
+  /** The rows feed an aggregate over them all, so the final ORDER BY is left out. */
+  unordered?: boolean;
 }
 
 /** One row of a discovery's answer: the first column, as text (null stays null). */

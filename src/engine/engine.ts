@@ -11,7 +11,9 @@ import { PRELUDE } from '../compiler/prelude.js';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { str } from '../compiler/sql.js';
 import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
+import type { AddonProfile } from '../compiler/addon/profile.js';
 import { GeoIp } from './geoip.js';
+import { identifierSummarySql, multivalueSummarySql, readIdentifierSummary, readMultivalueSummary, readScalarSummary, scalarSummarySql, type FieldSummary } from './field-summary.js';
 import { loadIntoCache } from './cache.js';
 import { defaultMemoryLimit } from './memory.js';
 import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
@@ -40,6 +42,8 @@ export interface EngineOptions {
   cacheDir?: string;
   /** Folder for state such as lookups (`<state>/lookups/*.csv`); default: see `defaultStateDir`. */
   stateDir?: string;
+  /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10); a search's own `addon` wins. */
+  addon?: AddonProfile;
   /** Macros of detection content, applied after the bundled ones and before `macroFiles`. */
   contentMacros?: MacroSet;
   /** Read-only lookups of detection content, by name (see LookupStore). */
@@ -54,6 +58,8 @@ export interface RunOptions {
   latest?: number;
   /** Stop reading after this many rows (the result says it was truncated). */
   maxRows?: number;
+  /** Which Splunk Add-on for AWS the add-on fields follow; default the engine's. */
+  addon?: AddonProfile;
 }
 
 export interface Prepared {
@@ -169,6 +175,9 @@ export class Engine {
     const conn = await instance.connect();
     // Times print in UTC whatever the machine's zone, so replays give the same text anywhere.
     await conn.run("SET TimeZone = 'UTC'");
+    // Progress of a long query (the REPL's field summary), read but never printed by DuckDB.
+    await conn.run('SET enable_progress_bar = true');
+    await conn.run('SET enable_progress_bar_print = false');
     for (const sql of PRELUDE) await conn.run(sql);
     new GeoIp().register(conn);
     const macros = loadMacros([bundledMacrosFile()]);
@@ -180,6 +189,51 @@ export class Engine {
     const engine = new Engine(instance, conn, macros, new LookupStore(conn, stateDir, opts.contentLookups), scratch, opts, allowed);
     engine.cacheDir = opts.cacheDir === undefined ? undefined : resolve(opts.cacheDir);
     return engine;
+  }
+
+  /** Progress of the running query, 0-100, or null when DuckDB cannot tell. */
+  progress(): number | null {
+    const p = this.conn.progress.percentage;
+    return p >= 0 ? p : null;
+  }
+
+  /**
+   * Splunk's field sidebar for a search, exactly: each field in `fields` over every row the search
+   * returns, all counted in one pass (see field-summary.ts). `identifiers` (one value per event,
+   * such as eventID) are counted present, with an estimated distinct count and no top values:
+   * a table of a million values for nothing doubled the cost.
+   */
+  async summarizeFields(spl: string, opts: RunOptions, fields: string[], identifiers: string[] = []): Promise<{ rows: number; fields: FieldSummary[] }> {
+    const { compiled } = await this.prepareSummary(spl, opts, [...fields, ...identifiers]);
+    const scalar = compiled.columns.filter((c) => compiled.types[c] !== 'mv' && !identifiers.includes(c));
+    const multi = compiled.columns.filter((c) => compiled.types[c] === 'mv' && !identifiers.includes(c));
+    const ids = compiled.columns.filter((c) => identifiers.includes(c));
+    const main = scalarSummarySql(compiled.sql, scalar);
+    const { rows, fields: counted } = await this.summaryQuery(main, () => readScalarSummary(this.conn, main, scalar));
+    if (ids.length && rows > 0) {
+      const sql = identifierSummarySql(compiled.sql, ids);
+      counted.push(...(await this.summaryQuery(sql, () => readIdentifierSummary(this.conn, sql, ids))));
+    }
+    if (multi.length) {
+      const sql = multivalueSummarySql(compiled.sql, multi);
+      counted.push(...(await this.summaryQuery(sql, () => readMultivalueSummary(this.conn, sql, multi))));
+    }
+    return { rows, fields: counted };
+  }
+
+  private prepareSummary(spl: string, opts: RunOptions, names: string[]): Promise<Prepared> {
+    const quote = (f: string) => (/^[A-Za-z_@][\w.{}@-]*$/.test(f) ? f : `"${f.replace(/[\\"]/g, '\\$&')}"`);
+    const table = `${spl}\n| table ${names.filter((f) => !f.includes('*')).map(quote).join(' ')}`;
+    return this.prepareWithData(table, { ...opts, maxRows: undefined, unordered: true });
+  }
+
+  private async summaryQuery<T>(sql: string, read: () => Promise<T>): Promise<T> {
+    this.cancelled = false;
+    try {
+      return await read();
+    } catch (err) {
+      throw new EngineError(describeDuckDBError(err), sql);
+    }
   }
 
   /** Dotted paths inside the loaded events' nested objects, most frequent first (completion). */
@@ -287,7 +341,7 @@ export class Engine {
    * Parse and compile without running: SQL for `explain` and `:sql`. Columns that depend on the
    * data (chart/timechart split-by values) show as placeholders: see `prepareWithData`.
    */
-  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; discovered?: Record<string, DiscoveredValue[]> } = {}): Prepared {
+  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
     const prepared = prepare(spl, { macros: this.macros, params: opts.params, allowUnfilledParams: opts.allowUnfilledParams });
     const compiled = compilePrepared(prepared, {
       now: opts.now ?? Date.now() / 1000,
@@ -297,6 +351,8 @@ export class Engine {
       allowUnfilledParams: opts.allowUnfilledParams,
       discovered: opts.discovered,
       rowCap: rowsToRead(opts),
+      addon: opts.addon ?? this.options.addon,
+      unordered: opts.unordered,
     });
     return { compiled, text: prepared.text };
   }
@@ -306,7 +362,7 @@ export class Engine {
    * again until it has none left. Each round can only ask questions that depend on earlier
    * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
    */
-  async prepareWithData(spl: string, opts: RunOptions = {}): Promise<Prepared> {
+  async prepareWithData(spl: string, opts: RunOptions & { unordered?: boolean } = {}): Promise<Prepared> {
     // One clock for every round: a question is keyed by its SQL, which can hold now().
     opts = { ...opts, now: opts.now ?? Date.now() / 1000 };
     await this.lockDown();

@@ -3,42 +3,22 @@
 // only the prompt, the running search, and the browser/menus are live state here.
 import { formatTime } from '../cli/format.js';
 import type { LoadProgress } from '../engine/types.js';
-import { commonPrefix, complete, type Candidate } from './completion.js';
 import type { History } from './history.js';
 import type { KeyPress } from './keys.js';
-import { EMPTY, edit, isComplete, verticalMove, type EditorState } from './line-editor.js';
+import type { EditorState } from './line-editor.js';
+import { PromptInput, type CompletionMenu, type HistorySearch, type PromptHost } from './prompt-input.js';
 import type { PivotOption } from './pivot.js';
 import { ResultBrowser } from './browser.js';
 import { EventViewer, type ViewerAction } from './event-viewer.js';
+import { FieldSidebar } from './field-sidebar.js';
 import { displayTable, resultLines, rowEvent } from './result-view.js';
+import { zoomPickKey, type ZoomPick } from './zoom.js';
 import { addTerm, filterTerm } from './search-edit.js';
 import { describeError, type HeldResult, type OutLine, type Outcome, type Session } from './session.js';
 import { visible } from './display.js';
 
-export type Mode = 'loading' | 'prompt' | 'running' | 'browse' | 'pivot' | 'history-search' | 'event' | 'zoom' | 'exiting';
+export type Mode = 'loading' | 'prompt' | 'running' | 'browse' | 'pivot' | 'history-search' | 'event' | 'zoom' | 'fields' | 'exiting';
 
-/** The buckets chosen in the timeline: from the anchor to the cursor. */
-export interface ZoomPick {
-  anchor: number;
-  cursor: number;
-  back: 'prompt' | 'browse';
-}
-
-export interface CompletionMenu {
-  candidates: Candidate[];
-  /** -1: nothing chosen yet (the common prefix was inserted). */
-  selected: number;
-  start: number;
-  end: number;
-  base: string;
-}
-
-export interface HistorySearch {
-  query: string;
-  match: string | null;
-  index: number;
-  original: EditorState;
-}
 
 export interface PivotMenu {
   row: number;
@@ -56,14 +36,14 @@ export interface Screen {
 /** Home, erase the screen, erase the scrollback (xterm; tmux ignores the last and keeps its history). */
 export const CLEAR_SCREEN = '\x1b[H\x1b[2J\x1b[3J';
 
-export class ReplController {
+export class ReplController implements PromptHost {
   mode: Mode = 'prompt';
-  editor: EditorState = EMPTY;
-  menu: CompletionMenu | null = null;
-  historySearch: HistorySearch | null = null;
+  readonly input: PromptInput = new PromptInput(this);
   browse: ResultBrowser | null = null;
   viewer: EventViewer | null = null;
   zoomPick: ZoomPick | null = null;
+  sidebar: FieldSidebar | null = null;
+  private sidebarBack: 'prompt' | 'browse' = 'prompt';
   /** The row an event is being read for (keys arriving meanwhile step from it). */
   private viewerOpening: number | null = null;
   private viewerSeq = 0;
@@ -74,8 +54,6 @@ export class ReplController {
   running: { search: string; started: number; rows: number; cancelling: boolean } | null = null;
   /** A one-line note under the prompt (e.g. "press Ctrl-C again to quit"). */
   notice: string | null = null;
-  private ctrlCArmed = false;
-  private completionSeq = 0;
   private listeners = new Set<() => void>();
   /** How many rows of the last result the scrollback shows: PgDn continues after them. */
   private shownInScrollback: { result: HeldResult; rows: number } | null = null;
@@ -98,7 +76,23 @@ export class ReplController {
     return () => this.listeners.delete(listener);
   }
 
-  private changed(): void {
+  get editor(): EditorState {
+    return this.input.editor;
+  }
+
+  get menu(): CompletionMenu | null {
+    return this.input.menu;
+  }
+
+  get historySearch(): HistorySearch | null {
+    return this.input.historySearch;
+  }
+
+  clearScreen(): void {
+    this.terminalWrite(CLEAR_SCREEN);
+  }
+
+  changed(): void {
     for (const l of this.listeners) l();
   }
 
@@ -134,8 +128,14 @@ export class ReplController {
   // ---- keys ----------------------------------------------------------------------------------
 
   handleKey(k: KeyPress): void {
+    // Keys typed fast (or held down) can arrive as one chunk of text: outside the prompt each
+    // character is a key of its own (`jjj` moves three rows).
+    if (k.text.length > 1 && !['prompt', 'loading', 'history-search'].includes(this.mode)) {
+      for (const ch of k.text) this.handleKey({ ...k, text: ch });
+      return;
+    }
     const isCtrlC = k.ctrl && k.name === 'c';
-    if (!isCtrlC) this.ctrlCArmed = false;
+    if (!isCtrlC) this.input.disarm();
     switch (this.mode) {
       case 'loading':
         // Typing ahead is fine; the search runs once the data is there.
@@ -144,7 +144,7 @@ export class ReplController {
           this.notice = 'still loading: Enter once the summary is shown';
           return this.changed();
         }
-        return this.promptKey(k);
+        return this.input.key(k);
       case 'running':
         if (isCtrlC && this.running) {
           this.running.cancelling = true;
@@ -155,176 +155,19 @@ export class ReplController {
       case 'browse': return this.browseKey(k);
       case 'event': return this.viewerKey(k);
       case 'zoom': return this.zoomKey(k);
+      case 'fields': return this.sidebarKey(k);
       case 'pivot': return this.pivotKey(k);
-      case 'history-search': return this.historySearchKey(k);
-      case 'prompt': return this.promptKey(k);
+      case 'history-search': return this.input.historyKey(k);
+      case 'prompt': return this.input.key(k);
       case 'exiting': return;
     }
-  }
-
-  private setEditor(e: EditorState): void {
-    this.editor = e;
-    this.changed();
-  }
-
-  private promptKey(k: KeyPress): void {
-    this.notice = null;
-    if (this.menu) {
-      if (k.name === 'tab') return this.cycleMenu(k.shift ? -1 : 1);
-      if (k.name === 'escape') {
-        this.setEditor({ text: this.menu.base, cursor: this.menu.end });
-        this.menu = null;
-        return this.changed();
-      }
-      const chosen = this.menu.selected >= 0;
-      this.menu = null;
-      // Enter on a chosen candidate accepts it; it does not run the search yet.
-      if (k.name === 'return' && !k.meta && chosen) return this.changed();
-    }
-    if (k.ctrl && k.name === 'c') {
-      if (this.editor.text) {
-        this.history.resetNavigation();
-        return this.setEditor(EMPTY);
-      }
-      if (this.ctrlCArmed) return this.exit();
-      this.ctrlCArmed = true;
-      this.notice = 'press Ctrl-C again or Ctrl-D to quit';
-      return this.changed();
-    }
-    if (k.ctrl && k.name === 'd') {
-      if (!this.editor.text) return this.exit();
-      const e = edit(this.editor, { ...k, ctrl: false, name: 'delete' });
-      if (e) this.setEditor(e);
-      return;
-    }
-    if (k.ctrl && k.name === 'r') return this.startHistorySearch();
-    if (k.ctrl && k.name === 'l') return this.terminalWrite(CLEAR_SCREEN);
-    if (k.name === 'tab' && !k.shift) return void this.startCompletion();
-    if (k.name === 'return' && !k.meta) {
-      if (!isComplete(this.editor.text)) return this.setEditor(edit(this.editor, { ...k, meta: true })!);
-      return void this.submit(this.editor.text);
-    }
-    if ((k.name === 'up' || (k.ctrl && k.name === 'p')) && !k.meta) {
-      const moved = verticalMove(this.editor, -1);
-      if (moved && !k.ctrl) return this.setEditor(moved);
-      const prev = this.history.previous(this.editor.text);
-      if (prev !== null) this.setEditor({ text: prev, cursor: prev.length });
-      return;
-    }
-    if ((k.name === 'down' || (k.ctrl && k.name === 'n')) && !k.meta) {
-      const moved = verticalMove(this.editor, 1);
-      if (moved && !k.ctrl) return this.setEditor(moved);
-      const next = this.history.next();
-      if (next !== null) this.setEditor({ text: next, cursor: next.length });
-      return;
-    }
-    if ((k.name === 'pageup' || k.name === 'pagedown') && this.session.last) return this.openBrowser(k.name === 'pagedown' ? 'next' : 'first');
-    const e = edit(this.editor, k);
-    if (e) this.setEditor(e);
-  }
-
-  // ---- completion ----------------------------------------------------------------------------
-
-  private async startCompletion(): Promise<void> {
-    const seq = ++this.completionSeq;
-    const { text, cursor } = this.editor;
-    const s = this.session;
-    const result = await complete(text, cursor, {
-      fields: () => s.fieldNames(),
-      macros: () => s.macroNames(),
-      queries: () => s.queries().map((q) => ({ id: q.id, title: q.title, params: q.parameters.map((p) => p.name) })),
-      values: (field, prefix) => s.values(field, prefix),
-    });
-    // The user typed on while the engine was asked for values: this answer is stale.
-    if (seq !== this.completionSeq || this.editor.text !== text || this.editor.cursor !== cursor || this.mode !== 'prompt') return;
-    const { candidates, context } = result;
-    if (candidates.length === 0) {
-      this.notice = context.kind === 'value' ? `no values of ${context.field} found` : 'no completions';
-      return this.changed();
-    }
-    const start = context.start;
-    if (candidates.length === 1) {
-      const insert = candidates[0]!.insert;
-      return this.setEditor({ text: text.slice(0, start) + insert + text.slice(cursor), cursor: start + insert.length });
-    }
-    const shared = commonPrefix(candidates.map((c) => c.insert));
-    const typed = text.slice(start, cursor);
-    let base = text;
-    let end = cursor;
-    if (shared.length > typed.length && shared.toLowerCase().startsWith(typed.toLowerCase())) {
-      base = text.slice(0, start) + shared + text.slice(cursor);
-      end = start + shared.length;
-      this.editor = { text: base, cursor: end };
-    }
-    this.menu = { candidates, selected: -1, start, end, base };
-    this.changed();
-  }
-
-  private cycleMenu(step: 1 | -1): void {
-    const m = this.menu!;
-    const n = m.candidates.length;
-    m.selected = m.selected < 0 ? (step > 0 ? 0 : n - 1) : (m.selected + step + n) % n;
-    const insert = m.candidates[m.selected]!.insert;
-    this.setEditor({ text: m.base.slice(0, m.start) + insert + m.base.slice(m.end), cursor: m.start + insert.length });
-  }
-
-  // ---- history search ------------------------------------------------------------------------
-
-  private startHistorySearch(): void {
-    this.historySearch = { query: '', match: null, index: this.history.all.length, original: this.editor };
-    this.mode = 'history-search';
-    this.changed();
-  }
-
-  private historySearchKey(k: KeyPress): void {
-    const h = this.historySearch!;
-    const find = (before: number) => {
-      const found = h.query ? this.history.search(h.query, before) : null;
-      if (found) {
-        h.match = found.entry;
-        h.index = found.index;
-      } else if (!h.query) {
-        h.match = null;
-        h.index = this.history.all.length;
-      }
-      return found;
-    };
-    const leave = (editor: EditorState) => {
-      this.historySearch = null;
-      this.mode = 'prompt';
-      this.setEditor(editor);
-    };
-    if (k.ctrl && k.name === 'r') {
-      if (!find(h.index)) this.notice = 'no older match';
-      return this.changed();
-    }
-    if ((k.ctrl && (k.name === 'g' || k.name === 'c')) || k.name === 'escape' && !h.match) return leave(h.original);
-    if (k.name === 'backspace') {
-      h.query = h.query.slice(0, -1);
-      find(this.history.all.length);
-      return this.changed();
-    }
-    if (k.text) {
-      h.query += k.text;
-      find(this.history.all.length);
-      return this.changed();
-    }
-    const match = h.match ?? h.original.text;
-    if (k.name === 'return') {
-      leave({ text: match, cursor: match.length });
-      return void this.submit(match);
-    }
-    // Any other key takes the match into the prompt for editing, as in readline.
-    leave({ text: match, cursor: match.length });
-    if (k.name !== 'escape') this.promptKey(k);
   }
 
   // ---- running -------------------------------------------------------------------------------
 
   async submit(text: string): Promise<void> {
     const line = text.trim();
-    this.editor = EMPTY;
-    this.menu = null;
+    this.input.clear();
     if (!line) return this.changed();
     this.history.add(text.trimEnd());
     this.print([{ text: this.promptLabel() + text.replace(/\n/g, '\n' + ' '.repeat(Math.max(0, this.promptLabel().length - 5)) + '...> '), tone: 'dim' }]);
@@ -364,6 +207,7 @@ export class ReplController {
         case 'pivot-menu': this.openPivot(o.row, o.options, 'prompt'); break;
         case 'event': await this.openEvent(o.row - 1, 'prompt'); break;
         case 'zoom-picker': this.openZoom('prompt'); break;
+        case 'fields': void this.openFields(o.scope, 'prompt'); break;
       }
     }
   }
@@ -382,7 +226,7 @@ export class ReplController {
     return Math.max(4, this.screen.height() - 4);
   }
 
-  private openBrowser(where: 'first' | 'next'): void {
+  openBrowser(where: 'first' | 'next'): void {
     const result = this.session.last!;
     if (result.rows.length === 0) {
       this.notice = 'the last result has no rows';
@@ -419,8 +263,72 @@ export class ReplController {
         break;
       case 'zoom':
         return this.openZoom('browse');
+      case 'fields':
+        return void this.openFields('auto', 'browse');
     }
     this.changed();
+  }
+
+  // ---- field sidebar -------------------------------------------------------------------------
+
+  /** Lines the field list may take: the screen less its title, header, status and notice lines and one more. */
+  sidebarHeight(): number {
+    return Math.max(3, this.screen.height() - 5);
+  }
+
+  private async openFields(scope: 'data' | 'result' | 'auto', back: 'prompt' | 'browse'): Promise<void> {
+    const search = scope === 'data' ? '*' : this.session.last?.search ?? '';
+    const sidebar = new FieldSidebar({ search, rows: null, fields: [], sampled: null, stage: 'counting the fields' });
+    this.sidebar = sidebar;
+    this.sidebarBack = back;
+    this.mode = 'fields';
+    this.changed();
+    // Redraw while DuckDB counts, for its progress.
+    const ticker = setInterval(() => this.changed(), 200);
+    try {
+      const stats = await this.session.fieldStats(scope, (s) => {
+        sidebar.update(s);
+        this.changed();
+      });
+      sidebar.update(stats);
+    } catch (err) {
+      sidebar.update({ ...sidebar.stats, stage: '', stopped: describeError(err) });
+    } finally {
+      clearInterval(ticker);
+    }
+    this.changed();
+  }
+
+  private sidebarKey(k: KeyPress): void {
+    this.notice = null;
+    const action = this.sidebar!.key(k, this.sidebarHeight());
+    switch (action?.kind) {
+      case 'cancel':
+        this.session.interrupt();
+        break;
+      case 'close':
+        if (this.sidebar!.computing) this.session.interrupt();
+        this.sidebar = null;
+        this.mode = this.sidebarBack === 'browse' && this.browse ? 'browse' : 'prompt';
+        break;
+      case 'notice':
+        this.notice = action.text;
+        break;
+      case 'filter':
+        return void this.applyFilter(action.field, action.value, action.exclude, this.sidebar!.stats.search);
+    }
+    this.changed();
+  }
+
+  /** `field=value` (or its exclusion) added to a search, run as the next search. */
+  private applyFilter(field: string, value: string, exclude: boolean, base: string | undefined): Promise<void> | void {
+    const term = filterTerm(field, value, exclude);
+    if (!term || base === undefined) return this.showNotice(`${field} cannot be written as a search term`);
+    this.viewer = null;
+    this.sidebar = null;
+    this.browse = null;
+    this.mode = 'prompt';
+    return this.submit(addTerm(base, term));
   }
 
   // ---- zoom ----------------------------------------------------------------------------------
@@ -437,26 +345,14 @@ export class ReplController {
 
   private zoomKey(k: KeyPress): void {
     const z = this.zoomPick!;
-    const n = this.session.last?.timeline?.counts.length ?? 1;
-    const close = () => {
+    const action = zoomPickKey(z, k, this.session.last?.timeline?.counts.length ?? 1);
+    if (action) {
       this.zoomPick = null;
-      this.mode = z.back === 'browse' && this.browse ? 'browse' : 'prompt';
-    };
-    const to = (cursor: number, extend: boolean) => {
-      z.cursor = Math.max(0, Math.min(n - 1, cursor));
-      if (!extend) z.anchor = z.cursor;
-    };
-    if (k.name === 'escape' || k.text === 'q' || (k.ctrl && k.name === 'c')) close();
-    else if (k.name === 'left' || k.text === 'h' || k.text === 'H') to(z.cursor - 1, k.shift || k.text === 'H');
-    else if (k.name === 'right' || k.text === 'l' || k.text === 'L') to(z.cursor + 1, k.shift || k.text === 'L');
-    else if (k.name === 'home') to(0, k.shift);
-    else if (k.name === 'end') to(n - 1, k.shift);
-    else if (k.name === 'return') {
-      const [a, b] = [Math.min(z.anchor, z.cursor) + 1, Math.max(z.anchor, z.cursor) + 1];
-      this.zoomPick = null;
-      this.browse = null;
-      this.mode = 'prompt';
-      return void this.submit(a === b ? `:zoom ${a}` : `:zoom ${a} ${b}`);
+      this.mode = z.back === 'browse' && this.browse && action.kind === 'close' ? 'browse' : 'prompt';
+      if (action.kind === 'zoom') {
+        this.browse = null;
+        return void this.submit(action.first === action.last ? `:zoom ${action.first}` : `:zoom ${action.first} ${action.last}`);
+      }
     }
     this.changed();
   }
@@ -542,18 +438,8 @@ export class ReplController {
         this.print([{ text: `copied ${action.field}: ${visible(action.value)}`, tone: 'dim' }]);
         this.notice = `copied ${action.field} to the clipboard (if the terminal allows it) and into the scrollback`;
         break;
-      case 'filter': {
-        const term = filterTerm(action.field, action.value, action.exclude);
-        const base = this.session.last?.search;
-        if (!term || base === undefined) {
-          this.notice = `${action.field} cannot be written as a search term`;
-          break;
-        }
-        this.viewer = null;
-        this.browse = null;
-        this.mode = 'prompt';
-        return this.submit(addTerm(base, term));
-      }
+      case 'filter':
+        return this.applyFilter(action.field, action.value, action.exclude, this.session.last?.search);
     }
     this.changed();
   }

@@ -7,6 +7,7 @@ import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
 import type { Row } from '../engine/types.js';
 import { quoteValue } from './completion.js';
+import { visible } from './display.js';
 
 export interface DataSummary {
   events: number;
@@ -44,7 +45,7 @@ const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what
 export function describeSummary(s: DataSummary): string[] {
   if (s.events === 0) return ['no events loaded: :load PATH... reads CloudTrail files, folders or globs'];
   const span = s.earliest !== null && s.latest !== null ? `${formatTime(s.earliest, 'human')} .. ${formatTime(s.latest, 'human')} UTC` : 'no event times';
-  const list = (xs: { value: string; count: number }[]) => xs.map((x) => `${x.value} (${x.count.toLocaleString('en-US')})`).join(', ');
+  const list = (xs: { value: string; count: number }[]) => xs.map((x) => `${visible(x.value)} (${x.count.toLocaleString('en-US')})`).join(', ');
   const lines = [`${plural(s.events, 'event')}, ${span}`];
   if (s.accounts.length) lines.push(`accounts: ${list(s.accounts)}`);
   if (s.regions.length) lines.push(`regions:  ${list(s.regions)}`);
@@ -118,40 +119,4 @@ export function resultFieldStats(columns: string[], rows: Row[], topN = 3): Fiel
     const top = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, topN).map(([value, count]) => ({ value, count }));
     return { field, coverage: rows.length ? present / rows.length : 0, distinct: counts.size, top };
   });
-}
-
-/** Field statistics over all loaded events, with SPL: one stats pass, then top values per field. */
-export async function dataFieldStats(engine: Engine, fields: string[], opts: RunOptions = {}, topN = 3): Promise<FieldStats[]> {
-  const usable = fields.filter(safeFieldName);
-  if (usable.length === 0) return [];
-  const aggs = usable.map((f, i) => `count(${f}) as c${i} dc(${f}) as d${i}`).join(' ');
-  const totals = await engine.run(`* | stats count as total ${aggs}`, { ...opts, maxRows: undefined });
-  const row = totals.rows[0] ?? {};
-  const total = Number(row.total ?? 0);
-  const out: FieldStats[] = [];
-  for (const [i, field] of usable.entries()) {
-    const present = Number(row[`c${i}`] ?? 0);
-    if (present === 0) continue;
-    const top = await engine.run(`* | top limit=${topN} showperc=f ${field}`, { ...opts, maxRows: topN });
-    out.push({
-      field,
-      coverage: total ? present / total : 0,
-      distinct: Number(row[`d${i}`] ?? 0),
-      top: top.rows.map((r) => ({ value: cellValues(field, r[field] ?? null).join(' '), count: Number(r.count) })),
-    });
-  }
-  return out.sort((a, b) => b.coverage - a.coverage || a.field.localeCompare(b.field));
-}
-
-export function describeFieldStats(stats: FieldStats[], width: number): string[] {
-  if (stats.length === 0) return ['no fields with values'];
-  const nameWidth = Math.min(36, Math.max(5, ...stats.map((s) => s.field.length)));
-  const lines = [`${'field'.padEnd(nameWidth)}  cover  distinct  top values`];
-  for (const s of stats) {
-    const cover = `${(s.coverage * 100).toFixed(s.coverage < 0.995 && s.coverage > 0.99 ? 1 : 0)}%`.padStart(5);
-    const top = s.top.map((t) => `${t.value} (${t.count.toLocaleString('en-US')})`).join(', ');
-    const line = `${s.field.slice(0, nameWidth).padEnd(nameWidth)}  ${cover}  ${String(s.distinct.toLocaleString('en-US')).padStart(8)}  ${top}`;
-    lines.push(line.length > width ? line.slice(0, width - 1) + '…' : line);
-  }
-  return lines;
 }

@@ -4,7 +4,10 @@
 // Plain data and pure functions; the Ink component only paints the lines.
 import { visible } from './display.js';
 
-export type JsonKind = 'object' | 'array' | 'string' | 'number' | 'bool' | 'null';
+export type JsonKind = 'object' | 'array' | 'string' | 'number' | 'bool' | 'null' | 'deep';
+
+/** Deeper than this the viewer stops unfolding (an event can be nested a million deep on purpose). */
+export const MAX_DEPTH = 64;
 
 export interface JsonNode {
   /** JSON pointer of the node (`/resources/0/ARN`), unique in the event. */
@@ -32,7 +35,9 @@ function kindOf(v: unknown): JsonKind {
 export function buildTree(value: unknown, key: string | number | null = null, parent: JsonNode | null = null): JsonNode {
   const id = parent === null ? '' : `${parent.id}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
   const field = parent === null ? '' : typeof key === 'number' ? `${parent.field}{}` : parent.field ? `${parent.field}.${key}` : String(key);
-  const node: JsonNode = { id, key, field, kind: kindOf(value), value, depth: parent === null ? 0 : parent.depth + 1, parent, children: [] };
+  const depth = parent === null ? 0 : parent.depth + 1;
+  const node: JsonNode = { id, key, field, kind: kindOf(value), value, depth, parent, children: [] };
+  if ((node.kind === 'object' || node.kind === 'array') && depth >= MAX_DEPTH) node.kind = 'deep';
   if (node.kind === 'object') node.children = Object.entries(value as Record<string, unknown>).map(([k, v]) => buildTree(v, k, node));
   if (node.kind === 'array') node.children = (value as unknown[]).map((v, i) => buildTree(v, i, node));
   return node;
@@ -54,11 +59,12 @@ export interface ViewLine {
 /** The text of a scalar as JSON shows it, control characters visible. */
 export function scalarText(node: JsonNode): string {
   if (node.kind === 'string') return visible(JSON.stringify(node.value));
+  if (node.kind === 'deep') return `(nested more than ${MAX_DEPTH} deep: not shown)`;
   if (node.kind === 'null') return 'null';
   return String(node.value);
 }
 
-const TONE: Record<JsonKind, Piece['tone']> = { string: 'string', number: 'number', bool: 'literal', null: 'literal', object: 'punct', array: 'punct' };
+const TONE: Record<JsonKind, Piece['tone']> = { string: 'string', number: 'number', bool: 'literal', null: 'literal', object: 'punct', array: 'punct', deep: 'fold' };
 
 /** Cut text into pieces of at most `width` characters (at least one piece). */
 function chunks(text: string, width: number): string[] {
@@ -127,7 +133,7 @@ export function initiallyUnfolded(root: JsonNode, out = new Set<string>()): Set<
 
 /** A value as search text: what `+` adds and `-` excludes (null for objects, arrays and null). */
 export function searchValue(node: JsonNode): string | null {
-  if (node.kind === 'object' || node.kind === 'array' || node.kind === 'null' || !node.field) return null;
+  if (node.kind === 'object' || node.kind === 'array' || node.kind === 'null' || node.kind === 'deep' || !node.field) return null;
   return String(node.value);
 }
 

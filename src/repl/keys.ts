@@ -65,6 +65,7 @@ export function decodeKey(seq: string): KeyPress {
  * kept as text (a multi-line search); a carriage return is Enter.
  */
 export function splitInput(chunk: string): string[] {
-  if (chunk.length <= 1 || chunk.startsWith('\x1b')) return [chunk];
-  return chunk.match(/\r\n|[\x00-\x09\x0b-\x1f\x7f]|[^\x00-\x09\x0b-\x1f\x7f]+/g)?.map((p) => (p === '\r\n' ? '\r' : p)) ?? [];
+  if (chunk.length <= 1) return [chunk];
+  // Escape sequences (arrows, PgDn, Alt+key) also come several to a chunk when keys repeat.
+  return chunk.match(/\x1b\[[\d;]*[A-Za-z~]|\x1bO[A-Za-z]|\x1b[\s\S]?|\r\n|[\x00-\x09\x0b-\x1a\x1c-\x1f\x7f]|[^\x00-\x09\x0b-\x1f\x7f]+/g)?.map((p) => (p === '\r\n' ? '\r' : p)) ?? [];
 }

@@ -2,6 +2,7 @@
 // `;`; a line ending in `|` continues), print each result in the chosen format with no prompt and
 // no colours, and fail (exit 1) if any search failed.
 import { RowWriter, type OutputFormat } from '../cli/format.js';
+import { describeStats } from './field-stats.js';
 import { rowEvent } from './result-view.js';
 import type { Session } from './session.js';
 
@@ -67,10 +68,21 @@ export async function runScript(session: Session, text: string, format: OutputFo
       } else if (o.kind === 'pivot-menu') {
         o.options.forEach((p, i) => io.out(`${i + 1}. ${p.query.id} ${Object.entries(p.params).map(([n, v]) => `${n}=${v}`).join(' ')}\n`));
         if (o.options.length === 0) io.out('no pivots\n');
+      } else if (o.kind === 'fields') {
+        const stats = await session.fieldStats(o.scope);
+        for (const line of describeStats(stats, 160) ?? []) io.out(line + '\n');
+        if (stats.stopped) failed++;
       } else if (o.kind === 'event') {
         // A script gets the event as pretty JSON: what the viewer shows, without the folding.
         const row = session.last!.rows[o.row - 1]!;
-        io.out(JSON.stringify(rowEvent(row) ?? row, null, 2) + '\n');
+        let text: string;
+        try {
+          text = JSON.stringify(rowEvent(row) ?? row, null, 2);
+        } catch {
+          // Nested too deep for JSON.stringify: the event's own text.
+          text = typeof row._raw === 'string' ? row._raw : String(row._raw);
+        }
+        io.out(text + '\n');
       } else if (o.kind === 'quit') {
         return failed ? 1 : 0;
       }

@@ -11,7 +11,8 @@ import { summarizePrincipals } from '../engine/content/principals.js';
 import { runHunt } from '../engine/content/runner.js';
 import { bundledQueriesDir, type SavedQuery } from '../engine/queries.js';
 import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
-import { dataFieldStats, dataSummary, describeFieldStats, describeSummary, discoverFields, resultFieldStats, topValues } from './data-profile.js';
+import { dataSummary, describeSummary, discoverFields, topValues } from './data-profile.js';
+import { describeStats, fieldStats, type FieldStats } from './field-stats.js';
 import { matchPivots, type PivotOption } from './pivot.js';
 import { missingIndexNote } from '../engine/index-note.js';
 import { quoteValue } from './completion.js';
@@ -57,6 +58,8 @@ export type Outcome =
   | { kind: 'event'; row: number }
   /** Choose buckets of the last timeline to zoom into. */
   | { kind: 'zoom-picker' }
+  /** The field sidebar of the last result, or of every loaded event. */
+  | { kind: 'fields'; scope: 'data' | 'result' | 'auto' }
   | { kind: 'clear' }
   | { kind: 'quit' };
 
@@ -251,7 +254,7 @@ export class Session {
       case 'sql':
         if (!this.last) throw new SessionCommandError('no search yet: :sql shows the SQL of the last search');
         return [lines({ text: this.last.sql, tone: 'dim' })];
-      case 'fields': return [await this.fieldStats(cmd.scope, cmd.field)];
+      case 'fields': return this.fieldsCommand(cmd.scope, cmd.field);
       case 'export': return [this.export(cmd.format, cmd.file)];
       case 'pivot': {
         const options = this.pivotOptions(cmd.row);
@@ -373,20 +376,33 @@ export class Session {
     return lines({ text: `now: ${formatTime(t, 'iso')} (relative times count from here)`, tone: 'info' });
   }
 
-  private async fieldStats(scope: 'data' | 'result' | 'auto', field?: string): Promise<Outcome> {
+  private statsCache = new WeakMap<HeldResult, FieldStats>();
+
+  /**
+   * The field sidebar's counts: of the last result (`auto`, `result`) or of every loaded event
+   * (`data`), passed to `onUpdate` as each pass finishes. Kept with the result it describes.
+   */
+  async fieldStats(scope: 'data' | 'result' | 'auto', onUpdate: (s: FieldStats) => void = () => {}): Promise<FieldStats> {
+    const target = scope === 'data' ? null : this.last;
+    if (scope !== 'data' && !target) throw new SessionCommandError('no result yet: run a search first, or :fields data for every loaded event');
+    const cached = target && this.statsCache.get(target);
+    if (cached) return cached;
+    const all: HeldResult = {
+      search: '*', columns: ['_time', '_raw'], rows: [], truncated: true, elapsedMs: 0, sql: '',
+      shape: { events: true, timechart: false }, timeline: null, range: {},
+    };
+    const stats = await fieldStats(this.engine, target ?? all, this.runOptions({ maxRows: undefined }), { onUpdate });
+    if (target && !stats.stopped) this.statsCache.set(target, stats);
+    return stats;
+  }
+
+  private async fieldsCommand(scope: 'data' | 'result' | 'auto', field: string | undefined): Promise<Outcome[]> {
+    if (!field) return [{ kind: 'fields', scope }];
+    const stats = await this.fieldStats(scope);
     const width = process.stdout.columns || 100;
-    const useResult = scope === 'result' || (scope === 'auto' && this.last !== null);
-    if (useResult) {
-      if (!this.last) throw new SessionCommandError('no result yet: :fields data describes the loaded events');
-      const columns = field ? this.last.columns.filter((c) => c === field) : this.last.columns;
-      if (field && !columns.length) throw new SessionCommandError(`the last result has no field ${field}`);
-      const stats = resultFieldStats(columns, this.last.rows, field ? 10 : 3);
-      const head = `fields of the last result (${this.last.rows.length.toLocaleString('en-US')} rows${this.last.truncated ? ', capped' : ''}); :fields data for all events`;
-      return { kind: 'lines', lines: [{ text: head, tone: 'heading' }, ...describeFieldStats(stats, width).map((text) => ({ text }))] };
-    }
-    const names = field ? [field] : this.fields.filter((f) => !f.startsWith('_')).slice(0, 120);
-    const stats = await dataFieldStats(this.engine, names, this.runOptions({ maxRows: undefined }), field ? 10 : 3);
-    return { kind: 'lines', lines: [{ text: 'fields of the loaded events', tone: 'heading' }, ...describeFieldStats(stats, width).map((text) => ({ text }))] };
+    const lines = describeStats(stats, width, field);
+    if (!lines) throw new SessionCommandError(`${scope === 'data' ? 'no loaded event' : 'no row of the last result'} has a field ${field}`);
+    return [{ kind: 'lines', lines: lines.map((text, i) => ({ text, tone: i === 0 ? 'heading' : 'plain' })) }];
   }
 
   private export(format: 'csv' | 'json' | 'jsonl', file: string): Outcome {

@@ -2,6 +2,7 @@
 // Splunk's timeline. A run of buckets becomes the session's `:time` range and the search runs
 // again; `:zoom out` goes back a step (each zoom remembers the range it replaced).
 import { formatTime } from '../cli/format.js';
+import type { KeyPress } from './keys.js';
 import type { Outcome, SearchHooks, Session } from './session.js';
 import { SessionCommandError, type SessionCommand } from './session-commands.js';
 import { bucketRange, timeLabel } from './timeline.js';
@@ -45,4 +46,26 @@ export function describeBuckets(session: Session, first: number, last: number): 
   const events = t.counts.slice(a, b + 1).reduce((x, y) => x + y, 0);
   const year = new Date(range.earliest * 1000).getUTCFullYear() !== new Date(range.latest * 1000).getUTCFullYear();
   return `buckets ${a + 1}-${b + 1}: ${timeLabel(range.earliest, true, t.span)} .. ${timeLabel(range.latest, year, t.span)} UTC, ${events.toLocaleString('en-US')} event${events === 1 ? '' : 's'}`;
+}
+
+/** The buckets chosen in the timeline: from the anchor to the cursor (indexes from 0). */
+export interface ZoomPick {
+  anchor: number;
+  cursor: number;
+  back: 'prompt' | 'browse';
+}
+
+/** A key in the bucket picker: Left/Right move, with Shift (or H/L) widen, Enter zooms (buckets from 1). */
+export function zoomPickKey(z: ZoomPick, k: KeyPress, buckets: number): { kind: 'close' } | { kind: 'zoom'; first: number; last: number } | null {
+  const to = (cursor: number, extend: boolean) => {
+    z.cursor = Math.max(0, Math.min(buckets - 1, cursor));
+    if (!extend) z.anchor = z.cursor;
+  };
+  if (k.name === 'escape' || k.text === 'q' || (k.ctrl && k.name === 'c')) return { kind: 'close' };
+  if (k.name === 'left' || k.text === 'h' || k.text === 'H') to(z.cursor - 1, k.shift || k.text === 'H');
+  else if (k.name === 'right' || k.text === 'l' || k.text === 'L') to(z.cursor + 1, k.shift || k.text === 'L');
+  else if (k.name === 'home') to(0, k.shift);
+  else if (k.name === 'end') to(buckets - 1, k.shift);
+  else if (k.name === 'return') return { kind: 'zoom', first: Math.min(z.anchor, z.cursor) + 1, last: Math.max(z.anchor, z.cursor) + 1 };
+  return null;
 }

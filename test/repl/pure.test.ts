@@ -34,6 +34,8 @@ describe('keys', () => {
     expect(splitInput('\x15abc')).toEqual(['\x15', 'abc']);
     expect(splitInput('a |\nb\r\n')).toEqual(['a |\nb', '\r']);
     expect(splitInput('\x1b[A')).toEqual(['\x1b[A']);
+    // A held arrow key: several sequences in one chunk, each a key.
+    expect(splitInput('\x1b[B\x1b[B\x1b[6~\x1bb')).toEqual(['\x1b[B', '\x1b[B', '\x1b[6~', '\x1bb']);
   });
 });
 

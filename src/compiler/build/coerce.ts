@@ -87,16 +87,26 @@ export const coalesceFalse = (a: Expr): Expr => call('coalesce', [a, lit(false)]
 export const isNull = (a: Expr): Expr => call('is_null', [a], 'bool');
 export const isNotNull = (a: Expr): Expr => call('is_not_null', [a], 'bool');
 
+/**
+ * `items` joined by a binary operator as a balanced tree: its depth grows with log(n), so a list
+ * of 50,000 conditions (an IOC list) does not overflow the stack of whatever walks it.
+ */
+function balanced(items: Expr[], join: (a: Expr, b: Expr) => Expr): Expr {
+  if (items.length === 1) return items[0]!;
+  const mid = Math.ceil(items.length / 2);
+  return join(balanced(items.slice(0, mid), join), balanced(items.slice(mid), join));
+}
+
 /** AND of many conditions (true when there are none). */
 export function all(items: Expr[]): Expr {
   if (items.length === 0) return lit(true);
-  return items.reduce((a, b) => and(a, b));
+  return balanced(items, and);
 }
 
 /** OR of many conditions (false when there are none). */
 export function any(items: Expr[]): Expr {
   if (items.length === 0) return lit(false);
-  return items.reduce((a, b) => or(a, b));
+  return balanced(items, or);
 }
 
 const OPS: Record<string, string> = { '=': 'eq', '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
@@ -128,6 +138,20 @@ function compareScalars(op: string, a: Expr, b: Expr, vars: Vars): Expr {
   // literal is text, so `"10" < "9"` compares the characters.
   if (id === 'eq' || id === 'ne' || isStringLiteral(a) || isStringLiteral(b)) return cmp(toString(a), toString(b));
   return vars.share(toString(a), (x) => vars.share(toString(b), (y) => call('coalesce', [cmp(toNumber(x), toNumber(y)), cmp(x, y)], 'bool')));
+}
+
+/**
+ * `a IN (v1, ..., vN)` as eval means it: each value compared with `=`. Literal values of the
+ * argument's own type are one set test (case-sensitive, as `=` is); the others OR'ed.
+ */
+export function inList(a: Expr, values: Expr[], vars: Vars): Expr {
+  if (values.length === 0) return lit(false);
+  const numeric = (t: Type): boolean => t === 'number' || t === 'int';
+  const same = (v: Expr): boolean => v.kind === 'literal' && v.value !== null && ((a.type === 'string' && v.type === 'string') || (numeric(a.type) && numeric(v.type)));
+  const set = values.filter(same);
+  if (set.length < 8) return vars.share(a, (x) => any(values.map((v) => compare('=', x, v, vars))));
+  const rest = values.filter((v) => !same(v));
+  return vars.share(a, (x) => any([call('in', [x, ...set], 'bool'), ...rest.map((v) => compare('=', x, v, vars))]));
 }
 
 /** A comparison; a multivalue side compares true if any of its values does. */

@@ -302,7 +302,7 @@ export const CHARTS: CommandSpec[] = [
     transforming: true,
     aggregations: true,
     rowPreserving: false,
-    reference: { section: 'Statistics', summary: 'One row per `over` value, one column per `by` value (see below)', example: '* | chart count over user_type by action' },
+    reference: { section: 'Statistics', summary: 'One row per `over` value, one column per `by` value (see below)', example: '* | chart count over userIdentity.type by action' },
     build: chart,
   },
   {

@@ -243,7 +243,7 @@ export const FIELD_COMMANDS: CommandSpec[] = [
     name: 'eval',
     options: NO_OPTIONS,
     rowPreserving: true,
-    reference: { section: 'Fields and values', summary: 'Computes fields from expressions; later assignments see earlier ones', example: '* | eval who=coalesce(user, "unknown"), failed=if(isnull(errorCode), 0, 1)' },
+    reference: { section: 'Fields and values', summary: 'Computes fields from expressions; later assignments see earlier ones', example: '* | eval who=coalesce(user, "unknown"), failed=if(errorCode=="success", 0, 1)' },
     build: evalCommand,
   },
   {
@@ -272,7 +272,7 @@ export const FIELD_COMMANDS: CommandSpec[] = [
     name: 'fillnull',
     options: FILLNULL_OPTIONS,
     rowPreserving: true,
-    reference: { section: 'Fields and values', summary: 'Replaces nulls with a value (default 0) in the named or all fields', example: '* | stats count by user, errorCode | fillnull value=none errorCode' },
+    reference: { section: 'Fields and values', summary: 'Replaces nulls with a value (default 0) in the named or all fields', example: '* | stats count by user, result_id | fillnull value=none result_id' },
     build: fillnull,
   },
   {

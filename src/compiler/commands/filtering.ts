@@ -133,14 +133,14 @@ export const FILTERING: CommandSpec[] = [
     name: 'search',
     options: NO_OPTIONS,
     rowPreserving: false,
-    reference: { section: 'Searching and filtering', summary: 'Filters events with search syntax: case-insensitive values, `*` wildcards, `AND`/`OR`/`NOT`, `IN`, bare terms against `_raw`, `earliest=`/`latest=`', example: '* | search eventName=Create* NOT errorCode=*' },
+    reference: { section: 'Searching and filtering', summary: 'Filters events with search syntax: case-insensitive values, `*` wildcards, `AND`/`OR`/`NOT`, `IN`, bare terms against `_raw`, `earliest=`/`latest=`', example: '* | search eventName=Create* errorCode=success' },
     build: search,
   },
   {
     name: 'where',
     options: NO_OPTIONS,
     rowPreserving: false,
-    reference: { section: 'Searching and filtering', summary: 'Keeps results whose eval expression is true', example: '* | where isnotnull(errorCode) AND user_type!="AWSService"' },
+    reference: { section: 'Searching and filtering', summary: 'Keeps results whose eval expression is true', example: '* | where errorCode!="success" AND user_type!="AWSService"' },
     build: where,
   },
   {

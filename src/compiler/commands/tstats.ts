@@ -1,7 +1,8 @@
 // tstats: statistics over a CIM data model (datamodels.ts) computed from the loaded CloudTrail.
 // Splunk answers tstats from accelerated summaries; here every search reads the events, so
 // summariesonly and allow_old_summaries change nothing. The where clause is search language: its
-// text is parsed again as a search (the generic argument list has lost its structure).
+// text is parsed again as a search (the generic argument list has lost its structure). As in
+// Splunk, a name that is not a field of the data model is null (so `by` on it gives no rows).
 import type { Arg, Command, Expr, SearchExpr, Span } from '../../../grammar/ast.js';
 import { SplError } from '../../../grammar/diagnostics.js';
 import { parse, parseExpression } from '../../../grammar/parser.js';
@@ -9,15 +10,17 @@ import { Args, describe } from '../args.js';
 import type { Builder } from '../builder.js';
 import { EVENTS_TABLE } from '../cloudtrail-schema.js';
 import { eventFields, eventsRelation } from '../compile.js';
-import { dataModel, DATA_MODELS, type DataModel, type Dataset } from '../datamodels.js';
-import { coalesceFalse, toBool, toString } from '../build/coerce.js';
+import { DEFAULT_ADDON } from '../addon/profile.js';
+import { constraintSearch, dataModel, DATA_MODELS, lineage, qualifiedName, rootOf, type DataModel, type Dataset, type ModelField } from '../datamodels.js';
+import { NULL } from '../fields.js';
+import { all, coalesceFalse, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef } from '../expr.js';
-import { call, lit, raw } from '../ir/expr.js';
+import { call, caseOf, lit, raw, type Expr as IrExpr } from '../ir/expr.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { compileSearchExpr } from '../search.js';
 import { nearest } from '../suggest.js';
 import { parseSpan } from '../time.js';
-import type { Compiled, Relation } from '../types.js';
+import type { Relation } from '../types.js';
 import { assign, generic } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { bucketSql } from './charts.js';
@@ -41,6 +44,7 @@ const OPTIONS: Options = {
 const INDEXED = new Set(['_time', 'index', 'source', 'sourcetype', 'host', 'splunk_server']);
 
 const parsedExprs = new Map<string, Expr>();
+const parsedSearches = new Map<string, SearchExpr | null>();
 
 function modelExpr(text: string): Expr {
   let expr = parsedExprs.get(text);
@@ -53,12 +57,25 @@ function modelExpr(text: string): Expr {
   return expr;
 }
 
+function modelSearch(text: string): SearchExpr | null {
+  if (!parsedSearches.has(text)) {
+    const command = parse(text).pipeline?.commands[0];
+    if (!command || command.kind !== 'search') throw new Error(`data model constraint ${text} is not a search`);
+    parsedSearches.set(text, command.expr);
+  }
+  return parsedSearches.get(text)!;
+}
+
 interface Target {
   model: DataModel;
+  /** The dataset searched and its ancestors, root first. */
   datasets: Dataset[];
 }
 
-/** `Model`, `Model.Child` or `Model.Root.Child` (nodename= spells the dataset the same way). */
+/**
+ * `Model`, `Model.Dataset` or `Model.Root.Child...` (nodename= spells the dataset the same way).
+ * A dataset may be named without its ancestors: `Authentication.Failed_Default_Authentication`.
+ */
 function resolveTarget(value: string, span: Span, b: Builder, nodename?: { value: string; span: Span }): Target {
   const [modelName, ...path] = value.split('.');
   const model = dataModel(modelName!);
@@ -68,17 +85,17 @@ function resolveTarget(value: string, span: Span, b: Builder, nodename?: { value
   }
   const names = [...path];
   if (nodename) names.push(...nodename.value.split('.'));
-  const datasets = [model.root];
+  let current = rootOf(model);
   for (const name of names) {
-    if (name === model.root.name) continue;
-    const child = model.children.find((c) => c.name === name);
-    if (!child) {
-      const known = model.children.map((c) => c.name);
-      throw b.err('bad-argument', `data model ${model.name} has no dataset ${JSON.stringify(name)} (it has ${[model.root.name, ...known].join(', ')})`, nodename?.span ?? span);
+    if (name === current.name || (name === model.name && current === rootOf(model))) continue;
+    const found = model.datasets.find((d) => d.name === name && lineage(model, d).includes(current));
+    if (!found) {
+      const known = model.datasets.map((d) => d.name);
+      throw b.err('bad-argument', `data model ${model.name} has no dataset ${JSON.stringify(name)}${current === rootOf(model) ? '' : ` under ${current.name}`} (it has ${known.join(', ')})`, nodename?.span ?? span);
     }
-    datasets.push(child);
+    current = found;
   }
-  return { model, datasets };
+  return { model, datasets: lineage(model, current) };
 }
 
 /** Field names a search expression reads, with their spans. */
@@ -91,17 +108,26 @@ function searchFields(e: SearchExpr, out: { name: string; span: Span }[]): void 
 /** Splunk's time modifiers in a where clause are not fields. */
 const TIME_TERMS = new Set(['earliest', 'latest', '_index_earliest', '_index_latest']);
 
-function checkField(name: string, span: Span, target: Target | null, b: Builder): void {
-  if (!target || INDEXED.has(name) || TIME_TERMS.has(name)) return;
-  const prefix = `${target.model.root.name}.`;
-  const names = target.model.fields.map((f) => prefix + f.name);
-  if (names.includes(name)) return;
-  const bare = name.startsWith(prefix) ? name.slice(prefix.length) : name;
-  const hints = nearest(prefix + bare, names);
-  const message = name.startsWith(prefix)
-    ? `data model ${target.model.name} has no field ${bare}`
-    : `tstats reads data model fields as ${prefix}<field>, so ${JSON.stringify(name)} is not one`;
-  throw b.err('bad-argument', message, span, hints.length ? [`did you mean ${hints.join(', ')}?`] : [`fields: ${names.join(' ')}`]);
+/** Every field of the model by its tstats name, with the dataset that defines it. */
+function modelFields(model: DataModel): Map<string, { dataset: Dataset; field: ModelField }> {
+  const out = new Map<string, { dataset: Dataset; field: ModelField }>();
+  for (const d of model.datasets) for (const f of d.fields) out.set(qualifiedName(model, d, f), { dataset: d, field: f });
+  return out;
+}
+
+/** A search constraint of the data model as a condition (never NULL) over `rel`. */
+function constraint(d: Dataset, rel: Relation, b: Builder): IrExpr {
+  const expr = modelSearch(constraintSearch(d.constraint, b.options.addon ?? DEFAULT_ADDON));
+  return expr ? compileSearchExpr(expr, rel, b) : lit(true);
+}
+
+/** The value of a model field for each event: the event's field (filled as the model says), null outside its dataset. */
+function fieldValue(target: Target, entry: { dataset: Dataset; field: ModelField }, rel: Relation, b: Builder): IrExpr {
+  const value = compileExpr(modelExpr(entry.field.calc ?? entry.field.name), { rel, b });
+  const outside = lineage(target.model, entry.dataset).filter((d) => !target.datasets.includes(d));
+  if (outside.length === 0) return value;
+  const inside = all(outside.map((d) => constraint(d, rel, b)));
+  return caseOf([{ when: inside, then: value }], null, value.type);
 }
 
 /**
@@ -155,24 +181,22 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   const by = byAt >= 0 ? byFields(args.items.slice(byAt + 1), b) : [];
   const bySpans = byAt >= 0 ? args.items.slice(byAt + 1).map((a) => a.span) : [];
 
-  // Every field the search names must exist in the model: a typo would otherwise give no rows.
   const used: { name: string; span: Span }[] = [];
   if (condition) searchFields(condition, used);
   by.forEach((name, i) => used.push({ name, span: bySpans[i]! }));
   aggs.forEach((a: Aggregation) => a.field !== null && used.push({ name: a.field, span: a.span }));
-  for (const u of used) checkField(u.name, u.span, target, b);
 
-  // The events of the dataset, with the model's fields the search uses.
+  // The events of the dataset, with the model's fields the search uses (null for names the model lacks).
   let base: Relation;
   if (target) {
     const probe: Relation = { name: EVENTS_TABLE, fields: eventFields(), raw: true, removed: new Set() };
-    const constraint = target.datasets.map((d) => sql(coalesceFalse(toBool(compileExpr(modelExpr(d.constraint), { rel: probe, b }))))).join('\n    AND ');
-    base = eventsRelation(b, constraint);
-    const prefix = `${target.model.root.name}.`;
-    const wanted = new Set(used.map((u) => u.name).filter((n) => n.startsWith(prefix)));
-    const values: [string, Compiled][] = target.model.fields
-      .filter((f) => wanted.has(prefix + f.name))
-      .map((f) => [prefix + f.name, compileExpr(modelExpr(f.expr), { rel: base, b })]);
+    base = eventsRelation(b, target.datasets.map((d) => sql(coalesceFalse(constraint(d, probe, b)))).join('\n    AND '));
+    const fields = modelFields(target.model);
+    const wanted = [...new Set(used.map((u) => u.name))].filter((n) => !INDEXED.has(n) && !TIME_TERMS.has(n));
+    const values: [string, IrExpr][] = wanted.map((n) => {
+      const entry = fields.get(n);
+      return [n, entry ? fieldValue(target, entry, base, b) : NULL];
+    });
     if (values.length) base = assign(base, b, values);
   } else {
     base = eventsRelation(b);
@@ -181,7 +205,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
 
   // span= buckets _time when it is a by-field; fillnull_value keeps rows whose by-field is null.
   const span = args.options.get('span');
-  const prepared: [string, Compiled][] = [];
+  const prepared: [string, IrExpr][] = [];
   if (span) {
     const parsed = parseSpan(span.value);
     if (!parsed) throw b.err('bad-argument', `cannot read span=${span.value}`, span.span, ['examples: span=1h, span=30m, span=1d']);

@@ -1,5 +1,5 @@
 // eval functions on any value: conditions, null tests, types, and numbers.
-import { caseOf, coerce, compare, isNotNull, isNull, isStringLiteral, toBool, toNumber, unify } from '../build/coerce.js';
+import { caseOf, coerce, compare, inList, isNotNull, isNull, isStringLiteral, toBool, toNumber, unify } from '../build/coerce.js';
 import { call, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import type { EvalCall, EvalFunction } from './eval-call.js';
 
@@ -102,10 +102,10 @@ export const GENERAL: EvalFunction[] = [
     },
   },
   {
-    name: 'in', min: 2, max: 1000, args: 'value, candidate, ...', returns: 'boolean',
+    name: 'in', min: 2, max: Infinity, args: 'value, candidate, ...', returns: 'boolean',
     build: (c) => {
       const [x, ...values] = c.args() as [Expr, ...Expr[]];
-      return c.vars.share(x, (v) => values.map((w) => compare('=', v, w, c.vars)).reduce((p, q) => call('or', [p, q], 'bool')));
+      return inList(x, values, c.vars);
     },
   },
   { name: 'exact', min: 1, max: 1, args: 'expression', returns: 'its type', build: (c) => c.args()[0]! },

@@ -128,11 +128,12 @@ export const MULTIVALUE_FUNCTIONS: EvalFunction[] = [
         step = span ? lit(span.seconds!, 'number') : toNumber(c.args()[2]!);
       }
       return c.vars.share(toNumber(start), (from) => c.vars.share(step, (by) => {
-        const count = call('to_bigint', [call('ceil', [call('div', [call('sub', [toNumber(end), from], 'number'), by], 'number')], 'number')], 'int');
-        const values = call('list_transform', [call('range', [int(0), call('greatest', [count, int(0)], 'int')], 'list'),
+        // Past MV_RANGE_MAX values an error before DuckDB builds the list (prelude macro); a zero
+        // step never reaches the end: no values.
+        const count = call('mvrange_count', [from, toNumber(end), by], 'int');
+        const values = call('list_transform', [call('range', [int(0), count], 'list'),
           c.vars.lambda('int', (i) => call('num2str', [call('add', [from, call('mul', [i, by], 'number')], 'number')], 'string'))], 'mv');
-        // A step that is not positive never reaches the end: no values, as an empty range.
-        return caseOf([{ when: call('le', [by, int(0)], 'bool'), then: lit(null, 'mv') }], nullIfEmpty(values), 'mv');
+        return nullIfEmpty(values);
       }));
     },
   },

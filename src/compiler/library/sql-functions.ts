@@ -165,6 +165,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   flatten: fn('flatten', 'mv'),
   array_to_string: fn('array_to_string', 'string'),
   range: fn('range', 'list'),
+  /** How many values mvrange(a, b, step) makes, an error past the cap (prelude macro). */
+  mvrange_count: fn('spl_mvrange_count', 'int'),
   /** A scalar as a one-value list, NULL staying NULL. */
   to_list: fn('CASE WHEN {0} IS NULL THEN NULL ELSE [{0}] END', 'mv'),
   /** An empty list as NULL (Splunk has no empty multivalue field). */

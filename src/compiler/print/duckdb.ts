@@ -4,9 +4,14 @@ import type { Expr, Type } from '../ir/expr.js';
 import type { Dialect } from './dialect.js';
 import { ExprPrinter } from './expr.js';
 
+/** A field name that is empty: DuckDB has no empty identifier (compile.ts names the command). */
+export class EmptyNameError extends Error {}
+
 /** A quoted SQL identifier; `"` doubled, NUL removed (DuckDB cannot hold it in a name). */
 export function ident(name: string): string {
-  return `"${name.replace(/\u0000/g, '').replace(/"/g, '""')}"`;
+  const clean = name.replace(/\u0000/g, '');
+  if (clean === '') throw new EmptyNameError('a field name cannot be empty');
+  return `"${clean.replace(/"/g, '""')}"`;
 }
 
 /** A SQL string literal. NUL cannot appear in a DuckDB literal, so it is spliced in with chr(0). */
@@ -80,11 +85,7 @@ export function jsonPath(segments: string[]): string {
 export function duckdbPath(e: Extract<Expr, { kind: 'path' }>, p: { print(e: Expr): string }): string {
   const promoted = e.event ? promotedColumn([e.column, ...e.segments].join('.')) : undefined;
   if (promoted) return ident(promoted);
-  const extract = `json_extract_string(${p.print({ kind: 'column', name: e.column, type: 'json' })}, ${str(jsonPath(e.segments))})`;
-  if (!e.segments.includes('{}')) return extract;
-  // A path through an array lists the elements that have the key; when none has it, Splunk has
-  // no field at all (null), never an empty multivalue field.
-  return p.print({ kind: 'call', fn: 'null_if_empty', args: [{ kind: 'raw', sql: extract, type: 'mv' }], type: 'mv' });
+  return `json_extract_string(${p.print({ kind: 'column', name: e.column, type: 'json' })}, ${str(jsonPath(e.segments))})`;
 }
 
 /** A printer of expressions for DuckDB (column names as they are). */

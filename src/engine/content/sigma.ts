@@ -24,9 +24,15 @@ export type Tree = { op: 'and' | 'or'; items: Tree[] } | { op: 'not'; item: Tree
 /** Field names as written in CloudTrail: dotted paths, `{}` for arrays. Anything else is refused. */
 const FIELD = /^[A-Za-z_][\w]*(?:\{\})?(?:\.[A-Za-z_][\w-]*(?:\{\})?)*$/;
 
+/**
+ * Sigma names CloudTrail's own fields. The Splunk Add-on for AWS replaces errorCode with a filled
+ * one ("success" when the call succeeded); the code as recorded is its alias result_id.
+ */
+const RECORDED: Record<string, string> = { errorCode: 'result_id' };
+
 function checkField(name: string): string {
   if (!FIELD.test(name)) throw new SigmaRefusal(`field name ${JSON.stringify(name)} is not a CloudTrail field path spelunk can name safely`);
-  return name;
+  return RECORDED[name] ?? name;
 }
 
 const KNOWN_MODIFIERS = new Set(['contains', 'startswith', 'endswith', 'all', 're', 'i', 'm', 's', 'cidr', 'exists', 'windash', 'base64', 'base64offset', 'utf16le', 'utf16be', 'wide', 'utf16', 'cased', 'gt', 'gte', 'lt', 'lte', 'fieldref']);

@@ -9,6 +9,7 @@ import { useKeys } from '../use-keys.js';
 import { CompletionMenu } from './completion-menu.js';
 import { EventViewerView } from './event-viewer.js';
 import { ZoomPicker } from './zoom-picker.js';
+import { FieldSidebarView } from './field-sidebar.js';
 import { describeBuckets } from '../zoom.js';
 import { OutputLines } from './output-lines.js';
 import { PivotMenu } from './pivot-menu.js';
@@ -82,6 +83,9 @@ export function App({ controller, output }: { controller: ReplController; output
       {c.mode === 'browse' && c.browse && <ResultBrowser page={c.page()} total={c.browse.table.rows.length} truncated={c.browse.truncated} />}
       {c.mode === 'zoom' && c.zoomPick && c.session.last?.timeline && (
         <ZoomPicker timeline={c.session.last.timeline} first={c.zoomPick.anchor} last={c.zoomPick.cursor} describe={describeBuckets(c.session, c.zoomPick.anchor, c.zoomPick.cursor)} />
+      )}
+      {c.mode === 'fields' && c.sidebar && (
+        <FieldSidebarView stats={c.sidebar.stats} page={c.sidebar.page(c.sidebarHeight())} width={c.screen.width()} progress={c.sidebar.computing ? c.session.engine.progress() : null} />
       )}
       {c.mode === 'event' && c.viewer && <EventViewerView title={c.viewer.title} page={c.viewerPage()} field={c.viewer.selectedNode()?.field ?? ''} />}
       {c.mode === 'pivot' && c.pivot && <PivotMenu menu={c.pivot} />}

@@ -1,6 +1,6 @@
 // The candidates Tab found, a window of them around the chosen one.
 import { Box, Text } from 'ink';
-import type { CompletionMenu as Menu } from '../controller.js';
+import type { CompletionMenu as Menu } from '../prompt-input.js';
 import { visible } from '../display.js';
 
 const VISIBLE = 8;

@@ -1,7 +1,7 @@
 // Live one-line statuses: data loading, a running search, reverse history search.
 import { Text } from 'ink';
 import type { LoadProgress } from '../../engine/types.js';
-import type { HistorySearch } from '../controller.js';
+import type { HistorySearch } from '../prompt-input.js';
 import { visible } from '../display.js';
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);

@@ -12,7 +12,7 @@ s3 AS (
   SELECT *, CASE WHEN "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL AND "requesting_account" <> "role_account" THEN 'yes' ELSE 'no' END AS "cross_account", coalesce("sharedEventID", "eventID") AS "call_id" FROM s2
 ),
 s4 AS (
-  SELECT * FROM s3 WHERE coalesce("cross_account" = 'yes' AND "errorCode" IS NULL AND "_time" <= 1795824000::DOUBLE, false)
+  SELECT * FROM s3 WHERE coalesce("cross_account" = 'yes' AND coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') = 'success' AND "_time" <= 1795824000::DOUBLE, false)
 ),
 s5 AS (
   SELECT * FROM s4 WHERE NOT ("call_id" IS NULL)
@@ -28,7 +28,7 @@ s8 AS (
   SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s7
 ),
 s9 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list("userAgent") FILTER (WHERE "userAgent" IS NOT NULL))) AS "user_agents" FROM s8 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list(coalesce("userAgent", CAST(NULL AS VARCHAR))) FILTER (WHERE coalesce("userAgent", CAST(NULL AS VARCHAR)) IS NOT NULL))) AS "user_agents" FROM s8 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
     GROUP BY "__by0", "__by1"
 ),
 s10 AS (

@@ -6,8 +6,11 @@ s1 AS (
   SELECT *, CASE WHEN lower(json_extract_string("responseElements", '$.assumedRoleUser.arn')) = lower('arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync') THEN 'yes' ELSE 'no' END AS "session_start", coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId") AS "requester", "__p_userIdentity.accountId" AS "requesting_account" FROM s0
 ),
 s2 AS (
-  SELECT "_time" AS "_time", "session_start" AS "session_start", "recipientAccountId" AS "recipientAccountId", "awsRegion" AS "awsRegion", "eventSource" AS "eventSource", "eventName" AS "eventName", CASE WHEN "errorCode" IS NOT NULL OR json_extract_string("responseElements", '$.ConsoleLogin') = 'Failure' THEN 'failure' ELSE 'success' END AS "status", "errorCode" AS "errorCode", "__p_userIdentity.type" AS "user_type", "requester" AS "requester", "requesting_account" AS "requesting_account", "sourceIPAddress" AS "src", "userAgent" AS "user_agent", "eventID" AS "eventID", "__seq" FROM s1
+  SELECT *, "__p_userIdentity.type" AS "caller_type" FROM s1
+),
+s3 AS (
+  SELECT "_time" AS "_time", "session_start" AS "session_start", "recipientAccountId" AS "recipientAccountId", "awsRegion" AS "awsRegion", "eventSource" AS "eventSource", "eventName" AS "eventName", coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') AS "errorCode", "caller_type" AS "caller_type", "requester" AS "requester", "requesting_account" AS "requesting_account", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "eventID" AS "eventID", "__seq" FROM s2
 )
-SELECT "_time", "session_start", "recipientAccountId", "awsRegion", "eventSource", "eventName", "status", "errorCode", "user_type", "requester", "requesting_account", "src", "user_agent", "eventID"
-FROM s2
+SELECT "_time", "session_start", "recipientAccountId", "awsRegion", "eventSource", "eventName", "errorCode", "caller_type", "requester", "requesting_account", "src", "user_agent", "eventID"
+FROM s3
 ORDER BY "__seq"
