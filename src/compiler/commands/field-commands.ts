@@ -7,6 +7,7 @@ import { compileExpr, fieldRef, fieldsOf } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
 import { aggregate, call, column, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import { CONVERT_FUNCTIONS, convertFunction, DEFAULT_TIME_FORMAT } from '../library/convert-functions.js';
+import { TimeFormatError } from '../library/time-format.js';
 import { monthBin, parseSpan } from '../time.js';
 import type { Compiled, FieldInfo } from '../types.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
@@ -170,7 +171,12 @@ const convert: CommandCompiler = (cmd, rel, b) => {
     if (fn === 'none') continue;
     const def = convertFunction(fn);
     if (!def) throw b.err('bad-argument', `convert does not support ${fn}() yet (${CONVERT_FUNCTIONS.map((f) => f.name).join(', ')}, none are supported)`, a.span);
-    values.push([target, def.build(fieldRef(field, { rel, b }), format, b.vars)]);
+    try {
+      values.push([target, def.build(fieldRef(field, { rel, b }), format, b.vars)]);
+    } catch (err) {
+      if (!(err instanceof TimeFormatError)) throw err;
+      throw b.err('bad-argument', `convert timeformat: ${err.message}`, args.options.get('timeformat')?.span ?? a.span);
+    }
   }
   return assign(rel, b, values);
 };
