@@ -111,8 +111,10 @@ const head: CommandCompiler = (cmd, rel, b) => {
 
 const tail: CommandCompiler = (cmd, rel, b) => {
   const n = countArg(new Args(generic(cmd, b), b, TAIL_OPTIONS), 10, 'tail');
-  // tail returns the last results in reverse order: negating the order does both at once.
-  return b.add(`SELECT * REPLACE (- "__seq" AS "__seq") FROM ${rel.name} ORDER BY "__seq" DESC LIMIT ${n}`, rel.fields, rel.raw, rel.removed);
+  // tail returns the last results in reverse order: the last n are picked on the input's order
+  // inside, and only then is the order negated (an ORDER BY beside the REPLACE would read the
+  // negated column and keep the first n).
+  return b.add(`SELECT * REPLACE (- "__seq" AS "__seq") FROM (SELECT * FROM ${rel.name} ORDER BY "__seq" DESC LIMIT ${n})`, rel.fields, rel.raw, rel.removed);
 };
 
 const sort: CommandCompiler = (cmd, rel, b) => {
@@ -176,7 +178,7 @@ export const FILTERING: CommandSpec[] = [
     name: 'sort',
     options: SORT_OPTIONS,
     rowPreserving: false,
-    reference: { section: 'Searching and filtering', summary: 'Orders results by fields (`-` descending, `num()`/`str()` to force a comparison; numbers before text); keeps the first 10,000 unless given a count (`sort 0` keeps all)', example: '* | sort 20 - _time, user' },
+    reference: { section: 'Searching and filtering', summary: 'Orders results by fields (`-` descending; `num()`, `str()`, `ip()`, `auto()` to choose the comparison; by default numbers first, then IPv4 addresses in address order, then text); keeps the first 10,000 unless given a count (`sort 0` keeps all)', example: '* | sort 20 - _time, user' },
     build: sort,
   },
 ];

@@ -88,18 +88,29 @@ export function expandNames(rel: Relation, names: string[], includeEvent: boolea
   return [...new Set(out)];
 }
 
-/** ORDER BY terms for Splunk's sort: numbers numerically (before strings), strings lexically. */
-export function sortTerms(c: Compiled, desc: boolean, mode: 'auto' | 'num' | 'str' = 'auto', mayBeMissing = false): string[] {
+/**
+ * ORDER BY terms for Splunk's sort. `value`: numbers numerically before strings, strings
+ * lexically (the order of grouped results). `auto` (the sort command's default) also puts IPv4
+ * addresses in address order, after the numbers and before other text, as Splunk's sort does;
+ * `ip` sorts addresses as addresses and other text after them; `num` and `str` force one type.
+ */
+export function sortTerms(c: Compiled, desc: boolean, mode: SortMode = 'value', mayBeMissing = false): string[] {
   const dir = desc ? 'DESC' : 'ASC';
-  if (c.type === 'number' || mode === 'num') return [`${sql(toNumber(c))} ${dir} NULLS LAST`];
+  if (mode === 'num' || (c.type === 'number' && mode !== 'ip')) return [`${sql(toNumber(c))} ${dir} NULLS LAST`];
   const s = sql(toString(c));
   if (mode === 'str') return [`${s} ${dir} NULLS LAST`];
   // Numbers before strings ascending, after them descending. Events without the field go last
   // in both directions (Splunk: "smallest possible value if descending, largest if
   // ascending"), which the numeric key alone would get wrong when descending.
   const missing = mayBeMissing && desc ? [`(${s} IS NULL)`] : [];
-  return [...missing, `TRY_CAST(${s} AS DOUBLE) ${dir} NULLS ${desc ? 'FIRST' : 'LAST'}`, `${s} ${dir} NULLS LAST`];
+  const others = `NULLS ${desc ? 'FIRST' : 'LAST'}`;
+  const address = `spl_ip4(${s}) ${dir} ${others}`;
+  if (mode === 'ip') return [...missing, address, `${s} ${dir} NULLS LAST`];
+  const number = `TRY_CAST(${s} AS DOUBLE) ${dir} ${others}`;
+  return [...missing, number, ...(mode === 'auto' ? [address] : []), `${s} ${dir} NULLS LAST`];
 }
+
+export type SortMode = 'value' | 'auto' | 'num' | 'str' | 'ip';
 
 export function sortKeys(items: Arg[], rel: Relation, b: Builder): string[] {
   const terms: string[] = [];
@@ -113,11 +124,14 @@ export function sortKeys(items: Arg[], rel: Relation, b: Builder): string[] {
       return;
     }
     let name: string;
-    let mode: 'auto' | 'num' | 'str' = 'auto';
+    let mode: SortMode = 'auto';
     let sign = pendingSign ?? '+';
     pendingSign = null;
-    if (a.kind === 'call' && /^(num|str|auto|ip)$/i.test(a.name) && a.args.length === 1 && a.args[0]!.kind === 'word') {
-      mode = a.name.toLowerCase() === 'num' ? 'num' : a.name.toLowerCase() === 'str' ? 'str' : 'auto';
+    const typed = a.kind === 'call' ? /^([-+]?)(num|str|auto|ip)$/i.exec(a.name) : null;
+    if (a.kind === 'call' && typed && a.args.length === 1 && a.args[0]!.kind === 'word') {
+      // `-str(url)`, as Splunk's own example writes it: the sign comes with the function name.
+      if (typed[1]) sign = typed[1];
+      mode = typed[2]!.toLowerCase() as SortMode;
       name = (a.args[0] as { value: string }).value;
     } else if (a.kind === 'word') {
       name = a.value;
