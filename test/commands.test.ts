@@ -29,9 +29,10 @@ describe('table, fields, rename', () => {
 describe('ordering', () => {
   it('head, tail (reversed), sort - and +, sort with a count', async () => {
     await expectRows(data.sample, `${GST} | head 2 | table user`, users('ana.ops', 'svc-backup'));
-    // "Returns the last N number of specified results. The events are returned in reverse order"
-    // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.2/search-commands/tail
-    // (this test once expected the first two reversed, which is what tail returned).
+    // tail: "the last N results ... in reverse order, starting at the end of the result set"
+    // (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.2/search-commands/tail):
+    // the two oldest GetSessionToken calls, the oldest first. It used to give the two newest.
+    await expectRows(data.sample, `${GST} | tail 2 | table _time user`, [{ _time: 1795191765, user: 'ana.ops' }, { _time: 1795450265, user: 'ana.ops' }]);
     await expectRows(data.sample, `${GST} | streamstats count as n | tail 3 | table n user`, [{ n: 8, user: 'ana.ops' }, { n: 7, user: 'ana.ops' }, { n: 6, user: 'dev.sam' }]);
     await expectRows(data.sample, `${GST} | streamstats count as n | tail 2 | head 1 | table n`, [{ n: 8 }]);
     await expectRows(data.sample, `${GST} | sort - user | table user`, users('svc-backup', 'dev.sam', 'dev.sam', 'ana.ops', 'ana.ops', 'ana.ops', 'ana.ops', 'ana.ops'));

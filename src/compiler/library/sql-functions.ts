@@ -104,6 +104,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
 
   // ---- conversions ----
   try_double: fn('TRY_CAST({0} AS DOUBLE)', 'number'),
+  /** A dotted-quad IPv4 address as a number, null for other text (prelude macro). */
+  ip4: fn('spl_ip4', 'number'),
   to_double: fn('CAST({0} AS DOUBLE)', 'number'),
   to_bigint: fn('CAST({0} AS BIGINT)', 'int'),
   try_bigint: fn('TRY_CAST({0} AS BIGINT)', 'int'),
@@ -145,6 +147,9 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   string_split: fn('string_split', 'mv'),
   json_extract_string: fn('json_extract_string', 'string'),
   cidrmatch: fn('spl_cidrmatch', 'bool'),
+  /** City, country, region, coordinates of an IP address (a function the engine registers). */
+  iplocation: fn('spl_iplocation', 'struct'),
+  struct_extract: fn('struct_extract'),
   /** Search-style wildcard match of a value against a pattern (only `*` special; prelude macro). */
   wildmatch: fn('spl_wildmatch', 'bool'),
   /** A LIKE pattern known only per row as RE2 (prelude macro; LIKE itself backtracks on such patterns). */
