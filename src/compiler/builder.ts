@@ -8,6 +8,8 @@ import type { CompileOptions, DiscoveredValue, Discovery, FieldInfo, FieldType, 
 export class Builder {
   readonly ctes: { name: string; sql: string }[] = [];
   output?: OutputAction;
+  /** outputlookup before the end of the search or in a subsearch: written before it runs. */
+  readonly writes: OutputAction[] = [];
   readonly discoveries: Discovery[] = [];
   private counter = 0;
   /** Variable ids of lambdas and lets: one counter for the whole compilation. */
@@ -42,6 +44,11 @@ export class Builder {
     if (answer) return answer;
     if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what });
     return undefined;
+  }
+
+  /** The query of a relation's visible rows, in order, over the CTEs built so far. */
+  snapshot(select: string): string {
+    return this.ctes.length ? `WITH ${renderCtes(this.ctes)}\n${select}` : select;
   }
 
   /** An error about the user's search, to be thrown: `throw b.err(...)`. */
@@ -91,3 +98,11 @@ export function exclude(names: string[]): string {
 export function visibleFields(rel: Relation): string[] {
   return [...rel.fields].filter(([name, info]) => !name.startsWith('__') && info.origin === 'made').map(([name]) => name);
 }
+
+/** Output columns: for events, `_time`, the fields the pipeline made, and `_raw`. */
+export function outputColumns(rel: Relation): string[] {
+  const visible = visibleFields(rel);
+  if (!rel.raw) return visible;
+  return ['_time', ...visible.filter((f) => f !== '_time' && f !== '_raw'), '_raw'];
+}
+

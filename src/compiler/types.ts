@@ -105,6 +105,13 @@ export type OutputAction = {
   overrideIfEmpty?: boolean;
   /** Write at most this many rows. */
   max?: number;
+  /**
+   * For an outputlookup before the end of the main search, or inside a subsearch: the query
+   * whose rows it writes (its visible columns `columns`, in order). The engine writes these
+   * before running the search; the search itself reads on as if the command were not there.
+   */
+  sql?: string;
+  columns?: string[];
 };
 
 export interface CompiledSearch {
@@ -113,6 +120,8 @@ export interface CompiledSearch {
   columns: string[];
   types: Record<string, FieldType>;
   output?: OutputAction;
+  /** Lookups written before the search runs, in pipeline order (outputlookup not last). */
+  writes?: OutputAction[];
   /** Questions about the data not answered yet; the SQL holds placeholders for them. */
   discoveries?: Discovery[];
 }

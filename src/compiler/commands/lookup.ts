@@ -2,11 +2,10 @@
 // lookup's rows as results), outputlookup (results written as a lookup, by the engine, after the
 // query ran) and iplocation (the engine's `spl_iplocation` over the distinct addresses only).
 // Lookup rows reach SQL only as tables the engine loaded; no file path ever appears here.
-import type { Arg, Command, Pipeline, SearchExpr, Span } from '../../../grammar/ast.js';
-import { splError } from '../../../grammar/diagnostics.js';
+import type { Arg, Command, Span } from '../../../grammar/ast.js';
 import { parse } from '../../../grammar/parser.js';
 import { Args, describe, fieldList } from '../args.js';
-import { exclude, made, withFields, type Builder } from '../builder.js';
+import { exclude, made, outputColumns, withFields, type Builder } from '../builder.js';
 import { coerce, fieldType, toString, unify } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { call, caseOf, column, raw } from '../ir/expr.js';
@@ -218,39 +217,26 @@ const outputlookup: CommandCompiler = (cmd, rel, b) => {
   if (/\.(csv\.)?gz$/i.test(name.value)) throw b.err('bad-lookup', 'compressed lookups (.csv.gz) are not supported yet: name a .csv lookup', name.span);
   const format = args.option('output_format');
   if (format && format.toLowerCase() !== 'splunk_sv_csv') throw b.err('bad-argument', `output_format=${format} is not supported (lookups are CSV)`, args.options.get('output_format')!.span);
-  if (b.output) throw b.err('unsupported-command', 'only one outputlookup per search is supported yet', cmd.nameSpan);
   // Refuses names that would leave the lookups folder, with a caret, before anything runs.
   resolveLookup(b, name.value, name.span, true);
-  b.output = {
+  // Splunk writes the rows and passes them on (Search Reference, outputlookup): anywhere in the
+  // pipeline, subsearches included. The engine writes each from its own query before the search
+  // runs; the one that ends the main search is written as the result streams (compile.ts).
+  const columns = outputColumns(rel);
+  const select = columns.length ? columns.map(ident).join(', ') : '1 AS "_"';
+  b.writes.push({
     kind: 'outputlookup',
+    sql: b.snapshot(`SELECT ${select} FROM ${rel.name} ORDER BY "__seq"`),
+    columns,
     name: name.value,
     append: args.bool('append', false),
     span: name.span,
     createEmpty: args.bool('create_empty', true),
     overrideIfEmpty: args.bool('override_if_empty', true),
     max: args.options.has('max') ? args.int('max', 0) : undefined,
-  };
+  });
   return rel;
 };
-
-/** outputlookup runs only as the last command of the main search (the engine writes the file). */
-export function checkOutputPlacement(p: Pipeline, nested = false): void {
-  p.commands.forEach((c, i) => {
-    if (c.kind === 'search') return searchSubsearches(c.expr).forEach((s) => checkOutputPlacement(s, true));
-    if (c.kind !== 'generic') return;
-    if (c.name === 'outputlookup' && (nested || i !== p.commands.length - 1)) {
-      throw splError('unsupported-command', `outputlookup ${nested ? 'inside a subsearch' : 'before other commands'} is not supported yet: make it the last command of the search`, c.nameSpan);
-    }
-    for (const a of c.args) if (a.kind === 'subsearch') checkOutputPlacement(a.pipeline, true);
-  });
-}
-
-function searchSubsearches(e: SearchExpr | null): Pipeline[] {
-  if (!e) return [];
-  if (e.kind === 'and' || e.kind === 'or') return e.items.flatMap(searchSubsearches);
-  if (e.kind === 'not') return searchSubsearches(e.item);
-  return e.kind === 'subsearch' ? [e.pipeline] : [];
-}
 
 // ---- iplocation --------------------------------------------------------------------------
 
