@@ -1,19 +1,27 @@
 // The command registry: every command spelunk runs, by name, with what it is (spec.ts). The
 // compiler, completion, highlighting, the newest-rows bound and the reference all read this one
 // table; adding a command is an entry in a command file's list and its plan builder.
+import { ACCUM } from './accum.js';
+import { AUTOREGRESS } from './autoregress.js';
 import { CHARTS } from './charts.js';
+import { DELTA } from './delta.js';
 import { EXTRACT } from './extract.js';
 import { FIELD_COMMANDS } from './field-commands.js';
+import { FILLDOWN } from './filldown.js';
 import { FILTERING } from './filtering.js';
 import { LOOKUP } from './lookup.js';
 import { MAKECONTINUOUS } from './makecontinuous.js';
+import { REVERSE } from './reverse.js';
 import type { CommandSpec } from './spec.js';
 import { STATS } from './stats.js';
+import { STRCAT } from './strcat.js';
 import { SUBSEARCH } from './subsearch.js';
 import { TSTATS } from './tstats.js';
 
 /** Every command, in the order the reference lists them within a section. */
-export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS];
+export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS,
+  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT,
+];
 
 const byName = new Map<string, CommandSpec>();
 for (const spec of COMMAND_SPECS) {

@@ -196,6 +196,7 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   any_value: agg('any_value'),
   row_number: { duckdb: 'row_number()', returns: 'int', kind: 'window' },
   lag: { duckdb: 'lag', kind: 'window' },
+  last_value_ignore_nulls: { duckdb: 'last_value({0} IGNORE NULLS)', kind: 'window' },
 };
 
 export function sqlFunction(id: string): SqlFunction {
