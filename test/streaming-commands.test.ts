@@ -100,3 +100,27 @@ describe('strcat', () => {
     expect(() => sqlOf('* | strcat a')).toThrow('strcat needs the fields');
   });
 });
+
+describe('nomv, rangemap', () => {
+  // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/10.0/search-commands/nomv
+  it('nomv joins a multivalue field\'s values with newlines and leaves a single value alone', async () => {
+    await expectRows(data.sample, '| makeresults | eval l=split("a,b,c", ","), s="x" | nomv l | nomv s | table l s', [{ l: 'a\nb\nc', s: 'x' }]);
+  });
+
+  // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/10.0/search-commands/rangemap
+  it('rangemap names the inclusive range a number falls in, every name where ranges overlap, else default (None)', async () => {
+    await expectRows(data.sample, `${SOURCES} | rangemap field=count low=0-6 mid=7-12 | eval r1=range | rangemap field=count a=0-8 b=8-100 default=none | table eventSource count r1 range`, [
+      { eventSource: 'cloudformation.amazonaws.com', count: 12, r1: 'mid', range: ['b'] },
+      { eventSource: 'cloudtrail.amazonaws.com', count: 4, r1: 'low', range: ['a'] },
+      { eventSource: 'ec2.amazonaws.com', count: 62, r1: 'None', range: ['b'] },
+      { eventSource: 'ecr.amazonaws.com', count: 8, r1: 'mid', range: ['a', 'b'] },
+      { eventSource: 'guardduty.amazonaws.com', count: 6, r1: 'low', range: ['a'] },
+    ]);
+    await expectRows(data.sample, '| makeresults | eval v="n/a" | rangemap field=v neg=-5--1 default=unknown | table range', [{ range: 'unknown' }]);
+  });
+
+  it('rangemap refuses a range it cannot read', () => {
+    expect(() => sqlOf('* | rangemap field=x low=5-1')).toThrow('low= takes a range low-high with low <= high');
+    expect(() => sqlOf('* | rangemap low=1-5')).toThrow('rangemap needs field=');
+  });
+});

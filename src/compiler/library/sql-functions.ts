@@ -149,6 +149,7 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   /** An empty list as NULL (Splunk has no empty multivalue field). */
   null_if_empty: fn('CASE WHEN len({0}) = 0 THEN NULL ELSE {0} END', 'mv'),
   empty_list: fn('[]', 'mv'),
+  list_concat: fn('list_concat', 'mv'),
   unnest: fn('unnest'),
   generate_subscripts: fn('generate_subscripts', 'int'),
 
