@@ -11,7 +11,7 @@ import { IN_ORDER } from './window.js';
 const filldown: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, NO_OPTIONS);
   const words = args.words().map((w) => w.value);
-  const names = words.length ? expandNames(rel, words, true) : visibleFields(rel);
+  const names = words.length ? expandNames(rel, words, true, b) : visibleFields(rel);
   return assign(rel, b, names.map((n) => {
     const value = fieldRef(n, { rel, b });
     const last = aggregate('last_value_ignore_nulls', [value], value.type, { over: { partition: [], order: IN_ORDER, frame: { start: null, end: 0 } } });
