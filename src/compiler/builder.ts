@@ -10,6 +10,8 @@ export class Builder {
   output?: OutputAction;
   /** outputlookup before the end of the search or in a subsearch: written before it runs. */
   readonly writes: OutputAction[] = [];
+  /** What the user should know about the answer (shown beside the results and in explain). */
+  readonly notes: string[] = [];
   readonly discoveries: Discovery[] = [];
   private counter = 0;
   /** Variable ids of lambdas and lets: one counter for the whole compilation. */

@@ -179,6 +179,6 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // rows for nothing doubled its cost.
   const order = options.unordered ? '' : '\nORDER BY "__seq"';
   const sql = `WITH ${renderCtes(b.ctes)}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
-  return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined };
+  return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined };
 }
 

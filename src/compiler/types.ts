@@ -64,6 +64,8 @@ export interface CompileOptions {
   earliest?: number;
   latest?: number;
   lookups?: LookupResolver;
+  /** A lookup that is not found is an empty placeholder with a note instead of an error (explain). */
+  placeholderLookups?: boolean;
   /** Leave `$name$` tokens that have no value as placeholders instead of failing (explain). */
   allowUnfilledParams?: boolean;
   /** The (macro-expanded) search text the pipeline was parsed from, for commands that re-parse a clause. */
@@ -120,6 +122,8 @@ export interface CompiledSearch {
   columns: string[];
   types: Record<string, FieldType>;
   output?: OutputAction;
+  /** What the user should know about the answer (a data model with no events here...). */
+  notes?: string[];
   /** Lookups written before the search runs, in pipeline order (outputlookup not last). */
   writes?: OutputAction[];
   /** Questions about the data not answered yet; the SQL holds placeholders for them. */

@@ -341,7 +341,7 @@ export class Engine {
    * Parse and compile without running: SQL for `explain` and `:sql`. Columns that depend on the
    * data (chart/timechart split-by values) show as placeholders: see `prepareWithData`.
    */
-  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
+  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
     const prepared = prepare(spl, { macros: this.macros, params: opts.params, allowUnfilledParams: opts.allowUnfilledParams });
     const compiled = compilePrepared(prepared, {
       now: opts.now ?? Date.now() / 1000,
@@ -349,6 +349,7 @@ export class Engine {
       latest: opts.latest,
       lookups: this.lookups.resolver(),
       allowUnfilledParams: opts.allowUnfilledParams,
+      placeholderLookups: opts.placeholderLookups,
       discovered: opts.discovered,
       rowCap: rowsToRead(opts),
       addon: opts.addon ?? this.options.addon,

@@ -29,7 +29,7 @@ function nameArg(a: Arg | undefined, b: Builder, cmd: Command, what: string): { 
 }
 
 /** The lookup's table, or a `bad-lookup` error naming it and the folder searched. */
-function resolveLookup(b: Builder, name: string, span: Span, missingOk = false): LookupTable | undefined {
+function resolveLookup(b: Builder, name: string, span: Span, missingOk = false, named: string[] = []): LookupTable | undefined {
   const resolver = b.options.lookups;
   let table: LookupTable | undefined;
   try {
@@ -38,6 +38,14 @@ function resolveLookup(b: Builder, name: string, span: Span, missingOk = false):
     throw b.err('bad-lookup', err instanceof Error ? err.message : String(err), span);
   }
   if (table || missingOk) return table;
+  // explain shows the SQL of a search whose lookups are elsewhere: an empty stand-in with the
+  // columns the search names, said so in a note.
+  if (b.options.placeholderLookups) {
+    b.notes.push(`lookup ${JSON.stringify(name)} not found: an empty placeholder with the columns the search names stands in for it`);
+    const columns = [...new Set(named)];
+    const cols = [...columns.map((c) => `CAST(NULL AS VARCHAR) AS ${ident(c)}`), 'CAST(0 AS BIGINT) AS "__row"'].join(', ');
+    return { sql: `(SELECT ${cols} WHERE false) AS ${ident(`placeholder for lookup ${name}`)}`, columns };
+  }
   const where = resolver?.folder ? ` in ${resolver.folder}` : '';
   const near = resolver ? nearest(name.replace(/\.csv$/i, ''), resolver.names()) : [];
   throw b.err('bad-lookup', `lookup ${JSON.stringify(name)} not found${where}`, span, [
@@ -103,7 +111,8 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
   const outItems = at < 0 ? null : args.items.slice(at + 1);
   const outputNew = at >= 0 && (args.items[at] as { value: string }).value.toLowerCase() === 'outputnew';
   const name = nameArg(head[0], b, cmd, 'lookup (lookup <name> <field> [AS <event field>] ... [OUTPUT <field> ...])');
-  const table = resolveLookup(b, name.value, name.span)!;
+  const named = [...fieldList(head.slice(1), b, 'lookup').map((m) => m.name), ...(outItems ? fieldList(outItems, b, 'lookup output').map((o) => o.name) : [])];
+  const table = resolveLookup(b, name.value, name.span, false, named)!;
   const matches = fieldList(head.slice(1), b, 'lookup').map((m) => ({ column: m.name, field: m.as ?? m.name, span: m.span }));
   if (matches.length === 0) throw b.err('bad-argument', `lookup needs at least one field to match, e.g. lookup ${name.value} ${table.columns[0] ?? 'field'}`, cmd.span);
   for (const m of matches) checkColumn(b, table, name.value, m.column, m.span);
@@ -193,7 +202,7 @@ const inputlookup: CommandCompiler = (cmd, rel, b) => {
   if (before.length > 1) throw b.err('bad-argument', `unexpected ${describe(before[1]!)} after the lookup name (a condition starts with "where")`, before[1]!.span);
   // With append=t a missing lookup reads as empty, so the first run of a baseline search (which
   // appends the stored baseline to fresh results) works before the file exists.
-  const table = resolveLookup(b, name.value, name.span, append);
+  const table = resolveLookup(b, name.value, name.span, append || b.options.placeholderLookups);
   const start = args.int('start', 0);
   const max = args.options.has('max') ? args.int('max', 0) : undefined;
   const columns = table?.columns ?? [];
