@@ -2,6 +2,7 @@
 // compiler, completion, highlighting, the newest-rows bound and the reference all read this one
 // table; adding a command is an entry in a command file's list and its plan builder.
 import { ACCUM } from './accum.js';
+import { APPENDCOLS } from './appendcols.js';
 import { AUTOREGRESS } from './autoregress.js';
 import { CHARTS } from './charts.js';
 import { DELTA } from './delta.js';
@@ -24,7 +25,7 @@ import { TSTATS } from './tstats.js';
 
 /** Every command, in the order the reference lists them within a section. */
 export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS,
-  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION,
+  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...APPENDCOLS,
 ];
 
 const byName = new Map<string, CommandSpec>();
