@@ -61,10 +61,10 @@ describe('accum, delta, autoregress', () => {
         SELECT *, 1::DOUBLE AS "x" FROM s0
       ),
       s2 AS (
-        SELECT * REPLACE (CASE WHEN "x" IS NOT NULL THEN sum("x") OVER (ORDER BY "__seq" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) ELSE "x" END AS "x") FROM s1
+        SELECT * REPLACE (CASE WHEN "x" IS NOT NULL THEN sum("x") OVER (ORDER BY "__seq" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) ELSE "x" END AS "x") FROM s1
       ),
       s3 AS (
-        SELECT *, "x" - lag("x", 3) OVER (ORDER BY "__seq" ASC NULLS LAST) AS "delta(x)" FROM s2
+        SELECT *, "x" - lag("x", 3) OVER (ORDER BY "__seq") AS "delta(x)" FROM s2
       )
       SELECT "_time", "x", "delta(x)"
       FROM s3

@@ -2,7 +2,6 @@
 // compiler, completion, highlighting, the newest-rows bound and the reference all read this one
 // table; adding a command is an entry in a command file's list and its plan builder.
 import { ACCUM } from './accum.js';
-import { APPENDCOLS } from './appendcols.js';
 import { AUTOREGRESS } from './autoregress.js';
 import { CHARTS } from './charts.js';
 import { DELTA } from './delta.js';
@@ -12,7 +11,6 @@ import { FILLDOWN } from './filldown.js';
 import { FILTERING } from './filtering.js';
 import { LOOKUP } from './lookup.js';
 import { MAKECONTINUOUS } from './makecontinuous.js';
-import { MVCOMBINE } from './mvcombine.js';
 import { NOMV } from './nomv.js';
 import { RANGEMAP } from './rangemap.js';
 import { REVERSE } from './reverse.js';
@@ -20,13 +18,12 @@ import type { CommandSpec } from './spec.js';
 import { SPLUNK_COMMANDS } from './splunk-commands.js';
 import { STATS } from './stats.js';
 import { STRCAT } from './strcat.js';
-import { TRANSACTION } from './transaction.js';
 import { SUBSEARCH } from './subsearch.js';
 import { TSTATS } from './tstats.js';
 
 /** Every command, in the order the reference lists them within a section. */
 export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS,
-  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...APPENDCOLS, ...MVCOMBINE,
+  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP,
 ];
 
 const byName = new Map<string, CommandSpec>();
