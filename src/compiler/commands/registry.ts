@@ -18,12 +18,13 @@ import type { CommandSpec } from './spec.js';
 import { SPLUNK_COMMANDS } from './splunk-commands.js';
 import { STATS } from './stats.js';
 import { STRCAT } from './strcat.js';
+import { TRANSACTION } from './transaction.js';
 import { SUBSEARCH } from './subsearch.js';
 import { TSTATS } from './tstats.js';
 
 /** Every command, in the order the reference lists them within a section. */
 export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS,
-  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP,
+  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION,
 ];
 
 const byName = new Map<string, CommandSpec>();
