@@ -1,8 +1,10 @@
 // nomv: a multivalue field becomes one value, its values joined by newlines (Splunk Search
-// Reference, nomv). A field that is not multivalue is left as it is.
+// Reference, nomv), or by mvcombine's delim= right before it. A field that is not multivalue is
+// left as it is.
 import { Args } from '../args.js';
 import { fieldRef } from '../expr.js';
 import { call, lit } from '../ir/expr.js';
+import { COMBINED_WITH } from './mvcombine.js';
 import { assign, generic } from './relation.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec } from './spec.js';
 
@@ -13,7 +15,8 @@ const nomv: CommandCompiler = (cmd, rel, b) => {
   const name = words[0]!.value;
   const value = fieldRef(name, { rel, b });
   if (value.type !== 'mv') return rel;
-  return assign(rel, b, [[name, call('array_to_string', [value, lit('\n')], 'string')]]);
+  const delim = COMBINED_WITH.get(rel.fields)?.get(name) ?? '\n';
+  return assign(rel, b, [[name, call('array_to_string', [value, lit(delim)], 'string')]]);
 };
 
 export const NOMV: CommandSpec[] = [

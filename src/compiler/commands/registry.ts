@@ -11,6 +11,7 @@ import { FILLDOWN } from './filldown.js';
 import { FILTERING } from './filtering.js';
 import { LOOKUP } from './lookup.js';
 import { MAKECONTINUOUS } from './makecontinuous.js';
+import { MVCOMBINE } from './mvcombine.js';
 import { NOMV } from './nomv.js';
 import { RANGEMAP } from './rangemap.js';
 import { REVERSE } from './reverse.js';
@@ -24,7 +25,7 @@ import { TSTATS } from './tstats.js';
 
 /** Every command, in the order the reference lists them within a section. */
 export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS,
-  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION,
+  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...MVCOMBINE,
 ];
 
 const byName = new Map<string, CommandSpec>();
