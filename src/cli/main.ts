@@ -30,6 +30,7 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   'memory-limit': { kind: 'one' },
   cache: { kind: 'one' },
   'no-cache': { kind: 'bool' },
+  'dedup-events': { kind: 'bool' },
   quiet: { kind: 'bool' },
   help: { kind: 'bool' },
   addon: { kind: 'one' },
@@ -68,6 +69,10 @@ recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
 
 --earliest and --latest take ISO-8601 times, epoch seconds or relative times (-4d, -24h@h, @d),
 counted back from --now (default: the clock).
+
+--dedup-events keeps one copy of each eventID loaded more than once (an account with several
+trails delivers global events once per trail); without it searches count every copy, as Splunk
+does, and the load summary says how many there are.
 
 --addon 7.10|5 picks which Splunk Add-on for AWS the add-on fields and data models follow
 (default 7.10; 5 puts AssumeRole, GetSessionToken and GetFederationToken in Authentication).
@@ -150,7 +155,7 @@ export function addonFlag(args: ParsedArgs): AddonProfile | undefined {
 }
 
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
-  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args) });
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args), dedupEvents: has(args, 'dedup-events') });
 }
 
 /**

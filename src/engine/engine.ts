@@ -19,6 +19,7 @@ import { defaultMemoryLimit } from './memory.js';
 import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { nestedFieldPaths } from './field-paths.js';
+import { countDuplicates, deleteDuplicates, recordDuplicates } from './duplicates.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
 import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
@@ -44,6 +45,8 @@ export interface EngineOptions {
   stateDir?: string;
   /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10); a search's own `addon` wins. */
   addon?: AddonProfile;
+  /** Keep one copy of each eventID loaded more than once (--dedup-events). */
+  dedupEvents?: boolean;
   /** Macros of detection content, applied after the bundled ones and before `macroFiles`. */
   contentMacros?: MacroSet;
   /** Read-only lookups of detection content, by name (see LookupStore). */
@@ -251,7 +254,44 @@ export class Engine {
   /** Every load into the cache, in order, so the view can be rebuilt: see refreshCache(). */
   private readonly cacheLoads: { paths: string[]; index: string }[] = [];
 
-  async load(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
+  /** Set by --dedup-events, or by a load that asks for it: from then on, for every load. */
+  private dropDuplicates = false;
+  /** Copies deleted from the in-memory table so far (the cache's view hides them instead). */
+  private deleted = 0;
+
+  /**
+   * Load files, added to what is loaded. The report also counts the events that repeat an
+   * eventID (over everything loaded); with `dedupEvents` (here, for the engine, or in an earlier
+   * load) only the first copy of each, in Splunk's order, is kept from then on.
+   */
+  async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean } = {}): Promise<LoadReport> {
+    if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
+    const report = await this.loadEvents(paths, opts);
+    try {
+      report.duplicates = await this.settleDuplicates();
+    } catch (err) {
+      throw new EngineError(`cannot count the events loaded twice: ${describeDuckDBError(err)}`, '');
+    }
+    return report;
+  }
+
+  private async settleDuplicates(): Promise<{ events: number; dropped: boolean }> {
+    if (this.cacheDir === undefined) {
+      if (!this.dropDuplicates) return { events: await countDuplicates(this.conn), dropped: false };
+      this.deleted += await deleteDuplicates(this.conn);
+      return { events: this.deleted, dropped: true };
+    }
+    // The copies are found over every loaded file, with none hidden.
+    this.cached.setDropDuplicates(false);
+    await this.cached.apply(this.conn, {});
+    if (!this.dropDuplicates) return { events: await countDuplicates(this.conn), dropped: false };
+    const events = await recordDuplicates(this.conn);
+    this.cached.setDropDuplicates(true);
+    await this.cached.apply(this.conn, {});
+    return { events, dropped: true };
+  }
+
+  private async loadEvents(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
     if (this.locked && this.cacheDir === undefined) return this.loadStaged(paths, opts);
     if (this.cacheDir === undefined) return loadCloudTrail(this.conn, paths, opts);
     const index = opts.index ?? 'main';
@@ -291,8 +331,8 @@ export class Engine {
     const earlier = this.cacheLoads.splice(0);
     this.cached.reset();
     await this.conn.run(`DROP VIEW IF EXISTS temp.main.${EVENTS_TABLE}`);
-    for (const load of earlier) await this.load(load.paths, { index: load.index });
-    const report = await this.load(paths, opts);
+    for (const load of earlier) await this.loadEvents(load.paths, { index: load.index });
+    const report = await this.loadEvents(paths, opts);
     report.warnings.unshift({
       file: problem.folder,
       kind: 'note',

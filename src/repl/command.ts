@@ -17,7 +17,7 @@ export const REPL_USAGE = `spelunk: interactive SPL over CloudTrail.
 Usage:
   spelunk [repl] [--data PATH...] [--now ISO-8601] [--earliest TIME] [--latest TIME]
           [--max-rows N] [--format table|csv|json|jsonl] [--history FILE] [--queries DIR]
-          [--addon 7.10|5]
+          [--addon 7.10|5] [--dedup-events]
 
 With no --data the bundled sample is loaded. When standard input is not a terminal, searches
 are read from it (one per line or separated by ;) and printed in --format.

@@ -9,7 +9,7 @@ export interface SessionCommandInfo {
 
 export const SESSION_COMMANDS: SessionCommandInfo[] = [
   { name: 'help', usage: ':help', summary: 'keys, commands and pivots' },
-  { name: 'load', usage: ':load PATH...', summary: 'load more CloudTrail files (added to what is loaded)' },
+  { name: 'load', usage: ':load [--dedup-events] PATH...', summary: 'load more CloudTrail files (added to what is loaded); --dedup-events: one copy of each eventID' },
   { name: 'queries', usage: ':queries', summary: 'list the bundled hunting and investigation searches' },
   { name: 'run', usage: ':run ID [name=value ...]', summary: 'run a bundled search, filling its $name$ parameters' },
   { name: 'hunt', usage: ':hunt', summary: 'run every hunting search and detection; the result is who is behind the hits (:pivot from it)' },
@@ -29,7 +29,7 @@ export const SESSION_COMMANDS: SessionCommandInfo[] = [
 
 export type SessionCommand =
   | { kind: 'help' }
-  | { kind: 'load'; paths: string[] }
+  | { kind: 'load'; paths: string[]; dedupEvents: boolean }
   | { kind: 'queries' }
   | { kind: 'hunt' }
   | { kind: 'run'; id: string; params: Record<string, string> }
@@ -109,9 +109,15 @@ export function parseSessionCommand(line: string): SessionCommand {
     case 'help': case 'queries': case 'hunt': case 'sql': case 'browse': case 'summary': case 'clear': case 'quit':
       none();
       return { kind: cmd.name } as SessionCommand;
-    case 'load':
-      if (!words.length) throw new SessionCommandError(`usage: ${usage('load')}`);
-      return { kind: 'load', paths: words };
+    case 'load': {
+      const dedupEvents = words.includes('--dedup-events');
+      const paths = words.filter((w) => w !== '--dedup-events');
+      const flag = paths.find((w) => w.startsWith('--'));
+      if (flag) throw new SessionCommandError(`:load takes --dedup-events, not ${flag} (a path that starts with -- can be given as ./${flag})`);
+      // Alone, it drops the copies among what is loaded already.
+      if (!paths.length && !dedupEvents) throw new SessionCommandError(`usage: ${usage('load')}`);
+      return { kind: 'load', paths, dedupEvents };
+    }
     case 'run': {
       const [id, ...rest] = words;
       if (!id) throw new SessionCommandError(`usage: ${usage('run')} (:queries lists the ids)`);

@@ -126,8 +126,8 @@ export class Session {
     return `${this.earliest ?? 'all'}..${this.latest ?? 'now'}`;
   }
 
-  async load(paths: string[], onProgress?: (p: LoadProgress) => void): Promise<LoadReport> {
-    const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress });
+  async load(paths: string[], onProgress?: (p: LoadProgress) => void, dedupEvents = false): Promise<LoadReport> {
+    const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress, dedupEvents });
     this.valueCache.clear();
     this.fields = await discoverFields(this.engine);
     return report;
@@ -239,7 +239,7 @@ export class Session {
       }
       case 'summary': return [{ kind: 'lines', lines: await this.summary() }];
       case 'load': {
-        const report = await this.load(cmd.paths);
+        const report = await this.load(cmd.paths, undefined, cmd.dedupEvents);
         return [{ kind: 'lines', lines: [...this.describeLoad(report), ...(await this.summary())] }];
       }
       case 'queries': return [this.queryList()];
