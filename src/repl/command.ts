@@ -7,6 +7,7 @@ import { flag, flagList, has, parseArgs, UsageError } from '../cli/args.js';
 import { COMMON_FLAGS, openEngine, outputFormat, write } from '../cli/main.js';
 import { parseIso } from '../compiler/time.js';
 import { PROJECT_ROOT } from '../engine/engine.js';
+import { userQueriesDir } from '../engine/queries.js';
 import { History, historyPath } from './history.js';
 import { expandHome } from './paths.js';
 import { runScript } from './script.js';
@@ -72,6 +73,7 @@ export async function replCommand(argv: string[]): Promise<number> {
     earliest: flag(args, 'earliest'),
     latest: flag(args, 'latest'),
     queriesDir,
+    savedQueriesDir: userQueriesDir(optionalPath(flag(args, 'state'))),
   });
   try {
     if (!process.stdin.isTTY) {

@@ -12,6 +12,7 @@ export const SESSION_COMMANDS: SessionCommandInfo[] = [
   { name: 'load', usage: ':load [--dedup-events] PATH...', summary: 'load more CloudTrail files (added to what is loaded); --dedup-events: one copy of each eventID' },
   { name: 'queries', usage: ':queries', summary: 'list the bundled hunting and investigation searches' },
   { name: 'run', usage: ':run ID [name=value ...]', summary: 'run a bundled search, filling its $name$ parameters' },
+  { name: 'save', usage: ':save ID [title]', summary: 'save the last search (its $name$ tokens kept) into your own queries folder, for :queries and :run' },
   { name: 'hunt', usage: ':hunt', summary: 'run every hunting search and detection; the result is who is behind the hits (:pivot from it)' },
   { name: 'time', usage: ':time EARLIEST [LATEST] | :time all', summary: 'time range applied to every search (-24h, @d, ISO...)' },
   { name: 'now', usage: ':now [ISO|clear]', summary: 'the clock relative times count from (replay an incident)' },
@@ -32,6 +33,7 @@ export type SessionCommand =
   | { kind: 'load'; paths: string[]; dedupEvents: boolean }
   | { kind: 'queries' }
   | { kind: 'hunt' }
+  | { kind: 'save'; id: string; title?: string; replace: boolean }
   | { kind: 'run'; id: string; params: Record<string, string> }
   | { kind: 'time'; earliest: string | null; latest: string | null }
   | { kind: 'now'; value: string | null }
@@ -117,6 +119,14 @@ export function parseSessionCommand(line: string): SessionCommand {
       // Alone, it drops the copies among what is loaded already.
       if (!paths.length && !dedupEvents) throw new SessionCommandError(`usage: ${usage('load')}`);
       return { kind: 'load', paths, dedupEvents };
+    }
+    case 'save': {
+      // --replace is what the REPL's "replace it?" question runs when the answer is yes.
+      const replace = words[0] === '--replace';
+      if (replace) words.shift();
+      const [id, ...title] = words;
+      if (!id) throw new SessionCommandError(`usage: ${usage('save')}`);
+      return { kind: 'save', id, title: title.length ? title.join(' ') : undefined, replace };
     }
     case 'run': {
       const [id, ...rest] = words;
