@@ -20,6 +20,8 @@ import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { nestedFieldPaths } from './field-paths.js';
 import { countDuplicates, deleteDuplicates, recordDuplicates } from './duplicates.js';
+import { dataRead, type DataRead } from './data-read.js';
+import { profileQuery, type SearchProfile } from './profile.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
 import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
@@ -451,6 +453,26 @@ export class Engine {
           ? `the lookups folder ${this.lookups.folder} ${problem} (the previous lookup, if any, is unchanged)`
           : `${err instanceof Error ? err.message : String(err)} (the previous lookup, if any, is unchanged)`;
       throw new EngineError(`cannot write lookup ${JSON.stringify(output.name)}: ${why}`, '');
+    }
+  }
+
+  /**
+   * The job inspector's figures: the search run again under DuckDB's profiler, each stage's rows
+   * and time (see profile.ts), and the data it read for its time range.
+   */
+  async inspect(spl: string, opts: RunOptions): Promise<{ compiled: CompiledSearch; text: string; profile: SearchProfile; data: DataRead }> {
+    await this.loadLookups(spl, opts);
+    const { compiled, text } = await this.prepareWithData(spl, opts);
+    const toRead = rowsToRead(opts);
+    const sql = compiled.sql + (toRead === undefined ? '' : `\nLIMIT ${toRead}`);
+    this.cancelled = false;
+    try {
+      const profile = await profileQuery(this.conn, sql);
+      const range = { earliest: opts.earliest, latest: opts.latest };
+      const data = await dataRead(this.conn, this.cacheDir === undefined ? null : { dir: this.cacheDir, files: this.cached.select(range) }, range);
+      return { compiled, text, profile, data };
+    } catch (err) {
+      throw new EngineError(describeDuckDBError(err), sql);
     }
   }
 

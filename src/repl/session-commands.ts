@@ -17,6 +17,7 @@ export const SESSION_COMMANDS: SessionCommandInfo[] = [
   { name: 'time', usage: ':time EARLIEST [LATEST] | :time all', summary: 'time range applied to every search (-24h, @d, ISO...)' },
   { name: 'now', usage: ':now [ISO|clear]', summary: 'the clock relative times count from (replay an incident)' },
   { name: 'zoom', usage: ':zoom [FIRST [LAST]] | :zoom out', summary: 'narrow :time to buckets of the last timeline and search again (no number: choose them); out: back' },
+  { name: 'inspect', usage: ':inspect', summary: 'the job inspector: each command of the last search with its rows in and out and time, and the data it read' },
   { name: 'sql', usage: ':sql', summary: 'the DuckDB SQL of the last search' },
   { name: 'fields', usage: ':fields [data|result] [FIELD]', summary: 'coverage, distinct count and top values of each field' },
   { name: 'export', usage: ':export csv|json|jsonl FILE', summary: 'write the last result to a file' },
@@ -39,6 +40,7 @@ export type SessionCommand =
   | { kind: 'now'; value: string | null }
   | { kind: 'zoom'; action: 'pick' } | { kind: 'zoom'; action: 'out' } | { kind: 'zoom'; action: 'buckets'; first: number; last: number }
   | { kind: 'sql' }
+  | { kind: 'inspect' }
   | { kind: 'fields'; scope: 'data' | 'result' | 'auto'; field?: string }
   | { kind: 'export'; format: 'csv' | 'json' | 'jsonl'; file: string }
   | { kind: 'pivot'; row: number; choice?: number }
@@ -108,7 +110,7 @@ export function parseSessionCommand(line: string): SessionCommand {
     if (words.length) throw new SessionCommandError(`:${cmd.name} takes no arguments`);
   };
   switch (cmd.name) {
-    case 'help': case 'queries': case 'hunt': case 'sql': case 'browse': case 'summary': case 'clear': case 'quit':
+    case 'help': case 'queries': case 'hunt': case 'sql': case 'inspect': case 'browse': case 'summary': case 'clear': case 'quit':
       none();
       return { kind: cmd.name } as SessionCommand;
     case 'load': {

@@ -22,6 +22,7 @@ import { zoom } from './zoom.js';
 import { expandHome } from './paths.js';
 import { loadCatalogs } from './query-catalog.js';
 import { checkId, saveQuery, SaveError } from './save-search.js';
+import { inspectSearch } from './inspect.js';
 import { parseSessionCommand, SESSION_COMMANDS, SessionCommandError, type SessionCommand } from './session-commands.js';
 
 export const DEFAULT_MAX_ROWS = 10_000;
@@ -269,6 +270,14 @@ export class Session {
         if (!this.last) throw new SessionCommandError('no search yet: :sql shows the SQL of the last search');
         return [lines({ text: this.last.sql, tone: 'dim' })];
       case 'fields': return this.fieldsCommand(cmd.scope, cmd.field);
+      case 'inspect': {
+        const last = this.last;
+        if (!last || last.search.startsWith(':')) throw new SessionCommandError('no search to inspect yet: :inspect shows how the last search ran');
+        // As it ran: its own time range and parameters, and the session's row cap.
+        const opts = { ...this.runOptions({ params: last.params }), earliest: last.range.earliest, latest: last.range.latest };
+        const out = await inspectSearch(this.engine, last.search, opts, process.stdout.columns || 100);
+        return [lines(...out.map((text, i): OutLine => ({ text, tone: i === 0 ? 'heading' : i === out.length - 1 ? 'dim' : 'plain' })))];
+      }
       case 'export': return [this.export(cmd.format, cmd.file)];
       case 'pivot': {
         const options = this.pivotOptions(cmd.row);

@@ -1,0 +1,14 @@
+import { Engine } from '../../src/engine/engine.js';
+const e = await Engine.open();
+await e.load(['/work/wt/repl/fixtures/sample']);
+const spl = process.argv[2]!;
+const { compiled } = await e.prepareWithData(spl, { now: Date.parse('2026-11-28T00:00:00Z')/1000 });
+console.log(compiled.sql);
+const sql = compiled.sql.replace(/\b(s\d+) AS \(/g, '$1 AS MATERIALIZED (');
+const r = await e.connection.runAndReadAll(`EXPLAIN (ANALYZE, FORMAT json) ${sql}`);
+const rows = r.getRows();
+const j = JSON.parse(String(rows[0]![1]));
+const walk = (n: any, d = 0) => { console.log(' '.repeat(d*2) + n.operator_name + ' ' + JSON.stringify(n.extra_info).slice(0,150) + ' card=' + n.operator_cardinality + ' t=' + n.operator_timing + ' scanned=' + n.operator_rows_scanned); for (const c of n.children ?? []) walk(c, d+1); };
+console.log(Object.keys(j));
+walk(j);
+e.close();
