@@ -2,7 +2,7 @@
 // Searches count every copy (as Splunk counts what it indexed); the load summary says how many
 // copies there are; --dedup-events keeps one; the shipped hunts show each call once regardless.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,23 @@ for (const mode of ['memory', 'cache'] as const) {
       expect(describeLoad(report).at(-1)).toBe('note: 2 events repeat eventIDs already loaded (an account with several trails gets global events from each): searches count every copy, as Splunk does; --dedup-events (:load --dedup-events in the REPL) keeps one of each');
       expect(await count(engine, '*')).toBe(6);
       expect(await count(engine, 'eventName=AttachRolePolicy')).toBe(2);
+    });
+
+    it.skipIf(mode === 'memory')('a warm start over the same cached files reuses the count; a changed file counts again', async () => {
+      const cacheDir = mkdtempSync(join(tmpdir(), 'spelunk-dup-cache-'));
+      const dir = twoTrails();
+      const first = await Engine.open({ cacheDir });
+      open.push(first);
+      expect((await first.load([dir])).duplicates).toEqual({ events: 2, dropped: false });
+      expect(Object.values(JSON.parse(readFileSync(join(cacheDir, 'duplicates.json'), 'utf8')) as Record<string, number>)).toEqual([2]);
+      const warm = await Engine.open({ cacheDir });
+      open.push(warm);
+      expect((await warm.load([dir])).duplicates).toEqual({ events: 2, dropped: false });
+      const b = join(dir, 'AWSLogs', 'o-abc123', '111122223333', 'CloudTrail', 'eu-west-1', '2026', '11', '27', 'b.json');
+      writeFileSync(b, JSON.stringify({ Records: [createUser, event('b3', 'GetObject', '2026-11-27T02:13:00Z', 'eu-west-1', 's3.amazonaws.com')] }));
+      const changed = await Engine.open({ cacheDir });
+      open.push(changed);
+      expect((await changed.load([dir])).duplicates).toEqual({ events: 1, dropped: false });
     });
 
     it('--dedup-events keeps one copy of each eventID', async () => {

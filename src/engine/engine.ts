@@ -19,7 +19,7 @@ import { defaultMemoryLimit } from './memory.js';
 import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { nestedFieldPaths } from './field-paths.js';
-import { countDuplicates, deleteDuplicates, recordDuplicates } from './duplicates.js';
+import { countDuplicates, deleteDuplicates, recordDuplicates, rememberedCount } from './duplicates.js';
 import { dataRead, type DataRead } from './data-read.js';
 import { profileQuery, type SearchProfile } from './profile.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
@@ -286,7 +286,10 @@ export class Engine {
     // The copies are found over every loaded file, with none hidden.
     this.cached.setDropDuplicates(false);
     await this.cached.apply(this.conn, {});
-    if (!this.dropDuplicates) return { events: await countDuplicates(this.conn), dropped: false };
+    if (!this.dropDuplicates) {
+      const files = this.cached.select({}).map(({ entry: e, index }) => [e.path, index, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.rows, e.parquet]);
+      return { events: await rememberedCount(join(this.cacheDir, 'duplicates.json'), files, () => countDuplicates(this.conn)), dropped: false };
+    }
     const events = await recordDuplicates(this.conn);
     this.cached.setDropDuplicates(true);
     await this.cached.apply(this.conn, {});
