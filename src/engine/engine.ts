@@ -269,12 +269,16 @@ export class Engine {
   async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean } = {}): Promise<LoadReport> {
     if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
     const report = await this.loadEvents(paths, opts);
-    try {
-      report.duplicates = await this.settleDuplicates();
-    } catch (err) {
-      throw new EngineError(`cannot count the events loaded twice: ${describeDuckDBError(err)}`, '');
+    // Counting reads every segment: one damaged behind the cache's back is repaired as searches do.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        report.duplicates = await this.settleDuplicates();
+        return report;
+      } catch (err) {
+        if (attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(new EngineError(`cannot count the events loaded twice: ${describeDuckDBError(err)}`, ''));
+        await this.refreshCache();
+      }
     }
-    return report;
   }
 
   private async settleDuplicates(): Promise<{ events: number; dropped: boolean }> {
