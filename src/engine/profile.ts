@@ -25,7 +25,19 @@ export interface SearchProfile {
  * a name at the start of a line after `WITH ` or `),`, then `AS (` and a line break.
  */
 export function materialized(sql: string): string {
-  return sql.replace(/(^WITH |\),\n)([A-Za-z_]\w*) AS \(\n/gm, '$1$2 AS MATERIALIZED (\n');
+  const names: string[] = [];
+  const out = sql.replace(/(^WITH |\),\n)([A-Za-z_]\w*) AS \(\n/gm, (_m, before: string, name: string) => {
+    names.push(name);
+    return `${before}${name} AS MATERIALIZED (\n`;
+  });
+  // DuckDB moves a filter that every reader of a materialised CTE applies into the CTE itself
+  // (its CTE filter pusher), which made a stage look as if it filtered what the next one did. A
+  // reader with no filter (a count, beside the final SELECT's own table) keeps each stage whole.
+  const at = out.lastIndexOf('\n)\nSELECT ');
+  const final = at < 0 ? null : /^\n\)\nSELECT [^\n]*\nFROM ([A-Za-z_]\w*)\n/.exec(out.slice(at));
+  if (!final || names.length === 0) return out;
+  const readers = names.map((n, i) => `(SELECT count(*) FROM ${n}) AS "__whole${i}"`).join(', ');
+  return out.slice(0, at) + final[0].replace(/\nFROM (\w+)\n$/, `\nFROM $1, ${readers}\n`) + out.slice(at + final[0].length);
 }
 
 interface PlanNode {

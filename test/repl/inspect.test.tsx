@@ -23,6 +23,10 @@ describe('reading the profile', () => {
     const sql = "WITH s0 AS (\n  SELECT 'x\n),\ns9 AS (\n' AS a FROM events\n),\ns1 AS (\n  SELECT * FROM s0\n)\nSELECT * FROM s1";
     expect(materialized(sql).match(/AS MATERIALIZED/g)).toHaveLength(3);
     expect(materialized('WITH s0 AS (\n  SELECT 1\n)\nSELECT * FROM s0')).toBe('WITH s0 AS MATERIALIZED (\n  SELECT 1\n)\nSELECT * FROM s0');
+    // The compiler's final SELECT gets a reader of each stage with no filter, so DuckDB keeps each stage whole.
+    expect(materialized('WITH s0 AS (\n  SELECT 1 AS a\n),\ns1 AS (\n  SELECT * FROM s0\n)\nSELECT "a"\nFROM s1\nORDER BY "a"')).toBe(
+      'WITH s0 AS MATERIALIZED (\n  SELECT 1 AS a\n),\ns1 AS MATERIALIZED (\n  SELECT * FROM s0\n)\nSELECT "a"\nFROM s1, (SELECT count(*) FROM s0) AS "__whole0", (SELECT count(*) FROM s1) AS "__whole1"\nORDER BY "a"',
+    );
   });
   it('gives each CTE the rows its body produced and the time of its operators', () => {
     const scan = { operator_name: 'SEQ_SCAN', operator_cardinality: 10, operator_timing: 0.5, operator_rows_scanned: 100, children: [] };
@@ -92,6 +96,13 @@ for (const mode of ['memory', 'cache'] as const) {
         'sourcetype=aws:cloudtrai', 'dedup eventID keepempty=', 'eval caller=coalesce(cas', 'table _time recipientAcc', '(output: final order, co',
       ]);
       expect(table(lines).at(-1)![2]).toBe(String(rows));
+      // A filter after an eval is the filter's stage, not moved into the eval's by DuckDB.
+      await session.execute('eventName=AssumeRole | eval x=1 | search userName=app* | table userName x');
+      expect(table(text(await session.execute(':inspect'))).slice(0, 3)).toEqual([
+        ['eventName=AssumeRole', '515', '101'],
+        ['eval x=1', '101', '101'],
+        ['search userName=app*', '101', '32'],
+      ]);
     });
   });
 }
