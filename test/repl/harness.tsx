@@ -33,14 +33,9 @@ export async function startRepl(engine: Engine, opts: { history?: History; heigh
   // The data is loaded already; start() still prints the summary and opens the prompt.
   await repl.controller.start([], null).catch(() => undefined);
   await waitFor(screen, (s) => s.includes('spl ['), 'the prompt');
-  // A key is followed by the frame it draws: on a busy machine that frame can come late, and a
-  // test reading the screen at once saw the one before. Keys that change nothing wait 250 ms.
   const type = async (text: string) => {
-    const before = ui.lastFrame();
     ui.stdin.write(text);
-    const until = Date.now() + 250;
-    do await new Promise((r) => setTimeout(r, 15));
-    while (ui.lastFrame() === before && Date.now() < until);
+    await new Promise((r) => setTimeout(r, 15));
   };
   /** Type a line, press Enter, and wait for the prompt to come back. */
   const run = async (line: string, until: (s: string) => boolean = () => true) => {
