@@ -8,6 +8,7 @@ import { fieldType, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
 import { translateRegex, type RegexError } from '../regex.js';
+import { eventFieldsMatching } from './wildcards.js';
 import { aggregate, call, column, int, type Expr, type SortKey } from '../ir/expr.js';
 import type { Column, Schema } from '../ir/plan.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
@@ -66,12 +67,20 @@ export function project(rel: Relation, b: Builder, values: [string, Compiled, Fi
   return b.step({ kind: 'project', input: rel.id, columns }, { fields, raw: false, removed: new Set() });
 }
 
-/** Names of the relation's fields matching a Splunk wildcard pattern, in field order. */
-export function matchingFields(rel: Relation, pattern: string, includeEvent = true): string[] {
+/**
+ * Names of the relation's fields matching a Splunk wildcard pattern. Over events (with `b`), every
+ * field some row has: nested paths and add-on fields included, in name order (wildcards.ts);
+ * otherwise the relation's fields in their order.
+ */
+export function matchingFields(rel: Relation, pattern: string, includeEvent = true, b?: Builder): string[] {
   const re = wildcardRegex(pattern);
-  return [...rel.fields]
+  const known = [...rel.fields]
     .filter(([name, info]) => !name.startsWith('__') && (includeEvent || info.origin === 'made') && re.test(name))
     .map(([name]) => name);
+  const found = rel.raw && includeEvent && b ? eventFieldsMatching(rel, pattern, b) : undefined;
+  if (!found) return known;
+  const made = known.filter((n) => rel.fields.get(n)?.origin === 'made');
+  return [...new Set([...made, ...found])].sort();
 }
 
 export function wildcardRegex(pattern: string): RegExp {
@@ -79,10 +88,10 @@ export function wildcardRegex(pattern: string): RegExp {
 }
 
 /** Expand `a*`-style names against the relation; plain names pass through. */
-export function expandNames(rel: Relation, names: string[], includeEvent: boolean): string[] {
+export function expandNames(rel: Relation, names: string[], includeEvent: boolean, b?: Builder): string[] {
   const out: string[] = [];
   for (const n of names) {
-    if (n.includes('*')) out.push(...matchingFields(rel, n, includeEvent));
+    if (n.includes('*')) out.push(...matchingFields(rel, n, includeEvent, b));
     else out.push(n);
   }
   return [...new Set(out)];
