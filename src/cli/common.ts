@@ -27,6 +27,7 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   'memory-limit': { kind: 'one' },
   cache: { kind: 'one' },
   'no-cache': { kind: 'bool' },
+  'dedup-events': { kind: 'bool' },
   quiet: { kind: 'bool' },
   help: { kind: 'bool' },
   addon: { kind: 'one' },
@@ -53,7 +54,8 @@ Loading converts each file once into a columnar cache (--cache DIR; default
 $XDG_CACHE_HOME/spelunk or ~/.cache/spelunk); unchanged files are not read again.
 --no-cache loads into memory only.
   spelunk run <query-id | file.spl> --data PATH... [--param name=value]...
-  spelunk queries [--format table|json] [--content DIR]... [--rules DIR|FILE...]
+  spelunk queries [--format table|json] [--state DIR] [--content DIR]... [--rules DIR|FILE...]
+              (the bundled searches, and yours: the REPL's :save writes them to STATE/queries)
   spelunk hunt --data PATH... [--now ISO-8601] [--state DIR] [--format table|json] [--max-rows N] [--fail-on-hits]
               [--content DIR]... [--rules DIR|FILE...] [--no-queries]
 
@@ -65,6 +67,10 @@ recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
 
 --earliest and --latest take ISO-8601 times, epoch seconds or relative times (-4d, -24h@h, @d),
 counted back from --now (default: the clock).
+
+--dedup-events keeps one copy of each eventID loaded more than once (an account with several
+trails delivers global events once per trail); without it searches count every copy, as Splunk
+does, and the load summary says how many there are.
 
 --addon 7.10|5 picks which Splunk Add-on for AWS the add-on fields and data models follow
 (default 7.10; 5 puts AssumeRole, GetSessionToken and GetFederationToken in Authentication).
@@ -147,7 +153,7 @@ export function addonFlag(args: ParsedArgs): AddonProfile | undefined {
 }
 
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
-  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args) });
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args), dedupEvents: has(args, 'dedup-events') });
 }
 
 /**

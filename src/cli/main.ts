@@ -6,7 +6,7 @@ import { Engine, EngineError } from '../engine/engine.js';
 import { missingIndexNote } from '../engine/index-note.js';
 import { describeFsError, expandPaths, isSpelunkExport } from '../engine/load-paths.js';
 import { removeOnSignals } from '../engine/scratch.js';
-import { resolveSearch, resolvedSpl } from '../engine/queries.js';
+import { resolveSearch, resolvedSpl, userQueriesDir } from '../engine/queries.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { describeLoad, RowWriter } from './format.js';
 import { visibleLines } from './terminal-text.js';
@@ -73,8 +73,9 @@ async function checkOutput(out: string, inputs: string[], force: boolean): Promi
  * The SPL a `run` argument names: a saved query id (queries/), optionally followed by more
  * pipeline (`aws_sts_assume_role | stats count by src`), a .spl file, or the text itself.
  */
-export function searchText(arg: string): string {
-  return resolvedSpl(resolveSearch(arg));
+export function searchText(arg: string, args?: ParsedArgs): string {
+  const state = args && pathFlag(args, 'state');
+  return resolvedSpl(resolveSearch(arg, undefined, userQueriesDir(state)));
 }
 
 /**
@@ -86,7 +87,7 @@ async function searchSetup(args: ParsedArgs, arg: string): Promise<{ engine: Eng
   if (!has(args, 'content') && !has(args, 'rules')) {
     const engine = await openEngine(args);
     try {
-      return { engine, text: searchText(arg) };
+      return { engine, text: searchText(arg, args) };
     } catch (err) {
       engine.close();
       throw err;
@@ -97,7 +98,7 @@ async function searchSetup(args: ParsedArgs, arg: string): Promise<{ engine: Eng
   const found = content.contentSearchArg(set, arg);
   if (found?.refused) throw content.refusedError(found);
   const engine = await content.openContentEngine(args, set);
-  if (!found) return { engine, text: searchText(arg) };
+  if (!found) return { engine, text: searchText(arg, args) };
   return { engine, text: found.spl!, before: () => content.runBaselinesFor(engine, set, found, args) };
 }
 
