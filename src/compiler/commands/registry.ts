@@ -1,6 +1,7 @@
 // The command registry: every command spelunk runs, by name, with what it is (spec.ts). The
 // compiler, completion, highlighting, the newest-rows bound and the reference all read this one
 // table; adding a command is an entry in a command file's list and its plan builder.
+import { ANOMALYDETECTION } from './anomalydetection.js';
 import { CHARTS } from './charts.js';
 import { EXTRACT } from './extract.js';
 import { FIELD_COMMANDS } from './field-commands.js';
@@ -13,7 +14,7 @@ import { SUBSEARCH } from './subsearch.js';
 import { TSTATS } from './tstats.js';
 
 /** Every command, in the order the reference lists them within a section. */
-export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS];
+export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS, ...ANOMALYDETECTION];
 
 const byName = new Map<string, CommandSpec>();
 for (const spec of COMMAND_SPECS) {
@@ -43,7 +44,7 @@ export const REFUSED: Readonly<Record<string, string>> = {
 
 /** Real SPL commands spelunk does not run yet: named as such instead of "unknown command". */
 export const UNSUPPORTED: ReadonlySet<string> = new Set([
-  'transaction', 'cluster', 'kmeans', 'predict', 'trendline', 'anomalydetection', 'associate', 'correlate',
+  'transaction', 'cluster', 'kmeans', 'predict', 'trendline', 'associate', 'correlate',
   'datamodel', 'pivot', 'collect', 'sendemail', 'map', 'foreach', 'xyseries', 'untable', 'transpose',
   'appendcols', 'appendpipe', 'multisearch', 'union', 'set', 'geostats', 'geom', 'delta', 'accum',
   'autoregress', 'contingency', 'fieldsummary', 'metadata', 'rest', 'loadjob', 'savedsearch', 'sistats',
