@@ -182,7 +182,7 @@ export const ANOMALYDETECTION: CommandSpec[] = [
     reference: {
       section: 'Statistics',
       summary: 'Scores each result by how rare its field values are together (method=histogram) and keeps the unusually rare ones (`action=annotate` keeps all, `action=summary` describes them)',
-      example: '| stats count by _time user_arn src_ip | anomalydetection count user_arn src_ip action=annotate',
+      example: '* | stats count by user src | anomalydetection count user src action=annotate',
     },
     build: anomalydetection,
   },
