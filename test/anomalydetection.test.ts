@@ -100,10 +100,45 @@ describe('anomalydetection method=histogram', () => {
 
   it('refuses what it does not run, by name', () => {
     expect(() => sqlOf('| makeresults | anomalydetection method=zscore x')).toThrow('anomalydetection method=zscore is not supported: it runs anomalousvalue');
-    expect(() => sqlOf('| makeresults | anomalydetection method=iqr action=tf x')).toThrow('anomalydetection method=iqr is not supported: it runs outlier');
+    expect(() => sqlOf('| makeresults | anomalydetection method=iqr pthresh=0.1 x')).toThrow('pthresh= is for method=histogram or zscore, not method=iqr');
+    expect(() => sqlOf('| makeresults | anomalydetection param=3 x')).toThrow('param= is for method=iqr');
     expect(() => sqlOf('| makeresults | anomalydetection x action=tf')).toThrow('action=tf is for method=iqr');
     expect(() => sqlOf('| makeresults | anomalydetection x minsupcount=3')).toThrow('anomalydetection minsupcount= is not supported');
     expect(() => sqlOf('| makeresults | anomalydetection x pthresh=2')).toThrow('pthresh= is a probability');
     expect(() => sqlOf('* | anomalydetection')).toThrow('anomalydetection on events needs its fields named');
+  });
+});
+
+// https://help.splunk.com/splunk-enterprise/search/spl-search-reference/10.0/search-commands/outlier
+// A number above Q3 + param * IQR (below Q1 - param * IQR too with uselower) is an outlier.
+// c: 1 1 2 2 2 3 3 50, Q1 = 1.75, Q3 = 3 (interpolated), IQR 1.25; d: -40 2 3 4 5 6 7 8,
+// Q1 = 2.75, Q3 = 6.25, IQR 3.5.
+const EIGHT = '| makeresults count=8 | streamstats count as n | eval c=case(n<=2,1,n<=5,2,n<=7,3,true(),50), d=if(n==1,-40,n)';
+
+describe('outlier and anomalydetection method=iqr', () => {
+  it('truncates an outlying number to the threshold (transform, param=2.5, upper side: the defaults)', async () => {
+    const expected = [1, 1, 2, 2, 2, 3, 3, 3 + 2.5 * 1.25].map((c, i) => ({ n: i + 1, c, d: i === 0 ? -40 : i + 1 }));
+    await expectRows(engine, `${EIGHT} | outlier c d | table n c d`, expected);
+    await expectRows(engine, `${EIGHT} | anomalydetection method=iqr c d | table n c d`, expected);
+    await expectRows(engine, `${EIGHT} | anomalydetection method=iqr action=tf c d | table n c d`, expected);
+  });
+
+  it('looks below too with uselower, marks with 000, removes with action=remove', async () => {
+    await expectRows(engine, `${EIGHT} | outlier mark=t uselower=t param=1 d | table n d`, [
+      { n: 1, d: '000-0.75' }, { n: 2, d: '2' }, { n: 3, d: '3' }, { n: 4, d: '4' }, { n: 5, d: '5' }, { n: 6, d: '6' }, { n: 7, d: '7' }, { n: 8, d: '8' },
+    ]);
+    const kept = async (spl: string) => (await rows(engine, spl)).map((r) => r.n);
+    expect(await kept(`${EIGHT} | anomalydetection method=iqr action=rm uselower=t c d | table n`)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(await kept(`${EIGHT} | outlier action=remove d | table n`)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Text that reads as a number is truncated as text; other text is left alone.
+    await expectRows(engine, `${EIGHT} | eval e=if(n==8,"50",tostring(c)), f="x" | outlier e f | table n e f`, [
+      ...['1', '1', '2', '2', '2', '3', '3'].map((e, i) => ({ n: i + 1, e, f: 'x' })),
+      { n: 8, e: '6.125', f: 'x' },
+    ]);
+  });
+
+  it('on the fixture, keeps every result but the outlying counts', async () => {
+    // Events per eventSource: 43 (ssm), 10, 4, 1, 1, 1: Q1 = 1, Q3 = 8.5, so ssm's 43 is above 27.25.
+    expect(await rows(engine, '* | stats count by eventSource | outlier action=rm count | stats count')).toEqual([{ count: (await rows(engine, '* | stats count by eventSource')).length - 1 }]);
   });
 });

@@ -17,25 +17,25 @@ import { fieldRef } from '../expr.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { dbl, ident, str } from '../sql.js';
 import type { FieldInfo, Relation } from '../types.js';
+import { outlierPlan, outlierSettings } from './outlier.js';
 import { generic, hasColumn } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 
 const ANOMALOUSVALUE = 'anomalydetection method=zscore is not supported: it runs anomalousvalue, which spelunk does not have yet';
-const OUTLIER = 'anomalydetection method=iqr is not supported: it runs outlier, which spelunk does not have yet';
 
 const ANOMALYDETECTION_OPTIONS: Options = {
   method: ['histogram', 'zscore', 'iqr'],
   action: ['filter', 'annotate', 'summary', 'remove', 'rm', 'transform', 'tf'],
   pthresh: 'text',
   cutoff: 'bool',
-  // The options of anomalousvalue and outlier, which the zscore and iqr methods take.
+  // anomalousvalue's options (method=zscore), then outlier's (method=iqr).
   minsupcount: { unsupported: ANOMALOUSVALUE },
   maxanofreq: { unsupported: ANOMALOUSVALUE },
   minsupfreq: { unsupported: ANOMALOUSVALUE },
   minnormfreq: { unsupported: ANOMALOUSVALUE },
-  param: { unsupported: OUTLIER },
-  uselower: { unsupported: OUTLIER },
-  mark: { unsupported: OUTLIER },
+  mark: 'bool',
+  param: 'text',
+  uselower: 'bool',
 };
 
 /** The fields the histogram method adds to each event, in Splunk's order. */
@@ -45,8 +45,17 @@ const SUMMARY = ['num_anomalies', 'thresh', 'max_logprob', 'min_logprob', '1st_q
 const anomalydetection: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, ANOMALYDETECTION_OPTIONS);
   const method = (args.option('method') ?? 'histogram').toLowerCase();
-  if (method !== 'histogram') {
-    throw b.err('bad-argument', method === 'zscore' ? ANOMALOUSVALUE : OUTLIER, args.options.get('method')!.span);
+  if (method === 'zscore') throw b.err('bad-argument', ANOMALOUSVALUE, args.options.get('method')!.span);
+  if (method === 'iqr') {
+    for (const key of ['pthresh', 'cutoff']) {
+      const o = args.options.get(key);
+      if (o) throw b.err('bad-argument', `${key}= is for method=histogram or zscore, not method=iqr`, o.span);
+    }
+    return outlierPlan(rel, b, outlierSettings(args, rel, b, cmd.span));
+  }
+  for (const key of ['mark', 'param', 'uselower']) {
+    const o = args.options.get(key);
+    if (o) throw b.err('bad-argument', `${key}= is for method=iqr (outlier's options)`, o.span);
   }
   const actionOpt = args.options.get('action');
   const action = (actionOpt?.value ?? 'filter').toLowerCase();

@@ -8,13 +8,14 @@ import { FIELD_COMMANDS } from './field-commands.js';
 import { FILTERING } from './filtering.js';
 import { LOOKUP } from './lookup.js';
 import { MAKECONTINUOUS } from './makecontinuous.js';
+import { OUTLIER } from './outlier.js';
 import type { CommandSpec } from './spec.js';
 import { STATS } from './stats.js';
 import { SUBSEARCH } from './subsearch.js';
 import { TSTATS } from './tstats.js';
 
 /** Every command, in the order the reference lists them within a section. */
-export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS, ...ANOMALYDETECTION];
+export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS, ...ANOMALYDETECTION, ...OUTLIER];
 
 const byName = new Map<string, CommandSpec>();
 for (const spec of COMMAND_SPECS) {
