@@ -94,6 +94,11 @@ describe('anomalydetection method=histogram', () => {
     expect(annotated).toEqual(bySource.map((r) => ({ eventSource: r.eventSource, probable_cause_freq: (r.count as number) / total, count: r.count })));
   });
 
+  it('runs twice in one search, and after outlier (its own columns are gone after it)', async () => {
+    const again = await rows(engine, `${FIVE} | anomalydetection user ip action=annotate | outlier n | anomalydetection ip action=annotate | table n probable_cause probable_cause_freq`);
+    expect(again).toEqual([1, 2, 3, 4, 5].map((n) => ({ n, probable_cause: 'ip', probable_cause_freq: n === 5 ? 0.2 : 0.8 })));
+  });
+
   it('compiles to window functions over the results (golden SQL)', () => {
     expect(sqlOf('| makeresults | eval user="a" | anomalydetection user action=annotate')).toMatchSnapshot();
   });

@@ -14,11 +14,10 @@ import { made, withFields } from '../builder.js';
 import { Args } from '../args.js';
 import { toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
-import { dbl, ident, str } from '../sql.js';
+import { aggregate, call, caseOf, column, int, lit, type Expr } from '../ir/expr.js';
 import type { FieldInfo, Relation } from '../types.js';
-import { outlierPlan, outlierSettings } from './outlier.js';
-import { generic, hasColumn } from './relation.js';
+import { extend, outlierPlan, outlierSettings } from './outlier.js';
+import { generic, hasColumn, same } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 
 const ANOMALOUSVALUE = 'anomalydetection method=zscore is not supported: it runs anomalousvalue, which spelunk does not have yet';
@@ -71,103 +70,115 @@ const anomalydetection: CommandCompiler = (cmd, rel, b) => {
   const fence = args.bool('cutoff', true) ? 3 : 1.5;
   const fields = fieldNames(args, rel, b, cmd.span);
 
-  // Each field's value as text (categories) and as a number (the histogram).
-  const v = (i: number) => `"__ad_v${i}"`;
-  const n = (i: number) => `"__ad_n${i}"`;
+  const k = fields.length;
+  const num = (name: string) => column(name, 'number');
+  const all = (name: string) => aggregate(name === 'count' ? 'count_star' : name, [], 'number', { over: { partition: [], order: [] } });
+  const over = (fn: string, args: Expr[], partition: Expr[] = []) => aggregate(fn, args, 'number', { over: { partition, order: [] } });
+  const v = (i: number) => column(`__ad_v${i}`, 'string');
+  const n = (i: number) => num(`__ad_n${i}`);
+  const f = (i: number) => num(`__ad_f${i}`);
+  // Each field's value as text (categories) and as a number (the histogram); annotations already
+  // there are replaced.
   const replaced = ANNOTATIONS.filter((a) => hasColumn(rel, a));
-  const values = b.add(
-    `SELECT *${replaced.length ? ` EXCLUDE (${replaced.map(ident).join(', ')})` : ''}, ${fields
-      .map((f, i) => {
-        const ref = fieldRef(f, { rel, b });
-        return `${sql(toString(ref))} AS ${v(i)}, ${sql(toNumber(ref))} AS ${n(i)}`;
-      })
-      .join(', ')} FROM ${rel.name}`,
-    rel.fields,
-    rel.raw,
-    rel.removed,
+  const keep = { ...same(rel), fields: withFields(rel, [], replaced) };
+  const values = extend(
+    b,
+    replaced.length ? b.step({ kind: 'extend', input: rel.id, columns: [], drop: replaced }, keep) : rel,
+    fields.flatMap((name, i) => {
+    const ref = fieldRef(name, { rel, b });
+    return [{ name: `__ad_v${i}`, expr: toString(ref) }, { name: `__ad_n${i}`, expr: toNumber(ref) }];
+    }),
   );
-  const counted = b.add(
-    `SELECT *, count(*) OVER () AS "__ad_total", ${fields
-      .map((_f, i) =>
-        [
-          `(count(${n(i)}) OVER () = count(${v(i)}) OVER () AND count(${v(i)}) OVER () > 0) AS "__ad_isnum${i}"`,
-          `min(${n(i)}) OVER () AS "__ad_lo${i}"`,
-          `max(${n(i)}) OVER () AS "__ad_hi${i}"`,
-          `count(*) OVER (PARTITION BY ${v(i)}) AS "__ad_cat${i}"`,
-        ].join(', '),
-      )
-      .join(', ')} FROM ${values.name}`,
-    rel.fields,
-    rel.raw,
-    rel.removed,
+  const counted = extend(
+    b,
+    values,
+    [
+      { name: '__ad_total', expr: all('count') },
+      ...fields.flatMap((_x, i) => [
+        // A field is numeric when every value it has reads as a number.
+        { name: `__ad_isnum${i}`, expr: call('and', [call('eq', [over('count', [n(i)]), over('count', [v(i)])], 'bool'), call('gt', [over('count', [v(i)]), int(0)], 'bool')], 'bool') },
+        { name: `__ad_lo${i}`, expr: over('min', [n(i)]) },
+        { name: `__ad_hi${i}`, expr: over('max', [n(i)]) },
+        { name: `__ad_cat${i}`, expr: over('count_star', [], [v(i)]) },
+      ]),
+    ],
   );
-  // Sturges: ceil(log2(n)) + 1 bins; the largest value falls in the last bin, not one past it.
-  const bins = `(ceil(log2("__ad_total")) + 1)`;
-  const binned = b.add(
-    `SELECT *, ${fields
-      .map(
-        (_f, i) =>
-          `CASE WHEN "__ad_isnum${i}" THEN CASE WHEN "__ad_hi${i}" = "__ad_lo${i}" THEN 0 ELSE least(floor((${n(i)} - "__ad_lo${i}") / ("__ad_hi${i}" - "__ad_lo${i}") * ${bins}), ${bins} - 1) END END AS "__ad_bin${i}"`,
-      )
-      .join(', ')} FROM ${counted.name}`,
-    rel.fields,
-    rel.raw,
-    rel.removed,
+  // Sturges: ceil(log2(n)) + 1 bins (the small margin keeps an exact power of two from rounding
+  // up); the largest value falls in the last bin, not one past it.
+  const total = num('__ad_total');
+  const bins = call('add', [call('ceil', [call('sub', [call('div', [call('ln', [total], 'number'), call('ln', [lit(2, 'number')], 'number')], 'number'), lit(1e-12, 'number')], 'number')], 'number'), int(1)], 'number');
+  const binned = extend(
+    b,
+    counted,
+    fields.map((_x, i) => {
+      const lo = num(`__ad_lo${i}`);
+      const hi = num(`__ad_hi${i}`);
+      const place = call('least', [call('floor', [call('mul', [call('div', [call('sub', [n(i), lo], 'number'), call('sub', [hi, lo], 'number')], 'number'), bins], 'number')], 'number'), call('sub', [bins, int(1)], 'number')], 'number');
+      return { name: `__ad_bin${i}`, expr: caseOf([{ when: column(`__ad_isnum${i}`, 'bool'), then: caseOf([{ when: call('eq', [hi, lo], 'bool'), then: int(0) }], place, 'number') }], null, 'number') };
+    }),
   );
-  const f = (i: number) => `"__ad_f${i}"`;
-  const freqs = b.add(
-    `SELECT *, ${fields
-      .map(
-        (_f, i) =>
-          `CAST(CASE WHEN ${v(i)} IS NULL THEN NULL WHEN "__ad_isnum${i}" THEN count(*) OVER (PARTITION BY "__ad_bin${i}") ELSE "__ad_cat${i}" END AS DOUBLE) / "__ad_total" AS ${f(i)}`,
-      )
-      .join(', ')} FROM ${binned.name}`,
-    rel.fields,
-    rel.raw,
-    rel.removed,
+  const freqs = extend(
+    b,
+    binned,
+    fields.map((_x, i) => {
+      const count = caseOf([{ when: call('is_null', [v(i)], 'bool'), then: lit(null, 'number') }, { when: column(`__ad_isnum${i}`, 'bool'), then: over('count_star', [], [num(`__ad_bin${i}`)]) }], num(`__ad_cat${i}`), 'number');
+      return { name: `__ad_f${i}`, expr: call('div', [call('to_double', [count], 'number'), total], 'number') };
+    }),
   );
-  const all = fields.map((_x, i) => f(i));
-  const lowest = `least(${all.join(', ')})`;
+  const every = fields.map((_x, i) => f(i));
+  const lowest = k === 1 ? f(0) : call('least', every, 'number');
   // The probable cause is the field whose value is rarest; a tie goes to the first field named.
-  const cause = `CASE ${fields.map((name, i) => `WHEN ${f(i)} = ${lowest} THEN ${str(name)}`).join(' ')} END`;
-  const scored = b.add(
-    `SELECT *, ${all.map((x) => `coalesce(ln(${x}), 0)`).join(' + ')} AS "log_event_prob", ${cause} AS "probable_cause", ${lowest} AS "probable_cause_freq", greatest(${all.join(', ')}) AS "max_freq" FROM ${freqs.name}`,
-    rel.fields,
-    rel.raw,
-    rel.removed,
+  const cause = caseOf(fields.map((name, i) => ({ when: call('eq', [f(i), lowest], 'bool'), then: lit(name, 'string') })), null, 'string');
+  const logProb = every.map((x) => call('coalesce', [call('ln', [x], 'number'), int(0)], 'number')).reduce((a, x) => call('add', [a, x], 'number'));
+  const scored = extend(
+    b,
+    freqs,
+    [
+      { name: 'log_event_prob', expr: logProb },
+      { name: 'probable_cause', expr: cause },
+      { name: 'probable_cause_freq', expr: lowest },
+      { name: 'max_freq', expr: k === 1 ? f(0) : call('greatest', every, 'number') },
+    ],
   );
-  const threshold = pthresh !== undefined ? dbl(Math.log(pthresh)) : `"__ad_q1" - ${fence} * ("__ad_q3" - "__ad_q1")`;
-  const quartiles = b.add(
-    `SELECT *, ${threshold} AS "__ad_thresh" FROM (SELECT *, quantile_cont("log_event_prob", 0.25) OVER () AS "__ad_q1", quantile_cont("log_event_prob", 0.75) OVER () AS "__ad_q3" FROM ${scored.name})`,
-    rel.fields,
-    rel.raw,
-    rel.removed,
-  );
-  const anomalous = `"log_event_prob" < "__ad_thresh"`;
+  const lp = num('log_event_prob');
+  const quartiles = extend(b, scored, [{ name: '__ad_q1', expr: over('quantile_cont', [lp, lit(0.25, 'number')]) }, { name: '__ad_q3', expr: over('quantile_cont', [lp, lit(0.75, 'number')]) }]);
+  const q1 = num('__ad_q1');
+  const q3 = num('__ad_q3');
+  const threshold = pthresh !== undefined ? lit(Math.log(pthresh), 'number') : call('sub', [q1, call('mul', [lit(fence, 'number'), call('sub', [q3, q1], 'number')], 'number')], 'number');
+  const thresholded = extend(b, quartiles, [{ name: '__ad_thresh', expr: threshold }]);
+  const anomalous = call('lt', [lp, num('__ad_thresh')], 'bool');
   if (action === 'summary') {
-    const select = [
-      `count(*) FILTER (WHERE ${anomalous}) AS "num_anomalies"`,
-      `exp(any_value("__ad_thresh")) AS "thresh"`,
-      `max("log_event_prob") AS "max_logprob"`,
-      `min("log_event_prob") AS "min_logprob"`,
-      `any_value("__ad_q1") AS "1st_quartile"`,
-      `any_value("__ad_q3") AS "3rd_quartile"`,
-      `1 AS "__seq"`,
-    ];
+    const first = (x: Expr) => aggregate('any_value', [x], 'number');
     const out = new Map<string, FieldInfo>(SUMMARY.map((name) => [name, made('number')]));
-    out.set('__seq', { type: 'number', origin: 'event' });
-    return b.add(`SELECT ${select.join(', ')} FROM ${quartiles.name}`, out, false);
+    const summary = b.step(
+      {
+        kind: 'aggregate',
+        input: thresholded.id,
+        groups: [],
+        aggregates: [
+          { name: 'num_anomalies', expr: aggregate('count_star', [], 'number', { filter: anomalous }) },
+          { name: 'thresh', expr: call('exp', [first(num('__ad_thresh'))], 'number') },
+          { name: 'max_logprob', expr: aggregate('max', [lp], 'number') },
+          { name: 'min_logprob', expr: aggregate('min', [lp], 'number') },
+          { name: '1st_quartile', expr: first(q1) },
+          { name: '3rd_quartile', expr: first(q3) },
+        ],
+      },
+      { fields: out, raw: false, removed: new Set() },
+    );
+    const withSeq = new Map(out);
+    withSeq.set('__seq', { type: 'number', origin: 'event' });
+    return b.step({ kind: 'extend', input: summary.id, columns: [{ name: '__seq', expr: int(1) }] }, { fields: withSeq, raw: false, removed: new Set() });
   }
   const internal = [
     ...fields.flatMap((_x, i) => [`__ad_v${i}`, `__ad_n${i}`, `__ad_isnum${i}`, `__ad_lo${i}`, `__ad_hi${i}`, `__ad_cat${i}`, `__ad_bin${i}`, `__ad_f${i}`]),
     '__ad_total', '__ad_q1', '__ad_q3', '__ad_thresh',
   ];
+  const kept = action === 'filter' ? b.step({ kind: 'filter', input: thresholded.id, condition: anomalous }, same(thresholded)) : thresholded;
   const added = ANNOTATIONS.map((a) => [a, made(a === 'probable_cause' ? 'string' : 'number')] as [string, FieldInfo]);
-  return b.add(
-    `SELECT * EXCLUDE (${internal.map(ident).join(', ')}) FROM ${quartiles.name}${action === 'filter' ? ` WHERE ${anomalous}` : ''}`,
-    withFields(rel, added),
-    rel.raw,
-    new Set([...rel.removed].filter((r) => !(ANNOTATIONS as readonly string[]).includes(r))),
+  return b.step(
+    { kind: 'extend', input: kept.id, columns: [], drop: internal },
+    { fields: withFields(rel, added), raw: rel.raw, removed: new Set([...rel.removed].filter((r) => !(ANNOTATIONS as readonly string[]).includes(r))) },
   );
 };
 

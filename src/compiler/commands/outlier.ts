@@ -7,13 +7,12 @@
 import type { Span } from '../../../grammar/ast.js';
 import { Args } from '../args.js';
 import { made, withFields, type Builder } from '../builder.js';
-import { toNumber, toString } from '../build/coerce.js';
+import { fieldType, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { column } from '../ir/expr.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
-import { dbl, ident } from '../sql.js';
+import { aggregate, call, caseOf, column, lit, type Expr } from '../ir/expr.js';
+import type { Column } from '../ir/plan.js';
 import type { FieldInfo, Relation } from '../types.js';
-import { generic, hasColumn } from './relation.js';
+import { generic, same } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 
 export const OUTLIER_OPTIONS: Options = {
@@ -49,52 +48,55 @@ export function outlierSettings(args: Args, rel: Relation, b: Builder, span: Spa
 /** The plan of outlier with these settings over `rel`. */
 export function outlierPlan(rel: Relation, b: Builder, s: OutlierSettings): Relation {
   if (!s.fields.length) return rel;
-  const n = (i: number) => `"__ol_n${i}"`;
-  const q1 = (i: number) => `"__ol_q1_${i}"`;
-  const q3 = (i: number) => `"__ol_q3_${i}"`;
-  const numbers = b.add(
-    `SELECT *, ${s.fields.map((f, i) => `${sql(toNumber(fieldRef(f, { rel, b })))} AS ${n(i)}`).join(', ')} FROM ${rel.name}`,
-    rel.fields,
-    rel.raw,
-    rel.removed,
+  const num = (name: string) => column(name, 'number');
+  const n = (i: number) => num(`__ol_n${i}`);
+  const q1 = (i: number) => num(`__ol_q1_${i}`);
+  const q3 = (i: number) => num(`__ol_q3_${i}`);
+  const hi = (i: number) => num(`__ol_hi${i}`);
+  const lo = (i: number) => num(`__ol_lo${i}`);
+  const quantile = (x: Expr, q: number) => aggregate('quantile_cont', [x, lit(q, 'number')], 'number', { over: { partition: [], order: [] } });
+  const numbers = extend(b, rel, s.fields.map((f, i) => ({ name: `__ol_n${i}`, expr: toNumber(fieldRef(f, { rel, b })) })));
+  const quartiles = extend(b, numbers, s.fields.flatMap((_f, i) => [{ name: `__ol_q1_${i}`, expr: quantile(n(i), 0.25) }, { name: `__ol_q3_${i}`, expr: quantile(n(i), 0.75) }]));
+  const p = lit(s.param, 'number');
+  const iqr = (i: number) => call('sub', [q3(i), q1(i)], 'number');
+  const bounds = extend(
+    b,
+    quartiles,
+    s.fields.flatMap((_f, i) => [
+      { name: `__ol_hi${i}`, expr: call('add', [q3(i), call('mul', [p, iqr(i)], 'number')], 'number') },
+      { name: `__ol_lo${i}`, expr: call('sub', [q1(i), call('mul', [p, iqr(i)], 'number')], 'number') },
+    ]),
   );
-  const quartiles = b.add(
-    `SELECT *, ${s.fields.map((_f, i) => `quantile_cont(${n(i)}, 0.25) OVER () AS ${q1(i)}, quantile_cont(${n(i)}, 0.75) OVER () AS ${q3(i)}`).join(', ')} FROM ${numbers.name}`,
-    rel.fields,
-    rel.raw,
-    rel.removed,
-  );
-  const p = dbl(s.param);
-  const bounds = b.add(
-    `SELECT *, ${s.fields.map((_f, i) => `${q3(i)} + ${p} * (${q3(i)} - ${q1(i)}) AS "__ol_hi${i}", ${q1(i)} - ${p} * (${q3(i)} - ${q1(i)}) AS "__ol_lo${i}"`).join(', ')} FROM ${quartiles.name}`,
-    rel.fields,
-    rel.raw,
-    rel.removed,
-  );
-  const hi = (i: number) => `__ol_hi${i}`;
-  const lo = (i: number) => `__ol_lo${i}`;
-  const internal = s.fields.flatMap((_f, i) => [`__ol_n${i}`, `__ol_q1_${i}`, `__ol_q3_${i}`, hi(i), lo(i)]);
-  const drop = ` EXCLUDE (${internal.map(ident).join(', ')})`;
+  const above = (i: number) => call('gt', [n(i), hi(i)], 'bool');
+  const below = (i: number) => call('lt', [n(i), lo(i)], 'bool');
+  const internal = s.fields.flatMap((_f, i) => [`__ol_n${i}`, `__ol_q1_${i}`, `__ol_q3_${i}`, `__ol_hi${i}`, `__ol_lo${i}`]);
   if (s.remove) {
-    const outlying = s.fields.map((_f, i) => `coalesce(${n(i)} > ${ident(hi(i))}${s.uselower ? ` OR ${n(i)} < ${ident(lo(i))}` : ''}, false)`);
-    return b.add(`SELECT *${drop} FROM ${bounds.name} WHERE NOT (${outlying.join(' OR ')})`, rel.fields, rel.raw, rel.removed);
+    const outlying = s.fields.map((_f, i) => call('coalesce', [s.uselower ? call('or', [above(i), below(i)], 'bool') : above(i), lit(false, 'bool')], 'bool'));
+    const kept = b.step({ kind: 'filter', input: bounds.id, condition: call('not', [outlying.reduce((a, x) => call('or', [a, x], 'bool'))], 'bool') }, same(bounds));
+    return b.step({ kind: 'extend', input: kept.id, columns: [], drop: internal }, same(rel));
   }
-  const replace: string[] = [];
-  const add: string[] = [];
   const fields: [string, FieldInfo][] = [];
-  s.fields.forEach((f, i) => {
+  const columns = s.fields.map((f, i) => {
     const original = fieldRef(f, { rel, b });
     // With mark the values become text ("000" before a truncated one); otherwise a number stays
     // a number and text stays text.
     const asText = s.mark || original.type !== 'number';
-    const shown = (x: string) => (asText ? `${s.mark ? `'000' || ` : ''}${sql(toString(column(x, 'number')))}` : ident(x));
-    const keep = asText ? sql(toString(original)) : sql(original);
-    const value = `CASE WHEN ${n(i)} > ${ident(hi(i))} THEN ${shown(hi(i))}${s.uselower ? ` WHEN ${n(i)} < ${ident(lo(i))} THEN ${shown(lo(i))}` : ''} ELSE ${keep} END`;
-    (hasColumn(rel, f) ? replace : add).push(`${value} AS ${ident(f)}`);
+    const shown = (x: Expr) => (asText ? (s.mark ? call('concat', [lit('000', 'string'), toString(x)], 'string') : toString(x)) : x);
+    const whens = [{ when: above(i), then: shown(hi(i)) }, ...(s.uselower ? [{ when: below(i), then: shown(lo(i)) }] : [])];
     fields.push([f, made(asText ? 'string' : 'number')]);
+    return { name: f, expr: caseOf(whens, asText ? toString(original) : original, asText ? 'string' : 'number') };
   });
-  const select = `*${drop}${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}${add.length ? `, ${add.join(', ')}` : ''}`;
-  return b.add(`SELECT ${select} FROM ${bounds.name}`, withFields(rel, fields), rel.raw, rel.removed);
+  const transformed = b.step({ kind: 'extend', input: bounds.id, columns }, { fields: withFields(bounds, fields), raw: rel.raw, removed: rel.removed });
+  return b.step({ kind: 'extend', input: transformed.id, columns: [], drop: internal }, { fields: withFields(rel, fields), raw: rel.raw, removed: rel.removed });
+}
+
+/**
+ * Adds columns, known to the step's schema (so a later step can drop them): hidden `__` ones
+ * as the compiler's own, others as fields the pipeline made.
+ */
+export function extend(b: Builder, input: Relation, columns: Column[]): Relation {
+  const added = columns.map((c): [string, FieldInfo] => [c.name, { type: fieldType(c.expr.type), origin: c.name.startsWith('__') ? 'event' : 'made' }]);
+  return b.step({ kind: 'extend', input: input.id, columns }, { fields: withFields(input, added), raw: input.raw, removed: input.removed });
 }
 
 const outlier: CommandCompiler = (cmd, rel, b) => {
