@@ -19,6 +19,9 @@ import { defaultMemoryLimit } from './memory.js';
 import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { nestedFieldPaths } from './field-paths.js';
+import { countDuplicates, deleteDuplicates, recordDuplicates, rememberedCount } from './duplicates.js';
+import { dataRead, type DataRead } from './data-read.js';
+import { profileQuery, type SearchProfile } from './profile.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
 import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
@@ -44,6 +47,8 @@ export interface EngineOptions {
   stateDir?: string;
   /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10); a search's own `addon` wins. */
   addon?: AddonProfile;
+  /** Keep one copy of each eventID loaded more than once (--dedup-events). */
+  dedupEvents?: boolean;
   /** Macros of detection content, applied after the bundled ones and before `macroFiles`. */
   contentMacros?: MacroSet;
   /** Read-only lookups of detection content, by name (see LookupStore). */
@@ -251,7 +256,51 @@ export class Engine {
   /** Every load into the cache, in order, so the view can be rebuilt: see refreshCache(). */
   private readonly cacheLoads: { paths: string[]; index: string }[] = [];
 
-  async load(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
+  /** Set by --dedup-events, or by a load that asks for it: from then on, for every load. */
+  private dropDuplicates = false;
+  /** Copies deleted from the in-memory table so far (the cache's view hides them instead). */
+  private deleted = 0;
+
+  /**
+   * Load files, added to what is loaded. The report also counts the events that repeat an
+   * eventID (over everything loaded); with `dedupEvents` (here, for the engine, or in an earlier
+   * load) only the first copy of each, in Splunk's order, is kept from then on.
+   */
+  async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean } = {}): Promise<LoadReport> {
+    if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
+    const report = await this.loadEvents(paths, opts);
+    // Counting reads every segment: one damaged behind the cache's back is repaired as searches do.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        report.duplicates = await this.settleDuplicates();
+        return report;
+      } catch (err) {
+        if (attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(new EngineError(`cannot count the events loaded twice: ${describeDuckDBError(err)}`, ''));
+        await this.refreshCache();
+      }
+    }
+  }
+
+  private async settleDuplicates(): Promise<{ events: number; dropped: boolean }> {
+    if (this.cacheDir === undefined) {
+      if (!this.dropDuplicates) return { events: await countDuplicates(this.conn), dropped: false };
+      this.deleted += await deleteDuplicates(this.conn);
+      return { events: this.deleted, dropped: true };
+    }
+    // The copies are found over every loaded file, with none hidden.
+    this.cached.setDropDuplicates(false);
+    await this.cached.apply(this.conn, {});
+    if (!this.dropDuplicates) {
+      const files = this.cached.select({}).map(({ entry: e, index }) => [e.path, index, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.rows, e.parquet]);
+      return { events: await rememberedCount(join(this.cacheDir, 'duplicates.json'), files, () => countDuplicates(this.conn)), dropped: false };
+    }
+    const events = await recordDuplicates(this.conn);
+    this.cached.setDropDuplicates(true);
+    await this.cached.apply(this.conn, {});
+    return { events, dropped: true };
+  }
+
+  private async loadEvents(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
     if (this.locked && this.cacheDir === undefined) return this.loadStaged(paths, opts);
     if (this.cacheDir === undefined) return loadCloudTrail(this.conn, paths, opts);
     const index = opts.index ?? 'main';
@@ -291,8 +340,8 @@ export class Engine {
     const earlier = this.cacheLoads.splice(0);
     this.cached.reset();
     await this.conn.run(`DROP VIEW IF EXISTS temp.main.${EVENTS_TABLE}`);
-    for (const load of earlier) await this.load(load.paths, { index: load.index });
-    const report = await this.load(paths, opts);
+    for (const load of earlier) await this.loadEvents(load.paths, { index: load.index });
+    const report = await this.loadEvents(paths, opts);
     report.warnings.unshift({
       file: problem.folder,
       kind: 'note',
@@ -341,7 +390,7 @@ export class Engine {
    * Parse and compile without running: SQL for `explain` and `:sql`. Columns that depend on the
    * data (chart/timechart split-by values) show as placeholders: see `prepareWithData`.
    */
-  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
+  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
     const prepared = prepare(spl, { macros: this.macros, params: opts.params, allowUnfilledParams: opts.allowUnfilledParams });
     const compiled = compilePrepared(prepared, {
       now: opts.now ?? Date.now() / 1000,
@@ -349,6 +398,7 @@ export class Engine {
       latest: opts.latest,
       lookups: this.lookups.resolver(),
       allowUnfilledParams: opts.allowUnfilledParams,
+      placeholderLookups: opts.placeholderLookups,
       discovered: opts.discovered,
       rowCap: rowsToRead(opts),
       addon: opts.addon ?? this.options.addon,
@@ -414,6 +464,26 @@ export class Engine {
     }
   }
 
+  /**
+   * The job inspector's figures: the search run again under DuckDB's profiler, each stage's rows
+   * and time (see profile.ts), and the data it read for its time range.
+   */
+  async inspect(spl: string, opts: RunOptions): Promise<{ compiled: CompiledSearch; text: string; profile: SearchProfile; data: DataRead }> {
+    await this.loadLookups(spl, opts);
+    const { compiled, text } = await this.prepareWithData(spl, opts);
+    const toRead = rowsToRead(opts);
+    const sql = compiled.sql + (toRead === undefined ? '' : `\nLIMIT ${toRead}`);
+    this.cancelled = false;
+    try {
+      const profile = await profileQuery(this.conn, sql);
+      const range = { earliest: opts.earliest, latest: opts.latest };
+      const data = await dataRead(this.conn, this.cacheDir === undefined ? null : { dir: this.cacheDir, files: this.cached.select(range) }, range);
+      return { compiled, text, profile, data };
+    } catch (err) {
+      throw new EngineError(describeDuckDBError(err), sql);
+    }
+  }
+
   /** Run a search and collect its rows (up to maxRows). */
   async run(spl: string, opts: RunOptions = {}): Promise<ResultSet> {
     const rows: Row[] = [];
@@ -437,13 +507,15 @@ export class Engine {
       return onRows(rows);
     };
     let started = false;
+    // Lookups written before the search: not written twice when a cache repair retries it.
+    const written = new Set<number>();
     const start = (columns: string[]): void => {
       if (!started) onStart?.(columns);
       started = true;
     };
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.streamOnce(spl, opts, deliver, start);
+        return await this.streamOnce(spl, opts, deliver, start, written);
       } catch (err) {
         // Only before any row went out: a retry must not hand the caller rows twice.
         if (delivered || attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(err);
@@ -463,9 +535,15 @@ export class Engine {
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
+    written: Set<number> = new Set(),
   ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
     await this.loadLookups(spl, opts);
     const { compiled } = await this.prepareWithData(spl, opts);
+    for (const [i, write] of (compiled.writes ?? []).entries()) {
+      if (written.has(i)) continue;
+      await this.writeLookup(write);
+      written.add(i);
+    }
     // With a row cap DuckDB keeps only the first rows of the final sort instead of ordering a
     // result that may be enormous; outputlookup still needs every row.
     const toRead = compiled.output ? undefined : rowsToRead(opts);
@@ -504,6 +582,28 @@ export class Engine {
       throw err;
     }
     return { compiled, truncated, rowCount };
+  }
+
+  /** An outputlookup before the end of the search (or in a subsearch): its own query's rows, written whole. */
+  private async writeLookup(write: OutputAction): Promise<void> {
+    const sql = write.sql!;
+    this.cancelled = false;
+    const reader = await this.decoder(sql, write.columns!);
+    const result = await this.execute(reader.sql);
+    const sink = await this.lookupStep(write, () => this.lookups.writer(write, write.columns!));
+    try {
+      for (;;) {
+        const chunk = await fetchChunk(result, sql);
+        if (this.cancelled) throw new EngineError('search cancelled', sql);
+        if (!chunk || chunk.rowCount === 0) break;
+        const rows = reader.decode(chunk);
+        await this.lookupStep(write, () => sink.rows(rows));
+      }
+      await this.lookupStep(write, () => sink.commit());
+    } catch (err) {
+      sink.abort();
+      throw err;
+    }
   }
 
   private async decoder(sql: string, columns: string[]): Promise<RowDecoder> {
