@@ -57,19 +57,7 @@ export const REFUSED: Readonly<Record<string, string>> = {
 };
 
 /** Real SPL commands spelunk does not run yet: named as such instead of "unknown command". */
-<<<<<<< HEAD
-export const UNSUPPORTED: ReadonlySet<string> = new Set([
-  'transaction', 'cluster', 'kmeans', 'predict', 'trendline', 'associate', 'correlate',
-  'datamodel', 'pivot', 'collect', 'sendemail', 'map', 'foreach', 'xyseries', 'untable', 'transpose',
-  'appendcols', 'appendpipe', 'multisearch', 'union', 'set', 'geostats', 'geom', 'delta', 'accum',
-  'autoregress', 'contingency', 'fieldsummary', 'metadata', 'rest', 'loadjob', 'savedsearch', 'sistats',
-  'sichart', 'sitimechart', 'sitop', 'kvform', 'extract', 'xmlkv', 'multikv', 'iconify', 'highlight',
-  'abstract', 'diff', 'erex', 'nomv', 'reltime', 'strcat', 'tags', 'typer', 'uniq',
-  'localize', 'format', 'gentimes', 'mstats', 'mcollect', 'meventcollect', 'outputcsv', 'inputcsv',
-]);
-=======
 export const UNSUPPORTED: ReadonlySet<string> = new Set(SPLUNK_COMMANDS.filter((n) => !byName.has(n) && !(n in REFUSED)));
->>>>>>> main
 
 /** The commands that keep rows as they are, for the reference's note on `head`. */
 export function rowPreservingNames(): string[] {
