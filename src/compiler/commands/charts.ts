@@ -7,7 +7,7 @@ import { Args, describe } from '../args.js';
 import { made, withFields, type Builder, type StepBody } from '../builder.js';
 import { all, fieldType, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { aggregate, call, column, int, lit, sideColumn, type Expr, type SortKey, type Vars } from '../ir/expr.js';
+import { aggregate, call, caseOf, column, int, lit, sideColumn, type Expr, type SortKey, type Vars } from '../ir/expr.js';
 import type { Column } from '../ir/plan.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { parseSpan } from '../time.js';
@@ -57,6 +57,19 @@ export function bucket(t: Expr, span: TimeSpan, vars: Vars): Expr {
   });
 }
 
+/**
+ * The most buckets timechart fills, Splunk's own limit ("The specified span would result in too
+ * many (>50000) rows"): without it, span=1h over events in 2026 and 2150 builds a million rows.
+ */
+export const MAX_BUCKETS = 50_000;
+
+/** A bucket count, or an error naming the limit when it is past it. */
+function capped(count: Expr): Expr {
+  const message = call('concat', [call('concat', [lit('timechart: the span would make '), call('to_varchar', [count], 'string')], 'string'),
+    lit(` time buckets from the first event to the last, more than ${MAX_BUCKETS}: give a larger span=`)], 'string');
+  return caseOf([{ when: call('gt', [count, int(MAX_BUCKETS)], 'bool'), then: call('error', [message], 'int') }], count, 'int');
+}
+
 /** One row per bucket from the first to the last bucket of `grouped`'s `__row` (none when empty). */
 function series(grouped: Relation, span: TimeSpan, b: Builder): Relation {
   const lo = column('lo', 'number');
@@ -69,11 +82,13 @@ function series(grouped: Relation, span: TimeSpan, b: Builder): Relation {
   if ('seconds' in span) {
     const step = int(span.seconds);
     const count = call('add', [call('to_bigint', [call('round', [call('div', [call('sub', [hi, lo], 'number'), step], 'number')], 'number')], 'int'), int(1)], 'int');
-    row = call('add', [lo, call('mul', [call('unnest', [call('range', [int(0), count], 'list')], 'int'), step], 'number')], 'number');
+    row = call('add', [lo, call('mul', [call('unnest', [call('range', [int(0), capped(count)], 'list')], 'int'), step], 'number')], 'number');
   } else {
     const ts = (x: Expr) => call('make_timestamp', [call('to_bigint', [call('mul', [x, int(1000000)], 'number')], 'int')], 'timestamp');
-    const end = call('interval_add', [ts(hi), call('to_seconds', [int(1)], 'any')], 'timestamp');
-    row = call('epoch', [call('unnest', [call('range', [ts(lo), end, call('to_months', [int(span.months)], 'any')], 'list')], 'timestamp')], 'number');
+    // Bucket starts are first days of months: whole months apart.
+    const count = call('add', [call('int_div', [call('month_diff', [ts(lo), ts(hi)], 'int'), int(span.months)], 'int'), int(1)], 'int');
+    const k = call('unnest', [call('range', [int(0), capped(count)], 'list')], 'int');
+    row = call('epoch', [call('interval_add', [ts(lo), call('to_months', [call('mul', [k, int(span.months)], 'int')], 'any')], 'timestamp')], 'number');
   }
   return b.step({ kind: 'project', input: bounds.id, columns: [{ name: '__row', expr: row }] }, { fields: new Map([['__row', SEQ_INFO]]), raw: false, removed: new Set() });
 }
