@@ -1,5 +1,5 @@
 // The DuckDB dialect: double-quoted identifiers, single-quoted literals, `x -> body` lambdas.
-import { promotedColumn } from '../cloudtrail-schema.js';
+import { EVENT_COLUMNS, promotedColumn } from '../cloudtrail-schema.js';
 import type { Expr, Type } from '../ir/expr.js';
 import type { Dialect } from './dialect.js';
 import { ExprPrinter } from './expr.js';
@@ -7,11 +7,28 @@ import { ExprPrinter } from './expr.js';
 /** A field name that is empty: DuckDB has no empty identifier (compile.ts names the command). */
 export class EmptyNameError extends Error {}
 
-/** A quoted SQL identifier; `"` doubled, NUL removed (DuckDB cannot hold it in a name). */
+const KNOWN = new Set(EVENT_COLUMNS.map((c) => c.name));
+const KNOWN_FOLDED = new Set(EVENT_COLUMNS.map((c) => c.name.toLowerCase()));
+
+/**
+ * The DuckDB column name of a Splunk field name. Splunk field names are case-sensitive, DuckDB's
+ * identifiers are not (ASCII case folds: `A` and `a`, or JSON's `eventName` and an eval's
+ * `eventname`, were one column, and one silently took the other's values). A name stays as it is
+ * when nothing can fold onto it: an event column, or a name without ASCII capitals, NUL or a
+ * leading `^` that folds onto no event column. Any other name becomes `^` followed by the name
+ * with `^` doubled, each capital after a `^` and NUL as `^0`: distinct under case folding from
+ * every other name, plain or encoded.
+ */
+export function columnName(name: string): string {
+  if (KNOWN.has(name)) return name;
+  if (name !== '' && !/[A-Z\u0000]|^\^/.test(name) && !KNOWN_FOLDED.has(name)) return name;
+  return '^' + name.replace(/[\^A-Z\u0000]/g, (c) => (c === '\u0000' ? '^0' : '^' + c));
+}
+
+/** A quoted SQL identifier for a field name (see columnName); `"` doubled. */
 export function ident(name: string): string {
-  const clean = name.replace(/\u0000/g, '');
-  if (clean === '') throw new EmptyNameError('a field name cannot be empty');
-  return `"${clean.replace(/"/g, '""')}"`;
+  if (name.replace(/\u0000/g, '') === '') throw new EmptyNameError('a field name cannot be empty');
+  return `"${columnName(name).replace(/"/g, '""')}"`;
 }
 
 /** A SQL string literal. NUL cannot appear in a DuckDB literal, so it is spliced in with chr(0). */
