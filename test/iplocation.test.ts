@@ -26,13 +26,13 @@ describe('iplocation', () => {
         SELECT "__ip", spl_iplocation("__ip", 'en') AS "__loc" FROM s2
       ),
       s4 AS (
-        SELECT r.* EXCLUDE ("__ip"), struct_extract(l."__loc", 'city') AS "City", struct_extract(l."__loc", 'country') AS "Country", struct_extract(l."__loc", 'region') AS "Region", struct_extract(l."__loc", 'lat') AS "lat", struct_extract(l."__loc", 'lon') AS "lon"
+        SELECT r.* EXCLUDE ("__ip"), struct_extract(l."__loc", 'city') AS "City^0", struct_extract(l."__loc", 'country') AS "Country^0", struct_extract(l."__loc", 'region') AS "Region^0", struct_extract(l."__loc", 'lat') AS "lat", struct_extract(l."__loc", 'lon') AS "lon"
           FROM s1 r LEFT JOIN s3 l ON l."__ip" = r."__ip"
       ),
       s5 AS (
-        SELECT "City" AS "City", "__seq" FROM s4
+        SELECT "City^0" AS "City^0", "__seq" FROM s4
       )
-      SELECT "City"
+      SELECT "City^0"
       FROM s5
       ORDER BY "__seq""
     `);

@@ -65,13 +65,13 @@ describe('stats', () => {
         SELECT *, "__p_userIdentity.type" AS "__by0" FROM s0
       ),
       s2 AS (
-        SELECT "__by0" AS "userIdentity.type", count(*) AS "count", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "srcs", arg_min("__p_userIdentity.userName", "_time") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) AS "earliest(userIdentity.userName)" FROM s1 WHERE "__by0" IS NOT NULL
+        SELECT "__by0" AS "userIdentity.type", count(*) AS "count", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "srcs", arg_min("__p_userIdentity.userName", "_time") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) AS "earliest(userIdentity.userName)^13.26" FROM s1 WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s3 AS (
         SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.type" AS DOUBLE) ASC NULLS LAST, "userIdentity.type" ASC NULLS LAST) AS "__seq" FROM s2
       )
-      SELECT "userIdentity.type", "count", "srcs", "earliest(userIdentity.userName)"
+      SELECT "userIdentity.type", "count", "srcs", "earliest(userIdentity.userName)^13.26"
       FROM s3
       ORDER BY "__seq""
     `);
