@@ -21,7 +21,7 @@ s6 AS (
   SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s5
 ),
 s7 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime" FROM s6 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime^5", max("_time") AS "lastTime^4" FROM s6 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
     GROUP BY "__by0", "__by1"
 ),
 s8 AS (
@@ -42,12 +42,12 @@ s12 AS (
   SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s11
 ),
 s13 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime" FROM s12 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime^5") AS "firstTime^5", max("lastTime^4") AS "lastTime^4" FROM s12 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
     GROUP BY "__by0", "__by1"
 ),
 s14 AS (
   SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s13
 )
-SELECT "requesting_account", "requested_account", "firstTime", "lastTime"
+SELECT "requesting_account", "requested_account", "firstTime^5", "lastTime^4"
 FROM s14
 ORDER BY "__seq"
