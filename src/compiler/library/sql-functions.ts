@@ -104,6 +104,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
 
   // ---- conversions ----
   try_double: fn('TRY_CAST({0} AS DOUBLE)', 'number'),
+  /** A dotted-quad IPv4 address as a number, null for other text (prelude macro). */
+  ip4: fn('spl_ip4', 'number'),
   to_double: fn('CAST({0} AS DOUBLE)', 'number'),
   to_bigint: fn('CAST({0} AS BIGINT)', 'int'),
   try_bigint: fn('TRY_CAST({0} AS BIGINT)', 'int'),
