@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SplError } from '../../grammar/diagnostics.js';
-import { compilePrepared, prepare, pipelineLookups } from '../compiler/index.js';
+import { compilePrepared, prepare, pipelineLookups, type PreparedSearch } from '../compiler/index.js';
 import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
 import { PRELUDE } from '../compiler/prelude.js';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
@@ -19,11 +19,16 @@ import { defaultMemoryLimit } from './memory.js';
 import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { nestedFieldPaths } from './field-paths.js';
+import { countDuplicates, deleteDuplicates, recordDuplicates, rememberedCount } from './duplicates.js';
+import { dataRead, type DataRead } from './data-read.js';
+import { profileQuery, type SearchProfile } from './profile.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
 import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupError, LookupStore, type ContentLookup } from './lookups.js';
 import { rowDecoder, toValue, type RowDecoder } from './rows.js';
+import { failingCommand } from './locate-error.js';
+import type { Span } from '../../grammar/ast.js';
 import type { LoadReport, ResultSet, Row } from './types.js';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
@@ -44,6 +49,8 @@ export interface EngineOptions {
   stateDir?: string;
   /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10); a search's own `addon` wins. */
   addon?: AddonProfile;
+  /** Keep one copy of each eventID loaded more than once (--dedup-events). */
+  dedupEvents?: boolean;
   /** Macros of detection content, applied after the bundled ones and before `macroFiles`. */
   contentMacros?: MacroSet;
   /** Read-only lookups of detection content, by name (see LookupStore). */
@@ -61,6 +68,13 @@ export interface RunOptions {
   /** Which Splunk Add-on for AWS the add-on fields follow; default the engine's. */
   addon?: AddonProfile;
 }
+
+/**
+ * A search as the engine takes it: SPL text, or text already macro-expanded and parsed by
+ * `Engine.parse` (what one run passes from its pre-check to its lookups, rounds and notes, so
+ * the search is expanded and parsed once).
+ */
+export type Search = string | PreparedSearch;
 
 export interface Prepared {
   compiled: CompiledSearch;
@@ -251,7 +265,51 @@ export class Engine {
   /** Every load into the cache, in order, so the view can be rebuilt: see refreshCache(). */
   private readonly cacheLoads: { paths: string[]; index: string }[] = [];
 
-  async load(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
+  /** Set by --dedup-events, or by a load that asks for it: from then on, for every load. */
+  private dropDuplicates = false;
+  /** Copies deleted from the in-memory table so far (the cache's view hides them instead). */
+  private deleted = 0;
+
+  /**
+   * Load files, added to what is loaded. The report also counts the events that repeat an
+   * eventID (over everything loaded); with `dedupEvents` (here, for the engine, or in an earlier
+   * load) only the first copy of each, in Splunk's order, is kept from then on.
+   */
+  async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean } = {}): Promise<LoadReport> {
+    if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
+    const report = await this.loadEvents(paths, opts);
+    // Counting reads every segment: one damaged behind the cache's back is repaired as searches do.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        report.duplicates = await this.settleDuplicates();
+        return report;
+      } catch (err) {
+        if (attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(new EngineError(`cannot count the events loaded twice: ${describeDuckDBError(err)}`, ''));
+        await this.refreshCache();
+      }
+    }
+  }
+
+  private async settleDuplicates(): Promise<{ events: number; dropped: boolean }> {
+    if (this.cacheDir === undefined) {
+      if (!this.dropDuplicates) return { events: await countDuplicates(this.conn), dropped: false };
+      this.deleted += await deleteDuplicates(this.conn);
+      return { events: this.deleted, dropped: true };
+    }
+    // The copies are found over every loaded file, with none hidden.
+    this.cached.setDropDuplicates(false);
+    await this.cached.apply(this.conn, {});
+    if (!this.dropDuplicates) {
+      const files = this.cached.select({}).map(({ entry: e, index }) => [e.path, index, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.rows, e.parquet]);
+      return { events: await rememberedCount(join(this.cacheDir, 'duplicates.json'), files, () => countDuplicates(this.conn)), dropped: false };
+    }
+    const events = await recordDuplicates(this.conn);
+    this.cached.setDropDuplicates(true);
+    await this.cached.apply(this.conn, {});
+    return { events, dropped: true };
+  }
+
+  private async loadEvents(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
     if (this.locked && this.cacheDir === undefined) return this.loadStaged(paths, opts);
     if (this.cacheDir === undefined) return loadCloudTrail(this.conn, paths, opts);
     const index = opts.index ?? 'main';
@@ -291,8 +349,8 @@ export class Engine {
     const earlier = this.cacheLoads.splice(0);
     this.cached.reset();
     await this.conn.run(`DROP VIEW IF EXISTS temp.main.${EVENTS_TABLE}`);
-    for (const load of earlier) await this.load(load.paths, { index: load.index });
-    const report = await this.load(paths, opts);
+    for (const load of earlier) await this.loadEvents(load.paths, { index: load.index });
+    const report = await this.loadEvents(paths, opts);
     report.warnings.unshift({
       file: problem.folder,
       kind: 'note',
@@ -341,20 +399,47 @@ export class Engine {
    * Parse and compile without running: SQL for `explain` and `:sql`. Columns that depend on the
    * data (chart/timechart split-by values) show as placeholders: see `prepareWithData`.
    */
-  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
-    const prepared = prepare(spl, { macros: this.macros, params: opts.params, allowUnfilledParams: opts.allowUnfilledParams });
-    const compiled = compilePrepared(prepared, {
+  prepare(search: Search, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
+    const prepared = this.parse(search, opts);
+    const options = {
       now: opts.now ?? Date.now() / 1000,
       earliest: opts.earliest,
       latest: opts.latest,
-      lookups: this.lookups.resolver(),
       allowUnfilledParams: opts.allowUnfilledParams,
-      discovered: opts.discovered,
+      placeholderLookups: opts.placeholderLookups,
+      discovered: opts.discovered ?? {},
       rowCap: rowsToRead(opts),
       addon: opts.addon ?? this.options.addon,
       unordered: opts.unordered,
-    });
-    return { compiled, text: prepared.text };
+    };
+    // The same search with the same options and the same lookups compiles to the same plan: a
+    // run's pre-check and its first round share one compilation.
+    const key = JSON.stringify([options, this.lookups.generation]);
+    const last = this.compiledLast.get(prepared);
+    if (last?.key === key) return last.prepared;
+    const compiled = compilePrepared(prepared, { ...options, lookups: this.lookups.resolver() });
+    const result = { compiled, text: prepared.text };
+    this.compiledLast.set(prepared, { key, prepared: result });
+    return result;
+  }
+
+  private readonly compiledLast = new WeakMap<PreparedSearch, { key: string; prepared: Prepared }>();
+
+  /** Fill parameters, expand macros and parse (a search already parsed is returned as it is). */
+  parse(search: Search, opts: { params?: Record<string, string>; allowUnfilledParams?: boolean } = {}): PreparedSearch {
+    if (typeof search !== 'string') return search;
+    return prepare(search, { macros: this.macros, params: opts.params, allowUnfilledParams: opts.allowUnfilledParams });
+  }
+
+  /**
+   * A search's mistakes before any data is read: it is parsed, the lookups it names are loaded
+   * and it is compiled (the compilation serves the run that follows).
+   */
+  async check(search: Search, opts: RunOptions = {}): Promise<PreparedSearch> {
+    const prepared = this.parse(search, opts);
+    await this.loadLookups(prepared);
+    this.prepare(prepared, opts);
+    return prepared;
   }
 
   /**
@@ -362,7 +447,8 @@ export class Engine {
    * again until it has none left. Each round can only ask questions that depend on earlier
    * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
    */
-  async prepareWithData(spl: string, opts: RunOptions & { unordered?: boolean } = {}): Promise<Prepared> {
+  async prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean } = {}): Promise<Prepared> {
+    const spl = this.parse(search, opts);
     // One clock for every round: a question is keyed by its SQL, which can hold now().
     opts = { ...opts, now: opts.now ?? Date.now() / 1000 };
     await this.lockDown();
@@ -390,8 +476,7 @@ export class Engine {
   }
 
   /** Load (or reload, if the file changed) every lookup the search reads, before compiling it. */
-  private async loadLookups(spl: string, opts: RunOptions): Promise<void> {
-    const prepared = prepare(spl, { macros: this.macros, params: opts.params });
+  private async loadLookups(prepared: PreparedSearch): Promise<void> {
     try {
       await this.lookups.ensure(pipelineLookups(prepared.pipeline));
     } catch (err) {
@@ -414,8 +499,29 @@ export class Engine {
     }
   }
 
+  /**
+   * The job inspector's figures: the search run again under DuckDB's profiler, each stage's rows
+   * and time (see profile.ts), and the data it read for its time range.
+   */
+  async inspect(search: Search, opts: RunOptions): Promise<{ compiled: CompiledSearch; text: string; profile: SearchProfile; data: DataRead }> {
+    const spl = this.parse(search, opts);
+    await this.loadLookups(spl);
+    const { compiled, text } = await this.prepareWithData(spl, opts);
+    const toRead = rowsToRead(opts);
+    const sql = compiled.sql + (toRead === undefined ? '' : `\nLIMIT ${toRead}`);
+    this.cancelled = false;
+    try {
+      const profile = await profileQuery(this.conn, sql);
+      const range = { earliest: opts.earliest, latest: opts.latest };
+      const data = await dataRead(this.conn, this.cacheDir === undefined ? null : { dir: this.cacheDir, files: this.cached.select(range) }, range);
+      return { compiled, text, profile, data };
+    } catch (err) {
+      throw new EngineError(describeDuckDBError(err), sql);
+    }
+  }
+
   /** Run a search and collect its rows (up to maxRows). */
-  async run(spl: string, opts: RunOptions = {}): Promise<ResultSet> {
+  async run(spl: Search, opts: RunOptions = {}): Promise<ResultSet> {
     const rows: Row[] = [];
     const started = performance.now();
     const { compiled, truncated } = await this.stream(spl, opts, (chunk) => {
@@ -426,7 +532,7 @@ export class Engine {
 
   /** Run a search, handing rows over chunk by chunk so a huge result is never held whole. */
   async stream(
-    spl: string,
+    search: Search,
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
@@ -437,13 +543,16 @@ export class Engine {
       return onRows(rows);
     };
     let started = false;
+    // Lookups written before the search: not written twice when a cache repair retries it.
+    const written = new Set<number>();
     const start = (columns: string[]): void => {
       if (!started) onStart?.(columns);
       started = true;
     };
+    const spl = this.parse(search, opts);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.streamOnce(spl, opts, deliver, start);
+        return await this.streamOnce(spl, opts, deliver, start, written);
       } catch (err) {
         // Only before any row went out: a retry must not hand the caller rows twice.
         if (delivered || attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(err);
@@ -459,13 +568,40 @@ export class Engine {
   }
 
   private async streamOnce(
-    spl: string,
+    spl: PreparedSearch,
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
+    written: Set<number> = new Set(),
   ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
-    await this.loadLookups(spl, opts);
+    await this.loadLookups(spl);
     const { compiled } = await this.prepareWithData(spl, opts);
+    try {
+      return await this.streamCompiled(compiled, opts, onRows, onStart, written);
+    } catch (err) {
+      throw await this.located(err, compiled, spl.text);
+    }
+  }
+
+  /** A run-time failure of a search that compiled, with the span of the command that failed. */
+  private async located(err: unknown, compiled: CompiledSearch, text: string): Promise<unknown> {
+    if (!(err instanceof EngineError) || err.at || this.cancelled || err.message === 'search cancelled' || /out of memory/i.test(err.message)) return err;
+    const span = await failingCommand(this.conn, compiled).catch(() => undefined);
+    return span ? new EngineError(err.message, err.sql, { span, text }) : err;
+  }
+
+  private async streamCompiled(
+    compiled: CompiledSearch,
+    opts: RunOptions,
+    onRows: (rows: Row[]) => void | Promise<void>,
+    onStart?: (columns: string[]) => void,
+    written: Set<number> = new Set(),
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
+    for (const [i, write] of (compiled.writes ?? []).entries()) {
+      if (written.has(i)) continue;
+      await this.writeLookup(write);
+      written.add(i);
+    }
     // With a row cap DuckDB keeps only the first rows of the final sort instead of ordering a
     // result that may be enormous; outputlookup still needs every row.
     const toRead = compiled.output ? undefined : rowsToRead(opts);
@@ -504,6 +640,28 @@ export class Engine {
       throw err;
     }
     return { compiled, truncated, rowCount };
+  }
+
+  /** An outputlookup before the end of the search (or in a subsearch): its own query's rows, written whole. */
+  private async writeLookup(write: OutputAction): Promise<void> {
+    const sql = write.sql!;
+    this.cancelled = false;
+    const reader = await this.decoder(sql, write.columns!);
+    const result = await this.execute(reader.sql);
+    const sink = await this.lookupStep(write, () => this.lookups.writer(write, write.columns!));
+    try {
+      for (;;) {
+        const chunk = await fetchChunk(result, sql);
+        if (this.cancelled) throw new EngineError('search cancelled', sql);
+        if (!chunk || chunk.rowCount === 0) break;
+        const rows = reader.decode(chunk);
+        await this.lookupStep(write, () => sink.rows(rows));
+      }
+      await this.lookupStep(write, () => sink.commit());
+    } catch (err) {
+      sink.abort();
+      throw err;
+    }
   }
 
   private async decoder(sql: string, columns: string[]): Promise<RowDecoder> {
@@ -585,7 +743,8 @@ async function fetchChunk(result: DuckDBResult, sql: string) {
 
 /** A failure while running a search that compiled: DuckDB's message, made readable. */
 export class EngineError extends Error {
-  constructor(message: string, readonly sql: string) {
+  /** `at`: where in the search (after macros) the failing command is, when it is known. */
+  constructor(message: string, readonly sql: string, readonly at?: { span: Span; text: string }) {
     super(message);
     this.name = 'EngineError';
   }

@@ -56,7 +56,7 @@ const evalCommand: CommandCompiler = (cmd, rel, b) => {
 
 const table: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b);
-  const names = expandNames(rel, args.words().map((w) => w.value), true);
+  const names = expandNames(rel, args.words().map((w) => w.value), true, b);
   return project(rel, b, names.map((n) => [n, fieldRef(n, { rel, b })]));
 };
 
@@ -78,10 +78,10 @@ const fields: CommandCompiler = (cmd, rel, b) => {
     return w.value;
   });
   if (mode === '+') {
-    const keep = expandNames(rel, names, true);
+    const keep = expandNames(rel, names, true, b);
     return project(rel, b, keep.map((n) => [n, fieldRef(n, { rel, b })]), ['_time', '_raw']);
   }
-  const drop = expandNames(rel, names, true);
+  const drop = expandNames(rel, names, true, b);
   const present = drop.filter((n) => hasColumn(rel, n) && n !== '__seq');
   const removed = new Set([...rel.removed, ...drop]);
   const kept = preserveOriginals(rel, present);
@@ -111,7 +111,7 @@ const rename: CommandCompiler = (cmd, rel, b) => {
     if (!p.as) throw b.err('bad-argument', `rename needs "${p.name} as <new name>"`, p.span);
     if (p.name.includes('*')) {
       const re = wildcardRegex(p.name);
-      for (const name of matchingFields(rel, p.name)) {
+      for (const name of matchingFields(rel, p.name, true, b)) {
         const m = re.exec(name)!;
         let i = 1;
         renames.push([name, p.as.replace(/\*/g, () => m[i++] ?? '')]);
@@ -140,7 +140,7 @@ const fillnull: CommandCompiler = (cmd, rel, b) => {
   const value = args.option('value') ?? '0';
   let names = args.words().map((w) => w.value);
   if (names.length === 0) names = [...rel.fields].filter(([n, f]) => !n.startsWith('__') && f.origin === 'made').map(([n]) => n);
-  names = expandNames(rel, names, true);
+  names = expandNames(rel, names, true, b);
   const isNumber = /^-?\d+(\.\d+)?$/.test(value);
   return assign(rel, b, names.map((n) => {
     const c = fieldRef(n, { rel, b });

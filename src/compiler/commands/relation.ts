@@ -8,6 +8,7 @@ import { fieldType, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
 import { translateRegex, type RegexError } from '../regex.js';
+export { expandNames, matchingFields, wildcardRegex } from './wildcards.js';
 import { aggregate, call, column, int, type Expr, type SortKey } from '../ir/expr.js';
 import type { Column, Schema } from '../ir/plan.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
@@ -69,27 +70,6 @@ export function project(rel: Relation, b: Builder, values: [string, Compiled, Fi
   return b.step({ kind: 'project', input: rel.id, columns }, { fields, raw: false, removed: new Set() });
 }
 
-/** Names of the relation's fields matching a Splunk wildcard pattern, in field order. */
-export function matchingFields(rel: Relation, pattern: string, includeEvent = true): string[] {
-  const re = wildcardRegex(pattern);
-  return [...rel.fields]
-    .filter(([name, info]) => !name.startsWith('__') && (includeEvent || info.origin === 'made') && re.test(name))
-    .map(([name]) => name);
-}
-
-export function wildcardRegex(pattern: string): RegExp {
-  return new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*)') + '$');
-}
-
-/** Expand `a*`-style names against the relation; plain names pass through. */
-export function expandNames(rel: Relation, names: string[], includeEvent: boolean): string[] {
-  const out: string[] = [];
-  for (const n of names) {
-    if (n.includes('*')) out.push(...matchingFields(rel, n, includeEvent));
-    else out.push(n);
-  }
-  return [...new Set(out)];
-}
 
 /**
  * Sort keys for Splunk's sort. `value`: numbers numerically before strings, strings lexically
