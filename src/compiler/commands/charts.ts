@@ -106,6 +106,28 @@ function splitColumns(answer: DiscoveredValue[], spec: PivotSpec): { values: str
   return { values, hasNull: hasNull && spec.useNull, hasOther: all.length > values.length && spec.useOther };
 }
 
+/**
+ * Names for the split columns. Split values are data, and any text can be one: an empty value, a
+ * value spelled like the row field, `_time`, a hidden `__` name, the NULL or OTHER column, or
+ * another column would have no column of its own (a crash, or one column silently taking
+ * another's place). Such a value is shown quoted (`""`, `"_time"`), then numbered if even that is
+ * taken. Names differing only in case are apart already (print/duckdb.ts columnName).
+ */
+function columnNamer(spec: PivotSpec): (agg: number, value: string, label: boolean) => string {
+  const taken = new Set<string>(['_time', '__seq']);
+  if (spec.row) taken.add(spec.row.name);
+  const several = spec.aggs.length > 1;
+  return (agg, value, label) => {
+    const named = (v: string) => (several ? `${spec.aggs[agg]!.name}: ${v}` : v);
+    let name = named(value);
+    const unusable = (n: string) => n.replace(/\u0000/g, '') === '' || n.startsWith('__') || taken.has(n);
+    if (!label && unusable(name)) name = named(JSON.stringify(value));
+    for (let n = 2, base = name; unusable(name); n++) name = `${base} (${n})`;
+    taken.add(name);
+    return name;
+  };
+}
+
 export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
   // 1. Row and split keys as hidden columns; a multivalue split counts once per value.
   const keys: Column[] = [];
@@ -147,13 +169,16 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
       placeholder = `one column per value of ${spec.split.name} (top ${spec.limit || 'all'} by total, then NULL and OTHER): discovered when the search runs`;
     } else {
       const { values, hasNull, hasOther } = splitColumns(answer, spec);
-      const label = (i: number, v: string) => (spec.aggs.length > 1 ? `${spec.aggs[i]!.name}: ${v}` : v);
+      const name = columnNamer(spec);
       spec.aggs.forEach((_a, i) => {
-        for (const v of values) cell(i, call('eq', [SPLIT, lit(v)], 'bool'), label(i, v));
-        if (hasNull) cell(i, call('is_null', [SPLIT], 'bool'), label(i, spec.nullStr));
+        // NULL and OTHER first: a value spelled like them is the one shown quoted.
+        const nullName = hasNull ? name(i, spec.nullStr, true) : '';
+        const otherName = hasOther ? name(i, spec.otherStr, true) : '';
+        for (const v of values) cell(i, call('eq', [SPLIT, lit(v)], 'bool'), name(i, v, false));
+        if (hasNull) cell(i, call('is_null', [SPLIT], 'bool'), nullName);
         if (hasOther) {
           const listed = values.length ? [call('not_in', [SPLIT, ...values.map((v) => lit(v))], 'bool')] : [];
-          cell(i, all([call('is_not_null', [SPLIT], 'bool'), ...listed]), label(i, spec.otherStr), true);
+          cell(i, all([call('is_not_null', [SPLIT], 'bool'), ...listed]), otherName, true);
         }
       });
     }
@@ -178,7 +203,6 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
   }
   const outCells: Column[] = [];
   for (const c of cells) {
-    if (fields.has(c.name)) continue;
     fields.set(c.name, made(fieldType(c.expr.type)));
     outCells.push(c);
   }

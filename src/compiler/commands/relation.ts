@@ -20,9 +20,12 @@ export function generic(cmd: Command, b: Builder): Generic {
   return cmd;
 }
 
-/** True when a column of this name physically exists in the relation. */
+/**
+ * True when a column of this name physically exists in the relation. An event column renamed
+ * away or removed with `fields -` was excluded from it (a later `eval` of that name adds it).
+ */
 export function hasColumn(rel: Relation, name: string): boolean {
-  return rel.fields.has(name) || (rel.raw && eventColumn(name) !== undefined);
+  return rel.fields.has(name) || (rel.raw && !rel.removed.has(name) && eventColumn(name) !== undefined);
 }
 
 /**
