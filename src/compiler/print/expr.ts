@@ -2,7 +2,7 @@
 // binders in one statement share a name, so an inner lambda never captures an outer one's
 // value), prints a shared subexpression (let) once, and adds parentheses only where precedence
 // needs them.
-import { stepName, type Expr, type SortKey, type Window } from '../ir/expr.js';
+import { frameRows, stepName, type Expr, type SortKey, type Window } from '../ir/expr.js';
 import { PREC, sqlFunction, type SqlFunction, type Template } from '../library/sql-functions.js';
 import type { Dialect } from './dialect.js';
 
@@ -163,9 +163,11 @@ export class ExprPrinter {
     if (w.partition.length) parts.push(`PARTITION BY ${w.partition.map((p) => this.node(p).text).join(', ')}`);
     if (w.order.length) parts.push(`ORDER BY ${this.sortKeys(w.order)}`);
     if (w.frame) {
-      const start = w.frame.start === null ? 'UNBOUNDED PRECEDING' : w.frame.start === 0 ? 'CURRENT ROW' : `${-w.frame.start} PRECEDING`;
-      const end = w.frame.end === 0 ? 'CURRENT ROW' : `${-w.frame.end} PRECEDING`;
-      parts.push(`ROWS BETWEEN ${start} AND ${end}`);
+      const s = w.frame.start;
+      const e = w.frame.end;
+      const start = s === null ? 'UNBOUNDED PRECEDING' : typeof s === 'object' ? `${this.node(s).text} PRECEDING` : s === 0 ? 'CURRENT ROW' : `${-s} PRECEDING`;
+      const end = e === 0 ? 'CURRENT ROW' : e > 0 ? `${e} FOLLOWING` : `${-e} PRECEDING`;
+      parts.push(`${w.frame.range ? 'RANGE' : 'ROWS'} BETWEEN ${start} AND ${end}`);
     }
     return parts.join(' ');
   }
@@ -248,6 +250,7 @@ function countVars(e: Expr, out: Map<number, number>): void {
       for (const k of e.order ?? []) countVars(k.expr, out);
       for (const p of e.over?.partition ?? []) countVars(p, out);
       for (const k of e.over?.order ?? []) countVars(k.expr, out);
+      for (const r of e.over ? frameRows(e.over) : []) countVars(r, out);
       return;
     default: return;
   }
