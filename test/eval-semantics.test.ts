@@ -121,3 +121,20 @@ describe('random() is one number per row, and % keeps it in range', () => {
     expect(sqlOf('| makeresults | eval r=random() % 300')).toContain('list_transform([floor(random() * 2147483647)], __v0 -> list_transform([nullif(300::DOUBLE, 0)], __v1 -> fmod(__v0, __v1))[1])[1] AS "r"');
   });
 });
+
+describe('mvsort and exact, checked against Splunk\'s documentation', () => {
+  // mvsort: "The values are sorted lexicographically": numbers as text, uppercase before lowercase.
+  // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/multivalue-eval-functions
+  it('mvsort is lexicographic, numbers included', async () => {
+    await expectRows(data.sample, one('a=mvsort(mvappend(10, 9, 100, "b", "B", "a")), b=mvsort(split("10,9,100,abc,ABC", ","))', 'a b'), [
+      { a: ['10', '100', '9', 'B', 'a', 'b'], b: ['10', '100', '9', 'ABC', 'abc'] },
+    ]);
+  });
+
+  // exact: the result of a numeric calculation with full precision; numbers here are doubles
+  // printed with every digit they hold, so it is the value itself (the documentation example).
+  // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/mathematical-functions
+  it('exact(3.14 * num) is 21.98 for num=7', async () => {
+    await expectRows(data.sample, one('num=7, n=exact(3.14 * num)', 'n'), [{ n: 21.98 }]);
+  });
+});

@@ -63,4 +63,15 @@ describe('transaction', () => {
     expect(() => sqlOf('* | transaction user maxspan=soon')).toThrow('maxspan= takes a duration');
     expect(() => sqlOf('* | transaction user startswith=eval(')).toThrow();
   });
+
+  it('several fields: an event carrying only some of them is an error, not silently left out (Splunk links it, connected=t)', async () => {
+    // connected=t (the default) lets an event with some of the fields join a transaction it
+    // agrees with; spelunk cannot, so it says so instead of answering without those events.
+    const partial = '| makeresults count=3 | streamstats count as i | eval a="x", b=if(i=2, null(), "y")';
+    await expect(data.sample.run(`${partial} | transaction a b`)).rejects.toThrow(/transaction a b: an event carries some of these fields but not all; Splunk would link it to a matching transaction \(connected=t\)/);
+    // With the partial events filtered out first, Splunk and spelunk agree.
+    await expectRows(data.sample, `${partial} | where isnotnull(a) AND isnotnull(b) | transaction a b | table a b eventcount`, [{ a: 'x', b: 'y', eventcount: 2 }]);
+    // Events with none of the fields are in no transaction, as before.
+    await expectRows(data.sample, '| makeresults count=3 | streamstats count as i | eval a=if(i=2, null(), "x"), b=if(i=2, null(), "y") | transaction a b | table a b eventcount', [{ a: 'x', b: 'y', eventcount: 2 }]);
+  });
 });

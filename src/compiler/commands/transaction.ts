@@ -95,9 +95,19 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   const flag = (e: Expr | undefined) => call('coalesce', [e ?? lit(false), lit(false)], 'bool');
   const marked = b.step({ kind: 'extend', input: rel.id, columns: [...keys.map(([k, e]) => ({ name: k, expr: toString(e) })), { name: '__tsw', expr: flag(start) }, { name: '__tew', expr: flag(end) }] },
     hidden(rel, [...keys.map(([k]): [string, FieldType] => [k, 'string']), ['__tsw', 'bool'], ['__tew', 'bool']]));
-  const present = keys.length
-    ? b.step({ kind: 'filter', input: marked.id, condition: keys.map(([k]) => call('is_not_null', [keyCol(k)], 'bool')).reduce((x, y) => call('and', [x, y], 'bool')) }, same(marked))
-    : marked;
+  // Splunk's default connected=t also links an event carrying only some of several fields named
+  // to a transaction it agrees with; that is not done here, so such an event is an error rather
+  // than an event silently left out (filtering them first gives Splunk's answer too).
+  const has = keys.map(([k]) => call('is_not_null', [keyCol(k)], 'bool'));
+  const every = has.length ? has.reduce((x, y) => call('and', [x, y], 'bool')) : lit(true);
+  let keep = every;
+  if (keys.length > 1) {
+    const some = has.reduce((x, y) => call('or', [x, y], 'bool'));
+    const names = fields.map((f) => `isnotnull('${f.replace(/'/g, "''")}')`).join(' AND ');
+    const message = lit(`transaction ${fields.join(' ')}: an event carries some of these fields but not all; Splunk would link it to a matching transaction (connected=t), which spelunk does not do. Keep only events with every field first (| where ${names}) or name fewer fields`);
+    keep = caseOf([{ when: call('and', [some, call('not', [every], 'bool')], 'bool'), then: call('error', [message], 'bool') }], every, 'bool');
+  }
+  const present = keys.length ? b.step({ kind: 'filter', input: marked.id, condition: keep }, same(marked)) : marked;
   // 2. A new piece at a long pause, a start, or after an end (oldest first).
   const TIME = column('_time', 'number');
   const SEQ = column('__seq', 'number');
