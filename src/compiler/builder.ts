@@ -1,6 +1,6 @@
 // Collects the plan of one search (subsearches included): its steps, each with its schema, and
 // hands out relations (a step's id and schema) to the commands.
-import type { Pipeline, SearchExpr, Span } from '../../grammar/ast.js';
+import type { Expr as AstExpr, Pipeline, SearchExpr, Span } from '../../grammar/ast.js';
 import { splError } from '../../grammar/diagnostics.js';
 import { stepName, Vars, type Expr } from './ir/expr.js';
 import type { Schema, Step } from './ir/plan.js';
@@ -18,6 +18,11 @@ export class Builder {
   readonly writes: OutputAction[] = [];
   /** What the user should know about the answer (shown beside the results and in explain). */
   readonly notes: string[] = [];
+  /**
+   * fieldformat's display formats, applied to the search's final rows only (a subsearch's are
+   * dropped when it ends): later commands see the values unformatted, as in Splunk.
+   */
+  readonly formats: { field: string; expr: AstExpr }[] = [];
   readonly discoveries: Discovery[] = [];
   private counter = 0;
   /** Variable ids of lambdas and lets: one counter for the whole compilation. */

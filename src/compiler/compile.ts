@@ -5,6 +5,7 @@
 import type { Command, Pipeline } from '../../grammar/ast.js';
 import { Builder, outputColumns } from './builder.js';
 import { EVENTS_TABLE } from './cloudtrail-schema.js';
+import { applyFormats } from './commands/fieldformat.js';
 import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
 import { EmptyNameError } from './print/duckdb.js';
@@ -62,6 +63,8 @@ export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation 
   }
   const events = rel && b.steps[rel.id];
   const trail: CommandSteps[] = [];
+  // A subsearch's fieldformat shapes nothing shown: dropped when it ends.
+  const formats = b.formats.length;
   const outer = b.span;
   for (const cmd of commands) {
     const before = b.steps.length;
@@ -82,6 +85,7 @@ export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation 
     }
   }
   if (top && events?.kind === 'events') boundNewestRows(b, events, trail);
+  if (!top) b.formats.splice(formats);
   return rel ?? emptyRelation(b);
 }
 
@@ -111,7 +115,9 @@ export function newBuilder(options: CompileOptions): Builder {
 
 export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch {
   const b = newBuilder(options);
-  const rel = compilePipeline(p, b, true);
+  let rel = compilePipeline(p, b, true);
+  // fieldformat shapes what is shown; a search ending in outputlookup writes the values themselves.
+  if (b.formats.length && p.commands.at(-1)?.name !== 'outputlookup') rel = applyFormats(rel, b);
   // An outputlookup that ends the main search writes the result itself, as it streams.
   if (p.commands.at(-1)?.name === 'outputlookup') {
     const { sql: _sql, columns: _columns, ...last } = b.writes.pop()!;

@@ -6,8 +6,10 @@ import { ANOMALYDETECTION } from './anomalydetection.js';
 import { AUTOREGRESS } from './autoregress.js';
 import { CHARTS } from './charts.js';
 import { DELTA } from './delta.js';
+import { EVENTCOUNT } from './eventcount.js';
 import { EXTRACT } from './extract.js';
 import { FIELD_COMMANDS } from './field-commands.js';
+import { FIELDFORMAT } from './fieldformat.js';
 import { FILLDOWN } from './filldown.js';
 import { FILTERING } from './filtering.js';
 import { LOOKUP } from './lookup.js';
@@ -16,6 +18,7 @@ import { MVCOMBINE } from './mvcombine.js';
 import { NOMV } from './nomv.js';
 import { OUTLIER } from './outlier.js';
 import { RANGEMAP } from './rangemap.js';
+import { RESHAPE } from './reshape.js';
 import { REVERSE } from './reverse.js';
 import type { CommandSpec } from './spec.js';
 import { SPLUNK_COMMANDS } from './splunk-commands.js';
@@ -28,6 +31,7 @@ import { TSTATS } from './tstats.js';
 /** Every command, in the order the reference lists them within a section. */
 export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS,
   ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...MVCOMBINE, ...ANOMALYDETECTION, ...OUTLIER,
+  ...RESHAPE, ...EVENTCOUNT, ...FIELDFORMAT,
 ];
 
 const byName = new Map<string, CommandSpec>();

@@ -1,0 +1,105 @@
+// xyseries, untable, transpose, eventcount and fieldformat, by Splunk's Search Reference pages:
+// https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/xyseries
+// https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/untable
+// https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/transpose
+// https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/eventcount
+// https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/fieldformat
+import { describe, expect, it } from 'vitest';
+import { expectRows, sampleAndLanguage, SAMPLE_NOW, sqlOf } from './helpers.js';
+
+const data = sampleAndLanguage();
+// In the sample: ana.ops 6 ConsoleLogin and 5 GetSessionToken; dev.sam 2 and svc-backup 1 GetSessionToken.
+const LOGINS = 'eventName=GetSessionToken OR eventName=ConsoleLogin';
+
+describe('xyseries', () => {
+  it('stats n by x, y | xyseries x y n is chart n over x by y, an empty cell where there is no row', async () => {
+    const expected = [
+      { 'userIdentity.userName': 'ana.ops', ConsoleLogin: 6, GetSessionToken: 5 },
+      { 'userIdentity.userName': 'dev.sam', ConsoleLogin: null, GetSessionToken: 2 },
+      { 'userIdentity.userName': 'svc-backup', ConsoleLogin: null, GetSessionToken: 1 },
+    ];
+    await expectRows(data.sample, `${LOGINS} | stats count by userIdentity.userName eventName | xyseries userIdentity.userName eventName count`, expected);
+  });
+
+  it('several data fields name their columns "data: value"', async () => {
+    await expectRows(data.sample, `${LOGINS} | stats count dc(sourceIPAddress) as ips by userIdentity.userName eventName | search userIdentity.userName=dev.sam | xyseries userIdentity.userName eventName count ips`, [
+      { 'userIdentity.userName': 'dev.sam', 'count: GetSessionToken': 2, 'ips: GetSessionToken': 2 },
+    ]);
+  });
+
+  it('needs three fields; sep= and format= are refused by name', () => {
+    expect(() => sqlOf('* | xyseries a b')).toThrow('xyseries takes the x-field');
+    expect(() => sqlOf('* | xyseries a b c sep=-')).toThrow('xyseries sep= is not supported');
+  });
+});
+
+describe('untable', () => {
+  it('turns a chart back into one row per (x, column), in row then column order', async () => {
+    await expectRows(data.sample, `${LOGINS} | chart count over userIdentity.userName by eventName | untable userIdentity.userName eventName count`, [
+      ['ana.ops', 'ConsoleLogin', 6], ['ana.ops', 'GetSessionToken', 5], ['dev.sam', 'ConsoleLogin', 0],
+      ['dev.sam', 'GetSessionToken', 2], ['svc-backup', 'ConsoleLogin', 0], ['svc-backup', 'GetSessionToken', 1],
+    ].map(([u, e, c]) => ({ 'userIdentity.userName': u, eventName: e, count: c })));
+  });
+
+  it('an empty cell gives no row; xyseries then untable gives back the stats rows', async () => {
+    await expectRows(data.sample, `${LOGINS} | stats count by userIdentity.userName eventName | xyseries userIdentity.userName eventName count | untable userIdentity.userName eventName count`, [
+      ['ana.ops', 'ConsoleLogin', 6], ['ana.ops', 'GetSessionToken', 5], ['dev.sam', 'GetSessionToken', 2], ['svc-backup', 'GetSessionToken', 1],
+    ].map(([u, e, c]) => ({ 'userIdentity.userName': u, eventName: e, count: c })));
+  });
+});
+
+describe('transpose', () => {
+  it('one row per field, a column per result (at most 5 by default)', async () => {
+    await expectRows(data.sample, 'eventName=GetSessionToken | stats count by userIdentity.userName | transpose', [
+      { column: 'userIdentity.userName', 'row 1': 'ana.ops', 'row 2': 'dev.sam', 'row 3': 'svc-backup' },
+      { column: 'count', 'row 1': '5', 'row 2': '2', 'row 3': '1' },
+    ]);
+    await expectRows(data.sample, '| makeresults count=7 | streamstats count as n | fields - _time | transpose', [
+      { column: 'n', 'row 1': '1', 'row 2': '2', 'row 3': '3', 'row 4': '4', 'row 5': '5' },
+    ]);
+  });
+
+  it('header_field= names the columns, column_name= the first; include_empty=f drops empty fields', async () => {
+    await expectRows(data.sample, 'eventName=GetSessionToken | stats count by userIdentity.userName | transpose header_field=userIdentity.userName column_name=what', [
+      { what: 'count', 'ana.ops': '5', 'dev.sam': '2', 'svc-backup': '1' },
+    ]);
+    await expectRows(data.sample, 'eventName=GetSessionToken | stats count by userIdentity.userName | eval e=null() | transpose 2 include_empty=f', [
+      { column: 'userIdentity.userName', 'row 1': 'ana.ops', 'row 2': 'dev.sam' },
+      { column: 'count', 'row 1': '5', 'row 2': '2' },
+    ]);
+  });
+});
+
+describe('eventcount', () => {
+  it('counts the loaded events, by index with summarize=f; index= takes wildcards', async () => {
+    await expectRows(data.sample, '| eventcount', [{ count: 515 }]);
+    await expectRows(data.sample, '| eventcount summarize=f', [{ count: 515, index: 'main' }]);
+    await expectRows(data.sample, '| eventcount index=ma* summarize=f', [{ count: 515, index: 'main' }]);
+    await expectRows(data.sample, '| eventcount index=aws', [{ count: 0 }]);
+  });
+
+  it('refuses a time range (spelunk would read only the files in it; Splunk counts all time)', async () => {
+    await expect(data.sample.run('| eventcount', { now: SAMPLE_NOW, earliest: SAMPLE_NOW - 3600 })).rejects.toThrow('eventcount counts every loaded event whatever the time range');
+  });
+});
+
+describe('fieldformat', () => {
+  it('formats what is shown; sort and where still see the number', async () => {
+    await expectRows(data.sample, 'index=* | stats count by eventName | fieldformat count=tostring(count*1000, "commas") | sort - count | head 3', [
+      { eventName: 'AssumeRole', count: '101,000' }, { eventName: 'GenerateDataKey', count: '72,000' }, { eventName: 'PutObject', count: '72,000' },
+    ]);
+    await expectRows(data.sample, 'index=* | stats count by eventName | fieldformat count="n=".count | where count > 70 | eval c2=count', [
+      { eventName: 'AssumeRole', count: 'n=101', c2: 101 }, { eventName: 'GenerateDataKey', count: 'n=72', c2: 72 }, { eventName: 'PutObject', count: 'n=72', c2: 72 },
+    ]);
+  });
+
+  it('applies to the final value, and not from inside a subsearch', async () => {
+    await expectRows(data.sample, '| makeresults | eval x=5 | fieldformat x=x*2 | eval x=x+1 | table x', [{ x: 12 }]);
+    await expectRows(data.sample, '| makeresults | eval x=5 | append [| makeresults | eval x=1 | fieldformat x="sub"] | table x', [{ x: 5 }, { x: 1 }]);
+  });
+
+  it('golden SQL: one step at the end; a bad expression is an error with its caret', () => {
+    expect(sqlOf('| makeresults | eval x=5 | fieldformat x=x*2 | eval y=x', { source: '| makeresults | eval x=5 | fieldformat x=x*2 | eval y=x' })).toContain('s3 AS (\n  SELECT * REPLACE ("x" * 2::DOUBLE AS "x") FROM s2\n)\nSELECT "_time", "x", "y"');
+    expect(() => sqlOf('| makeresults | fieldformat x=nosuch(1)', { source: '| makeresults | fieldformat x=nosuch(1)' })).toThrow('unknown eval function nosuch()');
+  });
+});
