@@ -13,6 +13,9 @@ import { parseExpression } from '../grammar/parser.js';
 import { eventsRelation, newBuilder } from '../src/compiler/compile.js';
 import { compileExpr } from '../src/compiler/expr.js';
 import { SAMPLE_NOW } from './helpers.js';
+import { athenaTable, partitionPredicates } from '../src/compiler/print/athena-table.js';
+import { partitionBounds } from '../src/compiler/partition-bounds.js';
+import { prepare } from '../src/compiler/index.js';
 
 function trinoOf(spl: string): string {
   const parsed = parseExpression(spl);
@@ -92,5 +95,39 @@ describe('RE2 patterns for Java', () => {
 describe('the DuckDB dialect is unchanged', () => {
   it('still prints the same SQL', () => {
     expect(compile('eventName=AssumeRole | eval x=lower(eventName)', { now: SAMPLE_NOW }).sql).toContain('lower(');
+  });
+});
+
+describe('the Athena table and the partitions a search reads', () => {
+  const t = (iso: string) => Date.parse(iso) / 1000;
+  it('names the table and its partition columns', () => {
+    expect(athenaTable().sqlName).toBe('"cloudtrail_logs_pp"');
+    expect(athenaTable('sec.org_trail', 'account=acct,region,timestamp=day')).toEqual({
+      name: 'sec.org_trail', sqlName: '"sec"."org_trail"', partitions: { timestamp: 'day', account: 'acct', region: 'region' },
+    });
+    expect(() => athenaTable('a;b')).toThrow(/--table/);
+    expect(() => athenaTable('t', 'account')).toThrow(/must include timestamp/);
+    expect(() => athenaTable('t', 'timestamp,year')).toThrow(/"year" is not a partition/);
+  });
+
+  it('reads the days of the time range, one more at the end for late delivery', () => {
+    const table = athenaTable('t', 'account,region,timestamp');
+    expect(partitionPredicates(table, { earliest: t('2026-11-20T05:00:00Z'), latest: t('2026-11-28T00:00:00Z') }))
+      .toEqual([`"timestamp" >= '2026/11/20'`, `"timestamp" <= '2026/11/29'`]);
+    expect(partitionPredicates(table, { accounts: ['111122223333'], regions: ['eu-west-1', 'us-east-1'] }))
+      .toEqual([`"account" IN ('111122223333')`, `"region" IN ('eu-west-1', 'us-east-1')`]);
+    // A single-account table has no account partition to restrict.
+    expect(partitionPredicates(athenaTable(), { accounts: ['111122223333'] })).toEqual([]);
+  });
+
+  it('takes the bounds from the search\'s ANDed conditions only', () => {
+    const now = t('2026-11-28T00:00:00Z');
+    const bounds = (spl: string, global = {}) => partitionBounds(prepare(spl).pipeline, now, global);
+    expect(bounds('eventName=X earliest=-7d@d recipientAccountId=111122223333 awsRegion IN (EU-WEST-1, us-east-1)')).toEqual({
+      earliest: t('2026-11-21T00:00:00Z'), latest: undefined, accounts: ['111122223333'], regions: ['eu-west-1', 'us-east-1'],
+    });
+    expect(bounds('recipientAccountId=1 OR awsRegion=x')).toEqual({ earliest: undefined, latest: undefined });
+    expect(bounds('recipientAccountId=1*')).toEqual({ earliest: undefined, latest: undefined });
+    expect(bounds('earliest=-1d', { earliest: now - 3600 })).toEqual({ earliest: now - 3600, latest: undefined });
   });
 });
