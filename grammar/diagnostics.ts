@@ -8,6 +8,7 @@ export type DiagnosticCode =
   | 'unknown-command'
   | 'unsupported-command'
   | 'unknown-function'
+  | 'unsupported-function'
   | 'unknown-macro'
   | 'bad-argument'
   | 'missing-parameter'

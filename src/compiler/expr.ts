@@ -9,6 +9,7 @@ import { addonExpr, addonFor, addonScope, NULL, resolveColumn } from './fields.j
 import { call, int, lit, type Expr as IrExpr } from './ir/expr.js';
 import { likeMatch } from './patterns.js';
 import { evalFunction, FUNCTION_NAMES, type EvalCall } from './library/eval-functions.js';
+import { isSplunkEvalFunction } from './library/splunk-eval-functions.js';
 import { nearest } from './suggest.js';
 import type { Relation } from './types.js';
 
@@ -72,8 +73,9 @@ function compileBinary(e: Extract<Expr, { kind: 'binary' }>, scope: ExprScope): 
     case '.':
       return call('concat', [toString(a), toString(b)], 'string', e.span);
     case '+':
-      // `+` concatenates when a side is a string literal; fields holding numbers add.
-      if (e.left.kind === 'str' || e.right.kind === 'str') return call('concat', [toString(a), toString(b)], 'string', e.span);
+      // `+` concatenates when a side is text (a quoted literal, or a function giving text such
+      // as tostring()); fields holding numbers add.
+      if (isText(e.left) || isText(e.right)) return call('concat', [toString(a), toString(b)], 'string', e.span);
       return number('add', a, b);
     case '-':
       return number('sub', a, b);
@@ -88,10 +90,23 @@ function compileBinary(e: Extract<Expr, { kind: 'binary' }>, scope: ExprScope): 
   }
 }
 
+/** An expression whose value is text by construction, never a field that may hold a number. */
+function isText(e: Expr): boolean {
+  switch (e.kind) {
+    case 'str': return true;
+    case 'call': return evalFunction(e.name)?.returns === 'string';
+    case 'binary': return e.op === '.' || (e.op === '+' && (isText(e.left) || isText(e.right)));
+    default: return false;
+  }
+}
+
 type Call = Extract<Expr, { kind: 'call' }>;
 
 export function callFunction(c: Call, scope: ExprScope): IrExpr {
   const def = evalFunction(c.name);
+  if (!def && isSplunkEvalFunction(c.name)) {
+    throw scope.b.err('unsupported-function', `${c.name}() is a Splunk eval function that spelunk does not support yet`, c.nameSpan);
+  }
   if (!def) {
     const hints = nearest(c.name, FUNCTION_NAMES);
     throw scope.b.err('unknown-function', `unknown eval function ${c.name}()`, c.nameSpan, hints.length ? [`did you mean ${hints.map((h) => h + '()').join(', ')}?`] : undefined);
@@ -116,6 +131,7 @@ export function callFunction(c: Call, scope: ExprScope): IrExpr {
     },
     vars: scope.b.vars,
     now: scope.b.options.now,
+    sourceText: (span) => scope.b.options.source?.slice(span.start, span.end),
     err: (code, message, span, hints) => scope.b.err(code, message, span, hints),
   };
   const result = def.build(ctx);

@@ -5,6 +5,7 @@ import { parseExpression } from '../../grammar/parser.js';
 import { addonDefinition, addonFieldNames, type AddonDefinition } from './addon-fields.js';
 import { DEFAULT_ADDON } from './addon/profile.js';
 import { eventColumn, JSON_COLUMNS } from './cloudtrail-schema.js';
+import { datetimeField } from './datetime-fields.js';
 import { call, column, nullOf, type Expr as IrExpr, type FieldType } from './ir/expr.js';
 import type { AddonPosition, FieldInfo, Relation } from './types.js';
 import type { Expr } from '../../grammar/ast.js';
@@ -118,6 +119,8 @@ export function resolveColumn(name: string, rel: Relation): IrExpr {
   if (original) return column(originalName(name), original.type);
   const event = eventColumn(name);
   if (event && event.type !== 'JSON') return column(name, columnType(event.type));
+  const datetime = datetimeField(name, resolveColumn('_time', rel) ?? NULL, resolveColumn('eventTime', rel) ?? NULL);
+  if (datetime) return datetime;
   const head = pathSegments(name)[0]!;
   return jsonField(name, !rel.fields.has(head) && !rel.removed.has(head)) ?? NULL;
 }

@@ -48,10 +48,11 @@ export const PRELUDE: string[] = [
   // mvrange's values, refused past MV_RANGE_MAX before DuckDB builds the list:
   // range() allocates outside the memory limit, so mvrange(0, 1e8) grew the process until the
   // kernel killed it, whatever --memory-limit said.
-  `CREATE OR REPLACE MACRO spl_mvrange(a, b, s) AS CASE
-     WHEN s <> 0 AND (b - a) / s > ${MV_RANGE_MAX} THEN error('mvrange(' || a || ', ' || b || ', ' || s || ') would make '
+  `CREATE OR REPLACE MACRO spl_mvrange_count(a, b, s) AS CASE
+     WHEN s = 0 THEN NULL
+     WHEN (b - a) / s > ${MV_RANGE_MAX} THEN error('mvrange(' || spl_num2str(a) || ', ' || spl_num2str(b) || ', ' || spl_num2str(s) || ') would make '
        || CAST(ceil((b - a) / s) AS BIGINT) || ' values, more than the ${MV_RANGE_MAX} one multivalue field may hold')
-     ELSE range(a, b, s) END`,
+     ELSE greatest(CAST(ceil((b - a) / s) AS BIGINT), 0) END`,
   // A LIKE pattern known only per row as RE2 (linear; LIKE itself backtracks on such patterns).
   // regexp_escape writes % as \% and leaves _ alone.
   `CREATE OR REPLACE MACRO spl_like_regex(p) AS '(?s)' || replace(replace(regexp_escape(p), '\\%', '.*'), '_', '.')`,

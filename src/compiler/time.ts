@@ -213,17 +213,3 @@ export function parseSpan(text: string): { seconds?: number; months?: number } |
     case 'y': return { months: amount * 12 };
   }
 }
-
-/**
- * A Splunk strftime/strptime format in DuckDB's spelling (`%F`, `%T`, `%3N`, `%k`...). Every
- * function and command that takes a Splunk time format goes through this one translation.
- */
-export function timeFormat(fmt: string): string {
-  return fmt
-    .replace(/%F/g, '%Y-%m-%d')
-    .replace(/%T/g, '%H:%M:%S')
-    .replace(/%3N|%Q/g, '%g')
-    .replace(/%6N/g, '%f')
-    .replace(/%9N|%N/g, '%n')
-    .replace(/%k/g, '%-H');
-}

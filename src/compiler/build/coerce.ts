@@ -3,6 +3,14 @@
 // when it holds one, a multivalue field as its first value.
 import { call, caseOf, int, lit, nullOf, type Expr, type FieldType, type Type, type Vars } from '../ir/expr.js';
 
+/**
+ * A quoted string literal: text by construction, never read as a number (`isnum("5")` is false,
+ * `"10" < "9"` is true), unlike a field's text, which Splunk reads as a number when it is one.
+ */
+export function isStringLiteral(c: Expr): boolean {
+  return c.kind === 'literal' && c.type === 'string' && c.value !== null;
+}
+
 export function toNumber(c: Expr): Expr {
   switch (c.type) {
     case 'number': return c;
@@ -126,8 +134,9 @@ function compareScalars(op: string, a: Expr, b: Expr, vars: Vars): Expr {
     return cmp(toNumber(a), toNumber(b));
   }
   if (a.type === 'bool' || b.type === 'bool') return cmp(toBool(a), toBool(b));
-  // Two strings: numeric when both hold numbers, as Splunk compares them.
-  if (id === 'eq' || id === 'ne') return cmp(toString(a), toString(b));
+  // Two strings: numeric when both hold numbers, as Splunk compares field values; a quoted
+  // literal is text, so `"10" < "9"` compares the characters.
+  if (id === 'eq' || id === 'ne' || isStringLiteral(a) || isStringLiteral(b)) return cmp(toString(a), toString(b));
   return vars.share(toString(a), (x) => vars.share(toString(b), (y) => call('coalesce', [cmp(toNumber(x), toNumber(y)), cmp(x, y)], 'bool')));
 }
 

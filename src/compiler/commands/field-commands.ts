@@ -7,6 +7,7 @@ import { compileExpr, fieldRef, fieldsOf } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
 import { call, column, int, lit, type Expr } from '../ir/expr.js';
 import { CONVERT_FUNCTIONS, convertFunction, DEFAULT_TIME_FORMAT } from '../library/convert-functions.js';
+import { TimeFormatError } from '../library/time-format.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { dbl, ident, str } from '../sql.js';
 import { monthBin, parseSpan } from '../time.js';
@@ -172,7 +173,12 @@ const convert: CommandCompiler = (cmd, rel, b) => {
     if (fn === 'none') continue;
     const def = convertFunction(fn);
     if (!def) throw b.err('bad-argument', `convert does not support ${fn}() yet (${CONVERT_FUNCTIONS.map((f) => f.name).join(', ')}, none are supported)`, a.span);
-    values.push([target, def.build(fieldRef(field, { rel, b }), format, b.vars)]);
+    try {
+      values.push([target, def.build(fieldRef(field, { rel, b }), format, b.vars)]);
+    } catch (err) {
+      if (!(err instanceof TimeFormatError)) throw err;
+      throw b.err('bad-argument', `convert timeformat: ${err.message}`, args.options.get('timeformat')?.span ?? a.span);
+    }
   }
   return assign(rel, b, values);
 };

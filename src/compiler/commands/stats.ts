@@ -1,12 +1,13 @@
 // Aggregating commands: stats, eventstats, streamstats, top, rare. One table maps each SPL
 // aggregate to its DuckDB form; Splunk's output names (`count(user)`, `values(src)`) are kept.
-import type { Arg, Command, Span } from '../../../grammar/ast.js';
+import type { Arg, Command, Expr, Span } from '../../../grammar/ast.js';
+import { parseExpression } from '../../../grammar/parser.js';
 import { Args, describe } from '../args.js';
 import { exclude, made, withFields, type Builder } from '../builder.js';
 import { fieldType } from '../build/coerce.js';
-import { fieldRef } from '../expr.js';
+import { compileExpr, fieldRef } from '../expr.js';
 import { column, type Window } from '../ir/expr.js';
-import { AGGREGATE_NAMES, statsFunction, type StatsFunction } from '../library/aggregates.js';
+import { AGGREGATE_NAMES, evalAggregateInput, statsFunction, type StatsFunction } from '../library/aggregates.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { ident } from '../sql.js';
 import { nearest } from '../suggest.js';
@@ -17,6 +18,8 @@ import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 export interface Aggregation {
   func: string;
   field: string | null;
+  /** `count(eval(...))`: the expression aggregated instead of a field. */
+  expr?: Expr;
   /** Output column name: the `as` name or Splunk's default such as `count(user)`. */
   name: string;
   span: Span;
@@ -38,21 +41,21 @@ export function parseAggregations(items: Arg[], b: Builder): Aggregation[] {
     const a = items[i]!;
     let func: string;
     let field: string | null = null;
+    let expr: Expr | undefined;
     if (a.kind === 'word' && !a.quoted) {
       func = a.value;
     } else if (a.kind === 'call' && a.name) {
       func = a.name;
       const inner = a.args.filter((x) => x.kind !== 'comma');
-      if (inner.length !== 1 || inner[0]!.kind !== 'word') {
-        const evalCall = inner[0]?.kind === 'call' && inner[0].name.toLowerCase() === 'eval';
-        throw b.err('bad-argument', evalCall ? `${a.name}(eval(...)) is not supported yet: compute the value with eval first` : `${a.name}() takes one field`, a.span);
-      }
-      field = (inner[0] as { value: string }).value;
+      const only = inner.length === 1 ? inner[0]! : undefined;
+      if (only?.kind === 'call' && only.name.toLowerCase() === 'eval') expr = evalArgument(only, b);
+      else if (only?.kind !== 'word') throw b.err('bad-argument', `${a.name}() takes one field or eval(expression)`, a.span);
+      else field = only.value;
     } else {
       throw b.err('bad-argument', `expected a stats function such as count or values(field), found ${describe(a)}`, a.span);
     }
     const { def } = aggregateDef(func, a.span, b);
-    if (field === null && def.needsField) throw b.err('bad-argument', `${func} needs a field: ${func}(field)`, a.span);
+    if (field === null && !expr && def.needsField) throw b.err('bad-argument', `${func} needs a field: ${func}(field)`, a.span);
     let name = field === null ? func : `${func}(${field})`;
     const next = items[i + 1];
     if (next && next.kind === 'word' && !next.quoted && next.value.toLowerCase() === 'as') {
@@ -60,8 +63,11 @@ export function parseAggregations(items: Arg[], b: Builder): Aggregation[] {
       if (!target || target.kind !== 'word') throw b.err('bad-argument', 'expected a name after "as"', next.span);
       name = target.value;
       i += 2;
+    } else if (expr) {
+      // As in Splunk, an eval expression's result must be named.
+      throw b.err('bad-argument', `name the result of ${func}(eval(...)) with "as": ${func}(eval(...)) as <name>`, a.span);
     }
-    out.push({ func, field, name, span: a.span });
+    out.push({ func, field, name, span: a.span, ...(expr ? { expr } : {}) });
   }
   return out;
 }
@@ -75,10 +81,44 @@ export function byFields(items: Arg[] | null, b: Builder, at?: Span): string[] {
   });
 }
 
+function sourceOf(span: Span, b: Builder): string {
+  const text = b.options.source?.slice(span.start, span.end);
+  if (text === undefined) throw b.err('bad-argument', 'eval(...) inside a stats function needs the search text', span);
+  return text;
+}
+
+/** The expression of `eval(...)` inside a stats function, read from the search text. */
+function evalArgument(call: Extract<Arg, { kind: 'call' }>, b: Builder): Expr {
+  const text = sourceOf(call.span, b);
+  const open = text.indexOf('(');
+  const body = text.slice(open + 1, text.lastIndexOf(')'));
+  const parsed = parseExpression(body);
+  const first = parsed.diagnostics[0];
+  const at = call.span.start + open + 1;
+  if (first || !parsed.expr) {
+    throw b.err('bad-argument', `cannot read eval(${body}): ${first?.message ?? 'no expression'}`, first ? { start: at + first.span.start, end: at + first.span.end } : call.span);
+  }
+  // Spans of the parsed expression point into the search text, so errors show the right caret.
+  return shiftSpans(parsed.expr, at - EXPRESSION_OFFSET);
+}
+
+/** Where parseExpression's spans start (it parses `| eval __x=<text>`). */
+const EXPRESSION_OFFSET = '| eval __x='.length;
+
+function shiftSpans<T>(node: T, by: number): T {
+  if (Array.isArray(node)) return node.map((n) => shiftSpans(n, by)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+    out[k] = (k === 'span' || k === 'nameSpan') && v && typeof v === 'object' ? { start: (v as Span).start + by, end: (v as Span).end + by } : shiftSpans(v, by);
+  }
+  return out as T;
+}
+
 /** An aggregation over a relation's rows: grouped, or over a window (streamstats). */
 export function compileAggregate(agg: Aggregation, rel: Relation, b: Builder, over?: Window): Compiled {
   const { def, param } = aggregateDef(agg.func, agg.span, b);
-  const value = agg.field === null ? null : fieldRef(agg.field, { rel, b });
+  const value = agg.expr ? evalAggregateInput(compileExpr(agg.expr, { rel, b })) : agg.field === null ? null : fieldRef(agg.field, { rel, b });
   return def.build({ value, time: fieldRef('_time', { rel, b }), over, param });
 }
 

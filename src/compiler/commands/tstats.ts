@@ -161,6 +161,9 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   const aggItems = args.items.slice(0, marks.length ? Math.min(...marks) : args.items.length);
   const aggs = parseAggregations(aggItems, b);
   if (aggs.length === 0) throw b.err('bad-argument', 'tstats needs at least one function, such as count', cmd.span);
+  // Splunk's tstats aggregates indexed fields only: no eval expressions.
+  const withEval = aggs.find((a) => a.expr);
+  if (withEval) throw b.err('bad-argument', 'tstats functions take data model fields, not eval(...): use stats for eval expressions', withEval.span);
   if (whereAt >= 0 && byAt >= 0 && byAt < whereAt) throw b.err('bad-argument', 'write tstats ... where <condition> before by <fields>', args.items[whereAt]!.span);
   if (fromAt >= 0) {
     const next = args.items[fromAt + 1];

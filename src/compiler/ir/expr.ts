@@ -36,7 +36,9 @@ export type Expr =
   /**
    * A path into a nested JSON column (`userIdentity.arn`, `resources{}.ARN`): each dialect maps
    * it. `event` is true while the column still holds the event's own object (so a dialect may
-   * read a copy the loader kept of a common path).
+   * read a copy the loader kept of a common path). A path through an array (`{}`) is the list
+   * of the elements' values that exist, null when no element has the key (Splunk has no empty
+   * multivalue field).
    */
   | { kind: 'path'; column: string; segments: string[]; event: boolean; type: Type; span?: Span }
   | { kind: 'literal'; value: string | number | boolean | null; type: Type; span?: Span }

@@ -3,7 +3,7 @@
 // streamstats runs it over preceding rows); Splunk's output names (`count(user)`) are kept by
 // the commands.
 import { toNumber, toString } from '../build/coerce.js';
-import { aggregate, call, column, int, type Expr, type Window } from '../ir/expr.js';
+import { aggregate, call, caseOf, column, int, lit, type Expr, type Window } from '../ir/expr.js';
 
 export interface AggregateContext {
   /** The field's value, or null for `count` with no field. */
@@ -27,6 +27,16 @@ export interface StatsFunction {
 }
 
 const SEQ = column('__seq', 'number');
+
+/**
+ * The value a stats function aggregates for `func(eval(expression))`: the expression's value, and
+ * for a condition 1 where it holds and no value where it does not, so `count(eval(x="a"))` counts
+ * the rows where it holds (Splunk's idiom) and `sum(eval(...))` adds them.
+ */
+export function evalAggregateInput(value: Expr): Expr {
+  if (value.type !== 'bool') return value;
+  return caseOf([{ when: value, then: lit(1, 'number') }], null, 'number');
+}
 
 const need = (c: AggregateContext): Expr => c.value!;
 const notNull = (v: Expr): Expr => call('is_not_null', [v], 'bool');

@@ -1,8 +1,8 @@
 // The conversion functions of the `convert` command: one table, like the eval and stats tables.
-// Time formats go through the same Splunk -> DuckDB translation as strftime (time.ts timeFormat).
+// Time formats go through the same translation of Splunk's variables as strftime (time-format.ts).
 import { toNumber, toString } from '../build/coerce.js';
 import { call, int, lit, type Expr, type Vars } from '../ir/expr.js';
-import { timeFormat, timestampOf } from '../time.js';
+import { formatTime, parseTime } from './time-format.js';
 
 export interface ConvertFunction {
   name: string;
@@ -21,12 +21,12 @@ export const CONVERT_FUNCTIONS: readonly ConvertFunction[] = [
   {
     name: 'ctime',
     doc: 'epoch seconds as text in timeformat',
-    build: (v, format) => call('strftime', [timestampOf(toNumber(v)), lit(timeFormat(format))], 'string'),
+    build: (v, format, vars) => formatTime(toNumber(v), format, vars),
   },
   {
     name: 'mktime',
     doc: 'text in timeformat as epoch seconds',
-    build: (v, format) => call('epoch', [call('try_strptime', [toString(v), lit(timeFormat(format))], 'timestamp')], 'number'),
+    build: (v, format) => parseTime(toString(v), format),
   },
   { name: 'num', doc: 'text as a number', build: (v) => toNumber(v) },
   { name: 'auto', doc: 'text as a number', build: (v) => toNumber(v) },

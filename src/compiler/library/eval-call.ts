@@ -23,6 +23,8 @@ export interface EvalCall {
   parseSearch(text: string): SearchExpr | null | undefined;
   vars: Vars;
   now: number;
+  /** The search text of a span, as the user wrote it (`1.00`, which the parsed number loses). */
+  sourceText(span: Span): string | undefined;
   err(code: DiagnosticCode, message: string, span: Span, hints?: string[]): SplError;
 }
 
@@ -68,5 +70,7 @@ export function extractPath(json: Expr, path: string): Expr {
     if (seg.startsWith('__idx')) p += `[${seg.slice(5)}]`;
     else p = jsonPath([seg]).replace('$', p);
   }
-  return call('json_extract_string', [json, lit(p)], segments.includes('{}') ? 'mv' : 'string');
+  if (!segments.includes('{}')) return call('json_extract_string', [json, lit(p)], 'string');
+  // No element with the key: no field (null), as Splunk's spath creates nothing.
+  return call('null_if_empty', [call('json_extract_string', [json, lit(p)], 'mv')], 'mv');
 }

@@ -1,5 +1,5 @@
 // eval functions on any value: conditions, null tests, types, and numbers.
-import { caseOf, coerce, compare, inList, isNotNull, isNull, toBool, toNumber, toString, unify } from '../build/coerce.js';
+import { caseOf, coerce, compare, inList, isNotNull, isNull, isStringLiteral, toBool, toNumber, unify } from '../build/coerce.js';
 import { call, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import type { EvalCall, EvalFunction } from './eval-call.js';
 
@@ -8,23 +8,6 @@ const numeric = (id: string) => (c: EvalCall) => call(id, [toNumber(c.args()[0]!
 /** `body` when the number is in the function's domain, else null (sqrt of -1 is null in Splunk). */
 function guarded(c: EvalCall, test: string, body: (v: Expr) => Expr): Expr {
   return c.vars.share(toNumber(c.args()[0]!), (v) => caseOf([{ when: call(test, [v, int(0)], 'bool'), then: body(v) }], null, 'number'));
-}
-
-function extreme(fnName: 'least' | 'greatest', c: EvalCall): Expr {
-  const args = c.args();
-  if (args.every((a) => a.type === 'number')) return call(fnName, args, 'number');
-  // Numbers compare as numbers and strings are greater than numbers (Splunk's eval min/max):
-  // min is the smallest number if there is one, max the greatest non-numeric string if there is
-  // one. Text that reads as a number (a field value "10") counts as a number. least/greatest
-  // skip NULLs.
-  const shared = args.map((a) => toString(a));
-  const build = (texts: Expr[]): Expr => {
-    const number = call('num2str', [call(fnName, texts.map((t) => call('try_double', [t], 'number')), 'number')], 'string');
-    const word = call(fnName, texts.map((t) => caseOf([{ when: isNull(call('try_double', [t], 'number')), then: t }], null, 'string')), 'string');
-    return call('coalesce', fnName === 'least' ? [number, word] : [word, number], 'string');
-  };
-  const bind = (i: number, done: Expr[]): Expr => (i === shared.length ? build(done) : c.vars.share(shared[i]!, (v) => bind(i + 1, [...done, v])));
-  return bind(0, []);
 }
 
 export const GENERAL: EvalFunction[] = [
@@ -48,6 +31,18 @@ export const GENERAL: EvalFunction[] = [
     },
   },
   {
+    // The message of the first condition that does not hold (null counts as not holding).
+    name: 'validate', min: 2, max: 200, args: 'condition, message, ...', returns: 'the messages\' type',
+    build: (c) => {
+      if (c.nodes.length % 2 !== 0) throw c.err('bad-argument', 'validate() takes condition, message pairs', c.span);
+      const args = c.args();
+      const pairs: [Expr, Expr][] = [];
+      for (let i = 0; i < args.length; i += 2) pairs.push([args[i]!, args[i + 1]!]);
+      const type = unify(pairs.map((p) => p[1]));
+      return caseOf(pairs.map(([when, then]) => ({ when: call('not', [call('coalesce', [toBool(when), lit(false)], 'bool')], 'bool'), then: coerce(then, type) })), null, type);
+    },
+  },
+  {
     name: 'coalesce', min: 1, max: 100, args: 'value, ...', returns: 'the values\' type',
     build: (c) => {
       const items = c.args();
@@ -67,15 +62,22 @@ export const GENERAL: EvalFunction[] = [
   { name: 'false', min: 0, max: 0, args: '', returns: 'boolean', build: () => lit(false) },
   { name: 'isnull', min: 1, max: 1, args: 'value', returns: 'boolean', build: (c) => isNull(c.args()[0]!) },
   { name: 'isnotnull', min: 1, max: 1, args: 'value', returns: 'boolean', build: (c) => isNotNull(c.args()[0]!) },
-  { name: 'isnum', min: 1, max: 1, args: 'value', returns: 'boolean', build: (c) => isNotNull(toNumber(c.args()[0]!)) },
+  {
+    name: 'isnum', min: 1, max: 1, args: 'value', returns: 'boolean',
+    build: (c) => (isStringLiteral(c.args()[0]!) ? lit(false) : isNotNull(toNumber(c.args()[0]!))),
+  },
   {
     name: 'isint', min: 1, max: 1, args: 'value', returns: 'boolean',
-    build: (c) => c.vars.share(toNumber(c.args()[0]!), (x) => call('coalesce', [call('eq', [x, call('trunc', [x], 'number')], 'bool'), lit(false)], 'bool')),
+    build: (c) => {
+      if (isStringLiteral(c.args()[0]!)) return lit(false);
+      return c.vars.share(toNumber(c.args()[0]!), (x) => call('coalesce', [call('eq', [x, call('trunc', [x], 'number')], 'bool'), lit(false)], 'bool'));
+    },
   },
   {
     name: 'isstr', min: 1, max: 1, args: 'value', returns: 'boolean',
     build: (c) => {
       const a = c.args()[0]!;
+      if (isStringLiteral(a)) return lit(true);
       if (a.type !== 'string') return lit(false);
       return c.vars.share(a, (x) => call('and', [isNotNull(x), isNull(call('try_double', [x], 'number'))], 'bool'));
     },
@@ -85,13 +87,16 @@ export const GENERAL: EvalFunction[] = [
     name: 'typeof', min: 1, max: 1, args: 'value', returns: 'string',
     build: (c) => {
       const a = c.args()[0]!;
+      if (isStringLiteral(a)) return lit('String');
       const invalid = (x: Expr) => ({ when: isNull(x), then: lit('Invalid') });
+      // A field's text that reads as a number is a number, as Splunk reads field values.
+      const text = (x: Expr) => caseOf([{ when: isNotNull(call('try_double', [x], 'number')), then: lit('Number') }], lit('String'), 'string');
       switch (a.type) {
-        case 'number': return c.vars.share(a, (x) => caseOf([invalid(x)], lit('Number'), 'string'));
+        case 'number': case 'int': return c.vars.share(a, (x) => caseOf([invalid(x)], lit('Number'), 'string'));
         case 'bool': return c.vars.share(a, (x) => caseOf([invalid(x)], lit('Boolean'), 'string'));
-        case 'mv': return c.vars.share(a, (x) => caseOf([invalid(x)], lit('Multivalue'), 'string'));
-        case 'string':
-          return c.vars.share(a, (x) => caseOf([invalid(x), { when: isNotNull(call('try_double', [x], 'number')), then: lit('Number') }], lit('String'), 'string'));
+        // One value is not a multivalue field: it has the type of that value.
+        case 'mv': return c.vars.share(a, (x) => caseOf([invalid(x), { when: call('eq', [call('len', [x], 'int'), int(1)], 'bool'), then: text(call('list_get', [x, int(1)], 'string')) }], lit('Multivalue'), 'string'));
+        case 'string': return c.vars.share(a, (x) => caseOf([invalid(x)], text(x), 'string'));
         default: return lit('Invalid');
       }
     },
@@ -129,8 +134,6 @@ export const MATH: EvalFunction[] = [
       return guarded(c, 'gt', (v) => call('div', [call('ln', [v], 'number'), call('ln', [base ? toNumber(base) : int(10)], 'number')], 'number'));
     },
   },
-  { name: 'min', min: 1, max: 100, args: 'value, ...', returns: 'number or string', build: (c) => extreme('least', c) },
-  { name: 'max', min: 1, max: 100, args: 'value, ...', returns: 'number or string', build: (c) => extreme('greatest', c) },
   { name: 'random', min: 0, max: 0, args: '', returns: 'number', build: () => call('floor', [call('mul', [call('random', [], 'number'), int(2147483647)], 'number')], 'number') },
   { name: 'pi', min: 0, max: 0, args: '', returns: 'number', build: () => call('pi', [], 'number') },
 ];

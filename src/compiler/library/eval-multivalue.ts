@@ -4,6 +4,7 @@
 import type { Expr as Ast } from '../../../grammar/ast.js';
 import { caseOf, toBool, toList, toNumber, toString } from '../build/coerce.js';
 import { call, int, lit, type Expr } from '../ir/expr.js';
+import { parseSpan } from '../time.js';
 import { regexArg, type EvalCall, type EvalFunction } from './eval-call.js';
 
 const nullIfEmpty = (list: Expr): Expr => call('null_if_empty', [list], 'mv');
@@ -105,18 +106,35 @@ export const MULTIVALUE_FUNCTIONS: EvalFunction[] = [
       const [x, y, d] = c.args() as [Expr, Expr, Expr?];
       const delim = d ? toString(d) : lit(',');
       return c.vars.share(toList(x), (lx) => c.vars.share(toList(y), (ly) => {
+        // Pairs up to the shorter field; a missing field gives no pairs (least() would skip it).
         const n = call('add', [call('least', [call('len', [lx], 'int'), call('len', [ly], 'int')], 'int'), int(1)], 'int');
         const zip = c.vars.lambda('int', (i) => call('concat', [call('concat', [call('list_get', [lx, i], 'string'), delim], 'string'), call('list_get', [ly, i], 'string')], 'string'));
-        return call('list_transform', [call('range', [int(1), n], 'list'), zip], 'mv');
+        const missing = call('or', [call('is_null', [lx], 'bool'), call('is_null', [ly], 'bool')], 'bool');
+        return caseOf([{ when: missing, then: lit(null, 'mv') }], call('list_transform', [call('range', [int(1), n], 'list'), zip], 'mv'), 'mv');
       }));
     },
   },
   {
+    // Numbers from start up to (not including) end; the step may be a time span ("7d").
     name: 'mvrange', min: 2, max: 3, args: 'start, end, step', returns: 'multivalue',
     build: (c) => {
-      const [start, end, step] = c.args() as [Expr, Expr, Expr?];
-      const range = call('mvrange', [bigint(start), bigint(end), step ? bigint(step) : call('to_bigint', [int(1)], 'int')], 'list');
-      return call('list_transform', [range, c.vars.lambda('int', (v) => call('to_varchar', [v], 'string'))], 'mv');
+      const [start, end] = c.args() as [Expr, Expr];
+      const stepNode = c.nodes[2];
+      let step: Expr = int(1);
+      if (stepNode) {
+        const text = stepNode.kind === 'str' ? stepNode.value : undefined;
+        const span = text !== undefined && !/^\s*[-+]?[\d.]+\s*$/.test(text) ? parseSpan(text) : undefined;
+        if (span === null || span?.months) throw c.err('bad-argument', `mvrange() step ${JSON.stringify(text)} is not a number or a time span in seconds, minutes, hours, days or weeks`, stepNode.span);
+        step = span ? lit(span.seconds!, 'number') : toNumber(c.args()[2]!);
+      }
+      return c.vars.share(toNumber(start), (from) => c.vars.share(step, (by) => {
+        // Past MV_RANGE_MAX values an error before DuckDB builds the list (prelude macro); a zero
+        // step never reaches the end: no values.
+        const count = call('mvrange_count', [from, toNumber(end), by], 'int');
+        const values = call('list_transform', [call('range', [int(0), count], 'list'),
+          c.vars.lambda('int', (i) => call('num2str', [call('add', [from, call('mul', [i, by], 'number')], 'number')], 'string'))], 'mv');
+        return nullIfEmpty(values);
+      }));
     },
   },
 ];

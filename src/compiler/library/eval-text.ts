@@ -15,16 +15,6 @@ function trimLike(id: string): EvalFunction['build'] {
 
 const bigint = (e: Expr): Expr => call('to_bigint', [toNumber(e)], 'int');
 
-/** `tostring(x, "duration")`: seconds as HH:MM:SS. */
-function duration(c: EvalCall, x: Expr): Expr {
-  return c.vars.share(bigint(x), (secs) => {
-    const hours = call('int_div', [secs, int(3600)], 'int');
-    const minutes = call('int_div', [call('int_mod', [secs, int(3600)], 'int'), int(60)], 'int');
-    const seconds = call('int_mod', [secs, int(60)], 'int');
-    return caseOf([{ when: call('is_null', [secs], 'bool'), then: lit(null, 'string') }], call('printf', [lit('%02d:%02d:%02d'), hours, minutes, seconds], 'string'), 'string');
-  });
-}
-
 export const TEXT_FUNCTIONS: EvalFunction[] = [
   { name: 'lower', min: 1, max: 1, args: 'text', returns: 'string', build: (c) => mapString(c, c.args()[0]!, (v) => call('lower', [v], 'string')) },
   { name: 'upper', min: 1, max: 1, args: 'text', returns: 'string', build: (c) => mapString(c, c.args()[0]!, (v) => call('upper', [v], 'string')) },
@@ -88,17 +78,6 @@ export const TEXT_FUNCTIONS: EvalFunction[] = [
   { name: 'sha1', min: 1, max: 1, args: 'text', returns: 'string', build: text('sha1') },
   { name: 'sha256', min: 1, max: 1, args: 'text', returns: 'string', build: text('sha256') },
   {
-    name: 'tostring', min: 1, max: 2, args: 'value, "hex"|"commas"|"duration"', returns: 'string',
-    build: (c) => {
-      const x = c.compile(c.nodes[0]!);
-      const format = literalString(c.nodes[1]);
-      if (format === 'hex') return call('concat', [lit('0x'), call('lower', [call('hex', [bigint(x)], 'string')], 'string')], 'string');
-      if (format === 'commas') return call('format', [lit('{:,}'), call('round', [toNumber(x), int(2)], 'number')], 'string');
-      if (format === 'duration') return duration(c, x);
-      return toString(x);
-    },
-  },
-  {
     name: 'tonumber', min: 1, max: 2, args: 'text, base', returns: 'number',
     build: (c) => {
       const x = c.compile(c.nodes[0]!);
@@ -111,14 +90,7 @@ export const TEXT_FUNCTIONS: EvalFunction[] = [
     },
   },
   {
-    name: 'printf', min: 1, max: 100, args: '"format", value, ...', returns: 'string',
-    build: (c) => {
-      const [format, ...rest] = c.args() as [Expr, ...Expr[]];
-      return call('printf', [toString(format), ...rest.map((r) => (r.type === 'number' ? r : toString(r)))], 'string');
-    },
-  },
-  {
-    name: 'json_extract', min: 1, max: 100, args: 'json, "path"', returns: 'string',
+    name: 'json_extract', min: 1, max: 100, args: 'json, "path"', returns: 'the value at the path',
     build: (c) => {
       const json = toString(c.compile(c.nodes[0]!));
       if (c.nodes.length === 1) return json;
@@ -128,7 +100,7 @@ export const TEXT_FUNCTIONS: EvalFunction[] = [
     },
   },
   {
-    name: 'spath', min: 2, max: 2, args: 'json, "path"', returns: 'string',
+    name: 'spath', min: 2, max: 2, args: 'json, "path"', returns: 'the value at the path',
     build: (c) => {
       const json = toString(c.compile(c.nodes[0]!));
       const path = literalString(c.nodes[1]);

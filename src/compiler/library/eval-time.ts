@@ -1,15 +1,25 @@
 // eval functions on time: the search's clock, relative modifiers, and Splunk's time formats
-// (translated once, in time.ts timeFormat, for every function and command that takes one).
+// (translated once, in time-format.ts, for every function and command that takes one).
 import type { Expr as Ast } from '../../../grammar/ast.js';
 import { toNumber, toString } from '../build/coerce.js';
 import { call, lit, type Expr } from '../ir/expr.js';
-import { applyRelative, parseRelative, relativeTime, timeFormat, timestampOf } from '../time.js';
+import { applyRelative, parseRelative, relativeTime, timestampOf } from '../time.js';
 import { literalString, type EvalCall, type EvalFunction } from './eval-call.js';
+import { formatTime, parseTime, TimeFormatError } from './time-format.js';
 
-/** A time format argument: a literal is translated to DuckDB's spelling; anything else is used as it is. */
-function formatArg(c: EvalCall, e: Ast): Expr {
+/**
+ * A function of a literal time format, translated from Splunk's variables; a format known only per
+ * row (a field) goes to DuckDB as it is.
+ */
+function withFormat(c: EvalCall, e: Ast, literal: (format: string) => Expr, dynamic: (format: Expr) => Expr): Expr {
   const text = literalString(e);
-  return text !== undefined ? lit(timeFormat(text)) : toString(c.compile(e));
+  if (text === undefined) return dynamic(toString(c.compile(e)));
+  try {
+    return literal(text);
+  } catch (err) {
+    if (err instanceof TimeFormatError) throw c.err('bad-argument', `${c.name}(): ${err.message}`, e.span, ['see Splunk\'s "Date and time format variables", e.g. "%Y-%m-%d %H:%M:%S"']);
+    throw err;
+  }
 }
 
 export const TIME_FUNCTIONS: EvalFunction[] = [
@@ -30,10 +40,16 @@ export const TIME_FUNCTIONS: EvalFunction[] = [
   },
   {
     name: 'strftime', min: 2, max: 2, args: 'time, "format"', returns: 'string',
-    build: (c) => call('strftime', [timestampOf(toNumber(c.compile(c.nodes[0]!))), formatArg(c, c.nodes[1]!)], 'string'),
+    build: (c) => {
+      const time = toNumber(c.compile(c.nodes[0]!));
+      return withFormat(c, c.nodes[1]!, (f) => formatTime(time, f, c.vars), (f) => call('strftime', [timestampOf(time), f], 'string'));
+    },
   },
   {
     name: 'strptime', min: 2, max: 2, args: 'text, "format"', returns: 'number',
-    build: (c) => call('epoch', [call('try_strptime', [toString(c.compile(c.nodes[0]!)), formatArg(c, c.nodes[1]!)], 'timestamp')], 'number'),
+    build: (c) => {
+      const text = toString(c.compile(c.nodes[0]!));
+      return withFormat(c, c.nodes[1]!, (f) => parseTime(text, f), (f) => call('epoch', [call('try_strptime', [text, f], 'timestamp')], 'number'));
+    },
   },
 ];

@@ -6,10 +6,10 @@ s1 AS (
   SELECT *, coalesce(json_extract_string("requestParameters", '$.assumeRolePolicyDocument'), url_decode(json_extract_string("responseElements", '$.role.assumeRolePolicyDocument'))) AS "trust_policy" FROM s0
 ),
 s2 AS (
-  SELECT *, json_extract_string("trust_policy", '$.Statement[*].Principal') AS "principal_blocks" FROM s1
+  SELECT *, list_transform([json_extract_string("trust_policy", '$.Statement[*].Principal')], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1] AS "principal_blocks" FROM s1
 ),
 s3 AS (
-  SELECT *, json_extract_string("trust_policy", '$.Statement[*].Principal.AWS') AS "aws_principals" FROM s2
+  SELECT *, list_transform([json_extract_string("trust_policy", '$.Statement[*].Principal.AWS')], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1] AS "aws_principals" FROM s2
 ),
 s4 AS (
   SELECT *, CASE WHEN len(list_transform([list_filter("principal_blocks", __v0 -> coalesce(__v0 = '*', false))], __v1 -> CASE WHEN len(__v1) = 0 THEN NULL ELSE __v1 END)[1]) > 0::DOUBLE THEN '*' ELSE CAST(NULL AS VARCHAR) END AS "everyone" FROM s3
