@@ -148,6 +148,7 @@ function listSlice(a: string[]): string {
 
 /** SQL's least/greatest over values that skip nulls, as DuckDB's do. */
 const skipNulls = (fn: 'array_min' | 'array_max') => (a: string[]) => `${fn}(filter(ARRAY[${a.join(', ')}], __n -> __n IS NOT NULL))`;
+const listSkipNulls = (fn: 'array_min' | 'array_max') => `${fn}(filter({0}, __n -> __n IS NOT NULL))`;
 
 const hash = (fn: string) => `lower(to_hex(${fn}(to_utf8({0}))))`;
 
@@ -175,6 +176,17 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   fmod: 'IF({1} = 0, NULL, mod({0}, {1}))', floor: 'floor', ceil: 'ceil', abs: 'abs', pow: 'power', sqrt: 'sqrt', exp: 'exp', ln: 'ln',
   round: 'round', trunc: 'truncate', random: 'random', pi: 'pi',
   shift_right: 'bitwise_right_shift({0}, {1})',
+  shift_left: 'bitwise_left_shift({0}, {1})',
+  bit_and: (a) => a.reduce((x, y) => `bitwise_and(${x}, ${y})`),
+  bit_or: (a) => a.reduce((x, y) => `bitwise_or(${x}, ${y})`),
+  bit_xor: (a) => a.reduce((x, y) => `bitwise_xor(${x}, ${y})`),
+  bit_not: 'bitwise_not({0})',
+  sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin', acos: 'acos', atan: 'atan', atan2: 'atan2', cosh: 'cosh', tanh: 'tanh',
+  sinh: none('sinh has no Trino function'),
+  asinh: none('asinh has no Trino function'),
+  acosh: none('acosh has no Trino function'),
+  atanh: none('atanh has no Trino function'),
+  log10: 'log10',
 
   // ---- conversions ----
   try_double: 'TRY_CAST({0} AS DOUBLE)', to_double: 'CAST({0} AS DOUBLE)',
@@ -202,6 +214,8 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   format: none('tostring(x, "commas") has no Trino form'),
   hex: "regexp_replace(to_hex(to_big_endian_64({0})), '^0+(?=.)', '')",
   url_decode: 'url_decode',
+  lpad: 'lpad',
+  chr: 'chr',
   md5: hash('md5'), sha1: hash('sha1'), sha256: hash('sha256'),
   regexp_matches: (a) => {
     if (a.length > 2) throw new TrinoFormError('match: regex options have no Trino form');
@@ -246,7 +260,12 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
     if (a.length !== 2) throw new TrinoFormError('a range with a step has no Trino form');
     return `IF(${a[1]} > ${a[0]}, sequence(${a[0]}, ${a[1]} - 1), ARRAY[])`;
   },
-  mvrange: none('mvrange has no Trino form'),
+  mvrange_count: none('mvrange has no Trino form'),
+  empty_number_list: () => 'CAST(ARRAY[] AS ARRAY(DOUBLE))',
+  list_min: listSkipNulls('array_min'),
+  list_max: listSkipNulls('array_max'),
+  list_sum: none('a sum of multivalue numbers has no Trino form yet'),
+  list_avg: none('an average of multivalue numbers has no Trino form yet'),
   to_list: 'CASE WHEN {0} IS NULL THEN NULL ELSE ARRAY[{0}] END',
   null_if_empty: 'CASE WHEN cardinality({0}) = 0 THEN NULL ELSE {0} END',
   empty_list: 'ARRAY[]',
@@ -263,7 +282,7 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   strftime: (a) => `date_format(${a[0]}, ${timeFormat(a[1]!, 'strftime')})`,
   try_strptime: (a) => `with_timezone(TRY(date_parse(${a[0]}, ${timeFormat(a[1]!, 'strptime')})), 'UTC')`,
   date_trunc: 'date_trunc',
-  year: 'year', month: 'month',
+  year: 'year', month: 'month', day: 'day', hour: 'hour', minute: 'minute', second: 'second',
   // DuckDB: Sunday 0 .. Saturday 6; Trino: Monday 1 .. Sunday 7.
   dayofweek: 'mod(day_of_week({0}), 7)',
   interval_add: '{0} + {1}', interval_sub: '{0} - {1}',
