@@ -1,5 +1,8 @@
 // The command line as a user meets it: exit statuses, formats, a pipe closed early.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 function spelunk(args: string[], shell?: string) {
@@ -31,6 +34,45 @@ describe('--addon', () => {
     const v710 = spelunk(['run', spl, '--data', 'fixtures/sample', '--no-cache', '--quiet', '--format', 'jsonl']);
     expect(v710.stdout).toBe('{"count":0}\n');
     expect(spelunk(['explain', spl, '--addon=7.10']).status).toBe(0);
+  });
+
+  // fixtures/addon: 3 ConsoleLogin and 5 AssumeRole events. Add-on 7.10 tags only the console logins
+  // authentication; 5.x also tagged aws_cloudtrail_auth (AssumeRole*) so.
+  it('reaches the REPL (script mode)', () => {
+    const spl = '| tstats count from datamodel=Authentication by Authentication.signature';
+    const repl = (...flags: string[]) => spawnSync('node', ['bin/spelunk.js', 'repl', '--data', 'fixtures/addon', '--no-cache', '--format', 'csv', ...flags], { input: `${spl}\n`, encoding: 'utf8' });
+    const v5 = repl('--addon', '5');
+    expect(v5.status).toBe(0);
+    expect(v5.stdout).toBe('Authentication.signature,count\nAssumeRole,5\nConsoleLogin,3\n');
+    expect(repl().stdout).toBe('Authentication.signature,count\nConsoleLogin,3\n');
+  });
+
+  it('reaches hunt --content: a published tstats detection over Authentication', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spelunk-addon-content-'));
+    try {
+      mkdirSync(join(dir, 'detections', 'cloud'), { recursive: true });
+      writeFileSync(join(dir, 'detections', 'cloud', 'assumed_roles.yml'), [
+        'name: AWS Roles Assumed', 'id: 5a1c0de0-0000-4000-8000-000000000017', 'version: 1', 'status: production', 'type: Hunting',
+        'data_source:', '- AWS CloudTrail AssumeRole',
+        "search: '| tstats count from datamodel=Authentication where Authentication.signature=AssumeRole by Authentication.user'", '',
+      ].join('\n'));
+      const hunt = (...flags: string[]) => {
+        const r = spelunk(['hunt', '--content', dir, '--no-queries', '--data', 'fixtures/addon', '--no-cache', '--quiet', '--format', 'json', ...flags]);
+        expect(r.status, r.stderr).toBe(0);
+        return (JSON.parse(r.stdout) as { title: string; results: unknown[] }[]).find((o) => o.title === 'AWS Roles Assumed')!.results;
+      };
+      // user of AssumeRole: the session in responseElements.assumedRoleUser.arn, the role name for
+      // role chaining; the refused call and the AWS service's have none ("unknown", the CIM fill).
+      expect(hunt('--addon', '5')).toEqual([
+        { 'Authentication.user': 'carol-deploy', count: 1 },
+        { 'Authentication.user': 'night-sync', count: 1 },
+        { 'Authentication.user': 'release-role', count: 1 },
+        { 'Authentication.user': 'unknown', count: 2 },
+      ]);
+      expect(hunt()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an unknown profile is a usage error (exit 2), before any data is read', () => {
