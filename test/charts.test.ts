@@ -129,22 +129,32 @@ describe('timechart', () => {
           WHERE coalesce("index" IS NOT NULL, false)
       ),
       s1 AS (
-        SELECT *, (floor("_time" / 86400) * 86400) AS "__row", "eventName" AS "__split" FROM s0
+        SELECT *, floor("_time" / 86400) * 86400 AS "__row", "eventName" AS "__split" FROM s0
       ),
       s2 AS (
-        SELECT "__row", "__split", count(*) AS "__a0" FROM s1 WHERE "__row" IS NOT NULL
-          GROUP BY "__row", "__split"
+        SELECT * FROM s1 WHERE "__row" IS NOT NULL
       ),
       s3 AS (
-        SELECT "__row" AS "_time",
-            /* one column per value of eventName (top 3 by total, then NULL and OTHER): discovered when the search runs */
-            row_number() OVER (ORDER BY "__row") AS "__seq"
-          FROM (SELECT lo + unnest(range(0, CAST(round((hi - lo) / 86400) AS BIGINT) + 1)) * 86400 AS "__row"
-            FROM (SELECT min("__row") AS lo, max("__row") AS hi FROM s2)) LEFT JOIN s2 USING ("__row")
+        SELECT "__row", "__split", count(*) AS "__a0" FROM s2
+          GROUP BY "__row", "__split"
+      ),
+      s4 AS (
+        SELECT min("__row") AS "lo", max("__row") AS "hi" FROM s3
+      ),
+      s5 AS (
+        SELECT "lo" + unnest(range(0, CAST(round(("hi" - "lo") / 86400) AS BIGINT) + 1)) * 86400 AS "__row" FROM s4
+      ),
+      s6 AS (
+        SELECT l.*, r."__split" AS "__split", r."__a0" AS "__a0"
+          FROM s5 l LEFT JOIN s3 r ON l."__row" = r."__row"
+      ),
+      s7 AS (
+        /* one column per value of eventName (top 3 by total, then NULL and OTHER): discovered when the search runs */
+        SELECT "__row" AS "_time", row_number() OVER (ORDER BY "__row") AS "__seq" FROM s6
           GROUP BY "__row"
       )
       SELECT "_time"
-      FROM s3
+      FROM s7
       ORDER BY "__seq""
     `);
   });
@@ -205,16 +215,15 @@ describe('chart', () => {
     expect(second.columns).toEqual(['userIdentity.type', 'success', 'NULL', 'OTHER']);
     expect(second.sql.slice(second.sql.indexOf('s3 AS'))).toMatchInlineSnapshot(`
       "s3 AS (
-        SELECT "__row" AS "userIdentity.type",
-            coalesce(any_value("__a0") FILTER (WHERE "__split" = 'success'), 0) AS "success",
-            coalesce(any_value("__a0") FILTER (WHERE "__split" IS NULL), 0) AS "NULL",
-            coalesce(sum("__a0") FILTER (WHERE "__split" IS NOT NULL AND "__split" NOT IN ('success')), 0) AS "OTHER",
-            row_number() OVER (ORDER BY TRY_CAST("__row" AS DOUBLE) ASC NULLS LAST, "__row" ASC NULLS LAST) AS "__seq"
-          FROM s2
+        SELECT "__row", "__split", count(*) AS "__a0" FROM s2
+          GROUP BY "__row", "__split"
+      ),
+      s4 AS (
+        SELECT "__row" AS "userIdentity.type", coalesce(any_value("__a0") FILTER (WHERE "__split" = 'success'), 0) AS "success", coalesce(any_value("__a0") FILTER (WHERE "__split" IS NULL), 0) AS "NULL", coalesce(sum("__a0") FILTER (WHERE "__split" IS NOT NULL AND "__split" NOT IN ('success')), 0) AS "OTHER", row_number() OVER (ORDER BY TRY_CAST("__row" AS DOUBLE), "__row") AS "__seq" FROM s3
           GROUP BY "__row"
       )
       SELECT "userIdentity.type", "success", "NULL", "OTHER"
-      FROM s3
+      FROM s4
       ORDER BY "__seq""
     `);
   });

@@ -29,7 +29,10 @@ describe('table, fields, rename', () => {
 describe('ordering', () => {
   it('head, tail (reversed), sort - and +, sort with a count', async () => {
     await expectRows(data.sample, `${GST} | head 2 | table user`, users('ana.ops', 'svc-backup'));
-    await expectRows(data.sample, `${GST} | tail 2 | table user`, users('svc-backup', 'ana.ops'));
+    // tail: "the last N results ... in reverse order, starting at the end of the result set"
+    // (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.2/search-commands/tail):
+    // the two oldest GetSessionToken calls, the oldest first. It used to give the two newest.
+    await expectRows(data.sample, `${GST} | tail 2 | table _time user`, [{ _time: 1795191765, user: 'ana.ops' }, { _time: 1795450265, user: 'ana.ops' }]);
     await expectRows(data.sample, `${GST} | sort - user | table user`, users('svc-backup', 'dev.sam', 'dev.sam', 'ana.ops', 'ana.ops', 'ana.ops', 'ana.ops', 'ana.ops'));
     await expectRows(data.sample, `${GST} | sort 2 +user | table user`, users('ana.ops', 'ana.ops'));
   });

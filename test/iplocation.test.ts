@@ -14,26 +14,31 @@ describe('iplocation', () => {
     expect(sqlOf('* | iplocation sourceIPAddress | table City')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE true
       ),
       s1 AS (
         SELECT *, "sourceIPAddress" AS "__ip" FROM s0
       ),
       s2 AS (
-        SELECT DISTINCT "__ip" FROM s1 WHERE "__ip" IS NOT NULL
+        SELECT * FROM s1 WHERE "__ip" IS NOT NULL
       ),
       s3 AS (
-        SELECT "__ip", spl_iplocation("__ip", 'en') AS "__loc" FROM s2
+        SELECT "__ip" FROM s2
       ),
       s4 AS (
-        SELECT r.* EXCLUDE ("__ip"), struct_extract(l."__loc", 'city') AS "City", struct_extract(l."__loc", 'country') AS "Country", struct_extract(l."__loc", 'region') AS "Region", struct_extract(l."__loc", 'lat') AS "lat", struct_extract(l."__loc", 'lon') AS "lon"
-          FROM s1 r LEFT JOIN s3 l ON l."__ip" = r."__ip"
+        SELECT DISTINCT * FROM s3
       ),
       s5 AS (
-        SELECT "City" AS "City", "__seq" FROM s4
+        SELECT "__ip", spl_iplocation("__ip", 'en') AS "__loc" FROM s4
+      ),
+      s6 AS (
+        SELECT l.* EXCLUDE ("__ip"), struct_extract(r."__loc", 'city') AS "City", struct_extract(r."__loc", 'country') AS "Country", struct_extract(r."__loc", 'region') AS "Region", struct_extract(r."__loc", 'lat') AS "lat", struct_extract(r."__loc", 'lon') AS "lon"
+          FROM s1 l LEFT JOIN s5 r ON r."__ip" = l."__ip"
+      ),
+      s7 AS (
+        SELECT "City", "__seq" FROM s6
       )
       SELECT "City"
-      FROM s5
+      FROM s7
       ORDER BY "__seq""
     `);
   });

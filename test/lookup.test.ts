@@ -52,20 +52,25 @@ describe('lookup', () => {
         SELECT "__seq", "acct" AS "__k0" FROM s1
       ),
       s3 AS (
-        SELECT "__row", "account_name" AS "__o0", "account_id" AS "__m0" FROM "__lookup_accounts"
+        SELECT * FROM "__lookup_accounts"
       ),
       s4 AS (
-        SELECT k."__seq", l.* FROM s2 k JOIN s3 l ON k."__k0" = l."__m0"
+        SELECT "__row", "account_name" AS "__o0", "account_id" AS "__m0" FROM s3
       ),
       s5 AS (
-        SELECT "__seq", first("__o0" ORDER BY "__row") AS "__o0" FROM s4 GROUP BY "__seq"
+        SELECT l."__seq" AS "__seq", r."__row" AS "__row", r."__o0" AS "__o0"
+          FROM s2 l JOIN s4 r ON l."__k0" = r."__m0"
       ),
       s6 AS (
-        SELECT r.*, a."__o0" AS "name"
-          FROM s1 r LEFT JOIN s5 a ON a."__seq" = r."__seq"
+        SELECT "__seq", first("__o0" ORDER BY "__row") AS "__o0" FROM s5
+          GROUP BY "__seq"
+      ),
+      s7 AS (
+        SELECT l.*, r."__o0" AS "name"
+          FROM s1 l LEFT JOIN s6 r ON r."__seq" = l."__seq"
       )
       SELECT "_time", "acct", "name"
-      FROM s6
+      FROM s7
       ORDER BY "__seq""
     `);
   });

@@ -18,6 +18,15 @@ describe('the newest-rows bound', () => {
     expect(compile('eventName=AssumeRole | head 5', { now: SAMPLE_NOW, discovered: { [q!.key]: [] } }).sql).not.toContain('"_time" >=');
   });
 
+  it('reads head from the plan: head limit=5 and head count=5 are bounded like head 5 (issue 11)', () => {
+    for (const spl of ['eventName=AssumeRole | head limit=5', 'eventName=AssumeRole | head count=5', 'eventName=AssumeRole | eval x=1 | head limit=5']) {
+      const [q] = questions(spl);
+      expect(q?.sql, spl).toBe(`SELECT "_time" FROM "events"\n  WHERE coalesce("eventName" ILIKE 'AssumeRole', false)\nORDER BY "__seq" LIMIT 1 OFFSET 4`);
+    }
+    // tail keeps the oldest rows: no bound.
+    expect(questions('eventName=AssumeRole | tail 5')).toHaveLength(0);
+  });
+
   it('applies a display cap only when nothing after the search drops or reorders rows', () => {
     expect(questions('eventName=AssumeRole', 1001)).toHaveLength(1);
     expect(questions('eventName=AssumeRole | eval x=1 | rename x AS y | fields - y', 1001)).toHaveLength(1);
@@ -44,6 +53,7 @@ describe('the newest-rows bound', () => {
     it('gives the same rows as the search without the bound', async () => {
       for (const [bounded, plain] of [
         ['eventName=AssumeRole | head 7', 'eventName=AssumeRole | where true() | head 7'],
+        ['eventName=AssumeRole | head limit=7', 'eventName=AssumeRole | where true() | head 7'],
         ['search * | table _time eventName user | head 33', 'search * | where true() | table _time eventName user | head 33'],
         ['eventSource=iam.amazonaws.com | eval k=1 | head 20', 'eventSource=iam.amazonaws.com | where true() | eval k=1 | head 20'],
       ]) {

@@ -33,14 +33,17 @@ describe('first slice end to end', () => {
         SELECT *, json_extract_string("requestParameters", '$.roleArn') AS "__by0" FROM s0
       ),
       s2 AS (
-        SELECT "__by0" AS "requestParameters.roleArn", count(*) AS "count" FROM s1 WHERE "__by0" IS NOT NULL
-          GROUP BY "__by0"
+        SELECT * FROM s1 WHERE "__by0" IS NOT NULL
       ),
       s3 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("requestParameters.roleArn" AS DOUBLE) ASC NULLS LAST, "requestParameters.roleArn" ASC NULLS LAST) AS "__seq" FROM s2
+        SELECT "__by0" AS "requestParameters.roleArn", count(*) AS "count" FROM s2
+          GROUP BY "__by0"
+      ),
+      s4 AS (
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("requestParameters.roleArn" AS DOUBLE), "requestParameters.roleArn") AS "__seq" FROM s3
       )
       SELECT "requestParameters.roleArn", "count"
-      FROM s3
+      FROM s4
       ORDER BY "__seq""
     `);
   });

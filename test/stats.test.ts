@@ -65,14 +65,17 @@ describe('stats', () => {
         SELECT *, "__p_userIdentity.type" AS "__by0" FROM s0
       ),
       s2 AS (
-        SELECT "__by0" AS "userIdentity.type", count(*) AS "count", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "srcs", arg_min("__p_userIdentity.userName", "_time") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) AS "earliest(userIdentity.userName)" FROM s1 WHERE "__by0" IS NOT NULL
-          GROUP BY "__by0"
+        SELECT * FROM s1 WHERE "__by0" IS NOT NULL
       ),
       s3 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.type" AS DOUBLE) ASC NULLS LAST, "userIdentity.type" ASC NULLS LAST) AS "__seq" FROM s2
+        SELECT "__by0" AS "userIdentity.type", count(*) AS "count", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "srcs", arg_min("__p_userIdentity.userName", "_time") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) AS "earliest(userIdentity.userName)" FROM s2
+          GROUP BY "__by0"
+      ),
+      s4 AS (
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.type" AS DOUBLE), "userIdentity.type") AS "__seq" FROM s3
       )
       SELECT "userIdentity.type", "count", "srcs", "earliest(userIdentity.userName)"
-      FROM s3
+      FROM s4
       ORDER BY "__seq""
     `);
   });
@@ -108,7 +111,7 @@ describe('eventstats and streamstats', () => {
           WHERE coalesce("eventName" ILIKE 'GetSessionToken', false)
       ),
       s1 AS (
-        SELECT *, list_sort(list_distinct(list("__p_userIdentity.userName") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ASC NULLS LAST ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING))) AS "u", count(*) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ASC NULLS LAST ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS "count" FROM s0
+        SELECT *, list_sort(list_distinct(list("__p_userIdentity.userName") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING))) AS "u", count(*) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS "count" FROM s0
       )
       SELECT "_time", "u", "count", "_raw"
       FROM s1

@@ -50,27 +50,36 @@ describe('subsearch in search', () => {
         SELECT *, "__p_userIdentity.userName" AS "__by0" FROM s0
       ),
       s2 AS (
-        SELECT "__by0" AS "userIdentity.userName", count(*) AS "count" FROM s1 WHERE "__by0" IS NOT NULL
-          GROUP BY "__by0"
+        SELECT * FROM s1 WHERE "__by0" IS NOT NULL
       ),
       s3 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.userName" AS DOUBLE) ASC NULLS LAST, "userIdentity.userName" ASC NULLS LAST) AS "__seq" FROM s2
+        SELECT "__by0" AS "userIdentity.userName", count(*) AS "count" FROM s2
+          GROUP BY "__by0"
       ),
       s4 AS (
-        SELECT "userIdentity.userName" AS "userIdentity.userName", "__seq" FROM s3
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.userName" AS DOUBLE), "userIdentity.userName") AS "__seq" FROM s3
       ),
       s5 AS (
-        SELECT "userIdentity.userName" AS "__sub0" FROM s4 ORDER BY "__seq" LIMIT 10000
+        SELECT "userIdentity.userName", "__seq" FROM s4
       ),
       s6 AS (
-        SELECT "__sub0" AS "__sub0" FROM s5 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*'))
+        SELECT * FROM s5 ORDER BY "__seq" LIMIT 10000
       ),
       s7 AS (
+        SELECT "userIdentity.userName" AS "__sub0" FROM s6
+      ),
+      s8 AS (
+        SELECT * FROM s7 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*'))
+      ),
+      s9 AS (
+        SELECT "__sub0" FROM s8
+      ),
+      s10 AS (
         SELECT * FROM "events"
-          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce(lower("__p_userIdentity.userName") IN (SELECT lower("__sub0") FROM s5 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s6 WHERE (s6."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s6."__sub0"), false)))))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND (coalesce(lower("__p_userIdentity.userName") IN (SELECT lower("__sub0") FROM s7 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s9 WHERE s9."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s9."__sub0"), false)))
       )
       SELECT "_time", "_raw"
-      FROM s7
+      FROM s10
       ORDER BY "__seq""
     `);
   });
@@ -94,17 +103,23 @@ describe('subsearch in search', () => {
         SELECT "__p_userIdentity.userName" AS "userIdentity.userName", "sourceIPAddress" AS "src", "_time", "_raw", "__seq" FROM s0
       ),
       s2 AS (
-        SELECT "userIdentity.userName" AS "__sub0", "src" AS "__sub1" FROM s1 ORDER BY "__seq" LIMIT 10000
+        SELECT * FROM s1 ORDER BY "__seq" LIMIT 10000
       ),
       s3 AS (
-        SELECT "__sub0" AS "__sub0", "__sub1" AS "__sub1" FROM s2 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*'))
+        SELECT "userIdentity.userName" AS "__sub0", "src" AS "__sub1" FROM s2
       ),
       s4 AS (
+        SELECT * FROM s3 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*'))
+      ),
+      s5 AS (
+        SELECT "__sub0", "__sub1" FROM s4
+      ),
+      s6 AS (
         SELECT * FROM "events"
-          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND ((coalesce((lower("__p_userIdentity.userName"), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s2 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s3 WHERE (s3."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s3."__sub0"), false)) AND (s3."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s3."__sub1"), false)))))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND (coalesce((lower("__p_userIdentity.userName"), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s3 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s5 WHERE (s5."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s5."__sub0"), false)) AND (s5."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s5."__sub1"), false))))
       )
       SELECT "_time", "_raw"
-      FROM s4
+      FROM s6
       ORDER BY "__seq""
     `);
   });
@@ -141,27 +156,31 @@ describe('join and append', () => {
         SELECT *, "__p_userIdentity.userName" AS "__by0" FROM s1
       ),
       s3 AS (
-        SELECT "__by0" AS "userIdentity.userName", count(*) AS "gst" FROM s2 WHERE "__by0" IS NOT NULL
-          GROUP BY "__by0"
+        SELECT * FROM s2 WHERE "__by0" IS NOT NULL
       ),
       s4 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.userName" AS DOUBLE) ASC NULLS LAST, "userIdentity.userName" ASC NULLS LAST) AS "__seq" FROM s3
+        SELECT "__by0" AS "userIdentity.userName", count(*) AS "gst" FROM s3
+          GROUP BY "__by0"
       ),
       s5 AS (
-        SELECT *, "__p_userIdentity.userName" AS "userIdentity.userName" FROM s0
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.userName" AS DOUBLE), "userIdentity.userName") AS "__seq" FROM s4
       ),
       s6 AS (
-        SELECT "userIdentity.userName" AS "userIdentity.userName", "gst" AS "gst", "__seq" FROM s4
+        SELECT *, "__p_userIdentity.userName" AS "userIdentity.userName" FROM s0
       ),
       s7 AS (
-        SELECT * FROM s6 QUALIFY row_number() OVER (PARTITION BY "userIdentity.userName" ORDER BY "__seq") <= 1
+        SELECT "userIdentity.userName", "gst", "__seq" FROM s5
       ),
       s8 AS (
-        SELECT l.*, r."gst"
-          FROM s5 l LEFT JOIN s7 r ON l."userIdentity.userName" = r."userIdentity.userName"
+        SELECT * FROM s7
+          QUALIFY row_number() OVER (PARTITION BY "userIdentity.userName" ORDER BY "__seq") <= 1
+      ),
+      s9 AS (
+        SELECT l.*, r."gst" AS "gst"
+          FROM s6 l LEFT JOIN s8 r ON l."userIdentity.userName" = r."userIdentity.userName"
       )
       SELECT "_time", "userIdentity.userName", "gst", "_raw"
-      FROM s8
+      FROM s9
       ORDER BY "__seq""
     `);
   });

@@ -141,14 +141,17 @@ describe('tstats over the Authentication data model', () => {
         SELECT *, "Authentication.signature" AS "__by0" FROM s2
       ),
       s4 AS (
-        SELECT "__by0" AS "Authentication.signature", count(*) AS "count" FROM s3 WHERE "__by0" IS NOT NULL
-          GROUP BY "__by0"
+        SELECT * FROM s3 WHERE "__by0" IS NOT NULL
       ),
       s5 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("Authentication.signature" AS DOUBLE) ASC NULLS LAST, "Authentication.signature" ASC NULLS LAST) AS "__seq" FROM s4
+        SELECT "__by0" AS "Authentication.signature", count(*) AS "count" FROM s4
+          GROUP BY "__by0"
+      ),
+      s6 AS (
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("Authentication.signature" AS DOUBLE), "Authentication.signature") AS "__seq" FROM s5
       )
       SELECT "Authentication.signature", "count"
-      FROM s5
+      FROM s6
       ORDER BY "__seq""
     `);
   });

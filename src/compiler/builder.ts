@@ -1,12 +1,18 @@
-// Collects the CTEs of one compiled search (subsearches included) and hands out relations.
+// Collects the plan of one search (subsearches included): its steps, each with its schema, and
+// hands out relations (a step's id and schema) to the commands.
 import type { Pipeline, SearchExpr, Span } from '../../grammar/ast.js';
 import { splError } from '../../grammar/diagnostics.js';
-import { Vars, type Expr } from './ir/expr.js';
-import { ident } from './sql.js';
+import { stepName, Vars, type Expr } from './ir/expr.js';
+import type { Schema, Step } from './ir/plan.js';
+import { duckdbPrinter, DUCKDB } from './print/duckdb.js';
+import { PlanPrinter } from './print/plan.js';
 import type { CompileOptions, DiscoveredValue, Discovery, FieldInfo, FieldType, OutputAction, Relation } from './types.js';
 
+/** A step as a command describes it: the builder adds its id and schema. */
+export type StepBody = Step extends infer S ? (S extends Step ? Omit<S, 'id' | 'schema'> : never) : never;
+
 export class Builder {
-  readonly ctes: { name: string; sql: string }[] = [];
+  readonly steps: Step[] = [];
   output?: OutputAction;
   readonly discoveries: Discovery[] = [];
   private counter = 0;
@@ -18,26 +24,37 @@ export class Builder {
     /** Compiles a nested pipeline (subsearch) into this builder's CTEs. */
     readonly compileSub: (pipeline: Pipeline, b: Builder) => Relation,
     /** The condition a subsearch in `search` becomes (its rows OR'ed, as Splunk's format does). */
-    readonly subsearchCondition: (pipeline: Pipeline, outer: Relation, span: Span) => string,
+    readonly subsearchCondition: (pipeline: Pipeline, outer: Relation, span: Span) => Expr,
     /** A search-language condition over a relation (searchmatch() inside eval). */
     readonly compileSearch: (e: SearchExpr, rel: Relation, locals?: Map<string, Expr>) => Expr,
   ) {}
 
-  /** Add a CTE and return the relation it defines. */
-  add(sql: string, fields: Map<string, FieldInfo>, raw: boolean, removed: Set<string> = new Set()): Relation {
-    const name = `s${this.counter++}`;
-    this.ctes.push({ name, sql });
-    return { name, fields, raw, removed };
+  /** The span of the command being compiled: each step it adds carries it (run-time errors point there). */
+  span?: Span;
+
+  /** Add a step with the schema of its rows, and return the relation it defines. */
+  step(body: StepBody, schema: Schema): Relation {
+    // DuckDB has no empty name (nor one of NULs only): the command that made it is named instead.
+    if (this.span && stepColumns(body).some((n) => n.replace(/\u0000/g, '') === '')) throw this.err('bad-argument', 'a field name cannot be empty ("")', this.span);
+    const id = this.counter++;
+    this.steps.push({ ...(this.span ? { span: this.span } : {}), ...body, id, schema } as Step);
+    return { name: stepName(id), id, ...schema };
+  }
+
+  /** The steps so far as CTEs. */
+  ctes(): string {
+    return new PlanPrinter(DUCKDB, duckdbPrinter, this.steps).ctes(this.steps);
   }
 
   /**
    * Ask the data a question: `select` runs after the CTEs built so far (it may read any of them).
    * Returns the answer (first column of each row) when the engine has supplied it, otherwise
    * records the question and returns undefined: the caller then emits a placeholder. The key is
-   * the query itself, so an answer never serves a different question.
+   * the query itself, so an answer never serves a different question. A `standalone` question
+   * reads only the loaded tables.
    */
-  discover(select: string, what: string): DiscoveredValue[] | undefined {
-    const sql = this.ctes.length ? `WITH ${renderCtes(this.ctes)}\n${select}` : select;
+  discover(select: string, what: string, opts: { standalone?: boolean } = {}): DiscoveredValue[] | undefined {
+    const sql = this.steps.length && !opts.standalone ? `WITH ${this.ctes()}\n${select}` : select;
     const answer = this.options.discovered?.[sql];
     if (answer) return answer;
     if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what });
@@ -48,23 +65,6 @@ export class Builder {
   err(code: Parameters<typeof splError>[0], message: string, span: Span, hints?: string[]) {
     return splError(code, message, span, hints);
   }
-}
-
-export function renderCtes(ctes: { name: string; sql: string }[]): string {
-  return ctes.map((c) => `${c.name} AS (\n  ${indent(c.sql)}\n)`).join(',\n');
-}
-
-/** Indents a CTE body. A line break inside a quoted value or name is data: it is left as it is. */
-function indent(sql: string): string {
-  let out = '';
-  let quote = '';
-  for (const ch of sql) {
-    // A doubled quote inside a literal closes and reopens it, which leaves the state right.
-    if (quote) quote = ch === quote ? '' : quote;
-    else if (ch === "'" || ch === '"') quote = ch;
-    out += ch === '\n' && !quote ? '\n  ' : ch;
-  }
-  return out;
 }
 
 export function made(type: FieldType): FieldInfo {
@@ -82,12 +82,17 @@ export function withFields(rel: Relation, add: [string, FieldInfo][] = [], drop:
   return fields;
 }
 
-/** `SELECT * EXCLUDE (...)` list for hidden or replaced columns that exist in the relation. */
-export function exclude(names: string[]): string {
-  return names.length ? ` EXCLUDE (${names.map(ident).join(', ')})` : '';
-}
-
 /** Visible field names of a relation in order (hidden `__` columns and event columns left out). */
 export function visibleFields(rel: Relation): string[] {
   return [...rel.fields].filter(([name, info]) => !name.startsWith('__') && info.origin === 'made').map(([name]) => name);
+}
+
+/** Names of the columns a step makes. */
+function stepColumns(body: StepBody): string[] {
+  switch (body.kind) {
+    case 'extend': case 'project': case 'join': return body.columns.map((c) => c.name);
+    case 'aggregate': return [...body.groups, ...body.aggregates].map((c) => c.name);
+    case 'unnest': return [body.column];
+    default: return [];
+  }
 }

@@ -3,15 +3,17 @@
 // show (newest event first, then whatever sort/stats decided), so order-sensitive commands
 // (head, dedup, first, streamstats) are deterministic.
 import type { Command, Pipeline } from '../../grammar/ast.js';
-import { Builder, renderCtes, visibleFields } from './builder.js';
+import { Builder, visibleFields } from './builder.js';
 import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
 import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
-import { duckdbSql as sql, EmptyNameError } from './print/duckdb.js';
-import { ident, num } from './sql.js';
+import { EmptyNameError } from './print/duckdb.js';
+import { ident } from './sql.js';
+import { call, column, int, lit, type Expr } from './ir/expr.js';
 import { nearest } from './suggest.js';
 import type { CompiledSearch, CompileOptions, FieldInfo, FieldType, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
+import { boundNewestRows, type CommandSteps } from './rewrite/newest-bound.js';
 
 export function eventFields(): Map<string, FieldInfo> {
   const fields = new Map<string, FieldInfo>();
@@ -21,26 +23,27 @@ export function eventFields(): Map<string, FieldInfo> {
   return fields;
 }
 
+const TIME = column('_time', 'number');
+
 /** The loaded events, restricted by the global time range and an optional condition. */
-function eventsWhere(b: Builder, conditions: (string | undefined)[]): string[] {
-  const where: string[] = [];
-  if (b.options.earliest !== undefined) where.push(`"_time" >= ${num(b.options.earliest)}`);
-  if (b.options.latest !== undefined) where.push(`"_time" < ${num(b.options.latest)}`);
-  for (const c of conditions) if (c) where.push(c);
+function eventsWhere(b: Builder, conditions: (Expr | undefined)[]): Expr[] {
+  const where: Expr[] = [];
+  if (b.options.earliest !== undefined) where.push(call('ge', [TIME, int(b.options.earliest)], 'bool'));
+  if (b.options.latest !== undefined) where.push(call('lt', [TIME, int(b.options.latest)], 'bool'));
+  // `search *` is no condition at all.
+  for (const c of conditions) if (c && !(c.kind === 'literal' && c.value === true)) where.push(c);
   return where;
 }
 
-export function eventsRelation(b: Builder, ...conditions: (string | undefined)[]): Relation {
-  const where = eventsWhere(b, conditions);
-  const sql = `SELECT * FROM ${ident(EVENTS_TABLE)}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}`;
-  return b.add(sql, eventFields(), true);
+export function eventsRelation(b: Builder, ...conditions: (Expr | undefined)[]): Relation {
+  return b.step({ kind: 'events', where: eventsWhere(b, conditions) }, { fields: eventFields(), raw: true, removed: new Set() });
 }
 
 /** Input of a generating command at the start of a search: it reads nothing. */
-const NO_INPUT: Relation = { name: 'none', fields: new Map(), raw: false, removed: new Set() };
+const NO_INPUT: Relation = { name: 'none', id: -1, fields: new Map(), raw: false, removed: new Set() };
 
 export function emptyRelation(b: Builder): Relation {
-  return b.add(`SELECT * FROM ${ident(EVENTS_TABLE)} WHERE false`, eventFields(), true);
+  return b.step({ kind: 'events', where: [lit(false)] }, { fields: eventFields(), raw: true, removed: new Set() });
 }
 
 /** SQL words typed as a command after `|`, and what SPL says instead. */
@@ -79,26 +82,36 @@ export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation 
   if (!p.leadingPipe) {
     const first = commands[0];
     if (first && first.kind === 'search') {
+      b.span = first.span;
       const condition = first.expr ? compileFirstSearch(first, b) : undefined;
       commands = commands.slice(1);
-      const bound = top ? newestRowsBound(commands, condition, b) : undefined;
-      rel = eventsRelation(b, condition, bound);
+      rel = eventsRelation(b, condition);
     } else {
       rel = eventsRelation(b);
     }
   }
+  const events = rel && b.steps[rel.id];
+  const trail: CommandSteps[] = [];
+  const outer = b.span;
   for (const cmd of commands) {
+    const before = b.steps.length;
+    const input = rel?.id ?? -1;
+    b.span = cmd.span;
     try {
       rel = compileCommand(cmd, rel, b);
     } catch (err) {
       // `stats count as ""`, `table ""`, `eval ""=1`: DuckDB would say "zero-length delimited identifier".
       if (err instanceof EmptyNameError) throw b.err('bad-argument', 'a field name cannot be empty ("")', cmd.span);
       throw err;
+    } finally {
+      b.span = outer;
     }
-    if (b.ctes.length > MAX_STEPS) {
+    trail.push({ name: cmd.name, input, steps: b.steps.slice(before) });
+    if (b.steps.length > MAX_STEPS) {
       throw b.err('too-complex', `this search needs more than ${MAX_STEPS} steps, more than DuckDB can nest`, cmd.span, ['split it: write an intermediate result with outputlookup and read it back with inputlookup']);
     }
   }
+  if (top && events?.kind === 'events') boundNewestRows(b, events, trail);
   return rel ?? emptyRelation(b);
 }
 
@@ -110,47 +123,10 @@ export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation 
  */
 const MAX_STEPS = 500;
 
-/** Above this many rows the bound would save little: the newest N events span most files. */
-const MAX_BOUNDED_ROWS = 100_000;
-
-/**
- * When only the newest N matching events can reach the output (`search ... | head N`, or a
- * display cap with nothing but row-preserving commands after the search), they are the N first
- * in event order, so every one has `_time` >= the N-th's. The engine finds that time with a
- * narrow query (no wide columns) and the search gets it as a bound, which the cache turns into
- * reading the newest files only: the wide `_raw` of every matching event was read to keep 10
- * (1M events: 0.41 s -> 0.03 s). The rows are the same with or without the bound.
- */
-function newestRowsBound(rest: Command[], condition: string | undefined, b: Builder): string | undefined {
-  let cap = b.options.rowCap;
-  for (const cmd of rest) {
-    if (cmd.name === 'head' && cmd.kind === 'generic') {
-      const [arg, ...more] = cmd.args;
-      if (more.length > 0 || (arg && !(arg.kind === 'word' && /^\d+$/.test(arg.value)))) return undefined;
-      cap = arg ? Number(arg.value) : 10;
-      break;
-    }
-    if (!commandSpec(cmd.name)?.rowPreserving) return undefined;
-  }
-  if (cap === undefined || cap < 1 || cap > MAX_BOUNDED_ROWS) return undefined;
-  // A search that reads the raw text anyway (bare terms) gains nothing from a narrow first pass,
-  // and one with a subsearch would run the subsearch twice.
-  if (condition?.includes('"_raw"') || b.ctes.length > 0) return undefined;
-  const where = eventsWhere(b, [condition]);
-  const answer = b.discover(
-    `SELECT "_time" FROM ${ident(EVENTS_TABLE)}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}\nORDER BY "__seq" LIMIT 1 OFFSET ${cap - 1}`,
-    `the time of matching event number ${cap}, newest first`,
-  );
-  const t = answer?.[0];
-  // Fewer events than the cap, or the N-th has no time (events without one come last): no bound.
-  if (t === undefined || t === null || !Number.isFinite(Number(t))) return undefined;
-  return `"_time" >= ${num(Number(t))}`;
-}
-
-function compileFirstSearch(first: Extract<Command, { kind: 'search' }>, b: Builder): string {
+function compileFirstSearch(first: Extract<Command, { kind: 'search' }>, b: Builder): Expr {
   // Conditions are compiled against the events relation; the base CTE holds them directly.
-  const probe: Relation = { name: EVENTS_TABLE, fields: eventFields(), raw: true, removed: new Set() };
-  return sql(compileSearchExpr(first.expr!, probe, b));
+  const probe: Relation = { name: EVENTS_TABLE, id: -1, fields: eventFields(), raw: true, removed: new Set() };
+  return compileSearchExpr(first.expr!, probe, b);
 }
 
 /** Output columns: for events, `_time`, the fields the pipeline made, and `_raw`. */
@@ -180,7 +156,7 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
   // rows for nothing doubled its cost.
   const order = options.unordered ? '' : '\nORDER BY "__seq"';
-  const sql = `WITH ${renderCtes(b.ctes)}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
+  const sql = `WITH ${b.ctes()}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
   return { sql, columns, types, output: b.output, discoveries: b.discoveries.length ? b.discoveries : undefined };
 }
 

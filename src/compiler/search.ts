@@ -11,7 +11,7 @@ import { all, and, any, coalesceFalse, compareOp, isNotNull, not } from './build
 import { promotedColumn } from './cloudtrail-schema.js';
 import { fieldRef } from './expr.js';
 import { addonFor, addonScope } from './fields.js';
-import { call, caseOf, column, int, lit, raw, type Expr, type Vars } from './ir/expr.js';
+import { call, caseOf, column, int, lit, type Expr, type Vars } from './ir/expr.js';
 import { wildcardMatch } from './patterns.js';
 import { regexLiteral } from './sql.js';
 import { resolveTime } from './time.js';
@@ -56,7 +56,7 @@ export function compileSearchExpr(e: SearchExpr, rel: Relation, b: Builder, loca
     case 'compare':
       return compareCondition(e, rel, b, locals);
     case 'subsearch':
-      return raw(b.subsearchCondition(e.pipeline, rel, e.span), 'bool');
+      return b.subsearchCondition(e.pipeline, rel, e.span);
   }
 }
 

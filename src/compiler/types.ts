@@ -2,29 +2,24 @@
 import type { AddonProfile } from './addon/profile.js';
 
 import type { Expr, FieldType } from './ir/expr.js';
+import type { FieldInfo, Schema } from './ir/plan.js';
+
+export type { FieldInfo };
 
 export type { FieldType };
 
 /** A compiled expression: the IR (print it with `sql()` where a command still writes SQL text). */
 export type Compiled = Expr;
 
-export interface FieldInfo {
-  type: FieldType;
-  /** 'event' columns come from the loaded data and are not shown unless asked for. */
-  origin: 'event' | 'made';
-}
-
 /**
- * The relation a pipeline stage reads: a CTE name and the fields it has. When `raw` is true the
- * relation still carries the event columns (including the nested JSON objects), so dotted paths
- * and add-on aliases can be resolved against it.
+ * The relation a command reads: a step of the plan (its id and CTE name) and the schema of its
+ * rows. When `raw` is true the relation still carries the event columns (including the nested
+ * JSON objects), so dotted paths and add-on aliases can be resolved against it.
  */
-export interface Relation {
+export interface Relation extends Schema {
   name: string;
-  fields: Map<string, FieldInfo>;
-  raw: boolean;
-  /** Names removed with `fields -` or renamed away while raw columns are still present. */
-  removed: Set<string>;
+  /** The step's id; -1 for the nothing a generating command starts from. */
+  id: number;
   /**
    * Set while compiling an add-on field's own rule: names in it resolve to what the add-on had
    * derived before that rule (see addon-fields.ts), not to every add-on field.

@@ -4,15 +4,15 @@
 // leaves a placeholder in the SQL. Aggregations come from the stats table (stats.ts).
 import type { Arg, Command, Span } from '../../../grammar/ast.js';
 import { Args, describe } from '../args.js';
-import { made, type Builder } from '../builder.js';
-import { fieldType, toNumber, toString } from '../build/coerce.js';
+import { made, withFields, type Builder, type StepBody } from '../builder.js';
+import { all, fieldType, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { column, raw } from '../ir/expr.js';
+import { aggregate, call, column, int, lit, sideColumn, type Expr, type SortKey, type Vars } from '../ir/expr.js';
+import type { Column } from '../ir/plan.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
-import { ident, num, str } from '../sql.js';
 import { parseSpan } from '../time.js';
-import type { Compiled, DiscoveredValue, FieldInfo, FieldType, Relation } from '../types.js';
-import { generic, sortTerms } from './relation.js';
+import type { Compiled, DiscoveredValue, FieldInfo, Relation } from '../types.js';
+import { generic, rowNumber, same, sortTerms } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { compileAggregate, parseAggregations, type Aggregation } from './stats.js';
 
@@ -24,7 +24,7 @@ const COUNT_LIKE = /^(c|count|dc|distinct_count|estdc)$/i;
 
 interface PivotSpec {
   /** Output name and SQL of the row key; null for a single row (`chart count`). */
-  row: { name: string; c: Compiled; order: 'time' | 'stats' } | null;
+  row: { name: string; c: Compiled; order: 'time' | 'stats'; note?: string } | null;
   split: { name: string; c: Compiled } | null;
   aggs: Aggregation[];
   limit: number;
@@ -38,25 +38,44 @@ interface PivotSpec {
   fill?: TimeSpan;
 }
 
-const SEQ: FieldInfo = { type: 'number', origin: 'event' };
-const q = (name: string) => ident(name);
+const SEQ_INFO: FieldInfo = { type: 'number', origin: 'event' };
+const HIDDEN: FieldInfo = { type: 'string', origin: 'event' };
+const ROW = column('__row', 'number');
+const SPLIT = column('__split', 'string');
 
-/** SQL for the start of the `_time` bucket holding `t` (epoch seconds), in UTC. */
-export function bucketSql(t: string, span: TimeSpan): string {
-  if ('seconds' in span) return `(floor(${t} / ${num(span.seconds)}) * ${num(span.seconds)})`;
-  const months = `((year(to_timestamp(${t})) - 1970) * 12 + month(to_timestamp(${t})) - 1)`;
-  const start = `(floor(${months} / ${span.months}) * ${span.months})::BIGINT`;
-  return `epoch(make_timestamp(1970 + ${start} // 12, ${start} % 12 + 1, 1, 0, 0, 0))`;
+/** The start of the `_time` bucket holding `t` (epoch seconds), in UTC. */
+export function bucket(t: Expr, span: TimeSpan, vars: Vars): Expr {
+  if ('seconds' in span) return call('mul', [call('floor', [call('div', [t, int(span.seconds)], 'number')], 'number'), int(span.seconds)], 'number');
+  return vars.share(call('to_timestamp', [t], 'timestamp'), (ts) => {
+    const months = call('add', [call('mul', [call('sub', [call('year', [ts], 'int'), int(1970)], 'int'), int(12)], 'int'), call('sub', [call('month', [ts], 'int'), int(1)], 'int')], 'int');
+    const start = call('to_bigint', [call('mul', [call('floor', [call('div', [months, int(span.months)], 'number')], 'number'), int(span.months)], 'number')], 'int');
+    return vars.share(start, (st) => {
+      const year = call('add', [int(1970), call('int_div', [st, int(12)], 'int')], 'int');
+      const month = call('add', [call('int_mod', [st, int(12)], 'int'), int(1)], 'int');
+      return call('epoch', [call('make_timestamp', [year, month, int(1), int(0), int(0), int(0)], 'timestamp')], 'number');
+    });
+  });
 }
 
-/** One row per bucket from the first to the last bucket of `source`'s `__row` (none when empty). */
-function seriesSql(source: string, span: TimeSpan): string {
+/** One row per bucket from the first to the last bucket of `grouped`'s `__row` (none when empty). */
+function series(grouped: Relation, span: TimeSpan, b: Builder): Relation {
+  const lo = column('lo', 'number');
+  const hi = column('hi', 'number');
+  const bounds = b.step(
+    { kind: 'aggregate', input: grouped.id, groups: [], aggregates: [{ name: 'lo', expr: aggregate('min', [ROW], 'number') }, { name: 'hi', expr: aggregate('max', [ROW], 'number') }] },
+    { fields: new Map([['lo', SEQ_INFO], ['hi', SEQ_INFO]]), raw: false, removed: new Set() },
+  );
+  let row: Expr;
   if ('seconds' in span) {
-    const step = num(span.seconds);
-    return `SELECT lo + unnest(range(0, CAST(round((hi - lo) / ${step}) AS BIGINT) + 1)) * ${step} AS "__row"\n    FROM (SELECT min("__row") AS lo, max("__row") AS hi FROM ${source})`;
+    const step = int(span.seconds);
+    const count = call('add', [call('to_bigint', [call('round', [call('div', [call('sub', [hi, lo], 'number'), step], 'number')], 'number')], 'int'), int(1)], 'int');
+    row = call('add', [lo, call('mul', [call('unnest', [call('range', [int(0), count], 'list')], 'int'), step], 'number')], 'number');
+  } else {
+    const ts = (x: Expr) => call('make_timestamp', [call('to_bigint', [call('mul', [x, int(1000000)], 'number')], 'int')], 'timestamp');
+    const end = call('interval_add', [ts(hi), call('to_seconds', [int(1)], 'any')], 'timestamp');
+    row = call('epoch', [call('unnest', [call('range', [ts(lo), end, call('to_months', [int(span.months)], 'any')], 'list')], 'timestamp')], 'number');
   }
-  const ts = (x: string) => `make_timestamp(CAST(${x} * 1000000 AS BIGINT))`;
-  return `SELECT epoch(unnest(range(${ts('lo')}, ${ts('hi')} + INTERVAL 1 SECOND, to_months(${span.months})))) AS "__row"\n    FROM (SELECT min("__row") AS lo, max("__row") AS hi FROM ${source})`;
+  return b.step({ kind: 'project', input: bounds.id, columns: [{ name: '__row', expr: row }] }, { fields: new Map([['__row', SEQ_INFO]]), raw: false, removed: new Set() });
 }
 
 /**
@@ -74,35 +93,33 @@ function splitColumns(answer: DiscoveredValue[], spec: PivotSpec): { values: str
 
 export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
   // 1. Row and split keys as hidden columns; a multivalue split counts once per value.
-  const keys: string[] = [];
-  if (spec.row) keys.push(`${sql(spec.row.c)} AS "__row"`);
-  if (spec.split) keys.push(spec.split.c.type === 'mv' ? `unnest(${sql(spec.split.c)}) AS "__split"` : `${sql(toString(spec.split.c))} AS "__split"`);
-  const input = keys.length ? b.add(`SELECT *, ${keys.join(', ')} FROM ${rel.name}`, rel.fields, rel.raw, rel.removed) : rel;
+  const keys: Column[] = [];
+  if (spec.row) keys.push({ name: '__row', expr: spec.row.c });
+  if (spec.split) keys.push({ name: '__split', expr: spec.split.c.type === 'mv' ? call('unnest', [spec.split.c], 'string') : toString(spec.split.c) });
+  const keyFields = withFields(rel, keys.map((k): [string, FieldInfo] => [k.name, HIDDEN]));
+  const input = keys.length ? b.step({ kind: 'extend', input: rel.id, columns: keys, ...(spec.row?.note ? { note: spec.row.note } : {}) } as StepBody, { fields: keyFields, raw: rel.raw, removed: rel.removed }) : rel;
 
   // 2. One row per (row key, split value), the aggregates as __a0, __a1...
   const aggs = spec.aggs.map((a) => compileAggregate(a, input, b));
-  const groupCols = [spec.row ? '"__row"' : null, spec.split ? '"__split"' : null].filter((x): x is string => x !== null);
+  const groups = [...(spec.row ? [{ name: '__row', expr: ROW }] : []), ...(spec.split ? [{ name: '__split', expr: SPLIT }] : [])];
+  const aggregates = aggs.map((c, i) => ({ name: `__a${i}`, expr: c }));
+  const groupedFields = new Map<string, FieldInfo>([...groups.map((g): [string, FieldInfo] => [g.name, HIDDEN]), ...aggregates.map((a): [string, FieldInfo] => [a.name, { type: fieldType(a.expr.type), origin: 'event' }])]);
   // Rows without a split value stay (usenull=f only drops their column): they still span buckets.
-  const grouped = b.add(
-    `SELECT ${[...groupCols, ...aggs.map((c, i) => `${sql(c)} AS "__a${i}"`)].join(', ')} FROM ${input.name}` +
-      `${spec.row ? ' WHERE "__row" IS NOT NULL' : ''}${groupCols.length ? `\n  GROUP BY ${groupCols.join(', ')}` : ''}`,
-    new Map(),
-    false,
-  );
+  const rows = spec.row ? b.step({ kind: 'filter', input: input.id, condition: call('is_not_null', [ROW], 'bool') }, same(input)) : input;
+  const grouped = b.step({ kind: 'aggregate', input: rows.id, groups, aggregates }, { fields: groupedFields, raw: false, removed: new Set() });
 
   // 3. The output columns: one per aggregation, or one per (aggregation, split value).
-  const cells: { name: string; value: string; type: FieldType }[] = [];
-  let placeholder = '';
-  const cell = (i: number, filter: string, name: string, summed = false) => {
-    const a = aggs[i]!;
+  const cells: Column[] = [];
+  let placeholder: string | undefined;
+  const cell = (i: number, filter: Expr | undefined, name: string, summed = false) => {
+    const a = column(`__a${i}`, aggs[i]!.type);
     const countLike = COUNT_LIKE.test(spec.aggs[i]!.func);
-    let value = summed ? `sum(${sql(toNumber(column(`__a${i}`, a.type)))})` : `any_value("__a${i}")`;
-    if (filter) value += ` FILTER (WHERE ${filter})`;
-    if (countLike) value = `coalesce(${value}, 0)`;
-    cells.push({ name, value, type: summed || countLike ? 'number' : fieldType(a.type) });
+    let value = aggregate(summed ? 'sum' : 'any_value', [summed ? toNumber(a) : a], summed ? 'number' : fieldType(a.type), filter ? { filter } : {});
+    if (countLike) value = call('coalesce', [value, int(0)], 'number');
+    cells.push({ name, expr: value });
   };
   if (!spec.split) {
-    spec.aggs.forEach((a, i) => cell(i, '', a.name));
+    spec.aggs.forEach((a, i) => cell(i, undefined, a.name));
   } else {
     const total = sql(toNumber(column('__a0', aggs[0]!.type)));
     const limit = spec.limit > 0 ? `\nLIMIT ${spec.limit + 2}` : '';
@@ -112,16 +129,16 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
       `the values of ${spec.split.name}, ranked by ${spec.aggs[0]!.name}`,
     );
     if (!answer) {
-      placeholder = `/* one column per value of ${spec.split.name.replace(/\*\//g, '* /')} (top ${spec.limit || 'all'} by total, then NULL and OTHER): discovered when the search runs */`;
+      placeholder = `one column per value of ${spec.split.name} (top ${spec.limit || 'all'} by total, then NULL and OTHER): discovered when the search runs`;
     } else {
       const { values, hasNull, hasOther } = splitColumns(answer, spec);
       const label = (i: number, v: string) => (spec.aggs.length > 1 ? `${spec.aggs[i]!.name}: ${v}` : v);
       spec.aggs.forEach((_a, i) => {
-        for (const v of values) cell(i, `"__split" = ${str(v)}`, label(i, v));
-        if (hasNull) cell(i, '"__split" IS NULL', label(i, spec.nullStr));
+        for (const v of values) cell(i, call('eq', [SPLIT, lit(v)], 'bool'), label(i, v));
+        if (hasNull) cell(i, call('is_null', [SPLIT], 'bool'), label(i, spec.nullStr));
         if (hasOther) {
-          const listed = values.length ? ` AND "__split" NOT IN (${values.map(str).join(', ')})` : '';
-          cell(i, `"__split" IS NOT NULL${listed}`, label(i, spec.otherStr), true);
+          const listed = values.length ? [call('not_in', [SPLIT, ...values.map((v) => lit(v))], 'bool')] : [];
+          cell(i, all([call('is_not_null', [SPLIT], 'bool'), ...listed]), label(i, spec.otherStr), true);
         }
       });
     }
@@ -129,25 +146,30 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
 
   // 4. One row per row key (every bucket, for timechart), in Splunk's order.
   const fields = new Map<string, FieldInfo>();
-  const select: string[] = [];
-  let from = grouped.name;
-  let order = '';
+  const outGroups: Column[] = [];
+  let from = grouped;
+  let order: SortKey[] = [];
   if (spec.row) {
-    fields.set(spec.row.name, made(spec.row.c.type === 'mv' ? 'string' : fieldType(spec.row.c.type)));
-    select.push(`"__row" AS ${q(spec.row.name)}`);
-    if (spec.fill) from = `(${seriesSql(grouped.name, spec.fill)}) LEFT JOIN ${grouped.name} USING ("__row")`;
-    order = spec.row.order === 'time' ? '"__row"' : sortTerms(column('__row', spec.row.c.type === 'mv' ? 'string' : spec.row.c.type), false).join(', ');
+    const rowType = spec.row.c.type === 'mv' ? 'string' : fieldType(spec.row.c.type);
+    fields.set(spec.row.name, made(rowType));
+    outGroups.push({ name: spec.row.name, expr: ROW });
+    if (spec.fill) {
+      const all = series(grouped, spec.fill, b);
+      const right = [...groupedFields.keys()].filter((n) => n !== '__row').map((n) => ({ name: n, expr: sideColumn('r', n, groupedFields.get(n)!.type) }));
+      const on = call('eq', [sideColumn('l', '__row', 'number'), sideColumn('r', '__row', 'number')], 'bool');
+      from = b.step({ kind: 'join', left: all.id, right: grouped.id, type: 'left', on, columns: right, leftAll: true, leftDrop: [] }, { fields: groupedFields, raw: false, removed: new Set() });
+    }
+    order = spec.row.order === 'time' ? [{ expr: ROW, desc: false, nulls: 'last' }] : sortTerms(column('__row', rowType), false);
   }
+  const outCells: Column[] = [];
   for (const c of cells) {
     if (fields.has(c.name)) continue;
-    fields.set(c.name, made(c.type));
-    select.push(`${c.value} AS ${q(c.name)}`);
+    fields.set(c.name, made(fieldType(c.expr.type)));
+    outCells.push(c);
   }
-  select.push(`${placeholder ? `${placeholder}\n    ` : ''}row_number() OVER (${order ? `ORDER BY ${order}` : ''}) AS "__seq"`);
-  fields.set('__seq', SEQ);
-  const groupBy = spec.row ? `\n  GROUP BY "__row"` : '';
-  const query = `SELECT ${select.join(',\n    ')}\n  FROM ${from}${groupBy}`;
-  return b.add(query, fields, false);
+  outCells.push({ name: '__seq', expr: rowNumber(order) });
+  fields.set('__seq', SEQ_INFO);
+  return b.step({ kind: 'aggregate', input: from.id, groups: outGroups, aggregates: outCells, ...(placeholder ? { note: placeholder } : {}) } as StepBody, { fields, raw: false, removed: new Set() });
 }
 
 // ---- arguments shared by chart and timechart ------------------------------------------------
@@ -247,9 +269,9 @@ const timechart: CommandCompiler = (cmd, rel, b) => {
     const t = sql(toNumber(time));
     const answer = b.discover(`SELECT max(${t}) - min(${t}) FROM ${rel.name}`, 'the time range of the events (for the span)');
     span = autoSpan(answer?.[0] ? Number(answer[0]) : 3600 * 100);
-    if (!answer) spanNote = '/* span picked from the data\'s time range when the search runs; 1h shown */ ';
+    if (!answer) spanNote = 'the span is picked from the data\'s time range when the search runs; 1h shown';
   }
-  const row = { name: '_time', c: raw(spanNote + bucketSql(sql(toNumber(time)), span), 'number'), order: 'time' as const };
+  const row = { name: '_time', c: bucket(toNumber(time), span, b.vars), order: 'time' as const, ...(spanNote ? { note: spanNote } : {}) };
   return pivot(rel, b, {
     row,
     split: split === null ? null : { name: split, c: fieldRef(split, { rel, b }) },

@@ -7,11 +7,9 @@ import { toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { call, caseOf, column, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import { extractPath } from '../library/eval-call.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
-import { ident } from '../sql.js';
 import type { Compiled, Relation } from '../types.js';
 import { type CommandCompiler, type CommandSpec, type Options } from './spec.js';
-import { assign, generic, hasColumn, regexOrFail } from './relation.js';
+import { assign, generic, regexOrFail, rowNumber, SEQ } from './relation.js';
 
 const REX_OPTIONS: Options = {
   field: 'text',
@@ -97,16 +95,15 @@ const mvexpand: CommandCompiler = (cmd, rel, b) => {
   const c = fieldRef(name, { rel, b });
   if (c.type !== 'mv') return rel;
   const limit = args.int('limit', 0);
-  const list = sql(limit > 0 ? call('list_slice', [c, int(1), int(limit)], 'mv') : c);
+  const list = limit > 0 ? call('list_slice', [c, int(1), int(limit)], 'mv') : c;
   // Each value becomes its own row, in the original row's place.
-  const replaced = hasColumn(rel, name) ? ` EXCLUDE (${ident(name)})` : '';
-  const expanded = b.add(
-    `SELECT *${replaced}, unnest(${list}) AS ${ident(name)}, generate_subscripts(${list}, 1) AS "__sub" FROM ${rel.name}`,
-    withFields(rel, [[name, made('string')]]),
-    rel.raw,
-    rel.removed,
+  const fields = withFields(rel, [[name, made('string')]]);
+  const expanded = b.step(
+    { kind: 'unnest', input: rel.id, column: name, list, ordinal: '__sub' },
+    { fields: withFields({ ...rel, fields }, [['__sub', { type: 'number', origin: 'event' }]]), raw: rel.raw, removed: rel.removed },
   );
-  return b.add(`SELECT * EXCLUDE ("__sub") REPLACE (row_number() OVER (ORDER BY "__seq", "__sub") AS "__seq") FROM ${expanded.name}`, expanded.fields, rel.raw, rel.removed);
+  const order = [{ expr: SEQ, desc: false, nulls: 'last' as const }, { expr: column('__sub', 'number'), desc: false, nulls: 'last' as const }];
+  return b.step({ kind: 'extend', input: expanded.id, columns: [{ name: '__seq', expr: rowNumber(order) }], drop: ['__sub'] }, { fields, raw: rel.raw, removed: rel.removed });
 };
 
 const makemv: CommandCompiler = (cmd, rel, b) => {

@@ -1,15 +1,13 @@
 // Commands that make, change or drop fields: eval, table, fields, rename, fillnull, convert, bin,
 // addtotals, makeresults.
 import { Args, describe, fieldList } from '../args.js';
-import { exclude, made, withFields } from '../builder.js';
+import { made, withFields } from '../builder.js';
 import { fieldType, toNumber, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef, fieldsOf } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
-import { call, column, int, lit, type Expr } from '../ir/expr.js';
+import { aggregate, call, column, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import { CONVERT_FUNCTIONS, convertFunction, DEFAULT_TIME_FORMAT } from '../library/convert-functions.js';
 import { TimeFormatError } from '../library/time-format.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
-import { dbl, ident, str } from '../sql.js';
 import { monthBin, parseSpan } from '../time.js';
 import type { Compiled, FieldInfo } from '../types.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
@@ -87,9 +85,9 @@ const fields: CommandCompiler = (cmd, rel, b) => {
   const present = drop.filter((n) => hasColumn(rel, n) && n !== '__seq');
   const removed = new Set([...rel.removed, ...drop]);
   const kept = preserveOriginals(rel, present);
-  const originals = kept.map(([n]) => `, ${ident(n)} AS ${ident(originalName(n))}`).join('');
+  const originals = kept.map(([n, info]) => ({ name: originalName(n), expr: column(n, info.type) }));
   const fieldsAfter = withFields(rel, kept.map(([n, info]) => [originalName(n), info]), drop);
-  return b.add(`SELECT *${exclude(present)}${originals} FROM ${rel.name}`, fieldsAfter, rel.raw, removed);
+  return b.step({ kind: 'extend', input: rel.id, columns: originals, drop: present }, { fields: fieldsAfter, raw: rel.raw, removed });
 };
 
 /** rename pairs: `a as b`, with wildcards (`userIdentity.* as ui_*`), commas optional. */
@@ -131,8 +129,8 @@ const rename: CommandCompiler = (cmd, rel, b) => {
     const fieldsAfter = renamedFields(current.fields, from, to, made(fieldType(value.type)));
     for (const [n, info] of kept) fieldsAfter.set(originalName(n), info);
     const removed = new Set([...current.removed, from].filter((n) => n !== to));
-    const originals = kept.map(([n]) => `, ${ident(n)} AS ${ident(originalName(n))}`).join('');
-    current = b.add(`SELECT *${exclude(drop)}${originals}, ${sql(value)} AS ${ident(to)} FROM ${current.name}`, fieldsAfter, current.raw, removed);
+    const columns = [...kept.map(([n, info]) => ({ name: originalName(n), expr: column(n, info.type) })), { name: to, expr: value }];
+    current = b.step({ kind: 'extend', input: current.id, columns, drop }, { fields: fieldsAfter, raw: current.raw, removed });
   }
   return current;
 };
@@ -220,13 +218,13 @@ const addtotals: CommandCompiler = (cmd, rel, b) => {
   if (args.bool('col', false)) {
     const label = args.option('labelfield');
     const sums = [...out.fields].filter(([n]) => !n.startsWith('__')).map(([n, f]) => {
-      if (label && n === label) return `${str(args.option('label') ?? 'Total')} AS ${ident(n)}`;
-      if (f.origin === 'made' && (f.type === 'number' || names.includes(n) || n === total)) return `sum(${sql(toNumber(column(n, f.type)))}) AS ${ident(n)}`;
-      return `NULL AS ${ident(n)}`;
+      if (label && n === label) return { name: n, expr: lit(args.option('label') ?? 'Total') };
+      if (f.origin === 'made' && (f.type === 'number' || names.includes(n) || n === total)) return { name: n, expr: aggregate('sum', [toNumber(column(n, f.type))], 'number') };
+      return { name: n, expr: nullOf('unknown') };
     });
-    const last = b.add(`SELECT ${sums.join(', ')}, max("__seq") + 1 AS "__seq" FROM ${out.name}`, out.fields, false);
-    const fieldsUnion = new Map(out.fields);
-    out = b.add(`SELECT * FROM ${out.name} UNION ALL BY NAME SELECT * FROM ${last.name}`, fieldsUnion, false);
+    const seq = { name: '__seq', expr: call('add', [aggregate('max', [column('__seq', 'number')], 'number'), int(1)], 'number') };
+    const last = b.step({ kind: 'aggregate', input: out.id, groups: [], aggregates: [...sums, seq] }, { fields: out.fields, raw: false, removed: new Set() });
+    out = b.step({ kind: 'union', left: out.id, right: last.id }, { fields: new Map(out.fields), raw: false, removed: new Set() });
   }
   return out;
 };
@@ -235,7 +233,7 @@ const makeresults: CommandCompiler = (cmd, _rel, b) => {
   const args = new Args(generic(cmd, b), b, MAKERESULTS_OPTIONS);
   const n = args.int('count', 1);
   const fields = new Map<string, FieldInfo>([['_time', made('number')], ['__seq', { type: 'number', origin: 'event' }]]);
-  return b.add(`SELECT ${dbl(b.options.now)} AS "_time", range + 1 AS "__seq" FROM range(${n})`, fields, false);
+  return b.step({ kind: 'generate', count: n, time: b.options.now }, { fields, raw: false, removed: new Set() });
 };
 
 export const FIELD_COMMANDS: CommandSpec[] = [

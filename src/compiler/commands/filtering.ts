@@ -1,12 +1,11 @@
 // Commands that keep or order rows: search, where, regex, dedup, head, tail, sort.
 import { Args, argText, describe } from '../args.js';
-import { coalesceFalse, toBool, toString } from '../build/coerce.js';
+import { any, coalesceFalse, toBool, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef } from '../expr.js';
-import { call, lit, type Expr } from '../ir/expr.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
+import { aggregate, call, int, lit, type Expr } from '../ir/expr.js';
 import { compileSearchExpr } from '../search.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
-import { generic, regexOrFail, sortKeys, sortRelation } from './relation.js';
+import { generic, regexOrFail, rowNumber, same, SEQ, sortKeys, sortRelation } from './relation.js';
 
 const HEAD_OPTIONS: Options = {
   limit: 'int',
@@ -24,13 +23,13 @@ const DEDUP_OPTIONS: Options = {
 
 const search: CommandCompiler = (cmd, rel, b) => {
   if (cmd.kind !== 'search' || !cmd.expr) return rel;
-  return b.add(`SELECT * FROM ${rel.name} WHERE ${sql(compileSearchExpr(cmd.expr, rel, b))}`, rel.fields, rel.raw, rel.removed);
+  return b.step({ kind: 'filter', input: rel.id, condition: compileSearchExpr(cmd.expr, rel, b) }, same(rel));
 };
 
 const where: CommandCompiler = (cmd, rel, b) => {
   if (cmd.kind !== 'where') return generic(cmd, b) && rel;
   const cond = compileExpr(cmd.expr, { rel, b });
-  return b.add(`SELECT * FROM ${rel.name} WHERE ${sql(coalesceFalse(toBool(cond)))}`, rel.fields, rel.raw, rel.removed);
+  return b.step({ kind: 'filter', input: rel.id, condition: coalesceFalse(toBool(cond)) }, same(rel));
 };
 
 const regex: CommandCompiler = (cmd, rel, b) => {
@@ -57,7 +56,7 @@ const regex: CommandCompiler = (cmd, rel, b) => {
   const matches = (v: Expr) => call('regexp_matches', [v, lit(re.pattern)], 'bool');
   const test = c.type === 'mv' ? call('list_bool_or', [call('list_transform', [c, b.vars.lambda('string', matches)], 'list')], 'bool') : matches(toString(c));
   const cond = negate ? call('not', [coalesceFalse(test)], 'bool') : coalesceFalse(test);
-  return b.add(`SELECT * FROM ${rel.name} WHERE ${sql(cond)}`, rel.fields, rel.raw, rel.removed);
+  return b.step({ kind: 'filter', input: rel.id, condition: cond }, same(rel));
 };
 
 const dedup: CommandCompiler = (cmd, rel, b) => {
@@ -77,20 +76,22 @@ const dedup: CommandCompiler = (cmd, rel, b) => {
     return a.value;
   });
   if (names.length === 0) throw b.err('bad-argument', 'dedup needs at least one field', cmd.span);
-  const keys = names.map((f) => sql(fieldRef(f, { rel, b })));
+  const keys = names.map((f) => fieldRef(f, { rel, b }));
   const keepEmpty = args.bool('keepempty', false);
-  const anyNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
-  const rank = `row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY "__seq") <= ${n}`;
-  let select: string;
+  const anyNull = any(keys.map((k) => call('is_null', [k], 'bool')));
+  const bySeq = [{ expr: SEQ, desc: false, nulls: 'last' as const }];
+  let kept: Expr;
   if (args.bool('consecutive', false)) {
-    const changed = keys.map((k) => `${k} IS DISTINCT FROM lag(${k}) OVER (ORDER BY "__seq")`).join(' OR ');
-    select = `SELECT * FROM ${rel.name}${keepEmpty ? '' : ` WHERE NOT (${anyNull})`}\n  QUALIFY ${keepEmpty ? `(${anyNull}) OR ` : ''}${changed} OR row_number() OVER (ORDER BY "__seq") = 1`;
-  } else if (keepEmpty) {
-    select = `SELECT * FROM ${rel.name}\n  QUALIFY (${anyNull}) OR ${rank}`;
+    const previous = (k: Expr) => aggregate('lag', [k], k.type, { over: { partition: [], order: bySeq } });
+    const changed = any(keys.map((k) => call('is_distinct', [k, previous(k)], 'bool')));
+    kept = call('or', [changed, call('eq', [rowNumber(bySeq), int(1)], 'bool')], 'bool');
   } else {
-    select = `SELECT * FROM ${rel.name} WHERE NOT (${anyNull})\n  QUALIFY ${rank}`;
+    kept = call('le', [rowNumber(bySeq, keys), int(n)], 'bool');
   }
-  const out = b.add(select, rel.fields, rel.raw, rel.removed);
+  // Results missing a field are dropped, or with keepempty=true always kept.
+  let out = rel;
+  if (!keepEmpty) out = b.step({ kind: 'filter', input: out.id, condition: call('not', [anyNull], 'bool') }, same(rel));
+  out = b.step({ kind: 'filter', input: out.id, condition: keepEmpty ? call('or', [anyNull, kept], 'bool') : kept }, same(rel));
   return sortItems.length ? sortRelation(out, b, sortKeys(sortItems, out, b), 0) : out;
 };
 
@@ -106,13 +107,14 @@ function countArg(args: Args, fallback: number, what: string): number {
 
 const head: CommandCompiler = (cmd, rel, b) => {
   const n = countArg(new Args(generic(cmd, b), b, HEAD_OPTIONS), 10, 'head');
-  return b.add(`SELECT * FROM ${rel.name} ORDER BY "__seq" LIMIT ${n}`, rel.fields, rel.raw, rel.removed);
+  return b.step({ kind: 'limit', input: rel.id, count: n }, same(rel));
 };
 
 const tail: CommandCompiler = (cmd, rel, b) => {
   const n = countArg(new Args(generic(cmd, b), b, TAIL_OPTIONS), 10, 'tail');
   // tail returns the last results in reverse order: negating the order does both at once.
-  return b.add(`SELECT * REPLACE (- "__seq" AS "__seq") FROM ${rel.name} ORDER BY "__seq" DESC LIMIT ${n}`, rel.fields, rel.raw, rel.removed);
+  const reversed = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__seq', expr: call('neg', [SEQ], 'number') }] }, same(rel));
+  return b.step({ kind: 'limit', input: reversed.id, count: n }, same(rel));
 };
 
 const sort: CommandCompiler = (cmd, rel, b) => {

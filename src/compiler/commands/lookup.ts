@@ -6,16 +6,15 @@ import type { Arg, Command, Pipeline, SearchExpr, Span } from '../../../grammar/
 import { splError } from '../../../grammar/diagnostics.js';
 import { parse } from '../../../grammar/parser.js';
 import { Args, describe, fieldList } from '../args.js';
-import { exclude, made, withFields, type Builder } from '../builder.js';
-import { coerce, fieldType, toString, unify } from '../build/coerce.js';
+import { made, withFields, type Builder } from '../builder.js';
+import { all, coerce, fieldType, toString, unify } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { call, caseOf, column, raw } from '../ir/expr.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
+import { aggregate, call, caseOf, column, int, lit, nullOf, sideColumn, type Expr } from '../ir/expr.js';
+import type { Column } from '../ir/plan.js';
 import { compileSearchExpr } from '../search.js';
-import { ident, str } from '../sql.js';
 import { nearest } from '../suggest.js';
 import type { Compiled, FieldInfo, FieldType, LookupTable, Relation } from '../types.js';
-import { generic, hasColumn } from './relation.js';
+import { generic, same, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { unionRelations } from './union.js';
 
@@ -59,20 +58,29 @@ function checkColumn(b: Builder, table: LookupTable, lookupName: string, column:
   ]);
 }
 
+const HIDDEN: FieldInfo = { type: 'string', origin: 'event' };
+const ROW = column('__row', 'number');
+
+/** A lookup's rows as the engine loaded them: its columns and `__row`, the row's place in the file. */
+function tableRows(b: Builder, table: LookupTable): Relation {
+  const fields = new Map<string, FieldInfo>(table.columns.map((c) => [c, made(columnType(table, c))]));
+  fields.set('__row', { type: 'number', origin: 'event' });
+  return b.step({ kind: 'table', relation: table.sql }, { fields, raw: false, removed: new Set() });
+}
+
 /**
- * One row per combination of match values: `__k0, __k1...` as strings, a multivalue value
- * unnested in a CTE of its own (so two multivalue keys give every pair).
+ * One row per combination of match values: `lead` columns, then `__k0, __k1...` as strings, a
+ * multivalue value unnested in a step of its own (so two multivalue keys give every pair).
  */
-function keyRows(b: Builder, from: string, lead: string, values: Compiled[], prefix: string): Relation {
-  const select = values.map((v, i) => {
-    const alias = ident(`${prefix}${i}`);
-    if (v.type === 'mv') return `${sql(v)} AS ${alias}`;
-    if (v.type === 'unknown') return `CAST(NULL AS VARCHAR) AS ${alias}`;
-    return `${sql(toString(v))} AS ${alias}`;
-  });
-  let rel = b.add(`SELECT ${lead}, ${select.join(', ')} FROM ${from}`, new Map(), false);
+function keyRows(b: Builder, from: Relation, lead: Column[], values: Compiled[], prefix: string): Relation {
+  const keys = values.map((v, i) => ({ name: `${prefix}${i}`, expr: v.type === 'mv' ? v : v.type === 'unknown' ? nullOf('string') : toString(v) }));
+  const columns = [...lead, ...keys];
+  const fields = new Map<string, FieldInfo>(columns.map((c) => [c.name, { type: c.name.startsWith(prefix) ? (c.expr.type === 'mv' ? 'mv' : 'string') : fieldType(c.expr.type), origin: 'event' }]));
+  let rel = b.step({ kind: 'project', input: from.id, columns }, { fields, raw: false, removed: new Set() });
   values.forEach((v, i) => {
-    if (v.type === 'mv') rel = b.add(`SELECT * REPLACE (unnest(${ident(`${prefix}${i}`)}) AS ${ident(`${prefix}${i}`)}) FROM ${rel.name}`, new Map(), false);
+    if (v.type !== 'mv') return;
+    const name = `${prefix}${i}`;
+    rel = b.step({ kind: 'extend', input: rel.id, columns: [{ name, expr: call('unnest', [column(name, 'mv')], 'string') }] }, { fields: withFields(rel, [[name, HIDDEN]]), raw: false, removed: new Set() });
   });
   return rel;
 }
@@ -123,54 +131,61 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
 
   // Event side and lookup side: one row per match value, multivalue fields unnested.
   const eventValues = matches.map((m) => fieldRef(m.field, { rel, b }));
-  const keys = keyRows(b, rel.name, '"__seq"', eventValues, '__k');
-  const outCols = outputs.map((o, i) => `${ident(o.column)} AS "__o${i}"`).join(', ');
-  const side = keyRows(b, table.sql, `"__row", ${outCols}`, matches.map((m) => column(m.column, columnType(table, m.column))), '__m');
-  const on = matches.map((_m, i) => `k."__k${i}" = l."__m${i}"`).join(' AND ');
-  const joined = b.add(`SELECT k."__seq", l.* FROM ${keys.name} k JOIN ${side.name} l ON ${on}`, new Map(), false);
+  const keys = keyRows(b, rel, [{ name: '__seq', expr: SEQ }], eventValues, '__k');
+  const outCols = outputs.map((o, i) => ({ name: `__o${i}`, expr: column(o.column, columnType(table, o.column)) }));
+  const side = keyRows(b, tableRows(b, table), [{ name: '__row', expr: ROW }, ...outCols], matches.map((m) => column(m.column, columnType(table, m.column))), '__m');
+  const on = all(matches.map((_m, i) => call('eq', [sideColumn('l', `__k${i}`, 'string'), sideColumn('r', `__m${i}`, 'string')], 'bool')));
+  const joinedCols = [{ name: '__seq', expr: sideColumn('l', '__seq', 'number') }, { name: '__row', expr: sideColumn('r', '__row', 'number') }, ...outCols.map((o) => ({ name: o.name, expr: sideColumn('r', o.name, o.expr.type) }))];
+  const joinedFields = new Map<string, FieldInfo>(joinedCols.map((c) => [c.name, { type: fieldType(c.expr.type), origin: 'event' }]));
+  const joined = b.step({ kind: 'join', left: keys.id, right: side.id, type: 'inner', on, columns: joinedCols, leftAll: false, leftDrop: [] }, { fields: joinedFields, raw: false, removed: new Set() });
 
   // One value per event when no event can match two lookup rows: a scalar event key on a lookup
   // column whose values are distinct. Otherwise the distinct values in file order, as Splunk does.
   const single = matches.some((m, i) => eventValues[i]!.type !== 'mv' && columnType(table, m.column) === 'string' && (table.unique ?? []).includes(m.column));
   const outTypes = outputs.map((o): FieldType => (single ? columnType(table, o.column) : 'mv'));
+  const byRow = [{ expr: ROW, desc: false, nulls: 'last' as const }];
   const aggs = outputs.map((o, i) => {
-    const v = `"__o${i}"`;
-    if (single) return `first(${v} ORDER BY "__row") AS ${v}`;
-    const list = columnType(table, o.column) === 'mv' ? `flatten(list(${v} ORDER BY "__row") FILTER (WHERE ${v} IS NOT NULL))` : `list(${v} ORDER BY "__row") FILTER (WHERE ${v} IS NOT NULL)`;
-    return `${list} AS ${v}`;
+    const name = `__o${i}`;
+    const v = column(name, columnType(table, o.column));
+    if (single) return { name, expr: aggregate('first', [v], v.type, { order: byRow }) };
+    const list = aggregate('list_agg', [v], 'mv', { order: byRow, filter: call('is_not_null', [v], 'bool') });
+    return { name, expr: columnType(table, o.column) === 'mv' ? call('flatten', [list], 'mv') : list };
   });
-  let agg = b.add(`SELECT "__seq", ${aggs.join(', ')} FROM ${joined.name} GROUP BY "__seq"`, new Map(), false);
+  const aggFields = new Map<string, FieldInfo>([['__seq', { type: 'number', origin: 'event' }], ...aggs.map((a, i): [string, FieldInfo] => [a.name, { type: outTypes[i]!, origin: 'event' }])]);
+  let agg = b.step({ kind: 'aggregate', input: joined.id, groups: [{ name: '__seq', expr: SEQ }], aggregates: aggs }, { fields: aggFields, raw: false, removed: new Set() });
   if (!single) {
     const distinct = outputs.map((_o, i) => {
-      const v = `"__o${i}"`;
-      return `CASE WHEN len(${v}) > 0 THEN list_slice(list_filter(${v}, (__v, __i) -> list_position(${v}, __v) = __i), 1, ${MAX_MATCH_VALUES}) END AS ${v}`;
+      const name = `__o${i}`;
+      const v = column(name, 'mv');
+      const firstOfEach = b.vars.lambda2(['string', 'int'], (x, k) => call('eq', [call('list_position', [v, x], 'int'), k], 'bool'));
+      const values = call('list_slice', [call('list_filter', [v, firstOfEach], 'mv'), int(1), int(MAX_MATCH_VALUES)], 'mv');
+      return { name, expr: caseOf([{ when: call('gt', [call('len', [v], 'int'), int(0)], 'bool'), then: values }], null, 'mv') };
     });
-    agg = b.add(`SELECT "__seq", ${distinct.join(', ')} FROM ${agg.name}`, new Map(), false);
+    agg = b.step({ kind: 'project', input: agg.id, columns: [{ name: '__seq', expr: SEQ }, ...distinct] }, { fields: aggFields, raw: false, removed: new Set() });
   }
 
   // Back onto every event: OUTPUT replaces a field on a match, OUTPUTNEW only fills nulls, and an
   // event that matched nothing keeps what it had.
-  const values: [string, Compiled][] = [];
+  const values: Column[] = [];
   outputs.forEach((o, i) => {
-    if (values.some(([f]) => f === o.field)) return;
-    const found: Compiled = raw(`a."__o${i}"`, outTypes[i]!);
+    if (values.some((v) => v.name === o.field)) return;
+    const found = sideColumn('r', `__o${i}`, outTypes[i]!);
     const old = fieldRef(o.field, { rel, b });
-    if (old.type === 'unknown') return values.push([o.field, found]);
+    if (old.type === 'unknown') return values.push({ name: o.field, expr: found });
     const type = unify([old, found]);
     const value = outputNew
       ? call('coalesce', [coerce(old, type), coerce(found, type)], type)
-      : caseOf([{ when: call('is_null', [raw('a."__seq"', 'number')], 'bool'), then: coerce(old, type) }], coerce(found, type), type);
-    values.push([o.field, value]);
+      : caseOf([{ when: call('is_null', [sideColumn('r', '__seq', 'number')], 'bool'), then: coerce(old, type) }], coerce(found, type), type);
+    values.push({ name: o.field, expr: value });
   });
-  const replaced = values.map(([f]) => f).filter((f) => hasColumn(rel, f));
-  const select = [`r.*${exclude(replaced)}`, ...values.map(([f, c]) => `${sql(c)} AS ${ident(f)}`)].join(', ');
-  const fields = withFields(rel, values.map(([f, c]): [string, FieldInfo] => [f, made(fieldType(c.type))]));
-  const removed = new Set([...rel.removed].filter((n) => !values.some(([f]) => f === n)));
-  return b.add(`SELECT ${select}\n  FROM ${rel.name} r LEFT JOIN ${agg.name} a ON a."__seq" = r."__seq"`, fields, rel.raw, removed);
+  const fields = withFields(rel, values.map((v): [string, FieldInfo] => [v.name, made(fieldType(v.expr.type))]));
+  const removed = new Set([...rel.removed].filter((n) => !values.some((v) => v.name === n)));
+  const matched = call('eq', [sideColumn('r', '__seq', 'number'), sideColumn('l', '__seq', 'number')], 'bool');
+  return b.step({ kind: 'join', left: rel.id, right: agg.id, type: 'left', on: matched, columns: values, leftAll: true, leftDrop: values.map((v) => v.name) }, { fields, raw: rel.raw, removed });
 };
 
 /** `where <search condition>` after inputlookup: re-parsed from the text as a search. */
-function whereCondition(g: Generic, whereArg: Arg, rel: Relation, b: Builder): string {
+function whereCondition(g: Generic, whereArg: Arg, rel: Relation, b: Builder): Expr {
   const source = b.options.source;
   if (source === undefined) throw b.err('bad-argument', 'inputlookup where needs the search text (compile through prepare)', whereArg.span);
   // Blanking everything before the clause keeps the parsed spans at their place in the text.
@@ -179,7 +194,7 @@ function whereCondition(g: Generic, whereArg: Arg, rel: Relation, b: Builder): s
   const first = parsed.pipeline?.commands[0];
   if (parsed.diagnostics.length) throw b.err(parsed.diagnostics[0]!.code, parsed.diagnostics[0]!.message, parsed.diagnostics[0]!.span);
   if (!first || first.kind !== 'search' || !first.expr || parsed.pipeline!.commands.length !== 1) throw b.err('bad-argument', 'inputlookup where needs a search condition, e.g. where user=alice', whereArg.span);
-  return sql(compileSearchExpr(first.expr, rel, b));
+  return compileSearchExpr(first.expr, rel, b);
 }
 
 const inputlookup: CommandCompiler = (cmd, rel, b) => {
@@ -200,11 +215,17 @@ const inputlookup: CommandCompiler = (cmd, rel, b) => {
   const columns = table?.columns ?? [];
   const fields = new Map<string, FieldInfo>(columns.map((c) => [c, made(columnType(table!, c))]));
   fields.set('__seq', { type: 'number', origin: 'event' });
-  const cols = [...columns.map(ident), '"__row" AS "__seq"'].join(', ');
-  let rows = table
-    ? b.add(`SELECT ${cols} FROM ${table.sql} WHERE "__row" > ${start}${max !== undefined ? ` AND "__row" <= ${start + max}` : ''}`, fields, false)
-    : b.add(`SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false`, fields, false);
-  if (whereAt >= 0) rows = b.add(`SELECT * FROM ${rows.name} WHERE ${whereCondition(g, args.items[whereAt]!, rows, b)}`, rows.fields, false);
+  let rows: Relation;
+  if (table) {
+    const all = tableRows(b, table);
+    const range = [call('gt', [ROW, int(start)], 'bool'), ...(max !== undefined ? [call('le', [ROW, int(start + max)], 'bool')] : [])];
+    const kept = b.step({ kind: 'filter', input: all.id, condition: range.reduce((x, y) => call('and', [x, y], 'bool')) }, same(all));
+    const cols = [...columns.map((c) => ({ name: c, expr: column(c, columnType(table, c)) })), { name: '__seq', expr: ROW }];
+    rows = b.step({ kind: 'project', input: kept.id, columns: cols }, { fields, raw: false, removed: new Set() });
+  } else {
+    rows = b.step({ kind: 'none' }, { fields, raw: false, removed: new Set() });
+  }
+  if (whereAt >= 0) rows = b.step({ kind: 'filter', input: rows.id, condition: whereCondition(g, args.items[whereAt]!, rows, b) }, same(rows));
   if (first) return rows;
   return unionRelations(b, rel, rows, rel.raw, rel.removed);
 };
@@ -279,17 +300,25 @@ const iplocation: CommandCompiler = (cmd, rel, b) => {
   const prefix = args.option('prefix') ?? '';
   const geo = args.bool('allfields', false) ? [...GEO_FIELDS, ...GEO_ALL_FIELDS] : GEO_FIELDS;
   // A multivalue field is located by its first value, as Splunk does.
-  const ip = sql(toString(fieldRef(words[0]!.value, { rel, b })));
-  const withIp = b.add(`SELECT *, ${ip} AS "__ip" FROM ${rel.name}`, rel.fields, rel.raw, rel.removed);
+  const ip = toString(fieldRef(words[0]!.value, { rel, b }));
+  const IP = column('__ip', 'string');
+  const withIp = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__ip', expr: ip }] }, { fields: withFields(rel, [['__ip', HIDDEN]]), raw: rel.raw, removed: rel.removed });
   // Addresses repeat a lot (1M events, a few hundred addresses): locate each distinct one once.
-  const distinct = b.add(`SELECT DISTINCT "__ip" FROM ${withIp.name} WHERE "__ip" IS NOT NULL`, new Map(), false);
-  const located = b.add(`SELECT "__ip", spl_iplocation("__ip", ${str(lang)}) AS "__loc" FROM ${distinct.name}`, new Map(), false);
+  const ipOnly = new Map<string, FieldInfo>([['__ip', HIDDEN]]);
+  const known = b.step({ kind: 'filter', input: withIp.id, condition: call('is_not_null', [IP], 'bool') }, same(withIp));
+  const ips = b.step({ kind: 'project', input: known.id, columns: [{ name: '__ip', expr: IP }] }, { fields: ipOnly, raw: false, removed: new Set() });
+  const distinct = b.step({ kind: 'distinct', input: ips.id }, { fields: ipOnly, raw: false, removed: new Set() });
+  const locatedFields = new Map<string, FieldInfo>([['__ip', HIDDEN], ['__loc', { type: 'string', origin: 'event' }]]);
+  const located = b.step(
+    { kind: 'project', input: distinct.id, columns: [{ name: '__ip', expr: IP }, { name: '__loc', expr: call('iplocation', [IP, lit(lang)], 'struct') }] },
+    { fields: locatedFields, raw: false, removed: new Set() },
+  );
   const targets = geo.map(([name, key, type]): [string, string, FieldType] => [prefix + name, key, type]);
-  const replaced = targets.map(([t]) => t).filter((t) => hasColumn(rel, t));
-  const select = [`r.*${exclude(['__ip', ...replaced])}`, ...targets.map(([t, key]) => `struct_extract(l."__loc", ${str(key)}) AS ${ident(t)}`)];
+  const columns = targets.map(([t, key, type]) => ({ name: t, expr: call('struct_extract', [sideColumn('r', '__loc', 'struct'), lit(key)], type) }));
   const fields = withFields(rel, targets.map(([t, , type]): [string, FieldInfo] => [t, made(type)]));
   const removed = new Set([...rel.removed].filter((n) => !targets.some(([t]) => t === n)));
-  return b.add(`SELECT ${select.join(', ')}\n  FROM ${withIp.name} r LEFT JOIN ${located.name} l ON l."__ip" = r."__ip"`, fields, rel.raw, removed);
+  const on = call('eq', [sideColumn('r', '__ip', 'string'), sideColumn('l', '__ip', 'string')], 'bool');
+  return b.step({ kind: 'join', left: withIp.id, right: located.id, type: 'left', on, columns, leftAll: true, leftDrop: ['__ip', ...targets.map(([t]) => t)] }, { fields, raw: rel.raw, removed });
 };
 
 export const LOOKUP: CommandSpec[] = [

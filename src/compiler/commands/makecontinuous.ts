@@ -2,13 +2,13 @@
 // first and the last, so a gap in the data shows as a row with no values instead of no row.
 // https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.0.2503/search-commands/makecontinuous
 import { Args } from '../args.js';
-import { toNumber } from '../build/coerce.js';
+import { all, toNumber } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
-import { dbl, ident, num } from '../sql.js';
+import { aggregate, call, column, int, lit, type Expr } from '../ir/expr.js';
 import { parseSpan } from '../time.js';
 import type { FieldInfo, Relation } from '../types.js';
-import { generic, hasColumn } from './relation.js';
+import { made } from '../builder.js';
+import { generic, rowNumber, same, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 
 const MAKECONTINUOUS_OPTIONS: Options = {
@@ -40,30 +40,38 @@ const makecontinuous: CommandCompiler = (cmd, rel, b) => {
   };
   const start = bound('start');
   const end = bound('end');
-  const step = num(span.seconds);
-  const value = sql(toNumber(fieldRef(field, { rel, b })));
-  const bucket = (x: string) => `(floor(${x} / ${step}) * ${step})`;
-  const out = ident(field);
+  const step = int(span.seconds);
+  const value = toNumber(fieldRef(field, { rel, b }));
+  const bucket = (x: Expr) => call('mul', [call('floor', [call('div', [x, step], 'number')], 'number'), step], 'number');
+  const out = column(field, 'number');
   // Existing rows get their value binned; rows outside [start, end] are dropped, as Splunk does.
-  const keep = [start === undefined ? '' : `${value} >= ${dbl(start)}`, end === undefined ? '' : `${value} <= ${dbl(end)}`].filter(Boolean);
-  const where = keep.length ? ` WHERE ${keep.join(' AND ')}` : '';
-  const select = hasColumn(rel, field) ? `* REPLACE (${bucket(value)} AS ${out})` : `*, ${bucket(value)} AS ${out}`;
-  const binned: Relation = b.add(`SELECT ${select} FROM ${rel.name}${where}`, binnedFields(rel, field), rel.raw, rel.removed);
-  const lo = start === undefined ? `min(${out})` : dbl(Math.floor(start / span.seconds) * span.seconds);
-  const hi = end === undefined ? `max(${out})` : dbl(Math.floor(end / span.seconds) * span.seconds);
+  const keep = [
+    ...(start === undefined ? [] : [call('ge', [value, lit(start, 'number')], 'bool')]),
+    ...(end === undefined ? [] : [call('le', [value, lit(end, 'number')], 'bool')]),
+  ];
+  const kept = keep.length ? b.step({ kind: 'filter', input: rel.id, condition: all(keep) }, same(rel)) : rel;
+  const binned = b.step({ kind: 'extend', input: kept.id, columns: [{ name: field, expr: bucket(value) }] }, { fields: binnedFields(rel, field), raw: rel.raw, removed: rel.removed });
+  // The bins between the first and the last (or start= and end=) that no row has.
+  const fixed = (n: number) => lit(Math.floor(n / span.seconds!) * span.seconds!, 'number');
+  const bounds = b.step(
+    { kind: 'aggregate', input: binned.id, groups: [], aggregates: [{ name: 'lo', expr: start === undefined ? aggregate('min', [out], 'number') : fixed(start) }, { name: 'hi', expr: end === undefined ? aggregate('max', [out], 'number') : fixed(end) }] },
+    { fields: new Map([['lo', NUMBER], ['hi', NUMBER]]), raw: false, removed: new Set() },
+  );
+  const lo = column('lo', 'number');
+  const hi = column('hi', 'number');
+  const known = b.step({ kind: 'filter', input: bounds.id, condition: all([call('is_not_null', [lo], 'bool'), call('is_not_null', [hi], 'bool')]) }, same(bounds));
+  const count = call('add', [call('to_bigint', [call('round', [call('div', [call('sub', [hi, lo], 'number'), step], 'number')], 'number')], 'int'), int(1)], 'int');
+  const every = call('add', [call('mul', [call('unnest', [call('range', [int(0), count], 'list')], 'int'), step], 'number'), lo], 'number');
+  const bins = b.step({ kind: 'project', input: known.id, columns: [{ name: field, expr: every }] }, { fields: new Map([[field, made('number')]]), raw: false, removed: new Set() });
+  const taken: Expr = { kind: 'in_rows', values: [out], step: binned.id, select: [out], where: call('is_not_null', [out], 'bool'), type: 'bool' };
+  const empty = b.step({ kind: 'filter', input: bins.id, condition: call('not', [taken], 'bool') }, same(bins));
+  const filled = b.step({ kind: 'union', left: binned.id, right: empty.id }, { fields: binned.fields, raw: rel.raw, removed: binned.removed });
   // Empty bins sort after the rows of their bin's neighbours by value: the result is ordered by
   // the field, as chart and timechart expect.
-  const filled = b.add(
-    `SELECT * FROM ${binned.name}\n` +
-      `UNION ALL BY NAME\n` +
-      `SELECT g.v AS ${out} FROM (SELECT unnest(range(0, CAST(round((hi - lo) / ${step}) AS BIGINT) + 1)) * ${step} + lo AS v FROM (SELECT ${lo} AS lo, ${hi} AS hi FROM ${binned.name}) WHERE lo IS NOT NULL AND hi IS NOT NULL) g\n` +
-      `WHERE g.v NOT IN (SELECT ${out} FROM ${binned.name} WHERE ${out} IS NOT NULL)`,
-    binned.fields,
-    rel.raw,
-    binned.removed,
-  );
-  return b.add(`SELECT * REPLACE (row_number() OVER (ORDER BY ${out}, "__seq" NULLS LAST) AS "__seq") FROM ${filled.name}`, filled.fields, rel.raw, filled.removed);
+  return b.step({ kind: 'extend', input: filled.id, columns: [{ name: '__seq', expr: rowNumber([{ expr: out, desc: false, nulls: 'last' }, { expr: SEQ, desc: false, nulls: 'last' }]) }] }, same(filled));
 };
+
+const NUMBER: FieldInfo = { type: 'number', origin: 'event' };
 
 export const MAKECONTINUOUS: CommandSpec[] = [
   {

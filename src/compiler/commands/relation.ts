@@ -7,9 +7,9 @@ import { eventColumn } from '../cloudtrail-schema.js';
 import { fieldType, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
 import { translateRegex, type RegexError } from '../regex.js';
-import { ident } from '../sql.js';
+import { aggregate, call, column, int, type Expr, type SortKey } from '../ir/expr.js';
+import type { Column, Schema } from '../ir/plan.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
 
 type Generic = Extract<Command, { kind: 'generic' }>;
@@ -24,46 +24,46 @@ export function hasColumn(rel: Relation, name: string): boolean {
   return rel.fields.has(name) || (rel.raw && eventColumn(name) !== undefined);
 }
 
-/** Add or replace columns: `SELECT * REPLACE (...), new AS x FROM rel`. */
-export function assign(rel: Relation, b: Builder, values: [string, Compiled][], opts: { where?: string } = {}): Relation {
-  const replace: string[] = [];
-  const add: string[] = [];
+/**
+ * Add or replace columns. Event fields about to be overwritten keep their original value in a
+ * hidden column, for the add-on fields that read them.
+ */
+export function assign(rel: Relation, b: Builder, values: [string, Compiled][]): Relation {
+  const columns: Column[] = [];
   const seen = new Set<string>();
   const fields: [string, FieldInfo][] = [];
   for (const [name, info] of preserveOriginals(rel, values.map(([n]) => n))) {
-    add.push(`${ident(name)} AS ${ident(originalName(name))}`);
+    columns.push({ name: originalName(name), expr: column(name, info.type) });
     fields.push([originalName(name), info]);
   }
   for (const [name, c] of values) {
     if (seen.has(name)) continue;
     seen.add(name);
-    const column = `${sql(c)} AS ${ident(name)}`;
-    if (hasColumn(rel, name)) replace.push(column);
-    else add.push(column);
+    columns.push({ name, expr: c });
     fields.push([name, made(fieldType(c.type))]);
   }
-  const star = `*${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}`;
   const removed = new Set([...rel.removed].filter((r) => !seen.has(r)));
-  return b.add(`SELECT ${[star, ...add].join(', ')} FROM ${rel.name}${opts.where ? ` WHERE ${opts.where}` : ''}`, withFields(rel, fields), rel.raw, removed);
+  return b.step({ kind: 'extend', input: rel.id, columns }, { fields: withFields(rel, fields), raw: rel.raw, removed });
 }
 
 /** Keep only the given expressions (and `__seq`): the relation loses the raw event columns. */
 export function project(rel: Relation, b: Builder, values: [string, Compiled, FieldInfo?][], keepRaw: string[] = []): Relation {
-  const select: string[] = [];
+  const columns: Column[] = [];
   const fields = new Map<string, FieldInfo>();
   for (const [name, c, info] of values) {
     if (fields.has(name)) continue;
-    select.push(`${sql(c)} AS ${ident(name)}`);
+    columns.push({ name, expr: c });
     fields.set(name, info ?? made(fieldType(c.type)));
   }
   for (const name of keepRaw) {
     if (fields.has(name) || !hasColumn(rel, name)) continue;
-    select.push(ident(name));
-    fields.set(name, { type: name === '_time' ? 'number' : 'string', origin: 'event' });
+    const info: FieldInfo = { type: name === '_time' ? 'number' : 'string', origin: 'event' };
+    columns.push({ name, expr: column(name, info.type) });
+    fields.set(name, info);
   }
-  select.push('"__seq"');
+  columns.push({ name: '__seq', expr: column('__seq', 'number') });
   fields.set('__seq', { type: 'number', origin: 'event' });
-  return b.add(`SELECT ${select.join(', ')} FROM ${rel.name}`, fields, false);
+  return b.step({ kind: 'project', input: rel.id, columns }, { fields, raw: false, removed: new Set() });
 }
 
 /** Names of the relation's fields matching a Splunk wildcard pattern, in field order. */
@@ -88,21 +88,20 @@ export function expandNames(rel: Relation, names: string[], includeEvent: boolea
   return [...new Set(out)];
 }
 
-/** ORDER BY terms for Splunk's sort: numbers numerically (before strings), strings lexically. */
-export function sortTerms(c: Compiled, desc: boolean, mode: 'auto' | 'num' | 'str' = 'auto', mayBeMissing = false): string[] {
-  const dir = desc ? 'DESC' : 'ASC';
-  if (c.type === 'number' || mode === 'num') return [`${sql(toNumber(c))} ${dir} NULLS LAST`];
-  const s = sql(toString(c));
-  if (mode === 'str') return [`${s} ${dir} NULLS LAST`];
+/** Sort keys for Splunk's sort: numbers numerically (before strings), strings lexically. */
+export function sortTerms(c: Compiled, desc: boolean, mode: 'auto' | 'num' | 'str' = 'auto', mayBeMissing = false): SortKey[] {
+  if (c.type === 'number' || mode === 'num') return [{ expr: toNumber(c), desc, nulls: 'last' }];
+  const s = toString(c);
+  if (mode === 'str') return [{ expr: s, desc, nulls: 'last' }];
   // Numbers before strings ascending, after them descending. Events without the field go last
   // in both directions (Splunk: "smallest possible value if descending, largest if
   // ascending"), which the numeric key alone would get wrong when descending.
-  const missing = mayBeMissing && desc ? [`(${s} IS NULL)`] : [];
-  return [...missing, `TRY_CAST(${s} AS DOUBLE) ${dir} NULLS ${desc ? 'FIRST' : 'LAST'}`, `${s} ${dir} NULLS LAST`];
+  const missing: SortKey[] = mayBeMissing && desc ? [{ expr: call('is_null', [s], 'bool'), desc: false, nulls: 'last' }] : [];
+  return [...missing, { expr: call('try_double', [s], 'number'), desc, nulls: desc ? 'first' : 'last' }, { expr: s, desc, nulls: 'last' }];
 }
 
-export function sortKeys(items: Arg[], rel: Relation, b: Builder): string[] {
-  const terms: string[] = [];
+export function sortKeys(items: Arg[], rel: Relation, b: Builder): SortKey[] {
+  const terms: SortKey[] = [];
   let pendingSign: string | null = null;
   // A trailing `d`/`desc` reverses every key.
   const last = items[items.length - 1];
@@ -133,10 +132,23 @@ export function sortKeys(items: Arg[], rel: Relation, b: Builder): string[] {
   return terms;
 }
 
-export function sortRelation(rel: Relation, b: Builder, terms: string[], limit: number): Relation {
-  const order = [...terms, '"__seq"'].join(', ');
-  const qualify = limit > 0 ? `\n  QUALIFY row_number() OVER (ORDER BY ${order}) <= ${limit}` : '';
-  return b.add(`SELECT * REPLACE (row_number() OVER (ORDER BY ${order}) AS "__seq") FROM ${rel.name}${qualify}`, rel.fields, rel.raw, rel.removed);
+export const SEQ = column('__seq', 'number');
+
+/** The rows numbered by these keys (then their old order), the first `limit` kept (0: all). */
+export function sortRelation(rel: Relation, b: Builder, terms: SortKey[], limit: number): Relation {
+  const order: SortKey[] = [...terms, { expr: SEQ, desc: false, nulls: 'last' }];
+  const numbered = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__seq', expr: rowNumber(order) }] }, same(rel));
+  return limit > 0 ? b.step({ kind: 'filter', input: numbered.id, condition: call('le', [SEQ, int(limit)], 'bool') }, same(rel)) : numbered;
+}
+
+/** `row_number() OVER (...)`. */
+export function rowNumber(order: SortKey[], partition: Expr[] = []): Expr {
+  return aggregate('row_number', [], 'number', { over: { partition, order } });
+}
+
+/** The same schema as a relation's (a step that keeps its columns). */
+export function same(rel: Relation): Schema {
+  return { fields: rel.fields, raw: rel.raw, removed: rel.removed };
 }
 
 export function regexOrFail(b: Builder, pattern: string, span: Span) {

@@ -3,16 +3,15 @@
 import type { Arg, Command, Expr, Span } from '../../../grammar/ast.js';
 import { parseExpression } from '../../../grammar/parser.js';
 import { Args, describe } from '../args.js';
-import { exclude, made, withFields, type Builder } from '../builder.js';
-import { fieldType } from '../build/coerce.js';
+import { made, withFields, type Builder } from '../builder.js';
+import { all, fieldType } from '../build/coerce.js';
 import { compileExpr, fieldRef } from '../expr.js';
-import { column, type Window } from '../ir/expr.js';
+import { aggregate, call, column, int, lit, sideColumn, type Window } from '../ir/expr.js';
+import type { Column } from '../ir/plan.js';
 import { AGGREGATE_NAMES, evalAggregateInput, statsFunction, type StatsFunction } from '../library/aggregates.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
-import { ident } from '../sql.js';
 import { nearest } from '../suggest.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
-import { generic, hasColumn, sortTerms } from './relation.js';
+import { generic, rowNumber, same, SEQ, sortTerms } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 
 export interface Aggregation {
@@ -122,39 +121,41 @@ export function compileAggregate(agg: Aggregation, rel: Relation, b: Builder, ov
   return def.build({ value, time: fieldRef('_time', { rel, b }), over, param });
 }
 
-/** Group rows by fields (rows missing a by-field are left out, as in Splunk) and aggregate. */
-export function groupBy(rel: Relation, b: Builder, aggs: Aggregation[], by: string[]): Relation {
-  let input = rel;
+/** Hidden columns holding the by-fields' values (a multivalue one unnested when `unnest`). */
+function withKeys(rel: Relation, b: Builder, by: string[], unnest: boolean): { input: Relation; keyCols: string[]; keys: Compiled[] } {
   const keys = by.map((f) => fieldRef(f, { rel, b }));
   const keyCols = by.map((_f, i) => `__by${i}`);
+  if (keys.length === 0) return { input: rel, keyCols, keys };
+  const columns = keys.map((k, i) => ({ name: keyCols[i]!, expr: unnest && k.type === 'mv' ? call('unnest', [k], 'string') : k }));
+  const fields = withFields(rel, keyCols.map((k): [string, FieldInfo] => [k, { type: 'string', origin: 'event' }]));
+  return { input: b.step({ kind: 'extend', input: rel.id, columns }, { fields, raw: rel.raw, removed: rel.removed }), keyCols, keys };
+}
+
+/** Group rows by fields (rows missing a by-field are left out, as in Splunk) and aggregate. */
+export function groupBy(rel: Relation, b: Builder, aggs: Aggregation[], by: string[]): Relation {
   // A multivalue by-field counts each value once, as if each were its own event.
-  const select = keys.map((k, i) => (k.type === 'mv' ? `unnest(${sql(k)}) AS "${keyCols[i]}"` : `${sql(k)} AS "${keyCols[i]}"`));
-  if (keys.length > 0) {
-    input = b.add(`SELECT *, ${select.join(', ')} FROM ${rel.name}`, rel.fields, rel.raw, rel.removed);
-  }
-  const aggSql = aggs.map((a) => {
-    const c = compileAggregate(a, input, b);
-    return { name: a.name, c };
-  });
+  const { input, keyCols, keys } = withKeys(rel, b, by, true);
   const fields = new Map<string, FieldInfo>();
-  const cols: string[] = [];
+  const groups: Column[] = [];
   by.forEach((f, i) => {
-    cols.push(`"${keyCols[i]}" AS ${ident(f)}`);
+    groups.push({ name: f, expr: column(keyCols[i]!, 'string') });
     fields.set(f, made(keys[i]!.type === 'mv' ? 'string' : fieldType(keys[i]!.type)));
   });
-  for (const { name, c } of aggSql) {
-    if (fields.has(name)) continue;
-    cols.push(`${sql(c)} AS ${ident(name)}`);
-    fields.set(name, made(fieldType(c.type)));
+  const aggregates: Column[] = [];
+  for (const a of aggs) {
+    const c = compileAggregate(a, input, b);
+    if (fields.has(a.name)) continue;
+    aggregates.push({ name: a.name, expr: c });
+    fields.set(a.name, made(fieldType(c.type)));
   }
-  const notNull = keyCols.map((k) => `"${k}" IS NOT NULL`).join(' AND ');
-  const groupClause = keyCols.length ? `\n  GROUP BY ${keyCols.map((k) => `"${k}"`).join(', ')}` : '';
-  const grouped = b.add(`SELECT ${cols.join(', ')} FROM ${input.name}${notNull ? ` WHERE ${notNull}` : ''}${groupClause}`, fields, false);
+  let rows = input;
+  if (keyCols.length) rows = b.step({ kind: 'filter', input: input.id, condition: all(keyCols.map((k) => call('is_not_null', [column(k, 'string')], 'bool'))) }, same(input));
+  const grouped = b.step({ kind: 'aggregate', input: rows.id, groups, aggregates }, { fields, raw: false, removed: new Set() });
   // Splunk returns groups sorted by the by-fields.
   const order = by.flatMap((f) => sortTerms(column(f, fields.get(f)!.type), false));
   const withSeq = new Map(fields);
   withSeq.set('__seq', { type: 'number', origin: 'event' });
-  return b.add(`SELECT *, row_number() OVER (${order.length ? `ORDER BY ${order.join(', ')}` : ''}) AS "__seq" FROM ${grouped.name}`, withSeq, false);
+  return b.step({ kind: 'extend', input: grouped.id, columns: [{ name: '__seq', expr: rowNumber(order) }] }, { fields: withSeq, raw: false, removed: new Set() });
 }
 
 const STATS_OPTIONS: Options = {
@@ -202,20 +203,19 @@ const stats: CommandCompiler = (cmd, rel, b) => {
 
 const eventstats: CommandCompiler = (cmd, rel, b) => {
   const { aggs, by } = statsArgs(cmd, b);
-  const keys = by.map((f) => fieldRef(f, { rel, b }));
-  const keyCols = by.map((_f, i) => `__by${i}`);
-  const input = keys.length ? b.add(`SELECT *, ${keys.map((k, i) => `${sql(k)} AS "${keyCols[i]}"`).join(', ')} FROM ${rel.name}`, rel.fields, rel.raw, rel.removed) : rel;
-  const aggCols = aggs.map((a) => ({ name: a.name, c: compileAggregate(a, input, b) }));
-  const grouped = b.add(
-    `SELECT ${[...keyCols.map((k) => `"${k}"`), ...aggCols.map(({ name, c }) => `${sql(c)} AS ${ident(name)}`)].join(', ')} FROM ${input.name}${keyCols.length ? ` GROUP BY ${keyCols.map((k) => `"${k}"`).join(', ')}` : ''}`,
-    new Map(),
-    false,
-  );
+  const { input, keyCols } = withKeys(rel, b, by, false);
+  const aggCols = aggs.map((a) => ({ name: a.name, expr: compileAggregate(a, input, b) }));
+  const groupFields = new Map<string, FieldInfo>([...keyCols.map((k): [string, FieldInfo] => [k, { type: 'string', origin: 'event' }]), ...aggCols.map((a): [string, FieldInfo] => [a.name, made(fieldType(a.expr.type))])]);
+  const groups = keyCols.map((k) => ({ name: k, expr: column(k, 'string') }));
+  const grouped = b.step({ kind: 'aggregate', input: input.id, groups, aggregates: aggCols }, { fields: groupFields, raw: false, removed: new Set() });
   const names = aggCols.map((a) => a.name);
-  const drop = [...names.filter((n) => hasColumn(input, n)), ...keyCols];
-  const on = keyCols.length ? keyCols.map((k) => `e."${k}" = g."${k}"`).join(' AND ') : 'true';
-  const select = `SELECT e.*${exclude(drop)}, ${names.map((n) => `g.${ident(n)}`).join(', ')}\n  FROM ${input.name} e LEFT JOIN ${grouped.name} g ON ${on}`;
-  return b.add(select, withFields(rel, aggCols.map(({ name, c }) => [name, made(fieldType(c.type))])), rel.raw, rel.removed);
+  const on = all(keyCols.map((k) => call('eq', [sideColumn('l', k, 'string'), sideColumn('r', k, 'string')], 'bool')));
+  const columns = aggCols.map((a) => ({ name: a.name, expr: sideColumn('r', a.name, a.expr.type) }));
+  const fields = withFields(rel, aggCols.map(({ name, expr }) => [name, made(fieldType(expr.type))]));
+  return b.step(
+    { kind: 'join', left: input.id, right: grouped.id, type: 'left', on, columns, leftAll: true, leftDrop: [...names, ...keyCols] },
+    { fields, raw: rel.raw, removed: rel.removed },
+  );
 };
 
 const streamstats: CommandCompiler = (cmd, rel, b) => {
@@ -224,15 +224,12 @@ const streamstats: CommandCompiler = (cmd, rel, b) => {
   const window = args.int('window', 0);
   const over: Window = {
     partition: by.map((f) => fieldRef(f, { rel, b })),
-    order: [{ expr: column('__seq', 'number'), desc: false, nulls: 'last' }],
+    order: [{ expr: SEQ, desc: false, nulls: 'last' }],
     frame: { start: window > 0 ? -(current ? window - 1 : window) : null, end: current ? 0 : -1 },
   };
-  const values: [string, Compiled][] = aggs.map((a) => [a.name, compileAggregate(a, rel, b, over)]);
-  const fields: [string, FieldInfo][] = values.map(([n, c]) => [n, made(fieldType(c.type))]);
-  const replace = values.filter(([n]) => rel.fields.has(n));
-  const add = values.filter(([n]) => !rel.fields.has(n));
-  const star = `*${replace.length ? ` REPLACE (${replace.map(([n, c]) => `${sql(c)} AS ${ident(n)}`).join(', ')})` : ''}`;
-  return b.add(`SELECT ${[star, ...add.map(([n, c]) => `${sql(c)} AS ${ident(n)}`)].join(', ')} FROM ${rel.name}`, withFields(rel, fields), rel.raw, rel.removed);
+  const columns = aggs.map((a) => ({ name: a.name, expr: compileAggregate(a, rel, b, over) }));
+  const fields = withFields(rel, columns.map((c): [string, FieldInfo] => [c.name, made(fieldType(c.expr.type))]));
+  return b.step({ kind: 'extend', input: rel.id, columns }, { fields, raw: rel.raw, removed: rel.removed });
 };
 
 function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
@@ -251,18 +248,28 @@ function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
     const countField = args.option('countfield') ?? 'count';
     const percentField = args.option('percentfield') ?? 'percent';
     const grouped = groupBy(rel, b, [{ func: 'count', field: null, name: countField, span: cmd.span }], [...by, ...fields]);
-    const partition = by.length ? `PARTITION BY ${by.map(ident).join(', ')} ` : '';
-    const order = `${by.map((f) => ident(f) + ' ASC').concat([`${ident(countField)} ${direction}`], fields.map((f) => ident(f) + ' ASC')).join(', ')}`;
-    const cols = [...by, ...fields].map(ident);
-    if (args.bool('showcount', true)) cols.push(ident(countField));
-    if (args.bool('showperc', true)) cols.push(`round(${ident(countField)} * 100.0 / sum(${ident(countField)}) OVER (${partition.trim()}), 6) AS ${ident(percentField)}`);
+    const col = (f: string) => column(f, grouped.fields.get(f)?.type ?? 'number');
+    const count = col(countField);
+    const partition = by.map(col);
+    const asc = (f: string) => ({ expr: col(f), desc: false, nulls: 'last' as const });
+    const byCount = { expr: count, desc: direction === 'DESC', nulls: 'last' as const };
+    const columns: Column[] = [...by, ...fields].map((f) => ({ name: f, expr: col(f) }));
+    if (args.bool('showcount', true)) columns.push({ name: countField, expr: count });
+    if (args.bool('showperc', true)) {
+      const total = aggregate('sum', [count], 'number', { over: { partition, order: [] } });
+      columns.push({ name: percentField, expr: call('round', [call('div', [call('mul', [count, lit(100, 'number')], 'number'), total], 'number'), int(6)], 'number') });
+    }
     const outFields = new Map<string, FieldInfo>();
     for (const f of [...by, ...fields]) outFields.set(f, grouped.fields.get(f)!);
     if (args.bool('showcount', true)) outFields.set(countField, made('number'));
     if (args.bool('showperc', true)) outFields.set(percentField, made('number'));
     outFields.set('__seq', { type: 'number', origin: 'event' });
-    const limitClause = limit > 0 ? `\n  QUALIFY row_number() OVER (${partition}ORDER BY ${ident(countField)} ${direction}, ${fields.map(ident).join(', ')}) <= ${limit}` : '';
-    return b.add(`SELECT ${cols.join(', ')}, row_number() OVER (ORDER BY ${order}) AS "__seq" FROM ${grouped.name}${limitClause}`, outFields, false);
+    columns.push({ name: '__seq', expr: rowNumber([...by.map(asc), byCount, ...fields.map(asc)]) });
+    if (limit === 0) return b.step({ kind: 'project', input: grouped.id, columns }, { fields: outFields, raw: false, removed: new Set() });
+    // The percent is of every value, so the values past the limit are dropped after it.
+    columns.push({ name: '__rank', expr: rowNumber([byCount, ...fields.map(asc)], partition) });
+    const ranked = b.step({ kind: 'project', input: grouped.id, columns }, { fields: withFields({ fields: outFields } as Relation, [['__rank', { type: 'number', origin: 'event' }]]), raw: false, removed: new Set() });
+    return b.step({ kind: 'filter', input: ranked.id, condition: call('le', [column('__rank', 'number'), int(limit)], 'bool') }, same(ranked));
   };
 }
 

@@ -2,14 +2,12 @@
 // and under join, append and return.
 import type { Pipeline, Span } from '../../../grammar/ast.js';
 import { Args, describe } from '../args.js';
-import { exclude, made, visibleFields, type Builder } from '../builder.js';
-import { toString } from '../build/coerce.js';
+import { made, visibleFields, type Builder } from '../builder.js';
+import { all, coalesceFalse, fieldType, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { call, lit, raw } from '../ir/expr.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
-import { ident } from '../sql.js';
+import { call, column, int, lit, sideColumn, type Expr, type Vars } from '../ir/expr.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
-import { assign, generic, hasColumn, project } from './relation.js';
+import { assign, generic, hasColumn, project, rowNumber, same, SEQ } from './relation.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
 import { unionRelations } from './union.js';
 
@@ -24,29 +22,36 @@ function subsearchFields(sub: Relation, b: Builder, span: Span): string[] {
   return names;
 }
 
-function wildMatch(outer: Compiled, inner: Compiled): string {
-  const one = (o: string) => (inner.type === 'mv' ? `list_bool_or(list_transform(${sql(inner)}, __w -> spl_wildmatch(${o}, __w)))` : `spl_wildmatch(${o}, ${sql(inner)})`);
-  if (outer.type === 'mv') return `list_bool_or(list_transform(${sql(outer)}, __o -> ${one('__o')}))`;
-  if (outer.type === 'unknown') return 'false';
-  return one(sql(toString(outer)));
+/** A search-style match of an outer field against a subsearch value, either side multivalue. */
+function wildMatch(outer: Compiled, inner: Compiled, vars: Vars): Expr {
+  const one = (o: Expr): Expr => (inner.type === 'mv'
+    ? call('list_bool_or', [call('list_transform', [inner, vars.lambda('string', (w) => call('wildmatch', [o, w], 'bool'))], 'list')], 'bool')
+    : call('wildmatch', [o, inner], 'bool'));
+  if (outer.type === 'mv') return call('list_bool_or', [call('list_transform', [outer, vars.lambda('string', one)], 'list')], 'bool');
+  if (outer.type === 'unknown') return lit(false);
+  return one(toString(outer));
 }
 
-export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Span, b: Builder): string {
+const HIDDEN = (type: Compiled['type']): FieldInfo => ({ type: fieldType(type), origin: 'event' });
+
+export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Span, b: Builder): Expr {
   const sub = b.compileSub(pipeline, b);
   const names = subsearchFields(sub, b, span);
   // Renamed columns keep the correlated references to the outer row unambiguous.
-  const cols = names.map((n, i) => `${ident(n)} AS "__sub${i}"`);
-  const limited = b.add(`SELECT ${cols.join(', ')} FROM ${sub.name} ORDER BY "__seq" LIMIT ${SUBSEARCH_MAX}`, new Map(), false);
+  const first = b.step({ kind: 'limit', input: sub.id, count: SUBSEARCH_MAX }, same(sub));
+  const cols = names.map((n, i) => ({ name: `__sub${i}`, expr: column(n, sub.fields.get(n)!.type) }));
+  const limited = b.step({ kind: 'project', input: first.id, columns: cols }, { fields: new Map(cols.map((c) => [c.name, HIDDEN(c.expr.type)])), raw: false, removed: new Set() });
   const fast = exactRowsCondition(names, sub, limited, outer, b);
   if (fast) return fast;
   const conditions = names.map((n, i) => {
-    const inner: Compiled = raw(`${limited.name}."__sub${i}"`, sub.fields.get(n)!.type);
+    const inner = sideColumn(limited.id, `__sub${i}`, sub.fields.get(n)!.type);
     if (n === 'search' || n === 'query') {
-      return `(${sql(inner)} IS NULL OR coalesce(spl_wildmatch("_raw", '*' || ${sql(toString(inner))} || '*'), false))`;
+      const anywhere = call('concat', [call('concat', [lit('*'), toString(inner)], 'string'), lit('*')], 'string');
+      return call('or', [call('is_null', [inner], 'bool'), coalesceFalse(call('wildmatch', [column('_raw', 'string'), anywhere], 'bool'))], 'bool');
     }
-    return `(${sql(inner)} IS NULL OR coalesce(${wildMatch(fieldRef(n, { rel: outer, b }), inner)}, false))`;
+    return call('or', [call('is_null', [inner], 'bool'), coalesceFalse(wildMatch(fieldRef(n, { rel: outer, b }), inner, b.vars))], 'bool');
   });
-  return `EXISTS (SELECT 1 FROM ${limited.name} WHERE ${conditions.join(' AND ')})`;
+  return { kind: 'exists', step: limited.id, where: all(conditions), type: 'bool' };
 }
 
 /**
@@ -56,19 +61,24 @@ export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Sp
  * general EXISTS below compares every event with every subsearch row: on 1M events against a
  * few hundred users it ran for minutes; this takes 1.3 s.
  */
-function exactRowsCondition(names: string[], sub: Relation, limited: Relation, outer: Relation, b: Builder): string | null {
+function exactRowsCondition(names: string[], sub: Relation, limited: Relation, outer: Relation, b: Builder): Expr | null {
   if (names.some((n) => n === 'search' || n === 'query')) return null;
   const inner = names.map((n) => sub.fields.get(n)!.type);
   const fields = names.map((n) => fieldRef(n, { rel: outer, b }));
   if (inner.includes('mv') || fields.some((f) => f.type === 'mv' || f.type === 'unknown')) return null;
-  const v = names.map((_n, i) => sql(toString(raw(`"__sub${i}"`, inner[i]!))));
-  const o = fields.map((f) => sql(toString(f)));
-  const plain = v.map((x) => `${x} IS NOT NULL AND NOT contains(${x}, '*')`).join(' AND ');
-  const tuple = (xs: string[]) => (xs.length === 1 ? xs[0]! : `(${xs.join(', ')})`);
-  const exact = `${tuple(o.map((x) => `lower(${x})`))} IN (SELECT ${v.map((x) => `lower(${x})`).join(', ')} FROM ${limited.name} WHERE ${plain})`;
-  const rest = b.add(`SELECT ${v.map((x, i) => `${x} AS "__sub${i}"`).join(', ')} FROM ${limited.name} WHERE NOT (${plain})`, new Map(), false);
-  const each = names.map((_n, i) => `(${rest.name}."__sub${i}" IS NULL OR coalesce(spl_wildmatch(${o[i]}, ${rest.name}."__sub${i}"), false))`);
-  return `(coalesce(${exact}, false) OR EXISTS (SELECT 1 FROM ${rest.name} WHERE ${each.join(' AND ')}))`;
+  const v = names.map((_n, i) => toString(column(`__sub${i}`, inner[i]!)));
+  const o = fields.map((f) => toString(f));
+  const lower = (x: Expr) => call('lower', [x], 'string');
+  const plain = all(v.map((x) => call('and', [call('is_not_null', [x], 'bool'), call('not', [call('contains', [x, lit('*')], 'bool')], 'bool')], 'bool')));
+  const exact: Expr = { kind: 'in_rows', values: o.map(lower), step: limited.id, select: v.map(lower), where: plain, type: 'bool' };
+  const others = b.step({ kind: 'filter', input: limited.id, condition: call('not', [plain], 'bool') }, same(limited));
+  const restCols = names.map((_n, i) => ({ name: `__sub${i}`, expr: v[i]! }));
+  const rest = b.step({ kind: 'project', input: others.id, columns: restCols }, { fields: new Map(restCols.map((c) => [c.name, HIDDEN('string')])), raw: false, removed: new Set() });
+  const each = names.map((_n, i) => {
+    const value = sideColumn(rest.id, `__sub${i}`, 'string');
+    return call('or', [call('is_null', [value], 'bool'), coalesceFalse(call('wildmatch', [o[i]!, value], 'bool'))], 'bool');
+  });
+  return call('or', [coalesceFalse(exact), { kind: 'exists', step: rest.id, where: all(each), type: 'bool' }], 'bool');
 }
 
 function onlySubsearch(args: Args, b: Builder, span: Span): Pipeline {
@@ -109,16 +119,18 @@ const join: CommandCompiler = (cmd, rel, b) => {
   // Keys become real columns on both sides so the join condition compares like with like.
   const left = assign(rel, b, keys.map((k) => [k, fieldRef(k, { rel, b })]));
   const right0 = project(sub, b, [...new Set([...keys, ...subNames])].map((n) => [n, fieldRef(n, { rel: sub, b })]));
-  const partition = keys.map(ident).join(', ');
-  const right = max > 0 ? b.add(`SELECT * FROM ${right0.name} QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY "__seq") <= ${max}`, right0.fields, false) : right0;
+  const partition = keys.map((k) => column(k, right0.fields.get(k)?.type ?? 'string'));
+  const firstRows = call('le', [rowNumber([{ expr: SEQ, desc: false, nulls: 'last' }], partition), int(max)], 'bool');
+  const right = max > 0 ? b.step({ kind: 'filter', input: right0.id, condition: firstRows }, same(right0)) : right0;
   const extra = subNames.filter((n) => !keys.includes(n) && (overwrite || !left.fields.has(n)));
-  const dropLeft = extra.filter((n) => hasColumn(left, n));
-  const on = keys.map((k) => `l.${ident(k)} = r.${ident(k)}`).join(' AND ');
+  const on = all(keys.map((k) => call('eq', [sideColumn('l', k, 'string'), sideColumn('r', k, 'string')], 'bool')));
   const fields = new Map<string, FieldInfo>(left.fields);
   for (const n of extra) fields.set(n, made(right.fields.get(n)?.type ?? 'string'));
-  const select = [`l.*${exclude(dropLeft)}`, ...extra.map((n) => `r.${ident(n)}`)].join(', ');
-  const kind = type === 'inner' ? 'JOIN' : 'LEFT JOIN';
-  return b.add(`SELECT ${select}\n  FROM ${left.name} l ${kind} ${right.name} r ON ${on}`, fields, left.raw, left.removed);
+  const columns = extra.map((n) => ({ name: n, expr: sideColumn('r', n, right.fields.get(n)?.type ?? 'string') }));
+  return b.step(
+    { kind: 'join', left: left.id, right: right.id, type: type === 'inner' ? 'inner' : 'left', on, columns, leftAll: true, leftDrop: extra },
+    { fields, raw: left.raw, removed: left.removed },
+  );
 };
 
 const append: CommandCompiler = (cmd, rel, b) => {
@@ -148,7 +160,7 @@ const returnCommand: CommandCompiler = (cmd, rel, b) => {
     }
   });
   if (texts.length) values.push(['search', call('concat_ws', [lit(' '), ...texts.map(toString)], 'string')]);
-  const limited = b.add(`SELECT * FROM ${rel.name} ORDER BY "__seq" LIMIT ${n}`, rel.fields, rel.raw, rel.removed);
+  const limited = b.step({ kind: 'limit', input: rel.id, count: n }, same(rel));
   return project(limited, b, values);
 };
 

@@ -15,15 +15,14 @@ import { constraintSearch, dataModel, DATA_MODELS, lineage, qualifiedName, rootO
 import { NULL } from '../fields.js';
 import { all, coalesceFalse, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef } from '../expr.js';
-import { call, caseOf, lit, raw, type Expr as IrExpr } from '../ir/expr.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
+import { call, caseOf, lit, type Expr as IrExpr } from '../ir/expr.js';
 import { compileSearchExpr } from '../search.js';
 import { nearest } from '../suggest.js';
 import { parseSpan } from '../time.js';
 import type { Relation } from '../types.js';
-import { assign, generic } from './relation.js';
+import { assign, generic, same } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
-import { bucketSql } from './charts.js';
+import { bucket } from './charts.js';
 import { byFields, groupBy, parseAggregations, type Aggregation } from './stats.js';
 
 const OPTIONS: Options = {
@@ -189,8 +188,8 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   // The events of the dataset, with the model's fields the search uses (null for names the model lacks).
   let base: Relation;
   if (target) {
-    const probe: Relation = { name: EVENTS_TABLE, fields: eventFields(), raw: true, removed: new Set() };
-    base = eventsRelation(b, target.datasets.map((d) => sql(coalesceFalse(constraint(d, probe, b)))).join('\n    AND '));
+    const probe: Relation = { name: EVENTS_TABLE, id: -1, fields: eventFields(), raw: true, removed: new Set() };
+    base = eventsRelation(b, ...target.datasets.map((d) => coalesceFalse(constraint(d, probe, b))));
     const fields = modelFields(target.model);
     const wanted = [...new Set(used.map((u) => u.name))].filter((n) => !INDEXED.has(n) && !TIME_TERMS.has(n));
     const values: [string, IrExpr][] = wanted.map((n) => {
@@ -201,7 +200,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   } else {
     base = eventsRelation(b);
   }
-  if (condition) base = b.add(`SELECT * FROM ${base.name} WHERE ${sql(compileSearchExpr(condition, base, b))}`, base.fields, base.raw, base.removed);
+  if (condition) base = b.step({ kind: 'filter', input: base.id, condition: compileSearchExpr(condition, base, b) }, same(base));
 
   // span= buckets _time when it is a by-field; fillnull_value keeps rows whose by-field is null.
   const span = args.options.get('span');
@@ -211,7 +210,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
     if (!parsed) throw b.err('bad-argument', `cannot read span=${span.value}`, span.span, ['examples: span=1h, span=30m, span=1d']);
     if (by.includes('_time')) {
       const time = fieldRef('_time', { rel: base, b });
-      prepared.push(['_time', raw(bucketSql(sql(time), parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! }), 'number')]);
+      prepared.push(['_time', bucket(time, parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! }, b.vars)]);
     }
   }
   const fill = args.option('fillnull_value');

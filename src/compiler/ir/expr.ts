@@ -31,8 +31,15 @@ export interface Window {
 }
 
 export type Expr =
-  /** A column of the relation the expression is evaluated over (a field, or a hidden column). */
-  | { kind: 'column'; name: string; type: Type; span?: Span }
+  /**
+   * A column of the relation the expression is evaluated over (a field, or a hidden column);
+   * in a join, `side` names the relation ('l' or 'r'); in a subquery, the step it reads.
+   */
+  | { kind: 'column'; name: string; type: Type; side?: 'l' | 'r' | number; span?: Span }
+  /** True when `step` has a row where `where` holds (`where` may read the outer row). */
+  | { kind: 'exists'; step: number; where: Expr; type: Type; span?: Span }
+  /** True when the values are a row of `select` over the rows of `step` where `where` holds. */
+  | { kind: 'in_rows'; values: Expr[]; step: number; select: Expr[]; where: Expr; type: Type; span?: Span }
   /**
    * A path into a nested JSON column (`userIdentity.arn`, `resources{}.ARN`): each dialect maps
    * it. `event` is true while the column still holds the event's own object (so a dialect may
@@ -61,14 +68,17 @@ export type Expr =
       over?: Window;
       type: Type;
       span?: Span;
-    }
-  /** SQL text from a step not yet expressed in the plan (printed as it is; DuckDB only). */
-  | { kind: 'raw'; sql: string; type: Type; span?: Span };
+    };
 
 // ---- constructors ----------------------------------------------------------------------
 
 export function column(name: string, type: Type, span?: Span): Expr {
   return { kind: 'column', name, type, ...(span ? { span } : {}) };
+}
+
+/** A column of one side of a join. */
+export function sideColumn(side: 'l' | 'r' | number, name: string, type: Type): Expr {
+  return { kind: 'column', name, type, side };
 }
 
 export function lit(value: string | number | boolean | null, type?: Type): Expr {
@@ -91,10 +101,6 @@ export function call(fn: string, args: Expr[], type: Type, span?: Span): Expr {
 
 export function caseOf(whens: { when: Expr; then: Expr }[], otherwise: Expr | null, type: Type): Expr {
   return { kind: 'case', whens, else: otherwise, type };
-}
-
-export function raw(sql: string, type: Type): Expr {
-  return { kind: 'raw', sql, type };
 }
 
 export function aggregate(fn: string, args: Expr[], type: Type, more: Partial<Extract<Expr, { kind: 'aggregate' }>> = {}): Expr {
@@ -144,3 +150,43 @@ export function isAtomic(e: Expr): boolean {
 
 /** Functions whose every call gives a new value: never repeated in place of a shared one. */
 const VOLATILE = new Set(['random', 'now_timestamp']);
+
+/** The expressions directly inside a node. */
+export function children(e: Expr): Expr[] {
+  switch (e.kind) {
+    case 'call': return e.args;
+    case 'aggregate': return [...e.args, ...(e.filter ? [e.filter] : []), ...(e.order ?? []).map((k) => k.expr), ...(e.over ? [...e.over.partition, ...e.over.order.map((k) => k.expr)] : [])];
+    case 'case': return [...e.whens.flatMap((w) => [w.when, w.then]), ...(e.else ? [e.else] : [])];
+    case 'let': return [e.value, e.body];
+    case 'lambda': return [e.body];
+    case 'exists': return [e.where];
+    case 'in_rows': return [...e.values, ...e.select, e.where];
+    default: return [];
+  }
+}
+
+/** True when a node of the expression (itself included) satisfies `test`. */
+export function someNode(e: Expr, test: (node: Expr) => boolean): boolean {
+  return test(e) || children(e).some((c) => someNode(c, test));
+}
+
+/** True when the expression holds a window function (a filter on it runs after the windows). */
+export function hasWindow(e: Expr): boolean {
+  return someNode(e, (n) => n.kind === 'aggregate' && n.over !== undefined);
+}
+
+/** True when the expression reads the column (the newest-rows bound asks whether a search reads `_raw`). */
+export function readsColumn(e: Expr, name: string): boolean {
+  return someNode(e, (n) => n.kind === 'column' && n.name === name);
+}
+
+/** True when the expression reads the rows of another step (a subsearch's). */
+export function readsStep(e: Expr): boolean {
+  return someNode(e, (n) => n.kind === 'exists' || n.kind === 'in_rows');
+}
+
+/** The CTE name of a plan step (a subquery names the step it reads). */
+export function stepName(id: number): string {
+  return `s${id}`;
+}
+

@@ -145,6 +145,9 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   string_split: fn('string_split', 'mv'),
   json_extract_string: fn('json_extract_string', 'string'),
   cidrmatch: fn('spl_cidrmatch', 'bool'),
+  /** City, country, region, coordinates of an IP address (a function the engine registers). */
+  iplocation: fn('spl_iplocation', 'struct'),
+  struct_extract: fn('struct_extract'),
   /** Search-style wildcard match of a value against a pattern (only `*` special; prelude macro). */
   wildmatch: fn('spl_wildmatch', 'bool'),
   /** A LIKE pattern known only per row as RE2 (prelude macro; LIKE itself backtracks on such patterns). */

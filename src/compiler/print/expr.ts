@@ -2,8 +2,8 @@
 // binders in one statement share a name, so an inner lambda never captures an outer one's
 // value), prints a shared subexpression (let) once, and adds parentheses only where precedence
 // needs them.
-import type { Expr, SortKey, Window } from '../ir/expr.js';
-import { sqlFunction, type SqlFunction, type Template } from '../library/sql-functions.js';
+import { stepName, type Expr, type SortKey, type Window } from '../ir/expr.js';
+import { PREC, sqlFunction, type SqlFunction, type Template } from '../library/sql-functions.js';
 import type { Span } from '../../../grammar/ast.js';
 import { DialectArgumentError, type Dialect } from './dialect.js';
 
@@ -65,8 +65,17 @@ export class ExprPrinter {
   private nodeAt(e: Expr): Printed {
     const d = this.dialect;
     switch (e.kind) {
-      case 'column':
-        return { text: d.ident(this.columnName(e.name)), prec: ATOM };
+      case 'column': {
+        const side = e.side === undefined ? '' : typeof e.side === 'number' ? `${stepName(e.side)}.` : `${e.side}.`;
+        return { text: `${side}${d.ident(this.columnName(e.name))}`, prec: ATOM };
+      }
+      case 'exists':
+        return { text: `EXISTS (SELECT 1 FROM ${stepName(e.step)} WHERE ${this.node(e.where).text})`, prec: ATOM };
+      case 'in_rows': {
+        const tuple = (xs: Expr[]) => (xs.length === 1 ? this.node(xs[0]!).text : `(${xs.map((x) => this.node(x).text).join(', ')})`);
+        const select = e.select.map((x) => this.node(x).text).join(', ');
+        return { text: `${tuple(e.values)} IN (SELECT ${select} FROM ${stepName(e.step)} WHERE ${this.node(e.where).text})`, prec: PREC.like };
+      }
       case 'path':
         return { text: this.path(e, this), prec: ATOM };
       case 'literal':
@@ -76,8 +85,6 @@ export class ExprPrinter {
         if (name === undefined) throw new Error(`internal: variable ${e.id} printed outside its binder`);
         return { text: name, prec: ATOM };
       }
-      case 'raw':
-        return { text: e.sql, prec: 0 };
       case 'call':
         return this.call(sqlFunction(e.fn), e.args, e.fn);
       case 'case': {
@@ -179,7 +186,8 @@ export class ExprPrinter {
   }
 
   sortKeys(keys: SortKey[]): string {
-    return keys.map((k) => `${this.node(k.expr).text} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nulls === 'first' ? 'FIRST' : 'LAST'}`).join(', ');
+    // Ascending with nulls last is the default order in SQL dialects spelunk prints for.
+    return keys.map((k) => `${this.node(k.expr).text}${k.desc || k.nulls === 'first' ? ` ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nulls === 'first' ? 'FIRST' : 'LAST'}` : ''}`).join(', ');
   }
 
   window(w: Window): string {
@@ -267,6 +275,8 @@ function countVars(e: Expr, out: Map<number, number>): void {
       return;
     case 'lambda': countVars(e.body, out); return;
     case 'let': countVars(e.value, out); countVars(e.body, out); return;
+    case 'exists': countVars(e.where, out); return;
+    case 'in_rows': for (const x of [...e.values, ...e.select, e.where]) countVars(x, out); return;
     case 'aggregate':
       for (const a of e.args) countVars(a, out);
       if (e.filter) countVars(e.filter, out);

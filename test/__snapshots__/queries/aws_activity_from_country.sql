@@ -6,24 +6,30 @@ s1 AS (
   SELECT *, "sourceIPAddress" AS "__ip" FROM s0
 ),
 s2 AS (
-  SELECT DISTINCT "__ip" FROM s1 WHERE "__ip" IS NOT NULL
+  SELECT * FROM s1 WHERE "__ip" IS NOT NULL
 ),
 s3 AS (
-  SELECT "__ip", spl_iplocation("__ip", 'en') AS "__loc" FROM s2
+  SELECT "__ip" FROM s2
 ),
 s4 AS (
-  SELECT r.* EXCLUDE ("__ip"), struct_extract(l."__loc", 'city') AS "City", struct_extract(l."__loc", 'country') AS "Country", struct_extract(l."__loc", 'region') AS "Region", struct_extract(l."__loc", 'lat') AS "lat", struct_extract(l."__loc", 'lon') AS "lon"
-    FROM s1 r LEFT JOIN s3 l ON l."__ip" = r."__ip"
+  SELECT DISTINCT * FROM s3
 ),
 s5 AS (
-  SELECT * FROM s4 WHERE coalesce("Country" ILIKE 'Germany', false)
+  SELECT "__ip", spl_iplocation("__ip", 'en') AS "__loc" FROM s4
 ),
 s6 AS (
-  SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "caller", "__p_userIdentity.type" AS "caller_type" FROM s5
+  SELECT l.* EXCLUDE ("__ip"), struct_extract(r."__loc", 'city') AS "City", struct_extract(r."__loc", 'country') AS "Country", struct_extract(r."__loc", 'region') AS "Region", struct_extract(r."__loc", 'lat') AS "lat", struct_extract(r."__loc", 'lon') AS "lon"
+    FROM s1 l LEFT JOIN s5 r ON r."__ip" = l."__ip"
 ),
 s7 AS (
-  SELECT "_time" AS "_time", "City" AS "City", "Region" AS "Region", "Country" AS "Country", "recipientAccountId" AS "recipientAccountId", "awsRegion" AS "awsRegion", "eventSource" AS "eventSource", "eventName" AS "eventName", coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') AS "errorCode", "caller_type" AS "caller_type", "caller" AS "caller", coalesce("__p_userIdentity.arn", json_extract_string("requestParameters", '$.roleArn')) AS "user_arn", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "eventID" AS "eventID", "__seq" FROM s6
+  SELECT * FROM s6 WHERE coalesce("Country" ILIKE 'Germany', false)
+),
+s8 AS (
+  SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "caller", "__p_userIdentity.type" AS "caller_type" FROM s7
+),
+s9 AS (
+  SELECT "_time", "City", "Region", "Country", "recipientAccountId", "awsRegion", "eventSource", "eventName", coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') AS "errorCode", "caller_type", "caller", coalesce("__p_userIdentity.arn", json_extract_string("requestParameters", '$.roleArn')) AS "user_arn", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "eventID", "__seq" FROM s8
 )
 SELECT "_time", "City", "Region", "Country", "recipientAccountId", "awsRegion", "eventSource", "eventName", "errorCode", "caller_type", "caller", "user_arn", "src", "user_agent", "eventID"
-FROM s7
+FROM s9
 ORDER BY "__seq"

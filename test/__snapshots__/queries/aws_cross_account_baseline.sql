@@ -21,33 +21,38 @@ s6 AS (
   SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s5
 ),
 s7 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime" FROM s6 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
-    GROUP BY "__by0", "__by1"
+  SELECT * FROM s6 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
 ),
 s8 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s7
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime" FROM s7
+    GROUP BY "__by0", "__by1"
 ),
 s9 AS (
-  SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s8
 ),
 s10 AS (
-  SELECT *, 0 AS "__part" FROM s8
-    UNION ALL BY NAME
-    SELECT *, 1 AS "__part" FROM s9
+  SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
 ),
 s11 AS (
-  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM s10
+  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM (
+    SELECT *, 0 AS "__part" FROM s9
+    UNION ALL BY NAME
+    SELECT *, 1 AS "__part" FROM s10
+  )
 ),
 s12 AS (
   SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s11
 ),
 s13 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime" FROM s12 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
-    GROUP BY "__by0", "__by1"
+  SELECT * FROM s12 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
 ),
 s14 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s13
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime" FROM s13
+    GROUP BY "__by0", "__by1"
+),
+s15 AS (
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s14
 )
 SELECT "requesting_account", "requested_account", "firstTime", "lastTime"
-FROM s14
+FROM s15
 ORDER BY "__seq"

@@ -16,57 +16,65 @@ s4 AS (
 ),
 s5 AS (
   SELECT * FROM s4 WHERE NOT ("call_id" IS NULL)
-    QUALIFY row_number() OVER (PARTITION BY "call_id" ORDER BY "__seq") <= 1
 ),
 s6 AS (
-  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account" FROM s5
+  SELECT * FROM s5
+    QUALIFY row_number() OVER (PARTITION BY "call_id" ORDER BY "__seq") <= 1
 ),
 s7 AS (
-  SELECT *, coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId") AS "requester" FROM s6
+  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account" FROM s6
 ),
 s8 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s7
+  SELECT *, coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId") AS "requester" FROM s7
 ),
 s9 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list(coalesce("userAgent", CAST(NULL AS VARCHAR))) FILTER (WHERE coalesce("userAgent", CAST(NULL AS VARCHAR)) IS NOT NULL))) AS "user_agents" FROM s8 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
-    GROUP BY "__by0", "__by1"
+  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s8
 ),
 s10 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s9
+  SELECT * FROM s9 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
 ),
 s11 AS (
-  SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
-),
-s12 AS (
-  SELECT *, 0 AS "__part" FROM s10
-    UNION ALL BY NAME
-    SELECT *, 1 AS "__part" FROM s11
-),
-s13 AS (
-  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM s12
-),
-s14 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s13
-),
-s15 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s14 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list(coalesce("userAgent", CAST(NULL AS VARCHAR))) FILTER (WHERE coalesce("userAgent", CAST(NULL AS VARCHAR)) IS NOT NULL))) AS "user_agents" FROM s10
     GROUP BY "__by0", "__by1"
 ),
+s12 AS (
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s11
+),
+s13 AS (
+  SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
+),
+s14 AS (
+  SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM (
+    SELECT *, 0 AS "__part" FROM s12
+    UNION ALL BY NAME
+    SELECT *, 1 AS "__part" FROM s13
+  )
+),
+s15 AS (
+  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s14
+),
 s16 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE) ASC NULLS LAST, "requesting_account" ASC NULLS LAST, TRY_CAST("requested_account" AS DOUBLE) ASC NULLS LAST, "requested_account" ASC NULLS LAST) AS "__seq" FROM s15
+  SELECT * FROM s15 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
 ),
 s17 AS (
-  SELECT * FROM s16 WHERE coalesce("firstTime" >= 1795737600::DOUBLE AND "firstTime" <= 1795824000::DOUBLE, false)
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s16
+    GROUP BY "__by0", "__by1"
 ),
 s18 AS (
-  SELECT * REPLACE (strftime(make_timestamp(CAST(CAST("firstTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "firstTime", strftime(make_timestamp(CAST(CAST("lastTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "lastTime") FROM s17
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s17
 ),
 s19 AS (
-  SELECT "requesting_account" AS "requesting_account", "requested_account" AS "requested_account", "firstTime" AS "firstTime", "lastTime" AS "lastTime", "calls" AS "calls", "roles" AS "roles", "requesters" AS "requesters", "src" AS "src", "user_agents" AS "user_agents", "__seq" FROM s18
+  SELECT * FROM s18 WHERE coalesce("firstTime" >= 1795737600::DOUBLE AND "firstTime" <= 1795824000::DOUBLE, false)
 ),
 s20 AS (
-  SELECT * FROM s19 WHERE true
+  SELECT * REPLACE (strftime(make_timestamp(CAST(CAST("firstTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "firstTime", strftime(make_timestamp(CAST(CAST("lastTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "lastTime") FROM s19
+),
+s21 AS (
+  SELECT "requesting_account", "requested_account", "firstTime", "lastTime", "calls", "roles", "requesters", "src", "user_agents", "__seq" FROM s20
+),
+s22 AS (
+  SELECT * FROM s21 WHERE true
 )
 SELECT "requesting_account", "requested_account", "firstTime", "lastTime", "calls", "roles", "requesters", "src", "user_agents"
-FROM s20
+FROM s22
 ORDER BY "__seq"

@@ -9,7 +9,7 @@ s2 AS (
   SELECT *, "__p_userIdentity.type" AS "caller_type" FROM s1
 ),
 s3 AS (
-  SELECT "_time" AS "_time", "session_start" AS "session_start", "recipientAccountId" AS "recipientAccountId", "awsRegion" AS "awsRegion", "eventSource" AS "eventSource", "eventName" AS "eventName", coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') AS "errorCode", "caller_type" AS "caller_type", "requester" AS "requester", "requesting_account" AS "requesting_account", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "eventID" AS "eventID", "__seq" FROM s2
+  SELECT "_time", "session_start", "recipientAccountId", "awsRegion", "eventSource", "eventName", coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') AS "errorCode", "caller_type", "requester", "requesting_account", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "eventID", "__seq" FROM s2
 )
 SELECT "_time", "session_start", "recipientAccountId", "awsRegion", "eventSource", "eventName", "errorCode", "caller_type", "requester", "requesting_account", "src", "user_agent", "eventID"
 FROM s3

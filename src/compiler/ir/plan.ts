@@ -1,0 +1,99 @@
+// The relational plan: what a search does to rows, as plain data between the SPL AST and SQL.
+// Commands append steps (PRQL's RQ transforms, in spirit); each step reads the steps before it
+// by id. The schema of every step (its fields, their types and origins) is derived from the
+// steps, never carried beside SQL text; optimisations rewrite steps; a printer per dialect
+// writes the SQL (print/plan.ts).
+import type { Span } from '../../../grammar/ast.js';
+import type { Expr, FieldType, SortKey } from './expr.js';
+
+export type { FieldType };
+
+/**
+ * Where a field comes from. 'event': a column of the loaded events, or one of the compiler's own
+ * (`__seq`, keys, the originals add-on fields read), shown only when a command names it; 'made':
+ * made by the pipeline, shown.
+ */
+export interface FieldInfo {
+  type: FieldType;
+  origin: 'event' | 'made';
+}
+
+/**
+ * What a step's rows hold: its fields in order; `raw` when the events' own columns (the nested
+ * JSON objects included) are still there, so raw paths and add-on fields resolve against it;
+ * `removed`, names dropped with `fields -` or renamed away while `raw` (they read as null).
+ * Each step's schema is derived when the step is made, from its inputs' (see plan/steps.ts).
+ */
+export interface Schema {
+  fields: Map<string, FieldInfo>;
+  raw: boolean;
+  removed: Set<string>;
+}
+
+export interface Column {
+  name: string;
+  expr: Expr;
+}
+
+/** A question about the data a step needs answered before it can be printed (see Question). */
+export interface Answer {
+  question: number;
+}
+
+export type Step = {
+  id: number;
+  schema: Schema;
+  span?: Span;
+  /** Printed as a comment with the step: what is not known until the data is asked. */
+  note?: string;
+} & (
+  /** The loaded events, `where` all true; `bound` the newest-rows bound, once answered. */
+  | { kind: 'events'; where: Expr[]; bound?: Answer }
+  /** `count` rows with `_time` = `time` and `__seq` 1..count (makeresults). */
+  | { kind: 'generate'; count: number; time: number }
+  /** A table the engine loaded (a lookup, with its row number `__row`): `relation` is its quoted SQL name. */
+  | { kind: 'table'; relation: string }
+  /** Nothing: the input of a generating command at the start of a search. */
+  | { kind: 'none' }
+  /** Every input column but `drop`, with these added or replaced. */
+  | { kind: 'extend'; input: number; columns: Column[]; drop?: string[] }
+  /** Exactly these columns. */
+  | { kind: 'project'; input: number; columns: Column[] }
+  /** Rows where `condition` is true; a condition over a window function filters after it. */
+  | { kind: 'filter'; input: number; condition: Expr }
+  /** One row per combination of `groups` (none: one row), with the aggregates. */
+  | { kind: 'aggregate'; input: number; groups: Column[]; aggregates: Column[] }
+  /** The first `count` rows in `__seq` order, after `offset`. */
+  | { kind: 'limit'; input: number; count: number; offset?: number; order?: SortKey[] }
+  | { kind: 'distinct'; input: number }
+  /** One row per value of `list`, as column `column` (with its 1-based place as `ordinal`). */
+  | { kind: 'unnest'; input: number; column: string; list: Expr; ordinal?: string }
+  /** Rows of `left` matched with rows of `right` on `on`; column nodes name their side. */
+  | { kind: 'join'; left: number; right: number; type: 'inner' | 'left'; on: Expr; columns: Column[]; leftAll: boolean; leftDrop: string[] }
+  /** The rows of both inputs, matched by column name, `__seq` renumbered left first. */
+  | { kind: 'union'; left: number; right: number }
+);
+
+/**
+ * A question about the data: the first column of `step`'s rows, which the engine answers before
+ * the search is printed (the values of a chart's split field, the newest-rows bound).
+ */
+export interface Question {
+  id: number;
+  step: number;
+  /** What is asked, in words (for explain). */
+  what: string;
+}
+
+export interface Plan {
+  steps: Step[];
+  /** The step whose rows are the result. */
+  output: number;
+  /** Visible result columns in order. */
+  columns: string[];
+  questions: Question[];
+}
+
+export function isHidden(name: string): boolean {
+  return name.startsWith('__');
+}

@@ -1,0 +1,136 @@
+// Plan -> SQL: one CTE per step, in plan order, each a SELECT over the steps it reads, then the
+// result's columns in `__seq` order. Expressions are printed by the dialect's expression printer;
+// every name and value is quoted by the dialect.
+import { EVENTS_TABLE, eventColumn } from '../cloudtrail-schema.js';
+import { hasWindow, stepName, type Expr } from '../ir/expr.js';
+import type { Column, Schema, Step } from '../ir/plan.js';
+import type { Dialect } from './dialect.js';
+import { ExprPrinter } from './expr.js';
+
+/** A column of this name physically exists in rows of this schema. */
+export function present(schema: Schema, name: string): boolean {
+  return schema.fields.has(name) || (schema.raw && eventColumn(name) !== undefined);
+}
+
+
+export class PlanPrinter {
+  private readonly byId = new Map<number, Step>();
+
+  constructor(
+    readonly dialect: Dialect,
+    private readonly exprPrinter: () => ExprPrinter,
+    steps: Step[],
+    /** Answers to the plan's questions, by question id (the newest-rows bound). */
+    private readonly answers: (question: number) => string | null | undefined = () => undefined,
+  ) {
+    for (const s of steps) this.byId.set(s.id, s);
+  }
+
+  private expr(e: Expr): string {
+    return this.exprPrinter().print(e);
+  }
+
+  private q(name: string): string {
+    return this.dialect.ident(name);
+  }
+
+  private schema(id: number): Schema {
+    const s = this.byId.get(id);
+    if (!s) throw new Error(`internal: no step ${id}`);
+    return s.schema;
+  }
+
+  /** `expr AS "name"` (`"name"` alone when it is that column, outside REPLACE). */
+  private column(c: Column, replacing = false): string {
+    const text = this.expr(c.expr);
+    const name = this.q(c.name);
+    return text === name && !replacing ? name : `${text} AS ${name}`;
+  }
+
+  /** The SELECT a step is. */
+  step(s: Step): string {
+    switch (s.kind) {
+      case 'none':
+        return 'SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false';
+      case 'events': {
+        const where = s.where.map((w) => this.expr(w));
+        if (s.bound) {
+          const t = this.answers(s.bound.question);
+          if (t !== undefined && t !== null && Number.isFinite(Number(t))) where.push(`"_time" >= ${this.dialect.number(Number(t))}`);
+        }
+        return `SELECT * FROM ${this.q(EVENTS_TABLE)}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}`;
+      }
+      case 'generate':
+        return `SELECT ${this.dialect.number(s.time)} AS "_time", range + 1 AS "__seq" FROM range(${s.count})`;
+      case 'table':
+        return `SELECT * FROM ${s.relation}`;
+      case 'extend': {
+        const input = this.schema(s.input);
+        const excluded = new Set((s.drop ?? []).filter((n) => present(input, n)));
+        const replaced = (c: Column) => present(input, c.name) && !excluded.has(c.name);
+        const replace = s.columns.filter(replaced).map((c) => this.column(c, true));
+        const add = s.columns.filter((c) => !replaced(c)).map((c) => this.column(c));
+        const exclude = excluded.size ? ` EXCLUDE (${[...excluded].map((n) => this.q(n)).join(', ')})` : '';
+        const star = `*${exclude}${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}`;
+        return `SELECT ${[star, ...add].join(', ')} FROM ${stepName(s.input)}`;
+      }
+      case 'project':
+        return `SELECT ${s.columns.map((c) => this.column(c)).join(', ')} FROM ${stepName(s.input)}`;
+      case 'filter': {
+        // A condition over a window function filters after the windows are computed.
+        const clause = hasWindow(s.condition) ? '\n  QUALIFY' : ' WHERE';
+        return `SELECT * FROM ${stepName(s.input)}${clause} ${this.expr(s.condition)}`;
+      }
+      case 'aggregate': {
+        const cols = [...s.groups, ...s.aggregates].map((c) => this.column(c));
+        const groups = s.groups.length ? `\n  GROUP BY ${s.groups.map((g) => this.expr(g.expr)).join(', ')}` : '';
+        return `SELECT ${cols.join(', ')} FROM ${stepName(s.input)}${groups}`;
+      }
+      case 'limit': {
+        const order = s.order ? this.exprPrinter().sortKeys(s.order) : '"__seq"';
+        return `SELECT * FROM ${stepName(s.input)} ORDER BY ${order} LIMIT ${s.count}${s.offset ? ` OFFSET ${s.offset}` : ''}`;
+      }
+      case 'distinct':
+        return `SELECT DISTINCT * FROM ${stepName(s.input)}`;
+      case 'unnest': {
+        const input = this.schema(s.input);
+        const list = this.expr(s.list);
+        const replaced = present(input, s.column) ? ` EXCLUDE (${this.q(s.column)})` : '';
+        const ordinal = s.ordinal ? `, generate_subscripts(${list}, 1) AS ${this.q(s.ordinal)}` : '';
+        return `SELECT *${replaced}, unnest(${list}) AS ${this.q(s.column)}${ordinal} FROM ${stepName(s.input)}`;
+      }
+      case 'join': {
+        const left = this.schema(s.left);
+        const drop = s.leftDrop.filter((n) => present(left, n));
+        const select = [...(s.leftAll ? [`l.*${drop.length ? ` EXCLUDE (${drop.map((n) => this.q(n)).join(', ')})` : ''}`] : []), ...s.columns.map((c) => this.column(c))];
+        return `SELECT ${select.join(', ')}\n  FROM ${stepName(s.left)} l ${s.type === 'inner' ? 'JOIN' : 'LEFT JOIN'} ${stepName(s.right)} r ON ${this.expr(s.on)}`;
+      }
+      case 'union':
+        return [
+          `SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM (`,
+          `  SELECT *, 0 AS "__part" FROM ${stepName(s.left)}`,
+          `  UNION ALL BY NAME`,
+          `  SELECT *, 1 AS "__part" FROM ${stepName(s.right)}`,
+          `)`,
+        ].join('\n');
+    }
+  }
+
+  /** `WITH` clauses for the steps, in plan order. */
+  ctes(steps: Step[]): string {
+    return steps.map((s) => `${stepName(s.id)} AS (\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.step(s))}\n)`).join(',\n');
+  }
+}
+
+/** Indents a CTE body. A line break inside a quoted value or name is data: it is left as it is. */
+export function indent(sql: string): string {
+  let out = '';
+  let quote = '';
+  for (const ch of sql) {
+    // A doubled quote inside a literal closes and reopens it, which leaves the state right.
+    if (quote) quote = ch === quote ? '' : quote;
+    else if (ch === "'" || ch === '"') quote = ch;
+    out += ch === '\n' && !quote ? '\n  ' : ch;
+  }
+  return out;
+}
