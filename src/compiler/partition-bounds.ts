@@ -20,7 +20,7 @@ function narrow(current: string[] | undefined, values: string[]): string[] {
 }
 
 export function partitionBounds(p: Pipeline, now: number, global: { earliest?: number; latest?: number }): PartitionBounds {
-  const bounds: PartitionBounds = { earliest: global.earliest, latest: global.latest };
+  const bounds: PartitionBounds = { earliest: global.earliest, latest: global.latest, global };
   const first = p.commands[0];
   if (p.leadingPipe || !first || first.kind !== 'search' || !first.expr) return bounds;
   const conjuncts = (e: SearchExpr): SearchExpr[] => (e.kind === 'and' ? e.items.flatMap(conjuncts) : [e]);

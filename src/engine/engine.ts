@@ -6,6 +6,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SplError } from '../../grammar/diagnostics.js';
 import { compilePrepared, prepare, pipelineLookups } from '../compiler/index.js';
+import { compileTrino, type TrinoCompiled } from '../compiler/trino-compile.js';
+import type { AthenaTable } from '../compiler/print/athena-table.js';
 import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
 import { PRELUDE } from '../compiler/prelude.js';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
@@ -355,6 +357,26 @@ export class Engine {
       unordered: opts.unordered,
     });
     return { compiled, text: prepared.text };
+  }
+
+  /**
+   * The search as Trino SQL over an Athena table (docs/athena.md): this engine's macros, and the
+   * columns of the lookups it reads (their rows are read from Athena tables of the same names).
+   */
+  async prepareTrino(spl: string, opts: RunOptions & { table?: AthenaTable; jsonLists?: boolean; allowUnfilledParams?: boolean } = {}): Promise<TrinoCompiled> {
+    await this.loadLookups(spl, opts);
+    return compileTrino(spl, {
+      macros: this.macros,
+      params: opts.params,
+      allowUnfilledParams: opts.allowUnfilledParams,
+      now: opts.now ?? Date.now() / 1000,
+      earliest: opts.earliest,
+      latest: opts.latest,
+      lookups: this.lookups.resolver(),
+      addon: opts.addon ?? this.options.addon,
+      table: opts.table,
+      jsonLists: opts.jsonLists,
+    });
   }
 
   /**

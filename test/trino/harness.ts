@@ -11,6 +11,8 @@ export const ATHENA_TABLE = 'cloudtrail_logs_pp';
 export interface TrinoHarness {
   /** Rows of a Trino statement, run with Trino's meaning; values as plain JSON. */
   rows(trinoSql: string): Promise<Record<string, unknown>[]>;
+  /** A lookup as the Athena table of the same name (text columns, as a CSV-backed table). */
+  loadCsv(name: string, file: string): Promise<void>;
   close(): void;
 }
 
@@ -29,6 +31,9 @@ export async function openHarness(glob = 'fixtures/sample/AWSLogs/**/*.json.gz')
       } catch (err) {
         throw new Error(`${(err as Error).message}\n-- as DuckDB ran it:\n${sql}`);
       }
+    },
+    async loadCsv(name: string, file: string) {
+      await c.run(`CREATE OR REPLACE TABLE "${name.replace(/"/g, '""')}" AS SELECT * FROM read_csv('${file.replace(/'/g, "''")}', all_varchar = true, header = true)`);
     },
     close() {
       c.closeSync();

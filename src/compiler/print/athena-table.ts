@@ -43,6 +43,8 @@ export interface PartitionBounds {
   latest?: number;
   accounts?: string[];
   regions?: string[];
+  /** The range every events step is within (--earliest/--latest, :time): subsearches get only this. */
+  global?: { earliest?: number; latest?: number };
 }
 
 const DAY = 86400;

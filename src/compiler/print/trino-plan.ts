@@ -14,6 +14,7 @@ const q = trinoIdent;
 
 export interface TrinoPlanOptions {
   table: AthenaTable;
+  /** The main search's bounds (its own earliest=, accounts, regions, and the global range). */
   bounds: PartitionBounds;
 }
 
@@ -22,9 +23,19 @@ export class TrinoPlanPrinter {
   private readonly cols = new Map<number, string[]>();
   private readonly sqlNames = new Map<string, string>();
 
+  /** The events step the result's rows come from (a subsearch's have only the global range). */
+  private readonly mainEvents: number | undefined;
+
   constructor(private readonly plan: Plan, private readonly options: TrinoPlanOptions) {
     for (const s of plan.steps) this.byId.set(s.id, s);
     this.nameColumns();
+    let id: number | undefined = plan.output;
+    while (id !== undefined && id >= 0) {
+      const s = this.byId.get(id);
+      if (!s || s.kind === 'events') break;
+      id = 'input' in s ? s.input : 'left' in s ? s.left : undefined;
+    }
+    this.mainEvents = id;
   }
 
   /** SQL names unique whatever the case: the first spelling keeps its name, others get a suffix. */
@@ -195,7 +206,9 @@ export class TrinoPlanPrinter {
    * columns, the search's conditions, then the order Splunk shows them in (newest first).
    */
   private events(s: Extract<Step, { kind: 'events' }>): string {
-    const { table, bounds } = this.options;
+    const { table } = this.options;
+    const main = this.options.bounds;
+    const bounds = s.id === this.mainEvents ? main : { earliest: main.global?.earliest, latest: main.global?.latest };
     const projection = trinoEventColumns().map(([name, sql]) => `${sql} AS ${this.id(name)}`).join(',\n      ');
     const partitions = partitionPredicates(table, bounds);
     const inner = `SELECT ${projection}\n    FROM ${table.sqlName}${partitions.length ? `\n    WHERE ${partitions.join(' AND ')}` : ''}`;
@@ -204,10 +217,14 @@ export class TrinoPlanPrinter {
     return `SELECT ${cols}, row_number() OVER (ORDER BY "_time" DESC NULLS LAST, "source", "eventID") AS "__seq" FROM (\n  ${inner}\n) AS __events${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}`;
   }
 
-  /** The whole statement: the steps as CTEs, then the result's columns in `__seq` order. */
-  statement(unordered = false): string {
+  /**
+   * The whole statement: the steps as CTEs, then the result's columns in `__seq` order;
+   * `jsonLists` gives multivalue columns as JSON text (Athena returns every cell as text).
+   */
+  statement(opts: { unordered?: boolean; jsonLists?: Record<string, Type> } = {}): string {
     const ctes = this.plan.steps.map((s) => `${stepName(s.id)} AS (\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.select(s))}\n)`).join(',\n');
-    const cols = this.plan.columns.map((c) => `${this.id(c)} AS ${q(c)}`).join(', ') || '1 AS "_"';
+    const unordered = opts.unordered ?? false;
+    const cols = this.plan.columns.map((c) => `${opts.jsonLists?.[c] === 'mv' ? `json_format(CAST(${this.id(c)} AS JSON))` : this.id(c)} AS ${q(c)}`).join(', ') || '1 AS "_"';
     return `WITH ${ctes}\nSELECT ${cols}\nFROM ${stepName(this.plan.output)}${unordered ? '' : '\nORDER BY "__seq"'}`;
   }
 }
