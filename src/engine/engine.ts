@@ -360,6 +360,19 @@ export class Engine {
   }
 
   /**
+   * Where a remote search's outputlookup rows go (the local lookup, as for a local search):
+   * rows as they arrive, then commit, or abort on failure.
+   */
+  async lookupSink(output: OutputAction, columns: string[]): Promise<{ rows(rows: Row[]): Promise<void>; commit(): Promise<void>; abort(): void }> {
+    const sink = await this.lookupStep(output, () => this.lookups.writer(output, columns));
+    return {
+      rows: (rows) => this.lookupStep(output, () => sink.rows(rows)),
+      commit: () => this.lookupStep(output, () => sink.commit()),
+      abort: () => sink.abort(),
+    };
+  }
+
+  /**
    * The search as Trino SQL over an Athena table (docs/athena.md): this engine's macros, and the
    * columns of the lookups it reads (their rows are read from Athena tables of the same names).
    */
