@@ -27,6 +27,10 @@ export function literalText(sql: string): string | undefined {
   return m ? m[1]!.replace(/''/g, "'") : undefined;
 }
 
+function trinoIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
 export function trinoString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
@@ -242,6 +246,12 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   cidrmatch: (a) => `coalesce(regexp_like(${a[1]}, '^\\d{1,3}(\\.\\d{1,3}){3}$') AND TRY(contains(${a[0]}, CAST(${a[1]} AS IPADDRESS))), false)`,
   wildmatch: "lower(CAST({0} AS VARCHAR)) LIKE replace(replace(replace(replace(lower(CAST({1} AS VARCHAR)), '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%') ESCAPE '\\'",
   like_regex: none('a LIKE pattern known only per row has no Trino form'),
+  iplocation: none('iplocation needs a table of IP ranges and places, which the Athena CloudTrail table does not have'),
+  struct_extract: (a) => {
+    const key = literalText(a[1]!);
+    if (key === undefined) throw new TrinoFormError('a struct member known only per row has no Trino form');
+    return `${a[0]}.${trinoIdentifier(key)}`;
+  },
 
   // ---- lists ----
   list: (a) => `ARRAY[${a.join(', ')}]`,
