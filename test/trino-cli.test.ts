@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
 import { parseSessionCommand } from '../src/repl/session-commands.js';
 import { Session } from '../src/repl/session.js';
-import { SAMPLE_DIR } from './helpers.js';
+import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
+import { parseArgs } from '../src/cli/args.js';
+import { athenaHuntRunner, REMOTE_FLAGS } from '../src/cli/remote.js';
 import { trinoSyntaxErrors } from './trino/validate.js';
 
 function spelunk(args: string[]) {
@@ -74,5 +76,34 @@ describe('the REPL\'s :sql athena', () => {
     const text = JSON.stringify(out);
     expect(text).toContain('Trino SQL over cloudtrail_logs_pp');
     expect(text).toContain('FROM \\"cloudtrail_logs_pp\\"');
+  });
+});
+
+describe('hunt --engine athena', () => {
+  it('runs each search on Athena as Trino SQL and reads its rows', async () => {
+    const engine = await Engine.open();
+    try {
+      const sent: { name: string; input: Record<string, unknown> }[] = [];
+      const client = {
+        async send(command: object) {
+          const name = command.constructor.name;
+          const input = (command as { input: Record<string, unknown> }).input;
+          sent.push({ name, input });
+          if (name === 'StartQueryExecutionCommand') return { QueryExecutionId: 'q' };
+          if (name === 'GetQueryExecutionCommand') return { QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 10 } } };
+          return { ResultSet: { Rows: [{ Data: [{ VarCharValue: 'user_arn' }] }, { Data: [{ VarCharValue: 'arn:aws:iam::1:user/a' }] }] } };
+        },
+      };
+      const args = parseArgs(['--engine', 'athena', '--workgroup', 'w', '--output', 's3://bucket/x/'], REMOTE_FLAGS);
+      const runner = athenaHuntRunner(engine, args, { write: () => {}, note: () => {}, client });
+      const result = await runner('eventName=CreateRole | table user_arn', { now: SAMPLE_NOW });
+      expect(result).toEqual({ columns: ['user_arn'], rows: [{ user_arn: 'arn:aws:iam::1:user/a' }] });
+      const query = sent[0]!.input.QueryString as string;
+      expect(query).toContain('FROM "cloudtrail_logs_pp"');
+      expect(trinoSyntaxErrors(query)).toEqual([]);
+      expect(sent[0]!.input.WorkGroup).toBe('w');
+    } finally {
+      engine.close();
+    }
   });
 });

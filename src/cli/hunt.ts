@@ -7,6 +7,7 @@ import { emptyContent } from '../engine/content/types.js';
 import { listQueries, type SavedQuery } from '../engine/queries.js';
 import type { Row } from '../engine/types.js';
 import { flag, has, parseArgs, UsageError } from './args.js';
+import { athenaHuntRunner, checkRemoteFlags, REMOTE_FLAGS } from './remote.js';
 import { contentFromArgs, hasContent, openContentEngine } from './content.js';
 import { renderTable } from './format.js';
 import { listContent, outcomeJson, renderWide, writeHuntText } from './hunt-report.js';
@@ -60,7 +61,7 @@ async function queriesCommand(argv: string[]): Promise<number> {
 const DEFAULT_WIDTH = 160;
 
 async function huntCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS, 'fail-on-hits': { kind: 'bool' }, 'no-queries': { kind: 'bool' } });
+  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS, ...REMOTE_FLAGS, 'fail-on-hits': { kind: 'bool' }, 'no-queries': { kind: 'bool' } });
   if (has(args, 'help')) return write(USAGE), 0;
   if (args.positionals.length) throw new UsageError(`hunt takes no search (it runs the hunting searches in queries/ and the --content and --rules given); found ${JSON.stringify(args.positionals[0])}`);
   const format = listFormat(flag(args, 'format'));
@@ -68,15 +69,21 @@ async function huntCommand(argv: string[]): Promise<number> {
   const set = hasContent(args) ? contentFromArgs(args) : emptyContent();
   const bundled = has(args, 'no-queries') ? [] : listQueries().filter((q) => q.type === 'hunting' || q.type === 'detection').sort(byType).map(savedQuerySearch);
   const searches = [...bundled, ...set.searches];
+  const remote = has(args, 'engine');
+  checkRemoteFlags(args, remote);
+  if (remote && has(args, 'data')) throw new UsageError('--engine athena reads the Athena table, not --data');
   const engine = hasContent(args) ? await openContentEngine(args, set) : await openEngine(args);
   let outcomes: SearchOutcome[];
   let report: Awaited<ReturnType<typeof loadData>> = null;
   let noEvents = false;
   try {
-    report = await loadData(engine, args);
-    noEvents = report !== null && report.eventsLoaded === 0;
-    if (!report) note('note: no --data given, so the searches see no events', args);
-    outcomes = await runHunt(engine, searches, set.baselines, opts);
+    const runner = remote ? athenaHuntRunner(engine, args, { write, note: (t) => note(t, args) }) : undefined;
+    if (!remote) {
+      report = await loadData(engine, args);
+      noEvents = report !== null && report.eventsLoaded === 0;
+      if (!report) note('note: no --data given, so the searches see no events', args);
+    }
+    outcomes = await runHunt(engine, searches, set.baselines, opts, undefined, runner);
   } finally {
     engine.close();
   }

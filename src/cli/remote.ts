@@ -3,8 +3,10 @@
 // progress, streams the rows to the usual output formats and stops the query on Ctrl-C.
 import { athenaTable, TableOptionError, type AthenaTable } from '../compiler/print/athena-table.js';
 import type { TrinoCompiled } from '../compiler/trino-compile.js';
-import { athenaClient, AthenaError, athenaSettings, runOnAthena, type AthenaSender } from '../engine/athena.js';
-import type { Engine, RunOptions } from '../engine/engine.js';
+import { athenaClient, AthenaError, athenaSettings, runOnAthena, type AthenaSender, type AthenaSettings } from '../engine/athena.js';
+import type { SearchRunner } from '../engine/content/runner.js';
+import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
+import type { Row } from '../engine/types.js';
 import { flag, has, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { RowWriter, type OutputFormat } from './format.js';
 
@@ -21,7 +23,8 @@ export const REMOTE_FLAGS: Record<string, FlagSpec> = {
 
 export const REMOTE_USAGE = `  spelunk explain "<SPL>" --dialect athena|trino [--table NAME] [--partitions account,region,timestamp]
   spelunk run "<SPL>" --engine athena --workgroup W --output s3://bucket/prefix/ [--database D] [--region R]
-              [--table NAME] [--partitions ...]   run on Athena over the CloudTrail table (docs/athena.md)`;
+              [--table NAME] [--partitions ...]   run on Athena over the CloudTrail table (docs/athena.md)
+  spelunk hunt --engine athena --workgroup W --output s3://... [...]   the hunts, on Athena`;
 
 /** The table the Trino SQL reads, from --table and --partitions. */
 export function tableFromArgs(args: ParsedArgs): AthenaTable {
@@ -64,17 +67,50 @@ export interface RemoteRunIo {
   signal?: AbortSignal;
 }
 
-/** `run --engine athena`: the rows on stdout in `format`; returns the exit status. */
-export async function runOnAthenaCli(engine: Engine, text: string, args: ParsedArgs, opts: RunOptions, format: OutputFormat, io: RemoteRunIo): Promise<number> {
+/** Athena settings from the flags, as usage errors. */
+function settingsFromArgs(args: ParsedArgs): AthenaSettings {
   const which = flag(args, 'engine');
   if (which !== 'athena') throw new UsageError(`--engine ${JSON.stringify(which)}: only athena is supported`);
-  let settings;
   try {
-    settings = athenaSettings(flag(args, 'workgroup'), flag(args, 'output'), flag(args, 'database'), flag(args, 'region'));
+    return athenaSettings(flag(args, 'workgroup'), flag(args, 'output'), flag(args, 'database'), flag(args, 'region'));
   } catch (err) {
     if (err instanceof AthenaError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/**
+ * `hunt --engine athena`: each search runs on Athena; an outputlookup (a baseline) is written
+ * to the local lookup, so the detections after it read it from the Athena table of that name
+ * once it is uploaded there (docs/athena.md).
+ */
+export function athenaHuntRunner(engine: Engine, args: ParsedArgs, io: RemoteRunIo): SearchRunner {
+  const settings = settingsFromArgs(args);
+  const table = tableFromArgs(args);
+  const client = io.client ?? athenaClient(settings);
+  return async (spl, opts) => {
+    const compiled = await engine.prepareTrino(spl, { ...opts, table, jsonLists: true });
+    const rows: Row[] = [];
+    const sink = compiled.output ? await engine.lookupSink(compiled.output, compiled.columns) : undefined;
+    try {
+      await runOnAthena(client, settings, compiled.sql, compiled.columns, compiled.types, { signal: io.signal, rows: (r) => rows.push(...r) });
+      if (sink) {
+        await sink.rows(rows);
+        await sink.commit();
+      }
+    } catch (err) {
+      sink?.abort();
+      if (err instanceof AthenaError) throw new EngineError(err.message, compiled.sql);
+      throw err;
+    }
+    const max = opts.maxRows ?? Infinity;
+    return { columns: compiled.columns, rows: rows.slice(0, max), ...(rows.length > max ? { truncated: true } : {}) };
+  };
+}
+
+/** `run --engine athena`: the rows on stdout in `format`; returns the exit status. */
+export async function runOnAthenaCli(engine: Engine, text: string, args: ParsedArgs, opts: RunOptions, format: OutputFormat, io: RemoteRunIo): Promise<number> {
+  const settings = settingsFromArgs(args);
   const table = tableFromArgs(args);
   const compiled = await engine.prepareTrino(text, { ...opts, table, jsonLists: true });
   for (const p of compiled.partitions) io.note(`reads ${p}`);
