@@ -5,8 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMMAND_SPECS, rowPreservingNames } from '../src/compiler/commands/registry.js';
-import type { Section } from '../src/compiler/commands/spec.js';
+import { COMMAND_SPECS, REFUSED, rowPreservingNames, UNSUPPORTED } from '../src/compiler/commands/registry.js';
+import type { OptionType, Section } from '../src/compiler/commands/spec.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const REFERENCE_FILE = join(ROOT, 'docs', 'reference.md');
@@ -29,6 +29,17 @@ export function commandTables(): string {
       out.push(`| ${name} | ${cell(summary)} | \`${cell(spec.reference.example)}\` |`);
     }
   }
+  out.push('', '### Options', '', 'Every option of every command: run, refused by name (an error saying why), or accepted with no effect here.', '', '| Command | Options run | Refused | Accepted, no effect |', '|---|---|---|---|');
+  for (const spec of COMMAND_SPECS) {
+    const options = Object.entries(spec.options);
+    if (options.length === 0) continue;
+    const of = (test: (t: OptionType) => boolean) => options.filter(([, t]) => test(t)).map(([k]) => `\`${k}\``).join(', ') || '-';
+    const isObj = (t: OptionType, key: string) => typeof t === 'object' && !Array.isArray(t) && key in (t as object);
+    out.push(`| \`${spec.name}\` | ${of((t) => typeof t === 'string' || Array.isArray(t))} | ${of((t) => isObj(t, 'unsupported'))} | ${of((t) => isObj(t, 'ignored'))} |`);
+  }
+  out.push('', '### Splunk commands not supported yet', '', 'Refused by name ("not supported yet"), never as an unknown command:', '');
+  out.push([...UNSUPPORTED].sort().map((n) => `\`${n}\``).join(', ') + '.');
+  out.push('', `Refused with a reason: ${Object.keys(REFUSED).map((n) => `\`${n}\``).join(', ')} (the Machine Learning Toolkit's models live inside Splunk).`);
   out.push('', END);
   return out.join('\n');
 }

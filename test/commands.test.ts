@@ -33,8 +33,31 @@ describe('ordering', () => {
     // (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.2/search-commands/tail):
     // the two oldest GetSessionToken calls, the oldest first. It used to give the two newest.
     await expectRows(data.sample, `${GST} | tail 2 | table _time user`, [{ _time: 1795191765, user: 'ana.ops' }, { _time: 1795450265, user: 'ana.ops' }]);
+    await expectRows(data.sample, `${GST} | streamstats count as n | tail 3 | table n user`, [{ n: 8, user: 'ana.ops' }, { n: 7, user: 'ana.ops' }, { n: 6, user: 'dev.sam' }]);
+    await expectRows(data.sample, `${GST} | streamstats count as n | tail 2 | head 1 | table n`, [{ n: 8 }]);
     await expectRows(data.sample, `${GST} | sort - user | table user`, users('svc-backup', 'dev.sam', 'dev.sam', 'ana.ops', 'ana.ops', 'ana.ops', 'ana.ops', 'ana.ops'));
     await expectRows(data.sample, `${GST} | sort 2 +user | table user`, users('ana.ops', 'ana.ops'));
+  });
+
+  it('sort str(), num(), auto(), ip(), and IP addresses as addresses with no function', async () => {
+    // "<sort-field> ... auto() ... ip() ... num() ... str()"; by default sort determines the type
+    // itself, IP addresses included. Example: "sort ip(ipaddress), -str(url)".
+    // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.0/search-commands/sort
+    const ips = (...v: string[]) => v.map((sourceIPAddress) => ({ sourceIPAddress }));
+    const base = '* | stats count by sourceIPAddress';
+    await expectRows(data.sample, `${base} | sort sourceIPAddress | table sourceIPAddress`, ips(
+      '3.91.171.15', '10.20.3.41', '10.20.7.12', '44.211.87.130', '44.230.15.201', '73.158.64.21', '91.64.112.45', '185.220.101.47',
+      '2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4', 'AWS Internal', 'cloudtrail.amazonaws.com', 'codebuild.amazonaws.com', 'ec2.amazonaws.com',
+      'lambda.amazonaws.com', 's3.amazonaws.com', 'secretsmanager.amazonaws.com'));
+    await expectRows(data.sample, `${base} | sort - ip(sourceIPAddress) | head 3 | table sourceIPAddress`, ips('secretsmanager.amazonaws.com', 's3.amazonaws.com', 'lambda.amazonaws.com'));
+    await expectRows(data.sample, `${base} | sort ip(sourceIPAddress) | head 3 | table sourceIPAddress`, ips('3.91.171.15', '10.20.3.41', '10.20.7.12'));
+    await expectRows(data.sample, `${base} | sort str(sourceIPAddress) | head 3 | table sourceIPAddress`, ips('10.20.3.41', '10.20.7.12', '185.220.101.47'));
+    const ids = (...v: string[]) => v.map((eventID) => ({ eventID }));
+    const m = 'eventName=DescribeInstances | eval m=tostring(requestParameters.maxResults)';
+    await expectRows(data.lang, `${m} | sort str(m) | table eventID`, ids('lang-04-num-100', 'lang-03-num-50', 'lang-02-num-9'));
+    await expectRows(data.lang, `${m} | sort num(m) | table eventID`, ids('lang-02-num-9', 'lang-03-num-50', 'lang-04-num-100'));
+    await expectRows(data.lang, `${m} | sort -auto(m) | table eventID`, ids('lang-04-num-100', 'lang-03-num-50', 'lang-02-num-9'));
+    await expectRows(data.lang, `${m} | sort -str(m) | table eventID`, ids('lang-02-num-9', 'lang-03-num-50', 'lang-04-num-100'));
   });
 
   it('sort compares numbers as numbers', async () => {
@@ -83,7 +106,14 @@ describe('filling and reshaping', () => {
     ];
     await expectRows(data.sample, `${GST} | bin _time span=1d | stats count by _time`, days);
     await expectRows(data.sample, `${GST} | bucket span=1d _time | stats count by _time`, days);
-    await expectRows(data.lang, 'eventName=DescribeInstances | bin requestParameters.maxResults span=40 as b | table b', [{ b: 80 }, { b: 40 }, { b: 0 }]);
+    // A number's bin is a range label, "10-15"; _time keeps epoch buckets (above). The bin
+    // command's examples show such ranges: https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/bin
+    await expectRows(data.lang, 'eventName=DescribeInstances | bin requestParameters.maxResults span=40 as b | table b', [{ b: '80-120' }, { b: '40-80' }, { b: '0-40' }]);
+    await expectRows(data.lang, 'eventName=DescribeInstances | bin requestParameters.maxResults as b span=5 | table requestParameters.maxResults b', [
+      { 'requestParameters.maxResults': '100', b: '100-105' }, { 'requestParameters.maxResults': '50', b: '50-55' }, { 'requestParameters.maxResults': '9', b: '5-10' },
+    ]);
+    await expectRows(data.lang, '* | eval x=requestParameters.maxResults/4 | bin x span=2.5 | stats count by x', [{ x: '0-2.5', count: 1 }, { x: '12.5-15', count: 1 }, { x: '25-27.5', count: 1 }]);
+    await expectRows(data.lang, '| makeresults | eval x=-3 | bin x span=5 | table x', [{ x: '-5-0' }]);
   });
 
   it('mvexpand, makemv, convert ctime', async () => {

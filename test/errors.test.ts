@@ -159,10 +159,10 @@ describe('unknown and unsupported names', () => {
   });
 
   it('a real SPL command spelunk does not run says so', () => {
-    expect(message('eventName=X | transaction user')).toMatchInlineSnapshot(`
-      "error: transaction is a Splunk command that spelunk does not support yet (line 1, column 15)
-        eventName=X | transaction user
-                      ^^^^^^^^^^^"
+    expect(message('eventName=X | xmlkv user')).toMatchInlineSnapshot(`
+      "error: xmlkv is a Splunk command that spelunk does not support yet (line 1, column 15)
+        eventName=X | xmlkv user
+                      ^^^^^"
     `);
   });
 

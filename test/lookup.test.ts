@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SplError } from '../src/compiler/index.js';
+import { compile, SplError } from '../src/compiler/index.js';
 import type { LookupResolver } from '../src/compiler/types.js';
 import { Engine } from '../src/engine/engine.js';
 import { parseCsv } from '../src/engine/lookups.js';
@@ -212,10 +212,44 @@ describe('outputlookup', () => {
     expect(readdirSync(folder).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('is supported only as the last command of the main search', () => {
-    expect(() => sqlOf('| makeresults | outputlookup x | eval y=1')).toThrow('outputlookup before other commands is not supported yet');
-    expect(() => sqlOf('* | join user [| makeresults | outputlookup x]')).toThrow('outputlookup inside a subsearch is not supported yet');
-    expect(sqlOf('| makeresults | outputlookup x')).not.toMatch(/outputlookup|\.csv/);
+  // Splunk Search Reference, outputlookup: it writes the results and passes them on, so it may
+  // stand anywhere, subsearches included (https://help.splunk.com/en/splunk-enterprise/spl-search-reference/10.0/search-commands/outputlookup).
+  it('anywhere in the pipeline: writes the rows it sees and passes them on', async () => {
+    await expectRows(engine, '* | stats count by eventSource | head 2 | outputlookup mid_sources | stats count', [{ count: 2 }]);
+    await expectRows(engine, '| inputlookup mid_sources', [
+      { eventSource: 'cloudformation.amazonaws.com', count: '12' },
+      { eventSource: 'cloudtrail.amazonaws.com', count: '4' },
+    ]);
+    // Two in one search, each with its own rows and options.
+    await expectRows(engine, '| makeresults count=3 | streamstats count as n | table n | outputlookup all_n | where n>1 | outputlookup max=1 big_n | stats sum(n) as total', [{ total: 5 }]);
+    expect(readFileSync(join(folder, 'all_n.csv'), 'utf8')).toBe('n\n1\n2\n3\n');
+    expect(readFileSync(join(folder, 'big_n.csv'), 'utf8')).toBe('n\n2\n');
+  });
+
+  it('inside a subsearch: the subsearch\'s rows are written, the outer search runs on', async () => {
+    await expectRows(
+      engine,
+      '* | stats count by eventSource | join eventSource [search eventName=StopLogging | stats count as stops by eventSource | outputlookup sub_stops] | table eventSource count stops',
+      [{ eventSource: "cloudtrail.amazonaws.com", count: 4, stops: 1 }],
+    );
+    await expectRows(engine, '| inputlookup sub_stops', [{ eventSource: "cloudtrail.amazonaws.com", stops: "1" }]);
+  });
+
+  it('the SQL of the search reads on as if it were not there; the write has its own query', () => {
+    const compiled = compile('| makeresults | eval k=1 | outputlookup x | eval y=2', { now: SAMPLE_NOW });
+    expect(compiled.sql).not.toMatch(/outputlookup|\.csv/);
+    expect(compiled.output).toBeUndefined();
+    expect(compiled.writes).toEqual([expect.objectContaining({ name: 'x', append: false, columns: ['_time', 'k'] })]);
+    expect(compiled.writes![0]!.sql).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT 1795824000::DOUBLE AS "_time", range + 1 AS "__seq" FROM range(1)
+      ),
+      s1 AS (
+        SELECT *, 1::DOUBLE AS "k" FROM s0
+      )
+      SELECT "_time", "k" FROM s1 ORDER BY "__seq""
+    `);
+    expect(compile('| makeresults | outputlookup x', { now: SAMPLE_NOW }).writes).toBeUndefined();
   });
 });
 
@@ -244,5 +278,16 @@ describe('lookup names stay inside the lookups folder', () => {
 describe('CSV parsing', () => {
   it('reads quotes, doubled quotes, newlines in cells, CRLF and a BOM', () => {
     expect(parseCsv('\uFEFFa,b\r\n"x,1","say ""hi""\nthere"\r\n,\n').records).toEqual([['a', 'b'], ['x,1', 'say "hi"\nthere'], ['', '']]);
+  });
+});
+
+describe('explain without the lookups a search names', () => {
+  const none: LookupResolver = { resolve: () => undefined, names: () => [] };
+  it('an empty placeholder with the columns the search names stands in, with a note', () => {
+    const compiled = compile('* | lookup baseline user OUTPUT firstTime as ft | inputlookup append=t other | table user ft', { now: SAMPLE_NOW, lookups: none, placeholderLookups: true });
+    expect(compiled.sql).toContain('FROM (SELECT CAST(NULL AS VARCHAR) AS "user", CAST(NULL AS VARCHAR) AS "firstTime", CAST(0 AS BIGINT) AS "__row" WHERE false) AS "placeholder for lookup baseline"');
+    expect(compiled.notes).toEqual(['lookup "baseline" not found: an empty placeholder with the columns the search names stands in for it']);
+    expect(compiled.columns).toEqual(['user', 'ft']);
+    expect(() => compile('* | lookup baseline user', { now: SAMPLE_NOW, lookups: none })).toThrow('lookup "baseline" not found');
   });
 });

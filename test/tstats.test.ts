@@ -296,3 +296,16 @@ describe('the data model table', () => {
     }
   });
 });
+
+describe('CIM data models spelunk does not map', () => {
+  // The CIM defines Risk, Endpoint, Web, Network_Traffic... (Splunk Common Information Model
+  // Add-on manual, "Data models"); over CloudTrail spelunk maps Authentication and Change only.
+  it('find no events, with a note, instead of an error', async () => {
+    await expectRows(engine, '| tstats count from datamodel=Risk', [{ count: 0 }]);
+    await expectRows(engine, '| tstats count from datamodel=Endpoint.Processes by Processes.process_name', []);
+    await expectRows(engine, '| tstats dc(Web.url) as urls from datamodel=Web where Web.status=200 by Web.src', []);
+    const compiled = compile('| tstats count from datamodel=Network_Traffic by All_Traffic.dest', { now: SAMPLE_NOW });
+    expect(compiled.notes).toEqual(['data model Network_Traffic is not mapped to CloudTrail events in spelunk (it maps Authentication, Change): it has no events here']);
+    expect(() => compile('| tstats count from datamodel=Nope', { now: SAMPLE_NOW })).toThrow('unknown data model "Nope"');
+  });
+});

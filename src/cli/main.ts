@@ -331,6 +331,7 @@ async function runCommand(argv: string[]): Promise<number> {
       writer = new RowWriter(format, columns, write);
     });
     (writer as RowWriter | null)?.end();
+    for (const n of result.compiled.notes ?? []) note(`note: ${n}`, args);
     if (result.rowCount === 0) {
       const missing = await missingIndexNote(engine, text, opts);
       if (missing) note(missing, args);
@@ -360,11 +361,12 @@ async function explainCommand(argv: string[]): Promise<number> {
     // A detection or rule from content: the SPL that runs, then the SQL it compiles to.
     // Both quote content and values: control characters in them are shown, not sent.
     if (before) write(visibleLines(text.split('\n').map((l) => `-- ${l}`).join('\n')) + '\n');
-    const opts = { ...runOptions(args), allowUnfilledParams: true };
+    const opts = { ...runOptions(args), allowUnfilledParams: true, placeholderLookups: true };
     // Without data the SQL shows placeholders where columns depend on the data (timechart's
     // split-by values); with --data those questions are answered first, as `run` does.
     const report = await loadData(engine, args);
     const prepared = report ? await engine.prepareWithData(text, opts) : engine.prepare(text, opts);
+    for (const n of prepared.compiled.notes ?? []) write(visibleLines(`-- note: ${n}`) + '\n');
     write(visibleLines(prepared.compiled.sql) + '\n');
     return 0;
   } finally {

@@ -14,6 +14,10 @@ export type StepBody = Step extends infer S ? (S extends Step ? Omit<S, 'id' | '
 export class Builder {
   readonly steps: Step[] = [];
   output?: OutputAction;
+  /** outputlookup before the end of the search or in a subsearch: written before it runs. */
+  readonly writes: OutputAction[] = [];
+  /** What the user should know about the answer (shown beside the results and in explain). */
+  readonly notes: string[] = [];
   readonly discoveries: Discovery[] = [];
   private counter = 0;
   /** Variable ids of lambdas and lets: one counter for the whole compilation. */
@@ -61,6 +65,11 @@ export class Builder {
     return undefined;
   }
 
+  /** The query of a relation's visible rows, in order, over the CTEs built so far. */
+  snapshot(select: string): string {
+    return this.steps.length ? `WITH ${this.ctes()}\n${select}` : select;
+  }
+
   /** An error about the user's search, to be thrown: `throw b.err(...)`. */
   err(code: Parameters<typeof splError>[0], message: string, span: Span, hints?: string[]) {
     return splError(code, message, span, hints);
@@ -85,6 +94,13 @@ export function withFields(rel: Relation, add: [string, FieldInfo][] = [], drop:
 /** Visible field names of a relation in order (hidden `__` columns and event columns left out). */
 export function visibleFields(rel: Relation): string[] {
   return [...rel.fields].filter(([name, info]) => !name.startsWith('__') && info.origin === 'made').map(([name]) => name);
+}
+
+/** Output columns: for events, `_time`, the fields the pipeline made, and `_raw`. */
+export function outputColumns(rel: Relation): string[] {
+  const visible = visibleFields(rel);
+  if (!rel.raw) return visible;
+  return ['_time', ...visible.filter((f) => f !== '_time' && f !== '_raw'), '_raw'];
 }
 
 /** Names of the columns a step makes. */

@@ -3,7 +3,7 @@
 // show (newest event first, then whatever sort/stats decided), so order-sensitive commands
 // (head, dedup, first, streamstats) are deterministic.
 import type { Command, Pipeline } from '../../grammar/ast.js';
-import { Builder, visibleFields } from './builder.js';
+import { Builder, outputColumns } from './builder.js';
 import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
 import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
@@ -129,13 +129,6 @@ function compileFirstSearch(first: Extract<Command, { kind: 'search' }>, b: Buil
   return compileSearchExpr(first.expr!, probe, b);
 }
 
-/** Output columns: for events, `_time`, the fields the pipeline made, and `_raw`. */
-export function outputColumns(rel: Relation): string[] {
-  const visible = visibleFields(rel);
-  if (!rel.raw) return visible;
-  return ['_time', ...visible.filter((f) => f !== '_time' && f !== '_raw'), '_raw'];
-}
-
 export function newBuilder(options: CompileOptions): Builder {
   const b: Builder = new Builder(
     options,
@@ -149,6 +142,11 @@ export function newBuilder(options: CompileOptions): Builder {
 export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch {
   const b = newBuilder(options);
   const rel = compilePipeline(p, b, true);
+  // An outputlookup that ends the main search writes the result itself, as it streams.
+  if (p.commands.at(-1)?.name === 'outputlookup') {
+    const { sql: _sql, columns: _columns, ...last } = b.writes.pop()!;
+    b.output = last;
+  }
   const columns = outputColumns(rel);
   const types: Record<string, FieldType> = {};
   for (const c of columns) types[c] = rel.fields.get(c)?.type ?? (c === '_time' ? 'number' : 'string');
@@ -157,6 +155,6 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // rows for nothing doubled its cost.
   const order = options.unordered ? '' : '\nORDER BY "__seq"';
   const sql = `WITH ${b.ctes()}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
-  return { sql, columns, types, output: b.output, discoveries: b.discoveries.length ? b.discoveries : undefined };
+  return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined };
 }
 

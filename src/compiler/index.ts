@@ -2,7 +2,6 @@
 import type { Arg, Command, Pipeline, SearchExpr } from '../../grammar/ast.js';
 import { SplError, type Diagnostic } from '../../grammar/diagnostics.js';
 import { parse } from '../../grammar/parser.js';
-import { checkOutputPlacement } from './commands/lookup.js';
 import { compileAst } from './compile.js';
 import { expandMacros, fillParams, type MacroSet } from './macros.js';
 import type { CompiledSearch, CompileOptions } from './types.js';
@@ -46,7 +45,6 @@ export function prepare(source: string, opts: PrepareOptions = {}): PreparedSear
 /** Compile a prepared search. Throws SplError for problems in the search. */
 export function compilePrepared(prepared: PreparedSearch, options: CompileOptions): CompiledSearch {
   try {
-    checkOutputPlacement(prepared.pipeline);
     return compileAst(prepared.pipeline, { ...options, source: prepared.text });
   } catch (err) {
     if (err instanceof SplError) throw new SplError(within(err.diagnostic, prepared.text), prepared.text);

@@ -59,6 +59,8 @@ export interface CompileOptions {
   earliest?: number;
   latest?: number;
   lookups?: LookupResolver;
+  /** A lookup that is not found is an empty placeholder with a note instead of an error (explain). */
+  placeholderLookups?: boolean;
   /** Leave `$name$` tokens that have no value as placeholders instead of failing (explain). */
   allowUnfilledParams?: boolean;
   /** The (macro-expanded) search text the pipeline was parsed from, for commands that re-parse a clause. */
@@ -100,6 +102,13 @@ export type OutputAction = {
   overrideIfEmpty?: boolean;
   /** Write at most this many rows. */
   max?: number;
+  /**
+   * For an outputlookup before the end of the main search, or inside a subsearch: the query
+   * whose rows it writes (its visible columns `columns`, in order). The engine writes these
+   * before running the search; the search itself reads on as if the command were not there.
+   */
+  sql?: string;
+  columns?: string[];
 };
 
 export interface CompiledSearch {
@@ -108,6 +117,10 @@ export interface CompiledSearch {
   columns: string[];
   types: Record<string, FieldType>;
   output?: OutputAction;
+  /** What the user should know about the answer (a data model with no events here...). */
+  notes?: string[];
+  /** Lookups written before the search runs, in pipeline order (outputlookup not last). */
+  writes?: OutputAction[];
   /** Questions about the data not answered yet; the SQL holds placeholders for them. */
   discoveries?: Discovery[];
 }

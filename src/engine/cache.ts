@@ -396,6 +396,9 @@ async function writeChunk(
           FROM ${EVENTS_TABLE} WHERE rowid BETWEEN ${d.first} AND ${d.last}${mixed}`));
     }
     const entries: CacheEntry[] = [];
+    // Notes about the load rather than a file (a batch read the slow way) are this load's alone.
+    const paths = new Set(chunk.map((m) => m.abs));
+    report.warnings.push(...chunkReport.warnings.filter((w) => !paths.has(w.file)));
     for (const miss of chunk) {
       const warnings = chunkReport.warnings.filter((w) => w.file === miss.abs);
       if (warnings.some((w) => w.kind === 'skipped')) {

@@ -343,7 +343,7 @@ export class Engine {
    * Parse and compile without running: SQL for `explain` and `:sql`. Columns that depend on the
    * data (chart/timechart split-by values) show as placeholders: see `prepareWithData`.
    */
-  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
+  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
     const prepared = prepare(spl, { macros: this.macros, params: opts.params, allowUnfilledParams: opts.allowUnfilledParams });
     const compiled = compilePrepared(prepared, {
       now: opts.now ?? Date.now() / 1000,
@@ -351,6 +351,7 @@ export class Engine {
       latest: opts.latest,
       lookups: this.lookups.resolver(),
       allowUnfilledParams: opts.allowUnfilledParams,
+      placeholderLookups: opts.placeholderLookups,
       discovered: opts.discovered,
       rowCap: rowsToRead(opts),
       addon: opts.addon ?? this.options.addon,
@@ -472,13 +473,15 @@ export class Engine {
       return onRows(rows);
     };
     let started = false;
+    // Lookups written before the search: not written twice when a cache repair retries it.
+    const written = new Set<number>();
     const start = (columns: string[]): void => {
       if (!started) onStart?.(columns);
       started = true;
     };
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.streamOnce(spl, opts, deliver, start);
+        return await this.streamOnce(spl, opts, deliver, start, written);
       } catch (err) {
         // Only before any row went out: a retry must not hand the caller rows twice.
         if (delivered || attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(err);
@@ -498,9 +501,15 @@ export class Engine {
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
+    written: Set<number> = new Set(),
   ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
     await this.loadLookups(spl, opts);
     const { compiled } = await this.prepareWithData(spl, opts);
+    for (const [i, write] of (compiled.writes ?? []).entries()) {
+      if (written.has(i)) continue;
+      await this.writeLookup(write);
+      written.add(i);
+    }
     // With a row cap DuckDB keeps only the first rows of the final sort instead of ordering a
     // result that may be enormous; outputlookup still needs every row.
     const toRead = compiled.output ? undefined : rowsToRead(opts);
@@ -539,6 +548,28 @@ export class Engine {
       throw err;
     }
     return { compiled, truncated, rowCount };
+  }
+
+  /** An outputlookup before the end of the search (or in a subsearch): its own query's rows, written whole. */
+  private async writeLookup(write: OutputAction): Promise<void> {
+    const sql = write.sql!;
+    this.cancelled = false;
+    const reader = await this.decoder(sql, write.columns!);
+    const result = await this.execute(reader.sql);
+    const sink = await this.lookupStep(write, () => this.lookups.writer(write, write.columns!));
+    try {
+      for (;;) {
+        const chunk = await fetchChunk(result, sql);
+        if (this.cancelled) throw new EngineError('search cancelled', sql);
+        if (!chunk || chunk.rowCount === 0) break;
+        const rows = reader.decode(chunk);
+        await this.lookupStep(write, () => sink.rows(rows));
+      }
+      await this.lookupStep(write, () => sink.commit());
+    } catch (err) {
+      sink.abort();
+      throw err;
+    }
   }
 
   private async decoder(sql: string, columns: string[]): Promise<RowDecoder> {

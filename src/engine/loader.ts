@@ -1,16 +1,22 @@
-// Loads CloudTrail files into the `events` table. Files are sniffed in Node first, then every
-// good file of one format goes through a single DuckDB reader call; only when such a call fails
-// are its files read one by one, to name the bad ones.
+// Loads CloudTrail files into the `events` table. Files are sniffed in Node first; small
+// `{"Records":[...]}` files (most of an S3 tree) are then inflated by Node and inserted a batch per
+// statement (load-inflate.ts), large ones are read in parts (load-stream.ts), and every other good
+// file of one format goes through a single DuckDB reader call. Only when such a call fails are its
+// files read one by one, to name the bad ones; when none of them is bad, a note says the load took
+// the slow way.
 
+import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
 import { EVENTS_TABLE, EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import { explainReadFailure } from './load-diagnose.js';
 import { sniffFile, type RejectedFile, type SniffedFile } from './load-files.js';
 import { duckdbPath, expandPaths } from './load-paths.js';
+import { inflatable, readInflated } from './load-inflate.js';
 import { readStreamed, STREAM_BYTES } from './load-stream.js';
 import { exportSource, insertSql, isExport, jsonSource, NOT_CLOUDTRAIL, parquetSource, quoteIdent, type ParquetColumn } from './load-sql.js';
-import { emptyLoadReport, markUnreadable, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
+import { buildReport, collectStats, type FileOutcome, type FileStats } from './load-report.js';
+import { markUnreadable, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
 export interface LoadOptions {
   /** Value of the `index` column; null leaves it empty (the cache fills it in when it is read). */
@@ -32,17 +38,6 @@ const SNIFF_CONCURRENCY = 16;
 const DEFAULT_MAX_OBJECT = 16 * 1024 * 1024;
 const LARGEST_MAX_OBJECT = 0xffffffff;
 
-interface FileOutcome {
-  size: number;
-  /** Set when nothing from the file could be read. */
-  rejected?: string;
-  /** Rows read from a spelunk export, whose rows keep their own `source`. */
-  exportedRows?: number;
-  /** JSON lines that were not valid JSON; the file's other lines loaded. */
-  badLines?: { count: number; reason: string };
-  /** How the file was read when that differs from the plan (said in a note: it costs time). */
-  fallback?: string;
-}
 
 export async function loadCloudTrail(
   conn: DuckDBConnection,
@@ -85,12 +80,21 @@ export async function loadCloudTrail(
   report([], 0);
 
   // Large JSON files are read through Node in bounded memory (see load-stream.ts).
-  const streamed = good.filter((f) => f.format !== 'parquet' && f.contentBytes > (opts.streamBytes ?? STREAM_BYTES));
-  const batched = good.filter((f) => !streamed.includes(f));
+  const streamed = new Set(good.filter((f) => f.format !== 'parquet' && f.contentBytes > (opts.streamBytes ?? STREAM_BYTES)));
+  // Small {"Records":[...]} files (most of an S3 tree) are inflated by Node: see load-inflate.ts.
+  const viaNode = good.filter((f) => !streamed.has(f) && inflatable(f));
+  const notes: LoadWarning[] = [];
   let stats: FileStats[];
   try {
+    const inflated = await readInflated(conn, viaNode, index, report);
+    if (inflated.batchFailure) {
+      const { files, reason } = inflated.batchFailure;
+      notes.push({ file: commonFolder(viaNode.map((f) => f.path)), kind: 'note', reason: `${files} file(s) read through DuckDB's reader instead of in batches, which is slower: the batch failed (${reason})` });
+    }
+    const again = new Set(inflated.fallback);
+    const batched = good.filter((f) => !streamed.has(f) && (!inflatable(f) || again.has(f)));
     for (const batch of await planBatches(conn, batched, outcomes)) {
-      await readBatch(conn, batch, index, outcomes, report);
+      await readBatch(conn, batch, index, outcomes, report, notes);
     }
     for (const file of streamed) {
       const result = await readStreamed(conn, file, index);
@@ -106,7 +110,7 @@ export async function loadCloudTrail(
     throw err;
   }
 
-  const result = buildReport(expansion.files, expansion.warnings, outcomes, stats, performance.now() - started);
+  const result = buildReport(expansion.files, [...expansion.warnings, ...notes], outcomes, stats, performance.now() - started);
   markUnreadable(result.warnings);
   return result;
 }
@@ -248,7 +252,9 @@ async function readBatch(
   index: string | null,
   outcomes: Map<string, FileOutcome>,
   report: (done: SniffedFile[], events: number) => void,
+  notes: LoadWarning[],
 ): Promise<void> {
+  let batchError: unknown;
   try {
     const inserted = await insertFiles(conn, batch, batch.files, index);
     if (batch.exported) outcomes.get(batch.files[0]!.path)!.exportedRows = inserted;
@@ -260,16 +266,37 @@ async function readBatch(
       report(batch.files, await readFailed(conn, batch.files[0]!, index, err, outcomes.get(batch.files[0]!.path)!));
       return;
     }
+    batchError = err;
   }
   // A failed statement inserts nothing, so each file can now be read again on its own.
+  let failed = 0;
   for (const file of batch.files) {
     try {
       report([file], await insertFiles(conn, batch, [file], index));
     } catch (err) {
       if (isInterrupt(err)) throw err;
+      failed++;
       report([file], await readFailed(conn, file, index, err, outcomes.get(file.path)!));
     }
   }
+  // No file failed alone: the batch failed for its size (memory, say), and reading one file per
+  // statement costs many times more. Said, never silent.
+  if (failed === 0) {
+    notes.push({
+      file: commonFolder(batch.files.map((f) => f.path)),
+      kind: 'note',
+      reason: `${batch.files.length} files read one at a time, which is slower: reading them together failed (${firstLine(batchError)})`,
+    });
+  }
+}
+
+/** The deepest folder holding every file: where a note about a batch of them points. */
+function commonFolder(files: string[]): string {
+  let prefix = path.dirname(files[0]!);
+  for (const file of files) {
+    while (prefix !== path.dirname(prefix) && !file.startsWith(prefix + path.sep)) prefix = path.dirname(prefix);
+  }
+  return prefix;
 }
 
 /**
@@ -332,95 +359,4 @@ async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => P
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Counting
-
-interface FileStats {
-  source: string;
-  records: number;
-  foreign: number;
-  noTime: number;
-  badTime: number;
-  badTimeExample: string | null;
-}
-
-async function collectStats(conn: DuckDBConnection): Promise<FileStats[]> {
-  const result = await conn.runAndReadAll(`
-    SELECT source,
-           count(*) AS records,
-           count(*) FILTER (WHERE ${NOT_CLOUDTRAIL}) AS "foreign",
-           count(*) FILTER (WHERE NOT (${NOT_CLOUDTRAIL}) AND "eventTime" IS NULL) AS no_time,
-           count(*) FILTER (WHERE NOT (${NOT_CLOUDTRAIL}) AND "eventTime" IS NOT NULL AND _time IS NULL) AS bad_time,
-           min("eventTime") FILTER (WHERE NOT (${NOT_CLOUDTRAIL}) AND _time IS NULL) AS bad_time_example
-    FROM ${EVENTS_TABLE} WHERE __seq IS NULL GROUP BY source`);
-  return result.getRowObjectsJS().map((r) => ({
-    source: String(r['source']),
-    records: Number(r['records']),
-    foreign: Number(r['foreign']),
-    noTime: Number(r['no_time']),
-    badTime: Number(r['bad_time']),
-    badTimeExample: r['bad_time_example'] == null ? null : String(r['bad_time_example']),
-  }));
-}
-
-function buildReport(
-  files: string[],
-  expandWarnings: LoadWarning[],
-  outcomes: Map<string, FileOutcome>,
-  stats: FileStats[],
-  elapsedMs: number,
-): LoadReport {
-  const byFile = new Map(stats.map((s) => [s.source, s]));
-  const report = emptyLoadReport(expandWarnings, elapsedMs);
-  const warn = (file: string, kind: LoadWarning['kind'], reason: string, eventsSkipped?: number): void => {
-    report.warnings.push(eventsSkipped === undefined ? { file, reason, kind } : { file, reason, kind, eventsSkipped });
-  };
-
-  for (const file of files) {
-    const outcome = outcomes.get(file)!;
-    if (outcome.rejected) {
-      report.filesSkipped++;
-      warn(file, 'skipped', outcome.rejected);
-      continue;
-    }
-    const s = byFile.get(file) ?? (outcome.exportedRows === undefined ? undefined : exportStats(file, outcome.exportedRows));
-    const records = s?.records ?? 0;
-    const foreign = s?.foreign ?? 0;
-    report.eventsSkipped += foreign;
-    if (records > 0 && foreign === records) {
-      report.filesSkipped++;
-      warn(file, 'skipped', `not CloudTrail: none of its ${records} record(s) has eventName or eventSource`, foreign);
-      continue;
-    }
-    report.filesRead++;
-    report.bytesRead += outcome.size;
-    report.eventsLoaded += records - foreign;
-    if (records === 0) warn(file, 'note', 'contains no events');
-    if (foreign > 0) {
-      warn(file, 'partial', `skipped ${foreign} record(s) with neither eventName nor eventSource`, foreign);
-    }
-    if (outcome.fallback) warn(file, 'note', outcome.fallback);
-    if (outcome.badLines) {
-      const { count, reason } = outcome.badLines;
-      report.eventsSkipped += count;
-      warn(file, 'partial', `skipped ${count} line(s) of invalid JSON (the first ${reason.replace(/^invalid JSON /, '')})`, count);
-    }
-    if (s && s.noTime + s.badTime > 0) warn(file, 'note', describeTimeProblems(s));
-  }
-  return report;
-}
-
-function exportStats(source: string, records: number): FileStats {
-  return { source, records, foreign: 0, noTime: 0, badTime: 0, badTimeExample: null };
-}
-
-function describeTimeProblems(s: FileStats): string {
-  const parts: string[] = [];
-  if (s.noTime > 0) parts.push(`${s.noTime} event(s) without eventTime`);
-  if (s.badTime > 0) {
-    parts.push(`${s.badTime} event(s) with an unreadable eventTime (e.g. ${JSON.stringify(s.badTimeExample)})`);
-  }
-  return `${parts.join(' and ')}: their _time is empty`;
 }

@@ -56,7 +56,7 @@ const evalCommand: CommandCompiler = (cmd, rel, b) => {
 
 const table: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b);
-  const names = expandNames(rel, args.words().map((w) => w.value), true);
+  const names = expandNames(rel, args.words().map((w) => w.value), true, b);
   return project(rel, b, names.map((n) => [n, fieldRef(n, { rel, b })]));
 };
 
@@ -78,10 +78,10 @@ const fields: CommandCompiler = (cmd, rel, b) => {
     return w.value;
   });
   if (mode === '+') {
-    const keep = expandNames(rel, names, true);
+    const keep = expandNames(rel, names, true, b);
     return project(rel, b, keep.map((n) => [n, fieldRef(n, { rel, b })]), ['_time', '_raw']);
   }
-  const drop = expandNames(rel, names, true);
+  const drop = expandNames(rel, names, true, b);
   const present = drop.filter((n) => hasColumn(rel, n) && n !== '__seq');
   const removed = new Set([...rel.removed, ...drop]);
   const kept = preserveOriginals(rel, present);
@@ -111,7 +111,7 @@ const rename: CommandCompiler = (cmd, rel, b) => {
     if (!p.as) throw b.err('bad-argument', `rename needs "${p.name} as <new name>"`, p.span);
     if (p.name.includes('*')) {
       const re = wildcardRegex(p.name);
-      for (const name of matchingFields(rel, p.name)) {
+      for (const name of matchingFields(rel, p.name, true, b)) {
         const m = re.exec(name)!;
         let i = 1;
         renames.push([name, p.as.replace(/\*/g, () => m[i++] ?? '')]);
@@ -140,7 +140,7 @@ const fillnull: CommandCompiler = (cmd, rel, b) => {
   const value = args.option('value') ?? '0';
   let names = args.words().map((w) => w.value);
   if (names.length === 0) names = [...rel.fields].filter(([n, f]) => !n.startsWith('__') && f.origin === 'made').map(([n]) => n);
-  names = expandNames(rel, names, true);
+  names = expandNames(rel, names, true, b);
   const isNumber = /^-?\d+(\.\d+)?$/.test(value);
   return assign(rel, b, names.map((n) => {
     const c = fieldRef(n, { rel, b });
@@ -194,7 +194,9 @@ const bin: CommandCompiler = (cmd, rel, b) => {
   if (spanText) {
     const span = parseSpan(spanText);
     if (!span) throw b.err('bad-argument', `cannot read span=${spanText}`, args.options.get('span')!.span, ['examples: span=1h, span=30m, span=1d, span=10']);
-    value = span.months ? monthBin(toNumber(c), span.months, b.vars) : floorTo(span.seconds!);
+    if (span.months) value = monthBin(toNumber(c), span.months, b.vars);
+    else if (!isTime && /^\s*\d+(\.\d+)?\s*$/.test(spanText)) value = rangeLabel(floorTo(span.seconds!), span.seconds!);
+    else value = floorTo(span.seconds!);
   } else if (isTime) {
     value = floorTo(3600);
   } else {
@@ -202,6 +204,15 @@ const bin: CommandCompiler = (cmd, rel, b) => {
   }
   return assign(rel, b, [[as ?? name, value]]);
 };
+
+/**
+ * A number's bin as Splunk names it, `10-15` (lower bound, then the next bin's): a plain-number
+ * span on any field but `_time`, whose bins stay epoch times.
+ */
+function rangeLabel(low: Expr, width: number): Expr {
+  const high = call('add', [low, lit(width, 'number')], 'number');
+  return call('concat', [call('concat', [call('num2str', [low], 'string'), lit('-')], 'string'), call('num2str', [high], 'string')], 'string');
+}
 
 const addtotals: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, ADDTOTALS_OPTIONS);
@@ -287,7 +298,7 @@ export const FIELD_COMMANDS: CommandSpec[] = [
     aliases: ['bucket'],
     keywords: ['as'],
     rowPreserving: false,
-    reference: { section: 'Fields and values', summary: 'Rounds `_time` (or a number) down to a span', example: '* | bin _time span=1h | stats count by _time' },
+    reference: { section: 'Fields and values', summary: 'Rounds `_time` down to a span; a number to a range label (`span=5`: `10-15`)', example: '* | bin _time span=1h | stats count by _time' },
     build: bin,
   },
   {

@@ -178,7 +178,7 @@ export const FILTERING: CommandSpec[] = [
     name: 'sort',
     options: SORT_OPTIONS,
     rowPreserving: false,
-    reference: { section: 'Searching and filtering', summary: 'Orders results by fields (`-` descending, `num()`/`str()` to force a comparison; numbers before text); keeps the first 10,000 unless given a count (`sort 0` keeps all)', example: '* | sort 20 - _time, user' },
+    reference: { section: 'Searching and filtering', summary: 'Orders results by fields (`-` descending; `num()`, `str()`, `ip()`, `auto()` to choose the comparison; by default numbers first, then IPv4 addresses in address order, then text); keeps the first 10,000 unless given a count (`sort 0` keeps all)', example: '* | sort 20 - _time, user' },
     build: sort,
   },
 ];

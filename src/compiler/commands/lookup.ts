@@ -2,14 +2,14 @@
 // lookup's rows as results), outputlookup (results written as a lookup, by the engine, after the
 // query ran) and iplocation (the engine's `spl_iplocation` over the distinct addresses only).
 // Lookup rows reach SQL only as tables the engine loaded; no file path ever appears here.
-import type { Arg, Command, Pipeline, SearchExpr, Span } from '../../../grammar/ast.js';
-import { splError } from '../../../grammar/diagnostics.js';
+import type { Arg, Command, Span } from '../../../grammar/ast.js';
 import { parse } from '../../../grammar/parser.js';
 import { Args, describe, fieldList } from '../args.js';
-import { made, withFields, type Builder } from '../builder.js';
+import { made, outputColumns, withFields, type Builder } from '../builder.js';
 import { all, coerce, fieldType, toString, unify } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { aggregate, call, caseOf, column, int, lit, nullOf, sideColumn, type Expr } from '../ir/expr.js';
+import { ident } from '../sql.js';
 import type { Column } from '../ir/plan.js';
 import { compileSearchExpr } from '../search.js';
 import { nearest } from '../suggest.js';
@@ -29,7 +29,7 @@ function nameArg(a: Arg | undefined, b: Builder, cmd: Command, what: string): { 
 }
 
 /** The lookup's table, or a `bad-lookup` error naming it and the folder searched. */
-function resolveLookup(b: Builder, name: string, span: Span, missingOk = false): LookupTable | undefined {
+function resolveLookup(b: Builder, name: string, span: Span, missingOk = false, named: string[] = []): LookupTable | undefined {
   const resolver = b.options.lookups;
   let table: LookupTable | undefined;
   try {
@@ -38,6 +38,14 @@ function resolveLookup(b: Builder, name: string, span: Span, missingOk = false):
     throw b.err('bad-lookup', err instanceof Error ? err.message : String(err), span);
   }
   if (table || missingOk) return table;
+  // explain shows the SQL of a search whose lookups are elsewhere: an empty stand-in with the
+  // columns the search names, said so in a note.
+  if (b.options.placeholderLookups) {
+    b.notes.push(`lookup ${JSON.stringify(name)} not found: an empty placeholder with the columns the search names stands in for it`);
+    const columns = [...new Set(named)];
+    const cols = [...columns.map((c) => `CAST(NULL AS VARCHAR) AS ${ident(c)}`), 'CAST(0 AS BIGINT) AS "__row"'].join(', ');
+    return { sql: `(SELECT ${cols} WHERE false) AS ${ident(`placeholder for lookup ${name}`)}`, columns };
+  }
   const where = resolver?.folder ? ` in ${resolver.folder}` : '';
   const near = resolver ? nearest(name.replace(/\.csv$/i, ''), resolver.names()) : [];
   throw b.err('bad-lookup', `lookup ${JSON.stringify(name)} not found${where}`, span, [
@@ -112,7 +120,8 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
   const outItems = at < 0 ? null : args.items.slice(at + 1);
   const outputNew = at >= 0 && (args.items[at] as { value: string }).value.toLowerCase() === 'outputnew';
   const name = nameArg(head[0], b, cmd, 'lookup (lookup <name> <field> [AS <event field>] ... [OUTPUT <field> ...])');
-  const table = resolveLookup(b, name.value, name.span)!;
+  const named = [...fieldList(head.slice(1), b, 'lookup').map((m) => m.name), ...(outItems ? fieldList(outItems, b, 'lookup output').map((o) => o.name) : [])];
+  const table = resolveLookup(b, name.value, name.span, false, named)!;
   const matches = fieldList(head.slice(1), b, 'lookup').map((m) => ({ column: m.name, field: m.as ?? m.name, span: m.span }));
   if (matches.length === 0) throw b.err('bad-argument', `lookup needs at least one field to match, e.g. lookup ${name.value} ${table.columns[0] ?? 'field'}`, cmd.span);
   for (const m of matches) checkColumn(b, table, name.value, m.column, m.span);
@@ -209,7 +218,7 @@ const inputlookup: CommandCompiler = (cmd, rel, b) => {
   if (before.length > 1) throw b.err('bad-argument', `unexpected ${describe(before[1]!)} after the lookup name (a condition starts with "where")`, before[1]!.span);
   // With append=t a missing lookup reads as empty, so the first run of a baseline search (which
   // appends the stored baseline to fresh results) works before the file exists.
-  const table = resolveLookup(b, name.value, name.span, append);
+  const table = resolveLookup(b, name.value, name.span, append || b.options.placeholderLookups);
   const start = args.int('start', 0);
   const max = args.options.has('max') ? args.int('max', 0) : undefined;
   const columns = table?.columns ?? [];
@@ -239,39 +248,26 @@ const outputlookup: CommandCompiler = (cmd, rel, b) => {
   if (/\.(csv\.)?gz$/i.test(name.value)) throw b.err('bad-lookup', 'compressed lookups (.csv.gz) are not supported yet: name a .csv lookup', name.span);
   const format = args.option('output_format');
   if (format && format.toLowerCase() !== 'splunk_sv_csv') throw b.err('bad-argument', `output_format=${format} is not supported (lookups are CSV)`, args.options.get('output_format')!.span);
-  if (b.output) throw b.err('unsupported-command', 'only one outputlookup per search is supported yet', cmd.nameSpan);
   // Refuses names that would leave the lookups folder, with a caret, before anything runs.
   resolveLookup(b, name.value, name.span, true);
-  b.output = {
+  // Splunk writes the rows and passes them on (Search Reference, outputlookup): anywhere in the
+  // pipeline, subsearches included. The engine writes each from its own query before the search
+  // runs; the one that ends the main search is written as the result streams (compile.ts).
+  const columns = outputColumns(rel);
+  const select = columns.length ? columns.map(ident).join(', ') : '1 AS "_"';
+  b.writes.push({
     kind: 'outputlookup',
+    sql: b.snapshot(`SELECT ${select} FROM ${rel.name} ORDER BY "__seq"`),
+    columns,
     name: name.value,
     append: args.bool('append', false),
     span: name.span,
     createEmpty: args.bool('create_empty', true),
     overrideIfEmpty: args.bool('override_if_empty', true),
     max: args.options.has('max') ? args.int('max', 0) : undefined,
-  };
+  });
   return rel;
 };
-
-/** outputlookup runs only as the last command of the main search (the engine writes the file). */
-export function checkOutputPlacement(p: Pipeline, nested = false): void {
-  p.commands.forEach((c, i) => {
-    if (c.kind === 'search') return searchSubsearches(c.expr).forEach((s) => checkOutputPlacement(s, true));
-    if (c.kind !== 'generic') return;
-    if (c.name === 'outputlookup' && (nested || i !== p.commands.length - 1)) {
-      throw splError('unsupported-command', `outputlookup ${nested ? 'inside a subsearch' : 'before other commands'} is not supported yet: make it the last command of the search`, c.nameSpan);
-    }
-    for (const a of c.args) if (a.kind === 'subsearch') checkOutputPlacement(a.pipeline, true);
-  });
-}
-
-function searchSubsearches(e: SearchExpr | null): Pipeline[] {
-  if (!e) return [];
-  if (e.kind === 'and' || e.kind === 'or') return e.items.flatMap(searchSubsearches);
-  if (e.kind === 'not') return searchSubsearches(e.item);
-  return e.kind === 'subsearch' ? [e.pipeline] : [];
-}
 
 // ---- iplocation --------------------------------------------------------------------------
 

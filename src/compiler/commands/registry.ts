@@ -1,19 +1,32 @@
 // The command registry: every command spelunk runs, by name, with what it is (spec.ts). The
 // compiler, completion, highlighting, the newest-rows bound and the reference all read this one
 // table; adding a command is an entry in a command file's list and its plan builder.
+import { ACCUM } from './accum.js';
+import { AUTOREGRESS } from './autoregress.js';
 import { CHARTS } from './charts.js';
+import { DELTA } from './delta.js';
 import { EXTRACT } from './extract.js';
 import { FIELD_COMMANDS } from './field-commands.js';
+import { FILLDOWN } from './filldown.js';
 import { FILTERING } from './filtering.js';
 import { LOOKUP } from './lookup.js';
 import { MAKECONTINUOUS } from './makecontinuous.js';
+import { MVCOMBINE } from './mvcombine.js';
+import { NOMV } from './nomv.js';
+import { RANGEMAP } from './rangemap.js';
+import { REVERSE } from './reverse.js';
 import type { CommandSpec } from './spec.js';
+import { SPLUNK_COMMANDS } from './splunk-commands.js';
 import { STATS } from './stats.js';
+import { STRCAT } from './strcat.js';
+import { TRANSACTION } from './transaction.js';
 import { SUBSEARCH } from './subsearch.js';
 import { TSTATS } from './tstats.js';
 
 /** Every command, in the order the reference lists them within a section. */
-export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS];
+export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS,
+  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...MVCOMBINE,
+];
 
 const byName = new Map<string, CommandSpec>();
 for (const spec of COMMAND_SPECS) {
@@ -42,15 +55,7 @@ export const REFUSED: Readonly<Record<string, string>> = {
 };
 
 /** Real SPL commands spelunk does not run yet: named as such instead of "unknown command". */
-export const UNSUPPORTED: ReadonlySet<string> = new Set([
-  'transaction', 'cluster', 'kmeans', 'predict', 'trendline', 'anomalydetection', 'associate', 'correlate',
-  'datamodel', 'pivot', 'collect', 'sendemail', 'map', 'foreach', 'xyseries', 'untable', 'transpose',
-  'appendcols', 'appendpipe', 'multisearch', 'union', 'set', 'geostats', 'geom', 'delta', 'accum',
-  'autoregress', 'contingency', 'fieldsummary', 'metadata', 'rest', 'loadjob', 'savedsearch', 'sistats',
-  'sichart', 'sitimechart', 'sitop', 'kvform', 'extract', 'xmlkv', 'multikv', 'iconify', 'highlight',
-  'abstract', 'diff', 'erex', 'nomv', 'reltime', 'strcat', 'tags', 'typer', 'uniq',
-  'localize', 'format', 'gentimes', 'mstats', 'mcollect', 'meventcollect', 'outputcsv', 'inputcsv',
-]);
+export const UNSUPPORTED: ReadonlySet<string> = new Set(SPLUNK_COMMANDS.filter((n) => !byName.has(n) && !(n in REFUSED)));
 
 /** The commands that keep rows as they are, for the reference's note on `head`. */
 export function rowPreservingNames(): string[] {

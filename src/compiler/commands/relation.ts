@@ -8,6 +8,7 @@ import { fieldType, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
 import { translateRegex, type RegexError } from '../regex.js';
+import { eventFieldsMatching } from './wildcards.js';
 import { aggregate, call, column, int, type Expr, type SortKey } from '../ir/expr.js';
 import type { Column, Schema } from '../ir/plan.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
@@ -66,12 +67,20 @@ export function project(rel: Relation, b: Builder, values: [string, Compiled, Fi
   return b.step({ kind: 'project', input: rel.id, columns }, { fields, raw: false, removed: new Set() });
 }
 
-/** Names of the relation's fields matching a Splunk wildcard pattern, in field order. */
-export function matchingFields(rel: Relation, pattern: string, includeEvent = true): string[] {
+/**
+ * Names of the relation's fields matching a Splunk wildcard pattern. Over events (with `b`), every
+ * field some row has: nested paths and add-on fields included, in name order (wildcards.ts);
+ * otherwise the relation's fields in their order.
+ */
+export function matchingFields(rel: Relation, pattern: string, includeEvent = true, b?: Builder): string[] {
   const re = wildcardRegex(pattern);
-  return [...rel.fields]
+  const known = [...rel.fields]
     .filter(([name, info]) => !name.startsWith('__') && (includeEvent || info.origin === 'made') && re.test(name))
     .map(([name]) => name);
+  const found = rel.raw && includeEvent && b ? eventFieldsMatching(rel, pattern, b) : undefined;
+  if (!found) return known;
+  const made = known.filter((n) => rel.fields.get(n)?.origin === 'made');
+  return [...new Set([...made, ...found])].sort();
 }
 
 export function wildcardRegex(pattern: string): RegExp {
@@ -79,26 +88,37 @@ export function wildcardRegex(pattern: string): RegExp {
 }
 
 /** Expand `a*`-style names against the relation; plain names pass through. */
-export function expandNames(rel: Relation, names: string[], includeEvent: boolean): string[] {
+export function expandNames(rel: Relation, names: string[], includeEvent: boolean, b?: Builder): string[] {
   const out: string[] = [];
   for (const n of names) {
-    if (n.includes('*')) out.push(...matchingFields(rel, n, includeEvent));
+    if (n.includes('*')) out.push(...matchingFields(rel, n, includeEvent, b));
     else out.push(n);
   }
   return [...new Set(out)];
 }
 
-/** Sort keys for Splunk's sort: numbers numerically (before strings), strings lexically. */
-export function sortTerms(c: Compiled, desc: boolean, mode: 'auto' | 'num' | 'str' = 'auto', mayBeMissing = false): SortKey[] {
-  if (c.type === 'number' || mode === 'num') return [{ expr: toNumber(c), desc, nulls: 'last' }];
+/**
+ * Sort keys for Splunk's sort. `value`: numbers numerically before strings, strings lexically
+ * (the order of grouped results). `auto` (the sort command's default) also puts IPv4 addresses in
+ * address order, after the numbers and before other text, as Splunk's sort does; `ip` sorts
+ * addresses as addresses and other text after them; `num` and `str` force one type.
+ */
+export function sortTerms(c: Compiled, desc: boolean, mode: SortMode = 'value', mayBeMissing = false): SortKey[] {
+  if (mode === 'num' || (c.type === 'number' && mode !== 'ip')) return [{ expr: toNumber(c), desc, nulls: 'last' }];
   const s = toString(c);
   if (mode === 'str') return [{ expr: s, desc, nulls: 'last' }];
   // Numbers before strings ascending, after them descending. Events without the field go last
   // in both directions (Splunk: "smallest possible value if descending, largest if
   // ascending"), which the numeric key alone would get wrong when descending.
   const missing: SortKey[] = mayBeMissing && desc ? [{ expr: call('is_null', [s], 'bool'), desc: false, nulls: 'last' }] : [];
-  return [...missing, { expr: call('try_double', [s], 'number'), desc, nulls: desc ? 'first' : 'last' }, { expr: s, desc, nulls: 'last' }];
+  const others = desc ? 'first' as const : 'last' as const;
+  const address: SortKey = { expr: call('ip4', [s], 'number'), desc, nulls: others };
+  if (mode === 'ip') return [...missing, address, { expr: s, desc, nulls: 'last' }];
+  const number: SortKey = { expr: call('try_double', [s], 'number'), desc, nulls: others };
+  return [...missing, number, ...(mode === 'auto' ? [address] : []), { expr: s, desc, nulls: 'last' }];
 }
+
+export type SortMode = 'value' | 'auto' | 'num' | 'str' | 'ip';
 
 export function sortKeys(items: Arg[], rel: Relation, b: Builder): SortKey[] {
   const terms: SortKey[] = [];
@@ -112,11 +132,14 @@ export function sortKeys(items: Arg[], rel: Relation, b: Builder): SortKey[] {
       return;
     }
     let name: string;
-    let mode: 'auto' | 'num' | 'str' = 'auto';
+    let mode: SortMode = 'auto';
     let sign = pendingSign ?? '+';
     pendingSign = null;
-    if (a.kind === 'call' && /^(num|str|auto|ip)$/i.test(a.name) && a.args.length === 1 && a.args[0]!.kind === 'word') {
-      mode = a.name.toLowerCase() === 'num' ? 'num' : a.name.toLowerCase() === 'str' ? 'str' : 'auto';
+    const typed = a.kind === 'call' ? /^([-+]?)(num|str|auto|ip)$/i.exec(a.name) : null;
+    if (a.kind === 'call' && typed && a.args.length === 1 && a.args[0]!.kind === 'word') {
+      // `-str(url)`, as Splunk's own example writes it: the sign comes with the function name.
+      if (typed[1]) sign = typed[1];
+      mode = typed[2]!.toLowerCase() as SortMode;
       name = (a.args[0] as { value: string }).value;
     } else if (a.kind === 'word') {
       name = a.value;

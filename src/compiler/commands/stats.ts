@@ -13,6 +13,7 @@ import { nearest } from '../suggest.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
 import { generic, rowNumber, same, SEQ, sortTerms } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { expandAggregations } from './wildcards.js';
 
 export interface Aggregation {
   func: string;
@@ -184,25 +185,26 @@ const TOP_OPTIONS: Options = {
   otherstr: { unsupported: 'values past the limit are left out, not summed into an OTHER row' },
 };
 
-function statsArgs(cmd: Command, b: Builder) {
+function statsArgs(cmd: Command, b: Builder, rel: Relation) {
   const args = new Args(generic(cmd, b), b, cmd.name === 'streamstats' ? STREAMSTATS_OPTIONS : STATS_OPTIONS);
   const [left, right] = args.splitAt('by');
   const last = left[left.length - 1];
   if (right && last && last.kind === 'word' && !last.quoted && /^(group|order)$/i.test(last.value)) {
     throw b.err('bad-argument', `"${last.value} by" is SQL; in SPL the fields to group by follow "by" alone`, last.span, [`${cmd.name} count by user (no GROUP); to order the result: | sort - count`]);
   }
-  const aggs = parseAggregations(left, b);
-  if (aggs.length === 0) throw b.err('bad-argument', `${cmd.name} needs at least one function, such as count`, cmd.span);
+  const parsed = parseAggregations(left, b);
+  if (parsed.length === 0) throw b.err('bad-argument', `${cmd.name} needs at least one function, such as count`, cmd.span);
+  const aggs = expandAggregations(parsed, rel, b);
   return { args, aggs, by: byFields(right, b, cmd.span) };
 }
 
 const stats: CommandCompiler = (cmd, rel, b) => {
-  const { aggs, by } = statsArgs(cmd, b);
+  const { aggs, by } = statsArgs(cmd, b, rel);
   return groupBy(rel, b, aggs, by);
 };
 
 const eventstats: CommandCompiler = (cmd, rel, b) => {
-  const { aggs, by } = statsArgs(cmd, b);
+  const { aggs, by } = statsArgs(cmd, b, rel);
   const { input, keyCols } = withKeys(rel, b, by, false);
   const aggCols = aggs.map((a) => ({ name: a.name, expr: compileAggregate(a, input, b) }));
   const groupFields = new Map<string, FieldInfo>([...keyCols.map((k): [string, FieldInfo] => [k, { type: 'string', origin: 'event' }]), ...aggCols.map((a): [string, FieldInfo] => [a.name, made(fieldType(a.expr.type))])]);
@@ -219,7 +221,7 @@ const eventstats: CommandCompiler = (cmd, rel, b) => {
 };
 
 const streamstats: CommandCompiler = (cmd, rel, b) => {
-  const { args, aggs, by } = statsArgs(cmd, b);
+  const { args, aggs, by } = statsArgs(cmd, b, rel);
   const current = args.bool('current', true);
   const window = args.int('window', 0);
   const over: Window = {

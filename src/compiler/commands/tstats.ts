@@ -11,7 +11,7 @@ import type { Builder } from '../builder.js';
 import { EVENTS_TABLE } from '../cloudtrail-schema.js';
 import { eventFields, eventsRelation } from '../compile.js';
 import { DEFAULT_ADDON } from '../addon/profile.js';
-import { constraintSearch, dataModel, DATA_MODELS, lineage, qualifiedName, rootOf, type DataModel, type Dataset, type ModelField } from '../datamodels.js';
+import { CIM_MODELS, constraintSearch, dataModel, DATA_MODELS, lineage, qualifiedName, rootOf, type DataModel, type Dataset, type ModelField } from '../datamodels.js';
 import { NULL } from '../fields.js';
 import { all, coalesceFalse, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef } from '../expr.js';
@@ -172,7 +172,11 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
 
   const dm = args.options.get('datamodel');
   const nodename = args.options.get('nodename');
-  const target = dm ? resolveTarget(dm.value, dm.span, b, nodename) : null;
+  // A CIM model Splunk defines that spelunk does not map to CloudTrail has no events here: no rows
+  // (a count of 0), with a note, as a Splunk search over a model with no events gives.
+  const unmapped = dm && !dataModel(dm.value.split('.')[0]!) ? CIM_MODELS.find((m) => m.toLowerCase() === dm.value.split('.')[0]!.toLowerCase()) : undefined;
+  if (unmapped) b.notes.push(`data model ${unmapped} is not mapped to CloudTrail events in spelunk (it maps ${DATA_MODELS.map((m) => m.name).join(', ')}): it has no events here`);
+  const target = dm && !unmapped ? resolveTarget(dm.value, dm.span, b, nodename) : null;
 
   const whereItems = whereAt >= 0 ? args.items.slice(whereAt + 1, byAt > whereAt ? byAt : args.items.length) : [];
   const optionSpans = g.args.filter((a) => a.kind === 'option' && Object.hasOwn(OPTIONS, a.key.toLowerCase())).map((a) => a.span);
@@ -197,6 +201,10 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
       return [n, entry ? fieldValue(target, entry, base, b) : NULL];
     });
     if (values.length) base = assign(base, b, values);
+  } else if (unmapped) {
+    base = eventsRelation(b, lit(false));
+    const wanted = [...new Set(used.map((u) => u.name))].filter((n) => !INDEXED.has(n) && !TIME_TERMS.has(n));
+    if (wanted.length) base = assign(base, b, wanted.map((n) => [n, NULL]));
   } else {
     base = eventsRelation(b);
   }

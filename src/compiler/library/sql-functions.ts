@@ -104,6 +104,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
 
   // ---- conversions ----
   try_double: fn('TRY_CAST({0} AS DOUBLE)', 'number'),
+  /** A dotted-quad IPv4 address as a number, null for other text (prelude macro). */
+  ip4: fn('spl_ip4', 'number'),
   to_double: fn('CAST({0} AS DOUBLE)', 'number'),
   to_bigint: fn('CAST({0} AS BIGINT)', 'int'),
   try_bigint: fn('TRY_CAST({0} AS BIGINT)', 'int'),
@@ -175,6 +177,7 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   /** An empty list as NULL (Splunk has no empty multivalue field). */
   null_if_empty: fn('CASE WHEN len({0}) = 0 THEN NULL ELSE {0} END', 'mv'),
   empty_list: fn('[]', 'mv'),
+  list_concat: fn('list_concat', 'mv'),
   empty_number_list: fn(() => 'CAST([] AS DOUBLE[])', 'list'),
   list_min: fn('list_min'),
   list_max: fn('list_max'),
@@ -229,8 +232,22 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   list_agg: agg('list', 'mv'),
   first: agg('first'),
   any_value: agg('any_value'),
+  string_agg: agg('string_agg', 'string'),
+  /**
+   * transaction's cut of a list of times, newest first, by maxspan ({1}, seconds; negative: none)
+   * and maxevents ({2}): the transaction number of each time. DuckDB folds a list into a value of
+   * its element's type, so each time rides in a state record.
+   */
+  transaction_cuts: fn((a) => {
+    const state = (anchor: string, n: string, id: string) => `{'anchor': ${anchor}, 'n': ${n}, 'id': ${id}, 'ids': list_append(acc.ids, ${id})}`;
+    const cut = `(${a[1]} >= 0 AND x.anchor < acc.anchor - ${a[1]}) OR acc.n >= ${a[2]}`;
+    const step = `CASE WHEN acc.n = 0 THEN ${state('x.anchor', '1', 'acc.id')} WHEN ${cut} THEN ${state('x.anchor', '1', 'acc.id + 1')} ELSE ${state('acc.anchor', 'acc.n + 1', 'acc.id')} END`;
+    const records = `list_transform(${a[0]}, t -> {'anchor': t, 'n': 0, 'id': 0, 'ids': []::INTEGER[]})`;
+    return `list_reduce(${records}, (acc, x) -> ${step}, {'anchor': 0::DOUBLE, 'n': 0, 'id': 0, 'ids': []::INTEGER[]}).ids`;
+  }, 'list'),
   row_number: { duckdb: 'row_number()', returns: 'int', kind: 'window' },
   lag: { duckdb: 'lag', kind: 'window' },
+  last_value_ignore_nulls: { duckdb: 'last_value({0} IGNORE NULLS)', kind: 'window' },
 };
 
 export function sqlFunction(id: string): SqlFunction {
