@@ -3,8 +3,8 @@
 // faithful Trino form is refused with the reason, at the part of the search that needs it.
 import type { Pipeline } from '../../grammar/ast.js';
 import { SplError } from '../../grammar/diagnostics.js';
-import { checkOutputPlacement } from './commands/lookup.js';
-import { compilePipeline, newBuilder, outputColumns } from './compile.js';
+import { outputColumns } from './builder.js';
+import { compilePipeline, newBuilder } from './compile.js';
 import { prepare, type PrepareOptions } from './index.js';
 import { partitionBounds } from './partition-bounds.js';
 import { athenaTable, describePartitions, type AthenaTable } from './print/athena-table.js';
@@ -58,10 +58,15 @@ export function compileTrino(source: string, options: TrinoOptions): TrinoCompil
 }
 
 function compilePipelineTrino(p: Pipeline, options: TrinoOptions): TrinoCompiled {
-  checkOutputPlacement(p);
   const table = options.table ?? athenaTable();
   const b = newBuilder({ ...options, lookups: athenaLookups(options.lookups), rowCap: undefined });
   const rel = compilePipeline(p, b, true);
+  // An outputlookup that ends the search writes its rows to the local lookup (engine side).
+  if (p.commands.at(-1)?.name === 'outputlookup') {
+    const { sql: _sql, columns: _columns, ...last } = b.writes.pop()!;
+    b.output = last;
+  }
+  if (b.writes.length) throw new NoDialectForm('outputlookup', 'trino', 'an outputlookup in the middle of a search writes a local file while the search runs, which a search on Athena cannot');
   const notes: string[] = [];
   let columns = outputColumns(rel);
   if (columns.includes('_raw')) {

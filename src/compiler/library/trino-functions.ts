@@ -245,6 +245,11 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   // IPv4 only, as the local form; a text that is no address is no match.
   cidrmatch: (a) => `coalesce(regexp_like(${a[1]}, '^\\d{1,3}(\\.\\d{1,3}){3}$') AND TRY(contains(${a[0]}, CAST(${a[1]} AS IPADDRESS))), false)`,
   wildmatch: "lower(CAST({0} AS VARCHAR)) LIKE replace(replace(replace(replace(lower(CAST({1} AS VARCHAR)), '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%') ESCAPE '\\'",
+  list_concat: none('list_concat has no Trino form yet (concat of a null array is null in Trino)'),
+  string_agg: none('string_agg has no Trino form yet (array_join over array_agg differs on nulls)'),
+  transaction_cuts: none('transaction has no Trino form'),
+  last_value_ignore_nulls: none('last_value IGNORE NULLS has no Trino form yet'),
+  ip4: none('an IPv4 address as a number (sort ip()) has no Trino form yet'),
   like_regex: none('a LIKE pattern known only per row has no Trino form'),
   iplocation: none('iplocation needs a table of IP ranges and places, which the Athena CloudTrail table does not have'),
   struct_extract: (a) => {
