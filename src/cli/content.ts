@@ -33,6 +33,7 @@ export async function openContentEngine(args: ParsedArgs, set: ContentSet): Prom
     contentMacros: set.macros,
     contentLookups: set.lookups,
     addon: addonFlag(args),
+    dedupEvents: has(args, 'dedup-events'),
   });
 }
 

@@ -2,6 +2,7 @@
 // the engine and an ISO timestamp (UTC) here; multivalue fields are arrays in JSON. A table is
 // for a terminal: control characters in it are shown as escapes (terminal-text.ts); CSV and JSON
 // carry the values byte for byte.
+import { describeDuplicates } from '../engine/duplicates.js';
 import type { LoadReport, Row, Value } from '../engine/types.js';
 import { visible, visibleLines } from './terminal-text.js';
 
@@ -158,5 +159,7 @@ export function describeLoad(report: LoadReport): string[] {
   ];
   // File names and reasons can quote the data: shown, never obeyed, by the terminal.
   for (const w of report.warnings) lines.push(visibleLines(`${w.error ? 'error' : w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`));
+  const duplicates = report.duplicates && describeDuplicates(report.duplicates);
+  if (duplicates) lines.push(duplicates);
   return lines;
 }

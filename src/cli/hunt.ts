@@ -4,7 +4,8 @@ import { savedQuerySearch } from '../engine/content/index.js';
 import { summarizePrincipals } from '../engine/content/principals.js';
 import { runHunt, type SearchOutcome } from '../engine/content/runner.js';
 import { emptyContent } from '../engine/content/types.js';
-import { listQueries, type SavedQuery } from '../engine/queries.js';
+import { bundledQueriesDir, listQueries, userQueriesDir, type SavedQuery } from '../engine/queries.js';
+import { loadCatalogs } from '../repl/query-catalog.js';
 import type { Row } from '../engine/types.js';
 import { flag, has, parseArgs, UsageError } from './args.js';
 import { athenaHuntRunner, checkRemoteFlags, REMOTE_FLAGS } from './remote.js';
@@ -42,12 +43,16 @@ function byType(a: SavedQuery, b: SavedQuery): number {
 }
 
 async function queriesCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { format: { kind: 'one' }, help: { kind: 'bool' }, quiet: { kind: 'bool' }, ...CONTENT_FLAGS });
+  const args = parseArgs(argv, { format: { kind: 'one' }, help: { kind: 'bool' }, quiet: { kind: 'bool' }, state: { kind: 'one' }, ...CONTENT_FLAGS });
   if (has(args, 'help')) return write(USAGE), 0;
   if (args.positionals.length) throw new UsageError('queries takes no arguments');
   const format = listFormat(flag(args, 'format'));
   if (hasContent(args)) return listContent(contentFromArgs(args), format), 0;
-  const queries = listQueries().sort(byType);
+  // The bundled searches strictly (a broken one is a bug), then the user's own, each file alone.
+  listQueries();
+  const catalog = loadCatalogs(bundledQueriesDir(), userQueriesDir(flag(args, 'state')));
+  for (const problem of catalog.problems) note(`warning: ${problem}`, args);
+  const queries = catalog.queries.sort(byType);
   if (format === 'json') {
     write(JSON.stringify(queries.map(describeQuery), null, 2) + '\n');
     return 0;

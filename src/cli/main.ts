@@ -10,7 +10,7 @@ import { Engine, EngineError, PROJECT_ROOT, type RunOptions } from '../engine/en
 import { missingIndexNote } from '../engine/index-note.js';
 import { describeFsError, expandPaths, isSpelunkExport } from '../engine/load-paths.js';
 import { removeOnSignals } from '../engine/scratch.js';
-import { resolveSearch, resolvedSpl } from '../engine/queries.js';
+import { resolveSearch, resolvedSpl, userQueriesDir } from '../engine/queries.js';
 import { loadErrors, type LoadReport } from '../engine/types.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { describeLoad, FORMATS, RowWriter, type OutputFormat } from './format.js';
@@ -31,6 +31,7 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   'memory-limit': { kind: 'one' },
   cache: { kind: 'one' },
   'no-cache': { kind: 'bool' },
+  'dedup-events': { kind: 'bool' },
   quiet: { kind: 'bool' },
   help: { kind: 'bool' },
   addon: { kind: 'one' },
@@ -58,7 +59,8 @@ Loading converts each file once into a columnar cache (--cache DIR; default
 $XDG_CACHE_HOME/spelunk or ~/.cache/spelunk); unchanged files are not read again.
 --no-cache loads into memory only.
   spelunk run <query-id | file.spl> --data PATH... [--param name=value]...
-  spelunk queries [--format table|json] [--content DIR]... [--rules DIR|FILE...]
+  spelunk queries [--format table|json] [--state DIR] [--content DIR]... [--rules DIR|FILE...]
+              (the bundled searches, and yours: the REPL's :save writes them to STATE/queries)
   spelunk hunt --data PATH... [--now ISO-8601] [--state DIR] [--format table|json] [--max-rows N] [--fail-on-hits]
               [--content DIR]... [--rules DIR|FILE...] [--no-queries]
 
@@ -70,6 +72,10 @@ recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
 
 --earliest and --latest take ISO-8601 times, epoch seconds or relative times (-4d, -24h@h, @d),
 counted back from --now (default: the clock).
+
+--dedup-events keeps one copy of each eventID loaded more than once (an account with several
+trails delivers global events once per trail); without it searches count every copy, as Splunk
+does, and the load summary says how many there are.
 
 --addon 7.10|5 picks which Splunk Add-on for AWS the add-on fields and data models follow
 (default 7.10; 5 puts AssumeRole, GetSessionToken and GetFederationToken in Authentication).
@@ -152,7 +158,7 @@ export function addonFlag(args: ParsedArgs): AddonProfile | undefined {
 }
 
 export async function openEngine(args: ParsedArgs): Promise<Engine> {
-  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args) });
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args), dedupEvents: has(args, 'dedup-events') });
 }
 
 /**
@@ -275,8 +281,9 @@ export function incompleteLoad(report: LoadReport): boolean {
  * The SPL a `run` argument names: a saved query id (queries/), optionally followed by more
  * pipeline (`aws_sts_assume_role | stats count by src`), a .spl file, or the text itself.
  */
-export function searchText(arg: string): string {
-  return resolvedSpl(resolveSearch(arg));
+export function searchText(arg: string, args?: ParsedArgs): string {
+  const state = args && pathFlag(args, 'state');
+  return resolvedSpl(resolveSearch(arg, undefined, userQueriesDir(state)));
 }
 
 /**
@@ -288,7 +295,7 @@ async function searchSetup(args: ParsedArgs, arg: string): Promise<{ engine: Eng
   if (!has(args, 'content') && !has(args, 'rules')) {
     const engine = await openEngine(args);
     try {
-      return { engine, text: searchText(arg) };
+      return { engine, text: searchText(arg, args) };
     } catch (err) {
       engine.close();
       throw err;
@@ -299,7 +306,7 @@ async function searchSetup(args: ParsedArgs, arg: string): Promise<{ engine: Eng
   const found = content.contentSearchArg(set, arg);
   if (found?.refused) throw content.refusedError(found);
   const engine = await content.openContentEngine(args, set);
-  if (!found) return { engine, text: searchText(arg) };
+  if (!found) return { engine, text: searchText(arg, args) };
   return { engine, text: found.spl!, before: () => content.runBaselinesFor(engine, set, found, args) };
 }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { STORED, type CacheEntry } from './cache-files.js';
+import { DUPLICATES_TABLE } from './duplicates.js';
 import { duckdbPath } from './load-paths.js';
 import { quoteIdent, sqlString } from './load-sql.js';
 
@@ -52,6 +53,13 @@ export class CachedEvents {
   /** The files and range the view was last built for: rebuilding its text costs 3 ms at 2,500 files. */
   private built: string | undefined;
   private version = 0;
+  /** Leave out the extra copies of each eventID listed in DUPLICATES_TABLE (--dedup-events). */
+  private dropDuplicates = false;
+
+  setDropDuplicates(on: boolean): void {
+    if (on !== this.dropDuplicates) this.version++;
+    this.dropDuplicates = on;
+  }
 
   add(entries: CacheEntry[], index: string): void {
     for (const entry of entries) this.files.set(entry.path, { entry, index });
@@ -111,9 +119,13 @@ JOIN ${SOURCES_TABLE} AS f ON f.part = ${part} AND e.file_index = f.segment AND 
       const cols = EVENT_COLUMNS.map((c) => `NULL::${c.name === '__seq' ? 'HUGEINT' : c.type} AS ${quoteIdent(c.name)}`);
       return [`CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\nSELECT ${cols.join(', ')} WHERE false`];
     }
+    // The copies are keyed by __seq, which depends on every loaded file, not on the range: the
+    // list stays right for every range until the files change (and is made again then).
+    const union = parts.join('\nUNION ALL\n');
+    const body = this.dropDuplicates ? `SELECT * FROM (\n${union}\n) AS v ANTI JOIN ${DUPLICATES_TABLE} AS d ON d.seq = v."__seq"` : union;
     return [
       `CREATE OR REPLACE TEMP TABLE ${SOURCES_TABLE} AS SELECT * FROM (VALUES ${sources.join(', ')}) AS f(part, segment, src, rank)`,
-      `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\n${parts.join('\nUNION ALL\n')}`,
+      `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\n${body}`,
     ];
   }
 

@@ -21,6 +21,9 @@ import { defaultMemoryLimit } from './memory.js';
 import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { nestedFieldPaths } from './field-paths.js';
+import { countDuplicates, deleteDuplicates, recordDuplicates, rememberedCount } from './duplicates.js';
+import { dataRead, type DataRead } from './data-read.js';
+import { profileQuery, type SearchProfile } from './profile.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
 import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
@@ -46,6 +49,8 @@ export interface EngineOptions {
   stateDir?: string;
   /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10); a search's own `addon` wins. */
   addon?: AddonProfile;
+  /** Keep one copy of each eventID loaded more than once (--dedup-events). */
+  dedupEvents?: boolean;
   /** Macros of detection content, applied after the bundled ones and before `macroFiles`. */
   contentMacros?: MacroSet;
   /** Read-only lookups of detection content, by name (see LookupStore). */
@@ -253,7 +258,51 @@ export class Engine {
   /** Every load into the cache, in order, so the view can be rebuilt: see refreshCache(). */
   private readonly cacheLoads: { paths: string[]; index: string }[] = [];
 
-  async load(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
+  /** Set by --dedup-events, or by a load that asks for it: from then on, for every load. */
+  private dropDuplicates = false;
+  /** Copies deleted from the in-memory table so far (the cache's view hides them instead). */
+  private deleted = 0;
+
+  /**
+   * Load files, added to what is loaded. The report also counts the events that repeat an
+   * eventID (over everything loaded); with `dedupEvents` (here, for the engine, or in an earlier
+   * load) only the first copy of each, in Splunk's order, is kept from then on.
+   */
+  async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean } = {}): Promise<LoadReport> {
+    if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
+    const report = await this.loadEvents(paths, opts);
+    // Counting reads every segment: one damaged behind the cache's back is repaired as searches do.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        report.duplicates = await this.settleDuplicates();
+        return report;
+      } catch (err) {
+        if (attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(new EngineError(`cannot count the events loaded twice: ${describeDuckDBError(err)}`, ''));
+        await this.refreshCache();
+      }
+    }
+  }
+
+  private async settleDuplicates(): Promise<{ events: number; dropped: boolean }> {
+    if (this.cacheDir === undefined) {
+      if (!this.dropDuplicates) return { events: await countDuplicates(this.conn), dropped: false };
+      this.deleted += await deleteDuplicates(this.conn);
+      return { events: this.deleted, dropped: true };
+    }
+    // The copies are found over every loaded file, with none hidden.
+    this.cached.setDropDuplicates(false);
+    await this.cached.apply(this.conn, {});
+    if (!this.dropDuplicates) {
+      const files = this.cached.select({}).map(({ entry: e, index }) => [e.path, index, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.rows, e.parquet]);
+      return { events: await rememberedCount(join(this.cacheDir, 'duplicates.json'), files, () => countDuplicates(this.conn)), dropped: false };
+    }
+    const events = await recordDuplicates(this.conn);
+    this.cached.setDropDuplicates(true);
+    await this.cached.apply(this.conn, {});
+    return { events, dropped: true };
+  }
+
+  private async loadEvents(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
     if (this.locked && this.cacheDir === undefined) return this.loadStaged(paths, opts);
     if (this.cacheDir === undefined) return loadCloudTrail(this.conn, paths, opts);
     const index = opts.index ?? 'main';
@@ -293,8 +342,8 @@ export class Engine {
     const earlier = this.cacheLoads.splice(0);
     this.cached.reset();
     await this.conn.run(`DROP VIEW IF EXISTS temp.main.${EVENTS_TABLE}`);
-    for (const load of earlier) await this.load(load.paths, { index: load.index });
-    const report = await this.load(paths, opts);
+    for (const load of earlier) await this.loadEvents(load.paths, { index: load.index });
+    const report = await this.loadEvents(paths, opts);
     report.warnings.unshift({
       file: problem.folder,
       kind: 'note',
@@ -447,6 +496,26 @@ export class Engine {
           ? `the lookups folder ${this.lookups.folder} ${problem} (the previous lookup, if any, is unchanged)`
           : `${err instanceof Error ? err.message : String(err)} (the previous lookup, if any, is unchanged)`;
       throw new EngineError(`cannot write lookup ${JSON.stringify(output.name)}: ${why}`, '');
+    }
+  }
+
+  /**
+   * The job inspector's figures: the search run again under DuckDB's profiler, each stage's rows
+   * and time (see profile.ts), and the data it read for its time range.
+   */
+  async inspect(spl: string, opts: RunOptions): Promise<{ compiled: CompiledSearch; text: string; profile: SearchProfile; data: DataRead }> {
+    await this.loadLookups(spl, opts);
+    const { compiled, text } = await this.prepareWithData(spl, opts);
+    const toRead = rowsToRead(opts);
+    const sql = compiled.sql + (toRead === undefined ? '' : `\nLIMIT ${toRead}`);
+    this.cancelled = false;
+    try {
+      const profile = await profileQuery(this.conn, sql);
+      const range = { earliest: opts.earliest, latest: opts.latest };
+      const data = await dataRead(this.conn, this.cacheDir === undefined ? null : { dir: this.cacheDir, files: this.cached.select(range) }, range);
+      return { compiled, text, profile, data };
+    } catch (err) {
+      throw new EngineError(describeDuckDBError(err), sql);
     }
   }
 

@@ -14,6 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { paramNames } from '../compiler/macros.js';
 import { PROJECT_ROOT } from './engine.js';
+import { defaultStateDir } from './lookups.js';
 
 export const QUERY_TYPES = ['hunting', 'detection', 'baseline', 'investigation'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
@@ -47,6 +48,11 @@ const ID = /^[a-z0-9][a-z0-9_]*$/;
 
 export function bundledQueriesDir(): string {
   return join(PROJECT_ROOT, 'queries');
+}
+
+/** The user's own saved searches (the REPL's `:save`), beside the lookups in the state folder. */
+export function userQueriesDir(stateDir = defaultStateDir()): string {
+  return join(stateDir, 'queries');
 }
 
 /** Parse one query file's text. `file` names it in messages and gives the default id. */
@@ -134,6 +140,14 @@ export function findQuery(id: string, dir = bundledQueriesDir()): SavedQuery | u
   return listQueries(dir).find((q) => q.id === id);
 }
 
+/** A saved query by id: the bundled ones first, then the user's own (`:save`), if that folder is given. */
+function findIn(id: string, dir: string, saved: string | undefined): SavedQuery | undefined {
+  const found = findQuery(id, dir);
+  if (found || saved === undefined) return found;
+  const file = join(saved, `${id}.spl`);
+  return existsSync(file) ? loadQueryFile(file) : undefined;
+}
+
 /** What `run` was given: a saved query id, a .spl file (with or without a header), or SPL text. */
 /** `then`: more pipeline typed after a saved search's id (`aws_sts_assume_role | stats count by src`). */
 export type ResolvedSearch = { kind: 'query'; query: SavedQuery; then?: string } | { kind: 'text'; spl: string };
@@ -144,7 +158,7 @@ export function resolvedSpl(resolved: ResolvedSearch): string {
   return resolved.then ? `${resolved.query.spl}\n| ${resolved.then}` : resolved.query.spl;
 }
 
-export function resolveSearch(arg: string, dir = bundledQueriesDir()): ResolvedSearch {
+export function resolveSearch(arg: string, dir = bundledQueriesDir(), saved?: string): ResolvedSearch {
   if (/\.spl$/i.test(arg) && existsSync(arg)) {
     const text = readFileSync(arg, 'utf8');
     // A plain .spl file has no header; one that starts with a comment header is a saved query.
@@ -152,12 +166,12 @@ export function resolveSearch(arg: string, dir = bundledQueriesDir()): ResolvedS
     return { kind: 'text', spl: text };
   }
   if (ID.test(arg)) {
-    const query = findQuery(arg, dir);
+    const query = findIn(arg, dir, saved);
     if (query) return { kind: 'query', query };
   }
   const piped = /^\s*([^\s|]+)\s*\|([\s\S]*)$/.exec(arg);
   if (piped && ID.test(piped[1]!)) {
-    const query = findQuery(piped[1]!, dir);
+    const query = findIn(piped[1]!, dir, saved);
     if (query) return { kind: 'query', query, then: piped[2]!.trim() };
   }
   return { kind: 'text', spl: arg };

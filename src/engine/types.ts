@@ -50,6 +50,11 @@ export interface LoadReport {
   bytesRead: number;
   warnings: LoadWarning[];
   elapsedMs: number;
+  /**
+   * Events that repeat an eventID, over everything loaded so far; `dropped` when only one copy of
+   * each is kept (--dedup-events). Counted by the engine after the files are read.
+   */
+  duplicates?: { events: number; dropped: boolean };
 }
 
 /** A report with nothing counted yet, starting from the warnings path expansion gave. */

@@ -7,6 +7,7 @@ import { flag, flagList, has, parseArgs, UsageError } from '../cli/args.js';
 import { COMMON_FLAGS, openEngine, outputFormat, write } from '../cli/main.js';
 import { parseIso } from '../compiler/time.js';
 import { PROJECT_ROOT } from '../engine/engine.js';
+import { userQueriesDir } from '../engine/queries.js';
 import { History, historyPath } from './history.js';
 import { expandHome } from './paths.js';
 import { runScript } from './script.js';
@@ -17,7 +18,7 @@ export const REPL_USAGE = `spelunk: interactive SPL over CloudTrail.
 Usage:
   spelunk [repl] [--data PATH...] [--now ISO-8601] [--earliest TIME] [--latest TIME]
           [--max-rows N] [--format table|csv|json|jsonl] [--history FILE] [--queries DIR]
-          [--addon 7.10|5]
+          [--addon 7.10|5] [--dedup-events]
 
 With no --data the bundled sample is loaded. When standard input is not a terminal, searches
 are read from it (one per line or separated by ;) and printed in --format.
@@ -72,6 +73,7 @@ export async function replCommand(argv: string[]): Promise<number> {
     earliest: flag(args, 'earliest'),
     latest: flag(args, 'latest'),
     queriesDir,
+    savedQueriesDir: userQueriesDir(optionalPath(flag(args, 'state'))),
   });
   try {
     if (!process.stdin.isTTY) {

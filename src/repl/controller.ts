@@ -17,7 +17,7 @@ import { addTerm, filterTerm } from './search-edit.js';
 import { describeError, type HeldResult, type OutLine, type Outcome, type Session } from './session.js';
 import { visible } from './display.js';
 
-export type Mode = 'loading' | 'prompt' | 'running' | 'browse' | 'pivot' | 'history-search' | 'event' | 'zoom' | 'fields' | 'exiting';
+export type Mode = 'loading' | 'prompt' | 'running' | 'browse' | 'pivot' | 'history-search' | 'event' | 'zoom' | 'fields' | 'confirm' | 'exiting';
 
 
 export interface PivotMenu {
@@ -50,6 +50,8 @@ export class ReplController implements PromptHost {
   /** Where Esc in the event viewer goes back to. */
   private viewerBack: 'prompt' | 'browse' = 'prompt';
   pivot: PivotMenu | null = null;
+  /** A y/N question (`:save` over a saved search): y runs `yes`, anything else prints `no`. */
+  confirm: { question: string; yes: string; no: string } | null = null;
   progress: LoadProgress | null = null;
   running: { search: string; started: number; rows: number; cancelling: boolean } | null = null;
   /** A one-line note under the prompt (e.g. "press Ctrl-C again to quit"). */
@@ -157,6 +159,7 @@ export class ReplController implements PromptHost {
       case 'zoom': return this.zoomKey(k);
       case 'fields': return this.sidebarKey(k);
       case 'pivot': return this.pivotKey(k);
+      case 'confirm': return this.confirmKey(k);
       case 'history-search': return this.input.historyKey(k);
       case 'prompt': return this.input.key(k);
       case 'exiting': return;
@@ -208,6 +211,11 @@ export class ReplController implements PromptHost {
         case 'event': await this.openEvent(o.row - 1, 'prompt'); break;
         case 'zoom-picker': this.openZoom('prompt'); break;
         case 'fields': void this.openFields(o.scope, 'prompt'); break;
+        case 'confirm':
+          this.confirm = o;
+          this.notice = o.question;
+          this.mode = 'confirm';
+          break;
       }
     }
   }
@@ -483,6 +491,16 @@ export class ReplController implements PromptHost {
       const params = Object.entries(option.params).map(([n, v]) => `${n}=${JSON.stringify(v)}`).join(' ');
       return void this.submit(`:run ${option.query.id} ${params}`);
     }
+    this.changed();
+  }
+
+  private confirmKey(k: KeyPress): void {
+    const c = this.confirm!;
+    this.confirm = null;
+    this.notice = null;
+    this.mode = 'prompt';
+    if (k.text === 'y' || k.text === 'Y') return void this.submit(c.yes);
+    this.print([{ text: c.no, tone: 'dim' }]);
     this.changed();
   }
 

@@ -10,6 +10,24 @@ export interface Catalog {
   problems: string[];
 }
 
+/**
+ * The bundled searches and the user's own (`:save`). A saved one may not take a bundled id: it is
+ * skipped, and said so, rather than silently replacing the bundled search.
+ */
+export function loadCatalogs(bundled: string, user: string | null): Catalog {
+  const mine = loadCatalog(bundled);
+  if (!user) return mine;
+  const theirs = loadCatalog(user);
+  const ids = new Set(mine.queries.map((q) => q.id));
+  const queries = [...mine.queries];
+  for (const q of theirs.queries) {
+    if (ids.has(q.id)) theirs.problems.push(`${q.file}: id ${q.id} is a bundled search's; rename the file to use it`);
+    else queries.push(q);
+  }
+  queries.sort((a, b) => a.id.localeCompare(b.id));
+  return { queries, problems: [...mine.problems, ...theirs.problems] };
+}
+
 export function loadCatalog(dir: string): Catalog {
   const queries: SavedQuery[] = [];
   const problems: string[] = [];

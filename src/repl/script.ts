@@ -83,6 +83,10 @@ export async function runScript(session: Session, text: string, format: OutputFo
           text = typeof row._raw === 'string' ? row._raw : String(row._raw);
         }
         io.out(text + '\n');
+      } else if (o.kind === 'confirm') {
+        // Nobody to ask: the safe answer.
+        io.err(o.no + '\n');
+        failed++;
       } else if (o.kind === 'quit') {
         return failed ? 1 : 0;
       }

@@ -9,13 +9,15 @@ export interface SessionCommandInfo {
 
 export const SESSION_COMMANDS: SessionCommandInfo[] = [
   { name: 'help', usage: ':help', summary: 'keys, commands and pivots' },
-  { name: 'load', usage: ':load PATH...', summary: 'load more CloudTrail files (added to what is loaded)' },
+  { name: 'load', usage: ':load [--dedup-events] PATH...', summary: 'load more CloudTrail files (added to what is loaded); --dedup-events: one copy of each eventID' },
   { name: 'queries', usage: ':queries', summary: 'list the bundled hunting and investigation searches' },
   { name: 'run', usage: ':run ID [name=value ...]', summary: 'run a bundled search, filling its $name$ parameters' },
+  { name: 'save', usage: ':save ID [title]', summary: 'save the last search (its $name$ tokens kept) into your own queries folder, for :queries and :run' },
   { name: 'hunt', usage: ':hunt', summary: 'run every hunting search and detection; the result is who is behind the hits (:pivot from it)' },
   { name: 'time', usage: ':time EARLIEST [LATEST] | :time all', summary: 'time range applied to every search (-24h, @d, ISO...)' },
   { name: 'now', usage: ':now [ISO|clear]', summary: 'the clock relative times count from (replay an incident)' },
   { name: 'zoom', usage: ':zoom [FIRST [LAST]] | :zoom out', summary: 'narrow :time to buckets of the last timeline and search again (no number: choose them); out: back' },
+  { name: 'inspect', usage: ':inspect', summary: 'the job inspector: each command of the last search with its rows in and out and time, and the data it read' },
   { name: 'sql', usage: ':sql [athena|trino]', summary: 'the DuckDB SQL of the last search (athena/trino: its Trino SQL over the Athena table, docs/athena.md)' },
   { name: 'fields', usage: ':fields [data|result] [FIELD]', summary: 'coverage, distinct count and top values of each field' },
   { name: 'export', usage: ':export csv|json|jsonl FILE', summary: 'write the last result to a file' },
@@ -29,14 +31,16 @@ export const SESSION_COMMANDS: SessionCommandInfo[] = [
 
 export type SessionCommand =
   | { kind: 'help' }
-  | { kind: 'load'; paths: string[] }
+  | { kind: 'load'; paths: string[]; dedupEvents: boolean }
   | { kind: 'queries' }
   | { kind: 'hunt' }
+  | { kind: 'save'; id: string; title?: string; replace: boolean }
   | { kind: 'run'; id: string; params: Record<string, string> }
   | { kind: 'time'; earliest: string | null; latest: string | null }
   | { kind: 'now'; value: string | null }
   | { kind: 'zoom'; action: 'pick' } | { kind: 'zoom'; action: 'out' } | { kind: 'zoom'; action: 'buckets'; first: number; last: number }
   | { kind: 'sql'; dialect?: 'trino' }
+  | { kind: 'inspect' }
   | { kind: 'fields'; scope: 'data' | 'result' | 'auto'; field?: string }
   | { kind: 'export'; format: 'csv' | 'json' | 'jsonl'; file: string }
   | { kind: 'pivot'; row: number; choice?: number }
@@ -111,12 +115,26 @@ export function parseSessionCommand(line: string): SessionCommand {
       if (more.length || (dialect !== undefined && !['athena', 'trino', 'duckdb'].includes(dialect.toLowerCase()))) throw new SessionCommandError(`usage: ${usage('sql')}`);
       return dialect === undefined || dialect.toLowerCase() === 'duckdb' ? { kind: 'sql' } : { kind: 'sql', dialect: 'trino' };
     }
-    case 'help': case 'queries': case 'hunt': case 'browse': case 'summary': case 'clear': case 'quit':
+    case 'help': case 'queries': case 'hunt': case 'inspect': case 'browse': case 'summary': case 'clear': case 'quit':
       none();
       return { kind: cmd.name } as SessionCommand;
-    case 'load':
-      if (!words.length) throw new SessionCommandError(`usage: ${usage('load')}`);
-      return { kind: 'load', paths: words };
+    case 'load': {
+      const dedupEvents = words.includes('--dedup-events');
+      const paths = words.filter((w) => w !== '--dedup-events');
+      const flag = paths.find((w) => w.startsWith('--'));
+      if (flag) throw new SessionCommandError(`:load takes --dedup-events, not ${flag} (a path that starts with -- can be given as ./${flag})`);
+      // Alone, it drops the copies among what is loaded already.
+      if (!paths.length && !dedupEvents) throw new SessionCommandError(`usage: ${usage('load')}`);
+      return { kind: 'load', paths, dedupEvents };
+    }
+    case 'save': {
+      // --replace is what the REPL's "replace it?" question runs when the answer is yes.
+      const replace = words[0] === '--replace';
+      if (replace) words.shift();
+      const [id, ...title] = words;
+      if (!id) throw new SessionCommandError(`usage: ${usage('save')}`);
+      return { kind: 'save', id, title: title.length ? title.join(' ') : undefined, replace };
+    }
     case 'run': {
       const [id, ...rest] = words;
       if (!id) throw new SessionCommandError(`usage: ${usage('run')} (:queries lists the ids)`);

@@ -9,7 +9,7 @@ import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
 import { savedQuerySearch } from '../engine/content/index.js';
 import { summarizePrincipals } from '../engine/content/principals.js';
 import { runHunt } from '../engine/content/runner.js';
-import { bundledQueriesDir, type SavedQuery } from '../engine/queries.js';
+import { bundledQueriesDir, userQueriesDir, type QueryParameter, type SavedQuery } from '../engine/queries.js';
 import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { dataSummary, describeSummary, discoverFields, topValues } from './data-profile.js';
 import { describeStats, fieldStats, type FieldStats } from './field-stats.js';
@@ -22,7 +22,9 @@ import { zoom } from './zoom.js';
 import { explainText } from '../cli/remote.js';
 import { athenaTable } from '../compiler/print/athena-table.js';
 import { expandHome } from './paths.js';
-import { loadCatalog } from './query-catalog.js';
+import { loadCatalogs } from './query-catalog.js';
+import { checkId, saveQuery, SaveError } from './save-search.js';
+import { inspectSearch } from './inspect.js';
 import { parseSessionCommand, SESSION_COMMANDS, SessionCommandError, type SessionCommand } from './session-commands.js';
 
 export const DEFAULT_MAX_ROWS = 10_000;
@@ -38,6 +40,8 @@ export interface HeldResult {
   search: string;
   /** The `$name$` values the search ran with (a saved search run with :run or a pivot). */
   params?: Record<string, string>;
+  /** The descriptions of those `$name$` tokens, from the saved search (for :save). */
+  parameters?: QueryParameter[];
   columns: string[];
   rows: Row[];
   truncated: boolean;
@@ -63,10 +67,14 @@ export type Outcome =
   /** The field sidebar of the last result, or of every loaded event. */
   | { kind: 'fields'; scope: 'data' | 'result' | 'auto' }
   | { kind: 'clear' }
+  /** A question (y/N): `yes` is the line to run on y; a script, which cannot answer, gets `no`. */
+  | { kind: 'confirm'; question: string; yes: string; no: string }
   | { kind: 'quit' };
 
 export interface SessionOptions {
   queriesDir?: string;
+  /** The user's own saved searches (`:save` writes there); default: `queries` in the state folder; null: none. */
+  savedQueriesDir?: string | null;
   maxRows?: number;
   /** Fixed clock (epoch seconds); default: the wall clock at each search. */
   now?: number;
@@ -88,7 +96,7 @@ const error = (text: string): Outcome => lines({ text, tone: 'error' });
 export function describeError(err: unknown, search?: string): string {
   if (err instanceof SplError) return renderDiagnostic(err.text ?? search ?? '', err.diagnostic);
   if (err instanceof EngineError) return err.message === 'search cancelled' ? 'search cancelled' : `search failed: ${err.message}`;
-  if (err instanceof SessionCommandError) return err.message;
+  if (err instanceof SessionCommandError || err instanceof SaveError) return err.message;
   return `error: ${err instanceof Error ? err.message : String(err)}`;
 }
 
@@ -101,6 +109,7 @@ export class Session {
   private fields: string[] = [];
   private valueCache = new Map<string, Promise<string[]>>();
   private queriesDir: string;
+  readonly savedQueriesDir: string | null;
   failures = 0;
 
   constructor(readonly engine: Engine, opts: SessionOptions = {}) {
@@ -109,6 +118,11 @@ export class Session {
     this.earliest = opts.earliest ?? null;
     this.latest = opts.latest ?? null;
     this.queriesDir = opts.queriesDir ?? bundledQueriesDir();
+    this.savedQueriesDir = opts.savedQueriesDir === undefined ? userQueriesDir() : opts.savedQueriesDir;
+  }
+
+  private catalog() {
+    return loadCatalogs(this.queriesDir, this.savedQueriesDir);
   }
 
   clock(): number {
@@ -128,8 +142,8 @@ export class Session {
     return `${this.earliest ?? 'all'}..${this.latest ?? 'now'}`;
   }
 
-  async load(paths: string[], onProgress?: (p: LoadProgress) => void): Promise<LoadReport> {
-    const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress });
+  async load(paths: string[], onProgress?: (p: LoadProgress) => void, dedupEvents = false): Promise<LoadReport> {
+    const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress, dedupEvents });
     this.valueCache.clear();
     this.fields = await discoverFields(this.engine);
     return report;
@@ -158,7 +172,7 @@ export class Session {
   }
 
   queries(): SavedQuery[] {
-    return loadCatalog(this.queriesDir).queries;
+    return this.catalog().queries;
   }
 
   /** Values of a field starting with a prefix, most frequent first (cached until the data or time range changes). */
@@ -253,11 +267,12 @@ export class Session {
       }
       case 'summary': return [{ kind: 'lines', lines: await this.summary() }];
       case 'load': {
-        const report = await this.load(cmd.paths);
+        const report = await this.load(cmd.paths, undefined, cmd.dedupEvents);
         return [{ kind: 'lines', lines: [...this.describeLoad(report), ...(await this.summary())] }];
       }
       case 'queries': return [this.queryList()];
       case 'hunt': return this.hunt();
+      case 'save': return [this.save(cmd.id, cmd.title, cmd.replace)];
       case 'run': return [await this.runQuery(cmd.id, cmd.params, hooks)];
       case 'time':
         // A range typed by hand starts a new zoom history.
@@ -270,6 +285,14 @@ export class Session {
         if (cmd.dialect) return [lines({ text: await this.trinoSql(this.last), tone: 'dim' })];
         return [lines({ text: this.last.sql, tone: 'dim' })];
       case 'fields': return this.fieldsCommand(cmd.scope, cmd.field);
+      case 'inspect': {
+        const last = this.last;
+        if (!last || last.search.startsWith(':')) throw new SessionCommandError('no search to inspect yet: :inspect shows how the last search ran');
+        // As it ran: its own time range and parameters, and the session's row cap.
+        const opts = { ...this.runOptions({ params: last.params }), earliest: last.range.earliest, latest: last.range.latest };
+        const out = await inspectSearch(this.engine, last.search, opts, process.stdout.columns || 100);
+        return [lines(...out.map((text, i): OutLine => ({ text, tone: i === 0 ? 'heading' : i === out.length - 1 ? 'dim' : 'plain' })))];
+      }
       case 'export': return [this.export(cmd.format, cmd.file)];
       case 'pivot': {
         const options = this.pivotOptions(cmd.row);
@@ -281,8 +304,24 @@ export class Session {
     }
   }
 
+  private save(id: string, title: string | undefined, replace: boolean): Outcome {
+    const last = this.last;
+    if (!last || last.search.startsWith(':')) throw new SessionCommandError('no search to save yet: :save ID saves the last search you ran');
+    if (!this.savedQueriesDir) throw new SessionCommandError('no folder for saved searches in this session');
+    checkId(id);
+    const bundled = loadCatalogs(this.queriesDir, null).queries.find((q) => q.id === id);
+    if (bundled) throw new SessionCommandError(`${id} is a bundled search (${bundled.file}): choose another id`);
+    const again = `:save --replace ${id}${title ? ` ${JSON.stringify(title)}` : ''}`;
+    if (!replace && this.queries().some((q) => q.id === id)) {
+      return { kind: 'confirm', question: `${id} is saved already: replace it? (y/N)`, yes: again, no: `not saved: ${id} exists (${again} replaces it)` };
+    }
+    const file = saveQuery(this.savedQueriesDir, { id, title, spl: last.search, parameters: last.parameters, range: this.timeLabel() || undefined, savedAt: new Date() }, replace);
+    const params = last.parameters?.length ? ` ${last.parameters.map((p) => `${p.name}=…`).join(' ')}` : '';
+    return lines({ text: `saved to ${file}: :run ${id}${params} runs it`, tone: 'info' });
+  }
+
   private queryList(): Outcome {
-    const catalog = loadCatalog(this.queriesDir);
+    const catalog = this.catalog();
     const out: OutLine[] = [];
     if (catalog.queries.length === 0) out.push({ text: `no saved searches in ${this.queriesDir}`, tone: 'dim' });
     const idWidth = Math.max(2, ...catalog.queries.map((q) => q.id.length));
@@ -292,7 +331,8 @@ export class Session {
       out.push({ text: `${type}:`, tone: 'heading' });
       for (const q of qs) {
         const params = q.parameters.map((p) => ` ${p.name}=…`).join('');
-        out.push({ text: `  ${q.id.padEnd(idWidth)}  ${q.title}${params ? `  (${params.trim()})` : ''}` });
+        const mine = this.savedQueriesDir !== null && q.file.startsWith(this.savedQueriesDir) ? '  [saved]' : '';
+        out.push({ text: `  ${q.id.padEnd(idWidth)}  ${q.title}${params ? `  (${params.trim()})` : ''}${mine}` });
       }
     }
     for (const problem of catalog.problems) out.push({ text: `warning: ${problem}`, tone: 'warn' });
@@ -301,7 +341,7 @@ export class Session {
   }
 
   private async runQuery(id: string, params: Record<string, string>, hooks: SearchHooks): Promise<Outcome> {
-    const catalog = loadCatalog(this.queriesDir);
+    const catalog = this.catalog();
     const q = catalog.queries.find((x) => x.id === id);
     if (!q) {
       const close = catalog.queries.filter((x) => x.id.includes(id)).map((x) => x.id).slice(0, 5);
@@ -313,7 +353,12 @@ export class Session {
     }
     const unknown = Object.keys(params).filter((k) => !q.parameters.some((p) => p.name === k));
     if (unknown.length) throw new SessionCommandError(`${id} has no parameter ${unknown.join(', ')} (it takes ${q.parameters.map((p) => p.name).join(', ') || 'none'})`);
-    return { kind: 'result', result: await this.search(q.spl, hooks, { params }) };
+    return { kind: 'result', result: this.withParameters(await this.search(q.spl, hooks, { params }), q) };
+  }
+
+  private withParameters(result: HeldResult, q: SavedQuery): HeldResult {
+    result.parameters = q.parameters;
+    return result;
   }
 
   /**
@@ -355,7 +400,7 @@ export class Session {
   async runPivot(option: PivotOption, hooks: SearchHooks = {}): Promise<Outcome> {
     const q = this.queries().find((x) => x.id === option.query.id);
     if (!q) throw new SessionCommandError(`saved search ${option.query.id} is gone`);
-    return { kind: 'result', result: await this.search(q.spl, hooks, { params: option.params }) };
+    return { kind: 'result', result: this.withParameters(await this.search(q.spl, hooks, { params: option.params }), q) };
   }
 
   /** Ranges `:zoom` replaced, newest last: `:zoom out` goes back to them. */

@@ -1,5 +1,6 @@
 // End to end: the built binary in a pseudo-terminal (util-linux `script`), typed at like a person.
-// It types a search, reads the rendered table, runs :sql and :pivot, and leaves with Ctrl-D.
+// It types a search, reads the rendered table, runs :sql and :pivot, opens the event views, and
+// leaves with Ctrl-D.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +60,16 @@ describe.skipIf(!hasScript)('spelunk in a terminal', () => {
       await type('1');
       const pivot = await waitFor(/:run \w+ [\s\S]*\d+ results? in/);
       expect(pivot).toContain(`:run ${id} ${param}="${value}"`);
+      // The event views: the timeline and summary lines of a bare search, the event viewer, the inspector.
+      await type('eventName=CreateRole\r');
+      const events = await waitFor(/4 results in/);
+      expect(events).toMatch(/· 1 bar = [\w ]+ · 4 events, busiest /);
+      expect(events).toMatch(/2026-11-27 02:09:12 +CreateRole +svc-backup \(IAMUser\)/);
+      await type(':event 1\r');
+      expect(await waitFor(/event 1 of 4/)).toContain('"eventName": "CreateRole"');
+      await type('q');
+      await type(':inspect\r');
+      expect(await waitFor(/time: DuckDB's own/)).toMatch(/1 +eventName=CreateRole +515 +4 /);
       await type('\x04');
       expect(await exited).toBe(0);
     } finally {

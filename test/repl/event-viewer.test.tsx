@@ -80,7 +80,7 @@ describe('the event viewer in the REPL', () => {
     await type(KEY.down);
     await type(KEY.right);
     for (let i = 0; i < 2; i++) await type(KEY.down);
-    expect(screen()).toContain('userIdentity.arn · lines');
+    await waitFor(screen, (s) => s.includes('userIdentity.arn · lines'), 'userIdentity.arn selected');
     await type('+');
     await waitFor(screen, (s) => s.includes('> eventName=CreateRole userIdentity.arn=arn:aws:iam::111122223333:user/svc-backup\n'), 'the narrowed search');
     await waitFor(screen, () => session.last?.rows.length === 1 && !screen().includes('running…'), 'its result');

@@ -163,7 +163,8 @@ describe('session commands', () => {
     expect(parseSessionCommand(':pivot')).toEqual({ kind: 'pivot', row: 1, choice: undefined });
     expect(parseSessionCommand(':q')).toEqual({ kind: 'quit' });
     expect(parseSessionCommand(':fields data eventName')).toEqual({ kind: 'fields', scope: 'data', field: 'eventName' });
-    expect(parseSessionCommand(':load a b/*.json')).toEqual({ kind: 'load', paths: ['a', 'b/*.json'] });
+    expect(parseSessionCommand(':load a b/*.json')).toEqual({ kind: 'load', paths: ['a', 'b/*.json'], dedupEvents: false });
+    expect(parseSessionCommand(':load --dedup-events a')).toEqual({ kind: 'load', paths: ['a'], dedupEvents: true });
   });
   it('rejects mistakes with a message', () => {
     expect(() => parseSessionCommand(':frob')).toThrow(SessionCommandError);

@@ -3,11 +3,15 @@ WITH s0 AS (
     WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false) AND coalesce("sourceIPAddress" ILIKE '185.220.101.47', false)
 ),
 s1 AS (
-  SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "caller", "__p_userIdentity.type" AS "caller_type" FROM s0
+  SELECT * FROM s0
+    QUALIFY "eventID" IS NULL OR row_number() OVER (PARTITION BY "eventID" ORDER BY "__seq") <= 1
 ),
 s2 AS (
-  SELECT "_time", "recipientAccountId", "awsRegion", "eventSource", "eventName", coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') AS "errorCode", "caller_type", "caller", coalesce("__p_userIdentity.arn", json_extract_string("requestParameters", '$.roleArn')) AS "user_arn", "__p_userIdentity.accessKeyId" AS "userIdentity.accessKeyId", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "eventID", "__seq" FROM s1
+  SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "caller", "__p_userIdentity.type" AS "caller_type" FROM s1
+),
+s3 AS (
+  SELECT "_time", "recipientAccountId", "awsRegion", "eventSource", "eventName", coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') AS "errorCode", "caller_type", "caller", coalesce("__p_userIdentity.arn", json_extract_string("requestParameters", '$.roleArn')) AS "user_arn", "__p_userIdentity.accessKeyId" AS "userIdentity.accessKeyId", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "eventID", "__seq" FROM s2
 )
 SELECT "_time", "recipientAccountId", "awsRegion", "eventSource", "eventName", "errorCode", "caller_type", "caller", "user_arn", "userIdentity.accessKeyId", "src", "user_agent", "eventID"
-FROM s2
+FROM s3
 ORDER BY "__seq"

@@ -3,20 +3,24 @@ WITH s0 AS (
     WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false) AND coalesce("eventSource" ILIKE 'iam.amazonaws.com', false) AND coalesce("eventName" ILIKE 'CreateAccessKey', false) AND coalesce("__p_userIdentity.type" ILIKE 'IAMUser', false)
 ),
 s1 AS (
-  SELECT * FROM s0 WHERE coalesce(json_extract_string("responseElements", '$.accessKey.accessKeyId') IS NOT NULL, false)
+  SELECT * FROM s0
+    QUALIFY "eventID" IS NULL OR row_number() OVER (PARTITION BY "eventID" ORDER BY "__seq") <= 1
 ),
 s2 AS (
-  SELECT *, coalesce(json_extract_string("responseElements", '$.accessKey.userName'), json_extract_string("requestParameters", '$.userName'), "__p_userIdentity.userName") AS "for_user", json_extract_string("responseElements", '$.accessKey.accessKeyId') AS "new_key", json_extract_string("responseElements", '$.accessKey.status') AS "new_key_status" FROM s1
+  SELECT * FROM s1 WHERE coalesce(json_extract_string("responseElements", '$.accessKey.accessKeyId') IS NOT NULL, false)
 ),
 s3 AS (
-  SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "caller", "__p_userIdentity.type" AS "caller_type" FROM s2
+  SELECT *, coalesce(json_extract_string("responseElements", '$.accessKey.userName'), json_extract_string("requestParameters", '$.userName'), "__p_userIdentity.userName") AS "for_user", json_extract_string("responseElements", '$.accessKey.accessKeyId') AS "new_key", json_extract_string("responseElements", '$.accessKey.status') AS "new_key_status" FROM s2
 ),
 s4 AS (
-  SELECT "_time", "recipientAccountId", "caller", coalesce("__p_userIdentity.arn", json_extract_string("requestParameters", '$.roleArn')) AS "user_arn", "for_user", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "new_key", "new_key_status", "__seq" FROM s3
+  SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "caller", "__p_userIdentity.type" AS "caller_type" FROM s3
 ),
 s5 AS (
-  SELECT * FROM s4 WHERE true
+  SELECT "_time", "recipientAccountId", "caller", coalesce("__p_userIdentity.arn", json_extract_string("requestParameters", '$.roleArn')) AS "user_arn", "for_user", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "new_key", "new_key_status", "__seq" FROM s4
+),
+s6 AS (
+  SELECT * FROM s5 WHERE true
 )
 SELECT "_time", "recipientAccountId", "caller", "user_arn", "for_user", "src", "user_agent", "new_key", "new_key_status"
-FROM s5
+FROM s6
 ORDER BY "__seq"

@@ -1,0 +1,124 @@
+// Issue 14: `:inspect`, the job inspector: each pipeline stage of the last search with its rows in
+// and out and DuckDB's time for it, and the data read (files, days, the cache or the JSON).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { materialized, readProfile } from '../../src/engine/profile.js';
+import { Session, type Outcome } from '../../src/repl/session.js';
+import { SAMPLE_DIR, SAMPLE_NOW } from '../helpers.js';
+import { startRepl } from './harness.js';
+
+const text = (outcomes: Outcome[]) => outcomes.flatMap((o) => (o.kind === 'lines' ? o.lines.map((l) => l.text) : []));
+/** The table's rows as [command, rows in, rows out], times left out (they vary). */
+const table = (lines: string[]) => lines.slice(lines.findIndex((l) => l.startsWith('-  ')) + 1, -1).map((l) => {
+  const m = /^ *(\d*)  (.+?) +([\d,]*) +([\d,]+)  (\d+\.\d{3} s|\(in the stage above\))$/.exec(l);
+  if (!m) throw new Error(`not a stage line: ${JSON.stringify(l)}`);
+  return [m[2]!.trim(), m[3], m[4]];
+});
+
+describe('reading the profile', () => {
+  it('materialises only the CTE headers, not text that looks like one inside a string', () => {
+    const sql = "WITH s0 AS (\n  SELECT 'x\n),\ns9 AS (\n' AS a FROM events\n),\ns1 AS (\n  SELECT * FROM s0\n)\nSELECT * FROM s1";
+    expect(materialized(sql).match(/AS MATERIALIZED/g)).toHaveLength(3);
+    expect(materialized('WITH s0 AS (\n  SELECT 1\n)\nSELECT * FROM s0')).toBe('WITH s0 AS MATERIALIZED (\n  SELECT 1\n)\nSELECT * FROM s0');
+    // The compiler's final SELECT gets a reader of each stage with no filter, so DuckDB keeps each stage whole.
+    expect(materialized('WITH s0 AS (\n  SELECT 1 AS a\n),\ns1 AS (\n  SELECT * FROM s0\n)\nSELECT "a"\nFROM s1\nORDER BY "a"')).toBe(
+      'WITH s0 AS MATERIALIZED (\n  SELECT 1 AS a\n),\ns1 AS MATERIALIZED (\n  SELECT * FROM s0\n)\nSELECT "a"\nFROM s1, (SELECT count(*) FROM s0) AS "__whole0", (SELECT count(*) FROM s1) AS "__whole1"\nORDER BY "a"',
+    );
+  });
+  it('gives each CTE the rows its body produced and the time of its operators', () => {
+    const scan = { operator_name: 'SEQ_SCAN', operator_cardinality: 10, operator_timing: 0.5, operator_rows_scanned: 100, children: [] };
+    const plan = {
+      latency: 2, children: [{ operator_name: 'EXPLAIN_ANALYZE', children: [{
+        operator_name: 'CTE', extra_info: { 'CTE Name': 's0' }, children: [scan, {
+          operator_name: 'CTE', extra_info: { 'CTE Name': 's1' }, children: [
+            { operator_name: 'HASH_GROUP_BY', operator_cardinality: 3, operator_timing: 0.25, children: [{ operator_name: 'CTE_SCAN', operator_cardinality: 10, operator_timing: 0.125, operator_rows_scanned: 10 }] },
+            { operator_name: 'ORDER_BY', operator_cardinality: 3, operator_timing: 0.0625, children: [] },
+          ],
+        }],
+      }] }],
+    };
+    expect(readProfile(plan)).toEqual({
+      latency: 2, rows: 3,
+      stages: [
+        { name: 's0', rowsOut: 10, seconds: 0.5 },
+        { name: 's1', rowsOut: 3, seconds: 0.375 },
+        { name: '', rowsOut: 3, seconds: 0.0625 },
+      ],
+    });
+  });
+});
+
+for (const mode of ['memory', 'cache'] as const) {
+  describe(`:inspect (${mode})`, () => {
+    let engine: Engine;
+    beforeAll(async () => {
+      engine = await Engine.open({ cacheDir: mode === 'cache' ? mkdtempSync(join(tmpdir(), 'spelunk-inspect-')) : undefined });
+      await engine.load([SAMPLE_DIR]);
+    });
+    afterAll(() => engine.close());
+
+    it('shows each command with its rows in and out, and the data read', async () => {
+      const session = new Session(engine, { now: SAMPLE_NOW, savedQueriesDir: null });
+      expect(text(await session.execute(':inspect'))).toEqual(['no search to inspect yet: :inspect shows how the last search ran']);
+      await session.execute('eventName=AssumeRole | eval x=1 | stats count by userName | sort - count | head 3');
+      const lines = text(await session.execute(':inspect'));
+      expect(lines[0]).toBe('job inspector: eventName=AssumeRole | eval x=1 | stats count by userName | sort - count | head 3');
+      expect(lines[1]).toMatch(/^3 results; run again under DuckDB's profiler, each stage kept apart: \d+\.\d{3} s/);
+      expect(lines[2]).toMatch(mode === 'memory'
+        ? /^data read \(all time\): the in-memory table \(the JSON read at load; no cache\): 515 events from 141 files over 8 days$/
+        : /^data read \(all time\): the Parquet cache in .*: 8 day segments \(\d+\.\d MB\) holding 141 files over 8 days, 515 events$/);
+      expect(table(lines)).toEqual([
+        ['eventName=AssumeRole', '515', '101'],
+        ['eval x=1', '101', '101'],
+        ['stats count by userName', '101', '8'],
+        ['sort - count', '8', '8'],
+        ['head 3', '8', '3'],
+        ['(output: final order, columns and row cap)', '3', '3'],
+      ]);
+    });
+
+    it('inspects the search as it ran: its time range, and the parameters of a saved search', async () => {
+      const session = new Session(engine, { now: SAMPLE_NOW, savedQueriesDir: null });
+      await session.execute(':time -2d');
+      await session.execute(':run aws_activity_from_ip ip=185.220.101.47');
+      const rows = session.last!.rows.length;
+      await session.execute(':time all');
+      const lines = text(await session.execute(':inspect'));
+      expect(lines[1]).toMatch(new RegExp(`^${rows} results;`));
+      expect(lines[2]).toMatch(mode === 'memory'
+        ? /^data read \(2026-11-26T00:00:00Z \.\. now\): the in-memory table \(the JSON read at load; no cache\): 128 events from 35 files over 2 days$/
+        : /^data read \(2026-11-26T00:00:00Z \.\. now\): the Parquet cache in .*: 2 day segments \(\d+\.\d MB\) holding 35 files over 2 days, 128 events$/);
+      // The macros expanded, one line per command.
+      expect(table(lines).map((r) => r[0]!.replace(/…$/, '').slice(0, 24))).toEqual([
+        'sourcetype=aws:cloudtrai', 'dedup eventID keepempty=', 'eval caller=coalesce(cas', 'table _time recipientAcc', '(output: final order, co',
+      ]);
+      expect(table(lines).at(-1)![2]).toBe(String(rows));
+      // A filter after an eval is the filter's stage, not moved into the eval's by DuckDB.
+      await session.execute('eventName=AssumeRole | eval x=1 | search userName=app* | table userName x');
+      expect(table(text(await session.execute(':inspect'))).slice(0, 3)).toEqual([
+        ['eventName=AssumeRole', '515', '101'],
+        ['eval x=1', '101', '101'],
+        ['search userName=app*', '101', '32'],
+      ]);
+    });
+  });
+}
+
+describe(':inspect in the REPL', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await Engine.open();
+    await engine.load([SAMPLE_DIR]);
+  });
+  afterAll(() => engine.close());
+  it('prints the inspector under the search', async () => {
+    const { ui, run } = await startRepl(engine, { session: { savedQueriesDir: null } });
+    await run('eventName=CreateRole | stats count by userName', (s) => s.includes('results in'));
+    const screen = await run(':inspect', (s) => s.includes('time: DuckDB'));
+    expect(screen).toMatch(/\n1  stats count by userName +4 +\d+  \d\.\d{3} s\n|\n1  eventName=CreateRole +515 +4  \d\.\d{3} s\n/);
+    ui.unmount();
+  });
+});
