@@ -7,7 +7,8 @@ import { parseSessionCommand } from '../src/repl/session-commands.js';
 import { Session } from '../src/repl/session.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
 import { parseArgs } from '../src/cli/args.js';
-import { athenaHuntRunner, REMOTE_FLAGS } from '../src/cli/remote.js';
+import { athenaHuntRunner } from '../src/cli/remote.js';
+import { REMOTE_FLAGS } from '../src/cli/common.js';
 import { trinoSyntaxErrors } from './trino/validate.js';
 
 function spelunk(args: string[]) {

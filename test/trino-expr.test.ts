@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExpression } from '../grammar/parser.js';
 import { addonFieldNames } from '../src/compiler/addon-fields.js';
-import { eventsRelation, newBuilder } from '../src/compiler/compile.js';
+import { newBuilder } from '../src/compiler/compile.js';
+import { eventsRelation } from '../src/compiler/events.js';
 import { compileExpr } from '../src/compiler/expr.js';
 import { NoDialectForm } from '../src/compiler/print/expr.js';
 import { trinoEventColumns, trinoIdent, trinoPrinter } from '../src/compiler/print/trino.js';

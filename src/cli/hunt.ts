@@ -8,11 +8,11 @@ import { bundledQueriesDir, listQueries, userQueriesDir, type SavedQuery } from 
 import { loadCatalogs } from '../repl/query-catalog.js';
 import type { Row } from '../engine/types.js';
 import { flag, has, parseArgs, UsageError } from './args.js';
-import { athenaHuntRunner, checkRemoteFlags, REMOTE_FLAGS } from './remote.js';
+import { athenaHuntRunner, checkRemoteFlags } from './remote.js';
 import { contentFromArgs, hasContent, openContentEngine } from './content.js';
 import { renderTable } from './format.js';
 import { listContent, outcomeJson, renderWide, writeHuntText } from './hunt-report.js';
-import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, runOptions, USAGE, write } from './main.js';
+import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, REMOTE_FLAGS, runOptions, USAGE, write } from './common.js';
 
 type ListFormat = 'table' | 'json';
 

@@ -7,24 +7,8 @@ import { athenaClient, AthenaError, athenaSettings, runOnAthena, type AthenaSend
 import type { SearchRunner } from '../engine/content/runner.js';
 import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
 import type { Row } from '../engine/types.js';
-import { flag, has, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
+import { flag, has, UsageError, type ParsedArgs } from './args.js';
 import { RowWriter, type OutputFormat } from './format.js';
-
-export const REMOTE_FLAGS: Record<string, FlagSpec> = {
-  dialect: { kind: 'one' },
-  table: { kind: 'one' },
-  partitions: { kind: 'one' },
-  engine: { kind: 'one' },
-  workgroup: { kind: 'one' },
-  output: { kind: 'one' },
-  database: { kind: 'one' },
-  region: { kind: 'one' },
-};
-
-export const REMOTE_USAGE = `  spelunk explain "<SPL>" --dialect athena|trino [--table NAME] [--partitions account,region,timestamp]
-  spelunk run "<SPL>" --engine athena --workgroup W --output s3://bucket/prefix/ [--database D] [--region R]
-              [--table NAME] [--partitions ...]   run on Athena over the CloudTrail table (docs/athena.md)
-  spelunk hunt --engine athena --workgroup W --output s3://... [...]   the hunts, on Athena`;
 
 /** The table the Trino SQL reads, from --table and --partitions. */
 export function tableFromArgs(args: ParsedArgs): AthenaTable {

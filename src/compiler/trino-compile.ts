@@ -5,7 +5,7 @@ import type { Pipeline } from '../../grammar/ast.js';
 import { SplError } from '../../grammar/diagnostics.js';
 import { outputColumns } from './builder.js';
 import { compilePipeline, newBuilder } from './compile.js';
-import { prepare, type PrepareOptions } from './index.js';
+import { prepare, type PreparedSearch, type PrepareOptions } from './index.js';
 import { partitionBounds } from './partition-bounds.js';
 import { athenaTable, describePartitions, type AthenaTable } from './print/athena-table.js';
 import { NoDialectForm } from './print/expr.js';
@@ -43,8 +43,9 @@ function athenaLookups(local: LookupResolver | undefined): LookupResolver | unde
   };
 }
 
-export function compileTrino(source: string, options: TrinoOptions): TrinoCompiled {
-  const prepared = prepare(source, options);
+/** `source` is SPL text (parameters and macros filled here) or a search already prepared. */
+export function compileTrino(source: string | PreparedSearch, options: TrinoOptions): TrinoCompiled {
+  const prepared = typeof source === 'string' ? prepare(source, options) : source;
   try {
     return compilePipelineTrino(prepared.pipeline, options);
   } catch (err) {

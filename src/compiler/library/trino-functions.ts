@@ -251,6 +251,7 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   last_value_ignore_nulls: none('last_value IGNORE NULLS has no Trino form yet'),
   ip4: none('an IPv4 address as a number (sort ip()) has no Trino form yet'),
   like_regex: none('a LIKE pattern known only per row has no Trino form'),
+  error: none("error() (timechart's bucket cap) has no documented Trino function"),
   iplocation: none('iplocation needs a table of IP ranges and places, which the Athena CloudTrail table does not have'),
   struct_extract: (a) => {
     const key = literalText(a[1]!);
@@ -297,6 +298,8 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   strftime: (a) => `date_format(${a[0]}, ${timeFormat(a[1]!, 'strftime')})`,
   try_strptime: (a) => `with_timezone(TRY(date_parse(${a[0]}, ${timeFormat(a[1]!, 'strptime')})), 'UTC')`,
   date_trunc: 'date_trunc',
+  // DuckDB counts month boundaries crossed; Trino's date_diff('month') counts whole months.
+  month_diff: '((year({1}) - year({0})) * 12 + month({1}) - month({0}))',
   year: 'year', month: 'month', day: 'day', hour: 'hour', minute: 'minute', second: 'second',
   // DuckDB: Sunday 0 .. Saturday 6; Trino: Monday 1 .. Sunday 7.
   dayofweek: 'mod(day_of_week({0}), 7)',
