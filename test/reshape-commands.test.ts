@@ -103,3 +103,29 @@ describe('fieldformat', () => {
     expect(() => sqlOf('| makeresults | fieldformat x=nosuch(1)', { source: '| makeresults | fieldformat x=nosuch(1)' })).toThrow('unknown eval function nosuch()');
   });
 });
+
+describe('concurrency', () => {
+  // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/concurrency
+  it('events in progress at each start, itself included; zero or no duration counts only itself', async () => {
+    // [100,115) [110,210) [120,120) [200,205) and one at 120 without a duration.
+    const spl = '| makeresults count=5 | streamstats count as i | eval _time=case(i=1,100,i=2,110,i=3,120,i=4,200,i=5,120), d=case(i=1,15,i=2,100,i=3,0,i=4,5,i=5,null()) | concurrency duration=d | table i concurrency';
+    await expectRows(data.sample, spl, [[1, 1], [2, 2], [3, 2], [4, 2], [5, 2]].map(([i, concurrency]) => ({ i, concurrency })));
+  });
+
+  it('start= and output=; an event ending exactly at another\'s start is no longer in progress', async () => {
+    await expectRows(data.sample, '| makeresults count=3 | streamstats count as i | eval s=i*10, d=25 | concurrency duration=d start=s output=c | table i c', [{ i: 1, c: 1 }, { i: 2, c: 2 }, { i: 3, c: 3 }]);
+    await expectRows(data.sample, '| makeresults count=2 | streamstats count as i | eval s=i*10, d=10 | concurrency duration=d start=s | table i concurrency', [{ i: 1, concurrency: 1 }, { i: 2, concurrency: 1 }]);
+  });
+
+  it('over real transactions: agrees with counting every pair', async () => {
+    const result = await data.sample.run('index=* | transaction eventSource maxpause=1h | concurrency duration=duration | table _time duration concurrency', { now: SAMPLE_NOW });
+    const rows = result.rows as { _time: number; duration: number; concurrency: number }[];
+    const expected = rows.map((r) => rows.filter((o) => o !== r && o._time <= r._time && r._time < o._time + o.duration).length + 1);
+    expect(rows.map((r) => r.concurrency)).toEqual(expected);
+    expect(Math.max(...expected)).toBe(4);
+  });
+
+  it('needs duration=', () => {
+    expect(() => sqlOf('* | concurrency')).toThrow('concurrency needs duration=');
+  });
+});

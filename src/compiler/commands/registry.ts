@@ -5,6 +5,7 @@ import { ACCUM } from './accum.js';
 import { ANOMALYDETECTION } from './anomalydetection.js';
 import { AUTOREGRESS } from './autoregress.js';
 import { CHARTS } from './charts.js';
+import { CONCURRENCY } from './concurrency.js';
 import { DELTA } from './delta.js';
 import { EVENTCOUNT } from './eventcount.js';
 import { EXTRACT } from './extract.js';
@@ -31,7 +32,7 @@ import { TSTATS } from './tstats.js';
 /** Every command, in the order the reference lists them within a section. */
 export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS,
   ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...MVCOMBINE, ...ANOMALYDETECTION, ...OUTLIER,
-  ...RESHAPE, ...EVENTCOUNT, ...FIELDFORMAT,
+  ...RESHAPE, ...EVENTCOUNT, ...FIELDFORMAT, ...CONCURRENCY,
 ];
 
 const byName = new Map<string, CommandSpec>();
