@@ -1,5 +1,5 @@
 // The columnar cache. Each source file is keyed by its absolute path and its fingerprint (size,
-// mtime, ctime and inode: see Fingerprint); its events
+// mtime, ctime and inode: see Fingerprint), recorded with a chunk's other files in a pack; its events
 // are converted once to Parquet, into a "segment": one Parquet file per conversion chunk and UTC
 // day (the day of each file's first event, so a file's events never straddle two segments). A
 // day's files share a segment because a scan of thousands of small files spends its time opening
@@ -20,6 +20,7 @@ import {
   dayOf,
   fingerprintOf,
   GC_GRACE_MS,
+  entriesByPath,
   keyOf,
   layoutFolder,
   makeFolder,
@@ -28,6 +29,7 @@ import {
   sameFingerprint,
   STORED,
   writeAtomic,
+  writePack,
   writeSegment,
   type CacheEntry,
   type Fingerprint,
@@ -91,7 +93,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
   const misses: Miss[] = [];
   // One file lists the entries of the last load of the same paths: reading 2,500 small entry
   // files costs more than the rest of a warm start. It only saves reads: an entry it lacks or
-  // holds stale is looked up in `<key>.json` as before.
+  // holds stale is looked up in the packs, read once and only then.
   const manifest = path.join(folder, `load-${keyOf(JSON.stringify(paths.map((p) => path.resolve(p))))}.json`);
   const listed = new Map(((await readEntry<CacheEntry[]>(manifest)) ?? []).map((e) => [e.path, e]));
   // A segment with another size than its entry recorded is not the one the entry was written for.
@@ -103,20 +105,23 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     }
   });
   let fromManifest = 0;
+  let packed: Promise<Map<string, CacheEntry[]>> | undefined;
   // Stats and entry reads run together: a warm start over thousands of files is mostly waiting.
   const looked = await Promise.all(
     expansion.files.map(async (file) => {
       const abs = path.resolve(file);
       const info = await stat(abs).catch((err: unknown) => err as Error);
       if (info instanceof Error) return { abs, info };
-      const key = keyOf(abs);
       const isFresh = (e: CacheEntry | undefined): e is CacheEntry =>
         e !== undefined && sameFingerprint(e, info) && (e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes);
       const fromList = listed.get(abs);
       let entry = fromList;
       if (isFresh(entry)) fromManifest++;
-      else entry = await readEntry(path.join(folder, `${key}.json`));
-      return { abs, info, key, entry: isFresh(entry) ? entry : undefined, stale: entry ?? fromList };
+      else {
+        const candidates = (await (packed ??= entriesByPath(folder))).get(abs) ?? [];
+        entry = candidates.find(isFresh) ?? candidates[0];
+      }
+      return { abs, info, entry: isFresh(entry) ? entry : undefined, stale: entry ?? fromList };
     }),
   );
   // Days whose segments hold rows no current entry reads (a file changed or went away): they are
@@ -130,7 +135,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
       report.warnings.push({ file: l.abs, reason: describeFsError(l.info), kind: 'skipped' });
     } else if (l.entry) entries.push(l.entry);
     else {
-      misses.push({ abs: l.abs, key: l.key!, ...fingerprintOf(l.info) });
+      misses.push({ abs: l.abs, ...fingerprintOf(l.info) });
       if (l.stale?.parquet) dirty.add(dayOf(l.stale));
     }
   }
@@ -256,7 +261,6 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
 
 interface Miss extends Fingerprint {
   abs: string;
-  key: string;
 }
 
 function compareText(a: string, b: string): number {
@@ -295,11 +299,9 @@ async function rewriteDay(instance: DuckDBInstance, folder: string, members: Cac
         SELECT e.* EXCLUDE (filename)
         FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}], filename = true) AS e
         JOIN (VALUES ${sources.join(', ')}) AS f(file, src) ON e.filename = f.file AND e.__src = f.src`);
-    return members.map((m) => {
-      const entry = { ...m, parquet: segment.file, parquetBytes: segment.bytes };
-      writeAtomic(path.join(folder, `${keyOf(m.path)}.json`), JSON.stringify(entry));
-      return entry;
-    });
+    const entries = members.map((m) => ({ ...m, parquet: segment.file, parquetBytes: segment.bytes }));
+    writePack(folder, entries);
+    return entries;
   } finally {
     conn.closeSync();
   }
@@ -332,7 +334,7 @@ async function cacheExport(instance: DuckDBInstance, folder: string, miss: Miss)
       minTime: r['lo'] == null ? null : Number(r['lo']), maxTime: r['hi'] == null ? null : Number(r['hi']),
       warnings: [], eventsSkipped: 0, parquet: rows > 0 ? segment.file : null, parquetBytes: rows > 0 ? segment.bytes : null,
     };
-    writeAtomic(path.join(folder, `${miss.key}.json`), JSON.stringify(entry));
+    writePack(folder, [entry]);
     return entry;
   } finally {
     conn.closeSync();
@@ -425,10 +427,10 @@ async function writeChunk(
         parquet: segment?.file ?? null,
         parquetBytes: segment?.bytes ?? null,
       };
-      // The entry is written last: a crash before it leaves a miss, never a wrong hit.
-      writeAtomic(path.join(folder, `${miss.key}.json`), JSON.stringify(entry));
       entries.push(entry);
     }
+    // The entries are written last, together: a crash before leaves misses, never a wrong hit.
+    writePack(folder, entries);
     return entries;
   } finally {
     await conn.run(`DROP TABLE IF EXISTS ${EVENTS_TABLE}`);
