@@ -142,7 +142,7 @@ describe('timechart', () => {
         SELECT min("__row") AS "lo", max("__row") AS "hi" FROM s3
       ),
       s5 AS (
-        SELECT "lo" + unnest(range(0, CAST(round(("hi" - "lo") / 86400) AS BIGINT) + 1)) * 86400 AS "__row" FROM s4
+        SELECT "lo" + unnest(range(0, CASE WHEN CAST(round(("hi" - "lo") / 86400) AS BIGINT) + 1 > 50000 THEN error('timechart: the span would make ' || CAST(CAST(round(("hi" - "lo") / 86400) AS BIGINT) + 1 AS VARCHAR) || ' time buckets from the first event to the last, more than 50000: give a larger span=') ELSE CAST(round(("hi" - "lo") / 86400) AS BIGINT) + 1 END)) * 86400 AS "__row" FROM s4
       ),
       s6 AS (
         SELECT l.*, r."__split" AS "__split", r."__a0" AS "__a0"

@@ -158,6 +158,12 @@ describe('regex, rex, spath', () => {
     ]);
     await expectRows(data.sample, 'eventName=CreateRole | head 1 | spath requestParameters.roleName | table requestParameters.roleName', [{ 'requestParameters.roleName': 'ops-sync-role' }]);
   });
+
+  it('refuses spath over another field without a path instead of returning nothing', () => {
+    expect(() => sqlOf('* | eval j="{\\"a\\":1}" | spath input=j')).toThrow(/spath input=j without path= is not supported yet/);
+    expect(() => sqlOf('* | stats count | spath')).toThrow(/spath input=_raw without path=/);
+    expect(() => sqlOf('* | spath')).not.toThrow();
+  });
 });
 
 describe('injection safety: quotes, comments and semicolons are data', () => {

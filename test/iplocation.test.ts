@@ -31,13 +31,13 @@ describe('iplocation', () => {
         SELECT "__ip", spl_iplocation("__ip", 'en') AS "__loc" FROM s4
       ),
       s6 AS (
-        SELECT l.* EXCLUDE ("__ip"), struct_extract(r."__loc", 'city') AS "City", struct_extract(r."__loc", 'country') AS "Country", struct_extract(r."__loc", 'region') AS "Region", struct_extract(r."__loc", 'lat') AS "lat", struct_extract(r."__loc", 'lon') AS "lon"
+        SELECT l.* EXCLUDE ("__ip"), struct_extract(r."__loc", 'city') AS "City^0", struct_extract(r."__loc", 'country') AS "Country^0", struct_extract(r."__loc", 'region') AS "Region^0", struct_extract(r."__loc", 'lat') AS "lat", struct_extract(r."__loc", 'lon') AS "lon"
           FROM s1 l LEFT JOIN s5 r ON r."__ip" = l."__ip"
       ),
       s7 AS (
-        SELECT "City", "__seq" FROM s6
+        SELECT "City^0", "__seq" FROM s6
       )
-      SELECT "City"
+      SELECT "City^0"
       FROM s7
       ORDER BY "__seq""
     `);

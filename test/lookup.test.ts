@@ -285,7 +285,7 @@ describe('explain without the lookups a search names', () => {
   const none: LookupResolver = { resolve: () => undefined, names: () => [] };
   it('an empty placeholder with the columns the search names stands in, with a note', () => {
     const compiled = compile('* | lookup baseline user OUTPUT firstTime as ft | inputlookup append=t other | table user ft', { now: SAMPLE_NOW, lookups: none, placeholderLookups: true });
-    expect(compiled.sql).toContain('FROM (SELECT CAST(NULL AS VARCHAR) AS "user", CAST(NULL AS VARCHAR) AS "firstTime", CAST(0 AS BIGINT) AS "__row" WHERE false) AS "placeholder for lookup baseline"');
+    expect(compiled.sql).toContain('FROM (SELECT CAST(NULL AS VARCHAR) AS "user", CAST(NULL AS VARCHAR) AS "firstTime^5", CAST(0 AS BIGINT) AS "__row" WHERE false) AS "placeholder for lookup baseline"');
     expect(compiled.notes).toEqual(['lookup "baseline" not found: an empty placeholder with the columns the search names stands in for it']);
     expect(compiled.columns).toEqual(['user', 'ft']);
     expect(() => compile('* | lookup baseline user', { now: SAMPLE_NOW, lookups: none })).toThrow('lookup "baseline" not found');

@@ -36,13 +36,13 @@ describe('first slice end to end', () => {
         SELECT * FROM s1 WHERE "__by0" IS NOT NULL
       ),
       s3 AS (
-        SELECT "__by0" AS "requestParameters.roleArn", count(*) AS "count" FROM s2
+        SELECT "__by0" AS "requestParameters.roleArn^7.22", count(*) AS "count" FROM s2
           GROUP BY "__by0"
       ),
       s4 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("requestParameters.roleArn" AS DOUBLE), "requestParameters.roleArn") AS "__seq" FROM s3
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("requestParameters.roleArn^7.22" AS DOUBLE), "requestParameters.roleArn^7.22") AS "__seq" FROM s3
       )
-      SELECT "requestParameters.roleArn", "count"
+      SELECT "requestParameters.roleArn^7.22", "count"
       FROM s4
       ORDER BY "__seq""
     `);

@@ -68,13 +68,13 @@ describe('stats', () => {
         SELECT * FROM s1 WHERE "__by0" IS NOT NULL
       ),
       s3 AS (
-        SELECT "__by0" AS "userIdentity.type", count(*) AS "count", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "srcs", arg_min("__p_userIdentity.userName", "_time") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) AS "earliest(userIdentity.userName)" FROM s2
+        SELECT "__by0" AS "userIdentity.type", count(*) AS "count", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "srcs", arg_min("__p_userIdentity.userName", "_time") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) AS "earliest(userIdentity.userName)^13.26" FROM s2
           GROUP BY "__by0"
       ),
       s4 AS (
         SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.type" AS DOUBLE), "userIdentity.type") AS "__seq" FROM s3
       )
-      SELECT "userIdentity.type", "count", "srcs", "earliest(userIdentity.userName)"
+      SELECT "userIdentity.type", "count", "srcs", "earliest(userIdentity.userName)^13.26"
       FROM s4
       ORDER BY "__seq""
     `);

@@ -132,25 +132,25 @@ describe('tstats over the Authentication data model', () => {
     expect(sql).toContain(`WHERE coalesce((coalesce("eventName" ILIKE 'ConsoleLogin', false) AND coalesce(json_extract_string("additionalEventData", '$.LoginTo') IS NOT NULL, false) OR coalesce("eventName" ILIKE 'ConsoleLogin', false) AND NOT coalesce(json_extract_string("additionalEventData", '$.LoginTo') IS NOT NULL, false)) AND NOT (`);
     expect(sql.slice(sql.indexOf('s1 AS'))).toMatchInlineSnapshot(`
       "s1 AS (
-        SELECT *, "eventName" AS "Authentication.signature" FROM s0
+        SELECT *, "eventName" AS "Authentication.signature^0" FROM s0
       ),
       s2 AS (
-        SELECT * FROM s1 WHERE coalesce(lower("Authentication.signature") LIKE lower('Assume%'), false)
+        SELECT * FROM s1 WHERE coalesce(lower("Authentication.signature^0") LIKE lower('Assume%'), false)
       ),
       s3 AS (
-        SELECT *, "Authentication.signature" AS "__by0" FROM s2
+        SELECT *, "Authentication.signature^0" AS "__by0" FROM s2
       ),
       s4 AS (
         SELECT * FROM s3 WHERE "__by0" IS NOT NULL
       ),
       s5 AS (
-        SELECT "__by0" AS "Authentication.signature", count(*) AS "count" FROM s4
+        SELECT "__by0" AS "Authentication.signature^0", count(*) AS "count" FROM s4
           GROUP BY "__by0"
       ),
       s6 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("Authentication.signature" AS DOUBLE), "Authentication.signature") AS "__seq" FROM s5
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("Authentication.signature^0" AS DOUBLE), "Authentication.signature^0") AS "__seq" FROM s5
       )
-      SELECT "Authentication.signature", "count"
+      SELECT "Authentication.signature^0", "count"
       FROM s6
       ORDER BY "__seq""
     `);

@@ -4,7 +4,7 @@ import { Engine } from '../engine/engine.js';
 import { ContentError, findContentSearch, loadContent, type ContentSet, type HuntSearch } from '../engine/content/index.js';
 import { neededBaselines, runOne } from '../engine/content/runner.js';
 import { flag, flagList, has, UsageError, type ParsedArgs } from './args.js';
-import { addonFlag, cacheDir, note, runOptions } from './main.js';
+import { addonFlag, cacheDir, note, runOptions } from './common.js';
 
 export function hasContent(args: ParsedArgs): boolean {
   return has(args, 'content') || has(args, 'rules');

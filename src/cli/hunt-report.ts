@@ -6,7 +6,7 @@ import type { PrincipalSummary } from '../engine/content/principals.js';
 import type { SearchOutcome } from '../engine/content/runner.js';
 import type { Row } from '../engine/types.js';
 import { displayValues, formatTime, jsonRow, renderTable } from './format.js';
-import { write } from './main.js';
+import { write } from './common.js';
 import { visible, visibleLines } from './terminal-text.js';
 
 /**

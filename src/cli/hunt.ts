@@ -11,7 +11,7 @@ import { flag, has, parseArgs, UsageError } from './args.js';
 import { contentFromArgs, hasContent, openContentEngine } from './content.js';
 import { renderTable } from './format.js';
 import { listContent, outcomeJson, renderWide, writeHuntText } from './hunt-report.js';
-import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, runOptions, USAGE, write } from './main.js';
+import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, runOptions, USAGE, write } from './common.js';
 
 type ListFormat = 'table' | 'json';
 

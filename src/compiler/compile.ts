@@ -4,47 +4,17 @@
 // (head, dedup, first, streamstats) are deterministic.
 import type { Command, Pipeline } from '../../grammar/ast.js';
 import { Builder, outputColumns } from './builder.js';
-import { EVENTS_TABLE, META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
+import { EVENTS_TABLE } from './cloudtrail-schema.js';
 import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
 import { EmptyNameError } from './print/duckdb.js';
 import { ident } from './sql.js';
-import { call, column, int, lit, type Expr } from './ir/expr.js';
+import { stepName, type Expr } from './ir/expr.js';
 import { nearest } from './suggest.js';
-import type { CompiledSearch, CompileOptions, FieldInfo, FieldType, Relation } from './types.js';
+import type { CompiledSearch, CompileOptions, FieldType, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
+import { emptyRelation, eventFields, eventsRelation, NO_INPUT } from './events.js';
 import { boundNewestRows, type CommandSteps } from './rewrite/newest-bound.js';
-
-export function eventFields(): Map<string, FieldInfo> {
-  const fields = new Map<string, FieldInfo>();
-  for (const c of [...META_COLUMNS, ...SCALAR_COLUMNS]) {
-    fields.set(c.name, { type: c.type === 'DOUBLE' || c.type === 'BIGINT' ? 'number' : 'string', origin: 'event' });
-  }
-  return fields;
-}
-
-const TIME = column('_time', 'number');
-
-/** The loaded events, restricted by the global time range and an optional condition. */
-function eventsWhere(b: Builder, conditions: (Expr | undefined)[]): Expr[] {
-  const where: Expr[] = [];
-  if (b.options.earliest !== undefined) where.push(call('ge', [TIME, int(b.options.earliest)], 'bool'));
-  if (b.options.latest !== undefined) where.push(call('lt', [TIME, int(b.options.latest)], 'bool'));
-  // `search *` is no condition at all.
-  for (const c of conditions) if (c && !(c.kind === 'literal' && c.value === true)) where.push(c);
-  return where;
-}
-
-export function eventsRelation(b: Builder, ...conditions: (Expr | undefined)[]): Relation {
-  return b.step({ kind: 'events', where: eventsWhere(b, conditions) }, { fields: eventFields(), raw: true, removed: new Set() });
-}
-
-/** Input of a generating command at the start of a search: it reads nothing. */
-const NO_INPUT: Relation = { name: 'none', id: -1, fields: new Map(), raw: false, removed: new Set() };
-
-export function emptyRelation(b: Builder): Relation {
-  return b.step({ kind: 'events', where: [lit(false)] }, { fields: eventFields(), raw: true, removed: new Set() });
-}
 
 /** SQL words typed as a command after `|`, and what SPL says instead. */
 const SQL_COMMANDS: Record<string, string> = {
@@ -154,7 +124,9 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
   // rows for nothing doubled its cost.
   const order = options.unordered ? '' : '\nORDER BY "__seq"';
-  const sql = `WITH ${b.ctes()}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
-  return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined };
+  const ctes = b.ctes();
+  const sql = `WITH ${ctes}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
+  const plan = { ctes, steps: b.steps.map((s) => ({ name: stepName(s.id), ...(s.span ? { span: s.span } : {}) })) };
+  return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan };
 }
 

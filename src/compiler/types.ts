@@ -1,4 +1,5 @@
 // Plain data the compiler stages hand each other.
+import type { Span } from '../../grammar/ast.js';
 import type { AddonProfile } from './addon/profile.js';
 
 import type { Expr, FieldType } from './ir/expr.js';
@@ -123,4 +124,9 @@ export interface CompiledSearch {
   writes?: OutputAction[];
   /** Questions about the data not answered yet; the SQL holds placeholders for them. */
   discoveries?: Discovery[];
+  /**
+   * The plan's steps as printed: the CTEs (`ctes`, the text after WITH) and, per step, its CTE
+   * name and the span of the command that made it. A run-time error is located with them.
+   */
+  plan?: { ctes: string; steps: { name: string; span?: Span }[] };
 }

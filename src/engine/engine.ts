@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SplError } from '../../grammar/diagnostics.js';
-import { compilePrepared, prepare, pipelineLookups } from '../compiler/index.js';
+import { compilePrepared, prepare, pipelineLookups, type PreparedSearch } from '../compiler/index.js';
 import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
 import { PRELUDE } from '../compiler/prelude.js';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
@@ -27,6 +27,8 @@ import { duckdbPath, tagCacheFolder } from './load-paths.js';
 import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupError, LookupStore, type ContentLookup } from './lookups.js';
 import { rowDecoder, toValue, type RowDecoder } from './rows.js';
+import { failingCommand } from './locate-error.js';
+import type { Span } from '../../grammar/ast.js';
 import type { LoadReport, ResultSet, Row } from './types.js';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
@@ -66,6 +68,13 @@ export interface RunOptions {
   /** Which Splunk Add-on for AWS the add-on fields follow; default the engine's. */
   addon?: AddonProfile;
 }
+
+/**
+ * A search as the engine takes it: SPL text, or text already macro-expanded and parsed by
+ * `Engine.parse` (what one run passes from its pre-check to its lookups, rounds and notes, so
+ * the search is expanded and parsed once).
+ */
+export type Search = string | PreparedSearch;
 
 export interface Prepared {
   compiled: CompiledSearch;
@@ -390,21 +399,47 @@ export class Engine {
    * Parse and compile without running: SQL for `explain` and `:sql`. Columns that depend on the
    * data (chart/timechart split-by values) show as placeholders: see `prepareWithData`.
    */
-  prepare(spl: string, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
-    const prepared = prepare(spl, { macros: this.macros, params: opts.params, allowUnfilledParams: opts.allowUnfilledParams });
-    const compiled = compilePrepared(prepared, {
+  prepare(search: Search, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
+    const prepared = this.parse(search, opts);
+    const options = {
       now: opts.now ?? Date.now() / 1000,
       earliest: opts.earliest,
       latest: opts.latest,
-      lookups: this.lookups.resolver(),
       allowUnfilledParams: opts.allowUnfilledParams,
       placeholderLookups: opts.placeholderLookups,
-      discovered: opts.discovered,
+      discovered: opts.discovered ?? {},
       rowCap: rowsToRead(opts),
       addon: opts.addon ?? this.options.addon,
       unordered: opts.unordered,
-    });
-    return { compiled, text: prepared.text };
+    };
+    // The same search with the same options and the same lookups compiles to the same plan: a
+    // run's pre-check and its first round share one compilation.
+    const key = JSON.stringify([options, this.lookups.generation]);
+    const last = this.compiledLast.get(prepared);
+    if (last?.key === key) return last.prepared;
+    const compiled = compilePrepared(prepared, { ...options, lookups: this.lookups.resolver() });
+    const result = { compiled, text: prepared.text };
+    this.compiledLast.set(prepared, { key, prepared: result });
+    return result;
+  }
+
+  private readonly compiledLast = new WeakMap<PreparedSearch, { key: string; prepared: Prepared }>();
+
+  /** Fill parameters, expand macros and parse (a search already parsed is returned as it is). */
+  parse(search: Search, opts: { params?: Record<string, string>; allowUnfilledParams?: boolean } = {}): PreparedSearch {
+    if (typeof search !== 'string') return search;
+    return prepare(search, { macros: this.macros, params: opts.params, allowUnfilledParams: opts.allowUnfilledParams });
+  }
+
+  /**
+   * A search's mistakes before any data is read: it is parsed, the lookups it names are loaded
+   * and it is compiled (the compilation serves the run that follows).
+   */
+  async check(search: Search, opts: RunOptions = {}): Promise<PreparedSearch> {
+    const prepared = this.parse(search, opts);
+    await this.loadLookups(prepared);
+    this.prepare(prepared, opts);
+    return prepared;
   }
 
   /**
@@ -412,7 +447,8 @@ export class Engine {
    * again until it has none left. Each round can only ask questions that depend on earlier
    * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
    */
-  async prepareWithData(spl: string, opts: RunOptions & { unordered?: boolean } = {}): Promise<Prepared> {
+  async prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean } = {}): Promise<Prepared> {
+    const spl = this.parse(search, opts);
     // One clock for every round: a question is keyed by its SQL, which can hold now().
     opts = { ...opts, now: opts.now ?? Date.now() / 1000 };
     await this.lockDown();
@@ -440,8 +476,7 @@ export class Engine {
   }
 
   /** Load (or reload, if the file changed) every lookup the search reads, before compiling it. */
-  private async loadLookups(spl: string, opts: RunOptions): Promise<void> {
-    const prepared = prepare(spl, { macros: this.macros, params: opts.params });
+  private async loadLookups(prepared: PreparedSearch): Promise<void> {
     try {
       await this.lookups.ensure(pipelineLookups(prepared.pipeline));
     } catch (err) {
@@ -468,8 +503,9 @@ export class Engine {
    * The job inspector's figures: the search run again under DuckDB's profiler, each stage's rows
    * and time (see profile.ts), and the data it read for its time range.
    */
-  async inspect(spl: string, opts: RunOptions): Promise<{ compiled: CompiledSearch; text: string; profile: SearchProfile; data: DataRead }> {
-    await this.loadLookups(spl, opts);
+  async inspect(search: Search, opts: RunOptions): Promise<{ compiled: CompiledSearch; text: string; profile: SearchProfile; data: DataRead }> {
+    const spl = this.parse(search, opts);
+    await this.loadLookups(spl);
     const { compiled, text } = await this.prepareWithData(spl, opts);
     const toRead = rowsToRead(opts);
     const sql = compiled.sql + (toRead === undefined ? '' : `\nLIMIT ${toRead}`);
@@ -485,7 +521,7 @@ export class Engine {
   }
 
   /** Run a search and collect its rows (up to maxRows). */
-  async run(spl: string, opts: RunOptions = {}): Promise<ResultSet> {
+  async run(spl: Search, opts: RunOptions = {}): Promise<ResultSet> {
     const rows: Row[] = [];
     const started = performance.now();
     const { compiled, truncated } = await this.stream(spl, opts, (chunk) => {
@@ -496,7 +532,7 @@ export class Engine {
 
   /** Run a search, handing rows over chunk by chunk so a huge result is never held whole. */
   async stream(
-    spl: string,
+    search: Search,
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
@@ -513,6 +549,7 @@ export class Engine {
       if (!started) onStart?.(columns);
       started = true;
     };
+    const spl = this.parse(search, opts);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.streamOnce(spl, opts, deliver, start, written);
@@ -531,14 +568,35 @@ export class Engine {
   }
 
   private async streamOnce(
-    spl: string,
+    spl: PreparedSearch,
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
     written: Set<number> = new Set(),
   ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
-    await this.loadLookups(spl, opts);
+    await this.loadLookups(spl);
     const { compiled } = await this.prepareWithData(spl, opts);
+    try {
+      return await this.streamCompiled(compiled, opts, onRows, onStart, written);
+    } catch (err) {
+      throw await this.located(err, compiled, spl.text);
+    }
+  }
+
+  /** A run-time failure of a search that compiled, with the span of the command that failed. */
+  private async located(err: unknown, compiled: CompiledSearch, text: string): Promise<unknown> {
+    if (!(err instanceof EngineError) || err.at || this.cancelled || err.message === 'search cancelled' || /out of memory/i.test(err.message)) return err;
+    const span = await failingCommand(this.conn, compiled).catch(() => undefined);
+    return span ? new EngineError(err.message, err.sql, { span, text }) : err;
+  }
+
+  private async streamCompiled(
+    compiled: CompiledSearch,
+    opts: RunOptions,
+    onRows: (rows: Row[]) => void | Promise<void>,
+    onStart?: (columns: string[]) => void,
+    written: Set<number> = new Set(),
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
     for (const [i, write] of (compiled.writes ?? []).entries()) {
       if (written.has(i)) continue;
       await this.writeLookup(write);
@@ -685,7 +743,8 @@ async function fetchChunk(result: DuckDBResult, sql: string) {
 
 /** A failure while running a search that compiled: DuckDB's message, made readable. */
 export class EngineError extends Error {
-  constructor(message: string, readonly sql: string) {
+  /** `at`: where in the search (after macros) the failing command is, when it is known. */
+  constructor(message: string, readonly sql: string, readonly at?: { span: Span; text: string }) {
     super(message);
     this.name = 'EngineError';
   }

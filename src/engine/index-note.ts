@@ -2,8 +2,7 @@
 // install) with no events and no word why. spelunk names the indexes that do exist, so an empty
 // answer is never mistaken for "nothing happened".
 import type { Pipeline, SearchExpr, SearchValue } from '../../grammar/ast.js';
-import { prepare } from '../compiler/index.js';
-import type { Engine, RunOptions } from './engine.js';
+import type { Engine, RunOptions, Search } from './engine.js';
 
 /** The values `index=` is compared with in the search clauses of a pipeline (subsearches too). */
 export function searchedIndexes(p: Pipeline, out: SearchValue[] = []): SearchValue[] {
@@ -28,10 +27,10 @@ function matches(pattern: string, name: string): boolean {
  * For a search that found nothing: a note when it names an index no loaded event is in, with
  * the indexes there are. Null when every index it names exists (or it names none).
  */
-export async function missingIndexNote(engine: Engine, spl: string, opts: RunOptions = {}): Promise<string | null> {
+export async function missingIndexNote(engine: Engine, spl: Search, opts: RunOptions = {}): Promise<string | null> {
   let named: SearchValue[];
   try {
-    named = searchedIndexes(prepare(spl, { macros: engine.macros, params: opts.params }).pipeline);
+    named = searchedIndexes(engine.parse(spl, opts).pipeline);
   } catch {
     return null;
   }

@@ -152,6 +152,9 @@ export class LookupStore {
   }
 
   /** Load (or reload, when the file changed) the lookups a search names. Missing ones are skipped. */
+  /** Bumped whenever a loaded lookup is loaded again or goes: compilations against the old ones are stale. */
+  generation = 0;
+
   async ensure(names: Iterable<string>): Promise<void> {
     for (const name of names) {
       let key: string;
@@ -167,11 +170,12 @@ export class LookupStore {
         continue;
       }
       if (!st) {
-        this.loaded.delete(key);
+        if (this.loaded.delete(key)) this.generation++;
         continue;
       }
       if (this.loaded.get(key)?.stamp === stampOf(st)) continue;
       this.loaded.set(key, { table: await this.load(name, key), stamp: stampOf(st) });
+      this.generation++;
     }
   }
 

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { flag, flagList, has, parseArgs, UsageError } from '../cli/args.js';
-import { COMMON_FLAGS, openEngine, outputFormat, write } from '../cli/main.js';
+import { COMMON_FLAGS, openEngine, outputFormat, write } from '../cli/common.js';
 import { parseIso } from '../compiler/time.js';
 import { PROJECT_ROOT } from '../engine/engine.js';
 import { userQueriesDir } from '../engine/queries.js';

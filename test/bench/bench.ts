@@ -161,6 +161,8 @@ if (phase === 'queries') {
     { name: 'timechart', spl: 'search * | timechart span=1d count', sql: `SELECT time_bucket(INTERVAL 1 DAY, to_timestamp(_time)) d, count(*) FROM events GROUP BY d ORDER BY d` },
     { name: 'rex', spl: `search eventName=AssumeRole | rex field=_raw "roleArn\\":\\"arn:aws:iam::(?<target>\\d+)" | stats count by target`, sql: `SELECT regexp_extract(_raw, 'roleArn":"arn:aws:iam::(\\d+)', 1) t, count(*) FROM events WHERE eventName = 'AssumeRole' GROUP BY t ORDER BY t` },
     { name: 'eventstats', spl: 'search errorCode=* | eventstats count as n by errorCode | stats max(n) by errorCode', sql: `SELECT errorCode, count(*) FROM events WHERE errorCode IS NOT NULL GROUP BY ALL ORDER BY ALL` },
+    // Running distinct counts: one ordered pass (they rebuilt a list on every row: 304 s at 30,000 events).
+    { name: 'streamstats dc', spl: 'search * | streamstats dc(eventName) as n by userIdentity.type | stats max(n) by userIdentity.type', sql: `SELECT userIdentity->>'type' t, count(DISTINCT eventName) FROM events GROUP BY t ORDER BY t` },
     { name: 'dedup', spl: 'search * | dedup userIdentity.arn | stats count', sql: `SELECT count(DISTINCT userIdentity->>'arn') FROM events` },
     { name: 'sort', spl: 'search eventName=RunInstances | sort - _time | head 20 | table _time eventID', sql: `SELECT _time, eventID FROM events WHERE eventName = 'RunInstances' ORDER BY _time DESC LIMIT 20`, jq: `[.Records[] | select(.eventName == "RunInstances")] | length` },
     {

@@ -3,6 +3,7 @@
 // ignored, `--out` replacing the evidence it was converting. Each is now a usage error (exit 2)
 // naming the argument, or is honoured exactly.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -133,4 +134,27 @@ describe('load --out never replaces evidence', () => {
     expect(readFileSync(path.join(dir, 'other.txt')).subarray(0, 4).toString()).toBe('PAR1');
     expect(existsSync(out)).toBe(true);
   });
+
+  // A mount namespace of the test's own gives it a small disk (as in cache-integrity.test.ts).
+  const canUnshare = spawnSync('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=1m tmpfs ${tmpdir()}`]).status === 0;
+  it.skipIf(!canUnshare)('an export that fails (a full disk) leaves the file it would replace as it was, and no temp file', () => {
+    const small = path.join(dir, 'small.json');
+    writeFileSync(small, CLOUDTRAIL);
+    // 3,000 events of 2,000 random hex characters: far more Parquet than the 1 MB disk holds.
+    const big = path.join(dir, 'big.json');
+    const records = Array.from({ length: 3000 }, (_, i) => ({ ...EVENT, eventID: `b${i}`, userAgent: randomBytes(1000).toString('hex') }));
+    writeFileSync(big, JSON.stringify({ Records: records }));
+    const disk = path.join(dir, 'disk');
+    mkdirSync(disk);
+    const script = `mount -t tmpfs -o size=1m tmpfs ${disk}
+      node ${BIN} load ${small} --out ${disk}/case.parquet --no-cache --quiet
+      node ${BIN} load ${big} --out ${disk}/case.parquet --no-cache --quiet && exit 9
+      node ${BIN} run "search * | stats count" --data ${disk}/case.parquet --no-cache --format csv --quiet
+      ls -A ${disk}`;
+    const r = spawnSync('unshare', ['-rm', 'sh', '-ec', script], { encoding: 'utf8', cwd: dir });
+    expect(r.stderr).toContain(`spelunk: cannot write ${disk}/case.parquet: no space left on device; nothing was replaced`);
+    expect(r.stdout).toBe('count\n1\ncase.parquet\n');
+    expect(r.status, r.stderr).toBe(0);
+  });
 });
+

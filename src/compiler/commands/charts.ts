@@ -7,7 +7,7 @@ import { Args, describe } from '../args.js';
 import { made, withFields, type Builder, type StepBody } from '../builder.js';
 import { all, fieldType, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { aggregate, call, column, int, lit, sideColumn, type Expr, type SortKey, type Vars } from '../ir/expr.js';
+import { aggregate, call, caseOf, column, int, lit, sideColumn, type Expr, type SortKey, type Vars } from '../ir/expr.js';
 import type { Column } from '../ir/plan.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { parseSpan } from '../time.js';
@@ -57,6 +57,22 @@ export function bucket(t: Expr, span: TimeSpan, vars: Vars): Expr {
   });
 }
 
+/**
+ * The most buckets timechart fills, Splunk's own limit ("The specified span would result in too
+ * many (>50000) rows"): without it, span=1h over events in 2026 and 2150 builds a million rows.
+ */
+export const MAX_BUCKETS = 50_000;
+
+/**
+ * A bucket count, or an error naming the limit when it is past it (timechart and makecontinuous,
+ * which fill every bucket between the first and the last).
+ */
+export function capped(count: Expr, command = 'timechart', between = 'time buckets from the first event to the last'): Expr {
+  const message = call('concat', [call('concat', [lit(`${command}: the span would make `), call('to_varchar', [count], 'string')], 'string'),
+    lit(` ${between}, more than ${MAX_BUCKETS}: give a larger span=`)], 'string');
+  return caseOf([{ when: call('gt', [count, int(MAX_BUCKETS)], 'bool'), then: call('error', [message], 'int') }], count, 'int');
+}
+
 /** One row per bucket from the first to the last bucket of `grouped`'s `__row` (none when empty). */
 function series(grouped: Relation, span: TimeSpan, b: Builder): Relation {
   const lo = column('lo', 'number');
@@ -69,11 +85,13 @@ function series(grouped: Relation, span: TimeSpan, b: Builder): Relation {
   if ('seconds' in span) {
     const step = int(span.seconds);
     const count = call('add', [call('to_bigint', [call('round', [call('div', [call('sub', [hi, lo], 'number'), step], 'number')], 'number')], 'int'), int(1)], 'int');
-    row = call('add', [lo, call('mul', [call('unnest', [call('range', [int(0), count], 'list')], 'int'), step], 'number')], 'number');
+    row = call('add', [lo, call('mul', [call('unnest', [call('range', [int(0), capped(count)], 'list')], 'int'), step], 'number')], 'number');
   } else {
     const ts = (x: Expr) => call('make_timestamp', [call('to_bigint', [call('mul', [x, int(1000000)], 'number')], 'int')], 'timestamp');
-    const end = call('interval_add', [ts(hi), call('to_seconds', [int(1)], 'any')], 'timestamp');
-    row = call('epoch', [call('unnest', [call('range', [ts(lo), end, call('to_months', [int(span.months)], 'any')], 'list')], 'timestamp')], 'number');
+    // Bucket starts are first days of months: whole months apart.
+    const count = call('add', [call('int_div', [call('month_diff', [ts(lo), ts(hi)], 'int'), int(span.months)], 'int'), int(1)], 'int');
+    const k = call('unnest', [call('range', [int(0), capped(count)], 'list')], 'int');
+    row = call('epoch', [call('interval_add', [ts(lo), call('to_months', [call('mul', [k, int(span.months)], 'int')], 'any')], 'timestamp')], 'number');
   }
   return b.step({ kind: 'project', input: bounds.id, columns: [{ name: '__row', expr: row }] }, { fields: new Map([['__row', SEQ_INFO]]), raw: false, removed: new Set() });
 }
@@ -89,6 +107,28 @@ function splitColumns(answer: DiscoveredValue[], spec: PivotSpec): { values: str
   // Columns read left to right in value order, as Splunk lays them out.
   values.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
   return { values, hasNull: hasNull && spec.useNull, hasOther: all.length > values.length && spec.useOther };
+}
+
+/**
+ * Names for the split columns. Split values are data, and any text can be one: an empty value, a
+ * value spelled like the row field, `_time`, a hidden `__` name, the NULL or OTHER column, or
+ * another column would have no column of its own (a crash, or one column silently taking
+ * another's place). Such a value is shown quoted (`""`, `"_time"`), then numbered if even that is
+ * taken. Names differing only in case are apart already (print/duckdb.ts columnName).
+ */
+function columnNamer(spec: PivotSpec): (agg: number, value: string, label: boolean) => string {
+  const taken = new Set<string>(['_time', '__seq']);
+  if (spec.row) taken.add(spec.row.name);
+  const several = spec.aggs.length > 1;
+  return (agg, value, label) => {
+    const named = (v: string) => (several ? `${spec.aggs[agg]!.name}: ${v}` : v);
+    let name = named(value);
+    const unusable = (n: string) => n.replace(/\u0000/g, '') === '' || n.startsWith('__') || taken.has(n);
+    if (!label && unusable(name)) name = named(JSON.stringify(value));
+    for (let n = 2, base = name; unusable(name); n++) name = `${base} (${n})`;
+    taken.add(name);
+    return name;
+  };
 }
 
 export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
@@ -132,13 +172,16 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
       placeholder = `one column per value of ${spec.split.name} (top ${spec.limit || 'all'} by total, then NULL and OTHER): discovered when the search runs`;
     } else {
       const { values, hasNull, hasOther } = splitColumns(answer, spec);
-      const label = (i: number, v: string) => (spec.aggs.length > 1 ? `${spec.aggs[i]!.name}: ${v}` : v);
+      const name = columnNamer(spec);
       spec.aggs.forEach((_a, i) => {
-        for (const v of values) cell(i, call('eq', [SPLIT, lit(v)], 'bool'), label(i, v));
-        if (hasNull) cell(i, call('is_null', [SPLIT], 'bool'), label(i, spec.nullStr));
+        // NULL and OTHER first: a value spelled like them is the one shown quoted.
+        const nullName = hasNull ? name(i, spec.nullStr, true) : '';
+        const otherName = hasOther ? name(i, spec.otherStr, true) : '';
+        for (const v of values) cell(i, call('eq', [SPLIT, lit(v)], 'bool'), name(i, v, false));
+        if (hasNull) cell(i, call('is_null', [SPLIT], 'bool'), nullName);
         if (hasOther) {
           const listed = values.length ? [call('not_in', [SPLIT, ...values.map((v) => lit(v))], 'bool')] : [];
-          cell(i, all([call('is_not_null', [SPLIT], 'bool'), ...listed]), label(i, spec.otherStr), true);
+          cell(i, all([call('is_not_null', [SPLIT], 'bool'), ...listed]), otherName, true);
         }
       });
     }
@@ -163,7 +206,6 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
   }
   const outCells: Column[] = [];
   for (const c of cells) {
-    if (fields.has(c.name)) continue;
     fields.set(c.name, made(fieldType(c.expr.type)));
     outCells.push(c);
   }

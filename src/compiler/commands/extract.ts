@@ -80,8 +80,12 @@ const spath: CommandCompiler = (cmd, rel, b) => {
   const words = args.words();
   const path = args.option('path') ?? words[0]?.value;
   const input = args.option('input') ?? '_raw';
-  // Without a path, spath extracts every field; loaded events already expose every path.
-  if (!path) return rel;
+  // Without a path, spath extracts every field; loaded events already expose every path of
+  // their own _raw. Any other input would need fields named by the data: refuse, never ignore.
+  if (!path) {
+    if (input === '_raw' && rel.raw) return rel;
+    throw b.err('bad-argument', `spath input=${input} without path= is not supported yet: name the path (spath input=${input} path=a.b output=x)`, cmd.span);
+  }
   const output = args.option('output') ?? path;
   const source = input === '_raw' && rel.raw ? column('_raw', 'string') : fieldRef(input, { rel, b });
   return assign(rel, b, [[output, extractPath(toString(source), path)]]);

@@ -2,6 +2,7 @@
 // compiler, completion, highlighting, the newest-rows bound and the reference all read this one
 // table; adding a command is an entry in a command file's list and its plan builder.
 import { ACCUM } from './accum.js';
+import { ANOMALYDETECTION } from './anomalydetection.js';
 import { AUTOREGRESS } from './autoregress.js';
 import { CHARTS } from './charts.js';
 import { DELTA } from './delta.js';
@@ -13,6 +14,7 @@ import { LOOKUP } from './lookup.js';
 import { MAKECONTINUOUS } from './makecontinuous.js';
 import { MVCOMBINE } from './mvcombine.js';
 import { NOMV } from './nomv.js';
+import { OUTLIER } from './outlier.js';
 import { RANGEMAP } from './rangemap.js';
 import { REVERSE } from './reverse.js';
 import type { CommandSpec } from './spec.js';
@@ -25,7 +27,7 @@ import { TSTATS } from './tstats.js';
 
 /** Every command, in the order the reference lists them within a section. */
 export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS,
-  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...MVCOMBINE,
+  ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...MVCOMBINE, ...ANOMALYDETECTION, ...OUTLIER,
 ];
 
 const byName = new Map<string, CommandSpec>();

@@ -8,7 +8,7 @@ import { fieldType, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
 import { translateRegex, type RegexError } from '../regex.js';
-import { eventFieldsMatching } from './wildcards.js';
+export { expandNames, matchingFields, wildcardRegex } from './wildcards.js';
 import { aggregate, call, column, int, type Expr, type SortKey } from '../ir/expr.js';
 import type { Column, Schema } from '../ir/plan.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
@@ -20,9 +20,12 @@ export function generic(cmd: Command, b: Builder): Generic {
   return cmd;
 }
 
-/** True when a column of this name physically exists in the relation. */
+/**
+ * True when a column of this name physically exists in the relation. An event column renamed
+ * away or removed with `fields -` was excluded from it (a later `eval` of that name adds it).
+ */
 export function hasColumn(rel: Relation, name: string): boolean {
-  return rel.fields.has(name) || (rel.raw && eventColumn(name) !== undefined);
+  return rel.fields.has(name) || (rel.raw && !rel.removed.has(name) && eventColumn(name) !== undefined);
 }
 
 /**
@@ -67,35 +70,6 @@ export function project(rel: Relation, b: Builder, values: [string, Compiled, Fi
   return b.step({ kind: 'project', input: rel.id, columns }, { fields, raw: false, removed: new Set() });
 }
 
-/**
- * Names of the relation's fields matching a Splunk wildcard pattern. Over events (with `b`), every
- * field some row has: nested paths and add-on fields included, in name order (wildcards.ts);
- * otherwise the relation's fields in their order.
- */
-export function matchingFields(rel: Relation, pattern: string, includeEvent = true, b?: Builder): string[] {
-  const re = wildcardRegex(pattern);
-  const known = [...rel.fields]
-    .filter(([name, info]) => !name.startsWith('__') && (includeEvent || info.origin === 'made') && re.test(name))
-    .map(([name]) => name);
-  const found = rel.raw && includeEvent && b ? eventFieldsMatching(rel, pattern, b) : undefined;
-  if (!found) return known;
-  const made = known.filter((n) => rel.fields.get(n)?.origin === 'made');
-  return [...new Set([...made, ...found])].sort();
-}
-
-export function wildcardRegex(pattern: string): RegExp {
-  return new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*)') + '$');
-}
-
-/** Expand `a*`-style names against the relation; plain names pass through. */
-export function expandNames(rel: Relation, names: string[], includeEvent: boolean, b?: Builder): string[] {
-  const out: string[] = [];
-  for (const n of names) {
-    if (n.includes('*')) out.push(...matchingFields(rel, n, includeEvent, b));
-    else out.push(n);
-  }
-  return [...new Set(out)];
-}
 
 /**
  * Sort keys for Splunk's sort. `value`: numbers numerically before strings, strings lexically

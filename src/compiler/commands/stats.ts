@@ -4,9 +4,9 @@ import type { Arg, Command, Expr, Span } from '../../../grammar/ast.js';
 import { parseExpression } from '../../../grammar/parser.js';
 import { Args, describe } from '../args.js';
 import { made, withFields, type Builder } from '../builder.js';
-import { all, fieldType } from '../build/coerce.js';
-import { compileExpr, fieldRef } from '../expr.js';
-import { aggregate, call, column, int, lit, sideColumn, type Window } from '../ir/expr.js';
+import { all, fieldType, toBool } from '../build/coerce.js';
+import { compileExpr, fieldRef, fieldsOf } from '../expr.js';
+import { aggregate, call, caseOf, column, int, lit, sideColumn, type Expr as IrExpr, type Window } from '../ir/expr.js';
 import type { Column } from '../ir/plan.js';
 import { AGGREGATE_NAMES, evalAggregateInput, statsFunction, type StatsFunction } from '../library/aggregates.js';
 import { nearest } from '../suggest.js';
@@ -116,10 +116,36 @@ function shiftSpans<T>(node: T, by: number): T {
 }
 
 /** An aggregation over a relation's rows: grouped, or over a window (streamstats). */
-export function compileAggregate(agg: Aggregation, rel: Relation, b: Builder, over?: Window): Compiled {
+export function compileAggregate(agg: Aggregation, rel: Relation, b: Builder, over?: Window, firstSeen?: IrExpr): Compiled {
   const { def, param } = aggregateDef(agg.func, agg.span, b);
-  const value = agg.expr ? evalAggregateInput(compileExpr(agg.expr, { rel, b })) : agg.field === null ? null : fieldRef(agg.field, { rel, b });
-  return def.build({ value, time: fieldRef('_time', { rel, b }), over, param });
+  return def.build({ value: aggregateInput(agg, rel, b), time: fieldRef('_time', { rel, b }), over, param, ...(firstSeen ? { firstSeen } : {}) });
+}
+
+/** What an aggregation reads: its field, its eval expression, or nothing (`count`). */
+function aggregateInput(agg: Aggregation, rel: Relation, b: Builder): IrExpr | null {
+  return agg.expr ? evalAggregateInput(compileExpr(agg.expr, { rel, b })) : agg.field === null ? null : fieldRef(agg.field, { rel, b });
+}
+
+/** Running statistics that count distinct values: one ordered pass with a first-seen mark. */
+const DISTINCT_RUNNING = /^(dc|distinct_count|estdc|values)$/i;
+
+/**
+ * For each running distinct aggregation, a hidden column true where the row's value first
+ * appears in its partition (row_number over partition and value: n log n, never quadratic).
+ */
+function firstSeenMarks(aggs: Aggregation[], rel: Relation, b: Builder, over: Window): { rel: Relation; marks: Map<number, IrExpr> } {
+  const columns: Column[] = [];
+  const marks = new Map<number, IrExpr>();
+  aggs.forEach((a, i) => {
+    if (!DISTINCT_RUNNING.test(a.func)) return;
+    const v = aggregateInput(a, rel, b);
+    if (!v || v.type === 'mv') return;
+    const first = call('eq', [rowNumber(over.order, [...over.partition, v]), int(1)], 'bool');
+    columns.push({ name: `__first${i}`, expr: call('and', [call('is_not_null', [v], 'bool'), first], 'bool') });
+    marks.set(i, column(`__first${i}`, 'bool'));
+  });
+  if (!columns.length) return { rel, marks };
+  return { rel: b.step({ kind: 'extend', input: rel.id, columns }, same(rel)), marks };
 }
 
 /** Hidden columns holding the by-fields' values (a multivalue one unnested when `unnest`). */
@@ -170,10 +196,10 @@ const STREAMSTATS_OPTIONS: Options = {
   current: 'bool',
   window: 'int',
   global: { unsupported: 'windows are counted per by-group' },
-  reset_on_change: { unsupported: 'the running totals never reset' },
+  reset_on_change: 'bool',
   time_window: { unsupported: 'windows count results, not time' },
-  reset_before: { unsupported: 'the running totals never reset' },
-  reset_after: { unsupported: 'the running totals never reset' },
+  reset_before: 'text',
+  reset_after: 'text',
 };
 const TOP_OPTIONS: Options = {
   limit: 'int',
@@ -220,18 +246,66 @@ const eventstats: CommandCompiler = (cmd, rel, b) => {
   );
 };
 
+const RESET = column('__reset', 'number');
+const oneIf = (cond: IrExpr): IrExpr => caseOf([{ when: call('coalesce', [cond, lit(false)], 'bool'), then: int(1) }], int(0), 'int');
+const runningSum = (v: IrExpr, end: number): IrExpr => aggregate('sum', [v], 'number', { over: { partition: [], order: [{ expr: SEQ, desc: false, nulls: 'last' }], frame: { start: null, end } } });
+
+/**
+ * streamstats' resets as a segment number per row: every statistic restarts where it grows.
+ * reset_on_change: where a by-field's value differs from the previous result's; reset_before:
+ * at a result where the condition holds; reset_after: at the result after one where it holds.
+ */
+function resetSegments(args: Args, by: string[], aggs: Aggregation[], rel: Relation, b: Builder): Relation | null {
+  const marks: IrExpr[] = [];
+  if (args.bool('reset_on_change', false) && by.length) {
+    const prev = (k: IrExpr) => aggregate('lag', [k], k.type, { over: { partition: [], order: [{ expr: SEQ, desc: false, nulls: 'last' }] } });
+    const changed = by.map((f) => fieldRef(f, { rel, b })).map((k) => call('is_distinct', [k, prev(k)], 'bool')).reduce((x, y) => call('or', [x, y], 'bool'));
+    marks.push(oneIf(changed));
+  }
+  const condition = (key: 'reset_before' | 'reset_after'): IrExpr | null => {
+    const o = args.options.get(key);
+    if (!o) return null;
+    const parsed = parseExpression(o.value);
+    const first = parsed.diagnostics[0];
+    if (first || !parsed.expr) throw b.err('bad-argument', `cannot read ${key}=${JSON.stringify(o.value)}: ${first?.message ?? 'no expression'}`, o.span);
+    // Splunk tests reset_after after the event's statistics: a condition on them needs each
+    // reset to feed the next, which one pass of window functions cannot do.
+    const own = fieldsOf(parsed.expr).find((f) => aggs.some((a) => a.name === f));
+    if (own !== undefined) throw b.err('bad-argument', `${key} on ${own}, a statistic this streamstats computes, is not supported yet: the condition may read the events' own fields`, o.span);
+    return oneIf(toBool(compileExpr(parsed.expr, { rel, b })));
+  };
+  const before = condition('reset_before');
+  if (before) marks.push(before);
+  const after = condition('reset_after');
+  if (!marks.length && !after) return null;
+  // The marks first (lag is a window function, which cannot sit inside the running sum).
+  const markColumns: Column[] = [];
+  if (marks.length) markColumns.push({ name: '__mark', expr: marks.reduce((x, y) => call('add', [x, y], 'int')) });
+  if (after) markColumns.push({ name: '__mark_after', expr: after });
+  const marked = b.step({ kind: 'extend', input: rel.id, columns: markColumns }, same(rel));
+  const parts: IrExpr[] = [];
+  if (marks.length) parts.push(runningSum(column('__mark', 'int'), 0));
+  if (after) parts.push(call('coalesce', [runningSum(column('__mark_after', 'int'), -1), int(0)], 'number'));
+  const segment = parts.reduce((x, y) => call('add', [x, y], 'number'));
+  return b.step({ kind: 'extend', input: marked.id, columns: [{ name: '__reset', expr: segment }], drop: markColumns.map((c) => c.name) }, same(rel));
+}
+
 const streamstats: CommandCompiler = (cmd, rel, b) => {
   const { args, aggs, by } = statsArgs(cmd, b, rel);
   const current = args.bool('current', true);
   const window = args.int('window', 0);
+  const segmented = resetSegments(args, by, aggs, rel, b);
+  if (segmented) rel = segmented;
   const over: Window = {
-    partition: by.map((f) => fieldRef(f, { rel, b })),
+    partition: [...(segmented ? [RESET] : []), ...by.map((f) => fieldRef(f, { rel, b }))],
     order: [{ expr: SEQ, desc: false, nulls: 'last' }],
     frame: { start: window > 0 ? -(current ? window - 1 : window) : null, end: current ? 0 : -1 },
   };
-  const columns = aggs.map((a) => ({ name: a.name, expr: compileAggregate(a, rel, b, over) }));
+  const running = window === 0 ? firstSeenMarks(aggs, rel, b, over) : { rel, marks: new Map<number, IrExpr>() };
+  const columns = aggs.map((a, i) => ({ name: a.name, expr: compileAggregate(a, running.rel, b, over, running.marks.get(i)) }));
   const fields = withFields(rel, columns.map((c): [string, FieldInfo] => [c.name, made(fieldType(c.expr.type))]));
-  return b.step({ kind: 'extend', input: rel.id, columns }, { fields, raw: rel.raw, removed: rel.removed });
+  const drop = [...(segmented ? ['__reset'] : []), ...[...running.marks.keys()].map((i) => `__first${i}`)];
+  return b.step({ kind: 'extend', input: running.rel.id, columns, ...(drop.length ? { drop } : {}) }, { fields, raw: rel.raw, removed: rel.removed });
 };
 
 function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
@@ -301,7 +375,7 @@ export const STATS: CommandSpec[] = [
     keywords: ['by', 'as'],
     aggregations: true,
     rowPreserving: false,
-    reference: { section: 'Statistics', summary: 'Running aggregates in result order (`window`, `current`)', example: '* | streamstats count as n by user' },
+    reference: { section: 'Statistics', summary: 'Running aggregates in result order (`window`, `current`, `reset_on_change`, `reset_before`, `reset_after`)', example: '* | streamstats count as n by user' },
     build: streamstats,
   },
   {

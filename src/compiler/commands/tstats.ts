@@ -9,7 +9,7 @@ import { parse, parseExpression } from '../../../grammar/parser.js';
 import { Args, describe } from '../args.js';
 import type { Builder } from '../builder.js';
 import { EVENTS_TABLE } from '../cloudtrail-schema.js';
-import { eventFields, eventsRelation } from '../compile.js';
+import { eventFields, eventsRelation } from '../events.js';
 import { DEFAULT_ADDON } from '../addon/profile.js';
 import { CIM_MODELS, constraintSearch, dataModel, DATA_MODELS, lineage, qualifiedName, rootOf, type DataModel, type Dataset, type ModelField } from '../datamodels.js';
 import { NULL } from '../fields.js';

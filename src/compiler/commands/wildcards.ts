@@ -10,7 +10,6 @@ import { fieldRef } from '../expr.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { ident, regexLiteral, str } from '../sql.js';
 import type { Relation } from '../types.js';
-import { matchingFields, wildcardRegex } from './relation.js';
 import type { Aggregation } from './stats.js';
 
 /** The pattern as an RE2 regular expression over a whole name. */
@@ -72,4 +71,34 @@ export function expandAggregations(aggs: Aggregation[], rel: Relation, b: Builde
       return { ...agg, field, name };
     });
   });
+}
+
+/**
+ * Names of the relation's fields matching a Splunk wildcard pattern. Over events (with `b`), every
+ * field some row has: nested paths and add-on fields included, in name order (wildcards.ts);
+ * otherwise the relation's fields in their order.
+ */
+export function matchingFields(rel: Relation, pattern: string, includeEvent = true, b?: Builder): string[] {
+  const re = wildcardRegex(pattern);
+  const known = [...rel.fields]
+    .filter(([name, info]) => !name.startsWith('__') && (includeEvent || info.origin === 'made') && re.test(name))
+    .map(([name]) => name);
+  const found = rel.raw && includeEvent && b ? eventFieldsMatching(rel, pattern, b) : undefined;
+  if (!found) return known;
+  const made = known.filter((n) => rel.fields.get(n)?.origin === 'made');
+  return [...new Set([...made, ...found])].sort();
+}
+
+export function wildcardRegex(pattern: string): RegExp {
+  return new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*)') + '$');
+}
+
+/** Expand `a*`-style names against the relation; plain names pass through. */
+export function expandNames(rel: Relation, names: string[], includeEvent: boolean, b?: Builder): string[] {
+  const out: string[] = [];
+  for (const n of names) {
+    if (n.includes('*')) out.push(...matchingFields(rel, n, includeEvent, b));
+    else out.push(n);
+  }
+  return [...new Set(out)];
 }

@@ -14,6 +14,12 @@ export interface AggregateContext {
   over?: Window;
   /** The N of `perc95`. */
   param?: number;
+  /**
+   * In a running window (streamstats with no window=): true on the row where its value first
+   * appears in the partition, so distinct values are counted in one ordered pass instead of a
+   * list rebuilt on every row (quadratic: minutes at 30,000 events).
+   */
+  firstSeen?: Expr;
 }
 
 export interface StatsFunction {
@@ -91,6 +97,7 @@ export const STATS_FUNCTIONS: readonly StatsFunction[] = [
     build: (c) => {
       const v = need(c);
       if (v.type === 'mv') return call('coalesce', [call('len', [call('list_distinct', [call('flatten', [agg(c, 'list_agg', [v], 'list')], 'mv')], 'mv')], 'int'), int(0)], 'number');
+      if (c.over && c.firstSeen) return agg(c, 'sum', [caseOf([{ when: c.firstSeen, then: int(1) }], int(0), 'number')], 'number');
       if (c.over) return call('len', [call('list_distinct', [agg(c, 'list_agg', [v], 'mv')], 'mv')], 'number');
       return agg(c, 'count', [v], 'number', { distinct: true });
     },
@@ -126,7 +133,7 @@ export const STATS_FUNCTIONS: readonly StatsFunction[] = [
       const v = need(c);
       const items = v.type === 'mv'
         ? call('flatten', [agg(c, 'list_agg', [v], 'list', { filter: notNull(v) })], 'mv')
-        : agg(c, 'list_agg', [toString(v)], 'mv', { filter: notNull(v) });
+        : agg(c, 'list_agg', [toString(v)], 'mv', { filter: c.firstSeen ? call('and', [notNull(v), c.firstSeen], 'bool') : notNull(v) });
       return call('list_sort', [call('list_distinct', [items], 'mv')], 'mv');
     },
   },

@@ -67,7 +67,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   int_div: op(PREC.mul, '{0} // {1}', 'int'),
   int_mod: op(PREC.mul, '{0} % {1}', 'int'),
   neg: op(PREC.unary, '- {0}', 'number'),
-  fmod: fn('fmod', 'number'),
+  // DuckDB's fmod is a macro, x - y * floor(x / y): random() % 300 drew two numbers per row.
+  fmod: { duckdb: 'fmod', returns: 'number', repeats: [0, 1] },
   floor: fn('floor', 'number'),
   ceil: fn('ceil', 'number'),
   abs: fn('abs', 'number'),
@@ -111,6 +112,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   try_bigint: fn('TRY_CAST({0} AS BIGINT)', 'int'),
   to_integer: fn('CAST({0} AS INTEGER)', 'int'),
   to_varchar: fn('CAST({0} AS VARCHAR)', 'string'),
+  /** Stops the query with the message (DuckDB's error()). */
+  error: fn('error'),
   /** Splunk's text of a number: whole numbers without a decimal point (a prelude macro). */
   num2str: fn('spl_num2str', 'string'),
   bool2str: fn("CASE WHEN {0} THEN 'true' WHEN NOT {0} THEN 'false' END", 'string'),
@@ -211,6 +214,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   to_hours: fn('to_hours'),
   to_days: fn('to_days'),
   to_months: fn('to_months'),
+  /** Month boundaries crossed from the first timestamp to the second. */
+  month_diff: fn("datediff('month', {0}, {1})", 'int'),
   to_years: fn('to_years'),
 
   // ---- aggregates and windows ----

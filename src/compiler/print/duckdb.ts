@@ -1,5 +1,5 @@
 // The DuckDB dialect: double-quoted identifiers, single-quoted literals, `x -> body` lambdas.
-import { promotedColumn } from '../cloudtrail-schema.js';
+import { EVENT_COLUMNS, PROMOTED_PATHS, promotedColumn } from '../cloudtrail-schema.js';
 import type { Expr, Type } from '../ir/expr.js';
 import type { Dialect } from './dialect.js';
 import { ExprPrinter } from './expr.js';
@@ -7,11 +7,39 @@ import { ExprPrinter } from './expr.js';
 /** A field name that is empty: DuckDB has no empty identifier (compile.ts names the command). */
 export class EmptyNameError extends Error {}
 
-/** A quoted SQL identifier; `"` doubled, NUL removed (DuckDB cannot hold it in a name). */
+/**
+ * Names kept as they are spelled, whatever their case: the event columns, the userIdentity paths
+ * almost every hunt reads, and chart's NULL and OTHER columns (no two of them fold together).
+ */
+const KNOWN = new Set([...EVENT_COLUMNS.map((c) => c.name), ...PROMOTED_PATHS, 'NULL', 'OTHER']);
+const KNOWN_FOLDED = new Set([...KNOWN].map((n) => n.toLowerCase()));
+
+/**
+ * The DuckDB column name of a Splunk field name. Splunk field names are case-sensitive, DuckDB's
+ * identifiers are not (ASCII case folds: `A` and `a`, or JSON's `eventName` and an eval's
+ * `eventname`, were one column, and one silently took the other's values). A name stays as it is
+ * when it is one of KNOWN, or has no ASCII capital, NUL or `^` and folds onto none of KNOWN. Any
+ * other name is written `NAME^MARKS`, MARKS listing where its capitals (and NULs, `n` before the
+ * place; DuckDB cannot hold NUL) are: `Count` is `Count^0`, `eventname` is `eventname^`. Plain
+ * names hold no `^`, and the text after the last `^` gives back the case folding took away, so no
+ * two names share a column.
+ */
+export function columnName(name: string): string {
+  if (KNOWN.has(name)) return name;
+  if (!/[A-Z\u0000^]/.test(name) && !KNOWN_FOLDED.has(name)) return name;
+  const marks: string[] = [];
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i]!;
+    if (c >= 'A' && c <= 'Z') marks.push(String(i));
+    else if (c === '\u0000') marks.push(`n${i}`);
+  }
+  return `${name.replace(/\u0000/g, '')}^${marks.join('.')}`;
+}
+
+/** A quoted SQL identifier for a field name (see columnName); `"` doubled. */
 export function ident(name: string): string {
-  const clean = name.replace(/\u0000/g, '');
-  if (clean === '') throw new EmptyNameError('a field name cannot be empty');
-  return `"${clean.replace(/"/g, '""')}"`;
+  if (name.replace(/\u0000/g, '') === '') throw new EmptyNameError('a field name cannot be empty');
+  return `"${columnName(name).replace(/"/g, '""')}"`;
 }
 
 /** A SQL string literal. NUL cannot appear in a DuckDB literal, so it is spliced in with chr(0). */

@@ -7,9 +7,12 @@ import type { Column, Schema, Step } from '../ir/plan.js';
 import type { Dialect } from './dialect.js';
 import { ExprPrinter } from './expr.js';
 
-/** A column of this name physically exists in rows of this schema. */
+/**
+ * A column of this name physically exists in rows of this schema. An event column renamed away
+ * or removed with `fields -` was excluded (a later eval of its name adds it anew).
+ */
 export function present(schema: Schema, name: string): boolean {
-  return schema.fields.has(name) || (schema.raw && eventColumn(name) !== undefined);
+  return schema.fields.has(name) || (schema.raw && !schema.removed.has(name) && eventColumn(name) !== undefined);
 }
 
 

@@ -18,11 +18,11 @@ s5 AS (
   SELECT "__ip", spl_iplocation("__ip", 'en') AS "__loc" FROM s4
 ),
 s6 AS (
-  SELECT l.* EXCLUDE ("__ip"), struct_extract(r."__loc", 'city') AS "City", struct_extract(r."__loc", 'country') AS "Country", struct_extract(r."__loc", 'region') AS "Region", struct_extract(r."__loc", 'lat') AS "lat", struct_extract(r."__loc", 'lon') AS "lon"
+  SELECT l.* EXCLUDE ("__ip"), struct_extract(r."__loc", 'city') AS "City^0", struct_extract(r."__loc", 'country') AS "Country^0", struct_extract(r."__loc", 'region') AS "Region^0", struct_extract(r."__loc", 'lat') AS "lat", struct_extract(r."__loc", 'lon') AS "lon"
     FROM s1 l LEFT JOIN s5 r ON r."__ip" = l."__ip"
 ),
 s7 AS (
-  SELECT * FROM s6 WHERE coalesce("Country" ILIKE 'Germany', false)
+  SELECT * FROM s6 WHERE coalesce("Country^0" ILIKE 'Germany', false)
 ),
 s8 AS (
   SELECT * FROM s7
@@ -32,8 +32,8 @@ s9 AS (
   SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "caller", "__p_userIdentity.type" AS "caller_type" FROM s8
 ),
 s10 AS (
-  SELECT "_time", "City", "Region", "Country", "recipientAccountId", "awsRegion", "eventSource", "eventName", coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') AS "errorCode", "caller_type", "caller", coalesce("__p_userIdentity.arn", json_extract_string("requestParameters", '$.roleArn')) AS "user_arn", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "eventID", "__seq" FROM s9
+  SELECT "_time", "City^0", "Region^0", "Country^0", "recipientAccountId", "awsRegion", "eventSource", "eventName", coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') AS "errorCode", "caller_type", "caller", coalesce("__p_userIdentity.arn", json_extract_string("requestParameters", '$.roleArn')) AS "user_arn", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "eventID", "__seq" FROM s9
 )
-SELECT "_time", "City", "Region", "Country", "recipientAccountId", "awsRegion", "eventSource", "eventName", "errorCode", "caller_type", "caller", "user_arn", "src", "user_agent", "eventID"
+SELECT "_time", "City^0", "Region^0", "Country^0", "recipientAccountId", "awsRegion", "eventSource", "eventName", "errorCode", "caller_type", "caller", "user_arn", "src", "user_agent", "eventID"
 FROM s10
 ORDER BY "__seq"

@@ -24,7 +24,7 @@ s7 AS (
   SELECT * FROM s6 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
 ),
 s8 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime" FROM s7
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime^5", max("_time") AS "lastTime^4" FROM s7
     GROUP BY "__by0", "__by1"
 ),
 s9 AS (
@@ -47,12 +47,12 @@ s13 AS (
   SELECT * FROM s12 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
 ),
 s14 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime" FROM s13
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime^5") AS "firstTime^5", max("lastTime^4") AS "lastTime^4" FROM s13
     GROUP BY "__by0", "__by1"
 ),
 s15 AS (
   SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s14
 )
-SELECT "requesting_account", "requested_account", "firstTime", "lastTime"
+SELECT "requesting_account", "requested_account", "firstTime^5", "lastTime^4"
 FROM s15
 ORDER BY "__seq"

@@ -34,7 +34,7 @@ s10 AS (
   SELECT * FROM s9 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
 ),
 s11 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime", max("_time") AS "lastTime", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list(coalesce("userAgent", CAST(NULL AS VARCHAR))) FILTER (WHERE coalesce("userAgent", CAST(NULL AS VARCHAR)) IS NOT NULL))) AS "user_agents" FROM s10
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime^5", max("_time") AS "lastTime^4", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list(coalesce("userAgent", CAST(NULL AS VARCHAR))) FILTER (WHERE coalesce("userAgent", CAST(NULL AS VARCHAR)) IS NOT NULL))) AS "user_agents" FROM s10
     GROUP BY "__by0", "__by1"
 ),
 s12 AS (
@@ -57,24 +57,24 @@ s16 AS (
   SELECT * FROM s15 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
 ),
 s17 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime") AS "firstTime", max("lastTime") AS "lastTime", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s16
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime^5") AS "firstTime^5", max("lastTime^4") AS "lastTime^4", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s16
     GROUP BY "__by0", "__by1"
 ),
 s18 AS (
   SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s17
 ),
 s19 AS (
-  SELECT * FROM s18 WHERE coalesce("firstTime" >= 1795737600::DOUBLE AND "firstTime" <= 1795824000::DOUBLE, false)
+  SELECT * FROM s18 WHERE coalesce("firstTime^5" >= 1795737600::DOUBLE AND "firstTime^5" <= 1795824000::DOUBLE, false)
 ),
 s20 AS (
-  SELECT * REPLACE (strftime(make_timestamp(CAST(CAST("firstTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "firstTime", strftime(make_timestamp(CAST(CAST("lastTime" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "lastTime") FROM s19
+  SELECT * REPLACE (strftime(make_timestamp(CAST(CAST("firstTime^5" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "firstTime^5", strftime(make_timestamp(CAST(CAST("lastTime^4" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "lastTime^4") FROM s19
 ),
 s21 AS (
-  SELECT "requesting_account", "requested_account", "firstTime", "lastTime", "calls", "roles", "requesters", "src", "user_agents", "__seq" FROM s20
+  SELECT "requesting_account", "requested_account", "firstTime^5", "lastTime^4", "calls", "roles", "requesters", "src", "user_agents", "__seq" FROM s20
 ),
 s22 AS (
   SELECT * FROM s21 WHERE true
 )
-SELECT "requesting_account", "requested_account", "firstTime", "lastTime", "calls", "roles", "requesters", "src", "user_agents"
+SELECT "requesting_account", "requested_account", "firstTime^5", "lastTime^4", "calls", "roles", "requesters", "src", "user_agents"
 FROM s22
 ORDER BY "__seq"

@@ -1,0 +1,38 @@
+// The loaded events as the first step of a plan: every search that reads events starts here
+// (compile.ts for a search, tstats for a data model's events).
+import type { Builder } from './builder.js';
+import { META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
+import { call, column, int, lit, type Expr } from './ir/expr.js';
+import type { FieldInfo, Relation } from './types.js';
+
+export function eventFields(): Map<string, FieldInfo> {
+  const fields = new Map<string, FieldInfo>();
+  for (const c of [...META_COLUMNS, ...SCALAR_COLUMNS]) {
+    fields.set(c.name, { type: c.type === 'DOUBLE' || c.type === 'BIGINT' ? 'number' : 'string', origin: 'event' });
+  }
+  return fields;
+}
+
+const TIME = column('_time', 'number');
+
+/** The loaded events, restricted by the global time range and an optional condition. */
+function eventsWhere(b: Builder, conditions: (Expr | undefined)[]): Expr[] {
+  const where: Expr[] = [];
+  if (b.options.earliest !== undefined) where.push(call('ge', [TIME, int(b.options.earliest)], 'bool'));
+  if (b.options.latest !== undefined) where.push(call('lt', [TIME, int(b.options.latest)], 'bool'));
+  // `search *` is no condition at all.
+  for (const c of conditions) if (c && !(c.kind === 'literal' && c.value === true)) where.push(c);
+  return where;
+}
+
+export function eventsRelation(b: Builder, ...conditions: (Expr | undefined)[]): Relation {
+  return b.step({ kind: 'events', where: eventsWhere(b, conditions) }, { fields: eventFields(), raw: true, removed: new Set() });
+}
+
+/** Input of a generating command at the start of a search: it reads nothing. */
+export const NO_INPUT: Relation = { name: 'none', id: -1, fields: new Map(), raw: false, removed: new Set() };
+
+export function emptyRelation(b: Builder): Relation {
+  return b.step({ kind: 'events', where: [lit(false)] }, { fields: eventFields(), raw: true, removed: new Set() });
+}
+

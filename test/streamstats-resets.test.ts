@@ -1,0 +1,75 @@
+// streamstats resets (reset_on_change, reset_before, reset_after), running distinct counts and
+// value sets in one ordered pass, and timechart's cap on time buckets.
+// streamstats: https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/streamstats
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../src/engine/engine.js';
+import { SAMPLE_NOW, expectRows, sampleAndLanguage } from './helpers.js';
+
+const data = sampleAndLanguage();
+const GST = 'eventName=GetSessionToken';
+
+async function failure(spl: string): Promise<Error> {
+  try {
+    await data.sample.run(spl, { now: SAMPLE_NOW });
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error(`ran: ${spl}`);
+}
+
+describe('streamstats resets', () => {
+  // The eight GetSessionToken calls in result order are by ana.ops, svc-backup, ana.ops, dev.sam,
+  // ana.ops, dev.sam, ana.ops, ana.ops.
+  const rows = (users: string[], n: number[]) => users.map((user, i) => ({ user, n: n[i] }));
+  const USERS = ['ana.ops', 'svc-backup', 'ana.ops', 'dev.sam', 'ana.ops', 'dev.sam', 'ana.ops', 'ana.ops'];
+
+  it('reset_on_change restarts every statistic when a by-field changes from one result to the next', async () => {
+    await expectRows(data.sample, `${GST} | streamstats count as n by user | table user n`, rows(USERS, [1, 1, 2, 1, 3, 2, 4, 5]));
+    await expectRows(data.sample, `${GST} | streamstats reset_on_change=true count as n by user | table user n`, rows(USERS, [1, 1, 1, 1, 1, 1, 1, 2]));
+  });
+
+  it('reset_before restarts at a result where the condition holds, reset_after at the one after it', async () => {
+    await expectRows(data.sample, `${GST} | streamstats reset_before="user=\\"dev.sam\\"" count as n | table user n`, rows(USERS, [1, 2, 3, 1, 2, 1, 2, 3]));
+    await expectRows(data.sample, `${GST} | streamstats reset_after="user=\\"dev.sam\\"" count as n | table user n`, rows(USERS, [1, 2, 3, 4, 1, 2, 1, 2]));
+    await expectRows(data.sample, `${GST} | streamstats reset_after="user=\\"dev.sam\\"" dc(user) as n | table user n`, rows(USERS, [1, 2, 2, 3, 1, 2, 1, 1]));
+  });
+
+  it('a reset condition on a statistic the command computes is refused by name, not ignored', async () => {
+    const e = await failure(`${GST} | streamstats reset_after="n>=3" count as n`);
+    expect(e.message).toMatch(/reset_after on n, a statistic this streamstats computes, is not supported yet/);
+  });
+});
+
+describe('running distinct statistics', () => {
+  it('dc and values without a window agree with stats over the whole stream, by group and after resets', async () => {
+    await expectRows(data.sample, '* | streamstats dc(eventName) as n by recipientAccountId | stats max(n) as n by recipientAccountId', [
+      { recipientAccountId: '111122223333', n: 23 }, { recipientAccountId: '222233334444', n: 14 }, { recipientAccountId: '444455556666', n: 5 },
+    ]);
+    await expectRows(data.sample, '* | stats dc(eventName) as n by recipientAccountId', [
+      { recipientAccountId: '111122223333', n: 23 }, { recipientAccountId: '222233334444', n: 14 }, { recipientAccountId: '444455556666', n: 5 },
+    ]);
+    await expectRows(data.sample, `${GST} | streamstats values(user) as u dc(user) as n | table u n`, [
+      { u: ['ana.ops'], n: 1 }, { u: ['ana.ops', 'svc-backup'], n: 2 }, { u: ['ana.ops', 'svc-backup'], n: 2 },
+      { u: ['ana.ops', 'dev.sam', 'svc-backup'], n: 3 }, { u: ['ana.ops', 'dev.sam', 'svc-backup'], n: 3 }, { u: ['ana.ops', 'dev.sam', 'svc-backup'], n: 3 },
+      { u: ['ana.ops', 'dev.sam', 'svc-backup'], n: 3 }, { u: ['ana.ops', 'dev.sam', 'svc-backup'], n: 3 },
+    ]);
+    await expectRows(data.sample, `${GST} | streamstats current=false dc(user) as n | table n`, [null, 1, 2, 2, 3, 3, 3, 3].map((n) => ({ n })));
+    await expectRows(data.sample, `${GST} | eval u=if(user="svc-backup", null(), user) | streamstats dc(u) as n | table n`, [1, 1, 1, 2, 2, 2, 2, 2].map((n) => ({ n })));
+  });
+});
+
+describe('timechart buckets', () => {
+  const far = '| makeresults count=2 | streamstats count as i | eval _time=if(i=1, 1767225600, 5680281600)';
+
+  it('a span that would make more than 50,000 buckets is an error naming the limit, as in Splunk', async () => {
+    const e = await failure(`${far} | timechart span=1h count`);
+    expect(e).toBeInstanceOf(EngineError);
+    expect(e.message).toMatch(/timechart: the span would make 1086961 time buckets from the first event to the last, more than 50000: give a larger span=/);
+  });
+
+  it('spans under the limit fill every bucket from 2026 to 2150', async () => {
+    await expectRows(data.sample, `${far} | timechart span=1d count | stats count as buckets sum(count) as events`, [{ buckets: 45291, events: 2 }]);
+    await expectRows(data.sample, `${far} | timechart span=1mon count | stats count as buckets min(_time) as first max(_time) as last`, [{ buckets: 1489, first: 1767225600, last: 5680281600 }]);
+    await expectRows(data.sample, `${far} | timechart span=3mon count | stats count as buckets`, [{ buckets: 497 }]);
+  });
+});
