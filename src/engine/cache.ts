@@ -39,7 +39,7 @@ import { describeFsError, duckdbPath, expandPaths } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
 import { loadCloudTrail } from './loader.js';
 import { defaultMemoryLimit } from './memory.js';
-import { emptyLoadReport, markUnreadable, type LoadProgress, type LoadReport } from './types.js';
+import { emptyLoadReport, markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport } from './types.js';
 
 /**
  * Misses are converted in chunks of about this many (compressed) bytes, bounding memory: two
@@ -76,6 +76,13 @@ export interface CacheLoadOptions {
    * converted a chunk at a time (CHUNK_BYTES).
    */
   memoryLimit?: string;
+  /** See LoadOptions.streamBytes. */
+  streamBytes?: number;
+  /**
+   * Cancels the load (see LoadOptions.signal). The chunk being read is dropped and the one being
+   * written is finished: what is in the cache stays as consistent as after a kill.
+   */
+  signal?: AbortSignal;
 }
 
 /** Brings the cache up to date for the files `paths` name and returns their entries. */
@@ -170,6 +177,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
       let n = 0;
       try {
         for (const chunk of chunks(json)) {
+          throwIfInterrupted(opts.signal);
           const conn = await instance.connect();
           const schema = `stage${n++ % 2}`;
           let chunkReport: LoadReport;
@@ -181,6 +189,8 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
               {
                 index: null,
                 renumber: false,
+                streamBytes: opts.streamBytes,
+                signal: opts.signal,
                 onProgress: (p) =>
                   opts.onProgress?.({
                     filesDone: doneFiles + p.filesDone,
@@ -218,6 +228,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     const byDay = new Map<string, CacheEntry[]>();
     for (const e of entries) if (e.parquet !== null) byDay.set(dayOf(e), [...(byDay.get(dayOf(e)) ?? []), e]);
     for (const [day, members] of byDay) {
+      throwIfInterrupted(opts.signal);
       const segments = new Set(members.map((m) => m.parquet!));
       const holdsOldRows = dirty.has(day) && [...segments].some((s) => !written.has(s));
       if (!holdsOldRows && segments.size <= MAX_DAY_SEGMENTS) continue;
