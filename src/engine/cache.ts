@@ -9,7 +9,7 @@
 // segments, each joined only with the sources whose current entry points at it, and a search
 // bounded in time reads only the segments of files whose [min, max] _time overlaps its range.
 import { randomBytes } from 'node:crypto';
-import { rmSync, statSync } from 'node:fs';
+import { rmSync, statSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -113,22 +113,30 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
   });
   let fromManifest = 0;
   let packed: Promise<Map<string, CacheEntry[]>> | undefined;
-  // Stats and entry reads run together: a warm start over thousands of files is mostly waiting.
+  const isFresh = (e: CacheEntry | undefined, info: Fingerprint): e is CacheEntry =>
+    e !== undefined && sameFingerprint(e, info) && (e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes);
+  // The walk's stat of each file gives its fingerprint (a file named directly is stat'ed there
+  // too). A file the manifest lists as it is now is settled at once; the others (pack reads,
+  // a stat the walk did not make) run together.
   const looked = await Promise.all(
-    expansion.files.map(async (file) => {
+    expansion.files.map((file) => {
       const abs = path.resolve(file);
-      const info = await stat(abs).catch((err: unknown) => err as Error);
-      if (info instanceof Error) return { abs, info };
-      const isFresh = (e: CacheEntry | undefined): e is CacheEntry =>
-        e !== undefined && sameFingerprint(e, info) && (e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes);
+      const known = expansion.stats.get(file);
       const fromList = listed.get(abs);
-      let entry = fromList;
-      if (isFresh(entry)) fromManifest++;
-      else {
-        const candidates = (await (packed ??= entriesByPath(folder))).get(abs) ?? [];
-        entry = candidates.find(isFresh) ?? candidates[0];
+      if (known && isFresh(fromList, known)) {
+        fromManifest++;
+        return { abs, info: known as Stats | Error, entry: fromList as CacheEntry | undefined, stale: fromList as CacheEntry | undefined };
       }
-      return { abs, info, entry: isFresh(entry) ? entry : undefined, stale: entry ?? fromList };
+      return (async () => {
+        const info = known ?? (await stat(abs).catch((err: unknown) => err as Error));
+        if (info instanceof Error) return { abs, info };
+        let entry = fromList;
+        if (!isFresh(entry, info)) {
+          const candidates = (await (packed ??= entriesByPath(folder))).get(abs) ?? [];
+          entry = candidates.find((c) => isFresh(c, info)) ?? candidates[0];
+        }
+        return { abs, info, entry: isFresh(entry, info) ? entry : undefined, stale: entry ?? fromList };
+      })();
     }),
   );
   // Days whose segments hold rows no current entry reads (a file changed or went away): they are
