@@ -45,7 +45,14 @@ export type Arg =
   | { kind: 'option'; key: string; op: CompareOp; value: Arg; span: Span }
   | { kind: 'call'; name: string; args: Arg[]; span: Span }
   | { kind: 'comma'; span: Span }
-  | { kind: 'subsearch'; pipeline: Pipeline; span: Span };
+  | { kind: 'subsearch'; pipeline: Pipeline; span: Span }
+  /** The expression of `eval(...)` inside a list-style command (`count(eval(x>1))`): a call's only argument. */
+  | { kind: 'expr'; expr: Expr; span: Span }
+  /**
+   * A clause in the search language (`tstats ... where <search> by ...`, `inputlookup x where
+   * <search>`): the keyword, then the condition (null when nothing follows the keyword).
+   */
+  | { kind: 'clause'; keyword: string; keywordSpan: Span; expr: SearchExpr | null; span: Span };
 
 export interface Assignment {
   field: string;

@@ -29,6 +29,8 @@ import {
   Star,
   StringLit,
   tokenize,
+  EvalParen,
+  ClauseWord,
   Word,
   Xor,
   Macro,
@@ -40,6 +42,7 @@ import {
 } from './tokens.js';
 import type { Diagnostic } from './diagnostics.js';
 import { findSlips, forgottenPipeAt } from './slips.js';
+import { SEARCH_CLAUSES, type SearchClause } from './clauses.js';
 
 function span(first: IToken, last: IToken): Span {
   return { start: first.startOffset, end: (last.endOffset ?? last.startOffset) + 1 };
@@ -61,6 +64,16 @@ class SplParser extends EmbeddedActionsParser {
   constructor() {
     super(allTokens, { maxLookahead: 3, recoveryEnabled: false });
     this.performSelfAnalysis();
+  }
+
+  /** The search-language clause the arguments of the command being parsed may hold. */
+  private clause: SearchClause | undefined;
+  /** Words that end the search clause being parsed (`by` in tstats). */
+  private clauseUntil: string[] | undefined;
+
+  private endsClause(): boolean {
+    const t = this.LA(1);
+    return this.clauseUntil !== undefined && t.tokenType === Word && this.clauseUntil.includes(t.image.toLowerCase());
   }
 
   /** The first token the last parse did not consume (EOF when it consumed everything). */
@@ -143,7 +156,10 @@ class SplParser extends EmbeddedActionsParser {
           const t = this.CONSUME(CommandWord);
           const nameSpan = span(t, t);
           const args: Arg[] = [];
+          const outer = this.clause;
+          this.clause = this.RECORDING_PHASE ? undefined : SEARCH_CLAUSES[t.image.toLowerCase()];
           this.MANY(() => args.push(this.SUBRULE(this.arg)));
+          this.clause = outer;
           const last = args[args.length - 1];
           return { kind: 'generic', name: t.image.toLowerCase(), args, span: last ? join(nameSpan, last.span) : nameSpan, nameSpan } as Command;
         },
@@ -155,9 +171,12 @@ class SplParser extends EmbeddedActionsParser {
   // Implicit AND binds loosest; OR binds tighter than the implicit AND, as in Splunk.
   private searchAnd = this.RULE('searchAnd', (): SearchExpr => {
     const items: SearchExpr[] = [this.SUBRULE(this.searchOr)];
-    this.MANY(() => {
-      this.OPTION(() => this.CONSUME(And));
-      items.push(this.SUBRULE2(this.searchOr));
+    this.MANY({
+      GATE: () => !this.endsClause(),
+      DEF: () => {
+        this.OPTION(() => this.CONSUME(And));
+        items.push(this.SUBRULE2(this.searchOr));
+      },
     });
     if (items.length === 1) return items[0]!;
     return { kind: 'and', items, span: this.RECORDING_PHASE ? { start: 0, end: 0 } : join(items[0]!.span, items[items.length - 1]!.span) };
@@ -199,7 +218,10 @@ class SplParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const open = this.CONSUME(LBracket);
+          const until = this.clauseUntil;
+          this.clauseUntil = undefined;
           const pipeline = this.SUBRULE(this.pipeline);
+          this.clauseUntil = until;
           const close = this.CONSUME(RBracket);
           return { kind: 'subsearch', pipeline, span: span(open, close) } as SearchExpr;
         },
@@ -404,6 +426,7 @@ class SplParser extends EmbeddedActionsParser {
   // ---- generic arguments --------------------------------------------------------------
   private arg = this.RULE('arg', (): Arg => {
     return this.OR([
+      { ALT: () => this.SUBRULE(this.searchClause) },
       {
         ALT: () => {
           const c = this.CONSUME(Comma);
@@ -431,6 +454,18 @@ class SplParser extends EmbeddedActionsParser {
     ]);
   });
 
+  /** `where <search>` inside a command's arguments, up to a word that ends the clause. */
+  private searchClause = this.RULE('searchClause', (): Arg => {
+    const keyword = this.CONSUME(ClauseWord);
+    const until = this.clauseUntil;
+    this.clauseUntil = this.clause?.until;
+    const expr = this.OPTION({ GATE: () => !this.endsClause(), DEF: () => this.SUBRULE(this.searchAnd) });
+    this.clauseUntil = until;
+    if (this.RECORDING_PHASE) return { kind: 'clause', keyword: '', keywordSpan: { start: 0, end: 0 }, expr: null, span: { start: 0, end: 0 } };
+    const keywordSpan = span(keyword, keyword);
+    return { kind: 'clause', keyword: keyword.image.toLowerCase(), keywordSpan, expr: expr ?? null, span: expr ? join(keywordSpan, expr.span) : keywordSpan };
+  });
+
   private wordArg = this.RULE('wordArg', (): Arg => {
     const t = this.CONSUME(WordLike);
     let quoted = t.tokenType === StringLit;
@@ -450,6 +485,16 @@ class SplParser extends EmbeddedActionsParser {
     return this.OR2({
       IGNORE_AMBIGUITIES: true,
       DEF: [
+      {
+        // `count(eval(x>1))`: the lexer reads an expression inside `eval(` (tokens.ts).
+        ALT: () => {
+          const open = this.CONSUME(EvalParen);
+          const expr = this.SUBRULE(this.expression);
+          const close = this.CONSUME3(RParen);
+          if (this.RECORDING_PHASE) return word;
+          return { kind: 'call', name: 'eval', args: [{ kind: 'expr', expr, span: expr.span ?? span(open, close) }], span: span(t, close) } as Arg;
+        },
+      },
       {
         GATE: () => !quoted && this.LA(1).tokenType === LParen && this.LA(1).startOffset === (t.endOffset ?? 0) + 1,
         ALT: () => {
@@ -569,7 +614,7 @@ function closesNothing(tokens: IToken[], token: IToken): boolean {
   let depth = 0;
   for (const t of tokens) {
     if (t === token) return depth === 0;
-    if (t.tokenType === open) depth++;
+    if (t.tokenType === open || (open === LParen && t.tokenType === EvalParen)) depth++;
     else if (t.tokenType === close) depth = Math.max(0, depth - 1);
   }
   return false;
@@ -583,7 +628,7 @@ function closerHint(image: string): string {
 function unclosedOpener(tokens: IToken[]): IToken | undefined {
   const open: IToken[] = [];
   for (const t of tokens) {
-    if (t.tokenType === LBracket || t.tokenType === LParen) open.push(t);
+    if (t.tokenType === LBracket || t.tokenType === LParen || t.tokenType === EvalParen) open.push(t);
     else if (t.tokenType === RBracket || t.tokenType === RParen) open.pop();
   }
   return open[open.length - 1];

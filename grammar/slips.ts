@@ -81,6 +81,8 @@ export function forgottenPipeAt(tokens: IToken[], error: IToken): Diagnostic | u
     // `eventName=stats` compares with the word: it is a value, not a term.
     const isValue = previous !== undefined && COMPARISONS.has(previous.tokenType.name);
     if (type === 'Pipe' || type === 'LBracket' || type === 'RBracket') candidate = undefined;
+    // `count(eval(...))`: eval opens an expression there, it is no term.
+    else if (type === 'EvalParen' && candidate === previous) candidate = undefined;
     else if (!candidate && type === 'Word' && PIPE_COMMANDS.has(t.image) && previous && !isValue) candidate = t;
     previous = t;
   }

@@ -2,7 +2,8 @@
 // language (`y+1` is three tokens), elsewhere an unquoted value runs to the next space, pipe or
 // bracket (`src=10.0.0.0/8` is a field, `=`, and one value). One Chevrotain lexer serves both:
 // mode-dependent tokens use custom matchers that look at the tokens already matched.
-import { createToken, Lexer, type CustomPatternMatcherFunc, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, tokenMatcher, type CustomPatternMatcherFunc, type IToken, type TokenType } from 'chevrotain';
+import { SEARCH_CLAUSES, type SearchClause } from './clauses.js';
 
 type Mode = 'search' | 'expr';
 
@@ -12,6 +13,12 @@ interface Frame {
   expectCommand: boolean;
   /** No token yet in this frame (query start or just after `[`): only `search` names a command. */
   atStart: boolean;
+  /** The frame's command has list-style arguments (neither search, eval nor where). */
+  generic?: boolean;
+  /** Inside `eval(...)` of a list-style command: parentheses open since the `eval(`. */
+  parens?: number;
+  /** The search-language clause the frame's command may still open (clauses.ts). */
+  clause?: SearchClause;
 }
 
 // Incremental scan of matched tokens: O(1) amortised per token, so long queries stay linear.
@@ -27,9 +34,25 @@ function scan(matched: IToken[]): Frame {
   }
   for (; scannedLength < matched.length; scannedLength++) {
     const token = matched[scannedLength]!;
-    const top = frames[frames.length - 1]!;
+    let top = frames[frames.length - 1]!;
     const type = token.tokenType;
     top.atStart = false;
+    if (top.parens !== undefined) {
+      // `count(eval(x>1))`: an expression up to the parenthesis that closes `eval(`.
+      if (type === LParen) {
+        top.parens++;
+        continue;
+      }
+      if (type === RParen && top.parens > 0) {
+        top.parens--;
+        continue;
+      }
+      if (type !== RParen && type !== Pipe && type !== LBracket && type !== RBracket) continue;
+      // Its closing parenthesis ends the expression (so would a pipe or bracket, which it cannot hold).
+      frames.pop();
+      if (type === RParen) continue;
+      top = frames[frames.length - 1]!;
+    }
     if (type === Pipe) {
       top.expectCommand = true;
       top.mode = 'search';
@@ -39,7 +62,13 @@ function scan(matched: IToken[]): Frame {
       if (frames.length > 1) frames.pop();
     } else if (top.expectCommand) {
       top.expectCommand = false;
+      top.generic = type === CommandWord;
+      top.clause = type === CommandWord ? SEARCH_CLAUSES[token.image.toLowerCase()] : undefined;
       if (type === EvalCmd || type === WhereCmd) top.mode = 'expr';
+    } else if (type === ClauseWord) {
+      top.clause = undefined;
+    } else if (type === EvalParen) {
+      frames.push({ mode: 'expr', expectCommand: false, atStart: false, parens: 0 });
     }
   }
   return frames[frames.length - 1]!;
@@ -111,12 +140,34 @@ function keyword(word: string): CustomPatternMatcherFunc {
   };
 }
 
+/** The word opening the search clause of the command (`where` in tstats), once, not as a value. */
+const matchClauseWord: CustomPatternMatcherFunc = (text, offset, matched) => {
+  const frame = scan(matched);
+  if (frame.mode !== 'search' || !frame.clause) return null;
+  const word = frame.clause.keyword;
+  if (text.slice(offset, offset + word.length).toLowerCase() !== word) return null;
+  const next = text[offset + word.length];
+  if (next !== undefined && !WORD_STOP.has(next)) return null;
+  const previous = matched[matched.length - 1];
+  if (previous && tokenMatcher(previous, CompareOp)) return null;
+  return [text.slice(offset, offset + word.length)];
+};
+
 const OPERAND_END = new Set(['Ident', 'NumberLit', 'StringLit', 'QuotedField', 'RParen']);
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
 export const Pipe = createToken({ name: 'Pipe', pattern: /\|/, label: "'|'" });
 export const LBracket = createToken({ name: 'LBracket', pattern: /\[/, label: "'['" });
 export const RBracket = createToken({ name: 'RBracket', pattern: /\]/, label: "']'" });
+/** `eval(` in a list-style command (`count(eval(x>1))`): an expression follows, up to its `)`. */
+const matchEvalParen: CustomPatternMatcherFunc = (text, offset, matched) => {
+  if (text[offset] !== '(') return null;
+  const frame = scan(matched);
+  const previous = matched[matched.length - 1];
+  if (frame.mode !== 'search' || !frame.generic || !previous || previous.tokenType !== Word) return null;
+  return previous.image.toLowerCase() === 'eval' && (previous.endOffset ?? 0) + 1 === offset ? ['('] : null;
+};
+export const EvalParen = createToken({ name: 'EvalParen', pattern: matchEvalParen, line_breaks: false, label: "'('" });
 export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
 export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
 export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
@@ -185,6 +236,8 @@ export const Slash = createToken({ name: 'Slash', pattern: inMode('expr', /\//),
 export const Percent = createToken({ name: 'Percent', pattern: inMode('expr', /%/), line_breaks: false, label: "'%'" });
 export const Dot = createToken({ name: 'Dot', pattern: inMode('expr', /\./), line_breaks: false, label: "'.'" });
 
+export const ClauseWord = createToken({ name: 'ClauseWord', pattern: matchClauseWord, line_breaks: false, label: "'where'" });
+
 // Search mode: everything else up to a space, pipe, bracket, paren, comma, quote or operator.
 export const Word = createToken({ name: 'Word', pattern: matchWord, line_breaks: false, categories: WordLike, label: 'a word' });
 
@@ -193,6 +246,7 @@ export const allTokens: TokenType[] = [
   Pipe,
   LBracket,
   RBracket,
+  EvalParen,
   LParen,
   RParen,
   Comma,
@@ -226,6 +280,7 @@ export const allTokens: TokenType[] = [
   Slash,
   Percent,
   Dot,
+  ClauseWord,
   Word,
 ];
 

@@ -46,6 +46,13 @@ describe('makecontinuous', () => {
     expect(() => sqlOf('| makeresults | makecontinuous _time')).toThrow('makecontinuous needs span=');
     expect(() => sqlOf('| makeresults | makecontinuous _time bins=10')).toThrow('makecontinuous bins= is not supported');
   });
+
+  it('refuses more than 50,000 buckets, as timechart does, instead of building millions of rows', async () => {
+    const far = '| makeresults | eval x=0 | append [| makeresults | eval x=10000000]';
+    await expect(engine.run(`${far} | makecontinuous x span=1`)).rejects.toThrow(/makecontinuous: the span would make 10000001 buckets from the first value to the last, more than 50000: give a larger span=/);
+    await expect(engine.run(`${far} | makecontinuous x span=1 start=0 end=60000`)).rejects.toThrow(/makecontinuous: the span would make 60001 buckets between start= and end=/);
+    await expectRows(engine, `${far} | makecontinuous x span=1000 | stats count min(x) max(x)`, [{ count: 10001, 'min(x)': 0, 'max(x)': 10000000 }]);
+  });
 });
 
 describe('Machine Learning Toolkit commands', () => {

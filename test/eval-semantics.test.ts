@@ -1,7 +1,7 @@
 // Splunk's value semantics in eval/where and search: fields through arrays whose elements lack
 // the key, multivalue arguments to the statistical eval functions, and quoted literals as text.
 import { describe, expect, it } from 'vitest';
-import { expectRows, rows, sampleAndLanguage } from './helpers.js';
+import { expectRows, rows, sampleAndLanguage, sqlOf } from './helpers.js';
 
 const data = sampleAndLanguage();
 
@@ -98,5 +98,26 @@ describe('types', () => {
     ]);
     const ids = await rows(data.lang, 'eventName=AssumeRole OR eventName=AttachRolePolicy | eval t=typeof(\'resources{}.type\') | table eventID t');
     expect(ids).toEqual([{ eventID: 'lang-08-attach', t: 'String' }, { eventID: 'lang-01-mv-resources', t: 'Multivalue' }]);
+  });
+});
+
+describe('random() is one number per row, and % keeps it in range', () => {
+  // random() is "a pseudo-random integer ranging from zero to 2^31-1", and the documentation's
+  // example random() % 100000 gives 0..99999:
+  // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/statistical-eval-functions
+  it('random() % 300 stays in 0..299 over many rows', async () => {
+    await expectRows(data.sample, '| makeresults count=3000 | eval r=random() % 300, whole=if(r=floor(r), 1, 0) | stats min(r) as lo max(r) as hi sum(whole) as whole count', [
+      { lo: expect.toSatisfy((v: number) => v >= 0 && v < 30), hi: expect.toSatisfy((v: number) => v > 270 && v <= 299), whole: 3000, count: 3000 },
+    ]);
+  });
+
+  it('random() is a whole number in 0..2^31-1', async () => {
+    await expectRows(data.sample, '| makeresults count=3000 | eval r=random() | stats min(r) as lo max(r) as hi count(eval(r=floor(r))) as whole', [
+      { lo: expect.toSatisfy((v: number) => v >= 0), hi: expect.toSatisfy((v: number) => v <= 2147483647 && v > 2 ** 30), whole: 3000 },
+    ]);
+  });
+
+  it('prints each side of fmod once (DuckDB expands fmod to x - y * floor(x / y))', () => {
+    expect(sqlOf('| makeresults | eval r=random() % 300')).toContain('list_transform([floor(random() * 2147483647)], __v0 -> list_transform([nullif(300::DOUBLE, 0)], __v1 -> fmod(__v0, __v1))[1])[1] AS "r"');
   });
 });

@@ -97,6 +97,8 @@ export function argText(a: Arg): string {
     case 'call': return `${a.name}(${a.args.map(argText).join(' ')})`;
     case 'comma': return ',';
     case 'subsearch': return '[...]';
+    case 'expr': return '...';
+    case 'clause': return `${a.keyword} ...`;
   }
 }
 
@@ -107,6 +109,8 @@ export function describe(a: Arg): string {
     case 'call': return a.name ? `${a.name}(...)` : '(...)';
     case 'comma': return "','";
     case 'subsearch': return 'subsearch';
+    case 'expr': return 'an expression';
+    case 'clause': return `a ${a.keyword} clause`;
   }
 }
 

@@ -87,7 +87,10 @@ export function compile(source: string, options: CompileOptions & PrepareOptions
 }
 
 function argLookups(args: Arg[], out: Set<string>): void {
-  for (const a of args) if (a.kind === 'subsearch') pipelineLookups(a.pipeline, out);
+  for (const a of args) {
+    if (a.kind === 'subsearch') pipelineLookups(a.pipeline, out);
+    else if (a.kind === 'clause') searchLookups(a.expr, out);
+  }
 }
 
 function searchLookups(e: SearchExpr | null, out: Set<string>): void {

@@ -64,7 +64,7 @@ export interface CompileOptions {
   placeholderLookups?: boolean;
   /** Leave `$name$` tokens that have no value as placeholders instead of failing (explain). */
   allowUnfilledParams?: boolean;
-  /** The (macro-expanded) search text the pipeline was parsed from, for commands that re-parse a clause. */
+  /** The (macro-expanded) search text the pipeline was parsed from (a number literal is read as written, for its precision). */
   source?: string;
   /** Answers to earlier discoveries, by `Discovery.key` (see `Builder.discover`). */
   discovered?: Record<string, DiscoveredValue[]>;

@@ -191,7 +191,7 @@ function isAggregateWord(t: IToken): boolean {
 function openParens(tokens: IToken[]): number {
   let depth = 0;
   for (const t of tokens) {
-    if (t.tokenType.name === 'LParen') depth++;
+    if (t.tokenType.name === 'LParen' || t.tokenType.name === 'EvalParen') depth++;
     if (t.tokenType.name === 'RParen') depth--;
   }
   return depth;

@@ -14,8 +14,8 @@ export interface Segment {
 }
 
 const OPERATORS = new Set(['EqEq', 'NotEq', 'LtEq', 'GtEq', 'Eq', 'Lt', 'Gt', 'Plus', 'Minus', 'Star', 'Slash', 'Percent', 'Dot']);
-const KEYWORDS = new Set(['And', 'Or', 'Not', 'Xor', 'Like', 'In']);
-const PUNCT = new Set(['LBracket', 'RBracket', 'LParen', 'RParen', 'Comma']);
+const KEYWORDS = new Set(['And', 'Or', 'Not', 'Xor', 'Like', 'In', 'ClauseWord']);
+const PUNCT = new Set(['LBracket', 'RBracket', 'LParen', 'EvalParen', 'RParen', 'Comma']);
 const COMMAND_TOKENS = new Set(['SearchCmd', 'EvalCmd', 'WhereCmd', 'CommandWord']);
 /** Words that structure generic commands (`stats ... by f`, `rename a as b`). */
 const CLAUSE_WORDS = new Set(['by', 'as', 'over', 'output', 'outputnew']);
@@ -39,7 +39,7 @@ function classify(token: IToken, next: IToken | undefined): TokenKind {
   if (type === 'Ident') return nextType === 'LParen' && adjacent ? 'function' : 'field';
   if (type === 'Word') {
     if (/^\$[A-Za-z_][\w.]*\$$/.test(token.image)) return 'param';
-    if (nextType === 'LParen' && adjacent) return 'function';
+    if ((nextType === 'LParen' || nextType === 'EvalParen') && adjacent) return 'function';
     if (next && (OPERATORS.has(nextType!) || nextType === 'CompareOp')) return 'field';
     if (CLAUSE_WORDS.has(token.image.toLowerCase())) return 'keyword';
     if (/^-?\d+(\.\d+)?$/.test(token.image)) return 'number';

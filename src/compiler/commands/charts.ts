@@ -63,10 +63,13 @@ export function bucket(t: Expr, span: TimeSpan, vars: Vars): Expr {
  */
 export const MAX_BUCKETS = 50_000;
 
-/** A bucket count, or an error naming the limit when it is past it. */
-function capped(count: Expr): Expr {
-  const message = call('concat', [call('concat', [lit('timechart: the span would make '), call('to_varchar', [count], 'string')], 'string'),
-    lit(` time buckets from the first event to the last, more than ${MAX_BUCKETS}: give a larger span=`)], 'string');
+/**
+ * A bucket count, or an error naming the limit when it is past it (timechart and makecontinuous,
+ * which fill every bucket between the first and the last).
+ */
+export function capped(count: Expr, command = 'timechart', between = 'time buckets from the first event to the last'): Expr {
+  const message = call('concat', [call('concat', [lit(`${command}: the span would make `), call('to_varchar', [count], 'string')], 'string'),
+    lit(` ${between}, more than ${MAX_BUCKETS}: give a larger span=`)], 'string');
   return caseOf([{ when: call('gt', [count, int(MAX_BUCKETS)], 'bool'), then: call('error', [message], 'int') }], count, 'int');
 }
 

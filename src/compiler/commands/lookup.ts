@@ -3,7 +3,6 @@
 // query ran) and iplocation (the engine's `spl_iplocation` over the distinct addresses only).
 // Lookup rows reach SQL only as tables the engine loaded; no file path ever appears here.
 import type { Arg, Command, Span } from '../../../grammar/ast.js';
-import { parse } from '../../../grammar/parser.js';
 import { Args, describe, fieldList } from '../args.js';
 import { made, outputColumns, withFields, type Builder } from '../builder.js';
 import { all, coerce, fieldType, toString, unify } from '../build/coerce.js';
@@ -20,8 +19,6 @@ import { unionRelations } from './union.js';
 
 /** Splunk keeps at most this many values when a row matches several lookup rows. */
 const MAX_MATCH_VALUES = 1000;
-
-type Generic = Extract<Command, { kind: 'generic' }>;
 
 function nameArg(a: Arg | undefined, b: Builder, cmd: Command, what: string): { value: string; span: Span } {
   if (!a || a.kind !== 'word') throw b.err('bad-argument', `${cmd.name} needs the name of a ${what}`, a?.span ?? cmd.span);
@@ -193,17 +190,10 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
   return b.step({ kind: 'join', left: rel.id, right: agg.id, type: 'left', on: matched, columns: values, leftAll: true, leftDrop: values.map((v) => v.name) }, { fields, raw: rel.raw, removed });
 };
 
-/** `where <search condition>` after inputlookup: re-parsed from the text as a search. */
-function whereCondition(g: Generic, whereArg: Arg, rel: Relation, b: Builder): Expr {
-  const source = b.options.source;
-  if (source === undefined) throw b.err('bad-argument', 'inputlookup where needs the search text (compile through prepare)', whereArg.span);
-  // Blanking everything before the clause keeps the parsed spans at their place in the text.
-  const text = source.slice(0, whereArg.span.end).replace(/[^\n]/g, ' ') + source.slice(whereArg.span.end, g.span.end);
-  const parsed = parse(text);
-  const first = parsed.pipeline?.commands[0];
-  if (parsed.diagnostics.length) throw b.err(parsed.diagnostics[0]!.code, parsed.diagnostics[0]!.message, parsed.diagnostics[0]!.span);
-  if (!first || first.kind !== 'search' || !first.expr || parsed.pipeline!.commands.length !== 1) throw b.err('bad-argument', 'inputlookup where needs a search condition, e.g. where user=alice', whereArg.span);
-  return compileSearchExpr(first.expr, rel, b);
+/** `where <search condition>` after inputlookup (the parser gives it as a search expression). */
+function whereCondition(clause: Extract<Arg, { kind: 'clause' }>, rel: Relation, b: Builder): Expr {
+  if (!clause.expr) throw b.err('bad-argument', 'inputlookup where needs a search condition, e.g. where user=alice', clause.keywordSpan);
+  return compileSearchExpr(clause.expr, rel, b);
 }
 
 const inputlookup: CommandCompiler = (cmd, rel, b) => {
@@ -212,7 +202,7 @@ const inputlookup: CommandCompiler = (cmd, rel, b) => {
   const append = args.bool('append', false);
   const first = rel.name === 'none';
   if (!first && !append) throw b.err('bad-argument', 'inputlookup must start the search (| inputlookup <name>); append=t adds its rows to the current results instead', cmd.nameSpan);
-  const whereAt = args.items.findIndex((a) => a.kind === 'word' && !a.quoted && a.value.toLowerCase() === 'where');
+  const whereAt = args.items.findIndex((a) => a.kind === 'clause');
   const before = whereAt < 0 ? args.items : args.items.slice(0, whereAt);
   const name = nameArg(before[0], b, cmd, 'lookup (inputlookup <name> [where <condition>])');
   if (before.length > 1) throw b.err('bad-argument', `unexpected ${describe(before[1]!)} after the lookup name (a condition starts with "where")`, before[1]!.span);
@@ -234,7 +224,8 @@ const inputlookup: CommandCompiler = (cmd, rel, b) => {
   } else {
     rows = b.step({ kind: 'none' }, { fields, raw: false, removed: new Set() });
   }
-  if (whereAt >= 0) rows = b.step({ kind: 'filter', input: rows.id, condition: whereCondition(g, args.items[whereAt]!, rows, b) }, same(rows));
+  const clause = args.items[whereAt];
+  if (clause?.kind === 'clause') rows = b.step({ kind: 'filter', input: rows.id, condition: whereCondition(clause, rows, b) }, same(rows));
   if (first) return rows;
   return unionRelations(b, rel, rows, rel.raw, rel.removed);
 };

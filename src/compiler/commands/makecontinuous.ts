@@ -8,6 +8,7 @@ import { aggregate, call, column, int, lit, type Expr } from '../ir/expr.js';
 import { parseSpan } from '../time.js';
 import type { FieldInfo, Relation } from '../types.js';
 import { made } from '../builder.js';
+import { capped } from './charts.js';
 import { generic, rowNumber, same, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 
@@ -61,7 +62,9 @@ const makecontinuous: CommandCompiler = (cmd, rel, b) => {
   const hi = column('hi', 'number');
   const known = b.step({ kind: 'filter', input: bounds.id, condition: all([call('is_not_null', [lo], 'bool'), call('is_not_null', [hi], 'bool')]) }, same(bounds));
   const count = call('add', [call('to_bigint', [call('round', [call('div', [call('sub', [hi, lo], 'number'), step], 'number')], 'number')], 'int'), int(1)], 'int');
-  const every = call('add', [call('mul', [call('unnest', [call('range', [int(0), count], 'list')], 'int'), step], 'number'), lo], 'number');
+  // The same cap as timechart: a span far smaller than the data's range would build millions of rows.
+  const capAt = start === undefined && end === undefined ? 'buckets from the first value to the last' : 'buckets between start= and end=';
+  const every = call('add', [call('mul', [call('unnest', [call('range', [int(0), capped(count, 'makecontinuous', capAt)], 'list')], 'int'), step], 'number'), lo], 'number');
   const bins = b.step({ kind: 'project', input: known.id, columns: [{ name: field, expr: every }] }, { fields: new Map([[field, made('number')]]), raw: false, removed: new Set() });
   const taken: Expr = { kind: 'in_rows', values: [out], step: binned.id, select: [out], where: call('is_not_null', [out], 'bool'), type: 'bool' };
   const empty = b.step({ kind: 'filter', input: bins.id, condition: call('not', [taken], 'bool') }, same(bins));

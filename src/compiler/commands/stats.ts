@@ -81,38 +81,11 @@ export function byFields(items: Arg[] | null, b: Builder, at?: Span): string[] {
   });
 }
 
-function sourceOf(span: Span, b: Builder): string {
-  const text = b.options.source?.slice(span.start, span.end);
-  if (text === undefined) throw b.err('bad-argument', 'eval(...) inside a stats function needs the search text', span);
-  return text;
-}
-
-/** The expression of `eval(...)` inside a stats function, read from the search text. */
+/** The expression of `eval(...)` inside a stats function (the parser reads it as an expression). */
 function evalArgument(call: Extract<Arg, { kind: 'call' }>, b: Builder): Expr {
-  const text = sourceOf(call.span, b);
-  const open = text.indexOf('(');
-  const body = text.slice(open + 1, text.lastIndexOf(')'));
-  const parsed = parseExpression(body);
-  const first = parsed.diagnostics[0];
-  const at = call.span.start + open + 1;
-  if (first || !parsed.expr) {
-    throw b.err('bad-argument', `cannot read eval(${body}): ${first?.message ?? 'no expression'}`, first ? { start: at + first.span.start, end: at + first.span.end } : call.span);
-  }
-  // Spans of the parsed expression point into the search text, so errors show the right caret.
-  return shiftSpans(parsed.expr, at - EXPRESSION_OFFSET);
-}
-
-/** Where parseExpression's spans start (it parses `| eval __x=<text>`). */
-const EXPRESSION_OFFSET = '| eval __x='.length;
-
-function shiftSpans<T>(node: T, by: number): T {
-  if (Array.isArray(node)) return node.map((n) => shiftSpans(n, by)) as T;
-  if (node === null || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
-    out[k] = (k === 'span' || k === 'nameSpan') && v && typeof v === 'object' ? { start: (v as Span).start + by, end: (v as Span).end + by } : shiftSpans(v, by);
-  }
-  return out as T;
+  const inner = call.args[0];
+  if (call.args.length !== 1 || inner?.kind !== 'expr') throw b.err('bad-argument', 'eval(...) takes one expression', call.span);
+  return inner.expr;
 }
 
 /** An aggregation over a relation's rows: grouped, or over a window (streamstats). */

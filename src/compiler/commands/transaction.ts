@@ -56,13 +56,10 @@ function boundary(g: Generic, key: string, rel: Relation, b: Builder): Expr | un
   const arg = g.args.find((a): a is Extract<Arg, { kind: 'option' }> => a.kind === 'option' && a.key.toLowerCase() === key);
   if (!arg) return undefined;
   const v = arg.value;
-  const source = b.options.source;
-  if (v.kind === 'call' && v.name.toLowerCase() === 'eval' && source !== undefined) {
-    const inner = source.slice(source.indexOf('(', v.span.start) + 1, v.span.end - 1);
-    const parsed = parse(`| where ${inner}`);
-    const where = parsed.pipeline?.commands[0];
-    if (parsed.diagnostics.length || !where || where.kind !== 'where') throw b.err('bad-argument', `${key}=eval(...) needs an expression`, v.span);
-    return toBool(compileExpr(where.expr, { rel, b }));
+  if (v.kind === 'call' && v.name === 'eval') {
+    const inner = v.args[0];
+    if (v.args.length !== 1 || inner?.kind !== 'expr') throw b.err('bad-argument', `${key}=eval(...) needs an expression`, v.span);
+    return toBool(compileExpr(inner.expr, { rel, b }));
   }
   if (v.kind !== 'word') throw b.err('bad-argument', `${key}= takes a search condition in quotes ("eventName=ConsoleLogin") or eval(expression)`, v.span);
   const parsed = parse(v.value);

@@ -1,10 +1,9 @@
 // tstats: statistics over a CIM data model (datamodels.ts) computed from the loaded CloudTrail.
 // Splunk answers tstats from accelerated summaries; here every search reads the events, so
-// summariesonly and allow_old_summaries change nothing. The where clause is search language: its
-// text is parsed again as a search (the generic argument list has lost its structure). As in
-// Splunk, a name that is not a field of the data model is null (so `by` on it gives no rows).
+// summariesonly and allow_old_summaries change nothing. The where clause is search language: the
+// parser gives it as a search expression (grammar/clauses.ts). As in Splunk, a name that is not a
+// field of the data model is null (so `by` on it gives no rows).
 import type { Arg, Command, Expr, SearchExpr, Span } from '../../../grammar/ast.js';
-import { SplError } from '../../../grammar/diagnostics.js';
 import { parse, parseExpression } from '../../../grammar/parser.js';
 import { Args, describe } from '../args.js';
 import type { Builder } from '../builder.js';
@@ -130,31 +129,33 @@ function fieldValue(target: Target, entry: { dataset: Dataset; field: ModelField
 }
 
 /**
- * The where clause as a search expression: the search text with everything but the clause
- * blanked out, so the spans of what it parses are those of the original text.
+ * Options written inside the where clause (Splunk's syntax has `from datamodel=X where
+ * nodename=X.Y`) are options; the rest of the clause is the condition.
  */
-function whereClause(cmd: Extract<Command, { kind: 'generic' }>, from: Arg, to: Arg, skip: Span[], b: Builder): SearchExpr | null {
-  const source = b.options.source;
-  if (source === undefined) throw b.err('syntax', 'tstats ... where needs the search text (compile through prepare())', from.span);
-  const start = from.span.start;
-  const end = to.span.end;
-  let text = ' '.repeat(start) + source.slice(start, end);
-  for (const s of skip) if (s.start >= start && s.end <= end) text = text.slice(0, s.start) + ' '.repeat(s.end - s.start) + text.slice(s.end);
-  const parsed = parse(text);
-  if (!parsed.pipeline) throw new SplError(parsed.diagnostics[0]!, source);
-  const first = parsed.pipeline.commands[0];
-  if (parsed.pipeline.commands.length !== 1 || !first || first.kind !== 'search') throw b.err('bad-argument', `cannot read the where clause of ${cmd.name} as a search`, { start, end });
-  return first.expr;
+function splitClause(g: Extract<Command, { kind: 'generic' }>): Extract<Command, { kind: 'generic' }> {
+  const args = g.args.flatMap((a): Arg[] => {
+    if (a.kind !== 'clause' || !a.expr) return [a];
+    const items = a.expr.kind === 'and' ? a.expr.items : [a.expr];
+    const isOption = (e: SearchExpr) => e.kind === 'compare' && e.op === '=' && Object.hasOwn(OPTIONS, e.field.toLowerCase());
+    const options = items.filter(isOption).map((e): Arg => {
+      const c = e as Extract<SearchExpr, { kind: 'compare' }>;
+      return { kind: 'option', key: c.field, op: '=', value: { kind: 'word', value: c.value.value, quoted: c.value.quoted, span: c.value.span }, span: c.span };
+    });
+    const rest = items.filter((e) => !isOption(e));
+    const expr: SearchExpr | null = rest.length === 0 ? null : rest.length === 1 ? rest[0]! : { kind: 'and', items: rest, span: { start: rest[0]!.span.start, end: rest[rest.length - 1]!.span.end } };
+    return [{ ...a, expr }, ...options];
+  });
+  return { ...g, args };
 }
 
 const tstats: CommandCompiler = (cmd, rel, b) => {
-  const g = generic(cmd, b);
+  const g = splitClause(generic(cmd, b));
   if (rel.name !== 'none') throw b.err('bad-argument', 'tstats makes its own results: start the search with it (| tstats ...)', cmd.nameSpan);
   const args = new Args(g, b, OPTIONS);
 
   const at = (word: string) => args.items.findIndex((a) => a.kind === 'word' && !a.quoted && a.value.toLowerCase() === word);
   const fromAt = at('from');
-  const whereAt = at('where');
+  const whereAt = args.items.findIndex((a) => a.kind === 'clause');
   const byAt = at('by');
   const marks = [fromAt, whereAt, byAt].filter((i) => i >= 0);
   const aggItems = args.items.slice(0, marks.length ? Math.min(...marks) : args.items.length);
@@ -178,9 +179,11 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   if (unmapped) b.notes.push(`data model ${unmapped} is not mapped to CloudTrail events in spelunk (it maps ${DATA_MODELS.map((m) => m.name).join(', ')}): it has no events here`);
   const target = dm && !unmapped ? resolveTarget(dm.value, dm.span, b, nodename) : null;
 
-  const whereItems = whereAt >= 0 ? args.items.slice(whereAt + 1, byAt > whereAt ? byAt : args.items.length) : [];
-  const optionSpans = g.args.filter((a) => a.kind === 'option' && Object.hasOwn(OPTIONS, a.key.toLowerCase())).map((a) => a.span);
-  const condition = whereItems.length ? whereClause(g, whereItems[0]!, whereItems[whereItems.length - 1]!, optionSpans, b) : null;
+  const clause = whereAt >= 0 ? args.items[whereAt]! : undefined;
+  if (clause?.kind === 'clause' && !clause.expr && !g.args.some((a) => a.kind === 'option' && a.span.start > clause.span.start && a.key.toLowerCase() === 'nodename')) {
+    throw b.err('bad-argument', 'expected a search condition after "where"', clause.keywordSpan, ['| tstats count from datamodel=Authentication where Authentication.action=failure']);
+  }
+  const condition = clause?.kind === 'clause' ? clause.expr : null;
   const by = byAt >= 0 ? byFields(args.items.slice(byAt + 1), b) : [];
   const bySpans = byAt >= 0 ? args.items.slice(byAt + 1).map((a) => a.span) : [];
 

@@ -67,7 +67,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   int_div: op(PREC.mul, '{0} // {1}', 'int'),
   int_mod: op(PREC.mul, '{0} % {1}', 'int'),
   neg: op(PREC.unary, '- {0}', 'number'),
-  fmod: fn('fmod', 'number'),
+  // DuckDB's fmod is a macro, x - y * floor(x / y): random() % 300 drew two numbers per row.
+  fmod: { duckdb: 'fmod', returns: 'number', repeats: [0, 1] },
   floor: fn('floor', 'number'),
   ceil: fn('ceil', 'number'),
   abs: fn('abs', 'number'),
