@@ -59,6 +59,22 @@ describe('completion over a lab with many frequent values and paths', () => {
   it('2. completes nested paths that only a rare call has', async () => {
     expect(await inserts('responseElements.')).toEqual(expect.arrayContaining(['responseElements.accessKey.accessKeyId', 'responseElements.accessKey.status']));
   });
+
+  it('3. table with wildcards expands over nested paths and add-on fields, as the REPL shows them', async () => {
+    await session.execute('eventName=CreateAccessKey | table userIdentity.* responseElements.*');
+    expect(session.last!.columns).toEqual(['userIdentity.arn', 'userIdentity.type', 'userIdentity.userName', 'responseElements.accessKey.accessKeyId', 'responseElements.accessKey.status', 'responseElements.accessKey.userName']);
+    expect(session.last!.rows).toEqual([{
+      'userIdentity.arn': 'arn:aws:iam::111122223333:user/svc-backup', 'userIdentity.type': 'IAMUser', 'userIdentity.userName': 'svc-backup',
+      'responseElements.accessKey.accessKeyId': 'AKIAKVGAJJLMH55XUZRZ', 'responseElements.accessKey.status': 'Active', 'responseElements.accessKey.userName': 'ci-deployer',
+    }]);
+    await session.execute('eventName=CreateAccessKey | table user*');
+    // The add-on's user fields beside the event's own paths; only those with a value here (in
+    // Splunk a field no event has does not exist), so no userAgent or user_agent.
+    expect(session.last!.columns).toEqual(['user', 'userIdentity.arn', 'userIdentity.type', 'userIdentity.userName', 'userName', 'user_arn', 'user_id', 'user_name']);
+    expect(session.last!.rows[0]).toMatchObject({ user: 'ci-deployer', user_arn: 'arn:aws:iam::111122223333:user/svc-backup', user_name: 'ci-deployer' });
+    await session.execute('eventName=CreateAccessKey | table *');
+    expect(session.last!.columns).toEqual(expect.arrayContaining(['requestParameters.userName', 'responseElements.accessKey.accessKeyId', 'userIdentity.arn', 'action', 'eventName']));
+  });
 });
 
 describe('4. pivots after iplocation', () => {
