@@ -50,6 +50,8 @@ export interface HeldResult {
   timeline: Timeline | null;
   /** The range the search ran over (epoch seconds), for :zoom out. */
   range: { earliest?: number; latest?: number };
+  /** What the analyst must know to read the answer (an unmapped data model gives no rows...). */
+  notes?: string[];
 }
 
 /** What a line of input produced, for the UI to show. */
@@ -195,6 +197,7 @@ export class Session {
     const result: HeldResult = {
       search: spl, params: extra.params, columns: compiled.columns, rows, truncated, elapsedMs: performance.now() - started, sql: compiled.sql,
       shape: searchShape(this.engine, spl, extra.params), timeline: null, range: { earliest: opts.earliest, latest: opts.latest },
+      ...(compiled.notes?.length ? { notes: compiled.notes } : {}),
     };
     if (hooks.timelineBuckets && result.shape.events && rows.length > 0) {
       result.timeline = await searchTimeline(this.engine, result, opts, hooks.timelineBuckets);

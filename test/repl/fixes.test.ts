@@ -9,6 +9,7 @@ import { complete } from '../../src/repl/completion.js';
 import { expandHome } from '../../src/repl/paths.js';
 import { matchPivots, parameterKind } from '../../src/repl/pivot.js';
 import { Session } from '../../src/repl/session.js';
+import { resultLines } from '../../src/repl/result-view.js';
 import { columnWindow } from '../../src/repl/table-layout.js';
 
 /**
@@ -139,5 +140,23 @@ describe('13. column widths', () => {
     // table _time user_arn src eventName: the ARN whole, src and eventName a scroll away.
     const win = columnWindow({ natural: [19, 55, 14, 16], ids: [false, true, true, false] }, 80, 0);
     expect(win).toMatchObject({ indexes: [0, 1], widths: [19, 55], hiddenRight: 2 });
+  });
+});
+
+describe('notes under a result', () => {
+  it('shows the compiler's notes as the CLI prints them: an unmapped data model's empty answer says why', async () => {
+    const engine = await Engine.open();
+    try {
+      await engine.load(['fixtures/sample']);
+      const session = new Session(engine, { now: Date.parse('2026-11-28T00:00:00Z') / 1000 });
+      await session.execute('| tstats count from datamodel=Risk');
+      expect(session.last!.rows).toEqual([{ count: 0 }]);
+      const text = resultLines(session.last!, 120, 40, 1000).lines.map((l) => l.text);
+      expect(text).toContainEqual(expect.stringMatching(/^note: data model Risk is not mapped to CloudTrail events in spelunk .*it has no events here$/));
+      await session.execute('eventName=AssumeRole | head 1 | table eventName');
+      expect(resultLines(session.last!, 120, 40, 1000).lines.some((l) => l.text.startsWith('note:'))).toBe(false);
+    } finally {
+      engine.close();
+    }
   });
 });
