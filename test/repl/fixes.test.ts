@@ -144,7 +144,7 @@ describe('13. column widths', () => {
 });
 
 describe('notes under a result', () => {
-  it('shows the compiler's notes as the CLI prints them: an unmapped data model's empty answer says why', async () => {
+  it("shows the compiler's notes as the CLI prints them: an unmapped data model's empty answer says why", async () => {
     const engine = await Engine.open();
     try {
       await engine.load(['fixtures/sample']);
