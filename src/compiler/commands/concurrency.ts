@@ -65,7 +65,8 @@ export const CONCURRENCY: CommandSpec[] = [
   {
     name: 'concurrency',
     options: OPTIONS,
-    rowPreserving: true,
+    // Each result's count reads results after it in the stream too: no newest-rows bound through it.
+    rowPreserving: false,
     reference: { section: 'Statistics', summary: 'How many events were in progress at each event\'s start, itself included (`duration=` field, `start=` default `_time`, `output=` default `concurrency`)', example: '* | transaction userIdentity.arn maxpause=1h | concurrency duration=duration' },
     build: concurrency,
   },
