@@ -128,5 +128,5 @@ export interface CompiledSearch {
    * The plan's steps as printed: the CTEs (`ctes`, the text after WITH) and, per step, its CTE
    * name and the span of the command that made it. A run-time error is located with them.
    */
-  plan?: { ctes: string; steps: { name: string; span?: Span }[] };
+  plan?: { ctes: string; steps: { name: string; schema: Schema; span?: Span }[] };
 }

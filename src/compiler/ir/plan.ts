@@ -22,7 +22,7 @@ export interface FieldInfo {
  * What a step's rows hold: its fields in order; `raw` when the events' own columns (the nested
  * JSON objects included) are still there, so raw paths and add-on fields resolve against it;
  * `removed`, names dropped with `fields -` or renamed away while `raw` (they read as null).
- * Each step's schema is derived when the step is made, from its inputs' (see plan/steps.ts).
+ * Each step's schema is derived when the step is made, from its inputs' (see ir/schema.ts).
  */
 export interface Schema {
   fields: Map<string, FieldInfo>;
@@ -68,8 +68,11 @@ export type Step = {
   | { kind: 'distinct'; input: number }
   /** One row per value of `list`, as column `column` (with its 1-based place as `ordinal`). */
   | { kind: 'unnest'; input: number; column: string; list: Expr; ordinal?: string }
-  /** Rows of `left` matched with rows of `right` on `on`; column nodes name their side. */
-  | { kind: 'join'; left: number; right: number; type: 'inner' | 'left'; on: Expr; columns: Column[]; leftAll: boolean; leftDrop: string[] }
+  /**
+   * Rows of `left` matched with rows of `right` on `on`; column nodes name their side. `full`
+   * also keeps the rows of either side that match none (their other side's columns null).
+   */
+  | { kind: 'join'; left: number; right: number; type: 'inner' | 'left' | 'full'; on: Expr; columns: Column[]; leftAll: boolean; leftDrop: string[] }
   /** The rows of both inputs, matched by column name, `__seq` renumbered left first. */
   | { kind: 'union'; left: number; right: number }
 );
