@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { autoSpan } from '../src/compiler/commands/charts.js';
+import { autoTimeSpan } from '../src/compiler/commands/bins.js';
+
+const autoSpan = (range: number) => autoTimeSpan(0, range);
 import { compile, SplError } from '../src/compiler/index.js';
 import type { Engine } from '../src/engine/engine.js';
 import { expectRows, sampleEngine, SAMPLE_NOW, sqlOf } from './helpers.js';

@@ -50,8 +50,9 @@ describe('the command registry', () => {
   });
 
   it('refuses an option it would otherwise ignore, and accepts asking for the default', () => {
-    expect(errorOf('* | bin _time bins=10').message).toBe('bin bins= is not supported: give span= (e.g. span=1h, or span=10 for a number)');
-    expect(errorOf('* | streamstats time_window=5m count by user').message).toMatch(/^streamstats time_window= is not supported/);
+    expect(errorOf('* | timechart partial=f count').message).toMatch(/^timechart partial=f is not supported/);
+    expect(() => sqlOf('* | timechart partial=t count')).not.toThrow();
+    expect(errorOf('* | chart bins=10 count over x').message).toMatch(/^chart bins= is not supported/);
     expect(errorOf('* | top useother=t user').message).toMatch(/^top useother= is not supported/);
     expect(errorOf('* | chart span=1h count over _time').message).toMatch(/^chart span= is not supported: bin the over-field first/);
     expect(() => sqlOf('* | dedup keepevents=false user')).not.toThrow();

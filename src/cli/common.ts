@@ -39,6 +39,18 @@ export const CONTENT_FLAGS: Record<string, FlagSpec> = {
   rules: { kind: 'rest' },
 };
 
+/** Athena and Trino (docs/athena.md): explain --dialect, run and hunt --engine. */
+export const REMOTE_FLAGS: Record<string, FlagSpec> = {
+  dialect: { kind: 'one' },
+  table: { kind: 'one' },
+  partitions: { kind: 'one' },
+  engine: { kind: 'one' },
+  workgroup: { kind: 'one' },
+  output: { kind: 'one' },
+  database: { kind: 'one' },
+  region: { kind: 'one' },
+};
+
 export const USAGE = `spelunk: Splunk's search language over AWS CloudTrail files, on your own machine.
 
 Usage:
@@ -47,6 +59,10 @@ Usage:
   spelunk run "<SPL>" --data PATH... [--format table|csv|json|jsonl] [--param name=value]...
               [--now ISO-8601] [--earliest TIME] [--latest TIME] [--max-rows N] [--index NAME]
   spelunk explain "<SPL>" [--param name=value]... [--now ISO-8601]
+  spelunk explain "<SPL>" --dialect athena|trino [--table NAME] [--partitions account,region,timestamp]
+  spelunk run "<SPL>" --engine athena --workgroup W --output s3://bucket/prefix/ [--database D] [--region R]
+              [--table NAME] [--partitions ...]   run on Athena over the CloudTrail table (docs/athena.md)
+  spelunk hunt --engine athena --workgroup W --output s3://... [...]   the hunts, on Athena
   spelunk load PATH... [--out FILE.parquet [--force]]   convert into the cache (and to one Parquet file;
               --out never replaces a file being loaded or one spelunk did not write, unless --force)
 

@@ -8,10 +8,11 @@ import { bundledQueriesDir, listQueries, userQueriesDir, type SavedQuery } from 
 import { loadCatalogs } from '../repl/query-catalog.js';
 import type { Row } from '../engine/types.js';
 import { flag, has, parseArgs, UsageError } from './args.js';
+import { athenaHuntRunner, checkRemoteFlags } from './remote.js';
 import { contentFromArgs, hasContent, openContentEngine } from './content.js';
 import { renderTable } from './format.js';
 import { listContent, outcomeJson, renderWide, writeHuntText } from './hunt-report.js';
-import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, runOptions, USAGE, write } from './common.js';
+import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, REMOTE_FLAGS, runOptions, USAGE, write } from './common.js';
 
 type ListFormat = 'table' | 'json';
 
@@ -65,7 +66,7 @@ async function queriesCommand(argv: string[]): Promise<number> {
 const DEFAULT_WIDTH = 160;
 
 async function huntCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS, 'fail-on-hits': { kind: 'bool' }, 'no-queries': { kind: 'bool' } });
+  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS, ...REMOTE_FLAGS, 'fail-on-hits': { kind: 'bool' }, 'no-queries': { kind: 'bool' } });
   if (has(args, 'help')) return write(USAGE), 0;
   if (args.positionals.length) throw new UsageError(`hunt takes no search (it runs the hunting searches in queries/ and the --content and --rules given); found ${JSON.stringify(args.positionals[0])}`);
   const format = listFormat(flag(args, 'format'));
@@ -73,15 +74,21 @@ async function huntCommand(argv: string[]): Promise<number> {
   const set = hasContent(args) ? contentFromArgs(args) : emptyContent();
   const bundled = has(args, 'no-queries') ? [] : listQueries().filter((q) => q.type === 'hunting' || q.type === 'detection').sort(byType).map(savedQuerySearch);
   const searches = [...bundled, ...set.searches];
+  const remote = has(args, 'engine');
+  checkRemoteFlags(args, remote);
+  if (remote && has(args, 'data')) throw new UsageError('--engine athena reads the Athena table, not --data');
   const engine = hasContent(args) ? await openContentEngine(args, set) : await openEngine(args);
   let outcomes: SearchOutcome[];
   let report: Awaited<ReturnType<typeof loadData>> = null;
   let noEvents = false;
   try {
-    report = await loadData(engine, args);
-    noEvents = report !== null && report.eventsLoaded === 0;
-    if (!report) note('note: no --data given, so the searches see no events', args);
-    outcomes = await runHunt(engine, searches, set.baselines, opts);
+    const runner = remote ? athenaHuntRunner(engine, args, { write, note: (t) => note(t, args) }) : undefined;
+    if (!remote) {
+      report = await loadData(engine, args);
+      noEvents = report !== null && report.eventsLoaded === 0;
+      if (!report) note('note: no --data given, so the searches see no events', args);
+    }
+    outcomes = await runHunt(engine, searches, set.baselines, opts, undefined, runner);
   } finally {
     engine.close();
   }

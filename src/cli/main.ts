@@ -10,7 +10,8 @@ import { resolveSearch, resolvedSpl, userQueriesDir } from '../engine/queries.js
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { describeLoad, RowWriter } from './format.js';
 import { visibleLines } from './terminal-text.js';
-import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, outputFormat, pathFlag, runOptions, USAGE, version, write } from './common.js';
+import { checkRemoteFlags, dialectFromArgs, explainText, runOnAthenaCli, tableFromArgs } from './remote.js';
+import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, outputFormat, pathFlag, REMOTE_FLAGS, runOptions, USAGE, version, write } from './common.js';
 
 // Shared with the other commands; kept importable from here.
 export { addonFlag, cacheDir, COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, outputFormat, params, pathFlag, runOptions, USAGE, version, write } from './common.js';
@@ -103,15 +104,21 @@ async function searchSetup(args: ParsedArgs, arg: string): Promise<{ engine: Eng
 }
 
 async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS });
+  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS, ...REMOTE_FLAGS });
   if (has(args, 'help')) return write(USAGE), 0;
   if (args.positionals.length !== 1) throw new UsageError('run takes one search (quote it): spelunk run "<SPL>" --data PATH...');
   const format = outputFormat(args);
   // One clock for the whole run: its pre-check and its rounds compile the same search.
   const opts = runOptions(args);
   opts.now ??= Date.now() / 1000;
+  checkRemoteFlags(args, has(args, 'engine'));
+  if (has(args, 'engine') && has(args, 'data')) throw new UsageError('--engine athena reads the Athena table, not --data');
   const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
+    if (has(args, 'engine')) {
+      if (before) throw new UsageError('--engine athena runs one search; run a detection\'s baselines locally first');
+      return await runOnAthenaCli(engine, text, args, opts, format, { write, note: (t) => note(t, args) });
+    }
     // A mistake in the search is reported before any data is read (unless baselines must first
     // write the lookups it reads). It is expanded and parsed once, here, for the whole run.
     const search = before ? engine.parse(text, opts) : await engine.check(text, opts);
@@ -139,11 +146,20 @@ async function runCommand(argv: string[]): Promise<number> {
 }
 
 async function explainCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS });
+  const args = parseArgs(argv, { ...COMMON_FLAGS, ...CONTENT_FLAGS, ...REMOTE_FLAGS });
   if (has(args, 'help')) return write(USAGE), 0;
   if (args.positionals.length !== 1) throw new UsageError('explain takes one search (quote it): spelunk explain "<SPL>"');
+  const dialect = dialectFromArgs(args);
+  checkRemoteFlags(args, dialect !== undefined);
+  if (has(args, 'engine')) throw new UsageError('explain takes --dialect athena|trino, not --engine');
   const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
+    if (dialect) {
+      const table = tableFromArgs(args);
+      const compiled = await engine.prepareTrino(text, { ...runOptions(args), allowUnfilledParams: true, table });
+      write(visibleLines(explainText(compiled, table)));
+      return 0;
+    }
     // A detection or rule from content: the SPL that runs, then the SQL it compiles to.
     // Both quote content and values: control characters in them are shown, not sent.
     if (before) write(visibleLines(text.split('\n').map((l) => `-- ${l}`).join('\n')) + '\n');

@@ -6,6 +6,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SplError } from '../../grammar/diagnostics.js';
 import { compilePrepared, prepare, pipelineLookups, type PreparedSearch } from '../compiler/index.js';
+import { compileTrino, type TrinoCompiled } from '../compiler/trino-compile.js';
+import type { AthenaTable } from '../compiler/print/athena-table.js';
 import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
 import { PRELUDE } from '../compiler/prelude.js';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
@@ -440,6 +442,37 @@ export class Engine {
     await this.loadLookups(prepared);
     this.prepare(prepared, opts);
     return prepared;
+  }
+
+  /**
+   * Where a remote search's outputlookup rows go (the local lookup, as for a local search):
+   * rows as they arrive, then commit, or abort on failure.
+   */
+  async lookupSink(output: OutputAction, columns: string[]): Promise<{ rows(rows: Row[]): Promise<void>; commit(): Promise<void>; abort(): void }> {
+    const sink = await this.lookupStep(output, () => this.lookups.writer(output, columns));
+    return {
+      rows: (rows) => this.lookupStep(output, () => sink.rows(rows)),
+      commit: () => this.lookupStep(output, () => sink.commit()),
+      abort: () => sink.abort(),
+    };
+  }
+
+  /**
+   * The search as Trino SQL over an Athena table (docs/athena.md): this engine's macros, and the
+   * columns of the lookups it reads (their rows are read from Athena tables of the same names).
+   */
+  async prepareTrino(search: Search, opts: RunOptions & { table?: AthenaTable; jsonLists?: boolean; allowUnfilledParams?: boolean } = {}): Promise<TrinoCompiled> {
+    const prepared = this.parse(search, opts);
+    await this.loadLookups(prepared);
+    return compileTrino(prepared, {
+      now: opts.now ?? Date.now() / 1000,
+      earliest: opts.earliest,
+      latest: opts.latest,
+      lookups: this.lookups.resolver(),
+      addon: opts.addon ?? this.options.addon,
+      table: opts.table,
+      jsonLists: opts.jsonLists,
+    });
   }
 
   /**

@@ -18,7 +18,7 @@ export const SESSION_COMMANDS: SessionCommandInfo[] = [
   { name: 'now', usage: ':now [ISO|clear]', summary: 'the clock relative times count from (replay an incident)' },
   { name: 'zoom', usage: ':zoom [FIRST [LAST]] | :zoom out', summary: 'narrow :time to buckets of the last timeline and search again (no number: choose them); out: back' },
   { name: 'inspect', usage: ':inspect', summary: 'the job inspector: each command of the last search with its rows in and out and time, and the data it read' },
-  { name: 'sql', usage: ':sql', summary: 'the DuckDB SQL of the last search' },
+  { name: 'sql', usage: ':sql [athena|trino]', summary: 'the DuckDB SQL of the last search (athena/trino: its Trino SQL over the Athena table, docs/athena.md)' },
   { name: 'fields', usage: ':fields [data|result] [FIELD]', summary: 'coverage, distinct count and top values of each field' },
   { name: 'export', usage: ':export csv|json|jsonl FILE', summary: 'write the last result to a file' },
   { name: 'pivot', usage: ':pivot [ROW] [N]', summary: 'investigations that take values from a row of the last result' },
@@ -39,7 +39,7 @@ export type SessionCommand =
   | { kind: 'time'; earliest: string | null; latest: string | null }
   | { kind: 'now'; value: string | null }
   | { kind: 'zoom'; action: 'pick' } | { kind: 'zoom'; action: 'out' } | { kind: 'zoom'; action: 'buckets'; first: number; last: number }
-  | { kind: 'sql' }
+  | { kind: 'sql'; dialect?: 'trino' }
   | { kind: 'inspect' }
   | { kind: 'fields'; scope: 'data' | 'result' | 'auto'; field?: string }
   | { kind: 'export'; format: 'csv' | 'json' | 'jsonl'; file: string }
@@ -110,7 +110,12 @@ export function parseSessionCommand(line: string): SessionCommand {
     if (words.length) throw new SessionCommandError(`:${cmd.name} takes no arguments`);
   };
   switch (cmd.name) {
-    case 'help': case 'queries': case 'hunt': case 'sql': case 'inspect': case 'browse': case 'summary': case 'clear': case 'quit':
+    case 'sql': {
+      const [dialect, ...more] = words;
+      if (more.length || (dialect !== undefined && !['athena', 'trino', 'duckdb'].includes(dialect.toLowerCase()))) throw new SessionCommandError(`usage: ${usage('sql')}`);
+      return dialect === undefined || dialect.toLowerCase() === 'duckdb' ? { kind: 'sql' } : { kind: 'sql', dialect: 'trino' };
+    }
+    case 'help': case 'queries': case 'hunt': case 'inspect': case 'browse': case 'summary': case 'clear': case 'quit':
       none();
       return { kind: cmd.name } as SessionCommand;
     case 'load': {

@@ -19,6 +19,8 @@ import { quoteValue } from './completion.js';
 import { searchShape, searchTimeline, type SearchShape } from './search-shape.js';
 import type { Timeline } from './timeline.js';
 import { zoom } from './zoom.js';
+import { explainText } from '../cli/remote.js';
+import { athenaTable } from '../compiler/print/athena-table.js';
 import { expandHome } from './paths.js';
 import { loadCatalogs } from './query-catalog.js';
 import { checkId, saveQuery, SaveError } from './save-search.js';
@@ -184,6 +186,18 @@ export class Session {
     return p;
   }
 
+  /** The last search as Trino SQL over the Athena table (the REPL's `:sql athena`). */
+  private async trinoSql(last: HeldResult): Promise<string> {
+    if (!last.search || last.search.startsWith(':')) throw new SessionCommandError(':sql athena shows the Trino SQL of the last search, and the last result is not from one');
+    try {
+      const compiled = await this.engine.prepareTrino(last.search, this.runOptions({ params: last.params }));
+      return explainText(compiled, athenaTable());
+    } catch (err) {
+      if (err instanceof SplError) throw new SessionCommandError(err.message);
+      throw err;
+    }
+  }
+
   async search(spl: string, hooks: SearchHooks = {}, extra: RunOptions = {}): Promise<HeldResult> {
     const started = performance.now();
     const rows: Row[] = [];
@@ -268,6 +282,7 @@ export class Session {
       case 'zoom': return zoom(this, cmd, hooks);
       case 'sql':
         if (!this.last) throw new SessionCommandError('no search yet: :sql shows the SQL of the last search');
+        if (cmd.dialect) return [lines({ text: await this.trinoSql(this.last), tone: 'dim' })];
         return [lines({ text: this.last.sql, tone: 'dim' })];
       case 'fields': return this.fieldsCommand(cmd.scope, cmd.field);
       case 'inspect': {

@@ -171,7 +171,7 @@ describe('session commands', () => {
     expect(() => parseSessionCommand(':export xml f')).toThrow(/csv, json or jsonl/);
     expect(() => parseSessionCommand(':run x y')).toThrow(/name=value/);
     expect(() => parseSessionCommand(':pivot zero')).toThrow(/number/);
-    expect(() => parseSessionCommand(':sql now')).toThrow(/no arguments/);
+    expect(() => parseSessionCommand(':sql now')).toThrow(/usage: :sql \[athena\|trino\]/);
     expect(() => splitWords('a "b')).toThrow(/unclosed/);
   });
 });

@@ -14,10 +14,10 @@ import { parseSpan } from '../time.js';
 import type { Compiled, DiscoveredValue, FieldInfo, Relation } from '../types.js';
 import { generic, rowNumber, sortTerms } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { autoTimeSpan, DEFAULT_BINS, discoverRange, floorTo, parseAligntime, parseMinspan, type TimeSpan } from './bins.js';
 import { compileAggregate, parseAggregations, type Aggregation } from './stats.js';
 
-/** A time span: fixed seconds, or calendar months. */
-export type TimeSpan = { seconds: number } | { months: number };
+export type { TimeSpan } from './bins.js';
 
 /** Aggregates that count: an empty cell is 0 rather than null, as in Splunk's charts. */
 const COUNT_LIKE = /^(c|count|dc|distinct_count|estdc)$/i;
@@ -43,9 +43,12 @@ const HIDDEN: FieldInfo = { type: 'string', origin: 'event' };
 const ROW = column('__row', 'number');
 const SPLIT = column('__split', 'string');
 
-/** The start of the `_time` bucket holding `t` (epoch seconds), in UTC. */
-export function bucket(t: Expr, span: TimeSpan, vars: Vars): Expr {
-  if ('seconds' in span) return call('mul', [call('floor', [call('div', [t, int(span.seconds)], 'number')], 'number'), int(span.seconds)], 'number');
+/**
+ * The start of the `_time` bucket holding `t` (epoch seconds), in UTC; a span under a day counts
+ * from `offset` (aligntime=) instead of epoch 0.
+ */
+export function bucket(t: Expr, span: TimeSpan, vars: Vars, offset = 0): Expr {
+  if ('seconds' in span) return floorTo(t, span.seconds, span.seconds < 86400 ? offset : 0);
   return vars.share(call('to_timestamp', [t], 'timestamp'), (ts) => {
     const months = call('add', [call('mul', [call('sub', [call('year', [ts], 'int'), int(1970)], 'int'), int(12)], 'int'), call('sub', [call('month', [ts], 'int'), int(1)], 'int')], 'int');
     const start = call('to_bigint', [call('mul', [call('floor', [call('div', [months, int(span.months)], 'number')], 'number'), int(span.months)], 'number')], 'int');
@@ -226,19 +229,23 @@ const PIVOT_OPTIONS: Options = {
   agg: { unsupported: 'write the aggregation itself: chart avg(x) by y' },
   format: { unsupported: 'columns are named after the split values (several aggregations: "agg: value")' },
   sep: { unsupported: 'columns are named after the split values (several aggregations: "agg: value")' },
-  bins: { unsupported: 'give span=' },
-  minspan: { unsupported: 'give span=' },
-  aligntime: { unsupported: 'time buckets align to UTC multiples of the span' },
 };
 const CHART_OPTIONS: Options = {
   ...PIVOT_OPTIONS,
+  bins: { unsupported: 'chart does not bin its over-field: bin it first (| bin x bins=10 | chart count over x)' },
+  minspan: { unsupported: 'chart does not bin its over-field: bin it first (| bin x minspan=10 | chart count over x)' },
+  aligntime: { unsupported: 'chart does not bin its over-field: bin _time first (| bin _time span=1h aligntime=@d | chart count over _time)' },
   span: { unsupported: 'bin the over-field first: | bin _time span=1h | chart count over _time by user' },
   cont: { unsupported: 'chart has no time buckets to fill' },
 };
 const TIMECHART_OPTIONS: Options = {
   ...PIVOT_OPTIONS,
   cont: 'bool',
-  partial: { unsupported: 'every bucket is kept, partial or not' },
+  bins: 'int',
+  minspan: 'text',
+  aligntime: 'text',
+  // Splunk's default is partial=t (keep the partial first and last buckets), which is what runs.
+  partial: 'bool',
   fixedrange: { unsupported: 'buckets run from the first to the last event' },
 };
 
@@ -277,18 +284,9 @@ function aggregationsOf(items: Arg[], cmd: Command, b: Builder): Aggregation[] {
   return aggs;
 }
 
-/**
- * Splunk's automatic timechart span: the smallest of these that cuts the time range into at most
- * 100 buckets (15 minutes -> 10s, an hour -> 1m, 4 hours -> 5m, a day -> 30m, a week -> 1d).
- */
-const AUTO_SPANS: TimeSpan[] = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 86400].map((seconds) => ({ seconds }));
-
-export function autoSpan(rangeSeconds: number): TimeSpan {
-  return AUTO_SPANS.find((s) => 'seconds' in s && rangeSeconds / s.seconds <= 100) ?? { months: 1 };
-}
-
 const timechart: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, TIMECHART_OPTIONS);
+  if (!args.bool('partial', true)) throw b.err('bad-argument', 'timechart partial=f is not supported: every bucket is kept, partial or not', args.options.get('partial')!.span);
   const byAt = keywordAt(args.items, 'by');
   const aggs = aggregationsOf(byAt < 0 ? args.items : args.items.slice(0, byAt), cmd, b);
   let split: string | null = null;
@@ -298,22 +296,8 @@ const timechart: CommandCompiler = (cmd, rel, b) => {
     if (rest.length > 1) throw b.err('bad-argument', `timechart splits by one field; found ${describe(rest[1]!)}`, rest[1]!.span);
   }
   const time = fieldRef('_time', { rel, b });
-  let span: TimeSpan;
-  let spanNote = '';
-  const spanOpt = args.options.get('span');
-  if (spanOpt) {
-    const parsed = parseSpan(spanOpt.value);
-    if (!parsed) throw b.err('bad-argument', `cannot read span=${spanOpt.value}`, spanOpt.span, ['examples: span=1h, span=30m, span=1d, span=1mon']);
-    span = parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! };
-  } else if (b.options.earliest !== undefined && b.options.latest !== undefined) {
-    span = autoSpan(b.options.latest - b.options.earliest);
-  } else {
-    const t = sql(toNumber(time));
-    const answer = b.discover(`SELECT max(${t}) - min(${t}) FROM ${rel.name}`, 'the time range of the events (for the span)');
-    span = autoSpan(answer?.[0] ? Number(answer[0]) : 3600 * 100);
-    if (!answer) spanNote = 'the span is picked from the data\'s time range when the search runs; 1h shown';
-  }
-  const row = { name: '_time', c: bucket(toNumber(time), span, b.vars), order: 'time' as const, ...(spanNote ? { note: spanNote } : {}) };
+  const { span, note } = timechartSpan(args, rel, toNumber(time), b);
+  const row = { name: '_time', c: bucket(toNumber(time), span, b.vars, alignOffset(args, b)), order: 'time' as const, ...(note ? { note } : {}) };
   return pivot(rel, b, {
     row,
     split: split === null ? null : { name: split, c: fieldRef(split, { rel, b }) },
@@ -322,6 +306,54 @@ const timechart: CommandCompiler = (cmd, rel, b) => {
     fill: args.bool('cont', true) ? span : undefined,
   });
 };
+
+/**
+ * timechart's span: span= when given (bins= is then ignored, as Splunk documents); otherwise the
+ * smallest of Splunk's spans giving at most bins= (default 100) buckets over the search's time
+ * range, or the data's when the search has none, and at least minspan=.
+ */
+function timechartSpan(args: Args, rel: Relation, time: Expr, b: Builder): { span: TimeSpan; note?: string } {
+  const spanOpt = args.options.get('span');
+  if (spanOpt) {
+    const parsed = parseSpan(spanOpt.value);
+    if (!parsed) throw b.err('bad-argument', `cannot read span=${spanOpt.value}`, spanOpt.span, ['examples: span=1h, span=30m, span=1d, span=1mon']);
+    return { span: parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! } };
+  }
+  const bins = binsOption(args, b);
+  const minspan = minspanOption(args, b);
+  if (b.options.earliest !== undefined && b.options.latest !== undefined) return { span: autoTimeSpan(b.options.earliest, b.options.latest, bins, minspan) };
+  const range = discoverRange(rel, time, b, 'the time range of the events (for the span)');
+  if (range) return { span: autoTimeSpan(range[0], range[1], bins, minspan) };
+  if (range === null) return { span: autoTimeSpan(0, 3600 * bins, bins, minspan) };
+  return { span: autoTimeSpan(0, 3600 * bins, bins, minspan), note: 'the span is picked from the data\'s time range when the search runs; a placeholder is shown' };
+}
+
+/** bins=: at least 1 (Splunk's default 100). */
+export function binsOption(args: Args, b: Builder): number {
+  const o = args.options.get('bins');
+  const n = args.int('bins', DEFAULT_BINS);
+  if (n < 1) throw b.err('bad-argument', `bins= must be at least 1, not ${n}`, o!.span);
+  return n;
+}
+
+/** minspan= in seconds (0 when not given). */
+export function minspanOption(args: Args, b: Builder): number {
+  const o = args.options.get('minspan');
+  if (!o) return 0;
+  const n = parseMinspan(o.value);
+  if (n === null) throw b.err('bad-argument', `cannot read minspan=${o.value}`, o.span, ['examples: minspan=5m, minspan=1h, minspan=10']);
+  return n;
+}
+
+/** aligntime= as the epoch second bins count from (0 when not given). */
+export function alignOffset(args: Args, b: Builder): number {
+  const o = args.options.get('aligntime');
+  if (!o) return 0;
+  const t = parseAligntime(o.value, { now: b.options.now, earliest: b.options.earliest, latest: b.options.latest });
+  if (t === 'needs-range') throw b.err('bad-argument', `aligntime=${o.value} needs the search's time range (--earliest and --latest, or :time in the REPL)`, o.span);
+  if (t === null) throw b.err('bad-argument', `cannot read aligntime=${o.value}: give earliest, latest, epoch seconds or a relative time such as @d+3h`, o.span);
+  return t;
+}
 
 const chart: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, CHART_OPTIONS);

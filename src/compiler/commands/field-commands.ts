@@ -10,19 +10,14 @@ import { CONVERT_FUNCTIONS, convertFunction, DEFAULT_TIME_FORMAT } from '../libr
 import { TimeFormatError } from '../library/time-format.js';
 import { monthBin, parseSpan } from '../time.js';
 import type { Compiled, FieldInfo } from '../types.js';
+import { autoNumberSpan, autoTimeSpan, decimalsOf, discoverRange, floorTo } from './bins.js';
+import { alignOffset, binsOption, bucket, minspanOption } from './charts.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
 import { assign, expandNames, generic, hasColumn, matchingFields, project, wildcardRegex } from './relation.js';
 
 const FILLNULL_OPTIONS: Options = { value: 'text' };
 const CONVERT_OPTIONS: Options = { timeformat: 'text' };
-const BIN_OPTIONS: Options = {
-  span: 'text',
-  bins: { unsupported: 'give span= (e.g. span=1h, or span=10 for a number)' },
-  minspan: { unsupported: 'give span= (e.g. span=1h)' },
-  start: { unsupported: 'bins start at multiples of the span' },
-  end: { unsupported: 'bins end at multiples of the span' },
-  aligntime: { unsupported: 'time bins align to UTC multiples of the span' },
-};
+const BIN_OPTIONS: Options = { span: 'text', bins: 'int', minspan: 'text', start: 'text', end: 'text', aligntime: 'text' };
 const ADDTOTALS_OPTIONS: Options = { row: 'bool', col: 'bool', fieldname: 'text', labelfield: 'text', label: 'text' };
 const MAKERESULTS_OPTIONS: Options = {
   count: 'int',
@@ -181,37 +176,71 @@ const convert: CommandCompiler = (cmd, rel, b) => {
   return assign(rel, b, values);
 };
 
+/**
+ * bin (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/bin):
+ * with span= the bins are its multiples (from aligntime= for time spans under a day); without,
+ * the span is picked from the field's lowest and highest values (bins.ts): at most bins= bins
+ * (default 100), none narrower than minspan=, the range widened (never narrowed) to start= and
+ * end=, which Splunk uses only when no span is given.
+ */
 const bin: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, BIN_OPTIONS);
   const list = fieldList(args.items, b, 'bin');
   if (list.length !== 1) throw b.err('bad-argument', 'bin takes one field (optionally "as new_name")', cmd.span);
   const { name, as } = list[0]!;
-  const c = fieldRef(name, { rel, b });
+  const value = toNumber(fieldRef(name, { rel, b }));
   const spanText = args.option('span');
   const isTime = name === '_time';
-  const floorTo = (seconds: number) => call('mul', [call('floor', [call('div', [toNumber(c), int(seconds)], 'number')], 'number'), int(seconds)], 'number');
-  let value: Expr;
+  const offset = alignOffset(args, b);
+  if (offset && !isTime) throw b.err('bad-argument', 'aligntime= applies to _time only', args.options.get('aligntime')!.span);
+  const bound = (key: 'start' | 'end'): number | undefined => {
+    const o = args.options.get(key);
+    if (!o) return undefined;
+    const n = Number(o.value);
+    if (o.value.trim() === '' || !Number.isFinite(n)) throw b.err('bad-argument', `${key}= must be a number, not ${JSON.stringify(o.value)}`, o.span);
+    return n;
+  };
+  const [start, end] = [bound('start'), bound('end')];
   if (spanText) {
     const span = parseSpan(spanText);
     if (!span) throw b.err('bad-argument', `cannot read span=${spanText}`, args.options.get('span')!.span, ['examples: span=1h, span=30m, span=1d, span=10']);
-    if (span.months) value = monthBin(toNumber(c), span.months, b.vars);
-    else if (!isTime && /^\s*\d+(\.\d+)?\s*$/.test(spanText)) value = rangeLabel(floorTo(span.seconds!), span.seconds!);
-    else value = floorTo(span.seconds!);
-  } else if (isTime) {
-    value = floorTo(3600);
-  } else {
-    throw b.err('bad-argument', 'bin on a number needs span=', cmd.span);
+    let binned: Expr;
+    if (span.months) binned = monthBin(value, span.months, b.vars);
+    else if (!isTime && /^\s*\d+(\.\d+)?\s*$/.test(spanText)) binned = rangeLabel(floorTo(value, span.seconds!), span.seconds!, 0);
+    else binned = floorTo(value, span.seconds!, span.seconds! < 86400 ? offset : 0);
+    return assign(rel, b, [[as ?? name, binned]]);
   }
-  return assign(rel, b, [[as ?? name, value]]);
+  const bins = binsOption(args, b);
+  const minspan = minspanOption(args, b);
+  const found = discoverRange(rel, value, b, `the lowest and highest ${name} (for bin's span)`);
+  let binned: Expr;
+  if (isTime) {
+    const [lo, hi] = widen(found ?? [b.options.now - 3600 * bins, b.options.now], start, end);
+    binned = bucket(value, autoTimeSpan(lo, hi, bins, minspan), b.vars, offset);
+  } else {
+    const [lo, hi] = widen(found ?? [0, 10 * bins], start, end);
+    const span = autoNumberSpan(lo, hi, bins, minspan);
+    binned = rangeLabel(floorTo(value, span), span, decimalsOf(span));
+  }
+  const out = assign(rel, b, [[as ?? name, binned]]);
+  if (found === undefined) b.notes.push(`bin ${name}: the span is picked from the lowest and highest ${name} when the search runs; a placeholder is shown`);
+  return out;
 };
+
+/** [lo, hi] widened to start= and end= (which never narrow it). */
+function widen([lo, hi]: [number, number], start?: number, end?: number): [number, number] {
+  return [start === undefined ? lo : Math.min(lo, start), end === undefined ? hi : Math.max(hi, end)];
+}
 
 /**
  * A number's bin as Splunk names it, `10-15` (lower bound, then the next bin's): a plain-number
  * span on any field but `_time`, whose bins stay epoch times.
  */
-function rangeLabel(low: Expr, width: number): Expr {
+function rangeLabel(low: Expr, width: number, decimals: number): Expr {
+  // A span below 1 leaves float noise (0.30000000000000004): bounds are rounded to its digits.
+  const exact = (x: Expr) => (decimals ? call('round', [x, int(decimals)], 'number') : x);
   const high = call('add', [low, lit(width, 'number')], 'number');
-  return call('concat', [call('concat', [call('num2str', [low], 'string'), lit('-')], 'string'), call('num2str', [high], 'string')], 'string');
+  return call('concat', [call('concat', [call('num2str', [exact(low)], 'string'), lit('-')], 'string'), call('num2str', [exact(high)], 'string')], 'string');
 }
 
 const addtotals: CommandCompiler = (cmd, rel, b) => {
@@ -298,7 +327,7 @@ export const FIELD_COMMANDS: CommandSpec[] = [
     aliases: ['bucket'],
     keywords: ['as'],
     rowPreserving: false,
-    reference: { section: 'Fields and values', summary: 'Rounds `_time` down to a span; a number to a range label (`span=5`: `10-15`)', example: '* | bin _time span=1h | stats count by _time' },
+    reference: { section: 'Fields and values', summary: 'Rounds `_time` down to a span; a number to a range label (`span=5`: `10-15`). Without span=, Splunk\'s automatic span: at most `bins=` (100) bins, at least `minspan=`; `start=`/`end=` widen the range; `aligntime=` for time', example: '* | bin _time span=1h | stats count by _time' },
     build: bin,
   },
   {

@@ -11,8 +11,10 @@ import type { Column } from '../ir/plan.js';
 import { AGGREGATE_NAMES, evalAggregateInput, statsFunction, type StatsFunction } from '../library/aggregates.js';
 import { nearest } from '../suggest.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
+import { parseSpan } from '../time.js';
 import { generic, rowNumber, same, SEQ, sortTerms } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { timeWindow } from './streamstats-time.js';
 import { expandAggregations } from './wildcards.js';
 
 export interface Aggregation {
@@ -170,7 +172,7 @@ const STREAMSTATS_OPTIONS: Options = {
   window: 'int',
   global: { unsupported: 'windows are counted per by-group' },
   reset_on_change: 'bool',
-  time_window: { unsupported: 'windows count results, not time' },
+  time_window: 'text',
   reset_before: 'text',
   reset_after: 'text',
 };
@@ -268,16 +270,29 @@ const streamstats: CommandCompiler = (cmd, rel, b) => {
   const window = args.int('window', 0);
   const segmented = resetSegments(args, by, aggs, rel, b);
   if (segmented) rel = segmented;
+  const partition = [...(segmented ? [RESET] : []), ...by.map((f) => fieldRef(f, { rel, b }))];
+  const seconds = timeWindowSeconds(args, b);
+  const timed = seconds === undefined ? undefined : timeWindow(rel, b, partition, seconds, current, window);
+  if (timed) rel = timed.rel;
   const over: Window = {
-    partition: [...(segmented ? [RESET] : []), ...by.map((f) => fieldRef(f, { rel, b }))],
+    partition,
     order: [{ expr: SEQ, desc: false, nulls: 'last' }],
-    frame: { start: window > 0 ? -(current ? window - 1 : window) : null, end: current ? 0 : -1 },
+    frame: { start: timed ? timed.start : window > 0 ? -(current ? window - 1 : window) : null, end: current ? 0 : -1 },
   };
-  const running = window === 0 ? firstSeenMarks(aggs, rel, b, over) : { rel, marks: new Map<number, IrExpr>() };
+  const running = window === 0 && !timed ? firstSeenMarks(aggs, rel, b, over) : { rel, marks: new Map<number, IrExpr>() };
   const columns = aggs.map((a, i) => ({ name: a.name, expr: compileAggregate(a, running.rel, b, over, running.marks.get(i)) }));
-  const drop = [...(segmented ? ['__reset'] : []), ...[...running.marks.keys()].map((i) => `__first${i}`)];
+  const drop = [...(segmented ? ['__reset'] : []), ...(timed ? ['__back'] : []), ...[...running.marks.keys()].map((i) => `__first${i}`)];
   return b.step({ kind: 'extend', input: running.rel.id, columns, ...(drop.length ? { drop } : {}) });
 };
+
+/** time_window= in seconds (a span under a month), if given. */
+function timeWindowSeconds(args: Args, b: Builder): number | undefined {
+  const o = args.options.get('time_window');
+  if (!o) return undefined;
+  const span = parseSpan(o.value);
+  if (!span?.seconds) throw b.err('bad-argument', `cannot use time_window=${o.value}: give seconds, minutes, hours, days or weeks (e.g. time_window=5m)`, o.span);
+  return span.seconds;
+}
 
 function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
   return (cmd, rel, b) => {
@@ -346,7 +361,7 @@ export const STATS: CommandSpec[] = [
     keywords: ['by', 'as'],
     aggregations: true,
     rowPreserving: false,
-    reference: { section: 'Statistics', summary: 'Running aggregates in result order (`window`, `current`, `reset_on_change`, `reset_before`, `reset_after`)', example: '* | streamstats count as n by user' },
+    reference: { section: 'Statistics', summary: 'Running aggregates in result order (`window`, `time_window` over results in time order, `current`, `reset_on_change`, `reset_before`, `reset_after`)', example: '* | streamstats count as n by user' },
     build: streamstats,
   },
   {

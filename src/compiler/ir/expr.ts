@@ -26,8 +26,12 @@ export interface SortKey {
 export interface Window {
   partition: Expr[];
   order: SortKey[];
-  /** Rows relative to the current one: `start` null = unbounded preceding; 0 = current row. */
-  frame?: { start: number | null; end: number };
+  /**
+   * Rows relative to the current one: `start` null = unbounded preceding; 0 = current row; an
+   * expression, how many rows back for each row (streamstats time_window). With `range`, the
+   * offsets are in the (single) order key's units and `end` may be positive (following).
+   */
+  frame?: { start: number | null | Expr; end: number; range?: boolean };
 }
 
 export type Expr =
@@ -151,11 +155,17 @@ export function isAtomic(e: Expr): boolean {
 /** Functions whose every call gives a new value: never repeated in place of a shared one. */
 const VOLATILE = new Set(['random', 'now_timestamp']);
 
+/** A window's per-row frame start, when it is an expression. */
+export function frameRows(w: Window): Expr[] {
+  const start = w.frame?.start;
+  return start !== undefined && start !== null && typeof start === 'object' ? [start] : [];
+}
+
 /** The expressions directly inside a node. */
 export function children(e: Expr): Expr[] {
   switch (e.kind) {
     case 'call': return e.args;
-    case 'aggregate': return [...e.args, ...(e.filter ? [e.filter] : []), ...(e.order ?? []).map((k) => k.expr), ...(e.over ? [...e.over.partition, ...e.over.order.map((k) => k.expr)] : [])];
+    case 'aggregate': return [...e.args, ...(e.filter ? [e.filter] : []), ...(e.order ?? []).map((k) => k.expr), ...(e.over ? [...e.over.partition, ...e.over.order.map((k) => k.expr), ...frameRows(e.over)] : [])];
     case 'case': return [...e.whens.flatMap((w) => [w.when, w.then]), ...(e.else ? [e.else] : [])];
     case 'let': return [e.value, e.body];
     case 'lambda': return [e.body];

@@ -2,9 +2,10 @@
 // binders in one statement share a name, so an inner lambda never captures an outer one's
 // value), prints a shared subexpression (let) once, and adds parentheses only where precedence
 // needs them.
-import { stepName, type Expr, type SortKey, type Window } from '../ir/expr.js';
+import { frameRows, stepName, type Expr, type SortKey, type Window } from '../ir/expr.js';
 import { PREC, sqlFunction, type SqlFunction, type Template } from '../library/sql-functions.js';
-import type { Dialect } from './dialect.js';
+import type { Span } from '../../../grammar/ast.js';
+import { DialectArgumentError, type Dialect } from './dialect.js';
 
 /** Precedence of what a printed fragment is, so an operator around it knows to parenthesise. */
 export const ATOM = 100;
@@ -45,7 +46,23 @@ export class ExprPrinter {
     return `__v${this.next++}`;
   }
 
+  /** The innermost node with a source span, for an error about what cannot be printed. */
+  private spans: Span[] = [];
+
   private node(e: Expr): Printed {
+    if (!e.span) return this.nodeAt(e);
+    this.spans.push(e.span);
+    try {
+      return this.nodeAt(e);
+    } catch (err) {
+      if (err instanceof NoDialectForm && !err.span) err.span = e.span;
+      throw err;
+    } finally {
+      this.spans.pop();
+    }
+  }
+
+  private nodeAt(e: Expr): Printed {
     const d = this.dialect;
     switch (e.kind) {
       case 'column': {
@@ -115,9 +132,15 @@ export class ExprPrinter {
     return e.type === 'int' ? d.int(e.value) : d.number(e.value);
   }
 
-  private call(f: SqlFunction, args: Expr[], id: string): Printed {
-    const template = f[this.dialect.name];
+  private template(f: SqlFunction, id: string, args: Expr[]): Template {
+    const template = this.dialect.template ? this.dialect.template(id, f, args) : f[this.dialect.name];
     if (template === undefined) throw new NoDialectForm(id, this.dialect.name);
+    if (typeof template === 'object') throw new NoDialectForm(id, this.dialect.name, template.none);
+    return template;
+  }
+
+  private call(f: SqlFunction, args: Expr[], id: string): Printed {
+    const template = this.template(f, id, args);
     const prec = f.prec ?? ATOM;
     const printed = args.map((a) => this.node(a));
     const slots = printed.map((p) => (prec !== ATOM && needsParens(p, prec, id, f.assoc) ? `(${p.text})` : p.text));
@@ -130,7 +153,7 @@ export class ExprPrinter {
       lets.push([name, p.text]);
       slots[i] = name;
     }
-    let text = applyTemplate(template, slots);
+    let text = this.apply(template, slots, id);
     if (lets.length === 0) return { text, prec, op: id };
     for (const [name, value] of lets.reverse()) text = this.dialect.let(name, value, text);
     return { text, prec: ATOM };
@@ -138,8 +161,7 @@ export class ExprPrinter {
 
   private aggregate(e: Extract<Expr, { kind: 'aggregate' }>): Printed {
     const f = sqlFunction(e.fn);
-    const template = f[this.dialect.name];
-    if (template === undefined) throw new NoDialectForm(e.fn, this.dialect.name);
+    const template = this.template(f, e.fn, e.args);
     let args = e.args.map((a) => this.node(a).text);
     if (e.distinct) args = args.length ? [`DISTINCT ${args[0]}`, ...args.slice(1)] : args;
     if (e.order?.length) {
@@ -147,10 +169,20 @@ export class ExprPrinter {
       const order = ` ORDER BY ${this.sortKeys(e.order)}`;
       args = args.length ? [...args.slice(0, -1), args[args.length - 1] + order] : args;
     }
-    let text = applyTemplate(template, args);
+    let text = this.apply(template, args, e.fn);
     if (e.filter) text += ` FILTER (WHERE ${this.node(e.filter).text})`;
     if (e.over) text += ` OVER (${this.window(e.over)})`;
     return { text, prec: ATOM };
+  }
+
+  /** A dialect's form may refuse particular arguments (a regex known only per row). */
+  private apply(template: Template, args: string[], id: string): string {
+    try {
+      return applyTemplate(template, args);
+    } catch (err) {
+      if (err instanceof DialectArgumentError) throw new NoDialectForm(id, this.dialect.name, err.message, this.spans[this.spans.length - 1]);
+      throw err;
+    }
   }
 
   sortKeys(keys: SortKey[]): string {
@@ -163,18 +195,23 @@ export class ExprPrinter {
     if (w.partition.length) parts.push(`PARTITION BY ${w.partition.map((p) => this.node(p).text).join(', ')}`);
     if (w.order.length) parts.push(`ORDER BY ${this.sortKeys(w.order)}`);
     if (w.frame) {
-      const start = w.frame.start === null ? 'UNBOUNDED PRECEDING' : w.frame.start === 0 ? 'CURRENT ROW' : `${-w.frame.start} PRECEDING`;
-      const end = w.frame.end === 0 ? 'CURRENT ROW' : `${-w.frame.end} PRECEDING`;
-      parts.push(`ROWS BETWEEN ${start} AND ${end}`);
+      const s = w.frame.start;
+      const e = w.frame.end;
+      const start = s === null ? 'UNBOUNDED PRECEDING' : typeof s === 'object' ? `${this.node(s).text} PRECEDING` : s === 0 ? 'CURRENT ROW' : `${-s} PRECEDING`;
+      const end = e === 0 ? 'CURRENT ROW' : e > 0 ? `${e} FOLLOWING` : `${-e} PRECEDING`;
+      parts.push(`${w.frame.range ? 'RANGE' : 'ROWS'} BETWEEN ${start} AND ${end}`);
     }
     return parts.join(' ');
   }
 }
 
-/** A library function with no template for the dialect: the search cannot be printed for it. */
+/**
+ * A library function with no template for the dialect, or a form that refuses these arguments:
+ * the search cannot be printed for it. `span` is the innermost part of the search being printed.
+ */
 export class NoDialectForm extends Error {
-  constructor(readonly fn: string, readonly dialect: string) {
-    super(`${fn} has no ${dialect} form`);
+  constructor(readonly fn: string, readonly dialect: string, readonly reason?: string, public span?: Span) {
+    super(reason ?? `${fn} has no ${dialect} form`);
     this.name = 'NoDialectForm';
   }
 }
@@ -248,6 +285,7 @@ function countVars(e: Expr, out: Map<number, number>): void {
       for (const k of e.order ?? []) countVars(k.expr, out);
       for (const p of e.over?.partition ?? []) countVars(p, out);
       for (const k of e.over?.order ?? []) countVars(k.expr, out);
+      for (const r of e.over ? frameRows(e.over) : []) countVars(r, out);
       return;
     default: return;
   }

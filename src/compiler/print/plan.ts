@@ -125,7 +125,7 @@ export class PlanPrinter {
   }
 }
 
-const JOINS = { inner: 'JOIN', left: 'LEFT JOIN', full: 'FULL JOIN' } as const;
+export const JOINS = { inner: 'JOIN', left: 'LEFT JOIN', full: 'FULL JOIN' } as const;
 
 /** Indents a CTE body. A line break inside a quoted value or name is data: it is left as it is. */
 export function indent(sql: string): string {

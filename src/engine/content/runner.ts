@@ -20,10 +20,13 @@ export function neededBaselines(searches: HuntSearch[], baselines: HuntSearch[])
   return baselines.filter((b) => needed.has(b.id));
 }
 
-export async function runOne(engine: Engine, search: HuntSearch, opts: RunOptions): Promise<SearchOutcome> {
+/** Runs one search somewhere: the local engine by default, Athena with `hunt --engine athena`. */
+export type SearchRunner = (spl: string, opts: RunOptions) => Promise<{ columns: string[]; rows: Row[]; truncated?: boolean }>;
+
+export async function runOne(engine: Engine, search: HuntSearch, opts: RunOptions, runner?: SearchRunner): Promise<SearchOutcome> {
   if (search.refused || !search.spl) return { search, columns: [], rows: [], error: search.refused ?? 'no search text' };
   try {
-    const result = await engine.run(search.spl, opts);
+    const result = await (runner ? runner(search.spl, opts) : engine.run(search.spl, opts));
     return { search, columns: result.columns, rows: result.rows, ...(result.truncated ? { truncated: true } : {}) };
   } catch (err) {
     if (!(err instanceof SplError || err instanceof EngineError)) throw err;
@@ -46,10 +49,11 @@ export async function runHunt(
   baselines: HuntSearch[],
   opts: RunOptions,
   onOutcome?: (o: SearchOutcome) => void,
+  runner?: SearchRunner,
 ): Promise<SearchOutcome[]> {
   const out: SearchOutcome[] = [];
   for (const s of [...neededBaselines(searches, baselines), ...searches]) {
-    const o = await runOne(engine, s, opts);
+    const o = await runOne(engine, s, opts, runner);
     out.push(o);
     onOutcome?.(o);
   }

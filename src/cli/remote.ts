@@ -1,0 +1,147 @@
+// The command line beyond one machine (docs/athena.md): `explain --dialect athena|trino` prints
+// the Trino SQL and the partitions it reads; `run --engine athena` submits it to Athena, shows
+// progress, streams the rows to the usual output formats and stops the query on Ctrl-C.
+import { athenaTable, TableOptionError, type AthenaTable } from '../compiler/print/athena-table.js';
+import type { TrinoCompiled } from '../compiler/trino-compile.js';
+import { athenaClient, AthenaError, athenaSettings, runOnAthena, type AthenaSender, type AthenaSettings } from '../engine/athena.js';
+import type { SearchRunner } from '../engine/content/runner.js';
+import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
+import type { Row } from '../engine/types.js';
+import { flag, has, UsageError, type ParsedArgs } from './args.js';
+import { RowWriter, type OutputFormat } from './format.js';
+
+/** The table the Trino SQL reads, from --table and --partitions. */
+export function tableFromArgs(args: ParsedArgs): AthenaTable {
+  try {
+    return athenaTable(flag(args, 'table'), flag(args, 'partitions'));
+  } catch (err) {
+    if (err instanceof TableOptionError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** `--dialect`: undefined for DuckDB (the default), else trino (athena is Trino's dialect). */
+export function dialectFromArgs(args: ParsedArgs): 'trino' | undefined {
+  const d = flag(args, 'dialect');
+  if (d === undefined || d === 'duckdb') return undefined;
+  if (d === 'athena' || d === 'trino') return 'trino';
+  throw new UsageError(`--dialect ${JSON.stringify(d)}: use duckdb, athena or trino`);
+}
+
+/** Flags that only make sense with a remote dialect or engine, given without one. */
+export function checkRemoteFlags(args: ParsedArgs, remote: boolean): void {
+  if (remote) return;
+  for (const name of ['table', 'partitions', 'workgroup', 'output', 'database', 'region']) {
+    if (has(args, name)) throw new UsageError(`--${name} applies to --dialect athena|trino or --engine athena`);
+  }
+}
+
+/** explain's text for a Trino search: what it reads, then the SQL. */
+export function explainText(compiled: TrinoCompiled, table: AthenaTable): string {
+  const head = [`-- Trino SQL over ${table.name} (docs/athena.md)`, ...compiled.partitions.map((p) => `-- reads ${p}`), ...compiled.notes.map((n) => `-- note: ${n}`)];
+  return `${head.join('\n')}\n${compiled.sql}\n`;
+}
+
+export interface RemoteRunIo {
+  write(text: string): void;
+  note(text: string): void;
+  /** For tests: the Athena client (default: the SDK's, with the usual credential chain). */
+  client?: AthenaSender;
+  /** For tests: the abort signal (default: Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+/** Athena settings from the flags, as usage errors. */
+function settingsFromArgs(args: ParsedArgs): AthenaSettings {
+  const which = flag(args, 'engine');
+  if (which !== 'athena') throw new UsageError(`--engine ${JSON.stringify(which)}: only athena is supported`);
+  try {
+    return athenaSettings(flag(args, 'workgroup'), flag(args, 'output'), flag(args, 'database'), flag(args, 'region'));
+  } catch (err) {
+    if (err instanceof AthenaError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * `hunt --engine athena`: each search runs on Athena; an outputlookup (a baseline) is written
+ * to the local lookup, so the detections after it read it from the Athena table of that name
+ * once it is uploaded there (docs/athena.md).
+ */
+export function athenaHuntRunner(engine: Engine, args: ParsedArgs, io: RemoteRunIo): SearchRunner {
+  const settings = settingsFromArgs(args);
+  const table = tableFromArgs(args);
+  const client = io.client ?? athenaClient(settings);
+  return async (spl, opts) => {
+    const compiled = await engine.prepareTrino(spl, { ...opts, table, jsonLists: true });
+    const rows: Row[] = [];
+    const sink = compiled.output ? await engine.lookupSink(compiled.output, compiled.columns) : undefined;
+    try {
+      await runOnAthena(client, settings, compiled.sql, compiled.columns, compiled.types, { signal: io.signal, rows: (r) => rows.push(...r) });
+      if (sink) {
+        await sink.rows(rows);
+        await sink.commit();
+      }
+    } catch (err) {
+      sink?.abort();
+      if (err instanceof AthenaError) throw new EngineError(err.message, compiled.sql);
+      throw err;
+    }
+    const max = opts.maxRows ?? Infinity;
+    return { columns: compiled.columns, rows: rows.slice(0, max), ...(rows.length > max ? { truncated: true } : {}) };
+  };
+}
+
+/** `run --engine athena`: the rows on stdout in `format`; returns the exit status. */
+export async function runOnAthenaCli(engine: Engine, text: string, args: ParsedArgs, opts: RunOptions, format: OutputFormat, io: RemoteRunIo): Promise<number> {
+  const settings = settingsFromArgs(args);
+  const table = tableFromArgs(args);
+  const compiled = await engine.prepareTrino(text, { ...opts, table, jsonLists: true });
+  for (const p of compiled.partitions) io.note(`reads ${p}`);
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  if (!io.signal) process.once('SIGINT', onSigint);
+  const signal = io.signal ?? abort.signal;
+  const writer = new RowWriter(format, compiled.columns, io.write);
+  const sink = compiled.output ? await engine.lookupSink(compiled.output, compiled.columns) : undefined;
+  let last = '';
+  // Lookup rows are written in order, one page after the other, before the commit.
+  let written: Promise<void> = Promise.resolve();
+  try {
+    const run = await runOnAthena(io.client ?? athenaClient(settings), settings, compiled.sql, compiled.columns, compiled.types, {
+      signal,
+      progress: (p) => {
+        const line = `athena: ${p.state.toLowerCase()}, ${formatBytes(p.scannedBytes)} scanned`;
+        if (line !== last) io.note(line);
+        last = line;
+      },
+      rows: (rows) => {
+        writer.rows(rows);
+        if (sink) written = written.then(() => sink.rows(rows));
+      },
+    });
+    writer.end();
+    await written;
+    await sink?.commit();
+    io.note(`${run.rowCount} result${run.rowCount === 1 ? '' : 's'} from Athena query ${run.queryId} (${formatBytes(run.scannedBytes)} scanned)`);
+    return 0;
+  } catch (err) {
+    sink?.abort();
+    if (err instanceof AthenaError) {
+      io.note(`error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = -1;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  return `${v.toFixed(1)} ${units[u]}`;
+}

@@ -1,0 +1,232 @@
+// Plan -> Trino SQL over the Athena CloudTrail table (docs/athena.md). One CTE per step, as the
+// DuckDB printer does, but Trino has no `SELECT * EXCLUDE/REPLACE`, no QUALIFY and no UNION BY
+// NAME: every step lists its columns, which are derived here from the steps themselves. The
+// events step reads only the partitions the time bounds (and a named account or region) allow.
+// Trino folds the case of names, so fields that differ only in case get SQL names of their own.
+import { hasWindow, stepName, type Expr, type Type } from '../ir/expr.js';
+import type { Column, Plan, Step } from '../ir/plan.js';
+import { ExprPrinter, NoDialectForm } from './expr.js';
+import { indent, JOINS } from './plan.js';
+import { TRINO, trinoEventColumns, trinoIdent, trinoPrinter } from './trino.js';
+import { partitionPredicates, type AthenaTable, type PartitionBounds } from './athena-table.js';
+
+const q = trinoIdent;
+
+export interface TrinoPlanOptions {
+  table: AthenaTable;
+  /** The main search's bounds (its own earliest=, accounts, regions, and the global range). */
+  bounds: PartitionBounds;
+}
+
+export class TrinoPlanPrinter {
+  private readonly byId = new Map<number, Step>();
+  private readonly cols = new Map<number, string[]>();
+  private readonly sqlNames = new Map<string, string>();
+
+  /** The events step the result's rows come from (a subsearch's have only the global range). */
+  private readonly mainEvents: number | undefined;
+
+  constructor(private readonly plan: Plan, private readonly options: TrinoPlanOptions) {
+    for (const s of plan.steps) this.byId.set(s.id, s);
+    this.nameColumns();
+    let id: number | undefined = plan.output;
+    while (id !== undefined && id >= 0) {
+      const s = this.byId.get(id);
+      if (!s || s.kind === 'events') break;
+      id = 'input' in s ? s.input : 'left' in s ? s.left : undefined;
+    }
+    this.mainEvents = id;
+  }
+
+  /** SQL names unique whatever the case: the first spelling keeps its name, others get a suffix. */
+  private nameColumns(): void {
+    const taken = new Map<string, number>();
+    const all = new Set<string>();
+    for (const s of this.plan.steps) for (const c of this.columnsOf(s.id)) all.add(c);
+    for (const name of all) {
+      const folded = name.toLowerCase();
+      const n = taken.get(folded) ?? 0;
+      taken.set(folded, n + 1);
+      this.sqlNames.set(name, n === 0 ? name : `${name}__${n + 1}`);
+    }
+  }
+
+  private sqlName(name: string): string {
+    return this.sqlNames.get(name) ?? name;
+  }
+
+  private printer(): ExprPrinter {
+    return trinoPrinter((n) => this.sqlName(n));
+  }
+
+  private expr(e: Expr): string {
+    return this.printer().print(e);
+  }
+
+  private id(name: string): string {
+    return q(this.sqlName(name));
+  }
+
+  private step(id: number): Step {
+    const s = this.byId.get(id);
+    if (!s) throw new Error(`internal: no step ${id}`);
+    return s;
+  }
+
+  /** The columns a step's rows physically have, in order. */
+  columnsOf(id: number): string[] {
+    const known = this.cols.get(id);
+    if (known) return known;
+    const s = this.step(id);
+    let out: string[];
+    switch (s.kind) {
+      case 'events':
+        out = [...trinoEventColumns().map(([name]) => name), '__seq'];
+        break;
+      case 'generate':
+        out = ['_time', '__seq'];
+        break;
+      case 'table':
+      case 'none':
+        out = s.kind === 'none' ? ['__seq'] : [...s.schema.fields.keys()];
+        break;
+      case 'extend': {
+        const drop = new Set(s.drop ?? []);
+        const input = this.columnsOf(s.input).filter((c) => !drop.has(c));
+        out = [...input, ...s.columns.map((c) => c.name).filter((n) => !input.includes(n))];
+        break;
+      }
+      case 'project':
+        out = s.columns.map((c) => c.name);
+        break;
+      case 'filter':
+      case 'limit':
+      case 'distinct':
+        out = this.columnsOf(s.input);
+        break;
+      case 'aggregate':
+        out = [...s.groups, ...s.aggregates].map((c) => c.name);
+        break;
+      case 'unnest': {
+        const input = this.columnsOf(s.input).filter((c) => c !== s.column && c !== s.ordinal);
+        out = [...input, s.column, ...(s.ordinal ? [s.ordinal] : [])];
+        break;
+      }
+      case 'join': {
+        const drop = new Set(s.leftDrop);
+        const left = s.leftAll ? this.columnsOf(s.left).filter((c) => !drop.has(c)) : [];
+        out = [...left, ...s.columns.map((c) => c.name).filter((n) => !left.includes(n))];
+        break;
+      }
+      case 'union': {
+        const left = this.columnsOf(s.left);
+        out = [...left, ...this.columnsOf(s.right).filter((c) => !left.includes(c))];
+        break;
+      }
+    }
+    this.cols.set(id, out);
+    return out;
+  }
+
+  private typeOf(stepId: number, name: string): Type {
+    return this.step(stepId).schema.fields.get(name)?.type ?? (name === '__seq' ? 'int' : name === '_time' ? 'number' : 'string');
+  }
+
+  private column(c: Column): string {
+    const text = this.expr(c.expr);
+    const name = this.id(c.name);
+    return text === name ? name : `${text} AS ${name}`;
+  }
+
+  /** The SELECT a step is. */
+  select(s: Step): string {
+    switch (s.kind) {
+      case 'none':
+        return 'SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false';
+      case 'events':
+        return this.events(s);
+      case 'generate':
+        return `SELECT ${TRINO.number(s.time)} AS "_time", __n AS "__seq" FROM UNNEST(sequence(1, ${s.count})) AS __g(__n)`;
+      case 'table':
+        return `SELECT * FROM ${s.relation}`;
+      case 'extend': {
+        const drop = new Set(s.drop ?? []);
+        const replaced = new Map(s.columns.map((c) => [c.name, c]));
+        const input = this.columnsOf(s.input).filter((c) => !drop.has(c));
+        const list = input.map((name) => (replaced.has(name) ? this.column(replaced.get(name)!) : this.id(name)));
+        for (const c of s.columns) if (!input.includes(c.name)) list.push(this.column(c));
+        return `SELECT ${list.join(', ')} FROM ${stepName(s.input)}`;
+      }
+      case 'project':
+        return `SELECT ${s.columns.map((c) => this.column(c)).join(', ')} FROM ${stepName(s.input)}`;
+      case 'filter': {
+        if (!hasWindow(s.condition)) return `SELECT * FROM ${stepName(s.input)} WHERE ${this.expr(s.condition)}`;
+        // No QUALIFY in Trino: the window's condition is a column, filtered one level up.
+        const cols = this.columnsOf(s.input).map((c) => this.id(c)).join(', ');
+        return `SELECT ${cols} FROM (SELECT *, ${this.expr(s.condition)} AS "__keep" FROM ${stepName(s.input)}) WHERE "__keep"`;
+      }
+      case 'aggregate': {
+        const cols = [...s.groups, ...s.aggregates].map((c) => this.column(c));
+        const groups = s.groups.length ? `\n  GROUP BY ${s.groups.map((g) => this.expr(g.expr)).join(', ')}` : '';
+        return `SELECT ${cols.join(', ')} FROM ${stepName(s.input)}${groups}`;
+      }
+      case 'limit': {
+        const order = s.order ? this.printer().sortKeys(s.order) : '"__seq"';
+        return `SELECT * FROM ${stepName(s.input)} ORDER BY ${order}${s.offset ? ` OFFSET ${s.offset}` : ''} LIMIT ${s.count}`;
+      }
+      case 'distinct':
+        return `SELECT DISTINCT * FROM ${stepName(s.input)}`;
+      case 'unnest': {
+        const keep = this.columnsOf(s.input).filter((c) => c !== s.column && c !== s.ordinal).map((c) => `${stepName(s.input)}.${this.id(c)}`);
+        const list = this.expr(s.list);
+        const cols = [...keep, `__u.__value AS ${this.id(s.column)}`, ...(s.ordinal ? [`__u.__ordinal AS ${this.id(s.ordinal)}`] : [])];
+        return `SELECT ${cols.join(', ')} FROM ${stepName(s.input)} CROSS JOIN UNNEST(${list}) WITH ORDINALITY AS __u(__value, __ordinal)`;
+      }
+      case 'join': {
+        const drop = new Set(s.leftDrop);
+        const left = s.leftAll ? this.columnsOf(s.left).filter((c) => !drop.has(c)).map((c) => `l.${this.id(c)}`) : [];
+        const select = [...left, ...s.columns.map((c) => this.column(c))];
+        return `SELECT ${select.join(', ')}\n  FROM ${stepName(s.left)} l ${JOINS[s.type]} ${stepName(s.right)} r ON ${this.expr(s.on)}`;
+      }
+      case 'union': {
+        const all = this.columnsOf(s.id).filter((c) => c !== '__seq');
+        const side = (id: number, part: number): string => {
+          const has = new Set(this.columnsOf(id));
+          const cols = all.map((c) => (has.has(c) ? this.id(c) : `${TRINO.null(this.typeOf(s.id, c))} AS ${this.id(c)}`));
+          return `SELECT ${[...cols, '"__seq"', `${part} AS "__part"`].join(', ')} FROM ${stepName(id)}`;
+        };
+        const cols = all.map((c) => this.id(c)).join(', ');
+        return `SELECT ${cols}${cols ? ', ' : ''}row_number() OVER (ORDER BY "__part", "__seq") AS "__seq" FROM (\n  ${side(s.left, 0)}\n  UNION ALL\n  ${side(s.right, 1)}\n)`;
+      }
+    }
+  }
+
+  /**
+   * The events: the table's rows in the partitions the bounds allow, reshaped to spelunk's
+   * columns, the search's conditions, then the order Splunk shows them in (newest first).
+   */
+  private events(s: Extract<Step, { kind: 'events' }>): string {
+    const { table } = this.options;
+    const main = this.options.bounds;
+    const bounds = s.id === this.mainEvents ? main : { earliest: main.global?.earliest, latest: main.global?.latest };
+    const projection = trinoEventColumns().map(([name, sql]) => `${sql} AS ${this.id(name)}`).join(',\n      ');
+    const partitions = partitionPredicates(table, bounds);
+    const inner = `SELECT ${projection}\n    FROM ${table.sqlName}${partitions.length ? `\n    WHERE ${partitions.join(' AND ')}` : ''}`;
+    const where = s.where.map((w) => this.expr(w));
+    const cols = trinoEventColumns().map(([name]) => this.id(name)).join(', ');
+    return `SELECT ${cols}, row_number() OVER (ORDER BY "_time" DESC NULLS LAST, "source", "eventID") AS "__seq" FROM (\n  ${inner}\n) AS __events${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}`;
+  }
+
+  /**
+   * The whole statement: the steps as CTEs, then the result's columns in `__seq` order;
+   * `jsonLists` gives multivalue columns as JSON text (Athena returns every cell as text).
+   */
+  statement(opts: { unordered?: boolean; jsonLists?: Record<string, Type> } = {}): string {
+    const ctes = this.plan.steps.map((s) => `${stepName(s.id)} AS (\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.select(s))}\n)`).join(',\n');
+    const unordered = opts.unordered ?? false;
+    const cols = this.plan.columns.map((c) => `${opts.jsonLists?.[c] === 'mv' ? `json_format(CAST(${this.id(c)} AS JSON))` : this.id(c)} AS ${q(c)}`).join(', ') || '1 AS "_"';
+    return `WITH ${ctes}\nSELECT ${cols}\nFROM ${stepName(this.plan.output)}${unordered ? '' : '\nORDER BY "__seq"'}`;
+  }
+}
+
+export { NoDialectForm };

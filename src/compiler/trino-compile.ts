@@ -1,0 +1,87 @@
+// SPL -> Trino SQL over the Athena CloudTrail table: the same plan the DuckDB dialect prints,
+// printed by the Trino plan printer, with the partitions the search reads. A search with no
+// faithful Trino form is refused with the reason, at the part of the search that needs it.
+import type { Pipeline } from '../../grammar/ast.js';
+import { SplError } from '../../grammar/diagnostics.js';
+import { outputColumns } from './builder.js';
+import { compilePipeline, newBuilder } from './compile.js';
+import { prepare, type PreparedSearch, type PrepareOptions } from './index.js';
+import { partitionBounds } from './partition-bounds.js';
+import { athenaTable, describePartitions, type AthenaTable } from './print/athena-table.js';
+import { NoDialectForm } from './print/expr.js';
+import { trinoIdent } from './print/trino.js';
+import { TrinoPlanPrinter } from './print/trino-plan.js';
+import type { CompileOptions, FieldType, LookupResolver, OutputAction } from './types.js';
+
+export interface TrinoOptions extends CompileOptions, PrepareOptions {
+  table?: AthenaTable;
+  /** Multivalue result columns as JSON text (Athena's results are text; see engine/athena.ts). */
+  jsonLists?: boolean;
+}
+
+export interface TrinoCompiled {
+  sql: string;
+  columns: string[];
+  types: Record<string, FieldType>;
+  /** Which partitions the search reads, in words. */
+  partitions: string[];
+  /** What the output leaves out that the local one has (the events' raw text). */
+  notes: string[];
+  /** outputlookup: the engine writes the result rows to the local lookup, as for a local search. */
+  output?: OutputAction;
+}
+
+/** Lookups read from the Athena table of the same name; the local file gives the columns. */
+function athenaLookups(local: LookupResolver | undefined): LookupResolver | undefined {
+  if (!local) return undefined;
+  return {
+    ...local,
+    resolve(name) {
+      const t = local.resolve(name);
+      return t && { ...t, sql: `(SELECT *, row_number() OVER () AS "__row" FROM ${trinoIdent(name)})` };
+    },
+  };
+}
+
+/** `source` is SPL text (parameters and macros filled here) or a search already prepared. */
+export function compileTrino(source: string | PreparedSearch, options: TrinoOptions): TrinoCompiled {
+  const prepared = typeof source === 'string' ? prepare(source, options) : source;
+  try {
+    return compilePipelineTrino(prepared.pipeline, options);
+  } catch (err) {
+    if (err instanceof NoDialectForm) {
+      const span = err.span ?? { start: 0, end: prepared.text.length };
+      throw new SplError({ code: 'unsupported-function', message: `no Trino form: ${err.message}`, span, hints: ['run it locally (without --dialect/--engine), or rewrite that part'] }, prepared.text);
+    }
+    if (err instanceof SplError) throw new SplError(err.diagnostic, prepared.text);
+    throw err;
+  }
+}
+
+function compilePipelineTrino(p: Pipeline, options: TrinoOptions): TrinoCompiled {
+  const table = options.table ?? athenaTable();
+  const b = newBuilder({ ...options, lookups: athenaLookups(options.lookups), rowCap: undefined });
+  const rel = compilePipeline(p, b, true);
+  // An outputlookup that ends the search writes its rows to the local lookup (engine side).
+  if (p.commands.at(-1)?.name === 'outputlookup') {
+    const { sql: _sql, columns: _columns, ...last } = b.writes.pop()!;
+    b.output = last;
+  }
+  if (b.writes.length) throw new NoDialectForm('outputlookup', 'trino', 'an outputlookup in the middle of a search writes a local file while the search runs, which a search on Athena cannot');
+  const notes: string[] = [];
+  let columns = outputColumns(rel);
+  if (columns.includes('_raw')) {
+    columns = columns.filter((c) => c !== '_raw');
+    notes.push("_raw is left out: the Athena table keeps parsed columns, not the event's text");
+  }
+  const pending = b.discoveries.filter((d) => !d.what.startsWith('the time of matching event'));
+  if (pending.length) {
+    throw new NoDialectForm(pending[0]!.what, 'trino', `this search needs ${pending[0]!.what} before it can be printed, which is asked of the local data only`);
+  }
+  const types: Record<string, FieldType> = {};
+  for (const c of columns) types[c] = rel.fields.get(c)?.type ?? (c === '_time' ? 'number' : 'string');
+  const bounds = partitionBounds(p, options.now, { earliest: options.earliest, latest: options.latest });
+  const printer = new TrinoPlanPrinter({ steps: b.steps, output: rel.id, columns, questions: [] }, { table, bounds });
+  const sql = printer.statement({ unordered: options.unordered, jsonLists: options.jsonLists ? types : undefined });
+  return { sql, columns, types, partitions: describePartitions(table, bounds), notes, ...(b.output ? { output: b.output } : {}) };
+}

@@ -1,0 +1,51 @@
+// A DuckDB database holding the sample in the Athena table's shape, with the Trino stand-in
+// macros (trino-in-duckdb.ts) and spelunk's own prelude (the IPv4 helpers the cidrmatch rule
+// reuses). Tests run the Trino SQL the compiler prints here, and compare with the local engine.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { PRELUDE } from '../../src/compiler/prelude.js';
+import { athenaTableSql } from './athena-table.js';
+import { TRINO_MACROS, trinoToDuckdb } from './trino-in-duckdb.js';
+
+export const ATHENA_TABLE = 'cloudtrail_logs_pp';
+
+export interface TrinoHarness {
+  /** Rows of a Trino statement, run with Trino's meaning; values as plain JSON. */
+  rows(trinoSql: string): Promise<Record<string, unknown>[]>;
+  /** A lookup as the Athena table of the same name (text columns, as a CSV-backed table). */
+  loadCsv(name: string, file: string): Promise<void>;
+  close(): void;
+}
+
+export async function openHarness(glob = 'fixtures/sample/AWSLogs/**/*.json.gz'): Promise<TrinoHarness> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c: DuckDBConnection = await db.connect();
+  // Athena's session time zone is UTC.
+  await c.run("SET TimeZone = 'UTC'");
+  for (const m of [...PRELUDE, ...TRINO_MACROS]) await c.run(m);
+  await c.run(athenaTableSql(ATHENA_TABLE, glob));
+  return {
+    async rows(trinoSql: string) {
+      const sql = trinoToDuckdb(trinoSql);
+      try {
+        return (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n-- as DuckDB ran it:\n${sql}`);
+      }
+    },
+    async loadCsv(name: string, file: string) {
+      await c.run(`CREATE OR REPLACE TABLE "${name.replace(/"/g, '""')}" AS SELECT * FROM read_csv('${file.replace(/'/g, "''")}', all_varchar = true, header = true)`);
+    },
+    close() {
+      c.closeSync();
+      db.closeSync();
+    },
+  };
+}
+
+/** A value as text that compares equal across the two engines' JSON forms (numbers by value). */
+export function canonical(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
+}
