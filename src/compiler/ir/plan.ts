@@ -35,7 +35,7 @@ export interface Column {
   expr: Expr;
 }
 
-/** A question about the data a step needs answered before it can be printed (see Question). */
+/** A question about the data a step needs answered before it can be printed (the newest-rows bound: the engine's discovery, by id). */
 export interface Answer {
   question: number;
 }
@@ -77,24 +77,13 @@ export type Step = {
   | { kind: 'union'; left: number; right: number }
 );
 
-/**
- * A question about the data: the first column of `step`'s rows, which the engine answers before
- * the search is printed (the values of a chart's split field, the newest-rows bound).
- */
-export interface Question {
-  id: number;
-  step: number;
-  /** What is asked, in words (for explain). */
-  what: string;
-}
-
+/** A whole search: its steps and which one gives the result (what a second dialect's printer takes). */
 export interface Plan {
   steps: Step[];
   /** The step whose rows are the result. */
   output: number;
   /** Visible result columns in order. */
   columns: string[];
-  questions: Question[];
 }
 
 export function isHidden(name: string): boolean {
