@@ -126,6 +126,36 @@ describe('cache', () => {
     second.engine.close();
   });
 
+  it('finds the files of another load (a subfolder, one file) without a manifest of its own, the changed one newest', async () => {
+    const data = sampleCopy();
+    const cacheDir = tmp();
+    const first = await loadIntoCache([data], { dir: cacheDir, gcGraceMs: 0 });
+    expect(first.converted.length).toBeGreaterThan(1);
+    const day = path.join(data, 'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20');
+    const file = path.join(day, '111122223333_CloudTrail_eu-west-1_20261120T1547Z_WvJ2lxDh3o69gW6n.json.gz');
+    const sub = await loadIntoCache([day], { dir: cacheDir, gcGraceMs: 0 });
+    expect(sub.converted).toEqual([]);
+    expect(sub.report.eventsLoaded).toBe(first.entries.filter((e) => e.path.startsWith(day + path.sep)).reduce((n, e) => n + e.rows, 0));
+    // Changed, then loaded alone: the pack written for it holds the entry that now counts, for
+    // every set of paths, and the first load's entry for it is dropped from its pack.
+    const records = (JSON.parse(gunzipSync(readFileSync(file)).toString()) as { Records: Record<string, unknown>[] }).Records;
+    writeFileSync(file, gzipSync(JSON.stringify({ Records: records.slice(1) })));
+    const alone = await loadIntoCache([file], { dir: cacheDir, gcGraceMs: 0 });
+    expect(alone.converted).toEqual([file]);
+    expect(alone.report.eventsLoaded).toBe(records.length - 1);
+    const again = await loadIntoCache([day], { dir: cacheDir, gcGraceMs: 0 });
+    expect(again.converted).toEqual([]);
+    expect(again.entries.find((e) => e.path === file)!.rows).toBe(records.length - 1);
+    const folder = layoutFolder(cacheDir);
+    const recorded = readdirSync(folder)
+      .filter((n) => n.startsWith('pack-'))
+      .flatMap((n) => (JSON.parse(readFileSync(path.join(folder, n), 'utf8')) as { entries: { path: string; rows: number }[] }).entries);
+    expect(recorded.filter((e) => e.path === file)).toEqual([expect.objectContaining({ rows: records.length - 1 })]);
+    const whole = await loadIntoCache([data], { dir: cacheDir });
+    expect(whole.converted).toEqual([]);
+    expect(whole.report.eventsLoaded).toBe(first.report.eventsLoaded - 1);
+  });
+
   it('writes the files of a day into one shared segment, read once by the view', async () => {
     const data = sampleCopy();
     const cacheDir = tmp();
@@ -194,8 +224,12 @@ describe('cache', () => {
     expect(await segmentRows(cacheDir)).toBe(515 - removedCount);
     expect(await segmentRows(cacheDir, removed)).toBe(0);
     const folder = layoutFolder(cacheDir);
-    const entryFiles = readdirSync(folder).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
-    expect(entryFiles.map((n) => JSON.parse(readFileSync(path.join(folder, n), 'utf8')).path)).not.toContain(removed);
+    const packs = readdirSync(folder).filter((n) => /^pack-[0-9a-f]+\.json$/.test(n));
+    const recorded = packs.flatMap((n) => (JSON.parse(readFileSync(path.join(folder, n), 'utf8')) as { entries: { path: string }[] }).entries.map((e) => e.path));
+    expect(recorded).not.toContain(removed);
+    // Each of the other files is recorded once, in the packs the first load wrote a chunk at a time.
+    expect(recorded.length).toBe(new Set(recorded).size);
+    expect(packs.length).toBeLessThan(recorded.length);
     const engine = await Engine.open({ cacheDir });
     await engine.load([data]);
     expect(await all(engine, 'search * | stats count')).toEqual([{ count: 515 - removedCount }]);

@@ -17,7 +17,7 @@ import type { LoadWarning } from './types.js';
  * changes) and the stored columns, so a cache written before the event columns changed is simply
  * not found (and is collected as an old layout).
  */
-export const LAYOUT = `v4-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
+export const LAYOUT = `v5-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
 const DAY = 86_400;
 /** Unreferenced cache files younger than this are left alone: see collectGarbage(). */
 export const GC_GRACE_MS = 10 * 60_000;
@@ -64,7 +64,7 @@ export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
 
-/** What is recorded for each cached source file, in `<key>.json` and in the load manifests. */
+/** What is recorded for each cached source file, in the packs and in the load manifests. */
 export interface CacheEntry extends Fingerprint {
   path: string;
   rows: number;
@@ -80,6 +80,45 @@ export interface CacheEntry extends Fingerprint {
   parquet: string | null;
   /** The segment's size when the entry was written (see Segment). */
   parquetBytes: number | null;
+}
+
+/**
+ * A conversion chunk's entries, written in one file after its segments (`pack-<id>.json`): one
+ * write per chunk of hundreds or thousands of files, where one file per source cost a third of
+ * the first load of a tree of small files. The same source may have entries in several packs (a
+ * changed file converted again, its day rewritten, two processes converting it at once): the
+ * newest pack's entry that still describes the file is the one that counts.
+ */
+export interface Pack {
+  /** When it was written (ms), to tell which of several entries for a file is the newest. */
+  written: number;
+  entries: CacheEntry[];
+}
+
+const PACK_NAME = /^pack-[0-9a-f]+\.json$/;
+
+export function writePack(folder: string, entries: CacheEntry[]): void {
+  if (entries.length === 0) return;
+  const pack: Pack = { written: Date.now(), entries };
+  writeAtomic(path.join(folder, `pack-${randomBytes(12).toString('hex')}.json`), JSON.stringify(pack));
+}
+
+/** Every pack of the folder, newest first (ties by name, so every process orders them alike). */
+export async function readPacks(folder: string): Promise<{ file: string; pack: Pack }[]> {
+  const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => PACK_NAME.test(n));
+  const packs = await Promise.all(names.map(async (name) => ({ file: path.join(folder, name), pack: await readEntry<Pack>(path.join(folder, name)) })));
+  return packs
+    .filter((p): p is { file: string; pack: Pack } => Array.isArray(p.pack?.entries) && typeof p.pack?.written === 'number')
+    .sort((a, b) => b.pack.written - a.pack.written || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
+}
+
+/** Each source's entries across the packs, newest first. */
+export async function entriesByPath(folder: string): Promise<Map<string, CacheEntry[]>> {
+  const byPath = new Map<string, CacheEntry[]>();
+  for (const { pack } of await readPacks(folder)) {
+    for (const e of pack.entries) byPath.set(e.path, [...(byPath.get(e.path) ?? []), e]);
+  }
+  return byPath;
 }
 
 export function keyOf(absPath: string): string {
@@ -197,7 +236,8 @@ export async function writeSegment(conn: DuckDBConnection, folder: string, selec
 /**
  * Deletes the files of the cache folder (`root`) that nothing references any more: segments no
  * entry or manifest points at (a changed file's old rows after its day was rewritten, a removed
- * file's), entries of source files that no longer exist, and folders of other layouts.
+ * file's), entries no longer current (their source gone or changed, or a newer pack's entry
+ * for it), and folders of other layouts.
  *
  * Another spelunk process may be writing into the same folder right now, so a file goes only when
  * no process can be about to reference it:
@@ -205,7 +245,8 @@ export async function writeSegment(conn: DuckDBConnection, folder: string, selec
  *   they are older than the grace period, in case the pid is another machine's);
  * - a segment is referenced a moment after it is renamed into place (its entries are written right
  *   after), so an unreferenced segment goes only once it is older than the grace period;
- * - an entry goes when its source file is gone (ENOENT): it can never be a hit again.
+ * - an entry goes when its source file is gone (ENOENT) or no longer as it describes, or a newer
+ *   pack holds the source's current entry: it can never be the hit again.
  * A process still showing a view over a segment another load has since replaced and that is older
  * than the grace period may lose it; its next load reads the current entries again.
  */
@@ -225,22 +266,31 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
   const referenced = new Set<string>();
   // An entry references its segment while its source file is as it describes (or unreadable now:
   // a drive that is not mounted keeps its cache).
-  const note = async (e: CacheEntry): Promise<boolean> => {
+  const current = async (e: CacheEntry): Promise<boolean> => {
     const state = await sourceState(e.path);
-    if (state === null) return false;
-    if (e.parquet && (state === undefined || sameFingerprint(state, e))) referenced.add(e.parquet);
-    return true;
+    return state !== null && (state === undefined || sameFingerprint(state, e));
   };
+  // In packs, only the newest current entry of a source counts. A pack keeps only those: it is
+  // written again without the others (a removed file's, a changed file's old one), or deleted
+  // when none is left.
+  const decided = new Set<string>();
+  for (const { file, pack } of await readPacks(folder)) {
+    const kept: CacheEntry[] = [];
+    for (const e of pack.entries) {
+      if (decided.has(e.path) || !(await current(e))) continue;
+      decided.add(e.path);
+      kept.push(e);
+      if (e.parquet) referenced.add(e.parquet);
+    }
+    if (kept.length === 0) await remove(file);
+    else if (kept.length < pack.entries.length) writeAtomic(file, JSON.stringify({ written: pack.written, entries: kept }));
+  }
   await Promise.all(
-    names.map(async (name) => {
-      const file = path.join(folder, name);
-      if (/^[0-9a-f]{32}\.json$/.test(name)) {
-        const entry = await readEntry(file);
-        if (entry && !(await note(entry))) await remove(file);
-      } else if (/^load-[0-9a-f]{32}\.json$/.test(name)) {
-        for (const entry of (await readEntry<CacheEntry[]>(file)) ?? []) await note(entry);
-      }
-    }),
+    names
+      .filter((name) => /^load-[0-9a-f]{32}\.json$/.test(name))
+      .map(async (name) => {
+        for (const e of (await readEntry<CacheEntry[]>(path.join(folder, name))) ?? []) if (e.parquet && (await current(e))) referenced.add(e.parquet);
+      }),
   );
   for (const name of names) {
     const file = path.join(folder, name);

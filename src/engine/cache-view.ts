@@ -86,21 +86,25 @@ export class CachedEvents {
    * points at another segment: the join drops both.
    */
   viewSql(range: TimeRange): string {
-    return this.statements(range).join(';\n');
+    const { sources, view } = this.plan(range);
+    if (sources.length === 0) return view;
+    const values = sources.map(([part, segment, src, rank]) => `(${part}, ${segment}, ${sqlString(src)}, ${rank})`);
+    return `INSERT INTO ${SOURCES_TABLE} VALUES ${values.join(', ')};\n${view}`;
   }
 
   /**
-   * The sources table, then the view. The (segment, source, rank) rows live in a table of their
-   * own rather than in the view's text: DuckDB parses the view again for every statement that
-   * reads `events`, and with 2,500 files in its text planning `SELECT count(*) FROM events`
-   * took 50 ms, paid two or three times per search.
+   * The rows of the sources table, and the view. The (segment, source, rank) rows live in a table
+   * of their own rather than in the view's text: DuckDB parses the view again for every statement
+   * that reads `events`, and with 2,500 files in its text planning `SELECT count(*) FROM events`
+   * took 50 ms, paid two or three times per search. They reach the table through an appender:
+   * as a VALUES list, DuckDB's parse of 25,000 of them was most of a warm start's CPU.
    */
-  private statements(range: TimeRange): string[] {
+  private plan(range: TimeRange): { sources: [number, number, string, number][]; view: string } {
     const selected = this.select(range);
     const ranks = new Map([...this.files.keys()].sort().map((p, i) => [p, i]));
     const indexes = [...new Set(selected.map((f) => f.index))];
     const parts: string[] = [];
-    const sources: string[] = [];
+    const sources: [number, number, string, number][] = [];
     indexes.forEach((index, part) => {
       const cols = EVENT_COLUMNS.map((c) => {
         if (c.name === '__seq') return `${SEQ} AS "__seq"`;
@@ -110,33 +114,45 @@ export class CachedEvents {
       const mine = selected.filter((f) => f.index === index);
       const segments = [...new Set(mine.map((f) => f.entry.parquet!))].sort();
       const place = new Map(segments.map((s, i) => [s, i]));
-      for (const f of mine) sources.push(`(${part}, ${place.get(f.entry.parquet!)}, ${sqlString(f.entry.path)}, ${ranks.get(f.entry.path)})`);
+      for (const f of mine) sources.push([part, place.get(f.entry.parquet!)!, f.entry.path, ranks.get(f.entry.path)!]);
       parts.push(`SELECT ${cols.join(', ')}
 FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}]) AS e
 JOIN ${SOURCES_TABLE} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__src = f.src`);
     });
     if (parts.length === 0) {
       const cols = EVENT_COLUMNS.map((c) => `NULL::${c.name === '__seq' ? 'HUGEINT' : c.type} AS ${quoteIdent(c.name)}`);
-      return [`CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\nSELECT ${cols.join(', ')} WHERE false`];
+      return { sources, view: `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\nSELECT ${cols.join(', ')} WHERE false` };
     }
     // The copies are keyed by __seq, which depends on every loaded file, not on the range: the
     // list stays right for every range until the files change (and is made again then).
     const union = parts.join('\nUNION ALL\n');
     const body = this.dropDuplicates ? `SELECT * FROM (\n${union}\n) AS v ANTI JOIN ${DUPLICATES_TABLE} AS d ON d.seq = v."__seq"` : union;
-    return [
-      `CREATE OR REPLACE TEMP TABLE ${SOURCES_TABLE} AS SELECT * FROM (VALUES ${sources.join(', ')}) AS f(part, segment, src, rank)`,
-      `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\n${body}`,
-    ];
+    return { sources, view: `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\n${body}` };
   }
 
   /** Points `events` at the files a range needs (a no-op when that is already so). */
   async apply(conn: DuckDBConnection, range: TimeRange): Promise<void> {
     const built = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
     if (built === this.built) return;
-    const statements = this.statements(range);
-    const key = statements.join(';\n');
+    const { sources, view } = this.plan(range);
+    const key = `${view}\n${JSON.stringify(sources)}`;
     if (key !== this.current) {
-      for (const sql of statements) await conn.run(sql);
+      if (sources.length > 0) {
+        await conn.run(`CREATE OR REPLACE TEMP TABLE ${SOURCES_TABLE} (part INTEGER, segment INTEGER, src VARCHAR, rank INTEGER)`);
+        const appender = await conn.createAppender(SOURCES_TABLE, 'main', 'temp');
+        try {
+          for (const [part, segment, src, rank] of sources) {
+            appender.appendInteger(part);
+            appender.appendInteger(segment);
+            appender.appendVarchar(src);
+            appender.appendInteger(rank);
+            appender.endRow();
+          }
+        } finally {
+          appender.closeSync();
+        }
+      }
+      await conn.run(view);
       this.current = key;
     }
     this.built = built;

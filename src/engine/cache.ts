@@ -1,5 +1,5 @@
 // The columnar cache. Each source file is keyed by its absolute path and its fingerprint (size,
-// mtime, ctime and inode: see Fingerprint); its events
+// mtime, ctime and inode: see Fingerprint), recorded with a chunk's other files in a pack; its events
 // are converted once to Parquet, into a "segment": one Parquet file per conversion chunk and UTC
 // day (the day of each file's first event, so a file's events never straddle two segments). A
 // day's files share a segment because a scan of thousands of small files spends its time opening
@@ -9,7 +9,7 @@
 // segments, each joined only with the sources whose current entry points at it, and a search
 // bounded in time reads only the segments of files whose [min, max] _time overlaps its range.
 import { randomBytes } from 'node:crypto';
-import { rmSync, statSync } from 'node:fs';
+import { rmSync, statSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -20,6 +20,7 @@ import {
   dayOf,
   fingerprintOf,
   GC_GRACE_MS,
+  entriesByPath,
   keyOf,
   layoutFolder,
   makeFolder,
@@ -28,6 +29,7 @@ import {
   sameFingerprint,
   STORED,
   writeAtomic,
+  writePack,
   writeSegment,
   type CacheEntry,
   type Fingerprint,
@@ -37,7 +39,7 @@ import { describeFsError, duckdbPath, expandPaths } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
 import { loadCloudTrail } from './loader.js';
 import { defaultMemoryLimit } from './memory.js';
-import { emptyLoadReport, markUnreadable, type LoadProgress, type LoadReport } from './types.js';
+import { emptyLoadReport, markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport } from './types.js';
 
 /**
  * Misses are converted in chunks of about this many (compressed) bytes, bounding memory: two
@@ -74,6 +76,13 @@ export interface CacheLoadOptions {
    * converted a chunk at a time (CHUNK_BYTES).
    */
   memoryLimit?: string;
+  /** See LoadOptions.streamBytes. */
+  streamBytes?: number;
+  /**
+   * Cancels the load (see LoadOptions.signal). The chunk being read is dropped and the one being
+   * written is finished: what is in the cache stays as consistent as after a kill.
+   */
+  signal?: AbortSignal;
 }
 
 /** Brings the cache up to date for the files `paths` name and returns their entries. */
@@ -91,7 +100,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
   const misses: Miss[] = [];
   // One file lists the entries of the last load of the same paths: reading 2,500 small entry
   // files costs more than the rest of a warm start. It only saves reads: an entry it lacks or
-  // holds stale is looked up in `<key>.json` as before.
+  // holds stale is looked up in the packs, read once and only then.
   const manifest = path.join(folder, `load-${keyOf(JSON.stringify(paths.map((p) => path.resolve(p))))}.json`);
   const listed = new Map(((await readEntry<CacheEntry[]>(manifest)) ?? []).map((e) => [e.path, e]));
   // A segment with another size than its entry recorded is not the one the entry was written for.
@@ -103,20 +112,31 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     }
   });
   let fromManifest = 0;
-  // Stats and entry reads run together: a warm start over thousands of files is mostly waiting.
+  let packed: Promise<Map<string, CacheEntry[]>> | undefined;
+  const isFresh = (e: CacheEntry | undefined, info: Fingerprint): e is CacheEntry =>
+    e !== undefined && sameFingerprint(e, info) && (e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes);
+  // The walk's stat of each file gives its fingerprint (a file named directly is stat'ed there
+  // too). A file the manifest lists as it is now is settled at once; the others (pack reads,
+  // a stat the walk did not make) run together.
   const looked = await Promise.all(
-    expansion.files.map(async (file) => {
+    expansion.files.map((file) => {
       const abs = path.resolve(file);
-      const info = await stat(abs).catch((err: unknown) => err as Error);
-      if (info instanceof Error) return { abs, info };
-      const key = keyOf(abs);
-      const isFresh = (e: CacheEntry | undefined): e is CacheEntry =>
-        e !== undefined && sameFingerprint(e, info) && (e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes);
+      const known = expansion.stats.get(file);
       const fromList = listed.get(abs);
-      let entry = fromList;
-      if (isFresh(entry)) fromManifest++;
-      else entry = await readEntry(path.join(folder, `${key}.json`));
-      return { abs, info, key, entry: isFresh(entry) ? entry : undefined, stale: entry ?? fromList };
+      if (known && isFresh(fromList, known)) {
+        fromManifest++;
+        return { abs, info: known as Stats | Error, entry: fromList as CacheEntry | undefined, stale: fromList as CacheEntry | undefined };
+      }
+      return (async () => {
+        const info = known ?? (await stat(abs).catch((err: unknown) => err as Error));
+        if (info instanceof Error) return { abs, info };
+        let entry = fromList;
+        if (!isFresh(entry, info)) {
+          const candidates = (await (packed ??= entriesByPath(folder))).get(abs) ?? [];
+          entry = candidates.find((c) => isFresh(c, info)) ?? candidates[0];
+        }
+        return { abs, info, entry: isFresh(entry, info) ? entry : undefined, stale: entry ?? fromList };
+      })();
     }),
   );
   // Days whose segments hold rows no current entry reads (a file changed or went away): they are
@@ -130,7 +150,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
       report.warnings.push({ file: l.abs, reason: describeFsError(l.info), kind: 'skipped' });
     } else if (l.entry) entries.push(l.entry);
     else {
-      misses.push({ abs: l.abs, key: l.key!, ...fingerprintOf(l.info) });
+      misses.push({ abs: l.abs, ...fingerprintOf(l.info) });
       if (l.stale?.parquet) dirty.add(dayOf(l.stale));
     }
   }
@@ -165,6 +185,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
       let n = 0;
       try {
         for (const chunk of chunks(json)) {
+          throwIfInterrupted(opts.signal);
           const conn = await instance.connect();
           const schema = `stage${n++ % 2}`;
           let chunkReport: LoadReport;
@@ -176,6 +197,8 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
               {
                 index: null,
                 renumber: false,
+                streamBytes: opts.streamBytes,
+                signal: opts.signal,
                 onProgress: (p) =>
                   opts.onProgress?.({
                     filesDone: doneFiles + p.filesDone,
@@ -213,6 +236,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     const byDay = new Map<string, CacheEntry[]>();
     for (const e of entries) if (e.parquet !== null) byDay.set(dayOf(e), [...(byDay.get(dayOf(e)) ?? []), e]);
     for (const [day, members] of byDay) {
+      throwIfInterrupted(opts.signal);
       const segments = new Set(members.map((m) => m.parquet!));
       const holdsOldRows = dirty.has(day) && [...segments].some((s) => !written.has(s));
       if (!holdsOldRows && segments.size <= MAX_DAY_SEGMENTS) continue;
@@ -256,7 +280,6 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
 
 interface Miss extends Fingerprint {
   abs: string;
-  key: string;
 }
 
 function compareText(a: string, b: string): number {
@@ -295,11 +318,9 @@ async function rewriteDay(instance: DuckDBInstance, folder: string, members: Cac
         SELECT e.* EXCLUDE (filename)
         FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}], filename = true) AS e
         JOIN (VALUES ${sources.join(', ')}) AS f(file, src) ON e.filename = f.file AND e.__src = f.src`);
-    return members.map((m) => {
-      const entry = { ...m, parquet: segment.file, parquetBytes: segment.bytes };
-      writeAtomic(path.join(folder, `${keyOf(m.path)}.json`), JSON.stringify(entry));
-      return entry;
-    });
+    const entries = members.map((m) => ({ ...m, parquet: segment.file, parquetBytes: segment.bytes }));
+    writePack(folder, entries);
+    return entries;
   } finally {
     conn.closeSync();
   }
@@ -332,7 +353,7 @@ async function cacheExport(instance: DuckDBInstance, folder: string, miss: Miss)
       minTime: r['lo'] == null ? null : Number(r['lo']), maxTime: r['hi'] == null ? null : Number(r['hi']),
       warnings: [], eventsSkipped: 0, parquet: rows > 0 ? segment.file : null, parquetBytes: rows > 0 ? segment.bytes : null,
     };
-    writeAtomic(path.join(folder, `${miss.key}.json`), JSON.stringify(entry));
+    writePack(folder, [entry]);
     return entry;
   } finally {
     conn.closeSync();
@@ -425,10 +446,10 @@ async function writeChunk(
         parquet: segment?.file ?? null,
         parquetBytes: segment?.bytes ?? null,
       };
-      // The entry is written last: a crash before it leaves a miss, never a wrong hit.
-      writeAtomic(path.join(folder, `${miss.key}.json`), JSON.stringify(entry));
       entries.push(entry);
     }
+    // The entries are written last, together: a crash before leaves misses, never a wrong hit.
+    writePack(folder, entries);
     return entries;
   } finally {
     await conn.run(`DROP TABLE IF EXISTS ${EVENTS_TABLE}`);

@@ -121,6 +121,11 @@ export class Engine {
   private staged = 0;
   /** The staging connection while a load after the lock runs, so interrupt() reaches it. */
   private loading: DuckDBConnection | undefined;
+  /**
+   * Fired by interrupt() during a load: much of a load is Node reading files, with no DuckDB
+   * statement running for the connection's interrupt to stop (see LoadOptions.signal).
+   */
+  private loadAbort: AbortController | undefined;
 
   /**
    * Before the first search runs, DuckDB loses access to every file but the state (lookups),
@@ -279,7 +284,14 @@ export class Engine {
    */
   async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean } = {}): Promise<LoadReport> {
     if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
-    const report = await this.loadEvents(paths, opts);
+    const abort = new AbortController();
+    this.loadAbort = abort;
+    let report: LoadReport;
+    try {
+      report = await this.loadEvents(paths, { ...opts, signal: abort.signal });
+    } finally {
+      if (this.loadAbort === abort) this.loadAbort = undefined;
+    }
     // Counting reads every segment: one damaged behind the cache's back is repaired as searches do.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -320,7 +332,13 @@ export class Engine {
       // The tag keeps a cache kept inside evidence from being read as evidence; a cache that
       // cannot be written gets none, and fails below if it needs writing.
       await tagCacheFolder(this.cacheDir).catch(() => undefined);
-      loaded = await loadIntoCache(paths, { dir: this.cacheDir, onProgress: opts.onProgress, memoryLimit: this.options.memoryLimit });
+      loaded = await loadIntoCache(paths, {
+        dir: this.cacheDir,
+        onProgress: opts.onProgress,
+        memoryLimit: this.options.memoryLimit,
+        streamBytes: opts.streamBytes,
+        signal: opts.signal,
+      });
     } catch (err) {
       const problem = cacheWriteProblem(err, this.cacheDir);
       if (!problem) throw err;
@@ -716,6 +734,7 @@ export class Engine {
   /** Cancel the running search or load (Ctrl-C in the REPL). */
   interrupt(): void {
     this.cancelled = true;
+    this.loadAbort?.abort();
     this.loading?.interrupt();
     this.conn.interrupt();
   }

@@ -14,6 +14,7 @@ import zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SniffedFile } from './load-files.js';
 import { insertSql, WRAPPER_START } from './load-sql.js';
+import { throwIfInterrupted } from './types.js';
 
 /**
  * Files up to this much JSON go through Node; larger ones keep DuckDB's reader (or load-stream.ts),
@@ -57,16 +58,20 @@ export async function readInflated(
   files: SniffedFile[],
   index: string | null,
   report: (done: SniffedFile[], events: number) => void,
+  signal?: AbortSignal,
 ): Promise<InflateOutcome> {
   const outcome: InflateOutcome = { fallback: [] };
   const batches = plan(files);
   if (batches.length === 0) return outcome;
+  throwIfInterrupted(signal);
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (file VARCHAR, "json" VARCHAR)`);
   try {
-    let next = readAll(batches[0]!);
+    let next = readAll(batches[0]!, signal);
     for (let i = 0; i < batches.length; i++) {
       const reads = await next;
-      if (i + 1 < batches.length) next = readAll(batches[i + 1]!);
+      // A cancel while Node read the batch (DuckDB's interrupt had no statement to stop).
+      throwIfInterrupted(signal);
+      if (i + 1 < batches.length) next = readAll(batches[i + 1]!, signal);
       // Its failure surfaces when awaited; until then it must not count as unhandled.
       next.catch(() => undefined);
       const good = reads.filter((r) => r.text !== undefined);
@@ -96,11 +101,12 @@ function plan(files: SniffedFile[]): SniffedFile[][] {
   return batches;
 }
 
-async function readAll(files: SniffedFile[]): Promise<Read[]> {
+async function readAll(files: SniffedFile[], signal: AbortSignal | undefined): Promise<Read[]> {
   const reads: Read[] = files.map((file) => ({ file }));
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < reads.length) {
+    // Cancelled: the rest is left unread (the caller throws before using any of it).
+    while (next < reads.length && !signal?.aborted) {
       const read = reads[next++]!;
       read.text = await readText(read.file);
     }

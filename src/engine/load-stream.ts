@@ -13,6 +13,7 @@ import { EventSplitter, StructureError, type EventText } from './event-stream.js
 import { describeGzipError, type SniffedFile } from './load-files.js';
 import { describeFsError } from './load-paths.js';
 import { insertSql, quoteIdent, WRAPPER_START } from './load-sql.js';
+import { throwIfInterrupted } from './types.js';
 
 /** Files holding more JSON than this (uncompressed) are read through Node. */
 export const STREAM_BYTES = 32 * 1024 * 1024;
@@ -37,7 +38,7 @@ function jsonDetail(message: string): string {
 
 class ReadError extends Error {}
 
-export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, index: string | null): Promise<StreamOutcome> {
+export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, index: string | null, signal?: AbortSignal): Promise<StreamOutcome> {
   // A temporary table: private to the connection, whatever schema the connection uses.
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (line BIGINT, whole BOOLEAN, raw BLOB)`);
   const lenient = file.format === 'lines';
@@ -102,6 +103,8 @@ export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, in
   try {
     const splitter = new EventSplitter(file.format === 'parquet' ? 'records' : file.format);
     for await (const chunk of byteStream(file)) {
+      // A cancel between statements reaches no DuckDB statement: the read stops here.
+      throwIfInterrupted(signal);
       for (const e of splitter.push(chunk as Buffer)) {
         batch.push(e);
         batchBytes += e.bytes.length;

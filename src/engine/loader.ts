@@ -16,7 +16,7 @@ import { inflatable, readInflated } from './load-inflate.js';
 import { readStreamed, STREAM_BYTES } from './load-stream.js';
 import { exportSource, insertSql, isExport, jsonSource, NOT_CLOUDTRAIL, parquetSource, quoteIdent, type ParquetColumn } from './load-sql.js';
 import { buildReport, collectStats, type FileOutcome, type FileStats } from './load-report.js';
-import { markUnreadable, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
+import { markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
 export interface LoadOptions {
   /** Value of the `index` column; null leaves it empty (the cache fills it in when it is read). */
@@ -29,6 +29,13 @@ export interface LoadOptions {
   renumber?: boolean;
   /** Files holding more JSON than this many bytes are read through Node in parts (load-stream.ts). */
   streamBytes?: number;
+  /**
+   * Cancels the load (engine.interrupt()): the running statement is interrupted, and Node's own
+   * reading (sniffing, small files, large files in parts), where DuckDB's interrupt reaches
+   * nothing, stops at its next file or part. The load then fails with an INTERRUPT error and
+   * leaves the table as it was.
+   */
+  signal?: AbortSignal;
 }
 
 /** A batch stays small enough that one bad file costs a bounded re-read. */
@@ -44,12 +51,29 @@ export async function loadCloudTrail(
   paths: string[],
   opts: LoadOptions = {},
 ): Promise<LoadReport> {
+  const signal = opts.signal;
+  throwIfInterrupted(signal);
+  const interrupt = (): void => conn.interrupt();
+  signal?.addEventListener('abort', interrupt);
+  try {
+    return await load(conn, paths, opts);
+  } finally {
+    signal?.removeEventListener('abort', interrupt);
+  }
+}
+
+async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions): Promise<LoadReport> {
   const started = performance.now();
   const index = opts.index === undefined ? 'main' : opts.index;
+  const signal = opts.signal;
   await ensureEventsTable(conn);
 
   const expansion = await expandPaths(paths);
-  const sniffed = await mapConcurrent(expansion.files, SNIFF_CONCURRENCY, sniffFile);
+  throwIfInterrupted(signal);
+  const sniffed = await mapConcurrent(expansion.files, SNIFF_CONCURRENCY, (file) => {
+    throwIfInterrupted(signal);
+    return sniffFile(file);
+  });
   const outcomes = new Map<string, FileOutcome>();
   const good: SniffedFile[] = [];
   for (const result of sniffed) {
@@ -86,7 +110,7 @@ export async function loadCloudTrail(
   const notes: LoadWarning[] = [];
   let stats: FileStats[];
   try {
-    const inflated = await readInflated(conn, viaNode, index, report);
+    const inflated = await readInflated(conn, viaNode, index, report, signal);
     if (inflated.batchFailure) {
       const { files, reason } = inflated.batchFailure;
       notes.push({ file: commonFolder(viaNode.map((f) => f.path)), kind: 'note', reason: `${files} file(s) read through DuckDB's reader instead of in batches, which is slower: the batch failed (${reason})` });
@@ -94,13 +118,16 @@ export async function loadCloudTrail(
     const again = new Set(inflated.fallback);
     const batched = good.filter((f) => !streamed.has(f) && (!inflatable(f) || again.has(f)));
     for (const batch of await planBatches(conn, batched, outcomes)) {
-      await readBatch(conn, batch, index, outcomes, report, notes);
+      throwIfInterrupted(signal);
+      await readBatch(conn, batch, index, outcomes, report, notes, signal);
     }
     for (const file of streamed) {
-      const result = await readStreamed(conn, file, index);
+      throwIfInterrupted(signal);
+      const result = await readStreamed(conn, file, index, signal);
       Object.assign(outcomes.get(file.path)!, { rejected: result.rejected, badLines: result.badLines });
       report([file], result.inserted);
     }
+    throwIfInterrupted(signal);
     stats = await collectStats(conn);
     await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND ${NOT_CLOUDTRAIL}`);
     if (opts.renumber !== false) await renumber(conn);
@@ -253,6 +280,7 @@ async function readBatch(
   outcomes: Map<string, FileOutcome>,
   report: (done: SniffedFile[], events: number) => void,
   notes: LoadWarning[],
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   let batchError: unknown;
   try {
@@ -263,7 +291,7 @@ async function readBatch(
   } catch (err) {
     if (isInterrupt(err)) throw err;
     if (batch.files.length === 1) {
-      report(batch.files, await readFailed(conn, batch.files[0]!, index, err, outcomes.get(batch.files[0]!.path)!));
+      report(batch.files, await readFailed(conn, batch.files[0]!, index, err, outcomes.get(batch.files[0]!.path)!, signal));
       return;
     }
     batchError = err;
@@ -271,12 +299,13 @@ async function readBatch(
   // A failed statement inserts nothing, so each file can now be read again on its own.
   let failed = 0;
   for (const file of batch.files) {
+    throwIfInterrupted(signal);
     try {
       report([file], await insertFiles(conn, batch, [file], index));
     } catch (err) {
       if (isInterrupt(err)) throw err;
       failed++;
-      report([file], await readFailed(conn, file, index, err, outcomes.get(file.path)!));
+      report([file], await readFailed(conn, file, index, err, outcomes.get(file.path)!, signal));
     }
   }
   // No file failed alone: the batch failed for its size (memory, say), and reading one file per
@@ -310,10 +339,11 @@ async function readFailed(
   index: string | null,
   err: unknown,
   outcome: FileOutcome,
+  signal: AbortSignal | undefined,
 ): Promise<number> {
   if (file.format !== 'parquet' && /Out of Memory|failed to allocate/i.test(firstLine(err))) {
     // DuckDB's reader holds a whole JSON value and its parse: Node's reads it in parts.
-    const result = await readStreamed(conn, file, index);
+    const result = await readStreamed(conn, file, index, signal);
     Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines });
     outcome.fallback = `read in parts: DuckDB's reader ran out of memory on it (${firstLine(err)})`;
     return result.inserted;

@@ -33,6 +33,19 @@ export function loadErrors(report: LoadReport): LoadWarning[] {
   return report.warnings.filter((w) => w.error);
 }
 
+/**
+ * The error a cancelled load ends with. It has DuckDB's words for an interrupted statement, so a
+ * load stopped while Node reads files and one stopped inside a statement are told apart nowhere.
+ */
+export function interruptedError(): Error {
+  return new Error('INTERRUPT Error: Interrupted!');
+}
+
+/** Throws interruptedError() once `signal` has fired (engine.interrupt() during a load). */
+export function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw interruptedError();
+}
+
 export interface LoadProgress {
   filesDone: number;
   filesTotal: number;

@@ -7,9 +7,9 @@
 // for it is that step's alone: one process holding a hand-written load, spelunk's load and
 // every search would report their sum, which no analyst's run ever is.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -32,26 +32,49 @@ const peakRssGB = (): number => process.resourceUsage().maxRSS / 1e6;
 
 /** A phase's last line: its figures and its peak RSS, read by the parent (see inChild). */
 function phaseDone(figures: Record<string, unknown>): never {
-  console.log(JSON.stringify({ ...figures, peakRssGB: peakRssGB() }));
+  const usage = process.resourceUsage();
+  console.log(JSON.stringify({ ...figures, peakRssGB: peakRssGB(), processCpuS: (usage.userCPUTime + usage.systemCPUTime) / 1e6 }));
   process.exit(0);
 }
 
-/** Runs one phase in a child process and returns what it printed as its last JSON line. */
-function inChild(name: string): Record<string, unknown> {
-  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2), '--phase', name], {
+/**
+ * Runs one phase in a child process and returns what it printed as its last JSON line, with the
+ * whole process's wall time, CPU seconds (user + system, every thread) and peak RSS as
+ * /usr/bin/time measures them from outside, and the load average around it: on a shared machine
+ * wall times swing with the other work, CPU seconds much less.
+ */
+function inChild(name: string, extra: string[] = []): Record<string, unknown> {
+  const node = [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2), '--phase', name, ...extra];
+  const timed = existsSync('/usr/bin/time');
+  const load1 = loadavg()[0]!;
+  const r = spawnSync(timed ? '/usr/bin/time' : node[0]!, timed ? ['-f', 'BENCH-TIME %e %U %S %M', ...node] : node.slice(1), {
     maxBuffer: 1e9,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).toString();
-  const lines = out.trim().split('\n');
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const errLines = r.stderr.toString().trimEnd().split('\n');
+  const measured = timed ? /^BENCH-TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)$/.exec(errLines.at(-1) ?? '') : null;
+  const forwarded = measured ? errLines.slice(0, -1) : errLines;
+  if (forwarded.join('').trim()) process.stderr.write(forwarded.join('\n') + '\n');
+  if (r.status !== 0) throw new Error(`bench phase ${name} ${extra.join(' ')} failed (exit ${r.status ?? r.signal})`);
+  const lines = r.stdout.toString().trim().split('\n');
   for (const line of lines.slice(0, -1)) console.log(line);
-  return JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+  const figures = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+  figures['loadAvg'] = [load1, loadavg()[0]!].map((x) => Math.round(x * 10) / 10);
+  if (measured) {
+    figures['wholeWallS'] = Number(measured[1]);
+    figures['wholeCpuS'] = Number(measured[2]) + Number(measured[3]);
+    figures['wholePeakRssGB'] = Number(measured[4]) / 1e6;
+  }
+  return figures;
 }
-async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
+/** Wall seconds and CPU seconds of this process (all its threads: DuckDB's included). */
+async function timeCpu<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
   const s = performance.now();
+  const c = process.cpuUsage();
   const r = await fn();
-  return [r, (performance.now() - s) / 1000];
+  const used = process.cpuUsage(c);
+  return [r, (performance.now() - s) / 1000, (used.user + used.system) / 1e6];
 }
-
 const data: Dataset = generate(size);
 const files = data.dir + '/AWSLogs';
 const out: Record<string, unknown> = { size, events: data.events, files: data.files, mb: data.bytes / 1e6, when: new Date().toISOString() };
@@ -69,34 +92,35 @@ const HAND_LOAD = `CREATE TABLE hand AS SELECT filename AS source, r::VARCHAR AS
 if (phase === 'hand-load') {
   const inst = await DuckDBInstance.create(':memory:');
   const conn = await inst.connect();
-  const [, hand] = await time(() => conn.run(HAND_LOAD));
+  const [, hand, handCpu] = await timeCpu(() => conn.run(HAND_LOAD));
   inst.closeSync();
-  phaseDone({ hand });
+  phaseDone({ hand, handCpu });
 }
 if (phase === 'cold-load') {
   rmSync(cacheDir, { recursive: true, force: true });
   const cold = await Engine.open({ cacheDir });
-  const [, coldLoad] = await time(() => cold.load([files]));
-  const [, coldFirst] = await time(() => cold.run('search eventName=ConsoleLogin | head 10'));
+  const [, coldLoad, coldLoadCpu] = await timeCpu(() => cold.load([files]));
+  const [, coldFirst] = await timeCpu(() => cold.run('search eventName=ConsoleLogin | head 10'));
   cold.close();
-  phaseDone({ coldLoad, coldFirst });
+  phaseDone({ coldLoad, coldLoadCpu, coldFirst });
 }
 if (phase === 'table-load') {
   const table = await Engine.open();
-  const [, tableLoad] = await time(() => table.load([files]));
+  const [, tableLoad, tableLoadCpu] = await timeCpu(() => table.load([files]));
   table.close();
-  phaseDone({ tableLoad });
+  phaseDone({ tableLoad, tableLoadCpu });
 }
 if (phase === 'warm-start') {
-  const [, warm] = await time(async () => {
+  const [, warm, warmCpu] = await timeCpu(async () => {
     const e = await Engine.open({ cacheDir });
     await e.load([files]);
     await e.run('search eventName=ConsoleLogin | head 10');
     e.close();
   });
-  phaseDone({ warm });
+  phaseDone({ warm, warmCpu });
 }
 
+const round = (x: unknown): number => Math.round(Number(x) * 1000) / 1000;
 if (phase === undefined && only !== 'queries') {
   const hand = inChild('hand-load');
   const cold = inChild('cold-load');
@@ -106,25 +130,80 @@ if (phase === undefined && only !== 'queries') {
   const handS = hand['hand'] as number;
   Object.assign(out, {
     load: {
-      handReadJson: handS, spelunkCold: coldLoad, ratio: coldLoad / handS, inMemoryTable: table['tableLoad'],
+      handReadJson: handS, spelunkCold: coldLoad, ratio: coldLoad / handS, inMemoryTable: table['tableLoad'], ratioInMemory: (table['tableLoad'] as number) / handS,
+      cpuHand: hand['handCpu'], cpuCold: cold['coldLoadCpu'], cpuRatio: (cold['coldLoadCpu'] as number) / (hand['handCpu'] as number),
+      cpuInMemory: table['tableLoadCpu'], cpuRatioInMemory: (table['tableLoadCpu'] as number) / (hand['handCpu'] as number),
+      // Whole processes as /usr/bin/time sees them (startup and exit included).
+      wholeWallHand: hand['wholeWallS'], wholeWallCold: cold['wholeWallS'], wholeRatio: (cold['wholeWallS'] as number) / (hand['wholeWallS'] as number),
+      wholeCpuHand: hand['wholeCpuS'], wholeCpuCold: cold['wholeCpuS'], wholeCpuRatio: (cold['wholeCpuS'] as number) / (hand['wholeCpuS'] as number),
+      wholeWallInMemory: table['wholeWallS'], wholeCpuInMemory: table['wholeCpuS'],
       eventsPerSec: data.events / coldLoad, mbPerSec: data.bytes / 1e6 / coldLoad,
-      coldFirstResult: coldLoad + (cold['coldFirst'] as number), warmStartToFirstResult: warm['warm'],
+      coldFirstResult: coldLoad + (cold['coldFirst'] as number), warmStartToFirstResult: warm['warm'], warmStartCpu: warm['warmCpu'], warmWholeWall: warm['wholeWallS'],
       peakRssGBHandReadJson: hand['peakRssGB'], peakRssGBSpelunkCold: cold['peakRssGB'], peakRssGBInMemoryTable: table['peakRssGB'], peakRssGBWarmStart: warm['peakRssGB'],
+      loadAvg: { hand: hand['loadAvg'], cold: cold['loadAvg'], inMemory: table['loadAvg'], warm: warm['loadAvg'] },
     },
   });
-  console.table(out['load']);
+  console.table(Object.fromEntries(Object.entries(out['load'] as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'number' ? round(v) : JSON.stringify(v)])));
 }
 
 // ---- queries
+type Case = { name: string; spl: string; sql?: string; jq?: string };
+
+/** The searches: every saved search in queries/ with its parameters filled, then ad-hoc ones. */
+function caseList(values: Record<string, string>, stateDir: string): Case[] {
+  const fill = (text: string): string =>
+    text.replace(/\$(\w+)\$/g, (token, name: string) => {
+      const value = values[name];
+      if (value === undefined) throw new Error(`bench: no value for parameter ${token}`);
+      return `"${value.replace(/["\\]/g, '\\$&')}"`;
+    });
+  const cases: Case[] = [];
+  const qdir = path.join(HERE, '..', '..', 'queries');
+  for (const file of readdirSync(qdir).filter((x) => x.endsWith('.spl')).sort()) {
+    // The header lines (`# title: ...`) describe the query; the search is the rest.
+    const text = readFileSync(path.join(qdir, file), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    cases.push({ name: `queries/${file}`, spl: fill(text) });
+  }
+  cases.push(
+    { name: 'bare term', spl: 'search AccessDenied | stats count', sql: `SELECT count(*) FROM events WHERE regexp_matches(_raw, '(?i)(^|[^a-z0-9_])accessdenied($|[^a-z0-9_])')`, jq: `[.Records[] | select(tostring | ascii_downcase | contains("accessdenied"))] | length` },
+    { name: 'wildcard field', spl: 'search eventName=Create* | stats count', sql: `SELECT count(*) FROM events WHERE eventName ILIKE 'create%'`, jq: `[.Records[] | select(.eventName | ascii_downcase | startswith("create"))] | length` },
+    { name: 'stats by two', spl: 'search * | stats count by eventSource eventName', sql: `SELECT eventSource, eventName, count(*) FROM events GROUP BY ALL ORDER BY ALL` },
+    { name: 'timechart', spl: 'search * | timechart span=1d count', sql: `SELECT time_bucket(INTERVAL 1 DAY, to_timestamp(_time)) d, count(*) FROM events GROUP BY d ORDER BY d` },
+    { name: 'rex', spl: `search eventName=AssumeRole | rex field=_raw "roleArn\\":\\"arn:aws:iam::(?<target>\\d+)" | stats count by target`, sql: `SELECT regexp_extract(_raw, 'roleArn":"arn:aws:iam::(\\d+)', 1) t, count(*) FROM events WHERE eventName = 'AssumeRole' GROUP BY t ORDER BY t` },
+    // `errorCode` is the add-on's filled field ("success" when CloudTrail recorded none), so
+    // `errorCode=*` matches every event; `result_id` is CloudTrail's own errorCode (add-on alias).
+    { name: 'eventstats', spl: 'search result_id=* | eventstats count as n by result_id | stats max(n) by result_id', sql: `SELECT errorCode, count(*) FROM events WHERE errorCode IS NOT NULL GROUP BY ALL ORDER BY ALL` },
+    // Running distinct counts: one ordered pass (they rebuilt a list on every row: 304 s at 30,000 events).
+    { name: 'streamstats dc', spl: 'search * | streamstats dc(eventName) as n by userIdentity.type | stats max(n) by userIdentity.type', sql: `SELECT userIdentity->>'type' t, count(DISTINCT eventName) FROM events GROUP BY t ORDER BY t` },
+    { name: 'dedup', spl: 'search * | dedup userIdentity.arn | stats count', sql: `SELECT count(DISTINCT userIdentity->>'arn') FROM events` },
+    { name: 'sort', spl: 'search eventName=RunInstances | sort - _time | head 20 | table _time eventID', sql: `SELECT _time, eventID FROM events WHERE eventName = 'RunInstances' ORDER BY _time DESC LIMIT 20`, jq: `[.Records[] | select(.eventName == "RunInstances")] | length` },
+    {
+      name: 'lookup',
+      spl: 'search eventName=AssumeRole | lookup bench_accounts.csv recipientAccountId OUTPUT owner | stats count by owner',
+      sql: `SELECT l.owner, count(*) FROM events e JOIN read_csv('${path.join(stateDir, 'lookups', 'bench_accounts.csv')}') l ON e.recipientAccountId = l.recipientAccountId::VARCHAR WHERE e.eventName = 'AssumeRole' GROUP BY ALL ORDER BY ALL`,
+    },
+    { name: 'iplocation', spl: 'search eventName=ConsoleLogin | iplocation sourceIPAddress | stats count by Country' },
+  );
+  return cases;
+}
+
 if (phase === undefined && only !== 'load') {
-  out['queries'] = inChild('queries');
+  // One process per search, as an analyst's `spelunk run` is: its peak RSS is that search's
+  // (with the warm start it needs), not the high-water mark of all of them.
+  const count = caseList(new Proxy({}, { get: () => '' }), '').length;
+  const searches: Record<string, unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    searches.push(inChild('queries', ['--case', String(i)]));
+    console.log(JSON.stringify(searches.at(-1)));
+  }
+  out['queries'] = searches;
 }
 if (phase === 'queries') {
+  const which = Number(arg('case'));
   // A state folder of its own, with a lookup of the accounts the data has, for the lookup case.
   const stateDir = mkdtempSync(path.join(tmpdir(), 'spelunk-bench-state-'));
   const engine = await Engine.open({ cacheDir, stateDir });
   await engine.load([files]);
-  await engine.run('search * | stats count by recipientAccountId | eval owner="team-".recipientAccountId | table recipientAccountId owner | outputlookup bench_accounts.csv');
   const f = data.facts;
   // Every parameter gets a value the generated data really has, so each search does real work.
   const place = (await engine.run(`| makeresults | eval ip="${f.ip}" | iplocation ip | table City Country Region`)).rows[0] ?? {};
@@ -140,82 +219,53 @@ if (phase === 'queries') {
     country: String(place['Country'] ?? ''),
     geo_region: String(place['Region'] ?? ''),
   };
-  const fill = (text: string): string =>
-    text.replace(/\$(\w+)\$/g, (token, name: string) => {
-      const value = values[name];
-      if (value === undefined) throw new Error(`bench: no value for parameter ${token}`);
-      return `"${value.replace(/["\\]/g, '\\$&')}"`;
-    });
-  type Case = { name: string; spl: string; sql?: string; jq?: string };
-  const cases: Case[] = [];
-  const qdir = path.join(HERE, '..', '..', 'queries');
-  for (const file of readdirSync(qdir).filter((x) => x.endsWith('.spl')).sort()) {
-    // The header lines (`# title: ...`) describe the query; the search is the rest.
-    const text = readFileSync(path.join(qdir, file), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
-    cases.push({ name: `queries/${file}`, spl: fill(text) });
+  const c = caseList(values, stateDir)[which]!;
+  if (c.name === 'lookup') {
+    await engine.run('search * | stats count by recipientAccountId | eval owner="team-".recipientAccountId | table recipientAccountId owner | outputlookup bench_accounts.csv');
   }
-  cases.push(
-    { name: 'bare term', spl: 'search AccessDenied | stats count', sql: `SELECT count(*) FROM events WHERE regexp_matches(_raw, '(?i)(^|[^a-z0-9_])accessdenied($|[^a-z0-9_])')`, jq: `[.Records[] | select(tostring | ascii_downcase | contains("accessdenied"))] | length` },
-    { name: 'wildcard field', spl: 'search eventName=Create* | stats count', sql: `SELECT count(*) FROM events WHERE eventName ILIKE 'create%'`, jq: `[.Records[] | select(.eventName | ascii_downcase | startswith("create"))] | length` },
-    { name: 'stats by two', spl: 'search * | stats count by eventSource eventName', sql: `SELECT eventSource, eventName, count(*) FROM events GROUP BY ALL ORDER BY ALL` },
-    { name: 'timechart', spl: 'search * | timechart span=1d count', sql: `SELECT time_bucket(INTERVAL 1 DAY, to_timestamp(_time)) d, count(*) FROM events GROUP BY d ORDER BY d` },
-    { name: 'rex', spl: `search eventName=AssumeRole | rex field=_raw "roleArn\\":\\"arn:aws:iam::(?<target>\\d+)" | stats count by target`, sql: `SELECT regexp_extract(_raw, 'roleArn":"arn:aws:iam::(\\d+)', 1) t, count(*) FROM events WHERE eventName = 'AssumeRole' GROUP BY t ORDER BY t` },
-    { name: 'eventstats', spl: 'search errorCode=* | eventstats count as n by errorCode | stats max(n) by errorCode', sql: `SELECT errorCode, count(*) FROM events WHERE errorCode IS NOT NULL GROUP BY ALL ORDER BY ALL` },
-    // Running distinct counts: one ordered pass (they rebuilt a list on every row: 304 s at 30,000 events).
-    { name: 'streamstats dc', spl: 'search * | streamstats dc(eventName) as n by userIdentity.type | stats max(n) by userIdentity.type', sql: `SELECT userIdentity->>'type' t, count(DISTINCT eventName) FROM events GROUP BY t ORDER BY t` },
-    { name: 'dedup', spl: 'search * | dedup userIdentity.arn | stats count', sql: `SELECT count(DISTINCT userIdentity->>'arn') FROM events` },
-    { name: 'sort', spl: 'search eventName=RunInstances | sort - _time | head 20 | table _time eventID', sql: `SELECT _time, eventID FROM events WHERE eventName = 'RunInstances' ORDER BY _time DESC LIMIT 20`, jq: `[.Records[] | select(.eventName == "RunInstances")] | length` },
-    {
-      name: 'lookup',
-      spl: 'search eventName=AssumeRole | lookup bench_accounts.csv recipientAccountId OUTPUT owner | stats count by owner',
-      sql: `SELECT l.owner, count(*) FROM events e JOIN read_csv('${path.join(stateDir, 'lookups', 'bench_accounts.csv')}') l ON e.recipientAccountId = l.recipientAccountId::VARCHAR WHERE e.eventName = 'AssumeRole' GROUP BY ALL ORDER BY ALL`,
-    },
-    { name: 'iplocation', spl: 'search eventName=ConsoleLogin | iplocation sourceIPAddress | stats count by Country' },
-  );
-  const results: Record<string, unknown>[] = [];
-  for (const c of cases) {
-    const row: Record<string, unknown> = { name: c.name };
-    try {
-      const t0 = performance.now();
-      for (let i = 0; i < 20; i++) engine.prepare(c.spl);
-      row['compileMs'] = (performance.now() - t0) / 20;
-      const res = await engine.run(c.spl); // warms the OS file cache; rows for the answer check
-      row['rows'] = res.rows.length;
-      // As the CLI runs a search: rows stream to a sink and are never all held.
-      let firstRow = 0;
-      const [, warm] = await time(async () => {
-        const started = performance.now();
-        await engine.stream(c.spl, {}, () => {
-          firstRow ||= (performance.now() - started) / 1000;
-        });
+  const row: Record<string, unknown> = { name: c.name };
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) engine.prepare(c.spl);
+    row['compileMs'] = (performance.now() - t0) / 20;
+    // As the CLI runs a search: rows stream to a sink and are never all held. Run twice (the first
+    // warms the OS file cache), and the process's peak RSS taken before anything holds the rows.
+    await engine.stream(c.spl, {}, () => undefined);
+    let firstRow = 0;
+    const [, warm, warmCpu] = await timeCpu(async () => {
+      const started = performance.now();
+      await engine.stream(c.spl, {}, () => {
+        firstRow ||= (performance.now() - started) / 1000;
       });
-      row['spelunkS'] = warm;
-      row['firstRowS'] = firstRow;
-      // DuckDB alone on spelunk's SQL, the result kept inside DuckDB: what spelunk adds on top.
-      const { compiled } = await engine.prepareWithData(c.spl);
-      const [, duck] = await time(() => engine.connection.run(`CREATE OR REPLACE TEMP TABLE bench_result AS ${compiled.sql}`));
-      row['duckdbOwnS'] = duck;
-      if (c.sql) {
-        const [hand, handS] = await time(async () => (await engine.connection.runAndReadAll(c.sql!)).getRows());
-        row['handSqlS'] = handS;
-        row['ratioSql'] = warm / handS;
-        row['sameAnswer'] = JSON.stringify(hand.map((r) => r.map(String))) ===
-          JSON.stringify(res.rows.map((r) => Object.values(r).map(String))) || (hand.length === 1 && hand[0]!.map(String)[0] === String(Object.values(res.rows[0] ?? {})[0]));
-      }
-      if (c.jq && useJq) {
-        const [, jqS] = await time(async () => execFileSync('sh', ['-c', `for f in $(find '${files}' -name '*.json.gz'); do gzip -dc "$f"; done | ${JQ} -c '${c.jq!.replace(/'/g, `'\\''`)}' > /dev/null`], { maxBuffer: 1e9 }));
-        row['jqS'] = jqS;
-        row['vsJq'] = jqS / warm;
-      }
-    } catch (err) {
-      row['skipped'] = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 80);
+    });
+    row['spelunkS'] = warm;
+    row['spelunkCpuS'] = warmCpu;
+    row['firstRowS'] = firstRow;
+    row['peakRssGBStreamed'] = peakRssGB();
+    const res = await engine.run(c.spl); // every row, for the answer check
+    row['rows'] = res.rows.length;
+    // DuckDB alone on spelunk's SQL, the result kept inside DuckDB: what spelunk adds on top.
+    const { compiled } = await engine.prepareWithData(c.spl);
+    const [, duck] = await timeCpu(() => engine.connection.run(`CREATE OR REPLACE TEMP TABLE bench_result AS ${compiled.sql}`));
+    row['duckdbOwnS'] = duck;
+    if (c.sql) {
+      const [hand, handS] = await timeCpu(async () => (await engine.connection.runAndReadAll(c.sql!)).getRows());
+      row['handSqlS'] = handS;
+      row['ratioSql'] = warm / handS;
+      row['sameAnswer'] = JSON.stringify(hand.map((r) => r.map(String))) ===
+        JSON.stringify(res.rows.map((r) => Object.values(r).map(String))) || (hand.length === 1 && hand[0]!.map(String)[0] === String(Object.values(res.rows[0] ?? {})[0]));
     }
-    results.push(row);
-    console.log(JSON.stringify(row));
+    if (c.jq && useJq) {
+      const [, jqS] = await timeCpu(async () => execFileSync('sh', ['-c', `for f in $(find '${files}' -name '*.json.gz'); do gzip -dc "$f"; done | ${JQ} -c '${c.jq!.replace(/'/g, `'\\''`)}' > /dev/null`], { maxBuffer: 1e9 }));
+      row['jqS'] = jqS;
+      row['vsJq'] = jqS / warm;
+    }
+  } catch (err) {
+    row['skipped'] = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 80);
   }
   engine.close();
   rmSync(stateDir, { recursive: true, force: true });
-  phaseDone({ searches: results, ...(useJq ? {} : { jq: 'jq not found: no jq comparison' }) });
+  phaseDone({ ...row, ...(useJq ? {} : { jq: 'jq not found: no jq comparison' }) });
 }
 const dir = path.join(HERE, 'out');
 mkdirSync(dir, { recursive: true });

@@ -229,7 +229,7 @@ describe.skipIf(!canUnshare)('a cache that cannot be written (item 15)', () => {
     const full = fresh();
     mkdirSync(full);
     const expected = memoryCount(data);
-    const r = unshared(`mount -t tmpfs -o size=2m tmpfs ${full}
+    const r = unshared(`mount -t tmpfs -o size=512k tmpfs ${full}
       node "$S" run '${COUNT}' --data ${data} --cache ${full}/cache --format csv
       ls -a ${full}/cache/* >&2
       mount -o remount,size=64m ${full}
