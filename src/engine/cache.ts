@@ -9,7 +9,7 @@
 // segments, each joined only with the sources whose current entry points at it, and a search
 // bounded in time reads only the segments of files whose [min, max] _time overlaps its range.
 import { randomBytes } from 'node:crypto';
-import { rmSync, statSync, type Stats } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -35,7 +35,7 @@ import {
   type Fingerprint,
   type Segment,
 } from './cache-files.js';
-import { describeFsError, duckdbPath, expandPaths } from './load-paths.js';
+import { describeFsError, duckdbPath, expandPaths, type FileState } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
 import { loadCloudTrail } from './loader.js';
 import { defaultMemoryLimit } from './memory.js';
@@ -126,7 +126,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
       const fromList = listed.get(abs);
       if (known && isFresh(fromList, known)) {
         fromManifest++;
-        return { abs, info: known as Stats | Error, entry: fromList as CacheEntry | undefined, stale: fromList as CacheEntry | undefined };
+        return { abs, info: known as FileState | Error, entry: fromList as CacheEntry | undefined, stale: fromList as CacheEntry | undefined };
       }
       return (async () => {
         const info = known ?? (await stat(abs).catch((err: unknown) => err as Error));
