@@ -21,7 +21,11 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function spelunk(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync('node', ['bin/spelunk.js', ...args], { encoding: 'utf8', env: { ...process.env, XDG_STATE_HOME: dir } });
+  return spelunkWith('', ...args);
+}
+
+function spelunkWith(input: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync('node', ['bin/spelunk.js', ...args], { encoding: 'utf8', input, env: { ...process.env, XDG_STATE_HOME: dir } });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -193,5 +197,25 @@ describe('queries, run and explain with content', () => {
     const r = spelunk('hunt', '--content', 'fixtures/content/sigma', '--no-queries');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('neither a security_content checkout (no detections/ folder) nor a Splunk app');
+  });
+});
+
+describe('the REPL with --content', () => {
+  it(':hunt runs the content after the bundled searches, its baseline first, with its macros and lookups', () => {
+    const r = spelunkWith(':hunt\n', 'repl', '--content', CONTENT, '--data', STRATUS, '--now', NOW, '--state', join(dir, 's7'));
+    expect(r.stderr).toContain(`${CONTENT}: 4 CloudTrail detection(s), 1 baseline(s) they need`);
+    // A search that cannot run here is named with its reason, as hunt --content reports it.
+    expect(r.stderr).toContain("AWS API Call Volume Outlier [anomaly]: failed: apply runs a model trained by the Splunk Machine Learning Toolkit's fit");
+    // The bundled hunts, then the content's (the same counts as hunt --content above).
+    expect(r.stdout).toContain('AWS STS AssumeRole calls [hunting]:');
+    expect(r.stdout).toContain('AWS Admin Policy Attached To Unapproved Identity [ttp]: 1 result');
+    expect(r.stdout).toContain('AWS Console Login From Unseen IP [anomaly]: 1 result');
+    expect(r.stdout).toContain('AWS Resources Created By User [hunting]: 2 results');
+  });
+
+  it('an unknown --content folder is a usage error in the REPL, as in hunt', () => {
+    const r = spelunkWith(':hunt\n', 'repl', '--content', 'fixtures/content/no-such-folder', '--data', STRATUS, '--quiet');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('no-such-folder');
   });
 });

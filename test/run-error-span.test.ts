@@ -57,3 +57,23 @@ describe('a run-time error points at the command that failed', () => {
     );
   });
 });
+
+describe('in the REPL', () => {
+  it('shows the caret under the failing command, as the CLI does', async () => {
+    const { Session } = await import('../src/repl/session.js');
+    const session = new Session(engine, { now: SAMPLE_NOW });
+    const spl = '| makeresults count=2 | eval a=1 | eval x=mvrange(0, 20000000) | eval n=mvcount(x) | stats count by n';
+    const outcomes = await session.execute(spl);
+    const text = outcomes.flatMap((o) => (o.kind === 'lines' ? o.lines.map((l) => l.text) : [])).join('\n');
+    expect(text).toContain(`search failed: ${TOO_LONG}`);
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.includes(spl));
+    expect(at).toBeGreaterThan(0);
+    // The caret line under the search marks `eval x=mvrange(0, 20000000)`.
+    const caret = lines[at + 1]!;
+    const column = lines[at]!.indexOf(spl) + spl.indexOf('eval x=mvrange');
+    expect(caret.indexOf('^')).toBe(column);
+    expect(caret.trim()).toMatch(/^\^+/);
+    expect(caret.trim().match(/^\^+/)![0].length).toBe('eval x=mvrange(0, 20000000)'.length);
+  });
+});

@@ -16,7 +16,7 @@ function spelunk(args: string[]) {
 }
 
 describe('spelunk explain --dialect athena', () => {
-  it('prints the partitions read and Trino SQL that Trino\'s grammar accepts', () => {
+  it('prints the partitions read and Trino SQL that Trino\'s grammar accepts', async () => {
     const r = spelunk(['explain', '--dialect', 'athena', '--table', 'security.org_trail', '--partitions', 'account,region,timestamp', '--now', '2026-11-28T00:00:00Z',
       'sourcetype=aws:cloudtrail eventName=AssumeRole recipientAccountId=111122223333 awsRegion=eu-west-1 earliest=-2d@d latest=@d | stats count by user_arn']);
     expect(r.stderr).toBe('');
@@ -29,7 +29,7 @@ describe('spelunk explain --dialect athena', () => {
       '-- reads region: eu-west-1',
     ]);
     expect(sql).toMatch(/FROM "security"\."org_trail"\s+WHERE "timestamp" >= '2026\/11\/26' AND "timestamp" <= '2026\/11\/29' AND "account" IN \('111122223333'\) AND "region" IN \('eu-west-1'\)/);
-    expect(trinoSyntaxErrors(sql)).toEqual([]);
+    expect(await trinoSyntaxErrors(sql)).toEqual([]);
   });
 
   it('refuses a search with no Trino form, naming it at its caret', () => {
@@ -101,7 +101,7 @@ describe('hunt --engine athena', () => {
       expect(result).toEqual({ columns: ['user_arn'], rows: [{ user_arn: 'arn:aws:iam::1:user/a' }] });
       const query = sent[0]!.input.QueryString as string;
       expect(query).toContain('FROM "cloudtrail_logs_pp"');
-      expect(trinoSyntaxErrors(query)).toEqual([]);
+      expect(await trinoSyntaxErrors(query)).toEqual([]);
       expect(sent[0]!.input.WorkGroup).toBe('w');
     } finally {
       engine.close();

@@ -77,7 +77,7 @@ describe('queries/ in Trino', () => {
         throw err;
       }
       expect(REFUSED[q.id], `${q.id} printed but is listed as refused`).toBeUndefined();
-      expect(trinoSyntaxErrors(compiled.sql), compiled.sql).toEqual([]);
+      expect(await trinoSyntaxErrors(compiled.sql), compiled.sql).toEqual([]);
       const local = await engine.run(spl, { now: SAMPLE_NOW, params });
       const expected = local.rows.map((r) => rowText(r, compiled.columns, compiled.types));
       const got = (await harness.rows(compiled.sql)).map((r) => rowText(r, compiled.columns, compiled.types));

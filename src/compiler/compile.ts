@@ -81,7 +81,11 @@ export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation 
       throw b.err('too-complex', `this search needs more than ${MAX_STEPS} steps, more than DuckDB can nest`, cmd.span, ['split it: write an intermediate result with outputlookup and read it back with inputlookup']);
     }
   }
-  if (top && events?.kind === 'events') boundNewestRows(b, events, trail);
+  if (top && events?.kind === 'events') {
+    boundNewestRows(b, events, trail);
+    const sample = b.options.sample;
+    if (sample !== undefined && sample > 0 && sample < 100 && trail.every((t) => commandSpec(t.name)?.rowPreserving)) events.sample = sample;
+  }
   return rel ?? emptyRelation(b);
 }
 
@@ -126,7 +130,8 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   const order = options.unordered ? '' : '\nORDER BY "__seq"';
   const ctes = b.ctes();
   const sql = `WITH ${ctes}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
+  const sampled = b.steps.find((s) => s.kind === 'events' && s.sample !== undefined);
   const plan = { ctes, steps: b.steps.map((s) => ({ name: stepName(s.id), ...(s.span ? { span: s.span } : {}) })) };
-  return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan };
+  return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan, ...(sampled?.kind === 'events' && sampled.sample ? { sampled: sampled.sample } : {}) };
 }
 

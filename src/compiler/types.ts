@@ -74,6 +74,13 @@ export interface CompileOptions {
   addon?: AddonProfile;
   /** The rows feed an aggregate over them all, so the final ORDER BY is left out. */
   unordered?: boolean;
+  /**
+   * Read a random sample of this percent (0-100) of the events, for estimates over many rows (the
+   * REPL's field sidebar). Applied only when every command after the first search keeps each
+   * row as it is (a sample of `dedup`'s input is not a sample of its output): see
+   * CompiledSearch.sampled.
+   */
+  sample?: number;
 }
 
 /** One row of a discovery's answer: the first column, as text (null stays null). */
@@ -129,4 +136,6 @@ export interface CompiledSearch {
    * name and the span of the command that made it. A run-time error is located with them.
    */
   plan?: { ctes: string; steps: { name: string; span?: Span }[] };
+  /** The percent of the events the rows come from, when CompileOptions.sample was applied. */
+  sampled?: number;
 }

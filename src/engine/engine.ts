@@ -224,7 +224,11 @@ export class Engine {
    * such as eventID) are counted present, with an estimated distinct count and no top values:
    * a table of a million values for nothing doubled the cost.
    */
-  async summarizeFields(spl: string, opts: RunOptions, fields: string[], identifiers: string[] = []): Promise<{ rows: number; fields: FieldSummary[] }> {
+  /**
+   * Counts of `fields` over the rows `spl` returns. With `sample` (a percent), over a random
+   * sample of the events instead, when the search keeps rows as they are: `sampled` says so.
+   */
+  async summarizeFields(spl: string, opts: RunOptions & { sample?: number }, fields: string[], identifiers: string[] = []): Promise<{ rows: number; fields: FieldSummary[]; sampled?: number }> {
     const { compiled } = await this.prepareSummary(spl, opts, [...fields, ...identifiers]);
     const scalar = compiled.columns.filter((c) => compiled.types[c] !== 'mv' && !identifiers.includes(c));
     const multi = compiled.columns.filter((c) => compiled.types[c] === 'mv' && !identifiers.includes(c));
@@ -239,10 +243,10 @@ export class Engine {
       const sql = multivalueSummarySql(compiled.sql, multi);
       counted.push(...(await this.summaryQuery(sql, () => readMultivalueSummary(this.conn, sql, multi))));
     }
-    return { rows, fields: counted };
+    return { rows, fields: counted, ...(compiled.sampled ? { sampled: compiled.sampled } : {}) };
   }
 
-  private prepareSummary(spl: string, opts: RunOptions, names: string[]): Promise<Prepared> {
+  private prepareSummary(spl: string, opts: RunOptions & { sample?: number }, names: string[]): Promise<Prepared> {
     const quote = (f: string) => (/^[A-Za-z_@][\w.{}@-]*$/.test(f) ? f : `"${f.replace(/[\\"]/g, '\\$&')}"`);
     const table = `${spl}\n| table ${names.filter((f) => !f.includes('*')).map(quote).join(' ')}`;
     return this.prepareWithData(table, { ...opts, maxRows: undefined, unordered: true });
@@ -419,7 +423,7 @@ export class Engine {
    * Parse and compile without running: SQL for `explain` and `:sql`. Columns that depend on the
    * data (chart/timechart split-by values) show as placeholders: see `prepareWithData`.
    */
-  prepare(search: Search, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean } = {}): Prepared {
+  prepare(search: Search, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean; sample?: number } = {}): Prepared {
     const prepared = this.parse(search, opts);
     const options = {
       now: opts.now ?? Date.now() / 1000,
@@ -431,6 +435,7 @@ export class Engine {
       rowCap: rowsToRead(opts),
       addon: opts.addon ?? this.options.addon,
       unordered: opts.unordered,
+      sample: opts.sample,
     };
     // The same search with the same options and the same lookups compiles to the same plan: a
     // run's pre-check and its first round share one compilation.
@@ -498,7 +503,7 @@ export class Engine {
    * again until it has none left. Each round can only ask questions that depend on earlier
    * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
    */
-  async prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean } = {}): Promise<Prepared> {
+  async prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean; sample?: number } = {}): Promise<Prepared> {
     const spl = this.parse(search, opts);
     // One clock for every round: a question is keyed by its SQL, which can hold now().
     opts = { ...opts, now: opts.now ?? Date.now() / 1000 };

@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { flag, flagList, has, parseArgs, UsageError } from '../cli/args.js';
-import { COMMON_FLAGS, openEngine, outputFormat, write } from '../cli/common.js';
+import { COMMON_FLAGS, CONTENT_FLAGS, openEngine, outputFormat, write } from '../cli/common.js';
+import { contentFromArgs, hasContent, openContentEngine } from '../cli/content.js';
 import { parseIso } from '../compiler/time.js';
 import { PROJECT_ROOT } from '../engine/engine.js';
 import { userQueriesDir } from '../engine/queries.js';
@@ -18,13 +19,14 @@ export const REPL_USAGE = `spelunk: interactive SPL over CloudTrail.
 Usage:
   spelunk [repl] [--data PATH...] [--now ISO-8601] [--earliest TIME] [--latest TIME]
           [--max-rows N] [--format table|csv|json|jsonl] [--history FILE] [--queries DIR]
-          [--addon 7.10|5] [--dedup-events]
+          [--addon 7.10|5] [--dedup-events] [--content DIR]... [--rules DIR|FILE...]
 
 With no --data the bundled sample is loaded. When standard input is not a terminal, searches
-are read from it (one per line or separated by ;) and printed in --format.
+are read from it (one per line or separated by ;) and printed in --format. --content and
+--rules add detection content (docs/content.md): its macros and lookups, and its searches to :hunt.
 `;
 
-const REPL_FLAGS = { ...COMMON_FLAGS, history: { kind: 'one' as const }, queries: { kind: 'one' as const } };
+const REPL_FLAGS = { ...COMMON_FLAGS, ...CONTENT_FLAGS, history: { kind: 'one' as const }, queries: { kind: 'one' as const } };
 
 /** A path flag given as --flag=~/x reaches the program with `~` unexpanded. */
 const optionalPath = (p: string | undefined) => (p === undefined ? undefined : expandHome(p));
@@ -66,8 +68,10 @@ export async function replCommand(argv: string[]): Promise<number> {
   }
   // Ink and React load while DuckDB opens: the first frame comes sooner.
   const interactive = process.stdin.isTTY ? import('./interactive.js') : null;
-  const engine = await openEngine(args);
+  const content = hasContent(args) ? contentFromArgs(args) : null;
+  const engine = content ? await openContentEngine(args, content) : await openEngine(args);
   const session = new Session(engine, {
+    content: content ?? undefined,
     maxRows: maxRows === undefined ? undefined : Number(maxRows),
     now,
     earliest: flag(args, 'earliest'),

@@ -142,6 +142,8 @@ export function resultLines(r: HeldResult, width: number, height: number, maxRow
   }
   const count = `${r.rows.length.toLocaleString('en-US')} result${r.rows.length === 1 ? '' : 's'} in ${(r.elapsedMs / 1000).toFixed(3)} s`;
   out.push({ text: count, tone: 'info' });
+  // As the CLI prints them: an empty answer from an unmapped data model is not "nothing happened".
+  for (const note of r.notes ?? []) out.push({ text: `note: ${note}`, tone: 'warn' });
   if (r.truncated) out.push({ text: `output capped at ${maxRows.toLocaleString('en-US')} rows: narrow the search, or use spelunk run --format csv for all of it`, tone: 'warn' });
   return { lines: out, shown };
 }

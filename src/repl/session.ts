@@ -7,6 +7,7 @@ import { formatTime, RowWriter } from '../cli/format.js';
 import { parseIso, resolveTime } from '../compiler/time.js';
 import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
 import { savedQuerySearch } from '../engine/content/index.js';
+import type { ContentSet } from '../engine/content/types.js';
 import { summarizePrincipals } from '../engine/content/principals.js';
 import { runHunt } from '../engine/content/runner.js';
 import { bundledQueriesDir, userQueriesDir, type QueryParameter, type SavedQuery } from '../engine/queries.js';
@@ -52,6 +53,8 @@ export interface HeldResult {
   timeline: Timeline | null;
   /** The range the search ran over (epoch seconds), for :zoom out. */
   range: { earliest?: number; latest?: number };
+  /** What the analyst must know to read the answer (an unmapped data model gives no rows...). */
+  notes?: string[];
 }
 
 /** What a line of input produced, for the UI to show. */
@@ -80,6 +83,8 @@ export interface SessionOptions {
   now?: number;
   earliest?: string;
   latest?: string;
+  /** Detection content (--content, --rules) that :hunt runs after the bundled searches. */
+  content?: Pick<ContentSet, 'searches' | 'baselines'>;
 }
 
 export interface SearchHooks {
@@ -95,7 +100,12 @@ const error = (text: string): Outcome => lines({ text, tone: 'error' });
 /** A failure as the user should see it: the query with a caret for SPL mistakes. */
 export function describeError(err: unknown, search?: string): string {
   if (err instanceof SplError) return renderDiagnostic(err.text ?? search ?? '', err.diagnostic);
-  if (err instanceof EngineError) return err.message === 'search cancelled' ? 'search cancelled' : `search failed: ${err.message}`;
+  if (err instanceof EngineError) {
+    if (err.message === 'search cancelled') return 'search cancelled';
+    // DuckDB's message, and under it the command of the search that failed (as the CLI shows it).
+    if (err.at) return `search failed: ${err.message}\n${renderDiagnostic(err.at.text, { code: 'bad-argument', message: 'in this command', span: err.at.span }).replace(/^error: /, '')}`;
+    return `search failed: ${err.message}`;
+  }
   if (err instanceof SessionCommandError || err instanceof SaveError) return err.message;
   return `error: ${err instanceof Error ? err.message : String(err)}`;
 }
@@ -119,7 +129,10 @@ export class Session {
     this.latest = opts.latest ?? null;
     this.queriesDir = opts.queriesDir ?? bundledQueriesDir();
     this.savedQueriesDir = opts.savedQueriesDir === undefined ? userQueriesDir() : opts.savedQueriesDir;
+    this.content = opts.content ?? { searches: [], baselines: [] };
   }
+
+  private readonly content: Pick<ContentSet, 'searches' | 'baselines'>;
 
   private catalog() {
     return loadCatalogs(this.queriesDir, this.savedQueriesDir);
@@ -209,6 +222,7 @@ export class Session {
     const result: HeldResult = {
       search: spl, params: extra.params, columns: compiled.columns, rows, truncated, elapsedMs: performance.now() - started, sql: compiled.sql,
       shape: searchShape(this.engine, spl, extra.params), timeline: null, range: { earliest: opts.earliest, latest: opts.latest },
+      ...(compiled.notes?.length ? { notes: compiled.notes } : {}),
     };
     if (hooks.timelineBuckets && result.shape.events && rows.length > 0) {
       result.timeline = await searchTimeline(this.engine, result, opts, hooks.timelineBuckets);
@@ -367,8 +381,8 @@ export class Session {
    */
   private async hunt(): Promise<Outcome[]> {
     const started = performance.now();
-    const searches = this.queries().filter((q) => q.type === 'hunting' || q.type === 'detection').map(savedQuerySearch);
-    const outcomes = await runHunt(this.engine, searches, [], this.runOptions());
+    const bundled = this.queries().filter((q) => q.type === 'hunting' || q.type === 'detection').map(savedQuerySearch);
+    const outcomes = await runHunt(this.engine, [...bundled, ...this.content.searches], this.content.baselines, this.runOptions());
     const out: OutLine[] = outcomes.map((o) =>
       o.error ? { text: `${o.search.title} [${o.search.type}]: failed: ${o.error}`, tone: 'error' } : { text: `${o.search.title} [${o.search.type}]: ${o.rows.length} result${o.rows.length === 1 ? '' : 's'}` },
     );

@@ -1,7 +1,7 @@
 // The field sidebar of the last search: issue 14's "Field sidebar".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import { nestedPaths } from '../../src/repl/field-stats.js';
+import { describeStats, type FieldEntry, type FieldStats, fieldStats, nestedPaths } from '../../src/repl/field-stats.js';
 import { Session } from '../../src/repl/session.js';
 import { SAMPLE_NOW, sampleEngine } from '../helpers.js';
 import { KEY, startRepl, waitFor } from './harness.js';
@@ -104,5 +104,42 @@ describe('the sidebar in the REPL', () => {
     await type(KEY.esc);
     await run('eventName=CreateRole | stats count', (x) => /count\n-+\n4/.test(x));
     ui.unmount();
+  });
+});
+
+describe('over many rows', () => {
+  it('estimates the add-on fields from a sample of the events first, marked, then counts them exactly', async () => {
+    const session = new Session(engine, { now: SAMPLE_NOW });
+    await session.execute('*');
+    const exact = await fieldStats(engine, session.last!, { now: SAMPLE_NOW }, { onUpdate: () => {} });
+    expect(exact.addonSampled).toBeUndefined();
+    const updates: FieldStats[] = [];
+    // 100 of 515 events: the add-on fields are estimated first.
+    const stats = await fieldStats(engine, session.last!, { now: SAMPLE_NOW }, { onUpdate: (s) => updates.push(s), sampleRows: 100 });
+    expect(updates.map((u) => u.stage)).toEqual(['counting the event fields', 'estimating the add-on fields', 'counting the add-on fields exactly']);
+    const estimate = updates[2]!;
+    expect(estimate.addonSampled).toBeGreaterThan(40);
+    expect(estimate.addonSampled).toBeLessThan(250);
+    expect(pick(estimate.fields, 'action')?.sampled).toBe(estimate.addonSampled);
+    // Event fields were counted over every row, and the estimate does not touch them.
+    expect(pick(estimate.fields, 'eventName')).toEqual(pick(exact.fields, 'eventName'));
+    expect(pick(estimate.fields, 'recipientAccountId')?.sampled).toBeUndefined();
+    // An alias of an event field is exact; the nested paths are there while the exact pass runs.
+    expect(pick(estimate.fields, 'region')?.sampled).toBeUndefined();
+    expect(estimate.fields.some((f) => f.kind === 'nested')).toBe(true);
+    const sortByName = (fields: FieldEntry[]) => [...fields].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+    expect(stats.addonSampled).toBeUndefined();
+    expect(sortByName(stats.fields)).toEqual(sortByName(exact.fields));
+    expect(describeStats(estimate, 200)![0]).toMatch(/add-on fields \(~\) from a sample of \d+/);
+  });
+
+  it('counts a search that changes rows exactly at once: a sample of its input is not one of its output', async () => {
+    const session = new Session(engine, { now: SAMPLE_NOW });
+    await session.execute('* | dedup eventName');
+    const updates: string[] = [];
+    const stats = await fieldStats(engine, session.last!, { now: SAMPLE_NOW }, { onUpdate: (s) => updates.push(s.stage), sampleRows: 5 });
+    expect(updates).toEqual(['counting the event fields', 'estimating the add-on fields']);
+    expect(stats.addonSampled).toBeUndefined();
+    expect(stats.fields.some((f) => f.sampled !== undefined && f.kind !== 'nested')).toBe(false);
   });
 });

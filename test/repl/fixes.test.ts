@@ -9,6 +9,7 @@ import { complete } from '../../src/repl/completion.js';
 import { expandHome } from '../../src/repl/paths.js';
 import { matchPivots, parameterKind } from '../../src/repl/pivot.js';
 import { Session } from '../../src/repl/session.js';
+import { resultLines } from '../../src/repl/result-view.js';
 import { columnWindow } from '../../src/repl/table-layout.js';
 
 /**
@@ -58,6 +59,22 @@ describe('completion over a lab with many frequent values and paths', () => {
 
   it('2. completes nested paths that only a rare call has', async () => {
     expect(await inserts('responseElements.')).toEqual(expect.arrayContaining(['responseElements.accessKey.accessKeyId', 'responseElements.accessKey.status']));
+  });
+
+  it('3. table with wildcards expands over nested paths and add-on fields, as the REPL shows them', async () => {
+    await session.execute('eventName=CreateAccessKey | table userIdentity.* responseElements.*');
+    expect(session.last!.columns).toEqual(['userIdentity.arn', 'userIdentity.type', 'userIdentity.userName', 'responseElements.accessKey.accessKeyId', 'responseElements.accessKey.status', 'responseElements.accessKey.userName']);
+    expect(session.last!.rows).toEqual([{
+      'userIdentity.arn': 'arn:aws:iam::111122223333:user/svc-backup', 'userIdentity.type': 'IAMUser', 'userIdentity.userName': 'svc-backup',
+      'responseElements.accessKey.accessKeyId': 'AKIAKVGAJJLMH55XUZRZ', 'responseElements.accessKey.status': 'Active', 'responseElements.accessKey.userName': 'ci-deployer',
+    }]);
+    await session.execute('eventName=CreateAccessKey | table user*');
+    // The add-on's user fields beside the event's own paths; only those with a value here (in
+    // Splunk a field no event has does not exist), so no userAgent or user_agent.
+    expect(session.last!.columns).toEqual(['user', 'userIdentity.arn', 'userIdentity.type', 'userIdentity.userName', 'userName', 'user_arn', 'user_id', 'user_name']);
+    expect(session.last!.rows[0]).toMatchObject({ user: 'ci-deployer', user_arn: 'arn:aws:iam::111122223333:user/svc-backup', user_name: 'ci-deployer' });
+    await session.execute('eventName=CreateAccessKey | table *');
+    expect(session.last!.columns).toEqual(expect.arrayContaining(['requestParameters.userName', 'responseElements.accessKey.accessKeyId', 'userIdentity.arn', 'action', 'eventName']));
   });
 });
 
@@ -123,5 +140,23 @@ describe('13. column widths', () => {
     // table _time user_arn src eventName: the ARN whole, src and eventName a scroll away.
     const win = columnWindow({ natural: [19, 55, 14, 16], ids: [false, true, true, false] }, 80, 0);
     expect(win).toMatchObject({ indexes: [0, 1], widths: [19, 55], hiddenRight: 2 });
+  });
+});
+
+describe('notes under a result', () => {
+  it("shows the compiler's notes as the CLI prints them: an unmapped data model's empty answer says why", async () => {
+    const engine = await Engine.open();
+    try {
+      await engine.load(['fixtures/sample']);
+      const session = new Session(engine, { now: Date.parse('2026-11-28T00:00:00Z') / 1000 });
+      await session.execute('| tstats count from datamodel=Risk');
+      expect(session.last!.rows).toEqual([{ count: 0 }]);
+      const text = resultLines(session.last!, 120, 40, 1000).lines.map((l) => l.text);
+      expect(text).toContainEqual(expect.stringMatching(/^note: data model Risk is not mapped to CloudTrail events in spelunk .*it has no events here$/));
+      await session.execute('eventName=AssumeRole | head 1 | table eventName');
+      expect(resultLines(session.last!, 120, 40, 1000).lines.some((l) => l.text.startsWith('note:'))).toBe(false);
+    } finally {
+      engine.close();
+    }
   });
 });

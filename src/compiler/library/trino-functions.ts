@@ -142,12 +142,45 @@ function jsonExtractString(a: string[]): string {
   return jsonText(a[0]!, trinoJsonPath(steps as (string | number)[]));
 }
 
+/** A name for a lambda variable that none of `texts` mentions, so binding it captures nothing. */
+function freshName(texts: string[]): string {
+  const all = texts.join(' ');
+  let i = 0;
+  while (all.includes(`__s${i}`)) i++;
+  return `__s${i}`;
+}
+
+/** Text as cheap to repeat as to bind: a name, a column, a number or a short string literal. */
+function cheap(text: string): boolean {
+  return /^(?:[A-Za-z_][A-Za-z0-9_]*|"(?:[^"]|"")*"(?:\.[A-Za-z_][A-Za-z0-9_]*)*|-?\d+(?:\.\d+)?(?:E-?\d+)?|'(?:[^']|''){0,40}')$/.test(text);
+}
+
+/**
+ * `body` over the arguments, each written once: one that is not cheap is bound to a lambda
+ * variable (a form that repeats an argument would otherwise copy its text, and a nested mvindex
+ * made tens of kilobytes of SQL).
+ */
+function bound(args: string[], body: (names: string[]) => string): string {
+  const names = [...args];
+  const lets: [string, string][] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (cheap(args[i]!)) continue;
+    const name = freshName([...args, ...lets.map(([n]) => n)]);
+    lets.push([name, args[i]!]);
+    names[i] = name;
+  }
+  let text = body(names);
+  for (const [name, value] of lets.reverse()) text = `element_at(transform(ARRAY[${value}], ${name} -> ${text}), 1)`;
+  return text;
+}
+
 /** DuckDB's list_slice (1-based, inclusive, negative from the end) with Trino's slice. */
 function listSlice(a: string[]): string {
-  const [l, s, e] = a as [string, string, string];
-  const from = `IF(${s} < 0, cardinality(${l}) + ${s} + 1, IF(${s} = 0, 1, ${s}))`;
-  const to = `IF(${e} < 0, cardinality(${l}) + ${e} + 1, least(${e}, cardinality(${l})))`;
-  return `IF(${to} < greatest(${from}, 1), slice(${l}, 1, 0), slice(${l}, greatest(${from}, 1), ${to} - greatest(${from}, 1) + 1))`;
+  return bound(a, ([l, s, e]) => {
+    const from = `IF(${s} < 0, cardinality(${l}) + ${s} + 1, IF(${s} = 0, 1, ${s}))`;
+    const to = `IF(${e} < 0, cardinality(${l}) + ${e} + 1, least(${e}, cardinality(${l})))`;
+    return `IF(${to} < greatest(${from}, 1), slice(${l}, 1, 0), slice(${l}, greatest(${from}, 1), ${to} - greatest(${from}, 1) + 1))`;
+  });
 }
 
 /** SQL's least/greatest over values that skip nulls, as DuckDB's do. */

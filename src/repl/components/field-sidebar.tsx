@@ -10,7 +10,7 @@ const pct = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / who
 
 /** A field's coverage and distinct count; estimates over a sample carry `~`. */
 function fieldFigures(f: FieldEntry, stats: FieldStats): string {
-  const whole = f.sampled ? stats.sampled ?? 0 : stats.rows ?? 0;
+  const whole = f.sampled ?? stats.rows ?? 0;
   const cover = `${f.sampled ? '~' : ''}${pct(f.present, whole)}`.padStart(6);
   const distinct = `${f.sampled ? '≥' : f.estimated ? '~' : ''}${n(f.distinct)}`.padStart(10);
   return `${cover}  ${distinct}`;
@@ -18,8 +18,17 @@ function fieldFigures(f: FieldEntry, stats: FieldStats): string {
 
 function valueFigures(f: FieldEntry, count: number, stats: FieldStats): string {
   if (!f.sampled) return `${n(count).padStart(10)}  ${pct(count, stats.rows ?? 0).padStart(6)}`;
-  const whole = stats.sampled ?? 1;
+  const whole = f.sampled;
   return `${('~' + n(Math.round((count / whole) * (stats.rows ?? whole)))).padStart(10)}  ${('~' + pct(count, whole)).padStart(6)}`;
+}
+
+/** Which figures are estimates (`~`), and from how many events. */
+function samples(stats: FieldStats): string {
+  const parts = [
+    ...(stats.addonSampled ? [`add-on fields from a sample of ${n(stats.addonSampled)} events`] : []),
+    ...(stats.sampled ? [`nested paths from a sample of ${n(stats.sampled)}`] : []),
+  ];
+  return parts.length ? `   (~ ${parts.join('; ')})` : '';
 }
 
 export function FieldSidebarView({ stats, page, width, progress }: { stats: FieldStats; page: { lines: SidebarLine[]; selected: number; top: number; total: number }; width: number; progress: number | null }) {
@@ -31,7 +40,7 @@ export function FieldSidebarView({ stats, page, width, progress }: { stats: Fiel
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">{`fields of ${visible(stats.search.replace(/\s+/g, ' '))} · ${rows}`}</Text>
-      <Text dimColor wrap="truncate-end">{`${'field'.padEnd(names)}   cover    distinct${stats.sampled ? `   (nested paths: ~ from a sample of ${n(stats.sampled)} events)` : ''}`}</Text>
+      <Text dimColor wrap="truncate-end">{`${'field'.padEnd(names)}   cover    distinct${samples(stats)}`}</Text>
       {page.lines.map((l, i) => {
         const text = l.value
           ? `    ${fit(visible(l.value.value), values)}  ${valueFigures(l.field, l.value.count, stats)}`
