@@ -107,7 +107,7 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
     const message = lit(`transaction ${fields.join(' ')}: an event carries some of these fields but not all; Splunk would link it to a matching transaction (connected=t), which spelunk does not do. Keep only events with every field first (| where ${names}) or name fewer fields`);
     keep = caseOf([{ when: call('and', [some, call('not', [every], 'bool')], 'bool'), then: call('error', [message], 'bool') }], every, 'bool');
   }
-  const present = keys.length ? b.step({ kind: 'filter', input: marked.id, condition: keep }, same(marked)) : marked;
+  const present = keys.length ? b.step({ kind: 'filter', input: marked.id, condition: keep }) : marked;
   // 2. A new piece at a long pause, a start, or after an end (oldest first).
   const TIME = column('_time', 'number');
   const SEQ = column('__seq', 'number');
