@@ -42,7 +42,7 @@ describe('spelunk explain --dialect athena', () => {
   it('checks its options', () => {
     expect(spelunk(['explain', '--dialect', 'oracle', 'x']).stderr).toMatch(/--dialect "oracle": use duckdb, athena or trino/);
     expect(spelunk(['explain', '--table', 't', 'x']).stderr).toMatch(/--table applies to --dialect/);
-    expect(spelunk(['explain', '--dialect', 'athena', '--partitions', 'account', 'x']).stderr).toMatch(/must include timestamp/);
+    expect(spelunk(['explain', '--dialect', 'athena', '--partitions', 'account', 'x']).stderr).toMatch(/must name the day partition: timestamp/);
   });
 });
 
