@@ -4,12 +4,12 @@ import type { Pipeline, SearchExpr, Span } from '../../grammar/ast.js';
 import { splError } from '../../grammar/diagnostics.js';
 import { stepName, Vars, type Expr } from './ir/expr.js';
 import type { Schema, Step } from './ir/plan.js';
+import { deriveSchema, type StepBody } from './ir/schema.js';
 import { duckdbPrinter, DUCKDB } from './print/duckdb.js';
 import { PlanPrinter } from './print/plan.js';
 import type { CompileOptions, DiscoveredValue, Discovery, FieldInfo, FieldType, OutputAction, Relation } from './types.js';
 
-/** A step as a command describes it: the builder adds its id and schema. */
-export type StepBody = Step extends infer S ? (S extends Step ? Omit<S, 'id' | 'schema'> : never) : never;
+export type { StepBody };
 
 export class Builder {
   readonly steps: Step[] = [];
@@ -36,13 +36,24 @@ export class Builder {
   /** The span of the command being compiled: each step it adds carries it (run-time errors point there). */
   span?: Span;
 
-  /** Add a step with the schema of its rows, and return the relation it defines. */
-  step(body: StepBody, schema: Schema): Relation {
+  /**
+   * Add a step and return the relation it defines. Its schema is derived from the step (see
+   * ir/schema.ts); a command states it only where the step cannot say it.
+   */
+  step(body: StepBody, given?: Schema): Relation {
+    const schema = given ?? deriveSchema(body, (id) => this.schemaOf(id));
+    if (!schema) throw new Error(`internal: a ${body.kind} step needs its schema stated`);
     // DuckDB has no empty name (nor one of NULs only): the command that made it is named instead.
     if (this.span && stepColumns(body).some((n) => n.replace(/\u0000/g, '') === '')) throw this.err('bad-argument', 'a field name cannot be empty ("")', this.span);
     const id = this.counter++;
     this.steps.push({ ...(this.span ? { span: this.span } : {}), ...body, id, schema } as Step);
     return { name: stepName(id), id, ...schema };
+  }
+
+  schemaOf(id: number): Schema {
+    const s = this.steps[id];
+    if (!s || s.id !== id) throw new Error(`internal: no step ${id}`);
+    return s.schema;
   }
 
   /** The steps so far as CTEs. */

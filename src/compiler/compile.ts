@@ -131,7 +131,7 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   const ctes = b.ctes();
   const sql = `WITH ${ctes}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
   const sampled = b.steps.find((s) => s.kind === 'events' && s.sample !== undefined);
-  const plan = { ctes, steps: b.steps.map((s) => ({ name: stepName(s.id), ...(s.span ? { span: s.span } : {}) })) };
+  const plan = { ctes, steps: b.steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
   return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan, ...(sampled?.kind === 'events' && sampled.sample ? { sampled: sampled.sample } : {}) };
 }
 

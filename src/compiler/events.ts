@@ -1,17 +1,11 @@
 // The loaded events as the first step of a plan: every search that reads events starts here
 // (compile.ts for a search, tstats for a data model's events).
 import type { Builder } from './builder.js';
-import { META_COLUMNS, SCALAR_COLUMNS } from './cloudtrail-schema.js';
+import { eventFields } from './ir/schema.js';
 import { call, column, int, lit, type Expr } from './ir/expr.js';
-import type { FieldInfo, Relation } from './types.js';
+import type { Relation } from './types.js';
 
-export function eventFields(): Map<string, FieldInfo> {
-  const fields = new Map<string, FieldInfo>();
-  for (const c of [...META_COLUMNS, ...SCALAR_COLUMNS]) {
-    fields.set(c.name, { type: c.type === 'DOUBLE' || c.type === 'BIGINT' ? 'number' : 'string', origin: 'event' });
-  }
-  return fields;
-}
+export { eventFields };
 
 const TIME = column('_time', 'number');
 
@@ -26,13 +20,13 @@ function eventsWhere(b: Builder, conditions: (Expr | undefined)[]): Expr[] {
 }
 
 export function eventsRelation(b: Builder, ...conditions: (Expr | undefined)[]): Relation {
-  return b.step({ kind: 'events', where: eventsWhere(b, conditions) }, { fields: eventFields(), raw: true, removed: new Set() });
+  return b.step({ kind: 'events', where: eventsWhere(b, conditions) });
 }
 
 /** Input of a generating command at the start of a search: it reads nothing. */
 export const NO_INPUT: Relation = { name: 'none', id: -1, fields: new Map(), raw: false, removed: new Set() };
 
 export function emptyRelation(b: Builder): Relation {
-  return b.step({ kind: 'events', where: [lit(false)] }, { fields: eventFields(), raw: true, removed: new Set() });
+  return b.step({ kind: 'events', where: [lit(false)] });
 }
 

@@ -81,7 +81,7 @@ function compilePipelineTrino(p: Pipeline, options: TrinoOptions): TrinoCompiled
   const types: Record<string, FieldType> = {};
   for (const c of columns) types[c] = rel.fields.get(c)?.type ?? (c === '_time' ? 'number' : 'string');
   const bounds = partitionBounds(p, options.now, { earliest: options.earliest, latest: options.latest });
-  const printer = new TrinoPlanPrinter({ steps: b.steps, output: rel.id, columns, questions: [] }, { table, bounds });
+  const printer = new TrinoPlanPrinter({ steps: b.steps, output: rel.id, columns }, { table, bounds });
   const sql = printer.statement({ unordered: options.unordered, jsonLists: options.jsonLists ? types : undefined });
   return { sql, columns, types, partitions: describePartitions(table, bounds), notes, ...(b.output ? { output: b.output } : {}) };
 }

@@ -3,7 +3,7 @@ import type { Span } from '../../grammar/ast.js';
 import type { AddonProfile } from './addon/profile.js';
 
 import type { Expr, FieldType } from './ir/expr.js';
-import type { FieldInfo, Schema } from './ir/plan.js';
+import type { FieldInfo, Schema, Step } from './ir/plan.js';
 
 export type { FieldInfo };
 
@@ -135,7 +135,7 @@ export interface CompiledSearch {
    * The plan's steps as printed: the CTEs (`ctes`, the text after WITH) and, per step, its CTE
    * name and the span of the command that made it. A run-time error is located with them.
    */
-  plan?: { ctes: string; steps: { name: string; span?: Span }[] };
+  plan?: { ctes: string; steps: { name: string; schema: Schema; step: Step; span?: Span }[] };
   /** The percent of the events the rows come from, when CompileOptions.sample was applied. */
   sampled?: number;
 }

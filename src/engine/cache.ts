@@ -9,7 +9,7 @@
 // segments, each joined only with the sources whose current entry points at it, and a search
 // bounded in time reads only the segments of files whose [min, max] _time overlaps its range.
 import { randomBytes } from 'node:crypto';
-import { rmSync, statSync, type Stats } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -35,7 +35,7 @@ import {
   type Fingerprint,
   type Segment,
 } from './cache-files.js';
-import { describeFsError, duckdbPath, expandPaths } from './load-paths.js';
+import { describeFsError, duckdbPath, expandPaths, type FileState } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
 import { loadCloudTrail } from './loader.js';
 import { defaultMemoryLimit } from './memory.js';
@@ -43,10 +43,11 @@ import { emptyLoadReport, markUnreadable, throwIfInterrupted, type LoadProgress,
 
 /**
  * Misses are converted in chunks of about this many (compressed) bytes, bounding memory: two
- * chunks are in flight (one read, one written), about 0.6 GB of DuckDB memory at this size; a
- * first load of 1M events peaked at 1.5 GB RSS (2.7 GB with 48 MB chunks, no faster).
+ * chunks are in flight (one read, one written). A first load of 1M events in delivery-sized files
+ * peaked at 1.45-1.68 GB RSS and 40-42 CPU-s with 16 MB, 1.78-1.90 GB and 47-49 CPU-s with 24 MB
+ * (2.7 GB with 48 MB, no faster).
  */
-const CHUNK_BYTES = 24 * 1024 * 1024;
+const CHUNK_BYTES = 16 * 1024 * 1024;
 /**
  * A day whose files sit in more segments than this is rewritten as one. Loads of new files as
  * they arrive (every hour, say) add a small segment to the day each time; a first load splits a
@@ -125,7 +126,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
       const fromList = listed.get(abs);
       if (known && isFresh(fromList, known)) {
         fromManifest++;
-        return { abs, info: known as Stats | Error, entry: fromList as CacheEntry | undefined, stale: fromList as CacheEntry | undefined };
+        return { abs, info: known as FileState | Error, entry: fromList as CacheEntry | undefined, stale: fromList as CacheEntry | undefined };
       }
       return (async () => {
         const info = known ?? (await stat(abs).catch((err: unknown) => err as Error));

@@ -19,8 +19,19 @@ export interface Expansion {
    * What the walk's stat said of each file listed (following links): a warm start over 25,000
    * files needs every fingerprint, and a second stat of each, through promises, cost it seconds.
    */
-  stats: Map<string, Stats>;
+  stats: Map<string, FileState>;
 }
+
+/** What a stat says that tells whether a file changed (see the cache's Fingerprint). */
+export interface FileState {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+/** Only what is kept: 25,000 whole Stats objects held through a walk cost a warm start its GC time. */
+const stateOf = (info: Stats): FileState => ({ size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino });
 
 /** A file found, with what tells two names of one file apart from two files. */
 interface Found {
@@ -29,7 +40,7 @@ interface Found {
   key: string;
   /** Reached through a symbolic link: another name of the file, if any, is the one kept. */
   viaLink: boolean;
-  info: Stats;
+  info: FileState;
 }
 
 /** State shared by the walks of one expansion. */
@@ -50,7 +61,7 @@ const keyOf = (info: Stats): string => `${info.dev}:${info.ino}`;
 export async function expandPaths(paths: string[]): Promise<Expansion> {
   const walk: Walk = { warnings: [], folders: new Map(), links: [] };
   const files: string[] = [];
-  const stats = new Map<string, Stats>();
+  const stats = new Map<string, FileState>();
   const kept = new Map<string, string>();
   const noted = new Set<string>();
   /** Adds the files found for one given path; files already listed under another name are noted. */
@@ -84,7 +95,7 @@ export async function expandPaths(paths: string[]): Promise<Expansion> {
     const info = await stat(given).catch((err: NodeJS.ErrnoException) => err);
     if (!(info instanceof Error)) {
       if (info.isDirectory()) keep(given, await walkFolder(given, info, walk));
-      else keep(given, [{ path: literalName(given), key: keyOf(info), viaLink: false, info }]);
+      else keep(given, [{ path: literalName(given), key: keyOf(info), viaLink: false, info: stateOf(info) }]);
       continue;
     }
     // A path that exists is taken literally even if it contains '*' or '?'.
@@ -208,7 +219,7 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
       }
       continue;
     }
-    const found: Found = { path: literalName(full), key: keyOf(target), viaLink: viaLink || link, info: target };
+    const found: Found = { path: literalName(full), key: keyOf(target), viaLink: viaLink || link, info: stateOf(target) };
     if (target.isFile()) visit(found, false);
     else if (target.isDirectory() && visit(found, true) !== false && depth > 1) {
       if (link) walk.links.push({ path: full, info: target, depth: depth - 1 });

@@ -163,18 +163,16 @@ const anomalydetection: CommandCompiler = (cmd, rel, b) => {
           { name: '1st_quartile', expr: first(q1) },
           { name: '3rd_quartile', expr: first(q3) },
         ],
-      },
-      { fields: out, raw: false, removed: new Set() },
-    );
+      });
     const withSeq = new Map(out);
     withSeq.set('__seq', { type: 'number', origin: 'event' });
-    return b.step({ kind: 'extend', input: summary.id, columns: [{ name: '__seq', expr: int(1) }] }, { fields: withSeq, raw: false, removed: new Set() });
+    return b.step({ kind: 'extend', input: summary.id, columns: [{ name: '__seq', expr: int(1) }] });
   }
   const internal = [
     ...fields.flatMap((_x, i) => [`__ad_v${i}`, `__ad_n${i}`, `__ad_isnum${i}`, `__ad_lo${i}`, `__ad_hi${i}`, `__ad_cat${i}`, `__ad_bin${i}`, `__ad_f${i}`]),
     '__ad_total', '__ad_q1', '__ad_q3', '__ad_thresh',
   ];
-  const kept = action === 'filter' ? b.step({ kind: 'filter', input: thresholded.id, condition: anomalous }, same(thresholded)) : thresholded;
+  const kept = action === 'filter' ? b.step({ kind: 'filter', input: thresholded.id, condition: anomalous }) : thresholded;
   const added = ANNOTATIONS.map((a) => [a, made(a === 'probable_cause' ? 'string' : 'number')] as [string, FieldInfo]);
   return b.step(
     { kind: 'extend', input: kept.id, columns: [], drop: internal },

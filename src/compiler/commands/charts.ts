@@ -12,7 +12,7 @@ import type { Column } from '../ir/plan.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { parseSpan } from '../time.js';
 import type { Compiled, DiscoveredValue, FieldInfo, Relation } from '../types.js';
-import { generic, rowNumber, same, sortTerms } from './relation.js';
+import { generic, rowNumber, sortTerms } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { autoTimeSpan, DEFAULT_BINS, discoverRange, floorTo, parseAligntime, parseMinspan, type TimeSpan } from './bins.js';
 import { compileAggregate, parseAggregations, type Aggregation } from './stats.js';
@@ -96,7 +96,7 @@ function series(grouped: Relation, span: TimeSpan, b: Builder): Relation {
     const k = call('unnest', [call('range', [int(0), capped(count)], 'list')], 'int');
     row = call('epoch', [call('interval_add', [ts(lo), call('to_months', [call('mul', [k, int(span.months)], 'int')], 'any')], 'timestamp')], 'number');
   }
-  return b.step({ kind: 'project', input: bounds.id, columns: [{ name: '__row', expr: row }] }, { fields: new Map([['__row', SEQ_INFO]]), raw: false, removed: new Set() });
+  return b.step({ kind: 'project', input: bounds.id, columns: [{ name: '__row', expr: row }] });
 }
 
 /**
@@ -148,7 +148,7 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
   const aggregates = aggs.map((c, i) => ({ name: `__a${i}`, expr: c }));
   const groupedFields = new Map<string, FieldInfo>([...groups.map((g): [string, FieldInfo] => [g.name, HIDDEN]), ...aggregates.map((a): [string, FieldInfo] => [a.name, { type: fieldType(a.expr.type), origin: 'event' }])]);
   // Rows without a split value stay (usenull=f only drops their column): they still span buckets.
-  const rows = spec.row ? b.step({ kind: 'filter', input: input.id, condition: call('is_not_null', [ROW], 'bool') }, same(input)) : input;
+  const rows = spec.row ? b.step({ kind: 'filter', input: input.id, condition: call('is_not_null', [ROW], 'bool') }) : input;
   const grouped = b.step({ kind: 'aggregate', input: rows.id, groups, aggregates }, { fields: groupedFields, raw: false, removed: new Set() });
 
   // 3. The output columns: one per aggregation, or one per (aggregation, split value).

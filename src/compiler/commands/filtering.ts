@@ -5,7 +5,7 @@ import { compileExpr, fieldRef } from '../expr.js';
 import { aggregate, call, int, lit, type Expr } from '../ir/expr.js';
 import { compileSearchExpr } from '../search.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
-import { generic, regexOrFail, rowNumber, same, SEQ, sortKeys, sortRelation } from './relation.js';
+import { generic, regexOrFail, rowNumber, SEQ, sortKeys, sortRelation } from './relation.js';
 
 const HEAD_OPTIONS: Options = {
   limit: 'int',
@@ -23,13 +23,13 @@ const DEDUP_OPTIONS: Options = {
 
 const search: CommandCompiler = (cmd, rel, b) => {
   if (cmd.kind !== 'search' || !cmd.expr) return rel;
-  return b.step({ kind: 'filter', input: rel.id, condition: compileSearchExpr(cmd.expr, rel, b) }, same(rel));
+  return b.step({ kind: 'filter', input: rel.id, condition: compileSearchExpr(cmd.expr, rel, b) });
 };
 
 const where: CommandCompiler = (cmd, rel, b) => {
   if (cmd.kind !== 'where') return generic(cmd, b) && rel;
   const cond = compileExpr(cmd.expr, { rel, b });
-  return b.step({ kind: 'filter', input: rel.id, condition: coalesceFalse(toBool(cond)) }, same(rel));
+  return b.step({ kind: 'filter', input: rel.id, condition: coalesceFalse(toBool(cond)) });
 };
 
 const regex: CommandCompiler = (cmd, rel, b) => {
@@ -56,7 +56,7 @@ const regex: CommandCompiler = (cmd, rel, b) => {
   const matches = (v: Expr) => call('regexp_matches', [v, lit(re.pattern)], 'bool');
   const test = c.type === 'mv' ? call('list_bool_or', [call('list_transform', [c, b.vars.lambda('string', matches)], 'list')], 'bool') : matches(toString(c));
   const cond = negate ? call('not', [coalesceFalse(test)], 'bool') : coalesceFalse(test);
-  return b.step({ kind: 'filter', input: rel.id, condition: cond }, same(rel));
+  return b.step({ kind: 'filter', input: rel.id, condition: cond });
 };
 
 const dedup: CommandCompiler = (cmd, rel, b) => {
@@ -90,8 +90,8 @@ const dedup: CommandCompiler = (cmd, rel, b) => {
   }
   // Results missing a field are dropped, or with keepempty=true always kept.
   let out = rel;
-  if (!keepEmpty) out = b.step({ kind: 'filter', input: out.id, condition: call('not', [anyNull], 'bool') }, same(rel));
-  out = b.step({ kind: 'filter', input: out.id, condition: keepEmpty ? call('or', [anyNull, kept], 'bool') : kept }, same(rel));
+  if (!keepEmpty) out = b.step({ kind: 'filter', input: out.id, condition: call('not', [anyNull], 'bool') });
+  out = b.step({ kind: 'filter', input: out.id, condition: keepEmpty ? call('or', [anyNull, kept], 'bool') : kept });
   return sortItems.length ? sortRelation(out, b, sortKeys(sortItems, out, b), 0) : out;
 };
 
@@ -107,14 +107,14 @@ function countArg(args: Args, fallback: number, what: string): number {
 
 const head: CommandCompiler = (cmd, rel, b) => {
   const n = countArg(new Args(generic(cmd, b), b, HEAD_OPTIONS), 10, 'head');
-  return b.step({ kind: 'limit', input: rel.id, count: n }, same(rel));
+  return b.step({ kind: 'limit', input: rel.id, count: n });
 };
 
 const tail: CommandCompiler = (cmd, rel, b) => {
   const n = countArg(new Args(generic(cmd, b), b, TAIL_OPTIONS), 10, 'tail');
   // tail returns the last results in reverse order: negating the order does both at once.
-  const reversed = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__seq', expr: call('neg', [SEQ], 'number') }] }, same(rel));
-  return b.step({ kind: 'limit', input: reversed.id, count: n }, same(rel));
+  const reversed = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__seq', expr: call('neg', [SEQ], 'number') }] });
+  return b.step({ kind: 'limit', input: reversed.id, count: n });
 };
 
 const sort: CommandCompiler = (cmd, rel, b) => {

@@ -13,7 +13,7 @@ import type { Column } from '../ir/plan.js';
 import { compileSearchExpr } from '../search.js';
 import { nearest } from '../suggest.js';
 import type { Compiled, FieldInfo, FieldType, LookupTable, Relation } from '../types.js';
-import { generic, same, SEQ } from './relation.js';
+import { generic, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { unionRelations } from './union.js';
 
@@ -80,8 +80,7 @@ function tableRows(b: Builder, table: LookupTable): Relation {
 function keyRows(b: Builder, from: Relation, lead: Column[], values: Compiled[], prefix: string): Relation {
   const keys = values.map((v, i) => ({ name: `${prefix}${i}`, expr: v.type === 'mv' ? v : v.type === 'unknown' ? nullOf('string') : toString(v) }));
   const columns = [...lead, ...keys];
-  const fields = new Map<string, FieldInfo>(columns.map((c) => [c.name, { type: c.name.startsWith(prefix) ? (c.expr.type === 'mv' ? 'mv' : 'string') : fieldType(c.expr.type), origin: 'event' }]));
-  let rel = b.step({ kind: 'project', input: from.id, columns }, { fields, raw: false, removed: new Set() });
+  let rel = b.step({ kind: 'project', input: from.id, columns });
   values.forEach((v, i) => {
     if (v.type !== 'mv') return;
     const name = `${prefix}${i}`;
@@ -157,8 +156,7 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
     const list = aggregate('list_agg', [v], 'mv', { order: byRow, filter: call('is_not_null', [v], 'bool') });
     return { name, expr: columnType(table, o.column) === 'mv' ? call('flatten', [list], 'mv') : list };
   });
-  const aggFields = new Map<string, FieldInfo>([['__seq', { type: 'number', origin: 'event' }], ...aggs.map((a, i): [string, FieldInfo] => [a.name, { type: outTypes[i]!, origin: 'event' }])]);
-  let agg = b.step({ kind: 'aggregate', input: joined.id, groups: [{ name: '__seq', expr: SEQ }], aggregates: aggs }, { fields: aggFields, raw: false, removed: new Set() });
+  let agg = b.step({ kind: 'aggregate', input: joined.id, groups: [{ name: '__seq', expr: SEQ }], aggregates: aggs });
   if (!single) {
     const distinct = outputs.map((_o, i) => {
       const name = `__o${i}`;
@@ -167,7 +165,7 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
       const values = call('list_slice', [call('list_filter', [v, firstOfEach], 'mv'), int(1), int(MAX_MATCH_VALUES)], 'mv');
       return { name, expr: caseOf([{ when: call('gt', [call('len', [v], 'int'), int(0)], 'bool'), then: values }], null, 'mv') };
     });
-    agg = b.step({ kind: 'project', input: agg.id, columns: [{ name: '__seq', expr: SEQ }, ...distinct] }, { fields: aggFields, raw: false, removed: new Set() });
+    agg = b.step({ kind: 'project', input: agg.id, columns: [{ name: '__seq', expr: SEQ }, ...distinct] });
   }
 
   // Back onto every event: OUTPUT replaces a field on a match, OUTPUTNEW only fills nulls, and an
@@ -218,14 +216,14 @@ const inputlookup: CommandCompiler = (cmd, rel, b) => {
   if (table) {
     const all = tableRows(b, table);
     const range = [call('gt', [ROW, int(start)], 'bool'), ...(max !== undefined ? [call('le', [ROW, int(start + max)], 'bool')] : [])];
-    const kept = b.step({ kind: 'filter', input: all.id, condition: range.reduce((x, y) => call('and', [x, y], 'bool')) }, same(all));
+    const kept = b.step({ kind: 'filter', input: all.id, condition: range.reduce((x, y) => call('and', [x, y], 'bool')) });
     const cols = [...columns.map((c) => ({ name: c, expr: column(c, columnType(table, c)) })), { name: '__seq', expr: ROW }];
-    rows = b.step({ kind: 'project', input: kept.id, columns: cols }, { fields, raw: false, removed: new Set() });
+    rows = b.step({ kind: 'project', input: kept.id, columns: cols });
   } else {
     rows = b.step({ kind: 'none' }, { fields, raw: false, removed: new Set() });
   }
   const clause = args.items[whereAt];
-  if (clause?.kind === 'clause') rows = b.step({ kind: 'filter', input: rows.id, condition: whereCondition(clause, rows, b) }, same(rows));
+  if (clause?.kind === 'clause') rows = b.step({ kind: 'filter', input: rows.id, condition: whereCondition(clause, rows, b) });
   if (first) return rows;
   return unionRelations(b, rel, rows, rel.raw, rel.removed);
 };
@@ -289,17 +287,13 @@ const iplocation: CommandCompiler = (cmd, rel, b) => {
   // A multivalue field is located by its first value, as Splunk does.
   const ip = toString(fieldRef(words[0]!.value, { rel, b }));
   const IP = column('__ip', 'string');
-  const withIp = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__ip', expr: ip }] }, { fields: withFields(rel, [['__ip', HIDDEN]]), raw: rel.raw, removed: rel.removed });
+  const withIp = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__ip', expr: ip }] });
   // Addresses repeat a lot (1M events, a few hundred addresses): locate each distinct one once.
-  const ipOnly = new Map<string, FieldInfo>([['__ip', HIDDEN]]);
-  const known = b.step({ kind: 'filter', input: withIp.id, condition: call('is_not_null', [IP], 'bool') }, same(withIp));
-  const ips = b.step({ kind: 'project', input: known.id, columns: [{ name: '__ip', expr: IP }] }, { fields: ipOnly, raw: false, removed: new Set() });
-  const distinct = b.step({ kind: 'distinct', input: ips.id }, { fields: ipOnly, raw: false, removed: new Set() });
-  const locatedFields = new Map<string, FieldInfo>([['__ip', HIDDEN], ['__loc', { type: 'string', origin: 'event' }]]);
+  const known = b.step({ kind: 'filter', input: withIp.id, condition: call('is_not_null', [IP], 'bool') });
+  const ips = b.step({ kind: 'project', input: known.id, columns: [{ name: '__ip', expr: IP }] });
+  const distinct = b.step({ kind: 'distinct', input: ips.id });
   const located = b.step(
-    { kind: 'project', input: distinct.id, columns: [{ name: '__ip', expr: IP }, { name: '__loc', expr: call('iplocation', [IP, lit(lang)], 'struct') }] },
-    { fields: locatedFields, raw: false, removed: new Set() },
-  );
+    { kind: 'project', input: distinct.id, columns: [{ name: '__ip', expr: IP }, { name: '__loc', expr: call('iplocation', [IP, lit(lang)], 'struct') }] });
   const targets = geo.map(([name, key, type]): [string, string, FieldType] => [prefix + name, key, type]);
   const columns = targets.map(([t, key, type]) => ({ name: t, expr: call('struct_extract', [sideColumn('r', '__loc', 'struct'), lit(key)], type) }));
   const fields = withFields(rel, targets.map(([t, , type]): [string, FieldInfo] => [t, made(type)]));

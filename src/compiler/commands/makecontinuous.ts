@@ -7,9 +7,8 @@ import { fieldRef } from '../expr.js';
 import { aggregate, call, column, int, lit, type Expr } from '../ir/expr.js';
 import { parseSpan } from '../time.js';
 import type { FieldInfo, Relation } from '../types.js';
-import { made } from '../builder.js';
 import { capped } from './charts.js';
-import { generic, rowNumber, same, SEQ } from './relation.js';
+import { generic, rowNumber, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 
 const MAKECONTINUOUS_OPTIONS: Options = {
@@ -50,7 +49,7 @@ const makecontinuous: CommandCompiler = (cmd, rel, b) => {
     ...(start === undefined ? [] : [call('ge', [value, lit(start, 'number')], 'bool')]),
     ...(end === undefined ? [] : [call('le', [value, lit(end, 'number')], 'bool')]),
   ];
-  const kept = keep.length ? b.step({ kind: 'filter', input: rel.id, condition: all(keep) }, same(rel)) : rel;
+  const kept = keep.length ? b.step({ kind: 'filter', input: rel.id, condition: all(keep) }) : rel;
   const binned = b.step({ kind: 'extend', input: kept.id, columns: [{ name: field, expr: bucket(value) }] }, { fields: binnedFields(rel, field), raw: rel.raw, removed: rel.removed });
   // The bins between the first and the last (or start= and end=) that no row has.
   const fixed = (n: number) => lit(Math.floor(n / span.seconds!) * span.seconds!, 'number');
@@ -60,18 +59,18 @@ const makecontinuous: CommandCompiler = (cmd, rel, b) => {
   );
   const lo = column('lo', 'number');
   const hi = column('hi', 'number');
-  const known = b.step({ kind: 'filter', input: bounds.id, condition: all([call('is_not_null', [lo], 'bool'), call('is_not_null', [hi], 'bool')]) }, same(bounds));
+  const known = b.step({ kind: 'filter', input: bounds.id, condition: all([call('is_not_null', [lo], 'bool'), call('is_not_null', [hi], 'bool')]) });
   const count = call('add', [call('to_bigint', [call('round', [call('div', [call('sub', [hi, lo], 'number'), step], 'number')], 'number')], 'int'), int(1)], 'int');
   // The same cap as timechart: a span far smaller than the data's range would build millions of rows.
   const capAt = start === undefined && end === undefined ? 'buckets from the first value to the last' : 'buckets between start= and end=';
   const every = call('add', [call('mul', [call('unnest', [call('range', [int(0), capped(count, 'makecontinuous', capAt)], 'list')], 'int'), step], 'number'), lo], 'number');
-  const bins = b.step({ kind: 'project', input: known.id, columns: [{ name: field, expr: every }] }, { fields: new Map([[field, made('number')]]), raw: false, removed: new Set() });
+  const bins = b.step({ kind: 'project', input: known.id, columns: [{ name: field, expr: every }] });
   const taken: Expr = { kind: 'in_rows', values: [out], step: binned.id, select: [out], where: call('is_not_null', [out], 'bool'), type: 'bool' };
-  const empty = b.step({ kind: 'filter', input: bins.id, condition: call('not', [taken], 'bool') }, same(bins));
+  const empty = b.step({ kind: 'filter', input: bins.id, condition: call('not', [taken], 'bool') });
   const filled = b.step({ kind: 'union', left: binned.id, right: empty.id }, { fields: binned.fields, raw: rel.raw, removed: binned.removed });
   // Empty bins sort after the rows of their bin's neighbours by value: the result is ordered by
   // the field, as chart and timechart expect.
-  return b.step({ kind: 'extend', input: filled.id, columns: [{ name: '__seq', expr: rowNumber([{ expr: out, desc: false, nulls: 'last' }, { expr: SEQ, desc: false, nulls: 'last' }]) }] }, same(filled));
+  return b.step({ kind: 'extend', input: filled.id, columns: [{ name: '__seq', expr: rowNumber([{ expr: out, desc: false, nulls: 'last' }, { expr: SEQ, desc: false, nulls: 'last' }]) }] });
 };
 
 const NUMBER: FieldInfo = { type: 'number', origin: 'event' };

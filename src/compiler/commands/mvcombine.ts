@@ -31,8 +31,7 @@ const mvcombine: CommandCompiler = (cmd, rel, b) => {
   for (const n of others) fields.set(n, flat.fields.get(n) ?? made('string'));
   fields.set(name, made('mv'));
   const groups = others.map((n) => ({ name: n, expr: column(n, fields.get(n)!.type) }));
-  const grouped = b.step({ kind: 'aggregate', input: flat.id, groups, aggregates: [{ name, expr: call('null_if_empty', [values], 'mv') }, { name: '__first', expr: aggregate('min', [SEQ], 'number') }] },
-    { fields: new Map([...fields, ['__first', { type: 'number', origin: 'event' }]]), raw: false, removed: new Set() });
+  const grouped = b.step({ kind: 'aggregate', input: flat.id, groups, aggregates: [{ name, expr: call('null_if_empty', [values], 'mv') }, { name: '__first', expr: aggregate('min', [SEQ], 'number') }] });
   const order = [{ expr: column('__first', 'number'), desc: false, nulls: 'last' as const }];
   const out = b.step({ kind: 'extend', input: grouped.id, columns: [{ name: '__seq', expr: aggregate('row_number', [], 'number', { over: { partition: [], order } }) }] },
     { fields: new Map([...fields, ['__seq', { type: 'number', origin: 'event' }]]), raw: false, removed: new Set() });

@@ -7,7 +7,7 @@
 import type { Span } from '../../../grammar/ast.js';
 import { Args } from '../args.js';
 import { made, withFields, type Builder } from '../builder.js';
-import { fieldType, toNumber, toString } from '../build/coerce.js';
+import { toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { aggregate, call, caseOf, column, lit, type Expr } from '../ir/expr.js';
 import type { Column } from '../ir/plan.js';
@@ -72,7 +72,7 @@ export function outlierPlan(rel: Relation, b: Builder, s: OutlierSettings): Rela
   const internal = s.fields.flatMap((_f, i) => [`__ol_n${i}`, `__ol_q1_${i}`, `__ol_q3_${i}`, `__ol_hi${i}`, `__ol_lo${i}`]);
   if (s.remove) {
     const outlying = s.fields.map((_f, i) => call('coalesce', [s.uselower ? call('or', [above(i), below(i)], 'bool') : above(i), lit(false, 'bool')], 'bool'));
-    const kept = b.step({ kind: 'filter', input: bounds.id, condition: call('not', [outlying.reduce((a, x) => call('or', [a, x], 'bool'))], 'bool') }, same(bounds));
+    const kept = b.step({ kind: 'filter', input: bounds.id, condition: call('not', [outlying.reduce((a, x) => call('or', [a, x], 'bool'))], 'bool') });
     return b.step({ kind: 'extend', input: kept.id, columns: [], drop: internal }, same(rel));
   }
   const fields: [string, FieldInfo][] = [];
@@ -86,7 +86,7 @@ export function outlierPlan(rel: Relation, b: Builder, s: OutlierSettings): Rela
     fields.push([f, made(asText ? 'string' : 'number')]);
     return { name: f, expr: caseOf(whens, asText ? toString(original) : original, asText ? 'string' : 'number') };
   });
-  const transformed = b.step({ kind: 'extend', input: bounds.id, columns }, { fields: withFields(bounds, fields), raw: rel.raw, removed: rel.removed });
+  const transformed = b.step({ kind: 'extend', input: bounds.id, columns });
   return b.step({ kind: 'extend', input: transformed.id, columns: [], drop: internal }, { fields: withFields(rel, fields), raw: rel.raw, removed: rel.removed });
 }
 
@@ -95,8 +95,7 @@ export function outlierPlan(rel: Relation, b: Builder, s: OutlierSettings): Rela
  * as the compiler's own, others as fields the pipeline made.
  */
 export function extend(b: Builder, input: Relation, columns: Column[]): Relation {
-  const added = columns.map((c): [string, FieldInfo] => [c.name, { type: fieldType(c.expr.type), origin: c.name.startsWith('__') ? 'event' : 'made' }]);
-  return b.step({ kind: 'extend', input: input.id, columns }, { fields: withFields(input, added), raw: input.raw, removed: input.removed });
+  return b.step({ kind: 'extend', input: input.id, columns });
 }
 
 const outlier: CommandCompiler = (cmd, rel, b) => {

@@ -3,6 +3,7 @@
 // table; adding a command is an entry in a command file's list and its plan builder.
 import { ACCUM } from './accum.js';
 import { ANOMALYDETECTION } from './anomalydetection.js';
+import { APPENDCOLS } from './appendcols.js';
 import { AUTOREGRESS } from './autoregress.js';
 import { CHARTS } from './charts.js';
 import { DELTA } from './delta.js';
@@ -26,7 +27,7 @@ import { SUBSEARCH } from './subsearch.js';
 import { TSTATS } from './tstats.js';
 
 /** Every command, in the order the reference lists them within a section. */
-export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...LOOKUP, ...MAKECONTINUOUS,
+export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...APPENDCOLS, ...LOOKUP, ...MAKECONTINUOUS,
   ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...MVCOMBINE, ...ANOMALYDETECTION, ...OUTLIER,
 ];
 

@@ -134,8 +134,8 @@ export const SEQ = column('__seq', 'number');
 /** The rows numbered by these keys (then their old order), the first `limit` kept (0: all). */
 export function sortRelation(rel: Relation, b: Builder, terms: SortKey[], limit: number): Relation {
   const order: SortKey[] = [...terms, { expr: SEQ, desc: false, nulls: 'last' }];
-  const numbered = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__seq', expr: rowNumber(order) }] }, same(rel));
-  return limit > 0 ? b.step({ kind: 'filter', input: numbered.id, condition: call('le', [SEQ, int(limit)], 'bool') }, same(rel)) : numbered;
+  const numbered = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__seq', expr: rowNumber(order) }] });
+  return limit > 0 ? b.step({ kind: 'filter', input: numbered.id, condition: call('le', [SEQ, int(limit)], 'bool') }) : numbered;
 }
 
 /** `row_number() OVER (...)`. */

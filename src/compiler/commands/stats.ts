@@ -151,13 +151,13 @@ export function groupBy(rel: Relation, b: Builder, aggs: Aggregation[], by: stri
     fields.set(a.name, made(fieldType(c.type)));
   }
   let rows = input;
-  if (keyCols.length) rows = b.step({ kind: 'filter', input: input.id, condition: all(keyCols.map((k) => call('is_not_null', [column(k, 'string')], 'bool'))) }, same(input));
+  if (keyCols.length) rows = b.step({ kind: 'filter', input: input.id, condition: all(keyCols.map((k) => call('is_not_null', [column(k, 'string')], 'bool'))) });
   const grouped = b.step({ kind: 'aggregate', input: rows.id, groups, aggregates }, { fields, raw: false, removed: new Set() });
   // Splunk returns groups sorted by the by-fields.
   const order = by.flatMap((f) => sortTerms(column(f, fields.get(f)!.type), false));
   const withSeq = new Map(fields);
   withSeq.set('__seq', { type: 'number', origin: 'event' });
-  return b.step({ kind: 'extend', input: grouped.id, columns: [{ name: '__seq', expr: rowNumber(order) }] }, { fields: withSeq, raw: false, removed: new Set() });
+  return b.step({ kind: 'extend', input: grouped.id, columns: [{ name: '__seq', expr: rowNumber(order) }] });
 }
 
 const STATS_OPTIONS: Options = {
@@ -208,9 +208,8 @@ const eventstats: CommandCompiler = (cmd, rel, b) => {
   const { aggs, by } = statsArgs(cmd, b, rel);
   const { input, keyCols } = withKeys(rel, b, by, false);
   const aggCols = aggs.map((a) => ({ name: a.name, expr: compileAggregate(a, input, b) }));
-  const groupFields = new Map<string, FieldInfo>([...keyCols.map((k): [string, FieldInfo] => [k, { type: 'string', origin: 'event' }]), ...aggCols.map((a): [string, FieldInfo] => [a.name, made(fieldType(a.expr.type))])]);
   const groups = keyCols.map((k) => ({ name: k, expr: column(k, 'string') }));
-  const grouped = b.step({ kind: 'aggregate', input: input.id, groups, aggregates: aggCols }, { fields: groupFields, raw: false, removed: new Set() });
+  const grouped = b.step({ kind: 'aggregate', input: input.id, groups, aggregates: aggCols });
   const names = aggCols.map((a) => a.name);
   const on = all(keyCols.map((k) => call('eq', [sideColumn('l', k, 'string'), sideColumn('r', k, 'string')], 'bool')));
   const columns = aggCols.map((a) => ({ name: a.name, expr: sideColumn('r', a.name, a.expr.type) }));
@@ -282,9 +281,8 @@ const streamstats: CommandCompiler = (cmd, rel, b) => {
   };
   const running = window === 0 && !timed ? firstSeenMarks(aggs, rel, b, over) : { rel, marks: new Map<number, IrExpr>() };
   const columns = aggs.map((a, i) => ({ name: a.name, expr: compileAggregate(a, running.rel, b, over, running.marks.get(i)) }));
-  const fields = withFields(rel, columns.map((c): [string, FieldInfo] => [c.name, made(fieldType(c.expr.type))]));
   const drop = [...(segmented ? ['__reset'] : []), ...(timed ? ['__back'] : []), ...[...running.marks.keys()].map((i) => `__first${i}`)];
-  return b.step({ kind: 'extend', input: running.rel.id, columns, ...(drop.length ? { drop } : {}) }, { fields, raw: rel.raw, removed: rel.removed });
+  return b.step({ kind: 'extend', input: running.rel.id, columns, ...(drop.length ? { drop } : {}) });
 };
 
 /** time_window= in seconds (a span under a month), if given. */
@@ -332,8 +330,8 @@ function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
     if (limit === 0) return b.step({ kind: 'project', input: grouped.id, columns }, { fields: outFields, raw: false, removed: new Set() });
     // The percent is of every value, so the values past the limit are dropped after it.
     columns.push({ name: '__rank', expr: rowNumber([byCount, ...fields.map(asc)], partition) });
-    const ranked = b.step({ kind: 'project', input: grouped.id, columns }, { fields: withFields({ fields: outFields } as Relation, [['__rank', { type: 'number', origin: 'event' }]]), raw: false, removed: new Set() });
-    return b.step({ kind: 'filter', input: ranked.id, condition: call('le', [column('__rank', 'number'), int(limit)], 'bool') }, same(ranked));
+    const ranked = b.step({ kind: 'project', input: grouped.id, columns });
+    return b.step({ kind: 'filter', input: ranked.id, condition: call('le', [column('__rank', 'number'), int(limit)], 'bool') });
   };
 }
 

@@ -3,11 +3,11 @@
 import type { Pipeline, Span } from '../../../grammar/ast.js';
 import { Args, describe } from '../args.js';
 import { made, visibleFields, type Builder } from '../builder.js';
-import { all, coalesceFalse, fieldType, toString } from '../build/coerce.js';
+import { all, coalesceFalse, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { call, column, int, lit, sideColumn, type Expr, type Vars } from '../ir/expr.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
-import { assign, generic, hasColumn, project, rowNumber, same, SEQ } from './relation.js';
+import { assign, generic, hasColumn, project, rowNumber, SEQ } from './relation.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
 import { unionRelations } from './union.js';
 
@@ -32,15 +32,14 @@ function wildMatch(outer: Compiled, inner: Compiled, vars: Vars): Expr {
   return one(toString(outer));
 }
 
-const HIDDEN = (type: Compiled['type']): FieldInfo => ({ type: fieldType(type), origin: 'event' });
 
 export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Span, b: Builder): Expr {
   const sub = b.compileSub(pipeline, b);
   const names = subsearchFields(sub, b, span);
   // Renamed columns keep the correlated references to the outer row unambiguous.
-  const first = b.step({ kind: 'limit', input: sub.id, count: SUBSEARCH_MAX }, same(sub));
+  const first = b.step({ kind: 'limit', input: sub.id, count: SUBSEARCH_MAX });
   const cols = names.map((n, i) => ({ name: `__sub${i}`, expr: column(n, sub.fields.get(n)!.type) }));
-  const limited = b.step({ kind: 'project', input: first.id, columns: cols }, { fields: new Map(cols.map((c) => [c.name, HIDDEN(c.expr.type)])), raw: false, removed: new Set() });
+  const limited = b.step({ kind: 'project', input: first.id, columns: cols });
   const fast = exactRowsCondition(names, sub, limited, outer, b);
   if (fast) return fast;
   const conditions = names.map((n, i) => {
@@ -71,9 +70,9 @@ function exactRowsCondition(names: string[], sub: Relation, limited: Relation, o
   const lower = (x: Expr) => call('lower', [x], 'string');
   const plain = all(v.map((x) => call('and', [call('is_not_null', [x], 'bool'), call('not', [call('contains', [x, lit('*')], 'bool')], 'bool')], 'bool')));
   const exact: Expr = { kind: 'in_rows', values: o.map(lower), step: limited.id, select: v.map(lower), where: plain, type: 'bool' };
-  const others = b.step({ kind: 'filter', input: limited.id, condition: call('not', [plain], 'bool') }, same(limited));
+  const others = b.step({ kind: 'filter', input: limited.id, condition: call('not', [plain], 'bool') });
   const restCols = names.map((_n, i) => ({ name: `__sub${i}`, expr: v[i]! }));
-  const rest = b.step({ kind: 'project', input: others.id, columns: restCols }, { fields: new Map(restCols.map((c) => [c.name, HIDDEN('string')])), raw: false, removed: new Set() });
+  const rest = b.step({ kind: 'project', input: others.id, columns: restCols });
   const each = names.map((_n, i) => {
     const value = sideColumn(rest.id, `__sub${i}`, 'string');
     return call('or', [call('is_null', [value], 'bool'), coalesceFalse(call('wildmatch', [o[i]!, value], 'bool'))], 'bool');
@@ -121,7 +120,7 @@ const join: CommandCompiler = (cmd, rel, b) => {
   const right0 = project(sub, b, [...new Set([...keys, ...subNames])].map((n) => [n, fieldRef(n, { rel: sub, b })]));
   const partition = keys.map((k) => column(k, right0.fields.get(k)?.type ?? 'string'));
   const firstRows = call('le', [rowNumber([{ expr: SEQ, desc: false, nulls: 'last' }], partition), int(max)], 'bool');
-  const right = max > 0 ? b.step({ kind: 'filter', input: right0.id, condition: firstRows }, same(right0)) : right0;
+  const right = max > 0 ? b.step({ kind: 'filter', input: right0.id, condition: firstRows }) : right0;
   const extra = subNames.filter((n) => !keys.includes(n) && (overwrite || !left.fields.has(n)));
   const on = all(keys.map((k) => call('eq', [sideColumn('l', k, 'string'), sideColumn('r', k, 'string')], 'bool')));
   const fields = new Map<string, FieldInfo>(left.fields);
@@ -160,7 +159,7 @@ const returnCommand: CommandCompiler = (cmd, rel, b) => {
     }
   });
   if (texts.length) values.push(['search', call('concat_ws', [lit(' '), ...texts.map(toString)], 'string')]);
-  const limited = b.step({ kind: 'limit', input: rel.id, count: n }, same(rel));
+  const limited = b.step({ kind: 'limit', input: rel.id, count: n });
   return project(limited, b, values);
 };
 

@@ -18,7 +18,7 @@ import { parseSpan } from '../time.js';
 import { aggregate, call, caseOf, column, lit, nullOf, sideColumn, type Expr, type SortKey } from '../ir/expr.js';
 import type { Column, Schema } from '../ir/plan.js';
 import type { FieldInfo, FieldType, Relation } from '../types.js';
-import { generic, same } from './relation.js';
+import { generic } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 
 const OPTIONS: Options = {
@@ -93,10 +93,9 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
     removed: rel0.removed,
   });
   const flag = (e: Expr | undefined) => call('coalesce', [e ?? lit(false), lit(false)], 'bool');
-  const marked = b.step({ kind: 'extend', input: rel.id, columns: [...keys.map(([k, e]) => ({ name: k, expr: toString(e) })), { name: '__tsw', expr: flag(start) }, { name: '__tew', expr: flag(end) }] },
-    hidden(rel, [...keys.map(([k]): [string, FieldType] => [k, 'string']), ['__tsw', 'bool'], ['__tew', 'bool']]));
+  const marked = b.step({ kind: 'extend', input: rel.id, columns: [...keys.map(([k, e]) => ({ name: k, expr: toString(e) })), { name: '__tsw', expr: flag(start) }, { name: '__tew', expr: flag(end) }] });
   const present = keys.length
-    ? b.step({ kind: 'filter', input: marked.id, condition: keys.map(([k]) => call('is_not_null', [keyCol(k)], 'bool')).reduce((x, y) => call('and', [x, y], 'bool')) }, same(marked))
+    ? b.step({ kind: 'filter', input: marked.id, condition: keys.map(([k]) => call('is_not_null', [keyCol(k)], 'bool')).reduce((x, y) => call('and', [x, y], 'bool')) })
     : marked;
   // 2. A new piece at a long pause, a start, or after an end (oldest first).
   const TIME = column('_time', 'number');
@@ -107,9 +106,9 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   const reasons: Expr[] = [call('is_null', [before(SEQ)], 'bool'), column('__tsw', 'bool'), call('coalesce', [before(column('__tew', 'bool')), lit(false)], 'bool')];
   if (maxpause !== undefined) reasons.push(call('coalesce', [call('gt', [call('sub', [TIME, before(TIME)], 'number'), lit(maxpause)], 'bool'), lit(false)], 'bool'));
   const isNew = caseOf([{ when: reasons.reduce((x, y) => call('or', [x, y], 'bool')), then: lit(1) }], lit(0), 'number');
-  const breaks = b.step({ kind: 'extend', input: present.id, columns: [{ name: '__tnew', expr: isNew }] }, hidden(present, [['__tnew', 'number']]));
+  const breaks = b.step({ kind: 'extend', input: present.id, columns: [{ name: '__tnew', expr: isNew }] });
   const piece = aggregate('sum', [column('__tnew', 'number')], 'number', { over: { ...over, frame: { start: null, end: 0 } } });
-  const pieces = b.step({ kind: 'extend', input: breaks.id, columns: [{ name: '__tpiece', expr: piece }] }, hidden(breaks, [['__tpiece', 'number']]));
+  const pieces = b.step({ kind: 'extend', input: breaks.id, columns: [{ name: '__tpiece', expr: piece }] });
   // 3. maxspan and maxevents, cut newest first: one pass over each piece's times.
   const newestFirst: SortKey[] = [{ expr: TIME, desc: true, nulls: 'last' }, { expr: SEQ, desc: false, nulls: 'last' }];
   const times = aggregate('list_agg', [call('to_double', [call('coalesce', [TIME, lit(0)], 'number')], 'number')], 'mv', { order: newestFirst });
@@ -119,7 +118,7 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
     { fields: new Map([['__tseqs', { type: 'mv', origin: 'event' }], ['__tids', { type: 'mv', origin: 'event' }]]), raw: false, removed: new Set() });
   const each = b.step({ kind: 'unnest', input: listed.id, column: '__tseq', list: column('__tseqs', 'list'), ordinal: '__ti' }, { fields: new Map([['__tseq', { type: 'number', origin: 'event' }]]), raw: false, removed: new Set() });
   const chunk = call('list_get', [column('__tids', 'list'), column('__ti', 'int')], 'number');
-  const chunks = b.step({ kind: 'extend', input: each.id, columns: [{ name: '__tchunk', expr: chunk }] }, { fields: new Map([['__tseq', { type: 'number', origin: 'event' }], ['__tchunk', { type: 'number', origin: 'event' }]]), raw: false, removed: new Set() });
+  const chunks = b.step({ kind: 'extend', input: each.id, columns: [{ name: '__tchunk', expr: chunk }] });
   const on = call('eq', [sideColumn('l', '__seq', 'number'), sideColumn('r', '__tseq', 'number')], 'bool');
   const numbered = b.step({ kind: 'join', left: pieces.id, right: chunks.id, type: 'inner', on, columns: [{ name: '__tchunk', expr: sideColumn('r', '__tchunk', 'number') }], leftAll: true, leftDrop: [] },
     hidden(pieces, [['__tchunk', 'number']]));
@@ -158,13 +157,12 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   const groups = [...groupCols, { name: '__tchunk', expr: column('__tchunk', 'number') }];
   let result = b.step({ kind: 'aggregate', input: numbered.id, groups, aggregates: out }, { fields: new Map([...groups.map((g): [string, FieldInfo] => [g.name, { type: 'string', origin: 'event' }]), ...fieldsAfter]), raw: false, removed: new Set() });
   if (keepEvicted) {
-    const withClosed: Schema = { ...same(result), fields: new Map([...result.fields, ['closed_txn', made('number')]]) };
-    result = b.step({ kind: 'extend', input: result.id, columns: [{ name: 'closed_txn', expr: caseOf([{ when: column('__tclosed', 'bool'), then: lit(1) }], lit(0), 'number') }] }, withClosed);
+    result = b.step({ kind: 'extend', input: result.id, columns: [{ name: 'closed_txn', expr: caseOf([{ when: column('__tclosed', 'bool'), then: lit(1) }], lit(0), 'number') }] });
   } else {
-    result = b.step({ kind: 'filter', input: result.id, condition: column('__tclosed', 'bool') }, same(result));
+    result = b.step({ kind: 'filter', input: result.id, condition: column('__tclosed', 'bool') });
   }
   const order: SortKey[] = [{ expr: TIME, desc: true, nulls: 'last' }, { expr: column('duration', 'number'), desc: true, nulls: 'last' }];
-  return b.step({ kind: 'extend', input: result.id, columns: [{ name: '__seq', expr: aggregate('row_number', [], 'number', { over: { partition: [], order } }) }] }, hidden(result, [['__seq', 'number']]));
+  return b.step({ kind: 'extend', input: result.id, columns: [{ name: '__seq', expr: aggregate('row_number', [], 'number', { over: { partition: [], order } }) }] });
 };
 
 export const TRANSACTION: CommandSpec[] = [

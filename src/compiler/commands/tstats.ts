@@ -19,7 +19,7 @@ import { compileSearchExpr } from '../search.js';
 import { nearest } from '../suggest.js';
 import { parseSpan } from '../time.js';
 import type { Relation } from '../types.js';
-import { assign, generic, same } from './relation.js';
+import { assign, generic } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { bucket } from './charts.js';
 import { byFields, groupBy, parseAggregations, type Aggregation } from './stats.js';
@@ -211,7 +211,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   } else {
     base = eventsRelation(b);
   }
-  if (condition) base = b.step({ kind: 'filter', input: base.id, condition: compileSearchExpr(condition, base, b) }, same(base));
+  if (condition) base = b.step({ kind: 'filter', input: base.id, condition: compileSearchExpr(condition, base, b) });
 
   // span= buckets _time when it is a by-field; fillnull_value keeps rows whose by-field is null.
   const span = args.options.get('span');

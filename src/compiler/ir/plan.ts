@@ -22,7 +22,7 @@ export interface FieldInfo {
  * What a step's rows hold: its fields in order; `raw` when the events' own columns (the nested
  * JSON objects included) are still there, so raw paths and add-on fields resolve against it;
  * `removed`, names dropped with `fields -` or renamed away while `raw` (they read as null).
- * Each step's schema is derived when the step is made, from its inputs' (see plan/steps.ts).
+ * Each step's schema is derived when the step is made, from its inputs' (see ir/schema.ts).
  */
 export interface Schema {
   fields: Map<string, FieldInfo>;
@@ -35,7 +35,7 @@ export interface Column {
   expr: Expr;
 }
 
-/** A question about the data a step needs answered before it can be printed (see Question). */
+/** A question about the data a step needs answered before it can be printed (the newest-rows bound: the engine's discovery, by id). */
 export interface Answer {
   question: number;
 }
@@ -71,30 +71,22 @@ export type Step = {
   | { kind: 'distinct'; input: number }
   /** One row per value of `list`, as column `column` (with its 1-based place as `ordinal`). */
   | { kind: 'unnest'; input: number; column: string; list: Expr; ordinal?: string }
-  /** Rows of `left` matched with rows of `right` on `on`; column nodes name their side. */
-  | { kind: 'join'; left: number; right: number; type: 'inner' | 'left'; on: Expr; columns: Column[]; leftAll: boolean; leftDrop: string[] }
+  /**
+   * Rows of `left` matched with rows of `right` on `on`; column nodes name their side. `full`
+   * also keeps the rows of either side that match none (their other side's columns null).
+   */
+  | { kind: 'join'; left: number; right: number; type: 'inner' | 'left' | 'full'; on: Expr; columns: Column[]; leftAll: boolean; leftDrop: string[] }
   /** The rows of both inputs, matched by column name, `__seq` renumbered left first. */
   | { kind: 'union'; left: number; right: number }
 );
 
-/**
- * A question about the data: the first column of `step`'s rows, which the engine answers before
- * the search is printed (the values of a chart's split field, the newest-rows bound).
- */
-export interface Question {
-  id: number;
-  step: number;
-  /** What is asked, in words (for explain). */
-  what: string;
-}
-
+/** A whole search: its steps and which one gives the result (what a second dialect's printer takes). */
 export interface Plan {
   steps: Step[];
   /** The step whose rows are the result. */
   output: number;
   /** Visible result columns in order. */
   columns: string[];
-  questions: Question[];
 }
 
 export function isHidden(name: string): boolean {

@@ -108,7 +108,7 @@ export class PlanPrinter {
         const left = this.schema(s.left);
         const drop = s.leftDrop.filter((n) => present(left, n));
         const select = [...(s.leftAll ? [`l.*${drop.length ? ` EXCLUDE (${drop.map((n) => this.q(n)).join(', ')})` : ''}`] : []), ...s.columns.map((c) => this.column(c))];
-        return `SELECT ${select.join(', ')}\n  FROM ${stepName(s.left)} l ${s.type === 'inner' ? 'JOIN' : 'LEFT JOIN'} ${stepName(s.right)} r ON ${this.expr(s.on)}`;
+        return `SELECT ${select.join(', ')}\n  FROM ${stepName(s.left)} l ${JOINS[s.type]} ${stepName(s.right)} r ON ${this.expr(s.on)}`;
       }
       case 'union':
         return [
@@ -126,6 +126,8 @@ export class PlanPrinter {
     return steps.map((s) => `${stepName(s.id)} AS (\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.step(s))}\n)`).join(',\n');
   }
 }
+
+export const JOINS = { inner: 'JOIN', left: 'LEFT JOIN', full: 'FULL JOIN' } as const;
 
 /** Indents a CTE body. A line break inside a quoted value or name is data: it is left as it is. */
 export function indent(sql: string): string {

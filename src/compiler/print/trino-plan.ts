@@ -6,7 +6,7 @@
 import { hasWindow, stepName, type Expr, type Type } from '../ir/expr.js';
 import type { Column, Plan, Step } from '../ir/plan.js';
 import { ExprPrinter, NoDialectForm } from './expr.js';
-import { indent } from './plan.js';
+import { indent, JOINS } from './plan.js';
 import { TRINO, trinoEventColumns, trinoIdent, trinoPrinter } from './trino.js';
 import { partitionPredicates, type AthenaTable, type PartitionBounds } from './athena-table.js';
 
@@ -186,7 +186,7 @@ export class TrinoPlanPrinter {
         const drop = new Set(s.leftDrop);
         const left = s.leftAll ? this.columnsOf(s.left).filter((c) => !drop.has(c)).map((c) => `l.${this.id(c)}`) : [];
         const select = [...left, ...s.columns.map((c) => this.column(c))];
-        return `SELECT ${select.join(', ')}\n  FROM ${stepName(s.left)} l ${s.type === 'inner' ? 'JOIN' : 'LEFT JOIN'} ${stepName(s.right)} r ON ${this.expr(s.on)}`;
+        return `SELECT ${select.join(', ')}\n  FROM ${stepName(s.left)} l ${JOINS[s.type]} ${stepName(s.right)} r ON ${this.expr(s.on)}`;
       }
       case 'union': {
         const all = this.columnsOf(s.id).filter((c) => c !== '__seq');
