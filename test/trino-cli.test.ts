@@ -7,7 +7,7 @@ import { parseSessionCommand } from '../src/repl/session-commands.js';
 import { Session } from '../src/repl/session.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
 import { parseArgs } from '../src/cli/args.js';
-import { athenaHuntRunner } from '../src/cli/remote.js';
+import { remoteHuntRunner } from '../src/cli/remote.js';
 import { REMOTE_FLAGS } from '../src/cli/common.js';
 import { trinoSyntaxErrors } from './trino/validate.js';
 
@@ -42,7 +42,7 @@ describe('spelunk explain --dialect athena', () => {
   it('checks its options', () => {
     expect(spelunk(['explain', '--dialect', 'oracle', 'x']).stderr).toMatch(/--dialect "oracle": use duckdb, athena or trino/);
     expect(spelunk(['explain', '--table', 't', 'x']).stderr).toMatch(/--table applies to --dialect/);
-    expect(spelunk(['explain', '--dialect', 'athena', '--partitions', 'account', 'x']).stderr).toMatch(/must include timestamp/);
+    expect(spelunk(['explain', '--dialect', 'athena', '--partitions', 'account', 'x']).stderr).toMatch(/must name the day partition: timestamp/);
   });
 });
 
@@ -52,7 +52,7 @@ describe('spelunk run --engine athena', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--workgroup NAME/);
     expect(spelunk(['run', '--engine', 'athena', '--workgroup', 'w', '--output', 'here', 'eventName=X']).stderr).toMatch(/is not an S3 location/);
-    expect(spelunk(['run', '--engine', 'bigquery', 'x']).stderr).toMatch(/only athena/);
+    expect(spelunk(['run', '--engine', 'bigquery', 'x']).stderr).toMatch(/use athena or trino:\/\/host:port\/catalog\/schema/);
   });
 });
 
@@ -96,7 +96,7 @@ describe('hunt --engine athena', () => {
         },
       };
       const args = parseArgs(['--engine', 'athena', '--workgroup', 'w', '--output', 's3://bucket/x/'], REMOTE_FLAGS);
-      const runner = athenaHuntRunner(engine, args, { write: () => {}, note: () => {}, client });
+      const runner = remoteHuntRunner(engine, args, { write: () => {}, note: () => {}, client });
       const result = await runner('eventName=CreateRole | table user_arn', { now: SAMPLE_NOW });
       expect(result).toEqual({ columns: ['user_arn'], rows: [{ user_arn: 'arn:aws:iam::1:user/a' }] });
       const query = sent[0]!.input.QueryString as string;

@@ -107,8 +107,13 @@ describe('the Athena table and the partitions a search reads', () => {
       name: 'sec.org_trail', sqlName: '"sec"."org_trail"', partitions: { timestamp: 'day', account: 'acct', region: 'region' },
     });
     expect(() => athenaTable('a;b')).toThrow(/--table/);
-    expect(() => athenaTable('t', 'account')).toThrow(/must include timestamp/);
-    expect(() => athenaTable('t', 'timestamp,year')).toThrow(/"year" is not a partition/);
+    expect(() => athenaTable('t', 'account')).toThrow(/must name the day partition/);
+    expect(() => athenaTable('t', 'timestamp,year')).toThrow(/must name the day partition/);
+    expect(() => athenaTable('t', 'year,month')).toThrow(/must name the day partition/);
+    expect(() => athenaTable('t', 'timestamp,hour')).toThrow(/"hour" is not a partition/);
+    expect(() => athenaTable('t', 'timestamp,timestamp=dt')).toThrow(/names timestamp twice/);
+    // AWS's organisation table (manual partitions).
+    expect(athenaTable('t', 'account,region,year,month,day=dd').partitions).toEqual({ account: 'account', region: 'region', year: 'year', month: 'month', day: 'dd' });
   });
 
   it('reads the days of the time range, one more at the end for late delivery', () => {
@@ -119,6 +124,16 @@ describe('the Athena table and the partitions a search reads', () => {
       .toEqual([`"account" IN ('111122223333')`, `"region" IN ('eu-west-1', 'us-east-1')`]);
     // A single-account table has no account partition to restrict.
     expect(partitionPredicates(athenaTable(), { accounts: ['111122223333'] })).toEqual([]);
+  });
+
+  it('reads the same days from a table with year, month and day partitions, whatever their padding', () => {
+    const table = athenaTable('t', 'account,region,year,month,day');
+    expect(partitionPredicates(table, { earliest: t('2025-12-30T05:00:00Z'), latest: t('2026-01-02T00:00:00Z'), regions: ['eu-west-1'] })).toEqual([
+      `"year" >= '2025'`, `CAST("year" AS INTEGER) * 10000 + CAST("month" AS INTEGER) * 100 + CAST("day" AS INTEGER) >= 20251230`,
+      `"year" <= '2026'`, `CAST("year" AS INTEGER) * 10000 + CAST("month" AS INTEGER) * 100 + CAST("day" AS INTEGER) <= 20260103`,
+      `"region" IN ('eu-west-1')`,
+    ]);
+    expect(partitionPredicates(table, {})).toEqual([]);
   });
 
   it('takes the bounds from the search\'s ANDed conditions only', () => {

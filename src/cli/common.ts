@@ -62,7 +62,9 @@ Usage:
   spelunk explain "<SPL>" --dialect athena|trino [--table NAME] [--partitions account,region,timestamp]
   spelunk run "<SPL>" --engine athena --workgroup W --output s3://bucket/prefix/ [--database D] [--region R]
               [--table NAME] [--partitions ...]   run on Athena over the CloudTrail table (docs/athena.md)
-  spelunk hunt --engine athena --workgroup W --output s3://... [...]   the hunts, on Athena
+  spelunk run "<SPL>" --engine trino://[user@]host[:port]/catalog[/schema] [--table NAME] [--partitions ...]
+              on a Trino server (trino+https:// for TLS; TRINO_PASSWORD for a password)
+  spelunk hunt --engine athena --workgroup W --output s3://... [...]   the hunts, on Athena (or --engine trino://...)
   spelunk load PATH... [--out FILE.parquet [--force]]   convert into the cache (and to one Parquet file;
               --out never replaces a file being loaded or one spelunk did not write, unless --force)
 

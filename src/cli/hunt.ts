@@ -8,7 +8,7 @@ import { bundledQueriesDir, listQueries, userQueriesDir, type SavedQuery } from 
 import { loadCatalogs } from '../repl/query-catalog.js';
 import type { Row } from '../engine/types.js';
 import { flag, has, parseArgs, UsageError } from './args.js';
-import { athenaHuntRunner, checkRemoteFlags } from './remote.js';
+import { checkRemoteFlags, remoteHuntRunner } from './remote.js';
 import { contentFromArgs, hasContent, openContentEngine } from './content.js';
 import { renderTable } from './format.js';
 import { listContent, outcomeJson, renderWide, writeHuntText } from './hunt-report.js';
@@ -76,13 +76,13 @@ async function huntCommand(argv: string[]): Promise<number> {
   const searches = [...bundled, ...set.searches];
   const remote = has(args, 'engine');
   checkRemoteFlags(args, remote);
-  if (remote && has(args, 'data')) throw new UsageError('--engine athena reads the Athena table, not --data');
+  if (remote && has(args, 'data')) throw new UsageError('--engine reads the CloudTrail table on Athena or Trino, not --data');
   const engine = hasContent(args) ? await openContentEngine(args, set) : await openEngine(args);
   let outcomes: SearchOutcome[];
   let report: Awaited<ReturnType<typeof loadData>> = null;
   let noEvents = false;
   try {
-    const runner = remote ? athenaHuntRunner(engine, args, { write, note: (t) => note(t, args) }) : undefined;
+    const runner = remote ? remoteHuntRunner(engine, args, { write, note: (t) => note(t, args) }) : undefined;
     if (!remote) {
       report = await loadData(engine, args);
       noEvents = report !== null && report.eventsLoaded === 0;

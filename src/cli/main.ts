@@ -10,7 +10,7 @@ import { resolveSearch, resolvedSpl, userQueriesDir } from '../engine/queries.js
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { describeLoad, RowWriter } from './format.js';
 import { visibleLines } from './terminal-text.js';
-import { checkRemoteFlags, dialectFromArgs, explainText, runOnAthenaCli, tableFromArgs } from './remote.js';
+import { checkRemoteFlags, dialectFromArgs, explainText, runRemoteCli, tableFromArgs } from './remote.js';
 import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, outputFormat, pathFlag, REMOTE_FLAGS, runOptions, USAGE, version, write } from './common.js';
 
 // Shared with the other commands; kept importable from here.
@@ -112,12 +112,12 @@ async function runCommand(argv: string[]): Promise<number> {
   const opts = runOptions(args);
   opts.now ??= Date.now() / 1000;
   checkRemoteFlags(args, has(args, 'engine'));
-  if (has(args, 'engine') && has(args, 'data')) throw new UsageError('--engine athena reads the Athena table, not --data');
+  if (has(args, 'engine') && has(args, 'data')) throw new UsageError('--engine reads the CloudTrail table on Athena or Trino, not --data');
   const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
     if (has(args, 'engine')) {
-      if (before) throw new UsageError('--engine athena runs one search; run a detection\'s baselines locally first');
-      return await runOnAthenaCli(engine, text, args, opts, format, { write, note: (t) => note(t, args) });
+      if (before) throw new UsageError('--engine runs one search; run a detection\'s baselines locally first');
+      return await runRemoteCli(engine, text, args, opts, format, { write, note: (t) => note(t, args) });
     }
     // A mistake in the search is reported before any data is read (unless baselines must first
     // write the lookups it reads). It is expanded and parsed once, here, for the whole run.

@@ -1,11 +1,13 @@
 // The command line beyond one machine (docs/athena.md): `explain --dialect athena|trino` prints
-// the Trino SQL and the partitions it reads; `run --engine athena` submits it to Athena, shows
-// progress, streams the rows to the usual output formats and stops the query on Ctrl-C.
+// the Trino SQL and the partitions it reads; `run --engine athena` (or `trino://...`) submits it
+// to Athena (or a Trino server), shows progress, streams the rows to the usual output formats and
+// stops the query on Ctrl-C; `hunt --engine ...` runs the hunts there.
 import { athenaTable, TableOptionError, type AthenaTable } from '../compiler/print/athena-table.js';
 import type { TrinoCompiled } from '../compiler/trino-compile.js';
 import { athenaClient, AthenaError, athenaSettings, runOnAthena, type AthenaSender, type AthenaSettings } from '../engine/athena.js';
 import type { SearchRunner } from '../engine/content/runner.js';
 import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
+import { runOnTrino, trinoClient, TrinoError, trinoSettings, type TrinoSender, type TrinoSettings } from '../engine/trino.js';
 import type { Row } from '../engine/types.js';
 import { flag, has, UsageError, type ParsedArgs } from './args.js';
 import { RowWriter, type OutputFormat } from './format.js';
@@ -28,11 +30,20 @@ export function dialectFromArgs(args: ParsedArgs): 'trino' | undefined {
   throw new UsageError(`--dialect ${JSON.stringify(d)}: use duckdb, athena or trino`);
 }
 
-/** Flags that only make sense with a remote dialect or engine, given without one. */
+const ATHENA_ONLY = ['workgroup', 'output', 'database', 'region'];
+
+/** Flags that only make sense with a remote dialect or engine, given without one (or the other). */
 export function checkRemoteFlags(args: ParsedArgs, remote: boolean): void {
-  if (remote) return;
-  for (const name of ['table', 'partitions', 'workgroup', 'output', 'database', 'region']) {
-    if (has(args, name)) throw new UsageError(`--${name} applies to --dialect athena|trino or --engine athena`);
+  if (!remote) {
+    for (const name of ['table', 'partitions', ...ATHENA_ONLY]) {
+      if (has(args, name)) throw new UsageError(`--${name} applies to --dialect athena|trino or --engine athena|trino://...`);
+    }
+    return;
+  }
+  if (flag(args, 'engine')?.startsWith('trino')) {
+    for (const name of ATHENA_ONLY) {
+      if (has(args, name)) throw new UsageError(`--${name} applies to --engine athena, not to a Trino server (name its catalog and schema in the trino:// URL)`);
+    }
   }
 }
 
@@ -47,44 +58,87 @@ export interface RemoteRunIo {
   note(text: string): void;
   /** For tests: the Athena client (default: the SDK's, with the usual credential chain). */
   client?: AthenaSender;
+  /** For tests: the Trino client (default: trino-client's, for the URL's server). */
+  trino?: TrinoSender;
   /** For tests: the abort signal (default: Ctrl-C). */
   signal?: AbortSignal;
 }
 
-/** Athena settings from the flags, as usage errors. */
-function settingsFromArgs(args: ParsedArgs): AthenaSettings {
-  const which = flag(args, 'engine');
-  if (which !== 'athena') throw new UsageError(`--engine ${JSON.stringify(which)}: only athena is supported`);
+/** Where `--engine` runs a search. */
+type Remote =
+  | { kind: 'athena'; settings: AthenaSettings; client: AthenaSender }
+  | { kind: 'trino'; settings: TrinoSettings; client: TrinoSender };
+
+/** The engine from the flags, as usage errors. */
+function remoteFromArgs(args: ParsedArgs, io: RemoteRunIo): Remote {
+  const which = flag(args, 'engine') ?? '';
   try {
-    return athenaSettings(flag(args, 'workgroup'), flag(args, 'output'), flag(args, 'database'), flag(args, 'region'));
+    if (which === 'athena') {
+      const settings = athenaSettings(flag(args, 'workgroup'), flag(args, 'output'), flag(args, 'database'), flag(args, 'region'));
+      return { kind: 'athena', settings, client: io.client ?? athenaClient(settings) };
+    }
+    if (which.startsWith('trino')) {
+      const settings = trinoSettings(which);
+      return { kind: 'trino', settings, client: io.trino ?? trinoClient(settings) };
+    }
   } catch (err) {
-    if (err instanceof AthenaError) throw new UsageError(err.message);
+    if (err instanceof AthenaError || err instanceof TrinoError) throw new UsageError(err.message);
     throw err;
   }
+  throw new UsageError(`--engine ${JSON.stringify(which)}: use athena or trino://host:port/catalog/schema`);
+}
+
+interface RemoteHandlers {
+  rows(rows: Row[]): void;
+  /** A line of progress, when it changes. */
+  progress?(line: string): void;
+  signal?: AbortSignal;
+}
+
+/** Run a compiled search on the engine; the closing line says what it read. */
+async function runRemote(remote: Remote, compiled: TrinoCompiled, h: RemoteHandlers): Promise<{ rowCount: number; summary: string }> {
+  const results = (n: number) => `${n} result${n === 1 ? '' : 's'}`;
+  if (remote.kind === 'athena') {
+    const run = await runOnAthena(remote.client, remote.settings, compiled.sql, compiled.columns, compiled.types, {
+      signal: h.signal,
+      rows: h.rows,
+      progress: (p) => h.progress?.(`athena: ${p.state.toLowerCase()}, ${formatBytes(p.scannedBytes)} scanned`),
+    });
+    return { rowCount: run.rowCount, summary: `${results(run.rowCount)} from Athena query ${run.queryId} (${formatBytes(run.scannedBytes)} scanned)` };
+  }
+  const run = await runOnTrino(remote.client, remote.settings, compiled.sql, compiled.columns, compiled.types, {
+    signal: h.signal,
+    rows: h.rows,
+    progress: (p) => h.progress?.(`trino: ${p.state.toLowerCase()}, ${formatBytes(p.processedBytes)} read`),
+  });
+  return { rowCount: run.rowCount, summary: `${results(run.rowCount)} from Trino query ${run.queryId} (${formatBytes(run.processedBytes)} read)` };
+}
+
+function remoteError(err: unknown): err is AthenaError | TrinoError {
+  return err instanceof AthenaError || err instanceof TrinoError;
 }
 
 /**
- * `hunt --engine athena`: each search runs on Athena; an outputlookup (a baseline) is written
- * to the local lookup, so the detections after it read it from the Athena table of that name
+ * `hunt --engine athena|trino://...`: each search runs there; an outputlookup (a baseline) is
+ * written to the local lookup, so the detections after it read it from the table of that name
  * once it is uploaded there (docs/athena.md).
  */
-export function athenaHuntRunner(engine: Engine, args: ParsedArgs, io: RemoteRunIo): SearchRunner {
-  const settings = settingsFromArgs(args);
+export function remoteHuntRunner(engine: Engine, args: ParsedArgs, io: RemoteRunIo): SearchRunner {
+  const remote = remoteFromArgs(args, io);
   const table = tableFromArgs(args);
-  const client = io.client ?? athenaClient(settings);
   return async (spl, opts) => {
     const compiled = await engine.prepareTrino(spl, { ...opts, table, jsonLists: true });
     const rows: Row[] = [];
     const sink = compiled.output ? await engine.lookupSink(compiled.output, compiled.columns) : undefined;
     try {
-      await runOnAthena(client, settings, compiled.sql, compiled.columns, compiled.types, { signal: io.signal, rows: (r) => rows.push(...r) });
+      await runRemote(remote, compiled, { signal: io.signal, rows: (r) => rows.push(...r) });
       if (sink) {
         await sink.rows(rows);
         await sink.commit();
       }
     } catch (err) {
       sink?.abort();
-      if (err instanceof AthenaError) throw new EngineError(err.message, compiled.sql);
+      if (remoteError(err)) throw new EngineError(err.message, compiled.sql);
       throw err;
     }
     const max = opts.maxRows ?? Infinity;
@@ -92,9 +146,9 @@ export function athenaHuntRunner(engine: Engine, args: ParsedArgs, io: RemoteRun
   };
 }
 
-/** `run --engine athena`: the rows on stdout in `format`; returns the exit status. */
-export async function runOnAthenaCli(engine: Engine, text: string, args: ParsedArgs, opts: RunOptions, format: OutputFormat, io: RemoteRunIo): Promise<number> {
-  const settings = settingsFromArgs(args);
+/** `run --engine athena|trino://...`: the rows on stdout in `format`; returns the exit status. */
+export async function runRemoteCli(engine: Engine, text: string, args: ParsedArgs, opts: RunOptions, format: OutputFormat, io: RemoteRunIo): Promise<number> {
+  const remote = remoteFromArgs(args, io);
   const table = tableFromArgs(args);
   const compiled = await engine.prepareTrino(text, { ...opts, table, jsonLists: true });
   for (const p of compiled.partitions) io.note(`reads ${p}`);
@@ -108,10 +162,9 @@ export async function runOnAthenaCli(engine: Engine, text: string, args: ParsedA
   // Lookup rows are written in order, one page after the other, before the commit.
   let written: Promise<void> = Promise.resolve();
   try {
-    const run = await runOnAthena(io.client ?? athenaClient(settings), settings, compiled.sql, compiled.columns, compiled.types, {
+    const run = await runRemote(remote, compiled, {
       signal,
-      progress: (p) => {
-        const line = `athena: ${p.state.toLowerCase()}, ${formatBytes(p.scannedBytes)} scanned`;
+      progress: (line) => {
         if (line !== last) io.note(line);
         last = line;
       },
@@ -123,11 +176,11 @@ export async function runOnAthenaCli(engine: Engine, text: string, args: ParsedA
     writer.end();
     await written;
     await sink?.commit();
-    io.note(`${run.rowCount} result${run.rowCount === 1 ? '' : 's'} from Athena query ${run.queryId} (${formatBytes(run.scannedBytes)} scanned)`);
+    io.note(run.summary);
     return 0;
   } catch (err) {
     sink?.abort();
-    if (err instanceof AthenaError) {
+    if (remoteError(err)) {
       io.note(`error: ${err.message}`);
       return 1;
     }

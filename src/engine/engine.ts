@@ -1,20 +1,21 @@
 // The one engine API the CLI and the REPL share: open DuckDB, load CloudTrail, run SPL.
 // This is the only module (with the loader) that talks to DuckDB.
-import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
+import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SplError } from '../../grammar/diagnostics.js';
 import { compilePrepared, prepare, pipelineLookups, type PreparedSearch } from '../compiler/index.js';
 import { compileTrino, type TrinoCompiled } from '../compiler/trino-compile.js';
 import type { AthenaTable } from '../compiler/print/athena-table.js';
-import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
+import type { MacroSet } from '../compiler/macros.js';
 import { PRELUDE } from '../compiler/prelude.js';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { str } from '../compiler/sql.js';
 import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
-import type { AddonProfile } from '../compiler/addon/profile.js';
 import { GeoIp } from './geoip.js';
+import { describeDuckDBError, EngineError, firstLine } from './engine-error.js';
+import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type RunOptions, type Search } from './engine-options.js';
+import { ResultStream, rowsToRead } from './result-stream.js';
 import { identifierSummarySql, multivalueSummarySql, readIdentifierSummary, readMultivalueSummary, readScalarSummary, scalarSummarySql, type FieldSummary } from './field-summary.js';
 import { loadIntoCache } from './cache.js';
 import { defaultMemoryLimit } from './memory.js';
@@ -27,81 +28,10 @@ import { profileQuery, type SearchProfile } from './profile.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
 import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
-import { defaultStateDir, LookupError, LookupStore, type ContentLookup } from './lookups.js';
-import { rowDecoder, toValue, type RowDecoder } from './rows.js';
+import { defaultStateDir, LookupStore } from './lookups.js';
+import { toValue } from './rows.js';
 import { failingCommand } from './locate-error.js';
-import type { Span } from '../../grammar/ast.js';
 import type { LoadReport, ResultSet, Row } from './types.js';
-
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
-
-export interface EngineOptions {
-  /** DuckDB memory limit, e.g. '4GB'; default: see `defaultMemoryLimit`. */
-  memoryLimit?: string;
-  threads?: number;
-  /** Extra macros.conf files, applied after the bundled queries/macros.conf. */
-  macroFiles?: string[];
-  /**
-   * Folder of the columnar cache (see cache.ts; the CLI's default is `defaultCacheDir()`). When
-   * set, loads convert each file once to Parquet and `events` is a view over the cached files;
-   * unset, loads fill an in-memory table.
-   */
-  cacheDir?: string;
-  /** Folder for state such as lookups (`<state>/lookups/*.csv`); default: see `defaultStateDir`. */
-  stateDir?: string;
-  /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10); a search's own `addon` wins. */
-  addon?: AddonProfile;
-  /** Keep one copy of each eventID loaded more than once (--dedup-events). */
-  dedupEvents?: boolean;
-  /** Macros of detection content, applied after the bundled ones and before `macroFiles`. */
-  contentMacros?: MacroSet;
-  /** Read-only lookups of detection content, by name (see LookupStore). */
-  contentLookups?: ReadonlyMap<string, ContentLookup>;
-}
-
-export interface RunOptions {
-  params?: Record<string, string>;
-  /** Search start time (epoch seconds); default: the wall clock. */
-  now?: number;
-  earliest?: number;
-  latest?: number;
-  /** Stop reading after this many rows (the result says it was truncated). */
-  maxRows?: number;
-  /** Which Splunk Add-on for AWS the add-on fields follow; default the engine's. */
-  addon?: AddonProfile;
-}
-
-/**
- * A search as the engine takes it: SPL text, or text already macro-expanded and parsed by
- * `Engine.parse` (what one run passes from its pre-check to its lookups, rounds and notes, so
- * the search is expanded and parsed once).
- */
-export type Search = string | PreparedSearch;
-
-export interface Prepared {
-  compiled: CompiledSearch;
-  /** The search text after parameters and macros. */
-  text: string;
-}
-
-export function bundledMacrosFile(): string {
-  return join(PROJECT_ROOT, 'queries', 'macros.conf');
-}
-
-export function loadMacros(files: string[]): MacroSet {
-  const macros: MacroSet = new Map();
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      // A macros file that is silently skipped leaves its macros undefined: say which file.
-      throw new Error(`cannot read macros file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
-    for (const [key, def] of parseMacrosConf(text, file)) macros.set(key, def);
-  }
-  return macros;
-}
 
 export class Engine {
   private constructor(
@@ -113,11 +43,13 @@ export class Engine {
     private readonly options: EngineOptions,
     /** Folders DuckDB may still reach once locked: see lockDown(). */
     private readonly allowedDirs: string[],
-  ) {}
+  ) {
+    this.results = new ResultStream(conn, lookups);
+  }
 
+  /** Reads a compiled search's rows and writes its lookups (result-stream.ts). */
+  private readonly results: ResultStream;
   private locked = false;
-  /** Set by interrupt(): a cancelled stream ends like a finished one, so stream() checks this. */
-  private cancelled = false;
   private staged = 0;
   /** The staging connection while a load after the lock runs, so interrupt() reaches it. */
   private loading: DuckDBConnection | undefined;
@@ -253,7 +185,7 @@ export class Engine {
   }
 
   private async summaryQuery<T>(sql: string, read: () => Promise<T>): Promise<T> {
-    this.cancelled = false;
+    this.results.cancelled = false;
     try {
       return await read();
     } catch (err) {
@@ -468,19 +400,6 @@ export class Engine {
   }
 
   /**
-   * Where a remote search's outputlookup rows go (the local lookup, as for a local search):
-   * rows as they arrive, then commit, or abort on failure.
-   */
-  async lookupSink(output: OutputAction, columns: string[]): Promise<{ rows(rows: Row[]): Promise<void>; commit(): Promise<void>; abort(): void }> {
-    const sink = await this.lookupStep(output, () => this.lookups.writer(output, columns));
-    return {
-      rows: (rows) => this.lookupStep(output, () => sink.rows(rows)),
-      commit: () => this.lookupStep(output, () => sink.commit()),
-      abort: () => sink.abort(),
-    };
-  }
-
-  /**
    * The search as Trino SQL over an Athena table (docs/athena.md): this engine's macros, and the
    * columns of the lookups it reads (their rows are read from Athena tables of the same names).
    */
@@ -540,21 +459,6 @@ export class Engine {
     }
   }
 
-  private async lookupStep<T>(output: OutputAction, step: () => T | Promise<T>): Promise<T> {
-    try {
-      return await step();
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const problem = code && FOLDER_PROBLEMS[code];
-      const why = err instanceof LookupError
-        ? err.message
-        : problem
-          ? `the lookups folder ${this.lookups.folder} ${problem} (the previous lookup, if any, is unchanged)`
-          : `${err instanceof Error ? err.message : String(err)} (the previous lookup, if any, is unchanged)`;
-      throw new EngineError(`cannot write lookup ${JSON.stringify(output.name)}: ${why}`, '');
-    }
-  }
-
   /**
    * The job inspector's figures: the search run again under DuckDB's profiler, each stage's rows
    * and time (see profile.ts), and the data it read for its time range.
@@ -565,7 +469,7 @@ export class Engine {
     const { compiled, text } = await this.prepareWithData(spl, opts);
     const toRead = rowsToRead(opts);
     const sql = compiled.sql + (toRead === undefined ? '' : `\nLIMIT ${toRead}`);
-    this.cancelled = false;
+    this.results.cancelled = false;
     try {
       const profile = await profileQuery(this.conn, sql);
       const range = { earliest: opts.earliest, latest: opts.latest };
@@ -633,7 +537,7 @@ export class Engine {
     await this.loadLookups(spl);
     const { compiled } = await this.prepareWithData(spl, opts);
     try {
-      return await this.streamCompiled(compiled, opts, onRows, onStart, written);
+      return await this.results.streamCompiled(compiled, opts, onRows, onStart, written);
     } catch (err) {
       throw await this.located(err, compiled, spl.text);
     }
@@ -641,104 +545,19 @@ export class Engine {
 
   /** A run-time failure of a search that compiled, with the span of the command that failed. */
   private async located(err: unknown, compiled: CompiledSearch, text: string): Promise<unknown> {
-    if (!(err instanceof EngineError) || err.at || this.cancelled || err.message === 'search cancelled' || /out of memory/i.test(err.message)) return err;
+    if (!(err instanceof EngineError) || err.at || this.results.cancelled || err.message === 'search cancelled' || /out of memory/i.test(err.message)) return err;
     const span = await failingCommand(this.conn, compiled).catch(() => undefined);
     return span ? new EngineError(err.message, err.sql, { span, text }) : err;
   }
 
-  private async streamCompiled(
-    compiled: CompiledSearch,
-    opts: RunOptions,
-    onRows: (rows: Row[]) => void | Promise<void>,
-    onStart?: (columns: string[]) => void,
-    written: Set<number> = new Set(),
-  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
-    for (const [i, write] of (compiled.writes ?? []).entries()) {
-      if (written.has(i)) continue;
-      await this.writeLookup(write);
-      written.add(i);
-    }
-    // With a row cap DuckDB keeps only the first rows of the final sort instead of ordering a
-    // result that may be enormous; outputlookup still needs every row.
-    const toRead = compiled.output ? undefined : rowsToRead(opts);
-    const cap = toRead === undefined ? '' : `\nLIMIT ${toRead}`;
-    this.cancelled = false;
-    const reader = await this.decoder(compiled.sql + cap, compiled.columns);
-    const result = await this.execute(reader.sql);
-    onStart?.(compiled.columns);
-    let rowCount = 0;
-    let truncated = false;
-    const max = opts.maxRows ?? Infinity;
-    // outputlookup writes every result, however many are shown, as they stream.
-    const output = compiled.output;
-    const sink = output ? await this.lookupStep(output, () => this.lookups.writer(output, compiled.columns)) : undefined;
-    try {
-      for (;;) {
-        const chunk = await fetchChunk(result, compiled.sql);
-        // After interrupt() DuckDB hands out an empty chunk, as at the end: not a whole result.
-        if (this.cancelled) throw new EngineError('search cancelled', compiled.sql);
-        if (!chunk || chunk.rowCount === 0) break;
-        const all = reader.decode(chunk);
-        if (output) await this.lookupStep(output, () => sink!.rows(all));
-        if (truncated) continue;
-        let rows = all;
-        if (rowCount + rows.length > max) {
-          rows = rows.slice(0, max - rowCount);
-          truncated = true;
-        }
-        rowCount += rows.length;
-        await onRows(rows);
-        if (truncated && !output) break;
-      }
-      if (output) await this.lookupStep(output, () => sink!.commit());
-    } catch (err) {
-      sink?.abort();
-      throw err;
-    }
-    return { compiled, truncated, rowCount };
-  }
-
-  /** An outputlookup before the end of the search (or in a subsearch): its own query's rows, written whole. */
-  private async writeLookup(write: OutputAction): Promise<void> {
-    const sql = write.sql!;
-    this.cancelled = false;
-    const reader = await this.decoder(sql, write.columns!);
-    const result = await this.execute(reader.sql);
-    const sink = await this.lookupStep(write, () => this.lookups.writer(write, write.columns!));
-    try {
-      for (;;) {
-        const chunk = await fetchChunk(result, sql);
-        if (this.cancelled) throw new EngineError('search cancelled', sql);
-        if (!chunk || chunk.rowCount === 0) break;
-        const rows = reader.decode(chunk);
-        await this.lookupStep(write, () => sink.rows(rows));
-      }
-      await this.lookupStep(write, () => sink.commit());
-    } catch (err) {
-      sink.abort();
-      throw err;
-    }
-  }
-
-  private async decoder(sql: string, columns: string[]): Promise<RowDecoder> {
-    try {
-      return await rowDecoder(this.conn, sql, columns);
-    } catch (err) {
-      throw new EngineError(describeDuckDBError(err), sql);
-    }
-  }
-
-  private async execute(sql: string): Promise<DuckDBResult> {
-    try {
-      return await this.conn.stream(sql);
-    } catch (err) {
-      throw new EngineError(describeDuckDBError(err), sql);
-    }
+  /** Where a remote search's outputlookup rows go: see ResultStream.lookupSink. */
+  lookupSink(output: OutputAction, columns: string[]): ReturnType<ResultStream['lookupSink']> {
+    return this.results.lookupSink(output, columns);
   }
 
   /** Cancel the running search or load (Ctrl-C in the REPL). */
   interrupt(): void {
-    this.cancelled = true;
+    this.results.cancelled = true;
     this.loadAbort?.abort();
     this.loading?.interrupt();
     this.conn.interrupt();
@@ -751,17 +570,6 @@ export class Engine {
   }
 }
 
-/** Why a folder could not be written, by the error's code. */
-const FOLDER_PROBLEMS: Record<string, string> = {
-  EROFS: 'is on a read-only file system',
-  EACCES: 'is not writable (permission denied)',
-  EPERM: 'is not writable (permission denied)',
-  ENOSPC: 'is on a full disk (no space left on device)',
-  EDQUOT: 'is over its disk quota',
-  ENOENT: 'cannot be created (a parent folder is missing or read-only)',
-  ENOTDIR: 'cannot be created (a file is in the way)',
-};
-
 let collected = false;
 
 /** Scratch folders left by spelunk processes that died (kill -9, a crash) go at the first open. */
@@ -770,12 +578,6 @@ function collectStaleOnce(): void {
   collected = true;
   collectStaleScratch();
 }
-
-/** Rows a capped run reads: one past the cap, so it can tell the result was cut. */
-function rowsToRead(opts: RunOptions): number | undefined {
-  return opts.maxRows !== undefined && Number.isSafeInteger(opts.maxRows) ? opts.maxRows + 1 : undefined;
-}
-
 
 function duckdbConfig(opts: EngineOptions, scratch: string): Record<string, string> {
   return {
@@ -789,33 +591,7 @@ function duckdbConfig(opts: EngineOptions, scratch: string): Record<string, stri
   };
 }
 
-/** Errors can also surface while rows stream (a cancelled search, a cast that fails late). */
-async function fetchChunk(result: DuckDBResult, sql: string) {
-  try {
-    return await result.fetchChunk();
-  } catch (err) {
-    throw new EngineError(describeDuckDBError(err), sql);
-  }
-}
 
-/** A failure while running a search that compiled: DuckDB's message, made readable. */
-export class EngineError extends Error {
-  /** `at`: where in the search (after macros) the failing command is, when it is known. */
-  constructor(message: string, readonly sql: string, readonly at?: { span: Span; text: string }) {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-}
-
-function describeDuckDBError(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  if (/INTERRUPT/i.test(text)) return 'search cancelled';
-  if (/Out of Memory/i.test(text)) return `DuckDB ran out of memory: ${text.split('\n')[0]} (narrow the search, or raise --memory-limit)`;
-  return text.split('\n')[0]!;
-}
-
-export { SplError, defaultMemoryLimit };
+export { SplError, defaultMemoryLimit, EngineError };
+export { bundledMacrosFile, loadMacros, PROJECT_ROOT } from './engine-options.js';
+export type { EngineOptions, Prepared, RunOptions, Search } from './engine-options.js';

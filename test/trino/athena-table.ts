@@ -1,8 +1,9 @@
 // The CloudTrail table of docs/athena.md, built in DuckDB from S3-layout CloudTrail files, in the
 // exact shape Athena's JSON SerDe gives it: lower-case columns, `useridentity`, `tlsdetails` and
 // `addendum` as structs, `resources` as an array of structs, `eventtime` as text, the four
-// per-API objects as JSON text, and the partition columns `timestamp` (yyyy/MM/dd), `account`
-// and `region` taken from each file's S3 key, as partition projection takes them. The hidden
+// per-API objects as JSON text, and the partition columns `timestamp` (yyyy/MM/dd), `year`,
+// `month`, `day`, `account` and `region` taken from each file's S3 key, as partition projection
+// (or ALTER TABLE ADD PARTITION) gives them. The hidden
 // column `"$path"` is the file, as in Trino's Hive connector. A test stand-in, never shipped.
 
 /** Where in an event each column comes from (CloudTrail's own key names). */
@@ -94,6 +95,11 @@ export function athenaTableSql(name: string, glob: string): string {
     `regexp_extract(filename, 'AWSLogs/(?:o-[^/]+/)?(\\d{12})/CloudTrail/', 1) AS account`,
     `regexp_extract(filename, '/CloudTrail/([^/]+)/\\d{4}/', 1) AS region`,
     `regexp_extract(filename, '/(\\d{4}/\\d{2}/\\d{2})/[^/]*$', 1) AS "timestamp"`,
+    // AWS's organisation table has the day as three partitions; month and day unpadded here, as
+    // ALTER TABLE ADD PARTITION may have written them.
+    `regexp_extract(filename, '/(\\d{4})/\\d{2}/\\d{2}/[^/]*$', 1) AS "year"`,
+    `CAST(CAST(regexp_extract(filename, '/\\d{4}/(\\d{2})/\\d{2}/[^/]*$', 1) AS INTEGER) AS VARCHAR) AS "month"`,
+    `CAST(CAST(regexp_extract(filename, '/\\d{4}/\\d{2}/(\\d{2})/[^/]*$', 1) AS INTEGER) AS VARCHAR) AS "day"`,
     `filename AS "$path"`,
   ];
   return `CREATE OR REPLACE TABLE "${name}" AS

@@ -352,7 +352,12 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   quantile_cont: none('an exact percentile has no Trino form (approx_percentile is approximate)'),
   arg_min: 'min_by', arg_max: 'max_by',
   list_agg: 'array_agg',
-  first: none('first() in result order has no Trino aggregate'),
+  // The first value in the aggregate's own order (a lookup's row order), nulls included as
+  // DuckDB's first() takes them; without an order Trino has no first value to take.
+  first: (a) => {
+    if (!/ ORDER BY /.test(a[a.length - 1]!)) throw new TrinoFormError('first() without an order has no Trino aggregate');
+    return `element_at(array_agg(${a.join(', ')}), 1)`;
+  },
   any_value: 'arbitrary',
   row_number: 'row_number()',
   lag: 'lag',

@@ -1,6 +1,7 @@
 // Which Athena (or Trino) table the Trino dialect reads, and which of its partitions a search
-// needs. The table is docs/athena.md's: partition `timestamp` (yyyy/MM/dd), and for an
-// organisation trail `account` and `region` too; `--table` and `--partitions` name them.
+// needs. The table is docs/athena.md's: the day as one partition `timestamp` (yyyy/MM/dd) or as
+// three (`year`, `month`, `day`, AWS's organisation table), and for an organisation trail
+// `account` and `region` too; `--table` and `--partitions` name them.
 import { trinoIdent } from './trino.js';
 
 export interface AthenaTable {
@@ -8,9 +9,12 @@ export interface AthenaTable {
   name: string;
   /** The name quoted for Trino. */
   sqlName: string;
-  /** Partition columns by role; `timestamp` always. */
-  partitions: { timestamp: string; account?: string; region?: string };
+  /** Partition columns by role: the day as `timestamp`, or as `year`, `month` and `day`. */
+  partitions: Partial<Record<PartitionRole, string>>;
 }
+
+const ROLES = ['timestamp', 'year', 'month', 'day', 'account', 'region'] as const;
+export type PartitionRole = (typeof ROLES)[number];
 
 export const DEFAULT_TABLE = 'cloudtrail_logs_pp';
 
@@ -22,18 +26,20 @@ export function athenaTable(name = DEFAULT_TABLE, partitions = 'timestamp'): Ath
   if (parts.length > 3 || parts.some((p) => !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(p))) {
     throw new TableOptionError(`--table ${JSON.stringify(name)}: give table, db.table or catalog.db.table (letters, digits, _ and -)`);
   }
-  const roles: AthenaTable['partitions'] = { timestamp: 'timestamp' };
-  const seen = new Set<string>();
+  const roles: AthenaTable['partitions'] = {};
   for (const item of partitions.split(',').map((s) => s.trim()).filter(Boolean)) {
     const [role, column = role] = item.split('=').map((s) => s.trim()) as [string, string?];
-    if (role !== 'timestamp' && role !== 'account' && role !== 'region') {
-      throw new TableOptionError(`--partitions: ${JSON.stringify(role)} is not a partition spelunk knows (timestamp, account, region)`);
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new TableOptionError(`--partitions: ${JSON.stringify(role)} is not a partition spelunk knows (${ROLES.join(', ')})`);
     }
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(column)) throw new TableOptionError(`--partitions: ${JSON.stringify(column)} is not a column name`);
-    seen.add(role);
-    roles[role] = column;
+    if (roles[role as PartitionRole] !== undefined) throw new TableOptionError(`--partitions names ${role} twice`);
+    roles[role as PartitionRole] = column;
   }
-  if (!seen.has('timestamp')) throw new TableOptionError('--partitions must include timestamp (the day partition, yyyy/MM/dd)');
+  const parts3 = [roles.year, roles.month, roles.day].filter((c) => c !== undefined).length;
+  if (roles.timestamp !== undefined ? parts3 > 0 : parts3 !== 3) {
+    throw new TableOptionError('--partitions must name the day partition: timestamp (one yyyy/MM/dd column) or year, month and day');
+  }
   return { name, sqlName: parts.map(trinoIdent).join('.'), partitions: roles };
 }
 
@@ -71,15 +77,29 @@ export function dayRange(bounds: PartitionBounds): { from?: string; to?: string 
   };
 }
 
+/** A day partition as a number, yyyymmdd: year, month and day compared whatever their padding. */
+function dayNumber(p: AthenaTable['partitions']): string {
+  const n = (c: string) => `CAST(${trinoIdent(c)} AS INTEGER)`;
+  return `${n(p.year!)} * 10000 + ${n(p.month!)} * 100 + ${n(p.day!)}`;
+}
+
 /** Predicates on the partition columns (Athena lists and reads only matching folders). */
 export function partitionPredicates(table: AthenaTable, bounds: PartitionBounds): string[] {
   const out: string[] = [];
-  const ts = trinoIdent(table.partitions.timestamp);
+  const p = table.partitions;
   const { from, to } = dayRange(bounds);
-  if (from !== undefined) out.push(`${ts} >= '${from}'`);
-  if (to !== undefined) out.push(`${ts} <= '${to}'`);
-  if (table.partitions.account && bounds.accounts?.length) out.push(`${trinoIdent(table.partitions.account)} IN (${list(bounds.accounts)})`);
-  if (table.partitions.region && bounds.regions?.length) out.push(`${trinoIdent(table.partitions.region)} IN (${list(bounds.regions)})`);
+  if (p.timestamp !== undefined) {
+    const ts = trinoIdent(p.timestamp);
+    if (from !== undefined) out.push(`${ts} >= '${from}'`);
+    if (to !== undefined) out.push(`${ts} <= '${to}'`);
+  } else {
+    // The year alone is a condition the catalog can answer before listing the days.
+    const year = trinoIdent(p.year!);
+    if (from !== undefined) out.push(`${year} >= '${from.slice(0, 4)}'`, `${dayNumber(p)} >= ${from.replace(/\//g, '')}`);
+    if (to !== undefined) out.push(`${year} <= '${to.slice(0, 4)}'`, `${dayNumber(p)} <= ${to.replace(/\//g, '')}`);
+  }
+  if (p.account && bounds.accounts?.length) out.push(`${trinoIdent(p.account)} IN (${list(bounds.accounts)})`);
+  if (p.region && bounds.regions?.length) out.push(`${trinoIdent(p.region)} IN (${list(bounds.regions)})`);
   return out;
 }
 
@@ -87,7 +107,8 @@ export function partitionPredicates(table: AthenaTable, bounds: PartitionBounds)
 export function describePartitions(table: AthenaTable, bounds: PartitionBounds): string[] {
   const { from, to } = dayRange(bounds);
   const days = from === undefined && to === undefined ? 'every day (no time bound: the whole table is read)' : `days ${from ?? 'the first'} to ${to ?? 'today'}`;
-  const lines = [`${table.partitions.timestamp}: ${days}`];
+  const p = table.partitions;
+  const lines = [`${p.timestamp ?? `${p.year}/${p.month}/${p.day}`}: ${days}`];
   if (table.partitions.account) lines.push(`${table.partitions.account}: ${bounds.accounts?.length ? bounds.accounts.join(', ') : 'every account'}`);
   if (table.partitions.region) lines.push(`${table.partitions.region}: ${bounds.regions?.length ? bounds.regions.join(', ') : 'every region'}`);
   return lines;

@@ -1,0 +1,163 @@
+// Reading a compiled search's rows from DuckDB chunk by chunk, and writing outputlookup's rows
+// as they go by: the half of a run that comes after compiling.
+import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
+import type { CompiledSearch, OutputAction } from '../compiler/types.js';
+import { describeDuckDBError, EngineError } from './engine-error.js';
+import type { RunOptions } from './engine-options.js';
+import { LookupError, type LookupStore } from './lookups.js';
+import { rowDecoder, type RowDecoder } from './rows.js';
+import type { Row } from './types.js';
+
+/** Why a folder could not be written, by the error's code. */
+const FOLDER_PROBLEMS: Record<string, string> = {
+  EROFS: 'is on a read-only file system',
+  EACCES: 'is not writable (permission denied)',
+  EPERM: 'is not writable (permission denied)',
+  ENOSPC: 'is on a full disk (no space left on device)',
+  EDQUOT: 'is over its disk quota',
+  ENOENT: 'cannot be created (a parent folder is missing or read-only)',
+  ENOTDIR: 'cannot be created (a file is in the way)',
+};
+
+export class ResultStream {
+  /** Set by interrupt(): a cancelled stream ends like a finished one, so reading checks this. */
+  cancelled = false;
+
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly lookups: LookupStore,
+  ) {}
+
+  /**
+   * Where a remote search's outputlookup rows go (the local lookup, as for a local search):
+   * rows as they arrive, then commit, or abort on failure.
+   */
+  async lookupSink(output: OutputAction, columns: string[]): Promise<{ rows(rows: Row[]): Promise<void>; commit(): Promise<void>; abort(): void }> {
+    const sink = await this.lookupStep(output, () => this.lookups.writer(output, columns));
+    return {
+      rows: (rows) => this.lookupStep(output, () => sink.rows(rows)),
+      commit: () => this.lookupStep(output, () => sink.commit()),
+      abort: () => sink.abort(),
+    };
+  }
+
+  async lookupStep<T>(output: OutputAction, step: () => T | Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const problem = code && FOLDER_PROBLEMS[code];
+      const why = err instanceof LookupError
+        ? err.message
+        : problem
+          ? `the lookups folder ${this.lookups.folder} ${problem} (the previous lookup, if any, is unchanged)`
+          : `${err instanceof Error ? err.message : String(err)} (the previous lookup, if any, is unchanged)`;
+      throw new EngineError(`cannot write lookup ${JSON.stringify(output.name)}: ${why}`, '');
+    }
+  }
+
+  async streamCompiled(
+    compiled: CompiledSearch,
+    opts: RunOptions,
+    onRows: (rows: Row[]) => void | Promise<void>,
+    onStart?: (columns: string[]) => void,
+    written: Set<number> = new Set(),
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
+    for (const [i, write] of (compiled.writes ?? []).entries()) {
+      if (written.has(i)) continue;
+      await this.writeLookup(write);
+      written.add(i);
+    }
+    // With a row cap DuckDB keeps only the first rows of the final sort instead of ordering a
+    // result that may be enormous; outputlookup still needs every row.
+    const toRead = compiled.output ? undefined : rowsToRead(opts);
+    const cap = toRead === undefined ? '' : `\nLIMIT ${toRead}`;
+    this.cancelled = false;
+    const reader = await this.decoder(compiled.sql + cap, compiled.columns);
+    const result = await this.execute(reader.sql);
+    onStart?.(compiled.columns);
+    let rowCount = 0;
+    let truncated = false;
+    const max = opts.maxRows ?? Infinity;
+    // outputlookup writes every result, however many are shown, as they stream.
+    const output = compiled.output;
+    const sink = output ? await this.lookupStep(output, () => this.lookups.writer(output, compiled.columns)) : undefined;
+    try {
+      for (;;) {
+        const chunk = await fetchChunk(result, compiled.sql);
+        // After interrupt() DuckDB hands out an empty chunk, as at the end: not a whole result.
+        if (this.cancelled) throw new EngineError('search cancelled', compiled.sql);
+        if (!chunk || chunk.rowCount === 0) break;
+        const all = reader.decode(chunk);
+        if (output) await this.lookupStep(output, () => sink!.rows(all));
+        if (truncated) continue;
+        let rows = all;
+        if (rowCount + rows.length > max) {
+          rows = rows.slice(0, max - rowCount);
+          truncated = true;
+        }
+        rowCount += rows.length;
+        await onRows(rows);
+        if (truncated && !output) break;
+      }
+      if (output) await this.lookupStep(output, () => sink!.commit());
+    } catch (err) {
+      sink?.abort();
+      throw err;
+    }
+    return { compiled, truncated, rowCount };
+  }
+
+  /** An outputlookup before the end of the search (or in a subsearch): its own query's rows, written whole. */
+  private async writeLookup(write: OutputAction): Promise<void> {
+    const sql = write.sql!;
+    this.cancelled = false;
+    const reader = await this.decoder(sql, write.columns!);
+    const result = await this.execute(reader.sql);
+    const sink = await this.lookupStep(write, () => this.lookups.writer(write, write.columns!));
+    try {
+      for (;;) {
+        const chunk = await fetchChunk(result, sql);
+        if (this.cancelled) throw new EngineError('search cancelled', sql);
+        if (!chunk || chunk.rowCount === 0) break;
+        const rows = reader.decode(chunk);
+        await this.lookupStep(write, () => sink.rows(rows));
+      }
+      await this.lookupStep(write, () => sink.commit());
+    } catch (err) {
+      sink.abort();
+      throw err;
+    }
+  }
+
+  private async decoder(sql: string, columns: string[]): Promise<RowDecoder> {
+    try {
+      return await rowDecoder(this.conn, sql, columns);
+    } catch (err) {
+      throw new EngineError(describeDuckDBError(err), sql);
+    }
+  }
+
+  private async execute(sql: string): Promise<DuckDBResult> {
+    try {
+      return await this.conn.stream(sql);
+    } catch (err) {
+      throw new EngineError(describeDuckDBError(err), sql);
+    }
+  }
+}
+
+/** Rows a capped run reads: one past the cap, so it can tell the result was cut. */
+export function rowsToRead(opts: RunOptions): number | undefined {
+  return opts.maxRows !== undefined && Number.isSafeInteger(opts.maxRows) ? opts.maxRows + 1 : undefined;
+}
+
+
+/** Errors can also surface while rows stream (a cancelled search, a cast that fails late). */
+async function fetchChunk(result: DuckDBResult, sql: string) {
+  try {
+    return await result.fetchChunk();
+  } catch (err) {
+    throw new EngineError(describeDuckDBError(err), sql);
+  }
+}
