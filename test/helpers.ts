@@ -10,6 +10,19 @@ import type { Row } from '../src/engine/types.js';
 export const SAMPLE_NOW = Date.parse('2026-11-28T00:00:00Z') / 1000;
 export const SAMPLE_DIR = 'fixtures/sample';
 
+/** A value from the sample's story for every investigation parameter. */
+export const SAMPLE_PARAMS: Record<string, string> = {
+  arn: 'arn:aws:iam::111122223333:user/svc-backup',
+  access_key_id: 'AKIAKVGAJJLMH55XUZRZ',
+  src_user: 'arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync',
+  ip: '185.220.101.47',
+  region: 'eu-west-1',
+  user: 'sync',
+  city: 'Brandenburg an der Havel',
+  country: 'Germany',
+  geo_region: 'Brandenburg',
+};
+
 /** SQL for a search with a fixed clock and no database. */
 export function sqlOf(spl: string, options: Partial<CompileOptions> = {}): string {
   return compile(spl, { now: SAMPLE_NOW, ...options }).sql;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
 import { listQueries, parseQuery, QueryError, resolveSearch, resolvedSpl, type SavedQuery } from '../src/engine/queries.js';
 import type { Row } from '../src/engine/types.js';
-import { expectRows, SAMPLE_DIR, SAMPLE_NOW, sampleEngine } from './helpers.js';
+import { expectRows, SAMPLE_DIR, SAMPLE_NOW, SAMPLE_PARAMS, sampleEngine } from './helpers.js';
 
 const QUERIES = listQueries();
 const byId = (id: string): SavedQuery => {
@@ -17,18 +17,6 @@ const byId = (id: string): SavedQuery => {
   return q;
 };
 
-/** A value from the sample's story for every investigation parameter. */
-const SAMPLE_PARAMS: Record<string, string> = {
-  arn: 'arn:aws:iam::111122223333:user/svc-backup',
-  access_key_id: 'AKIAKVGAJJLMH55XUZRZ',
-  src_user: 'arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync',
-  ip: '185.220.101.47',
-  region: 'eu-west-1',
-  user: 'sync',
-  city: 'Brandenburg an der Havel',
-  country: 'Germany',
-  geo_region: 'Brandenburg',
-};
 
 const UA_INTRUDER = 'Boto3/1.26.137 Python/3.10.12 Linux/6.5.0-1016-generic Botocore/1.29.137';
 const UA_TERRAFORM_IAM =

@@ -9,22 +9,10 @@ import { SplError } from '../grammar/diagnostics.js';
 import { Engine } from '../src/engine/engine.js';
 import { listQueries, resolvedSpl, resolveSearch } from '../src/engine/queries.js';
 import type { Row } from '../src/engine/types.js';
-import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
+import { SAMPLE_DIR, SAMPLE_NOW, SAMPLE_PARAMS } from './helpers.js';
 import { canonical, openHarness, type TrinoHarness } from './trino/harness.js';
 import { trinoSyntaxErrors } from './trino/validate.js';
 
-/** A value from the sample's story for every investigation parameter (as in queries.test.ts). */
-const PARAMS: Record<string, string> = {
-  arn: 'arn:aws:iam::111122223333:user/svc-backup',
-  access_key_id: 'AKIAKVGAJJLMH55XUZRZ',
-  src_user: 'arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync',
-  ip: '185.220.101.47',
-  region: 'eu-west-1',
-  user: 'sync',
-  city: 'Brandenburg an der Havel',
-  country: 'Germany',
-  geo_region: 'Brandenburg',
-};
 
 /** Searches refused for Athena, and why (each must say so by name). */
 const REFUSED: Record<string, RegExp> = {
@@ -64,7 +52,7 @@ describe('queries/ in Trino', () => {
   for (const q of listQueries()) {
     it(q.id, async () => {
       const spl = resolvedSpl(resolveSearch(q.id));
-      const params = Object.fromEntries(q.parameters.map((p) => [p.name, PARAMS[p.name]!]));
+      const params = Object.fromEntries(q.parameters.map((p) => [p.name, SAMPLE_PARAMS[p.name]!]));
       let compiled;
       try {
         compiled = await engine.prepareTrino(spl, { now: SAMPLE_NOW, params });
