@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { autoTimeSpan } from '../src/compiler/commands/bins.js';
 
 const autoSpan = (range: number) => autoTimeSpan(0, range);
-import { compile, SplError } from '../src/compiler/index.js';
+import { compile } from '../src/compiler/index.js';
 import type { Engine } from '../src/engine/engine.js';
-import { expectRows, sampleEngine, SAMPLE_NOW, sqlOf } from './helpers.js';
+import { errorOf, expectRows, sampleEngine, SAMPLE_NOW, sqlOf } from './helpers.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -16,16 +16,6 @@ const DAY = 86400;
 /** 2026-11-20T00:00:00Z, the sample's first day. */
 const D0 = Date.parse('2026-11-20T00:00:00Z') / 1000;
 const day = (i: number) => D0 + i * DAY;
-
-function errorOf(spl: string): SplError {
-  try {
-    compile(spl, { now: SAMPLE_NOW });
-  } catch (err) {
-    if (err instanceof SplError) return err;
-    throw err;
-  }
-  throw new Error(`expected an error for ${spl}`);
-}
 
 describe('timechart', () => {
   it('splits by the top values, sums the rest into OTHER, one row per day', async () => {

@@ -2,25 +2,13 @@
 // validate, mvrange with decimals and time spans, mvzip and mvappend with missing fields; and
 // Splunk's eval functions that spelunk lacks, refused by name.
 import { describe, expect, it } from 'vitest';
-import { SplError } from '../grammar/diagnostics.js';
-import { compile } from '../src/compiler/index.js';
 import { evalFunction, FUNCTION_NAMES } from '../src/compiler/library/eval-functions.js';
 import { isSplunkEvalFunction, SPLUNK_EVAL_FUNCTIONS } from '../src/compiler/library/splunk-eval-functions.js';
-import { expectRows, SAMPLE_NOW, sampleAndLanguage } from './helpers.js';
+import { errorOf, expectRows, SAMPLE_NOW, sampleAndLanguage } from './helpers.js';
 
 const data = sampleAndLanguage();
 
 const one = (evals: string, fields: string) => `| makeresults | eval ${evals} | table ${fields}`;
-
-function errorOf(spl: string): SplError {
-  try {
-    compile(spl, { now: SAMPLE_NOW });
-  } catch (err) {
-    if (err instanceof SplError) return err;
-    throw err;
-  }
-  throw new Error(`compiled: ${spl}`);
-}
 
 describe('conversion and mathematical functions', () => {
   // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/conversion-functions

@@ -1,7 +1,7 @@
 // Shared test helpers: an engine over the bundled sample, exact-row checks that print the SQL
 // when they fail, and SQL compilation with a fixed clock.
 import { afterAll, beforeAll, expect } from 'vitest';
-import { compile } from '../src/compiler/index.js';
+import { compile, SplError } from '../src/compiler/index.js';
 import type { CompileOptions } from '../src/compiler/types.js';
 import { Engine, type RunOptions } from '../src/engine/engine.js';
 import type { Row } from '../src/engine/types.js';
@@ -22,6 +22,17 @@ export const SAMPLE_PARAMS: Record<string, string> = {
   country: 'Germany',
   geo_region: 'Brandenburg',
 };
+
+/** The SPL error compiling a search gives (the test fails if it compiles). */
+export function errorOf(spl: string): SplError {
+  try {
+    compile(spl, { now: SAMPLE_NOW });
+  } catch (err) {
+    if (err instanceof SplError) return err;
+    throw err;
+  }
+  throw new Error(`expected an error for ${spl}`);
+}
 
 /** SQL for a search with a fixed clock and no database. */
 export function sqlOf(spl: string, options: Partial<CompileOptions> = {}): string {
