@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { evalFunction, FUNCTION_NAMES } from '../src/compiler/library/eval-functions.js';
 import { isSplunkEvalFunction, SPLUNK_EVAL_FUNCTIONS } from '../src/compiler/library/splunk-eval-functions.js';
-import { errorOf, expectRows, SAMPLE_NOW, sampleAndLanguage } from './helpers.js';
+import { errorOf, expectRows, sampleAndLanguage } from './helpers.js';
 
 const data = sampleAndLanguage();
 
