@@ -46,6 +46,11 @@ export type Arg =
   | { kind: 'call'; name: string; args: Arg[]; span: Span }
   | { kind: 'comma'; span: Span }
   | { kind: 'subsearch'; pipeline: Pipeline; span: Span }
+  /**
+   * A bracket read as text, not as a search (foreach's `[eval <<FIELD>> = ...]`): the compiler
+   * fills in its placeholders and parses it then. `text` is what is inside the brackets.
+   */
+  | { kind: 'template'; text: string; span: Span }
   /** The expression of `eval(...)` inside a list-style command (`count(eval(x>1))`): a call's only argument. */
   | { kind: 'expr'; expr: Expr; span: Span }
   /**

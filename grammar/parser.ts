@@ -28,6 +28,7 @@ import {
   Slash,
   Star,
   StringLit,
+  Template,
   tokenize,
   EvalParen,
   ClauseWord,
@@ -439,6 +440,12 @@ class SplParser extends EmbeddedActionsParser {
           const pipeline = this.SUBRULE(this.pipeline);
           const close = this.CONSUME(RBracket);
           return { kind: 'subsearch', pipeline, span: span(open, close) } as Arg;
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(Template);
+          return { kind: 'template', text: this.RECORDING_PHASE ? '' : t.image.slice(1, -1), span: span(t, t) } as Arg;
         },
       },
       {

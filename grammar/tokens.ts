@@ -19,6 +19,8 @@ interface Frame {
   parens?: number;
   /** The search-language clause the frame's command may still open (clauses.ts). */
   clause?: SearchClause;
+  /** The frame's list-style command, lower case. */
+  command?: string;
 }
 
 // Incremental scan of matched tokens: O(1) amortised per token, so long queries stay linear.
@@ -63,6 +65,7 @@ function scan(matched: IToken[]): Frame {
     } else if (top.expectCommand) {
       top.expectCommand = false;
       top.generic = type === CommandWord;
+      top.command = type === CommandWord ? token.image.toLowerCase() : undefined;
       top.clause = type === CommandWord ? SEARCH_CLAUSES[token.image.toLowerCase()] : undefined;
       if (type === EvalCmd || type === WhereCmd) top.mode = 'expr';
     } else if (type === ClauseWord) {
@@ -168,6 +171,41 @@ const matchEvalParen: CustomPatternMatcherFunc = (text, offset, matched) => {
   return previous.image.toLowerCase() === 'eval' && (previous.endOffset ?? 0) + 1 === offset ? ['('] : null;
 };
 export const EvalParen = createToken({ name: 'EvalParen', pattern: matchEvalParen, line_breaks: false, label: "'('" });
+/** Commands whose bracket is a template, filled in by the compiler before it is read (foreach's `<<FIELD>>`). */
+const TEMPLATE_COMMANDS = new Set(['foreach']);
+
+/** The end of the quoted text opening at `start` (its closing quote), or -1 when it is not closed. */
+function quoteEnd(text: string, start: number): number {
+  const q = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === q) return i;
+  }
+  return -1;
+}
+
+/** `[...]` after foreach: the whole bracket as text, up to the `]` that closes it (quotes skipped). */
+const matchTemplate: CustomPatternMatcherFunc = (text, offset, matched) => {
+  if (text[offset] !== '[') return null;
+  const frame = scan(matched);
+  if (frame.mode !== 'search' || !frame.command || !TEMPLATE_COMMANDS.has(frame.command)) return null;
+  let depth = 0;
+  for (let i = offset; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      const end = quoteEnd(text, i);
+      if (end < 0) return null;
+      i = end;
+    } else if (ch === '[') {
+      depth++;
+    } else if (ch === ']' && --depth === 0) {
+      return [text.slice(offset, i + 1)];
+    }
+  }
+  // Never closed: read as a bracket, so the parser names the `[` left open.
+  return null;
+};
+export const Template = createToken({ name: 'Template', pattern: matchTemplate, line_breaks: true, label: 'a template in brackets' });
 export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
 export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
 export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
@@ -244,6 +282,7 @@ export const Word = createToken({ name: 'Word', pattern: matchWord, line_breaks:
 export const allTokens: TokenType[] = [
   WhiteSpace,
   Pipe,
+  Template,
   LBracket,
   RBracket,
   EvalParen,

@@ -97,6 +97,7 @@ export function argText(a: Arg): string {
     case 'call': return `${a.name}(${a.args.map(argText).join(' ')})`;
     case 'comma': return ',';
     case 'subsearch': return '[...]';
+    case 'template': return `[${a.text}]`;
     case 'expr': return '...';
     case 'clause': return `${a.keyword} ...`;
   }
@@ -109,6 +110,7 @@ export function describe(a: Arg): string {
     case 'call': return a.name ? `${a.name}(...)` : '(...)';
     case 'comma': return "','";
     case 'subsearch': return 'subsearch';
+    case 'template': return 'a template';
     case 'expr': return 'an expression';
     case 'clause': return `a ${a.keyword} clause`;
   }

@@ -1,6 +1,6 @@
 // Collects the plan of one search (subsearches included): its steps, each with its schema, and
 // hands out relations (a step's id and schema) to the commands.
-import type { Expr as AstExpr, Pipeline, SearchExpr, Span } from '../../grammar/ast.js';
+import type { Expr as AstExpr, Command, Pipeline, SearchExpr, Span } from '../../grammar/ast.js';
 import { splError } from '../../grammar/diagnostics.js';
 import { stepName, Vars, type Expr } from './ir/expr.js';
 import type { Schema, Step } from './ir/plan.js';
@@ -36,6 +36,8 @@ export class Builder {
     readonly subsearchCondition: (pipeline: Pipeline, outer: Relation, span: Span) => Expr,
     /** A search-language condition over a relation (searchmatch() inside eval). */
     readonly compileSearch: (e: SearchExpr, rel: Relation, locals?: Map<string, Expr>) => Expr,
+    /** Commands applied to a relation in turn (foreach's filled-in template). */
+    readonly compileCommands: (commands: Command[], rel: Relation) => Relation,
   ) {}
 
   /** The span of the command being compiled: each step it adds carries it (run-time errors point there). */

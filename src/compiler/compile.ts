@@ -89,16 +89,7 @@ function compileCommands(p: Pipeline, b: Builder, top: boolean): Relation {
   for (const cmd of commands) {
     const before = b.steps.length;
     const input = rel?.id ?? -1;
-    b.span = cmd.span;
-    try {
-      rel = compileCommand(cmd, rel, b);
-    } catch (err) {
-      // `stats count as ""`, `table ""`, `eval ""=1`: DuckDB would say "zero-length delimited identifier".
-      if (err instanceof EmptyNameError) throw b.err('bad-argument', 'a field name cannot be empty ("")', cmd.span);
-      throw err;
-    } finally {
-      b.span = outer;
-    }
+    rel = compileOne(cmd, rel, b, outer);
     trail.push({ name: cmd.name, input, steps: b.steps.slice(before) });
     if (b.steps.length > MAX_STEPS) {
       throw b.err('too-complex', `this search needs more than ${MAX_STEPS} steps, more than DuckDB can nest`, cmd.span, ['split it: write an intermediate result with outputlookup and read it back with inputlookup']);
@@ -111,6 +102,19 @@ function compileCommands(p: Pipeline, b: Builder, top: boolean): Relation {
   }
   if (!top) b.formats.splice(formats);
   return rel ?? emptyRelation(b);
+}
+
+function compileOne(cmd: Command, rel: Relation | null, b: Builder, outer: Builder['span']): Relation {
+  b.span = cmd.span;
+  try {
+    return compileCommand(cmd, rel, b);
+  } catch (err) {
+    // `stats count as ""`, `table ""`, `eval ""=1`: DuckDB would say "zero-length delimited identifier".
+    if (err instanceof EmptyNameError) throw b.err('bad-argument', 'a field name cannot be empty ("")', cmd.span);
+    throw err;
+  } finally {
+    b.span = outer;
+  }
 }
 
 /**
@@ -133,6 +137,7 @@ export function newBuilder(options: CompileOptions): Builder {
     compilePipeline,
     (pipeline, outer, span) => subsearchCondition(pipeline, outer, span, b),
     (e, rel, locals) => compileSearchExpr(e, rel, b, locals),
+    (commands, rel) => commands.reduce((r, cmd) => compileOne(cmd, r, b, b.span), rel),
   );
   return b;
 }

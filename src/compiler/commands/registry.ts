@@ -14,6 +14,7 @@ import { FIELD_COMMANDS } from './field-commands.js';
 import { FIELDFORMAT } from './fieldformat.js';
 import { FILLDOWN } from './filldown.js';
 import { FILTERING } from './filtering.js';
+import { FOREACH } from './foreach.js';
 import { LOOKUP } from './lookup.js';
 import { MAKECONTINUOUS } from './makecontinuous.js';
 import { MVCOMBINE } from './mvcombine.js';
@@ -33,7 +34,7 @@ import { TSTATS } from './tstats.js';
 /** Every command, in the order the reference lists them within a section. */
 export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...APPENDCOLS, ...LOOKUP, ...MAKECONTINUOUS,
   ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...MVCOMBINE, ...ANOMALYDETECTION, ...OUTLIER,
-  ...RESHAPE, ...EVENTCOUNT, ...FIELDFORMAT, ...CONCURRENCY,
+  ...RESHAPE, ...EVENTCOUNT, ...FIELDFORMAT, ...CONCURRENCY, ...FOREACH,
 ];
 
 const byName = new Map<string, CommandSpec>();
