@@ -154,6 +154,14 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   regexp_extract_all: fn('regexp_extract_all', 'mv'),
   string_split: fn('string_split', 'mv'),
   json_extract_string: fn('json_extract_string', 'string'),
+  json_valid: fn('json_valid', 'bool'),
+  /** The JSON type of the value at a path (OBJECT, ARRAY, VARCHAR, BIGINT...). */
+  json_type_at: fn('json_type({0}, {1})', 'string'),
+  /** A text as a JSON string (quoted, escaped). */
+  to_json_text: fn('CAST(to_json({0}) AS VARCHAR)', 'string'),
+  /** Valid JSON text, minified. */
+  json_text: fn('CAST(json({0}) AS VARCHAR)', 'string'),
+  is_finite: fn('isfinite', 'bool'),
   cidrmatch: { duckdb: 'spl_cidrmatch', returns: 'bool', repeats: [0, 1] },
   /** City, country, region, coordinates of an IP address (a function the engine registers). */
   iplocation: fn('spl_iplocation', 'struct'),
