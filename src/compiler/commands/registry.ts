@@ -6,6 +6,7 @@ import { ANOMALYDETECTION } from './anomalydetection.js';
 import { APPENDCOLS } from './appendcols.js';
 import { AUTOREGRESS } from './autoregress.js';
 import { CHARTS } from './charts.js';
+import { CLUSTER } from './cluster.js';
 import { CONCURRENCY } from './concurrency.js';
 import { DELTA } from './delta.js';
 import { EVENTCOUNT } from './eventcount.js';
@@ -35,7 +36,7 @@ import { TSTATS } from './tstats.js';
 /** Every command, in the order the reference lists them within a section. */
 export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...APPENDCOLS, ...LOOKUP, ...MAKECONTINUOUS,
   ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...MVCOMBINE, ...ANOMALYDETECTION, ...OUTLIER,
-  ...RESHAPE, ...EVENTCOUNT, ...FIELDFORMAT, ...CONCURRENCY, ...FOREACH, ...JSON_COMMANDS,
+  ...RESHAPE, ...EVENTCOUNT, ...FIELDFORMAT, ...CONCURRENCY, ...FOREACH, ...JSON_COMMANDS, ...CLUSTER,
 ];
 
 const byName = new Map<string, CommandSpec>();
