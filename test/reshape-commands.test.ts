@@ -27,9 +27,8 @@ describe('xyseries', () => {
     ]);
   });
 
-  it('needs three fields; sep= and format= are refused by name', () => {
+  it('needs three fields (sep= and format=: test/chart-naming.test.ts)', () => {
     expect(() => sqlOf('* | xyseries a b')).toThrow('xyseries takes the x-field');
-    expect(() => sqlOf('* | xyseries a b c sep=-')).toThrow('xyseries sep= is not supported');
   });
 });
 

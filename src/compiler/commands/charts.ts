@@ -36,6 +36,11 @@ interface PivotSpec {
   nullStr: string;
   /** timechart: one row per bucket, empty ones included (see Fill). */
   fill?: Fill;
+  /**
+   * Column names with several aggregations and a split: `<agg><sep><value>` (sep= default ": "),
+   * or format= with `$AGG$` and `$VALUE$` in it.
+   */
+  naming?: { sep?: string; format?: string };
 }
 
 const SEQ_INFO: FieldInfo = { type: 'number', origin: 'event' };
@@ -170,7 +175,7 @@ function columnNamer(spec: PivotSpec): (agg: number, value: string, label: boole
   if (spec.row) taken.add(spec.row.name);
   const several = spec.aggs.length > 1;
   return (agg, value, label) => {
-    const named = (v: string) => (several ? `${spec.aggs[agg]!.name}: ${v}` : v);
+    const named = (v: string) => (several ? seriesName(spec.aggs[agg]!.name, v, spec.naming) : v);
     let name = named(value);
     const unusable = (n: string) => n.replace(/\u0000/g, '') === '' || n.startsWith('__') || taken.has(n);
     if (!label && unusable(name)) name = named(JSON.stringify(value));
@@ -178,6 +183,19 @@ function columnNamer(spec: PivotSpec): (agg: number, value: string, label: boole
     taken.add(name);
     return name;
   };
+}
+
+/** A column's name with several aggregations: format= ($AGG$, $VALUE$), else aggregation, sep=, value. */
+function seriesName(agg: string, value: string, naming: PivotSpec['naming']): string {
+  if (naming?.format !== undefined) return naming.format.replace(/\$AGG\$/g, () => agg).replace(/\$VALUE\$/g, () => value);
+  return `${agg}${naming?.sep ?? ': '}${value}`;
+}
+
+/** sep= and format= (Splunk's names for the columns of several aggregations split by a field). */
+export function namingOptions(args: Args): PivotSpec['naming'] {
+  const sep = args.option('sep');
+  const format = args.option('format');
+  return sep === undefined && format === undefined ? undefined : { ...(sep !== undefined ? { sep } : {}), ...(format !== undefined ? { format } : {}) };
 }
 
 export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
@@ -273,8 +291,8 @@ const PIVOT_OPTIONS: Options = {
   otherstr: 'text',
   nullstr: 'text',
   agg: { unsupported: 'write the aggregation itself: chart avg(x) by y' },
-  format: { unsupported: 'columns are named after the split values (several aggregations: "agg: value")' },
-  sep: { unsupported: 'columns are named after the split values (several aggregations: "agg: value")' },
+  format: 'text',
+  sep: 'text',
 };
 const CHART_OPTIONS: Options = {
   ...PIVOT_OPTIONS,
@@ -306,6 +324,7 @@ function limitOption(args: Args, b: Builder): { limit: number; bottom: boolean }
 function pivotOptions(args: Args, b: Builder) {
   return {
     ...limitOption(args, b),
+    naming: namingOptions(args),
     useOther: args.bool('useother', true),
     useNull: args.bool('usenull', true),
     otherStr: args.option('otherstr') ?? 'OTHER',

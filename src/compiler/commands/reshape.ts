@@ -12,7 +12,7 @@ import { fieldRef } from '../expr.js';
 import { aggregate, call, column, int, lit, type Expr } from '../ir/expr.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import type { FieldInfo, Relation } from '../types.js';
-import { pivot } from './charts.js';
+import { namingOptions, pivot } from './charts.js';
 import { generic, rowNumber, same, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 
@@ -20,8 +20,8 @@ const HIDDEN: FieldInfo = { type: 'number', origin: 'event' };
 
 const XYSERIES_OPTIONS: Options = {
   grouped: { ignored: 'a hint that the input is grouped by the x-field; the answer is the same' },
-  sep: { unsupported: 'several data fields are named "data: value"' },
-  format: { unsupported: 'several data fields are named "data: value"' },
+  sep: 'text',
+  format: 'text',
 };
 
 const xyseries: CommandCompiler = (cmd, rel, b) => {
@@ -40,6 +40,7 @@ const xyseries: CommandCompiler = (cmd, rel, b) => {
     useNull: false,
     otherStr: 'OTHER',
     nullStr: 'NULL',
+    naming: namingOptions(args),
   });
 };
 
