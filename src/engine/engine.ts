@@ -33,7 +33,7 @@ import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupStore } from './lookups.js';
 import { toValue } from './rows.js';
 import { failingCommand } from './locate-error.js';
-import type { LoadReport, ResultSet, Row } from './types.js';
+import { markUnreadable, type LoadReport, type ResultSet, type Row } from './types.js';
 
 export class Engine {
   private constructor(
@@ -328,6 +328,7 @@ export class Engine {
     const report = await loadCloudTrail(this.conn, lookup.misses.map((m) => m.abs), opts);
     report.warnings.unshift(...lookup.report.warnings);
     report.filesSkipped += lookup.report.filesSkipped;
+    markUnreadable(report.warnings);
     this.cacheDir = undefined;
     this.cacheAfterDir = dir;
     this.cacheAfter = async () => {
