@@ -97,6 +97,37 @@ describe('answer first, cache after', () => {
     expect(readdirSync(layoutFolder(cacheDir)).filter((f) => f.startsWith('seg-'))).toHaveLength(2);
   });
 
+  it('files of two days read in alternation go each into its day, with every row once', async () => {
+    const data = fresh();
+    const cacheDir = fresh();
+    mkdirSync(data, { recursive: true });
+    const ev = (id: string, t: string) => ({ eventVersion: '1.08', eventTime: t, eventSource: 's3.amazonaws.com', eventName: `E${id}`, eventID: id, awsRegion: 'us-east-1' });
+    for (let f = 0; f < 12; f++) {
+      const day = f % 2 === 0 ? '01' : '02';
+      const events = [0, 1, 2].map((i) => ev(`f${f}e${i}`, `2026-11-${day}T0${i}:00:00Z`));
+      writeFileSync(path.join(data, `f${String(f).padStart(2, '0')}.json.gz`), gzipSync(JSON.stringify({ Records: events })));
+    }
+    const spl = 'index=* | table _time eventID source';
+    const memory = await Engine.open();
+    await memory.load([data]);
+    const expected = (await memory.run(spl, { now: SAMPLE_NOW })).rows;
+    memory.close();
+    const first = await Engine.open({ cacheDir });
+    await first.load([data], { answerFirst: true });
+    expect((await first.run(spl, { now: SAMPLE_NOW })).rows).toEqual(expected);
+    await first.cacheSettled();
+    expect(first.cacheError).toBeUndefined();
+    first.close();
+    expect(readdirSync(layoutFolder(cacheDir)).filter((f) => f.startsWith('seg-'))).toHaveLength(2);
+    const warm = await Engine.open({ cacheDir });
+    try {
+      await warm.load([data]);
+      expect((await warm.run(spl, { now: SAMPLE_NOW })).rows).toEqual(expected);
+    } finally {
+      warm.close();
+    }
+  });
+
   it('a load with some files already cached reads the cache as before (the cache stays the session store)', async () => {
     const data = path.resolve(SAMPLE_DIR);
     const cacheDir = fresh();
