@@ -19,7 +19,7 @@ s5 AS (
   SELECT *, CASE WHEN len(list_transform([list_filter("principal_blocks", __v0 -> coalesce(__v0 = '*', false))], __v1 -> CASE WHEN len(__v1) = 0 THEN NULL ELSE __v1 END)[1]) > 0::DOUBLE THEN '*' ELSE CAST(NULL AS VARCHAR) END AS "everyone" FROM s4
 ),
 s6 AS (
-  SELECT *, list_transform([flatten([coalesce("aws_principals", []), coalesce(CASE WHEN "everyone" IS NULL THEN NULL ELSE ["everyone"] END, [])])], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1] AS "trusted_principals" FROM s5
+  SELECT *, list_transform([flatten([coalesce("aws_principals", []), list_filter(["everyone"], __v0 -> __v0 IS NOT NULL)])], __v1 -> CASE WHEN len(__v1) = 0 THEN NULL ELSE __v1 END)[1] AS "trusted_principals" FROM s5
 ),
 s7 AS (
   SELECT *, array_to_string("trusted_principals", ' ') AS "principal_text" FROM s6
