@@ -10,12 +10,14 @@ import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/reg
 import { compileSearchExpr } from './search.js';
 import { EmptyNameError } from './print/duckdb.js';
 import { ident } from './sql.js';
-import { stepName, type Expr } from './ir/expr.js';
+import { children, stepName, type Expr, type MissingField } from './ir/expr.js';
+import { stepExprs } from './ir/plan.js';
 import { nearest } from './suggest.js';
 import type { CompiledSearch, CompileOptions, FieldType, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
 import { emptyRelation, eventFields, eventsRelation, NO_INPUT } from './events.js';
 import { boundNewestRows, type CommandSteps } from './rewrite/newest-bound.js';
+import { partitionBounds } from './partition-bounds.js';
 
 /** SQL words typed as a command after `|`, and what SPL says instead. */
 const SQL_COMMANDS: Record<string, string> = {
@@ -48,6 +50,25 @@ function compileCommand(cmd: Command, rel: Relation | null, b: Builder): Relatio
 }
 
 export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation {
+  const outerRange = b.range;
+  b.range = searchRange(p, b);
+  try {
+    return compileCommands(p, b, top);
+  } finally {
+    b.range = outerRange;
+  }
+}
+
+/** The search's time range: the global one narrowed by its first search's earliest=/latest=. */
+function searchRange(p: Pipeline, b: Builder): { earliest?: number; latest?: number } {
+  const { earliest, latest } = partitionBounds(p, b.options.now, { earliest: b.options.earliest, latest: b.options.latest });
+  // earliest=0 is Splunk's "all time"; a search with an earliest and no latest runs up to now.
+  const from = earliest !== undefined && earliest > 0 ? earliest : undefined;
+  const to = latest ?? (from !== undefined ? b.options.now : undefined);
+  return { ...(from !== undefined ? { earliest: from } : {}), ...(to !== undefined ? { latest: to } : {}) };
+}
+
+function compileCommands(p: Pipeline, b: Builder, top: boolean): Relation {
   let rel: Relation | null = null;
   let commands = p.commands;
   if (!p.leadingPipe) {
@@ -136,8 +157,26 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   const order = options.unordered ? '' : '\nORDER BY "__seq"';
   const ctes = b.ctes();
   const sql = `WITH ${ctes}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
+  noteMissingFields(b);
   const sampled = b.steps.find((s) => s.kind === 'events' && s.sample !== undefined);
   const plan = { ctes, steps: b.steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
   return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan, ...(sampled?.kind === 'events' && sampled.sample ? { sampled: sampled.sample } : {}) };
 }
 
+
+/** A note for each field name the search reads that nothing defines (see fields.ts `missing`). */
+function noteMissingFields(b: Builder): void {
+  const seen = new Map<string, MissingField>(b.missing);
+  const visit = (e: Expr): void => {
+    if (e.kind === 'literal' && e.missing && !seen.has(e.missing.name)) seen.set(e.missing.name, e.missing);
+    children(e).forEach(visit);
+  };
+  for (const step of b.steps) stepExprs(step).forEach(visit);
+  for (const m of seen.values()) {
+    const what = m.afterReshape
+      ? `field ${m.name} does not exist where the search reads it (an earlier command replaced the events by its own rows)`
+      : `no event field, add-on field or earlier command gives a field ${m.name}`;
+    const hint = m.near.length ? `; did you mean ${m.near.join(', ')}?` : '';
+    b.notes.push(`${what}: it is null on every row (field names are case-sensitive)${hint}`);
+  }
+}
