@@ -46,6 +46,9 @@ describe('one parse per JSON column per step', () => {
     const sql = sqlOf(`search eventName=GetObject | ${EVAL} | table a n o k num w q esc miss b r t`);
     expect(sql).toContain(`json_extract_string("requestParameters", ['$.a', '$.n', '$.o', '$.o.k', '$.num', '$."weird key"', '$."q\\"k"', '$.esc', '$.nope'])`);
     expect(sql).toContain(`json_extract_string("responseElements", ['$.r', '$.s.t'])`);
+    // Once each: a printer that merged the list's step into the next must not copy it into every use.
+    expect(sql.split('json_extract_string("requestParameters", [').length - 1).toBe(1);
+    expect(sql.split('json_extract_string("responseElements", [').length - 1).toBe(1);
     // An array path stays a path of its own (DuckDB takes no wildcard in a list of paths).
     expect(sql).toContain(`json_extract_string("requestParameters", '$.arr[*].b')`);
     await expectRows(engine, `search eventName=GetObject | ${EVAL} | table a n o k num w q esc miss b r t`, [
