@@ -8,7 +8,8 @@ import { EVENTS_TABLE } from './cloudtrail-schema.js';
 import { applyFormats } from './commands/fieldformat.js';
 import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
-import { EmptyNameError } from './print/duckdb.js';
+import { DUCKDB, duckdbPrinter, EmptyNameError } from './print/duckdb.js';
+import { PlanPrinter } from './print/plan.js';
 import { ident } from './sql.js';
 import { children, stepName, type Expr, type MissingField } from './ir/expr.js';
 import { stepExprs } from './ir/plan.js';
@@ -16,6 +17,7 @@ import { nearest } from './suggest.js';
 import type { CompiledSearch, CompileOptions, FieldType, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
 import { emptyRelation, eventFields, eventsRelation, NO_INPUT } from './events.js';
+import { extractJsonOnce } from './rewrite/json-once.js';
 import { boundNewestRows, type CommandSteps } from './rewrite/newest-bound.js';
 import { partitionBounds } from './partition-bounds.js';
 
@@ -160,11 +162,14 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
   // rows for nothing doubled its cost.
   const order = options.unordered ? '' : '\nORDER BY "__seq"';
-  const ctes = b.ctes();
+  // DuckDB's plan reads each step's JSON paths with one parse per column (the Trino printer
+  // takes b.steps as built: trino-compile.ts).
+  const steps = extractJsonOnce(b.steps);
+  const ctes = new PlanPrinter(DUCKDB, duckdbPrinter, steps).ctes(steps);
   const sql = `WITH ${ctes}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
   noteMissingFields(b);
   const sampled = b.steps.find((s) => s.kind === 'events' && s.sample !== undefined);
-  const plan = { ctes, steps: b.steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
+  const plan = { ctes, steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
   return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan, ...(sampled?.kind === 'events' && sampled.sample ? { sampled: sampled.sample } : {}) };
 }
 

@@ -1,7 +1,7 @@
 // spelunk at scale: load (cold, into the cache) and warm start against a hand-written read_json,
 // each query in queries/ and ten ad-hoc searches against hand-written SQL over the same loaded
 // data and against jq over the raw files, parse+compile time, peak memory.
-// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries] [--steps first,cold,table,warm] [--no-jq] [--cache DIR]
+// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries] [--steps hand,first,cold,table,warm] [--no-jq] [--cache DIR]
 //
 // Each measured step runs in a child process of its own (`--phase`), so the peak RSS reported
 // for it is that step's alone: one process holding a hand-written load, spelunk's load and
@@ -147,10 +147,10 @@ if (phase === 'warm-start') {
 
 const round = (x: unknown): number => Math.round(Number(x) * 1000) / 1000;
 if (phase === undefined && only !== 'queries') {
-  const hand = inChild('hand-load');
-  // --steps first,cold,table,warm runs only those beside the hand-written load (the others print NaN).
+  // --steps hand,first,cold,table,warm runs only those (the others print NaN).
   const steps = arg('steps')?.split(',');
   const step = (name: string, child: string): Record<string, unknown> => (!steps || steps.includes(name) ? inChild(child) : {});
+  const hand = step('hand', 'hand-load');
   const first = step('first', 'first-search');
   const cold = step('cold', 'cold-load');
   const table = step('table', 'table-load');

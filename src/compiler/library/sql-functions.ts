@@ -162,6 +162,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   /** Valid JSON text, minified. */
   json_text: fn('CAST(json({0}) AS VARCHAR)', 'string'),
   is_finite: fn('isfinite', 'bool'),
+  /** Several paths of one JSON value, parsed once: a list, an element per path (rewrite/json-once.ts). */
+  json_extract_strings: fn((a) => `json_extract_string(${a[0]}, [${a.slice(1).join(', ')}])`, 'mv'),
   cidrmatch: { duckdb: 'spl_cidrmatch', returns: 'bool', repeats: [0, 1] },
   /** City, country, region, coordinates of an IP address (a function the engine registers). */
   iplocation: fn('spl_iplocation', 'struct'),

@@ -282,6 +282,7 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   to_json_text: none('tojson has no Trino form yet'),
   json_text: none('tojson has no Trino form yet'),
   is_finite: 'is_finite({0})',
+  json_extract_strings: none('a list of JSON paths is a DuckDB rewrite (rewrite/json-once.ts); the Trino plan reads each path'),
   // IPv4 only, as the local form; a text that is no address is no match.
   cidrmatch: (a) => `coalesce(regexp_like(${a[1]}, '^\\d{1,3}(\\.\\d{1,3}){3}$') AND TRY(contains(${a[0]}, CAST(${a[1]} AS IPADDRESS))), false)`,
   wildmatch: "lower(CAST({0} AS VARCHAR)) LIKE replace(replace(replace(replace(lower(CAST({1} AS VARCHAR)), '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%') ESCAPE '\\'",

@@ -9,8 +9,11 @@ s1 AS (
 s2 AS (
   SELECT *, CASE WHEN regexp_matches("errorMessage", 'on resource: role (?P<refused_role>[^\s]+)') THEN regexp_extract("errorMessage", 'on resource: role (?P<refused_role>[^\s]+)', 1) ELSE CAST(NULL AS VARCHAR) END AS "refused_role" FROM s1
 ),
+s7 AS (
+  SELECT *, json_extract_string("requestParameters", ['$.roleName', '$.policyArn']) AS "__json3_0" FROM s2
+),
 s3 AS (
-  SELECT *, coalesce(json_extract_string("requestParameters", '$.roleName'), "refused_role") AS "role_name", json_extract_string("requestParameters", '$.policyArn') AS "policy_arn", "__p_userIdentity.accessKeyId" AS "access_key" FROM s2
+  SELECT * EXCLUDE ("__json3_0"), coalesce(("__json3_0")[1], "refused_role") AS "role_name", ("__json3_0")[2] AS "policy_arn", "__p_userIdentity.accessKeyId" AS "access_key" FROM s7
 ),
 s4 AS (
   SELECT *, CASE WHEN "sessionCredentialFromConsole" = 'true' THEN 'console session' WHEN regexp_full_match("access_key", '(?s)AKIA.*') THEN 'long-term access key' WHEN regexp_full_match("access_key", '(?s)ASIA.*') THEN 'temporary credentials' END AS "credentials", "__p_userIdentity.sessionContext.attributes.mfaAuthenticated" AS "mfa_auth", json_extract_string("userIdentity", '$.sessionContext.attributes.creationDate') AS "session_created", "__p_userIdentity.type" AS "caller_type" FROM s3

@@ -9,8 +9,11 @@ s1 AS (
 s2 AS (
   SELECT * FROM s1 WHERE coalesce(json_extract_string("responseElements", '$.accessKey.accessKeyId') IS NOT NULL, false)
 ),
+s7 AS (
+  SELECT *, json_extract_string("responseElements", ['$.accessKey.userName', '$.accessKey.accessKeyId', '$.accessKey.status']) AS "__json3_0" FROM s2
+),
 s3 AS (
-  SELECT *, coalesce(json_extract_string("responseElements", '$.accessKey.userName'), json_extract_string("requestParameters", '$.userName'), "__p_userIdentity.userName") AS "for_user", json_extract_string("responseElements", '$.accessKey.accessKeyId') AS "new_key", json_extract_string("responseElements", '$.accessKey.status') AS "new_key_status" FROM s2
+  SELECT * EXCLUDE ("__json3_0"), coalesce(("__json3_0")[1], json_extract_string("requestParameters", '$.userName'), "__p_userIdentity.userName") AS "for_user", ("__json3_0")[2] AS "new_key", ("__json3_0")[3] AS "new_key_status" FROM s7
 ),
 s4 AS (
   SELECT *, coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "caller", "__p_userIdentity.type" AS "caller_type" FROM s3
