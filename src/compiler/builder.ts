@@ -61,9 +61,9 @@ export class Builder {
     return s.schema;
   }
 
-  /** The steps so far as CTEs. */
-  ctes(): string {
-    return new PlanPrinter(DUCKDB, duckdbPrinter, this.steps).ctes(this.steps);
+  /** The steps so far (or the given ones, a rewrite of them) as CTEs. */
+  ctes(steps: Step[] = this.steps): string {
+    return new PlanPrinter(DUCKDB, duckdbPrinter, steps).ctes(steps);
   }
 
   /**

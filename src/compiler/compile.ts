@@ -16,6 +16,7 @@ import type { CompiledSearch, CompileOptions, FieldType, Relation } from './type
 import { subsearchCondition } from './commands/subsearch.js';
 import { emptyRelation, eventFields, eventsRelation, NO_INPUT } from './events.js';
 import { boundNewestRows, type CommandSteps } from './rewrite/newest-bound.js';
+import { dropUselessSteps } from './rewrite/clean.js';
 
 /** SQL words typed as a command after `|`, and what SPL says instead. */
 const SQL_COMMANDS: Record<string, string> = {
@@ -134,10 +135,11 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
   // rows for nothing doubled its cost.
   const order = options.unordered ? '' : '\nORDER BY "__seq"';
-  const ctes = b.ctes();
-  const sql = `WITH ${ctes}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
-  const sampled = b.steps.find((s) => s.kind === 'events' && s.sample !== undefined);
-  const plan = { ctes, steps: b.steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
+  const { steps, output } = dropUselessSteps(b.steps, rel.id);
+  const ctes = b.ctes(steps);
+  const sql = `WITH ${ctes}\nSELECT ${select || '1 AS "_"'}\nFROM ${stepName(output)}${order}`;
+  const sampled = steps.find((s) => s.kind === 'events' && s.sample !== undefined);
+  const plan = { ctes, steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
   return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan, ...(sampled?.kind === 'events' && sampled.sample ? { sampled: sampled.sample } : {}) };
 }
 

@@ -71,10 +71,7 @@ s20 AS (
 ),
 s21 AS (
   SELECT "requesting_account", "requested_account", "firstTime^5", "lastTime^4", "calls", "roles", "requesters", "src", "user_agents", "__seq" FROM s20
-),
-s22 AS (
-  SELECT * FROM s21 WHERE true
 )
 SELECT "requesting_account", "requested_account", "firstTime^5", "lastTime^4", "calls", "roles", "requesters", "src", "user_agents"
-FROM s22
+FROM s21
 ORDER BY "__seq"

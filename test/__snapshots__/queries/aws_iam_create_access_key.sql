@@ -17,10 +17,7 @@ s4 AS (
 ),
 s5 AS (
   SELECT "_time", "recipientAccountId", "caller", coalesce("__p_userIdentity.arn", json_extract_string("requestParameters", '$.roleArn')) AS "user_arn", "for_user", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "new_key", "new_key_status", "__seq" FROM s4
-),
-s6 AS (
-  SELECT * FROM s5 WHERE true
 )
 SELECT "_time", "recipientAccountId", "caller", "user_arn", "for_user", "src", "user_agent", "new_key", "new_key_status"
-FROM s6
+FROM s5
 ORDER BY "__seq"
