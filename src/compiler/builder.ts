@@ -42,6 +42,13 @@ export class Builder {
   span?: Span;
 
   /**
+   * The time range of the search being compiled (a subsearch has its own): the global range
+   * (`--earliest`/`--latest`, `:time`) narrowed by `earliest=`/`latest=` in its first search.
+   * Epoch seconds; a bound that is absent (or `earliest=0`, all time) is undefined.
+   */
+  range: { earliest?: number; latest?: number } = {};
+
+  /**
    * Add a step and return the relation it defines. Its schema is derived from the step (see
    * ir/schema.ts); a command states it only where the step cannot say it.
    */

@@ -17,6 +17,7 @@ import { subsearchCondition } from './commands/subsearch.js';
 import { emptyRelation, eventFields, eventsRelation, NO_INPUT } from './events.js';
 import { boundNewestRows, type CommandSteps } from './rewrite/newest-bound.js';
 import { dropUselessSteps } from './rewrite/clean.js';
+import { partitionBounds } from './partition-bounds.js';
 
 /** SQL words typed as a command after `|`, and what SPL says instead. */
 const SQL_COMMANDS: Record<string, string> = {
@@ -49,6 +50,25 @@ function compileCommand(cmd: Command, rel: Relation | null, b: Builder): Relatio
 }
 
 export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation {
+  const outerRange = b.range;
+  b.range = searchRange(p, b);
+  try {
+    return compileCommands(p, b, top);
+  } finally {
+    b.range = outerRange;
+  }
+}
+
+/** The search's time range: the global one narrowed by its first search's earliest=/latest=. */
+function searchRange(p: Pipeline, b: Builder): { earliest?: number; latest?: number } {
+  const { earliest, latest } = partitionBounds(p, b.options.now, { earliest: b.options.earliest, latest: b.options.latest });
+  // earliest=0 is Splunk's "all time"; a search with an earliest and no latest runs up to now.
+  const from = earliest !== undefined && earliest > 0 ? earliest : undefined;
+  const to = latest ?? (from !== undefined ? b.options.now : undefined);
+  return { ...(from !== undefined ? { earliest: from } : {}), ...(to !== undefined ? { latest: to } : {}) };
+}
+
+function compileCommands(p: Pipeline, b: Builder, top: boolean): Relation {
   let rel: Relation | null = null;
   let commands = p.commands;
   if (!p.leadingPipe) {

@@ -7,7 +7,7 @@ import { Args, describe } from '../args.js';
 import { made, withFields, type Builder, type StepBody } from '../builder.js';
 import { all, fieldType, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { aggregate, call, caseOf, column, int, lit, sideColumn, type Expr, type SortKey, type Vars } from '../ir/expr.js';
+import { aggregate, call, caseOf, column, int, lit, nullOf, sideColumn, type Expr, type SortKey, type Vars } from '../ir/expr.js';
 import type { Column } from '../ir/plan.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { parseSpan } from '../time.js';
@@ -34,8 +34,8 @@ interface PivotSpec {
   useNull: boolean;
   otherStr: string;
   nullStr: string;
-  /** timechart: one row per bucket from the first to the last, empty ones included. */
-  fill?: TimeSpan;
+  /** timechart: one row per bucket, empty ones included (see Fill). */
+  fill?: Fill;
 }
 
 const SEQ_INFO: FieldInfo = { type: 'number', origin: 'event' };
@@ -76,27 +76,73 @@ export function capped(count: Expr, command = 'timechart', between = 'time bucke
   return caseOf([{ when: call('gt', [count, int(MAX_BUCKETS)], 'bool'), then: call('error', [message], 'int') }], count, 'int');
 }
 
-/** One row per bucket from the first to the last bucket of `grouped`'s `__row` (none when empty). */
-function series(grouped: Relation, span: TimeSpan, b: Builder): Relation {
+/**
+ * Which buckets timechart fills (cont=t): `from`/`to` are the first and last bucket starts of the
+ * search's time range (fixedrange=t, Splunk's default) where it has that bound; the buckets of
+ * the data extend them, and stand in for a bound the search does not have.
+ */
+export interface Fill {
+  span: TimeSpan;
+  from?: number;
+  to?: number;
+}
+
+/** One row per bucket from the first to the last (see Fill); none when `grouped` has no rows. */
+function series(grouped: Relation, fill: Fill, b: Builder): Relation {
+  const { span } = fill;
   const lo = column('lo', 'number');
   const hi = column('hi', 'number');
+  // No rows, no buckets (Splunk shows no results), whatever the range.
+  const widen = (fn: 'min' | 'max', bound: number | undefined): Expr => {
+    const data = aggregate(fn, [ROW], 'number');
+    if (bound === undefined) return data;
+    return caseOf([{ when: call('is_null', [data], 'bool'), then: nullOf('number') }], call(fn === 'min' ? 'least' : 'greatest', [data, lit(bound, 'number')], 'number'), 'number');
+  };
   const bounds = b.step(
-    { kind: 'aggregate', input: grouped.id, groups: [], aggregates: [{ name: 'lo', expr: aggregate('min', [ROW], 'number') }, { name: 'hi', expr: aggregate('max', [ROW], 'number') }] },
+    { kind: 'aggregate', input: grouped.id, groups: [], aggregates: [{ name: 'lo', expr: widen('min', fill.from) }, { name: 'hi', expr: widen('max', fill.to) }] },
     { fields: new Map([['lo', SEQ_INFO], ['hi', SEQ_INFO]]), raw: false, removed: new Set() },
   );
+  const between = fill.from !== undefined || fill.to !== undefined ? "time buckets over the search's time range" : undefined;
   let row: Expr;
   if ('seconds' in span) {
     const step = int(span.seconds);
     const count = call('add', [call('to_bigint', [call('round', [call('div', [call('sub', [hi, lo], 'number'), step], 'number')], 'number')], 'int'), int(1)], 'int');
-    row = call('add', [lo, call('mul', [call('unnest', [call('range', [int(0), capped(count)], 'list')], 'int'), step], 'number')], 'number');
+    row = call('add', [lo, call('mul', [call('unnest', [call('range', [int(0), capped(count, 'timechart', between)], 'list')], 'int'), step], 'number')], 'number');
   } else {
     const ts = (x: Expr) => call('make_timestamp', [call('to_bigint', [call('mul', [x, int(1000000)], 'number')], 'int')], 'timestamp');
     // Bucket starts are first days of months: whole months apart.
     const count = call('add', [call('int_div', [call('month_diff', [ts(lo), ts(hi)], 'int'), int(span.months)], 'int'), int(1)], 'int');
-    const k = call('unnest', [call('range', [int(0), capped(count)], 'list')], 'int');
+    const k = call('unnest', [call('range', [int(0), capped(count, 'timechart', between)], 'list')], 'int');
     row = call('epoch', [call('interval_add', [ts(lo), call('to_months', [call('mul', [k, int(span.months)], 'int')], 'any')], 'timestamp')], 'number');
   }
   return b.step({ kind: 'project', input: bounds.id, columns: [{ name: '__row', expr: row }] });
+}
+
+/** The start of the bucket holding `t` (epoch seconds), as bucket() computes it in SQL. */
+export function bucketStart(t: number, span: TimeSpan, offset = 0): number {
+  if ('seconds' in span) {
+    const o = span.seconds < 86400 ? offset : 0;
+    return Math.floor((t - o) / span.seconds) * span.seconds + o;
+  }
+  const d = new Date(t * 1000);
+  const months = Math.floor(((d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth()) / span.months) * span.months;
+  return Date.UTC(1970 + Math.floor(months / 12), ((months % 12) + 12) % 12, 1) / 1000;
+}
+
+/**
+ * The buckets of a search time range [earliest, latest): from the bucket holding `earliest` to
+ * the one holding the last moment before `latest` (a latest on a bucket's start adds no bucket).
+ */
+export function rangeBuckets(range: { earliest?: number; latest?: number }, span: TimeSpan, offset = 0): { from?: number; to?: number } {
+  const out: { from?: number; to?: number } = {};
+  if (range.earliest !== undefined) out.from = bucketStart(range.earliest, span, offset);
+  if (range.latest !== undefined) {
+    let to = bucketStart(range.latest, span, offset);
+    if (to >= range.latest) to = 'seconds' in span ? to - span.seconds : bucketStart(to - 1, span, offset);
+    out.to = to;
+  }
+  if (out.from !== undefined && out.to !== undefined && out.to < out.from) delete out.to;
+  return out;
 }
 
 /**
@@ -246,7 +292,7 @@ const TIMECHART_OPTIONS: Options = {
   aligntime: 'text',
   // Splunk's default is partial=t (keep the partial first and last buckets), which is what runs.
   partial: 'bool',
-  fixedrange: { unsupported: 'buckets run from the first to the last event' },
+  fixedrange: 'bool',
 };
 
 function limitOption(args: Args, b: Builder): { limit: number; bottom: boolean } {
@@ -297,13 +343,16 @@ const timechart: CommandCompiler = (cmd, rel, b) => {
   }
   const time = fieldRef('_time', { rel, b });
   const { span, note } = timechartSpan(args, rel, toNumber(time), b);
-  const row = { name: '_time', c: bucket(toNumber(time), span, b.vars, alignOffset(args, b)), order: 'time' as const, ...(note ? { note } : {}) };
+  const offset = alignOffset(args, b);
+  const row = { name: '_time', c: bucket(toNumber(time), span, b.vars, offset), order: 'time' as const, ...(note ? { note } : {}) };
+  // cont=t fills the empty buckets; fixedrange=t (the default) over the whole search time range.
+  const fixed = args.bool('fixedrange', true) ? rangeBuckets(b.range, span, offset) : {};
   return pivot(rel, b, {
     row,
     split: split === null ? null : { name: split, c: fieldRef(split, { rel, b }) },
     aggs,
     ...pivotOptions(args, b),
-    fill: args.bool('cont', true) ? span : undefined,
+    fill: args.bool('cont', true) ? { span, ...fixed } : undefined,
   });
 };
 
@@ -321,7 +370,7 @@ function timechartSpan(args: Args, rel: Relation, time: Expr, b: Builder): { spa
   }
   const bins = binsOption(args, b);
   const minspan = minspanOption(args, b);
-  if (b.options.earliest !== undefined && b.options.latest !== undefined) return { span: autoTimeSpan(b.options.earliest, b.options.latest, bins, minspan) };
+  if (b.range.earliest !== undefined && b.range.latest !== undefined) return { span: autoTimeSpan(b.range.earliest, b.range.latest, bins, minspan) };
   const range = discoverRange(rel, time, b, 'the time range of the events (for the span)');
   if (range) return { span: autoTimeSpan(range[0], range[1], bins, minspan) };
   if (range === null) return { span: autoTimeSpan(0, 3600 * bins, bins, minspan) };
@@ -349,7 +398,7 @@ export function minspanOption(args: Args, b: Builder): number {
 export function alignOffset(args: Args, b: Builder): number {
   const o = args.options.get('aligntime');
   if (!o) return 0;
-  const t = parseAligntime(o.value, { now: b.options.now, earliest: b.options.earliest, latest: b.options.latest });
+  const t = parseAligntime(o.value, { now: b.options.now, earliest: b.range.earliest, latest: b.range.latest });
   if (t === 'needs-range') throw b.err('bad-argument', `aligntime=${o.value} needs the search's time range (--earliest and --latest, or :time in the REPL)`, o.span);
   if (t === null) throw b.err('bad-argument', `cannot read aligntime=${o.value}: give earliest, latest, epoch seconds or a relative time such as @d+3h`, o.span);
   return t;
