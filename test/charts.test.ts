@@ -123,11 +123,9 @@ describe('timechart', () => {
       s1 AS (
         SELECT *, floor("_time" / 86400) * 86400 AS "__row", "eventName" AS "__split" FROM s0
       ),
-      s2 AS (
-        SELECT * FROM s1 WHERE "__row" IS NOT NULL
-      ),
       s3 AS (
-        SELECT "__row", "__split", count(*) AS "__a0" FROM s2
+        SELECT "__row", "__split", count(*) AS "__a0" FROM s1
+          WHERE "__row" IS NOT NULL
           GROUP BY "__row", "__split"
       ),
       s4 AS (
@@ -207,7 +205,8 @@ describe('chart', () => {
     expect(second.columns).toEqual(['userIdentity.type', 'success', 'NULL', 'OTHER']);
     expect(second.sql.slice(second.sql.indexOf('s3 AS'))).toMatchInlineSnapshot(`
       "s3 AS (
-        SELECT "__row", "__split", count(*) AS "__a0" FROM s2
+        SELECT "__row", "__split", count(*) AS "__a0" FROM s1
+          WHERE "__row" IS NOT NULL
           GROUP BY "__row", "__split"
       ),
       s4 AS (

@@ -49,11 +49,9 @@ describe('subsearch in search', () => {
       s1 AS (
         SELECT *, "__p_userIdentity.userName" AS "__by0" FROM s0
       ),
-      s2 AS (
-        SELECT * FROM s1 WHERE "__by0" IS NOT NULL
-      ),
       s3 AS (
-        SELECT "__by0" AS "userIdentity.userName", count(*) AS "count" FROM s2
+        SELECT "__by0" AS "userIdentity.userName", count(*) AS "count" FROM s1
+          WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s4 AS (
@@ -149,11 +147,9 @@ describe('join and append', () => {
       s2 AS (
         SELECT *, "__p_userIdentity.userName" AS "__by0" FROM s1
       ),
-      s3 AS (
-        SELECT * FROM s2 WHERE "__by0" IS NOT NULL
-      ),
       s4 AS (
-        SELECT "__by0" AS "userIdentity.userName", count(*) AS "gst" FROM s3
+        SELECT "__by0" AS "userIdentity.userName", count(*) AS "gst" FROM s2
+          WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s5 AS (

@@ -68,9 +68,12 @@ export class Builder {
     return s.schema;
   }
 
-  /** The steps so far (or the given ones, a rewrite of them) as CTEs. */
-  ctes(steps: Step[] = this.steps): string {
-    return new PlanPrinter(DUCKDB, duckdbPrinter, steps).ctes(steps);
+  /**
+   * The steps so far (or the given ones, a rewrite of them) as CTEs, one per step; given the
+   * step whose rows are the result, adjacent steps are merged where the meaning allows.
+   */
+  ctes(steps: Step[] = this.steps, output?: number): string {
+    return new PlanPrinter(DUCKDB, duckdbPrinter, steps).ctes(steps, output);
   }
 
   /**

@@ -156,10 +156,9 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // rows for nothing doubled its cost.
   const order = options.unordered ? '' : '\nORDER BY "__seq"';
   const { steps, output } = dropUselessSteps(b.steps, rel.id);
-  const ctes = b.ctes(steps);
-  const sql = `WITH ${ctes}\nSELECT ${select || '1 AS "_"'}\nFROM ${stepName(output)}${order}`;
+  const sql = `WITH ${b.ctes(steps, options.stepwise ? undefined : output)}\nSELECT ${select || '1 AS "_"'}\nFROM ${stepName(output)}${order}`;
   const sampled = steps.find((s) => s.kind === 'events' && s.sample !== undefined);
-  const plan = { ctes, steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
+  const plan = { ctes: b.ctes(steps), steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
   return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan, ...(sampled?.kind === 'events' && sampled.sample ? { sampled: sampled.sample } : {}) };
 }
 

@@ -153,7 +153,7 @@ export function isAtomic(e: Expr): boolean {
 }
 
 /** Functions whose every call gives a new value: never repeated in place of a shared one. */
-const VOLATILE = new Set(['random', 'now_timestamp']);
+export const VOLATILE = new Set(['random', 'now_timestamp']);
 
 /** A window's per-row frame start, when it is an expression. */
 export function frameRows(w: Window): Expr[] {
