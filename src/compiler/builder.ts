@@ -2,7 +2,7 @@
 // hands out relations (a step's id and schema) to the commands.
 import type { Expr as AstExpr, Pipeline, SearchExpr, Span } from '../../grammar/ast.js';
 import { splError } from '../../grammar/diagnostics.js';
-import { stepName, Vars, type Expr } from './ir/expr.js';
+import { stepName, Vars, type Expr, type MissingField } from './ir/expr.js';
 import type { Schema, Step } from './ir/plan.js';
 import { deriveSchema, type StepBody } from './ir/schema.js';
 import { duckdbPrinter, DUCKDB } from './print/duckdb.js';
@@ -18,6 +18,8 @@ export class Builder {
   readonly writes: OutputAction[] = [];
   /** What the user should know about the answer (shown beside the results and in explain). */
   readonly notes: string[] = [];
+  /** Field names the search reads that nothing defines, by name (noted by compile.ts). */
+  readonly missing = new Map<string, MissingField>();
   /**
    * fieldformat's display formats, applied to the search's final rows only (a subsearch's are
    * dropped when it ends): later commands see the values unformatted, as in Splunk.

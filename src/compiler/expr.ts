@@ -24,13 +24,31 @@ export function fieldRef(name: string, scope: ExprScope): IrExpr {
   const local = scope.locals?.get(name);
   if (local) return local;
   const def = addonFor(name, scope.rel, scope.b.options.addon);
-  if (!def) return resolveColumn(name, scope.rel);
+  if (!def) {
+    const resolved = resolveColumn(name, scope.rel);
+    // Recorded now: folding (null = x is null) would drop the mark before the plan is walked.
+    if (resolved.kind === 'literal' && resolved.missing) scope.b.missing.set(name, resolved.missing);
+    return resolved;
+  }
   // An add-on field, computed from the event as recorded (Splunk derives it before the pipeline
   // runs): the pipeline's own fields are out of sight, and names in the rule mean what they meant
   // at the rule's stage.
   const expr = addonExpr(def);
   if (!expr) return NULL;
   return compileExpr(expr, { rel: addonScope(scope.rel, def.position), b: scope.b });
+}
+
+/**
+ * The value a field has before a command writes it (rex keeps it where nothing matches, fillnull
+ * fills it): a command creating a new field reads nothing the user mistyped, so nothing is noted.
+ */
+export function priorValue(name: string, scope: ExprScope): IrExpr {
+  const local = scope.locals?.get(name);
+  if (local) return local;
+  const def = addonFor(name, scope.rel, scope.b.options.addon);
+  if (def) return fieldRef(name, scope);
+  const resolved = resolveColumn(name, scope.rel);
+  return resolved.kind === 'literal' && resolved.missing ? NULL : resolved;
 }
 
 export function compileExpr(e: Expr, scope: ExprScope): IrExpr {

@@ -4,9 +4,11 @@
 import { parseExpression } from '../../grammar/parser.js';
 import { addonDefinition, addonFieldNames, type AddonDefinition } from './addon-fields.js';
 import { DEFAULT_ADDON } from './addon/profile.js';
-import { eventColumn, JSON_COLUMNS } from './cloudtrail-schema.js';
-import { datetimeField } from './datetime-fields.js';
-import { call, column, nullOf, type Expr as IrExpr, type FieldType } from './ir/expr.js';
+import { EVENT_COLUMNS, eventColumn, JSON_COLUMNS } from './cloudtrail-schema.js';
+import { DATETIME_FIELDS, datetimeField } from './datetime-fields.js';
+import { call, column, missingField, nullOf, type Expr as IrExpr, type FieldType } from './ir/expr.js';
+import { isHidden } from './ir/plan.js';
+import { nearest } from './suggest.js';
 import type { AddonPosition, FieldInfo, Relation } from './types.js';
 import type { Expr } from '../../grammar/ast.js';
 
@@ -112,7 +114,8 @@ export function preserveOriginals(rel: Relation, names: string[]): [string, Fiel
 export function resolveColumn(name: string, rel: Relation): IrExpr {
   const info = rel.fields.get(name);
   if (info) return column(name, info.type);
-  if (rel.removed.has(name) || !rel.raw) return NULL;
+  if (rel.removed.has(name)) return NULL;
+  if (!rel.raw) return missing(name, rel);
   // An event field the pipeline overwrote or dropped keeps its original for add-on fields (which
   // resolve against the event columns only, with nothing removed).
   const original = rel.fields.get(originalName(name));
@@ -122,5 +125,18 @@ export function resolveColumn(name: string, rel: Relation): IrExpr {
   const datetime = datetimeField(name, resolveColumn('_time', rel) ?? NULL, resolveColumn('eventTime', rel) ?? NULL);
   if (datetime) return datetime;
   const head = pathSegments(name)[0]!;
-  return jsonField(name, !rel.fields.has(head) && !rel.removed.has(head)) ?? NULL;
+  return jsonField(name, !rel.fields.has(head) && !rel.removed.has(head)) ?? missing(name, rel);
+}
+
+/**
+ * Null for a name nothing defines, marked so the compiler can note it (compile.ts): a mistyped
+ * field name gives the same silent zero in Splunk, and an analyst may close an incident on it.
+ */
+function missing(name: string, rel: Relation): IrExpr {
+  // An add-on rule reads fields CloudTrail may not have: that is the rule's business, not the
+  // user's. A `$token$` is a parameter explain was asked to leave unfilled.
+  if (rel.addonFrom || name.startsWith('_') || /^\$\w+\$$/.test(name)) return NULL;
+  const names = rel.raw ? [...rel.fields.keys(), ...EVENT_COLUMNS.map((c) => c.name), ...addonFieldNames(), ...DATETIME_FIELDS] : [...rel.fields.keys()];
+  const known = [...new Set(names)].filter((f) => !isHidden(f));
+  return missingField({ name, near: nearest(name, known), afterReshape: !rel.raw });
 }

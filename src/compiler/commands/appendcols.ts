@@ -9,7 +9,7 @@ import type { Pipeline } from '../../../grammar/ast.js';
 import { Args } from '../args.js';
 import { made, visibleFields, withFields } from '../builder.js';
 import { coerce, fieldType, unify } from '../build/coerce.js';
-import { fieldRef } from '../expr.js';
+import { fieldRef, priorValue } from '../expr.js';
 import { call, sideColumn, type Expr } from '../ir/expr.js';
 import type { Column } from '../ir/plan.js';
 import type { FieldInfo } from '../types.js';
@@ -46,7 +46,7 @@ const appendcols: CommandCompiler = (cmd, rel, b) => {
     const theirs = sideColumn('r', n, right.fields.get(n)?.type ?? 'string');
     let value: Expr = theirs;
     if (shared.includes(n)) {
-      const mine = sideColumn('l', n, fieldRef(n, { rel, b }).type);
+      const mine = sideColumn('l', n, priorValue(n, { rel, b }).type);
       const type = unify([mine, theirs]);
       const [first, second] = override ? [theirs, mine] : [mine, theirs];
       value = call('coalesce', [coerce(first, type), coerce(second, type)], type);

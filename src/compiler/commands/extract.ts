@@ -4,7 +4,7 @@ import type { Span } from '../../../grammar/ast.js';
 import { Args } from '../args.js';
 import { made, withFields, type Builder } from '../builder.js';
 import { toString } from '../build/coerce.js';
-import { fieldRef } from '../expr.js';
+import { fieldRef, priorValue } from '../expr.js';
 import { call, caseOf, column, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import { extractPath } from '../library/eval-call.js';
 import type { Compiled, Relation } from '../types.js';
@@ -42,7 +42,7 @@ const rex: CommandCompiler = (cmd, rel, b) => {
   const values: [string, Compiled][] = named.map(([name, index]) => {
     if (maxMatch === 1) {
       // No match leaves the field as it was, as in Splunk.
-      const previous = fieldRef(name, { rel, b });
+      const previous = priorValue(name, { rel, b });
       const keep = previous.type === 'unknown' ? nullOf('string') : toString(previous);
       return [name, b.vars.share(text, (t) => caseOf([{ when: call('regexp_matches', [t, pat], 'bool'), then: call('regexp_extract', [t, pat, int(index)], 'string') }], keep, 'string'))];
     }

@@ -3,7 +3,7 @@
 import { Args, describe, fieldList } from '../args.js';
 import { made, withFields } from '../builder.js';
 import { fieldType, toNumber, toString } from '../build/coerce.js';
-import { compileExpr, fieldRef, fieldsOf } from '../expr.js';
+import { compileExpr, fieldRef, fieldsOf, priorValue } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
 import { aggregate, call, column, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import { CONVERT_FUNCTIONS, convertFunction, DEFAULT_TIME_FORMAT } from '../library/convert-functions.js';
@@ -138,7 +138,7 @@ const fillnull: CommandCompiler = (cmd, rel, b) => {
   names = expandNames(rel, names, true, b);
   const isNumber = /^-?\d+(\.\d+)?$/.test(value);
   return assign(rel, b, names.map((n) => {
-    const c = fieldRef(n, { rel, b });
+    const c = priorValue(n, { rel, b });
     if (c.type === 'number' && isNumber) return [n, call('coalesce', [c, int(Number(value))], 'number')];
     if (c.type === 'mv') return [n, call('coalesce', [c, call('list', [lit(value)], 'mv')], 'mv')];
     return [n, call('coalesce', [toString(c), lit(value)], 'string')];

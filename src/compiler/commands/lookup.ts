@@ -6,7 +6,7 @@ import type { Arg, Command, Span } from '../../../grammar/ast.js';
 import { Args, describe, fieldList } from '../args.js';
 import { made, outputColumns, withFields, type Builder } from '../builder.js';
 import { all, coerce, fieldType, toString, unify } from '../build/coerce.js';
-import { fieldRef } from '../expr.js';
+import { fieldRef, priorValue } from '../expr.js';
 import { aggregate, call, caseOf, column, int, lit, nullOf, sideColumn, type Expr } from '../ir/expr.js';
 import { ident } from '../sql.js';
 import type { Column } from '../ir/plan.js';
@@ -174,7 +174,7 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
   outputs.forEach((o, i) => {
     if (values.some((v) => v.name === o.field)) return;
     const found = sideColumn('r', `__o${i}`, outTypes[i]!);
-    const old = fieldRef(o.field, { rel, b });
+    const old = priorValue(o.field, { rel, b });
     if (old.type === 'unknown') return values.push({ name: o.field, expr: found });
     const type = unify([old, found]);
     const value = outputNew

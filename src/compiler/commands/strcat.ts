@@ -3,7 +3,7 @@
 // every field named exists.
 import { Args } from '../args.js';
 import { toString } from '../build/coerce.js';
-import { fieldRef } from '../expr.js';
+import { fieldRef, priorValue } from '../expr.js';
 import { call, caseOf, lit, type Expr } from '../ir/expr.js';
 import { assign, generic } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
@@ -26,7 +26,7 @@ const strcat: CommandCompiler = (cmd, rel, b) => {
   const joined = parts.reduce((x, y) => call('concat', [x, y], 'string'));
   if (!args.bool('allrequired', false) || fields.length === 0) return assign(rel, b, [[target.value, joined]]);
   const all = fields.map((f) => call('is_not_null', [f], 'bool')).reduce((x, y) => call('and', [x, y], 'bool'));
-  const before = fieldRef(target.value, { rel, b });
+  const before = priorValue(target.value, { rel, b });
   return assign(rel, b, [[target.value, caseOf([{ when: all, then: joined }], toString(before), 'string')]]);
 };
 

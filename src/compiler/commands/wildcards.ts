@@ -6,7 +6,7 @@
 import { addonFieldNames } from '../addon-fields.js';
 import type { Builder } from '../builder.js';
 import { JSON_COLUMNS, SCALAR_COLUMNS } from '../cloudtrail-schema.js';
-import { fieldRef } from '../expr.js';
+import { priorValue } from '../expr.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { ident, regexLiteral, str } from '../sql.js';
 import type { Relation } from '../types.js';
@@ -40,7 +40,7 @@ export function eventFieldsMatching(rel: Relation, pattern: string, b: Builder):
   // Top-level keys, and add-on fields: present when some row has a value.
   const flat = [...SCALAR_COLUMNS.map((c) => c.name), ...addonFieldNames()].filter(visible);
   for (const name of new Set(flat)) {
-    parts.push(`SELECT ${str(name)} AS path WHERE EXISTS (SELECT 1 FROM ${rel.name} WHERE ${sql(fieldRef(name, { rel, b }))} IS NOT NULL)`);
+    parts.push(`SELECT ${str(name)} AS path WHERE EXISTS (SELECT 1 FROM ${rel.name} WHERE ${sql(priorValue(name, { rel, b }))} IS NOT NULL)`);
   }
   // Every leaf path inside the nested objects, arrays written `{}` as Splunk names them.
   for (const c of JSON_COLUMNS) {

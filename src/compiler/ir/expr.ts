@@ -52,7 +52,11 @@ export type Expr =
    * multivalue field).
    */
   | { kind: 'path'; column: string; segments: string[]; event: boolean; type: Type; span?: Span }
-  | { kind: 'literal'; value: string | number | boolean | null; type: Type; span?: Span }
+  /**
+   * `missing`: this null stands for a field name that resolves to nothing at all (no event, add-on
+   * or pipeline field of that name), so the compiler can say so instead of answering silently.
+   */
+  | { kind: 'literal'; value: string | number | boolean | null; type: Type; span?: Span; missing?: MissingField }
   /** A call of a library function by id. */
   | { kind: 'call'; fn: string; args: Expr[]; type: Type; span?: Span }
   | { kind: 'case'; whens: { when: Expr; then: Expr }[]; else: Expr | null; type: Type; span?: Span }
@@ -93,6 +97,19 @@ export function lit(value: string | number | boolean | null, type?: Type): Expr 
 /** A whole number (an index, a count, a bound) rather than an SPL number. */
 export function int(value: number): Expr {
   return { kind: 'literal', value, type: 'int' };
+}
+
+/** A field name that resolves to nothing, with the known names closest to it. */
+export interface MissingField {
+  name: string;
+  near: string[];
+  /** True when the search had already replaced the events by its own rows (after stats, table...). */
+  afterReshape: boolean;
+}
+
+/** Null, for a field name that resolves to nothing (see MissingField). */
+export function missingField(missing: MissingField): Expr {
+  return { kind: 'literal', value: null, type: 'unknown', missing };
 }
 
 export function nullOf(type: Type): Expr {

@@ -92,3 +92,17 @@ export interface Plan {
 export function isHidden(name: string): boolean {
   return name.startsWith('__');
 }
+
+/** The expressions a step evaluates, at its top level (walk them with `someNode`/`children`). */
+export function stepExprs(step: Step): Expr[] {
+  switch (step.kind) {
+    case 'events': return step.where;
+    case 'extend': case 'project': return step.columns.map((c) => c.expr);
+    case 'filter': return [step.condition];
+    case 'aggregate': return [...step.groups, ...step.aggregates].map((c) => c.expr);
+    case 'limit': return (step.order ?? []).map((k) => k.expr);
+    case 'unnest': return [step.list];
+    case 'join': return [step.on, ...step.columns.map((c) => c.expr)];
+    default: return [];
+  }
+}

@@ -22,7 +22,10 @@ export interface SqlFunction {
   /**
    * Arguments the engine itself evaluates more than once, though the template writes them once:
    * DuckDB rewrites nullif(a, b) into a CASE that repeats `a`, which made ten nested mvappend
-   * take 8 s to plan. The printer binds such an argument once, as it does a repeated slot.
+   * take 8 s to plan. The printer binds such an argument once, as it does a repeated slot. Every
+   * macro (DuckDB's own and the prelude's) that writes an argument twice says so here: a
+   * volatile argument (random()) is otherwise drawn once per use. test/macro-arguments.test.ts
+   * checks this list against the macros' definitions.
    */
   repeats?: number[];
   duckdb?: Template;
@@ -106,7 +109,7 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   // ---- conversions ----
   try_double: fn('TRY_CAST({0} AS DOUBLE)', 'number'),
   /** A dotted-quad IPv4 address as a number, null for other text (prelude macro). */
-  ip4: fn('spl_ip4', 'number'),
+  ip4: { duckdb: 'spl_ip4', returns: 'number', repeats: [0] },
   to_double: fn('CAST({0} AS DOUBLE)', 'number'),
   to_bigint: fn('CAST({0} AS BIGINT)', 'int'),
   try_bigint: fn('TRY_CAST({0} AS BIGINT)', 'int'),
@@ -115,7 +118,7 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   /** Stops the query with the message (DuckDB's error()). */
   error: fn('error'),
   /** Splunk's text of a number: whole numbers without a decimal point (a prelude macro). */
-  num2str: fn('spl_num2str', 'string'),
+  num2str: { duckdb: 'spl_num2str', returns: 'string', repeats: [0] },
   bool2str: fn("CASE WHEN {0} THEN 'true' WHEN NOT {0} THEN 'false' END", 'string'),
   /** Splunk's truth of a text: present, and not "", "false" or "0". */
   str2bool: fn("coalesce({0} NOT IN ('', 'false', '0'), false)", 'bool'),
@@ -133,7 +136,9 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   rtrim: fn('rtrim', 'string'),
   contains: fn('contains', 'bool'),
   translate: fn('translate', 'string'),
-  split_part: fn('split_part', 'string'),
+  // DuckDB's split_part and array_to_string are macros that write their arguments twice (a CASE
+  // testing them, then the value): a volatile argument (random()) was drawn twice per row.
+  split_part: { duckdb: 'split_part', returns: 'string', repeats: [0, 1, 2] },
   concat_ws: fn('concat_ws', 'string'),
   printf: fn('printf', 'string'),
   format: fn('format', 'string'),
@@ -149,7 +154,7 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   regexp_extract_all: fn('regexp_extract_all', 'mv'),
   string_split: fn('string_split', 'mv'),
   json_extract_string: fn('json_extract_string', 'string'),
-  cidrmatch: fn('spl_cidrmatch', 'bool'),
+  cidrmatch: { duckdb: 'spl_cidrmatch', returns: 'bool', repeats: [0, 1] },
   /** City, country, region, coordinates of an IP address (a function the engine registers). */
   iplocation: fn('spl_iplocation', 'struct'),
   struct_extract: fn('struct_extract'),
@@ -171,10 +176,10 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   list_distinct: fn('list_distinct', 'mv'),
   list_bool_or: fn('list_bool_or', 'bool'),
   flatten: fn('flatten', 'mv'),
-  array_to_string: fn('array_to_string', 'string'),
+  array_to_string: { duckdb: 'array_to_string', returns: 'string', repeats: [0] },
   range: fn('range', 'list'),
   /** How many values mvrange(a, b, step) makes, an error past the cap (prelude macro). */
-  mvrange_count: fn('spl_mvrange_count', 'int'),
+  mvrange_count: { duckdb: 'spl_mvrange_count', returns: 'int', repeats: [0, 1, 2] },
   /** A scalar as a one-value list, NULL staying NULL. */
   to_list: fn('CASE WHEN {0} IS NULL THEN NULL ELSE [{0}] END', 'mv'),
   /** An empty list as NULL (Splunk has no empty multivalue field). */

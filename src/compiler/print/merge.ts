@@ -9,7 +9,7 @@
 // after windows it would then run before, and any value that would be computed twice when it is
 // not cheap (a regex, a JSON extraction) or would change if it were (random()).
 import { children, hasWindow, mapExpr, readsStep, someNode, VOLATILE, type Expr } from '../ir/expr.js';
-import type { Column, Step } from '../ir/plan.js';
+import { stepExprs as exprsOf, type Column, type Step } from '../ir/plan.js';
 
 /** A step as printed: `pre` holds conditions on its input's rows, applied before it (a filter merged in). */
 export type PrintStep = Step & { pre?: Expr[] };
@@ -51,20 +51,6 @@ function reads(es: Expr[]): { count: Map<string, number>; inLambda: Set<string>;
 
 const volatile = (e: Expr) => someNode(e, (n) => (n.kind === 'call' || n.kind === 'aggregate') && VOLATILE.has(n.fn));
 const aggregates = (e: Expr) => someNode(e, (n) => n.kind === 'aggregate');
-
-/** Every expression of a step. */
-function exprsOf(s: Step): Expr[] {
-  switch (s.kind) {
-    case 'events': return s.where;
-    case 'extend': case 'project': return s.columns.map((c) => c.expr);
-    case 'filter': return [s.condition];
-    case 'aggregate': return [...s.groups, ...s.aggregates].map((c) => c.expr);
-    case 'limit': return (s.order ?? []).map((k) => k.expr);
-    case 'unnest': return [s.list];
-    case 'join': return [s.on, ...s.columns.map((c) => c.expr)];
-    default: return [];
-  }
-}
 
 /**
  * The reader's expressions with the columns `defs` gives replaced by their definitions, or
