@@ -1,9 +1,10 @@
 // Plan clean-up, a rewrite run once a search's plan is complete: steps that change nothing are
 // dropped and whatever read them reads their input. A canned hunt's empty filter macro
 // (`search *`) was a `filter ... where true` CTE of its own; `eval` of nothing, or a `table` that
-// lists its input's columns as they are, were steps too.
-import { mapExpr, type Expr } from '../ir/expr.js';
-import type { Schema, Step } from '../ir/plan.js';
+// lists its input's columns as they are, were steps too. Steps the result does not read (those
+// of a question asked of the data, Builder.ask) are dropped as well.
+import { mapExpr, someNode, type Expr } from '../ir/expr.js';
+import { stepExprs, type Schema, type Step } from '../ir/plan.js';
 
 /** True for a condition that holds for every row (`true`, `coalesce(true, ...)`, `true AND true`). */
 export function alwaysTrue(e: Expr): boolean {
@@ -51,6 +52,36 @@ function uselessInput(s: Step, byId: Map<number, Step>): number | undefined {
 
 /** A plan without its useless steps, and the step that now gives its result. */
 export function dropUselessSteps(steps: Step[], output: number): { steps: Step[]; output: number } {
+  const plan = dropIdentities(steps, output);
+  return { steps: reachable(plan.steps, plan.output), output: plan.output };
+}
+
+/** The steps the result reads, directly or through others (a subsearch's condition included). */
+function reachable(steps: Step[], output: number): Step[] {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const seen = new Set<number>();
+  const visit = (id: number): void => {
+    const s = byId.get(id);
+    if (!s || seen.has(id)) return;
+    seen.add(id);
+    if ('input' in s) visit(s.input);
+    if (s.kind === 'join' || s.kind === 'union') {
+      visit(s.left);
+      visit(s.right);
+    }
+    for (const e of stepExprs(s)) {
+      someNode(e, (n) => {
+        if (n.kind === 'exists' || n.kind === 'in_rows') visit(n.step);
+        if (n.kind === 'column' && typeof n.side === 'number') visit(n.side);
+        return false;
+      });
+    }
+  };
+  visit(output);
+  return seen.size === steps.length ? steps : steps.filter((s) => seen.has(s.id));
+}
+
+function dropIdentities(steps: Step[], output: number): { steps: Step[]; output: number } {
   const byId = new Map(steps.map((s) => [s.id, s]));
   const replaced = new Map<number, number>();
   const to = (id: number): number => replaced.get(id) ?? id;
