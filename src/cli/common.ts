@@ -217,13 +217,24 @@ export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadRe
   // A mistyped path must not turn into an empty answer that reads as "nothing happened".
   const missing = data.filter((p) => !GLOB.test(p) && !existsSync(p));
   if (missing.length === data.length) throw new UsageError(`--data: no such file or folder: ${missing.join(', ')}`);
-  const report = await engine.load(data, { index: flag(args, 'index') });
+  // The search answers from memory; the cache is written after the answer (cache-after.ts).
+  const report = await engine.load(data, { index: flag(args, 'index'), answerFirst: true });
   for (const line of describeLoad(report)) note(line, args);
   if (report.filesRead + report.filesSkipped === 0 && data.every((p) => GLOB.test(p) || missing.includes(p))) {
     throw new UsageError(`--data: ${data.join(' ')} matches no files`);
   }
   if (report.eventsLoaded === 0) note(`warning: no events were loaded from ${data.join(' ')}: every search will find nothing`, args);
   return report;
+}
+
+/**
+ * After an answer-first load the cache is written once the answer is out (engine.close() waits
+ * for it): a cache that could not be written is said, since the next run will be as slow.
+ */
+export async function settleCache(engine: Engine, args: ParsedArgs): Promise<void> {
+  await engine.cacheSettled();
+  const text = engine.cacheNote();
+  if (text) note(`note: ${text}`, args);
 }
 
 /**

@@ -12,7 +12,7 @@ import { checkRemoteFlags, remoteHuntRunner } from './remote.js';
 import { contentFromArgs, hasContent, openContentEngine } from './content.js';
 import { renderTable } from './format.js';
 import { listContent, outcomeJson, renderWide, writeHuntText } from './hunt-report.js';
-import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, REMOTE_FLAGS, runOptions, USAGE, write } from './common.js';
+import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, REMOTE_FLAGS, runOptions, settleCache, USAGE, write } from './common.js';
 
 type ListFormat = 'table' | 'json';
 
@@ -89,6 +89,7 @@ async function huntCommand(argv: string[]): Promise<number> {
       if (!report) note('note: no --data given, so the searches see no events', args);
     }
     outcomes = await runHunt(engine, searches, set.baselines, opts, undefined, runner);
+    await settleCache(engine, args);
   } finally {
     engine.close();
   }

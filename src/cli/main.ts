@@ -11,7 +11,7 @@ import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedA
 import { describeLoad, RowWriter } from './format.js';
 import { visibleLines } from './terminal-text.js';
 import { checkRemoteFlags, dialectFromArgs, explainText, runRemoteCli, tableFromArgs } from './remote.js';
-import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, outputFormat, pathFlag, REMOTE_FLAGS, runOptions, USAGE, version, write } from './common.js';
+import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, outputFormat, pathFlag, REMOTE_FLAGS, runOptions, settleCache, USAGE, version, write } from './common.js';
 
 // Shared with the other commands; kept importable from here.
 export { addonFlag, cacheDir, COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, outputFormat, params, pathFlag, runOptions, USAGE, version, write } from './common.js';
@@ -139,6 +139,7 @@ async function runCommand(argv: string[]): Promise<number> {
       if (missing) note(missing, args);
     }
     note(`${result.rowCount} result${result.rowCount === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(3)} s${result.truncated ? ` (stopped at --max-rows ${opts.maxRows})` : ''}`, args);
+    await settleCache(engine, args);
     return report && incompleteLoad(report) ? 1 : 0;
   } finally {
     engine.close();
@@ -170,6 +171,7 @@ async function explainCommand(argv: string[]): Promise<number> {
     const prepared = report ? await engine.prepareWithData(text, opts) : engine.prepare(text, opts);
     for (const n of prepared.compiled.notes ?? []) write(visibleLines(`-- note: ${n}`) + '\n');
     write(visibleLines(prepared.compiled.sql) + '\n');
+    await settleCache(engine, args);
     return 0;
   } finally {
     engine.close();

@@ -9,8 +9,7 @@
 // segments, each joined only with the sources whose current entry points at it, and a search
 // bounded in time reads only the segments of files whose [min, max] _time overlaps its range.
 import { randomBytes } from 'node:crypto';
-import { rmSync, statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
@@ -20,26 +19,20 @@ import {
   dayOf,
   fingerprintOf,
   GC_GRACE_MS,
-  entriesByPath,
-  keyOf,
   layoutFolder,
-  makeFolder,
-  memo,
-  readEntry,
-  sameFingerprint,
   STORED,
   writeAtomic,
   writePack,
   writeSegment,
   type CacheEntry,
-  type Fingerprint,
   type Segment,
 } from './cache-files.js';
-import { describeFsError, duckdbPath, expandPaths, type FileState } from './load-paths.js';
+import { lookUpCache, type CacheLookup, type Miss } from './cache-lookup.js';
+import { duckdbPath } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
 import { loadCloudTrail } from './loader.js';
 import { defaultMemoryLimit } from './memory.js';
-import { emptyLoadReport, markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport } from './types.js';
+import { markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport } from './types.js';
 
 /**
  * Misses are converted in chunks of about this many (compressed) bytes, bounding memory: two
@@ -84,79 +77,14 @@ export interface CacheLoadOptions {
    * written is finished: what is in the cache stays as consistent as after a kill.
    */
   signal?: AbortSignal;
+  /** The lookup of `paths`, when the caller made it already (see lookUpCache). */
+  lookup?: CacheLookup;
 }
 
 /** Brings the cache up to date for the files `paths` name and returns their entries. */
 export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Promise<CachedLoad> {
   const started = performance.now();
-  const folder = layoutFolder(opts.dir);
-  try {
-    makeFolder(folder);
-  } catch (err) {
-    throw cacheWriteProblem(err, opts.dir) ?? err;
-  }
-  const expansion = await expandPaths(paths);
-  const report = emptyLoadReport(expansion.warnings);
-  const entries: CacheEntry[] = [];
-  const misses: Miss[] = [];
-  // One file lists the entries of the last load of the same paths: reading 2,500 small entry
-  // files costs more than the rest of a warm start. It only saves reads: an entry it lacks or
-  // holds stale is looked up in the packs, read once and only then.
-  const manifest = path.join(folder, `load-${keyOf(JSON.stringify(paths.map((p) => path.resolve(p))))}.json`);
-  const listed = new Map(((await readEntry<CacheEntry[]>(manifest)) ?? []).map((e) => [e.path, e]));
-  // A segment with another size than its entry recorded is not the one the entry was written for.
-  const segmentBytes = memo((file: string) => {
-    try {
-      return statSync(file).size;
-    } catch {
-      return -1;
-    }
-  });
-  let fromManifest = 0;
-  let packed: Promise<Map<string, CacheEntry[]>> | undefined;
-  const isFresh = (e: CacheEntry | undefined, info: Fingerprint): e is CacheEntry =>
-    e !== undefined && sameFingerprint(e, info) && (e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes);
-  // The walk's stat of each file gives its fingerprint (a file named directly is stat'ed there
-  // too). A file the manifest lists as it is now is settled at once; the others (pack reads,
-  // a stat the walk did not make) run together.
-  const looked = await Promise.all(
-    expansion.files.map((file) => {
-      const abs = path.resolve(file);
-      const known = expansion.stats.get(file);
-      const fromList = listed.get(abs);
-      if (known && isFresh(fromList, known)) {
-        fromManifest++;
-        return { abs, info: known as FileState | Error, entry: fromList as CacheEntry | undefined, stale: fromList as CacheEntry | undefined };
-      }
-      return (async () => {
-        const info = known ?? (await stat(abs).catch((err: unknown) => err as Error));
-        if (info instanceof Error) return { abs, info };
-        let entry = fromList;
-        if (!isFresh(entry, info)) {
-          const candidates = (await (packed ??= entriesByPath(folder))).get(abs) ?? [];
-          entry = candidates.find((c) => isFresh(c, info)) ?? candidates[0];
-        }
-        return { abs, info, entry: isFresh(entry, info) ? entry : undefined, stale: entry ?? fromList };
-      })();
-    }),
-  );
-  // Days whose segments hold rows no current entry reads (a file changed or went away): they are
-  // rewritten below, so the old rows leave the cache instead of lingering beside the new ones.
-  const dirty = new Set<string>();
-  const present = new Set<string>();
-  for (const l of looked) {
-    present.add(l.abs);
-    if (l.info instanceof Error) {
-      report.filesSkipped++;
-      report.warnings.push({ file: l.abs, reason: describeFsError(l.info), kind: 'skipped' });
-    } else if (l.entry) entries.push(l.entry);
-    else {
-      misses.push({ abs: l.abs, ...fingerprintOf(l.info) });
-      if (l.stale?.parquet) dirty.add(dayOf(l.stale));
-    }
-  }
-  for (const gone of listed.values()) if (!present.has(gone.path) && gone.parquet) dirty.add(dayOf(gone));
-
+  const { folder, manifest, listed, fromManifest, report, entries, misses, dirty } = opts.lookup ?? (await lookUpCache(paths, opts.dir));
   const total = misses.reduce((sum, m) => sum + m.size, 0);
   let doneBytes = 0;
   let doneFiles = 0;
@@ -265,22 +193,11 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     report.bytesRead += entry.size;
   }
   const changed = converted.length > 0 || rewritten.length > 0 || dirty.size > 0;
-  let collected: string[] = [];
-  try {
-    if (changed || fromManifest !== entries.length || listed.size !== entries.length) writeAtomic(manifest, JSON.stringify(entries));
-    if (changed) collected = await collectGarbage(opts.dir, folder, opts.gcGraceMs ?? GC_GRACE_MS);
-  } catch (err) {
-    // The manifest only saves reads and collection only space: a cache that is read-only (or
-    // full) but holds every file still answers.
-    if (!cacheWriteProblem(err, opts.dir)) throw err;
-  }
+  const rewrite = changed || fromManifest !== entries.length || listed.size !== entries.length;
+  const collected = await finishLoad(opts.dir, manifest, entries, rewrite, changed, opts.gcGraceMs);
   markUnreadable(report.warnings);
   report.elapsedMs = performance.now() - started;
   return { report, entries, converted, rewritten, collected };
-}
-
-interface Miss extends Fingerprint {
-  abs: string;
 }
 
 function compareText(a: string, b: string): number {
@@ -455,4 +372,20 @@ async function writeChunk(
   } finally {
     await conn.run(`DROP TABLE IF EXISTS ${EVENTS_TABLE}`);
   }
+}
+
+/**
+ * Writes the load's manifest (when it changed) and, when the cache changed, collects the files
+ * nothing references. Returns the files collected.
+ */
+export async function finishLoad(dir: string, manifest: string, entries: CacheEntry[], rewrite: boolean, changed: boolean, gcGraceMs = GC_GRACE_MS): Promise<string[]> {
+  try {
+    if (rewrite) writeAtomic(manifest, JSON.stringify(entries));
+    if (changed) return await collectGarbage(dir, layoutFolder(dir), gcGraceMs);
+  } catch (err) {
+    // The manifest only saves reads and collection only space: a cache that is read-only (or
+    // full) but holds every file still answers.
+    if (!cacheWriteProblem(err, dir)) throw err;
+  }
+  return [];
 }

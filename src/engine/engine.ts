@@ -18,7 +18,9 @@ import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type 
 import { ResultStream, rowsToRead } from './result-stream.js';
 import { identifierSummarySql, multivalueSummarySql, readIdentifierSummary, readMultivalueSummary, readScalarSummary, scalarSummarySql, type FieldSummary } from './field-summary.js';
 import { loadIntoCache } from './cache.js';
-import { defaultMemoryLimit } from './memory.js';
+import { answerFirstFits, cacheFromTable } from './cache-after.js';
+import { lookUpCache, type CacheLookup } from './cache-lookup.js';
+import { answerFirstBytes, defaultMemoryLimit } from './memory.js';
 import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { nestedFieldPaths } from './field-paths.js';
@@ -31,7 +33,7 @@ import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupStore } from './lookups.js';
 import { toValue } from './rows.js';
 import { failingCommand } from './locate-error.js';
-import type { LoadReport, ResultSet, Row } from './types.js';
+import { markUnreadable, type LoadReport, type ResultSet, type Row } from './types.js';
 
 export class Engine {
   private constructor(
@@ -218,7 +220,7 @@ export class Engine {
    * eventID (over everything loaded); with `dedupEvents` (here, for the engine, or in an earlier
    * load) only the first copy of each, in Splunk's order, is kept from then on.
    */
-  async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean } = {}): Promise<LoadReport> {
+  async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean; answerFirst?: boolean } = {}): Promise<LoadReport> {
     if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
     const abort = new AbortController();
     this.loadAbort = abort;
@@ -259,7 +261,7 @@ export class Engine {
     return { events, dropped: true };
   }
 
-  private async loadEvents(paths: string[], opts: LoadOptions = {}): Promise<LoadReport> {
+  private async loadEvents(paths: string[], opts: LoadOptions & { answerFirst?: boolean } = {}): Promise<LoadReport> {
     if (this.locked && this.cacheDir === undefined) return this.loadStaged(paths, opts);
     if (this.cacheDir === undefined) return loadCloudTrail(this.conn, paths, opts);
     const index = opts.index ?? 'main';
@@ -268,7 +270,13 @@ export class Engine {
       // The tag keeps a cache kept inside evidence from being read as evidence; a cache that
       // cannot be written gets none, and fails below if it needs writing.
       await tagCacheFolder(this.cacheDir).catch(() => undefined);
+      let lookup: CacheLookup | undefined;
+      if (opts.answerFirst && !this.locked && !this.dropDuplicates && this.cacheLoads.length === 0) {
+        lookup = await lookUpCache(paths, this.cacheDir);
+        if (answerFirstFits(lookup, answerFirstBytes(this.options.memoryLimit))) return await this.loadAnswerFirst(lookup, opts);
+      }
       loaded = await loadIntoCache(paths, {
+        lookup,
         dir: this.cacheDir,
         onProgress: opts.onProgress,
         memoryLimit: this.options.memoryLimit,
@@ -293,6 +301,62 @@ export class Engine {
       }
     }
     return loaded.report;
+  }
+
+  /** Writes the cache after an answer-first load: started by the first search, or by close(). */
+  private cacheAfter: (() => Promise<void>) | undefined;
+  private cacheWriting: Promise<void> | undefined;
+  /** Why the cache could not be written after an answer-first load (it is then as a kill leaves it). */
+  cacheError: unknown;
+  private cacheAfterDir: string | undefined;
+
+  /** What a caller should say when the cache an answer-first load owed could not be written. */
+  cacheNote(): string | undefined {
+    if (this.cacheError === undefined) return undefined;
+    const problem = cacheWriteProblem(this.cacheError, this.cacheAfterDir!);
+    const why = problem ? `${problem.folder}: cannot write the cache (${problem.reason})` : `${this.cacheAfterDir}: cannot write the cache (${firstLine(this.cacheError)})`;
+    return `${why}: loaded into memory instead, as with --no-cache; the next run reads the files again`;
+  }
+
+  /**
+   * A first load, with every file a cache miss: the files are read into memory as with --no-cache,
+   * and the session goes on from memory; the cache is written from that table once the first
+   * search has answered (see cache-after.ts), for the next run.
+   */
+  private async loadAnswerFirst(lookup: CacheLookup, opts: LoadOptions): Promise<LoadReport> {
+    const dir = this.cacheDir!;
+    const report = await loadCloudTrail(this.conn, lookup.misses.map((m) => m.abs), opts);
+    report.warnings.unshift(...lookup.report.warnings);
+    report.filesSkipped += lookup.report.filesSkipped;
+    markUnreadable(report.warnings);
+    this.cacheDir = undefined;
+    this.cacheAfterDir = dir;
+    this.cacheAfter = async () => {
+      const conn = await this.instance.connect();
+      try {
+        await cacheFromTable(conn, dir, lookup, report);
+      } finally {
+        conn.closeSync();
+      }
+    };
+    return report;
+  }
+
+  /** Starts the cache write an answer-first load left (once); resolves when it is done. */
+  private writeCacheAfter(): Promise<void> | undefined {
+    const write = this.cacheAfter;
+    this.cacheAfter = undefined;
+    if (write) {
+      this.cacheWriting = write().catch((err: unknown) => {
+        this.cacheError = err;
+      });
+    }
+    return this.cacheWriting;
+  }
+
+  /** Resolves once the cache an answer-first load owes is written (or has failed: cacheError). */
+  async cacheSettled(): Promise<void> {
+    await this.writeCacheAfter();
   }
 
   /**
@@ -512,14 +576,19 @@ export class Engine {
       started = true;
     };
     const spl = this.parse(search, opts);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.streamOnce(spl, opts, deliver, start, written);
-      } catch (err) {
-        // Only before any row went out: a retry must not hand the caller rows twice.
-        if (delivered || attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(err);
-        await this.refreshCache();
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.streamOnce(spl, opts, deliver, start, written);
+        } catch (err) {
+          // Only before any row went out: a retry must not hand the caller rows twice.
+          if (delivered || attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(err);
+          await this.refreshCache();
+        }
       }
+    } finally {
+      // The first answer is out: the cache an answer-first load owes is written now.
+      void this.writeCacheAfter();
     }
   }
 
@@ -565,7 +634,14 @@ export class Engine {
     this.conn.interrupt();
   }
 
+  /** Closes DuckDB; after an answer-first load, once the cache is written (see cacheSettled). */
   close(): void {
+    const pending = this.writeCacheAfter();
+    if (pending) void pending.then(() => this.closeNow());
+    else this.closeNow();
+  }
+
+  private closeNow(): void {
     this.conn.closeSync();
     this.instance.closeSync();
     removeScratch(this.scratch);

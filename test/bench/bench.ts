@@ -1,7 +1,7 @@
 // spelunk at scale: load (cold, into the cache) and warm start against a hand-written read_json,
 // each query in queries/ and ten ad-hoc searches against hand-written SQL over the same loaded
 // data and against jq over the raw files, parse+compile time, peak memory.
-// npm run bench -- [--size 100k|1m|5m] [--only load|queries] [--no-jq] [--cache DIR]
+// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries] [--steps first,cold,table,warm] [--no-jq] [--cache DIR]
 //
 // Each measured step runs in a child process of its own (`--phase`), so the peak RSS reported
 // for it is that step's alone: one process holding a hand-written load, spelunk's load and
@@ -104,6 +104,31 @@ if (phase === 'cold-load') {
   cold.close();
   phaseDone({ coldLoad, coldLoadCpu, coldFirst });
 }
+if (phase === 'first-search') {
+  // A run's first search over files the cache does not hold: answered from memory, the cache
+  // written after the answer (cache-after.ts). Its own cache folder, emptied first.
+  const firstCache = `${cacheDir}-first`;
+  rmSync(firstCache, { recursive: true, force: true });
+  const s = performance.now();
+  const c = process.cpuUsage();
+  const cpu = (): number => {
+    const u = process.cpuUsage(c);
+    return (u.user + u.system) / 1e6;
+  };
+  const e = await Engine.open({ cacheDir: firstCache });
+  await e.load([files], { answerFirst: true });
+  const loaded = [(performance.now() - s) / 1000, cpu()];
+  let firstRow: number[] | undefined;
+  await e.stream('search eventName=ConsoleLogin | head 10', {}, () => {
+    firstRow ??= [(performance.now() - s) / 1000, cpu()];
+  });
+  const answered = [(performance.now() - s) / 1000, cpu()];
+  await e.cacheSettled();
+  if (e.cacheError) throw e.cacheError;
+  const cached = [(performance.now() - s) / 1000, cpu()];
+  e.close();
+  phaseDone({ firstLoadS: loaded[0], firstLoadCpu: loaded[1], firstRowS: firstRow?.[0], firstRowCpu: firstRow?.[1], answeredS: answered[0], cacheDoneS: cached[0], cacheDoneCpu: cached[1] });
+}
 if (phase === 'table-load') {
   const table = await Engine.open();
   const [, tableLoad, tableLoadCpu] = await timeCpu(() => table.load([files]));
@@ -123,9 +148,13 @@ if (phase === 'warm-start') {
 const round = (x: unknown): number => Math.round(Number(x) * 1000) / 1000;
 if (phase === undefined && only !== 'queries') {
   const hand = inChild('hand-load');
-  const cold = inChild('cold-load');
-  const table = inChild('table-load');
-  const warm = inChild('warm-start');
+  // --steps first,cold,table,warm runs only those beside the hand-written load (the others print NaN).
+  const steps = arg('steps')?.split(',');
+  const step = (name: string, child: string): Record<string, unknown> => (!steps || steps.includes(name) ? inChild(child) : {});
+  const first = step('first', 'first-search');
+  const cold = step('cold', 'cold-load');
+  const table = step('table', 'table-load');
+  const warm = step('warm', 'warm-start');
   const coldLoad = cold['coldLoad'] as number;
   const handS = hand['hand'] as number;
   Object.assign(out, {
@@ -139,8 +168,14 @@ if (phase === undefined && only !== 'queries') {
       wholeWallInMemory: table['wholeWallS'], wholeCpuInMemory: table['wholeCpuS'],
       eventsPerSec: data.events / coldLoad, mbPerSec: data.bytes / 1e6 / coldLoad,
       coldFirstResult: coldLoad + (cold['coldFirst'] as number), warmStartToFirstResult: warm['warm'], warmStartCpu: warm['warmCpu'], warmWholeWall: warm['wholeWallS'],
+      // Answer first (see the first-search phase): time to the first row, and the whole process
+      // with the cache written after the answer, against the hand-written load.
+      firstRowS: first['firstRowS'], firstRowRatio: (first['firstRowS'] as number) / handS, firstRowCpu: first['firstRowCpu'],
+      firstRowCpuRatio: (first['firstRowCpu'] as number) / (hand['handCpu'] as number), firstCacheDoneS: first['cacheDoneS'], firstCacheDoneCpu: first['cacheDoneCpu'],
+      wholeWallFirst: first['wholeWallS'], wholeRatioFirst: (first['wholeWallS'] as number) / (hand['wholeWallS'] as number),
+      wholeCpuFirst: first['wholeCpuS'], wholeCpuRatioFirst: (first['wholeCpuS'] as number) / (hand['wholeCpuS'] as number), peakRssGBFirst: first['wholePeakRssGB'],
       peakRssGBHandReadJson: hand['peakRssGB'], peakRssGBSpelunkCold: cold['peakRssGB'], peakRssGBInMemoryTable: table['peakRssGB'], peakRssGBWarmStart: warm['peakRssGB'],
-      loadAvg: { hand: hand['loadAvg'], cold: cold['loadAvg'], inMemory: table['loadAvg'], warm: warm['loadAvg'] },
+      loadAvg: { hand: hand['loadAvg'], first: first['loadAvg'], cold: cold['loadAvg'], inMemory: table['loadAvg'], warm: warm['loadAvg'] },
     },
   });
   console.table(Object.fromEntries(Object.entries(out['load'] as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'number' ? round(v) : JSON.stringify(v)])));

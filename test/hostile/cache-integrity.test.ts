@@ -287,6 +287,27 @@ describe('a damaged, killed or shared cache counts what --no-cache counts (item 
     }
   }, 180_000);
 
+  it('kill -9 at any moment of a first search (answered from memory, the cache written after) leaves a cache that counts the same', async () => {
+    const data = spreadData(150, 20);
+    const expected = memoryCount(data);
+    const cacheDir = fresh();
+    const run = (cache: string) => [CLI, 'run', COUNT, '--data', data, '--cache', cache, '--format', 'csv', '--quiet'];
+    const started = performance.now();
+    expect(sh(`node "$S" run '${COUNT}' --data ${data} --cache ${fresh()} --format csv --quiet`).stdout).toBe(expected);
+    const runMs = performance.now() - started;
+    // Kill points over the whole process: the read, the answer, the cache write after it.
+    for (const fraction of [0.3, 0.6, 0.8, 0.9, 0.95]) {
+      const child = spawn(process.execPath, run(cacheDir), { stdio: 'ignore' });
+      const closed = new Promise((resolve) => child.on('close', resolve));
+      await new Promise((resolve) => setTimeout(resolve, runMs * fraction));
+      child.kill('SIGKILL');
+      await closed;
+      const r = sh(`node "$S" run '${COUNT}' --data ${data} --cache ${cacheDir} --format csv --quiet`);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout, `killed at ${Math.round(fraction * 100)}%`).toBe(expected);
+    }
+  }, 180_000);
+
   it('three processes loading one folder into one empty cache at once all count the same, then and after a change', async () => {
     const data = spreadData(120, 20);
     const expected = memoryCount(data);

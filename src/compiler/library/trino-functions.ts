@@ -142,6 +142,8 @@ function jsonExtractString(a: string[]): string {
   return jsonText(a[0]!, trinoJsonPath(steps as (string | number)[]));
 }
 
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+
 /** A name for a lambda variable that none of `texts` mentions, so binding it captures nothing. */
 function freshName(texts: string[]): string {
   const all = texts.join(' ');
@@ -282,7 +284,8 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   string_agg: none('string_agg has no Trino form yet (array_join over array_agg differs on nulls)'),
   transaction_cuts: none('transaction has no Trino form'),
   last_value_ignore_nulls: none('last_value IGNORE NULLS has no Trino form yet'),
-  ip4: none('an IPv4 address as a number (sort ip()) has no Trino form yet'),
+  // The local macro's test (spl_ip4, prelude.ts): four dotted numbers 0-255 without leading zeros.
+  ip4: (a) => bound(a, ([s]) => `CASE WHEN regexp_like(${s}, '^${OCTET}(\\.${OCTET}){3}$') THEN ${[2 ** 24, 2 ** 16, 2 ** 8, 1].map((weight, i) => `CAST(split_part(${s}, '.', ${i + 1}) AS BIGINT)${weight === 1 ? '' : ` * ${weight}`}`).join(' + ')} END`),
   like_regex: none('a LIKE pattern known only per row has no Trino form'),
   error: none("error() (timechart's bucket cap) has no documented Trino function"),
   iplocation: none('iplocation needs a table of IP ranges and places, which the Athena CloudTrail table does not have'),

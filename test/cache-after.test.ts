@@ -1,0 +1,115 @@
+// Answer first, cache after (issue 13): a first load with every file a cache miss answers from
+// memory, and the cache is written from that table after the first search. The answers must be
+// the ones the cache and --no-cache give, and the cache left behind the one a load into the cache
+// leaves (every file a hit next time).
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadIntoCache } from '../src/engine/cache.js';
+import { layoutFolder } from '../src/engine/cache-files.js';
+import { Engine } from '../src/engine/engine.js';
+import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'spelunk-cache-after-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const fresh = (): string => path.join(dir, `d${n++}`);
+
+const SEARCHES = [
+  'index=* | stats count by eventName | sort - count, eventName',
+  'index=* | head 7 | table _time eventName source index',
+  'index=* | tail 3 | table _time eventID',
+  'index=* AccessDenied | stats count',
+];
+
+async function answers(paths: string[], opts: { cacheDir?: string; answerFirst?: boolean; index?: string }): Promise<{ rows: unknown[][]; engine: Engine; report: Awaited<ReturnType<Engine['load']>> }> {
+  const engine = await Engine.open(opts.cacheDir ? { cacheDir: opts.cacheDir } : {});
+  const report = await engine.load(paths, { answerFirst: opts.answerFirst, index: opts.index });
+  const rows: unknown[][] = [];
+  for (const spl of SEARCHES) rows.push((await engine.run(spl, { now: SAMPLE_NOW })).rows);
+  return { rows, engine, report };
+}
+
+describe('answer first, cache after', () => {
+  it('answers as --no-cache does, then leaves a cache every file hits, which answers the same', async () => {
+    const data = path.resolve(SAMPLE_DIR);
+    const memory = await answers([data], {});
+    memory.engine.close();
+    const cacheDir = fresh();
+    const first = await answers([data], { cacheDir, answerFirst: true });
+    expect(first.rows).toEqual(memory.rows);
+    expect(first.report.eventsLoaded).toBe(memory.report.eventsLoaded);
+    expect(first.report.duplicates).toEqual(memory.report.duplicates);
+    await first.engine.cacheSettled();
+    expect(first.engine.cacheError).toBeUndefined();
+    first.engine.close();
+    // Every file is now a hit: nothing is read again.
+    const again = await loadIntoCache([data], { dir: cacheDir });
+    expect(again.converted).toEqual([]);
+    expect(again.report.eventsLoaded).toBe(memory.report.eventsLoaded);
+    const warm = await answers([data], { cacheDir, answerFirst: true });
+    expect(warm.rows).toEqual(memory.rows);
+    warm.engine.close();
+  });
+
+  it('stores no index: a later load into another index shows that index', async () => {
+    const data = path.resolve(SAMPLE_DIR);
+    const cacheDir = fresh();
+    const first = await answers([data], { cacheDir, answerFirst: true, index: 'first' });
+    await first.engine.cacheSettled();
+    first.engine.close();
+    const engine = await Engine.open({ cacheDir });
+    try {
+      await engine.load([data], { index: 'second' });
+      expect((await engine.run('index=* | stats count by index', { now: SAMPLE_NOW })).rows).toEqual([{ index: 'second', count: first.report.eventsLoaded }]);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('close() waits for the cache write; files the load skipped are not cached, empty ones are', async () => {
+    const data = fresh();
+    const cacheDir = fresh();
+    mkdirSync(data, { recursive: true });
+    const ev = (id: string, t: string) => ({ eventVersion: '1.08', eventTime: t, eventSource: 's3.amazonaws.com', eventName: 'GetObject', eventID: id, awsRegion: 'us-east-1' });
+    writeFileSync(path.join(data, 'a.json.gz'), gzipSync(JSON.stringify({ Records: [ev('a1', '2026-11-01T10:00:00Z'), ev('a2', '2026-11-02T10:00:00Z')] })));
+    writeFileSync(path.join(data, 'b.json'), JSON.stringify({ Records: [ev('b1', '2026-11-03T10:00:00Z')] }));
+    writeFileSync(path.join(data, 'empty.json'), JSON.stringify({ Records: [] }));
+    writeFileSync(path.join(data, 'bad.json.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]));
+    const engine = await Engine.open({ cacheDir });
+    const report = await engine.load([data], { answerFirst: true });
+    expect(report.filesSkipped).toBe(1);
+    // Nothing is written before the first search has answered.
+    expect(readdirSync(layoutFolder(cacheDir)).filter((f) => f.startsWith('seg-') || f.startsWith('pack-'))).toEqual([]);
+    expect((await engine.run('index=* | stats count', { now: SAMPLE_NOW })).rows).toEqual([{ count: 3 }]);
+    engine.close();
+    // close() returns at once; the write goes on until done and then DuckDB closes.
+    await engine.cacheSettled();
+    const again = await loadIntoCache([data], { dir: cacheDir });
+    expect(again.converted).toEqual([path.join(data, 'bad.json.gz')]);
+    expect(again.report.eventsLoaded).toBe(3);
+    // One segment per day of each file's first event.
+    expect(readdirSync(layoutFolder(cacheDir)).filter((f) => f.startsWith('seg-'))).toHaveLength(2);
+  });
+
+  it('a load with some files already cached reads the cache as before (the cache stays the session store)', async () => {
+    const data = path.resolve(SAMPLE_DIR);
+    const cacheDir = fresh();
+    await loadIntoCache([data], { dir: cacheDir });
+    const engine = await Engine.open({ cacheDir });
+    try {
+      await engine.load([data], { answerFirst: true });
+      const sql = (await engine.prepareWithData('index=* | stats count', { now: SAMPLE_NOW })).compiled.sql;
+      expect(sql).toContain('events');
+      const view = (await engine.connection.runAndReadAll("SELECT sql FROM duckdb_views() WHERE view_name = 'events'")).getRows();
+      expect(String(view[0]?.[0])).toContain('read_parquet');
+    } finally {
+      engine.close();
+    }
+  });
+});
