@@ -55,10 +55,10 @@ const aggregates = (e: Expr) => someNode(e, (n) => n.kind === 'aggregate');
 /**
  * The reader's expressions with the columns `defs` gives replaced by their definitions, or
  * undefined when one cannot be: `survive` names the definitions that stay in the merged row
- * (repeating one must be cheap); `unknown` the names the reader must not read through; with
- * `whole`, a window may stand as a whole column (a project's), never inside an expression.
+ * (repeating one must be cheap); `unknown` the names the reader must not read through. A window
+ * or aggregate is never put inside another expression.
  */
-function substitute(es: Expr[], defs: Map<string, Expr>, survive: (name: string) => boolean, unknown: (name: string) => boolean, whole = false): Expr[] | undefined {
+function substitute(es: Expr[], defs: Map<string, Expr>, survive: (name: string) => boolean, unknown: (name: string) => boolean): Expr[] | undefined {
   const { count, inLambda, paths } = reads(es);
   // A path into a column the step redefines or removes reads that column, not the input's.
   for (const p of paths) if (defs.has(p) || unknown(p)) return undefined;
@@ -71,7 +71,6 @@ function substitute(es: Expr[], defs: Map<string, Expr>, survive: (name: string)
     if (readsStep(def) || aggregates(def)) return undefined;
     if (cheap(def)) continue;
     if (volatile(def) || survive(name) || n > 1 || inLambda.has(name)) return undefined;
-    if (hasWindow(def) && !(whole && es.some((e) => e.kind === 'column' && e.side === undefined && e.name === name))) return undefined;
   }
   const sub = (e: Expr) => mapExpr(e, (n) => (n.kind === 'column' && n.side === undefined ? defs.get(n.name) : undefined));
   return es.map(sub);
@@ -114,7 +113,7 @@ function merge(a: PrintStep, b: Step): PrintStep | undefined {
       return { kind: 'extend', input: a.input, columns, ...(drop.length ? { drop } : {}), ...into, ...pre };
     }
     case 'project': {
-      const exprs = substitute(b.columns.map((c) => c.expr), defs, () => false, unknown, true);
+      const exprs = substitute(b.columns.map((c) => c.expr), defs, () => false, unknown);
       return exprs && { kind: 'project', input: a.input, columns: b.columns.map((c, i) => ({ name: c.name, expr: exprs[i]! })), ...into, ...pre };
     }
     case 'aggregate': {
