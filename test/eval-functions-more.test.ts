@@ -69,6 +69,13 @@ describe('multivalue functions', () => {
       { a: ['a', 'b'], b: null, c: null, d: ['10', '9', 'B', 'b'], e: null },
     ]);
   });
+
+  it('mvappend keeps the order of scalars around multivalue arguments, nulls left out', async () => {
+    // Neighbouring scalars are one filtered list in the SQL (eval-multivalue.ts mvappend).
+    await expectRows(data.sample, one('n=null(), a=mvappend("a", split("b,c", ","), nope, n, "d", 5, if(1==2, "x", null()), 1.5), b=mvappend(if(1==2, "x", null()), n)', 'a b'), [
+      { a: ['a', 'b', 'c', 'd', '5', '1.5'], b: null },
+    ]);
+  });
 });
 
 describe("Splunk's eval functions", () => {

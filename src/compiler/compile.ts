@@ -16,6 +16,7 @@ import { nearest } from './suggest.js';
 import type { CompiledSearch, CompileOptions, FieldType, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
 import { emptyRelation, eventFields, eventsRelation, NO_INPUT } from './events.js';
+import { extractJsonOnce } from './rewrite/json-once.js';
 import { boundNewestRows, type CommandSteps } from './rewrite/newest-bound.js';
 import { dropUselessSteps } from './rewrite/clean.js';
 import { partitionBounds } from './partition-bounds.js';
@@ -156,7 +157,11 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
   // rows for nothing doubled its cost.
   const order = options.unordered ? '' : '\nORDER BY "__seq"';
-  const { steps, output } = dropUselessSteps(b.steps, rel.id);
+  const clean = dropUselessSteps(b.steps, rel.id);
+  const output = clean.output;
+  // DuckDB's plan reads each step's JSON paths with one parse per column (the Trino printer
+  // takes the steps without it: trino-compile.ts).
+  const steps = extractJsonOnce(clean.steps);
   const sql = `WITH ${b.ctes(steps, options.stepwise ? undefined : output)}\nSELECT ${select || '1 AS "_"'}\nFROM ${stepName(output)}${order}`;
   noteMissingFields(b);
   const sampled = steps.find((s) => s.kind === 'events' && s.sample !== undefined);

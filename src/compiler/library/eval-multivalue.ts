@@ -2,8 +2,8 @@
 // an empty result is null. mvmap and mvfilter name each value by the field's own name inside their
 // expression: each gets a variable of its own, so nested ones never capture each other's value.
 import type { Expr as Ast } from '../../../grammar/ast.js';
-import { caseOf, toBool, toList, toNumber, toString } from '../build/coerce.js';
-import { call, int, lit, type Expr } from '../ir/expr.js';
+import { caseOf, isNotNull, toBool, toList, toNumber, toString } from '../build/coerce.js';
+import { call, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import { parseSpan } from '../time.js';
 import { regexArg, type EvalCall, type EvalFunction } from './eval-call.js';
 
@@ -13,6 +13,31 @@ const bigint = (e: Expr): Expr => call('to_bigint', [toNumber(e)], 'int');
 /** Splunk's 0-based index (negative from the end) as SQL's 1-based one. */
 function index(c: EvalCall, e: Expr): Expr {
   return c.vars.share(bigint(e), (i) => caseOf([{ when: call('lt', [i, int(0)], 'bool'), then: i }], call('add', [i, int(1)], 'int'), 'int'));
+}
+
+/**
+ * mvappend: the values of every argument in order, nulls left out. Scalars next to each other go
+ * into one list filtered once: a one-value list per argument, flattened, cost the add-on's
+ * eventtype (fifteen if()s) 3.5 of its 7 CPU-s over a million events.
+ */
+function mvappend(c: EvalCall, args: Expr[]): Expr {
+  const parts: Expr[] = [];
+  let scalars: Expr[] = [];
+  const flush = () => {
+    if (scalars.length) parts.push(call('list_filter', [call('list', scalars, 'mv'), c.vars.lambda('string', (v) => isNotNull(v))], 'mv'));
+    scalars = [];
+  };
+  for (const a of args) {
+    // A null of no type (null(), a missing field) adds nothing.
+    if (a.type === 'unknown') continue;
+    if (a.type === 'mv') {
+      flush();
+      parts.push(call('coalesce', [a, call('empty_list', [], 'mv')], 'mv'));
+    } else scalars.push(toString(a));
+  }
+  flush();
+  if (parts.length === 0) return nullOf('mv');
+  return nullIfEmpty(parts.length === 1 ? parts[0]! : call('flatten', [call('list', parts, 'list')], 'mv'));
 }
 
 /** Names of the fields an expression reads. */
@@ -53,7 +78,7 @@ export const MULTIVALUE_FUNCTIONS: EvalFunction[] = [
   },
   {
     name: 'mvappend', min: 1, max: 100, args: 'value, ...', returns: 'multivalue',
-    build: (c) => nullIfEmpty(call('flatten', [call('list', c.args().map((a) => call('coalesce', [toList(a), call('empty_list', [], 'mv')], 'mv')), 'list')], 'mv')),
+    build: (c) => mvappend(c, c.args()),
   },
   {
     name: 'mvdedup', min: 1, max: 1, args: 'mv', returns: 'multivalue',

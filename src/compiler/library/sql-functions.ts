@@ -154,6 +154,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   regexp_extract_all: fn('regexp_extract_all', 'mv'),
   string_split: fn('string_split', 'mv'),
   json_extract_string: fn('json_extract_string', 'string'),
+  /** Several paths of one JSON value, parsed once: a list, an element per path (rewrite/json-once.ts). */
+  json_extract_strings: fn((a) => `json_extract_string(${a[0]}, [${a.slice(1).join(', ')}])`, 'mv'),
   cidrmatch: { duckdb: 'spl_cidrmatch', returns: 'bool', repeats: [0, 1] },
   /** City, country, region, coordinates of an IP address (a function the engine registers). */
   iplocation: fn('spl_iplocation', 'struct'),

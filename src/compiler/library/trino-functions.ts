@@ -277,6 +277,7 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   regexp_extract_all: (a) => `regexp_extract_all(${a[0]}, ${regex(a[1]!, 'rex')}, ${a[2] ?? '0'})`,
   string_split: "IF({1} = '', regexp_extract_all({0}, '(?s).', 0), split({0}, {1}))",
   json_extract_string: jsonExtractString,
+  json_extract_strings: none('a list of JSON paths is a DuckDB rewrite (rewrite/json-once.ts); the Trino plan reads each path'),
   // IPv4 only, as the local form; a text that is no address is no match.
   cidrmatch: (a) => `coalesce(regexp_like(${a[1]}, '^\\d{1,3}(\\.\\d{1,3}){3}$') AND TRY(contains(${a[0]}, CAST(${a[1]} AS IPADDRESS))), false)`,
   wildmatch: "lower(CAST({0} AS VARCHAR)) LIKE replace(replace(replace(replace(lower(CAST({1} AS VARCHAR)), '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%') ESCAPE '\\'",
