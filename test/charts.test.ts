@@ -123,30 +123,28 @@ describe('timechart', () => {
       s1 AS (
         SELECT *, floor("_time" / 86400) * 86400 AS "__row", "eventName" AS "__split" FROM s0
       ),
-      s2 AS (
-        SELECT * FROM s1 WHERE "__row" IS NOT NULL
-      ),
       s3 AS (
-        SELECT "__row", "__split", count(*) AS "__a0" FROM s2
+        SELECT "__row", "__split", count(*) AS "__a0" FROM s1
+          WHERE "__row" IS NOT NULL
           GROUP BY "__row", "__split"
       ),
-      s4 AS (
+      s7 AS (
         SELECT min("__row") AS "lo", max("__row") AS "hi" FROM s3
       ),
-      s5 AS (
-        SELECT "lo" + unnest(range(0, CASE WHEN CAST(round(("hi" - "lo") / 86400) AS BIGINT) + 1 > 50000 THEN error('timechart: the span would make ' || CAST(CAST(round(("hi" - "lo") / 86400) AS BIGINT) + 1 AS VARCHAR) || ' time buckets from the first event to the last, more than 50000: give a larger span=') ELSE CAST(round(("hi" - "lo") / 86400) AS BIGINT) + 1 END)) * 86400 AS "__row" FROM s4
+      s8 AS (
+        SELECT "lo" + unnest(range(0, CASE WHEN CAST(round(("hi" - "lo") / 86400) AS BIGINT) + 1 > 50000 THEN error('timechart: the span would make ' || CAST(CAST(round(("hi" - "lo") / 86400) AS BIGINT) + 1 AS VARCHAR) || ' time buckets from the first event to the last, more than 50000: give a larger span=') ELSE CAST(round(("hi" - "lo") / 86400) AS BIGINT) + 1 END)) * 86400 AS "__row" FROM s7
       ),
-      s6 AS (
+      s9 AS (
         SELECT l.*, r."__split" AS "__split", r."__a0" AS "__a0"
-          FROM s5 l LEFT JOIN s3 r ON l."__row" = r."__row"
+          FROM s8 l LEFT JOIN s3 r ON l."__row" = r."__row"
       ),
-      s7 AS (
+      s10 AS (
         /* one column per value of eventName (top 3 by total, then NULL and OTHER): discovered when the search runs */
-        SELECT "__row" AS "_time", row_number() OVER (ORDER BY "__row") AS "__seq" FROM s6
+        SELECT "__row" AS "_time", row_number() OVER (ORDER BY "__row") AS "__seq" FROM s9
           GROUP BY "__row"
       )
       SELECT "_time"
-      FROM s7
+      FROM s10
       ORDER BY "__seq""
     `);
   });
@@ -201,21 +199,25 @@ describe('chart', () => {
     const first = compile(spl, { now: SAMPLE_NOW });
     expect(first.discoveries).toHaveLength(1);
     const question = first.discoveries![0]!;
-    expect(question.sql).toContain('ORDER BY v IS NULL DESC, t DESC NULLS LAST, v\nLIMIT 3');
+    // The question is plan steps: each split value's total, ranked (the missing value first), the first limit + 2.
+    expect(question.sql).toContain('SELECT "__split" AS "v", sum("__a0") AS "t" FROM s3\n    GROUP BY "__split"');
+    expect(question.sql).toContain('row_number() OVER (ORDER BY "v" IS NULL DESC NULLS LAST, "t" DESC NULLS LAST, "v") AS "__seq" FROM s4');
+    expect(question.sql).toMatch(/SELECT \* FROM s5 ORDER BY "__seq" LIMIT 3\n\)\nSELECT "v" FROM s6 ORDER BY "__seq"$/);
     const second = compile(spl, { now: SAMPLE_NOW, discovered: { [question.key]: [null, 'success', 'failure'] } });
     expect(second.discoveries).toBeUndefined();
     expect(second.columns).toEqual(['userIdentity.type', 'success', 'NULL', 'OTHER']);
     expect(second.sql.slice(second.sql.indexOf('s3 AS'))).toMatchInlineSnapshot(`
       "s3 AS (
-        SELECT "__row", "__split", count(*) AS "__a0" FROM s2
+        SELECT "__row", "__split", count(*) AS "__a0" FROM s1
+          WHERE "__row" IS NOT NULL
           GROUP BY "__row", "__split"
       ),
-      s4 AS (
+      s7 AS (
         SELECT "__row" AS "userIdentity.type", coalesce(any_value("__a0") FILTER (WHERE "__split" = 'success'), 0) AS "success", coalesce(any_value("__a0") FILTER (WHERE "__split" IS NULL), 0) AS "NULL", coalesce(sum("__a0") FILTER (WHERE "__split" IS NOT NULL AND "__split" NOT IN ('success')), 0) AS "OTHER", row_number() OVER (ORDER BY TRY_CAST("__row" AS DOUBLE), "__row") AS "__seq" FROM s3
           GROUP BY "__row"
       )
       SELECT "userIdentity.type", "success", "NULL", "OTHER"
-      FROM s4
+      FROM s7
       ORDER BY "__seq""
     `);
   });

@@ -110,14 +110,8 @@ describe('golden SQL', () => {
       "WITH s0 AS (
         SELECT 1795824000::DOUBLE AS "_time", range + 1 AS "__seq" FROM range(1)
       ),
-      s1 AS (
-        SELECT *, CAST(NULL AS DOUBLE) + 1::DOUBLE AS "a" FROM s0
-      ),
-      s2 AS (
-        SELECT *, "a" * 2::DOUBLE AS "b" FROM s1
-      ),
       s3 AS (
-        SELECT *, CASE WHEN "b" > 2::DOUBLE THEN 'x' ELSE CAST(NULL AS VARCHAR) END AS "c" FROM s2
+        SELECT *, CAST(NULL AS DOUBLE) + 1::DOUBLE AS "a", (CAST(NULL AS DOUBLE) + 1::DOUBLE) * 2::DOUBLE AS "b", CASE WHEN (CAST(NULL AS DOUBLE) + 1::DOUBLE) * 2::DOUBLE > 2::DOUBLE THEN 'x' ELSE CAST(NULL AS VARCHAR) END AS "c" FROM s0
       )
       SELECT "_time", "a", "b", "c"
       FROM s3

@@ -18,11 +18,9 @@ describe('iplocation', () => {
       s1 AS (
         SELECT *, "sourceIPAddress" AS "__ip" FROM s0
       ),
-      s2 AS (
-        SELECT * FROM s1 WHERE "__ip" IS NOT NULL
-      ),
       s3 AS (
-        SELECT "__ip" FROM s2
+        SELECT "__ip" FROM s1
+          WHERE "__ip" IS NOT NULL
       ),
       s4 AS (
         SELECT DISTINCT * FROM s3

@@ -98,7 +98,7 @@ describe('fieldformat', () => {
   });
 
   it('golden SQL: one step at the end; a bad expression is an error with its caret', () => {
-    expect(sqlOf('| makeresults | eval x=5 | fieldformat x=x*2 | eval y=x', { source: '| makeresults | eval x=5 | fieldformat x=x*2 | eval y=x' })).toContain('s3 AS (\n  SELECT * REPLACE ("x" * 2::DOUBLE AS "x") FROM s2\n)\nSELECT "_time", "x", "y"');
+    expect(sqlOf('| makeresults | eval x=5 | fieldformat x=x*2 | eval y=x', { source: '| makeresults | eval x=5 | fieldformat x=x*2 | eval y=x', stepwise: true })).toContain('s3 AS (\n  SELECT * REPLACE ("x" * 2::DOUBLE AS "x") FROM s2\n)\nSELECT "_time", "x", "y"');
     expect(() => sqlOf('| makeresults | fieldformat x=nosuch(1)', { source: '| makeresults | fieldformat x=nosuch(1)' })).toThrow('unknown eval function nosuch()');
   });
 });

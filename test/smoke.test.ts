@@ -32,11 +32,9 @@ describe('first slice end to end', () => {
       s1 AS (
         SELECT *, json_extract_string("requestParameters", '$.roleArn') AS "__by0" FROM s0
       ),
-      s2 AS (
-        SELECT * FROM s1 WHERE "__by0" IS NOT NULL
-      ),
       s3 AS (
-        SELECT "__by0" AS "requestParameters.roleArn^7.22", count(*) AS "count" FROM s2
+        SELECT "__by0" AS "requestParameters.roleArn^7.22", count(*) AS "count" FROM s1
+          WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s4 AS (

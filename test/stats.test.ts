@@ -64,11 +64,9 @@ describe('stats', () => {
       s1 AS (
         SELECT *, "__p_userIdentity.type" AS "__by0" FROM s0
       ),
-      s2 AS (
-        SELECT * FROM s1 WHERE "__by0" IS NOT NULL
-      ),
       s3 AS (
-        SELECT "__by0" AS "userIdentity.type", count(*) AS "count", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "srcs", arg_min("__p_userIdentity.userName", "_time") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) AS "earliest(userIdentity.userName)^13.26" FROM s2
+        SELECT "__by0" AS "userIdentity.type", count(*) AS "count", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "srcs", arg_min("__p_userIdentity.userName", "_time") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) AS "earliest(userIdentity.userName)^13.26" FROM s1
+          WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s4 AS (

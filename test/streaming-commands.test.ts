@@ -57,11 +57,8 @@ describe('accum, delta, autoregress', () => {
       "WITH s0 AS (
         SELECT 1795824000::DOUBLE AS "_time", range + 1 AS "__seq" FROM range(1)
       ),
-      s1 AS (
-        SELECT *, 1::DOUBLE AS "x" FROM s0
-      ),
       s2 AS (
-        SELECT * REPLACE (CASE WHEN "x" IS NOT NULL THEN sum("x") OVER (ORDER BY "__seq" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) ELSE "x" END AS "x") FROM s1
+        SELECT *, CASE WHEN 1::DOUBLE IS NOT NULL THEN sum(1::DOUBLE) OVER (ORDER BY "__seq" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) ELSE 1::DOUBLE END AS "x" FROM s0
       ),
       s3 AS (
         SELECT *, "x" - lag("x", 3) OVER (ORDER BY "__seq") AS "delta(x)" FROM s2

@@ -49,11 +49,9 @@ describe('subsearch in search', () => {
       s1 AS (
         SELECT *, "__p_userIdentity.userName" AS "__by0" FROM s0
       ),
-      s2 AS (
-        SELECT * FROM s1 WHERE "__by0" IS NOT NULL
-      ),
       s3 AS (
-        SELECT "__by0" AS "userIdentity.userName", count(*) AS "count" FROM s2
+        SELECT "__by0" AS "userIdentity.userName", count(*) AS "count" FROM s1
+          WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s4 AS (
@@ -71,12 +69,9 @@ describe('subsearch in search', () => {
       s8 AS (
         SELECT * FROM s7 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*'))
       ),
-      s9 AS (
-        SELECT "__sub0" FROM s8
-      ),
       s10 AS (
         SELECT * FROM "events"
-          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND (coalesce(lower("__p_userIdentity.userName") IN (SELECT lower("__sub0") FROM s7 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s9 WHERE s9."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s9."__sub0"), false)))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND (coalesce(lower("__p_userIdentity.userName") IN (SELECT lower("__sub0") FROM s7 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*')), false) OR EXISTS (SELECT 1 FROM s8 WHERE s8."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s8."__sub0"), false)))
       )
       SELECT "_time", "_raw"
       FROM s10
@@ -111,12 +106,9 @@ describe('subsearch in search', () => {
       s4 AS (
         SELECT * FROM s3 WHERE NOT ("__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*'))
       ),
-      s5 AS (
-        SELECT "__sub0", "__sub1" FROM s4
-      ),
       s6 AS (
         SELECT * FROM "events"
-          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND (coalesce((lower("__p_userIdentity.userName"), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s3 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s5 WHERE (s5."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s5."__sub0"), false)) AND (s5."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s5."__sub1"), false))))
+          WHERE coalesce("eventName" ILIKE 'GetSessionToken', false) AND (coalesce((lower("__p_userIdentity.userName"), lower("sourceIPAddress")) IN (SELECT lower("__sub0"), lower("__sub1") FROM s3 WHERE "__sub0" IS NOT NULL AND NOT contains("__sub0", '*') AND "__sub1" IS NOT NULL AND NOT contains("__sub1", '*')), false) OR EXISTS (SELECT 1 FROM s4 WHERE (s4."__sub0" IS NULL OR coalesce(spl_wildmatch("__p_userIdentity.userName", s4."__sub0"), false)) AND (s4."__sub1" IS NULL OR coalesce(spl_wildmatch("sourceIPAddress", s4."__sub1"), false))))
       )
       SELECT "_time", "_raw"
       FROM s6
@@ -155,11 +147,9 @@ describe('join and append', () => {
       s2 AS (
         SELECT *, "__p_userIdentity.userName" AS "__by0" FROM s1
       ),
-      s3 AS (
-        SELECT * FROM s2 WHERE "__by0" IS NOT NULL
-      ),
       s4 AS (
-        SELECT "__by0" AS "userIdentity.userName", count(*) AS "gst" FROM s3
+        SELECT "__by0" AS "userIdentity.userName", count(*) AS "gst" FROM s2
+          WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s5 AS (
@@ -168,11 +158,8 @@ describe('join and append', () => {
       s6 AS (
         SELECT *, "__p_userIdentity.userName" AS "userIdentity.userName" FROM s0
       ),
-      s7 AS (
-        SELECT "userIdentity.userName", "gst", "__seq" FROM s5
-      ),
       s8 AS (
-        SELECT * FROM s7
+        SELECT * FROM s5
           QUALIFY row_number() OVER (PARTITION BY "userIdentity.userName" ORDER BY "__seq") <= 1
       ),
       s9 AS (

@@ -72,9 +72,12 @@ export class Builder {
     return s.schema;
   }
 
-  /** The steps so far as CTEs. */
-  ctes(): string {
-    return new PlanPrinter(DUCKDB, duckdbPrinter, this.steps).ctes(this.steps);
+  /**
+   * The steps so far (or the given ones, a rewrite of them) as CTEs, one per step; given the
+   * step whose rows are the result, adjacent steps are merged where the meaning allows.
+   */
+  ctes(steps: Step[] = this.steps, output?: number): string {
+    return new PlanPrinter(DUCKDB, duckdbPrinter, steps).ctes(steps, output);
   }
 
   /**
@@ -84,12 +87,26 @@ export class Builder {
    * the query itself, so an answer never serves a different question. A `standalone` question
    * reads only the loaded tables.
    */
-  discover(select: string, what: string, opts: { standalone?: boolean } = {}): DiscoveredValue[] | undefined {
-    const sql = this.steps.length && !opts.standalone ? `WITH ${this.ctes()}\n${select}` : select;
+  discover(select: string, what: string, opts: { standalone?: boolean; output?: number } = {}): DiscoveredValue[] | undefined {
+    const sql = this.steps.length && !opts.standalone ? `WITH ${this.ctes(this.steps, opts.output)}\n${select}` : select;
     const answer = this.options.discovered?.[sql];
     if (answer) return answer;
     if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what });
     return undefined;
+  }
+
+  /**
+   * Ask the data a question stated as plan steps: the command adds steps that compute the answer
+   * (they read the search's steps; nothing of the search reads them, so the clean-up rewrite
+   * leaves them out of its SQL) and asks for the values of `columns` of the rows of `rel`, row by
+   * row in `__seq` order when `ordered`. The printer writes the question's SQL as it writes the
+   * search's; see `discover` for the answer.
+   */
+  ask(rel: Relation, columns: string[], what: string, ordered: boolean): DiscoveredValue[] | undefined {
+    const cols = columns.map((c) => DUCKDB.ident(c));
+    const values = cols.length === 1 ? cols[0]! : `unnest([${cols.join(', ')}])`;
+    const select = `SELECT ${values} FROM ${rel.name}${ordered ? ' ORDER BY "__seq"' : ''}`;
+    return this.discover(select, what, { output: rel.id });
   }
 
   /** The query of a relation's visible rows, in order, over the CTEs built so far. */

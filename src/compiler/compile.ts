@@ -8,8 +8,7 @@ import { EVENTS_TABLE } from './cloudtrail-schema.js';
 import { applyFormats } from './commands/fieldformat.js';
 import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
-import { DUCKDB, duckdbPrinter, EmptyNameError } from './print/duckdb.js';
-import { PlanPrinter } from './print/plan.js';
+import { EmptyNameError } from './print/duckdb.js';
 import { ident } from './sql.js';
 import { children, stepName, type Expr, type MissingField } from './ir/expr.js';
 import { stepExprs } from './ir/plan.js';
@@ -19,6 +18,7 @@ import { subsearchCondition } from './commands/subsearch.js';
 import { emptyRelation, eventFields, eventsRelation, NO_INPUT } from './events.js';
 import { extractJsonOnce } from './rewrite/json-once.js';
 import { boundNewestRows, type CommandSteps } from './rewrite/newest-bound.js';
+import { dropUselessSteps } from './rewrite/clean.js';
 import { partitionBounds } from './partition-bounds.js';
 
 /** SQL words typed as a command after `|`, and what SPL says instead. */
@@ -162,14 +162,18 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
   // rows for nothing doubled its cost.
   const order = options.unordered ? '' : '\nORDER BY "__seq"';
+  const clean = dropUselessSteps(b.steps, rel.id);
+  const output = clean.output;
   // DuckDB's plan reads each step's JSON paths with one parse per column (the Trino printer
-  // takes b.steps as built: trino-compile.ts).
-  const steps = extractJsonOnce(b.steps);
-  const ctes = new PlanPrinter(DUCKDB, duckdbPrinter, steps).ctes(steps);
-  const sql = `WITH ${ctes}\nSELECT ${select || '1 AS "_"'}\nFROM ${rel.name}${order}`;
+  // takes the steps without it: trino-compile.ts).
+  const steps = extractJsonOnce(clean.steps);
+  const sql = `WITH ${b.ctes(steps, options.stepwise ? undefined : output)}\nSELECT ${select || '1 AS "_"'}\nFROM ${stepName(output)}${order}`;
   noteMissingFields(b);
-  const sampled = b.steps.find((s) => s.kind === 'events' && s.sample !== undefined);
-  const plan = { ctes, steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
+  const sampled = steps.find((s) => s.kind === 'events' && s.sample !== undefined);
+  // One CTE per step, printed only when asked (a run-time error being located): a second print
+  // of every search cost parse+compile about a tenth more.
+  let stepwise: string | undefined;
+  const plan = { get ctes() { return (stepwise ??= b.ctes(steps)); }, steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
   return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan, ...(sampled?.kind === 'events' && sampled.sample ? { sampled: sampled.sample } : {}) };
 }
 

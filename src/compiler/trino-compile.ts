@@ -11,6 +11,7 @@ import { athenaTable, describePartitions, type AthenaTable } from './print/athen
 import { NoDialectForm } from './print/expr.js';
 import { trinoIdent } from './print/trino.js';
 import { TrinoPlanPrinter } from './print/trino-plan.js';
+import { dropUselessSteps } from './rewrite/clean.js';
 import type { CompileOptions, FieldType, LookupResolver, OutputAction } from './types.js';
 
 export interface TrinoOptions extends CompileOptions, PrepareOptions {
@@ -81,7 +82,8 @@ function compilePipelineTrino(p: Pipeline, options: TrinoOptions): TrinoCompiled
   const types: Record<string, FieldType> = {};
   for (const c of columns) types[c] = rel.fields.get(c)?.type ?? (c === '_time' ? 'number' : 'string');
   const bounds = partitionBounds(p, options.now, { earliest: options.earliest, latest: options.latest });
-  const printer = new TrinoPlanPrinter({ steps: b.steps, output: rel.id, columns }, { table, bounds });
+  const { steps, output } = dropUselessSteps(b.steps, rel.id);
+  const printer = new TrinoPlanPrinter({ steps, output, columns }, { table, bounds });
   const sql = printer.statement({ unordered: options.unordered, jsonLists: options.jsonLists ? types : undefined });
   return { sql, columns, types, partitions: describePartitions(table, bounds), notes, ...(b.output ? { output: b.output } : {}) };
 }

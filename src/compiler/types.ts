@@ -81,6 +81,11 @@ export interface CompileOptions {
    * CompiledSearch.sampled.
    */
   sample?: number;
+  /**
+   * One CTE per step, none merged: the job inspector profiles each CTE and gives it to the
+   * command that made it.
+   */
+  stepwise?: boolean;
 }
 
 /** One row of a discovery's answer: the first column, as text (null stays null). */
@@ -132,8 +137,9 @@ export interface CompiledSearch {
   /** Questions about the data not answered yet; the SQL holds placeholders for them. */
   discoveries?: Discovery[];
   /**
-   * The plan's steps as printed: the CTEs (`ctes`, the text after WITH) and, per step, its CTE
-   * name and the span of the command that made it. A run-time error is located with them.
+   * The plan's steps: each as a CTE of its own (`ctes`, the text after WITH; the search's SQL
+   * merges adjacent ones) and, per step, its CTE name and the span of the command that made it.
+   * A run-time error is located with them, step by step.
    */
   plan?: { ctes: string; steps: { name: string; schema: Schema; step: Step; span?: Span }[] };
   /** The percent of the events the rows come from, when CompileOptions.sample was applied. */

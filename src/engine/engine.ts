@@ -419,7 +419,7 @@ export class Engine {
    * Parse and compile without running: SQL for `explain` and `:sql`. Columns that depend on the
    * data (chart/timechart split-by values) show as placeholders: see `prepareWithData`.
    */
-  prepare(search: Search, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean; sample?: number } = {}): Prepared {
+  prepare(search: Search, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean; sample?: number; stepwise?: boolean } = {}): Prepared {
     const prepared = this.parse(search, opts);
     const options = {
       now: opts.now ?? Date.now() / 1000,
@@ -432,6 +432,7 @@ export class Engine {
       addon: opts.addon ?? this.options.addon,
       unordered: opts.unordered,
       sample: opts.sample,
+      stepwise: opts.stepwise,
     };
     // The same search with the same options and the same lookups compiles to the same plan: a
     // run's pre-check and its first round share one compilation.
@@ -486,7 +487,7 @@ export class Engine {
    * again until it has none left. Each round can only ask questions that depend on earlier
    * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
    */
-  async prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean; sample?: number } = {}): Promise<Prepared> {
+  async prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean; sample?: number; stepwise?: boolean } = {}): Promise<Prepared> {
     const spl = this.parse(search, opts);
     // One clock for every round: a question is keyed by its SQL, which can hold now().
     opts = { ...opts, now: opts.now ?? Date.now() / 1000 };
@@ -530,7 +531,8 @@ export class Engine {
   async inspect(search: Search, opts: RunOptions): Promise<{ compiled: CompiledSearch; text: string; profile: SearchProfile; data: DataRead }> {
     const spl = this.parse(search, opts);
     await this.loadLookups(spl);
-    const { compiled, text } = await this.prepareWithData(spl, opts);
+    // Each step its own CTE, so each command's rows and time are its own.
+    const { compiled, text } = await this.prepareWithData(spl, { ...opts, stepwise: true });
     const toRead = rowsToRead(opts);
     const sql = compiled.sql + (toRead === undefined ? '' : `\nLIMIT ${toRead}`);
     this.results.cancelled = false;

@@ -34,7 +34,7 @@ export function commandStages(engine: Engine, text: string, opts: RunOptions, to
   for (const cmd of pipeline.commands) {
     let count: number;
     try {
-      count = cteCount(engine.prepare(text.slice(0, cmd.span.end), { ...opts, allowUnfilledParams: true }).compiled.sql);
+      count = cteCount(engine.prepare(text.slice(0, cmd.span.end), { ...opts, allowUnfilledParams: true, stepwise: true }).compiled.sql);
     } catch {
       return null;
     }

@@ -9,8 +9,7 @@
 // Bins count from the span's multiples (epoch 0, or `aligntime=`), so the count is of the bins
 // [lo, hi] touches, not (hi - lo) / span.
 import type { Builder } from '../builder.js';
-import { call, int, lit, type Expr } from '../ir/expr.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
+import { aggregate, call, int, lit, type Expr } from '../ir/expr.js';
 import { parseSpan, resolveTime } from '../time.js';
 import type { Relation } from '../types.js';
 
@@ -93,8 +92,8 @@ export function parseAligntime(text: string, times: { now?: number; earliest?: n
  * runs (`Builder.discover`): undefined until the engine has answered, null when there are no values.
  */
 export function discoverRange(rel: Relation, value: Expr, b: Builder, what: string): [number, number] | null | undefined {
-  const v = sql(value);
-  const answer = b.discover(`SELECT unnest([min(${v}), max(${v})]) FROM ${rel.name}`, what);
+  const bounds = b.step({ kind: 'aggregate', input: rel.id, groups: [], aggregates: [{ name: 'lo', expr: aggregate('min', [value], 'number') }, { name: 'hi', expr: aggregate('max', [value], 'number') }] });
+  const answer = b.ask(bounds, ['lo', 'hi'], what, false);
   if (!answer) return undefined;
   const [lo, hi] = [Number(answer[0]), Number(answer[1])];
   return answer[0] !== null && answer[1] !== null && Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : null;

@@ -9,7 +9,6 @@ import { all, fieldType, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { aggregate, call, caseOf, column, int, lit, nullOf, sideColumn, type Expr, type SortKey, type Vars } from '../ir/expr.js';
 import type { Column } from '../ir/plan.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
 import { parseSpan } from '../time.js';
 import type { Compiled, DiscoveredValue, FieldInfo, Relation } from '../types.js';
 import { generic, rowNumber, sortTerms } from './relation.js';
@@ -228,13 +227,18 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
   if (!spec.split) {
     spec.aggs.forEach((a, i) => cell(i, undefined, a.name));
   } else {
-    const total = sql(toNumber(column('__a0', aggs[0]!.type)));
-    const limit = spec.limit > 0 ? `\nLIMIT ${spec.limit + 2}` : '';
-    const answer = b.discover(
-      `SELECT v FROM (SELECT "__split" AS v, sum(${total}) AS t FROM ${grouped.name} GROUP BY "__split")\n` +
-        `ORDER BY v IS NULL DESC, t ${spec.bottom ? 'ASC' : 'DESC'} NULLS LAST, v${limit}`,
-      `the values of ${spec.split.name}, ranked by ${spec.aggs[0]!.name}`,
-    );
+    // Asked of the data: each split value's total of the first aggregation, the missing value
+    // first (it becomes the NULL column), then the largest (or smallest, bottom) totals.
+    const v = column('v', 'string');
+    const totals = b.step({ kind: 'aggregate', input: grouped.id, groups: [{ name: 'v', expr: SPLIT }], aggregates: [{ name: 't', expr: aggregate('sum', [toNumber(column('__a0', aggs[0]!.type))], 'number') }] });
+    const order: SortKey[] = [
+      { expr: call('is_null', [v], 'bool'), desc: true, nulls: 'last' },
+      { expr: column('t', 'number'), desc: !spec.bottom, nulls: 'last' },
+      { expr: v, desc: false, nulls: 'last' },
+    ];
+    const ranked = b.step({ kind: 'extend', input: totals.id, columns: [{ name: '__seq', expr: rowNumber(order) }] });
+    const top = spec.limit > 0 ? b.step({ kind: 'limit', input: ranked.id, count: spec.limit + 2 }) : ranked;
+    const answer = b.ask(top, ['v'], `the values of ${spec.split.name}, ranked by ${spec.aggs[0]!.name}`, true);
     if (!answer) {
       placeholder = `one column per value of ${spec.split.name} (top ${spec.limit || 'all'} by total, then NULL and OTHER): discovered when the search runs`;
     } else {

@@ -170,7 +170,7 @@ export function isAtomic(e: Expr): boolean {
 }
 
 /** Functions whose every call gives a new value: never repeated in place of a shared one. */
-const VOLATILE = new Set(['random', 'now_timestamp']);
+export const VOLATILE = new Set(['random', 'now_timestamp']);
 
 /** A window's per-row frame start, when it is an expression. */
 export function frameRows(w: Window): Expr[] {
@@ -217,3 +217,34 @@ export function stepName(id: number): string {
   return `s${id}`;
 }
 
+
+/**
+ * The expression with nodes replaced: `f` is asked top-down and gives a node's replacement, or
+ * undefined to keep the node and look inside it. Unchanged subtrees are returned as they are.
+ */
+export function mapExpr(e: Expr, f: (node: Expr) => Expr | undefined): Expr {
+  const r = f(e);
+  if (r) return r;
+  const m = (x: Expr) => mapExpr(x, f);
+  const keys = (ks: SortKey[]) => ks.map((k) => ({ ...k, expr: m(k.expr) }));
+  switch (e.kind) {
+    case 'call': return { ...e, args: e.args.map(m) };
+    case 'case': return { ...e, whens: e.whens.map((w) => ({ when: m(w.when), then: m(w.then) })), else: e.else ? m(e.else) : null };
+    case 'let': return { ...e, value: m(e.value), body: m(e.body) };
+    case 'lambda': return { ...e, body: m(e.body) };
+    case 'exists': return { ...e, where: m(e.where) };
+    case 'in_rows': return { ...e, values: e.values.map(m), select: e.select.map(m), where: m(e.where) };
+    case 'aggregate': {
+      const f0 = e.over?.frame;
+      const frame = f0 && { ...f0, start: typeof f0.start === 'object' && f0.start !== null ? m(f0.start) : f0.start };
+      return {
+        ...e,
+        args: e.args.map(m),
+        ...(e.filter ? { filter: m(e.filter) } : {}),
+        ...(e.order ? { order: keys(e.order) } : {}),
+        ...(e.over ? { over: { partition: e.over.partition.map(m), order: keys(e.over.order), ...(frame ? { frame } : {}) } } : {}),
+      };
+    }
+    default: return e;
+  }
+}

@@ -31,14 +31,29 @@ export class ExprPrinter {
   ) {}
 
   print(e: Expr): string {
+    return this.printed(e).text;
+  }
+
+  /**
+   * Conditions that must all hold, one a line after the first (`sep`), each parenthesised where
+   * it binds looser than AND: `a OR b` beside a time bound is `(a OR b)`.
+   */
+  conjunction(es: Expr[], sep = ' AND '): string {
+    return es.map((e) => {
+      const p = this.printed(e);
+      return p.prec < PREC.and ? `(${p.text})` : p.text;
+    }).join(sep);
+  }
+
+  private printed(e: Expr): Printed {
     if (this.counts === null) {
       this.counts = new Map();
       countVars(e, this.counts);
-      const text = this.node(e).text;
+      const p = this.node(e);
       this.counts = null;
-      return text;
+      return p;
     }
-    return this.node(e).text;
+    return this.node(e);
   }
 
   /** A fresh lambda variable name; never reused within this printer. */

@@ -6,6 +6,7 @@ import { hasWindow, stepName, type Expr } from '../ir/expr.js';
 import type { Column, Schema, Step } from '../ir/plan.js';
 import type { Dialect } from './dialect.js';
 import { ExprPrinter } from './expr.js';
+import { mergeSteps, type PrintStep } from './merge.js';
 
 /**
  * A column of this name physically exists in rows of this schema. An event column renamed away
@@ -50,13 +51,18 @@ export class PlanPrinter {
     return text === name && !replacing ? name : `${text} AS ${name}`;
   }
 
+  /** ` WHERE ...` for the conditions a step's input rows must meet first (a filter merged in). */
+  private pre(s: PrintStep): string {
+    return s.pre?.length ? `\n  WHERE ${this.exprPrinter().conjunction(s.pre, '\n    AND ')}` : '';
+  }
+
   /** The SELECT a step is. */
-  step(s: Step): string {
+  step(s: PrintStep): string {
     switch (s.kind) {
       case 'none':
         return 'SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false';
       case 'events': {
-        const where = s.where.map((w) => this.expr(w));
+        const where = s.where.length ? [this.exprPrinter().conjunction(s.where, '\n    AND ')] : [];
         if (s.bound) {
           const t = this.answers(s.bound.question);
           if (t !== undefined && t !== null && Number.isFinite(Number(t))) where.push(`"_time" >= ${this.dialect.number(Number(t))}`);
@@ -77,10 +83,10 @@ export class PlanPrinter {
         const add = s.columns.filter((c) => !replaced(c)).map((c) => this.column(c));
         const exclude = excluded.size ? ` EXCLUDE (${[...excluded].map((n) => this.q(n)).join(', ')})` : '';
         const star = `*${exclude}${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}`;
-        return `SELECT ${[star, ...add].join(', ')} FROM ${stepName(s.input)}`;
+        return `SELECT ${[star, ...add].join(', ')} FROM ${stepName(s.input)}${this.pre(s)}`;
       }
       case 'project':
-        return `SELECT ${s.columns.map((c) => this.column(c)).join(', ')} FROM ${stepName(s.input)}`;
+        return `SELECT ${s.columns.map((c) => this.column(c)).join(', ')} FROM ${stepName(s.input)}${this.pre(s)}`;
       case 'filter': {
         // A condition over a window function filters after the windows are computed.
         const clause = hasWindow(s.condition) ? '\n  QUALIFY' : ' WHERE';
@@ -89,7 +95,7 @@ export class PlanPrinter {
       case 'aggregate': {
         const cols = [...s.groups, ...s.aggregates].map((c) => this.column(c));
         const groups = s.groups.length ? `\n  GROUP BY ${s.groups.map((g) => this.expr(g.expr)).join(', ')}` : '';
-        return `SELECT ${cols.join(', ')} FROM ${stepName(s.input)}${groups}`;
+        return `SELECT ${cols.join(', ')} FROM ${stepName(s.input)}${this.pre(s)}${groups}`;
       }
       case 'limit': {
         const order = s.order ? this.exprPrinter().sortKeys(s.order) : '"__seq"';
@@ -121,9 +127,13 @@ export class PlanPrinter {
     }
   }
 
-  /** `WITH` clauses for the steps, in plan order. */
-  ctes(steps: Step[]): string {
-    return steps.map((s) => `${stepName(s.id)} AS (\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.step(s))}\n)`).join(',\n');
+  /**
+   * `WITH` clauses for the steps, in plan order: one per step, or, given the step whose rows are
+   * the result, adjacent steps merged where the meaning allows (print/merge.ts).
+   */
+  ctes(steps: Step[], output?: number): string {
+    const printed: PrintStep[] = output === undefined ? steps : mergeSteps(steps, output);
+    return printed.map((s) => `${stepName(s.id)} AS (\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.step(s))}\n)`).join(',\n');
   }
 }
 

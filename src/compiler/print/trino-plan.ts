@@ -7,6 +7,7 @@ import { hasWindow, stepName, type Expr, type Type } from '../ir/expr.js';
 import type { Column, Plan, Step } from '../ir/plan.js';
 import { ExprPrinter, NoDialectForm } from './expr.js';
 import { indent, JOINS } from './plan.js';
+import { mergeSteps, type PrintStep } from './merge.js';
 import { TRINO, trinoEventColumns, trinoIdent, trinoPrinter } from './trino.js';
 import { partitionPredicates, type AthenaTable, type PartitionBounds } from './athena-table.js';
 
@@ -138,8 +139,13 @@ export class TrinoPlanPrinter {
     return text === name ? name : `${text} AS ${name}`;
   }
 
+  /** ` WHERE ...` for the conditions a step's input rows must meet first (a filter merged in). */
+  private pre(s: PrintStep): string {
+    return s.pre?.length ? `\n  WHERE ${this.printer().conjunction(s.pre, '\n    AND ')}` : '';
+  }
+
   /** The SELECT a step is. */
-  select(s: Step): string {
+  select(s: PrintStep): string {
     switch (s.kind) {
       case 'none':
         return 'SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false';
@@ -155,10 +161,10 @@ export class TrinoPlanPrinter {
         const input = this.columnsOf(s.input).filter((c) => !drop.has(c));
         const list = input.map((name) => (replaced.has(name) ? this.column(replaced.get(name)!) : this.id(name)));
         for (const c of s.columns) if (!input.includes(c.name)) list.push(this.column(c));
-        return `SELECT ${list.join(', ')} FROM ${stepName(s.input)}`;
+        return `SELECT ${list.join(', ')} FROM ${stepName(s.input)}${this.pre(s)}`;
       }
       case 'project':
-        return `SELECT ${s.columns.map((c) => this.column(c)).join(', ')} FROM ${stepName(s.input)}`;
+        return `SELECT ${s.columns.map((c) => this.column(c)).join(', ')} FROM ${stepName(s.input)}${this.pre(s)}`;
       case 'filter': {
         if (!hasWindow(s.condition)) return `SELECT * FROM ${stepName(s.input)} WHERE ${this.expr(s.condition)}`;
         // No QUALIFY in Trino: the window's condition is a column, filtered one level up.
@@ -168,7 +174,7 @@ export class TrinoPlanPrinter {
       case 'aggregate': {
         const cols = [...s.groups, ...s.aggregates].map((c) => this.column(c));
         const groups = s.groups.length ? `\n  GROUP BY ${s.groups.map((g) => this.expr(g.expr)).join(', ')}` : '';
-        return `SELECT ${cols.join(', ')} FROM ${stepName(s.input)}${groups}`;
+        return `SELECT ${cols.join(', ')} FROM ${stepName(s.input)}${this.pre(s)}${groups}`;
       }
       case 'limit': {
         const order = s.order ? this.printer().sortKeys(s.order) : '"__seq"';
@@ -214,7 +220,7 @@ export class TrinoPlanPrinter {
     const projection = trinoEventColumns().map(([name, sql]) => `${sql} AS ${this.id(name)}`).join(',\n      ');
     const partitions = partitionPredicates(table, bounds);
     const inner = `SELECT ${projection}\n    FROM ${table.sqlName}${partitions.length ? `\n    WHERE ${partitions.join(' AND ')}` : ''}`;
-    const where = s.where.map((w) => this.expr(w));
+    const where = s.where.length ? [this.printer().conjunction(s.where, '\n    AND ')] : [];
     const cols = trinoEventColumns().map(([name]) => this.id(name)).join(', ');
     return `SELECT ${cols}, row_number() OVER (ORDER BY "_time" DESC NULLS LAST, "source", "eventID") AS "__seq" FROM (\n  ${inner}\n) AS __events${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}`;
   }
@@ -224,7 +230,7 @@ export class TrinoPlanPrinter {
    * `jsonLists` gives multivalue columns as JSON text (Athena returns every cell as text).
    */
   statement(opts: { unordered?: boolean; jsonLists?: Record<string, Type> } = {}): string {
-    const ctes = this.plan.steps.map((s) => `${stepName(s.id)} AS (\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.select(s))}\n)`).join(',\n');
+    const ctes = mergeSteps(this.plan.steps, this.plan.output).map((s) => `${stepName(s.id)} AS (\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.select(s))}\n)`).join(',\n');
     const unordered = opts.unordered ?? false;
     const cols = this.plan.columns.map((c) => `${opts.jsonLists?.[c] === 'mv' ? `json_format(CAST(${this.id(c)} AS JSON))` : this.id(c)} AS ${q(c)}`).join(', ') || '1 AS "_"';
     return `WITH ${ctes}\nSELECT ${cols}\nFROM ${stepName(this.plan.output)}${unordered ? '' : '\nORDER BY "__seq"'}`;

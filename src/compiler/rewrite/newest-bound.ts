@@ -10,7 +10,7 @@ import { EVENTS_TABLE } from '../cloudtrail-schema.js';
 import { commandSpec } from '../commands/registry.js';
 import { call, column, int, readsColumn, readsStep } from '../ir/expr.js';
 import type { Step } from '../ir/plan.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
+import { duckdbPrinter } from '../print/duckdb.js';
 import { ident } from '../sql.js';
 
 /** Above this many rows the bound would save little: the newest N events span most files. */
@@ -41,9 +41,9 @@ export function boundNewestRows(b: Builder, events: Extract<Step, { kind: 'event
   // A search that reads the raw text anyway (bare terms) gains nothing from a narrow first pass,
   // and one with a subsearch would run the subsearch twice.
   if (events.where.some((w) => readsColumn(w, '_raw') || readsStep(w))) return;
-  const where = events.where.map((w) => sql(w));
+  const where = duckdbPrinter().conjunction(events.where, '\n    AND ');
   const answer = b.discover(
-    `SELECT "_time" FROM ${ident(EVENTS_TABLE)}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}\nORDER BY "__seq" LIMIT 1 OFFSET ${cap - 1}`,
+    `SELECT "_time" FROM ${ident(EVENTS_TABLE)}${where ? `\n  WHERE ${where}` : ''}\nORDER BY "__seq" LIMIT 1 OFFSET ${cap - 1}`,
     `the time of matching event number ${cap}, newest first`,
     { standalone: true },
   );

@@ -11,21 +11,11 @@ s2 AS (
 s3 AS (
   SELECT *, CASE WHEN "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL AND "requesting_account" <> "role_account" THEN 'yes' ELSE 'no' END AS "cross_account", coalesce("sharedEventID", "eventID") AS "call_id" FROM s2
 ),
-s4 AS (
-  SELECT * FROM s3 WHERE coalesce("cross_account" = 'yes' AND coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') = 'success' AND "_time" <= 1795824000::DOUBLE, false)
-),
-s5 AS (
-  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account" FROM s4
-),
-s6 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s5
-),
-s7 AS (
-  SELECT * FROM s6 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
-),
 s8 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime^5", max("_time") AS "lastTime^4" FROM s7
-    GROUP BY "__by0", "__by1"
+  SELECT "requesting_account", "role_account" AS "requested_account", min("_time") AS "firstTime^5", max("_time") AS "lastTime^4" FROM s3
+    WHERE coalesce("cross_account" = 'yes' AND coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') = 'success' AND "_time" <= 1795824000::DOUBLE, false)
+      AND "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL
+    GROUP BY "requesting_account", "role_account"
 ),
 s9 AS (
   SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s8
@@ -40,15 +30,10 @@ s11 AS (
     SELECT *, 1 AS "__part" FROM s10
   )
 ),
-s12 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s11
-),
-s13 AS (
-  SELECT * FROM s12 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
-),
 s14 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime^5") AS "firstTime^5", max("lastTime^4") AS "lastTime^4" FROM s13
-    GROUP BY "__by0", "__by1"
+  SELECT "requesting_account", "requested_account", min("firstTime^5") AS "firstTime^5", max("lastTime^4") AS "lastTime^4" FROM s11
+    WHERE "requesting_account" IS NOT NULL AND "requested_account" IS NOT NULL
+    GROUP BY "requesting_account", "requested_account"
 ),
 s15 AS (
   SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s14

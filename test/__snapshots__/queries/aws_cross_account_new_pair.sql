@@ -11,27 +11,16 @@ s2 AS (
 s3 AS (
   SELECT *, CASE WHEN "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL AND "requesting_account" <> "role_account" THEN 'yes' ELSE 'no' END AS "cross_account", coalesce("sharedEventID", "eventID") AS "call_id" FROM s2
 ),
-s4 AS (
-  SELECT * FROM s3 WHERE coalesce("cross_account" = 'yes' AND coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') = 'success' AND "_time" <= 1795824000::DOUBLE, false)
-),
 s5 AS (
-  SELECT * FROM s4 WHERE NOT ("call_id" IS NULL)
+  SELECT * FROM s3 WHERE coalesce("cross_account" = 'yes' AND coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') = 'success' AND "_time" <= 1795824000::DOUBLE, false) AND NOT ("call_id" IS NULL)
 ),
 s6 AS (
   SELECT * FROM s5
     QUALIFY row_number() OVER (PARTITION BY "call_id" ORDER BY "__seq") <= 1
 ),
-s7 AS (
-  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account" FROM s6
-),
-s8 AS (
-  SELECT *, coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId") AS "requester" FROM s7
-),
-s9 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s8
-),
 s10 AS (
-  SELECT * FROM s9 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
+  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account", coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId") AS "requester", "requesting_account" AS "__by0", "role_account" AS "__by1" FROM s6
+    WHERE "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL
 ),
 s11 AS (
   SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime^5", max("_time") AS "lastTime^4", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list(coalesce("userAgent", CAST(NULL AS VARCHAR))) FILTER (WHERE coalesce("userAgent", CAST(NULL AS VARCHAR)) IS NOT NULL))) AS "user_agents" FROM s10
@@ -50,31 +39,18 @@ s14 AS (
     SELECT *, 1 AS "__part" FROM s13
   )
 ),
-s15 AS (
-  SELECT *, "requesting_account" AS "__by0", "requested_account" AS "__by1" FROM s14
-),
-s16 AS (
-  SELECT * FROM s15 WHERE "__by0" IS NOT NULL AND "__by1" IS NOT NULL
-),
 s17 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("firstTime^5") AS "firstTime^5", max("lastTime^4") AS "lastTime^4", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s16
-    GROUP BY "__by0", "__by1"
+  SELECT "requesting_account", "requested_account", min("firstTime^5") AS "firstTime^5", max("lastTime^4") AS "lastTime^4", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s14
+    WHERE "requesting_account" IS NOT NULL AND "requested_account" IS NOT NULL
+    GROUP BY "requesting_account", "requested_account"
 ),
 s18 AS (
   SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s17
 ),
-s19 AS (
-  SELECT * FROM s18 WHERE coalesce("firstTime^5" >= 1795737600::DOUBLE AND "firstTime^5" <= 1795824000::DOUBLE, false)
-),
-s20 AS (
-  SELECT * REPLACE (strftime(make_timestamp(CAST(CAST("firstTime^5" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "firstTime^5", strftime(make_timestamp(CAST(CAST("lastTime^4" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "lastTime^4") FROM s19
-),
 s21 AS (
-  SELECT "requesting_account", "requested_account", "firstTime^5", "lastTime^4", "calls", "roles", "requesters", "src", "user_agents", "__seq" FROM s20
-),
-s22 AS (
-  SELECT * FROM s21 WHERE true
+  SELECT "requesting_account", "requested_account", strftime(make_timestamp(CAST(CAST("firstTime^5" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "firstTime^5", strftime(make_timestamp(CAST(CAST("lastTime^4" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "lastTime^4", "calls", "roles", "requesters", "src", "user_agents", "__seq" FROM s18
+    WHERE coalesce("firstTime^5" >= 1795737600::DOUBLE AND "firstTime^5" <= 1795824000::DOUBLE, false)
 )
 SELECT "requesting_account", "requested_account", "firstTime^5", "lastTime^4", "calls", "roles", "requesters", "src", "user_agents"
-FROM s22
+FROM s21
 ORDER BY "__seq"
