@@ -4,7 +4,7 @@ import { autoTimeSpan } from '../src/compiler/commands/bins.js';
 const autoSpan = (range: number) => autoTimeSpan(0, range);
 import { compile } from '../src/compiler/index.js';
 import type { Engine } from '../src/engine/engine.js';
-import { errorOf, expectRows, sampleEngine, SAMPLE_NOW, sqlOf } from './helpers.js';
+import { errorOf, expectRows, sampleDay, sampleEngine, SAMPLE_NOW, sqlOf } from './helpers.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -13,9 +13,7 @@ beforeAll(async () => {
 afterAll(() => engine.close());
 
 const DAY = 86400;
-/** 2026-11-20T00:00:00Z, the sample's first day. */
-const D0 = Date.parse('2026-11-20T00:00:00Z') / 1000;
-const day = (i: number) => D0 + i * DAY;
+const day = sampleDay;
 
 describe('timechart', () => {
   it('splits by the top values, sums the rest into OTHER, one row per day', async () => {

@@ -10,6 +10,11 @@ import type { Row } from '../src/engine/types.js';
 export const SAMPLE_NOW = Date.parse('2026-11-28T00:00:00Z') / 1000;
 export const SAMPLE_DIR = 'fixtures/sample';
 
+/** The start (epoch seconds, UTC) of the sample's day `i`: day 0 is 2026-11-20, its first. */
+export function sampleDay(i: number): number {
+  return Date.parse('2026-11-20T00:00:00Z') / 1000 + i * 86400;
+}
+
 /** A value from the sample's story for every investigation parameter. */
 export const SAMPLE_PARAMS: Record<string, string> = {
   arn: 'arn:aws:iam::111122223333:user/svc-backup',

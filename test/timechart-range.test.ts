@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rangeBuckets } from '../src/compiler/commands/charts.js';
 import type { Engine } from '../src/engine/engine.js';
-import { expectRows, rows, sampleEngine, SAMPLE_NOW, sqlOf } from './helpers.js';
+import { expectRows, rows, sampleDay, sampleEngine, SAMPLE_NOW, sqlOf } from './helpers.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -16,10 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => engine.close());
 
-const DAY = 86400;
-/** 2026-11-20T00:00:00Z, the sample's first day; its events end on day 7 (2026-11-27). */
-const D0 = Date.parse('2026-11-20T00:00:00Z') / 1000;
-const day = (i: number) => D0 + i * DAY;
+const day = sampleDay;
 /** ConsoleLogin events per sample day. */
 const LOGINS: Record<number, number> = { 0: 2, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1 };
 const logins = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => ({ _time: day(from + k), count: LOGINS[from + k] ?? 0 }));

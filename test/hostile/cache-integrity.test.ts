@@ -253,6 +253,23 @@ describe.skipIf(!canUnshare)('a cache that cannot be written (item 15)', () => {
   });
 });
 
+/**
+ * Starts `argv` once per fraction, kills it with SIGKILL after that fraction of `ms`, and checks
+ * that the cache it left behind still counts `expected`.
+ */
+async function killedAt(fractions: number[], ms: number, argv: string[], data: string, cacheDir: string, expected: string): Promise<void> {
+  for (const fraction of fractions) {
+    const child = spawn(process.execPath, argv, { stdio: 'ignore' });
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, ms * fraction));
+    child.kill('SIGKILL');
+    await closed;
+    const r = sh(`node "$S" run '${COUNT}' --data ${data} --cache ${cacheDir} --format csv --quiet`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout, `killed at ${Math.round(fraction * 100)}%`).toBe(expected);
+  }
+}
+
 describe('a damaged, killed or shared cache counts what --no-cache counts (item 15)', () => {
   it('segments overwritten behind its back are dropped and their files read again', async () => {
     const data = path.resolve(SAMPLE_DIR);
@@ -273,18 +290,8 @@ describe('a damaged, killed or shared cache counts what --no-cache counts (item 
     const cacheDir = fresh();
     const started = performance.now();
     sh(`node "$S" load ${data} --cache ${fresh()} --quiet`);
-    const loadMs = performance.now() - started;
     // Kill points spread over the whole load, each into the same cache folder.
-    for (const fraction of [0.2, 0.4, 0.6, 0.8]) {
-      const child = spawn(process.execPath, [CLI, 'load', data, '--cache', cacheDir, '--quiet'], { stdio: 'ignore' });
-      const closed = new Promise((resolve) => child.on('close', resolve));
-      await new Promise((resolve) => setTimeout(resolve, loadMs * fraction));
-      child.kill('SIGKILL');
-      await closed;
-      const r = sh(`node "$S" run '${COUNT}' --data ${data} --cache ${cacheDir} --format csv --quiet`);
-      expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout, `killed at ${Math.round(fraction * 100)}%`).toBe(expected);
-    }
+    await killedAt([0.2, 0.4, 0.6, 0.8], performance.now() - started, [CLI, 'load', data, '--cache', cacheDir, '--quiet'], data, cacheDir, expected);
   }, 180_000);
 
   it('kill -9 at any moment of a first search (answered from memory, the cache written after) leaves a cache that counts the same', async () => {
@@ -294,18 +301,8 @@ describe('a damaged, killed or shared cache counts what --no-cache counts (item 
     const run = (cache: string) => [CLI, 'run', COUNT, '--data', data, '--cache', cache, '--format', 'csv', '--quiet'];
     const started = performance.now();
     expect(sh(`node "$S" run '${COUNT}' --data ${data} --cache ${fresh()} --format csv --quiet`).stdout).toBe(expected);
-    const runMs = performance.now() - started;
     // Kill points over the whole process: the read, the answer, the cache write after it.
-    for (const fraction of [0.3, 0.6, 0.8, 0.9, 0.95]) {
-      const child = spawn(process.execPath, run(cacheDir), { stdio: 'ignore' });
-      const closed = new Promise((resolve) => child.on('close', resolve));
-      await new Promise((resolve) => setTimeout(resolve, runMs * fraction));
-      child.kill('SIGKILL');
-      await closed;
-      const r = sh(`node "$S" run '${COUNT}' --data ${data} --cache ${cacheDir} --format csv --quiet`);
-      expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout, `killed at ${Math.round(fraction * 100)}%`).toBe(expected);
-    }
+    await killedAt([0.3, 0.6, 0.8, 0.9, 0.95], performance.now() - started, run(cacheDir), data, cacheDir, expected);
   }, 180_000);
 
   it('three processes loading one folder into one empty cache at once all count the same, then and after a change', async () => {
