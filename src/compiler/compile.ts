@@ -10,8 +10,7 @@ import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/reg
 import { compileSearchExpr } from './search.js';
 import { EmptyNameError } from './print/duckdb.js';
 import { ident } from './sql.js';
-import { children, stepName, type Expr, type MissingField } from './ir/expr.js';
-import { stepExprs } from './ir/plan.js';
+import { stepName, type Expr } from './ir/expr.js';
 import { nearest } from './suggest.js';
 import type { CompiledSearch, CompileOptions, FieldType, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
@@ -177,16 +176,9 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan, ...(sampled?.kind === 'events' && sampled.sample ? { sampled: sampled.sample } : {}) };
 }
 
-
 /** A note for each field name the search reads that nothing defines (see fields.ts `missing`). */
 function noteMissingFields(b: Builder): void {
-  const seen = new Map<string, MissingField>(b.missing);
-  const visit = (e: Expr): void => {
-    if (e.kind === 'literal' && e.missing && !seen.has(e.missing.name)) seen.set(e.missing.name, e.missing);
-    children(e).forEach(visit);
-  };
-  for (const step of b.steps) stepExprs(step).forEach(visit);
-  for (const m of seen.values()) {
+  for (const m of b.missing.values()) {
     const what = m.afterReshape
       ? `field ${m.name} does not exist where the search reads it (an earlier command replaced the events by its own rows)`
       : `no event field, add-on field or earlier command gives a field ${m.name}`;

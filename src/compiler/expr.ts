@@ -20,16 +20,12 @@ export interface ExprScope {
   locals?: Map<string, IrExpr>;
 }
 
-export function fieldRef(name: string, scope: ExprScope): IrExpr {
+/** A field's value: a local, an add-on field, or a column or path; a name nothing defines is a marked null. */
+function resolveField(name: string, scope: ExprScope): IrExpr {
   const local = scope.locals?.get(name);
   if (local) return local;
   const def = addonFor(name, scope.rel, scope.b.options.addon);
-  if (!def) {
-    const resolved = resolveColumn(name, scope.rel);
-    // Recorded now: folding (null = x is null) would drop the mark before the plan is walked.
-    if (resolved.kind === 'literal' && resolved.missing) scope.b.missing.set(name, resolved.missing);
-    return resolved;
-  }
+  if (!def) return resolveColumn(name, scope.rel);
   // An add-on field, computed from the event as recorded (Splunk derives it before the pipeline
   // runs): the pipeline's own fields are out of sight, and names in the rule mean what they meant
   // at the rule's stage.
@@ -38,16 +34,19 @@ export function fieldRef(name: string, scope: ExprScope): IrExpr {
   return compileExpr(expr, { rel: addonScope(scope.rel, def.position), b: scope.b });
 }
 
+export function fieldRef(name: string, scope: ExprScope): IrExpr {
+  const resolved = resolveField(name, scope);
+  // Recorded now: folding (null = x is null) would drop the mark before the plan is printed.
+  if (resolved.kind === 'literal' && resolved.missing) scope.b.missing.set(name, resolved.missing);
+  return resolved;
+}
+
 /**
  * The value a field has before a command writes it (rex keeps it where nothing matches, fillnull
  * fills it): a command creating a new field reads nothing the user mistyped, so nothing is noted.
  */
 export function priorValue(name: string, scope: ExprScope): IrExpr {
-  const local = scope.locals?.get(name);
-  if (local) return local;
-  const def = addonFor(name, scope.rel, scope.b.options.addon);
-  if (def) return fieldRef(name, scope);
-  const resolved = resolveColumn(name, scope.rel);
+  const resolved = resolveField(name, scope);
   return resolved.kind === 'literal' && resolved.missing ? NULL : resolved;
 }
 
