@@ -182,9 +182,12 @@ describe('large files read the same on every path (item 8)', () => {
   }, 120_000);
 });
 
-describe('files that cannot be read fail the run (item 8)', () => {
-  // Root reads any file: the CLI runs as nobody then.
-  const asUser = process.getuid?.() === 0 ? 'setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp ' : '';
+// Root reads any file: the CLI runs as nobody then, which needs a checkout nobody can read (a
+// clone inside a private `mktemp -d` folder is not one: there the case is skipped, not failed).
+const asUser = process.getuid?.() === 0 ? 'setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp ' : '';
+const userCanRunCli = asUser === '' || sh(`${asUser}node "$S" --version`).status === 0;
+
+describe.skipIf(!userCanRunCli)('files that cannot be read fail the run (item 8)', () => {
   it('run and hunt --fail-on-hits exit 1 and name the file; the other files still answer', () => {
     const data = fresh();
     put(path.join(data, 'ok.json'), records([event('ok')]));
