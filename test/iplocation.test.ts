@@ -15,7 +15,7 @@ describe('iplocation', () => {
       "WITH s0 AS (
         SELECT * FROM "events"
       ),
-      s1 AS (
+      s1 AS NOT MATERIALIZED (
         SELECT *, "sourceIPAddress" AS "__ip" FROM s0
       ),
       s3 AS (

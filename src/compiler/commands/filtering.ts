@@ -2,10 +2,12 @@
 import { Args, argText, describe } from '../args.js';
 import { any, coalesceFalse, toBool, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef } from '../expr.js';
-import { aggregate, call, int, lit, type Expr } from '../ir/expr.js';
+import { aggregate, call, caseOf, int, lit, sideColumn, type Expr } from '../ir/expr.js';
 import { compileSearchExpr } from '../search.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
-import { generic, regexOrFail, rowNumber, SEQ, sortKeys, sortRelation } from './relation.js';
+import type { Builder } from '../builder.js';
+import type { Relation } from '../types.js';
+import { generic, regexOrFail, rowNumber, same, SEQ, sortKeys, sortRelation } from './relation.js';
 
 const HEAD_OPTIONS: Options = {
   limit: 'int',
@@ -80,20 +82,41 @@ const dedup: CommandCompiler = (cmd, rel, b) => {
   const keepEmpty = args.bool('keepempty', false);
   const anyNull = any(keys.map((k) => call('is_null', [k], 'bool')));
   const bySeq = [{ expr: SEQ, desc: false, nulls: 'last' as const }];
-  let kept: Expr;
-  if (args.bool('consecutive', false)) {
-    const previous = (k: Expr) => aggregate('lag', [k], k.type, { over: { partition: [], order: bySeq } });
-    const changed = any(keys.map((k) => call('is_distinct', [k, previous(k)], 'bool')));
-    kept = call('or', [changed, call('eq', [rowNumber(bySeq), int(1)], 'bool')], 'bool');
-  } else {
-    kept = call('le', [rowNumber(bySeq, keys), int(n)], 'bool');
-  }
+  const consecutive = args.bool('consecutive', false);
   // Results missing a field are dropped, or with keepempty=true always kept.
   let out = rel;
   if (!keepEmpty) out = b.step({ kind: 'filter', input: out.id, condition: call('not', [anyNull], 'bool') });
-  out = b.step({ kind: 'filter', input: out.id, condition: keepEmpty ? call('or', [anyNull, kept], 'bool') : kept });
+  if (n === 1 && !consecutive) {
+    out = firstOfEach(out, keys, keepEmpty ? anyNull : undefined, b);
+  } else {
+    let kept: Expr;
+    if (consecutive) {
+      const previous = (k: Expr) => aggregate('lag', [k], k.type, { over: { partition: [], order: bySeq } });
+      const changed = any(keys.map((k) => call('is_distinct', [k, previous(k)], 'bool')));
+      kept = call('or', [changed, call('eq', [rowNumber(bySeq), int(1)], 'bool')], 'bool');
+    } else {
+      kept = call('le', [rowNumber(bySeq, keys), int(n)], 'bool');
+    }
+    out = b.step({ kind: 'filter', input: out.id, condition: keepEmpty ? call('or', [anyNull, kept], 'bool') : kept });
+  }
   return sortItems.length ? sortRelation(out, b, sortKeys(sortItems, out, b), 0) : out;
 };
+
+/**
+ * The first row (by `__seq`) of each combination of `keys`, and every row where `empty` holds
+ * (keepempty): a GROUP BY of the keys giving each group's least `__seq`, joined back on `__seq`
+ * (a row's own, as lookup relies on). A window numbering the rows within each group gives the
+ * same rows, but it sorts every row's columns by group (1.0 CPU-s of 2.9 on the 440k rows of a
+ * location search at 1M events, against 0.45 for this).
+ */
+function firstOfEach(rel: Relation, keys: Expr[], empty: Expr | undefined, b: Builder): Relation {
+  // With keepempty each row missing a key is a group of its own, so it is kept.
+  const groups = keys.map((k, i) => ({ name: `__dk${i}`, expr: k }));
+  if (empty) groups.push({ name: '__dkn', expr: caseOf([{ when: empty, then: SEQ }], null, 'number') });
+  const firsts = b.step({ kind: 'aggregate', input: rel.id, groups, aggregates: [{ name: '__dfirst', expr: aggregate('min', [SEQ], 'number') }] });
+  const on = call('eq', [sideColumn('l', '__seq', 'number'), sideColumn('r', '__dfirst', 'number')], 'bool');
+  return b.step({ kind: 'join', left: rel.id, right: firsts.id, type: 'inner', on, columns: [], leftAll: true, leftDrop: [] }, same(rel));
+}
 
 function countArg(args: Args, fallback: number, what: string): number {
   const limit = args.options.get('limit') ?? args.options.get('count');

@@ -11,46 +11,50 @@ s2 AS (
 s3 AS (
   SELECT *, CASE WHEN "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL AND "requesting_account" <> "role_account" THEN 'yes' ELSE 'no' END AS "cross_account", coalesce("sharedEventID", "eventID") AS "call_id" FROM s2
 ),
-s5 AS (
+s5 AS NOT MATERIALIZED (
   SELECT * FROM s3 WHERE coalesce("cross_account" = 'yes' AND coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') = 'success' AND "_time" <= 1795824000::DOUBLE, false) AND NOT ("call_id" IS NULL)
 ),
 s6 AS (
-  SELECT * FROM s5
-    QUALIFY row_number() OVER (PARTITION BY "call_id" ORDER BY "__seq") <= 1
+  SELECT "call_id" AS "__dk0", min("__seq") AS "__dfirst" FROM s5
+    GROUP BY "call_id"
 ),
-s10 AS (
-  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account", coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId") AS "requester", "requesting_account" AS "__by0", "role_account" AS "__by1" FROM s6
-    WHERE "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL
+s7 AS (
+  SELECT l.*
+    FROM s5 l JOIN s6 r ON l."__seq" = r."__dfirst"
 ),
 s11 AS (
-  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime^5", max("_time") AS "lastTime^4", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list(coalesce("userAgent", CAST(NULL AS VARCHAR))) FILTER (WHERE coalesce("userAgent", CAST(NULL AS VARCHAR)) IS NOT NULL))) AS "user_agents" FROM s10
-    GROUP BY "__by0", "__by1"
+  SELECT * EXCLUDE ("role_account"), "role_account" AS "requested_account", coalesce("__p_userIdentity.arn", "__p_userIdentity.principalId") AS "requester", "requesting_account" AS "__by0", "role_account" AS "__by1" FROM s7
+    WHERE "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL
 ),
 s12 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s11
+  SELECT "__by0" AS "requesting_account", "__by1" AS "requested_account", min("_time") AS "firstTime^5", max("_time") AS "lastTime^4", count(*) AS "calls", list_sort(list_distinct(list("role_arn") FILTER (WHERE "role_arn" IS NOT NULL))) AS "roles", list_sort(list_distinct(list("requester") FILTER (WHERE "requester" IS NOT NULL))) AS "requesters", list_sort(list_distinct(list("sourceIPAddress") FILTER (WHERE "sourceIPAddress" IS NOT NULL))) AS "src", list_sort(list_distinct(list(coalesce("userAgent", CAST(NULL AS VARCHAR))) FILTER (WHERE coalesce("userAgent", CAST(NULL AS VARCHAR)) IS NOT NULL))) AS "user_agents" FROM s11
+    GROUP BY "__by0", "__by1"
 ),
 s13 AS (
-  SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s12
 ),
 s14 AS (
+  SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false
+),
+s15 AS (
   SELECT * EXCLUDE ("__part") REPLACE (row_number() OVER (ORDER BY "__part", "__seq") AS "__seq") FROM (
-    SELECT *, 0 AS "__part" FROM s12
+    SELECT *, 0 AS "__part" FROM s13
     UNION ALL BY NAME
-    SELECT *, 1 AS "__part" FROM s13
+    SELECT *, 1 AS "__part" FROM s14
   )
 ),
-s17 AS (
-  SELECT "requesting_account", "requested_account", min("firstTime^5") AS "firstTime^5", max("lastTime^4") AS "lastTime^4", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s14
+s18 AS (
+  SELECT "requesting_account", "requested_account", min("firstTime^5") AS "firstTime^5", max("lastTime^4") AS "lastTime^4", sum("calls") AS "calls", list_sort(list_distinct(flatten(list("roles") FILTER (WHERE "roles" IS NOT NULL)))) AS "roles", list_sort(list_distinct(flatten(list("requesters") FILTER (WHERE "requesters" IS NOT NULL)))) AS "requesters", list_sort(list_distinct(flatten(list("src") FILTER (WHERE "src" IS NOT NULL)))) AS "src", list_sort(list_distinct(flatten(list("user_agents") FILTER (WHERE "user_agents" IS NOT NULL)))) AS "user_agents" FROM s15
     WHERE "requesting_account" IS NOT NULL AND "requested_account" IS NOT NULL
     GROUP BY "requesting_account", "requested_account"
 ),
-s18 AS (
-  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s17
+s19 AS (
+  SELECT *, row_number() OVER (ORDER BY TRY_CAST("requesting_account" AS DOUBLE), "requesting_account", TRY_CAST("requested_account" AS DOUBLE), "requested_account") AS "__seq" FROM s18
 ),
-s21 AS (
-  SELECT "requesting_account", "requested_account", strftime(make_timestamp(CAST(CAST("firstTime^5" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "firstTime^5", strftime(make_timestamp(CAST(CAST("lastTime^4" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "lastTime^4", "calls", "roles", "requesters", "src", "user_agents", "__seq" FROM s18
+s22 AS (
+  SELECT "requesting_account", "requested_account", strftime(make_timestamp(CAST(CAST("firstTime^5" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "firstTime^5", strftime(make_timestamp(CAST(CAST("lastTime^4" AS DOUBLE) * 1000000 AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS "lastTime^4", "calls", "roles", "requesters", "src", "user_agents", "__seq" FROM s19
     WHERE coalesce("firstTime^5" >= 1795737600::DOUBLE AND "firstTime^5" <= 1795824000::DOUBLE, false)
 )
 SELECT "requesting_account", "requested_account", "firstTime^5", "lastTime^4", "calls", "roles", "requesters", "src", "user_agents"
-FROM s21
+FROM s22
 ORDER BY "__seq"

@@ -1,14 +1,18 @@
-WITH s0 AS (
+WITH s0 AS NOT MATERIALIZED (
   SELECT * FROM "events"
     WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false) AND (coalesce("__p_userIdentity.arn" ILIKE 'arn:aws:iam::111122223333:user/svc-backup', false) OR coalesce("__p_userIdentity.sessionContext.sessionIssuer.arn" ILIKE 'arn:aws:iam::111122223333:user/svc-backup', false))
 ),
 s1 AS (
-  SELECT * FROM s0
-    QUALIFY "eventID" IS NULL OR row_number() OVER (PARTITION BY "eventID" ORDER BY "__seq") <= 1
+  SELECT "eventID" AS "__dk0", CASE WHEN "eventID" IS NULL THEN "__seq" END AS "__dkn", min("__seq") AS "__dfirst" FROM s0
+    GROUP BY "eventID", CASE WHEN "eventID" IS NULL THEN "__seq" END
 ),
-s3 AS (
-  SELECT "_time", "recipientAccountId", "awsRegion", "eventSource", "eventName", coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') AS "errorCode", "__p_userIdentity.type" AS "caller_type", coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "caller", coalesce("__p_userIdentity.arn", json_extract_string("requestParameters", '$.roleArn')) AS "user_arn", "__p_userIdentity.accessKeyId" AS "userIdentity.accessKeyId", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "eventID", "__seq" FROM s1
+s2 AS (
+  SELECT l.*
+    FROM s0 l JOIN s1 r ON l."__seq" = r."__dfirst"
+),
+s4 AS (
+  SELECT "_time", "recipientAccountId", "awsRegion", "eventSource", "eventName", coalesce("errorCode", CASE WHEN json_extract_string("responseElements", '$.ConsoleLogin') LIKE 'Failure' THEN 'failure' ELSE 'success' END, 'success') AS "errorCode", "__p_userIdentity.type" AS "caller_type", coalesce(CASE WHEN "__p_userIdentity.type" = 'IAMUser' THEN "__p_userIdentity.userName" WHEN "__p_userIdentity.type" = 'AssumedRole' OR "__p_userIdentity.type" = 'FederatedUser' THEN regexp_replace("__p_userIdentity.arn", '^.*/', '', 'g') WHEN "__p_userIdentity.type" = 'Root' THEN 'root' WHEN "__p_userIdentity.type" = 'AWSService' THEN "__p_userIdentity.invokedBy" WHEN "__p_userIdentity.type" = 'AWSAccount' THEN regexp_replace("__p_userIdentity.principalId", '^.*:', '', 'g') END, "__p_userIdentity.userName", "__p_userIdentity.principalId") AS "caller", coalesce("__p_userIdentity.arn", json_extract_string("requestParameters", '$.roleArn')) AS "user_arn", "__p_userIdentity.accessKeyId" AS "userIdentity.accessKeyId", "sourceIPAddress" AS "src", coalesce("userAgent", CAST(NULL AS VARCHAR)) AS "user_agent", "eventID", "__seq" FROM s2
 )
 SELECT "_time", "recipientAccountId", "awsRegion", "eventSource", "eventName", "errorCode", "caller_type", "caller", "user_arn", "userIdentity.accessKeyId", "src", "user_agent", "eventID"
-FROM s3
+FROM s4
 ORDER BY "__seq"
