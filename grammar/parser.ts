@@ -304,6 +304,9 @@ export function parseExpression(text: string): ParseResult & { expr: Expr | null
   return { pipeline: null, diagnostics: result.diagnostics.map(shift), expr };
 }
 
+/** The grammar's rules for the diagrams page, from the pipeline down (the layers it extends last). */
 export function serializedGrammar() {
-  return parser.getSerializedGastProductions();
+  const rules = parser.getSerializedGastProductions();
+  const top = rules.findIndex((r) => 'name' in r && r.name === 'pipeline');
+  return [...rules.slice(top), ...rules.slice(0, top)];
 }
