@@ -139,7 +139,18 @@ function missing(name: string, rel: Relation): IrExpr {
   // An add-on rule reads fields CloudTrail may not have: that is the rule's business, not the
   // user's. A `$token$` is a parameter explain was asked to leave unfilled.
   if (rel.addonFrom || name.startsWith('_') || /^\$\w+\$$/.test(name)) return NULL;
-  const names = rel.raw ? [...rel.fields.keys(), ...EVENT_COLUMNS.map((c) => c.name), ...addonFieldNames(), ...DATETIME_FIELDS] : [...rel.fields.keys()];
-  const known = [...new Set(names)].filter((f) => !isHidden(f));
-  return missingField({ name, near: nearest(name, known), afterReshape: !rel.raw });
+  // One search can name the same missing field 20,000 times (`x=1 OR x=1 ...`): the closest
+  // names are looked for once per relation and name.
+  let known = missingSeen.get(rel);
+  if (!known) missingSeen.set(rel, (known = new Map()));
+  let expr = known.get(name);
+  if (!expr) {
+    const names = rel.raw ? [...rel.fields.keys(), ...EVENT_COLUMNS.map((c) => c.name), ...addonFieldNames(), ...DATETIME_FIELDS] : [...rel.fields.keys()];
+    const candidates = [...new Set(names)].filter((f) => !isHidden(f));
+    expr = missingField({ name, near: nearest(name, candidates), afterReshape: !rel.raw });
+    known.set(name, expr);
+  }
+  return expr;
 }
+
+const missingSeen = new WeakMap<Relation, Map<string, IrExpr>>();
