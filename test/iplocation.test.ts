@@ -15,7 +15,7 @@ describe('iplocation', () => {
       "WITH s0 AS (
         SELECT * FROM "events"
       ),
-      s1 AS NOT MATERIALIZED (
+      s1 AS (
         SELECT *, "sourceIPAddress" AS "__ip" FROM s0
       ),
       s3 AS (

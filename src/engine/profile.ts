@@ -26,7 +26,7 @@ export interface SearchProfile {
  */
 export function materialized(sql: string): string {
   const names: string[] = [];
-  const out = sql.replace(/(^WITH |\),\n)([A-Za-z_]\w*) AS (?:NOT MATERIALIZED )?\(\n/gm, (_m, before: string, name: string) => {
+  const out = sql.replace(/(^WITH |\),\n)([A-Za-z_]\w*) AS \(\n/gm, (_m, before: string, name: string) => {
     names.push(name);
     return `${before}${name} AS MATERIALIZED (\n`;
   });

@@ -7,7 +7,6 @@ import type { Column, Schema, Step } from '../ir/plan.js';
 import type { Dialect } from './dialect.js';
 import { ExprPrinter } from './expr.js';
 import { mergeSteps, type PrintStep } from './merge.js';
-import { recomputed } from './recompute.js';
 
 /**
  * A column of this name physically exists in rows of this schema. An event column renamed away
@@ -134,8 +133,7 @@ export class PlanPrinter {
    */
   ctes(steps: Step[], output?: number): string {
     const printed: PrintStep[] = output === undefined ? steps : mergeSteps(steps, output);
-    const again = this.dialect.name === 'duckdb' ? recomputed(printed) : new Set<number>();
-    return printed.map((s) => `${stepName(s.id)} AS ${again.has(s.id) ? 'NOT MATERIALIZED ' : ''}(\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.step(s))}\n)`).join(',\n');
+    return printed.map((s) => `${stepName(s.id)} AS (\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.step(s))}\n)`).join(',\n');
   }
 }
 

@@ -2,7 +2,7 @@ WITH s0 AS (
   SELECT * FROM "events"
     WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false)
 ),
-s1 AS NOT MATERIALIZED (
+s1 AS (
   SELECT *, "sourceIPAddress" AS "__ip" FROM s0
 ),
 s3 AS (

@@ -1,4 +1,4 @@
-WITH s0 AS NOT MATERIALIZED (
+WITH s0 AS (
   SELECT * FROM "events"
     WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false) AND coalesce("awsRegion" ILIKE 'eu-west-1', false)
 ),

@@ -1,4 +1,4 @@
-WITH s0 AS NOT MATERIALIZED (
+WITH s0 AS (
   SELECT * FROM "events"
     WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false) AND coalesce("eventSource" ILIKE 'iam.amazonaws.com', false) AND coalesce("eventName" ILIKE 'AttachRolePolicy', false)
 ),

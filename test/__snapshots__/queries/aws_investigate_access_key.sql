@@ -1,4 +1,4 @@
-WITH s0 AS NOT MATERIALIZED (
+WITH s0 AS (
   SELECT * FROM "events"
     WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false) AND (coalesce("__p_userIdentity.accessKeyId" ILIKE 'AKIAKVGAJJLMH55XUZRZ', false) OR CASE WHEN contains(lower(CAST("responseElements" AS VARCHAR)), 'akiakvgajjlmh55xuzrz') THEN coalesce(json_extract_string("responseElements", '$.credentials.accessKeyId') ILIKE 'AKIAKVGAJJLMH55XUZRZ', false) ELSE false END OR CASE WHEN contains(lower(CAST("responseElements" AS VARCHAR)), 'akiakvgajjlmh55xuzrz') THEN coalesce(json_extract_string("responseElements", '$.accessKey.accessKeyId') ILIKE 'AKIAKVGAJJLMH55XUZRZ', false) ELSE false END)
 ),

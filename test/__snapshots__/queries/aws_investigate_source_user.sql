@@ -1,4 +1,4 @@
-WITH s0 AS NOT MATERIALIZED (
+WITH s0 AS (
   SELECT * FROM "events"
     WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false) AND (coalesce("__p_userIdentity.arn" ILIKE 'arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync', false) OR coalesce(json_extract_string("responseElements", '$.assumedRoleUser.arn') ILIKE 'arn:aws:sts::111122223333:assumed-role/ops-sync-role/sync', false))
 ),

@@ -1,4 +1,4 @@
-WITH s0 AS NOT MATERIALIZED (
+WITH s0 AS (
   SELECT * FROM "events"
     WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false) AND (coalesce("__p_userIdentity.arn" ILIKE 'arn:aws:iam::111122223333:user/svc-backup', false) OR coalesce("__p_userIdentity.sessionContext.sessionIssuer.arn" ILIKE 'arn:aws:iam::111122223333:user/svc-backup', false))
 ),
