@@ -3,8 +3,8 @@
 // Each search runs --reps times in this process (rows streamed to a sink, never held); it prints
 // the best and median CPU seconds (user + system, DuckDB's threads included), the wall, the rows
 // and the process's peak RSS. Parameters are filled as bench.ts fills them.
-import { readdirSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../../src/engine/engine.js';
@@ -19,7 +19,9 @@ const data = generate(arg('size', '1m')!);
 const files = data.dir + '/AWSLogs';
 const reps = Number(arg('reps', '3'));
 const match = arg('match')?.split(',');
-const engine = await Engine.open({ cacheDir: arg('cache') });
+// A state folder of its own: the baseline search writes a lookup there, never in the user's.
+const stateDir = mkdtempSync(path.join(tmpdir(), 'spelunk-search-cpu-'));
+const engine = await Engine.open({ cacheDir: arg('cache'), stateDir });
 await engine.load([files]);
 const f = data.facts;
 const place = (await engine.run(`| makeresults | eval ip="${f.ip}" | iplocation ip | table City Country Region`)).rows[0] ?? {};
@@ -58,3 +60,4 @@ for (const [name, spl] of cases) {
   console.log(JSON.stringify({ name, rows, cpuBest: r(sorted[0]!), cpuMedian: r(sorted[Math.floor(reps / 2)]!), wallBest: r(Math.min(...wall)), firstRow: r(first), peakRssGB: r(process.resourceUsage().maxRSS / 1e6), load: r(loadavg()[0]!) }));
 }
 engine.close();
+rmSync(stateDir, { recursive: true, force: true });
