@@ -17,7 +17,7 @@ import type { Row } from '../engine/types.js';
 import { resultFieldStats } from './data-profile.js';
 import { visible } from './display.js';
 import { MAX_DEPTH } from './event-view.js';
-import type { HeldResult } from './session.js';
+import type { HeldResult } from './outcome.js';
 
 /** CloudTrail fields with a value of their own on (almost) every event: counted, not tabled. */
 export const IDENTIFIERS = ['eventID', 'requestID', 'eventTime', 'sharedEventID'];
