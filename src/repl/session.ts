@@ -309,7 +309,9 @@ export class Session {
       search: '*', columns: ['_time', '_raw'], rows: [], truncated: true, elapsedMs: 0, sql: '',
       shape: { events: true, timechart: false }, timeline: null, range: {},
     };
-    const stats = await fieldStats(this.engine, target ?? all, this.runOptions({ maxRows: undefined }), { onUpdate });
+    // A result is counted over the range it ran with, whatever `:time` says now.
+    const range = target ? { earliest: target.range.earliest, latest: target.range.latest } : {};
+    const stats = await fieldStats(this.engine, target ?? all, { ...this.runOptions({ maxRows: undefined }), ...range }, { onUpdate });
     if (target && !stats.stopped) this.statsCache.set(target, stats);
     return stats;
   }

@@ -20,7 +20,7 @@ export class SidebarPane {
   async open(scope: 'data' | 'result' | 'auto', back: 'prompt' | 'browse'): Promise<void> {
     const host = this.host;
     const search = scope === 'data' ? '*' : host.session.last?.search ?? '';
-    const sidebar = new FieldSidebar({ search, rows: null, fields: [], sampled: null, stage: 'counting the fields' });
+    const sidebar = new FieldSidebar({ search, rows: null, fields: [], first: null, stage: 'counting the fields' });
     this.sidebar = sidebar;
     this.back = back;
     host.mode = 'fields';
