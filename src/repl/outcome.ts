@@ -28,6 +28,8 @@ export interface HeldResult {
   truncated: boolean;
   elapsedMs: number;
   sql: string;
+  /** The result's fields with their types and origins, as SQL comments (shown above `:sql`). */
+  fields?: string;
   shape: SearchShape;
   /** Matching events over time, above an event search's results (when asked for). */
   timeline: Timeline | null;

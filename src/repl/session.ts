@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { SplError } from '../../grammar/diagnostics.js';
 import { describeLoad, formatTime, RowWriter } from '../cli/format.js';
 import { explainText } from '../cli/remote.js';
+import { fieldsText } from '../compiler/print/plan-text.js';
 import { athenaTable } from '../compiler/print/athena-table.js';
 import { parseIso, resolveTime } from '../compiler/time.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
@@ -150,6 +151,7 @@ export class Session {
     });
     const result: HeldResult = {
       search: spl, params: extra.params, columns: compiled.columns, rows, truncated, elapsedMs: performance.now() - started, sql: compiled.sql,
+      fields: fieldsText(compiled.columns, compiled.types, compiled.origins),
       shape: searchShape(this.engine, spl, extra.params), timeline: null, range: { earliest: opts.earliest, latest: opts.latest },
       ...(compiled.notes?.length ? { notes: compiled.notes } : {}),
     };
@@ -226,7 +228,7 @@ export class Session {
       case 'sql':
         if (!this.last) throw new SessionCommandError('no search yet: :sql shows the SQL of the last search');
         if (cmd.dialect) return [lines({ text: await this.trinoSql(this.last), tone: 'dim' })];
-        return [lines({ text: this.last.sql, tone: 'dim' })];
+        return [lines({ text: [this.last.fields, this.last.sql].filter(Boolean).join('\n'), tone: 'dim' })];
       case 'fields': return this.fieldsCommand(cmd.scope, cmd.field);
       case 'inspect': {
         const last = this.last;
