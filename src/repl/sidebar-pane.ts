@@ -9,6 +9,8 @@ import type { PaneHost } from './event-pane.js';
 export class SidebarPane {
   sidebar: FieldSidebar | null = null;
   private back: 'prompt' | 'browse' = 'prompt';
+  /** Ctrl-C was pressed while counting. */
+  private cancelling = false;
 
   constructor(private readonly host: PaneHost) {}
 
@@ -25,8 +27,13 @@ export class SidebarPane {
     this.back = back;
     host.mode = 'fields';
     host.changed();
-    // Redraw while DuckDB counts, for its progress.
-    const ticker = setInterval(() => host.changed(), 200);
+    this.cancelling = false;
+    // Redraw while DuckDB counts, for its progress. An interrupt that lands between two of its
+    // queries (while the next one compiles) is lost: repeat it until the counting stops.
+    const ticker = setInterval(() => {
+      if (this.cancelling && this.sidebar === sidebar && sidebar.computing) host.session.interrupt();
+      host.changed();
+    }, 200);
     try {
       const stats = await host.session.fieldStats(scope, (s) => {
         sidebar.update(s);
@@ -47,6 +54,7 @@ export class SidebarPane {
     const action = this.sidebar!.key(k, this.height());
     switch (action?.kind) {
       case 'cancel':
+        this.cancelling = true;
         host.session.interrupt();
         break;
       case 'close':
