@@ -45,7 +45,7 @@ async function segmentRows(cacheDir: string, source?: string): Promise<number> {
 }
 
 function viewOf(engine: Engine): (range: object) => string {
-  const cached = (engine as unknown as { cached: { viewSql(r: object): string } }).cached;
+  const cached = (engine as unknown as { store: { cached: { viewSql(r: object): string } } }).store.cached;
   return (range) => cached.viewSql(range);
 }
 
@@ -334,7 +334,7 @@ describe('cache', () => {
     const range = { earliest: Date.parse('2026-11-23T00:00:00Z') / 1000, latest: Date.parse('2026-11-25T12:00:00Z') / 1000 };
     const spl = 'search * | table _time eventID source';
     const pruned = await all(engine, spl, range);
-    const sql = (engine as unknown as { cached: { select(r: object): unknown[] } }).cached;
+    const sql = (engine as unknown as { store: { cached: { select(r: object): unknown[] } } }).store.cached;
     expect(sql.select(range).length).toBeLessThan(sql.select({}).length);
     const table = await Engine.open();
     await table.load([data]);

@@ -23,6 +23,12 @@ describe('spelunk explain', () => {
     // The add-on's action is empty for the calls its lookup does not list: their column is NULL.
     expect(withData.stdout).toContain('SELECT "_time", "read", "success", "NULL", "OTHER"');
   });
+
+  it('lists each result field with its type and origin before the SQL', () => {
+    const out = spelunk(['explain', '* | stats count by user, userIdentity.arn | rename userIdentity.arn as arn']);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toMatch(/^-- field  type    origin\n-- user   string  add-on user\n-- arn    string  raw userIdentity.arn\n-- count  number  computed\nWITH /);
+  });
 });
 
 describe('--addon', () => {

@@ -10,6 +10,7 @@ import { resolveSearch, resolvedSpl, userQueriesDir } from '../engine/queries.js
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { describeLoad, RowWriter } from './format.js';
 import { visibleLines } from './terminal-text.js';
+import { fieldsText } from '../compiler/print/plan-text.js';
 import { checkRemoteFlags, dialectFromArgs, explainText, runRemoteCli, tableFromArgs } from './remote.js';
 import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, outputFormat, pathFlag, REMOTE_FLAGS, runOptions, settleCache, USAGE, version, write } from './common.js';
 
@@ -169,8 +170,12 @@ async function explainCommand(argv: string[]): Promise<number> {
     // split-by values); with --data those questions are answered first, as `run` does.
     const report = await loadData(engine, args);
     const prepared = report ? await engine.prepareWithData(text, opts) : engine.prepare(text, opts);
-    for (const n of prepared.compiled.notes ?? []) write(visibleLines(`-- note: ${n}`) + '\n');
-    write(visibleLines(prepared.compiled.sql) + '\n');
+    const { compiled } = prepared;
+    for (const n of compiled.notes ?? []) write(visibleLines(`-- note: ${n}`) + '\n');
+    // Each result field with its type and where its values come from, then the SQL.
+    const fields = fieldsText(compiled.columns, compiled.types, compiled.origins);
+    if (fields) write(visibleLines(fields) + '\n');
+    write(visibleLines(compiled.sql) + '\n');
     await settleCache(engine, args);
     return 0;
   } finally {

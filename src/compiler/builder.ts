@@ -4,6 +4,7 @@ import type { Expr as AstExpr, Command, Pipeline, SearchExpr, Span } from '../..
 import { splError } from '../../grammar/diagnostics.js';
 import { stepName, Vars, type Expr, type MissingField } from './ir/expr.js';
 import type { Schema, Step } from './ir/plan.js';
+import { COMPUTED, isMade, type Origin } from './ir/origin.js';
 import { deriveSchema, type StepBody } from './ir/schema.js';
 import { duckdbPrinter, DUCKDB } from './print/duckdb.js';
 import { PlanPrinter } from './print/plan.js';
@@ -120,8 +121,9 @@ export class Builder {
   }
 }
 
-export function made(type: FieldType): FieldInfo {
-  return { type, origin: 'made' };
+/** A field the pipeline made: computed unless it copies a field whose origin it keeps. */
+export function made(type: FieldType, origin: Origin = COMPUTED): FieldInfo {
+  return { type, origin };
 }
 
 /** The fields of a relation plus or minus some, as a new map (relations are never mutated). */
@@ -137,7 +139,7 @@ export function withFields(rel: Relation, add: [string, FieldInfo][] = [], drop:
 
 /** Visible field names of a relation in order (hidden `__` columns and event columns left out). */
 export function visibleFields(rel: Relation): string[] {
-  return [...rel.fields].filter(([name, info]) => !name.startsWith('__') && info.origin === 'made').map(([name]) => name);
+  return [...rel.fields].filter(([name, info]) => !name.startsWith('__') && isMade(info.origin)).map(([name]) => name);
 }
 
 /** Output columns: for events, `_time`, the fields the pipeline made, and `_raw`. */

@@ -11,6 +11,7 @@ import { compileSearchExpr } from './search.js';
 import { EmptyNameError } from './print/duckdb.js';
 import { ident } from './sql.js';
 import { stepName, type Expr } from './ir/expr.js';
+import { copiedOrigin, EVENT, type Origin } from './ir/origin.js';
 import { nearest } from './suggest.js';
 import type { CompiledSearch, CompileOptions, FieldType, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
@@ -156,7 +157,13 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   }
   const columns = outputColumns(rel);
   const types: Record<string, FieldType> = {};
-  for (const c of columns) types[c] = rel.fields.get(c)?.type ?? (c === '_time' ? 'number' : 'string');
+  const origins: Record<string, Origin> = {};
+  for (const c of columns) {
+    const info = rel.fields.get(c);
+    types[c] = info?.type ?? (c === '_time' ? 'number' : 'string');
+    // An event column shown (`_time`, `_raw`) is its value as recorded.
+    origins[c] = copiedOrigin(c, info?.origin ?? EVENT);
+  }
   const select = columns.map((c) => ident(c)).join(', ');
   // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
   // rows for nothing doubled its cost.
@@ -173,7 +180,7 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // of every search cost parse+compile about a tenth more.
   let stepwise: string | undefined;
   const plan = { get ctes() { return (stepwise ??= b.ctes(steps)); }, steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
-  return { sql, columns, types, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan, ...(sampled?.kind === 'events' && sampled.sample ? { sampled: sampled.sample } : {}) };
+  return { sql, columns, types, origins, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan, ...(sampled?.kind === 'events' && sampled.sample ? { sampled: sampled.sample } : {}) };
 }
 
 /** A note for each field name the search reads that nothing defines (see fields.ts `missing`). */

@@ -6,7 +6,8 @@ import { parse } from '../../grammar/parser.js';
 import type { Builder } from './builder.js';
 import { and, compare, inList, not, or, toBool, toNumber, toString } from './build/coerce.js';
 import { addonExpr, addonFor, addonScope, NULL, resolveColumn } from './fields.js';
-import { call, int, lit, type Expr as IrExpr } from './ir/expr.js';
+import { call, int, lit, withOrigin, type Expr as IrExpr } from './ir/expr.js';
+import type { Origin } from './ir/origin.js';
 import { likeMatch } from './patterns.js';
 import { evalFunction, FUNCTION_NAMES, type EvalCall } from './library/eval-functions.js';
 import { isSplunkEvalFunction } from './library/splunk-eval-functions.js';
@@ -30,8 +31,9 @@ function resolveField(name: string, scope: ExprScope): IrExpr {
   // runs): the pipeline's own fields are out of sight, and names in the rule mean what they meant
   // at the rule's stage.
   const expr = addonExpr(def);
-  if (!expr) return NULL;
-  return compileExpr(expr, { rel: addonScope(scope.rel, def.position), b: scope.b });
+  const origin: Origin = { kind: 'addon', field: name };
+  if (!expr) return withOrigin(NULL, origin);
+  return withOrigin(compileExpr(expr, { rel: addonScope(scope.rel, def.position), b: scope.b }), origin);
 }
 
 export function fieldRef(name: string, scope: ExprScope): IrExpr {

@@ -6,8 +6,9 @@ import { addonDefinition, addonFieldNames, type AddonDefinition } from './addon-
 import { DEFAULT_ADDON } from './addon/profile.js';
 import { EVENT_COLUMNS, eventColumn, JSON_COLUMNS } from './cloudtrail-schema.js';
 import { DATETIME_FIELDS, datetimeField } from './datetime-fields.js';
-import { call, column, missingField, nullOf, type Expr as IrExpr, type FieldType } from './ir/expr.js';
+import { call, column, missingField, nullOf, withOrigin, type Expr as IrExpr, type FieldType } from './ir/expr.js';
 import { isHidden } from './ir/plan.js';
+import { copiedOrigin, INTERNAL, isMade, rawPath } from './ir/origin.js';
 import { nearest } from './suggest.js';
 import type { AddonPosition, FieldInfo, Relation } from './types.js';
 import type { Expr } from '../../grammar/ast.js';
@@ -74,7 +75,7 @@ export function addonExpr(def: AddonDefinition): Expr | null {
 export function addonFor(name: string, rel: Relation, profile = DEFAULT_ADDON): AddonDefinition | undefined {
   if (!rel.raw || rel.removed.has(name)) return undefined;
   const info = rel.fields.get(name);
-  if (info && info.origin !== 'event') return undefined;
+  if (isMade(info?.origin)) return undefined;
   return addonDefinition(name, profile, rel.addonFrom);
 }
 
@@ -83,7 +84,7 @@ export function addonFor(name: string, rel: Relation, profile = DEFAULT_ADDON): 
  * out of sight, nothing removed), names resolving as at the rule's stage.
  */
 export function addonScope(rel: Relation, position: AddonPosition): Relation {
-  return { ...rel, fields: new Map([...rel.fields].filter(([, f]) => f.origin === 'event')), removed: new Set(), addonFrom: position };
+  return { ...rel, fields: new Map([...rel.fields].filter(([, f]) => !isMade(f.origin))), removed: new Set(), addonFrom: position };
 }
 
 export { addonFieldNames };
@@ -103,9 +104,9 @@ export function preserveOriginals(rel: Relation, names: string[]): [string, Fiel
   for (const name of new Set(names)) {
     const column = eventColumn(name);
     const info = rel.fields.get(name);
-    if (!column || column.type === 'JSON' || name.startsWith('_') || (info && info.origin !== 'event')) continue;
+    if (!column || column.type === 'JSON' || name.startsWith('_') || isMade(info?.origin)) continue;
     if (rel.fields.has(originalName(name)) || rel.removed.has(name)) continue;
-    out.push([name, { type: columnType(column.type), origin: 'event' }]);
+    out.push([name, { type: columnType(column.type), origin: INTERNAL }]);
   }
   return out;
 }
@@ -113,19 +114,21 @@ export function preserveOriginals(rel: Relation, names: string[]): [string, Fiel
 /** Resolve a field name to a column or a path into the event, without add-on fields (see expr.ts `fieldRef`). */
 export function resolveColumn(name: string, rel: Relation): IrExpr {
   const info = rel.fields.get(name);
-  if (info) return column(name, info.type);
+  // Marked with where its values come from, for the schema of a step that copies it (ir/schema.ts).
+  if (info) return withOrigin(column(name, info.type), copiedOrigin(name, info.origin));
   if (rel.removed.has(name)) return NULL;
   if (!rel.raw) return missing(name, rel);
   // An event field the pipeline overwrote or dropped keeps its original for add-on fields (which
   // resolve against the event columns only, with nothing removed).
   const original = rel.fields.get(originalName(name));
-  if (original) return column(originalName(name), original.type);
+  if (original) return withOrigin(column(originalName(name), original.type), rawPath(name));
   const event = eventColumn(name);
-  if (event && event.type !== 'JSON') return column(name, columnType(event.type));
+  if (event && event.type !== 'JSON') return withOrigin(column(name, columnType(event.type)), rawPath(name));
   const datetime = datetimeField(name, resolveColumn('_time', rel) ?? NULL, resolveColumn('eventTime', rel) ?? NULL);
   if (datetime) return datetime;
   const head = pathSegments(name)[0]!;
-  return jsonField(name, !rel.fields.has(head) && !rel.removed.has(head)) ?? missing(name, rel);
+  const path = jsonField(name, !rel.fields.has(head) && !rel.removed.has(head));
+  return path ? withOrigin(path, rawPath(name)) : missing(name, rel);
 }
 
 /**
@@ -136,7 +139,18 @@ function missing(name: string, rel: Relation): IrExpr {
   // An add-on rule reads fields CloudTrail may not have: that is the rule's business, not the
   // user's. A `$token$` is a parameter explain was asked to leave unfilled.
   if (rel.addonFrom || name.startsWith('_') || /^\$\w+\$$/.test(name)) return NULL;
-  const names = rel.raw ? [...rel.fields.keys(), ...EVENT_COLUMNS.map((c) => c.name), ...addonFieldNames(), ...DATETIME_FIELDS] : [...rel.fields.keys()];
-  const known = [...new Set(names)].filter((f) => !isHidden(f));
-  return missingField({ name, near: nearest(name, known), afterReshape: !rel.raw });
+  // One search can name the same missing field 20,000 times (`x=1 OR x=1 ...`): the closest
+  // names are looked for once per relation and name.
+  let known = missingSeen.get(rel);
+  if (!known) missingSeen.set(rel, (known = new Map()));
+  let expr = known.get(name);
+  if (!expr) {
+    const names = rel.raw ? [...rel.fields.keys(), ...EVENT_COLUMNS.map((c) => c.name), ...addonFieldNames(), ...DATETIME_FIELDS] : [...rel.fields.keys()];
+    const candidates = [...new Set(names)].filter((f) => !isHidden(f));
+    expr = missingField({ name, near: nearest(name, candidates), afterReshape: !rel.raw });
+    known.set(name, expr);
+  }
+  return expr;
 }
+
+const missingSeen = new WeakMap<Relation, Map<string, IrExpr>>();

@@ -3,7 +3,7 @@ import type { Span } from '../../grammar/ast.js';
 import type { AddonProfile } from './addon/profile.js';
 
 import type { Expr, FieldType } from './ir/expr.js';
-import type { FieldInfo, Schema, Step } from './ir/plan.js';
+import type { FieldInfo, Origin, Schema, Step } from './ir/plan.js';
 
 export type { FieldInfo };
 
@@ -129,6 +129,8 @@ export interface CompiledSearch {
   /** Visible result columns in order. */
   columns: string[];
   types: Record<string, FieldType>;
+  /** Where each result column's values come from (ir/origin.ts): explain lists them. */
+  origins: Record<string, Origin>;
   output?: OutputAction;
   /** What the user should know about the answer (a data model with no events here...). */
   notes?: string[];

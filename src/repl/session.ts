@@ -21,6 +21,7 @@ import { searchShape, searchTimeline, type SearchShape } from './search-shape.js
 import type { Timeline } from './timeline.js';
 import { zoom } from './zoom.js';
 import { explainText } from '../cli/remote.js';
+import { fieldsText } from '../compiler/print/plan-text.js';
 import { athenaTable } from '../compiler/print/athena-table.js';
 import { expandHome } from './paths.js';
 import { loadCatalogs } from './query-catalog.js';
@@ -48,6 +49,8 @@ export interface HeldResult {
   truncated: boolean;
   elapsedMs: number;
   sql: string;
+  /** The result's fields with their types and origins, as SQL comments (shown above `:sql`). */
+  fields?: string;
   shape: SearchShape;
   /** Matching events over time, above an event search's results (when asked for). */
   timeline: Timeline | null;
@@ -221,6 +224,7 @@ export class Session {
     });
     const result: HeldResult = {
       search: spl, params: extra.params, columns: compiled.columns, rows, truncated, elapsedMs: performance.now() - started, sql: compiled.sql,
+      fields: fieldsText(compiled.columns, compiled.types, compiled.origins),
       shape: searchShape(this.engine, spl, extra.params), timeline: null, range: { earliest: opts.earliest, latest: opts.latest },
       ...(compiled.notes?.length ? { notes: compiled.notes } : {}),
     };
@@ -297,7 +301,7 @@ export class Session {
       case 'sql':
         if (!this.last) throw new SessionCommandError('no search yet: :sql shows the SQL of the last search');
         if (cmd.dialect) return [lines({ text: await this.trinoSql(this.last), tone: 'dim' })];
-        return [lines({ text: this.last.sql, tone: 'dim' })];
+        return [lines({ text: [this.last.fields, this.last.sql].filter(Boolean).join('\n'), tone: 'dim' })];
       case 'fields': return this.fieldsCommand(cmd.scope, cmd.field);
       case 'inspect': {
         const last = this.last;

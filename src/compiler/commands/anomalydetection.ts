@@ -19,6 +19,7 @@ import type { FieldInfo, Relation } from '../types.js';
 import { extend, outlierPlan, outlierSettings } from './outlier.js';
 import { generic, hasColumn, same } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { INTERNAL } from '../ir/origin.js';
 
 const ANOMALOUSVALUE = 'anomalydetection method=zscore is not supported: it runs anomalousvalue, which spelunk does not have yet';
 
@@ -165,7 +166,7 @@ const anomalydetection: CommandCompiler = (cmd, rel, b) => {
         ],
       });
     const withSeq = new Map(out);
-    withSeq.set('__seq', { type: 'number', origin: 'event' });
+    withSeq.set('__seq', { type: 'number', origin: INTERNAL });
     return b.step({ kind: 'extend', input: summary.id, columns: [{ name: '__seq', expr: int(1) }] });
   }
   const internal = [

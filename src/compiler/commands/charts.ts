@@ -15,6 +15,8 @@ import { generic, rowNumber, sortTerms } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { autoTimeSpan, DEFAULT_BINS, discoverRange, floorTo, parseAligntime, parseMinspan, type TimeSpan } from './bins.js';
 import { compileAggregate, parseAggregations, type Aggregation } from './stats.js';
+import { INTERNAL } from '../ir/origin.js';
+import { originOf } from '../ir/schema.js';
 
 export type { TimeSpan } from './bins.js';
 
@@ -42,8 +44,8 @@ interface PivotSpec {
   naming?: { sep?: string; format?: string };
 }
 
-const SEQ_INFO: FieldInfo = { type: 'number', origin: 'event' };
-const HIDDEN: FieldInfo = { type: 'string', origin: 'event' };
+const SEQ_INFO: FieldInfo = { type: 'number', origin: INTERNAL };
+const HIDDEN: FieldInfo = { type: 'string', origin: INTERNAL };
 const ROW = column('__row', 'number');
 const SPLIT = column('__split', 'string');
 
@@ -209,7 +211,7 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
   const aggs = spec.aggs.map((a) => compileAggregate(a, input, b));
   const groups = [...(spec.row ? [{ name: '__row', expr: ROW }] : []), ...(spec.split ? [{ name: '__split', expr: SPLIT }] : [])];
   const aggregates = aggs.map((c, i) => ({ name: `__a${i}`, expr: c }));
-  const groupedFields = new Map<string, FieldInfo>([...groups.map((g): [string, FieldInfo] => [g.name, HIDDEN]), ...aggregates.map((a): [string, FieldInfo] => [a.name, { type: fieldType(a.expr.type), origin: 'event' }])]);
+  const groupedFields = new Map<string, FieldInfo>([...groups.map((g): [string, FieldInfo] => [g.name, HIDDEN]), ...aggregates.map((a): [string, FieldInfo] => [a.name, { type: fieldType(a.expr.type), origin: INTERNAL }])]);
   // Rows without a split value stay (usenull=f only drops their column): they still span buckets.
   const rows = spec.row ? b.step({ kind: 'filter', input: input.id, condition: call('is_not_null', [ROW], 'bool') }) : input;
   const grouped = b.step({ kind: 'aggregate', input: rows.id, groups, aggregates }, { fields: groupedFields, raw: false, removed: new Set() });
@@ -265,7 +267,8 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
   let order: SortKey[] = [];
   if (spec.row) {
     const rowType = spec.row.c.type === 'mv' ? 'string' : fieldType(spec.row.c.type);
-    fields.set(spec.row.name, made(rowType));
+    // The row field keeps the origin of the field it is (a time bucket is computed).
+    fields.set(spec.row.name, made(rowType, originOf(spec.row.c, rel)));
     outGroups.push({ name: spec.row.name, expr: ROW });
     if (spec.fill) {
       const all = series(grouped, spec.fill, b);

@@ -21,6 +21,7 @@ import { regexLiteral } from '../sql.js';
 import type { Relation } from '../types.js';
 import { generic, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { INTERNAL } from '../ir/origin.js';
 
 const CLUSTER_OPTIONS: Options = {
   t: 'text',
@@ -114,7 +115,7 @@ const cluster: CommandCompiler = (cmd, rel, b) => {
   const source = field === '_raw' && rel.raw ? column('_raw', 'string') : fieldRef(field, { rel, b });
   const pattern = column('__cpattern', 'string');
   const patterned = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__cpattern', expr: patternOf(toString(source), match, delims) }] },
-    { fields: withFields(rel, [['__cpattern', { type: 'string', origin: 'event' }]]), raw: rel.raw, removed: rel.removed });
+    { fields: withFields(rel, [['__cpattern', { type: 'string', origin: INTERNAL }]]), raw: rel.raw, removed: rel.removed });
   const answer = b.discover(
     `SELECT p FROM (SELECT "__cpattern" AS p, min("__seq") AS first FROM ${patterned.name} GROUP BY 1) ORDER BY first LIMIT ${MAX_PATTERNS + 1}`,
     `the distinct patterns of ${field} (cluster)`,

@@ -15,9 +15,10 @@ import { aggregate, call, caseOf, column, int, nullOf, sideColumn, type Expr } f
 import type { FieldInfo, Relation } from '../types.js';
 import { generic, same, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { INTERNAL } from '../ir/origin.js';
 
 const OPTIONS: Options = { duration: 'text', start: 'text', output: 'text' };
-const HIDDEN: FieldInfo = { type: 'number', origin: 'event' };
+const HIDDEN: FieldInfo = { type: 'number', origin: INTERNAL };
 const START = column('__cs', 'number');
 const END = column('__ce', 'number');
 

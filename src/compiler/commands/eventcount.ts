@@ -13,6 +13,7 @@ import { wildcardMatch } from '../patterns.js';
 import type { FieldInfo } from '../types.js';
 import { generic, rowNumber } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { INTERNAL } from '../ir/origin.js';
 
 const OPTIONS: Options = {
   index: 'text',
@@ -35,7 +36,7 @@ const eventcount: CommandCompiler = (cmd, _rel, b) => {
   const where: Expr[] = patterns.length ? [patterns.map((p) => wildcardMatch(index, p)).reduce((x, y) => call('or', [x, y], 'bool'))] : [];
   const events = b.step({ kind: 'events', where }, { fields: eventFields(), raw: true, removed: new Set() });
   const count = aggregate('count_star', [], 'number');
-  const seq: FieldInfo = { type: 'number', origin: 'event' };
+  const seq: FieldInfo = { type: 'number', origin: INTERNAL };
   if (args.bool('summarize', true)) {
     return b.step({ kind: 'aggregate', input: events.id, groups: [], aggregates: [{ name: 'count', expr: count }, { name: '__seq', expr: int(1) }] },
       { fields: new Map([['count', made('number')], ['__seq', seq]]), raw: false, removed: new Set() });

@@ -10,6 +10,7 @@ import { extractPath } from '../library/eval-call.js';
 import type { Compiled, Relation } from '../types.js';
 import { type CommandCompiler, type CommandSpec, type Options } from './spec.js';
 import { assign, generic, regexOrFail, rowNumber, SEQ } from './relation.js';
+import { INTERNAL } from '../ir/origin.js';
 
 const REX_OPTIONS: Options = {
   field: 'text',
@@ -104,7 +105,7 @@ const mvexpand: CommandCompiler = (cmd, rel, b) => {
   const fields = withFields(rel, [[name, made('string')]]);
   const expanded = b.step(
     { kind: 'unnest', input: rel.id, column: name, list, ordinal: '__sub' },
-    { fields: withFields({ ...rel, fields }, [['__sub', { type: 'number', origin: 'event' }]]), raw: rel.raw, removed: rel.removed },
+    { fields: withFields({ ...rel, fields }, [['__sub', { type: 'number', origin: INTERNAL }]]), raw: rel.raw, removed: rel.removed },
   );
   const order = [{ expr: SEQ, desc: false, nulls: 'last' as const }, { expr: column('__sub', 'number'), desc: false, nulls: 'last' as const }];
   return b.step({ kind: 'extend', input: expanded.id, columns: [{ name: '__seq', expr: rowNumber(order) }], drop: ['__sub'] }, { fields, raw: rel.raw, removed: rel.removed });

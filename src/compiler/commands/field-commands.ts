@@ -2,7 +2,7 @@
 // addtotals, makeresults.
 import { Args, describe, fieldList } from '../args.js';
 import { made, withFields } from '../builder.js';
-import { fieldType, toNumber, toString } from '../build/coerce.js';
+import { toNumber, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef, fieldsOf, priorValue } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
 import { aggregate, call, column, int, lit, nullOf, type Expr } from '../ir/expr.js';
@@ -14,6 +14,8 @@ import { autoNumberSpan, autoTimeSpan, decimalsOf, discoverRange, floorTo } from
 import { alignOffset, binsOption, bucket, minspanOption } from './charts.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
 import { assign, expandNames, generic, hasColumn, matchingFields, project, wildcardRegex } from './relation.js';
+import { INTERNAL, isMade } from '../ir/origin.js';
+import { fieldOf } from '../ir/schema.js';
 
 const FILLNULL_OPTIONS: Options = { value: 'text' };
 const CONVERT_OPTIONS: Options = { timeformat: 'text' };
@@ -121,7 +123,7 @@ const rename: CommandCompiler = (cmd, rel, b) => {
     const value = fieldRef(from, { rel: current, b });
     const drop = [from, to].filter((n) => hasColumn(current, n) && n !== '__seq');
     const kept = preserveOriginals(current, drop);
-    const fieldsAfter = renamedFields(current.fields, from, to, made(fieldType(value.type)));
+    const fieldsAfter = renamedFields(current.fields, from, to, fieldOf(to, value, current));
     for (const [n, info] of kept) fieldsAfter.set(originalName(n), info);
     const removed = new Set([...current.removed, from].filter((n) => n !== to));
     const columns = [...kept.map(([n, info]) => ({ name: originalName(n), expr: column(n, info.type) })), { name: to, expr: value }];
@@ -134,7 +136,7 @@ const fillnull: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, FILLNULL_OPTIONS);
   const value = args.option('value') ?? '0';
   let names = args.words().map((w) => w.value);
-  if (names.length === 0) names = [...rel.fields].filter(([n, f]) => !n.startsWith('__') && f.origin === 'made').map(([n]) => n);
+  if (names.length === 0) names = [...rel.fields].filter(([n, f]) => !n.startsWith('__') && isMade(f.origin)).map(([n]) => n);
   names = expandNames(rel, names, true, b);
   const isNumber = /^-?\d+(\.\d+)?$/.test(value);
   return assign(rel, b, names.map((n) => {
@@ -246,7 +248,7 @@ function rangeLabel(low: Expr, width: number, decimals: number): Expr {
 const addtotals: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, ADDTOTALS_OPTIONS);
   let names = args.words().map((w) => w.value);
-  if (names.length === 0) names = [...rel.fields].filter(([n, f]) => !n.startsWith('__') && f.origin === 'made').map(([n]) => n);
+  if (names.length === 0) names = [...rel.fields].filter(([n, f]) => !n.startsWith('__') && isMade(f.origin)).map(([n]) => n);
   names = expandNames(rel, names, false);
   const total = args.option('fieldname') ?? 'Total';
   let out = rel;
@@ -259,7 +261,7 @@ const addtotals: CommandCompiler = (cmd, rel, b) => {
     const label = args.option('labelfield');
     const sums = [...out.fields].filter(([n]) => !n.startsWith('__')).map(([n, f]) => {
       if (label && n === label) return { name: n, expr: lit(args.option('label') ?? 'Total') };
-      if (f.origin === 'made' && (f.type === 'number' || names.includes(n) || n === total)) return { name: n, expr: aggregate('sum', [toNumber(column(n, f.type))], 'number') };
+      if (isMade(f.origin) && (f.type === 'number' || names.includes(n) || n === total)) return { name: n, expr: aggregate('sum', [toNumber(column(n, f.type))], 'number') };
       return { name: n, expr: nullOf('unknown') };
     });
     const seq = { name: '__seq', expr: call('add', [aggregate('max', [column('__seq', 'number')], 'number'), int(1)], 'number') };
@@ -272,7 +274,7 @@ const addtotals: CommandCompiler = (cmd, rel, b) => {
 const makeresults: CommandCompiler = (cmd, _rel, b) => {
   const args = new Args(generic(cmd, b), b, MAKERESULTS_OPTIONS);
   const n = args.int('count', 1);
-  const fields = new Map<string, FieldInfo>([['_time', made('number')], ['__seq', { type: 'number', origin: 'event' }]]);
+  const fields = new Map<string, FieldInfo>([['_time', made('number')], ['__seq', { type: 'number', origin: INTERNAL }]]);
   return b.step({ kind: 'generate', count: n, time: b.options.now }, { fields, raw: false, removed: new Set() });
 };
 

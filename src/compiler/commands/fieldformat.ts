@@ -9,6 +9,7 @@ import { made, type Builder } from '../builder.js';
 import { fieldType } from '../build/coerce.js';
 import { compileExpr } from '../expr.js';
 import type { Relation } from '../types.js';
+import { isMade } from '../ir/origin.js';
 import { generic } from './relation.js';
 import type { CommandCompiler, CommandSpec } from './spec.js';
 
@@ -51,7 +52,7 @@ function shiftAll<T>(node: T, by: number): T {
 export function applyFormats(rel: Relation, b: Builder): Relation {
   const last = new Map<string, Expr>();
   for (const f of b.formats) last.set(f.field, f.expr);
-  const values = [...last].filter(([field]) => rel.fields.get(field)?.origin === 'made' || (rel.raw && rel.fields.has(field)))
+  const values = [...last].filter(([field]) => isMade(rel.fields.get(field)?.origin) || (rel.raw && rel.fields.has(field)))
     .map(([field, expr]): [string, ReturnType<typeof compileExpr>] => [field, compileExpr(expr, { rel, b })]);
   if (!values.length) return rel;
   // Replaced in place: a formatted field keeps its column.

@@ -16,6 +16,7 @@ import type { Compiled, FieldInfo, FieldType, LookupTable, Relation } from '../t
 import { generic, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { unionRelations } from './union.js';
+import { INTERNAL } from '../ir/origin.js';
 
 /** Splunk keeps at most this many values when a row matches several lookup rows. */
 const MAX_MATCH_VALUES = 1000;
@@ -63,13 +64,13 @@ function checkColumn(b: Builder, table: LookupTable, lookupName: string, column:
   ]);
 }
 
-const HIDDEN: FieldInfo = { type: 'string', origin: 'event' };
+const HIDDEN: FieldInfo = { type: 'string', origin: INTERNAL };
 const ROW = column('__row', 'number');
 
 /** A lookup's rows as the engine loaded them: its columns and `__row`, the row's place in the file. */
-function tableRows(b: Builder, table: LookupTable): Relation {
-  const fields = new Map<string, FieldInfo>(table.columns.map((c) => [c, made(columnType(table, c))]));
-  fields.set('__row', { type: 'number', origin: 'event' });
+function tableRows(b: Builder, table: LookupTable, name: string): Relation {
+  const fields = new Map<string, FieldInfo>(table.columns.map((c) => [c, made(columnType(table, c), { kind: 'lookup', lookup: name, column: c })]));
+  fields.set('__row', { type: 'number', origin: INTERNAL });
   return b.step({ kind: 'table', relation: table.sql }, { fields, raw: false, removed: new Set() });
 }
 
@@ -138,10 +139,10 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
   const eventValues = matches.map((m) => fieldRef(m.field, { rel, b }));
   const keys = keyRows(b, rel, [{ name: '__seq', expr: SEQ }], eventValues, '__k');
   const outCols = outputs.map((o, i) => ({ name: `__o${i}`, expr: column(o.column, columnType(table, o.column)) }));
-  const side = keyRows(b, tableRows(b, table), [{ name: '__row', expr: ROW }, ...outCols], matches.map((m) => column(m.column, columnType(table, m.column))), '__m');
+  const side = keyRows(b, tableRows(b, table, name.value), [{ name: '__row', expr: ROW }, ...outCols], matches.map((m) => column(m.column, columnType(table, m.column))), '__m');
   const on = all(matches.map((_m, i) => call('eq', [sideColumn('l', `__k${i}`, 'string'), sideColumn('r', `__m${i}`, 'string')], 'bool')));
   const joinedCols = [{ name: '__seq', expr: sideColumn('l', '__seq', 'number') }, { name: '__row', expr: sideColumn('r', '__row', 'number') }, ...outCols.map((o) => ({ name: o.name, expr: sideColumn('r', o.name, o.expr.type) }))];
-  const joinedFields = new Map<string, FieldInfo>(joinedCols.map((c) => [c.name, { type: fieldType(c.expr.type), origin: 'event' }]));
+  const joinedFields = new Map<string, FieldInfo>(joinedCols.map((c) => [c.name, { type: fieldType(c.expr.type), origin: INTERNAL }]));
   const joined = b.step({ kind: 'join', left: keys.id, right: side.id, type: 'inner', on, columns: joinedCols, leftAll: false, leftDrop: [] }, { fields: joinedFields, raw: false, removed: new Set() });
 
   // One value per event when no event can match two lookup rows: a scalar event key on a lookup
@@ -171,8 +172,10 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
   // Back onto every event: OUTPUT replaces a field on a match, OUTPUTNEW only fills nulls, and an
   // event that matched nothing keeps what it had.
   const values: Column[] = [];
+  const valueColumns: string[] = [];
   outputs.forEach((o, i) => {
     if (values.some((v) => v.name === o.field)) return;
+    valueColumns.push(o.column);
     const found = sideColumn('r', `__o${i}`, outTypes[i]!);
     const old = priorValue(o.field, { rel, b });
     if (old.type === 'unknown') return values.push({ name: o.field, expr: found });
@@ -182,7 +185,7 @@ const lookup: CommandCompiler = (cmd, rel, b) => {
       : caseOf([{ when: call('is_null', [sideColumn('r', '__seq', 'number')], 'bool'), then: coerce(old, type) }], coerce(found, type), type);
     values.push({ name: o.field, expr: value });
   });
-  const fields = withFields(rel, values.map((v): [string, FieldInfo] => [v.name, made(fieldType(v.expr.type))]));
+  const fields = withFields(rel, values.map((v, i): [string, FieldInfo] => [v.name, made(fieldType(v.expr.type), { kind: 'lookup', lookup: name.value, column: valueColumns[i]! })]));
   const removed = new Set([...rel.removed].filter((n) => !values.some((v) => v.name === n)));
   const matched = call('eq', [sideColumn('r', '__seq', 'number'), sideColumn('l', '__seq', 'number')], 'bool');
   return b.step({ kind: 'join', left: rel.id, right: agg.id, type: 'left', on: matched, columns: values, leftAll: true, leftDrop: values.map((v) => v.name) }, { fields, raw: rel.raw, removed });
@@ -210,11 +213,11 @@ const inputlookup: CommandCompiler = (cmd, rel, b) => {
   const start = args.int('start', 0);
   const max = args.options.has('max') ? args.int('max', 0) : undefined;
   const columns = table?.columns ?? [];
-  const fields = new Map<string, FieldInfo>(columns.map((c) => [c, made(columnType(table!, c))]));
-  fields.set('__seq', { type: 'number', origin: 'event' });
+  const fields = new Map<string, FieldInfo>(columns.map((c) => [c, made(columnType(table!, c), { kind: 'lookup', lookup: name.value, column: c })]));
+  fields.set('__seq', { type: 'number', origin: INTERNAL });
   let rows: Relation;
   if (table) {
-    const all = tableRows(b, table);
+    const all = tableRows(b, table, name.value);
     const range = [call('gt', [ROW, int(start)], 'bool'), ...(max !== undefined ? [call('le', [ROW, int(start + max)], 'bool')] : [])];
     const kept = b.step({ kind: 'filter', input: all.id, condition: range.reduce((x, y) => call('and', [x, y], 'bool')) });
     const cols = [...columns.map((c) => ({ name: c, expr: column(c, columnType(table, c)) })), { name: '__seq', expr: ROW }];

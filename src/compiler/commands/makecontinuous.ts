@@ -10,6 +10,7 @@ import type { FieldInfo, Relation } from '../types.js';
 import { capped } from './charts.js';
 import { generic, rowNumber, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { COMPUTED, INTERNAL } from '../ir/origin.js';
 
 const MAKECONTINUOUS_OPTIONS: Options = {
   span: 'text',
@@ -73,7 +74,7 @@ const makecontinuous: CommandCompiler = (cmd, rel, b) => {
   return b.step({ kind: 'extend', input: filled.id, columns: [{ name: '__seq', expr: rowNumber([{ expr: out, desc: false, nulls: 'last' }, { expr: SEQ, desc: false, nulls: 'last' }]) }] });
 };
 
-const NUMBER: FieldInfo = { type: 'number', origin: 'event' };
+const NUMBER: FieldInfo = { type: 'number', origin: INTERNAL };
 
 export const MAKECONTINUOUS: CommandSpec[] = [
   {
@@ -88,6 +89,6 @@ export const MAKECONTINUOUS: CommandSpec[] = [
 /** The relation's fields with `field` a number, in its place if it was there already. */
 function binnedFields(rel: Relation, field: string): Map<string, FieldInfo> {
   const fields = new Map(rel.fields);
-  fields.set(field, { type: 'number', origin: 'made' });
+  fields.set(field, { type: 'number', origin: COMPUTED });
   return fields;
 }

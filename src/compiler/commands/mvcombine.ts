@@ -9,6 +9,7 @@ import { aggregate, call, column } from '../ir/expr.js';
 import type { FieldInfo } from '../types.js';
 import { generic, project } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { INTERNAL } from '../ir/origin.js';
 
 const OPTIONS: Options = { delim: 'text' };
 
@@ -34,7 +35,7 @@ const mvcombine: CommandCompiler = (cmd, rel, b) => {
   const grouped = b.step({ kind: 'aggregate', input: flat.id, groups, aggregates: [{ name, expr: call('null_if_empty', [values], 'mv') }, { name: '__first', expr: aggregate('min', [SEQ], 'number') }] });
   const order = [{ expr: column('__first', 'number'), desc: false, nulls: 'last' as const }];
   const out = b.step({ kind: 'extend', input: grouped.id, columns: [{ name: '__seq', expr: aggregate('row_number', [], 'number', { over: { partition: [], order } }) }] },
-    { fields: new Map([...fields, ['__seq', { type: 'number', origin: 'event' }]]), raw: false, removed: new Set() });
+    { fields: new Map([...fields, ['__seq', { type: 'number', origin: INTERNAL }]]), raw: false, removed: new Set() });
   const delim = args.option('delim');
   if (delim !== undefined) COMBINED_WITH.set(out.fields, new Map([[name, delim]]));
   return out;

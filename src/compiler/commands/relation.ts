@@ -2,16 +2,18 @@
 // wildcards, sort keys, and regular expressions checked with a caret.
 import type { Arg, Command, Span } from '../../../grammar/ast.js';
 import { describe } from '../args.js';
-import { made, withFields, type Builder } from '../builder.js';
+import { withFields, type Builder } from '../builder.js';
 import { eventColumn } from '../cloudtrail-schema.js';
-import { fieldType, toNumber, toString } from '../build/coerce.js';
+import { toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { originalName, preserveOriginals } from '../fields.js';
 import { translateRegex, type RegexError } from '../regex.js';
 export { expandNames, matchingFields, wildcardRegex } from './wildcards.js';
 import { aggregate, call, column, int, type Expr, type SortKey } from '../ir/expr.js';
 import type { Column, Schema } from '../ir/plan.js';
+import { fieldOf } from '../ir/schema.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
+import { EVENT, INTERNAL } from '../ir/origin.js';
 
 type Generic = Extract<Command, { kind: 'generic' }>;
 
@@ -44,7 +46,7 @@ export function assign(rel: Relation, b: Builder, values: [string, Compiled][]):
     if (seen.has(name)) continue;
     seen.add(name);
     columns.push({ name, expr: c });
-    fields.push([name, made(fieldType(c.type))]);
+    fields.push([name, fieldOf(name, c, rel)]);
   }
   const removed = new Set([...rel.removed].filter((r) => !seen.has(r)));
   return b.step({ kind: 'extend', input: rel.id, columns }, { fields: withFields(rel, fields), raw: rel.raw, removed });
@@ -57,16 +59,16 @@ export function project(rel: Relation, b: Builder, values: [string, Compiled, Fi
   for (const [name, c, info] of values) {
     if (fields.has(name)) continue;
     columns.push({ name, expr: c });
-    fields.set(name, info ?? made(fieldType(c.type)));
+    fields.set(name, info ?? fieldOf(name, c, rel));
   }
   for (const name of keepRaw) {
     if (fields.has(name) || !hasColumn(rel, name)) continue;
-    const info: FieldInfo = { type: name === '_time' ? 'number' : 'string', origin: 'event' };
+    const info: FieldInfo = { type: name === '_time' ? 'number' : 'string', origin: EVENT };
     columns.push({ name, expr: column(name, info.type) });
     fields.set(name, info);
   }
   columns.push({ name: '__seq', expr: column('__seq', 'number') });
-  fields.set('__seq', { type: 'number', origin: 'event' });
+  fields.set('__seq', { type: 'number', origin: INTERNAL });
   return b.step({ kind: 'project', input: rel.id, columns }, { fields, raw: false, removed: new Set() });
 }
 

@@ -15,8 +15,9 @@ import type { FieldInfo, Relation } from '../types.js';
 import { namingOptions, pivot } from './charts.js';
 import { generic, rowNumber, same, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { INTERNAL } from '../ir/origin.js';
 
-const HIDDEN: FieldInfo = { type: 'number', origin: 'event' };
+const HIDDEN: FieldInfo = { type: 'number', origin: INTERNAL };
 
 const XYSERIES_OPTIONS: Options = {
   grouped: { ignored: 'a hint that the input is grouped by the x-field; the answer is the same' },

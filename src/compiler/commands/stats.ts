@@ -16,6 +16,8 @@ import { generic, rowNumber, same, SEQ, sortTerms } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { timeWindow } from './streamstats-time.js';
 import { expandAggregations } from './wildcards.js';
+import { INTERNAL } from '../ir/origin.js';
+import { originOf } from '../ir/schema.js';
 
 export interface Aggregation {
   func: string;
@@ -129,7 +131,7 @@ function withKeys(rel: Relation, b: Builder, by: string[], unnest: boolean): { i
   const keyCols = by.map((_f, i) => `__by${i}`);
   if (keys.length === 0) return { input: rel, keyCols, keys };
   const columns = keys.map((k, i) => ({ name: keyCols[i]!, expr: unnest && k.type === 'mv' ? call('unnest', [k], 'string') : k }));
-  const fields = withFields(rel, keyCols.map((k): [string, FieldInfo] => [k, { type: 'string', origin: 'event' }]));
+  const fields = withFields(rel, keyCols.map((k): [string, FieldInfo] => [k, { type: 'string', origin: INTERNAL }]));
   return { input: b.step({ kind: 'extend', input: rel.id, columns }, { fields, raw: rel.raw, removed: rel.removed }), keyCols, keys };
 }
 
@@ -141,7 +143,8 @@ export function groupBy(rel: Relation, b: Builder, aggs: Aggregation[], by: stri
   const groups: Column[] = [];
   by.forEach((f, i) => {
     groups.push({ name: f, expr: column(keyCols[i]!, 'string') });
-    fields.set(f, made(keys[i]!.type === 'mv' ? 'string' : fieldType(keys[i]!.type)));
+    // A by-field keeps the origin of the field it groups by (the values of a multivalue one, each on its own).
+    fields.set(f, made(keys[i]!.type === 'mv' ? 'string' : fieldType(keys[i]!.type), originOf(keys[i]!, rel)));
   });
   const aggregates: Column[] = [];
   for (const a of aggs) {
@@ -156,7 +159,7 @@ export function groupBy(rel: Relation, b: Builder, aggs: Aggregation[], by: stri
   // Splunk returns groups sorted by the by-fields.
   const order = by.flatMap((f) => sortTerms(column(f, fields.get(f)!.type), false));
   const withSeq = new Map(fields);
-  withSeq.set('__seq', { type: 'number', origin: 'event' });
+  withSeq.set('__seq', { type: 'number', origin: INTERNAL });
   return b.step({ kind: 'extend', input: grouped.id, columns: [{ name: '__seq', expr: rowNumber(order) }] });
 }
 
@@ -325,7 +328,7 @@ function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
     for (const f of [...by, ...fields]) outFields.set(f, grouped.fields.get(f)!);
     if (args.bool('showcount', true)) outFields.set(countField, made('number'));
     if (args.bool('showperc', true)) outFields.set(percentField, made('number'));
-    outFields.set('__seq', { type: 'number', origin: 'event' });
+    outFields.set('__seq', { type: 'number', origin: INTERNAL });
     columns.push({ name: '__seq', expr: rowNumber([...by.map(asc), byCount, ...fields.map(asc)]) });
     if (limit === 0) return b.step({ kind: 'project', input: grouped.id, columns }, { fields: outFields, raw: false, removed: new Set() });
     // The percent is of every value, so the values past the limit are dropped after it.

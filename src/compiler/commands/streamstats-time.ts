@@ -15,8 +15,9 @@ import { fieldRef } from '../expr.js';
 import { aggregate, call, caseOf, column, int, lit, type Expr, type Window } from '../ir/expr.js';
 import type { FieldInfo, Relation } from '../types.js';
 import { rowNumber, SEQ } from './relation.js';
+import { INTERNAL } from '../ir/origin.js';
 
-const HIDDEN: FieldInfo = { type: 'number', origin: 'event' };
+const HIDDEN: FieldInfo = { type: 'number', origin: INTERNAL };
 const IN_ORDER = [{ expr: SEQ, desc: false, nulls: 'last' as const }];
 
 /**

@@ -20,6 +20,7 @@ import type { Column, Schema } from '../ir/plan.js';
 import type { FieldInfo, FieldType, Relation } from '../types.js';
 import { generic } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { EVENT, INTERNAL, isMade } from '../ir/origin.js';
 
 const OPTIONS: Options = {
   maxspan: 'text',
@@ -88,7 +89,7 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   const keys = fields.map((f, i) => [`__tk${i}`, fieldRef(f, { rel, b })] as const);
   const keyCol = (k: string) => column(k, 'string');
   const hidden = (rel0: Relation, names: [string, FieldType][]): Schema => ({
-    fields: new Map([...rel0.fields, ...names.map(([n, t]): [string, FieldInfo] => [n, { type: t, origin: 'event' }])]),
+    fields: new Map([...rel0.fields, ...names.map(([n, t]): [string, FieldInfo] => [n, { type: t, origin: INTERNAL }])]),
     raw: rel0.raw,
     removed: rel0.removed,
   });
@@ -126,8 +127,8 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   const ids = call('transaction_cuts', [times, lit(maxspan ?? -1), lit(maxevents)], 'list');
   const groupCols: Column[] = [...keys.map(([k]) => ({ name: k, expr: keyCol(k) })), { name: '__tpiece', expr: column('__tpiece', 'number') }];
   const listed = b.step({ kind: 'aggregate', input: pieces.id, groups: groupCols, aggregates: [{ name: '__tseqs', expr: aggregate('list_agg', [SEQ], 'mv', { order: newestFirst }) }, { name: '__tids', expr: ids }] },
-    { fields: new Map([['__tseqs', { type: 'mv', origin: 'event' }], ['__tids', { type: 'mv', origin: 'event' }]]), raw: false, removed: new Set() });
-  const each = b.step({ kind: 'unnest', input: listed.id, column: '__tseq', list: column('__tseqs', 'list'), ordinal: '__ti' }, { fields: new Map([['__tseq', { type: 'number', origin: 'event' }]]), raw: false, removed: new Set() });
+    { fields: new Map([['__tseqs', { type: 'mv', origin: INTERNAL }], ['__tids', { type: 'mv', origin: INTERNAL }]]), raw: false, removed: new Set() });
+  const each = b.step({ kind: 'unnest', input: listed.id, column: '__tseq', list: column('__tseqs', 'list'), ordinal: '__ti' }, { fields: new Map([['__tseq', { type: 'number', origin: INTERNAL }]]), raw: false, removed: new Set() });
   const chunk = call('list_get', [column('__tids', 'list'), column('__ti', 'int')], 'number');
   const chunks = b.step({ kind: 'extend', input: each.id, columns: [{ name: '__tchunk', expr: chunk }] });
   const on = call('eq', [sideColumn('l', '__seq', 'number'), sideColumn('r', '__tseq', 'number')], 'bool');
@@ -136,7 +137,7 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   // 4. One result per transaction.
   const byNames = new Set(fields);
   const merged = visibleFields(rel).filter((n) => !byNames.has(n) && n !== '_time' && n !== '_raw');
-  const eventCols = rel.raw ? SCALAR_COLUMNS.map((c) => c.name).filter((n) => !byNames.has(n) && !rel.fields.get(n)?.origin.startsWith('made')) : [];
+  const eventCols = rel.raw ? SCALAR_COLUMNS.map((c) => c.name).filter((n) => !byNames.has(n) && !isMade(rel.fields.get(n)?.origin)) : [];
   const inTime: SortKey[] = [{ expr: TIME, desc: false, nulls: 'last' }, { expr: SEQ, desc: true, nulls: 'last' }];
   const mergeOf = (n: string): Column => {
     const v = fieldRef(n, { rel: numbered, b });
@@ -162,11 +163,11 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   fieldsAfter.set('duration', made('number'));
   fieldsAfter.set('eventcount', made('number'));
   for (const n of merged) fieldsAfter.set(n, made('mv'));
-  for (const n of eventCols) fieldsAfter.set(n, { type: 'mv', origin: 'event' });
-  fieldsAfter.set('_raw', { type: 'string', origin: 'event' });
-  fieldsAfter.set('__tclosed', { type: 'bool', origin: 'event' });
+  for (const n of eventCols) fieldsAfter.set(n, { type: 'mv', origin: EVENT });
+  fieldsAfter.set('_raw', { type: 'string', origin: EVENT });
+  fieldsAfter.set('__tclosed', { type: 'bool', origin: INTERNAL });
   const groups = [...groupCols, { name: '__tchunk', expr: column('__tchunk', 'number') }];
-  let result = b.step({ kind: 'aggregate', input: numbered.id, groups, aggregates: out }, { fields: new Map([...groups.map((g): [string, FieldInfo] => [g.name, { type: 'string', origin: 'event' }]), ...fieldsAfter]), raw: false, removed: new Set() });
+  let result = b.step({ kind: 'aggregate', input: numbered.id, groups, aggregates: out }, { fields: new Map([...groups.map((g): [string, FieldInfo] => [g.name, { type: 'string', origin: INTERNAL }]), ...fieldsAfter]), raw: false, removed: new Set() });
   if (keepEvicted) {
     result = b.step({ kind: 'extend', input: result.id, columns: [{ name: 'closed_txn', expr: caseOf([{ when: column('__tclosed', 'bool'), then: lit(1) }], lit(0), 'number') }] });
   } else {

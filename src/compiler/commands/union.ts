@@ -5,6 +5,7 @@
 import { coerce, unify } from '../build/coerce.js';
 import { column } from '../ir/expr.js';
 import type { Column } from '../ir/plan.js';
+import { COMPUTED, isMade, sameOrigin } from '../ir/origin.js';
 import { same } from './relation.js';
 import type { Builder } from '../builder.js';
 import type { FieldInfo, Relation } from '../types.js';
@@ -19,9 +20,16 @@ export function unionRelations(b: Builder, left: Relation, right: Relation, raw:
       fields.set(name, r);
       continue;
     }
-    if (l.type === r.type || name.startsWith('__')) continue;
+    if (name.startsWith('__')) continue;
+    // Values from two different places are no longer either's: computed (a field of the events on
+    // one side stays one, for what is shown).
+    const origin = isMade(l.origin) && isMade(r.origin) && !sameOrigin(l.origin, r.origin) ? COMPUTED : l.origin;
+    if (l.type === r.type) {
+      if (origin !== l.origin) fields.set(name, { ...l, origin });
+      continue;
+    }
     const type = unify([l, r]);
-    fields.set(name, { ...l, type });
+    fields.set(name, { type, origin });
     if (l.type !== type) replaceLeft.push({ name, expr: coerce(column(name, l.type), type) });
     if (r.type !== type) replaceRight.push({ name, expr: coerce(column(name, r.type), type) });
   }

@@ -10,6 +10,7 @@ import { priorValue } from '../expr.js';
 import { duckdbSql as sql } from '../print/duckdb.js';
 import { ident, regexLiteral, str } from '../sql.js';
 import type { Relation } from '../types.js';
+import { isMade } from '../ir/origin.js';
 import type { Aggregation } from './stats.js';
 
 /** The pattern as an RE2 regular expression over a whole name. */
@@ -35,7 +36,7 @@ function mayMatchUnder(column: string, pattern: string): boolean {
  */
 export function eventFieldsMatching(rel: Relation, pattern: string, b: Builder): string[] | undefined {
   const whole = wildcardRegex(pattern);
-  const visible = (name: string) => whole.test(name) && !rel.removed.has(name) && !rel.fields.get(name)?.origin.startsWith('made');
+  const visible = (name: string) => whole.test(name) && !rel.removed.has(name) && !isMade(rel.fields.get(name)?.origin);
   const parts: string[] = [];
   // Top-level keys, and add-on fields: present when some row has a value.
   const flat = [...SCALAR_COLUMNS.map((c) => c.name), ...addonFieldNames()].filter(visible);
@@ -44,7 +45,7 @@ export function eventFieldsMatching(rel: Relation, pattern: string, b: Builder):
   }
   // Every leaf path inside the nested objects, arrays written `{}` as Splunk names them.
   for (const c of JSON_COLUMNS) {
-    if (rel.removed.has(c.name) || rel.fields.get(c.name)?.origin === 'made' || !mayMatchUnder(c.name, pattern)) continue;
+    if (rel.removed.has(c.name) || isMade(rel.fields.get(c.name)?.origin) || !mayMatchUnder(c.name, pattern)) continue;
     const path = `${str(c.name)} || regexp_replace(regexp_replace(t.fullkey, '\\[[0-9]+\\]', '{}', 'g'), '^\\$', '')`;
     parts.push(`SELECT DISTINCT ${path} AS path FROM ${rel.name} r, json_tree(r.${ident(c.name)}) t WHERE t.type NOT IN ('OBJECT', 'ARRAY')`);
   }
@@ -81,11 +82,11 @@ export function expandAggregations(aggs: Aggregation[], rel: Relation, b: Builde
 export function matchingFields(rel: Relation, pattern: string, includeEvent = true, b?: Builder): string[] {
   const re = wildcardRegex(pattern);
   const known = [...rel.fields]
-    .filter(([name, info]) => !name.startsWith('__') && (includeEvent || info.origin === 'made') && re.test(name))
+    .filter(([name, info]) => !name.startsWith('__') && (includeEvent || isMade(info.origin)) && re.test(name))
     .map(([name]) => name);
   const found = rel.raw && includeEvent && b ? eventFieldsMatching(rel, pattern, b) : undefined;
   if (!found) return known;
-  const made = known.filter((n) => rel.fields.get(n)?.origin === 'made');
+  const made = known.filter((n) => isMade(rel.fields.get(n)?.origin));
   return [...new Set([...made, ...found])].sort();
 }
 

@@ -3,6 +3,7 @@
 // span. Functions are called by their id in the function library (library/), which holds a
 // template per dialect; lambdas and lets bind numbered variables, which the printer names.
 import type { Span } from '../../../grammar/ast.js';
+import type { Origin } from './origin.js';
 
 /**
  * What the compiler knows of a field's type. Splunk has strings, numbers and multivalue fields;
@@ -34,7 +35,12 @@ export interface Window {
   frame?: { start: number | null | Expr; end: number; range?: boolean };
 }
 
-export type Expr =
+/**
+ * An expression node. `origin`: set by field resolution on the node it returns (a raw path, an
+ * add-on field, a lookup's column), so the schema of a step that copies it knows where the values
+ * come from (ir/schema.ts); a node without it is computed, or a column whose origin is its input's.
+ */
+export type Expr = { origin?: Origin } & (
   /**
    * A column of the relation the expression is evaluated over (a field, or a hidden column);
    * in a join, `side` names the relation ('l' or 'r'); in a subquery, the step it reads.
@@ -76,9 +82,15 @@ export type Expr =
       over?: Window;
       type: Type;
       span?: Span;
-    };
+    }
+);
 
 // ---- constructors ----------------------------------------------------------------------
+
+/** The node with its origin marked (a copy: nodes are shared). */
+export function withOrigin(e: Expr, origin: Origin): Expr {
+  return { ...e, origin };
+}
 
 export function column(name: string, type: Type, span?: Span): Expr {
   return { kind: 'column', name, type, ...(span ? { span } : {}) };

@@ -5,17 +5,14 @@
 // writes the SQL (print/plan.ts).
 import type { Span } from '../../../grammar/ast.js';
 import type { Expr, FieldType, SortKey } from './expr.js';
+import type { Origin } from './origin.js';
 
-export type { FieldType };
+export type { FieldType, Origin };
 
-/**
- * Where a field comes from. 'event': a column of the loaded events, or one of the compiler's own
- * (`__seq`, keys, the originals add-on fields read), shown only when a command names it; 'made':
- * made by the pipeline, shown.
- */
+/** A field of a step's rows: its type and where its values come from (ir/origin.ts). */
 export interface FieldInfo {
   type: FieldType;
-  origin: 'event' | 'made';
+  origin: Origin;
 }
 
 /**

@@ -3,6 +3,7 @@
 // would print them.
 import { stepName, type Expr } from '../ir/expr.js';
 import { isHidden, type Column, type Schema, type Step } from '../ir/plan.js';
+import { isMade, originText, type Origin } from '../ir/origin.js';
 import { duckdbPrinter } from './duckdb.js';
 
 function expr(e: Expr): string {
@@ -34,7 +35,8 @@ function describeStep(s: Step): string {
 
 /**
  * A schema in one line: `events` when the events' own columns are there, the names removed from
- * them (`-name`), the fields the pipeline made with their types, then the compiler's own columns.
+ * them (`-name`), the fields the pipeline made with their types (and origins, but for computed
+ * ones), then the compiler's own columns.
  */
 export function schemaText(schema: Schema): string {
   const parts: string[] = [];
@@ -43,7 +45,7 @@ export function schemaText(schema: Schema): string {
   const hidden: string[] = [];
   for (const [name, info] of schema.fields) {
     if (isHidden(name)) hidden.push(name);
-    else if (info.origin === 'made') parts.push(`${name}:${info.type}`);
+    else if (isMade(info.origin)) parts.push(`${name}:${info.type}${info.origin.kind === 'computed' ? '' : ` (${originText(info.origin)})`}`);
     else if (!schema.raw) parts.push(`${name}:${info.type} (event)`);
   }
   if (hidden.length) parts.push(`[${hidden.join(', ')}]`);
@@ -52,4 +54,15 @@ export function schemaText(schema: Schema): string {
 
 export function planText(steps: Step[]): string {
   return steps.map((s) => `${stepName(s.id)} ${describeStep(s)}\n    -> ${schemaText(s.schema)}`).join('\n');
+}
+
+/**
+ * The result's fields as SQL comment lines (explain, the REPL's `:sql`): each with its type and
+ * where its values come from.
+ */
+export function fieldsText(columns: string[], types: Record<string, string>, origins: Record<string, Origin>): string {
+  if (!columns.length) return '';
+  const rows = [['field', 'type', 'origin'], ...columns.map((c) => [c, types[c] ?? 'string', origins[c] ? originText(origins[c]) : 'computed'])];
+  const width = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => `-- ${r[0]!.padEnd(width[0]!)}  ${r[1]!.padEnd(width[1]!)}  ${r[2]}`).join('\n');
 }

@@ -5,6 +5,7 @@
 // of a question asked of the data, Builder.ask) are dropped as well.
 import { mapExpr, someNode, type Expr } from '../ir/expr.js';
 import { stepExprs, type Schema, type Step } from '../ir/plan.js';
+import { sameOrigin } from '../ir/origin.js';
 
 /** True for a condition that holds for every row (`true`, `coalesce(true, ...)`, `true AND true`). */
 export function alwaysTrue(e: Expr): boolean {
@@ -23,7 +24,7 @@ function sameSchema(a: Schema, b: Schema): boolean {
   const bs = [...b.fields];
   return [...a.fields].every(([name, info], i) => {
     const [n, other] = bs[i]!;
-    return n === name && other.type === info.type && other.origin === info.origin;
+    return n === name && other.type === info.type && sameOrigin(other.origin, info.origin);
   });
 }
 
