@@ -79,6 +79,11 @@ export function removeOnSignals(): void {
   }
 }
 
+/** collectStaleScratch over the temp folder and, where that is in memory, the folder on disk used instead. */
+export function collectStaleScratchRoots(): string[] {
+  return [...new Set([tmpdir(), scratchRoot()])].flatMap((root) => collectStaleScratch(root));
+}
+
 /** Removes scratch folders of processes that no longer run; returns them. */
 export function collectStaleScratch(root = tmpdir(), now = Date.now()): string[] {
   let names: string[];
