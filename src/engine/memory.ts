@@ -21,6 +21,11 @@ export function defaultMemoryLimit(total = totalmem()): string {
   return `${Math.floor(Math.min(total * 0.75, RESIDENT_TARGET - NOT_COVERED) / 2 ** 20)}MB`;
 }
 
+/** 75% of the machine's memory: what a load that cannot spill (one huge event) is allowed. */
+export function machineMemoryLimit(total = totalmem()): string {
+  return `${Math.floor((total * 0.75) / 2 ** 20)}MB`;
+}
+
 /**
  * The most (compressed) bytes an answer-first load reads into DuckDB's table before the cache is
  * written: the table spills to the scratch folder past the memory limit, so what bounds it is that
