@@ -24,6 +24,7 @@ import { collectStaleScratchRoots, newScratch, removeScratch } from './scratch.j
 import { defaultStateDir, LookupStore } from './lookups.js';
 import { toValue } from './rows.js';
 import { failingCommand } from './locate-error.js';
+import { Serial, serialize } from './serial.js';
 import type { LoadReport, ResultSet, Row } from './types.js';
 
 export class Engine {
@@ -38,6 +39,9 @@ export class Engine {
   ) {
     this.results = new ResultStream(conn, lookups);
     this.store = new EventStore(instance, conn, options, scratch, allowedDirs, options.cacheDir);
+    // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
+    // they call compileWithData, never each other.
+    serialize<Engine>(this, ['load', 'summarizeFields', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'stream'], new Serial());
   }
 
   /** Reads a compiled search's rows and writes its lookups (result-stream.ts). */
@@ -108,7 +112,7 @@ export class Engine {
   private prepareSummary(spl: string, opts: RunOptions & { sample?: number }, names: string[]): Promise<Prepared> {
     const quote = (f: string) => (/^[A-Za-z_@][\w.{}@-]*$/.test(f) ? f : `"${f.replace(/[\\"]/g, '\\$&')}"`);
     const table = `${spl}\n| table ${names.filter((f) => !f.includes('*')).map(quote).join(' ')}`;
-    return this.prepareWithData(table, { ...opts, maxRows: undefined, unordered: true });
+    return this.compileWithData(table, { ...opts, maxRows: undefined, unordered: true });
   }
 
   private async summaryQuery<T>(sql: string, read: () => Promise<T>): Promise<T> {
@@ -232,7 +236,11 @@ export class Engine {
    * again until it has none left. Each round can only ask questions that depend on earlier
    * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
    */
-  async prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean; sample?: number; stepwise?: boolean } = {}): Promise<Prepared> {
+  prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean; sample?: number; stepwise?: boolean } = {}): Promise<Prepared> {
+    return this.compileWithData(search, opts);
+  }
+
+  private async compileWithData(search: Search, opts: RunOptions & { unordered?: boolean; sample?: number; stepwise?: boolean } = {}): Promise<Prepared> {
     const spl = this.parse(search, opts);
     // One clock for every round: a question is keyed by its SQL, which can hold now().
     opts = { ...opts, now: opts.now ?? Date.now() / 1000 };
@@ -277,7 +285,7 @@ export class Engine {
     const spl = this.parse(search, opts);
     await this.loadLookups(spl);
     // Each step its own CTE, so each command's rows and time are its own.
-    const { compiled, text } = await this.prepareWithData(spl, { ...opts, stepwise: true });
+    const { compiled, text } = await this.compileWithData(spl, { ...opts, stepwise: true });
     const toRead = rowsToRead(opts);
     const sql = compiled.sql + (toRead === undefined ? '' : `\nLIMIT ${toRead}`);
     this.results.cancelled = false;
@@ -337,7 +345,7 @@ export class Engine {
     written: Set<number> = new Set(),
   ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
     await this.loadLookups(spl);
-    const { compiled } = await this.prepareWithData(spl, opts);
+    const { compiled } = await this.compileWithData(spl, opts);
     try {
       return await this.results.streamCompiled(compiled, opts, onRows, onStart, written);
     } catch (err) {
