@@ -165,7 +165,7 @@ export class EventStore {
       let lookup: CacheLookup | undefined;
       if (opts.answerFirst && !this.locked && !this.dropDuplicates && this.cacheLoads.length === 0) {
         lookup = await lookUpCache(paths, this.cacheDir);
-        if (answerFirstFits(lookup, answerFirstBytes(this.scratch))) return await this.loadAnswerFirst(lookup, opts);
+        if (answerFirstFits(lookup, answerFirstBytes(this.options.memoryLimit))) return await this.loadAnswerFirst(lookup, opts);
       }
       loaded = await loadIntoCache(paths, {
         lookup,
