@@ -11,7 +11,7 @@ import { toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { aggregate, call, column, int, lit, type Expr } from '../ir/expr.js';
 import type { FieldInfo, Relation } from '../types.js';
-import { namingOptions, pivot } from './charts.js';
+import { namingOptions, pivot } from './pivot.js';
 import { generic, rowNumber, same, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { INTERNAL } from '../ir/origin.js';

@@ -16,7 +16,7 @@ import { parseSpan } from '../time.js';
 import type { Relation } from '../types.js';
 import { assign, generic } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
-import { bucket } from './charts.js';
+import { bucket } from './time-buckets.js';
 import { datasetEvents, fieldValue, resolveTarget, unmappedModel } from './model-dataset.js';
 import { byFields, groupBy, parseAggregations, type Aggregation } from './stats.js';
 
