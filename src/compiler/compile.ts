@@ -164,10 +164,9 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
     origins[c] = copiedOrigin(c, info?.origin ?? EVENT);
   }
   const clean = dropUselessSteps(b.steps, rel.id);
-  const output = clean.output;
   // DuckDB's plan reads each step's JSON paths with one parse per column (the Trino printer
   // takes the steps without it: trino-compile.ts).
-  const steps = extractJsonOnce(clean.steps);
+  const { steps, output } = extractJsonOnce(clean.steps, clean.output);
   // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
   // rows for nothing doubled its cost.
   const sql = b.query(steps, output, columns, { unordered: options.unordered, stepwise: options.stepwise });
