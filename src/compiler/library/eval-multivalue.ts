@@ -12,6 +12,8 @@ const bigint = (e: Expr): Expr => call('to_bigint', [toNumber(e)], 'int');
 
 /** Splunk's 0-based index (negative from the end) as SQL's 1-based one. */
 function index(c: EvalCall, e: Expr): Expr {
+  // The add-on's rules index with constants (mvindex(split(arn, "/"), -1)): printed as one number.
+  if (e.kind === 'literal' && typeof e.value === 'number' && Number.isInteger(e.value)) return int(e.value < 0 ? e.value : e.value + 1);
   return c.vars.share(bigint(e), (i) => caseOf([{ when: call('lt', [i, int(0)], 'bool'), then: i }], call('add', [i, int(1)], 'int'), 'int'));
 }
 

@@ -3,10 +3,10 @@ WITH s0 AS (
     WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false) AND coalesce("eventSource" ILIKE 'sts.amazonaws.com', false) AND coalesce("eventName" ILIKE 'AssumeRole', false) AND NOT coalesce("__p_userIdentity.type" ILIKE 'AWSService', false)
 ),
 s1 AS (
-  SELECT *, coalesce(json_extract_string("requestParameters", '$.roleArn'), (list_transform([json_extract_string("resources", '$[*].ARN')], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1])[CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END) AS "role_arn" FROM s0
+  SELECT *, coalesce(json_extract_string("requestParameters", '$.roleArn'), (list_transform([json_extract_string("resources", '$[*].ARN')], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1])[1], CASE WHEN regexp_matches("errorMessage", 'on resource: arn:aws[\w-]*:iam::\d{12}:role/') THEN regexp_replace("errorMessage", '^.*on resource: (arn:aws[\w-]*:iam::\d{12}:role/[^\s]+).*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END) AS "role_arn" FROM s0
 ),
 s2 AS (
-  SELECT *, coalesce((list_transform([json_extract_string("resources", '$[*].accountId')], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1])[CASE WHEN CAST(0::DOUBLE AS BIGINT) < 0 THEN CAST(0::DOUBLE AS BIGINT) ELSE CAST(0::DOUBLE AS BIGINT) + 1 END], CASE WHEN regexp_matches("role_arn", '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace("role_arn", '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END) AS "role_account", "__p_userIdentity.accountId" AS "requesting_account" FROM s1
+  SELECT *, coalesce((list_transform([json_extract_string("resources", '$[*].accountId')], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1])[1], CASE WHEN regexp_matches("role_arn", '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace("role_arn", '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END) AS "role_account", "__p_userIdentity.accountId" AS "requesting_account" FROM s1
 ),
 s4 AS (
   SELECT *, CASE WHEN "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL AND "requesting_account" <> "role_account" THEN 'yes' ELSE 'no' END AS "cross_account", coalesce("sharedEventID", "eventID") AS "call_id", coalesce("sharedEventID", "eventID") AS "__by0" FROM s2
