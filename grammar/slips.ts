@@ -68,9 +68,10 @@ function forgottenPipe(word: string, span: { start: number; end: number }): Diag
 }
 
 /**
- * A syntax error that a forgotten pipe explains: `eventName=X stats count by a, b` fails at the
- * comma, which a search clause cannot hold, before the slip check above could run. The command
- * word must be a bare term of the search clause the error is in (no pipe between them).
+ * A syntax error that a forgotten pipe explains: `eventName=X stats count by a, b` (or the same
+ * with no search before it) fails at the comma, which a search clause cannot hold, before the
+ * slip check above could run. The command word must be a bare term of the search clause the
+ * error is in (no pipe between them), not the command right after a pipe.
  */
 export function forgottenPipeAt(tokens: IToken[], error: IToken): Diagnostic | undefined {
   let candidate: IToken | undefined;
@@ -83,7 +84,7 @@ export function forgottenPipeAt(tokens: IToken[], error: IToken): Diagnostic | u
     if (type === 'Pipe' || type === 'LBracket' || type === 'RBracket') candidate = undefined;
     // `count(eval(...))`: eval opens an expression there, it is no term.
     else if (type === 'EvalParen' && candidate === previous) candidate = undefined;
-    else if (!candidate && type === 'Word' && PIPE_COMMANDS.has(t.image) && previous && !isValue) candidate = t;
+    else if (!candidate && type === 'Word' && PIPE_COMMANDS.has(t.image) && !isValue && previous?.tokenType.name !== 'Pipe') candidate = t;
     previous = t;
   }
   return candidate ? forgottenPipe(candidate.image, { start: candidate.startOffset, end: (candidate.endOffset ?? candidate.startOffset) + 1 }) : undefined;

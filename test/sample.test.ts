@@ -1,5 +1,5 @@
-// A random sample of the events (CompileOptions.sample): what the REPL's field sidebar estimates
-// the costly add-on fields over before it counts them exactly (issue 14, "Field sidebar").
+// A random sample of the events (CompileOptions.sample), and the field sidebar's counts over the
+// first rows of a search (Engine.summarizeFields' `first`, issue 14's "Field sidebar").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../src/compiler/index.js';
 import type { Engine } from '../src/engine/engine.js';
@@ -30,32 +30,21 @@ describe('the sample in the SQL', () => {
   });
 });
 
-describe('counting over the sample', () => {
+describe('counting over the first rows', () => {
   let engine: Engine;
   beforeAll(async () => {
     engine = await sampleEngine();
   });
   afterAll(() => engine.close());
 
-  it('counts fewer rows than the search returns, and says it sampled', async () => {
-    const all = await engine.summarizeFields('*', { now: SAMPLE_NOW }, ['eventName']);
-    const some = await engine.summarizeFields('*', { now: SAMPLE_NOW, sample: 30 }, ['eventName']);
-    expect(all.rows).toBe(515);
-    expect(all.sampled).toBeUndefined();
-    expect(some.sampled).toBe(30);
-    // Bernoulli at 30% of 515: far outside 60..250 only with a broken sample.
-    expect(some.rows).toBeGreaterThan(60);
-    expect(some.rows).toBeLessThan(250);
-    // Every value it saw is a real one, counted no more often than in the whole.
-    const counts = (await engine.run('* | stats count by eventName', { now: SAMPLE_NOW })).rows;
-    const whole = new Map(counts.map((r) => [r.eventName, Number(r.count)]));
-    for (const t of some.fields[0]!.top) expect(t.count).toBeLessThanOrEqual(whole.get(t.value) ?? 0);
-  });
-
-  it('counts every row of a search that changes rows, and says it did not sample', async () => {
-    const some = await engine.summarizeFields('* | dedup eventName', { now: SAMPLE_NOW, sample: 30 }, ['eventName']);
-    const all = await engine.summarizeFields('* | dedup eventName', { now: SAMPLE_NOW }, ['eventName']);
-    expect(some.sampled).toBeUndefined();
-    expect(some).toEqual(all);
+  it('counts the first rows the search returns, as head does, and only them', async () => {
+    const first = await engine.summarizeFields('eventName=AssumeRole', { now: SAMPLE_NOW, first: 30 }, ['eventName', 'userName'], ['eventID']);
+    const head = await engine.summarizeFields('eventName=AssumeRole | head 30', { now: SAMPLE_NOW }, ['eventName', 'userName'], ['eventID']);
+    expect(first.rows).toBe(30);
+    expect(first).toEqual(head);
+    const all = await engine.summarizeFields('eventName=AssumeRole', { now: SAMPLE_NOW }, ['eventName']);
+    expect(all.rows).toBe(101);
+    // Fewer rows than asked for: all of them.
+    expect((await engine.summarizeFields('eventName=AssumeRole', { now: SAMPLE_NOW, first: 1000 }, ['eventName'])).rows).toBe(101);
   });
 });

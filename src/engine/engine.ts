@@ -13,7 +13,7 @@ import { GeoIp } from './geoip.js';
 import { describeDuckDBError, EngineError, firstLine } from './engine-error.js';
 import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type RunOptions, type Search } from './engine-options.js';
 import { ResultStream, rowsToRead } from './result-stream.js';
-import { identifierSummarySql, multivalueSummarySql, readIdentifierSummary, readMultivalueSummary, readScalarSummary, scalarSummarySql, type FieldSummary } from './field-summary.js';
+import { identifierSummarySql, multivalueSummarySql, readIdentifierSummary, readMultivalueSummary, readScalarSummary, scalarSummarySql, SIDEBAR_ROWS, type FieldSummary } from './field-summary.js';
 import { defaultMemoryLimit } from './memory.js';
 import { nestedFieldPaths } from './field-paths.js';
 import type { DataRead } from './data-read.js';
@@ -24,6 +24,7 @@ import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupStore } from './lookups.js';
 import { toValue } from './rows.js';
 import { failingCommand } from './locate-error.js';
+import { Serial, serialize } from './serial.js';
 import type { LoadReport, ResultSet, Row } from './types.js';
 
 export class Engine {
@@ -38,6 +39,9 @@ export class Engine {
   ) {
     this.results = new ResultStream(conn, lookups);
     this.store = new EventStore(instance, conn, options, scratch, allowedDirs, options.cacheDir);
+    // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
+    // they call compileWithData, never each other.
+    serialize<Engine>(this, ['load', 'summarizeFields', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'stream'], new Serial());
   }
 
   /** Reads a compiled search's rows and writes its lookups (result-stream.ts). */
@@ -84,31 +88,43 @@ export class Engine {
    * Splunk's field sidebar for a search: each field in `fields` over every row the search
    * returns, all counted in one pass (see field-summary.ts). `identifiers` (one value per event,
    * such as eventID) are counted present, with an estimated distinct count and no top values:
-   * a table of a million values for nothing doubled the cost. With `sample` (a percent), over a
-   * random sample of the events instead, when the search keeps rows as they are: `sampled` says so.
+   * a table of a million values for nothing doubled the cost. With `first`, over the first that
+   * many rows only (the newest events, unless the search sorts them), which the newest-rows bound
+   * reads from the newest files: they are made once into a temporary table the passes read.
    */
-  async summarizeFields(spl: string, opts: RunOptions & { sample?: number }, fields: string[], identifiers: string[] = []): Promise<{ rows: number; fields: FieldSummary[]; sampled?: number }> {
-    const { compiled } = await this.prepareSummary(spl, opts, [...fields, ...identifiers]);
+  async summarizeFields(spl: string, opts: RunOptions & { first?: number }, fields: string[], identifiers: string[] = []): Promise<{ rows: number; fields: FieldSummary[] }> {
+    const first = opts.first === undefined ? undefined : Math.max(1, Math.floor(opts.first));
+    const { compiled } = await this.prepareSummary(first === undefined ? spl : `${spl}\n| head ${first}`, opts, [...fields, ...identifiers]);
     const scalar = compiled.columns.filter((c) => compiled.types[c] !== 'mv' && !identifiers.includes(c));
     const multi = compiled.columns.filter((c) => compiled.types[c] === 'mv' && !identifiers.includes(c));
     const ids = compiled.columns.filter((c) => identifiers.includes(c));
-    const main = scalarSummarySql(compiled.sql, scalar);
-    const { rows, fields: counted } = await this.summaryQuery(main, () => readScalarSummary(this.conn, main, scalar));
-    if (ids.length && rows > 0) {
-      const sql = identifierSummarySql(compiled.sql, ids);
-      counted.push(...(await this.summaryQuery(sql, () => readIdentifierSummary(this.conn, sql, ids))));
+    let source = compiled.sql;
+    if (first !== undefined) {
+      const make = `CREATE OR REPLACE TEMP TABLE ${SIDEBAR_ROWS} AS\n${compiled.sql}`;
+      await this.summaryQuery(make, () => this.conn.run(make));
+      source = `SELECT * FROM ${SIDEBAR_ROWS}`;
     }
-    if (multi.length) {
-      const sql = multivalueSummarySql(compiled.sql, multi);
-      counted.push(...(await this.summaryQuery(sql, () => readMultivalueSummary(this.conn, sql, multi))));
+    try {
+      const main = scalarSummarySql(source, scalar);
+      const { rows, fields: counted } = await this.summaryQuery(main, () => readScalarSummary(this.conn, main, scalar));
+      if (ids.length && rows > 0) {
+        const sql = identifierSummarySql(source, ids);
+        counted.push(...(await this.summaryQuery(sql, () => readIdentifierSummary(this.conn, sql, ids))));
+      }
+      if (multi.length) {
+        const sql = multivalueSummarySql(source, multi);
+        counted.push(...(await this.summaryQuery(sql, () => readMultivalueSummary(this.conn, sql, multi))));
+      }
+      return { rows, fields: counted };
+    } finally {
+      if (first !== undefined) await this.conn.run(`DROP TABLE IF EXISTS ${SIDEBAR_ROWS}`);
     }
-    return { rows, fields: counted, ...(compiled.sampled ? { sampled: compiled.sampled } : {}) };
   }
 
-  private prepareSummary(spl: string, opts: RunOptions & { sample?: number }, names: string[]): Promise<Prepared> {
+  private prepareSummary(spl: string, opts: RunOptions, names: string[]): Promise<Prepared> {
     const quote = (f: string) => (/^[A-Za-z_@][\w.{}@-]*$/.test(f) ? f : `"${f.replace(/[\\"]/g, '\\$&')}"`);
     const table = `${spl}\n| table ${names.filter((f) => !f.includes('*')).map(quote).join(' ')}`;
-    return this.prepareWithData(table, { ...opts, maxRows: undefined, unordered: true });
+    return this.compileWithData(table, { ...opts, maxRows: undefined, unordered: true });
   }
 
   private async summaryQuery<T>(sql: string, read: () => Promise<T>): Promise<T> {
@@ -232,7 +248,11 @@ export class Engine {
    * again until it has none left. Each round can only ask questions that depend on earlier
    * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
    */
-  async prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean; sample?: number; stepwise?: boolean } = {}): Promise<Prepared> {
+  prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean; sample?: number; stepwise?: boolean } = {}): Promise<Prepared> {
+    return this.compileWithData(search, opts);
+  }
+
+  private async compileWithData(search: Search, opts: RunOptions & { unordered?: boolean; sample?: number; stepwise?: boolean } = {}): Promise<Prepared> {
     const spl = this.parse(search, opts);
     // One clock for every round: a question is keyed by its SQL, which can hold now().
     opts = { ...opts, now: opts.now ?? Date.now() / 1000 };
@@ -277,7 +297,7 @@ export class Engine {
     const spl = this.parse(search, opts);
     await this.loadLookups(spl);
     // Each step its own CTE, so each command's rows and time are its own.
-    const { compiled, text } = await this.prepareWithData(spl, { ...opts, stepwise: true });
+    const { compiled, text } = await this.compileWithData(spl, { ...opts, stepwise: true });
     const toRead = rowsToRead(opts);
     const sql = compiled.sql + (toRead === undefined ? '' : `\nLIMIT ${toRead}`);
     this.results.cancelled = false;
@@ -337,7 +357,7 @@ export class Engine {
     written: Set<number> = new Set(),
   ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
     await this.loadLookups(spl);
-    const { compiled } = await this.prepareWithData(spl, opts);
+    const { compiled } = await this.compileWithData(spl, opts);
     try {
       return await this.results.streamCompiled(compiled, opts, onRows, onStart, written);
     } catch (err) {

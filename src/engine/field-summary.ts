@@ -19,6 +19,9 @@ export interface FieldSummary {
 
 export const TOP_VALUES = 10;
 
+/** The first rows of a search, made once for the sidebar's passes over them (Engine.summarizeFields). */
+export const SIDEBAR_ROWS = '__spelunk_sidebar_rows';
+
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
 type TopItem = { v: unknown; n: unknown };

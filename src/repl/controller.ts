@@ -9,13 +9,15 @@ import type { EditorState } from './line-editor.js';
 import { PromptInput, type CompletionMenu, type HistorySearch, type PromptHost } from './prompt-input.js';
 import type { PivotOption } from './pivot.js';
 import { ResultBrowser } from './browser.js';
-import { EventViewer, type ViewerAction } from './event-viewer.js';
-import { FieldSidebar } from './field-sidebar.js';
-import { displayTable, resultLines, rowEvent } from './result-view.js';
+import type { EventViewer } from './event-viewer.js';
+import type { FieldSidebar } from './field-sidebar.js';
+import { EventPane } from './event-pane.js';
+import { SidebarPane } from './sidebar-pane.js';
+import { displayTable, resultLines } from './result-view.js';
 import { zoomPickKey, type ZoomPick } from './zoom.js';
 import { addTerm, filterTerm } from './search-edit.js';
-import { describeError, type HeldResult, type OutLine, type Outcome, type Session } from './session.js';
-import { visible } from './display.js';
+import { describeError, type HeldResult, type OutLine, type Outcome } from './outcome.js';
+import type { Session } from './session.js';
 
 export type Mode = 'loading' | 'prompt' | 'running' | 'browse' | 'pivot' | 'history-search' | 'event' | 'zoom' | 'fields' | 'confirm' | 'exiting';
 
@@ -40,15 +42,9 @@ export class ReplController implements PromptHost {
   mode: Mode = 'prompt';
   readonly input: PromptInput = new PromptInput(this);
   browse: ResultBrowser | null = null;
-  viewer: EventViewer | null = null;
   zoomPick: ZoomPick | null = null;
-  sidebar: FieldSidebar | null = null;
-  private sidebarBack: 'prompt' | 'browse' = 'prompt';
-  /** The row an event is being read for (keys arriving meanwhile step from it). */
-  private viewerOpening: number | null = null;
-  private viewerSeq = 0;
-  /** Where Esc in the event viewer goes back to. */
-  private viewerBack: 'prompt' | 'browse' = 'prompt';
+  private readonly eventPane = new EventPane(this);
+  private readonly sidebarPane = new SidebarPane(this);
   pivot: PivotMenu | null = null;
   /** A y/N question (`:save` over a saved search): y runs `yes`, anything else prints `no`. */
   confirm: { question: string; yes: string; no: string } | null = null;
@@ -155,9 +151,9 @@ export class ReplController implements PromptHost {
         }
         return;
       case 'browse': return this.browseKey(k);
-      case 'event': return this.viewerKey(k);
+      case 'event': return this.eventPane.key(k);
       case 'zoom': return this.zoomKey(k);
-      case 'fields': return this.sidebarKey(k);
+      case 'fields': return this.sidebarPane.key(k);
       case 'pivot': return this.pivotKey(k);
       case 'confirm': return this.confirmKey(k);
       case 'history-search': return this.input.historyKey(k);
@@ -208,9 +204,9 @@ export class ReplController implements PromptHost {
         case 'clear': this.terminalWrite(CLEAR_SCREEN); break;
         case 'browse': this.openBrowser('first'); break;
         case 'pivot-menu': this.openPivot(o.row, o.options, 'prompt'); break;
-        case 'event': await this.openEvent(o.row - 1, 'prompt'); break;
+        case 'event': await this.eventPane.open(o.row - 1, 'prompt'); break;
         case 'zoom-picker': this.openZoom('prompt'); break;
-        case 'fields': void this.openFields(o.scope, 'prompt'); break;
+        case 'fields': void this.sidebarPane.open(o.scope, 'prompt'); break;
         case 'confirm':
           this.confirm = o;
           this.notice = o.question;
@@ -260,7 +256,7 @@ export class ReplController implements PromptHost {
         this.mode = 'prompt';
         break;
       case 'event':
-        void this.openEvent(action.row, 'browse');
+        void this.eventPane.open(action.row, 'browse');
         return;
       case 'pivot':
         try {
@@ -272,68 +268,39 @@ export class ReplController implements PromptHost {
       case 'zoom':
         return this.openZoom('browse');
       case 'fields':
-        return void this.openFields('auto', 'browse');
+        return void this.sidebarPane.open('auto', 'browse');
     }
     this.changed();
   }
 
-  // ---- field sidebar -------------------------------------------------------------------------
+  // ---- field sidebar and event viewer ----------------------------------------------------------
 
-  /** Lines the field list may take: the screen less its title, header, status and notice lines and one more. */
+  get sidebar(): FieldSidebar | null {
+    return this.sidebarPane.sidebar;
+  }
+
   sidebarHeight(): number {
-    return Math.max(3, this.screen.height() - 5);
+    return this.sidebarPane.height();
   }
 
-  private async openFields(scope: 'data' | 'result' | 'auto', back: 'prompt' | 'browse'): Promise<void> {
-    const search = scope === 'data' ? '*' : this.session.last?.search ?? '';
-    const sidebar = new FieldSidebar({ search, rows: null, fields: [], sampled: null, stage: 'counting the fields' });
-    this.sidebar = sidebar;
-    this.sidebarBack = back;
-    this.mode = 'fields';
-    this.changed();
-    // Redraw while DuckDB counts, for its progress.
-    const ticker = setInterval(() => this.changed(), 200);
-    try {
-      const stats = await this.session.fieldStats(scope, (s) => {
-        sidebar.update(s);
-        this.changed();
-      });
-      sidebar.update(stats);
-    } catch (err) {
-      sidebar.update({ ...sidebar.stats, stage: '', stopped: describeError(err) });
-    } finally {
-      clearInterval(ticker);
-    }
-    this.changed();
+  get viewer(): EventViewer | null {
+    return this.eventPane.viewer;
   }
 
-  private sidebarKey(k: KeyPress): void {
-    this.notice = null;
-    const action = this.sidebar!.key(k, this.sidebarHeight());
-    switch (action?.kind) {
-      case 'cancel':
-        this.session.interrupt();
-        break;
-      case 'close':
-        if (this.sidebar!.computing) this.session.interrupt();
-        this.sidebar = null;
-        this.mode = this.sidebarBack === 'browse' && this.browse ? 'browse' : 'prompt';
-        break;
-      case 'notice':
-        this.notice = action.text;
-        break;
-      case 'filter':
-        return void this.applyFilter(action.field, action.value, action.exclude, this.sidebar!.stats.search);
-    }
-    this.changed();
+  viewerPage() {
+    return this.eventPane.page();
+  }
+
+  printLines(lines: OutLine[]): void {
+    this.print(lines);
   }
 
   /** `field=value` (or its exclusion) added to a search, run as the next search. */
-  private applyFilter(field: string, value: string, exclude: boolean, base: string | undefined): Promise<void> | void {
+  applyFilter(field: string, value: string, exclude: boolean, base: string | undefined): Promise<void> | void {
     const term = filterTerm(field, value, exclude);
     if (!term || base === undefined) return this.showNotice(`${field} cannot be written as a search term`);
-    this.viewer = null;
-    this.sidebar = null;
+    this.eventPane.viewer = null;
+    this.sidebarPane.sidebar = null;
     this.browse = null;
     this.mode = 'prompt';
     return this.submit(addTerm(base, term));
@@ -365,94 +332,7 @@ export class ReplController implements PromptHost {
     this.changed();
   }
 
-  // ---- event viewer --------------------------------------------------------------------------
-
-  /**
-   * Lines the event viewer's body may take: the screen less its title, status and notice lines
-   * and one more. A live frame as tall as the screen makes Ink clear it and print every line
-   * of the session again.
-   */
-  private viewerHeight(): number {
-    return Math.max(3, this.screen.height() - 4);
-  }
-
-  viewerPage() {
-    return this.viewer!.page(this.screen.width(), this.viewerHeight());
-  }
-
-  /** Row `index` (from 0) of the last result as an event: its `_raw`, else the event its eventID names, else its fields. */
-  private async openEvent(index: number, back: 'prompt' | 'browse'): Promise<void> {
-    const r = this.session.last;
-    if (!r) return this.showNotice('no result yet: run a search first');
-    const row = r.rows[index];
-    if (!row) return this.showNotice(`the last result has ${r.rows.length} row${r.rows.length === 1 ? '' : 's'}, not ${index + 1}`);
-    const seq = ++this.viewerSeq;
-    let event = rowEvent(row);
-    if (!event && typeof row.eventID === 'string') {
-      this.viewerOpening = index;
-      try {
-        event = await this.session.eventById(row.eventID);
-      } catch (err) {
-        this.notice = describeError(err);
-      }
-      // Another row was asked for while this one was read: that one opens instead.
-      if (seq !== this.viewerSeq) return;
-      this.viewerOpening = null;
-    }
-    const when = typeof row._time === 'number' ? ` · ${formatTime(row._time, 'human')} UTC` : '';
-    const title = event
-      ? `event ${index + 1} of ${r.rows.length.toLocaleString('en-US')}${when}`
-      : `row ${index + 1} of ${r.rows.length.toLocaleString('en-US')} (the search's own fields: the row has no event behind it)`;
-    const fields = Object.fromEntries(r.columns.filter((c) => row[c] !== null && row[c] !== undefined).map((c) => [c, c === '_time' && typeof row[c] === 'number' ? formatTime(row[c] as number, 'iso') : row[c]]));
-    this.viewer = new EventViewer(event ?? fields, title, index, event !== null);
-    this.viewerBack = back;
-    this.mode = 'event';
-    this.changed();
-  }
-
-  private viewerKey(k: KeyPress): void {
-    this.notice = null;
-    const action = this.viewer!.key(k, this.screen.width(), this.viewerHeight());
-    if (action) return void this.viewerAction(action);
-    this.changed();
-  }
-
-  private closeViewer(): void {
-    this.viewer = null;
-    this.mode = this.viewerBack === 'browse' && this.browse ? 'browse' : 'prompt';
-  }
-
-  private async viewerAction(action: ViewerAction): Promise<void> {
-    switch (action.kind) {
-      case 'close':
-        this.closeViewer();
-        break;
-      case 'notice':
-        this.notice = action.text;
-        break;
-      case 'step': {
-        const row = (this.viewerOpening ?? this.viewer!.row ?? 0) + action.delta;
-        if (row < 0 || row >= (this.session.last?.rows.length ?? 0)) {
-          this.notice = action.delta > 0 ? 'this is the last row of the result' : 'this is the first row of the result';
-          break;
-        }
-        if (this.browse) this.browse.selected = row;
-        return this.openEvent(row, this.viewerBack);
-      }
-      case 'copy':
-        // OSC 52 asks the terminal to set the clipboard (tmux needs set-clipboard on); the line
-        // in the scrollback is there to select by hand where the terminal refuses.
-        this.terminalWrite(`\x1b]52;c;${Buffer.from(action.value, 'utf8').toString('base64')}\x07`);
-        this.print([{ text: `copied ${action.field}: ${visible(action.value)}`, tone: 'dim' }]);
-        this.notice = `copied ${action.field} to the clipboard (if the terminal allows it) and into the scrollback`;
-        break;
-      case 'filter':
-        return this.applyFilter(action.field, action.value, action.exclude, this.session.last?.search);
-    }
-    this.changed();
-  }
-
-  private showNotice(text: string): void {
+  showNotice(text: string): void {
     this.notice = text;
     this.changed();
   }

@@ -1,15 +1,19 @@
-// What the field sidebar lists for the last search, asked of the engine in a few passes over
-// every row the search returns (never one query per field): the event's own fields and the
-// userIdentity paths first (the quickest), then the add-on's fields and those the pipeline
-// made, then the paths inside the nested objects (from a sample when the rows are many). Each
-// pass shows as soon as it is done; Ctrl-C stops the rest.
+// What the field sidebar lists for the last search, asked of the engine in a few passes (never one
+// query per field): the event's own fields and the userIdentity paths, the add-on's fields and
+// those the pipeline made, and the paths inside the nested objects (read from the rows held).
 //
-// The add-on's fields cost far more than the event's own: on a million events, 15-20 CPU-s
-// (event types scan `_raw`, the user REPORT runs regexes), where the event fields take about
-// one. Over many rows they are first estimated from a random sample of the events, shown
-// marked `~`, then counted exactly; Ctrl-C keeps the estimates. Splunk's own fieldsummary
-// likewise gives an estimate when exact counting costs too much (its `is_exact`).
+// When the search returns more rows than the REPL holds, the first screen counts every field over
+// the rows it holds (the first ones, newest first as Splunk lists events), marked `~` with the
+// number it counted over; then the event fields and the add-on fields are counted over every row,
+// each replacing its first-rows figures when done; Ctrl-C keeps what is there. Over a million
+// events the first rows take about a CPU second (the newest-rows bound reads the newest files
+// only), every row 30: the add-on's fields cost far more than the event's own (event types scan
+// `_raw`, the user REPORT runs regexes). A random sample was tried first and still read every
+// row's columns before sampling it (8 CPU-s; test/bench/README.md). Splunk's own fieldsummary
+// likewise says when a figure is not exact (its `is_exact`).
+import { parse } from '../../grammar/parser.js';
 import { addonDefinition, addonFieldNames } from '../compiler/addon-fields.js';
+import { commandSpec } from '../compiler/commands/registry.js';
 import { JSON_COLUMNS, PROMOTED_PATHS, SCALAR_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
 import type { FieldSummary } from '../engine/field-summary.js';
@@ -17,26 +21,24 @@ import type { Row } from '../engine/types.js';
 import { resultFieldStats } from './data-profile.js';
 import { visible } from './display.js';
 import { MAX_DEPTH } from './event-view.js';
-import type { HeldResult } from './session.js';
+import type { HeldResult } from './outcome.js';
 
 /** CloudTrail fields with a value of their own on (almost) every event: counted, not tabled. */
 export const IDENTIFIERS = ['eventID', 'requestID', 'eventTime', 'sharedEventID'];
 
 export interface FieldEntry extends FieldSummary {
-  /** Counted over a sample of this many rows, not all of them: the counts are estimates. */
-  sampled?: number;
+  /** Counted over the first this many results only, not all of them: marked `~` (FieldStats.first). */
+  firstRows?: number;
   kind: 'event' | 'addon' | 'made' | 'nested';
 }
 
 export interface FieldStats {
   search: string;
-  /** Rows the search returned (null until the first pass is done). */
+  /** Rows the search returned (null until counted: a first-rows pass knows only its own). */
   rows: number | null;
   fields: FieldEntry[];
-  /** Rows the nested paths were counted over (the newest held), when fewer than all. */
-  sampled: number | null;
-  /** The add-on fields shown are estimates from a sample of this many events (exact counts follow). */
-  addonSampled?: number;
+  /** Some figures are over the first this many results only (the rows held), not all. */
+  first: number | null;
   /** What is being counted now ('' when done). */
   stage: string;
   /** Why counting stopped early (cancelled, an error). */
@@ -52,31 +54,47 @@ function aliasSource(name: string): string | undefined {
   return def?.kind === 'alias' && def.expr && /^'?[\w.{}@-]+'?$/.test(def.expr) ? def.expr.replace(/^'|'$/g, '') : undefined;
 }
 
+/** Rows a first pass counts over when the result holds none (`:fields data`). */
+export const FIRST_ROWS = 10_000;
+
 export interface StatsHooks {
   onUpdate: (stats: FieldStats) => void;
-  /** Estimate the add-on fields first over about this many events (default ADDON_SAMPLE_ROWS). */
-  sampleRows?: number;
+  /** Count the first this many results first when there are more (default: the rows held, else FIRST_ROWS). */
+  firstRows?: number;
 }
 
 /**
- * Events the add-on fields are first estimated over, when a search returns many more: 20,000
- * put a field's coverage or a value's share within about 0.7 percentage points (95%), while
- * the cost of the add-on rules (mostly parsing the JSON objects again for each rule) is a few
- * percent of the whole on a million events.
+ * The time of the last row held, when the first rows held are the newest events the search gave
+ * (in order, newest first) and its later commands keep each row as it is (eval, rex, fields ...;
+ * accum and delta read only the rows before, newer ones): then every row up to it is at least that
+ * recent, and a search over [that time, the search's own end) gives the same first rows, reading
+ * only the newest files, without the compiler's pass over every event to find the bound itself. A
+ * subsearch or a macro (whose text may hide one) would see the narrower range too: none then.
  */
-export const ADDON_SAMPLE_ROWS = 20_000;
-
-/** The percent of `rows` to sample for about `target` of them, or none when that is most of them. */
-export function addonSamplePercent(rows: number, target = ADDON_SAMPLE_ROWS): number | undefined {
-  return rows > 2 * target ? (100 * target) / rows : undefined;
+export function firstRowsSince(r: HeldResult): number | undefined {
+  if (!r.truncated || r.rows.length === 0 || /[[`]/.test(r.search)) return undefined;
+  let commands: { kind: string; name: string }[] | undefined;
+  try {
+    commands = parse(r.search).pipeline?.commands;
+  } catch {
+    return undefined;
+  }
+  if (!commands?.length || commands[0]!.kind !== 'search' || !commands.slice(1).every((c) => commandSpec(c.name)?.rowPreserving)) return undefined;
+  let last = Infinity;
+  for (const row of r.rows) {
+    const t = row._time;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t > last) return undefined;
+    last = t;
+  }
+  return last;
 }
 
 /**
- * Field statistics of a held result. Events: the engine counts every row the search returns.
+ * Field statistics of a held result. Events: the engine counts the rows the search returns.
  * Another table (stats, top ...): its own columns, counted here when every row is held.
  */
 export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions, hooks: StatsHooks): Promise<FieldStats> {
-  const stats: FieldStats = { search: r.search, rows: null, fields: [], sampled: null, stage: 'counting the fields' };
+  const stats: FieldStats = { search: r.search, rows: null, fields: [], first: null, stage: 'counting the fields' };
   const update = () => hooks.onUpdate({ ...stats, fields: [...stats.fields] });
   const run = { ...opts, params: r.params, maxRows: undefined };
   if (!r.shape.events && !r.truncated) {
@@ -101,54 +119,74 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
       stats.rows = counted.rows;
       stats.fields.push(...counted.fields.map((f) => ({ ...f, kind: 'made' as const })));
     });
-  } else {
-    await step('counting the event fields', async () => {
-      const counted = await engine.summarizeFields(r.search, run, EVENT_FIELDS.filter((f) => !IDENTIFIERS.includes(f)), IDENTIFIERS);
-      stats.rows = counted.rows;
-      stats.fields.push(...counted.fields.map((f) => ({ ...f, kind: 'event' as const })));
-    });
-    const made = r.columns.filter((c) => !EVENT_SET.has(c) && !c.startsWith('__') && !addonDefinition(c));
-    // Names the default add-on profile gives a value (the REPORT that EVAL-user replaces gives none).
-    const addon = addonFieldNames().filter((name) => addonDefinition(name)?.field.expr);
-    const calculated = addon.filter((name) => !aliasSource(name));
-    const eventFields = stats.fields;
-    let nested: FieldEntry[] = [];
-    const addonPass = async (sample?: number) => {
-      const counted = await engine.summarizeFields(r.search, { ...run, sample }, [...calculated, ...made]);
-      const over = counted.sampled ? counted.rows : undefined;
-      // An add-on eval that replaces an event field (errorCode) is what searches see: keep only it.
-      const replaced = new Set(counted.fields.map((f) => f.field));
-      const fields: FieldEntry[] = eventFields.filter((f) => !replaced.has(f.field));
-      fields.push(...counted.fields.map((f) => ({ ...f, kind: made.includes(f.field) ? ('made' as const) : ('addon' as const), ...(over ? { sampled: over } : {}) })));
-      // Aliases (src, region, app ...), from what is counted already.
-      for (const name of addon) {
-        const source = aliasSource(name);
-        const from = source && fields.find((f) => f.field === source);
-        if (from) fields.push({ ...from, field: name, kind: 'addon' });
-      }
-      const known = new Set(fields.map((f) => f.field));
-      stats.fields = [...fields, ...nested.filter((f) => !known.has(f.field))];
-      stats.addonSampled = over;
-      return over;
-    };
-    const percent = addonSamplePercent(stats.rows ?? 0, hooks.sampleRows);
-    let estimated: number | undefined;
-    await step(percent === undefined ? 'counting the add-on fields' : 'estimating the add-on fields', async () => void (estimated = await addonPass(percent)));
+    stats.stage = '';
+    return stats;
+  }
+  const made = r.columns.filter((c) => !EVENT_SET.has(c) && !c.startsWith('__') && !addonDefinition(c));
+  // Names the default add-on profile gives a value (the REPORT that EVAL-user replaces gives none).
+  const addon = addonFieldNames().filter((name) => addonDefinition(name)?.field.expr);
+  const calculated = addon.filter((name) => !aliasSource(name));
+  // An add-on eval that replaces an event field (errorCode) is what searches see: only it is counted.
+  const eventNames = EVENT_FIELDS.filter((f) => !IDENTIFIERS.includes(f) && !calculated.includes(f));
+  const kindOf = (field: string): FieldEntry['kind'] => (made.includes(field) ? 'made' : calculated.includes(field) ? 'addon' : 'event');
+  /** Counted fields in place of the ones of the same names, the add-on aliases made again from their sources. */
+  const merge = (counted: FieldEntry[]) => {
+    const replaced = new Set(counted.map((f) => f.field));
+    const fields = [...stats.fields.filter((f) => !replaced.has(f.field) && !(f.kind === 'addon' && aliasSource(f.field))), ...counted];
+    for (const name of addon) {
+      const source = aliasSource(name);
+      const from = source && fields.find((f) => f.field === source);
+      if (from) fields.push({ ...from, field: name, kind: 'addon' });
+    }
+    stats.fields = fields;
+  };
+  const pass = async (names: string[], ids: string[], first?: number) => {
+    const since = first === undefined ? undefined : firstRowsSince(r);
+    const window = since === undefined ? {} : { earliest: Math.max(since, run.earliest ?? -Infinity) };
+    const counted = await engine.summarizeFields(r.search, { ...run, ...window, first }, names, ids);
+    merge(counted.fields.map((f) => ({ ...f, kind: kindOf(f.field), ...(first === undefined ? {} : { firstRows: counted.rows }) })));
+    return counted.rows;
+  };
+  const nested = () => {
     // The nested objects are read from the events the result holds (their `_raw`): every
-    // matching event when the result was not capped, else the newest ones, and said so. DuckDB's
+    // matching event when the result was not capped, else the first ones, and said so. DuckDB's
     // json_tree over a million events took seconds; JSON.parse over 10,000 takes milliseconds.
     const events = r.columns.includes('_raw') ? r.rows : [];
-    if (events.length && !stats.stopped) {
-      const sampled = r.truncated ? events.length : undefined;
-      stats.sampled = sampled ?? null;
-      const known = new Set(stats.fields.map((f) => f.field));
-      nested = nestedPaths(events).filter((f) => !known.has(f.field)).map((f) => ({ ...f, kind: 'nested' as const, ...(sampled ? { sampled } : {}) }));
-      stats.fields.push(...nested);
+    if (!events.length || stats.stopped) return;
+    const over = r.truncated ? events.length : undefined;
+    const known = new Set(stats.fields.map((f) => f.field));
+    stats.fields.push(...nestedPaths(events).filter((f) => !known.has(f.field)).map((f) => ({ ...f, kind: 'nested' as const, ...(over ? { firstRows: over } : {}) })));
+    // Aliases of nested paths (temp_access_key) have their sources now.
+    merge([]);
+    if (over) stats.first = over;
+  };
+  const first = r.truncated ? Math.max(1, hooks.firstRows ?? (r.rows.length || FIRST_ROWS)) : undefined;
+  if (first !== undefined) {
+    // The event fields first (a fraction of the add-on's cost, most of it the add-on SQL's size).
+    const label = `counting the first ${first.toLocaleString('en-US')} results`;
+    let counted = 0;
+    await step(label, async () => {
+      counted = await pass([...eventNames, ...made], IDENTIFIERS, first);
+      stats.first = counted;
+    });
+    nested();
+    await step(`${label}: the add-on fields`, async () => void (await pass(calculated, [], first)));
+    if (counted < first && !stats.stopped) {
+      // They were all the results: the figures are exact.
+      stats.rows = counted;
+      stats.first = null;
+      stats.fields = stats.fields.map(({ firstRows: _, ...f }) => f);
+      stats.stage = '';
+      return stats;
     }
-    // Estimated over a sample: now every row. (A search that changes rows, dedup or head, was
-    // counted whole at once: a sample of its input is not a sample of its output.)
-    if (estimated !== undefined) await step('counting the add-on fields exactly', async () => void (await addonPass()));
+    await step('counting every result: the event fields', async () => void (stats.rows = await pass([...eventNames, ...made], IDENTIFIERS)));
+    await step('counting every result: the add-on fields', async () => void (await pass(calculated, [])));
+  } else {
+    await step('counting the event fields', async () => void (stats.rows = await pass([...eventNames, ...made], IDENTIFIERS)));
+    await step('counting the add-on fields', async () => void (await pass(calculated, [])));
+    nested();
   }
+  if (stats.first !== null && !stats.fields.some((f) => f.firstRows !== undefined)) stats.first = null;
   stats.stage = '';
   return stats;
 }
@@ -196,29 +234,44 @@ export function nestedPaths(rows: Row[]): FieldSummary[] {
   }));
 }
 
+const num = (x: number) => x.toLocaleString('en-US');
+
+/** How many results, as far as counted: a first-rows pass knows only that there are at least that many. */
+export function resultsLabel(stats: FieldStats): string {
+  if (stats.rows !== null) return `${num(stats.rows)} result${stats.rows === 1 ? '' : 's'}`;
+  return stats.first !== null ? `more than ${num(stats.first)} results` : 'counting…';
+}
+
+/** What `~` means, when some figures are over the first rows only. */
+export function firstRowsNote(stats: FieldStats): string {
+  return stats.first === null ? '' : `~ over the first ${num(stats.first)} results only (newest first), not all`;
+}
+
 /**
  * The counts as lines, for a script and for `:fields FIELD` (that field and its top values);
- * null when FIELD is not among them.
+ * null when FIELD is not among them. Figures over the first rows only carry `~` (a share of
+ * them, a distinct count that all rows can only raise, `>=`); their values' counts are theirs.
  */
 export function describeStats(stats: FieldStats, width: number, only?: string): string[] | null {
-  const n = (x: number) => x.toLocaleString('en-US');
   const rows = stats.rows ?? 0;
   const pct = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-');
   const fields = [...stats.fields].filter((f) => f.present > 0 && (!only || f.field === only)).sort((a, b) => b.present - a.present || (a.field < b.field ? -1 : 1));
   if (only && fields.length === 0) return null;
-  const head = `fields of ${stats.search.replace(/\s+/g, ' ')}: ${n(rows)} result${rows === 1 ? '' : 's'}${stats.addonSampled ? `; add-on fields (~) from a sample of ${n(stats.addonSampled)}` : ''}${stats.sampled ? `; nested paths (~) from a sample of ${n(stats.sampled)}` : ''}${stats.stopped ? `; stopped: ${stats.stopped}` : ''}`;
+  const note = firstRowsNote(stats);
+  const head = `fields of ${stats.search.replace(/\s+/g, ' ')}: ${resultsLabel(stats)}${note ? `; ${note}` : ''}${stats.stopped ? `; stopped: ${stats.stopped}` : ''}`;
   const out = [head];
   const nameWidth = Math.min(44, Math.max(5, ...fields.map((f) => f.field.length)));
   for (const f of fields) {
-    const whole = f.sampled ?? rows;
-    const distinct = `${f.sampled ? '>=' : f.estimated ? '~' : ''}${n(f.distinct)}`;
-    const tops = f.top.slice(0, only ? 10 : 3).map((t) => `${visible(t.value)} (${f.sampled ? '~' : ''}${n(f.sampled ? Math.round((t.count / whole) * rows) : t.count)})`);
+    const whole = f.firstRows ?? rows;
+    const mark = f.firstRows ? '~' : '';
+    const distinct = `${f.firstRows ? '>=' : f.estimated ? '~' : ''}${num(f.distinct)}`;
+    const tops = f.top.slice(0, only ? 10 : 3).map((t) => `${visible(t.value)} (${num(t.count)}${f.firstRows ? ` of the first ${num(f.firstRows)}` : ''})`);
     if (only) {
-      out.push(`${f.field}: ${f.sampled ? '~' : ''}${pct(f.present, whole)} of results, ${distinct} distinct values`);
+      out.push(`${f.field}: ${mark}${pct(f.present, whole)} of ${f.firstRows ? `the first ${num(f.firstRows)} results` : 'results'}, ${distinct} distinct values`);
       out.push(...tops.map((t) => `  ${t}`));
       continue;
     }
-    const line = `${f.field.padEnd(nameWidth)}  ${(f.sampled ? '~' : '') + pct(f.present, whole).padStart(6)}  ${distinct.padStart(10)}  ${tops.join(', ')}`;
+    const line = `${f.field.padEnd(nameWidth)}  ${(mark + pct(f.present, whole)).padStart(7)}  ${distinct.padStart(10)}  ${tops.join(', ')}`;
     out.push(line.length > width ? line.slice(0, width - 1) + '…' : line);
   }
   return out;

@@ -4,7 +4,7 @@
 import { eventSummary } from './event-view.js';
 import type { Table } from './browser.js';
 import type { Row } from '../engine/types.js';
-import type { HeldResult, OutLine } from './session.js';
+import type { HeldResult, OutLine } from './outcome.js';
 import { GAP, naturalWidths, renderFitted } from './table-layout.js';
 import { timelineLines } from './timeline.js';
 import { formatTime } from '../cli/format.js';

@@ -2,7 +2,7 @@
 // a timechart (bars go beside it), or a table of something else. And the timeline's counts.
 import { prepare } from '../compiler/index.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
-import type { HeldResult } from './session.js';
+import type { HeldResult } from './outcome.js';
 import { chooseSpan, countInto, emptyTimeline, type Timeline } from './timeline.js';
 
 /** Commands whose output rows are not the events that came in (or that make rows of their own). */

@@ -1,81 +1,31 @@
 // The REPL's state and actions, without any UI: what is loaded, the time range and clock, the
 // last result (capped), and every session command. The Ink app and the script mode both drive it.
 import { writeFileSync } from 'node:fs';
-import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
-import { describeLoad } from '../cli/format.js';
-import { formatTime, RowWriter } from '../cli/format.js';
-import { parseIso, resolveTime } from '../compiler/time.js';
-import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
-import { savedQuerySearch } from '../engine/content/index.js';
-import type { ContentSet } from '../engine/content/types.js';
-import { summarizePrincipals } from '../engine/content/principals.js';
-import { runHunt } from '../engine/content/runner.js';
-import { bundledQueriesDir, userQueriesDir, type QueryParameter, type SavedQuery } from '../engine/queries.js';
-import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
-import { dataSummary, describeSummary, discoverFields, topValues } from './data-profile.js';
-import { describeStats, fieldStats, type FieldStats } from './field-stats.js';
-import { matchPivots, type PivotOption } from './pivot.js';
-import { missingIndexNote } from '../engine/index-note.js';
-import { quoteValue } from './completion.js';
-import { searchShape, searchTimeline, type SearchShape } from './search-shape.js';
-import type { Timeline } from './timeline.js';
-import { zoom } from './zoom.js';
+import { SplError } from '../../grammar/diagnostics.js';
+import { describeLoad, formatTime, RowWriter } from '../cli/format.js';
 import { explainText } from '../cli/remote.js';
 import { fieldsText } from '../compiler/print/plan-text.js';
 import { athenaTable } from '../compiler/print/athena-table.js';
-import { expandHome } from './paths.js';
-import { loadCatalogs } from './query-catalog.js';
-import { checkId, saveQuery, SaveError } from './save-search.js';
+import { parseIso, resolveTime } from '../compiler/time.js';
+import type { Engine, RunOptions } from '../engine/engine.js';
+import type { ContentSet } from '../engine/content/types.js';
+import { missingIndexNote } from '../engine/index-note.js';
+import { bundledQueriesDir, userQueriesDir, type SavedQuery } from '../engine/queries.js';
+import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
+import { quoteValue } from './completion.js';
+import { dataSummary, describeSummary, discoverFields, topValues } from './data-profile.js';
+import { describeStats, fieldStats, type FieldStats } from './field-stats.js';
 import { inspectSearch } from './inspect.js';
-import { parseSessionCommand, SESSION_COMMANDS, SessionCommandError, type SessionCommand } from './session-commands.js';
+import { describeError, error, helpText, lines, type HeldResult, type OutLine, type Outcome, type SearchHooks } from './outcome.js';
+import { expandHome } from './paths.js';
+import { matchPivots, type PivotOption } from './pivot.js';
+import { loadCatalogs } from './query-catalog.js';
+import { searchShape, searchTimeline } from './search-shape.js';
+import { parseSessionCommand, SessionCommandError, type SessionCommand } from './session-commands.js';
+import { huntCommand, queryList, runQuery, saveCommand, withParameters } from './session-queries.js';
+import { zoom } from './zoom.js';
 
 export const DEFAULT_MAX_ROWS = 10_000;
-
-export type Tone = 'plain' | 'info' | 'warn' | 'error' | 'dim' | 'heading';
-
-export interface OutLine {
-  text: string;
-  tone?: Tone;
-}
-
-export interface HeldResult {
-  search: string;
-  /** The `$name$` values the search ran with (a saved search run with :run or a pivot). */
-  params?: Record<string, string>;
-  /** The descriptions of those `$name$` tokens, from the saved search (for :save). */
-  parameters?: QueryParameter[];
-  columns: string[];
-  rows: Row[];
-  truncated: boolean;
-  elapsedMs: number;
-  sql: string;
-  /** The result's fields with their types and origins, as SQL comments (shown above `:sql`). */
-  fields?: string;
-  shape: SearchShape;
-  /** Matching events over time, above an event search's results (when asked for). */
-  timeline: Timeline | null;
-  /** The range the search ran over (epoch seconds), for :zoom out. */
-  range: { earliest?: number; latest?: number };
-  /** What the analyst must know to read the answer (an unmapped data model gives no rows...). */
-  notes?: string[];
-}
-
-/** What a line of input produced, for the UI to show. */
-export type Outcome =
-  | { kind: 'lines'; lines: OutLine[] }
-  | { kind: 'result'; result: HeldResult }
-  | { kind: 'pivot-menu'; row: number; options: PivotOption[] }
-  | { kind: 'browse' }
-  /** Open row `row` (from 1) of the last result in the event viewer. */
-  | { kind: 'event'; row: number }
-  /** Choose buckets of the last timeline to zoom into. */
-  | { kind: 'zoom-picker' }
-  /** The field sidebar of the last result, or of every loaded event. */
-  | { kind: 'fields'; scope: 'data' | 'result' | 'auto' }
-  | { kind: 'clear' }
-  /** A question (y/N): `yes` is the line to run on y; a script, which cannot answer, gets `no`. */
-  | { kind: 'confirm'; question: string; yes: string; no: string }
-  | { kind: 'quit' };
 
 export interface SessionOptions {
   queriesDir?: string;
@@ -90,29 +40,6 @@ export interface SessionOptions {
   content?: Pick<ContentSet, 'searches' | 'baselines'>;
 }
 
-export interface SearchHooks {
-  /** Rows read so far, while the search runs. */
-  onRows?: (count: number) => void;
-  /** Buckets an event search's timeline may have (the screen's width); none: no timeline. */
-  timelineBuckets?: number;
-}
-
-const lines = (...texts: (string | OutLine)[]): Outcome => ({ kind: 'lines', lines: texts.map((t) => (typeof t === 'string' ? { text: t } : t)) });
-const error = (text: string): Outcome => lines({ text, tone: 'error' });
-
-/** A failure as the user should see it: the query with a caret for SPL mistakes. */
-export function describeError(err: unknown, search?: string): string {
-  if (err instanceof SplError) return renderDiagnostic(err.text ?? search ?? '', err.diagnostic);
-  if (err instanceof EngineError) {
-    if (err.message === 'search cancelled') return 'search cancelled';
-    // DuckDB's message, and under it the command of the search that failed (as the CLI shows it).
-    if (err.at) return `search failed: ${err.message}\n${renderDiagnostic(err.at.text, { code: 'bad-argument', message: 'in this command', span: err.at.span }).replace(/^error: /, '')}`;
-    return `search failed: ${err.message}`;
-  }
-  if (err instanceof SessionCommandError || err instanceof SaveError) return err.message;
-  return `error: ${err instanceof Error ? err.message : String(err)}`;
-}
-
 export class Session {
   readonly maxRows: number;
   now: number | null;
@@ -121,7 +48,7 @@ export class Session {
   last: HeldResult | null = null;
   private fields: string[] = [];
   private valueCache = new Map<string, Promise<string[]>>();
-  private queriesDir: string;
+  readonly queriesDir: string;
   readonly savedQueriesDir: string | null;
   failures = 0;
 
@@ -135,9 +62,9 @@ export class Session {
     this.content = opts.content ?? { searches: [], baselines: [] };
   }
 
-  private readonly content: Pick<ContentSet, 'searches' | 'baselines'>;
+  readonly content: Pick<ContentSet, 'searches' | 'baselines'>;
 
-  private catalog() {
+  catalog() {
     return loadCatalogs(this.queriesDir, this.savedQueriesDir);
   }
 
@@ -288,10 +215,10 @@ export class Session {
         const report = await this.load(cmd.paths, undefined, cmd.dedupEvents);
         return [{ kind: 'lines', lines: [...this.describeLoad(report), ...(await this.summary())] }];
       }
-      case 'queries': return [this.queryList()];
-      case 'hunt': return this.hunt();
-      case 'save': return [this.save(cmd.id, cmd.title, cmd.replace)];
-      case 'run': return [await this.runQuery(cmd.id, cmd.params, hooks)];
+      case 'queries': return [queryList(this)];
+      case 'hunt': return huntCommand(this);
+      case 'save': return [saveCommand(this, cmd.id, cmd.title, cmd.replace)];
+      case 'run': return [await runQuery(this, cmd.id, cmd.params, hooks)];
       case 'time':
         // A range typed by hand starts a new zoom history.
         this.zoomStack.length = 0;
@@ -322,91 +249,6 @@ export class Session {
     }
   }
 
-  private save(id: string, title: string | undefined, replace: boolean): Outcome {
-    const last = this.last;
-    if (!last || last.search.startsWith(':')) throw new SessionCommandError('no search to save yet: :save ID saves the last search you ran');
-    if (!this.savedQueriesDir) throw new SessionCommandError('no folder for saved searches in this session');
-    checkId(id);
-    const bundled = loadCatalogs(this.queriesDir, null).queries.find((q) => q.id === id);
-    if (bundled) throw new SessionCommandError(`${id} is a bundled search (${bundled.file}): choose another id`);
-    const again = `:save --replace ${id}${title ? ` ${JSON.stringify(title)}` : ''}`;
-    if (!replace && this.queries().some((q) => q.id === id)) {
-      return { kind: 'confirm', question: `${id} is saved already: replace it? (y/N)`, yes: again, no: `not saved: ${id} exists (${again} replaces it)` };
-    }
-    const file = saveQuery(this.savedQueriesDir, { id, title, spl: last.search, parameters: last.parameters, range: this.timeLabel() || undefined, savedAt: new Date() }, replace);
-    const params = last.parameters?.length ? ` ${last.parameters.map((p) => `${p.name}=…`).join(' ')}` : '';
-    return lines({ text: `saved to ${file}: :run ${id}${params} runs it`, tone: 'info' });
-  }
-
-  private queryList(): Outcome {
-    const catalog = this.catalog();
-    const out: OutLine[] = [];
-    if (catalog.queries.length === 0) out.push({ text: `no saved searches in ${this.queriesDir}`, tone: 'dim' });
-    const idWidth = Math.max(2, ...catalog.queries.map((q) => q.id.length));
-    for (const type of ['detection', 'hunting', 'baseline', 'investigation'] as const) {
-      const qs = catalog.queries.filter((q) => q.type === type);
-      if (!qs.length) continue;
-      out.push({ text: `${type}:`, tone: 'heading' });
-      for (const q of qs) {
-        const params = q.parameters.map((p) => ` ${p.name}=…`).join('');
-        const mine = this.savedQueriesDir !== null && q.file.startsWith(this.savedQueriesDir) ? '  [saved]' : '';
-        out.push({ text: `  ${q.id.padEnd(idWidth)}  ${q.title}${params ? `  (${params.trim()})` : ''}${mine}` });
-      }
-    }
-    for (const problem of catalog.problems) out.push({ text: `warning: ${problem}`, tone: 'warn' });
-    out.push({ text: ':run ID [name=value ...] runs one', tone: 'dim' });
-    return { kind: 'lines', lines: out };
-  }
-
-  private async runQuery(id: string, params: Record<string, string>, hooks: SearchHooks): Promise<Outcome> {
-    const catalog = this.catalog();
-    const q = catalog.queries.find((x) => x.id === id);
-    if (!q) {
-      const close = catalog.queries.filter((x) => x.id.includes(id)).map((x) => x.id).slice(0, 5);
-      throw new SessionCommandError(`no saved search ${JSON.stringify(id)}${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}; :queries lists them`);
-    }
-    const missing = q.parameters.filter((p) => params[p.name] === undefined);
-    if (missing.length) {
-      throw new SessionCommandError(`${id} needs ${missing.map((p) => `${p.name}= (${p.description})`).join(', ')}: :run ${id} ${q.parameters.map((p) => `${p.name}=VALUE`).join(' ')}`);
-    }
-    const unknown = Object.keys(params).filter((k) => !q.parameters.some((p) => p.name === k));
-    if (unknown.length) throw new SessionCommandError(`${id} has no parameter ${unknown.join(', ')} (it takes ${q.parameters.map((p) => p.name).join(', ') || 'none'})`);
-    return { kind: 'result', result: this.withParameters(await this.search(q.spl, hooks, { params }), q) };
-  }
-
-  private withParameters(result: HeldResult, q: SavedQuery): HeldResult {
-    result.parameters = q.parameters;
-    return result;
-  }
-
-  /**
-   * The hunt of `spelunk hunt`: every hunting search and detection, one line each, then who is
-   * behind the hits as the result (so `:pivot N` opens investigations of a principal).
-   */
-  private async hunt(): Promise<Outcome[]> {
-    const started = performance.now();
-    const bundled = this.queries().filter((q) => q.type === 'hunting' || q.type === 'detection').map(savedQuerySearch);
-    const outcomes = await runHunt(this.engine, [...bundled, ...this.content.searches], this.content.baselines, this.runOptions());
-    const out: OutLine[] = outcomes.map((o) =>
-      o.error ? { text: `${o.search.title} [${o.search.type}]: failed: ${o.error}`, tone: 'error' } : { text: `${o.search.title} [${o.search.type}]: ${o.rows.length} result${o.rows.length === 1 ? '' : 's'}` },
-    );
-    const rows: Row[] = summarizePrincipals(outcomes).map((p) => {
-      const account = /^account (\d{12})$/.exec(p.principal)?.[1] ?? null;
-      return {
-        score: p.score,
-        principal: account ? null : p.principal.replace(/^user /, ''),
-        account,
-        results: p.results,
-        first: p.first === null ? null : formatTime(p.first, 'iso'),
-        last: p.last === null ? null : formatTime(p.last, 'iso'),
-        techniques: p.techniques,
-        searches: p.searches,
-      };
-    });
-    this.last = { search: ':hunt', columns: ['score', 'principal', 'account', 'results', 'first', 'last', 'techniques', 'searches'], rows, truncated: false, elapsedMs: performance.now() - started, sql: '', shape: { events: false, timechart: false }, timeline: null, range: {} };
-    return [{ kind: 'lines', lines: out }, { kind: 'result', result: this.last }];
-  }
-
   pivotOptions(row: number): PivotOption[] {
     if (!this.last) throw new SessionCommandError('no result to pivot from: run a search first');
     const r = this.last.rows[row - 1];
@@ -418,7 +260,7 @@ export class Session {
   async runPivot(option: PivotOption, hooks: SearchHooks = {}): Promise<Outcome> {
     const q = this.queries().find((x) => x.id === option.query.id);
     if (!q) throw new SessionCommandError(`saved search ${option.query.id} is gone`);
-    return { kind: 'result', result: this.withParameters(await this.search(q.spl, hooks, { params: option.params }), q) };
+    return { kind: 'result', result: withParameters(await this.search(q.spl, hooks, { params: option.params }), q) };
   }
 
   /** Ranges `:zoom` replaced, newest last: `:zoom out` goes back to them. */
@@ -469,7 +311,9 @@ export class Session {
       search: '*', columns: ['_time', '_raw'], rows: [], truncated: true, elapsedMs: 0, sql: '',
       shape: { events: true, timechart: false }, timeline: null, range: {},
     };
-    const stats = await fieldStats(this.engine, target ?? all, this.runOptions({ maxRows: undefined }), { onUpdate });
+    // A result is counted over the range it ran with, whatever `:time` says now.
+    const range = target ? { earliest: target.range.earliest, latest: target.range.latest } : {};
+    const stats = await fieldStats(this.engine, target ?? all, { ...this.runOptions({ maxRows: undefined }), ...range }, { onUpdate });
     if (target && !stats.stopped) this.statsCache.set(target, stats);
     return stats;
   }
@@ -495,14 +339,4 @@ export class Session {
     if (this.last.truncated) out.push({ text: `warning: the result was capped at ${this.maxRows.toLocaleString('en-US')} rows; spelunk run "<SPL>" --format ${format} > FILE writes all of it`, tone: 'warn' });
     return { kind: 'lines', lines: out };
   }
-}
-
-export function helpText(): Outcome {
-  const width = Math.max(...SESSION_COMMANDS.map((c) => c.usage.length));
-  return lines(
-    { text: 'Type a search and press Enter (a line ending in | continues; Alt-Enter adds a line).', tone: 'heading' },
-    ...SESSION_COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
-    { text: 'Keys: Tab complete · Up/Down history · Ctrl-R search history · Ctrl-A/E line start/end · Alt-B/F word · Ctrl-K/U/W delete', tone: 'dim' },
-    { text: '      PgUp/PgDn browse the last result (arrows scroll, p pivot, Esc back) · Ctrl-C cancel · Ctrl-D quit', tone: 'dim' },
-  );
 }

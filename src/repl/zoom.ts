@@ -3,7 +3,8 @@
 // again; `:zoom out` goes back a step (each zoom remembers the range it replaced).
 import { formatTime } from '../cli/format.js';
 import type { KeyPress } from './keys.js';
-import type { Outcome, SearchHooks, Session } from './session.js';
+import type { Outcome, SearchHooks } from './outcome.js';
+import type { Session } from './session.js';
 import { SessionCommandError, type SessionCommand } from './session-commands.js';
 import { bucketRange, timeLabel } from './timeline.js';
 

@@ -1,7 +1,8 @@
 // The field sidebar of the last search: issue 14's "Field sidebar".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import { describeStats, type FieldEntry, type FieldStats, fieldStats, nestedPaths } from '../../src/repl/field-stats.js';
+import { describeStats, type FieldEntry, type FieldStats, firstRowsSince, nestedPaths } from '../../src/repl/field-stats.js';
+import type { HeldResult } from '../../src/repl/outcome.js';
 import { Session } from '../../src/repl/session.js';
 import { SAMPLE_NOW, sampleEngine } from '../helpers.js';
 import { KEY, startRepl, waitFor } from './harness.js';
@@ -108,38 +109,85 @@ describe('the sidebar in the REPL', () => {
 });
 
 describe('over many rows', () => {
-  it('estimates the add-on fields from a sample of the events first, marked, then counts them exactly', async () => {
-    const session = new Session(engine, { now: SAMPLE_NOW });
+  // Splunk lists a search's events newest first and says when a summary is not exact (fieldsummary's
+  // is_exact: https://help.splunk.com/splunk-enterprise/spl-search-reference/9.1/search-commands/fieldsummary).
+  // A capped result is first counted over the rows it holds, marked, then over every row.
+  it('counts the first rows held first when the result is capped, marked ~, then every row exactly', async () => {
+    const exactSession = new Session(engine, { now: SAMPLE_NOW });
+    await exactSession.execute('*');
+    const exact = await exactSession.fieldStats('auto');
+    expect(exact.first).toBeNull();
+    const session = new Session(engine, { now: SAMPLE_NOW, maxRows: 100 });
     await session.execute('*');
-    const exact = await fieldStats(engine, session.last!, { now: SAMPLE_NOW }, { onUpdate: () => {} });
-    expect(exact.addonSampled).toBeUndefined();
+    expect(session.last!.truncated).toBe(true);
     const updates: FieldStats[] = [];
-    // 100 of 515 events: the add-on fields are estimated first.
-    const stats = await fieldStats(engine, session.last!, { now: SAMPLE_NOW }, { onUpdate: (s) => updates.push(s), sampleRows: 100 });
-    expect(updates.map((u) => u.stage)).toEqual(['counting the event fields', 'estimating the add-on fields', 'counting the add-on fields exactly']);
-    const estimate = updates[2]!;
-    expect(estimate.addonSampled).toBeGreaterThan(40);
-    expect(estimate.addonSampled).toBeLessThan(250);
-    expect(pick(estimate.fields, 'action')?.sampled).toBe(estimate.addonSampled);
-    // Event fields were counted over every row, and the estimate does not touch them.
-    expect(pick(estimate.fields, 'eventName')).toEqual(pick(exact.fields, 'eventName'));
-    expect(pick(estimate.fields, 'recipientAccountId')?.sampled).toBeUndefined();
-    // An alias of an event field is exact; the nested paths are there while the exact pass runs.
-    expect(pick(estimate.fields, 'region')?.sampled).toBeUndefined();
-    expect(estimate.fields.some((f) => f.kind === 'nested')).toBe(true);
-    const sortByName = (fields: FieldEntry[]) => [...fields].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
-    expect(stats.addonSampled).toBeUndefined();
-    expect(sortByName(stats.fields)).toEqual(sortByName(exact.fields));
-    expect(describeStats(estimate, 200)![0]).toMatch(/add-on fields \(~\) from a sample of \d+/);
+    const stats = await session.fieldStats('auto', (u) => updates.push(u));
+    expect(updates.map((u) => u.stage)).toEqual(['counting the first 100 results', 'counting the first 100 results: the add-on fields', 'counting every result: the event fields', 'counting every result: the add-on fields']);
+    // The event fields and the nested paths of the 100 newest events first, then their add-on fields.
+    expect(pick(updates[1]!.fields, 'eventName')?.firstRows).toBe(100);
+    expect(updates[1]!.fields.some((f) => f.kind === 'nested' && f.firstRows === 100)).toBe(true);
+    expect(pick(updates[1]!.fields, 'action')).toBeUndefined();
+    // After the first rows: every kind of field over the 100 newest events, each marked with it.
+    const firstPass = updates[2]!;
+    expect(firstPass.first).toBe(100);
+    expect(firstPass.rows).toBeNull();
+    const newest = (await engine.run('* | head 100 | stats count by eventName', { now: SAMPLE_NOW })).rows;
+    const eventName = pick(firstPass.fields, 'eventName')!;
+    expect(eventName).toMatchObject({ present: 100, distinct: newest.length, firstRows: 100 });
+    expect(eventName.top[0]!.count).toBe(Math.max(...newest.map((r) => Number(r.count))));
+    expect(pick(firstPass.fields, 'action')?.firstRows).toBe(100);
+    expect(pick(firstPass.fields, 'src')?.firstRows).toBe(100);
+    expect(firstPass.fields.some((f) => f.kind === 'nested' && f.firstRows === 100)).toBe(true);
+    expect(describeStats(firstPass, 200)![0]).toBe('fields of *: more than 100 results; ~ over the first 100 results only (newest first), not all');
+    // At the end: the event and add-on fields exact over all 515 rows; the nested paths still the first 100's.
+    expect(stats.rows).toBe(515);
+    expect(stats.first).toBe(100);
+    const partial = new Set(stats.fields.filter((f) => f.firstRows).map((f) => f.field));
+    const counted = (fields: FieldEntry[]) => fields.filter((f) => f.kind !== 'nested' && !partial.has(f.field)).sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+    expect(counted(stats.fields)).toEqual(counted(exact.fields));
+    expect(counted(stats.fields).length).toBeGreaterThan(70);
+    // A nested path and the add-on alias of one (temp_access_key) stay the first 100's.
+    expect(stats.fields.filter((f) => f.kind === 'nested').every((f) => f.firstRows === 100)).toBe(true);
+    expect(pick(stats.fields, 'temp_access_key')).toMatchObject({ kind: 'addon', firstRows: 100 });
+    expect(pick(exact.fields, 'temp_access_key')).toMatchObject({ kind: 'addon', present: 108 });
+    expect(describeStats(stats, 200)![0]).toBe('fields of *: 515 results; ~ over the first 100 results only (newest first), not all');
+    expect(describeStats(stats, 200, 'eventName')![2]).toBe(`  ${exact.fields.find((f) => f.field === 'eventName')!.top[0]!.value} (${exact.fields.find((f) => f.field === 'eventName')!.top[0]!.count})`);
   });
 
-  it('counts a search that changes rows exactly at once: a sample of its input is not one of its output', async () => {
+  it('is exact at once when the first rows were all of them', async () => {
     const session = new Session(engine, { now: SAMPLE_NOW });
-    await session.execute('* | dedup eventName');
     const updates: string[] = [];
-    const stats = await fieldStats(engine, session.last!, { now: SAMPLE_NOW }, { onUpdate: (s) => updates.push(s.stage), sampleRows: 5 });
-    expect(updates).toEqual(['counting the event fields', 'estimating the add-on fields']);
-    expect(stats.addonSampled).toBeUndefined();
-    expect(stats.fields.some((f) => f.sampled !== undefined && f.kind !== 'nested')).toBe(false);
+    const all = await session.fieldStats('data', (u) => updates.push(u.stage));
+    expect(updates).toEqual(['counting the first 10,000 results', 'counting the first 10,000 results: the add-on fields']);
+    expect(all.rows).toBe(515);
+    expect(all.first).toBeNull();
+    expect(all.fields.some((f) => f.firstRows !== undefined)).toBe(false);
   });
 });
+
+describe('the newest-first window of the first rows', () => {
+  const held = (search: string, times: unknown[], truncated = true) => ({ search, truncated, rows: times.map((t) => ({ _time: t })) }) as unknown as HeldResult;
+  it('is the last held row\'s time when the rows are the newest events and the commands keep rows as they are', () => {
+    expect(firstRowsSince(held('eventName=AssumeRole | eval x=1 | rex field=userName "(?<u>.)" | fields x u', [30, 20, 20, 10]))).toBe(10);
+    expect(firstRowsSince(held('* | accum x | delta x', [3, 2, 1]))).toBe(1);
+  });
+  it('is none when another order, another command, a subsearch or a macro could make the narrower range change the rows', () => {
+    for (const search of ['* | sort _time', '* | dedup userName', '* | where x=1', '* | eventstats count', '* [search eventName=X | fields userName]', '`aws_cloudtrail` | eval x=1', '| makeresults']) {
+      expect(firstRowsSince(held(search, [3, 2, 1])), search).toBeUndefined();
+    }
+    expect(firstRowsSince(held('*', [1, 2, 3]))).toBeUndefined();
+    expect(firstRowsSince(held('*', [3, null, 1]))).toBeUndefined();
+    expect(firstRowsSince(held('*', [3, 2, 1], false))).toBeUndefined();
+  });
+  it('counts a result over the range it ran with, not a :time set after it', async () => {
+    const session = new Session(engine, { now: SAMPLE_NOW, maxRows: 50 });
+    await session.execute(':time 2026-11-27T00:00:00Z');
+    await session.execute('eventName=AssumeRole');
+    const ran = (await engine.run('eventName=AssumeRole | stats count', { now: SAMPLE_NOW, earliest: session.last!.range.earliest })).rows[0]!.count;
+    await session.execute(':time 2026-11-20T00:00:00Z 2026-11-21T00:00:00Z');
+    const stats = await session.fieldStats('auto');
+    expect(stats.rows).toBe(Number(ran));
+    expect(pick(stats.fields, 'eventName')).toMatchObject({ present: Number(ran), top: [{ value: 'AssumeRole', count: Number(ran) }] });
+  });
+});
+

@@ -117,7 +117,8 @@ describe('11. ~ in paths', () => {
 
 describe('12. a forgotten pipe', () => {
   it('gets its hint when a comma follows', () => {
-    for (const text of ['eventName=AssumeRole stats count by user, src', 'eventName=X stats count, dc(src) by user']) {
+    // Also at the very start, as the same words without the comma are (found walking through the REPL).
+    for (const text of ['eventName=AssumeRole stats count by user, src', 'eventName=X stats count, dc(src) by user', 'stats count by userName, awsRegion']) {
       const d = parse(text).diagnostics[0]!;
       expect(d.message).toBe('"stats" is read as a search term here, not as a command');
       expect(d.hints).toContain('a command needs a pipe before it: ... | stats ...');
@@ -125,6 +126,8 @@ describe('12. a forgotten pipe', () => {
     }
     // A value that happens to be a command name is not a forgotten pipe.
     expect(parse('eventName=stats x, y').diagnostics[0]!.message).toBe('unexpected ","');
+    // Nor is the command right after a pipe.
+    expect(parse('x | eval a=1, , b=2').diagnostics[0]!.message).toBe('unexpected ","');
   });
 });
 

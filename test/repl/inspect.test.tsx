@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { materialized, readProfile } from '../../src/engine/profile.js';
-import { Session, type Outcome } from '../../src/repl/session.js';
+import type { Outcome } from '../../src/repl/outcome.js';
+import { Session } from '../../src/repl/session.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from '../helpers.js';
 import { startRepl } from './harness.js';
 

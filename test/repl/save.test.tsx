@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { parseQuery } from '../../src/engine/queries.js';
 import { checkId, savedQueryText } from '../../src/repl/save-search.js';
-import { Session, type Outcome } from '../../src/repl/session.js';
+import type { Outcome } from '../../src/repl/outcome.js';
+import { Session } from '../../src/repl/session.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from '../helpers.js';
 import { KEY, startRepl, waitFor } from './harness.js';
 

@@ -4,7 +4,7 @@ import { Box, Static, Text, useApp, useStdout } from 'ink';
 import { useEffect, useReducer, useState } from 'react';
 import type { ReplController } from '../controller.js';
 import { visible } from '../display.js';
-import type { OutLine } from '../session.js';
+import type { OutLine } from '../outcome.js';
 import { useKeys } from '../use-keys.js';
 import { CompletionMenu } from './completion-menu.js';
 import { EventViewerView } from './event-viewer.js';

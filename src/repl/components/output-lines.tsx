@@ -1,6 +1,6 @@
 // Finished output (messages, tables, errors): plain lines, coloured by tone.
 import { Box, Text } from 'ink';
-import type { OutLine, Tone } from '../session.js';
+import type { OutLine, Tone } from '../outcome.js';
 import { visible } from '../display.js';
 
 const TONES: Record<Tone, { color?: string; dimColor?: boolean; bold?: boolean }> = {
