@@ -95,7 +95,7 @@ describe('bin _time with no span: 100 bins from the data\'s range', () => {
     const first = compile(spl, { now: SAMPLE_NOW });
     const question = first.discoveries![0]!;
     // The question is plan steps (an aggregate of the lowest and highest value), printed as the search is.
-    expect(question.sql).toMatch(/s1 AS \(\n  SELECT min\("_time"\) AS "lo", max\("_time"\) AS "hi" FROM s0\n\)\nSELECT unnest\(\["lo", "hi"\]\) FROM s1$/);
+    expect(question.sql).toMatch(/s1 AS \(\n  SELECT min\("_time"\) AS "lo", max\("_time"\) AS "hi" FROM s0\n\)\nSELECT unnest\(\["lo", "hi"\]\)\nFROM s1$/);
     expect(first.notes).toContain('bin _time: the span is picked from the lowest and highest _time when the search runs; a placeholder is shown');
     const answered = compile(spl, { now: SAMPLE_NOW, discovered: { [question.key]: [String(iso('2026-11-20T00:00:00Z')), String(iso('2026-11-20T06:00:00Z'))] } });
     expect(answered.sql).toContain('SELECT * REPLACE (floor("_time" / 300) * 300 AS "_time") FROM s0');

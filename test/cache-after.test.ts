@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIntoCache } from '../src/engine/cache.js';
 import { layoutFolder } from '../src/engine/cache-files.js';
 import { Engine } from '../src/engine/engine.js';
+import { Session } from '../src/repl/session.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
 
 let dir: string;
@@ -141,6 +142,33 @@ describe('answer first, cache after', () => {
       expect(sql).toContain('events');
       const view = (await engine.connection.runAndReadAll("SELECT sql FROM duckdb_views() WHERE view_name = 'events'")).getRows();
       expect(String(view[0]?.[0])).toContain('read_parquet');
+    } finally {
+      engine.close();
+    }
+  });
+  it("the REPL's first load answers first; a later :load still reads its files", async () => {
+    const data = path.resolve(SAMPLE_DIR);
+    const memory = await answers([data], {});
+    memory.engine.close();
+    const more = fresh();
+    mkdirSync(more, { recursive: true });
+    const ev = { eventVersion: '1.08', eventTime: '2026-11-03T10:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'GetObject', eventID: 'later-1', awsRegion: 'us-east-1' };
+    writeFileSync(path.join(more, 'later.json'), JSON.stringify({ Records: [ev] }));
+    const cacheDir = fresh();
+    const engine = await Engine.open({ cacheDir });
+    try {
+      const session = new Session(engine, { now: SAMPLE_NOW });
+      await session.load([data]);
+      // Nothing is written before the first search has answered.
+      expect(readdirSync(layoutFolder(cacheDir)).filter((f) => f.startsWith('seg-') || f.startsWith('pack-'))).toEqual([]);
+      await session.execute(SEARCHES[0]!);
+      expect(session.last!.rows).toEqual(memory.rows[0]);
+      await engine.cacheSettled();
+      expect(engine.cacheError).toBeUndefined();
+      expect((await loadIntoCache([data], { dir: cacheDir })).converted).toEqual([]);
+      await session.load([more]);
+      await session.execute('index=* | stats count');
+      expect(session.last!.rows).toEqual([{ count: memory.report.eventsLoaded + 1 }]);
     } finally {
       engine.close();
     }

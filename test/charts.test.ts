@@ -200,7 +200,7 @@ describe('chart', () => {
     // The question is plan steps: each split value's total, ranked (the missing value first), the first limit + 2.
     expect(question.sql).toContain('SELECT "__split" AS "v", sum("__a0") AS "t" FROM s3\n    GROUP BY "__split"');
     expect(question.sql).toContain('row_number() OVER (ORDER BY "v" IS NULL DESC NULLS LAST, "t" DESC NULLS LAST, "v") AS "__seq" FROM s4');
-    expect(question.sql).toMatch(/SELECT \* FROM s5 ORDER BY "__seq" LIMIT 3\n\)\nSELECT "v" FROM s6 ORDER BY "__seq"$/);
+    expect(question.sql).toMatch(/SELECT \* FROM s5 ORDER BY "__seq" LIMIT 3\n\)\nSELECT "v"\nFROM s6\nORDER BY "__seq"$/);
     const second = compile(spl, { now: SAMPLE_NOW, discovered: { [question.key]: [null, 'success', 'failure'] } });
     expect(second.discoveries).toBeUndefined();
     expect(second.columns).toEqual(['userIdentity.type', 'success', 'NULL', 'OTHER']);

@@ -98,3 +98,20 @@ describe('one parse per JSON column per step', () => {
     expect(sql).not.toContain('__json');
   });
 });
+
+describe('step numbering after json-once', () => {
+  it('the list step takes its place in the numbering: CTE names increase down the SQL, merged or stepwise', () => {
+    const spl = `search eventName=GetObject | where isnotnull(eventID) | ${EVAL} | table a n o k`;
+    for (const stepwise of [false, true]) {
+      const compiled = compile(spl, { now: SAMPLE_NOW, stepwise });
+      expect(compiled.sql).toContain('json_extract_string("requestParameters", [');
+      const ids = [...compiled.sql.matchAll(/(?:^|WITH )s(\d+) AS \(/gm)].map((m) => Number(m[1]));
+      expect(ids.length).toBeGreaterThan(1);
+      expect(ids, compiled.sql).toEqual([...ids].sort((x, y) => x - y));
+      expect(new Set(ids).size).toBe(ids.length);
+      // The plan's step names follow the same order.
+      const names = compiled.plan!.steps.map((s) => Number(s.name.slice(1)));
+      expect(names).toEqual([...names].sort((x, y) => x - y));
+    }
+  });
+});

@@ -247,7 +247,9 @@ describe('outputlookup', () => {
       s1 AS (
         SELECT *, 1::DOUBLE AS "k" FROM s0
       )
-      SELECT "_time", "k" FROM s1 ORDER BY "__seq""
+      SELECT "_time", "k"
+      FROM s1
+      ORDER BY "__seq""
     `);
     expect(compile('| makeresults | outputlookup x', { now: SAMPLE_NOW }).writes).toBeUndefined();
   });

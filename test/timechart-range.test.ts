@@ -6,7 +6,7 @@
 // A search with no time range (all time) has no bounds to enforce: its buckets run from the first
 // event to the last, as before. A search with no results has no rows, whatever its range.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rangeBuckets } from '../src/compiler/commands/charts.js';
+import { rangeBuckets } from '../src/compiler/commands/time-buckets.js';
 import type { Engine } from '../src/engine/engine.js';
 import { expectRows, rows, sampleDay, sampleEngine, SAMPLE_NOW, sqlOf } from './helpers.js';
 

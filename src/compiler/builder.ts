@@ -6,6 +6,8 @@ import { stepName, Vars, type Expr, type MissingField } from './ir/expr.js';
 import type { Schema, Step } from './ir/plan.js';
 import { COMPUTED, isMade, type Origin } from './ir/origin.js';
 import { deriveSchema, type StepBody } from './ir/schema.js';
+import { dropUselessSteps } from './rewrite/clean.js';
+import { compact } from './rewrite/renumber.js';
 import { duckdbPrinter, DUCKDB } from './print/duckdb.js';
 import { PlanPrinter } from './print/plan.js';
 import type { CompileOptions, DiscoveredValue, Discovery, FieldInfo, FieldType, OutputAction, Relation } from './types.js';
@@ -82,37 +84,35 @@ export class Builder {
   }
 
   /**
-   * Ask the data a question: `select` runs after the CTEs built so far (it may read any of them).
-   * Returns the answer (first column of each row) when the engine has supplied it, otherwise
+   * Ask the data a question stated as plan steps: the command adds steps that compute the answer
+   * (they read the search's steps; nothing of the search reads them, so the clean-up rewrite
+   * leaves them out of its SQL) and asks for the values of `columns` of the rows of `rel`, row by
+   * row in `__seq` order when `ordered`. The printer writes the question's SQL as it writes the
+   * search's, from the steps it reads alone, numbered from 0: the same question asks the same
+   * SQL whatever the search does around it.
+   *
+   * Returns the answer (one value per row and column) when the engine has supplied it, otherwise
    * records the question and returns undefined: the caller then emits a placeholder. The key is
-   * the query itself, so an answer never serves a different question. A `standalone` question
-   * reads only the loaded tables.
+   * the query itself, so an answer never serves a different question.
    */
-  discover(select: string, what: string, opts: { standalone?: boolean; output?: number } = {}): DiscoveredValue[] | undefined {
-    const sql = this.steps.length && !opts.standalone ? `WITH ${this.ctes(this.steps, opts.output)}\n${select}` : select;
+  ask(rel: Relation, columns: string[], what: string, ordered: boolean): DiscoveredValue[] | undefined {
+    const sql = this.rowsQuery(rel, columns, { unordered: !ordered, asRows: true });
     const answer = this.options.discovered?.[sql];
     if (answer) return answer;
     if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what });
     return undefined;
   }
 
-  /**
-   * Ask the data a question stated as plan steps: the command adds steps that compute the answer
-   * (they read the search's steps; nothing of the search reads them, so the clean-up rewrite
-   * leaves them out of its SQL) and asks for the values of `columns` of the rows of `rel`, row by
-   * row in `__seq` order when `ordered`. The printer writes the question's SQL as it writes the
-   * search's; see `discover` for the answer.
-   */
-  ask(rel: Relation, columns: string[], what: string, ordered: boolean): DiscoveredValue[] | undefined {
-    const cols = columns.map((c) => DUCKDB.ident(c));
-    const values = cols.length === 1 ? cols[0]! : `unnest([${cols.join(', ')}])`;
-    const select = `SELECT ${values} FROM ${rel.name}${ordered ? ' ORDER BY "__seq"' : ''}`;
-    return this.discover(select, what, { output: rel.id });
+  /** The query of the rows of `rel` (its `columns`, in `__seq` order unless `unordered`), from the steps it reads alone. */
+  rowsQuery(rel: Relation, columns: string[], opts: { unordered?: boolean; asRows?: boolean } = {}): string {
+    const read = dropUselessSteps(this.steps, rel.id);
+    const { steps, id } = compact(read.steps);
+    return this.query(steps, id(read.output), columns, opts);
   }
 
-  /** The query of a relation's visible rows, in order, over the CTEs built so far. */
-  snapshot(select: string): string {
-    return this.steps.length ? `WITH ${this.ctes()}\n${select}` : select;
+  /** The query of step `output`'s rows, printed as DuckDB SQL (see PlanPrinter.query). */
+  query(steps: Step[], output: number, columns: string[], opts: { unordered?: boolean; asRows?: boolean; stepwise?: boolean } = {}): string {
+    return new PlanPrinter(DUCKDB, duckdbPrinter, steps).query(steps, output, columns, opts);
   }
 
   /** An error about the user's search, to be thrown: `throw b.err(...)`. */

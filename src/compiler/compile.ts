@@ -9,7 +9,6 @@ import { applyFormats } from './commands/fieldformat.js';
 import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
 import { EmptyNameError } from './print/duckdb.js';
-import { ident } from './sql.js';
 import { stepName, type Expr } from './ir/expr.js';
 import { copiedOrigin, EVENT, type Origin } from './ir/origin.js';
 import { nearest } from './suggest.js';
@@ -164,16 +163,13 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
     // An event column shown (`_time`, `_raw`) is its value as recorded.
     origins[c] = copiedOrigin(c, info?.origin ?? EVENT);
   }
-  const select = columns.map((c) => ident(c)).join(', ');
-  // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
-  // rows for nothing doubled its cost.
-  const order = options.unordered ? '' : '\nORDER BY "__seq"';
   const clean = dropUselessSteps(b.steps, rel.id);
-  const output = clean.output;
   // DuckDB's plan reads each step's JSON paths with one parse per column (the Trino printer
   // takes the steps without it: trino-compile.ts).
-  const steps = extractJsonOnce(clean.steps);
-  const sql = `WITH ${b.ctes(steps, options.stepwise ? undefined : output)}\nSELECT ${select || '1 AS "_"'}\nFROM ${stepName(output)}${order}`;
+  const { steps, output } = extractJsonOnce(clean.steps, clean.output);
+  // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
+  // rows for nothing doubled its cost.
+  const sql = b.query(steps, output, columns, { unordered: options.unordered, stepwise: options.stepwise });
   noteMissingFields(b);
   const sampled = steps.find((s) => s.kind === 'events' && s.sample !== undefined);
   // One CTE per step, printed only when asked (a run-time error being located): a second print

@@ -1,11 +1,9 @@
-// Text made safe for SQL: quoting lives in the dialect (print/duckdb.ts), re-exported here for the
-// commands that still write SQL text; LIKE and regex escapes of user values.
+// Text made safe for SQL outside the printers (the engine's own queries, a lookup's placeholder
+// relation): quoting lives in the dialect (print/duckdb.ts); regex escapes of user values.
 
-export { dbl, ident, num, str } from './print/duckdb.js';
+export { ident, str } from './print/duckdb.js';
 
 /** Escape a value so RE2 matches it literally. */
 export function regexLiteral(value: string): string {
   return value.replace(/[\\^$.*+?()[\]{}|\-/]/g, '\\$&');
 }
-
-export { jsonPath } from './print/duckdb.js';

@@ -9,7 +9,7 @@ export type { FieldInfo };
 
 export type { FieldType };
 
-/** A compiled expression: the IR (print it with `sql()` where a command still writes SQL text). */
+/** A compiled expression: the IR (a printer per dialect writes it as SQL). */
 export type Compiled = Expr;
 
 /**

@@ -20,7 +20,7 @@ import type { DataRead } from './data-read.js';
 import { profileQuery, type SearchProfile } from './profile.js';
 import type { LoadOptions } from './loader.js';
 import { duckdbConfig, EventStore } from './event-store.js';
-import { collectStaleScratch, newScratch, removeScratch } from './scratch.js';
+import { collectStaleScratchRoots, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupStore } from './lookups.js';
 import { toValue } from './rows.js';
 import { failingCommand } from './locate-error.js';
@@ -404,7 +404,7 @@ let collected = false;
 function collectStaleOnce(): void {
   if (collected) return;
   collected = true;
-  collectStaleScratch();
+  collectStaleScratchRoots();
 }
 
 export { SplError, defaultMemoryLimit, EngineError };

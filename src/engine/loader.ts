@@ -14,7 +14,8 @@ import { sniffFile, type RejectedFile, type SniffedFile } from './load-files.js'
 import { duckdbPath, expandPaths } from './load-paths.js';
 import { inflatable, readInflated } from './load-inflate.js';
 import { readStreamed, STREAM_BYTES } from './load-stream.js';
-import { exportSource, insertSql, isExport, jsonSource, NOT_CLOUDTRAIL, parquetSource, quoteIdent, type ParquetColumn } from './load-sql.js';
+import { exportSource, insertSql, isExport, jsonSource, NOT_CLOUDTRAIL, parquetSource, quoteIdent, sqlString, type ParquetColumn } from './load-sql.js';
+import { machineMemoryLimit } from './memory.js';
 import { buildReport, collectStats, type FileOutcome, type FileStats } from './load-report.js';
 import { markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
@@ -57,8 +58,39 @@ export async function loadCloudTrail(
   signal?.addEventListener('abort', interrupt);
   try {
     return await load(conn, paths, opts);
+  } catch (err) {
+    if (!/Out of Memory/i.test(firstLine(err))) throw err;
+    return await loadRaised(conn, paths, opts, err);
   } finally {
     signal?.removeEventListener('abort', interrupt);
+  }
+}
+
+/**
+ * DuckDB spills tables past its memory limit, but one huge value (a 100 MB event) needs several
+ * times its size at once, which no spill provides. Such a load runs again with the limit raised
+ * to most of the machine's memory, once, and a note says so; a connection whose settings are
+ * locked (after the first search) cannot, and the error stands.
+ */
+async function loadRaised(conn: DuckDBConnection, paths: string[], opts: LoadOptions, err: unknown): Promise<LoadReport> {
+  const before = String((await conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
+  const raised = machineMemoryLimit();
+  try {
+    await conn.run(`SET memory_limit = ${sqlString(raised)}`);
+  } catch {
+    throw err;
+  }
+  try {
+    const report = await load(conn, paths, opts);
+    report.warnings.push({
+      // A folder, never the file itself: a note about this load, not kept with the file's cache entry.
+      file: commonFolder(paths),
+      kind: 'note',
+      reason: `read with DuckDB's memory limit raised from ${before} to ${raised}: the files needed more memory at once than the limit (${firstLine(err)})`,
+    });
+    return report;
+  } finally {
+    await conn.run(`SET memory_limit = ${sqlString(before)}`);
   }
 }
 

@@ -1,12 +1,13 @@
-// The engine's private scratch folders (`<tmp>/spelunk-<pid>-<hex>`): DuckDB spills into them
+// The engine's private scratch folders (`<root>/spelunk-<pid>-<hex>`): DuckDB spills into them
 // and loads after the lock pass through them, hundreds of MB at a time. Each is removed when its
 // engine closes, when the process exits, and on a signal (see removeOnSignals); one left by a
 // process that died anyway (kill -9, a crash) is removed by the next spelunk that starts.
 
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { defaultCacheDir } from './cache-files.js';
 
 const NAME = /^spelunk-(\d+)-[0-9a-f]{12}$/;
 /**
@@ -19,9 +20,27 @@ const STALE_MS = 10 * 60_000;
 const live = new Set<string>();
 let onExit = false;
 
+/** statfs types of file systems held in memory: tmpfs, ramfs. */
+const IN_MEMORY = new Set([0x01021994, 0x858458f6]);
+
+/**
+ * Where scratch folders go: the temp folder, unless it is held in memory (tmpfs, as /tmp is on
+ * many Linux desktops), where a spill would take the very memory DuckDB's limit gives back; then
+ * a folder beside the user's cache, on disk.
+ */
+export function scratchRoot(tmp = tmpdir(), onDisk = path.join(defaultCacheDir(), 'scratch')): string {
+  try {
+    if (!IN_MEMORY.has(Number(statfsSync(tmp).type))) return tmp;
+    mkdirSync(onDisk, { recursive: true, mode: 0o700 });
+    return onDisk;
+  } catch {
+    return tmp;
+  }
+}
+
 /** A new scratch folder name for this process (the folder is created when first needed). */
-export function newScratch(): string {
-  const dir = path.join(tmpdir(), `spelunk-${process.pid}-${randomBytes(6).toString('hex')}`);
+export function newScratch(root = scratchRoot()): string {
+  const dir = path.join(root, `spelunk-${process.pid}-${randomBytes(6).toString('hex')}`);
   live.add(dir);
   if (!onExit) {
     onExit = true;
@@ -58,6 +77,11 @@ export function removeOnSignals(): void {
       process.kill(process.pid, signal);
     });
   }
+}
+
+/** collectStaleScratch over the temp folder and, where that is in memory, the folder on disk used instead. */
+export function collectStaleScratchRoots(): string[] {
+  return [...new Set([tmpdir(), scratchRoot()])].flatMap((root) => collectStaleScratch(root));
 }
 
 /** Removes scratch folders of processes that no longer run; returns them. */

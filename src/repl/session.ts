@@ -86,7 +86,10 @@ export class Session {
   }
 
   async load(paths: string[], onProgress?: (p: LoadProgress) => void, dedupEvents = false): Promise<LoadReport> {
-    const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress, dedupEvents });
+    // The session's first load answers first when every file is new to the cache: its searches
+    // read the events in memory (spilled past DuckDB's limit) and the cache is written after the
+    // first search has answered (cache-after.ts). The engine takes the cache's path otherwise.
+    const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress, dedupEvents, answerFirst: true });
     this.valueCache.clear();
     this.fields = await discoverFields(this.engine);
     return report;

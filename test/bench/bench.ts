@@ -1,7 +1,7 @@
 // spelunk at scale: load (cold, into the cache) and warm start against a hand-written read_json,
 // each query in queries/ and ten ad-hoc searches against hand-written SQL over the same loaded
 // data and against jq over the raw files, parse+compile time, peak memory.
-// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries] [--steps hand,first,cold,table,warm] [--no-jq] [--cache DIR]
+// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries] [--steps hand,first,cold,table,warm] [--no-jq] [--cache DIR] [--memory-limit SIZE]
 //
 // Each measured step runs in a child process of its own (`--phase`), so the peak RSS reported
 // for it is that step's alone: one process holding a hand-written load, spelunk's load and
@@ -79,6 +79,8 @@ const data: Dataset = generate(size);
 const files = data.dir + '/AWSLogs';
 const out: Record<string, unknown> = { size, events: data.events, files: data.files, mb: data.bytes / 1e6, when: new Date().toISOString() };
 const cacheDir = arg('cache') ?? path.join(path.dirname(data.dir), `cache-${size}`);
+/** DuckDB's memory limit for spelunk's steps (the engine's default when not given), to compare limits. */
+const memoryLimit = arg('memory-limit');
 
 // ---- load
 const glob = `${files}/**/*.json.gz`;
@@ -98,7 +100,7 @@ if (phase === 'hand-load') {
 }
 if (phase === 'cold-load') {
   rmSync(cacheDir, { recursive: true, force: true });
-  const cold = await Engine.open({ cacheDir });
+  const cold = await Engine.open({ cacheDir, memoryLimit });
   const [, coldLoad, coldLoadCpu] = await timeCpu(() => cold.load([files]));
   const [, coldFirst] = await timeCpu(() => cold.run('search eventName=ConsoleLogin | head 10'));
   cold.close();
@@ -115,7 +117,7 @@ if (phase === 'first-search') {
     const u = process.cpuUsage(c);
     return (u.user + u.system) / 1e6;
   };
-  const e = await Engine.open({ cacheDir: firstCache });
+  const e = await Engine.open({ cacheDir: firstCache, memoryLimit });
   await e.load([files], { answerFirst: true });
   const loaded = [(performance.now() - s) / 1000, cpu()];
   let firstRow: number[] | undefined;
@@ -130,14 +132,14 @@ if (phase === 'first-search') {
   phaseDone({ firstLoadS: loaded[0], firstLoadCpu: loaded[1], firstRowS: firstRow?.[0], firstRowCpu: firstRow?.[1], answeredS: answered[0], cacheDoneS: cached[0], cacheDoneCpu: cached[1] });
 }
 if (phase === 'table-load') {
-  const table = await Engine.open();
+  const table = await Engine.open({ memoryLimit });
   const [, tableLoad, tableLoadCpu] = await timeCpu(() => table.load([files]));
   table.close();
   phaseDone({ tableLoad, tableLoadCpu });
 }
 if (phase === 'warm-start') {
   const [, warm, warmCpu] = await timeCpu(async () => {
-    const e = await Engine.open({ cacheDir });
+    const e = await Engine.open({ cacheDir, memoryLimit });
     await e.load([files]);
     await e.run('search eventName=ConsoleLogin | head 10');
     e.close();
@@ -237,7 +239,7 @@ if (phase === 'queries') {
   const which = Number(arg('case'));
   // A state folder of its own, with a lookup of the accounts the data has, for the lookup case.
   const stateDir = mkdtempSync(path.join(tmpdir(), 'spelunk-bench-state-'));
-  const engine = await Engine.open({ cacheDir, stateDir });
+  const engine = await Engine.open({ cacheDir, stateDir, memoryLimit });
   await engine.load([files]);
   const f = data.facts;
   // Every parameter gets a value the generated data really has, so each search does real work.

@@ -2,11 +2,11 @@
 // must not leave it behind, and folders left by a process that died anyway (kill -9) are collected
 // by the next spelunk.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectStaleScratch } from '../../src/engine/scratch.js';
+import { collectStaleScratch, scratchRoot } from '../../src/engine/scratch.js';
 
 const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'spelunk.js');
 let dir: string;
@@ -76,5 +76,24 @@ describe('stale scratch folders', () => {
     const r = spawnSync(process.execPath, [BIN, 'run', '| makeresults', '--no-cache', '--quiet'], { env: { ...process.env, TMPDIR: root }, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(scratchFolders(root)).toEqual([]);
+  });
+});
+
+describe('where scratch goes', () => {
+  it('the temp folder on disk; beside the cache where the temp folder is held in memory (tmpfs)', () => {
+    const onDisk = path.join(dir, 'beside-cache', 'scratch');
+    expect(scratchRoot(dir, onDisk)).toBe(dir);
+    expect(existsSync(onDisk)).toBe(false);
+    // /dev/shm is tmpfs on Linux: a spill there would hold memory the limit meant to free.
+    const shm = '/dev/shm';
+    let inMemory = false;
+    try {
+      inMemory = statfsSync(shm).type === 0x01021994;
+    } catch {
+      // No /dev/shm here: nothing to check.
+    }
+    if (!inMemory) return;
+    expect(scratchRoot(shm, onDisk)).toBe(onDisk);
+    expect(existsSync(onDisk)).toBe(true);
   });
 });

@@ -116,10 +116,10 @@ const cluster: CommandCompiler = (cmd, rel, b) => {
   const pattern = column('__cpattern', 'string');
   const patterned = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__cpattern', expr: patternOf(toString(source), match, delims) }] },
     { fields: withFields(rel, [['__cpattern', { type: 'string', origin: INTERNAL }]]), raw: rel.raw, removed: rel.removed });
-  const answer = b.discover(
-    `SELECT p FROM (SELECT "__cpattern" AS p, min("__seq") AS first FROM ${patterned.name} GROUP BY 1) ORDER BY first LIMIT ${MAX_PATTERNS + 1}`,
-    `the distinct patterns of ${field} (cluster)`,
-  );
+  // Each pattern once, in the order it first appears (one more than the most compared, to tell).
+  const firsts = b.step({ kind: 'aggregate', input: patterned.id, groups: [{ name: '__cpattern', expr: pattern }], aggregates: [{ name: '__seq', expr: aggregate('min', [column('__seq', 'number')], 'number') }] });
+  const few = b.step({ kind: 'limit', input: firsts.id, count: MAX_PATTERNS + 1 });
+  const answer = b.ask(few, ['__cpattern'], `the distinct patterns of ${field} (cluster)`, true);
   let label: Expr;
   if (!answer) {
     b.notes.push(`cluster: the clusters are worked out from the data's patterns of ${field} when the search runs; the labels shown are placeholders`);

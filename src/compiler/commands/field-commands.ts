@@ -11,7 +11,7 @@ import { TimeFormatError } from '../library/time-format.js';
 import { monthBin, parseSpan } from '../time.js';
 import type { Compiled, FieldInfo } from '../types.js';
 import { autoNumberSpan, autoTimeSpan, decimalsOf, discoverRange, floorTo } from './bins.js';
-import { alignOffset, binsOption, bucket, minspanOption } from './charts.js';
+import { alignOffset, binsOption, bucket, minspanOption } from './time-buckets.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
 import { assign, expandNames, generic, hasColumn, matchingFields, project, wildcardRegex } from './relation.js';
 import { INTERNAL, isMade } from '../ir/origin.js';

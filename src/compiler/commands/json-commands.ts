@@ -7,10 +7,11 @@ import { Args, describe } from '../args.js';
 import type { Builder } from '../builder.js';
 import { toList, toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { call, caseOf, lit, nullOf, type Expr } from '../ir/expr.js';
-import { duckdbSql as sql, jsonPath } from '../print/duckdb.js';
+import { aggregate, call, caseOf, column, lit, nullOf, type Expr } from '../ir/expr.js';
+import { INTERNAL } from '../ir/origin.js';
+import { jsonPath } from '../print/duckdb.js';
 import type { Compiled, Relation } from '../types.js';
-import { assign, generic } from './relation.js';
+import { assign, generic, rowNumber } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { matchingFields } from './wildcards.js';
 
@@ -127,6 +128,27 @@ const tojson: CommandCompiler = (cmd, rel, b) => {
  * number its text as Splunk keeps it, true/false their words, an array a multivalue field of its
  * elements (objects inside as JSON text), an object its JSON text, a JSON null no value.
  */
+/**
+ * The question fromjson asks, as steps: each top-level key of the objects, in key order, with the
+ * JSON types its values have (`key<TAB>ARRAY,VARCHAR`).
+ */
+function keyTypes(object: Expr, rel: Relation, b: Builder): Relation {
+  const j = column('__j', 'string');
+  const objects = b.step({ kind: 'project', input: rel.id, columns: [{ name: '__j', expr: object }] });
+  const only = b.step({ kind: 'filter', input: objects.id, condition: call('eq', [call('json_type', [j], 'string'), lit('OBJECT')], 'bool') });
+  const keys = b.step({ kind: 'unnest', input: only.id, column: '__key', list: call('json_keys', [j], 'mv') },
+    { fields: new Map([['__j', { type: 'string', origin: INTERNAL }], ['__key', { type: 'string', origin: INTERNAL }]]), raw: false, removed: new Set() });
+  const key = column('__key', 'string');
+  // A key as a JSON Pointer (`/name`, `~` and `/` escaped): any key, whatever its characters.
+  const pointer = call('concat', [lit('/'), call('replace', [call('replace', [key, lit('~'), lit('~0')], 'string'), lit('/'), lit('~1')], 'string')], 'string');
+  const typed = b.step({ kind: 'project', input: keys.id, columns: [{ name: '__key', expr: key }, { name: '__type', expr: call('json_type_at', [j, pointer], 'string') }] });
+  const type = column('__type', 'string');
+  const types = aggregate('string_agg', [type, lit(',')], 'string', { distinct: true, order: [{ expr: type, desc: false, nulls: 'last' }] });
+  const grouped = b.step({ kind: 'aggregate', input: typed.id, groups: [{ name: '__key', expr: key }], aggregates: [{ name: '__types', expr: types }] });
+  const tab = call('concat', [call('concat', [key, lit('\t')], 'string'), column('__types', 'string')], 'string');
+  return b.step({ kind: 'project', input: grouped.id, columns: [{ name: '__kt', expr: tab }, { name: '__seq', expr: rowNumber([{ expr: key, desc: false, nulls: 'last' }]) }] });
+}
+
 const fromjson: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, FROMJSON_OPTIONS);
   const words = args.words();
@@ -134,12 +156,7 @@ const fromjson: CommandCompiler = (cmd, rel, b) => {
   const prefix = args.option('prefix') ?? '';
   const source = toString(fieldRef(words[0]!.value, { rel, b }));
   const object = b.vars.share(source, (s) => caseOf([{ when: call('json_valid', [s], 'bool'), then: s }], null, 'string'));
-  const text = sql(object);
-  const answer = b.discover(
-    `SELECT e.key || chr(9) || string_agg(DISTINCT e.type, ',' ORDER BY e.type) FROM (SELECT ${text} AS j FROM ${rel.name}) r, json_each(r.j) e\n` +
-      `WHERE json_type(r.j) = 'OBJECT' GROUP BY e.key ORDER BY e.key`,
-    `the keys of the JSON objects in ${words[0]!.value}`,
-  );
+  const answer = b.ask(keyTypes(object, rel, b), ['__kt'], `the keys of the JSON objects in ${words[0]!.value}`, true);
   if (!answer) {
     b.notes.push(`fromjson: one field per top-level key of ${words[0]!.value}, discovered when the search runs`);
     return rel;

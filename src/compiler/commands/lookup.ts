@@ -246,10 +246,9 @@ const outputlookup: CommandCompiler = (cmd, rel, b) => {
   // pipeline, subsearches included. The engine writes each from its own query before the search
   // runs; the one that ends the main search is written as the result streams (compile.ts).
   const columns = outputColumns(rel);
-  const select = columns.length ? columns.map(ident).join(', ') : '1 AS "_"';
   b.writes.push({
     kind: 'outputlookup',
-    sql: b.snapshot(`SELECT ${select} FROM ${rel.name} ORDER BY "__seq"`),
+    sql: b.rowsQuery(rel, columns),
     columns,
     name: name.value,
     append: args.bool('append', false),

@@ -7,7 +7,7 @@ import { fieldRef } from '../expr.js';
 import { aggregate, call, column, int, lit, type Expr } from '../ir/expr.js';
 import { parseSpan } from '../time.js';
 import type { FieldInfo, Relation } from '../types.js';
-import { capped } from './charts.js';
+import { capped } from './time-buckets.js';
 import { generic, rowNumber, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { COMPUTED, INTERNAL } from '../ir/origin.js';

@@ -16,6 +16,7 @@ import { FIELDFORMAT } from './fieldformat.js';
 import { FILLDOWN } from './filldown.js';
 import { FILTERING } from './filtering.js';
 import { FOREACH } from './foreach.js';
+import { FROM_DATAMODEL } from './from-datamodel.js';
 import { JSON_COMMANDS } from './json-commands.js';
 import { LOOKUP } from './lookup.js';
 import { MAKECONTINUOUS } from './makecontinuous.js';
@@ -34,7 +35,7 @@ import { SUBSEARCH } from './subsearch.js';
 import { TSTATS } from './tstats.js';
 
 /** Every command, in the order the reference lists them within a section. */
-export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...SUBSEARCH, ...APPENDCOLS, ...LOOKUP, ...MAKECONTINUOUS,
+export const COMMAND_SPECS: readonly CommandSpec[] = [...FILTERING, ...FIELD_COMMANDS, ...EXTRACT, ...STATS, ...CHARTS, ...TSTATS, ...FROM_DATAMODEL, ...SUBSEARCH, ...APPENDCOLS, ...LOOKUP, ...MAKECONTINUOUS,
   ...REVERSE, ...ACCUM, ...DELTA, ...AUTOREGRESS, ...FILLDOWN, ...STRCAT, ...NOMV, ...RANGEMAP, ...TRANSACTION, ...MVCOMBINE, ...ANOMALYDETECTION, ...OUTLIER,
   ...RESHAPE, ...EVENTCOUNT, ...FIELDFORMAT, ...CONCURRENCY, ...FOREACH, ...JSON_COMMANDS, ...CLUSTER,
 ];

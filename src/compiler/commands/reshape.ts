@@ -10,9 +10,8 @@ import { made, visibleFields, type Builder } from '../builder.js';
 import { toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { aggregate, call, column, int, lit, type Expr } from '../ir/expr.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
 import type { FieldInfo, Relation } from '../types.js';
-import { namingOptions, pivot } from './charts.js';
+import { namingOptions, pivot } from './pivot.js';
 import { generic, rowNumber, same, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { INTERNAL } from '../ir/origin.js';
@@ -92,7 +91,8 @@ const transpose: CommandCompiler = (cmd, rel, b) => {
   const first = b.step({ kind: 'limit', input: rel.id, count: n }, same(rel));
   // A column per row there is (asked of the data): "row 1".., or header_field='s values.
   const h = header === undefined ? lit('') : toString(fieldRef(header, { rel: first, b }));
-  const answer = b.discover(`SELECT ${sql(h)} FROM ${first.name} ORDER BY "__seq"`, header === undefined ? 'how many results transpose turns into columns' : `the values of ${header} (transpose's column names)`);
+  const headed = b.step({ kind: 'extend', input: first.id, columns: [{ name: '__th', expr: h }] });
+  const answer = b.ask(headed, ['__th'], header === undefined ? 'how many results transpose turns into columns' : `the values of ${header} (transpose's column names)`, true);
   let headers = Array.from({ length: answer ? answer.length : n }, (_v, i) => `row ${i + 1}`);
   if (answer && header !== undefined) headers = headers.map((d, i) => answer[i] ?? d);
   if (!answer) b.notes.push('transpose: the columns are known when the search runs (one per result, at most the count given)');

@@ -3,25 +3,21 @@
 // summariesonly and allow_old_summaries change nothing. The where clause is search language: the
 // parser gives it as a search expression (grammar/clauses.ts). As in Splunk, a name that is not a
 // field of the data model is null (so `by` on it gives no rows).
-import type { Arg, Command, Expr, SearchExpr, Span } from '../../../grammar/ast.js';
-import { parse, parseExpression } from '../../../grammar/parser.js';
+import type { Arg, Command, SearchExpr, Span } from '../../../grammar/ast.js';
 import { Args, describe } from '../args.js';
-import type { Builder } from '../builder.js';
-import { EVENTS_TABLE } from '../cloudtrail-schema.js';
-import { eventFields, eventsRelation } from '../events.js';
-import { DEFAULT_ADDON } from '../addon/profile.js';
-import { CIM_MODELS, constraintSearch, dataModel, DATA_MODELS, lineage, qualifiedName, rootOf, type DataModel, type Dataset, type ModelField } from '../datamodels.js';
+import { eventsRelation } from '../events.js';
+import { qualifiedName, type DataModel, type Dataset, type ModelField } from '../datamodels.js';
 import { NULL } from '../fields.js';
-import { all, coalesceFalse, toString } from '../build/coerce.js';
-import { compileExpr, fieldRef } from '../expr.js';
-import { call, caseOf, lit, type Expr as IrExpr } from '../ir/expr.js';
+import { toString } from '../build/coerce.js';
+import { fieldRef } from '../expr.js';
+import { call, lit, type Expr as IrExpr } from '../ir/expr.js';
 import { compileSearchExpr } from '../search.js';
-import { nearest } from '../suggest.js';
 import { parseSpan } from '../time.js';
 import type { Relation } from '../types.js';
 import { assign, generic } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
-import { bucket } from './charts.js';
+import { bucket } from './time-buckets.js';
+import { datasetEvents, fieldValue, resolveTarget, unmappedModel } from './model-dataset.js';
 import { byFields, groupBy, parseAggregations, type Aggregation } from './stats.js';
 
 const OPTIONS: Options = {
@@ -41,61 +37,6 @@ const OPTIONS: Options = {
 /** Fields tstats has whatever the data model: index-time fields. */
 const INDEXED = new Set(['_time', 'index', 'source', 'sourcetype', 'host', 'splunk_server']);
 
-const parsedExprs = new Map<string, Expr>();
-const parsedSearches = new Map<string, SearchExpr | null>();
-
-function modelExpr(text: string): Expr {
-  let expr = parsedExprs.get(text);
-  if (!expr) {
-    const parsed = parseExpression(text);
-    if (!parsed.expr) throw new Error(`data model expression ${text} is invalid: ${parsed.diagnostics[0]?.message}`);
-    expr = parsed.expr;
-    parsedExprs.set(text, expr);
-  }
-  return expr;
-}
-
-function modelSearch(text: string): SearchExpr | null {
-  if (!parsedSearches.has(text)) {
-    const command = parse(text).pipeline?.commands[0];
-    if (!command || command.kind !== 'search') throw new Error(`data model constraint ${text} is not a search`);
-    parsedSearches.set(text, command.expr);
-  }
-  return parsedSearches.get(text)!;
-}
-
-interface Target {
-  model: DataModel;
-  /** The dataset searched and its ancestors, root first. */
-  datasets: Dataset[];
-}
-
-/**
- * `Model`, `Model.Dataset` or `Model.Root.Child...` (nodename= spells the dataset the same way).
- * A dataset may be named without its ancestors: `Authentication.Failed_Default_Authentication`.
- */
-function resolveTarget(value: string, span: Span, b: Builder, nodename?: { value: string; span: Span }): Target {
-  const [modelName, ...path] = value.split('.');
-  const model = dataModel(modelName!);
-  if (!model) {
-    const hints = nearest(modelName!, DATA_MODELS.map((m) => m.name));
-    throw b.err('bad-argument', `unknown data model ${JSON.stringify(modelName)} (spelunk maps ${DATA_MODELS.map((m) => m.name).join(', ')})`, span, hints.length ? [`did you mean ${hints.join(', ')}?`] : undefined);
-  }
-  const names = [...path];
-  if (nodename) names.push(...nodename.value.split('.'));
-  let current = rootOf(model);
-  for (const name of names) {
-    if (name === current.name || (name === model.name && current === rootOf(model))) continue;
-    const found = model.datasets.find((d) => d.name === name && lineage(model, d).includes(current));
-    if (!found) {
-      const known = model.datasets.map((d) => d.name);
-      throw b.err('bad-argument', `data model ${model.name} has no dataset ${JSON.stringify(name)}${current === rootOf(model) ? '' : ` under ${current.name}`} (it has ${known.join(', ')})`, nodename?.span ?? span);
-    }
-    current = found;
-  }
-  return { model, datasets: lineage(model, current) };
-}
-
 /** Field names a search expression reads, with their spans. */
 function searchFields(e: SearchExpr, out: { name: string; span: Span }[]): void {
   if (e.kind === 'and' || e.kind === 'or') e.items.forEach((i) => searchFields(i, out));
@@ -111,21 +52,6 @@ function modelFields(model: DataModel): Map<string, { dataset: Dataset; field: M
   const out = new Map<string, { dataset: Dataset; field: ModelField }>();
   for (const d of model.datasets) for (const f of d.fields) out.set(qualifiedName(model, d, f), { dataset: d, field: f });
   return out;
-}
-
-/** A search constraint of the data model as a condition (never NULL) over `rel`. */
-function constraint(d: Dataset, rel: Relation, b: Builder): IrExpr {
-  const expr = modelSearch(constraintSearch(d.constraint, b.options.addon ?? DEFAULT_ADDON));
-  return expr ? compileSearchExpr(expr, rel, b) : lit(true);
-}
-
-/** The value of a model field for each event: the event's field (filled as the model says), null outside its dataset. */
-function fieldValue(target: Target, entry: { dataset: Dataset; field: ModelField }, rel: Relation, b: Builder): IrExpr {
-  const value = compileExpr(modelExpr(entry.field.calc ?? entry.field.name), { rel, b });
-  const outside = lineage(target.model, entry.dataset).filter((d) => !target.datasets.includes(d));
-  if (outside.length === 0) return value;
-  const inside = all(outside.map((d) => constraint(d, rel, b)));
-  return caseOf([{ when: inside, then: value }], null, value.type);
 }
 
 /**
@@ -175,8 +101,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   const nodename = args.options.get('nodename');
   // A CIM model Splunk defines that spelunk does not map to CloudTrail has no events here: no rows
   // (a count of 0), with a note, as a Splunk search over a model with no events gives.
-  const unmapped = dm && !dataModel(dm.value.split('.')[0]!) ? CIM_MODELS.find((m) => m.toLowerCase() === dm.value.split('.')[0]!.toLowerCase()) : undefined;
-  if (unmapped) b.notes.push(`data model ${unmapped} is not mapped to CloudTrail events in spelunk (it maps ${DATA_MODELS.map((m) => m.name).join(', ')}): it has no events here`);
+  const unmapped = dm ? unmappedModel(dm.value, b) : undefined;
   const target = dm && !unmapped ? resolveTarget(dm.value, dm.span, b, nodename) : null;
 
   const clause = whereAt >= 0 ? args.items[whereAt]! : undefined;
@@ -195,8 +120,7 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   // The events of the dataset, with the model's fields the search uses (null for names the model lacks).
   let base: Relation;
   if (target) {
-    const probe: Relation = { name: EVENTS_TABLE, id: -1, fields: eventFields(), raw: true, removed: new Set() };
-    base = eventsRelation(b, ...target.datasets.map((d) => coalesceFalse(constraint(d, probe, b))));
+    base = datasetEvents(target, b);
     const fields = modelFields(target.model);
     const wanted = [...new Set(used.map((u) => u.name))].filter((n) => !INDEXED.has(n) && !TIME_TERMS.has(n));
     const values: [string, IrExpr][] = wanted.map((n) => {

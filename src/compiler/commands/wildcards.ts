@@ -4,13 +4,13 @@
 // (`resources{}.ARN`), and the add-on's fields; a name that no row has is no field. The compiler
 // asks the data (a discovery) and, until answered, matches only the fields it knows.
 import { addonFieldNames } from '../addon-fields.js';
-import type { Builder } from '../builder.js';
 import { JSON_COLUMNS, SCALAR_COLUMNS } from '../cloudtrail-schema.js';
+import { made, type Builder } from '../builder.js';
 import { priorValue } from '../expr.js';
-import { duckdbSql as sql } from '../print/duckdb.js';
-import { ident, regexLiteral, str } from '../sql.js';
+import { call, column, lit } from '../ir/expr.js';
+import { INTERNAL, isMade } from '../ir/origin.js';
+import { regexLiteral } from '../sql.js';
 import type { Relation } from '../types.js';
-import { isMade } from '../ir/origin.js';
 import type { Aggregation } from './stats.js';
 
 /** The pattern as an RE2 regular expression over a whole name. */
@@ -33,27 +33,44 @@ function mayMatchUnder(column: string, pattern: string): boolean {
 /**
  * Names of the fields of an events relation that match `pattern` and that some row has, sorted
  * (Splunk lists the fields a wildcard matches in name order). Undefined until the data answers.
+ * Asked as plan steps: whether some row has each top-level key and add-on field, and, per nested
+ * column the pattern may reach, the paths of its leaves.
  */
 export function eventFieldsMatching(rel: Relation, pattern: string, b: Builder): string[] | undefined {
   const whole = wildcardRegex(pattern);
+  const what = `the fields matching ${pattern}`;
   const visible = (name: string) => whole.test(name) && !rel.removed.has(name) && !isMade(rel.fields.get(name)?.origin);
-  const parts: string[] = [];
+  const found: string[] = [];
+  let answered = true;
   // Top-level keys, and add-on fields: present when some row has a value.
-  const flat = [...SCALAR_COLUMNS.map((c) => c.name), ...addonFieldNames()].filter(visible);
-  for (const name of new Set(flat)) {
-    parts.push(`SELECT ${str(name)} AS path WHERE EXISTS (SELECT 1 FROM ${rel.name} WHERE ${sql(priorValue(name, { rel, b }))} IS NOT NULL)`);
+  const flat = [...new Set([...SCALAR_COLUMNS.map((c) => c.name), ...addonFieldNames()].filter(visible))];
+  if (flat.length) {
+    const one = b.step({ kind: 'generate', count: 1, time: 0 }, { fields: new Map([['_time', made('number')], ['__seq', { type: 'number', origin: INTERNAL }]]), raw: false, removed: new Set() });
+    const has = b.step({ kind: 'project', input: one.id, columns: flat.map((name, i) => ({
+      name: `__has${i}`,
+      expr: { kind: 'exists', step: rel.id, where: call('is_not_null', [priorValue(name, { rel, b })], 'bool'), type: 'bool' },
+    })) });
+    const answer = b.ask(has, flat.map((_n, i) => `__has${i}`), what, false);
+    if (answer) flat.forEach((name, i) => answer[i] === 'true' && found.push(name));
+    else answered = false;
   }
-  // Every leaf path inside the nested objects, arrays written `{}` as Splunk names them.
+  // Every leaf path inside the nested objects, arrays written `{}` as Splunk names them. Keys that
+  // need quoting in a path (spaces, quotes) are not field names Splunk makes either.
   for (const c of JSON_COLUMNS) {
     if (rel.removed.has(c.name) || isMade(rel.fields.get(c.name)?.origin) || !mayMatchUnder(c.name, pattern)) continue;
-    const path = `${str(c.name)} || regexp_replace(regexp_replace(t.fullkey, '\\[[0-9]+\\]', '{}', 'g'), '^\\$', '')`;
-    parts.push(`SELECT DISTINCT ${path} AS path FROM ${rel.name} r, json_tree(r.${ident(c.name)}) t WHERE t.type NOT IN ('OBJECT', 'ARRAY')`);
+    const listed = b.step({ kind: 'project', input: rel.id, columns: [{ name: '__paths', expr: call('json_leaf_paths', [column(c.name, 'json')], 'mv') }] });
+    const each = b.step({ kind: 'unnest', input: listed.id, column: '__path', list: column('__paths', 'mv') },
+      { fields: new Map([['__paths', { type: 'mv', origin: INTERNAL }], ['__path', { type: 'string', origin: INTERNAL }]]), raw: false, removed: new Set() });
+    const path = call('concat', [lit(c.name), column('__path', 'string')], 'string');
+    const named = b.step({ kind: 'project', input: each.id, columns: [{ name: 'path', expr: path }] });
+    const p = column('path', 'string');
+    const kept = b.step({ kind: 'filter', input: named.id, condition: call('and', [call('regexp_full_match', [p, lit(re2(pattern))], 'bool'), call('regexp_full_match', [p, lit('[\\w.{}@:-]+')], 'bool')], 'bool') });
+    const answer = b.ask(b.step({ kind: 'distinct', input: kept.id }), ['path'], what, false);
+    if (answer) found.push(...answer.filter((v): v is string => v !== null));
+    else answered = false;
   }
-  if (parts.length === 0) return [];
-  // Keys that need quoting in a path (spaces, quotes) are not field names Splunk makes either.
-  const select = `SELECT DISTINCT path FROM (\n${parts.join('\nUNION ALL\n')}\n) WHERE regexp_full_match(path, ${str(re2(pattern))}) AND regexp_full_match(path, '[\\w.{}@:-]+') ORDER BY path`;
-  const answer = b.discover(select, `the fields matching ${pattern}`);
-  return answer?.filter((p): p is string => p !== null).filter((p) => !rel.removed.has(p));
+  if (!answered) return undefined;
+  return [...new Set(found)].filter((p) => !rel.removed.has(p)).sort();
 }
 
 /**

@@ -150,6 +150,7 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   regexp_matches: fn('regexp_matches', 'bool'),
   regexp_full_match: fn('regexp_full_match', 'bool'),
   regexp_replace: fn('regexp_replace', 'string'),
+  replace: fn('replace', 'string'),
   regexp_extract: fn('regexp_extract', 'string'),
   regexp_extract_all: fn('regexp_extract_all', 'mv'),
   string_split: fn('string_split', 'mv'),
@@ -157,6 +158,14 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   json_valid: fn('json_valid', 'bool'),
   /** The JSON type of the value at a path (OBJECT, ARRAY, VARCHAR, BIGINT...). */
   json_type_at: fn('json_type({0}, {1})', 'string'),
+  json_type: fn('json_type', 'string'),
+  /** The keys of a JSON object, in its order. */
+  json_keys: fn('json_keys', 'mv'),
+  /**
+   * The paths of a JSON value's leaves as Splunk names fields under it (`.a.b{}.c`, an array's
+   * elements as `{}`), each once: the field names a wildcard can match (commands/wildcards.ts).
+   */
+  json_leaf_paths: fn((a) => `(SELECT list(DISTINCT regexp_replace(regexp_replace(t.fullkey, '\\[[0-9]+\\]', '{}', 'g'), '^\\$', '')) FROM json_tree(${a[0]}) t WHERE t.type NOT IN ('OBJECT', 'ARRAY'))`, 'mv'),
   /** A text as a JSON string (quoted, escaped). */
   to_json_text: fn('CAST(to_json({0}) AS VARCHAR)', 'string'),
   /** Valid JSON text, minified. */

@@ -135,6 +135,17 @@ export class PlanPrinter {
     const printed: PrintStep[] = output === undefined ? steps : mergeSteps(steps, output);
     return printed.map((s) => `${stepName(s.id)} AS (\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.step(s))}\n)`).join(',\n');
   }
+
+  /**
+   * The query of step `output`'s rows: `columns` (none: a constant), in `__seq` order unless
+   * `unordered`. `asRows`: each row's values as rows of one column (the answer to a question
+   * asked of the data, Builder.ask). `stepwise`: one CTE per step, none merged.
+   */
+  query(steps: Step[], output: number, columns: string[], opts: { unordered?: boolean; asRows?: boolean; stepwise?: boolean } = {}): string {
+    const cols = columns.map((c) => this.q(c));
+    const select = opts.asRows && cols.length > 1 ? `unnest([${cols.join(', ')}])` : cols.join(', ') || '1 AS "_"';
+    return `WITH ${this.ctes(steps, opts.stepwise ? undefined : output)}\nSELECT ${select}\nFROM ${stepName(output)}${opts.unordered ? '' : '\nORDER BY "__seq"'}`;
+  }
 }
 
 export const JOINS = { inner: 'JOIN', left: 'LEFT JOIN', full: 'FULL JOIN' } as const;

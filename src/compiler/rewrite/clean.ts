@@ -101,8 +101,8 @@ function dropIdentities(steps: Step[], output: number): { steps: Step[]; output:
   return { steps: kept, output: to(output) };
 }
 
-/** The step reading the steps `to` gives, with its expressions mapped by `ex`. */
-function relink(s: Step, to: (id: number) => number, ex: (e: Expr) => Expr): Step {
+/** The step reading the steps `to` gives, with its expressions mapped by `ex` (its own id unchanged). */
+export function relink(s: Step, to: (id: number) => number, ex: (e: Expr) => Expr): Step {
   const cols = (cs: { name: string; expr: Expr }[]) => cs.map((c) => ({ ...c, expr: ex(c.expr) }));
   switch (s.kind) {
     case 'events': return { ...s, where: s.where.map(ex) };

@@ -17,6 +17,7 @@ import { call, column, int, lit, type Expr } from '../ir/expr.js';
 import type { Column, Schema, Step } from '../ir/plan.js';
 import { deriveSchema } from '../ir/schema.js';
 import { jsonPath } from '../print/duckdb.js';
+import { renumber } from './renumber.js';
 
 type PathNode = Extract<Expr, { kind: 'path' }>;
 
@@ -26,22 +27,29 @@ const LAZY_AFTER_FIRST = new Set(['coalesce', 'and', 'or']);
 /** Fewer paths of a column than this in a step gain nothing from one parse. */
 const MIN_PATHS = 2;
 
-/** The steps with each step's paths read on every row extracted once per JSON column. */
-export function extractJsonOnce(steps: Step[]): Step[] {
+/**
+ * The steps with each step's paths read on every row extracted once per JSON column, and the
+ * step giving the result. A list step goes just before the step it serves and the ids are
+ * renumbered to follow plan order (rewrite/renumber.ts), so the CTEs read s3, s4... down the SQL.
+ */
+export function extractJsonOnce(steps: Step[], output: number): { steps: Step[]; output: number } {
   const byId = new Map(steps.map((s) => [s.id, s]));
   let next = Math.max(-1, ...steps.map((s) => s.id)) + 1;
   const out: Step[] = [];
+  const inserted = new Set<number>();
   for (const step of steps) {
     const rewritten = rewriteStep(step, next, (id) => byId.get(id)!.schema);
     if (!rewritten) {
       out.push(step);
       continue;
     }
-    next++;
+    inserted.add(next++);
     byId.set(rewritten.lists.id, rewritten.lists);
     out.push(rewritten.lists, rewritten.step);
   }
-  return out;
+  if (inserted.size === 0) return { steps: out, output };
+  const { steps: numbered, id } = renumber(out, inserted);
+  return { steps: numbered, output: id(output) };
 }
 
 function rewriteStep(step: Step, id: number, schemaOf: (id: number) => Schema): { lists: Step; step: Step } | undefined {

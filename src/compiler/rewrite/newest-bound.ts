@@ -6,12 +6,9 @@
 // matching event was read to keep 10 (1M events: 0.41 s -> 0.03 s). The rows are the same with
 // or without the bound.
 import type { Builder } from '../builder.js';
-import { EVENTS_TABLE } from '../cloudtrail-schema.js';
 import { commandSpec } from '../commands/registry.js';
 import { call, column, int, readsColumn, readsStep } from '../ir/expr.js';
 import type { Step } from '../ir/plan.js';
-import { duckdbPrinter } from '../print/duckdb.js';
-import { ident } from '../sql.js';
 
 /** Above this many rows the bound would save little: the newest N events span most files. */
 const MAX_BOUNDED_ROWS = 100_000;
@@ -41,12 +38,10 @@ export function boundNewestRows(b: Builder, events: Extract<Step, { kind: 'event
   // A search that reads the raw text anyway (bare terms) gains nothing from a narrow first pass,
   // and one with a subsearch would run the subsearch twice.
   if (events.where.some((w) => readsColumn(w, '_raw') || readsStep(w))) return;
-  const where = duckdbPrinter().conjunction(events.where, '\n    AND ');
-  const answer = b.discover(
-    `SELECT "_time" FROM ${ident(EVENTS_TABLE)}${where ? `\n  WHERE ${where}` : ''}\nORDER BY "__seq" LIMIT 1 OFFSET ${cap - 1}`,
-    `the time of matching event number ${cap}, newest first`,
-    { standalone: true },
-  );
+  // Asked as steps of their own: the events again (the question reads nothing else), the N-th.
+  const matching = b.step({ kind: 'events', where: [...events.where] });
+  const nth = b.step({ kind: 'limit', input: matching.id, count: 1, offset: cap - 1 });
+  const answer = b.ask(nth, ['_time'], `the time of matching event number ${cap}, newest first`, false);
   const t = answer?.[0];
   // Fewer events than the cap, or the N-th has no time (events without one come last): no bound.
   if (t === undefined || t === null || !Number.isFinite(Number(t))) return;
