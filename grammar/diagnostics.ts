@@ -38,7 +38,7 @@ export function splError(code: DiagnosticCode, message: string, span: Span, hint
 }
 
 /** Line and column (1-based) of an offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
+function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {

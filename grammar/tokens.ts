@@ -158,7 +158,7 @@ const matchClauseWord: CustomPatternMatcherFunc = (text, offset, matched) => {
 
 const OPERAND_END = new Set(['Ident', 'NumberLit', 'StringLit', 'QuotedField', 'RParen']);
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
+const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
 export const Pipe = createToken({ name: 'Pipe', pattern: /\|/, label: "'|'" });
 export const LBracket = createToken({ name: 'LBracket', pattern: /\[/, label: "'['" });
 export const RBracket = createToken({ name: 'RBracket', pattern: /\]/, label: "']'" });
@@ -323,7 +323,7 @@ export const allTokens: TokenType[] = [
   Word,
 ];
 
-export const splLexer = new Lexer(allTokens, {
+const splLexer = new Lexer(allTokens, {
   positionTracking: 'full',
   ensureOptimizations: false,
   safeMode: true,

@@ -88,6 +88,25 @@ describe('imports', () => {
     expect(back).toEqual([]);
   });
 
+  it('are modules of about 400 lines at most (issue 11): a longer one is split by what it does', () => {
+    const long = [...graph.keys()].map((f) => [f, readFileSync(join(ROOT, f), 'utf8').split('\n').length] as const).filter(([, n]) => n > 425);
+    expect(long).toEqual([]);
+  });
+
+  it('export only what another module, a test, a script or the benchmark uses', () => {
+    const others = [...sources(join(ROOT, 'test')), ...sources(join(ROOT, 'scripts'))].map((f) => readFileSync(f, 'utf8'));
+    const texts = new Map([...graph.keys()].map((f) => [f, readFileSync(join(ROOT, f), 'utf8')]));
+    const unused: string[] = [];
+    for (const [file, text] of texts) {
+      for (const m of text.matchAll(/^export (?:async )?(?:function\*?|const|class|let|enum|abstract class) (\w+)/gm)) {
+        const name = new RegExp(`\\b${m[1]}\\b`);
+        const used = others.some((t) => name.test(t)) || [...texts].some(([f, t]) => f !== file && name.test(t));
+        if (!used) unused.push(`${file}: ${m[1]}`);
+      }
+    }
+    expect(unused).toEqual([]);
+  });
+
   it('reach DuckDB from the engine only', () => {
     const users = [...graph.keys()].filter((f) => readFileSync(join(ROOT, f), 'utf8').includes("'@duckdb/node-api'"));
     expect(users.length).toBeGreaterThan(0);

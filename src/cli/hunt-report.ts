@@ -67,7 +67,7 @@ export function writeHuntText(outcomes: SearchOutcome[], principals: PrincipalSu
 }
 
 /** Who is behind the hits, highest score first. */
-export function principalsText(principals: PrincipalSummary[], width: number): string {
+function principalsText(principals: PrincipalSummary[], width: number): string {
   const rows: Row[] = principals.map((p) => ({
     score: p.score,
     principal: p.principal,

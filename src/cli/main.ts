@@ -185,7 +185,7 @@ async function explainCommand(argv: string[]): Promise<number> {
 
 export type CliCommand = (argv: string[]) => Promise<number>;
 
-export const CLI_COMMANDS: Record<string, CliCommand> = {
+const CLI_COMMANDS: Record<string, CliCommand> = {
   run: runCommand,
   explain: explainCommand,
   load: loadCommand,
@@ -197,7 +197,7 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
 };
 
 /** Print an error the way a person can act on it; returns the exit status. */
-export function reportError(err: unknown): number {
+function reportError(err: unknown): number {
   // Messages quote searches, values and file names: their control characters are shown.
   const say = (text: string): void => void process.stderr.write(visibleLines(text) + '\n');
   if (err instanceof UsageError) {

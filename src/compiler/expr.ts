@@ -121,7 +121,7 @@ function isText(e: Expr): boolean {
 
 type Call = Extract<Expr, { kind: 'call' }>;
 
-export function callFunction(c: Call, scope: ExprScope): IrExpr {
+function callFunction(c: Call, scope: ExprScope): IrExpr {
   const def = evalFunction(c.name);
   if (!def && isSplunkEvalFunction(c.name)) {
     throw scope.b.err('unsupported-function', `${c.name}() is a Splunk eval function that spelunk does not support yet`, c.nameSpan);

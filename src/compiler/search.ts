@@ -80,7 +80,7 @@ function compareCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Rela
  */
 const VERBATIM_IN_JSON = /^[A-Za-z0-9._:@+=-]+$/;
 
-export function fieldCondition(field: Expr, op: string, value: SearchValue, vars: Vars): Expr {
+function fieldCondition(field: Expr, op: string, value: SearchValue, vars: Vars): Expr {
   const path = pathOf(field);
   if (op === '=' && path && !promoted(path) && VERBATIM_IN_JSON.test(value.value) && !NUMBER.test(value.value)) {
     // Extracting a path parses the row's whole JSON object; a substring test of its text first
@@ -168,7 +168,7 @@ function valueSet(field: Expr, values: string[], vars: Vars): Expr {
 }
 
 /** Equality with Splunk's search semantics; may be NULL (callers coalesce). */
-export function matchValue(field: Expr, value: SearchValue, vars: Vars): Expr {
+function matchValue(field: Expr, value: SearchValue, vars: Vars): Expr {
   if (field.type === 'unknown') return lit(false);
   if (field.type === 'mv') {
     const each = vars.lambda('string', (v) => matchValue(v, value, vars));
@@ -212,7 +212,7 @@ function orderValue(field: Expr, op: string, v: string, vars: Vars): Expr {
 }
 
 /** A regex matching the term as whole segments, case-insensitively; `*` stays within a segment. */
-export function termRegex(term: string): string {
+function termRegex(term: string): string {
   const body = term
     .split('*')
     .map((part) => regexLiteral(part))

@@ -104,7 +104,7 @@ export function writePack(folder: string, entries: CacheEntry[]): void {
 }
 
 /** Every pack of the folder, newest first (ties by name, so every process orders them alike). */
-export async function readPacks(folder: string): Promise<{ file: string; pack: Pack }[]> {
+async function readPacks(folder: string): Promise<{ file: string; pack: Pack }[]> {
   const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => PACK_NAME.test(n));
   const packs = await Promise.all(names.map(async (name) => ({ file: path.join(folder, name), pack: await readEntry<Pack>(path.join(folder, name)) })));
   return packs
@@ -194,7 +194,7 @@ export function makeFolder(dir: string): void {
 }
 
 /** A temporary name beside `file` that no other process (or concurrent load) uses. */
-export function uniqueTemp(file: string): string {
+function uniqueTemp(file: string): string {
   return `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
 }
 

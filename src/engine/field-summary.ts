@@ -17,7 +17,7 @@ export interface FieldSummary {
   top: { value: string; count: number }[];
 }
 
-export const TOP_VALUES = 10;
+const TOP_VALUES = 10;
 
 /** The first rows of a search, made once for the sidebar's passes over them (Engine.summarizeFields). */
 export const SIDEBAR_ROWS = '__spelunk_sidebar_rows';

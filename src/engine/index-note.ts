@@ -5,7 +5,7 @@ import type { Pipeline, SearchExpr, SearchValue } from '../../grammar/ast.js';
 import type { Engine, RunOptions, Search } from './engine.js';
 
 /** The values `index=` is compared with in the search clauses of a pipeline (subsearches too). */
-export function searchedIndexes(p: Pipeline, out: SearchValue[] = []): SearchValue[] {
+function searchedIndexes(p: Pipeline, out: SearchValue[] = []): SearchValue[] {
   const visit = (e: SearchExpr | null): void => {
     if (!e) return;
     if (e.kind === 'and' || e.kind === 'or') e.items.forEach(visit);

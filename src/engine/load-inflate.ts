@@ -22,7 +22,7 @@ import { throwIfInterrupted } from './types.js';
  * DuckDB's reader (250k events in files of 1-5,000 events: 6.7-8 CPU-seconds with 256 KB, 8.3 with
  * 1 MB, 19.5 with 8 MB, 12.1 through DuckDB's reader alone).
  */
-export const INFLATE_MAX_BYTES = 256 * 1024;
+const INFLATE_MAX_BYTES = 256 * 1024;
 /**
  * JSON text staged per statement: bounds the memory a batch holds twice (in Node and in DuckDB),
  * outside DuckDB's memory limit. 1M events into memory under a 700 MB limit peaked at 1.46 GB RSS

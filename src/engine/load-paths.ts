@@ -234,8 +234,8 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
 }
 
 /** The Cache Directory Tagging signature (https://bford.info/cachedir/), which backup tools honour. */
-export const CACHEDIR_TAG = 'CACHEDIR.TAG';
-export const CACHEDIR_SIGNATURE = 'Signature: 8a477f597d28d172789f06886806bc55';
+const CACHEDIR_TAG = 'CACHEDIR.TAG';
+const CACHEDIR_SIGNATURE = 'Signature: 8a477f597d28d172789f06886806bc55';
 /** A layout folder of spelunk's cache (cache.ts), and the files only it holds. */
 const CACHE_LAYOUT = /^v\d+(-[0-9a-f]{8})?$/;
 const CACHE_FILE = /^(seg-[0-9a-f]+\.parquet|load-[0-9a-f]{32}\.json|[0-9a-f]{32}\.json)$/;

@@ -64,7 +64,7 @@ export interface ParquetColumn {
   type: string;
 }
 
-export const META_NAMES = new Set(META_COLUMNS.map((c) => c.name));
+const META_NAMES = new Set(META_COLUMNS.map((c) => c.name));
 
 /**
  * `spelunk load --out` writes every event column but `__seq`; such a file is read back as it was

@@ -18,7 +18,7 @@ export function defaultStateDir(): string {
 }
 
 /** The file name for a lookup name given with or without `.csv`; refuses anything path-like. */
-export function lookupFileName(name: string): string {
+function lookupFileName(name: string): string {
   const base = name.replace(/\.csv$/i, '');
   if (base === '' || base === '.' || base === '..' || /[/\\\u0000]/.test(name) || isAbsolute(name) || base.startsWith('.')) {
     throw new LookupError(`invalid lookup name ${JSON.stringify(name)}: a lookup is a plain file name in the lookups folder (no folders, no leading dot)`);
@@ -27,7 +27,7 @@ export function lookupFileName(name: string): string {
 }
 
 /** The temp table a lookup is loaded into: a stable name, so explain shows what run uses. */
-export function lookupTableName(name: string): string {
+function lookupTableName(name: string): string {
   const file = lookupFileName(name).slice(0, -4);
   // DuckDB folds identifier case, file systems do not: `Users` and `users` are two lookups.
   const exact = createHash('sha256').update(file).digest('hex').slice(0, 8);

@@ -16,7 +16,7 @@ import { paramNames } from '../compiler/macros.js';
 import { PROJECT_ROOT } from './engine.js';
 import { defaultStateDir } from './lookups.js';
 
-export const QUERY_TYPES = ['hunting', 'detection', 'baseline', 'investigation'] as const;
+const QUERY_TYPES = ['hunting', 'detection', 'baseline', 'investigation'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 
 export interface QueryParameter {
@@ -136,7 +136,7 @@ export function listQueries(dir = bundledQueriesDir()): SavedQuery[] {
   return queries.sort((a, b) => a.id.localeCompare(b.id));
 }
 
-export function findQuery(id: string, dir = bundledQueriesDir()): SavedQuery | undefined {
+function findQuery(id: string, dir = bundledQueriesDir()): SavedQuery | undefined {
   return listQueries(dir).find((q) => q.id === id);
 }
 

@@ -55,7 +55,7 @@ export function removeScratch(dir: string): void {
 }
 
 /** Removes every scratch folder of this process; synchronous, so it can run on exit. */
-export function removeAllScratch(): void {
+function removeAllScratch(): void {
   for (const dir of live) {
     try {
       removeScratch(dir);

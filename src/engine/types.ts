@@ -37,7 +37,7 @@ export function loadErrors(report: LoadReport): LoadWarning[] {
  * The error a cancelled load ends with. It has DuckDB's words for an interrupted statement, so a
  * load stopped while Node reads files and one stopped inside a statement are told apart nowhere.
  */
-export function interruptedError(): Error {
+function interruptedError(): Error {
   return new Error('INTERRUPT Error: Interrupted!');
 }
 

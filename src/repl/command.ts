@@ -14,7 +14,7 @@ import { expandHome } from './paths.js';
 import { runScript } from './script.js';
 import { Session } from './session.js';
 
-export const REPL_USAGE = `spelunk: interactive SPL over CloudTrail.
+const REPL_USAGE = `spelunk: interactive SPL over CloudTrail.
 
 Usage:
   spelunk [repl] [--data PATH...] [--now ISO-8601] [--earliest TIME] [--latest TIME]
@@ -31,7 +31,7 @@ const REPL_FLAGS = { ...COMMON_FLAGS, ...CONTENT_FLAGS, history: { kind: 'one' a
 /** A path flag given as --flag=~/x reaches the program with `~` unexpanded. */
 const optionalPath = (p: string | undefined) => (p === undefined ? undefined : expandHome(p));
 
-export function sampleDir(): string {
+function sampleDir(): string {
   return join(PROJECT_ROOT, 'fixtures', 'sample');
 }
 

@@ -69,12 +69,12 @@ export async function discoverFields(engine: Engine): Promise<string[]> {
 }
 
 /** A field name as it can be written in a generated search (anything odd is skipped). */
-export function safeFieldName(name: string): boolean {
+function safeFieldName(name: string): boolean {
   return /^[A-Za-z_@][\w.{}@-]*$/.test(name);
 }
 
 /** Values a prefix may complete to: plenty, yet a menu. */
-export const VALUE_LIMIT = 200;
+const VALUE_LIMIT = 200;
 
 /**
  * Values of a field for `field=` completion, most frequent first. With nothing typed, the most

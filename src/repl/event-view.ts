@@ -57,7 +57,7 @@ export interface ViewLine {
 }
 
 /** The text of a scalar as JSON shows it, control characters visible. */
-export function scalarText(node: JsonNode): string {
+function scalarText(node: JsonNode): string {
   if (node.kind === 'string') return visible(JSON.stringify(node.value));
   if (node.kind === 'deep') return `(nested more than ${MAX_DEPTH} deep: not shown)`;
   if (node.kind === 'null') return 'null';

@@ -18,7 +18,7 @@ export interface SidebarLine {
 const KIND_ORDER = { event: 0, addon: 0, made: 0, nested: 1 };
 
 /** Most covered first (the fields Splunk calls interesting), nested paths after, then by name. */
-export function orderFields(fields: FieldEntry[]): FieldEntry[] {
+function orderFields(fields: FieldEntry[]): FieldEntry[] {
   return fields.filter((f) => f.present > 0).sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || b.present - a.present || (a.field < b.field ? -1 : 1));
 }
 

@@ -24,7 +24,7 @@ import { MAX_DEPTH } from './event-view.js';
 import type { HeldResult } from './outcome.js';
 
 /** CloudTrail fields with a value of their own on (almost) every event: counted, not tabled. */
-export const IDENTIFIERS = ['eventID', 'requestID', 'eventTime', 'sharedEventID'];
+const IDENTIFIERS = ['eventID', 'requestID', 'eventTime', 'sharedEventID'];
 
 export interface FieldEntry extends FieldSummary {
   /** Counted over the first this many results only, not all of them: marked `~` (FieldStats.first). */
@@ -55,7 +55,7 @@ function aliasSource(name: string): string | undefined {
 }
 
 /** Rows a first pass counts over when the result holds none (`:fields data`). */
-export const FIRST_ROWS = 10_000;
+const FIRST_ROWS = 10_000;
 
 export interface StatsHooks {
   onUpdate: (stats: FieldStats) => void;

@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export const HISTORY_LIMIT = 5000;
+const HISTORY_LIMIT = 5000;
 
 /** `$SPELUNK_HISTORY`, else `$XDG_STATE_HOME/spelunk/history`, else `~/.local/state/spelunk/history`. */
 export function historyPath(env: NodeJS.ProcessEnv = process.env): string {

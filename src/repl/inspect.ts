@@ -26,7 +26,7 @@ const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
  * new ones belonging to its last command. Null when the counts do not line up with the search's
  * own (an optimisation that only applies to the whole pipeline): the stages are then shown by name.
  */
-export function commandStages(engine: Engine, text: string, opts: RunOptions, total: number): { label: string; ctes: number }[] | null {
+function commandStages(engine: Engine, text: string, opts: RunOptions, total: number): { label: string; ctes: number }[] | null {
   const pipeline = parse(text).pipeline;
   if (!pipeline || pipeline.commands.length === 0) return null;
   const out: { label: string; ctes: number }[] = [];
@@ -46,7 +46,7 @@ export function commandStages(engine: Engine, text: string, opts: RunOptions, to
 }
 
 /** `events`: the events the search looked at (its time range's), the first stage's rows in. */
-export function inspectStages(profile: SearchProfile, commands: { label: string; ctes: number }[] | null, events: number): InspectedStage[] {
+function inspectStages(profile: SearchProfile, commands: { label: string; ctes: number }[] | null, events: number): InspectedStage[] {
   const ctes = profile.stages.slice(0, -1);
   const output = profile.stages.at(-1)!;
   const add = (xs: StageProfile[]) => xs.reduce((s, x) => s + x.seconds, 0);
@@ -70,7 +70,7 @@ export function inspectStages(profile: SearchProfile, commands: { label: string;
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-export function describeData(d: DataRead, range: { earliest?: number; latest?: number }): string {
+function describeData(d: DataRead, range: { earliest?: number; latest?: number }): string {
   const span = range.earliest === undefined && range.latest === undefined ? 'all time' : `${range.earliest === undefined ? 'the first event' : formatTime(range.earliest, 'iso')} .. ${range.latest === undefined ? 'now' : formatTime(range.latest, 'iso')}`;
   const days = `${n(d.days)} day${d.days === 1 ? '' : 's'}`;
   const files = `${n(d.files)} file${d.files === 1 ? '' : 's'}`;
@@ -82,7 +82,7 @@ export function describeData(d: DataRead, range: { earliest?: number; latest?: n
 }
 
 /** The inspector's lines, widest columns fitted to `width`. */
-export function inspectLines(search: string, stages: InspectedStage[], profile: SearchProfile, data: string, fused: boolean, width: number): string[] {
+function inspectLines(search: string, stages: InspectedStage[], profile: SearchProfile, data: string, fused: boolean, width: number): string[] {
   const sec = (s: number) => `${s.toFixed(3)} s`;
   const head = ['#', 'command', 'rows in', 'rows out', 'time'];
   const rows = stages.map((s, i) => [i < stages.length - 1 ? String(i + 1) : '', s.label, s.rowsIn === null ? '' : n(s.rowsIn), n(s.rowsOut), s.rowsIn === null ? '(in the stage above)' : sec(s.seconds)]);

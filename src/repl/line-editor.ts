@@ -16,7 +16,7 @@ export function lineStart(s: EditorState): number {
   return s.text.lastIndexOf('\n', s.cursor - 1) + 1;
 }
 
-export function lineEnd(s: EditorState): number {
+function lineEnd(s: EditorState): number {
   const nl = s.text.indexOf('\n', s.cursor);
   return nl < 0 ? s.text.length : nl;
 }
@@ -29,14 +29,14 @@ function remove(s: EditorState, from: number, to: number, cursor = from): Editor
   return { text: s.text.slice(0, from) + s.text.slice(to), cursor };
 }
 
-export function wordLeft(s: EditorState): number {
+function wordLeft(s: EditorState): number {
   let i = s.cursor;
   while (i > 0 && !isWordChar(s.text[i - 1])) i--;
   while (i > 0 && isWordChar(s.text[i - 1])) i--;
   return i;
 }
 
-export function wordRight(s: EditorState): number {
+function wordRight(s: EditorState): number {
   let i = s.cursor;
   while (i < s.text.length && !isWordChar(s.text[i])) i++;
   while (i < s.text.length && isWordChar(s.text[i])) i++;

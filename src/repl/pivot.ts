@@ -27,7 +27,7 @@ export function valueShape(v: string): ValueKind {
 }
 
 /** The kind a field's values are, judging by the field's name (for values without a shape). */
-export function fieldKind(field: string): ValueKind | null {
+function fieldKind(field: string): ValueKind | null {
   // The places iplocation adds (case-sensitive, as Splunk's field names): `Region` is a state or
   // province, never an AWS region, which is `region` or `awsRegion`.
   if (field === 'City') return 'city';
@@ -79,7 +79,7 @@ export interface RowValue {
 }
 
 /** Every value of a row with its kind: shape first, then the field name. */
-export function rowValues(row: Row, columns: string[] = Object.keys(row)): RowValue[] {
+function rowValues(row: Row, columns: string[] = Object.keys(row)): RowValue[] {
   const out: RowValue[] = [];
   for (const field of columns) {
     if (field.startsWith('_')) continue;

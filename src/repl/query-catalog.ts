@@ -28,7 +28,7 @@ export function loadCatalogs(bundled: string, user: string | null): Catalog {
   return { queries, problems: [...mine.problems, ...theirs.problems] };
 }
 
-export function loadCatalog(dir: string): Catalog {
+function loadCatalog(dir: string): Catalog {
   const queries: SavedQuery[] = [];
   const problems: string[] = [];
   if (!existsSync(dir)) return { queries, problems };

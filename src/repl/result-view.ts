@@ -10,9 +10,9 @@ import { timelineLines } from './timeline.js';
 import { formatTime } from '../cli/format.js';
 
 /** The column an event list shows in place of `_raw`. */
-export const EVENT_COLUMN = 'event';
+const EVENT_COLUMN = 'event';
 
-export function isEventList(r: { columns: string[] }): boolean {
+function isEventList(r: { columns: string[] }): boolean {
   return r.columns.includes('_raw');
 }
 
@@ -32,7 +32,7 @@ const shownTables = new WeakMap<HeldResult, Table>();
 const shownCharts = new WeakMap<HeldResult, { width: number; table: Table }>();
 
 /** The column beside a timechart that draws each row's total as a bar. */
-export const BAR_COLUMN = 'bar';
+const BAR_COLUMN = 'bar';
 const BAR_WIDTH = 24;
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 
@@ -44,7 +44,7 @@ export function bar(value: number, max: number, width = BAR_WIDTH): string {
 }
 
 /** The numeric series of a timechart: every column but `_time` (and the bar). */
-export function chartSeries(r: { columns: string[] }): string[] {
+function chartSeries(r: { columns: string[] }): string[] {
   return r.columns.filter((c) => c !== '_time' && c !== BAR_COLUMN);
 }
 
@@ -63,7 +63,7 @@ function chartTable(r: HeldResult, width: number): Table {
 const SPARKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /** One line per series (up to 8): its values over the whole result as a sparkline, and its peak. */
-export function sparklines(r: HeldResult, width: number): string[] {
+function sparklines(r: HeldResult, width: number): string[] {
   const series = chartSeries(r).slice(0, 8);
   const label = Math.min(24, Math.max(...series.map((s) => s.length)));
   const room = Math.max(8, width - label - 40);

@@ -25,7 +25,7 @@ import { parseSessionCommand, SessionCommandError, type SessionCommand } from '.
 import { huntCommand, queryList, runQuery, saveCommand, withParameters } from './session-queries.js';
 import { zoom } from './zoom.js';
 
-export const DEFAULT_MAX_ROWS = 10_000;
+const DEFAULT_MAX_ROWS = 10_000;
 
 export interface SessionOptions {
   queriesDir?: string;

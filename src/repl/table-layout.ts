@@ -25,7 +25,7 @@ export function clip(text: string, width: number): string {
 const len = (s: string) => [...s].length;
 
 /** A cell's display lines: one per value, line breaks flattened, other control characters shown. */
-export function cellLines(column: string, value: Row[string] | undefined): string[] {
+function cellLines(column: string, value: Row[string] | undefined): string[] {
   return cellValues(column, value ?? null).map((v) => visible(v.replace(/[\r\n\t]+/g, ' ')));
 }
 
@@ -43,7 +43,7 @@ export function naturalWidths(columns: string[], rows: Row[]): number[] {
 const IDENTIFIER_SHAPES = new Set(['arn', 'access-key', 'account', 'ip']);
 
 /** Columns whose values are identifiers (ARNs, access key ids, account ids, addresses) or times. */
-export function identifierColumns(columns: string[], rows: Row[]): boolean[] {
+function identifierColumns(columns: string[], rows: Row[]): boolean[] {
   const sample = rows.length > SIZE_SAMPLE ? rows.slice(0, SIZE_SAMPLE) : rows;
   return columns.map((c) => {
     if (c === '_time') return true;
@@ -156,7 +156,7 @@ function joinCells(parts: string[], widths: number[]): string {
 }
 
 /** Header and rule lines for a window of columns. */
-export function headerLines(columns: string[], win: ColumnWindow): TableLine[] {
+function headerLines(columns: string[], win: ColumnWindow): TableLine[] {
   const names = win.indexes.map((i, k) => clip(columns[i]!, win.widths[k]!));
   return [
     { text: joinCells(names, win.widths), kind: 'header' },
@@ -165,7 +165,7 @@ export function headerLines(columns: string[], win: ColumnWindow): TableLine[] {
 }
 
 /** The lines of one row (several when a cell is multivalue). */
-export function rowLines(columns: string[], row: Row, win: ColumnWindow, index: number, selected = false): TableLine[] {
+function rowLines(columns: string[], row: Row, win: ColumnWindow, index: number, selected = false): TableLine[] {
   const cells = win.indexes.map((i, k) => cellLines(columns[i]!, row[columns[i]!]).map((v) => clip(v, win.widths[k]!)));
   const height = Math.max(1, ...cells.map((c) => c.length));
   const out: TableLine[] = [];

@@ -4,7 +4,7 @@
 import { formatTime } from '../cli/format.js';
 
 /** Bucket widths a timeline may use (seconds): each a whole number of the units below it. */
-export const SPANS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400, 30 * 86400, 365 * 86400];
+const SPANS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400, 30 * 86400, 365 * 86400];
 
 export interface Timeline {
   /** Time of the first bucket's start (epoch seconds, a multiple of `span` from the epoch). */
@@ -44,7 +44,7 @@ export function countInto(t: Timeline, times: Iterable<number>): Timeline {
 }
 
 const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-export const EMPTY_BUCKET = '·';
+const EMPTY_BUCKET = '·';
 
 /** One character per bucket: `·` for none, then eight heights up to the busiest bucket. */
 export function histogram(counts: number[]): string {
@@ -52,7 +52,7 @@ export function histogram(counts: number[]): string {
   return counts.map((c) => (c === 0 ? EMPTY_BUCKET : BARS[Math.min(7, Math.floor(((c - 1) / Math.max(1, max - 1)) * 7.999))]!)).join('');
 }
 
-export function describeSpan(seconds: number): string {
+function describeSpan(seconds: number): string {
   const units: [number, string][] = [[365 * 86400, 'year'], [30 * 86400, 'month'], [7 * 86400, 'week'], [86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
   for (const [size, name] of units) {
     if (seconds % size === 0) {
@@ -70,7 +70,7 @@ export function timeLabel(epoch: number, withYear: boolean, span: number): strin
   return withYear ? text : text.slice(5);
 }
 
-export function crossesYear(t: Timeline): boolean {
+function crossesYear(t: Timeline): boolean {
   const end = t.start + t.span * t.counts.length - 1;
   return new Date(t.start * 1000).getUTCFullYear() !== new Date(end * 1000).getUTCFullYear();
 }

@@ -176,7 +176,7 @@ const PROTOCOL_NAMES = `hopopt icmp igmp ggp ipv4 st ip cbt egp igp bbn-rcc-mon 
   rohc`;
 
 /** Protocol number -> name, "-1" -> unknown. */
-export const PROTOCOLS: ReadonlyMap<string, string> = new Map([
+const PROTOCOLS: ReadonlyMap<string, string> = new Map([
   ['-1', 'unknown'],
   ...names(PROTOCOL_NAMES).map((n, i): [string, string] => [String(i), n.replace(/_/g, ' ')]),
   ...Array.from({ length: 110 }, (_, k): [string, string] => [String(143 + k), 'unassigned']),

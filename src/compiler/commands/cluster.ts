@@ -35,7 +35,7 @@ const CLUSTER_OPTIONS: Options = {
 };
 
 /** The most distinct patterns cluster compares (each against every cluster's first). */
-export const MAX_PATTERNS = 5000;
+const MAX_PATTERNS = 5000;
 
 /** Joins the terms of a pattern: a character no term holds. */
 const SEP = '\u0001';

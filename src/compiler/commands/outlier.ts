@@ -15,7 +15,7 @@ import type { FieldInfo, Relation } from '../types.js';
 import { generic, same } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 
-export const OUTLIER_OPTIONS: Options = {
+const OUTLIER_OPTIONS: Options = {
   action: ['remove', 'rm', 'transform', 'tf'],
   mark: 'bool',
   param: 'text',

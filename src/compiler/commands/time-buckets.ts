@@ -28,7 +28,7 @@ export function bucket(t: Expr, span: TimeSpan, vars: Vars, offset = 0): Expr {
  * The most buckets timechart fills, Splunk's own limit ("The specified span would result in too
  * many (>50000) rows"): without it, span=1h over events in 2026 and 2150 builds a million rows.
  */
-export const MAX_BUCKETS = 50_000;
+const MAX_BUCKETS = 50_000;
 
 /**
  * A bucket count, or an error naming the limit when it is past it (timechart and makecontinuous,
@@ -41,7 +41,7 @@ export function capped(count: Expr, command = 'timechart', between = 'time bucke
 }
 
 /** The start of the bucket holding `t` (epoch seconds), as bucket() computes it in SQL. */
-export function bucketStart(t: number, span: TimeSpan, offset = 0): number {
+function bucketStart(t: number, span: TimeSpan, offset = 0): number {
   if ('seconds' in span) {
     const o = span.seconds < 86400 ? offset : 0;
     return Math.floor((t - o) / span.seconds) * span.seconds + o;

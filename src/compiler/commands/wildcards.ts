@@ -36,7 +36,7 @@ function mayMatchUnder(column: string, pattern: string): boolean {
  * Asked as plan steps: whether some row has each top-level key and add-on field, and, per nested
  * column the pattern may reach, the paths of its leaves.
  */
-export function eventFieldsMatching(rel: Relation, pattern: string, b: Builder): string[] | undefined {
+function eventFieldsMatching(rel: Relation, pattern: string, b: Builder): string[] | undefined {
   const whole = wildcardRegex(pattern);
   const what = `the fields matching ${pattern}`;
   const visible = (name: string) => whole.test(name) && !rel.removed.has(name) && !isMade(rel.fields.get(name)?.origin);

@@ -176,7 +176,7 @@ export class Vars {
 }
 
 /** Costs nothing to repeat: a name, a literal, or a function of literals only (a cast of one). */
-export function isAtomic(e: Expr): boolean {
+function isAtomic(e: Expr): boolean {
   if (e.kind === 'column' || e.kind === 'literal' || e.kind === 'var') return true;
   return e.kind === 'call' && e.args.every((a) => a.kind === 'literal') && !VOLATILE.has(e.fn);
 }

@@ -22,7 +22,7 @@ export { DialectArgumentError as TrinoFormError } from '../print/dialect.js';
 import { DialectArgumentError as TrinoFormError } from '../print/dialect.js';
 
 /** The text of a printed Trino string literal, or undefined when the argument is not one. */
-export function literalText(sql: string): string | undefined {
+function literalText(sql: string): string | undefined {
   const m = /^'((?:[^']|'')*)'$/.exec(sql);
   return m ? m[1]!.replace(/''/g, "'") : undefined;
 }

@@ -16,7 +16,7 @@ export interface AthenaTable {
 const ROLES = ['timestamp', 'year', 'month', 'day', 'account', 'region'] as const;
 export type PartitionRole = (typeof ROLES)[number];
 
-export const DEFAULT_TABLE = 'cloudtrail_logs_pp';
+const DEFAULT_TABLE = 'cloudtrail_logs_pp';
 
 export class TableOptionError extends Error {}
 
@@ -70,7 +70,7 @@ function list(values: string[]): string {
  * after its events, so an event just before midnight may be in the next day's folder: the last
  * folder is the day after the latest bound's; never one before the earliest's.
  */
-export function dayRange(bounds: PartitionBounds): { from?: string; to?: string } {
+function dayRange(bounds: PartitionBounds): { from?: string; to?: string } {
   return {
     from: bounds.earliest !== undefined ? day(bounds.earliest) : undefined,
     to: bounds.latest !== undefined ? day(bounds.latest + DAY) : undefined,

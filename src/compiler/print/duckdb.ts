@@ -61,7 +61,7 @@ export function num(value: number): string {
  * A DOUBLE literal. Splunk's numbers are 64-bit floats; DuckDB types `86400` as INTEGER, and
  * `86400*365*100` would then overflow INT32 instead of giving 3153600000.
  */
-export function dbl(value: number): string {
+function dbl(value: number): string {
   if (!Number.isFinite(value)) return 'NULL';
   return `${String(value)}::DOUBLE`;
 }

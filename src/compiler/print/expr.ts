@@ -8,7 +8,7 @@ import type { Span } from '../../../grammar/ast.js';
 import { DialectArgumentError, type Dialect } from './dialect.js';
 
 /** Precedence of what a printed fragment is, so an operator around it knows to parenthesise. */
-export const ATOM = 100;
+const ATOM = 100;
 
 interface Printed {
   text: string;
@@ -247,7 +247,7 @@ function needsParens(arg: Printed, prec: number, op: string, assoc?: boolean): b
  * Fill a template: `{0}`, `{1}` are arguments, `{*}` all of them and `{1*}` those from the second
  * on, joined by commas. A bare name is a function call over all arguments.
  */
-export function applyTemplate(template: Template, args: string[]): string {
+function applyTemplate(template: Template, args: string[]): string {
   if (typeof template === 'function') return template(args);
   if (/^[A-Za-z_][\w.]*$/.test(template)) return `${template}(${args.join(', ')})`;
   return template.replace(/\{(\d*)(\*?)\}/g, (_m, index: string, rest: string) => {

@@ -38,7 +38,7 @@ function describeStep(s: Step): string {
  * them (`-name`), the fields the pipeline made with their types (and origins, but for computed
  * ones), then the compiler's own columns.
  */
-export function schemaText(schema: Schema): string {
+function schemaText(schema: Schema): string {
   const parts: string[] = [];
   if (schema.raw) parts.push('events');
   for (const r of schema.removed) parts.push(`-${r}`);

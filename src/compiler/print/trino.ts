@@ -16,13 +16,13 @@ export function trinoIdent(name: string): string {
 }
 
 /** A string literal; NUL (which no Trino literal holds) spliced in with chr(0). */
-export function trinoStr(value: string): string {
+function trinoStr(value: string): string {
   if (value.includes('\u0000')) return `(${value.split('\u0000').map(trinoString).join(' || chr(0) || ')})`;
   return trinoString(value);
 }
 
 /** A DOUBLE literal: Trino reads `1.5` as DECIMAL and `86400` as INTEGER, `1.5E0` as DOUBLE. */
-export function trinoDouble(value: number): string {
+function trinoDouble(value: number): string {
   if (!Number.isFinite(value)) return 'CAST(NULL AS DOUBLE)';
   const text = String(value).toUpperCase();
   return text.includes('E') ? text : `${text}E0`;
@@ -119,7 +119,7 @@ const SCALARS = [
 ];
 
 /** Event columns of spelunk's schema the table does not have, and why. */
-export const NOT_IN_TABLE: Record<string, string> = {
+const NOT_IN_TABLE: Record<string, string> = {
   _raw: "the Athena table keeps parsed columns, not the event's text: name a field instead of a bare term or _raw",
   managementEvent: 'the Athena CloudTrail table has no managementEvent column',
   insightDetails: 'the Athena CloudTrail table has no insightDetails column',
@@ -153,7 +153,7 @@ function member(members: Member[], key: string): Member | undefined {
 }
 
 /** A path into an event column, as Trino reads it from the table's shape. */
-export function trinoPath(e: Extract<Expr, { kind: 'path' }>, p: ExprPrinter): string {
+function trinoPath(e: Extract<Expr, { kind: 'path' }>, p: ExprPrinter): string {
   const name = [e.column, ...e.segments].join('.');
   const col = p.print({ kind: 'column', name: e.column, type: 'json' });
   if (NOT_IN_TABLE[e.column]) refuse(name, NOT_IN_TABLE[e.column]!);

@@ -8,7 +8,7 @@ import { stepExprs, type Schema, type Step } from '../ir/plan.js';
 import { sameOrigin } from '../ir/origin.js';
 
 /** True for a condition that holds for every row (`true`, `coalesce(true, ...)`, `true AND true`). */
-export function alwaysTrue(e: Expr): boolean {
+function alwaysTrue(e: Expr): boolean {
   if (e.kind === 'literal') return e.value === true;
   if (e.kind !== 'call') return false;
   if (e.fn === 'coalesce') return e.args[0] !== undefined && alwaysTrue(e.args[0]);

@@ -9,14 +9,14 @@ import { emptyContent, LEVEL_SCORE, techniqueIds, type ContentSet, type HuntSear
 export { ContentError };
 export type { ContentSet, HuntSearch };
 
-export function loadContentDir(dir: string): ContentSet {
+function loadContentDir(dir: string): ContentSet {
   if (isSecurityContent(dir)) return loadSecurityContent(dir);
   if (isSplunkApp(dir)) return loadSplunkApp(dir);
   throw new ContentError(`--content ${dir}: neither a security_content checkout (no detections/ folder) nor a Splunk app (no default/savedsearches.conf)`);
 }
 
 /** Several sets as one: later macros and lookups win, as later --macros files do. */
-export function mergeContent(sets: ContentSet[]): ContentSet {
+function mergeContent(sets: ContentSet[]): ContentSet {
   const out = emptyContent();
   for (const s of sets) {
     out.searches.push(...s.searches);

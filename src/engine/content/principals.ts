@@ -34,7 +34,7 @@ function values(v: Value | undefined): string[] {
 }
 
 /** The principals a row names (a multivalue ARN field can name several). */
-export function rowPrincipals(row: Row): string[] {
+function rowPrincipals(row: Row): string[] {
   for (const f of ARN_FIELDS) {
     const arns = values(row[f]).filter((v) => ARN.test(v));
     if (arns.length) return [...new Set(arns)];
@@ -51,7 +51,7 @@ export function rowPrincipals(row: Row): string[] {
 }
 
 /** A time as spelunk or the content writes it: epoch seconds, ISO-8601, or ctime's %m/%d/%Y %H:%M:%S. */
-export function timeOf(v: string): number | null {
+function timeOf(v: string): number | null {
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
   const us = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})$/.exec(v);
   const iso = us ? `${us[3]}-${us[1]}-${us[2]}T${us[4]}:${us[5]}:${us[6]}Z` : /[zZ]|[+-]\d{2}:?\d{2}$/.test(v) ? v : `${v.replace(' ', 'T')}Z`;

@@ -91,7 +91,7 @@ export function readsCloudTrail(search: string, dataSources: unknown[] = []): bo
   return /`cloudtrail`/.test(search) || /\bsourcetype\s*=\s*"?aws:cloudtrail\b/i.test(search);
 }
 
-export function isDeprecated(doc: Doc, file: string): boolean {
+function isDeprecated(doc: Doc, file: string): boolean {
   const status = text(doc.status)?.toLowerCase();
   return status === 'deprecated' || status === 'removed' || file.split(sep).some((p) => p === 'deprecated' || p === 'removed');
 }
@@ -111,7 +111,7 @@ function riskScore(doc: Doc): number | undefined {
 }
 
 /** One detection or baseline as a HuntSearch (needs are filled in later). */
-export function contentSearch(doc: Doc, file: string, kind: 'detection' | 'baseline'): HuntSearch | null {
+function contentSearch(doc: Doc, file: string, kind: 'detection' | 'baseline'): HuntSearch | null {
   const name = text(doc.name);
   const spl = text(doc.search);
   if (!name || !spl) return null;
@@ -175,7 +175,7 @@ function lookupsOf(root: string, notes: string[]): Map<string, ContentLookup> {
 }
 
 /** Lookup names a search writes with outputlookup, and the ones it reads. */
-export function lookupNames(spl: string): { writes: string[]; reads: string[] } {
+function lookupNames(spl: string): { writes: string[]; reads: string[] } {
   const names = (re: RegExp) => [...spl.matchAll(re)].map((m) => m[1]!.replace(/^"|"$/g, '').replace(/\.csv$/i, ''));
   return {
     writes: names(/\boutputlookup\s+(?:\w+\s*=\s*\S+\s+)*("?[\w.-]+"?)/gi),

@@ -9,13 +9,13 @@ import { emptyContent, LEVEL_SCORE, LEVELS, slug, techniqueIds, type ContentSet,
 
 type Doc = Record<string, unknown>;
 
-export function isCloudTrailRule(doc: Doc): boolean {
+function isCloudTrailRule(doc: Doc): boolean {
   const logsource = (doc.logsource ?? {}) as Doc;
   return String(logsource.product ?? '').toLowerCase() === 'aws' && String(logsource.service ?? '').toLowerCase() === 'cloudtrail';
 }
 
 /** One rule: its SPL, or the reason it cannot run. */
-export function sigmaSearch(doc: Doc, file: string): HuntSearch {
+function sigmaSearch(doc: Doc, file: string): HuntSearch {
   const title = typeof doc.title === 'string' ? doc.title : file;
   const level = LEVELS.includes(String(doc.level).toLowerCase() as Level) ? (String(doc.level).toLowerCase() as Level) : 'medium';
   const search: HuntSearch = {

@@ -146,7 +146,7 @@ function checkCidr(text: string, key: string): string {
 }
 
 /** A selection: a map (every entry must hold), a list of maps (any), or keywords. */
-export function selectionTree(name: string, def: unknown): Tree {
+function selectionTree(name: string, def: unknown): Tree {
   if (def === null || def === undefined) throw new SigmaRefusal(`selection ${name} is empty`);
   if (Array.isArray(def)) {
     if (def.length === 0) throw new SigmaRefusal(`selection ${name} is an empty list`);
@@ -318,7 +318,7 @@ function whereText(t: Tree): string {
 }
 
 /** Columns every rule's results show: who, what, where from (principal summary reads these). */
-export const RULE_COLUMNS = ['_time', 'eventSource', 'eventName', 'userIdentity.arn', 'userIdentity.accountId', 'sourceIPAddress', 'awsRegion', 'errorCode', 'eventID'];
+const RULE_COLUMNS = ['_time', 'eventSource', 'eventName', 'userIdentity.arn', 'userIdentity.accountId', 'sourceIPAddress', 'awsRegion', 'errorCode', 'eventID'];
 
 /**
  * The SPL for a detection tree: the conjuncts search can say go into the base search, the rest

@@ -10,7 +10,7 @@ import { linkBaselines, readsCloudTrail, walk } from './security-content.js';
 import { emptyContent, LEVEL_SCORE, levelOfScore, slug, techniqueIds, type ContentSet, type HuntSearch } from './types.js';
 
 /** Stanzas of a .conf file: `[name]` then `key = value` lines, `\` at a line's end continuing it. */
-export function parseConf(textIn: string): Map<string, Map<string, string>> {
+function parseConf(textIn: string): Map<string, Map<string, string>> {
   const stanzas = new Map<string, Map<string, string>>();
   let current = new Map<string, string>();
   stanzas.set('default', current);
