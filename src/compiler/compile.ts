@@ -99,8 +99,6 @@ function compileCommands(p: Pipeline, b: Builder, top: boolean): Relation {
   }
   if (top && events?.kind === 'events') {
     boundNewestRows(b, events, trail);
-    const sample = b.options.sample;
-    if (sample !== undefined && sample > 0 && sample < 100 && trail.every((t) => commandSpec(t.name)?.rowPreserving)) events.sample = sample;
   }
   if (!top) b.formats.splice(formats);
   return rel ?? emptyRelation(b);
@@ -171,12 +169,11 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // rows for nothing doubled its cost.
   const sql = b.query(steps, output, columns, { unordered: options.unordered, stepwise: options.stepwise });
   noteMissingFields(b);
-  const sampled = steps.find((s) => s.kind === 'events' && s.sample !== undefined);
   // One CTE per step, printed only when asked (a run-time error being located): a second print
   // of every search cost parse+compile about a tenth more.
   let stepwise: string | undefined;
   const plan = { get ctes() { return (stepwise ??= b.ctes(steps)); }, steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
-  return { sql, columns, types, origins, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan, ...(sampled?.kind === 'events' && sampled.sample ? { sampled: sampled.sample } : {}) };
+  return { sql, columns, types, origins, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan };
 }
 
 /** A note for each field name the search reads that nothing defines (see fields.ts `missing`). */

@@ -75,13 +75,6 @@ export interface CompileOptions {
   /** The rows feed an aggregate over them all, so the final ORDER BY is left out. */
   unordered?: boolean;
   /**
-   * Read a random sample of this percent (0-100) of the events, for estimates over many rows (the
-   * REPL's field sidebar). Applied only when every command after the first search keeps each
-   * row as it is (a sample of `dedup`'s input is not a sample of its output): see
-   * CompiledSearch.sampled.
-   */
-  sample?: number;
-  /**
    * One CTE per step, none merged: the job inspector profiles each CTE and gives it to the
    * command that made it.
    */
@@ -144,6 +137,4 @@ export interface CompiledSearch {
    * A run-time error is located with them, step by step.
    */
   plan?: { ctes: string; steps: { name: string; schema: Schema; step: Step; span?: Span }[] };
-  /** The percent of the events the rows come from, when CompileOptions.sample was applied. */
-  sampled?: number;
 }

@@ -180,7 +180,7 @@ export class Engine {
    * Parse and compile without running: SQL for `explain` and `:sql`. Columns that depend on the
    * data (chart/timechart split-by values) show as placeholders: see `prepareWithData`.
    */
-  prepare(search: Search, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean; sample?: number; stepwise?: boolean } = {}): Prepared {
+  prepare(search: Search, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean; stepwise?: boolean } = {}): Prepared {
     const prepared = this.parse(search, opts);
     const options = {
       now: opts.now ?? Date.now() / 1000,
@@ -192,7 +192,6 @@ export class Engine {
       rowCap: rowsToRead(opts),
       addon: opts.addon ?? this.options.addon,
       unordered: opts.unordered,
-      sample: opts.sample,
       stepwise: opts.stepwise,
     };
     // The same search with the same options and the same lookups compiles to the same plan: a
@@ -248,11 +247,11 @@ export class Engine {
    * again until it has none left. Each round can only ask questions that depend on earlier
    * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
    */
-  prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean; sample?: number; stepwise?: boolean } = {}): Promise<Prepared> {
+  prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean; stepwise?: boolean } = {}): Promise<Prepared> {
     return this.compileWithData(search, opts);
   }
 
-  private async compileWithData(search: Search, opts: RunOptions & { unordered?: boolean; sample?: number; stepwise?: boolean } = {}): Promise<Prepared> {
+  private async compileWithData(search: Search, opts: RunOptions & { unordered?: boolean; stepwise?: boolean } = {}): Promise<Prepared> {
     const spl = this.parse(search, opts);
     // One clock for every round: a question is keyed by its SQL, which can hold now().
     opts = { ...opts, now: opts.now ?? Date.now() / 1000 };

@@ -48,7 +48,7 @@ export type Step = {
    * The loaded events, `where` all true; `bound` the newest-rows bound, once answered; `sample`
    * a random sample of that percent of them (CompileOptions.sample).
    */
-  | { kind: 'events'; where: Expr[]; bound?: Answer; sample?: number }
+  | { kind: 'events'; where: Expr[]; bound?: Answer }
   /** `count` rows with `_time` = `time` and `__seq` 1..count (makeresults). */
   | { kind: 'generate'; count: number; time: number }
   /** A table the engine loaded (a lookup, with its row number `__row`): `relation` is its quoted SQL name. */

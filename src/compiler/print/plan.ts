@@ -67,9 +67,7 @@ export class PlanPrinter {
           const t = this.answers(s.bound.question);
           if (t !== undefined && t !== null && Number.isFinite(Number(t))) where.push(`"_time" >= ${this.dialect.number(Number(t))}`);
         }
-        // A fixed seed: the same search samples the same events, so estimates do not flicker.
-        const sample = s.sample ? ` TABLESAMPLE ${s.sample.toFixed(6).replace(/\.?0+$/, '')}% (bernoulli, 20261206)` : '';
-        return `SELECT * FROM ${this.q(EVENTS_TABLE)}${sample}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}`;
+        return `SELECT * FROM ${this.q(EVENTS_TABLE)}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}`;
       }
       case 'generate':
         return `SELECT ${this.dialect.number(s.time)} AS "_time", range + 1 AS "__seq" FROM range(${s.count})`;

@@ -212,8 +212,6 @@ export class TrinoPlanPrinter {
    * columns, the search's conditions, then the order Splunk shows them in (newest first).
    */
   private events(s: Extract<Step, { kind: 'events' }>): string {
-    // Only the REPL's field sidebar samples, and only on DuckDB: never a silent full scan here.
-    if (s.sample !== undefined) throw new Error('a sampled search (the field sidebar\'s estimate) has no Trino form');
     const { table } = this.options;
     const main = this.options.bounds;
     const bounds = s.id === this.mainEvents ? main : { earliest: main.global?.earliest, latest: main.global?.latest };
