@@ -44,10 +44,7 @@ export type Step = {
   /** Printed as a comment with the step: what is not known until the data is asked. */
   note?: string;
 } & (
-  /**
-   * The loaded events, `where` all true; `bound` the newest-rows bound, once answered; `sample`
-   * a random sample of that percent of them (CompileOptions.sample).
-   */
+  /** The loaded events, `where` all true; `bound` the newest-rows bound, once answered. */
   | { kind: 'events'; where: Expr[]; bound?: Answer }
   /** `count` rows with `_time` = `time` and `__seq` 1..count (makeresults). */
   | { kind: 'generate'; count: number; time: number }
