@@ -341,7 +341,7 @@ export class Engine {
     const spl = this.parse(search, opts);
     try {
       // Retried only before any row went out: a retry must not hand the caller rows twice.
-      return await this.store.withRepair(() => this.streamOnce(spl, opts, deliver, start, written), () => !delivered);
+      return await this.store.withRepair(() => this.streamOnce(spl, opts, deliver, start, written), { canRetry: () => !delivered });
     } finally {
       // The first answer is out: the cache an answer-first load owes is written now.
       void this.store.writeCacheAfter();

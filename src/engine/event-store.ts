@@ -123,15 +123,10 @@ export class EventStore {
       if (this.loadAbort === abort) this.loadAbort = undefined;
     }
     // Counting reads every segment: one damaged behind the cache's back is repaired as searches do.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        report.duplicates = await this.settleDuplicates();
-        return report;
-      } catch (err) {
-        if (attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(new EngineError(`cannot count the events loaded twice: ${describeDuckDBError(err)}`, ''));
-        await this.refreshCache();
-      }
-    }
+    report.duplicates = await this.withRepair(() => this.settleDuplicates(), {
+      fail: (err) => new EngineError(`cannot count the events loaded twice: ${describeDuckDBError(err)}`, ''),
+    });
+    return report;
   }
 
   private async settleDuplicates(): Promise<{ events: number; dropped: boolean }> {
@@ -183,15 +178,7 @@ export class EventStore {
     this.cached.add(loaded.entries, index);
     this.cacheLoads.push({ paths, index });
     // Each damaged segment found costs one rebuild of the view; a damaged cache heals in a few.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.cached.apply(this.conn, {});
-        break;
-      } catch (err) {
-        if (attempt >= 100 || !this.repairableCacheFile(err)) throw this.withCacheHint(new EngineError(describeDuckDBError(err), ''));
-        await this.refreshCache();
-      }
-    }
+    await this.withRepair(() => this.cached.apply(this.conn, {}), { fail: (err) => new EngineError(describeDuckDBError(err), '') });
     return loaded.report;
   }
 
@@ -277,7 +264,7 @@ export class EventStore {
    * open through an incident). The loads are then brought up to date again, from the cache
    * where it is current and from the logs where it is not.
    */
-  async refreshCache(): Promise<void> {
+  private async refreshCache(): Promise<void> {
     this.cached.reset();
     for (const load of this.cacheLoads) {
       const { entries } = await loadIntoCache(load.paths, { dir: this.cacheDir!, memoryLimit: this.options.memoryLimit });
@@ -319,21 +306,22 @@ export class EventStore {
 
   /**
    * Runs `attempt` again (up to 100 times) after repairing the cache each time it fails on a file
-   * of the cache that is gone or damaged; other failures go out at once, with the cache hint.
+   * of the cache that is gone or damaged (and `canRetry` allows it); other failures go out at
+   * once, as `fail` describes them, with the cache hint.
    */
-  async withRepair<T>(attempt: () => Promise<T>, canRetry: () => boolean = () => true): Promise<T> {
+  async withRepair<T>(attempt: () => Promise<T>, opts: { canRetry?: () => boolean; fail?: (err: unknown) => unknown } = {}): Promise<T> {
     for (let n = 0; ; n++) {
       try {
         return await attempt();
       } catch (err) {
-        if (n >= 100 || !canRetry() || !this.repairableCacheFile(err)) throw this.withCacheHint(err);
+        if (n >= 100 || opts.canRetry?.() === false || !this.repairableCacheFile(err)) throw this.withCacheHint(opts.fail ? opts.fail(err) : err);
         await this.refreshCache();
       }
     }
   }
 
   /** A failure reading the cache's own files says so, and how to answer without them. */
-  withCacheHint(err: unknown): unknown {
+  private withCacheHint(err: unknown): unknown {
     if (!(err instanceof EngineError) || this.cacheDir === undefined || !err.message.includes(this.cacheDir)) return err;
     return new EngineError(`${err.message} (a file of the cache at ${this.cacheDir} could not be read: run again with --no-cache, or remove that folder)`, err.sql);
   }
