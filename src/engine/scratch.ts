@@ -4,7 +4,7 @@
 // process that died anyway (kill -9, a crash) is removed by the next spelunk that starts.
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultCacheDir } from './cache-files.js';
@@ -49,8 +49,23 @@ export function newScratch(root = scratchRoot()): string {
   return dir;
 }
 
+/**
+ * DuckDB creates a file per spilled block while a search runs, so removing the folder in place
+ * can meet a file created after it was listed and leave the folder behind (ENOTEMPTY). Moved to
+ * a new name first, it gets no new files: DuckDB creates them by the old path, which then fails.
+ * The new name is still a scratch name, so a removal cut short is collected by the next start.
+ */
 export function removeScratch(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+  // A second round in case a search thread had the folder made again meanwhile.
+  for (let round = 0; round < 2 && existsSync(dir); round++) {
+    let doomed = path.join(path.dirname(dir), `spelunk-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      renameSync(dir, doomed);
+    } catch {
+      doomed = dir;
+    }
+    rmSync(doomed, { recursive: true, force: true, maxRetries: 3 });
+  }
   live.delete(dir);
 }
 
