@@ -22,6 +22,13 @@ const arg = (name: string, fallback?: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  // The usage is this file's header comment, kept in one place.
+  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//'));
+  console.log(header.slice(0, header.findIndex((l) => l === '//')).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  console.log('See test/bench/README.md for what each step measures.');
+  process.exit(0);
+}
 const size = arg('size', '100k')!;
 const only = arg('only');
 const JQ = ['/usr/bin/jq', '/usr/local/bin/jq'].find((p) => existsSync(p));
