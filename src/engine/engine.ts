@@ -67,8 +67,7 @@ export class Engine {
     // Progress of a long query (the REPL's field summary), read but never printed by DuckDB.
     await conn.run('SET enable_progress_bar = true');
     await conn.run('SET enable_progress_bar_print = false');
-    // The profiler's format and file are set now, before the configuration is locked, and it is
-    // switched on only while a search that asks for it runs.
+    // Before the lock; switched on only while a search that asks for it runs (RunOptions.profile).
     await new SearchRecorder(scratch).setUp(conn);
     for (const sql of PRELUDE) await conn.run(sql);
     new GeoIp().register(conn);
@@ -167,6 +166,9 @@ export class Engine {
   cacheNote(): string | undefined {
     return this.store.cacheNote();
   }
+
+  /** The cache folder an answer-first load still owes a write to, if any (close() waits for it). */
+  cacheOwed = (): string | undefined => this.store.cacheOwed();
 
   /** Resolves once the cache an answer-first load owes is written (or has failed: cacheError). */
   cacheSettled(): Promise<void> {
@@ -315,9 +317,7 @@ export class Engine {
   }
 
   /** What a search over this time range reads: the cache's files and days, or the events in memory. */
-  dataRead(range: { earliest?: number; latest?: number }): Promise<DataRead> {
-    return this.store.dataRead(range);
-  }
+  dataRead = (range: { earliest?: number; latest?: number }): Promise<DataRead> => this.store.dataRead(range);
 
   /** Run a search and collect its rows (up to maxRows). */
   async run(spl: Search, opts: RunOptions = {}): Promise<ResultSet> {

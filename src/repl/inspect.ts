@@ -79,7 +79,8 @@ export function describeData(d: DataRead, range: { earliest?: number; latest?: n
     const mb = ((d.bytes ?? 0) / 1e6).toFixed(1);
     return `data read (${span}): the Parquet cache in ${d.dir}: ${n(d.segments ?? 0)} day segment${d.segments === 1 ? '' : 's'} (${mb} MB) holding ${files} over ${days}, ${n(d.events)} events`;
   }
-  return `data read (${span}): the in-memory table (the JSON read at load; no cache): ${n(d.events)} events from ${files} over ${days}`;
+  const how = d.cacheAfter === undefined ? 'no cache' : `the cache in ${d.cacheAfter} is written after the first answer, for the next run`;
+  return `data read (${span}): the in-memory table (the JSON read at load; ${how}): ${n(d.events)} events from ${files} over ${days}`;
 }
 
 /** The inspector's lines, widest columns fitted to `width`. */
