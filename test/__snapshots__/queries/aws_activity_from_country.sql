@@ -1,8 +1,8 @@
-WITH s0 AS (
+WITH s0 AS NOT MATERIALIZED (
   SELECT * FROM "events"
     WHERE coalesce("sourcetype" ILIKE 'aws:cloudtrail', false)
 ),
-s1 AS (
+s1 AS NOT MATERIALIZED (
   SELECT *, "sourceIPAddress" AS "__ip" FROM s0
 ),
 s3 AS (
