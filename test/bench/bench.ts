@@ -1,7 +1,7 @@
 // spelunk at scale: load (cold, into the cache) and warm start against a hand-written read_json,
 // each query in queries/ and ten ad-hoc searches against hand-written SQL over the same loaded
 // data and against jq over the raw files, parse+compile time, peak memory.
-// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries] [--steps hand,first,cold,table,warm] [--no-jq] [--cache DIR] [--memory-limit SIZE]
+// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries] [--steps hand,handlimited,first,cold,table,warm] [--no-jq] [--cache DIR] [--memory-limit SIZE]
 //
 // Each measured step runs in a child process of its own (`--phase`), so the peak RSS reported
 // for it is that step's alone: one process holding a hand-written load, spelunk's load and
@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Engine } from '../../src/engine/engine.js';
+import { defaultMemoryLimit } from '../../src/engine/memory.js';
 import { generate, type Dataset } from './generate.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -21,6 +22,13 @@ const arg = (name: string, fallback?: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  // The usage is this file's header comment, kept in one place.
+  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//'));
+  console.log(header.slice(0, header.findIndex((l) => l === '//')).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  console.log('See test/bench/README.md for what each step measures.');
+  process.exit(0);
+}
 const size = arg('size', '100k')!;
 const only = arg('only');
 const JQ = ['/usr/bin/jq', '/usr/local/bin/jq'].find((p) => existsSync(p));
@@ -91,12 +99,25 @@ const HAND_LOAD = `CREATE TABLE hand AS SELECT filename AS source, r::VARCHAR AS
   r->'requestParameters' AS requestParameters, r->'responseElements' AS responseElements
   FROM (SELECT filename, unnest(Records) AS r FROM read_json('${glob}', columns = {Records: 'JSON[]'}, filename = true, maximum_object_size = 1000000000))`;
 
-if (phase === 'hand-load') {
-  const inst = await DuckDBInstance.create(':memory:');
+if (phase === 'hand-load' || phase === 'hand-limited') {
+  // hand-limited: the same statement held to spelunk's memory limit, spilling to a temp folder;
+  // the figures compared with spelunk's load at equal memory.
+  const scratch = phase === 'hand-limited' ? mkdtempSync(path.join(tmpdir(), 'bench-hand-')) : undefined;
+  const config: Record<string, string> = scratch ? { memory_limit: memoryLimit ?? defaultMemoryLimit(), temp_directory: scratch } : {};
+  const inst = await DuckDBInstance.create(':memory:', config);
   const conn = await inst.connect();
-  const [, hand, handCpu] = await timeCpu(() => conn.run(HAND_LOAD));
+  let figures: Record<string, unknown>;
+  try {
+    const [, hand, handCpu] = await timeCpu(() => conn.run(HAND_LOAD));
+    figures = { hand, handCpu };
+  } catch (err) {
+    // Held to spelunk's limit, DuckDB's own load can fail outright: that is the figure.
+    if (!scratch) throw err;
+    figures = { handError: String((err as Error).message).split('\n')[0] };
+  }
   inst.closeSync();
-  phaseDone({ hand, handCpu });
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  phaseDone(figures);
 }
 if (phase === 'cold-load') {
   rmSync(cacheDir, { recursive: true, force: true });
@@ -149,10 +170,11 @@ if (phase === 'warm-start') {
 
 const round = (x: unknown): number => Math.round(Number(x) * 1000) / 1000;
 if (phase === undefined && only !== 'queries') {
-  // --steps hand,first,cold,table,warm runs only those (the others print NaN).
+  // --steps hand,handlimited,first,cold,table,warm runs only those (the others print NaN).
   const steps = arg('steps')?.split(',');
   const step = (name: string, child: string): Record<string, unknown> => (!steps || steps.includes(name) ? inChild(child) : {});
   const hand = step('hand', 'hand-load');
+  const handLimited = step('handlimited', 'hand-limited');
   const first = step('first', 'first-search');
   const cold = step('cold', 'cold-load');
   const table = step('table', 'table-load');
@@ -162,6 +184,9 @@ if (phase === undefined && only !== 'queries') {
   Object.assign(out, {
     load: {
       handReadJson: handS, spelunkCold: coldLoad, ratio: coldLoad / handS, inMemoryTable: table['tableLoad'], ratioInMemory: (table['tableLoad'] as number) / handS,
+      // DuckDB's own load held to spelunk's memory limit: the ratio at equal memory.
+      handAtSpelunkLimit: handLimited['hand'] ?? handLimited['handError'], ratioAtSameLimit: coldLoad / (handLimited['hand'] as number),
+      wholeWallHandAtLimit: handLimited['wholeWallS'], wholeCpuHandAtLimit: handLimited['wholeCpuS'], peakRssGBHandAtLimit: handLimited['wholePeakRssGB'],
       cpuHand: hand['handCpu'], cpuCold: cold['coldLoadCpu'], cpuRatio: (cold['coldLoadCpu'] as number) / (hand['handCpu'] as number),
       cpuInMemory: table['tableLoadCpu'], cpuRatioInMemory: (table['tableLoadCpu'] as number) / (hand['handCpu'] as number),
       // Whole processes as /usr/bin/time sees them (startup and exit included).
@@ -177,7 +202,7 @@ if (phase === undefined && only !== 'queries') {
       wholeWallFirst: first['wholeWallS'], wholeRatioFirst: (first['wholeWallS'] as number) / (hand['wholeWallS'] as number),
       wholeCpuFirst: first['wholeCpuS'], wholeCpuRatioFirst: (first['wholeCpuS'] as number) / (hand['wholeCpuS'] as number), peakRssGBFirst: first['wholePeakRssGB'],
       peakRssGBHandReadJson: hand['peakRssGB'], peakRssGBSpelunkCold: cold['peakRssGB'], peakRssGBInMemoryTable: table['peakRssGB'], peakRssGBWarmStart: warm['peakRssGB'],
-      loadAvg: { hand: hand['loadAvg'], first: first['loadAvg'], cold: cold['loadAvg'], inMemory: table['loadAvg'], warm: warm['loadAvg'] },
+      loadAvg: { hand: hand['loadAvg'], handLimited: handLimited['loadAvg'], first: first['loadAvg'], cold: cold['loadAvg'], inMemory: table['loadAvg'], warm: warm['loadAvg'] },
     },
   });
   console.table(Object.fromEntries(Object.entries(out['load'] as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'number' ? round(v) : JSON.stringify(v)])));
