@@ -149,8 +149,9 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   if (b.formats.length && p.commands.at(-1)?.name !== 'outputlookup') rel = applyFormats(rel, b);
   // An outputlookup that ends the main search writes the result itself, as it streams.
   if (p.commands.at(-1)?.name === 'outputlookup') {
-    const { sql: _sql, columns: _columns, ...last } = b.writes.pop()!;
-    b.output = last;
+    // Its query (`sql`, printed on demand) is not read: the result's rows are what it writes.
+    const { kind, name, append, span, createEmpty, overrideIfEmpty, max } = b.writes.pop()!;
+    b.output = { kind, name, append, span, createEmpty, overrideIfEmpty, max };
   }
   const columns = outputColumns(rel);
   const types: Record<string, FieldType> = {};

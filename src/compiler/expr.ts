@@ -5,7 +5,8 @@ import type { Expr } from '../../grammar/ast.js';
 import { parse } from '../../grammar/parser.js';
 import type { Builder } from './builder.js';
 import { and, compare, inList, not, or, toBool, toNumber, toString } from './build/coerce.js';
-import { addonExpr, addonFor, addonScope, NULL, resolveColumn } from './fields.js';
+import { compiledRule } from './addon-ir.js';
+import { addonExpr, addonFor, NULL, resolveColumn } from './fields.js';
 import { call, int, lit, withOrigin, type Expr as IrExpr } from './ir/expr.js';
 import type { Origin } from './ir/origin.js';
 import { likeMatch } from './patterns.js';
@@ -33,7 +34,7 @@ function resolveField(name: string, scope: ExprScope): IrExpr {
   const expr = addonExpr(def);
   const origin: Origin = { kind: 'addon', field: name };
   if (!expr) return withOrigin(NULL, origin);
-  return withOrigin(compileExpr(expr, { rel: addonScope(scope.rel, def.position), b: scope.b }), origin);
+  return withOrigin(compiledRule(def, scope.rel, scope.b, (rel) => compileExpr(expr, { rel, b: scope.b })), origin);
 }
 
 export function fieldRef(name: string, scope: ExprScope): IrExpr {

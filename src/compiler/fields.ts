@@ -10,7 +10,7 @@ import { call, column, missingField, nullOf, withOrigin, type Expr as IrExpr, ty
 import { isHidden } from './ir/plan.js';
 import { copiedOrigin, INTERNAL, isMade, rawPath } from './ir/origin.js';
 import { nearest } from './suggest.js';
-import type { AddonPosition, FieldInfo, Relation } from './types.js';
+import type { FieldInfo, Relation } from './types.js';
 import type { Expr } from '../../grammar/ast.js';
 
 export const NULL: IrExpr = nullOf('unknown');
@@ -77,14 +77,6 @@ export function addonFor(name: string, rel: Relation, profile = DEFAULT_ADDON): 
   const info = rel.fields.get(name);
   if (isMade(info?.origin)) return undefined;
   return addonDefinition(name, profile, rel.addonFrom);
-}
-
-/**
- * The relation an add-on rule at `position` reads: the event as loaded (the pipeline's own fields
- * out of sight, nothing removed), names resolving as at the rule's stage.
- */
-export function addonScope(rel: Relation, position: AddonPosition): Relation {
-  return { ...rel, fields: new Map([...rel.fields].filter(([, f]) => !isMade(f.origin))), removed: new Set(), addonFrom: position };
 }
 
 export { addonFieldNames };

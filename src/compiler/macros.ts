@@ -131,6 +131,7 @@ export function paramNames(text: string): string[] {
 
 /** `$$` (a literal dollar sign, as in Splunk's saved searches) or a `$name$` token. */
 const PARAM = /\$\$|\$([A-Za-z_][\w.]*)\$/g;
+const HAS_PARAM = /\$\$|\$[A-Za-z_][\w.]*\$/;
 
 /**
  * Fill `$name$` tokens with parameter values. A value is always data, never SPL: the search is
@@ -140,7 +141,9 @@ const PARAM = /\$\$|\$([A-Za-z_][\w.]*)\$/g;
  * value never passes through macro expansion either.
  */
 export function fillParams(text: string, params: Record<string, string>, allowUnfilled: boolean): string {
-  if (!text.includes('$')) return text;
+  // Only a text holding a `$name$` or `$$` is lexed: a `$` in a regex (`"^.*$"`) made the
+  // whole search be lexed here and again by the parser.
+  if (!HAS_PARAM.test(text)) return text;
   const lexed = tokenize(text);
   // The parser reports these same errors on this same text; a value must not paper over them.
   if (lexed.errors.length > 0) return text;

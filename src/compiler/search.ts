@@ -10,7 +10,8 @@ import type { Builder } from './builder.js';
 import { all, and, any, coalesceFalse, compareOp, isNotNull, not } from './build/coerce.js';
 import { promotedColumn } from './cloudtrail-schema.js';
 import { fieldRef } from './expr.js';
-import { addonFor, addonScope } from './fields.js';
+import { addonScope } from './addon-ir.js';
+import { addonFor } from './fields.js';
 import { call, caseOf, column, int, lit, type Expr, type Vars } from './ir/expr.js';
 import { wildcardMatch } from './patterns.js';
 import { regexLiteral } from './sql.js';
@@ -110,7 +111,7 @@ function addonMembership(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Relat
   if (text === undefined) return undefined;
   const command = parse(text).pipeline?.commands[0];
   if (!command || command.kind !== 'search' || !command.expr) throw new Error(`event type search ${text} does not parse`);
-  return compileSearchExpr(command.expr, addonScope(rel, def.position), b);
+  return compileSearchExpr(command.expr, addonScope(rel, def), b);
 }
 
 /** A path the DuckDB events table keeps a copy of (no JSON to parse, nothing to pre-test). */

@@ -18,6 +18,8 @@ export interface DataRead {
   bytes?: number;
   /** Events in those files (before the search's own filters). */
   events: number;
+  /** (kind 'memory') The cache folder an answer-first load writes after the first answer. */
+  cacheAfter?: string;
 }
 
 export async function dataRead(conn: DuckDBConnection, cache: { dir: string; files: { entry: CacheEntry }[] } | null, range: TimeRange): Promise<DataRead> {

@@ -45,6 +45,8 @@ export interface RunOptions {
   maxRows?: number;
   /** Which Splunk Add-on for AWS the add-on fields follow; default the engine's. */
   addon?: AddonProfile;
+  /** Record DuckDB's profile of the search as it runs (the REPL's job inspector; see profile.ts). */
+  profile?: boolean;
 }
 
 /**
@@ -58,6 +60,8 @@ export interface Prepared {
   compiled: CompiledSearch;
   /** The search text after parameters and macros. */
   text: string;
+  /** What was asked of the data to compile it (`Discovery.what`), in order. */
+  asked?: string[];
 }
 
 export function bundledMacrosFile(): string {

@@ -17,7 +17,7 @@ import { identifierSummarySql, multivalueSummarySql, readIdentifierSummary, read
 import { defaultMemoryLimit } from './memory.js';
 import { nestedFieldPaths } from './field-paths.js';
 import type { DataRead } from './data-read.js';
-import { profileQuery, type SearchProfile } from './profile.js';
+import { profileQuery, SearchRecorder, type RanProfile, type SearchProfile } from './profile.js';
 import type { LoadOptions } from './loader.js';
 import { duckdbConfig, EventStore } from './event-store.js';
 import { collectStaleScratchRoots, newScratch, removeScratch } from './scratch.js';
@@ -37,11 +37,11 @@ export class Engine {
     private readonly options: EngineOptions,
     allowedDirs: string[],
   ) {
-    this.results = new ResultStream(conn, lookups);
+    this.results = new ResultStream(conn, lookups, new SearchRecorder(scratch));
     this.store = new EventStore(instance, conn, options, scratch, allowedDirs, options.cacheDir);
     // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
     // they call compileWithData, never each other.
-    serialize<Engine>(this, ['load', 'summarizeFields', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'stream'], new Serial());
+    serialize<Engine>(this, ['load', 'summarizeFields', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], new Serial());
   }
 
   /** Reads a compiled search's rows and writes its lookups (result-stream.ts). */
@@ -67,6 +67,8 @@ export class Engine {
     // Progress of a long query (the REPL's field summary), read but never printed by DuckDB.
     await conn.run('SET enable_progress_bar = true');
     await conn.run('SET enable_progress_bar_print = false');
+    // Before the lock; switched on only while a search that asks for it runs (RunOptions.profile).
+    await new SearchRecorder(scratch).setUp(conn);
     for (const sql of PRELUDE) await conn.run(sql);
     new GeoIp().register(conn);
     const macros = loadMacros([bundledMacrosFile()]);
@@ -165,6 +167,9 @@ export class Engine {
     return this.store.cacheNote();
   }
 
+  /** The cache folder an answer-first load still owes a write to, if any (close() waits for it). */
+  cacheOwed = (): string | undefined => this.store.cacheOwed();
+
   /** Resolves once the cache an answer-first load owes is written (or has failed: cacheError). */
   cacheSettled(): Promise<void> {
     return this.store.cacheSettled();
@@ -259,10 +264,12 @@ export class Engine {
     // The global time range picks the cached files the search reads.
     await this.store.selectRange({ earliest: opts.earliest, latest: opts.latest });
     const discovered: Record<string, DiscoveredValue[]> = {};
+    const asked: string[] = [];
     for (let round = 0; ; round++) {
       const prepared = this.prepare(spl, { ...opts, discovered });
       const pending = (prepared.compiled.discoveries ?? []).filter((d) => !(d.key in discovered));
-      if (pending.length === 0) return prepared;
+      if (pending.length === 0) return asked.length ? { ...prepared, asked } : prepared;
+      asked.push(...pending.map((d) => d.what));
       if (round >= 16) throw new EngineError('the search kept asking new questions about the data (more than 16 rounds)', prepared.compiled.sql);
       for (const d of pending) {
         let reader;
@@ -309,6 +316,9 @@ export class Engine {
     }
   }
 
+  /** What a search over this time range reads: the cache's files and days, or the events in memory. */
+  dataRead = (range: { earliest?: number; latest?: number }): Promise<DataRead> => this.store.dataRead(range);
+
   /** Run a search and collect its rows (up to maxRows). */
   async run(spl: Search, opts: RunOptions = {}): Promise<ResultSet> {
     const rows: Row[] = [];
@@ -325,7 +335,7 @@ export class Engine {
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
-  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; profile?: RanProfile | null; asked?: string[] }> {
     let delivered = false;
     const deliver = (rows: Row[]): void | Promise<void> => {
       delivered = true;
@@ -354,11 +364,11 @@ export class Engine {
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
     written: Set<number> = new Set(),
-  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; profile?: RanProfile | null; asked?: string[] }> {
     await this.loadLookups(spl);
-    const { compiled } = await this.compileWithData(spl, opts);
+    const { compiled, asked } = await this.compileWithData(spl, opts);
     try {
-      return await this.results.streamCompiled(compiled, opts, onRows, onStart, written);
+      return { ...(await this.results.streamCompiled(compiled, opts, onRows, onStart, written)), ...(asked ? { asked } : {}) };
     } catch (err) {
       throw await this.located(err, compiled, spl.text);
     }
@@ -406,6 +416,6 @@ function collectStaleOnce(): void {
   collectStaleScratchRoots();
 }
 
-export { SplError, defaultMemoryLimit, EngineError };
+export { SplError, defaultMemoryLimit, EngineError, rowsToRead };
 export { bundledMacrosFile, loadMacros, PROJECT_ROOT } from './engine-options.js';
 export type { EngineOptions, Prepared, RunOptions, Search } from './engine-options.js';

@@ -226,11 +226,22 @@ export class EventStore {
     const write = this.cacheAfter;
     this.cacheAfter = undefined;
     if (write) {
-      this.cacheWriting = write().catch((err: unknown) => {
-        this.cacheError = err;
-      });
+      this.cacheWriting = write()
+        .catch((err: unknown) => {
+          this.cacheError = err;
+        })
+        .finally(() => {
+          this.cacheWritten = true;
+        });
     }
     return this.cacheWriting;
+  }
+
+  private cacheWritten = false;
+
+  /** The cache folder an answer-first load still owes a write to (not started, or not finished). */
+  cacheOwed(): string | undefined {
+    return this.cacheAfterDir !== undefined && !this.cacheWritten ? this.cacheAfterDir : undefined;
   }
 
   /** Resolves once the cache an answer-first load owes is written (or has failed: cacheError). */
@@ -300,8 +311,9 @@ export class EventStore {
   }
 
   /** What a search over this time range read: the cache's files and days, or the events in memory. */
-  dataRead(range: { earliest?: number; latest?: number }): Promise<DataRead> {
-    return dataRead(this.conn, this.cacheDir === undefined ? null : { dir: this.cacheDir, files: this.cached.select(range) }, range);
+  async dataRead(range: { earliest?: number; latest?: number }): Promise<DataRead> {
+    const read = await dataRead(this.conn, this.cacheDir === undefined ? null : { dir: this.cacheDir, files: this.cached.select(range) }, range);
+    return this.cacheAfterDir !== undefined && this.cacheError === undefined ? { ...read, cacheAfter: this.cacheAfterDir } : read;
   }
 
   /**

@@ -1,7 +1,9 @@
-// The job inspector's measurements: a search run again under DuckDB's profiler with each of its
-// CTEs materialised, so that every pipeline stage keeps its own rows and time (inlined, DuckDB
-// would fuse the stages and the profile could not say which command cost what).
+// The job inspector's measurements. A REPL search is profiled as it runs (DuckDB's plan, fused:
+// its operators with their rows and times, `SearchRecorder`); `:inspect --rerun` runs it again
+// with each of its CTEs materialised, so that every pipeline stage keeps its own rows and time.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** One CTE of the search as it ran: rows it produced and its time. */
 export interface StageProfile {
@@ -45,9 +47,92 @@ interface PlanNode {
   operator_type?: string;
   operator_cardinality?: number;
   operator_timing?: number;
+  operator_rows_scanned?: number;
   extra_info?: Record<string, unknown>;
   children?: PlanNode[];
   latency?: number;
+  query_name?: string;
+}
+
+/** One operator of the plan DuckDB ran: the rows it produced and its own time. */
+export interface PlanOperator {
+  name: string;
+  rows: number;
+  /** Rows a scan read from its table or files (0 for other operators). */
+  scanned: number;
+  /** Seconds, summed over threads. */
+  seconds: number;
+  /** DuckDB's description (its table, filters, groups...), as it gives it. */
+  info: Record<string, string>;
+  children: PlanOperator[];
+}
+
+/** A search's plan as it ran, from DuckDB's profiler. */
+export interface RanProfile {
+  /** Wall-clock seconds DuckDB reports for the query (until its last row was read). */
+  latency: number;
+  /** The query's first operator (the rows it returned are `root.rows`). */
+  root: PlanOperator;
+}
+
+function operator(node: PlanNode): PlanOperator {
+  const info: Record<string, string> = {};
+  for (const [k, v] of Object.entries(node.extra_info ?? {})) info[k] = Array.isArray(v) ? v.map(String).join(', ') : String(v);
+  return {
+    name: node.operator_name ?? node.operator_type ?? '?',
+    rows: node.operator_cardinality ?? 0,
+    scanned: node.operator_rows_scanned ?? 0,
+    seconds: node.operator_timing ?? 0,
+    info,
+    children: (node.children ?? []).map(operator),
+  };
+}
+
+/** DuckDB's JSON profile of one query: its top node holds the totals, its child the plan. */
+function readRanProfile(top: PlanNode): RanProfile | null {
+  const first = top.children?.[0];
+  if (!first) return null;
+  return { latency: top.latency ?? 0, root: operator(first) };
+}
+
+/**
+ * Profiles the statements run between `begin` and `end` on a connection whose profiler was set
+ * up by `setUp` before its configuration was locked (DuckDB keeps the format and the file; only
+ * the PRAGMAs that switch it on and off are allowed after the lock). Off, it costs nothing.
+ */
+export class SearchRecorder {
+  private readonly file: string;
+  constructor(private readonly dir: string) {
+    this.file = join(dir, 'profile.json');
+  }
+
+  /** Before the lock: JSON to the scratch folder, switched off until a search asks for it. */
+  async setUp(conn: DuckDBConnection): Promise<void> {
+    await conn.run("SET enable_profiling = 'json'");
+    await conn.run(`SET profiling_output = '${this.file.replace(/'/g, "''")}'`);
+    await conn.run('PRAGMA disable_profiling');
+  }
+
+  async begin(conn: DuckDBConnection): Promise<void> {
+    // DuckDB fails the query itself when it cannot write the profile (with no reason given).
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    rmSync(this.file, { force: true });
+    await conn.run('PRAGMA enable_profiling');
+  }
+
+  /** The profile of `sql`, if DuckDB wrote one for it (a query stopped before its end leaves none). */
+  async end(conn: DuckDBConnection, sql: string): Promise<RanProfile | null> {
+    await conn.run('PRAGMA disable_profiling');
+    let top: PlanNode;
+    try {
+      top = JSON.parse(readFileSync(this.file, 'utf8')) as PlanNode;
+    } catch {
+      return null;
+    } finally {
+      rmSync(this.file, { force: true });
+    }
+    return top.query_name === sql ? readRanProfile(top) : null;
+  }
 }
 
 function sum(node: PlanNode, pick: (n: PlanNode) => number): number {

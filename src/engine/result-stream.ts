@@ -6,6 +6,7 @@ import { describeDuckDBError, EngineError } from './engine-error.js';
 import type { RunOptions } from './engine-options.js';
 import type { LookupWriter } from './lookup-writer.js';
 import { LookupError, type LookupStore } from './lookups.js';
+import type { RanProfile, SearchRecorder } from './profile.js';
 import { rowDecoder, type RowDecoder } from './rows.js';
 import type { Row } from './types.js';
 
@@ -29,6 +30,7 @@ export class ResultStream {
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly lookups: LookupStore,
+    private readonly recorder: SearchRecorder,
   ) {}
 
   /**
@@ -65,7 +67,7 @@ export class ResultStream {
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
     written: Set<number> = new Set(),
-  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; profile?: RanProfile | null }> {
     for (const [i, write] of (compiled.writes ?? []).entries()) {
       if (written.has(i)) continue;
       await this.writeLookup(write);
@@ -77,6 +79,29 @@ export class ResultStream {
     const cap = toRead === undefined ? '' : `\nLIMIT ${toRead}`;
     this.cancelled = false;
     const reader = await this.decoder(compiled.sql + cap, compiled.columns);
+    // Profiled as it runs (the job inspector), the query alone: not the questions asked before it.
+    if (opts.profile) await this.recorder.begin(this.conn);
+    let profiled = opts.profile === true;
+    const stopProfiling = async () => {
+      if (!profiled) return null;
+      profiled = false;
+      return this.recorder.end(this.conn, reader.sql);
+    };
+    try {
+      const ran = await this.readRows(compiled, reader, opts, onRows, onStart);
+      return { ...ran, ...(opts.profile ? { profile: await stopProfiling() } : {}) };
+    } finally {
+      await stopProfiling().catch(() => null);
+    }
+  }
+
+  private async readRows(
+    compiled: CompiledSearch,
+    reader: RowDecoder,
+    opts: RunOptions,
+    onRows: (rows: Row[]) => void | Promise<void>,
+    onStart?: (columns: string[]) => void,
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
     const result = await this.execute(reader.sql);
     onStart?.(compiled.columns);
     let rowCount = 0;
@@ -96,7 +121,11 @@ export class ResultStream {
         read += chunk.rowCount;
         const all = reader.decode(chunk);
         if (output) await this.lookupStep(output, () => sink!.rows(all));
-        if (truncated) continue;
+        if (truncated) {
+          // Only a query read to its end leaves a profile: past the cap that is one row at most.
+          if (!output && !opts.profile) break;
+          continue;
+        }
         let rows = all;
         if (rowCount + rows.length > max) {
           rows = rows.slice(0, max - rowCount);
@@ -104,7 +133,7 @@ export class ResultStream {
         }
         rowCount += rows.length;
         await onRows(rows);
-        if (truncated && !output) break;
+        if (truncated && !output && !opts.profile) break;
       }
       // Cut at the cap on purpose, the read stopped early: there is no end to check.
       if (!(truncated && !output)) await this.endedWhole(compiled.sql, read);

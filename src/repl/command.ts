@@ -88,8 +88,24 @@ export async function replCommand(argv: string[]): Promise<number> {
     }
     const { startInteractive } = await interactive!;
     const history = History.load(optionalPath(flag(args, 'history')) ?? historyPath());
-    return await startInteractive(session, history, paths, data.length ? null : `no --data given: opening the bundled sample (${paths[0]})`);
+    const code = await startInteractive(session, history, paths, data.length ? null : `no --data given: opening the bundled sample (${paths[0]})`);
+    await finishCache(session.engine);
+    return code;
   } finally {
     engine.close();
   }
+}
+
+/**
+ * Leaving before the first search (which starts it), or while it runs, waits for the cache an
+ * answer-first load owes: said, so the wait is not a hang. Ctrl-C ends the process at once; the
+ * cache is then as a kill leaves it (whole days written, the rest read again next time).
+ */
+async function finishCache(engine: Session['engine']): Promise<void> {
+  const dir = engine.cacheOwed();
+  if (dir === undefined) return;
+  process.stderr.write(`finishing the cache in ${dir}… (Ctrl-C skips it: the days written so far stay cached)\n`);
+  await engine.cacheSettled();
+  const note = engine.cacheNote();
+  if (note) process.stderr.write(`note: ${note}\n`);
 }

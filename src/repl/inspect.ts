@@ -1,7 +1,8 @@
-// `:inspect`, Splunk's job inspector for the last search: each command of its pipeline with the
-// rows it took in and gave out and the time DuckDB spent on it (the search is run again under
-// DuckDB's profiler, its stages kept apart), and the data it read: the cache's files, days and
-// segments for its time range, or the in-memory table.
+// `:inspect --rerun`, Splunk's job inspector by running the last search again: each command of
+// its pipeline with the rows it took in and gave out and the time DuckDB spent on it (its stages
+// kept apart under DuckDB's profiler), and the data it read: the cache's files, days and segments
+// for its time range, or the in-memory table. Plain `:inspect` reads the profile recorded while
+// the search ran (inspect-ran.ts).
 import { parse } from '../../grammar/parser.js';
 import { formatTime } from '../cli/format.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
@@ -70,7 +71,7 @@ function inspectStages(profile: SearchProfile, commands: { label: string; ctes: 
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-function describeData(d: DataRead, range: { earliest?: number; latest?: number }): string {
+export function describeData(d: DataRead, range: { earliest?: number; latest?: number }): string {
   const span = range.earliest === undefined && range.latest === undefined ? 'all time' : `${range.earliest === undefined ? 'the first event' : formatTime(range.earliest, 'iso')} .. ${range.latest === undefined ? 'now' : formatTime(range.latest, 'iso')}`;
   const days = `${n(d.days)} day${d.days === 1 ? '' : 's'}`;
   const files = `${n(d.files)} file${d.files === 1 ? '' : 's'}`;
@@ -78,7 +79,8 @@ function describeData(d: DataRead, range: { earliest?: number; latest?: number }
     const mb = ((d.bytes ?? 0) / 1e6).toFixed(1);
     return `data read (${span}): the Parquet cache in ${d.dir}: ${n(d.segments ?? 0)} day segment${d.segments === 1 ? '' : 's'} (${mb} MB) holding ${files} over ${days}, ${n(d.events)} events`;
   }
-  return `data read (${span}): the in-memory table (the JSON read at load; no cache): ${n(d.events)} events from ${files} over ${days}`;
+  const how = d.cacheAfter === undefined ? 'no cache' : `the cache in ${d.cacheAfter} is written after the first answer, for the next run`;
+  return `data read (${span}): the in-memory table (the JSON read at load; ${how}): ${n(d.events)} events from ${files} over ${days}`;
 }
 
 /** The inspector's lines, widest columns fitted to `width`. */

@@ -4,6 +4,7 @@ import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
 import { EngineError } from '../engine/engine.js';
 import type { QueryParameter } from '../engine/queries.js';
 import type { Row } from '../engine/types.js';
+import type { RanSearch } from './inspect-ran.js';
 import type { PivotOption } from './pivot.js';
 import type { SearchShape } from './search-shape.js';
 import type { Timeline } from './timeline.js';
@@ -37,6 +38,10 @@ export interface HeldResult {
   range: { earliest?: number; latest?: number };
   /** What the analyst must know to read the answer (an unmapped data model gives no rows...). */
   notes?: string[];
+  /** How it ran, for :inspect: DuckDB's profile and the plan's steps (a search run by the session). */
+  ran?: RanSearch;
+  /** The session's loads when it ran (:inspect notes a load since). */
+  loads?: number;
 }
 
 /** What a line of input produced, for the UI to show. */

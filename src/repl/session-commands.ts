@@ -17,7 +17,7 @@ export const SESSION_COMMANDS: SessionCommandInfo[] = [
   { name: 'time', usage: ':time EARLIEST [LATEST] | :time all', summary: 'time range applied to every search (-24h, @d, ISO...)' },
   { name: 'now', usage: ':now [ISO|clear]', summary: 'the clock relative times count from (replay an incident)' },
   { name: 'zoom', usage: ':zoom [FIRST [LAST]] | :zoom out', summary: 'narrow :time to buckets of the last timeline and search again (no number: choose them); out: back' },
-  { name: 'inspect', usage: ':inspect', summary: 'the job inspector: each command of the last search with its rows in and out and time, and the data it read' },
+  { name: 'inspect', usage: ':inspect [--rerun]', summary: 'the job inspector: how the last search ran (DuckDB\'s operators by command, rows and time) and the data it read; --rerun: run it again, each command kept apart' },
   { name: 'sql', usage: ':sql [athena|trino]', summary: 'the DuckDB SQL of the last search (athena/trino: its Trino SQL over the Athena table, docs/athena.md)' },
   { name: 'fields', usage: ':fields [data|result] [FIELD]', summary: 'coverage, distinct count and top values of each field' },
   { name: 'export', usage: ':export csv|json|jsonl FILE', summary: 'write the last result to a file' },
@@ -40,7 +40,7 @@ export type SessionCommand =
   | { kind: 'now'; value: string | null }
   | { kind: 'zoom'; action: 'pick' } | { kind: 'zoom'; action: 'out' } | { kind: 'zoom'; action: 'buckets'; first: number; last: number }
   | { kind: 'sql'; dialect?: 'trino' }
-  | { kind: 'inspect' }
+  | { kind: 'inspect'; rerun: boolean }
   | { kind: 'fields'; scope: 'data' | 'result' | 'auto'; field?: string }
   | { kind: 'export'; format: 'csv' | 'json' | 'jsonl'; file: string }
   | { kind: 'pivot'; row: number; choice?: number }
@@ -115,7 +115,10 @@ export function parseSessionCommand(line: string): SessionCommand {
       if (more.length || (dialect !== undefined && !['athena', 'trino', 'duckdb'].includes(dialect.toLowerCase()))) throw new SessionCommandError(`usage: ${usage('sql')}`);
       return dialect === undefined || dialect.toLowerCase() === 'duckdb' ? { kind: 'sql' } : { kind: 'sql', dialect: 'trino' };
     }
-    case 'help': case 'queries': case 'hunt': case 'inspect': case 'browse': case 'summary': case 'clear': case 'quit':
+    case 'inspect':
+      if (words.length > 1 || (words.length === 1 && words[0] !== '--rerun')) throw new SessionCommandError(`usage: ${usage('inspect')}`);
+      return { kind: 'inspect', rerun: words.length === 1 };
+    case 'help': case 'queries': case 'hunt': case 'browse': case 'summary': case 'clear': case 'quit':
       none();
       return { kind: cmd.name } as SessionCommand;
     case 'load': {

@@ -7,7 +7,7 @@ import { explainText } from '../cli/remote.js';
 import { fieldsText } from '../compiler/print/plan-text.js';
 import { athenaTable } from '../compiler/print/athena-table.js';
 import { parseIso, resolveTime } from '../compiler/time.js';
-import type { Engine, RunOptions } from '../engine/engine.js';
+import { rowsToRead, type Engine, type RunOptions } from '../engine/engine.js';
 import type { ContentSet } from '../engine/content/types.js';
 import { missingIndexNote } from '../engine/index-note.js';
 import { bundledQueriesDir, userQueriesDir, type SavedQuery } from '../engine/queries.js';
@@ -15,7 +15,8 @@ import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { quoteValue } from './completion.js';
 import { dataSummary, describeSummary, discoverFields, topValues } from './data-profile.js';
 import { describeStats, fieldStats, type FieldStats } from './field-stats.js';
-import { inspectSearch } from './inspect.js';
+import { describeData, inspectSearch } from './inspect.js';
+import { ranLines, ranSearch } from './inspect-ran.js';
 import { describeError, error, helpText, lines, type HeldResult, type OutLine, type Outcome, type SearchHooks } from './outcome.js';
 import { expandHome } from './paths.js';
 import { matchPivots, type PivotOption } from './pivot.js';
@@ -51,6 +52,8 @@ export class Session {
   readonly queriesDir: string;
   readonly savedQueriesDir: string | null;
   failures = 0;
+  /** Loads so far (a result remembers it: :inspect says when the data changed since). */
+  private loads = 0;
 
   constructor(readonly engine: Engine, opts: SessionOptions = {}) {
     this.maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
@@ -90,6 +93,7 @@ export class Session {
     // read the events in memory (spilled past DuckDB's limit) and the cache is written after the
     // first search has answered (cache-after.ts). The engine takes the cache's path otherwise.
     const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress, dedupEvents, answerFirst: true });
+    this.loads++;
     this.valueCache.clear();
     this.fields = await discoverFields(this.engine);
     return report;
@@ -148,7 +152,9 @@ export class Session {
     const started = performance.now();
     const rows: Row[] = [];
     const opts = this.runOptions(extra);
-    const { compiled, truncated } = await this.engine.stream(spl, opts, (chunk) => {
+    const prepared = this.engine.parse(spl, opts);
+    // Profiled as it runs, so that :inspect shows how it ran without running it again.
+    const { compiled, truncated, profile, asked } = await this.engine.stream(prepared, { ...opts, profile: true }, (chunk) => {
       rows.push(...chunk);
       hooks.onRows?.(rows.length);
     });
@@ -157,6 +163,7 @@ export class Session {
       fields: fieldsText(compiled.columns, compiled.types, compiled.origins),
       shape: searchShape(this.engine, spl, extra.params), timeline: null, range: { earliest: opts.earliest, latest: opts.latest },
       ...(compiled.notes?.length ? { notes: compiled.notes } : {}),
+      ran: ranSearch(compiled, prepared.text, profile ?? null, rowsToRead(opts), asked), loads: this.loads,
     };
     if (hooks.timelineBuckets && result.shape.events && rows.length > 0) {
       result.timeline = await searchTimeline(this.engine, result, opts, hooks.timelineBuckets);
@@ -236,9 +243,17 @@ export class Session {
       case 'inspect': {
         const last = this.last;
         if (!last || last.search.startsWith(':')) throw new SessionCommandError('no search to inspect yet: :inspect shows how the last search ran');
-        // As it ran: its own time range and parameters, and the session's row cap.
-        const opts = { ...this.runOptions({ params: last.params }), earliest: last.range.earliest, latest: last.range.latest };
-        const out = await inspectSearch(this.engine, last.search, opts, process.stdout.columns || 100);
+        const width = process.stdout.columns || 100;
+        let out: string[];
+        if (cmd.rerun || !last.ran) {
+          // Again, as it ran: its own time range and parameters, and the session's row cap.
+          const opts = { ...this.runOptions({ params: last.params }), earliest: last.range.earliest, latest: last.range.latest };
+          out = await inspectSearch(this.engine, last.search, opts, width);
+        } else {
+          const data = describeData(await this.engine.dataRead(last.range), last.range);
+          const since = last.loads !== this.loads ? ' (what is loaded now: files were loaded since the search)' : '';
+          out = ranLines(last.search, last.ran, last.rows.length, last.truncated, data + since, width);
+        }
         return [lines(...out.map((text, i): OutLine => ({ text, tone: i === 0 ? 'heading' : i === out.length - 1 ? 'dim' : 'plain' })))];
       }
       case 'export': return [this.export(cmd.format, cmd.file)];

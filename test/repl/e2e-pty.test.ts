@@ -2,46 +2,58 @@
 // It types a search, reads the rendered table, runs :sql and :pivot, opens the event views, and
 // leaves with Ctrl-D.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeS3Layout } from './s3-layout.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
 const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1b[()][A-Z0-9]/g, '').replace(/\r/g, '');
 
+/** The built binary in a pseudo-terminal of 140 by 40, typed at like a person. */
+function terminal(args: string) {
+  const cmd = `stty cols 140 rows 40; exec node bin/spelunk.js ${args}`;
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: ROOT, env: { ...process.env, TERM: 'xterm-256color' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 80_000);
+  let mark = 0;
+  /** The output since the last wait, once it matches. */
+  const waitFor = async (what: RegExp, ms = 30_000) => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const text = plain(out.slice(mark));
+      const m = what.exec(text);
+      if (m) {
+        mark = out.length;
+        return text;
+      }
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; output:\n${plain(out).slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const type = async (text: string) => {
+    for (const part of text.match(/[^\r]+|\r/g) ?? []) {
+      child.stdin.write(part);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+  };
+  const stop = () => {
+    clearTimeout(killer);
+    child.kill('SIGKILL');
+  };
+  return { waitFor, type, exited, stop };
+}
+
 describe.skipIf(!hasScript)('spelunk in a terminal', () => {
   it('types a search, reads the table, runs :sql and :pivot, exits cleanly', async () => {
     const history = join(mkdtempSync(join(tmpdir(), 'spelunk-pty-')), 'history');
-    const cmd = `stty cols 140 rows 40; exec node bin/spelunk.js --now 2026-11-28T00:00:00Z --history ${history}`;
-    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: ROOT, env: { ...process.env, TERM: 'xterm-256color' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-    let mark = 0;
-    const waitFor = async (what: RegExp, ms = 20_000) => {
-      const until = Date.now() + ms;
-      for (;;) {
-        const text = plain(out.slice(mark));
-        const m = what.exec(text);
-        if (m) {
-          mark = out.length;
-          return text;
-        }
-        if (Date.now() > until) throw new Error(`timed out waiting for ${what}; output:\n${plain(out).slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
-    const type = async (text: string) => {
-      for (const part of text.match(/[^\r]+|\r/g) ?? []) {
-        child.stdin.write(part);
-        await new Promise((r) => setTimeout(r, 60));
-      }
-    };
+    const { waitFor, type, exited, stop } = terminal(`--now 2026-11-28T00:00:00Z --history ${history}`);
     try {
       await waitFor(/Type a search/);
       await type('eventName=CreateRole | table _time user user_arn src\r');
@@ -69,14 +81,96 @@ describe.skipIf(!hasScript)('spelunk in a terminal', () => {
       expect(await waitFor(/event 1 of 4/)).toContain('"eventName": "CreateRole"');
       await type('q');
       await type(':inspect\r');
-      expect(await waitFor(/time: DuckDB's own/)).toMatch(/1 +eventName=CreateRole +515 +4 /);
+      // As it ran, from its profile: DuckDB's scan of the events kept 4 (of 515 in memory, or read
+      // from the cache's segments when an earlier run left the sample cached).
+      expect(await waitFor(/DuckDB runs the commands/)).toMatch(
+        /\n1 +eventName=CreateRole +(SEQ_SCAN memory\.main\.events, filter .* +515|READ_PARQUET the cache's events, filter .*) +4 +\d\.\d{3} s\n/,
+      );
       await type('\x04');
       expect(await exited).toBe(0);
     } finally {
-      clearTimeout(killer);
-      child.kill('SIGKILL');
+      stop();
     }
-  }, 60_000);
+  }, 90_000);
+
+  it('walks through the new views on a real S3-layout folder with a cache and two trails', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'spelunk-pty-s3-'));
+    const tree = writeS3Layout(join(root, 'logs'));
+    expect(tree).toEqual({ files: 16, events: 70, duplicates: 10 });
+    const { waitFor, type, exited, stop } = terminal(
+      `--data ${join(root, 'logs')} --cache ${join(root, 'cache')} --state ${join(root, 'state')} --now 2024-09-01T00:00:00Z --history ${join(root, 'history')}`,
+    );
+    try {
+      const start = await waitFor(/Type a search/);
+      expect(start).toMatch(/loaded 70 events from 16 files/);
+      expect(start).toMatch(/note: 10 events repeat eventIDs already loaded/);
+      // A bare search: the timeline over its span, then each event's time and summary line.
+      await type('eventSource=iam.amazonaws.com\r');
+      const events = await waitFor(/20 results in/);
+      expect(events).toMatch(/· 1 bar = [\w ]+ · 20 events, busiest /);
+      expect(events).toMatch(/2024-08-28 09:54:40 +UpdateLoginProfile +christophe/);
+      await type(':event 1\r');
+      const viewer = await waitFor(/event 1 of 20/);
+      expect(viewer).toContain('"eventName": "UpdateLoginProfile"');
+      expect(viewer).toContain('"recipientAccountId": "763751499319"');
+      await type('q');
+      // The sidebar's counts of one field, over the 20 events (each IAM call twice).
+      await type(':fields eventName\r');
+      const field = await waitFor(/UpdateLoginProfile \(2\)/);
+      expect(field).toMatch(/fields of eventSource=iam\.amazonaws\.com: 20 results\neventName: 100\.0% of results, 9 distinct values\n +CreateAccessKey \(4\)\n +AttachRolePolicy \(2\)\n/);
+      // The sidebar itself, over the same 20 events.
+      await type(':fields\r');
+      const sidebar = await waitFor(/ lines · /);
+      expect(sidebar).toContain('fields of eventSource=iam.amazonaws.com · 20 results\nfield ');
+      // Event fields, add-on fields and their coverage and distinct counts (~: estimated).
+      expect(sidebar).toMatch(/\neventName +100% +9\n/);
+      expect(sidebar).toMatch(/\nrecipientAccountId +100% +6\n/);
+      expect(sidebar).toMatch(/\nsrc_ip +100% +6\n/);
+      expect(sidebar).toMatch(/\nsource +100% +12\n/);
+      await type('\x1b');
+      // The inspector, from the profile kept with the search: 70 events read, 20 kept.
+      await type(':inspect\r');
+      const inspector = await waitFor(/DuckDB runs the commands/);
+      expect(inspector).toMatch(/\n1 +eventSource=iam\.amazonaws\.com +SEQ_SCAN memory\.main\.events, filter .* +70 +20 +\d\.\d{3} s\n/);
+      // Answer first: the JSON read into memory, the cache written after the first answer.
+      expect(inspector).toMatch(/data read \(all time\): the in-memory table \(the JSON read at load; the cache in \S+ is written after the first answer, for the next run\): 70 events from 16 files over 6 days/);
+      await type(':save iam_calls IAM calls of the detonations\r');
+      await waitFor(/iam_calls/);
+      const saved = join(root, 'state', 'queries', 'iam_calls.spl');
+      expect(readFileSync(saved, 'utf8')).toMatch(/IAM calls of the detonations[\s\S]*\neventSource=iam\.amazonaws\.com\n?$/);
+      // The copies the second trail delivered go; every IAM call is then counted once.
+      await type(':load --dedup-events\r');
+      const dedup = await waitFor(/top events: /);
+      expect(dedup).toMatch(/note: dropped 10 duplicate events .*\n60 events, 2024-07-30 21:53:13 \.\. 2024-11-30 08:43:18 UTC\n/);
+      await type('eventSource=iam.amazonaws.com | stats count dc(eventID)\r');
+      expect(await waitFor(/1 result in/)).toMatch(/\n10 +10\n/);
+      await type('\x04');
+      expect(await exited).toBe(0);
+      // The first load answered from memory; the cache was written for the next run.
+      expect(existsSync(join(root, 'cache')) && readdirSync(join(root, 'cache')).some((f) => f.startsWith('v'))).toBe(true);
+    } finally {
+      stop();
+    }
+  }, 90_000);
+
+  it('leaving before any search says it is finishing the cache, and leaves it written', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'spelunk-pty-quit-'));
+    writeS3Layout(join(root, 'logs'));
+    const cache = join(root, 'cache');
+    const { waitFor, type, exited, stop } = terminal(`--data ${join(root, 'logs')} --cache ${cache} --history ${join(root, 'history')}`);
+    try {
+      await waitFor(/Type a search/);
+      await type('\x04');
+      // The load answered from memory; the cache it owes is written on the way out, and said.
+      await waitFor(new RegExp(`finishing the cache in ${cache.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}… \\(Ctrl-C skips it: the days written so far stay cached\\)`));
+      expect(await exited).toBe(0);
+      const segments = readdirSync(cache, { recursive: true }).map(String).filter((f) => f.endsWith('.parquet'));
+      // One segment per UTC day of the files' first events: six days.
+      expect(segments).toHaveLength(6);
+    } finally {
+      stop();
+    }
+  }, 90_000);
 });
 
 describe('spelunk reading searches from a pipe', () => {

@@ -1,9 +1,12 @@
-// Issue 14: `:inspect`, the job inspector: each pipeline stage of the last search with its rows in
-// and out and DuckDB's time for it, and the data read (files, days, the cache or the JSON).
+// Issue 14: `:inspect`, the job inspector: how the last search ran, from DuckDB's profile recorded
+// while it ran (its operators, by command, with rows in and out and time), and the data read
+// (files, days, the cache or the JSON); `:inspect --rerun` runs it again with each command's stage
+// kept apart.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vi } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { materialized, readProfile } from '../../src/engine/profile.js';
 import type { Outcome } from '../../src/repl/outcome.js';
@@ -18,6 +21,25 @@ const table = (lines: string[]) => lines.slice(lines.findIndex((l) => l.startsWi
   if (!m) throw new Error(`not a stage line: ${JSON.stringify(l)}`);
   return [m[2]!.trim(), m[3], m[4]];
 });
+
+/** The as-ran table's rows as [command, operator name, rows in, rows out], times left out. */
+const operators = (lines: string[]) => {
+  const rule = lines.findIndex((l) => l.startsWith('-  '));
+  // Columns as the rule under the header draws them (dashes, two spaces between).
+  const cols: [number, number][] = [];
+  for (const m of lines[rule]!.matchAll(/-+/g)) cols.push([m.index!, m.index! + m[0].length]);
+  return lines.slice(rule + 1, -1).map((l) => {
+    const [, command, operator, rowsIn, rowsOut] = cols.map(([a, b]) => l.slice(a, b).trim());
+    return [command!, operator!.startsWith('(no operator') ? '(none)' : operator!.split(' ')[0]!, rowsIn!, rowsOut!];
+  });
+};
+
+/** Counts the engine's entry points that run a search (none may run for :inspect without --rerun). */
+function searchCalls(engine: Engine): () => number {
+  const spies = (['stream', 'run', 'inspect', 'prepareWithData', 'summarizeFields'] as const).map((m) => vi.spyOn(engine, m));
+  const base = spies.map((s) => s.mock.calls.length);
+  return () => spies.reduce((t, s, i) => t + s.mock.calls.length - base[i]!, 0);
+}
 
 describe('reading the profile', () => {
   it('materialises only the CTE headers, not text that looks like one inside a string', () => {
@@ -61,11 +83,65 @@ for (const mode of ['memory', 'cache'] as const) {
     });
     afterAll(() => engine.close());
 
-    it('shows each command with its rows in and out, and the data read', async () => {
+    it('shows the search as it ran, from the profile kept with it: no search runs again', async () => {
+      const session = new Session(engine, { now: SAMPLE_NOW, savedQueriesDir: null });
+      await session.execute('eventName=AssumeRole | eval x=1 | stats count by userName | sort - count | head 3');
+      const calls = searchCalls(engine);
+      const lines = text(await session.execute(':inspect'));
+      expect(calls()).toBe(0);
+      expect(lines[0]).toBe('job inspector: eventName=AssumeRole | eval x=1 | stats count by userName | sort - count | head 3');
+      expect(lines[1]).toMatch(/^profiled as it ran \(not run again\): 3 results; DuckDB \d+\.\d{3} s from its start to the last row read, its operators' time summed \d+\.\d{3} s$/);
+      expect(lines[2]).toMatch(mode === 'memory'
+        ? /^data read \(all time\): the in-memory table \(the JSON read at load; no cache\): 515 events from 141 files over 8 days$/
+        : /^data read \(all time\): the Parquet cache in .*: 8 day segments \(\d+\.\d MB\) holding 141 files over 8 days, 515 events$/);
+      const scan = mode === 'memory'
+        ? [['eventName=AssumeRole', 'SEQ_SCAN', '515', '101']]
+        // The cache's segments hold the events; its index of files is joined to them.
+        : [['eventName=AssumeRole', 'READ_PARQUET', '', '101'], ['', 'SEQ_SCAN', '141', '141'], ['', 'HASH_JOIN', '101 + 141', '101']];
+      expect(operators(lines).filter((r) => r[1] !== 'PROJECTION' && r[0] !== '(column choices)')).toEqual([
+        ...scan,
+        ['eval x=1', '(none)', '', ''],
+        // stats drops the events with no userName, groups them, and numbers its rows.
+        ['stats count by userName', 'FILTER', '101', '101'],
+        ['', 'HASH_GROUP_BY', '101', '8'],
+        ['', 'WINDOW', '8', '8'],
+        ['sort - count', 'WINDOW', '8', '8'],
+        ['', 'FILTER', '8', '8'],
+        ['head 3', 'TOP_N', '8', '3'],
+        ['(output)', 'ORDER_BY', '3', '3'],
+        ['', 'STREAMING_LIMIT', '3', '3'],
+      ]);
+      expect(lines.at(-1)).toMatch(/^DuckDB runs the commands as one plan .*:inspect --rerun runs the search again/);
+    });
+
+    it('says when the result was capped and when only the newest events were read', async () => {
+      const session = new Session(engine, { now: SAMPLE_NOW, savedQueriesDir: null, maxRows: 5 });
+      await session.execute('eventName=AssumeRole');
+      expect(session.last!.truncated).toBe(true);
+      const calls = searchCalls(engine);
+      const lines = text(await session.execute(':inspect'));
+      expect(calls()).toBe(0);
+      expect(lines[1]).toMatch(/^profiled as it ran \(not run again\): 5 results \(capped\);/);
+      expect(lines.slice(3, 5)).toEqual([
+        'the result was cut at the row cap (5 shown); the final order read every row the operators under it gave',
+        "only the newest events that could reach the result were read (the newest-rows bound): the scan's rows are of those, not of every matching event",
+      ]);
+      // The row cap plus one, of the 101 AssumeRole events: never a figure that looks like all of them.
+      const scans = operators(lines).filter((r) => r[1] === 'READ_PARQUET' || (r[1] === 'SEQ_SCAN' && r[2] === '515'));
+      expect(scans.length).toBeGreaterThan(0);
+      for (const r of scans) expect(r[3]).toBe('6');
+      // A capped result with no bound (every event counted by stats): the order still read all.
+      await session.execute('* | stats count by eventName');
+      const stats = text(await session.execute(':inspect'));
+      expect(stats.slice(3, 4)).toEqual(['the result was cut at the row cap (5 shown); the final order read every row the operators under it gave']);
+      expect(operators(stats).find((r) => r[1] === 'HASH_GROUP_BY')).toEqual(['stats count by eventName', 'HASH_GROUP_BY', '515', '28']);
+    });
+
+    it('--rerun: runs it again, each command with its rows in and out, and the data read', async () => {
       const session = new Session(engine, { now: SAMPLE_NOW, savedQueriesDir: null });
       expect(text(await session.execute(':inspect'))).toEqual(['no search to inspect yet: :inspect shows how the last search ran']);
       await session.execute('eventName=AssumeRole | eval x=1 | stats count by userName | sort - count | head 3');
-      const lines = text(await session.execute(':inspect'));
+      const lines = text(await session.execute(':inspect --rerun'));
       expect(lines[0]).toBe('job inspector: eventName=AssumeRole | eval x=1 | stats count by userName | sort - count | head 3');
       expect(lines[1]).toMatch(/^3 results; run again under DuckDB's profiler, each stage kept apart: \d+\.\d{3} s/);
       expect(lines[2]).toMatch(mode === 'memory'
@@ -81,13 +157,13 @@ for (const mode of ['memory', 'cache'] as const) {
       ]);
     });
 
-    it('inspects the search as it ran: its time range, and the parameters of a saved search', async () => {
+    it('--rerun: inspects the search as it ran: its time range, and the parameters of a saved search', async () => {
       const session = new Session(engine, { now: SAMPLE_NOW, savedQueriesDir: null });
       await session.execute(':time -2d');
       await session.execute(':run aws_activity_from_ip ip=185.220.101.47');
       const rows = session.last!.rows.length;
       await session.execute(':time all');
-      const lines = text(await session.execute(':inspect'));
+      const lines = text(await session.execute(':inspect --rerun'));
       expect(lines[1]).toMatch(new RegExp(`^${rows} results;`));
       expect(lines[2]).toMatch(mode === 'memory'
         ? /^data read \(2026-11-26T00:00:00Z \.\. now\): the in-memory table \(the JSON read at load; no cache\): 128 events from 35 files over 2 days$/
@@ -99,7 +175,7 @@ for (const mode of ['memory', 'cache'] as const) {
       expect(table(lines).at(-1)![2]).toBe(String(rows));
       // A filter after an eval is the filter's stage, not moved into the eval's by DuckDB.
       await session.execute('eventName=AssumeRole | eval x=1 | search userName=app* | table userName x');
-      expect(table(text(await session.execute(':inspect'))).slice(0, 3)).toEqual([
+      expect(table(text(await session.execute(':inspect --rerun'))).slice(0, 3)).toEqual([
         ['eventName=AssumeRole', '515', '101'],
         ['eval x=1', '101', '101'],
         ['search userName=app*', '101', '32'],
@@ -118,8 +194,9 @@ describe(':inspect in the REPL', () => {
   it('prints the inspector under the search', async () => {
     const { ui, run } = await startRepl(engine, { session: { savedQueriesDir: null } });
     await run('eventName=CreateRole | stats count by userName', (s) => s.includes('results in'));
-    const screen = await run(':inspect', (s) => s.includes('time: DuckDB'));
-    expect(screen).toMatch(/\n1  stats count by userName +4 +\d+  \d\.\d{3} s\n|\n1  eventName=CreateRole +515 +4  \d\.\d{3} s\n/);
+    const screen = await run(':inspect', (s) => s.includes('DuckDB runs the commands'));
+    expect(screen).toMatch(/\n1  eventName=CreateRole +SEQ_SCAN memory\.main\.events.* +515 +4  \d\.\d{3} s\n/);
+    expect(screen).toMatch(/\n2  stats count by userName +FILTER .* +4 +4  \d\.\d{3} s\n/);
     ui.unmount();
   });
 });

@@ -148,6 +148,18 @@ export class Vars {
     return this.next++;
   }
 
+  /** How many ids were handed out so far (the next one's id). */
+  get used(): number {
+    return this.next;
+  }
+
+  /** `n` consecutive ids at once (a cached expression's binders renumbered); returns the first. */
+  reserve(n: number): number {
+    const first = this.next;
+    this.next += n;
+    return first;
+  }
+
   /** A lambda of one variable: `body` receives the variable's node. */
   lambda(type: Type, body: (v: Expr) => Expr): Expr {
     const id = this.fresh();
@@ -182,7 +194,7 @@ function isAtomic(e: Expr): boolean {
 }
 
 /** Functions whose every call gives a new value: never repeated in place of a shared one. */
-export const VOLATILE = new Set(['random', 'now_timestamp']);
+const VOLATILE = new Set(['random', 'now_timestamp']);
 
 /** A window's per-row frame start, when it is an expression. */
 export function frameRows(w: Window): Expr[] {
@@ -205,23 +217,73 @@ export function children(e: Expr): Expr[] {
 }
 
 /** True when a node of the expression (itself included) satisfies `test`. */
-export function someNode(e: Expr, test: (node: Expr) => boolean): boolean {
+function someNode(e: Expr, test: (node: Expr) => boolean): boolean {
   return test(e) || children(e).some((c) => someNode(c, test));
+}
+
+// What a subtree holds, as bits, remembered per node: the rewrites and the printer ask these of
+// every step's expressions several times, and an add-on rule's IR is shared by every search that
+// reads the field (addon-ir.ts). Nodes are never changed in place (a rewrite copies), so a node's
+// answer never goes stale.
+const WINDOW = 1;
+const SUBQUERY = 2;
+const STEP_COLUMN = 4;
+const AGGREGATE = 8;
+const VOLATILE_CALL = 16;
+const factsOf = new WeakMap<Expr, number>();
+
+function facts(e: Expr): number {
+  switch (e.kind) {
+    case 'column': return typeof e.side === 'number' ? STEP_COLUMN : 0;
+    case 'literal': case 'var': case 'path': return 0;
+    default: break;
+  }
+  let f = factsOf.get(e);
+  if (f !== undefined) return f;
+  f = e.kind === 'exists' || e.kind === 'in_rows' ? SUBQUERY : 0;
+  if (e.kind === 'aggregate') f |= e.over ? AGGREGATE | WINDOW : AGGREGATE;
+  if ((e.kind === 'call' || e.kind === 'aggregate') && VOLATILE.has(e.fn)) f |= VOLATILE_CALL;
+  for (const c of children(e)) f |= facts(c);
+  factsOf.set(e, f);
+  return f;
 }
 
 /** True when the expression holds a window function (a filter on it runs after the windows). */
 export function hasWindow(e: Expr): boolean {
-  return someNode(e, (n) => n.kind === 'aggregate' && n.over !== undefined);
+  return (facts(e) & WINDOW) !== 0;
 }
 
-/** True when the expression reads the column (the newest-rows bound asks whether a search reads `_raw`). */
+/** True when the expression holds an aggregate or window function. */
+export function hasAggregate(e: Expr): boolean {
+  return (facts(e) & AGGREGATE) !== 0;
+}
+
+/** True when the expression calls a function whose every call gives a new value (VOLATILE). */
+export function isVolatile(e: Expr): boolean {
+  return (facts(e) & VOLATILE_CALL) !== 0;
+}
+
+/** True when the expression reads a column (the newest-rows bound asks whether a search reads `_raw`). */
 export function readsColumn(e: Expr, name: string): boolean {
   return someNode(e, (n) => n.kind === 'column' && n.name === name);
 }
 
 /** True when the expression reads the rows of another step (a subsearch's). */
 export function readsStep(e: Expr): boolean {
-  return someNode(e, (n) => n.kind === 'exists' || n.kind === 'in_rows');
+  return (facts(e) & SUBQUERY) !== 0;
+}
+
+/** True when the expression names another step: reads its rows, or a column of it (a join's side). */
+export function namesStep(e: Expr): boolean {
+  return (facts(e) & (SUBQUERY | STEP_COLUMN)) !== 0;
+}
+
+/** Calls `f` with each step the expression names (see namesStep), looking only where there is one. */
+export function forEachStepNamed(e: Expr, f: (step: number) => void): void {
+  if (!namesStep(e)) return;
+  if (e.kind === 'exists' || e.kind === 'in_rows') f(e.step);
+  if (e.kind === 'column' && typeof e.side === 'number') f(e.side);
+  for (const c of children(e)) forEachStepNamed(c, f);
 }
 
 /** The CTE name of a plan step (a subquery names the step it reads). */
@@ -238,25 +300,79 @@ export function mapExpr(e: Expr, f: (node: Expr) => Expr | undefined): Expr {
   const r = f(e);
   if (r) return r;
   const m = (x: Expr) => mapExpr(x, f);
-  const keys = (ks: SortKey[]) => ks.map((k) => ({ ...k, expr: m(k.expr) }));
   switch (e.kind) {
-    case 'call': return { ...e, args: e.args.map(m) };
-    case 'case': return { ...e, whens: e.whens.map((w) => ({ when: m(w.when), then: m(w.then) })), else: e.else ? m(e.else) : null };
-    case 'let': return { ...e, value: m(e.value), body: m(e.body) };
-    case 'lambda': return { ...e, body: m(e.body) };
-    case 'exists': return { ...e, where: m(e.where) };
-    case 'in_rows': return { ...e, values: e.values.map(m), select: e.select.map(m), where: m(e.where) };
+    case 'call': {
+      const args = mapList(e.args, m);
+      return args === e.args ? e : { ...e, args };
+    }
+    case 'case': {
+      let changed = false;
+      const whens = e.whens.map((w) => {
+        const when = m(w.when);
+        const then = m(w.then);
+        if (when === w.when && then === w.then) return w;
+        changed = true;
+        return { when, then };
+      });
+      const otherwise = e.else ? m(e.else) : null;
+      return changed || otherwise !== e.else ? { ...e, whens, else: otherwise } : e;
+    }
+    case 'let': {
+      const value = m(e.value);
+      const body = m(e.body);
+      return value === e.value && body === e.body ? e : { ...e, value, body };
+    }
+    case 'lambda': {
+      const body = m(e.body);
+      return body === e.body ? e : { ...e, body };
+    }
+    case 'exists': {
+      const where = m(e.where);
+      return where === e.where ? e : { ...e, where };
+    }
+    case 'in_rows': {
+      const values = mapList(e.values, m);
+      const select = mapList(e.select, m);
+      const where = m(e.where);
+      return values === e.values && select === e.select && where === e.where ? e : { ...e, values, select, where };
+    }
     case 'aggregate': {
-      const f0 = e.over?.frame;
-      const frame = f0 && { ...f0, start: typeof f0.start === 'object' && f0.start !== null ? m(f0.start) : f0.start };
+      const keys = (ks: SortKey[]) => {
+        const exprs = mapList(ks.map((k) => k.expr), m);
+        return exprs.every((x, i) => x === ks[i]!.expr) ? ks : ks.map((k, i) => ({ ...k, expr: exprs[i]! }));
+      };
+      const args = mapList(e.args, m);
+      const filter = e.filter ? m(e.filter) : undefined;
+      const order = e.order ? keys(e.order) : undefined;
+      const w = e.over;
+      const f0 = w?.frame;
+      const start = f0 && typeof f0.start === 'object' && f0.start !== null ? m(f0.start) : f0?.start;
+      const partition = w ? mapList(w.partition, m) : undefined;
+      const wOrder = w ? keys(w.order) : undefined;
+      const sameOver = !w || (partition === w.partition && wOrder === w.order && start === f0?.start);
+      if (args === e.args && filter === e.filter && order === e.order && sameOver) return e;
       return {
         ...e,
-        args: e.args.map(m),
-        ...(e.filter ? { filter: m(e.filter) } : {}),
-        ...(e.order ? { order: keys(e.order) } : {}),
-        ...(e.over ? { over: { partition: e.over.partition.map(m), order: keys(e.over.order), ...(frame ? { frame } : {}) } } : {}),
+        args,
+        ...(e.filter ? { filter } : {}),
+        ...(e.order ? { order } : {}),
+        ...(w ? { over: { partition: partition!, order: wOrder!, ...(f0 ? { frame: { ...f0, start: start! } } : {}) } } : {}),
       };
     }
     default: return e;
   }
+}
+
+/** The list mapped, or the list itself when every element maps to itself. */
+function mapList(xs: Expr[], m: (x: Expr) => Expr): Expr[] {
+  let out: Expr[] | undefined;
+  for (let i = 0; i < xs.length; i++) {
+    const y = m(xs[i]!);
+    if (out) out.push(y);
+    else if (y !== xs[i]) {
+      out = xs.slice(0, i);
+      out.push(y);
+    }
+  }
+  return out ?? xs;
 }

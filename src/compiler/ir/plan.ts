@@ -87,7 +87,7 @@ export function isHidden(name: string): boolean {
   return name.startsWith('__');
 }
 
-/** The expressions a step evaluates, at its top level (walk them with `someNode`/`children`). */
+/** The expressions a step evaluates, at its top level (walk them with `children`). */
 export function stepExprs(step: Step): Expr[] {
   switch (step.kind) {
     case 'events': return step.where;

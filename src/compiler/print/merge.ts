@@ -8,7 +8,7 @@
 // search's result, the events, a filter over a window (it filters after the windows), a filter
 // after windows it would then run before, and any value that would be computed twice when it is
 // not cheap (a regex, a JSON extraction) or would change if it were (random()).
-import { children, hasWindow, mapExpr, readsStep, someNode, VOLATILE, type Expr } from '../ir/expr.js';
+import { children, forEachStepNamed, hasAggregate, hasWindow, isVolatile, mapExpr, readsStep, type Expr } from '../ir/expr.js';
 import { stepExprs as exprsOf, type Column, type Step } from '../ir/plan.js';
 
 /** A step as printed: `pre` holds conditions on its input's rows, applied before it (a filter merged in). */
@@ -49,9 +49,6 @@ function reads(es: Expr[]): { count: Map<string, number>; inLambda: Set<string>;
   return { count, inLambda, paths };
 }
 
-const volatile = (e: Expr) => someNode(e, (n) => (n.kind === 'call' || n.kind === 'aggregate') && VOLATILE.has(n.fn));
-const aggregates = (e: Expr) => someNode(e, (n) => n.kind === 'aggregate');
-
 /**
  * The reader's expressions with the columns `defs` gives replaced by their definitions, or
  * undefined when one cannot be: `survive` names the definitions that stay in the merged row
@@ -68,9 +65,9 @@ function substitute(es: Expr[], defs: Map<string, Expr>, survive: (name: string)
       if (unknown(name)) return undefined;
       continue;
     }
-    if (readsStep(def) || aggregates(def)) return undefined;
+    if (readsStep(def) || hasAggregate(def)) return undefined;
     if (cheap(def)) continue;
-    if (volatile(def) || survive(name) || n > 1 || inLambda.has(name)) return undefined;
+    if (isVolatile(def) || survive(name) || n > 1 || inLambda.has(name)) return undefined;
   }
   const sub = (e: Expr) => mapExpr(e, (n) => (n.kind === 'column' && n.side === undefined ? defs.get(n.name) : undefined));
   return es.map(sub);
@@ -139,13 +136,7 @@ export function mergeSteps(steps: Step[], output: number): PrintStep[] {
       read(s.left);
       read(s.right);
     }
-    for (const e of exprsOf(s)) {
-      someNode(e, (n) => {
-        if (n.kind === 'exists' || n.kind === 'in_rows') pinned.add(n.step);
-        if (n.kind === 'column' && typeof n.side === 'number') pinned.add(n.side);
-        return false;
-      });
-    }
+    for (const e of exprsOf(s)) forEachStepNamed(e, (id) => pinned.add(id));
   }
   const printed = new Map<number, PrintStep>();
   for (const s of steps) {

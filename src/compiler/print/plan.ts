@@ -148,15 +148,25 @@ export class PlanPrinter {
 
 export const JOINS = { inner: 'JOIN', left: 'LEFT JOIN', full: 'FULL JOIN' } as const;
 
+const [SINGLE, DOUBLE, NEWLINE] = [39, 34, 10];
+
 /** Indents a CTE body. A line break inside a quoted value or name is data: it is left as it is. */
 export function indent(sql: string): string {
+  if (!sql.includes('\n')) return sql;
   let out = '';
-  let quote = '';
-  for (const ch of sql) {
+  let from = 0;
+  let quote = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql.charCodeAt(i);
     // A doubled quote inside a literal closes and reopens it, which leaves the state right.
-    if (quote) quote = ch === quote ? '' : quote;
-    else if (ch === "'" || ch === '"') quote = ch;
-    out += ch === '\n' && !quote ? '\n  ' : ch;
+    if (quote) {
+      if (ch === quote) quote = 0;
+    } else if (ch === SINGLE || ch === DOUBLE) {
+      quote = ch;
+    } else if (ch === NEWLINE) {
+      out += sql.slice(from, i + 1) + '  ';
+      from = i + 1;
+    }
   }
-  return out;
+  return out + sql.slice(from);
 }

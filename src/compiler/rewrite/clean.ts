@@ -3,7 +3,7 @@
 // (`search *`) was a `filter ... where true` CTE of its own; `eval` of nothing, or a `table` that
 // lists its input's columns as they are, were steps too. Steps the result does not read (those
 // of a question asked of the data, Builder.ask) are dropped as well.
-import { mapExpr, someNode, type Expr } from '../ir/expr.js';
+import { forEachStepNamed, mapExpr, namesStep, type Expr } from '../ir/expr.js';
 import { stepExprs, type Schema, type Step } from '../ir/plan.js';
 import { sameOrigin } from '../ir/origin.js';
 
@@ -70,13 +70,7 @@ function reachable(steps: Step[], output: number): Step[] {
       visit(s.left);
       visit(s.right);
     }
-    for (const e of stepExprs(s)) {
-      someNode(e, (n) => {
-        if (n.kind === 'exists' || n.kind === 'in_rows') visit(n.step);
-        if (n.kind === 'column' && typeof n.side === 'number') visit(n.side);
-        return false;
-      });
-    }
+    for (const e of stepExprs(s)) forEachStepNamed(e, visit);
   };
   visit(output);
   return seen.size === steps.length ? steps : steps.filter((s) => seen.has(s.id));
@@ -93,6 +87,8 @@ function dropIdentities(steps: Step[], output: number): { steps: Step[]; output:
   if (replaced.size === 0) return { steps, output };
   const ex = (e: Expr): Expr =>
     mapExpr(e, (n) => {
+      // A subtree that names no step is kept as it is, unwalked.
+      if (!namesStep(n)) return n;
       if (n.kind === 'column' && typeof n.side === 'number' && replaced.has(n.side)) return { ...n, side: to(n.side) };
       if ((n.kind === 'exists' || n.kind === 'in_rows') && replaced.has(n.step)) return ex({ ...n, step: to(n.step) });
       return undefined;
