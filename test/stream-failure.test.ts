@@ -3,23 +3,34 @@
 // same C API trap as duckdb/duckdb-rs#664): before this guard, the 1,000,000-row search below
 // "answered" with the 372,736 rows read before the failure, and exit code 0.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompiledSearch } from '../src/compiler/types.js';
 import type { LookupStore } from '../src/engine/lookups.js';
+import { SearchRecorder } from '../src/engine/profile.js';
 import { ResultStream } from '../src/engine/result-stream.js';
 import type { Row } from '../src/engine/types.js';
 
 let instance: DuckDBInstance;
 let conn: DuckDBConnection;
 let results: ResultStream;
+let dir: string;
 
 beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'stream-failure-'));
   instance = await DuckDBInstance.create(':memory:', { threads: '2' });
   conn = await instance.connect();
+  const recorder = new SearchRecorder(dir);
+  await recorder.setUp(conn);
   // Only outputlookup reaches the lookup store, and these searches write none.
-  results = new ResultStream(conn, undefined as unknown as LookupStore);
+  results = new ResultStream(conn, undefined as unknown as LookupStore, recorder);
 });
-afterAll(() => instance.closeSync());
+afterAll(() => {
+  instance.closeSync();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const search = (sql: string): CompiledSearch => ({ sql, columns: ['x'] }) as unknown as CompiledSearch;
 const FAILS_LATE = "SELECT CASE WHEN i = 500000 THEN error('late failure') ELSE i END AS x FROM range(1000000) t(i)";
@@ -33,6 +44,13 @@ describe('a search whose rows fail part-way', () => {
     await expect(run).rejects.toThrow(/^DuckDB stopped the search part-way, after [\d,]+ rows, without saying why .*the answer is incomplete/);
     expect(delivered).toBeGreaterThan(0);
     expect(delivered).toBeLessThan(500_000);
+  });
+
+  it('also when profiled for the job inspector, and a whole profiled result keeps its profile', async () => {
+    await expect(results.streamCompiled(search(FAILS_LATE), { profile: true }, () => {})).rejects.toThrow(/stopped the search part-way/);
+    const done = await results.streamCompiled(search('SELECT i AS x FROM range(5000) t(i)'), { profile: true }, () => {});
+    expect(done.rowCount).toBe(5000);
+    expect(done.profile).toBeTruthy();
   });
 
   it('leaves the connection usable, and a whole result still reads whole', async () => {

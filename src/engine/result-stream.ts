@@ -88,7 +88,9 @@ export class ResultStream {
       return this.recorder.end(this.conn, reader.sql);
     };
     try {
-      const ran = await this.readRows(compiled, reader, opts, onRows, onStart);
+      // The end check's statement would be profiled over the search's own profile: while
+      // profiling, switching it off is that statement.
+      const ran = await this.readRows(compiled, reader, opts, onRows, onStart, profiled ? 'PRAGMA disable_profiling' : 'SELECT 1');
       return { ...ran, ...(opts.profile ? { profile: await stopProfiling() } : {}) };
     } finally {
       await stopProfiling().catch(() => null);
@@ -100,7 +102,8 @@ export class ResultStream {
     reader: RowDecoder,
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
-    onStart?: (columns: string[]) => void,
+    onStart: ((columns: string[]) => void) | undefined,
+    probe: string,
   ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
     const result = await this.execute(reader.sql);
     onStart?.(compiled.columns);
@@ -136,7 +139,7 @@ export class ResultStream {
         if (truncated && !output && !opts.profile) break;
       }
       // Cut at the cap on purpose, the read stopped early: there is no end to check.
-      if (!(truncated && !output)) await this.endedWhole(compiled.sql, read);
+      if (!(truncated && !output)) await this.endedWhole(compiled.sql, read, probe);
       await this.endRead();
       if (output) await this.lookupStep(output, () => sink!.commit());
     } catch (err) {
@@ -165,7 +168,7 @@ export class ResultStream {
         const rows = reader.decode(chunk);
         await this.lookupStep(write, () => sink!.rows(rows));
       }
-      await this.endedWhole(sql, read);
+      await this.endedWhole(sql, read, 'SELECT 1');
       await this.endRead();
       await this.lookupStep(write, () => sink!.commit());
     } catch (err) {
@@ -200,10 +203,13 @@ export class ResultStream {
     }
   }
 
-  /** After the last chunk: throws unless the result really ended (see execute). */
-  private async endedWhole(sql: string, read: number): Promise<void> {
+  /**
+   * After the last chunk: throws unless the result really ended (see execute). `probe` is any
+   * statement: in a transaction the failure aborted, every statement fails.
+   */
+  private async endedWhole(sql: string, read: number, probe: string): Promise<void> {
     try {
-      await this.conn.run('SELECT 1');
+      await this.conn.run(probe);
     } catch {
       const rows = `${read.toLocaleString('en-US')} row${read === 1 ? '' : 's'}`;
       throw new EngineError(
