@@ -213,7 +213,11 @@ const GLOB = /[*?[{]/;
 
 export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadReport | null> {
   const data = flagList(args, 'data');
-  if (data.length === 0) return null;
+  if (data.length === 0) {
+    // No events, but an events table all the same: a search over nothing answers nothing.
+    await engine.load([]);
+    return null;
+  }
   // A mistyped path must not turn into an empty answer that reads as "nothing happened".
   const missing = data.filter((p) => !GLOB.test(p) && !existsSync(p));
   if (missing.length === data.length) throw new UsageError(`--data: no such file or folder: ${missing.join(', ')}`);
