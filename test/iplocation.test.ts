@@ -12,10 +12,10 @@ afterAll(() => engine.close());
 describe('iplocation', () => {
   it('locates each distinct address once, through the engine function, and joins back', () => {
     expect(sqlOf('* | iplocation sourceIPAddress | table City')).toMatchInlineSnapshot(`
-      "WITH s0 AS (
+      "WITH s0 AS NOT MATERIALIZED (
         SELECT * FROM "events"
       ),
-      s1 AS (
+      s1 AS NOT MATERIALIZED (
         SELECT *, "sourceIPAddress" AS "__ip" FROM s0
       ),
       s3 AS (

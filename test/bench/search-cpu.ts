@@ -1,8 +1,10 @@
 // CPU seconds of saved searches over a warm cache, for A/B comparisons of the search side:
-// node --import tsx test/bench/search-cpu.ts --size 1m --cache DIR [--reps 3] [--match from_city,...] [--sql]
+// node --import tsx test/bench/search-cpu.ts --size 1m --cache DIR [--reps 3] [--match from_city,...] [--sql] [--hash]
 // Each search runs --reps times in this process (rows streamed to a sink, never held); it prints
 // the best and median CPU seconds (user + system, DuckDB's threads included), the wall, the rows
-// and the process's peak RSS. Parameters are filled as bench.ts fills them.
+// and the process's peak RSS. Parameters are filled as bench.ts fills them. --hash adds a digest of
+// the rows in order (the last rep's), to compare two builds' answers.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +21,7 @@ const data = generate(arg('size', '1m')!);
 const files = data.dir + '/AWSLogs';
 const reps = Number(arg('reps', '3'));
 const match = arg('match')?.split(',');
+const hash = process.argv.includes('--hash');
 // A state folder of its own: the baseline search writes a lookup there, never in the user's.
 const stateDir = mkdtempSync(path.join(tmpdir(), 'spelunk-search-cpu-'));
 const engine = await Engine.open({ cacheDir: arg('cache'), stateDir });
@@ -42,7 +45,9 @@ for (const [name, spl] of cases) {
   const wall: number[] = [];
   let rows = 0;
   let first = 0;
+  let digest = createHash('sha256');
   for (let i = 0; i < reps; i++) {
+    digest = createHash('sha256');
     const c = process.cpuUsage();
     const s = performance.now();
     rows = 0;
@@ -50,6 +55,7 @@ for (const [name, spl] of cases) {
     await engine.stream(spl, {}, (chunk) => {
       first ||= (performance.now() - s) / 1000;
       rows += chunk.length;
+      if (hash) for (const row of chunk) digest.update(JSON.stringify(row) + '\n');
     });
     const u = process.cpuUsage(c);
     cpu.push((u.user + u.system) / 1e6);
@@ -57,7 +63,7 @@ for (const [name, spl] of cases) {
   }
   const sorted = [...cpu].sort((a, b) => a - b);
   const r = (x: number): number => Math.round(x * 100) / 100;
-  console.log(JSON.stringify({ name, rows, cpuBest: r(sorted[0]!), cpuMedian: r(sorted[Math.floor(reps / 2)]!), wallBest: r(Math.min(...wall)), firstRow: r(first), peakRssGB: r(process.resourceUsage().maxRSS / 1e6), load: r(loadavg()[0]!) }));
+  console.log(JSON.stringify({ name, rows, cpuBest: r(sorted[0]!), cpuMedian: r(sorted[Math.floor(reps / 2)]!), wallBest: r(Math.min(...wall)), firstRow: r(first), peakRssGB: r(process.resourceUsage().maxRSS / 1e6), load: r(loadavg()[0]!), ...(hash ? { rowsHash: digest.digest('hex').slice(0, 16) } : {}) }));
 }
 engine.close();
 rmSync(stateDir, { recursive: true, force: true });

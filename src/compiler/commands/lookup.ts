@@ -294,7 +294,8 @@ const iplocation: CommandCompiler = (cmd, rel, b) => {
   // A multivalue field is located by its first value, as Splunk does.
   const ip = toString(fieldRef(words[0]!.value, { rel, b }));
   const IP = column('__ip', 'string');
-  const withIp = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__ip', expr: ip }] });
+  // Read twice (the addresses alone, then every row): computed again rather than kept, when cheap.
+  const withIp = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__ip', expr: ip }], recompute: true });
   // Addresses repeat a lot (1M events, a few hundred addresses): locate each distinct one once.
   const known = b.step({ kind: 'filter', input: withIp.id, condition: call('is_not_null', [IP], 'bool') });
   const ips = b.step({ kind: 'project', input: known.id, columns: [{ name: '__ip', expr: IP }] });

@@ -43,6 +43,11 @@ export type Step = {
   span?: Span;
   /** Printed as a comment with the step: what is not known until the data is asked. */
   note?: string;
+  /**
+   * Its readers need different columns of the same rows (iplocation: the addresses alone, and
+   * every column): computed again for each reader when that is cheap (print/recompute.ts).
+   */
+  recompute?: true;
 } & (
   /** The loaded events, `where` all true; `bound` the newest-rows bound, once answered. */
   | { kind: 'events'; where: Expr[]; bound?: Answer }

@@ -76,7 +76,7 @@ function substitute(es: Expr[], defs: Map<string, Expr>, survive: (name: string)
 /** The two steps as one, or undefined when they cannot be. `b` reads `a`. */
 function merge(a: PrintStep, b: Step): PrintStep | undefined {
   if (exprsOf(a).some(readsStep) || exprsOf(b).some(readsStep)) return undefined;
-  const into = { id: b.id, schema: b.schema, ...(b.span ? { span: b.span } : {}), ...(a.note || b.note ? { note: [a.note, b.note].filter(Boolean).join('; ') } : {}) };
+  const into = { id: b.id, schema: b.schema, ...(b.span ? { span: b.span } : {}), ...(a.note || b.note ? { note: [a.note, b.note].filter(Boolean).join('; ') } : {}), ...(b.recompute ? { recompute: b.recompute } : {}) };
   if (a.kind === 'filter') {
     if (hasWindow(a.condition)) return undefined;
     if (b.kind === 'filter') return hasWindow(b.condition) ? undefined : { ...b, ...into, input: a.input, condition: { kind: 'call', fn: 'and', args: [a.condition, b.condition], type: 'bool' } };

@@ -7,6 +7,7 @@ import type { Column, Schema, Step } from '../ir/plan.js';
 import type { Dialect } from './dialect.js';
 import { ExprPrinter } from './expr.js';
 import { mergeSteps, type PrintStep } from './merge.js';
+import { recomputed } from './recompute.js';
 
 /**
  * A column of this name physically exists in rows of this schema. An event column renamed away
@@ -131,7 +132,9 @@ export class PlanPrinter {
    */
   ctes(steps: Step[], output?: number): string {
     const printed: PrintStep[] = output === undefined ? steps : mergeSteps(steps, output);
-    return printed.map((s) => `${stepName(s.id)} AS (\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.step(s))}\n)`).join(',\n');
+    // Stepwise (the inspector materialises every CTE to time it), each step stays a CTE that is kept.
+    const again = output !== undefined && this.dialect.name === 'duckdb' ? recomputed(steps) : new Set<number>();
+    return printed.map((s) => `${stepName(s.id)} AS ${again.has(s.id) ? 'NOT MATERIALIZED ' : ''}(\n  ${s.note ? `/* ${s.note.replace(/\*\//g, '* /')} */\n  ` : ''}${indent(this.step(s))}\n)`).join(',\n');
   }
 
   /**
