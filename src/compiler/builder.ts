@@ -63,7 +63,7 @@ export class Builder {
     const schema = given ?? deriveSchema(body, (id) => this.schemaOf(id));
     if (!schema) throw new Error(`internal: a ${body.kind} step needs its schema stated`);
     // DuckDB has no empty name (nor one of NULs only): the command that made it is named instead.
-    if (this.span && stepColumns(body).some((n) => n.replace(/\u0000/g, '') === '')) throw this.err('bad-argument', 'a field name cannot be empty ("")', this.span);
+    if (this.span && stepColumns(body).some((n) => n === '' || (n.includes('\u0000') && n.replace(/\u0000/g, '') === ''))) throw this.err('bad-argument', 'a field name cannot be empty ("")', this.span);
     const id = this.counter++;
     this.steps.push({ ...(this.span ? { span: this.span } : {}), ...body, id, schema } as Step);
     return { name: stepName(id), id, ...schema };

@@ -12,7 +12,7 @@ import { EmptyNameError } from './print/duckdb.js';
 import { stepName, type Expr } from './ir/expr.js';
 import { copiedOrigin, EVENT, type Origin } from './ir/origin.js';
 import { nearest } from './suggest.js';
-import type { CompiledSearch, CompileOptions, FieldType, Relation } from './types.js';
+import type { CompiledSearch, CompileOptions, FieldType, OutputAction, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
 import { emptyRelation, eventFields, eventsRelation, NO_INPUT } from './events.js';
 import { extractJsonOnce } from './rewrite/json-once.js';
@@ -149,9 +149,7 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   if (b.formats.length && p.commands.at(-1)?.name !== 'outputlookup') rel = applyFormats(rel, b);
   // An outputlookup that ends the main search writes the result itself, as it streams.
   if (p.commands.at(-1)?.name === 'outputlookup') {
-    // Its query (`sql`, printed on demand) is not read: the result's rows are what it writes.
-    const { kind, name, append, span, createEmpty, overrideIfEmpty, max } = b.writes.pop()!;
-    b.output = { kind, name, append, span, createEmpty, overrideIfEmpty, max };
+    b.output = endingWrite(b);
   }
   const columns = outputColumns(rel);
   const types: Record<string, FieldType> = {};
@@ -175,6 +173,15 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   let stepwise: string | undefined;
   const plan = { get ctes() { return (stepwise ??= b.ctes(steps)); }, steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
   return { sql, columns, types, origins, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan };
+}
+
+/**
+ * The outputlookup that ends the main search, taken off the writes done before it runs: it
+ * writes the result's rows as they stream. Its own query (`sql`, printed on demand) is not read.
+ */
+export function endingWrite(b: Builder): OutputAction {
+  const { kind, name, append, span, createEmpty, overrideIfEmpty, max } = b.writes.pop()!;
+  return { kind, name, append, span, createEmpty, overrideIfEmpty, max };
 }
 
 /** A note for each field name the search reads that nothing defines (see fields.ts `missing`). */

@@ -4,7 +4,7 @@
 import type { Pipeline } from '../../grammar/ast.js';
 import { SplError } from '../../grammar/diagnostics.js';
 import { outputColumns } from './builder.js';
-import { compilePipeline, newBuilder } from './compile.js';
+import { compilePipeline, endingWrite, newBuilder } from './compile.js';
 import { prepare, type PreparedSearch, type PrepareOptions } from './index.js';
 import { partitionBounds } from './partition-bounds.js';
 import { athenaTable, describePartitions, type AthenaTable } from './print/athena-table.js';
@@ -65,8 +65,7 @@ function compilePipelineTrino(p: Pipeline, options: TrinoOptions): TrinoCompiled
   const rel = compilePipeline(p, b, true);
   // An outputlookup that ends the search writes its rows to the local lookup (engine side).
   if (p.commands.at(-1)?.name === 'outputlookup') {
-    const { sql: _sql, columns: _columns, ...last } = b.writes.pop()!;
-    b.output = last;
+    b.output = endingWrite(b);
   }
   if (b.writes.length) throw new NoDialectForm('outputlookup', 'trino', 'an outputlookup in the middle of a search writes a local file while the search runs, which a search on Athena cannot');
   const notes: string[] = [];

@@ -91,9 +91,9 @@ export class LookupStore {
     const own = this.statePath(name);
     const shipped = this.content.get(name) ?? this.content.get(name.replace(/\.csv$/i, ''));
     if (!shipped) return own;
+    // A missing file throws nothing (a search names its lookups on every compile); any other failure is as missing.
     try {
-      lstatSync(own);
-      return own;
+      return lstatSync(own, { throwIfNoEntry: false }) ? own : shipped.path;
     } catch {
       return shipped.path;
     }
@@ -107,13 +107,13 @@ export class LookupStore {
   /** The path of a lookup file in the state folder, checked to stay inside it (symlinks included). */
   statePath(name: string): string {
     const path = join(this.folder, lookupFileName(name));
-    let link: Stats;
+    let link: Stats | undefined;
     try {
-      link = lstatSync(path);
+      link = lstatSync(path, { throwIfNoEntry: false });
     } catch {
       return path;
     }
-    if (link.isSymbolicLink()) {
+    if (link?.isSymbolicLink()) {
       let target: string;
       try {
         target = realpathSync(path);
@@ -139,13 +139,14 @@ export class LookupStore {
 
   /** The lookup file's status; null when there is none; an error for a folder or pipe. */
   stat(name: string): Stats | null {
-    let st: Stats;
+    let st: Stats | undefined;
     try {
-      st = statSync(this.path(name));
+      st = statSync(this.path(name), { throwIfNoEntry: false });
     } catch (err) {
       if (err instanceof LookupError) throw err;
       return null;
     }
+    if (!st) return null;
     // Opening a named pipe blocks until something writes to it: a planted one would hang the search.
     if (!st.isFile()) throw new LookupError(`lookup ${JSON.stringify(name)} is not a regular file (${st.isDirectory() ? 'a folder' : 'a pipe, socket or device'})`);
     return st;

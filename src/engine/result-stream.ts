@@ -4,6 +4,7 @@ import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
 import type { CompiledSearch, OutputAction } from '../compiler/types.js';
 import { describeDuckDBError, EngineError } from './engine-error.js';
 import type { RunOptions } from './engine-options.js';
+import type { LookupWriter } from './lookup-writer.js';
 import { LookupError, type LookupStore } from './lookups.js';
 import type { RanProfile, SearchRecorder } from './profile.js';
 import { rowDecoder, type RowDecoder } from './rows.js';
@@ -23,6 +24,8 @@ const FOLDER_PROBLEMS: Record<string, string> = {
 export class ResultStream {
   /** Set by interrupt(): a cancelled stream ends like a finished one, so reading checks this. */
   cancelled = false;
+  /** A streamed read's transaction is open (see execute). */
+  private inRead = false;
 
   constructor(
     private readonly conn: DuckDBConnection,
@@ -80,7 +83,9 @@ export class ResultStream {
     let profiled = false;
     try {
       profiled = opts.profile === true && (await this.recorder.begin(this.conn));
-      const ran = await this.readRows(compiled, reader, opts, onRows, onStart);
+      // The end check's statement would be profiled over the search's own profile: while
+      // profiling, switching it off is that statement.
+      const ran = await this.readRows(compiled, reader, opts, onRows, onStart, profiled ? 'PRAGMA disable_profiling' : 'SELECT 1');
       const profile = profiled ? await this.recorder.end(this.conn, reader.sql) : null;
       profiled = false;
       return { ...ran, ...(opts.profile ? { profile } : {}) };
@@ -98,22 +103,26 @@ export class ResultStream {
     reader: RowDecoder,
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
-    onStart?: (columns: string[]) => void,
+    onStart: ((columns: string[]) => void) | undefined,
+    probe: string,
   ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
     const result = await this.execute(reader.sql);
     onStart?.(compiled.columns);
     let rowCount = 0;
+    let read = 0;
     let truncated = false;
     const max = opts.maxRows ?? Infinity;
     // outputlookup writes every result, however many are shown, as they stream.
     const output = compiled.output;
-    const sink = output ? await this.lookupStep(output, () => this.lookups.writer(output, compiled.columns)) : undefined;
+    let sink: LookupWriter | undefined;
     try {
+      sink = output ? await this.lookupStep(output, () => this.lookups.writer(output, compiled.columns)) : undefined;
       for (;;) {
         const chunk = await fetchChunk(result, compiled.sql);
         // After interrupt() DuckDB hands out an empty chunk, as at the end: not a whole result.
         if (this.cancelled) throw new EngineError('search cancelled', compiled.sql);
         if (!chunk || chunk.rowCount === 0) break;
+        read += chunk.rowCount;
         const all = reader.decode(chunk);
         if (output) await this.lookupStep(output, () => sink!.rows(all));
         if (truncated) {
@@ -130,9 +139,13 @@ export class ResultStream {
         await onRows(rows);
         if (truncated && !output && !opts.profile) break;
       }
+      // Cut at the cap on purpose, the read stopped early: there is no end to check.
+      if (!(truncated && !output)) await this.endedWhole(compiled.sql, read, probe);
+      await this.endRead();
       if (output) await this.lookupStep(output, () => sink!.commit());
     } catch (err) {
       sink?.abort();
+      await this.endRead();
       throw err;
     }
     return { compiled, truncated, rowCount };
@@ -144,18 +157,24 @@ export class ResultStream {
     this.cancelled = false;
     const reader = await this.decoder(sql, write.columns!);
     const result = await this.execute(reader.sql);
-    const sink = await this.lookupStep(write, () => this.lookups.writer(write, write.columns!));
+    let sink: LookupWriter | undefined;
     try {
+      sink = await this.lookupStep(write, () => this.lookups.writer(write, write.columns!));
+      let read = 0;
       for (;;) {
         const chunk = await fetchChunk(result, sql);
         if (this.cancelled) throw new EngineError('search cancelled', sql);
         if (!chunk || chunk.rowCount === 0) break;
+        read += chunk.rowCount;
         const rows = reader.decode(chunk);
-        await this.lookupStep(write, () => sink.rows(rows));
+        await this.lookupStep(write, () => sink!.rows(rows));
       }
-      await this.lookupStep(write, () => sink.commit());
+      await this.endedWhole(sql, read, 'SELECT 1');
+      await this.endRead();
+      await this.lookupStep(write, () => sink!.commit());
     } catch (err) {
-      sink.abort();
+      sink?.abort();
+      await this.endRead();
       throw err;
     }
   }
@@ -168,12 +187,43 @@ export class ResultStream {
     }
   }
 
+  /**
+   * Starts a streamed read inside a transaction of its own. A streamed result that fails part-way
+   * (out of memory, a late error) ends exactly like a finished one: the client library hands out
+   * an empty chunk and never the error (duckdb-rs#664 and duckdb-rs#832 describe the same C API
+   * trap). The failure does abort the transaction, which endedWhole then sees.
+   */
   private async execute(sql: string): Promise<DuckDBResult> {
     try {
+      await this.conn.run('BEGIN TRANSACTION');
+      this.inRead = true;
       return await this.conn.stream(sql);
     } catch (err) {
+      await this.endRead();
       throw new EngineError(describeDuckDBError(err), sql);
     }
+  }
+
+  /**
+   * After the last chunk: throws unless the result really ended (see execute). `probe` is any
+   * statement: in a transaction the failure aborted, every statement fails.
+   */
+  private async endedWhole(sql: string, read: number, probe: string): Promise<void> {
+    try {
+      await this.conn.run(probe);
+    } catch {
+      const rows = `${read.toLocaleString('en-US')} row${read === 1 ? '' : 's'}`;
+      throw new EngineError(
+        `DuckDB stopped the search part-way, after ${rows}, without saying why (most often it ran out of memory): the answer is incomplete. Narrow the search, or raise --memory-limit`,
+        sql,
+      );
+    }
+  }
+
+  private async endRead(): Promise<void> {
+    if (!this.inRead) return;
+    this.inRead = false;
+    await this.conn.run('ROLLBACK').catch(() => undefined);
   }
 }
 

@@ -1,7 +1,7 @@
 // spelunk at scale: load (cold, into the cache) and warm start against a hand-written read_json,
 // each query in queries/ and ten ad-hoc searches against hand-written SQL over the same loaded
-// data and against jq over the raw files, parse+compile time, peak memory.
-// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries] [--steps hand,handlimited,first,cold,table,warm] [--no-jq] [--cache DIR] [--memory-limit SIZE]
+// data and against jq over the raw files, parse+compile time per canned search (compile.ts), peak memory.
+// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries|compile] [--steps hand,handlimited,first,cold,table,warm] [--no-jq] [--cache DIR] [--memory-limit SIZE]
 //
 // Each measured step runs in a child process of its own (`--phase`), so the peak RSS reported
 // for it is that step's alone: one process holding a hand-written load, spelunk's load and
@@ -83,6 +83,22 @@ async function timeCpu<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
   const used = process.cpuUsage(c);
   return [r, (performance.now() - s) / 1000, (used.user + used.system) / 1e6];
 }
+/**
+ * Parse+compile per canned search, every search in one process (compile.ts: the built JS, mixed
+ * as a session mixes them); it needs no data.
+ */
+function compileFigures(): unknown {
+  const r = spawnSync(process.execPath, [...process.execArgv, path.join(HERE, 'compile.ts')], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1e8 });
+  if (r.status !== 0) throw new Error(`bench compile failed (exit ${r.status ?? r.signal})`);
+  const lines = r.stdout.toString().trim().split('\n');
+  for (const line of lines.slice(0, -1)) console.log(line);
+  return JSON.parse(lines.at(-1)!);
+}
+if (only === 'compile') {
+  writeFigures({ compile: compileFigures(), when: new Date().toISOString() });
+  process.exit(0);
+}
+
 const data: Dataset = generate(size);
 const files = data.dir + '/AWSLogs';
 const out: Record<string, unknown> = { size, events: data.events, files: data.files, mb: data.bytes / 1e6, when: new Date().toISOString() };
@@ -169,7 +185,7 @@ if (phase === 'warm-start') {
 }
 
 const round = (x: unknown): number => Math.round(Number(x) * 1000) / 1000;
-if (phase === undefined && only !== 'queries') {
+if (phase === undefined && (only === undefined || only === 'load')) {
   // --steps hand,handlimited,first,cold,table,warm runs only those (the others print NaN).
   const steps = arg('steps')?.split(',');
   const step = (name: string, child: string): Record<string, unknown> => (!steps || steps.includes(name) ? inChild(child) : {});
@@ -249,7 +265,8 @@ function caseList(values: Record<string, string>, stateDir: string): Case[] {
   return cases;
 }
 
-if (phase === undefined && only !== 'load') {
+if (phase === undefined && only === undefined) out['compile'] = compileFigures();
+if (phase === undefined && (only === undefined || only === 'queries')) {
   // One process per search, as an analyst's `spelunk run` is: its peak RSS is that search's
   // (with the warm start it needs), not the high-water mark of all of them.
   const count = caseList(new Proxy({}, { get: () => '' }), '').length;
@@ -287,9 +304,6 @@ if (phase === 'queries') {
   }
   const row: Record<string, unknown> = { name: c.name };
   try {
-    const t0 = performance.now();
-    for (let i = 0; i < 20; i++) engine.prepare(c.spl);
-    row['compileMs'] = (performance.now() - t0) / 20;
     // As the CLI runs a search: rows stream to a sink and are never all held. Run twice (the first
     // warms the OS file cache), and the process's peak RSS taken before anything holds the rows.
     await engine.stream(c.spl, {}, () => undefined);
@@ -329,8 +343,13 @@ if (phase === 'queries') {
   rmSync(stateDir, { recursive: true, force: true });
   phaseDone({ ...row, ...(useJq ? {} : { jq: 'jq not found: no jq comparison' }) });
 }
-const dir = path.join(HERE, 'out');
-mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify(out, null, 2));
-console.log(`figures in ${file}`);
+writeFigures(out);
+
+/** The run's figures, to test/bench/out/<timestamp>.json (gitignored). */
+function writeFigures(figures: Record<string, unknown>): void {
+  const dir = path.join(HERE, 'out');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(figures, null, 2));
+  console.log(`figures in ${file}`);
+}

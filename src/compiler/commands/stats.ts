@@ -158,8 +158,6 @@ export function groupBy(rel: Relation, b: Builder, aggs: Aggregation[], by: stri
   const grouped = b.step({ kind: 'aggregate', input: rows.id, groups, aggregates }, { fields, raw: false, removed: new Set() });
   // Splunk returns groups sorted by the by-fields.
   const order = by.flatMap((f) => sortTerms(column(f, fields.get(f)!.type), false));
-  const withSeq = new Map(fields);
-  withSeq.set('__seq', { type: 'number', origin: INTERNAL });
   return b.step({ kind: 'extend', input: grouped.id, columns: [{ name: '__seq', expr: rowNumber(order) }] });
 }
 

@@ -221,10 +221,10 @@ function someNode(e: Expr, test: (node: Expr) => boolean): boolean {
   return test(e) || children(e).some((c) => someNode(c, test));
 }
 
-// What a subtree holds, as bits, remembered per node: the rewrites and the printer ask these of
-// every step's expressions several times, and an add-on rule's IR is shared by every search that
-// reads the field (addon-ir.ts). Nodes are never changed in place (a rewrite copies), so a node's
-// answer never goes stale.
+// What a subtree holds, as bits: the rewrites and the printer ask these of every step's
+// expressions several times. The answer is remembered only for the add-on rules' shared IR
+// (frozen, addon-ir.ts: large trees met by every search that reads the field); remembering the
+// answer for any other node cost more than walking it again (a WeakMap entry per node).
 const WINDOW = 1;
 const SUBQUERY = 2;
 const STEP_COLUMN = 4;
@@ -233,19 +233,41 @@ const VOLATILE_CALL = 16;
 const factsOf = new WeakMap<Expr, number>();
 
 function facts(e: Expr): number {
+  if (!Object.isFrozen(e)) return walkFacts(e);
+  let f = factsOf.get(e);
+  if (f === undefined) factsOf.set(e, (f = walkFacts(e)));
+  return f;
+}
+
+function walkFacts(e: Expr): number {
+  let f = 0;
   switch (e.kind) {
     case 'column': return typeof e.side === 'number' ? STEP_COLUMN : 0;
     case 'literal': case 'var': case 'path': return 0;
-    default: break;
+    case 'call':
+      if (VOLATILE.has(e.fn)) f = VOLATILE_CALL;
+      for (const a of e.args) f |= innerFacts(a);
+      return f;
+    case 'case':
+      for (const w of e.whens) f |= innerFacts(w.when) | innerFacts(w.then);
+      return e.else ? f | innerFacts(e.else) : f;
+    case 'exists': case 'in_rows':
+      f = SUBQUERY;
+      break;
+    case 'aggregate':
+      f = e.over ? AGGREGATE | WINDOW : AGGREGATE;
+      if (VOLATILE.has(e.fn)) f |= VOLATILE_CALL;
+      break;
+    default:
+      break;
   }
-  let f = factsOf.get(e);
-  if (f !== undefined) return f;
-  f = e.kind === 'exists' || e.kind === 'in_rows' ? SUBQUERY : 0;
-  if (e.kind === 'aggregate') f |= e.over ? AGGREGATE | WINDOW : AGGREGATE;
-  if ((e.kind === 'call' || e.kind === 'aggregate') && VOLATILE.has(e.fn)) f |= VOLATILE_CALL;
-  for (const c of children(e)) f |= facts(c);
-  factsOf.set(e, f);
+  for (const c of children(e)) f |= innerFacts(c);
   return f;
+}
+
+function innerFacts(e: Expr): number {
+  if (e.kind === 'column' || e.kind === 'literal' || e.kind === 'var' || e.kind === 'path') return walkFacts(e);
+  return facts(e);
 }
 
 /** True when the expression holds a window function (a filter on it runs after the windows). */
@@ -278,12 +300,15 @@ export function namesStep(e: Expr): boolean {
   return (facts(e) & (SUBQUERY | STEP_COLUMN)) !== 0;
 }
 
-/** Calls `f` with each step the expression names (see namesStep), looking only where there is one. */
+/** Calls `f` with each step the expression names (see namesStep). */
 export function forEachStepNamed(e: Expr, f: (step: number) => void): void {
   if (!namesStep(e)) return;
-  if (e.kind === 'exists' || e.kind === 'in_rows') f(e.step);
-  if (e.kind === 'column' && typeof e.side === 'number') f(e.side);
-  for (const c of children(e)) forEachStepNamed(c, f);
+  const visit = (n: Expr): void => {
+    if (n.kind === 'exists' || n.kind === 'in_rows') f(n.step);
+    if (n.kind === 'column' && typeof n.side === 'number') f(n.side);
+    for (const c of children(n)) visit(c);
+  };
+  visit(e);
 }
 
 /** The CTE name of a plan step (a subquery names the step it reads). */

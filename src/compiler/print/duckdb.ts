@@ -38,9 +38,17 @@ export function columnName(name: string): string {
 
 /** A quoted SQL identifier for a field name (see columnName); `"` doubled. */
 export function ident(name: string): string {
-  if (name.replace(/\u0000/g, '') === '') throw new EmptyNameError('a field name cannot be empty');
-  return `"${columnName(name).replace(/"/g, '""')}"`;
+  let quoted = idents.get(name);
+  if (quoted === undefined) {
+    if (name.replace(/\u0000/g, '') === '') throw new EmptyNameError('a field name cannot be empty');
+    quoted = `"${columnName(name).replace(/"/g, '""')}"`;
+    if (idents.size < 10_000) idents.set(name, quoted);
+  }
+  return quoted;
 }
+
+/** Identifiers quoted so far: a search prints the same few names many times. */
+const idents = new Map<string, string>();
 
 /** A SQL string literal. NUL cannot appear in a DuckDB literal, so it is spliced in with chr(0). */
 export function str(value: string): string {

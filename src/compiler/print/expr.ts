@@ -161,7 +161,8 @@ export class ExprPrinter {
     const slots = printed.map((p) => (prec !== ATOM && needsParens(p, prec, id, f.assoc) ? `(${p.text})` : p.text));
     // An argument the template writes twice is bound once, unless it is as cheap as a name.
     const lets: [string, string][] = [];
-    for (const i of new Set([...repeatedSlots(template), ...(f.repeats ?? [])])) {
+    const repeats = repeatedSlots(template);
+    for (const i of repeats.length || f.repeats?.length ? new Set([...repeats, ...(f.repeats ?? [])]) : repeats) {
       const p = printed[i];
       if (!p || isCheap(p)) continue;
       const name = this.fresh();

@@ -85,15 +85,16 @@ function dropIdentities(steps: Step[], output: number): { steps: Step[]; output:
     if (input !== undefined) replaced.set(s.id, to(input));
   }
   if (replaced.size === 0) return { steps, output };
-  const ex = (e: Expr): Expr =>
+  // An expression that names no step is kept as it is, unwalked.
+  const ex = (e: Expr): Expr => !namesStep(e) ? e :
     mapExpr(e, (n) => {
-      // A subtree that names no step is kept as it is, unwalked.
-      if (!namesStep(n)) return n;
       if (n.kind === 'column' && typeof n.side === 'number' && replaced.has(n.side)) return { ...n, side: to(n.side) };
       if ((n.kind === 'exists' || n.kind === 'in_rows') && replaced.has(n.step)) return ex({ ...n, step: to(n.step) });
       return undefined;
     });
-  const kept = steps.filter((s) => !replaced.has(s.id)).map((s) => relink(s, to, ex));
+  // A step that reads no dropped step, and whose expressions name none, is kept as it is.
+  const reads = (s: Step): boolean => ('input' in s && replaced.has(s.input)) || ((s.kind === 'join' || s.kind === 'union') && (replaced.has(s.left) || replaced.has(s.right)));
+  const kept = steps.filter((s) => !replaced.has(s.id)).map((s) => (reads(s) || stepExprs(s).some(namesStep) ? relink(s, to, ex) : s));
   return { steps: kept, output: to(output) };
 }
 
