@@ -107,7 +107,8 @@ export class Engine {
       source = `SELECT * FROM ${SIDEBAR_ROWS}`;
     }
     try {
-      const main = scalarSummarySql(source, scalar);
+      // With no scalar field asked (a batch of multivalue ones) only the rows are counted.
+      const main = scalar.length ? scalarSummarySql(source, scalar) : `SELECT count(*) AS rows FROM (\n${source}\n)`;
       const { rows, fields: counted } = await this.summaryQuery(main, () => readScalarSummary(this.conn, main, scalar));
       if (ids.length && rows > 0) {
         const sql = identifierSummarySql(source, ids);

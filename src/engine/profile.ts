@@ -2,7 +2,7 @@
 // its operators with their rows and times, `SearchRecorder`); `:inspect --rerun` runs it again
 // with each of its CTEs materialised, so that every pipeline stage keeps its own rows and time.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One CTE of the search as it ran: rows it produced and its time. */
@@ -113,11 +113,19 @@ export class SearchRecorder {
     await conn.run('PRAGMA disable_profiling');
   }
 
-  async begin(conn: DuckDBConnection): Promise<void> {
-    // DuckDB fails the query itself when it cannot write the profile (with no reason given).
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    rmSync(this.file, { force: true });
+  /**
+   * Switches the profiler on, if its file can be written: DuckDB fails the query itself when it
+   * cannot write the profile (with no reason given), and a search must not fail for its profile.
+   */
+  async begin(conn: DuckDBConnection): Promise<boolean> {
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      writeFileSync(this.file, '{}');
+    } catch {
+      return false;
+    }
     await conn.run('PRAGMA enable_profiling');
+    return true;
   }
 
   /** The profile of `sql`, if DuckDB wrote one for it (a query stopped before its end leaves none). */

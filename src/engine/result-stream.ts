@@ -80,20 +80,21 @@ export class ResultStream {
     this.cancelled = false;
     const reader = await this.decoder(compiled.sql + cap, compiled.columns);
     // Profiled as it runs (the job inspector), the query alone: not the questions asked before it.
-    if (opts.profile) await this.recorder.begin(this.conn);
-    let profiled = opts.profile === true;
-    const stopProfiling = async () => {
-      if (!profiled) return null;
-      profiled = false;
-      return this.recorder.end(this.conn, reader.sql);
-    };
+    let profiled = false;
     try {
+      profiled = opts.profile === true && (await this.recorder.begin(this.conn));
       // The end check's statement would be profiled over the search's own profile: while
       // profiling, switching it off is that statement.
       const ran = await this.readRows(compiled, reader, opts, onRows, onStart, profiled ? 'PRAGMA disable_profiling' : 'SELECT 1');
-      return { ...ran, ...(opts.profile ? { profile: await stopProfiling() } : {}) };
+      const profile = profiled ? await this.recorder.end(this.conn, reader.sql) : null;
+      profiled = false;
+      return { ...ran, ...(opts.profile ? { profile } : {}) };
+    } catch (err) {
+      // Ctrl-C can land on the PRAGMAs that switch the profiler on and off, which then fail with
+      // DuckDB's INTERRUPT error (raw, as "error: INTERRUPT Error: Interrupted!"): a cancelled search.
+      throw this.cancelled || /INTERRUPT Error/.test(err instanceof Error ? err.message : String(err)) ? new EngineError('search cancelled', compiled.sql) : err;
     } finally {
-      await stopProfiling().catch(() => null);
+      if (profiled) await this.recorder.end(this.conn, reader.sql).catch(() => null);
     }
   }
 

@@ -135,7 +135,8 @@ describe.skipIf(!hasScript)('spelunk in a terminal', () => {
       // Answer first: the JSON read into memory, the cache written after the first answer.
       expect(inspector).toMatch(/data read \(all time\): the in-memory table \(the JSON read at load; the cache in \S+ is written after the first answer, for the next run\): 70 events from 16 files over 6 days/);
       await type(':save iam_calls IAM calls of the detonations\r');
-      await waitFor(/iam_calls/);
+      // The message, not the echo of the typed command, says the file is written.
+      await waitFor(/saved to \S+iam_calls\.spl: :run iam_calls runs it/);
       const saved = join(root, 'state', 'queries', 'iam_calls.spl');
       expect(readFileSync(saved, 'utf8')).toMatch(/IAM calls of the detonations[\s\S]*\neventSource=iam\.amazonaws\.com\n?$/);
       // The copies the second trail delivered go; every IAM call is then counted once.

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vi } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import { materialized, readProfile } from '../../src/engine/profile.js';
+import { materialized, readProfile, SearchRecorder } from '../../src/engine/profile.js';
 import type { Outcome } from '../../src/repl/outcome.js';
 import { Session } from '../../src/repl/session.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from '../helpers.js';
@@ -183,6 +183,39 @@ for (const mode of ['memory', 'cache'] as const) {
     });
   });
 }
+
+describe('the profiler', () => {
+  it('is not switched on when its file cannot be written, so the search still runs', async () => {
+    const engine = await Engine.open();
+    try {
+      // DuckDB fails a profiled query whose profile it cannot write: the recorder checks first.
+      expect(await new SearchRecorder('/dev/null/nowhere').begin(engine.connection)).toBe(false);
+      expect((await engine.connection.runAndReadAll('SELECT 42 AS x')).getRowObjects()).toEqual([{ x: 42 }]);
+    } finally {
+      engine.close();
+    }
+  });
+});
+
+describe('a profiled search cancelled', () => {
+  // The interrupt can land between the query and the PRAGMA that switches the profiler off, which
+  // then failed with DuckDB's INTERRUPT error ("error: INTERRUPT Error: Interrupted!" in the
+  // scrollback test, under load): it is a cancelled search all the same. Timing-dependent.
+  it('is "search cancelled", and the next search runs', async () => {
+    const engine = await Engine.open();
+    try {
+      const slow = '| makeresults count=3000000 | eval y=md5(tostring(random())) | stats dc(y)';
+      const run = engine.stream(slow, { profile: true, maxRows: 10 }, () => {});
+      // Ctrl-C pressed again and again until it ends (it takes seconds), wherever each one lands.
+      const again = setInterval(() => engine.interrupt(), 20);
+      await expect(run.finally(() => clearInterval(again))).rejects.toThrow(/^search cancelled$/);
+      // The connection answers the next search.
+      expect((await engine.run('| makeresults count=2 | stats count')).rows).toEqual([{ count: 2 }]);
+    } finally {
+      engine.close();
+    }
+  }, 60_000);
+});
 
 describe(':inspect in the REPL', () => {
   let engine: Engine;
