@@ -24,23 +24,23 @@ describe('first slice end to end', () => {
   });
 
   it('compiles stats by a nested path to GROUP BY over json_extract_string', () => {
-    expect(sqlOf('eventName=AssumeRole | stats count by requestParameters.roleArn')).toMatchInlineSnapshot(`
+    expect(sqlOf('eventName=AssumeRole | stats count by requestParameters.roleName')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
           WHERE coalesce("eventName" ILIKE 'AssumeRole', false)
       ),
       s1 AS (
-        SELECT *, json_extract_string("requestParameters", '$.roleArn') AS "__by0" FROM s0
+        SELECT *, json_extract_string("requestParameters", '$.roleName') AS "__by0" FROM s0
       ),
       s3 AS (
-        SELECT "__by0" AS "requestParameters.roleArn^7.22", count(*) AS "count" FROM s1
+        SELECT "__by0" AS "requestParameters.roleName^7.22", count(*) AS "count" FROM s1
           WHERE "__by0" IS NOT NULL
           GROUP BY "__by0"
       ),
       s4 AS (
-        SELECT *, row_number() OVER (ORDER BY TRY_CAST("requestParameters.roleArn^7.22" AS DOUBLE), "requestParameters.roleArn^7.22") AS "__seq" FROM s3
+        SELECT *, row_number() OVER (ORDER BY TRY_CAST("requestParameters.roleName^7.22" AS DOUBLE), "requestParameters.roleName^7.22") AS "__seq" FROM s3
       )
-      SELECT "requestParameters.roleArn^7.22", "count"
+      SELECT "requestParameters.roleName^7.22", "count"
       FROM s4
       ORDER BY "__seq""
     `);

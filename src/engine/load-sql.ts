@@ -4,6 +4,7 @@
 import {
   EVENT_COLUMNS,
   EVENTS_TABLE,
+  EXTRACTED_PATHS,
   JSON_COLUMNS,
   META_COLUMNS,
   PROMOTED_PATHS,
@@ -11,6 +12,7 @@ import {
   promotedColumn,
   type EventColumn,
 } from '../compiler/cloudtrail-schema.js';
+import { jsonPath } from '../compiler/print/duckdb.js';
 import type { FileFormat } from './load-files.js';
 
 export function quoteIdent(name: string): string {
@@ -72,7 +74,7 @@ const META_NAMES = new Set(META_COLUMNS.map((c) => c.name));
  */
 export function isExport(columns: { name: string }[]): boolean {
   const names = new Set(columns.map((c) => c.name));
-  return EVENT_COLUMNS.every((c) => c.name === '__seq' || PROMOTED_BY_COLUMN.has(c.name) || names.has(c.name));
+  return EVENT_COLUMNS.every((c) => c.name === '__seq' || promotedFromJson(c.name) !== undefined || names.has(c.name));
 }
 
 export function exportSource(): string {
@@ -140,7 +142,22 @@ const PROMOTED_SPEC = (() => {
  */
 export function promotedFromJson(column: string): string | undefined {
   const keys = PROMOTED_BY_COLUMN.get(column);
-  return keys && `json_extract_string("userIdentity", ${sqlString('$.' + keys.join('.'))})`;
+  if (keys) return `json_extract_string("userIdentity", ${sqlString('$.' + keys.join('.'))})`;
+  return extracted(column, '');
+}
+
+/** Each EXTRACTED_PATHS column's JSON column and path, e.g. ['responseElements', '$.ConsoleLogin']. */
+const EXTRACTED_BY_COLUMN = new Map(
+  EXTRACTED_PATHS.map((p) => {
+    const [json, ...keys] = p.split('.');
+    return [promotedColumn(p)!, { json: json!, path: jsonPath(keys) }];
+  }),
+);
+
+/** An EXTRACTED_PATHS column as the compiler would read its path from `from` (a row's JSON columns), or undefined. */
+function extracted(column: string, from: string): string | undefined {
+  const x = EXTRACTED_BY_COLUMN.get(column);
+  return x && `json_extract_string(${from}${quoteIdent(x.json)}, ${sqlString(x.path)})`;
 }
 
 /**
@@ -171,6 +188,8 @@ function selectExpr(column: EventColumn): string {
     default: {
       const keys = PROMOTED_BY_COLUMN.get(column.name);
       if (keys) return `ui.${keys.map(quoteIdent).join('.')}`;
+      const path = extracted(column.name, 'e.');
+      if (path) return path;
       return META_NAMES.has(column.name) ? 'NULL' : `e.${quoteIdent(column.name)}`;
     }
   }
