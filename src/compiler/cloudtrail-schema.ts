@@ -91,9 +91,10 @@ export const PROMOTED_PATHS: readonly string[] = [
 /**
  * Paths into requestParameters and responseElements that the add-on fields (errorCode reads
  * responseElements.ConsoleLogin, user_arn requestParameters.roleArn) and the hunts (the role asked
- * for, the key issued) read on most searches, also kept as hidden columns: otherwise every row
- * shown reads both whole objects (0.1-0.3 CPU-s of each activity search at 1M events). The loader
- * fills them with json_extract_string of the path, the function a path read uses.
+ * for, the key issued, the session opened) read on most searches, also kept as hidden columns:
+ * otherwise every row shown reads both whole objects (0.1-0.3 CPU-s of each activity search at 1M
+ * events). The loader fills them with json_extract_string of the path, the function a path read
+ * uses.
  */
 export const EXTRACTED_PATHS: readonly string[] = [
   'requestParameters.roleArn',
@@ -101,6 +102,7 @@ export const EXTRACTED_PATHS: readonly string[] = [
   'responseElements.ConsoleLogin',
   'responseElements.credentials.accessKeyId',
   'responseElements.accessKey.accessKeyId',
+  'responseElements.assumedRoleUser.arn',
 ];
 
 const PROMOTED = new Map([...PROMOTED_PATHS, ...EXTRACTED_PATHS].map((p) => [p, `__p_${p}`]));
