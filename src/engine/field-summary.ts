@@ -117,13 +117,18 @@ export interface GroupedInput {
  * per row. The last row (f = 0) has the number of rows.
  */
 export function groupedSummarySql(source: string, g: GroupedInput): string {
+  // A field whose inputs are a part of another field's goes with the largest set holding them:
+  // one pass over the rows fewer, its value computed over a few more combinations.
+  const own = [...new Map(g.fields.map((f) => [f.inputs.join(','), f.inputs])).values()];
+  const holder = (inputs: number[]) => own.filter((t) => inputs.every((i) => t.includes(i))).reduce((a, b) => (b.length > a.length ? b : a));
+  const setKey = (f: GroupedInput['fields'][number]) => holder(f.inputs).join(',');
   const sets = new Map<string, number[]>();
-  for (const f of g.fields) sets.set(f.inputs.join(','), f.inputs);
+  for (const f of g.fields) sets.set(setKey(f), holder(f.inputs));
   const col = (i: number) => ident(g.inputs[i]!);
   // Each combination's values of the fields of its set, as (field, distinct values) pairs.
   const perSet = [...sets].map(([key, inputs]) => {
     const pairs = g.fields.flatMap((f, i) => {
-      if (f.inputs.join(',') !== key) return [];
+      if (setKey(f) !== key) return [];
       const list = f.type === 'mv' ? `list_distinct(CAST(${f.value} AS VARCHAR[]))` : `[CAST(${f.value} AS VARCHAR)]`;
       return [`{'f': ${i + 1}, 'l': list_filter(${list}, x -> x IS NOT NULL)}`];
     });
