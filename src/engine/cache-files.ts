@@ -97,9 +97,30 @@ export interface Pack {
 
 const PACK_NAME = /^pack-[0-9a-f]+\.json$/;
 
+/**
+ * A segment always lies in the folder of the entries that name it, so entries are written with its
+ * file name only and read back against their own folder: a cache folder that is copied or moved
+ * reads its own segments. (Entries of older versions held absolute paths: a copy then read, or was
+ * refused, the original's segments, and collected its own as unreferenced.)
+ */
+export function storedEntries(entries: CacheEntry[]): CacheEntry[] {
+  return entries.map((e) => (e.parquet === null ? e : { ...e, parquet: path.basename(e.parquet) }));
+}
+
+/** Entries read from a file of `folder`, their segments resolved there (see storedEntries). */
+export async function readEntries(folder: string, file: string): Promise<CacheEntry[] | undefined> {
+  const entries = await readEntry<CacheEntry[]>(file);
+  return Array.isArray(entries) ? located(folder, entries) : undefined;
+}
+
+function located(folder: string, entries: CacheEntry[]): CacheEntry[] {
+  for (const e of entries) if (typeof e.parquet === 'string') e.parquet = path.join(folder, path.basename(e.parquet));
+  return entries;
+}
+
 export function writePack(folder: string, entries: CacheEntry[]): void {
   if (entries.length === 0) return;
-  const pack: Pack = { written: Date.now(), entries };
+  const pack: Pack = { written: Date.now(), entries: storedEntries(entries) };
   writeAtomic(path.join(folder, `pack-${randomBytes(12).toString('hex')}.json`), JSON.stringify(pack));
 }
 
@@ -109,6 +130,7 @@ async function readPacks(folder: string): Promise<{ file: string; pack: Pack }[]
   const packs = await Promise.all(names.map(async (name) => ({ file: path.join(folder, name), pack: await readEntry<Pack>(path.join(folder, name)) })));
   return packs
     .filter((p): p is { file: string; pack: Pack } => Array.isArray(p.pack?.entries) && typeof p.pack?.written === 'number')
+    .map((p) => ({ file: p.file, pack: { written: p.pack.written, entries: located(folder, p.pack.entries) } }))
     .sort((a, b) => b.pack.written - a.pack.written || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
 }
 
@@ -130,7 +152,7 @@ export function dayOf(entry: { minTime: number | null }): string {
   return entry.minTime === null ? 'none' : String(Math.floor(entry.minTime / DAY));
 }
 
-export async function readEntry<T = CacheEntry>(file: string): Promise<T | undefined> {
+async function readEntry<T = CacheEntry>(file: string): Promise<T | undefined> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch {
@@ -283,13 +305,13 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
       if (e.parquet) referenced.add(e.parquet);
     }
     if (kept.length === 0) await remove(file);
-    else if (kept.length < pack.entries.length) writeAtomic(file, JSON.stringify({ written: pack.written, entries: kept }));
+    else if (kept.length < pack.entries.length) writeAtomic(file, JSON.stringify({ written: pack.written, entries: storedEntries(kept) }));
   }
   await Promise.all(
     names
       .filter((name) => /^load-[0-9a-f]{32}\.json$/.test(name))
       .map(async (name) => {
-        for (const e of (await readEntry<CacheEntry[]>(path.join(folder, name))) ?? []) if (e.parquet && (await current(e))) referenced.add(e.parquet);
+        for (const e of (await readEntries(folder, path.join(folder, name))) ?? []) if (e.parquet && (await current(e))) referenced.add(e.parquet);
       }),
   );
   for (const name of names) {

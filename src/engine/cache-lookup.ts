@@ -13,7 +13,7 @@ import {
   layoutFolder,
   makeFolder,
   memo,
-  readEntry,
+  readEntries,
   sameFingerprint,
   type CacheEntry,
   type Fingerprint,
@@ -59,7 +59,7 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
   // files costs more than the rest of a warm start. It only saves reads: an entry it lacks or
   // holds stale is looked up in the packs, read once and only then.
   const manifest = path.join(folder, `load-${keyOf(JSON.stringify(paths.map((p) => path.resolve(p))))}.json`);
-  const listed = new Map(((await readEntry<CacheEntry[]>(manifest)) ?? []).map((e) => [e.path, e]));
+  const listed = new Map(((await readEntries(folder, manifest)) ?? []).map((e) => [e.path, e]));
   // A segment with another size than its entry recorded is not the one the entry was written for.
   const segmentBytes = memo((file: string) => {
     try {
