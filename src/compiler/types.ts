@@ -72,6 +72,11 @@ export interface CompileOptions {
   rowCap?: number;
   /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10). */
   addon?: AddonProfile;
+  /**
+   * No two loaded events share an eventID (the engine counts the copies at each load): `dedup
+   * eventID` over loaded events then has nothing to drop (distinct-events.ts).
+   */
+  eventIdsUnique?: boolean;
   /** The rows feed an aggregate over them all, so the final ORDER BY is left out. */
   unordered?: boolean;
   /**

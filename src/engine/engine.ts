@@ -199,6 +199,7 @@ export class Engine {
       addon: opts.addon ?? this.options.addon,
       unordered: opts.unordered,
       stepwise: opts.stepwise,
+      eventIdsUnique: this.store.eventIdsUnique,
     };
     // The same search with the same options and the same lookups compiles to the same plan: a
     // run's pre-check and its first round share one compilation.
