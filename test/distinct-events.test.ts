@@ -104,6 +104,22 @@ for (const mode of ['memory', 'cache'] as const) {
       expect((await e.run('eventName=* | stats count', { now: SAMPLE_NOW })).rows).toEqual([{ count: 4 }]);
     });
 
+    it('a search prepared once is compiled again when a load changes the answer, not otherwise', async () => {
+      const e = await engine();
+      const root = mkdtempSync(join(tmpdir(), 'spelunk-distinct-'));
+      const search = e.parse(SEARCH);
+      const plain = e.parse('eventName=* | table eventID');
+      // Before any load nothing is known: the dedup is there.
+      expect(e.prepare(search, { now: SAMPLE_NOW }).compiled.sql).toMatch(DEDUP);
+      const before = e.prepare(plain, { now: SAMPLE_NOW });
+      await e.load([trail(root, '111122223333', [event('a1', 'CreateUser', '2026-11-27T02:10:00Z'), event('a2', 'GetUser', '2026-11-27T02:11:00Z')])]);
+      expect(e.prepare(search, { now: SAMPLE_NOW }).compiled.sql).not.toMatch(DEDUP);
+      expect(e.prepare(plain, { now: SAMPLE_NOW })).toBe(before);
+      await e.load([trail(root, '999988887777', [event('a2', 'GetUser', '2026-11-27T02:11:00Z')])]);
+      expect(e.prepare(search, { now: SAMPLE_NOW }).compiled.sql).toMatch(DEDUP);
+      expect((await e.run(search, { now: SAMPLE_NOW })).rows).toEqual([{ eventID: 'a2' }, { eventID: 'a1' }]);
+    });
+
     it('the shipped investigations give the same rows either way', async () => {
       const e = await engine();
       const root = mkdtempSync(join(tmpdir(), 'spelunk-distinct-'));

@@ -136,6 +136,8 @@ export interface CompiledSearch {
   writes?: OutputAction[];
   /** Questions about the data not answered yet; the SQL holds placeholders for them. */
   discoveries?: Discovery[];
+  /** The SQL depends on CompileOptions.eventIdsUnique: compiled again when that changes. */
+  readsEventIdsUnique?: boolean;
   /**
    * The plan's steps: each as a CTE of its own (`ctes`, the text after WITH; the search's SQL
    * merges adjacent ones) and, per step, its CTE name and the span of the command that made it.

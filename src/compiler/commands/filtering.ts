@@ -89,8 +89,9 @@ const dedup: CommandCompiler = (cmd, rel, b) => {
   if (!keepEmpty) out = b.step({ kind: 'filter', input: out.id, condition: call('not', [anyNull], 'bool') });
   if (n === 1 && !consecutive) {
     // Every loaded eventID once, and these rows loaded events: nothing to drop (distinct-events.ts).
-    const nothingToDrop = b.options.eventIdsUnique === true && keys.length === 1 && rowsAreDistinctEvents(b.steps, out.id, keys[0]!);
-    if (!nothingToDrop) out = firstOfEach(out, keys, keepEmpty ? anyNull : undefined, b);
+    const distinct = keys.length === 1 && rowsAreDistinctEvents(b.steps, out.id, keys[0]!);
+    if (distinct) b.readsEventIdsUnique = true;
+    if (!(distinct && b.options.eventIdsUnique === true)) out = firstOfEach(out, keys, keepEmpty ? anyNull : undefined, b);
   } else {
     let kept: Expr;
     if (consecutive) {
