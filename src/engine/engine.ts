@@ -182,17 +182,19 @@ export class Engine {
       stepwise: opts.stepwise,
     };
     // The same search with the same options and the same lookups compiles to the same plan: a
-    // run's pre-check and its first round share one compilation.
+    // run's pre-check and its first round share one compilation. Whether eventIDs repeat is known
+    // after the load, so only a plan that depends on it is made again once it is.
+    const unique = this.store.eventIdsUnique;
     const key = JSON.stringify([options, this.lookups.generation]);
     const last = this.compiledLast.get(prepared);
-    if (last?.key === key) return last.prepared;
-    const compiled = compilePrepared(prepared, { ...options, lookups: this.lookups.resolver() });
+    if (last?.key === key && (!last.prepared.compiled.readsEventIdsUnique || last.unique === unique)) return last.prepared;
+    const compiled = compilePrepared(prepared, { ...options, eventIdsUnique: unique, lookups: this.lookups.resolver() });
     const result = { compiled, text: prepared.text };
-    this.compiledLast.set(prepared, { key, prepared: result });
+    this.compiledLast.set(prepared, { key, unique, prepared: result });
     return result;
   }
 
-  private readonly compiledLast = new WeakMap<PreparedSearch, { key: string; prepared: Prepared }>();
+  private readonly compiledLast = new WeakMap<PreparedSearch, { key: string; unique: boolean; prepared: Prepared }>();
 
   /** Fill parameters, expand macros and parse (a search already parsed is returned as it is). */
   parse(search: Search, opts: { params?: Record<string, string>; allowUnfilledParams?: boolean } = {}): PreparedSearch {
