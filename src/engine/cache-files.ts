@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
+import { parseManifest } from './cache-manifest.js';
 import { quoteIdent, sqlString } from './load-sql.js';
 import type { LoadWarning } from './types.js';
 
@@ -116,7 +117,11 @@ async function readPacks(folder: string): Promise<{ file: string; pack: Pack }[]
 export async function entriesByPath(folder: string): Promise<Map<string, CacheEntry[]>> {
   const byPath = new Map<string, CacheEntry[]>();
   for (const { pack } of await readPacks(folder)) {
-    for (const e of pack.entries) byPath.set(e.path, [...(byPath.get(e.path) ?? []), e]);
+    for (const e of pack.entries) {
+      const known = byPath.get(e.path);
+      if (known) known.push(e);
+      else byPath.set(e.path, [e]);
+    }
   }
   return byPath;
 }
@@ -136,6 +141,12 @@ export async function readEntry<T = CacheEntry>(file: string): Promise<T | undef
   } catch {
     return undefined;
   }
+}
+
+/** The entries of a load manifest (see cache-manifest.ts), or undefined when it is missing or damaged. */
+export async function readManifest(file: string): Promise<CacheEntry[] | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : parseManifest(text);
 }
 
 export function memo<T>(fn: (key: string) => T): (key: string) => T {
@@ -287,9 +298,9 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
   }
   await Promise.all(
     names
-      .filter((name) => /^load-[0-9a-f]{32}\.json$/.test(name))
+      .filter((name) => /^(load|list)-[0-9a-f]{32}\.json$/.test(name))
       .map(async (name) => {
-        for (const e of (await readEntry<CacheEntry[]>(path.join(folder, name))) ?? []) if (e.parquet && (await current(e))) referenced.add(e.parquet);
+        for (const e of (await readManifest(path.join(folder, name))) ?? []) if (e.parquet && (await current(e))) referenced.add(e.parquet);
       }),
   );
   for (const name of names) {

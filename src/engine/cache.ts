@@ -27,6 +27,7 @@ import {
   type CacheEntry,
   type Segment,
 } from './cache-files.js';
+import { manifestText } from './cache-manifest.js';
 import { lookUpCache, type CacheLookup, type Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
@@ -84,7 +85,7 @@ export interface CacheLoadOptions {
 /** Brings the cache up to date for the files `paths` name and returns their entries. */
 export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Promise<CachedLoad> {
   const started = performance.now();
-  const { folder, manifest, listed, fromManifest, report, entries, misses, dirty } = opts.lookup ?? (await lookUpCache(paths, opts.dir));
+  const { folder, manifest, listed, fromManifest, oldManifest, report, entries, misses, dirty } = opts.lookup ?? (await lookUpCache(paths, opts.dir));
   const total = misses.reduce((sum, m) => sum + m.size, 0);
   let doneBytes = 0;
   let doneFiles = 0;
@@ -163,7 +164,13 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     }
 
     const byDay = new Map<string, CacheEntry[]>();
-    for (const e of entries) if (e.parquet !== null) byDay.set(dayOf(e), [...(byDay.get(dayOf(e)) ?? []), e]);
+    for (const e of entries) {
+      if (e.parquet === null) continue;
+      const day = dayOf(e);
+      const members = byDay.get(day);
+      if (members) members.push(e);
+      else byDay.set(day, [e]);
+    }
     for (const [day, members] of byDay) {
       throwIfInterrupted(opts.signal);
       const segments = new Set(members.map((m) => m.parquet!));
@@ -193,7 +200,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     report.bytesRead += entry.size;
   }
   const changed = converted.length > 0 || rewritten.length > 0 || dirty.size > 0;
-  const rewrite = changed || fromManifest !== entries.length || listed.size !== entries.length;
+  const rewrite = changed || oldManifest || fromManifest !== entries.length || listed.size !== entries.length;
   const collected = await finishLoad(opts.dir, manifest, entries, rewrite, changed, opts.gcGraceMs);
   markUnreadable(report.warnings);
   report.elapsedMs = performance.now() - started;
@@ -380,7 +387,7 @@ async function writeChunk(
  */
 export async function finishLoad(dir: string, manifest: string, entries: CacheEntry[], rewrite: boolean, changed: boolean, gcGraceMs = GC_GRACE_MS): Promise<string[]> {
   try {
-    if (rewrite) writeAtomic(manifest, JSON.stringify(entries));
+    if (rewrite) writeAtomic(manifest, manifestText(entries));
     if (changed) return await collectGarbage(dir, layoutFolder(dir), gcGraceMs);
   } catch (err) {
     // The manifest only saves reads and collection only space: a cache that is read-only (or
