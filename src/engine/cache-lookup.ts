@@ -45,6 +45,15 @@ export interface CacheLookup {
   dirty: Set<string>;
 }
 
+/**
+ * `path.resolve` of a file name, without its work for a name that is absolute and normal already
+ * (every file a walk of an absolute folder finds: 53,819 at 5M).
+ */
+function absolute(file: string): string {
+  const normal = file.startsWith('/') && !file.endsWith('/') && !file.includes('//') && !file.includes('/./') && !file.includes('/../') && !file.endsWith('/.') && !file.endsWith('/..');
+  return normal && path.sep === '/' ? file : path.resolve(file);
+}
+
 /** Looks up every file `paths` names in the cache at `dir` (creating its folder). */
 export async function lookUpCache(paths: string[], dir: string): Promise<CacheLookup> {
   const folder = layoutFolder(dir);
@@ -85,7 +94,7 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
   // files at 5M); the others (pack reads, a stat the walk did not make) run together.
   type Looked = { abs: string; info: FileState | Error; entry?: CacheEntry; stale?: CacheEntry };
   const looked: (Looked | Promise<Looked>)[] = expansion.files.map((file) => {
-    const abs = path.resolve(file);
+    const abs = absolute(file);
     const known = expansion.stats.get(file);
     const fromList = listed.get(abs);
     if (known && isFresh(fromList, known)) {
@@ -109,9 +118,7 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
   // Days whose segments hold rows no current entry reads (a file changed or went away): they are
   // rewritten, so the old rows leave the cache instead of lingering beside the new ones.
   const dirty = new Set<string>();
-  const present = new Set<string>();
   for (const l of looked as Looked[]) {
-    present.add(l.abs);
     if (l.info instanceof Error) {
       report.filesSkipped++;
       report.warnings.push({ file: l.abs, reason: describeFsError(l.info), kind: 'skipped' });
@@ -121,6 +128,10 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
       if (l.stale?.parquet) dirty.add(dayOf(l.stale));
     }
   }
-  for (const gone of listed.values()) if (!present.has(gone.path) && gone.parquet) dirty.add(dayOf(gone));
+  // Every file the manifest lists was a hit (a warm start): none of them went away.
+  if (fromManifest < listed.size) {
+    const present = new Set((looked as Looked[]).map((l) => l.abs));
+    for (const gone of listed.values()) if (!present.has(gone.path) && gone.parquet) dirty.add(dayOf(gone));
+  }
   return { folder, manifest, listed, fromManifest, oldManifest: current === undefined && previous !== undefined, report, entries, misses, dirty };
 }

@@ -39,15 +39,18 @@ import { markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport 
  * Misses are converted in chunks of about this many (compressed) bytes, bounding memory: two
  * chunks are in flight (one read, one written). A first load of 1M events in delivery-sized files
  * peaked at 1.45-1.68 GB RSS and 40-42 CPU-s with 16 MB, 1.78-1.90 GB and 47-49 CPU-s with 24 MB
- * (2.7 GB with 48 MB, no faster).
+ * (2.7 GB with 48 MB, no faster). Under the 715 MB limit, 16 MB still peaked at 1.2-1.34 GB at
+ * 1M and 1.59-1.67 GB at 5M (the peak is a read and a write at their largest at once, so the more
+ * chunks, the higher the worst one); 8 MB at 0.97 GB at 1M (bench README, 2026-12-06 17:00).
  */
-const CHUNK_BYTES = 16 * 1024 * 1024;
+const CHUNK_BYTES = 8 * 1024 * 1024;
 /**
  * A day whose files sit in more segments than this is rewritten as one. Loads of new files as
  * they arrive (every hour, say) add a small segment to the day each time; a first load splits a
- * day over two chunks at most (files are read in delivery order), which is not worth a rewrite.
+ * day over the few chunks its files fill (files are read in delivery order: a day of 5M events
+ * over 30 days is 27 MB, four or five chunks), which is not worth a rewrite.
  */
-const MAX_DAY_SEGMENTS = 4;
+const MAX_DAY_SEGMENTS = 8;
 
 export interface CachedLoad {
   report: LoadReport;
