@@ -62,10 +62,6 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
   } catch (err) {
     throw cacheWriteProblem(err, dir) ?? err;
   }
-  const expansion = await expandPaths(paths);
-  const report = emptyLoadReport(expansion.warnings);
-  const entries: CacheEntry[] = [];
-  const misses: Miss[] = [];
   // One file lists the entries of the last load of the same paths: reading 2,500 small entry
   // files costs more than the rest of a warm start. It only saves reads: an entry it lacks or
   // holds stale is looked up in the packs, read once and only then.
@@ -74,7 +70,13 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
   // Under another name than the earlier format's (`load-`), which earlier versions read as an
   // array of entries: a cache folder they share keeps working for both.
   const legacy = path.join(folder, `load-${key}.json`);
-  const current = await readManifest(manifest);
+  // Read while the files are walked (it never fails: a missing or damaged one is undefined).
+  const reading = readManifest(manifest);
+  const expansion = await expandPaths(paths);
+  const report = emptyLoadReport(expansion.warnings);
+  const entries: CacheEntry[] = [];
+  const misses: Miss[] = [];
+  const current = await reading;
   const previous = current ?? (await readManifest(legacy));
   const listed = new Map((previous ?? []).map((e) => [e.path, e]));
   // A segment with another size than its entry recorded is not the one the entry was written for.
