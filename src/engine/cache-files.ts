@@ -135,7 +135,7 @@ export function dayOf(entry: { minTime: number | null }): string {
   return entry.minTime === null ? 'none' : String(Math.floor(entry.minTime / DAY));
 }
 
-export async function readEntry<T = CacheEntry>(file: string): Promise<T | undefined> {
+async function readEntry<T = CacheEntry>(file: string): Promise<T | undefined> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch {
