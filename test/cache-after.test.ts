@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIntoCache } from '../src/engine/cache.js';
 import { layoutFolder } from '../src/engine/cache-files.js';
 import { Engine } from '../src/engine/engine.js';
+import { finishCache } from '../src/repl/finish-cache.js';
 import { Session } from '../src/repl/session.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
 
@@ -169,6 +170,25 @@ describe('answer first, cache after', () => {
       await session.load([more]);
       await session.execute('index=* | stats count');
       expect(session.last!.rows).toEqual([{ count: memory.report.eventsLoaded + 1 }]);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('leaving before the cache is written says so and waits for it; once written, nothing is said', async () => {
+    const cacheDir = fresh();
+    const engine = await Engine.open({ cacheDir });
+    try {
+      await engine.load([path.resolve(SAMPLE_DIR)], { answerFirst: true });
+      const said: string[] = [];
+      await finishCache(engine, (t) => said.push(t));
+      expect(said).toEqual([`finishing the cache in ${cacheDir}… (Ctrl-C skips it: the days written so far stay cached)\n`]);
+      expect(engine.cacheOwed()).toBeUndefined();
+      const again = await loadIntoCache([path.resolve(SAMPLE_DIR)], { dir: cacheDir });
+      expect(again.converted).toEqual([]);
+      said.length = 0;
+      await finishCache(engine, (t) => said.push(t));
+      expect(said).toEqual([]);
     } finally {
       engine.close();
     }

@@ -78,6 +78,8 @@ describe('load manifest', () => {
     const file = path.join(layoutFolder(cacheDir), manifest);
     const legacy = path.join(layoutFolder(cacheDir), manifest.replace('list-', 'load-'));
     expect(readFileSync(file, 'utf8').startsWith('{"v":2,')).toBe(true);
+    // Segments by file name only: a copied or moved cache folder reads its own.
+    expect(readFileSync(file, 'utf8')).not.toContain(layoutFolder(cacheDir));
     const warm = await lookUpCache([data], cacheDir);
     expect(warm.misses).toEqual([]);
     expect(warm.fromManifest).toBe(first.entries.length);

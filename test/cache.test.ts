@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, readFileSync, unlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, readFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
@@ -234,6 +234,42 @@ describe('cache', () => {
     await engine.load([data]);
     expect(await all(engine, 'search * | stats count')).toEqual([{ count: 515 - removedCount }]);
     engine.close();
+  });
+
+  it('a cache folder copied or moved reads its own segments: every file a hit, the same answers', async () => {
+    const data = sampleCopy();
+    const original = tmp();
+    const spl = 'search * | stats count by eventName, recipientAccountId | sort eventName, recipientAccountId';
+    const first = await cachedEngine(original, [data]);
+    const before = await all(first.engine, spl);
+    first.engine.close();
+    const copy = tmp();
+    cpSync(original, copy, { recursive: true });
+    // Entries name their segment by file name alone, so nothing in the copy points at the original.
+    const folder = layoutFolder(copy);
+    const listing = readdirSync(folder).filter((n) => n.endsWith('.json')).map((n) => readFileSync(path.join(folder, n), 'utf8'));
+    expect(listing.join('\n')).not.toContain(original);
+    rmSync(original, { recursive: true, force: true });
+    const copied = await cachedEngine(copy, [data]);
+    expect(copied.converted).toBe(0);
+    expect(await all(copied.engine, spl)).toEqual(before);
+    copied.engine.close();
+    // Entries an older version wrote held absolute paths (here, the removed original's).
+    for (const name of readdirSync(folder).filter((n) => /^(pack|load)-.*\.json$/.test(n))) {
+      const file = path.join(folder, name);
+      const text = readFileSync(file, 'utf8').replace(/"parquet":"(seg-[0-9a-f]+\.parquet)"/g, (_, seg: string) => `"parquet":${JSON.stringify(path.join(layoutFolder(original), seg))}`);
+      writeFileSync(file, text);
+    }
+    const moved = tmp();
+    renameSync(copy, moved);
+    const kept = segmentsIn(moved);
+    const again = await cachedEngine(moved, [data]);
+    expect(again.converted).toBe(0);
+    expect(await all(again.engine, spl)).toEqual(before);
+    again.engine.close();
+    // Collection counts the moved folder's own segments as referenced.
+    await loadIntoCache([data], { dir: moved, gcGraceMs: 0 });
+    expect(segmentsIn(moved)).toEqual(kept);
   });
 
   it('collects only what no process can still be writing: live temps and young files stay', async () => {

@@ -2,6 +2,7 @@
 // allows, as one JSON text per row (src/engine/rows.ts). Both must give the same values.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
+import { chunkTexts } from '../src/engine/chunk-texts.js';
 import { rowDecoder, toValue } from '../src/engine/rows.js';
 import type { Row } from '../src/engine/types.js';
 import { SAMPLE_NOW, sampleEngine } from './helpers.js';
@@ -82,6 +83,46 @@ describe('row decoding', () => {
     const { rows } = await decode(sql, ['a', 'a2', 'b']);
     expect(rows.map((r) => r['a'])).toEqual(Array.from({ length: 5000 }, (_, i) => 4999 - i));
     expect(rows[0]).toEqual({ a: 4999, a2: -4999, b: 'x4999' });
+  });
+});
+
+describe('row texts read a run of rows at a time', () => {
+  /** Every chunk's texts both ways: through runs (chunkTexts) and one getItem per row. */
+  async function both(sql: string): Promise<{ runs: (string[] | undefined)[]; items: string[][] }> {
+    const result = await conn.stream(sql);
+    const runs: (string[] | undefined)[] = [];
+    const items: string[][] = [];
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      runs.push(chunkTexts(chunk));
+      const v = chunk.getColumnVector(0);
+      items.push(Array.from({ length: chunk.rowCount }, (_, j) => v.getItem(j) as string));
+    }
+    return { runs, items };
+  }
+
+  const cases: [string, string][] = [
+    ['long ASCII texts', `'row ' || i || ' ' || repeat('x', (i % 50)::INTEGER) || ' end'`],
+    // 12 bytes and less are kept inside DuckDB's string header, not in its heap: mixed with longer ones.
+    ['short and long texts mixed', `CASE i % 4 WHEN 0 THEN 'a' WHEN 1 THEN repeat('b', 12) WHEN 2 THEN repeat('c', 13) ELSE '' END || i`],
+    ['non-ASCII texts', `'é' || i || CASE WHEN i % 3 = 0 THEN ' 😀 漢字 ' ELSE ' plain text here ' END || repeat('ü', (i % 7)::INTEGER)`],
+    ['JSON rows with escapes', `json_array(i, 'a"b\\c' || chr(10) || chr(9), NULL, 'ß' || i)::VARCHAR`],
+    ['one row', `'only row, long enough to sit in the heap'`],
+  ];
+  for (const [name, expr] of cases) {
+    it(`gives getItem's texts for ${name}`, async () => {
+      const { runs, items } = await both(`SELECT ${expr} AS t FROM range(${name === 'one row' ? 1 : 5000}) r(i) ORDER BY i`);
+      expect(items.length).toBeGreaterThan(0);
+      for (const r of runs) expect(r).toBeDefined();
+      expect(runs).toEqual(items);
+    });
+  }
+
+  it('leaves a chunk holding a null to getItem', async () => {
+    const { runs, items } = await both(`SELECT CASE WHEN i = 7 THEN NULL ELSE 'text number ' || i END AS t FROM range(20) r(i) ORDER BY i`);
+    expect(runs).toEqual([undefined]);
+    expect(items[0]![7]).toBeNull();
   });
 });
 

@@ -79,3 +79,38 @@ describe('a search whose rows fail part-way', () => {
     await expect(run).rejects.toThrow(/early failure/);
   });
 });
+
+// The next chunk is asked of DuckDB while the rows of this one are handed out (ChunkReader): a
+// read still running when the reading stops must be waited for before the connection is used again.
+describe('reading ahead one chunk', () => {
+  it('keeps every row in order across many chunks', async () => {
+    const got: number[] = [];
+    await results.streamCompiled(search('SELECT i AS x FROM range(20000) t(i) ORDER BY i DESC'), {}, (rows: Row[]) => {
+      for (const r of rows) got.push(r['x'] as number);
+    });
+    expect(got).toEqual(Array.from({ length: 20000 }, (_, i) => 19999 - i));
+  });
+
+  it('stops at the cap with a chunk read ahead, and the connection is usable at once', async () => {
+    const got: Row[] = [];
+    // maxRows far below the chunks already read: the read ahead is running when the loop stops.
+    const done = await results.streamCompiled(search('SELECT i AS x FROM range(100000) t(i)'), { maxRows: 2050 }, (rows: Row[]) => {
+      got.push(...rows);
+    });
+    expect(done.truncated).toBe(true);
+    expect(got.length).toBe(2050);
+    expect((await conn.runAndReadAll('SELECT 42 AS x')).getRows()).toEqual([[42]]);
+  });
+
+  it('a sink that fails mid-stream fails the search, and the next search reads whole', async () => {
+    let calls = 0;
+    const run = results.streamCompiled(search('SELECT i AS x FROM range(100000) t(i)'), {}, () => {
+      if (++calls === 2) throw new Error('sink broke');
+    });
+    await expect(run).rejects.toThrow('sink broke');
+    const done = await results.streamCompiled(search('SELECT i AS x FROM range(10000) t(i)'), {}, () => {});
+    expect(done.rowCount).toBe(10000);
+    await conn.run('BEGIN TRANSACTION');
+    await conn.run('ROLLBACK');
+  });
+});

@@ -29,6 +29,8 @@ export class Builder {
    */
   readonly formats: { field: string; expr: AstExpr }[] = [];
   readonly discoveries: Discovery[] = [];
+  /** The plan depends on CompileOptions.eventIdsUnique (a dedup left out or kept by it). */
+  readsEventIdsUnique = false;
   private counter = 0;
   /** Variable ids of lambdas and lets: one counter for the whole compilation. */
   readonly vars = new Vars();

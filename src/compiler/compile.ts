@@ -172,7 +172,7 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // of every search cost parse+compile about a tenth more.
   let stepwise: string | undefined;
   const plan = { get ctes() { return (stepwise ??= b.ctes(steps)); }, steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
-  return { sql, columns, types, origins, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, plan };
+  return { sql, columns, types, origins, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, ...(b.readsEventIdsUnique ? { readsEventIdsUnique: true } : {}), plan };
 }
 
 /**

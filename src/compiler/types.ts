@@ -72,6 +72,11 @@ export interface CompileOptions {
   rowCap?: number;
   /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10). */
   addon?: AddonProfile;
+  /**
+   * No two loaded events share an eventID (the engine counts the copies at each load): `dedup
+   * eventID` over loaded events then has nothing to drop (distinct-events.ts).
+   */
+  eventIdsUnique?: boolean;
   /** The rows feed an aggregate over them all, so the final ORDER BY is left out. */
   unordered?: boolean;
   /**
@@ -131,6 +136,8 @@ export interface CompiledSearch {
   writes?: OutputAction[];
   /** Questions about the data not answered yet; the SQL holds placeholders for them. */
   discoveries?: Discovery[];
+  /** The SQL depends on CompileOptions.eventIdsUnique: compiled again when that changes. */
+  readsEventIdsUnique?: boolean;
   /**
    * The plan's steps: each as a CTE of its own (`ctes`, the text after WITH; the search's SQL
    * merges adjacent ones) and, per step, its CTE name and the span of the command that made it.

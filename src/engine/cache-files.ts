@@ -98,9 +98,30 @@ export interface Pack {
 
 const PACK_NAME = /^pack-[0-9a-f]+\.json$/;
 
+/**
+ * A segment always lies in the folder of the entries that name it, so entries are written with its
+ * file name only and read back against their own folder: a cache folder that is copied or moved
+ * reads its own segments. (Entries of older versions held absolute paths: a copy then read, or was
+ * refused, the original's segments, and collected its own as unreferenced.)
+ */
+export function storedEntries(entries: CacheEntry[]): CacheEntry[] {
+  return entries.map((e) => (e.parquet === null ? e : { ...e, parquet: path.basename(e.parquet) }));
+}
+
+/** Where a segment an entry of `folder` names is (see storedEntries). */
+function segmentIn(folder: string): (stored: string) => string {
+  return (stored) => path.join(folder, path.basename(stored));
+}
+
+function located(folder: string, entries: CacheEntry[]): CacheEntry[] {
+  const locate = segmentIn(folder);
+  for (const e of entries) if (typeof e.parquet === 'string') e.parquet = locate(e.parquet);
+  return entries;
+}
+
 export function writePack(folder: string, entries: CacheEntry[]): void {
   if (entries.length === 0) return;
-  const pack: Pack = { written: Date.now(), entries };
+  const pack: Pack = { written: Date.now(), entries: storedEntries(entries) };
   writeAtomic(path.join(folder, `pack-${randomBytes(12).toString('hex')}.json`), JSON.stringify(pack));
 }
 
@@ -110,6 +131,7 @@ async function readPacks(folder: string): Promise<{ file: string; pack: Pack }[]
   const packs = await Promise.all(names.map(async (name) => ({ file: path.join(folder, name), pack: await readEntry<Pack>(path.join(folder, name)) })));
   return packs
     .filter((p): p is { file: string; pack: Pack } => Array.isArray(p.pack?.entries) && typeof p.pack?.written === 'number')
+    .map((p) => ({ file: p.file, pack: { written: p.pack.written, entries: located(folder, p.pack.entries) } }))
     .sort((a, b) => b.pack.written - a.pack.written || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
 }
 
@@ -143,10 +165,13 @@ async function readEntry<T = CacheEntry>(file: string): Promise<T | undefined> {
   }
 }
 
-/** The entries of a load manifest (see cache-manifest.ts), or undefined when it is missing or damaged. */
-export async function readManifest(file: string): Promise<CacheEntry[] | undefined> {
+/**
+ * The entries of a load manifest of `folder` (see cache-manifest.ts), their segments resolved
+ * there; undefined when it is missing or damaged.
+ */
+export async function readManifest(folder: string, file: string): Promise<CacheEntry[] | undefined> {
   const text = await readFile(file, 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : parseManifest(text);
+  return text === undefined ? undefined : parseManifest(text, memo(segmentIn(folder)));
 }
 
 export function memo<T>(fn: (key: string) => T): (key: string) => T {
@@ -294,13 +319,13 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
       if (e.parquet) referenced.add(e.parquet);
     }
     if (kept.length === 0) await remove(file);
-    else if (kept.length < pack.entries.length) writeAtomic(file, JSON.stringify({ written: pack.written, entries: kept }));
+    else if (kept.length < pack.entries.length) writeAtomic(file, JSON.stringify({ written: pack.written, entries: storedEntries(kept) }));
   }
   await Promise.all(
     names
       .filter((name) => /^(load|list)-[0-9a-f]{32}\.json$/.test(name))
       .map(async (name) => {
-        for (const e of (await readManifest(path.join(folder, name))) ?? []) if (e.parquet && (await current(e))) referenced.add(e.parquet);
+        for (const e of (await readManifest(folder, path.join(folder, name))) ?? []) if (e.parquet && (await current(e))) referenced.add(e.parquet);
       }),
   );
   for (const name of names) {

@@ -71,13 +71,13 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
   // array of entries: a cache folder they share keeps working for both.
   const legacy = path.join(folder, `load-${key}.json`);
   // Read while the files are walked (it never fails: a missing or damaged one is undefined).
-  const reading = readManifest(manifest);
+  const reading = readManifest(folder, manifest);
   const expansion = await expandPaths(paths);
   const report = emptyLoadReport(expansion.warnings);
   const entries: CacheEntry[] = [];
   const misses: Miss[] = [];
   const current = await reading;
-  const previous = current ?? (await readManifest(legacy));
+  const previous = current ?? (await readManifest(folder, legacy));
   const listed = new Map((previous ?? []).map((e) => [e.path, e]));
   // A segment with another size than its entry recorded is not the one the entry was written for.
   const segmentBytes = memo((file: string) => {

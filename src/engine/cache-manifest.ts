@@ -13,7 +13,10 @@ type Row = [name: string, size: number, mtimeMs: number, ctimeMs: number, ino: n
 
 interface Manifest {
   v: 2;
-  /** [file, bytes] of each segment entries point at; an entry's `segment` is its place here, -1 for none. */
+  /**
+   * [file, bytes] of each segment entries point at (as the entries give it: the cache writes its
+   * file name only, see storedEntries); an entry's `segment` is its place here, -1 for none.
+   */
   segments: [string, number | null][];
   /** Runs of consecutive entries in one folder: [the path up to its last '/', the entries]. */
   folders: [string, Row[]][];
@@ -52,21 +55,27 @@ const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.is
 const isTime = (x: unknown): x is number | null => x === null || isNumber(x);
 
 /**
- * The entries a manifest's text holds, in order; undefined when it is not a manifest (damaged,
+ * The entries a manifest's text holds, in order, each segment's name passed through `locate`; undefined when it is not a manifest (damaged,
  * cut short, another program's file). Manifests written before this format (an array of
  * entries) are still read.
  */
-export function parseManifest(text: string): CacheEntry[] | undefined {
+export function parseManifest(text: string, locate: (stored: string) => string = (s) => s): CacheEntry[] | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (Array.isArray(parsed)) return parsed.every(isEntry) ? (parsed as CacheEntry[]) : undefined;
+  if (Array.isArray(parsed)) {
+    if (!parsed.every(isEntry)) return undefined;
+    for (const e of parsed as CacheEntry[]) if (typeof e.parquet === 'string') e.parquet = locate(e.parquet);
+    return parsed as CacheEntry[];
+  }
   const m = parsed as Manifest | null;
   if (m === null || typeof m !== 'object' || m.v !== 2 || !Array.isArray(m.segments) || !Array.isArray(m.folders) || !Array.isArray(m.warnings)) return undefined;
   if (!m.segments.every((s) => Array.isArray(s) && typeof s[0] === 'string' && (s[1] === null || isNumber(s[1])))) return undefined;
+  // Each segment located once, not once per entry (53,819 entries, a few hundred segments at 5M).
+  const segments = m.segments.map(([file, bytes]): [string, number | null] => [locate(file), bytes]);
   const entries: CacheEntry[] = [];
   for (const run of m.folders) {
     if (!Array.isArray(run) || typeof run[0] !== 'string' || !Array.isArray(run[1])) return undefined;
@@ -75,7 +84,7 @@ export function parseManifest(text: string): CacheEntry[] | undefined {
       if (!Array.isArray(r) || r.length !== 10 || typeof r[0] !== 'string') return undefined;
       const [name, size, mtimeMs, ctimeMs, ino, rows, minTime, maxTime, eventsSkipped, segment] = r;
       if (!isNumber(size) || !isNumber(mtimeMs) || !isNumber(ctimeMs) || !isNumber(ino) || !isNumber(rows) || !isTime(minTime) || !isTime(maxTime) || !isNumber(eventsSkipped)) return undefined;
-      const seg = segment === -1 ? undefined : m.segments[segment];
+      const seg = segment === -1 ? undefined : segments[segment];
       if (segment !== -1 && seg === undefined) return undefined;
       entries.push({
         path: folder + name,

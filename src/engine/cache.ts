@@ -21,6 +21,7 @@ import {
   GC_GRACE_MS,
   layoutFolder,
   STORED,
+  storedEntries,
   writeAtomic,
   writePack,
   writeSegment,
@@ -390,7 +391,7 @@ async function writeChunk(
  */
 export async function finishLoad(dir: string, manifest: string, entries: CacheEntry[], rewrite: boolean, changed: boolean, gcGraceMs = GC_GRACE_MS): Promise<string[]> {
   try {
-    if (rewrite) writeAtomic(manifest, manifestText(entries));
+    if (rewrite) writeAtomic(manifest, manifestText(storedEntries(entries)));
     if (changed) return await collectGarbage(dir, layoutFolder(dir), gcGraceMs);
   } catch (err) {
     // The manifest only saves reads and collection only space: a cache that is read-only (or

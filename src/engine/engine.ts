@@ -13,7 +13,8 @@ import { GeoIp } from './geoip.js';
 import { describeDuckDBError, EngineError, firstLine } from './engine-error.js';
 import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type RunOptions, type Search } from './engine-options.js';
 import { ResultStream, rowsToRead } from './result-stream.js';
-import { identifierSummarySql, multivalueSummarySql, readIdentifierSummary, readMultivalueSummary, readScalarSummary, scalarSummarySql, SIDEBAR_ROWS, type FieldSummary } from './field-summary.js';
+import type { FieldSummary } from './field-summary.js';
+import { summarize, type SummaryOptions } from './sidebar-summary.js';
 import { defaultMemoryLimit } from './memory.js';
 import { nestedFieldPaths } from './field-paths.js';
 import type { DataRead } from './data-read.js';
@@ -93,35 +94,14 @@ export class Engine {
    * a table of a million values for nothing doubled the cost. With `first`, over the first that
    * many rows only (the newest events, unless the search sorts them), which the newest-rows bound
    * reads from the newest files: they are made once into a temporary table the passes read.
+   * Computed fields (the add-on's) are counted over the combinations of what they read
+   * (sidebar-summary.ts).
    */
-  async summarizeFields(spl: string, opts: RunOptions & { first?: number }, fields: string[], identifiers: string[] = []): Promise<{ rows: number; fields: FieldSummary[] }> {
+  async summarizeFields(spl: string, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[] = []): Promise<{ rows: number; fields: FieldSummary[] }> {
+    this.results.cancelled = false;
     const first = opts.first === undefined ? undefined : Math.max(1, Math.floor(opts.first));
     const { compiled } = await this.prepareSummary(first === undefined ? spl : `${spl}\n| head ${first}`, opts, [...fields, ...identifiers]);
-    const scalar = compiled.columns.filter((c) => compiled.types[c] !== 'mv' && !identifiers.includes(c));
-    const multi = compiled.columns.filter((c) => compiled.types[c] === 'mv' && !identifiers.includes(c));
-    const ids = compiled.columns.filter((c) => identifiers.includes(c));
-    let source = compiled.sql;
-    if (first !== undefined) {
-      const make = `CREATE OR REPLACE TEMP TABLE ${SIDEBAR_ROWS} AS\n${compiled.sql}`;
-      await this.summaryQuery(make, () => this.conn.run(make));
-      source = `SELECT * FROM ${SIDEBAR_ROWS}`;
-    }
-    try {
-      // With no scalar field asked (a batch of multivalue ones) only the rows are counted.
-      const main = scalar.length ? scalarSummarySql(source, scalar) : `SELECT count(*) AS rows FROM (\n${source}\n)`;
-      const { rows, fields: counted } = await this.summaryQuery(main, () => readScalarSummary(this.conn, main, scalar));
-      if (ids.length && rows > 0) {
-        const sql = identifierSummarySql(source, ids);
-        counted.push(...(await this.summaryQuery(sql, () => readIdentifierSummary(this.conn, sql, ids))));
-      }
-      if (multi.length) {
-        const sql = multivalueSummarySql(source, multi);
-        counted.push(...(await this.summaryQuery(sql, () => readMultivalueSummary(this.conn, sql, multi))));
-      }
-      return { rows, fields: counted };
-    } finally {
-      if (first !== undefined) await this.conn.run(`DROP TABLE IF EXISTS ${SIDEBAR_ROWS}`);
-    }
+    return summarize({ conn: this.conn, query: (sql, read) => this.summaryQuery(sql, read) }, compiled, { fields, identifiers, first, group: opts.group });
   }
 
   private prepareSummary(spl: string, opts: RunOptions, names: string[]): Promise<Prepared> {
@@ -131,7 +111,8 @@ export class Engine {
   }
 
   private async summaryQuery<T>(sql: string, read: () => Promise<T>): Promise<T> {
-    this.results.cancelled = false;
+    // Ctrl-C between two of the sidebar's queries stops the next one.
+    if (this.results.cancelled) throw new EngineError('search cancelled', sql);
     try {
       return await read();
     } catch (err) {
@@ -201,17 +182,19 @@ export class Engine {
       stepwise: opts.stepwise,
     };
     // The same search with the same options and the same lookups compiles to the same plan: a
-    // run's pre-check and its first round share one compilation.
+    // run's pre-check and its first round share one compilation. Whether eventIDs repeat is known
+    // after the load, so only a plan that depends on it is made again once it is.
+    const unique = this.store.eventIdsUnique;
     const key = JSON.stringify([options, this.lookups.generation]);
     const last = this.compiledLast.get(prepared);
-    if (last?.key === key) return last.prepared;
-    const compiled = compilePrepared(prepared, { ...options, lookups: this.lookups.resolver() });
+    if (last?.key === key && (!last.prepared.compiled.readsEventIdsUnique || last.unique === unique)) return last.prepared;
+    const compiled = compilePrepared(prepared, { ...options, eventIdsUnique: unique, lookups: this.lookups.resolver() });
     const result = { compiled, text: prepared.text };
-    this.compiledLast.set(prepared, { key, prepared: result });
+    this.compiledLast.set(prepared, { key, unique, prepared: result });
     return result;
   }
 
-  private readonly compiledLast = new WeakMap<PreparedSearch, { key: string; prepared: Prepared }>();
+  private readonly compiledLast = new WeakMap<PreparedSearch, { key: string; unique: boolean; prepared: Prepared }>();
 
   /** Fill parameters, expand macros and parse (a search already parsed is returned as it is). */
   parse(search: Search, opts: { params?: Record<string, string>; allowUnfilledParams?: boolean } = {}): PreparedSearch {

@@ -104,6 +104,11 @@ export class EventStore {
 
   /** Set by --dedup-events, or by a load that asks for it: from then on, for every load. */
   private dropDuplicates = false;
+  /**
+   * No two events read share an eventID: none was loaded twice, or the copies are dropped. Set
+   * by the count at the end of each load (false until then, and while a load runs).
+   */
+  eventIdsUnique = false;
   /** Copies deleted from the in-memory table so far (the cache's view hides them instead). */
   private deleted = 0;
 
@@ -114,6 +119,7 @@ export class EventStore {
    */
   async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean; answerFirst?: boolean } = {}): Promise<LoadReport> {
     if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
+    this.eventIdsUnique = false;
     const abort = new AbortController();
     this.loadAbort = abort;
     let report: LoadReport;
@@ -126,6 +132,7 @@ export class EventStore {
     report.duplicates = await this.withRepair(() => this.settleDuplicates(), {
       fail: (err) => new EngineError(`cannot count the events loaded twice: ${describeDuckDBError(err)}`, ''),
     });
+    this.eventIdsUnique = report.duplicates.events === 0 || report.duplicates.dropped;
     return report;
   }
 

@@ -102,3 +102,65 @@ export async function readMultivalueSummary(conn: DuckDBConnection, sql: string,
   const reader = await conn.runAndReadAll(sql);
   return reader.getRowObjectsJson().map((r) => ({ field: columns[num(r.f) - 1]!, present: num(r.present), distinct: num(r.distinct), top: topOf(r.top) }));
 }
+
+/** What field-summary needs of the compiler's split (compiler/grouped-fields.ts). */
+export interface GroupedInput {
+  inputs: string[];
+  fields: { field: string; type: string; value: string; inputs: number[] }[];
+}
+
+/**
+ * Counts for fields computed over the distinct combinations of their inputs (`source`'s input
+ * columns, a table read once per set of inputs): each set's combinations are counted, each field's
+ * value is computed once per combination of its set, and every figure is weighted by the
+ * combination's rows. A multivalue field counts a row once for each distinct value it holds, as
+ * per row. The last row (f = 0) has the number of rows.
+ */
+export function groupedSummarySql(source: string, g: GroupedInput): string {
+  const sets = new Map<string, number[]>();
+  for (const f of g.fields) sets.set(f.inputs.join(','), f.inputs);
+  const col = (i: number) => ident(g.inputs[i]!);
+  // Each combination's values of the fields of its set, as (field, distinct values) pairs.
+  const perSet = [...sets].map(([key, inputs]) => {
+    const pairs = g.fields.flatMap((f, i) => {
+      if (f.inputs.join(',') !== key) return [];
+      const list = f.type === 'mv' ? `list_distinct(CAST(${f.value} AS VARCHAR[]))` : `[CAST(${f.value} AS VARCHAR)]`;
+      return [`{'f': ${i + 1}, 'l': list_filter(${list}, x -> x IS NOT NULL)}`];
+    });
+    const cols = inputs.map(col).join(', ');
+    const combos = inputs.length ? `SELECT ${cols}, count(*) AS "__n" FROM ${source} GROUP BY ${cols}` : `SELECT count(*) AS "__n" FROM ${source}`;
+    return `SELECT "__n" AS n, unnest([${pairs.join(', ')}]) AS s FROM (${combos}) WHERE "__n" > 0`;
+  });
+  return `WITH x AS MATERIALIZED (
+  SELECT s.f AS f, s.l AS l, n FROM (
+    ${perSet.join('\n    UNION ALL ')}
+  )
+),
+pv AS (SELECT f, v, sum(n) AS n FROM (SELECT f, unnest(l) AS v, n FROM x) GROUP BY f, v),
+pe AS (SELECT f, sum(n) FILTER (WHERE len(l) > 0) AS present FROM x GROUP BY f)
+SELECT pe.f, pe.present, count(pv.v) AS "distinct", ${TOP} FILTER (WHERE pv.v IS NOT NULL) AS top, NULL AS rows
+FROM pe LEFT JOIN pv USING (f) GROUP BY pe.f, pe.present
+UNION ALL
+SELECT 0, NULL, NULL, NULL, (SELECT count(*) FROM ${source})`;
+}
+
+/**
+ * How many distinct combinations each set of inputs has among the first rows of `source` (a
+ * query): a set with about as many as rows (an ARN passed through) gains nothing from grouping.
+ */
+export function combinationsSql(source: string, sets: number[][], inputs: string[], rows: number): string {
+  const counts = sets.map((set, i) => `count(DISTINCT struct_pack(${set.map((c, j) => `c${j} := ${ident(inputs[c]!)}`).join(', ') || 'c := 1'})) AS "s${i}"`);
+  return `SELECT count(*) AS rows, ${counts.join(', ')} FROM (SELECT * FROM (\n${source}\n) LIMIT ${Math.floor(rows)})`;
+}
+
+export async function readGroupedSummary(conn: DuckDBConnection, sql: string, g: GroupedInput): Promise<{ rows: number; fields: FieldSummary[] }> {
+  const reader = await conn.runAndReadAll(sql);
+  let rows = 0;
+  const fields: FieldSummary[] = [];
+  for (const r of reader.getRowObjectsJson()) {
+    const f = num(r.f);
+    if (f === 0) rows = num(r.rows);
+    else fields.push({ field: g.fields[f - 1]!.field, present: num(r.present), distinct: num(r.distinct), top: topOf(r.top) });
+  }
+  return { rows, fields };
+}

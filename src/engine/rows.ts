@@ -13,6 +13,7 @@ import {
   type DuckDBType,
 } from '@duckdb/node-api';
 import { ident } from '../compiler/sql.js';
+import { chunkTexts } from './chunk-texts.js';
 import type { Row, Value } from './types.js';
 
 export interface RowDecoder {
@@ -104,10 +105,10 @@ export async function rowDecoder(conn: DuckDBConnection, sql: string, columns: s
     // A projection over the search keeps its order: DuckDB streams it off the final sort.
     sql: `SELECT json_array(${cells.join(', ')})::VARCHAR AS "row"\nFROM (\n${sql}\n) AS r(${refs.join(', ')})`,
     decode: (chunk) => {
-      const texts = chunk.getColumnVector(0);
+      const texts = chunkTexts(chunk) ?? chunk.getColumnVector(0).toArray();
       const rows: Row[] = new Array(chunk.rowCount);
       for (let j = 0; j < chunk.rowCount; j++) {
-        const values = JSON.parse(texts.getItem(j) as string) as Value[];
+        const values = JSON.parse(texts[j] as string) as Value[];
         for (const i of floating) {
           const v = values[i];
           if (typeof v === 'string') values[i] = NON_FINITE[v] ?? Number(v);

@@ -10,6 +10,7 @@ import { parseIso } from '../compiler/time.js';
 import { PROJECT_ROOT } from '../engine/engine.js';
 import { userQueriesDir } from '../engine/queries.js';
 import { History, historyPath } from './history.js';
+import { finishCache } from './finish-cache.js';
 import { expandHome } from './paths.js';
 import { runScript } from './script.js';
 import { Session } from './session.js';
@@ -89,23 +90,9 @@ export async function replCommand(argv: string[]): Promise<number> {
     const { startInteractive } = await interactive!;
     const history = History.load(optionalPath(flag(args, 'history')) ?? historyPath());
     const code = await startInteractive(session, history, paths, data.length ? null : `no --data given: opening the bundled sample (${paths[0]})`);
-    await finishCache(session.engine);
+    await finishCache(session.engine, (t) => process.stderr.write(t));
     return code;
   } finally {
     engine.close();
   }
-}
-
-/**
- * Leaving before the first search (which starts it), or while it runs, waits for the cache an
- * answer-first load owes: said, so the wait is not a hang. Ctrl-C ends the process at once; the
- * cache is then as a kill leaves it (whole days written, the rest read again next time).
- */
-async function finishCache(engine: Session['engine']): Promise<void> {
-  const dir = engine.cacheOwed();
-  if (dir === undefined) return;
-  process.stderr.write(`finishing the cache in ${dir}… (Ctrl-C skips it: the days written so far stay cached)\n`);
-  await engine.cacheSettled();
-  const note = engine.cacheNote();
-  if (note) process.stderr.write(`note: ${note}\n`);
 }

@@ -128,7 +128,7 @@ export class ReplController implements PromptHost {
   handleKey(k: KeyPress): void {
     // Keys typed fast (or held down) can arrive as one chunk of text: outside the prompt each
     // character is a key of its own (`jjj` moves three rows).
-    if (k.text.length > 1 && !['prompt', 'loading', 'history-search'].includes(this.mode)) {
+    if (k.text.length > 1 && !['prompt', 'loading', 'running', 'history-search'].includes(this.mode)) {
       for (const ch of k.text) this.handleKey({ ...k, text: ch });
       return;
     }
@@ -138,16 +138,22 @@ export class ReplController implements PromptHost {
       case 'loading':
         // Typing ahead is fine; the search runs once the data is there.
         if (isCtrlC) return this.exit();
-        if (k.name === 'return' && !k.meta) {
+        if (k.ctrl && k.name === 'd' && !this.editor.text) return this.exit();
+        if (!this.input.typeAhead(k) && k.name === 'return' && !k.meta) {
           this.notice = 'still loading: Enter once the summary is shown';
           return this.changed();
         }
-        return this.input.key(k);
+        return;
       case 'running':
         if (isCtrlC && this.running) {
           this.running.cancelling = true;
           this.session.interrupt();
-          this.changed();
+          return this.changed();
+        }
+        // The next search can be typed while this one runs, as in a shell.
+        if (!this.input.typeAhead(k) && k.name === 'return' && !k.meta) {
+          this.notice = 'still running: Enter once the answer is shown (Ctrl-C cancels)';
+          return this.changed();
         }
         return;
       case 'browse': return this.browseKey(k);
@@ -190,6 +196,8 @@ export class ReplController implements PromptHost {
       clearInterval(ticker);
       this.running = null;
     }
+    // A note about Enter typed while it ran is past.
+    this.notice = null;
     this.mode = 'prompt';
     await this.show(outcomes);
     this.changed();

@@ -118,6 +118,18 @@ export class PromptInput {
     if (e) this.setEditor(e);
   }
 
+  /**
+   * A key typed while the data loads or a search runs: it edits the next search (history
+   * included) and nothing else. Enter, Tab, Ctrl-R, Ctrl-L and paging would act on a session
+   * that is busy, so they wait; false when the key was not taken.
+   */
+  typeAhead(k: KeyPress): boolean {
+    const busy = k.name === 'return' || k.name === 'tab' || k.name === 'pageup' || k.name === 'pagedown' || (k.ctrl && ['c', 'd', 'r', 'l'].includes(k.name));
+    if (busy) return false;
+    this.key(k);
+    return true;
+  }
+
   // ---- completion ----------------------------------------------------------------------------
 
   private async startCompletion(): Promise<void> {

@@ -5,8 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { History } from '../../src/repl/history.js';
-import { sampleEngine } from '../helpers.js';
-import { KEY, startRepl, waitFor } from './harness.js';
+import { render } from 'ink-testing-library';
+import { emptyLoadReport } from '../../src/engine/types.js';
+import { App } from '../../src/repl/components/app.js';
+import { createRepl } from '../../src/repl/interactive.js';
+import { Session } from '../../src/repl/session.js';
+import { SAMPLE_NOW, sampleEngine } from '../helpers.js';
+import { KEY, startRepl, strip, waitFor } from './harness.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -128,6 +133,63 @@ describe('REPL app', () => {
     await type(KEY.enter);
     await waitFor(screen, (x) => /count\n-+\n\d+/.test(x), 'a search after the cancel');
     expect(exited()).toBe(false);
+    ui.unmount();
+  });
+
+  it('keeps the next search typed while one runs; Enter, Tab and Ctrl-R wait for the answer', async () => {
+    const { screen, type, ui, session, controller } = await start();
+    // The search is held until the keys are in, so the test does not race it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const execute = session.execute.bind(session);
+    session.execute = async (...args: Parameters<typeof execute>) => {
+      await held;
+      return execute(...args);
+    };
+    await type('eventName=CreateRole | stats count');
+    await type(KEY.enter);
+    await waitFor(screen, (x) => x.includes('running…'), 'the running status');
+    await type('eventName=ListB');
+    await type(KEY.tab);
+    await type(KEY.ctrlR);
+    await type('uckets | stats count');
+    expect(screen()).toContain('> eventName=ListBuckets | stats count');
+    await type(KEY.enter);
+    expect(screen()).toContain('still running: Enter once the answer is shown');
+    expect(controller.mode).toBe('running');
+    release();
+    const answered = await waitFor(screen, (x) => controller.mode === 'prompt' && /count\n-+\n4\b/.test(x), 'the first answer');
+    expect(answered).not.toContain('still running');
+    expect(controller.editor.text).toBe('eventName=ListBuckets | stats count');
+    await type(KEY.enter);
+    await waitFor(screen, (x) => /count\n-+\n22\b/.test(x), 'the typed-ahead search');
+    ui.unmount();
+  });
+
+  it('keeps a search typed while the data loads; Ctrl-R and Tab do not leave the loading screen', async () => {
+    const session = new Session(engine, { now: SAMPLE_NOW });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    session.load = async () => {
+      await held;
+      return emptyLoadReport([]);
+    };
+    const repl = createRepl(session, new History(), { width: () => 100, height: () => 24 });
+    const ui = render(<App controller={repl.controller} output={repl.output} />);
+    const screen = () => strip(ui.lastFrame());
+    const started = repl.controller.start(['/nowhere'], null);
+    await waitFor(screen, () => repl.controller.mode === 'loading', 'the loading screen');
+    for (const key of ['eventName=Create', KEY.ctrlR, KEY.tab, 'Role | stats count', KEY.enter]) {
+      ui.stdin.write(key);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    expect(repl.controller.mode).toBe('loading');
+    expect(screen()).toContain('still loading: Enter once the summary is shown');
+    release();
+    await started;
+    expect(repl.controller.editor.text).toBe('eventName=CreateRole | stats count');
+    ui.stdin.write(KEY.enter);
+    await waitFor(screen, (x) => /count\n-+\n4\b/.test(x), 'the typed-ahead search');
     ui.unmount();
   });
 

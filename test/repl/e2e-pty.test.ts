@@ -154,10 +154,9 @@ describe.skipIf(!hasScript)('spelunk in a terminal', () => {
     }
   }, 90_000);
 
-  // Skipped, an open defect: in 2 of 3 runs on a quiet machine (main at 9849749) the REPL ignores
-  // every Ctrl-D typed on the empty prompt after this answer-first load, so the test times out.
-  // A test that fails at random would stop CI; the defect is in the closing note of 2026-12-06.
-  it.skip('leaving before any search says it is finishing the cache, and leaves it written', async () => {
+  // The load summary's own searches start the cache write, so on a fast machine it is done before
+  // the key arrives and nothing is said; the message itself is tested in cache-after.test.ts.
+  it('leaving right after an answer-first load exits cleanly and leaves the cache written', async () => {
     const root = mkdtempSync(join(tmpdir(), 'spelunk-pty-quit-'));
     writeS3Layout(join(root, 'logs'));
     const cache = join(root, 'cache');
@@ -165,8 +164,6 @@ describe.skipIf(!hasScript)('spelunk in a terminal', () => {
     try {
       await waitFor(/Type a search/);
       await type('\x04');
-      // The load answered from memory; the cache it owes is written on the way out, and said.
-      await waitFor(new RegExp(`finishing the cache in ${cache.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}… \\(Ctrl-C skips it: the days written so far stay cached\\)`));
       expect(await exited).toBe(0);
       const segments = readdirSync(cache, { recursive: true }).map(String).filter((f) => f.endsWith('.parquet'));
       // One segment per UTC day of the files' first events: six days.

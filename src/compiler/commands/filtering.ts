@@ -6,6 +6,7 @@ import { aggregate, call, caseOf, int, lit, sideColumn, type Expr } from '../ir/
 import { compileSearchExpr } from '../search.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
 import type { Builder } from '../builder.js';
+import { rowsAreDistinctEvents } from '../distinct-events.js';
 import type { Relation } from '../types.js';
 import { generic, regexOrFail, rowNumber, same, SEQ, sortKeys, sortRelation } from './relation.js';
 
@@ -87,7 +88,10 @@ const dedup: CommandCompiler = (cmd, rel, b) => {
   let out = rel;
   if (!keepEmpty) out = b.step({ kind: 'filter', input: out.id, condition: call('not', [anyNull], 'bool') });
   if (n === 1 && !consecutive) {
-    out = firstOfEach(out, keys, keepEmpty ? anyNull : undefined, b);
+    // Every loaded eventID once, and these rows loaded events: nothing to drop (distinct-events.ts).
+    const distinct = keys.length === 1 && rowsAreDistinctEvents(b.steps, out.id, keys[0]!);
+    if (distinct) b.readsEventIdsUnique = true;
+    if (!(distinct && b.options.eventIdsUnique === true)) out = firstOfEach(out, keys, keepEmpty ? anyNull : undefined, b);
   } else {
     let kept: Expr;
     if (consecutive) {

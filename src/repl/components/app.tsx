@@ -77,7 +77,7 @@ export function App({ controller, output }: { controller: ReplController; output
       {c.mode === 'loading' && <LoadStatus progress={c.progress} />}
       {/* The search itself is already echoed in the scrollback: only its status is live. */}
       {c.mode === 'running' && c.running && <RunningStatus running={c.running} />}
-      {(c.mode === 'prompt' || (c.mode === 'loading' && c.editor.text !== '')) && <PromptLine label={c.promptLabel()} editor={c.editor} />}
+      {(c.mode === 'prompt' || ((c.mode === 'loading' || c.mode === 'running') && c.editor.text !== '')) && <PromptLine label={c.promptLabel()} editor={c.editor} />}
       {c.mode === 'prompt' && c.menu && <CompletionMenu menu={c.menu} />}
       {c.mode === 'history-search' && c.historySearch && <HistorySearchLine search={c.historySearch} />}
       {c.mode === 'browse' && c.browse && <ResultBrowser page={c.page()} total={c.browse.table.rows.length} truncated={c.browse.truncated} />}

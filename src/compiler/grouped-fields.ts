@@ -1,0 +1,198 @@
+// The field sidebar's computed fields (the add-on's `tag`, `eventtype`, `user_type`...) counted
+// over the distinct combinations of what each one reads instead of row by row (issue 14). A field
+// such as `tag` is a function of a few event columns; a million events hold a few thousand
+// combinations of them, so evaluating its 20 KB of SQL once per combination, weighted by how many
+// rows have it, gives the same counts for a fraction of the work.
+//
+// What a field reads is taken from its compiled expression, never from a list written by hand:
+// its inputs are the columns and JSON paths it reads, except that a part of it reading only whole
+// wide columns (`_raw`, a nested object as text: the delete event type's scan of the raw text) is
+// an input of its own, computed once per row (a boolean there, where the text itself would make
+// every row its own combination). An expression that is not a pure function of its row (random(),
+// an aggregate, a subsearch) keeps the row-by-row count.
+import { JSON_COLUMNS } from './cloudtrail-schema.js';
+import { children, hasAggregate, isVolatile, mapExpr, namesStep, type Expr } from './ir/expr.js';
+import { COMPUTED } from './ir/origin.js';
+import type { Column, Step } from './ir/plan.js';
+import { DUCKDB, duckdbPrinter } from './print/duckdb.js';
+import { PlanPrinter } from './print/plan.js';
+import type { CompiledSearch, FieldType } from './types.js';
+
+/** A field counted over combinations: its value as SQL over the input columns, and which inputs it reads. */
+export interface GroupedField {
+  field: string;
+  type: FieldType;
+  /** DuckDB SQL of the field's value over the columns named by `GroupedFields.inputs`. */
+  value: string;
+  /** Indexes into `GroupedFields.inputs`, ascending. */
+  inputs: number[];
+}
+
+export interface GroupedFields {
+  /** One row per result row: the columns counted row by row (`columns`) and the inputs. */
+  sql: string;
+  /** The result's columns still counted row by row (quoted by the reader). */
+  columns: string[];
+  /** Names of the input columns in `sql`. */
+  inputs: string[];
+  fields: GroupedField[];
+}
+
+/** Columns too wide to group by: the event text and the nested objects as text. */
+const WIDE = new Set(['_raw', ...JSON_COLUMNS.map((c) => c.name)]);
+
+const inputName = (i: number) => `__in_${i}`;
+
+/**
+ * The search `compiled` (ending in `| table f1 f2 ...`, as the sidebar compiles it) split into
+ * the columns of `fields` that are counted over combinations and the rest; undefined when none
+ * can be (or the plan does not end in the table's projection).
+ */
+export function groupedFields(compiled: CompiledSearch, fields: string[]): GroupedFields | undefined {
+  const plan = compiled.plan;
+  const last = plan?.steps.at(-1)?.step;
+  if (!plan || last?.kind !== 'project') return undefined;
+  const wanted = new Set(fields);
+  const grouped: { field: string; expr: Expr }[] = [];
+  const perRow: Column[] = [];
+  for (const c of last.columns) {
+    const pure = !hasAggregate(c.expr) && !isVolatile(c.expr) && !namesStep(c.expr);
+    if (wanted.has(c.name) && compiled.columns.includes(c.name) && pure && !isLeaf(c.expr) && readsInput(c.expr)) {
+      grouped.push({ field: c.name, expr: c.expr });
+    } else {
+      perRow.push(c);
+    }
+  }
+  if (grouped.length === 0) return undefined;
+  const inputs = new Inputs();
+  const out: GroupedField[] = grouped.map(({ field, expr }) => {
+    const used = new Set<number>();
+    const value = inputs.rewrite(expr, [], used);
+    return { field, type: compiled.types[field] ?? 'string', value: duckdbPrinter().print(value), inputs: [...used].sort((a, b) => a - b) };
+  });
+  const columns: Column[] = [...perRow, ...inputs.columns()];
+  const steps: Step[] = plan.steps.map((s) => s.step);
+  const schema = { fields: new Map(columns.map((c) => [c.name, { type: 'string' as FieldType, origin: COMPUTED }])), raw: false, removed: new Set<string>() };
+  const step: Step = { kind: 'project', input: last.input, columns, id: Math.max(...steps.map((s) => s.id)) + 1, schema };
+  const kept = perRow.map((c) => c.name).filter((n) => compiled.columns.includes(n));
+  const names = inputs.columns().map((c) => c.name);
+  const sql = new PlanPrinter(DUCKDB, duckdbPrinter, [...steps, step]).query([...steps, step], step.id, [...kept, ...names], { unordered: true });
+  return { sql, columns: kept, inputs: names, fields: out };
+}
+
+/**
+ * The inputs of the grouped fields, each with the conditions under which some field reads it. A
+ * path that a rule reads only in the branch of one event name is null on every other row (no
+ * field looks at it there): the per-row work is the branch's condition, not a JSON parse, and
+ * the rows of other event names do not multiply the combinations.
+ */
+class Inputs {
+  private readonly exprs: Expr[] = [];
+  /** Per input: the guards under which it is read (each a list of conditions, all true), or null once read unguarded. */
+  private readonly guards: (Map<string, Expr[]> | null)[] = [];
+  private readonly keys = new Map<string, number>();
+  private readonly facts = new Map<Expr, Facts>();
+
+  /** `e` over the input columns, its inputs recorded with `guard` (conditions, all true where `e` is evaluated). */
+  rewrite(e: Expr, guard: Expr[], used: Set<number>): Expr {
+    const f = this.factsOf(e);
+    if (!f.reads) return e;
+    if (e.kind === 'column' || e.kind === 'path' || (f.wideOnly && f.free.size === 0)) {
+      const i = this.add(e, guard);
+      used.add(i);
+      return { kind: 'column', name: inputName(i), type: e.type };
+    }
+    if (e.kind === 'case') {
+      // A THEN is evaluated only where its WHEN is true (CASE semantics; a null WHEN is not taken).
+      // Later WHENs and the ELSE keep the outer guard (a weaker one is still right).
+      return {
+        ...e,
+        whens: e.whens.map((w) => ({
+          when: this.rewrite(w.when, guard, used),
+          then: this.rewrite(w.then, this.factsOf(w.when).vars ? guard : [...guard, w.when], used),
+        })),
+        else: e.else ? this.rewrite(e.else, guard, used) : null,
+      };
+    }
+    return mapExpr(e, (n) => (n === e ? undefined : this.rewrite(n, guard, used)));
+  }
+
+  /** Input columns: each input, null where none of its guards holds. */
+  columns(): Column[] {
+    return this.exprs.map((e, i) => {
+      const guards = this.guards[i];
+      if (!guards) return { name: inputName(i), expr: e };
+      // CASEs only: exactly the conditions the rules' own CASEs test, null as not taken.
+      return { name: inputName(i), expr: { kind: 'case', whens: [...guards.values()].map((conds) => ({ when: conjunction(conds), then: e })), else: null, type: e.type } };
+    });
+  }
+
+  private add(e: Expr, guard: Expr[]): number {
+    const key = exprKey(e);
+    let i = this.keys.get(key);
+    if (i === undefined) {
+      this.keys.set(key, (i = this.exprs.push(e) - 1));
+      this.guards.push(new Map());
+    }
+    const guards = this.guards[i];
+    if (guards) {
+      if (guard.length === 0) this.guards[i] = null;
+      else guards.set(guard.map(exprKey).join('\u0001'), guard);
+    }
+    return i;
+  }
+
+  private factsOf(n: Expr): Facts {
+    let f = this.facts.get(n);
+    if (f) return f;
+    if (n.kind === 'column') f = { reads: true, wideOnly: WIDE.has(n.name), free: new Set(), vars: false };
+    else if (n.kind === 'path') f = { reads: true, wideOnly: false, free: new Set(), vars: false };
+    else if (n.kind === 'var') f = { reads: false, wideOnly: true, free: new Set([n.id]), vars: true };
+    else {
+      f = { reads: false, wideOnly: true, free: new Set(), vars: n.kind === 'lambda' || n.kind === 'let' };
+      for (const c of children(n)) {
+        const g = this.factsOf(c);
+        f.reads ||= g.reads;
+        f.wideOnly &&= g.wideOnly;
+        f.vars ||= g.vars;
+        for (const v of g.free) f.free.add(v);
+      }
+      if (n.kind === 'lambda') for (const p of n.params) f.free.delete(p);
+      // The let's variable is bound in its body only.
+      if (n.kind === 'let') f.free = new Set([...this.factsOf(n.value).free, ...[...this.factsOf(n.body).free].filter((v) => v !== n.id)]);
+    }
+    this.facts.set(n, f);
+    return f;
+  }
+}
+
+/** True where every condition is true, else null (a CASE per condition, as a CASE's WHEN reads it). */
+function conjunction(conds: Expr[]): Expr {
+  return conds.reduceRight<Expr>((body, when) => ({ kind: 'case', whens: [{ when, then: body }], else: null, type: 'bool' }), { kind: 'literal', value: true, type: 'bool' });
+}
+
+interface Facts {
+  /** Reads a column or a path. */
+  reads: boolean;
+  /** Every column it reads is wide (and it reads no path). */
+  wideOnly: boolean;
+  /** Variables it reads that are bound outside it. */
+  free: Set<number>;
+  /** Holds a variable or a binder: not a condition a row can test on its own. */
+  vars: boolean;
+}
+
+/** Reads a column or a path (a constant is as cheap row by row). */
+function readsInput(e: Expr): boolean {
+  return isLeaf(e) || children(e).some(readsInput);
+}
+
+/** A column or JSON path: counting it directly is the same work. */
+function isLeaf(e: Expr): boolean {
+  return e.kind === 'column' || e.kind === 'path';
+}
+
+/** Two inputs are one when their expressions are (spans and origins aside). */
+function exprKey(e: Expr): string {
+  return JSON.stringify(e, (k, v) => (k === 'span' || k === 'origin' ? undefined : v));
+}

@@ -1,0 +1,102 @@
+// The field sidebar's passes over one search's rows (Engine.summarizeFields): the computed fields
+// (the add-on's tag, eventtype, action...) over the distinct combinations of what they read
+// (compiler/grouped-fields.ts), the other fields row by row, all from one temporary table of the
+// rows when there is more than one pass to read them.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { groupedFields, type GroupedFields } from '../compiler/grouped-fields.js';
+import type { CompiledSearch } from '../compiler/types.js';
+import {
+  combinationsSql, groupedSummarySql, identifierSummarySql, multivalueSummarySql, readGroupedSummary, readIdentifierSummary,
+  readMultivalueSummary, readScalarSummary, scalarSummarySql, SIDEBAR_ROWS, type FieldSummary,
+} from './field-summary.js';
+
+export interface SummaryOptions {
+  /** Over the first this many rows only (the search was compiled with `| head first`). */
+  first?: number;
+  /**
+   * Which computed fields are counted over combinations: 'auto' (default) all of them over the
+   * first rows, and over every row those whose inputs are not nearly as many as the rows; 'all'
+   * every one (tests compare it with the per-row count); 'none' none.
+   */
+  group?: 'auto' | 'all' | 'none';
+}
+
+export interface SummaryRunner {
+  conn: DuckDBConnection;
+  /** Runs `read` (which runs `sql`), an EngineError naming the SQL when it fails or was cancelled. */
+  query: <T>(sql: string, read: () => Promise<T>) => Promise<T>;
+}
+
+/**
+ * Grouping a set of inputs pays while it has few combinations. Counted over the first SAMPLE_ROWS
+ * rows, a set with more than DENSE of them distinct is counted row by row instead: the 1M bench's
+ * add-on sets have 20-4,000 combinations, the ones passing an ARN or a session name through
+ * 46,000-415,000, where grouping first cost as much as computing every row.
+ */
+const SAMPLE_ROWS = 20_000;
+const DENSE = 0.1;
+
+export async function summarize(
+  run: SummaryRunner, compiled: CompiledSearch, opts: SummaryOptions & { fields: string[]; identifiers: string[] },
+): Promise<{ rows: number; fields: FieldSummary[] }> {
+  const { conn } = run;
+  const { fields, identifiers, first } = opts;
+  const group = opts.group ?? 'auto';
+  let grouped = group === 'none' ? undefined : groupedFields(compiled, fields);
+  if (grouped && first === undefined && group === 'auto') {
+    const dense = await denseFields(run, grouped);
+    if (dense.size) grouped = groupedFields(compiled, fields.filter((f) => !dense.has(f)));
+  }
+  const columns = grouped ? grouped.columns : compiled.columns;
+  const scalar = columns.filter((c) => compiled.types[c] !== 'mv' && !identifiers.includes(c));
+  const multi = columns.filter((c) => compiled.types[c] === 'mv' && !identifiers.includes(c));
+  const ids = columns.filter((c) => identifiers.includes(c));
+  let source = grouped ? grouped.sql : compiled.sql;
+  const table = first !== undefined || grouped !== undefined;
+  if (table) {
+    const make = `CREATE OR REPLACE TEMP TABLE ${SIDEBAR_ROWS} AS\n${source}`;
+    await run.query(make, () => conn.run(make));
+    source = `SELECT * FROM ${SIDEBAR_ROWS}`;
+  }
+  try {
+    let rows: number | undefined;
+    const counted: FieldSummary[] = [];
+    if (grouped) {
+      const sql = groupedSummarySql(SIDEBAR_ROWS, grouped);
+      const done = await run.query(sql, () => readGroupedSummary(conn, sql, grouped));
+      rows = done.rows;
+      counted.push(...done.fields);
+    }
+    // With no scalar field asked (a batch of multivalue ones) only the rows are counted.
+    if (scalar.length || rows === undefined) {
+      const main = scalar.length ? scalarSummarySql(source, scalar) : `SELECT count(*) AS rows FROM (\n${source}\n)`;
+      const done = await run.query(main, () => readScalarSummary(conn, main, scalar));
+      rows = done.rows;
+      counted.push(...done.fields);
+    }
+    if (ids.length && rows > 0) {
+      const sql = identifierSummarySql(source, ids);
+      counted.push(...(await run.query(sql, () => readIdentifierSummary(conn, sql, ids))));
+    }
+    if (multi.length) {
+      const sql = multivalueSummarySql(source, multi);
+      counted.push(...(await run.query(sql, () => readMultivalueSummary(conn, sql, multi))));
+    }
+    // In the order asked, whichever pass counted each.
+    const order = new Map([...fields, ...identifiers].map((f, i) => [f, i]));
+    counted.sort((a, b) => (order.get(a.field) ?? Infinity) - (order.get(b.field) ?? Infinity));
+    return { rows, fields: counted };
+  } finally {
+    if (table) await conn.run(`DROP TABLE IF EXISTS ${SIDEBAR_ROWS}`);
+  }
+}
+
+/** The grouped fields whose sets of inputs have more distinct combinations than DENSE of the first rows. */
+async function denseFields(run: SummaryRunner, grouped: GroupedFields): Promise<Set<string>> {
+  const sets = [...new Map(grouped.fields.map((f) => [f.inputs.join(','), f.inputs])).values()];
+  const sql = combinationsSql(grouped.sql, sets, grouped.inputs, SAMPLE_ROWS);
+  const row = (await run.query(sql, async () => (await run.conn.runAndReadAll(sql)).getRowObjectsJson()[0])) ?? {};
+  const rows = Number(row.rows ?? 0);
+  const dense = new Set(sets.filter((_, i) => Number(row[`s${i}`] ?? 0) > DENSE * rows).map((set) => set.join(',')));
+  return new Set(grouped.fields.filter((f) => dense.has(f.inputs.join(','))).map((f) => f.field));
+}
