@@ -310,17 +310,18 @@ describe('cache', () => {
     const day = dayOf({ minTime: Date.parse(String(records[0]!['eventTime'])) / 1000 });
     const segmentsOfDay = (entries: CacheEntry[]): number => new Set(entries.filter((e) => dayOf(e) === day).map((e) => e.parquet)).size;
     let last: Awaited<ReturnType<typeof loadIntoCache>> | undefined;
-    for (let i = 1; i <= 4; i++) {
+    // Past eight segments (MAX_DAY_SEGMENTS in cache.ts), the day is one again.
+    for (let i = 1; i <= 8; i++) {
       writeFileSync(path.join(dayDir, `arrived-${i}.json`), JSON.stringify({ Records: [{ ...records[0], eventID: `arrived-${i}` }] }));
       last = await loadIntoCache([data], { dir: cacheDir, gcGraceMs: 0 });
       expect(last.converted).toHaveLength(1);
-      expect(segmentsOfDay(last.entries)).toBe(i === 4 ? 1 : i + 1);
+      expect(segmentsOfDay(last.entries)).toBe(i === 8 ? 1 : i + 1);
+      expect(last.rewritten).toEqual(i === 8 ? [day] : []);
     }
-    expect(last!.rewritten).toEqual([day]);
-    expect(await segmentRows(cacheDir)).toBe(519);
+    expect(await segmentRows(cacheDir)).toBe(523);
     const engine = await Engine.open({ cacheDir });
     await engine.load([data]);
-    expect(await all(engine, 'search eventID=arrived-* | stats count')).toEqual([{ count: 4 }]);
+    expect(await all(engine, 'search eventID=arrived-* | stats count')).toEqual([{ count: 8 }]);
     engine.close();
   });
 

@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
+import { parseManifest } from './cache-manifest.js';
 import { quoteIdent, sqlString } from './load-sql.js';
 import type { LoadWarning } from './types.js';
 
@@ -107,14 +108,14 @@ export function storedEntries(entries: CacheEntry[]): CacheEntry[] {
   return entries.map((e) => (e.parquet === null ? e : { ...e, parquet: path.basename(e.parquet) }));
 }
 
-/** Entries read from a file of `folder`, their segments resolved there (see storedEntries). */
-export async function readEntries(folder: string, file: string): Promise<CacheEntry[] | undefined> {
-  const entries = await readEntry<CacheEntry[]>(file);
-  return Array.isArray(entries) ? located(folder, entries) : undefined;
+/** Where a segment an entry of `folder` names is (see storedEntries). */
+function segmentIn(folder: string): (stored: string) => string {
+  return (stored) => path.join(folder, path.basename(stored));
 }
 
 function located(folder: string, entries: CacheEntry[]): CacheEntry[] {
-  for (const e of entries) if (typeof e.parquet === 'string') e.parquet = path.join(folder, path.basename(e.parquet));
+  const locate = segmentIn(folder);
+  for (const e of entries) if (typeof e.parquet === 'string') e.parquet = locate(e.parquet);
   return entries;
 }
 
@@ -138,7 +139,11 @@ async function readPacks(folder: string): Promise<{ file: string; pack: Pack }[]
 export async function entriesByPath(folder: string): Promise<Map<string, CacheEntry[]>> {
   const byPath = new Map<string, CacheEntry[]>();
   for (const { pack } of await readPacks(folder)) {
-    for (const e of pack.entries) byPath.set(e.path, [...(byPath.get(e.path) ?? []), e]);
+    for (const e of pack.entries) {
+      const known = byPath.get(e.path);
+      if (known) known.push(e);
+      else byPath.set(e.path, [e]);
+    }
   }
   return byPath;
 }
@@ -158,6 +163,15 @@ async function readEntry<T = CacheEntry>(file: string): Promise<T | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The entries of a load manifest of `folder` (see cache-manifest.ts), their segments resolved
+ * there; undefined when it is missing or damaged.
+ */
+export async function readManifest(folder: string, file: string): Promise<CacheEntry[] | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : parseManifest(text, memo(segmentIn(folder)));
 }
 
 export function memo<T>(fn: (key: string) => T): (key: string) => T {
@@ -309,9 +323,9 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
   }
   await Promise.all(
     names
-      .filter((name) => /^load-[0-9a-f]{32}\.json$/.test(name))
+      .filter((name) => /^(load|list)-[0-9a-f]{32}\.json$/.test(name))
       .map(async (name) => {
-        for (const e of (await readEntries(folder, path.join(folder, name))) ?? []) if (e.parquet && (await current(e))) referenced.add(e.parquet);
+        for (const e of (await readManifest(folder, path.join(folder, name))) ?? []) if (e.parquet && (await current(e))) referenced.add(e.parquet);
       }),
   );
   for (const name of names) {

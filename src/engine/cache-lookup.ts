@@ -13,7 +13,7 @@ import {
   layoutFolder,
   makeFolder,
   memo,
-  readEntries,
+  readManifest,
   sameFingerprint,
   type CacheEntry,
   type Fingerprint,
@@ -34,6 +34,8 @@ export interface CacheLookup {
   listed: Map<string, CacheEntry>;
   /** How many hits the manifest settled on its own. */
   fromManifest: number;
+  /** Only a manifest of the earlier format was found: it is written in this one even if nothing changed. */
+  oldManifest: boolean;
   /** Paths that matched nothing and files that could not be stat'ed, as warnings. */
   report: LoadReport;
   /** Entries of the hits. */
@@ -41,6 +43,15 @@ export interface CacheLookup {
   misses: Miss[];
   /** Days whose segments hold rows no current entry reads (a file changed or went away). */
   dirty: Set<string>;
+}
+
+/**
+ * `path.resolve` of a file name, without its work for a name that is absolute and normal already
+ * (every file a walk of an absolute folder finds: 53,819 at 5M).
+ */
+function absolute(file: string): string {
+  const normal = file.startsWith('/') && !file.endsWith('/') && !file.includes('//') && !file.includes('/./') && !file.includes('/../') && !file.endsWith('/.') && !file.endsWith('/..');
+  return normal && path.sep === '/' ? file : path.resolve(file);
 }
 
 /** Looks up every file `paths` names in the cache at `dir` (creating its folder). */
@@ -51,15 +62,23 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
   } catch (err) {
     throw cacheWriteProblem(err, dir) ?? err;
   }
+  // One file lists the entries of the last load of the same paths: reading 2,500 small entry
+  // files costs more than the rest of a warm start. It only saves reads: an entry it lacks or
+  // holds stale is looked up in the packs, read once and only then.
+  const key = keyOf(JSON.stringify(paths.map((p) => path.resolve(p))));
+  const manifest = path.join(folder, `list-${key}.json`);
+  // Under another name than the earlier format's (`load-`), which earlier versions read as an
+  // array of entries: a cache folder they share keeps working for both.
+  const legacy = path.join(folder, `load-${key}.json`);
+  // Read while the files are walked (it never fails: a missing or damaged one is undefined).
+  const reading = readManifest(folder, manifest);
   const expansion = await expandPaths(paths);
   const report = emptyLoadReport(expansion.warnings);
   const entries: CacheEntry[] = [];
   const misses: Miss[] = [];
-  // One file lists the entries of the last load of the same paths: reading 2,500 small entry
-  // files costs more than the rest of a warm start. It only saves reads: an entry it lacks or
-  // holds stale is looked up in the packs, read once and only then.
-  const manifest = path.join(folder, `load-${keyOf(JSON.stringify(paths.map((p) => path.resolve(p))))}.json`);
-  const listed = new Map(((await readEntries(folder, manifest)) ?? []).map((e) => [e.path, e]));
+  const current = await reading;
+  const previous = current ?? (await readManifest(folder, legacy));
+  const listed = new Map((previous ?? []).map((e) => [e.path, e]));
   // A segment with another size than its entry recorded is not the one the entry was written for.
   const segmentBytes = memo((file: string) => {
     try {
@@ -73,35 +92,35 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
   const isFresh = (e: CacheEntry | undefined, info: Fingerprint): e is CacheEntry =>
     e !== undefined && sameFingerprint(e, info) && (e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes);
   // The walk's stat of each file gives its fingerprint (a file named directly is stat'ed there
-  // too). A file the manifest lists as it is now is settled at once; the others (pack reads,
-  // a stat the walk did not make) run together.
-  const looked = await Promise.all(
-    expansion.files.map((file) => {
-      const abs = path.resolve(file);
-      const known = expansion.stats.get(file);
-      const fromList = listed.get(abs);
-      if (known && isFresh(fromList, known)) {
-        fromManifest++;
-        return { abs, info: known as FileState | Error, entry: fromList as CacheEntry | undefined, stale: fromList as CacheEntry | undefined };
+  // too). A file the manifest lists as it is now is settled at once, without a promise (53,819
+  // files at 5M); the others (pack reads, a stat the walk did not make) run together.
+  type Looked = { abs: string; info: FileState | Error; entry?: CacheEntry; stale?: CacheEntry };
+  const looked: (Looked | Promise<Looked>)[] = expansion.files.map((file) => {
+    const abs = absolute(file);
+    const known = expansion.stats.get(file);
+    const fromList = listed.get(abs);
+    if (known && isFresh(fromList, known)) {
+      fromManifest++;
+      return { abs, info: known, entry: fromList, stale: fromList };
+    }
+    return (async (): Promise<Looked> => {
+      const info = known ?? (await stat(abs).catch((err: unknown) => err as Error));
+      if (info instanceof Error) return { abs, info };
+      let entry = fromList;
+      if (!isFresh(entry, info)) {
+        const candidates = (await (packed ??= entriesByPath(folder))).get(abs) ?? [];
+        entry = candidates.find((c) => isFresh(c, info)) ?? candidates[0];
       }
-      return (async () => {
-        const info = known ?? (await stat(abs).catch((err: unknown) => err as Error));
-        if (info instanceof Error) return { abs, info };
-        let entry = fromList;
-        if (!isFresh(entry, info)) {
-          const candidates = (await (packed ??= entriesByPath(folder))).get(abs) ?? [];
-          entry = candidates.find((c) => isFresh(c, info)) ?? candidates[0];
-        }
-        return { abs, info, entry: isFresh(entry, info) ? entry : undefined, stale: entry ?? fromList };
-      })();
-    }),
-  );
+      return { abs, info, entry: isFresh(entry, info) ? entry : undefined, stale: entry ?? fromList };
+    })();
+  });
+  const waiting = looked.flatMap((l, i) => (l instanceof Promise ? [i] : []));
+  const settled = await Promise.all(waiting.map((i) => looked[i]!));
+  waiting.forEach((i, n) => (looked[i] = settled[n]!));
   // Days whose segments hold rows no current entry reads (a file changed or went away): they are
   // rewritten, so the old rows leave the cache instead of lingering beside the new ones.
   const dirty = new Set<string>();
-  const present = new Set<string>();
-  for (const l of looked) {
-    present.add(l.abs);
+  for (const l of looked as Looked[]) {
     if (l.info instanceof Error) {
       report.filesSkipped++;
       report.warnings.push({ file: l.abs, reason: describeFsError(l.info), kind: 'skipped' });
@@ -111,6 +130,10 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
       if (l.stale?.parquet) dirty.add(dayOf(l.stale));
     }
   }
-  for (const gone of listed.values()) if (!present.has(gone.path) && gone.parquet) dirty.add(dayOf(gone));
-  return { folder, manifest, listed, fromManifest, report, entries, misses, dirty };
+  // Every file the manifest lists was a hit (a warm start): none of them went away.
+  if (fromManifest < listed.size) {
+    const present = new Set((looked as Looked[]).map((l) => l.abs));
+    for (const gone of listed.values()) if (!present.has(gone.path) && gone.parquet) dirty.add(dayOf(gone));
+  }
+  return { folder, manifest, listed, fromManifest, oldManifest: current === undefined && previous !== undefined, report, entries, misses, dirty };
 }

@@ -28,6 +28,7 @@ import {
   type CacheEntry,
   type Segment,
 } from './cache-files.js';
+import { manifestText } from './cache-manifest.js';
 import { lookUpCache, type CacheLookup, type Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
@@ -39,15 +40,18 @@ import { markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport 
  * Misses are converted in chunks of about this many (compressed) bytes, bounding memory: two
  * chunks are in flight (one read, one written). A first load of 1M events in delivery-sized files
  * peaked at 1.45-1.68 GB RSS and 40-42 CPU-s with 16 MB, 1.78-1.90 GB and 47-49 CPU-s with 24 MB
- * (2.7 GB with 48 MB, no faster).
+ * (2.7 GB with 48 MB, no faster). Under the 715 MB limit, 16 MB still peaked at 1.2-1.34 GB at
+ * 1M and 1.59-1.67 GB at 5M (the peak is a read and a write at their largest at once, so the more
+ * chunks, the higher the worst one); 8 MB at 0.97 GB at 1M (bench README, 2026-12-06 17:00).
  */
-const CHUNK_BYTES = 16 * 1024 * 1024;
+const CHUNK_BYTES = 8 * 1024 * 1024;
 /**
  * A day whose files sit in more segments than this is rewritten as one. Loads of new files as
  * they arrive (every hour, say) add a small segment to the day each time; a first load splits a
- * day over two chunks at most (files are read in delivery order), which is not worth a rewrite.
+ * day over the few chunks its files fill (files are read in delivery order: a day of 5M events
+ * over 30 days is 27 MB, four or five chunks), which is not worth a rewrite.
  */
-const MAX_DAY_SEGMENTS = 4;
+const MAX_DAY_SEGMENTS = 8;
 
 export interface CachedLoad {
   report: LoadReport;
@@ -85,7 +89,7 @@ export interface CacheLoadOptions {
 /** Brings the cache up to date for the files `paths` name and returns their entries. */
 export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Promise<CachedLoad> {
   const started = performance.now();
-  const { folder, manifest, listed, fromManifest, report, entries, misses, dirty } = opts.lookup ?? (await lookUpCache(paths, opts.dir));
+  const { folder, manifest, listed, fromManifest, oldManifest, report, entries, misses, dirty } = opts.lookup ?? (await lookUpCache(paths, opts.dir));
   const total = misses.reduce((sum, m) => sum + m.size, 0);
   let doneBytes = 0;
   let doneFiles = 0;
@@ -164,7 +168,13 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     }
 
     const byDay = new Map<string, CacheEntry[]>();
-    for (const e of entries) if (e.parquet !== null) byDay.set(dayOf(e), [...(byDay.get(dayOf(e)) ?? []), e]);
+    for (const e of entries) {
+      if (e.parquet === null) continue;
+      const day = dayOf(e);
+      const members = byDay.get(day);
+      if (members) members.push(e);
+      else byDay.set(day, [e]);
+    }
     for (const [day, members] of byDay) {
       throwIfInterrupted(opts.signal);
       const segments = new Set(members.map((m) => m.parquet!));
@@ -194,7 +204,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     report.bytesRead += entry.size;
   }
   const changed = converted.length > 0 || rewritten.length > 0 || dirty.size > 0;
-  const rewrite = changed || fromManifest !== entries.length || listed.size !== entries.length;
+  const rewrite = changed || oldManifest || fromManifest !== entries.length || listed.size !== entries.length;
   const collected = await finishLoad(opts.dir, manifest, entries, rewrite, changed, opts.gcGraceMs);
   markUnreadable(report.warnings);
   report.elapsedMs = performance.now() - started;
@@ -381,7 +391,7 @@ async function writeChunk(
  */
 export async function finishLoad(dir: string, manifest: string, entries: CacheEntry[], rewrite: boolean, changed: boolean, gcGraceMs = GC_GRACE_MS): Promise<string[]> {
   try {
-    if (rewrite) writeAtomic(manifest, JSON.stringify(storedEntries(entries)));
+    if (rewrite) writeAtomic(manifest, manifestText(storedEntries(entries)));
     if (changed) return await collectGarbage(dir, layoutFolder(dir), gcGraceMs);
   } catch (err) {
     // The manifest only saves reads and collection only space: a cache that is read-only (or

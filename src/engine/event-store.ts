@@ -14,7 +14,7 @@ import { lookUpCache, type CacheLookup } from './cache-lookup.js';
 import { answerFirstBytes, defaultMemoryLimit } from './memory.js';
 import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
-import { countDuplicates, deleteDuplicates, recordDuplicates, rememberedCount } from './duplicates.js';
+import { countDuplicates, deleteDuplicates, filesKey, recordDuplicates, rememberedCount } from './duplicates.js';
 import { dataRead, type DataRead } from './data-read.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
@@ -146,8 +146,8 @@ export class EventStore {
     this.cached.setDropDuplicates(false);
     await this.cached.apply(this.conn, {});
     if (!this.dropDuplicates) {
-      const files = this.cached.select({}).map(({ entry: e, index }) => [e.path, index, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.rows, e.parquet]);
-      return { events: await rememberedCount(join(this.cacheDir, 'duplicates.json'), files, () => countDuplicates(this.conn)), dropped: false };
+      const key = filesKey(this.cached.select({}));
+      return { events: await rememberedCount(join(this.cacheDir, 'duplicates.json'), key, () => countDuplicates(this.conn)), dropped: false };
     }
     const events = await recordDuplicates(this.conn);
     this.cached.setDropDuplicates(true);

@@ -26,9 +26,10 @@ const INFLATE_MAX_BYTES = 256 * 1024;
 /**
  * JSON text staged per statement: bounds the memory a batch holds twice (in Node and in DuckDB),
  * outside DuckDB's memory limit. 1M events into memory under a 700 MB limit peaked at 1.46 GB RSS
- * with 48 MB, 1.25 GB with 16 MB.
+ * with 48 MB, 1.25 GB with 16 MB; under 715 MB (2026-12-06 18:00, in-process) 1.47 GB and 56.1
+ * CPU-s with 16 MB, 1.32 GB and 46.9 CPU-s with 8 MB.
  */
-const BATCH_TEXT_BYTES = 16 * 1024 * 1024;
+const BATCH_TEXT_BYTES = 8 * 1024 * 1024;
 const BATCH_FILES = 4000;
 /** Files read and inflated at once: enough to keep the thread pool busy. */
 const READ_CONCURRENCY = 32;

@@ -1,0 +1,124 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine } from '../src/engine/engine.js';
+import { loadIntoCache } from '../src/engine/cache.js';
+import { layoutFolder, type CacheEntry } from '../src/engine/cache-files.js';
+import { lookUpCache } from '../src/engine/cache-lookup.js';
+import { manifestText, parseManifest } from '../src/engine/cache-manifest.js';
+import { SAMPLE_DIR } from './helpers.js';
+
+const tmpRoot = mkdtempSync(path.join(tmpdir(), 'spelunk-manifest-'));
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
+
+const entry = (p: string, over: Partial<CacheEntry> = {}): CacheEntry => ({
+  path: p,
+  size: 2311,
+  mtimeMs: 1796521837393.6045,
+  ctimeMs: 1796521837401.25,
+  ino: 2277650,
+  rows: 8,
+  minTime: 1793232000,
+  maxTime: 1793232262.5,
+  warnings: [],
+  eventsSkipped: 0,
+  parquet: '/cache/v5-x/seg-a.parquet',
+  parquetBytes: 11358586,
+  ...over,
+});
+
+describe('load manifest', () => {
+  it('gives back every entry exactly, in order', () => {
+    const entries = [
+      entry('/logs/a/1.json.gz'),
+      entry('/logs/a/2.json.gz', { rows: 0, minTime: null, maxTime: null, parquet: null, parquetBytes: null }),
+      entry('/logs/b/1.json.gz', { parquet: '/cache/v5-x/seg-b.parquet', parquetBytes: 5, ino: 7 }),
+      // The same segment with another size is another segment (a different write).
+      entry('/logs/a/3.json.gz', { parquetBytes: 12, eventsSkipped: 2, warnings: [{ file: '/logs/a/3.json.gz', reason: '2 events skipped', kind: 'partial', eventsSkipped: 2 }] }),
+      entry('relative/x.json', { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 }),
+      entry('/top.json', { minTime: -86400.25 }),
+    ];
+    const text = manifestText(entries);
+    expect(parseManifest(text)).toEqual(entries);
+    // Each folder's path and each segment's is written once per run of entries, not per entry.
+    expect(text.split('"/logs/a/"').length - 1).toBe(2);
+    expect(text.split('seg-a.parquet').length - 1).toBe(2);
+  });
+
+  it('reads a manifest written before (an array of entries)', () => {
+    const entries = [entry('/logs/a/1.json.gz'), entry('/logs/a/2.json.gz', { parquet: null, parquetBytes: null })];
+    expect(parseManifest(JSON.stringify(entries))).toEqual(entries);
+  });
+
+  it('takes a damaged manifest for none', () => {
+    const text = manifestText([entry('/logs/a/1.json.gz'), entry('/logs/b/2.json.gz')]);
+    const parsed = JSON.parse(text) as { v: number; segments: unknown[]; folders: [string, unknown[][]][]; warnings: unknown[] };
+    expect(parseManifest(text.slice(0, -5))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, v: 3 }))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, segments: [] }))).toBeUndefined();
+    const short = structuredClone(parsed);
+    short.folders[0]![1][0]!.pop();
+    expect(parseManifest(JSON.stringify(short))).toBeUndefined();
+    const text2 = structuredClone(parsed);
+    text2.folders[0]![1][0]![1] = '2311';
+    expect(parseManifest(JSON.stringify(text2))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, warnings: [[5, []]] }))).toBeUndefined();
+    expect(parseManifest('null')).toBeUndefined();
+    expect(parseManifest('[1, 2]')).toBeUndefined();
+  });
+
+  it('settles a warm start from the manifest, and a damaged one from the packs with the same rows', async () => {
+    const data = path.join(tmpRoot, 'data');
+    cpSync(path.resolve(SAMPLE_DIR, 'AWSLogs'), path.join(data, 'AWSLogs'), { recursive: true });
+    const cacheDir = path.join(tmpRoot, 'cache');
+    const first = await loadIntoCache([data], { dir: cacheDir });
+    expect(first.converted.length).toBeGreaterThan(1);
+    const manifest = readdirSync(layoutFolder(cacheDir)).find((n) => n.startsWith('list-'))!;
+    const file = path.join(layoutFolder(cacheDir), manifest);
+    const legacy = path.join(layoutFolder(cacheDir), manifest.replace('list-', 'load-'));
+    expect(readFileSync(file, 'utf8').startsWith('{"v":2,')).toBe(true);
+    // Segments by file name only: a copied or moved cache folder reads its own.
+    expect(readFileSync(file, 'utf8')).not.toContain(layoutFolder(cacheDir));
+    const warm = await lookUpCache([data], cacheDir);
+    expect(warm.misses).toEqual([]);
+    expect(warm.fromManifest).toBe(first.entries.length);
+    expect([...warm.entries].sort((a, b) => (a.path < b.path ? -1 : 1))).toEqual([...first.entries].sort((a, b) => (a.path < b.path ? -1 : 1)));
+
+    // A manifest of the earlier format (an array of entries, under the earlier name; earlier
+    // versions read only that one) is used, and written again in this one.
+    rmSync(file);
+    writeFileSync(legacy, JSON.stringify(first.entries));
+    const old = await lookUpCache([data], cacheDir);
+    expect(old.fromManifest).toBe(first.entries.length);
+    expect(old.oldManifest).toBe(true);
+    const again = await loadIntoCache([data], { dir: cacheDir });
+    expect(again.converted).toEqual([]);
+    expect(readFileSync(file, 'utf8').startsWith('{"v":2,')).toBe(true);
+    expect(JSON.parse(readFileSync(legacy, 'utf8'))).toEqual(first.entries);
+    expect((await lookUpCache([data], cacheDir)).oldManifest).toBe(false);
+
+    const count = async (dir: string | undefined = cacheDir): Promise<unknown[]> => {
+      const engine = await Engine.open({ cacheDir: dir });
+      try {
+        await engine.load([data]);
+        return (await engine.run('search * | stats count by eventName | sort eventName')).rows;
+      } finally {
+        engine.close();
+      }
+    };
+    const before = await count();
+    expect(before).toEqual(await count(undefined));
+    expect(before.length).toBeGreaterThan(3);
+    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 200));
+    // With the earlier one beside it, that one is read; without, the packs.
+    expect((await lookUpCache([data], cacheDir)).fromManifest).toBe(first.entries.length);
+    rmSync(legacy);
+    const damaged = await lookUpCache([data], cacheDir);
+    expect(damaged.fromManifest).toBe(0);
+    expect(damaged.misses).toEqual([]);
+    expect(await count()).toEqual(before);
+    // That load wrote the manifest again, whole.
+    expect(parseManifest(readFileSync(file, 'utf8'))?.length).toBe(first.entries.length);
+  });
+});
