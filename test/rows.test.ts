@@ -139,6 +139,23 @@ describe('searches through the JSON row path', () => {
     'search * | stats count values(eventName) AS names avg(_time) AS t by user_type',
     'search * | timechart span=1d count by eventSource',
   ];
+  it('makes each row\'s text before the final sort: the same rows, in order, whole or capped', async () => {
+    const spl = 'search * | eval k=len(eventName) | sort 0 k - eventName | table k eventName _time eventID';
+    const { compiled } = await engine.prepareWithData(spl, { now: SAMPLE_NOW });
+    // The search unordered, with each row's __seq last: the engine sorts after writing the rows' text.
+    expect(compiled.sql.endsWith('\nORDER BY "__seq"')).toBe(true);
+    expect(compiled.keyed).toBe(`${compiled.sql.slice(0, compiled.sql.lastIndexOf('\nFROM '))}, "__seq"${compiled.sql.slice(compiled.sql.lastIndexOf('\nFROM '), -'\nORDER BY "__seq"'.length)}`);
+    const reader = await engine.connection.runAndReadAll(compiled.sql);
+    const expected = reader.convertRows(JSDuckDBValueConverter).map((values) => Object.fromEntries(compiled.columns.map((c, i) => [c, toValue(values[i])])));
+    expect(expected.length).toBeGreaterThan(20);
+    expect((await engine.run(spl, { now: SAMPLE_NOW })).rows).toEqual(expected);
+    const capped = await engine.run(spl, { now: SAMPLE_NOW, maxRows: 7 });
+    expect(capped.rows).toEqual(expected.slice(0, 7));
+    expect(capped.truncated).toBe(true);
+    // Rows that feed an aggregate (unordered) have no such form.
+    expect((await engine.prepareWithData(spl, { now: SAMPLE_NOW, unordered: true })).compiled.keyed).toBeUndefined();
+  });
+
   for (const spl of searches) {
     it(`gives the converter's rows for: ${spl}`, async () => {
       const { rows } = await engine.run(spl, { now: SAMPLE_NOW });

@@ -117,6 +117,11 @@ export class Builder {
     return new PlanPrinter(DUCKDB, duckdbPrinter, steps).query(steps, output, columns, opts);
   }
 
+  /** query(), and the same rows unordered with their `__seq` (see PlanPrinter.queries). */
+  queries(steps: Step[], output: number, columns: string[], opts: { unordered?: boolean; stepwise?: boolean } = {}): { sql: string; keyed?: string } {
+    return new PlanPrinter(DUCKDB, duckdbPrinter, steps).queries(steps, output, columns, opts);
+  }
+
   /** An error about the user's search, to be thrown: `throw b.err(...)`. */
   err(code: Parameters<typeof splError>[0], message: string, span: Span, hints?: string[]) {
     return splError(code, message, span, hints);

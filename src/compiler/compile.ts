@@ -166,13 +166,13 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   const { steps, output } = extractJsonOnce(clean.steps, clean.output);
   // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
   // rows for nothing doubled its cost.
-  const sql = b.query(steps, output, columns, { unordered: options.unordered, stepwise: options.stepwise });
+  const { sql, keyed } = b.queries(steps, output, columns, { unordered: options.unordered, stepwise: options.stepwise });
   noteMissingFields(b);
   // One CTE per step, printed only when asked (a run-time error being located): a second print
   // of every search cost parse+compile about a tenth more.
   let stepwise: string | undefined;
   const plan = { get ctes() { return (stepwise ??= b.ctes(steps)); }, steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
-  return { sql, columns, types, origins, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, ...(b.readsEventIdsUnique ? { readsEventIdsUnique: true } : {}), plan };
+  return { sql, ...(keyed ? { keyed } : {}), columns, types, origins, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, ...(b.readsEventIdsUnique ? { readsEventIdsUnique: true } : {}), plan };
 }
 
 /**

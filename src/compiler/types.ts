@@ -124,6 +124,11 @@ export type OutputAction = {
 
 export interface CompiledSearch {
   sql: string;
+  /**
+   * For a result in `__seq` order: the same rows unordered, with `"__seq"` after the columns.
+   * The engine sorts them itself after turning each row into what it reads (rows.ts).
+   */
+  keyed?: string;
   /** Visible result columns in order. */
   columns: string[];
   types: Record<string, FieldType>;

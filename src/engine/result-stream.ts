@@ -78,7 +78,7 @@ export class ResultStream {
     const toRead = compiled.output ? undefined : rowsToRead(opts);
     const cap = toRead === undefined ? '' : `\nLIMIT ${toRead}`;
     this.cancelled = false;
-    const reader = await this.decoder(compiled.sql + cap, compiled.columns);
+    const reader = await this.decoder(compiled.sql + cap, compiled.columns, compiled.keyed === undefined ? undefined : { sql: compiled.keyed, tail: cap });
     // Profiled as it runs (the job inspector), the query alone: not the questions asked before it.
     let profiled = false;
     try {
@@ -182,9 +182,9 @@ export class ResultStream {
     }
   }
 
-  private async decoder(sql: string, columns: string[]): Promise<RowDecoder> {
+  private async decoder(sql: string, columns: string[], keyed?: { sql: string; tail: string }): Promise<RowDecoder> {
     try {
-      return await rowDecoder(this.conn, sql, columns);
+      return await rowDecoder(this.conn, sql, columns, keyed);
     } catch (err) {
       throw new EngineError(describeDuckDBError(err), sql);
     }

@@ -73,7 +73,7 @@ export function toValue(v: unknown): Value {
  * Plans how to read the result of `sql` (whose output columns are `columns`, in order). Preparing
  * the statement gives the column types without running it.
  */
-export async function rowDecoder(conn: DuckDBConnection, sql: string, columns: string[]): Promise<RowDecoder> {
+export async function rowDecoder(conn: DuckDBConnection, sql: string, columns: string[], keyed?: { sql: string; tail: string }): Promise<RowDecoder> {
   const generic: RowDecoder = {
     sql,
     decode: (chunk) =>
@@ -102,8 +102,12 @@ export async function rowDecoder(conn: DuckDBConnection, sql: string, columns: s
     cells.push(cell);
   }
   return {
-    // A projection over the search keeps its order: DuckDB streams it off the final sort.
-    sql: `SELECT json_array(${cells.join(', ')})::VARCHAR AS "row"\nFROM (\n${sql}\n) AS r(${refs.join(', ')})`,
+    // Each row's text made before the final sort (on every thread, and one column to sort
+    // instead of all), or, with no unordered form of the search, over the sorted rows: a
+    // projection over the search keeps its order (DuckDB streams it off the final sort).
+    sql: keyed
+      ? `SELECT json_array(${cells.join(', ')})::VARCHAR AS "row"\nFROM (\n${keyed.sql}\n) AS r(${refs.join(', ')}, "__seq")\nORDER BY "__seq"${keyed.tail}`
+      : `SELECT json_array(${cells.join(', ')})::VARCHAR AS "row"\nFROM (\n${sql}\n) AS r(${refs.join(', ')})`,
     decode: (chunk) => {
       const texts = chunkTexts(chunk) ?? chunk.getColumnVector(0).toArray();
       const rows: Row[] = new Array(chunk.rowCount);

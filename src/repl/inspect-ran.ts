@@ -194,7 +194,10 @@ export function ranLines(search: string, ran: RanSearch, results: number, trunca
     if (c.ops.length === 0) rows.push([String(i + 1), c.label, '(no operator matched: fused into the others, or moved)', '', '', '']);
     c.ops.forEach((op, j) => rows.push(opRow(j === 0 ? String(i + 1) : '', j === 0 ? c.label : '', op)));
   });
-  a.output.forEach((op, j) => rows.push(opRow('', j === 0 ? '(output)' : '', op)));
+  // The engine's own projection of each row's text runs below the final sort (rows.ts): listed
+  // after it, so the group opens with the sort or the cap.
+  const output = [...a.output.filter((op) => op.name !== 'PROJECTION'), ...a.output.filter((op) => op.name === 'PROJECTION')];
+  output.forEach((op, j) => rows.push(opRow('', j === 0 ? '(output)' : '', op)));
   const projections = a.unmatched.filter((op) => op.name === 'PROJECTION');
   a.unmatched.filter((op) => op.name !== 'PROJECTION').forEach((op, j) => rows.push(opRow('', j === 0 ? '(not matched to a command)' : '', op)));
   if (projections.length) rows.push(['', '(column choices)', `PROJECTION ×${projections.length}`, '', '', sec(projections.reduce((t, op) => t + op.seconds, 0))]);

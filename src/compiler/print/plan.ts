@@ -143,9 +143,21 @@ export class PlanPrinter {
    * asked of the data, Builder.ask). `stepwise`: one CTE per step, none merged.
    */
   query(steps: Step[], output: number, columns: string[], opts: { unordered?: boolean; asRows?: boolean; stepwise?: boolean } = {}): string {
+    return this.queries(steps, output, columns, opts).sql;
+  }
+
+  /**
+   * query(), and for an ordered result of columns the same rows unordered with their `"__seq"`
+   * after the columns (`keyed`): the engine then computes what it reads of each row before the
+   * final sort, on every thread, instead of after it on one (CompiledSearch.keyed).
+   */
+  queries(steps: Step[], output: number, columns: string[], opts: { unordered?: boolean; asRows?: boolean; stepwise?: boolean } = {}): { sql: string; keyed?: string } {
     const cols = columns.map((c) => this.q(c));
     const select = opts.asRows && cols.length > 1 ? `unnest([${cols.join(', ')}])` : cols.join(', ') || '1 AS "_"';
-    return `WITH ${this.ctes(steps, opts.stepwise ? undefined : output)}\nSELECT ${select}\nFROM ${stepName(output)}${opts.unordered ? '' : '\nORDER BY "__seq"'}`;
+    const head = `WITH ${this.ctes(steps, opts.stepwise ? undefined : output)}\nSELECT ${select}`;
+    const from = `\nFROM ${stepName(output)}`;
+    const sql = `${head}${from}${opts.unordered ? '' : '\nORDER BY "__seq"'}`;
+    return opts.unordered || opts.asRows || cols.length === 0 ? { sql } : { sql, keyed: `${head}, "__seq"${from}` };
   }
 }
 
