@@ -30,11 +30,8 @@ export function rowsAreDistinctEvents(steps: readonly Step[], id: number, key: E
         s = byId.get(s.input);
         break;
       case 'extend':
-        if (s.columns.some((c) => c.name === KEY) || s.drop?.includes(KEY)) return false;
-        s = byId.get(s.input);
-        break;
       case 'project':
-        if (!s.columns.some((c) => c.name === KEY && isColumn(c.expr, KEY))) return false;
+        if (!handsOn(s, KEY)) return false;
         s = byId.get(s.input);
         break;
       case 'join': {
@@ -50,6 +47,12 @@ export function rowsAreDistinctEvents(steps: readonly Step[], id: number, key: E
     }
   }
   return false;
+}
+
+/** An extend or project whose column `name` is its input's, unchanged. */
+function handsOn(s: Extract<Step, { kind: 'extend' | 'project' }>, name: string): boolean {
+  if (s.kind === 'extend') return !s.columns.some((c) => c.name === name) && !s.drop?.includes(name);
+  return s.columns.some((c) => c.name === name && isColumn(c.expr, name));
 }
 
 /** The right side's column of a join on `r.x = l.y`. */
@@ -77,11 +80,8 @@ function uniqueOn(byId: Map<number, Step>, id: number, name: string): boolean {
         s = byId.get(s.input);
         break;
       case 'extend':
-        if (s.columns.some((c) => c.name === name) || s.drop?.includes(name)) return false;
-        s = byId.get(s.input);
-        break;
       case 'project':
-        if (!s.columns.some((c) => c.name === name && isColumn(c.expr, name))) return false;
+        if (!handsOn(s, name)) return false;
         s = byId.get(s.input);
         break;
       default:
