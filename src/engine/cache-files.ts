@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
-import { parseManifest } from './cache-manifest.js';
+import { located, parseManifest } from './cache-manifest.js';
 import { quoteIdent, sqlString } from './load-sql.js';
 import type { LoadWarning } from './types.js';
 
@@ -113,12 +113,6 @@ function segmentIn(folder: string): (stored: string) => string {
   return (stored) => path.join(folder, path.basename(stored));
 }
 
-function located(folder: string, entries: CacheEntry[]): CacheEntry[] {
-  const locate = segmentIn(folder);
-  for (const e of entries) if (typeof e.parquet === 'string') e.parquet = locate(e.parquet);
-  return entries;
-}
-
 export function writePack(folder: string, entries: CacheEntry[]): void {
   if (entries.length === 0) return;
   const pack: Pack = { written: Date.now(), entries: storedEntries(entries) };
@@ -131,7 +125,7 @@ async function readPacks(folder: string): Promise<{ file: string; pack: Pack }[]
   const packs = await Promise.all(names.map(async (name) => ({ file: path.join(folder, name), pack: await readEntry<Pack>(path.join(folder, name)) })));
   return packs
     .filter((p): p is { file: string; pack: Pack } => Array.isArray(p.pack?.entries) && typeof p.pack?.written === 'number')
-    .map((p) => ({ file: p.file, pack: { written: p.pack.written, entries: located(folder, p.pack.entries) } }))
+    .map((p) => ({ file: p.file, pack: { written: p.pack.written, entries: located(p.pack.entries, segmentIn(folder)) } }))
     .sort((a, b) => b.pack.written - a.pack.written || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
 }
 

@@ -68,8 +68,7 @@ export function parseManifest(text: string, locate: (stored: string) => string =
   }
   if (Array.isArray(parsed)) {
     if (!parsed.every(isEntry)) return undefined;
-    for (const e of parsed as CacheEntry[]) if (typeof e.parquet === 'string') e.parquet = locate(e.parquet);
-    return parsed as CacheEntry[];
+    return located(parsed as CacheEntry[], locate);
   }
   const m = parsed as Manifest | null;
   if (m === null || typeof m !== 'object' || m.v !== 2 || !Array.isArray(m.segments) || !Array.isArray(m.folders) || !Array.isArray(m.warnings)) return undefined;
@@ -106,6 +105,12 @@ export function parseManifest(text: string, locate: (stored: string) => string =
     if (!Array.isArray(w) || !Number.isInteger(w[0]) || entries[w[0]] === undefined || !Array.isArray(w[1])) return undefined;
     entries[w[0]]!.warnings = w[1];
   }
+  return entries;
+}
+
+/** `entries` with each segment's stored name passed through `locate` (in place). */
+export function located(entries: CacheEntry[], locate: (stored: string) => string): CacheEntry[] {
+  for (const e of entries) if (typeof e.parquet === 'string') e.parquet = locate(e.parquet);
   return entries;
 }
 
