@@ -139,10 +139,7 @@ export class ReplController implements PromptHost {
         // Typing ahead is fine; the search runs once the data is there.
         if (isCtrlC) return this.exit();
         if (k.ctrl && k.name === 'd' && !this.editor.text) return this.exit();
-        if (!this.input.typeAhead(k) && k.name === 'return' && !k.meta) {
-          this.notice = 'still loading: Enter once the summary is shown';
-          return this.changed();
-        }
+        if (!this.input.typeAhead(k)) return this.waitNote('still loading', 'the summary', k);
         return;
       case 'running':
         if (isCtrlC && this.running) {
@@ -151,10 +148,7 @@ export class ReplController implements PromptHost {
           return this.changed();
         }
         // The next search can be typed while this one runs, as in a shell.
-        if (!this.input.typeAhead(k) && k.name === 'return' && !k.meta) {
-          this.notice = 'still running: Enter once the answer is shown (Ctrl-C cancels)';
-          return this.changed();
-        }
+        if (!this.input.typeAhead(k)) return this.waitNote('still running', 'the answer', k);
         return;
       case 'browse': return this.browseKey(k);
       case 'event': return this.eventPane.key(k);
@@ -166,6 +160,13 @@ export class ReplController implements PromptHost {
       case 'prompt': return this.input.key(k);
       case 'exiting': return;
     }
+  }
+
+  /** A key that waits for the session (PromptInput.typeAhead) says so rather than doing nothing. */
+  private waitNote(state: string, what: string, k: KeyPress): void {
+    const name = k.name === 'return' ? 'Enter' : k.name === 'tab' ? 'Tab' : k.ctrl ? `Ctrl-${k.name.toUpperCase()}` : k.name === 'pageup' ? 'PgUp' : k.name === 'pagedown' ? 'PgDn' : k.name;
+    this.notice = `${state}: ${name} once ${what} is shown${state === 'still running' ? ' (Ctrl-C cancels)' : ''}`;
+    this.changed();
   }
 
   // ---- running -------------------------------------------------------------------------------

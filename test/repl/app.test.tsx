@@ -151,7 +151,10 @@ describe('REPL app', () => {
     await waitFor(screen, (x) => x.includes('running…'), 'the running status');
     await type('eventName=ListB');
     await type(KEY.tab);
+    // A key that waits says so.
+    expect(screen()).toContain('still running: Tab once the answer is shown (Ctrl-C cancels)');
     await type(KEY.ctrlR);
+    expect(screen()).toContain('still running: Ctrl-R once the answer is shown');
     await type('uckets | stats count');
     expect(screen()).toContain('> eventName=ListBuckets | stats count');
     await type(KEY.enter);
