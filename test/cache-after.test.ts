@@ -37,6 +37,11 @@ async function answers(paths: string[], opts: { cacheDir?: string; answerFirst?:
   return { rows, engine, report };
 }
 
+/** Tables of the session's own database: the in-memory events of an answer-first load live there. */
+async function memoryTables(engine: Engine): Promise<unknown[]> {
+  return (await engine.connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE database_name = 'memory' AND NOT temporary")).getRows().flat();
+}
+
 describe('answer first, cache after', () => {
   it('answers as --no-cache does, then leaves a cache every file hits, which answers the same', async () => {
     const data = path.resolve(SAMPLE_DIR);
@@ -170,6 +175,38 @@ describe('answer first, cache after', () => {
       await session.load([more]);
       await session.execute('index=* | stats count');
       expect(session.last!.rows).toEqual([{ count: memory.report.eventsLoaded + 1 }]);
+      // The later load went into the cache (it used to go into memory, uncached, for good), and
+      // the session reads the first load from the cache too: the in-memory table is gone.
+      expect((await loadIntoCache([more], { dir: cacheDir })).converted).toEqual([]);
+      expect(await memoryTables(engine)).toEqual([]);
+      await session.execute(SEARCHES[3]!);
+      expect(session.last!.rows).toEqual(memory.rows[3]);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('a second load before any search finishes the owed cache first and goes into the cache', async () => {
+    const data = path.resolve(SAMPLE_DIR);
+    const memory = await answers([data], {});
+    memory.engine.close();
+    const more = fresh();
+    mkdirSync(more, { recursive: true });
+    const ev = { eventVersion: '1.08', eventTime: '2026-11-03T10:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'GetObject', eventID: 'later-2', awsRegion: 'us-east-1' };
+    writeFileSync(path.join(more, 'later.json'), JSON.stringify({ Records: [ev] }));
+    const cacheDir = fresh();
+    const engine = await Engine.open({ cacheDir });
+    try {
+      await engine.load([data], { answerFirst: true, index: 'first' });
+      await engine.load([more], { answerFirst: true, index: 'second' });
+      expect(engine.cacheOwed()).toBeUndefined();
+      expect(await memoryTables(engine)).toEqual([]);
+      expect((await loadIntoCache([data, more], { dir: cacheDir })).converted).toEqual([]);
+      expect((await engine.run('index=* | stats count by index | sort index', { now: SAMPLE_NOW })).rows).toEqual([
+        { index: 'first', count: memory.report.eventsLoaded },
+        { index: 'second', count: 1 },
+      ]);
+      expect((await engine.run(SEARCHES[1]!.replace('index=*', 'index=first'), { now: SAMPLE_NOW })).rows).toEqual(memory.rows[1]!.map((r) => ({ ...(r as object), index: 'first' })));
     } finally {
       engine.close();
     }

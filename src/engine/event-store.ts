@@ -12,12 +12,13 @@ import { loadIntoCache } from './cache.js';
 import { answerFirstFits, cacheFromTable } from './cache-after.js';
 import { lookUpCache, type CacheLookup } from './cache-lookup.js';
 import { answerFirstBytes, defaultMemoryLimit } from './memory.js';
-import { cacheWriteProblem, type CacheWriteError } from './cache-files.js';
+import { cacheWriteProblem, type CacheEntry, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { countDuplicates, deleteDuplicates, filesKey, recordDuplicates, rememberedCount } from './duplicates.js';
 import { dataRead, type DataRead } from './data-read.js';
 import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
+import { quoteIdent } from './load-sql.js';
 import { markUnreadable, type LoadReport } from './types.js';
 
 export class EventStore {
@@ -156,6 +157,7 @@ export class EventStore {
   }
 
   private async loadEvents(paths: string[], opts: LoadOptions & { answerFirst?: boolean } = {}): Promise<LoadReport> {
+    if (this.answered) await this.backToCache();
     if (this.locked && this.cacheDir === undefined) return this.loadStaged(paths, opts);
     if (this.cacheDir === undefined) return loadCloudTrail(this.conn, paths, opts);
     const index = opts.index ?? 'main';
@@ -167,7 +169,7 @@ export class EventStore {
       let lookup: CacheLookup | undefined;
       if (opts.answerFirst && !this.locked && !this.dropDuplicates && this.cacheLoads.length === 0) {
         lookup = await lookUpCache(paths, this.cacheDir);
-        if (answerFirstFits(lookup, answerFirstBytes(this.options.memoryLimit))) return await this.loadAnswerFirst(lookup, opts);
+        if (answerFirstFits(lookup, answerFirstBytes(this.options.memoryLimit))) return await this.loadAnswerFirst(paths, lookup, opts);
       }
       loaded = await loadIntoCache(paths, {
         lookup,
@@ -195,6 +197,8 @@ export class EventStore {
   /** Why the cache could not be written after an answer-first load (it is then as a kill leaves it). */
   cacheError: unknown;
   private cacheAfterDir: string | undefined;
+  /** The answer-first load, and once its cache is written the entries it wrote: see backToCache(). */
+  private answered: { paths: string[]; index: string; entries?: CacheEntry[] } | undefined;
 
   /** What a caller should say when the cache an answer-first load owed could not be written. */
   cacheNote(): string | undefined {
@@ -209,7 +213,7 @@ export class EventStore {
    * and the session goes on from memory; the cache is written from that table once the first
    * search has answered (see cache-after.ts), for the next run.
    */
-  private async loadAnswerFirst(lookup: CacheLookup, opts: LoadOptions): Promise<LoadReport> {
+  private async loadAnswerFirst(paths: string[], lookup: CacheLookup, opts: LoadOptions): Promise<LoadReport> {
     const dir = this.cacheDir!;
     const report = await loadCloudTrail(this.conn, lookup.misses.map((m) => m.abs), opts);
     report.warnings.unshift(...lookup.report.warnings);
@@ -217,15 +221,39 @@ export class EventStore {
     markUnreadable(report.warnings);
     this.cacheDir = undefined;
     this.cacheAfterDir = dir;
+    const answered: NonNullable<EventStore['answered']> = { paths, index: opts.index ?? 'main' };
+    this.answered = answered;
     this.cacheAfter = async () => {
       const conn = await this.instance.connect();
       try {
-        await cacheFromTable(conn, dir, lookup, report);
+        answered.entries = await cacheFromTable(conn, dir, lookup, report);
       } finally {
         conn.closeSync();
       }
     };
     return report;
+  }
+
+  /**
+   * A load after an answer-first load: the cache that load owes is finished first, and the
+   * session reads its events from the cache again, as if it had loaded them there. Otherwise this
+   * load (and every later one) would go into memory like --no-cache: unbounded by the cache's
+   * chunks, and read again by the next run. The in-memory table is dropped, which frees it.
+   * A cache that could not be written leaves the session in memory (cacheNote says why).
+   */
+  private async backToCache(): Promise<void> {
+    await this.writeCacheAfter();
+    const answered = this.answered!;
+    this.answered = undefined;
+    if (this.cacheError !== undefined || answered.entries === undefined) return;
+    this.cacheDir = this.cacheAfterDir;
+    this.cacheAfterDir = undefined;
+    this.cached.add(answered.entries, answered.index);
+    this.cacheLoads.push({ paths: answered.paths, index: answered.index });
+    await this.withRepair(() => this.cached.apply(this.conn, {}), { fail: (err) => new EngineError(describeDuckDBError(err), '') });
+    // Named through its database: `main.events` would find the temporary view first.
+    const db = String((await this.conn.runAndReadAll('SELECT current_database()')).getRows()[0]![0]);
+    await this.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(db)}.main.${EVENTS_TABLE}`);
   }
 
   /** Starts the cache write an answer-first load left (once); resolves when it is done. */
