@@ -56,6 +56,29 @@ describe('the newest-rows bound', () => {
     ]) expect(questions(spl, 1001), spl).toHaveLength(0);
   });
 
+  it('with times from the cache, asks over the events since each first, and bounds by an N-th clearly after it', () => {
+    const spl = 'eventName=AssumeRole | head 5';
+    const opts = { now: SAMPLE_NOW, recentSince: [1764000000, 1763000000] };
+    const [first] = compile(spl, opts).discoveries!;
+    expect(first!.what).toBe('the time of matching event number 5, newest first, among events since 1764000000');
+    expect(first!.sql).toContain(`WHERE coalesce("eventName" ILIKE 'AssumeRole', false)\n      AND "_time" >= 1764000000\n),`);
+    // Five match since then: the bound is the fifth's time, and nothing more is asked.
+    const found = compile(spl, { ...opts, discovered: { [first!.key]: ['1764000100'] } });
+    expect(found.discoveries ?? []).toHaveLength(0);
+    expect(found.sql).toContain('AND "_time" >= 1764000100');
+    // Fewer than five since then, or a fifth less than a millisecond after it (an older event
+    // could share its microsecond): the next time is asked, then all events.
+    for (const answer of [[], ['1764000000.0005'], [null]]) {
+      const [second] = compile(spl, { ...opts, discovered: { [first!.key]: answer } }).discoveries!;
+      expect(second!.what, JSON.stringify(answer)).toBe('the time of matching event number 5, newest first, among events since 1763000000');
+      const [third] = compile(spl, { ...opts, discovered: { [first!.key]: answer, [second!.key]: [] } }).discoveries!;
+      expect(third!.sql).toBe(BOUND_QUESTION);
+      const all = compile(spl, { ...opts, discovered: { [first!.key]: answer, [second!.key]: [], [third!.key]: ['1762000000'] } });
+      expect(all.discoveries ?? []).toHaveLength(0);
+      expect(all.sql).toContain('AND "_time" >= 1762000000');
+    }
+  });
+
   describe('on the sample', () => {
     let engine: Engine;
     beforeAll(async () => {
@@ -78,6 +101,20 @@ describe('the newest-rows bound', () => {
       const few = await engine.run('eventSource=iam.amazonaws.com | head 1000', { now: SAMPLE_NOW });
       expect(few.sql).not.toContain('"_time" >=');
       expect(few.rows).toEqual((await engine.run('eventSource=iam.amazonaws.com', { now: SAMPLE_NOW })).rows);
+      // With times from the cache, whichever share of the events they leave: the same rows.
+      const times = (await engine.connection.runAndReadAll('SELECT DISTINCT floor(_time) FROM events WHERE _time IS NOT NULL ORDER BY 1 DESC')).getRowsJS().map((r) => Number(r[0]));
+      for (const spl of ['eventName=AssumeRole | head 7', 'search * | table _time eventName user | head 33', 'eventSource=iam.amazonaws.com | head 1000']) {
+        const plain = await engine.connection.runAndReadAll(compile(spl.replace(' |', ' | where true() |'), { now: SAMPLE_NOW }).sql);
+        for (const recentSince of [[times[0]!], [times[3]!, times[Math.floor(times.length / 2)]!], [times[times.length - 1]!], [times[0]! + 1]]) {
+          let discovered: Record<string, (string | null)[]> = {};
+          let compiled = compile(spl, { now: SAMPLE_NOW, recentSince, discovered });
+          while (compiled.discoveries?.length) {
+            for (const d of compiled.discoveries) discovered = { ...discovered, [d.key]: (await engine.connection.runAndReadAll(d.sql)).getRowsJS().map((r) => (r[0] === null ? null : String(r[0]))) };
+            compiled = compile(spl, { now: SAMPLE_NOW, recentSince, discovered });
+          }
+          expect((await engine.connection.runAndReadAll(compiled.sql)).getRowsJS(), `${spl} ${recentSince}`).toEqual(plain.getRowsJS());
+        }
+      }
       const capped = await engine.run('search *', { now: SAMPLE_NOW, maxRows: 25 });
       expect(capped.sql).toContain('"_time" >=');
       expect(capped.truncated).toBe(true);

@@ -70,6 +70,12 @@ export interface CompileOptions {
   discovered?: Record<string, DiscoveredValue[]>;
   /** The engine reads at most this many result rows (a display cap): see newestRowsBound(). */
   rowCap?: number;
+  /**
+   * Times (epoch seconds, newest first) after which the engine knows a growing share of the
+   * events lie (the cache's file times): the newest-rows question is asked over the events since
+   * each in turn before over all of them (rewrite/newest-bound.ts). Only its cost depends on them.
+   */
+  recentSince?: number[];
   /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10). */
   addon?: AddonProfile;
   /**

@@ -88,6 +88,48 @@ export class CachedEvents {
     return files;
   }
 
+  /** The last answer of recentSince, for one selection. */
+  private recent: { key: string; times: number[] } | undefined;
+
+  /**
+   * Times after which about 1/64 and 1/8 of the range's events lie, newest first, from the files'
+   * newest event times (CompileOptions.recentSince): none under 200,000 events, where reading
+   * all of them costs little. Made from a histogram of the times (linear: 53,819 files at 5M).
+   */
+  recentSince(range: TimeRange): number[] {
+    const files = this.select(range);
+    const key = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
+    if (this.recent?.key === key) return this.recent.times;
+    let total = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const { entry } of files) {
+      if (entry.maxTime === null) continue;
+      total += entry.rows;
+      lo = Math.min(lo, entry.maxTime);
+      hi = Math.max(hi, entry.maxTime);
+    }
+    const times: number[] = [];
+    if (total >= 200_000 && hi > lo) {
+      const buckets = new Float64Array(4096);
+      const width = (hi - lo) / buckets.length;
+      const bucketOf = (t: number) => Math.min(buckets.length - 1, Math.floor((t - lo) / width));
+      for (const { entry } of files) if (entry.maxTime !== null) buckets[bucketOf(entry.maxTime)]! += entry.rows;
+      let rows = 0;
+      let share = 0;
+      const shares = [1 / 64, 1 / 8];
+      for (let i = buckets.length - 1; i > 0 && share < shares.length; i--) {
+        rows += buckets[i]!;
+        if (rows < shares[share]! * total) continue;
+        const t = Math.floor(lo + i * width);
+        if ((range.earliest === undefined || t > range.earliest) && (range.latest === undefined || t < range.latest) && t !== times[times.length - 1]) times.push(t);
+        while (share < shares.length && rows >= shares[share]! * total) share++;
+      }
+    }
+    this.recent = { key, times };
+    return times;
+  }
+
   /**
    * SQL of the `events` view reading only the segments a range needs. Each segment is joined with
    * the sources whose current entry points at it: a segment also holds rows of files the range

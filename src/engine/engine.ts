@@ -177,6 +177,7 @@ export class Engine {
       placeholderLookups: opts.placeholderLookups,
       discovered: opts.discovered ?? {},
       rowCap: rowsToRead(opts),
+      recentSince: this.store.recentSince({ earliest: opts.earliest, latest: opts.latest }),
       addon: opts.addon ?? this.options.addon,
       unordered: opts.unordered,
       stepwise: opts.stepwise,

@@ -345,6 +345,11 @@ export class EventStore {
     if (this.cacheDir !== undefined) await this.cached.apply(this.conn, range);
   }
 
+  /** See CompileOptions.recentSince: from the cache's file times (none for events in memory). */
+  recentSince(range: { earliest?: number; latest?: number }): number[] | undefined {
+    return this.cacheDir === undefined ? undefined : this.cached.recentSince(range);
+  }
+
   /** What a search over this time range read: the cache's files and days, or the events in memory. */
   async dataRead(range: { earliest?: number; latest?: number }): Promise<DataRead> {
     const read = await dataRead(this.conn, this.cacheDir === undefined ? null : { dir: this.cacheDir, files: this.cached.select(range) }, range);
