@@ -169,6 +169,32 @@ describe('bare terms match whole segments of the raw event', () => {
   });
 });
 
+describe('a term *X* is a case-insensitive search for X in the raw text', () => {
+  // The delete event type's `*Delete* OR *Remove* OR *Reboot*` is read by the field sidebar over
+  // every event (issue 14): RE2 alone, without lower() over the whole text first.
+  const where = (spl: string) => /WHERE (.*)\n/.exec(sqlOf(spl))![1]!;
+
+  it('compiles to one case-insensitive regex when X has no letter cased differently elsewhere', () => {
+    expect(where('*Delete*')).toBe(`coalesce(regexp_matches("_raw", '(?i)Delete'), false)`);
+    expect(where('*a-b.c/d*')).toBe(`coalesce(regexp_matches("_raw", '(?i)a\\-b\\.c\\/d'), false)`);
+    // s, k and i (long s, Kelvin sign, dotted and dotless i) and non-ASCII text keep both tests.
+    for (const term of ['*Access*', '*Kms*', '*Admin*', '*café*', '*De*lete*']) expect(where(term), term).toContain('contains(lower("_raw")');
+  });
+
+  it('matches the same texts as the segment regex after the substring test', async () => {
+    // `*X**` is the same term compiled the general way (a pre-test, then the segment regex).
+    const texts = ['', 'delete', 'DELETE', 'xDeLeTeY', 'de lete', '{"eventName":"DeleteBucket"}', '"Undeleted"', 'dele\nte', 'a_b',
+      'reb\u{212A}oot', 'REBOOT!', 'rEmOvE', 'x-remove-y', 'a-b', 'A-B', 'a--b', '[a-b]', 'tab\ta-b', 'İ-a-b', 'ſ', 'K', 'aB', 'x\u0130y'];
+    const values = texts.map((t) => `('${t.replace(/'/g, "''")}')`).join(', ');
+    for (const x of ['Delete', 'Remove', 'reboot', 'a-b', 'A-B', 'b']) {
+      const sql = `SELECT _raw, (${where(`*${x}*`)}) AS now, (${where(`*${x}**`)}) AS general FROM (VALUES ${values}) v(_raw)`;
+      const rows = (await data.sample.connection.runAndReadAll(sql)).getRowObjectsJson();
+      for (const r of rows) expect(r.now, `${x} in ${JSON.stringify(r._raw)}`).toBe(r.general);
+      expect(rows.some((r) => r.now === true), x).toBe(true);
+    }
+  });
+});
+
 describe('golden SQL', () => {
   it('field=value, wildcard, CIDR, IN and mv', () => {
     expect(sqlOf('eventName=AssumeRole src=10.0.0.0/8 userAgent=*boto* resources{}.accountId IN (1111*, 2222)')).toMatchInlineSnapshot(`

@@ -26,6 +26,13 @@ const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 
 const RAW = column('_raw', 'string');
 
+/**
+ * Printable ASCII without i, k and s: letters whose only case partner is the other ASCII case.
+ * K (Kelvin), ſ (long s), İ and ı fold or lower onto k, s and i in Unicode, differently in
+ * lower() and in a regex's case-insensitive match.
+ */
+const casePlain = (text: string) => /^[\x20-\x7e]+$/.test(text) && !/[iks]/i.test(text);
+
 /** `locals`: fields assigned earlier in the same eval (for searchmatch), which have no column yet. */
 export function compileSearchExpr(e: SearchExpr, rel: Relation, b: Builder, locals?: Map<string, Expr>): Expr {
   switch (e.kind) {
@@ -230,6 +237,15 @@ function termCondition(value: SearchValue, rel: Relation): Expr {
     // coalesce hides the AND from DuckDB and both sides run on every row; this CASE 2.1 s.
     // contains(lower()) is 3x faster than ILIKE '%x%' and 5x faster with an ESCAPE clause.
     // The result is never NULL (a NULL _raw gives false), which NOT relies on.
+    const inner = term.slice(1, -1);
+    if (/^\*[^*]+\*$/.test(term) && casePlain(inner)) {
+      // `*X*`: a segment holding X is any X in the text (extend it over non-major characters to
+      // the text's ends or a major breaker, all of them breakers), so the segment regex is a
+      // case-insensitive search for X. With X's letters cased alike by lower() and by the regex
+      // engine (casePlain), that search alone is both tests: RE2 skips ahead to X's first letter
+      // (1.2 CPU-s over 1M events' text, where lower() and contains took 2.3).
+      return coalesceFalse(call('regexp_matches', [RAW, lit(`(?i)${regexLiteral(inner)}`)], 'bool'));
+    }
     const regex = call('regexp_matches', [RAW, lit(termRegex(term))], 'bool');
     const parts = [...new Set(term.split('*').filter((p) => p !== '').map((p) => p.toLowerCase()))];
     if (parts.length === 0) return coalesceFalse(regex);
