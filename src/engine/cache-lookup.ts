@@ -78,7 +78,8 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
   const misses: Miss[] = [];
   const current = await reading;
   const previous = current ?? (await readManifest(folder, legacy));
-  const listed = new Map((previous ?? []).map((e) => [e.path, e]));
+  const listed = new Map<string, CacheEntry>();
+  for (const e of previous ?? []) listed.set(e.path, e);
   // A segment with another size than its entry recorded is not the one the entry was written for.
   const segmentBytes = memo((file: string) => {
     try {
@@ -114,7 +115,8 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
       return { abs, info, entry: isFresh(entry, info) ? entry : undefined, stale: entry ?? fromList };
     })();
   });
-  const waiting = looked.flatMap((l, i) => (l instanceof Promise ? [i] : []));
+  const waiting: number[] = [];
+  looked.forEach((l, i) => l instanceof Promise && waiting.push(i));
   const settled = await Promise.all(waiting.map((i) => looked[i]!));
   waiting.forEach((i, n) => (looked[i] = settled[n]!));
   // Days whose segments hold rows no current entry reads (a file changed or went away): they are

@@ -152,7 +152,11 @@ export class CachedEvents {
    */
   private plan(range: TimeRange): { sources: [number, number, string, number][]; view: string } {
     const selected = this.select(range);
-    if (this.ranks?.version !== this.version) this.ranks = { version: this.version, of: new Map([...this.files.keys()].sort().map((p, i) => [p, i])) };
+    if (this.ranks?.version !== this.version) {
+      const of = new Map<string, number>();
+      [...this.files.keys()].sort().forEach((p, i) => of.set(p, i));
+      this.ranks = { version: this.version, of };
+    }
     const ranks = this.ranks.of;
     const indexes = [...new Set(selected.map((f) => f.index))];
     const parts: string[] = [];

@@ -40,24 +40,39 @@ export interface CountedFile {
 }
 
 /**
- * The key of a set of cached files: a changed file is another key. Hashed a line per file as it
- * goes (a file's path holds no NUL, an index is written as JSON): one JSON text of every file was
- * twice the time, 0.08-0.12 CPU-s at 53,819 files.
+ * The key of a set of cached files: a changed file is another key. Hashed as it goes, a block of
+ * files at a time: each file's index (as JSON), path and segment as text, each ending in NUL (a
+ * path holds none, and JSON writes it escaped), and its five numbers as 64-bit floats beside.
+ * One JSON text of every file was 0.08-0.12 CPU-s at 53,819 files, a line per file with the
+ * numbers written as text 0.05.
  */
 export function filesKey(files: CountedFile[]): string {
   const hash = createHash('sha256');
   const indexes = new Map<string, string>();
+  const BLOCK = 1024;
+  const numbers = new Float64Array(BLOCK * 5);
   let text = '';
+  let n = 0;
+  const flush = (): void => {
+    hash.update(text);
+    hash.update(new Uint8Array(numbers.buffer, 0, n * 5 * 8));
+    text = '';
+    n = 0;
+  };
   for (const { index, entry: e } of files) {
     let quoted = indexes.get(index);
     if (quoted === undefined) indexes.set(index, (quoted = JSON.stringify(index)));
-    text += `${quoted}\0${e.path}\0${e.size}\0${e.mtimeMs}\0${e.ctimeMs}\0${e.ino}\0${e.rows}\0${e.parquet}\n`;
-    if (text.length > 65536) {
-      hash.update(text);
-      text = '';
-    }
+    text += `${quoted}\0${e.path}\0${e.parquet ?? ''}\0`;
+    const at = n++ * 5;
+    numbers[at] = e.size;
+    numbers[at + 1] = e.mtimeMs;
+    numbers[at + 2] = e.ctimeMs;
+    numbers[at + 3] = e.ino;
+    numbers[at + 4] = e.rows;
+    if (n === BLOCK) flush();
   }
-  return hash.update(text).digest('hex').slice(0, 32);
+  flush();
+  return hash.digest('hex').slice(0, 32);
 }
 
 /**
