@@ -400,6 +400,77 @@ describe('cache', () => {
   });
 });
 
+describe('cache: events parsed as they are written (loadValues, writeValuesChunk)', () => {
+  const ev = (id: string, time: string | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    eventVersion: '1.08', eventSource: 'iam.amazonaws.com', eventName: 'GetUser', awsRegion: 'us-east-1', eventID: id,
+    ...(time === undefined ? {} : { eventTime: time }), userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::1:user/${id}` }, ...extra,
+  });
+  /** Files of every reader: small delivery files (Node), a large one (DuckDB's reader), JSON lines. */
+  function tree(extraFiles: Record<string, string> = {}): string {
+    const dir = path.join(tmp(), 'AWSLogs', '111122223333', 'CloudTrail', 'us-east-1', '2026', '11', '23');
+    mkdirSync(dir, { recursive: true });
+    // Equal times within a file: only the place in the file orders them.
+    const same = (prefix: string, k: number, time: string): Record<string, unknown>[] => Array.from({ length: k }, (_, i) => ev(`${prefix}${i}`, time));
+    writeFileSync(path.join(dir, 'a_20261123T0005Z_x.json.gz'), gzipSync(JSON.stringify({ Records: same('a', 30, '2026-11-23T00:01:00Z') })));
+    writeFileSync(path.join(dir, 'b_20261123T2359Z_x.json.gz'), gzipSync(JSON.stringify({ Records: [...same('b', 5, '2026-11-22T23:59:59Z'), ...same('c', 5, '2026-11-23T00:00:00Z')] })));
+    // Over the 256 KB of JSON that Node inflates: read by DuckDB's reader.
+    const big = Array.from({ length: 900 }, (_, i) => ev(`d${i}`, '2026-11-24T10:00:00Z', { requestParameters: { pad: 'p'.repeat(300) } }));
+    writeFileSync(path.join(dir, 'd_20261124T1000Z_x.json.gz'), gzipSync(JSON.stringify({ Records: big })));
+    writeFileSync(path.join(dir, 'e.jsonl'), [ev('e1', '2026-11-25T01:00:00Z'), ev('e2', '2026-11-25T01:00:00Z'), ev('e3', undefined)].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    for (const [name, text] of Object.entries(extraFiles)) writeFileSync(path.join(dir, name), text);
+    return path.dirname(path.dirname(path.dirname(path.dirname(path.dirname(dir)))));
+  }
+  const searches = [
+    'search * | table _time eventID source',
+    'search * | stats count by source',
+    'search * | eval n=len(_raw) | stats sum(n) as bytes max(n) as longest',
+    'search userIdentity.type=IAMUser | stats dc(userIdentity.arn) as users',
+  ];
+
+  it('gives the rows of the in-memory load, ties in file order, one segment a day, without reading a chunk twice', async () => {
+    const data = tree();
+    const table = await Engine.open();
+    const expected = await table.load([data]);
+    const cacheDir = tmp();
+    const { report, entries } = await loadIntoCache([data], { dir: cacheDir });
+    expect(report.warnings).toEqual(expected.warnings);
+    expect(report.eventsLoaded).toBe(expected.eventsLoaded);
+    const engine = await Engine.open({ cacheDir });
+    await engine.load([data]);
+    for (const spl of searches) expect(await all(engine, spl), spl).toEqual(await all(table, spl));
+    // One segment per day of the files' first events (22nd, 23rd, 24th, 25th).
+    expect(new Set(entries.map((e) => e.parquet)).size).toBe(4);
+    expect(segmentsIn(cacheDir)).toHaveLength(4);
+    expect(new Set(entries.map((e) => dayOf(e))).size).toBe(4);
+  });
+
+  it('counts and drops records that are not CloudTrail, and reads a chunk again, the slower way, when a day does not match', async () => {
+    const odd = (time: string): string => JSON.stringify({ Records: [{ eventTime: time, note: 'not an event' }, ev('f1', '2026-11-26T05:00:00Z'), ev('f2', '2026-11-26T05:00:00Z')] });
+    // A record that is not an event, on the day of the file's events: counted, left out.
+    const data = tree({ 'f_20261126T0500Z_x.json': odd('2026-11-26T04:00:00Z') });
+    const table = await Engine.open();
+    const expected = await table.load([data]);
+    const cacheDir = tmp();
+    const first = await loadIntoCache([data], { dir: cacheDir });
+    expect(first.report.warnings).toEqual(expected.warnings);
+    expect(first.report.eventsSkipped).toBe(1);
+    expect(await segmentRows(cacheDir)).toBe(expected.eventsLoaded);
+    // The same record a day earlier than the events: the file's day is not the one its first
+    // record gave, so its chunk is read again through the events table, and a note says so.
+    const data2 = tree({ 'f_20261126T0500Z_x.json': odd('2026-11-20T04:00:00Z') });
+    const table2 = await Engine.open();
+    const expected2 = await table2.load([data2]);
+    const cacheDir2 = tmp();
+    const second = await loadIntoCache([data2], { dir: cacheDir2 });
+    expect(second.report.warnings.filter((w) => !/second time/.test(w.reason))).toEqual(expected2.warnings);
+    expect(second.report.warnings.filter((w) => /second time, the slower way/.test(w.reason))).toHaveLength(1);
+    expect(await segmentRows(cacheDir2)).toBe(expected2.eventsLoaded);
+    const engine = await Engine.open({ cacheDir: cacheDir2 });
+    await engine.load([data2]);
+    for (const spl of searches) expect(await all(engine, spl), spl).toEqual(await all(table2, spl));
+  });
+});
+
 describe('cache shared by processes', () => {
   it('several spelunk processes filling one cache at once all get every event', async () => {
     const cache = mkdtempSync(path.join(tmpdir(), 'spelunk-shared-cache-'));

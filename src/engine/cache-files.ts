@@ -15,10 +15,10 @@ import type { LoadWarning } from './types.js';
 
 /**
  * The cache's folder name: the layout's version (bumped whenever the layout of a cached file
- * changes) and the stored columns, so a cache written before the event columns changed is simply
+ * changes: v6 segments may leave `__pos` empty, see POSITION, which v5 readers would misorder) and the stored columns, so a cache written before the event columns changed is simply
  * not found (and is collected as an old layout).
  */
-export const LAYOUT = `v5-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
+export const LAYOUT = `v6-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
 const DAY = 86_400;
 /** Unreferenced cache files younger than this are left alone: see collectGarbage(). */
 export const GC_GRACE_MS = 10 * 60_000;
@@ -27,6 +27,15 @@ export const GC_GRACE_MS = 10 * 60_000;
  * files half the size, so less to read back.
  */
 const SEGMENT_FORMAT = 'FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1';
+
+/**
+ * A row's place in its file, from a segment read as `e`. Segments written from the loader's staged
+ * values (cache.ts, writeValuesChunk) leave `__pos` empty: each holds its rows in the order they
+ * were read, so the row's number in the segment is its place (numbering the rows with a window as
+ * they were written cost as much again as the write). The other segments (rewritten days,
+ * exports, answer-first) store it.
+ */
+export const POSITION = 'coalesce(e.__pos, e.file_row_number::UINTEGER)';
 
 /** Columns of a cached file: the event columns but `__seq` (then the row's place and source). */
 export const STORED = EVENT_COLUMNS.filter((c) => c.name !== '__seq').map((c) => quoteIdent(c.name));

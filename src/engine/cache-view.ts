@@ -5,7 +5,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'n
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
-import { STORED, type CacheEntry } from './cache-files.js';
+import { POSITION, STORED, type CacheEntry } from './cache-files.js';
 import { DUPLICATES_TABLE } from './duplicates.js';
 import { duckdbPath } from './load-paths.js';
 import { quoteIdent, sqlString } from './load-sql.js';
@@ -38,7 +38,7 @@ export function overlaps(entry: CacheEntry, range: TimeRange): boolean {
 const TIME_SPAN = '2305843009213693952';
 const SEQ = `((CASE WHEN e."_time" IS NULL THEN 4611686018427387905::HUGEINT
         ELSE ${TIME_SPAN}::HUGEINT - greatest(least(round(e."_time" * 1000000), ${TIME_SPAN}), -${TIME_SPAN})::HUGEINT END << 64)
-      + (f.rank::HUGEINT << 32) + e.__pos)`;
+      + (f.rank::HUGEINT << 32) + ${POSITION})`;
 
 /** The (segment, source, rank) rows the `events` view joins its segments with. */
 const SOURCES_TABLE = '__spelunk_sources';

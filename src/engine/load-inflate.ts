@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SniffedFile } from './load-files.js';
-import { insertSql, WRAPPER_START } from './load-sql.js';
+import { insertSql, VALUES_TABLE, WRAPPER_START } from './load-sql.js';
 import { throwIfInterrupted } from './types.js';
 
 /**
@@ -64,6 +64,7 @@ export async function readInflated(
   index: string | null,
   report: (done: SniffedFile[], events: number) => void,
   signal?: AbortSignal,
+  values = false,
 ): Promise<InflateOutcome> {
   const outcome: InflateOutcome = { fallback: [] };
   const batches = plan(files);
@@ -81,7 +82,7 @@ export async function readInflated(
       next.catch(() => undefined);
       const good = reads.filter((r) => r.text !== undefined);
       outcome.fallback.push(...reads.filter((r) => r.text === undefined).map((r) => r.file));
-      await insertBatch(conn, good, index, outcome, report);
+      await insertBatch(conn, good, index, outcome, report, values);
     }
   } finally {
     await conn.run(`DROP TABLE IF EXISTS temp.main.${STAGE}`);
@@ -145,13 +146,28 @@ async function insertBatch(
   index: string | null,
   outcome: InflateOutcome,
   report: (done: SniffedFile[], events: number) => void,
+  values: boolean,
 ): Promise<void> {
   if (reads.length === 0) return;
   await stage(conn, reads);
   let left = reads;
+  if (values) {
+    // Staged whole, the values are parsed only as their events are written (cache.ts): files that
+    // are not one valid JSON value go to DuckDB's reader now, as a failed insert sends them below.
+    const bad = `FROM temp.main.${STAGE} WHERE NOT json_valid("json")`;
+    const invalid = new Set((await conn.runAndReadAll(`SELECT file ${bad}`)).getRowObjectsJS().map((r) => String(r['file'])));
+    if (invalid.size > 0) {
+      await conn.run(`DELETE ${bad}`);
+      outcome.fallback.push(...left.filter((r) => invalid.has(r.file.path)).map((r) => r.file));
+      left = left.filter((r) => !invalid.has(r.file.path));
+      if (left.length === 0) return;
+    }
+  }
   for (let attempt = 0; ; attempt++) {
     try {
-      const inserted = (await conn.run(insertSql(SOURCE), { index })).rowsChanged;
+      const inserted = values
+        ? (await conn.run(`INSERT INTO ${VALUES_TABLE} (file, value, whole) SELECT file, "json", true FROM temp.main.${STAGE}`)).rowsChanged
+        : (await conn.run(insertSql(SOURCE), { index })).rowsChanged;
       report(left.map((r) => r.file), inserted);
       return;
     } catch (err) {

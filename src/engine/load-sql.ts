@@ -48,16 +48,57 @@ export const WRAPPER_START = `'^\\s*\\{\\s*"Records"\\s*:\\s*\\['`;
 const EVENTS_OF_VALUE = `unnest(CASE WHEN regexp_matches("json"::VARCHAR, ${WRAPPER_START})
     THEN json_extract("json", '$.Records[*]') ELSE [json("json")] END)::VARCHAR`;
 
+/**
+ * The table a load into the cache stages its JSON in (see LoadOptions.values): each row a JSON
+ * value as read (`whole`: unwrapped as EVENTS_OF_VALUE does) or one event's final text. The
+ * events are parsed into columns only as they are written to Parquet (cache.ts), with no table of
+ * columns in between: materialising that table and reading it back cost 40% of a first load.
+ */
+export const VALUES_TABLE = '__spelunk_values';
+export const VALUES_COLUMNS = 'file VARCHAR, value VARCHAR, whole BOOLEAN, day VARCHAR';
+
+/** The (file, raw) events of VALUES_TABLE's rows that `where` selects, in their order. */
+export function valuesEvents(where = 'true'): string {
+  // An event's text is kept as it is (a cast to JSON does not re-serialise it).
+  return `SELECT file, unnest(CASE WHEN whole AND regexp_matches(value, ${WRAPPER_START}) THEN json_extract(value, '$.Records[*]')
+      WHEN whole THEN [json(value)] ELSE [value::JSON] END)::VARCHAR AS raw
+    FROM ${VALUES_TABLE} WHERE ${where}`;
+}
+
+/**
+ * Each value's least `_time` (as the events' columns compute it), with its file: the day each
+ * file's segment is for is known before its events are parsed into columns.
+ */
+export function valuesFirstTimes(): string {
+  const times = `CASE WHEN whole AND regexp_matches(value, ${WRAPPER_START})
+    THEN json_extract_string(value, '$.Records[*].eventTime') ELSE [json_extract_string(value, '$.eventTime')] END`;
+  return `SELECT file, min(${timeExpr('t')}) AS lo FROM (SELECT file, unnest(${times}) AS t FROM ${VALUES_TABLE}) GROUP BY file`;
+}
+
+/** Rows of a (file, raw) events source into VALUES_TABLE, as final event texts. */
+export function insertValuesOfEvents(source: string): string {
+  return `INSERT INTO ${VALUES_TABLE} (file, value, whole) SELECT file, raw, false FROM (${source})`;
+}
+
 export function jsonSource(format: FileFormat, gzip: boolean, maxObject: number, lenient = false): string {
+  return readerSource(format, gzip, maxObject, lenient, `${EVENTS_OF_VALUE} AS raw`);
+}
+
+/** As jsonSource, but each JSON value whole, to be staged in VALUES_TABLE (its rows in order). */
+export function jsonValuesInsert(format: FileFormat, gzip: boolean, maxObject: number, lenient = false): string {
+  return `INSERT INTO ${VALUES_TABLE} (file, value, whole) ${readerSource(format, gzip, maxObject, lenient, '"json"::VARCHAR AS value, true AS whole')}`;
+}
+
+function readerSource(format: FileFormat, gzip: boolean, maxObject: number, lenient: boolean, columns: string): string {
   const options = `filename = true, compression = '${gzip ? 'gzip' : 'uncompressed'}', maximum_object_size = ${maxObject}`;
   if (lenient) {
     // Bad lines come out as NULL and are left out: see salvageLines.
-    return `SELECT filename AS file, ${EVENTS_OF_VALUE} AS raw
+    return `SELECT filename AS file, ${columns}
       FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true, ${options}) WHERE "json" IS NOT NULL`;
   }
   // Each event stays JSON: no schema inference over the varied nested objects.
   const reader = READER_FORMAT[format as keyof typeof READER_FORMAT];
-  return `SELECT filename AS file, ${EVENTS_OF_VALUE} AS raw
+  return `SELECT filename AS file, ${columns}
     FROM read_json_objects($files, format = '${reader}', ${options})`;
 }
 
@@ -177,7 +218,7 @@ function timeExpr(text: string): string {
     THEN epoch(try_cast(${text} AS TIMESTAMPTZ)) ELSE epoch(try_cast(${text} AS TIMESTAMP)) END`;
 }
 
-function selectExpr(column: EventColumn): string {
+function selectExpr(column: EventColumn, index: string): string {
   switch (column.name) {
     case '_time':
       return timeExpr('e."eventTime"');
@@ -188,7 +229,7 @@ function selectExpr(column: EventColumn): string {
     case 'sourcetype':
       return sqlString('aws:cloudtrail');
     case 'index':
-      return '$index::VARCHAR';
+      return index;
     case '__seq':
       return 'NULL';
     default: {
@@ -203,7 +244,12 @@ function selectExpr(column: EventColumn): string {
 
 export function insertSql(source: string): string {
   return `INSERT INTO ${EVENTS_TABLE} (${EVENT_COLUMNS.map((c) => quoteIdent(c.name)).join(', ')})
-    SELECT ${EVENT_COLUMNS.map(selectExpr).join(', ')}
+    ${eventsSelect(source, '$index::VARCHAR')}`;
+}
+
+/** The event columns (named) of a (file, raw) events source; `index` is the index column's SQL. */
+export function eventsSelect(source: string, index: string): string {
+  return `SELECT ${EVENT_COLUMNS.map((c) => `${selectExpr(c, index)} AS ${quoteIdent(c.name)}`).join(', ')}
     FROM (SELECT file, raw, e, json_transform(e."userIdentity", ${sqlString(PROMOTED_SPEC)}) AS ui${EXTRACTED_READS}
       FROM (SELECT file, raw, json_transform(raw, ${sqlString(TRANSFORM_SPEC)}) AS e FROM (${source})))`;
 }

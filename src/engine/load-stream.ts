@@ -12,7 +12,7 @@ import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { EventSplitter, StructureError, type EventText } from './event-stream.js';
 import { describeGzipError, type SniffedFile } from './load-files.js';
 import { describeFsError } from './load-paths.js';
-import { insertSql, quoteIdent, WRAPPER_START } from './load-sql.js';
+import { insertSql, insertValuesOfEvents, quoteIdent, VALUES_TABLE, WRAPPER_START } from './load-sql.js';
 import { throwIfInterrupted } from './types.js';
 
 /** Files holding more JSON than this (uncompressed) are read through Node. */
@@ -38,7 +38,7 @@ function jsonDetail(message: string): string {
 
 class ReadError extends Error {}
 
-export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, index: string | null, signal?: AbortSignal): Promise<StreamOutcome> {
+export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, index: string | null, signal?: AbortSignal, values = false): Promise<StreamOutcome> {
   // A temporary table: private to the connection, whatever schema the connection uses.
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (line BIGINT, whole BOOLEAN, raw BLOB)`);
   const lenient = file.format === 'lines';
@@ -96,7 +96,9 @@ export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, in
           WHEN octet_length(raw) > ${VERBATIM_BYTES} THEN [decode(raw)]
           ELSE [json(decode(raw))::VARCHAR] END) AS raw
       FROM ${STAGE} WHERE json_valid(decode(raw))`;
-    inserted += (await conn.run(insertSql(source), { file: file.path, index })).rowsChanged;
+    inserted += values
+      ? (await conn.run(insertValuesOfEvents(source), { file: file.path })).rowsChanged
+      : (await conn.run(insertSql(source), { file: file.path, index })).rowsChanged;
     await conn.run(`DELETE FROM ${STAGE}`);
   };
 
@@ -116,7 +118,8 @@ export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, in
   } catch (err) {
     const reason = err instanceof StructureError || err instanceof ReadError ? err.message : undefined;
     if (reason === undefined) throw err;
-    await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND source = $file`, { file: file.path });
+    if (values) await conn.run(`DELETE FROM ${VALUES_TABLE} WHERE file = $file`, { file: file.path });
+    else await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND source = $file`, { file: file.path });
     return { inserted: 0, rejected: reason };
   } finally {
     await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(STAGE)}`);

@@ -14,9 +14,24 @@ import { sniffFile, type RejectedFile, type SniffedFile } from './load-files.js'
 import { duckdbPath, expandPaths } from './load-paths.js';
 import { inflatable, readInflated } from './load-inflate.js';
 import { readStreamed, STREAM_BYTES } from './load-stream.js';
-import { exportSource, insertSql, isExport, jsonSource, NOT_CLOUDTRAIL, parquetSource, quoteIdent, sqlString, type ParquetColumn } from './load-sql.js';
+import {
+  exportSource,
+  insertSql,
+  insertValuesOfEvents,
+  isExport,
+  jsonSource,
+  jsonValuesInsert,
+  NOT_CLOUDTRAIL,
+  parquetSource,
+  quoteIdent,
+  sqlString,
+  VALUES_COLUMNS,
+  VALUES_TABLE,
+  type ParquetColumn,
+} from './load-sql.js';
 import { machineMemoryLimit } from './memory.js';
 import { buildReport, collectStats, type FileOutcome, type FileStats } from './load-report.js';
+import type { FileFormat } from './load-files.js';
 import { markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport, type LoadWarning } from './types.js';
 
 export interface LoadOptions {
@@ -37,6 +52,11 @@ export interface LoadOptions {
    * leaves the table as it was.
    */
   signal?: AbortSignal;
+  /**
+   * Stage the events' JSON in VALUES_TABLE (load-sql.ts) instead of parsing them into the events
+   * table: see loadValues.
+   */
+  values?: boolean;
 }
 
 /** A batch stays small enough that one bad file costs a bounded re-read. */
@@ -52,6 +72,35 @@ export async function loadCloudTrail(
   paths: string[],
   opts: LoadOptions = {},
 ): Promise<LoadReport> {
+  const read = await withRaisedLimit(conn, paths, { ...opts, values: false });
+  return read.finish(read.stats!);
+}
+
+/** What a load in `values` mode read, before its events are parsed (see loadValues). */
+export interface ValuesRead {
+  /** The load's report once the staged events are counted (see collectStats for the figures). */
+  finish(stats: FileStats[]): LoadReport;
+  /** The memory limit the files needed, when it had to be raised (see loadRaised; said in the report). */
+  raised?: string;
+}
+
+/**
+ * Reads the files into VALUES_TABLE, each JSON value as read, with every check and fallback of
+ * loadCloudTrail (bad files are named and skipped the same way). The caller parses the staged
+ * events into columns (valuesEvents and eventsSelect in load-sql.ts) and then finishes the report
+ * with their figures. Files whose events the caller cannot parse (JSON that a batch took whole,
+ * say) are the caller's to read again through loadCloudTrail.
+ */
+export async function loadValues(conn: DuckDBConnection, paths: string[], opts: LoadOptions = {}): Promise<ValuesRead> {
+  return withRaisedLimit(conn, paths, { ...opts, values: true });
+}
+
+interface Read extends ValuesRead {
+  /** The new rows' figures, in the events table's mode. */
+  stats?: FileStats[];
+}
+
+async function withRaisedLimit(conn: DuckDBConnection, paths: string[], opts: LoadOptions): Promise<Read> {
   const signal = opts.signal;
   throwIfInterrupted(signal);
   const interrupt = (): void => conn.interrupt();
@@ -72,7 +121,17 @@ export async function loadCloudTrail(
  * to most of the machine's memory, once, and a note says so; a connection whose settings are
  * locked (after the first search) cannot, and the error stands.
  */
-async function loadRaised(conn: DuckDBConnection, paths: string[], opts: LoadOptions, err: unknown): Promise<LoadReport> {
+/** Said when a load ran with the memory limit raised (loadRaised). */
+export function raisedNote(paths: string[], before: string, raised: string, err: unknown): LoadWarning {
+  return {
+    // A folder, never the file itself: a note about this load, not kept with the file's cache entry.
+    file: commonFolder(paths),
+    kind: 'note',
+    reason: `read with DuckDB's memory limit raised from ${before} to ${raised}: the files needed more memory at once than the limit (${firstLine(err)})`,
+  };
+}
+
+async function loadRaised(conn: DuckDBConnection, paths: string[], opts: LoadOptions, err: unknown): Promise<Read> {
   const before = String((await conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
   const raised = machineMemoryLimit();
   try {
@@ -81,24 +140,28 @@ async function loadRaised(conn: DuckDBConnection, paths: string[], opts: LoadOpt
     throw err;
   }
   try {
-    const report = await load(conn, paths, opts);
-    report.warnings.push({
-      // A folder, never the file itself: a note about this load, not kept with the file's cache entry.
-      file: commonFolder(paths),
-      kind: 'note',
-      reason: `read with DuckDB's memory limit raised from ${before} to ${raised}: the files needed more memory at once than the limit (${firstLine(err)})`,
-    });
-    return report;
+    const read = await load(conn, paths, opts);
+    return {
+      stats: read.stats,
+      raised,
+      finish: (stats) => {
+        const report = read.finish(stats);
+        report.warnings.push(raisedNote(paths, before, raised, err));
+        return report;
+      },
+    };
   } finally {
     await conn.run(`SET memory_limit = ${sqlString(before)}`);
   }
 }
 
-async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions): Promise<LoadReport> {
+async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions): Promise<Read> {
   const started = performance.now();
   const index = opts.index === undefined ? 'main' : opts.index;
   const signal = opts.signal;
-  await ensureEventsTable(conn);
+  const values = opts.values === true;
+  if (values) await conn.run(`CREATE OR REPLACE TABLE ${VALUES_TABLE} (${VALUES_COLUMNS})`);
+  else await ensureEventsTable(conn);
 
   const expansion = await expandPaths(paths);
   throwIfInterrupted(signal);
@@ -140,9 +203,9 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions):
   // Small {"Records":[...]} files (most of an S3 tree) are inflated by Node: see load-inflate.ts.
   const viaNode = good.filter((f) => !streamed.has(f) && inflatable(f));
   const notes: LoadWarning[] = [];
-  let stats: FileStats[];
+  let stats: FileStats[] | undefined;
   try {
-    const inflated = await readInflated(conn, viaNode, index, report, signal);
+    const inflated = await readInflated(conn, viaNode, index, report, signal, values);
     if (inflated.batchFailure) {
       const { files, reason } = inflated.batchFailure;
       notes.push({ file: commonFolder(viaNode.map((f) => f.path)), kind: 'note', reason: `${files} file(s) read through DuckDB's reader instead of in batches, which is slower: the batch failed (${reason})` });
@@ -151,27 +214,35 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions):
     const batched = good.filter((f) => !streamed.has(f) && (!inflatable(f) || again.has(f)));
     for (const batch of await planBatches(conn, batched, outcomes)) {
       throwIfInterrupted(signal);
-      await readBatch(conn, batch, index, outcomes, report, notes, signal);
+      await readBatch(conn, batch, index, outcomes, report, notes, signal, values);
     }
     for (const file of streamed) {
       throwIfInterrupted(signal);
-      const result = await readStreamed(conn, file, index, signal);
+      const result = await readStreamed(conn, file, index, signal, values);
       Object.assign(outcomes.get(file.path)!, { rejected: result.rejected, badLines: result.badLines });
       report([file], result.inserted);
     }
     throwIfInterrupted(signal);
-    stats = await collectStats(conn);
-    await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND ${NOT_CLOUDTRAIL}`);
-    if (opts.renumber !== false) await renumber(conn);
+    if (!values) {
+      stats = await collectStats(conn);
+      await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND ${NOT_CLOUDTRAIL}`);
+      if (opts.renumber !== false) await renumber(conn);
+    }
   } catch (err) {
     // Rows of an interrupted load have no __seq yet; leave the table as it was.
-    await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL`).catch(() => undefined);
+    if (values) await conn.run(`DROP TABLE IF EXISTS ${VALUES_TABLE}`).catch(() => undefined);
+    else await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL`).catch(() => undefined);
     throw err;
   }
 
-  const result = buildReport(expansion.files, [...expansion.warnings, ...notes], outcomes, stats, performance.now() - started);
-  markUnreadable(result.warnings);
-  return result;
+  return {
+    stats,
+    finish: (figures) => {
+      const result = buildReport(expansion.files, [...expansion.warnings, ...notes], outcomes, figures, performance.now() - started);
+      markUnreadable(result.warnings);
+      return result;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,6 +289,8 @@ interface Batch {
   files: SniffedFile[];
   /** SELECT producing (file, raw) for the files bound as $files. */
   source: (files: SniffedFile[]) => string;
+  /** Set for JSON files: how they are read (see jsonSource and jsonValuesInsert). */
+  json?: { format: FileFormat; gzip: boolean };
   /** Set for spelunk's own exports: a SELECT giving every event column as it was written. */
   exported?: boolean;
 }
@@ -227,11 +300,12 @@ async function planBatches(
   good: SniffedFile[],
   outcomes: Map<string, FileOutcome>,
 ): Promise<Batch[]> {
-  const groups = new Map<string, { files: SniffedFile[]; source: Batch['source']; exported?: boolean }>();
+  const groups = new Map<string, { files: SniffedFile[]; source: Batch['source']; exported?: boolean; json?: Batch['json'] }>();
   for (const file of good) {
     let key: string;
     let source: Batch['source'];
     let exported = false;
+    let json: Batch['json'];
     if (file.format === 'parquet') {
       const columns = await describeParquet(conn, file, outcomes);
       if (!columns) continue;
@@ -242,8 +316,9 @@ async function planBatches(
     } else {
       key = `${file.format} ${file.gzip}`;
       source = (files) => jsonSource(file.format, file.gzip, maxObjectSize(files));
+      json = { format: file.format, gzip: file.gzip };
     }
-    const group = groups.get(key) ?? { files: [], source, exported };
+    const group = groups.get(key) ?? { files: [], source, exported, json };
     group.files.push(file);
     groups.set(key, group);
   }
@@ -255,14 +330,14 @@ async function planBatches(
     for (const file of group.files) {
       // An export is read on its own: its rows name their original sources, not the file.
       if (current.length > 0 && (group.exported || bytes + file.size > BATCH_BYTES || current.length >= BATCH_FILES)) {
-        batches.push({ files: current, source: group.source, exported: group.exported });
+        batches.push({ files: current, source: group.source, exported: group.exported, json: group.json });
         current = [];
         bytes = 0;
       }
       current.push(file);
       bytes += file.size;
     }
-    if (current.length > 0) batches.push({ files: current, source: group.source, exported: group.exported });
+    if (current.length > 0) batches.push({ files: current, source: group.source, exported: group.exported, json: group.json });
   }
   return batches;
 }
@@ -294,14 +369,20 @@ async function insertFiles(
   batch: Batch,
   files: SniffedFile[],
   index: string | null,
+  values: boolean,
 ): Promise<number> {
+  // A spelunk export names its rows' own sources: no place in VALUES_TABLE (the cache copies
+  // exports as they are, before any load in that mode).
+  if (batch.exported && values) throw new Error('a spelunk export cannot be staged as JSON values');
   const sql = batch.exported
     ? `INSERT INTO ${EVENTS_TABLE} (${EVENT_COLUMNS.map((c) => quoteIdent(c.name)).join(', ')}) ${batch.source(files)}`
-    : insertSql(batch.source(files));
-  const result = await conn.run(sql, {
-    files: listValue(files.map((f) => duckdbPath(f.path))),
-    index,
-  });
+    : !values
+      ? insertSql(batch.source(files))
+      : batch.json
+        ? jsonValuesInsert(batch.json.format, batch.json.gzip, maxObjectSize(files))
+        : insertValuesOfEvents(batch.source(files));
+  const list = listValue(files.map((f) => duckdbPath(f.path)));
+  const result = await conn.run(sql, values && !batch.exported && batch.json ? { files: list } : { files: list, index });
   return result.rowsChanged;
 }
 
@@ -313,17 +394,18 @@ async function readBatch(
   report: (done: SniffedFile[], events: number) => void,
   notes: LoadWarning[],
   signal: AbortSignal | undefined,
+  values: boolean,
 ): Promise<void> {
   let batchError: unknown;
   try {
-    const inserted = await insertFiles(conn, batch, batch.files, index);
+    const inserted = await insertFiles(conn, batch, batch.files, index, values);
     if (batch.exported) outcomes.get(batch.files[0]!.path)!.exportedRows = inserted;
     report(batch.files, inserted);
     return;
   } catch (err) {
     if (isInterrupt(err)) throw err;
     if (batch.files.length === 1) {
-      report(batch.files, await readFailed(conn, batch.files[0]!, index, err, outcomes.get(batch.files[0]!.path)!, signal));
+      report(batch.files, await readFailed(conn, batch.files[0]!, index, err, outcomes.get(batch.files[0]!.path)!, signal, values));
       return;
     }
     batchError = err;
@@ -333,11 +415,11 @@ async function readBatch(
   for (const file of batch.files) {
     throwIfInterrupted(signal);
     try {
-      report([file], await insertFiles(conn, batch, [file], index));
+      report([file], await insertFiles(conn, batch, [file], index, values));
     } catch (err) {
       if (isInterrupt(err)) throw err;
       failed++;
-      report([file], await readFailed(conn, file, index, err, outcomes.get(file.path)!, signal));
+      report([file], await readFailed(conn, file, index, err, outcomes.get(file.path)!, signal, values));
     }
   }
   // No file failed alone: the batch failed for its size (memory, say), and reading one file per
@@ -352,7 +434,7 @@ async function readBatch(
 }
 
 /** The deepest folder holding every file: where a note about a batch of them points. */
-function commonFolder(files: string[]): string {
+export function commonFolder(files: string[]): string {
   let prefix = path.dirname(files[0]!);
   for (const file of files) {
     while (prefix !== path.dirname(prefix) && !file.startsWith(prefix + path.sep)) prefix = path.dirname(prefix);
@@ -372,10 +454,11 @@ async function readFailed(
   err: unknown,
   outcome: FileOutcome,
   signal: AbortSignal | undefined,
+  values: boolean,
 ): Promise<number> {
   if (file.format !== 'parquet' && /Out of Memory|failed to allocate/i.test(firstLine(err))) {
     // DuckDB's reader holds a whole JSON value and its parse: Node's reads it in parts.
-    const result = await readStreamed(conn, file, index, signal);
+    const result = await readStreamed(conn, file, index, signal, values);
     Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines });
     outcome.fallback = `read in parts: DuckDB's reader ran out of memory on it (${firstLine(err)})`;
     return result.inserted;
@@ -384,7 +467,8 @@ async function readFailed(
   if (file.format === 'lines' && reason.startsWith('invalid JSON')) {
     const params = { files: listValue([duckdbPath(file.path)]), index };
     try {
-      const inserted = (await conn.run(insertSql(jsonSource('lines', file.gzip, maxObjectSize([file]), true)), params)).rowsChanged;
+      const sql = values ? jsonValuesInsert('lines', file.gzip, maxObjectSize([file]), true) : insertSql(jsonSource('lines', file.gzip, maxObjectSize([file]), true));
+      const inserted = (await conn.run(sql, values ? { files: params.files } : params)).rowsChanged;
       if (inserted > 0) {
         const bad = await conn.runAndReadAll(
           `SELECT count(*) AS n FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true, compression = '${file.gzip ? 'gzip' : 'uncompressed'}', maximum_object_size = ${maxObjectSize([file])}) WHERE "json" IS NULL`,
