@@ -195,7 +195,8 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
 
   const fresh = new Set(converted);
   for (const entry of entries) {
-    if (!fresh.has(entry.path)) {
+    // Not asked when nothing was converted: a set hashes each long path it is asked about.
+    if (converted.length === 0 || !fresh.has(entry.path)) {
       report.warnings.push(...entry.warnings);
     }
     report.filesRead++;
@@ -204,7 +205,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     report.bytesRead += entry.size;
   }
   const changed = converted.length > 0 || rewritten.length > 0 || dirty.size > 0;
-  const rewrite = changed || oldManifest || fromManifest !== entries.length || listed.size !== entries.length;
+  const rewrite = changed || oldManifest || fromManifest !== entries.length || listed !== entries.length;
   const collected = await finishLoad(opts.dir, manifest, entries, rewrite, changed, opts.gcGraceMs);
   markUnreadable(report.warnings);
   report.elapsedMs = performance.now() - started;
