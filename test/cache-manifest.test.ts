@@ -121,4 +121,31 @@ describe('load manifest', () => {
     // That load wrote the manifest again, whole.
     expect(parseManifest(readFileSync(file, 'utf8'))?.length).toBe(first.entries.length);
   });
+
+  it('matches its entries to the files found in any order, and after files added or gone', async () => {
+    const data = path.join(tmpRoot, 'order');
+    cpSync(path.resolve(SAMPLE_DIR, 'AWSLogs'), path.join(data, 'AWSLogs'), { recursive: true });
+    const cacheDir = path.join(tmpRoot, 'order-cache');
+    const first = await loadIntoCache([data], { dir: cacheDir });
+    const files = first.entries.map((e) => e.path);
+    expect(files.length).toBeGreaterThan(4);
+    const file = path.join(layoutFolder(cacheDir), readdirSync(layoutFolder(cacheDir)).find((n) => n.startsWith('list-'))!);
+    // Listed backwards: every file still found in the manifest.
+    writeFileSync(file, manifestText([...parseManifest(readFileSync(file, 'utf8'))!].reverse()));
+    const reversed = await lookUpCache([data], cacheDir);
+    expect(reversed.fromManifest).toBe(files.length);
+    expect(reversed.misses).toEqual([]);
+    // One file gone from the middle and one added before it: the others by place again after them.
+    const gone = [...files].sort()[2]!;
+    const goneEntry = first.entries.find((e) => e.path === gone)!;
+    writeFileSync(file, manifestText(first.entries));
+    const added = gone.replace(/\.json(\.gz)?$/, '-new$&');
+    cpSync(gone, added);
+    rmSync(gone);
+    const after = await lookUpCache([data], cacheDir);
+    expect(after.misses.map((m) => m.abs)).toEqual([added]);
+    expect(after.fromManifest).toBe(files.length - 1);
+    expect(after.entries.map((e) => e.path).sort()).toEqual(files.filter((f) => f !== gone).sort());
+    if (goneEntry.parquet) expect(after.dirty.size).toBe(1);
+  });
 });
