@@ -160,6 +160,8 @@ describe('what the grouped count reads, from the compiled rules', () => {
     expect(g.sql).toMatch(/regexp_matches\("_raw", '\(\?i\)Delete'\)[^\n]*AS "__in_\d+"/);
     expect(g.sql).not.toContain('lower("_raw")');
     expect(g.sql).not.toMatch(/"_raw" AS "__in_/);
+    // The table's own projection (each grouped field's whole rule) is replaced, not printed unread.
+    expect(g.sql).not.toMatch(/ AS "(tag|eventtype|user_type)"/);
     // An alias is its column (counted as it is), a constant is as cheap row by row.
     expect(of('src')).toBeUndefined();
     expect(of('vendor_product')).toBeUndefined();

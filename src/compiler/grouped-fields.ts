@@ -71,7 +71,8 @@ export function groupedFields(compiled: CompiledSearch, fields: string[]): Group
     return { field, type: compiled.types[field] ?? 'string', value: duckdbPrinter().print(value), inputs: [...used].sort((a, b) => a - b) };
   });
   const columns: Column[] = [...perRow, ...inputs.columns()];
-  const steps: Step[] = plan.steps.map((s) => s.step);
+  // The table's own projection (every field's whole SQL) is replaced, not read: printing it cost DuckDB binding it.
+  const steps: Step[] = plan.steps.map((s) => s.step).filter((s) => s !== last);
   const schema = { fields: new Map(columns.map((c) => [c.name, { type: 'string' as FieldType, origin: COMPUTED }])), raw: false, removed: new Set<string>() };
   const step: Step = { kind: 'project', input: last.input, columns, id: Math.max(...steps.map((s) => s.id)) + 1, schema };
   const kept = perRow.map((c) => c.name).filter((n) => compiled.columns.includes(n));
