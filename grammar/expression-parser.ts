@@ -1,7 +1,7 @@
 // The eval/where expression language (precedence from OR down to literals and calls), as a
 // Chevrotain grammar the SPL parser (parser.ts) extends: `search` clauses, `eval` assignments and
 // command arguments all reach it through \`expression\`.
-import { EmbeddedActionsParser, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, type IToken, type TokenType } from './chevrotain.js';
 import type { BinaryOp, Expr, Span } from './ast.js';
 import { allTokens, And, Comma, CompareOp as CompareOpToken, Dot, Ident, In, Like, LParen, Minus, Not, NumberLit, Or, Percent, Plus, QuotedField, RParen, Slash, Star, StringLit, Xor } from './tokens.js';
 

@@ -1,6 +1,6 @@
 // What a syntax error says beyond "unexpected X": what Chevrotain expected, and hints for the
 // usual slips (a bracket never closed or closing nothing, a search wildcard inside eval).
-import { tokenMatcher, type IToken } from 'chevrotain';
+import { tokenMatcher, type IToken } from './chevrotain.js';
 import { CompareOp as CompareOpToken, EvalParen, LBracket, LParen, RBracket, RParen, Star } from './tokens.js';
 
 /** What Chevrotain says it expected, as the first token of each possible sequence. */

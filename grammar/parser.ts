@@ -1,7 +1,7 @@
 // SPL parser: tokens -> AST. Commands with their own syntax (search, eval, where) get rules of
 // their own; every other command is parsed as a list of words, options and calls and checked
 // by the compiler, which gives better messages than a rule per option could.
-import { EOF, type IToken } from 'chevrotain';
+import { EOF, type IToken } from './chevrotain.js';
 import type { Arg, Assignment, Command, CompareOp, Expr, Pipeline } from './ast.js';
 import { Comma, Eq, Ident, LBracket, LParen, Pipe, QuotedField, RBracket, RParen, StringLit, Template, tokenize, EvalParen, ClauseWord, Word, SearchCmd, EvalCmd, WhereCmd, CommandWord, WordLike, CompareOp as CompareOpToken } from './tokens.js';
 import type { Diagnostic } from './diagnostics.js';

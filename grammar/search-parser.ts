@@ -1,7 +1,7 @@
 // The search language (`search`, the implicit search, and search clauses of other commands):
 // terms, field comparisons, IN lists, NOT/OR/implicit AND, brackets and subsearches, as a layer
 // between the expression grammar (expression-parser.ts) and the pipeline (parser.ts).
-import type { ParserMethod } from 'chevrotain';
+import type { ParserMethod } from './chevrotain.js';
 import type { CompareOp, Pipeline, SearchExpr, SearchValue } from './ast.js';
 import { And, Comma, CompareOp as CompareOpToken, In, LBracket, LParen, Not, Or, RBracket, RParen, StringLit, Word, WordLike } from './tokens.js';
 import { ExpressionParser, join, span, unquote } from './expression-parser.js';

@@ -1,7 +1,7 @@
 // Common slips that still parse as SPL but almost never mean what was typed: a SQL query, or a
 // command name without the pipe before it. Checked after parsing (the parser accepts them, as
 // Splunk would, and would silently search for the words "stats" and "count").
-import type { IToken } from 'chevrotain';
+import type { IToken } from './chevrotain.js';
 import type { Pipeline, SearchExpr } from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
 

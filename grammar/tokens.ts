@@ -2,7 +2,7 @@
 // language (`y+1` is three tokens), elsewhere an unquoted value runs to the next space, pipe or
 // bracket (`src=10.0.0.0/8` is a field, `=`, and one value). One Chevrotain lexer serves both:
 // mode-dependent tokens use custom matchers that look at the tokens already matched.
-import { createToken, Lexer, tokenMatcher, type CustomPatternMatcherFunc, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, tokenMatcher, type CustomPatternMatcherFunc, type IToken, type TokenType } from './chevrotain.js';
 import { SEARCH_CLAUSES, type SearchClause } from './clauses.js';
 
 type Mode = 'search' | 'expr';

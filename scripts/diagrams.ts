@@ -3,7 +3,7 @@
 // offline, so the diagram scripts and stylesheet Chevrotain would load from a CDN are inlined
 // from node_modules/chevrotain/diagrams/. Run with `npm run diagrams`; test/docs.test.ts fails
 // when the committed page is out of date.
-import { createSyntaxDiagramsCode } from 'chevrotain';
+import { createSyntaxDiagramsCode } from '../grammar/chevrotain.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,7 @@
 // Search macros in Splunk's macros.conf format, and `$name$` parameters. Macros are text
 // substitutions before parsing, as in Splunk; parameters are values filled into the tokens.
 import { SplError, splError } from '../../grammar/diagnostics.js';
-import type { IToken } from 'chevrotain';
+import type { IToken } from '../../grammar/chevrotain.js';
 import { Ident, QuotedField, StringLit, tokenize } from '../../grammar/tokens.js';
 import { nearest } from './suggest.js';
 

@@ -1,7 +1,7 @@
 // Tab completion that knows where the cursor is: a command name after `|`, an aggregation inside
 // stats, a function or field inside eval/where, a macro after a backtick, a value after `field=`,
 // a query id after `:run`. Context comes from the grammar's lexer, so it agrees with the parser.
-import type { IToken } from 'chevrotain';
+import type { IToken } from '../../grammar/chevrotain.js';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tokenize } from '../../grammar/tokens.js';

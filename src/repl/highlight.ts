@@ -1,6 +1,6 @@
 // Syntax highlighting from the grammar's own lexer: the prompt colours exactly what the parser
 // will see (a command name only right after `|`, expressions only after eval/where).
-import type { IToken } from 'chevrotain';
+import type { IToken } from '../../grammar/chevrotain.js';
 import { tokenize } from '../../grammar/tokens.js';
 import { commandSpec, REFUSED, UNSUPPORTED } from '../compiler/commands/registry.js';
 
