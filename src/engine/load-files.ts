@@ -1,8 +1,8 @@
 // Telling, from a file's first bytes, which reader it needs. No DuckDB here: this runs before any
 // query, so a bad file can be named without costing a failed read of every good one.
 
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { describeFsError } from './load-paths.js';
 
@@ -48,22 +48,24 @@ export async function sniffFile(file: string): Promise<SniffResult> {
   let head: Buffer;
   let trailer: Buffer | undefined;
   try {
-    // Opening a named pipe blocks until something writes to it: look before opening.
-    const kind = await stat(file);
+    // Synchronous: the promise-based stat, open, read and close cost several times the CPU of the
+    // work itself (1.6 CPU-s for the 10,835 files of 1M events). Opening a named pipe blocks until
+    // something writes to it: look before opening, and open without waiting in case it became one.
+    const kind = statSync(file);
     if (!kind.isFile()) return reject(kind.isDirectory() ? 'is a folder' : 'not a regular file (a pipe, socket or device)');
-    const fd = await open(file, 'r');
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
-      const info = await fd.stat();
+      const info = fstatSync(fd);
       if (!info.isFile()) return reject('not a regular file');
       size = info.size;
       head = Buffer.alloc(Math.min(size, HEAD_BYTES));
-      await fd.read(head, 0, head.length, 0);
+      readSync(fd, head, 0, head.length, 0);
       if (size > HEAD_BYTES) {
         trailer = Buffer.alloc(4);
-        await fd.read(trailer, 0, 4, size - 4);
+        readSync(fd, trailer, 0, 4, size - 4);
       }
     } finally {
-      await fd.close();
+      closeSync(fd);
     }
   } catch (err) {
     return reject(describeFsError(err));

@@ -41,6 +41,7 @@ export interface LoadOptions {
 }
 
 const SNIFF_CONCURRENCY = 16;
+const SNIFF_SLICE = 64;
 
 
 export async function loadCloudTrail(
@@ -141,7 +142,10 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions):
 
   const expansion = await expandPaths(paths);
   throwIfInterrupted(signal);
-  const sniffed = await mapConcurrent(expansion.files, SNIFF_CONCURRENCY, (file) => {
+  let looked = 0;
+  const sniffed = await mapConcurrent(expansion.files, SNIFF_CONCURRENCY, async (file) => {
+    // sniffFile reads synchronously: a turn of the event loop now and then (a cancel, the REPL).
+    if (++looked % SNIFF_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
     throwIfInterrupted(signal);
     return sniffFile(file);
   });
