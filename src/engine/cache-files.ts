@@ -259,11 +259,17 @@ export interface Segment {
 }
 
 /** Writes a SELECT's rows to a new segment of `folder`, under a temp name until they are all there. */
-export async function writeSegment(conn: DuckDBConnection, folder: string, select: string): Promise<Segment> {
+/**
+ * Writes a segment. `rowGroupRows` caps its row groups, for a segment that may hold a whole busy
+ * day: the writer holds a row group at a time. Others keep DuckDB's (122,880 rows, a chunk's day
+ * in one): at 32,768 the saved searches cost 17-23% more CPU at 1M.
+ */
+export async function writeSegment(conn: DuckDBConnection, folder: string, select: string, rowGroupRows?: number): Promise<Segment> {
   const file = path.join(folder, `seg-${randomBytes(12).toString('hex')}.parquet`);
   const tmp = uniqueTemp(file);
+  const format = rowGroupRows === undefined ? SEGMENT_FORMAT : `${SEGMENT_FORMAT}, ROW_GROUP_SIZE ${Math.floor(rowGroupRows)}`;
   try {
-    await conn.run(`COPY (${select}) TO ${sqlString(tmp)} (${SEGMENT_FORMAT})`);
+    await conn.run(`COPY (${select}) TO ${sqlString(tmp)} (${format})`);
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });

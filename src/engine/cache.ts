@@ -53,6 +53,8 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
  * over 30 days is 27 MB, four or five chunks), which is not worth a rewrite.
  */
 const MAX_DAY_SEGMENTS = 8;
+/** Row groups of a day rewritten whole: see rewriteDay. */
+const DAY_ROW_GROUP = 32_768;
 
 export interface CachedLoad {
   report: LoadReport;
@@ -242,11 +244,13 @@ async function rewriteDay(instance: DuckDBInstance, folder: string, members: Cac
   try {
     const segments = [...new Set(members.map((m) => m.parquet!))].sort();
     const sources = members.map((m) => `(${sqlString(m.parquet!)}, ${sqlString(m.path)})`);
-    // Not sorted: a day (33k events at 1M) fits in one row group, so order would skip nothing.
+    // Not sorted: a day is a few row groups (33k events at 1M), so order would skip little.
+    // Row groups of 32,768 rows: with DuckDB's 122,880 a day of 166k events (the 5M set) failed
+    // the whole load with "Out of Memory" at the 715 MB limit.
     const segment = await writeSegment(conn, folder, `
         SELECT ${STORED.map((c) => `e.${c}`).join(', ')}, ${POSITION} AS __pos, e.__src
         FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}], filename = true) AS e
-        JOIN (VALUES ${sources.join(', ')}) AS f(file, src) ON e.filename = f.file AND e.__src = f.src`);
+        JOIN (VALUES ${sources.join(', ')}) AS f(file, src) ON e.filename = f.file AND e.__src = f.src`, DAY_ROW_GROUP);
     const entries = members.map((m) => ({ ...m, parquet: segment.file, parquetBytes: segment.bytes }));
     writePack(folder, entries);
     return entries;
