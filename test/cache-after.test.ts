@@ -42,6 +42,15 @@ async function memoryTables(engine: Engine): Promise<unknown[]> {
   return (await engine.connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE database_name = 'memory' AND NOT temporary")).getRows().flat();
 }
 
+/** A folder of one event, for a load after the first. */
+function laterEvent(eventID: string): string {
+  const more = fresh();
+  mkdirSync(more, { recursive: true });
+  const ev = { eventVersion: '1.08', eventTime: '2026-11-03T10:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'GetObject', eventID, awsRegion: 'us-east-1' };
+  writeFileSync(path.join(more, 'later.json'), JSON.stringify({ Records: [ev] }));
+  return more;
+}
+
 describe('answer first, cache after', () => {
   it('answers as --no-cache does, then leaves a cache every file hits, which answers the same', async () => {
     const data = path.resolve(SAMPLE_DIR);
@@ -156,10 +165,7 @@ describe('answer first, cache after', () => {
     const data = path.resolve(SAMPLE_DIR);
     const memory = await answers([data], {});
     memory.engine.close();
-    const more = fresh();
-    mkdirSync(more, { recursive: true });
-    const ev = { eventVersion: '1.08', eventTime: '2026-11-03T10:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'GetObject', eventID: 'later-1', awsRegion: 'us-east-1' };
-    writeFileSync(path.join(more, 'later.json'), JSON.stringify({ Records: [ev] }));
+    const more = laterEvent('later-1');
     const cacheDir = fresh();
     const engine = await Engine.open({ cacheDir });
     try {
@@ -190,10 +196,7 @@ describe('answer first, cache after', () => {
     const data = path.resolve(SAMPLE_DIR);
     const memory = await answers([data], {});
     memory.engine.close();
-    const more = fresh();
-    mkdirSync(more, { recursive: true });
-    const ev = { eventVersion: '1.08', eventTime: '2026-11-03T10:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'GetObject', eventID: 'later-2', awsRegion: 'us-east-1' };
-    writeFileSync(path.join(more, 'later.json'), JSON.stringify({ Records: [ev] }));
+    const more = laterEvent('later-2');
     const cacheDir = fresh();
     const engine = await Engine.open({ cacheDir });
     try {

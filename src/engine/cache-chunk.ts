@@ -10,7 +10,7 @@ import type { Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
 import { eventsSelect, NOT_CLOUDTRAIL, sqlString, VALUES_TABLE, valuesEvents, valuesFirstTimes } from './load-sql.js';
 import { commonFolder } from './load-batches.js';
-import { loadCloudTrail, raisedNote, type LoadOptions, type ValuesRead } from './loader.js';
+import { loadCloudTrail, memoryLimitOf, raisedNote, type LoadOptions, type ValuesRead } from './loader.js';
 import type { FileStats } from './load-report.js';
 import { machineMemoryLimit } from './memory.js';
 import type { LoadReport, LoadWarning } from './types.js';
@@ -116,18 +116,18 @@ export async function writeValuesChunk(
   try {
     let written: Awaited<ReturnType<typeof write>>;
     let note: LoadWarning | undefined;
-    const raisedTo = async (limit: string): Promise<typeof written> => {
-      const before = String((await conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
+    const raisedTo = async (limit: string): Promise<{ written: typeof written; before: string }> => {
+      const before = await memoryLimitOf(conn);
       await conn.run(`SET memory_limit = ${sqlString(limit)}`);
       try {
-        return await write();
+        return { written: await write(), before };
       } finally {
         await conn.run(`SET memory_limit = ${sqlString(before)}`);
       }
     };
     if (read.raised) {
       // The files needed more than the limit to be read (the report says so): to be parsed too.
-      written = await raisedTo(read.raised);
+      ({ written } = await raisedTo(read.raised));
     } else {
       try {
         written = await write();
@@ -136,10 +136,10 @@ export async function writeValuesChunk(
         // with the limit raised, once, and said.
         if (!/Out of Memory/i.test(String(err))) throw err;
         discard();
-        const before = String((await conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
         const raised = machineMemoryLimit();
-        written = await raisedTo(raised);
-        note = raisedNote(chunk.map((m) => m.abs), before, raised, err);
+        const again = await raisedTo(raised);
+        written = again.written;
+        note = raisedNote(chunk.map((m) => m.abs), again.before, raised, err);
       }
     }
     const chunkReport = read.finish(written.stats);

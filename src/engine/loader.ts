@@ -92,12 +92,6 @@ async function withRaisedLimit(conn: DuckDBConnection, paths: string[], opts: Lo
   }
 }
 
-/**
- * DuckDB spills tables past its memory limit, but one huge value (a 100 MB event) needs several
- * times its size at once, which no spill provides. Such a load runs again with the limit raised
- * to most of the machine's memory, once, and a note says so; a connection whose settings are
- * locked (after the first search) cannot, and the error stands.
- */
 /** Said when a load ran with the memory limit raised (loadRaised). */
 export function raisedNote(paths: string[], before: string, raised: string, err: unknown): LoadWarning {
   return {
@@ -108,8 +102,19 @@ export function raisedNote(paths: string[], before: string, raised: string, err:
   };
 }
 
+/** The connection's memory limit as DuckDB prints it: to set back after raising it. */
+export async function memoryLimitOf(conn: DuckDBConnection): Promise<string> {
+  return String((await conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
+}
+
+/**
+ * DuckDB spills tables past its memory limit, but one huge value (a 100 MB event) needs several
+ * times its size at once, which no spill provides. Such a load runs again with the limit raised
+ * to most of the machine's memory, once, and a note says so; a connection whose settings are
+ * locked (after the first search) cannot, and the error stands.
+ */
 async function loadRaised(conn: DuckDBConnection, paths: string[], opts: LoadOptions, err: unknown): Promise<Read> {
-  const before = String((await conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
+  const before = await memoryLimitOf(conn);
   const raised = machineMemoryLimit();
   try {
     await conn.run(`SET memory_limit = ${sqlString(raised)}`);
