@@ -7,6 +7,7 @@ import { ADDON_PROFILES, addonProfile, type AddonProfile } from '../compiler/add
 import { parseIso, resolveTime } from '../compiler/time.js';
 import { defaultCacheDir } from '../engine/cache-files.js';
 import { Engine, PROJECT_ROOT, type RunOptions } from '../engine/engine.js';
+import type { FirstSearch } from '../engine/first-search.js';
 import { describeFsError } from '../engine/load-paths.js';
 import { loadErrors, type LoadReport } from '../engine/types.js';
 import { flag, flagList, has, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
@@ -212,23 +213,44 @@ export function cacheDir(args: ParsedArgs): string | undefined {
 const GLOB = /[*?[{]/;
 
 export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadReport | null> {
-  const data = flagList(args, 'data');
-  if (data.length === 0) {
+  const data = dataPaths(args);
+  if (data === null) {
     // No events, but an events table all the same: a search over nothing answers nothing.
     await engine.load([]);
     return null;
   }
+  // The search answers from memory; the cache is written after the answer (cache-after.ts).
+  const report = await engine.load(data, { index: flag(args, 'index'), answerFirst: true });
+  loaded(report, data, args);
+  return report;
+}
+
+/**
+ * `run`'s load (--data given) and its search together: a search with a pre-filter is answered
+ * from the events that can match it, and the load's lines come after its rows (first-search.ts).
+ */
+export async function loadAndSearch(engine: Engine, args: ParsedArgs, first: FirstSearch): Promise<ReturnType<Engine['loadAndStream']>> {
+  const data = dataPaths(args)!;
+  return engine.loadAndStream(data, { index: flag(args, 'index') }, { ...first, onLoaded: (report) => loaded(report, data, args) });
+}
+
+/** The --data paths, or null when none is given; every one missing is a usage error. */
+function dataPaths(args: ParsedArgs): string[] | null {
+  const data = flagList(args, 'data');
+  if (data.length === 0) return null;
   // A mistyped path must not turn into an empty answer that reads as "nothing happened".
   const missing = data.filter((p) => !GLOB.test(p) && !existsSync(p));
   if (missing.length === data.length) throw new UsageError(`--data: no such file or folder: ${missing.join(', ')}`);
-  // The search answers from memory; the cache is written after the answer (cache-after.ts).
-  const report = await engine.load(data, { index: flag(args, 'index'), answerFirst: true });
+  return data;
+}
+
+/** Says what a load read, and refuses --data that matched no file. */
+function loaded(report: LoadReport, data: string[], args: ParsedArgs): void {
   for (const line of describeLoad(report)) note(line, args);
-  if (report.filesRead + report.filesSkipped === 0 && data.every((p) => GLOB.test(p) || missing.includes(p))) {
+  if (report.filesRead + report.filesSkipped === 0 && data.every((p) => GLOB.test(p) || !existsSync(p))) {
     throw new UsageError(`--data: ${data.join(' ')} matches no files`);
   }
   if (report.eventsLoaded === 0) note(`warning: no events were loaded from ${data.join(' ')}: every search will find nothing`, args);
-  return report;
 }
 
 /**

@@ -4,6 +4,7 @@ import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
 import { statSync } from 'node:fs';
 import { Engine, EngineError } from '../engine/engine.js';
 import { missingIndexNote } from '../engine/index-note.js';
+import type { LoadReport, Row } from '../engine/types.js';
 import { describeFsError, expandPaths, isSpelunkExport } from '../engine/load-paths.js';
 import { removeOnSignals } from '../engine/scratch.js';
 import { resolveSearch, resolvedSpl, userQueriesDir } from '../engine/queries.js';
@@ -12,7 +13,7 @@ import { describeLoad, RowWriter } from './format.js';
 import { visibleLines } from './terminal-text.js';
 import { fieldsText } from '../compiler/print/plan-text.js';
 import { checkRemoteFlags, dialectFromArgs, explainText, runRemoteCli, tableFromArgs } from './remote.js';
-import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, outputFormat, pathFlag, REMOTE_FLAGS, runOptions, settleCache, USAGE, version, write } from './common.js';
+import { COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadAndSearch, loadData, note, openEngine, outputFormat, pathFlag, REMOTE_FLAGS, runOptions, settleCache, USAGE, version, write } from './common.js';
 
 // Shared with the other commands; kept importable from here.
 export { addonFlag, cacheDir, COMMON_FLAGS, CONTENT_FLAGS, incompleteLoad, loadData, note, openEngine, outputFormat, params, pathFlag, runOptions, USAGE, version, write } from './common.js';
@@ -123,17 +124,26 @@ async function runCommand(argv: string[]): Promise<number> {
     // A mistake in the search is reported before any data is read (unless baselines must first
     // write the lookups it reads). It is expanded and parsed once, here, for the whole run.
     const search = before ? engine.parse(text, opts) : await engine.check(text, opts);
-    const report = await loadData(engine, args);
-    if (!report) note('note: no --data given, so the search sees no events', args);
-    await before?.();
-    const started = performance.now();
     let writer: RowWriter | null = null;
-    const result = await engine.stream(search, opts, (rows) => {
-      writer?.rows(rows);
-    }, (columns) => {
-      writer = new RowWriter(format, columns, write);
-    });
-    (writer as RowWriter | null)?.end();
+    const first = {
+      search,
+      opts,
+      onRows: (rows: Row[]) => void writer?.rows(rows),
+      onStart: (columns: string[]) => void (writer = new RowWriter(format, columns, write)),
+    };
+    const started = performance.now();
+    let report: LoadReport | null;
+    let result: Awaited<ReturnType<typeof engine.stream>>;
+    if (!before && has(args, 'data')) {
+      // The rows are written out before the rest of the load when the search is answered first.
+      ({ report, ...result } = await loadAndSearch(engine, args, { ...first, onDone: () => (writer as RowWriter | null)?.end() }));
+    } else {
+      report = await loadData(engine, args);
+      if (!report) note('note: no --data given, so the search sees no events', args);
+      await before?.();
+      result = await engine.stream(search, opts, first.onRows, first.onStart);
+      (writer as RowWriter | null)?.end();
+    }
     for (const n of result.compiled.notes ?? []) note(`note: ${n}`, args);
     if (result.rowCount === 0) {
       const missing = await missingIndexNote(engine, search, opts);

@@ -11,7 +11,7 @@ import { PRELUDE } from '../compiler/prelude.js';
 import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
 import { GeoIp } from './geoip.js';
 import { describeDuckDBError, EngineError, firstLine } from './engine-error.js';
-import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type RunOptions, type Search } from './engine-options.js';
+import { bundledMacrosFile, duckdbConfig, loadMacros, type EngineOptions, type Prepared, type RunOptions, type Search } from './engine-options.js';
 import { ResultStream, rowsToRead } from './result-stream.js';
 import type { FieldSummary } from './field-summary.js';
 import { summarize, type SummaryOptions } from './sidebar-summary.js';
@@ -20,7 +20,8 @@ import { nestedFieldPaths } from './field-paths.js';
 import type { DataRead } from './data-read.js';
 import { profileQuery, SearchRecorder, type RanProfile, type SearchProfile } from './profile.js';
 import type { LoadOptions } from './loader.js';
-import { duckdbConfig, EventStore } from './event-store.js';
+import { EventStore } from './event-store.js';
+import { loadAndStream, type FirstSearch } from './first-search.js';
 import { collectStaleScratchRoots, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupStore } from './lookups.js';
 import { toValue } from './rows.js';
@@ -42,7 +43,7 @@ export class Engine {
     this.store = new EventStore(instance, conn, options, scratch, allowedDirs, options.cacheDir);
     // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
     // they call compileWithData, never each other.
-    serialize<Engine>(this, ['load', 'summarizeFields', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], new Serial());
+    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'summarizeFields', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], new Serial());
   }
 
   /** Reads a compiled search's rows and writes its lookups (result-stream.ts). */
@@ -137,6 +138,20 @@ export class Engine {
    */
   load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean; answerFirst?: boolean } = {}): Promise<LoadReport> {
     return this.store.load(paths, opts);
+  }
+
+  /** A run's load and its first search, answered from the events that can match it when it can (first-search.ts). */
+  loadAndStream(paths: string[], loadOpts: LoadOptions, first: FirstSearch): ReturnType<typeof loadAndStream> {
+    return loadAndStream(this, paths, loadOpts, first);
+  }
+
+  /** The events of a first load that can hold every needle (EventStore.loadCandidates); finishFirst() follows the search. */
+  loadCandidates(paths: string[], opts: LoadOptions, needles: string[]): Promise<boolean> {
+    return this.store.loadCandidates(paths, opts, needles);
+  }
+
+  finishFirst(): Promise<LoadReport> {
+    return this.store.finishFirst();
   }
 
   /** Why the cache an answer-first load owed could not be written, if it could not. */

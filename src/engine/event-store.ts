@@ -2,24 +2,25 @@
 // its Parquet segments), or in memory first with the cache written after the first answer. Also
 // what DuckDB may read once the first search runs. The engine (engine.ts) owns one.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { str } from '../compiler/sql.js';
 import { describeDuckDBError, EngineError, firstLine } from './engine-error.js';
-import type { EngineOptions } from './engine-options.js';
+import { duckdbConfig, type EngineOptions } from './engine-options.js';
 import { loadIntoCache } from './cache.js';
 import { answerFirstFits, cacheFromTable } from './cache-after.js';
 import { lookUpCache, type CacheLookup } from './cache-lookup.js';
-import { answerFirstBytes, defaultMemoryLimit } from './memory.js';
+import { answerFirstBytes } from './memory.js';
 import { cacheWriteProblem, type CacheEntry, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { countDuplicates, deleteDuplicates, filesKey, recordDuplicates, rememberedCount } from './duplicates.js';
 import { dataRead, type DataRead } from './data-read.js';
-import { loadCloudTrail, renumber, type LoadOptions } from './loader.js';
+import { loadCloudTrail, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
-import { quoteIdent } from './load-sql.js';
 import { markUnreadable, type LoadReport } from './types.js';
+import { loadCandidates, loadWhole } from './first-answer.js';
+import { copyEventsIn, dropMemoryTable, inSeparateInstance, loadOut, scratchParquet } from './separate-load.js';
 
 export class EventStore {
   constructor(
@@ -70,32 +71,11 @@ export class EventStore {
     this.locked = true;
   }
 
-  /**
-   * A load after the lock: a separate DuckDB instance, which never runs a search, reads the files
-   * and hands the events over as one Parquet file in the scratch folder.
-   */
+  /** A load after the lock (separate-load.ts). */
   private async loadStaged(paths: string[], opts: LoadOptions): Promise<LoadReport> {
-    if (!existsSync(this.scratch)) mkdirSync(this.scratch, { mode: 0o700 });
-    const file = join(this.scratch, `load-${++this.staged}.parquet`);
-    const instance = await DuckDBInstance.create(':memory:', duckdbConfig(this.options, this.scratch));
-    let report: LoadReport;
-    try {
-      const conn = await instance.connect();
-      this.loading = conn;
-      await conn.run("SET TimeZone = 'UTC'");
-      report = await loadCloudTrail(conn, paths, opts);
-      await conn.run(`COPY (SELECT * FROM ${EVENTS_TABLE} ORDER BY "__seq") TO ${str(file)} (FORMAT parquet)`);
-      conn.closeSync();
-    } finally {
-      this.loading = undefined;
-      instance.closeSync();
-    }
-    try {
-      await this.conn.run(`INSERT INTO ${EVENTS_TABLE} SELECT * REPLACE (NULL AS "__seq") FROM read_parquet(${str(duckdbPath(file))})`);
-      await renumber(this.conn);
-    } finally {
-      rmSync(file, { force: true });
-    }
+    const file = scratchParquet(this.scratch, `load-${++this.staged}`);
+    const report = await inSeparateInstance(duckdbConfig(this.options, this.scratch), (conn) => loadOut(conn, paths, opts, file), (conn) => (this.loading = conn));
+    await copyEventsIn(this.conn, file);
     return report;
   }
   private cacheDir: string | undefined;
@@ -121,20 +101,80 @@ export class EventStore {
   async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean; answerFirst?: boolean } = {}): Promise<LoadReport> {
     if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
     this.eventIdsUnique = false;
+    return this.settled(await this.abortable((signal) => this.loadEvents(paths, { ...opts, signal })));
+  }
+
+  /** Runs a load interrupt() can stop (see loadAbort). */
+  private async abortable<T>(load: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const abort = new AbortController();
     this.loadAbort = abort;
-    let report: LoadReport;
     try {
-      report = await this.loadEvents(paths, { ...opts, signal: abort.signal });
+      return await load(abort.signal);
     } finally {
       if (this.loadAbort === abort) this.loadAbort = undefined;
     }
+  }
+
+  private async settled(report: LoadReport): Promise<LoadReport> {
     // Counting reads every segment: one damaged behind the cache's back is repaired as searches do.
     report.duplicates = await this.withRepair(() => this.settleDuplicates(), {
       fail: (err) => new EngineError(`cannot count the events loaded twice: ${describeDuckDBError(err)}`, ''),
     });
     this.eventIdsUnique = report.duplicates.events === 0 || report.duplicates.dropped;
     return report;
+  }
+
+  /** A first load answered from its candidates, left to finish (finishFirst). */
+  private firstPending: { paths: string[]; lookup: CacheLookup; opts: LoadOptions; dir: string } | undefined;
+
+  /**
+   * An answer-first load of only the events that can hold every needle (first-answer.ts), for
+   * the first search; finishFirst() follows it. False, with nothing loaded, when not taken.
+   */
+  async loadCandidates(paths: string[], opts: LoadOptions, needles: string[]): Promise<boolean> {
+    const dir = this.cacheDir;
+    if (dir === undefined || this.locked || this.dropDuplicates || this.options.dedupEvents || this.cacheLoads.length > 0 || this.answered || this.firstPending) return false;
+    await tagCacheFolder(dir).catch(() => undefined);
+    const lookup = await lookUpCache(paths, dir);
+    if (!answerFirstFits(lookup, Infinity)) return false;
+    this.eventIdsUnique = false;
+    try {
+      await this.abortable((signal) => loadCandidates(this.conn, lookup.misses.map((m) => m.abs), needles, { ...opts, signal }));
+    } catch (err) {
+      await this.conn.run(`DELETE FROM ${EVENTS_TABLE}`).catch(() => undefined);
+      // Stopped by the user: said. Otherwise the ordinary load answers, as it would have.
+      if (/INTERRUPT/i.test(String(err))) throw err;
+      return false;
+    }
+    this.cacheDir = undefined;
+    this.firstPending = { paths, lookup, opts, dir };
+    return true;
+  }
+
+  /** The rest of a loadCandidates load: every file read and cached, the session then on the cache (or in memory: cacheNote). */
+  async finishFirst(): Promise<LoadReport> {
+    const { paths, lookup, opts, dir } = this.firstPending!;
+    this.firstPending = undefined;
+    if (!answerFirstFits(lookup, answerFirstBytes(this.options.memoryLimit))) {
+      // Too large to hold in memory: the cache's chunks, as a first load of that size takes.
+      await this.conn.run(`DELETE FROM ${EVENTS_TABLE}`);
+      this.cacheDir = dir;
+      return this.settled(await this.abortable((signal) => this.loadEvents(paths, { ...opts, signal })));
+    }
+    const parquet = scratchParquet(this.scratch, `load-${++this.staged}`);
+    // Never a session over the candidates alone: they go, whether the load succeeds or fails.
+    const whole = await this.abortable((signal) => inSeparateInstance(duckdbConfig(this.options, this.scratch), (conn) => loadWhole(conn, dir, lookup, { ...opts, signal }, parquet), (conn) => (this.loading = conn)))
+      .finally(() => this.conn.run(`DELETE FROM ${EVENTS_TABLE}`));
+    markUnreadable(whole.report.warnings);
+    this.cacheAfterDir = dir;
+    if (whole.entries) {
+      this.answered = { paths, index: opts.index ?? 'main', entries: whole.entries };
+      await this.backToCache();
+    } else {
+      [this.cacheError, this.cacheWritten] = [whole.cacheError, true];
+      await copyEventsIn(this.conn, parquet);
+    }
+    return this.settled(whole.report);
   }
 
   private async settleDuplicates(): Promise<{ events: number; dropped: boolean }> {
@@ -251,9 +291,7 @@ export class EventStore {
     this.cached.add(answered.entries, answered.index);
     this.cacheLoads.push({ paths: answered.paths, index: answered.index });
     await this.withRepair(() => this.cached.apply(this.conn, {}), { fail: (err) => new EngineError(describeDuckDBError(err), '') });
-    // Named through its database: `main.events` would find the temporary view first.
-    const db = String((await this.conn.runAndReadAll('SELECT current_database()')).getRows()[0]![0]);
-    await this.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(db)}.main.${EVENTS_TABLE}`);
+    await dropMemoryTable(this.conn);
   }
 
   /** Starts the cache write an answer-first load left (once); resolves when it is done. */
@@ -383,21 +421,4 @@ export class EventStore {
     this.loadAbort?.abort();
     this.loading?.interrupt();
   }
-}
-
-export function duckdbConfig(opts: EngineOptions, scratch: string): Record<string, string> {
-  return {
-    memory_limit: opts.memoryLimit ?? defaultMemoryLimit(),
-    ...(opts.threads ? { threads: String(opts.threads) } : {}),
-    temp_directory: scratch,
-    // DuckDB turns each long IN list (the add-on's event-name lists) into a join with a hash
-    // table of its own, and the data models hold dozens: over 60 events one tstats peaked at
-    // 1.48 GB of buffer memory and failed about half its runs at the 715 MB limit. Compared
-    // in place, 37 MB, and at 1M events within the noise of the join's time (bench README).
-    disabled_optimizers: 'in_clause',
-    // Everything spelunk needs is built in: no extension is fetched or loaded behind the user's back.
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-    allow_community_extensions: 'false',
-  };
 }

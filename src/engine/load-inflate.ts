@@ -87,6 +87,30 @@ export async function readInflated(
   return outcome;
 }
 
+/**
+ * Inserts JSON texts already read (first-answer.ts: each a file's candidate events) as
+ * readInflated inserts whole files, batch by batch. Returns the files whose text DuckDB found
+ * invalid (for the caller's ordinary read); a batch failing for another reason throws.
+ */
+export async function insertTexts(conn: DuckDBConnection, reads: { file: SniffedFile; text: string }[], index: string | null): Promise<SniffedFile[]> {
+  const outcome: InflateOutcome = { fallback: [] };
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (file VARCHAR, "json" VARCHAR)`);
+  try {
+    for (let start = 0, bytes = 0, i = 0; i <= reads.length; i++) {
+      if (i === reads.length || (i > start && bytes + reads[i]!.text.length > BATCH_TEXT_BYTES)) {
+        await insertBatch(conn, reads.slice(start, i), index, outcome, () => undefined, false);
+        if (outcome.batchFailure) throw new Error(outcome.batchFailure.reason);
+        start = i;
+        bytes = 0;
+      }
+      if (i < reads.length) bytes += reads[i]!.text.length;
+    }
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS temp.main.${STAGE}`);
+  }
+  return outcome.fallback;
+}
+
 function plan(files: SniffedFile[]): SniffedFile[][] {
   const batches: SniffedFile[][] = [];
   let current: SniffedFile[] = [];

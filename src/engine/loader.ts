@@ -233,7 +233,7 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions):
 // ---------------------------------------------------------------------------------------------
 // The table
 
-async function ensureEventsTable(conn: DuckDBConnection): Promise<void> {
+export async function ensureEventsTable(conn: DuckDBConnection): Promise<void> {
   const columns = EVENT_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
   await conn.run(`CREATE TABLE IF NOT EXISTS ${EVENTS_TABLE} (${columns})`);
   const existing = (await conn.runAndReadAll(`DESCRIBE ${EVENTS_TABLE}`)).getRowObjectsJS();

@@ -319,6 +319,27 @@ describe('a damaged, killed or shared cache counts what --no-cache counts (item 
     await killedAt([0.3, 0.6, 0.8, 0.9, 0.95], performance.now() - started, run(cacheDir), data, cacheDir, expected);
   }, 180_000);
 
+  it('kill -9 at any moment of a first search answered from its candidates (the files loaded and cached after) leaves a cache that counts the same; three at once agree', async () => {
+    const data = spreadData(150, 20);
+    const expected = memoryCount(data);
+    const picked = `search eventID=s1* | stats count`;
+    const answer = sh(`node "$S" run '${picked}' --data ${data} --no-cache --format csv --quiet`).stdout;
+    const cacheDir = fresh();
+    const run = (cache: string) => [CLI, 'run', picked, '--data', data, '--cache', cache, '--format', 'csv', '--quiet'];
+    const started = performance.now();
+    expect(sh(`node "$S" run '${picked}' --data ${data} --cache ${fresh()} --format csv --quiet`).stdout).toBe(answer);
+    await killedAt([0.2, 0.5, 0.8, 0.9, 0.95], performance.now() - started, run(cacheDir), data, cacheDir, expected);
+    const shared = fresh();
+    const three = await Promise.all(Array.from({ length: 3 }, () => new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, run(shared), { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d));
+      child.on('close', () => resolve(out));
+    })));
+    expect(three).toEqual([answer, answer, answer]);
+    expect(sh(`node "$S" run '${COUNT}' --data ${data} --cache ${shared} --format csv --quiet`).stdout).toBe(expected);
+  }, 240_000);
+
   it('three processes loading one folder into one empty cache at once all count the same, then and after a change', async () => {
     const data = spreadData(120, 20);
     const expected = memoryCount(data);

@@ -1,0 +1,114 @@
+// The first search of a run, over files the cache does not hold, answered from the events that can
+// match it: a load into memory reads every event before the search can start (1M events: about
+// as long as DuckDB's own read_json), and most searches keep few of them. Node reads and inflates
+// each file and keeps the events holding the search's needles (compiler/prefilter.ts, picked by
+// first-scan.ts); DuckDB parses only those, exactly as the ordinary loader parses events (the same
+// INSERT, so every column, `_time` and `_raw` included, is what a whole load gives); the search
+// runs over them and its rows go out. Then every file is loaded whole and the cache written, in a
+// DuckDB instance of its own (the session's own can no longer read files once a search ran: see
+// EventStore.lockDown), and the session reads the cache from then on.
+//
+// A file the scan cannot take exactly (another shape, damaged, too large, not UTF-8) is read
+// whole the ordinary way, so its events are all there for the search to filter.
+
+import { isAscii, isUtf8 } from 'node:buffer';
+import { readFileSync } from 'node:fs';
+import zlib from 'node:zlib';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
+import { cacheFromTable } from './cache-after.js';
+import type { CacheLookup } from './cache-lookup.js';
+import type { CacheEntry } from './cache-files.js';
+import { pickCandidates } from './first-scan.js';
+import { insertTexts } from './load-inflate.js';
+import { copyEventsOut } from './separate-load.js';
+import { sniffFile, type SniffedFile } from './load-files.js';
+import { NOT_CLOUDTRAIL } from './load-sql.js';
+import { ensureEventsTable, loadCloudTrail, renumber, type LoadOptions } from './loader.js';
+import { throwIfInterrupted, type LoadReport } from './types.js';
+
+/** Files holding more JSON than this are read whole the ordinary way (one string each here). */
+const MAX_TEXT_BYTES = 256 * 1024 * 1024;
+/** Files read between two turns of the event loop (a cancel, the REPL's screen). */
+const SLICE = 16;
+
+/** What the candidate load read, for the figures a caller may show. */
+export interface CandidateLoad {
+  /** Events parsed from the scanned files. */
+  picked: number;
+  /** Files read whole instead (see the top of this file). */
+  whole: number;
+}
+
+/**
+ * Loads into `conn`'s events table the events of `files` (absolute paths) that can hold all of
+ * `needles`, numbered in Splunk's order as a whole load numbers them.
+ */
+export async function loadCandidates(conn: DuckDBConnection, files: string[], needles: string[], opts: LoadOptions): Promise<CandidateLoad> {
+  const index = opts.index === undefined ? 'main' : opts.index;
+  await ensureEventsTable(conn);
+  const picked: { file: SniffedFile; text: string }[] = [];
+  const whole: string[] = [];
+  let events = 0;
+  for (let i = 0; i < files.length; i++) {
+    if (i % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    throwIfInterrupted(opts.signal);
+    const sniffed = await sniffFile(files[i]!);
+    // A file the ordinary load refuses gives no event either way.
+    if (!sniffed.ok) continue;
+    const file = sniffed.file;
+    const text = file.format === 'records' || file.format === 'lines' ? readJson(file) : null;
+    const found = text === null ? null : pickCandidates(text, file.format as 'records' | 'lines', needles);
+    if (found === null) whole.push(file.path);
+    else if (found.events > 0) {
+      picked.push({ file, text: found.text });
+      events += found.events;
+    }
+  }
+  const invalid = await insertTexts(conn, picked, index);
+  whole.push(...invalid.map((f) => f.path));
+  if (whole.length > 0) await loadCloudTrail(conn, whole, { index: opts.index, renumber: false, signal: opts.signal, streamBytes: opts.streamBytes });
+  await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND ${NOT_CLOUDTRAIL}`);
+  await renumber(conn);
+  return { picked: events, whole: whole.length };
+}
+
+/** The file's JSON text, or null when the scan should not take it (read whole instead). */
+function readJson(file: SniffedFile): string | null {
+  if (file.contentBytes > MAX_TEXT_BYTES) return null;
+  try {
+    const bytes = readFileSync(file.path);
+    const content = file.gzip ? zlib.gunzipSync(bytes, { maxOutputLength: MAX_TEXT_BYTES }) : bytes;
+    // ASCII (most CloudTrail) decodes byte for byte, at a fraction of UTF-8's cost.
+    if (isAscii(content)) return content.toString('latin1');
+    return isUtf8(content) ? content.toString('utf8') : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The rest of the first load, after the first answer: every file read whole (into `conn`, of an
+ * instance of its own: separate-load.ts) and the cache written from it (cache-after.ts), one
+ * segment per day as an answer-first load writes it. Returns the load's report and the cache's
+ * entries; when the cache cannot be written, the events go to `parquet` instead (for the session
+ * to read into memory) and `cacheError` says why.
+ */
+export async function loadWhole(
+  conn: DuckDBConnection,
+  dir: string,
+  lookup: CacheLookup,
+  opts: LoadOptions,
+  parquet: string,
+): Promise<{ report: LoadReport; entries?: CacheEntry[]; cacheError?: unknown }> {
+  const report = await loadCloudTrail(conn, lookup.misses.map((m) => m.abs), opts);
+  report.warnings.unshift(...lookup.report.warnings);
+  report.filesSkipped += lookup.report.filesSkipped;
+  try {
+    return { report, entries: await cacheFromTable(conn, dir, lookup, report) };
+  } catch (err) {
+    // As an answer-first load's cache write: whatever failed, the session goes on from memory.
+    await copyEventsOut(conn, parquet);
+    return { report, cacheError: err };
+  }
+}
