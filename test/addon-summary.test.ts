@@ -92,6 +92,9 @@ function syntheticEvents(): object[] {
   out.push(base('PutBucketPolicy', { eventSource: 's3.amazonaws.com', userAgent: null, requestParameters: { bucketName: 'b0', policy: 'RemoveMe' } }));
   out.push(base('AuthorizeSecurityGroupIngress', { eventSource: 'ec2.amazonaws.com', requestParameters: { groupId: 'sg-1', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } } }));
   out.push(base('CreateNetworkAclEntry', { eventSource: 'ec2.amazonaws.com', requestParameters: { networkAclId: 'acl-1', ruleNumber: 100, egress: true, ruleAction: 'allow', aclProtocol: '6', cidrBlock: '10.0.0.0/8', portRange: { from: 80, to: 80 } } }));
+  // No event name: a rule's conditions on it are null here, true or false on the other rows.
+  const { eventName: _, ...unnamed } = base('DeleteObject', { eventSource: 's3.amazonaws.com', requestParameters: { bucketName: 'b1', key: 'k' } }) as Record<string, unknown>;
+  out.push(unnamed);
   out.push(base('GetObject', { eventSource: 's3.amazonaws.com', sourceIPAddress: null, userIdentity: { type: 'Root', principalId: '111122223333', arn: 'arn:aws:iam::111122223333:root', accountId: '111122223333' } }));
   return out;
 }
@@ -100,12 +103,14 @@ describe('the add-on fields over distinct combinations give the per-row figures'
   let sample: Engine;
   let stratus: Engine;
   let synthetic: Engine;
+  let profile5: Engine;
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'spelunk-addon-summary-'));
     writeFileSync(path.join(dir, 'synthetic.json'), JSON.stringify({ Records: syntheticEvents() }));
-    [sample, stratus, synthetic] = await Promise.all([Engine.open(), Engine.open(), Engine.open()]);
+    [sample, stratus, synthetic, profile5] = await Promise.all([Engine.open(), Engine.open(), Engine.open(), Engine.open({ addon: '5' })]);
     await sample.load([SAMPLE_DIR]);
+    await profile5.load([SAMPLE_DIR, dir]);
     await stratus.load(['fixtures/public/stratus-red-team']);
     await synthetic.load([dir]);
   });
@@ -113,6 +118,7 @@ describe('the add-on fields over distinct combinations give the per-row figures'
     sample?.close();
     stratus?.close();
     synthetic?.close();
+    profile5?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -140,6 +146,12 @@ describe('the add-on fields over distinct combinations give the per-row figures'
     expect(got.msg!.top.find((t) => t.value === 'success')!.count).toBeGreaterThan(10);
     await expectSame(synthetic, 'eventName=ConsoleLogin OR eventName=AssumeRole');
     await expectSame(synthetic, 'eventName=NoSuchCall');
+    await expectSame(synthetic, 'NOT eventName=*');
+  });
+
+  it('under the add-on 5 profile (AssumeRole tagged authentication)', async () => {
+    await expectSame(profile5, '*');
+    await expectSame(profile5, 'eventName=AssumeRole OR eventName=GetObject');
   });
 });
 

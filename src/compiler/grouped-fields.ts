@@ -11,6 +11,7 @@
 // every row its own combination). An expression that is not a pure function of its row (random(),
 // an aggregate, a subsearch) keeps the row-by-row count.
 import { JSON_COLUMNS } from './cloudtrail-schema.js';
+import { conditionsOf, domainsSql, exprKey, foldConditions, type Conditions, type KnownConditions } from './fold-conditions.js';
 import { children, hasAggregate, isVolatile, mapExpr, namesStep, type Expr } from './ir/expr.js';
 import { COMPUTED } from './ir/origin.js';
 import type { Column, Step } from './ir/plan.js';
@@ -46,39 +47,75 @@ const inputName = (i: number) => `__in_${i}`;
 /**
  * The search `compiled` (ending in `| table f1 f2 ...`, as the sidebar compiles it) split into
  * the columns of `fields` that are counted over combinations and the rest; undefined when none
- * can be (or the plan does not end in the table's projection).
+ * can be (or the plan does not end in the table's projection). `known`: conditions with one
+ * answer over the search's rows (tableConditions), folded into every pure column first.
  */
-export function groupedFields(compiled: CompiledSearch, fields: string[]): GroupedFields | undefined {
-  const plan = compiled.plan;
-  const last = plan?.steps.at(-1)?.step;
-  if (!plan || last?.kind !== 'project') return undefined;
+export function groupedFields(compiled: CompiledSearch, fields: string[], known: KnownConditions = new Map()): GroupedFields | undefined {
+  const last = tableStep(compiled);
+  if (!last) return undefined;
   const wanted = new Set(fields);
   const grouped: { field: string; expr: Expr }[] = [];
   const perRow: Column[] = [];
   for (const c of last.columns) {
     const pure = !hasAggregate(c.expr) && !isVolatile(c.expr) && !namesStep(c.expr);
+    const expr = pure ? foldConditions(c.expr, known) : c.expr;
     if (wanted.has(c.name) && compiled.columns.includes(c.name) && pure && !isLeaf(c.expr) && readsInput(c.expr)) {
-      grouped.push({ field: c.name, expr: c.expr });
+      grouped.push({ field: c.name, expr });
     } else {
-      perRow.push(c);
+      perRow.push(expr === c.expr ? c : { ...c, expr });
     }
   }
   if (grouped.length === 0) return undefined;
   const inputs = new Inputs();
-  const out: GroupedField[] = grouped.map(({ field, expr }) => {
+  const rewritten = grouped.map(({ field, expr }) => {
     const used = new Set<number>();
-    const value = inputs.rewrite(expr, [], used);
-    return { field, type: compiled.types[field] ?? 'string', value: duckdbPrinter().print(value), inputs: [...used].sort((a, b) => a - b) };
+    return { field, value: inputs.rewrite(expr, [], used), used };
   });
-  const columns: Column[] = [...perRow, ...inputs.columns()];
+  // An input read only in branches no row takes (a folded condition) is not computed: in those
+  // branches it is a null of its type, which DuckDB drops with the branch.
+  const live = inputs.live();
+  const at = new Map(live.map((i, k) => [i, k]));
+  const out: GroupedField[] = rewritten.map(({ field, value, used }) => ({
+    field,
+    type: compiled.types[field] ?? 'string',
+    value: duckdbPrinter().print(inputs.withoutDead(value, at)),
+    inputs: [...used].filter((i) => at.has(i)).map((i) => at.get(i)!).sort((a, b) => a - b),
+  }));
+  const columns = inputs.columns().filter((_, i) => at.has(i));
+  const kept = perRow.map((c) => c.name).filter((n) => compiled.columns.includes(n));
+  const names = columns.map((c) => c.name);
+  return { sql: tableSql(compiled, last, [...perRow, ...columns], [...kept, ...names]), columns: kept, inputs: names, fields: out };
+}
+
+/**
+ * The conditions of the table's pure columns that read one stored column, and a query of how
+ * each answers over that column's values among the search's rows (fold-conditions.ts).
+ */
+export function tableConditions(compiled: CompiledSearch): { conditions: Conditions; sql: string } | undefined {
+  const last = tableStep(compiled);
+  if (!last) return undefined;
+  const pure = last.columns.filter((c) => !hasAggregate(c.expr) && !isVolatile(c.expr) && !namesStep(c.expr));
+  const conditions = conditionsOf(pure.map((c) => c.expr));
+  if (conditions.atoms.length === 0) return undefined;
+  const columns = conditions.columns.map((expr, i) => ({ name: `__c${i}`, expr }));
+  return { conditions, sql: domainsSql(conditions, tableSql(compiled, last, columns, columns.map((c) => c.name))) };
+}
+
+type Project = Extract<Step, { kind: 'project' }>;
+
+/** The plan's last step when it is the table's projection. */
+function tableStep(compiled: CompiledSearch): Project | undefined {
+  const last = compiled.plan?.steps.at(-1)?.step;
+  return last?.kind === 'project' ? last : undefined;
+}
+
+/** The search with `columns` in place of the table's projection. */
+function tableSql(compiled: CompiledSearch, last: Project, columns: Column[], names: string[]): string {
   // The table's own projection (every field's whole SQL) is replaced, not read: printing it cost DuckDB binding it.
-  const steps: Step[] = plan.steps.map((s) => s.step).filter((s) => s !== last);
+  const steps: Step[] = compiled.plan!.steps.map((s) => s.step).filter((s) => s !== last);
   const schema = { fields: new Map(columns.map((c) => [c.name, { type: 'string' as FieldType, origin: COMPUTED }])), raw: false, removed: new Set<string>() };
   const step: Step = { kind: 'project', input: last.input, columns, id: Math.max(...steps.map((s) => s.id)) + 1, schema };
-  const kept = perRow.map((c) => c.name).filter((n) => compiled.columns.includes(n));
-  const names = inputs.columns().map((c) => c.name);
-  const sql = new PlanPrinter(DUCKDB, duckdbPrinter, [...steps, step]).query([...steps, step], step.id, [...kept, ...names], { unordered: true });
-  return { sql, columns: kept, inputs: names, fields: out };
+  return new PlanPrinter(DUCKDB, duckdbPrinter, [...steps, step]).query([...steps, step], step.id, names, { unordered: true });
 }
 
 /**
@@ -128,6 +165,20 @@ class Inputs {
     });
   }
 
+  /** The inputs some row reads, ascending: unguarded, or with a guard whose conditions are not all folded away. */
+  live(): number[] {
+    return this.guards.flatMap((g, i) => (!g || [...g.values()].some((conds) => !conds.some(never)) ? [i] : []));
+  }
+
+  /** `e` with each input not in `live` (input -> its place among the live ones) a null of its type. */
+  withoutDead(e: Expr, live: Map<number, number>): Expr {
+    return mapExpr(e, (n) => {
+      if (n.kind !== 'column' || !n.name.startsWith('__in_')) return undefined;
+      const i = Number(n.name.slice(5));
+      return live.has(i) ? undefined : { kind: 'literal', value: null, type: this.exprs[i]!.type };
+    });
+  }
+
   private add(e: Expr, guard: Expr[]): number {
     const key = exprKey(e);
     let i = this.keys.get(key);
@@ -167,6 +218,11 @@ class Inputs {
   }
 }
 
+/** A condition that no row meets: a false or null constant (a folded condition). */
+function never(e: Expr): boolean {
+  return e.kind === 'literal' && (e.value === false || e.value === null);
+}
+
 /** True where every condition is true, else null (a CASE per condition, as a CASE's WHEN reads it). */
 function conjunction(conds: Expr[]): Expr {
   return conds.reduceRight<Expr>((body, when) => ({ kind: 'case', whens: [{ when, then: body }], else: null, type: 'bool' }), { kind: 'literal', value: true, type: 'bool' });
@@ -191,9 +247,4 @@ function readsInput(e: Expr): boolean {
 /** A column or JSON path: counting it directly is the same work. */
 function isLeaf(e: Expr): boolean {
   return e.kind === 'column' || e.kind === 'path';
-}
-
-/** Two inputs are one when their expressions are (spans and origins aside). */
-function exprKey(e: Expr): string {
-  return JSON.stringify(e, (k, v) => (k === 'span' || k === 'origin' ? undefined : v));
 }

@@ -3,7 +3,8 @@
 // (compiler/grouped-fields.ts), the other fields row by row, all from one temporary table of the
 // rows when there is more than one pass to read them.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { groupedFields, type GroupedFields } from '../compiler/grouped-fields.js';
+import { atomsSql, domainOf, knownConditions, type KnownConditions } from '../compiler/fold-conditions.js';
+import { groupedFields, tableConditions, type GroupedFields } from '../compiler/grouped-fields.js';
 import type { CompiledSearch } from '../compiler/types.js';
 import {
   combinationsSql, groupedSummarySql, identifierSummarySql, multivalueSummarySql, readGroupedSummary, readIdentifierSummary,
@@ -42,10 +43,11 @@ export async function summarize(
   const { conn } = run;
   const { fields, identifiers, first } = opts;
   const group = opts.group ?? 'auto';
-  let grouped = group === 'none' ? undefined : groupedFields(compiled, fields);
+  const known = group === 'none' || first !== undefined ? new Map() : await foldable(run, compiled);
+  let grouped = group === 'none' ? undefined : groupedFields(compiled, fields, known);
   if (grouped && first === undefined && group === 'auto') {
     const dense = await denseFields(run, grouped);
-    if (dense.size) grouped = groupedFields(compiled, fields.filter((f) => !dense.has(f)));
+    if (dense.size) grouped = groupedFields(compiled, fields.filter((f) => !dense.has(f)), known);
   }
   const columns = grouped ? grouped.columns : compiled.columns;
   const scalar = columns.filter((c) => compiled.types[c] !== 'mv' && !identifiers.includes(c));
@@ -89,6 +91,31 @@ export async function summarize(
   } finally {
     if (table) await conn.run(`DROP TABLE IF EXISTS ${SIDEBAR_ROWS}`);
   }
+}
+
+/**
+ * The rules' conditions that have one answer on every row of the search (a name none of its
+ * events has, above all), found over the distinct values of the columns they read
+ * (compiler/fold-conditions.ts): the rows' table then skips them.
+ */
+export async function foldable(run: SummaryRunner, compiled: CompiledSearch): Promise<KnownConditions> {
+  const t = tableConditions(compiled);
+  if (!t) return new Map();
+  const row = await run.query(t.sql, async () => (await run.conn.runAndReadAll(t.sql)).getRowObjectsJson()[0]);
+  const known = new Map<string, boolean | null>();
+  for (let i = 0; row && i < t.conditions.columns.length; i++) {
+    const values = domainOf(row, i);
+    if (!values) continue;
+    const sql = atomsSql(t.conditions, i, values);
+    try {
+      const reader = await run.conn.runAndReadAll(sql);
+      const types = Object.fromEntries(reader.columnNames().map((name, j) => [name, reader.columnTypes()[j]!.toString()]));
+      knownConditions(reader.getRowObjectsJson(), types, known, t.conditions);
+    } catch {
+      // A condition DuckDB cannot evaluate on some value (a cast): that column's are left as they are.
+    }
+  }
+  return known;
 }
 
 /** The grouped fields whose sets of inputs have more distinct combinations than DENSE of the first rows. */
