@@ -1,7 +1,8 @@
 // The field sidebar's passes over one search's rows (Engine.summarizeFields): the computed fields
 // (the add-on's tag, eventtype, action...) over the distinct combinations of what they read
 // (compiler/grouped-fields.ts), the other fields row by row, all from one temporary table of the
-// rows when there is more than one pass to read them.
+// rows when there is more than one pass to read them. Over every row, the rules' conditions that
+// have one answer on all of the search's rows are folded first (compiler/fold-conditions.ts).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { atomsSql, domainOf, knownConditions, type KnownConditions } from '../compiler/fold-conditions.js';
 import { groupedFields, tableConditions, type GroupedFields } from '../compiler/grouped-fields.js';

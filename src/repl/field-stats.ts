@@ -7,9 +7,10 @@
 // number it counted over; then the event fields and the add-on fields are counted over every row,
 // each replacing its first-rows figures when done; Ctrl-C keeps what is there. Over a million
 // events the first rows take about a CPU second (the newest-rows bound reads the newest files
-// only), every row about 18, 14 of them the add-on's fields (the fields passing ARNs and session
-// names through, computed row by row, their rules' hundred inputs, the delete event type's scan of
-// `_raw`), even counted over the combinations of what they read (the engine's sidebar-summary.ts). A random sample was tried first and still read every
+// only), every row 14-17, 10-13 of them the add-on's fields (the fields passing ARNs and session
+// names through, computed row by row, the delete event type's scan of `_raw`, their rules' inputs),
+// even counted over the combinations of what they read with the rules folded for the rows (the
+// engine's sidebar-summary.ts). A random sample was tried first and still read every
 // row's columns before sampling it (8 CPU-s; test/bench/README.md). Splunk's own fieldsummary
 // likewise says when a figure is not exact (its `is_exact`).
 import { parse } from '../../grammar/parser.js';
