@@ -231,7 +231,13 @@ export async function loadData(engine: Engine, args: ParsedArgs): Promise<LoadRe
  */
 export async function loadAndSearch(engine: Engine, args: ParsedArgs, first: FirstSearch): Promise<ReturnType<Engine['loadAndStream']>> {
   const data = dataPaths(args)!;
-  return engine.loadAndStream(data, { index: flag(args, 'index') }, { ...first, onLoaded: (report) => loaded(report, data, args) });
+  return engine.loadAndStream(data, { index: flag(args, 'index') }, {
+    ...first,
+    onLoaded: async (report, answeredFirst) => {
+      loaded(report, data, args);
+      await first.onLoaded?.(report, answeredFirst);
+    },
+  });
 }
 
 /** The --data paths, or null when none is given; every one missing is a usage error. */
