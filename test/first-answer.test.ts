@@ -2,7 +2,8 @@
 // rows `loadAndStream` gives before the files are loaded whole are the rows of an ordinary load,
 // row for row and in order, and so is everything after (the load's report, later searches, the
 // cache it leaves). The data mixes what the scan must get right or leave alone.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -23,6 +24,7 @@ let n = 0;
 const fresh = (): string => path.join(dir, `cache${n++}`);
 
 let id = 0;
+const hash = (text: string): string => createHash('sha256').update(text).digest('hex');
 function ev(name: string, minute: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     eventVersion: '1.08', eventTime: `2026-11-02T10:${String(minute).padStart(2, '0')}:00Z`, eventSource: 'signin.amazonaws.com', eventName: name,
@@ -154,11 +156,10 @@ describe('the first search answered from its candidates', () => {
 
   it('answers the bundled sample as an ordinary load does', { timeout: 60_000 }, async () => {
     const sample = path.resolve(SAMPLE_DIR);
+    const memory = await Engine.open();
+    await memory.load([sample]);
     for (const spl of ['search eventName=ConsoleLogin | table _time eventID _raw', 'search AccessDenied | stats count by eventName']) {
-      const memory = await Engine.open();
-      await memory.load([sample]);
       const expected = (await memory.run(spl, { now: SAMPLE_NOW })).rows;
-      memory.close();
       const engine = await Engine.open({ cacheDir: fresh() });
       const rows: Row[] = [];
       const run = await engine.loadAndStream([sample], {}, { search: spl, opts: { now: SAMPLE_NOW }, onRows: (chunk) => void rows.push(...chunk) });
@@ -166,5 +167,48 @@ describe('the first search answered from its candidates', () => {
       expect(rows).toEqual(expected);
       engine.close();
     }
+    memory.close();
+  });
+
+  it('loads the rest through the cache\'s chunks when the files are past what memory holds', { timeout: 120_000 }, async () => {
+    // About 4 MB of gzip that does not compress (hashes), past 64MB's answer-first share (1.7 MB).
+    const big = path.join(dir, 'big');
+    for (let f = 0; f < 40; f++) {
+      const h = (i: number): Record<string, string> => Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => [k, hash(`${k}${f}/${i}`)]));
+      const events = Array.from({ length: 500 }, (_, i) => ev(i % 7 ? 'GetObject' : 'ConsoleLogin', f % 50, { requestParameters: h(i) }));
+      mkdirSync(path.join(big, String(f % 3)), { recursive: true });
+      writeFileSync(path.join(big, String(f % 3), `${f}.json.gz`), gzipSync(JSON.stringify({ Records: events })));
+    }
+    const spl = 'search eventName=ConsoleLogin | stats count by userIdentity.arn';
+    expect(readdirSync(big, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((sum, e) => sum + statSync(path.join(e.parentPath, e.name)).size, 0)).toBeGreaterThan(64 * 1024 * 1024 / 40);
+    const memory = await Engine.open();
+    await memory.load([big]);
+    const expected = (await memory.run(spl, {})).rows;
+    const all = (await memory.run('search * | stats count', {})).rows;
+    memory.close();
+    const cacheDir = fresh();
+    const engine = await Engine.open({ cacheDir, memoryLimit: '64MB' });
+    const rows: Row[] = [];
+    const run = await engine.loadAndStream([big], {}, { search: spl, opts: {}, onRows: (chunk) => void rows.push(...chunk) });
+    expect(run.answeredFirst).toBe(true);
+    expect(rows).toEqual(expected);
+    expect(run.report.eventsLoaded).toBe(20_000);
+    expect((await engine.run('search * | stats count', {})).rows).toEqual(all);
+    // The chunks' path leaves the emptied table of candidates (answer-first's path drops it).
+    expect((await engine.connection.runAndReadAll("SELECT count(*) FROM memory.main.events")).getRows()).toEqual([[0n]]);
+    engine.close();
+    // Every file a hit: the next run reads the cache.
+    const again = await Engine.open({ cacheDir, memoryLimit: '64MB' });
+    const more: Row[] = [];
+    expect((await again.loadAndStream([big], {}, { search: spl, opts: {}, onRows: (chunk) => void more.push(...chunk) })).answeredFirst).toBe(false);
+    expect(more).toEqual(expected);
+    again.close();
+    // A search keeping most events (13 MB of their JSON, past 64MB's share) waits for the whole load.
+    const most = await Engine.open({ cacheDir: fresh(), memoryLimit: '64MB' });
+    const counted: Row[] = [];
+    const whole = await most.loadAndStream([big], {}, { search: 'search signin | stats count', opts: {}, onRows: (chunk) => void counted.push(...chunk) });
+    expect(whole.answeredFirst).toBe(false);
+    expect(counted).toEqual(all);
+    most.close();
   });
 });

@@ -11,7 +11,7 @@ import { duckdbConfig, type EngineOptions } from './engine-options.js';
 import { loadIntoCache } from './cache.js';
 import { answerFirstFits, cacheFromTable } from './cache-after.js';
 import { lookUpCache, type CacheLookup } from './cache-lookup.js';
-import { answerFirstBytes } from './memory.js';
+import { answerFirstBytes, candidateBytes } from './memory.js';
 import { cacheWriteProblem, type CacheEntry, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { countDuplicates, deleteDuplicates, filesKey, recordDuplicates, rememberedCount } from './duplicates.js';
@@ -139,7 +139,7 @@ export class EventStore {
     if (!answerFirstFits(lookup, Infinity)) return false;
     this.eventIdsUnique = false;
     try {
-      await this.abortable((signal) => loadCandidates(this.conn, lookup.misses.map((m) => m.abs), needles, { ...opts, signal }));
+      await this.abortable((signal) => loadCandidates(this.conn, lookup.misses.map((m) => m.abs), needles, { ...opts, signal }, candidateBytes(this.options.memoryLimit)));
     } catch (err) {
       await this.conn.run(`DELETE FROM ${EVENTS_TABLE}`).catch(() => undefined);
       // Stopped by the user: said. Otherwise the ordinary load answers, as it would have.

@@ -42,14 +42,16 @@ export interface CandidateLoad {
 
 /**
  * Loads into `conn`'s events table the events of `files` (absolute paths) that can hold all of
- * `needles`, numbered in Splunk's order as a whole load numbers them.
+ * `needles`, numbered in Splunk's order as a whole load numbers them; throws TooMany past
+ * `maxBytes` of their JSON (a search that keeps most events gains nothing here).
  */
-export async function loadCandidates(conn: DuckDBConnection, files: string[], needles: string[], opts: LoadOptions): Promise<CandidateLoad> {
+export async function loadCandidates(conn: DuckDBConnection, files: string[], needles: string[], opts: LoadOptions, maxBytes: number): Promise<CandidateLoad> {
   const index = opts.index === undefined ? 'main' : opts.index;
   await ensureEventsTable(conn);
   const picked: { file: SniffedFile; text: string }[] = [];
   const whole: string[] = [];
   let events = 0;
+  let bytes = 0;
   for (let i = 0; i < files.length; i++) {
     if (i % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
     throwIfInterrupted(opts.signal);
@@ -63,6 +65,8 @@ export async function loadCandidates(conn: DuckDBConnection, files: string[], ne
     else if (found.events > 0) {
       picked.push({ file, text: found.text });
       events += found.events;
+      bytes += found.text.length;
+      if (bytes > maxBytes) throw new TooMany();
     }
   }
   const invalid = await insertTexts(conn, picked, index);
@@ -71,6 +75,13 @@ export async function loadCandidates(conn: DuckDBConnection, files: string[], ne
   await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND ${NOT_CLOUDTRAIL}`);
   await renumber(conn);
   return { picked: events, whole: whole.length };
+}
+
+/** Thrown when the candidates are more than memory should hold: the ordinary load answers. */
+class TooMany extends Error {
+  constructor() {
+    super('the search\'s candidate events are more than memory holds');
+  }
 }
 
 /** The file's JSON text, or null when the scan should not take it (read whole instead). */

@@ -36,6 +36,15 @@ export function answerFirstBytes(memoryLimit = defaultMemoryLimit()): number {
   return parseBytes(memoryLimit) / 2 / 20;
 }
 
+/**
+ * The most JSON text of candidate events a first search is answered from (first-answer.ts): their
+ * table takes about three times their text (1M events: 1.2 GB of JSON, 3.3 GB as a table) and half
+ * the memory limit is left for the search. Past that, the first load is the ordinary one.
+ */
+export function candidateBytes(memoryLimit = defaultMemoryLimit()): number {
+  return parseBytes(memoryLimit) / 2 / 3;
+}
+
 function parseBytes(size: string): number {
   const m = /^\s*([\d.]+)\s*([KMGT]?i?B)?\s*$/i.exec(size);
   if (!m) return 0;
