@@ -14,7 +14,7 @@ import { JSON_COLUMNS } from './cloudtrail-schema.js';
 import { conditionsOf, domainsSql, exprKey, foldConditions, type Conditions, type KnownConditions } from './fold-conditions.js';
 import { children, hasAggregate, isVolatile, mapExpr, namesStep, type Expr } from './ir/expr.js';
 import { COMPUTED } from './ir/origin.js';
-import type { Column, Step } from './ir/plan.js';
+import { stepExprs, type Column, type Step } from './ir/plan.js';
 import { DUCKDB, duckdbPrinter } from './print/duckdb.js';
 import { PlanPrinter } from './print/plan.js';
 import type { CompiledSearch, FieldType } from './types.js';
@@ -93,12 +93,25 @@ export function groupedFields(compiled: CompiledSearch, fields: string[], known:
  */
 export function tableConditions(compiled: CompiledSearch): { conditions: Conditions; sql: string } | undefined {
   const last = tableStep(compiled);
-  if (!last) return undefined;
+  if (!last || !sameRowsEachRun(compiled.plan!.steps.map((s) => s.step))) return undefined;
   const pure = last.columns.filter((c) => !hasAggregate(c.expr) && !isVolatile(c.expr) && !namesStep(c.expr));
   const conditions = conditionsOf(pure.map((c) => c.expr));
   if (conditions.atoms.length === 0) return undefined;
   const columns = conditions.columns.map((expr, i) => ({ name: `__c${i}`, expr }));
   return { conditions, sql: domainsSql(conditions, tableSql(compiled, last, columns, columns.map((c) => c.name))) };
+}
+
+/** Steps whose rows are the same set each time the plan runs, given the same for their inputs. */
+const STABLE = new Set<Step['kind']>(['events', 'generate', 'table', 'none', 'extend', 'project', 'filter', 'distinct', 'unnest', 'union', 'limit']);
+
+/**
+ * The plan gives the same rows each time it runs: the conditions' answers are found in one run
+ * and used in another. Not so with random(), an aggregate or window (first(), ties in an order),
+ * a subsearch, or a limit after a sort (ties cut differently); a limit in `__seq` order is.
+ */
+function sameRowsEachRun(steps: Step[]): boolean {
+  return steps.every((s) => STABLE.has(s.kind) && !(s.kind === 'limit' && s.order)
+    && stepExprs(s).every((e) => !isVolatile(e) && !hasAggregate(e) && !namesStep(e)));
 }
 
 type Project = Extract<Step, { kind: 'project' }>;
