@@ -139,7 +139,7 @@ export class EventStore {
     if (!answerFirstFits(lookup, Infinity)) return false;
     this.eventIdsUnique = false;
     try {
-      await this.abortable((signal) => loadCandidates(this.conn, lookup.misses.map((m) => m.abs), needles, { ...opts, signal }, candidateBytes(this.options.memoryLimit)));
+      await this.abortable((signal) => loadCandidates(this.conn, lookup.misses, needles, { ...opts, signal }, candidateBytes(this.options.memoryLimit)));
     } catch (err) {
       await this.conn.run(`DELETE FROM ${EVENTS_TABLE}`).catch(() => undefined);
       // Stopped by the user: said. Otherwise the ordinary load answers, as it would have.
