@@ -127,6 +127,8 @@ describe('the add-on fields over distinct combinations give the per-row figures'
     expect(all.rows).toBe(515);
     await expectSame(sample, 'eventName=AssumeRole');
     await expectSame(sample, 'errorCode=AccessDenied OR eventName=ConsoleLogin');
+    // A bare term: the rules folded over every event's values, not the search's rows'.
+    await expectSame(sample, 'AccessDenied');
   });
 
   it('over the first rows of a search', async () => {
@@ -147,6 +149,7 @@ describe('the add-on fields over distinct combinations give the per-row figures'
     await expectSame(synthetic, 'eventName=ConsoleLogin OR eventName=AssumeRole');
     await expectSame(synthetic, 'eventName=NoSuchCall');
     await expectSame(synthetic, 'NOT eventName=*');
+    await expectSame(synthetic, 'RemoveMe OR eventName=CreateUser');
   });
 
   it('under the add-on 5 profile (AssumeRole tagged authentication)', async () => {

@@ -82,6 +82,15 @@ describe('the sidebar folds the rules over the rows of the search', () => {
     expect(ask('* | eventstats first(eventName) AS f')).toBeUndefined();
   });
 
+  it('lists the values of every event instead of running again a search that scans the raw text', () => {
+    const sql = tableConditions(compiled('AccessDenied'))!.sql;
+    expect(sql).toMatch(/FROM "events"\n\)$/);
+    expect(sql).not.toContain('_raw');
+    expect(tableConditions(compiled('eventName=AssumeRole'))!.sql).toContain("'AssumeRole'");
+    // Rows the search made itself may hold values no event has: no superset to list, no folding.
+    expect(tableConditions(compiled('AccessDenied | eval eventName=lower(eventName)'))).toBeUndefined();
+  });
+
   it('answers nothing over a search with no rows', async () => {
     expect((await known('eventName=NoSuchCall')).known.size).toBe(0);
   });

@@ -10,9 +10,9 @@
 // an input of its own, computed once per row (a boolean there, where the text itself would make
 // every row its own combination). An expression that is not a pure function of its row (random(),
 // an aggregate, a subsearch) keeps the row-by-row count.
-import { JSON_COLUMNS } from './cloudtrail-schema.js';
+import { EVENTS_TABLE, JSON_COLUMNS } from './cloudtrail-schema.js';
 import { conditionsOf, domainsSql, exprKey, foldConditions, type Conditions, type KnownConditions } from './fold-conditions.js';
-import { children, hasAggregate, isVolatile, mapExpr, namesStep, type Expr } from './ir/expr.js';
+import { children, hasAggregate, isVolatile, mapExpr, namesStep, readsColumn, type Expr } from './ir/expr.js';
 import { COMPUTED } from './ir/origin.js';
 import { stepExprs, type Column, type Step } from './ir/plan.js';
 import { DUCKDB, duckdbPrinter } from './print/duckdb.js';
@@ -93,13 +93,29 @@ export function groupedFields(compiled: CompiledSearch, fields: string[], known:
  */
 export function tableConditions(compiled: CompiledSearch): { conditions: Conditions; sql: string } | undefined {
   const last = tableStep(compiled);
-  if (!last || !sameRowsEachRun(compiled.plan!.steps.map((s) => s.step))) return undefined;
+  const steps = compiled.plan?.steps.map((s) => s.step) ?? [];
+  if (!last || !sameRowsEachRun(steps)) return undefined;
   const pure = last.columns.filter((c) => !hasAggregate(c.expr) && !isVolatile(c.expr) && !namesStep(c.expr));
   const conditions = conditionsOf(pure.map((c) => c.expr));
   if (conditions.atoms.length === 0) return undefined;
   const columns = conditions.columns.map((expr, i) => ({ name: `__c${i}`, expr }));
-  return { conditions, sql: domainsSql(conditions, tableSql(compiled, last, columns, columns.map((c) => c.name))) };
+  const before = steps.filter((s) => s !== last);
+  let rows: string;
+  if (!before.some((s) => stepExprs(s).some((e) => readsColumn(e, '_raw')))) {
+    rows = tableSql(compiled, last, columns, columns.map((c) => c.name));
+  } else if (before.every((s) => SUBSET.has(s.kind))) {
+    // A search that scans `_raw` (a bare term) costs more run again than the folding saves. When
+    // it keeps rows of the events as loaded, the values of every event in its range are a
+    // superset of its rows' (an answer the same on all is so on these), listed from the events.
+    rows = `SELECT ${columns.map((c) => `${duckdbPrinter().print(c.expr)} AS ${DUCKDB.ident(c.name)}`).join(', ')} FROM ${DUCKDB.ident(EVENTS_TABLE)}`;
+  } else {
+    return undefined;
+  }
+  return { conditions, sql: domainsSql(conditions, rows) };
 }
+
+/** Steps that keep some of the events' rows as loaded, changing none. */
+const SUBSET = new Set<Step['kind']>(['events', 'filter', 'limit', 'distinct']);
 
 /** Steps whose rows are the same set each time the plan runs, given the same for their inputs. */
 const STABLE = new Set<Step['kind']>(['events', 'generate', 'table', 'none', 'extend', 'project', 'filter', 'distinct', 'unnest', 'union', 'limit']);
