@@ -10,7 +10,7 @@
 // an input of its own, computed once per row (a boolean there, where the text itself would make
 // every row its own combination). An expression that is not a pure function of its row (random(),
 // an aggregate, a subsearch) keeps the row-by-row count.
-import { EVENTS_TABLE, JSON_COLUMNS } from './cloudtrail-schema.js';
+import { JSON_COLUMNS } from './cloudtrail-schema.js';
 import { conditionsOf, domainsSql, exprKey, foldConditions, type Conditions, type KnownConditions } from './fold-conditions.js';
 import { children, hasAggregate, isVolatile, mapExpr, namesStep, readsColumn, type Expr } from './ir/expr.js';
 import { COMPUTED } from './ir/origin.js';
@@ -32,6 +32,12 @@ export interface GroupedField {
 export interface GroupedFields {
   /** One row per result row: the columns counted row by row (`columns`) and the inputs. */
   sql: string;
+  /**
+   * The same columns over the events as loaded, for a search that scans `_raw` and only keeps
+   * some of the events: a sample of rows to see how many combinations the inputs have without
+   * running its scan again (which sets are dense is a matter of speed, never of the answer).
+   */
+  sample?: string;
   /** The result's columns still counted row by row (quoted by the reader). */
   columns: string[];
   /** Names of the input columns in `sql`. */
@@ -84,7 +90,9 @@ export function groupedFields(compiled: CompiledSearch, fields: string[], known:
   const columns = inputs.columns().filter((_, i) => at.has(i));
   const kept = perRow.map((c) => c.name).filter((n) => compiled.columns.includes(n));
   const names = columns.map((c) => c.name);
-  return { sql: tableSql(compiled, last, [...perRow, ...columns], [...kept, ...names]), columns: kept, inputs: names, fields: out };
+  const all = [...perRow, ...columns];
+  const sample = scansRaw(compiled, last) && keepsEvents(compiled, last) ? eventsSql(compiled, last, all, [...kept, ...names]) : undefined;
+  return { sql: tableSql(compiled, last, all, [...kept, ...names]), ...(sample ? { sample } : {}), columns: kept, inputs: names, fields: out };
 }
 
 /**
@@ -93,21 +101,19 @@ export function groupedFields(compiled: CompiledSearch, fields: string[], known:
  */
 export function tableConditions(compiled: CompiledSearch): { conditions: Conditions; sql: string } | undefined {
   const last = tableStep(compiled);
-  const steps = compiled.plan?.steps.map((s) => s.step) ?? [];
-  if (!last || !sameRowsEachRun(steps)) return undefined;
+  if (!last || !sameRowsEachRun(compiled.plan!.steps.map((s) => s.step))) return undefined;
   const pure = last.columns.filter((c) => !hasAggregate(c.expr) && !isVolatile(c.expr) && !namesStep(c.expr));
   const conditions = conditionsOf(pure.map((c) => c.expr));
   if (conditions.atoms.length === 0) return undefined;
   const columns = conditions.columns.map((expr, i) => ({ name: `__c${i}`, expr }));
-  const before = steps.filter((s) => s !== last);
   let rows: string;
-  if (!before.some((s) => stepExprs(s).some((e) => readsColumn(e, '_raw')))) {
+  if (!scansRaw(compiled, last)) {
     rows = tableSql(compiled, last, columns, columns.map((c) => c.name));
-  } else if (before.every((s) => SUBSET.has(s.kind))) {
-    // A search that scans `_raw` (a bare term) costs more run again than the folding saves. When
-    // it keeps rows of the events as loaded, the values of every event in its range are a
-    // superset of its rows' (an answer the same on all is so on these), listed from the events.
-    rows = `SELECT ${columns.map((c) => `${duckdbPrinter().print(c.expr)} AS ${DUCKDB.ident(c.name)}`).join(', ')} FROM ${DUCKDB.ident(EVENTS_TABLE)}`;
+  } else if (keepsEvents(compiled, last)) {
+    // A search that scans `_raw` (a bare term) costs more run again than the folding saves. It
+    // keeps rows of the events as loaded: the values of every event in its range are a superset
+    // of its rows' (an answer the same on all is so on these), listed from the events.
+    rows = eventsSql(compiled, last, columns, columns.map((c) => c.name));
   } else {
     return undefined;
   }
@@ -116,6 +122,28 @@ export function tableConditions(compiled: CompiledSearch): { conditions: Conditi
 
 /** Steps that keep some of the events' rows as loaded, changing none. */
 const SUBSET = new Set<Step['kind']>(['events', 'filter', 'limit', 'distinct']);
+
+const before = (compiled: CompiledSearch, last: Project) => compiled.plan!.steps.map((s) => s.step).filter((s) => s !== last);
+
+/** The search reads `_raw` before its table (a bare term's scan): running it again costs. */
+function scansRaw(compiled: CompiledSearch, last: Project): boolean {
+  return before(compiled, last).some((s) => stepExprs(s).some((e) => readsColumn(e, '_raw')));
+}
+
+/** The table's rows are some of the events, as loaded. */
+function keepsEvents(compiled: CompiledSearch, last: Project): boolean {
+  const steps = before(compiled, last);
+  return steps.every((s) => SUBSET.has(s.kind)) && steps.filter((s) => s.kind === 'events').length === 1;
+}
+
+/** `columns` over every event the search's range holds (keepsEvents: the same columns as its rows'). */
+function eventsSql(compiled: CompiledSearch, last: Project, columns: Column[], names: string[]): string {
+  const events = before(compiled, last).find((s) => s.kind === 'events')!;
+  const all: Step = { ...events, where: [] } as Step;
+  const schema = { fields: new Map(columns.map((c) => [c.name, { type: 'string' as FieldType, origin: COMPUTED }])), raw: false, removed: new Set<string>() };
+  const step: Step = { kind: 'project', input: events.id, columns, id: events.id + 1, schema };
+  return new PlanPrinter(DUCKDB, duckdbPrinter, [all, step]).query([all, step], step.id, names, { unordered: true });
+}
 
 /** Steps whose rows are the same set each time the plan runs, given the same for their inputs. */
 const STABLE = new Set<Step['kind']>(['events', 'generate', 'table', 'none', 'extend', 'project', 'filter', 'distinct', 'unnest', 'union', 'limit']);

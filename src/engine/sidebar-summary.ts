@@ -122,7 +122,7 @@ export async function foldable(run: SummaryRunner, compiled: CompiledSearch): Pr
 /** The grouped fields whose sets of inputs have more distinct combinations than DENSE of the first rows. */
 async function denseFields(run: SummaryRunner, grouped: GroupedFields): Promise<Set<string>> {
   const sets = [...new Map(grouped.fields.map((f) => [f.inputs.join(','), f.inputs])).values()];
-  const sql = combinationsSql(grouped.sql, sets, grouped.inputs, SAMPLE_ROWS);
+  const sql = combinationsSql(grouped.sample ?? grouped.sql, sets, grouped.inputs, SAMPLE_ROWS);
   const row = (await run.query(sql, async () => (await run.conn.runAndReadAll(sql)).getRowObjectsJson()[0])) ?? {};
   const rows = Number(row.rows ?? 0);
   const dense = new Set(sets.filter((_, i) => Number(row[`s${i}`] ?? 0) > DENSE * rows).map((set) => set.join(',')));
