@@ -273,7 +273,8 @@ async function rewriteDay(instance: DuckDBInstance, folder: string, members: Cac
     const sources = members.map((m) => `(${sqlString(m.parquet!)}, ${sqlString(m.path)})`);
     // Not sorted: a day is a few row groups (33k events at 1M), so order would skip little.
     // Row groups of 32,768 rows: with DuckDB's 122,880 a day of 166k events (the 5M set) failed
-    // the whole load with "Out of Memory" at the 715 MB limit.
+    // the whole load with "Out of Memory" at the 715 MB limit at 2 threads, and at one thread
+    // spilled: every day rewritten cost 400 CPU-s against 182 (bench README, 2026-12-06 23:50).
     const segment = await writeSegment(conn, folder, `
         SELECT ${STORED.map((c) => `e.${c}`).join(', ')}, ${POSITION} AS __pos, e.__src
         FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}], filename = true) AS e
