@@ -32,25 +32,16 @@ const MAX_TEXT_BYTES = 256 * 1024 * 1024;
 /** Files read between two turns of the event loop (a cancel, the REPL's screen). */
 const SLICE = 16;
 
-/** What the candidate load read, for the figures a caller may show. */
-export interface CandidateLoad {
-  /** Events parsed from the scanned files. */
-  picked: number;
-  /** Files read whole instead (see the top of this file). */
-  whole: number;
-}
-
 /**
  * Loads into `conn`'s events table the events of `files` (absolute paths, sizes) that can hold all of
  * `needles`, numbered in Splunk's order as a whole load numbers them; throws TooMany past
  * `maxBytes` of their JSON (a search that keeps most events gains nothing here).
  */
-export async function loadCandidates(conn: DuckDBConnection, files: { abs: string; size: number }[], needles: string[], opts: LoadOptions, maxBytes: number): Promise<CandidateLoad> {
+export async function loadCandidates(conn: DuckDBConnection, files: { abs: string; size: number }[], needles: string[], opts: LoadOptions, maxBytes: number): Promise<void> {
   const index = opts.index === undefined ? 'main' : opts.index;
   await ensureEventsTable(conn);
   const picked: { file: SniffedFile; text: string }[] = [];
   const whole: string[] = [];
-  let events = 0;
   let bytes = 0;
   let read = 0;
   const total = files.reduce((sum, f) => sum + f.size, 0);
@@ -73,7 +64,6 @@ export async function loadCandidates(conn: DuckDBConnection, files: { abs: strin
       bytes += file.contentBytes;
     } else if (found.events > 0) {
       picked.push({ file, text: found.text });
-      events += found.events;
       bytes += found.text.length;
     }
     if (bytes > maxBytes) throw new TooMany();
@@ -83,7 +73,6 @@ export async function loadCandidates(conn: DuckDBConnection, files: { abs: strin
   if (whole.length > 0) await loadCloudTrail(conn, whole, { index: opts.index, renumber: false, signal: opts.signal, streamBytes: opts.streamBytes });
   await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND ${NOT_CLOUDTRAIL}`);
   await renumber(conn);
-  return { picked: events, whole: whole.length };
 }
 
 /** Thrown when the candidates are more than memory should hold: the ordinary load answers. */
