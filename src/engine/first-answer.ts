@@ -11,16 +11,14 @@
 // A file the scan cannot take exactly (another shape, damaged, too large, not UTF-8) is read
 // whole the ordinary way, so its events are all there for the search to filter.
 
-import { isAscii, isUtf8 } from 'node:buffer';
-import { readFileSync } from 'node:fs';
-import zlib from 'node:zlib';
+import { setImmediate } from 'node:timers/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { cacheFromTable } from './cache-after.js';
 import type { CacheLookup } from './cache-lookup.js';
 import type { CacheEntry } from './cache-files.js';
 import { pickCandidates } from './first-scan.js';
-import { insertTexts } from './load-inflate.js';
+import { insertTexts, readJsonText } from './load-inflate.js';
 import { copyEventsOut } from './separate-load.js';
 import { sniffFile, type SniffedFile } from './load-files.js';
 import { NOT_CLOUDTRAIL } from './load-sql.js';
@@ -46,7 +44,7 @@ export async function loadCandidates(conn: DuckDBConnection, files: { abs: strin
   let read = 0;
   const total = files.reduce((sum, f) => sum + f.size, 0);
   for (let i = 0; i < files.length; i++) {
-    if (i % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (i % SLICE === 0) await setImmediate();
     throwIfInterrupted(opts.signal);
     // Past a tenth of the files' bytes, candidates on course for twice the limit stop here: a
     // search keeping that many gains nothing, and the rest of the scan would be wasted.
@@ -84,16 +82,7 @@ class TooMany extends Error {
 
 /** The file's JSON text, or null when the scan should not take it (read whole instead). */
 function readJson(file: SniffedFile): string | null {
-  if (file.contentBytes > MAX_TEXT_BYTES) return null;
-  try {
-    const bytes = readFileSync(file.path);
-    const content = file.gzip ? zlib.gunzipSync(bytes, { maxOutputLength: MAX_TEXT_BYTES }) : bytes;
-    // ASCII (most CloudTrail) decodes byte for byte, at a fraction of UTF-8's cost.
-    if (isAscii(content)) return content.toString('latin1');
-    return isUtf8(content) ? content.toString('utf8') : null;
-  } catch {
-    return null;
-  }
+  return file.contentBytes > MAX_TEXT_BYTES ? null : (readJsonText(file, MAX_TEXT_BYTES) ?? null);
 }
 
 /**

@@ -3,6 +3,7 @@
 // statement (load-inflate.ts), large ones are read in parts (load-stream.ts), and every other good
 // file of one format goes through a single DuckDB reader call (load-batches.ts).
 
+import { setImmediate } from 'node:timers/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENTS_TABLE, EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import { commonFolder, firstLine, planBatches, readBatch } from './load-batches.js';
@@ -150,7 +151,7 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions):
   let looked = 0;
   const sniffed = await mapConcurrent(expansion.files, SNIFF_CONCURRENCY, async (file) => {
     // sniffFile reads synchronously: a turn of the event loop now and then (a cancel, the REPL).
-    if (++looked % SNIFF_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (++looked % SNIFF_SLICE === 0) await setImmediate();
     throwIfInterrupted(signal);
     return sniffFile(file);
   });
