@@ -34,7 +34,7 @@ import { lookUpCache, type CacheLookup, type Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
 import { loadValues, type LoadOptions, type ValuesRead } from './loader.js';
-import { duckdbConfig } from './engine-options.js';
+import { defaultMemoryLimit } from './memory.js';
 import { markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport } from './types.js';
 
 /**
@@ -241,9 +241,10 @@ function deliveryOrder(file: string): string {
  * 1.2-1.3 GB). The allocator is the process's: the thread is switched off again when the load is
  * done (closeScratch), so searches run as before.
  */
-async function openScratch(folder: string, memoryLimit?: string): Promise<DuckDBInstance> {
+async function openScratch(folder: string, memoryLimit = defaultMemoryLimit()): Promise<DuckDBInstance> {
   return DuckDBInstance.create(':memory:', {
-    ...duckdbConfig({ memoryLimit }, path.join(folder, `.spill-${process.pid}-${randomBytes(6).toString('hex')}`)),
+    memory_limit: memoryLimit,
+    temp_directory: path.join(folder, `.spill-${process.pid}-${randomBytes(6).toString('hex')}`),
     threads: '1',
     allocator_background_threads: 'true',
   });
