@@ -30,6 +30,7 @@ import {
 } from './cache-files.js';
 import { writeValuesChunk } from './cache-chunk.js';
 import { manifestText } from './cache-manifest.js';
+import { NO_EXTENSIONS } from './engine-options.js';
 import { lookUpCache, type CacheLookup, type Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
@@ -241,12 +242,13 @@ function deliveryOrder(file: string): string {
  * 1.2-1.3 GB). The allocator is the process's: the thread is switched off again when the load is
  * done (closeScratch), so searches run as before.
  */
-async function openScratch(folder: string, memoryLimit = defaultMemoryLimit()): Promise<DuckDBInstance> {
+export async function openScratch(folder: string, memoryLimit = defaultMemoryLimit()): Promise<DuckDBInstance> {
   return DuckDBInstance.create(':memory:', {
     memory_limit: memoryLimit,
     temp_directory: path.join(folder, `.spill-${process.pid}-${randomBytes(6).toString('hex')}`),
     threads: '1',
     allocator_background_threads: 'true',
+    ...NO_EXTENSIONS,
   });
 }
 

@@ -95,9 +95,16 @@ export function duckdbConfig(opts: EngineOptions, scratch: string): Record<strin
     // 1.48 GB of buffer memory and failed about half its runs at the 715 MB limit. Compared
     // in place, 37 MB, and at 1M events within the noise of the join's time (bench README).
     disabled_optimizers: 'in_clause',
-    // Everything spelunk needs is built in: no extension is fetched or loaded behind the user's back.
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-    allow_community_extensions: 'false',
+    ...NO_EXTENSIONS,
   };
 }
+
+/**
+ * Everything spelunk needs is built in: no extension is fetched or loaded behind the user's back,
+ * by any DuckDB it opens (the cache's converting instance too, which keeps its other settings).
+ */
+export const NO_EXTENSIONS: Readonly<Record<string, string>> = {
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+  allow_community_extensions: 'false',
+};

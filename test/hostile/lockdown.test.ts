@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openScratch } from '../../src/engine/cache.js';
 import { defaultMemoryLimit, Engine, EngineError } from '../../src/engine/engine.js';
 import { expectRows, SAMPLE_NOW } from '../helpers.js';
 
@@ -79,6 +80,24 @@ describe('after the first search', () => {
       enable_external_access: 'false',
       lock_configuration: 'true',
     });
+  });
+
+  it('the cache\'s converting DuckDB does not fetch or load extensions either', async () => {
+    const scratch = await openScratch(dir);
+    try {
+      const conn = await scratch.connect();
+      const settings = await conn.runAndReadAll(
+        "SELECT name, value FROM duckdb_settings() WHERE name IN ('autoinstall_known_extensions', 'autoload_known_extensions', 'allow_community_extensions') ORDER BY name",
+      );
+      conn.closeSync();
+      expect(Object.fromEntries(settings.getRowObjectsJS().map((r) => [r['name'], r['value']]))).toEqual({
+        allow_community_extensions: 'false',
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+      });
+    } finally {
+      scratch.closeSync();
+    }
   });
 
   it('lookups in the state folder still read and write', async () => {
