@@ -185,7 +185,7 @@ describe('resources', () => {
     const engine = await Engine.open({ stateDir: state });
     try {
       await engine.load([]);
-      const result = await engine.run('| makeresults count=100000000 | eval n=1', { now: SAMPLE_NOW, maxRows: 5 });
+      const result = await engine.run('| makeresults count=30000000 | eval n=1', { now: SAMPLE_NOW, maxRows: 5 });
       expect(result.rows).toHaveLength(5);
       expect(result.truncated).toBe(true);
     } finally {
