@@ -15,6 +15,7 @@ import { conditionsOf, domainsSql, exprKey, foldConditions, type Conditions, typ
 import { children, hasAggregate, isVolatile, mapExpr, namesStep, readsColumn, type Expr } from './ir/expr.js';
 import { COMPUTED } from './ir/origin.js';
 import { stepExprs, type Column, type Step } from './ir/plan.js';
+import { keptScans, type Scan, type ScanAnswers } from './kept-scans.js';
 import { DUCKDB, duckdbPrinter } from './print/duckdb.js';
 import { PlanPrinter } from './print/plan.js';
 import type { CompiledSearch, FieldType } from './types.js';
@@ -43,6 +44,11 @@ export interface GroupedFields {
   /** Names of the input columns in `sql`. */
   inputs: string[];
   fields: GroupedField[];
+  /**
+   * Inputs scanning the event text (`_raw`) whose answer over every row of `sql` is the answer
+   * for every event its events step admits: the engine may keep it for later searches (kept-scans.ts).
+   */
+  scans: Scan[];
 }
 
 /** Columns too wide to group by: the event text and the nested objects as text. */
@@ -56,7 +62,7 @@ const inputName = (i: number) => `__in_${i}`;
  * can be (or the plan does not end in the table's projection). `known`: conditions with one
  * answer over the search's rows (tableConditions), folded into every pure column first.
  */
-export function groupedFields(compiled: CompiledSearch, fields: string[], known: KnownConditions = new Map()): GroupedFields | undefined {
+export function groupedFields(compiled: CompiledSearch, fields: string[], known: KnownConditions = new Map(), answers?: ScanAnswers): GroupedFields | undefined {
   const last = tableStep(compiled);
   if (!last) return undefined;
   const wanted = new Set(fields);
@@ -87,13 +93,19 @@ export function groupedFields(compiled: CompiledSearch, fields: string[], known:
     value: duckdbPrinter().print(inputs.withoutDead(value, at)),
     inputs: [...used].filter((i) => at.has(i)).map((i) => at.get(i)!).sort((a, b) => a - b),
   }));
-  const columns = inputs.columns().filter((_, i) => at.has(i));
+  const where = keepsEvents(compiled, last) ? before(compiled, last).find((s) => s.kind === 'events')!.where.map(exprKey) : undefined;
+  const firstId = Math.max(...compiled.plan!.steps.map((s) => s.step.id)) + 2;
+  const inputColumns = inputs.columns();
+  const { columns, tables, scans } = keptScans(live.map((i) => ({ column: inputColumns[i]!, scan: inputs.scan(i) })), where, before(compiled, last).length === 1, firstId, answers);
   const kept = perRow.map((c) => c.name).filter((n) => compiled.columns.includes(n));
   const names = columns.map((c) => c.name);
   const all = [...perRow, ...columns];
-  const sample = scansRaw(compiled, last) && keepsEvents(compiled, last) ? eventsSql(compiled, last, all, [...kept, ...names]) : undefined;
-  return { sql: tableSql(compiled, last, all, [...kept, ...names]), ...(sample ? { sample } : {}), columns: kept, inputs: names, fields: out };
+  if (scans.length && !all.some((c) => c.name === '__seq')) all.push({ name: '__seq', expr: { kind: 'column', name: '__seq', type: 'int' } });
+  const selected = [...kept, ...names, ...(scans.length ? ['__seq'] : [])];
+  const sample = scansRaw(compiled, last) && keepsEvents(compiled, last) ? eventsSql(compiled, last, all, selected, tables) : undefined;
+  return { sql: tableSql(compiled, last, all, selected, tables), ...(sample ? { sample } : {}), columns: kept, inputs: names, fields: out, scans };
 }
+
 
 /**
  * The conditions of the table's pure columns that read one stored column, and a query of how
@@ -137,12 +149,13 @@ function keepsEvents(compiled: CompiledSearch, last: Project): boolean {
 }
 
 /** `columns` over every event the search's range holds (keepsEvents: the same columns as its rows'). */
-function eventsSql(compiled: CompiledSearch, last: Project, columns: Column[], names: string[]): string {
+function eventsSql(compiled: CompiledSearch, last: Project, columns: Column[], names: string[], tables: Step[] = []): string {
   const events = before(compiled, last).find((s) => s.kind === 'events')!;
   const all: Step = { ...events, where: [] } as Step;
   const schema = { fields: new Map(columns.map((c) => [c.name, { type: 'string' as FieldType, origin: COMPUTED }])), raw: false, removed: new Set<string>() };
-  const step: Step = { kind: 'project', input: events.id, columns, id: events.id + 1, schema };
-  return new PlanPrinter(DUCKDB, duckdbPrinter, [all, step]).query([all, step], step.id, names, { unordered: true });
+  const step: Step = { kind: 'project', input: events.id, columns, id: Math.max(events.id, ...tables.map((t) => t.id)) + 1, schema };
+  const steps = [...tables, all, step];
+  return new PlanPrinter(DUCKDB, duckdbPrinter, steps).query(steps, step.id, names, { unordered: true });
 }
 
 /** Steps whose rows are the same set each time the plan runs, given the same for their inputs. */
@@ -167,9 +180,9 @@ function tableStep(compiled: CompiledSearch): Project | undefined {
 }
 
 /** The search with `columns` in place of the table's projection. */
-function tableSql(compiled: CompiledSearch, last: Project, columns: Column[], names: string[]): string {
+function tableSql(compiled: CompiledSearch, last: Project, columns: Column[], names: string[], tables: Step[] = []): string {
   // The table's own projection (every field's whole SQL) is replaced, not read: printing it cost DuckDB binding it.
-  const steps: Step[] = compiled.plan!.steps.map((s) => s.step).filter((s) => s !== last);
+  const steps: Step[] = [...tables, ...compiled.plan!.steps.map((s) => s.step).filter((s) => s !== last)];
   const schema = { fields: new Map(columns.map((c) => [c.name, { type: 'string' as FieldType, origin: COMPUTED }])), raw: false, removed: new Set<string>() };
   const step: Step = { kind: 'project', input: last.input, columns, id: Math.max(...steps.map((s) => s.id)) + 1, schema };
   return new PlanPrinter(DUCKDB, duckdbPrinter, [...steps, step]).query([...steps, step], step.id, names, { unordered: true });
@@ -220,6 +233,16 @@ class Inputs {
       // CASEs only: exactly the conditions the rules' own CASEs test, null as not taken.
       return { name: inputName(i), expr: { kind: 'case', whens: [...guards.values()].map((conds) => ({ when: conjunction(conds), then: e })), else: null, type: e.type } };
     });
+  }
+
+  /**
+   * Input `i`'s expression when it scans the event text: read unguarded, a function of the wide
+   * columns alone, `_raw` among them, of a type a literal holds exactly (text or boolean).
+   */
+  scan(i: number): Expr | undefined {
+    const e = this.exprs[i]!;
+    const f = this.factsOf(e);
+    return this.guards[i] === null && f.wideOnly && f.free.size === 0 && (e.type === 'string' || e.type === 'bool') && readsColumn(e, '_raw') ? e : undefined;
   }
 
   /** The inputs some row reads, ascending: unguarded, or with a guard whose conditions are not all folded away. */

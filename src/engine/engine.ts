@@ -15,6 +15,7 @@ import { bundledMacrosFile, duckdbConfig, loadMacros, type EngineOptions, type P
 import { ResultStream, rowsToRead } from './result-stream.js';
 import type { FieldSummary } from './field-summary.js';
 import { summarize, type SummaryOptions } from './sidebar-summary.js';
+import { ScanAnswers } from './scan-answers.js';
 import { defaultMemoryLimit } from './memory.js';
 import { nestedFieldPaths } from './field-paths.js';
 import type { DataRead } from './data-read.js';
@@ -50,6 +51,8 @@ export class Engine {
   private readonly results: ResultStream;
   /** The loaded events, in memory or in the cache (event-store.ts). */
   private readonly store: EventStore;
+  /** The sidebar's scans of `_raw`, kept until the loaded events change: every load, or a repair of the cache, says so. */
+  private readonly scans = new ScanAnswers();
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     // Created only when needed (DuckDB spills, a load after the lock): most runs leave nothing.
@@ -102,7 +105,7 @@ export class Engine {
     this.results.cancelled = false;
     const first = opts.first === undefined ? undefined : Math.max(1, Math.floor(opts.first));
     const { compiled } = await this.prepareSummary(first === undefined ? spl : `${spl}\n| head ${first}`, opts, [...fields, ...identifiers]);
-    return summarize({ conn: this.conn, query: (sql, read) => this.summaryQuery(sql, read) }, compiled, { fields, identifiers, first, group: opts.group });
+    return summarize({ conn: this.conn, query: (sql, read) => this.summaryQuery(sql, read), scans: this.scans.over(this.conn, opts) }, compiled, { fields, identifiers, first, group: opts.group });
   }
 
   private prepareSummary(spl: string, opts: RunOptions, names: string[]): Promise<Prepared> {
@@ -137,7 +140,7 @@ export class Engine {
    * load) only the first copy of each, in Splunk's order, is kept from then on.
    */
   load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean; answerFirst?: boolean } = {}): Promise<LoadReport> {
-    return this.store.load(paths, opts);
+    return this.scans.changed(this.store.load(paths, opts));
   }
 
   /** A run's load and its first search, answered from the events that can match it when it can (first-search.ts). */
@@ -147,11 +150,11 @@ export class Engine {
 
   /** The events of a first load that can hold every needle (EventStore.loadCandidates); finishFirst() follows the search. */
   loadCandidates(paths: string[], opts: LoadOptions, needles: string[]): Promise<boolean> {
-    return this.store.loadCandidates(paths, opts, needles);
+    return this.scans.changed(this.store.loadCandidates(paths, opts, needles));
   }
 
   finishFirst(): Promise<LoadReport> {
-    return this.store.finishFirst();
+    return this.scans.changed(this.store.finishFirst());
   }
 
   /** Why the cache an answer-first load owed could not be written, if it could not. */
@@ -350,8 +353,8 @@ export class Engine {
     };
     const spl = this.parse(search, opts);
     try {
-      // Retried only before any row went out: a retry must not hand the caller rows twice.
-      return await this.store.withRepair(() => this.streamOnce(spl, opts, deliver, start, written), { canRetry: () => !delivered });
+      // Retried only before any row went out: a retry must not hand the caller rows twice. A retry repairs the cache: the kept scans go.
+      return await this.store.withRepair(() => this.streamOnce(spl, opts, deliver, start, written), { canRetry: () => !delivered && this.scans.changed(true) });
     } finally {
       // The first answer is out: the cache an answer-first load owes is written now.
       void this.store.writeCacheAfter();

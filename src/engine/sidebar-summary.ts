@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { atomsSql, domainOf, knownConditions, type KnownConditions } from '../compiler/fold-conditions.js';
 import { groupedFields, tableConditions, type GroupedFields } from '../compiler/grouped-fields.js';
+import type { Scan, ScanAnswers } from '../compiler/kept-scans.js';
 import type { CompiledSearch } from '../compiler/types.js';
 import {
   combinationsSql, groupedSummarySql, identifierSummarySql, multivalueSummarySql, readGroupedSummary, readIdentifierSummary,
@@ -27,6 +28,8 @@ export interface SummaryRunner {
   conn: DuckDBConnection;
   /** Runs `read` (which runs `sql`), an EngineError naming the SQL when it fails or was cancelled. */
   query: <T>(sql: string, read: () => Promise<T>) => Promise<T>;
+  /** The scans of `_raw` kept for the loaded events (scan-answers.ts), and how to keep more from a table of rows. */
+  scans?: { answers: ScanAnswers; keep: (rows: string, scans: Scan[]) => Promise<void> };
 }
 
 /**
@@ -45,10 +48,11 @@ export async function summarize(
   const { fields, identifiers, first } = opts;
   const group = opts.group ?? 'auto';
   const known = group === 'none' || first !== undefined ? new Map() : await foldable(run, compiled);
-  let grouped = group === 'none' ? undefined : groupedFields(compiled, fields, known);
+  const answers = run.scans?.answers;
+  let grouped = group === 'none' ? undefined : groupedFields(compiled, fields, known, answers);
   if (grouped && first === undefined && group === 'auto') {
     const dense = await denseFields(run, grouped);
-    if (dense.size) grouped = groupedFields(compiled, fields.filter((f) => !dense.has(f)), known);
+    if (dense.size) grouped = groupedFields(compiled, fields.filter((f) => !dense.has(f)), known, answers);
   }
   const columns = grouped ? grouped.columns : compiled.columns;
   const scalar = columns.filter((c) => compiled.types[c] !== 'mv' && !identifiers.includes(c));
@@ -62,6 +66,7 @@ export async function summarize(
     source = `SELECT * FROM ${SIDEBAR_ROWS}`;
   }
   try {
+    if (grouped?.scans.length && run.scans) await run.query('', () => run.scans!.keep(SIDEBAR_ROWS, grouped.scans));
     let rows: number | undefined;
     const counted: FieldSummary[] = [];
     if (grouped) {
