@@ -148,4 +148,26 @@ describe('load manifest', () => {
     expect(after.entries.map((e) => e.path).sort()).toEqual(files.filter((f) => f !== gone).sort());
     if (goneEntry.parquet) expect(after.dirty.size).toBe(1);
   });
+
+  it("lists a load's files in the walk's order, and writes again a manifest listed in another", async () => {
+    const data = path.join(tmpRoot, 'walk-order');
+    cpSync(path.resolve(SAMPLE_DIR, 'AWSLogs'), path.join(data, 'AWSLogs'), { recursive: true });
+    const cacheDir = path.join(tmpRoot, 'walk-order-cache');
+    // Converted in delivery order (by the minute in each name), not in the walk's.
+    const first = await loadIntoCache([data], { dir: cacheDir });
+    const walked = first.entries.map((e) => e.path);
+    expect(walked).toEqual([...walked].sort());
+    const file = path.join(layoutFolder(cacheDir), readdirSync(layoutFolder(cacheDir)).find((n) => n.startsWith('list-'))!);
+    expect(parseManifest(readFileSync(file, 'utf8'))!.map((e) => e.path)).toEqual(walked);
+    expect((await lookUpCache([data], cacheDir)).inOrder).toBe(true);
+    // A manifest in another order (as earlier versions wrote them) settles every file, and is
+    // written again in the walk's order, once.
+    writeFileSync(file, manifestText([...parseManifest(readFileSync(file, 'utf8'))!].reverse()));
+    const reversed = await lookUpCache([data], cacheDir);
+    expect([reversed.inOrder, reversed.fromManifest]).toEqual([false, walked.length]);
+    const again = await loadIntoCache([data], { dir: cacheDir });
+    expect(again.converted).toEqual([]);
+    expect(parseManifest(readFileSync(file, 'utf8'))!.map((e) => e.path)).toEqual(walked);
+    expect((await lookUpCache([data], cacheDir)).inOrder).toBe(true);
+  });
 });

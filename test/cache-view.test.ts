@@ -1,11 +1,13 @@
 // The `events` view over the cache is parsed again by every statement that reads it, so its text
 // must not grow with the number of files loaded: the files' rows live in a table of their own.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { layoutFolder } from '../src/engine/cache-files.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { collectGarbage, layoutFolder } from '../src/engine/cache-files.js';
 import { Engine } from '../src/engine/engine.js';
+import { SAMPLE_DIR } from './helpers.js';
 
 it('keeps source paths out of the events view text', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'spelunk-view-'));
@@ -46,5 +48,61 @@ it('rebuilds its view when another process collected the segments it read', asyn
   } finally {
     engine.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('reads its sources table back from the one saved for the manifest, made again when damaged, short or stale', async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'spelunk-view-'));
+  const data = path.join(root, 'data');
+  cpSync(path.resolve(SAMPLE_DIR, 'AWSLogs'), path.join(data, 'AWSLogs'), { recursive: true });
+  const dir = path.join(root, 'cache');
+  const spl = 'search * | stats count by eventSource | sort - count, eventSource | head 5';
+  const run = async (cacheDir: string | undefined = dir): Promise<unknown[]> => {
+    const engine = await Engine.open({ cacheDir });
+    try {
+      await engine.load([data]);
+      return (await engine.run(spl)).rows;
+    } finally {
+      engine.close();
+    }
+  };
+  try {
+    const before = await run();
+    expect(before).toEqual(await run(undefined));
+    const folder = layoutFolder(dir);
+    const saved = (): string[] => readdirSync(folder).filter((n) => /^sources-[0-9a-f]{32}\.parquet$/.test(n));
+    expect(saved()).toHaveLength(1);
+    const file = path.join(folder, saved()[0]!);
+    const written = statSync(file).mtimeMs;
+    // A warm start reads it back: not written again.
+    expect(await run()).toEqual(before);
+    expect(statSync(file).mtimeMs).toBe(written);
+    // Damaged, or with a row fewer than the manifest lists files: made again, and saved again.
+    writeFileSync(file, 'not parquet');
+    expect(await run()).toEqual(before);
+    expect(readFileSync(file).subarray(0, 4).toString('latin1')).toBe('PAR1');
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM read_parquet('${file}')`)).getRows()[0]![0]);
+    await conn.run(`COPY (SELECT * FROM read_parquet('${file}') ORDER BY src LIMIT ${rows - 1}) TO '${file}.short' (FORMAT parquet)`);
+    db.closeSync();
+    renameSync(`${file}.short`, file);
+    expect(await run()).toEqual(before);
+    const db2 = await DuckDBInstance.create(':memory:');
+    expect(Number((await (await db2.connect()).runAndReadAll(`SELECT count(*) FROM read_parquet('${file}')`)).getRows()[0]![0])).toBe(rows);
+    db2.closeSync();
+    // A changed file: another manifest, another saved table; the old one is collected.
+    const changed = readdirSync(path.join(data, 'AWSLogs'), { recursive: true, withFileTypes: true }).find((d) => d.isFile())!;
+    const changedPath = path.join(changed.parentPath, changed.name);
+    writeFileSync(changedPath, readFileSync(changedPath));
+    const after = await run();
+    expect(after).toEqual(await run(undefined));
+    expect(saved()).toHaveLength(2);
+    await collectGarbage(dir, folder, 0);
+    expect(saved()).toHaveLength(1);
+    expect(saved()[0]).not.toBe(path.basename(file));
+    expect(await run()).toEqual(after);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

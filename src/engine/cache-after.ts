@@ -10,7 +10,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { dayOf, STORED, writePack, writeSegment, type CacheEntry } from './cache-files.js';
-import type { CacheLookup, Miss } from './cache-lookup.js';
+import { inWalkOrder, type CacheLookup, type Miss } from './cache-lookup.js';
 import { finishLoad } from './cache.js';
 import type { LoadReport } from './types.js';
 
@@ -77,8 +77,9 @@ export async function cacheFromTable(conn: DuckDBConnection, dir: string, look: 
     entries.push(...written);
   }
   await conn.run(`DROP TABLE IF EXISTS ${DAY_SOURCES}`);
-  await finishLoad(dir, look.manifest, entries, true, true, gcGraceMs);
-  return entries;
+  const ordered = inWalkOrder(entries, look.walked);
+  await finishLoad(dir, look.manifest, ordered, true, true, gcGraceMs);
+  return ordered;
 }
 
 /** Rows of other days a run may step over rather than start another scan. */

@@ -173,8 +173,34 @@ async function readEntry<T = CacheEntry>(file: string): Promise<T | undefined> {
  * there; undefined when it is missing or damaged.
  */
 export async function readManifest(folder: string, file: string): Promise<CacheEntry[] | undefined> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : parseManifest(text, memo(segmentIn(folder)));
+  return (await readLoadManifest(folder, file))?.entries;
+}
+
+/** A load manifest's entries (see readManifest) and the digest of its text (manifestDigest). */
+export async function readLoadManifest(folder: string, file: string): Promise<{ entries: CacheEntry[]; digest: string } | undefined> {
+  const bytes = await readFile(file).catch(() => undefined);
+  if (bytes === undefined) return undefined;
+  const entries = parseManifest(bytes.toString('utf8'), memo(segmentIn(folder)));
+  return entries && { entries, digest: manifestDigest(bytes) };
+}
+
+/**
+ * What names a manifest's text, and so the list of entries it holds: the files saved for that
+ * list (sourcesFile) are found by it, and are never read for another list.
+ */
+export function manifestDigest(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+const SOURCES_NAME = /^sources-([0-9a-f]{32})\.parquet$/;
+
+/**
+ * The `events` view's sources table (cache-view.ts) for the entries of the manifest whose text
+ * has this digest, saved by the load that first built it: a warm start reads it back in one
+ * statement instead of appending a row per file (53,819 at 5M).
+ */
+export function sourcesFile(folder: string, digest: string): string {
+  return path.join(folder, `sources-${digest}.parquet`);
 }
 
 export function memo<T>(fn: (key: string) => T): (key: string) => T {
@@ -233,7 +259,7 @@ export function makeFolder(dir: string): void {
 }
 
 /** A temporary name beside `file` that no other process (or concurrent load) uses. */
-function uniqueTemp(file: string): string {
+export function uniqueTemp(file: string): string {
   return `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
 }
 
@@ -282,14 +308,16 @@ export async function writeSegment(conn: DuckDBConnection, folder: string, selec
  * Deletes the files of the cache folder (`root`) that nothing references any more: segments no
  * entry or manifest points at (a changed file's old rows after its day was rewritten, a removed
  * file's), entries no longer current (their source gone or changed, or a newer pack's entry
- * for it), and folders of other layouts.
+ * for it), saved sources tables whose manifest changed (sourcesFile), and folders of other
+ * layouts.
  *
  * Another spelunk process may be writing into the same folder right now, so a file goes only when
  * no process can be about to reference it:
  * - temps and DuckDB's spill folders carry their writer's pid: they go once that process is gone (and
  *   they are older than the grace period, in case the pid is another machine's);
  * - a segment is referenced a moment after it is renamed into place (its entries are written right
- *   after), so an unreferenced segment goes only once it is older than the grace period;
+ *   after), so an unreferenced segment goes only once it is older than the grace period; so does
+ *   a saved sources table (a process may be about to read it: it then makes the table itself);
  * - an entry goes when its source file is gone (ENOENT) or no longer as it describes, or a newer
  *   pack holds the source's current entry: it can never be the hit again.
  * A process still showing a view over a segment another load has since replaced and that is older
@@ -330,11 +358,16 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
     if (kept.length === 0) await remove(file);
     else if (kept.length < pack.entries.length) writeAtomic(file, JSON.stringify({ written: pack.written, entries: storedEntries(kept) }));
   }
+  // A saved sources table is kept while a manifest with its digest is there.
+  const listed = new Set<string>();
   await Promise.all(
     names
       .filter((name) => /^(load|list)-[0-9a-f]{32}\.json$/.test(name))
       .map(async (name) => {
-        for (const e of (await readManifest(folder, path.join(folder, name))) ?? []) if (e.parquet && (await current(e))) referenced.add(e.parquet);
+        const manifest = await readLoadManifest(folder, path.join(folder, name));
+        if (manifest === undefined) return;
+        listed.add(manifest.digest);
+        for (const e of manifest.entries) if (e.parquet && (await current(e))) referenced.add(e.parquet);
       }),
   );
   for (const name of names) {
@@ -343,6 +376,7 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
     if (writer) {
       if (!isAlive(Number(writer[1])) && (await oldEnough(file))) await remove(file);
     } else if (/^seg-[0-9a-f]+\.parquet$/.test(name) && !referenced.has(file) && (await oldEnough(file))) await remove(file);
+    else if (SOURCES_NAME.test(name) && !listed.has(SOURCES_NAME.exec(name)![1]!) && (await oldEnough(file))) await remove(file);
   }
   // Folders of other layouts: no entry of this version reads them.
   for (const name of await readdir(root).catch(() => [] as string[])) {

@@ -5,8 +5,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'n
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
-import { POSITION, STORED, type CacheEntry } from './cache-files.js';
-import { DUPLICATES_TABLE } from './duplicates.js';
+import { POSITION, STORED, uniqueTemp, type CacheEntry } from './cache-files.js';
+import { DUPLICATES_TABLE, filesKey } from './duplicates.js';
 import { duckdbPath } from './load-paths.js';
 import { quoteIdent, sqlString } from './load-sql.js';
 
@@ -48,8 +48,10 @@ const SOURCES_TABLE = '__spelunk_sources';
  * of the same folder) replaces its earlier entry instead of duplicating its events.
  */
 export class CachedEvents {
-  private readonly files = new Map<string, { entry: CacheEntry; index: string }>();
-  private current: { view: string; sources: [number, number, string, number][] } | undefined;
+  /** The loads, in order: a later load's entry for a file replaces an earlier one's (see all). */
+  private readonly loads: { entries: CacheEntry[]; index: string; saved?: string }[] = [];
+  /** The view built last, and its sources: as rows, or the saved table they were read from. */
+  private current: { view: string; rows?: SourceRow[]; saved?: string } | undefined;
   /** The files and range the view was last built for: rebuilding its text costs 3 ms at 2,500 files. */
   private built: string | undefined;
   private version = 0;
@@ -61,15 +63,52 @@ export class CachedEvents {
     this.dropDuplicates = on;
   }
 
-  add(entries: CacheEntry[], index: string): void {
-    for (const entry of entries) this.files.set(entry.path, { entry, index });
+  /**
+   * `saved`: where the sources table of these entries is saved (or is to be), when they are the
+   * list of a manifest (see sourcesFile): read back when they are all the view reads.
+   */
+  add(entries: CacheEntry[], index: string, saved?: string): void {
+    this.loads.push({ entries, index, saved });
     this.version++;
   }
 
   /** Forgets every file, before the loads are added again. */
   reset(): void {
-    this.files.clear();
+    this.loads.length = 0;
     this.version++;
+  }
+
+  /** Every loaded file once, for one version. */
+  private files: { version: number; files: { entry: CacheEntry; index: string }[] } | undefined;
+
+  /**
+   * Every loaded file once, with the index of the last load that named it. One load lists each of
+   * its files once (the walk does): a map by path is made only for several (it hashed 53,819 long
+   * paths on every warm start at 5M).
+   */
+  private all(): { entry: CacheEntry; index: string }[] {
+    if (this.files?.version === this.version) return this.files.files;
+    let files: { entry: CacheEntry; index: string }[];
+    if (this.loads.length === 1) {
+      const { entries, index } = this.loads[0]!;
+      files = entries.map((entry) => ({ entry, index }));
+    } else {
+      const byPath = new Map<string, { entry: CacheEntry; index: string }>();
+      for (const { entries, index } of this.loads) for (const entry of entries) byPath.set(entry.path, { entry, index });
+      files = [...byPath.values()];
+    }
+    this.files = { version: this.version, files };
+    return files;
+  }
+
+  /**
+   * What names the loaded files for the duplicate count remembered (see rememberedCount): the
+   * manifest's digest when one load's manifest lists them, which costs nothing; else their key.
+   */
+  countKey(): string {
+    const only = this.loads.length === 1 ? this.loads[0]! : undefined;
+    if (only?.saved !== undefined) return `${path.basename(only.saved)}\0${only.index}`;
+    return filesKey(this.select({}));
   }
 
   /** All loaded files' paths in order (a file's place is its rank: the view's tie order), for one version. */
@@ -81,7 +120,7 @@ export class CachedEvents {
   select(range: TimeRange): { entry: CacheEntry; index: string }[] {
     const key = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
     if (this.selected?.key === key) return this.selected.files;
-    const files = [...this.files.values()]
+    const files = this.all()
       .filter((f) => f.entry.parquet !== null && overlaps(f.entry, range))
       .sort((a, b) => (a.entry.path < b.entry.path ? -1 : a.entry.path > b.entry.path ? 1 : 0));
     this.selected = { key, files };
@@ -137,86 +176,136 @@ export class CachedEvents {
    * points at another segment: the join drops both.
    */
   viewSql(range: TimeRange): string {
-    const { sources, view } = this.plan(range);
+    const { rows, view } = this.plan(range);
+    const sources = rows();
     if (sources.length === 0) return view;
     const values = sources.map(([part, segment, src, rank]) => `(${part}, ${segment}, ${sqlString(src)}, ${rank})`);
     return `INSERT INTO ${SOURCES_TABLE} VALUES ${values.join(', ')};\n${view}`;
   }
 
   /**
-   * The rows of the sources table, and the view. The (segment, source, rank) rows live in a table
+   * The view, and the rows of its sources table. The (segment, source, rank) rows live in a table
    * of their own rather than in the view's text: DuckDB parses the view again for every statement
    * that reads `events`, and with 2,500 files in its text planning `SELECT count(*) FROM events`
    * took 50 ms, paid two or three times per search. They reach the table through an appender:
-   * as a VALUES list, DuckDB's parse of 25,000 of them was most of a warm start's CPU.
+   * as a VALUES list, DuckDB's parse of 25,000 of them was most of a warm start's CPU. When the
+   * view reads every file of one load whose manifest is known, they are read back from the table
+   * saved for that manifest (`saved`): appending 53,819 rows was 0.1 CPU-s of a warm start at 5M.
    */
-  private plan(range: TimeRange): { sources: [number, number, string, number][]; view: string } {
+  private plan(range: TimeRange): { view: string; count: number; rows: () => SourceRow[]; saved?: string } {
     const selected = this.select(range);
-    if (this.ranks?.version !== this.version) this.ranks = { version: this.version, paths: [...this.files.keys()].sort() };
-    const all = this.ranks.paths;
     const indexes = [...new Set(selected.map((f) => f.index))];
     const parts: string[] = [];
-    const sources: [number, number, string, number][] = [];
+    const partSegments: Map<string, number>[] = [];
     indexes.forEach((index, part) => {
       const cols = EVENT_COLUMNS.map((c) => {
         if (c.name === '__seq') return `${SEQ} AS "__seq"`;
         if (c.name === 'index') return `coalesce(e."index", ${sqlString(index)}) AS "index"`;
         return `e.${quoteIdent(c.name)}`;
       });
-      const mine = selected.filter((f) => f.index === index);
-      const segments = [...new Set(mine.map((f) => f.entry.parquet!))].sort();
-      const place = new Map(segments.map((s, i) => [s, i]));
-      // The files are in path order, as all paths are: each one's rank is found by walking on
-      // from the last (a map by path hashed 53,819 long paths at 5M).
-      let rank = 0;
-      for (const f of mine) {
-        while (all[rank] !== f.entry.path) if (++rank >= all.length) throw new Error(`cache: ${f.entry.path} is not among the loaded files`);
-        sources.push([part, place.get(f.entry.parquet!)!, f.entry.path, rank]);
-      }
+      const segments = [...new Set(selected.filter((f) => f.index === index).map((f) => f.entry.parquet!))].sort();
+      partSegments.push(new Map(segments.map((s, i) => [s, i])));
       parts.push(`SELECT ${cols.join(', ')}
 FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}]) AS e
 JOIN ${SOURCES_TABLE} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__src = f.src`);
     });
+    const rows = (): SourceRow[] => {
+      if (this.ranks?.version !== this.version) this.ranks = { version: this.version, paths: this.all().map((f) => f.entry.path).sort() };
+      const all = this.ranks.paths;
+      const sources: SourceRow[] = [];
+      indexes.forEach((index, part) => {
+        const place = partSegments[part]!;
+        // The files are in path order, as all paths are: each one's rank is found by walking on
+        // from the last (a map by path hashed 53,819 long paths at 5M).
+        let rank = 0;
+        for (const f of selected) {
+          if (f.index !== index) continue;
+          while (all[rank] !== f.entry.path) if (++rank >= all.length) throw new Error(`cache: ${f.entry.path} is not among the loaded files`);
+          sources.push([part, place.get(f.entry.parquet!)!, f.entry.path, rank]);
+        }
+      });
+      return sources;
+    };
+    const whole = this.loads.length === 1 && range.earliest === undefined && range.latest === undefined;
+    const saved = whole ? this.loads[0]!.saved : undefined;
     if (parts.length === 0) {
       const cols = EVENT_COLUMNS.map((c) => `NULL::${c.name === '__seq' ? 'HUGEINT' : c.type} AS ${quoteIdent(c.name)}`);
-      return { sources, view: `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\nSELECT ${cols.join(', ')} WHERE false` };
+      return { count: 0, rows, view: `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\nSELECT ${cols.join(', ')} WHERE false` };
     }
     // The copies are keyed by __seq, which depends on every loaded file, not on the range: the
     // list stays right for every range until the files change (and is made again then).
     const union = parts.join('\nUNION ALL\n');
     const body = this.dropDuplicates ? `SELECT * FROM (\n${union}\n) AS v ANTI JOIN ${DUPLICATES_TABLE} AS d ON d.seq = v."__seq"` : union;
-    return { sources, view: `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\n${body}` };
+    return { count: selected.length, rows, saved, view: `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\n${body}` };
   }
 
   /** Points `events` at the files a range needs (a no-op when that is already so). */
   async apply(conn: DuckDBConnection, range: TimeRange): Promise<void> {
     const built = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
     if (built === this.built) return;
-    const { sources, view } = this.plan(range);
-    if (view !== this.current?.view || !sameSources(sources, this.current.sources)) {
-      if (sources.length > 0) {
-        await conn.run(`CREATE OR REPLACE TEMP TABLE ${SOURCES_TABLE} (part INTEGER, segment INTEGER, src VARCHAR, rank INTEGER)`);
-        const appender = await conn.createAppender(SOURCES_TABLE, 'main', 'temp');
-        try {
-          for (const [part, segment, src, rank] of sources) {
-            appender.appendInteger(part);
-            appender.appendInteger(segment);
-            appender.appendVarchar(src);
-            appender.appendInteger(rank);
-            appender.endRow();
-          }
-        } finally {
-          appender.closeSync();
-        }
-      }
-      await conn.run(view);
-      this.current = { view, sources };
+    const plan = this.plan(range);
+    const current = this.current;
+    const same =
+      current !== undefined &&
+      plan.view === current.view &&
+      (plan.saved !== undefined && plan.saved === current.saved ? true : current.rows !== undefined && sameSources(plan.rows(), current.rows));
+    if (!same) {
+      const rows = plan.count > 0 ? await fillSources(conn, plan) : undefined;
+      await conn.run(plan.view);
+      this.current = { view: plan.view, rows, saved: plan.saved };
     }
     this.built = built;
   }
 }
 
-function sameSources(a: [number, number, string, number][], b: [number, number, string, number][]): boolean {
+type SourceRow = [part: number, segment: number, src: string, rank: number];
+
+/**
+ * Fills the sources table: from the saved table when there is one with the rows expected, else
+ * through an appender (and then saved, for the next process). Returns the rows appended.
+ */
+async function fillSources(conn: DuckDBConnection, plan: { count: number; rows: () => SourceRow[]; saved?: string }): Promise<SourceRow[] | undefined> {
+  if (plan.saved !== undefined) {
+    try {
+      await conn.run(
+        `CREATE OR REPLACE TEMP TABLE ${SOURCES_TABLE} AS SELECT part::INTEGER AS part, segment::INTEGER AS segment, src::VARCHAR AS src, rank::INTEGER AS rank FROM read_parquet(${sqlString(duckdbPath(plan.saved))})`,
+      );
+      const rows = (await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM ${SOURCES_TABLE}`)).getRows()[0]?.[0];
+      if (rows === plan.count) return undefined;
+    } catch {
+      // Not saved yet, collected, or damaged: made again below, and saved again.
+    }
+  }
+  const sources = plan.rows();
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${SOURCES_TABLE} (part INTEGER, segment INTEGER, src VARCHAR, rank INTEGER)`);
+  const appender = await conn.createAppender(SOURCES_TABLE, 'main', 'temp');
+  try {
+    for (const [part, segment, src, rank] of sources) {
+      appender.appendInteger(part);
+      appender.appendInteger(segment);
+      appender.appendVarchar(src);
+      appender.appendInteger(rank);
+      appender.endRow();
+    }
+  } finally {
+    appender.closeSync();
+  }
+  if (plan.saved !== undefined) await saveSources(conn, plan.saved);
+  return sources;
+}
+
+/** Saves the sources table at `file`, whole or not at all; a cache it cannot be written to only loses the saving. */
+async function saveSources(conn: DuckDBConnection, file: string): Promise<void> {
+  const temp = uniqueTemp(file);
+  try {
+    await conn.run(`COPY ${SOURCES_TABLE} TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`);
+    renameSync(temp, file);
+  } catch {
+    rmSync(temp, { force: true });
+  }
+}
+
+function sameSources(a: SourceRow[], b: SourceRow[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;

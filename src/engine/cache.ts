@@ -20,6 +20,7 @@ import {
   fingerprintOf,
   GC_GRACE_MS,
   layoutFolder,
+  manifestDigest,
   POSITION,
   STORED,
   storedEntries,
@@ -31,7 +32,7 @@ import {
 import { writeValuesChunk } from './cache-chunk.js';
 import { manifestText } from './cache-manifest.js';
 import { NO_EXTENSIONS } from './engine-options.js';
-import { lookUpCache, type CacheLookup, type Miss } from './cache-lookup.js';
+import { inWalkOrder, lookUpCache, type CacheLookup, type Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
 import { loadValues, type LoadOptions, type ValuesRead } from './loader.js';
@@ -66,6 +67,8 @@ export interface CachedLoad {
   rewritten: string[];
   /** Cache files deleted after the load because nothing references them any more. */
   collected: string[];
+  /** The digest of the manifest that lists `entries` as they are (manifestDigest), when there is one. */
+  digest?: string;
 }
 
 export interface CacheLoadOptions {
@@ -93,7 +96,8 @@ export interface CacheLoadOptions {
 /** Brings the cache up to date for the files `paths` name and returns their entries. */
 export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Promise<CachedLoad> {
   const started = performance.now();
-  const { folder, manifest, listed, fromManifest, oldManifest, report, entries, misses, dirty } = opts.lookup ?? (await lookUpCache(paths, opts.dir));
+  const { folder, manifest, listed, fromManifest, inOrder, walked, manifestDigest, oldManifest, report, entries: hits, misses, dirty } = opts.lookup ?? (await lookUpCache(paths, opts.dir));
+  let entries = hits;
   const total = misses.reduce((sum, m) => sum + m.size, 0);
   let doneBytes = 0;
   let doneFiles = 0;
@@ -195,6 +199,8 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     if (instance) await closeScratch(instance);
   }
 
+  // Files converted now come after the hits: in the walk's order again for the manifest.
+  if (converted.length > 0) entries = inWalkOrder(entries, walked);
   const fresh = new Set(converted);
   for (const entry of entries) {
     // Not asked when nothing was converted: a set hashes each long path it is asked about.
@@ -207,11 +213,11 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
     report.bytesRead += entry.size;
   }
   const changed = converted.length > 0 || rewritten.length > 0 || dirty.size > 0;
-  const rewrite = changed || oldManifest || fromManifest !== entries.length || listed !== entries.length;
-  const collected = await finishLoad(opts.dir, manifest, entries, rewrite, changed, opts.gcGraceMs);
+  const rewrite = changed || oldManifest || !inOrder || fromManifest !== entries.length || listed !== entries.length;
+  const { collected, digest } = await finishLoad(opts.dir, manifest, entries, rewrite, changed, opts.gcGraceMs);
   markUnreadable(report.warnings);
   report.elapsedMs = performance.now() - started;
-  return { report, entries, converted, rewritten, collected };
+  return { report, entries, converted, rewritten, collected, digest: rewrite ? digest : manifestDigest };
 }
 
 function compareText(a: string, b: string): number {
@@ -340,16 +346,28 @@ function* chunks<T extends { size: number }>(items: T[]): Generator<T[]> {
 
 /**
  * Writes the load's manifest (when it changed) and, when the cache changed, collects the files
- * nothing references. Returns the files collected.
+ * nothing references. Returns the files collected and the digest of the manifest written.
  */
-export async function finishLoad(dir: string, manifest: string, entries: CacheEntry[], rewrite: boolean, changed: boolean, gcGraceMs = GC_GRACE_MS): Promise<string[]> {
+export async function finishLoad(
+  dir: string,
+  manifest: string,
+  entries: CacheEntry[],
+  rewrite: boolean,
+  changed: boolean,
+  gcGraceMs = GC_GRACE_MS,
+): Promise<{ collected: string[]; digest?: string }> {
+  let digest: string | undefined;
   try {
-    if (rewrite) writeAtomic(manifest, manifestText(storedEntries(entries)));
-    if (changed) return await collectGarbage(dir, layoutFolder(dir), gcGraceMs);
+    if (rewrite) {
+      const text = manifestText(storedEntries(entries));
+      writeAtomic(manifest, text);
+      digest = manifestDigest(text);
+    }
+    if (changed) return { collected: await collectGarbage(dir, layoutFolder(dir), gcGraceMs), digest };
   } catch (err) {
     // The manifest only saves reads and collection only space: a cache that is read-only (or
     // full) but holds every file still answers.
     if (!cacheWriteProblem(err, dir)) throw err;
   }
-  return [];
+  return { collected: [], digest };
 }

@@ -12,9 +12,9 @@ import { loadIntoCache } from './cache.js';
 import { answerFirstFits, cacheFromTable } from './cache-after.js';
 import { lookUpCache, type CacheLookup } from './cache-lookup.js';
 import { answerFirstBytes, candidateBytes } from './memory.js';
-import { cacheWriteProblem, type CacheEntry, type CacheWriteError } from './cache-files.js';
+import { cacheWriteProblem, layoutFolder, sourcesFile, type CacheEntry, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
-import { countDuplicates, deleteDuplicates, filesKey, recordDuplicates, rememberedCount } from './duplicates.js';
+import { countDuplicates, deleteDuplicates, recordDuplicates, rememberedCount } from './duplicates.js';
 import { dataRead, type DataRead } from './data-read.js';
 import { loadCloudTrail, type LoadOptions } from './loader.js';
 import { duckdbPath, tagCacheFolder } from './load-paths.js';
@@ -187,7 +187,7 @@ export class EventStore {
     this.cached.setDropDuplicates(false);
     await this.cached.apply(this.conn, {});
     if (!this.dropDuplicates) {
-      const key = filesKey(this.cached.select({}));
+      const key = this.cached.countKey();
       return { events: await rememberedCount(join(this.cacheDir, 'duplicates.json'), key, () => countDuplicates(this.conn)), dropped: false };
     }
     const events = await recordDuplicates(this.conn);
@@ -224,7 +224,7 @@ export class EventStore {
       if (!problem) throw err;
       return this.loadWithoutCache(paths, opts, problem);
     }
-    this.cached.add(loaded.entries, index);
+    this.cached.add(loaded.entries, index, loaded.digest === undefined ? undefined : sourcesFile(layoutFolder(this.cacheDir), loaded.digest));
     this.cacheLoads.push({ paths, index });
     // Each damaged segment found costs one rebuild of the view; a damaged cache heals in a few.
     await this.withRepair(() => this.cached.apply(this.conn, {}), { fail: (err) => new EngineError(describeDuckDBError(err), '') });
