@@ -71,16 +71,19 @@ export async function readIdentifierSummary(conn: DuckDBConnection, sql: string,
   });
 }
 
-/** Counts for multivalue columns: a row counts once for each distinct value it holds. */
+/**
+ * Counts for multivalue columns: a row counts once for each distinct value it holds, and is
+ * present once, through its first value (list_distinct drops nulls: a row with a first value has
+ * one). Numbering the rows to count them distinct took a window over every row: 2-3x the time.
+ */
 export function multivalueSummarySql(sql: string, columns: string[]): string {
-  const parts = columns.map((c, i) => `SELECT rid, ${i + 1} AS f, unnest(list_distinct(CAST(${ident(c)} AS VARCHAR[]))) AS v FROM r`);
-  return `WITH r AS (SELECT row_number() OVER () AS rid, * FROM (
+  const parts = columns.map((c, i) => `SELECT ${i + 1} AS f, list_distinct(CAST(${ident(c)} AS VARCHAR[])) AS l FROM r`);
+  return `WITH r AS (
 ${sql}
-)),
-u AS (${parts.join('\nUNION ALL ')}),
-pv AS (SELECT f, v, count(*) AS n FROM u WHERE v IS NOT NULL GROUP BY f, v),
-pe AS (SELECT f, count(DISTINCT rid) AS present FROM u WHERE v IS NOT NULL GROUP BY f)
-SELECT pv.f, pe.present, count(*) AS "distinct", ${TOP} AS top FROM pv JOIN pe USING (f) GROUP BY pv.f, pe.present`;
+),
+u AS (SELECT f, unnest(l) AS v, generate_subscripts(l, 1) AS i FROM (${parts.join('\nUNION ALL ')})),
+pv AS (SELECT f, v, count(*) AS n, count(*) FILTER (WHERE i = 1) AS firsts FROM u WHERE v IS NOT NULL GROUP BY f, v)
+SELECT f, sum(firsts) AS present, count(*) AS "distinct", ${TOP} AS top FROM pv GROUP BY f`;
 }
 
 export async function readScalarSummary(conn: DuckDBConnection, sql: string, columns: string[]): Promise<{ rows: number; fields: FieldSummary[] }> {
