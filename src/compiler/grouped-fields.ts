@@ -93,10 +93,12 @@ export function groupedFields(compiled: CompiledSearch, fields: string[], known:
     value: duckdbPrinter().print(inputs.withoutDead(value, at)),
     inputs: [...used].filter((i) => at.has(i)).map((i) => at.get(i)!).sort((a, b) => a - b),
   }));
-  const where = keepsEvents(compiled, last) ? before(compiled, last).find((s) => s.kind === 'events')!.where.map(exprKey) : undefined;
+  const events = keepsEvents(compiled, last) ? (before(compiled, last).find((s) => s.kind === 'events') as Extract<Step, { kind: 'events' }>) : undefined;
+  // Every event the conditions admit: no other step, and no newest-rows bound (it reads fewer).
+  const every = events !== undefined && !events.bound && before(compiled, last).length === 1;
   const firstId = Math.max(...compiled.plan!.steps.map((s) => s.step.id)) + 2;
   const inputColumns = inputs.columns();
-  const { columns, tables, scans } = keptScans(live.map((i) => ({ column: inputColumns[i]!, scan: inputs.scan(i) })), where, before(compiled, last).length === 1, firstId, answers);
+  const { columns, tables, scans } = keptScans(live.map((i) => ({ column: inputColumns[i]!, scan: inputs.scan(i) })), events?.where.map(exprKey), every, firstId, answers);
   const kept = perRow.map((c) => c.name).filter((n) => compiled.columns.includes(n));
   const names = columns.map((c) => c.name);
   const all = [...perRow, ...columns];
