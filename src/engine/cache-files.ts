@@ -398,3 +398,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether an error is about a file of the cache at `cacheDir` that is gone or damaged (a segment
+ * another process collected; one cut short or overwritten behind spelunk's back). A damaged one is
+ * removed, so that the entries pointing at it are misses and their files are read again.
+ */
+export function repairableCacheFile(err: unknown, cacheDir: string): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!message.includes(cacheDir)) return false;
+  if (/No such file or directory|Cannot open file|No files found that match/i.test(message)) return true;
+  if (!/No magic bytes|too small to be a Parquet file|Corrupt|Invalid Input Error|IO Error/i.test(message)) return false;
+  const file = /'([^']+\.parquet)'/.exec(message)?.[1];
+  if (!file || !path.resolve(file).startsWith(cacheDir + path.sep)) return false;
+  rmSync(file, { force: true });
+  return true;
+}

@@ -2,7 +2,7 @@
 // its Parquet segments), or in memory first with the cache written after the first answer. Also
 // what DuckDB may read once the first search runs. The engine (engine.ts) owns one.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { realpathSync, rmSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { str } from '../compiler/sql.js';
@@ -12,7 +12,7 @@ import { loadIntoCache } from './cache.js';
 import { answerFirstFits, cacheFromTable } from './cache-after.js';
 import { lookUpCache, type CacheLookup } from './cache-lookup.js';
 import { answerFirstBytes, candidateBytes } from './memory.js';
-import { cacheWriteProblem, layoutFolder, sourcesFile, type CacheEntry, type CacheWriteError } from './cache-files.js';
+import { cacheWriteProblem, layoutFolder, repairableCacheFile, sourcesFile, type CacheEntry, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
 import { countDuplicates, deleteDuplicates, recordDuplicates, rememberedCount } from './duplicates.js';
 import { dataRead, type DataRead } from './data-read.js';
@@ -124,6 +124,9 @@ export class EventStore {
     return report;
   }
 
+  /** A lookup loadCandidates made and did not take, for the load of the same paths that follows. */
+  private lookedUp: { paths: string[]; dir: string; lookup: CacheLookup } | undefined;
+
   /** A first load answered from its candidates, left to finish (finishFirst). */
   private firstPending: { paths: string[]; lookup: CacheLookup; opts: LoadOptions; dir: string } | undefined;
 
@@ -136,7 +139,11 @@ export class EventStore {
     if (dir === undefined || this.locked || this.dropDuplicates || this.options.dedupEvents || this.cacheLoads.length > 0 || this.answered || this.firstPending) return false;
     await tagCacheFolder(dir).catch(() => undefined);
     const lookup = await lookUpCache(paths, dir);
-    if (!answerFirstFits(lookup, Infinity)) return false;
+    if (!answerFirstFits(lookup, Infinity)) {
+      // The load that follows (loadAndStream) looks up the same files: not walked twice.
+      this.lookedUp = { paths, dir, lookup };
+      return false;
+    }
     this.eventIdsUnique = false;
     try {
       await this.abortable((signal) => loadCandidates(this.conn, lookup.misses, needles, { ...opts, signal }, candidateBytes(this.options.memoryLimit)));
@@ -206,9 +213,11 @@ export class EventStore {
       // The tag keeps a cache kept inside evidence from being read as evidence; a cache that
       // cannot be written gets none, and fails below if it needs writing.
       await tagCacheFolder(this.cacheDir).catch(() => undefined);
-      let lookup: CacheLookup | undefined;
+      const looked = this.lookedUp;
+      this.lookedUp = undefined;
+      let lookup = looked?.dir === this.cacheDir && looked.paths.length === paths.length && looked.paths.every((p, i) => p === paths[i]) ? looked.lookup : undefined;
       if (opts.answerFirst && !this.locked && !this.dropDuplicates && this.cacheLoads.length === 0) {
-        lookup = await lookUpCache(paths, this.cacheDir);
+        lookup ??= await lookUpCache(paths, this.cacheDir);
         if (answerFirstFits(lookup, answerFirstBytes(this.options.memoryLimit))) return await this.loadAnswerFirst(paths, lookup, opts);
       }
       loaded = await loadIntoCache(paths, {
@@ -356,22 +365,6 @@ export class EventStore {
     }
   }
 
-  /**
-   * Whether an error is about a file of the cache that is gone or damaged (a segment another
-   * process collected; one cut short or overwritten behind spelunk's back). A damaged one is
-   * removed, so that the entries pointing at it are misses and their files are read again.
-   */
-  private repairableCacheFile(err: unknown): boolean {
-    const message = err instanceof Error ? err.message : String(err);
-    if (this.cacheDir === undefined || !message.includes(this.cacheDir)) return false;
-    if (/No such file or directory|Cannot open file|No files found that match/i.test(message)) return true;
-    if (!/No magic bytes|too small to be a Parquet file|Corrupt|Invalid Input Error|IO Error/i.test(message)) return false;
-    const file = /'([^']+\.parquet)'/.exec(message)?.[1];
-    if (!file || !resolve(file).startsWith(this.cacheDir + sep)) return false;
-    rmSync(file, { force: true });
-    return true;
-  }
-
   /** Writes every loaded event (all columns but `__seq`, newest first) to a Parquet file. */
   async exportEvents(file: string): Promise<number> {
     if (this.cacheDir !== undefined) await this.cached.apply(this.conn, {});
@@ -404,7 +397,7 @@ export class EventStore {
       try {
         return await attempt();
       } catch (err) {
-        if (n >= 100 || opts.canRetry?.() === false || !this.repairableCacheFile(err)) throw this.withCacheHint(opts.fail ? opts.fail(err) : err);
+        if (n >= 100 || opts.canRetry?.() === false || !(this.cacheDir !== undefined && repairableCacheFile(err, this.cacheDir))) throw this.withCacheHint(opts.fail ? opts.fail(err) : err);
         await this.refreshCache();
       }
     }
