@@ -444,6 +444,33 @@ describe('cache: events parsed as they are written (loadValues, writeValuesChunk
     expect(new Set(entries.map((e) => dayOf(e))).size).toBe(4);
   });
 
+  it('unwraps a chunk a slice of values at a time, and gives the rows of the in-memory load', async () => {
+    // Three files of about 2 MB of JSON each, read by DuckDB's reader: the chunk's values are
+    // unwrapped (stageTexts) in more than one statement, and each file's events, all at one
+    // time, are still in their order in the file.
+    const pad = { requestParameters: { pad: 'p'.repeat(500) } };
+    const big = (prefix: string, time: string): string => JSON.stringify({ Records: Array.from({ length: 3000 }, (_, i) => ev(`${prefix}${i}`, time, pad)) });
+    const data = tree({
+      'g1_20261126T0500Z_x.json': big('g1', '2026-11-26T05:00:00Z'),
+      'g2_20261126T0600Z_x.json': big('g2', '2026-11-26T05:00:00Z'),
+      'g3_20261127T0500Z_x.json': big('g3', '2026-11-27T05:00:00Z'),
+    });
+    const table = await Engine.open();
+    const expected = await table.load([data]);
+    const cacheDir = tmp();
+    const { report, entries } = await loadIntoCache([data], { dir: cacheDir });
+    expect(report.warnings).toEqual(expected.warnings);
+    expect(report.eventsLoaded).toBe(expected.eventsLoaded);
+    const engine = await Engine.open({ cacheDir });
+    await engine.load([data]);
+    for (const spl of [...searches, 'search eventID=g* | head 5000 | table eventID', 'search eventID=g* | tail 5000 | table eventID']) {
+      expect(await all(engine, spl), spl).toEqual(await all(table, spl));
+    }
+    expect(new Set(entries.map((e) => e.parquet)).size).toBe(6);
+    engine.close();
+    table.close();
+  });
+
   it('counts and drops records that are not CloudTrail, and reads a chunk again, the slower way, when a day does not match', async () => {
     const odd = (time: string): string => JSON.stringify({ Records: [{ eventTime: time, note: 'not an event' }, ev('f1', '2026-11-26T05:00:00Z'), ev('f2', '2026-11-26T05:00:00Z')] });
     // A record that is not an event, on the day of the file's events: counted, left out.

@@ -8,7 +8,18 @@ import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { cacheWriteProblem, dayOf, fingerprintOf, POSITION, STORED, writePack, writeSegment, type CacheEntry, type Segment } from './cache-files.js';
 import type { Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
-import { eventsSelect, NOT_CLOUDTRAIL, sqlString, VALUES_TABLE, valuesEvents, valuesFirstTimes } from './load-sql.js';
+import {
+  eventsSelect,
+  NOT_CLOUDTRAIL,
+  sqlString,
+  TEXTS_COLUMNS,
+  TEXTS_FIRST_TIMES,
+  TEXTS_TABLE,
+  textsOfValues,
+  VALUES_TABLE,
+  valuesEvents,
+  valuesFirstTimes,
+} from './load-sql.js';
 import { commonFolder } from './load-batches.js';
 import { loadCloudTrail, memoryLimitOf, raisedNote, type LoadOptions, type ValuesRead } from './loader.js';
 import type { FileStats } from './load-report.js';
@@ -19,9 +30,72 @@ import type { LoadReport, LoadWarning } from './types.js';
 class NotQuick extends Error {}
 
 /**
+ * Values unwrapped per statement (stageTexts): the unwrap of a `{"Records":[...]}` value holds
+ * its parse and all its events at once, which for a whole chunk in one statement (one vector of
+ * values) was a few hundred MB on top of the previous chunk's write.
+ */
+const TEXT_SLICE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Unwraps the chunk's staged values (loadValues) into TEXTS_TABLE, a slice of values per
+ * statement, sets each event's day, and drops the values; returns the days. The load asks it
+ * while the previous chunk is written (cache.ts): the write, which parsed the values again for
+ * their days and unwrapped them in its COPY, was the longer half (1M events: about 7 CPU-s read,
+ * 17 written), and the read's core waited on it. When it fails (a value too large for the memory
+ * limit, say), the texts are dropped and undefined returned: the write takes the values as they
+ * are, with its own handling of what went wrong.
+ */
+export async function stageTexts(conn: DuckDBConnection): Promise<string[] | undefined> {
+  try {
+    const sizes = (await conn.runAndReadAll(`SELECT rowid::BIGINT, strlen(value)::BIGINT FROM ${VALUES_TABLE} ORDER BY rowid`)).getRows();
+    await conn.run(`CREATE OR REPLACE TABLE ${TEXTS_TABLE} (${TEXTS_COLUMNS})`);
+    for (let first = 0, bytes = 0, i = 0; i <= sizes.length; i++) {
+      if (i === sizes.length || (i > first && bytes + Number(sizes[i]![1]) > TEXT_SLICE_BYTES)) {
+        if (i > first) await conn.run(textsOfValues(`rowid BETWEEN ${Number(sizes[first]![0])} AND ${Number(sizes[i - 1]![0])}`));
+        first = i;
+        bytes = 0;
+      }
+      if (i < sizes.length) bytes += Number(sizes[i]![1]);
+    }
+    const days = await setDays(conn, TEXTS_TABLE, TEXTS_FIRST_TIMES);
+    await conn.run(`DROP TABLE ${VALUES_TABLE}`);
+    return days;
+  } catch {
+    await conn.run(`DROP TABLE IF EXISTS ${TEXTS_TABLE}`).catch(() => undefined);
+    return undefined;
+  }
+}
+
+/**
+ * The days of the files `table` holds (of each file's first event, which `firstTimes` gives),
+ * each row's `day` set when there are several.
+ */
+async function setDays(conn: DuckDBConnection, table: string, firstTimes: string): Promise<string[]> {
+  const firsts = (await conn.runAndReadAll(firstTimes)).getRowObjectsJS();
+  const dayOfFile = new Map(firsts.map((r) => [String(r['file']), dayOf({ minTime: r['lo'] == null ? null : Number(r['lo']) })]));
+  const days = [...new Set(dayOfFile.values())];
+  if (days.length > 1) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE __spelunk_days (file VARCHAR, day VARCHAR)`);
+    const appender = await conn.createAppender('__spelunk_days', 'main', 'temp');
+    try {
+      for (const [file, day] of dayOfFile) {
+        appender.appendVarchar(file);
+        appender.appendVarchar(day);
+        appender.endRow();
+      }
+    } finally {
+      appender.closeSync();
+    }
+    await conn.run(`UPDATE ${table} SET day = d.day FROM temp.main.__spelunk_days AS d WHERE ${table}.file = d.file`);
+  }
+  return days;
+}
+
+/**
  * Writes the chunk's staged values (loadValues) as one segment per day, each event parsed into
  * its columns on the way to Parquet, then the entries. The day of each file (of its first event)
- * is read from the values first, and checked against the rows written. Anything that goes wrong
+ * is read from the values first, and checked against the rows written; `staged` is the days
+ * stageTexts gave, when the events were unwrapped already. Anything that goes wrong
  * but the cache's own writing (a value the reader took whole but that does not parse, a day that
  * does not match) reads the chunk again through the events table, as before this path, with a
  * note: the answers are the same, the chunk costs about twice.
@@ -33,33 +107,18 @@ export async function writeValuesChunk(
   read: ValuesRead,
   report: LoadReport,
   loadOpts: LoadOptions,
+  staged?: string[],
 ): Promise<CacheEntry[]> {
   const segments = new Map<string, Segment>();
   const write = async (): Promise<{ stats: FileStats[]; bySource: Map<string, { n: number; lo: number | null; hi: number | null }> }> => {
-    const firsts = (await conn.runAndReadAll(valuesFirstTimes())).getRowObjectsJS();
-    const dayOfFile = new Map(firsts.map((r) => [String(r['file']), dayOf({ minTime: r['lo'] == null ? null : Number(r['lo']) })]));
-    const days = [...new Set(dayOfFile.values())];
-    if (days.length > 1) {
-      await conn.run(`CREATE OR REPLACE TEMP TABLE __spelunk_days (file VARCHAR, day VARCHAR)`);
-      const appender = await conn.createAppender('__spelunk_days', 'main', 'temp');
-      try {
-        for (const [file, day] of dayOfFile) {
-          appender.appendVarchar(file);
-          appender.appendVarchar(day);
-          appender.endRow();
-        }
-      } finally {
-        appender.closeSync();
-      }
-      await conn.run(`UPDATE ${VALUES_TABLE} SET day = d.day FROM temp.main.__spelunk_days AS d WHERE ${VALUES_TABLE}.file = d.file`);
-    }
+    const days = staged ?? (await setDays(conn, VALUES_TABLE, valuesFirstTimes()));
     for (const day of days) {
       const where = days.length > 1 ? `day = ${sqlString(day)}` : 'true';
       // Records that are not CloudTrail events are written without a source, counted, and then
       // taken out again (below): the events' columns exist only in the COPY.
       segments.set(day, await writeSegment(conn, folder, `
           SELECT ${STORED.join(', ')}, NULL::UINTEGER AS __pos, CASE WHEN ${NOT_CLOUDTRAIL} THEN NULL ELSE source END AS __src
-          FROM (${eventsSelect(valuesEvents(where), 'NULL::VARCHAR')})`));
+          FROM (${eventsSelect(staged ? `SELECT file, raw FROM ${TEXTS_TABLE} WHERE ${where}` : valuesEvents(where), 'NULL::VARCHAR')})`));
     }
     const dayOfSegment = new Map([...segments].map(([day, g]) => [g.file, day]));
     const files = [...segments.values()].map((g) => sqlString(duckdbPath(g.file)));
@@ -148,7 +207,7 @@ export async function writeValuesChunk(
   } catch (err) {
     if (cacheWriteProblem(err, folder)) throw err;
     discard();
-    await conn.run(`DROP TABLE IF EXISTS ${VALUES_TABLE}`);
+    await conn.run(`DROP TABLE IF EXISTS ${VALUES_TABLE}; DROP TABLE IF EXISTS ${TEXTS_TABLE}`);
     const again = await loadCloudTrail(conn, chunk.map((m) => m.abs), loadOpts);
     const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
     report.warnings.push({
@@ -158,7 +217,7 @@ export async function writeValuesChunk(
     });
     return writeChunk(conn, folder, chunk, again, report);
   } finally {
-    await conn.run(`DROP TABLE IF EXISTS ${VALUES_TABLE}`).catch(() => undefined);
+    await conn.run(`DROP TABLE IF EXISTS ${VALUES_TABLE}; DROP TABLE IF EXISTS ${TEXTS_TABLE}`).catch(() => undefined);
   }
 }
 

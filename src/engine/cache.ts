@@ -29,7 +29,7 @@ import {
   writeSegment,
   type CacheEntry,
 } from './cache-files.js';
-import { writeValuesChunk } from './cache-chunk.js';
+import { stageTexts, writeValuesChunk } from './cache-chunk.js';
 import { manifestText } from './cache-manifest.js';
 import { NO_EXTENSIONS } from './engine-options.js';
 import { inWalkOrder, lookUpCache, type CacheLookup, type Miss } from './cache-lookup.js';
@@ -147,17 +147,21 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
               }),
           };
           let read: ValuesRead;
+          let days: string[] | undefined;
           try {
             await conn.run(`CREATE SCHEMA IF NOT EXISTS ${schema}; USE ${schema}`);
             read = await loadValues(conn, chunk.map((m) => m.abs), loadOpts);
             doneFiles += chunk.length;
             doneBytes += chunk.reduce((sum, m) => sum + m.size, 0);
+            // Beside the last chunk's write (see stageTexts). Files that needed the memory limit
+            // raised to be read are left to the write, which raises it again to parse them.
+            if (!read.raised) days = await stageTexts(conn);
             await writing;
           } catch (err) {
             conn.closeSync();
             throw err;
           }
-          writing = writeValuesChunk(conn, folder, chunk, read, report, loadOpts)
+          writing = writeValuesChunk(conn, folder, chunk, read, report, loadOpts, days)
             .then((chunkEntries) => {
               for (const e of chunkEntries) if (e.parquet) written.add(e.parquet);
               entries.push(...chunkEntries);

@@ -75,6 +75,23 @@ export function valuesFirstTimes(): string {
   return `SELECT file, min(${timeExpr('t')}) AS lo FROM (SELECT file, unnest(${times}) AS t FROM ${VALUES_TABLE}) GROUP BY file`;
 }
 
+/**
+ * The table a load into the cache unwraps a chunk's staged values into before they are written
+ * (cache-chunk.ts, stageTexts): each event's final text (as valuesEvents gives it), in order, with
+ * its `_time` (as the events' columns compute it) and the day of its file's segment.
+ */
+export const TEXTS_TABLE = '__spelunk_texts';
+export const TEXTS_COLUMNS = 'file VARCHAR, raw VARCHAR, t DOUBLE, day VARCHAR';
+
+/** Inserts the events of VALUES_TABLE's rows that `where` selects into TEXTS_TABLE, in their order. */
+export function textsOfValues(where: string): string {
+  return `INSERT INTO ${TEXTS_TABLE} (file, raw, t)
+    SELECT file, raw, ${timeExpr(`json_extract_string(raw, '$.eventTime')`)} FROM (${valuesEvents(where)})`;
+}
+
+/** Each file's least `_time` in TEXTS_TABLE (as valuesFirstTimes gives it from the values). */
+export const TEXTS_FIRST_TIMES = `SELECT file, min(t) AS lo FROM ${TEXTS_TABLE} GROUP BY file`;
+
 /** Rows of a (file, raw) events source into VALUES_TABLE, as final event texts. */
 export function insertValuesOfEvents(source: string): string {
   return `INSERT INTO ${VALUES_TABLE} (file, value, whole) SELECT file, raw, false FROM (${source})`;
