@@ -192,7 +192,8 @@ export function manifestDigest(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-const SOURCES_NAME = /^sources-([0-9a-f]{32})\.parquet$/;
+/** A saved sources table (written before as Parquet: those are collected). */
+const SOURCES_NAME = /^sources-([0-9a-f]{32})\.(duckdb|parquet)$/;
 
 /**
  * The `events` view's sources table (cache-view.ts) for the entries of the manifest whose text
@@ -200,7 +201,7 @@ const SOURCES_NAME = /^sources-([0-9a-f]{32})\.parquet$/;
  * statement instead of appending a row per file (53,819 at 5M).
  */
 export function sourcesFile(folder: string, digest: string): string {
-  return path.join(folder, `sources-${digest}.parquet`);
+  return path.join(folder, `sources-${digest}.duckdb`);
 }
 
 export function memo<T>(fn: (key: string) => T): (key: string) => T {
@@ -372,11 +373,14 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
   );
   for (const name of names) {
     const file = path.join(folder, name);
-    const writer = /\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name) ?? /^\.spill-(\d+)-/.exec(name);
+    const writer = /\.(\d+)\.[0-9a-z]+\.tmp(\.wal)?$/.exec(name) ?? /^\.spill-(\d+)-/.exec(name);
     if (writer) {
       if (!isAlive(Number(writer[1])) && (await oldEnough(file))) await remove(file);
     } else if (/^seg-[0-9a-f]+\.parquet$/.test(name) && !referenced.has(file) && (await oldEnough(file))) await remove(file);
-    else if (SOURCES_NAME.test(name) && !listed.has(SOURCES_NAME.exec(name)![1]!) && (await oldEnough(file))) await remove(file);
+    else if (SOURCES_NAME.test(name) && !(name.endsWith('.duckdb') && listed.has(SOURCES_NAME.exec(name)![1]!)) && (await oldEnough(file))) {
+      // Another process may hold it attached (a file that is open cannot be removed on Windows).
+      await remove(file).catch(() => undefined);
+    }
   }
   // Folders of other layouts: no entry of this version reads them.
   for (const name of await readdir(root).catch(() => [] as string[])) {

@@ -42,6 +42,8 @@ const SEQ = `((CASE WHEN e."_time" IS NULL THEN 4611686018427387905::HUGEINT
 
 /** The (segment, source, rank) rows the `events` view joins its segments with. */
 const SOURCES_TABLE = '__spelunk_sources';
+/** The saved sources table's database, attached read-only (see fillSources). */
+const SAVED = '__spelunk_saved';
 
 /**
  * The loaded files, by the index they were loaded into. A file loaded again (the REPL's `:load`
@@ -51,7 +53,9 @@ export class CachedEvents {
   /** The loads, in order: a later load's entry for a file replaces an earlier one's (see all). */
   private readonly loads: { entries: CacheEntry[]; index: string; saved?: string }[] = [];
   /** The view built last, and its sources: as rows, or the saved table they were read from. */
-  private current: { view: string; rows?: SourceRow[]; saved?: string } | undefined;
+  private current: { view: string; table: string; rows?: SourceRow[]; saved?: string } | undefined;
+  /** The saved sources table attached as SAVED, if one is. */
+  private attached: string | undefined;
   /** The files and range the view was last built for: rebuilding its text costs 3 ms at 2,500 files. */
   private built: string | undefined;
   private version = 0;
@@ -107,7 +111,8 @@ export class CachedEvents {
    */
   countKey(): string {
     const only = this.loads.length === 1 ? this.loads[0]! : undefined;
-    if (only?.saved !== undefined) return `${path.basename(only.saved)}\0${only.index}`;
+    // The saved table's name without its extension: the manifest's digest, whatever the format.
+    if (only?.saved !== undefined) return `${path.basename(only.saved).replace(/\.[a-z]+$/, '')}\0${only.index}`;
     return filesKey(this.select({}));
   }
 
@@ -176,7 +181,8 @@ export class CachedEvents {
    * points at another segment: the join drops both.
    */
   viewSql(range: TimeRange): string {
-    const { rows, view } = this.plan(range);
+    const { rows, view: viewOf } = this.plan(range);
+    const view = viewOf(SOURCES_TABLE);
     const sources = rows();
     if (sources.length === 0) return view;
     const values = sources.map(([part, segment, src, rank]) => `(${part}, ${segment}, ${sqlString(src)}, ${rank})`);
@@ -189,13 +195,14 @@ export class CachedEvents {
    * that reads `events`, and with 2,500 files in its text planning `SELECT count(*) FROM events`
    * took 50 ms, paid two or three times per search. They reach the table through an appender:
    * as a VALUES list, DuckDB's parse of 25,000 of them was most of a warm start's CPU. When the
-   * view reads every file of one load whose manifest is known, they are read back from the table
-   * saved for that manifest (`saved`): appending 53,819 rows was 0.1 CPU-s of a warm start at 5M.
+   * view reads every file of one load whose manifest is known, they are the table saved for that
+   * manifest (`saved`): appending 53,819 rows was 0.1 CPU-s of a warm start at 5M. The view's text
+   * is made for the table that holds them.
    */
-  private plan(range: TimeRange): { view: string; count: number; rows: () => SourceRow[]; saved?: string } {
+  private plan(range: TimeRange): { view: (sources: string) => string; count: number; rows: () => SourceRow[]; saved?: string } {
     const selected = this.select(range);
     const indexes = [...new Set(selected.map((f) => f.index))];
-    const parts: string[] = [];
+    const parts: ((sources: string) => string)[] = [];
     const partSegments: Map<string, number>[] = [];
     indexes.forEach((index, part) => {
       const cols = EVENT_COLUMNS.map((c) => {
@@ -205,9 +212,10 @@ export class CachedEvents {
       });
       const segments = [...new Set(selected.filter((f) => f.index === index).map((f) => f.entry.parquet!))].sort();
       partSegments.push(new Map(segments.map((s, i) => [s, i])));
-      parts.push(`SELECT ${cols.join(', ')}
-FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}]) AS e
-JOIN ${SOURCES_TABLE} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__src = f.src`);
+      const read = `SELECT ${cols.join(', ')}
+FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}]) AS e`;
+      parts.push((sources) => `${read}
+JOIN ${sources} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__src = f.src`);
     });
     const rows = (): SourceRow[] => {
       if (this.ranks?.version !== this.version) this.ranks = { version: this.version, paths: this.all().map((f) => f.entry.path).sort() };
@@ -230,13 +238,17 @@ JOIN ${SOURCES_TABLE} AS f ON f.part = ${part} AND e.file_index = f.segment AND 
     const saved = whole ? this.loads[0]!.saved : undefined;
     if (parts.length === 0) {
       const cols = EVENT_COLUMNS.map((c) => `NULL::${c.name === '__seq' ? 'HUGEINT' : c.type} AS ${quoteIdent(c.name)}`);
-      return { count: 0, rows, view: `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\nSELECT ${cols.join(', ')} WHERE false` };
+      return { count: 0, rows, view: () => `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\nSELECT ${cols.join(', ')} WHERE false` };
     }
     // The copies are keyed by __seq, which depends on every loaded file, not on the range: the
     // list stays right for every range until the files change (and is made again then).
-    const union = parts.join('\nUNION ALL\n');
-    const body = this.dropDuplicates ? `SELECT * FROM (\n${union}\n) AS v ANTI JOIN ${DUPLICATES_TABLE} AS d ON d.seq = v."__seq"` : union;
-    return { count: selected.length, rows, saved, view: `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\n${body}` };
+    const dropDuplicates = this.dropDuplicates;
+    const view = (sources: string): string => {
+      const union = parts.map((p) => p(sources)).join('\nUNION ALL\n');
+      const body = dropDuplicates ? `SELECT * FROM (\n${union}\n) AS v ANTI JOIN ${DUPLICATES_TABLE} AS d ON d.seq = v."__seq"` : union;
+      return `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\n${body}`;
+    };
+    return { count: selected.length, rows, saved, view };
   }
 
   /** Points `events` at the files a range needs (a no-op when that is already so). */
@@ -247,61 +259,80 @@ JOIN ${SOURCES_TABLE} AS f ON f.part = ${part} AND e.file_index = f.segment AND 
     const current = this.current;
     const same =
       current !== undefined &&
-      plan.view === current.view &&
+      plan.view(current.table) === current.view &&
       (plan.saved !== undefined && plan.saved === current.saved ? true : current.rows !== undefined && sameSources(plan.rows(), current.rows));
     if (!same) {
-      const rows = plan.count > 0 ? await fillSources(conn, plan) : undefined;
-      await conn.run(plan.view);
-      this.current = { view: plan.view, rows, saved: plan.saved };
+      const filled = plan.count > 0 ? await this.fillSources(conn, plan) : { table: SOURCES_TABLE };
+      const view = plan.view(filled.table);
+      await conn.run(view);
+      this.current = { view, table: filled.table, rows: filled.rows, saved: filled.rows === undefined ? plan.saved : undefined };
     }
     this.built = built;
+  }
+
+  /**
+   * The table of the view's sources: the saved one, attached read-only, when there is one with the
+   * rows expected (attaching it took 1-2 ms where copying it into a table took 55-90 at 5M); else
+   * a table filled through an appender (and saved, for the next process), whose rows are returned.
+   */
+  private async fillSources(conn: DuckDBConnection, plan: { count: number; rows: () => SourceRow[]; saved?: string }): Promise<{ table: string; rows?: SourceRow[] }> {
+    if (plan.saved !== undefined) {
+      try {
+        if (this.attached !== plan.saved) {
+          await this.detach(conn);
+          await conn.run(`ATTACH ${sqlString(plan.saved)} AS ${SAVED} (READ_ONLY)`);
+          this.attached = plan.saved;
+        }
+        // Every value read once: DuckDB checks each block it reads, so a damaged file is found
+        // here, not by a search; and a table with other rows than the files listed is not used.
+        const [rows, parts] = (await conn.runAndReadAll(`SELECT count(*)::INTEGER, count(DISTINCT part)::INTEGER FROM ${SAVED}.main.sources WHERE src IS NOT NULL AND segment >= 0 AND rank >= 0`)).getRows()[0] ?? [];
+        if (rows === plan.count && parts === 1) return { table: `${SAVED}.main.sources` };
+      } catch {
+        // Not saved yet, collected, damaged, or the session is locked (no file can be attached).
+      }
+      await this.detach(conn).catch(() => undefined);
+    }
+    const sources = plan.rows();
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${SOURCES_TABLE} (part INTEGER, segment INTEGER, src VARCHAR, rank INTEGER)`);
+    const appender = await conn.createAppender(SOURCES_TABLE, 'main', 'temp');
+    try {
+      for (const [part, segment, src, rank] of sources) {
+        appender.appendInteger(part);
+        appender.appendInteger(segment);
+        appender.appendVarchar(src);
+        appender.appendInteger(rank);
+        appender.endRow();
+      }
+    } finally {
+      appender.closeSync();
+    }
+    if (plan.saved !== undefined) await saveSources(conn, plan.saved);
+    return { table: SOURCES_TABLE, rows: sources };
+  }
+
+  private async detach(conn: DuckDBConnection): Promise<void> {
+    if (this.attached === undefined) return;
+    this.attached = undefined;
+    await conn.run(`DETACH ${SAVED}`);
   }
 }
 
 type SourceRow = [part: number, segment: number, src: string, rank: number];
 
-/**
- * Fills the sources table: from the saved table when there is one with the rows expected, else
- * through an appender (and then saved, for the next process). Returns the rows appended.
- */
-async function fillSources(conn: DuckDBConnection, plan: { count: number; rows: () => SourceRow[]; saved?: string }): Promise<SourceRow[] | undefined> {
-  if (plan.saved !== undefined) {
-    try {
-      await conn.run(
-        `CREATE OR REPLACE TEMP TABLE ${SOURCES_TABLE} AS SELECT part::INTEGER AS part, segment::INTEGER AS segment, src::VARCHAR AS src, rank::INTEGER AS rank FROM read_parquet(${sqlString(duckdbPath(plan.saved))})`,
-      );
-      const rows = (await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM ${SOURCES_TABLE}`)).getRows()[0]?.[0];
-      if (rows === plan.count) return undefined;
-    } catch {
-      // Not saved yet, collected, or damaged: made again below, and saved again.
-    }
-  }
-  const sources = plan.rows();
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${SOURCES_TABLE} (part INTEGER, segment INTEGER, src VARCHAR, rank INTEGER)`);
-  const appender = await conn.createAppender(SOURCES_TABLE, 'main', 'temp');
-  try {
-    for (const [part, segment, src, rank] of sources) {
-      appender.appendInteger(part);
-      appender.appendInteger(segment);
-      appender.appendVarchar(src);
-      appender.appendInteger(rank);
-      appender.endRow();
-    }
-  } finally {
-    appender.closeSync();
-  }
-  if (plan.saved !== undefined) await saveSources(conn, plan.saved);
-  return sources;
-}
-
 /** Saves the sources table at `file`, whole or not at all; a cache it cannot be written to only loses the saving. */
 async function saveSources(conn: DuckDBConnection, file: string): Promise<void> {
   const temp = uniqueTemp(file);
   try {
-    await conn.run(`COPY ${SOURCES_TABLE} TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`);
+    await conn.run(`ATTACH ${sqlString(temp)} AS __spelunk_save`);
+    try {
+      await conn.run(`CREATE TABLE __spelunk_save.main.sources AS SELECT * FROM temp.main.${SOURCES_TABLE}`);
+    } finally {
+      await conn.run('DETACH __spelunk_save');
+    }
     renameSync(temp, file);
   } catch {
     rmSync(temp, { force: true });
+    rmSync(`${temp}.wal`, { force: true });
   }
 }
 
