@@ -31,8 +31,11 @@ class NotQuick extends Error {}
 
 /**
  * Values unwrapped per statement (stageTexts): the unwrap of a `{"Records":[...]}` value holds
- * its parse and all its events at once, which for a whole chunk in one statement (one vector of
- * values) was a few hundred MB on top of the previous chunk's write.
+ * its parse and all its events at once, for a whole chunk in one statement (one vector of values)
+ * about 100 MB more on top of the previous chunk's write. Each statement scans the chunk's values
+ * again: 4 MB slices cost 0.08 CPU-s a chunk more than one statement, 16 MB 0.02, but a first
+ * load of 5M events peaked at 1.22 GB with 4 MB, 1.36 with 8 and 1.39 with 16 (bench README,
+ * 2026-12-07 01:50).
  */
 const TEXT_SLICE_BYTES = 4 * 1024 * 1024;
 
