@@ -28,6 +28,7 @@ import {
   writePack,
   writeSegment,
   type CacheEntry,
+  type Fingerprint,
 } from './cache-files.js';
 import { stageTexts, writeValuesChunk } from './cache-chunk.js';
 import { manifestText } from './cache-manifest.js';
@@ -218,7 +219,9 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
   }
   const changed = converted.length > 0 || rewritten.length > 0 || dirty.size > 0;
   const rewrite = changed || oldManifest || !inOrder || fromManifest !== entries.length || listed !== entries.length;
-  const { collected, digest } = await finishLoad(opts.dir, manifest, entries, rewrite, changed, opts.gcGraceMs);
+  // Each entry's fingerprint is its file's as the lookup found it: collection need not ask again.
+  const seen = new Map(entries.map((e) => [e.path, fingerprintOf(e)]));
+  const { collected, digest } = await finishLoad(opts.dir, manifest, entries, rewrite, changed, opts.gcGraceMs, seen);
   markUnreadable(report.warnings);
   report.elapsedMs = performance.now() - started;
   return { report, entries, converted, rewritten, collected, digest: rewrite ? digest : manifestDigest };
@@ -359,6 +362,7 @@ export async function finishLoad(
   rewrite: boolean,
   changed: boolean,
   gcGraceMs = GC_GRACE_MS,
+  seen?: Map<string, Fingerprint>,
 ): Promise<{ collected: string[]; digest?: string }> {
   let digest: string | undefined;
   try {
@@ -367,7 +371,7 @@ export async function finishLoad(
       writeAtomic(manifest, text);
       digest = manifestDigest(text);
     }
-    if (changed) return { collected: await collectGarbage(dir, layoutFolder(dir), gcGraceMs), digest };
+    if (changed) return { collected: await collectGarbage(dir, layoutFolder(dir), gcGraceMs, seen), digest };
   } catch (err) {
     // The manifest only saves reads and collection only space: a cache that is read-only (or
     // full) but holds every file still answers.
