@@ -427,8 +427,8 @@ describe('cache: events parsed as they are written (loadValues, writeValuesChunk
     'search userIdentity.type=IAMUser | stats dc(userIdentity.arn) as users',
   ];
 
-  it('gives the rows of the in-memory load, ties in file order, one segment a day, without reading a chunk twice', async () => {
-    const data = tree();
+  /** Loads `data` into a new cache and in memory: the same report, and the same rows for every search. */
+  async function sameAsInMemory(data: string, more: string[] = []) {
     const table = await Engine.open();
     const expected = await table.load([data]);
     const cacheDir = tmp();
@@ -437,7 +437,12 @@ describe('cache: events parsed as they are written (loadValues, writeValuesChunk
     expect(report.eventsLoaded).toBe(expected.eventsLoaded);
     const engine = await Engine.open({ cacheDir });
     await engine.load([data]);
-    for (const spl of searches) expect(await all(engine, spl), spl).toEqual(await all(table, spl));
+    for (const spl of [...searches, ...more]) expect(await all(engine, spl), spl).toEqual(await all(table, spl));
+    return { engine, table, entries, cacheDir };
+  }
+
+  it('gives the rows of the in-memory load, ties in file order, one segment a day, without reading a chunk twice', async () => {
+    const { entries, cacheDir } = await sameAsInMemory(tree());
     // One segment per day of the files' first events (22nd, 23rd, 24th, 25th).
     expect(new Set(entries.map((e) => e.parquet)).size).toBe(4);
     expect(segmentsIn(cacheDir)).toHaveLength(4);
@@ -455,17 +460,7 @@ describe('cache: events parsed as they are written (loadValues, writeValuesChunk
       'g2_20261126T0600Z_x.json': big('g2', '2026-11-26T05:00:00Z'),
       'g3_20261127T0500Z_x.json': big('g3', '2026-11-27T05:00:00Z'),
     });
-    const table = await Engine.open();
-    const expected = await table.load([data]);
-    const cacheDir = tmp();
-    const { report, entries } = await loadIntoCache([data], { dir: cacheDir });
-    expect(report.warnings).toEqual(expected.warnings);
-    expect(report.eventsLoaded).toBe(expected.eventsLoaded);
-    const engine = await Engine.open({ cacheDir });
-    await engine.load([data]);
-    for (const spl of [...searches, 'search eventID=g* | head 5000 | table eventID', 'search eventID=g* | tail 5000 | table eventID']) {
-      expect(await all(engine, spl), spl).toEqual(await all(table, spl));
-    }
+    const { engine, table, entries } = await sameAsInMemory(data, ['search eventID=g* | head 5000 | table eventID', 'search eventID=g* | tail 5000 | table eventID']);
     expect(new Set(entries.map((e) => e.parquet)).size).toBe(6);
     engine.close();
     table.close();
