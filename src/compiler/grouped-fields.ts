@@ -94,8 +94,9 @@ export function groupedFields(compiled: CompiledSearch, fields: string[], known:
     inputs: [...used].filter((i) => at.has(i)).map((i) => at.get(i)!).sort((a, b) => a - b),
   }));
   const events = keepsEvents(compiled, last) ? (before(compiled, last).find((s) => s.kind === 'events') as Extract<Step, { kind: 'events' }>) : undefined;
-  // Every event the conditions admit: no other step, and no newest-rows bound (it reads fewer).
-  const every = events !== undefined && !events.bound && before(compiled, last).length === 1;
+  // Every event the conditions admit: no other step. (A newest-rows bound, which reads fewer, is
+  // one of the conditions, so an answer kept under it is served only under the same bound.)
+  const every = events !== undefined && before(compiled, last).length === 1;
   const firstId = Math.max(...compiled.plan!.steps.map((s) => s.step.id)) + 2;
   const inputColumns = inputs.columns();
   const { columns, tables, scans } = keptScans(live.map((i) => ({ column: inputColumns[i]!, scan: inputs.scan(i) })), events?.where.map(exprKey), every, firstId, answers);

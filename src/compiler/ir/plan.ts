@@ -32,11 +32,6 @@ export interface Column {
   expr: Expr;
 }
 
-/** A question about the data a step needs answered before it can be printed (the newest-rows bound: the engine's discovery, by id). */
-export interface Answer {
-  question: number;
-}
-
 export type Step = {
   id: number;
   schema: Schema;
@@ -49,8 +44,8 @@ export type Step = {
    */
   recompute?: true;
 } & (
-  /** The loaded events, `where` all true; `bound` the newest-rows bound, once answered. */
-  | { kind: 'events'; where: Expr[]; bound?: Answer }
+  /** The loaded events, `where` all true (the newest-rows bound, when there is one, is among them). */
+  | { kind: 'events'; where: Expr[] }
   /** `count` rows with `_time` = `time` and `__seq` 1..count (makeresults). */
   | { kind: 'generate'; count: number; time: number }
   /** A table the engine loaded (a lookup, with its row number `__row`): `relation` is its quoted SQL name. */

@@ -17,7 +17,7 @@ function columns(cs: Column[]): string {
 /** What a step does, in one line. */
 function describeStep(s: Step): string {
   switch (s.kind) {
-    case 'events': return `events${s.where.length ? ` where ${s.where.map(expr).join(' AND ')}` : ''}${s.bound ? ' (newest-rows bound)' : ''}`;
+    case 'events': return `events${s.where.length ? ` where ${s.where.map(expr).join(' AND ')}` : ''}`;
     case 'generate': return `generate ${s.count} rows at ${s.time}`;
     case 'table': return `table ${s.relation}`;
     case 'none': return 'none';

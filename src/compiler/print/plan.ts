@@ -25,8 +25,6 @@ export class PlanPrinter {
     readonly dialect: Dialect,
     private readonly exprPrinter: () => ExprPrinter,
     steps: Step[],
-    /** Answers to the plan's questions, by question id (the newest-rows bound). */
-    private readonly answers: (question: number) => string | null | undefined = () => undefined,
   ) {
     for (const s of steps) this.byId.set(s.id, s);
   }
@@ -63,12 +61,8 @@ export class PlanPrinter {
       case 'none':
         return 'SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false';
       case 'events': {
-        const where = s.where.length ? [this.exprPrinter().conjunction(s.where, '\n    AND ')] : [];
-        if (s.bound) {
-          const t = this.answers(s.bound.question);
-          if (t !== undefined && t !== null && Number.isFinite(Number(t))) where.push(`"_time" >= ${this.dialect.number(Number(t))}`);
-        }
-        return `SELECT * FROM ${this.q(EVENTS_TABLE)}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}`;
+        const where = s.where.length ? `\n  WHERE ${this.exprPrinter().conjunction(s.where, '\n    AND ')}` : '';
+        return `SELECT * FROM ${this.q(EVENTS_TABLE)}${where}`;
       }
       case 'generate':
         return `SELECT ${this.dialect.number(s.time)} AS "_time", range + 1 AS "__seq" FROM range(${s.count})`;
