@@ -192,8 +192,8 @@ export function manifestDigest(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-/** A saved sources table (written before as Parquet: those are collected). */
-const SOURCES_NAME = /^sources-([0-9a-f]{32})\.(duckdb|parquet)$/;
+/** A saved sources table (sourcesFile). */
+const SOURCES_NAME = /^sources-([0-9a-f]{32})\.duckdb$/;
 
 /**
  * The `events` view's sources table (cache-view.ts) for the entries of the manifest whose text
@@ -380,7 +380,7 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
     if (writer) {
       if (!isAlive(Number(writer[1])) && (await oldEnough(file))) await remove(file);
     } else if (/^seg-[0-9a-f]+\.parquet$/.test(name) && !referenced.has(file) && (await oldEnough(file))) await remove(file);
-    else if (SOURCES_NAME.test(name) && !(name.endsWith('.duckdb') && listed.has(SOURCES_NAME.exec(name)![1]!)) && (await oldEnough(file))) {
+    else if (SOURCES_NAME.test(name) && !listed.has(SOURCES_NAME.exec(name)![1]!) && (await oldEnough(file))) {
       // Another process may hold it attached (a file that is open cannot be removed on Windows).
       await remove(file).catch(() => undefined);
     }

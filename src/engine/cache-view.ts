@@ -111,8 +111,8 @@ export class CachedEvents {
    */
   countKey(): string {
     const only = this.loads.length === 1 ? this.loads[0]! : undefined;
-    // The saved table's name without its extension: the manifest's digest, whatever the format.
-    if (only?.saved !== undefined) return `${path.basename(only.saved).replace(/\.[a-z]+$/, '')}\0${only.index}`;
+    // The saved table's name says the manifest's digest.
+    if (only?.saved !== undefined) return `${path.basename(only.saved, '.duckdb')}\0${only.index}`;
     return filesKey(this.select({}));
   }
 
