@@ -206,6 +206,10 @@ const round = (x: unknown): number => Math.round(Number(x) * 1000) / 1000;
 if (phase === undefined && (only === undefined || only === 'load')) {
   // --steps hand,handlimited,first,cold,table,warm,warmrun runs only those (the others print NaN).
   const steps = arg('steps')?.split(',');
+  const known = ['hand', 'handlimited', 'first', 'cold', 'table', 'warm', 'warmrun'];
+  const unknown = steps?.filter((s) => !known.includes(s)) ?? [];
+  // A misspelt step would run nothing and print NaN for it, as if asked to leave it out.
+  if (unknown.length > 0) throw new Error(`bench: unknown step ${unknown.join(', ')} (steps: ${known.join(', ')})`);
   const step = (name: string, child: string): Record<string, unknown> => (!steps || steps.includes(name) ? inChild(child) : {});
   const hand = step('hand', 'hand-load');
   const handLimited = step('handlimited', 'hand-limited');
