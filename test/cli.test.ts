@@ -24,6 +24,23 @@ describe('spelunk explain', () => {
     expect(withData.stdout).toContain('SELECT "_time", "read", "success", "NULL", "OTHER"');
   });
 
+  it('says, without data, that the SQL leaves out a dedup by eventID that data with copies keeps', () => {
+    const spl = '* | dedup eventID | table eventID';
+    const bare = spelunk(['explain', spl]);
+    expect(bare.status).toBe(0);
+    expect(bare.stdout).not.toContain('GROUP BY');
+    expect(bare.stdout).toContain('-- note: no data given: `dedup eventID` is left out of this SQL');
+    // Two trails deliver the same call: its eventID repeats, and the SQL keeps the dedup.
+    const dir = mkdtempSync(join(tmpdir(), 'spelunk-explain-'));
+    const call = { eventVersion: '1.09', eventTime: '2026-11-27T02:10:00Z', eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', eventID: 'e1', awsRegion: 'us-east-1' };
+    for (const trail of ['a.json', 'b.json']) writeFileSync(join(dir, trail), JSON.stringify({ Records: [call] }));
+    const withCopies = spelunk(['explain', spl, '--data', dir, '--no-cache', '--quiet']);
+    rmSync(dir, { recursive: true, force: true });
+    expect(withCopies.status).toBe(0);
+    expect(withCopies.stdout).toContain('GROUP BY "eventID"');
+    expect(withCopies.stdout).not.toContain('no data given');
+  });
+
   it('lists each result field with its type and origin before the SQL', () => {
     const out = spelunk(['explain', '* | stats count by user, userIdentity.arn | rename userIdentity.arn as arn']);
     expect(out.status).toBe(0);

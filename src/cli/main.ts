@@ -192,6 +192,9 @@ async function explainCommand(argv: string[]): Promise<number> {
     const prepared = report ? await engine.prepareWithData(text, opts) : engine.prepare(text, opts);
     const { compiled } = prepared;
     for (const n of compiled.notes ?? []) write(visibleLines(`-- note: ${n}`) + '\n');
+    // With nothing loaded no eventID repeats, so the SQL below leaves the dedup out; over files
+    // where copies exist the same search compiles with it. Said, so the SQL is not read as general.
+    if (!report && compiled.readsEventIdsUnique) write('-- note: no data given: `dedup eventID` is left out of this SQL (no eventID repeats in nothing); over data where an eventID repeats it keeps one of each (--data shows that SQL)\n');
     // Each result field with its type and where its values come from, then the SQL.
     const fields = fieldsText(compiled.columns, compiled.types, compiled.origins);
     if (fields) write(visibleLines(fields) + '\n');
