@@ -103,24 +103,34 @@ export function inWalkOrder(entries: CacheEntry[], walked: string[]): CacheEntry
   return entries.map((e) => [at(e), e] as const).sort((a, b) => a[0] - b[0]).map(([, e]) => e);
 }
 
-/** Looks up every file `paths` names in the cache at `dir` (creating its folder). */
-export async function lookUpCache(paths: string[], dir: string): Promise<CacheLookup> {
+/**
+ * The load manifest of `paths` in the cache at `dir`. One file lists the entries of the last load
+ * of the same paths: reading 2,500 small entry files costs more than the rest of a warm start. It
+ * only saves reads: an entry it lacks or holds stale is looked up in the packs, read once and
+ * only then. `legacy` is the earlier format's name (`load-`), which earlier versions read as an
+ * array of entries: a cache folder they share keeps working for both.
+ */
+export function manifestOf(paths: string[], dir: string): { folder: string; manifest: string; legacy: string } {
   const folder = layoutFolder(dir);
+  const key = keyOf(JSON.stringify(paths.map((p) => path.resolve(p))));
+  return { folder, manifest: path.join(folder, `list-${key}.json`), legacy: path.join(folder, `load-${key}.json`) };
+}
+
+export type ManifestRead = Promise<{ entries: CacheEntry[]; digest: string } | undefined>;
+
+/**
+ * Looks up every file `paths` names in the cache at `dir` (creating its folder). `reading`: the
+ * manifest (manifestOf) being read already, by a warm start that builds its view from it.
+ */
+export async function lookUpCache(paths: string[], dir: string, reading?: ManifestRead): Promise<CacheLookup> {
+  const { folder, manifest, legacy } = manifestOf(paths, dir);
   try {
     makeFolder(folder);
   } catch (err) {
     throw cacheWriteProblem(err, dir) ?? err;
   }
-  // One file lists the entries of the last load of the same paths: reading 2,500 small entry
-  // files costs more than the rest of a warm start. It only saves reads: an entry it lacks or
-  // holds stale is looked up in the packs, read once and only then.
-  const key = keyOf(JSON.stringify(paths.map((p) => path.resolve(p))));
-  const manifest = path.join(folder, `list-${key}.json`);
-  // Under another name than the earlier format's (`load-`), which earlier versions read as an
-  // array of entries: a cache folder they share keeps working for both.
-  const legacy = path.join(folder, `load-${key}.json`);
   // Read while the files are walked (it never fails: a missing or damaged one is undefined).
-  const reading = readLoadManifest(folder, manifest);
+  reading ??= readLoadManifest(folder, manifest);
   const expansion = await expandPaths(paths);
   const report = emptyLoadReport(expansion.warnings);
   const entries: CacheEntry[] = [];
@@ -204,4 +214,19 @@ export async function lookUpCache(paths: string[], dir: string): Promise<CacheLo
     for (const gone of listed) if (!present.has(gone.path) && gone.parquet) dirty.add(dayOf(gone));
   }
   return { folder, manifest, listed: listed.length, fromManifest, inOrder: fromList.inOrder(), walked, manifestDigest: read?.digest, oldManifest: current === undefined && previous !== undefined, report, entries, misses, dirty };
+}
+
+/** A lookup made and not taken (a first search's), for the load of the same paths that follows: not walked twice. */
+export class KeptLookup {
+  private kept: { paths: string[]; dir: string; lookup: CacheLookup } | undefined;
+
+  keep(paths: string[], dir: string, lookup: CacheLookup): void {
+    this.kept = { paths, dir, lookup };
+  }
+
+  take(paths: string[], dir: string): CacheLookup | undefined {
+    const kept = this.kept;
+    this.kept = undefined;
+    return kept?.dir === dir && kept.paths.length === paths.length && kept.paths.every((p, i) => p === paths[i]) ? kept.lookup : undefined;
+  }
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { POSITION, STORED, uniqueTemp, type CacheEntry } from './cache-files.js';
-import { DUPLICATES_TABLE, filesKey } from './duplicates.js';
+import { countDuplicates, DUPLICATES_TABLE, filesKey, recordDuplicates, rememberedCount } from './duplicates.js';
 import { duckdbPath } from './load-paths.js';
 import { quoteIdent, sqlString } from './load-sql.js';
 
@@ -114,6 +114,20 @@ export class CachedEvents {
     // The saved table's name says the manifest's digest.
     if (only?.saved !== undefined) return `${path.basename(only.saved, '.duckdb')}\0${only.index}`;
     return filesKey(this.select({}));
+  }
+
+  /**
+   * The events loaded twice (their eventID repeats), found over every loaded file with none
+   * hidden; with `drop`, the extra copies are hidden from then on (DUPLICATES_TABLE).
+   */
+  async settleDuplicates(conn: DuckDBConnection, dir: string, drop: boolean): Promise<{ events: number; dropped: boolean }> {
+    this.setDropDuplicates(false);
+    await this.apply(conn, {});
+    if (!drop) return { events: await rememberedCount(path.join(dir, 'duplicates.json'), this.countKey(), () => countDuplicates(conn)), dropped: false };
+    const events = await recordDuplicates(conn);
+    this.setDropDuplicates(true);
+    await this.apply(conn, {});
+    return { events, dropped: true };
   }
 
   /** All loaded files' paths in order (a file's place is its rank: the view's tie order), for one version. */

@@ -1,17 +1,16 @@
 // The one engine API the CLI and the REPL share: open DuckDB, load CloudTrail (event-store.ts),
 // run SPL. Only the engine's modules talk to DuckDB.
-import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
+import { JSDuckDBValueConverter, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
 import { dirname, resolve } from 'node:path';
 import { SplError } from '../../grammar/diagnostics.js';
 import { compilePrepared, prepare, pipelineLookups, type PreparedSearch } from '../compiler/index.js';
 import { compileTrino, type TrinoCompiled } from '../compiler/trino-compile.js';
 import type { AthenaTable } from '../compiler/print/athena-table.js';
 import type { MacroSet } from '../compiler/macros.js';
-import { PRELUDE } from '../compiler/prelude.js';
 import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
-import { GeoIp } from './geoip.js';
-import { describeDuckDBError, EngineError, firstLine } from './engine-error.js';
-import { bundledMacrosFile, duckdbConfig, loadMacros, type EngineOptions, type Prepared, type RunOptions, type Search } from './engine-options.js';
+import { describeDuckDBError, EngineError } from './engine-error.js';
+import { startDuckDB } from './engine-start.js';
+import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type RunOptions, type Search } from './engine-options.js';
 import { ResultStream, rowsToRead } from './result-stream.js';
 import type { FieldSummary } from './field-summary.js';
 import { summarize, type SummaryOptions } from './sidebar-summary.js';
@@ -44,7 +43,7 @@ export class Engine {
     this.store = new EventStore(instance, conn, options, scratch, allowedDirs, options.cacheDir);
     // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
     // they call compileWithData, never each other.
-    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'summarizeFields', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], new Serial());
+    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], new Serial());
   }
 
   /** Reads a compiled search's rows and writes its lookups (result-stream.ts). */
@@ -58,24 +57,7 @@ export class Engine {
     // Created only when needed (DuckDB spills, a load after the lock): most runs leave nothing.
     collectStaleOnce();
     const scratch = newScratch();
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(':memory:', duckdbConfig(opts, scratch));
-    } catch (err) {
-      removeScratch(scratch);
-      // DuckDB only says "Failed to set config"; the options a user gives are the likely cause.
-      throw new EngineError(`cannot start DuckDB (${firstLine(err)}): check --memory-limit (a size such as 4GB or 512MB)`, '');
-    }
-    const conn = await instance.connect();
-    // Times print in UTC whatever the machine's zone, so replays give the same text anywhere.
-    await conn.run("SET TimeZone = 'UTC'");
-    // Progress of a long query (the REPL's field summary), read but never printed by DuckDB.
-    await conn.run('SET enable_progress_bar = true');
-    await conn.run('SET enable_progress_bar_print = false');
-    // Before the lock; switched on only while a search that asks for it runs (RunOptions.profile).
-    await new SearchRecorder(scratch).setUp(conn);
-    for (const sql of PRELUDE) await conn.run(sql);
-    new GeoIp().register(conn);
+    const { instance, conn } = await startDuckDB(opts, scratch);
     const macros = loadMacros([bundledMacrosFile()]);
     for (const [key, def] of opts.contentMacros ?? []) macros.set(key, def);
     for (const [key, def] of loadMacros(opts.macroFiles ?? [])) macros.set(key, def);
@@ -155,6 +137,20 @@ export class Engine {
 
   finishFirst(): Promise<LoadReport> {
     return this.scans.changed(this.store.finishFirst());
+  }
+
+  /** A warm start's view from the cache's manifest while its files are walked (EventStore.startWarm); settleWarm() follows the first search. */
+  startWarm(paths: string[], opts: LoadOptions): Promise<boolean> {
+    return this.scans.changed(this.store.startWarm(paths, opts));
+  }
+
+  /** The warm start's load report once its walk confirmed the manifest, else undefined. Not queued: the first search's rows wait on it. */
+  warmOutcome(): Promise<LoadReport | undefined> {
+    return this.store.warmOutcome();
+  }
+
+  settleWarm(): Promise<{ report: LoadReport; verified: boolean }> {
+    return this.scans.changed(this.store.settleWarm());
   }
 
   /** Why the cache an answer-first load owed could not be written, if it could not. */

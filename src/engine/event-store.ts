@@ -2,22 +2,24 @@
 // its Parquet segments), or in memory first with the cache written after the first answer. Also
 // what DuckDB may read once the first search runs. The engine (engine.ts) owns one.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { realpathSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
-import { str } from '../compiler/sql.js';
-import { describeDuckDBError, EngineError, firstLine } from './engine-error.js';
+import { describeDuckDBError, EngineError } from './engine-error.js';
 import { duckdbConfig, type EngineOptions } from './engine-options.js';
-import { loadIntoCache } from './cache.js';
+import { loadIntoCache, type CachedLoad } from './cache.js';
 import { answerFirstFits, cacheFromTable } from './cache-after.js';
-import { lookUpCache, type CacheLookup } from './cache-lookup.js';
+import { KeptLookup, lookUpCache, type CacheLookup } from './cache-lookup.js';
 import { answerFirstBytes, candidateBytes } from './memory.js';
-import { cacheWriteProblem, layoutFolder, repairableCacheFile, sourcesFile, type CacheEntry, type CacheWriteError } from './cache-files.js';
+import { cacheWriteProblem, layoutFolder, sourcesFile, type CacheEntry, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents } from './cache-view.js';
-import { countDuplicates, deleteDuplicates, recordDuplicates, rememberedCount } from './duplicates.js';
+import { countDuplicates, deleteDuplicates } from './duplicates.js';
 import { dataRead, type DataRead } from './data-read.js';
 import { loadCloudTrail, type LoadOptions } from './loader.js';
-import { duckdbPath, tagCacheFolder } from './load-paths.js';
+import { tagCacheFolder } from './load-paths.js';
+import { lockDown } from './lock-down.js';
+import { withRepair, type RepairOptions } from './cache-repair.js';
+import { OwedCache } from './owed-cache.js';
+import { WarmStart } from './warm-start.js';
 import { markUnreadable, type LoadReport } from './types.js';
 import { loadCandidates, loadWhole } from './first-answer.js';
 import { copyEventsIn, dropMemoryTable, inSeparateInstance, loadOut, scratchParquet } from './separate-load.js';
@@ -53,21 +55,7 @@ export class EventStore {
    */
   async lockDown(): Promise<void> {
     if (this.locked) return;
-    const dirs = new Set<string>();
-    for (const dir of this.allowedDirs) {
-      const names = [resolve(dir)];
-      try {
-        names.push(realpathSync(dir));
-      } catch {
-        // Not created yet: its resolved path is the one DuckDB will be given.
-      }
-      // DuckDB checks a reader's argument as written: a folder holding `[`, `*` or `?` reaches
-      // the readers in its escaped form (see duckdbPath).
-      for (const name of names) dirs.add(name + sep).add(duckdbPath(name) + sep);
-    }
-    await this.conn.run(`SET allowed_directories = [${[...dirs].map(str).join(', ')}]`);
-    await this.conn.run('SET enable_external_access = false');
-    await this.conn.run('SET lock_configuration = true');
+    await lockDown(this.conn, this.allowedDirs);
     this.locked = true;
   }
 
@@ -124,8 +112,14 @@ export class EventStore {
     return report;
   }
 
-  /** A lookup loadCandidates made and did not take, for the load of the same paths that follows. */
-  private lookedUp: { paths: string[]; dir: string; lookup: CacheLookup } | undefined;
+  /** The cache folder, when nothing is loaded yet and no load asks for the extra copies dropped. */
+  private firstLoadDir(): string | undefined {
+    const first = !this.locked && !this.dropDuplicates && !this.options.dedupEvents && this.cacheLoads.length === 0 && !this.answered && !this.firstPending;
+    return first ? this.cacheDir : undefined;
+  }
+
+  /** A lookup a first search made and did not take, for the load of the same paths that follows. */
+  private readonly lookedUp = new KeptLookup();
 
   /** A first load answered from its candidates, left to finish (finishFirst). */
   private firstPending: { paths: string[]; lookup: CacheLookup; opts: LoadOptions; dir: string } | undefined;
@@ -135,13 +129,13 @@ export class EventStore {
    * the first search; finishFirst() follows it. False, with nothing loaded, when not taken.
    */
   async loadCandidates(paths: string[], opts: LoadOptions, needles: string[]): Promise<boolean> {
-    const dir = this.cacheDir;
-    if (dir === undefined || this.locked || this.dropDuplicates || this.options.dedupEvents || this.cacheLoads.length > 0 || this.answered || this.firstPending) return false;
+    const dir = this.firstLoadDir();
+    if (dir === undefined) return false;
     await tagCacheFolder(dir).catch(() => undefined);
-    const lookup = await lookUpCache(paths, dir);
+    const lookup = this.lookedUp.take(paths, dir) ?? (await lookUpCache(paths, dir));
     if (!answerFirstFits(lookup, Infinity)) {
       // The load that follows (loadAndStream) looks up the same files: not walked twice.
-      this.lookedUp = { paths, dir, lookup };
+      this.lookedUp.keep(paths, dir, lookup);
       return false;
     }
     this.eventIdsUnique = false;
@@ -173,12 +167,12 @@ export class EventStore {
     const whole = await this.abortable((signal) => inSeparateInstance(duckdbConfig(this.options, this.scratch), (conn) => loadWhole(conn, dir, lookup, { ...opts, signal }, parquet), (conn) => (this.loading = conn)))
       .finally(() => this.conn.run(`DELETE FROM ${EVENTS_TABLE}`));
     markUnreadable(whole.report.warnings);
-    this.cacheAfterDir = dir;
     if (whole.entries) {
+      this.owed.dir = dir;
       this.answered = { paths, index: opts.index ?? 'main', entries: whole.entries };
       await this.backToCache();
     } else {
-      [this.cacheError, this.cacheWritten] = [whole.cacheError, true];
+      this.owed.settled(dir, whole.cacheError);
       await copyEventsIn(this.conn, parquet);
     }
     return this.settled(whole.report);
@@ -190,17 +184,7 @@ export class EventStore {
       this.deleted += await deleteDuplicates(this.conn);
       return { events: this.deleted, dropped: true };
     }
-    // The copies are found over every loaded file, with none hidden.
-    this.cached.setDropDuplicates(false);
-    await this.cached.apply(this.conn, {});
-    if (!this.dropDuplicates) {
-      const key = this.cached.countKey();
-      return { events: await rememberedCount(join(this.cacheDir, 'duplicates.json'), key, () => countDuplicates(this.conn)), dropped: false };
-    }
-    const events = await recordDuplicates(this.conn);
-    this.cached.setDropDuplicates(true);
-    await this.cached.apply(this.conn, {});
-    return { events, dropped: true };
+    return this.cached.settleDuplicates(this.conn, this.cacheDir, this.dropDuplicates);
   }
 
   private async loadEvents(paths: string[], opts: LoadOptions & { answerFirst?: boolean } = {}): Promise<LoadReport> {
@@ -213,9 +197,7 @@ export class EventStore {
       // The tag keeps a cache kept inside evidence from being read as evidence; a cache that
       // cannot be written gets none, and fails below if it needs writing.
       await tagCacheFolder(this.cacheDir).catch(() => undefined);
-      const looked = this.lookedUp;
-      this.lookedUp = undefined;
-      let lookup = looked?.dir === this.cacheDir && looked.paths.length === paths.length && looked.paths.every((p, i) => p === paths[i]) ? looked.lookup : undefined;
+      let lookup = this.lookedUp.take(paths, this.cacheDir);
       if (opts.answerFirst && !this.locked && !this.dropDuplicates && this.cacheLoads.length === 0) {
         lookup ??= await lookUpCache(paths, this.cacheDir);
         if (answerFirstFits(lookup, answerFirstBytes(this.options.memoryLimit))) return await this.loadAnswerFirst(paths, lookup, opts);
@@ -233,28 +215,81 @@ export class EventStore {
       if (!problem) throw err;
       return this.loadWithoutCache(paths, opts, problem);
     }
-    this.cached.add(loaded.entries, index, loaded.digest === undefined ? undefined : sourcesFile(layoutFolder(this.cacheDir), loaded.digest));
-    this.cacheLoads.push({ paths, index });
-    // Each damaged segment found costs one rebuild of the view; a damaged cache heals in a few.
-    await this.withRepair(() => this.cached.apply(this.conn, {}), { fail: (err) => new EngineError(describeDuckDBError(err), '') });
+    await this.takeLoaded(paths, index, loaded);
     return loaded.report;
   }
 
-  /** Writes the cache after an answer-first load: started by the first search, or by close(). */
-  private cacheAfter: (() => Promise<void>) | undefined;
-  private cacheWriting: Promise<void> | undefined;
-  /** Why the cache could not be written after an answer-first load (it is then as a kill leaves it). */
-  cacheError: unknown;
-  private cacheAfterDir: string | undefined;
+  /** The view over a load into the cache, added to the earlier loads'. */
+  private async takeLoaded(paths: string[], index: string, loaded: CachedLoad): Promise<void> {
+    this.cached.add(loaded.entries, index, loaded.digest === undefined ? undefined : sourcesFile(layoutFolder(this.cacheDir!), loaded.digest));
+    this.cacheLoads.push({ paths, index });
+    // Each damaged segment found costs one rebuild of the view; a damaged cache heals in a few.
+    await this.withRepair(() => this.cached.apply(this.conn, {}), { fail: (err) => new EngineError(describeDuckDBError(err), '') });
+  }
+
+  /** A warm start whose view is the manifest's while its load runs (warm-start.ts): settleWarm() ends it. */
+  private warm: WarmStart | undefined;
+
+  /**
+   * The first load of a session over paths a manifest of the cache lists: the view is built from
+   * it while the files are walked and compared with it (the first search runs meanwhile, its rows
+   * held until warmOutcome says). False, with nothing loaded, when there is no such manifest.
+   */
+  async startWarm(paths: string[], opts: LoadOptions): Promise<boolean> {
+    const dir = this.firstLoadDir();
+    if (dir === undefined || this.warm) return false;
+    this.eventIdsUnique = false;
+    const warm = await WarmStart.start(paths, { dir, index: opts.index ?? 'main', memoryLimit: this.options.memoryLimit, streamBytes: opts.streamBytes }, opts, async (entries, index, saved) => {
+      this.cached.add(entries, index, saved);
+      // Not repaired here (no load is recorded yet): a damaged cache's view is made again once the load is known.
+      const duplicates = await this.settleDuplicates().catch(() => undefined);
+      this.eventIdsUnique = duplicates !== undefined && (duplicates.events === 0 || duplicates.dropped);
+      return duplicates;
+    });
+    if (!(warm instanceof WarmStart)) {
+      // The load that follows looks up the same files: not walked twice.
+      if (warm) this.lookedUp.keep(paths, dir, warm);
+      return false;
+    }
+    [this.warm, this.loadAbort] = [warm, warm.abort];
+    return true;
+  }
+
+  /** The warm start's load report once its walk confirmed the manifest; undefined when the view must be made again. */
+  warmOutcome(): Promise<LoadReport | undefined> {
+    return this.warm?.outcome ?? Promise.resolve(undefined);
+  }
+
+  /** Ends a warm start: the load as it really is, the view made again from it if the manifest was not. */
+  async settleWarm(): Promise<{ report: LoadReport; verified: boolean }> {
+    const warm = this.warm!;
+    try {
+      return await warm.settle((load) => this.cacheLoads.push(load), async (loaded) => {
+        this.eventIdsUnique = false;
+        this.cached.reset();
+        if (loaded === undefined) return this.settled(await this.loadEvents(warm.paths, warm.opts));
+        await this.takeLoaded(warm.paths, warm.index, loaded);
+        return this.settled(loaded.report);
+      });
+    } finally {
+      this.warm = undefined;
+      if (this.loadAbort === warm.abort) this.loadAbort = undefined;
+    }
+  }
+
+  /** The cache an answer-first load owes: written once the first search has answered, or by close(). */
+  private readonly owed = new OwedCache();
   /** The answer-first load, and once its cache is written the entries it wrote: see backToCache(). */
   private answered: { paths: string[]; index: string; entries?: CacheEntry[] } | undefined;
 
   /** What a caller should say when the cache an answer-first load owed could not be written. */
   cacheNote(): string | undefined {
-    if (this.cacheError === undefined) return undefined;
-    const problem = cacheWriteProblem(this.cacheError, this.cacheAfterDir!);
-    const why = problem ? `${problem.folder}: cannot write the cache (${problem.reason})` : `${this.cacheAfterDir}: cannot write the cache (${firstLine(this.cacheError)})`;
-    return `${why}: loaded into memory instead, as with --no-cache; the next run reads the files again`;
+    return this.owed.note();
+  }
+
+  /** Why the cache an answer-first load owed could not be written, if it could not. */
+  get cacheError(): unknown {
+    return this.owed.error;
   }
 
   /**
@@ -269,17 +304,16 @@ export class EventStore {
     report.filesSkipped += lookup.report.filesSkipped;
     markUnreadable(report.warnings);
     this.cacheDir = undefined;
-    this.cacheAfterDir = dir;
     const answered: NonNullable<EventStore['answered']> = { paths, index: opts.index ?? 'main' };
     this.answered = answered;
-    this.cacheAfter = async () => {
+    this.owed.owe(dir, async () => {
       const conn = await this.instance.connect();
       try {
         answered.entries = await cacheFromTable(conn, dir, lookup, report);
       } finally {
         conn.closeSync();
       }
-    };
+    });
     return report;
   }
 
@@ -294,9 +328,9 @@ export class EventStore {
     await this.writeCacheAfter();
     const answered = this.answered!;
     this.answered = undefined;
-    if (this.cacheError !== undefined || answered.entries === undefined) return;
-    this.cacheDir = this.cacheAfterDir;
-    this.cacheAfterDir = undefined;
+    if (this.owed.error !== undefined || answered.entries === undefined) return;
+    this.cacheDir = this.owed.dir;
+    this.owed.dir = undefined;
     this.cached.add(answered.entries, answered.index);
     this.cacheLoads.push({ paths: answered.paths, index: answered.index });
     await this.withRepair(() => this.cached.apply(this.conn, {}), { fail: (err) => new EngineError(describeDuckDBError(err), '') });
@@ -305,25 +339,12 @@ export class EventStore {
 
   /** Starts the cache write an answer-first load left (once); resolves when it is done. */
   writeCacheAfter(): Promise<void> | undefined {
-    const write = this.cacheAfter;
-    this.cacheAfter = undefined;
-    if (write) {
-      this.cacheWriting = write()
-        .catch((err: unknown) => {
-          this.cacheError = err;
-        })
-        .finally(() => {
-          this.cacheWritten = true;
-        });
-    }
-    return this.cacheWriting;
+    return this.owed.start();
   }
-
-  private cacheWritten = false;
 
   /** The cache folder an answer-first load still owes a write to (not started, or not finished). */
   cacheOwed(): string | undefined {
-    return this.cacheAfterDir !== undefined && !this.cacheWritten ? this.cacheAfterDir : undefined;
+    return this.owed.owed();
   }
 
   /** Resolves once the cache an answer-first load owes is written (or has failed: cacheError). */
@@ -384,29 +405,16 @@ export class EventStore {
   /** What a search over this time range read: the cache's files and days, or the events in memory. */
   async dataRead(range: { earliest?: number; latest?: number }): Promise<DataRead> {
     const read = await dataRead(this.conn, this.cacheDir === undefined ? null : { dir: this.cacheDir, files: this.cached.select(range) }, range);
-    return this.cacheAfterDir !== undefined && this.cacheError === undefined ? { ...read, cacheAfter: this.cacheAfterDir } : read;
+    return this.owed.dir !== undefined && this.owed.error === undefined ? { ...read, cacheAfter: this.owed.dir } : read;
   }
 
   /**
-   * Runs `attempt` again (up to 100 times) after repairing the cache each time it fails on a file
-   * of the cache that is gone or damaged (and `canRetry` allows it); other failures go out at
-   * once, as `fail` describes them, with the cache hint.
+   * See withRepair (cache-repair.ts); the cache's loads are brought up to date again to repair it
+   * (refreshCache). Not while a warm start's view is the manifest's: no load is recorded yet, and
+   * its search runs again once the load is known.
    */
-  async withRepair<T>(attempt: () => Promise<T>, opts: { canRetry?: () => boolean; fail?: (err: unknown) => unknown } = {}): Promise<T> {
-    for (let n = 0; ; n++) {
-      try {
-        return await attempt();
-      } catch (err) {
-        if (n >= 100 || opts.canRetry?.() === false || !(this.cacheDir !== undefined && repairableCacheFile(err, this.cacheDir))) throw this.withCacheHint(opts.fail ? opts.fail(err) : err);
-        await this.refreshCache();
-      }
-    }
-  }
-
-  /** A failure reading the cache's own files says so, and how to answer without them. */
-  private withCacheHint(err: unknown): unknown {
-    if (!(err instanceof EngineError) || this.cacheDir === undefined || !err.message.includes(this.cacheDir)) return err;
-    return new EngineError(`${err.message} (a file of the cache at ${this.cacheDir} could not be read: run again with --no-cache, or remove that folder)`, err.sql);
+  withRepair<T>(attempt: () => Promise<T>, opts: RepairOptions = {}): Promise<T> {
+    return withRepair(attempt, () => this.cacheDir, this.warm ? undefined : () => this.refreshCache(), opts);
   }
 
   /** Stops a running load (Ctrl-C). */

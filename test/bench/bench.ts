@@ -194,12 +194,15 @@ if (phase === 'warm-start') {
 if (phase === 'warm-run') {
   // The warm start as `spelunk run` takes it (loadAndStream: the first search's answer-first
   // path looks the files up before the load does), to the search's last row.
+  // warmRunHow: whether the walk confirmed the view the cache's manifest gave (first-search.ts).
+  let how: string | undefined;
   const [, warmRun, warmRunCpu] = await timeCpu(async () => {
     const e = await Engine.open({ cacheDir, memoryLimit });
-    await e.loadAndStream([files], {}, { search: 'search eventName=ConsoleLogin | head 10', opts: {}, onRows: () => undefined });
+    const run = await e.loadAndStream([files], {}, { search: 'search eventName=ConsoleLogin | head 10', opts: {}, onRows: () => undefined });
+    how = 'warm' in run ? run.warm : 'not warm';
     e.close();
   });
-  phaseDone({ warmRun, warmRunCpu });
+  phaseDone({ warmRun, warmRunCpu, warmRunHow: how });
 }
 
 const round = (x: unknown): number => Math.round(Number(x) * 1000) / 1000;
@@ -234,7 +237,7 @@ if (phase === undefined && (only === undefined || only === 'load')) {
       wholeWallInMemory: table['wholeWallS'], wholeCpuInMemory: table['wholeCpuS'],
       eventsPerSec: data.events / coldLoad, mbPerSec: data.bytes / 1e6 / coldLoad,
       coldFirstResult: coldLoad + (cold['coldFirst'] as number), warmStartToFirstResult: warm['warm'], warmStartCpu: warm['warmCpu'], warmWholeWall: warm['wholeWallS'],
-      warmRunToLastRow: warmRun['warmRun'], warmRunCpu: warmRun['warmRunCpu'],
+      warmRunToLastRow: warmRun['warmRun'], warmRunCpu: warmRun['warmRunCpu'], warmRunHow: warmRun['warmRunHow'],
       // Answer first (see the first-search phase): time to the first row, and the whole process
       // with the cache written after the answer, against the hand-written load.
       firstAnsweredFromCandidates: first['answeredFirst'], firstRowS: first['firstRowS'], firstRowRatio: (first['firstRowS'] as number) / handS, firstRowCpu: first['firstRowCpu'],

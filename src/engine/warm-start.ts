@@ -1,0 +1,99 @@
+// A warm start's load, checked while its first search already runs. The cache's manifest says
+// which files the last load of the same paths found and where their events are: the `events`
+// view is built from it at once, and the walk that stats every file (a third of a second at 5M
+// events) runs beside the search. The search's rows are held until the walk has found every file
+// as the manifest lists it and the load changed nothing; otherwise they are thrown away unseen
+// and the search runs again over the load as it really is (first-search.ts). No DuckDB here: the
+// load (cache.ts) converts changed files in a DuckDB of its own.
+import { readLoadManifest, sourcesFile, type CacheEntry } from './cache-files.js';
+import { loadIntoCache, type CachedLoad, type CacheLoadOptions } from './cache.js';
+import { lookUpCache, manifestOf, type CacheLookup } from './cache-lookup.js';
+import type { LoadOptions } from './loader.js';
+import { tagCacheFolder } from './load-paths.js';
+import type { LoadReport } from './types.js';
+
+/** What the view over the manifest's entries counted: see EventStore.settled. */
+type Duplicates = LoadReport['duplicates'];
+
+export class WarmStart {
+  private constructor(
+    readonly paths: string[],
+    readonly opts: LoadOptions,
+    readonly index: string,
+    /** The load of the files as they are, whatever the verdict (its failure is this promise's). */
+    private readonly loaded: Promise<CachedLoad>,
+    /**
+     * The load's report once the walk found the files exactly as the manifest lists them and the
+     * load changed nothing (the view built from the manifest is the one the load builds); else
+     * undefined, as soon as the lookup sees a difference, or when the load or the view failed.
+     * Never rejects.
+     */
+    readonly outcome: Promise<LoadReport | undefined>,
+    /** Stops the load (Ctrl-C). */
+    readonly abort: AbortController,
+  ) {}
+
+  /**
+   * Reads the manifest of `paths`, starts their load (walk, lookup, conversion of what changed)
+   * and has `view` build the events view from the manifest's entries. Without a manifest listing
+   * any file there is nothing to build a view from: the lookup, started all the same, is handed
+   * back for the ordinary load (undefined if it failed: that load meets the failure again).
+   */
+  static async start(
+    paths: string[],
+    opts: CacheLoadOptions & { index: string },
+    loadOpts: LoadOptions,
+    view: (entries: CacheEntry[], index: string, saved: string) => Promise<Duplicates | undefined>,
+  ): Promise<WarmStart | CacheLookup | undefined> {
+    // The tag keeps a cache kept inside evidence from being read as evidence (see EventStore.loadEvents).
+    await tagCacheFolder(opts.dir).catch(() => undefined);
+    const { folder, manifest } = manifestOf(paths, opts.dir);
+    // Read before the walk starts: the walk's turns would delay it, and everything waits on it.
+    const read = await readLoadManifest(folder, manifest);
+    const lookup = lookUpCache(paths, opts.dir, Promise.resolve(read));
+    if (read === undefined || read.entries.length === 0) return lookup.catch(() => undefined);
+    const listed = read.entries;
+    const abort = new AbortController();
+    const loaded = lookup.then((found) => loadIntoCache(paths, { ...opts, signal: abort.signal, lookup: found }));
+    // Awaited by settle(): until then, not an unhandled rejection.
+    loaded.catch(() => undefined);
+    const duplicates = await view(listed, opts.index, sourcesFile(folder, read.digest));
+    const outcome = lookup
+      .then(async (found) => {
+        if (duplicates === undefined || found.misses.length > 0 || found.dirty.size > 0 || !sameEntries(found.entries, listed)) return undefined;
+        const load = await loaded;
+        return unchanged(load, listed, read.digest) ? { ...load.report, duplicates } : undefined;
+      })
+      .catch(() => undefined);
+    return new WarmStart(paths, loadOpts, opts.index, loaded, outcome, abort);
+  }
+
+  /**
+   * The load as it really is: `confirmed` when the manifest was, else `again`, given the load to
+   * make the view from (or nothing when it failed: the ordinary load meets its failure again).
+   */
+  async settle(confirmed: (load: { paths: string[]; index: string }) => void, again: (loaded: CachedLoad | undefined) => Promise<LoadReport>): Promise<{ report: LoadReport; verified: boolean }> {
+    const report = await this.outcome;
+    if (report) {
+      confirmed({ paths: this.paths, index: this.index });
+      return { report, verified: true };
+    }
+    const loaded = await this.loaded.catch((err: unknown) => {
+      if (this.abort.signal.aborted) throw err;
+      return undefined;
+    });
+    return { report: await again(loaded), verified: false };
+  }
+}
+
+/** A load that converted and rewrote nothing, of exactly the entries listed, under the same manifest. */
+function unchanged(load: CachedLoad, listed: CacheEntry[], digest: string): boolean {
+  return load.converted.length === 0 && load.rewritten.length === 0 && load.digest === digest && sameEntries(load.entries, listed);
+}
+
+/** The same entry objects in the same order: a hit is the manifest's own entry (lookUpCache). */
+function sameEntries(a: CacheEntry[], b: CacheEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
