@@ -409,9 +409,8 @@ export class EventStore {
   }
 
   /**
-   * See withRepair (cache-repair.ts); the cache's loads are brought up to date again to repair it
-   * (refreshCache). Not while a warm start's view is the manifest's: no load is recorded yet, and
-   * its search runs again once the load is known.
+   * See withRepair (cache-repair.ts): the loads brought up to date again (refreshCache). Not while a
+   * warm start's view is the manifest's: no load is recorded yet; its search runs again once known.
    */
   withRepair<T>(attempt: () => Promise<T>, opts: RepairOptions = {}): Promise<T> {
     return withRepair(attempt, () => this.cacheDir, this.warm ? undefined : () => this.refreshCache(), opts);
