@@ -150,8 +150,8 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
   });
   let fromManifest = 0;
   let packed: Promise<Map<string, CacheEntry[]>> | undefined;
-  const isFresh = (e: CacheEntry | undefined, info: Fingerprint): e is CacheEntry =>
-    e !== undefined && sameFingerprint(e, info) && (e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes);
+  const segmentFresh = (e: CacheEntry): boolean => e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes;
+  const isFresh = (e: CacheEntry | undefined, info: Fingerprint): e is CacheEntry => e !== undefined && sameFingerprint(e, info) && segmentFresh(e);
   // The walk's stat of each file gives its fingerprint (a file named directly is stat'ed there
   // too). A file the manifest lists as it is now is settled at once, without a promise or any
   // other object (53,819 files at 5M: what a warm start keeps alive costs it GC time); the
@@ -164,14 +164,14 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
   expansion.files.forEach((file, i) => {
     const abs = absolute(file);
     walked[i] = abs;
-    const known: FileState | undefined = expansion.states[i];
     const listedEntry = fromList.find(abs);
-    if (known && isFresh(listedEntry, known)) {
+    if (listedEntry !== undefined && expansion.states.same(i, listedEntry) && segmentFresh(listedEntry)) {
       fromManifest++;
       hits[i] = listedEntry;
       return;
     }
     otherAt.push(i);
+    const known: FileState | undefined = expansion.states.state(i);
     others.push(
       (async (): Promise<Looked> => {
         const info = known ?? (await stat(abs).catch((err: unknown) => err as Error));

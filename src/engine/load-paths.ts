@@ -6,7 +6,10 @@ import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EVENT_COLUMNS, PROMOTED_COLUMNS } from '../compiler/cloudtrail-schema.js';
+import { FoundFiles } from './found-files.js';
 import type { LoadWarning } from './types.js';
+
+export type { FileState } from './found-files.js';
 
 /** Extensions picked up when walking a folder; other files there (README, LICENSE) are ignored. */
 const DATA_FILE = /\.(json|jsonl|ndjson|cloudtrail|parquet|gz)$/i;
@@ -16,32 +19,12 @@ export interface Expansion {
   files: string[];
   warnings: LoadWarning[];
   /**
-   * What the walk's stat said of each file listed (following links), in the order of `files`: a
-   * warm start over 25,000 files needs every fingerprint, and a second stat of each, through
-   * promises, cost it seconds (and a map by path, hashing each long path, 0.07 CPU-s at 5M).
+   * What the walk's stat said of each file listed (following links), in the order of `files`
+   * (its paths): a warm start over 25,000 files needs every fingerprint, and a second stat of
+   * each, through promises, cost it seconds (and a map by path, hashing each long path, 0.07
+   * CPU-s at 5M).
    */
-  states: FileState[];
-}
-
-/** What a stat says that tells whether a file changed (see the cache's Fingerprint). */
-export interface FileState {
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
-}
-
-/**
- * A file found, with what tells two names of one file apart from two files, and what its stat said
- * (the FileState kept for it: one object per file, and not the whole Stats, whose 25,000 held
- * through a walk cost a warm start its GC time).
- */
-interface Found extends FileState {
-  path: string;
-  /** Device and inode: the same for every name of one file. */
-  dev: number;
-  /** Reached through a symbolic link: another name of the file, if any, is the one kept. */
-  viaLink: boolean;
+  states: FoundFiles;
 }
 
 /** State shared by the walks of one expansion. */
@@ -55,51 +38,37 @@ interface Walk {
 
 const keyOf = (info: Stats): string => `${info.dev}:${info.ino}`;
 
-/** What a stat says of a file found, as a Found. */
-const foundOf = (file: string, info: Stats, viaLink: boolean): Found => ({
-  path: literalName(file),
-  dev: info.dev,
-  viaLink,
-  size: info.size,
-  mtimeMs: info.mtimeMs,
-  ctimeMs: info.ctimeMs,
-  ino: info.ino,
-});
-
 /**
  * Expands paths to a list of files, each real file once, keeping the order the paths were given
  * in and sorting within each folder or glob so the same arguments always give the same list.
  */
 export async function expandPaths(paths: string[]): Promise<Expansion> {
   const walk: Walk = { warnings: [], folders: new Map(), links: [] };
-  const files: string[] = [];
-  const states: FileState[] = [];
+  const states = new FoundFiles();
   /** The name each real file is listed under, by device then inode (numbers: 53,819 files at 5M). */
   const kept = new Map<number, Map<number, string>>();
   const noted = new Set<string>();
   /** Adds the files found for one given path; files already listed under another name are noted. */
-  const keep = (given: string, found: Found[]): void => {
+  const keep = (given: string, found: FoundFiles): void => {
     // Direct names first, so a file reached both directly and through a link keeps its own path.
-    const ordered = found.some((f) => f.viaLink) ? [...found.filter((f) => !f.viaLink), ...found.filter((f) => f.viaLink)] : found;
-    const chosen: Found[] = [];
+    const all = Array.from({ length: found.length }, (_, i) => i);
+    const ordered = all.some((i) => found.viaLink(i)) ? [...all.filter((i) => !found.viaLink(i)), ...all.filter((i) => found.viaLink(i))] : all;
+    const chosen: number[] = [];
     const again: [string, string][] = [];
-    for (const f of ordered) {
-      let inodes = kept.get(f.dev);
-      if (inodes === undefined) kept.set(f.dev, (inodes = new Map()));
-      const first = inodes.get(f.ino);
+    for (const i of ordered) {
+      const file = found.paths[i]!;
+      let inodes = kept.get(found.dev(i));
+      if (inodes === undefined) kept.set(found.dev(i), (inodes = new Map()));
+      const first = inodes.get(found.ino(i));
       if (first === undefined) {
-        inodes.set(f.ino, f.path);
-        chosen.push(f);
-      } else if (path.resolve(first) !== path.resolve(f.path) && !noted.has(f.path)) {
-        noted.add(f.path);
-        again.push([f.path, first]);
+        inodes.set(found.ino(i), file);
+        chosen.push(i);
+      } else if (path.resolve(first) !== path.resolve(file) && !noted.has(file)) {
+        noted.add(file);
+        again.push([file, first]);
       }
     }
-    // One at a time: spreading 100,000 names into one call overflows the stack.
-    for (const file of chosen.sort((a, b) => compareStrings(a.path, b.path))) {
-      files.push(file.path);
-      states.push(file);
-    }
+    for (const i of chosen.sort((a, b) => compareStrings(found.paths[a]!, found.paths[b]!))) states.pushFrom(found, i);
     // A few are named one by one; a whole second copy (hard links, a folder given twice) in one note.
     if (again.length <= 3) {
       for (const [file, first] of again) walk.warnings.push({ file, reason: `the same file as ${first}: read once`, kind: 'note' });
@@ -113,7 +82,11 @@ export async function expandPaths(paths: string[]): Promise<Expansion> {
     const info = await stat(given).catch((err: NodeJS.ErrnoException) => err);
     if (!(info instanceof Error)) {
       if (info.isDirectory()) keep(given, await walkFolder(given, info, walk));
-      else keep(given, [foundOf(given, info, false)]);
+      else {
+        const one = new FoundFiles();
+        one.push(literalName(given), info, false);
+        keep(given, one);
+      }
       continue;
     }
     // A path that exists is taken literally even if it contains '*' or '?'.
@@ -125,20 +98,22 @@ export async function expandPaths(paths: string[]): Promise<Expansion> {
     }
     walk.warnings.push({ file: given, reason: describeFsError(info), kind: 'skipped' });
   }
-  return { files, warnings: walk.warnings, states };
+  return { files: states.paths, warnings: walk.warnings, states };
 }
 
 /** Every data file below a folder (found by walking, so spelunk's own exports are left out). */
-async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Found[]> {
+async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<FoundFiles> {
   const previous = walk.folders.get(keyOf(info));
   if (previous !== undefined) {
     walk.warnings.push({ file: folder, reason: `the same folder as ${previous}: read once`, kind: 'note' });
-    return [];
+    return new FoundFiles();
   }
-  const found: Found[] = [];
-  const ignored: Found[] = [];
-  await walkTree(folder, info, Infinity, walk, (file, isDir) => {
-    if (!isDir) (DATA_FILE.test(file.path) ? found : ignored).push(file);
+  const found = new FoundFiles();
+  const ignored: string[] = [];
+  await walkTree(folder, info, Infinity, walk, (file, stats, viaLink, isDir) => {
+    if (isDir) return;
+    if (DATA_FILE.test(file)) found.push(file, stats, viaLink);
+    else ignored.push(file);
   });
   const evidence = await withoutExports(found, walk);
   if (found.length === 0) {
@@ -148,7 +123,7 @@ async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Foun
       kind: 'skipped',
     });
   } else if (ignored.length > 0) {
-    const example = path.basename(ignored.map((f) => f.path).sort(compareStrings)[0]!);
+    const example = path.basename(ignored.sort(compareStrings)[0]!);
     walk.warnings.push({
       file: folder,
       reason: `ignored ${ignored.length} file(s) that do not look like log files (e.g. ${example})`,
@@ -158,7 +133,8 @@ async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Foun
   return evidence;
 }
 
-type Visit = (entry: Found, isDir: boolean) => boolean | void;
+/** Told of each file and folder met: its name as listed (see literalName), its stat, and whether a link led there. */
+type Visit = (file: string, info: Stats, viaLink: boolean, isDir: boolean) => boolean | void;
 
 /**
  * Visits what lies below `root`, at most `depth` levels down; hidden entries are skipped, and so
@@ -238,8 +214,8 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
       }
       continue;
     }
-    if (target.isFile()) visit(foundOf(full, target, viaLink || link), false);
-    else if (target.isDirectory() && visit(foundOf(full, target, viaLink || link), true) !== false && depth > 1) {
+    if (target.isFile()) visit(literalName(full), target, viaLink || link, false);
+    else if (target.isDirectory() && visit(literalName(full), target, viaLink || link, true) !== false && depth > 1) {
       if (link) walk.links.push({ path: full, info: target, depth: depth - 1 });
       // A real folder is met once, unless the file system reports links as plain entries.
       else if (!walkedBefore(full, target, walk)) {
@@ -286,16 +262,17 @@ async function ownFolder(dir: string, names: string[]): Promise<string | undefin
  * come from other files, often the ones beside them, and would count twice. Named on their own
  * they load as usual.
  */
-async function withoutExports(found: Found[], walk: Walk): Promise<Found[]> {
+async function withoutExports(found: FoundFiles, walk: Walk): Promise<FoundFiles> {
   // Only Parquet files are looked at, and only they wait on a promise (53,819 files at 5M).
-  const parquet = found.filter((f) => /\.parquet$/i.test(f.path));
+  const parquet = found.paths.flatMap((file, i) => (/\.parquet$/i.test(file) ? [i] : []));
   if (parquet.length === 0) return found;
-  const exports = new Set((await Promise.all(parquet.map(async (f) => ((await isSpelunkExport(f.path)) ? f : undefined)))).filter((f) => f !== undefined));
-  return found.filter((f) => {
-    if (!exports.has(f)) return true;
-    walk.warnings.push({ file: f.path, reason: "a spelunk export (events already read from their own files), found in a folder: not read; name the file itself to load it", kind: 'note' });
-    return false;
+  const exports = new Set((await Promise.all(parquet.map(async (i) => ((await isSpelunkExport(found.paths[i]!)) ? i : -1)))).filter((i) => i >= 0));
+  const kept = new FoundFiles();
+  found.paths.forEach((file, i) => {
+    if (!exports.has(i)) kept.pushFrom(found, i);
+    else walk.warnings.push({ file, reason: "a spelunk export (events already read from their own files), found in a folder: not read; name the file itself to load it", kind: 'note' });
   });
+  return kept;
 }
 
 /** Columns every spelunk export has (see loader.ts isExport); promoted columns came later. */
@@ -328,7 +305,7 @@ export async function isSpelunkExport(file: string): Promise<boolean> {
   }
 }
 
-async function expandGlob(pattern: string, walk: Walk): Promise<Found[]> {
+async function expandGlob(pattern: string, walk: Walk): Promise<FoundFiles> {
   const segments = pattern.split('/');
   const firstGlob = segments.findIndex((s) => GLOB_CHAR.test(s));
   const baseSegments = segments.slice(0, firstGlob);
@@ -337,25 +314,26 @@ async function expandGlob(pattern: string, walk: Walk): Promise<Found[]> {
   const regex = globToRegExp(rest);
   const depth = rest.includes('**') ? Infinity : rest.length;
   const info = await stat(base).catch(() => undefined);
-  if (!info?.isDirectory()) return [];
-  const matches: Found[] = [];
-  const folders: Found[] = [];
-  await walkTree(base, info, depth, walk, (entry, isDir) => {
-    const rel = path.relative(base, entry.path).split(path.sep).join('/');
+  if (!info?.isDirectory()) return new FoundFiles();
+  const matches = new FoundFiles();
+  const folders: { path: string; viaLink: boolean }[] = [];
+  await walkTree(base, info, depth, walk, (file, stats, viaLink, isDir) => {
+    const rel = path.relative(base, file).split(path.sep).join('/');
     if (!regex.test(rel)) return true;
     // `logs/*` matching a folder means everything in it, as a shell would pass it.
     if (isDir) {
-      folders.push(entry);
+      folders.push({ path: file, viaLink });
       return false;
     }
-    matches.push(entry);
+    matches.push(file, stats, viaLink);
     return true;
   });
   const out = await withoutExports(matches, walk);
   for (const folder of folders.sort((a, b) => compareStrings(a.path, b.path))) {
     const folderInfo = await stat(folder.path).catch(() => undefined);
     if (!folderInfo) continue;
-    out.push(...(await walkFolder(folder.path, folderInfo, walk)).map((f) => ({ ...f, viaLink: f.viaLink || folder.viaLink })));
+    const inside = await walkFolder(folder.path, folderInfo, walk);
+    for (let i = 0; i < inside.length; i++) out.pushFrom(inside, i, folder.viaLink);
   }
   return out;
 }
