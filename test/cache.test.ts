@@ -406,7 +406,7 @@ describe('cache: events parsed as they are written (loadValues, writeValuesChunk
     ...(time === undefined ? {} : { eventTime: time }), userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::1:user/${id}` }, ...extra,
   });
   /** Files of every reader: small delivery files (Node), a large one (DuckDB's reader), JSON lines. */
-  function tree(extraFiles: Record<string, string> = {}): string {
+  function tree(extraFiles: Record<string, string | Buffer> = {}): string {
     const dir = path.join(tmp(), 'AWSLogs', '111122223333', 'CloudTrail', 'us-east-1', '2026', '11', '23');
     mkdirSync(dir, { recursive: true });
     // Equal times within a file: only the place in the file orders them.
@@ -428,11 +428,11 @@ describe('cache: events parsed as they are written (loadValues, writeValuesChunk
   ];
 
   /** Loads `data` into a new cache and in memory: the same report, and the same rows for every search. */
-  async function sameAsInMemory(data: string, more: string[] = []) {
+  async function sameAsInMemory(data: string, more: string[] = [], chunkBytes?: number) {
     const table = await Engine.open();
     const expected = await table.load([data]);
     const cacheDir = tmp();
-    const { report, entries } = await loadIntoCache([data], { dir: cacheDir });
+    const { report, entries } = await loadIntoCache([data], { dir: cacheDir, chunkBytes });
     expect(report.warnings).toEqual(expected.warnings);
     expect(report.eventsLoaded).toBe(expected.eventsLoaded);
     const engine = await Engine.open({ cacheDir });
@@ -462,6 +462,29 @@ describe('cache: events parsed as they are written (loadValues, writeValuesChunk
     });
     const { engine, table, entries } = await sameAsInMemory(data, ['search eventID=g* | head 5000 | table eventID', 'search eventID=g* | tail 5000 | table eventID']);
     expect(new Set(entries.map((e) => e.parquet)).size).toBe(6);
+    engine.close();
+    table.close();
+  });
+
+  it('reads each chunk\'s files ahead of it over many chunks, damaged ones included, and gives the rows and notes of the in-memory load', async () => {
+    // Delivery files of a few events over four days, a few hundred bytes each: chunks of about
+    // 1 KB hold two or three, so every chunk but the first has its files sniffed and its small
+    // files' text read while the one before is read by DuckDB (readAhead).
+    const extra: Record<string, string | Buffer> = {};
+    for (let i = 0; i < 40; i++) {
+      const day = 23 + Math.floor(i / 10);
+      const stamp = `202611${day}T${String(i % 10).padStart(2, '0')}00Z`;
+      const events = Array.from({ length: 1 + (i % 4) }, (_, k) => ev(`h${i}-${k}`, `2026-11-${day}T0${i % 10}:00:0${k}Z`));
+      extra[`h${i}_${stamp}_x.json.gz`] = gzipSync(JSON.stringify({ Records: events }));
+    }
+    // Damaged: gzip cut short, and JSON that does not parse; each named as the in-memory load names
+    // it (their names sort as they were delivered: the cache's notes come in delivery order).
+    extra['h_a_cut_20261124T0350Z_x.json.gz'] = gzipSync(JSON.stringify({ Records: [ev('cut', '2026-11-24T03:50:00Z')] })).subarray(0, 40);
+    extra['h_b_bad_20261125T0550Z_x.json.gz'] = gzipSync('{"Records":[{"eventName":"x",]}');
+    const data = tree(extra);
+    const { engine, table, entries, cacheDir } = await sameAsInMemory(data, ['search eventID=h* | table eventID source'], 1024);
+    expect(entries.filter((e) => e.path.includes('/h')).length).toBeGreaterThanOrEqual(40);
+    expect(readdirSync(layoutFolder(cacheDir)).filter((n) => n.startsWith('pack-')).length).toBeGreaterThan(10);
     engine.close();
     table.close();
   });
