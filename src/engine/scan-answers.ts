@@ -45,8 +45,8 @@ export class ScanAnswers {
   }
 
   /**
-   * Keeps each scan's answer from `rows` (a table of every event its conditions admit, with
-   * `__seq`), replacing the one kept for the same input.
+   * Keeps each scan's answer from `rows` (a table, or a query in parentheses, of every event its
+   * conditions admit, with `__seq`), replacing the one kept for the same input.
    */
   private async keep(conn: DuckDBConnection, data: string, rows: string, scans: Scan[]): Promise<void> {
     for (const scan of scans) {

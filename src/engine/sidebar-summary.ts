@@ -1,8 +1,10 @@
 // The field sidebar's passes over one search's rows (Engine.summarizeFields): the computed fields
 // (the add-on's tag, eventtype, action...) over the distinct combinations of what they read
-// (compiler/grouped-fields.ts), the other fields row by row, all from one temporary table of the
-// rows when there is more than one pass to read them. Over every row, the rules' conditions that
-// have one answer on all of the search's rows are folded first (compiler/fold-conditions.ts).
+// (compiler/grouped-fields.ts), the other fields row by row over their own values, both in one
+// aggregate over the rows as they are computed (field-summary.ts groupedSummarySql); the first
+// rows of a search are made once into a temporary table for the passes to read. Over every row,
+// the rules' conditions that have one answer on all of the search's rows are folded first
+// (compiler/fold-conditions.ts).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { atomsSql, domainOf, knownConditions, type KnownConditions } from '../compiler/fold-conditions.js';
 import { groupedFields, tableConditions, type GroupedFields } from '../compiler/grouped-fields.js';
@@ -10,7 +12,7 @@ import type { Scan, ScanAnswers } from '../compiler/kept-scans.js';
 import type { CompiledSearch } from '../compiler/types.js';
 import {
   combinationsSql, groupedSummarySql, identifierSummarySql, multivalueSummarySql, readGroupedSummary, readIdentifierSummary,
-  readMultivalueSummary, readScalarSummary, scalarSummarySql, SIDEBAR_ROWS, type FieldSummary,
+  readMultivalueSummary, readScalarSummary, scalarSummarySql, SIDEBAR_ROWS, withRowColumns, type FieldSummary,
 } from './field-summary.js';
 
 export interface SummaryOptions {
@@ -28,7 +30,7 @@ export interface SummaryRunner {
   conn: DuckDBConnection;
   /** Runs `read` (which runs `sql`), an EngineError naming the SQL when it fails or was cancelled. */
   query: <T>(sql: string, read: () => Promise<T>) => Promise<T>;
-  /** The scans of `_raw` kept for the loaded events (scan-answers.ts), and how to keep more from a table of rows. */
+  /** The scans of `_raw` kept for the loaded events (scan-answers.ts), and how to keep more from the rows (a table or a query in parentheses). */
   scans?: { answers: ScanAnswers; keep: (rows: string, scans: Scan[]) => Promise<void> };
 }
 
@@ -49,34 +51,43 @@ export async function summarize(
   const group = opts.group ?? 'auto';
   const known = group === 'none' || first !== undefined ? new Map() : await foldable(run, compiled);
   const answers = run.scans?.answers;
-  let grouped = group === 'none' ? undefined : groupedFields(compiled, fields, known, answers);
+  let wanted = fields;
+  let grouped = group === 'none' ? undefined : groupedFields(compiled, wanted, known, answers);
   if (grouped && first === undefined && group === 'auto') {
     const dense = await denseFields(run, grouped);
-    if (dense.size) grouped = groupedFields(compiled, fields.filter((f) => !dense.has(f)), known, answers);
+    if (dense.size) grouped = groupedFields(compiled, (wanted = fields.filter((f) => !dense.has(f))), known, answers);
+  }
+  if (grouped?.scans.length && run.scans) {
+    // The scans of `_raw` are kept first, from the rows as computed (only `__seq` and their
+    // columns are read); the rows counted next read the kept answers instead of scanning again.
+    const { scans } = grouped;
+    await run.query('', () => run.scans!.keep(`(\n${grouped!.sql}\n)`, scans));
+    grouped = groupedFields(compiled, wanted, known, answers);
   }
   const columns = grouped ? grouped.columns : compiled.columns;
   const scalar = columns.filter((c) => compiled.types[c] !== 'mv' && !identifiers.includes(c));
   const multi = columns.filter((c) => compiled.types[c] === 'mv' && !identifiers.includes(c));
   const ids = columns.filter((c) => identifiers.includes(c));
   let source = grouped ? grouped.sql : compiled.sql;
-  const table = first !== undefined || grouped !== undefined;
+  // The first rows are made once (head over unordered rows picks any), for the passes to read the same.
+  const table = first !== undefined;
   if (table) {
     const make = `CREATE OR REPLACE TEMP TABLE ${SIDEBAR_ROWS} AS\n${source}`;
     await run.query(make, () => conn.run(make));
     source = `SELECT * FROM ${SIDEBAR_ROWS}`;
   }
   try {
-    if (grouped?.scans.length && run.scans) await run.query('', () => run.scans!.keep(SIDEBAR_ROWS, grouped.scans));
     let rows: number | undefined;
     const counted: FieldSummary[] = [];
     if (grouped) {
-      const sql = groupedSummarySql(SIDEBAR_ROWS, grouped);
-      const done = await run.query(sql, () => readGroupedSummary(conn, sql, grouped));
+      // One aggregate over the rows: the computed fields over their inputs' combinations, the
+      // columns counted row by row over their own values.
+      const all = withRowColumns(grouped, scalar, multi);
+      const sql = groupedSummarySql(source, all);
+      const done = await run.query(sql, () => readGroupedSummary(conn, sql, all));
       rows = done.rows;
       counted.push(...done.fields);
-    }
-    // With no scalar field asked (a batch of multivalue ones) only the rows are counted.
-    if (scalar.length || rows === undefined) {
+    } else {
       const main = scalar.length ? scalarSummarySql(source, scalar) : `SELECT count(*) AS rows FROM (\n${source}\n)`;
       const done = await run.query(main, () => readScalarSummary(conn, main, scalar));
       rows = done.rows;
@@ -86,7 +97,7 @@ export async function summarize(
       const sql = identifierSummarySql(source, ids);
       counted.push(...(await run.query(sql, () => readIdentifierSummary(conn, sql, ids))));
     }
-    if (multi.length) {
+    if (multi.length && !grouped) {
       const sql = multivalueSummarySql(source, multi);
       counted.push(...(await run.query(sql, () => readMultivalueSummary(conn, sql, multi))));
     }
