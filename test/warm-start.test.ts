@@ -2,12 +2,13 @@
 // walked (warm-start.ts, first-search.ts): its rows go out only once the walk found every file as
 // the manifest lists it. A file changed, added or removed before or during the walk must give the
 // new answer, and the answer made from the manifest must never be seen.
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeEach, expect, it, vi } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
+import { layoutFolder } from '../src/engine/cache-files.js';
 import type { LoadReport, Row } from '../src/engine/types.js';
 import { SAMPLE_DIR } from './helpers.js';
 
@@ -183,4 +184,20 @@ it('does not answer a search that writes a lookup from the manifest', async () =
   } finally {
     engine.close();
   }
+});
+
+it('repairs a cache whose segments were overwritten behind its back, as an ordinary load does', async () => {
+  const cold = await run(cacheDir);
+  // Same sizes: the lookup takes them for the segments the manifest names; only reading them tells.
+  const folder = layoutFolder(cacheDir);
+  for (const name of readdirSync(folder).filter((x) => x.startsWith('seg-'))) {
+    const file = path.join(folder, name);
+    writeFileSync(file, Buffer.alloc(statSync(file).size, 7));
+  }
+  // Not remembered: counting the copies reads the damaged segments while the view is the manifest's.
+  rmSync(path.join(cacheDir, 'duplicates.json'), { force: true });
+  const warm = await run(cacheDir);
+  expect(warm.rows).toEqual(cold.rows);
+  expect(warm.report.duplicates).toEqual(cold.report.duplicates);
+  expect(warm.calls.filter((c) => c === 'loaded')).toHaveLength(1);
 });

@@ -114,8 +114,7 @@ export class EventStore {
 
   /** The cache folder, when nothing is loaded yet and no load asks for the extra copies dropped. */
   private firstLoadDir(): string | undefined {
-    const first = !this.locked && !this.dropDuplicates && !this.options.dedupEvents && this.cacheLoads.length === 0 && !this.answered && !this.firstPending;
-    return first ? this.cacheDir : undefined;
+    return !this.locked && !this.dropDuplicates && !this.options.dedupEvents && this.cacheLoads.length === 0 && !this.answered && !this.firstPending ? this.cacheDir : undefined;
   }
 
   /** A lookup a first search made and did not take, for the load of the same paths that follows. */
@@ -256,13 +255,13 @@ export class EventStore {
   }
 
   /** The warm start's load report once its walk confirmed the manifest; undefined when the view must be made again. */
-  warmOutcome(): Promise<LoadReport | undefined> {
-    return this.warm?.outcome ?? Promise.resolve(undefined);
-  }
+  warmOutcome = (): Promise<LoadReport | undefined> => this.warm?.outcome ?? Promise.resolve(undefined);
 
   /** Ends a warm start: the load as it really is, the view made again from it if the manifest was not. */
   async settleWarm(): Promise<{ report: LoadReport; verified: boolean }> {
+    // From here the view is the load's: repaired as after any other load (withRepair).
     const warm = this.warm!;
+    this.warm = undefined;
     try {
       return await warm.settle((load) => this.cacheLoads.push(load), async (loaded) => {
         this.eventIdsUnique = false;
@@ -272,7 +271,6 @@ export class EventStore {
         return this.settled(loaded.report);
       });
     } finally {
-      this.warm = undefined;
       if (this.loadAbort === warm.abort) this.loadAbort = undefined;
     }
   }
