@@ -89,6 +89,8 @@ export class EventStore {
   async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean; answerFirst?: boolean } = {}): Promise<LoadReport> {
     if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
     this.eventIdsUnique = false;
+    // Over a warm cache the view is built from its manifest while the files are walked (startWarm).
+    if (await this.startWarm(paths, opts)) return (await this.settleWarm()).report;
     return this.settled(await this.abortable((signal) => this.loadEvents(paths, { ...opts, signal })));
   }
 
