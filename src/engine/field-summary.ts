@@ -155,6 +155,10 @@ export function groupedSummarySql(source: string, g: GroupedInput): string {
     if (inputs.length === 0) pairs.push(`{'f': 0, 'l': []::VARCHAR[]}`);
     return pairs.length ? [`WHEN ${which(inputs)} THEN [${pairs.join(', ')}]`] : [];
   });
+  // A field that is its set's one input as it is (a column counted row by row) has one value per
+  // combination: its figures are read off them, not grouped again by value (a million rows, most of them).
+  const identity = g.fields.flatMap((f, i) => (f.type !== 'mv' && f.inputs.length === 1 && setKey(f) === String(f.inputs[0]) && f.value === col(f.inputs[0]!) ? [i + 1] : []));
+  const regrouped = identity.length ? ` AND f NOT IN (${identity.join(', ')})` : '';
   const grouping = chunks.map((c, j) => `GROUPING(${c.map(col).join(', ')}) AS "__g${j}", `).join('');
   const groups = [...sets.values()].map((inputs) => `(${inputs.map(col).join(', ')})`).join(', ');
   return `WITH c AS (
@@ -167,10 +171,13 @@ x AS MATERIALIZED (
     SELECT "__n" AS n, unnest(CASE ${perSet.join('\n      ')} END) AS s FROM c WHERE "__n" > 0
   )
 ),
-pv AS (SELECT f, v, sum(n) AS n FROM (SELECT f, unnest(l) AS v, n FROM x) GROUP BY f, v),
-pe AS (SELECT f, sum(n) FILTER (WHERE len(l) > 0) AS present FROM x WHERE f > 0 GROUP BY f)
+pv AS (SELECT f, v, sum(n) AS n FROM (SELECT f, unnest(l) AS v, n FROM x WHERE f > 0${regrouped}) GROUP BY f, v),
+pe AS (SELECT f, sum(n) FILTER (WHERE len(l) > 0) AS present FROM x WHERE f > 0${regrouped} GROUP BY f)
 SELECT pe.f, pe.present, count(pv.v) AS "distinct", ${TOP} FILTER (WHERE pv.v IS NOT NULL) AS top, NULL AS rows
 FROM pe LEFT JOIN pv USING (f) GROUP BY pe.f, pe.present
+UNION ALL
+SELECT f, sum(n) FILTER (WHERE v IS NOT NULL), count(v), ${TOP} FILTER (WHERE v IS NOT NULL), NULL
+FROM (SELECT f, l[1] AS v, n FROM x WHERE f IN (${identity.join(', ') || 'NULL'})) GROUP BY f
 UNION ALL
 SELECT 0, NULL, NULL, NULL, (SELECT coalesce(sum(n), 0) FROM x WHERE f = 0)`;
 }
