@@ -102,6 +102,23 @@ describe('the delete event type scanned once per loaded data', () => {
     }
   });
 
+  it('runs a search that scans `_raw` itself once, keeping the scan from its rows', async () => {
+    const logs = path.join(dir, 'bare');
+    mkdirSync(logs);
+    write(path.join(logs, 'a.json'), [...quiet(20), event('GetObject', 20, { requestParameters: { key: 'RemoveMe' } })]);
+    const engine = await Engine.open();
+    try {
+      await engine.load([logs]);
+      const ran = await expectSame(engine, 'RemoveMe');
+      expect(scanned(ran)).toBe(true);
+      expect(ran.filter((sql) => /removeme/i.test(sql))).toHaveLength(1);
+      expect(scanned(await expectSame(engine, 'RemoveMe'))).toBe(false);
+      expect(await deletes(engine, 'RemoveMe')).toBe(1);
+    } finally {
+      engine.close();
+    }
+  });
+
   it('is served only to searches under the conditions it was counted under', async () => {
     const logs = path.join(dir, 'some');
     mkdirSync(logs);

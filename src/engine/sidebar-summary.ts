@@ -57,10 +57,13 @@ export async function summarize(
     const dense = await denseFields(run, grouped);
     if (dense.size) grouped = groupedFields(compiled, (wanted = fields.filter((f) => !dense.has(f))), known, answers);
   }
-  if (grouped?.scans.length && run.scans) {
-    // The scans of `_raw` are kept first, from the rows as computed (only `__seq` and their
-    // columns are read); the rows counted next read the kept answers instead of scanning again.
-    const { scans } = grouped;
+  const scans = grouped && run.scans ? grouped.scans : [];
+  // A search that scans `_raw` itself (a bare term) costs too much to run twice: its rows are made
+  // into a table, the scans kept from it and the table counted. Otherwise the scans are kept from
+  // the rows' query (only `__seq` and their columns read) and the rows counted next read the kept
+  // answers instead of scanning again.
+  const rescans = grouped?.sample !== undefined; // given for such a search (grouped-fields.ts)
+  if (scans.length && !rescans) {
     await run.query('', () => run.scans!.keep(`(\n${grouped!.sql}\n)`, scans));
     grouped = groupedFields(compiled, wanted, known, answers);
   }
@@ -69,14 +72,15 @@ export async function summarize(
   const multi = columns.filter((c) => compiled.types[c] === 'mv' && !identifiers.includes(c));
   const ids = columns.filter((c) => identifiers.includes(c));
   let source = grouped ? grouped.sql : compiled.sql;
-  // The first rows are made once (head over unordered rows picks any), for the passes to read the same.
-  const table = first !== undefined;
+  // The first rows are made once too (head over unordered rows picks any), for the passes to read the same.
+  const table = first !== undefined || (scans.length > 0 && rescans);
   if (table) {
     const make = `CREATE OR REPLACE TEMP TABLE ${SIDEBAR_ROWS} AS\n${source}`;
     await run.query(make, () => conn.run(make));
     source = `SELECT * FROM ${SIDEBAR_ROWS}`;
   }
   try {
+    if (scans.length && rescans) await run.query('', () => run.scans!.keep(SIDEBAR_ROWS, scans));
     let rows: number | undefined;
     const counted: FieldSummary[] = [];
     if (grouped) {
