@@ -47,8 +47,8 @@ async function perRow(engine: Engine, spl: string, opts: { earliest?: number } =
 
 const sorted = (fields: FieldSummary[]) => [...fields].sort((a, b) => a.field.localeCompare(b.field));
 
-/** The sidebar's figures (every computed field grouped, so the scan is an input) equal the per-row ones; the SQL it ran, returned. */
-async function expectSame(engine: Engine, spl: string, opts: { earliest?: number } = {}): Promise<string[]> {
+/** The SQL `work` ran on the engine's connection. */
+async function capture(engine: Engine, work: () => Promise<unknown>): Promise<string[]> {
   const ran: string[] = [];
   const conn = engine.connection;
   const run = conn.run.bind(conn);
@@ -61,15 +61,23 @@ async function expectSame(engine: Engine, spl: string, opts: { earliest?: number
     ran.push(sql);
     return (read as (...a: unknown[]) => ReturnType<typeof read>)(sql, ...rest);
   }) as typeof conn.runAndReadAll;
-  let got;
   try {
-    got = await engine.summarizeFields(spl, { now: NOW, group: 'all', ...opts }, FIELDS);
+    await work();
   } finally {
     conn.run = run;
     conn.runAndReadAll = read;
   }
+  return ran;
+}
+
+/** The sidebar's figures (every computed field grouped, so the scan is an input) equal the per-row ones; the SQL it ran, returned. */
+async function expectSame(engine: Engine, spl: string, opts: { earliest?: number } = {}): Promise<string[]> {
+  let got: Awaited<ReturnType<Engine['summarizeFields']>> | undefined;
+  const ran = await capture(engine, async () => {
+    got = await engine.summarizeFields(spl, { now: NOW, group: 'all', ...opts }, FIELDS);
+  });
   const want = await perRow(engine, spl, opts);
-  expect(sorted(got.fields.filter((f) => f.present > 0)), spl).toEqual(sorted(want.filter((f) => f.present > 0)));
+  expect(sorted(got!.fields.filter((f) => f.present > 0)), spl).toEqual(sorted(want.filter((f) => f.present > 0)));
   return ran;
 }
 
@@ -114,6 +122,9 @@ describe('the delete event type scanned once per loaded data', () => {
       expect(ran.filter((sql) => /removeme/i.test(sql))).toHaveLength(1);
       expect(scanned(await expectSame(engine, 'RemoveMe'))).toBe(false);
       expect(await deletes(engine, 'RemoveMe')).toBe(1);
+      // The event fields too: their counts, the identifiers' and the multivalue fields' read one table.
+      const events = await capture(engine, () => engine.summarizeFields('RemoveMe', { now: NOW, group: 'none' }, ['eventName', 'eventtype'], ['eventID']));
+      expect(events.filter((sql) => /removeme/i.test(sql))).toHaveLength(1);
     } finally {
       engine.close();
     }

@@ -140,6 +140,12 @@ const SUBSET = new Set<Step['kind']>(['events', 'filter', 'limit', 'distinct']);
 
 const before = (compiled: CompiledSearch, last: Project) => compiled.plan!.steps.map((s) => s.step).filter((s) => s !== last);
 
+/** The search (compiled for the sidebar, ending in its table) scans `_raw` for its rows: a bare term, costly to run again. */
+export function rowsScanRaw(compiled: CompiledSearch): boolean {
+  const last = tableStep(compiled);
+  return last !== undefined && scansRaw(compiled, last);
+}
+
 /** The search reads `_raw` before its table (a bare term's scan): running it again costs. */
 function scansRaw(compiled: CompiledSearch, last: Project): boolean {
   return before(compiled, last).some((s) => stepExprs(s).some((e) => readsColumn(e, '_raw')));

@@ -7,7 +7,7 @@
 // (compiler/fold-conditions.ts).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { atomsSql, domainOf, knownConditions, type KnownConditions } from '../compiler/fold-conditions.js';
-import { groupedFields, tableConditions, type GroupedFields } from '../compiler/grouped-fields.js';
+import { groupedFields, rowsScanRaw, tableConditions, type GroupedFields } from '../compiler/grouped-fields.js';
 import type { Scan, ScanAnswers } from '../compiler/kept-scans.js';
 import type { CompiledSearch } from '../compiler/types.js';
 import {
@@ -58,11 +58,11 @@ export async function summarize(
     if (dense.size) grouped = groupedFields(compiled, (wanted = fields.filter((f) => !dense.has(f))), known, answers);
   }
   const scans = grouped && run.scans ? grouped.scans : [];
-  // A search that scans `_raw` itself (a bare term) costs too much to run twice: its rows are made
-  // into a table, the scans kept from it and the table counted. Otherwise the scans are kept from
-  // the rows' query (only `__seq` and their columns read) and the rows counted next read the kept
-  // answers instead of scanning again.
-  const rescans = grouped?.sample !== undefined; // given for such a search (grouped-fields.ts)
+  // A search that scans `_raw` itself (a bare term) costs too much to run more than once: its
+  // rows are made into a table that the scans are kept from and every pass reads. Otherwise the
+  // scans are kept from the rows' query (only `__seq` and their columns read) and the rows
+  // counted next read the kept answers instead of scanning again.
+  const rescans = rowsScanRaw(compiled);
   if (scans.length && !rescans) {
     await run.query('', () => run.scans!.keep(`(\n${grouped!.sql}\n)`, scans));
     grouped = groupedFields(compiled, wanted, known, answers);
@@ -72,8 +72,9 @@ export async function summarize(
   const multi = columns.filter((c) => compiled.types[c] === 'mv' && !identifiers.includes(c));
   const ids = columns.filter((c) => identifiers.includes(c));
   let source = grouped ? grouped.sql : compiled.sql;
+  const passes = 1 + (ids.length ? 1 : 0) + (!grouped && multi.length ? 1 : 0) + (scans.length ? 1 : 0);
   // The first rows are made once too (head over unordered rows picks any), for the passes to read the same.
-  const table = first !== undefined || (scans.length > 0 && rescans);
+  const table = first !== undefined || (rescans && passes > 1);
   if (table) {
     const make = `CREATE OR REPLACE TEMP TABLE ${SIDEBAR_ROWS} AS\n${source}`;
     await run.query(make, () => conn.run(make));
