@@ -18,7 +18,7 @@ vi.mock('../src/engine/cache-lookup.js', async (original) => {
 const root = mkdtempSync(path.join(tmpdir(), 'spelunk-warm-run-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-it('walks the files once on a warm run, with the rows of an ordinary load', async () => {
+it('walks the files once on a cold and on a warm run, with the rows of an ordinary load', async () => {
   const data = path.join(root, 'data');
   cpSync(path.resolve(SAMPLE_DIR, 'AWSLogs'), path.join(data, 'AWSLogs'), { recursive: true });
   const cacheDir = path.join(root, 'cache');
@@ -33,12 +33,31 @@ it('walks the files once on a warm run, with the rows of an ordinary load', asyn
       engine.close();
     }
   };
-  const cold = await run(cacheDir);
   const looked = vi.mocked(lookUpCache);
+  looked.mockClear();
+  const cold = await run(cacheDir);
+  // A first run, with no manifest to start from: one walk too, whichever way the search is answered.
+  expect(looked).toHaveBeenCalledTimes(1);
   looked.mockClear();
   const warm = await run(cacheDir);
   expect(looked).toHaveBeenCalledTimes(1);
   expect(warm).toEqual(cold);
   expect(warm).toEqual(await run(undefined));
   expect(warm.rows.length).toBe(3);
+});
+
+it('walks the files once on a first run of a search with nothing to pick its candidates by', async () => {
+  const data = path.join(root, 'data-plain');
+  cpSync(path.resolve(SAMPLE_DIR, 'AWSLogs'), path.join(data, 'AWSLogs'), { recursive: true });
+  const engine = await Engine.open({ cacheDir: path.join(root, 'cache-plain') });
+  try {
+    const looked = vi.mocked(lookUpCache);
+    looked.mockClear();
+    const rows: Row[] = [];
+    await engine.loadAndStream([data], {}, { search: '| stats count', opts: {}, onRows: (r) => void rows.push(...r) });
+    expect(looked).toHaveBeenCalledTimes(1);
+    expect(rows.length).toBe(1);
+  } finally {
+    engine.close();
+  }
 });

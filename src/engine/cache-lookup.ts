@@ -225,8 +225,14 @@ export class KeptLookup {
   }
 
   take(paths: string[], dir: string): CacheLookup | undefined {
-    const kept = this.kept;
+    const kept = this.holds(paths, dir) ? this.kept!.lookup : undefined;
     this.kept = undefined;
-    return kept?.dir === dir && kept.paths.length === paths.length && kept.paths.every((p, i) => p === paths[i]) ? kept.lookup : undefined;
+    return kept;
+  }
+
+  /** Whether the lookup kept is one of these paths in this cache. */
+  holds(paths: string[], dir: string): boolean {
+    const kept = this.kept;
+    return kept?.dir === dir && kept.paths.length === paths.length && kept.paths.every((p, i) => p === paths[i]);
   }
 }

@@ -238,7 +238,8 @@ export class EventStore {
    */
   async startWarm(paths: string[], opts: LoadOptions): Promise<boolean> {
     const dir = this.firstLoadDir();
-    if (dir === undefined || this.warm) return false;
+    // A lookup kept for these paths (below, or the first search's) had no manifest to start from: the load takes it, no second walk.
+    if (dir === undefined || this.warm || this.lookedUp.holds(paths, dir)) return false;
     this.eventIdsUnique = false;
     const warm = await WarmStart.start(paths, { dir, index: opts.index ?? 'main', memoryLimit: this.options.memoryLimit, streamBytes: opts.streamBytes }, opts, async (entries, index, saved) => {
       this.cached.add(entries, index, saved);
@@ -248,7 +249,6 @@ export class EventStore {
       return duplicates;
     });
     if (!(warm instanceof WarmStart)) {
-      // The load that follows looks up the same files: not walked twice.
       if (warm) this.lookedUp.keep(paths, dir, warm);
       return false;
     }
