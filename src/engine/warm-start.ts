@@ -1,10 +1,11 @@
-// A warm start's load, checked while its first search already runs. The cache's manifest says
-// which files the last load of the same paths found and where their events are: the `events`
-// view is built from it at once, and the walk that stats every file (a third of a second at 5M
-// events) runs beside the search. The search's rows are held until the walk has found every file
-// as the manifest lists it and the load changed nothing; otherwise they are thrown away unseen
-// and the search runs again over the load as it really is (first-search.ts). No DuckDB here: the
-// load (cache.ts) converts changed files in a DuckDB of its own.
+// A warm start's load, checked while the view it builds (and a run's first search) already go.
+// The cache's manifest says which files the last load of the same paths found and where their
+// events are: the `events` view is built from it at once, and the walk that stats every file (a
+// third of a second at 5M events) runs beside the view's statements and the search. The view is
+// kept, and the search's rows go out, only once the walk has found every file as the manifest
+// lists it and the load changed nothing; otherwise the rows are thrown away unseen, the view is
+// made again from the load as it really is, and the search runs again (first-search.ts). No
+// DuckDB here: the load (cache.ts) converts changed files in a DuckDB of its own.
 import { readLoadManifest, sourcesFile, type CacheEntry } from './cache-files.js';
 import { loadIntoCache, type CachedLoad, type CacheLoadOptions } from './cache.js';
 import { lookUpCache, manifestOf, type CacheLookup } from './cache-lookup.js';
