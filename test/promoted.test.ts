@@ -25,18 +25,33 @@ describe('promoted paths', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('hold what json_extract_string gives for every event of every fixture', async () => {
+  /** Every promoted column of `loaded`'s events holds what the path into the JSON gives. */
+  async function expectPathsRead(loaded: Engine): Promise<void> {
     for (const p of [...PROMOTED_PATHS, ...EXTRACTED_PATHS]) {
       const [column, ...keys] = p.split('.');
       const json = `json_extract_string("${column}", '$.${keys.join('.')}')`;
       const r = (
-        await engine.connection.runAndReadAll(
+        await loaded.connection.runAndReadAll(
           `SELECT count(*) FILTER (WHERE "${promotedColumn(p)}" IS DISTINCT FROM ${json})::INTEGER AS differ,
                   count("${promotedColumn(p)}")::INTEGER AS filled FROM events`,
         )
       ).getRowObjectsJS()[0]!;
       expect(r['differ'], p).toBe(0);
       if (!p.includes('invokedBy') && !p.includes('mfa')) expect(r['filled'], p).toBeGreaterThan(0);
+    }
+  }
+
+  it('hold what json_extract_string gives for every event of every fixture', async () => {
+    await expectPathsRead(engine);
+  });
+
+  it('hold the same when the events are loaded into the cache (read as each chunk is unwrapped)', async () => {
+    const cached = await Engine.open({ cacheDir: path.join(work, 'cache-paths') });
+    try {
+      await cached.load(DATA);
+      await expectPathsRead(cached);
+    } finally {
+      cached.close();
     }
   });
 
