@@ -6,11 +6,11 @@
 // the rows it holds (the first ones, newest first as Splunk lists events), marked `~` with the
 // number it counted over; then the event fields and the add-on fields are counted over every row,
 // each replacing its first-rows figures when done; Ctrl-C keeps what is there. Over a million
-// events the first rows take about a CPU second (the newest-rows bound reads the newest files
-// only), every row 14-17, 10-13 of them the add-on's fields (the fields passing ARNs and session
-// names through, computed row by row, the delete event type's scan of `_raw`, their rules' inputs),
-// even counted over the combinations of what they read with the rules folded for the rows (the
-// engine's sidebar-summary.ts). A random sample was tried first and still read every
+// events the first rows take about 1.3 CPU-s (the newest-rows bound reads the newest files only),
+// every row about 10 more, 6-8 of them the add-on's fields (the fields passing ARNs and session
+// names through, computed row by row, the delete event type's scan of `_raw` on the first sidebar
+// after a load, their rules' inputs), even counted over the combinations of what they read with
+// the rules folded for the rows, in one GROUPING SETS aggregate (the engine's sidebar-summary.ts). A random sample was tried first and still read every
 // row's columns before sampling it (8 CPU-s; test/bench/README.md). Splunk's own fieldsummary
 // likewise says when a figure is not exact (its `is_exact`).
 import { parse } from '../../grammar/parser.js';
@@ -149,13 +149,11 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
     merge(counted.fields.map((f) => ({ ...f, kind: kindOf(f.field), ...(first === undefined ? {} : { firstRows: counted.rows }) })));
     return counted.rows;
   };
-  /** The add-on fields: a few at a time over the rows a result holds at most (ADDON_BATCH), else at once. */
-  const addonPasses = async (label: string, first: number | undefined, batched: boolean) => {
-    const batches = batched ? batchesOf(calculated, ADDON_BATCH) : [calculated];
-    for (const [i, batch] of batches.entries()) {
-      await step(batches.length > 1 ? `${label} (${i + 1} of ${batches.length})` : label, async () => void (await pass(batch, [], first)));
-    }
-  };
+  // The add-on fields in one query, over the first rows as over every row. In batches of 13 the
+  // first 10,000 of 1M events cost about the same once the sidebar counted every field in one
+  // GROUPING SETS aggregate (`*`: 1.44 s to the last batch, 1.37 at once), and a search scanning
+  // `_raw` itself ran that scan once per batch (`AccessDenied`: first screen 7.9 s, 4.3 at once).
+  const addonPass = (label: string, first: number | undefined) => step(label, async () => void (await pass(calculated, [], first)));
   const nested = () => {
     // The nested objects are read from the events the result holds (their `_raw`): every
     // matching event when the result was not capped, else the first ones, and said so. DuckDB's
@@ -179,7 +177,7 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
       stats.first = counted;
     });
     nested();
-    await addonPasses(`${label}: the add-on fields`, first, true);
+    await addonPass(`${label}: the add-on fields`, first);
     if (counted < first && !stats.stopped) {
       // They were all the results: the figures are exact.
       stats.rows = counted;
@@ -189,30 +187,15 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
       return stats;
     }
     await step('counting every result: the event fields', async () => void (stats.rows = await pass([...eventNames, ...made], IDENTIFIERS)));
-    await addonPasses('counting every result: the add-on fields', undefined, false);
+    await addonPass('counting every result: the add-on fields', undefined);
   } else {
     await step('counting the event fields', async () => void (stats.rows = await pass([...eventNames, ...made], IDENTIFIERS)));
-    await addonPasses('counting the add-on fields', undefined, true);
+    await addonPass('counting the add-on fields', undefined);
     nested();
   }
   if (stats.first !== null && !stats.fields.some((f) => f.firstRows !== undefined)) stats.first = null;
   stats.stage = '';
   return stats;
-}
-
-/**
- * Add-on fields counted per query over the rows a result holds (at most 10,000). DuckDB's cost of
- * one query over all 39 grew faster than their number: over the first 10,000 of 1M events, 1.7
- * CPU-s at once against 1.2-1.3 in batches of 13, each on screen as soon as it is counted. Over
- * every row of a larger result they go at once: each batch read the million rows again (25 CPU-s
- * for the whole sidebar against 31-34).
- */
-const ADDON_BATCH = 13;
-
-function batchesOf<T>(xs: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  return out;
 }
 
 const NESTED = new Set(JSON_COLUMNS.map((c) => c.name));
