@@ -466,10 +466,9 @@ describe('cache: events parsed as they are written (loadValues, writeValuesChunk
     table.close();
   });
 
-  it('reads each chunk\'s files ahead of it over many chunks, damaged ones included, and gives the rows and notes of the in-memory load', async () => {
+  it('converts many chunks, damaged files among them, and gives the rows and notes of the in-memory load', async () => {
     // Delivery files of a few events over four days, a few hundred bytes each: chunks of about
-    // 1 KB hold two or three, so every chunk but the first has its files sniffed and its small
-    // files' text read while the one before is read by DuckDB (readAhead).
+    // 1 KB hold two or three, so each chunk is read while the one before is written.
     const extra: Record<string, string | Buffer> = {};
     for (let i = 0; i < 40; i++) {
       const day = 23 + Math.floor(i / 10);

@@ -36,7 +36,7 @@ import { NO_EXTENSIONS } from './engine-options.js';
 import { inWalkOrder, lookUpCache, type CacheLookup, type Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
-import { loadValues, readAhead, type Ahead, type LoadOptions, type ValuesRead } from './loader.js';
+import { loadValues, type LoadOptions, type ValuesRead } from './loader.js';
 import { defaultMemoryLimit } from './memory.js';
 import { markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport } from './types.js';
 
@@ -49,11 +49,6 @@ import { markUnreadable, throwIfInterrupted, type LoadProgress, type LoadReport 
  * chunks, the higher the worst one); 8 MB at 0.97 GB at 1M (bench README, 2026-12-06 17:00).
  */
 const CHUNK_BYTES = 8 * 1024 * 1024;
-/**
- * Text of the next chunk's small files read ahead (see readAhead): a chunk of delivery-sized files
- * of 1M events holds about 17 MB of it, a chunk of the small-files set about 60.
- */
-const AHEAD_TEXT_BYTES = 32 * 1024 * 1024;
 /**
  * A day whose files sit in more segments than this is rewritten as one. Loads of new files as
  * they arrive (every hour, say) add a small segment to the day each time; a first load splits a
@@ -132,30 +127,12 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
       // cores idle (gzip and the per-file work), writing fills them. Each of the two chunks in
       // flight has its own staging schema; at most one write runs at a time.
       let writing: Promise<void> = Promise.resolve();
-      const list = [...chunks(json, opts.chunkBytes ?? CHUNK_BYTES)];
-      // The next chunk's files are found, sniffed and their small files' text read (on the main
-      // thread) while this one is read and unwrapped by DuckDB (on the pool's): see readAhead.
-      // Stopped with the load (a failure, a cancel): nothing reads on for a chunk no one will load.
-      const stop = new AbortController();
-      const cancel = (): void => stop.abort();
-      opts.signal?.addEventListener('abort', cancel);
-      const readNext = (i: number): Promise<Ahead> | undefined => {
-        if (i >= list.length) return undefined;
-        // The first chunk has nothing beside it: its texts are read as its batches are staged (readInflated).
-        const next = readAhead(list[i]!.map((m) => m.abs), { signal: stop.signal, streamBytes: opts.streamBytes }, i === 0 ? 0 : AHEAD_TEXT_BYTES);
-        // Its failure (a cancel) surfaces when the chunk is read; until then it must not count as unhandled.
-        next.catch(() => undefined);
-        return next;
-      };
-      let ahead = readNext(0);
+      let n = 0;
       try {
-        for (const [n, chunk] of list.entries()) {
+        for (const chunk of chunks(json, opts.chunkBytes ?? CHUNK_BYTES)) {
           throwIfInterrupted(opts.signal);
-          const own = await ahead!;
-          // Only once this chunk's own Node part is done: one chunk is read ahead, not more.
-          ahead = readNext(n + 1);
           const conn = await instance.connect();
-          const schema = `stage${n % 2}`;
+          const schema = `stage${n++ % 2}`;
           const loadOpts: LoadOptions = {
             index: null,
             renumber: false,
@@ -176,7 +153,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
           let days: string[] | undefined;
           try {
             await conn.run(`CREATE SCHEMA IF NOT EXISTS ${schema}; USE ${schema}`);
-            read = await loadValues(conn, chunk.map((m) => m.abs), loadOpts, own);
+            read = await loadValues(conn, chunk.map((m) => m.abs), loadOpts);
             doneFiles += chunk.length;
             doneBytes += chunk.reduce((sum, m) => sum + m.size, 0);
             // Beside the last chunk's write (see stageTexts). Files that needed the memory limit
@@ -199,8 +176,6 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
           writing.catch(() => undefined);
         }
       } finally {
-        stop.abort();
-        opts.signal?.removeEventListener('abort', cancel);
         await writing;
       }
     }

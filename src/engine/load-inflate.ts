@@ -63,7 +63,6 @@ export async function readInflated(
   report: (done: SniffedFile[], events: number) => void,
   signal?: AbortSignal,
   values = false,
-  ahead?: Map<string, string | undefined>,
 ): Promise<InflateOutcome> {
   const outcome: InflateOutcome = { fallback: [] };
   const batches = plan(files);
@@ -71,12 +70,12 @@ export async function readInflated(
   throwIfInterrupted(signal);
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (file VARCHAR, "json" VARCHAR)`);
   try {
-    let next = readAll(batches[0]!, signal, ahead);
+    let next = readAll(batches[0]!, signal);
     for (let i = 0; i < batches.length; i++) {
       const reads = await next;
       // A cancel while Node read the batch (DuckDB's interrupt had no statement to stop).
       throwIfInterrupted(signal);
-      if (i + 1 < batches.length) next = readAll(batches[i + 1]!, signal, ahead);
+      if (i + 1 < batches.length) next = readAll(batches[i + 1]!, signal);
       // Its failure surfaces when awaited; until then it must not count as unhandled.
       next.catch(() => undefined);
       const good = reads.filter((r) => r.text !== undefined);
@@ -137,16 +136,10 @@ function plan(files: SniffedFile[]): SniffedFile[][] {
  * outweighing the work. Between slices DuckDB's statements (the previous batch's insert) and a
  * cancel get their turn.
  */
-async function readAll(files: SniffedFile[], signal: AbortSignal | undefined, ahead?: Map<string, string | undefined>): Promise<Read[]> {
+async function readAll(files: SniffedFile[], signal: AbortSignal | undefined): Promise<Read[]> {
   const reads: Read[] = files.map((file) => ({ file }));
-  for (let i = 0, read = 0; i < reads.length; i++) {
-    const path = reads[i]!.file.path;
-    if (ahead?.has(path)) {
-      reads[i]!.text = ahead.get(path);
-      ahead.delete(path);
-      continue;
-    }
-    if (read++ % READ_SLICE === 0) {
+  for (let i = 0; i < reads.length; i++) {
+    if (i % READ_SLICE === 0) {
       await setImmediate();
       // Cancelled: the rest is left unread (the caller throws before using any of it).
       if (signal?.aborted) break;
@@ -154,25 +147,6 @@ async function readAll(files: SniffedFile[], signal: AbortSignal | undefined, ah
     reads[i]!.text = readJsonText(reads[i]!.file, INFLATE_MAX_BYTES * 4);
   }
   return reads;
-}
-
-/**
- * The texts of `files` (all `inflatable`) as readAll reads them, in order, until about `maxBytes`
- * of text: read ahead of their load (see loader.ts, readAhead). Stops early when cancelled.
- */
-export async function readTexts(files: SniffedFile[], maxBytes: number, signal: AbortSignal | undefined): Promise<Map<string, string | undefined>> {
-  const texts = new Map<string, string | undefined>();
-  let bytes = 0;
-  for (let i = 0; i < files.length && bytes < maxBytes; i++) {
-    if (i % READ_SLICE === 0) {
-      await setImmediate();
-      if (signal?.aborted) break;
-    }
-    const text = readJsonText(files[i]!, INFLATE_MAX_BYTES * 4);
-    texts.set(files[i]!.path, text);
-    bytes += text?.length ?? 0;
-  }
-  return texts;
 }
 
 /**

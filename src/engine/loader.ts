@@ -7,9 +7,9 @@ import { setImmediate } from 'node:timers/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENTS_TABLE, EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import { commonFolder, firstLine, planBatches, readBatch } from './load-batches.js';
-import { sniffFile, type RejectedFile, type SniffedFile, type SniffResult } from './load-files.js';
-import { expandPaths, type Expansion } from './load-paths.js';
-import { inflatable, readInflated, readTexts } from './load-inflate.js';
+import { sniffFile, type RejectedFile, type SniffedFile } from './load-files.js';
+import { expandPaths } from './load-paths.js';
+import { inflatable, readInflated } from './load-inflate.js';
 import { readStreamed, STREAM_BYTES } from './load-stream.js';
 import { NOT_CLOUDTRAIL, quoteIdent, sqlString, VALUES_COLUMNS, VALUES_TABLE } from './load-sql.js';
 import { machineMemoryLimit } from './memory.js';
@@ -69,55 +69,8 @@ export interface ValuesRead {
  * with their figures. Files whose events the caller cannot parse (JSON that a batch took whole,
  * say) are the caller's to read again through loadCloudTrail.
  */
-export async function loadValues(conn: DuckDBConnection, paths: string[], opts: LoadOptions = {}, ahead?: Ahead): Promise<ValuesRead> {
-  return withRaisedLimit(conn, paths, { ...opts, values: true }, ahead);
-}
-
-/**
- * The part of a load that needs no DuckDB, done ahead (readAhead): the files found, each sniffed,
- * and the text of the first of its small `{"Records":[...]}` files.
- */
-export interface Ahead {
-  expansion: Expansion;
-  sniffed: SniffResult[];
-  /** Texts read (readJsonText), by path: taken out as they are staged. */
-  texts: Map<string, string | undefined>;
-}
-
-/**
- * Does the Node part of a load of `paths` (see Ahead) while something else has DuckDB: a load into
- * the cache reads the next chunk's files on the main thread while DuckDB reads and unwraps this
- * one on the pool's, instead of DuckDB waiting for Node and Node for DuckDB in turn. At most
- * `textBytes` of text is read ahead (files past it are read as the load reaches them).
- */
-export async function readAhead(paths: string[], opts: Pick<LoadOptions, 'signal' | 'streamBytes'>, textBytes: number): Promise<Ahead> {
-  const found = await walkAndSniff(paths, opts.signal);
-  const small = found.sniffed.flatMap((r) => (r.ok && viaNode(r.file, opts.streamBytes) ? [r.file] : []));
-  return { ...found, texts: await readTexts(small, textBytes, opts.signal) };
-}
-
-/** The files `paths` name (expandPaths), each sniffed (sniffFile). */
-async function walkAndSniff(paths: string[], signal: AbortSignal | undefined): Promise<{ expansion: Expansion; sniffed: SniffResult[] }> {
-  const expansion = await expandPaths(paths);
-  throwIfInterrupted(signal);
-  let looked = 0;
-  const sniffed = await mapConcurrent(expansion.files, SNIFF_CONCURRENCY, async (file) => {
-    // sniffFile reads synchronously: a turn of the event loop now and then (a cancel, the REPL).
-    if (++looked % SNIFF_SLICE === 0) await setImmediate();
-    throwIfInterrupted(signal);
-    return sniffFile(file);
-  });
-  return { expansion, sniffed };
-}
-
-/** Large JSON files are read through Node in bounded memory (see load-stream.ts). */
-function streamedFile(file: SniffedFile, streamBytes = STREAM_BYTES): boolean {
-  return file.format !== 'parquet' && file.contentBytes > streamBytes;
-}
-
-/** Small {"Records":[...]} files (most of an S3 tree) are inflated by Node: see load-inflate.ts. */
-function viaNode(file: SniffedFile, streamBytes?: number): boolean {
-  return !streamedFile(file, streamBytes) && inflatable(file);
+export async function loadValues(conn: DuckDBConnection, paths: string[], opts: LoadOptions = {}): Promise<ValuesRead> {
+  return withRaisedLimit(conn, paths, { ...opts, values: true });
 }
 
 interface Read extends ValuesRead {
@@ -125,16 +78,16 @@ interface Read extends ValuesRead {
   stats?: FileStats[];
 }
 
-async function withRaisedLimit(conn: DuckDBConnection, paths: string[], opts: LoadOptions, ahead?: Ahead): Promise<Read> {
+async function withRaisedLimit(conn: DuckDBConnection, paths: string[], opts: LoadOptions): Promise<Read> {
   const signal = opts.signal;
   throwIfInterrupted(signal);
   const interrupt = (): void => conn.interrupt();
   signal?.addEventListener('abort', interrupt);
   try {
-    return await load(conn, paths, opts, ahead);
+    return await load(conn, paths, opts);
   } catch (err) {
     if (!/Out of Memory/i.test(firstLine(err))) throw err;
-    return await loadRaised(conn, paths, opts, err, ahead);
+    return await loadRaised(conn, paths, opts, err);
   } finally {
     signal?.removeEventListener('abort', interrupt);
   }
@@ -161,7 +114,7 @@ export async function memoryLimitOf(conn: DuckDBConnection): Promise<string> {
  * to most of the machine's memory, once, and a note says so; a connection whose settings are
  * locked (after the first search) cannot, and the error stands.
  */
-async function loadRaised(conn: DuckDBConnection, paths: string[], opts: LoadOptions, err: unknown, ahead?: Ahead): Promise<Read> {
+async function loadRaised(conn: DuckDBConnection, paths: string[], opts: LoadOptions, err: unknown): Promise<Read> {
   const before = await memoryLimitOf(conn);
   const raised = machineMemoryLimit();
   try {
@@ -170,7 +123,7 @@ async function loadRaised(conn: DuckDBConnection, paths: string[], opts: LoadOpt
     throw err;
   }
   try {
-    const read = await load(conn, paths, opts, ahead);
+    const read = await load(conn, paths, opts);
     return {
       stats: read.stats,
       raised,
@@ -185,8 +138,7 @@ async function loadRaised(conn: DuckDBConnection, paths: string[], opts: LoadOpt
   }
 }
 
-/** `ahead`: the Node part of this load of `paths`, done ahead (readAhead). */
-async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions, ahead?: Ahead): Promise<Read> {
+async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions): Promise<Read> {
   const started = performance.now();
   const index = opts.index === undefined ? 'main' : opts.index;
   const signal = opts.signal;
@@ -194,8 +146,15 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions, 
   if (values) await conn.run(`CREATE OR REPLACE TABLE ${VALUES_TABLE} (${VALUES_COLUMNS})`);
   else await ensureEventsTable(conn);
 
-  const { expansion, sniffed, texts } = ahead ?? { ...(await walkAndSniff(paths, signal)), texts: undefined };
+  const expansion = await expandPaths(paths);
   throwIfInterrupted(signal);
+  let looked = 0;
+  const sniffed = await mapConcurrent(expansion.files, SNIFF_CONCURRENCY, async (file) => {
+    // sniffFile reads synchronously: a turn of the event loop now and then (a cancel, the REPL).
+    if (++looked % SNIFF_SLICE === 0) await setImmediate();
+    throwIfInterrupted(signal);
+    return sniffFile(file);
+  });
   const outcomes = new Map<string, FileOutcome>();
   const good: SniffedFile[] = [];
   for (const result of sniffed) {
@@ -225,15 +184,17 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions, 
   // Reported before any read so a caller can show the total straight away.
   report([], 0);
 
-  const streamed = new Set(good.filter((f) => streamedFile(f, opts.streamBytes)));
-  const small = good.filter((f) => viaNode(f, opts.streamBytes));
+  // Large JSON files are read through Node in bounded memory (see load-stream.ts).
+  const streamed = new Set(good.filter((f) => f.format !== 'parquet' && f.contentBytes > (opts.streamBytes ?? STREAM_BYTES)));
+  // Small {"Records":[...]} files (most of an S3 tree) are inflated by Node: see load-inflate.ts.
+  const viaNode = good.filter((f) => !streamed.has(f) && inflatable(f));
   const notes: LoadWarning[] = [];
   let stats: FileStats[] | undefined;
   try {
-    const inflated = await readInflated(conn, small, index, report, signal, values, texts);
+    const inflated = await readInflated(conn, viaNode, index, report, signal, values);
     if (inflated.batchFailure) {
       const { files, reason } = inflated.batchFailure;
-      notes.push({ file: commonFolder(small.map((f) => f.path)), kind: 'note', reason: `${files} file(s) read through DuckDB's reader instead of in batches, which is slower: the batch failed (${reason})` });
+      notes.push({ file: commonFolder(viaNode.map((f) => f.path)), kind: 'note', reason: `${files} file(s) read through DuckDB's reader instead of in batches, which is slower: the batch failed (${reason})` });
     }
     const again = new Set(inflated.fallback);
     const batched = good.filter((f) => !streamed.has(f) && (!inflatable(f) || again.has(f)));
