@@ -14,6 +14,7 @@ import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type 
 import { ResultStream, rowsToRead } from './result-stream.js';
 import type { FieldSummary } from './field-summary.js';
 import { summarize, type SummaryOptions } from './sidebar-summary.js';
+import { rowsScanRaw } from '../compiler/grouped-fields.js';
 import { ScanAnswers } from './scan-answers.js';
 import { defaultMemoryLimit } from './memory.js';
 import { nestedFieldPaths } from './field-paths.js';
@@ -43,7 +44,7 @@ export class Engine {
     this.store = new EventStore(instance, conn, options, scratch, allowedDirs, options.cacheDir);
     // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
     // they call compileWithData, never each other.
-    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], new Serial());
+    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'scansRaw', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], new Serial());
   }
 
   /** Reads a compiled search's rows and writes its lookups (result-stream.ts). */
@@ -89,6 +90,9 @@ export class Engine {
     const { compiled } = await this.prepareSummary(first === undefined ? spl : `${spl}\n| head ${first}`, opts, [...fields, ...identifiers]);
     return summarize({ conn: this.conn, query: (sql, read) => this.summaryQuery(sql, read), scans: this.scans.over(this.conn, opts) }, compiled, { fields, identifiers, first, group: opts.group });
   }
+
+  /** The search scans `_raw` for its rows (a bare term): every sidebar pass scans it again. */
+  scansRaw = async (spl: string, opts: RunOptions): Promise<boolean> => rowsScanRaw((await this.prepareSummary(spl, opts, ['_time'])).compiled);
 
   private prepareSummary(spl: string, opts: RunOptions, names: string[]): Promise<Prepared> {
     const quote = (f: string) => (/^[A-Za-z_@][\w.{}@-]*$/.test(f) ? f : `"${f.replace(/[\\"]/g, '\\$&')}"`);

@@ -170,6 +170,43 @@ describe('over many rows', () => {
     expect(describeStats(stats, 200, 'eventName')![2]).toBe(`  ${exact.fields.find((f) => f.field === 'eventName')!.top[0]!.value} (${exact.fields.find((f) => f.field === 'eventName')!.top[0]!.count})`);
   });
 
+  it('counts a bare term\'s event and add-on fields in one pass each time: its scan of _raw runs once per pass, and the figures are the same', async () => {
+    // `AssumeRole` as a bare term is a scan of every event's text (105 events in the sample).
+    const session = new Session(engine, { now: SAMPLE_NOW, maxRows: 20 });
+    await session.execute('AssumeRole');
+    expect(session.last!.truncated).toBe(true);
+    const passes: string[][] = [];
+    const original = engine.summarizeFields.bind(engine);
+    engine.summarizeFields = (...args: Parameters<Engine['summarizeFields']>) => (passes.push(args[2]), original(...args));
+    const updates: string[] = [];
+    let stats: FieldStats;
+    try {
+      stats = await session.fieldStats('auto', (u) => updates.push(u.stage));
+    } finally {
+      engine.summarizeFields = original;
+    }
+    expect(updates).toEqual(['counting the first 20 results', 'counting every result']);
+    expect(passes).toHaveLength(2);
+    for (const names of passes) expect(names).toEqual(expect.arrayContaining(['eventName', 'action', 'user', 'tag']));
+    // The same figures as the event and add-on fields counted in passes of their own.
+    const apart = new Session(engine, { now: SAMPLE_NOW, maxRows: 20 });
+    await apart.execute('AssumeRole');
+    const scansRaw = engine.scansRaw;
+    engine.scansRaw = async () => false;
+    let separate: FieldStats;
+    try {
+      separate = await apart.fieldStats('auto');
+    } finally {
+      engine.scansRaw = scansRaw;
+    }
+    expect(stats.rows).toBe(105);
+    expect(separate.rows).toBe(105);
+    const sorted = (fields: FieldEntry[]) => [...fields].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+    expect(sorted(stats.fields)).toEqual(sorted(separate.fields));
+    expect(pick(stats.fields, 'action')?.firstRows).toBeUndefined();
+    expect(pick(stats.fields, 'eventName')).toMatchObject({ present: 105 });
+  });
+
   it('is exact at once when the first rows were all of them', async () => {
     const session = new Session(engine, { now: SAMPLE_NOW });
     const updates: string[] = [];
