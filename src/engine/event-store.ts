@@ -220,8 +220,8 @@ export class EventStore {
     return loaded.report;
   }
 
-  /** The view over a load into the cache, added to the earlier loads'. */
-  private async takeLoaded(paths: string[], index: string, loaded: CachedLoad): Promise<void> {
+  /** The view over a load into the cache (an answer-first load's: no manifest), added to the earlier loads'. */
+  private async takeLoaded(paths: string[], index: string, loaded: Pick<CachedLoad, 'entries' | 'digest'>): Promise<void> {
     this.cached.add(loaded.entries, index, loaded.digest === undefined ? undefined : sourcesFile(layoutFolder(this.cacheDir!), loaded.digest));
     this.cacheLoads.push({ paths, index });
     // Each damaged segment found costs one rebuild of the view; a damaged cache heals in a few.
@@ -331,9 +331,7 @@ export class EventStore {
     if (this.owed.error !== undefined || answered.entries === undefined) return;
     this.cacheDir = this.owed.dir;
     this.owed.dir = undefined;
-    this.cached.add(answered.entries, answered.index);
-    this.cacheLoads.push({ paths: answered.paths, index: answered.index });
-    await this.withRepair(() => this.cached.apply(this.conn, {}), { fail: (err) => new EngineError(describeDuckDBError(err), '') });
+    await this.takeLoaded(answered.paths, answered.index, { entries: answered.entries });
     await dropMemoryTable(this.conn);
   }
 
