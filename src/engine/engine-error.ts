@@ -10,13 +10,24 @@ export class EngineError extends Error {
   }
 }
 
+/** What a search stopped by Ctrl-C (DuckDB's interrupt) fails with. */
+const SEARCH_CANCELLED = 'search cancelled';
+
+export function cancelledSearch(sql: string): EngineError {
+  return new EngineError(SEARCH_CANCELLED, sql);
+}
+
+export function isCancelled(err: unknown): boolean {
+  return err instanceof EngineError && err.message === SEARCH_CANCELLED;
+}
+
 export function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
 export function describeDuckDBError(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  if (/INTERRUPT/i.test(text)) return 'search cancelled';
+  if (/INTERRUPT/i.test(text)) return SEARCH_CANCELLED;
   if (/Out of Memory/i.test(text)) return `DuckDB ran out of memory: ${text.split('\n')[0]} (narrow the search, or raise --memory-limit)`;
   return text.split('\n')[0]!;
 }

@@ -8,7 +8,7 @@ import { compileTrino, type TrinoCompiled } from '../compiler/trino-compile.js';
 import type { AthenaTable } from '../compiler/print/athena-table.js';
 import type { MacroSet } from '../compiler/macros.js';
 import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
-import { describeDuckDBError, EngineError } from './engine-error.js';
+import { cancelledSearch, describeDuckDBError, EngineError, isCancelled } from './engine-error.js';
 import { startDuckDB } from './engine-start.js';
 import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type RunOptions, type Search } from './engine-options.js';
 import { ResultStream, rowsToRead } from './result-stream.js';
@@ -102,7 +102,7 @@ export class Engine {
 
   private async summaryQuery<T>(sql: string, read: () => Promise<T>): Promise<T> {
     // Ctrl-C between two of the sidebar's queries stops the next one.
-    if (this.results.cancelled) throw new EngineError('search cancelled', sql);
+    if (this.results.cancelled) throw cancelledSearch(sql);
     try {
       return await read();
     } catch (err) {
@@ -379,7 +379,7 @@ export class Engine {
 
   /** A run-time failure of a search that compiled, with the span of the command that failed. */
   private async located(err: unknown, compiled: CompiledSearch, text: string): Promise<unknown> {
-    if (!(err instanceof EngineError) || err.at || this.results.cancelled || err.message === 'search cancelled' || /out of memory/i.test(err.message)) return err;
+    if (!(err instanceof EngineError) || err.at || this.results.cancelled || isCancelled(err) || /out of memory/i.test(err.message)) return err;
     const span = await failingCommand(this.conn, compiled).catch(() => undefined);
     return span ? new EngineError(err.message, err.sql, { span, text }) : err;
   }

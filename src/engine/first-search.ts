@@ -4,7 +4,7 @@
 // are out. Any other search waits for the load, answered first as before (cache-after.ts).
 import { searchNeedles } from '../compiler/prefilter.js';
 import type { PreparedSearch } from '../compiler/index.js';
-import { EngineError } from './engine-error.js';
+import { isCancelled } from './engine-error.js';
 import type { Engine } from './engine.js';
 import type { RunOptions, Search } from './engine-options.js';
 import type { LoadOptions } from './loader.js';
@@ -96,7 +96,7 @@ async function warmRun(engine: Engine, spl: PreparedSearch, first: FirstSearch) 
     return { ...result!, report: settled.report, answeredFirst: false, warm: 'confirmed' as const };
   }
   // Something went out (the load's lines, rows), or the search was stopped: as without a warm start.
-  if (report || (failure.err instanceof EngineError && failure.err.message === 'search cancelled')) throw failure.err;
+  if (report || isCancelled(failure.err)) throw failure.err;
   await first.onLoaded?.(settled.report, false);
   const again = await engine.stream(spl, first.opts, first.onRows, first.onStart);
   first.onDone?.();

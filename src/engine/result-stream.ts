@@ -2,7 +2,7 @@
 // as they go by: the half of a run that comes after compiling.
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import type { CompiledSearch, OutputAction } from '../compiler/types.js';
-import { describeDuckDBError, EngineError } from './engine-error.js';
+import { cancelledSearch, describeDuckDBError, EngineError } from './engine-error.js';
 import type { RunOptions } from './engine-options.js';
 import type { LookupWriter } from './lookup-writer.js';
 import { LookupError, type LookupStore } from './lookups.js';
@@ -92,7 +92,7 @@ export class ResultStream {
     } catch (err) {
       // Ctrl-C can land on the PRAGMAs that switch the profiler on and off, which then fail with
       // DuckDB's INTERRUPT error (raw, as "error: INTERRUPT Error: Interrupted!"): a cancelled search.
-      throw this.cancelled || /INTERRUPT Error/.test(err instanceof Error ? err.message : String(err)) ? new EngineError('search cancelled', compiled.sql) : err;
+      throw this.cancelled || /INTERRUPT Error/.test(err instanceof Error ? err.message : String(err)) ? cancelledSearch(compiled.sql) : err;
     } finally {
       if (profiled) await this.recorder.end(this.conn, reader.sql).catch(() => null);
     }
@@ -121,7 +121,7 @@ export class ResultStream {
       for (;;) {
         const chunk = await chunks.next();
         // After interrupt() DuckDB hands out an empty chunk, as at the end: not a whole result.
-        if (this.cancelled) throw new EngineError('search cancelled', compiled.sql);
+        if (this.cancelled) throw cancelledSearch(compiled.sql);
         if (!chunk || chunk.rowCount === 0) break;
         read += chunk.rowCount;
         const all = reader.decode(chunk);
@@ -166,7 +166,7 @@ export class ResultStream {
       let read = 0;
       for (;;) {
         const chunk = await fetchChunk(result, sql);
-        if (this.cancelled) throw new EngineError('search cancelled', sql);
+        if (this.cancelled) throw cancelledSearch(sql);
         if (!chunk || chunk.rowCount === 0) break;
         read += chunk.rowCount;
         const rows = reader.decode(chunk);

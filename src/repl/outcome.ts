@@ -1,7 +1,7 @@
 // What a line of input produces for the UI to show (lines, a result, a menu to open), the result
 // the session holds, and how a failure reads: shared by the session, its commands and the UIs.
 import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
-import { EngineError } from '../engine/engine.js';
+import { EngineError, isCancelled } from '../engine/engine-error.js';
 import type { QueryParameter } from '../engine/queries.js';
 import type { Row } from '../engine/types.js';
 import type { RanSearch } from './inspect-ran.js';
@@ -75,7 +75,7 @@ export const error = (text: string): Outcome => lines({ text, tone: 'error' });
 export function describeError(err: unknown, search?: string): string {
   if (err instanceof SplError) return renderDiagnostic(err.text ?? search ?? '', err.diagnostic);
   if (err instanceof EngineError) {
-    if (err.message === 'search cancelled') return 'search cancelled';
+    if (isCancelled(err)) return err.message;
     // DuckDB's message, and under it the command of the search that failed (as the CLI shows it).
     if (err.at) return `search failed: ${err.message}\n${renderDiagnostic(err.at.text, { code: 'bad-argument', message: 'in this command', span: err.at.span }).replace(/^error: /, '')}`;
     return `search failed: ${err.message}`;
