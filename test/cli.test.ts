@@ -126,3 +126,44 @@ describe('spelunk run', () => {
     expect(r.stderr).not.toContain('EPIPE');
   });
 });
+
+describe('a folder given by a relative path', () => {
+  // Splunk's `source` for a monitored file is its path on the machine ("Use default fields",
+  // help.splunk.com). The cache always kept the absolute path (its entries must not depend on the
+  // folder spelunk starts in); --no-cache kept the name as typed, so `source="logs/*"` matched in
+  // one and not the other. The skipped files' warnings also came in delivery order from the cache.
+  it('gives the same sources and the same skipped-file warnings, in the same order, cached or not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spelunk-relative-'));
+    const event = (day: string) => ({ eventVersion: '1.09', eventTime: `2026-11-${day}T02:10:00Z`, eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', eventID: `e${day}`, awsRegion: 'us-east-1' });
+    const file = (region: string, day: string, tag: string) => {
+      const folder = join(dir, 'logs', '111122223333', 'CloudTrail', region, '2026', '11', day);
+      mkdirSync(folder, { recursive: true });
+      return join(folder, `111122223333_CloudTrail_${region}_202611${day}T0${tag}Z_${tag}.json`);
+    };
+    // In path order eu-west-1 comes first; in delivery order the 20th (us-east-1) does.
+    writeFileSync(file('eu-west-1', '23', '1'), JSON.stringify({ Records: [event('23')] }));
+    writeFileSync(file('eu-west-1', '23', '2'), '{"Records":[{');
+    writeFileSync(file('us-east-1', '20', '3'), JSON.stringify({ Records: [event('20')] }));
+    writeFileSync(file('us-east-1', '20', '4'), 'garbage');
+    const run = (...flags: string[]) => {
+      const r = spawnSync('node', [join(process.cwd(), 'bin/spelunk.js'), 'run', '* | table source', '--data', 'logs', '--format', 'csv', ...flags], { encoding: 'utf8', cwd: dir });
+      return { status: r.status, stdout: r.stdout, warnings: r.stderr.split('\n').filter((l) => l.startsWith('warning:')) };
+    };
+    try {
+      const memory = run('--no-cache');
+      const cold = run('--cache', join(dir, 'cache'));
+      const warm = run('--cache', join(dir, 'cache'));
+      const abs = join(dir, 'logs', '111122223333', 'CloudTrail');
+      expect(memory.status).toBe(0);
+      expect(memory.stdout.split('\n').slice(1, 3).sort()).toEqual([`${abs}/eu-west-1/2026/11/23/111122223333_CloudTrail_eu-west-1_20261123T01Z_1.json`, `${abs}/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T03Z_3.json`]);
+      expect(memory.warnings.map((w) => w.slice(0, w.indexOf('.json'))).map((w) => w.slice(-1))).toEqual(['2', '4']);
+      expect(memory.warnings[0]).toContain(`warning: ${abs}/eu-west-1/`);
+      for (const cached of [cold, warm]) {
+        expect(cached.stdout).toBe(memory.stdout);
+        expect(cached.warnings).toEqual(memory.warnings);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

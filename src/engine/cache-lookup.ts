@@ -19,8 +19,8 @@ import {
   type CacheEntry,
   type Fingerprint,
 } from './cache-files.js';
-import { describeFsError, expandPaths, type FileState } from './load-paths.js';
-import { emptyLoadReport, type LoadReport } from './types.js';
+import { absolutePath, describeFsError, expandPaths, type FileState } from './load-paths.js';
+import { emptyLoadReport, type LoadReport, type LoadWarning } from './types.js';
 
 export interface Miss extends Fingerprint {
   abs: string;
@@ -54,15 +54,6 @@ export interface CacheLookup {
   misses: Miss[];
   /** Days whose segments hold rows no current entry reads (a file changed or went away). */
   dirty: Set<string>;
-}
-
-/**
- * `path.resolve` of a file name, without its work for a name that is absolute and normal already
- * (every file a walk of an absolute folder finds: 53,819 at 5M).
- */
-function absolute(file: string): string {
-  const normal = file.startsWith('/') && !file.endsWith('/') && !file.includes('//') && !file.includes('/./') && !file.includes('/../') && !file.endsWith('/.') && !file.endsWith('/..');
-  return normal && path.sep === '/' ? file : path.resolve(file);
 }
 
 /**
@@ -101,6 +92,21 @@ export function inWalkOrder(entries: CacheEntry[], walked: string[]): CacheEntry
   const place = new Map(walked.map((p, i) => [p, i]));
   const at = (e: CacheEntry): number => place.get(e.path) ?? walked.length;
   return entries.map((e) => [at(e), e] as const).sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+}
+
+/**
+ * The load's warnings about files in the walk's order, as a load without the cache lists them:
+ * files converted now report theirs in the order they were read (by delivery time), before the
+ * warnings kept with the cache's entries. Warnings about what was given (a folder, a pattern)
+ * stay first.
+ */
+export function warningsInWalkOrder(warnings: LoadWarning[], walked: string[]): LoadWarning[] {
+  if (warnings.length < 2) return warnings;
+  const named = new Set(warnings.map((w) => w.file));
+  const place = new Map<string, number>();
+  walked.forEach((p, i) => named.has(p) && place.set(p, i));
+  const at = (w: LoadWarning): number => place.get(w.file) ?? -1;
+  return warnings.map((w, i) => [at(w), i, w] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , w]) => w);
 }
 
 /**
@@ -162,7 +168,7 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
   const others: Promise<Looked>[] = [];
   const otherAt: number[] = [];
   expansion.files.forEach((file, i) => {
-    const abs = absolute(file);
+    const abs = absolutePath(file);
     walked[i] = abs;
     const listedEntry = fromList.find(abs);
     if (listedEntry !== undefined && expansion.states.same(i, listedEntry) && segmentFresh(listedEntry)) {

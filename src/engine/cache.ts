@@ -33,7 +33,7 @@ import {
 import { stageTexts, writeValuesChunk } from './cache-chunk.js';
 import { manifestText } from './cache-manifest.js';
 import { NO_EXTENSIONS } from './engine-options.js';
-import { inWalkOrder, lookUpCache, type CacheLookup, type Miss } from './cache-lookup.js';
+import { inWalkOrder, lookUpCache, warningsInWalkOrder, type CacheLookup, type Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
 import { loadValues, type LoadOptions, type ValuesRead } from './loader.js';
@@ -225,6 +225,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
   // Only collection reads it (a warm start changes nothing: 53,819 paths hashed for nothing at 5M).
   const seen = changed ? new Map(entries.map((e) => [e.path, fingerprintOf(e)])) : undefined;
   const { collected, digest } = await finishLoad(opts.dir, manifest, entries, rewrite, changed, opts.gcGraceMs, seen);
+  report.warnings = warningsInWalkOrder(report.warnings, walked);
   markUnreadable(report.warnings);
   report.elapsedMs = performance.now() - started;
   return { report, entries, converted, rewritten, collected, digest: rewrite ? digest : manifestDigest };

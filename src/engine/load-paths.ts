@@ -27,6 +27,16 @@ export interface Expansion {
   states: FoundFiles;
 }
 
+/**
+ * `path.resolve` of a file name, without its work for a name that is absolute and normal already
+ * (every file a walk of an absolute folder finds: 53,819 at 5M). A file's `source` is this name,
+ * cached or not: the cache's must not depend on the folder spelunk was started in.
+ */
+export function absolutePath(file: string): string {
+  const normal = file.startsWith('/') && !file.endsWith('/') && !file.includes('//') && !file.includes('/./') && !file.includes('/../') && !file.endsWith('/.') && !file.endsWith('/..');
+  return normal && path.sep === '/' ? file : path.resolve(file);
+}
+
 /** State shared by the walks of one expansion. */
 interface Walk {
   warnings: LoadWarning[];

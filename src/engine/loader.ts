@@ -8,7 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENTS_TABLE, EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import { commonFolder, firstLine, planBatches, readBatch } from './load-batches.js';
 import { sniffFile, type RejectedFile, type SniffedFile } from './load-files.js';
-import { expandPaths } from './load-paths.js';
+import { absolutePath, expandPaths } from './load-paths.js';
 import { inflatable, readInflated } from './load-inflate.js';
 import { readStreamed, STREAM_BYTES } from './load-stream.js';
 import { NOT_CLOUDTRAIL, quoteIdent, sqlString, VALUES_COLUMNS, VALUES_TABLE } from './load-sql.js';
@@ -147,9 +147,10 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions):
   else await ensureEventsTable(conn);
 
   const expansion = await expandPaths(paths);
+  const files = expansion.files.map(absolutePath);
   throwIfInterrupted(signal);
   let looked = 0;
-  const sniffed = await mapConcurrent(expansion.files, SNIFF_CONCURRENCY, async (file) => {
+  const sniffed = await mapConcurrent(files, SNIFF_CONCURRENCY, async (file) => {
     // sniffFile reads synchronously: a turn of the event loop now and then (a cancel, the REPL).
     if (++looked % SNIFF_SLICE === 0) await setImmediate();
     throwIfInterrupted(signal);
@@ -167,8 +168,8 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions):
 
   const sizeOf = (results: typeof sniffed): number => results.reduce((sum, r) => sum + r.file.size, 0);
   const progress: LoadProgress = {
-    filesDone: expansion.files.length - good.length,
-    filesTotal: expansion.files.length,
+    filesDone: files.length - good.length,
+    filesTotal: files.length,
     bytesDone: sizeOf(sniffed.filter((r) => !r.ok)),
     bytesTotal: sizeOf(sniffed),
     events: 0,
@@ -224,7 +225,7 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions):
   return {
     stats,
     finish: (figures) => {
-      const result = buildReport(expansion.files, [...expansion.warnings, ...notes], outcomes, figures, performance.now() - started);
+      const result = buildReport(files, [...expansion.warnings, ...notes], outcomes, figures, performance.now() - started);
       markUnreadable(result.warnings);
       return result;
     },
