@@ -146,6 +146,19 @@ export function rowsScanRaw(compiled: CompiledSearch): boolean {
   return last !== undefined && scansRaw(compiled, last);
 }
 
+/**
+ * The search's rows are the events its conditions admit, as loaded, and its table's columns
+ * functions of each row alone: no other command, nothing volatile, no aggregate or subsearch.
+ * Its counts then depend on the loaded events alone (the engine remembers them: sidebar-memory.ts).
+ */
+export function eventsAlone(compiled: CompiledSearch): boolean {
+  const last = tableStep(compiled);
+  if (!last) return false;
+  const steps = before(compiled, last);
+  return steps.length === 1 && steps[0]!.kind === 'events'
+    && [...steps, last].every((s) => stepExprs(s).every((e) => !isVolatile(e) && !hasAggregate(e) && !namesStep(e)));
+}
+
 /** The search reads `_raw` before its table (a bare term's scan): running it again costs. */
 function scansRaw(compiled: CompiledSearch, last: Project): boolean {
   return before(compiled, last).some((s) => stepExprs(s).some((e) => readsColumn(e, '_raw')));

@@ -8,13 +8,13 @@ import { compileTrino, type TrinoCompiled } from '../compiler/trino-compile.js';
 import type { AthenaTable } from '../compiler/print/athena-table.js';
 import type { MacroSet } from '../compiler/macros.js';
 import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
-import { cancelledSearch, describeDuckDBError, EngineError, isCancelled } from './engine-error.js';
+import { describeDuckDBError, EngineError, isCancelled } from './engine-error.js';
 import { startDuckDB } from './engine-start.js';
 import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type RunOptions, type Search } from './engine-options.js';
 import { ResultStream, rowsToRead } from './result-stream.js';
-import type { FieldSummary } from './field-summary.js';
-import { summarize, type SummaryOptions } from './sidebar-summary.js';
-import { rowsScanRaw } from '../compiler/grouped-fields.js';
+import type { SummaryOptions } from './sidebar-summary.js';
+import { EngineSidebar } from './engine-sidebar.js';
+import type { Summary } from './sidebar-memory.js';
 import { ScanAnswers } from './scan-answers.js';
 import { defaultMemoryLimit } from './memory.js';
 import { nestedFieldPaths } from './field-paths.js';
@@ -42,15 +42,18 @@ export class Engine {
   ) {
     this.results = new ResultStream(conn, lookups, new SearchRecorder(scratch));
     this.store = new EventStore(instance, conn, options, scratch, allowedDirs, options.cacheDir);
+    const compile = (spl: string, opts: RunOptions & { unordered: boolean }) => this.compileWithData(spl, opts);
+    this.sidebar = new EngineSidebar({ conn, compile, cancel: this.results, scans: this.scans, dataKey: () => this.store.dataKey(), cacheDir: options.cacheDir });
     // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
     // they call compileWithData, never each other.
-    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'scansRaw', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], new Serial());
+    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'rememberedFields', 'scansRaw', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], new Serial());
   }
 
   /** Reads a compiled search's rows and writes its lookups (result-stream.ts). */
   private readonly results: ResultStream;
   /** The loaded events, in memory or in the cache (event-store.ts). */
   private readonly store: EventStore;
+  private readonly sidebar: EngineSidebar;
   /** The sidebar's scans of `_raw`, kept until the loaded events change: every load, or a repair of the cache, says so. */
   private readonly scans = new ScanAnswers();
 
@@ -82,33 +85,15 @@ export class Engine {
    * many rows only (the newest events, unless the search sorts them), which the newest-rows bound
    * reads from the newest files: they are made once into a temporary table the passes read.
    * Computed fields (the add-on's) are counted over the combinations of what they read
-   * (sidebar-summary.ts).
+   * (sidebar-summary.ts). Counts over every row are remembered with the cache (engine-sidebar.ts).
    */
-  async summarizeFields(spl: string, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[] = []): Promise<{ rows: number; fields: FieldSummary[] }> {
-    this.results.cancelled = false;
-    const first = opts.first === undefined ? undefined : Math.max(1, Math.floor(opts.first));
-    const { compiled } = await this.prepareSummary(first === undefined ? spl : `${spl}\n| head ${first}`, opts, [...fields, ...identifiers]);
-    return summarize({ conn: this.conn, query: (sql, read) => this.summaryQuery(sql, read), scans: this.scans.over(this.conn, opts) }, compiled, { fields, identifiers, first, group: opts.group });
-  }
+  summarizeFields = (spl: string, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[] = []): Promise<Summary> => this.sidebar.summarize(spl, opts, fields, identifiers);
+
+  /** The counts summarizeFields would serve over every row from memory, without counting; undefined when there are none. */
+  rememberedFields = (spl: string, opts: RunOptions, fields: string[], identifiers: string[] = []): Promise<Summary | undefined> => this.sidebar.remembered(spl, opts, fields, identifiers);
 
   /** The search scans `_raw` for its rows (a bare term): every sidebar pass scans it again. */
-  scansRaw = async (spl: string, opts: RunOptions): Promise<boolean> => rowsScanRaw((await this.prepareSummary(spl, opts, ['_time'])).compiled);
-
-  private prepareSummary(spl: string, opts: RunOptions, names: string[]): Promise<Prepared> {
-    const quote = (f: string) => (/^[A-Za-z_@][\w.{}@-]*$/.test(f) ? f : `"${f.replace(/[\\"]/g, '\\$&')}"`);
-    const table = `${spl}\n| table ${names.filter((f) => !f.includes('*')).map(quote).join(' ')}`;
-    return this.compileWithData(table, { ...opts, maxRows: undefined, unordered: true });
-  }
-
-  private async summaryQuery<T>(sql: string, read: () => Promise<T>): Promise<T> {
-    // Ctrl-C between two of the sidebar's queries stops the next one.
-    if (this.results.cancelled) throw cancelledSearch(sql);
-    try {
-      return await read();
-    } catch (err) {
-      throw new EngineError(describeDuckDBError(err), sql);
-    }
-  }
+  scansRaw = (spl: string, opts: RunOptions): Promise<boolean> => this.sidebar.scansRaw(spl, opts);
 
   /** Dotted paths inside the loaded events' nested objects, most frequent first (completion). */
   async fieldPaths(sample = 5000, limit = 5000): Promise<string[]> {

@@ -114,6 +114,8 @@ export class EventStore {
     return report;
   }
 
+  /** Names the events searches read, for counts kept across sessions (sidebar-memory.ts): none unless they are the cache's, settled. */
+  dataKey = (): string | undefined => (this.cacheDir === undefined || this.warm || this.cacheLoads.length === 0 ? undefined : `${this.cached.countKey()}\0${this.dropDuplicates}`);
   /** The cache folder, when nothing is loaded yet and no load asks for the extra copies dropped. */
   private firstLoadDir(): string | undefined {
     return !this.locked && !this.dropDuplicates && !this.options.dedupEvents && this.cacheLoads.length === 0 && !this.answered && !this.firstPending ? this.cacheDir : undefined;

@@ -183,7 +183,26 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
     if (!together) await addonPass(addonLabel, first);
     return counted;
   };
-  if (first !== undefined) {
+  /**
+   * Counts over every row that the engine remembers with the cache (the same search over the
+   * same loaded events, in this session or an earlier one: engine-sidebar.ts), shown at once and
+   * exact, with no first-rows pass; false, with nothing shown, unless every pass's are.
+   */
+  const rememberedPasses = async (): Promise<boolean> => {
+    const shapes: [string[], string[]][] = together ? [[[...eventFields, ...calculated], IDENTIFIERS]] : [[eventFields, IDENTIFIERS], [calculated, []]];
+    const found = [];
+    for (const [names, ids] of shapes) {
+      const known = await engine.rememberedFields(r.search, run, names, ids).catch(() => undefined);
+      if (!known) return false;
+      found.push(known);
+    }
+    for (const known of found) merge(known.fields.map((f) => ({ ...f, kind: kindOf(f.field) })));
+    stats.rows = found[0]!.rows;
+    return true;
+  };
+  if (first !== undefined && (await rememberedPasses())) {
+    nested();
+  } else if (first !== undefined) {
     // The event fields first (a fraction of the add-on's cost, most of it the add-on SQL's size).
     const label = `counting the first ${first.toLocaleString('en-US')} results`;
     const counted = await fieldPasses(label, `${label}: the add-on fields`, first, (n) => {

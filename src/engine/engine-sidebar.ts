@@ -1,0 +1,84 @@
+// The engine's side of the field sidebar (Engine.summarizeFields): the search compiled to end in a
+// table of the fields asked, counted by sidebar-summary.ts, and its counts over every row
+// remembered with the cache when nothing but the loaded events decides them (sidebar-memory.ts).
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { eventsAlone, rowsScanRaw } from '../compiler/grouped-fields.js';
+import type { CompiledSearch } from '../compiler/types.js';
+import { cancelledSearch, describeDuckDBError, EngineError } from './engine-error.js';
+import type { Prepared, RunOptions } from './engine-options.js';
+import type { ScanAnswers } from './scan-answers.js';
+import { SidebarMemory, type Summary } from './sidebar-memory.js';
+import { summarize, type SummaryOptions } from './sidebar-summary.js';
+
+export interface SidebarHost {
+  conn: DuckDBConnection;
+  /** Compiles with the data's answers (Engine.compileWithData). */
+  compile: (spl: string, opts: RunOptions & { unordered: boolean }) => Promise<Prepared>;
+  /** Set by Ctrl-C (the result stream's flag). */
+  cancel: { cancelled: boolean };
+  scans: ScanAnswers;
+  /** What names the loaded events (EventStore.dataKey): none when they are not the cache's alone. */
+  dataKey: () => string | undefined;
+  cacheDir?: string;
+}
+
+/** The file of remembered sidebars in the cache folder, beside the duplicate counts. */
+export const SIDEBAR_FILE = 'sidebar.json';
+
+export class EngineSidebar {
+  private readonly memory: SidebarMemory | undefined;
+
+  constructor(private readonly host: SidebarHost) {
+    this.memory = host.cacheDir === undefined ? undefined : new SidebarMemory(path.join(path.resolve(host.cacheDir), SIDEBAR_FILE));
+  }
+
+  async summarize(spl: string, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[]): Promise<Summary> {
+    const { conn, cancel, scans } = this.host;
+    cancel.cancelled = false;
+    const first = opts.first === undefined ? undefined : Math.max(1, Math.floor(opts.first));
+    const { compiled } = await this.prepare(first === undefined ? spl : `${spl}\n| head ${first}`, opts, [...fields, ...identifiers]);
+    const key = this.key(compiled, opts, fields, identifiers);
+    const known = key === undefined ? undefined : this.memory!.recall(key);
+    if (known) return known;
+    const counted = await summarize({ conn, query: (sql, read) => this.query(sql, read), scans: scans.over(conn, opts) }, compiled, { fields, identifiers, first, group: opts.group });
+    if (key !== undefined) this.memory!.remember(key, counted);
+    return counted;
+  }
+
+  /** The counts a sidebar over every row of `spl` would serve from memory, if there are any. */
+  async remembered(spl: string, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[]): Promise<Summary | undefined> {
+    if (this.memory === undefined) return undefined;
+    const { compiled } = await this.prepare(spl, opts, [...fields, ...identifiers]);
+    const key = this.key(compiled, opts, fields, identifiers);
+    return key === undefined ? undefined : this.memory.recall(key);
+  }
+
+  /** The search scans `_raw` for its rows (a bare term): every sidebar pass scans it again. */
+  async scansRaw(spl: string, opts: RunOptions): Promise<boolean> {
+    return rowsScanRaw((await this.prepare(spl, opts, ['_time'])).compiled);
+  }
+
+  /** The key counts are remembered under, when they are a function of the loaded events alone (sidebar-memory.ts). */
+  private key(compiled: CompiledSearch, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[]): string | undefined {
+    const data = this.memory && eventsAlone(compiled) ? this.host.dataKey() : undefined;
+    if (data === undefined) return undefined;
+    return SidebarMemory.key([data, opts.earliest ?? null, opts.latest ?? null, compiled.sql, fields, identifiers, opts.group ?? 'auto']);
+  }
+
+  private prepare(spl: string, opts: RunOptions, names: string[]): Promise<Prepared> {
+    const quote = (f: string) => (/^[A-Za-z_@][\w.{}@-]*$/.test(f) ? f : `"${f.replace(/[\\"]/g, '\\$&')}"`);
+    const table = `${spl}\n| table ${names.filter((f) => !f.includes('*')).map(quote).join(' ')}`;
+    return this.host.compile(table, { ...opts, maxRows: undefined, unordered: true });
+  }
+
+  private async query<T>(sql: string, read: () => Promise<T>): Promise<T> {
+    // Ctrl-C between two of the sidebar's queries stops the next one.
+    if (this.host.cancel.cancelled) throw cancelledSearch(sql);
+    try {
+      return await read();
+    } catch (err) {
+      throw new EngineError(describeDuckDBError(err), sql);
+    }
+  }
+}
