@@ -5,19 +5,33 @@
 // events gives the same counts, so they are kept, in a file of the cache folder beside the
 // duplicate counts, and served to the next sidebar of that search in this session or a later one.
 //
-// Only what cannot differ is remembered: the key holds the loaded files (each file's path, size,
+// Only what cannot differ is remembered: the key holds spelunk's version, the loaded files (each file's path, size,
 // times and segment, the index it was loaded into, whether copies are dropped: a changed or added
 // file is another key), the time range, the search's whole SQL (every field's rule, every
 // condition and literal) and the fields asked; and only for a search whose rows are events as
 // loaded, with nothing volatile, no subsearch, no lookup (compiler/grouped-fields.ts eventsAlone).
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './engine-options.js';
 import type { FieldSummary } from './field-summary.js';
 
 export type Summary = { rows: number; fields: FieldSummary[] };
 
 /** Bumped whenever what a summary holds, or how it is counted, changes: older entries are not read. */
 const VERSION = 1;
+/** spelunk's own version is part of every key too: a release that counts differently never reads an older one's counts. */
+let release: string | undefined;
+function spelunkVersion(): string {
+  if (release === undefined) {
+    try {
+      release = String((JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: unknown }).version);
+    } catch {
+      release = 'unknown';
+    }
+  }
+  return release;
+}
 /** Summaries kept (the newest): at about 30 KB each for the add-on's fields, a file of a megabyte. */
 const KEPT = 32;
 
@@ -26,7 +40,7 @@ export class SidebarMemory {
 
   /** The key of a summary: what it was counted over, as parts any JSON value. */
   static key(parts: unknown[]): string {
-    return createHash('sha256').update(JSON.stringify([VERSION, ...parts])).digest('hex').slice(0, 32);
+    return createHash('sha256').update(JSON.stringify([VERSION, spelunkVersion(), ...parts])).digest('hex').slice(0, 32);
   }
 
   recall(key: string): Summary | undefined {
