@@ -6,7 +6,7 @@ import { Engine } from '../src/engine/engine.js';
 import { loadIntoCache } from '../src/engine/cache.js';
 import { layoutFolder, type CacheEntry } from '../src/engine/cache-files.js';
 import { lookUpCache } from '../src/engine/cache-lookup.js';
-import { manifestText, parseManifest } from '../src/engine/cache-manifest.js';
+import { manifestText, parseManifest, readManifestText } from '../src/engine/cache-manifest.js';
 import { SAMPLE_DIR } from './helpers.js';
 
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'spelunk-manifest-'));
@@ -46,23 +46,39 @@ describe('load manifest', () => {
     expect(text.split('seg-a.parquet').length - 1).toBe(2);
   });
 
-  it('reads a manifest written before (an array of entries)', () => {
-    const entries = [entry('/logs/a/1.json.gz'), entry('/logs/a/2.json.gz', { parquet: null, parquetBytes: null })];
-    expect(parseManifest(JSON.stringify(entries))).toEqual(entries);
+  it('writes each number of the entries as a column, times of entries without events apart', () => {
+    const text = manifestText([entry('/logs/a/1.json.gz'), entry('/logs/a/2.json.gz', { minTime: null, maxTime: null }), entry('/logs/b/3.json.gz', { minTime: 0, maxTime: 0 })]);
+    const m = JSON.parse(text) as Record<string, unknown>;
+    expect(m).toMatchObject({ v: 3, folders: [['/logs/a/', 2], ['/logs/b/', 1]], names: '1.json.gz/2.json.gz/3.json.gz', untimed: [1], minTime: [1793232000, 0, 0], size: [2311, 2311, 2311] });
+    expect(parseManifest(manifestText([]))).toEqual([]);
+    expect(parseManifest(manifestText([entry('/x/')]))).toEqual([entry('/x/')]);
+  });
+
+  it('reads the manifests written before (an array of entries; an array per entry), and says they are', () => {
+    const entries = [entry('/logs/a/1.json.gz'), entry('/logs/a/2.json.gz', { parquet: null, parquetBytes: null, minTime: null, maxTime: null }), entry('/logs/b/1.json.gz', { warnings: [{ file: '/logs/b/1.json.gz', reason: 'r', kind: 'note' }] })];
+    expect(readManifestText(JSON.stringify(entries))).toEqual({ entries, earlier: true });
+    const row = (e: CacheEntry, segment: number) => [e.path.slice(e.path.lastIndexOf('/') + 1), e.size, e.mtimeMs, e.ctimeMs, e.ino, e.rows, e.minTime, e.maxTime, e.eventsSkipped, segment];
+    const v2 = { v: 2, segments: [['/cache/v5-x/seg-a.parquet', 11358586]], folders: [['/logs/a/', [row(entries[0]!, 0), row(entries[1]!, -1)]], ['/logs/b/', [row(entries[2]!, 0)]]], warnings: [[2, entries[2]!.warnings]] };
+    expect(readManifestText(JSON.stringify(v2))).toEqual({ entries, earlier: true });
+    expect(readManifestText(manifestText(entries))).toEqual({ entries, earlier: false });
   });
 
   it('takes a damaged manifest for none', () => {
     const text = manifestText([entry('/logs/a/1.json.gz'), entry('/logs/b/2.json.gz')]);
-    const parsed = JSON.parse(text) as { v: number; segments: unknown[]; folders: [string, unknown[][]][]; warnings: unknown[] };
+    const parsed = JSON.parse(text) as Record<string, unknown> & { folders: [string, number][]; size: unknown[] };
+    expect(parseManifest(text)).toHaveLength(2);
     expect(parseManifest(text.slice(0, -5))).toBeUndefined();
-    expect(parseManifest(JSON.stringify({ ...parsed, v: 3 }))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, v: 4 }))).toBeUndefined();
     expect(parseManifest(JSON.stringify({ ...parsed, segments: [] }))).toBeUndefined();
-    const short = structuredClone(parsed);
-    short.folders[0]![1][0]!.pop();
-    expect(parseManifest(JSON.stringify(short))).toBeUndefined();
-    const text2 = structuredClone(parsed);
-    text2.folders[0]![1][0]![1] = '2311';
-    expect(parseManifest(JSON.stringify(text2))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, names: '1.json.gz' }))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, folders: [['/logs/a/', 3]] }))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, folders: [['/logs/a/', 0], ['/logs/b/', 2]] }))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, size: [2311] }))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, size: [2311, '2311'] }))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, maxTime: [1, null] }))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, untimed: [2] }))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, segment: [0, 5] }))).toBeUndefined();
+    expect(parseManifest(text.replace('"size":[2311,2311]', '"size":[2311,1e999]'))).toBeUndefined();
     expect(parseManifest(JSON.stringify({ ...parsed, warnings: [[5, []]] }))).toBeUndefined();
     expect(parseManifest('null')).toBeUndefined();
     expect(parseManifest('[1, 2]')).toBeUndefined();
@@ -77,7 +93,7 @@ describe('load manifest', () => {
     const manifest = readdirSync(layoutFolder(cacheDir)).find((n) => n.startsWith('list-'))!;
     const file = path.join(layoutFolder(cacheDir), manifest);
     const legacy = path.join(layoutFolder(cacheDir), manifest.replace('list-', 'load-'));
-    expect(readFileSync(file, 'utf8').startsWith('{"v":2,')).toBe(true);
+    expect(readFileSync(file, 'utf8').startsWith('{"v":3,')).toBe(true);
     // Segments by file name only: a copied or moved cache folder reads its own.
     expect(readFileSync(file, 'utf8')).not.toContain(layoutFolder(cacheDir));
     const warm = await lookUpCache([data], cacheDir);
@@ -94,8 +110,24 @@ describe('load manifest', () => {
     expect(old.oldManifest).toBe(true);
     const again = await loadIntoCache([data], { dir: cacheDir });
     expect(again.converted).toEqual([]);
-    expect(readFileSync(file, 'utf8').startsWith('{"v":2,')).toBe(true);
+    expect(readFileSync(file, 'utf8').startsWith('{"v":3,')).toBe(true);
     expect(JSON.parse(readFileSync(legacy, 'utf8'))).toEqual(first.entries);
+    expect((await lookUpCache([data], cacheDir)).oldManifest).toBe(false);
+    // A v2 manifest (an array per entry) under this name: read, and written again as v3.
+    const v3 = JSON.parse(readFileSync(file, 'utf8')) as { segments: unknown[]; folders: [string, number][]; names: string; untimed: number[]; warnings: unknown[] } & Record<string, number[]>;
+    const names = v3.names.split('/');
+    let at = 0;
+    const folders = v3.folders.map(([folder, count]) => [folder, names.slice(at, (at += count)).map((name, k) => {
+      const i = at - count + k;
+      const timed = !v3.untimed.includes(i);
+      return [name, v3['size']![i], v3['mtimeMs']![i], v3['ctimeMs']![i], v3['ino']![i], v3['rows']![i], timed ? v3['minTime']![i] : null, timed ? v3['maxTime']![i] : null, v3['eventsSkipped']![i], v3['segment']![i]];
+    })]);
+    writeFileSync(file, JSON.stringify({ v: 2, segments: v3.segments, folders, warnings: v3.warnings }));
+    const v2 = await lookUpCache([data], cacheDir);
+    expect(v2.fromManifest).toBe(first.entries.length);
+    expect(v2.oldManifest).toBe(true);
+    await loadIntoCache([data], { dir: cacheDir });
+    expect(readFileSync(file, 'utf8').startsWith('{"v":3,')).toBe(true);
     expect((await lookUpCache([data], cacheDir)).oldManifest).toBe(false);
 
     const count = async (dir: string | undefined = cacheDir): Promise<unknown[]> => {

@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
-import { located, parseManifest } from './cache-manifest.js';
+import { located, readManifestText } from './cache-manifest.js';
 import { quoteIdent, sqlString } from './load-sql.js';
 import type { LoadWarning } from './types.js';
 
@@ -176,12 +176,12 @@ export async function readManifest(folder: string, file: string): Promise<CacheE
   return (await readLoadManifest(folder, file))?.entries;
 }
 
-/** A load manifest's entries (see readManifest) and the digest of its text (manifestDigest). */
-export async function readLoadManifest(folder: string, file: string): Promise<{ entries: CacheEntry[]; digest: string } | undefined> {
+/** A load manifest's entries (readManifest), its text's digest (manifestDigest), and whether it is of an earlier format. */
+export async function readLoadManifest(folder: string, file: string): Promise<{ entries: CacheEntry[]; digest: string; earlier: boolean } | undefined> {
   const bytes = await readFile(file).catch(() => undefined);
   if (bytes === undefined) return undefined;
-  const entries = parseManifest(bytes.toString('utf8'), memo(segmentIn(folder)));
-  return entries && { entries, digest: manifestDigest(bytes) };
+  const read = readManifestText(bytes.toString('utf8'), memo(segmentIn(folder)));
+  return read && { ...read, digest: manifestDigest(bytes) };
 }
 
 /**

@@ -122,7 +122,7 @@ export function manifestOf(paths: string[], dir: string): { folder: string; mani
   return { folder, manifest: path.join(folder, `list-${key}.json`), legacy: path.join(folder, `load-${key}.json`) };
 }
 
-export type ManifestRead = Promise<{ entries: CacheEntry[]; digest: string } | undefined>;
+export type ManifestRead = Promise<{ entries: CacheEntry[]; digest: string; earlier?: boolean } | undefined>;
 
 /**
  * Looks up every file `paths` names in the cache at `dir` (creating its folder). `reading`: the
@@ -219,7 +219,7 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
     const present = new Set(walked);
     for (const gone of listed) if (!present.has(gone.path) && gone.parquet) dirty.add(dayOf(gone));
   }
-  return { folder, manifest, listed: listed.length, fromManifest, inOrder: fromList.inOrder(), walked, manifestDigest: read?.digest, oldManifest: current === undefined && previous !== undefined, report, entries, misses, dirty };
+  return { folder, manifest, listed: listed.length, fromManifest, inOrder: fromList.inOrder(), walked, manifestDigest: read?.digest, oldManifest: (read?.earlier ?? false) || (current === undefined && previous !== undefined), report, entries, misses, dirty };
 }
 
 /** A lookup made and not taken (a first search's), for the load of the same paths that follows: not walked twice. */

@@ -1,9 +1,11 @@
 // The load manifest (`list-<key>.json`): the entries of the last load of the same paths, read on
-// every warm start. Written as arrays, each folder's path and each segment's once: as one JSON object per entry it
-// was 4.9 MB at 1M events (10,835 files) and 25 MB at 5M, and parsing it was a fifth of a warm
-// start's CPU at 5M. It only saves reads (see lookUpCache): a manifest that does not parse as one
-// is as if there were none. The earlier format (`load-<key>.json`, an array of entries) is read
-// when the new one is missing, and then written in the new one.
+// every warm start. Written as columns, each folder's path and each segment's once: as one JSON
+// object per entry it was 4.9 MB at 1M events (10,835 files) and 25 MB at 5M, and parsing it was
+// a fifth of a warm start's CPU at 5M; as an array per entry (v2) the parse still made an array
+// and a boxed number per time of each entry (53,819 at 5M), where a column of numbers parses into
+// one array of doubles. It only saves reads (see lookUpCache): a manifest that does not parse as
+// one is as if there were none. Earlier formats (v2; `load-<key>.json`, an array of entries) are
+// read, and written again in this one.
 
 import type { CacheEntry } from './cache-files.js';
 import type { LoadWarning } from './types.js';
@@ -11,7 +13,8 @@ import type { LoadWarning } from './types.js';
 /** An entry without its folder, segment and warnings (held once in the manifest, see below). */
 type Row = [name: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, rows: number, minTime: number | null, maxTime: number | null, eventsSkipped: number, segment: number];
 
-interface Manifest {
+/** The v2 manifest, read still. */
+interface ManifestV2 {
   v: 2;
   /**
    * [file, bytes] of each segment entries point at (as the entries give it: the cache writes its
@@ -24,12 +27,33 @@ interface Manifest {
   warnings: [number, LoadWarning[]][];
 }
 
+/** The numbers of an entry, a column each in the manifest (null times aside: see untimed). */
+const COLUMNS = ['size', 'mtimeMs', 'ctimeMs', 'ino', 'rows', 'minTime', 'maxTime', 'eventsSkipped', 'segment'] as const;
+type Column = (typeof COLUMNS)[number];
+
+type Manifest = {
+  v: 3;
+  /** As in v2: [file, bytes] of each segment; an entry's `segment` is its place here, -1 for none. */
+  segments: [string, number | null][];
+  /** Runs of consecutive entries in one folder: [the path up to its last '/', how many]. */
+  folders: [string, number][];
+  /** The entries' names after their folder, '/' between (a name holds none). */
+  names: string;
+  /** The places of the entries with no event time: null minTime and maxTime, 0 in their columns. */
+  untimed: number[];
+  /** [the entry's place in the list, its warnings] for the entries that have any. */
+  warnings: [number, LoadWarning[]][];
+} & Record<Column, number[]>;
+
 /** The manifest's text for `entries` (in their order). */
 export function manifestText(entries: CacheEntry[]): string {
   const segments: [string, number | null][] = [];
   const segmentIds = new Map<string, number>();
-  const folders: [string, Row[]][] = [];
+  const folders: [string, number][] = [];
+  const names: string[] = [];
+  const untimed: number[] = [];
   const warnings: [number, LoadWarning[]][] = [];
+  const columns = Object.fromEntries(COLUMNS.map((c) => [c, [] as number[]])) as Record<Column, number[]>;
   entries.forEach((e, i) => {
     let segment = -1;
     if (e.parquet !== null) {
@@ -43,11 +67,16 @@ export function manifestText(entries: CacheEntry[]): string {
     const cut = e.path.lastIndexOf('/') + 1;
     const folder = e.path.slice(0, cut);
     const last = folders[folders.length - 1];
-    const rows = last !== undefined && last[0] === folder ? last[1] : folders[folders.push([folder, []]) - 1]![1];
-    rows.push([e.path.slice(cut), e.size, e.mtimeMs, e.ctimeMs, e.ino, e.rows, e.minTime, e.maxTime, e.eventsSkipped, segment]);
+    if (last !== undefined && last[0] === folder) last[1]++;
+    else folders.push([folder, 1]);
+    names.push(e.path.slice(cut));
+    const timed = e.minTime !== null && e.maxTime !== null;
+    if (!timed) untimed.push(i);
+    const values: Record<Column, number> = { size: e.size, mtimeMs: e.mtimeMs, ctimeMs: e.ctimeMs, ino: e.ino, rows: e.rows, minTime: timed ? e.minTime! : 0, maxTime: timed ? e.maxTime! : 0, eventsSkipped: e.eventsSkipped, segment };
+    for (const c of COLUMNS) columns[c].push(values[c]);
     if (e.warnings.length > 0) warnings.push([i, e.warnings]);
   });
-  const manifest: Manifest = { v: 2, segments, folders, warnings };
+  const manifest: Manifest = { v: 3, segments, folders, names: names.join('/'), untimed, warnings, ...columns };
   return JSON.stringify(manifest);
 }
 
@@ -58,11 +87,11 @@ const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.is
 const isTime = (x: unknown): x is number | null => x === null || isNumber(x);
 
 /**
- * The entries a manifest's text holds, in order, each segment's name passed through `locate`; undefined when it is not a manifest (damaged,
- * cut short, another program's file). Manifests written before this format (an array of
- * entries) are still read.
+ * The entries a manifest's text holds, in order, each segment's name passed through `locate`, and
+ * whether it is of an earlier format (to be written again in this one); undefined when it is not
+ * a manifest (damaged, cut short, another program's file).
  */
-export function parseManifest(text: string, locate: (stored: string) => string = (s) => s): CacheEntry[] | undefined {
+export function readManifestText(text: string, locate: (stored: string) => string = (s) => s): { entries: CacheEntry[]; earlier: boolean } | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -71,13 +100,82 @@ export function parseManifest(text: string, locate: (stored: string) => string =
   }
   if (Array.isArray(parsed)) {
     if (!parsed.every(isEntry)) return undefined;
-    return located(parsed as CacheEntry[], locate);
+    return { entries: located(parsed as CacheEntry[], locate), earlier: true };
   }
-  const m = parsed as Manifest | null;
-  if (m === null || typeof m !== 'object' || m.v !== 2 || !Array.isArray(m.segments) || !Array.isArray(m.folders) || !Array.isArray(m.warnings)) return undefined;
+  const m = parsed as { v?: unknown; segments?: unknown; warnings?: unknown } | null;
+  if (m === null || typeof m !== 'object' || !Array.isArray(m.segments) || !Array.isArray(m.warnings)) return undefined;
   if (!m.segments.every((s) => Array.isArray(s) && typeof s[0] === 'string' && (s[1] === null || isNumber(s[1])))) return undefined;
   // Each segment located once, not once per entry (53,819 entries, a few hundred segments at 5M).
-  const segments = m.segments.map(([file, bytes]): [string, number | null] => [locate(file), bytes]);
+  const segments = (m.segments as [string, number | null][]).map(([file, bytes]): [string, number | null] => [locate(file), bytes]);
+  const entries = m.v === 3 ? fromColumns(m as Manifest, segments) : m.v === 2 ? fromRows(m as ManifestV2, segments) : undefined;
+  if (entries === undefined) return undefined;
+  for (const w of m.warnings as unknown[]) {
+    if (!Array.isArray(w) || !Number.isInteger(w[0]) || entries[w[0]] === undefined || !Array.isArray(w[1])) return undefined;
+    entries[w[0]]!.warnings = w[1];
+  }
+  return { entries, earlier: m.v !== 3 };
+}
+
+/** The entries a manifest's text holds (readManifestText), or undefined. */
+export function parseManifest(text: string, locate?: (stored: string) => string): CacheEntry[] | undefined {
+  return readManifestText(text, locate)?.entries;
+}
+
+/** A v3 manifest's entries, or undefined when its columns do not agree. */
+function fromColumns(m: Manifest, segments: [string, number | null][]): CacheEntry[] | undefined {
+  if (!Array.isArray(m.folders) || typeof m.names !== 'string' || !Array.isArray(m.untimed)) return undefined;
+  const names = m.names.split('/');
+  const n = names.length;
+  let listed = 0;
+  for (const f of m.folders) {
+    if (!Array.isArray(f) || typeof f[0] !== 'string' || !Number.isInteger(f[1]) || f[1] < 1) return undefined;
+    listed += f[1];
+  }
+  // An empty list is written as no names, which splits as one empty one.
+  if (listed === 0 && m.names === '') return [];
+  if (listed !== n) return undefined;
+  for (const c of COLUMNS) {
+    const column: unknown = m[c];
+    if (!Array.isArray(column) || column.length !== n) return undefined;
+  }
+  const untimed = new Set<number>();
+  for (const i of m.untimed) {
+    if (!Number.isInteger(i) || i < 0 || i >= n) return undefined;
+    untimed.add(i);
+  }
+  const { size, mtimeMs, ctimeMs, ino, rows, minTime, maxTime, eventsSkipped, segment } = m;
+  const entries: CacheEntry[] = new Array(n);
+  let i = 0;
+  for (const [folder, count] of m.folders) {
+    for (let k = 0; k < count; k++, i++) {
+      // Each number checked as it is read: one pass, not one per column.
+      if (!isNumber(size[i]) || !isNumber(mtimeMs[i]) || !isNumber(ctimeMs[i]) || !isNumber(ino[i]) || !isNumber(rows[i])) return undefined;
+      if (!isNumber(minTime[i]) || !isNumber(maxTime[i]) || !isNumber(eventsSkipped[i]) || !isNumber(segment[i])) return undefined;
+      const seg = segment[i] === -1 ? undefined : segments[segment[i]!];
+      if (segment[i] !== -1 && seg === undefined) return undefined;
+      const timed = untimed.size === 0 || !untimed.has(i);
+      entries[i] = {
+        path: folder + names[i],
+        size: size[i]!,
+        mtimeMs: mtimeMs[i]!,
+        ctimeMs: ctimeMs[i]!,
+        ino: ino[i]!,
+        rows: rows[i]!,
+        minTime: timed ? minTime[i]! : null,
+        maxTime: timed ? maxTime[i]! : null,
+        warnings: NO_WARNINGS,
+        eventsSkipped: eventsSkipped[i]!,
+        parquet: seg ? seg[0] : null,
+        parquetBytes: seg ? seg[1] : null,
+      };
+    }
+  }
+  return entries;
+}
+
+/** A v2 manifest's entries (an array per entry), or undefined when one is damaged. */
+function fromRows(m: ManifestV2, segments: [string, number | null][]): CacheEntry[] | undefined {
+  if (!Array.isArray(m.folders)) return undefined;
   const entries: CacheEntry[] = [];
   for (const run of m.folders) {
     if (!Array.isArray(run) || typeof run[0] !== 'string' || !Array.isArray(run[1])) return undefined;
@@ -103,10 +201,6 @@ export function parseManifest(text: string, locate: (stored: string) => string =
         parquetBytes: seg ? seg[1] : null,
       });
     }
-  }
-  for (const w of m.warnings) {
-    if (!Array.isArray(w) || !Number.isInteger(w[0]) || entries[w[0]] === undefined || !Array.isArray(w[1])) return undefined;
-    entries[w[0]]!.warnings = w[1];
   }
   return entries;
 }
