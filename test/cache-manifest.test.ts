@@ -38,6 +38,9 @@ describe('load manifest', () => {
       entry('/logs/a/3.json.gz', { parquetBytes: 12, eventsSkipped: 2, warnings: [{ file: '/logs/a/3.json.gz', reason: '2 events skipped', kind: 'partial', eventsSkipped: 2 }] }),
       entry('relative/x.json', { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 }),
       entry('/top.json', { minTime: -86400.25 }),
+      // Never written by a load (both times come from one aggregate), but kept as it is.
+      entry('/odd/1.json', { minTime: null }),
+      entry('/odd/2.json', { maxTime: null, minTime: 0 }),
     ];
     const text = manifestText(entries);
     expect(parseManifest(text)).toEqual(entries);
@@ -49,7 +52,7 @@ describe('load manifest', () => {
   it('writes each number of the entries as a column, times of entries without events apart', () => {
     const text = manifestText([entry('/logs/a/1.json.gz'), entry('/logs/a/2.json.gz', { minTime: null, maxTime: null }), entry('/logs/b/3.json.gz', { minTime: 0, maxTime: 0 })]);
     const m = JSON.parse(text) as Record<string, unknown>;
-    expect(m).toMatchObject({ v: 3, folders: [['/logs/a/', 2], ['/logs/b/', 1]], names: '1.json.gz/2.json.gz/3.json.gz', untimed: [1], minTime: [1793232000, 0, 0], size: [2311, 2311, 2311] });
+    expect(m).toMatchObject({ v: 3, folders: [['/logs/a/', 2], ['/logs/b/', 1]], names: '1.json.gz/2.json.gz/3.json.gz', nullMin: [1], nullMax: [1], minTime: [1793232000, 0, 0], size: [2311, 2311, 2311] });
     expect(parseManifest(manifestText([]))).toEqual([]);
     expect(parseManifest(manifestText([entry('/x/')]))).toEqual([entry('/x/')]);
   });
@@ -76,7 +79,8 @@ describe('load manifest', () => {
     expect(parseManifest(JSON.stringify({ ...parsed, size: [2311] }))).toBeUndefined();
     expect(parseManifest(JSON.stringify({ ...parsed, size: [2311, '2311'] }))).toBeUndefined();
     expect(parseManifest(JSON.stringify({ ...parsed, maxTime: [1, null] }))).toBeUndefined();
-    expect(parseManifest(JSON.stringify({ ...parsed, untimed: [2] }))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, nullMin: [2] }))).toBeUndefined();
+    expect(parseManifest(JSON.stringify({ ...parsed, nullMax: undefined }))).toBeUndefined();
     expect(parseManifest(JSON.stringify({ ...parsed, segment: [0, 5] }))).toBeUndefined();
     expect(parseManifest(text.replace('"size":[2311,2311]', '"size":[2311,1e999]'))).toBeUndefined();
     expect(parseManifest(JSON.stringify({ ...parsed, warnings: [[5, []]] }))).toBeUndefined();
@@ -114,13 +118,12 @@ describe('load manifest', () => {
     expect(JSON.parse(readFileSync(legacy, 'utf8'))).toEqual(first.entries);
     expect((await lookUpCache([data], cacheDir)).oldManifest).toBe(false);
     // A v2 manifest (an array per entry) under this name: read, and written again as v3.
-    const v3 = JSON.parse(readFileSync(file, 'utf8')) as { segments: unknown[]; folders: [string, number][]; names: string; untimed: number[]; warnings: unknown[] } & Record<string, number[]>;
+    const v3 = JSON.parse(readFileSync(file, 'utf8')) as { segments: unknown[]; folders: [string, number][]; names: string; nullMin: number[]; nullMax: number[]; warnings: unknown[] } & Record<string, number[]>;
     const names = v3.names.split('/');
     let at = 0;
     const folders = v3.folders.map(([folder, count]) => [folder, names.slice(at, (at += count)).map((name, k) => {
       const i = at - count + k;
-      const timed = !v3.untimed.includes(i);
-      return [name, v3['size']![i], v3['mtimeMs']![i], v3['ctimeMs']![i], v3['ino']![i], v3['rows']![i], timed ? v3['minTime']![i] : null, timed ? v3['maxTime']![i] : null, v3['eventsSkipped']![i], v3['segment']![i]];
+      return [name, v3['size']![i], v3['mtimeMs']![i], v3['ctimeMs']![i], v3['ino']![i], v3['rows']![i], v3.nullMin.includes(i) ? null : v3['minTime']![i], v3.nullMax.includes(i) ? null : v3['maxTime']![i], v3['eventsSkipped']![i], v3['segment']![i]];
     })]);
     writeFileSync(file, JSON.stringify({ v: 2, segments: v3.segments, folders, warnings: v3.warnings }));
     const v2 = await lookUpCache([data], cacheDir);

@@ -27,7 +27,7 @@ interface ManifestV2 {
   warnings: [number, LoadWarning[]][];
 }
 
-/** The numbers of an entry, a column each in the manifest (null times aside: see untimed). */
+/** The numbers of an entry, a column each in the manifest (null times aside: see nullMin). */
 const COLUMNS = ['size', 'mtimeMs', 'ctimeMs', 'ino', 'rows', 'minTime', 'maxTime', 'eventsSkipped', 'segment'] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -39,8 +39,9 @@ type Manifest = {
   folders: [string, number][];
   /** The entries' names after their folder, '/' between (a name holds none). */
   names: string;
-  /** The places of the entries with no event time: null minTime and maxTime, 0 in their columns. */
-  untimed: number[];
+  /** The places of the entries whose minTime, and whose maxTime, is null (no event time): 0 in the column. */
+  nullMin: number[];
+  nullMax: number[];
   /** [the entry's place in the list, its warnings] for the entries that have any. */
   warnings: [number, LoadWarning[]][];
 } & Record<Column, number[]>;
@@ -51,7 +52,8 @@ export function manifestText(entries: CacheEntry[]): string {
   const segmentIds = new Map<string, number>();
   const folders: [string, number][] = [];
   const names: string[] = [];
-  const untimed: number[] = [];
+  const nullMin: number[] = [];
+  const nullMax: number[] = [];
   const warnings: [number, LoadWarning[]][] = [];
   const columns = Object.fromEntries(COLUMNS.map((c) => [c, [] as number[]])) as Record<Column, number[]>;
   entries.forEach((e, i) => {
@@ -70,13 +72,13 @@ export function manifestText(entries: CacheEntry[]): string {
     if (last !== undefined && last[0] === folder) last[1]++;
     else folders.push([folder, 1]);
     names.push(e.path.slice(cut));
-    const timed = e.minTime !== null && e.maxTime !== null;
-    if (!timed) untimed.push(i);
-    const values: Record<Column, number> = { size: e.size, mtimeMs: e.mtimeMs, ctimeMs: e.ctimeMs, ino: e.ino, rows: e.rows, minTime: timed ? e.minTime! : 0, maxTime: timed ? e.maxTime! : 0, eventsSkipped: e.eventsSkipped, segment };
+    if (e.minTime === null) nullMin.push(i);
+    if (e.maxTime === null) nullMax.push(i);
+    const values: Record<Column, number> = { size: e.size, mtimeMs: e.mtimeMs, ctimeMs: e.ctimeMs, ino: e.ino, rows: e.rows, minTime: e.minTime ?? 0, maxTime: e.maxTime ?? 0, eventsSkipped: e.eventsSkipped, segment };
     for (const c of COLUMNS) columns[c].push(values[c]);
     if (e.warnings.length > 0) warnings.push([i, e.warnings]);
   });
-  const manifest: Manifest = { v: 3, segments, folders, names: names.join('/'), untimed, warnings, ...columns };
+  const manifest: Manifest = { v: 3, segments, folders, names: names.join('/'), nullMin, nullMax, warnings, ...columns };
   return JSON.stringify(manifest);
 }
 
@@ -123,7 +125,7 @@ export function parseManifest(text: string, locate?: (stored: string) => string)
 
 /** A v3 manifest's entries, or undefined when its columns do not agree. */
 function fromColumns(m: Manifest, segments: [string, number | null][]): CacheEntry[] | undefined {
-  if (!Array.isArray(m.folders) || typeof m.names !== 'string' || !Array.isArray(m.untimed)) return undefined;
+  if (!Array.isArray(m.folders) || typeof m.names !== 'string' || !Array.isArray(m.nullMin) || !Array.isArray(m.nullMax)) return undefined;
   const names = m.names.split('/');
   const n = names.length;
   let listed = 0;
@@ -138,11 +140,10 @@ function fromColumns(m: Manifest, segments: [string, number | null][]): CacheEnt
     const column: unknown = m[c];
     if (!Array.isArray(column) || column.length !== n) return undefined;
   }
-  const untimed = new Set<number>();
-  for (const i of m.untimed) {
-    if (!Number.isInteger(i) || i < 0 || i >= n) return undefined;
-    untimed.add(i);
-  }
+  const places = (list: unknown[]): Set<number> | undefined => (list.every((i) => Number.isInteger(i) && (i as number) >= 0 && (i as number) < n) ? new Set(list as number[]) : undefined);
+  const nullMin = places(m.nullMin);
+  const nullMax = places(m.nullMax);
+  if (nullMin === undefined || nullMax === undefined) return undefined;
   const { size, mtimeMs, ctimeMs, ino, rows, minTime, maxTime, eventsSkipped, segment } = m;
   const entries: CacheEntry[] = new Array(n);
   let i = 0;
@@ -153,7 +154,6 @@ function fromColumns(m: Manifest, segments: [string, number | null][]): CacheEnt
       if (!isNumber(minTime[i]) || !isNumber(maxTime[i]) || !isNumber(eventsSkipped[i]) || !isNumber(segment[i])) return undefined;
       const seg = segment[i] === -1 ? undefined : segments[segment[i]!];
       if (segment[i] !== -1 && seg === undefined) return undefined;
-      const timed = untimed.size === 0 || !untimed.has(i);
       entries[i] = {
         path: folder + names[i],
         size: size[i]!,
@@ -161,8 +161,8 @@ function fromColumns(m: Manifest, segments: [string, number | null][]): CacheEnt
         ctimeMs: ctimeMs[i]!,
         ino: ino[i]!,
         rows: rows[i]!,
-        minTime: timed ? minTime[i]! : null,
-        maxTime: timed ? maxTime[i]! : null,
+        minTime: nullMin.size > 0 && nullMin.has(i) ? null : minTime[i]!,
+        maxTime: nullMax.size > 0 && nullMax.has(i) ? null : maxTime[i]!,
         warnings: NO_WARNINGS,
         eventsSkipped: eventsSkipped[i]!,
         parquet: seg ? seg[0] : null,
