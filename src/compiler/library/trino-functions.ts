@@ -245,6 +245,7 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   ltrim: (a) => (a.length === 1 ? `trim(LEADING ' ' FROM ${a[0]})` : `trim(LEADING ${a[1]} FROM ${a[0]})`),
   rtrim: (a) => (a.length === 1 ? `trim(TRAILING ' ' FROM ${a[0]})` : `trim(TRAILING ${a[1]} FROM ${a[0]})`),
   contains: '(strpos({0}, {1}) > 0)',
+  contains_lower: '(strpos(lower({0}), {1}) > 0)',
   translate: 'translate',
   // DuckDB: '' past the end, negative from the end.
   split_part: "CASE WHEN {0} IS NULL OR {1} IS NULL OR {2} IS NULL THEN NULL WHEN {2} = 0 THEN '' ELSE coalesce(element_at(split({0}, {1}), {2}), '') END",
