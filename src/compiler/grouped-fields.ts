@@ -12,7 +12,7 @@
 // an aggregate, a subsearch) keeps the row-by-row count.
 import { JSON_COLUMNS } from './cloudtrail-schema.js';
 import { conditionsOf, domainsSql, exprKey, foldConditions, type Conditions, type KnownConditions } from './fold-conditions.js';
-import { children, hasAggregate, isVolatile, mapExpr, namesStep, readsColumn, type Expr } from './ir/expr.js';
+import { children, hasAggregate, hasWindow, isVolatile, mapExpr, namesStep, readsColumn, type Expr } from './ir/expr.js';
 import { COMPUTED } from './ir/origin.js';
 import { stepExprs, type Column, type Step } from './ir/plan.js';
 import { keptScans, type Scan, type ScanAnswers } from './kept-scans.js';
@@ -146,17 +146,27 @@ export function rowsScanRaw(compiled: CompiledSearch): boolean {
   return last !== undefined && scansRaw(compiled, last);
 }
 
+/** Steps that make each row from one row of their input, or drop it: eval, rex, fields, where, search. */
+const ROW_BY_ROW = new Set<Step['kind']>(['extend', 'project', 'filter']);
+
 /**
- * The search's rows are the events its conditions admit, as loaded, and its table's columns
- * functions of each row alone: no other command, nothing volatile, no aggregate or subsearch.
- * Its counts then depend on the loaded events alone (the engine remembers them: sidebar-memory.ts).
+ * The search's rows are made from the events its conditions admit, as loaded, each row from one
+ * event by commands that read that event alone (eval, rex, fields, where...): nothing volatile
+ * (random(), time()), no aggregate, window or subsearch, no lookup or address location (which
+ * read files that may change), no head or dedup. Its counts then depend on the loaded events
+ * alone (the engine remembers them: sidebar-memory.ts).
  */
 export function eventsAlone(compiled: CompiledSearch): boolean {
   const last = tableStep(compiled);
   if (!last) return false;
   const steps = before(compiled, last);
-  return steps.length === 1 && steps[0]!.kind === 'events'
-    && [...steps, last].every((s) => stepExprs(s).every((e) => !isVolatile(e) && !hasAggregate(e) && !namesStep(e)));
+  return steps.filter((s) => s.kind === 'events').length === 1 && steps.every((s) => s.kind === 'events' || ROW_BY_ROW.has(s.kind))
+    && [...steps, last].every((s) => stepExprs(s).every((e) => !isVolatile(e) && !hasAggregate(e) && !hasWindow(e) && !namesStep(e) && !callsFile(e)));
+}
+
+/** Calls a function reading a file beside the data: iplocation's database. */
+function callsFile(e: Expr): boolean {
+  return (e.kind === 'call' && e.fn === 'iplocation') || children(e).some(callsFile);
 }
 
 /** The search reads `_raw` before its table (a bare term's scan): running it again costs. */
