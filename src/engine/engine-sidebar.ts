@@ -38,7 +38,7 @@ export class EngineSidebar {
     cancel.cancelled = false;
     const first = opts.first === undefined ? undefined : Math.max(1, Math.floor(opts.first));
     const { compiled } = await this.prepare(first === undefined ? spl : `${spl}\n| head ${first}`, opts, [...fields, ...identifiers]);
-    const key = this.key(compiled, opts, fields, identifiers);
+    const key = await this.key(compiled, opts, fields, identifiers);
     const known = key === undefined ? undefined : this.memory!.recall(key);
     if (known) return known;
     const counted = await summarize({ conn, query: (sql, read) => this.query(sql, read), scans: scans.over(conn, opts) }, compiled, { fields, identifiers, first, group: opts.group });
@@ -50,7 +50,7 @@ export class EngineSidebar {
   async remembered(spl: string, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[]): Promise<Summary | undefined> {
     if (this.memory === undefined) return undefined;
     const { compiled } = await this.prepare(spl, opts, [...fields, ...identifiers]);
-    const key = this.key(compiled, opts, fields, identifiers);
+    const key = await this.key(compiled, opts, fields, identifiers);
     return key === undefined ? undefined : this.memory.recall(key);
   }
 
@@ -60,10 +60,26 @@ export class EngineSidebar {
   }
 
   /** The key counts are remembered under, when they are a function of the loaded events alone (sidebar-memory.ts). */
-  private key(compiled: CompiledSearch, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[]): string | undefined {
+  private async key(compiled: CompiledSearch, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[]): Promise<string | undefined> {
     const data = this.memory && eventsAlone(compiled) ? this.host.dataKey() : undefined;
     if (data === undefined) return undefined;
-    return SidebarMemory.key([data, opts.earliest ?? null, opts.latest ?? null, compiled.sql, fields, identifiers, opts.group ?? 'auto']);
+    const duckdb = await this.duckdb();
+    if (duckdb === undefined) return undefined;
+    return SidebarMemory.key([duckdb, data, opts.earliest ?? null, opts.latest ?? null, compiled.sql, fields, identifiers, opts.group ?? 'auto']);
+  }
+
+  /** DuckDB's own version: another may evaluate the same SQL otherwise (its lower(), its regexes). Undefined, asked again next time, if it could not be read. */
+  private duckdbVersion: string | undefined;
+  private async duckdb(): Promise<string | undefined> {
+    if (this.duckdbVersion === undefined) {
+      try {
+        const row = (await this.host.conn.runAndReadAll('SELECT library_version AS v, source_id AS s FROM pragma_version()')).getRowObjectsJson()[0];
+        if (row) this.duckdbVersion = JSON.stringify(row);
+      } catch {
+        // Interrupted (Ctrl-C): nothing is remembered or read this time.
+      }
+    }
+    return this.duckdbVersion;
   }
 
   private prepare(spl: string, opts: RunOptions, names: string[]): Promise<Prepared> {

@@ -5,7 +5,7 @@
 // events gives the same counts, so they are kept, in a file of the cache folder beside the
 // duplicate counts, and served to the next sidebar of that search in this session or a later one.
 //
-// Only what cannot differ is remembered: the key holds spelunk's version, the loaded files (each file's path, size,
+// Only what cannot differ is remembered: the key holds spelunk's and DuckDB's versions, the loaded files (each file's path, size,
 // times and segment, the index it was loaded into, whether copies are dropped: a changed or added
 // file is another key), the time range, the search's whole SQL (every field's rule, every
 // condition and literal) and the fields asked; and only for a search whose rows are events as
