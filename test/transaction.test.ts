@@ -74,4 +74,26 @@ describe('transaction', () => {
     // Events with none of the fields are in no transaction, as before.
     await expectRows(data.sample, '| makeresults count=3 | streamstats count as i | eval a=if(i=2, null(), "x"), b=if(i=2, null(), "y") | transaction a b | table a b eventcount', [{ a: 'x', b: 'y', eventcount: 2 }]);
   });
+
+  it('carries the add-on fields and the nested paths of its events, merged like every other field', async () => {
+    // Splunk extracts both from each event before the pipeline (the add-on's EVAL/LOOKUP/
+    // FIELDALIAS, KV_MODE=json): each is the distinct values of the transaction's events, sorted.
+    await expectRows(data.sample, `${GST} user=dev.sam | transaction user maxpause=2d | table user eventcount action status src user_type userIdentity.arn responseElements.credentials.accessKeyId`, [
+      { user: 'dev.sam', eventcount: 2, action: ['failure', 'success'], status: ['failure', 'success'], src: ['2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4', '91.64.112.45'], user_type: ['IAMUser'], 'userIdentity.arn': ['arn:aws:iam::222233334444:user/dev.sam'], 'responseElements.credentials.accessKeyId': ['ASIANDXRTLUUFCF36VU3'] },
+    ]);
+    await expectRows(data.sample, 'eventName=CreateAccessKey | transaction eventID | stats count by action status', [
+      { action: 'modified', status: 'failure', count: 1 },
+      { action: 'modified', status: 'success', count: 3 },
+    ]);
+    await expectRows(data.sample, 'eventName=CreateAccessKey errorCode=AccessDenied | transaction userIdentity.arn maxspan=1h | table eventcount errorCode requestParameters.userName', [
+      { eventcount: 1, errorCode: ['AccessDenied'], 'requestParameters.userName': ['build-bot'] },
+    ]);
+  });
+
+  it('mvlist=t: the add-on fields and nested paths give every value in time order', async () => {
+    await expectRows(data.sample, `${GST} | transaction user maxpause=2d mvlist=t ${T} | search user=dev.sam OR eventcount=4 | table t action src responseElements.credentials.accessKeyId`, [
+      { t: '11-24 10:20', action: ['success', 'failure'], src: ['2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4', '91.64.112.45'], 'responseElements.credentials.accessKeyId': ['ASIANDXRTLUUFCF36VU3'] },
+      { t: '11-23 16:11', action: ['success', 'success', 'success', 'success'], src: ['73.158.64.21', '73.158.64.21', '73.158.64.21', '73.158.64.21'], 'responseElements.credentials.accessKeyId': ['ASIAY6HSOC6YPJRPEMIX', 'ASIAAOGSBAYASXIR2FZJ', 'ASIANIGSY7UXS2OZ67IA', 'ASIAXKJNNLXKFVK4S5DX'] },
+    ]);
+  });
 });

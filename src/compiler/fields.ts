@@ -109,7 +109,7 @@ export function resolveColumn(name: string, rel: Relation): IrExpr {
   // Marked with where its values come from, for the schema of a step that copies it (ir/schema.ts).
   if (info) return withOrigin(column(name, info.type), copiedOrigin(name, info.origin));
   if (rel.removed.has(name)) return NULL;
-  if (!rel.raw) return missing(name, rel);
+  if (!rel.raw) return carriedPath(name, rel) ?? missing(name, rel);
   // An event field the pipeline overwrote or dropped keeps its original for add-on fields (which
   // resolve against the event columns only, with nothing removed).
   const original = rel.fields.get(originalName(name));
@@ -121,6 +121,30 @@ export function resolveColumn(name: string, rel: Relation): IrExpr {
   const head = pathSegments(name)[0]!;
   const path = jsonField(name, !rel.fields.has(head) && !rel.removed.has(head));
   return path ? withOrigin(path, rawPath(name)) : missing(name, rel);
+}
+
+/**
+ * The hidden column in which a transaction carries one nested object of its events, as a JSON list
+ * in time order; `inOrder`: its paths give every value in that order (mvlist=t), else the
+ * distinct values sorted, as the transaction merges every other field.
+ */
+export function carriedName(column: string, inOrder: boolean): string {
+  return `__t${inOrder ? 'list' : 'json'}_${column}`;
+}
+
+/** A nested path over a transaction's carried objects: each event's values, merged. */
+function carriedPath(name: string, rel: Relation): IrExpr | null {
+  const segments = pathSegments(name);
+  const head = segments[0];
+  if (!head || !JSON_NAMES.has(head) || rel.fields.has(head) || rel.removed.has(head)) return null;
+  for (const inOrder of [false, true]) {
+    const carried = carriedName(head, inOrder);
+    if (!rel.fields.has(carried)) continue;
+    const values: IrExpr = { kind: 'path', column: carried, segments: ['{}', ...segments.slice(1)], event: false, type: 'mv' };
+    const merged = inOrder ? values : call('list_sort', [call('list_distinct', [values], 'mv')], 'mv');
+    return withOrigin(call('null_if_empty', [merged], 'mv'), rawPath(name));
+  }
+  return null;
 }
 
 /**

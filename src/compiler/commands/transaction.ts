@@ -10,7 +10,8 @@ import type { Arg, Command } from '../../../grammar/ast.js';
 import { parse } from '../../../grammar/parser.js';
 import { Args } from '../args.js';
 import { made, visibleFields, type Builder } from '../builder.js';
-import { SCALAR_COLUMNS } from '../cloudtrail-schema.js';
+import { eventColumn, JSON_COLUMNS, SCALAR_COLUMNS } from '../cloudtrail-schema.js';
+import { addonExpr, addonFieldNames, addonFor, carriedName } from '../fields.js';
 import { toBool, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef } from '../expr.js';
 import { compileSearchExpr } from '../search.js';
@@ -69,6 +70,13 @@ function boundary(g: Generic, key: string, rel: Relation, b: Builder): Expr | un
     throw b.err('bad-argument', `${key}= takes a search condition such as "eventName=ConsoleLogin"`, v.span);
   }
   return compileSearchExpr(first.expr, rel, b);
+}
+
+/** A field every event has before the pipeline: a column it did not make, or an add-on field with a rule. */
+function isEventField(name: string, rel: Relation, b: Builder): boolean {
+  const def = addonFor(name, rel, b.options.addon);
+  if (def) return addonExpr(def) !== null;
+  return eventColumn(name) !== undefined && !isMade(rel.fields.get(name)?.origin);
 }
 
 const transaction: CommandCompiler = (cmd, rel, b) => {
@@ -137,7 +145,12 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   // 4. One result per transaction.
   const byNames = new Set(fields);
   const merged = visibleFields(rel).filter((n) => !byNames.has(n) && n !== '_time' && n !== '_raw');
-  const eventCols = rel.raw ? SCALAR_COLUMNS.map((c) => c.name).filter((n) => !byNames.has(n) && !isMade(rel.fields.get(n)?.origin)) : [];
+  // Splunk extracts the add-on's fields and the nested paths from every event before the
+  // pipeline, so a transaction merges them like any other field. The add-on fields are merged here
+  // (DuckDB drops the aggregates no later step reads); the nested objects ride as a JSON list
+  // each, hidden, which a later path reads (fields.ts carriedPath): the paths are too many to merge.
+  const eventCols = rel.raw ? [...new Set([...SCALAR_COLUMNS.map((c) => c.name), ...addonFieldNames()])].filter((n) => !byNames.has(n) && n !== '_time' && n !== '_raw' && isEventField(n, rel, b)) : [];
+  const carried = rel.raw ? JSON_COLUMNS.map((c) => c.name).filter((n) => !byNames.has(n) && !rel.removed.has(n) && !isMade(rel.fields.get(n)?.origin)) : [];
   const inTime: SortKey[] = [{ expr: TIME, desc: false, nulls: 'last' }, { expr: SEQ, desc: true, nulls: 'last' }];
   const mergeOf = (n: string): Column => {
     const v = fieldRef(n, { rel: numbered, b });
@@ -155,6 +168,7 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
     { name: 'duration', expr: call('sub', [aggregate('max', [TIME], 'number'), aggregate('min', [TIME], 'number')], 'number') },
     { name: 'eventcount', expr: aggregate('count_star', [], 'number') },
     ...[...merged, ...eventCols].map(mergeOf),
+    ...carried.map((n) => ({ name: carriedName(n, mvlist), expr: call('list_to_json', [aggregate('list_agg', [column(n, 'json')], 'mv', { order: inTime })], 'json') })),
     { name: '_raw', expr: rawText },
     { name: '__tclosed', expr: closedParts.length ? closedParts.reduce((x, y) => call('and', [x, y], 'bool')) : lit(true) },
   ];
@@ -164,6 +178,7 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   fieldsAfter.set('eventcount', made('number'));
   for (const n of merged) fieldsAfter.set(n, made('mv'));
   for (const n of eventCols) fieldsAfter.set(n, { type: 'mv', origin: EVENT });
+  for (const n of carried) fieldsAfter.set(carriedName(n, mvlist), { type: 'string', origin: INTERNAL });
   fieldsAfter.set('_raw', { type: 'string', origin: EVENT });
   fieldsAfter.set('__tclosed', { type: 'bool', origin: INTERNAL });
   const groups = [...groupCols, { name: '__tchunk', expr: column('__tchunk', 'number') }];

@@ -170,6 +170,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   json_leaf_paths: fn((a) => `(SELECT list(DISTINCT regexp_replace(regexp_replace(t.fullkey, '\\[[0-9]+\\]', '{}', 'g'), '^\\$', '')) FROM json_tree(${a[0]}) t WHERE t.type NOT IN ('OBJECT', 'ARRAY'))`, 'mv'),
   /** A text as a JSON string (quoted, escaped). */
   to_json_text: fn('CAST(to_json({0}) AS VARCHAR)', 'string'),
+  /** A list as one JSON array (a transaction's nested objects, commands/transaction.ts). */
+  list_to_json: fn('to_json', 'json'),
   /** Valid JSON text, minified. */
   json_text: fn('CAST(json({0}) AS VARCHAR)', 'string'),
   is_finite: fn('isfinite', 'bool'),
