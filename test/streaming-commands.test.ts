@@ -114,6 +114,10 @@ describe('nomv, rangemap', () => {
       { eventSource: 'guardduty.amazonaws.com', count: 6, r1: 'low', range: ['a'] },
     ]);
     await expectRows(data.sample, '| makeresults | eval v="n/a" | rangemap field=v neg=-5--1 default=unknown | table range', [{ range: 'unknown' }]);
+    // The ranges are optional: with none, nothing matches and every row gets the default (DuckDB
+    // was given a CASE with no WHEN: a parser error).
+    await expectRows(data.sample, '| makeresults | eval v=3 | rangemap field=v default=X | rangemap field=v | eval d=range | table d', [{ d: 'None' }]);
+    await expectRows(data.sample, '| makeresults | eval v=3 | rangemap field=v default=X | table range', [{ range: 'X' }]);
   });
 
   it('rangemap refuses a range it cannot read', () => {

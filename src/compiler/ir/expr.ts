@@ -133,6 +133,8 @@ export function call(fn: string, args: Expr[], type: Type, span?: Span): Expr {
 }
 
 export function caseOf(whens: { when: Expr; then: Expr }[], otherwise: Expr | null, type: Type): Expr {
+  // SQL has no CASE without a WHEN (rangemap with no ranges gave DuckDB a parser error).
+  if (whens.length === 0) return otherwise ?? nullOf(type);
   return { kind: 'case', whens, else: otherwise, type };
 }
 
