@@ -322,6 +322,22 @@ describe('add-on fields after the pipeline changed their sources', () => {
     ]);
   });
 
+  // Every command that replaces an event field, not only eval, fields and rename: streamstats,
+  // eventstats and concurrency wrote their output over eventName and the add-on fields then read
+  // the new value (an empty `action` for a string, a type error for a number).
+  it.each([
+    ['streamstats last(eventSource) as eventName', 'iam.amazonaws.com'],
+    ['eventstats first(eventSource) as eventName', 'iam.amazonaws.com'],
+    ['streamstats count as eventName', 1],
+    ['eventstats count as eventName', 1],
+    ['concurrency duration=_time output=eventName', 1],
+    ['streamstats count as errorCode | eval eventName=errorCode', 1],
+  ])('%s leaves the add-on fields as they were', async (command, value) => {
+    await expectRows(data.sample, `eventID=d4b53dba-e77e-4d9d-a9bd-00a21751f6c2 | ${command} | table eventName signature action status`, [
+      { eventName: value, signature: 'AttachRolePolicy', action: 'modified', status: 'success' },
+    ]);
+  });
+
   it('an event lacking identity details gives null, not an error', async () => {
     // The language fixture's AWS service call (GetBucketAcl by config.amazonaws.com).
     await expectRows(data.lang, 'eventID=lang-05-no-identity-fields | table user user_type user_arn aws_account_id vendor_account action status src_ip', [

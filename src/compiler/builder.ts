@@ -2,7 +2,8 @@
 // hands out relations (a step's id and schema) to the commands.
 import type { Expr as AstExpr, Command, Pipeline, SearchExpr, Span } from '../../grammar/ast.js';
 import { splError } from '../../grammar/diagnostics.js';
-import { stepName, Vars, type Expr, type MissingField } from './ir/expr.js';
+import { column, stepName, Vars, type Expr, type MissingField } from './ir/expr.js';
+import { originalName, preserveOriginals } from './fields.js';
 import type { Schema, Step } from './ir/plan.js';
 import { COMPUTED, isMade, type Origin } from './ir/origin.js';
 import { deriveSchema, type StepBody } from './ir/schema.js';
@@ -62,6 +63,8 @@ export class Builder {
    * ir/schema.ts); a command states it only where the step cannot say it.
    */
   step(body: StepBody, given?: Schema): Relation {
+    const kept = this.keepOriginals(body, given);
+    if (kept) ({ body, given } = kept);
     const schema = given ?? deriveSchema(body, (id) => this.schemaOf(id));
     if (!schema) throw new Error(`internal: a ${body.kind} step needs its schema stated`);
     // DuckDB has no empty name (nor one of NULs only): the command that made it is named instead.
@@ -69,6 +72,34 @@ export class Builder {
     const id = this.counter++;
     this.steps.push({ ...(this.span ? { span: this.span } : {}), ...body, id, schema } as Step);
     return { name: stepName(id), id, ...schema };
+  }
+
+  /**
+   * Before a step overwrites or drops event fields, a step keeping their original values: add-on
+   * fields read the event as it was (Splunk computes them before the pipeline runs), whichever
+   * command replaced the field (eval, streamstats, eventstats, concurrency, a lookup's OUTPUT...).
+   * Without it an add-on field read the new value: `streamstats last(eventSource) as eventName`
+   * emptied `action`, `streamstats count as eventName` failed on a type. Undefined when nothing
+   * needs keeping.
+   */
+  private keepOriginals(body: StepBody, given?: Schema): { body: StepBody; given?: Schema } | undefined {
+    if (body.kind !== 'extend' && !(body.kind === 'join' && body.leftAll)) return undefined;
+    const inputId = body.kind === 'extend' ? body.input : body.left;
+    const input: Relation = { name: stepName(inputId), id: inputId, ...this.schemaOf(inputId) };
+    if (!input.raw) return undefined;
+    const names = [...body.columns.map((c) => c.name), ...(body.kind === 'extend' ? (body.drop ?? []) : body.leftDrop)];
+    const keep = preserveOriginals(input, names);
+    if (keep.length === 0) return undefined;
+    const originals: [string, FieldInfo][] = keep.map(([n, info]) => [originalName(n), info]);
+    const before = this.step(
+      { kind: 'extend', input: inputId, columns: keep.map(([n, info]) => ({ name: originalName(n), expr: column(n, info.type) })) },
+      { fields: withFields(input, originals), raw: input.raw, removed: input.removed },
+    );
+    const moved: StepBody = body.kind === 'extend' ? { ...body, input: before.id } : { ...body, left: before.id };
+    if (!given) return { body: moved };
+    const fields = new Map(given.fields);
+    for (const [n, info] of originals) if (!fields.has(n)) fields.set(n, info);
+    return { body: moved, given: { ...given, fields } };
   }
 
   schemaOf(id: number): Schema {

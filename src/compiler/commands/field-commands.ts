@@ -4,7 +4,6 @@ import { Args, describe, fieldList } from '../args.js';
 import { made, withFields } from '../builder.js';
 import { toNumber, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef, fieldsOf, priorValue } from '../expr.js';
-import { originalName, preserveOriginals } from '../fields.js';
 import { aggregate, call, column, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import { CONVERT_FUNCTIONS, convertFunction, DEFAULT_TIME_FORMAT } from '../library/convert-functions.js';
 import { TimeFormatError } from '../library/time-format.js';
@@ -81,10 +80,7 @@ const fields: CommandCompiler = (cmd, rel, b) => {
   const drop = expandNames(rel, names, true, b);
   const present = drop.filter((n) => hasColumn(rel, n) && n !== '__seq');
   const removed = new Set([...rel.removed, ...drop]);
-  const kept = preserveOriginals(rel, present);
-  const originals = kept.map(([n, info]) => ({ name: originalName(n), expr: column(n, info.type) }));
-  const fieldsAfter = withFields(rel, kept.map(([n, info]) => [originalName(n), info]), drop);
-  return b.step({ kind: 'extend', input: rel.id, columns: originals, drop: present }, { fields: fieldsAfter, raw: rel.raw, removed });
+  return b.step({ kind: 'extend', input: rel.id, columns: [], drop: present }, { fields: withFields(rel, [], drop), raw: rel.raw, removed });
 };
 
 /** rename pairs: `a as b`, with wildcards (`userIdentity.* as ui_*`), commas optional. */
@@ -122,12 +118,9 @@ const rename: CommandCompiler = (cmd, rel, b) => {
     if (from === to) continue;
     const value = fieldRef(from, { rel: current, b });
     const drop = [from, to].filter((n) => hasColumn(current, n) && n !== '__seq');
-    const kept = preserveOriginals(current, drop);
     const fieldsAfter = renamedFields(current.fields, from, to, fieldOf(to, value, current));
-    for (const [n, info] of kept) fieldsAfter.set(originalName(n), info);
     const removed = new Set([...current.removed, from].filter((n) => n !== to));
-    const columns = [...kept.map(([n, info]) => ({ name: originalName(n), expr: column(n, info.type) })), { name: to, expr: value }];
-    current = b.step({ kind: 'extend', input: current.id, columns, drop }, { fields: fieldsAfter, raw: current.raw, removed });
+    current = b.step({ kind: 'extend', input: current.id, columns: [{ name: to, expr: value }], drop }, { fields: fieldsAfter, raw: current.raw, removed });
   }
   return current;
 };

@@ -6,7 +6,6 @@ import { withFields, type Builder } from '../builder.js';
 import { eventColumn } from '../cloudtrail-schema.js';
 import { toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { originalName, preserveOriginals } from '../fields.js';
 import { translateRegex, type RegexError } from '../regex.js';
 export { expandNames, matchingFields, wildcardRegex } from './wildcards.js';
 import { aggregate, call, column, int, type Expr, type SortKey } from '../ir/expr.js';
@@ -30,18 +29,11 @@ export function hasColumn(rel: Relation, name: string): boolean {
   return rel.fields.has(name) || (rel.raw && !rel.removed.has(name) && eventColumn(name) !== undefined);
 }
 
-/**
- * Add or replace columns. Event fields about to be overwritten keep their original value in a
- * hidden column, for the add-on fields that read them.
- */
+/** Add or replace columns (the event fields overwritten keep their originals: Builder.step). */
 export function assign(rel: Relation, b: Builder, values: [string, Compiled][]): Relation {
   const columns: Column[] = [];
   const seen = new Set<string>();
   const fields: [string, FieldInfo][] = [];
-  for (const [name, info] of preserveOriginals(rel, values.map(([n]) => n))) {
-    columns.push({ name: originalName(name), expr: column(name, info.type) });
-    fields.push([originalName(name), info]);
-  }
   for (const [name, c] of values) {
     if (seen.has(name)) continue;
     seen.add(name);
