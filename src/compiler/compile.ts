@@ -18,6 +18,7 @@ import { emptyRelation, eventFields, eventsRelation, NO_INPUT } from './events.j
 import { extractJsonOnce } from './rewrite/json-once.js';
 import { boundNewestRows, type CommandSteps } from './rewrite/newest-bound.js';
 import { dropUselessSteps } from './rewrite/clean.js';
+import { dropUnreadColumns } from './rewrite/unread-columns.js';
 import { partitionBounds } from './partition-bounds.js';
 
 /** SQL words typed as a command after `|`, and what SPL says instead. */
@@ -163,7 +164,7 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   const clean = dropUselessSteps(b.steps, rel.id);
   // DuckDB's plan reads each step's JSON paths with one parse per column (the Trino printer
   // takes the steps without it: trino-compile.ts).
-  const { steps, output } = extractJsonOnce(clean.steps, clean.output);
+  const { steps, output } = extractJsonOnce(dropUnreadColumns(clean.steps, columns), clean.output);
   // Rows that feed an aggregate (the REPL's field summary) need no order: sorting a million wide
   // rows for nothing doubled its cost.
   const { sql, keyed } = b.queries(steps, output, columns, { unordered: options.unordered, stepwise: options.stepwise });
