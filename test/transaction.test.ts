@@ -109,4 +109,10 @@ describe('transaction', () => {
     // Every field, when every field is asked for.
     expect(sqlOf('* | transaction eventID | table *')).toMatch(/AS "status"/);
   });
+
+  it('a transaction of transactions merges the event fields, add-on fields and nested objects they carried', async () => {
+    await expectRows(data.sample, `${GST} user=ana.ops | transaction user maxpause=2d | transaction user | table user eventcount eventName action responseElements.credentials.accessKeyId`, [
+      { user: 'ana.ops', eventcount: 2, eventName: ['GetSessionToken'], action: ['success'], 'responseElements.credentials.accessKeyId': ['ASIAAOGSBAYASXIR2FZJ', 'ASIANIGSY7UXS2OZ67IA', 'ASIAWAVXJUR3JJ5LGWAE', 'ASIAXKJNNLXKFVK4S5DX', 'ASIAY6HSOC6YPJRPEMIX'] },
+    ]);
+  });
 });

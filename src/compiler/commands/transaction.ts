@@ -17,7 +17,7 @@ import { compileExpr, fieldRef } from '../expr.js';
 import { compileSearchExpr } from '../search.js';
 import { parseSpan } from '../time.js';
 import { aggregate, call, caseOf, column, lit, nullOf, sideColumn, type Expr, type SortKey } from '../ir/expr.js';
-import type { Column, Schema } from '../ir/plan.js';
+import { isHidden, type Column, type Schema } from '../ir/plan.js';
 import type { FieldInfo, FieldType, Relation } from '../types.js';
 import { generic } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
@@ -149,9 +149,20 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   // pipeline, so a transaction merges them like any other field. The add-on fields are merged here
   // (DuckDB drops the aggregates no later step reads); the nested objects ride as a JSON list
   // each, hidden, which a later path reads (fields.ts carriedPath): the paths are too many to merge.
-  const eventCols = rel.raw ? [...new Set([...SCALAR_COLUMNS.map((c) => c.name), ...addonFieldNames()])].filter((n) => !byNames.has(n) && n !== '_time' && n !== '_raw' && isEventField(n, rel, b)) : [];
-  const carried = rel.raw ? JSON_COLUMNS.map((c) => c.name).filter((n) => !byNames.has(n) && !rel.removed.has(n) && !isMade(rel.fields.get(n)?.origin)) : [];
+  // Over an earlier transaction's results, the fields and objects it carried are merged again.
+  const eventNames = rel.raw ? [...new Set([...SCALAR_COLUMNS.map((c) => c.name), ...addonFieldNames()])].filter((n) => isEventField(n, rel, b)) : [...rel.fields].filter(([n, f]) => f.origin.kind === 'event' && !isHidden(n)).map(([n]) => n);
+  const eventCols = eventNames.filter((n) => !byNames.has(n) && n !== '_time' && n !== '_raw');
   const inTime: SortKey[] = [{ expr: TIME, desc: false, nulls: 'last' }, { expr: SEQ, desc: true, nulls: 'last' }];
+  const objects = (n: string): Expr | undefined => {
+    if (byNames.has(n) || rel.removed.has(n) || isMade(rel.fields.get(n)?.origin)) return undefined;
+    if (rel.raw) return aggregate('list_agg', [column(n, 'json')], 'mv', { order: inTime });
+    const from = [carriedName(n, false), carriedName(n, true)].find((c) => rel.fields.has(c));
+    return from === undefined ? undefined : call('flatten', [aggregate('list_agg', [call('json_elements', [column(from, 'json')], 'mv')], 'mv', { order: inTime })], 'mv');
+  };
+  const carried = JSON_COLUMNS.flatMap((c) => {
+    const list = objects(c.name);
+    return list ? [{ name: c.name, list }] : [];
+  });
   const mergeOf = (n: string): Column => {
     const v = fieldRef(n, { rel: numbered, b });
     const all = v.type === 'mv' ? call('flatten', [aggregate('list_agg', [v], 'mv', mvlist ? { order: inTime } : {})], 'mv') : aggregate('list_agg', [toString(v)], 'mv', mvlist ? { order: inTime, filter: call('is_not_null', [v], 'bool') } : {});
@@ -168,7 +179,7 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
     { name: 'duration', expr: call('sub', [aggregate('max', [TIME], 'number'), aggregate('min', [TIME], 'number')], 'number') },
     { name: 'eventcount', expr: aggregate('count_star', [], 'number') },
     ...[...merged, ...eventCols].map(mergeOf),
-    ...carried.map((n) => ({ name: carriedName(n, mvlist), expr: call('list_to_json', [aggregate('list_agg', [column(n, 'json')], 'mv', { order: inTime })], 'json') })),
+    ...carried.map((c) => ({ name: carriedName(c.name, mvlist), expr: call('list_to_json', [c.list], 'json') })),
     { name: '_raw', expr: rawText },
     { name: '__tclosed', expr: closedParts.length ? closedParts.reduce((x, y) => call('and', [x, y], 'bool')) : lit(true) },
   ];
@@ -178,7 +189,7 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   fieldsAfter.set('eventcount', made('number'));
   for (const n of merged) fieldsAfter.set(n, made('mv'));
   for (const n of eventCols) fieldsAfter.set(n, { type: 'mv', origin: EVENT });
-  for (const n of carried) fieldsAfter.set(carriedName(n, mvlist), { type: 'string', origin: INTERNAL });
+  for (const c of carried) fieldsAfter.set(carriedName(c.name, mvlist), { type: 'string', origin: INTERNAL });
   fieldsAfter.set('_raw', { type: 'string', origin: EVENT });
   fieldsAfter.set('__tclosed', { type: 'bool', origin: INTERNAL });
   const groups = [...groupCols, { name: '__tchunk', expr: column('__tchunk', 'number') }];

@@ -172,6 +172,8 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   to_json_text: fn('CAST(to_json({0}) AS VARCHAR)', 'string'),
   /** A list as one JSON array (a transaction's nested objects, commands/transaction.ts). */
   list_to_json: fn('to_json', 'json'),
+  /** The elements of a JSON array, as a list of JSON values. */
+  json_elements: fn("json_extract({0}, '$[*]')", 'mv'),
   /** Valid JSON text, minified. */
   json_text: fn('CAST(json({0}) AS VARCHAR)', 'string'),
   is_finite: fn('isfinite', 'bool'),

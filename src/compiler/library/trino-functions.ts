@@ -287,6 +287,7 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   to_json_text: none('tojson has no Trino form yet'),
   json_text: none('tojson has no Trino form yet'),
   list_to_json: none('transaction has no Trino form'),
+  json_elements: none('transaction has no Trino form'),
   is_finite: 'is_finite({0})',
   json_extract_strings: none('a list of JSON paths is a DuckDB rewrite (rewrite/json-once.ts); the Trino plan reads each path'),
   // IPv4 only, as the local form; a text that is no address is no match.
