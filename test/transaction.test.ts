@@ -3,6 +3,7 @@
 // grouping by fields, maxpause, maxspan and maxevents (cut from the newest event, as Splunk reads
 // newest first), startswith/endswith and eviction, duration and eventcount, newest first.
 import { describe, expect, it } from 'vitest';
+import { compile } from '../src/compiler/index.js';
 import { expectRows, sampleAndLanguage, sqlOf } from './helpers.js';
 
 const data = sampleAndLanguage();
@@ -114,5 +115,10 @@ describe('transaction', () => {
     await expectRows(data.sample, `${GST} user=ana.ops | transaction user maxpause=2d | transaction user | table user eventcount eventName action responseElements.credentials.accessKeyId`, [
       { user: 'ana.ops', eventcount: 2, eventName: ['GetSessionToken'], action: ['success'], 'responseElements.credentials.accessKeyId': ['ASIAAOGSBAYASXIR2FZJ', 'ASIANIGSY7UXS2OZ67IA', 'ASIAWAVXJUR3JJ5LGWAE', 'ASIAXKJNNLXKFVK4S5DX', 'ASIAY6HSOC6YPJRPEMIX'] },
     ]);
+  });
+
+  it('explain names where a merged field comes from: the add-on, or the event as recorded', () => {
+    const { origins } = compile('eventName=CreateAccessKey | transaction eventID | table action eventName requestParameters.userName', { now: 0 });
+    expect(origins).toEqual({ action: { kind: 'addon', field: 'action' }, eventName: { kind: 'raw', path: 'eventName' }, 'requestParameters.userName': { kind: 'raw', path: 'requestParameters.userName' } });
   });
 });

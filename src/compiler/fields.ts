@@ -8,7 +8,7 @@ import { EVENT_COLUMNS, eventColumn, JSON_COLUMNS } from './cloudtrail-schema.js
 import { DATETIME_FIELDS, datetimeField } from './datetime-fields.js';
 import { call, column, missingField, nullOf, withOrigin, type Expr as IrExpr, type FieldType } from './ir/expr.js';
 import { isHidden } from './ir/plan.js';
-import { copiedOrigin, INTERNAL, isMade, rawPath } from './ir/origin.js';
+import { copiedOrigin, INTERNAL, isMade, rawPath, type Origin } from './ir/origin.js';
 import { nearest } from './suggest.js';
 import type { FieldInfo, Relation } from './types.js';
 import type { Expr } from '../../grammar/ast.js';
@@ -107,7 +107,7 @@ export function preserveOriginals(rel: Relation, names: string[]): [string, Fiel
 export function resolveColumn(name: string, rel: Relation): IrExpr {
   const info = rel.fields.get(name);
   // Marked with where its values come from, for the schema of a step that copies it (ir/schema.ts).
-  if (info) return withOrigin(column(name, info.type), copiedOrigin(name, info.origin));
+  if (info) return withOrigin(column(name, info.type), carriedAddon(name, info, rel) ?? copiedOrigin(name, info.origin));
   if (rel.removed.has(name)) return NULL;
   if (!rel.raw) return carriedPath(name, rel) ?? missing(name, rel);
   // An event field the pipeline overwrote or dropped keeps its original for add-on fields (which
@@ -131,6 +131,15 @@ export function resolveColumn(name: string, rel: Relation): IrExpr {
 export function carriedName(column: string, inOrder: boolean): string {
   return `__t${inOrder ? 'list' : 'json'}_${column}`;
 }
+
+/** An add-on field a transaction merged from its events (an event column there, so as not to be shown unasked). */
+function carriedAddon(name: string, info: FieldInfo, rel: Relation): Origin | undefined {
+  if (rel.raw || info.origin.kind !== 'event') return undefined;
+  addonNames ??= new Set(addonFieldNames());
+  return addonNames.has(name) ? { kind: 'addon', field: name } : undefined;
+}
+
+let addonNames: Set<string> | undefined;
 
 /** A nested path over a transaction's carried objects: each event's values, merged. */
 function carriedPath(name: string, rel: Relation): IrExpr | null {
