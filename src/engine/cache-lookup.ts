@@ -127,11 +127,10 @@ export type ManifestRead = Promise<{ entries: CacheEntry[]; digest: string; earl
 /**
  * Looks up every file `paths` names in the cache at `dir` (creating its folder). `reading`: the
  * manifest (manifestOf) being read already, by a warm start that builds its view from it; `judged`:
- * the digest of the manifest of which a worker found that the walk would find every file as
- * listed and nothing else (walk-verdict.ts): when it is the one read, its entries are the hits, and
- * nothing is walked here.
+ * a worker's verdict that the walk would find every file as that manifest lists it and nothing
+ * else (walk-verdict.ts): then its entries are the hits, and nothing is walked here.
  */
-export async function lookUpCache(paths: string[], dir: string, reading?: ManifestRead, judged?: Promise<string | undefined>): Promise<CacheLookup> {
+export async function lookUpCache(paths: string[], dir: string, reading?: ManifestRead, judged?: Promise<boolean>): Promise<CacheLookup> {
   const { folder, manifest, legacy } = manifestOf(paths, dir);
   try {
     makeFolder(folder);
@@ -149,9 +148,9 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
     }
   });
   const segmentFresh = (e: CacheEntry): boolean => e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes;
-  if (judged !== undefined) {
+  if (judged !== undefined && (await judged)) {
     const read = await reading;
-    if (read !== undefined && !read.earlier && (await judged) === read.digest && read.entries.every(segmentFresh)) {
+    if (read !== undefined && !read.earlier && read.entries.every(segmentFresh)) {
       const entries = [...read.entries];
       return { folder, manifest, listed: entries.length, fromManifest: entries.length, inOrder: true, walked: entries.map((e) => e.path), manifestDigest: read.digest, oldManifest: false, report: emptyLoadReport(), entries, misses: [], dirty: new Set() };
     }

@@ -84,39 +84,27 @@ function sameAsListed(fsm: typeof import('node:fs'), pathm: typeof import('node:
   return true;
 }
 
-/**
- * The worker reads the manifest itself (it starts before the main thread has read it) and names
- * the text it judged by its digest (manifestDigest of cache-files.ts): a manifest written again
- * meanwhile by another process is another digest, so the verdict never serves entries it was not
- * made on.
- */
 const SCRIPT = `const { parentPort, workerData } = require('node:worker_threads');
 const sameAsListed = (${sameAsListed.toString()});
-let digest = null;
-try {
-  const bytes = require('node:fs').readFileSync(workerData.manifest);
-  if (sameAsListed(require('node:fs'), require('node:path'), workerData.root, bytes.toString('utf8'))) {
-    digest = require('node:crypto').createHash('sha256').update(bytes).digest('hex').slice(0, 32);
-  }
-} catch {}
-parentPort.postMessage(digest);`;
+let same = false;
+try { same = sameAsListed(require('node:fs'), require('node:path'), workerData.root, workerData.text); } catch {}
+parentPort.postMessage(same);`;
 
 /**
- * The digest of the manifest (at `manifest`) of which the worker found that a walk of `root` finds
- * every file as listed and nothing else (sameAsListed); undefined for a no, or when the worker
+ * The worker's verdict (sameAsListed) on `root` and the manifest's `text`; false when the worker
  * failed in any way. The worker ends itself once it has answered.
  */
-export function judgeWalk(root: string, manifest: string): Promise<string | undefined> {
+export function judgeWalk(root: string, text: string): Promise<boolean> {
   return new Promise((resolve) => {
     let worker: Worker;
     try {
-      worker = new Worker(SCRIPT, { eval: true, workerData: { root, manifest } });
+      worker = new Worker(SCRIPT, { eval: true, workerData: { root, text } });
     } catch {
-      resolve(undefined);
+      resolve(false);
       return;
     }
-    worker.once('message', (digest: unknown) => resolve(typeof digest === 'string' ? digest : undefined));
-    worker.once('error', () => resolve(undefined));
-    worker.once('exit', () => resolve(undefined));
+    worker.once('message', (same: unknown) => resolve(same === true));
+    worker.once('error', () => resolve(false));
+    worker.once('exit', () => resolve(false));
   });
 }

@@ -6,7 +6,6 @@
 // lists it and the load changed nothing; otherwise the rows are thrown away unseen, the view is
 // made again from the load as it really is, and the search runs again (first-search.ts). No
 // DuckDB here: the load (cache.ts) converts changed files in a DuckDB of its own.
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { readLoadManifest, sourcesFile, type CacheEntry } from './cache-files.js';
 import { loadIntoCache, type CachedLoad, type CacheLoadOptions } from './cache.js';
@@ -17,10 +16,10 @@ import { judgeWalk } from './walk-verdict.js';
 import type { LoadReport } from './types.js';
 
 /**
- * From how large a manifest (about 5,000 files; 157 bytes a file at 5M events) a worker judges the
- * walk (walk-verdict.ts): below, its start (45-85 ms) would cost more than the walk it saves.
+ * From how many files a manifest lists a worker judges the walk (walk-verdict.ts). Set from the
+ * figures at 1M and 5M events (bench README, warm11).
  */
-const JUDGE_FROM = 750_000;
+const JUDGE_FROM = 5000;
 
 /** What the view over the manifest's entries counted: see EventStore.settled. */
 type Duplicates = LoadReport['duplicates'];
@@ -55,15 +54,14 @@ export class WarmStart {
     loadOpts: LoadOptions,
     view: (entries: CacheEntry[], index: string, saved: string) => Promise<Duplicates | undefined>,
   ): Promise<WarmStart | CacheLookup | undefined> {
-    const { folder, manifest } = manifestOf(paths, opts.dir);
-    // One folder given and a manifest of many files: a worker judges the walk (walk-verdict.ts)
-    // from now on, while this thread reads the manifest, builds the view and runs the search.
-    const large = paths.length === 1 && (statSync(manifest, { throwIfNoEntry: false })?.size ?? 0) >= (opts.judgeFrom ?? JUDGE_FROM);
-    const judged = large ? judgeWalk(path.resolve(paths[0]!), manifest) : undefined;
     // The tag keeps a cache kept inside evidence from being read as evidence (see EventStore.loadEvents).
     await tagCacheFolder(opts.dir).catch(() => undefined);
+    const { folder, manifest } = manifestOf(paths, opts.dir);
     // Read before the walk starts: the walk's turns would delay it, and everything waits on it.
     const read = await readLoadManifest(folder, manifest);
+    // One folder given, many files: a worker judges the walk (walk-verdict.ts) while this thread
+    // builds the view and runs the search; below, its start (45-85 ms) would cost more than the walk.
+    const judged = paths.length === 1 && read !== undefined && !read.earlier && read.entries.length >= (opts.judgeFrom ?? JUDGE_FROM) ? judgeWalk(path.resolve(paths[0]!), read.text) : undefined;
     const lookup = lookUpCache(paths, opts.dir, Promise.resolve(read), judged);
     if (read === undefined || read.entries.length === 0) return lookup.catch(() => undefined);
     const listed = read.entries;
