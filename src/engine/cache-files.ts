@@ -177,12 +177,11 @@ export async function readManifest(folder: string, file: string): Promise<CacheE
 }
 
 /** A load manifest's entries (readManifest), its text's digest (manifestDigest), and whether it is of an earlier format. */
-export async function readLoadManifest(folder: string, file: string): Promise<{ entries: CacheEntry[]; digest: string; earlier: boolean; text: string } | undefined> {
+export async function readLoadManifest(folder: string, file: string): Promise<{ entries: CacheEntry[]; digest: string; earlier: boolean } | undefined> {
   const bytes = await readFile(file).catch(() => undefined);
   if (bytes === undefined) return undefined;
-  const text = bytes.toString('utf8');
-  const read = readManifestText(text, memo(segmentIn(folder)));
-  return read && { ...read, digest: manifestDigest(bytes), text };
+  const read = readManifestText(bytes.toString('utf8'), memo(segmentIn(folder)));
+  return read && { ...read, digest: manifestDigest(bytes) };
 }
 
 /**

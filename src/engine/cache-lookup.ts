@@ -126,11 +126,9 @@ export type ManifestRead = Promise<{ entries: CacheEntry[]; digest: string; earl
 
 /**
  * Looks up every file `paths` names in the cache at `dir` (creating its folder). `reading`: the
- * manifest (manifestOf) being read already, by a warm start that builds its view from it; `judged`:
- * a worker's verdict that the walk would find every file as that manifest lists it and nothing
- * else (walk-verdict.ts): then its entries are the hits, and nothing is walked here.
+ * manifest (manifestOf) being read already, by a warm start that builds its view from it.
  */
-export async function lookUpCache(paths: string[], dir: string, reading?: ManifestRead, judged?: Promise<boolean>): Promise<CacheLookup> {
+export async function lookUpCache(paths: string[], dir: string, reading?: ManifestRead): Promise<CacheLookup> {
   const { folder, manifest, legacy } = manifestOf(paths, dir);
   try {
     makeFolder(folder);
@@ -139,22 +137,6 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
   }
   // Read while the files are walked (it never fails: a missing or damaged one is undefined).
   reading ??= readLoadManifest(folder, manifest);
-  // A segment with another size than its entry recorded is not the one the entry was written for.
-  const segmentBytes = memo((file: string) => {
-    try {
-      return statSync(file).size;
-    } catch {
-      return -1;
-    }
-  });
-  const segmentFresh = (e: CacheEntry): boolean => e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes;
-  if (judged !== undefined && (await judged)) {
-    const read = await reading;
-    if (read !== undefined && !read.earlier && read.entries.every(segmentFresh)) {
-      const entries = [...read.entries];
-      return { folder, manifest, listed: entries.length, fromManifest: entries.length, inOrder: true, walked: entries.map((e) => e.path), manifestDigest: read.digest, oldManifest: false, report: emptyLoadReport(), entries, misses: [], dirty: new Set() };
-    }
-  }
   const expansion = await expandPaths(paths);
   const report = emptyLoadReport(expansion.warnings);
   const entries: CacheEntry[] = [];
@@ -164,8 +146,17 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
   const previous = current ?? (await readManifest(folder, legacy));
   const listed = previous ?? [];
   const fromList = listedIn(listed);
+  // A segment with another size than its entry recorded is not the one the entry was written for.
+  const segmentBytes = memo((file: string) => {
+    try {
+      return statSync(file).size;
+    } catch {
+      return -1;
+    }
+  });
   let fromManifest = 0;
   let packed: Promise<Map<string, CacheEntry[]>> | undefined;
+  const segmentFresh = (e: CacheEntry): boolean => e.parquet === null || segmentBytes(e.parquet) === e.parquetBytes;
   const isFresh = (e: CacheEntry | undefined, info: Fingerprint): e is CacheEntry => e !== undefined && sameFingerprint(e, info) && segmentFresh(e);
   // The walk's stat of each file gives its fingerprint (a file named directly is stat'ed there
   // too). A file the manifest lists as it is now is settled at once, without a promise or any

@@ -6,20 +6,12 @@
 // lists it and the load changed nothing; otherwise the rows are thrown away unseen, the view is
 // made again from the load as it really is, and the search runs again (first-search.ts). No
 // DuckDB here: the load (cache.ts) converts changed files in a DuckDB of its own.
-import path from 'node:path';
 import { readLoadManifest, sourcesFile, type CacheEntry } from './cache-files.js';
 import { loadIntoCache, type CachedLoad, type CacheLoadOptions } from './cache.js';
 import { lookUpCache, manifestOf, type CacheLookup } from './cache-lookup.js';
 import type { LoadOptions } from './loader.js';
 import { tagCacheFolder } from './load-paths.js';
-import { judgeWalk } from './walk-verdict.js';
 import type { LoadReport } from './types.js';
-
-/**
- * From how many files a manifest lists a worker judges the walk (walk-verdict.ts). Set from the
- * figures at 1M and 5M events (bench README, warm11).
- */
-const JUDGE_FROM = 5000;
 
 /** What the view over the manifest's entries counted: see EventStore.settled. */
 type Duplicates = LoadReport['duplicates'];
@@ -50,7 +42,7 @@ export class WarmStart {
    */
   static async start(
     paths: string[],
-    opts: CacheLoadOptions & { index: string; judgeFrom?: number },
+    opts: CacheLoadOptions & { index: string },
     loadOpts: LoadOptions,
     view: (entries: CacheEntry[], index: string, saved: string) => Promise<Duplicates | undefined>,
   ): Promise<WarmStart | CacheLookup | undefined> {
@@ -59,10 +51,7 @@ export class WarmStart {
     const { folder, manifest } = manifestOf(paths, opts.dir);
     // Read before the walk starts: the walk's turns would delay it, and everything waits on it.
     const read = await readLoadManifest(folder, manifest);
-    // One folder given, many files: a worker judges the walk (walk-verdict.ts) while this thread
-    // builds the view and runs the search; below, its start (45-85 ms) would cost more than the walk.
-    const judged = paths.length === 1 && read !== undefined && !read.earlier && read.entries.length >= (opts.judgeFrom ?? JUDGE_FROM) ? judgeWalk(path.resolve(paths[0]!), read.text) : undefined;
-    const lookup = lookUpCache(paths, opts.dir, Promise.resolve(read), judged);
+    const lookup = lookUpCache(paths, opts.dir, Promise.resolve(read));
     if (read === undefined || read.entries.length === 0) return lookup.catch(() => undefined);
     const listed = read.entries;
     const abort = new AbortController();
