@@ -1,5 +1,6 @@
 // Shared test helpers: an engine over the bundled sample, exact-row checks that print the SQL
 // when they fail, and SQL compilation with a fixed clock.
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { compile, SplError } from '../src/compiler/index.js';
 import type { CompileOptions } from '../src/compiler/types.js';
@@ -78,3 +79,29 @@ export function sampleAndLanguage(): { sample: Engine; lang: Engine } {
   });
   return engines;
 }
+
+let calls = 0;
+/**
+ * An S3 call by an IAM user on day `day` of November 2026, each with an eventID (and a second) of
+ * its own; `extra` replaces or adds top-level keys.
+ */
+export function s3Call(eventName: string, day: number, extra: Record<string, unknown> = {}, user = 'alice'): object {
+  calls++;
+  return {
+    eventVersion: '1.08',
+    eventTime: `2026-11-${String(day).padStart(2, '0')}T10:00:${String(calls % 60).padStart(2, '0')}Z`,
+    eventSource: 's3.amazonaws.com',
+    eventName,
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '198.51.100.7',
+    eventID: `00000000-0000-0000-0000-${String(calls).padStart(12, '0')}`,
+    eventType: 'AwsApiCall',
+    recipientAccountId: '111122223333',
+    userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::111122223333:user/${user}`, accountId: '111122223333', userName: user },
+    requestParameters: { bucketName: 'b0' },
+    ...extra,
+  };
+}
+
+/** Writes events as CloudTrail delivers them to S3 (`{"Records": [...]}`). */
+export const writeRecords = (file: string, events: object[]): void => writeFileSync(file, JSON.stringify({ Records: events }));

@@ -2,7 +2,7 @@
 // type's `_raw` scan, counted over every event by a sidebar of `*`, is read from the kept answer
 // by the next sidebars, and never once the events may have changed (a load, a changed file
 // loaded again, another time range). Every figure is checked against the per-row count.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,33 +11,15 @@ import { compilePrepared, prepare } from '../src/compiler/index.js';
 import { layoutFolder } from '../src/engine/cache-files.js';
 import { Engine } from '../src/engine/engine.js';
 import { multivalueSummarySql, readMultivalueSummary, type FieldSummary } from '../src/engine/field-summary.js';
+import { s3Call, writeRecords } from './helpers.js';
 
 const NOW = Date.parse('2026-11-28T00:00:00Z') / 1000;
 const FIELDS = ['eventtype', 'tag'];
 const DELETE = 'aws_cloudtrail_delete_events';
 
-let n = 0;
-function event(eventName: string, day: number, extra: Record<string, unknown> = {}): object {
-  return {
-    eventVersion: '1.08',
-    eventTime: `2026-11-${String(day).padStart(2, '0')}T10:00:${String(n % 60).padStart(2, '0')}Z`,
-    eventSource: 's3.amazonaws.com',
-    eventName,
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '198.51.100.7',
-    eventID: `00000000-0000-0000-0000-${String(++n).padStart(12, '0')}`,
-    eventType: 'AwsApiCall',
-    recipientAccountId: '111122223333',
-    userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333', userName: 'alice' },
-    requestParameters: { bucketName: 'b0' },
-    ...extra,
-  };
-}
-
-const write = (file: string, events: object[]) => writeFileSync(file, JSON.stringify({ Records: events }));
 
 /** Events none of which the delete event type matches. */
-const quiet = (day: number) => [event('GetObject', day), event('PutObject', day), event('ListBuckets', day)];
+const quiet = (day: number) => [s3Call('GetObject', day), s3Call('PutObject', day), s3Call('ListBuckets', day)];
 
 /** The per-row count of the fields over the rows `spl` returns. */
 async function perRow(engine: Engine, spl: string, opts: { earliest?: number } = {}): Promise<FieldSummary[]> {
@@ -95,7 +77,7 @@ describe('the delete event type scanned once per loaded data', () => {
   it('reads the answer of a sidebar of every event in later sidebars, with the same figures', async () => {
     const logs = path.join(dir, 'later');
     mkdirSync(logs);
-    write(path.join(logs, 'a.json'), [...quiet(20), event('DeleteBucket', 20), event('PutBucketPolicy', 21, { requestParameters: { policy: 'RemoveMe' } })]);
+    writeRecords(path.join(logs, 'a.json'), [...quiet(20), s3Call('DeleteBucket', 20), s3Call('PutBucketPolicy', 21, { requestParameters: { policy: 'RemoveMe' } })]);
     const engine = await Engine.open();
     try {
       await engine.load([logs]);
@@ -113,7 +95,7 @@ describe('the delete event type scanned once per loaded data', () => {
   it('runs a search that scans `_raw` itself once, keeping the scan from its rows', async () => {
     const logs = path.join(dir, 'bare');
     mkdirSync(logs);
-    write(path.join(logs, 'a.json'), [...quiet(20), event('GetObject', 20, { requestParameters: { key: 'RemoveMe' } })]);
+    writeRecords(path.join(logs, 'a.json'), [...quiet(20), s3Call('GetObject', 20, { requestParameters: { key: 'RemoveMe' } })]);
     const engine = await Engine.open();
     try {
       await engine.load([logs]);
@@ -133,7 +115,7 @@ describe('the delete event type scanned once per loaded data', () => {
   it('is served only to searches under the conditions it was counted under', async () => {
     const logs = path.join(dir, 'some');
     mkdirSync(logs);
-    write(path.join(logs, 'a.json'), [...quiet(20), event('DeleteBucket', 20)]);
+    writeRecords(path.join(logs, 'a.json'), [...quiet(20), s3Call('DeleteBucket', 20)]);
     const engine = await Engine.open();
     try {
       await engine.load([logs]);
@@ -152,7 +134,7 @@ describe('the delete event type scanned once per loaded data', () => {
       const logs = path.join(dir, `change-${cache}`);
       mkdirSync(logs);
       const file = path.join(logs, 'a.json');
-      write(file, quiet(20));
+      writeRecords(file, quiet(20));
       const engine = await Engine.open(cache ? { cacheDir: path.join(dir, `cache-${cache}`) } : {});
       try {
         await engine.load([logs]);
@@ -161,12 +143,12 @@ describe('the delete event type scanned once per loaded data', () => {
         // Another file loaded: one delete event more.
         const more = path.join(dir, `more-${cache}`);
         mkdirSync(more);
-        write(path.join(more, 'b.json'), [event('DeleteBucket', 21)]);
+        writeRecords(path.join(more, 'b.json'), [s3Call('DeleteBucket', 21)]);
         await engine.load([more]);
         expect(scanned(await expectSame(engine, '*'))).toBe(true);
         expect(await deletes(engine)).toBe(1);
         // The first file changed (its events' text now matches) and loaded again.
-        write(file, [...quiet(20), event('GetObject', 20, { requestParameters: { key: 'to-remove' } })]);
+        writeRecords(file, [...quiet(20), s3Call('GetObject', 20, { requestParameters: { key: 'to-remove' } })]);
         await engine.load([logs]);
         expect(scanned(await expectSame(engine, '*'))).toBe(true);
         expect(await deletes(engine)).toBe(2);
@@ -180,14 +162,14 @@ describe('the delete event type scanned once per loaded data', () => {
     const logs = path.join(dir, 'repair');
     mkdirSync(logs);
     const file = path.join(logs, 'a.json');
-    write(file, quiet(20));
+    writeRecords(file, quiet(20));
     const cacheDir = path.join(dir, 'cache-repair');
     const engine = await Engine.open({ cacheDir });
     try {
       await engine.load([logs]);
       expect(await deletes(engine)).toBe(0);
       // Another process collected the segments, and the log changed: the next search repairs the view from the logs.
-      write(file, [...quiet(20), event('RebootInstances', 20)]);
+      writeRecords(file, [...quiet(20), s3Call('RebootInstances', 20)]);
       const folder = layoutFolder(cacheDir);
       for (const f of readdirSync(folder).filter((f) => f.endsWith('.parquet'))) rmSync(path.join(folder, f));
       expect((await engine.run('* | stats count')).rows).toEqual([{ count: 4 }]);
@@ -201,8 +183,8 @@ describe('the delete event type scanned once per loaded data', () => {
   it('is not served to a wider time range than it was counted over', async () => {
     const logs = path.join(dir, 'range');
     mkdirSync(logs);
-    write(path.join(logs, 'old.json'), [event('DeleteBucket', 2)]);
-    write(path.join(logs, 'new.json'), quiet(25));
+    writeRecords(path.join(logs, 'old.json'), [s3Call('DeleteBucket', 2)]);
+    writeRecords(path.join(logs, 'new.json'), quiet(25));
     const engine = await Engine.open({ cacheDir: path.join(dir, 'cache-range') });
     try {
       await engine.load([logs]);

@@ -13,30 +13,12 @@ import { SIDEBAR_FILE } from '../src/engine/engine-sidebar.js';
 import type { FieldSummary } from '../src/engine/field-summary.js';
 import type { FieldStats } from '../src/repl/field-stats.js';
 import { Session } from '../src/repl/session.js';
+import { s3Call, writeRecords } from './helpers.js';
 
 const NOW = Date.parse('2026-11-28T00:00:00Z') / 1000;
 const FIELDS = ['eventName', 'user', 'action', 'eventtype'];
 const IDS = ['eventID'];
 
-let n = 0;
-function event(eventName: string, day: number, user = 'alice', extra: Record<string, unknown> = {}): object {
-  return {
-    eventVersion: '1.08',
-    eventTime: `2026-11-${String(day).padStart(2, '0')}T10:00:${String(n % 60).padStart(2, '0')}Z`,
-    eventSource: 's3.amazonaws.com',
-    eventName,
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '198.51.100.7',
-    eventID: `00000000-0000-0000-0000-${String(++n).padStart(12, '0')}`,
-    eventType: 'AwsApiCall',
-    recipientAccountId: '111122223333',
-    userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::111122223333:user/${user}`, accountId: '111122223333', userName: user },
-    requestParameters: { bucketName: 'b0' },
-    ...extra,
-  };
-}
-
-const write = (file: string, events: object[]) => writeFileSync(file, JSON.stringify({ Records: events }));
 
 let dir: string;
 beforeAll(() => {
@@ -59,7 +41,7 @@ async function engineOver(cacheDir: string | undefined, logs: string[], opts: { 
 function logsOf(name: string, files: Record<string, object[]>): string {
   const logs = path.join(dir, name);
   mkdirSync(logs, { recursive: true });
-  for (const [file, events] of Object.entries(files)) write(path.join(logs, file), events);
+  for (const [file, events] of Object.entries(files)) writeRecords(path.join(logs, file), events);
   return logs;
 }
 
@@ -87,7 +69,7 @@ const field = (fields: FieldSummary[], name: string) => fields.find((f) => f.fie
 describe('the sidebar remembered with the cache', () => {
   it('counts every row once: the next sidebar of the search, in this session or the next, reads the counts', async () => {
     const cacheDir = path.join(dir, 'cache-again');
-    const logs = logsOf('again', { 'a.json': [event('GetObject', 20), event('GetObject', 20, 'bob'), event('GetObject', 21), event('DeleteBucket', 21, 'bob')] });
+    const logs = logsOf('again', { 'a.json': [s3Call('GetObject', 20), s3Call('GetObject', 20, {}, 'bob'), s3Call('GetObject', 21), s3Call('DeleteBucket', 21, {}, 'bob')] });
     const engine = await engineOver(cacheDir, [logs]);
     let first: Awaited<ReturnType<typeof summary>> | undefined;
     expect(await remembered(engine)).toBeUndefined();
@@ -112,18 +94,18 @@ describe('the sidebar remembered with the cache', () => {
 
   it('never serves the counts of other events: a changed file, another file, another time range, the copies dropped', async () => {
     const cacheDir = path.join(dir, 'cache-change');
-    const logs = logsOf('change', { 'a.json': [event('GetObject', 20), event('GetObject', 21)] });
+    const logs = logsOf('change', { 'a.json': [s3Call('GetObject', 20), s3Call('GetObject', 21)] });
     const engine = await engineOver(cacheDir, [logs]);
     expect((await summary(engine)).rows).toBe(2);
     // The file changed and loaded again.
-    write(path.join(logs, 'a.json'), [event('GetObject', 20), event('GetObject', 21), event('DeleteBucket', 21)]);
+    writeRecords(path.join(logs, 'a.json'), [s3Call('GetObject', 20), s3Call('GetObject', 21), s3Call('DeleteBucket', 21)]);
     await engine.load([logs]);
     expect(await remembered(engine)).toBeUndefined();
     const changed = await summary(engine);
     expect(changed.rows).toBe(3);
     expect(field(changed.fields, 'eventName')?.top).toEqual([{ value: 'GetObject', count: 2 }, { value: 'DeleteBucket', count: 1 }]);
     // Another folder loaded beside it.
-    const more = logsOf('change-more', { 'b.json': [event('PutObject', 22, 'carol')] });
+    const more = logsOf('change-more', { 'b.json': [s3Call('PutObject', 22, {}, 'carol')] });
     await engine.load([more]);
     expect(await remembered(engine)).toBeUndefined();
     const added = await summary(engine);
@@ -139,8 +121,8 @@ describe('the sidebar remembered with the cache', () => {
 
   it('never serves the counts with every copy once the copies are dropped, nor the reverse', async () => {
     const cacheDir = path.join(dir, 'cache-copies');
-    const twice = event('GetObject', 20);
-    const logs = logsOf('copies', { 'a.json': [twice, event('DeleteBucket', 20)], 'b.json': [twice] });
+    const twice = s3Call('GetObject', 20);
+    const logs = logsOf('copies', { 'a.json': [twice, s3Call('DeleteBucket', 20)], 'b.json': [twice] });
     const every = await engineOver(cacheDir, [logs]);
     expect(field((await summary(every)).fields, 'eventName')?.top).toEqual([{ value: 'GetObject', count: 2 }, { value: 'DeleteBucket', count: 1 }]);
     const once = await engineOver(cacheDir, [logs], { dedupEvents: true });
@@ -152,7 +134,7 @@ describe('the sidebar remembered with the cache', () => {
 
   it('remembers nothing for a search whose rows are not made from one event each by commands reading it alone, nor without a cache', async () => {
     const cacheDir = path.join(dir, 'cache-not');
-    const logs = logsOf('not', { 'a.json': [event('GetObject', 20), event('DeleteBucket', 21), event('GetObject', 21, 'bob')] });
+    const logs = logsOf('not', { 'a.json': [s3Call('GetObject', 20), s3Call('DeleteBucket', 21), s3Call('GetObject', 21, {}, 'bob')] });
     const engine = await engineOver(cacheDir, [logs]);
     const not = ['* | head 1', '* | dedup eventName', '* | eval eventName=if(random() % 2 = 0, "a", "b")', '* | eval eventName=if(time() > 0, eventName, "x")',
       '* | streamstats count AS n', '* | eventstats count AS n', '* | iplocation sourceIPAddress', '* [search eventName=DeleteBucket | fields eventName]', '* | stats count by eventName'];
@@ -178,7 +160,7 @@ describe('the sidebar remembered with the cache', () => {
 
   it('counts again when the file is damaged, with the same figures', async () => {
     const cacheDir = path.join(dir, 'cache-damaged');
-    const logs = logsOf('damaged', { 'a.json': [event('GetObject', 20), event('DeleteBucket', 21, 'bob')] });
+    const logs = logsOf('damaged', { 'a.json': [s3Call('GetObject', 20), s3Call('DeleteBucket', 21, {}, 'bob')] });
     const engine = await engineOver(cacheDir, [logs]);
     const first = await summary(engine);
     const file = path.join(cacheDir, SIDEBAR_FILE);
@@ -194,7 +176,7 @@ describe('the sidebar remembered with the cache', () => {
 
   it('gives a capped result\'s sidebar its exact counts at once, with no first-rows pass, when every row\'s are remembered', async () => {
     const cacheDir = path.join(dir, 'cache-capped');
-    const logs = logsOf('capped', { 'a.json': [event('GetObject', 20), event('GetObject', 20, 'bob'), event('PutObject', 21), event('DeleteBucket', 22, 'bob')] });
+    const logs = logsOf('capped', { 'a.json': [s3Call('GetObject', 20), s3Call('GetObject', 20, {}, 'bob'), s3Call('PutObject', 21), s3Call('DeleteBucket', 22, {}, 'bob')] });
     const run = async (): Promise<{ stages: string[]; stats: FieldStats }> => {
       const engine = await engineOver(cacheDir, [logs]);
       const session = new Session(engine, { now: NOW, maxRows: 2 });
