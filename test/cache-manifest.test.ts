@@ -6,8 +6,11 @@ import { Engine } from '../src/engine/engine.js';
 import { loadIntoCache } from '../src/engine/cache.js';
 import { layoutFolder, type CacheEntry } from '../src/engine/cache-files.js';
 import { lookUpCache } from '../src/engine/cache-lookup.js';
-import { manifestText, parseManifest, readManifestText } from '../src/engine/cache-manifest.js';
+import { manifestText, readManifestText } from '../src/engine/cache-manifest.js';
 import { SAMPLE_DIR } from './helpers.js';
+
+/** A manifest's entries, or undefined when its text is none. */
+const parseManifest = (text: string) => readManifestText(text)?.entries;
 
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'spelunk-manifest-'));
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));

@@ -118,11 +118,6 @@ export function readManifestText(text: string, locate: (stored: string) => strin
   return { entries, earlier: m.v !== 3 };
 }
 
-/** The entries a manifest's text holds (readManifestText), or undefined. */
-export function parseManifest(text: string, locate?: (stored: string) => string): CacheEntry[] | undefined {
-  return readManifestText(text, locate)?.entries;
-}
-
 /** A v3 manifest's entries, or undefined when its columns do not agree. */
 function fromColumns(m: Manifest, segments: [string, number | null][]): CacheEntry[] | undefined {
   if (!Array.isArray(m.folders) || typeof m.names !== 'string' || !Array.isArray(m.nullMin) || !Array.isArray(m.nullMax)) return undefined;
