@@ -156,11 +156,6 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
     merge(counted.fields.map((f) => ({ ...f, kind: kindOf(f.field), ...(first === undefined ? {} : { firstRows: counted.rows }) })));
     return counted.rows;
   };
-  // The add-on fields in one query, over the first rows as over every row. In batches of 13 the
-  // first 10,000 of 1M events cost about the same once the sidebar counted every field in one
-  // GROUPING SETS aggregate (`*`: 1.44 s to the last batch, 1.37 at once), and a search scanning
-  // `_raw` itself ran that scan once per batch (`AccessDenied`: first screen 7.9 s, 4.3 at once).
-  const addonPass = (label: string, first: number | undefined) => step(label, async () => void (await pass(calculated, [], first)));
   const nested = () => {
     // The nested objects are read from the events the result holds (their `_raw`): every
     // matching event when the result was not capped, else the first ones, and said so. DuckDB's
@@ -181,13 +176,18 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
   // 2.4-2.6 s in two passes, whole sidebar 6.4-7.0 s in four).
   const together = await engine.scansRaw(r.search, run).catch(() => false);
   const setRows = (n: number) => void (stats.stopped || (stats.rows = n));
-  /** The event fields then the add-on fields, or both in one pass (`together`). */
+  // What each pass counts, [fields, identifiers]: the event fields, then the add-on fields in one
+  // query (over the first rows as over every row: in batches of 13 the first 10,000 of 1M events
+  // cost about the same once the sidebar counted every field in one GROUPING SETS aggregate, and a
+  // search scanning `_raw` itself ran that scan once per batch); or both at once (`together`).
+  const passFields: [string[], string[]][] = together ? [[[...eventFields, ...calculated], IDENTIFIERS]] : [[eventFields, IDENTIFIERS], [calculated, []]];
+  /** The passes over the first rows or every row; `between` hears the first pass's row count. */
   const fieldPasses = async (label: string, addonLabel: string, first: number | undefined, between?: (counted: number) => void): Promise<number> => {
     let counted = 0;
-    const names = together ? [...eventFields, ...calculated] : eventFields;
-    await step(label, async () => void (counted = await pass(names, IDENTIFIERS, first)));
+    const [[names, ids], addon] = passFields as [[string[], string[]], [string[], string[]] | undefined];
+    await step(label, async () => void (counted = await pass(names, ids, first)));
     between?.(counted);
-    if (!together) await addonPass(addonLabel, first);
+    if (addon) await step(addonLabel, async () => void (await pass(addon[0], addon[1], first)));
     return counted;
   };
   /**
@@ -196,9 +196,8 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
    * exact, with no first-rows pass; false, with nothing shown, unless every pass's are.
    */
   const rememberedPasses = async (): Promise<boolean> => {
-    const shapes: [string[], string[]][] = together ? [[[...eventFields, ...calculated], IDENTIFIERS]] : [[eventFields, IDENTIFIERS], [calculated, []]];
     const found = [];
-    for (const [names, ids] of shapes) {
+    for (const [names, ids] of passFields) {
       const known = await engine.rememberedFields(r.search, run, names, ids).catch(() => undefined);
       if (!known) return false;
       found.push(known);
