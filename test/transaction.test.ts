@@ -91,6 +91,23 @@ describe('transaction', () => {
     ]);
   });
 
+  it('table * and a wildcard list the fields its events have, nested paths included, as over the events', async () => {
+    // Before, `table *` listed every add-on field (empty ones too) and no nested path, and
+    // `table requestParameters.*` listed nothing: the transaction's events were there, their
+    // fields not shown.
+    const columns = async (spl: string) => Object.keys((await data.sample.run(spl)).rows[0]!).sort();
+    const events = await columns('eventName=CreateAccessKey errorCode=AccessDenied | table *');
+    expect(events).toContain('requestParameters.userName');
+    expect(events).not.toContain('image_id');
+    expect(await columns('eventName=CreateAccessKey errorCode=AccessDenied | transaction eventID | table *')).toEqual([...events, '_time', 'duration', 'eventcount'].sort());
+    await expectRows(data.sample, 'eventName=CreateAccessKey | transaction userIdentity.arn | table userIdentity.arn requestParameters.* responseElements.accessKey.a*', [
+      { 'userIdentity.arn': 'arn:aws:iam::111122223333:user/svc-backup', 'requestParameters.userName': ['ci-deployer'], 'responseElements.accessKey.accessKeyId': ['AKIAKNNDIEJJ2SOZ55IX'] },
+      { 'userIdentity.arn': 'arn:aws:iam::222233334444:user/dev.sam', 'requestParameters.userName': ['build-bot'], 'responseElements.accessKey.accessKeyId': null },
+      { 'userIdentity.arn': 'arn:aws:sts::222233334444:assumed-role/AWSReservedSSO_AdministratorAccess_1b9e44c07d2a6f31/tom.becker@example.com', 'requestParameters.userName': ['svc-legacy-ftp'], 'responseElements.accessKey.accessKeyId': ['AKIAVDRLHGPITZF6DJQY'] },
+      { 'userIdentity.arn': 'arn:aws:iam::111122223333:user/ana.ops', 'requestParameters.userName': ['svc-reporting'], 'responseElements.accessKey.accessKeyId': ['AKIAOD6VDVW7ZAFP2LVD'] },
+    ]);
+  });
+
   it('mvlist=t: the add-on fields and nested paths give every value in time order', async () => {
     await expectRows(data.sample, `${GST} | transaction user maxpause=2d mvlist=t ${T} | search user=dev.sam OR eventcount=4 | table t action src responseElements.credentials.accessKeyId`, [
       { t: '11-24 10:20', action: ['success', 'failure'], src: ['2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4', '91.64.112.45'], 'responseElements.credentials.accessKeyId': ['ASIANDXRTLUUFCF36VU3'] },

@@ -132,6 +132,11 @@ export function carriedName(column: string, inOrder: boolean): string {
   return `__t${inOrder ? 'list' : 'json'}_${column}`;
 }
 
+/** The hidden column holding a transaction's events' objects of one nested column, if it carries them. */
+export function carriedColumn(head: string, rel: Relation): string | undefined {
+  return [carriedName(head, false), carriedName(head, true)].find((c) => rel.fields.has(c));
+}
+
 /** An add-on field a transaction merged from its events (an event column there, so as not to be shown unasked). */
 function carriedAddon(name: string, info: FieldInfo, rel: Relation): Origin | undefined {
   if (rel.raw || info.origin.kind !== 'event') return undefined;
@@ -146,14 +151,11 @@ function carriedPath(name: string, rel: Relation): IrExpr | null {
   const segments = pathSegments(name);
   const head = segments[0];
   if (!head || !JSON_NAMES.has(head) || rel.fields.has(head) || rel.removed.has(head)) return null;
-  for (const inOrder of [false, true]) {
-    const carried = carriedName(head, inOrder);
-    if (!rel.fields.has(carried)) continue;
-    const values: IrExpr = { kind: 'path', column: carried, segments: ['{}', ...segments.slice(1)], event: false, type: 'mv' };
-    const merged = inOrder ? values : call('list_sort', [call('list_distinct', [values], 'mv')], 'mv');
-    return withOrigin(call('null_if_empty', [merged], 'mv'), rawPath(name));
-  }
-  return null;
+  const carried = carriedColumn(head, rel);
+  if (carried === undefined) return null;
+  const values: IrExpr = { kind: 'path', column: carried, segments: ['{}', ...segments.slice(1)], event: false, type: 'mv' };
+  const merged = carried === carriedName(head, true) ? values : call('list_sort', [call('list_distinct', [values], 'mv')], 'mv');
+  return withOrigin(call('null_if_empty', [merged], 'mv'), rawPath(name));
 }
 
 /**

@@ -11,7 +11,7 @@ import { parse } from '../../../grammar/parser.js';
 import { Args } from '../args.js';
 import { made, visibleFields, type Builder } from '../builder.js';
 import { eventColumn, JSON_COLUMNS, SCALAR_COLUMNS } from '../cloudtrail-schema.js';
-import { addonExpr, addonFieldNames, addonFor, carriedName } from '../fields.js';
+import { addonExpr, addonFieldNames, addonFor, carriedColumn, carriedName } from '../fields.js';
 import { toBool, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef } from '../expr.js';
 import { compileSearchExpr } from '../search.js';
@@ -156,7 +156,7 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
   const objects = (n: string): Expr | undefined => {
     if (byNames.has(n) || rel.removed.has(n) || isMade(rel.fields.get(n)?.origin)) return undefined;
     if (rel.raw) return aggregate('list_agg', [column(n, 'json')], 'mv', { order: inTime });
-    const from = [carriedName(n, false), carriedName(n, true)].find((c) => rel.fields.has(c));
+    const from = carriedColumn(n, rel);
     return from === undefined ? undefined : call('flatten', [aggregate('list_agg', [call('json_elements', [column(from, 'json')], 'mv')], 'mv', { order: inTime })], 'mv');
   };
   const carried = JSON_COLUMNS.flatMap((c) => {

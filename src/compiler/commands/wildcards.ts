@@ -7,8 +7,10 @@ import { addonFieldNames } from '../addon-fields.js';
 import { JSON_COLUMNS, SCALAR_COLUMNS } from '../cloudtrail-schema.js';
 import { made, type Builder } from '../builder.js';
 import { priorValue } from '../expr.js';
+import { carriedColumn } from '../fields.js';
 import { call, column, lit } from '../ir/expr.js';
 import { INTERNAL, isMade } from '../ir/origin.js';
+import { isHidden } from '../ir/plan.js';
 import { regexLiteral } from '../sql.js';
 import type { Relation } from '../types.js';
 import type { Aggregation } from './stats.js';
@@ -31,7 +33,8 @@ function mayMatchUnder(column: string, pattern: string): boolean {
 }
 
 /**
- * Names of the fields of an events relation that match `pattern` and that some row has, sorted
+ * Names of the fields of an events relation, or of a transaction's results (events merged, their
+ * nested objects carried: transaction.ts), that match `pattern` and that some row has, sorted
  * (Splunk lists the fields a wildcard matches in name order). Undefined until the data answers.
  * Asked as plan steps: whether some row has each top-level key and add-on field, and, per nested
  * column the pattern may reach, the paths of its leaves.
@@ -43,7 +46,10 @@ function eventFieldsMatching(rel: Relation, pattern: string, b: Builder): string
   const found: string[] = [];
   let answered = true;
   // Top-level keys, and add-on fields: present when some row has a value.
-  const flat = [...new Set([...SCALAR_COLUMNS.map((c) => c.name), ...addonFieldNames()].filter(visible))];
+  const names = rel.raw
+    ? [...SCALAR_COLUMNS.map((c) => c.name), ...addonFieldNames()]
+    : [...rel.fields].filter(([n, f]) => f.origin.kind === 'event' && !isHidden(n) && n !== '_raw').map(([n]) => n);
+  const flat = [...new Set(names.filter(visible))];
   if (flat.length) {
     const one = b.step({ kind: 'generate', count: 1, time: 0 }, { fields: new Map([['_time', made('number')], ['__seq', { type: 'number', origin: INTERNAL }]]), raw: false, removed: new Set() });
     const has = b.step({ kind: 'project', input: one.id, columns: flat.map((name, i) => ({
@@ -58,13 +64,20 @@ function eventFieldsMatching(rel: Relation, pattern: string, b: Builder): string
   // need quoting in a path (spaces, quotes) are not field names Splunk makes either.
   for (const c of JSON_COLUMNS) {
     if (rel.removed.has(c.name) || isMade(rel.fields.get(c.name)?.origin) || !mayMatchUnder(c.name, pattern)) continue;
-    const listed = b.step({ kind: 'project', input: rel.id, columns: [{ name: '__paths', expr: call('json_leaf_paths', [column(c.name, 'json')], 'mv') }] });
+    // A transaction's results hold each event's object in a JSON list: its leaves' paths start
+    // with the list's `{}`, which is no part of the field's name; a missing object is a null leaf
+    // at the list's top, no field.
+    const source = rel.raw ? c.name : carriedColumn(c.name, rel);
+    if (source === undefined) continue;
+    const listed = b.step({ kind: 'project', input: rel.id, columns: [{ name: '__paths', expr: call('json_leaf_paths', [column(source, 'json')], 'mv') }] });
     const each = b.step({ kind: 'unnest', input: listed.id, column: '__path', list: column('__paths', 'mv') },
       { fields: new Map([['__paths', { type: 'mv', origin: INTERNAL }], ['__path', { type: 'string', origin: INTERNAL }]]), raw: false, removed: new Set() });
-    const path = call('concat', [lit(c.name), column('__path', 'string')], 'string');
+    const leaf = rel.raw ? column('__path', 'string') : call('regexp_replace', [column('__path', 'string'), lit('^\\{\\}'), lit('')], 'string');
+    const path = call('concat', [lit(c.name), leaf], 'string');
     const named = b.step({ kind: 'project', input: each.id, columns: [{ name: 'path', expr: path }] });
     const p = column('path', 'string');
-    const kept = b.step({ kind: 'filter', input: named.id, condition: call('and', [call('regexp_full_match', [p, lit(re2(pattern))], 'bool'), call('regexp_full_match', [p, lit('[\\w.{}@:-]+')], 'bool')], 'bool') });
+    const shaped = call('and', [call('regexp_full_match', [p, lit(re2(pattern))], 'bool'), call('regexp_full_match', [p, lit('[\\w.{}@:-]+')], 'bool')], 'bool');
+    const kept = b.step({ kind: 'filter', input: named.id, condition: rel.raw ? shaped : call('and', [shaped, call('ne', [p, lit(c.name)], 'bool')], 'bool') });
     const answer = b.ask(b.step({ kind: 'distinct', input: kept.id }), ['path'], what, false);
     if (answer) found.push(...answer.filter((v): v is string => v !== null));
     else answered = false;
@@ -101,10 +114,15 @@ export function matchingFields(rel: Relation, pattern: string, includeEvent = tr
   const known = [...rel.fields]
     .filter(([name, info]) => !name.startsWith('__') && (includeEvent || isMade(info.origin)) && re.test(name))
     .map(([name]) => name);
-  const found = rel.raw && includeEvent && b ? eventFieldsMatching(rel, pattern, b) : undefined;
+  const found = includeEvent && b && (rel.raw || carriesEvents(rel)) ? eventFieldsMatching(rel, pattern, b) : undefined;
   if (!found) return known;
   const made = known.filter((n) => isMade(rel.fields.get(n)?.origin));
   return [...new Set([...made, ...found])].sort();
+}
+
+/** A transaction's results: events merged, each nested object of theirs carried (fields.ts carriedColumn). */
+function carriesEvents(rel: Relation): boolean {
+  return JSON_COLUMNS.some((c) => carriedColumn(c.name, rel) !== undefined);
 }
 
 export function wildcardRegex(pattern: string): RegExp {
