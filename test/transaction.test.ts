@@ -134,6 +134,10 @@ describe('transaction', () => {
     ]);
   });
 
+  it('a transaction of transactions counts and spans its own members (their eventcount and duration were merged over its own: sum(eventcount) failed)', async () => {
+    await expectRows(data.sample, `${GST} | transaction user maxpause=2d | transaction user | stats sum(eventcount) AS n max(duration) AS d count`, [{ n: 4, d: 258500, count: 3 }]);
+  });
+
   it('explain names where a merged field comes from: the add-on, or the event as recorded', () => {
     const { origins } = compile('eventName=CreateAccessKey | transaction eventID | table action eventName requestParameters.userName', { now: 0 });
     expect(origins).toEqual({ action: { kind: 'addon', field: 'action' }, eventName: { kind: 'raw', path: 'eventName' }, 'requestParameters.userName': { kind: 'raw', path: 'requestParameters.userName' } });

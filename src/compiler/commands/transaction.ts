@@ -144,7 +144,10 @@ const transaction: CommandCompiler = (cmd, rel, b) => {
     hidden(pieces, [['__tchunk', 'number']]));
   // 4. One result per transaction.
   const byNames = new Set(fields);
-  const merged = visibleFields(rel).filter((n) => !byNames.has(n) && n !== '_time' && n !== '_raw');
+  // A transaction of transactions counts and spans its own members: the inner duration and
+  // eventcount are not merged over the outer ones.
+  const own = new Set(['_time', '_raw', 'duration', 'eventcount']);
+  const merged = visibleFields(rel).filter((n) => !byNames.has(n) && !own.has(n));
   // Splunk extracts the add-on's fields and the nested paths from every event before the
   // pipeline, so a transaction merges them like any other field. The add-on fields are merged here
   // (DuckDB drops the aggregates no later step reads); the nested objects ride as a JSON list
