@@ -168,7 +168,7 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
   const others: Promise<Looked>[] = [];
   const otherAt: number[] = [];
   expansion.files.forEach((file, i) => {
-    const abs = absolutePath(file);
+    const abs = expansion.states.normal(i) ? file : absolutePath(file);
     walked[i] = abs;
     const listedEntry = fromList.find(abs);
     if (listedEntry !== undefined && expansion.states.same(i, listedEntry) && segmentFresh(listedEntry)) {

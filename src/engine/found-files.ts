@@ -15,7 +15,8 @@ const CTIME = 2;
 const INO = 3;
 const DEV = 4;
 const VIA_LINK = 5;
-const WIDTH = 6;
+const NORMAL = 6;
+const WIDTH = 7;
 
 /**
  * Files found, in order: each one's path, its stat's fingerprint, its device and inode (the same
@@ -32,7 +33,8 @@ export class FoundFiles {
     return this.paths.length;
   }
 
-  push(path: string, info: FileState & { dev: number }, viaLink: boolean): void {
+  /** `normal`: the path is absolute and in normal form already (see absolutePath in load-paths.ts). */
+  push(path: string, info: FileState & { dev: number }, viaLink: boolean, normal = false): void {
     const at = this.row();
     this.paths.push(path);
     const n = this.numbers;
@@ -42,6 +44,7 @@ export class FoundFiles {
     n[at + INO] = info.ino;
     n[at + DEV] = info.dev;
     n[at + VIA_LINK] = viaLink ? 1 : 0;
+    n[at + NORMAL] = normal ? 1 : 0;
   }
 
   /** Adds `from`'s file `i`, reached through a link if it was or `viaLink` says so. */
@@ -64,6 +67,11 @@ export class FoundFiles {
     return this.numbers[i * WIDTH + VIA_LINK] === 1;
   }
 
+  /** File `i`'s path is absolute and in normal form (see push). */
+  normal(i: number): boolean {
+    return this.numbers[i * WIDTH + NORMAL] === 1;
+  }
+
   /** File `i`'s fingerprint, as an object. */
   state(i: number): FileState {
     const at = i * WIDTH;
@@ -76,6 +84,30 @@ export class FoundFiles {
     const at = i * WIDTH;
     const n = this.numbers;
     return n[at + SIZE] === state.size && n[at + MTIME] === state.mtimeMs && n[at + CTIME] === state.ctimeMs && n[at + INO] === state.ino;
+  }
+
+  /** No file here was reached through a link, and no two are one file (the same device and inode). */
+  distinct(): boolean {
+    const inodes = new Float64Array(this.length);
+    for (let i = 0; i < this.length; i++) {
+      if (this.viaLink(i)) return false;
+      inodes[i] = this.ino(i);
+    }
+    inodes.sort();
+    // Equal inodes on two devices are two files, but rare enough to be told no.
+    for (let i = 1; i < inodes.length; i++) if (inodes[i] === inodes[i - 1]) return false;
+    return true;
+  }
+
+  /** These files in the order of their paths: this object itself when they are (a walk's nearly always are). */
+  inPathOrder(): FoundFiles {
+    const paths = this.paths;
+    let sorted = true;
+    for (let i = 1; i < paths.length && sorted; i++) sorted = paths[i - 1]! <= paths[i]!;
+    if (sorted) return this;
+    const out = new FoundFiles();
+    for (const i of Array.from({ length: this.length }, (_, i) => i).sort((a, b) => (paths[a]! < paths[b]! ? -1 : paths[a]! > paths[b]! ? 1 : 0))) out.pushFrom(this, i);
+    return out;
   }
 
   /** The place of the next file's numbers, the array grown if it is full. */

@@ -2,14 +2,16 @@
 // however many names reach it (symbolic links, hard links, a folder given twice), and spelunk's
 // own cache and exports met inside a folder are left out: they are not evidence. No DuckDB here.
 
-import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdirSync, type Dirent, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { EVENT_COLUMNS, PROMOTED_COLUMNS } from '../compiler/cloudtrail-schema.js';
+import { statNames } from './folder-stat.js';
 import { FoundFiles } from './found-files.js';
+import { isSpelunkExport, ownFolder } from './not-evidence.js';
 import type { LoadWarning } from './types.js';
 
 export type { FileState } from './found-files.js';
+export { isSpelunkExport, tagCacheFolder } from './not-evidence.js';
 
 /** Extensions picked up when walking a folder; other files there (README, LICENSE) are ignored. */
 const DATA_FILE = /\.(json|jsonl|ndjson|cloudtrail|parquet|gz)$/i;
@@ -54,12 +56,25 @@ const keyOf = (info: Stats): string => `${info.dev}:${info.ino}`;
  */
 export async function expandPaths(paths: string[]): Promise<Expansion> {
   const walk: Walk = { warnings: [], folders: new Map(), links: [] };
-  const states = new FoundFiles();
-  /** The name each real file is listed under, by device then inode (numbers: 53,819 files at 5M). */
-  const kept = new Map<number, Map<number, string>>();
+  let states = new FoundFiles();
+  /**
+   * The name each real file is listed under, by device then inode; made only when a second
+   * path is kept or one path's files share an inode (see distinct): a map of every file's inode
+   * was 53,819 entries to make and keep through a warm start at 5M, for nothing.
+   */
+  let kept: Map<number, Map<number, string>> | undefined;
   const noted = new Set<string>();
   /** Adds the files found for one given path; files already listed under another name are noted. */
   const keep = (given: string, found: FoundFiles): void => {
+    // One path's files, all reached by their own names and no two of them one file: all kept, as found.
+    if (states.length === 0 && found.distinct()) {
+      states = found.inPathOrder();
+      return;
+    }
+    if (kept === undefined) {
+      kept = new Map();
+      for (let i = 0; i < states.length; i++) byInode(kept, states.dev(i)).set(states.ino(i), states.paths[i]!);
+    }
     // Direct names first, so a file reached both directly and through a link keeps its own path.
     const all = Array.from({ length: found.length }, (_, i) => i);
     const ordered = all.some((i) => found.viaLink(i)) ? [...all.filter((i) => !found.viaLink(i)), ...all.filter((i) => found.viaLink(i))] : all;
@@ -67,8 +82,7 @@ export async function expandPaths(paths: string[]): Promise<Expansion> {
     const again: [string, string][] = [];
     for (const i of ordered) {
       const file = found.paths[i]!;
-      let inodes = kept.get(found.dev(i));
-      if (inodes === undefined) kept.set(found.dev(i), (inodes = new Map()));
+      const inodes = byInode(kept, found.dev(i));
       const first = inodes.get(found.ino(i));
       if (first === undefined) {
         inodes.set(found.ino(i), file);
@@ -111,6 +125,13 @@ export async function expandPaths(paths: string[]): Promise<Expansion> {
   return { files: states.paths, warnings: walk.warnings, states };
 }
 
+/** The inodes of device `dev` kept so far (expandPaths). */
+function byInode(kept: Map<number, Map<number, string>>, dev: number): Map<number, string> {
+  let inodes = kept.get(dev);
+  if (inodes === undefined) kept.set(dev, (inodes = new Map()));
+  return inodes;
+}
+
 /** Every data file below a folder (found by walking, so spelunk's own exports are left out). */
 async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<FoundFiles> {
   const previous = walk.folders.get(keyOf(info));
@@ -120,9 +141,9 @@ async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Foun
   }
   const found = new FoundFiles();
   const ignored: string[] = [];
-  await walkTree(folder, info, Infinity, walk, (file, stats, viaLink, isDir) => {
+  await walkTree(folder, info, Infinity, walk, (file, stats, viaLink, isDir, normal) => {
     if (isDir) return;
-    if (DATA_FILE.test(file)) found.push(file, stats, viaLink);
+    if (DATA_FILE.test(file)) found.push(file, stats, viaLink, normal);
     else ignored.push(file);
   });
   const evidence = await withoutExports(found, walk);
@@ -143,8 +164,11 @@ async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Foun
   return evidence;
 }
 
-/** Told of each file and folder met: its name as listed (see literalName), its stat, and whether a link led there. */
-type Visit = (file: string, info: Stats, viaLink: boolean, isDir: boolean) => boolean | void;
+/**
+ * Told of each file and folder met: its name as listed (see literalName), its stat, whether a
+ * link led there, and whether the name is absolute and in normal form (absolutePath).
+ */
+type Visit = (file: string, info: Stats, viaLink: boolean, isDir: boolean, normal: boolean) => boolean | void;
 
 /**
  * Visits what lies below `root`, at most `depth` levels down; hidden entries are skipped, and so
@@ -205,27 +229,25 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
   // A name read from a folder holds no separator and is never `.` or `..`, so below a folder
   // name that is already in normal form, joining is putting a separator between.
   const plain = dir !== '.' && !dir.endsWith(path.sep) && path.normalize(dir) === dir;
+  const fullName = (name: string): string => (plain ? dir + path.sep + name : path.join(dir, name));
+  // Then every name below it is too (literalName leaves a normal name as it is).
+  const normal = plain && path.sep === '/' && dir.startsWith('/');
+  const infos = statNames(dir, names, fullName);
   const folders: string[] = [];
-  // Synchronous: a stat is a few microseconds, and through promises ten times that (10,000 files
-  // took 0.5-1.2 s instead of 0.05 s).
-  for (const entry of names) {
-    const name = entry.name;
+  names.forEach((entry, i) => {
     const link = entry.isSymbolicLink();
-    const full = plain ? dir + path.sep + name : path.join(dir, name);
-    let target: Stats;
-    try {
-      target = statSync(full);
-    } catch (err) {
+    const full = fullName(entry.name);
+    const target = infos[i]!;
+    if (target instanceof Error) {
       // An entry that vanished, or a dangling link to something that is not a log file, is
       // passed over; a log file that cannot be looked at is named.
-      const e = err as NodeJS.ErrnoException;
-      if (e.code !== 'ENOENT' || (link && DATA_FILE.test(full))) {
-        walk.warnings.push({ file: full, reason: link && e.code === 'ENOENT' ? 'symbolic link to a missing file' : describeFsError(e), kind: 'skipped' });
+      if (target.code !== 'ENOENT' || (link && DATA_FILE.test(full))) {
+        walk.warnings.push({ file: full, reason: link && target.code === 'ENOENT' ? 'symbolic link to a missing file' : describeFsError(target), kind: 'skipped' });
       }
-      continue;
+      return;
     }
-    if (target.isFile()) visit(literalName(full), target, viaLink || link, false);
-    else if (target.isDirectory() && visit(literalName(full), target, viaLink || link, true) !== false && depth > 1) {
+    if (target.isFile()) visit(literalName(full), target, viaLink || link, false, normal);
+    else if (target.isDirectory() && visit(literalName(full), target, viaLink || link, true, normal) !== false && depth > 1) {
       if (link) walk.links.push({ path: full, info: target, depth: depth - 1 });
       // A real folder is met once, unless the file system reports links as plain entries.
       else if (!walkedBefore(full, target, walk)) {
@@ -233,38 +255,8 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
         folders.push(full);
       }
     }
-  }
+  });
   for (const folder of folders) await walkReal(folder, depth - 1, viaLink, walk, visit);
-}
-
-/** The Cache Directory Tagging signature (https://bford.info/cachedir/), which backup tools honour. */
-const CACHEDIR_TAG = 'CACHEDIR.TAG';
-const CACHEDIR_SIGNATURE = 'Signature: 8a477f597d28d172789f06886806bc55';
-/** A layout folder of spelunk's cache (cache.ts), and the files only it holds. */
-const CACHE_LAYOUT = /^v\d+(-[0-9a-f]{8})?$/;
-const CACHE_FILE = /^(seg-[0-9a-f]+\.parquet|(load|list)-[0-9a-f]{32}\.json|[0-9a-f]{32}\.json)$/;
-
-/**
- * Marks a folder as a cache: a later walk of a folder holding it (a cache kept beside or inside
- * the evidence) leaves it out instead of loading its files as events.
- */
-export async function tagCacheFolder(dir: string): Promise<void> {
-  const tag = path.join(dir, CACHEDIR_TAG);
-  if ((await readFile(tag, 'latin1').catch(() => '')).startsWith(CACHEDIR_SIGNATURE)) return;
-  await mkdir(dir, { recursive: true });
-  await writeFile(tag, `${CACHEDIR_SIGNATURE}\n# This file is a cache tag created by spelunk: its columnar cache of CloudTrail events.\n# For information about cache directory tags see https://bford.info/cachedir/\n`);
-}
-
-/** Why a folder found inside evidence is a cache rather than evidence, or undefined. */
-async function ownFolder(dir: string, names: string[]): Promise<string | undefined> {
-  if (names.includes(CACHEDIR_TAG)) {
-    const tag = await readFile(path.join(dir, CACHEDIR_TAG), 'latin1').catch(() => '');
-    if (tag.startsWith(CACHEDIR_SIGNATURE)) return 'a cache folder (it holds CACHEDIR.TAG), not evidence: not read';
-  }
-  if (CACHE_LAYOUT.test(path.basename(dir)) && names.some((n) => CACHE_FILE.test(n))) {
-    return "spelunk's cache, not evidence: not read";
-  }
-  return undefined;
 }
 
 /**
@@ -274,7 +266,8 @@ async function ownFolder(dir: string, names: string[]): Promise<string | undefin
  */
 async function withoutExports(found: FoundFiles, walk: Walk): Promise<FoundFiles> {
   // Only Parquet files are looked at, and only they wait on a promise (53,819 files at 5M).
-  const parquet = found.paths.flatMap((file, i) => (/\.parquet$/i.test(file) ? [i] : []));
+  const parquet: number[] = [];
+  for (let i = 0; i < found.length; i++) if (/\.parquet$/i.test(found.paths[i]!)) parquet.push(i);
   if (parquet.length === 0) return found;
   const exports = new Set((await Promise.all(parquet.map(async (i) => ((await isSpelunkExport(found.paths[i]!)) ? i : -1)))).filter((i) => i >= 0));
   const kept = new FoundFiles();
@@ -283,36 +276,6 @@ async function withoutExports(found: FoundFiles, walk: Walk): Promise<FoundFiles
     else walk.warnings.push({ file, reason: "a spelunk export (events already read from their own files), found in a folder: not read; name the file itself to load it", kind: 'note' });
   });
   return kept;
-}
-
-/** Columns every spelunk export has (see loader.ts isExport); promoted columns came later. */
-const EXPORT_COLUMNS = EVENT_COLUMNS.filter((c) => c.name !== '__seq' && !PROMOTED_COLUMNS.some((p) => p.name === c.name)).map((c) => c.name);
-const MAX_FOOTER = 64 * 1024 * 1024;
-
-/**
- * Whether a Parquet file's schema holds every column of a spelunk export. The footer's Thrift
- * encoding writes each column name as its length (one byte below 128) and its bytes, so the names
- * are found without a Parquet reader.
- */
-export async function isSpelunkExport(file: string): Promise<boolean> {
-  let fd;
-  try {
-    fd = await open(file, 'r');
-    const { size } = await fd.stat();
-    if (size < 12) return false;
-    const tail = Buffer.alloc(8);
-    await fd.read(tail, 0, 8, size - 8);
-    if (tail.toString('latin1', 4) !== 'PAR1') return false;
-    const length = tail.readUInt32LE(0);
-    if (length > MAX_FOOTER || length > size - 12) return false;
-    const footer = Buffer.alloc(length);
-    await fd.read(footer, 0, length, size - 8 - length);
-    return EXPORT_COLUMNS.every((name) => footer.includes(Buffer.concat([Buffer.from([name.length]), Buffer.from(name)])));
-  } catch {
-    return false;
-  } finally {
-    await fd?.close();
-  }
 }
 
 async function expandGlob(pattern: string, walk: Walk): Promise<FoundFiles> {

@@ -40,7 +40,8 @@ export function scratchRoot(tmp = tmpdir(), onDisk = path.join(defaultCacheDir()
 
 /** A new scratch folder name for this process (the folder is created when first needed). */
 export function newScratch(root = scratchRoot()): string {
-  const dir = path.join(root, `spelunk-${process.pid}-${randomBytes(6).toString('hex')}`);
+  // Whole (a relative TMPDIR too): DuckDB spills there while a walk works from inside a folder (folder-stat.ts).
+  const dir = path.resolve(root, `spelunk-${process.pid}-${randomBytes(6).toString('hex')}`);
   live.add(dir);
   if (!onExit) {
     onExit = true;
