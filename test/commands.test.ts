@@ -127,6 +127,18 @@ describe('filling and reshaping', () => {
     await expectRows(data.sample, `${GST} | head 1 | eval s="2026-11-27 16:01:16" | convert timeformat="%F %T" mktime(s) as t | table t`, [{ t: 1795795276 }]);
   });
 
+  it('mvexpand drops a result without the field, single-valued or not (it kept them: 515 results where 20 have errorMessage)', async () => {
+    // Splunk's mvexpand removes events whose field is null: "Why does mvexpand X remove events
+    // with X=NULL?" (Splunk Answers 330237, cited in remg427/misp42splunk#127, whose fix fills the
+    // field before mvexpand to keep them).
+    await expectRows(data.sample, '* | mvexpand errorMessage | stats count', [{ count: 20 }]);
+    await expectRows(data.sample, '* | stats count(errorMessage) AS n', [{ n: 20 }]);
+    await expectRows(data.sample, 'eventName=CreateAccessKey | mvexpand responseElements.accessKey.accessKeyId | stats count', [{ count: 3 }]);
+    await expectRows(data.sample, 'eventName=CreateAccessKey | eval k=responseElements.accessKey.accessKeyId | mvexpand k | stats count', [{ count: 3 }]);
+    await expectRows(data.sample, 'eventName=CreateAccessKey | transaction eventID | mvexpand responseElements.accessKey.accessKeyId | stats count', [{ count: 3 }]);
+    await expectRows(data.sample, 'eventName=CreateAccessKey | fillnull value=none responseElements.accessKey.accessKeyId | mvexpand responseElements.accessKey.accessKeyId | stats count', [{ count: 4 }]);
+  });
+
   it('makeresults count=', async () => {
     await expectRows(data.sample, '| makeresults count=3 | streamstats count | table count', [{ count: 1 }, { count: 2 }, { count: 3 }]);
   });

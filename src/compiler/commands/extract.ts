@@ -98,7 +98,9 @@ const mvexpand: CommandCompiler = (cmd, rel, b) => {
   if (words.length !== 1) throw b.err('bad-argument', 'mvexpand takes one field', cmd.span);
   const name = words[0]!.value;
   const c = fieldRef(name, { rel, b });
-  if (c.type !== 'mv') return rel;
+  // A result without the field is dropped, as when it has no values (Splunk's mvexpand; the
+  // misp42splunk saved search keeps such rows by filling the field first, remg427/misp42splunk#127).
+  if (c.type !== 'mv') return b.step({ kind: 'filter', input: rel.id, condition: call('is_not_null', [c], 'bool') });
   const limit = args.int('limit', 0);
   const list = limit > 0 ? call('list_slice', [c, int(1), int(limit)], 'mv') : c;
   // Each value becomes its own row, in the original row's place.
