@@ -40,6 +40,13 @@ const SEQ = `((CASE WHEN e."_time" IS NULL THEN 4611686018427387905::HUGEINT
         ELSE ${TIME_SPAN}::HUGEINT - greatest(least(round(e."_time" * 1000000), ${TIME_SPAN}), -${TIME_SPAN})::HUGEINT END << 64)
       + (f.rank::HUGEINT << 32) + ${POSITION})`;
 
+/** The `events` view's statement, what it was built for, and the temporary tables it reads. */
+export interface BuiltView {
+  key: string;
+  view: string;
+  temps: string[];
+}
+
 /** The (segment, source, rank) rows the `events` view joins its segments with. */
 const SOURCES_TABLE = '__spelunk_sources';
 /** The saved sources table's database, attached read-only (see fillSources). */
@@ -263,6 +270,17 @@ JOIN ${sources} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__sr
       return `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\n${body}`;
     };
     return { count: selected.length, rows, saved, view };
+  }
+
+  /**
+   * The view as apply() built it last, what it was built for (`key`), and the temporary tables it
+   * reads, which no other connection sees: for the sidebar's job connection (sidebar-job.ts).
+   */
+  builtView(): BuiltView | undefined {
+    if (this.current === undefined || this.built === undefined) return undefined;
+    // A view of no file reads neither.
+    const temps = [SOURCES_TABLE, DUPLICATES_TABLE].filter((t) => (t !== SOURCES_TABLE || this.current!.table === t) && this.current!.view.includes(t));
+    return { key: this.built, view: this.current.view, temps };
   }
 
   /** Points `events` at the files a range needs (a no-op when that is already so). */

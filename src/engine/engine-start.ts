@@ -8,7 +8,11 @@ import { GeoIp } from './geoip.js';
 import { SearchRecorder } from './profile.js';
 import { removeScratch } from './scratch.js';
 
-export async function startDuckDB(opts: EngineOptions, scratch: string): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+/**
+ * The instance, its connection for searches, and a second one for the field sidebar's counts made
+ * ahead (sidebar-job.ts): set up here, since no setting can change once a session is locked.
+ */
+export async function startDuckDB(opts: EngineOptions, scratch: string): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection; side: DuckDBConnection }> {
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(':memory:', duckdbConfig(opts, scratch));
@@ -18,14 +22,17 @@ export async function startDuckDB(opts: EngineOptions, scratch: string): Promise
     throw new EngineError(`cannot start DuckDB (${firstLine(err)}): check --memory-limit (a size such as 4GB or 512MB)`, '');
   }
   const conn = await instance.connect();
-  // Times print in UTC whatever the machine's zone, so replays give the same text anywhere.
-  await conn.run("SET TimeZone = 'UTC'");
-  // Progress of a long query (the REPL's field summary), read but never printed by DuckDB.
-  await conn.run('SET enable_progress_bar = true');
-  await conn.run('SET enable_progress_bar_print = false');
+  const side = await instance.connect();
+  for (const c of [conn, side]) {
+    // Times print in UTC whatever the machine's zone, so replays give the same text anywhere.
+    await c.run("SET TimeZone = 'UTC'");
+    // Progress of a long query (the REPL's field summary), read but never printed by DuckDB.
+    await c.run('SET enable_progress_bar = true');
+    await c.run('SET enable_progress_bar_print = false');
+  }
   // Before the lock; switched on only while a search that asks for it runs (RunOptions.profile).
   await new SearchRecorder(scratch).setUp(conn);
   for (const sql of PRELUDE) await conn.run(sql);
   new GeoIp().register(conn);
-  return { instance, conn };
+  return { instance, conn, side };
 }

@@ -14,6 +14,7 @@ import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type 
 import { ResultStream, rowsToRead } from './result-stream.js';
 import type { SummaryOptions } from './sidebar-summary.js';
 import { EngineSidebar } from './engine-sidebar.js';
+import { SidebarJob } from './sidebar-job.js';
 import type { Summary } from './sidebar-memory.js';
 import { ScanAnswers } from './scan-answers.js';
 import { defaultMemoryLimit } from './memory.js';
@@ -23,7 +24,7 @@ import { profileQuery, SearchRecorder, type RanProfile, type SearchProfile } fro
 import type { LoadOptions } from './loader.js';
 import { EventStore } from './event-store.js';
 import { loadAndStream, type FirstSearch } from './first-search.js';
-import { collectStaleScratchRoots, newScratch, removeScratch } from './scratch.js';
+import { collectStaleOnce, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupStore } from './lookups.js';
 import { toValue } from './rows.js';
 import { failingCommand } from './locate-error.js';
@@ -34,6 +35,7 @@ export class Engine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    private readonly side: DuckDBConnection,
     readonly macros: MacroSet,
     readonly lookups: LookupStore,
     private readonly scratch: string,
@@ -43,12 +45,19 @@ export class Engine {
     this.results = new ResultStream(conn, lookups, new SearchRecorder(scratch));
     this.store = new EventStore(instance, conn, options, scratch, allowedDirs, options.cacheDir);
     const compile = (spl: string, opts: RunOptions & { unordered: boolean }) => this.compileWithData(spl, opts);
-    this.sidebar = new EngineSidebar({ conn, compile, cancel: this.results, scans: this.scans, dataKey: () => this.store.dataKey(), cacheDir: options.cacheDir });
+    const dataKey = () => this.store.dataKey();
+    this.sidebar = new EngineSidebar({ conn, compile, cancel: this.results, scans: this.scans, dataKey, cacheDir: options.cacheDir });
+    this.ahead = new SidebarJob({
+      main: conn, conn: side, turn: (work) => this.serial.run(work), compile, draft: (spl, opts) => this.prepare(spl, opts), view: (range) => this.store.selectRange(range), scans: this.scans, dataKey, cacheDir: options.cacheDir,
+    });
     // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
     // they call compileWithData, never each other.
-    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'rememberedFields', 'scansRaw', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], new Serial());
+    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'rememberedFields', 'scansRaw', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], this.serial);
   }
 
+  private readonly serial = new Serial();
+  /** The sidebar's counts made ahead, on a connection of their own (sidebar-job.ts). */
+  private readonly ahead: SidebarJob;
   /** Reads a compiled search's rows and writes its lookups (result-stream.ts). */
   private readonly results: ResultStream;
   /** The loaded events, in memory or in the cache (event-store.ts). */
@@ -61,18 +70,19 @@ export class Engine {
     // Created only when needed (DuckDB spills, a load after the lock): most runs leave nothing.
     collectStaleOnce();
     const scratch = newScratch();
-    const { instance, conn } = await startDuckDB(opts, scratch);
+    const { instance, conn, side } = await startDuckDB(opts, scratch);
     const macros = loadMacros([bundledMacrosFile()]);
     for (const [key, def] of opts.contentMacros ?? []) macros.set(key, def);
     for (const [key, def] of loadMacros(opts.macroFiles ?? [])) macros.set(key, def);
     const stateDir = opts.stateDir ?? defaultStateDir();
     const contentDirs = [...new Set([...(opts.contentLookups?.values() ?? [])].map((l) => dirname(resolve(l.path))))];
     const allowed = [stateDir, scratch, ...(opts.cacheDir ? [opts.cacheDir] : []), ...contentDirs];
-    return new Engine(instance, conn, macros, new LookupStore(conn, stateDir, opts.contentLookups), scratch, opts, allowed);
+    return new Engine(instance, conn, side, macros, new LookupStore(conn, stateDir, opts.contentLookups), scratch, opts, allowed);
   }
 
-  /** Progress of the running query, 0-100, or null when DuckDB cannot tell. */
-  progress(): number | null {
+  /** Progress of the running query (`ahead`: of the sidebar's counts made ahead), 0-100, or null when DuckDB cannot tell. */
+  progress(ahead = false): number | null {
+    if (ahead) return this.ahead.progress();
     const p = this.conn.progress.percentage;
     return p >= 0 ? p : null;
   }
@@ -91,6 +101,17 @@ export class Engine {
 
   /** The counts summarizeFields would serve over every row from memory, without counting; undefined when there are none. */
   rememberedFields = (spl: string, opts: RunOptions, fields: string[], identifiers: string[] = []): Promise<Summary | undefined> => this.sidebar.remembered(spl, opts, fields, identifiers);
+
+  /**
+   * summarizeFields over every row, counted on a connection of its own while searches go on here
+   * (sidebar-job.ts): only for a search whose counts the loaded events alone decide; stopped by
+   * stopAhead(). The counts are remembered with the cache as summarizeFields's are.
+   */
+  summarizeAhead = (spl: string, opts: RunOptions, fields: string[], identifiers: string[] = []): Promise<Summary> => this.ahead.summarize(spl, opts, fields, identifiers);
+
+  stopAhead(): void {
+    this.ahead.interrupt();
+  }
 
   /** The search scans `_raw` for its rows (a bare term): every sidebar pass scans it again. */
   scansRaw = (spl: string, opts: RunOptions): Promise<boolean> => this.sidebar.scansRaw(spl, opts);
@@ -383,25 +404,19 @@ export class Engine {
 
   /** Closes DuckDB; after an answer-first load, once the cache is written (see cacheSettled). */
   close(): void {
-    const pending = this.store.writeCacheAfter();
+    this.ahead.interrupt();
+    // Nor while the sidebar's job still runs on its connection (stopping).
+    const pending = this.ahead.busy ? Promise.all([this.store.writeCacheAfter(), this.ahead.idle()]) : this.store.writeCacheAfter();
     if (pending) void pending.then(() => this.closeNow());
     else this.closeNow();
   }
 
   private closeNow(): void {
+    this.side.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
     removeScratch(this.scratch);
   }
-}
-
-let collected = false;
-
-/** Scratch folders left by spelunk processes that died (kill -9, a crash) go at the first open. */
-function collectStaleOnce(): void {
-  if (collected) return;
-  collected = true;
-  collectStaleScratchRoots();
 }
 
 export { SplError, defaultMemoryLimit, EngineError, rowsToRead };

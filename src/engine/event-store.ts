@@ -11,7 +11,7 @@ import { answerFirstFits, cacheFromTable } from './cache-after.js';
 import { KeptLookup, lookUpCache, type CacheLookup } from './cache-lookup.js';
 import { answerFirstBytes, candidateBytes } from './memory.js';
 import { cacheWriteProblem, layoutFolder, sourcesFile, type CacheEntry, type CacheWriteError } from './cache-files.js';
-import { CachedEvents, exportEvents } from './cache-view.js';
+import { CachedEvents, exportEvents, type BuiltView } from './cache-view.js';
 import { countDuplicates, deleteDuplicates } from './duplicates.js';
 import { dataRead, type DataRead } from './data-read.js';
 import { loadCloudTrail, type LoadOptions } from './loader.js';
@@ -392,9 +392,9 @@ export class EventStore {
     return exportEvents(this.conn, file);
   }
 
-  /** The cache's files a search over this time range reads (the view is pointed at them). */
-  async selectRange(range: { earliest?: number; latest?: number }): Promise<void> {
-    if (this.cacheDir !== undefined) await this.cached.apply(this.conn, range);
+  /** The cache's files a search over this time range reads (the view is pointed at them); the view built, for another connection. */
+  async selectRange(range: { earliest?: number; latest?: number }): Promise<BuiltView | undefined> {
+    return this.cacheDir === undefined ? undefined : this.cached.apply(this.conn, range).then(() => this.cached.builtView());
   }
 
   /** See CompileOptions.recentSince: from the cache's file times (none for events in memory). */

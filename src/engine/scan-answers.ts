@@ -2,7 +2,9 @@
 // scanning input, the events where it is not null, in a temporary table, with what it was counted
 // over. An answer is served only for the same loaded data (the store's key: every load, and any
 // repair of the cache, changes it; so does the time range the events view is pointed at) and to
-// rows that are events meeting every condition it was counted under.
+// rows that are events meeting every condition it was counted under. Each DuckDB connection keeps
+// its own (a temporary table is its connection's alone): the REPL's sidebar job counts on one of
+// its own (engine/sidebar-job.ts).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Scan, ScanAnswer, ScanAnswers as ScanAnswersOf } from '../compiler/kept-scans.js';
 import { ident } from '../compiler/sql.js';
@@ -17,7 +19,7 @@ interface Kept extends ScanAnswer {
 }
 
 export class ScanAnswers {
-  private readonly kept = new Map<string, Kept>();
+  private readonly kept = new WeakMap<DuckDBConnection, Map<string, Kept>>();
   private made = 0;
   /** Bumped whenever the loaded events may change. */
   private version = 0;
@@ -34,12 +36,19 @@ export class ScanAnswers {
   /** For one sidebar (SummaryRunner.scans) over the events a search of this time range reads (the cache's view is pointed at its files). */
   over(conn: DuckDBConnection, range: { earliest?: number; latest?: number }): { answers: ScanAnswersOf; keep: (rows: string, scans: Scan[]) => Promise<void> } {
     const data = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
-    return { answers: this.answers(data), keep: (rows, scans) => this.keep(conn, data, rows, scans) };
+    return { answers: this.answers(this.on(conn), data), keep: (rows, scans) => this.keep(conn, data, rows, scans) };
   }
 
-  private answers(data: string): ScanAnswersOf {
+  /** The answers kept on `conn`. */
+  private on(conn: DuckDBConnection): Map<string, Kept> {
+    let kept = this.kept.get(conn);
+    if (!kept) this.kept.set(conn, (kept = new Map()));
+    return kept;
+  }
+
+  private answers(kept: Map<string, Kept>, data: string): ScanAnswersOf {
     return (key, where) => {
-      const k = this.kept.get(key);
+      const k = kept.get(key);
       return k && k.data === data && k.where.every((w) => where.includes(w)) ? { relation: k.relation, values: k.values } : undefined;
     };
   }
@@ -60,13 +69,13 @@ export class ScanAnswers {
         continue;
       }
       await this.forget(conn, scan.key);
-      this.kept.set(scan.key, { relation, values, data, where: scan.where });
+      this.on(conn).set(scan.key, { relation, values, data, where: scan.where });
     }
   }
 
   private async forget(conn: DuckDBConnection, key: string): Promise<void> {
-    const old = this.kept.get(key);
-    this.kept.delete(key);
+    const old = this.on(conn).get(key);
+    this.on(conn).delete(key);
     if (old) await conn.run(`DROP TABLE IF EXISTS ${old.relation}`);
   }
 }

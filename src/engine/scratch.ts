@@ -96,8 +96,17 @@ export function removeOnSignals(): void {
 }
 
 /** collectStaleScratch over the temp folder and, where that is in memory, the folder on disk used instead. */
-export function collectStaleScratchRoots(): string[] {
+function collectStaleScratchRoots(): string[] {
   return [...new Set([tmpdir(), scratchRoot()])].flatMap((root) => collectStaleScratch(root));
+}
+
+let collected = false;
+
+/** Scratch folders left by spelunk processes that died (kill -9, a crash) go at a process's first engine. */
+export function collectStaleOnce(): void {
+  if (collected) return;
+  collected = true;
+  collectStaleScratchRoots();
 }
 
 /** Removes scratch folders of processes that no longer run; returns them. */

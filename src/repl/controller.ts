@@ -202,6 +202,8 @@ export class ReplController implements PromptHost {
     this.mode = 'prompt';
     await this.show(outcomes);
     this.changed();
+    // While the analyst reads the rows, the sidebar's counts are made (Session.countFieldsAhead).
+    for (const o of outcomes) if (o.kind === 'result') this.session.countFieldsAhead(o.result);
   }
 
   private async show(outcomes: Outcome[]): Promise<void> {

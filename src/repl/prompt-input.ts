@@ -77,6 +77,8 @@ export class PromptInput {
       if (k.name === 'return' && !k.meta && chosen) return this.host.changed();
     }
     if (k.ctrl && k.name === 'c') {
+      // Whatever runs stops: the sidebar's counts made ahead too.
+      this.host.session.stopAhead();
       if (this.editor.text) {
         this.host.history.resetNavigation();
         return this.setEditor(EMPTY);

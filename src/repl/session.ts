@@ -22,6 +22,7 @@ import { expandHome } from './paths.js';
 import { matchPivots, type PivotOption } from './pivot.js';
 import { loadCatalogs } from './query-catalog.js';
 import { searchShape, searchTimeline } from './search-shape.js';
+import { FieldsAhead } from './sidebar-job.js';
 import { parseSessionCommand, SessionCommandError, type SessionCommand } from './session-commands.js';
 import { huntCommand, queryList, runQuery, saveCommand, withParameters } from './session-queries.js';
 import { zoom } from './zoom.js';
@@ -92,6 +93,7 @@ export class Session {
     // The session's first load answers first when every file is new to the cache: its searches
     // read the events in memory (spilled past DuckDB's limit) and the cache is written after the
     // first search has answered (cache-after.ts). The engine takes the cache's path otherwise.
+    this.stopAhead();
     const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress, dedupEvents, answerFirst: true });
     this.loads++;
     this.valueCache.clear();
@@ -174,6 +176,7 @@ export class Session {
 
   interrupt(): void {
     this.engine.interrupt();
+    this.stopAhead();
   }
 
   /** The loaded event with this eventID (the first, when it was loaded twice), or null. */
@@ -197,7 +200,12 @@ export class Session {
     const text = line.trim();
     if (!text) return [];
     try {
-      if (text.startsWith(':')) return await this.command(parseSessionCommand(text), hooks);
+      if (text.startsWith(':')) {
+        const cmd = parseSessionCommand(text);
+        if (movesOn(cmd)) this.stopAhead();
+        return await this.command(cmd, hooks);
+      }
+      this.stopAhead();
       const result = await this.search(text, hooks);
       return [{ kind: 'result', result }, ...(await this.emptyNote(result))];
     } catch (err) {
@@ -315,6 +323,35 @@ export class Session {
   }
 
   private statsCache = new WeakMap<HeldResult, FieldStats>();
+  /** The field sidebar's counts of the last result, made ahead (sidebar-job.ts). */
+  private ahead: FieldsAhead | null = null;
+
+  /** The options a result's sidebar counts with: over the range it ran with, whatever `:time` says now. */
+  private statsRun(target: HeldResult | null): RunOptions {
+    const range = target ? { earliest: target.range.earliest, latest: target.range.latest } : {};
+    return { ...this.runOptions({ maxRows: undefined }), ...range };
+  }
+
+  /**
+   * Starts counting the fields of `result`, the last one, over every row ahead of `:fields` (the
+   * REPL, once its rows are shown): an event search with rows. The next line that moves on, a
+   * load or Ctrl-C stops it (execute, load, interrupt).
+   */
+  countFieldsAhead(result: HeldResult): void {
+    if (result !== this.last || !result.shape.events || result.rows.length === 0 || this.ahead?.result === result || this.statsCache.has(result)) return;
+    this.stopAhead();
+    this.ahead = new FieldsAhead(this.engine, result, { ...this.statsRun(result), params: result.params });
+  }
+
+  /** The counting ahead, while it runs (the bench, the tests). */
+  get fieldsAhead(): FieldsAhead | null {
+    return this.ahead;
+  }
+
+  stopAhead(): void {
+    this.ahead?.stop();
+    this.ahead = null;
+  }
 
   /**
    * The field sidebar's counts: of the last result (`auto`, `result`) or of every loaded event
@@ -329,9 +366,8 @@ export class Session {
       search: '*', columns: ['_time', '_raw'], rows: [], truncated: true, elapsedMs: 0, sql: '',
       shape: { events: true, timechart: false }, timeline: null, range: {},
     };
-    // A result is counted over the range it ran with, whatever `:time` says now.
-    const range = target ? { earliest: target.range.earliest, latest: target.range.latest } : {};
-    const stats = await fieldStats(this.engine, target ?? all, { ...this.runOptions({ maxRows: undefined }), ...range }, { onUpdate });
+    const ahead = target && this.ahead?.result === target ? { ahead: this.ahead } : {};
+    const stats = await fieldStats(this.engine, target ?? all, this.statsRun(target), { onUpdate, ...ahead });
     if (target && !stats.stopped) this.statsCache.set(target, stats);
     return stats;
   }
@@ -357,4 +393,9 @@ export class Session {
     if (this.last.truncated) out.push({ text: `warning: the result was capped at ${this.maxRows.toLocaleString('en-US')} rows; spelunk run "<SPL>" --format ${format} > FILE writes all of it`, tone: 'warn' });
     return { kind: 'lines', lines: out };
   }
+}
+
+/** A command that leaves the last result behind (a search, a load, a new range, leaving): the counting ahead stops. */
+function movesOn(cmd: SessionCommand): boolean {
+  return ['load', 'run', 'hunt', 'time', 'zoom', 'quit'].includes(cmd.kind) || (cmd.kind === 'inspect' && cmd.rerun) || (cmd.kind === 'pivot' && cmd.choice !== undefined);
 }

@@ -8,6 +8,12 @@
 // The counts over every row are remembered in the cache folder (src/engine/sidebar-memory.ts):
 // they are forgotten first, so run 1 counts as a first sidebar over these files does and later
 // runs read them; `--remembered` keeps what an earlier process left (a later session's sidebar).
+//
+// `--after 0,2,5`: the REPL's counting ahead (src/repl/sidebar-job.ts), started as the REPL starts
+// it once the rows are shown; the analyst opens the sidebar that many seconds later, and the times
+// are from that key press (the counting ahead's CPU before it is given apart). `--next SPL` (with
+// --after): the next search's time while the counting ahead runs, against the same search with
+// nothing running, and how long the stop took.
 import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -25,6 +31,11 @@ const runs = Number(arg('runs', '3'));
 const data = generate(size);
 const cacheDir = arg('cache', path.join(path.dirname(data.dir), `cache-${size}`));
 const SEARCHES = process.argv.includes('--search') ? [arg('search', '*')] : ['*', 'eventName=AssumeRole', `sourceIPAddress=${data.facts.ip}`, 'eventSource=s3.amazonaws.com errorCode=*'];
+// `none` among them: the sidebar with nothing counted ahead, as before, in the same process.
+const AFTER = process.argv.includes('--after') ? arg('after', '0').split(',').map((a) => (a === 'none' ? undefined : Number(a))) : [undefined];
+const NEXT = process.argv.includes('--next') ? arg('next', 'eventName=ConsoleLogin') : undefined;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const cpuS = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
 
 if (!process.argv.includes('--remembered')) rmSync(path.join(cacheDir, SIDEBAR_FILE), { force: true });
 const engine = await Engine.open({ cacheDir });
@@ -35,11 +46,22 @@ console.log(`dataset: ${data.events.toLocaleString('en-US')} events, loaded in $
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 for (const spl of SEARCHES) {
-  for (let run = 1; run <= runs; run++) {
+  for (const after of AFTER) for (let run = 1; run <= runs; run++) {
     // A fresh result each time: the sidebar keeps its counts with the result it describes.
+    if (run === 1 && process.argv.includes('--after')) rmSync(path.join(cacheDir, SIDEBAR_FILE), { force: true });
     await session.execute(spl);
     const rows = session.last!.truncated ? 'capped' : `${session.last!.rows.length}`;
     const marks: string[] = [];
+    let ahead = '';
+    if (after !== undefined) {
+      // As the REPL does once the rows are shown; the analyst reads them for `after` seconds.
+      const before = process.cpuUsage();
+      session.countFieldsAhead(session.last!);
+      await sleep(after * 1000);
+      const job = session.fieldsAhead;
+      ahead = `after ${after} s (counting ahead ${job?.finished ? 'done' : 'under way'}, ${cpuS(process.cpuUsage(before)).toFixed(2)} CPU-s so far${job?.failures().length ? `, FAILED: ${String(job.failures()[0])}` : ''}): `;
+    }
+    let firstScreen: number | undefined;
     const cpu0 = process.cpuUsage();
     t0 = performance.now();
     // When each pass was on screen: wall time and the CPU time spent so far.
@@ -49,6 +71,7 @@ for (const spl of SEARCHES) {
     };
     let stage = '';
     const stats = await session.fieldStats('auto', (u) => {
+      if (firstScreen === undefined && u.fields.length > 0) firstScreen = performance.now() - t0;
       if (u.stage !== stage) {
         if (stage) marks.push(mark(stage));
         stage = u.stage;
@@ -56,7 +79,37 @@ for (const spl of SEARCHES) {
     });
     marks.push(mark(stage || 'remembered counts read'));
     const cpu = process.cpuUsage(cpu0);
-    console.log(`${spl.padEnd(40)} run ${run}: ${stats.rows?.toLocaleString('en-US')} events (held ${rows}), ${stats.fields.length} fields; ${marks.join(', ')}; total ${s(performance.now() - t0)} wall, ${s((cpu.user + cpu.system) / 1000)} CPU${stats.stopped ? ` STOPPED: ${stats.stopped}` : ''}`);
+    // The result's row count comes with the passes over every row (the nested paths are read from the rows held, as ever).
+    const exact = !stats.stopped && stats.rows !== null ? `exact at ${s(performance.now() - t0)}` : 'NOT EXACT';
+    console.log(`${spl.padEnd(40)} run ${run}: ${after === undefined && process.argv.includes('--after') ? 'nothing counted ahead: ' : ahead}${stats.rows?.toLocaleString('en-US')} events (held ${rows}), ${stats.fields.length} fields; first screen at ${firstScreen === undefined ? '-' : s(firstScreen)}, ${exact}; ${marks.join(', ')}; total ${s(performance.now() - t0)} wall, ${s((cpu.user + cpu.system) / 1000)} CPU${stats.stopped ? ` STOPPED: ${stats.stopped}` : ''}`);
+    if (NEXT !== undefined && after !== undefined) await nextSearch(spl, NEXT);
   }
+}
+
+/** The next search typed while the counting ahead of `spl`'s result runs, against the same search with nothing running. */
+async function nextSearch(spl: string, next: string): Promise<void> {
+  const timed = async () => {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    await session.execute(next);
+    return `${s(performance.now() - t)} (${cpuS(process.cpuUsage(c)).toFixed(2)} CPU-s)`;
+  };
+  const alone = await timed();
+  await session.execute(spl);
+  // Not read back from memory: counted.
+  rmSync(path.join(cacheDir, SIDEBAR_FILE), { force: true });
+  session.countFieldsAhead(session.last!);
+  const job = session.fieldsAhead!;
+  await sleep(1000);
+  const running = !job.finished;
+  // Session.execute stops it first, as the REPL's next search does; how long until it has stopped.
+  const stopAt = performance.now();
+  const stopped = new Promise<number>((resolve) => {
+    const poll = setInterval(() => job.finished && (clearInterval(poll), resolve(performance.now() - stopAt)), 2);
+  });
+  const during = await timed();
+  const stopS = await stopped;
+  const againAlone = await timed();
+  console.log(`  next search ${next}: alone ${alone} and ${againAlone}; typed 1 s into the counting ahead (${running ? 'running' : 'ALREADY DONE'}) ${during}; the counting ahead had stopped ${s(stopS)} after it was typed`);
 }
 engine.close();

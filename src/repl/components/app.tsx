@@ -85,7 +85,7 @@ export function App({ controller, output }: { controller: ReplController; output
         <ZoomPicker timeline={c.session.last.timeline} first={c.zoomPick.anchor} last={c.zoomPick.cursor} describe={describeBuckets(c.session, c.zoomPick.anchor, c.zoomPick.cursor)} />
       )}
       {c.mode === 'fields' && c.sidebar && (
-        <FieldSidebarView stats={c.sidebar.stats} page={c.sidebar.page(c.sidebarHeight())} width={c.screen.width()} progress={c.sidebar.computing ? c.session.engine.progress() : null} />
+        <FieldSidebarView stats={c.sidebar.stats} page={c.sidebar.page(c.sidebarHeight())} width={c.screen.width()} progress={c.sidebar.computing ? c.session.engine.progress(c.sidebar.stats.ahead) : null} />
       )}
       {c.mode === 'event' && c.viewer && <EventViewerView title={c.viewer.title} page={c.viewerPage()} field={c.viewer.selectedNode()?.field ?? ''} />}
       {c.mode === 'pivot' && c.pivot && <PivotMenu menu={c.pivot} />}

@@ -1,0 +1,222 @@
+// The field sidebar's counts made ahead (issue 14: a first sidebar over 1M events ready under 2 s
+// after the analyst asks): started once an event search's rows are shown, on a DuckDB connection
+// of their own; joined by `:fields`; stopped by a new search and by Ctrl-C; the same counts as a
+// sidebar counted without them, over the cache's view (made again on that connection), over the
+// events in memory, and with the extra copies of an eventID dropped.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { SIDEBAR_FILE } from '../../src/engine/engine-sidebar.js';
+import { isCancelled, cancelledSearch } from '../../src/engine/engine-error.js';
+import { NOT_AHEAD } from '../../src/engine/sidebar-job.js';
+import type { FieldEntry, FieldStats } from '../../src/repl/field-stats.js';
+import { Session } from '../../src/repl/session.js';
+import { SAMPLE_DIR, SAMPLE_NOW, sampleEngine } from '../helpers.js';
+import { KEY, startRepl, waitFor } from './harness.js';
+
+let dir: string;
+let engine: Engine;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'spelunk-fields-ahead-'));
+  engine = await sampleEngine();
+});
+afterAll(() => {
+  engine.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const open: Engine[] = [];
+afterEach(() => {
+  for (const e of open.splice(0)) e.close();
+});
+
+const byName = (fields: FieldEntry[]) => [...fields].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+/** A sidebar's figures, whatever order its passes merged them in. */
+const figures = (s: FieldStats) => ({ rows: s.rows, first: s.first, fields: byName(s.fields), stopped: s.stopped });
+
+/** Replaces engine.summarizeAhead with one whose every pass waits for `release` (or fails as interrupted when stopAhead() is called). */
+function gateAhead(e: Engine) {
+  const original = e.summarizeAhead;
+  const stop = e.stopAhead.bind(e);
+  let open!: () => void;
+  let interrupted!: (err: unknown) => void;
+  const gate = new Promise<void>((resolve, reject) => ((open = resolve), (interrupted = reject)));
+  gate.catch(() => undefined);
+  const calls: string[] = [];
+  let stops = 0;
+  e.summarizeAhead = (...args: Parameters<Engine['summarizeAhead']>) => (calls.push(args[0]), gate.then(() => original(...args)));
+  e.stopAhead = () => {
+    stops++;
+    interrupted(cancelledSearch(''));
+    stop();
+  };
+  return { release: () => open(), calls, stops: () => stops, restore: () => ((e.summarizeAhead = original), (e.stopAhead = stop)) };
+}
+
+/** Records the passes :fields counts itself: over the first rows (`first`) or over every row. */
+function spyCounts(e: Engine) {
+  const original = e.summarizeFields;
+  const passes: ('first' | 'every')[] = [];
+  e.summarizeFields = (...args: Parameters<Engine['summarizeFields']>) => (passes.push(args[1].first === undefined ? 'every' : 'first'), original(...args));
+  return { passes, restore: () => (e.summarizeFields = original) };
+}
+
+describe('the counts made ahead', () => {
+  it('equal a sidebar counted without them: over the cache\'s view, over events in memory, and with the extra copies dropped', async () => {
+    const twice = path.join(dir, 'twice');
+    cpSync(SAMPLE_DIR, path.join(twice, 'a'), { recursive: true });
+    cpSync(SAMPLE_DIR, path.join(twice, 'b'), { recursive: true });
+    const cases: [string, string | undefined, string, { dedupEvents?: boolean }][] = [
+      ['cache', path.join(dir, 'cache'), SAMPLE_DIR, {}],
+      ['memory', undefined, SAMPLE_DIR, {}],
+      ['copies dropped', path.join(dir, 'cache-dedup'), twice, { dedupEvents: true }],
+    ];
+    for (const [what, cacheDir, logs, opts] of cases) {
+      const e = await Engine.open({ cacheDir, ...opts });
+      open.push(e);
+      await e.load([logs]);
+      for (const spl of ['*', 'eventName=AssumeRole', 'AccessDenied', '* | eval who=lower(userIdentity.type)']) {
+        const ahead = new Session(e, { now: SAMPLE_NOW, maxRows: 30 });
+        const [shown] = await ahead.execute(spl);
+        ahead.countFieldsAhead(shown!.kind === 'result' ? shown.result : ahead.last!);
+        const job = ahead.fieldsAhead!;
+        await waitFor(() => String(job.finished), (s) => s === 'true', `${what}: ${spl} counted ahead`);
+        expect(job.failures(), `${what}: ${spl}`).toEqual([]);
+        const spy = spyCounts(e);
+        const joined = await ahead.fieldStats('auto').finally(spy.restore);
+        // Exact at once: nothing counted again, over the first rows or every row.
+        expect(spy.passes, `${what}: ${spl}`).toEqual([]);
+        if (cacheDir) rmSync(path.join(cacheDir, SIDEBAR_FILE), { force: true });
+        const alone = new Session(e, { now: SAMPLE_NOW, maxRows: 30 });
+        await alone.execute(spl);
+        const counted = await alone.fieldStats('auto');
+        expect(figures(joined), `${what}: ${spl}`).toEqual(figures(counted));
+      }
+      if (what === 'copies dropped') expect((await e.run('* | stats count')).rows).toEqual([{ count: 515 }]);
+    }
+  });
+
+  it('are not made for a search whose counts depend on more than the loaded events, which :fields then counts as before', async () => {
+    const session = new Session(engine, { now: SAMPLE_NOW, maxRows: 30 });
+    await session.execute('* | eval r=random()');
+    session.countFieldsAhead(session.last!);
+    const job = session.fieldsAhead!;
+    await waitFor(() => String(job.finished), (s) => s === 'true', 'the refusal');
+    expect(job.failures().map((f) => (f as Error).message)).toContain(NOT_AHEAD);
+    const spy = spyCounts(engine);
+    const stats = await session.fieldStats('auto').finally(spy.restore);
+    expect(spy.passes).toEqual(['first', 'first', 'every', 'every']);
+    expect(stats.rows).toBe(515);
+  });
+
+  it('stop at once when asked, and the next counting ahead runs', async () => {
+    const counting = engine.summarizeAhead('*', { now: SAMPLE_NOW }, ['eventName', 'action', 'tag']);
+    engine.stopAhead();
+    await expect(counting).rejects.toSatisfy(isCancelled);
+    const again = await engine.summarizeAhead('*', { now: SAMPLE_NOW }, ['eventName']);
+    expect(again.rows).toBe(515);
+  });
+});
+
+describe('in the REPL', () => {
+  it('starts once an event search\'s rows are shown, and :fields shows its counts, exact at once', async () => {
+    const { ui, screen, type, run, session } = await startRepl(engine, { height: 30, session: { maxRows: 50 } });
+    await run('*', (s) => s.includes('capped at 50'));
+    const job = session.fieldsAhead!;
+    expect(job.result).toBe(session.last);
+    await waitFor(() => String(job.finished), (s) => s === 'true', 'the counting ahead');
+    const spy = spyCounts(engine);
+    try {
+      await type(':fields');
+      await type(KEY.enter);
+      const list = await waitFor(screen, (s) => / lines · /.test(s), 'the finished list');
+      expect(list).toContain('fields of * · 515 results');
+      expect(list).toMatch(/\neventName +100% +\d+\n/);
+      expect(spy.passes).toEqual([]);
+    } finally {
+      spy.restore();
+    }
+    ui.unmount();
+  });
+
+  it('is joined by :fields while under way: the first rows first, as before, then its counts, never counted again', async () => {
+    const gate = gateAhead(engine);
+    const spy = spyCounts(engine);
+    try {
+      const { ui, screen, type, run, session, controller } = await startRepl(engine, { height: 30, session: { maxRows: 50 } });
+      await run('*', (s) => s.includes('capped at 50'));
+      await type(':fields');
+      await type(KEY.enter);
+      // The first rows' counts, marked, while the counting ahead is waited for.
+      await waitFor(screen, () => controller.sidebar?.stats.ahead === true, 'the join');
+      expect(controller.sidebar!.stats.fields.find((f) => f.field === 'eventName')?.firstRows).toBe(50);
+      expect(spy.passes).toEqual(['first', 'first']);
+      gate.release();
+      const list = await waitFor(screen, (s) => / lines · /.test(s), 'the finished list');
+      expect(list).toContain('fields of * · 515 results');
+      expect(spy.passes).toEqual(['first', 'first']);
+      const exact = new Session(engine, { now: SAMPLE_NOW });
+      await exact.execute('*');
+      const all = await exact.fieldStats('auto');
+      for (const field of ['eventName', 'action', 'errorCode', 'src', 'tag']) {
+        expect(controller.sidebar!.stats.fields.find((f) => f.field === field), field).toEqual(all.fields.find((f) => f.field === field));
+      }
+      expect(session.fieldsAhead?.finished).toBe(true);
+      ui.unmount();
+    } finally {
+      spy.restore();
+      gate.restore();
+    }
+  });
+
+  it('stops at a new search, which answers as it would alone, without waiting for it', async () => {
+    const gate = gateAhead(engine);
+    try {
+      const { ui, run, session } = await startRepl(engine, { height: 30, session: { maxRows: 50 } });
+      await run('*', (s) => s.includes('capped at 50'));
+      const job = session.fieldsAhead!;
+      expect(gate.calls.length).toBeGreaterThan(0);
+      // The counting ahead never ends on its own here: the search answers all the same.
+      await run('eventName=CreateRole | stats count by userIdentity.arn', (s) => s.includes('rows in') || s.includes('results in'));
+      expect(job.stopped).toBe(true);
+      expect(gate.stops()).toBeGreaterThan(0);
+      const alone = await engine.run('eventName=CreateRole | stats count by userIdentity.arn', { now: SAMPLE_NOW });
+      expect(session.last!.rows).toEqual(alone.rows);
+      // A table is not counted ahead.
+      expect(session.fieldsAhead).toBeNull();
+      ui.unmount();
+    } finally {
+      gate.restore();
+    }
+  });
+
+  it('stops, with :fields joined to it, at Ctrl-C; :fields then counts as before', async () => {
+    const gate = gateAhead(engine);
+    try {
+      const { ui, screen, type, run, controller } = await startRepl(engine, { height: 30, session: { maxRows: 50 } });
+      await run('*', (s) => s.includes('capped at 50'));
+      await type(':fields');
+      await type(KEY.enter);
+      await waitFor(screen, () => controller.sidebar?.stats.ahead === true, 'the join');
+      await type(KEY.ctrlC);
+      await waitFor(screen, (x) => x.includes('stopped: search cancelled'), 'the stop');
+      expect(gate.stops()).toBeGreaterThan(0);
+      await type(KEY.esc);
+      const spy = spyCounts(engine);
+      try {
+        await type(':fields');
+        await type(KEY.enter);
+        const list = await waitFor(screen, (s) => / lines · /.test(s), 'the list counted again');
+        expect(list).toContain('fields of * · 515 results');
+        expect(spy.passes).toEqual(['first', 'first', 'every', 'every']);
+      } finally {
+        spy.restore();
+      }
+      ui.unmount();
+    } finally {
+      gate.restore();
+    }
+  });
+});
