@@ -103,11 +103,11 @@ export class Engine {
   rememberedFields = (spl: string, opts: RunOptions, fields: string[], identifiers: string[] = []): Promise<Summary | undefined> => this.sidebar.remembered(spl, opts, fields, identifiers);
 
   /**
-   * summarizeFields over every row, counted on a connection of its own while searches go on here
-   * (sidebar-job.ts): only for a search whose counts the loaded events alone decide; stopped by
-   * stopAhead(). The counts are remembered with the cache as summarizeFields's are.
+   * summarizeFields counted on a connection of its own while searches go on here (sidebar-job.ts):
+   * only for a search whose counts the loaded events alone decide; stopped by stopAhead(). Counts
+   * over every row are remembered with the cache as summarizeFields's are.
    */
-  summarizeAhead = (spl: string, opts: RunOptions, fields: string[], identifiers: string[] = []): Promise<Summary> => this.ahead.summarize(spl, opts, fields, identifiers);
+  summarizeAhead = (spl: string, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[] = []): Promise<Summary> => this.ahead.summarize(spl, opts, fields, identifiers);
 
   stopAhead(): void {
     this.ahead.interrupt();

@@ -60,6 +60,11 @@ export class SidebarJob {
     this.running++;
     return this.serial.run(async () => {
       if (generation !== this.generation) throw cancelledSearch('');
+      // Its rows' own plan (a pass over the first rows adds a head, which the rule refuses). A
+      // search with questions for the data (a subsearch's rows) would run them in the engine's
+      // turn for nothing.
+      const draft = this.host.draft(`${spl}\n| table _time`, { ...opts, maxRows: undefined, unordered: true }).compiled;
+      if (draft.discoveries?.length || !eventsAlone(draft)) throw new EngineError(NOT_AHEAD, '');
       return this.sidebar.summarize(spl, opts, fields, identifiers);
     }).finally(() => this.running--);
   }
@@ -88,12 +93,7 @@ export class SidebarJob {
   }
 
   private async compile(spl: string, opts: RunOptions & { unordered: boolean }): Promise<Prepared> {
-    // A search with questions for the data (a subsearch's rows) would run them in the engine's
-    // turn for nothing: its counts depend on more than the loaded events.
-    const draft = this.host.draft(spl, opts).compiled;
-    if (draft.discoveries?.length || !eventsAlone(draft)) throw new EngineError(NOT_AHEAD, '');
     const prepared = await this.host.compile(spl, opts);
-    if (!eventsAlone(prepared.compiled)) throw new EngineError(NOT_AHEAD, '');
     await this.mirror(await this.host.view(opts));
     return prepared;
   }

@@ -26,7 +26,6 @@ import { commandSpec } from '../compiler/commands/registry.js';
 import { JSON_COLUMNS, PROMOTED_PATHS, SCALAR_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
 import type { FieldSummary } from '../engine/field-summary.js';
-import type { Summary } from '../engine/sidebar-memory.js';
 import type { Row } from '../engine/types.js';
 import { resultFieldStats } from './data-profile.js';
 import { visible } from './display.js';
@@ -53,9 +52,12 @@ export interface FieldStats {
   stage: string;
   /** Why counting stopped early (cancelled, an error). */
   stopped?: string;
-  /** The pass now is the one made ahead (sidebar-job.ts): its progress is that connection's. */
+  /** Counted ahead, on the connection of the sidebar's job (sidebar-job.ts): its progress is that connection's. */
   ahead?: boolean;
 }
+
+/** What fieldStats asks of the engine: the engine itself, or the sidebar's job (sidebar-job.ts). */
+export type FieldCounter = Pick<Engine, 'summarizeFields' | 'rememberedFields' | 'scansRaw'>;
 
 const EVENT_FIELDS = [...SCALAR_COLUMNS.map((c) => c.name), 'source', 'sourcetype', 'index', ...PROMOTED_PATHS];
 const EVENT_SET = new Set([...EVENT_FIELDS, '_time', '_raw', ...JSON_COLUMNS.map((c) => c.name)]);
@@ -73,48 +75,6 @@ export interface StatsHooks {
   onUpdate: (stats: FieldStats) => void;
   /** Count the first this many results first when there are more (default: the rows held, else FIRST_ROWS). */
   firstRows?: number;
-  /** The every-row passes made ahead for this result (sidebar-job.ts), joined instead of counted again. */
-  ahead?: AheadPasses;
-}
-
-/** Counts over every row made ahead, by pass (the fields and identifiers it counts). */
-export interface AheadPasses {
-  /** Resolves to the pass's counts, or undefined (none made: count them here); rejects when stopped (Ctrl-C) or failed. */
-  pass: (names: string[], identifiers: string[]) => Promise<Summary | undefined>;
-  /** The pass's counts, if done. */
-  done: (names: string[], identifiers: string[]) => Summary | undefined;
-  /** Stopped (Ctrl-C, a new search): a pass that fails then is not counted again here. */
-  readonly stopped: boolean;
-}
-
-/** What an event search's sidebar counts over every row, pass by pass ([fields, identifiers] each), and each field's kind. */
-export interface SidebarPlan {
-  passes: [string[], string[]][];
-  /** The add-on's fields that have a value (aliases included). */
-  addon: string[];
-  kindOf: (field: string) => FieldEntry['kind'];
-}
-
-/**
- * The passes of an event search's sidebar: the event fields, then the add-on fields in one query
- * (over the first rows as over every row: in batches of 13 the first 10,000 of 1M events cost
- * about the same once the sidebar counted every field in one GROUPING SETS aggregate, and a
- * search scanning `_raw` itself ran that scan once per batch); or both at once when the search
- * scans `_raw` itself (a bare term), which every pass pays again (1M `AccessDenied`: first screen
- * 2.4-2.6 s in two passes, whole sidebar 6.4-7.0 s in four).
- */
-export async function sidebarPlan(engine: Engine, r: Pick<HeldResult, 'columns' | 'search'>, run: RunOptions): Promise<SidebarPlan> {
-  const made = r.columns.filter((c) => !EVENT_SET.has(c) && !c.startsWith('__') && !addonDefinition(c));
-  // Names the default add-on profile gives a value (the REPORT that EVAL-user replaces gives none).
-  const addon = addonFieldNames().filter((name) => addonDefinition(name)?.field.expr);
-  const calculated = addon.filter((name) => !aliasSource(name));
-  // An add-on eval that replaces an event field (errorCode) is what searches see: only it is counted.
-  const eventNames = EVENT_FIELDS.filter((f) => !IDENTIFIERS.includes(f) && !calculated.includes(f));
-  const kindOf = (field: string): FieldEntry['kind'] => (made.includes(field) ? 'made' : calculated.includes(field) ? 'addon' : 'event');
-  const eventFields = [...eventNames, ...made];
-  const together = await engine.scansRaw(r.search, run).catch(() => false);
-  const passes: [string[], string[]][] = together ? [[[...eventFields, ...calculated], IDENTIFIERS]] : [[eventFields, IDENTIFIERS], [calculated, []]];
-  return { passes, addon, kindOf };
 }
 
 /**
@@ -147,7 +107,7 @@ export function firstRowsSince(r: HeldResult): number | undefined {
  * Field statistics of a held result. Events: the engine counts the rows the search returns.
  * Another table (stats, top ...): its own columns, counted here when every row is held.
  */
-export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions, hooks: StatsHooks): Promise<FieldStats> {
+export async function fieldStats(engine: FieldCounter, r: HeldResult, opts: RunOptions, hooks: StatsHooks): Promise<FieldStats> {
   const stats: FieldStats = { search: r.search, rows: null, fields: [], first: null, stage: 'counting the fields' };
   const update = () => hooks.onUpdate({ ...stats, fields: [...stats.fields] });
   const run = { ...opts, params: r.params, maxRows: undefined };
@@ -176,8 +136,13 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
     stats.stage = '';
     return stats;
   }
-  const { passes: passFields, addon, kindOf } = await sidebarPlan(engine, r, run);
-  const ahead = hooks.ahead;
+  const made = r.columns.filter((c) => !EVENT_SET.has(c) && !c.startsWith('__') && !addonDefinition(c));
+  // Names the default add-on profile gives a value (the REPORT that EVAL-user replaces gives none).
+  const addon = addonFieldNames().filter((name) => addonDefinition(name)?.field.expr);
+  const calculated = addon.filter((name) => !aliasSource(name));
+  // An add-on eval that replaces an event field (errorCode) is what searches see: only it is counted.
+  const eventNames = EVENT_FIELDS.filter((f) => !IDENTIFIERS.includes(f) && !calculated.includes(f));
+  const kindOf = (field: string): FieldEntry['kind'] => (made.includes(field) ? 'made' : calculated.includes(field) ? 'addon' : 'event');
   /** Counted fields in place of the ones of the same names, the add-on aliases made again from their sources. */
   const merge = (counted: FieldEntry[]) => {
     const replaced = new Set(counted.map((f) => f.field));
@@ -189,30 +154,10 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
     }
     stats.fields = fields;
   };
-  /** A pass over every row made ahead, joined; else (none made, or it failed but was not stopped) counted here. */
-  const everyRow = async (names: string[], ids: string[]): Promise<Summary> => {
-    const joined = ahead?.pass(names, ids);
-    if (joined) {
-      stats.ahead = true;
-      update();
-      try {
-        const counted = await joined;
-        if (counted) return counted;
-      } catch (err) {
-        if (ahead!.stopped) throw err;
-      } finally {
-        stats.ahead = undefined;
-      }
-    }
-    return engine.summarizeFields(r.search, run, names, ids);
-  };
   const pass = async (names: string[], ids: string[], first?: number) => {
-    // A pass made ahead and done is exact at once, in place of its first rows'.
-    const done = first === undefined ? undefined : ahead?.done(names, ids);
-    if (done) first = undefined;
     const since = first === undefined ? undefined : firstRowsSince(r);
     const window = since === undefined ? {} : { earliest: Math.max(since, run.earliest ?? -Infinity) };
-    const counted = done ?? (first === undefined ? await everyRow(names, ids) : await engine.summarizeFields(r.search, { ...run, ...window, first }, names, ids));
+    const counted = await engine.summarizeFields(r.search, { ...run, ...window, first }, names, ids);
     merge(counted.fields.map((f) => ({ ...f, kind: kindOf(f.field), ...(first === undefined ? {} : { firstRows: counted.rows }) })));
     return counted.rows;
   };
@@ -230,8 +175,17 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
     if (over) stats.first = over;
   };
   const first = r.truncated ? Math.max(1, hooks.firstRows ?? (r.rows.length || FIRST_ROWS)) : undefined;
-  const together = passFields.length === 1;
+  const eventFields = [...eventNames, ...made];
+  // A search scanning `_raw` itself (a bare term) pays that scan in every pass: its event and
+  // add-on fields are counted in one pass each time, not two (1M `AccessDenied`: first screen
+  // 2.4-2.6 s in two passes, whole sidebar 6.4-7.0 s in four).
+  const together = await engine.scansRaw(r.search, run).catch(() => false);
   const setRows = (n: number) => void (stats.stopped || (stats.rows = n));
+  // What each pass counts, [fields, identifiers]: the event fields, then the add-on fields in one
+  // query (over the first rows as over every row: in batches of 13 the first 10,000 of 1M events
+  // cost about the same once the sidebar counted every field in one GROUPING SETS aggregate, and a
+  // search scanning `_raw` itself ran that scan once per batch); or both at once (`together`).
+  const passFields: [string[], string[]][] = together ? [[[...eventFields, ...calculated], IDENTIFIERS]] : [[eventFields, IDENTIFIERS], [calculated, []]];
   /** The passes over the first rows or every row; `between` hears the first pass's row count. */
   const fieldPasses = async (label: string, addonLabel: string, first: number | undefined, between?: (counted: number) => void): Promise<number> => {
     let counted = 0;
@@ -242,15 +196,14 @@ export async function fieldStats(engine: Engine, r: HeldResult, opts: RunOptions
     return counted;
   };
   /**
-   * Counts over every row made ahead and done, or that the engine remembers with the cache (the
-   * same search over the same loaded events, in this session or an earlier one:
-   * engine-sidebar.ts), shown at once and exact, with no first-rows pass; false, with nothing
-   * shown, unless every pass's are.
+   * Counts over every row that the engine remembers with the cache (the same search over the
+   * same loaded events, in this session or an earlier one: engine-sidebar.ts), shown at once and
+   * exact, with no first-rows pass; false, with nothing shown, unless every pass's are.
    */
   const rememberedPasses = async (): Promise<boolean> => {
     const found = [];
     for (const [names, ids] of passFields) {
-      const known = ahead?.done(names, ids) ?? (await engine.rememberedFields(r.search, run, names, ids).catch(() => undefined));
+      const known = await engine.rememberedFields(r.search, run, names, ids).catch(() => undefined);
       if (!known) return false;
       found.push(known);
     }

@@ -366,8 +366,13 @@ export class Session {
       search: '*', columns: ['_time', '_raw'], rows: [], truncated: true, elapsedMs: 0, sql: '',
       shape: { events: true, timechart: false }, timeline: null, range: {},
     };
-    const ahead = target && this.ahead?.result === target ? { ahead: this.ahead } : {};
-    const stats = await fieldStats(this.engine, target ?? all, this.statsRun(target), { onUpdate, ...ahead });
+    // Counted ahead (or being counted): joined, unless its counting failed.
+    const joined = target && this.ahead?.result === target ? await this.ahead.join(onUpdate) : undefined;
+    if (joined) {
+      if (!joined.stopped) this.statsCache.set(target!, joined);
+      return joined;
+    }
+    const stats = await fieldStats(this.engine, target ?? all, this.statsRun(target), { onUpdate });
     if (target && !stats.stopped) this.statsCache.set(target, stats);
     return stats;
   }
