@@ -66,7 +66,20 @@ describe('load manifest', () => {
     const row = (e: CacheEntry, segment: number) => [e.path.slice(e.path.lastIndexOf('/') + 1), e.size, e.mtimeMs, e.ctimeMs, e.ino, e.rows, e.minTime, e.maxTime, e.eventsSkipped, segment];
     const v2 = { v: 2, segments: [['/cache/v5-x/seg-a.parquet', 11358586]], folders: [['/logs/a/', [row(entries[0]!, 0), row(entries[1]!, -1)]], ['/logs/b/', [row(entries[2]!, 0)]]], warnings: [[2, entries[2]!.warnings]] };
     expect(readManifestText(JSON.stringify(v2))).toEqual({ entries, earlier: true });
-    expect(readManifestText(manifestText(entries))).toEqual({ entries, earlier: false });
+    expect(readManifestText(manifestText(entries))).toEqual({ entries, earlier: false, inPathOrder: true, places: { folders: ['/logs/a/', '/logs/b/'], folderOf: new Uint32Array([0, 0, 1]), names: ['1.json.gz', '2.json.gz', '1.json.gz'] } });
+  });
+
+  it("gives each entry's folder and name apart, and says whether the entries are in the order of their paths", () => {
+    const order = (...paths: string[]) => readManifestText(manifestText(paths.map((p) => entry(p))))!;
+    const read = order('/logs/a/1.json.gz', '/logs/a/b/2.json.gz', '/logs/c/3.json.gz');
+    read.entries.forEach((e, i) => expect(read.places!.folders[read.places!.folderOf[i]!]! + read.places!.names[i]!).toBe(e.path));
+    expect(read.inPathOrder).toBe(true);
+    // A folder's files before its subfolders' (the walk's order within one folder) is not path order.
+    expect(order('/logs/a/z.json', '/logs/a/b/1.json').inPathOrder).toBe(false);
+    expect(order('/logs/a/b/1.json', '/logs/a/z.json').inPathOrder).toBe(true);
+    expect(order('/logs/a/2.json', '/logs/a/1.json').inPathOrder).toBe(false);
+    expect(order('/logs/b/1.json', '/logs/a/2.json').inPathOrder).toBe(false);
+    expect(order().inPathOrder).toBeUndefined();
   });
 
   it('takes a damaged manifest for none', () => {

@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
-import { located, readManifestText } from './cache-manifest.js';
+import { located, readManifestText, type ManifestList } from './cache-manifest.js';
 import { quoteIdent, sqlString } from './load-sql.js';
 import type { LoadWarning } from './types.js';
 
@@ -177,7 +177,7 @@ export async function readManifest(folder: string, file: string): Promise<CacheE
 }
 
 /** A load manifest's entries (readManifest), its text's digest (manifestDigest), and whether it is of an earlier format. */
-export async function readLoadManifest(folder: string, file: string): Promise<{ entries: CacheEntry[]; digest: string; earlier: boolean } | undefined> {
+export async function readLoadManifest(folder: string, file: string): Promise<(ManifestList & { digest: string }) | undefined> {
   const bytes = await readFile(file).catch(() => undefined);
   if (bytes === undefined) return undefined;
   const read = readManifestText(bytes.toString('utf8'), memo(segmentIn(folder)));

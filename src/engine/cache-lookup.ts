@@ -19,6 +19,8 @@ import {
   type CacheEntry,
   type Fingerprint,
 } from './cache-files.js';
+import type { ListedPlaces, ManifestList } from './cache-manifest.js';
+import type { FoundFiles } from './found-files.js';
 import { absolutePath, describeFsError, expandPaths, type FileState } from './load-paths.js';
 import { emptyLoadReport, type LoadReport, type LoadWarning } from './types.js';
 
@@ -61,14 +63,27 @@ export interface CacheLookup {
  * the order the walk of the same paths found them, so a file is first compared with the entry
  * after the last one found; only a file out of place (added, or after one that went) is looked
  * up by path, and the places go on from there. A map of 53,819 paths hashed every long path of
- * the walk and of the manifest: 0.1 CPU-s of a warm start at 5M.
+ * the walk and of the manifest: 0.1 CPU-s of a warm start at 5M. A walk's file and an entry that
+ * both have their folder and name apart (Place, ListedPlaces) are compared by those: the folders
+ * once per folder, then the names.
  */
-function listedIn(listed: CacheEntry[]): { find: (abs: string) => CacheEntry | undefined; inOrder: () => boolean } {
+function listedIn(listed: CacheEntry[], places: ListedPlaces | undefined, found: FoundFiles): { find: (i: number, abs: string) => CacheEntry | undefined; inOrder: () => boolean } {
   let next = 0;
   let byPath: Map<string, number> | undefined;
-  const find = (abs: string): CacheEntry | undefined => {
+  /** The last folders compared, and whether they were the same. */
+  let asked: { dir: string; run: number; same: boolean } | undefined;
+  const sameFolder = (dir: string, run: number): boolean => {
+    if (asked?.dir !== dir || asked.run !== run) asked = { dir, run, same: places!.folders[run] === dir };
+    return asked.same;
+  };
+  const isAt = (at: number, i: number, abs: string): boolean => {
+    const name = found.names[i];
+    if (places === undefined || name === undefined || at >= listed.length) return listed[at]?.path === abs;
+    return places.names[at] === name && sameFolder(found.dirs[i]!, places.folderOf[at]!);
+  };
+  const find = (i: number, abs: string): CacheEntry | undefined => {
     let at = next;
-    if (listed[at]?.path !== abs) {
+    if (!isAt(at, i, abs)) {
       if (byPath === undefined) {
         byPath = new Map();
         // The last entry of a path wins, as when the manifest's entries were read into a map.
@@ -122,7 +137,7 @@ export function manifestOf(paths: string[], dir: string): { folder: string; mani
   return { folder, manifest: path.join(folder, `list-${key}.json`), legacy: path.join(folder, `load-${key}.json`) };
 }
 
-export type ManifestRead = Promise<{ entries: CacheEntry[]; digest: string; earlier?: boolean } | undefined>;
+export type ManifestRead = Promise<(ManifestList & { digest: string }) | undefined>;
 
 /**
  * Looks up every file `paths` names in the cache at `dir` (creating its folder). `reading`: the
@@ -145,7 +160,8 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
   const current = read?.entries;
   const previous = current ?? (await readManifest(folder, legacy));
   const listed = previous ?? [];
-  const fromList = listedIn(listed);
+  // The places are of the entries read, not of the earlier format's (which has none).
+  const fromList = listedIn(listed, current === undefined ? undefined : read?.places, expansion.states);
   // A segment with another size than its entry recorded is not the one the entry was written for.
   const segmentBytes = memo((file: string) => {
     try {
@@ -170,7 +186,7 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
   expansion.files.forEach((file, i) => {
     const abs = expansion.states.normal(i) ? file : absolutePath(file);
     walked[i] = abs;
-    const listedEntry = fromList.find(abs);
+    const listedEntry = fromList.find(i, abs);
     if (listedEntry !== undefined && expansion.states.same(i, listedEntry) && segmentFresh(listedEntry)) {
       fromManifest++;
       hits[i] = listedEntry;

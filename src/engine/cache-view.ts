@@ -58,7 +58,7 @@ const SAVED = '__spelunk_saved';
  */
 export class CachedEvents {
   /** The loads, in order: a later load's entry for a file replaces an earlier one's (see all). */
-  private readonly loads: { entries: CacheEntry[]; index: string; saved?: string }[] = [];
+  private readonly loads: { entries: CacheEntry[]; index: string; saved?: string; inPathOrder?: boolean }[] = [];
   /** The view built last, and its sources: as rows, or the saved table they were read from. */
   private current: { view: string; table: string; rows?: SourceRow[]; saved?: string } | undefined;
   /** The saved sources table attached as SAVED, if one is. */
@@ -77,9 +77,10 @@ export class CachedEvents {
   /**
    * `saved`: where the sources table of these entries is saved (or is to be), when they are the
    * list of a manifest (see sourcesFile): read back when they are all the view reads.
+   * `inPathOrder`: the entries are known to be in the order of their paths (see select).
    */
-  add(entries: CacheEntry[], index: string, saved?: string): void {
-    this.loads.push({ entries, index, saved });
+  add(entries: CacheEntry[], index: string, saved?: string, inPathOrder?: boolean): void {
+    this.loads.push({ entries, index, saved, inPathOrder });
     this.version++;
   }
 
@@ -146,9 +147,9 @@ export class CachedEvents {
   select(range: TimeRange): { entry: CacheEntry; index: string }[] {
     const key = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
     if (this.selected?.key === key) return this.selected.files;
-    const files = this.all()
-      .filter((f) => f.entry.parquet !== null && overlaps(f.entry, range))
-      .sort((a, b) => (a.entry.path < b.entry.path ? -1 : a.entry.path > b.entry.path ? 1 : 0));
+    const files = this.all().filter((f) => f.entry.parquet !== null && overlaps(f.entry, range));
+    // Not sorted again when one load's entries are in order already: comparing them built each path in one piece (30-50 ms at 5M).
+    if (this.loads.length !== 1 || !this.loads[0]!.inPathOrder) files.sort((a, b) => (a.entry.path < b.entry.path ? -1 : a.entry.path > b.entry.path ? 1 : 0));
     this.selected = { key, files };
     return files;
   }

@@ -243,8 +243,8 @@ export class EventStore {
     // A lookup kept for these paths (below, or the first search's) had no manifest to start from: the load takes it, no second walk.
     if (dir === undefined || this.warm || this.lookedUp.holds(paths, dir)) return false;
     this.eventIdsUnique = false;
-    const warm = await WarmStart.start(paths, { dir, index: opts.index ?? 'main', memoryLimit: this.options.memoryLimit, streamBytes: opts.streamBytes }, opts, async (entries, index, saved) => {
-      this.cached.add(entries, index, saved);
+    const warm = await WarmStart.start(paths, { dir, index: opts.index ?? 'main', memoryLimit: this.options.memoryLimit, streamBytes: opts.streamBytes }, opts, async (entries, index, saved, inPathOrder) => {
+      this.cached.add(entries, index, saved, inPathOrder);
       // Not repaired here (no load is recorded yet): a damaged cache's view is made again once the load is known.
       const duplicates = await this.settleDuplicates().catch(() => undefined);
       this.eventIdsUnique = duplicates !== undefined && (duplicates.events === 0 || duplicates.dropped);

@@ -15,8 +15,13 @@ const CTIME = 2;
 const INO = 3;
 const DEV = 4;
 const VIA_LINK = 5;
-const NORMAL = 6;
-const WIDTH = 7;
+const WIDTH = 6;
+
+/** Where a walk found a file whose path is absolute and in normal form: its folder (ending in '/') and its name. */
+export interface Place {
+  dir: string;
+  name: string;
+}
 
 /**
  * Files found, in order: each one's path, its stat's fingerprint, its device and inode (the same
@@ -27,16 +32,26 @@ const WIDTH = 7;
  */
 export class FoundFiles {
   readonly paths: string[] = [];
+  /**
+   * Each file's folder and name (Place), when it has one: a walk's path is its folder and name
+   * joined, and comparing the two pieces (the manifest's entries hold the same, listedIn) spares
+   * building every whole path in one piece, twice (53,819 paths for each side at 5M: 20-40 ms
+   * and as many megabytes for the collector to copy).
+   */
+  readonly dirs: (string | undefined)[] = [];
+  readonly names: (string | undefined)[] = [];
   private numbers = new Float64Array(WIDTH * 1024);
 
   get length(): number {
     return this.paths.length;
   }
 
-  /** `normal`: the path is absolute and in normal form already (see absolutePath in load-paths.ts). */
-  push(path: string, info: FileState & { dev: number }, viaLink: boolean, normal = false): void {
+  /** `place`: the path is absolute and in normal form already (see absolutePath in load-paths.ts), `place.dir + place.name`. */
+  push(path: string, info: FileState & { dev: number }, viaLink: boolean, place?: Place): void {
     const at = this.row();
     this.paths.push(path);
+    this.dirs.push(place?.dir);
+    this.names.push(place?.name);
     const n = this.numbers;
     n[at + SIZE] = info.size;
     n[at + MTIME] = info.mtimeMs;
@@ -44,13 +59,14 @@ export class FoundFiles {
     n[at + INO] = info.ino;
     n[at + DEV] = info.dev;
     n[at + VIA_LINK] = viaLink ? 1 : 0;
-    n[at + NORMAL] = normal ? 1 : 0;
   }
 
   /** Adds `from`'s file `i`, reached through a link if it was or `viaLink` says so. */
   pushFrom(from: FoundFiles, i: number, viaLink = false): void {
     const at = this.row();
     this.paths.push(from.paths[i]!);
+    this.dirs.push(from.dirs[i]);
+    this.names.push(from.names[i]);
     this.numbers.set(from.numbers.subarray(i * WIDTH, (i + 1) * WIDTH), at);
     if (viaLink) this.numbers[at + VIA_LINK] = 1;
   }
@@ -69,7 +85,7 @@ export class FoundFiles {
 
   /** File `i`'s path is absolute and in normal form (see push). */
   normal(i: number): boolean {
-    return this.numbers[i * WIDTH + NORMAL] === 1;
+    return this.dirs[i] !== undefined;
   }
 
   /** File `i`'s fingerprint, as an object. */
@@ -99,11 +115,19 @@ export class FoundFiles {
     return true;
   }
 
-  /** These files in the order of their paths: this object itself when they are (a walk's nearly always are). */
+  /**
+   * These files in the order of their paths: this object itself when they are (a walk's nearly
+   * always are). Two files of one folder (Place) are in order when their names are, and the walk
+   * lists a folder's names in order: only the paths on either side of a change of folder are
+   * compared whole.
+   */
   inPathOrder(): FoundFiles {
-    const paths = this.paths;
+    const { paths, dirs, names } = this;
     let sorted = true;
-    for (let i = 1; i < paths.length && sorted; i++) sorted = paths[i - 1]! <= paths[i]!;
+    for (let i = 1; i < paths.length && sorted; i++) {
+      const dir = dirs[i];
+      sorted = dir !== undefined && dir === dirs[i - 1] ? names[i - 1]! <= names[i]! : paths[i - 1]! <= paths[i]!;
+    }
     if (sorted) return this;
     const out = new FoundFiles();
     for (const i of Array.from({ length: this.length }, (_, i) => i).sort((a, b) => (paths[a]! < paths[b]! ? -1 : paths[a]! > paths[b]! ? 1 : 0))) out.pushFrom(this, i);

@@ -6,7 +6,7 @@ import { readdirSync, type Dirent, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { statNames } from './folder-stat.js';
-import { FoundFiles } from './found-files.js';
+import { FoundFiles, type Place } from './found-files.js';
 import { isSpelunkExport, ownFolder } from './not-evidence.js';
 import type { LoadWarning } from './types.js';
 
@@ -141,9 +141,10 @@ async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Foun
   }
   const found = new FoundFiles();
   const ignored: string[] = [];
-  await walkTree(folder, info, Infinity, walk, (file, stats, viaLink, isDir, normal) => {
+  await walkTree(folder, info, Infinity, walk, (file, stats, viaLink, isDir, place) => {
     if (isDir) return;
-    if (DATA_FILE.test(file)) found.push(file, stats, viaLink, normal);
+    // The name alone is tested when there is one: a pattern tested on a path joined from pieces builds it in one piece.
+    if (DATA_FILE.test(place?.name ?? file)) found.push(file, stats, viaLink, place);
     else ignored.push(file);
   });
   const evidence = await withoutExports(found, walk);
@@ -166,9 +167,9 @@ async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Foun
 
 /**
  * Told of each file and folder met: its name as listed (see literalName), its stat, whether a
- * link led there, and whether the name is absolute and in normal form (absolutePath).
+ * link led there, and its folder and name when it is absolute and in normal form (Place).
  */
-type Visit = (file: string, info: Stats, viaLink: boolean, isDir: boolean, normal: boolean) => boolean | void;
+type Visit = (file: string, info: Stats, viaLink: boolean, isDir: boolean, place?: Place) => boolean | void;
 
 /**
  * Visits what lies below `root`, at most `depth` levels down; hidden entries are skipped, and so
@@ -229,8 +230,9 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
   // A name read from a folder holds no separator and is never `.` or `..`, so below a folder
   // name that is already in normal form, joining is putting a separator between.
   const plain = dir !== '.' && !dir.endsWith(path.sep) && path.normalize(dir) === dir;
-  const fullName = (name: string): string => (plain ? dir + path.sep + name : path.join(dir, name));
-  // Then every name below it is too (literalName leaves a normal name as it is).
+  const slashed = dir + path.sep;
+  const fullName = (name: string): string => (plain ? slashed + name : path.join(dir, name));
+  // Then every name below it is too, and literalName leaves it as it is.
   const normal = plain && path.sep === '/' && dir.startsWith('/');
   const infos = statNames(dir, names, fullName);
   const folders: string[] = [];
@@ -246,8 +248,10 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
       }
       return;
     }
-    if (target.isFile()) visit(literalName(full), target, viaLink || link, false, normal);
-    else if (target.isDirectory() && visit(literalName(full), target, viaLink || link, true, normal) !== false && depth > 1) {
+    const place = normal ? { dir: slashed, name: entry.name } : undefined;
+    const listed = normal ? full : literalName(full);
+    if (target.isFile()) visit(listed, target, viaLink || link, false, place);
+    else if (target.isDirectory() && visit(listed, target, viaLink || link, true, place) !== false && depth > 1) {
       if (link) walk.links.push({ path: full, info: target, depth: depth - 1 });
       // A real folder is met once, unless the file system reports links as plain entries.
       else if (!walkedBefore(full, target, walk)) {
@@ -267,7 +271,7 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
 async function withoutExports(found: FoundFiles, walk: Walk): Promise<FoundFiles> {
   // Only Parquet files are looked at, and only they wait on a promise (53,819 files at 5M).
   const parquet: number[] = [];
-  for (let i = 0; i < found.length; i++) if (/\.parquet$/i.test(found.paths[i]!)) parquet.push(i);
+  for (let i = 0; i < found.length; i++) if (/\.parquet$/i.test(found.names[i] ?? found.paths[i]!)) parquet.push(i);
   if (parquet.length === 0) return found;
   const exports = new Set((await Promise.all(parquet.map(async (i) => ((await isSpelunkExport(found.paths[i]!)) ? i : -1)))).filter((i) => i >= 0));
   const kept = new FoundFiles();

@@ -44,7 +44,7 @@ export class WarmStart {
     paths: string[],
     opts: CacheLoadOptions & { index: string },
     loadOpts: LoadOptions,
-    view: (entries: CacheEntry[], index: string, saved: string) => Promise<Duplicates | undefined>,
+    view: (entries: CacheEntry[], index: string, saved: string, inPathOrder: boolean) => Promise<Duplicates | undefined>,
   ): Promise<WarmStart | CacheLookup | undefined> {
     // The tag keeps a cache kept inside evidence from being read as evidence (see EventStore.loadEvents).
     await tagCacheFolder(opts.dir).catch(() => undefined);
@@ -58,7 +58,7 @@ export class WarmStart {
     const loaded = lookup.then((found) => loadIntoCache(paths, { ...opts, signal: abort.signal, lookup: found }));
     // Awaited by settle(): until then, not an unhandled rejection.
     loaded.catch(() => undefined);
-    const duplicates = await view(listed, opts.index, sourcesFile(folder, read.digest));
+    const duplicates = await view(listed, opts.index, sourcesFile(folder, read.digest), read.inPathOrder === true);
     const outcome = lookup
       .then(async (found) => {
         if (duplicates === undefined || found.misses.length > 0 || found.dirty.size > 0 || !sameEntries(found.entries, listed)) return undefined;
