@@ -64,7 +64,7 @@ export interface CacheLookup {
  * after the last one found; only a file out of place (added, or after one that went) is looked
  * up by path, and the places go on from there. A map of 53,819 paths hashed every long path of
  * the walk and of the manifest: 0.1 CPU-s of a warm start at 5M. A walk's file and an entry that
- * both have their folder and name apart (Place, ListedPlaces) are compared by those: the folders
+ * both have their folder and name apart (FoundFiles.dirs, ListedPlaces) are compared by those: the folders
  * once per folder, then the names.
  */
 function listedIn(listed: CacheEntry[], places: ListedPlaces | undefined, found: FoundFiles): { find: (i: number, abs: string) => CacheEntry | undefined; inOrder: () => boolean } {

@@ -6,7 +6,7 @@ import { readdirSync, type Dirent, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { statNames } from './folder-stat.js';
-import { FoundFiles, type Place } from './found-files.js';
+import { FoundFiles } from './found-files.js';
 import { isSpelunkExport, ownFolder } from './not-evidence.js';
 import type { LoadWarning } from './types.js';
 
@@ -141,10 +141,10 @@ async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Foun
   }
   const found = new FoundFiles();
   const ignored: string[] = [];
-  await walkTree(folder, info, Infinity, walk, (file, stats, viaLink, isDir, place) => {
+  await walkTree(folder, info, Infinity, walk, (file, stats, viaLink, isDir, dir, name) => {
     if (isDir) return;
     // The name alone is tested when there is one: a pattern tested on a path joined from pieces builds it in one piece.
-    if (DATA_FILE.test(place?.name ?? file)) found.push(file, stats, viaLink, place);
+    if (DATA_FILE.test(name ?? file)) found.push(file, stats, viaLink, dir, name);
     else ignored.push(file);
   });
   const evidence = await withoutExports(found, walk);
@@ -167,9 +167,10 @@ async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Foun
 
 /**
  * Told of each file and folder met: its name as listed (see literalName), its stat, whether a
- * link led there, and its folder and name when it is absolute and in normal form (Place).
+ * link led there, and its folder (ending in '/') and name when it is absolute and in normal form
+ * (see FoundFiles.dirs).
  */
-type Visit = (file: string, info: Stats, viaLink: boolean, isDir: boolean, place?: Place) => boolean | void;
+type Visit = (file: string, info: Stats, viaLink: boolean, isDir: boolean, dir?: string, name?: string) => boolean | void;
 
 /**
  * Visits what lies below `root`, at most `depth` levels down; hidden entries are skipped, and so
@@ -191,6 +192,11 @@ async function walkTree(root: string, info: Stats, depth: number, walk: Walk, vi
       await walkReal(link.path, link.depth, true, walk, visit);
     }
   }
+}
+
+/** `name` in `dir`: `slashed` (`dir` and a separator) and the name, below a folder already in normal form (`plain`). */
+function joined(dir: string, plain: boolean, slashed: string, name: string): string {
+  return plain ? slashed + name : path.join(dir, name);
 }
 
 /** Whether a folder was walked already (reported: a loop, or a second name of one folder). */
@@ -231,14 +237,13 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
   // name that is already in normal form, joining is putting a separator between.
   const plain = dir !== '.' && !dir.endsWith(path.sep) && path.normalize(dir) === dir;
   const slashed = dir + path.sep;
-  const fullName = (name: string): string => (plain ? slashed + name : path.join(dir, name));
   // Then every name below it is too, and literalName leaves it as it is.
   const normal = plain && path.sep === '/' && dir.startsWith('/');
-  const infos = statNames(dir, names, fullName);
+  const infos = statNames(dir, names, (name) => joined(dir, plain, slashed, name));
   const folders: string[] = [];
   names.forEach((entry, i) => {
     const link = entry.isSymbolicLink();
-    const full = fullName(entry.name);
+    const full = joined(dir, plain, slashed, entry.name);
     const target = infos[i]!;
     if (target instanceof Error) {
       // An entry that vanished, or a dangling link to something that is not a log file, is
@@ -248,10 +253,11 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
       }
       return;
     }
-    const place = normal ? { dir: slashed, name: entry.name } : undefined;
     const listed = normal ? full : literalName(full);
-    if (target.isFile()) visit(listed, target, viaLink || link, false, place);
-    else if (target.isDirectory() && visit(listed, target, viaLink || link, true, place) !== false && depth > 1) {
+    const at = normal ? slashed : undefined;
+    const name = normal ? entry.name : undefined;
+    if (target.isFile()) visit(listed, target, viaLink || link, false, at, name);
+    else if (target.isDirectory() && visit(listed, target, viaLink || link, true, at, name) !== false && depth > 1) {
       if (link) walk.links.push({ path: full, info: target, depth: depth - 1 });
       // A real folder is met once, unless the file system reports links as plain entries.
       else if (!walkedBefore(full, target, walk)) {
