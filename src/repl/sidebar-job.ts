@@ -66,7 +66,8 @@ export class FieldsAhead {
     if (this.stopped || this.finished) return;
     this.stopped = true;
     this.engine.stopAhead();
-    this.stopping = setInterval(() => this.engine.stopAhead(), 50);
+    // Never what keeps the process alive.
+    this.stopping = setInterval(() => this.engine.stopAhead(), 50).unref();
   }
 
   /** The sidebar once counted ahead, for the bench and the tests. */
