@@ -11,13 +11,18 @@
 // names through, computed row by row, the delete event type's scan of `_raw` on the first sidebar
 // after a load, their rules' inputs), even counted over the combinations of what they read with
 // the rules folded for the rows, in one GROUPING SETS aggregate (the engine's sidebar-summary.ts):
-// 10.5-11.3 CPU-s in all for `*` (4.5-17 s wall at load 3-4, 2026-12-07), of which the add-on fields
-// passing ARNs and names through 4.8 (computing their values 3.0 of it, grouping them 0.5), the
-// other add-on fields 2.2, the four identifier-like event paths (principalId, arn, accessKeyId, the
-// issuer's principalId) 1.1, the other event fields 0.3. Counts over every row are remembered with
-// the cache when the loaded events alone decide them (engine-sidebar.ts): a later sidebar of the
-// same search over the same files, in this session or another, shows them exact at once, with no
-// first-rows pass (0.2-0.5 s at 1M). A random sample was tried first and still read every
+// 10.1-11.3 CPU-s in all for `*` (5.4 s wall quiet, 5.5-17 s at load 3-4, 2026-12-07), of which the
+// add-on fields passing ARNs and names through 4.8 (computing their values 3.0 of it, grouping them
+// 0.5), the other add-on fields 2.2, the four identifier-like event paths (principalId, arn,
+// accessKeyId, the issuer's principalId) 1.1, the other event fields 0.3. So the REPL counts a
+// sidebar ahead (sidebar-job.ts): fieldStats itself, on a DuckDB connection of its own, started
+// once an event search's rows are shown; `:fields` joins it, and the next search stops it (within
+// 0.07 s). Asked 5 s after the rows were shown, `AccessDenied` and `eventName=AssumeRole` were
+// done or 0.4-1.7 s from done, `*` 3.8-5.5 s at load 3 (the job gets about one core there, and
+// needs as many CPU-s as the sidebar alone); asked at once, as before. Counts over every row are
+// remembered with the cache when the loaded events alone decide them (engine-sidebar.ts): a later
+// sidebar of the same search over the same files, in this session or another, shows them exact at
+// once, with no first-rows pass (0.2-0.5 s at 1M). A random sample was tried first and still read every
 // row's columns before sampling it (8 CPU-s; test/bench/README.md). Splunk's own fieldsummary
 // likewise says when a figure is not exact (its `is_exact`).
 import { parse } from '../../grammar/parser.js';
