@@ -1,6 +1,6 @@
 // The one engine API the CLI and the REPL share: open DuckDB, load CloudTrail (event-store.ts),
 // run SPL. Only the engine's modules talk to DuckDB.
-import { JSDuckDBValueConverter, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { dirname, resolve } from 'node:path';
 import { SplError } from '../../grammar/diagnostics.js';
 import { compilePrepared, prepare, pipelineLookups, type PreparedSearch } from '../compiler/index.js';
@@ -26,7 +26,7 @@ import { EventStore } from './event-store.js';
 import { loadAndStream, type FirstSearch } from './first-search.js';
 import { collectStaleOnce, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupStore } from './lookups.js';
-import { toValue } from './rows.js';
+import { answerQuestions } from './data-questions.js';
 import { failingCommand } from './locate-error.js';
 import { Serial, serialize } from './serial.js';
 import type { LoadReport, ResultSet, Row } from './types.js';
@@ -256,11 +256,7 @@ export class Engine {
     });
   }
 
-  /**
-   * Compile, answer the compiler's questions about the loaded data (`Discovery`), and compile
-   * again until it has none left. Each round can only ask questions that depend on earlier
-   * answers (a pivot after a pivot), so the rounds are few; the cap guards against a loop.
-   */
+  /** Compile, answer the compiler's questions about the loaded data, and compile again until it has none left (data-questions.ts). */
   prepareWithData(search: Search, opts: RunOptions & { unordered?: boolean; stepwise?: boolean } = {}): Promise<Prepared> {
     return this.compileWithData(search, opts);
   }
@@ -272,27 +268,7 @@ export class Engine {
     await this.store.lockDown();
     // The global time range picks the cached files the search reads.
     await this.store.selectRange({ earliest: opts.earliest, latest: opts.latest });
-    const discovered: Record<string, DiscoveredValue[]> = {};
-    const asked: string[] = [];
-    for (let round = 0; ; round++) {
-      const prepared = this.prepare(spl, { ...opts, discovered });
-      const pending = (prepared.compiled.discoveries ?? []).filter((d) => !(d.key in discovered));
-      if (pending.length === 0) return asked.length ? { ...prepared, asked } : prepared;
-      asked.push(...pending.map((d) => d.what));
-      if (round >= 16) throw new EngineError('the search kept asking new questions about the data (more than 16 rounds)', prepared.compiled.sql);
-      for (const d of pending) {
-        let reader;
-        try {
-          reader = await this.conn.runAndReadAll(d.sql);
-        } catch (err) {
-          throw new EngineError(describeDuckDBError(err), d.sql);
-        }
-        discovered[d.key] = reader.convertRows(JSDuckDBValueConverter).map((row) => {
-          const v = toValue(row[0]);
-          return v === null ? null : Array.isArray(v) ? v.join('\n') : String(v);
-        });
-      }
-    }
+    return answerQuestions(this.conn, (discovered) => this.prepare(spl, { ...opts, discovered }));
   }
 
   /** Load (or reload, if the file changed) every lookup the search reads, before compiling it. */
