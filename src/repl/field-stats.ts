@@ -166,15 +166,21 @@ export async function fieldStats(engine: FieldCounter, r: HeldResult, opts: RunO
     merge(counted.fields.map((f) => ({ ...f, kind: kindOf(f.field), ...(first === undefined ? {} : { firstRows: counted.rows }) })));
     return counted.rows;
   };
-  const nested = () => {
+  const nested = async () => {
     // The nested objects are read from the events the result holds (their `_raw`): every
     // matching event when the result was not capped, else the first ones, and said so. DuckDB's
-    // json_tree over a million events took seconds; JSON.parse over 10,000 takes milliseconds.
+    // json_tree over a million events took seconds; JSON.parse over 10,000 takes 150-230 ms, in
+    // slices so that keys typed meanwhile are not held (the REPL counts ahead while the analyst types).
     const events = r.columns.includes('_raw') ? r.rows : [];
     if (!events.length || stats.stopped) return;
     const over = r.truncated ? events.length : undefined;
+    const paths = new NestedPaths();
+    for (let i = 0; i < events.length; i += NESTED_SLICE) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      paths.add(events.slice(i, i + NESTED_SLICE));
+    }
     const known = new Set(stats.fields.map((f) => f.field));
-    stats.fields.push(...nestedPaths(events).filter((f) => !known.has(f.field)).map((f) => ({ ...f, kind: 'nested' as const, ...(over ? { firstRows: over } : {}) })));
+    stats.fields.push(...paths.summaries().filter((f) => !known.has(f.field)).map((f) => ({ ...f, kind: 'nested' as const, ...(over ? { firstRows: over } : {}) })));
     // Aliases of nested paths (temp_access_key) have their sources now.
     merge([]);
     if (over) stats.first = over;
@@ -192,11 +198,11 @@ export async function fieldStats(engine: FieldCounter, r: HeldResult, opts: RunO
   // search scanning `_raw` itself ran that scan once per batch); or both at once (`together`).
   const passFields: [string[], string[]][] = together ? [[[...eventFields, ...calculated], IDENTIFIERS]] : [[eventFields, IDENTIFIERS], [calculated, []]];
   /** The passes over the first rows or every row; `between` hears the first pass's row count. */
-  const fieldPasses = async (label: string, addonLabel: string, first: number | undefined, between?: (counted: number) => void): Promise<number> => {
+  const fieldPasses = async (label: string, addonLabel: string, first: number | undefined, between?: (counted: number) => void | Promise<void>): Promise<number> => {
     let counted = 0;
     const [[names, ids], addon] = passFields as [[string[], string[]], [string[], string[]] | undefined];
     await step(label, async () => void (counted = await pass(names, ids, first)));
-    between?.(counted);
+    await between?.(counted);
     if (addon) await step(addonLabel, async () => void (await pass(addon[0], addon[1], first)));
     return counted;
   };
@@ -217,13 +223,13 @@ export async function fieldStats(engine: FieldCounter, r: HeldResult, opts: RunO
     return true;
   };
   if (first !== undefined && (await rememberedPasses())) {
-    nested();
+    await nested();
   } else if (first !== undefined) {
     // The event fields first (a fraction of the add-on's cost, most of it the add-on SQL's size).
     const label = `counting the first ${first.toLocaleString('en-US')} results`;
     const counted = await fieldPasses(label, `${label}: the add-on fields`, first, (n) => {
       if (!stats.stopped) stats.first = n;
-      nested();
+      return nested();
     });
     if (counted < first && !stats.stopped) {
       // They were all the results: the figures are exact.
@@ -236,7 +242,7 @@ export async function fieldStats(engine: FieldCounter, r: HeldResult, opts: RunO
     await fieldPasses(together ? 'counting every result' : 'counting every result: the event fields', 'counting every result: the add-on fields', undefined, setRows);
   } else {
     await fieldPasses(together ? 'counting the fields' : 'counting the event fields', 'counting the add-on fields', undefined, setRows);
-    nested();
+    await nested();
   }
   if (stats.first !== null && !stats.fields.some((f) => f.firstRows !== undefined)) stats.first = null;
   stats.stage = '';
@@ -244,46 +250,62 @@ export async function fieldStats(engine: FieldCounter, r: HeldResult, opts: RunO
 }
 
 const NESTED = new Set(JSON_COLUMNS.map((c) => c.name));
+/** Events read between two turns of the event loop: about 20 ms of JSON.parse. */
+const NESTED_SLICE = 1000;
 
 /** Every leaf path inside the nested objects of events (held rows with `_raw`), counted once per event. */
 export function nestedPaths(rows: Row[]): FieldSummary[] {
-  const paths = new Map<string, { present: number; values: Map<string, number> }>();
-  for (const row of rows) {
-    if (typeof row._raw !== 'string') continue;
-    let event: unknown;
-    try {
-      event = JSON.parse(row._raw);
-    } catch {
-      continue;
-    }
-    if (!event || typeof event !== 'object') continue;
-    const seen = new Map<string, Set<string>>();
-    const walk = (v: unknown, path: string, depth: number): void => {
-      // Deeper than any CloudTrail object: an event built to exhaust the stack is not walked.
-      if (v === null || v === undefined || depth > MAX_DEPTH) return;
-      if (Array.isArray(v)) return v.forEach((x) => walk(x, `${path}{}`, depth + 1));
-      if (typeof v === 'object') {
-        for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, `${path}.${k}`, depth + 1);
-        return;
+  const paths = new NestedPaths();
+  paths.add(rows);
+  return paths.summaries();
+}
+
+/** nestedPaths over events added a slice at a time. */
+class NestedPaths {
+  private readonly paths = new Map<string, { present: number; values: Map<string, number> }>();
+
+  add(rows: Row[]): void {
+    const paths = this.paths;
+    for (const row of rows) {
+      if (typeof row._raw !== 'string') continue;
+      let event: unknown;
+      try {
+        event = JSON.parse(row._raw);
+      } catch {
+        continue;
       }
-      let values = seen.get(path);
-      if (!values) seen.set(path, (values = new Set()));
-      values.add(String(v));
-    };
-    for (const [k, v] of Object.entries(event as Record<string, unknown>)) if (NESTED.has(k)) walk(v, k, 1);
-    for (const [path, values] of seen) {
-      let p = paths.get(path);
-      if (!p) paths.set(path, (p = { present: 0, values: new Map() }));
-      p.present++;
-      for (const value of values) p.values.set(value, (p.values.get(value) ?? 0) + 1);
+      if (!event || typeof event !== 'object') continue;
+      const seen = new Map<string, Set<string>>();
+      const walk = (v: unknown, path: string, depth: number): void => {
+        // Deeper than any CloudTrail object: an event built to exhaust the stack is not walked.
+        if (v === null || v === undefined || depth > MAX_DEPTH) return;
+        if (Array.isArray(v)) return v.forEach((x) => walk(x, `${path}{}`, depth + 1));
+        if (typeof v === 'object') {
+          for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, `${path}.${k}`, depth + 1);
+          return;
+        }
+        let values = seen.get(path);
+        if (!values) seen.set(path, (values = new Set()));
+        values.add(String(v));
+      };
+      for (const [k, v] of Object.entries(event as Record<string, unknown>)) if (NESTED.has(k)) walk(v, k, 1);
+      for (const [path, values] of seen) {
+        let p = paths.get(path);
+        if (!p) paths.set(path, (p = { present: 0, values: new Map() }));
+        p.present++;
+        for (const value of values) p.values.set(value, (p.values.get(value) ?? 0) + 1);
+      }
     }
   }
-  return [...paths].map(([field, p]) => ({
-    field,
-    present: p.present,
-    distinct: p.values.size,
-    top: [...p.values].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).slice(0, 10),
-  }));
+
+  summaries(): FieldSummary[] {
+    return [...this.paths].map(([field, p]) => ({
+      field,
+      present: p.present,
+      distinct: p.values.size,
+      top: [...p.values].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).slice(0, 10),
+    }));
+  }
 }
 
 const num = (x: number) => x.toLocaleString('en-US');
