@@ -93,7 +93,10 @@ export class Session {
     // The session's first load answers first when every file is new to the cache: its searches
     // read the events in memory (spilled past DuckDB's limit) and the cache is written after the
     // first search has answered (cache-after.ts). The engine takes the cache's path otherwise.
+    // A load may drop the table the sidebar's job reads: it waits for the job to have stopped (well under 0.1 s).
+    const stopping = this.ahead?.done;
     this.stopAhead();
+    await stopping;
     const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress, dedupEvents, answerFirst: true });
     this.loads++;
     this.valueCache.clear();
