@@ -47,6 +47,8 @@ export class SidebarJob {
   /** Bumped by interrupt(): work queued before it does not start. */
   private generation = 0;
   private running = 0;
+  /** The summary being counted now. */
+  private inFlight: Promise<Summary> | undefined;
   private database: string | undefined;
 
   constructor(private readonly host: JobHost) {
@@ -65,7 +67,13 @@ export class SidebarJob {
       // turn for nothing.
       const draft = this.host.draft(`${spl}\n| table _time`, { ...opts, maxRows: undefined, unordered: true }).compiled;
       if (draft.discoveries?.length || !eventsAlone(draft)) throw new EngineError(NOT_AHEAD, '');
-      return this.sidebar.summarize(spl, opts, fields, identifiers);
+      const work = this.sidebar.summarize(spl, opts, fields, identifiers);
+      this.inFlight = work;
+      try {
+        return await work;
+      } finally {
+        if (this.inFlight === work) this.inFlight = undefined;
+      }
     }).finally(() => this.running--);
   }
 
@@ -74,6 +82,12 @@ export class SidebarJob {
     this.generation++;
     this.cancel.cancelled = true;
     this.host.conn.interrupt();
+    const work = this.inFlight;
+    if (work === undefined) return;
+    // An interrupt that lands between two of its statements (none running) is lost: repeated
+    // until that summary has ended, never past it (the next one on this connection starts after).
+    const repeat = setInterval(() => this.host.conn.interrupt(), 50).unref();
+    void work.catch(() => undefined).finally(() => clearInterval(repeat));
   }
 
   /** Progress of the job's running query, 0-100, or null. */

@@ -6,6 +6,7 @@
 // engine's stays free for the analyst's next search, which stops it at once (as do :load, :time,
 // :quit and Ctrl-C). A sidebar whose counting failed other than by a stop is counted again by
 // `:fields` as before.
+import { cancelledSearch } from '../engine/engine-error.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
 import { fieldStats, type FieldCounter, type FieldStats } from './field-stats.js';
 import type { HeldResult } from './outcome.js';
@@ -16,7 +17,6 @@ export class FieldsAhead {
   private readonly listeners = new Set<(stats: FieldStats) => void>();
   /** The sidebar once counted (or stopped, or failed: `stopped` says why). */
   private readonly counted: Promise<FieldStats>;
-  private stopping: ReturnType<typeof setInterval> | undefined;
   finished = false;
   /** Stopped by the analyst moving on or by Ctrl-C (not by a failure). */
   stopped = false;
@@ -25,7 +25,8 @@ export class FieldsAhead {
     this.latest = { search: result.search, rows: null, fields: [], first: null, stage: 'counting the fields', ahead: true };
     const ahead: FieldCounter = {
       // Over the first rows and over every row, on the job's connection; what the engine remembers is read on its own.
-      summarizeFields: (spl, opts, fields, identifiers) => engine.summarizeAhead(spl, opts, fields, identifiers),
+      // A pass asked once stopped (its search was compiling meanwhile) is not started.
+      summarizeFields: (spl, opts, fields, identifiers) => (this.stopped ? Promise.reject(cancelledSearch('')) : engine.summarizeAhead(spl, opts, fields, identifiers)),
       rememberedFields: (spl, opts, fields, identifiers) => engine.rememberedFields(spl, opts, fields, identifiers),
       scansRaw: (spl, opts) => engine.scansRaw(spl, opts),
     };
@@ -37,7 +38,6 @@ export class FieldsAhead {
       .catch((err: unknown): FieldStats => ({ ...this.latest, stage: '', stopped: err instanceof Error ? err.message : String(err) }))
       .then((stats) => {
         this.finished = true;
-        if (this.stopping !== undefined) clearInterval(this.stopping);
         this.latest = { ...stats, ahead: undefined };
         return this.latest;
       });
@@ -58,16 +58,11 @@ export class FieldsAhead {
     }
   }
 
-  /**
-   * Stops the counting now. An interrupt that lands between two of its queries is lost, so it is
-   * repeated until the counting has ended.
-   */
+  /** Stops the counting now (the engine repeats the interrupt until the query it lands on has ended). */
   stop(): void {
     if (this.stopped || this.finished) return;
     this.stopped = true;
     this.engine.stopAhead();
-    // Never what keeps the process alive.
-    this.stopping = setInterval(() => this.engine.stopAhead(), 50).unref();
   }
 
   /** The sidebar once counted ahead, for the bench and the tests. */

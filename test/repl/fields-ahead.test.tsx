@@ -118,6 +118,21 @@ describe('the counts made ahead', () => {
     expect(stats.rows).toBe(515);
   });
 
+  it('never start counting once stopped, even when stopped before their first pass was asked', async () => {
+    const gate = gateAhead(engine);
+    try {
+      const session = new Session(engine, { now: SAMPLE_NOW, maxRows: 30 });
+      await session.execute('*');
+      session.countFieldsAhead(session.last!);
+      const job = session.fieldsAhead!;
+      session.stopAhead();
+      expect((await job.done).stopped).toBe('search cancelled');
+      expect(gate.calls).toEqual([]);
+    } finally {
+      gate.restore();
+    }
+  });
+
   it('stop at once when asked, and the next counting ahead runs', async () => {
     const counting = engine.summarizeAhead('*', { now: SAMPLE_NOW }, ['eventName', 'action', 'tag']);
     engine.stopAhead();
