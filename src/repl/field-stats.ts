@@ -18,8 +18,8 @@
 // sidebar ahead (sidebar-job.ts): fieldStats itself, on a DuckDB connection of its own, started
 // once an event search's rows are shown; `:fields` joins it, and the next search stops it (within
 // 0.07 s). Asked 5 s after the rows were shown, `AccessDenied` and `eventName=AssumeRole` were
-// done or 0.4-1.7 s from done, `*` 3.8-5.5 s at load 3 (the job gets about one core there, and
-// needs as many CPU-s as the sidebar alone); asked at once, as before. Counts over every row are
+// done or 0.4-1.7 s from done, `*` 1.2-5.5 s at load 3 (the job needs as many CPU-s as the
+// sidebar alone, and got one core of the two there or nearly both); asked at once, as before. Counts over every row are
 // remembered with the cache when the loaded events alone decide them (engine-sidebar.ts): a later
 // sidebar of the same search over the same files, in this session or another, shows them exact at
 // once, with no first-rows pass (0.2-0.5 s at 1M). A random sample was tried first and still read every
