@@ -138,6 +138,9 @@ export class CachedEvents {
     return { events, dropped: true };
   }
 
+  /** The segments every loaded file's events are in, each once, with its size when written. */
+  segments = (): { file: string; bytes: number | null }[] => [...new Map(this.select({}).map(({ entry }) => [entry.parquet!, entry.parquetBytes]))].map(([file, bytes]) => ({ file, bytes }));
+
   /** All loaded files' paths in order (a file's place is its rank: the view's tie order), for one version. */
   private ranks: { version: number; paths: string[] } | undefined;
   /** The last selection: a load and its first search select the same range (53,819 files at 5M). */

@@ -18,7 +18,7 @@ import { SidebarJob } from './sidebar-job.js';
 import type { Summary } from './sidebar-memory.js';
 import { ScanAnswers } from './scan-answers.js';
 import { defaultMemoryLimit } from './memory.js';
-import { fieldPathsOf } from './field-paths.js';
+import { fieldPathsOf } from './segment-paths.js';
 import type { DataRead } from './data-read.js';
 import { profileQuery, SearchRecorder, type RanProfile, type SearchProfile } from './profile.js';
 import type { LoadOptions } from './loader.js';
@@ -116,9 +116,9 @@ export class Engine {
   /** The search scans `_raw` for its rows (a bare term): every sidebar pass scans it again. */
   scansRaw = (spl: string, opts: RunOptions): Promise<boolean> => this.sidebar.scansRaw(spl, opts);
 
-  /** Dotted paths inside the loaded events' nested objects, most frequent first (completion); remembered with the cache (field-paths.ts). */
+  /** Dotted paths inside the loaded events' nested objects, most frequent first (completion); remembered with the cache, per segment (segment-paths.ts). */
   async fieldPaths(sample = 5000, limit = 5000): Promise<string[]> {
-    return fieldPathsOf(this.conn, this.options.cacheDir, this.store.dataKey(), sample, limit);
+    return fieldPathsOf(this.conn, this.options.cacheDir, this.store.dataKey() === undefined ? undefined : this.store.cached.segments(), sample, limit);
   }
 
   /** The DuckDB connection, for the loader and tests. */

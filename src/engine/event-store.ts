@@ -67,7 +67,7 @@ export class EventStore {
     return report;
   }
   private cacheDir: string | undefined;
-  private readonly cached = new CachedEvents();
+  readonly cached = new CachedEvents();
   /** Every load into the cache, in order, so the view can be rebuilt: see refreshCache(). */
   private readonly cacheLoads: { paths: string[]; index: string }[] = [];
 
