@@ -86,3 +86,24 @@ it("over the cache, a rare call's paths are offered among many frequent events",
   expect(found).toEqual(expect.arrayContaining(['responseElements.accessKey.accessKeyId', 'responseElements.accessKey.status', 'key0', 'key29'].map((k) => (k.startsWith('key') ? `requestParameters.${k}` : k))));
   expect(found.slice(0, 2).sort()).toEqual(['userIdentity.arn', 'userIdentity.type']);
 });
+
+it('after a search has locked DuckDB out of the evidence, a later load finds its new segments', async () => {
+  const dir = path.join(root, 'locked-cache');
+  const later = path.join(root, 'later');
+  mkdirSync(later);
+  const engine = await Engine.open({ cacheDir: dir });
+  try {
+    await engine.load([data]);
+    await engine.fieldPaths();
+    await engine.run('* | head 1');
+    const event = { eventVersion: '1.08', eventTime: '2032-03-04T10:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'GetObject', eventID: 'later-1', awsRegion: 'us-east-1', requestParameters: { laterField: 'x' } };
+    writeFileSync(path.join(later, 'later.json'), JSON.stringify({ Records: [event] }));
+    await engine.load([later]);
+    expect(await engine.fieldPaths()).toContain('requestParameters.laterField');
+    // Found for its segment and remembered, not by sampling the whole view instead.
+    const known = JSON.parse(readFileSync(path.join(dir, 'field-paths.json'), 'utf8')) as { segments: Record<string, { paths: [string, number][] }> };
+    expect(Object.values(known.segments).filter((s) => s.paths.some(([p]) => p === 'requestParameters.laterField'))).toHaveLength(1);
+  } finally {
+    engine.close();
+  }
+});
