@@ -300,6 +300,39 @@ describe('cache', () => {
     expect(second.collected).toEqual(expect.arrayContaining([orphan, stray, ...oldLayouts]));
   });
 
+  it('collects at most once per grace period: a load of newly arrived files does not read every pack and manifest again', async () => {
+    // At 5M events with 14 manifests, collection was 2 of the 4.3 s a load of 50 arrived files took.
+    const data = sampleCopy();
+    const cacheDir = tmp();
+    const folder = layoutFolder(cacheDir);
+    const dayDir = path.join(data, 'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20');
+    const arrive = (i: number) => writeFileSync(path.join(dayDir, `arrived-${i}.json`), JSON.stringify({ Records: [{ eventVersion: '1.08', eventTime: '2026-11-20T12:00:00Z', eventName: 'ListBuckets', eventID: `arrived-${i}` }] }));
+    const hour = Date.now() / 1000 - 3600;
+    const stray = (name: string) => {
+      const file = path.join(folder, name);
+      writeFileSync(file, 'x');
+      utimesSync(file, hour, hour);
+      return file;
+    };
+    await loadIntoCache([data], { dir: cacheDir });
+    const first = stray('seg-dd.parquet');
+    arrive(1);
+    const soon = await loadIntoCache([data], { dir: cacheDir });
+    expect(soon.converted).toHaveLength(1);
+    expect(soon.collected).toEqual([]);
+    expect(existsSync(first)).toBe(true);
+    // Once the grace period has passed since the last collection, the next load that changes the cache collects.
+    utimesSync(path.join(folder, '.collected'), hour, hour);
+    arrive(2);
+    const later = await loadIntoCache([data], { dir: cacheDir });
+    expect(later.collected).toContain(first);
+    expect(existsSync(first)).toBe(false);
+    // Without a grace period (tests, and what collection does not wait for), every such load collects.
+    const second = stray('seg-ee.parquet');
+    arrive(3);
+    expect((await loadIntoCache([data], { dir: cacheDir, gcGraceMs: 0 })).collected).toContain(second);
+  });
+
   it('rewrites a day as one segment once loads of new files have spread it over too many', async () => {
     const data = sampleCopy();
     const cacheDir = tmp();
