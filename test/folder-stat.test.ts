@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statNames } from '../src/engine/folder-stat.js';
 import { expandPaths } from '../src/engine/load-paths.js';
+import { Engine } from '../src/engine/engine.js';
 
 let dir: string;
 const home = process.cwd();
@@ -92,5 +93,23 @@ describe('expandPaths over one folder', () => {
       expect(found.states.normal(i)).toBe(true);
     });
     expect(found.warnings.map((w) => w.reason)).toEqual(['symbolic link to a missing file']);
+  });
+
+  it('leaves nothing the engine reads named relative to the working folder, which a walk changes for a moment', async () => {
+    // A warm `run` answers while the walk checks the files: a lookup named from a relative --state
+    // (or a content folder given relatively) would be read from inside a log folder.
+    process.chdir(dir);
+    try {
+      writeFileSync('shipped.csv', 'user,team\nalice,red\n');
+      const engine = await Engine.open({ stateDir: 'state', contentLookups: new Map([['teams', { path: 'shipped.csv' }]]) });
+      try {
+        expect(engine.lookups.folder).toBe(path.join(dir, 'state', 'lookups'));
+        expect(engine.lookups.path('teams')).toBe(path.join(dir, 'shipped.csv'));
+      } finally {
+        engine.close();
+      }
+    } finally {
+      process.chdir(home);
+    }
   });
 });
