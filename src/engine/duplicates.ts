@@ -4,8 +4,9 @@
 // copy of each (--dedup-events); either way the load report says how many there are.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
+import { writeAtomic } from './cache-files.js';
 
 /** The `__seq` of every extra copy the `events` view hides when duplicates are dropped. */
 export const DUPLICATES_TABLE = '__spelunk_duplicates';
@@ -91,9 +92,7 @@ export async function rememberedCount(file: string, key: string, count: () => Pr
   const n = await count();
   const kept = Object.entries(known).filter(([, v]) => typeof v === 'number').slice(-(REMEMBERED - 1));
   try {
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(Object.fromEntries([...kept, [key, n]])));
-    renameSync(tmp, file);
+    writeAtomic(file, JSON.stringify(Object.fromEntries([...kept, [key, n]])));
   } catch {
     // A cache that cannot be written costs the count next time, nothing else.
   }

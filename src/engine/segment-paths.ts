@@ -3,9 +3,10 @@
 // their new segments, where finding the paths of the whole view again took 2.9-5.9 s at 5M events
 // while a search typed meanwhile waited behind it. Segments are never rewritten in place (a
 // rewrite is a new file), so a segment's name and size name its rows.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { writeAtomic } from './cache-files.js';
 import { duckdbPath } from './load-paths.js';
 import { sqlString } from './load-sql.js';
 import { leafPathsSql, NESTED, nestedFieldPaths, usablePath } from './field-paths.js';
@@ -133,9 +134,7 @@ function readMemory(file: string): Memory {
 function writeMemory(file: string, dir: string, known: Memory): void {
   try {
     const kept = Object.entries(known).filter(([key]) => sizeOf(path.resolve(dir, key)) >= 0);
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ v: VERSION, segments: Object.fromEntries(kept) }));
-    renameSync(tmp, file);
+    writeAtomic(file, JSON.stringify({ v: VERSION, segments: Object.fromEntries(kept) }));
   } catch {
     // A cache that cannot be written.
   }

@@ -11,8 +11,9 @@
 // condition and literal) and the fields asked; and only for a search whose rows are events as
 // loaded, with nothing volatile, no subsearch, no lookup (compiler/grouped-fields.ts eventsAlone).
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomic } from './cache-files.js';
 import { PROJECT_ROOT } from './engine-options.js';
 import type { FieldSummary } from './field-summary.js';
 
@@ -52,9 +53,7 @@ export class SidebarMemory {
   remember(key: string, summary: Summary): void {
     const entries = [...this.entries().filter(([k]) => k !== key).slice(-(KEPT - 1)), [key, summary] as const];
     try {
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ version: VERSION, entries }));
-      renameSync(tmp, this.file);
+      writeAtomic(this.file, JSON.stringify({ version: VERSION, entries }));
     } catch {
       // Read-only or full: nothing remembered.
     }
