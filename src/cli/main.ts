@@ -154,7 +154,7 @@ async function runCommand(argv: string[]): Promise<number> {
       result = await engine.stream(search, opts, first.onRows, first.onStart);
       (writer as RowWriter | null)?.end();
     }
-    for (const n of result.compiled.notes ?? []) note(`note: ${n}`, args);
+    for (const n of result.notes ?? []) note(`note: ${n}`, args);
     if (result.rowCount === 0) {
       const missing = await missingIndexNote(engine, search, opts);
       if (missing) note(missing, args);
@@ -192,6 +192,7 @@ async function explainCommand(argv: string[]): Promise<number> {
     const prepared = report ? await engine.prepareWithData(text, opts) : engine.prepare(text, opts);
     const { compiled } = prepared;
     for (const n of compiled.notes ?? []) write(visibleLines(`-- note: ${n}`) + '\n');
+    for (const c of compiled.caps ?? []) write(visibleLines(`-- note: ${c.rule}; run asks afterwards whether it cut any and says so`) + '\n');
     // With nothing loaded no eventID repeats, so the SQL below leaves the dedup out; over files
     // where copies exist the same search compiles with it. Said, so the SQL is not read as general.
     if (!report && compiled.readsEventIdsUnique) write('-- note: no data given: `dedup eventID` is left out of this SQL (no eventID repeats in nothing); over data where an eventID repeats it keeps one of each (--data shows that SQL)\n');

@@ -11,7 +11,7 @@ import { dropUselessSteps } from './rewrite/clean.js';
 import { compact } from './rewrite/renumber.js';
 import { duckdbPrinter, DUCKDB } from './print/duckdb.js';
 import { PlanPrinter } from './print/plan.js';
-import type { CompileOptions, DiscoveredValue, Discovery, FieldInfo, FieldType, OutputAction, Relation } from './types.js';
+import type { CapCheck, CompileOptions, DiscoveredValue, Discovery, FieldInfo, FieldType, OutputAction, Relation } from './types.js';
 
 export type { StepBody };
 
@@ -30,6 +30,8 @@ export class Builder {
    */
   readonly formats: { field: string; expr: AstExpr }[] = [];
   readonly discoveries: Discovery[] = [];
+  /** Splunk's silent caps met by the search, with the step whose rows they cut (see `cap`). */
+  readonly caps: { check: CapCheck; step: number }[] = [];
   /** The plan depends on CompileOptions.eventIdsUnique (a dedup left out or kept by it). */
   readsEventIdsUnique = false;
   private counter = 0;
@@ -134,6 +136,19 @@ export class Builder {
     if (answer) return answer;
     if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what });
     return undefined;
+  }
+
+  /**
+   * Splunk cuts `rel`'s rows to `count` here without saying so; the search does the same (its
+   * `capped` step keeps the first `count`), and the engine asks afterwards whether any were cut.
+   */
+  cap(rel: Relation, capped: Relation, count: number, said: { note: string; rule: string }): void {
+    let sql: string | undefined;
+    const query = (): string => {
+      const columns = [...rel.fields.keys()].slice(0, 1);
+      return `SELECT count(*) AS n FROM (SELECT 1 FROM (${this.rowsQuery(rel, columns, { unordered: true })}) LIMIT ${count + 1})`;
+    };
+    this.caps.push({ check: { ...said, count, get sql() { return (sql ??= query()); } }, step: capped.id });
   }
 
   /** The query of the rows of `rel` (its `columns`, in `__seq` order unless `unordered`), from the steps it reads alone. */

@@ -10,9 +10,10 @@ import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/reg
 import { compileSearchExpr } from './search.js';
 import { EmptyNameError } from './print/duckdb.js';
 import { stepName, type Expr } from './ir/expr.js';
+import type { Step } from './ir/plan.js';
 import { copiedOrigin, EVENT, type Origin } from './ir/origin.js';
 import { nearest } from './suggest.js';
-import type { CompiledSearch, CompileOptions, FieldType, OutputAction, Relation } from './types.js';
+import type { CapCheck, CompiledSearch, CompileOptions, FieldType, OutputAction, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
 import { emptyRelation, eventFields, eventsRelation, NO_INPUT } from './events.js';
 import { extractJsonOnce } from './rewrite/json-once.js';
@@ -173,7 +174,8 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
   // of every search cost parse+compile about a tenth more.
   let stepwise: string | undefined;
   const plan = { get ctes() { return (stepwise ??= b.ctes(steps)); }, steps: steps.map((s) => ({ name: stepName(s.id), schema: s.schema, step: s, ...(s.span ? { span: s.span } : {}) })) };
-  return { sql, ...(keyed ? { keyed } : {}), columns, types, origins, output: b.output, writes: b.writes.length ? b.writes : undefined, notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, ...(b.readsEventIdsUnique ? { readsEventIdsUnique: true } : {}), plan };
+  const caps = searchCaps(b, rel.id);
+  return { sql, ...(keyed ? { keyed } : {}), columns, types, origins, output: b.output, writes: b.writes.length ? b.writes : undefined, ...(caps.length ? { caps } : {}), notes: b.notes.length ? [...new Set(b.notes)] : undefined, discoveries: b.discoveries.length ? b.discoveries : undefined, ...(b.readsEventIdsUnique ? { readsEventIdsUnique: true } : {}), plan };
 }
 
 /**
@@ -183,6 +185,43 @@ export function compileAst(p: Pipeline, options: CompileOptions): CompiledSearch
 export function endingWrite(b: Builder): OutputAction {
   const { kind, name, append, span, createEmpty, overrideIfEmpty, max } = b.writes.pop()!;
   return { kind, name, append, span, createEmpty, overrideIfEmpty, max };
+}
+
+/** The caps of the search whose rows are step `output`'s that can change what it shows (see capSeen). */
+export function searchCaps(b: Builder, output: number): CapCheck[] {
+  return b.caps.flatMap(({ check, step }) => {
+    const seen = capSeen(b.steps, output, step, check.count);
+    if (seen === 'unseen') return [];
+    if (seen === 'kept') check.shownRows = true;
+    return [check];
+  });
+}
+
+/**
+ * What the search's own rows tell of a cap at step `from` (see CapCheck): 'kept' when they are
+ * its rows one for one (only columns added or chosen between); 'unseen' when a head of at most
+ * `count` rows takes the first of them in their order (whatever the cap cut, no row shown would
+ * have been another); otherwise nothing.
+ */
+function capSeen(steps: Step[], output: number, from: number, count: number): 'kept' | 'unseen' | undefined {
+  let head = false;
+  let kept = true;
+  for (let id = output; ; ) {
+    if (id === from) return head ? 'unseen' : kept ? 'kept' : undefined;
+    const s = steps[id];
+    if (!s || !('input' in s)) return undefined;
+    if (s.kind === 'limit' && s.count <= count && !s.offset && !s.order) {
+      head = true;
+      kept = false;
+    } else if (s.kind === 'extend' || s.kind === 'project') {
+      // A new order (tail's) between the cap and the head: the head's rows are not the first.
+      if (s.columns.some((c) => c.name === '__seq')) head = false;
+    } else {
+      head = false;
+      kept = false;
+    }
+    id = s.input;
+  }
 }
 
 /** A note for each field name the search reads that nothing defines (see fields.ts `missing`). */

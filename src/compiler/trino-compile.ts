@@ -4,7 +4,7 @@
 import type { Pipeline } from '../../grammar/ast.js';
 import { SplError } from '../../grammar/diagnostics.js';
 import { outputColumns } from './builder.js';
-import { compilePipeline, endingWrite, newBuilder } from './compile.js';
+import { compilePipeline, endingWrite, newBuilder, searchCaps } from './compile.js';
 import { prepare, type PreparedSearch, type PrepareOptions } from './index.js';
 import { partitionBounds } from './partition-bounds.js';
 import { athenaTable, describePartitions, type AthenaTable } from './print/athena-table.js';
@@ -68,7 +68,8 @@ function compilePipelineTrino(p: Pipeline, options: TrinoOptions): TrinoCompiled
     b.output = endingWrite(b);
   }
   if (b.writes.length) throw new NoDialectForm('outputlookup', 'trino', 'an outputlookup in the middle of a search writes a local file while the search runs, which a search on Athena cannot');
-  const notes: string[] = [];
+  // Whether a cap cut rows is asked of DuckDB after a local search (CapCheck); here it is said.
+  const notes = [...new Set(searchCaps(b, rel.id).map((check) => `${check.rule}; whether it cut any is not checked on Athena or Trino`))];
   let columns = outputColumns(rel);
   if (columns.includes('_raw')) {
     columns = columns.filter((c) => c !== '_raw');

@@ -128,6 +128,27 @@ export type OutputAction = {
   columns?: string[];
 };
 
+/**
+ * A cap Splunk applies without saying so (sort without a count keeps 10,000 results; a subsearch
+ * gives at most 10,000 rows). spelunk applies it too, as Splunk's answer does, but a count that
+ * an analyst reads as complete must not be cut silently: after the search the engine asks whether
+ * more than `count` rows reached the cap and, if so, shows `note`.
+ */
+export interface CapCheck {
+  /** Said when the cap cut rows. */
+  note: string;
+  /** The cap itself, said when whether it cut cannot be asked (a search run remotely, a failed check). */
+  rule: string;
+  count: number;
+  /** The rows the cap cut: `count + 1` of them, or fewer when nothing was cut. */
+  readonly sql: string;
+  /**
+   * The search's own rows are the capped rows, one for one (only eval, table, rename... after the
+   * cap): fewer than `count` of them shown means nothing was cut, and no question is asked.
+   */
+  shownRows?: boolean;
+}
+
 export interface CompiledSearch {
   sql: string;
   /**
@@ -145,6 +166,8 @@ export interface CompiledSearch {
   notes?: string[];
   /** Lookups written before the search runs, in pipeline order (outputlookup not last). */
   writes?: OutputAction[];
+  /** Splunk's silent caps (sort's 10,000, a subsearch's maxout) this search has: checked after it runs. */
+  caps?: CapCheck[];
   /** Questions about the data not answered yet; the SQL holds placeholders for them. */
   discoveries?: Discovery[];
   /** The SQL depends on CompileOptions.eventIdsUnique: compiled again when that changes. */

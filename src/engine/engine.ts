@@ -311,10 +311,10 @@ export class Engine {
   async run(spl: Search, opts: RunOptions = {}): Promise<ResultSet> {
     const rows: Row[] = [];
     const started = performance.now();
-    const { compiled, truncated } = await this.stream(spl, opts, (chunk) => {
+    const { compiled, truncated, notes } = await this.stream(spl, opts, (chunk) => {
       rows.push(...chunk);
     });
-    return { columns: compiled.columns, rows, sql: compiled.sql, elapsedMs: performance.now() - started, truncated };
+    return { columns: compiled.columns, rows, sql: compiled.sql, elapsedMs: performance.now() - started, truncated, ...(notes ? { notes } : {}) };
   }
 
   /** Run a search, handing rows over chunk by chunk so a huge result is never held whole. */
@@ -323,7 +323,7 @@ export class Engine {
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
-  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; profile?: RanProfile | null; asked?: string[] }> {
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; notes?: string[]; profile?: RanProfile | null; asked?: string[] }> {
     let delivered = false;
     const deliver = (rows: Row[]): void | Promise<void> => {
       delivered = true;
@@ -352,7 +352,7 @@ export class Engine {
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
     written: Set<number> = new Set(),
-  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; profile?: RanProfile | null; asked?: string[] }> {
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; notes?: string[]; profile?: RanProfile | null; asked?: string[] }> {
     await this.loadLookups(spl);
     const { compiled, asked } = await this.compileWithData(spl, opts);
     try {

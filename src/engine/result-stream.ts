@@ -67,7 +67,7 @@ export class ResultStream {
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
     written: Set<number> = new Set(),
-  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; profile?: RanProfile | null }> {
+  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; notes?: string[]; profile?: RanProfile | null }> {
     for (const [i, write] of (compiled.writes ?? []).entries()) {
       if (written.has(i)) continue;
       await this.writeLookup(write);
@@ -88,7 +88,8 @@ export class ResultStream {
       const ran = await this.readRows(compiled, reader, opts, onRows, onStart, profiled ? 'PRAGMA disable_profiling' : 'SELECT 1');
       const profile = profiled ? await this.recorder.end(this.conn, reader.sql) : null;
       profiled = false;
-      return { ...ran, ...(opts.profile ? { profile } : {}) };
+      const notes = [...(compiled.notes ?? []), ...(await this.capNotes(compiled, ran.rowCount, ran.truncated))];
+      return { ...ran, ...(notes.length ? { notes } : {}), ...(opts.profile ? { profile } : {}) };
     } catch (err) {
       // Ctrl-C can land on the PRAGMAs that switch the profiler on and off, which then fail with
       // DuckDB's INTERRUPT error (raw, as "error: INTERRUPT Error: Interrupted!"): a cancelled search.
@@ -152,6 +153,26 @@ export class ResultStream {
       throw err;
     }
     return { compiled, truncated, rowCount };
+  }
+
+  /**
+   * The notes of the caps that cut rows (CapCheck): each asked once the rows are out, unless the
+   * rows shown already say nothing was cut. A check that fails says so rather than nothing.
+   */
+  private async capNotes(compiled: CompiledSearch, rowCount: number, truncated: boolean): Promise<string[]> {
+    const notes: string[] = [];
+    for (const cap of compiled.caps ?? []) {
+      if (cap.shownRows && !truncated && rowCount < cap.count) continue;
+      if (this.cancelled) break;
+      try {
+        const n = Number((await this.conn.runAndReadAll(cap.sql)).getRows()[0]?.[0] ?? 0);
+        if (n > cap.count) notes.push(cap.note);
+      } catch (err) {
+        if (this.cancelled) break;
+        notes.push(`${cap.rule}; whether it cut any here could not be checked: ${describeDuckDBError(err).split('\n')[0]}`);
+      }
+    }
+    return [...new Set(notes)];
   }
 
   /** An outputlookup before the end of the search (or in a subsearch): its own query's rows, written whole. */

@@ -83,4 +83,6 @@ export interface ResultSet {
   elapsedMs: number;
   /** True when the row cap cut the result short. */
   truncated: boolean;
+  /** What the analyst should know about the answer: the compiler's notes, and Splunk's caps that cut rows. */
+  notes?: string[];
 }

@@ -159,7 +159,7 @@ export class Session {
     const opts = this.runOptions(extra);
     const prepared = this.engine.parse(spl, opts);
     // Profiled as it runs, so that :inspect shows how it ran without running it again.
-    const { compiled, truncated, profile, asked } = await this.engine.stream(prepared, { ...opts, profile: true }, (chunk) => {
+    const { compiled, truncated, profile, asked, notes } = await this.engine.stream(prepared, { ...opts, profile: true }, (chunk) => {
       rows.push(...chunk);
       hooks.onRows?.(rows.length);
     });
@@ -167,7 +167,7 @@ export class Session {
       search: spl, params: extra.params, columns: compiled.columns, rows, truncated, elapsedMs: performance.now() - started, sql: compiled.sql,
       fields: fieldsText(compiled.columns, compiled.types, compiled.origins),
       shape: searchShape(this.engine, spl, extra.params), timeline: null, range: { earliest: opts.earliest, latest: opts.latest },
-      ...(compiled.notes?.length ? { notes: compiled.notes } : {}),
+      ...(notes?.length ? { notes } : {}),
       ran: ranSearch(compiled, prepared.text, profile ?? null, rowsToRead(opts), asked), loads: this.loads,
     };
     if (hooks.timelineBuckets && result.shape.events && rows.length > 0) {

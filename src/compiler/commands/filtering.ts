@@ -144,17 +144,33 @@ const tail: CommandCompiler = (cmd, rel, b) => {
   return b.step({ kind: 'limit', input: reversed.id, count: n });
 };
 
+/** sort's count when none is given (Splunk's default). */
+const SORT_DEFAULT = 10000;
+
 const sort: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, SORT_OPTIONS);
   let items = args.items;
-  let limit = args.int('limit', 10000);
+  let limit = args.int('limit', SORT_DEFAULT);
+  let given = args.options.has('limit');
   const first = items[0];
   if (first && first.kind === 'word' && /^\d+$/.test(first.value)) {
     limit = Number(first.value);
+    given = true;
     items = items.slice(1);
   }
   if (items.length === 0) throw b.err('bad-argument', 'sort needs at least one field', cmd.span);
-  return sortRelation(rel, b, sortKeys(items, rel, b), limit);
+  const sorted = sortRelation(rel, b, sortKeys(items, rel, b), limit);
+  // Splunk's sort without a count keeps 10,000 results and says nothing (Search Reference, sort:
+  // "If no count is specified, the default limit of 10000 is used"): the answer is Splunk's, and
+  // the analyst is told when it was cut.
+  if (!given) {
+    const n = limit.toLocaleString('en-US');
+    b.cap(rel, sorted, limit, {
+      note: `sort kept the first ${n} results, as Splunk's sort does without a count: \`sort 0 ...\` keeps them all`,
+      rule: `sort without a count keeps the first ${n} results, as Splunk's does (\`sort 0 ...\` keeps them all)`,
+    });
+  }
+  return sorted;
 };
 
 export const FILTERING: CommandSpec[] = [
@@ -205,7 +221,7 @@ export const FILTERING: CommandSpec[] = [
     name: 'sort',
     options: SORT_OPTIONS,
     rowPreserving: false,
-    reference: { section: 'Searching and filtering', summary: 'Orders results by fields (`-` descending; `num()`, `str()`, `ip()`, `auto()` to choose the comparison; by default numbers first, then IPv4 addresses in address order, then text); keeps the first 10,000 unless given a count (`sort 0` keeps all)', example: '* | sort 20 - _time, user' },
+    reference: { section: 'Searching and filtering', summary: 'Orders results by fields (`-` descending; `num()`, `str()`, `ip()`, `auto()` to choose the comparison; by default numbers first, then IPv4 addresses in address order, then text); keeps the first 10,000 unless given a count (`sort 0` keeps all), as Splunk does, with a note when that cut any', example: '* | sort 20 - _time, user' },
     build: sort,
   },
 ];

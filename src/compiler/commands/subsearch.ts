@@ -38,6 +38,13 @@ export function subsearchCondition(pipeline: Pipeline, outer: Relation, span: Sp
   const names = subsearchFields(sub, b, span);
   // Renamed columns keep the correlated references to the outer row unambiguous.
   const first = b.step({ kind: 'limit', input: sub.id, count: SUBSEARCH_MAX });
+  // Splunk warns that it truncated a subsearch to maxout (Search Manual, "About subsearches": at
+  // most 10,000 results by default); so does spelunk.
+  const n = SUBSEARCH_MAX.toLocaleString('en-US');
+  b.cap(sub, first, SUBSEARCH_MAX, {
+    note: `a subsearch gave more than ${n} rows: only the first ${n} were used, as Splunk's subsearch maxout does`,
+    rule: `a subsearch's first ${n} rows are used, as Splunk's subsearch maxout does`,
+  });
   const cols = names.map((n, i) => ({ name: `__sub${i}`, expr: column(n, sub.fields.get(n)!.type) }));
   const limited = b.step({ kind: 'project', input: first.id, columns: cols });
   const fast = exactRowsCondition(names, sub, limited, outer, b);
