@@ -6,11 +6,50 @@ import { Engine } from '../src/engine/engine.js';
 import { loadIntoCache } from '../src/engine/cache.js';
 import { layoutFolder, type CacheEntry } from '../src/engine/cache-files.js';
 import { lookUpCache } from '../src/engine/cache-lookup.js';
-import { manifestText, readManifestText } from '../src/engine/cache-manifest.js';
+import { manifestBytes, readManifestBytes } from '../src/engine/cache-manifest.js';
 import { SAMPLE_DIR } from './helpers.js';
 
-/** A manifest's entries, or undefined when its text is none. */
-const parseManifest = (text: string) => readManifestText(text)?.entries;
+/** A manifest's entries, or undefined when its bytes are none. */
+const parseManifest = (bytes: Buffer | string) => readManifestBytes(Buffer.from(bytes))?.entries;
+const readManifestText = (text: string) => readManifestBytes(Buffer.from(text));
+
+const MAGIC = '\x00spelunk-list-4\n';
+const COLUMNS = ['size', 'mtimeMs', 'ctimeMs', 'ino', 'rows', 'minTime', 'maxTime', 'eventsSkipped', 'segment'];
+
+/** A v4 manifest's parts: its header, its columns of numbers, its names. */
+function decode(bytes: Buffer): { header: Record<string, unknown> & { n: number }; columns: Record<string, number[]>; names: string } {
+  expect(bytes.subarray(0, MAGIC.length).toString('latin1')).toBe(MAGIC);
+  const headLength = bytes.readUInt32LE(MAGIC.length);
+  const header = JSON.parse(bytes.toString('utf8', MAGIC.length + 8, MAGIC.length + 8 + headLength)) as Record<string, unknown> & { n: number };
+  const at = Math.ceil((MAGIC.length + 8 + headLength) / 8) * 8;
+  const n = header.n;
+  const columns = Object.fromEntries(COLUMNS.map((c, k) => [c, Array.from({ length: n }, (_, i) => bytes.readDoubleLE(at + 8 * (k * n + i)))]));
+  return { header, columns, names: bytes.toString('utf8', at + 8 * COLUMNS.length * n) };
+}
+
+/** The bytes of a v4 manifest of these parts (see decode), as the format lays them out. */
+function encode(header: Record<string, unknown>, columns: Record<string, number[]>, names: string): Buffer {
+  const head = Buffer.from(JSON.stringify(header));
+  const at = Math.ceil((MAGIC.length + 8 + head.length) / 8) * 8;
+  const n = columns['size']!.length;
+  const text = Buffer.from(names);
+  const out = Buffer.alloc(at + 8 * COLUMNS.length * n + text.length);
+  out.write(MAGIC, 0, 'latin1');
+  out.writeUInt32LE(head.length, MAGIC.length);
+  out.writeUInt32LE(text.length, MAGIC.length + 4);
+  head.copy(out, MAGIC.length + 8);
+  COLUMNS.forEach((c, k) => columns[c]!.forEach((x, i) => out.writeDoubleLE(x, at + 8 * (k * n + i))));
+  text.copy(out, at + 8 * COLUMNS.length * n);
+  return out;
+}
+
+/** The v3 manifest (JSON, written before v4) of the same entries. */
+function v3Text(bytes: Buffer): string {
+  const { header, columns, names } = decode(bytes);
+  const { n: _n, le: _le, ...lists } = header;
+  return JSON.stringify({ ...lists, v: 3, names, ...columns });
+}
+const manifestText = (entries: CacheEntry[]) => v3Text(manifestBytes(entries));
 
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'spelunk-manifest-'));
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
@@ -45,19 +84,27 @@ describe('load manifest', () => {
       entry('/odd/1.json', { minTime: null }),
       entry('/odd/2.json', { maxTime: null, minTime: 0 }),
     ];
-    const text = manifestText(entries);
-    expect(parseManifest(text)).toEqual(entries);
+    const bytes = manifestBytes(entries);
+    expect(parseManifest(bytes)).toEqual(entries);
     // Each folder's path and each segment's is written once per run of entries, not per entry.
-    expect(text.split('"/logs/a/"').length - 1).toBe(2);
-    expect(text.split('seg-a.parquet').length - 1).toBe(2);
+    expect(bytes.toString('latin1').split('"/logs/a/"').length - 1).toBe(2);
+    expect(bytes.toString('latin1').split('seg-a.parquet').length - 1).toBe(2);
+    // As the earlier format (v3, JSON) the same entries read back alike, and say they are of it.
+    expect(readManifestText(manifestText(entries))).toMatchObject({ entries, earlier: true });
   });
 
-  it('writes each number of the entries as a column, times of entries without events apart', () => {
-    const text = manifestText([entry('/logs/a/1.json.gz'), entry('/logs/a/2.json.gz', { minTime: null, maxTime: null }), entry('/logs/b/3.json.gz', { minTime: 0, maxTime: 0 })]);
-    const m = JSON.parse(text) as Record<string, unknown>;
-    expect(m).toMatchObject({ v: 3, folders: [['/logs/a/', 2], ['/logs/b/', 1]], names: '1.json.gz/2.json.gz/3.json.gz', nullMin: [1], nullMax: [1], minTime: [1793232000, 0, 0], size: [2311, 2311, 2311] });
-    expect(parseManifest(manifestText([]))).toEqual([]);
-    expect(parseManifest(manifestText([entry('/x/')]))).toEqual([entry('/x/')]);
+  it('writes each number of the entries as a column of doubles, times of entries without events apart', () => {
+    const { header, columns, names } = decode(manifestBytes([entry('/logs/a/1.json.gz'), entry('/logs/a/2.json.gz', { minTime: null, maxTime: null }), entry('/logs/b/3.json.gz', { minTime: 0, maxTime: 0 })]));
+    expect(header).toMatchObject({ v: 4, n: 3, le: true, folders: [['/logs/a/', 2], ['/logs/b/', 1]], nullMin: [1], nullMax: [1] });
+    expect(columns).toMatchObject({ minTime: [1793232000, 0, 0], size: [2311, 2311, 2311], mtimeMs: [1796521837393.6045, 1796521837393.6045, 1796521837393.6045], segment: [0, 0, 0] });
+    expect(names).toBe('1.json.gz/2.json.gz/3.json.gz');
+    expect(parseManifest(manifestBytes([]))).toEqual([]);
+    expect(parseManifest(manifestBytes([entry('/x/')]))).toEqual([entry('/x/')]);
+    // Read from a buffer that does not start at a multiple of 8 bytes (a slice of a larger one).
+    const bytes = manifestBytes([entry('/logs/a/1.json.gz'), entry('/logs/b/2.json.gz')]);
+    const shifted = Buffer.alloc(bytes.length + 3);
+    bytes.copy(shifted, 3);
+    expect(parseManifest(shifted.subarray(3))).toEqual([entry('/logs/a/1.json.gz'), entry('/logs/b/2.json.gz')]);
   });
 
   it('reads the manifests written before (an array of entries; an array per entry), and says they are', () => {
@@ -66,11 +113,13 @@ describe('load manifest', () => {
     const row = (e: CacheEntry, segment: number) => [e.path.slice(e.path.lastIndexOf('/') + 1), e.size, e.mtimeMs, e.ctimeMs, e.ino, e.rows, e.minTime, e.maxTime, e.eventsSkipped, segment];
     const v2 = { v: 2, segments: [['/cache/v5-x/seg-a.parquet', 11358586]], folders: [['/logs/a/', [row(entries[0]!, 0), row(entries[1]!, -1)]], ['/logs/b/', [row(entries[2]!, 0)]]], warnings: [[2, entries[2]!.warnings]] };
     expect(readManifestText(JSON.stringify(v2))).toEqual({ entries, earlier: true });
-    expect(readManifestText(manifestText(entries))).toEqual({ entries, earlier: false, inPathOrder: true, places: { folders: ['/logs/a/', '/logs/b/'], folderOf: new Uint32Array([0, 0, 1]), names: ['1.json.gz', '2.json.gz', '1.json.gz'] } });
+    const places = { folders: ['/logs/a/', '/logs/b/'], folderOf: new Uint32Array([0, 0, 1]), names: ['1.json.gz', '2.json.gz', '1.json.gz'] };
+    expect(readManifestText(manifestText(entries))).toEqual({ entries, earlier: true, inPathOrder: true, places });
+    expect(readManifestBytes(manifestBytes(entries))).toEqual({ entries, earlier: false, inPathOrder: true, places });
   });
 
   it("gives each entry's folder and name apart, and says whether the entries are in the order of their paths", () => {
-    const order = (...paths: string[]) => readManifestText(manifestText(paths.map((p) => entry(p))))!;
+    const order = (...paths: string[]) => readManifestBytes(manifestBytes(paths.map((p) => entry(p))))!;
     const read = order('/logs/a/1.json.gz', '/logs/a/b/2.json.gz', '/logs/c/3.json.gz');
     read.entries.forEach((e, i) => expect(read.places!.folders[read.places!.folderOf[i]!]! + read.places!.names[i]!).toBe(e.path));
     expect(read.inPathOrder).toBe(true);
@@ -83,6 +132,27 @@ describe('load manifest', () => {
   });
 
   it('takes a damaged manifest for none', () => {
+    const bytes = manifestBytes([entry('/logs/a/1.json.gz'), entry('/logs/b/2.json.gz')]);
+    const { header, columns, names } = decode(bytes);
+    expect(parseManifest(encode(header, columns, names))).toHaveLength(2);
+    expect(parseManifest(bytes.subarray(0, -5))).toBeUndefined();
+    expect(parseManifest(bytes.subarray(0, 20))).toBeUndefined();
+    expect(parseManifest(Buffer.concat([bytes, Buffer.from('x')]))).toBeUndefined();
+    expect(parseManifest(encode({ ...header, v: 5 }, columns, names))).toBeUndefined();
+    // Numbers of the other byte order are not read as these.
+    expect(parseManifest(encode({ ...header, le: false }, columns, names))).toBeUndefined();
+    expect(parseManifest(encode({ ...header, n: 1 }, columns, names))).toBeUndefined();
+    expect(parseManifest(encode({ ...header, segments: [] }, columns, names))).toBeUndefined();
+    expect(parseManifest(encode(header, columns, '1.json.gz'))).toBeUndefined();
+    expect(parseManifest(encode({ ...header, folders: [['/logs/a/', 3]] }, columns, names))).toBeUndefined();
+    expect(parseManifest(encode({ ...header, folders: [['/logs/a/', 0], ['/logs/b/', 2]] }, columns, names))).toBeUndefined();
+    expect(parseManifest(encode(header, { ...columns, size: [2311, NaN] }, names))).toBeUndefined();
+    expect(parseManifest(encode(header, { ...columns, maxTime: [1, Infinity] }, names))).toBeUndefined();
+    expect(parseManifest(encode(header, { ...columns, segment: [0, 5] }, names))).toBeUndefined();
+    expect(parseManifest(encode(header, { ...columns, segment: [0, 0.5] }, names))).toBeUndefined();
+    expect(parseManifest(encode({ ...header, nullMin: [2] }, columns, names))).toBeUndefined();
+    expect(parseManifest(encode({ ...header, nullMax: undefined }, columns, names))).toBeUndefined();
+    expect(parseManifest(encode({ ...header, warnings: [[5, []]] }, columns, names))).toBeUndefined();
     const text = manifestText([entry('/logs/a/1.json.gz'), entry('/logs/b/2.json.gz')]);
     const parsed = JSON.parse(text) as Record<string, unknown> & { folders: [string, number][]; size: unknown[] };
     expect(parseManifest(text)).toHaveLength(2);
@@ -113,9 +183,10 @@ describe('load manifest', () => {
     const manifest = readdirSync(layoutFolder(cacheDir)).find((n) => n.startsWith('list-'))!;
     const file = path.join(layoutFolder(cacheDir), manifest);
     const legacy = path.join(layoutFolder(cacheDir), manifest.replace('list-', 'load-'));
-    expect(readFileSync(file, 'utf8').startsWith('{"v":3,')).toBe(true);
+    const isV4 = (): boolean => readFileSync(file).subarray(0, MAGIC.length).toString('latin1') === MAGIC;
+    expect(isV4()).toBe(true);
     // Segments by file name only: a copied or moved cache folder reads its own.
-    expect(readFileSync(file, 'utf8')).not.toContain(layoutFolder(cacheDir));
+    expect(readFileSync(file, 'latin1')).not.toContain(layoutFolder(cacheDir));
     const warm = await lookUpCache([data], cacheDir);
     expect(warm.misses).toEqual([]);
     expect(warm.fromManifest).toBe(first.entries.length);
@@ -130,11 +201,18 @@ describe('load manifest', () => {
     expect(old.oldManifest).toBe(true);
     const again = await loadIntoCache([data], { dir: cacheDir });
     expect(again.converted).toEqual([]);
-    expect(readFileSync(file, 'utf8').startsWith('{"v":3,')).toBe(true);
+    expect(isV4()).toBe(true);
     expect(JSON.parse(readFileSync(legacy, 'utf8'))).toEqual(first.entries);
     expect((await lookUpCache([data], cacheDir)).oldManifest).toBe(false);
-    // A v2 manifest (an array per entry) under this name: read, and written again as v3.
-    const v3 = JSON.parse(readFileSync(file, 'utf8')) as { segments: unknown[]; folders: [string, number][]; names: string; nullMin: number[]; nullMax: number[]; warnings: unknown[] } & Record<string, number[]>;
+    // A v3 manifest (JSON columns) under this name: read, and written again as v4.
+    const v4 = readFileSync(file);
+    writeFileSync(file, v3Text(v4));
+    const fromV3 = await lookUpCache([data], cacheDir);
+    expect([fromV3.fromManifest, fromV3.oldManifest]).toEqual([first.entries.length, true]);
+    await loadIntoCache([data], { dir: cacheDir });
+    expect(readFileSync(file)).toEqual(v4);
+    // A v2 manifest (an array per entry) under this name: read, and written again as v4.
+    const v3 = JSON.parse(v3Text(v4)) as { segments: unknown[]; folders: [string, number][]; names: string; nullMin: number[]; nullMax: number[]; warnings: unknown[] } & Record<string, number[]>;
     const names = v3.names.split('/');
     let at = 0;
     const folders = v3.folders.map(([folder, count]) => [folder, names.slice(at, (at += count)).map((name, k) => {
@@ -146,7 +224,7 @@ describe('load manifest', () => {
     expect(v2.fromManifest).toBe(first.entries.length);
     expect(v2.oldManifest).toBe(true);
     await loadIntoCache([data], { dir: cacheDir });
-    expect(readFileSync(file, 'utf8').startsWith('{"v":3,')).toBe(true);
+    expect(isV4()).toBe(true);
     expect((await lookUpCache([data], cacheDir)).oldManifest).toBe(false);
 
     const count = async (dir: string | undefined = cacheDir): Promise<unknown[]> => {
@@ -161,7 +239,7 @@ describe('load manifest', () => {
     const before = await count();
     expect(before).toEqual(await count(undefined));
     expect(before.length).toBeGreaterThan(3);
-    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 200));
+    writeFileSync(file, readFileSync(file).subarray(0, 200));
     // With the earlier one beside it, that one is read; without, the packs.
     expect((await lookUpCache([data], cacheDir)).fromManifest).toBe(first.entries.length);
     rmSync(legacy);
@@ -170,7 +248,7 @@ describe('load manifest', () => {
     expect(damaged.misses).toEqual([]);
     expect(await count()).toEqual(before);
     // That load wrote the manifest again, whole.
-    expect(parseManifest(readFileSync(file, 'utf8'))?.length).toBe(first.entries.length);
+    expect(parseManifest(readFileSync(file))?.length).toBe(first.entries.length);
   });
 
   it('matches its entries to the files found in any order, and after files added or gone', async () => {
@@ -182,14 +260,14 @@ describe('load manifest', () => {
     expect(files.length).toBeGreaterThan(4);
     const file = path.join(layoutFolder(cacheDir), readdirSync(layoutFolder(cacheDir)).find((n) => n.startsWith('list-'))!);
     // Listed backwards: every file still found in the manifest.
-    writeFileSync(file, manifestText([...parseManifest(readFileSync(file, 'utf8'))!].reverse()));
+    writeFileSync(file, manifestBytes([...parseManifest(readFileSync(file))!].reverse()));
     const reversed = await lookUpCache([data], cacheDir);
     expect(reversed.fromManifest).toBe(files.length);
     expect(reversed.misses).toEqual([]);
     // One file gone from the middle and one added before it: the others by place again after them.
     const gone = [...files].sort()[2]!;
     const goneEntry = first.entries.find((e) => e.path === gone)!;
-    writeFileSync(file, manifestText(first.entries));
+    writeFileSync(file, manifestBytes(first.entries));
     const added = gone.replace(/\.json(\.gz)?$/, '-new$&');
     cpSync(gone, added);
     rmSync(gone);
@@ -209,16 +287,16 @@ describe('load manifest', () => {
     const walked = first.entries.map((e) => e.path);
     expect(walked).toEqual([...walked].sort());
     const file = path.join(layoutFolder(cacheDir), readdirSync(layoutFolder(cacheDir)).find((n) => n.startsWith('list-'))!);
-    expect(parseManifest(readFileSync(file, 'utf8'))!.map((e) => e.path)).toEqual(walked);
+    expect(parseManifest(readFileSync(file))!.map((e) => e.path)).toEqual(walked);
     expect((await lookUpCache([data], cacheDir)).inOrder).toBe(true);
     // A manifest in another order (as earlier versions wrote them) settles every file, and is
     // written again in the walk's order, once.
-    writeFileSync(file, manifestText([...parseManifest(readFileSync(file, 'utf8'))!].reverse()));
+    writeFileSync(file, manifestBytes([...parseManifest(readFileSync(file))!].reverse()));
     const reversed = await lookUpCache([data], cacheDir);
     expect([reversed.inOrder, reversed.fromManifest]).toEqual([false, walked.length]);
     const again = await loadIntoCache([data], { dir: cacheDir });
     expect(again.converted).toEqual([]);
-    expect(parseManifest(readFileSync(file, 'utf8'))!.map((e) => e.path)).toEqual(walked);
+    expect(parseManifest(readFileSync(file))!.map((e) => e.path)).toEqual(walked);
     expect((await lookUpCache([data], cacheDir)).inOrder).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
-import { located, readManifestText, type ManifestList } from './cache-manifest.js';
+import { located, readManifestBytes, type ManifestList } from './cache-manifest.js';
 import { quoteIdent, sqlString } from './load-sql.js';
 import type { LoadWarning } from './types.js';
 
@@ -176,20 +176,20 @@ export async function readManifest(folder: string, file: string): Promise<CacheE
   return (await readLoadManifest(folder, file))?.entries;
 }
 
-/** A load manifest's entries (readManifest), its text's digest (manifestDigest), and whether it is of an earlier format. */
+/** A load manifest's entries (readManifest), its bytes' digest (manifestDigest), and whether it is of an earlier format. */
 export async function readLoadManifest(folder: string, file: string): Promise<(ManifestList & { digest: string }) | undefined> {
   const bytes = await readFile(file).catch(() => undefined);
   if (bytes === undefined) return undefined;
-  const read = readManifestText(bytes.toString('utf8'), memo(segmentIn(folder)));
+  const read = readManifestBytes(bytes, memo(segmentIn(folder)));
   return read && { ...read, digest: manifestDigest(bytes) };
 }
 
 /**
- * What names a manifest's text, and so the list of entries it holds: the files saved for that
+ * What names a manifest's bytes, and so the list of entries it holds: the files saved for that
  * list (sourcesFile) are found by it, and are never read for another list.
  */
-export function manifestDigest(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+export function manifestDigest(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 32);
 }
 
 /** A saved sources table (sourcesFile). */
@@ -268,7 +268,7 @@ export function uniqueTemp(file: string): string {
  * Two spelunk processes may cache the same file at once: each writes its own temp, renames win.
  * A temp that could not be written whole (a full disk) is removed, never renamed.
  */
-export function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string | Uint8Array): void {
   const tmp = uniqueTemp(file);
   try {
     writeFileSync(tmp, text);

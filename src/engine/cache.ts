@@ -31,7 +31,7 @@ import {
   type Fingerprint,
 } from './cache-files.js';
 import { stageTexts, writeValuesChunk } from './cache-chunk.js';
-import { manifestText } from './cache-manifest.js';
+import { manifestBytes } from './cache-manifest.js';
 import { NO_EXTENSIONS } from './engine-options.js';
 import { inWalkOrder, lookUpCache, warningsInWalkOrder, type CacheLookup, type Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
@@ -395,9 +395,9 @@ export async function finishLoad(
   let digest: string | undefined;
   try {
     if (rewrite) {
-      const text = manifestText(storedEntries(entries));
-      writeAtomic(manifest, text);
-      digest = manifestDigest(text);
+      const bytes = manifestBytes(storedEntries(entries));
+      writeAtomic(manifest, bytes);
+      digest = manifestDigest(bytes);
     }
     if (changed && dueForCollection(layoutFolder(dir), gcGraceMs)) return { collected: await collectGarbage(dir, layoutFolder(dir), gcGraceMs, seen), digest };
   } catch (err) {
