@@ -54,6 +54,24 @@ export class EngineSidebar {
     return key === undefined ? undefined : this.memory.recall(key);
   }
 
+  /**
+   * Keeps `summary` as the counts over every row of `spl` for these fields, when they are a
+   * function of the loaded events alone: a sidebar counted in parts (repl/idle-summary.ts), each
+   * part remembered as it ended, composed; the parts' own entries are forgotten.
+   */
+  async remember(spl: string, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[], summary: Summary, parts: [string[], string[]][] = []): Promise<void> {
+    if (this.memory === undefined) return;
+    const keyOf = async (f: string[], i: string[]) => this.key((await this.prepare(spl, opts, [...f, ...i])).compiled, opts, f, i);
+    const key = await keyOf(fields, identifiers);
+    if (key === undefined) return;
+    const forget: string[] = [];
+    for (const [f, i] of parts) {
+      const k = await keyOf(f, i);
+      if (k !== undefined && k !== key) forget.push(k);
+    }
+    this.memory.remember(key, summary, forget);
+  }
+
   /** The search scans `_raw` for its rows (a bare term): every sidebar pass scans it again. */
   async scansRaw(spl: string, opts: RunOptions): Promise<boolean> {
     return rowsScanRaw((await this.prepare(spl, opts, ['_time'])).compiled);

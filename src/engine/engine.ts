@@ -52,7 +52,7 @@ export class Engine {
     });
     // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
     // they call compileWithData, never each other.
-    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'rememberedFields', 'scansRaw', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], this.serial);
+    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'rememberedFields', 'rememberFields', 'scansRaw', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], this.serial);
   }
 
   private readonly serial = new Serial();
@@ -104,6 +104,9 @@ export class Engine {
 
   /** The counts summarizeFields would serve over every row from memory, without counting; undefined when there are none. */
   rememberedFields = (spl: string, opts: RunOptions, fields: string[], identifiers: string[] = []): Promise<Summary | undefined> => this.sidebar.remembered(spl, opts, fields, identifiers);
+
+  /** Keeps counts over every row composed of parts (each counted by summarizeAhead) as summarizeFields would have remembered them (EngineSidebar.remember). */
+  rememberFields = (spl: string, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[], summary: Summary, parts: [string[], string[]][] = []): Promise<void> => this.sidebar.remember(spl, opts, fields, identifiers, summary, parts);
 
   /**
    * summarizeFields counted on a connection of its own while searches go on here (sidebar-job.ts):

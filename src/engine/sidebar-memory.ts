@@ -49,9 +49,12 @@ export class SidebarMemory {
     return found?.[1];
   }
 
-  /** Keeps `summary` under `key`, the oldest entries dropped past KEPT. A cache that cannot be written costs the count next time, nothing else. */
-  remember(key: string, summary: Summary): void {
-    const entries = [...this.entries().filter(([k]) => k !== key).slice(-(KEPT - 1)), [key, summary] as const];
+  /**
+   * Keeps `summary` under `key`, the oldest entries dropped past KEPT, and those under `forget`
+   * (the parts it was composed of). A cache that cannot be written costs the count next time, nothing else.
+   */
+  remember(key: string, summary: Summary, forget: string[] = []): void {
+    const entries = [...this.entries().filter(([k]) => k !== key && !forget.includes(k)).slice(-(KEPT - 1)), [key, summary] as const];
     try {
       writeAtomic(this.file, JSON.stringify({ version: VERSION, entries }));
     } catch {

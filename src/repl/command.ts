@@ -79,6 +79,8 @@ export async function replCommand(argv: string[]): Promise<number> {
     latest: flag(args, 'latest'),
     queriesDir,
     savedQueriesDir: userQueriesDir(optionalPath(flag(args, 'state'))),
+    // At a terminal, the sidebar over every loaded event is counted while the analyst reads (idle-summary.ts); not for a script.
+    idleSummary: Boolean(process.stdin.isTTY),
   });
   try {
     if (!process.stdin.isTTY) {

@@ -108,6 +108,33 @@ export function firstRowsSince(r: HeldResult): number | undefined {
   return last;
 }
 
+/** The fields of an event search's sidebar by class: those its pipeline made, the add-on's (aliases included), the add-on's computed ones. */
+function fieldClasses(columns: string[]): { made: string[]; addon: string[]; calculated: string[]; eventNames: string[] } {
+  const made = columns.filter((c) => !EVENT_SET.has(c) && !c.startsWith('__') && !addonDefinition(c));
+  // Names the default add-on profile gives a value (the REPORT that EVAL-user replaces gives none).
+  const addon = addonFieldNames().filter((name) => addonDefinition(name)?.field.expr);
+  const calculated = addon.filter((name) => !aliasSource(name));
+  // An add-on eval that replaces an event field (errorCode) is what searches see: only it is counted.
+  const eventNames = EVENT_FIELDS.filter((f) => !IDENTIFIERS.includes(f) && !calculated.includes(f));
+  return { made, addon, calculated, eventNames };
+}
+
+export type SidebarPass = [fields: string[], identifiers: string[]];
+
+/**
+ * What each of an event search's sidebar passes counts, [fields, identifiers], from the columns
+ * of its result: the event fields (and those its pipeline made), then the add-on fields in one
+ * query (over the first rows as over every row: in batches of 13 the first 10,000 of 1M events
+ * cost about the same once the sidebar counted every field in one GROUPING SETS aggregate, and a
+ * search scanning `_raw` itself ran that scan once per batch); or both at once (`together`: the
+ * search scans `_raw` itself).
+ */
+export function sidebarPasses(columns: string[], together: boolean): SidebarPass[] {
+  const { made, calculated, eventNames } = fieldClasses(columns);
+  const eventFields = [...eventNames, ...made];
+  return together ? [[[...eventFields, ...calculated], IDENTIFIERS]] : [[eventFields, IDENTIFIERS], [calculated, []]];
+}
+
 /**
  * Field statistics of a held result. Events: the engine counts the rows the search returns.
  * Another table (stats, top ...): its own columns, counted here when every row is held.
@@ -141,12 +168,7 @@ export async function fieldStats(engine: FieldCounter, r: HeldResult, opts: RunO
     stats.stage = '';
     return stats;
   }
-  const made = r.columns.filter((c) => !EVENT_SET.has(c) && !c.startsWith('__') && !addonDefinition(c));
-  // Names the default add-on profile gives a value (the REPORT that EVAL-user replaces gives none).
-  const addon = addonFieldNames().filter((name) => addonDefinition(name)?.field.expr);
-  const calculated = addon.filter((name) => !aliasSource(name));
-  // An add-on eval that replaces an event field (errorCode) is what searches see: only it is counted.
-  const eventNames = EVENT_FIELDS.filter((f) => !IDENTIFIERS.includes(f) && !calculated.includes(f));
+  const { made, addon, calculated } = fieldClasses(r.columns);
   const kindOf = (field: string): FieldEntry['kind'] => (made.includes(field) ? 'made' : calculated.includes(field) ? 'addon' : 'event');
   /** Counted fields in place of the ones of the same names, the add-on aliases made again from their sources. */
   const merge = (counted: FieldEntry[]) => {
@@ -186,17 +208,12 @@ export async function fieldStats(engine: FieldCounter, r: HeldResult, opts: RunO
     if (over) stats.first = over;
   };
   const first = r.truncated ? Math.max(1, hooks.firstRows ?? (r.rows.length || FIRST_ROWS)) : undefined;
-  const eventFields = [...eventNames, ...made];
   // A search scanning `_raw` itself (a bare term) pays that scan in every pass: its event and
   // add-on fields are counted in one pass each time, not two (1M `AccessDenied`: first screen
   // 2.4-2.6 s in two passes, whole sidebar 6.4-7.0 s in four).
   const together = await engine.scansRaw(r.search, run).catch(() => false);
   const setRows = (n: number) => void (stats.stopped || (stats.rows = n));
-  // What each pass counts, [fields, identifiers]: the event fields, then the add-on fields in one
-  // query (over the first rows as over every row: in batches of 13 the first 10,000 of 1M events
-  // cost about the same once the sidebar counted every field in one GROUPING SETS aggregate, and a
-  // search scanning `_raw` itself ran that scan once per batch); or both at once (`together`).
-  const passFields: [string[], string[]][] = together ? [[[...eventFields, ...calculated], IDENTIFIERS]] : [[eventFields, IDENTIFIERS], [calculated, []]];
+  const passFields = sidebarPasses(r.columns, together);
   /** The passes over the first rows or every row; `between` hears the first pass's row count. */
   const fieldPasses = async (label: string, addonLabel: string, first: number | undefined, between?: (counted: number) => void | Promise<void>): Promise<number> => {
     let counted = 0;

@@ -14,7 +14,7 @@ import { bundledQueriesDir, userQueriesDir, type SavedQuery } from '../engine/qu
 import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { quoteValue } from './completion.js';
 import { dataSummary, describeSummary, discoverFields, topValues } from './data-profile.js';
-import { describeStats, fieldStats, type FieldStats } from './field-stats.js';
+import { describeStats, type FieldStats } from './field-stats.js';
 import { describeData, inspectSearch } from './inspect.js';
 import { ranLines, ranSearch } from './inspect-ran.js';
 import { describeError, error, helpText, lines, type HeldResult, type OutLine, type Outcome, type SearchHooks } from './outcome.js';
@@ -22,7 +22,8 @@ import { expandHome } from './paths.js';
 import { matchPivots, type PivotOption } from './pivot.js';
 import { loadCatalogs } from './query-catalog.js';
 import { searchShape, searchTimeline } from './search-shape.js';
-import { FieldsAhead } from './sidebar-job.js';
+import { SessionSidebars } from './session-sidebar.js';
+import type { FieldsAhead } from './sidebar-job.js';
 import { parseSessionCommand, SessionCommandError, type SessionCommand } from './session-commands.js';
 import { huntCommand, queryList, runQuery, saveCommand, withParameters } from './session-queries.js';
 import { zoom } from './zoom.js';
@@ -40,6 +41,8 @@ export interface SessionOptions {
   latest?: string;
   /** Detection content (--content, --rules) that :hunt runs after the bundled searches. */
   content?: Pick<ContentSet, 'searches' | 'baselines'>;
+  /** Count the sidebar over every loaded event in idle time after each load (the interactive REPL: idle-summary.ts). */
+  idleSummary?: boolean;
 }
 
 export class Session {
@@ -64,6 +67,7 @@ export class Session {
     this.queriesDir = opts.queriesDir ?? bundledQueriesDir();
     this.savedQueriesDir = opts.savedQueriesDir === undefined ? userQueriesDir() : opts.savedQueriesDir;
     this.content = opts.content ?? { searches: [], baselines: [] };
+    this.sidebars = new SessionSidebars(this, opts.idleSummary ?? false);
   }
 
   readonly content: Pick<ContentSet, 'searches' | 'baselines'>;
@@ -94,13 +98,12 @@ export class Session {
     // read the events in memory (spilled past DuckDB's limit) and the cache is written after the
     // first search has answered (cache-after.ts). The engine takes the cache's path otherwise.
     // A load may drop the table the sidebar's job reads: it waits for the job to have stopped (well under 0.1 s).
-    const stopping = this.ahead?.done;
-    this.stopAhead();
-    await stopping;
+    await this.sidebars.stopAll();
     const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress, dedupEvents, answerFirst: true });
     this.loads++;
     this.valueCache.clear();
     this.fields = await discoverFields(this.engine);
+    this.sidebars.startIdle();
     return report;
   }
 
@@ -109,7 +112,9 @@ export class Session {
   }
 
   async summary(): Promise<OutLine[]> {
-    const s = await dataSummary(this.engine, { now: this.clock() });
+    // Shown right after a load, as the sidebar counted in idle time starts: it waits.
+    const release = this.sidebars.hold();
+    const s = await dataSummary(this.engine, { now: this.clock() }).finally(() => release(false));
     const out: OutLine[] = describeSummary(s).map((text, i) => ({ text, tone: i === 0 ? 'heading' : 'plain' }));
     // Relative times count back from now; an old capture finds nothing in `-24h` unless the clock is set.
     if (this.now === null && s.latest !== null && Date.now() / 1000 - s.latest > 86400) {
@@ -179,7 +184,7 @@ export class Session {
 
   interrupt(): void {
     this.engine.interrupt();
-    this.stopAhead();
+    this.sidebars.interrupt();
   }
 
   /** The loaded event with this eventID (the first, when it was loaded twice), or null. */
@@ -202,9 +207,12 @@ export class Session {
   async execute(line: string, hooks: SearchHooks = {}): Promise<Outcome[]> {
     const text = line.trim();
     if (!text) return [];
+    // The sidebar counted in idle time waits while the analyst's command runs.
+    const release = this.sidebars.hold();
     try {
       if (text.startsWith(':')) {
         const cmd = parseSessionCommand(text);
+        if (cmd.kind === 'quit') this.sidebars.quit();
         if (movesOn(cmd)) this.stopAhead();
         return await this.command(cmd, hooks);
       }
@@ -214,6 +222,8 @@ export class Session {
     } catch (err) {
       this.failures++;
       return [error(describeError(err, text))];
+    } finally {
+      release(!text.startsWith(':'));
     }
   }
 
@@ -325,15 +335,8 @@ export class Session {
     return lines({ text: `now: ${formatTime(t, 'iso')} (relative times count from here)`, tone: 'info' });
   }
 
-  private statsCache = new WeakMap<HeldResult, FieldStats>();
-  /** The field sidebar's counts of the last result, made ahead (sidebar-job.ts). */
-  private ahead: FieldsAhead | null = null;
-
-  /** The options a result's sidebar counts with: over the range it ran with, whatever `:time` says now. */
-  private statsRun(target: HeldResult | null): RunOptions {
-    const range = target ? { earliest: target.range.earliest, latest: target.range.latest } : {};
-    return { ...this.runOptions({ maxRows: undefined }), ...range };
-  }
+  /** The field sidebars: counted ahead, in idle time, kept with their results (session-sidebar.ts). */
+  readonly sidebars: SessionSidebars;
 
   /**
    * Starts counting the fields of `result`, the last one, over every row ahead of `:fields` (the
@@ -341,19 +344,16 @@ export class Session {
    * load or Ctrl-C stops it (execute, load, interrupt).
    */
   countFieldsAhead(result: HeldResult): void {
-    if (result !== this.last || !result.shape.events || result.rows.length === 0 || this.ahead?.result === result || this.statsCache.has(result)) return;
-    this.stopAhead();
-    this.ahead = new FieldsAhead(this.engine, result, { ...this.statsRun(result), params: result.params });
+    this.sidebars.countAhead(result);
   }
 
   /** The counting ahead, while it runs (the bench, the tests). */
   get fieldsAhead(): FieldsAhead | null {
-    return this.ahead;
+    return this.sidebars.ahead;
   }
 
   stopAhead(): void {
-    this.ahead?.stop();
-    this.ahead = null;
+    this.sidebars.stopAhead();
   }
 
   /**
@@ -363,21 +363,7 @@ export class Session {
   async fieldStats(scope: 'data' | 'result' | 'auto', onUpdate: (s: FieldStats) => void = () => {}): Promise<FieldStats> {
     const target = scope === 'data' ? null : this.last;
     if (scope !== 'data' && !target) throw new SessionCommandError('no result yet: run a search first, or :fields data for every loaded event');
-    const cached = target && this.statsCache.get(target);
-    if (cached) return cached;
-    const all: HeldResult = {
-      search: '*', columns: ['_time', '_raw'], rows: [], truncated: true, elapsedMs: 0, sql: '',
-      shape: { events: true, timechart: false }, timeline: null, range: {},
-    };
-    // Counted ahead (or being counted): joined, unless its counting failed.
-    const joined = target && this.ahead?.result === target ? await this.ahead.join(onUpdate) : undefined;
-    if (joined) {
-      if (!joined.stopped) this.statsCache.set(target!, joined);
-      return joined;
-    }
-    const stats = await fieldStats(this.engine, target ?? all, this.statsRun(target), { onUpdate });
-    if (target && !stats.stopped) this.statsCache.set(target, stats);
-    return stats;
+    return this.sidebars.fieldStats(target, onUpdate);
   }
 
   private async fieldsCommand(scope: 'data' | 'result' | 'auto', field: string | undefined): Promise<Outcome[]> {

@@ -21,8 +21,18 @@ export class FieldsAhead {
   /** Stopped by the analyst moving on or by Ctrl-C (not by a failure). */
   stopped = false;
 
-  constructor(private readonly engine: Engine, readonly result: HeldResult, run: RunOptions) {
+  /** Rejected by stop(): a pass waiting for another's counts (the idle summary's) gives up. */
+  private readonly stopSignal: Promise<never>;
+  private rejectStop: (err: unknown) => void = () => {};
+
+  /** `counter`: what the passes are asked of, given the job's own (the session's idle summary takes some: session-sidebar.ts). */
+  constructor(
+    private readonly engine: Engine, readonly result: HeldResult, run: RunOptions,
+    counter: (ahead: FieldCounter, stopped: Promise<never>) => FieldCounter = (ahead) => ahead,
+  ) {
     this.latest = { search: result.search, rows: null, fields: [], first: null, stage: 'counting the fields', ahead: true };
+    this.stopSignal = new Promise<never>((_, reject) => (this.rejectStop = reject));
+    this.stopSignal.catch(() => undefined);
     const ahead: FieldCounter = {
       // Over the first rows and over every row, on the job's connection; what the engine remembers is read on its own.
       // A pass asked once stopped (its search was compiling meanwhile) is not started.
@@ -34,7 +44,7 @@ export class FieldsAhead {
       this.latest = { ...stats, ahead: true };
       for (const l of this.listeners) l(this.latest);
     };
-    this.counted = fieldStats(ahead, result, run, { onUpdate })
+    this.counted = fieldStats(counter(ahead, this.stopSignal), result, run, { onUpdate })
       .catch((err: unknown): FieldStats => ({ ...this.latest, stage: '', stopped: err instanceof Error ? err.message : String(err) }))
       .then((stats) => {
         this.finished = true;
@@ -62,6 +72,7 @@ export class FieldsAhead {
   stop(): void {
     if (this.stopped || this.finished) return;
     this.stopped = true;
+    this.rejectStop(cancelledSearch(''));
     this.engine.stopAhead();
   }
 

@@ -14,6 +14,12 @@
 // are from that key press (the counting ahead's CPU before it is given apart). `--next SPL` (with
 // --after): the next search's time while the counting ahead runs, against the same search with
 // nothing running, and how long the stop took.
+//
+// `--idle S` (or `none`): the REPL's summary over every loaded event counted in idle time after the
+// load (src/repl/idle-summary.ts); the search is typed S seconds after the load ended (its own time
+// printed: what the running summary costs it), and its sidebar asked as soon as its rows are shown
+// (as `--after 0`, unless --after says otherwise). `none`: the same process with no idle summary,
+// the baseline. One value per process: the summary's kept scans would serve the next cell.
 import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -34,22 +40,37 @@ const SEARCHES = process.argv.includes('--search') ? [arg('search', '*')] : ['*'
 // `none` among them: the sidebar with nothing counted ahead, as before, in the same process.
 const AFTER = process.argv.includes('--after') ? arg('after', '0').split(',').map((a) => (a === 'none' ? undefined : Number(a))) : [undefined];
 const NEXT = process.argv.includes('--next') ? arg('next', 'eventName=ConsoleLogin') : undefined;
+const IDLE = process.argv.includes('--idle') ? arg('idle', 'none') : undefined;
+const idleS = IDLE === undefined || IDLE === 'none' ? undefined : Number(IDLE);
+if (IDLE !== undefined && !process.argv.includes('--after')) AFTER.splice(0, AFTER.length, 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cpuS = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
 
 if (!process.argv.includes('--remembered')) rmSync(path.join(cacheDir, SIDEBAR_FILE), { force: true });
 const engine = await Engine.open({ cacheDir });
-const session = new Session(engine, { now: data.facts.end });
+const session = new Session(engine, { now: data.facts.end, idleSummary: idleS !== undefined });
 let t0 = performance.now();
 await session.load([data.dir]);
+const loaded = performance.now();
+const loadCpu = process.cpuUsage();
 console.log(`dataset: ${data.events.toLocaleString('en-US')} events, loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s (cache ${cacheDir}); ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}`);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 for (const spl of SEARCHES) {
   for (const after of AFTER) for (let run = 1; run <= runs; run++) {
     // A fresh result each time: the sidebar keeps its counts with the result it describes.
-    if (run === 1 && process.argv.includes('--after')) rmSync(path.join(cacheDir, SIDEBAR_FILE), { force: true });
-    await session.execute(spl);
+    if (run === 1 && process.argv.includes('--after') && IDLE === undefined) rmSync(path.join(cacheDir, SIDEBAR_FILE), { force: true });
+    let typed = '';
+    if (IDLE !== undefined && run === 1) {
+      // The analyst reads the load's summary for S seconds, then types the search.
+      await sleep(Math.max(0, (idleS ?? 0) * 1000 - (performance.now() - loaded)));
+      const idle = session.sidebars.idle;
+      const state = idle ? `idle summary ${idle.finished ? 'done' : `under way (${idle.partsCounted.length} parts counted)`}${idle.failed ? ` FAILED: ${idle.failed}` : ''}, ${cpuS(process.cpuUsage(loadCpu)).toFixed(2)} CPU-s since the load` : 'no idle summary';
+      const c = process.cpuUsage();
+      const t = performance.now();
+      await session.execute(spl);
+      typed = `typed ${IDLE === 'none' ? 'with nothing counted in idle time' : `${idleS} s after the load`} (${state}): the search ${s(performance.now() - t)} (${cpuS(process.cpuUsage(c)).toFixed(2)} CPU-s); `;
+    } else await session.execute(spl);
     const rows = session.last!.truncated ? 'capped' : `${session.last!.rows.length}`;
     const marks: string[] = [];
     let ahead = '';
@@ -84,7 +105,7 @@ for (const spl of SEARCHES) {
     const cpu = process.cpuUsage(cpu0);
     // The result's row count comes with the passes over every row (the nested paths are read from the rows held, as ever).
     const exact = !stats.stopped && stats.rows !== null ? `exact at ${s(performance.now() - t0)}` : 'NOT EXACT';
-    console.log(`${spl.padEnd(40)} run ${run}: ${after === undefined && process.argv.includes('--after') ? 'nothing counted ahead: ' : ahead}${stats.rows?.toLocaleString('en-US')} events (held ${rows}), ${stats.fields.length} fields; first screen at ${firstScreen === undefined ? '-' : s(firstScreen)}, ${exact}; ${marks.join(', ')}; total ${s(performance.now() - t0)} wall, ${s((cpu.user + cpu.system) / 1000)} CPU${stats.stopped ? ` STOPPED: ${stats.stopped}` : ''}`);
+    console.log(`${spl.padEnd(40)} run ${run}: ${typed}${after === undefined && process.argv.includes('--after') ? 'nothing counted ahead: ' : ahead}${stats.rows?.toLocaleString('en-US')} events (held ${rows}), ${stats.fields.length} fields; first screen at ${firstScreen === undefined ? '-' : s(firstScreen)}, ${exact}; ${marks.join(', ')}; total ${s(performance.now() - t0)} wall, ${s((cpu.user + cpu.system) / 1000)} CPU${stats.stopped ? ` STOPPED: ${stats.stopped}` : ''}`);
     if (NEXT !== undefined && after !== undefined) await nextSearch(spl, NEXT);
   }
 }

@@ -1,0 +1,242 @@
+// The sidebar over every loaded event counted in the REPL's idle time (issue 14): served to a later
+// `*` sidebar exact at once, with the counts of one counted without it; its add-on pass counted in
+// parts, each remembered as it ends, so a stopped summary resumes (in this session or the next)
+// rather than starting again; stopped by a typed search, which answers as it would alone, and
+// resumed after; stopped by :load; never started without the REPL asking for it (`spelunk run`,
+// a script).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { SIDEBAR_FILE } from '../../src/engine/engine-sidebar.js';
+import { cancelledSearch } from '../../src/engine/engine-error.js';
+import type { FieldEntry, FieldStats } from '../../src/repl/field-stats.js';
+import { compose, partsOf, PART_FIELDS } from '../../src/repl/idle-summary.js';
+import { Session } from '../../src/repl/session.js';
+import { SAMPLE_DIR, SAMPLE_NOW } from '../helpers.js';
+import { KEY, startRepl, waitFor } from './harness.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'spelunk-idle-summary-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const open: Engine[] = [];
+afterEach(() => {
+  for (const e of open.splice(0)) e.close();
+});
+
+/** An engine over the sample in a cache folder of its own (the counts are remembered there). */
+async function cachedEngine(name: string): Promise<{ e: Engine; cacheDir: string }> {
+  const cacheDir = path.join(dir, name);
+  const e = await Engine.open({ cacheDir });
+  open.push(e);
+  await e.load([SAMPLE_DIR]);
+  return { e, cacheDir };
+}
+
+const byName = (fields: FieldEntry[]) => [...fields].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+const figures = (s: FieldStats) => ({ rows: s.rows, first: s.first, fields: byName(s.fields), stopped: s.stopped });
+
+/** Lets the first `through` calls of engine.summarizeAhead run, holds the later ones until release (a stop fails them). */
+function gateAhead(e: Engine, through: number) {
+  const original = e.summarizeAhead;
+  const stop = e.stopAhead.bind(e);
+  let opened = false;
+  const waiting = new Set<{ go: () => void; fail: (err: unknown) => void }>();
+  const calls: string[][] = [];
+  let stops = 0;
+  e.summarizeAhead = (...args: Parameters<Engine['summarizeAhead']>) => {
+    calls.push(args[2]);
+    if (opened || calls.length <= through) return original(...args);
+    return new Promise<void>((go, fail) => waiting.add({ go, fail })).then(() => original(...args));
+  };
+  e.stopAhead = () => {
+    stops++;
+    for (const w of waiting) w.fail(cancelledSearch(''));
+    waiting.clear();
+    stop();
+  };
+  const release = () => {
+    opened = true;
+    for (const w of waiting) w.go();
+    waiting.clear();
+  };
+  return { release, calls, held: () => waiting.size, stops: () => stops, restore: () => ((e.summarizeAhead = original), (e.stopAhead = stop)) };
+}
+
+/** Records the passes a sidebar counts itself (not ahead): over the first rows or over every row. */
+function spyCounts(e: Engine) {
+  const original = e.summarizeFields;
+  const passes: ('first' | 'every')[] = [];
+  e.summarizeFields = (...args: Parameters<Engine['summarizeFields']>) => (passes.push(args[1].first === undefined ? 'every' : 'first'), original(...args));
+  return { passes, restore: () => (e.summarizeFields = original) };
+}
+
+/** The `*` sidebar counted with nothing remembered and nothing counted in idle time. */
+async function countedAlone(e: Engine, cacheDir: string, maxRows = 30): Promise<FieldStats> {
+  rmSync(path.join(cacheDir, SIDEBAR_FILE), { force: true });
+  const alone = new Session(e, { now: SAMPLE_NOW, maxRows });
+  await alone.execute('*');
+  return alone.fieldStats('auto');
+}
+
+describe('the idle summary', () => {
+  it('counts the add-on pass in parts whose composition is the pass counted whole', async () => {
+    const { e } = await cachedEngine('compose');
+    const session = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
+    await session.load([]);
+    const idle = session.sidebars.idle!;
+    await idle.done;
+    expect(idle.failed).toBeUndefined();
+    const [events, addon] = idle.passes;
+    expect(partsOf(events!)).toHaveLength(1);
+    expect(partsOf(addon!).length).toBe(Math.ceil(addon![0].length / PART_FIELDS));
+    expect(idle.partsCounted).toEqual([events, ...partsOf(addon!)]);
+    const whole = await e.summarizeFields('*', { now: SAMPLE_NOW, group: 'auto' }, addon![0], []);
+    const parts = await Promise.all(partsOf(addon!).map(([f]) => e.summarizeFields('*', { now: SAMPLE_NOW }, f, [])));
+    expect(compose(addon!, parts)).toEqual(whole);
+    expect(idle.known(addon!)).toEqual(whole);
+  });
+
+  it('is served to a later `*` sidebar exact at once, in this session and the next, with the counts of one counted without it', async () => {
+    const { e, cacheDir } = await cachedEngine('served');
+    const { ui, screen, type, run, session } = await startRepl(e, { height: 30, session: { maxRows: 50, idleSummary: true } });
+    await session.sidebars.idle!.done;
+    await run('*', (s) => s.includes('capped at 50'));
+    const spy = spyCounts(e);
+    let shown: FieldStats;
+    try {
+      await type(':fields');
+      await type(KEY.enter);
+      const list = await waitFor(screen, (s) => / lines · /.test(s), 'the finished list');
+      expect(list).toContain('fields of * · 515 results');
+      shown = await session.fieldStats('auto');
+      // Every field the passes count exact from the start (the nested paths are read from the rows held, as ever).
+      const counted = new Set(session.sidebars.idle!.passes.flatMap(([f, i]) => [...f, ...i]));
+      expect(shown.fields.filter((f) => counted.has(f.field) && f.firstRows !== undefined)).toEqual([]);
+      expect(spy.passes).toEqual([]);
+    } finally {
+      spy.restore();
+    }
+    ui.unmount();
+    // The next session, nothing counted in idle time: the remembered counts, at once.
+    const next = new Session(e, { now: SAMPLE_NOW, maxRows: 50 });
+    await next.execute('*');
+    const spyNext = spyCounts(e);
+    const later = await next.fieldStats('auto').finally(spyNext.restore);
+    expect(spyNext.passes).toEqual([]);
+    const alone = await countedAlone(e, cacheDir, 50);
+    expect(figures(shown)).toEqual(figures(alone));
+    expect(figures(later)).toEqual(figures(alone));
+  });
+
+  it('stops at a typed search, which answers as it would alone, and resumes after without counting a finished part again', async () => {
+    const { e, cacheDir } = await cachedEngine('typed');
+    // The event pass and the add-on pass's first part go through; the second part is held.
+    const gate = gateAhead(e, 2);
+    try {
+      const { ui, run, session } = await startRepl(e, { height: 30, session: { maxRows: 50, idleSummary: true } });
+      const idle = session.sidebars.idle!;
+      await waitFor(() => String(gate.held()), (n) => n === '1', 'the held part');
+      await run('eventName=CreateRole | stats count by userIdentity.arn', (s) => s.includes('rows in') || s.includes('results in'));
+      expect(gate.stops()).toBeGreaterThan(0);
+      const alone = await e.run('eventName=CreateRole | stats count by userIdentity.arn', { now: SAMPLE_NOW });
+      expect(session.last!.rows).toEqual(alone.rows);
+      expect(idle.stopped).toBe(false);
+      gate.release();
+      await idle.done;
+      expect(idle.failed).toBeUndefined();
+      const [events, addon] = idle.passes;
+      // The held part counted again after the stop; the finished ones once.
+      expect(idle.partsCounted).toEqual([events, ...partsOf(addon!)]);
+      const second = partsOf(addon!)[1]![0];
+      expect(gate.calls.filter((c) => JSON.stringify(c) === JSON.stringify(second)).length).toBe(2);
+      ui.unmount();
+      const served = new Session(e, { now: SAMPLE_NOW, maxRows: 30 });
+      await served.execute('*');
+      const stats = await served.fieldStats('auto');
+      expect(figures(stats)).toEqual(figures(await countedAlone(e, cacheDir)));
+    } finally {
+      gate.restore();
+    }
+  });
+
+  it('is joined by a `*` sidebar asked while it counts, which counts nothing over every row itself', async () => {
+    const { e, cacheDir } = await cachedEngine('joined');
+    const gate = gateAhead(e, 1);
+    try {
+      const session = new Session(e, { now: SAMPLE_NOW, maxRows: 30, idleSummary: true });
+      await session.load([]);
+      await waitFor(() => String(gate.held()), (n) => n === '1', 'the held part');
+      await session.execute('*');
+      const spy = spyCounts(e);
+      const stats = session.fieldStats('auto').finally(spy.restore);
+      // Held: the sidebar waits for the idle summary's pass.
+      await new Promise((r) => setTimeout(r, 300));
+      gate.release();
+      const shown = await stats;
+      expect(spy.passes).toEqual(['first', 'first']);
+      expect(figures(shown)).toEqual(figures(await countedAlone(e, cacheDir)));
+    } finally {
+      gate.restore();
+    }
+  });
+
+  it('reads back the parts an earlier summary finished before it was stopped, counting only the rest', async () => {
+    const { e } = await cachedEngine('resume');
+    const gate = gateAhead(e, 3);
+    try {
+      const first = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
+      await first.load([]);
+      const idle = first.sidebars.idle!;
+      await waitFor(() => String(gate.held()), (n) => n === '1', 'the held part');
+      // What a load does first, and leaving.
+      await first.sidebars.stopAll();
+      expect(idle.stopped).toBe(true);
+      expect(idle.partsCounted).toHaveLength(3);
+    } finally {
+      gate.restore();
+    }
+    const next = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
+    next.sidebars.startIdle();
+    const again = next.sidebars.idle!;
+    await again.done;
+    const [, addon] = again.passes;
+    // The event pass and the first two add-on parts were remembered: only the rest is counted.
+    expect(again.partsCounted).toEqual(partsOf(addon!).slice(2));
+  });
+
+  it('stops at :load of other files, and counts again over what is loaded then', async () => {
+    const { e } = await cachedEngine('load');
+    const gate = gateAhead(e, 1);
+    try {
+      const session = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
+      await session.load([]);
+      const idle = session.sidebars.idle!;
+      await waitFor(() => String(gate.held()), (n) => n === '1', 'the held part');
+      await session.execute(':load fixtures/language');
+      expect(idle.stopped).toBe(true);
+      const next = session.sidebars.idle!;
+      expect(next).not.toBe(idle);
+      gate.release();
+      await next.done;
+      expect(next.failed).toBeUndefined();
+      expect(next.known(next.passes[0]!)!.rows).toBe((await e.run('* | stats count')).rows[0]!.count);
+    } finally {
+      gate.restore();
+    }
+  });
+
+  it('is not started unless asked for (spelunk run, a script), nor over a time range', async () => {
+    const { e } = await cachedEngine('none');
+    const plain = new Session(e, { now: SAMPLE_NOW });
+    await plain.load([]);
+    expect(plain.sidebars.idle).toBeNull();
+    const ranged = new Session(e, { now: SAMPLE_NOW, earliest: '-30d', idleSummary: true });
+    await ranged.load([]);
+    expect(ranged.sidebars.idle).toBeNull();
+  });
+});
