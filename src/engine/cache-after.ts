@@ -11,7 +11,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { dayOf, STORED, writePack, writeSegment, type CacheEntry } from './cache-files.js';
 import { inWalkOrder, type CacheLookup, type Miss } from './cache-lookup.js';
-import { finishLoad } from './cache.js';
+import { finishLoad, NEWEST_ROW_GROUP } from './cache.js';
 import type { LoadReport } from './types.js';
 
 /** Whether a lookup is one answer-first takes: every file a miss, and none a spelunk export. */
@@ -51,6 +51,8 @@ export async function cacheFromTable(conn: DuckDBConnection, dir: string, look: 
   writePack(look.folder, empty);
   // `index` stays empty in the cache: the view fills in the index of each load that reads it.
   const columns = STORED.map((c) => (c === '"index"' ? 'NULL::VARCHAR AS "index"' : c));
+  // The newest day's segment in smaller row groups: see NEWEST_ROW_GROUP.
+  const newest = Math.max(...[...days.values()].flatMap((members) => members.map((m) => m.entry.maxTime ?? -Infinity)));
   for (const members of days.values()) {
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${DAY_SOURCES} (source VARCHAR)`);
     const appender = await conn.createAppender(DAY_SOURCES, 'main', 'temp');
@@ -70,7 +72,7 @@ export async function cacheFromTable(conn: DuckDBConnection, dir: string, look: 
     const scans = runsOf(members).map(([first, last]) => `
         SELECT ${columns.join(', ')}, rowid::UINTEGER AS __pos, source AS __src
         FROM ${EVENTS_TABLE} WHERE rowid BETWEEN ${first} AND ${last} AND source IN (SELECT source FROM ${DAY_SOURCES})`);
-    const segment = await writeSegment(conn, look.folder, scans.join('\nUNION ALL'));
+    const segment = await writeSegment(conn, look.folder, scans.join('\nUNION ALL'), members.some((m) => m.entry.maxTime === newest) ? NEWEST_ROW_GROUP : undefined);
     const written = members.map((m) => ({ ...m.entry, parquet: segment.file, parquetBytes: segment.bytes }));
     // A day's entries go after its segment: a kill before them leaves misses, never a wrong hit.
     writePack(look.folder, written);

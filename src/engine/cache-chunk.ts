@@ -111,6 +111,7 @@ export async function writeValuesChunk(
   report: LoadReport,
   loadOpts: LoadOptions,
   staged?: string[],
+  rowGroupRows?: number,
 ): Promise<CacheEntry[]> {
   const segments = new Map<string, Segment>();
   const write = async (): Promise<{ stats: FileStats[]; bySource: Map<string, { n: number; lo: number | null; hi: number | null }> }> => {
@@ -121,7 +122,7 @@ export async function writeValuesChunk(
       // taken out again (below): the events' columns exist only in the COPY.
       segments.set(day, await writeSegment(conn, folder, `
           SELECT ${STORED.join(', ')}, NULL::UINTEGER AS __pos, CASE WHEN ${NOT_CLOUDTRAIL} THEN NULL ELSE source END AS __src
-          FROM (${eventsSelect(staged ? `SELECT file, raw FROM ${TEXTS_TABLE} WHERE ${where}` : valuesEvents(where), 'NULL::VARCHAR')})`));
+          FROM (${eventsSelect(staged ? `SELECT file, raw FROM ${TEXTS_TABLE} WHERE ${where}` : valuesEvents(where), 'NULL::VARCHAR')})`, rowGroupRows));
     }
     const dayOfSegment = new Map([...segments].map(([day, g]) => [g.file, day]));
     const files = [...segments.values()].map((g) => sqlString(duckdbPath(g.file)));
@@ -164,7 +165,7 @@ export async function writeValuesChunk(
       if (Number(kept['n']) > 0) {
         segments.set(day, await writeSegment(conn, folder, `
             SELECT ${STORED.map((c) => `e.${c}`).join(', ')}, ${POSITION} AS __pos, e.__src
-            FROM read_parquet(${sqlString(duckdbPath(segment.file))}) AS e WHERE e.__src IS NOT NULL`));
+            FROM read_parquet(${sqlString(duckdbPath(segment.file))}) AS e WHERE e.__src IS NOT NULL`, rowGroupRows));
       } else segments.delete(day);
       rmSync(segment.file, { force: true });
     }
@@ -218,7 +219,7 @@ export async function writeValuesChunk(
       kind: 'note',
       reason: `${chunk.length} file(s) converted for the cache a second time, the slower way: ${reason}`,
     });
-    return writeChunk(conn, folder, chunk, again, report);
+    return writeChunk(conn, folder, chunk, again, report, rowGroupRows);
   } finally {
     await conn.run(`DROP TABLE IF EXISTS ${VALUES_TABLE}; DROP TABLE IF EXISTS ${TEXTS_TABLE}`).catch(() => undefined);
   }
@@ -237,6 +238,7 @@ async function writeChunk(
   chunk: Miss[],
   chunkReport: LoadReport,
   report: LoadReport,
+  rowGroupRows?: number,
 ): Promise<CacheEntry[]> {
   try {
     const counts = (
@@ -262,7 +264,7 @@ async function writeChunk(
       const mixed = d.last - d.first + 1 !== d.rows ? ` AND source IN (${d.sources.map(sqlString).join(', ')})` : '';
       segments.set(day, await writeSegment(conn, folder, `
           SELECT ${STORED.join(', ')}, rowid::UINTEGER AS __pos, source AS __src
-          FROM ${EVENTS_TABLE} WHERE rowid BETWEEN ${d.first} AND ${d.last}${mixed}`));
+          FROM ${EVENTS_TABLE} WHERE rowid BETWEEN ${d.first} AND ${d.last}${mixed}`, rowGroupRows));
     }
     const sources = new Map([...bySource].map(([source, r]) => [source, { n: Number(r['n']), lo: r['lo'] == null ? null : Number(r['lo']), hi: r['hi'] == null ? null : Number(r['hi']) }]));
     return chunkEntries(folder, chunk, chunkReport, report, sources, segments);

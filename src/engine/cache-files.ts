@@ -285,11 +285,12 @@ export interface Segment {
   bytes: number;
 }
 
-/** Writes a SELECT's rows to a new segment of `folder`, under a temp name until they are all there. */
 /**
- * Writes a segment. `rowGroupRows` caps its row groups, for a segment that may hold a whole busy
- * day: the writer holds a row group at a time. Others keep DuckDB's (122,880 rows, a chunk's day
- * in one): at 32,768 the saved searches cost 17-23% more CPU at 1M.
+ * Writes a SELECT's rows to a new segment of `folder`, under a temp name until they are all there.
+ * `rowGroupRows` caps its row groups, for a segment that may hold a whole busy day (the writer
+ * holds a row group at a time) and for the newest events (NEWEST_ROW_GROUP). Others keep
+ * DuckDB's (122,880 rows, a chunk's day in one): at 32,768 the saved searches cost 17-23% more
+ * CPU at 1M.
  */
 export async function writeSegment(conn: DuckDBConnection, folder: string, select: string, rowGroupRows?: number): Promise<Segment> {
   const file = path.join(folder, `seg-${randomBytes(12).toString('hex')}.parquet`);

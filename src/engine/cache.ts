@@ -58,6 +58,15 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 const MAX_DAY_SEGMENTS = 8;
 /** Row groups of a day rewritten whole: see rewriteDay. */
 const DAY_ROW_GROUP = 32_768;
+/**
+ * Row groups of the segments that hold a load's newest events (its last chunk, in delivery order;
+ * answer-first, its newest day). A warm start's first search (`search ... | head 10`) reads the
+ * newest events, and DuckDB decompresses a row group's whole `_raw` for any row it keeps: 10 rows
+ * of the 5M set's newest segment (one row group of 48,894 events, `_raw` 58 MB) cost 32-82 CPU ms,
+ * 11-37 with this (bench README, 2026-12-07, warm13). A few segments only: the saved searches,
+ * which read every segment, pay per row group (see writeSegment).
+ */
+export const NEWEST_ROW_GROUP = 8_192;
 
 export interface CachedLoad {
   report: LoadReport;
@@ -129,7 +138,8 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
       let writing: Promise<void> = Promise.resolve();
       let n = 0;
       try {
-        for (const chunk of chunks(json, opts.chunkBytes ?? CHUNK_BYTES)) {
+        const all = [...chunks(json, opts.chunkBytes ?? CHUNK_BYTES)];
+        for (const [k, chunk] of all.entries()) {
           throwIfInterrupted(opts.signal);
           const conn = await instance.connect();
           const schema = `stage${n++ % 2}`;
@@ -164,7 +174,8 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
             conn.closeSync();
             throw err;
           }
-          writing = writeValuesChunk(conn, folder, chunk, read, report, loadOpts, days)
+          // The last chunk holds the newest files (delivery order): see NEWEST_ROW_GROUP.
+          writing = writeValuesChunk(conn, folder, chunk, read, report, loadOpts, days, k === all.length - 1 ? NEWEST_ROW_GROUP : undefined)
             .then((chunkEntries) => {
               for (const e of chunkEntries) if (e.parquet) written.add(e.parquet);
               entries.push(...chunkEntries);
@@ -210,10 +221,8 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
   if (converted.length > 0) entries = inWalkOrder(entries, walked);
   const fresh = new Set(converted);
   for (const entry of entries) {
-    // Not asked when nothing was converted: a set hashes each long path it is asked about.
-    if (converted.length === 0 || !fresh.has(entry.path)) {
-      report.warnings.push(...entry.warnings);
-    }
+    // Not spread when there are none (53,819 calls at 5M); not asked when nothing was converted: a set hashes each long path it is asked about.
+    if (entry.warnings.length > 0 && (converted.length === 0 || !fresh.has(entry.path))) report.warnings.push(...entry.warnings);
     report.filesRead++;
     report.eventsLoaded += entry.rows;
     report.eventsSkipped += entry.eventsSkipped;
