@@ -69,10 +69,9 @@ export class IdleSummary {
     this.done = this.count();
   }
 
-  /** Whether a sidebar of `spl` over this range asking `pass` can have its counts from here. */
-  covers(spl: string, run: RunOptions, pass: SidebarPass): boolean {
-    return spl.trim() === this.spl && run.earliest === this.run.earliest && run.latest === this.run.latest && run.params === undefined
-      && this.passes.some((p) => passKey(p) === passKey(pass));
+  /** Whether a sidebar asking `pass` over every loaded event can have its counts from here (session-sidebar.ts decides that its rows are every event). */
+  serves(pass: SidebarPass): boolean {
+    return this.passes.some((p) => passKey(p) === passKey(pass));
   }
 
   /** The pass's counts when counted already. */

@@ -2,6 +2,7 @@
 // search's sidebar counted ahead once its rows are shown (sidebar-job.ts), and the sidebar over
 // every loaded event counted in the REPL's idle time after a load (idle-summary.ts), which a `*`
 // sidebar asked meanwhile waits for rather than counting again.
+import { parse } from '../../grammar/parser.js';
 import { cancelledSearch } from '../engine/engine-error.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
 import { fieldStats, sidebarPasses, type FieldCounter, type FieldStats, type SidebarPass } from './field-stats.js';
@@ -37,6 +38,8 @@ export class SessionSidebars {
   /** Commands running, and when the last one ended. */
   private busy = 0;
   private releasedAt = -Infinity;
+  /** Searches found to match every loaded event or not (everyEvent), by load, search and range. */
+  private readonly matchesAll = new Map<string, Promise<boolean>>();
   /** Sidebars waiting for the idle summary's passes: Ctrl-C gives the wait up. */
   private readonly waits = new Set<(err: unknown) => void>();
 
@@ -74,6 +77,7 @@ export class SessionSidebars {
     this.idle = null;
     this.idleAfterCache = false;
     this.loads++;
+    this.matchesAll.clear();
     await Promise.all(stopping);
   }
 
@@ -120,22 +124,46 @@ export class SessionSidebars {
     void this.idle?.stop();
   }
 
-  /** `counter` with the passes the idle summary counts (a `*` sidebar over every row) taken from it. */
+  /** `counter` with the passes the idle summary counts (a sidebar over every row of every loaded event) taken from it. */
   private withIdle(counter: FieldCounter, cancel: Promise<never>): FieldCounter {
     const idle = this.idle;
     if (!idle) return counter;
     return {
       summarizeFields: async (spl, opts, fields, ids = []) => {
         const pass: SidebarPass = [fields, ids];
-        const counted = opts.first === undefined && idle.covers(spl, opts, pass) ? await idle.whole(pass, cancel) : undefined;
+        const counted = opts.first === undefined && idle.serves(pass) && (await this.everyEvent(spl, opts)) ? await idle.whole(pass, cancel) : undefined;
         return counted ?? counter.summarizeFields(spl, opts, fields, ids);
       },
       rememberedFields: async (spl, opts, fields, ids = []) => {
-        const pass: SidebarPass = [fields, ids];
-        return (idle.covers(spl, opts, pass) ? idle.known(pass) : undefined) ?? counter.rememberedFields(spl, opts, fields, ids);
+        const known = idle.known([fields, ids]);
+        return (known && (await this.everyEvent(spl, opts)) ? known : undefined) ?? counter.rememberedFields(spl, opts, fields, ids);
       },
       scansRaw: (spl, opts) => counter.scansRaw(spl, opts),
     };
+  }
+
+  /**
+   * Whether `spl` over `run`'s range gives every loaded event as loaded, so that its sidebar is
+   * the idle summary's: `*` over all time; or a search command alone (`index=main`, a time range,
+   * `eventName=*`: no other command, subsearch or macro, which could change a field or a row)
+   * that matches as many events as are loaded: a subset of them with as many rows is all of them.
+   */
+  private everyEvent(spl: string, run: RunOptions): Promise<boolean> {
+    if (run.params !== undefined) return Promise.resolve(false);
+    if (spl.trim() === ALL && run.earliest === undefined && run.latest === undefined) return Promise.resolve(true);
+    if (!searchAlone(spl)) return Promise.resolve(false);
+    const key = JSON.stringify([this.loads, spl, run.now ?? null, run.earliest ?? null, run.latest ?? null]);
+    let found = this.matchesAll.get(key);
+    if (!found) {
+      const engine = this.session.engine;
+      const count = async (s: string, r: RunOptions) => Number((await engine.run(`${s}\n| stats count`, { ...r, maxRows: 1 })).rows[0]?.count);
+      found = (async () => {
+        const some = await count(spl, run);
+        return Number.isFinite(some) && some === (await count(ALL, { now: run.now }));
+      })().catch(() => false);
+      this.matchesAll.set(key, found);
+    }
+    return found;
   }
 
   /** Starts counting the fields of `result`, the last one, ahead of `:fields` (Session.countFieldsAhead). */
@@ -187,5 +215,16 @@ export class SessionSidebars {
       this.waits.delete(cancelWait);
       release(false);
     }
+  }
+}
+
+/** A search command and nothing else: its rows are events as loaded, some or all. */
+function searchAlone(spl: string): boolean {
+  if (/[[`]/.test(spl)) return false;
+  try {
+    const commands = parse(spl).pipeline?.commands;
+    return commands?.length === 1 && commands[0]!.kind === 'search';
+  } catch {
+    return false;
   }
 }

@@ -185,6 +185,30 @@ describe('the idle summary', () => {
     }
   });
 
+  it('is served to a search command matching every loaded event (`index=main`), never to one matching fewer or changing a field', async () => {
+    const { e, cacheDir } = await cachedEngine('every');
+    const session = new Session(e, { now: SAMPLE_NOW, maxRows: 30, idleSummary: true });
+    await session.load([]);
+    await session.sidebars.idle!.done;
+    const served = async (spl: string) => {
+      await session.execute(spl);
+      const spy = spyCounts(e);
+      const stats = await session.fieldStats('auto').finally(spy.restore);
+      return { stats, counted: spy.passes.includes('every') };
+    };
+    const all = await served('index=main');
+    expect(all.counted).toBe(false);
+    const some = await served('eventName=AssumeRole');
+    expect(some.counted).toBe(true);
+    const changed = await served('* | eval eventName="x"');
+    expect(changed.counted).toBe(true);
+    expect(changed.stats.fields.find((f) => f.field === 'eventName')!.top).toEqual([{ value: 'x', count: 515 }]);
+    rmSync(path.join(cacheDir, SIDEBAR_FILE), { force: true });
+    const alone = new Session(e, { now: SAMPLE_NOW, maxRows: 30 });
+    await alone.execute('index=main');
+    expect(figures(all.stats)).toEqual(figures(await alone.fieldStats('auto')));
+  });
+
   it('reads back the parts an earlier summary finished before it was stopped, counting only the rest', async () => {
     const { e } = await cachedEngine('resume');
     const gate = gateAhead(e, 3);
