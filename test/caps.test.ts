@@ -7,6 +7,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../src/compiler/index.js';
 import { compileTrino } from '../src/compiler/trino-compile.js';
+import { outcomeJson } from '../src/cli/hunt-report.js';
+import { runOne } from '../src/engine/content/runner.js';
+import type { HuntSearch } from '../src/engine/content/types.js';
 import type { Engine } from '../src/engine/engine.js';
 import { SAMPLE_NOW, sampleEngine } from './helpers.js';
 
@@ -84,5 +87,15 @@ describe('on Athena or Trino', () => {
       "sort without a count keeps the first 10,000 results, as Splunk's does (`sort 0 ...` keeps them all); whether it cut any is not checked on Athena or Trino",
     ]);
     expect(compileTrino('* | stats count by user | sort - count | head 5', { now: SAMPLE_NOW }).notes).toEqual([]);
+  });
+});
+
+describe('in a hunt', () => {
+  it("carries the note with the search's results (a detection's sort over more than 10,000 rows)", async () => {
+    engine ??= await sampleEngine([]);
+    const search: HuntSearch = { id: 'x', title: 'x', type: 'hunting', source: 'queries', file: 'x.spl', spl: `${numbered(10005)} | sort n | stats count`, mitre: [], level: 'low', score: 0, needs: [], alerting: false };
+    const outcome = await runOne(engine, search, {});
+    expect(outcome.notes).toEqual([SORT_NOTE]);
+    expect(outcomeJson(outcome)).toMatchObject({ count: 1, notes: [SORT_NOTE], results: [{ count: 10000 }] });
   });
 });

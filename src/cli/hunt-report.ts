@@ -46,6 +46,7 @@ export function outcomeJson(o: SearchOutcome): Record<string, unknown> {
     score: s.score,
     count: o.rows.length,
     ...(o.truncated ? { truncated: true } : {}),
+    ...(o.notes ? { notes: o.notes } : {}),
     ...(o.error !== undefined ? { error: o.error } : {}),
     results: o.rows.map((row) => jsonRow(o.columns, row)),
   };
@@ -59,6 +60,7 @@ export function writeHuntText(outcomes: SearchOutcome[], principals: PrincipalSu
     const where = o.search.source === 'queries' || o.search.type === 'baseline' ? '' : ` ${o.search.level}${o.search.mitre.length ? ` ${o.search.mitre.join(' ')}` : ''}`;
     // Titles, ids and errors come from third-party content and quote the data.
     write(visibleLines(`== ${o.search.title} [${o.search.type}: ${o.search.id}${where}]: ${count}`) + '\n');
+    for (const n of o.notes ?? []) write(`   ${visibleLines(`note: ${n}`)}\n`);
     if (o.error) write(`   ${visibleLines(o.error)}\n`);
     else if (o.rows.length) write(renderWide(o.columns, o.rows, width));
     write('\n');

@@ -142,7 +142,7 @@ export function remoteHuntRunner(engine: Engine, args: ParsedArgs, io: RemoteRun
       throw err;
     }
     const max = opts.maxRows ?? Infinity;
-    return { columns: compiled.columns, rows: rows.slice(0, max), ...(rows.length > max ? { truncated: true } : {}) };
+    return { columns: compiled.columns, rows: rows.slice(0, max), ...(rows.length > max ? { truncated: true } : {}), ...(compiled.notes.length ? { notes: compiled.notes } : {}) };
   };
 }
 

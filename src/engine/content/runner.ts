@@ -10,6 +10,8 @@ export interface SearchOutcome {
   columns: string[];
   rows: Row[];
   truncated?: boolean;
+  /** What the analyst should know about the answer (Splunk's caps that cut rows, a field nothing defines...). */
+  notes?: string[];
   /** Why the search failed or was refused; absent when it ran. */
   error?: string;
 }
@@ -21,13 +23,13 @@ export function neededBaselines(searches: HuntSearch[], baselines: HuntSearch[])
 }
 
 /** Runs one search somewhere: the local engine by default, Athena with `hunt --engine athena`. */
-export type SearchRunner = (spl: string, opts: RunOptions) => Promise<{ columns: string[]; rows: Row[]; truncated?: boolean }>;
+export type SearchRunner = (spl: string, opts: RunOptions) => Promise<{ columns: string[]; rows: Row[]; truncated?: boolean; notes?: string[] }>;
 
 export async function runOne(engine: Engine, search: HuntSearch, opts: RunOptions, runner?: SearchRunner): Promise<SearchOutcome> {
   if (search.refused || !search.spl) return { search, columns: [], rows: [], error: search.refused ?? 'no search text' };
   try {
     const result = await (runner ? runner(search.spl, opts) : engine.run(search.spl, opts));
-    return { search, columns: result.columns, rows: result.rows, ...(result.truncated ? { truncated: true } : {}) };
+    return { search, columns: result.columns, rows: result.rows, ...(result.truncated ? { truncated: true } : {}), ...(result.notes?.length ? { notes: result.notes } : {}) };
   } catch (err) {
     if (!(err instanceof SplError || err instanceof EngineError)) throw err;
     return { search, columns: [], rows: [], error: describeError(err, search.spl) };
