@@ -6,9 +6,12 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { POSITION, STORED, uniqueTemp, type CacheEntry } from './cache-files.js';
-import { countDuplicates, DUPLICATES_TABLE, filesKey, recordDuplicates, rememberedCount } from './duplicates.js';
+import { DUPLICATES_TABLE, filesKey } from './duplicates.js';
 import { duckdbPath } from './load-paths.js';
 import { quoteIdent, sqlString } from './load-sql.js';
+
+/** One load's files (CachedEvents.add). */
+type Load = { entries: CacheEntry[]; index: string; saved?: string; inPathOrder?: boolean };
 
 /** Time bounds of a search: [earliest, latest) in epoch seconds. */
 export interface TimeRange {
@@ -58,7 +61,7 @@ const SAVED = '__spelunk_saved';
  */
 export class CachedEvents {
   /** The loads, in order: a later load's entry for a file replaces an earlier one's (see all). */
-  private readonly loads: { entries: CacheEntry[]; index: string; saved?: string; inPathOrder?: boolean }[] = [];
+  private readonly loads: Load[] = [];
   /** The view built last, and its sources: as rows, or the saved table they were read from. */
   private current: { view: string; table: string; rows?: SourceRow[]; saved?: string } | undefined;
   /** The saved sources table attached as SAVED, if one is. */
@@ -90,8 +93,8 @@ export class CachedEvents {
     this.version++;
   }
 
-  /** Every loaded file once, for one version. */
-  private files: { version: number; files: { entry: CacheEntry; index: string }[] } | undefined;
+  /** Every loaded file once, for one version, and the load that names them all, if one does. */
+  private files: { version: number; files: { entry: CacheEntry; index: string }[]; sole?: Load } | undefined;
 
   /**
    * Every loaded file once, with the index of the last load that named it. One load lists each of
@@ -100,17 +103,26 @@ export class CachedEvents {
    */
   private all(): { entry: CacheEntry; index: string }[] {
     if (this.files?.version === this.version) return this.files.files;
-    let files: { entry: CacheEntry; index: string }[];
-    if (this.loads.length === 1) {
-      const { entries, index } = this.loads[0]!;
-      files = entries.map((entry) => ({ entry, index }));
-    } else {
+    let sole = this.loads.length === 1 ? this.loads[0] : undefined;
+    let files: { entry: CacheEntry; index: string }[] | undefined;
+    if (sole === undefined) {
       const byPath = new Map<string, { entry: CacheEntry; index: string }>();
       for (const { entries, index } of this.loads) for (const entry of entries) byPath.set(entry.path, { entry, index });
-      files = [...byPath.values()];
+      // The last load names every file an earlier one did (the REPL's `:load` of the same folders
+      // once new logs arrived): the view is that load's alone, as a new process's would be.
+      const last = this.loads[this.loads.length - 1];
+      if (last !== undefined && last.entries.length === byPath.size) sole = last;
+      else files = [...byPath.values()];
     }
-    this.files = { version: this.version, files };
+    files ??= sole!.entries.map((entry) => ({ entry, index: sole!.index }));
+    this.files = { version: this.version, files, sole };
     return files;
+  }
+
+  /** The load that names every loaded file (see all), if one does. */
+  private sole(): Load | undefined {
+    this.all();
+    return this.files!.sole;
   }
 
   /**
@@ -118,24 +130,10 @@ export class CachedEvents {
    * manifest's digest when one load's manifest lists them, which costs nothing; else their key.
    */
   countKey(): string {
-    const only = this.loads.length === 1 ? this.loads[0]! : undefined;
+    const only = this.sole();
     // The saved table's name says the manifest's digest.
     if (only?.saved !== undefined) return `${path.basename(only.saved, '.duckdb')}\0${only.index}`;
     return filesKey(this.select({}));
-  }
-
-  /**
-   * The events loaded twice (their eventID repeats), found over every loaded file with none
-   * hidden; with `drop`, the extra copies are hidden from then on (DUPLICATES_TABLE).
-   */
-  async settleDuplicates(conn: DuckDBConnection, dir: string, drop: boolean): Promise<{ events: number; dropped: boolean }> {
-    this.setDropDuplicates(false);
-    await this.apply(conn, {});
-    if (!drop) return { events: await rememberedCount(path.join(dir, 'duplicates.json'), this.countKey(), () => countDuplicates(conn)), dropped: false };
-    const events = await recordDuplicates(conn);
-    this.setDropDuplicates(true);
-    await this.apply(conn, {});
-    return { events, dropped: true };
   }
 
   /** The segments every loaded file's events are in, each once, with its size when written. */
@@ -152,7 +150,7 @@ export class CachedEvents {
     if (this.selected?.key === key) return this.selected.files;
     const files = this.all().filter((f) => f.entry.parquet !== null && overlaps(f.entry, range));
     // Not sorted again when one load's entries are in order already: comparing them built each path in one piece (30-50 ms at 5M).
-    if (this.loads.length !== 1 || !this.loads[0]!.inPathOrder) files.sort((a, b) => (a.entry.path < b.entry.path ? -1 : a.entry.path > b.entry.path ? 1 : 0));
+    if (!this.sole()?.inPathOrder) files.sort((a, b) => (a.entry.path < b.entry.path ? -1 : a.entry.path > b.entry.path ? 1 : 0));
     this.selected = { key, files };
     return files;
   }
@@ -259,8 +257,8 @@ JOIN ${sources} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__sr
       });
       return sources;
     };
-    const whole = this.loads.length === 1 && range.earliest === undefined && range.latest === undefined;
-    const saved = whole ? this.loads[0]!.saved : undefined;
+    const whole = range.earliest === undefined && range.latest === undefined;
+    const saved = whole ? this.sole()?.saved : undefined;
     if (parts.length === 0) {
       const cols = EVENT_COLUMNS.map((c) => `NULL::${c.name === '__seq' ? 'HUGEINT' : c.type} AS ${quoteIdent(c.name)}`);
       return { count: 0, rows, view: () => `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\nSELECT ${cols.join(', ')} WHERE false` };

@@ -12,6 +12,7 @@ import { KeptLookup, lookUpCache, type CacheLookup } from './cache-lookup.js';
 import { answerFirstBytes, candidateBytes } from './memory.js';
 import { cacheWriteProblem, layoutFolder, sourcesFile, type CacheEntry, type CacheWriteError } from './cache-files.js';
 import { CachedEvents, exportEvents, type BuiltView } from './cache-view.js';
+import { CacheDuplicates } from './cache-duplicates.js';
 import { countDuplicates, deleteDuplicates } from './duplicates.js';
 import { dataRead, type DataRead } from './data-read.js';
 import { loadCloudTrail, type LoadOptions } from './loader.js';
@@ -68,6 +69,7 @@ export class EventStore {
   }
   private cacheDir: string | undefined;
   readonly cached = new CachedEvents();
+  private readonly counts = new CacheDuplicates(this.cached);
   /** Every load into the cache, in order, so the view can be rebuilt: see refreshCache(). */
   private readonly cacheLoads: { paths: string[]; index: string }[] = [];
 
@@ -187,7 +189,7 @@ export class EventStore {
       this.deleted += await deleteDuplicates(this.conn);
       return { events: this.deleted, dropped: true };
     }
-    return this.cached.settleDuplicates(this.conn, this.cacheDir, this.dropDuplicates);
+    return this.counts.settle(this.conn, this.cacheDir, this.dropDuplicates);
   }
 
   private async loadEvents(paths: string[], opts: LoadOptions & { answerFirst?: boolean } = {}): Promise<LoadReport> {
@@ -348,9 +350,7 @@ export class EventStore {
   }
 
   /** Resolves once the cache an answer-first load owes is written (or has failed: cacheError). */
-  async cacheSettled(): Promise<void> {
-    await this.writeCacheAfter();
-  }
+  cacheSettled = async (): Promise<void> => void (await this.writeCacheAfter());
 
   /**
    * A cache that cannot be written (read-only, a full disk) makes the answer slower, not absent:
