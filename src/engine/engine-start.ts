@@ -9,10 +9,11 @@ import { SearchRecorder } from './profile.js';
 import { removeScratch } from './scratch.js';
 
 /**
- * The instance, its connection for searches, and a second one for the field sidebar's counts made
- * ahead (sidebar-job.ts): set up here, since no setting can change once a session is locked.
+ * The instance, its connection for searches, a second one for the field sidebar's counts made
+ * ahead (sidebar-job.ts) and a third for the REPL's field paths (paths-job.ts): set up here,
+ * since no setting can change once a session is locked.
  */
-export async function startDuckDB(opts: EngineOptions, scratch: string): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection; side: DuckDBConnection }> {
+export async function startDuckDB(opts: EngineOptions, scratch: string): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection; side: DuckDBConnection; paths: DuckDBConnection }> {
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(':memory:', duckdbConfig(opts, scratch));
@@ -23,7 +24,8 @@ export async function startDuckDB(opts: EngineOptions, scratch: string): Promise
   }
   const conn = await instance.connect();
   const side = await instance.connect();
-  for (const c of [conn, side]) {
+  const paths = await instance.connect();
+  for (const c of [conn, side, paths]) {
     // Times print in UTC whatever the machine's zone, so replays give the same text anywhere.
     await c.run("SET TimeZone = 'UTC'");
     // Progress of a long query (the REPL's field summary), read but never printed by DuckDB.
@@ -34,5 +36,5 @@ export async function startDuckDB(opts: EngineOptions, scratch: string): Promise
   await new SearchRecorder(scratch).setUp(conn);
   for (const sql of PRELUDE) await conn.run(sql);
   new GeoIp().register(conn);
-  return { instance, conn, side };
+  return { instance, conn, side, paths };
 }

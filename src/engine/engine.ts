@@ -18,7 +18,7 @@ import { SidebarJob } from './sidebar-job.js';
 import type { Summary } from './sidebar-memory.js';
 import { ScanAnswers } from './scan-answers.js';
 import { defaultMemoryLimit } from './memory.js';
-import { fieldPathsOf } from './segment-paths.js';
+import { PathsJob } from './paths-job.js';
 import type { DataRead } from './data-read.js';
 import { profileQuery, SearchRecorder, type RanProfile, type SearchProfile } from './profile.js';
 import type { LoadOptions } from './loader.js';
@@ -36,6 +36,7 @@ export class Engine {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly side: DuckDBConnection,
+    private readonly pathsConn: DuckDBConnection,
     readonly macros: MacroSet,
     readonly lookups: LookupStore,
     private readonly scratch: string,
@@ -43,6 +44,7 @@ export class Engine {
     allowedDirs: string[],
   ) {
     this.results = new ResultStream(conn, lookups, new SearchRecorder(scratch));
+    this.paths = new PathsJob(pathsConn);
     this.store = new EventStore(instance, conn, options, scratch, allowedDirs, options.cacheDir);
     const compile = (spl: string, opts: RunOptions & { unordered: boolean }) => this.compileWithData(spl, opts);
     const dataKey = () => this.store.dataKey();
@@ -52,7 +54,7 @@ export class Engine {
     });
     // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
     // they call compileWithData, never each other.
-    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'rememberedFields', 'rememberFields', 'scansRaw', 'fieldPaths', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], this.serial);
+    serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'rememberedFields', 'rememberFields', 'scansRaw', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], this.serial);
   }
 
   private readonly serial = new Serial();
@@ -70,7 +72,7 @@ export class Engine {
     // Created only when needed (DuckDB spills, a load after the lock): most runs leave nothing.
     collectStaleOnce();
     const scratch = newScratch();
-    const { instance, conn, side } = await startDuckDB(opts, scratch);
+    const { instance, conn, side, paths } = await startDuckDB(opts, scratch);
     const macros = loadMacros([bundledMacrosFile()]);
     for (const [key, def] of opts.contentMacros ?? []) macros.set(key, def);
     for (const [key, def] of loadMacros(opts.macroFiles ?? [])) macros.set(key, def);
@@ -80,7 +82,7 @@ export class Engine {
     const content = new Map([...(opts.contentLookups ?? [])].map(([name, l]) => [name, { ...l, path: resolve(l.path) }]));
     const contentDirs = [...new Set([...content.values()].map((l) => dirname(l.path)))];
     const allowed = [stateDir, scratch, ...(opts.cacheDir ? [resolve(opts.cacheDir)] : []), ...contentDirs];
-    return new Engine(instance, conn, side, macros, new LookupStore(conn, stateDir, content), scratch, opts, allowed);
+    return new Engine(instance, conn, side, paths, macros, new LookupStore(conn, stateDir, content), scratch, opts, allowed);
   }
 
   /** Progress of the running query (`ahead`: of the sidebar's counts made ahead), 0-100, or null when DuckDB cannot tell. */
@@ -122,9 +124,16 @@ export class Engine {
   /** The search scans `_raw` for its rows (a bare term): every sidebar pass scans it again. */
   scansRaw = (spl: string, opts: RunOptions): Promise<boolean> => this.sidebar.scansRaw(spl, opts);
 
-  /** Dotted paths inside the loaded events' nested objects, most frequent first (completion); remembered with the cache, per segment (segment-paths.ts). */
-  async fieldPaths(sample = 5000, limit = 5000): Promise<string[]> {
-    return fieldPathsOf(this.conn, this.options.cacheDir, this.store.dataKey() === undefined ? undefined : this.store.cached.segments(), sample, limit);
+  /** The REPL's field paths, found on a connection of their own (paths-job.ts). */
+  private readonly paths: PathsJob;
+
+  /**
+   * Dotted paths inside the loaded events' nested objects, most frequent first (completion): see
+   * PathsJob.fieldPaths. Not in the connection's turn: a search asked meanwhile runs at once.
+   */
+  fieldPaths(sample = 5000, limit = 5000, onSampled?: (why: string) => void): Promise<string[]> {
+    const segments = this.store.dataKey() === undefined ? undefined : this.store.cached.segments();
+    return this.paths.fieldPaths({ cacheDir: this.options.cacheDir, segments, sample, limit, onSampled }, (work) => this.serial.run(() => work(this.conn)));
   }
 
   /** The DuckDB connection, for the loader and tests. */
@@ -138,7 +147,8 @@ export class Engine {
    * load) only the first copy of each, in Splunk's order, is kept from then on.
    */
   load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean; answerFirst?: boolean } = {}): Promise<LoadReport> {
-    return this.scans.changed(this.store.load(paths, opts));
+    // Field paths still being found are of the events before: stopped (a load may drop the table they read).
+    return this.scans.changed(this.paths.stop().then(() => this.store.load(paths, opts)));
   }
 
   /** A run's load and its first search, answered from the events that can match it when it can (first-search.ts). */
@@ -387,14 +397,15 @@ export class Engine {
   /** Closes DuckDB; after an answer-first load, once the cache is written (see cacheSettled). */
   close(): void {
     this.ahead.interrupt();
-    // Nor while the sidebar's job still runs on its connection (stopping).
-    const pending = this.ahead.busy ? Promise.all([this.store.writeCacheAfter(), this.ahead.idle()]) : this.store.writeCacheAfter();
+    // Nor while the sidebar's job or the field paths still run on their connections (stopping).
+    const pending = this.ahead.busy || this.paths.busy ? Promise.all([this.store.writeCacheAfter(), this.ahead.idle(), this.paths.stop()]) : this.store.writeCacheAfter();
     if (pending) void pending.then(() => this.closeNow());
     else this.closeNow();
   }
 
   private closeNow(): void {
     this.side.closeSync();
+    this.pathsConn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
     removeScratch(this.scratch);

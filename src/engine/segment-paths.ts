@@ -1,12 +1,14 @@
 // The nested field paths of the cache's events (field-paths.ts), found once per cache segment and
 // remembered in the cache folder: new log files (the normal case during an incident) cost only
 // their new segments, where finding the paths of the whole view again took 2.9-5.9 s at 5M events
-// while a search typed meanwhile waited behind it. Segments are never rewritten in place (a
-// rewrite is a new file), so a segment's name and size name its rows.
+// while a search typed meanwhile waited behind it (they are now found on a connection of their
+// own: paths-job.ts). Segments are never rewritten in place (a rewrite is a new file), so a
+// segment's name and size name its rows.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { writeAtomic } from './cache-files.js';
+import { firstLine } from './engine-error.js';
 import { duckdbPath } from './load-paths.js';
 import { sqlString } from './load-sql.js';
 import { leafPathsSql, NESTED, nestedFieldPaths, usablePath } from './field-paths.js';
@@ -38,18 +40,20 @@ type Counts = [path: string, count: number][];
 type Memory = Record<string, { bytes: number; paths: Counts }>;
 
 /**
- * The paths of the loaded events for the REPL's completion, which waits for them after every
- * load. Over the cache (`segments`: those the view reads, when the events are the cache's alone)
- * they are found per segment and remembered; events in memory are sampled (field-paths.ts).
+ * The paths of the loaded events for the REPL's completion. Over the cache (`segments`: those the
+ * view reads, when the events are the cache's alone) they are found per segment and remembered;
+ * events in memory are sampled (field-paths.ts). `unread`: the segments could not be read one by
+ * one (one gone behind the view's back, say); the caller then samples the view's events, on the
+ * connection whose view it is (Engine.fieldPaths), and says so.
  */
-export async function fieldPathsOf(conn: DuckDBConnection, cacheDir: string | undefined, segments: Segment[] | undefined, sample: number, limit: number): Promise<string[]> {
+export async function fieldPathsOf(conn: DuckDBConnection, cacheDir: string | undefined, segments: Segment[] | undefined, sample: number, limit: number): Promise<string[] | { unread: string }> {
   if (cacheDir === undefined || segments === undefined) return nestedFieldPaths(conn, sample, limit);
   try {
     return await segmentFieldPaths(conn, cacheDir, segments, limit);
   } catch (err) {
-    // Stopped: not asked again. Otherwise (a segment gone behind the view's back, say) the view's events are sampled.
+    // Stopped: not asked again.
     if (/INTERRUPT/i.test(String(err))) throw err;
-    return nestedFieldPaths(conn, sample, limit);
+    return { unread: firstLine(err) };
   }
 }
 

@@ -67,7 +67,13 @@ export class ReplController implements PromptHost {
     private readonly print: (lines: OutLine[]) => void,
     private readonly onExit: () => void,
     readonly screen: Screen,
-  ) {}
+  ) {
+    // Found after the prompt is back (Session.load): their note, when there is one, goes to the scrollback then.
+    session.onNote = (lines) => {
+      this.print(lines);
+      this.changed();
+    };
+  }
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);

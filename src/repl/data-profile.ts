@@ -53,19 +53,27 @@ export function describeSummary(s: DataSummary): string[] {
   return lines;
 }
 
-/**
- * Field names for completion: the event columns, the add-on's fields, and the nested paths that
- * occur in a sample of the data, most frequent first.
- */
-export async function discoverFields(engine: Engine): Promise<string[]> {
+/** Field names for completion known without reading any event: the event columns and the add-on's fields. */
+export function knownFields(): string[] {
   const columns = EVENT_COLUMNS.map((c) => c.name).filter((n) => !n.startsWith('__'));
+  return [...new Set([...columns, ...addonFieldNames()])];
+}
+
+/**
+ * Field names for completion: knownFields and the nested paths that occur in the data, most
+ * frequent first. `note`: a line to show when the paths were sampled over the cache's view
+ * instead of found per segment (Engine.fieldPaths).
+ */
+export async function discoverFields(engine: Engine): Promise<{ fields: string[]; note?: string }> {
   let paths: string[] = [];
+  let note: string | undefined;
+  const sampled = (why: string) => (note = `field paths for completion sampled over every loaded event, not found per cache segment (${why})`);
   try {
-    paths = await engine.fieldPaths();
+    paths = await engine.fieldPaths(undefined, undefined, sampled);
   } catch {
-    // No events table yet (nothing loaded): columns and add-on fields are still worth offering.
+    // No events table yet (nothing loaded), or stopped by a load: columns and add-on fields are still worth offering.
   }
-  return [...new Set([...columns, ...addonFieldNames(), ...paths])];
+  return { fields: [...new Set([...knownFields(), ...paths])], note };
 }
 
 /** A field name as it can be written in a generated search (anything odd is skipped). */

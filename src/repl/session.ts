@@ -13,7 +13,7 @@ import { missingIndexNote } from '../engine/index-note.js';
 import { bundledQueriesDir, userQueriesDir, type SavedQuery } from '../engine/queries.js';
 import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { quoteValue } from './completion.js';
-import { dataSummary, describeSummary, discoverFields, topValues } from './data-profile.js';
+import { dataSummary, describeSummary, discoverFields, knownFields, topValues } from './data-profile.js';
 import { describeStats, type FieldStats } from './field-stats.js';
 import { describeData, inspectSearch } from './inspect.js';
 import { ranLines, ranSearch } from './inspect-ran.js';
@@ -52,6 +52,9 @@ export class Session {
   latest: string | null;
   last: HeldResult | null = null;
   private fields: string[] = [];
+  private pathsFound: Promise<string | undefined> = Promise.resolve(undefined);
+  /** Where lines that arrive after their command go (the REPL's scrollback). */
+  onNote: ((lines: OutLine[]) => void) | undefined;
   private valueCache = new Map<string, Promise<string[]>>();
   readonly queriesDir: string;
   readonly savedQueriesDir: string | null;
@@ -100,12 +103,23 @@ export class Session {
     // A load may drop the table the sidebar's job reads: it waits for the job to have stopped (well under 0.1 s).
     await this.sidebars.stopAll();
     const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress, dedupEvents, answerFirst: true });
-    this.loads++;
+    const loads = ++this.loads;
     this.valueCache.clear();
-    this.fields = await discoverFields(this.engine);
+    // The nested paths are found meanwhile (Engine.fieldPaths: a search does not wait for them);
+    // until they are, completion offers the columns and the add-on's fields.
+    this.fields = knownFields();
+    this.pathsFound = discoverFields(this.engine).then(({ fields, note }) => {
+      if (loads !== this.loads) return undefined;
+      this.fields = fields;
+      if (note) this.onNote?.([{ text: note, tone: 'dim' }]);
+      return note;
+    });
     this.sidebars.startIdle();
     return report;
   }
+
+  /** The field paths of the last load are found (see load); with the line said, when there was one. */
+  fieldsFound = (): Promise<string | undefined> => this.pathsFound;
 
   describeLoad(report: LoadReport): OutLine[] {
     return describeLoad(report).map((text) => ({ text, tone: text.startsWith('warning') ? 'warn' : text.startsWith('note') ? 'dim' : 'info' }));

@@ -47,6 +47,7 @@ describe('completion over a lab with many frequent values and paths', () => {
     engine = await Engine.open();
     session = new Session(engine, { now: Date.parse('2026-11-28T00:00:00Z') / 1000 });
     await session.load([writeLab()]);
+    await session.fieldsFound();
   });
   afterAll(() => engine.close());
   const sources = () => ({ fields: () => session.fieldNames(), macros: () => [], queries: () => [], values: (f: string, p: string) => session.values(f, p) });
