@@ -8,7 +8,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIntoCache } from '../src/engine/cache.js';
-import { layoutFolder } from '../src/engine/cache-files.js';
+import { newestTime } from '../src/engine/cache-after.js';
+import { layoutFolder, type CacheEntry } from '../src/engine/cache-files.js';
 import { Engine } from '../src/engine/engine.js';
 import { finishCache } from '../src/repl/finish-cache.js';
 import { Session } from '../src/repl/session.js';
@@ -232,5 +233,15 @@ describe('answer first, cache after', () => {
     } finally {
       engine.close();
     }
+  });
+});
+
+describe('the newest day of an answer-first load (its segment in small row groups)', () => {
+  it('is found over any number of files, and is none when no file has an event time', () => {
+    const entry = (maxTime: number | null) => ({ entry: { maxTime } as CacheEntry });
+    // 200,000 files: as arguments to Math.max they overflowed V8's stack (RangeError).
+    const many = Array.from({ length: 200_000 }, (_, i) => entry(1_700_000_000 + (i % 977)));
+    expect(newestTime([many.slice(0, 100_000), many.slice(100_000), [entry(null)]])).toBe(1_700_000_976);
+    expect(newestTime([[entry(null)], []])).toBe(-Infinity);
   });
 });

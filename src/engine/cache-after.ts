@@ -52,7 +52,7 @@ export async function cacheFromTable(conn: DuckDBConnection, dir: string, look: 
   // `index` stays empty in the cache: the view fills in the index of each load that reads it.
   const columns = STORED.map((c) => (c === '"index"' ? 'NULL::VARCHAR AS "index"' : c));
   // The newest day's segment in smaller row groups: see NEWEST_ROW_GROUP.
-  const newest = Math.max(...[...days.values()].flatMap((members) => members.map((m) => m.entry.maxTime ?? -Infinity)));
+  const newest = newestTime(days.values());
   for (const members of days.values()) {
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${DAY_SOURCES} (source VARCHAR)`);
     const appender = await conn.createAppender(DAY_SOURCES, 'main', 'temp');
@@ -82,6 +82,16 @@ export async function cacheFromTable(conn: DuckDBConnection, dir: string, look: 
   const ordered = inWalkOrder(entries, look.walked);
   await finishLoad(dir, look.manifest, ordered, true, true, gcGraceMs);
   return ordered;
+}
+
+/**
+ * The newest event time of the days' files (-Infinity when none has one). A loop, not
+ * Math.max(...times): a first load of 150,000 small files would pass as many arguments, past V8's stack.
+ */
+export function newestTime(days: Iterable<{ entry: CacheEntry }[]>): number {
+  let newest = -Infinity;
+  for (const members of days) for (const m of members) if (m.entry.maxTime !== null && m.entry.maxTime > newest) newest = m.entry.maxTime;
+  return newest;
 }
 
 /** Rows of other days a run may step over rather than start another scan. */
