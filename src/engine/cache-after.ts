@@ -44,8 +44,15 @@ export async function cacheFromTable(conn: DuckDBConnection, dir: string, look: 
     if (warnings.some((w) => w.kind === 'skipped')) continue;
     const row = bySource.get(miss.abs);
     const entry = entryOf(miss, row, warnings);
-    if (row) days.set(dayOf(entry), [...(days.get(dayOf(entry)) ?? []), { entry, first: Number(row['first']), last: Number(row['last']) }]);
-    else empty.push(entry);
+    if (!row) {
+      empty.push(entry);
+      continue;
+    }
+    // Pushed, not copied: a day's array copied for each of its files was quadratic (5,000 files a day in a month of one account's 17 regions).
+    const member = { entry, first: Number(row['first']), last: Number(row['last']) };
+    const day = days.get(dayOf(entry));
+    if (day) day.push(member);
+    else days.set(dayOf(entry), [member]);
   }
   const entries: CacheEntry[] = [...empty];
   writePack(look.folder, empty);
