@@ -20,6 +20,9 @@
 // printed: what the running summary costs it), and its sidebar asked as soon as its rows are shown
 // (as `--after 0`, unless --after says otherwise). `none`: the same process with no idle summary,
 // the baseline. One value per process: the summary's kept scans would serve the next cell.
+// `--typed N` (with --idle): first, N searches (`--next`, default eventName=ConsoleLogin) typed a
+// second apart from the load on, each stopping the summary, which resumes after it: their times,
+// against the same with `--idle none`; then the process ends.
 import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -55,6 +58,23 @@ const loaded = performance.now();
 const loadCpu = process.cpuUsage();
 console.log(`dataset: ${data.events.toLocaleString('en-US')} events, loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s (cache ${cacheDir}); ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}`);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+if (IDLE !== undefined && process.argv.includes('--typed')) {
+  const times: string[] = [];
+  const typedSpl = NEXT ?? 'eventName=ConsoleLogin';
+  for (let i = 0; i < Number(arg('typed', '5')); i++) {
+    await sleep(1000);
+    const idle = session.sidebars.idle;
+    const running = idle !== null && !idle.finished;
+    const c = process.cpuUsage();
+    const t = performance.now();
+    await session.execute(typedSpl);
+    times.push(`${s(performance.now() - t)} (${cpuS(process.cpuUsage(c)).toFixed(2)} CPU-s${IDLE === 'none' ? '' : running ? '' : ', summary done'})`);
+  }
+  const idle = session.sidebars.idle;
+  console.log(`  ${typedSpl} typed a second apart, ${IDLE === 'none' ? 'nothing counted in idle time' : `the idle summary running (${idle?.partsCounted.length ?? 0} parts counted by the last)`}: ${times.join(', ')}`);
+  engine.close();
+  process.exit(0);
+}
 
 for (const spl of SEARCHES) {
   for (const after of AFTER) for (let run = 1; run <= runs; run++) {
