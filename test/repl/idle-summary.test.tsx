@@ -198,6 +198,8 @@ describe('the idle summary', () => {
     };
     const all = await served('index=main');
     expect(all.counted).toBe(false);
+    expect((await served('index=main earliest=0')).counted).toBe(false);
+    expect((await served('index=other')).counted).toBe(true);
     const some = await served('eventName=AssumeRole');
     expect(some.counted).toBe(true);
     const changed = await served('* | eval eventName="x"');
@@ -252,6 +254,30 @@ describe('the idle summary', () => {
     } finally {
       gate.restore();
     }
+  });
+
+  it('after a first load answered from memory, starts once the first search has had the cache written, and serves `*` from what it counted', async () => {
+    const cacheDir = path.join(dir, 'first-load');
+    const e = await Engine.open({ cacheDir });
+    open.push(e);
+    const session = new Session(e, { now: SAMPLE_NOW, maxRows: 30, idleSummary: true });
+    await session.load([SAMPLE_DIR]);
+    // The cache is owed until the first search has answered: nothing counted meanwhile.
+    expect(e.cacheOwed()).toBeDefined();
+    expect(session.sidebars.idle).toBeNull();
+    await session.execute('eventName=AssumeRole');
+    await waitFor(() => String(session.sidebars.idle !== null), (x) => x === 'true', 'the idle summary');
+    const idle = session.sidebars.idle!;
+    await idle.done;
+    expect(idle.failed).toBeUndefined();
+    expect(e.cacheOwed()).toBeUndefined();
+    await session.execute('*');
+    const spy = spyCounts(e);
+    const stats = await session.fieldStats('auto').finally(spy.restore);
+    expect(spy.passes).toEqual([]);
+    const alone = new Session(e, { now: SAMPLE_NOW, maxRows: 30 });
+    await alone.execute('*');
+    expect(figures(stats)).toEqual(figures(await alone.fieldStats('auto')));
   });
 
   it('is not started unless asked for (spelunk run, a script), nor over a time range', async () => {
