@@ -54,11 +54,16 @@ export class SessionSidebars {
   /**
    * After a load (the REPL's, settled): counts the sidebar over every loaded event in idle time,
    * unless the session looks at a time range (its `*` sidebar is not that one), or it is
-   * remembered already (the summary finds so and ends). After an answer-first load, once the
-   * cache it owes, written after the first search, is done.
+   * remembered already (the summary finds so and ends); once `after` has settled. After an
+   * answer-first load, once the cache it owes, written after the first search, is done.
    */
-  startIdle(): void {
+  startIdle(after?: Promise<unknown>): void {
     if (!this.idleTime || this.session.earliest !== null || this.session.latest !== null) return;
+    // What the load still finds for the analyst (the nested paths for completion) comes first.
+    if (after) {
+      const release = this.hold();
+      void after.catch(() => undefined).finally(() => release(false));
+    }
     const engine = this.session.engine;
     if (engine.cacheOwed() !== undefined) {
       this.idleAfterCache = true;

@@ -114,7 +114,7 @@ export class Session {
       if (note) this.onNote?.([{ text: note, tone: 'dim' }]);
       return note;
     });
-    this.sidebars.startIdle();
+    this.sidebars.startIdle(this.pathsFound);
     return report;
   }
 
