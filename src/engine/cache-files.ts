@@ -1,7 +1,6 @@
 // The cache folder's files: the layout, the entries recorded for each source file and what
 // decides that an entry still describes its file, writes that no reader can see half done, and
 // the collection of files nothing references any more.
-
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -10,6 +9,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import { located, readManifestBytes, type ManifestList } from './cache-manifest.js';
+import { MANIFEST_NAME, unusedManifests } from './cache-manifests.js';
 import { quoteIdent, sqlString } from './load-sql.js';
 import type { LoadWarning } from './types.js';
 
@@ -310,13 +310,12 @@ export async function writeSegment(conn: DuckDBConnection, folder: string, selec
  * Deletes the files of the cache folder (`root`) that nothing references any more: segments no
  * entry or manifest points at (a changed file's old rows after its day was rewritten, a removed
  * file's), entries no longer current (their source gone or changed, or a newer pack's entry
- * for it), saved sources tables whose manifest changed (sourcesFile), and folders of other
- * layouts.
+ * for it), saved sources tables whose manifest changed or went (sourcesFile), manifests long
+ * unused (cache-manifests.ts), and folders of other layouts.
  *
  * Another spelunk process may be writing into the same folder right now, so a file goes only when
  * no process can be about to reference it:
- * - temps and DuckDB's spill folders carry their writer's pid: they go once that process is gone (and
- *   they are older than the grace period, in case the pid is another machine's);
+ * - temps and spill folders carry their writer's pid: they go once it is gone (and older than the grace, for another machine's pid);
  * - a segment is referenced a moment after it is renamed into place (its entries are written right
  *   after), so an unreferenced segment goes only once it is older than the grace period; so does
  *   a saved sources table (a process may be about to read it: it then makes the table itself);
@@ -340,9 +339,8 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
   const sourceState = memo((p: string) => stat(p).then(fingerprintOf, (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : undefined)));
   const referenced = new Set<string>();
   // An entry references its segment while its source file is as it describes (or unreadable now:
-  // a drive that is not mounted keeps its cache).
-  // Entries as the load looked at their files a moment ago (`seen`) are not asked again: only kept
-  // (1M events' first load: 10,835 stats, 0.6 s at its end with no other work beside).
+  // a drive that is not mounted keeps its cache). Entries as the load saw their files a moment ago
+  // (`seen`) are not asked again (1M events' first load: 10,835 stats, 0.6 s at its end).
   const current = async (e: CacheEntry): Promise<boolean> => {
     if (seen?.has(e.path) && sameFingerprint(seen.get(e.path)!, e)) return true;
     const state = await sourceState(e.path);
@@ -363,11 +361,14 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
     if (kept.length === 0) await remove(file);
     else if (kept.length < pack.entries.length) writeAtomic(file, JSON.stringify({ written: pack.written, entries: storedEntries(kept) }));
   }
+  // Manifests long unused go first (cache-manifests.ts): what only they reference goes with them.
   // A saved sources table is kept while a manifest with its digest is there.
+  const unused = new Set(await unusedManifests(folder, names, now, graceMs));
+  for (const file of unused) await remove(file);
   const listed = new Set<string>();
   await Promise.all(
     names
-      .filter((name) => /^(load|list)-[0-9a-f]{32}\.json$/.test(name))
+      .filter((name) => MANIFEST_NAME.test(name) && !unused.has(path.join(folder, name)))
       .map(async (name) => {
         const manifest = await readLoadManifest(folder, path.join(folder, name));
         if (manifest === undefined) return;

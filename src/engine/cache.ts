@@ -32,6 +32,7 @@ import {
 } from './cache-files.js';
 import { stageTexts, writeValuesChunk } from './cache-chunk.js';
 import { manifestBytes } from './cache-manifest.js';
+import { markUsed } from './cache-manifests.js';
 import { NO_EXTENSIONS } from './engine-options.js';
 import { inWalkOrder, lookUpCache, warningsInWalkOrder, type CacheLookup, type Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
@@ -407,7 +408,7 @@ export async function finishLoad(
       const bytes = manifestBytes(storedEntries(entries));
       writeAtomic(manifest, bytes);
       digest = manifestDigest(bytes);
-    }
+    } else markUsed(manifest);
     if (changed && dueForCollection(layoutFolder(dir), gcGraceMs)) return { collected: await collectGarbage(dir, layoutFolder(dir), gcGraceMs, seen), digest };
   } catch (err) {
     // The manifest only saves reads and collection only space: a cache that is read-only (or
