@@ -61,7 +61,7 @@ const MAX_DAY_SEGMENTS = 8;
 const DAY_ROW_GROUP = 32_768;
 /**
  * Row groups of the segments that hold a load's newest events (its last chunk, in delivery order;
- * answer-first, its newest day). A warm start's first search (`search ... | head 10`) reads the
+ * answer-first or rewritten, its newest day). A warm start's first search (`search ... | head 10`) reads the
  * newest events, and DuckDB decompresses a row group's whole `_raw` for any row it keeps: 10 rows
  * of the 5M set's newest segment (one row group of 48,894 events, `_raw` 58 MB) cost 32-82 CPU ms,
  * 11-37 with this (bench README, 2026-12-07, warm13). A few segments only: the saved searches,
@@ -200,13 +200,17 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
       if (members) members.push(e);
       else byDay.set(day, [e]);
     }
+    let newest: number | undefined;
     for (const [day, members] of byDay) {
       throwIfInterrupted(opts.signal);
       const segments = new Set(members.map((m) => m.parquet!));
       const holdsOldRows = dirty.has(day) && [...segments].some((s) => !written.has(s));
       if (!holdsOldRows && segments.size <= MAX_DAY_SEGMENTS) continue;
       instance ??= await openScratch(folder, opts.memoryLimit);
-      const replaced = new Map((await rewriteDay(instance, folder, members)).map((e) => [e.path, e]));
+      // The newest day keeps small row groups when rewritten (files arriving into it, hour after hour): see NEWEST_ROW_GROUP.
+      newest ??= entries.reduce((t, e) => (e.maxTime !== null && e.maxTime > t ? e.maxTime : t), -Infinity);
+      const rowGroup = members.some((m) => m.maxTime === newest) ? NEWEST_ROW_GROUP : DAY_ROW_GROUP;
+      const replaced = new Map((await rewriteDay(instance, folder, members, rowGroup)).map((e) => [e.path, e]));
       entries.forEach((e, i) => (entries[i] = replaced.get(e.path) ?? e));
       rewritten.push(day);
     }
@@ -295,19 +299,19 @@ async function closeScratch(instance: DuckDBInstance): Promise<void> {
  * Writes the members' rows, read from their current segments, into one new segment, then points
  * their entries at it (entries last: a crash leaves the old segments in use).
  */
-async function rewriteDay(instance: DuckDBInstance, folder: string, members: CacheEntry[]): Promise<CacheEntry[]> {
+async function rewriteDay(instance: DuckDBInstance, folder: string, members: CacheEntry[], rowGroupRows: number): Promise<CacheEntry[]> {
   const conn = await instance.connect();
   try {
     const segments = [...new Set(members.map((m) => m.parquet!))].sort();
     const sources = members.map((m) => `(${sqlString(m.parquet!)}, ${sqlString(m.path)})`);
     // Not sorted: a day is a few row groups (33k events at 1M), so order would skip little.
-    // Row groups of 32,768 rows: with DuckDB's 122,880 a day of 166k events (the 5M set) failed
+    // Row groups of 32,768 rows (the newest day's smaller): with DuckDB's 122,880 a day of 166k events (the 5M set) failed
     // the whole load with "Out of Memory" at the 715 MB limit at 2 threads, and at one thread
     // spilled: every day rewritten cost 400 CPU-s against 182 (bench README, 2026-12-06 23:50).
     const segment = await writeSegment(conn, folder, `
         SELECT ${STORED.map((c) => `e.${c}`).join(', ')}, ${POSITION} AS __pos, e.__src
         FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}], filename = true) AS e
-        JOIN (VALUES ${sources.join(', ')}) AS f(file, src) ON e.filename = f.file AND e.__src = f.src`, DAY_ROW_GROUP);
+        JOIN (VALUES ${sources.join(', ')}) AS f(file, src) ON e.filename = f.file AND e.__src = f.src`, rowGroupRows);
     const entries = members.map((m) => ({ ...m, parquet: segment.file, parquetBytes: segment.bytes }));
     writePack(folder, entries);
     return entries;
