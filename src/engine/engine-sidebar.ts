@@ -9,7 +9,7 @@ import { cancelledSearch, describeDuckDBError, EngineError } from './engine-erro
 import type { Prepared, RunOptions } from './engine-options.js';
 import type { ScanAnswers } from './scan-answers.js';
 import { SidebarMemory, type Summary } from './sidebar-memory.js';
-import { summarize, type SummaryOptions } from './sidebar-summary.js';
+import { keepScans, summarize, type SummaryOptions } from './sidebar-summary.js';
 
 export interface SidebarHost {
   conn: DuckDBConnection;
@@ -44,6 +44,14 @@ export class EngineSidebar {
     const counted = await summarize({ conn, query: (sql, read) => this.query(sql, read), scans: scans.over(conn, opts) }, compiled, { fields, identifiers, first, group: opts.group });
     if (key !== undefined) this.memory!.remember(key, counted);
     return counted;
+  }
+
+  /** Keeps the scans of `_raw` a sidebar of `fields` over every row of `spl` would keep, counting nothing (sidebar-summary.ts keepScans); how many. */
+  async keepScans(spl: string, opts: RunOptions, fields: string[]): Promise<number> {
+    const { conn, cancel, scans } = this.host;
+    cancel.cancelled = false;
+    const { compiled } = await this.prepare(spl, opts, fields);
+    return keepScans({ conn, query: (sql, read) => this.query(sql, read), scans: scans.over(conn, opts) }, compiled, fields);
   }
 
   /** The counts a sidebar over every row of `spl` would serve from memory, if there are any. */

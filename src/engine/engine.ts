@@ -117,6 +117,9 @@ export class Engine {
    */
   summarizeAhead = (spl: string, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[] = []): Promise<Summary> => this.ahead.summarize(spl, opts, fields, identifiers);
 
+  /** The scans of `_raw` a sidebar of `fields` over `spl` would keep, kept on the sidebar job's connection without counting (SidebarJob.keepScans); how many. */
+  keepScansAhead = (spl: string, opts: RunOptions, fields: string[]): Promise<number> => this.ahead.keepScans(spl, opts, fields);
+
   stopAhead(): void {
     this.ahead.interrupt();
   }

@@ -47,8 +47,8 @@ export class SidebarJob {
   /** Bumped by interrupt(): work queued before it does not start. */
   private generation = 0;
   private running = 0;
-  /** The summary being counted now. */
-  private inFlight: Promise<Summary> | undefined;
+  /** The summary being counted now (or the scans being kept). */
+  private inFlight: Promise<unknown> | undefined;
   private database: string | undefined;
 
   constructor(private readonly host: JobHost) {
@@ -58,6 +58,15 @@ export class SidebarJob {
 
   /** EngineSidebar.summarize on the job's connection, for a search whose counts the loaded events alone decide (else NOT_AHEAD). */
   summarize(spl: string, opts: RunOptions & SummaryOptions, fields: string[], identifiers: string[]): Promise<Summary> {
+    return this.onJob(spl, opts, () => this.sidebar.summarize(spl, opts, fields, identifiers));
+  }
+
+  /** EngineSidebar.keepScans on the job's connection (the scans kept serve its later sidebars), under the same rule. */
+  keepScans(spl: string, opts: RunOptions, fields: string[]): Promise<number> {
+    return this.onJob(spl, opts, () => this.sidebar.keepScans(spl, opts, fields));
+  }
+
+  private onJob<T>(spl: string, opts: RunOptions, work: () => Promise<T>): Promise<T> {
     const generation = this.generation;
     this.running++;
     return this.serial.run(async () => {
@@ -67,12 +76,12 @@ export class SidebarJob {
       // turn for nothing.
       const draft = this.host.draft(`${spl}\n| table _time`, { ...opts, maxRows: undefined, unordered: true }).compiled;
       if (draft.discoveries?.length || !eventsAlone(draft)) throw new EngineError(NOT_AHEAD, '');
-      const work = this.sidebar.summarize(spl, opts, fields, identifiers);
-      this.inFlight = work;
+      const running = work();
+      this.inFlight = running;
       try {
-        return await work;
+        return await running;
       } finally {
-        if (this.inFlight === work) this.inFlight = undefined;
+        if (this.inFlight === running) this.inFlight = undefined;
       }
     }).finally(() => this.running--);
   }

@@ -116,6 +116,19 @@ export async function summarize(
 }
 
 /**
+ * The scans of `_raw` that counting `fields` over the search's rows would keep (kept-scans.ts: the
+ * add-on's delete event type over every event), kept without counting anything: for a sidebar
+ * whose counts are remembered, so that the session's later sidebars read them. How many were kept.
+ */
+export async function keepScans(run: SummaryRunner, compiled: CompiledSearch, fields: string[]): Promise<number> {
+  if (!run.scans || rowsScanRaw(compiled)) return 0;
+  const grouped = groupedFields(compiled, fields, new Map(), run.scans.answers);
+  if (!grouped?.scans.length) return 0;
+  await run.query('', () => run.scans!.keep(`(\n${grouped.sql}\n)`, grouped.scans));
+  return grouped.scans.length;
+}
+
+/**
  * The rules' conditions that have one answer on every row of the search (a name none of its
  * events has, above all), found over the distinct values of the columns they read
  * (compiler/fold-conditions.ts): the rows' table then skips them.

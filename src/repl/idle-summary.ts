@@ -10,8 +10,11 @@
 // few fields each, every part remembered as it ends: a stop loses the part under way, not the
 // pass. The parts, once all counted, are composed into the pass as summarizeFields would have
 // counted it (each field's counts are its own, whatever is counted beside it) and remembered so.
-// A `*` sidebar asked meanwhile waits for the pass it needs (`whole`), which it hurries.
-import { isCancelled } from '../engine/engine-error.js';
+// A `*` sidebar asked meanwhile waits for the pass it needs (`whole`), which it hurries. Last, the
+// add-on's scan of `_raw` (the delete event type) is kept on the job's connection when the passes
+// were remembered (counting them keeps it): the session's other sidebars read it (1M: 1.5-2 CPU-s
+// less for `eventName=AssumeRole`'s).
+import { cancelledSearch, isCancelled } from '../engine/engine-error.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
 import type { Summary } from '../engine/sidebar-memory.js';
 import type { SidebarPass } from './field-stats.js';
@@ -23,7 +26,7 @@ import type { SidebarPass } from './field-stats.js';
  */
 export const PART_FIELDS = 13;
 
-export type IdleEngine = Pick<Engine, 'summarizeAhead' | 'rememberedFields' | 'rememberFields' | 'stopAhead'>;
+export type IdleEngine = Pick<Engine, 'summarizeAhead' | 'rememberedFields' | 'rememberFields' | 'keepScansAhead' | 'stopAhead'>;
 
 const passKey = ([fields, ids]: SidebarPass) => JSON.stringify([fields, ids]);
 
@@ -56,6 +59,8 @@ export class IdleSummary {
   finished = false;
   /** Why it ended before counting everything, other than a stop. */
   failed: string | undefined;
+  /** Scans of `_raw` kept once the passes were there (none when counting them kept them), for the tests. */
+  scansKept: number | undefined;
   /** Parts this summary counted (not read from memory), for the tests and the bench. */
   readonly partsCounted: SidebarPass[] = [];
   readonly done: Promise<void>;
@@ -151,6 +156,9 @@ export class IdleSummary {
         if (parts.length > 1) await this.engine.rememberFields(this.spl, this.run, pass[0], pass[1], whole, parts);
         this.settle(pass, whole);
       }
+      // The add-on's scans of `_raw` (the delete event type), which counting the passes kept on
+      // the job's connection for the session's other sidebars: kept here when the passes were remembered.
+      this.scansKept = await this.inTurn(() => this.engine.keepScansAhead(this.spl, this.run, [...new Set(this.passes.flatMap(([fields]) => fields))]));
     } catch (err) {
       this.failed = err instanceof Error ? err.message : String(err);
     } finally {
@@ -161,23 +169,30 @@ export class IdleSummary {
   }
 
   /** One part counted (or read from memory), counted again after each stop until it ends; undefined once stopped for good. */
-  private async part(part: SidebarPass): Promise<Summary | undefined> {
+  private part(part: SidebarPass): Promise<Summary | undefined> {
+    return this.inTurn(async () => {
+      // Counted by an earlier summary that was stopped (this session's or another's).
+      const known = await this.engine.rememberedFields(this.spl, this.run, ...part).catch(() => undefined);
+      if (known) return known;
+      // The analyst may have typed something meanwhile (the check runs on the engine's connection): again once idle.
+      if (!this.runnable()) throw cancelledSearch('');
+      const counted = await this.engine.summarizeAhead(this.spl, this.run, part[0], part[1]);
+      this.partsCounted.push(part);
+      return counted;
+    });
+  }
+
+  /** `work` on the job's connection while the analyst is idle, done again after each stop until it ends; undefined once stopped for good. */
+  private async inTurn<T>(work: () => Promise<T>): Promise<T | undefined> {
     for (;;) {
       await this.turn();
       if (this.stopped) return undefined;
       this.inFlight = true;
       try {
-        // Counted by an earlier summary that was stopped (this session's or another's).
-        const known = await this.engine.rememberedFields(this.spl, this.run, ...part).catch(() => undefined);
-        if (known) return known;
-        // The analyst may have typed something meanwhile (the check runs on the engine's connection).
-        if (!this.runnable()) continue;
-        const counted = await this.engine.summarizeAhead(this.spl, this.run, part[0], part[1]);
-        this.partsCounted.push(part);
-        return counted;
+        return await work();
       } catch (err) {
         if (!isCancelled(err)) throw err;
-        // Stopped by the analyst's work: counted again once they are idle.
+        // Stopped by the analyst's work: done again once they are idle.
       } finally {
         this.inFlight = false;
       }

@@ -280,6 +280,34 @@ describe('the idle summary', () => {
     expect(figures(stats)).toEqual(figures(await alone.fieldStats('auto')));
   });
 
+  it('in a later session, with the passes remembered, keeps the delete event type\'s scan for the other sidebars, which count as they would alone', async () => {
+    const { e, cacheDir } = await cachedEngine('scans');
+    const first = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
+    await first.load([]);
+    await first.sidebars.idle!.done;
+    // Counting the passes kept it.
+    expect(first.sidebars.idle!.scansKept).toBe(0);
+    const later = await Engine.open({ cacheDir });
+    open.push(later);
+    await later.load([SAMPLE_DIR]);
+    const session = new Session(later, { now: SAMPLE_NOW, maxRows: 30, idleSummary: true });
+    await session.load([]);
+    const idle = session.sidebars.idle!;
+    await idle.done;
+    expect(idle.partsCounted).toEqual([]);
+    expect(idle.scansKept).toBe(1);
+    for (const spl of ['eventName=AssumeRole', 'AccessDenied', 'eventSource=iam.amazonaws.com']) {
+      const [shown] = await session.execute(spl);
+      session.countFieldsAhead(shown!.kind === 'result' ? shown.result : session.last!);
+      const made = await session.fieldsAhead!.done;
+      expect(made.stopped, spl).toBeUndefined();
+      rmSync(path.join(cacheDir, SIDEBAR_FILE), { force: true });
+      const alone = new Session(e, { now: SAMPLE_NOW, maxRows: 30 });
+      await alone.execute(spl);
+      expect(figures(made), spl).toEqual(figures(await alone.fieldStats('auto')));
+    }
+  });
+
   it('is not started unless asked for (spelunk run, a script), nor over a time range', async () => {
     const { e } = await cachedEngine('none');
     const plain = new Session(e, { now: SAMPLE_NOW });
