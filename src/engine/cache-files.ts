@@ -128,9 +128,11 @@ export function writePack(folder: string, entries: CacheEntry[]): void {
   writeAtomic(path.join(folder, `pack-${randomBytes(12).toString('hex')}.json`), JSON.stringify(pack));
 }
 
-/** Every pack of the folder, newest first (ties by name, so every process orders them alike). */
-async function readPacks(folder: string): Promise<{ file: string; pack: Pack }[]> {
-  const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => PACK_NAME.test(n));
+/** Every pack of the folder (with `since`, those whose file changed since then), newest first (ties by name, so every process orders them alike). */
+async function readPacks(folder: string, since?: number): Promise<{ file: string; pack: Pack }[]> {
+  let names = (await readdir(folder).catch(() => [] as string[])).filter((n) => PACK_NAME.test(n));
+  const changed = async (n: string) => ((await stat(path.join(folder, n)).catch(() => undefined))?.mtimeMs ?? Infinity) >= since!;
+  if (since !== undefined) names = (await Promise.all(names.map(async (n) => ((await changed(n)) ? n : '')))).filter((n) => n !== '');
   const packs = await Promise.all(names.map(async (name) => ({ file: path.join(folder, name), pack: await readEntry<Pack>(path.join(folder, name)) })));
   return packs
     .filter((p): p is { file: string; pack: Pack } => Array.isArray(p.pack?.entries) && typeof p.pack?.written === 'number')
@@ -138,16 +140,10 @@ async function readPacks(folder: string): Promise<{ file: string; pack: Pack }[]
     .sort((a, b) => b.pack.written - a.pack.written || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
 }
 
-/** Each source's entries across the packs, newest first. */
-export async function entriesByPath(folder: string): Promise<Map<string, CacheEntry[]>> {
+/** Each source's entries across the packs (those changed since `since`, when given), newest first. */
+export async function entriesByPath(folder: string, since?: number): Promise<Map<string, CacheEntry[]>> {
   const byPath = new Map<string, CacheEntry[]>();
-  for (const { pack } of await readPacks(folder)) {
-    for (const e of pack.entries) {
-      const known = byPath.get(e.path);
-      if (known) known.push(e);
-      else byPath.set(e.path, [e]);
-    }
-  }
+  for (const { pack } of await readPacks(folder, since)) for (const e of pack.entries) if (!byPath.get(e.path)?.push(e)) byPath.set(e.path, [e]);
   return byPath;
 }
 

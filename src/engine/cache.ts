@@ -34,7 +34,7 @@ import { stageTexts, writeValuesChunk } from './cache-chunk.js';
 import { manifestBytes } from './cache-manifest.js';
 import { markUsed } from './cache-manifests.js';
 import { NO_EXTENSIONS } from './engine-options.js';
-import { inWalkOrder, lookUpCache, warningsInWalkOrder, type CacheLookup, type Miss } from './cache-lookup.js';
+import { lookUpCache, placedInWalkOrder, warningsInWalkOrder, type CacheLookup, type Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
 import { loadValues, type LoadOptions, type ValuesRead } from './loader.js';
@@ -109,7 +109,7 @@ export interface CacheLoadOptions {
 /** Brings the cache up to date for the files `paths` name and returns their entries. */
 export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Promise<CachedLoad> {
   const started = performance.now();
-  const { folder, manifest, listed, fromManifest, inOrder, walked, manifestDigest, oldManifest, report, entries: hits, misses, dirty } = opts.lookup ?? (await lookUpCache(paths, opts.dir));
+  const { folder, manifest, listed, fromManifest, inOrder, walked, manifestDigest, oldManifest, report, entries: hits, hitAt, misses, dirty } = opts.lookup ?? (await lookUpCache(paths, opts.dir));
   let entries = hits;
   const total = misses.reduce((sum, m) => sum + m.size, 0);
   let doneBytes = 0;
@@ -223,7 +223,7 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
   }
 
   // Files converted now come after the hits: in the walk's order again for the manifest.
-  if (converted.length > 0) entries = inWalkOrder(entries, walked);
+  if (converted.length > 0) entries = placedInWalkOrder(entries, { walked, hitAt, misses });
   const fresh = new Set(converted);
   for (const entry of entries) {
     // Not spread when there are none (53,819 calls at 5M); not asked when nothing was converted: a set hashes each long path it is asked about.
