@@ -24,11 +24,11 @@
 // sidebar of the same search over the same files, in this session or another, shows them exact at
 // once, with no first-rows pass (0.2-0.5 s at 1M). And the sidebar over every loaded event, the one
 // opened most, is counted in the REPL's idle time after a load (idle-summary.ts, session-sidebar.ts:
-// 11.0-11.5 CPU-s at 1M, its add-on pass in parts of 13 fields so that a typed command, which
-// stops it at once, loses one part): at load 8-10 (about half a core for it), `*` typed 30 s after
-// the load was exact at once (0.19-0.40 s), 20 s after 9.7-12.0 s from the key press (5.1 CPU-s),
-// 10 s or less after as without it (21-41 s there, 10-14 CPU-s); a `*` sidebar asked meanwhile
-// takes its passes from it. A random sample was tried first and still read every
+// 11-12 CPU-s at 1M, its add-on pass in parts of 13 fields so that a typed command, which stops
+// it at once, loses one part): on a quiet machine `*` typed 10-20 s after the load was exact at
+// once (0.13-0.23 s), 5 s after 1.4-2.8 s from the key press, at once as without it (6.1-6.5 s);
+// at load 8-10 (half a core for it) it took 30 s. A `*` sidebar asked meanwhile takes its passes
+// from it. A random sample was tried first and still read every
 // row's columns before sampling it (8 CPU-s; test/bench/README.md). Splunk's own fieldsummary
 // likewise says when a figure is not exact (its `is_exact`).
 import { parse } from '../../grammar/parser.js';
