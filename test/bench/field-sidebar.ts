@@ -22,7 +22,8 @@
 // the baseline. One value per process: the summary's kept scans would serve the next cell.
 // `--typed N` (with --idle): first, N searches (`--next`, default eventName=ConsoleLogin) typed a
 // second apart from the load on, each stopping the summary, which resumes after it: their times,
-// against the same with `--idle none`; then the process ends.
+// against the same with `--idle none`; then the process ends. With `--lookups`, value completions
+// instead (which do not stop it).
 import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -61,17 +62,21 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 if (IDLE !== undefined && process.argv.includes('--typed')) {
   const times: string[] = [];
   const typedSpl = NEXT ?? 'eventName=ConsoleLogin';
+  // `--lookups`: value completion instead (Tab after `eventName=Cre`, a new prefix each time), which does not stop the summary.
+  const lookups = process.argv.includes('--lookups');
+  const prefixes = ['Cre', 'Get', 'Lis', 'Des', 'Put', 'Del', 'Ass', 'Upd'];
   for (let i = 0; i < Number(arg('typed', '5')); i++) {
     await sleep(1000);
     const idle = session.sidebars.idle;
     const running = idle !== null && !idle.finished;
     const c = process.cpuUsage();
     const t = performance.now();
-    await session.execute(typedSpl);
+    if (lookups) await session.values('eventName', prefixes[i % prefixes.length]!);
+    else await session.execute(typedSpl);
     times.push(`${s(performance.now() - t)} (${cpuS(process.cpuUsage(c)).toFixed(2)} CPU-s${IDLE === 'none' ? '' : running ? '' : ', summary done'})`);
   }
   const idle = session.sidebars.idle;
-  console.log(`  ${typedSpl} typed a second apart, ${IDLE === 'none' ? 'nothing counted in idle time' : `the idle summary running (${idle?.partsCounted.length ?? 0} parts counted by the last)`}: ${times.join(', ')}`);
+  console.log(`  ${lookups ? 'value completion (eventName=PREFIX)' : typedSpl} typed a second apart, ${IDLE === 'none' ? 'nothing counted in idle time' : `the idle summary running (${idle?.partsCounted.length ?? 0} parts counted by the last)`}: ${times.join(', ')}`);
   engine.close();
   process.exit(0);
 }
