@@ -164,6 +164,26 @@ describe('the idle summary', () => {
     }
   });
 
+  it('stops at value completion (the analyst is typing), which answers as it would alone, and resumes after', async () => {
+    const { e } = await cachedEngine('completion');
+    const gate = gateAhead(e, 1);
+    try {
+      const session = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
+      await session.load([]);
+      const idle = session.sidebars.idle!;
+      await waitFor(() => String(gate.held()), (n) => n === '1', 'the held part');
+      const values = await session.values('eventName', 'Cre');
+      expect(gate.stops()).toBe(1);
+      expect(values).toEqual(await new Session(e, { now: SAMPLE_NOW }).values('eventName', 'Cre'));
+      gate.release();
+      await idle.done;
+      expect(idle.failed).toBeUndefined();
+      expect(idle.known(idle.passes[1]!)).toBeDefined();
+    } finally {
+      gate.restore();
+    }
+  });
+
   it('is joined by a `*` sidebar asked while it counts, which counts nothing over every row itself', async () => {
     const { e, cacheDir } = await cachedEngine('joined');
     const gate = gateAhead(e, 1);
