@@ -137,6 +137,24 @@ describe('the duplicate count after files were added', () => {
   });
 });
 
+describe('the duplicate count after files were added, over segments shared with files not loaded', () => {
+  it('counts only the rows of loaded files, as the view reads them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spelunk-dup-added-shared-'));
+    const a = write(dir, 'a.json', ['o1', 'o3']);
+    write(dir, 'b.json', ['o2', 'o2']);
+    const cacheDir = mkdtempSync(join(tmpdir(), 'spelunk-dup-added-cache-'));
+    // a.json and b.json converted together: one segment of their day holds both.
+    await (await engineFor(cacheDir)).load([dir]);
+    const engine = await engineFor(cacheDir);
+    expect((await engine.load([a])).duplicates).toEqual({ events: 0, dropped: false });
+    // c.json repeats b.json's eventID (b.json is not loaded: its rows in the shared segment are not the view's) and a.json's.
+    const c = write(mkdtempSync(join(tmpdir(), 'spelunk-dup-added-c-')), 'c.json', ['o2', 'o3']);
+    const sql = await statements(engine, async () => expect((await engine.load([a, c])).duplicates).toEqual({ events: 1, dropped: false }));
+    expect(incremental(sql)).toBe(true);
+    expect(await byHand(engine)).toBe(1);
+  });
+});
+
 describe('addedFiles', () => {
   const entry = (path: string, size = 10): { entry: CacheEntry } => ({ entry: { path, size, mtimeMs: 1, ctimeMs: 1, ino: 1, rows: 1, minTime: 0, maxTime: 0, warnings: [], eventsSkipped: 0, parquet: 'x', parquetBytes: 1 } });
   it('gives the files only the second list has, when every file of the first is there as it was', () => {
