@@ -9,12 +9,12 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { SIDEBAR_FILE } from '../../src/engine/engine-sidebar.js';
-import { isCancelled, cancelledSearch } from '../../src/engine/engine-error.js';
+import { isCancelled } from '../../src/engine/engine-error.js';
 import { NOT_AHEAD } from '../../src/engine/sidebar-job.js';
-import type { FieldEntry, FieldStats } from '../../src/repl/field-stats.js';
 import { Session } from '../../src/repl/session.js';
 import { SAMPLE_DIR, SAMPLE_NOW, sampleEngine } from '../helpers.js';
 import { KEY, startRepl, waitFor } from './harness.js';
+import { figures, gateAhead, spyCounts } from './sidebar-spies.js';
 
 let dir: string;
 let engine: Engine;
@@ -31,45 +31,6 @@ const open: Engine[] = [];
 afterEach(() => {
   for (const e of open.splice(0)) e.close();
 });
-
-const byName = (fields: FieldEntry[]) => [...fields].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
-/** A sidebar's figures, whatever order its passes merged them in. */
-const figures = (s: FieldStats) => ({ rows: s.rows, first: s.first, fields: byName(s.fields), stopped: s.stopped });
-
-/** Replaces engine.summarizeAhead with one whose every pass waits for `release` (or fails as interrupted when stopAhead() is called). */
-function gateAhead(e: Engine) {
-  const original = e.summarizeAhead;
-  const stop = e.stopAhead.bind(e);
-  let opened = false;
-  const waiting = new Set<{ go: () => void; fail: (err: unknown) => void }>();
-  const calls: string[] = [];
-  let stops = 0;
-  e.summarizeAhead = (...args: Parameters<Engine['summarizeAhead']>) => {
-    calls.push(args[0]);
-    if (opened) return original(...args);
-    return new Promise<void>((go, fail) => waiting.add({ go, fail })).then(() => original(...args));
-  };
-  e.stopAhead = () => {
-    stops++;
-    for (const w of waiting) w.fail(cancelledSearch(''));
-    waiting.clear();
-    stop();
-  };
-  const release = () => {
-    opened = true;
-    for (const w of waiting) w.go();
-    waiting.clear();
-  };
-  return { release, calls, stops: () => stops, restore: () => ((e.summarizeAhead = original), (e.stopAhead = stop)) };
-}
-
-/** Records the passes :fields counts itself: over the first rows (`first`) or over every row. */
-function spyCounts(e: Engine) {
-  const original = e.summarizeFields;
-  const passes: ('first' | 'every')[] = [];
-  e.summarizeFields = (...args: Parameters<Engine['summarizeFields']>) => (passes.push(args[1].first === undefined ? 'every' : 'first'), original(...args));
-  return { passes, restore: () => (e.summarizeFields = original) };
-}
 
 describe('the counts made ahead', () => {
   it('equal a sidebar counted without them: over the cache\'s view, over events in memory, and with the extra copies dropped', async () => {

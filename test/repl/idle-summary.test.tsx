@@ -10,12 +10,12 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { SIDEBAR_FILE } from '../../src/engine/engine-sidebar.js';
-import { cancelledSearch } from '../../src/engine/engine-error.js';
-import type { FieldEntry, FieldStats } from '../../src/repl/field-stats.js';
 import { compose, partsOf, PART_FIELDS } from '../../src/repl/idle-summary.js';
+import type { FieldStats } from '../../src/repl/field-stats.js';
 import { Session } from '../../src/repl/session.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from '../helpers.js';
 import { KEY, startRepl, waitFor } from './harness.js';
+import { figures, gateAhead, spyCounts } from './sidebar-spies.js';
 
 let dir: string;
 beforeAll(() => {
@@ -35,44 +35,6 @@ async function cachedEngine(name: string): Promise<{ e: Engine; cacheDir: string
   open.push(e);
   await e.load([SAMPLE_DIR]);
   return { e, cacheDir };
-}
-
-const byName = (fields: FieldEntry[]) => [...fields].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
-const figures = (s: FieldStats) => ({ rows: s.rows, first: s.first, fields: byName(s.fields), stopped: s.stopped });
-
-/** Lets the first `through` calls of engine.summarizeAhead run, holds the later ones until release (a stop fails them). */
-function gateAhead(e: Engine, through: number) {
-  const original = e.summarizeAhead;
-  const stop = e.stopAhead.bind(e);
-  let opened = false;
-  const waiting = new Set<{ go: () => void; fail: (err: unknown) => void }>();
-  const calls: string[][] = [];
-  let stops = 0;
-  e.summarizeAhead = (...args: Parameters<Engine['summarizeAhead']>) => {
-    calls.push(args[2]);
-    if (opened || calls.length <= through) return original(...args);
-    return new Promise<void>((go, fail) => waiting.add({ go, fail })).then(() => original(...args));
-  };
-  e.stopAhead = () => {
-    stops++;
-    for (const w of waiting) w.fail(cancelledSearch(''));
-    waiting.clear();
-    stop();
-  };
-  const release = () => {
-    opened = true;
-    for (const w of waiting) w.go();
-    waiting.clear();
-  };
-  return { release, calls, held: () => waiting.size, stops: () => stops, restore: () => ((e.summarizeAhead = original), (e.stopAhead = stop)) };
-}
-
-/** Records the passes a sidebar counts itself (not ahead): over the first rows or over every row. */
-function spyCounts(e: Engine) {
-  const original = e.summarizeFields;
-  const passes: ('first' | 'every')[] = [];
-  e.summarizeFields = (...args: Parameters<Engine['summarizeFields']>) => (passes.push(args[1].first === undefined ? 'every' : 'first'), original(...args));
-  return { passes, restore: () => (e.summarizeFields = original) };
 }
 
 /** The `*` sidebar counted with nothing remembered and nothing counted in idle time. */
@@ -153,7 +115,7 @@ describe('the idle summary', () => {
       // The held part counted again after the stop; the finished ones once.
       expect(idle.partsCounted).toEqual([events, ...partsOf(addon!)]);
       const second = partsOf(addon!)[1]![0];
-      expect(gate.calls.filter((c) => JSON.stringify(c) === JSON.stringify(second)).length).toBe(2);
+      expect(gate.calls.filter((c) => JSON.stringify(c[2]) === JSON.stringify(second)).length).toBe(2);
       ui.unmount();
       const served = new Session(e, { now: SAMPLE_NOW, maxRows: 30 });
       await served.execute('*');
