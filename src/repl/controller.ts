@@ -163,7 +163,9 @@ export class ReplController implements PromptHost {
       case 'pivot': return this.pivotKey(k);
       case 'confirm': return this.confirmKey(k);
       case 'history-search': return this.input.historyKey(k);
-      case 'prompt': return this.input.key(k);
+      case 'prompt':
+        this.session.sidebars.typed();
+        return this.input.key(k);
       case 'exiting': return;
     }
   }

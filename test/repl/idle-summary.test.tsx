@@ -126,6 +126,31 @@ describe('the idle summary', () => {
     }
   });
 
+  it('starts no part while keys are typed at the prompt (its compile held a redraw 0.2-0.3 s), and goes on once the typing pauses', async () => {
+    const { e } = await cachedEngine('keys');
+    // Nothing starts until the gate opens, so the first part is the one the keys hold back.
+    const gate = gateAhead(e, 0);
+    const { ui, type, session } = await startRepl(e, { session: { idleSummary: true } });
+    try {
+      const idle = session.sidebars.idle!;
+      await waitFor(() => String(gate.held()), (n) => n === '1', 'the first part');
+      // Keys 200 ms apart for 2.4 s; the first part, let go after the first key, ends meanwhile.
+      for (let i = 0; i < 12; i++) {
+        await type(i % 2 ? KEY.backspace : 'a');
+        if (i === 0) gate.release();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(idle.partsCounted).toHaveLength(1);
+      expect(gate.calls).toHaveLength(1);
+      await idle.done;
+      expect(idle.failed).toBeUndefined();
+      expect(idle.finished).toBe(true);
+    } finally {
+      gate.restore();
+      ui.unmount();
+    }
+  });
+
   it('stops at value completion (the analyst is typing), which answers as it would alone, and resumes after', async () => {
     const { e } = await cachedEngine('completion');
     const gate = gateAhead(e, 1);
