@@ -9,7 +9,7 @@
 //    `--idle` gives the session the REPL's idle summary (the `*` sidebar counted after the load,
 //    session-sidebar.ts), so the keys are timed while it counts on the sidebar job's connection
 //    (typing at the prompt does not stop it: only a command does); `--wait MS` starts the keys
-//    that long after the prompt.
+//    that long after the prompt; `--search S` runs S first (its sidebar then counted ahead).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +74,12 @@ async function keypresses(dir: string): Promise<number[]> {
   const t0 = performance.now();
   await controller.start([dir], null);
   console.log(`in-process load + summary: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // --search S: a search run first (its sidebar is then counted ahead: sidebar-job.ts).
+  if (process.argv.includes('--search')) {
+    ui.stdin.write(`${arg('search', '*')}\r`);
+    while (controller.mode !== 'prompt') await new Promise((r) => setTimeout(r, 10));
+    console.log(`search ${arg('search', '*')} answered at ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
   // --wait MS: the keys start that long after the prompt (the idle summary under way by then).
   await new Promise((r) => setTimeout(r, Number(arg('wait', '0'))));
   const text = '`cloudtrail` eventName=AssumeRole errorCode!=* | eval acct=mvindex(split(user_arn, ":"), 4), late=if(_time > relative_time(now(), "-1d@d"), 1, 0) | stats count dc(src) as ips values(region) as regions by acct user | where count > 5 | sort - count | ';
