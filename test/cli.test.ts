@@ -70,6 +70,15 @@ describe('--addon', () => {
     expect(repl().stdout).toBe('Authentication.signature,count\nConsoleLogin,3\n');
   });
 
+  it("says a result's notes in script mode, as run does (a cap that cut rows, a field nothing defines); it said none before", () => {
+    const input = '| makeresults count=10005 | streamstats count as n | sort - n | stats count\n| makeresults | eval x=usr\n';
+    const r = spawnSync('node', ['bin/spelunk.js', 'repl', '--no-cache', '--format', 'csv'], { input, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('count\n10000\n');
+    expect(r.stderr).toContain("note: sort kept the first 10,000 results, as Splunk's sort does without a count: `sort 0 ...` keeps them all\n");
+    expect(r.stderr).toMatch(/note: field usr does not exist where the search reads it .*: it is null on every row/);
+  });
+
   it('reaches hunt --content: a published tstats detection over Authentication', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spelunk-addon-content-'));
     try {

@@ -2,6 +2,7 @@
 // `;`; a line ending in `|` continues), print each result in the chosen format with no prompt and
 // no colours, and fail (exit 1) if any search failed.
 import { RowWriter, type OutputFormat } from '../cli/format.js';
+import { visibleLines } from '../cli/terminal-text.js';
 import { describeStats } from './field-stats.js';
 import { rowEvent } from './result-view.js';
 import type { Session } from './session.js';
@@ -61,6 +62,8 @@ export async function runScript(session: Session, text: string, format: OutputFo
         const w = new RowWriter(format, o.result.columns, io.out);
         w.rows(o.result.rows);
         w.end();
+        // What the analyst should know about the answer, on stderr as `spelunk run` says it.
+        for (const n of o.result.notes ?? []) io.err(visibleLines(`note: ${n}`) + '\n');
         io.err(`${o.result.rows.length} result${o.result.rows.length === 1 ? '' : 's'} in ${(o.result.elapsedMs / 1000).toFixed(3)} s${o.result.truncated ? ` (capped at ${session.maxRows} rows)` : ''}\n`);
       } else if (o.kind === 'lines') {
         for (const l of o.lines) (l.tone === 'error' ? io.err : l.tone === 'warn' ? io.err : io.out)(l.text + '\n');
