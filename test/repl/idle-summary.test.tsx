@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { SIDEBAR_FILE } from '../../src/engine/engine-sidebar.js';
-import { compose, partsOf, PART_FIELDS } from '../../src/repl/idle-summary.js';
+import { compose, partsOf, PART_FIELDS, type IdleSummary } from '../../src/repl/idle-summary.js';
 import type { FieldStats } from '../../src/repl/field-stats.js';
 import { Session } from '../../src/repl/session.js';
 import { SAMPLE_DIR, SAMPLE_NOW } from '../helpers.js';
@@ -45,12 +45,25 @@ async function countedAlone(e: Engine, cacheDir: string, maxRows = 30): Promise<
   return alone.fieldStats('auto');
 }
 
+/** A session over `e` whose idle summary has started, and the summary (see Session.load). */
+async function idleSession(e: Engine): Promise<{ session: Session; idle: IdleSummary }> {
+  const session = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
+  await session.load([]);
+  return { session, idle: session.sidebars.idle! };
+}
+
+/** An idle session whose part after the first `through` is held (gateAhead): the summary under way. */
+async function heldSummary(e: Engine, through: number) {
+  const gate = gateAhead(e, through);
+  const { session, idle } = await idleSession(e);
+  await waitFor(() => String(gate.held()), (n) => n === '1', 'the held part');
+  return { gate, session, idle };
+}
+
 describe('the idle summary', () => {
   it('counts the add-on pass in parts whose composition is the pass counted whole', async () => {
     const { e } = await cachedEngine('compose');
-    const session = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
-    await session.load([]);
-    const idle = session.sidebars.idle!;
+    const { idle } = await idleSession(e);
     await idle.done;
     expect(idle.failed).toBeUndefined();
     const [events, addon] = idle.passes;
@@ -153,12 +166,8 @@ describe('the idle summary', () => {
 
   it('stops at value completion (the analyst is typing), which answers as it would alone, and resumes after', async () => {
     const { e } = await cachedEngine('completion');
-    const gate = gateAhead(e, 1);
+    const { gate, session, idle } = await heldSummary(e, 1);
     try {
-      const session = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
-      await session.load([]);
-      const idle = session.sidebars.idle!;
-      await waitFor(() => String(gate.held()), (n) => n === '1', 'the held part');
       const values = await session.values('eventName', 'Cre');
       expect(gate.stops()).toBe(1);
       expect(values).toEqual(await new Session(e, { now: SAMPLE_NOW }).values('eventName', 'Cre'));
@@ -220,12 +229,8 @@ describe('the idle summary', () => {
 
   it('reads back the parts an earlier summary finished before it was stopped, counting only the rest', async () => {
     const { e } = await cachedEngine('resume');
-    const gate = gateAhead(e, 3);
+    const { gate, session: first, idle } = await heldSummary(e, 3);
     try {
-      const first = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
-      await first.load([]);
-      const idle = first.sidebars.idle!;
-      await waitFor(() => String(gate.held()), (n) => n === '1', 'the held part');
       // What a load does first, and leaving.
       await first.sidebars.stopAll();
       expect(idle.stopped).toBe(true);
@@ -244,12 +249,8 @@ describe('the idle summary', () => {
 
   it('stops at :load of other files, and counts again over what is loaded then', async () => {
     const { e } = await cachedEngine('load');
-    const gate = gateAhead(e, 1);
+    const { gate, session, idle } = await heldSummary(e, 1);
     try {
-      const session = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
-      await session.load([]);
-      const idle = session.sidebars.idle!;
-      await waitFor(() => String(gate.held()), (n) => n === '1', 'the held part');
       await session.execute(':load fixtures/language');
       expect(idle.stopped).toBe(true);
       const next = session.sidebars.idle!;
@@ -289,8 +290,7 @@ describe('the idle summary', () => {
 
   it('in a later session, with the passes remembered, keeps the delete event type\'s scan for the other sidebars, which count as they would alone', async () => {
     const { e, cacheDir } = await cachedEngine('scans');
-    const first = new Session(e, { now: SAMPLE_NOW, idleSummary: true });
-    await first.load([]);
+    const { session: first } = await idleSession(e);
     await first.sidebars.idle!.done;
     // Counting the passes kept it.
     expect(first.sidebars.idle!.scansKept).toBe(0);
