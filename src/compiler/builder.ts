@@ -144,10 +144,8 @@ export class Builder {
    */
   cap(rel: Relation, capped: Relation, count: number, said: { note: string; rule: string }): void {
     let sql: string | undefined;
-    const query = (): string => {
-      const columns = [...rel.fields.keys()].slice(0, 1);
-      return `SELECT count(*) AS n FROM (SELECT 1 FROM (${this.rowsQuery(rel, columns, { unordered: true })}) LIMIT ${count + 1})`;
-    };
+    // No column read: the rows are only counted.
+    const query = (): string => `SELECT count(*) AS n FROM (SELECT 1 FROM (${this.rowsQuery(rel, [], { unordered: true })}) LIMIT ${count + 1})`;
     this.caps.push({ check: { ...said, count, get sql() { return (sql ??= query()); } }, step: capped.id });
   }
 

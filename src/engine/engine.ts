@@ -11,7 +11,7 @@ import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/
 import { describeDuckDBError, EngineError, isCancelled } from './engine-error.js';
 import { startDuckDB } from './engine-start.js';
 import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type RunOptions, type Search } from './engine-options.js';
-import { ResultStream, rowsToRead } from './result-stream.js';
+import { ResultStream, rowsToRead, type Streamed } from './result-stream.js';
 import type { SummaryOptions } from './sidebar-summary.js';
 import { EngineSidebar } from './engine-sidebar.js';
 import { SidebarJob } from './sidebar-job.js';
@@ -20,7 +20,7 @@ import { ScanAnswers } from './scan-answers.js';
 import { defaultMemoryLimit } from './memory.js';
 import { PathsJob } from './paths-job.js';
 import type { DataRead } from './data-read.js';
-import { profileQuery, SearchRecorder, type RanProfile, type SearchProfile } from './profile.js';
+import { profileQuery, SearchRecorder, type SearchProfile } from './profile.js';
 import type { LoadOptions } from './loader.js';
 import { EventStore } from './event-store.js';
 import { loadAndStream, type FirstSearch } from './first-search.js';
@@ -339,7 +339,7 @@ export class Engine {
     opts: RunOptions,
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
-  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; notes?: string[]; profile?: RanProfile | null; asked?: string[] }> {
+  ): Promise<Streamed> {
     let delivered = false;
     const deliver = (rows: Row[]): void | Promise<void> => {
       delivered = true;
@@ -368,7 +368,7 @@ export class Engine {
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
     written: Set<number> = new Set(),
-  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; notes?: string[]; profile?: RanProfile | null; asked?: string[] }> {
+  ): Promise<Streamed> {
     await this.loadLookups(spl);
     const { compiled, asked } = await this.compileWithData(spl, opts);
     try {

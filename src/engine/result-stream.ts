@@ -21,6 +21,18 @@ const FOLDER_PROBLEMS: Record<string, string> = {
   ENOTDIR: 'cannot be created (a file is in the way)',
 };
 
+/** A search streamed to its end: what it compiled to, how many rows went out, what to say of them. */
+export interface Streamed {
+  compiled: CompiledSearch;
+  truncated: boolean;
+  rowCount: number;
+  /** The compiler's notes and the caps that cut rows (CapCheck). */
+  notes?: string[];
+  profile?: RanProfile | null;
+  /** The questions about the loaded data the compiler asked first (Engine.compileWithData). */
+  asked?: string[];
+}
+
 export class ResultStream {
   /** Set by interrupt(): a cancelled stream ends like a finished one, so reading checks this. */
   cancelled = false;
@@ -67,7 +79,7 @@ export class ResultStream {
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart?: (columns: string[]) => void,
     written: Set<number> = new Set(),
-  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number; notes?: string[]; profile?: RanProfile | null }> {
+  ): Promise<Streamed> {
     for (const [i, write] of (compiled.writes ?? []).entries()) {
       if (written.has(i)) continue;
       await this.writeLookup(write);
@@ -106,7 +118,7 @@ export class ResultStream {
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart: ((columns: string[]) => void) | undefined,
     probe: string,
-  ): Promise<{ compiled: CompiledSearch; truncated: boolean; rowCount: number }> {
+  ): Promise<Pick<Streamed, 'compiled' | 'truncated' | 'rowCount'>> {
     const result = await this.execute(reader.sql);
     const chunks = new ChunkReader(result, compiled.sql);
     onStart?.(compiled.columns);
