@@ -136,6 +136,30 @@ describe('spelunk run', () => {
   });
 });
 
+describe('the command as installed (bin/spelunk.js)', () => {
+  // React's own build choice: react-reconciler loads its development build unless NODE_ENV is
+  // "production" (its package's index.js). The development build doubled the REPL's redraw per
+  // keystroke (test/bench/README.md, fourteenth session): an analyst's terminal gets production.
+  const envAtExit = (env: NodeJS.ProcessEnv) => {
+    const dir = mkdtempSync(join(tmpdir(), 'spelunk-env-'));
+    try {
+      const hook = join(dir, 'hook.mjs');
+      writeFileSync(hook, 'process.on("exit", () => process.stderr.write(`NODE_ENV=${process.env.NODE_ENV}\\n`));\n');
+      const r = spawnSync('node', ['--import', hook, 'bin/spelunk.js', '--version'], { encoding: 'utf8', env });
+      expect(r.status).toBe(0);
+      return /NODE_ENV=(\S*)/.exec(r.stderr)?.[1];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('runs React in its production build unless the user set NODE_ENV', () => {
+    const { NODE_ENV: _, ...env } = process.env;
+    expect(envAtExit(env)).toBe('production');
+    expect(envAtExit({ ...env, NODE_ENV: 'development' })).toBe('development');
+  });
+});
+
 describe('a folder given by a relative path', () => {
   // Splunk's `source` for a monitored file is its path on the machine ("Use default fields",
   // help.splunk.com). The cache always kept the absolute path (its entries must not depend on the
