@@ -109,10 +109,13 @@ describe('eventstats and streamstats', () => {
           WHERE coalesce("eventName" ILIKE 'GetSessionToken', false)
       ),
       s1 AS (
-        SELECT *, list_sort(list_distinct(list("__p_userIdentity.userName") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING))) AS "u", count(*) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__seq" ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS "count" FROM s0
+        SELECT *, row_number() OVER (ORDER BY "__seq") AS "__gpos" FROM s0
+      ),
+      s2 AS (
+        SELECT * EXCLUDE ("__gpos"), list_sort(list_distinct(list("__p_userIdentity.userName") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__gpos" RANGE BETWEEN 3 PRECEDING AND 1 PRECEDING))) AS "u", count(*) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__gpos" RANGE BETWEEN 3 PRECEDING AND 1 PRECEDING) AS "count" FROM s1
       )
       SELECT "_time", "u", "count", "_raw"
-      FROM s1
+      FROM s2
       ORDER BY "__seq""
     `);
   });

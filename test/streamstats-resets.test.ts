@@ -40,6 +40,31 @@ describe('streamstats resets', () => {
   });
 });
 
+describe('streamstats window= with by-fields', () => {
+  // Splunk's streamstats page: global (default true) applies when window= is set; true keeps one
+  // window of the last N results for every group, false a separate window per by-group. Under the
+  // default each result's statistics are over the results of its own group among the last N.
+  // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/streamstats
+  const USERS = ['ana.ops', 'svc-backup', 'ana.ops', 'dev.sam', 'ana.ops', 'dev.sam', 'ana.ops', 'ana.ops'];
+  const rows = (n: number[]) => USERS.map((user, i) => ({ user, n: n[i] }));
+
+  it('is one window over the stream by default (global=true), counting the group within it', async () => {
+    await expectRows(data.sample, `${GST} | streamstats window=2 count as n by user | table user n`, rows([1, 1, 1, 1, 1, 1, 1, 2]));
+    await expectRows(data.sample, `${GST} | streamstats window=2 global=true count as n by user | table user n`, rows([1, 1, 1, 1, 1, 1, 1, 2]));
+    await expectRows(data.sample, `${GST} | streamstats window=2 current=f count as n by user | table user n`, rows([0, 0, 1, 0, 1, 1, 1, 1]));
+  });
+
+  it('is a window per group with global=false', async () => {
+    await expectRows(data.sample, `${GST} | streamstats window=2 global=false count as n by user | table user n`, rows([1, 1, 2, 1, 2, 2, 2, 2]));
+  });
+
+  it('time_window= with window= and by-fields is refused unless global=false', async () => {
+    const e = await failure(`${GST} | streamstats time_window=1d window=2 count as n by user`);
+    expect(e.message).toMatch(/supported with global=false only/);
+    await expectRows(data.sample, `${GST} | streamstats time_window=30d window=2 global=false count as n by user | table user n`, rows([1, 1, 2, 1, 2, 2, 2, 2]));
+  });
+});
+
 describe('running distinct statistics', () => {
   it('dc and values without a window agree with stats over the whole stream, by group and after resets', async () => {
     await expectRows(data.sample, '* | streamstats dc(eventName) as n by recipientAccountId | stats max(n) as n by recipientAccountId', [

@@ -14,7 +14,7 @@ import type { Compiled, FieldInfo, Relation } from '../types.js';
 import { parseSpan } from '../time.js';
 import { generic, rowNumber, same, SEQ, sortTerms } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
-import { timeWindow } from './streamstats-time.js';
+import { streamPosition, timeWindow } from './streamstats-time.js';
 import { expandAggregations } from './wildcards.js';
 import { INTERNAL } from '../ir/origin.js';
 import { originOf } from '../ir/schema.js';
@@ -171,7 +171,7 @@ const STREAMSTATS_OPTIONS: Options = {
   ...STATS_OPTIONS,
   current: 'bool',
   window: 'int',
-  global: { unsupported: 'windows are counted per by-group' },
+  global: 'bool',
   reset_on_change: 'bool',
   time_window: 'text',
   reset_before: 'text',
@@ -273,16 +273,24 @@ const streamstats: CommandCompiler = (cmd, rel, b) => {
   if (segmented) rel = segmented;
   const partition = [...(segmented ? [RESET] : []), ...by.map((f) => fieldRef(f, { rel, b }))];
   const seconds = timeWindowSeconds(args, b);
+  // Splunk's default global=true: with by-fields, window=N is the last N results of the stream
+  // (each result's statistics over those of them in its group), not N results per group.
+  const shared = window > 0 && by.length > 0 && args.bool('global', true);
+  if (shared && seconds !== undefined) {
+    throw b.err('bad-argument', 'streamstats with time_window=, window= and by-fields is supported with global=false only (a window per group)', cmd.span);
+  }
   const timed = seconds === undefined ? undefined : timeWindow(rel, b, partition, seconds, current, window);
   if (timed) rel = timed.rel;
+  const stream = shared ? streamPosition(rel, b) : undefined;
+  if (stream) rel = stream.rel;
   const over: Window = {
     partition,
-    order: [{ expr: SEQ, desc: false, nulls: 'last' }],
-    frame: { start: timed ? timed.start : window > 0 ? -(current ? window - 1 : window) : null, end: current ? 0 : -1 },
+    order: [{ expr: stream ? stream.position : SEQ, desc: false, nulls: 'last' }],
+    frame: { start: timed ? timed.start : window > 0 ? -(current ? window - 1 : window) : null, end: current ? 0 : -1, ...(stream ? { range: true } : {}) },
   };
   const running = window === 0 && !timed ? firstSeenMarks(aggs, rel, b, over) : { rel, marks: new Map<number, IrExpr>() };
   const columns = aggs.map((a, i) => ({ name: a.name, expr: compileAggregate(a, running.rel, b, over, running.marks.get(i)) }));
-  const drop = [...(segmented ? ['__reset'] : []), ...(timed ? ['__back'] : []), ...[...running.marks.keys()].map((i) => `__first${i}`)];
+  const drop = [...(segmented ? ['__reset'] : []), ...(timed ? ['__back'] : []), ...(stream ? [stream.drop] : []), ...[...running.marks.keys()].map((i) => `__first${i}`)];
   return b.step({ kind: 'extend', input: running.rel.id, columns, ...(drop.length ? { drop } : {}) });
 };
 
@@ -362,7 +370,7 @@ export const STATS: CommandSpec[] = [
     keywords: ['by', 'as'],
     aggregations: true,
     rowPreserving: false,
-    reference: { section: 'Statistics', summary: 'Running aggregates in result order (`window`, `time_window` over results in time order, `current`, `reset_on_change`, `reset_before`, `reset_after`)', example: '* | streamstats count as n by user' },
+    reference: { section: 'Statistics', summary: 'Running aggregates in result order (`window`: the last N results, with by-fields one window for all groups unless `global=false`; `time_window` over results in time order, `current`, `reset_on_change`, `reset_before`, `reset_after`)', example: '* | streamstats count as n by user' },
     build: streamstats,
   },
   {

@@ -60,3 +60,21 @@ export function timeWindow(rel: Relation, b: Builder, partition: Expr[], seconds
   );
   return { rel: out, start: column('__back', 'int') };
 }
+
+const POSITION = '__gpos';
+
+/**
+ * Adds `__gpos`, each result's position in the stream, 1.. without gaps (`__seq` has gaps after a
+ * filter). A RANGE frame over it, partitioned by the by-fields, holds the results of the current
+ * one's group among the last N of the stream: Splunk's window=N with by-fields and global=true
+ * ("a single window", where global=false gives "separate windows based on the by clause",
+ * https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/streamstats).
+ * The caller drops `drop` after its aggregates.
+ */
+export function streamPosition(rel: Relation, b: Builder): { rel: Relation; position: Expr; drop: string } {
+  const out = b.step(
+    { kind: 'extend', input: rel.id, columns: [{ name: POSITION, expr: rowNumber(IN_ORDER) }] },
+    { fields: withFields(rel, [[POSITION, HIDDEN]]), raw: rel.raw, removed: rel.removed },
+  );
+  return { rel: out, position: column(POSITION, 'number'), drop: POSITION };
+}
