@@ -49,6 +49,17 @@ describe('the command registry', () => {
     expect(errorOf('* | rex mode=perl "(?<a>x)"')).toEqual({ message: 'mode= takes sed, not "perl"', at: 'perl' });
   });
 
+  it('refuses words after head\'s and tail\'s count instead of dropping them', () => {
+    // Splunk's head takes one count (or a limit=) and an eval expression in parentheses
+    // (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/head):
+    // `head 10 errorCode=AccessDenied` ran as `head 10`, unfiltered, in silence.
+    expect(errorOf('* | head 10 errorCode=AccessDenied')).toEqual({ message: 'head takes one number of results; option errorCode= is not one of its arguments', at: 'errorCode=AccessDenied' });
+    expect(errorOf('* | head 2 foo')).toEqual({ message: 'head takes one number of results; "foo" is not one of its arguments', at: 'foo' });
+    expect(errorOf('* | head limit=2 5')).toEqual({ message: 'head takes one number of results; "5" is not one of its arguments', at: '5' });
+    expect(errorOf('* | tail 3 x')).toEqual({ message: 'tail takes one number of results; "x" is not one of its arguments', at: 'x' });
+    expect(() => sqlOf('* | head 3 | tail limit=2')).not.toThrow();
+  });
+
   it('refuses an option it would otherwise ignore, and accepts asking for the default', () => {
     expect(errorOf('* | timechart partial=f count').message).toMatch(/^timechart partial=f is not supported/);
     expect(() => sqlOf('* | timechart partial=t count')).not.toThrow();

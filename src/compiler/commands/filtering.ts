@@ -124,8 +124,15 @@ function firstOfEach(rel: Relation, keys: Expr[], empty: Expr | undefined, b: Bu
 
 function countArg(args: Args, fallback: number, what: string): number {
   const limit = args.options.get('limit') ?? args.options.get('count');
-  if (limit) return args.int(args.options.has('limit') ? 'limit' : 'count', fallback);
   const words = args.items;
+  // Anything past the count (`head 10 x>0`, `head 5 user=bob`) was dropped, so the search ran
+  // unfiltered while the analyst read its rows as filtered.
+  const extra = words[limit ? 0 : 1];
+  if (extra) {
+    throw args.b.err('bad-argument', `${what} takes one number of results; ${describe(extra)} is not one of its arguments`, extra.span,
+      [`to keep some results first, filter before ${what}: | where <condition> | ${what} 10`]);
+  }
+  if (limit) return args.int(args.options.has('limit') ? 'limit' : 'count', fallback);
   if (words.length === 0) return fallback;
   const w = words[0]!;
   if (w.kind !== 'word' || !/^\d+$/.test(w.value)) throw args.b.err('bad-argument', `${what} takes a number of results, not ${describe(w)}`, w.span);
