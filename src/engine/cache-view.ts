@@ -87,6 +87,9 @@ export class CachedEvents {
     this.version++;
   }
 
+  /** The files the last load named. */
+  lastLoad = (): CacheEntry[] => this.loads[this.loads.length - 1]?.entries ?? [];
+
   /** Forgets every file, before the loads are added again. */
   reset(): void {
     this.loads.length = 0;

@@ -22,6 +22,7 @@ import { withRepair, type RepairOptions } from './cache-repair.js';
 import { OwedCache } from './owed-cache.js';
 import { WarmStart } from './warm-start.js';
 import { markUnreadable, type LoadReport } from './types.js';
+import { memorySources, noteEarlierNotRead } from './earlier-files.js';
 import { loadCandidates, loadWhole } from './first-answer.js';
 import { copyEventsIn, dropMemoryTable, inSeparateInstance, loadOut, scratchParquet } from './separate-load.js';
 
@@ -93,7 +94,9 @@ export class EventStore {
     this.eventIdsUnique = false;
     // Over a warm cache the view is built from its manifest while the files are walked (startWarm).
     if (await this.startWarm(paths, opts)) return (await this.settleWarm()).report;
-    return this.settled(await this.abortable((signal) => this.loadEvents(paths, { ...opts, signal })));
+    const before = this.cacheDir === undefined && !this.answered ? await memorySources(this.conn) : undefined;
+    const report = await this.settled(await this.abortable((signal) => this.loadEvents(paths, { ...opts, signal })));
+    return noteEarlierNotRead(report, paths, before ?? (this.cacheLoads.length > 1 ? this.cached : undefined));
   }
 
   /** Runs a load interrupt() can stop (see loadAbort). */
@@ -287,9 +290,7 @@ export class EventStore {
   private answered: { paths: string[]; index: string; entries?: CacheEntry[] } | undefined;
 
   /** What a caller should say when the cache an answer-first load owed could not be written. */
-  cacheNote(): string | undefined {
-    return this.owed.note();
-  }
+  cacheNote = (): string | undefined => this.owed.note();
 
   /** Why the cache an answer-first load owed could not be written, if it could not. */
   get cacheError(): unknown {
@@ -340,14 +341,10 @@ export class EventStore {
   }
 
   /** Starts the cache write an answer-first load left (once); resolves when it is done. */
-  writeCacheAfter(): Promise<void> | undefined {
-    return this.owed.start();
-  }
+  writeCacheAfter = (): Promise<void> | undefined => this.owed.start();
 
   /** The cache folder an answer-first load still owes a write to (not started, or not finished). */
-  cacheOwed(): string | undefined {
-    return this.owed.owed();
-  }
+  cacheOwed = (): string | undefined => this.owed.owed();
 
   /** Resolves once the cache an answer-first load owes is written (or has failed: cacheError). */
   cacheSettled = async (): Promise<void> => void (await this.writeCacheAfter());
