@@ -1,7 +1,7 @@
 // The table writer aligns its first rows and then writes each chunk as it arrives, so a huge
 // result is never held whole; a small result is one aligned table, as renderTable gives it.
 import { describe, expect, it } from 'vitest';
-import { renderTable, RowWriter, TABLE_ALIGN_ROWS } from '../src/cli/format.js';
+import { formatTime, renderTable, RowWriter, TABLE_ALIGN_ROWS } from '../src/cli/format.js';
 import type { Row } from '../src/engine/types.js';
 
 function writer(): { w: RowWriter; out: string[] } {
@@ -43,5 +43,68 @@ describe('table output', () => {
     const { w, out } = writer();
     w.end();
     expect(out.join('')).toBe('name  n\n----  -\n');
+  });
+});
+
+describe('rows written a chunk at a time', () => {
+  const rows: Row[] = [
+    { _time: 1700000000, msg: 'a,b', n: 1 },
+    { _time: 1700000001.5, msg: null, n: ['x', 'y'] },
+  ];
+
+  it('writes each chunk of CSV, JSON lines and JSON with one call, the same text as row by row', () => {
+    const texts: Record<string, string> = {
+      csv: '_time,msg,n\n2023-11-14T22:13:20Z,"a,b",1\n2023-11-14T22:13:21.500Z,,"x\ny"\n',
+      jsonl: '{"_time":"2023-11-14T22:13:20Z","msg":"a,b","n":1}\n{"_time":"2023-11-14T22:13:21.500Z","n":["x","y"]}\n',
+      json: '[\n  {"_time":"2023-11-14T22:13:20Z","msg":"a,b","n":1},\n  {"_time":"2023-11-14T22:13:21.500Z","n":["x","y"]}\n]\n',
+    };
+    for (const format of ['csv', 'jsonl', 'json'] as const) {
+      const out: string[] = [];
+      const w = new RowWriter(format, ['_time', 'msg', 'n'], (t) => out.push(t));
+      const before = out.length;
+      w.rows(rows);
+      expect(out.length - before).toBe(1);
+      w.rows([]);
+      expect(out.length - before).toBe(1);
+      w.end();
+      expect(out.join('')).toBe(texts[format]);
+    }
+  });
+
+  it('shows control characters, flattens line breaks, clips wide cells and leaves nulls empty in a table', () => {
+    const columns = ['_time', 'ua', 'ok', 'n'];
+    const table = renderTable(columns, [
+      { _time: 86399, ua: 'a\r\nb\tc\x1b[2J\u202e' + 'y'.repeat(30), ok: true, n: null },
+      { _time: -1, ua: 'x'.repeat(40), ok: false, n: '' },
+      { _time: 1.25, ua: null, ok: null, n: ['m\nv', 'w'] },
+      { _time: 'later', ua: ' lead ', ok: 0, n: 'trail  ' },
+    ], 30);
+    // The same text the table had when every cell was a list of values (main at 3bd40f5).
+    expect(table.split('\n')).toEqual([
+      '_time                    ua                              ok     n',
+      '-----------------------  ------------------------------  -----  -------',
+      '1970-01-01 23:59:59      a b c\\x1b[2J\\u202eyyyyyyyyyyy…  true',
+      '1969-12-31 23:59:59      xxxxxxxxxxxxxxxxxxxxxxxxxxxxx…  false',
+      '1970-01-01 00:00:01.250                                         m v',
+      '                                                                w',
+      'later                     lead                           0      trail',
+      '',
+    ]);
+  });
+});
+
+describe('formatTime', () => {
+  function byDate(epoch: number, style: 'iso' | 'human'): string {
+    const d = new Date(epoch * 1000);
+    if (Number.isNaN(d.getTime())) return String(epoch);
+    const iso = d.toISOString();
+    const trimmed = iso.endsWith('.000Z') ? iso.slice(0, -5) + 'Z' : iso;
+    return style === 'iso' ? trimmed : trimmed.replace('T', ' ').replace('Z', '');
+  }
+
+  it('writes every time as Date.toISOString does, whole seconds by arithmetic', () => {
+    const times = [0, 1, 59, 60, 3599, 3600, 86399, 86400, 951782400, 1795823999, 253402300799, 253402300800, -1, -86401, 0.5, 1700000000.123, 1e20, NaN, Infinity];
+    for (let i = 0; i < 20000; i++) times.push(Math.floor(Math.random() * 253402300800));
+    for (const t of times) for (const style of ['iso', 'human'] as const) expect(formatTime(t, style)).toBe(byDate(t, style));
   });
 });
