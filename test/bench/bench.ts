@@ -1,19 +1,21 @@
 // spelunk at scale: load (cold, into the cache) and warm start against a hand-written read_json,
 // each query in queries/ and ten ad-hoc searches against hand-written SQL over the same loaded
 // data and against jq over the raw files, parse+compile time per canned search (compile.ts), peak memory.
-// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries|compile] [--steps hand,handlimited,first,cold,table,warm,warmrun] [--no-jq] [--cache DIR] [--memory-limit SIZE]
+// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries|compile] [--steps hand,handlimited,first,cold,table,warm,warmrun] [--no-jq] [--cache DIR] [--memory-limit SIZE] [--format table|csv|jsonl|json]
 //
 // Each measured step runs in a child process of its own (`--phase`), so the peak RSS reported
 // for it is that step's alone: one process holding a hand-written load, spelunk's load and
 // every search would report their sum, which no analyst's run ever is.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { RowWriter, FORMATS, type OutputFormat } from '../../src/cli/format.js';
 import { Engine } from '../../src/engine/engine.js';
+import type { Row } from '../../src/engine/types.js';
 import { defaultMemoryLimit } from '../../src/engine/memory.js';
 import { generate, type Dataset } from './generate.js';
 
@@ -35,6 +37,9 @@ const JQ = ['/usr/bin/jq', '/usr/local/bin/jq'].find((p) => existsSync(p));
 const useJq = JQ !== undefined && !process.argv.includes('--no-jq');
 
 const phase = arg('phase');
+// The searches' rows are written as `spelunk run --format F` writes them (table by default).
+const format = arg('format', 'table') as OutputFormat;
+if (!FORMATS.includes(format)) throw new Error(`bench: --format must be one of ${FORMATS.join(', ')}`);
 /** Peak resident memory of this process so far, in GB (the kernel's high-water mark). */
 const peakRssGB = (): number => process.resourceUsage().maxRSS / 1e6;
 
@@ -331,20 +336,34 @@ if (phase === 'queries') {
   }
   const row: Record<string, unknown> = { name: c.name };
   try {
-    // As the CLI runs a search: rows stream to a sink and are never all held. Run twice (the first
-    // warms the OS file cache), and the process's peak RSS taken before anything holds the rows.
-    await engine.stream(c.spl, {}, () => undefined);
+    // As `spelunk run` runs a search: rows stream to its writer in its default format (a table;
+    // --format csv|jsonl|json) and are never all held, the text written to /dev/null as stdout
+    // writes a file (synchronously). Run once first (it warms the OS file cache), and the
+    // process's peak RSS taken before anything holds the rows. `streamS` is the rows alone, to
+    // a sink that drops them: what the writer adds is the difference.
+    const devNull = openSync('/dev/null', 'w');
     let firstRow = 0;
-    const [, warm, warmCpu] = await timeCpu(async () => {
+    const written = async (): Promise<void> => {
       const started = performance.now();
-      await engine.stream(c.spl, {}, () => {
+      let writer: RowWriter | undefined;
+      const rowsTo = (rows: Row[]): void => {
         firstRow ||= (performance.now() - started) / 1000;
-      });
-    });
+        writer?.rows(rows);
+      };
+      await engine.stream(c.spl, {}, rowsTo, (columns) => (writer = new RowWriter(format, columns, (t) => void writeSync(devNull, t))));
+      writer?.end();
+    };
+    await written();
+    firstRow = 0;
+    const [, warm, warmCpu] = await timeCpu(written);
     row['spelunkS'] = warm;
     row['spelunkCpuS'] = warmCpu;
     row['firstRowS'] = firstRow;
     row['peakRssGBStreamed'] = peakRssGB();
+    const [, streamS, streamCpuS] = await timeCpu(() => engine.stream(c.spl, {}, () => undefined));
+    row['streamS'] = streamS;
+    row['streamCpuS'] = streamCpuS;
+    closeSync(devNull);
     const res = await engine.run(c.spl); // every row, for the answer check
     row['rows'] = res.rows.length;
     // DuckDB alone on spelunk's SQL, the result kept inside DuckDB: what spelunk adds on top.
