@@ -83,6 +83,28 @@ describe('field=value', () => {
     await expectRows(data.lang, 'src=10.0.0.0/8 | table eventID', ids('lang-08-attach', 'lang-07-quote-value', 'lang-06-lowercase-name', 'lang-03-num-50', 'lang-02-num-9', 'lang-01-mv-resources'));
   });
 
+  it('IPv6 CIDR values match IPv6 addresses in the block (they matched nothing)', async () => {
+    // Splunk's search command page: search supports IPv4 and IPv6 addresses and subnets in CIDR
+    // notation. https://help.splunk.com/splunk-enterprise/spl-search-reference/9.2/search-commands/search
+    const ips = '| makeresults | eval ip=split("2001:db8::1 2001:DB8:0:0:0:0:0:ff 2001:db9::1 fe80::1 ::ffff:10.1.2.3 10.1.2.3 2001:db8::1::2 not-an-ip", " ") | mvexpand ip';
+    const matched = (value: string, expected: string[]) => expectRows(data.sample, `${ips} | search ip=${value} | table ip`, expected.map((ip) => ({ ip })));
+    await matched('2001:db8::/32', ['2001:db8::1', '2001:DB8:0:0:0:0:0:ff']);
+    await matched('"2001:DB8::/32"', ['2001:db8::1', '2001:DB8:0:0:0:0:0:ff']);
+    await matched('fe80::/10', ['fe80::1']);
+    await matched('::ffff:0:0/96', ['::ffff:10.1.2.3']);
+    await matched('::/0', ['2001:db8::1', '2001:DB8:0:0:0:0:0:ff', '2001:db9::1', 'fe80::1', '::ffff:10.1.2.3']);
+    await matched('2001:db8::1/128', ['2001:db8::1']);
+    await matched('10.0.0.0/8', ['10.1.2.3']);
+    // Text with colons and a slash that is no IPv6 block stays a plain value.
+    await expectRows(data.sample, '| makeresults | eval v="a:b/12" | search v=a:b/12 | table v', [{ v: 'a:b/12' }]);
+  });
+
+  it('cidrmatch() takes IPv6 blocks too', async () => {
+    await expectRows(data.sample, '| makeresults | eval a=cidrmatch("2001:db8::/32", "2001:db8::1"), b=cidrmatch("2001:db8::/32", "2001:db9::1"), c=cidrmatch("2001:db8::/32", "10.0.0.1"), d=cidrmatch("10.0.0.0/8", "2001:db8::1"), e=cidrmatch("2001:db8::/129", "2001:db8::1"), f=cidrmatch("10.0.0.0/40", "10.0.0.1") | table a b c d e f', [
+      { a: true, b: false, c: false, d: false, e: false, f: false },
+    ]);
+  });
+
   it('compares numerically when both sides are numbers', async () => {
     // Lexically "9" > "50"; numerically it is not.
     await expectRows(data.lang, 'requestParameters.maxResults>10 | table eventID', ids('lang-04-num-100', 'lang-03-num-50'));

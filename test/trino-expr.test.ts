@@ -53,6 +53,8 @@ const EXPRESSIONS = [
   'case(eventName=="AssumeRole", 1, like(eventName, "Get%"), 2, true(), 3)',
   'coalesce(\'requestParameters.roleArn\', \'userIdentity.arn\')',
   'cidrmatch("44.0.0.0/8", sourceIPAddress)',
+  'cidrmatch("2001:db8::/32", sourceIPAddress)',
+  'cidrmatch("2001:db8::4000/114", "2001:db8::" . substr(eventID, 1, 4))',
   'urldecode("a%20b")',
   "mvdedup(mvappend('resources{}.type', 'resources{}.type'))",
   "mvfilter(match('resources{}.ARN', \"role\"))",

@@ -20,10 +20,40 @@ export const PRELUDE: string[] = [
      THEN (split_part(s, '.', 1)::BIGINT << 24) + (split_part(s, '.', 2)::BIGINT << 16)
         + (split_part(s, '.', 3)::BIGINT << 8) + split_part(s, '.', 4)::BIGINT
      END`,
+  // IPv6 text as a 128-bit number, NULL if the text is not one (RFC 4291's forms: hex groups,
+  // one "::" for a run of zero groups, a dotted IPv4 tail). spl_ip6_hex writes the tail as two
+  // groups; spl_ip6_groups reads the text split at "::". Lambdas read only their own parameter.
+  `CREATE OR REPLACE MACRO spl_ip6_hex(s) AS CASE
+     WHEN NOT contains(s, ':') THEN NULL
+     WHEN NOT contains(s, '.') THEN lower(s)
+     WHEN spl_ip4(regexp_extract(s, '[^:]*$')) IS NULL THEN NULL
+     ELSE regexp_replace(lower(s), '[^:]*$', '') || printf('%x:%x', spl_ip4(regexp_extract(s, '[^:]*$')) >> 16, spl_ip4(regexp_extract(s, '[^:]*$')) & 65535)
+     END`,
+  `CREATE OR REPLACE MACRO spl_ip6_groups(p) AS list_transform([{
+       'l': CASE WHEN p[1] = '' THEN []::VARCHAR[] ELSE string_split(p[1], ':') END,
+       'r': CASE WHEN len(p) < 2 OR p[2] = '' THEN []::VARCHAR[] ELSE string_split(p[2], ':') END,
+       'gap': len(p) = 2}], __q -> CASE
+     WHEN NOT coalesce(list_bool_and(list_transform(__q.l || __q.r, __g -> regexp_full_match(__g, '[0-9a-f]{1,4}'))), true) THEN NULL
+     WHEN CASE WHEN __q.gap THEN len(__q.l) + len(__q.r) > 7 ELSE len(__q.l) <> 8 END THEN NULL
+     ELSE list_reduce(list_transform(__q.l || list_transform(range(8 - len(__q.l) - len(__q.r)), __z -> '0') || __q.r,
+       __g -> CAST('0x' || __g AS INTEGER)::UHUGEINT), (__a, __x) -> __a * 65536 + __x)
+     END)[1]`,
+  `CREATE OR REPLACE MACRO spl_ip6(s) AS CASE
+     WHEN spl_ip6_hex(s) IS NULL OR len(string_split(spl_ip6_hex(s), '::')) > 2 THEN NULL
+     ELSE spl_ip6_groups(string_split(spl_ip6_hex(s), '::')) END`,
+  // The prefix length: the text after "/", the whole address without one; NULL past the family's bits.
+  `CREATE OR REPLACE MACRO spl_cidr_bits(cidr, width) AS CASE
+     WHEN NOT contains(cidr, '/') THEN width
+     WHEN TRY_CAST(split_part(cidr, '/', 2) AS INTEGER) BETWEEN 0 AND width THEN TRY_CAST(split_part(cidr, '/', 2) AS INTEGER)
+     END`,
+  // Splunk's cidrmatch and search's CIDR values take IPv4 and IPv6 blocks; an address of the other
+  // family, or text that is no address, is no match.
   `CREATE OR REPLACE MACRO spl_cidrmatch(cidr, ip) AS CASE
+     WHEN contains(cidr, ':') THEN coalesce((spl_ip6(ip) >> CAST(128 - spl_cidr_bits(cidr, 128) AS UHUGEINT))
+        = (spl_ip6(split_part(cidr, '/', 1)) >> CAST(128 - spl_cidr_bits(cidr, 128) AS UHUGEINT)), false)
      WHEN spl_ip4(split_part(cidr, '/', 1)) IS NULL OR spl_ip4(ip) IS NULL THEN false
-     ELSE (spl_ip4(ip) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32)))
-        = (spl_ip4(split_part(cidr, '/', 1)) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32)))
+     ELSE coalesce((spl_ip4(ip) >> (32 - spl_cidr_bits(cidr, 32)))
+        = (spl_ip4(split_part(cidr, '/', 1)) >> (32 - spl_cidr_bits(cidr, 32))), false)
      END`,
   // A Splunk wildcard pattern known only per row (a subsearch's values): `*` only, any case, in
   // time linear in the text. ilike_escape backtracks (three wildcards: minutes on one long

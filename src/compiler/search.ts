@@ -22,7 +22,26 @@ import type { Relation } from './types.js';
 const BREAKERS = `\\s\\[\\]<>(){}|!;,'"*&?+/:=@.\\-$#%\\\\_`;
 const MAJOR = `\\s\\[\\]<>(){}|!;,'"*&?+`;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
-const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+const CIDR4 = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+const CIDR6 = /^([0-9a-f:.]*:[0-9a-f:.]*)\/(\d{1,3})$/i;
+
+/**
+ * A CIDR block in a search value. Splunk's search takes IPv4 and IPv6 blocks ("The search command
+ * supports IPv4 and IPv6 addresses and subnets that use CIDR notation", search command page,
+ * https://help.splunk.com/splunk-enterprise/spl-search-reference/9.2/search-commands/search).
+ * An IPv6 block must be a well-formed address (one "::" at most, eight groups without it, a
+ * dotted IPv4 tail counting as two), so other text with colons and a slash stays a plain value.
+ */
+function isCidr(v: string): boolean {
+  if (CIDR4.test(v)) return true;
+  const m = CIDR6.exec(v);
+  if (!m || Number(m[2]) > 128) return false;
+  const halves = m[1]!.replace(/(^|:)\d{1,3}(\.\d{1,3}){3}$/, '$10:0').split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((h) => (h === '' ? [] : h.split(':')));
+  if (!groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return false;
+  return halves.length === 2 ? groups.length <= 7 : groups.length === 8;
+}
 
 const RAW = column('_raw', 'string');
 
@@ -146,7 +165,7 @@ const SET_MIN = 8;
 
 /** A value matched by equality alone: no wildcard, not a CIDR block, not `*`. */
 function plainValue(v: string): boolean {
-  return !v.includes('*') && !CIDR.test(v);
+  return !v.includes('*') && !isCidr(v);
 }
 
 /**
@@ -184,7 +203,7 @@ function matchValue(field: Expr, value: SearchValue, vars: Vars): Expr {
   const v = value.value;
   const text = field.type === 'string' ? field : field.type === 'number' ? call('num2str', [field], 'string') : call('to_varchar', [field], 'string');
   if (v === '*') return isNotNull(field);
-  if (CIDR.test(v)) return call('cidrmatch', [lit(v), text], 'bool');
+  if (isCidr(v)) return call('cidrmatch', [lit(v), text], 'bool');
   if (v.includes('*')) return wildcardMatch(text, v);
   if (NUMBER.test(v)) {
     if (field.type === 'number') return call('eq', [field, int(Number(v))], 'bool');

@@ -117,7 +117,7 @@ const RULES: Record<string, Rule> = {
   contains: (a) => {
     const ip = /^CAST\(([\s\S]*) AS IPADDRESS\)$/.exec(a[1]!);
     if (!ip) return `list_contains(${a.join(', ')})`;
-    return `(spl_ip4(${ip[1]}) IS NOT NULL AND spl_cidrmatch(${a[0]}, ${ip[1]}))`;
+    return `spl_cidrmatch(${a[0]}, ${ip[1]})`;
   },
   array: (a) => `${a[0]}[]`,
   try: (a) => `try(${a[0]!.replace(/\bt_from_iso8601_timestamp\(/g, 't_from_iso8601_timestamp_or_null(')})`,

@@ -290,8 +290,10 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   json_elements: none('transaction has no Trino form'),
   is_finite: 'is_finite({0})',
   json_extract_strings: none('a list of JSON paths is a DuckDB rewrite (rewrite/json-once.ts); the Trino plan reads each path'),
-  // IPv4 only, as the local form; a text that is no address is no match.
-  cidrmatch: (a) => `coalesce(regexp_like(${a[1]}, '^\\d{1,3}(\\.\\d{1,3}){3}$') AND TRY(contains(${a[0]}, CAST(${a[1]} AS IPADDRESS))), false)`,
+  // As the local form: an address of the block's family (IPv4 as four dotted numbers, IPv6 with
+  // colons; Trino would also match an IPv4 address to an IPv4-mapped IPv6 block); text that is no
+  // address is no match.
+  cidrmatch: (a) => `coalesce(IF(strpos(${a[0]}, ':') > 0, strpos(${a[1]}, ':') > 0, regexp_like(${a[1]}, '^\\d{1,3}(\\.\\d{1,3}){3}$')) AND TRY(contains(${a[0]}, CAST(${a[1]} AS IPADDRESS))), false)`,
   wildmatch: "lower(CAST({0} AS VARCHAR)) LIKE replace(replace(replace(replace(lower(CAST({1} AS VARCHAR)), '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%') ESCAPE '\\'",
   list_concat: none('list_concat has no Trino form yet (concat of a null array is null in Trino)'),
   string_agg: none('string_agg has no Trino form yet (array_join over array_agg differs on nulls)'),
