@@ -127,6 +127,14 @@ describe('filling and reshaping', () => {
     await expectRows(data.sample, `${GST} | head 1 | eval s="2026-11-27 16:01:16" | convert timeformat="%F %T" mktime(s) as t | table t`, [{ t: 1795795276 }]);
   });
 
+  it('convert dur2sec reads [D+]HH:MM:SS (a day count gave null)', async () => {
+    // Splunk's convert page: dur2sec converts the duration format "[D+]HH:MM:SS" to seconds.
+    // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.2/search-commands/convert
+    await expectRows(data.sample, '| makeresults | eval d=split("01:02:03 2+01:02:03 0+00:00:01 abc", " ") | mvexpand d | convert dur2sec(d) as s | table d s', [
+      { d: '01:02:03', s: 3723 }, { d: '2+01:02:03', s: 176523 }, { d: '0+00:00:01', s: 1 }, { d: 'abc', s: null },
+    ]);
+  });
+
   it('mvexpand drops a result without the field, single-valued or not (it kept them: 515 results where 20 have errorMessage)', async () => {
     // Splunk's mvexpand removes events whose field is null: "Why does mvexpand X remove events
     // with X=NULL?" (Splunk Answers 330237, cited in remg427/misp42splunk#127, whose fix fills the
