@@ -86,6 +86,26 @@ describe('row decoding', () => {
   });
 });
 
+describe('rows made by a literal compiled for the columns', () => {
+  it('keeps every name exactly, however it is spelled', async () => {
+    const names = ['"};process.exit(1);({"', "a'b", 'back\\slash', 'line\nbreak', 'sep\u2028arator', '', '1', 'constructor', 'toString', 'é😀', 'same', 'same'];
+    const sql = `SELECT ${names.map((_, i) => `${i} AS c${i}`).join(', ')}`;
+    const { rows, viaJson } = await decode(sql, names);
+    expect(viaJson).toBe(true);
+    const expected: Row = {};
+    names.forEach((n, i) => (expected[n] = i));
+    expect(rows).toEqual([expected]);
+    expect(Object.keys(rows[0]!)).toEqual(Object.keys(expected));
+    expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
+  });
+
+  it('treats a column named __proto__ as assignments do (it never becomes the prototype)', async () => {
+    const { rows } = await decode(`SELECT 1 AS a, '{}'::JSON AS p`, ['a', '__proto__']);
+    expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
+    expect(rows[0]!['a']).toBe(1);
+  });
+});
+
 describe('row texts read a run of rows at a time', () => {
   /** Every chunk's texts both ways: through runs (chunkTexts) and one getItem per row. */
   async function both(sql: string): Promise<{ runs: (string[] | undefined)[]; items: string[][] }> {

@@ -70,6 +70,25 @@ export function toValue(v: unknown): Value {
 }
 
 /**
+ * A function making a row object of the values of `columns`, in order. It is an object literal
+ * compiled for these columns: V8 then makes each row from one template instead of adding 15
+ * properties one at a time, which was a fifth of decoding 330k rows (0.33 against 0.25 CPU-s
+ * with JSON.parse). The names enter the code only as JSON string literals, which JavaScript reads
+ * back as exactly those strings (a name given twice: the last value, in the first one's place, as
+ * assignments give). `__proto__`, which a literal would take as the prototype, keeps the assignments.
+ */
+function rowMaker(columns: string[]): (values: Value[]) => Row {
+  if (columns.includes('__proto__')) {
+    return (values) => {
+      const row: Row = {};
+      for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[i]!;
+      return row;
+    };
+  }
+  return new Function('v', `return {${columns.map((c, i) => `${JSON.stringify(c)}: v[${i}]`).join(', ')}};`) as (values: Value[]) => Row;
+}
+
+/**
  * Plans how to read the result of `sql` (whose output columns are `columns`, in order). Preparing
  * the statement gives the column types without running it.
  */
@@ -101,6 +120,7 @@ export async function rowDecoder(conn: DuckDBConnection, sql: string, columns: s
     if (FLOATING.has(types[i]!.typeId)) floating.push(i);
     cells.push(cell);
   }
+  const toRow = rowMaker(columns);
   return {
     // Each row's text made before the final sort (on every thread, and one column to sort
     // instead of all), or, with no unordered form of the search, over the sorted rows: a
@@ -110,16 +130,16 @@ export async function rowDecoder(conn: DuckDBConnection, sql: string, columns: s
       : `SELECT json_array(${cells.join(', ')})::VARCHAR AS "row"\nFROM (\n${sql}\n) AS r(${refs.join(', ')})`,
     decode: (chunk) => {
       const texts = chunkTexts(chunk) ?? chunk.getColumnVector(0).toArray();
-      const rows: Row[] = new Array(chunk.rowCount);
-      for (let j = 0; j < chunk.rowCount; j++) {
+      // The count once: each read of rowCount is a call into the native binding.
+      const n = chunk.rowCount;
+      const rows: Row[] = new Array(n);
+      for (let j = 0; j < n; j++) {
         const values = JSON.parse(texts[j] as string) as Value[];
         for (const i of floating) {
           const v = values[i];
           if (typeof v === 'string') values[i] = NON_FINITE[v] ?? Number(v);
         }
-        const row: Row = {};
-        for (let i = 0; i < count; i++) row[columns[i]!] = values[i]!;
-        rows[j] = row;
+        rows[j] = toRow(values);
       }
       return rows;
     },
