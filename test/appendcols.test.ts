@@ -49,8 +49,7 @@ describe('appendcols', () => {
     expect(sqlOf('* | stats count | appendcols [| makeresults | eval b=1 | table b]')).toContain('FULL JOIN');
   });
 
-  it('takes one subsearch; maxout is refused', () => {
+  it('takes one subsearch', () => {
     expect(() => sqlOf('* | appendcols x')).toThrow('appendcols takes one subsearch');
-    expect(() => sqlOf('* | appendcols maxout=5 [| makeresults]')).toThrow('appendcols maxout= is not supported');
   });
 });

@@ -81,6 +81,37 @@ describe("a subsearch's maxout", () => {
   });
 });
 
+describe("join's, append's and appendcols' subsearch rows", () => {
+  // Splunk's join page: at most 50,000 rows of the right-side dataset are joined; append's and
+  // appendcols' maxout= (default 50000) cut their subsearch the same way. All rows were used.
+  // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/join
+  // https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.0.2503/search-commands/appendcols
+  const note = (command: string, n: string, maxout: boolean) =>
+    `${command}'s subsearch gave more than ${n} rows: only the first ${n} were used, as Splunk's ${command} ${maxout ? 'maxout' : 'limit'} does${maxout ? ' (maxout= sets it)' : ''}`;
+
+  it('join uses the first 50,000 rows of its subsearch, and says so', async () => {
+    const r = await run(`${numbered(2)} | eval k=1 | join k max=0 [${numbered(50003)} | eval k=1 | rename n as m] | stats count max(m) as top`);
+    expect(r.rows).toEqual([{ count: 100000, top: 50000 }]);
+    expect(r.notes).toEqual([note('join', '50,000', false)]);
+  });
+
+  it('append takes maxout= (default 50,000), and says when it cut', async () => {
+    const r = await run(`${numbered(1)} | append [${numbered(50003)}] | stats count`);
+    expect(r.rows).toEqual([{ count: 50001 }]);
+    expect(r.notes).toEqual([note('append', '50,000', true)]);
+    const small = await run(`${numbered(1)} | append maxout=5 [${numbered(60)}] | stats count max(n) as top`);
+    expect(small.rows).toEqual([{ count: 6, top: 5 }]);
+    expect(small.notes).toEqual([note('append', '5', true)]);
+    expect((await run(`${numbered(1)} | append [${numbered(60)}] | stats count`)).notes).toBeUndefined();
+  });
+
+  it('appendcols takes maxout= too', async () => {
+    const r = await run(`${numbered(3)} | appendcols maxout=2 [${numbered(3)} | rename n as m] | table n m`);
+    expect(r.rows).toEqual([{ n: 1, m: 1 }, { n: 2, m: 2 }, { n: 3, m: null }]);
+    expect(r.notes).toEqual([note('appendcols', '2', true)]);
+  });
+});
+
 describe('on Athena or Trino', () => {
   it('says the cap, which is not checked there, unless a head makes it unseen', () => {
     expect(compileTrino('* | stats count by user | sort - count | where count > 3', { now: SAMPLE_NOW }).notes).toEqual([

@@ -156,18 +156,21 @@ describe('join and append', () => {
         SELECT *, row_number() OVER (ORDER BY TRY_CAST("userIdentity.userName" AS DOUBLE), "userIdentity.userName") AS "__seq" FROM s4
       ),
       s6 AS (
+        SELECT * FROM s5 ORDER BY "__seq" LIMIT 50000
+      ),
+      s7 AS (
         SELECT *, "__p_userIdentity.userName" AS "userIdentity.userName" FROM s0
       ),
-      s8 AS (
-        SELECT * FROM s5
+      s9 AS (
+        SELECT * FROM s6
           QUALIFY row_number() OVER (PARTITION BY "userIdentity.userName" ORDER BY "__seq") <= 1
       ),
-      s9 AS (
+      s10 AS (
         SELECT l.*, r."gst" AS "gst"
-          FROM s6 l LEFT JOIN s8 r ON l."userIdentity.userName" = r."userIdentity.userName"
+          FROM s7 l LEFT JOIN s9 r ON l."userIdentity.userName" = r."userIdentity.userName"
       )
       SELECT "_time", "userIdentity.userName", "gst", "_raw"
-      FROM s9
+      FROM s10
       ORDER BY "__seq""
     `);
   });

@@ -40,7 +40,7 @@ describe('stacking fields of different types', () => {
 
   it('converts only the side whose type differs', () => {
     const sql = sqlOf('| makeresults | eval v="x" | append [| makeresults | eval v=5]', { stepwise: true });
-    expect(sql).toContain('SELECT * REPLACE (spl_num2str("v") AS "v") FROM s3');
-    expect(sql).toContain('SELECT *, 0 AS "__part" FROM s1\n    UNION ALL BY NAME\n    SELECT *, 1 AS "__part" FROM s4');
+    expect(sql).toContain('SELECT * REPLACE (spl_num2str("v") AS "v") FROM s4');
+    expect(sql).toContain('SELECT *, 0 AS "__part" FROM s1\n    UNION ALL BY NAME\n    SELECT *, 1 AS "__part" FROM s5');
   });
 });

@@ -15,13 +15,14 @@ import type { Column } from '../ir/plan.js';
 import type { FieldInfo } from '../types.js';
 import { generic, hasColumn, project, rowNumber, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
+import { cappedSubsearch } from './subsearch.js';
 
 const OPTIONS: Options = {
   override: 'bool',
   extendtimerange: { ignored: 'the subsearch has its own time range' },
   maxtime: { ignored: 'searches run to completion' },
   timeout: { ignored: 'searches run to completion' },
-  maxout: { unsupported: 'every row of the subsearch is used' },
+  maxout: 'int',
 };
 
 const BY_SEQ = [{ expr: SEQ, desc: false, nulls: 'last' as const }];
@@ -31,7 +32,7 @@ const appendcols: CommandCompiler = (cmd, rel, b) => {
   const subs = args.items.filter((a) => a.kind === 'subsearch');
   if (subs.length !== 1 || args.items.length !== 1) throw b.err('bad-argument', 'appendcols takes one subsearch in [brackets]', cmd.span);
   const override = args.bool('override', false);
-  const sub0 = b.compileSub((subs[0] as { pipeline: Pipeline }).pipeline, b);
+  const sub0 = cappedSubsearch(b.compileSub((subs[0] as { pipeline: Pipeline }).pipeline, b), b, 'appendcols', args);
   const names = visibleFields(sub0).filter((n) => !n.startsWith('_'));
 
   // Each side numbered 1, 2, ... in its own order: the full join pairs equal numbers.

@@ -14,6 +14,29 @@ import { unionRelations } from './union.js';
 /** Splunk's default cap on subsearch results. */
 const SUBSEARCH_MAX = 10000;
 
+/** Splunk's default cap on the rows join, append and appendcols take from a subsearch. */
+const SUBSEARCH_ROWS_MAX = 50000;
+
+/**
+ * The rows join, append and appendcols take from their subsearch: Splunk's join page ("a maximum
+ * of 50,000 rows in the right-side dataset can be joined") and the maxout= of append and
+ * appendcols (default 50000) cut the subsearch there; so does spelunk, saying so when it cut.
+ * https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/join
+ * https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.0.2503/search-commands/appendcols
+ */
+export function cappedSubsearch(sub: Relation, b: Builder, command: string, args: Args | null): Relation {
+  const max = args?.options.has('maxout') ? args.int('maxout', SUBSEARCH_ROWS_MAX) : SUBSEARCH_ROWS_MAX;
+  if (max < 1) throw b.err('bad-argument', 'maxout= must be at least 1', args!.options.get('maxout')!.span);
+  const first = b.step({ kind: 'limit', input: sub.id, count: max });
+  const n = max.toLocaleString('en-US');
+  const limit = args ? 'maxout' : 'limit';
+  b.cap(sub, first, max, {
+    note: `${command}'s subsearch gave more than ${n} rows: only the first ${n} were used, as Splunk's ${command} ${limit} does${args ? ' (maxout= sets it)' : ''}`,
+    rule: `${command} uses its subsearch's first ${n} rows, as Splunk's ${command} ${limit} does`,
+  });
+  return first;
+}
+
 function subsearchFields(sub: Relation, b: Builder, span: Span): string[] {
   const names = visibleFields(sub);
   if (names.length === 0) {
@@ -104,7 +127,7 @@ const APPEND_OPTIONS: Options = {
   extendtimerange: { ignored: 'the subsearch has its own time range' },
   maxtime: { ignored: 'searches run to completion' },
   timeout: { ignored: 'searches run to completion' },
-  maxout: { unsupported: 'every row of the subsearch is appended' },
+  maxout: 'int',
 };
 
 const join: CommandCompiler = (cmd, rel, b) => {
@@ -118,7 +141,7 @@ const join: CommandCompiler = (cmd, rel, b) => {
   });
   const max = args.int('max', 1);
   const overwrite = args.bool('overwrite', true);
-  const sub = b.compileSub(pipeline, b);
+  const sub = cappedSubsearch(b.compileSub(pipeline, b), b, 'join', null);
   const subNames = [...sub.fields.keys()].filter((n) => !n.startsWith('__'));
   if (keys.length === 0) keys.push(...subNames.filter((n) => hasColumn(rel, n) || rel.fields.has(n)));
   if (keys.length === 0) throw b.err('bad-argument', 'join needs fields to join on', cmd.span);
@@ -141,7 +164,7 @@ const join: CommandCompiler = (cmd, rel, b) => {
 
 const append: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, APPEND_OPTIONS);
-  const sub = b.compileSub(onlySubsearch(args, b, cmd.span), b);
+  const sub = cappedSubsearch(b.compileSub(onlySubsearch(args, b, cmd.span), b), b, 'append', args);
   return unionRelations(b, rel, sub, rel.raw || sub.raw);
 };
 
@@ -175,14 +198,14 @@ export const SUBSEARCH: CommandSpec[] = [
     name: 'join',
     options: JOIN_OPTIONS,
     rowPreserving: false,
-    reference: { section: 'Combining searches and making results', summary: 'Joins a subsearch\'s results on fields (`type=inner` or `left`)', example: '* eventName=CreateAccessKey | join user [search eventName=ConsoleLogin | stats latest(src) as login_src by user]' },
+    reference: { section: 'Combining searches and making results', summary: 'Joins a subsearch\'s results on fields (`type=inner` or `left`); the subsearch\'s first 50,000 rows, as Splunk, with a note when that cut any', example: '* eventName=CreateAccessKey | join user [search eventName=ConsoleLogin | stats latest(src) as login_src by user]' },
     build: join,
   },
   {
     name: 'append',
     options: APPEND_OPTIONS,
     rowPreserving: false,
-    reference: { section: 'Combining searches and making results', summary: 'Adds a subsearch\'s results after the current ones', example: '* | stats count by user | append [search * | stats count as total]' },
+    reference: { section: 'Combining searches and making results', summary: 'Adds a subsearch\'s results after the current ones: its first `maxout` (50,000) rows, as Splunk, with a note when that cut any', example: '* | stats count by user | append [search * | stats count as total]' },
     build: append,
   },
   {
