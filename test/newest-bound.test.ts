@@ -79,6 +79,30 @@ describe('the newest-rows bound', () => {
     }
   });
 
+  it('reads the newest view (newestView) in a statement that keeps only events at or after its start, events elsewhere', () => {
+    const spl = 'eventName=AssumeRole | head 5';
+    const opts = { now: SAMPLE_NOW, recentSince: [1764000000, 1763000000], newestView: { table: '__spelunk_newest', since: 1764000000 } };
+    const [first] = compile(spl, opts).discoveries!;
+    expect(first!.sql).toContain('SELECT * FROM "__spelunk_newest"\n    WHERE coalesce("eventName" ILIKE \'AssumeRole\', false)\n      AND "_time" >= 1764000000\n');
+    expect(first!.sql).not.toContain('"events"');
+    // Bounded at the fifth's time, after the view's start: the rows are read from it too.
+    const found = compile(spl, { ...opts, discovered: { [first!.key]: ['1764000100.5'] } });
+    expect(found.sql).toContain('FROM "__spelunk_newest"');
+    expect(found.sql).not.toContain('"events"');
+    // The next time is before the view's start, and all events have no bound: both read events.
+    const [second] = compile(spl, { ...opts, discovered: { [first!.key]: [] } }).discoveries!;
+    expect(second!.sql).toContain('SELECT * FROM "events"');
+    expect(second!.sql).not.toContain('__spelunk_newest');
+    const [third] = compile(spl, { ...opts, discovered: { [first!.key]: [], [second!.key]: [] } }).discoveries!;
+    expect(third!.sql).toBe(BOUND_QUESTION);
+    const unbounded = compile(spl, { ...opts, discovered: { [first!.key]: [], [second!.key]: [], [third!.key]: [] } });
+    expect(unbounded.sql).not.toContain('__spelunk_newest');
+    // Searches with no bound of their own read events, whatever they say of _time.
+    for (const other of ['eventName=AssumeRole _time>=1763999999 | stats count', 'eventName=AssumeRole | stats count', 'eventName=AssumeRole OR _time>=1764000001 | stats count']) {
+      expect(compile(other, opts).sql, other).not.toContain('__spelunk_newest');
+    }
+  });
+
   describe('on the sample', () => {
     let engine: Engine;
     beforeAll(async () => {

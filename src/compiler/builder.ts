@@ -115,7 +115,7 @@ export class Builder {
    * step whose rows are the result, adjacent steps are merged where the meaning allows.
    */
   ctes(steps: Step[] = this.steps, output?: number): string {
-    return new PlanPrinter(DUCKDB, duckdbPrinter, steps).ctes(steps, output);
+    return new PlanPrinter(DUCKDB, duckdbPrinter, steps, this.options.newestView).ctes(steps, output);
   }
 
   /**
@@ -158,12 +158,12 @@ export class Builder {
 
   /** The query of step `output`'s rows, printed as DuckDB SQL (see PlanPrinter.query). */
   query(steps: Step[], output: number, columns: string[], opts: { unordered?: boolean; asRows?: boolean; stepwise?: boolean } = {}): string {
-    return new PlanPrinter(DUCKDB, duckdbPrinter, steps).query(steps, output, columns, opts);
+    return new PlanPrinter(DUCKDB, duckdbPrinter, steps, this.options.newestView).query(steps, output, columns, opts);
   }
 
   /** query(), and the same rows unordered with their `__seq` (see PlanPrinter.queries). */
   queries(steps: Step[], output: number, columns: string[], opts: { unordered?: boolean; stepwise?: boolean } = {}): { sql: string; keyed?: string } {
-    return new PlanPrinter(DUCKDB, duckdbPrinter, steps).queries(steps, output, columns, opts);
+    return new PlanPrinter(DUCKDB, duckdbPrinter, steps, this.options.newestView).queries(steps, output, columns, opts);
   }
 
   /** An error about the user's search, to be thrown: `throw b.err(...)`. */

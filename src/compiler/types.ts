@@ -76,6 +76,12 @@ export interface CompileOptions {
    * each in turn before over all of them (rewrite/newest-bound.ts). Only its cost depends on them.
    */
   recentSince?: number[];
+  /**
+   * A view (`table`) with the rows of `events` whose files hold an event at or after `since`: an
+   * events step that asks for `_time >= t`, t >= since, reads it instead (print/plan.ts). The
+   * same rows in the same order for those times; only fewer files are read.
+   */
+  newestView?: { table: string; since: number };
   /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10). */
   addon?: AddonProfile;
   /**

@@ -1,14 +1,15 @@
 // The `events` view over the cache: the segments a search's time range needs, each joined with
 // the sources whose current entry points at it, in Splunk's order (newest first).
 
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_COLUMNS, EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
-import { POSITION, STORED, uniqueTemp, type CacheEntry } from './cache-files.js';
+import { POSITION, uniqueTemp, type CacheEntry } from './cache-files.js';
 import { DUPLICATES_TABLE, filesKey } from './duplicates.js';
 import { duckdbPath } from './load-paths.js';
 import { quoteIdent, sqlString } from './load-sql.js';
+import { recentTimes } from './recent-times.js';
 
 /** One load's files (CachedEvents.add). */
 type Load = { entries: CacheEntry[]; index: string; saved?: string; inPathOrder?: boolean };
@@ -54,6 +55,9 @@ export interface BuiltView {
 const SOURCES_TABLE = '__spelunk_sources';
 /** The saved sources table's database, attached read-only (see fillSources). */
 const SAVED = '__spelunk_saved';
+/** The view over the newest files only, and its sources (see applyNewest). */
+const NEWEST_VIEW = '__spelunk_newest';
+const NEWEST_SOURCES = '__spelunk_newest_sources';
 
 /**
  * The loaded files, by the index they were loaded into. A file loaded again (the REPL's `:load`
@@ -68,6 +72,8 @@ export class CachedEvents {
   private attached: string | undefined;
   /** The files and range the view was last built for: rebuilding its text costs 3 ms at 2,500 files. */
   private built: string | undefined;
+  /** The view over the newest files, what it was built for (as `built`), and the time it starts at. */
+  private newest: { key: string; since: number; view: string } | undefined;
   private version = 0;
   /** Leave out the extra copies of each eventID listed in DUPLICATES_TABLE (--dedup-events). */
   private dropDuplicates = false;
@@ -161,41 +167,12 @@ export class CachedEvents {
   /** The last answer of recentSince, for one selection. */
   private recent: { key: string; times: number[] } | undefined;
 
-  /**
-   * Times after which about 1/64 and 1/8 of the range's events lie, newest first, from the files'
-   * newest event times (CompileOptions.recentSince): none under 200,000 events, where reading
-   * all of them costs little. Made from a histogram of the times (linear: 53,819 files at 5M).
-   */
+  /** Times after which about 1/64 and 1/8 of the range's events lie (recentTimes), newest first. */
   recentSince(range: TimeRange): number[] {
     const files = this.select(range);
     const key = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
     if (this.recent?.key === key) return this.recent.times;
-    let total = 0;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const { entry } of files) {
-      if (entry.maxTime === null) continue;
-      total += entry.rows;
-      lo = Math.min(lo, entry.maxTime);
-      hi = Math.max(hi, entry.maxTime);
-    }
-    const times: number[] = [];
-    if (total >= 200_000 && hi > lo) {
-      const buckets = new Float64Array(4096);
-      const width = (hi - lo) / buckets.length;
-      const bucketOf = (t: number) => Math.min(buckets.length - 1, Math.floor((t - lo) / width));
-      for (const { entry } of files) if (entry.maxTime !== null) buckets[bucketOf(entry.maxTime)]! += entry.rows;
-      let rows = 0;
-      let share = 0;
-      const shares = [1 / 64, 1 / 8];
-      for (let i = buckets.length - 1; i > 0 && share < shares.length; i--) {
-        rows += buckets[i]!;
-        if (rows < shares[share]! * total) continue;
-        const t = Math.floor(lo + i * width);
-        if ((range.earliest === undefined || t > range.earliest) && (range.latest === undefined || t < range.latest) && t !== times[times.length - 1]) times.push(t);
-        while (share < shares.length && rows >= shares[share]! * total) share++;
-      }
-    }
+    const times = recentTimes(files, range);
     this.recent = { key, times };
     return times;
   }
@@ -225,11 +202,12 @@ export class CachedEvents {
    * manifest (`saved`): appending 53,819 rows was 0.1 CPU-s of a warm start at 5M. The view's text
    * is made for the table that holds them.
    */
-  private plan(range: TimeRange): { view: (sources: string) => string; count: number; rows: () => SourceRow[]; saved?: string } {
+  private plan(range: TimeRange): Plan {
     const selected = this.select(range);
     const indexes = [...new Set(selected.map((f) => f.index))];
-    const parts: ((sources: string) => string)[] = [];
+    const parts: ((sources: string, list?: string[]) => string)[] = [];
     const partSegments: Map<string, number>[] = [];
+    const lists: string[][] = [];
     indexes.forEach((index, part) => {
       const cols = EVENT_COLUMNS.map((c) => {
         if (c.name === '__seq') return `${SEQ} AS "__seq"`;
@@ -238,9 +216,9 @@ export class CachedEvents {
       });
       const segments = [...new Set(selected.filter((f) => f.index === index).map((f) => f.entry.parquet!))].sort();
       partSegments.push(new Map(segments.map((s, i) => [s, i])));
-      const read = `SELECT ${cols.join(', ')}
-FROM read_parquet([${segments.map((s) => sqlString(duckdbPath(s))).join(', ')}]) AS e`;
-      parts.push((sources) => `${read}
+      lists.push(segments);
+      parts.push((sources, list = segments) => `SELECT ${cols.join(', ')}
+FROM read_parquet([${list.map((s) => sqlString(duckdbPath(s))).join(', ')}]) AS e
 JOIN ${sources} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__src = f.src`);
     });
     const rows = (): SourceRow[] => {
@@ -264,17 +242,17 @@ JOIN ${sources} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__sr
     const saved = whole ? this.sole()?.saved : undefined;
     if (parts.length === 0) {
       const cols = EVENT_COLUMNS.map((c) => `NULL::${c.name === '__seq' ? 'HUGEINT' : c.type} AS ${quoteIdent(c.name)}`);
-      return { count: 0, rows, view: () => `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\nSELECT ${cols.join(', ')} WHERE false` };
+      return { count: 0, rows, segments: lists, view: (_, name = EVENTS_TABLE) => `CREATE OR REPLACE TEMP VIEW ${name} AS\nSELECT ${cols.join(', ')} WHERE false` };
     }
     // The copies are keyed by __seq, which depends on every loaded file, not on the range: the
     // list stays right for every range until the files change (and is made again then).
     const dropDuplicates = this.dropDuplicates;
-    const view = (sources: string): string => {
-      const union = parts.map((p) => p(sources)).join('\nUNION ALL\n');
+    const view = (sources: string, name = EVENTS_TABLE, only?: string[][]): string => {
+      const union = parts.map((p, i) => p(sources, only?.[i])).join('\nUNION ALL\n');
       const body = dropDuplicates ? `SELECT * FROM (\n${union}\n) AS v ANTI JOIN ${DUPLICATES_TABLE} AS d ON d.seq = v."__seq"` : union;
-      return `CREATE OR REPLACE TEMP VIEW ${EVENTS_TABLE} AS\n${body}`;
+      return `CREATE OR REPLACE TEMP VIEW ${name} AS\n${body}`;
     };
-    return { count: selected.length, rows, saved, view };
+    return { count: selected.length, rows, saved, segments: lists, view };
   }
 
   /**
@@ -283,9 +261,20 @@ JOIN ${sources} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__sr
    */
   builtView(): BuiltView | undefined {
     if (this.current === undefined || this.built === undefined) return undefined;
+    const views = [this.current.view, ...(this.newest?.key === this.built ? [this.newest.view] : [])];
     // A view of no file reads neither.
-    const temps = [SOURCES_TABLE, DUPLICATES_TABLE].filter((t) => (t !== SOURCES_TABLE || this.current!.table === t) && this.current!.view.includes(t));
-    return { key: this.built, view: this.current.view, temps };
+    const temps = [SOURCES_TABLE, NEWEST_SOURCES, DUPLICATES_TABLE].filter((t) => (t !== SOURCES_TABLE || this.current!.table === t) && views.some((v) => v.includes(t)));
+    return { key: this.built, view: views.join(';\n'), temps };
+  }
+
+  /**
+   * The view over the newest files and the time it starts at (CompileOptions.newestView), when it
+   * is built for these files and this range: a statement whose every read of the events asks for
+   * times at or after it reads only those files' segments.
+   */
+  newestView(range: TimeRange): { table: string; since: number } | undefined {
+    const key = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
+    return this.newest?.key === key && this.built === key ? { table: NEWEST_VIEW, since: this.newest.since } : undefined;
   }
 
   /** Points `events` at the files a range needs (a no-op when that is already so). */
@@ -305,6 +294,34 @@ JOIN ${sources} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__sr
       this.current = { view, table: filled.table, rows: filled.rows, saved: filled.rows === undefined ? plan.saved : undefined };
     }
     this.built = built;
+    await this.applyNewest(conn, range, built, plan);
+  }
+
+  /**
+   * A second view, over the files holding the range's newest events (those after its first
+   * recentSince time, about 1/64 of them), with the same rows, ranks and order as `events` gives
+   * for those times. A search's newest-rows question and its bounded rows ask only for such times:
+   * over `events` each statement read the footers of every segment and joined every file (126
+   * segments and 53,819 files at 5M: 50-70 CPU ms each, twice per search); here 2 segments and
+   * 790 files. Built with the view, so a warm start builds it while its files are walked.
+   */
+  private async applyNewest(conn: DuckDBConnection, range: TimeRange, built: string, plan: Plan): Promise<void> {
+    this.newest = undefined;
+    const since = this.recentSince(range)[0];
+    const [segments, ...more] = plan.segments;
+    if (since === undefined || segments === undefined || more.length > 0 || this.current === undefined) return;
+    const holding = new Set<string>();
+    for (const { entry } of this.select(range)) if (entry.maxTime !== null && entry.maxTime >= since) holding.add(entry.parquet!);
+    const keep = segments.flatMap((s, i) => (holding.has(s) ? [i] : []));
+    if (keep.length === 0 || keep.length === segments.length) return;
+    // The rows of `events`' own sources for those segments, numbered as the new list numbers them:
+    // the same ranks, and files of those segments with no event that new are read but never kept.
+    const list = `[${keep.join(', ')}]`;
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${NEWEST_SOURCES} AS
+SELECT part, (list_position(${list}, segment) - 1)::INTEGER AS segment, src, rank FROM ${this.current.table} WHERE part = 0 AND list_contains(${list}, segment)`);
+    const view = plan.view(NEWEST_SOURCES, NEWEST_VIEW, [keep.map((i) => segments[i]!)]);
+    await conn.run(view);
+    this.newest = { key: built, since, view };
   }
 
   /**
@@ -356,6 +373,19 @@ JOIN ${sources} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__sr
 
 type SourceRow = [part: number, segment: number, src: string, rank: number];
 
+/**
+ * A view's text for the table holding its sources (as `name`, over only the segments `only` lists
+ * per part when given), its files, the rows of its sources, the saved table of them (see plan),
+ * and each part's segments, in the order the sources number them.
+ */
+interface Plan {
+  view: (sources: string, name?: string, only?: string[][]) => string;
+  count: number;
+  rows: () => SourceRow[];
+  saved?: string;
+  segments: string[][];
+}
+
 /** Saves the sources table at `file`, whole or not at all; a cache it cannot be written to only loses the saving. */
 async function saveSources(conn: DuckDBConnection, file: string): Promise<void> {
   const temp = uniqueTemp(file);
@@ -381,43 +411,4 @@ function sameSources(a: SourceRow[], b: SourceRow[]): boolean {
     if (x[0] !== y[0] || x[1] !== y[1] || x[2] !== y[2] || x[3] !== y[3]) return false;
   }
   return true;
-}
-
-/**
- * `spelunk load --out`: every event column but `__seq`, newest first, in one Parquet file that
- * `--data` reads back exactly (the loader recognises the columns). Returns the rows written.
- * Written beside the target and renamed over it once whole and on disk: a failed or killed export
- * (a full disk, Ctrl-C) leaves the file it replaces as it was, never half a Parquet file.
- */
-export async function exportEvents(conn: DuckDBConnection, file: string): Promise<number> {
-  const target = path.resolve(file);
-  mkdirSync(path.dirname(target), { recursive: true });
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.spelunk-${process.pid}.tmp`);
-  try {
-    const result = await conn.run(
-      `COPY (SELECT ${STORED.join(', ')} FROM ${EVENTS_TABLE} ORDER BY "__seq") TO ${sqlString(temp)} (FORMAT parquet)`,
-    );
-    const fd = openSync(temp, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
-    return result.rowsChanged;
-  } catch (err) {
-    throw new Error(`cannot write ${file}: ${writeFailure(err)}; nothing was replaced`);
-  } finally {
-    rmSync(temp, { force: true });
-  }
-}
-
-/** Why a write failed, in words (DuckDB's IO errors carry the OS reason in their text). */
-function writeFailure(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  const text = err instanceof Error ? err.message : String(err);
-  if (code === 'ENOSPC' || /no space left/i.test(text)) return 'no space left on device';
-  if (code === 'EROFS' || /read-only file system/i.test(text)) return 'read-only file system';
-  if (code === 'EACCES' || code === 'EPERM' || /permission denied/i.test(text)) return 'permission denied';
-  return text.split('\n')[0]!;
 }

@@ -23,6 +23,7 @@ import type { DataRead } from './data-read.js';
 import { profileQuery, SearchRecorder, type SearchProfile } from './profile.js';
 import type { LoadOptions } from './loader.js';
 import { EventStore } from './event-store.js';
+import { exportEvents } from './export-events.js';
 import { loadAndStream, type FirstSearch } from './first-search.js';
 import { collectStaleOnce, newScratch, removeScratch } from './scratch.js';
 import { defaultStateDir, LookupStore } from './lookups.js';
@@ -201,8 +202,10 @@ export class Engine {
   }
 
   /** Writes every loaded event (all columns but `__seq`, newest first) to a Parquet file. */
-  exportEvents(file: string): Promise<number> {
-    return this.store.exportEvents(file);
+  async exportEvents(file: string): Promise<number> {
+    // Over the cache, the view pointed at every file first.
+    await this.store.selectRange({});
+    return exportEvents(this.conn, file);
   }
 
 
@@ -220,7 +223,7 @@ export class Engine {
       placeholderLookups: opts.placeholderLookups,
       discovered: opts.discovered ?? {},
       rowCap: rowsToRead(opts),
-      recentSince: this.store.recentSince({ earliest: opts.earliest, latest: opts.latest }),
+      ...this.store.newest({ earliest: opts.earliest, latest: opts.latest }),
       addon: opts.addon ?? this.options.addon,
       unordered: opts.unordered,
       stepwise: opts.stepwise,

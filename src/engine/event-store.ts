@@ -11,7 +11,7 @@ import { answerFirstFits, cacheFromTable } from './cache-after.js';
 import { KeptLookup, lookUpCache, type CacheLookup } from './cache-lookup.js';
 import { answerFirstBytes, candidateBytes } from './memory.js';
 import { cacheWriteProblem, layoutFolder, sourcesFile, type CacheEntry, type CacheWriteError } from './cache-files.js';
-import { CachedEvents, exportEvents, type BuiltView } from './cache-view.js';
+import { CachedEvents, type BuiltView } from './cache-view.js';
 import { CacheDuplicates } from './cache-duplicates.js';
 import { countDuplicates, deleteDuplicates } from './duplicates.js';
 import { dataRead, type DataRead } from './data-read.js';
@@ -383,20 +383,14 @@ export class EventStore {
     }
   }
 
-  /** Writes every loaded event (all columns but `__seq`, newest first) to a Parquet file. */
-  async exportEvents(file: string): Promise<number> {
-    if (this.cacheDir !== undefined) await this.cached.apply(this.conn, {});
-    return exportEvents(this.conn, file);
-  }
-
   /** The cache's files a search over this time range reads (the view is pointed at them); the view built, for another connection. */
   async selectRange(range: { earliest?: number; latest?: number }): Promise<BuiltView | undefined> {
     return this.cacheDir === undefined ? undefined : this.cached.apply(this.conn, range).then(() => this.cached.builtView());
   }
 
-  /** See CompileOptions.recentSince: from the cache's file times (none for events in memory). */
-  recentSince(range: { earliest?: number; latest?: number }): number[] | undefined {
-    return this.cacheDir === undefined ? undefined : this.cached.recentSince(range);
+  /** See CompileOptions.recentSince and newestView: from the cache's file times (none for events in memory). */
+  newest(range: { earliest?: number; latest?: number }): { recentSince?: number[]; newestView?: { table: string; since: number } } {
+    return this.cacheDir === undefined ? {} : { recentSince: this.cached.recentSince(range), newestView: this.cached.newestView(range) };
   }
 
   /** What a search over this time range read: the cache's files and days, or the events in memory. */

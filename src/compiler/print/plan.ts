@@ -25,6 +25,8 @@ export class PlanPrinter {
     readonly dialect: Dialect,
     private readonly exprPrinter: () => ExprPrinter,
     steps: Step[],
+    /** See CompileOptions.newestView. */
+    private readonly newest?: { table: string; since: number },
   ) {
     for (const s of steps) this.byId.set(s.id, s);
   }
@@ -55,6 +57,21 @@ export class PlanPrinter {
     return s.pre?.length ? `\n  WHERE ${this.exprPrinter().conjunction(s.pre, '\n    AND ')}` : '';
   }
 
+  /**
+   * The newest view when one of an events step's conditions keeps only events at or after its
+   * start (`_time >= t`, t >= since: a newest-rows bound, or the question over the newest events),
+   * else `events`. Every event the condition keeps is in a file the newest view reads.
+   */
+  private eventsTable(where: Expr[]): string {
+    const newest = this.newest;
+    const since = (w: Expr): boolean => {
+      if (w.kind !== 'call' || w.fn !== 'ge' || w.args.length !== 2) return false;
+      const [col, value] = w.args;
+      return col!.kind === 'column' && col!.name === '_time' && col!.side === undefined && value!.kind === 'literal' && typeof value!.value === 'number' && value!.value >= newest!.since;
+    };
+    return newest !== undefined && where.some(since) ? newest.table : EVENTS_TABLE;
+  }
+
   /** The SELECT a step is. */
   step(s: PrintStep): string {
     switch (s.kind) {
@@ -62,7 +79,7 @@ export class PlanPrinter {
         return 'SELECT CAST(NULL AS BIGINT) AS "__seq" WHERE false';
       case 'events': {
         const where = s.where.length ? `\n  WHERE ${this.exprPrinter().conjunction(s.where, '\n    AND ')}` : '';
-        return `SELECT * FROM ${this.q(EVENTS_TABLE)}${where}`;
+        return `SELECT * FROM ${this.q(this.eventsTable(s.where))}${where}`;
       }
       case 'generate':
         return `SELECT ${this.dialect.number(s.time)} AS "_time", range + 1 AS "__seq" FROM range(${s.count})`;
