@@ -13,12 +13,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { render } from 'ink-testing-library';
-import React from 'react';
 import { Engine } from '../../src/engine/engine.js';
-import { App } from '../../src/repl/components/app.js';
 import { History } from '../../src/repl/history.js';
-import { createRepl } from '../../src/repl/interactive.js';
 import { Session } from '../../src/repl/session.js';
 import { generate } from './generate.js';
 
@@ -67,6 +63,12 @@ async function firstPrompt(dir: string): Promise<{ firstFrame: number; prompt: n
 }
 
 async function keypresses(dir: string): Promise<number[]> {
+  // React's build as users get it (bin/spelunk.js picks production; NODE_ENV=development measures
+  // the other): set before React first loads, so the UI's modules are imported here.
+  process.env.NODE_ENV ??= 'production';
+  const [{ render }, { default: React }, { App }, { createRepl }] = await Promise.all([
+    import('ink-testing-library'), import('react'), import('../../src/repl/components/app.js'), import('../../src/repl/interactive.js'),
+  ]);
   const engine = await Engine.open(cacheDir ? { cacheDir } : {});
   const session = new Session(engine, { idleSummary });
   const { controller, output } = createRepl(session, new History(), { width: () => 140, height: () => 40 });
