@@ -117,8 +117,15 @@ describe('random() is one number per row, and % keeps it in range', () => {
     ]);
   });
 
-  it('prints each side of fmod once (DuckDB expands fmod to x - y * floor(x / y))', () => {
-    expect(sqlOf('| makeresults | eval r=random() % 300')).toContain('list_transform([floor(random() * 2147483647)], __v0 -> list_transform([nullif(300::DOUBLE, 0)], __v1 -> fmod(__v0, __v1))[1])[1] AS "r"');
+  it('prints each side of % once (DuckDB\'s fmod macro expanded to x - y * floor(x / y))', () => {
+    expect(sqlOf('| makeresults | eval r=random() % 300')).toContain('floor(random() * 2147483647) % nullif(300::DOUBLE, 0) AS "r"');
+  });
+
+  it('% keeps the dividend\'s sign, as on Athena (DuckDB\'s fmod floored: -7 % 3 was 2 here, -1 there)', async () => {
+    // SPL's % is the remainder of C's fmod (-7 % 3 is -1); Trino's mod() agrees.
+    await expectRows(data.sample, '| makeresults | eval a=-7 % 3, b=7 % -3, c=-7.5 % 2, d=7 % 0, e=10 % 3, f=2 * 7 % 4, g=7 % 4 * 2 | table a b c d e f g', [
+      { a: -1, b: 1, c: -1.5, d: null, e: 1, f: 2, g: 6 },
+    ]);
   });
 });
 

@@ -76,7 +76,7 @@ describe('macro arguments are evaluated once', () => {
 
     it('golden SQL: the repeated argument is bound once', () => {
       expect(sqlOf('| makeresults | eval s=tostring(random() % 7)')).toContain(
-        'SELECT *, list_transform([list_transform([floor(random() * 2147483647)], __v0 -> list_transform([nullif(7::DOUBLE, 0)], __v1 -> fmod(__v0, __v1))[1])[1]], __v2 -> spl_num2str(__v2))[1] AS "s" FROM s0');
+        'SELECT *, list_transform([floor(random() * 2147483647) % nullif(7::DOUBLE, 0)], __v0 -> spl_num2str(__v0))[1] AS "s" FROM s0');
     });
   });
 });

@@ -50,6 +50,7 @@ const EXPRESSIONS = [
   'tonumber(recipientAccountId)',
   'round(_time / 3600, 2)',
   'floor(_time / 86400) % 7',
+  '(0 - len(eventName)) % 7',
   'case(eventName=="AssumeRole", 1, like(eventName, "Get%"), 2, true(), 3)',
   'coalesce(\'requestParameters.roleArn\', \'userIdentity.arn\')',
   'cidrmatch("44.0.0.0/8", sourceIPAddress)',

@@ -70,8 +70,10 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   int_div: op(PREC.mul, '{0} // {1}', 'int'),
   int_mod: op(PREC.mul, '{0} % {1}', 'int'),
   neg: op(PREC.unary, '- {0}', 'number'),
-  // DuckDB's fmod is a macro, x - y * floor(x / y): random() % 300 drew two numbers per row.
-  fmod: { duckdb: 'fmod', returns: 'number', repeats: [0, 1] },
+  // SPL's %: the remainder takes the dividend's sign (-7 % 3 is -1), as C's fmod, DuckDB's % on
+  // doubles and Trino's mod() do. DuckDB's fmod() floors instead (-7 % 3 gave 2 here and -1 on
+  // Athena), and as a macro, x - y * floor(x / y), it drew random() twice per row.
+  fmod: op(PREC.mul, '{0} % {1}', 'number'),
   floor: fn('floor', 'number'),
   ceil: fn('ceil', 'number'),
   abs: fn('abs', 'number'),
