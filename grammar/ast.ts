@@ -14,6 +14,8 @@ export interface SearchValue {
   /** Quoted values take `*` literally in Splunk only when escaped; here: quoted = phrase. */
   quoted: boolean;
   span: Span;
+  /** Written as `TERM(value)` (a term bounded by major breakers only) or `CASE(value)` (case-sensitive). */
+  modifier?: 'TERM' | 'CASE';
 }
 
 export type SearchExpr =

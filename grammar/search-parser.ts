@@ -1,7 +1,7 @@
 // The search language (`search`, the implicit search, and search clauses of other commands):
 // terms, field comparisons, IN lists, NOT/OR/implicit AND, brackets and subsearches, as a layer
 // between the expression grammar (expression-parser.ts) and the pipeline (parser.ts).
-import type { ParserMethod } from './chevrotain.js';
+import type { IToken, ParserMethod } from './chevrotain.js';
 import type { CompareOp, Pipeline, SearchExpr, SearchValue } from './ast.js';
 import { And, Comma, CompareOp as CompareOpToken, In, LBracket, LParen, Not, Or, RBracket, RParen, StringLit, Word, WordLike } from './tokens.js';
 import { ExpressionParser, join, span, unquote } from './expression-parser.js';
@@ -12,6 +12,15 @@ export abstract class SearchParser extends ExpressionParser {
 
   /** Words that end the search clause being parsed (`by` in tstats). */
   protected clauseUntil: string[] | undefined;
+
+  /**
+   * Splunk's search modifiers TERM(x) and CASE(x): the word, then a bracket right after it. A space
+   * before the bracket keeps the old reading, a word and a group (`TERM (a OR b)`).
+   */
+  protected modifierAhead(word: IToken): boolean {
+    const next = this.LA(1);
+    return word.tokenType === Word && (word.image === 'TERM' || word.image === 'CASE') && next.tokenType === LParen && next.startOffset === (word.endOffset ?? 0) + 1;
+  }
 
   protected endsClause(): boolean {
     const t = this.LA(1);
@@ -87,6 +96,18 @@ export abstract class SearchParser extends ExpressionParser {
     const firstSpan = span(first, first);
     return this.OR2([
       {
+        GATE: () => this.modifierAhead(first),
+        ALT: () => {
+          this.CONSUME2(LParen);
+          const inner = this.CONSUME(WordLike);
+          const close = this.CONSUME2(RParen);
+          if (this.RECORDING_PHASE) return { kind: 'term', value: { value: '', quoted: false, span: firstSpan }, span: firstSpan } as SearchExpr;
+          const quoted = inner.tokenType === StringLit;
+          const value: SearchValue = { value: quoted ? unquote(inner.image) : inner.image, quoted, span: span(inner, inner), modifier: first.image as 'TERM' | 'CASE' };
+          return { kind: 'term', value, span: join(firstSpan, span(close, close)) } as SearchExpr;
+        },
+      },
+      {
         ALT: () => {
           const opToken = this.CONSUME(CompareOpToken);
           const value = this.SUBRULE(this.searchValue);
@@ -113,9 +134,19 @@ export abstract class SearchParser extends ExpressionParser {
   protected searchValue = this.RULE('searchValue', (): SearchValue => {
     // Keywords as values too: `action=NOT` is rare but legal.
     const t = this.CONSUME(WordLike);
+    let inner: IToken | undefined;
+    this.OPTION({
+      GATE: () => this.modifierAhead(t),
+      DEF: () => {
+        this.CONSUME(LParen);
+        inner = this.CONSUME2(WordLike);
+        this.CONSUME(RParen);
+      },
+    });
     if (this.RECORDING_PHASE) return { value: '', quoted: false, span: { start: 0, end: 0 } };
-    const quoted = t.tokenType === StringLit;
-    return { value: quoted ? unquote(t.image) : t.image, quoted, span: span(t, t) };
+    const v = inner ?? t;
+    const quoted = v.tokenType === StringLit;
+    return { value: quoted ? unquote(v.image) : v.image, quoted, span: span(v, v), ...(inner ? { modifier: t.image as 'TERM' | 'CASE' } : {}) };
   });
 
   // ---- eval / where expressions -------------------------------------------------------

@@ -105,6 +105,27 @@ describe('field=value', () => {
     ]);
   });
 
+  it('TERM(x) matches x bounded by major breakers only; CASE(x) matches in x\'s case (both matched nothing)', async () => {
+    // Search command page, search modifiers TERM() and CASE():
+    // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.2/search-commands/search
+    const count = (spl: string, n: number) => expectRows(data.sample, `${spl} | stats count`, [{ count: n }]);
+    await count('TERM(185.220.101.47)', 15);
+    await count('TERM(185.220.101)', 0);
+    await count('185.220.101', 15);
+    await count('eventName=CASE(AssumeRole)', 101);
+    await count('eventName=CASE(assumerole)', 0);
+    await count('eventName=assumerole', 101);
+    await count('eventName IN (CASE(assumerole), CASE(Assume*))', 101);
+    await count('eventName=TERM(AssumeRole)', 101);
+    await count('CASE(AssumeRole)', 105);
+    await count('CASE(assumerole)', 0);
+    await count('assumerole', 105);
+    // A space before the bracket: the word TERM, then a group, as before.
+    await count('TERM (AssumeRole)', 0);
+    await expectRows(data.sample, '* | stats count by eventName | search CASE(AssumeRole) OR CASE(consolelogin) | table eventName', [{ eventName: 'AssumeRole' }]);
+    expect(sqlOf('TERM(10.0.0.1)')).toContain(`regexp_matches("_raw", '(?i)(?:^|[\\s\\[\\]<>(){}|!;,''"*&?+])10\\.0\\.0\\.1(?:$|[\\s\\[\\]<>(){}|!;,''"*&?+])')`);
+  });
+
   it('compares numerically when both sides are numbers', async () => {
     // Lexically "9" > "50"; numerically it is not.
     await expectRows(data.lang, 'requestParameters.maxResults>10 | table eventID', ids('lang-04-num-100', 'lang-03-num-50'));

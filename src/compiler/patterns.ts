@@ -10,14 +10,16 @@ import { regexLiteral } from './sql.js';
 const NOT_FAST = /[%_\\\u0000]/;
 
 /**
- * `text` (a string) matches Splunk's wildcard `pattern`: only `*` is special, any case.
- * May be NULL when the text is.
+ * `text` (a string) matches Splunk's wildcard `pattern`: only `*` is special, any case unless
+ * `cased` (search's CASE()). May be NULL when the text is.
  */
-export function wildcardMatch(text: Expr, pattern: string): Expr {
+export function wildcardMatch(text: Expr, pattern: string, cased = false): Expr {
   if (!NOT_FAST.test(pattern)) {
-    return call('like', [call('lower', [text], 'string'), call('lower', [lit(pattern.replace(/\*+/g, '%'))], 'string')], 'bool');
+    const like = pattern.replace(/\*+/g, '%');
+    if (cased) return call('like', [text, lit(like)], 'bool');
+    return call('like', [call('lower', [text], 'string'), call('lower', [lit(like)], 'string')], 'bool');
   }
-  return call('regexp_full_match', [text, lit('(?is)' + pattern.split('*').map(regexLiteral).join('.*'))], 'bool');
+  return call('regexp_full_match', [text, lit((cased ? '(?s)' : '(?is)') + pattern.split('*').map(regexLiteral).join('.*'))], 'bool');
 }
 
 /**

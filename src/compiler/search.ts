@@ -66,9 +66,9 @@ export function compileSearchExpr(e: SearchExpr, rel: Relation, b: Builder, loca
     case 'in': {
       const field = fieldRef(e.field, { rel, b, locals });
       if (e.values.length === 0) return lit(false);
-      const plain = e.values.filter((v) => plainValue(v.value));
+      const plain = e.values.filter((v) => plainValue(v.value) && v.modifier !== 'CASE');
       if (plain.length >= SET_MIN) {
-        const rest = e.values.filter((v) => !plainValue(v.value));
+        const rest = e.values.filter((v) => !plain.includes(v));
         const test = (f: Expr): Expr => any([coalesceFalse(valueSet(f, plain.map((v) => v.value), b.vars)), ...rest.map((v) => coalesceFalse(matchValue(f, v, b.vars)))]);
         if (field.type !== 'mv') return test(field);
         return coalesceFalse(call('list_bool_or', [call('list_transform', [field, b.vars.lambda('string', test)], 'list')], 'bool'));
@@ -204,6 +204,9 @@ function matchValue(field: Expr, value: SearchValue, vars: Vars): Expr {
   const text = field.type === 'string' ? field : field.type === 'number' ? call('num2str', [field], 'string') : call('to_varchar', [field], 'string');
   if (v === '*') return isNotNull(field);
   if (isCidr(v)) return call('cidrmatch', [lit(v), text], 'bool');
+  // CASE(value): the value in its own case (search command page, "CASE(<term>)"); TERM() changes
+  // nothing for a field's whole value.
+  if (value.modifier === 'CASE') return v.includes('*') ? wildcardMatch(text, v, true) : call('eq', [text, lit(v)], 'bool');
   if (v.includes('*')) return wildcardMatch(text, v);
   if (NUMBER.test(v)) {
     if (field.type === 'number') return call('eq', [field, int(Number(v))], 'bool');
@@ -237,18 +240,29 @@ function orderValue(field: Expr, op: string, v: string, vars: Vars): Expr {
   return call(compareOp(op), [text, lit(v)], 'bool');
 }
 
-/** A regex matching the term as whole segments, case-insensitively; `*` stays within a segment. */
-function termRegex(term: string): string {
+/**
+ * A regex matching the term as whole segments, case-insensitively; `*` stays within a segment.
+ * TERM(x) is bounded by major breakers only (its minor breakers, the dots of an address, are
+ * inside it); CASE(x) keeps its case.
+ */
+function termRegex(term: string, modifier?: SearchValue['modifier']): string {
   const body = term
     .split('*')
     .map((part) => regexLiteral(part))
     .join(`[^${MAJOR}]*`);
-  return `(?i)(?:^|[${BREAKERS}])${body}(?:$|[${BREAKERS}])`;
+  const bound = modifier === 'TERM' ? MAJOR : BREAKERS;
+  return `${modifier === 'CASE' ? '' : '(?i)'}(?:^|[${bound}])${body}(?:$|[${bound}])`;
 }
 
+/**
+ * A bare term. TERM(x) and CASE(x) are Splunk's search modifiers (search command page:
+ * https://help.splunk.com/splunk-enterprise/spl-search-reference/9.2/search-commands/search);
+ * they were read as the word TERM or CASE and a group, which matched nothing.
+ */
 function termCondition(value: SearchValue, rel: Relation): Expr {
   const term = value.value;
   if (term === '*' || term === '') return lit(true);
+  if (value.modifier) return modifiedTerm(term, value.modifier, rel);
   if (rel.raw || rel.fields.has('_raw')) {
     // A cheap substring test first, so the regex runs only on rows that can match. Measured on
     // 1M events (`AccessDenied`): coalesce(ILIKE ... ESCAPE AND regex, false) 8.0 s, because the
@@ -272,6 +286,19 @@ function termCondition(value: SearchValue, rel: Relation): Expr {
     return caseOf([{ when: lowered, then: regex }], lit(false), 'bool');
   }
   // Without _raw (after stats, table...), a term matches any field's value.
+  return anyFieldHolds(term, rel, false);
+}
+
+function anyFieldHolds(term: string, rel: Relation, cased: boolean): Expr {
   const names = [...rel.fields.keys()].filter((f) => !f.startsWith('__'));
-  return any(names.map((f) => coalesceFalse(wildcardMatch(call('to_varchar', [column(f, rel.fields.get(f)!.type)], 'string'), `*${term}*`))));
+  return any(names.map((f) => coalesceFalse(wildcardMatch(call('to_varchar', [column(f, rel.fields.get(f)!.type)], 'string'), `*${term}*`, cased))));
+}
+
+function modifiedTerm(term: string, modifier: 'TERM' | 'CASE', rel: Relation): Expr {
+  if (!rel.raw && !rel.fields.has('_raw')) return anyFieldHolds(term, rel, modifier === 'CASE');
+  const regex = call('regexp_matches', [RAW, lit(termRegex(term, modifier))], 'bool');
+  const parts = [...new Set(term.split('*').filter((p) => p !== ''))];
+  if (parts.length === 0) return coalesceFalse(regex);
+  const holds = all(parts.map((p) => (modifier === 'CASE' ? call('contains', [RAW, lit(p)], 'bool') : call('contains_lower', [RAW, lit(p.toLowerCase())], 'bool'))));
+  return caseOf([{ when: holds, then: regex }], lit(false), 'bool');
 }
