@@ -99,6 +99,21 @@ describe('filling and reshaping', () => {
     await expectRows(data.sample, '| makeresults | eval a=null(), b=2 | fillnull | table a b', [{ a: '0', b: 2 }]);
   });
 
+  it('fillnull without a field list fills the events\' own fields too (only fields the search made were filled)', async () => {
+    // Splunk's fillnull page: with no field list the value is applied to all fields (those with
+    // a value in some result). 420 of the sample's 515 events have no userIdentity.userName.
+    // https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.0.2503/search-commands/fillnull
+    await expectRows(data.sample, '* | fillnull value=none | stats count by userIdentity.userName | where userIdentity.userName="none"', [{ 'userIdentity.userName': 'none', count: 420 }]);
+    await expectRows(data.sample, '* | fillnull | where requestParameters.roleArn="0" | stats count', [{ count: 415 }]);
+    // A field no result has stays empty, as in Splunk (it is in no result's schema): the
+    // GetBucketAcl call has no userIdentity.arn, which is filled only beside an event that has one.
+    await expectRows(data.lang, 'eventName=GetBucketAcl | fillnull value=NA | table userIdentity.arn', [{ 'userIdentity.arn': null }]);
+    await expectRows(data.lang, 'eventName=GetBucketAcl OR eventName=AttachRolePolicy | fillnull value=NA | table eventName userIdentity.arn requestParameters.nothingHere', [
+      { eventName: 'AttachRolePolicy', 'userIdentity.arn': 'arn:aws:iam::111122223333:user/carol', 'requestParameters.nothingHere': null },
+      { eventName: 'GetBucketAcl', 'userIdentity.arn': 'NA', 'requestParameters.nothingHere': null },
+    ]);
+  });
+
   it('bin and bucket, options before or after the field, on _time and numbers', async () => {
     const days = [
       { _time: 1795132800, count: 1 }, { _time: 1795392000, count: 1 }, { _time: 1795478400, count: 2 },

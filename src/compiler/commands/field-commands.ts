@@ -129,7 +129,12 @@ const fillnull: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, FILLNULL_OPTIONS);
   const value = args.option('value') ?? '0';
   let names = args.words().map((w) => w.value);
-  if (names.length === 0) names = [...rel.fields].filter(([n, f]) => !n.startsWith('__') && isMade(f.origin)).map(([n]) => n);
+  // No field list: every field of the results (Splunk's fillnull page: "the value is applied to all
+  // fields", those with a value in some result), event fields and add-on fields included, as `*`
+  // matches them. Only the fields the search made were filled: `fillnull value=- | stats count by
+  // userIdentity.userName` dropped the events without the name.
+  // https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.0.2503/search-commands/fillnull
+  if (names.length === 0) names = ['*'];
   names = expandNames(rel, names, true, b);
   const isNumber = /^-?\d+(\.\d+)?$/.test(value);
   return assign(rel, b, names.map((n) => {
@@ -305,7 +310,7 @@ export const FIELD_COMMANDS: CommandSpec[] = [
     name: 'fillnull',
     options: FILLNULL_OPTIONS,
     rowPreserving: true,
-    reference: { section: 'Fields and values', summary: 'Replaces nulls with a value (default 0) in the named or all fields', example: '* | stats count by user, result_id | fillnull value=none result_id' },
+    reference: { section: 'Fields and values', summary: 'Replaces nulls with a value (default 0) in the named fields, or in all (every field some result has, as `*` matches)', example: '* | stats count by user, result_id | fillnull value=none result_id' },
     build: fillnull,
   },
   {
