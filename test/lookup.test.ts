@@ -132,6 +132,14 @@ describe('inputlookup', () => {
     ]);
   });
 
+  it('joined with max=0, a row\'s matches follow in the subsearch\'s order (they came second row first)', async () => {
+    // Splunk's join keeps the subsearch's rows in their order; ci-deployer's rows are ci, then build.
+    await expectRows(engine, 'user=ci-deployer | table eventID user | join max=0 user [| inputlookup users] | table eventID team', [
+      { eventID: 'ed219f0f-2f51-4ede-8f11-2f66e2634620', team: 'ci' },
+      { eventID: 'ed219f0f-2f51-4ede-8f11-2f66e2634620', team: 'build' },
+    ]);
+  });
+
   it('names that differ only in case are two lookups, as they are two files', async () => {
     writeLookup('Teams.csv', 'team\nupper\n');
     writeLookup('teams.csv', 'team\nlower\n');

@@ -10,6 +10,7 @@ import type { Compiled, FieldInfo, Relation } from '../types.js';
 import { assign, generic, hasColumn, project, rowNumber, SEQ } from './relation.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
 import { unionRelations } from './union.js';
+import { INTERNAL } from '../ir/origin.js';
 
 /** Splunk's default cap on subsearch results. */
 const SUBSEARCH_MAX = 10000;
@@ -156,10 +157,20 @@ const join: CommandCompiler = (cmd, rel, b) => {
   const fields = new Map<string, FieldInfo>(left.fields);
   for (const n of extra) fields.set(n, made(right.fields.get(n)?.type ?? 'string'));
   const columns = extra.map((n) => ({ name: n, expr: sideColumn('r', n, right.fields.get(n)?.type ?? 'string') }));
-  return b.step(
-    { kind: 'join', left: left.id, right: right.id, type: type === 'inner' ? 'inner' : 'left', on, columns, leftAll: true, leftDrop: extra },
-    { fields, raw: left.raw, removed: left.removed },
+  if (max === 1) {
+    return b.step(
+      { kind: 'join', left: left.id, right: right.id, type: type === 'inner' ? 'inner' : 'left', on, columns, leftAll: true, leftDrop: extra },
+      { fields, raw: left.raw, removed: left.removed },
+    );
+  }
+  // Several matches of one row follow each other in the subsearch's order (they came in whatever
+  // order the hash join gave, the second match first on the sample).
+  const joined = b.step(
+    { kind: 'join', left: left.id, right: right.id, type: type === 'inner' ? 'inner' : 'left', on, columns: [...columns, { name: '__jseq', expr: sideColumn('r', '__seq', 'number') }], leftAll: true, leftDrop: extra },
+    { fields: new Map([...fields, ['__jseq', { type: 'number', origin: INTERNAL }]]), raw: left.raw, removed: left.removed },
   );
+  const order = [{ expr: SEQ, desc: false, nulls: 'last' as const }, { expr: column('__jseq', 'number'), desc: false, nulls: 'last' as const }];
+  return b.step({ kind: 'extend', input: joined.id, columns: [{ name: '__seq', expr: rowNumber(order) }], drop: ['__jseq'] }, { fields, raw: left.raw, removed: left.removed });
 };
 
 const append: CommandCompiler = (cmd, rel, b) => {
