@@ -93,6 +93,27 @@ describe('rows written a chunk at a time', () => {
   });
 });
 
+describe('a field named __proto__', () => {
+  it('is written in every format (as a JSON key it was dropped)', () => {
+    const row: Row = {};
+    Object.defineProperty(row, '__proto__', { value: 'x', enumerable: true, writable: true, configurable: true });
+    row['b'] = 1;
+    const texts: Record<string, string> = {
+      table: '__proto__  b\n---------  -\nx          1\n',
+      csv: '__proto__,b\nx,1\n',
+      jsonl: '{"__proto__":"x","b":1}\n',
+      json: '[\n  {"__proto__":"x","b":1}\n]\n',
+    };
+    for (const format of ['table', 'csv', 'jsonl', 'json'] as const) {
+      const out: string[] = [];
+      const w = new RowWriter(format, ['__proto__', 'b'], (t) => out.push(t));
+      w.rows([row]);
+      w.end();
+      expect(out.join(''), format).toBe(texts[format]);
+    }
+  });
+});
+
 describe('formatTime', () => {
   function byDate(epoch: number, style: 'iso' | 'human'): string {
     const d = new Date(epoch * 1000);

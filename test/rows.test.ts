@@ -99,10 +99,19 @@ describe('rows made by a literal compiled for the columns', () => {
     expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
   });
 
-  it('treats a column named __proto__ as assignments do (it never becomes the prototype)', async () => {
-    const { rows } = await decode(`SELECT 1 AS a, '{}'::JSON AS p`, ['a', '__proto__']);
+  it('makes a column named __proto__ a field of its own (assigning it would set the prototype or be lost)', async () => {
+    // Through JSON, and through the converter (a struct column keeps a row on it).
+    for (const sql of [`SELECT 1 AS a, 'x' AS p, ['m', 'n'] AS l`, `SELECT 1 AS a, 'x' AS p, ['m', 'n'] AS l, {'s': 1} AS st`]) {
+      const columns = sql.includes('st') ? ['a', '__proto__', 'l', 'st'] : ['a', '__proto__', 'l'];
+      const { rows } = await decode(sql, columns);
+      expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
+      expect(Object.keys(rows[0]!)).toEqual(columns);
+      expect(rows[0]!['__proto__']).toBe('x');
+      expect(JSON.stringify(rows[0])).toContain('"__proto__":"x"');
+    }
+    const { rows } = await decode(`SELECT ['m', 'n'] AS p`, ['__proto__']);
     expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
-    expect(rows[0]!['a']).toBe(1);
+    expect(rows[0]!['__proto__']).toEqual(['m', 'n']);
   });
 });
 

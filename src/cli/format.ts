@@ -3,7 +3,7 @@
 // for a terminal: control characters in it are shown as escapes (terminal-text.ts); CSV and JSON
 // carry the values byte for byte.
 import { describeDuplicates } from '../engine/duplicates.js';
-import type { LoadReport, Row, Value } from '../engine/types.js';
+import { setField, type LoadReport, type Row, type Value } from '../engine/types.js';
 import { visible, visibleLines } from './terminal-text.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json' | 'jsonl';
@@ -52,7 +52,7 @@ export function jsonRow(columns: string[], row: Row): Record<string, unknown> {
   for (const c of columns) {
     const v = row[c];
     if (v === null || v === undefined) continue;
-    out[c] = jsonValue(c, v);
+    setField(out, c, jsonValue(c, v));
   }
   return out;
 }

@@ -4,7 +4,7 @@
 // from the AWS SDK's usual chain. The client is injected so tests check the requests it makes.
 import type { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
 import type { FieldType } from '../compiler/types.js';
-import type { Row, Value } from './types.js';
+import { setField, type Row, type Value } from './types.js';
 
 export interface AthenaSettings {
   workgroup: string;
@@ -132,7 +132,7 @@ export async function runOnAthena(client: AthenaSender, settings: AthenaSettings
     first = false;
     const rows = data.map((r) => {
       const row: Row = {};
-      columns.forEach((c, i) => (row[c] = athenaValue(r.Data?.[i]?.VarCharValue, types[c])));
+      columns.forEach((c, i) => setField(row, c, athenaValue(r.Data?.[i]?.VarCharValue, types[c])));
       return row;
     });
     rowCount += rows.length;

@@ -9,7 +9,7 @@
 // made by trino-client's connection (its headers, authentication and session handling).
 import type { QueryResult, Trino } from 'trino-client';
 import type { FieldType } from '../compiler/types.js';
-import type { Row, Value } from './types.js';
+import { setField, type Row, type Value } from './types.js';
 
 export interface TrinoSettings {
   /** http(s)://host:port */
@@ -162,7 +162,7 @@ export async function runOnTrino(client: TrinoSender, s: TrinoSettings, sql: str
       const rows = page.data.map((cells: unknown[]) => {
         if (cells.length !== columns.length) throw new TrinoError(`query ${queryId} returned a row of ${cells.length} values for ${columns.length} columns`);
         const row: Row = {};
-        columns.forEach((c, i) => (row[c] = trinoValue(cells[i], types[c])));
+        columns.forEach((c, i) => setField(row, c, trinoValue(cells[i], types[c])));
         return row;
       });
       rowCount += rows.length;

@@ -4,6 +4,17 @@
 export type Value = string | number | boolean | null | Value[];
 export type Row = Record<string, Value>;
 
+/**
+ * Sets a field of a row (or of any plain object made of one). Assigning `__proto__` would set the
+ * object's prototype (to a multivalue's array), or do nothing for a text, instead of making a
+ * field. A local search never shows a `__` field (the compiler keeps them internal), but a row's
+ * columns are whatever names the result has (Athena's, Trino's, a decoder's).
+ */
+export function setField(row: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+  else row[name] = value;
+}
+
 export interface LoadWarning {
   /** The file the warning is about. */
   file: string;
