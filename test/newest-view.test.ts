@@ -2,12 +2,13 @@
 // a second view over the newest files only (cache-view.ts applyNewest): the rows, their order
 // (equal times across files included) and the sidebar's counts must be exactly those of the same
 // search over every event, here the same files loaded into memory.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
 import type { RunOptions } from '../src/engine/engine.js';
+import type { Row } from '../src/engine/types.js';
 
 const NOW = Date.parse('2026-12-01T00:00:00Z') / 1000;
 const NAMES = ['GetObject', 'PutObject', 'ListBuckets', 'AssumeRole'];
@@ -78,6 +79,46 @@ describe('the newest view', () => {
       } finally {
         engine.close();
       }
+    }
+  }, 180_000);
+
+  it('a newest file appended in place is seen by the next warm start, in the REPL\'s order and in `spelunk run`\'s', async () => {
+    const data = path.join(root, 'data-changed');
+    cpSync(path.join(root, 'data'), data, { recursive: true });
+    const cacheDir = path.join(root, 'cache-changed');
+    const first = await Engine.open({ cacheDir });
+    await first.load([data]);
+    first.close();
+    // Its name, folder and the folder's names unchanged: only its own stat tells.
+    const file = path.join(data, 'AWSLogs', '111122223333', 'CloudTrail', 'us-east-1', '2026', '11', '24', '111122223333_CloudTrail_us-east-1_20261124T1000Z_239.json');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, `${text.slice(0, -2)},{"eventVersion":"1.08","eventTime":"2026-11-24T23:59:59Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"appended","recipientAccountId":"111122223333"}]}`);
+    const reference = await Engine.open({});
+    await reference.load([data]);
+    const spl = 'eventName=GetObject | table _time eventID source | head 10';
+    const expected = (await reference.run(spl, { now: NOW })).rows;
+    reference.close();
+    expect(expected[0]).toMatchObject({ eventID: 'appended' });
+    const repl = await Engine.open({ cacheDir });
+    try {
+      await repl.load([data]);
+      const got = await repl.run(spl, { now: NOW });
+      expect(got.rows).toEqual(expected);
+      expect(got.sql).toContain('__spelunk_newest');
+    } finally {
+      repl.close();
+    }
+    // Then the appended event gone and one of the newest second's events changed, the file as long as before.
+    writeFileSync(file, text.replace('"eventID":"id-239600"', '"eventID":"idb-23960"'));
+    const run = await Engine.open({ cacheDir });
+    try {
+      const rows: Row[] = [];
+      const done = await run.loadAndStream([data], {}, { search: 'search * | table _time eventID | head 1000', opts: { now: NOW }, onRows: (r) => void rows.push(...r) });
+      expect(done.warm).not.toBe('confirmed');
+      expect(rows.filter((r) => String(r['eventID']).startsWith('idb-'))).toHaveLength(1);
+      expect(rows.some((r) => r['eventID'] === 'appended')).toBe(false);
+    } finally {
+      run.close();
     }
   }, 180_000);
 
