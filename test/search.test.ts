@@ -126,6 +126,16 @@ describe('field=value', () => {
     expect(sqlOf('TERM(10.0.0.1)')).toContain(`regexp_matches("_raw", '(?i)(?:^|[\\s\\[\\]<>(){}|!;,''"*&?+])10\\.0\\.0\\.1(?:$|[\\s\\[\\]<>(){}|!;,''"*&?+])')`);
   });
 
+  it('refuses Splunk\'s older time modifiers by name (read as fields, they found nothing)', async () => {
+    // Time modifiers page: daysago, starttime, endtime... are still valid in Splunk, might be removed.
+    // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/time-format-variables-and-modifiers/time-modifiers
+    for (const spl of ['daysago=7', 'starttime=11/26/2026:00:00:00 eventName=AssumeRole', 'eventName=AssumeRole endtime=11/27/2026:00:00:00', 'timeformat=%Y earliest=2026']) {
+      expect(() => sqlOf(spl), spl).toThrow(/is one of Splunk's older time modifiers, which spelunk does not support: use earliest= and latest=/);
+    }
+    // A field of that name the results have is searched as a field.
+    await expectRows(data.sample, '* | stats count by eventName | eval daysago=3 | search daysago=3 | stats count', [{ count: 28 }]);
+  });
+
   it('compares numerically when both sides are numbers', async () => {
     // Lexically "9" > "50"; numerically it is not.
     await expectRows(data.lang, 'requestParameters.maxResults>10 | table eventID', ids('lang-04-num-100', 'lang-03-num-50'));

@@ -87,8 +87,24 @@ export function compileSearchExpr(e: SearchExpr, rel: Relation, b: Builder, loca
   }
 }
 
+/**
+ * Splunk's older time modifiers, "still valid but might be removed" (Time modifiers page,
+ * https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/time-format-variables-and-modifiers/time-modifiers),
+ * and timeformat=, which sets how their times are read. Read as fields, no event had them and the
+ * search found nothing; a field the results do have keeps its name.
+ */
+const OLD_TIME_MODIFIERS = new Set([
+  'daysago', 'hoursago', 'minutesago', 'monthsago', 'startdaysago', 'starthoursago', 'startminutesago', 'startmonthsago',
+  'enddaysago', 'endhoursago', 'endminutesago', 'endmonthsago', 'starttime', 'endtime', 'starttimeu', 'endtimeu',
+  'searchtimespandays', 'searchtimespanhours', 'searchtimespanminutes', 'searchtimespanmonths', 'timeformat',
+]);
+
 function compareCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Relation, b: Builder, locals?: Map<string, Expr>): Expr {
   const name = e.field;
+  if (OLD_TIME_MODIFIERS.has(name.toLowerCase()) && !rel.fields.has(name) && !locals?.has(name)) {
+    throw b.err('bad-argument', `${name}= is one of Splunk's older time modifiers, which spelunk does not support: use earliest= and latest=`, e.fieldSpan,
+      ['earliest=-7d latest=now, earliest=11/26/2026:00:00:00, or epoch seconds (earliest=1795600000)']);
+  }
   if (name === 'earliest' || name === 'latest' || name === '_index_earliest' || name === '_index_latest') {
     const t = resolveTime(e.value.value, b.options.now);
     if (t === null) throw b.err('bad-time', `cannot read ${JSON.stringify(e.value.value)} as a time`, e.value.span, ['use a relative time such as -24h@h, @d, -7d@w0, now, epoch seconds, or 11/27/2026:00:00:00']);
