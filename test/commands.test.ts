@@ -179,6 +179,16 @@ describe('regex, rex, spath', () => {
     await expectRows(data.sample, `${GST} | regex src!="^73\\." | stats count`, [{ count: 3 }]);
   });
 
+  it('rex mode=sed refuses a flag it cannot honour (s/b/B/2 replaced the first match, unknown flags were dropped)', async () => {
+    // rex page: the sed flags are g (replace all matches) or a number (replace that match).
+    // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/rex
+    const sed = (e: string) => `| makeresults | eval s="abcabc" | rex field=s mode=sed "${e}" | table s`;
+    expect(() => sqlOf(sed('s/b/B/2'))).toThrow("mode=sed's flag 2 (replace match 2 only) is not supported yet: only g, i and 1");
+    expect(() => sqlOf(sed('s/b/B/gx'))).toThrow('mode=sed has no flag "x"');
+    await expectRows(data.sample, sed('s/b/B/1'), [{ s: 'aBcabc' }]);
+    await expectRows(data.sample, sed('s/B/x/gi'), [{ s: 'axcaxc' }]);
+  });
+
   it('rex named groups (no match leaves the field null), max_match, mode=sed', async () => {
     await expectRows(data.sample, `${GST} | head 2 | rex field=user "(?<first>[a-z]+)\\.(?<last>[a-z]+)" | table user first last`, [
       { user: 'ana.ops', first: 'ana', last: 'ops' }, { user: 'svc-backup', first: null, last: null },

@@ -71,6 +71,12 @@ function rexSed(rel: Relation, b: Builder, field: string, source: Compiled, expr
   if (kind === 'y') return assign(rel, b, [[field, call('translate', [text, lit(parts[0]!), lit(parts[1]!)], 'string')]]);
   const re = regexOrFail(b, parts[0]!, span);
   const flags = parts[2] ?? '';
+  // Splunk's flags: g (every match) or a number (that match only), and i here; `s/a/b/2` replaced
+  // the first match, and other letters were dropped, in silence.
+  const nth = /\d+/.exec(flags)?.[0];
+  if (nth !== undefined && Number(nth) > 1) throw b.err('bad-argument', `mode=sed's flag ${nth} (replace match ${nth} only) is not supported yet: only g, i and 1`, span);
+  const unknown = flags.replace(/\d+/g, '').replace(/[gi]/g, '');
+  if (unknown) throw b.err('bad-argument', `mode=sed has no flag ${JSON.stringify(unknown[0])}: its flags are g (every match), i (any case) and a match number`, span);
   const replacement = parts[1]!.replace(/\$(\d)/g, '\\$1');
   const mode = (flags.includes('g') ? 'g' : '') + (flags.includes('i') ? 'i' : '');
   return assign(rel, b, [[field, call('regexp_replace', [text, lit(re.pattern), lit(replacement), lit(mode)], 'string')]]);
