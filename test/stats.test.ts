@@ -121,6 +121,18 @@ describe('eventstats and streamstats', () => {
   });
 });
 
+describe('stats by a multivalue field', () => {
+  // stats page: dedup_splitvals (default false) removes duplicate values of a multivalue by-field;
+  // it was accepted and ignored, a value held twice counting twice.
+  // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/stats
+  it('counts a value held twice twice, once with dedup_splitvals=true', async () => {
+    const mv = '| makeresults | eval f=split("a,a,b", ",")';
+    await expectRows(data.sample, `${mv} | stats count by f`, [{ f: 'a', count: 2 }, { f: 'b', count: 1 }]);
+    await expectRows(data.sample, `${mv} | stats count by f dedup_splitvals=true`, [{ f: 'a', count: 1 }, { f: 'b', count: 1 }]);
+    await expectRows(data.sample, `${mv} | stats dedup_splitvals=t count by f`, [{ f: 'a', count: 1 }, { f: 'b', count: 1 }]);
+  });
+});
+
 describe('top and rare', () => {
   it('count and percent, limit, showperc', async () => {
     await expectRows(data.sample, `${GST} | top user`, [

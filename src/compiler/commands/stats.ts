@@ -126,19 +126,23 @@ function firstSeenMarks(aggs: Aggregation[], rel: Relation, b: Builder, over: Wi
 }
 
 /** Hidden columns holding the by-fields' values (a multivalue one unnested when `unnest`). */
-function withKeys(rel: Relation, b: Builder, by: string[], unnest: boolean): { input: Relation; keyCols: string[]; keys: Compiled[] } {
+function withKeys(rel: Relation, b: Builder, by: string[], unnest: boolean, distinct = false): { input: Relation; keyCols: string[]; keys: Compiled[] } {
   const keys = by.map((f) => fieldRef(f, { rel, b }));
   const keyCols = by.map((_f, i) => `__by${i}`);
   if (keys.length === 0) return { input: rel, keyCols, keys };
-  const columns = keys.map((k, i) => ({ name: keyCols[i]!, expr: unnest && k.type === 'mv' ? call('unnest', [k], 'string') : k }));
+  const split = (k: Compiled) => call('unnest', [distinct ? call('list_distinct', [k], 'mv') : k], 'string');
+  const columns = keys.map((k, i) => ({ name: keyCols[i]!, expr: unnest && k.type === 'mv' ? split(k) : k }));
   const fields = withFields(rel, keyCols.map((k): [string, FieldInfo] => [k, { type: 'string', origin: INTERNAL }]));
   return { input: b.step({ kind: 'extend', input: rel.id, columns }, { fields, raw: rel.raw, removed: rel.removed }), keyCols, keys };
 }
 
-/** Group rows by fields (rows missing a by-field are left out, as in Splunk) and aggregate. */
-export function groupBy(rel: Relation, b: Builder, aggs: Aggregation[], by: string[]): Relation {
-  // A multivalue by-field counts each value once, as if each were its own event.
-  const { input, keyCols, keys } = withKeys(rel, b, by, true);
+/**
+ * Group rows by fields (rows missing a by-field are left out, as in Splunk) and aggregate. A
+ * multivalue by-field puts the row in each value's group, once per value (a value held twice
+ * counts twice) unless `dedupSplit` (stats' dedup_splitvals=true).
+ */
+export function groupBy(rel: Relation, b: Builder, aggs: Aggregation[], by: string[], dedupSplit = false): Relation {
+  const { input, keyCols, keys } = withKeys(rel, b, by, true, dedupSplit);
   const fields = new Map<string, FieldInfo>();
   const groups: Column[] = [];
   by.forEach((f, i) => {
@@ -167,6 +171,9 @@ const STATS_OPTIONS: Options = {
   partitions: { ignored: 'one machine' },
   dedup_splitvals: { ignored: 'split values are unique already' },
 };
+// stats page: dedup_splitvals removes duplicate values of a multivalue by-field (default false).
+// https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/stats
+const STATS_ONLY_OPTIONS: Options = { ...STATS_OPTIONS, dedup_splitvals: 'bool' };
 const STREAMSTATS_OPTIONS: Options = {
   ...STATS_OPTIONS,
   current: 'bool',
@@ -188,7 +195,7 @@ const TOP_OPTIONS: Options = {
 };
 
 function statsArgs(cmd: Command, b: Builder, rel: Relation) {
-  const args = new Args(generic(cmd, b), b, cmd.name === 'streamstats' ? STREAMSTATS_OPTIONS : STATS_OPTIONS);
+  const args = new Args(generic(cmd, b), b, cmd.name === 'streamstats' ? STREAMSTATS_OPTIONS : cmd.name === 'stats' ? STATS_ONLY_OPTIONS : STATS_OPTIONS);
   const [left, right] = args.splitAt('by');
   const last = left[left.length - 1];
   if (right && last && last.kind === 'word' && !last.quoted && /^(group|order)$/i.test(last.value)) {
@@ -201,8 +208,8 @@ function statsArgs(cmd: Command, b: Builder, rel: Relation) {
 }
 
 const stats: CommandCompiler = (cmd, rel, b) => {
-  const { aggs, by } = statsArgs(cmd, b, rel);
-  return groupBy(rel, b, aggs, by);
+  const { args, aggs, by } = statsArgs(cmd, b, rel);
+  return groupBy(rel, b, aggs, by, args.bool('dedup_splitvals', false));
 };
 
 const eventstats: CommandCompiler = (cmd, rel, b) => {
@@ -347,7 +354,7 @@ function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
 export const STATS: CommandSpec[] = [
   {
     name: 'stats',
-    options: STATS_OPTIONS,
+    options: STATS_ONLY_OPTIONS,
     keywords: ['by', 'as'],
     transforming: true,
     aggregations: true,
