@@ -134,7 +134,11 @@ const fillnull: CommandCompiler = (cmd, rel, b) => {
   // matches them. Only the fields the search made were filled: `fillnull value=- | stats count by
   // userIdentity.userName` dropped the events without the name.
   // https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.0.2503/search-commands/fillnull
-  if (names.length === 0) names = ['*'];
+  // Every field is hundreds over events (each JSON path, each add-on field): those no later
+  // command reads and the result does not show are left out of the SQL (rewrite/unread-columns.ts).
+  // Filling them all cost 136 s and ran out of memory at 1M for one `stats count by` field.
+  const all = names.length === 0;
+  if (all) names = ['*'];
   names = expandNames(rel, names, true, b);
   const isNumber = /^-?\d+(\.\d+)?$/.test(value);
   return assign(rel, b, names.map((n) => {
@@ -142,7 +146,7 @@ const fillnull: CommandCompiler = (cmd, rel, b) => {
     if (c.type === 'number' && isNumber) return [n, call('coalesce', [c, int(Number(value))], 'number')];
     if (c.type === 'mv') return [n, call('coalesce', [c, call('list', [lit(value)], 'mv')], 'mv')];
     return [n, call('coalesce', [toString(c), lit(value)], 'string')];
-  }));
+  }), all ? 'droppable' : undefined);
 };
 
 const convert: CommandCompiler = (cmd, rel, b) => {

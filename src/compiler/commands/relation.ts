@@ -29,8 +29,11 @@ export function hasColumn(rel: Relation, name: string): boolean {
   return rel.fields.has(name) || (rel.raw && !rel.removed.has(name) && eventColumn(name) !== undefined);
 }
 
-/** Add or replace columns (the event fields overwritten keep their originals: Builder.step). */
-export function assign(rel: Relation, b: Builder, values: [string, Compiled][]): Relation {
+/**
+ * Add or replace columns (the event fields overwritten keep their originals: Builder.step).
+ * `unread`: see the extend step's (ir/plan.ts).
+ */
+export function assign(rel: Relation, b: Builder, values: [string, Compiled][], unread?: 'droppable'): Relation {
   const columns: Column[] = [];
   const seen = new Set<string>();
   const fields: [string, FieldInfo][] = [];
@@ -41,7 +44,7 @@ export function assign(rel: Relation, b: Builder, values: [string, Compiled][]):
     fields.push([name, fieldOf(name, c, rel)]);
   }
   const removed = new Set([...rel.removed].filter((r) => !seen.has(r)));
-  return b.step({ kind: 'extend', input: rel.id, columns }, { fields: withFields(rel, fields), raw: rel.raw, removed });
+  return b.step({ kind: 'extend', input: rel.id, columns, ...(unread ? { unread } : {}) }, { fields: withFields(rel, fields), raw: rel.raw, removed });
 }
 
 /** Keep only the given expressions (and `__seq`): the relation loses the raw event columns. */

@@ -52,8 +52,12 @@ export type Step = {
   | { kind: 'table'; relation: string }
   /** Nothing: the input of a generating command at the start of a search. */
   | { kind: 'none' }
-  /** Every input column but `drop`, with these added or replaced. */
-  | { kind: 'extend'; input: number; columns: Column[]; drop?: string[] }
+  /**
+   * Every input column but `drop`, with these added or replaced. `unread`: columns no later step
+   * reads and the result does not list may be left out (fillnull over every field: the rewrite
+   * unread-columns.ts), as they change nothing anyone sees.
+   */
+  | { kind: 'extend'; input: number; columns: Column[]; drop?: string[]; unread?: 'droppable' }
   /** Exactly these columns. */
   | { kind: 'project'; input: number; columns: Column[] }
   /** Rows where `condition` is true; a condition over a window function filters after it. */
