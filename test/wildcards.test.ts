@@ -2,8 +2,12 @@
 // add-on fields included, in name order. Splunk: rename, table and fields take wildcards
 // (https://help.splunk.com/en/splunk-enterprise/spl-search-reference/10.0/search-commands/rename,
 // .../table, .../fields), and stats functions take a wildcard field (.../stats: "values(*)").
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/compiler/index.js';
+import { Engine } from '../src/engine/engine.js';
 import { expectRows, sampleAndLanguage, SAMPLE_NOW } from './helpers.js';
 
 const data = sampleAndLanguage();
@@ -49,9 +53,43 @@ describe('wildcards in field names over events', () => {
     const compiled = compile(`${KEY} | table userIdentity.*`, { now: SAMPLE_NOW });
     // Plan steps: the leaf paths of each nested column the pattern can reach (no top-level key or
     // add-on field matches userIdentity.*), printed like the search.
+    // Two questions: the leaves of each distinct shape of the values, and the values whose shape
+    // merged arrays' elements walked themselves (a json_tree of every value ran out of memory at 1M).
     const asked = compiled.discoveries?.filter((d) => d.what === 'the fields matching userIdentity.*') ?? [];
-    expect(asked).toHaveLength(1);
-    expect(asked[0]!.sql).toContain('FROM json_tree("userIdentity") t');
-    expect(asked[0]!.sql).not.toContain('requestParameters');
+    expect(asked).toHaveLength(2);
+    expect(asked[0]!.sql).toContain('json_structure("userIdentity")');
+    expect(asked[1]!.sql).toContain('FROM json_tree("userIdentity") t');
+    for (const a of asked) expect(a.sql).not.toContain('requestParameters');
+  });
+
+  // json_structure merges an array's elements: where they mixed types, held a null or were none,
+  // the shape loses leaves, and those values are walked themselves. An empty object is no leaf.
+  it('finds the same leaves from shapes as from every value, arrays and empty objects included', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'spelunk-shapes-'));
+    try {
+      const ev = (id: string, requestParameters: unknown) => ({ eventVersion: '1.08', eventTime: '2026-11-20T10:00:00Z', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', eventID: id, awsRegion: 'us-east-1', requestParameters });
+      const records = [
+        ev('1', { a: { b: 1 }, empty: {}, n: null }),
+        ev('2', { list: [{ x: 1 }, { y: 'z' }] }),
+        ev('3', { mixed: [1, { deep: 2 }] }),
+        ev('4', { nulls: [{ k: null }, { k: { c: 1 } }] }),
+        ev('5', { none: [], one: [null] }),
+        ev('6', { nest: [[1], [{ q: 1 }]] }),
+      ];
+      writeFileSync(path.join(dir, 'e.json'), JSON.stringify({ Records: records }));
+      const engine = await Engine.open({});
+      try {
+        await engine.load([dir]);
+        const result = await engine.run('* | table requestParameters.* | head 1');
+        expect(result.columns).toEqual([
+          'requestParameters.a.b', 'requestParameters.list{}.x', 'requestParameters.list{}.y', 'requestParameters.mixed{}', 'requestParameters.mixed{}.deep',
+          'requestParameters.n', 'requestParameters.nest{}{}', 'requestParameters.nest{}{}.q', 'requestParameters.nulls{}.k', 'requestParameters.nulls{}.k.c', 'requestParameters.one{}',
+        ]);
+      } finally {
+        engine.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -170,6 +170,12 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
    * elements as `{}`), each once: the field names a wildcard can match (commands/wildcards.ts).
    */
   json_leaf_paths: fn((a) => `(SELECT list(DISTINCT regexp_replace(regexp_replace(t.fullkey, '\\[[0-9]+\\]', '{}', 'g'), '^\\$', '')) FROM json_tree(${a[0]}) t WHERE t.type NOT IN ('OBJECT', 'ARRAY'))`, 'mv'),
+  /**
+   * The shape of a JSON value as DuckDB's json_structure gives it (each leaf's type; an array's
+   * elements merged into one), as text: its leaves' paths are the value's, where
+   * commands/wildcards.ts says they are (a million events have a few hundred shapes).
+   */
+  json_shape: fn('CAST(json_structure({0}) AS VARCHAR)', 'string'),
   /** A text as a JSON string (quoted, escaped). */
   to_json_text: fn('CAST(to_json({0}) AS VARCHAR)', 'string'),
   /** A list as one JSON array (a transaction's nested objects, commands/transaction.ts). */

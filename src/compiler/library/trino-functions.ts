@@ -284,6 +284,7 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   json_type: none('fromjson has no Trino form yet'),
   json_keys: none('fromjson has no Trino form yet'),
   json_leaf_paths: none('the fields a wildcard matches are asked of the local data'),
+  json_shape: none('the fields a wildcard matches are asked of the local data'),
   to_json_text: none('tojson has no Trino form yet'),
   json_text: none('tojson has no Trino form yet'),
   list_to_json: none('transaction has no Trino form'),
