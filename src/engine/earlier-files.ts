@@ -4,10 +4,11 @@
 // line ("loaded 2 events from 1 file") and every count after it disagree with no word of why, so
 // the load says so, and how to search only what is on disk now.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { lstatSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import type { CachedEvents } from './cache-view.js';
+import { GLOB_CHAR } from './load-paths.js';
 import type { LoadReport, LoadWarning } from './types.js';
 
 /** A file an earlier load read, and how many of its events are loaded. */
@@ -46,8 +47,6 @@ function notInLastLoad(cached: CachedEvents): EarlierFile[] {
   return cached.select({}).filter((f) => !named.has(f.entry.path)).map((f) => f.entry);
 }
 
-/** Paths with a glob in them name no folder to be under: their earlier files are not judged. */
-const GLOB = /[*?[]/;
 
 /**
  * The note for the files of `earlier` under one of `paths` that this load did not read again:
@@ -56,7 +55,8 @@ const GLOB = /[*?[]/;
  */
 function earlierNotRead(paths: string[], earlier: EarlierFile[], report: LoadReport, known: boolean): LoadWarning | undefined {
   if (earlier.length === 0) return undefined;
-  const roots = paths.filter((p) => !GLOB.test(p)).map((p) => resolve(p));
+  // A glob names no folder to be under: its earlier files are not judged.
+  const roots = paths.filter((p) => !GLOB_CHAR.test(p) || existsSync(p)).map((p) => resolve(p));
   const rootOf = (file: string) => roots.find((r) => file === r || file.startsWith(r.endsWith(sep) ? r : r + sep));
   const skipped = new Set(report.warnings.filter((w) => w.kind === 'skipped').map((w) => resolve(w.file)));
   let gone = 0;
