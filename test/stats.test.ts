@@ -130,6 +130,8 @@ describe('stats by a multivalue field', () => {
     await expectRows(data.sample, `${mv} | stats count by f`, [{ f: 'a', count: 2 }, { f: 'b', count: 1 }]);
     await expectRows(data.sample, `${mv} | stats count by f dedup_splitvals=true`, [{ f: 'a', count: 1 }, { f: 'b', count: 1 }]);
     await expectRows(data.sample, `${mv} | stats dedup_splitvals=t count by f`, [{ f: 'a', count: 1 }, { f: 'b', count: 1 }]);
+    // The other stats commands took it and did nothing, a value held twice still counting twice.
+    await expect(data.sample.run(`${mv} | eventstats dedup_splitvals=true count by f`)).rejects.toThrow(/dedup_splitvals= is not supported: only stats takes it/);
   });
 });
 

@@ -169,7 +169,7 @@ const STATS_OPTIONS: Options = {
   allnum: { unsupported: 'numeric statistics are computed over the values that are numbers' },
   delim: { ignored: 'multivalue results are lists, not delimited text' },
   partitions: { ignored: 'one machine' },
-  dedup_splitvals: { ignored: 'split values are unique already' },
+  dedup_splitvals: { unsupported: 'only stats takes it (a multivalue by-field\'s repeated values counted once per event)' },
 };
 // stats page: dedup_splitvals removes duplicate values of a multivalue by-field (default false).
 // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/stats
