@@ -295,11 +295,7 @@ function termCondition(value: SearchValue, rel: Relation): Expr {
       // (1.2 CPU-s over 1M events' text, where lower() and contains took 2.3).
       return coalesceFalse(call('regexp_matches', [RAW, lit(`(?i)${regexLiteral(inner)}`)], 'bool'));
     }
-    const regex = call('regexp_matches', [RAW, lit(termRegex(term))], 'bool');
-    const parts = [...new Set(term.split('*').filter((p) => p !== '').map((p) => p.toLowerCase()))];
-    if (parts.length === 0) return coalesceFalse(regex);
-    const lowered = all(parts.map((p) => call('contains_lower', [RAW, lit(p)], 'bool')));
-    return caseOf([{ when: lowered, then: regex }], lit(false), 'bool');
+    return rawTerm(term);
   }
   // Without _raw (after stats, table...), a term matches any field's value.
   return anyFieldHolds(term, rel, false);
@@ -311,10 +307,15 @@ function anyFieldHolds(term: string, rel: Relation, cased: boolean): Expr {
 }
 
 function modifiedTerm(term: string, modifier: 'TERM' | 'CASE', rel: Relation): Expr {
-  if (!rel.raw && !rel.fields.has('_raw')) return anyFieldHolds(term, rel, modifier === 'CASE');
+  return rel.raw || rel.fields.has('_raw') ? rawTerm(term, modifier) : anyFieldHolds(term, rel, modifier === 'CASE');
+}
+
+/** The term's segment regex over _raw, run only where the text holds each of its literal parts. */
+function rawTerm(term: string, modifier?: 'TERM' | 'CASE'): Expr {
   const regex = call('regexp_matches', [RAW, lit(termRegex(term, modifier))], 'bool');
-  const parts = [...new Set(term.split('*').filter((p) => p !== ''))];
+  const cased = modifier === 'CASE';
+  const parts = [...new Set(term.split('*').filter((p) => p !== '').map((p) => (cased ? p : p.toLowerCase())))];
   if (parts.length === 0) return coalesceFalse(regex);
-  const holds = all(parts.map((p) => (modifier === 'CASE' ? call('contains', [RAW, lit(p)], 'bool') : call('contains_lower', [RAW, lit(p.toLowerCase())], 'bool'))));
+  const holds = all(parts.map((p) => call(cased ? 'contains' : 'contains_lower', [RAW, lit(p)], 'bool')));
   return caseOf([{ when: holds, then: regex }], lit(false), 'bool');
 }

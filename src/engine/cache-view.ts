@@ -93,6 +93,8 @@ export class CachedEvents {
     this.version++;
   }
 
+  /** What a selection, its times and the views built for it are kept under: these files, this range. */
+  private rangeKey = (range: TimeRange): string => JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
   /** The files the last load named. */
   lastLoad = (): CacheEntry[] => this.loads[this.loads.length - 1]?.entries ?? [];
 
@@ -155,7 +157,7 @@ export class CachedEvents {
 
   /** The entries a range reads, in a stable order (the array is shared: not to be changed). */
   select(range: TimeRange): { entry: CacheEntry; index: string }[] {
-    const key = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
+    const key = this.rangeKey(range);
     if (this.selected?.key === key) return this.selected.files;
     const files = this.all().filter((f) => f.entry.parquet !== null && overlaps(f.entry, range));
     // Not sorted again when one load's entries are in order already: comparing them built each path in one piece (30-50 ms at 5M).
@@ -170,7 +172,7 @@ export class CachedEvents {
   /** Times after which about 1/64 and 1/8 of the range's events lie (recentTimes), newest first. */
   recentSince(range: TimeRange): number[] {
     const files = this.select(range);
-    const key = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
+    const key = this.rangeKey(range);
     if (this.recent?.key === key) return this.recent.times;
     const times = recentTimes(files, range);
     this.recent = { key, times };
@@ -273,13 +275,13 @@ JOIN ${sources} AS f ON f.part = ${part} AND e.file_index = f.segment AND e.__sr
    * times at or after it reads only those files' segments.
    */
   newestView(range: TimeRange): { table: string; since: number } | undefined {
-    const key = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
+    const key = this.rangeKey(range);
     return this.newest?.key === key && this.built === key ? { table: NEWEST_VIEW, since: this.newest.since } : undefined;
   }
 
   /** Points `events` at the files a range needs (a no-op when that is already so). */
   async apply(conn: DuckDBConnection, range: TimeRange): Promise<void> {
-    const built = JSON.stringify([this.version, range.earliest ?? null, range.latest ?? null]);
+    const built = this.rangeKey(range);
     if (built === this.built) return;
     const plan = this.plan(range);
     const current = this.current;

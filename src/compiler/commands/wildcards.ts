@@ -69,18 +69,6 @@ function eventFieldsMatching(rel: Relation, pattern: string, b: Builder): string
     // at the list's top, no field.
     const source = rel.raw ? c.name : carriedColumn(c.name, rel);
     if (source === undefined) continue;
-    const leaves = (listed: Relation): string[] | undefined => {
-      const each = b.step({ kind: 'unnest', input: listed.id, column: '__path', list: column('__paths', 'mv') },
-        { fields: new Map([['__paths', { type: 'mv', origin: INTERNAL }], ['__path', { type: 'string', origin: INTERNAL }]]), raw: false, removed: new Set() });
-      const leaf = rel.raw ? column('__path', 'string') : call('regexp_replace', [column('__path', 'string'), lit('^\\{\\}'), lit('')], 'string');
-      const path = call('concat', [lit(c.name), leaf], 'string');
-      const named = b.step({ kind: 'project', input: each.id, columns: [{ name: 'path', expr: path }] });
-      const p = column('path', 'string');
-      const shaped = call('and', [call('regexp_full_match', [p, lit(re2(pattern))], 'bool'), call('regexp_full_match', [p, lit('[\\w.{}@:-]+')], 'bool')], 'bool');
-      const kept = b.step({ kind: 'filter', input: named.id, condition: rel.raw ? shaped : call('and', [shaped, call('ne', [p, lit(c.name)], 'bool')], 'bool') });
-      const answer = b.ask(b.step({ kind: 'distinct', input: kept.id }), ['path'], what, false);
-      return answer?.filter((v): v is string => v !== null);
-    };
     // The leaves of each distinct shape of the column's values (json_structure): a json_tree of
     // every value took 80 CPU-s for userIdentity over 1M events, its shapes a few. Outside arrays
     // a shape's leaves are its values' leaves, an empty object written "JSON" (it has none: read
@@ -94,14 +82,32 @@ function eventFieldsMatching(rel: Relation, pattern: string, b: Builder): string
     const emptied = call('regexp_replace', [shape, lit('(^|:)"JSON"'), lit('\\1{}'), lit('g')], 'string');
     const distinct = b.step({ kind: 'aggregate', input: shapes.id, groups: [{ name: '__shape', expr: shape }], aggregates: [] });
     const sure = b.step({ kind: 'filter', input: distinct.id, condition: call('and', [call('is_not_null', [shape], 'bool'), call('not', [doubtful(shape)], 'bool')], 'bool') });
-    const fromShapes = leaves(b.step({ kind: 'project', input: sure.id, columns: [{ name: '__paths', expr: call('json_leaf_paths', [emptied], 'mv') }] }));
+    const fromShapes = askLeaves(b.step({ kind: 'project', input: sure.id, columns: [{ name: '__paths', expr: call('json_leaf_paths', [emptied], 'mv') }] }), c.name, rel, pattern, b);
     const unsure = b.step({ kind: 'filter', input: rel.id, condition: call('coalesce', [doubtful(call('json_shape', [value], 'string')), lit(false)], 'bool') });
-    const fromValues = leaves(b.step({ kind: 'project', input: unsure.id, columns: [{ name: '__paths', expr: call('json_leaf_paths', [value], 'mv') }] }));
+    const fromValues = askLeaves(b.step({ kind: 'project', input: unsure.id, columns: [{ name: '__paths', expr: call('json_leaf_paths', [value], 'mv') }] }), c.name, rel, pattern, b);
     if (fromShapes && fromValues) found.push(...fromShapes, ...fromValues);
     else answered = false;
   }
   if (!answered) return undefined;
   return [...new Set(found)].filter((p) => !rel.removed.has(p)).sort();
+}
+
+/**
+ * The field names of the leaf paths `listed` holds (`__paths`, each under nested column `name`)
+ * that match `pattern`, asked of the data; undefined until it answers.
+ */
+function askLeaves(listed: Relation, name: string, rel: Relation, pattern: string, b: Builder): string[] | undefined {
+  const each = b.step({ kind: 'unnest', input: listed.id, column: '__path', list: column('__paths', 'mv') },
+    { fields: new Map([['__paths', { type: 'mv', origin: INTERNAL }], ['__path', { type: 'string', origin: INTERNAL }]]), raw: false, removed: new Set() });
+  // A transaction's leaves start with its list's `{}`, no part of the field's name (see above).
+  const leaf = rel.raw ? column('__path', 'string') : call('regexp_replace', [column('__path', 'string'), lit('^\\{\\}'), lit('')], 'string');
+  const path = call('concat', [lit(name), leaf], 'string');
+  const named = b.step({ kind: 'project', input: each.id, columns: [{ name: 'path', expr: path }] });
+  const p = column('path', 'string');
+  const shaped = call('and', [call('regexp_full_match', [p, lit(re2(pattern))], 'bool'), call('regexp_full_match', [p, lit('[\\w.{}@:-]+')], 'bool')], 'bool');
+  const kept = b.step({ kind: 'filter', input: named.id, condition: rel.raw ? shaped : call('and', [shaped, call('ne', [p, lit(name)], 'bool')], 'bool') });
+  const answer = b.ask(b.step({ kind: 'distinct', input: kept.id }), ['path'], `the fields matching ${pattern}`, false);
+  return answer?.filter((v): v is string => v !== null);
 }
 
 /**
