@@ -1,6 +1,6 @@
 // Streaming and ordering commands on the sample and the language fixture.
 import { describe, expect, it } from 'vitest';
-import { expectRows, sampleAndLanguage, sampleEngine, sqlOf } from './helpers.js';
+import { errorOf, expectRows, sampleAndLanguage, sampleEngine, sqlOf } from './helpers.js';
 
 const data = sampleAndLanguage();
 
@@ -180,6 +180,23 @@ describe('filling and reshaping', () => {
     await expectRows(data.sample, `${GST} | stats count by user | eval n=count*2 | addtotals count n fieldname=tot`, [
       { user: 'ana.ops', count: 5, n: 10, tot: 15 }, { user: 'dev.sam', count: 2, n: 4, tot: 6 }, { user: 'svc-backup', count: 1, n: 2, tot: 3 },
     ]);
+  });
+
+  it('addtotals with no field list sums the numeric fields, not _time; over events it is refused', async () => {
+    // addtotals page: with no field list every numeric field is in the sum (timechart's series, not
+    // its _time: the idiom `timechart ... by f | addtotals` totals each bucket's series). _time was
+    // summed in (Total 1.8e9), and over events nothing was (Total 0).
+    // https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.0.2503/search-commands/addtotals
+    await expectRows(data.sample, `${GST} | stats count by user | eval n=count*2, s="x" | addtotals`, [
+      { user: 'ana.ops', count: 5, n: 10, s: 'x', Total: 15 }, { user: 'dev.sam', count: 2, n: 4, s: 'x', Total: 6 }, { user: 'svc-backup', count: 1, n: 2, s: 'x', Total: 3 },
+    ]);
+    const day = (d: number, a: number, s: number, b: number) => ({ _time: Date.parse(`2026-11-${d}T00:00:00Z`) / 1000, 'ana.ops': a, 'dev.sam': s, 'svc-backup': b, Total: a + s + b });
+    await expectRows(data.sample, `${GST} earliest=-4d@d | timechart span=1d count by user | addtotals col=t`, [
+      day(24, 1, 1, 0), day(25, 1, 1, 0), day(26, 0, 0, 0), day(27, 1, 0, 1), { _time: null, 'ana.ops': 3, 'dev.sam': 2, 'svc-backup': 1, Total: 6 },
+    ]);
+    expect(sqlOf('| makeresults | eval a=1, b="x" | addtotals')).toContain(`coalesce(1::DOUBLE, 0) + coalesce(TRY_CAST('x' AS DOUBLE), 0) AS "Total^0"`);
+    expect(errorOf(`${GST} | eval x=1 | addtotals`).message).toContain('addtotals with no field list sums every numeric field of each event');
+    await expectRows(data.sample, `${GST} | head 1 | eval x=1 | addtotals x | table Total`, [{ Total: 1 }]);
   });
 });
 

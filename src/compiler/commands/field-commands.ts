@@ -12,7 +12,7 @@ import type { Compiled, FieldInfo } from '../types.js';
 import { autoNumberSpan, autoTimeSpan, decimalsOf, discoverRange, floorTo } from './bins.js';
 import { alignOffset, binsOption, bucket, minspanOption } from './time-buckets.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
-import { assign, expandNames, generic, hasColumn, matchingFields, project, wildcardRegex } from './relation.js';
+import { assign, carriesEvents, expandNames, generic, hasColumn, matchingFields, project, wildcardRegex } from './relation.js';
 import { INTERNAL, isMade } from '../ir/origin.js';
 import { fieldOf } from '../ir/schema.js';
 
@@ -250,7 +250,17 @@ function rangeLabel(low: Expr, width: number, decimals: number): Expr {
 const addtotals: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, ADDTOTALS_OPTIONS);
   let names = args.words().map((w) => w.value);
-  if (names.length === 0) names = [...rel.fields].filter(([n, f]) => !n.startsWith('__') && isMade(f.origin)).map(([n]) => n);
+  // No field list: every numeric field of the result (Splunk's addtotals page: with no list, the
+  // sum takes in each numeric field), those whose value is not a number adding nothing. Not the internal
+  // fields: `timechart count by f | addtotals` totals the series, not _time with them. Over events,
+  // every numeric field is Splunk's own fields too (account IDs, eventVersion, timestartpos,
+  // linecount...), a total spelunk cannot give, and summing none of them answered 0: refused.
+  // https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.0.2503/search-commands/addtotals
+  const all = names.length === 0;
+  if (all && (rel.raw || carriesEvents(rel))) {
+    throw b.err('bad-argument', 'addtotals with no field list sums every numeric field of each event, Splunk\'s own fields too, which spelunk cannot reproduce over events: name the fields to sum (addtotals f1 f2), or use it after stats, chart or timechart', cmd.span);
+  }
+  if (all) names = [...rel.fields.keys()].filter((n) => !n.startsWith('_'));
   names = expandNames(rel, names, false);
   const total = args.option('fieldname') ?? 'Total';
   let out = rel;
@@ -263,7 +273,7 @@ const addtotals: CommandCompiler = (cmd, rel, b) => {
     const label = args.option('labelfield');
     const sums = [...out.fields].filter(([n]) => !n.startsWith('__')).map(([n, f]) => {
       if (label && n === label) return { name: n, expr: lit(args.option('label') ?? 'Total') };
-      if (isMade(f.origin) && (f.type === 'number' || names.includes(n) || n === total)) return { name: n, expr: aggregate('sum', [toNumber(column(n, f.type))], 'number') };
+      if (isMade(f.origin) && !(all && n.startsWith('_')) && (f.type === 'number' || names.includes(n) || n === total)) return { name: n, expr: aggregate('sum', [toNumber(column(n, f.type))], 'number') };
       return { name: n, expr: nullOf('unknown') };
     });
     const seq = { name: '__seq', expr: call('add', [aggregate('max', [column('__seq', 'number')], 'number'), int(1)], 'number') };
@@ -338,7 +348,7 @@ export const FIELD_COMMANDS: CommandSpec[] = [
     name: 'addtotals',
     options: ADDTOTALS_OPTIONS,
     rowPreserving: false,
-    reference: { section: 'Fields and values', summary: 'Adds a row total (and with `col=t` a column-total row)', example: '* | chart count over user by action | addtotals' },
+    reference: { section: 'Fields and values', summary: 'Adds a row total (and with `col=t` a column-total row); with no field list, of every numeric field but `_`-named ones (`_time`), not over events', example: '* | chart count over user by action | addtotals' },
     build: addtotals,
   },
   {

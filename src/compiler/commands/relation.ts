@@ -7,7 +7,7 @@ import { eventColumn } from '../cloudtrail-schema.js';
 import { toNumber, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { translateRegex, type RegexError } from '../regex.js';
-export { expandNames, matchingFields, wildcardRegex } from './wildcards.js';
+export { carriesEvents, expandNames, matchingFields, wildcardRegex } from './wildcards.js';
 import { aggregate, call, column, int, type Expr, type SortKey } from '../ir/expr.js';
 import type { Column, Schema } from '../ir/plan.js';
 import { fieldOf } from '../ir/schema.js';

@@ -145,7 +145,7 @@ export function matchingFields(rel: Relation, pattern: string, includeEvent = tr
 }
 
 /** A transaction's results: events merged, each nested object of theirs carried (fields.ts carriedColumn). */
-function carriesEvents(rel: Relation): boolean {
+export function carriesEvents(rel: Relation): boolean {
   return JSON_COLUMNS.some((c) => carriedColumn(c.name, rel) !== undefined);
 }
 
