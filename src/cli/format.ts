@@ -3,7 +3,7 @@
 // for a terminal: control characters in it are shown as escapes (terminal-text.ts); CSV and JSON
 // carry the values byte for byte.
 import { describeDuplicates } from '../engine/duplicates.js';
-import { setField, type LoadReport, type Row, type Value } from '../engine/types.js';
+import { setField, type LoadReport, type LoadWarning, type Row, type Value } from '../engine/types.js';
 import { visible, visibleLines } from './terminal-text.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json' | 'jsonl';
@@ -227,8 +227,28 @@ export function describeLoad(report: LoadReport): string[] {
       (report.filesSkipped || report.eventsSkipped ? ` (skipped ${report.filesSkipped} file${report.filesSkipped === 1 ? '' : 's'}, ${report.eventsSkipped} event${report.eventsSkipped === 1 ? '' : 's'})` : ''),
   ];
   // File names and reasons can quote the data: shown, never obeyed, by the terminal.
-  for (const w of report.warnings) lines.push(visibleLines(`${w.error ? 'error' : w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`));
+  for (const w of groupedNotes(report.warnings)) lines.push(visibleLines(`${w.error ? 'error' : w.kind === 'note' ? 'note' : 'warning'}: ${w.file}: ${w.reason}`));
   const duplicates = report.duplicates && describeDuplicates(report.duplicates);
   if (duplicates) lines.push(duplicates);
   return lines;
+}
+
+/** Files named before the rest of a note's files are counted. */
+const NOTE_NAMES = 3;
+
+/**
+ * The warnings with each note that many files share (a tree's empty files, say: one line each
+ * buried the answer) said once, naming a few of them. Warnings of files skipped or partly read
+ * keep a line per file: each is evidence not loaded.
+ */
+function groupedNotes(warnings: LoadWarning[]): LoadWarning[] {
+  const shared = new Map<string, string[]>();
+  for (const w of warnings) if (w.kind === 'note' && !w.error) shared.set(w.reason, [...(shared.get(w.reason) ?? []), w.file]);
+  const out: LoadWarning[] = [];
+  for (const w of warnings) {
+    const files = w.kind === 'note' && !w.error ? shared.get(w.reason)! : [w.file];
+    if (files.length <= NOTE_NAMES + 1) out.push(w);
+    else if (files[0] === w.file) out.push({ ...w, file: `${files.length} files (${files.slice(0, NOTE_NAMES).join(', ')} and ${files.length - NOTE_NAMES} more)` });
+  }
+  return out;
 }
