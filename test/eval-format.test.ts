@@ -30,6 +30,15 @@ describe('tostring', () => {
     ]);
   });
 
+  it('duration of a negative count: the same text after a minus', async () => {
+    // Rests on memory of Splunk's output, not a page: the Search Reference's tostring() names the
+    // "duration" format without a negative example. DuckDB's remainder keeps the sign, which printed
+    // -5 as "00:00:-5", no form Splunk has.
+    await expectRows(data.sample, one('a=tostring(-5, "duration"), b=tostring(-90061, "duration"), c=tostring(0, "duration"), d=tostring(-0.5, "duration")', 'a b c d'), [
+      { a: '-00:00:05', b: '-1+01:01:01', c: '00:00:00', d: '00:00:00' },
+    ]);
+  });
+
   it('booleans are True and False; an unknown format is an error', async () => {
     await expectRows(data.sample, one('a=tostring(1==2), b=tostring(isnull(nope))', 'a b'), [{ a: 'False', b: 'True' }]);
     expect(() => compile('| makeresults | eval a=tostring(1, "bogus")', { now: SAMPLE_NOW })).toThrow(/tostring\(\) formats are "hex", "commas" and "duration"/);

@@ -61,6 +61,16 @@ describe('functions', () => {
     ]);
   });
 
+  it('substr with a negative start past the beginning starts at the first character', async () => {
+    // Text functions page: substr counts from 1, a negative start counts back from the end. A count
+    // past the beginning is clamped (rests on memory, no page says it): DuckDB's substring read the
+    // negative result from the end again, substr("abcdef", -10, 2) gave "de".
+    // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/text-functions
+    await expectRows(data.sample, one('a=substr("abcdef", -10, 2), b=substr("abcdef", -6, 2), c=substr("abcdef", -7), d=substr("abcdef", -3, 2)', 'a b c d'), [
+      { a: 'ab', b: 'ab', c: 'abcdef', d: 'de' },
+    ]);
+  });
+
   it('multivalue', async () => {
     await expectRows(data.sample, one('s=split("a,b,c,b",","), a=mvindex(s,0), b=mvindex(s,-1), c=mvindex(s,1,2), d=mvcount(s), e=mvjoin(s,"|"), f=mvappend(s,"d"), g=mvdedup(s), h=mvfilter(match(s,"b")), i=mvfind(s,"c"), j=mvsort(mvappend("b","a","C")), k=mvcount(nope)', 'a b c d e f g h i j k'), [
       { a: 'a', b: 'b', c: ['b', 'c'], d: 4, e: 'a|b|c|b', f: ['a', 'b', 'c', 'b', 'd'], g: ['a', 'b', 'c'], h: ['b', 'b'], i: 2, j: ['C', 'a', 'b'], k: null },

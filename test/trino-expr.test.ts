@@ -37,6 +37,7 @@ const EXPRESSIONS = [
   'len(userAgent)',
   'substr(eventName, 2, 3)',
   'substr(eventName, -4)',
+  'substr(eventName, -40, 3)',
   'replace(eventName, "(\\w)Role", "\\1R")',
   'if(match(eventName, "^(Assume|Get)"), "yes", "no")',
   'mvcount(\'resources{}.ARN\')',

@@ -8,19 +8,25 @@ import { literalString, type EvalCall, type EvalFunction } from './eval-call.js'
 const bigint = (e: Expr): Expr => call('to_bigint', [call('trunc', [toNumber(e)], 'number')], 'int');
 const isNull = (e: Expr): Expr => call('is_null', [e], 'bool');
 
-/** `tostring(x, "duration")`: seconds as HH:MM:SS, with days as D+HH:MM:SS. */
+/**
+ * `tostring(x, "duration")`: seconds as HH:MM:SS, with days as D+HH:MM:SS; a negative count is
+ * the same text after a minus (DuckDB's remainder keeps the sign: -5 gave "00:00:-5").
+ */
 function duration(c: EvalCall, x: Expr): Expr {
-  return c.vars.share(bigint(x), (secs) => {
-    const days = call('int_div', [secs, int(86400)], 'int');
-    const hours = call('int_div', [call('int_mod', [secs, int(86400)], 'int'), int(3600)], 'int');
-    const minutes = call('int_div', [call('int_mod', [secs, int(3600)], 'int'), int(60)], 'int');
-    const seconds = call('int_mod', [secs, int(60)], 'int');
+  return c.vars.share(bigint(x), (secs) => c.vars.share(call('abs', [secs], 'int'), (a) => {
+    const days = call('int_div', [a, int(86400)], 'int');
+    const hours = call('int_div', [call('int_mod', [a, int(86400)], 'int'), int(3600)], 'int');
+    const minutes = call('int_div', [call('int_mod', [a, int(3600)], 'int'), int(60)], 'int');
+    const seconds = call('int_mod', [a, int(60)], 'int');
     const clock = call('printf', [lit('%02d:%02d:%02d'), hours, minutes, seconds], 'string');
-    return caseOf([
-      { when: isNull(secs), then: lit(null, 'string') },
-      { when: call('ge', [secs, int(86400)], 'bool'), then: call('concat', [call('concat', [call('to_varchar', [days], 'string'), lit('+')], 'string'), clock], 'string') },
+    const text = caseOf([
+      { when: call('ge', [a, int(86400)], 'bool'), then: call('concat', [call('concat', [call('to_varchar', [days], 'string'), lit('+')], 'string'), clock], 'string') },
     ], clock, 'string');
-  });
+    return c.vars.share(text, (t) => caseOf([
+      { when: isNull(secs), then: lit(null, 'string') },
+      { when: call('lt', [secs, int(0)], 'bool'), then: call('concat', [lit('-'), t], 'string') },
+    ], t, 'string'));
+  }));
 }
 
 /** `tostring(x, "commas")`: thousands separated; whole numbers as they are, others to two decimals. */

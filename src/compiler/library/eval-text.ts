@@ -24,9 +24,11 @@ export const TEXT_FUNCTIONS: EvalFunction[] = [
     build: (c) => {
       const [x, start, len] = c.args() as [Expr, Expr, Expr?];
       return c.vars.share(toString(x), (v) => c.vars.share(bigint(start), (st) => {
-        // Splunk counts from 1; a negative start counts back from the end.
+        // Splunk counts from 1; a negative start counts back from the end, and one past the
+        // beginning starts at the first character (DuckDB's substring read the resulting negative
+        // start from the end again: substr("abcdef", -10, 2) gave "de").
         const from = caseOf([
-          { when: call('lt', [st, int(0)], 'bool'), then: call('add', [call('add', [call('length', [v], 'int'), st], 'int'), int(1)], 'int') },
+          { when: call('lt', [st, int(0)], 'bool'), then: call('greatest', [call('add', [call('add', [call('length', [v], 'int'), st], 'int'), int(1)], 'int'), int(1)], 'int') },
           { when: call('eq', [st, int(0)], 'bool'), then: int(1) },
         ], st, 'int');
         return call('substring', len ? [v, from, bigint(len)] : [v, from], 'string');
