@@ -80,3 +80,16 @@ export interface Pipeline {
   leadingPipe: boolean;
   span: Span;
 }
+
+/** Names of the fields an expression reads. */
+export function fieldsOf(e: Expr, out: Set<string> = new Set()): Set<string> {
+  switch (e.kind) {
+    case 'field': out.add(e.name); break;
+    case 'call': e.args.forEach((a) => fieldsOf(a, out)); break;
+    case 'unary': fieldsOf(e.arg, out); break;
+    case 'binary': fieldsOf(e.left, out); fieldsOf(e.right, out); break;
+    case 'in': fieldsOf(e.arg, out); e.values.forEach((v) => fieldsOf(v, out)); break;
+    default: break;
+  }
+  return out;
+}

@@ -158,15 +158,3 @@ function callFunction(c: Call, scope: ExprScope): IrExpr {
   return result.span || result.kind === 'var' ? result : { ...result, span: c.span };
 }
 
-/** Fields an expression reads (for mvfilter and friends). */
-export function fieldsOf(e: Expr, out: string[] = []): string[] {
-  switch (e.kind) {
-    case 'field': out.push(e.name); break;
-    case 'call': e.args.forEach((a) => fieldsOf(a, out)); break;
-    case 'unary': fieldsOf(e.arg, out); break;
-    case 'binary': fieldsOf(e.left, out); fieldsOf(e.right, out); break;
-    case 'in': fieldsOf(e.arg, out); e.values.forEach((v) => fieldsOf(v, out)); break;
-    default: break;
-  }
-  return out;
-}

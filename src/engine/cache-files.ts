@@ -394,7 +394,8 @@ export async function collectGarbage(root: string, folder: string, graceMs: numb
   return removed;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` still runs (another user's process counts: signalling it is refused). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

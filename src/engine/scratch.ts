@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { defaultCacheDir } from './cache-files.js';
+import { defaultCacheDir, isAlive } from './cache-files.js';
 
 const NAME = /^spelunk-(\d+)-[0-9a-f]{12}$/;
 /**
@@ -144,13 +144,4 @@ function newestChange(dir: string): number {
     }
   }
   return newest;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -3,7 +3,8 @@
 import { Args, describe, fieldList } from '../args.js';
 import { made, withFields } from '../builder.js';
 import { toNumber, toString } from '../build/coerce.js';
-import { compileExpr, fieldRef, fieldsOf, priorValue } from '../expr.js';
+import { fieldsOf } from '../../../grammar/ast.js';
+import { compileExpr, fieldRef, priorValue } from '../expr.js';
 import { aggregate, call, column, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import { CONVERT_FUNCTIONS, convertFunction, DEFAULT_TIME_FORMAT } from '../library/convert-functions.js';
 import { TimeFormatError } from '../library/time-format.js';
@@ -36,7 +37,7 @@ const evalCommand: CommandCompiler = (cmd, rel, b) => {
     // Later assignments see earlier ones, as Splunk evaluates them left to right. One that reads
     // a field set earlier in this eval starts a new stage, so each expression is written once
     // instead of being pasted into every later one (which grew the SQL exponentially).
-    if (fieldsOf(a.expr).some((f) => locals.has(f))) {
+    if ([...fieldsOf(a.expr)].some((f) => locals.has(f))) {
       current = assign(current, b, values);
       locals = new Map();
       values = [];

@@ -1,11 +1,11 @@
 // Aggregating commands: stats, eventstats, streamstats, top, rare. One table maps each SPL
 // aggregate to its DuckDB form; Splunk's output names (`count(user)`, `values(src)`) are kept.
-import type { Arg, Command, Expr, Span } from '../../../grammar/ast.js';
+import { fieldsOf, type Arg, type Command, type Expr, type Span } from '../../../grammar/ast.js';
 import { parseExpression } from '../../../grammar/parser.js';
 import { Args, describe } from '../args.js';
 import { made, withFields, type Builder } from '../builder.js';
 import { all, fieldType, toBool } from '../build/coerce.js';
-import { compileExpr, fieldRef, fieldsOf } from '../expr.js';
+import { compileExpr, fieldRef } from '../expr.js';
 import { aggregate, call, caseOf, column, int, lit, sideColumn, type Expr as IrExpr, type Window } from '../ir/expr.js';
 import type { Column } from '../ir/plan.js';
 import { AGGREGATE_NAMES, evalAggregateInput, statsFunction, type StatsFunction } from '../library/aggregates.js';
@@ -252,7 +252,7 @@ function resetSegments(args: Args, by: string[], aggs: Aggregation[], rel: Relat
     if (first || !parsed.expr) throw b.err('bad-argument', `cannot read ${key}=${JSON.stringify(o.value)}: ${first?.message ?? 'no expression'}`, o.span);
     // Splunk tests reset_after after the event's statistics: a condition on them needs each
     // reset to feed the next, which one pass of window functions cannot do.
-    const own = fieldsOf(parsed.expr).find((f) => aggs.some((a) => a.name === f));
+    const own = [...fieldsOf(parsed.expr)].find((f) => aggs.some((a) => a.name === f));
     if (own !== undefined) throw b.err('bad-argument', `${key} on ${own}, a statistic this streamstats computes, is not supported yet: the condition may read the events' own fields`, o.span);
     return oneIf(toBool(compileExpr(parsed.expr, { rel, b })));
   };

@@ -1,7 +1,7 @@
 // eval functions on multivalue fields. A multivalue field is a list; Splunk has no empty one, so
 // an empty result is null. mvmap and mvfilter name each value by the field's own name inside their
 // expression: each gets a variable of its own, so nested ones never capture each other's value.
-import type { Expr as Ast } from '../../../grammar/ast.js';
+import { fieldsOf } from '../../../grammar/ast.js';
 import { caseOf, isNotNull, toBool, toList, toNumber, toString } from '../build/coerce.js';
 import { call, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import { parseSpan } from '../time.js';
@@ -40,19 +40,6 @@ function mvappend(c: EvalCall, args: Expr[]): Expr {
   flush();
   if (parts.length === 0) return nullOf('mv');
   return nullIfEmpty(parts.length === 1 ? parts[0]! : call('flatten', [call('list', parts, 'list')], 'mv'));
-}
-
-/** Names of the fields an expression reads. */
-function fieldsOf(e: Ast, out: Set<string> = new Set()): Set<string> {
-  switch (e.kind) {
-    case 'field': out.add(e.name); break;
-    case 'call': e.args.forEach((a) => fieldsOf(a, out)); break;
-    case 'unary': fieldsOf(e.arg, out); break;
-    case 'binary': fieldsOf(e.left, out); fieldsOf(e.right, out); break;
-    case 'in': fieldsOf(e.arg, out); e.values.forEach((v) => fieldsOf(v, out)); break;
-    default: break;
-  }
-  return out;
 }
 
 export const MULTIVALUE_FUNCTIONS: EvalFunction[] = [
