@@ -16,6 +16,7 @@ import type { SummaryOptions } from './sidebar-summary.js';
 import { EngineSidebar } from './engine-sidebar.js';
 import { SidebarJob } from './sidebar-job.js';
 import type { Summary } from './sidebar-memory.js';
+import { SummaryMemory, type LoadedSummary } from './loaded-summary.js';
 import { ScanAnswers } from './scan-answers.js';
 import { defaultMemoryLimit } from './memory.js';
 import { PathsJob } from './paths-job.js';
@@ -50,6 +51,7 @@ export class Engine {
     const compile = (spl: string, opts: RunOptions & { unordered: boolean }) => this.compileWithData(spl, opts);
     const dataKey = () => this.store.dataKey();
     this.sidebar = new EngineSidebar({ conn, compile, cancel: this.results, scans: this.scans, dataKey, cacheDir: options.cacheDir });
+    this.summaries = new SummaryMemory({ parse: (spl) => this.parse(spl), run: (spl, opts) => this.run(spl, opts), prepare: (spl, opts) => this.prepareWithData(spl, opts), dataKey, cacheDir: options.cacheDir });
     this.ahead = new SidebarJob({
       main: conn, conn: side, turn: (work) => this.serial.run(work), compile, draft: (spl, opts) => this.prepare(spl, opts), view: (range) => this.store.selectRange(range), scans: this.scans, dataKey, cacheDir: options.cacheDir,
     });
@@ -128,6 +130,10 @@ export class Engine {
   /** The search scans `_raw` for its rows (a bare term): every sidebar pass scans it again. */
   scansRaw = (spl: string, opts: RunOptions): Promise<boolean> => this.sidebar.scansRaw(spl, opts);
 
+  /** The opening summary of every loaded event (the REPL's), remembered with the cache (loaded-summary.ts). */
+  loadedSummary = (now?: number): Promise<LoadedSummary> => this.summaries.summary(now);
+  private readonly summaries: SummaryMemory;
+
   /** The REPL's field paths, found on a connection of their own (paths-job.ts). */
   private readonly paths: PathsJob;
 
@@ -175,9 +181,7 @@ export class Engine {
   }
 
   /** The warm start's load report once its walk confirmed the manifest, else undefined. Not queued: the first search's rows wait on it. */
-  warmOutcome(): Promise<LoadReport | undefined> {
-    return this.store.warmOutcome();
-  }
+  warmOutcome = (): Promise<LoadReport | undefined> => this.store.warmOutcome();
 
   settleWarm(): Promise<{ report: LoadReport; verified: boolean }> {
     return this.scans.changed(this.store.settleWarm());
@@ -189,9 +193,7 @@ export class Engine {
   }
 
   /** What a caller should say when the cache an answer-first load owed could not be written. */
-  cacheNote(): string | undefined {
-    return this.store.cacheNote();
-  }
+  cacheNote = (): string | undefined => this.store.cacheNote();
 
   /** The cache folder an answer-first load still owes a write to, if any (close() waits for it). */
   cacheOwed = (): string | undefined => this.store.cacheOwed();
@@ -207,7 +209,6 @@ export class Engine {
     await this.store.selectRange({});
     return exportEvents(this.conn, file);
   }
-
 
   /**
    * Parse and compile without running: SQL for `explain` and `:sql`. Columns that depend on the

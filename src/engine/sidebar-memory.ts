@@ -4,6 +4,7 @@
 // give exact coverage, distinct counts and top values. The same search over the same loaded
 // events gives the same counts, so they are kept, in a file of the cache folder beside the
 // duplicate counts, and served to the next sidebar of that search in this session or a later one.
+// The file's form (CacheMemory) also keeps the REPL's opening summary (loaded-summary.ts).
 //
 // Only what cannot differ is remembered: the key holds spelunk's and DuckDB's versions, the loaded files (each file's path, size,
 // times and segment, the index it was loaded into, whether copies are dropped: a changed or added
@@ -36,25 +37,32 @@ function spelunkVersion(): string {
 /** Summaries kept (the newest): at about 30 KB each for the add-on's fields, a file of a megabyte. */
 const KEPT = 32;
 
-export class SidebarMemory {
-  constructor(private readonly file: string) {}
+/**
+ * Values of one kind kept in a file of the cache folder, each under its key (see key), the newest
+ * KEPT. `valid`: what a value read back must be; anything else is a miss, never an answer.
+ */
+export class CacheMemory<T> {
+  constructor(
+    private readonly file: string,
+    private readonly valid: (value: unknown) => value is T,
+  ) {}
 
-  /** The key of a summary: what it was counted over, as parts any JSON value. */
+  /** The key of a value: what it was counted over, as parts any JSON value. */
   static key(parts: unknown[]): string {
     return createHash('sha256').update(JSON.stringify([VERSION, spelunkVersion(), ...parts])).digest('hex').slice(0, 32);
   }
 
-  recall(key: string): Summary | undefined {
+  recall(key: string): T | undefined {
     const found = this.entries().find(([k]) => k === key);
     return found?.[1];
   }
 
   /**
-   * Keeps `summary` under `key`, the oldest entries dropped past KEPT, and those under `forget`
+   * Keeps `value` under `key`, the oldest entries dropped past KEPT, and those under `forget`
    * (the parts it was composed of). A cache that cannot be written costs the count next time, nothing else.
    */
-  remember(key: string, summary: Summary, forget: string[] = []): void {
-    const entries = [...this.entries().filter(([k]) => k !== key && !forget.includes(k)).slice(-(KEPT - 1)), [key, summary] as const];
+  remember(key: string, value: T, forget: string[] = []): void {
+    const entries = [...this.entries().filter(([k]) => k !== key && !forget.includes(k)).slice(-(KEPT - 1)), [key, value] as const];
     try {
       writeAtomic(this.file, JSON.stringify({ version: VERSION, entries }));
     } catch {
@@ -62,7 +70,7 @@ export class SidebarMemory {
     }
   }
 
-  private entries(): (readonly [string, Summary])[] {
+  private entries(): (readonly [string, T])[] {
     let read: unknown;
     try {
       read = JSON.parse(readFileSync(this.file, 'utf8'));
@@ -72,7 +80,14 @@ export class SidebarMemory {
     const { version, entries } = (read ?? {}) as { version?: unknown; entries?: unknown };
     if (version !== VERSION || !Array.isArray(entries)) return [];
     // A damaged entry is a miss, never an answer.
-    return entries.filter((e): e is [string, Summary] => Array.isArray(e) && typeof e[0] === 'string' && isSummary(e[1]));
+    return entries.filter((e): e is [string, T] => Array.isArray(e) && typeof e[0] === 'string' && this.valid(e[1]));
+  }
+}
+
+/** The field sidebar's counts (engine-sidebar.ts). */
+export class SidebarMemory extends CacheMemory<Summary> {
+  constructor(file: string) {
+    super(file, isSummary);
   }
 }
 

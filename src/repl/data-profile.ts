@@ -5,40 +5,13 @@ import { cellValues, formatTime } from '../cli/format.js';
 import { addonFieldNames } from '../compiler/fields.js';
 import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
+import type { LoadedSummary } from '../engine/loaded-summary.js';
 import type { Row } from '../engine/types.js';
 import { quoteValue } from './completion.js';
 import { visible } from './display.js';
 
-export interface DataSummary {
-  events: number;
-  earliest: number | null;
-  latest: number | null;
-  accounts: { value: string; count: number }[];
-  regions: { value: string; count: number }[];
-  eventNames: { value: string; count: number }[];
-}
-
-const num = (v: unknown) => (typeof v === 'number' ? v : v === null || v === undefined ? null : Number(v));
-
-async function top(engine: Engine, field: string, limit: number, opts: RunOptions): Promise<{ value: string; count: number }[]> {
-  const r = await engine.run(`* | top limit=${limit} showperc=f ${field}`, opts);
-  return r.rows.map((row) => ({ value: String(row[field]), count: Number(row.count) }));
-}
-
-/** The opening summary, computed with SPL over everything loaded. */
-export async function dataSummary(engine: Engine, opts: RunOptions = {}): Promise<DataSummary> {
-  const base = { ...opts, maxRows: undefined };
-  const totals = await engine.run('* | stats count min(_time) as earliest max(_time) as latest', base);
-  const t = totals.rows[0] ?? {};
-  return {
-    events: num(t.count) ?? 0,
-    earliest: num(t.earliest),
-    latest: num(t.latest),
-    accounts: await top(engine, 'recipientAccountId', 5, base),
-    regions: await top(engine, 'awsRegion', 5, base),
-    eventNames: await top(engine, 'eventName', 8, base),
-  };
-}
+/** The opening summary (the engine's, remembered with the cache: loaded-summary.ts). */
+export type DataSummary = LoadedSummary;
 
 const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 

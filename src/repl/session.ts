@@ -13,7 +13,7 @@ import { missingIndexNote } from '../engine/index-note.js';
 import { bundledQueriesDir, userQueriesDir, type SavedQuery } from '../engine/queries.js';
 import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { quoteValue } from './completion.js';
-import { dataSummary, describeSummary, discoverFields, knownFields, topValues } from './data-profile.js';
+import { describeSummary, discoverFields, knownFields, topValues } from './data-profile.js';
 import { describeStats, type FieldStats } from './field-stats.js';
 import { describeData, inspectSearch } from './inspect.js';
 import { ranLines, ranSearch } from './inspect-ran.js';
@@ -128,7 +128,7 @@ export class Session {
   async summary(): Promise<OutLine[]> {
     // Shown right after a load, as the sidebar counted in idle time starts: it waits.
     const release = this.sidebars.hold();
-    const s = await dataSummary(this.engine, { now: this.clock() }).finally(() => release(false));
+    const s = await this.engine.loadedSummary(this.clock()).finally(() => release(false));
     const out: OutLine[] = describeSummary(s).map((text, i) => ({ text, tone: i === 0 ? 'heading' : 'plain' }));
     // Relative times count back from now; an old capture finds nothing in `-24h` unless the clock is set.
     if (this.now === null && s.latest !== null && Date.now() / 1000 - s.latest > 86400) {

@@ -1,7 +1,7 @@
 // spelunk at scale: load (cold, into the cache) and warm start against a hand-written read_json,
 // each query in queries/ and ten ad-hoc searches against hand-written SQL over the same loaded
 // data and against jq over the raw files, parse+compile time per canned search (compile.ts), peak memory.
-// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries|compile] [--steps hand,handlimited,first,cold,table,warm,warmrun] [--no-jq] [--cache DIR] [--memory-limit SIZE] [--format table|csv|jsonl|json]
+// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries|compile] [--steps hand,handlimited,first,cold,table,warm,warmrun,warmrepl] [--no-jq] [--cache DIR] [--memory-limit SIZE] [--format table|csv|jsonl|json]
 //
 // Each measured step runs in a child process of its own (`--phase`), so the peak RSS reported
 // for it is that step's alone: one process holding a hand-written load, spelunk's load and
@@ -196,6 +196,18 @@ if (phase === 'warm-start') {
   });
   phaseDone({ warm, warmCpu });
 }
+if (phase === 'warm-repl') {
+  // The warm start as the REPL takes it: the load, the opening summary it shows before its
+  // prompt (remembered with the cache: engine/loaded-summary.ts), then the search.
+  const [, warmRepl, warmReplCpu] = await timeCpu(async () => {
+    const e = await Engine.open({ cacheDir, memoryLimit });
+    await e.load([files], { answerFirst: true });
+    await e.loadedSummary();
+    await e.run('search eventName=ConsoleLogin | head 10');
+    e.close();
+  });
+  phaseDone({ warmRepl, warmReplCpu });
+}
 if (phase === 'warm-run') {
   // The warm start as `spelunk run` takes it (loadAndStream: the first search's answer-first
   // path looks the files up before the load does), to the search's last row.
@@ -212,9 +224,9 @@ if (phase === 'warm-run') {
 
 const round = (x: unknown): number => Math.round(Number(x) * 1000) / 1000;
 if (phase === undefined && (only === undefined || only === 'load')) {
-  // --steps hand,handlimited,first,cold,table,warm,warmrun runs only those (the others print NaN).
+  // --steps hand,handlimited,first,cold,table,warm,warmrun,warmrepl runs only those (the others print NaN).
   const steps = arg('steps')?.split(',');
-  const known = ['hand', 'handlimited', 'first', 'cold', 'table', 'warm', 'warmrun'];
+  const known = ['hand', 'handlimited', 'first', 'cold', 'table', 'warm', 'warmrun', 'warmrepl'];
   const unknown = steps?.filter((s) => !known.includes(s)) ?? [];
   // A misspelt step would run nothing and print NaN for it, as if asked to leave it out.
   if (unknown.length > 0) throw new Error(`bench: unknown step ${unknown.join(', ')} (steps: ${known.join(', ')})`);
@@ -226,6 +238,7 @@ if (phase === undefined && (only === undefined || only === 'load')) {
   const table = step('table', 'table-load');
   const warm = step('warm', 'warm-start');
   const warmRun = step('warmrun', 'warm-run');
+  const warmRepl = step('warmrepl', 'warm-repl');
   const coldLoad = cold['coldLoad'] as number;
   const handS = hand['hand'] as number;
   Object.assign(out, {
@@ -243,6 +256,7 @@ if (phase === undefined && (only === undefined || only === 'load')) {
       eventsPerSec: data.events / coldLoad, mbPerSec: data.bytes / 1e6 / coldLoad,
       coldFirstResult: coldLoad + (cold['coldFirst'] as number), warmStartToFirstResult: warm['warm'], warmStartCpu: warm['warmCpu'], warmWholeWall: warm['wholeWallS'],
       warmRunToLastRow: warmRun['warmRun'], warmRunCpu: warmRun['warmRunCpu'], warmRunHow: warmRun['warmRunHow'],
+      warmReplToFirstResult: warmRepl['warmRepl'], warmReplCpu: warmRepl['warmReplCpu'],
       // Answer first (see the first-search phase): time to the first row, and the whole process
       // with the cache written after the answer, against the hand-written load.
       firstAnsweredFromCandidates: first['answeredFirst'], firstRowS: first['firstRowS'], firstRowRatio: (first['firstRowS'] as number) / handS, firstRowCpu: first['firstRowCpu'],
@@ -250,7 +264,7 @@ if (phase === undefined && (only === undefined || only === 'load')) {
       wholeWallFirst: first['wholeWallS'], wholeRatioFirst: (first['wholeWallS'] as number) / (hand['wholeWallS'] as number),
       wholeCpuFirst: first['wholeCpuS'], wholeCpuRatioFirst: (first['wholeCpuS'] as number) / (hand['wholeCpuS'] as number), peakRssGBFirst: first['wholePeakRssGB'],
       peakRssGBHandReadJson: hand['peakRssGB'], peakRssGBSpelunkCold: cold['peakRssGB'], peakRssGBInMemoryTable: table['peakRssGB'], peakRssGBWarmStart: warm['peakRssGB'],
-      loadAvg: { hand: hand['loadAvg'], handLimited: handLimited['loadAvg'], first: first['loadAvg'], cold: cold['loadAvg'], inMemory: table['loadAvg'], warm: warm['loadAvg'], warmRun: warmRun['loadAvg'] },
+      loadAvg: { hand: hand['loadAvg'], handLimited: handLimited['loadAvg'], first: first['loadAvg'], cold: cold['loadAvg'], inMemory: table['loadAvg'], warm: warm['loadAvg'], warmRun: warmRun['loadAvg'], warmRepl: warmRepl['loadAvg'] },
     },
   });
   console.table(Object.fromEntries(Object.entries(out['load'] as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'number' ? round(v) : JSON.stringify(v)])));
