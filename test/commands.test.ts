@@ -206,14 +206,26 @@ describe('regex, rex, spath', () => {
     await expectRows(data.sample, `${GST} | regex src!="^73\\." | stats count`, [{ count: 3 }]);
   });
 
-  it('rex mode=sed refuses a flag it cannot honour (s/b/B/2 replaced the first match, unknown flags were dropped)', async () => {
-    // rex page: the sed flags are g (replace all matches) or a number (replace that match).
+  it('rex mode=sed replaces the match a number flag names, as a scan finds them; refuses flags it does not know', async () => {
+    // rex page: the sed flags are g (replace all matches) or a number (replace that match). A
+    // number past 1 was refused; before that, s/b/B/2 replaced the first match.
     // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/rex
-    const sed = (e: string) => `| makeresults | eval s="abcabc" | rex field=s mode=sed "${e}" | table s`;
-    expect(() => sqlOf(sed('s/b/B/2'))).toThrow("mode=sed's flag 2 (replace match 2 only) is not supported yet: only g, i and 1");
+    const sed = (e: string, s = 'abcabcabc') => `| makeresults | eval s="${s}" | rex field=s mode=sed "${e}" | table s`;
+    await expectRows(data.sample, sed('s/b/B/2'), [{ s: 'abcaBcabc' }]);
+    await expectRows(data.sample, sed('s/b/B/3'), [{ s: 'abcabcaBc' }]);
+    await expectRows(data.sample, sed('s/b/B/4'), [{ s: 'abcabcabc' }]);
+    await expectRows(data.sample, sed('s/(a)(b)/\\2\\1/2'), [{ s: 'abcbacabc' }]);
+    await expectRows(data.sample, sed('s/(?<n>b)c/X/2'), [{ s: 'abcaXabc' }]);
+    await expectRows(data.sample, sed('s/B/x/2i'), [{ s: 'abcaxcabc' }]);
+    // "aaa" is one match of a+ for a scan: no second match, though a+ could match "a" twice.
+    await expectRows(data.sample, sed('s/a+/X/2', 'aaa'), [{ s: 'aaa' }]);
+    // \b is read in the whole text: the second x of "xx" is no match.
+    await expectRows(data.sample, sed('s/\\bx/Y/2', 'x xx x'), [{ s: 'x Yx x' }]);
+    await expectRows(data.sample, sed('s/b/B/1'), [{ s: 'aBcabcabc' }]);
+    await expectRows(data.sample, sed('s/B/x/gi'), [{ s: 'axcaxcaxc' }]);
     expect(() => sqlOf(sed('s/b/B/gx'))).toThrow('mode=sed has no flag "x"');
-    await expectRows(data.sample, sed('s/b/B/1'), [{ s: 'aBcabc' }]);
-    await expectRows(data.sample, sed('s/B/x/gi'), [{ s: 'axcaxc' }]);
+    expect(() => sqlOf(sed('s/b/B/2g'))).toThrow('mode=sed takes g (every match) or a match number, not both');
+    expect(() => sqlOf(sed('s/(b)/\\8/2'))).toThrow("mode=sed's replacement names group 8: with a match number, groups 1 to 7 only");
   });
 
   it('rex named groups (no match leaves the field null), max_match, mode=sed', async () => {

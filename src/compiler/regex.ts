@@ -71,3 +71,40 @@ export function translateRegex(source: string): TranslatedRegex {
   if (inClass) throw new RegexError('unclosed character class [');
   return { pattern: out, groups };
 }
+
+/**
+ * A translated (RE2) pattern with its capturing groups made non-capturing, numbered or named, so
+ * it can be repeated inside a larger pattern without moving the groups after it.
+ */
+export function uncaptured(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '\\') {
+      out += ch + (pattern[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      out += ch;
+      continue;
+    }
+    if (ch === '[') {
+      inClass = true;
+      out += ch;
+      if (pattern[i + 1] === '^') { out += '^'; i++; }
+      if (pattern[i + 1] === ']') { out += ']'; i++; }
+      continue;
+    }
+    if (ch === '(') {
+      const named = /^\?P<[A-Za-z_][A-Za-z0-9_]*>/.exec(pattern.slice(i + 1));
+      if (named) { out += '(?:'; i += named[0].length; continue; }
+      out += pattern[i + 1] === '?' ? '(' : '(?:';
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}

@@ -10,6 +10,7 @@ import { extractPath } from '../library/eval-call.js';
 import type { Compiled, Relation } from '../types.js';
 import { type CommandCompiler, type CommandSpec, type Options } from './spec.js';
 import { assign, generic, regexOrFail, rowNumber, SEQ } from './relation.js';
+import { uncaptured } from '../regex.js';
 import { INTERNAL } from '../ir/origin.js';
 
 const REX_OPTIONS: Options = {
@@ -74,12 +75,50 @@ function rexSed(rel: Relation, b: Builder, field: string, source: Compiled, expr
   // Splunk's flags: g (every match) or a number (that match only), and i here; `s/a/b/2` replaced
   // the first match, and other letters were dropped, in silence.
   const nth = /\d+/.exec(flags)?.[0];
-  if (nth !== undefined && Number(nth) > 1) throw b.err('bad-argument', `mode=sed's flag ${nth} (replace match ${nth} only) is not supported yet: only g, i and 1`, span);
   const unknown = flags.replace(/\d+/g, '').replace(/[gi]/g, '');
   if (unknown) throw b.err('bad-argument', `mode=sed has no flag ${JSON.stringify(unknown[0])}: its flags are g (every match), i (any case) and a match number`, span);
   const replacement = parts[1]!.replace(/\$(\d)/g, '\\$1');
+  if (nth !== undefined && Number(nth) > 1) {
+    if (flags.includes('g')) throw b.err('bad-argument', `mode=sed takes g (every match) or a match number, not both (${flags})`, span);
+    return assign(rel, b, [[field, nthReplaced(b, text, re.pattern, replacement, Number(nth), flags.includes('i'), span)]]);
+  }
   const mode = (flags.includes('g') ? 'g' : '') + (flags.includes('i') ? 'i' : '');
   return assign(rel, b, [[field, call('regexp_replace', [text, lit(re.pattern), lit(replacement), lit(mode)], 'string')]]);
+}
+
+/**
+ * `s/re/repl/N`: the Nth match replaced (rex page: a number flag replaces that match only), found
+ * as a global scan finds it: one pattern anchored at the start whose first group is the text up
+ * to it, `(?s:.*?)` and a match N-1 times and then `(?s:.*?)`. Its first choice at each step is the
+ * scan's (the nearest match, then the match the pattern prefers there), so when the scan finds N
+ * matches it is the scan's path; with fewer the pattern could still match by choosing shorter
+ * matches, so the text is then left as it is. Matches are read in the whole text, so ^ and \b
+ * mean what they mean for the scan. RE2 reads \0-\9 only: a group past 7 cannot be named.
+ * https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/rex
+ */
+function nthReplaced(b: Builder, text: Expr, pattern: string, replacement: string, n: number, anyCase: boolean, span: Span): Expr {
+  if (n > 1000) throw b.err('bad-argument', `mode=sed replaces a match up to the 1000th, not the ${n}th`, span);
+  let repl = '\\1';
+  for (let i = 0; i < replacement.length; i++) {
+    const ch = replacement[i]!;
+    const next = replacement[i + 1];
+    if (ch === '\\' && next !== undefined && /\d/.test(next)) {
+      const group = Number(next) + 2;
+      if (group > 9) throw b.err('bad-argument', `mode=sed's replacement names group ${next}: with a match number, groups 1 to 7 only`, span);
+      repl += `\\${group}`;
+      i++;
+      continue;
+    }
+    if (ch === '\\' && next !== undefined) { repl += ch + next; i++; continue; }
+    repl += ch;
+  }
+  const flag = anyCase ? '(?i)' : '';
+  const skip = '(?s:.*?)';
+  const whole = `^${flag}((?:${skip}(?:${uncaptured(pattern)})){${n - 1}}${skip})(${pattern})`;
+  return b.vars.share(text, (t) => caseOf(
+    [{ when: call('ge', [call('len', [call('regexp_extract_all', [t, lit(flag + pattern), int(0)], 'mv')], 'int'), int(n)], 'bool'), then: call('regexp_replace', [t, lit(whole), lit(repl)], 'string') }],
+    t, 'string',
+  ));
 }
 
 const spath: CommandCompiler = (cmd, rel, b) => {
