@@ -30,12 +30,20 @@ export function searchShape(engine: Engine, spl: string, params?: Record<string,
   }
 }
 
+/** The hour of each event (hours since the epoch), in the timeline's query: a name no CloudTrail field has. */
+const HOUR = 'spelunk_timeline_hour';
+const HOUR_S = 3600;
+
 const times = (r: HeldResult) => r.rows.map((row) => row._time).filter((t): t is number => typeof t === 'number' && Number.isFinite(t));
 
 /**
  * Matching events per bucket over the search's range: the session's `:time` range where it is
  * set, else the first to the last matching event. A result that holds every matching event is
- * counted here; a capped one is counted by the engine (two more queries over the same search).
+ * counted here; a capped one is counted by the engine: one more query over the same search gives
+ * the first and last event and the count of each hour, which add up to the count of each bucket
+ * of an hour or more (every such span is a whole number of hours, and buckets start at a multiple
+ * of theirs from the epoch, so each hour lies in one bucket); a shorter bucket is counted by a
+ * second query. Two full scans of the search before the result showed: 0.6-0.75 s at 5M events.
  */
 export async function searchTimeline(engine: Engine, r: HeldResult, opts: RunOptions, buckets: number): Promise<Timeline | null> {
   if (!r.columns.includes('_time')) return null;
@@ -43,11 +51,14 @@ export async function searchTimeline(engine: Engine, r: HeldResult, opts: RunOpt
   let first = held.length ? Math.min(...held) : null;
   let last = held.length ? Math.max(...held) : null;
   const base = { ...opts, maxRows: undefined };
+  let hours: { hour: number; count: number }[] = [];
   if (r.truncated) {
-    const span = await engine.run(`${r.search}\n| stats min(_time) as first max(_time) as last`, base);
-    const row = span.rows[0] ?? {};
-    first = typeof row.first === 'number' ? row.first : first;
-    last = typeof row.last === 'number' ? row.last : last;
+    const hourly = await engine.run(`${r.search}\n| eval ${HOUR}=floor(_time / ${HOUR_S}) | stats count min(_time) as first max(_time) as last by ${HOUR}`, base);
+    const firsts = hourly.rows.map((row) => row.first).filter((t): t is number => typeof t === 'number');
+    const lasts = hourly.rows.map((row) => row.last).filter((t): t is number => typeof t === 'number');
+    if (firsts.length) first = firsts.reduce((a, b) => Math.min(a, b));
+    if (lasts.length) last = lasts.reduce((a, b) => Math.max(a, b));
+    hours = hourly.rows.filter((row) => typeof row[HOUR] === 'number').map((row) => ({ hour: row[HOUR] as number, count: Number(row.count) }));
   }
   const from = opts.earliest ?? first;
   // A range with a start and no end (`:time -24h`) runs to now, as Splunk's "last 24 hours".
@@ -57,10 +68,15 @@ export async function searchTimeline(engine: Engine, r: HeldResult, opts: RunOpt
   const span = chooseSpan(from, to, buckets, open);
   const timeline = emptyTimeline(from, to, span, open);
   if (!r.truncated) return countInto(timeline, held);
-  const counted = await engine.run(`${r.search}\n| bin _time span=${span}s | stats count by _time`, base);
-  for (const row of counted.rows) {
-    const i = Math.floor((Number(row._time) - timeline.start) / span);
-    if (i >= 0 && i < timeline.counts.length) timeline.counts[i]! += Number(row.count);
+  const add = (time: number, count: number) => {
+    const i = Math.floor((time - timeline.start) / span);
+    if (i >= 0 && i < timeline.counts.length) timeline.counts[i]! += count;
+  };
+  if (span % HOUR_S === 0) {
+    for (const { hour, count } of hours) add(hour * HOUR_S, count);
+    return timeline;
   }
+  const counted = await engine.run(`${r.search}\n| bin _time span=${span}s | stats count by _time`, base);
+  for (const row of counted.rows) add(Number(row._time), Number(row.count));
   return timeline;
 }

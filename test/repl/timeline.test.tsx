@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { bar } from '../../src/repl/result-view.js';
+import { Session } from '../../src/repl/session.js';
 import { bucketRange, chooseSpan, countInto, emptyTimeline, histogram, timelineLines } from '../../src/repl/timeline.js';
-import { sampleEngine } from '../helpers.js';
+import { SAMPLE_NOW, sampleEngine } from '../helpers.js';
 import { KEY, startRepl, waitFor } from './harness.js';
 
 const T = (iso: string) => Date.parse(iso) / 1000;
@@ -53,6 +54,34 @@ describe('the timeline in the REPL', () => {
     const stats = await run('eventName=AssumeRole | stats count', (x) => x.includes('1 result in'));
     expect(stats.split('> eventName=AssumeRole | stats count\n')[1]).toMatch(/^count\n/);
     ui.unmount();
+  });
+
+  it('counts a capped result\'s buckets as the whole result\'s rows count them: an hour or more from one query of hours, shorter spans by a second', async () => {
+    const run = engine.run.bind(engine);
+    const asked: string[] = [];
+    engine.run = (spl, opts) => {
+      asked.push(String(spl));
+      return run(spl, opts);
+    };
+    try {
+      for (const [spl, earliest] of [['eventName=AssumeRole', undefined], ['*', undefined], ['eventSource=s3.amazonaws.com', undefined], ['*', '-24h']] as const) {
+        // 100 buckets over the sample's week: 3 hours; 1,000: 10 minutes; over a day: 30 minutes, 3 minutes... (what chooseSpan picks).
+        for (const buckets of [8, 100, 1000]) {
+          const whole = new Session(engine, { now: SAMPLE_NOW, maxRows: 100_000, ...(earliest ? { earliest } : {}) });
+          await whole.search(spl, { timelineBuckets: buckets });
+          expect(whole.last!.truncated).toBe(false);
+          const capped = new Session(engine, { now: SAMPLE_NOW, maxRows: 5, ...(earliest ? { earliest } : {}) });
+          asked.length = 0;
+          await capped.search(spl, { timelineBuckets: buckets });
+          expect(capped.last!.truncated).toBe(true);
+          const timeline = capped.last!.timeline!;
+          expect(timeline, `${spl} over ${buckets}`).toEqual(whole.last!.timeline);
+          expect(asked, `${spl} over ${buckets}`).toHaveLength(timeline.span % 3600 === 0 ? 1 : 2);
+        }
+      }
+    } finally {
+      engine.run = run;
+    }
   });
 
   it('spans the :time range with its empty buckets, and :zoom narrows it and searches again', async () => {
