@@ -142,6 +142,22 @@ describe('field=value', () => {
     await expectRows(data.lang, 'requestParameters.maxResults<50 | table eventID', ids('lang-02-num-9'));
   });
 
+  it('= compares an event\'s text as text: "10.0" and "010" are not 10; a computed number as a number', async () => {
+    // search command syntax details (SPL2 Search Reference): = and != compare strings, "1" does not
+    // match "1.0". Numbers were also compared numerically, so accountId=12345678901 matched
+    // "012345678901" and v=10 matched "10.0".
+    // https://docs.splunk.com/Documentation/SCS/current/SearchReference/SearchCommandSyntaxDetails
+    const three = '| makeresults count=3 | streamstats count as n | eval v=case(n=1, "10", n=2, "10.0", n=3, "010"), c=n*10';
+    const vs = (...v: string[]) => v.map((x) => ({ v: x }));
+    await expectRows(data.sample, `${three} | search v=10 | table v`, vs('10'));
+    await expectRows(data.sample, `${three} | search v=10.0 | table v`, vs('10.0'));
+    await expectRows(data.sample, `${three} | search v!=10 | table v`, vs('10.0', '010'));
+    await expectRows(data.sample, `${three} | search v IN (10, 11, 12, 13, 14, 15, 16, 17) | table v`, vs('10'));
+    await expectRows(data.sample, `${three} | search c=10 | table v`, vs('10'));
+    await expectRows(data.sample, `${three} | search c IN (10, 20, 31, 32, 33, 34, 35, 36) | table v`, vs('10', '10.0'));
+    await expectRows(data.sample, '| makeresults | eval a="012345678901" | search a=12345678901 | stats count', [{ count: 0 }]);
+  });
+
   it('IN takes a list with wildcards', async () => {
     await expectRows(data.sample, 'eventName IN (AssumeRole, Get*Token) | stats count by eventName', [
       { eventName: 'AssumeRole', count: 101 },
@@ -292,7 +308,7 @@ describe('golden SQL', () => {
     expect(sqlOf('eventName=AssumeRole src=10.0.0.0/8 userAgent=*boto* resources{}.accountId IN (1111*, 2222)')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce("eventName" ILIKE 'AssumeRole', false) AND coalesce(spl_cidrmatch('10.0.0.0/8', "sourceIPAddress"), false) AND coalesce(lower("userAgent") LIKE lower('%boto%'), false) AND coalesce(list_bool_or(list_transform(list_transform([json_extract_string("resources", '$[*].accountId')], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1], __v1 -> coalesce(lower(__v1) LIKE lower('1111%'), false) OR coalesce(__v1 ILIKE '2222' OR TRY_CAST(__v1 AS DOUBLE) = 2222, false))), false)
+          WHERE coalesce("eventName" ILIKE 'AssumeRole', false) AND coalesce(spl_cidrmatch('10.0.0.0/8', "sourceIPAddress"), false) AND coalesce(lower("userAgent") LIKE lower('%boto%'), false) AND coalesce(list_bool_or(list_transform(list_transform([json_extract_string("resources", '$[*].accountId')], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1], __v1 -> coalesce(lower(__v1) LIKE lower('1111%'), false) OR coalesce(__v1 ILIKE '2222', false))), false)
       )
       SELECT "_time", "_raw"
       FROM s0

@@ -69,7 +69,7 @@ export function compileSearchExpr(e: SearchExpr, rel: Relation, b: Builder, loca
       const plain = e.values.filter((v) => plainValue(v.value) && v.modifier !== 'CASE');
       if (plain.length >= SET_MIN) {
         const rest = e.values.filter((v) => !plain.includes(v));
-        const test = (f: Expr): Expr => any([coalesceFalse(valueSet(f, plain.map((v) => v.value), b.vars)), ...rest.map((v) => coalesceFalse(matchValue(f, v, b.vars)))]);
+        const test = (f: Expr): Expr => any([coalesceFalse(valueSet(f, plain.map((v) => v.value))), ...rest.map((v) => coalesceFalse(matchValue(f, v, b.vars)))]);
         if (field.type !== 'mv') return test(field);
         return coalesceFalse(call('list_bool_or', [call('list_transform', [field, b.vars.lambda('string', test)], 'list')], 'bool'));
       }
@@ -186,10 +186,10 @@ function plainValue(v: string): boolean {
 
 /**
  * `f IN (v1, ..., vN)` over plain values as set membership, meaning what matchValue means for
- * each (text in any case; a number also numerically): IOC lists of 50,000 values made 50,000
- * comparisons per event (105 s), and their OR chain overflowed the compiler's stack.
+ * each (text in any case; a number field's value numerically): IOC lists of 50,000 values made
+ * 50,000 comparisons per event (105 s), and their OR chain overflowed the compiler's stack.
  */
-function valueSet(field: Expr, values: string[], vars: Vars): Expr {
+function valueSet(field: Expr, values: string[]): Expr {
   if (field.type === 'unknown') return lit(false);
   const numbers = values.filter((v) => NUMBER.test(v)).map((v) => int(Number(v)));
   // ASCII lowercases the same in JS and DuckDB; other text is left to DuckDB's lower(), as the
@@ -203,10 +203,7 @@ function valueSet(field: Expr, values: string[], vars: Vars): Expr {
     ]);
   }
   const text = field.type === 'string' ? field : call('to_varchar', [field], 'string');
-  return vars.share(text, (t) => any([
-    call('in', [call('lower', [t], 'string'), ...lowered(values)], 'bool'),
-    ...(numbers.length ? [call('in', [call('try_double', [t], 'number'), ...numbers], 'bool')] : []),
-  ]));
+  return call('in', [call('lower', [text], 'string'), ...lowered(values)], 'bool');
 }
 
 /** Equality with Splunk's search semantics; may be NULL (callers coalesce). */
@@ -224,10 +221,11 @@ function matchValue(field: Expr, value: SearchValue, vars: Vars): Expr {
   // nothing for a field's whole value.
   if (value.modifier === 'CASE') return v.includes('*') ? wildcardMatch(text, v, true) : call('eq', [text, lit(v)], 'bool');
   if (v.includes('*')) return wildcardMatch(text, v);
-  if (NUMBER.test(v)) {
-    if (field.type === 'number') return call('eq', [field, int(Number(v))], 'bool');
-    return vars.share(text, (t) => call('or', [caseless(t, v), call('eq', [call('try_double', [t], 'number'), int(Number(v))], 'bool')], 'bool'));
-  }
+  // `=` compares an event's text as text: "10.0" and "010" are not 10 (search command syntax
+  // details: "1" does not match "1.0"), and an account ID is not matched by one without its
+  // leading zero. A number the search computed (a count, an eval) is compared as a number.
+  // https://docs.splunk.com/Documentation/SCS/current/SearchReference/SearchCommandSyntaxDetails
+  if (NUMBER.test(v) && field.type === 'number') return call('eq', [field, int(Number(v))], 'bool');
   return caseless(text, v);
 }
 
