@@ -142,11 +142,21 @@ describe('field=value', () => {
     await expectRows(data.lang, 'requestParameters.maxResults<50 | table eventID', ids('lang-02-num-9'));
   });
 
+  it('< and > compare a value that is not a number as text (it was dropped)', async () => {
+    // search command page: < > <= >= compare two numbers numerically and other values
+    // lexicographically: "abc" is after "100", "-" before it.
+    // https://help.splunk.com/splunk-enterprise/search/spl-search-reference/10.0/search-commands/search
+    const four = '| makeresults count=4 | streamstats count as n | eval v=case(n=1, "9", n=2, "150", n=3, "abc", n=4, "-")';
+    const vs = (...v: string[]) => v.map((x) => ({ v: x }));
+    await expectRows(data.sample, `${four} | search v>100 | table v`, vs('150', 'abc'));
+    await expectRows(data.sample, `${four} | search v<=100 | table v`, vs('9', '-'));
+    await expectRows(data.sample, `${four} | eval m=mvappend("1", v) | search m>100 | table v`, vs('150', 'abc'));
+  });
+
   it('= compares an event\'s text as text: "10.0" and "010" are not 10; a computed number as a number', async () => {
-    // search command syntax details (SPL2 Search Reference): = and != compare strings, "1" does not
-    // match "1.0". Numbers were also compared numerically, so accountId=12345678901 matched
-    // "012345678901" and v=10 matched "10.0".
-    // https://docs.splunk.com/Documentation/SCS/current/SearchReference/SearchCommandSyntaxDetails
+    // search command page: = and != compare strings, "1" does not match "1.0". Numbers were also
+    // compared numerically, so accountId=12345678901 matched "012345678901" and v=10 matched "10.0".
+    // https://help.splunk.com/splunk-enterprise/search/spl-search-reference/10.0/search-commands/search
     const three = '| makeresults count=3 | streamstats count as n | eval v=case(n=1, "10", n=2, "10.0", n=3, "010"), c=n*10';
     const vs = (...v: string[]) => v.map((x) => ({ v: x }));
     await expectRows(data.sample, `${three} | search v=10 | table v`, vs('10'));

@@ -221,10 +221,10 @@ function matchValue(field: Expr, value: SearchValue, vars: Vars): Expr {
   // nothing for a field's whole value.
   if (value.modifier === 'CASE') return v.includes('*') ? wildcardMatch(text, v, true) : call('eq', [text, lit(v)], 'bool');
   if (v.includes('*')) return wildcardMatch(text, v);
-  // `=` compares an event's text as text: "10.0" and "010" are not 10 (search command syntax
-  // details: "1" does not match "1.0"), and an account ID is not matched by one without its
-  // leading zero. A number the search computed (a count, an eval) is compared as a number.
-  // https://docs.splunk.com/Documentation/SCS/current/SearchReference/SearchCommandSyntaxDetails
+  // `=` compares an event's text as text: "10.0" and "010" are not 10 (search command page: = and
+  // != compare strings, "1" does not match "1.0"), and an account ID is not matched by one without
+  // its leading zero. A number the search computed (a count, an eval) is compared as a number.
+  // https://help.splunk.com/splunk-enterprise/search/spl-search-reference/10.0/search-commands/search
   if (NUMBER.test(v) && field.type === 'number') return call('eq', [field, int(Number(v))], 'bool');
   return caseless(text, v);
 }
@@ -246,9 +246,15 @@ function orderValue(field: Expr, op: string, v: string, vars: Vars): Expr {
     const each = vars.lambda('string', (x) => orderValue(x, op, v, vars));
     return call('list_bool_or', [call('list_transform', [field, each], 'list')], 'bool');
   }
+  // < > <= >= compare two numbers as numbers and anything else as text (search command page), so
+  // status>400 keeps a value "abc" ("abc" is after "400"); a value that is not a number was dropped.
   if (NUMBER.test(v)) {
-    const x = field.type === 'number' ? field : call('try_double', [field], 'number');
-    return call(compareOp(op), [x, int(Number(v))], 'bool');
+    if (field.type === 'number') return call(compareOp(op), [field, int(Number(v))], 'bool');
+    const text = field.type === 'string' ? field : call('to_varchar', [field], 'string');
+    return vars.share(text, (t) => vars.share(call('try_double', [t], 'number'), (x) => caseOf(
+      [{ when: call('is_not_null', [x], 'bool'), then: call(compareOp(op), [x, int(Number(v))], 'bool') }],
+      call(compareOp(op), [t, lit(v)], 'bool'), 'bool',
+    )));
   }
   const text = field.type === 'number' ? call('num2str', [field], 'string') : field;
   return call(compareOp(op), [text, lit(v)], 'bool');
