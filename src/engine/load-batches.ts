@@ -5,7 +5,7 @@
 
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { listValue } from '@duckdb/node-api';
+import { listValue } from './duckdb.js';
 import { EVENTS_TABLE, EVENT_COLUMNS } from '../compiler/cloudtrail-schema.js';
 import { explainReadFailure } from './load-diagnose.js';
 import type { FileFormat, SniffedFile } from './load-files.js';

@@ -7,7 +7,7 @@
 // copies are dropped), spelunk's and DuckDB's versions and each search's SQL. The searches are
 // fixed here, read every event and nothing else (no time range, lookup, or clock).
 import path from 'node:path';
-import { version as duckdbVersion } from '@duckdb/node-api';
+import { version as duckdbVersion } from './duckdb.js';
 import type { PreparedSearch } from '../compiler/index.js';
 import type { Prepared, RunOptions } from './engine-options.js';
 import { CacheMemory } from './sidebar-memory.js';

@@ -4,14 +4,8 @@
 // DuckDB serialises each row as one JSON array instead and V8's JSON.parse builds the values,
 // several times faster for the same values.
 
-import {
-  DuckDBListType,
-  DuckDBTypeId,
-  JSDuckDBValueConverter,
-  type DuckDBConnection,
-  type DuckDBDataChunk,
-  type DuckDBType,
-} from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBType } from '@duckdb/node-api';
+import { DuckDBListType, DuckDBTypeId, JSDuckDBValueConverter } from './duckdb.js';
 import { ident } from '../compiler/sql.js';
 import { chunkTexts } from './chunk-texts.js';
 import { setField, type Row, type Value } from './types.js';

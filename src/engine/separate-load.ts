@@ -4,7 +4,8 @@
 
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from './duckdb.js';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { str } from '../compiler/sql.js';
 import { duckdbPath } from './load-paths.js';
