@@ -2,7 +2,7 @@
 // result is never held whole; a small result is one aligned table, as renderTable gives it.
 import { describe, expect, it } from 'vitest';
 import { formatTime, renderTable, RowWriter, TABLE_ALIGN_ROWS } from '../src/cli/format.js';
-import type { Row } from '../src/engine/types.js';
+import { ROW_VALUES, type Row, type Rows, type Value } from '../src/engine/types.js';
 
 function writer(): { w: RowWriter; out: string[] } {
   const out: string[] = [];
@@ -90,6 +90,64 @@ describe('rows written a chunk at a time', () => {
       'later                     lead                           0      trail',
       '',
     ]);
+  });
+});
+
+describe('rows with their values by position, written as bytes', () => {
+  const columns = ['_time', 'ua', 'ok', 'n', 'x'];
+  // Past the first chunk (the table's widths are fixed by then): controls, bidi marks, clipped
+  // and non-ASCII cells, a surrogate pair cut by the clip, lists, nulls, white space at the ends,
+  // times that are not whole seconds, numbers, booleans.
+  const values: Value[][] = [];
+  for (let i = 0; i < 2 * TABLE_ALIGN_ROWS + 50; i++) {
+    values.push([
+      i % 9 === 0 ? 1700000000.25 + i : 1700000000 + i,
+      i % 7 === 0 ? 'a\r\nb\tc\x1b[2J\u202e' + 'y'.repeat(i % 80) : i % 11 === 0 ? 'ü'.repeat(58) + '😀😀' : `agent ${i}`,
+      i % 3 === 0 ? true : i % 3 === 1 ? null : 0.1 + i,
+      i % 13 === 0 ? ['m\nv', 'w'.repeat(i % 70)] : i % 5 === 0 ? '' : `trail${' '.repeat(i % 4)}`,
+      i % 17 === 0 ? '\u2028 sep \u00a0' : i,
+    ]);
+  }
+  const rows = (vs: Value[][]): Rows => {
+    const r: Rows = vs.map((v) => Object.fromEntries(columns.map((c, i) => [c, v[i]!])));
+    r[ROW_VALUES] = { columns, values: vs };
+    return r;
+  };
+  const chunks = (vs: Value[][]): Value[][][] => [vs.slice(0, 700), vs.slice(700, 1500), vs.slice(1500)];
+
+  it('gives the text the rows by name give, in every format, one write a chunk', () => {
+    for (const format of ['table', 'csv', 'jsonl', 'json'] as const) {
+      const byName: string[] = [];
+      const named = new RowWriter(format, columns, (t) => byName.push(t));
+      for (const c of chunks(values)) named.rows(c.map((v) => Object.fromEntries(columns.map((k, i) => [k, v[i]!]))));
+      named.end();
+      const out: (string | Uint8Array)[] = [];
+      const w = new RowWriter(format, columns, (t) => out.push(t), undefined, (b) => out.push(b));
+      for (const c of chunks(values)) w.rows(rows(c));
+      w.end();
+      expect(out.length, format).toBe(byName.length);
+      expect(out.some((o) => typeof o !== 'string'), format).toBe(true);
+      expect(Buffer.concat(out.map((o) => (typeof o === 'string' ? Buffer.from(o) : o))).equals(Buffer.from(byName.join(''))), format).toBe(true);
+    }
+  });
+
+  it('are not read for other columns or for a slice of the rows', () => {
+    const out: string[] = [];
+    const w = new RowWriter('csv', ['ua', '_time'], (t) => out.push(t));
+    const r = rows([[1, 'a', null, null, null]]);
+    w.rows(r);
+    w.rows(r.slice(0, 1));
+    expect(out.join('')).toBe('ua,_time\na,1970-01-01T00:00:01Z\na,1970-01-01T00:00:01Z\n');
+  });
+
+  it('never hands out the same bytes twice (a pipe keeps them until written)', () => {
+    const out: Uint8Array[] = [];
+    const w = new RowWriter('csv', columns, () => undefined, undefined, (b) => out.push(b));
+    w.rows(rows(values.slice(0, 10)));
+    const first = Buffer.from(out[0]!);
+    w.rows(rows(values.slice(10, 20)));
+    expect(out[1]!.buffer).not.toBe(out[0]!.buffer);
+    expect(Buffer.from(out[0]!).equals(first)).toBe(true);
   });
 });
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import { chunkTexts } from '../src/engine/chunk-texts.js';
 import { rowDecoder, toValue } from '../src/engine/rows.js';
-import type { Row } from '../src/engine/types.js';
+import { ROW_VALUES, type Row, type Rows } from '../src/engine/types.js';
 import { SAMPLE_NOW, sampleEngine } from './helpers.js';
 import type { Engine } from '../src/engine/engine.js';
 
@@ -83,6 +83,27 @@ describe('row decoding', () => {
     const { rows } = await decode(sql, ['a', 'a2', 'b']);
     expect(rows.map((r) => r['a'])).toEqual(Array.from({ length: 5000 }, (_, i) => 4999 - i));
     expect(rows[0]).toEqual({ a: 4999, a2: -4999, b: 'x4999' });
+  });
+
+  it('hands each chunk\'s values by position with its rows when the names are unique (a writer reads them)', async () => {
+    for (const [columns, attached] of [[['a', '__proto__', 'nan'], true], [['a', 'a', 'nan'], false]] as const) {
+      const decoder = await rowDecoder(conn, `SELECT i AS a, 'x' || i AS b, 'nan'::DOUBLE AS c FROM range(3000) t(i) ORDER BY i`, [...columns]);
+      const result = await conn.stream(decoder.sql);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const rows: Rows = decoder.decode(chunk);
+        const values = rows[ROW_VALUES];
+        if (!attached) {
+          expect(values).toBeUndefined();
+          continue;
+        }
+        expect(values!.columns).toEqual(columns);
+        expect(values!.values).toHaveLength(rows.length);
+        rows.forEach((row, j) => columns.forEach((c, i) => expect(values!.values[j]![i]).toBe(row[c])));
+        expect(values!.values[0]![2]).toBeNaN();
+      }
+    }
   });
 });
 

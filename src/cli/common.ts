@@ -104,7 +104,7 @@ export function version(): string {
   return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-export function write(text: string): void {
+export function write(text: string | Uint8Array): void {
   process.stdout.write(text);
 }
 

@@ -129,7 +129,7 @@ async function runCommand(argv: string[]): Promise<number> {
       search,
       opts,
       onRows: (rows: Row[]) => void writer?.rows(rows),
-      onStart: (columns: string[]) => void (writer = new RowWriter(format, columns, write)),
+      onStart: (columns: string[]) => void (writer = new RowWriter(format, columns, write, undefined, write)),
     };
     let started = performance.now();
     let answered: number | undefined;

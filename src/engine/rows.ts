@@ -8,7 +8,7 @@ import type { DuckDBConnection, DuckDBDataChunk, DuckDBType } from '@duckdb/node
 import { DuckDBListType, DuckDBTypeId, JSDuckDBValueConverter } from './duckdb.js';
 import { ident } from '../compiler/sql.js';
 import { chunkTexts } from './chunk-texts.js';
-import { setField, type Row, type Value } from './types.js';
+import { ROW_VALUES, setField, type Row, type Rows, type Value } from './types.js';
 
 export interface RowDecoder {
   /** The SQL to run: the search itself, or the search wrapped to give one JSON text per row. */
@@ -115,6 +115,7 @@ export async function rowDecoder(conn: DuckDBConnection, sql: string, columns: s
     cells.push(cell);
   }
   const toRow = rowMaker(columns);
+  const unique = new Set(columns).size === columns.length;
   return {
     // Each row's text made before the final sort (on every thread, and one column to sort
     // instead of all), or, with no unordered form of the search, over the sorted rows: a
@@ -126,15 +127,18 @@ export async function rowDecoder(conn: DuckDBConnection, sql: string, columns: s
       const texts = chunkTexts(chunk) ?? chunk.getColumnVector(0).toArray();
       // The count once: each read of rowCount is a call into the native binding.
       const n = chunk.rowCount;
-      const rows: Row[] = new Array(n);
+      const rows: Rows = new Array(n);
+      const all: Value[][] = new Array(n);
       for (let j = 0; j < n; j++) {
         const values = JSON.parse(texts[j] as string) as Value[];
         for (const i of floating) {
           const v = values[i];
           if (typeof v === 'string') values[i] = NON_FINITE[v] ?? Number(v);
         }
+        all[j] = values;
         rows[j] = toRow(values);
       }
+      if (unique) rows[ROW_VALUES] = { columns, values: all };
       return rows;
     },
   };

@@ -5,6 +5,19 @@ export type Value = string | number | boolean | null | Value[];
 export type Row = Record<string, Value>;
 
 /**
+ * A chunk's values, row by row in the order of `columns`, attached to its rows by the decoder
+ * that made them (each row holds these very values): a writer that walks the columns by position
+ * reads them with no lookup by name per cell. Attached only when the names are unique, so that
+ * `values[j][i]` is `rows[j][columns[i]]`; gone from a copy or a slice of the rows.
+ */
+export const ROW_VALUES = Symbol('row values');
+export interface RowValues {
+  columns: string[];
+  values: Value[][];
+}
+export type Rows = Row[] & { [ROW_VALUES]?: RowValues };
+
+/**
  * Sets a field of a row (or of any plain object made of one). Assigning `__proto__` would set the
  * object's prototype (to a multivalue's array), or do nothing for a text, instead of making a
  * field. A local search never shows a `__` field (the compiler keeps them internal), but a row's

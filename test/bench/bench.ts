@@ -364,7 +364,7 @@ if (phase === 'queries') {
         firstRow ||= (performance.now() - started) / 1000;
         writer?.rows(rows);
       };
-      await engine.stream(c.spl, {}, rowsTo, (columns) => (writer = new RowWriter(format, columns, (t) => void writeSync(devNull, t))));
+      await engine.stream(c.spl, {}, rowsTo, (columns) => (writer = new RowWriter(format, columns, (t) => void writeSync(devNull, t), undefined, (b) => void writeSync(devNull, b))));
       writer?.end();
     };
     await written();
