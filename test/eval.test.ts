@@ -61,14 +61,18 @@ describe('functions', () => {
     ]);
   });
 
-  it('substr with a negative start past the beginning starts at the first character', async () => {
-    // Text functions page: substr counts from 1, a negative start counts back from the end. A count
-    // past the beginning is clamped (rests on memory, no page says it): DuckDB's substring read the
-    // negative result from the end again, substr("abcdef", -10, 2) gave "de".
+  it('substr follows SQLite's substr: the window cut to the text, 0 before the first character, a negative length before start', async () => {
+    // Text functions page: substr's indexes follow SQLite semantics, from 1, a negative start
+    // counting from the end. Expected values are SQLite's own. DuckDB's substring read a start
+    // counted past the beginning from the end again (substr("abcdef", -10, 2) gave "de"), a start
+    // of 0 was read as 1 ("ab" for "a") and a negative length was DuckDB's.
     // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/text-functions
-    await expectRows(data.sample, one('a=substr("abcdef", -10, 2), b=substr("abcdef", -6, 2), c=substr("abcdef", -7), d=substr("abcdef", -3, 2)', 'a b c d'), [
-      { a: 'ab', b: 'ab', c: 'abcdef', d: 'de' },
-    ]);
+    const cases: [string, string][] = [
+      ['2,3', 'bcd'], ['-2', 'ef'], ['-10,2', ''], ['-7,3', 'ab'], ['-6,2', 'ab'], ['0,2', 'a'], ['0', 'abcdef'], ['-3,2', 'de'],
+      ['4,-2', 'bc'], ['2,-3', 'a'], ['10,2', ''], ['1,0', ''], ['0,1', ''], ['-7', 'abcdef'], ['3,-10', 'ab'], ['-2,-3', 'bcd'], ['0,-2', ''], ['7,-3', 'def'],
+    ];
+    const evals = cases.map(([a], k) => `s${k}=substr("abcdef",${a})`).join(', ');
+    await expectRows(data.sample, one(evals, cases.map((_, k) => `s${k}`).join(' ')), [Object.fromEntries(cases.map(([, want], k) => [`s${k}`, want]))]);
   });
 
   it('multivalue', async () => {

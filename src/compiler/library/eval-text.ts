@@ -14,27 +14,43 @@ function trimLike(id: string): EvalFunction['build'] {
 }
 
 const bigint = (e: Expr): Expr => call('to_bigint', [toNumber(e)], 'int');
+const intCall = (id: string, ...args: Expr[]): Expr => call(id, args, id === 'lt' || id === 'gt' ? 'bool' : 'int');
+
+/**
+ * substr(text, start, length) as SQLite's substr (Splunk's text functions page: the indexes follow
+ * SQLite semantics, from 1, a negative start counting from the end): the window of `length`
+ * characters from `start` is cut to the text, so substr("abcdef", -10, 2) is "" and
+ * substr("abcdef", 0, 2) is "a"; a negative length takes the characters before `start`.
+ * DuckDB's substring read a start counted past the beginning from the end again ("de").
+ * https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/text-functions
+ */
+function substr(c: EvalCall): Expr {
+  const [x, start, len] = c.args() as [Expr, Expr, Expr?];
+  return c.vars.share(toString(x), (v) => c.vars.share(bigint(start), (y) => {
+    const fromEnd = intCall('add', call('length', [v], 'int'), y);
+    // 0-based first character; a start of 0 is before the first character.
+    const first = caseOf([{ when: intCall('lt', y, int(0)), then: intCall('greatest', fromEnd, int(0)) }, { when: intCall('gt', y, int(0)), then: intCall('sub', y, int(1)) }], int(0), 'int');
+    if (!len) return call('substring', [v, intCall('add', first, int(1))], 'string');
+    return c.vars.share(bigint(len), (z) => c.vars.share(intCall('abs', z), (n) => c.vars.share(first, (p1) => {
+      const count = caseOf([
+        { when: intCall('lt', y, int(0)), then: intCall('greatest', intCall('add', n, intCall('least', fromEnd, int(0))), int(0)) },
+        { when: intCall('gt', y, int(0)), then: n },
+      ], intCall('greatest', intCall('sub', n, int(1)), int(0)), 'int');
+      return c.vars.share(count, (p2) => {
+        const negative = intCall('lt', z, int(0));
+        const from = caseOf([{ when: negative, then: intCall('greatest', intCall('sub', p1, p2), int(0)) }], p1, 'int');
+        const take = caseOf([{ when: negative, then: intCall('least', p2, p1) }], p2, 'int');
+        return call('substring', [v, intCall('add', from, int(1)), take], 'string');
+      });
+    })));
+  }));
+}
 
 export const TEXT_FUNCTIONS: EvalFunction[] = [
   { name: 'lower', min: 1, max: 1, args: 'text', returns: 'string', build: (c) => mapString(c, c.args()[0]!, (v) => call('lower', [v], 'string')) },
   { name: 'upper', min: 1, max: 1, args: 'text', returns: 'string', build: (c) => mapString(c, c.args()[0]!, (v) => call('upper', [v], 'string')) },
   { name: 'len', min: 1, max: 1, args: 'text', returns: 'number', build: (c) => call('length', [toString(c.args()[0]!)], 'number') },
-  {
-    name: 'substr', min: 2, max: 3, args: 'text, start, length', returns: 'string',
-    build: (c) => {
-      const [x, start, len] = c.args() as [Expr, Expr, Expr?];
-      return c.vars.share(toString(x), (v) => c.vars.share(bigint(start), (st) => {
-        // Splunk counts from 1; a negative start counts back from the end, and one past the
-        // beginning starts at the first character (DuckDB's substring read the resulting negative
-        // start from the end again: substr("abcdef", -10, 2) gave "de").
-        const from = caseOf([
-          { when: call('lt', [st, int(0)], 'bool'), then: call('greatest', [call('add', [call('add', [call('length', [v], 'int'), st], 'int'), int(1)], 'int'), int(1)], 'int') },
-          { when: call('eq', [st, int(0)], 'bool'), then: int(1) },
-        ], st, 'int');
-        return call('substring', len ? [v, from, bigint(len)] : [v, from], 'string');
-      }));
-    },
-  },
+  { name: 'substr', min: 2, max: 3, args: 'text, start, length', returns: 'string', build: substr },
   {
     name: 'replace', min: 3, max: 3, args: 'text, regex, replacement', returns: 'string',
     build: (c) => {
