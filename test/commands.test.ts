@@ -198,6 +198,18 @@ describe('filling and reshaping', () => {
     expect(errorOf(`${GST} | eval x=1 | addtotals`).message).toContain('addtotals with no field list sums every numeric field of each event');
     await expectRows(data.sample, `${GST} | head 1 | eval x=1 | addtotals x | table Total`, [{ Total: 1 }]);
   });
+
+  it('addtotals col=t labelfield= naming a field no result has adds it, with the label in the summary row', async () => {
+    // addtotals page: a labelfield that matches no field is added as a new field. It was dropped,
+    // and the summary row had no label.
+    // https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.0.2503/search-commands/addtotals
+    await expectRows(data.sample, `${GST} | stats count by user | addtotals row=f col=t labelfield=lbl label=ALL`, [
+      { user: 'ana.ops', count: 5, lbl: null }, { user: 'dev.sam', count: 2, lbl: null }, { user: 'svc-backup', count: 1, lbl: null }, { user: null, count: 8, lbl: 'ALL' },
+    ]);
+    await expectRows(data.sample, `${GST} | stats count by user | addtotals row=f col=t labelfield=user`, [
+      { user: 'ana.ops', count: 5 }, { user: 'dev.sam', count: 2 }, { user: 'svc-backup', count: 1 }, { user: 'Total', count: 8 },
+    ]);
+  });
 });
 
 describe('regex, rex, spath', () => {

@@ -272,6 +272,9 @@ const addtotals: CommandCompiler = (cmd, rel, b) => {
   }
   if (args.bool('col', false)) {
     const label = args.option('labelfield');
+    // A labelfield no result has is a new field, empty but in the summary row (addtotals page);
+    // the label was dropped with it.
+    if (label && !hasColumn(out, label)) out = assign(out, b, [[label, nullOf('string')]]);
     const sums = [...out.fields].filter(([n]) => !n.startsWith('__')).map(([n, f]) => {
       if (label && n === label) return { name: n, expr: lit(args.option('label') ?? 'Total') };
       if (isMade(f.origin) && !(all && n.startsWith('_')) && (f.type === 'number' || names.includes(n) || n === total)) return { name: n, expr: aggregate('sum', [toNumber(column(n, f.type))], 'number') };
