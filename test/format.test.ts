@@ -131,6 +131,23 @@ describe('rows with their values by position, written as bytes', () => {
     }
   });
 
+  it('gives the same table when the decoder found every text plain', () => {
+    const ascii: Value[][] = values.map((v, i) => [v[0]!, `agent ${i}`.repeat(i % 12), v[2]!, i % 13 === 0 ? null : `t ${i} `, i]);
+    const texts = [false, true].map((plain) => {
+      const out: string[] = [];
+      const w = new RowWriter('table', columns, (t) => out.push(t));
+      for (const c of chunks(ascii)) {
+        const r = rows(c);
+        r[ROW_VALUES]!.plain = plain;
+        w.rows(r);
+      }
+      w.end();
+      return out.join('');
+    });
+    expect(texts[1]).toBe(texts[0]);
+    expect(texts[0]).toContain('…');
+  });
+
   it('are not read for other columns or for a slice of the rows', () => {
     const out: string[] = [];
     const w = new RowWriter('csv', ['ua', '_time'], (t) => out.push(t));

@@ -105,6 +105,25 @@ describe('row decoding', () => {
       }
     }
   });
+
+  it('says a chunk is plain only when no text in it holds a control, DEL, a backslash or a character past ASCII', async () => {
+    const plainOf = async (text: string): Promise<(boolean | undefined)[]> => {
+      // Long texts (runs read whole) and short ones (inline in DuckDB's string_t) alike.
+      const decoder = await rowDecoder(conn, `SELECT CASE WHEN i = 2500 THEN ${text} ELSE 'plain text ' || i END AS a, i AS b FROM range(3000) t(i) ORDER BY i`, ['a', 'b']);
+      const result = await conn.stream(decoder.sql);
+      const seen: (boolean | undefined)[] = [];
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        seen.push((decoder.decode(chunk) as Rows)[ROW_VALUES]!.plain);
+      }
+      return seen;
+    };
+    expect(await plainOf(`'just ascii ~'`)).toEqual([true, true]);
+    for (const text of [`'a' || chr(27) || '[2J'`, `chr(7)`, `'tab' || chr(9)`, `'del' || chr(127)`, `'back\\slash'`, `'quote"'`, `'é'`, `chr(8238)`, `chr(133)`]) {
+      expect(await plainOf(text), text).toEqual([true, undefined]);
+    }
+  });
 });
 
 describe('rows made by a literal compiled for the columns', () => {

@@ -112,7 +112,7 @@ export class RowWriter {
   /** Writes a chunk of rows with one call of `write` (one system call for stdout, not one a row). */
   rows(rows: Rows): void {
     const values = rows.length > 0 && (this.format !== 'table' || this.widths) ? this.valuesOf(rows) : undefined;
-    if (values) this.valueRows(values);
+    if (values) this.valueRows(values, rows[ROW_VALUES]!.plain === true);
     else this.namedRows(rows);
     this.flush();
     // A table is aligned over its first rows only: a result of millions of rows is written as
@@ -149,7 +149,7 @@ export class RowWriter {
   }
 
   /** The same text as namedRows, from the values by position (see ROW_VALUES). */
-  private valueRows(rows: Value[][]): void {
+  private valueRows(rows: Value[][], plain: boolean): void {
     const { columns, maxCellWidth } = this;
     for (const values of rows) {
       switch (this.format) {
@@ -163,7 +163,7 @@ export class RowWriter {
           this.put((this.count === 0 ? '[\n  ' : ',\n  ') + JSON.stringify(jsonValues(columns, values)));
           break;
         case 'table': {
-          const line = tableLine(values, columns, this.widths!, maxCellWidth);
+          const line = tableLine(values, columns, this.widths!, maxCellWidth, plain);
           if (line !== undefined) this.put(line);
           // A multivalue cell: a line per value, as by name.
           else this.tableRow(columns.map((c, i) => tableCell(c, values[i] ?? null, maxCellWidth)));
@@ -227,15 +227,17 @@ export class RowWriter {
 /**
  * A row's line in a table whose columns have the given widths, from its values in column order:
  * the text tableCell and pushLines give, with no lookup by name and no list of cells. Undefined
- * for a row with a multivalue cell (several lines).
+ * for a row with a multivalue cell (several lines). Only a text can hold characters to show
+ * otherwise, and none does when the values are `plain` (RowValues).
  */
-function tableLine(values: Value[], columns: string[], widths: number[], maxCellWidth: number): string | undefined {
+function tableLine(values: Value[], columns: string[], widths: number[], maxCellWidth: number, plain: boolean): string | undefined {
   const last = columns.length - 1;
   let line = '';
   for (let i = 0; i <= last; i++) {
     const v = values[i] ?? null;
     if (Array.isArray(v)) return undefined;
-    const t = clip(displayText(typeof v === 'string' ? v : v === null ? '' : columns[i] === '_time' && typeof v === 'number' ? formatTime(v, 'human') : String(v)), maxCellWidth);
+    const text = typeof v === 'string' ? (plain ? v : displayText(v)) : v === null ? '' : columns[i] === '_time' && typeof v === 'number' ? formatTime(v, 'human') : String(v);
+    const t = clip(text, maxCellWidth);
     line += i === last ? t : t + gap(Math.max(0, widths[i]! - t.length));
   }
   return line.trimEnd() + '\n';

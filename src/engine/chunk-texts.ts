@@ -37,11 +37,20 @@ const utf8 = new TextDecoder();
 const STRING_T = 16;
 const INLINE = 12;
 
+/** What chunkTexts found of all the texts: each is ASCII with no backslash and no DEL. */
+export interface TextsSeen {
+  plain: boolean;
+}
+
+const plainAscii = (text: string): boolean => text.indexOf('\\') < 0 && text.indexOf('\x7f') < 0;
+
 /**
  * The texts of column 0 (VARCHAR, no nulls) of `chunk`, or undefined when this cannot read them
- * (no binding, a null): the caller then uses the client's getItem.
+ * (no binding, a null): the caller then uses the client's getItem. `seen`, when given, is told
+ * whether every text is plain ASCII (a run's one search for each of two characters, not a test
+ * of each value for controls later).
  */
-export function chunkTexts(chunk: DuckDBDataChunk): string[] | undefined {
+export function chunkTexts(chunk: DuckDBDataChunk, seen?: TextsSeen): string[] | undefined {
   if (!bindings) return undefined;
   const n = chunk.rowCount;
   const vector = bindings.data_chunk_get_vector(chunk.chunk, 0);
@@ -53,11 +62,14 @@ export function chunkTexts(chunk: DuckDBDataChunk): string[] | undefined {
   // Pointers below 2^53 (every user-space address on 64-bit systems) are exact as numbers.
   const pointer = (k: number): number => view.getUint32(k * STRING_T + 8, true) + view.getUint32(k * STRING_T + 12, true) * 4294967296;
   const texts: string[] = new Array(n);
+  let plain = true;
   let j = 0;
   while (j < n) {
     const first = length(j);
     if (first <= INLINE) {
-      texts[j] = utf8.decode(new Uint8Array(data.buffer, data.byteOffset + j * STRING_T + 4, first));
+      const text = utf8.decode(new Uint8Array(data.buffer, data.byteOffset + j * STRING_T + 4, first));
+      if (seen) plain &&= text.length === first && plainAscii(text);
+      texts[j] = text;
       j++;
       continue;
     }
@@ -75,6 +87,7 @@ export function chunkTexts(chunk: DuckDBDataChunk): string[] | undefined {
     let at = 0;
     // As many characters as bytes: every character is one byte, so byte offsets are text offsets.
     const ascii = text.length === total;
+    if (seen) plain &&= ascii && plainAscii(text);
     for (let k = j; k < end; k++) {
       const len = length(k);
       texts[k] = ascii ? text.slice(at, at + len) : utf8.decode(bytes.subarray(at, at + len));
@@ -82,5 +95,6 @@ export function chunkTexts(chunk: DuckDBDataChunk): string[] | undefined {
     }
     j = end;
   }
+  if (seen) seen.plain = plain;
   return texts;
 }

@@ -7,7 +7,7 @@
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBType } from '@duckdb/node-api';
 import { DuckDBListType, DuckDBTypeId, JSDuckDBValueConverter } from './duckdb.js';
 import { ident } from '../compiler/sql.js';
-import { chunkTexts } from './chunk-texts.js';
+import { chunkTexts, type TextsSeen } from './chunk-texts.js';
 import { ROW_VALUES, setField, type Row, type Rows, type Value } from './types.js';
 
 export interface RowDecoder {
@@ -124,7 +124,8 @@ export async function rowDecoder(conn: DuckDBConnection, sql: string, columns: s
       ? `SELECT json_array(${cells.join(', ')})::VARCHAR AS "row"\nFROM (\n${keyed.sql}\n) AS r(${refs.join(', ')}, "__seq")\nORDER BY "__seq"${keyed.tail}`
       : `SELECT json_array(${cells.join(', ')})::VARCHAR AS "row"\nFROM (\n${sql}\n) AS r(${refs.join(', ')})`,
     decode: (chunk) => {
-      const texts = chunkTexts(chunk) ?? chunk.getColumnVector(0).toArray();
+      const seen: TextsSeen = { plain: false };
+      const texts = chunkTexts(chunk, seen) ?? chunk.getColumnVector(0).toArray();
       // The count once: each read of rowCount is a call into the native binding.
       const n = chunk.rowCount;
       const rows: Rows = new Array(n);
@@ -138,7 +139,9 @@ export async function rowDecoder(conn: DuckDBConnection, sql: string, columns: s
         all[j] = values;
         rows[j] = toRow(values);
       }
-      if (unique) rows[ROW_VALUES] = { columns, values: all };
+      // JSON texts of ASCII with no escapes: JSON.parse refuses a raw control character, so no
+      // value holds one (nor DEL, nor any character past ASCII).
+      if (unique) rows[ROW_VALUES] = { columns, values: all, ...(seen.plain ? { plain: true } : {}) };
       return rows;
     },
   };

@@ -14,6 +14,8 @@ export const ROW_VALUES = Symbol('row values');
 export interface RowValues {
   columns: string[];
   values: Value[][];
+  /** No text among the values holds a control character or any character but ASCII. */
+  plain?: boolean;
 }
 export type Rows = Row[] & { [ROW_VALUES]?: RowValues };
 
