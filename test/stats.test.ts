@@ -145,4 +145,17 @@ describe('top and rare', () => {
     ]);
     await expectRows(data.sample, `${GST} | top limit=2 user showperc=f`, [{ user: 'ana.ops', count: 5 }, { user: 'dev.sam', count: 2 }]);
   });
+
+  it('top takes tied values lexicographically last first (the top page\'s example gives Orlando); rare first', async () => {
+    // top page, "Lexicographic order of results": with limit=1 and three locations counted once for
+    // each user, Orlando, the last lexicographically, is the one kept. spelunk kept Atlanta.
+    // https://help.splunk.com/splunk-enterprise/search/spl-search-reference/10.0/search-commands/top
+    const tied = '| makeresults | eval location="Orlando Dallas Atlanta" | makemv location | mvexpand location';
+    const third = 100 / 3;
+    const rounded = Math.round(third * 1e6) / 1e6;
+    await expectRows(data.sample, `${tied} | eval user="Alex Kai Morgan" | makemv user | mvexpand user | top limit=1 location by user`,
+      ['Alex', 'Kai', 'Morgan'].map((user) => ({ user, location: 'Orlando', count: 1, percent: rounded })));
+    await expectRows(data.sample, `${tied} | top location showperc=f`, [{ location: 'Orlando', count: 1 }, { location: 'Dallas', count: 1 }, { location: 'Atlanta', count: 1 }]);
+    await expectRows(data.sample, `${tied} | rare location showperc=f`, [{ location: 'Atlanta', count: 1 }, { location: 'Dallas', count: 1 }, { location: 'Orlando', count: 1 }]);
+  });
 });

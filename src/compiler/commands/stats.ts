@@ -4,7 +4,7 @@ import { fieldsOf, type Arg, type Command, type Expr, type Span } from '../../..
 import { parseExpression } from '../../../grammar/parser.js';
 import { Args, describe } from '../args.js';
 import { made, withFields, type Builder } from '../builder.js';
-import { all, fieldType, toBool } from '../build/coerce.js';
+import { all, fieldType, toBool, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef } from '../expr.js';
 import { aggregate, call, caseOf, column, int, lit, sideColumn, type Expr as IrExpr, type Window } from '../ir/expr.js';
 import type { Column } from '../ir/plan.js';
@@ -331,6 +331,9 @@ function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
     const partition = by.map(col);
     const asc = (f: string) => ({ expr: col(f), desc: false, nulls: 'last' as const });
     const byCount = { expr: count, desc: direction === 'DESC', nulls: 'last' as const };
+    // Values with the same count: top takes the lexicographically last first (top page: with a
+    // limit, of tied values only the last in lexicographic order is kept), rare the first.
+    const tie = (f: string) => ({ expr: toString(col(f)), desc: direction === 'DESC', nulls: 'last' as const });
     const columns: Column[] = [...by, ...fields].map((f) => ({ name: f, expr: col(f) }));
     if (args.bool('showcount', true)) columns.push({ name: countField, expr: count });
     if (args.bool('showperc', true)) {
@@ -342,10 +345,10 @@ function topRare(direction: 'DESC' | 'ASC'): CommandCompiler {
     if (args.bool('showcount', true)) outFields.set(countField, made('number'));
     if (args.bool('showperc', true)) outFields.set(percentField, made('number'));
     outFields.set('__seq', { type: 'number', origin: INTERNAL });
-    columns.push({ name: '__seq', expr: rowNumber([...by.map(asc), byCount, ...fields.map(asc)]) });
+    columns.push({ name: '__seq', expr: rowNumber([...by.map(asc), byCount, ...fields.map(tie)]) });
     if (limit === 0) return b.step({ kind: 'project', input: grouped.id, columns }, { fields: outFields, raw: false, removed: new Set() });
     // The percent is of every value, so the values past the limit are dropped after it.
-    columns.push({ name: '__rank', expr: rowNumber([byCount, ...fields.map(asc)], partition) });
+    columns.push({ name: '__rank', expr: rowNumber([byCount, ...fields.map(tie)], partition) });
     const ranked = b.step({ kind: 'project', input: grouped.id, columns });
     return b.step({ kind: 'filter', input: ranked.id, condition: call('le', [column('__rank', 'number'), int(limit)], 'bool') });
   };
