@@ -1,7 +1,7 @@
 // spelunk at scale: load (cold, into the cache) and warm start against a hand-written read_json,
 // each query in queries/ and ten ad-hoc searches against hand-written SQL over the same loaded
 // data and against jq over the raw files, parse+compile time per canned search (compile.ts), peak memory.
-// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries|compile] [--steps hand,handlimited,first,cold,table,warm,warmrun,warmrepl] [--no-jq] [--cache DIR] [--memory-limit SIZE] [--format table|csv|jsonl|json]
+// npm run bench -- [--size 100k|1m|5m|small] [--only load|queries|compile] [--steps hand,handlimited,first,cold,table,warm,warmrun,warmrepl,warmcli] [--no-jq] [--cache DIR] [--memory-limit SIZE] [--format table|csv|jsonl|json]
 //
 // Each measured step runs in a child process of its own (`--phase`), so the peak RSS reported
 // for it is that step's alone: one process holding a hand-written load, spelunk's load and
@@ -208,6 +208,18 @@ if (phase === 'warm-repl') {
   });
   phaseDone({ warmRepl, warmReplCpu });
 }
+if (phase === 'warm-cli') {
+  // The warm start as an analyst types it: `spelunk run` of the built command (dist/: `npm run
+  // build` first), one process from Node's start to its exit: the modules loaded, the warm start,
+  // the rows written (to /dev/null) and DuckDB closed. Its wall and CPU seconds from /usr/bin/time.
+  const bin = path.join(HERE, '..', '..', 'bin', 'spelunk.js');
+  if (!existsSync(path.join(HERE, '..', '..', 'dist', 'src', 'cli', 'main.js'))) throw new Error('bench: the warmcli step runs dist/: npm run build first');
+  const args = [bin, 'run', 'search eventName=ConsoleLogin | head 10', '--data', files, '--cache', cacheDir, ...(memoryLimit ? ['--memory-limit', memoryLimit] : [])];
+  const r = spawnSync('/usr/bin/time', ['-f', 'CLI-TIME %e %U %S', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const timed = /^CLI-TIME ([\d.]+) ([\d.]+) ([\d.]+)$/m.exec(r.stderr.toString());
+  if (r.status !== 0 || !timed) throw new Error(`bench: spelunk run failed (exit ${r.status ?? r.signal}): ${r.stderr.toString().slice(0, 500)}`);
+  phaseDone({ warmCli: Number(timed[1]), warmCliCpu: Number(timed[2]) + Number(timed[3]) });
+}
 if (phase === 'warm-run') {
   // The warm start as `spelunk run` takes it (loadAndStream: the first search's answer-first
   // path looks the files up before the load does), to the search's last row.
@@ -224,9 +236,9 @@ if (phase === 'warm-run') {
 
 const round = (x: unknown): number => Math.round(Number(x) * 1000) / 1000;
 if (phase === undefined && (only === undefined || only === 'load')) {
-  // --steps hand,handlimited,first,cold,table,warm,warmrun,warmrepl runs only those (the others print NaN).
+  // --steps hand,handlimited,first,cold,table,warm,warmrun,warmrepl,warmcli runs only those (the others print NaN).
   const steps = arg('steps')?.split(',');
-  const known = ['hand', 'handlimited', 'first', 'cold', 'table', 'warm', 'warmrun', 'warmrepl'];
+  const known = ['hand', 'handlimited', 'first', 'cold', 'table', 'warm', 'warmrun', 'warmrepl', 'warmcli'];
   const unknown = steps?.filter((s) => !known.includes(s)) ?? [];
   // A misspelt step would run nothing and print NaN for it, as if asked to leave it out.
   if (unknown.length > 0) throw new Error(`bench: unknown step ${unknown.join(', ')} (steps: ${known.join(', ')})`);
@@ -239,6 +251,7 @@ if (phase === undefined && (only === undefined || only === 'load')) {
   const warm = step('warm', 'warm-start');
   const warmRun = step('warmrun', 'warm-run');
   const warmRepl = step('warmrepl', 'warm-repl');
+  const warmCli = step('warmcli', 'warm-cli');
   const coldLoad = cold['coldLoad'] as number;
   const handS = hand['hand'] as number;
   Object.assign(out, {
@@ -257,6 +270,8 @@ if (phase === undefined && (only === undefined || only === 'load')) {
       coldFirstResult: coldLoad + (cold['coldFirst'] as number), warmStartToFirstResult: warm['warm'], warmStartCpu: warm['warmCpu'], warmWholeWall: warm['wholeWallS'],
       warmRunToLastRow: warmRun['warmRun'], warmRunCpu: warmRun['warmRunCpu'], warmRunHow: warmRun['warmRunHow'],
       warmReplToFirstResult: warmRepl['warmRepl'], warmReplCpu: warmRepl['warmReplCpu'],
+      // The whole `spelunk run` process (startup and exit included), as the analyst waits for it.
+      warmCliWhole: warmCli['warmCli'], warmCliCpu: warmCli['warmCliCpu'],
       // Answer first (see the first-search phase): time to the first row, and the whole process
       // with the cache written after the answer, against the hand-written load.
       firstAnsweredFromCandidates: first['answeredFirst'], firstRowS: first['firstRowS'], firstRowRatio: (first['firstRowS'] as number) / handS, firstRowCpu: first['firstRowCpu'],
@@ -264,7 +279,7 @@ if (phase === undefined && (only === undefined || only === 'load')) {
       wholeWallFirst: first['wholeWallS'], wholeRatioFirst: (first['wholeWallS'] as number) / (hand['wholeWallS'] as number),
       wholeCpuFirst: first['wholeCpuS'], wholeCpuRatioFirst: (first['wholeCpuS'] as number) / (hand['wholeCpuS'] as number), peakRssGBFirst: first['wholePeakRssGB'],
       peakRssGBHandReadJson: hand['peakRssGB'], peakRssGBSpelunkCold: cold['peakRssGB'], peakRssGBInMemoryTable: table['peakRssGB'], peakRssGBWarmStart: warm['peakRssGB'],
-      loadAvg: { hand: hand['loadAvg'], handLimited: handLimited['loadAvg'], first: first['loadAvg'], cold: cold['loadAvg'], inMemory: table['loadAvg'], warm: warm['loadAvg'], warmRun: warmRun['loadAvg'], warmRepl: warmRepl['loadAvg'] },
+      loadAvg: { hand: hand['loadAvg'], handLimited: handLimited['loadAvg'], first: first['loadAvg'], cold: cold['loadAvg'], inMemory: table['loadAvg'], warm: warm['loadAvg'], warmRun: warmRun['loadAvg'], warmRepl: warmRepl['loadAvg'], warmCli: warmCli['loadAvg'] },
     },
   });
   console.table(Object.fromEntries(Object.entries(out['load'] as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'number' ? round(v) : JSON.stringify(v)])));
