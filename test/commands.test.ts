@@ -21,6 +21,13 @@ describe('table, fields, rename', () => {
     await expectRows(data.sample, `${GST} | head 1 | table user src | ${r}`, [{ u: 'ana.ops', s: '73.158.64.21' }]);
   });
 
+  it('rename refuses one field renamed twice (its second name was left empty)', async () => {
+    // rename page: one field cannot be given several names; rename A as B, A as C is not valid.
+    // https://help.splunk.com/splunk-enterprise/search/spl-search-reference/10.0/search-commands/rename
+    expect(errorOf(`${GST} | rename user as u, user as v`).message).toContain('rename cannot give user a second name (v)');
+    await expectRows(data.sample, `${GST} | head 1 | table user | rename user as u, u as v`, [{ v: 'ana.ops' }]);
+  });
+
   it('rename with wildcards', async () => {
     await expectRows(data.sample, `${GST} | head 1 | table user src | rename * as x_*`, [{ x_user: 'ana.ops', x_src: '73.158.64.21' }]);
   });

@@ -101,8 +101,13 @@ const rename: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b);
   const pairs = fieldList(args.items, b, 'rename');
   const renames: [string, string][] = [];
+  const sources = new Set<string>();
   for (const p of pairs) {
     if (!p.as) throw b.err('bad-argument', `rename needs "${p.name} as <new name>"`, p.span);
+    // The rename page: one field cannot be given two names (A as B, A as C is not valid). The
+    // second name was left empty in silence, the field already renamed away.
+    if (sources.has(p.name)) throw b.err('bad-argument', `rename cannot give ${p.name} a second name (${p.as}): a field is renamed once; copy it first (eval ${p.as}=${p.name})`, p.span);
+    sources.add(p.name);
     if (p.name.includes('*')) {
       const re = wildcardRegex(p.name);
       for (const name of matchingFields(rel, p.name, true, b)) {
