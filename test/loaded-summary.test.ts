@@ -107,12 +107,13 @@ describe('the opening summary remembered with the cache', () => {
     const added = await summary(every);
     expect(added.counted).toBe(true);
     expect(added.s.events).toBe(5);
-    expect(added.s.eventNames).toEqual([{ value: 'GetObject', count: 3 }, { value: 'DeleteBucket', count: 1 }, { value: 'PutObject', count: 1 }]);
+    // top's ties in reverse lexicographic order, as Splunk's.
+    expect(added.s.eventNames).toEqual([{ value: 'GetObject', count: 3 }, { value: 'PutObject', count: 1 }, { value: 'DeleteBucket', count: 1 }]);
     const once = await engineOver(cacheDir, [logs], { dedupEvents: true });
     const dropped = await summary(once);
     expect(dropped.counted).toBe(true);
     expect(dropped.s.events).toBe(4);
-    expect(dropped.s.eventNames).toEqual([{ value: 'GetObject', count: 2 }, { value: 'DeleteBucket', count: 1 }, { value: 'PutObject', count: 1 }]);
+    expect(dropped.s.eventNames).toEqual([{ value: 'GetObject', count: 2 }, { value: 'PutObject', count: 1 }, { value: 'DeleteBucket', count: 1 }]);
     expect(await summary(every)).toEqual({ s: added.s, counted: false });
     expect(await summary(once)).toEqual({ s: dropped.s, counted: false });
   });
