@@ -131,10 +131,10 @@ export class RowWriter {
     for (const row of rows) {
       switch (this.format) {
         case 'csv':
-          this.put(columns.map((c) => csvCell(csvText(c, row[c] ?? null))).join(',') + '\n');
+          this.putLine(columns.map((c) => csvCell(csvText(c, row[c] ?? null))).join(','));
           break;
         case 'jsonl':
-          this.put(JSON.stringify(jsonRow(columns, row)) + '\n');
+          this.putLine(JSON.stringify(jsonRow(columns, row)));
           break;
         case 'json':
           this.put((this.count === 0 ? '[\n  ' : ',\n  ') + JSON.stringify(jsonRow(columns, row)));
@@ -154,17 +154,17 @@ export class RowWriter {
     for (const values of rows) {
       switch (this.format) {
         case 'csv':
-          this.put(values.map((v, i) => csvCell(csvText(columns[i]!, v ?? null))).join(',') + '\n');
+          this.putLine(values.map((v, i) => csvCell(csvText(columns[i]!, v ?? null))).join(','));
           break;
         case 'jsonl':
-          this.put(JSON.stringify(jsonValues(columns, values)) + '\n');
+          this.putLine(JSON.stringify(jsonValues(columns, values)));
           break;
         case 'json':
           this.put((this.count === 0 ? '[\n  ' : ',\n  ') + JSON.stringify(jsonValues(columns, values)));
           break;
         case 'table': {
           const line = tableLine(values, columns, this.widths!, maxCellWidth, plain);
-          if (line !== undefined) this.put(line);
+          if (line !== undefined) this.putLine(line);
           // A multivalue cell: a line per value, as by name.
           else this.tableRow(columns.map((c, i) => tableCell(c, values[i] ?? null, maxCellWidth)));
           break;
@@ -189,31 +189,43 @@ export class RowWriter {
   private tableRow(cells: TableCell[]): void {
     const lines: string[] = [];
     pushLines(lines, cells, this.widths!);
-    for (const line of lines) this.put(line + '\n');
+    for (const line of lines) this.putLine(line);
   }
 
   private flushTable(): void {
     if (this.columns.length === 0) return;
     const cells = tableCells(this.columns, this.buffered, this.maxCellWidth);
     this.widths = columnWidths(this.columns, cells);
-    for (const line of [...tableHeader(this.columns, this.widths), ...tableLines(cells, this.widths)]) this.put(line + '\n');
+    for (const line of [...tableHeader(this.columns, this.widths), ...tableLines(cells, this.widths)]) this.putLine(line);
     this.flush();
     this.buffered.length = 0;
   }
 
   private put(piece: string): void {
+    if (!this.writeBytes) this.text += piece;
+    else this.encode(piece, 0);
+  }
+
+  /** A line and its line break; as bytes, the line's text is encoded as it is (no text with the break made). */
+  private putLine(line: string): void {
     if (!this.writeBytes) {
-      this.text += piece;
+      this.text += line + '\n';
       return;
     }
+    this.encode(line, 1);
+    this.scratch![this.at++] = 10;
+  }
+
+  /** Encodes `text` into scratch, with `room` bytes to spare after it. */
+  private encode(text: string, room: number): void {
     // At most 3 bytes of UTF-8 per UTF-16 unit (a pair's 4 bytes are two units).
-    const need = this.at + piece.length * 3;
+    const need = this.at + text.length * 3 + room;
     if (!this.scratch || this.scratch.length < need) {
       const grown = Buffer.allocUnsafeSlow(Math.max(need, 2 * (this.scratch?.length ?? 1 << 19)));
       this.scratch?.copy(grown, 0, 0, this.at);
       this.scratch = grown;
     }
-    this.at += this.scratch.write(piece, this.at);
+    this.at += this.scratch.write(text, this.at);
   }
 
   private flush(): void {
@@ -240,7 +252,7 @@ function tableLine(values: Value[], columns: string[], widths: number[], maxCell
     const t = clip(text, maxCellWidth);
     line += i === last ? t : t + gap(Math.max(0, widths[i]! - t.length));
   }
-  return line.trimEnd() + '\n';
+  return line.trimEnd();
 }
 
 function clip(text: string, width: number): string {
