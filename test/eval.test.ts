@@ -61,7 +61,7 @@ describe('functions', () => {
     ]);
   });
 
-  it('substr follows SQLite's substr: the window cut to the text, 0 before the first character, a negative length before start', async () => {
+  it("substr follows SQLite's substr: the window cut to the text, 0 before the first character, a negative length before start", async () => {
     // Text functions page: substr's indexes follow SQLite semantics, from 1, a negative start
     // counting from the end. Expected values are SQLite's own. DuckDB's substring read a start
     // counted past the beginning from the end again (substr("abcdef", -10, 2) gave "de"), a start
