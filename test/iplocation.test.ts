@@ -77,6 +77,18 @@ describe('iplocation', () => {
     ]);
   });
 
+  it('an address with no location leaves the fields a result already has (a second iplocation emptied them)', async () => {
+    // iplocation page: for addresses with no location, such as internal ones, no fields are added.
+    // https://help.splunk.com/splunk-enterprise/search/spl-search-reference/10.0/search-commands/iplocation
+    const three = '* | stats count by sourceIPAddress | search sourceIPAddress IN (3.91.171.15, 185.220.101.47, 91.64.112.45) '
+      + '| eval other=case(sourceIPAddress="185.220.101.47", "10.0.0.1", sourceIPAddress="91.64.112.45", "AWS Internal", true(), "91.64.112.45")';
+    await expectRows(engine, `${three} | iplocation sourceIPAddress | iplocation other | table sourceIPAddress City Country lat`, [
+      { sourceIPAddress: '185.220.101.47', City: 'Brandenburg an der Havel', Country: 'Germany', lat: 52.6171 },
+      { sourceIPAddress: '3.91.171.15', City: 'Munich', Country: 'Germany', lat: 48.1396 },
+      { sourceIPAddress: '91.64.112.45', City: 'Munich', Country: 'Germany', lat: 48.1396 },
+    ]);
+  });
+
   it('names countries in the language lang= asks for; a bad lang is an error', async () => {
     await expectRows(engine, 'sourceIPAddress=91.64.112.45 | head 1 | iplocation lang=fr sourceIPAddress | table Country', [{ Country: 'Allemagne' }]);
     expect(() => sqlOf('* | iplocation lang=not_a_lang sourceIPAddress')).toThrow('lang=not_a_lang is not a language code');

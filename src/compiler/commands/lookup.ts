@@ -13,7 +13,7 @@ import type { Column } from '../ir/plan.js';
 import { compileSearchExpr } from '../search.js';
 import { nearest } from '../suggest.js';
 import type { Compiled, FieldInfo, FieldType, LookupTable, Relation } from '../types.js';
-import { generic, SEQ } from './relation.js';
+import { generic, hasColumn, SEQ } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { unionRelations } from './union.js';
 import { INTERNAL } from '../ir/origin.js';
@@ -303,7 +303,15 @@ const iplocation: CommandCompiler = (cmd, rel, b) => {
   const located = b.step(
     { kind: 'project', input: distinct.id, columns: [{ name: '__ip', expr: IP }, { name: '__loc', expr: call('iplocation', [IP, lit(lang)], 'struct') }] });
   const targets = geo.map(([name, key, type]): [string, string, FieldType] => [prefix + name, key, type]);
-  const columns = targets.map(([t, key, type]) => ({ name: t, expr: call('struct_extract', [sideColumn('r', '__loc', 'struct'), lit(key)], type) }));
+  const loc = sideColumn('r', '__loc', 'struct');
+  const columns = targets.map(([t, key, type]) => {
+    const found = call('struct_extract', [loc, lit(key)], type);
+    const before = rel.fields.get(t);
+    if (!before || !hasColumn(rel, t)) return { name: t, expr: found };
+    // An address with no location adds no fields (iplocation page), so a field of that name keeps
+    // its value (`iplocation src | iplocation dst`: a private dst emptied src's City).
+    return { name: t, expr: caseOf([{ when: call('is_null', [loc], 'bool'), then: coerce(sideColumn('l', t, before.type), type) }], found, type) };
+  });
   const fields = withFields(rel, targets.map(([t, , type]): [string, FieldInfo] => [t, made(type)]));
   const removed = new Set([...rel.removed].filter((n) => !targets.some(([t]) => t === n)));
   const on = call('eq', [sideColumn('r', '__ip', 'string'), sideColumn('l', '__ip', 'string')], 'bool');
