@@ -32,7 +32,7 @@ export interface PivotSpec {
   fill?: Fill;
   /**
    * Column names with several aggregations and a split: `<agg><sep><value>` (sep= default ": "),
-   * or format= with `$AGG$` and `$VALUE$` in it.
+   * or format= with `$AGG$` and `$VAL$` in it.
    */
   naming?: { sep?: string; format?: string };
 }
@@ -122,9 +122,14 @@ function columnNamer(spec: PivotSpec): (agg: number, value: string, label: boole
   };
 }
 
-/** A column's name with several aggregations: format= ($AGG$, $VALUE$), else aggregation, sep=, value. */
+/**
+ * A column's name with several aggregations: format= ($AGG$, $VAL$), else aggregation, sep=, value.
+ * $VAL$ is Splunk's (chart, timechart and xyseries pages); only $VALUE$ was read, so Splunk's
+ * format="$AGG$:$VAL$" named every column "count:$VAL$" (made unique with (2), (3)). $VALUE$ is
+ * still read, as spelunk documented it.
+ */
 function seriesName(agg: string, value: string, naming: PivotSpec['naming']): string {
-  if (naming?.format !== undefined) return naming.format.replace(/\$AGG\$/g, () => agg).replace(/\$VALUE\$/g, () => value);
+  if (naming?.format !== undefined) return naming.format.replace(/\$(AGG|VALUE|VAL)\$/g, (_, k: string) => (k === 'AGG' ? agg : value));
   return `${agg}${naming?.sep ?? ': '}${value}`;
 }
 
