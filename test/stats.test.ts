@@ -51,6 +51,21 @@ describe('stats', () => {
     ]);
   });
 
+  it('numeric functions read every value of a multivalue field, as count() and values() do', async () => {
+    // Splunk's statistical functions page (help.splunk.com, SPL search reference, "Statistical and
+    // charting functions"): the values of a field are processed as numbers, non-numbers ignored;
+    // a multivalue field gives each of its values (from memory of Splunk's behaviour: the page does
+    // not spell out multivalue input). sum(m) read only the first value: 13, not 23.
+    const mv = '| makeresults count=2 | streamstats count as n | eval m=if(n==1, split("3,5,x,5", ","), "10")';
+    await expectRows(data.sample, `${mv} | stats count(m) as c sum(m) as s avg(m) as a min(m) as lo max(m) as hi range(m) as r sumsq(m) as sq median(m) as md var(m) as v varp(m) as vp perc50(m) as p mode(m) as mo | eval v=round(v, 6), vp=round(vp, 6)`, [
+      { c: 5, s: 23, a: 5.75, lo: '3', hi: '10', r: 7, sq: 159, md: 5, v: 8.916667, vp: 6.6875, p: 5, mo: '5' },
+    ]);
+    await expectRows(data.sample, `${mv} | eventstats sum(m) as s | streamstats sum(m) as run | table n s run`, [
+      { n: 1, s: 23, run: 13 },
+      { n: 2, s: 23, run: 23 },
+    ]);
+  });
+
   it('list() keeps at most 100 values', async () => {
     await expectRows(data.sample, '* | stats list(eventID) as l | eval n=mvcount(l) | table n', [{ n: 100 }]);
   });

@@ -3,6 +3,7 @@
 // Java's engine or refused naming the construct; a refusal names the function at its caret.
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/compiler/index.js';
+import { compileTrino } from '../src/compiler/trino-compile.js';
 import { call, column, lit } from '../src/compiler/ir/expr.js';
 import { SQL_FUNCTIONS } from '../src/compiler/library/sql-functions.js';
 import { TRINO_FUNCTIONS } from '../src/compiler/library/trino-functions.js';
@@ -35,6 +36,11 @@ describe('the function library in Trino', () => {
     const err = (() => { try { trinoOf('mvrange(1, 5)'); } catch (e) { return e; } })() as NoDialectForm;
     expect(err).toBeInstanceOf(NoDialectForm);
     expect(err.fn).toBe('mvrange_count');
+  });
+
+  it('refuses a statistic over each value of a multivalue field rather than read its first value', () => {
+    expect(() => compileTrino('* | stats sum(resources{}.accountId)', { now: SAMPLE_NOW })).toThrow(/no Trino form: a statistic over each value of a multivalue field/);
+    expect(compileTrino('* | stats sum(eventVersion)', { now: SAMPLE_NOW }).sql).toContain('sum(');
   });
 
   it('points a refusal at the caret of the expression that needs it', () => {

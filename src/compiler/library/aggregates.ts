@@ -58,8 +58,25 @@ function agg(c: AggregateContext, fn: string, args: Expr[], type: Expr['type'], 
   });
 }
 
+/**
+ * Every value of a multivalue field over the rows, as one list: Splunk's stats functions read each
+ * value (as count() and values() do here), not the first. `numbers` reads them as numbers.
+ */
+function allValues(c: AggregateContext, numbers: boolean): Expr {
+  const v = need(c);
+  return call('flatten', [agg(c, 'list_agg', [numbers ? call('list_numbers', [v], 'list') : v], 'list', { filter: notNull(v) })], 'list');
+}
+
+/** A DuckDB aggregate over every value of a multivalue field (list_aggregate skips nulls). */
+function overValues(c: AggregateContext, fn: string, numbers: boolean, type: Expr['type'], ...more: Expr[]): Expr {
+  return call('list_aggregate', [allValues(c, numbers), lit(fn, 'string'), ...more], type);
+}
+
 function numeric(name: string, fn: string, doc: string, aliases?: string[]): StatsFunction {
-  return { name, aliases, needsField: true, doc, build: (c) => agg(c, fn, [toNumber(need(c))], 'number') };
+  return {
+    name, aliases, needsField: true, doc,
+    build: (c) => (need(c).type === 'mv' ? overValues(c, fn, true, 'number') : agg(c, fn, [toNumber(need(c))], 'number')),
+  };
 }
 
 function minMax(name: 'min' | 'max'): StatsFunction {
@@ -70,6 +87,7 @@ function minMax(name: 'min' | 'max'): StatsFunction {
     build: (c) => {
       const v = need(c);
       if (v.type === 'number') return agg(c, name, [v], 'number');
+      if (v.type === 'mv') return call('coalesce', [call('num2str', [overValues(c, name, true, 'number')], 'string'), overValues(c, name, false, 'string')], 'string');
       // Numbers win over strings, compared as numbers, as Splunk's min/max do. (The text is
       // written twice: a shared value cannot reach inside two aggregates.)
       const s = toString(v);
@@ -108,18 +126,30 @@ export const STATS_FUNCTIONS: readonly StatsFunction[] = [
   minMax('max'),
   {
     name: 'range', needsField: true, doc: 'largest minus smallest',
-    build: (c) => call('sub', [agg(c, 'max', [toNumber(need(c))], 'number'), agg(c, 'min', [toNumber(need(c))], 'number')], 'number'),
+    build: (c) => (need(c).type === 'mv'
+      ? call('sub', [overValues(c, 'max', true, 'number'), overValues(c, 'min', true, 'number')], 'number')
+      : call('sub', [agg(c, 'max', [toNumber(need(c))], 'number'), agg(c, 'min', [toNumber(need(c))], 'number')], 'number')),
   },
   numeric('median', 'median', 'middle value'),
-  { name: 'mode', needsField: true, doc: 'most common value', build: (c) => agg(c, 'mode', [toString(need(c))], 'string') },
+  {
+    name: 'mode', needsField: true, doc: 'most common value',
+    build: (c) => (need(c).type === 'mv' ? overValues(c, 'mode', false, 'string') : agg(c, 'mode', [toString(need(c))], 'string')),
+  },
   numeric('stdev', 'stddev_samp', 'sample standard deviation'),
   numeric('stdevp', 'stddev_pop', 'population standard deviation'),
   numeric('var', 'var_samp', 'sample variance'),
   numeric('varp', 'var_pop', 'population variance'),
-  { name: 'sumsq', needsField: true, doc: 'sum of squares', build: (c) => agg(c, 'sum', [call('pow', [toNumber(need(c)), int(2)], 'number')], 'number') },
+  {
+    name: 'sumsq', needsField: true, doc: 'sum of squares',
+    build: (c) => (need(c).type === 'mv'
+      ? call('list_sumsq', [allValues(c, true)], 'number')
+      : agg(c, 'sum', [call('pow', [toNumber(need(c)), int(2)], 'number')], 'number')),
+  },
   {
     name: 'perc', aliases: ['p', 'exactperc', 'upperperc'], needsField: true, doc: 'percentile: perc95(x), p50(x)',
-    build: (c) => agg(c, 'quantile_cont', [toNumber(need(c)), int((c.param ?? 50) / 100)], 'number'),
+    build: (c) => (need(c).type === 'mv'
+      ? overValues(c, 'quantile_cont', true, 'number', lit((c.param ?? 50) / 100, 'number'))
+      : agg(c, 'quantile_cont', [toNumber(need(c)), int((c.param ?? 50) / 100)], 'number')),
   },
   argExtreme('earliest', 'arg_min', (c) => c.time, 'value with the smallest _time'),
   argExtreme('latest', 'arg_max', (c) => c.time, 'value with the largest _time'),

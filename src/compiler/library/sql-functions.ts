@@ -224,6 +224,11 @@ export const SQL_FUNCTIONS: Record<string, SqlFunction> = {
   list_max: fn('list_max'),
   list_sum: fn('list_sum', 'number'),
   list_avg: fn('list_avg', 'number'),
+  /** A multivalue field's values as numbers, a value that is not one null. */
+  list_numbers: fn('TRY_CAST({0} AS DOUBLE[])', 'list'),
+  /** An aggregate function, named by the second argument, over a list's values (nulls skipped). */
+  list_aggregate: fn('list_aggregate'),
+  list_sumsq: fn('list_sum(list_transform({0}, __sq -> __sq * __sq))', 'number'),
   unnest: fn('unnest'),
   generate_subscripts: fn('generate_subscripts', 'int'),
 
