@@ -13,6 +13,15 @@ describe('table, fields, rename', () => {
     await expectRows(data.sample, `${GST} | head 2 | fields user src | fields - src`, users('ana.ops', 'svc-backup'));
   });
 
+  it('fields - _* removes the internal fields _time and _raw over events; a plain * leaves them out', async () => {
+    // fields page: the wildcard pattern for internal fields is _*; `fields - _*` removes all of
+    // them. https://help.splunk.com/splunk-cloud-platform/spl-search-reference/10.1.2507/search-commands/fields
+    // Over events `_*` matched no field (the events' JSON has no _time key): both were kept.
+    await expectRows(data.sample, `${GST} | head 1 | fields - _* | eval t=_time, r=len(_raw) | table user t r`, [{ user: 'ana.ops', t: null, r: null }]);
+    await expectRows(data.sample, `${GST} | head 1 | table _t*`, [{ _time: 1795795276 }]);
+    await expectRows(data.sample, `${GST} | head 1 | stats values(*) as * | table eventName _time`, [{ eventName: ['GetSessionToken'], _time: null }]);
+  });
+
   it.each([
     'rename user as u, src AS s',
     'rename user as u src as s',

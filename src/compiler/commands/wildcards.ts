@@ -141,7 +141,10 @@ export function matchingFields(rel: Relation, pattern: string, includeEvent = tr
   const found = includeEvent && b && (rel.raw || carriesEvents(rel)) ? eventFieldsMatching(rel, pattern, b) : undefined;
   if (!found) return known;
   const made = known.filter((n) => isMade(rel.fields.get(n)?.origin));
-  return [...new Set([...made, ...found])].sort();
+  // `_*` names the internal fields, which no event's JSON holds: _time and _raw (Splunk's fields
+  // page: "use _*" for them, `fields - _*` removes them all; a plain `*` leaves them out).
+  const internal = pattern.startsWith('_') ? ['_time', '_raw'].filter((n) => re.test(n) && !rel.removed.has(n)) : [];
+  return [...new Set([...made, ...internal, ...found])].sort();
 }
 
 /** A transaction's results: events merged, each nested object of theirs carried (fields.ts carriedColumn). */
