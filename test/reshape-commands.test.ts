@@ -45,6 +45,17 @@ describe('untable', () => {
       ['ana.ops', 'ConsoleLogin', 6], ['ana.ops', 'GetSessionToken', 5], ['dev.sam', 'GetSessionToken', 2], ['svc-backup', 'GetSessionToken', 1],
     ].map(([u, e, c]) => ({ 'userIdentity.userName': u, eventName: e, count: c })));
   });
+
+  it('a multivalue field keeps every value (its first value only before)', async () => {
+    // The untable page: every value of the fields other than the x-field becomes a value of the
+    // data field; nothing there drops a multivalue field's other values (Splunk keeps a field's
+    // values together: from memory of its results, not a sentence of the page). A value is a
+    // one-value list where the field is multivalue in some rows, as eval's if() makes it.
+    await expectRows(data.sample, '| makeresults count=2 | streamstats count as n | eval b=n*2, c=if(n==1, split("x,y", ","), "z") | fields - _time | untable n name value | eval k=mvcount(value)', [
+      { n: 1, name: 'b', value: ['2'], k: 1 }, { n: 1, name: 'c', value: ['x', 'y'], k: 2 },
+      { n: 2, name: 'b', value: ['4'], k: 1 }, { n: 2, name: 'c', value: ['z'], k: 1 },
+    ]);
+  });
 });
 
 describe('transpose', () => {

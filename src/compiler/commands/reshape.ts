@@ -7,7 +7,7 @@
 // transpose: https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/transpose
 import { Args } from '../args.js';
 import { made, visibleFields, type Builder } from '../builder.js';
-import { toString } from '../build/coerce.js';
+import { toList, toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { aggregate, call, column, int, lit, type Expr } from '../ir/expr.js';
 import type { FieldInfo, Relation } from '../types.js';
@@ -44,12 +44,16 @@ const xyseries: CommandCompiler = (cmd, rel, b) => {
   });
 };
 
-/** The visible fields' values as one list per row (text unless every one is a number), and their names. */
-function valuesOf(rel: Relation, b: Builder, names: string[]): { list: Expr; numeric: boolean } {
+/**
+ * The visible fields' values as one list per row, and the type of a value: a number when every
+ * field is one, a multivalue field when one is (each value kept whole, the others one-value
+ * lists), else text.
+ */
+function valuesOf(rel: Relation, b: Builder, names: string[]): { list: Expr; type: 'number' | 'mv' | 'string' } {
   const refs = names.map((n) => fieldRef(n, { rel, b }));
-  const numeric = refs.length > 0 && refs.every((r) => r.type === 'number' || r.type === 'int');
-  const items = numeric ? refs.map((r) => call('to_double', [r], 'number')) : refs.map((r) => toString(r));
-  return { list: call('list', items, 'list'), numeric };
+  if (refs.length > 0 && refs.every((r) => r.type === 'number' || r.type === 'int')) return { list: call('list', refs.map((r) => call('to_double', [r], 'number')), 'list'), type: 'number' };
+  if (refs.some((r) => r.type === 'mv')) return { list: call('list', refs.map((r) => toList(r)), 'list'), type: 'mv' };
+  return { list: call('list', refs.map((r) => toString(r)), 'list'), type: 'string' };
 }
 
 const untable: CommandCompiler = (cmd, rel, b) => {
@@ -58,20 +62,20 @@ const untable: CommandCompiler = (cmd, rel, b) => {
   if (words.length !== 3) throw b.err('bad-argument', 'untable takes three fields: the x-field, the name for the field names, the name for the values', cmd.span);
   const [x, yName, zName] = words.map((w) => w.value) as [string, string, string];
   const others = visibleFields(rel).filter((n) => n !== x);
-  const { list, numeric } = valuesOf(rel, b, others);
+  const { list, type } = valuesOf(rel, b, others);
   const keyed = b.step({ kind: 'extend', input: rel.id, columns: [{ name: '__ux', expr: fieldRef(x, { rel, b }) }, { name: '__uvals', expr: list }, { name: '__useq', expr: SEQ }] },
     { fields: new Map([...rel.fields, ['__ux', made('string')], ['__uvals', HIDDEN], ['__useq', HIDDEN]]), raw: rel.raw, removed: rel.removed });
   const each = b.step({ kind: 'unnest', input: keyed.id, column: '__uval', list: column('__uvals', 'list'), ordinal: '__ui' },
     { fields: new Map([...keyed.fields, ['__uval', HIDDEN], ['__ui', HIDDEN]]), raw: false, removed: new Set() });
   // A field with no value in a row gives no row, as a stats result would not have it.
-  const present = b.step({ kind: 'filter', input: each.id, condition: call('is_not_null', [column('__uval', numeric ? 'number' : 'string')], 'bool') }, same(each));
+  const present = b.step({ kind: 'filter', input: each.id, condition: call('is_not_null', [column('__uval', type)], 'bool') }, same(each));
   const nameOf = call('list_get', [call('list', others.map((n) => lit(n)), 'list'), column('__ui', 'int')], 'string');
   const xType = rel.fields.get(x)?.type ?? 'string';
-  const fields = new Map<string, FieldInfo>([[x, made(xType === 'mv' ? 'mv' : xType)], [yName, made('string')], [zName, made(numeric ? 'number' : 'string')], ['__seq', HIDDEN]]);
+  const fields = new Map<string, FieldInfo>([[x, made(xType === 'mv' ? 'mv' : xType)], [yName, made('string')], [zName, made(type)], ['__seq', HIDDEN]]);
   return b.step({ kind: 'project', input: present.id, columns: [
     { name: x, expr: column('__ux', xType) },
     { name: yName, expr: nameOf },
-    { name: zName, expr: column('__uval', numeric ? 'number' : 'string') },
+    { name: zName, expr: column('__uval', type) },
     { name: '__seq', expr: rowNumber([{ expr: column('__useq', 'number'), desc: false, nulls: 'last' }, { expr: column('__ui', 'number'), desc: false, nulls: 'last' }]) },
   ] }, { fields, raw: false, removed: new Set() });
 };
