@@ -148,6 +148,20 @@ describe('stats by a multivalue field', () => {
     // The other stats commands took it and did nothing, a value held twice still counting twice.
     await expect(data.sample.run(`${mv} | eventstats dedup_splitvals=true count by f`)).rejects.toThrow(/dedup_splitvals= is not supported: only stats takes it/);
   });
+
+  it('two multivalue by-fields give every pair of their values; chart over a multivalue field splits it', async () => {
+    // stats page: a result goes in the group of each value of a multivalue by-field, so with two
+    // of them in the group of each pair (from memory of Splunk's behaviour: the reason mvzip +
+    // mvexpand is used to pair values up). Both were split in one SELECT, which DuckDB zips:
+    // a/x and b/y only. chart over a multivalue field grouped by the whole list (rows "a b", "a").
+    const mv = '| makeresults count=2 | streamstats count as n | eval m=if(n==1, split("a,b", ","), "a"), k=split("x,y", ",")';
+    await expectRows(data.sample, `${mv} | stats count by m k`, [
+      { m: 'a', k: 'x', count: 2 }, { m: 'a', k: 'y', count: 2 }, { m: 'b', k: 'x', count: 1 }, { m: 'b', k: 'y', count: 1 },
+    ]);
+    await expectRows(data.sample, `${mv} | chart count by m`, [{ m: 'a', count: 2 }, { m: 'b', count: 1 }]);
+    await expectRows(data.sample, `${mv} | chart count over m by k`, [{ m: 'a', x: 2, y: 2 }, { m: 'b', x: 1, y: 1 }]);
+    await expectRows(data.sample, `${mv} | eval t=1 | chart count over t by k | fields - t`, [{ x: 2, y: 2 }]);
+  });
 });
 
 describe('top and rare', () => {

@@ -10,7 +10,7 @@ import type { Column } from '../ir/plan.js';
 import { originOf } from '../ir/schema.js';
 import type { Compiled, DiscoveredValue, FieldInfo, Relation } from '../types.js';
 import { rowNumber, sortTerms } from './relation.js';
-import { compileAggregate, type Aggregation } from './stats.js';
+import { compileAggregate, splitLists, type Aggregation } from './stats.js';
 import { capped, type TimeSpan } from './time-buckets.js';
 
 /** Aggregates that count: an empty cell is 0 rather than null, as in Splunk's charts. */
@@ -144,9 +144,11 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
   // 1. Row and split keys as hidden columns; a multivalue split counts once per value.
   const keys: Column[] = [];
   if (spec.row) keys.push({ name: '__row', expr: spec.row.c });
-  if (spec.split) keys.push({ name: '__split', expr: spec.split.c.type === 'mv' ? call('unnest', [spec.split.c], 'string') : toString(spec.split.c) });
+  if (spec.split) keys.push({ name: '__split', expr: spec.split.c.type === 'mv' ? spec.split.c : toString(spec.split.c) });
   const keyFields = withFields(rel, keys.map((k): [string, FieldInfo] => [k.name, HIDDEN]));
-  const input = keys.length ? b.step({ kind: 'extend', input: rel.id, columns: keys, ...(spec.row?.note ? { note: spec.row.note } : {}) } as StepBody, { fields: keyFields, raw: rel.raw, removed: rel.removed }) : rel;
+  const keyed = keys.length ? b.step({ kind: 'extend', input: rel.id, columns: keys, ...(spec.row?.note ? { note: spec.row.note } : {}) } as StepBody, { fields: keyFields, raw: rel.raw, removed: rel.removed }) : rel;
+  // A multivalue row or split field counts once per value (each pair of values when both are).
+  const input = splitLists(keyed, b, keys.filter((k) => k.expr.type === 'mv').map((k) => k.name));
 
   // 2. One row per (row key, split value), the aggregates as __a0, __a1...
   const aggs = spec.aggs.map((a) => compileAggregate(a, input, b));

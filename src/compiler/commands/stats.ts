@@ -130,10 +130,22 @@ function withKeys(rel: Relation, b: Builder, by: string[], unnest: boolean, dist
   const keys = by.map((f) => fieldRef(f, { rel, b }));
   const keyCols = by.map((_f, i) => `__by${i}`);
   if (keys.length === 0) return { input: rel, keyCols, keys };
-  const split = (k: Compiled) => call('unnest', [distinct ? call('list_distinct', [k], 'mv') : k], 'string');
-  const columns = keys.map((k, i) => ({ name: keyCols[i]!, expr: unnest && k.type === 'mv' ? split(k) : k }));
+  const columns = keys.map((k, i) => ({ name: keyCols[i]!, expr: k }));
   const fields = withFields(rel, keyCols.map((k): [string, FieldInfo] => [k, { type: 'string', origin: INTERNAL }]));
-  return { input: b.step({ kind: 'extend', input: rel.id, columns }, { fields, raw: rel.raw, removed: rel.removed }), keyCols, keys };
+  const input = b.step({ kind: 'extend', input: rel.id, columns }, { fields, raw: rel.raw, removed: rel.removed });
+  return { input: unnest ? splitLists(input, b, keyCols.filter((_k, i) => keys[i]!.type === 'mv'), distinct) : input, keyCols, keys };
+}
+
+/**
+ * One row per value of each list column, every combination of them, as Splunk puts a result in
+ * the group of each value of each multivalue by-field. A step per column: two unnests in one
+ * SELECT pair the lists' values up instead.
+ */
+export function splitLists(rel: Relation, b: Builder, names: string[], distinct = false): Relation {
+  return names.reduce((r, name) => {
+    const list = column(name, 'mv');
+    return b.step({ kind: 'unnest', input: r.id, column: name, list: distinct ? call('list_distinct', [list], 'mv') : list }, same(r));
+  }, rel);
 }
 
 /**
