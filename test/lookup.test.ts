@@ -177,18 +177,27 @@ describe('outputlookup', () => {
     await expectRows(engine, '| inputlookup written.csv', [{ _time: String(SAMPLE_NOW), who: ['a', 'b'], note: 'say "hi", ok' }]);
   });
 
-  it('replaces the file, or appends with append=t (union of columns), visible to the next run', async () => {
+  it('replaces the file, or appends with append=t (the file\'s columns), visible to the next run', async () => {
     await rows(engine, '* | stats count by eventSource | head 2 | outputlookup sources.csv');
     await expectRows(engine, '| inputlookup sources', [
       { eventSource: 'cloudformation.amazonaws.com', count: '12' },
       { eventSource: 'cloudtrail.amazonaws.com', count: '4' },
     ]);
-    await rows(engine, '| makeresults | eval eventSource="x", extra="y" | table eventSource extra | outputlookup append=t sources');
+    // The outputlookup page (append, and "Append results"): append=t writes only the fields the
+    // existing file has (A,C,J appended to A,D,J: C is lost, D kept). extra was added to the
+    // header before, and read back by every later inputlookup and lookup.
+    const appended = await engine.run('| makeresults | eval eventSource="x", extra="y" | table eventSource extra | outputlookup append=t sources');
+    expect(appended.notes).toEqual(['outputlookup append=t sources: extra not written, the lookup having no such column (as in Splunk, append keeps the file\'s fields; write it without append=t to change them)']);
     await expectRows(engine, '| inputlookup sources', [
-      { eventSource: 'cloudformation.amazonaws.com', count: '12', extra: null },
-      { eventSource: 'cloudtrail.amazonaws.com', count: '4', extra: null },
-      { eventSource: 'x', count: null, extra: 'y' },
+      { eventSource: 'cloudformation.amazonaws.com', count: '12' },
+      { eventSource: 'cloudtrail.amazonaws.com', count: '4' },
+      { eventSource: 'x', count: null },
     ]);
+    expect(readFileSync(join(folder, 'sources.csv'), 'utf8')).toBe('eventSource,count\ncloudformation.amazonaws.com,12\ncloudtrail.amazonaws.com,4\nx,\n');
+    // Before the end of the search too, and nothing to say when no row is appended.
+    const inside = await engine.run('| makeresults | eval eventSource="z", more=1 | table eventSource more | outputlookup append=t sources | where false() | outputlookup append=t sources');
+    expect(inside.notes).toEqual(['outputlookup append=t sources: more not written, the lookup having no such column (as in Splunk, append keeps the file\'s fields; write it without append=t to change them)']);
+    expect(readFileSync(join(folder, 'sources.csv'), 'utf8')).toBe('eventSource,count\ncloudformation.amazonaws.com,12\ncloudtrail.amazonaws.com,4\nx,\nz,\n');
     await rows(engine, '| makeresults | eval eventSource="only" | table eventSource | outputlookup sources');
     await expectRows(engine, '| inputlookup sources', [{ eventSource: 'only' }]);
     expect(readdirSync(folder).filter((f) => f.endsWith('.tmp'))).toEqual([]);

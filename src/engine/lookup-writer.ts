@@ -38,7 +38,10 @@ function lockedWriter(store: LookupStore, action: OutputAction, columns: string[
   // names the search's fields (or, failing those, the content's definition of the lookup).
   let header = columns.length ? columns : store.definedFields(action.name) ?? [];
   const oldHeader = action.append && existing ? readHeader(action.name, from) : null;
-  if (oldHeader) header = [...oldHeader, ...columns.filter((c) => !oldHeader.includes(c))];
+  // append=t keeps the file's fields: one only the results have is not written (the outputlookup
+  // page, "Append results": of A,C,J appended to a file of A,D,J, C is lost and D kept).
+  const dropped = oldHeader ? columns.filter((c) => !oldHeader.includes(c)) : [];
+  if (oldHeader) header = oldHeader;
   const max = action.max ?? Infinity;
   const temp = join(store.folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number | undefined;
@@ -87,6 +90,9 @@ function lockedWriter(store: LookupStore, action: OutputAction, columns: string[
     throw err;
   }
   return {
+    get dropped() {
+      return fresh > 0 ? dropped : [];
+    },
     rows: (batch) => {
       fresh += batch.length;
       add(batch);
@@ -141,6 +147,8 @@ function copyOld(name: string, from: string, width: number, newWidth: number, fu
 
 /** An outputlookup in progress: see openWriter. */
 export interface LookupWriter {
+  /** The results' fields append=t did not write, the existing file not having them (none without rows). */
+  readonly dropped: string[];
   rows(batch: Row[]): void;
   commit(): void;
   abort(): void;

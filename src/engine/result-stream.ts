@@ -80,9 +80,10 @@ export class ResultStream {
     onStart?: (columns: string[]) => void,
     written: Set<number> = new Set(),
   ): Promise<Streamed> {
+    const lookupNotes: string[] = [];
     for (const [i, write] of (compiled.writes ?? []).entries()) {
       if (written.has(i)) continue;
-      await this.writeLookup(write);
+      lookupNotes.push(...droppedNote(write, await this.writeLookup(write)));
       written.add(i);
     }
     // With a row cap DuckDB keeps only the first rows of the final sort instead of ordering a
@@ -100,8 +101,9 @@ export class ResultStream {
       const ran = await this.readRows(compiled, reader, opts, onRows, onStart, profiled ? 'PRAGMA disable_profiling' : 'SELECT 1');
       const profile = profiled ? await this.recorder.end(this.conn, reader.sql) : null;
       profiled = false;
-      const notes = [...(compiled.notes ?? []), ...(await this.capNotes(compiled, ran.rowCount, ran.truncated))];
-      return { ...ran, ...(notes.length ? { notes } : {}), ...(opts.profile ? { profile } : {}) };
+      const notes = [...(compiled.notes ?? []), ...lookupNotes, ...(compiled.output ? droppedNote(compiled.output, ran.dropped) : []), ...(await this.capNotes(compiled, ran.rowCount, ran.truncated))];
+      const { dropped: _dropped, ...streamed } = ran;
+      return { ...streamed, ...(notes.length ? { notes } : {}), ...(opts.profile ? { profile } : {}) };
     } catch (err) {
       // Ctrl-C can land on the PRAGMAs that switch the profiler on and off, which then fail with
       // DuckDB's INTERRUPT error (raw, as "error: INTERRUPT Error: Interrupted!"): a cancelled search.
@@ -118,7 +120,7 @@ export class ResultStream {
     onRows: (rows: Row[]) => void | Promise<void>,
     onStart: ((columns: string[]) => void) | undefined,
     probe: string,
-  ): Promise<Pick<Streamed, 'compiled' | 'truncated' | 'rowCount'>> {
+  ): Promise<Pick<Streamed, 'compiled' | 'truncated' | 'rowCount'> & { dropped: string[] }> {
     const result = await this.execute(reader.sql);
     const chunks = new ChunkReader(result, compiled.sql);
     onStart?.(compiled.columns);
@@ -164,7 +166,7 @@ export class ResultStream {
       await this.endRead();
       throw err;
     }
-    return { compiled, truncated, rowCount };
+    return { compiled, truncated, rowCount, dropped: sink?.dropped ?? [] };
   }
 
   /**
@@ -188,7 +190,7 @@ export class ResultStream {
   }
 
   /** An outputlookup before the end of the search (or in a subsearch): its own query's rows, written whole. */
-  private async writeLookup(write: OutputAction): Promise<void> {
+  private async writeLookup(write: OutputAction): Promise<string[]> {
     const sql = write.sql!;
     this.cancelled = false;
     const reader = await this.decoder(sql, write.columns!);
@@ -208,6 +210,7 @@ export class ResultStream {
       await this.endedWhole(sql, read, 'SELECT 1');
       await this.endRead();
       await this.lookupStep(write, () => sink!.commit());
+      return sink.dropped;
     } catch (err) {
       sink?.abort();
       await this.endRead();
@@ -308,4 +311,10 @@ async function fetchChunk(result: DuckDBResult, sql: string) {
   } catch (err) {
     throw new EngineError(describeDuckDBError(err), sql);
   }
+}
+
+/** Says which fields outputlookup append=t left out, the lookup's header not having them. */
+function droppedNote(write: OutputAction, dropped: string[]): string[] {
+  if (dropped.length === 0) return [];
+  return [`outputlookup append=t ${write.name}: ${dropped.join(', ')} not written, the lookup having no such column (as in Splunk, append keeps the file's fields; write it without append=t to change them)`];
 }
