@@ -78,6 +78,15 @@ describe('transpose', () => {
       { column: 'count', 'row 1': '5', 'row 2': '2' },
     ]);
   });
+
+  it('transpose 0 turns every result into a column (the transpose page: 0 is all rows; it was refused)', async () => {
+    await expectRows(data.sample, '| makeresults count=7 | streamstats count as n | fields - _time | transpose 0', [
+      { column: 'n', ...Object.fromEntries(Array.from({ length: 7 }, (_v, i) => [`row ${i + 1}`, String(i + 1)])) },
+    ]);
+    // A column per result is SQL text: past 1000 results spelunk says so rather than cut.
+    await expect(data.sample.run('| makeresults count=1001 | streamstats count as n | fields - _time | transpose 0', { now: SAMPLE_NOW }))
+      .rejects.toThrow('transpose 0: more than 1000 results, each a column');
+  });
 });
 
 describe('eventcount', () => {

@@ -80,14 +80,18 @@ const untable: CommandCompiler = (cmd, rel, b) => {
   ] }, { fields, raw: false, removed: new Set() });
 };
 
+const TRANSPOSE_ALL = 1000;
+
 const TRANSPOSE_OPTIONS: Options = { column_name: 'text', header_field: 'text', include_empty: 'bool' };
 
 const transpose: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, TRANSPOSE_OPTIONS);
   const words = args.words();
   if (words.length > 1 || (words[0] && !/^\d+$/.test(words[0].value))) throw b.err('bad-argument', 'transpose takes the number of rows to turn into columns (default 5)', words[0]?.span ?? cmd.span);
-  const n = words[0] ? Number(words[0].value) : 5;
-  if (n < 1) throw b.err('bad-argument', 'transpose needs at least 1 row', words[0]!.span);
+  // 0 turns every row into a column (the transpose page); a column per row is SQL text, so a
+  // bound stands where Splunk has none, and is said rather than cut.
+  const all = words[0] !== undefined && Number(words[0].value) === 0;
+  const n = all ? TRANSPOSE_ALL + 1 : words[0] ? Number(words[0].value) : 5;
   const columnName = args.option('column_name') ?? 'column';
   const header = args.option('header_field');
   const names = visibleFields(rel).filter((f) => f !== header && !f.startsWith('__'));
@@ -97,7 +101,8 @@ const transpose: CommandCompiler = (cmd, rel, b) => {
   const h = header === undefined ? lit('') : toString(fieldRef(header, { rel: first, b }));
   const headed = b.step({ kind: 'extend', input: first.id, columns: [{ name: '__th', expr: h }] });
   const answer = b.ask(headed, ['__th'], header === undefined ? 'how many results transpose turns into columns' : `the values of ${header} (transpose's column names)`, true);
-  let headers = Array.from({ length: answer ? answer.length : n }, (_v, i) => `row ${i + 1}`);
+  if (all && answer && answer.length > TRANSPOSE_ALL) throw b.err('bad-argument', `transpose 0: more than ${TRANSPOSE_ALL} results, each a column; spelunk transposes at most ${TRANSPOSE_ALL} (give the number, or reduce the results first)`, words[0]!.span);
+  let headers = Array.from({ length: answer ? answer.length : all ? 0 : n }, (_v, i) => `row ${i + 1}`);
   if (answer && header !== undefined) headers = headers.map((d, i) => answer[i] ?? d);
   if (!answer) b.notes.push('transpose: the columns are known when the search runs (one per result, at most the count given)');
   const stringList = call('list', names.map((f) => toString(fieldRef(f, { rel: first, b }))), 'list');
@@ -139,7 +144,7 @@ export const RESHAPE: CommandSpec[] = [
     options: TRANSPOSE_OPTIONS,
     transforming: true,
     rowPreserving: false,
-    reference: { section: 'Statistics', summary: 'The first N results (default 5) as columns `row 1`..: one row per field (`column_name=`, `header_field=`, `include_empty=`)', example: '* | stats count by eventName | sort - count | transpose 3' },
+    reference: { section: 'Statistics', summary: 'The first N results (default 5; 0: all, up to 1000) as columns `row 1`..: one row per field (`column_name=`, `header_field=`, `include_empty=`)', example: '* | stats count by eventName | sort - count | transpose 3' },
     build: transpose,
   },
 ];
