@@ -79,6 +79,15 @@ describe('transpose', () => {
     ]);
   });
 
+  it('a multivalue field keeps every value in its cells (its first value only before)', async () => {
+    // The transpose page says nothing of multivalue fields; a cell keeping the values together is
+    // from memory of Splunk's results. Where a field is multivalue every cell is a list.
+    await expectRows(data.sample, '| makeresults count=2 | streamstats count as n | eval x=if(n==1, split("a,b", ","), "c") | fields - _time | transpose', [
+      { column: 'n', 'row 1': ['1'], 'row 2': ['2'] },
+      { column: 'x', 'row 1': ['a', 'b'], 'row 2': ['c'] },
+    ]);
+  });
+
   it('transpose 0 turns every result into a column (the transpose page: 0 is all rows; it was refused)', async () => {
     await expectRows(data.sample, '| makeresults count=7 | streamstats count as n | fields - _time | transpose 0', [
       { column: 'n', ...Object.fromEntries(Array.from({ length: 7 }, (_v, i) => [`row ${i + 1}`, String(i + 1)])) },

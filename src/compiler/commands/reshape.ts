@@ -105,17 +105,20 @@ const transpose: CommandCompiler = (cmd, rel, b) => {
   let headers = Array.from({ length: answer ? answer.length : all ? 0 : n }, (_v, i) => `row ${i + 1}`);
   if (answer && header !== undefined) headers = headers.map((d, i) => answer[i] ?? d);
   if (!answer) b.notes.push('transpose: the columns are known when the search runs (one per result, at most the count given)');
-  const stringList = call('list', names.map((f) => toString(fieldRef(f, { rel: first, b }))), 'list');
+  // A multivalue field keeps its values in its cells (each other cell a one-value list), not its first.
+  const refs = names.map((f) => fieldRef(f, { rel: first, b }));
+  const cellType = refs.some((r) => r.type === 'mv') ? 'mv' : 'string';
+  const stringList = call('list', refs.map((r) => (cellType === 'mv' ? toList(r) : toString(r))), 'list');
   const ranked = b.step({ kind: 'extend', input: first.id, columns: [{ name: '__trank', expr: rowNumber([{ expr: SEQ, desc: false, nulls: 'last' }]) }, { name: '__tvals', expr: stringList }] },
     { fields: new Map([...first.fields, ['__trank', HIDDEN], ['__tvals', HIDDEN]]), raw: first.raw, removed: first.removed });
   const each = b.step({ kind: 'unnest', input: ranked.id, column: '__tval', list: column('__tvals', 'list'), ordinal: '__ti' },
-    { fields: new Map([...ranked.fields, ['__tval', made('string')], ['__ti', HIDDEN]]), raw: false, removed: new Set() });
-  const cell = (i: number) => aggregate('any_value', [column('__tval', 'string')], 'string', { filter: call('eq', [column('__trank', 'number'), int(i + 1)], 'bool') });
-  const fields = new Map<string, FieldInfo>([[columnName, made('string')], ...headers.map((h): [string, FieldInfo] => [h, made('string')]), ['__seq', HIDDEN], ['__tany', HIDDEN]]);
+    { fields: new Map([...ranked.fields, ['__tval', made(cellType)], ['__ti', HIDDEN]]), raw: false, removed: new Set() });
+  const cell = (i: number) => aggregate('any_value', [column('__tval', cellType)], cellType, { filter: call('eq', [column('__trank', 'number'), int(i + 1)], 'bool') });
+  const fields = new Map<string, FieldInfo>([[columnName, made('string')], ...headers.map((h): [string, FieldInfo] => [h, made(cellType)]), ['__seq', HIDDEN], ['__tany', HIDDEN]]);
   const grouped = b.step({ kind: 'aggregate', input: each.id, groups: [{ name: '__seq', expr: column('__ti', 'number') }], aggregates: [
     { name: columnName, expr: aggregate('any_value', [call('list_get', [call('list', names.map((f) => lit(f)), 'list'), column('__ti', 'int')], 'string')], 'string') },
     ...headers.map((h, i) => ({ name: h, expr: cell(i) })),
-    { name: '__tany', expr: aggregate('count', [column('__tval', 'string')], 'number') },
+    { name: '__tany', expr: aggregate('count', [column('__tval', cellType)], 'number') },
   ] }, { fields, raw: false, removed: new Set() });
   // include_empty=f leaves out the fields with no value in any of the rows.
   if (args.bool('include_empty', true)) return grouped;
