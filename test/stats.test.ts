@@ -127,7 +127,7 @@ describe('eventstats and streamstats', () => {
         SELECT *, row_number() OVER (ORDER BY "__seq") AS "__gpos" FROM s0
       ),
       s2 AS (
-        SELECT * EXCLUDE ("__gpos"), list_sort(list_distinct(list("__p_userIdentity.userName") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__gpos" RANGE BETWEEN 3 PRECEDING AND 1 PRECEDING))) AS "u", count(*) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__gpos" RANGE BETWEEN 3 PRECEDING AND 1 PRECEDING) AS "count" FROM s1
+        SELECT * EXCLUDE ("__gpos"), CASE WHEN "sourceIPAddress" IS NOT NULL THEN list_sort(list_distinct(list("__p_userIdentity.userName") FILTER (WHERE "__p_userIdentity.userName" IS NOT NULL) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__gpos" RANGE BETWEEN 3 PRECEDING AND 1 PRECEDING))) ELSE CAST(NULL AS VARCHAR[]) END AS "u", CASE WHEN "sourceIPAddress" IS NOT NULL THEN count(*) OVER (PARTITION BY "sourceIPAddress" ORDER BY "__gpos" RANGE BETWEEN 3 PRECEDING AND 1 PRECEDING) ELSE CAST(NULL AS DOUBLE) END AS "count" FROM s1
       )
       SELECT "_time", "u", "count", "_raw"
       FROM s2

@@ -28,6 +28,21 @@ describe('streamstats resets', () => {
     await expectRows(data.sample, `${GST} | streamstats reset_on_change=true count as n by user | table user n`, rows(USERS, [1, 1, 1, 1, 1, 1, 1, 2]));
   });
 
+  it('a result missing a by-field gets no statistics and does not reset: reset_on_change compares with the last result that has them', async () => {
+    // The streamstats page, reset_on_change: only events with all of the by-fields trigger a
+    // reset, the others are ignored (the null result reset the count twice: 1,2,1,1,1). That such
+    // a result gets no count, as stats and eventstats leave it out, rests on memory of Splunk.
+    const spl = (reset: string) => `| makeresults count=5 | streamstats count as n | eval shift=case(n<=2, "DAY", n==4, "DAY", n==5, "NIGHT") | streamstats ${reset} count as c sum(n) as s by shift | table n shift c s`;
+    await expectRows(data.sample, spl('reset_on_change=true'), [
+      { n: 1, shift: 'DAY', c: 1, s: 1 }, { n: 2, shift: 'DAY', c: 2, s: 3 }, { n: 3, shift: null, c: null, s: null },
+      { n: 4, shift: 'DAY', c: 3, s: 7 }, { n: 5, shift: 'NIGHT', c: 1, s: 5 },
+    ]);
+    await expectRows(data.sample, spl(''), [
+      { n: 1, shift: 'DAY', c: 1, s: 1 }, { n: 2, shift: 'DAY', c: 2, s: 3 }, { n: 3, shift: null, c: null, s: null },
+      { n: 4, shift: 'DAY', c: 3, s: 7 }, { n: 5, shift: 'NIGHT', c: 1, s: 5 },
+    ]);
+  });
+
   it('reset_before restarts at a result where the condition holds, reset_after at the one after it', async () => {
     await expectRows(data.sample, `${GST} | streamstats reset_before="user=\\"dev.sam\\"" count as n | table user n`, rows(USERS, [1, 2, 3, 1, 2, 1, 2, 3]));
     await expectRows(data.sample, `${GST} | streamstats reset_after="user=\\"dev.sam\\"" count as n | table user n`, rows(USERS, [1, 2, 3, 4, 1, 2, 1, 2]));

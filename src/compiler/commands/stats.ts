@@ -6,7 +6,7 @@ import { Args, describe } from '../args.js';
 import { made, withFields, type Builder } from '../builder.js';
 import { all, fieldType, toBool, toString } from '../build/coerce.js';
 import { compileExpr, fieldRef } from '../expr.js';
-import { aggregate, call, caseOf, column, int, lit, sideColumn, type Expr as IrExpr, type Window } from '../ir/expr.js';
+import { aggregate, call, caseOf, column, int, lit, nullOf, sideColumn, type Expr as IrExpr, type Window } from '../ir/expr.js';
 import type { Column } from '../ir/plan.js';
 import { AGGREGATE_NAMES, evalAggregateInput, statsFunction, type StatsFunction } from '../library/aggregates.js';
 import { nearest } from '../suggest.js';
@@ -241,6 +241,7 @@ const eventstats: CommandCompiler = (cmd, rel, b) => {
 };
 
 const RESET = column('__reset', 'number');
+const hasAll = (keys: IrExpr[]): IrExpr => all(keys.map((k) => call('is_not_null', [k], 'bool')));
 const oneIf = (cond: IrExpr): IrExpr => caseOf([{ when: call('coalesce', [cond, lit(false)], 'bool'), then: int(1) }], int(0), 'int');
 const runningSum = (v: IrExpr, end: number): IrExpr => aggregate('sum', [v], 'number', { over: { partition: [], order: [{ expr: SEQ, desc: false, nulls: 'last' }], frame: { start: null, end } } });
 
@@ -252,9 +253,11 @@ const runningSum = (v: IrExpr, end: number): IrExpr => aggregate('sum', [v], 'nu
 function resetSegments(args: Args, by: string[], aggs: Aggregation[], rel: Relation, b: Builder): Relation | null {
   const marks: IrExpr[] = [];
   if (args.bool('reset_on_change', false) && by.length) {
-    const prev = (k: IrExpr) => aggregate('lag', [k], k.type, { over: { partition: [], order: [{ expr: SEQ, desc: false, nulls: 'last' }] } });
-    const changed = by.map((f) => fieldRef(f, { rel, b })).map((k) => call('is_distinct', [k, prev(k)], 'bool')).reduce((x, y) => call('or', [x, y], 'bool'));
-    marks.push(oneIf(changed));
+    // Only a result with every by-field resets, against the last such one (the page: others are ignored).
+    const keys = by.map((f) => fieldRef(f, { rel, b }));
+    const whole = hasAll(keys);
+    const prev = (k: IrExpr) => aggregate('lag', [k], k.type, { over: { partition: [whole], order: [{ expr: SEQ, desc: false, nulls: 'last' }] } });
+    marks.push(oneIf(call('and', [whole, keys.map((k) => call('is_distinct', [k, prev(k)], 'bool')).reduce((x, y) => call('or', [x, y], 'bool'))], 'bool')));
   }
   const condition = (key: 'reset_before' | 'reset_after'): IrExpr | null => {
     const o = args.options.get(key);
@@ -308,7 +311,10 @@ const streamstats: CommandCompiler = (cmd, rel, b) => {
     frame: { start: timed ? timed.start : window > 0 ? -(current ? window - 1 : window) : null, end: current ? 0 : -1, ...(stream ? { range: true } : {}) },
   };
   const running = window === 0 && !timed ? firstSeenMarks(aggs, rel, b, over) : { rel, marks: new Map<number, IrExpr>() };
-  const columns = aggs.map((a, i) => ({ name: a.name, expr: compileAggregate(a, running.rel, b, over, running.marks.get(i)) }));
+  // A result missing a by-field gets no statistics, as stats and eventstats leave it out.
+  const whole = by.length ? hasAll(by.map((f) => fieldRef(f, { rel: running.rel, b }))) : null;
+  const columns = aggs.map((a, i) => ({ name: a.name, expr: compileAggregate(a, running.rel, b, over, running.marks.get(i)) }))
+    .map((c) => (whole ? { ...c, expr: caseOf([{ when: whole, then: c.expr }], nullOf(c.expr.type), c.expr.type) } : c));
   const drop = [...(segmented ? ['__reset'] : []), ...(timed ? ['__back'] : []), ...(stream ? [stream.drop] : []), ...[...running.marks.keys()].map((i) => `__first${i}`)];
   return b.step({ kind: 'extend', input: running.rel.id, columns, ...(drop.length ? { drop } : {}) });
 };
