@@ -127,6 +127,21 @@ describe('join and append', () => {
     await expectRows(sample, 'eventName=ConsoleLogin | join userIdentity.userName [search eventName=GetSessionToken | stats count as gst by userIdentity.userName] | table userIdentity.userName gst', left.filter((r) => r.gst !== null));
   });
 
+  it('a field both sides have keeps its own value where the subsearch gives none', async () => {
+    // The join page (overwrite: the subsearch's values replace the main results' where the fields
+    // match); a row with no match, or a match without the field, keeps its own value. A left join
+    // emptied the field on every unmatched row: each user but dev.sam lost its sourceIPAddress.
+    await expectRows(sample, `eventName=ConsoleLogin OR ${GST} | join type=left userIdentity.userName [search ${GST} userIdentity.userName=dev.sam | head 1 | eval sourceIPAddress="SUB" | table userIdentity.userName sourceIPAddress] | stats count by userIdentity.userName sourceIPAddress`, [
+      { 'userIdentity.userName': 'ana.ops', sourceIPAddress: '2a02:8108:1100:4e20:5d3c:9a1f:c2b0:71e4', count: 1 },
+      { 'userIdentity.userName': 'ana.ops', sourceIPAddress: '73.158.64.21', count: 10 },
+      { 'userIdentity.userName': 'dev.sam', sourceIPAddress: 'SUB', count: 2 },
+      { 'userIdentity.userName': 'svc-backup', sourceIPAddress: '185.220.101.47', count: 1 },
+    ]);
+    await expectRows(sample, '| makeresults count=3 | streamstats count as n | eval k=case(n==1, "a", n==2, "b", n==3, "c"), v=5 | fields - _time | join type=left k [| makeresults count=2 | streamstats count as m | eval k=if(m==1, "a", "b"), v=if(m==1, "x", null()) | fields - _time m] | table n k v', [
+      { n: 1, k: 'a', v: 'x' }, { n: 2, k: 'b', v: '5' }, { n: 3, k: 'c', v: '5' },
+    ]);
+  });
+
   it('append adds the subsearch rows after the main ones', async () => {
     await expectRows(sample, `${GST} | stats count by userIdentity.userName | append [search eventName=CreateAccessKey | stats count by userIdentity.userName] | table userIdentity.userName count`, [
       { 'userIdentity.userName': 'ana.ops', count: 5 }, { 'userIdentity.userName': 'dev.sam', count: 2 }, { 'userIdentity.userName': 'svc-backup', count: 1 },

@@ -3,7 +3,7 @@
 import type { Pipeline, Span } from '../../../grammar/ast.js';
 import { Args, describe } from '../args.js';
 import { made, visibleFields, type Builder } from '../builder.js';
-import { all, coalesceFalse, toString } from '../build/coerce.js';
+import { all, coalesceFalse, coerce, fieldType, toString, unify } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
 import { call, column, int, lit, sideColumn, type Expr, type Vars } from '../ir/expr.js';
 import type { Compiled, FieldInfo, Relation } from '../types.js';
@@ -146,17 +146,26 @@ const join: CommandCompiler = (cmd, rel, b) => {
   const subNames = [...sub.fields.keys()].filter((n) => !n.startsWith('__'));
   if (keys.length === 0) keys.push(...subNames.filter((n) => hasColumn(rel, n) || rel.fields.has(n)));
   if (keys.length === 0) throw b.err('bad-argument', 'join needs fields to join on', cmd.span);
-  // Keys become real columns on both sides so the join condition compares like with like.
-  const left = assign(rel, b, keys.map((k) => [k, fieldRef(k, { rel, b })]));
+  const extra = subNames.filter((n) => !keys.includes(n) && (overwrite || !hasColumn(rel, n)));
+  // A field both sides have keeps its own value where the subsearch has none (a row without a
+  // match, or a match without the field): the join page's overwrite replaces values, not
+  // fields. Keys and these become real columns so the join reads them like with like.
+  const shared = extra.filter((n) => hasColumn(rel, n));
+  const left = assign(rel, b, [...keys, ...shared].map((k) => [k, fieldRef(k, { rel, b })]));
   const right0 = project(sub, b, [...new Set([...keys, ...subNames])].map((n) => [n, fieldRef(n, { rel: sub, b })]));
   const partition = keys.map((k) => column(k, right0.fields.get(k)?.type ?? 'string'));
   const firstRows = call('le', [rowNumber([{ expr: SEQ, desc: false, nulls: 'last' }], partition), int(max)], 'bool');
   const right = max > 0 ? b.step({ kind: 'filter', input: right0.id, condition: firstRows }) : right0;
-  const extra = subNames.filter((n) => !keys.includes(n) && (overwrite || !left.fields.has(n)));
   const on = all(keys.map((k) => call('eq', [sideColumn('l', k, 'string'), sideColumn('r', k, 'string')], 'bool')));
   const fields = new Map<string, FieldInfo>(left.fields);
-  for (const n of extra) fields.set(n, made(right.fields.get(n)?.type ?? 'string'));
-  const columns = extra.map((n) => ({ name: n, expr: sideColumn('r', n, right.fields.get(n)?.type ?? 'string') }));
+  const columns = extra.map((n) => {
+    const r = sideColumn('r', n, right.fields.get(n)?.type ?? 'string');
+    if (!shared.includes(n)) return { name: n, expr: r };
+    const l = sideColumn('l', n, left.fields.get(n)?.type ?? 'string');
+    const type = unify([l, r]);
+    return { name: n, expr: call('coalesce', [coerce(r, type), coerce(l, type)], type === 'unknown' ? 'string' : type) };
+  });
+  for (const c of columns) fields.set(c.name, made(fieldType(c.expr.type)));
   if (max === 1) {
     return b.step(
       { kind: 'join', left: left.id, right: right.id, type: type === 'inner' ? 'inner' : 'left', on, columns, leftAll: true, leftDrop: extra },
