@@ -102,6 +102,18 @@ describe('eventstats and streamstats', () => {
     ]);
   });
 
+  it('eventstats by a multivalue field: each value\'s group counts the result, as stats; one holding several values gets none, said', async () => {
+    // The eventstats page: its statistics are those stats would give (stats puts a result in the
+    // group of each value of a multivalue by-field). The list was one key: g=a got c=1, not 2.
+    // Which group's statistics Splunk gives a result holding several values is not matched.
+    const spl = '| makeresults count=3 | streamstats count as n | eval g=case(n==1, split("a,b", ","), n==2, "a", true(), split("b", ",")) | eventstats count as c sum(n) as s by g | table n g c s';
+    await expectRows(data.sample, spl, [
+      { n: 1, g: ['a', 'b'], c: null, s: null }, { n: 2, g: ['a'], c: 2, s: 3 }, { n: 3, g: ['b'], c: 2, s: 4 },
+    ]);
+    const result = await data.sample.run(spl);
+    expect(result.notes).toEqual(['eventstats by a multivalue field: a result holding several of its values gets no statistics here (each value\'s group still counts it)']);
+  });
+
   it('streamstats current=f counts the rows before', async () => {
     await expectRows(data.sample, `${GST} | head 4 | streamstats current=f count as n | table user n`, [
       { user: 'ana.ops', n: 0 }, { user: 'svc-backup', n: 1 }, { user: 'ana.ops', n: 2 }, { user: 'dev.sam', n: 3 },

@@ -226,18 +226,19 @@ const stats: CommandCompiler = (cmd, rel, b) => {
 
 const eventstats: CommandCompiler = (cmd, rel, b) => {
   const { aggs, by } = statsArgs(cmd, b, rel);
-  const { input, keyCols } = withKeys(rel, b, by, false);
-  const aggCols = aggs.map((a) => ({ name: a.name, expr: compileAggregate(a, input, b) }));
-  const groups = keyCols.map((k) => ({ name: k, expr: column(k, 'string') }));
-  const grouped = b.step({ kind: 'aggregate', input: input.id, groups, aggregates: aggCols });
-  const names = aggCols.map((a) => a.name);
+  const { input: keyed, keyCols, keys } = withKeys(rel, b, by, false);
+  const lists = keyCols.filter((_k, i) => keys[i]!.type === 'mv'); // in each value's group, as stats puts it
+  if (lists.length) b.notes.push('eventstats by a multivalue field: a result holding several of its values gets no statistics here (each value\'s group still counts it)');
+  const one = (k: string): IrExpr => caseOf([{ when: call('eq', [call('len', [column(k, 'mv')], 'int'), int(1)], 'bool'), then: call('list_get', [column(k, 'mv'), int(1)], 'string') }], null, 'string');
+  const input = lists.length ? b.step({ kind: 'extend', input: keyed.id, columns: lists.map((k) => ({ name: k, expr: one(k) })) }, same(keyed)) : keyed;
+  const split = splitLists(keyed, b, lists);
+  const aggCols = aggs.map((a) => ({ name: a.name, expr: compileAggregate(a, split, b) }));
+  const grouped = b.step({ kind: 'aggregate', input: split.id, groups: keyCols.map((k) => ({ name: k, expr: column(k, 'string') })), aggregates: aggCols });
   const on = all(keyCols.map((k) => call('eq', [sideColumn('l', k, 'string'), sideColumn('r', k, 'string')], 'bool')));
   const columns = aggCols.map((a) => ({ name: a.name, expr: sideColumn('r', a.name, a.expr.type) }));
   const fields = withFields(rel, aggCols.map(({ name, expr }) => [name, made(fieldType(expr.type))]));
-  return b.step(
-    { kind: 'join', left: input.id, right: grouped.id, type: 'left', on, columns, leftAll: true, leftDrop: [...names, ...keyCols] },
-    { fields, raw: rel.raw, removed: rel.removed },
-  );
+  const join = { kind: 'join' as const, left: input.id, right: grouped.id, type: 'left' as const, on, columns, leftAll: true, leftDrop: [...aggCols.map((a) => a.name), ...keyCols] };
+  return b.step(join, { fields, raw: rel.raw, removed: rel.removed });
 };
 
 const RESET = column('__reset', 'number');
