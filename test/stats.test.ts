@@ -114,6 +114,11 @@ describe('eventstats and streamstats', () => {
     expect(result.notes).toEqual(['eventstats by a multivalue field: a result holding several of its values gets no statistics here (each value\'s group still counts it)']);
   });
 
+  it('streamstats by a multivalue field says its values are one group (not matched: a group per value)', async () => {
+    const result = await data.sample.run('| makeresults count=2 | streamstats count as n | eval g=if(n==1, split("a,b", ","), "a") | streamstats count as c by g');
+    expect(result.notes).toEqual(['streamstats by a multivalue field: the values a result holds are one group here, not a group per value as stats makes']);
+  });
+
   it('streamstats current=f counts the rows before', async () => {
     await expectRows(data.sample, `${GST} | head 4 | streamstats current=f count as n | table user n`, [
       { user: 'ana.ops', n: 0 }, { user: 'svc-backup', n: 1 }, { user: 'ana.ops', n: 2 }, { user: 'dev.sam', n: 3 },

@@ -290,11 +290,11 @@ function resetSegments(args: Args, by: string[], aggs: Aggregation[], rel: Relat
 
 const streamstats: CommandCompiler = (cmd, rel, b) => {
   const { args, aggs, by } = statsArgs(cmd, b, rel);
-  const current = args.bool('current', true);
-  const window = args.int('window', 0);
+  const [current, window] = [args.bool('current', true), args.int('window', 0)];
   const segmented = resetSegments(args, by, aggs, rel, b);
   if (segmented) rel = segmented;
   const partition = [...(segmented ? [RESET] : []), ...by.map((f) => fieldRef(f, { rel, b }))];
+  if (partition.some((k) => k.type === 'mv')) b.notes.push('streamstats by a multivalue field: the values a result holds are one group here, not a group per value as stats makes');
   const seconds = timeWindowSeconds(args, b);
   // Splunk's default global=true: with by-fields, window=N is the last N results of the stream
   // (each result's statistics over those of them in its group), not N results per group.
