@@ -88,6 +88,23 @@ describe('now(), relative_time and _time arithmetic', () => {
     ]);
   });
 
+  // A month offset keeps the day of the month and runs past the end of a shorter month, the same
+  // whether the base is now() (computed here) or a field (computed in SQL): Splunk's time modifiers
+  // page (docs.splunk.com, Search Manual, "Specify time modifiers in your search") gives no month-end
+  // rule; the overflow (March 31 - 1mon = March 3, as C's mktime normalises February 31) rests on
+  // memory of Splunk's behaviour. SQL's month interval stopped at February 28 instead, so
+  // relative_time(t, "-1mon") and relative_time(now(), "-1mon") named different days for one instant.
+  it('a month, quarter or year offset from a field gives what the same offset from now() gives', async () => {
+    const march31 = Date.parse('2026-03-31T10:00:00Z') / 1000;
+    const leap = Date.parse('2028-02-29T06:00:00Z') / 1000;
+    const fmt = (name: string) => `strftime(${name}, "%F %T")`;
+    const spl = `| makeresults | eval t=${march31}, l=${leap} | eval a=${fmt('relative_time(t, "-1mon")')}, b=${fmt('relative_time(t, "-1mon@mon")')}, c=${fmt('relative_time(t, "+2q")')}, d=${fmt('relative_time(l, "-1y")')}, e=${fmt('relative_time(l, "+1y@d+8h")')}, f=${fmt('relative_time(t, "-1mon-1d")')} | table a b c d e f`;
+    const fromNow = (base: number, mod: string) => new Date(applyRelative(base, parseRelative(mod)!) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    const expected = { a: '2026-03-03 10:00:00', b: '2026-03-01 00:00:00', c: '2026-10-01 10:00:00', d: '2027-03-01 06:00:00', e: '2029-03-01 08:00:00', f: '2026-03-02 10:00:00' };
+    expect({ a: fromNow(march31, '-1mon'), b: fromNow(march31, '-1mon@mon'), c: fromNow(march31, '+2q'), d: fromNow(leap, '-1y'), e: fromNow(leap, '+1y@d+8h'), f: fromNow(march31, '-1mon-1d') }).toEqual(expected);
+    await expectRows(sample, spl, [expected]);
+  });
+
   it('bin span=1h and span=3mon on _time', async () => {
     await expectRows(sample, 'eventName=CreateAccessKey userIdentity.userName=ana.ops | bin _time span=1h as h | bin _time span=3mon as q | table h q', [
       { h: Date.parse('2026-11-21T17:00:00Z') / 1000, q: Date.parse('2026-10-01T00:00:00Z') / 1000 },

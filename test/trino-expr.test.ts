@@ -51,6 +51,8 @@ const EXPRESSIONS = [
   'split(eventSource, ".")',
   'strftime(_time, "%Y-%m-%dT%H:%M:%S")',
   'relative_time(_time, "-1d@d")',
+  'relative_time(_time, "-1mon@d+8h")',
+  'relative_time(_time + 86400 * 10, "+1q-1y")',
   'tonumber(recipientAccountId)',
   'round(_time / 3600, 2)',
   'floor(_time / 86400) % 7',

@@ -171,13 +171,29 @@ export function monthBin(epoch: Expr, months: number, vars: Vars): Expr {
 
 const SQL_UNITS: Record<TimeUnit, string> = { s: 'second', m: 'minute', h: 'hour', d: 'day', w: 'week', mon: 'month', q: 'quarter', y: 'year' };
 
+/**
+ * `t` moved by whole months as applyStep moves a constant (setUTCMonth): the day of the month is
+ * kept and a day the target month lacks runs on into the next (March 31 - 1mon = March 3, as C's
+ * mktime normalises it), where SQL's month interval would stop at February 28. Without this,
+ * relative_time(_time, "-1mon") and relative_time(now(), "-1mon") named different instants.
+ */
+function addMonths(t: Expr, months: number, vars: Vars): Expr {
+  return vars.share(t, (x) => vars.share(call('date_trunc', [lit('month'), x], 'timestamp'), (first) => {
+    const moved = call('epoch', [call('interval_add', [first, call('to_months', [int(months)], 'any')], 'timestamp')], 'number');
+    const intoMonth = call('sub', [call('epoch', [x], 'number'), call('epoch', [first], 'number')], 'number');
+    return call('to_timestamp', [call('add', [moved, intoMonth], 'number')], 'timestamp');
+  }));
+}
+
 /** The steps applied to an epoch-seconds expression (for a base that is not a constant). */
 export function relativeTime(base: Expr, steps: TimeStep[], vars: Vars): Expr {
   let t: Expr = call('to_timestamp', [base], 'timestamp');
   for (const step of steps) {
-    if (step.kind === 'offset') {
-      const unit = step.unit === 'w' ? 'day' : step.unit === 'q' ? 'month' : SQL_UNITS[step.unit];
-      const amount = step.unit === 'w' ? step.amount * 7 : step.unit === 'q' ? step.amount * 3 : step.amount;
+    if (step.kind === 'offset' && (step.unit === 'mon' || step.unit === 'q' || step.unit === 'y')) {
+      t = addMonths(t, step.amount * (step.unit === 'mon' ? 1 : step.unit === 'q' ? 3 : 12), vars);
+    } else if (step.kind === 'offset') {
+      const unit = step.unit === 'w' ? 'day' : SQL_UNITS[step.unit];
+      const amount = step.unit === 'w' ? step.amount * 7 : step.amount;
       t = call('interval_add', [t, call(`to_${unit}s`, [int(amount)], 'any')], 'timestamp');
     } else if (step.unit === 'w') {
       const target = step.weekday ?? 0;
