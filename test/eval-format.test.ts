@@ -93,6 +93,17 @@ describe('strftime, strptime and convert with every format variable', () => {
     ]);
   });
 
+  // Splunk's "Date and time format variables" page (help.splunk.com, SPL2 Search Manual "Using time
+  // variables"; docs.splunk.com Search Reference "Commontimeformatvariables") writes
+  // %Y-%m-%dT%H:%M:%S.%Q%Z for times with subseconds, that is ISO 8601 ending in Z: %Z reads the
+  // Z of UTC. DuckDB's %Z and %z both refuse "Z", so CloudTrail's eventTime read with %Z was null.
+  it('strptime reads the Z of an ISO 8601 time with %Z or %z, and still reads named zones and offsets', async () => {
+    await expectRows(data.sample, one('a=strptime("2026-01-04T09:05:07Z", "%Y-%m-%dT%H:%M:%S%Z"), b=strptime("2026-01-04T09:05:07.123Z", "%Y-%m-%dT%H:%M:%S.%Q%Z"), c=strptime("2026-01-04T09:05:07Z", "%FT%T%z"), d=strptime("2026-01-04 09:05:07 EST", "%F %T %Z"), e=strptime("2026-01-04T09:05:07+0100", "%FT%T%z"), f=strptime("2026-01-04T09:05:07 Zed", "%FT%T %Z")', 'a b c d e f'), [
+      { a: 1767517507, b: 1767517507.123, c: 1767517507, d: 1767535507, e: 1767513907, f: null },
+    ]);
+    await expectRows(data.sample, 'eventName=CreateAccessKey userIdentity.userName=ana.ops | convert timeformat="%Y-%m-%dT%H:%M:%S%Z" mktime(eventTime) as t | eval same=if(t=_time, 1, 0) | table same', [{ same: 1 }]);
+  });
+
   it('convert ctime and mktime take the same variables in timeformat', async () => {
     await expectRows(data.sample, `| makeresults | eval t=${T} | convert timeformat="%e %b %Y %k:%M:%S" ctime(t) as c | eval back=strptime(c, "%e %b %Y %k:%M:%S") | convert timeformat="%e %b %Y %k:%M:%S" mktime(c) as m | table c back m`, [
       { c: ' 4 Jan 2026  9:05:07', back: 1767517507, m: 1767517507 },

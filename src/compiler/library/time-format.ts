@@ -172,7 +172,12 @@ const READ_COMPOSITE: Record<string, string> = {
   l: '%I',
 };
 
-function strptimeFormat(format: string): string {
+/**
+ * DuckDB's format for a Splunk one. With `zulu`, a zone variable (%z, %Z) is the letter Z itself:
+ * an ISO 8601 time in UTC ends in Z, which Splunk reads with %Z (its format variables page writes
+ * `%Y-%m-%dT%H:%M:%S.%Q%Z` for such times) but DuckDB's %z and %Z refuse.
+ */
+function strptimeFormat(format: string, zulu = false): string {
   return pieces(format)
     .map((p) => {
       if (p.kind === 'text') return p.text.replace(/%/g, '%%');
@@ -186,8 +191,8 @@ function strptimeFormat(format: string): string {
         if (digits === 9) return '%n';
         throw new TimeFormatError(text, 'can only be read with 3, 6 or 9 digits');
       }
-      if (letter === 'z' && (flag === '' || flag === ':' || flag === 'E')) return '%z';
-      if (letter === 'Z' && !flag) return '%Z';
+      if (letter === 'z' && (flag === '' || flag === ':' || flag === 'E')) return zulu ? 'Z' : '%z';
+      if (letter === 'Z' && !flag) return zulu ? 'Z' : '%Z';
       if (flag === '-' && UNPADDED.has(letter)) return `%-${letter}`;
       if (flag) throw new TimeFormatError(text);
       if (READ_NATIVE.has(letter)) return `%${letter}`;
@@ -202,5 +207,8 @@ function strptimeFormat(format: string): string {
 /** `strptime(text, format)`: epoch seconds, null when the text does not match (UTC unless it names a zone). */
 export function parseTime(text: Expr, format: string): Expr {
   if (format.trim() === '%s') return call('try_double', [call('trim', [text], 'string')], 'number');
-  return call('epoch', [call('try_strptime', [text, lit(strptimeFormat(format))], 'timestamp')], 'number');
+  const native = strptimeFormat(format);
+  const read = (f: string) => call('epoch', [call('try_strptime', [text, lit(f)], 'timestamp')], 'number');
+  const zulu = strptimeFormat(format, true);
+  return zulu === native ? read(native) : call('coalesce', [read(native), read(zulu)], 'number');
 }
