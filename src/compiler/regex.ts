@@ -41,10 +41,9 @@ export function translateRegex(source: string): TranslatedRegex {
     }
     if (ch === '[') {
       inClass = true;
-      out += ch;
-      // A leading `]` or `^]` is literal inside a class.
-      if (source[i + 1] === '^') { out += '^'; i++; }
-      if (source[i + 1] === ']') { out += ']'; i++; }
+      const head = classHead(source, i);
+      out += head;
+      i += head.length - 1;
       continue;
     }
     if (ch === '(') {
@@ -72,6 +71,14 @@ export function translateRegex(source: string): TranslatedRegex {
   return { pattern: out, groups };
 }
 
+/** The opening of a character class at `i`: `[`, with a leading `^` and a leading `]` (literal there). */
+function classHead(pattern: string, i: number): string {
+  let head = '[';
+  if (pattern[i + 1] === '^') head += '^';
+  if (pattern[i + head.length] === ']') head += ']';
+  return head;
+}
+
 /**
  * A translated (RE2) pattern with its capturing groups made non-capturing, numbered or named, so
  * it can be repeated inside a larger pattern without moving the groups after it.
@@ -93,9 +100,9 @@ export function uncaptured(pattern: string): string {
     }
     if (ch === '[') {
       inClass = true;
-      out += ch;
-      if (pattern[i + 1] === '^') { out += '^'; i++; }
-      if (pattern[i + 1] === ']') { out += ']'; i++; }
+      const head = classHead(pattern, i);
+      out += head;
+      i += head.length - 1;
       continue;
     }
     if (ch === '(') {
