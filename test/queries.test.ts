@@ -250,6 +250,11 @@ describe('hunts on the sample', () => {
       event('any-aws', { assumeRolePolicyDocument: policy({ AWS: '*' }) }),
       event('own-only', { assumeRolePolicyDocument: policy({ AWS: ['111122223333', 'arn:aws:iam::111122223333:root'] }) }),
       event('encoded', {}, { role: { arn: 'arn:aws:iam::111122223333:role/encoded', assumeRolePolicyDocument: encodeURIComponent(policy({ AWS: 'arn:aws:iam::444455556666:root' })) } }),
+      // "The Statement element can contain a single statement or an array of individual statements"
+      // (IAM User Guide, IAM JSON policy elements: Statement): a single statement object was missed.
+      event('single-statement', { assumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::555566667777:root'] }, Action: 'sts:AssumeRole' } }) }),
+      event('single-everyone', { assumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' } }) }),
+      event('single-own', { assumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: { AWS: '111122223333' }, Action: 'sts:AssumeRole' } }) }),
     ] }));
     const engine = await engineOver([dir]);
     try {
@@ -259,6 +264,8 @@ describe('hunts on the sample', () => {
         ['everyone', ['*']],
         ['any-aws', ['*']],
         ['encoded', ['444455556666']],
+        ['single-statement', ['555566667777']],
+        ['single-everyone', ['*']],
       ]);
     } finally {
       engine.close();
