@@ -63,6 +63,30 @@ describe('earliest= and latest= in a search', () => {
     await expectRows(sample, 'eventName=GetSessionToken earliest=11/25/2026:00:00:00 latest=11/26/2026:00:00:00 | table user', [{ user: 'ana.ops' }, { user: 'dev.sam' }]);
   });
 
+  // Splunk's Search Reference, "Time modifiers" (help.splunk.com, spl-search-reference 9.3): a
+  // search with earliest= and no latest= takes now as its latest. Only timechart's buckets stopped
+  // there; the events did not, so with --now in the past earliest=-1d counted what came after it.
+  it('earliest= without latest= stops at now, in the events as in the time range', async () => {
+    const noon = Date.parse('2026-11-27T12:00:00Z') / 1000;
+    await expectRows(sample, 'earliest=-1d | stats count max(_time) as hi', [{ count: 66, hi: 1795773325 }], { now: noon });
+    await expectRows(sample, 'earliest=-1d latest=now | stats count max(_time) as hi', [{ count: 66, hi: 1795773325 }], { now: noon });
+    await expectRows(sample, 'earliest=-1d latest=+1d | stats count', [{ count: 99 }], { now: noon });
+    await expectRows(sample, 'earliest=0 | stats count', [{ count: 515 }], { now: noon });
+    await expectRows(sample, '* | stats count', [{ count: 515 }], { now: noon });
+    await expectRows(sample, 'earliest=-1d | stats count', [{ count: 66 }], { now: noon });
+    await expectRows(sample, '* | stats count', [{ count: 66 }], { now: noon, earliest: noon - 86400 });
+    expect(sqlOf('earliest=-1d eventName=AssumeRole')).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT * FROM "events"
+          WHERE coalesce("_time" >= 1795737600, false) AND coalesce("eventName" ILIKE 'AssumeRole', false)
+            AND "_time" < 1795824000
+      )
+      SELECT "_time", "_raw"
+      FROM s0
+      ORDER BY "__seq""
+    `);
+  });
+
   it('compile to constant bounds on _time', () => {
     expect(sqlOf('earliest=-7d@w0 latest=@d eventName=AssumeRole')).toMatchInlineSnapshot(`
       "WITH s0 AS (

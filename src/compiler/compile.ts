@@ -9,7 +9,7 @@ import { applyFormats } from './commands/fieldformat.js';
 import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
 import { EmptyNameError } from './print/duckdb.js';
-import { stepName, type Expr } from './ir/expr.js';
+import { call, column, int, stepName, type Expr } from './ir/expr.js';
 import type { Step } from './ir/plan.js';
 import { copiedOrigin, EVENT, type Origin } from './ir/origin.js';
 import { nearest } from './suggest.js';
@@ -54,24 +54,31 @@ function compileCommand(cmd: Command, rel: Relation | null, b: Builder): Relatio
 
 export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation {
   const outerRange = b.range;
-  b.range = searchRange(p, b);
+  const { range, upToNow } = searchRange(p, b);
+  b.range = range;
   try {
-    return compileCommands(p, b, top);
+    return compileCommands(p, b, top, upToNow);
   } finally {
     b.range = outerRange;
   }
 }
 
-/** The search's time range: the global one narrowed by its first search's earliest=/latest=. */
-function searchRange(p: Pipeline, b: Builder): { earliest?: number; latest?: number } {
+/**
+ * The search's time range: the global one narrowed by its first search's earliest=/latest=, and
+ * `upToNow` when that latest is the default: a search with an earliest and no latest runs up to
+ * now (Splunk's Search Reference, "Time modifiers": without latest, latest is now), so its
+ * events are cut there too, not only its timechart buckets.
+ */
+function searchRange(p: Pipeline, b: Builder): { range: { earliest?: number; latest?: number }; upToNow?: number } {
   const { earliest, latest } = partitionBounds(p, b.options.now, { earliest: b.options.earliest, latest: b.options.latest });
-  // earliest=0 is Splunk's "all time"; a search with an earliest and no latest runs up to now.
+  // earliest=0 is Splunk's "all time".
   const from = earliest !== undefined && earliest > 0 ? earliest : undefined;
-  const to = latest ?? (from !== undefined ? b.options.now : undefined);
-  return { ...(from !== undefined ? { earliest: from } : {}), ...(to !== undefined ? { latest: to } : {}) };
+  const upToNow = latest === undefined && from !== undefined ? b.options.now : undefined;
+  const to = latest ?? upToNow;
+  return { range: { ...(from !== undefined ? { earliest: from } : {}), ...(to !== undefined ? { latest: to } : {}) }, ...(upToNow !== undefined ? { upToNow } : {}) };
 }
 
-function compileCommands(p: Pipeline, b: Builder, top: boolean): Relation {
+function compileCommands(p: Pipeline, b: Builder, top: boolean, upToNow?: number): Relation {
   let rel: Relation | null = null;
   let commands = p.commands;
   if (!p.leadingPipe) {
@@ -80,7 +87,7 @@ function compileCommands(p: Pipeline, b: Builder, top: boolean): Relation {
       b.span = first.span;
       const condition = first.expr ? compileFirstSearch(first, b) : undefined;
       commands = commands.slice(1);
-      rel = eventsRelation(b, condition);
+      rel = eventsRelation(b, condition, upToNow === undefined ? undefined : call('lt', [column('_time', 'number'), int(upToNow)], 'bool'));
     } else {
       rel = eventsRelation(b);
     }
