@@ -346,6 +346,42 @@ describe('hunts on the sample', () => {
     }
   });
 
+  it('a cross-account AssumeRole shows the caller\'s copy even when the role owner\'s copy is a second later; AssumeRoleWithSAML is not an AssumeRole', async () => {
+    // CloudTrail record contents: sharedEventID "is the same for both accounts' events"; each copy
+    // carries its own eventTime, and the two need not be equal. The owner's copy names the caller as
+    // type AWSAccount (CloudTrail userIdentity element), with no ARN.
+    const role = 'arn:aws:iam::444455556666:role/R';
+    const copy = (eventID: string, time: string, recipient: string, identity: Record<string, unknown>) => ({
+      eventVersion: '1.08', eventTime: time, eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', awsRegion: 'us-east-1',
+      sourceIPAddress: '198.51.100.9', userAgent: 'test', recipientAccountId: recipient, eventID, sharedEventID: 'shared-1', userIdentity: identity,
+      requestParameters: { roleArn: role, roleSessionName: 's' }, responseElements: { credentials: { accessKeyId: 'ASIAX', expiration: 'x' } },
+      resources: [{ accountId: '444455556666', type: 'AWS::IAM::Role', ARN: role }],
+    });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'sts.json'), JSON.stringify({ Records: [
+      copy('e-caller', '2026-11-26T10:00:00Z', '111122223333',
+        { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/u', accountId: '111122223333', principalId: 'AIDAU', userName: 'u', accessKeyId: 'AKIAU' }),
+      copy('e-owner', '2026-11-26T10:00:01Z', '444455556666', { type: 'AWSAccount', principalId: 'AIDAU', accountId: '111122223333' }),
+      { ...copy('e-saml', '2026-11-26T11:00:00Z', '111122223333', { type: 'SAMLUser', principalId: 'idp:y', userName: 'y' }), eventName: 'AssumeRoleWithSAML', sharedEventID: undefined },
+    ] }));
+    const engine = await engineOver([dir]);
+    try {
+      expect(await run(engine, byId('aws_sts_assume_role'), {}, t('2026-11-27T00:00:00Z'))).toEqual([{
+        _time: t('2026-11-26T10:00:00Z'), requester: 'arn:aws:iam::111122223333:user/u', caller_type: 'IAMUser', requesting_account: '111122223333',
+        role_arn: role, role_account: '444455556666', cross_account: 'yes', session_name: 's', src: '198.51.100.9', user_agent: 'test',
+        issued_key: 'ASIAX', status: 'success', errorCode: 'success', recorded_in: ['111122223333', '444455556666'],
+      }]);
+      const pairs = await run(engine, byId('aws_cross_account_new_pair'), {}, t('2026-11-27T10:00:00Z'));
+      expect(pairs.map((r) => [r.requesting_account, r.requested_account, r.firstTime, r.calls, r.requesters])).toEqual([
+        ['111122223333', '444455556666', '2026-11-26T10:00:00Z', 1, ['arn:aws:iam::111122223333:user/u']],
+      ]);
+      // The window is the 24 hours before now(), both ends included: a second later the pair is not new.
+      expect(await run(engine, byId('aws_cross_account_new_pair'), {}, t('2026-11-27T10:00:01Z'))).toEqual([]);
+    } finally {
+      engine.close();
+    }
+  });
+
   it('GetSessionToken by IAM users: with MFA, without MFA (IPv6, the intruder) and the failed one', async () => {
     const ana = (time: string, key: string) => ({
       _time: t(time), recipientAccountId: '111122223333', user: 'ana.ops', user_arn: 'arn:aws:iam::111122223333:user/ana.ops', src: '73.158.64.21',
