@@ -87,6 +87,15 @@ describe('earliest= and latest= in a search', () => {
     `);
   });
 
+  it('tstats where earliest= without latest= stops at now too', async () => {
+    const noon = Date.parse('2026-11-27T12:00:00Z') / 1000;
+    await expectRows(sample, '| tstats count where index=* earliest=-1d', [{ count: 66 }], { now: noon });
+    await expectRows(sample, '| tstats count where index=* earliest=-1d latest=+1d', [{ count: 99 }], { now: noon });
+    await expectRows(sample, '| tstats count where index=* earliest=0', [{ count: 515 }], { now: noon });
+    await expectRows(sample, '| tstats count from datamodel=Authentication where earliest=-1d', [{ count: 1 }], { now: noon });
+    await expectRows(sample, '| tstats count from datamodel=Authentication where earliest=-1d latest=+1d', [{ count: 2 }], { now: noon });
+  });
+
   it('compile to constant bounds on _time', () => {
     expect(sqlOf('earliest=-7d@w0 latest=@d eventName=AssumeRole')).toMatchInlineSnapshot(`
       "WITH s0 AS (

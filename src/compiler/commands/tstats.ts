@@ -5,14 +5,15 @@
 // field of the data model is null (so `by` on it gives no rows).
 import type { Arg, Command, SearchExpr, Span } from '../../../grammar/ast.js';
 import { Args, describe } from '../args.js';
+import type { Builder } from '../builder.js';
 import { eventsRelation } from '../events.js';
 import { qualifiedName, type DataModel, type Dataset, type ModelField } from '../datamodels.js';
 import { NULL } from '../fields.js';
 import { toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { call, lit, type Expr as IrExpr } from '../ir/expr.js';
+import { call, column, int, lit, type Expr as IrExpr } from '../ir/expr.js';
 import { compileSearchExpr } from '../search.js';
-import { parseSpan } from '../time.js';
+import { parseSpan, resolveTime } from '../time.js';
 import type { Relation } from '../types.js';
 import { assign, generic } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
@@ -46,6 +47,19 @@ function searchFields(e: SearchExpr, out: { name: string; span: Span }[]): void 
 
 /** Splunk's time modifiers in a where clause are not fields. */
 const TIME_TERMS = new Set(['earliest', 'latest', '_index_earliest', '_index_latest']);
+
+/**
+ * `_time < now` when the clause has an earliest= and no latest= (nor --latest): a search without
+ * latest runs up to now (Splunk's Search Reference, "Time modifiers"), as compile.ts cuts a search.
+ */
+function defaultLatest(condition: SearchExpr, b: Builder): IrExpr | undefined {
+  const terms = condition.kind === 'and' ? condition.items : [condition];
+  const named = (n: string) => terms.filter((t): t is Extract<SearchExpr, { kind: 'compare' }> => t.kind === 'compare' && t.op === '=' && t.field === n);
+  // earliest=0 is all time.
+  const from = named('earliest').map((t) => resolveTime(t.value.value, b.options.now)).filter((t) => t !== null && t > 0);
+  if (!from.length || named('latest').length || b.options.latest !== undefined) return undefined;
+  return call('lt', [column('_time', 'number'), int(b.options.now)], 'bool');
+}
 
 /** Every field of the model by its tstats name, with the dataset that defines it. */
 function modelFields(model: DataModel): Map<string, { dataset: Dataset; field: ModelField }> {
@@ -136,6 +150,8 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
     base = eventsRelation(b);
   }
   if (condition) base = b.step({ kind: 'filter', input: base.id, condition: compileSearchExpr(condition, base, b) });
+  const upToNow = condition && defaultLatest(condition, b);
+  if (upToNow) base = b.step({ kind: 'filter', input: base.id, condition: upToNow });
 
   // span= buckets _time when it is a by-field; fillnull_value keeps rows whose by-field is null.
   const span = args.options.get('span');
