@@ -272,6 +272,21 @@ describe('hunts on the sample', () => {
     }
   });
 
+  it('CreateRole refused (AccessDenied): shown with the role from errorMessage, its trust policy unknown', async () => {
+    // TrailDiscover's recorded CreateRole AccessDenied event: requestParameters and responseElements
+    // null, the role named only in errorMessage ("on resource: arn:aws:iam::...:role/TrailDiscover").
+    const engine = await engineOver(['fixtures/public/traildiscover/events/IAM/CreateRole.json.cloudtrail']);
+    try {
+      expect(await run(engine, byId('aws_iam_create_role'))).toEqual([{
+        _time: t('2024-08-18T12:18:29Z'), recipientAccountId: '111111111111', user_arn: 'arn:aws:iam::111111111111:user/TrailDiscover', src: '0.0.0.0',
+        role_name: 'TrailDiscover', role_description: null, role_arn: null, trusted_principals: null, trusted_other_accounts: null,
+        status: 'failure', errorCode: 'AccessDenied',
+      }]);
+    } finally {
+      engine.close();
+    }
+  });
+
   it('AssumeRole: people and workloads (no AWS services), each cross-account call once, from the caller\'s trail', async () => {
     const rows = await run(sample, byId('aws_sts_assume_role'));
     const scanner = 'arn:aws:sts::444455556666:assumed-role/org-inventory-scanner-role/org-inventory-scanner';
