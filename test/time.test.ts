@@ -96,6 +96,17 @@ describe('earliest= and latest= in a search', () => {
     await expectRows(sample, '| tstats count from datamodel=Authentication where earliest=-1d latest=+1d', [{ count: 2 }], { now: noon });
   });
 
+  // Splunk's _index_earliest/_index_latest read the index time (the time modifiers page), which
+  // loaded files lack: the filter on _time is kept, and a note says so rather than stay silent.
+  it('_index_earliest= compares _time and says so', async () => {
+    const r = await sample.run('_index_earliest=-1d _index_latest=now | stats count', { now: SAMPLE_NOW });
+    expect(r.rows).toEqual([{ count: 83 }]);
+    expect(r.notes).toEqual([
+      "_index_earliest: spelunk has no index time, so this compares the event's own time (_time)",
+      "_index_latest: spelunk has no index time, so this compares the event's own time (_time)",
+    ]);
+  });
+
   it('compile to constant bounds on _time', () => {
     expect(sqlOf('earliest=-7d@w0 latest=@d eventName=AssumeRole')).toMatchInlineSnapshot(`
       "WITH s0 AS (

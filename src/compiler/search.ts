@@ -106,6 +106,12 @@ function compareCondition(e: Extract<SearchExpr, { kind: 'compare' }>, rel: Rela
       ['earliest=-7d latest=now, earliest=11/26/2026:00:00:00, or epoch seconds (earliest=1795600000)']);
   }
   if (name === 'earliest' || name === 'latest' || name === '_index_earliest' || name === '_index_latest') {
+    if (name.startsWith('_index')) {
+      // Splunk compares these with the time an event was indexed (_indextime), which local files
+      // do not have; CloudTrail delivers an event minutes after it happened, so the two differ.
+      const note = `${name}: spelunk has no index time, so this compares the event's own time (_time)`;
+      if (!b.notes.includes(note)) b.notes.push(note);
+    }
     const t = resolveTime(e.value.value, b.options.now);
     if (t === null) throw b.err('bad-time', `cannot read ${JSON.stringify(e.value.value)} as a time`, e.value.span, ['use a relative time such as -24h@h, @d, -7d@w0, now, epoch seconds, or 11/27/2026:00:00:00']);
     return coalesceFalse(call(name.endsWith('earliest') ? 'ge' : 'lt', [column('_time', 'number'), int(t)], 'bool'));
