@@ -362,9 +362,9 @@ describe('hunts on the sample', () => {
   });
 
   it('a cross-account AssumeRole shows the caller\'s copy even when the role owner\'s copy is a second later; AssumeRoleWithSAML is not an AssumeRole', async () => {
-    // CloudTrail record contents: sharedEventID "is the same for both accounts' events"; each copy
-    // carries its own eventTime, and the two need not be equal. The owner's copy names the caller as
-    // type AWSAccount (CloudTrail userIdentity element), with no ARN.
+    // CloudTrail User Guide, "Example sharedEventID": a cross-account call is sent as two separate
+    // events with the same sharedEventID and their own eventID and recipientAccountId; nothing there
+    // makes their eventTime equal. The owner's copy names the caller as type AWSAccount, no ARN.
     const role = 'arn:aws:iam::444455556666:role/R';
     const copy = (eventID: string, time: string, recipient: string, identity: Record<string, unknown>) => ({
       eventVersion: '1.08', eventTime: time, eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', awsRegion: 'us-east-1',
