@@ -48,13 +48,7 @@ function jsonValue(column: string, value: Value): unknown {
 
 /** A row as a JSON object: keys in column order, nulls left out. */
 export function jsonRow(columns: string[], row: Row): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const c of columns) {
-    const v = row[c];
-    if (v === null || v === undefined) continue;
-    setField(out, c, jsonValue(c, v));
-  }
-  return out;
+  return jsonValues(columns, columns.map((c) => row[c] ?? null));
 }
 
 /** The same from a row's values in the order of `columns` (see ROW_VALUES). */
@@ -126,29 +120,18 @@ export class RowWriter {
     if (this.format === 'table' && !this.widths) this.flushTable();
   }
 
+  /** Rows without their values attached: a table's first rows wait for its widths; the rest as by position. */
   private namedRows(rows: Row[]): void {
-    const { columns } = this;
-    for (const row of rows) {
-      switch (this.format) {
-        case 'csv':
-          this.putLine(columns.map((c) => csvCell(csvText(c, row[c] ?? null))).join(','));
-          break;
-        case 'jsonl':
-          this.putLine(JSON.stringify(jsonRow(columns, row)));
-          break;
-        case 'json':
-          this.put((this.count === 0 ? '[\n  ' : ',\n  ') + JSON.stringify(jsonRow(columns, row)));
-          break;
-        case 'table':
-          if (this.widths) this.tableRow(columns.map((c) => tableCell(c, row[c] ?? null, this.maxCellWidth)));
-          else this.buffered.push(row);
-          break;
-      }
-      this.count++;
+    if (this.format === 'table' && !this.widths) {
+      for (const row of rows) this.buffered.push(row);
+      this.count += rows.length;
+      return;
     }
+    const { columns } = this;
+    this.valueRows(rows.map((row) => columns.map((c) => row[c] ?? null)), false);
   }
 
-  /** The same text as namedRows, from the values by position (see ROW_VALUES). */
+  /** The rows' text from their values in the order of the columns. */
   private valueRows(rows: Value[][], plain: boolean): void {
     const { columns, maxCellWidth } = this;
     for (const values of rows) {
