@@ -1,6 +1,7 @@
 // A DuckDB database holding the sample in the Athena table's shape, with the Trino stand-in
 // macros (trino-in-duckdb.ts) and spelunk's own prelude (the IPv4 helpers the cidrmatch rule
 // reuses). Tests run the Trino SQL the compiler prints here, and compare with the local engine.
+import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { PRELUDE } from '../../src/compiler/prelude.js';
 import { athenaTableSql } from './athena-table.js';
@@ -22,7 +23,10 @@ export async function openHarness(glob = 'fixtures/sample/AWSLogs/**/*.json.gz')
   // Athena's session time zone is UTC.
   await c.run("SET TimeZone = 'UTC'");
   for (const m of [...PRELUDE, ...TRINO_MACROS]) await c.run(m);
-  await c.run(athenaTableSql(ATHENA_TABLE, glob));
+  // A whole path: a load walking folders in this process changes its working folder for a moment
+  // (engine/folder-stat.ts), and DuckDB's threads read a relative glob against it (the harness
+  // opened beside sampleEngine() read no files, or some, now and then).
+  await c.run(athenaTableSql(ATHENA_TABLE, path.resolve(glob)));
   return {
     async rows(trinoSql: string) {
       const sql = trinoToDuckdb(trinoSql);
