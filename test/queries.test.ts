@@ -186,35 +186,40 @@ describe('every file in queries/', () => {
 
 describe('hunts on the sample', () => {
   it('AttachRolePolicy: both successes and the refused call, not AttachUserPolicy', async () => {
+    const managed = { policy_name: null, policy_document: null };
     expect(await run(sample, byId('aws_iam_attach_role_policy'))).toEqual([
       {
-        _time: t('2026-11-27T02:09:50Z'), recipientAccountId: '111122223333', caller_type: 'IAMUser', user_arn: 'arn:aws:iam::111122223333:user/svc-backup',
+        _time: t('2026-11-27T02:09:50Z'), eventName: 'AttachRolePolicy', recipientAccountId: '111122223333', caller_type: 'IAMUser', user_arn: 'arn:aws:iam::111122223333:user/svc-backup',
         src: '185.220.101.47', user_agent: UA_INTRUDER, access_key: 'AKIAKVGAJJLMH55XUZRZ', credentials: 'long-term access key', mfa_auth: null,
-        session_created: null, role_name: 'ops-sync-role', policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess', status: 'success', errorCode: 'success',
+        session_created: null, role_name: 'ops-sync-role', policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess', ...managed, status: 'success', errorCode: 'success',
       },
       {
-        _time: t('2026-11-24T10:11:05Z'), recipientAccountId: '222233334444', caller_type: 'IAMUser', user_arn: 'arn:aws:iam::222233334444:user/dev.sam',
+        _time: t('2026-11-24T10:11:05Z'), eventName: 'AttachRolePolicy', recipientAccountId: '222233334444', caller_type: 'IAMUser', user_arn: 'arn:aws:iam::222233334444:user/dev.sam',
         src: '91.64.112.45', user_agent: cliDevSam('iam.attach-role-policy'), access_key: 'AKIAVNTZIV4R3MZ4M2TA', credentials: 'long-term access key',
-        mfa_auth: null, session_created: null, role_name: 'dev-build-role', policy_arn: null, status: 'failure', errorCode: 'AccessDenied',
+        mfa_auth: null, session_created: null, role_name: 'dev-build-role', policy_arn: null, ...managed, status: 'failure', errorCode: 'AccessDenied',
       },
       {
-        _time: t('2026-11-23T14:40:14Z'), recipientAccountId: '111122223333', caller_type: 'AssumedRole', user_arn: 'arn:aws:sts::111122223333:assumed-role/DeployRole/gha-7315523',
+        _time: t('2026-11-23T14:40:14Z'), eventName: 'AttachRolePolicy', recipientAccountId: '111122223333', caller_type: 'AssumedRole', user_arn: 'arn:aws:sts::111122223333:assumed-role/DeployRole/gha-7315523',
         src: '3.91.171.15', user_agent: UA_TERRAFORM_IAM, access_key: 'ASIAME2A2YKD6YW2X4NA', credentials: 'temporary credentials', mfa_auth: 'false',
         session_created: '2026-11-23T14:39:12Z', role_name: 'invoice-renderer-role', policy_arn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-        status: 'success', errorCode: 'success',
+        ...managed, status: 'success', errorCode: 'success',
       },
     ]);
   });
 
-  it('CreateAccessKey by IAM users: not by an assumed role, not the refused call', async () => {
+  it('CreateAccessKey by IAM users: not by an assumed role; the refused call shown, as ESCU shows it (status failure)', async () => {
     expect(await run(sample, byId('aws_iam_create_access_key'))).toEqual([
       {
         _time: t('2026-11-27T02:12:03Z'), recipientAccountId: '111122223333', caller: 'svc-backup', user_arn: 'arn:aws:iam::111122223333:user/svc-backup',
-        for_user: 'ci-deployer', src: '185.220.101.47', user_agent: UA_INTRUDER, new_key: 'AKIAKNNDIEJJ2SOZ55IX', new_key_status: 'Active',
+        for_user: 'ci-deployer', src: '185.220.101.47', user_agent: UA_INTRUDER, new_key: 'AKIAKNNDIEJJ2SOZ55IX', new_key_status: 'Active', status: 'success', errorCode: 'success',
+      },
+      {
+        _time: t('2026-11-25T09:31:44Z'), recipientAccountId: '222233334444', caller: 'dev.sam', user_arn: 'arn:aws:iam::222233334444:user/dev.sam',
+        for_user: 'build-bot', src: '91.64.112.45', user_agent: cliDevSam('iam.create-access-key'), new_key: null, new_key_status: null, status: 'failure', errorCode: 'AccessDenied',
       },
       {
         _time: t('2026-11-21T17:04:51Z'), recipientAccountId: '111122223333', caller: 'ana.ops', user_arn: 'arn:aws:iam::111122223333:user/ana.ops',
-        for_user: 'svc-reporting', src: '73.158.64.21', user_agent: cliAna('iam.create-access-key'), new_key: 'AKIAOD6VDVW7ZAFP2LVD', new_key_status: 'Active',
+        for_user: 'svc-reporting', src: '73.158.64.21', user_agent: cliAna('iam.create-access-key'), new_key: 'AKIAOD6VDVW7ZAFP2LVD', new_key_status: 'Active', status: 'success', errorCode: 'success',
       },
     ]);
   });
@@ -222,12 +227,12 @@ describe('hunts on the sample', () => {
   it('CreateRole: roles trusting another account, not one trusting its own account or a service', async () => {
     expect(await run(sample, byId('aws_iam_create_role'))).toEqual([
       {
-        _time: t('2026-11-27T02:09:12Z'), recipientAccountId: '111122223333', user_arn: 'arn:aws:iam::111122223333:user/svc-backup', src: '185.220.101.47',
+        _time: t('2026-11-27T02:09:12Z'), eventName: 'CreateRole', recipientAccountId: '111122223333', user_arn: 'arn:aws:iam::111122223333:user/svc-backup', src: '185.220.101.47',
         role_name: 'ops-sync-role', role_description: null, role_arn: 'arn:aws:iam::111122223333:role/ops-sync-role',
         trusted_principals: ['arn:aws:iam::999988887777:root'], trusted_other_accounts: ['999988887777'], status: 'success', errorCode: 'success',
       },
       {
-        _time: t('2026-11-24T16:02:33Z'), recipientAccountId: '222233334444',
+        _time: t('2026-11-24T16:02:33Z'), eventName: 'CreateRole', recipientAccountId: '222233334444',
         user_arn: 'arn:aws:sts::222233334444:assumed-role/AWSReservedSSO_AdministratorAccess_1b9e44c07d2a6f31/tom.becker@example.com', src: '91.64.112.45',
         role_name: 'DataReadOnly', role_description: 'Read-only access for prod analytics jobs', role_arn: 'arn:aws:iam::222233334444:role/DataReadOnly',
         trusted_principals: ['arn:aws:iam::111122223333:root'], trusted_other_accounts: ['111122223333'], status: 'success', errorCode: 'success',
@@ -278,7 +283,7 @@ describe('hunts on the sample', () => {
     const engine = await engineOver(['fixtures/public/traildiscover/events/IAM/CreateRole.json.cloudtrail']);
     try {
       expect(await run(engine, byId('aws_iam_create_role'))).toEqual([{
-        _time: t('2024-08-18T12:18:29Z'), recipientAccountId: '111111111111', user_arn: 'arn:aws:iam::111111111111:user/TrailDiscover', src: '0.0.0.0',
+        _time: t('2024-08-18T12:18:29Z'), eventName: 'CreateRole', recipientAccountId: '111111111111', user_arn: 'arn:aws:iam::111111111111:user/TrailDiscover', src: '0.0.0.0',
         role_name: 'TrailDiscover', role_description: null, role_arn: null, trusted_principals: null, trusted_other_accounts: null,
         status: 'failure', errorCode: 'AccessDenied',
       }]);

@@ -24,9 +24,9 @@ describe(':hunt', () => {
     const [listing, result] = await session.execute(':hunt');
     expect(listing!.kind === 'lines' && listing!.lines.map((l) => l.text)).toEqual([
       'AWS cross-account activity from a previously unseen account [detection]: 1 result',
-      'AWS IAM AttachRolePolicy [hunting]: 3 results',
-      'AWS permanent access key created by an IAM user [hunting]: 2 results',
-      'AWS IAM role created that another account may assume [hunting]: 2 results',
+      'AWS IAM policy attached to a role [hunting]: 3 results',
+      'AWS permanent access key created by an IAM user [hunting]: 3 results',
+      'AWS IAM role another account may assume, created or changed [hunting]: 2 results',
       'AWS STS AssumeRole calls [hunting]: 34 results',
       'AWS STS GetSessionToken by IAM users [hunting]: 8 results',
     ]);
