@@ -79,13 +79,13 @@ export class Engine {
     const macros = loadMacros([bundledMacrosFile()]);
     for (const [key, def] of opts.contentMacros ?? []) macros.set(key, def);
     for (const [key, def] of loadMacros(opts.macroFiles ?? [])) macros.set(key, def);
-    // Whole paths: a walk stats each folder's files from inside it (folder-stat.ts), and a search
-    // may read a lookup meanwhile (a warm `run` answers while the walk checks the files).
+    // Whole paths, for every part of the engine: a walk stats from inside each folder (folder-stat.ts) while a search reads.
     const stateDir = resolve(opts.stateDir ?? defaultStateDir());
     const content = new Map([...(opts.contentLookups ?? [])].map(([name, l]) => [name, { ...l, path: resolve(l.path) }]));
     const contentDirs = [...new Set([...content.values()].map((l) => dirname(l.path)))];
-    const allowed = [stateDir, scratch, ...(opts.cacheDir ? [resolve(opts.cacheDir)] : []), ...contentDirs];
-    return new Engine(instance, conn, side, paths, macros, new LookupStore(conn, stateDir, content), scratch, opts, allowed);
+    const cacheDir = opts.cacheDir === undefined ? undefined : resolve(opts.cacheDir);
+    const allowed = [stateDir, scratch, ...(cacheDir ? [cacheDir] : []), ...contentDirs];
+    return new Engine(instance, conn, side, paths, macros, new LookupStore(conn, stateDir, content), scratch, { ...opts, cacheDir, stateDir }, allowed);
   }
 
   /** Progress of the running query (`ahead`: of the sidebar's counts made ahead), 0-100, or null when DuckDB cannot tell. */

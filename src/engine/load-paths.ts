@@ -104,12 +104,20 @@ export async function expandPaths(paths: string[]): Promise<Expansion> {
   };
 
   for (const given of paths) {
-    const info = await stat(given).catch((err: NodeJS.ErrnoException) => err);
+    // Whole before anything is asked of the file system: the walk stats a folder's files from
+    // inside it (folder-stat.ts), and while it does, a relative name handed to libuv's threads
+    // (this stat, a CACHEDIR.TAG or an export's footer) is read from inside a log folder.
+    const whole = absolutePath(given);
+    const info = await stat(whole).catch((err: NodeJS.ErrnoException) => err);
     if (!(info instanceof Error)) {
-      if (info.isDirectory()) keep(given, await walkFolder(given, info, walk));
-      else {
+      if (info.isDirectory()) {
+        const from = walk.warnings.length;
+        const found = await walkFolder(whole, info, walk);
+        namedAsGiven(walk.warnings, from, whole, given);
+        keep(given, found);
+      } else {
         const one = new FoundFiles();
-        one.push(literalName(given), info, false);
+        one.push(literalName(whole), info, false);
         keep(given, one);
       }
       continue;
@@ -124,6 +132,19 @@ export async function expandPaths(paths: string[]): Promise<Expansion> {
     walk.warnings.push({ file: given, reason: describeFsError(info), kind: 'skipped' });
   }
   return { files: states.paths, warnings: walk.warnings, states };
+}
+
+/**
+ * The warnings since `from` about `whole` or what lies below it, named below `given` (as the
+ * analyst typed it: `perm/closed: folder not read`), though the walk went by whole paths.
+ */
+function namedAsGiven(warnings: LoadWarning[], from: number, whole: string, given: string): void {
+  if (whole === given) return;
+  for (let i = from; i < warnings.length; i++) {
+    const file = warnings[i]!.file;
+    if (file === whole) warnings[i] = { ...warnings[i]!, file: given };
+    else if (file.startsWith(whole + path.sep)) warnings[i] = { ...warnings[i]!, file: path.join(given, file.slice(whole.length + 1)) };
+  }
 }
 
 /** The inodes of device `dev` kept so far (expandPaths). */
@@ -293,7 +314,9 @@ async function expandGlob(pattern: string, walk: Walk): Promise<FoundFiles> {
   const segments = pattern.split('/');
   const firstGlob = segments.findIndex((s) => GLOB_CHAR.test(s));
   const baseSegments = segments.slice(0, firstGlob);
-  const base = baseSegments.length === 0 ? '.' : baseSegments.join('/') || '/';
+  // Only the part before the first glob is made whole: the working folder's own name may hold '*'.
+  const given = baseSegments.length === 0 ? '.' : baseSegments.join('/') || '/';
+  const base = path.resolve(given);
   const rest = segments.slice(firstGlob);
   const regex = globToRegExp(rest);
   const depth = rest.includes('**') ? Infinity : rest.length;
