@@ -160,3 +160,39 @@ describe('GetSessionToken: what ESCU\'s bare term ASIA does', () => {
     }
   });
 });
+
+describe('cross-account pairs: ESCU\'s data-model search and the baseline', () => {
+  // ESCU "AWS Cross Account Activity From Previously Unseen Account" (detections/cloud/
+  // aws_cross_account_activity_from_previously_unseen_account.yml), its search up to the lookup,
+  // run under add-on 5.x's tags (AssumeRole in the Authentication data model).
+  const ESCU = '| tstats min(_time) as firstTime max(_time) as lastTime from datamodel=Authentication where Authentication.signature=AssumeRole ' +
+    'by Authentication.vendor_account Authentication.user Authentication.src Authentication.user_role | `drop_dm_object_name(Authentication)` ' +
+    '| rex field=user_role "arn:aws:sts:*:(?<dest_account>.*):" | where vendor_account != dest_account ' +
+    '| rename vendor_account as requestingAccountId dest_account as requestedAccountId | stats min(firstTime) as firstTime by requestingAccountId requestedAccountId';
+  const pairsOf = (rows: Row[], from: string, to: string) => rows.map((r) => `${r[from]}->${r[to]}`).sort();
+
+  async function both(paths: string[]): Promise<[string[], string[]]> {
+    const engine = await Engine.open({ stateDir: tempDir() });
+    try {
+      await engine.load(paths);
+      const escu = (await engine.run(ESCU, { now: SAMPLE_NOW, addon: '5' })).rows;
+      const ours = (await engine.run(byId('aws_cross_account_baseline').spl, { now: SAMPLE_NOW })).rows;
+      return [pairsOf(escu, 'requestingAccountId', 'requestedAccountId'), pairsOf(ours, 'requesting_account', 'requested_account')];
+    } finally {
+      engine.close();
+    }
+  }
+
+  it('with every trail loaded both find the same four pairs', async () => {
+    const [escu, ours] = await both([SAMPLE_DIR]);
+    const four = ['222233334444->111122223333', '444455556666->111122223333', '444455556666->222233334444', '999988887777->111122223333'];
+    expect(escu).toEqual(four);
+    expect(ours).toEqual(four);
+  });
+
+  it('with only the caller\'s trail, ESCU misses the role session\'s pairs (user_role is an iam ARN its rex does not match); the baseline has them', async () => {
+    const [escu, ours] = await both([join(SAMPLE_DIR, 'AWSLogs', '444455556666')]);
+    expect(escu).toEqual([]);
+    expect(ours).toEqual(['444455556666->111122223333', '444455556666->222233334444']);
+  });
+});
