@@ -156,7 +156,7 @@ const join: CommandCompiler = (cmd, rel, b) => {
   const partition = keys.map((k) => column(k, right0.fields.get(k)?.type ?? 'string'));
   const firstRows = call('le', [rowNumber([{ expr: SEQ, desc: false, nulls: 'last' }], partition), int(max)], 'bool');
   const right = max > 0 ? b.step({ kind: 'filter', input: right0.id, condition: firstRows }) : right0;
-  const on = all(keys.map((k) => call('eq', [sideColumn('l', k, 'string'), sideColumn('r', k, 'string')], 'bool')));
+  const on = all(keys.map((k) => joinKey(k, left, right)));
   const fields = new Map<string, FieldInfo>(left.fields);
   const columns = extra.map((n) => {
     const r = sideColumn('r', n, right.fields.get(n)?.type ?? 'string');
@@ -181,6 +181,20 @@ const join: CommandCompiler = (cmd, rel, b) => {
   const order = [{ expr: SEQ, desc: false, nulls: 'last' as const }, { expr: column('__jseq', 'number'), desc: false, nulls: 'last' as const }];
   return b.step({ kind: 'extend', input: joined.id, columns: [{ name: '__seq', expr: rowNumber(order) }], drop: ['__jseq'] }, { fields, raw: left.raw, removed: left.removed });
 };
+
+/**
+ * Whether a row's `key` equals the subsearch row's. Values match as the text Splunk shows: with a
+ * number on one side and text on the other, DuckDB read the text as a number, so 12345678901
+ * matched the account "012345678901" and 5 matched "5.0" (which `lookup` does not match), or the
+ * search failed on text that is no number.
+ */
+function joinKey(key: string, left: Relation, right: Relation): Expr {
+  const l = sideColumn('l', key, left.fields.get(key)?.type ?? 'string');
+  const r = sideColumn('r', key, right.fields.get(key)?.type ?? 'string');
+  const numeric = (e: Expr) => e.type === 'number' || e.type === 'int';
+  const mixed = (numeric(l) && r.type === 'string') || (numeric(r) && l.type === 'string');
+  return call('eq', mixed ? [toString(l), toString(r)] : [l, r], 'bool');
+}
 
 const append: CommandCompiler = (cmd, rel, b) => {
   const args = new Args(generic(cmd, b), b, APPEND_OPTIONS);
