@@ -196,3 +196,15 @@ describe('cross-account pairs: ESCU\'s data-model search and the baseline', () =
     expect(ours).toEqual(['444455556666->111122223333', '444455556666->222233334444']);
   });
 });
+
+describe('AssumeRole events without ids', () => {
+  it('an AssumeRole event with neither sharedEventID nor eventID is shown, not dropped by `dedup call_id`', async () => {
+    // panther-analysis's hand-made AssumeRole test events (TruffleHog's key check among them) carry
+    // no eventID; `dedup` without keepempty drops events lacking the field, so both vanished.
+    const rows = await huntOver('aws_sts_assume_role', ['fixtures/public/panther-analysis']);
+    expect(rows.filter((r) => r._time === t('2024-01-15T10:30:00Z')).map((r) => [r.caller_type, r.src, r.user_agent, r.status])).toEqual([
+      ['IAMUser', '10.0.0.1', null, 'success'],
+      ['IAMUser', '198.51.100.42', 'TruffleHog', 'success'],
+    ]);
+  });
+});

@@ -8,8 +8,11 @@ s1 AS (
 s2 AS (
   SELECT *, coalesce((list_transform([json_extract_string("resources", '$[*].accountId')], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1])[1], CASE WHEN regexp_matches("role_arn", '^arn:aws[\w-]*:iam::\d{12}:') THEN regexp_replace("role_arn", '^arn:aws[\w-]*:iam::(\d{12}):.*$', '\1', 'g') ELSE CAST(NULL AS VARCHAR) END) AS "role_account", "__p_userIdentity.accountId" AS "requesting_account" FROM s1
 ),
+s4 AS (
+  SELECT *, CASE WHEN "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL AND "requesting_account" <> "role_account" THEN 'yes' ELSE 'no' END AS "cross_account", coalesce("sharedEventID", "eventID", md5("_raw")) AS "call_id", CASE WHEN "recipientAccountId" = "requesting_account" THEN 0::DOUBLE ELSE 1::DOUBLE END AS "caller_copy" FROM s2
+),
 s5 AS (
-  SELECT *, CASE WHEN "requesting_account" IS NOT NULL AND "role_account" IS NOT NULL AND "requesting_account" <> "role_account" THEN 'yes' ELSE 'no' END AS "cross_account", coalesce("sharedEventID", "eventID") AS "call_id", CASE WHEN "recipientAccountId" = "requesting_account" THEN 0::DOUBLE ELSE 1::DOUBLE END AS "caller_copy", coalesce("sharedEventID", "eventID") AS "__by0" FROM s2
+  SELECT *, "call_id" AS "__by0" FROM s4
 ),
 s6 AS (
   SELECT "__by0", list_sort(list_distinct(list("recipientAccountId") FILTER (WHERE "recipientAccountId" IS NOT NULL))) AS "recorded_in", min("caller_copy") AS "best_copy" FROM s5
