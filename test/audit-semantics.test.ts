@@ -57,3 +57,70 @@ describe('join keys: a number on one side, text on the other', () => {
     await expectRows(engine, `${accounts} | lookup accounts.csv acct OUTPUT name | table n acct name`, expected);
   });
 });
+
+// Checked against Splunk's documentation and found right: pinned so they stay so.
+const three = '| makeresults count=3 | streamstats count as n';
+
+describe('NOT field=value against field!=value', () => {
+  // "Searching with the boolean NOT comparison operator is not the same as using the != comparison":
+  // NOT x=v also returns the events without x, x!=v only events that have x with another value
+  // (help.splunk.com, SPL2 search command examples, and the Search Manual's "Difference between NOT and !=").
+  const rows = `${three} | eval x=if(n=2, null(), "v".n)`;
+  it('NOT keeps the event without the field, != does not', async () => {
+    await expectRows(engine, `${rows} | search NOT x=v1 | table n x`, [{ n: 2, x: null }, { n: 3, x: 'v3' }]);
+    await expectRows(engine, `${rows} | search x!=v1 | table n x`, [{ n: 3, x: 'v3' }]);
+  });
+});
+
+describe('sort', () => {
+  // help.splunk.com sort (9.0): "If no number is specified, the default limit of 10000 is used. If
+  // the number 0 is specified, all of the results are returned"; "Results missing a given field are
+  // treated as having the smallest or largest possible value of that field if the order is
+  // descending or ascending" (last either way); numbers sort before text, text by code point
+  // (uppercase first: the SPL2 Search Manual's "Lexicographical order").
+  it('keeps 10,000 results unless told a count, 0 meaning all', async () => {
+    await expectRows(engine, '| makeresults count=10005 | sort -_time | stats count', [{ count: 10000 }]);
+    await expectRows(engine, '| makeresults count=10005 | sort 0 -_time | stats count', [{ count: 10005 }]);
+  });
+  it('puts numbers before text, numbers by value, text by code point, and missing values last both ways', async () => {
+    const mixed = '| makeresults count=6 | streamstats count as n | eval x=case(n=1,"10", n=2,"9", n=3,"abc", n=4,"Abc", n=5,"100")';
+    await expectRows(engine, `${mixed} | sort x | table x`, [{ x: '9' }, { x: '10' }, { x: '100' }, { x: 'Abc' }, { x: 'abc' }, { x: null }]);
+    await expectRows(engine, `${mixed} | sort -x | table x`, [{ x: 'abc' }, { x: 'Abc' }, { x: '100' }, { x: '10' }, { x: '9' }, { x: null }]);
+    await expectRows(engine, `${mixed} | sort str(x) | table x`, [{ x: '10' }, { x: '100' }, { x: '9' }, { x: 'Abc' }, { x: 'abc' }, { x: null }]);
+  });
+});
+
+describe('search terms and time bounds after the first command', () => {
+  it('a wildcard inside a value or a term matches any run of characters, quoted or not, without regard to case', async () => {
+    const rows = '| makeresults count=4 | streamstats count as n | eval x=case(n=1,"abXcd", n=2,"abcd", n=3,"ab cd", n=4,"xabcd")';
+    for (const term of ['x=ab*cd', 'x="AB*CD"']) await expectRows(engine, `${rows} | search ${term} | table x`, [{ x: 'abXcd' }, { x: 'abcd' }, { x: 'ab cd' }]);
+    await expectRows(engine, 'search eventName=get*token | stats count by eventName', [
+      { eventName: 'GetAuthorizationToken', count: 8 },
+      { eventName: 'GetFederationToken', count: 1 },
+      { eventName: 'GetSessionToken', count: 8 },
+    ]);
+  });
+  it('earliest= and latest= in a later search bound _time: earliest included, latest excluded', async () => {
+    const days = `${three} | eval _time=strptime("2026-11-0".(n+1), "%Y-%m-%d")`;
+    await expectRows(engine, `${days} | search earliest="11/03/2026:00:00:00" latest="11/04/2026:00:00:00" | table n`, [{ n: 2 }]);
+  });
+});
+
+describe('multivalue fields and empty values', () => {
+  const mv = `${three} | eval x=case(n=1, split("a,b",","), n=2, "a", n=3, split("b,c",","))`;
+  it('stats dc() and top count each value of a multivalue field', async () => {
+    await expectRows(engine, `${mv} | stats dc(x) as d count(x) as c`, [{ d: 3, c: 5 }]);
+    await expectRows(engine, `${mv} | top x | search x=c`, [{ x: 'c', count: 1, percent: 20 }]);
+  });
+  it('mvexpand limit= keeps the first values; dedup keepempty=true keeps every event without the field', async () => {
+    await expectRows(engine, '| makeresults | eval m=split("a,b,c,d",",") | mvexpand m limit=2 | table m', [{ m: 'a' }, { m: 'b' }]);
+    const keys = '| makeresults count=4 | streamstats count as n | eval k=case(n=1,"a", n=2,"a")';
+    await expectRows(engine, `${keys} | dedup k keepempty=true | table n k`, [{ n: 1, k: 'a' }, { n: 3, k: null }, { n: 4, k: null }]);
+    await expectRows(engine, `${keys} | dedup k | table n k`, [{ n: 1, k: 'a' }]);
+  });
+  it('case() with no true condition is null; coalesce() takes an empty string, which is not null', async () => {
+    // Evaluation functions: case "If no condition is met, the case function returns NULL"; coalesce
+    // "takes one or more values and returns the first value that is not NULL".
+    await expectRows(engine, '| makeresults | eval c=case(1==2, "x"), a=coalesce("", "b"), b=coalesce(null(), "c") | eval none=isnull(c) | table none a b', [{ none: true, a: '', b: 'c' }]);
+  });
+});
