@@ -208,3 +208,22 @@ describe('AssumeRole events without ids', () => {
     ]);
   });
 });
+
+describe('AssumeRole: ESCU\'s "aws detect sts assume role abuse" beside the hunt', () => {
+  it('ESCU\'s user_type=AssumedRole lists calls by role sessions but none of their AssumeRole calls (user_type AWS::IAM::Role); the hunt has them', async () => {
+    const engine = await Engine.open({ stateDir: tempDir() });
+    try {
+      await engine.load([SAMPLE_DIR]);
+      const escu = (await engine.run('`cloudtrail` user_type=AssumedRole userIdentity.sessionContext.sessionIssuer.type=Role | stats count by eventName', { now: SAMPLE_NOW })).rows;
+      expect(escu.map((r) => r.eventName)).not.toContain('AssumeRole');
+      expect(escu.find((r) => r.eventName === 'PutObject')).toEqual({ eventName: 'PutObject', count: 72 });
+      const chained = (await engine.run('`cloudtrail` eventName=AssumeRole userIdentity.type=AssumedRole | stats count by user_type', { now: SAMPLE_NOW })).rows;
+      expect(chained).toEqual([{ user_type: 'AWS::IAM::Role', count: 16 }]);
+      const hunt = (await engine.run(byId('aws_sts_assume_role').spl, { now: SAMPLE_NOW })).rows;
+      // The scanner's role session assumes SecurityAuditRole in prod and dev each day: 16 calls, 16 rows.
+      expect(hunt.filter((r) => r.caller_type === 'AssumedRole')).toHaveLength(16);
+    } finally {
+      engine.close();
+    }
+  });
+});
