@@ -124,3 +124,52 @@ describe('multivalue fields and empty values', () => {
     await expectRows(engine, '| makeresults | eval c=case(1==2, "x"), a=coalesce("", "b"), b=coalesce(null(), "c") | eval none=isnull(c) | table none a b', [{ none: true, a: '', b: 'c' }]);
   });
 });
+
+describe('a CIDR block as a search value', () => {
+  // The search command "supports IPv4 and IPv6 addresses and subnets that use CIDR notation"
+  // (help.splunk.com, search command). A security group rule's source is itself a block, and the
+  // published Splunk hunt for ports opened to the internet ("Splunk ♥ CloudTrail: Detecting
+  // Dangerous Security Group Changes", glennbolton.github.io, 2018) keeps the rules with
+  // `search srcCidrs="0.0.0.0/0"`: spelunk matched only addresses inside the block, so the hunt
+  // found nothing.
+  let sg: Engine;
+  const rule = (id: string, perms: [number, string][]) => ({
+    eventVersion: '1.08', eventTime: `2026-11-20T10:00:0${id}Z`, eventSource: 'ec2.amazonaws.com', eventName: 'AuthorizeSecurityGroupIngress',
+    eventID: `sg${id}`, awsRegion: 'us-east-1', recipientAccountId: '111122223333', userIdentity: { type: 'IAMUser', userName: 'alice' },
+    requestParameters: { groupId: `sg-${id}`, ipPermissions: { items: perms.map(([port, cidrIp]) => ({ ipProtocol: 'tcp', fromPort: port, toPort: port, ipRanges: { items: [{ cidrIp }] } })) } },
+  });
+  beforeAll(async () => {
+    const file = path.join(dir, 'sg.json');
+    writeFileSync(file, JSON.stringify({ Records: [rule('1', [[22, '0.0.0.0/0'], [443, '10.0.0.0/8']]), rule('2', [[3389, '0.0.0.0/0']]), rule('3', [[8080, '0.0.0.0/0']]), rule('4', [[22, '1.2.3.4/32']])] }));
+    sg = await Engine.open({ stateDir: dir });
+    await sg.load([file]);
+  });
+  afterAll(() => sg?.close());
+
+  it('compiles to a match of the addresses inside it or of the block written out', () => {
+    expect(sqlOf('search sourceIPAddress=10.0.0.0/8')).toContain(`coalesce(spl_cidrmatch('10.0.0.0/8', "sourceIPAddress") OR "sourceIPAddress" ILIKE '10.0.0.0/8', false)`);
+  });
+
+  it('finds the rules that open SSH or RDP to the internet', async () => {
+    const hunt = [
+      'search eventName=AuthorizeSecurityGroupIngress',
+      'spath output=ipp path=requestParameters.ipPermissions.items{}',
+      'mvexpand ipp',
+      'spath input=ipp output=fromPort path=fromPort',
+      'spath input=ipp output=toPort path=toPort',
+      'spath input=ipp output=ipRanges path=ipRanges',
+      'spath input=ipRanges output=srcCidrs path=items{}.cidrIp',
+      'mvexpand srcCidrs',
+      'search srcCidrs="0.0.0.0/0"',
+      'search ((fromPort <= 22 AND toPort >= 22) OR (fromPort <= 3389 AND toPort >= 3389))',
+      'table eventID fromPort toPort srcCidrs',
+    ].join(' | ');
+    await expectRows(sg, hunt, [
+      { eventID: 'sg2', fromPort: '3389', toPort: '3389', srcCidrs: '0.0.0.0/0' },
+      { eventID: 'sg1', fromPort: '22', toPort: '22', srcCidrs: '0.0.0.0/0' },
+    ]);
+    // Over the multivalue field itself, and addresses still match by block.
+    await expectRows(sg, 'search requestParameters.ipPermissions.items{}.ipRanges.items{}.cidrIp=0.0.0.0/0 | table eventID', [{ eventID: 'sg3' }, { eventID: 'sg2' }, { eventID: 'sg1' }]);
+    await expectRows(sg, '| makeresults count=3 | streamstats count as n | eval ip=case(n=1, "10.1.2.3", n=2, "11.0.0.1", n=3, "10.0.0.0/8") | search ip=10.0.0.0/8 | table ip', [{ ip: '10.1.2.3' }, { ip: '10.0.0.0/8' }]);
+  });
+});

@@ -318,7 +318,7 @@ describe('golden SQL', () => {
     expect(sqlOf('eventName=AssumeRole src=10.0.0.0/8 userAgent=*boto* resources{}.accountId IN (1111*, 2222)')).toMatchInlineSnapshot(`
       "WITH s0 AS (
         SELECT * FROM "events"
-          WHERE coalesce("eventName" ILIKE 'AssumeRole', false) AND coalesce(spl_cidrmatch('10.0.0.0/8', "sourceIPAddress"), false) AND coalesce(lower("userAgent") LIKE lower('%boto%'), false) AND coalesce(list_bool_or(list_transform(list_transform([json_extract_string("resources", '$[*].accountId')], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1], __v1 -> coalesce(lower(__v1) LIKE lower('1111%'), false) OR coalesce(__v1 ILIKE '2222', false))), false)
+          WHERE coalesce("eventName" ILIKE 'AssumeRole', false) AND coalesce(spl_cidrmatch('10.0.0.0/8', "sourceIPAddress") OR "sourceIPAddress" ILIKE '10.0.0.0/8', false) AND coalesce(lower("userAgent") LIKE lower('%boto%'), false) AND coalesce(list_bool_or(list_transform(list_transform([json_extract_string("resources", '$[*].accountId')], __v0 -> CASE WHEN len(__v0) = 0 THEN NULL ELSE __v0 END)[1], __v1 -> coalesce(lower(__v1) LIKE lower('1111%'), false) OR coalesce(__v1 ILIKE '2222', false))), false)
       )
       SELECT "_time", "_raw"
       FROM s0

@@ -222,7 +222,10 @@ function matchValue(field: Expr, value: SearchValue, vars: Vars): Expr {
   const v = value.value;
   const text = field.type === 'string' ? field : field.type === 'number' ? call('num2str', [field], 'string') : call('to_varchar', [field], 'string');
   if (v === '*') return isNotNull(field);
-  if (isCidr(v)) return call('cidrmatch', [lit(v), text], 'bool');
+  // A block matches the addresses inside it, and a value that is that block written out: a
+  // security group rule's cidrIp "0.0.0.0/0" is no address, and `search cidrIp="0.0.0.0/0"`,
+  // the usual hunt for a port opened to the internet, found nothing.
+  if (isCidr(v)) return any([call('cidrmatch', [lit(v), text], 'bool'), caseless(text, v)]);
   // CASE(value): the value in its own case (search command page, "CASE(<term>)"); TERM() changes
   // nothing for a field's whole value.
   if (value.modifier === 'CASE') return v.includes('*') ? wildcardMatch(text, v, true) : call('eq', [text, lit(v)], 'bool');
