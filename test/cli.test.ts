@@ -122,6 +122,14 @@ describe('spelunk run', () => {
     expect(r.stdout).toBe('{"userIdentity.userName":"dev.sam","errorCode":"AccessDenied"}\n');
   });
 
+  it('writes a multivalue field of one value as that value in JSON, as Splunk does (one value is one value: mvcount is 1), an empty one not at all, two or more as an array', () => {
+    // Splunk's Multivalue eval functions page: "If the field contains a single value, this function returns 1."
+    const spl = 'eventName=AssumeRole | stats values(eventSource) as one values(recipientAccountId) as many count | eval none=mvfilter(one=="x"), dest_one=mvappend(one)';
+    const r = spelunk(['run', spl, '--data', 'fixtures/sample', '--format', 'jsonl', '--no-cache', '--quiet']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('{"one":"sts.amazonaws.com","many":["111122223333","222233334444","444455556666"],"count":101,"dest_one":"sts.amazonaws.com"}\n');
+  });
+
   it('exits 2 with a caret on a syntax error, before reading data', () => {
     const r = spelunk(['run', 'eventName=X | stats count by', '--data', 'does-not-exist']);
     expect(r.status).toBe(2);

@@ -124,7 +124,7 @@ describe('spelunk hunt', () => {
       ['aws_sts_get_session_token', 8],
       ['aws_cross_account_new_pair', 0],
     ]);
-    expect(out[2]!.results[0]).toMatchObject({ _time: '2026-11-27T02:09:12Z', role_name: 'ops-sync-role', trusted_other_accounts: ['999988887777'] });
+    expect(out[2]!.results[0]).toMatchObject({ _time: '2026-11-27T02:09:12Z', role_name: 'ops-sync-role', trusted_other_accounts: '999988887777' });
   });
 
   it('without --fail-on-hits a detection with results still exits 0', () => {

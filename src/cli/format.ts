@@ -40,8 +40,19 @@ export function cellValues(column: string, value: Value, style: 'iso' | 'human' 
   return [String(value)];
 }
 
+/**
+ * A value as JSON; undefined for none. In Splunk one value is one value, however it was made
+ * (mvcount is 1 for a single value): a multivalue field holding one value is written as that
+ * value, as Splunk's JSON results write it, so `select(.dest == "sts.amazonaws.com")` matches a
+ * `values()` of one; only two or more are an array.
+ */
 function jsonValue(column: string, value: Value): unknown {
-  if (Array.isArray(value)) return value.map((v) => jsonValue(column, v));
+  if (Array.isArray(value)) {
+    const values = value.filter((v) => v !== null && v !== undefined);
+    if (values.length === 0) return undefined;
+    if (values.length === 1) return jsonValue(column, values[0]!);
+    return values.map((v) => jsonValue(column, v));
+  }
   if (column === '_time' && typeof value === 'number') return formatTime(value, 'iso');
   return value;
 }
@@ -57,7 +68,8 @@ function jsonValues(columns: string[], values: Value[]): Record<string, unknown>
   for (let i = 0; i < columns.length; i++) {
     const v = values[i];
     if (v === null || v === undefined) continue;
-    setField(out, columns[i]!, jsonValue(columns[i]!, v));
+    const json = jsonValue(columns[i]!, v);
+    if (json !== undefined) setField(out, columns[i]!, json);
   }
   return out;
 }
