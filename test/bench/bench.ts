@@ -189,7 +189,8 @@ if (phase === 'table-load') {
 }
 if (phase === 'warm-start') {
   const [, warm, warmCpu] = await timeCpu(async () => {
-    const e = await Engine.open({ cacheDir, memoryLimit });
+    // The paths the first load names are given at open, as `spelunk run` and the REPL give them (EngineOptions.firstLoad).
+    const e = await Engine.open({ cacheDir, memoryLimit, firstLoad: [files] });
     await e.load([files]);
     await e.run('search eventName=ConsoleLogin | head 10');
     e.close();
@@ -200,7 +201,7 @@ if (phase === 'warm-repl') {
   // The warm start as the REPL takes it: the load, the opening summary it shows before its
   // prompt (remembered with the cache: engine/loaded-summary.ts), then the search.
   const [, warmRepl, warmReplCpu] = await timeCpu(async () => {
-    const e = await Engine.open({ cacheDir, memoryLimit });
+    const e = await Engine.open({ cacheDir, memoryLimit, firstLoad: [files] });
     await e.load([files], { answerFirst: true });
     await e.loadedSummary();
     await e.run('search eventName=ConsoleLogin | head 10');
@@ -226,7 +227,7 @@ if (phase === 'warm-run') {
   // warmRunHow: whether the walk confirmed the view the cache's manifest gave (first-search.ts).
   let how: string | undefined;
   const [, warmRun, warmRunCpu] = await timeCpu(async () => {
-    const e = await Engine.open({ cacheDir, memoryLimit });
+    const e = await Engine.open({ cacheDir, memoryLimit, firstLoad: [files] });
     const run = await e.loadAndStream([files], {}, { search: 'search eventName=ConsoleLogin | head 10', opts: {}, onRows: () => undefined });
     how = 'warm' in run ? run.warm : 'not warm';
     e.close();
