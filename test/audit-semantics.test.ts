@@ -118,6 +118,14 @@ describe('multivalue fields and empty values', () => {
     await expectRows(engine, `${keys} | dedup k keepempty=true | table n k`, [{ n: 1, k: 'a' }, { n: 3, k: null }, { n: 4, k: null }]);
     await expectRows(engine, `${keys} | dedup k | table n k`, [{ n: 1, k: 'a' }]);
   });
+  it('dedup keeps the first event of each value in search order, and sortby then orders what it kept', async () => {
+    const rows = '| makeresults count=4 | streamstats count as n | eval k=case(n=1,"a", n=2,"b", n=3,"a", n=4,"b"), s=case(n=1,1, n=2,5, n=3,9, n=4,2)';
+    await expectRows(engine, `${rows} | dedup k sortby -s | table n k s`, [{ n: 2, k: 'b', s: 5 }, { n: 1, k: 'a', s: 1 }]);
+  });
+  it('list() keeps the first 100 values, values() every distinct one', async () => {
+    // Multivalue stats and chart functions (help.splunk.com 9.4), list: "If more than 100 values are in a field, only the first 100 are returned."
+    await expectRows(engine, '| makeresults count=150 | streamstats count as n | stats list(n) as l values(n) as v | eval lc=mvcount(l), vc=mvcount(v) | table lc vc', [{ lc: 100, vc: 150 }]);
+  });
   it('case() with no true condition is null; coalesce() takes an empty string, which is not null', async () => {
     // Evaluation functions: case "If no condition is met, the case function returns NULL"; coalesce
     // "takes one or more values and returns the first value that is not NULL".
