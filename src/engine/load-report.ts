@@ -72,7 +72,7 @@ export function buildReport(
     report.eventsSkipped += foreign;
     if (records > 0 && foreign === records) {
       report.filesSkipped++;
-      warn(file, 'skipped', `not CloudTrail: none of its ${records} record(s) has eventName or eventSource`, foreign);
+      warn(file, 'skipped', `not CloudTrail: none of its ${records} record(s) has eventName, eventSource or insightDetails`, foreign);
       continue;
     }
     report.filesRead++;
@@ -80,7 +80,7 @@ export function buildReport(
     report.eventsLoaded += records - foreign;
     if (records === 0) warn(file, 'note', 'contains no events');
     if (foreign > 0) {
-      warn(file, 'partial', `skipped ${foreign} record(s) with neither eventName nor eventSource`, foreign);
+      warn(file, 'partial', `skipped ${foreign} record(s) with none of eventName, eventSource, insightDetails`, foreign);
     }
     if (outcome.fallback) warn(file, 'note', outcome.fallback);
     if (outcome.badLines) {

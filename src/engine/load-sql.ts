@@ -24,8 +24,12 @@ export function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-/** Records that are not CloudTrail events: neither of the two fields every event has. */
-export const NOT_CLOUDTRAIL = '"eventName" IS NULL AND "eventSource" IS NULL';
+/**
+ * Records that are not CloudTrail events: neither of the two fields every API event has, nor the
+ * insightDetails of an Insights event (CloudTrail-Insight/ files), which carries its eventName
+ * and eventSource inside it: those were skipped whole as `not CloudTrail`.
+ */
+export const NOT_CLOUDTRAIL = '"eventName" IS NULL AND "eventSource" IS NULL AND "insightDetails" IS NULL';
 
 const READER_FORMAT: Record<Exclude<FileFormat, 'parquet'>, string> = {
   records: 'unstructured',

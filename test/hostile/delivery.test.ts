@@ -1,0 +1,88 @@
+// CloudTrail as S3 delivers it: an organization trail's folders beside an account trail's, the
+// CloudTrail-Insight and CloudTrail-Digest folders, data and network activity events, and the
+// byte-level shapes files arrive in. Each loads every event, with and without the cache (the
+// cache read cold, then warm), and whatever is left out is named.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import type { LoadReport } from '../../src/engine/types.js';
+import { expectRows } from '../helpers.js';
+
+let dir: string;
+
+function event(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { eventVersion: '1.08', eventTime: '2026-11-20T10:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'GetObject', eventID: id, ...extra };
+}
+const records = (...events: Record<string, unknown>[]): string => JSON.stringify({ Records: events });
+
+function put(rel: string, data: string | Buffer): string {
+  const file = path.join(dir, rel);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, data);
+  return file;
+}
+
+function reasons(report: LoadReport): string[] {
+  return report.warnings.map((w) => `${path.basename(w.file)}: ${w.kind}: ${w.reason}`);
+}
+
+const MODES = ['memory', 'cache cold', 'cache warm'] as const;
+
+/** Loads `folder` in each mode; the warm run reads the cache the cold one wrote. */
+async function eachMode(folder: string, fn: (engine: Engine, report: LoadReport, mode: string) => Promise<void>): Promise<void> {
+  const cacheDir = path.join(dir, `cache-${path.basename(folder)}`);
+  for (const mode of MODES) {
+    const engine = await Engine.open({ stateDir: path.join(dir, 'state'), cacheDir: mode === 'memory' ? undefined : cacheDir });
+    try {
+      await fn(engine, await engine.load([folder]), mode);
+    } finally {
+      engine.close();
+    }
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'hostile-delivery-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('an S3 bucket with organization and account trails', () => {
+  const day = '2026/11/20';
+  beforeAll(() => {
+    put(`AWSLogs/o-abc123/111111111111/CloudTrail/us-east-1/${day}/111111111111_CloudTrail_us-east-1_20261120T1000Z_org.json.gz`, gzipSync(records(event('org1'))));
+    put(`AWSLogs/111111111111/CloudTrail/us-east-1/${day}/111111111111_CloudTrail_us-east-1_20261120T1000Z_acct.json.gz`,
+      gzipSync(records(event('acct1'), event('data1', { eventCategory: 'Data' }), event('net1', { eventCategory: 'NetworkActivity', eventType: 'AwsVpceEvent' }))));
+    // Integrity hashes of the log files: not events.
+    put(`AWSLogs/111111111111/CloudTrail-Digest/us-east-1/${day}/111111111111_CloudTrail-Digest_us-east-1_t_us-east-1_20261120T1000Z.json.gz`,
+      gzipSync(JSON.stringify({ awsAccountId: '111111111111', digestStartTime: '2026-11-20T09:00:00Z', digestEndTime: '2026-11-20T10:00:00Z', logFiles: [] })));
+    // An Insights event (CloudTrail User Guide, "CloudTrail Insights events record contents"): its
+    // eventName and eventSource are inside insightDetails; it has none at the top. Such files were
+    // skipped whole as `not CloudTrail`.
+    const insight = (id: string, state: string, time: string): Record<string, unknown> => ({
+      eventVersion: '1.08', eventTime: time, awsRegion: 'us-east-1', eventID: id, eventType: 'AwsCloudTrailInsight',
+      recipientAccountId: '111111111111', sharedEventID: 'shared-1', eventCategory: 'Insight',
+      insightDetails: { state, eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight', insightContext: { statistics: {} } },
+    });
+    put(`AWSLogs/111111111111/CloudTrail-Insight/us-east-1/${day}/111111111111_CloudTrail-Insight_us-east-1_20261120T1005Z_i.json.gz`,
+      gzipSync(records(insight('ins-start', 'Start', '2026-11-20T10:01:00Z'), insight('ins-end', 'End', '2026-11-20T10:07:00Z'))));
+  });
+
+  it('every event of the trail, data, network activity and Insights files loads; the digest is named', async () => {
+    await eachMode(path.join(dir, 'AWSLogs'), async (engine, report, mode) => {
+      expect(reasons(report), mode).toEqual(['111111111111_CloudTrail-Digest_us-east-1_t_us-east-1_20261120T1000Z.json.gz: skipped: CloudTrail digest file (integrity hashes, not events)']);
+      expect(report, mode).toMatchObject({ filesRead: 3, filesSkipped: 1, eventsLoaded: 6, eventsSkipped: 0 });
+      await expectRows(engine, 'search * | stats count', [{ count: 6 }]);
+      await expectRows(engine, 'search * | eval t=strftime(_time, "%H:%M:%S") | sort eventID | table eventID eventName eventCategory insightDetails.eventName insightDetails.state t', [
+        { eventID: 'acct1', eventName: 'GetObject', eventCategory: null, 'insightDetails.eventName': null, 'insightDetails.state': null, t: '10:00:00' },
+        { eventID: 'data1', eventName: 'GetObject', eventCategory: 'Data', 'insightDetails.eventName': null, 'insightDetails.state': null, t: '10:00:00' },
+        { eventID: 'ins-end', eventName: null, eventCategory: 'Insight', 'insightDetails.eventName': 'RunInstances', 'insightDetails.state': 'End', t: '10:07:00' },
+        { eventID: 'ins-start', eventName: null, eventCategory: 'Insight', 'insightDetails.eventName': 'RunInstances', 'insightDetails.state': 'Start', t: '10:01:00' },
+        { eventID: 'net1', eventName: 'GetObject', eventCategory: 'NetworkActivity', 'insightDetails.eventName': null, 'insightDetails.state': null, t: '10:00:00' },
+        { eventID: 'org1', eventName: 'GetObject', eventCategory: null, 'insightDetails.eventName': null, 'insightDetails.state': null, t: '10:00:00' },
+      ]);
+    });
+  });
+});
