@@ -171,9 +171,8 @@ export function addonFlag(args: ParsedArgs): AddonProfile | undefined {
   return profile;
 }
 
-/** `firstLoad`: the paths the first load will name, exactly (see EngineOptions.firstLoad). */
-export async function openEngine(args: ParsedArgs, firstLoad?: string[]): Promise<Engine> {
-  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args), dedupEvents: has(args, 'dedup-events'), firstLoad });
+export async function openEngine(args: ParsedArgs): Promise<Engine> {
+  return Engine.open({ memoryLimit: flag(args, 'memory-limit'), macroFiles: macroFiles(args), stateDir: pathFlag(args, 'state'), cacheDir: cacheDir(args), addon: addonFlag(args), dedupEvents: has(args, 'dedup-events') });
 }
 
 /**

@@ -86,9 +86,9 @@ export function searchText(arg: string, args?: ParsedArgs): string {
  * a detection or rule (its baselines then run first, through `before`), and the content's macros
  * and lookups are available to any search.
  */
-async function searchSetup(args: ParsedArgs, arg: string, firstLoad?: string[]): Promise<{ engine: Engine; text: string; before?: () => Promise<void> }> {
+async function searchSetup(args: ParsedArgs, arg: string): Promise<{ engine: Engine; text: string; before?: () => Promise<void> }> {
   if (!has(args, 'content') && !has(args, 'rules')) {
-    const engine = await openEngine(args, firstLoad);
+    const engine = await openEngine(args);
     try {
       return { engine, text: searchText(arg, args) };
     } catch (err) {
@@ -115,8 +115,7 @@ async function runCommand(argv: string[]): Promise<number> {
   opts.now ??= Date.now() / 1000;
   checkRemoteFlags(args, has(args, 'engine'));
   if (has(args, 'engine') && has(args, 'data')) throw new UsageError('--engine reads the CloudTrail table on Athena or Trino, not --data');
-  // The --data paths as loadAndSearch and loadData name them: a warm cache's walk starts while DuckDB does.
-  const { engine, text, before } = await searchSetup(args, args.positionals[0]!, flagList(args, 'data'));
+  const { engine, text, before } = await searchSetup(args, args.positionals[0]!);
   try {
     if (has(args, 'engine')) {
       if (before) throw new UsageError('--engine runs one search; run a detection\'s baselines locally first');

@@ -24,12 +24,6 @@ export interface EngineOptions {
    * unset, loads fill an in-memory table.
    */
   cacheDir?: string;
-  /**
-   * The paths the session's first load will name, when known at open (`spelunk run --data`, the
-   * REPL's `--data`): over a cache that lists them, their manifest is read and their files walked
-   * while DuckDB starts (warm-start.ts). Only a first load of exactly these paths takes that walk.
-   */
-  firstLoad?: string[];
   /** Folder for state such as lookups (`<state>/lookups/*.csv`); default: see `defaultStateDir`. */
   stateDir?: string;
   /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10); a search's own `addon` wins. */

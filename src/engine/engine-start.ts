@@ -8,19 +8,13 @@ import { duckdbConfig, type EngineOptions } from './engine-options.js';
 import { GeoIp } from './geoip.js';
 import { SearchRecorder } from './profile.js';
 import { removeScratch } from './scratch.js';
-import { beginFirstLoad, type EarlyStart } from './warm-start.js';
-
-export type { EarlyStart };
 
 /**
  * The instance, its connection for searches, a second one for the field sidebar's counts made
  * ahead (sidebar-job.ts) and a third for the REPL's field paths (paths-job.ts): set up here,
- * since no setting can change once a session is locked. Meanwhile the main thread, which waits for
- * DuckDB's threads here, reads the first load's manifest and walks its files (`early`, see
- * EngineOptions.firstLoad).
+ * since no setting can change once a session is locked.
  */
-export async function startDuckDB(opts: EngineOptions, scratch: string): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection; side: DuckDBConnection; paths: DuckDBConnection; early?: EarlyStart }> {
-  const early = beginFirstLoad(opts);
+export async function startDuckDB(opts: EngineOptions, scratch: string): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection; side: DuckDBConnection; paths: DuckDBConnection }> {
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(':memory:', duckdbConfig(opts, scratch));
@@ -43,5 +37,5 @@ export async function startDuckDB(opts: EngineOptions, scratch: string): Promise
   await new SearchRecorder(scratch).setUp(conn);
   for (const sql of PRELUDE) await conn.run(sql);
   new GeoIp().register(conn);
-  return { instance, conn, side, paths, early };
+  return { instance, conn, side, paths };
 }

@@ -9,7 +9,7 @@ import type { AthenaTable } from '../compiler/print/athena-table.js';
 import type { MacroSet } from '../compiler/macros.js';
 import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
 import { describeDuckDBError, EngineError, isCancelled } from './engine-error.js';
-import { startDuckDB, type EarlyStart } from './engine-start.js';
+import { startDuckDB } from './engine-start.js';
 import { bundledMacrosFile, loadMacros, type EngineOptions, type Prepared, type RunOptions, type Search } from './engine-options.js';
 import { ResultStream, rowsToRead, type Streamed } from './result-stream.js';
 import type { SummaryOptions } from './sidebar-summary.js';
@@ -43,11 +43,11 @@ export class Engine {
     readonly lookups: LookupStore,
     private readonly scratch: string,
     private readonly options: EngineOptions,
-    allowedDirs: string[], early?: EarlyStart,
+    allowedDirs: string[],
   ) {
     this.results = new ResultStream(conn, lookups, new SearchRecorder(scratch));
     this.paths = new PathsJob(pathsConn);
-    this.store = new EventStore(instance, conn, options, scratch, allowedDirs, options.cacheDir, early);
+    this.store = new EventStore(instance, conn, options, scratch, allowedDirs, options.cacheDir);
     const compile = (spl: string, opts: RunOptions & { unordered: boolean }) => this.compileWithData(spl, opts);
     const dataKey = () => this.store.dataKey();
     this.sidebar = new EngineSidebar({ conn, compile, cancel: this.results, scans: this.scans, dataKey, cacheDir: options.cacheDir });
@@ -75,7 +75,7 @@ export class Engine {
     // Created only when needed (DuckDB spills, a load after the lock): most runs leave nothing.
     collectStaleOnce();
     const scratch = newScratch();
-    const { instance, conn, side, paths, early } = await startDuckDB(opts, scratch);
+    const { instance, conn, side, paths } = await startDuckDB(opts, scratch);
     const macros = loadMacros([bundledMacrosFile()]);
     for (const [key, def] of opts.contentMacros ?? []) macros.set(key, def);
     for (const [key, def] of loadMacros(opts.macroFiles ?? [])) macros.set(key, def);
@@ -85,7 +85,7 @@ export class Engine {
     const contentDirs = [...new Set([...content.values()].map((l) => dirname(l.path)))];
     const cacheDir = opts.cacheDir === undefined ? undefined : resolve(opts.cacheDir);
     const allowed = [stateDir, scratch, ...(cacheDir ? [cacheDir] : []), ...contentDirs];
-    return new Engine(instance, conn, side, paths, macros, new LookupStore(conn, stateDir, content), scratch, { ...opts, cacheDir, stateDir }, allowed, early);
+    return new Engine(instance, conn, side, paths, macros, new LookupStore(conn, stateDir, content), scratch, { ...opts, cacheDir, stateDir }, allowed);
   }
 
   /** Progress of the running query (`ahead`: of the sidebar's counts made ahead), 0-100, or null when DuckDB cannot tell. */

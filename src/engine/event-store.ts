@@ -20,7 +20,7 @@ import { tagCacheFolder } from './load-paths.js';
 import { lockDown } from './lock-down.js';
 import { withRepair, type RepairOptions } from './cache-repair.js';
 import { OwedCache } from './owed-cache.js';
-import { WarmStart, type EarlyStart } from './warm-start.js';
+import { WarmStart } from './warm-start.js';
 import { markUnreadable, type LoadReport } from './types.js';
 import { memorySources, noteEarlierNotRead } from './earlier-files.js';
 import { loadCandidates, loadWhole } from './first-answer.js';
@@ -35,8 +35,6 @@ export class EventStore {
     /** Folders DuckDB may still reach once locked: see lockDown(). */
     private readonly allowedDirs: string[],
     cacheDir: string | undefined,
-    /** The first warm start's reads, begun while DuckDB started (EngineOptions.firstLoad): taken by the first load only. */
-    private early?: EarlyStart,
   ) {
     this.cacheDir = cacheDir === undefined ? undefined : resolve(cacheDir);
   }
@@ -247,8 +245,6 @@ export class EventStore {
    */
   async startWarm(paths: string[], opts: LoadOptions): Promise<boolean> {
     const dir = this.firstLoadDir();
-    const early = this.early;
-    this.early = undefined;
     // A lookup kept for these paths (below, or the first search's) had no manifest to start from: the load takes it, no second walk.
     if (dir === undefined || this.warm || this.lookedUp.holds(paths, dir)) return false;
     this.eventIdsUnique = false;
@@ -258,7 +254,7 @@ export class EventStore {
       const duplicates = await this.settleDuplicates().catch(() => undefined);
       this.eventIdsUnique = duplicates !== undefined && (duplicates.events === 0 || duplicates.dropped);
       return duplicates;
-    }, early);
+    });
     if (!(warm instanceof WarmStart)) {
       if (warm) this.lookedUp.keep(paths, dir, warm);
       return false;

@@ -6,48 +6,12 @@
 // lists it and the load changed nothing; otherwise the rows are thrown away unseen, the view is
 // made again from the load as it really is, and the search runs again (first-search.ts). No
 // DuckDB here: the load (cache.ts) converts changed files in a DuckDB of its own.
-import path from 'node:path';
 import { readLoadManifest, sourcesFile, type CacheEntry } from './cache-files.js';
 import { loadIntoCache, type CachedLoad, type CacheLoadOptions } from './cache.js';
-import { lookUpCache, manifestOf, type CacheLookup, type ManifestRead } from './cache-lookup.js';
+import { lookUpCache, manifestOf, type CacheLookup } from './cache-lookup.js';
 import type { LoadOptions } from './loader.js';
 import { tagCacheFolder } from './load-paths.js';
 import type { LoadReport } from './types.js';
-
-/**
- * A warm start's reads begun before its engine is open (EngineOptions.firstLoad): the manifest of
- * `paths`, then the walk and lookup of their files, while DuckDB starts on its own threads (the main
- * thread waited 30-75 ms for it at 5M events, with nothing to do).
- */
-export interface EarlyStart {
-  paths: string[];
-  dir: string;
-  read: ManifestRead;
-  lookup: Promise<CacheLookup>;
-}
-
-/** Starts the reads of a warm start of `paths` over the cache at `dir` (resolved). Never rejects unseen. */
-export function beginWarm(paths: string[], dir: string): EarlyStart {
-  const { folder, manifest } = manifestOf(paths, dir);
-  // The tag keeps a cache kept inside evidence from being read as evidence (see EventStore.loadEvents).
-  const read = tagCacheFolder(dir)
-    .catch(() => undefined)
-    .then(() => readLoadManifest(folder, manifest));
-  // Walked once the manifest is read: the walk's turns would delay it, and everything waits on it.
-  const lookup = read.then((listed) => lookUpCache(paths, dir, Promise.resolve(listed)));
-  // Taken by the first load if it names the same paths, or dropped (a walk for nothing, never a failure).
-  lookup.catch(() => undefined);
-  return { paths, dir, read, lookup };
-}
-
-/** The early start EngineOptions.firstLoad asks for: over a cache, unless copies are dropped (no warm start then). */
-export function beginFirstLoad(opts: { cacheDir?: string; firstLoad?: string[]; dedupEvents?: boolean }): EarlyStart | undefined {
-  return opts.cacheDir !== undefined && opts.firstLoad !== undefined && opts.firstLoad.length > 0 && !opts.dedupEvents ? beginWarm(opts.firstLoad, path.resolve(opts.cacheDir)) : undefined;
-}
-
-/** Whether an early start is of these paths in this cache (the same names in the same order). */
-const startedFor = (early: EarlyStart | undefined, paths: string[], dir: string): early is EarlyStart =>
-  early !== undefined && early.dir === dir && early.paths.length === paths.length && early.paths.every((p, i) => p === paths[i]);
 
 /** What the view over the manifest's entries counted: see EventStore.settled. */
 type Duplicates = LoadReport['duplicates'];
@@ -81,12 +45,13 @@ export class WarmStart {
     opts: CacheLoadOptions & { index: string },
     loadOpts: LoadOptions,
     view: (entries: CacheEntry[], index: string, saved: string, inPathOrder: boolean) => Promise<Duplicates | undefined>,
-    early?: EarlyStart,
   ): Promise<WarmStart | CacheLookup | undefined> {
-    const begun = startedFor(early, paths, opts.dir) ? early : beginWarm(paths, opts.dir);
-    const read = await begun.read;
-    const lookup = begun.lookup;
-    const { folder } = manifestOf(paths, opts.dir);
+    // The tag keeps a cache kept inside evidence from being read as evidence (see EventStore.loadEvents).
+    await tagCacheFolder(opts.dir).catch(() => undefined);
+    const { folder, manifest } = manifestOf(paths, opts.dir);
+    // Read before the walk starts: the walk's turns would delay it, and everything waits on it.
+    const read = await readLoadManifest(folder, manifest);
+    const lookup = lookUpCache(paths, opts.dir, Promise.resolve(read));
     if (read === undefined || read.entries.length === 0) return lookup.catch(() => undefined);
     const listed = read.entries;
     const abort = new AbortController();

@@ -70,8 +70,7 @@ export async function replCommand(argv: string[]): Promise<number> {
   // Ink and React load while DuckDB opens: the first frame comes sooner.
   const interactive = process.stdin.isTTY ? import('./interactive.js') : null;
   const content = hasContent(args) ? contentFromArgs(args) : null;
-  // The first load's paths as Session.load names them: a warm cache's walk starts while DuckDB does.
-  const engine = content ? await openContentEngine(args, content) : await openEngine(args, paths.map((p) => expandHome(p)));
+  const engine = content ? await openContentEngine(args, content) : await openEngine(args);
   const session = new Session(engine, {
     content: content ?? undefined,
     maxRows: maxRows === undefined ? undefined : Number(maxRows),

@@ -189,8 +189,7 @@ if (phase === 'table-load') {
 }
 if (phase === 'warm-start') {
   const [, warm, warmCpu] = await timeCpu(async () => {
-    // The paths the first load names are given at open, as `spelunk run` and the REPL give them (EngineOptions.firstLoad).
-    const e = await Engine.open({ cacheDir, memoryLimit, firstLoad: [files] });
+    const e = await Engine.open({ cacheDir, memoryLimit });
     await e.load([files]);
     await e.run('search eventName=ConsoleLogin | head 10');
     e.close();
@@ -201,7 +200,7 @@ if (phase === 'warm-repl') {
   // The warm start as the REPL takes it: the load, the opening summary it shows before its
   // prompt (remembered with the cache: engine/loaded-summary.ts), then the search.
   const [, warmRepl, warmReplCpu] = await timeCpu(async () => {
-    const e = await Engine.open({ cacheDir, memoryLimit, firstLoad: [files] });
+    const e = await Engine.open({ cacheDir, memoryLimit });
     await e.load([files], { answerFirst: true });
     await e.loadedSummary();
     await e.run('search eventName=ConsoleLogin | head 10');
@@ -227,7 +226,7 @@ if (phase === 'warm-run') {
   // warmRunHow: whether the walk confirmed the view the cache's manifest gave (first-search.ts).
   let how: string | undefined;
   const [, warmRun, warmRunCpu] = await timeCpu(async () => {
-    const e = await Engine.open({ cacheDir, memoryLimit, firstLoad: [files] });
+    const e = await Engine.open({ cacheDir, memoryLimit });
     const run = await e.loadAndStream([files], {}, { search: 'search eventName=ConsoleLogin | head 10', opts: {}, onRows: () => undefined });
     how = 'warm' in run ? run.warm : 'not warm';
     e.close();
