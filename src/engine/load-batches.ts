@@ -209,6 +209,13 @@ async function readFailed(
     outcome.fallback = `read in parts: DuckDB's reader ran out of memory on it (${firstLine(err)})`;
     return result.inserted;
   }
+  if (file.format !== 'parquet' && /byte order mark/i.test(firstLine(err))) {
+    // DuckDB's JSON lines reader refuses a file that starts with a BOM (when it reads that file
+    // alone), and its lenient read drops the first line as invalid: Node's reader skips the BOM.
+    const result = await readStreamed(conn, file, index, signal, values);
+    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines });
+    return result.inserted;
+  }
   const reason = await explainReadFailure(file, err);
   if (file.format === 'lines' && reason.startsWith('invalid JSON')) {
     const params = { files: listValue([duckdbPath(file.path)]), index };

@@ -91,7 +91,8 @@ async function firstBadLine(file: SniffedFile, badUtf8 = false): Promise<number 
       if (line.trim() === '') continue;
       if (badUtf8 && line.includes('\ufffd')) return n;
       try {
-        JSON.parse(line);
+        // A byte order mark before the first line is no part of it (the readers skip it).
+        JSON.parse(n === 1 && line.startsWith('\ufeff') ? line.slice(1) : line);
       } catch {
         return n;
       }

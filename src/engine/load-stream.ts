@@ -141,7 +141,14 @@ async function* byteStream(file: SniffedFile): AsyncGenerator<Buffer> {
     if (stream !== input) stream.destroy(err);
   });
   try {
-    for await (const chunk of stream) yield chunk as Buffer;
+    let first = true;
+    for await (const chunk of stream) {
+      // A UTF-8 byte order mark before the content is no part of the first event (DuckDB's
+      // unstructured reader skips it too).
+      const bom = first && (chunk as Buffer)[0] === 0xef && (chunk as Buffer)[1] === 0xbb && (chunk as Buffer)[2] === 0xbf;
+      first = false;
+      yield bom ? (chunk as Buffer).subarray(3) : (chunk as Buffer);
+    }
   } catch (err) {
     if (inputError) throw new ReadError((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file vanished during the load' : describeFsError(inputError));
     if (file.gzip) throw new ReadError(describeGzipError(err));
