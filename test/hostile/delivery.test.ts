@@ -117,3 +117,57 @@ describe('JSON lines starting with a UTF-8 byte order mark', () => {
     });
   });
 });
+
+describe('byte shapes files arrive in', () => {
+  beforeAll(() => {
+    const t = records(event('m1'), event('m2'), event('m3'));
+    // Several gzip members (a multipart upload, `cat a.gz b.gz`), one cut inside an event.
+    put('shapes/members.json.gz', Buffer.concat([gzipSync(t.slice(0, 60)), gzipSync(t.slice(60))]));
+    put('shapes/gzipped-named.json', gzipSync(records(event('g1'))));
+    put('shapes/plain-named.json.gz', records(event('p1')));
+    put('shapes/crlf.jsonl', JSON.stringify(event('c1')) + '\r\n' + records(event('c2')) + '\r\n');
+    put('shapes/pretty.json', JSON.stringify({ Records: [event('pr1')] }, null, 2));
+    // Records that are not events among events: counted and named; other members of the wrapper passed over.
+    put('shapes/odd-records.json', `{"Records":[${JSON.stringify(event('o1'))},null,5,"x",[1]],"other":{"eventName":"NotAnEvent"}}`);
+    put('shapes/empty.json', '{"Records":[]}');
+    put('shapes/times.json', records(
+      event('t-fraction', { eventTime: '2026-11-20T10:00:00.123Z' }),
+      event('t-offset', { eventTime: '2026-11-20T12:00:00+02:00' }),
+      event('t-big-number', { requestParameters: { n: 12345678901234567890123 } }),
+    ).replace('1.2345678901234568e+22', '12345678901234567890123'));
+  });
+
+  it('every event loads, with its own time; what is not an event is named', async () => {
+    await eachMode(path.join(dir, 'shapes'), async (engine, report, mode) => {
+      expect(reasons(report).sort(), mode).toEqual([
+        'empty.json: note: contains no events',
+        'odd-records.json: partial: skipped 4 record(s) with none of eventName, eventSource, insightDetails',
+      ]);
+      expect(report, mode).toMatchObject({ filesRead: 8, filesSkipped: 0, eventsLoaded: 12, eventsSkipped: 4 });
+      await expectRows(engine, 'search * | eval t=strftime(_time, "%H:%M:%S.%3N") | sort eventID | table eventID t requestParameters.n', [
+        { eventID: 'c1', t: '10:00:00.000', 'requestParameters.n': null },
+        { eventID: 'c2', t: '10:00:00.000', 'requestParameters.n': null },
+        { eventID: 'g1', t: '10:00:00.000', 'requestParameters.n': null },
+        { eventID: 'm1', t: '10:00:00.000', 'requestParameters.n': null },
+        { eventID: 'm2', t: '10:00:00.000', 'requestParameters.n': null },
+        { eventID: 'm3', t: '10:00:00.000', 'requestParameters.n': null },
+        { eventID: 'o1', t: '10:00:00.000', 'requestParameters.n': null },
+        { eventID: 'p1', t: '10:00:00.000', 'requestParameters.n': null },
+        { eventID: 'pr1', t: '10:00:00.000', 'requestParameters.n': null },
+        { eventID: 't-big-number', t: '10:00:00.000', 'requestParameters.n': '12345678901234567890123' },
+        { eventID: 't-fraction', t: '10:00:00.123', 'requestParameters.n': null },
+        { eventID: 't-offset', t: '10:00:00.000', 'requestParameters.n': null },
+      ]);
+    });
+  });
+
+  it('a copy of a file under another name counts twice, as Splunk indexes both, and the load says so', async () => {
+    const body = records(event('cp1'), event('cp2'));
+    put('copies/a.json', body);
+    put('copies/a (1).json', body);
+    await eachMode(path.join(dir, 'copies'), async (engine, report, mode) => {
+      expect(report, mode).toMatchObject({ filesRead: 2, eventsLoaded: 4, duplicates: { events: 2, dropped: false } });
+      await expectRows(engine, 'search * | stats count dc(eventID) as ids', [{ count: 4, ids: 2 }]);
+    });
+  });
+});
