@@ -146,10 +146,11 @@ describe('the Athena table and the partitions a search reads', () => {
     const now = t('2026-11-28T00:00:00Z');
     const bounds = (spl: string, global = {}) => partitionBounds(prepare(spl).pipeline, now, global);
     expect(bounds('eventName=X earliest=-7d@d recipientAccountId=111122223333 awsRegion IN (EU-WEST-1, us-east-1)')).toMatchObject({
-      earliest: t('2026-11-21T00:00:00Z'), latest: undefined, accounts: ['111122223333'], regions: ['eu-west-1', 'us-east-1'],
+      earliest: t('2026-11-21T00:00:00Z'), latest: now, accounts: ['111122223333'], regions: ['eu-west-1', 'us-east-1'],
     });
     expect(bounds('recipientAccountId=1 OR awsRegion=x')).toEqual({ earliest: undefined, latest: undefined, global: {} });
     expect(bounds('recipientAccountId=1*')).toEqual({ earliest: undefined, latest: undefined, global: {} });
-    expect(bounds('earliest=-1d', { earliest: now - 3600 })).toEqual({ earliest: now - 3600, latest: undefined, global: { earliest: now - 3600 } });
+    // The search's own earliest= stands for the picker's range (Search Reference 9.4, "Time modifiers"): latest is now.
+    expect(bounds('earliest=-1d', { earliest: now - 3600 })).toEqual({ earliest: now - 86400, latest: now, global: { earliest: now - 86400, latest: now } });
   });
 });

@@ -15,12 +15,12 @@ import { copiedOrigin, EVENT, type Origin } from './ir/origin.js';
 import { nearest } from './suggest.js';
 import type { CapCheck, CompiledSearch, CompileOptions, FieldType, OutputAction, Relation } from './types.js';
 import { subsearchCondition } from './commands/subsearch.js';
-import { emptyRelation, eventFields, eventsRelation, NO_INPUT } from './events.js';
+import { emptyRelation, eventFields, eventsOwnRange, eventsRelation, NO_INPUT } from './events.js';
 import { extractJsonOnce } from './rewrite/json-once.js';
 import { boundNewestRows, type CommandSteps } from './rewrite/newest-bound.js';
 import { dropUselessSteps } from './rewrite/clean.js';
 import { dropUnreadColumns } from './rewrite/unread-columns.js';
-import { partitionBounds } from './partition-bounds.js';
+import { effectiveRange } from './search-range.js';
 
 /** SQL words typed as a command after `|`, and what SPL says instead. */
 const SQL_COMMANDS: Record<string, string> = {
@@ -54,31 +54,18 @@ function compileCommand(cmd: Command, rel: Relation | null, b: Builder): Relatio
 
 export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation {
   const outerRange = b.range;
-  const { range, upToNow } = searchRange(p, b);
+  // Each pipeline its own range: its own earliest=/latest= override the picker's (search-range.ts).
+  const { inline, upToNow, ...range } = effectiveRange(p, b.options.now, { earliest: b.options.earliest, latest: b.options.latest });
   b.range = range;
   try {
-    return compileCommands(p, b, top, upToNow);
+    return compileCommands(p, b, top, inline ? { upToNow } : undefined);
   } finally {
     b.range = outerRange;
   }
 }
 
-/**
- * The search's time range: the global one narrowed by its first search's earliest=/latest=, and
- * `upToNow` when that latest is the default: a search with an earliest and no latest runs up to
- * now (Splunk's Search Reference, "Time modifiers": without latest, latest is now), so its
- * events are cut there too, not only its timechart buckets.
- */
-function searchRange(p: Pipeline, b: Builder): { range: { earliest?: number; latest?: number }; upToNow?: number } {
-  const { earliest, latest } = partitionBounds(p, b.options.now, { earliest: b.options.earliest, latest: b.options.latest });
-  // earliest=0 is Splunk's "all time".
-  const from = earliest !== undefined && earliest > 0 ? earliest : undefined;
-  const upToNow = latest === undefined && from !== undefined ? b.options.now : undefined;
-  const to = latest ?? upToNow;
-  return { range: { ...(from !== undefined ? { earliest: from } : {}), ...(to !== undefined ? { latest: to } : {}) }, ...(upToNow !== undefined ? { upToNow } : {}) };
-}
-
-function compileCommands(p: Pipeline, b: Builder, top: boolean, upToNow?: number): Relation {
+/** `own`: the first search's earliest=/latest= are the range, and `upToNow` the latest it lacks. */
+function compileCommands(p: Pipeline, b: Builder, top: boolean, own?: { upToNow?: number }): Relation {
   let rel: Relation | null = null;
   let commands = p.commands;
   if (!p.leadingPipe) {
@@ -87,7 +74,8 @@ function compileCommands(p: Pipeline, b: Builder, top: boolean, upToNow?: number
       b.span = first.span;
       const condition = first.expr ? compileFirstSearch(first, b) : undefined;
       commands = commands.slice(1);
-      rel = eventsRelation(b, condition, upToNow === undefined ? undefined : call('lt', [column('_time', 'number'), int(upToNow)], 'bool'));
+      // Its own earliest=/latest= are among its conditions already.
+      rel = own ? eventsOwnRange(b, condition, own.upToNow === undefined ? undefined : call('lt', [column('_time', 'number'), int(own.upToNow)], 'bool')) : eventsRelation(b, condition);
     } else {
       rel = eventsRelation(b);
     }

@@ -9,11 +9,14 @@ export { eventFields };
 
 const TIME = column('_time', 'number');
 
-/** The loaded events, restricted by the global time range and an optional condition. */
-function eventsWhere(b: Builder, conditions: (Expr | undefined)[]): Expr[] {
+/**
+ * The loaded events, restricted by the search's time range (the picker's, or its own earliest=/
+ * latest= in its stead: search-range.ts) and an optional condition.
+ */
+function eventsWhere(b: Builder, conditions: (Expr | undefined)[], range = b.range): Expr[] {
   const where: Expr[] = [];
-  if (b.options.earliest !== undefined) where.push(call('ge', [TIME, int(b.options.earliest)], 'bool'));
-  if (b.options.latest !== undefined) where.push(call('lt', [TIME, int(b.options.latest)], 'bool'));
+  if (range.earliest !== undefined) where.push(call('ge', [TIME, int(range.earliest)], 'bool'));
+  if (range.latest !== undefined) where.push(call('lt', [TIME, int(range.latest)], 'bool'));
   // `search *` is no condition at all.
   for (const c of conditions) if (c && !(c.kind === 'literal' && c.value === true)) where.push(c);
   return where;
@@ -21,6 +24,11 @@ function eventsWhere(b: Builder, conditions: (Expr | undefined)[]): Expr[] {
 
 export function eventsRelation(b: Builder, ...conditions: (Expr | undefined)[]): Relation {
   return b.step({ kind: 'events', where: eventsWhere(b, conditions) });
+}
+
+/** The events of a search whose own earliest=/latest= (in its conditions) stand for the picker's range. */
+export function eventsOwnRange(b: Builder, ...conditions: (Expr | undefined)[]): Relation {
+  return b.step({ kind: 'events', where: eventsWhere(b, conditions, {}) });
 }
 
 /** Input of a generating command at the start of a search: it reads nothing. */

@@ -1,11 +1,12 @@
 // What a search itself restricts, read from its first search clause, for the partitions an
 // Athena table is read from: `earliest=`/`latest=`, and the accounts and regions it names with
 // `recipientAccountId=` / `awsRegion=` (or IN). Only conditions every matching event must meet
-// count (those ANDed at the top); anything under OR or NOT reads every partition. The global
-// range (`--earliest`, `:time`) narrows it further.
+// count (those ANDed at the top); anything under OR or NOT reads every partition. Its own
+// earliest=/latest= replace the picker's range (`--earliest`, `:time`), as Splunk's do
+// (search-range.ts).
 import type { Pipeline, SearchExpr, SearchValue } from '../../grammar/ast.js';
 import type { PartitionBounds } from './print/athena-table.js';
-import { resolveTime } from './time.js';
+import { effectiveRange, readRange } from './search-range.js';
 
 const ACCOUNT_FIELDS = new Set(['recipientAccountId']);
 const REGION_FIELDS = new Set(['awsRegion']);
@@ -19,19 +20,14 @@ function narrow(current: string[] | undefined, values: string[]): string[] {
   return current === undefined ? values : current.filter((v) => values.includes(v));
 }
 
-export function partitionBounds(p: Pipeline, now: number, global: { earliest?: number; latest?: number }): PartitionBounds {
-  const bounds: PartitionBounds = { earliest: global.earliest, latest: global.latest, global };
+export function partitionBounds(p: Pipeline, now: number, picker: { earliest?: number; latest?: number }): PartitionBounds {
+  const { earliest, latest } = effectiveRange(p, now, picker);
+  // A subsearch's events may lie outside the main search's range: they read every time any part does.
+  const bounds: PartitionBounds = { earliest, latest, global: readRange(p, now, picker) };
   const first = p.commands[0];
   if (p.leadingPipe || !first || first.kind !== 'search' || !first.expr) return bounds;
   const conjuncts = (e: SearchExpr): SearchExpr[] => (e.kind === 'and' ? e.items.flatMap(conjuncts) : [e]);
   for (const c of conjuncts(first.expr)) {
-    if (c.kind === 'compare' && c.op === '=' && (c.field === 'earliest' || c.field === 'latest')) {
-      const t = resolveTime(c.value.value, now);
-      if (t === null) continue;
-      if (c.field === 'earliest') bounds.earliest = bounds.earliest === undefined ? t : Math.max(bounds.earliest, t);
-      else bounds.latest = bounds.latest === undefined ? t : Math.min(bounds.latest, t);
-      continue;
-    }
     const field = c.kind === 'compare' || c.kind === 'in' ? c.field : undefined;
     if (!field || (!ACCOUNT_FIELDS.has(field) && !REGION_FIELDS.has(field))) continue;
     if (c.kind === 'compare' && c.op !== '=') continue;

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { SplError } from '../../grammar/diagnostics.js';
 import { compilePrepared, prepare, pipelineLookups, type PreparedSearch } from '../compiler/index.js';
 import { compileTrino, type TrinoCompiled } from '../compiler/trino-compile.js';
+import { effectiveRange, readRange, type TimeRange } from '../compiler/search-range.js';
 import type { AthenaTable } from '../compiler/print/athena-table.js';
 import type { MacroSet } from '../compiler/macros.js';
 import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
@@ -53,7 +54,7 @@ export class Engine {
     this.sidebar = new EngineSidebar({ conn, compile, cancel: this.results, scans: this.scans, dataKey, cacheDir: options.cacheDir });
     this.summaries = new SummaryMemory({ parse: (spl) => this.parse(spl), run: (spl, opts) => this.run(spl, opts), prepare: (spl, opts) => this.prepareWithData(spl, opts), dataKey, cacheDir: options.cacheDir });
     this.ahead = new SidebarJob({
-      main: conn, conn: side, turn: (work) => this.serial.run(work), compile, draft: (spl, opts) => this.prepare(spl, opts), view: (range) => this.store.selectRange(range), scans: this.scans, dataKey, cacheDir: options.cacheDir,
+      main: conn, conn: side, turn: (work) => this.serial.run(work), compile, draft: (spl, opts) => this.prepare(spl, opts), view: (spl, opts) => this.store.selectRange(this.readRange(spl, opts)), scans: this.scans, dataKey, cacheDir: options.cacheDir,
     });
     // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
     // they call compileWithData, never each other.
@@ -123,9 +124,7 @@ export class Engine {
   /** The scans of `_raw` a sidebar of `fields` over `spl` would keep, kept on the sidebar job's connection without counting (SidebarJob.keepScans); how many. */
   keepScansAhead = (spl: string, opts: RunOptions, fields: string[]): Promise<number> => this.ahead.keepScans(spl, opts, fields);
 
-  stopAhead(): void {
-    this.ahead.interrupt();
-  }
+  stopAhead = (): void => this.ahead.interrupt();
 
   /** The search scans `_raw` for its rows (a bare term): every sidebar pass scans it again. */
   scansRaw = (spl: string, opts: RunOptions): Promise<boolean> => this.sidebar.scansRaw(spl, opts);
@@ -199,9 +198,7 @@ export class Engine {
   cacheOwed = (): string | undefined => this.store.cacheOwed();
 
   /** Resolves once the cache an answer-first load owes is written (or has failed: cacheError). */
-  cacheSettled(): Promise<void> {
-    return this.store.cacheSettled();
-  }
+  cacheSettled = (): Promise<void> => this.store.cacheSettled();
 
   /** Writes every loaded event (all columns but `__seq`, newest first) to a Parquet file. */
   async exportEvents(file: string): Promise<number> {
@@ -216,15 +213,16 @@ export class Engine {
    */
   prepare(search: Search, opts: RunOptions & { allowUnfilledParams?: boolean; placeholderLookups?: boolean; discovered?: Record<string, DiscoveredValue[]>; unordered?: boolean; stepwise?: boolean } = {}): Prepared {
     const prepared = this.parse(search, opts);
+    const now = opts.now ?? Date.now() / 1000;
     const options = {
-      now: opts.now ?? Date.now() / 1000,
+      now,
       earliest: opts.earliest,
       latest: opts.latest,
       allowUnfilledParams: opts.allowUnfilledParams,
       placeholderLookups: opts.placeholderLookups,
       discovered: opts.discovered ?? {},
       rowCap: rowsToRead(opts),
-      ...this.store.newest({ earliest: opts.earliest, latest: opts.latest }),
+      ...this.store.newest(effectiveRange(prepared.pipeline, now, opts)),
       addon: opts.addon ?? this.options.addon,
       unordered: opts.unordered,
       stepwise: opts.stepwise,
@@ -289,8 +287,8 @@ export class Engine {
     // One clock for every round: a question is keyed by its SQL, which can hold now().
     opts = { ...opts, now: opts.now ?? Date.now() / 1000 };
     await this.store.lockDown();
-    // The global time range picks the cached files the search reads.
-    await this.store.selectRange({ earliest: opts.earliest, latest: opts.latest });
+    // The cached files every part of the search reads (search-range.ts).
+    await this.store.selectRange(this.readRange(spl, opts));
     return answerQuestions(this.conn, (discovered) => this.prepare(spl, { ...opts, discovered }));
   }
 
@@ -309,6 +307,7 @@ export class Engine {
    */
   async inspect(search: Search, opts: RunOptions): Promise<{ compiled: CompiledSearch; text: string; profile: SearchProfile; data: DataRead }> {
     const spl = this.parse(search, opts);
+    opts = { ...opts, now: opts.now ?? Date.now() / 1000 };
     await this.loadLookups(spl);
     // Each step its own CTE, so each command's rows and time are its own.
     const { compiled, text } = await this.compileWithData(spl, { ...opts, stepwise: true });
@@ -317,7 +316,7 @@ export class Engine {
     this.results.cancelled = false;
     try {
       const profile = await profileQuery(this.conn, sql);
-      const data = await this.store.dataRead({ earliest: opts.earliest, latest: opts.latest });
+      const data = await this.store.dataRead(this.readRange(spl, opts));
       return { compiled, text, profile, data };
     } catch (err) {
       throw new EngineError(describeDuckDBError(err), sql);
@@ -326,7 +325,8 @@ export class Engine {
 
   /** What a search over this time range reads: the cache's files and days, or the events in memory. */
   dataRead = (range: { earliest?: number; latest?: number }): Promise<DataRead> => this.store.dataRead(range);
-
+  /** The times a search reads: its own earliest=/latest= in place of opts' (the picker's), its subsearches' too. */
+  readRange = (search: Search, opts: RunOptions): TimeRange => readRange(this.parse(search, opts).pipeline, opts.now ?? Date.now() / 1000, opts);
   /** Run a search and collect its rows (up to maxRows). */
   async run(spl: Search, opts: RunOptions = {}): Promise<ResultSet> {
     const rows: Row[] = [];

@@ -32,7 +32,7 @@ export interface JobHost extends Omit<SidebarHost, 'conn' | 'cancel' | 'compile'
   /** Compiles without asking the data anything (Engine.prepare): its questions are left in the plan. */
   draft: (spl: string, opts: RunOptions & { unordered: boolean }) => Prepared;
   /** Points the engine's `events` at a range's files and says what it built (EventStore.selectRange); undefined for events in memory. */
-  view: (range: { earliest?: number; latest?: number }) => Promise<BuiltView | undefined>;
+  view: (spl: string, opts: RunOptions) => Promise<BuiltView | undefined>;
 }
 
 /** Why a search is not counted ahead: its counts depend on more than the loaded events. */
@@ -117,7 +117,7 @@ export class SidebarJob {
 
   private async compile(spl: string, opts: RunOptions & { unordered: boolean }): Promise<Prepared> {
     const prepared = await this.host.compile(spl, opts);
-    await this.mirror(await this.host.view(opts));
+    await this.mirror(await this.host.view(spl, opts));
     return prepared;
   }
 

@@ -49,7 +49,7 @@ export interface PartitionBounds {
   latest?: number;
   accounts?: string[];
   regions?: string[];
-  /** The range every events step is within (--earliest/--latest, :time): subsearches get only this. */
+  /** The range every events step is within (the picker's, subsearches' own): subsearches read this. */
   global?: { earliest?: number; latest?: number };
 }
 

@@ -1,0 +1,84 @@
+// The time range a search reads. Splunk's rule (Search Reference 9.4, "Time modifiers",
+// https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/time-format-variables-and-modifiers/time-modifiers;
+// Search Manual, "Specify time modifiers in your search"): a time modifier written in the search
+// overrides the Time Range Picker (here --earliest/--latest, the REPL's :time) and the picker's
+// time is ignored; without latest=, latest is now. The picker's range still applies to a
+// subsearch with no modifiers of its own; the base search's modifiers do not reach subsearches.
+// Only earliest=/latest= ANDed at the top of a pipeline's first search count: one under OR or
+// NOT, or in a later `| search`, filters within the range like any other condition.
+import type { Arg, Pipeline, SearchExpr } from '../../grammar/ast.js';
+import { resolveTime } from './time.js';
+
+export interface TimeRange {
+  earliest?: number;
+  latest?: number;
+}
+
+/** The earliest=/latest= of a pipeline's first search, or undefined when it has none. */
+function inlineRange(p: Pipeline, now: number): { earliest?: number; latest?: number } | undefined {
+  const first = p.commands[0];
+  if (p.leadingPipe || !first || first.kind !== 'search' || !first.expr) return undefined;
+  const conjuncts = (e: SearchExpr): SearchExpr[] => (e.kind === 'and' ? e.items.flatMap(conjuncts) : [e]);
+  let found = false;
+  let earliest: number | undefined;
+  let latest: number | undefined;
+  for (const c of conjuncts(first.expr)) {
+    if (c.kind !== 'compare' || c.op !== '=' || (c.field !== 'earliest' && c.field !== 'latest')) continue;
+    // A time that cannot be read is the compiler's error to report, at its span.
+    const t = resolveTime(c.value.value, now);
+    if (t === null) continue;
+    found = true;
+    // Two of a kind: every event must meet both, so the later earliest and the earlier latest.
+    if (c.field === 'earliest') earliest = earliest === undefined ? t : Math.max(earliest, t);
+    else latest = latest === undefined ? t : Math.min(latest, t);
+  }
+  return found ? { earliest, latest } : undefined;
+}
+
+/**
+ * The range a pipeline's events are read over: its own modifiers when it has any (no earliest=
+ * is all time, no latest= is now), else the picker's range. earliest=0 alone is all time, both
+ * ends, as spelunk has always read it (tstats' where clause too).
+ */
+export function effectiveRange(p: Pipeline, now: number, picker: TimeRange): TimeRange & { inline: boolean; upToNow?: number } {
+  const inline = inlineRange(p, now);
+  // The picker's range without a latest runs up to now too (--earliest -1d, :time -1d).
+  if (!inline) return { ...defined({ earliest: picker.earliest, latest: picker.latest ?? (picker.earliest !== undefined ? now : undefined) }), inline: false };
+  const earliest = inline.earliest !== undefined && inline.earliest > 0 ? inline.earliest : undefined;
+  const upToNow = inline.latest === undefined && earliest !== undefined ? now : undefined;
+  return { ...defined({ earliest, latest: inline.latest ?? upToNow }), inline: true, ...(upToNow !== undefined ? { upToNow } : {}) };
+}
+
+/** Every time the search reads, its subsearches' ranges with its own: what the files read must hold. */
+export function readRange(p: Pipeline, now: number, picker: TimeRange): TimeRange {
+  const ranges: TimeRange[] = [];
+  const visit = (q: Pipeline): void => {
+    ranges.push(effectiveRange(q, now, picker));
+    for (const c of q.commands) {
+      if (c.kind === 'search') searchPipelines(c.expr, visit);
+      else if (c.kind === 'generic') argPipelines(c.args, visit);
+    }
+  };
+  visit(p);
+  const earliest = ranges.some((r) => r.earliest === undefined) ? undefined : Math.min(...ranges.map((r) => r.earliest!));
+  const latest = ranges.some((r) => r.latest === undefined) ? undefined : Math.max(...ranges.map((r) => r.latest!));
+  return defined({ earliest, latest });
+}
+
+function argPipelines(args: Arg[], visit: (p: Pipeline) => void): void {
+  for (const a of args) {
+    if (a.kind === 'subsearch') visit(a.pipeline);
+    else if (a.kind === 'clause') searchPipelines(a.expr, visit);
+  }
+}
+
+function searchPipelines(e: SearchExpr | null, visit: (p: Pipeline) => void): void {
+  if (!e) return;
+  if (e.kind === 'and' || e.kind === 'or') e.items.forEach((i) => searchPipelines(i, visit));
+  else if (e.kind === 'not') searchPipelines(e.item, visit);
+  else if (e.kind === 'subsearch') visit(e.pipeline);
+}
+
+function defined(r: TimeRange): TimeRange {
+  return { ...(r.earliest !== undefined ? { earliest: r.earliest } : {}), ...(r.latest !== undefined ? { latest: r.latest } : {}) };
+}

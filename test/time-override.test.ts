@@ -1,0 +1,170 @@
+// earliest=/latest= written in a search stand for the picker's range (--earliest/--latest, the
+// REPL's :time), as Splunk's do: Search Reference 9.4, "Time modifiers", "Time modifiers and the
+// Time Range Picker" (https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/time-format-variables-and-modifiers/time-modifiers):
+// "When you use a time modifier in the SPL syntax, that time overrides the time specified in the
+// Time Range Picker ... The search uses the time specified in the time modifier and ignores the
+// time in the Time Range Picker. Because the search does not specify the latest time modifier,
+// the default value now is used for latest." And "Time ranges and subsearches": the picker's range
+// applies to subsearches, the base search's own modifiers do not, and a subsearch's own apply to
+// it alone. spelunk used to narrow to the overlap of both: with --earliest 2026-11-25 and
+// earliest=-30d, 3 ConsoleLogin events where Splunk finds 7 (found by audit20).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../src/engine/engine.js';
+import { loadIntoCache } from '../src/engine/cache.js';
+import { prepare } from '../src/compiler/index.js';
+import { readRange } from '../src/compiler/search-range.js';
+import { athenaTable } from '../src/compiler/print/athena-table.js';
+import { SAMPLE_DIR, SAMPLE_NOW, sampleEngine, sqlOf } from './helpers.js';
+
+const t = (iso: string) => Date.parse(iso) / 1000;
+const NOV25 = t('2026-11-25T00:00:00Z');
+const NOV26 = t('2026-11-26T00:00:00Z');
+const NOV27 = t('2026-11-27T00:00:00Z');
+
+let memory: Engine;
+let cached: Engine;
+const cacheRoot = mkdtempSync(path.join(tmpdir(), 'spelunk-time16-'));
+beforeAll(async () => {
+  memory = await sampleEngine();
+  const cacheDir = path.join(cacheRoot, 'cache');
+  await loadIntoCache([SAMPLE_DIR], { dir: cacheDir });
+  cached = await Engine.open({ cacheDir });
+  await cached.load([SAMPLE_DIR]);
+});
+afterAll(() => {
+  memory?.close();
+  cached?.close();
+  rmSync(cacheRoot, { recursive: true, force: true });
+});
+
+const count = async (engine: Engine, spl: string, picker: { earliest?: number; latest?: number } = {}) =>
+  (await engine.run(spl, { now: SAMPLE_NOW, ...picker })).rows;
+
+const CASES: { name: string; spl: string; picker: { earliest?: number; latest?: number }; same: string; rows: unknown[] }[] = [
+  {
+    name: 'an inline earliest= stands for the picker\'s earliest, and latest is now, not the picker\'s',
+    spl: 'eventName=ConsoleLogin earliest=-30d | stats count', picker: { earliest: NOV25, latest: NOV26 },
+    same: 'eventName=ConsoleLogin earliest=-30d latest=now | stats count', rows: [{ count: 7 }],
+  },
+  {
+    // The page: the picker's time is ignored; a search without earliest= has no earliest.
+    name: 'an inline latest= alone: the picker\'s earliest is ignored too (all time up to latest)',
+    spl: 'eventName=ConsoleLogin latest=11/26/2026:00:00:00 | stats count', picker: { earliest: NOV25 },
+    same: 'eventName=ConsoleLogin | where _time < 1795651200 | stats count', rows: [{ count: 5 }],
+  },
+  {
+    name: 'both inline: exactly their range',
+    spl: 'eventName=ConsoleLogin earliest=-30d latest=11/27/2026:00:00:00 | stats count', picker: { earliest: NOV26, latest: SAMPLE_NOW },
+    same: 'eventName=ConsoleLogin | where _time < 1795737600 | stats count', rows: [{ count: 6 }],
+  },
+  {
+    // Only the first search's modifiers stand for the picker: a later `| search` filters within it.
+    name: 'earliest= in a later | search filters within the picker\'s range',
+    spl: 'eventName=ConsoleLogin | search earliest=-30d | stats count', picker: { earliest: NOV25 },
+    same: 'eventName=ConsoleLogin earliest=11/25/2026:00:00:00 | stats count', rows: [{ count: 3 }],
+  },
+  {
+    name: 'earliest= under OR is a condition, not the range',
+    spl: 'eventName=ConsoleLogin (earliest=-30d OR user=nobody) | stats count', picker: { earliest: NOV25 },
+    same: 'eventName=ConsoleLogin earliest=11/25/2026:00:00:00 | stats count', rows: [{ count: 3 }],
+  },
+  {
+    // _index_earliest reads the index time (here _time, with a note): not the search's range.
+    name: '_index_earliest= filters within the picker\'s range',
+    spl: 'eventName=ConsoleLogin _index_earliest=-30d | stats count', picker: { earliest: NOV25 },
+    same: 'eventName=ConsoleLogin earliest=11/25/2026:00:00:00 | stats count', rows: [{ count: 3 }],
+  },
+  {
+    name: 'a subsearch with no modifiers gets the picker\'s range, not the base search\'s earliest=',
+    spl: 'eventName=ConsoleLogin earliest=-30d | stats count | appendcols [search eventName=ConsoleLogin | stats count as sub]', picker: { earliest: NOV25 },
+    same: 'eventName=ConsoleLogin earliest=-30d | stats count | eval sub=3', rows: [{ count: 7, sub: 3 }],
+  },
+  {
+    name: 'a subsearch\'s own earliest= stands for the picker\'s range in it alone',
+    spl: 'eventName=ConsoleLogin | stats count | appendcols [search eventName=ConsoleLogin earliest=-30d | stats count as sub]', picker: { earliest: NOV25 },
+    same: 'eventName=ConsoleLogin earliest=11/25/2026:00:00:00 | stats count | eval sub=7', rows: [{ count: 3, sub: 7 }],
+  },
+];
+
+describe('inline earliest=/latest= override the picker (Splunk\'s "Time modifiers")', () => {
+  for (const c of CASES) {
+    it(`${c.name}, in memory and over the cache`, async () => {
+      const want = await count(memory, c.same);
+      expect(want).toEqual(c.rows);
+      expect(await count(memory, c.spl, c.picker)).toEqual(c.rows);
+      expect(await count(cached, c.spl, c.picker)).toEqual(c.rows);
+    });
+  }
+
+  it('the events step of a search with its own range bounds only by it', () => {
+    expect(sqlOf('eventName=ConsoleLogin earliest=-30d', { now: SAMPLE_NOW, earliest: NOV25, latest: NOV26 })).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT * FROM "events"
+          WHERE coalesce("eventName" ILIKE 'ConsoleLogin', false) AND coalesce("_time" >= 1793232000, false)
+            AND "_time" < 1795824000
+      )
+      SELECT "_time", "_raw"
+      FROM s0
+      ORDER BY "__seq""
+    `);
+    expect(sqlOf('eventName=ConsoleLogin latest=-1d', { now: SAMPLE_NOW, earliest: NOV25 })).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT * FROM "events"
+          WHERE coalesce("eventName" ILIKE 'ConsoleLogin', false) AND coalesce("_time" < 1795737600, false)
+      )
+      SELECT "_time", "_raw"
+      FROM s0
+      ORDER BY "__seq""
+    `);
+    expect(sqlOf('eventName=ConsoleLogin | search earliest=-30d', { now: SAMPLE_NOW, earliest: NOV25 })).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT * FROM "events"
+          WHERE "_time" >= 1795564800
+            AND "_time" < 1795824000
+            AND coalesce("eventName" ILIKE 'ConsoleLogin', false)
+      ),
+      s1 AS (
+        SELECT * FROM s0 WHERE coalesce("_time" >= 1793232000, false)
+      )
+      SELECT "_time", "_raw"
+      FROM s1
+      ORDER BY "__seq""
+    `);
+  });
+
+  it('the files read hold every part of the search: its own range and its subsearches\'', () => {
+    const range = (spl: string, picker: { earliest?: number; latest?: number }) => readRange(prepare(spl).pipeline, SAMPLE_NOW, picker);
+    expect(range('earliest=-30d', { earliest: NOV25, latest: NOV26 })).toEqual({ earliest: SAMPLE_NOW - 30 * 86400, latest: SAMPLE_NOW });
+    expect(range('latest=-1d', { earliest: NOV25 })).toEqual({ latest: NOV27 });
+    expect(range('* | search earliest=-30d', { earliest: NOV25 })).toEqual({ earliest: NOV25, latest: SAMPLE_NOW });
+    expect(range('earliest=-1d | appendcols [search earliest=-30d latest=-20d]', {})).toEqual({ earliest: SAMPLE_NOW - 30 * 86400, latest: SAMPLE_NOW });
+    expect(range('earliest=-1d | appendcols [search *]', {})).toEqual({});
+    expect(range('earliest=-1d | appendcols [search *]', { earliest: NOV25, latest: NOV26 })).toEqual({ earliest: NOV25, latest: SAMPLE_NOW });
+  });
+
+  it('Trino/Athena: the main search reads its own range\'s partitions, a subsearch the picker\'s', async () => {
+    const table = athenaTable('cloudtrail', 'timestamp');
+    const main = await memory.prepareTrino('eventName=ConsoleLogin earliest=-3d | stats count', { now: SAMPLE_NOW, earliest: t('2026-11-27T00:00:00Z'), table });
+    expect(main.partitions).toMatchInlineSnapshot(`
+      [
+        "timestamp: days 2026/11/25 to 2026/11/29",
+      ]
+    `);
+    const bounds = (sql: string) => sql.split('\n').filter((l) => /^\s*(WHERE|AND) /.test(l)).map((l) => l.trim());
+    expect(bounds(main.sql)).toEqual([
+      `WHERE "timestamp" >= '2026/11/25' AND "timestamp" <= '2026/11/29'`,
+      `WHERE coalesce(lower("eventName") LIKE lower('ConsoleLogin'), false) AND coalesce("_time" >= 1795564800, false)`,
+      'AND "_time" < 1795824000',
+    ]);
+    const sub = await memory.prepareTrino('eventName=ConsoleLogin earliest=-3d | stats count | appendcols [search eventName=ConsoleLogin | stats count as sub]', { now: SAMPLE_NOW, earliest: NOV27, table });
+    // The subsearch's events are read from every day any part reads (a superset; its WHERE holds the picker's range).
+    expect(bounds(sub.sql).filter((l) => l.includes('"timestamp"'))).toEqual([
+      `WHERE "timestamp" >= '2026/11/25' AND "timestamp" <= '2026/11/29'`,
+      `WHERE "timestamp" >= '2026/11/25' AND "timestamp" <= '2026/11/29'`,
+    ]);
+    expect(bounds(sub.sql)).toContain('WHERE "_time" >= 1795737600');
+  });
+});
