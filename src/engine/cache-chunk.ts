@@ -291,6 +291,8 @@ function chunkEntries(
     if (warnings.some((w) => w.kind === 'skipped')) {
       // Rejected files are not cached: the cause (a half-written file, permissions) may pass.
       report.filesSkipped++;
+      // A file of records none of which is an event counts them, as in memory.
+      report.eventsSkipped += warnings.reduce((sum, w) => sum + (w.eventsSkipped ?? 0), 0);
       report.warnings.push(...warnings);
       continue;
     }

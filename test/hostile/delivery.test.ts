@@ -171,3 +171,16 @@ describe('byte shapes files arrive in', () => {
     });
   });
 });
+
+describe('a file of records none of which is an event', () => {
+  it('is named and its records counted as skipped, cached or not', async () => {
+    // The cache named the file but counted none of its records in eventsSkipped.
+    put('foreign/only.json', `{"Records":[{"note":"not an event"},{"eventTime":"2026-11-20T10:00:00Z"}]}`);
+    put('foreign/good.json', records(event('f1')));
+    await eachMode(path.join(dir, 'foreign'), async (engine, report, mode) => {
+      expect(reasons(report), mode).toEqual(['only.json: skipped: not CloudTrail: none of its 2 record(s) has eventName, eventSource or insightDetails']);
+      expect(report, mode).toMatchObject({ filesRead: 1, filesSkipped: 1, eventsLoaded: 1, eventsSkipped: 2 });
+      await expectRows(engine, 'search * | stats count', [{ count: 1 }]);
+    });
+  });
+});
