@@ -1,11 +1,12 @@
 // Shared test helpers: an engine over the bundled sample, exact-row checks that print the SQL
 // when they fail, and SQL compilation with a fixed clock.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { compile, SplError } from '../src/compiler/index.js';
 import type { CompileOptions } from '../src/compiler/types.js';
 import { Engine, type RunOptions } from '../src/engine/engine.js';
-import type { Row } from '../src/engine/types.js';
+import type { LoadReport, Row } from '../src/engine/types.js';
 
 /** The moment the sample's detection is replayed at: the day after its last events. */
 export const SAMPLE_NOW = Date.parse('2026-11-28T00:00:00Z') / 1000;
@@ -105,3 +106,16 @@ export function s3Call(eventName: string, day: number, extra: Record<string, unk
 
 /** Writes events as CloudTrail delivers them to S3 (`{"Records": [...]}`). */
 export const writeRecords = (file: string, events: object[]): void => writeFileSync(file, JSON.stringify({ Records: events }));
+
+/** Writes `data` to `rel` below `dir`, making its folders; returns the file's path. */
+export function putFile(dir: string, rel: string, data: string | Buffer): string {
+  const file = path.join(dir, rel);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, data);
+  return file;
+}
+
+/** A load's warnings, each as `file name: kind: reason`. */
+export function warningLines(report: LoadReport): string[] {
+  return report.warnings.map((w) => `${path.basename(w.file)}: ${w.kind}: ${w.reason}`);
+}

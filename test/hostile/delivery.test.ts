@@ -2,14 +2,14 @@
 // CloudTrail-Insight and CloudTrail-Digest folders, data and network activity events, and the
 // byte-level shapes files arrive in. Each loads every event, with and without the cache (the
 // cache read cold, then warm), and whatever is left out is named.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import type { LoadReport } from '../../src/engine/types.js';
-import { expectRows } from '../helpers.js';
+import { expectRows, putFile, warningLines } from '../helpers.js';
 
 let dir: string;
 
@@ -18,16 +18,9 @@ function event(id: string, extra: Record<string, unknown> = {}): Record<string, 
 }
 const records = (...events: Record<string, unknown>[]): string => JSON.stringify({ Records: events });
 
-function put(rel: string, data: string | Buffer): string {
-  const file = path.join(dir, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, data);
-  return file;
-}
+const put = (rel: string, data: string | Buffer): string => putFile(dir, rel, data);
 
-function reasons(report: LoadReport): string[] {
-  return report.warnings.map((w) => `${path.basename(w.file)}: ${w.kind}: ${w.reason}`);
-}
+const reasons = warningLines;
 
 const MODES = ['memory', 'cache cold', 'cache warm'] as const;
 

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import type { LoadReport } from '../../src/engine/types.js';
-import { expectRows, SAMPLE_NOW } from '../helpers.js';
+import { expectRows, putFile, SAMPLE_NOW } from '../helpers.js';
 
 let dir: string;
 
@@ -18,12 +18,7 @@ function event(id: string, extra: Record<string, unknown> = {}): Record<string, 
 const line = (e: Record<string, unknown>): string => JSON.stringify(e) + '\n';
 const records = (events: Record<string, unknown>[]): string => JSON.stringify({ Records: events });
 
-function put(rel: string, data: string | Buffer): string {
-  const file = path.join(dir, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, data);
-  return file;
-}
+const put = (rel: string, data: string | Buffer): string => putFile(dir, rel, data);
 
 /** The load's warnings as "kind: reason" per file (several per file joined by " | "). */
 function reasons(report: LoadReport): Record<string, string> {

@@ -2,14 +2,13 @@
 // wrappers and plain events, one event nested far deeper than DuckDB's typed reader survives,
 // a valid file after 70,000 blank lines, and event times far outside the usual years. Each loads
 // every event, the same way with and without the cache.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import type { LoadReport } from '../../src/engine/types.js';
-import { expectRows } from '../helpers.js';
+import { expectRows, putFile, warningLines } from '../helpers.js';
 
 let dir: string;
 
@@ -19,16 +18,9 @@ function event(id: string, extra: Record<string, unknown> = {}): Record<string, 
 const line = (e: Record<string, unknown>): string => JSON.stringify(e) + '\n';
 const wrapper = (...events: Record<string, unknown>[]): string => JSON.stringify({ Records: events }) + '\n';
 
-function put(rel: string, data: string | Buffer): string {
-  const file = path.join(dir, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, data);
-  return file;
-}
+const put = (rel: string, data: string | Buffer): string => putFile(dir, rel, data);
 
-function reasons(report: LoadReport): string[] {
-  return report.warnings.map((w) => `${path.basename(w.file)}: ${w.kind}: ${w.reason}`);
-}
+const reasons = warningLines;
 
 const MODES = ['memory', 'cache'] as const;
 

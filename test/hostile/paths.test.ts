@@ -3,13 +3,13 @@
 // names hold glob characters, and when files or folders cannot be read. Every real file counts
 // once, and only evidence counts.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import type { LoadReport } from '../../src/engine/types.js';
-import { expectRows } from '../helpers.js';
+import { expectRows, putFile } from '../helpers.js';
 
 let dir: string;
 
@@ -18,12 +18,7 @@ function event(id: string): Record<string, unknown> {
 }
 const records = (...ids: string[]): string => JSON.stringify({ Records: ids.map((id) => event(id)) });
 
-function put(rel: string, data: string): string {
-  const file = path.join(dir, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, data);
-  return file;
-}
+const put = (rel: string, data: string | Buffer): string => putFile(dir, rel, data);
 
 /** The load's warnings as "kind: reason" per file, paths relative to the test folder. */
 function reasons(report: LoadReport): Record<string, string> {
