@@ -8,6 +8,7 @@
 // applies to subsearches, the base search's own modifiers do not, and a subsearch's own apply to
 // it alone. spelunk used to narrow to the overlap of both: with --earliest 2026-11-25 and
 // earliest=-30d, 3 ConsoleLogin events where Splunk finds 7 (found by audit20).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { loadIntoCache } from '../src/engine/cache.js';
 import { prepare } from '../src/compiler/index.js';
 import { readRange } from '../src/compiler/search-range.js';
 import { athenaTable } from '../src/compiler/print/athena-table.js';
+import { Session } from '../src/repl/session.js';
 import { SAMPLE_DIR, SAMPLE_NOW, sampleEngine, sqlOf } from './helpers.js';
 
 const t = (iso: string) => Date.parse(iso) / 1000;
@@ -166,5 +168,36 @@ describe('inline earliest=/latest= override the picker (Splunk\'s "Time modifier
       `WHERE "timestamp" >= '2026/11/25' AND "timestamp" <= '2026/11/29'`,
     ]);
     expect(bounds(sub.sql)).toContain('WHERE "_time" >= 1795737600');
+  });
+
+  it('the REPL: :time is the picker; the search\'s own earliest= replaces it, its timeline spans that range, and a note says so', async () => {
+    const session = new Session(cached, { now: SAMPLE_NOW });
+    await session.execute(':time 2026-11-25T00:00:00Z');
+    await session.execute('eventName=ConsoleLogin earliest=-30d', { timelineBuckets: 30 });
+    expect(session.last!.rows.length).toBe(7);
+    expect(session.last!.notes).toEqual(['earliest=/latest= in the search replace the time range given (--earliest/--latest, :time), as in Splunk: it reads 2026-10-29T00:00:00Z .. 2026-11-28T00:00:00Z']);
+    expect(session.last!.timeline!.start).toBeLessThanOrEqual(SAMPLE_NOW - 30 * 86400);
+    await session.execute('eventName=ConsoleLogin', { timelineBuckets: 30 });
+    expect(session.last!.rows.length).toBe(3);
+    expect(session.last!.notes).toBeUndefined();
+    expect(session.last!.timeline!.start).toBeGreaterThanOrEqual(NOV25 - 86400);
+    // The inspector's data read is the search's own range, not :time's.
+    await session.execute('eventName=ConsoleLogin earliest=-30d');
+    const inspected = (await session.execute(':inspect')).flatMap((o) => ('lines' in o ? o.lines.map((l) => l.text) : [])).join('\n');
+    expect(inspected).toContain('2026-10-29');
+  });
+
+  // Needs `npm run build` (bin/spelunk.js runs dist/).
+  it('the CLI: --earliest is the picker; the note goes to stderr, with the cache and without', () => {
+    for (const cache of [['--cache', path.join(cacheRoot, 'cli')], ['--no-cache']]) {
+      const run = (spl: string) => spawnSync('node', ['bin/spelunk.js', 'run', spl, '--data', SAMPLE_DIR, ...cache, '--now', '2026-11-28T00:00:00Z', '--earliest', '2026-11-25T00:00:00Z', '--format', 'csv'], { encoding: 'utf8', timeout: 60_000 });
+      const own = run('eventName=ConsoleLogin earliest=-30d | stats count');
+      expect(own.status, own.stderr).toBe(0);
+      expect(own.stdout).toBe('count\n7\n');
+      expect(own.stderr).toContain('note: earliest=/latest= in the search replace the time range given (--earliest/--latest, :time), as in Splunk: it reads 2026-10-29T00:00:00Z .. 2026-11-28T00:00:00Z');
+      const picker = run('eventName=ConsoleLogin | stats count');
+      expect(picker.stdout).toBe('count\n3\n');
+      expect(picker.stderr).not.toContain('replace the time range');
+    }
   });
 });

@@ -85,7 +85,8 @@ PATH may be a file (.json, .json.gz, JSON lines, JSON array, Parquet), a folder 
 recursively, e.g. AWSLogs/), or a glob ('logs/**/*.json.gz').
 
 --earliest and --latest take ISO-8601 times, epoch seconds or relative times (-4d, -24h@h, @d),
-counted back from --now (default: the clock).
+counted back from --now (default: the clock). earliest=/latest= in a search replace them for that
+search, as Splunk's replace its time picker (a note says so).
 
 --dedup-events keeps one copy of each eventID loaded more than once (an account with several
 trails delivers global events once per trail); without it searches count every copy, as Splunk

@@ -56,12 +56,20 @@ export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation 
   const outerRange = b.range;
   // Each pipeline its own range: its own earliest=/latest= override the picker's (search-range.ts).
   const { inline, upToNow, ...range } = effectiveRange(p, b.options.now, { earliest: b.options.earliest, latest: b.options.latest });
+  if (inline && (b.options.earliest !== undefined || b.options.latest !== undefined)) overrideNote(b, range);
   b.range = range;
   try {
     return compileCommands(p, b, top, inline ? { upToNow } : undefined);
   } finally {
     b.range = outerRange;
   }
+}
+
+/** Said when a search's own earliest=/latest= set aside the range the analyst gave: never silently. */
+function overrideNote(b: Builder, range: { earliest?: number; latest?: number }): void {
+  const at = (t: number | undefined, none: string) => (t === undefined ? none : new Date(t * 1000).toISOString().replace('.000Z', 'Z'));
+  const note = `earliest=/latest= in the search replace the time range given (--earliest/--latest, :time), as in Splunk: it reads ${at(range.earliest, 'the first event')} .. ${at(range.latest, 'the last event')}`;
+  if (!b.notes.includes(note)) b.notes.push(note);
 }
 
 /** `own`: the first search's earliest=/latest= are the range, and `upToNow` the latest it lacks. */

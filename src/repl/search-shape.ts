@@ -1,6 +1,7 @@
 // What a search returns, read from its parsed pipeline: events (the timeline goes above them),
 // a timechart (bars go beside it), or a table of something else. And the timeline's counts.
 import { prepare } from '../compiler/index.js';
+import { effectiveRange } from '../compiler/search-range.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
 import type { HeldResult } from './outcome.js';
 import { chooseSpan, countInto, emptyTimeline, type Timeline } from './timeline.js';
@@ -60,9 +61,11 @@ export async function searchTimeline(engine: Engine, r: HeldResult, opts: RunOpt
     if (lasts.length) last = lasts.reduce((a, b) => Math.max(a, b));
     hours = hourly.rows.filter((row) => typeof row[HOUR] === 'number').map((row) => ({ hour: row[HOUR] as number, count: Number(row.count) }));
   }
-  const from = opts.earliest ?? first;
-  // A range with a start and no end (`:time -24h`) runs to now, as Splunk's "last 24 hours".
-  const to = opts.latest ?? (opts.earliest !== undefined ? opts.now : undefined) ?? last;
+  // The search's own earliest=/latest= stand for :time's range; a range with a start and no end
+  // (`:time -24h`, `earliest=-24h`) runs to now, as Splunk's "last 24 hours".
+  const range = effectiveRange(engine.parse(r.search, { params: r.params }).pipeline, opts.now ?? Date.now() / 1000, opts);
+  const from = range.earliest ?? first;
+  const to = range.latest ?? last;
   if (from === null || to === null || from === undefined || to === undefined || to < from) return null;
   const open = to !== last;
   const span = chooseSpan(from, to, buckets, open);

@@ -288,7 +288,9 @@ export class Session {
           const opts = { ...this.runOptions({ params: last.params }), earliest: last.range.earliest, latest: last.range.latest };
           out = await inspectSearch(this.engine, last.search, opts, width);
         } else {
-          const data = describeData(await this.engine.dataRead(last.range), last.range);
+          // What it read: its own earliest=/latest= stand for :time's range (search-range.ts).
+          const read = this.engine.readRange(last.search, { ...this.runOptions({ params: last.params }), ...last.range });
+          const data = describeData(await this.engine.dataRead(read), read);
           const since = last.loads !== this.loads ? ' (what is loaded now: files were loaded since the search)' : '';
           out = ranLines(last.search, last.ran, last.rows.length, last.truncated, data + since, width);
         }
