@@ -150,6 +150,8 @@ describe('inline earliest=/latest= override the picker (Splunk\'s "Time modifier
   it('Trino/Athena: the main search reads its own range\'s partitions, a subsearch the picker\'s', async () => {
     const table = athenaTable('cloudtrail', 'timestamp');
     const main = await memory.prepareTrino('eventName=ConsoleLogin earliest=-3d | stats count', { now: SAMPLE_NOW, earliest: t('2026-11-27T00:00:00Z'), table });
+    // Said on Athena too (explain --dialect trino prints it as a -- note:).
+    expect(main.notes).toEqual(['earliest=/latest= in the search replace the time range given (--earliest/--latest, :time), as in Splunk: it reads 2026-11-25T00:00:00Z .. 2026-11-28T00:00:00Z']);
     expect(main.partitions).toMatchInlineSnapshot(`
       [
         "timestamp: days 2026/11/25 to 2026/11/29",

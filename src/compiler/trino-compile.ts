@@ -69,7 +69,7 @@ function compilePipelineTrino(p: Pipeline, options: TrinoOptions): TrinoCompiled
   }
   if (b.writes.length) throw new NoDialectForm('outputlookup', 'trino', 'an outputlookup in the middle of a search writes a local file while the search runs, which a search on Athena cannot');
   // Whether a cap cut rows is asked of DuckDB after a local search (CapCheck); here it is said.
-  const notes = [...new Set(searchCaps(b, rel.id).map((check) => `${check.rule}; whether it cut any is not checked on Athena or Trino`))];
+  const notes = [...b.notes, ...new Set(searchCaps(b, rel.id).map((check) => `${check.rule}; whether it cut any is not checked on Athena or Trino`))];
   let columns = outputColumns(rel);
   if (columns.includes('_raw')) {
     columns = columns.filter((c) => c !== '_raw');
