@@ -230,10 +230,14 @@ function capSeen(steps: Step[], output: number, from: number, count: number): 'k
 /** A note for each field name the search reads that nothing defines (see fields.ts `missing`). */
 function noteMissingFields(b: Builder): void {
   for (const m of b.missing.values()) {
+    const hint = m.near.length ? `; did you mean ${m.near.join(', ')}?` : '';
+    if (m.fromRaw) {
+      b.notes.push(`${m.name} is no CloudTrail field spelunk keeps as a column: it is read from each event's text, null where an event has no such key (field names are case-sensitive)${hint}`);
+      continue;
+    }
     const what = m.afterReshape
       ? `field ${m.name} does not exist where the search reads it (an earlier command replaced the events by its own rows)`
       : `no event field, add-on field or earlier command gives a field ${m.name}`;
-    const hint = m.near.length ? `; did you mean ${m.near.join(', ')}?` : '';
     b.notes.push(`${what}: it is null on every row (field names are case-sensitive)${hint}`);
   }
 }

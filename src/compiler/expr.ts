@@ -6,7 +6,7 @@ import { parse } from '../../grammar/parser.js';
 import type { Builder } from './builder.js';
 import { and, compare, inList, not, or, toBool, toNumber, toString } from './build/coerce.js';
 import { compiledRule } from './addon-ir.js';
-import { addonExpr, addonFor, NULL, resolveColumn } from './fields.js';
+import { addonExpr, addonFor, nearNames, NULL, readFromRaw, resolveColumn } from './fields.js';
 import { call, int, lit, withOrigin, type Expr as IrExpr } from './ir/expr.js';
 import type { Origin } from './ir/origin.js';
 import { likeMatch } from './patterns.js';
@@ -41,6 +41,7 @@ export function fieldRef(name: string, scope: ExprScope): IrExpr {
   const resolved = resolveField(name, scope);
   // Recorded now: folding (null = x is null) would drop the mark before the plan is printed.
   if (resolved.kind === 'literal' && resolved.missing) scope.b.missing.set(name, resolved.missing);
+  else if (readFromRaw(resolved)) scope.b.missing.set(name, { name, near: nearNames(name, scope.rel), afterReshape: false, fromRaw: true });
   return resolved;
 }
 
@@ -50,7 +51,8 @@ export function fieldRef(name: string, scope: ExprScope): IrExpr {
  */
 export function priorValue(name: string, scope: ExprScope): IrExpr {
   const resolved = resolveField(name, scope);
-  return resolved.kind === 'literal' && resolved.missing ? NULL : resolved;
+  // Nor is each event's text read for a key of that name (a JSON parse a row for every rex group).
+  return (resolved.kind === 'literal' && resolved.missing) || readFromRaw(resolved) ? NULL : resolved;
 }
 
 export function compileExpr(e: Expr, scope: ExprScope): IrExpr {

@@ -159,25 +159,46 @@ function carriedPath(name: string, rel: Relation): IrExpr | null {
 }
 
 /**
- * Null for a name nothing defines, marked so the compiler can note it (compile.ts): a mistyped
- * field name gives the same silent zero in Splunk, and an analyst may close an incident on it.
+ * A name no column, path or add-on rule defines. Over the events it is read from each event's own
+ * text, as Splunk's JSON extraction finds every key: CloudTrail adds top-level keys over time
+ * (`addendum`, `eventContext`) that no column holds, and `addendum.reason=UPDATED_DATA` found
+ * nothing while the events had it. Marked either way so the compiler notes it (compile.ts): a
+ * mistyped name gives a silent zero in Splunk too, and an analyst may close an incident on it.
  */
 function missing(name: string, rel: Relation): IrExpr {
   // An add-on rule reads fields CloudTrail may not have: that is the rule's business, not the
   // user's. A `$token$` is a parameter explain was asked to leave unfilled.
   if (rel.addonFrom || name.startsWith('_') || /^\$\w+\$$/.test(name)) return NULL;
+  if (rel.raw && !rel.removed.has('_raw') && !isMade(rel.fields.get('_raw')?.origin)) return withOrigin(rawField(name), rawPath(name));
   // One search can name the same missing field 20,000 times (`x=1 OR x=1 ...`): the closest
   // names are looked for once per relation and name.
   let known = missingSeen.get(rel);
   if (!known) missingSeen.set(rel, (known = new Map()));
   let expr = known.get(name);
   if (!expr) {
-    const names = rel.raw ? [...rel.fields.keys(), ...EVENT_COLUMNS.map((c) => c.name), ...addonFieldNames(), ...DATETIME_FIELDS] : [...rel.fields.keys()];
-    const candidates = [...new Set(names)].filter((f) => !isHidden(f));
-    expr = missingField({ name, near: nearest(name, candidates), afterReshape: !rel.raw });
+    expr = missingField({ name, near: nearNames(name, rel), afterReshape: !rel.raw });
     known.set(name, expr);
   }
   return expr;
 }
 
 const missingSeen = new WeakMap<Relation, Map<string, IrExpr>>();
+
+/** The value at a field's path in an event's text (`_raw`): one value, or each value under `{}`. */
+function rawField(name: string): IrExpr {
+  const segments = pathSegments(name);
+  if (!segments.includes('{}')) return { kind: 'path', column: '_raw', segments, event: false, type: 'string' };
+  return call('null_if_empty', [{ kind: 'path', column: '_raw', segments, event: false, type: 'mv' }], 'mv');
+}
+
+/** True for a field read from the events' text because no column, path or add-on rule defines it (see `missing`). */
+export function readFromRaw(e: IrExpr): boolean {
+  const path = e.kind === 'call' && e.fn === 'null_if_empty' ? e.args[0]! : e;
+  return path.kind === 'path' && path.column === '_raw';
+}
+
+/** The names closest to `name` a search over `rel` could have meant. */
+export function nearNames(name: string, rel: Relation): string[] {
+  const names = rel.raw ? [...rel.fields.keys(), ...EVENT_COLUMNS.map((c) => c.name), ...addonFieldNames(), ...DATETIME_FIELDS] : [...rel.fields.keys()];
+  return nearest(name, [...new Set(names)].filter((f) => !isHidden(f)));
+}

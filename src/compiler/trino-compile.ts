@@ -63,6 +63,9 @@ function compilePipelineTrino(p: Pipeline, options: TrinoOptions): TrinoCompiled
   const table = options.table ?? athenaTable();
   const b = newBuilder({ ...options, lookups: athenaLookups(options.lookups), rowCap: undefined });
   const rel = compilePipeline(p, b, true);
+  // A key no column holds is read locally from each event's text (fields.ts `missing`).
+  const fromRaw = [...b.missing.values()].find((m) => m.fromRaw);
+  if (fromRaw) throw new NoDialectForm(fromRaw.name, 'trino', `${fromRaw.name}: not a column of the Athena CloudTrail table (spelunk reads such a key from each event's text, which the table does not keep)`);
   // An outputlookup that ends the search writes its rows to the local lookup (engine side).
   if (p.commands.at(-1)?.name === 'outputlookup') {
     b.output = endingWrite(b);

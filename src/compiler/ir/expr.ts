@@ -117,6 +117,8 @@ export interface MissingField {
   near: string[];
   /** True when the search had already replaced the events by its own rows (after stats, table...). */
   afterReshape: boolean;
+  /** True when it is read from each event's text instead (fields.ts `missing`). */
+  fromRaw?: boolean;
 }
 
 /** Null, for a field name that resolves to nothing (see MissingField). */
