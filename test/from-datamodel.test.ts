@@ -85,10 +85,10 @@ describe('from datamodel', () => {
 
   it('Trino: prints where tstats does, and refuses by name where tstats does', () => {
     expect(compileTrino('| from datamodel:Authentication.Failed_Authentication | stats count by user', { now: SAMPLE_NOW }).sql).toMatch(/^WITH /);
-    // The Change model's constraints read _raw, which the Athena table does not keep.
-    for (const spl of ['| from datamodel:Change.All_Changes | stats count by action', '| tstats count from datamodel=Change by All_Changes.action']) {
-      expect(() => compileTrino(spl, { now: SAMPLE_NOW }), spl).toThrow(/^no Trino form: _raw/);
-    }
+    // The Change model's constraints read _raw, which the Athena table does not keep; its dataset
+    // also reads signature_id, a key no column holds (read from each event's text locally).
+    expect(() => compileTrino('| tstats count from datamodel=Change by All_Changes.action', { now: SAMPLE_NOW })).toThrow(/^no Trino form: _raw/);
+    expect(() => compileTrino('| from datamodel:Change.All_Changes | stats count by action', { now: SAMPLE_NOW })).toThrow(/^no Trino form: signature_id: not a column of the Athena CloudTrail table/);
   });
 });
 
