@@ -298,7 +298,7 @@ describe('injection safety: quotes, comments and semicolons are data', () => {
           WHERE coalesce("sourceIPAddress" ILIKE 'a''b', false)
       ),
       s1 AS (
-        SELECT *, NULL AS "x""y" FROM s0
+        SELECT *, json_extract_string("_raw", '$."f\\"g"') AS "x""y" FROM s0
       )
       SELECT "_time", "x""y", "_raw"
       FROM s1
