@@ -41,7 +41,8 @@ export function fieldRef(name: string, scope: ExprScope): IrExpr {
   const resolved = resolveField(name, scope);
   // Recorded now: folding (null = x is null) would drop the mark before the plan is printed.
   if (resolved.kind === 'literal' && resolved.missing) scope.b.missing.set(name, resolved.missing);
-  else if (readFromRaw(resolved)) scope.b.missing.set(name, { name, near: nearNames(name, scope.rel), afterReshape: false, fromRaw: true });
+  // Once a name: one search can name it 20,000 times, and the closest names are looked for each time.
+  else if (readFromRaw(resolved) && !scope.b.missing.has(name)) scope.b.missing.set(name, { name, near: nearNames(name, scope.rel), afterReshape: false, fromRaw: true });
   return resolved;
 }
 

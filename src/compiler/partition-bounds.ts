@@ -4,9 +4,9 @@
 // count (those ANDed at the top); anything under OR or NOT reads every partition. Its own
 // earliest=/latest= replace the picker's range (`--earliest`, `:time`), as Splunk's do
 // (search-range.ts).
-import type { Pipeline, SearchExpr, SearchValue } from '../../grammar/ast.js';
+import type { Pipeline, SearchValue } from '../../grammar/ast.js';
 import type { PartitionBounds } from './print/athena-table.js';
-import { effectiveRange, readRange } from './search-range.js';
+import { effectiveRange, firstConjuncts, readRange } from './search-range.js';
 
 const ACCOUNT_FIELDS = new Set(['recipientAccountId']);
 const REGION_FIELDS = new Set(['awsRegion']);
@@ -24,10 +24,7 @@ export function partitionBounds(p: Pipeline, now: number, picker: { earliest?: n
   const { earliest, latest } = effectiveRange(p, now, picker);
   // A subsearch's events may lie outside the main search's range: they read every time any part does.
   const bounds: PartitionBounds = { earliest, latest, global: readRange(p, now, picker) };
-  const first = p.commands[0];
-  if (p.leadingPipe || !first || first.kind !== 'search' || !first.expr) return bounds;
-  const conjuncts = (e: SearchExpr): SearchExpr[] => (e.kind === 'and' ? e.items.flatMap(conjuncts) : [e]);
-  for (const c of conjuncts(first.expr)) {
+  for (const c of firstConjuncts(p)) {
     const field = c.kind === 'compare' || c.kind === 'in' ? c.field : undefined;
     if (!field || (!ACCOUNT_FIELDS.has(field) && !REGION_FIELDS.has(field))) continue;
     if (c.kind === 'compare' && c.op !== '=') continue;

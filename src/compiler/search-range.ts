@@ -14,15 +14,20 @@ export interface TimeRange {
   latest?: number;
 }
 
+/** The conditions ANDed at the top of a pipeline's first search: every event it reads meets each. */
+export function firstConjuncts(p: Pipeline): SearchExpr[] {
+  const first = p.commands[0];
+  if (p.leadingPipe || !first || first.kind !== 'search' || !first.expr) return [];
+  const conjuncts = (e: SearchExpr): SearchExpr[] => (e.kind === 'and' ? e.items.flatMap(conjuncts) : [e]);
+  return conjuncts(first.expr);
+}
+
 /** The earliest=/latest= of a pipeline's first search, or undefined when it has none. */
 function inlineRange(p: Pipeline, now: number): { earliest?: number; latest?: number } | undefined {
-  const first = p.commands[0];
-  if (p.leadingPipe || !first || first.kind !== 'search' || !first.expr) return undefined;
-  const conjuncts = (e: SearchExpr): SearchExpr[] => (e.kind === 'and' ? e.items.flatMap(conjuncts) : [e]);
   let found = false;
   let earliest: number | undefined;
   let latest: number | undefined;
-  for (const c of conjuncts(first.expr)) {
+  for (const c of firstConjuncts(p)) {
     if (c.kind !== 'compare' || c.op !== '=' || (c.field !== 'earliest' && c.field !== 'latest')) continue;
     // A time that cannot be read is the compiler's error to report, at its span.
     const t = resolveTime(c.value.value, now);
