@@ -89,6 +89,35 @@ const CASES: { name: string; spl: string; picker: { earliest?: number; latest?: 
     spl: 'eventName=ConsoleLogin | stats count | appendcols [search eventName=ConsoleLogin earliest=-30d | stats count as sub]', picker: { earliest: NOV25 },
     same: 'eventName=ConsoleLogin earliest=11/25/2026:00:00:00 | stats count | eval sub=7', rows: [{ count: 3, sub: 7 }],
   },
+  {
+    // tstats' where clause is search language (Search Reference 9.4, "tstats": `WHERE <search-query>`,
+    // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/tstats):
+    // its time modifiers are the search's, so the same range counts the same through search and tstats.
+    name: 'tstats: an earliest= in its where clause stands for the picker\'s range, as in a search',
+    spl: '| tstats count where eventName=ConsoleLogin earliest=-30d', picker: { earliest: NOV25, latest: NOV26 },
+    same: 'eventName=ConsoleLogin earliest=-30d | stats count', rows: [{ count: 7 }],
+  },
+  {
+    name: 'tstats over a data model: its where clause\'s latest= alone ignores the picker\'s earliest',
+    spl: '| tstats count from datamodel=Authentication where latest=11/26/2026:00:00:00', picker: { earliest: NOV25 },
+    same: '| from datamodel:Authentication | where _time < 1795651200 | stats count', rows: [{ count: 5 }],
+  },
+  {
+    name: 'tstats: earliest= under OR filters within the picker\'s range',
+    spl: '| tstats count where eventName=ConsoleLogin (earliest=-30d OR eventName=nothing)', picker: { earliest: NOV25 },
+    same: 'eventName=ConsoleLogin earliest=11/25/2026:00:00:00 | stats count', rows: [{ count: 3 }],
+  },
+  {
+    name: 'a tstats subsearch\'s own earliest= is its range',
+    spl: '| makeresults | appendcols [| tstats count where eventName=ConsoleLogin earliest=-30d] | fields count', picker: { earliest: NOV25 },
+    same: 'eventName=ConsoleLogin earliest=-30d | stats count', rows: [{ count: 7 }],
+  },
+  {
+    // `| search` at the start is the search command the first search implies (Search Reference, "search").
+    name: '| search at the start: its earliest= stands for the picker\'s range as without the pipe',
+    spl: '| search eventName=ConsoleLogin earliest=-30d | stats count', picker: { earliest: NOV25, latest: NOV26 },
+    same: 'eventName=ConsoleLogin earliest=-30d | stats count', rows: [{ count: 7 }],
+  },
 ];
 
 describe('inline earliest=/latest= override the picker (Splunk\'s "Time modifiers")', () => {
@@ -137,6 +166,29 @@ describe('inline earliest=/latest= override the picker (Splunk\'s "Time modifier
     `);
   });
 
+  it('tstats with its own range: the events read are bounded by it, not the picker\'s; the rest of its where clause filters', () => {
+    expect(sqlOf('| tstats count where eventName=ConsoleLogin earliest=-30d', { now: SAMPLE_NOW, earliest: NOV25, latest: NOV26 })).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT * FROM "events"
+          WHERE "_time" >= 1793232000
+            AND "_time" < 1795824000
+      ),
+      s2 AS (
+        SELECT count(*) AS "count" FROM s0
+          WHERE coalesce("eventName" ILIKE 'ConsoleLogin', false)
+      ),
+      s3 AS (
+        SELECT *, row_number() OVER () AS "__seq" FROM s2
+      )
+      SELECT "count"
+      FROM s3
+      ORDER BY "__seq""
+    `);
+    const range = (spl: string, picker: { earliest?: number; latest?: number }) => readRange(prepare(spl).pipeline, SAMPLE_NOW, picker);
+    expect(range('| tstats count where earliest=-30d', { earliest: NOV25, latest: NOV26 })).toEqual({ earliest: SAMPLE_NOW - 30 * 86400, latest: SAMPLE_NOW });
+    expect(range('| tstats count where earliest=-30d OR latest=-1d', { earliest: NOV25 })).toEqual({ earliest: NOV25, latest: SAMPLE_NOW });
+  });
+
   it('the files read hold every part of the search: its own range and its subsearches\'', () => {
     const range = (spl: string, picker: { earliest?: number; latest?: number }) => readRange(prepare(spl).pipeline, SAMPLE_NOW, picker);
     expect(range('earliest=-30d', { earliest: NOV25, latest: NOV26 })).toEqual({ earliest: SAMPLE_NOW - 30 * 86400, latest: SAMPLE_NOW });
@@ -170,6 +222,13 @@ describe('inline earliest=/latest= override the picker (Splunk\'s "Time modifier
       `WHERE "timestamp" >= '2026/11/25' AND "timestamp" <= '2026/11/29'`,
     ]);
     expect(bounds(sub.sql)).toContain('WHERE "_time" >= 1795737600');
+  });
+
+  it('Trino/Athena: tstats reads its where clause\'s range\'s partitions, with the same note', async () => {
+    const table = athenaTable('cloudtrail', 'timestamp');
+    const prepared = await memory.prepareTrino('| tstats count where eventName=ConsoleLogin earliest=-3d', { now: SAMPLE_NOW, earliest: NOV27, table });
+    expect(prepared.notes).toEqual(['earliest=/latest= in the search replace the time range given (--earliest/--latest, :time), as in Splunk: it reads 2026-11-25T00:00:00Z .. 2026-11-28T00:00:00Z']);
+    expect(prepared.partitions).toEqual(['timestamp: days 2026/11/25 to 2026/11/29']);
   });
 
   it('the REPL: :time is the picker; the search\'s own earliest= replaces it, its timeline spans that range, and a note says so', async () => {

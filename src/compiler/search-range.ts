@@ -14,30 +14,47 @@ export interface TimeRange {
   latest?: number;
 }
 
-/** The conditions ANDed at the top of a pipeline's first search: every event it reads meets each. */
+/**
+ * The conditions ANDed at the top of a pipeline's first search (or of the where clause of the
+ * tstats that starts it): every event it reads meets each.
+ */
 export function firstConjuncts(p: Pipeline): SearchExpr[] {
   const first = p.commands[0];
-  if (p.leadingPipe || !first || first.kind !== 'search' || !first.expr) return [];
-  const conjuncts = (e: SearchExpr): SearchExpr[] => (e.kind === 'and' ? e.items.flatMap(conjuncts) : [e]);
-  return conjuncts(first.expr);
+  const expr = first?.kind === 'search' ? first.expr : first?.kind === 'generic' && first.name === 'tstats' ? tstatsWhere(first.args) : null;
+  return expr ? conjuncts(expr) : [];
+}
+
+/** tstats reads its first clause as its condition. */
+function tstatsWhere(args: Arg[]): SearchExpr | null {
+  const clause = args.find((a) => a.kind === 'clause');
+  return clause?.kind === 'clause' ? clause.expr : null;
+}
+
+export const conjuncts = (e: SearchExpr): SearchExpr[] => (e.kind === 'and' ? e.items.flatMap(conjuncts) : [e]);
+
+type Modifier = Extract<SearchExpr, { kind: 'compare' }> & { field: 'earliest' | 'latest' };
+
+/** The conjuncts that set the range, with their times; one whose time cannot be read is the compiler's error to report, at its span. */
+export function rangeModifiers(items: SearchExpr[], now: number): { term: Modifier; time: number }[] {
+  return items.flatMap((c) => {
+    if (c.kind !== 'compare' || c.op !== '=' || (c.field !== 'earliest' && c.field !== 'latest')) return [];
+    const time = resolveTime(c.value.value, now);
+    return time === null ? [] : [{ term: c as Modifier, time }];
+  });
 }
 
 /** The earliest=/latest= of a pipeline's first search, or undefined when it has none. */
 function inlineRange(p: Pipeline, now: number): { earliest?: number; latest?: number } | undefined {
-  let found = false;
+  const modifiers = rangeModifiers(firstConjuncts(p), now);
+  if (!modifiers.length) return undefined;
   let earliest: number | undefined;
   let latest: number | undefined;
-  for (const c of firstConjuncts(p)) {
-    if (c.kind !== 'compare' || c.op !== '=' || (c.field !== 'earliest' && c.field !== 'latest')) continue;
-    // A time that cannot be read is the compiler's error to report, at its span.
-    const t = resolveTime(c.value.value, now);
-    if (t === null) continue;
-    found = true;
+  for (const { term: c, time: t } of modifiers) {
     // Two of a kind: every event must meet both, so the later earliest and the earlier latest.
     if (c.field === 'earliest') earliest = earliest === undefined ? t : Math.max(earliest, t);
     else latest = latest === undefined ? t : Math.min(latest, t);
   }
-  return found ? { earliest, latest } : undefined;
+  return { earliest, latest };
 }
 
 /**

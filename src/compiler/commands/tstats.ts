@@ -11,9 +11,10 @@ import { qualifiedName, type DataModel, type Dataset, type ModelField } from '..
 import { NULL } from '../fields.js';
 import { toString } from '../build/coerce.js';
 import { fieldRef } from '../expr.js';
-import { call, column, int, lit, type Expr as IrExpr } from '../ir/expr.js';
+import { call, lit, type Expr as IrExpr } from '../ir/expr.js';
 import { compileSearchExpr } from '../search.js';
-import { parseSpan, resolveTime } from '../time.js';
+import { parseSpan } from '../time.js';
+import { conjuncts, rangeModifiers } from '../search-range.js';
 import type { Relation } from '../types.js';
 import { assign, generic } from './relation.js';
 import type { CommandCompiler, CommandSpec, Options } from './spec.js';
@@ -49,16 +50,15 @@ function searchFields(e: SearchExpr, out: { name: string; span: Span }[]): void 
 const TIME_TERMS = new Set(['earliest', 'latest', '_index_earliest', '_index_latest']);
 
 /**
- * `_time < now` when the clause has an earliest= and no latest= (nor --latest): a search without
- * latest runs up to now (Splunk's Search Reference, "Time modifiers"), as compile.ts cuts a search.
+ * The clause without the earliest=/latest= that set the search's range: the events read are
+ * bounded by it already (compile.ts, search-range.ts), as a search's own are.
  */
-function defaultLatest(condition: SearchExpr, b: Builder): IrExpr | undefined {
-  const terms = condition.kind === 'and' ? condition.items : [condition];
-  const named = (n: string) => terms.filter((t): t is Extract<SearchExpr, { kind: 'compare' }> => t.kind === 'compare' && t.op === '=' && t.field === n);
-  // earliest=0 is all time.
-  const from = named('earliest').map((t) => resolveTime(t.value.value, b.options.now)).filter((t) => t !== null && t > 0);
-  if (!from.length || named('latest').length || b.options.latest !== undefined) return undefined;
-  return call('lt', [column('_time', 'number'), int(b.options.now)], 'bool');
+function withoutRange(condition: SearchExpr, b: Builder): SearchExpr | null {
+  const items = conjuncts(condition);
+  const range = new Set<SearchExpr>(rangeModifiers(items, b.options.now).map((m) => m.term));
+  if (!range.size) return condition;
+  const rest = items.filter((e) => !range.has(e));
+  return rest.length === 0 ? null : rest.length === 1 ? rest[0]! : { kind: 'and', items: rest, span: condition.span };
 }
 
 /** Every field of the model by its tstats name, with the dataset that defines it. */
@@ -149,9 +149,8 @@ const tstats: CommandCompiler = (cmd, rel, b) => {
   } else {
     base = eventsRelation(b);
   }
-  if (condition) base = b.step({ kind: 'filter', input: base.id, condition: compileSearchExpr(condition, base, b) });
-  const upToNow = condition && defaultLatest(condition, b);
-  if (upToNow) base = b.step({ kind: 'filter', input: base.id, condition: upToNow });
+  const filter = condition && withoutRange(condition, b);
+  if (filter) base = b.step({ kind: 'filter', input: base.id, condition: compileSearchExpr(filter, base, b) });
 
   // span= buckets _time when it is a by-field; fillnull_value keeps rows whose by-field is null.
   const span = args.options.get('span');
