@@ -4,6 +4,7 @@
 // into spelunk's event columns (trinoEventColumns): struct columns stay structs, the per-API
 // objects stay JSON text, and paths into them (print/expr.ts 'path' nodes) become struct access,
 // json_extract_scalar or transform over `resources`.
+import { JSON_TEXT, member, type Member, RESOURCE, SCALARS, STRUCTS } from '../athena-schema.js';
 import type { Expr, Type } from '../ir/expr.js';
 import { jsonText, jsonValues, trinoForm, trinoJsonPath, trinoString } from '../library/trino-functions.js';
 import type { Dialect } from './dialect.js';
@@ -77,47 +78,6 @@ function toVarchar(arg: Expr | undefined): string | { none: string } {
 
 // ---- the CloudTrail table ---------------------------------------------------------------
 
-/** A struct member of the table: CloudTrail's key, the column's lower-case name, its members. */
-interface Member {
-  key: string;
-  members?: Member[];
-  /** A MAP(VARCHAR, VARCHAR): any key below it. */
-  map?: boolean;
-}
-
-const leaf = (...keys: string[]): Member[] => keys.map((key) => ({ key }));
-
-/** The structured columns of docs/athena.md's DDL, by spelunk's (CloudTrail's) column name. */
-const STRUCTS: Record<string, Member[]> = {
-  userIdentity: [
-    ...leaf('type', 'principalId', 'arn', 'accountId', 'invokedBy', 'accessKeyId', 'userName'),
-    { key: 'onBehalfOf', members: leaf('userId', 'identityStoreArn') },
-    {
-      key: 'sessionContext',
-      members: [
-        { key: 'attributes', members: leaf('mfaAuthenticated', 'creationDate') },
-        { key: 'sessionIssuer', members: leaf('type', 'principalId', 'arn', 'accountId', 'userName') },
-        { key: 'ec2RoleDelivery' },
-        { key: 'webIdFederationData', members: [{ key: 'federatedProvider' }, { key: 'attributes', map: true }] },
-      ],
-    },
-  ],
-  tlsDetails: leaf('tlsVersion', 'cipherSuite', 'clientProvidedHostHeader'),
-  addendum: leaf('reason', 'updatedFields', 'originalRequestID', 'originalEventID'),
-};
-
-const RESOURCE = leaf('ARN', 'accountId', 'type');
-
-/** Per-API objects the table keeps as JSON text. */
-const JSON_TEXT = new Set(['requestParameters', 'responseElements', 'additionalEventData', 'serviceEventDetails', 'edgeDeviceDetails']);
-
-/** spelunk's top-level text fields that are columns of the table (lower-cased there). */
-const SCALARS = [
-  'eventVersion', 'eventTime', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress', 'userAgent', 'errorCode',
-  'errorMessage', 'requestID', 'eventID', 'eventType', 'eventCategory', 'apiVersion', 'recipientAccountId', 'sharedEventID',
-  'vpcEndpointId', 'vpcEndpointAccountId', 'sessionCredentialFromConsole', 'readOnly',
-];
-
 /** Event columns of spelunk's schema the table does not have, and why. */
 const NOT_IN_TABLE: Record<string, string> = {
   _raw: "the Athena table keeps parsed columns, not the event's text: name a field instead of a bare term or _raw",
@@ -145,11 +105,6 @@ export function trinoEventColumns(): [name: string, sql: string][] {
 
 function refuse(path: string, why: string): never {
   throw new NoDialectForm(path, 'trino', `${path}: ${why}`);
-}
-
-/** The member of `members` CloudTrail names `key` (the JSON SerDe matches keys in any case). */
-function member(members: Member[], key: string): Member | undefined {
-  return members.find((m) => m.key.toLowerCase() === key.toLowerCase());
 }
 
 /** A path into an event column, as Trino reads it from the table's shape. */
