@@ -19,10 +19,9 @@ import {
   isExport,
   jsonSource,
   jsonValuesInsert,
-  parquetSource,
   quoteIdent,
-  type ParquetColumn,
 } from './load-sql.js';
+import { parquetSource, type ParquetColumn } from './parquet-source.js';
 import { throwIfInterrupted, type LoadWarning } from './types.js';
 
 /** A batch stays small enough that one bad file costs a bounded re-read. */
@@ -128,7 +127,8 @@ async function insertFiles(
         ? jsonValuesInsert(batch.json.format, batch.json.gzip, maxObjectSize(files))
         : insertValuesOfEvents(batch.source(files));
   const list = listValue(files.map((f) => duckdbPath(f.path)));
-  const result = await conn.run(sql, values && !batch.exported && batch.json ? { files: list } : { files: list, index });
+  // Staged values take no index (it is given when they are parsed); DuckDB refuses a parameter the SQL does not name.
+  const result = await conn.run(sql, values && !batch.exported ? { files: list } : { files: list, index });
   return result.rowsChanged;
 }
 

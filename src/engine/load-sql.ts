@@ -123,11 +123,6 @@ function readerSource(format: FileFormat, gzip: boolean, maxObject: number, leni
     FROM read_json_objects($files, format = '${reader}', ${options})`;
 }
 
-export interface ParquetColumn {
-  name: string;
-  type: string;
-}
-
 const META_NAMES = new Set(META_COLUMNS.map((c) => c.name));
 
 /**
@@ -149,34 +144,6 @@ export function exportSource(): string {
   );
   return `SELECT ${cols.join(', ')} FROM read_parquet($files)`;
 }
-const JSON_NAMES = new Set(JSON_COLUMNS.map((c) => c.name));
-
-/**
- * Rebuilds each Parquet row as the event's JSON so it takes the same path as JSON input. Columns
- * named like spelunk's own (_raw, source, __seq, ...) are left out: a re-loaded export gets them
- * anew.
- */
-export function parquetSource(columns: ParquetColumn[]): string {
-  const members = columns
-    .filter((c) => !META_NAMES.has(c.name) && c.name !== 'filename')
-    .map((c) => `${sqlString(c.name)}, ${parquetValue(c)}`);
-  return `SELECT filename AS file, json_object(${members.join(', ')})::VARCHAR AS raw
-    FROM read_parquet($files, filename = true)`;
-}
-
-function parquetValue(column: ParquetColumn): string {
-  const ref = quoteIdent(column.name);
-  if (JSON_NAMES.has(column.name) && column.type === 'VARCHAR') {
-    // Nested objects stored as text: embed them as JSON when they parse, as a string otherwise.
-    return `CASE WHEN json_valid(${ref}) THEN json(${ref}) ELSE to_json(${ref}) END`;
-  }
-  if (column.type.startsWith('TIMESTAMP WITH TIME ZONE')) {
-    return `strftime(timezone('UTC', ${ref}), '%Y-%m-%dT%H:%M:%SZ')`;
-  }
-  if (column.type.startsWith('TIMESTAMP')) return `strftime(${ref}, '%Y-%m-%dT%H:%M:%SZ')`;
-  return ref;
-}
-
 const TRANSFORM_SPEC = JSON.stringify(
   Object.fromEntries([
     ...SCALAR_COLUMNS.map((c) => [c.name, c.type]),
