@@ -42,11 +42,17 @@ describe('EventSplitter', () => {
     ]);
   });
 
-  it('an object is a wrapper only when its first member is a Records array, as DuckDB reads it; any other is one event', () => {
-    expect(splitAnyhow('records', '{"x":{"Records":[{"no":1}]},"Records":[{"yes":1}]}\n{"Records":{"a":1}} {"eventName":"E"}')).toEqual([
-      { text: '{"x":{"Records":[{"no":1}]},"Records":[{"yes":1}]}', line: 1 },
-      { text: '{"Records":{"a":1}}', line: 2 },
-      { text: '{"eventName":"E"}', line: 2 },
+  it('an object is a wrapper when any of its own members is a Records array, as load-sql.ts isWrapper reads it; any other is one event', () => {
+    // A Records member after others (keys reordered by a tool) made the whole wrapper one event,
+    // skipped as not CloudTrail; a Records array deeper down does not make a wrapper.
+    const text = '{"x":{"Records":[{"no":1}]},"a":[1,{"b":2}],"Records":[{"yes":1},\n{"yes":2}],"z":{"Records":[{"no":2}]},"Records":[{"no":3}]}\n' +
+      '{"Records":{"a":1}} {"eventName":"E","y":{"Records":[1]}} {"k":"Records","Records":"[]"}';
+    expect(splitAnyhow('records', text)).toEqual([
+      { text: '{"yes":1}', line: 1, whole: false },
+      { text: '{"yes":2}', line: 2, whole: false },
+      { text: '{"Records":{"a":1}}', line: 3 },
+      { text: '{"eventName":"E","y":{"Records":[1]}}', line: 3 },
+      { text: '{"k":"Records","Records":"[]"}', line: 3 },
     ]);
   });
 

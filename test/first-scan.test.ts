@@ -82,5 +82,8 @@ describe('pickCandidates', () => {
     expect(recordsBounds(text)).toHaveLength(4);
     expect(recordsBounds('{"Records":[]}')).toEqual([]);
     expect(linesBounds('{"a":1}\n{"b":[2]}')).toEqual([0, 7, 8, 17]);
+    // A wrapper whose Records member comes after another: the line is no event; the file is read
+    // the ordinary way, which unwraps it (it was taken as one event, and skipped as not CloudTrail).
+    expect(linesBounds('{"a":1}\n{"Account":"1","Records":[{"eventName":"ConsoleLogin"}]}')).toBeNull();
   });
 });

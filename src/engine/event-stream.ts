@@ -44,9 +44,9 @@ const RECORDS = Buffer.from('"Records"');
 /**
  * Feeds chunks in, gets whole events out: each non-blank line (`lines`), each element of the
  * top-level array (`array`), each top-level value (`records`, `concatenated`). A top-level object
- * whose first member is a `Records` array is a wrapper: its elements come out one by one, so a
- * 200 MB wrapper is never held whole, and its other members are passed over, as DuckDB's
- * `json_extract(value, '$.Records[*]')` does.
+ * with a `Records` array among its members is a wrapper (load-sql.ts isWrapper): its elements come
+ * out one by one, so a 200 MB wrapper is never held whole, and its other members, before or after
+ * it, are passed over, as DuckDB's `json_extract(value, '$.Records[*]')` does.
  */
 export class EventSplitter {
   private line = 1;
@@ -60,10 +60,10 @@ export class EventSplitter {
   private eventLine = 0;
   /** The depth the current event started at (its container's depth). */
   private eventDepth = 0;
-  /** Inside a top-level object, until its first member's value starts: is it a wrapper? */
-  private first: 'key' | 'colon' | 'value' | undefined;
+  /** Inside a top-level object, from a member's start until its value starts: is it Records? */
+  private member: 'key' | 'colon' | 'value' | undefined;
   private keyParts: Buffer[] | undefined;
-  private firstKey = Buffer.alloc(0);
+  private memberKey = Buffer.alloc(0);
   private topValues = 0;
 
   constructor(private readonly format: SplitFormat) {}
@@ -132,7 +132,7 @@ export class EventSplitter {
         else if (c === QUOTE) {
           this.inString = false;
           if (keyStart >= 0) {
-            this.firstKey = Buffer.concat([...this.keyParts!, chunk.subarray(keyStart, i + 1)]);
+            this.memberKey = Buffer.concat([...this.keyParts!, chunk.subarray(keyStart, i + 1)]);
             this.keyParts = undefined;
             keyStart = -1;
           }
@@ -148,19 +148,22 @@ export class EventSplitter {
       // A scalar event (a number, true, null) ends at the first byte that is not part of it.
       if (this.inEvent && depth === this.eventDepth && !isScalarByte(c)) finishEvent(i);
       const opensValue = c !== COMMA && c !== COLON && c !== CLOSE_ARRAY && c !== CLOSE_OBJECT;
-      if (depth === 1 && this.first !== undefined) {
-        // The first member of a top-level object decides whether it is a wrapper.
-        if (this.first === 'key') {
+      if (depth === 1 && c === COMMA && this.inEvent && this.eventDepth === 0 && stack[0] === OPEN_OBJECT) {
+        // The next member of a top-level object still read as one event (no Records array yet).
+        this.member = 'key';
+      } else if (depth === 1 && this.member !== undefined) {
+        // A member of a top-level object read as an event: a Records array makes it a wrapper.
+        if (this.member === 'key') {
           if (c === QUOTE) {
             keyStart = i;
             this.keyParts = [];
-            this.first = 'colon';
-          } else this.first = undefined;
-        } else if (this.first === 'colon') {
-          this.first = c === COLON ? 'value' : undefined;
+            this.member = 'colon';
+          } else this.member = undefined;
+        } else if (this.member === 'colon') {
+          this.member = c === COLON ? 'value' : undefined;
         } else {
-          this.first = undefined;
-          if (c === OPEN_ARRAY && this.firstKey.equals(RECORDS)) {
+          this.member = undefined;
+          if (c === OPEN_ARRAY && this.memberKey.equals(RECORDS)) {
             // A wrapper: its elements are the events, not the object.
             this.inEvent = false;
             this.pending = [];
@@ -180,7 +183,7 @@ export class EventSplitter {
           this.eventDepth = depth;
           this.eventLine = this.line;
           eventStart = i;
-          if (depth === 0 && c === OPEN_OBJECT) this.first = 'key';
+          if (depth === 0 && c === OPEN_OBJECT) this.member = 'key';
         }
       } else if (depth === 0) {
         throw new StructureError(this.line, `unexpected character '${String.fromCharCode(c)}'`);

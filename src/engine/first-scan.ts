@@ -103,14 +103,17 @@ export function recordsBounds(text: string): number[] | null {
 
 /**
  * [start, end) of each line's event in JSON lines, flattened: every line one object, lines ended
- * by `\n` or `\r\n` (the last may be unended), no blank line, no `{"Records":[` wrapper among them.
+ * by `\n` or `\r\n` (the last may be unended), no blank line, no `{"Records":[...]}` wrapper among
+ * them. A wrapper's Records member may come after others (keys sorted): a file holding the text
+ * `"Records"` anywhere is read the ordinary way, which tells wrappers apart (load-sql.ts isWrapper).
  */
 export function linesBounds(text: string): number[] | null {
+  if (text.includes('"Records"')) return null;
   const s = new Scanner(text);
   const bounds: number[] = [];
   let i = 0;
   while (i < text.length) {
-    if (text.charCodeAt(i) !== 0x7b || /^\{\s*"Records"\s*:\s*\[/.test(text.slice(i, i + 64))) return null;
+    if (text.charCodeAt(i) !== 0x7b) return null;
     const end = s.value(i);
     if (end < 0) return null;
     bounds.push(i, end);

@@ -13,7 +13,7 @@ import zlib from 'node:zlib';
 import { setImmediate } from 'node:timers/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SniffedFile } from './load-files.js';
-import { insertSql, VALUES_TABLE, WRAPPER_START } from './load-sql.js';
+import { insertSql, isWrapper, VALUES_TABLE } from './load-sql.js';
 import { throwIfInterrupted } from './types.js';
 
 /**
@@ -170,7 +170,7 @@ export function readJsonText(file: SniffedFile, maxBytes: number): string | unde
 }
 
 /** The events of each staged file, as DuckDB's reader gives them (load-sql.ts's EVENTS_OF_VALUE). */
-const SOURCE = `SELECT file, unnest(CASE WHEN regexp_matches("json", ${WRAPPER_START})
+const SOURCE = `SELECT file, unnest(CASE WHEN ${isWrapper('"json"')}
     THEN json_extract("json", '$.Records[*]') ELSE [json("json")] END)::VARCHAR AS raw
   FROM temp.main.${STAGE}`;
 

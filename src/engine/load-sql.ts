@@ -39,7 +39,20 @@ const READER_FORMAT: Record<Exclude<FileFormat, 'parquet'>, string> = {
 };
 
 /** A JSON value whose first member is a Records array: a `{"Records":[...]}` wrapper. */
-export const WRAPPER_START = `'^\\s*\\{\\s*"Records"\\s*:\\s*\\['`;
+const WRAPPER_START = `'^\\s*\\{\\s*"Records"\\s*:\\s*\\['`;
+
+/**
+ * Whether the JSON text `value` (SQL) is a `{"Records":[...]}` wrapper: an object whose Records
+ * member is an array, wherever that member is. A wrapper re-serialised by a tool (sorted keys put
+ * an `Account` member first) or put together by hand may have other members first: it was read as
+ * one event and skipped as not CloudTrail. CloudTrail writes Records first, which the anchored test finds at once; any other
+ * value is scanned for the text `Records"`, and parsed again only when it holds it.
+ */
+export function isWrapper(value: string): string {
+  // A CASE, so that each test runs only where the one before it left the answer open.
+  return `CASE WHEN regexp_matches(${value}, ${WRAPPER_START}) THEN true
+    WHEN contains(${value}, 'Records"') THEN coalesce(json_type(${value}, '$.Records') = 'ARRAY', false) ELSE false END`;
+}
 
 /**
  * The events of one JSON value: a `{"Records":[...]}` wrapper gives its records, anything else is
@@ -49,7 +62,7 @@ export const WRAPPER_START = `'^\\s*\\{\\s*"Records"\\s*:\\s*\\['`;
  * the process with a segmentation fault on one event nested 17,000 deep. json() re-serialises
  * compactly: pretty-printed events would otherwise keep their layout in _raw.
  */
-const EVENTS_OF_VALUE = `unnest(CASE WHEN regexp_matches("json"::VARCHAR, ${WRAPPER_START})
+const EVENTS_OF_VALUE = `unnest(CASE WHEN ${isWrapper('"json"::VARCHAR')}
     THEN json_extract("json", '$.Records[*]') ELSE [json("json")] END)::VARCHAR`;
 
 /**
@@ -64,7 +77,7 @@ export const VALUES_COLUMNS = 'file VARCHAR, value VARCHAR, whole BOOLEAN, day V
 /** The (file, raw) events of VALUES_TABLE's rows that `where` selects, in their order. */
 export function valuesEvents(where = 'true'): string {
   // An event's text is kept as it is (a cast to JSON does not re-serialise it).
-  return `SELECT file, unnest(CASE WHEN whole AND regexp_matches(value, ${WRAPPER_START}) THEN json_extract(value, '$.Records[*]')
+  return `SELECT file, unnest(CASE WHEN whole AND ${isWrapper('value')} THEN json_extract(value, '$.Records[*]')
       WHEN whole THEN [json(value)] ELSE [value::JSON] END)::VARCHAR AS raw
     FROM ${VALUES_TABLE} WHERE ${where}`;
 }
@@ -74,7 +87,7 @@ export function valuesEvents(where = 'true'): string {
  * file's segment is for is known before its events are parsed into columns.
  */
 export function valuesFirstTimes(): string {
-  const times = `CASE WHEN whole AND regexp_matches(value, ${WRAPPER_START})
+  const times = `CASE WHEN whole AND ${isWrapper('value')}
     THEN json_extract_string(value, '$.Records[*].eventTime') ELSE [json_extract_string(value, '$.eventTime')] END`;
   return `SELECT file, min(${timeExpr('t')}) AS lo FROM (SELECT file, unnest(${times}) AS t FROM ${VALUES_TABLE}) GROUP BY file`;
 }

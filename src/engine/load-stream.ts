@@ -12,7 +12,7 @@ import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { EventSplitter, StructureError, type EventText } from './event-stream.js';
 import { describeGzipError, type SniffedFile } from './load-files.js';
 import { describeFsError } from './load-paths.js';
-import { insertSql, insertValuesOfEvents, quoteIdent, VALUES_TABLE, WRAPPER_START } from './load-sql.js';
+import { insertSql, insertValuesOfEvents, isWrapper, quoteIdent, VALUES_TABLE } from './load-sql.js';
 import { throwIfInterrupted } from './types.js';
 
 /** Files holding more JSON than this (uncompressed) are read through Node. */
@@ -92,7 +92,7 @@ export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, in
     // ten times the event's size at once (1 GiB for a 100 MB event), which a memory limit may
     // refuse. Those keep their text as written; they were checked above.
     const source = `SELECT $file AS file, unnest(CASE
-          WHEN whole AND regexp_matches(decode(raw), ${WRAPPER_START}) THEN json_extract(decode(raw), '$.Records[*]')::VARCHAR[]
+          WHEN whole AND ${isWrapper('decode(raw)')} THEN json_extract(decode(raw), '$.Records[*]')::VARCHAR[]
           WHEN octet_length(raw) > ${VERBATIM_BYTES} THEN [decode(raw)]
           ELSE [json(decode(raw))::VARCHAR] END) AS raw
       FROM ${STAGE} WHERE json_valid(decode(raw))`;

@@ -177,3 +177,30 @@ describe('a file of records none of which is an event', () => {
     });
   });
 });
+
+describe('a wrapper whose Records member is not its first', () => {
+  // Re-serialised by a tool that reorders keys, or put together by hand: the whole wrapper was
+  // read as one event and the file skipped as `not CloudTrail`, its events lost.
+  beforeAll(() => {
+    const wrapper = (ids: string[], before: Record<string, unknown> = { Account: '111111111111' }): Record<string, unknown> =>
+      ({ ...before, Records: ids.map((id) => event(id)), zLast: { Records: [event('nested-not-an-event')] } });
+    put('reordered/one-line.json', JSON.stringify(wrapper(['r1', 'r2'])));
+    put('reordered/pretty.json', JSON.stringify(wrapper(['r3'], { someKey: 1, list: [{ Records: [] }] }), null, 2));
+    put('reordered/zipped.json.gz', gzipSync(JSON.stringify(wrapper(['r4']))));
+    put('reordered/lines.jsonl', JSON.stringify(wrapper(['r5'])) + '\n' + JSON.stringify(event('r6')) + '\n' + JSON.stringify(wrapper(['r7', 'r8'])) + '\n');
+    put('reordered/array.json', JSON.stringify([wrapper(['r9']), event('r10')]));
+  });
+
+  for (const streamBytes of [undefined, 1]) {
+    it(`every event loads, cached or not${streamBytes ? ', read in parts by Node' : ''}; a Records array deeper down is no wrapper`, async () => {
+      await eachMode(path.join(dir, 'reordered'), async (engine, report, mode) => {
+        expect(reasons(report), mode).toEqual([]);
+        expect(report, mode).toMatchObject({ filesRead: 5, filesSkipped: 0, eventsLoaded: 10, eventsSkipped: 0 });
+        await expectRows(engine, 'search * | stats count by source eventID | eval source=replace(source, ".*/", "") | sort eventID | table source eventID count', [
+          ['lines.jsonl', 'r5'], ['lines.jsonl', 'r6'], ['lines.jsonl', 'r7'], ['lines.jsonl', 'r8'], ['one-line.json', 'r1'], ['one-line.json', 'r2'],
+          ['pretty.json', 'r3'], ['zipped.json.gz', 'r4'], ['array.json', 'r9'], ['array.json', 'r10'],
+        ].sort((a, b) => (a[1]! < b[1]! ? -1 : 1)).map(([source, eventID]) => ({ source, eventID, count: 1 })));
+      }, { streamBytes });
+    });
+  }
+});
