@@ -189,6 +189,24 @@ describe('inline earliest=/latest= override the picker (Splunk\'s "Time modifier
     expect(range('| tstats count where earliest=-30d OR latest=-1d', { earliest: NOV25 })).toEqual({ earliest: NOV25, latest: SAMPLE_NOW });
   });
 
+  it('within (the REPL\'s zoom) narrows the main search\'s own range, not a subsearch\'s', () => {
+    const within = { earliest: NOV25, latest: NOV26 };
+    expect(sqlOf('eventName=ConsoleLogin earliest=-30d', { now: SAMPLE_NOW, earliest: NOV25, latest: NOV26, within })).toMatchInlineSnapshot(`
+      "WITH s0 AS (
+        SELECT * FROM "events"
+          WHERE coalesce("eventName" ILIKE 'ConsoleLogin', false) AND coalesce("_time" >= 1793232000, false)
+            AND "_time" >= 1795564800
+            AND "_time" < 1795651200
+      )
+      SELECT "_time", "_raw"
+      FROM s0
+      ORDER BY "__seq""
+    `);
+    const range = (spl: string) => readRange(prepare(spl).pipeline, SAMPLE_NOW, { within });
+    expect(range('earliest=-30d')).toEqual(within);
+    expect(range('earliest=-30d | appendcols [search earliest=-3d]')).toEqual({ earliest: NOV25, latest: SAMPLE_NOW });
+  });
+
   it('the files read hold every part of the search: its own range and its subsearches\'', () => {
     const range = (spl: string, picker: { earliest?: number; latest?: number }) => readRange(prepare(spl).pipeline, SAMPLE_NOW, picker);
     expect(range('earliest=-30d', { earliest: NOV25, latest: NOV26 })).toEqual({ earliest: SAMPLE_NOW - 30 * 86400, latest: SAMPLE_NOW });

@@ -9,7 +9,7 @@ import { applyFormats } from './commands/fieldformat.js';
 import { COMMAND_NAMES, commandSpec, REFUSED, UNSUPPORTED } from './commands/registry.js';
 import { compileSearchExpr } from './search.js';
 import { EmptyNameError } from './print/duckdb.js';
-import { call, column, int, stepName, type Expr } from './ir/expr.js';
+import { stepName, type Expr } from './ir/expr.js';
 import type { Step } from './ir/plan.js';
 import { copiedOrigin, EVENT, type Origin } from './ir/origin.js';
 import { nearest } from './suggest.js';
@@ -20,7 +20,7 @@ import { extractJsonOnce } from './rewrite/json-once.js';
 import { boundNewestRows, type CommandSteps } from './rewrite/newest-bound.js';
 import { dropUselessSteps } from './rewrite/clean.js';
 import { dropUnreadColumns } from './rewrite/unread-columns.js';
-import { effectiveRange } from './search-range.js';
+import { effectiveRange, narrow, type TimeRange } from './search-range.js';
 
 /** SQL words typed as a command after `|`, and what SPL says instead. */
 const SQL_COMMANDS: Record<string, string> = {
@@ -54,26 +54,29 @@ function compileCommand(cmd: Command, rel: Relation | null, b: Builder): Relatio
 
 export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation {
   const outerRange = b.range;
-  // Each pipeline its own range: its own earliest=/latest= override the picker's (search-range.ts).
-  const { inline, upToNow, ...range } = effectiveRange(p, b.options.now, { earliest: b.options.earliest, latest: b.options.latest });
-  if (inline && (b.options.earliest !== undefined || b.options.latest !== undefined)) overrideNote(b, range);
+  // Each pipeline its own range: its own earliest=/latest= override the picker's (search-range.ts);
+  // the main search's is narrowed to options.within (a zoom), a subsearch's is not.
+  const within = top ? b.options.within : undefined;
+  const { inline, upToNow, ...range } = effectiveRange(p, b.options.now, { earliest: b.options.earliest, latest: b.options.latest, within });
+  if (inline && (b.options.earliest !== undefined || b.options.latest !== undefined || within)) overrideNote(b, range, within !== undefined);
   b.range = range;
   try {
-    return compileCommands(p, b, top, inline ? { upToNow } : undefined);
+    return compileCommands(p, b, top, inline ? narrow(upToNow === undefined ? {} : { latest: upToNow }, within ?? {}) : undefined);
   } finally {
     b.range = outerRange;
   }
 }
 
 /** Said when a search's own earliest=/latest= set aside the range the analyst gave: never silently. */
-function overrideNote(b: Builder, range: { earliest?: number; latest?: number }): void {
+function overrideNote(b: Builder, range: { earliest?: number; latest?: number }, narrowed: boolean): void {
   const at = (t: number | undefined, none: string) => (t === undefined ? none : new Date(t * 1000).toISOString().replace('.000Z', 'Z'));
-  const note = `earliest=/latest= in the search replace the time range given (--earliest/--latest, :time), as in Splunk: it reads ${at(range.earliest, 'the first event')} .. ${at(range.latest, 'the last event')}`;
+  const how = narrowed ? 'as in Splunk, and the zoom narrows them' : 'as in Splunk';
+  const note = `earliest=/latest= in the search replace the time range given (--earliest/--latest, :time), ${how}: it reads ${at(range.earliest, 'the first event')} .. ${at(range.latest, 'the last event')}`;
   if (!b.notes.includes(note)) b.notes.push(note);
 }
 
-/** `own`: the first search's earliest=/latest= are the range, and `upToNow` the latest it lacks. */
-function compileCommands(p: Pipeline, b: Builder, top: boolean, own?: { upToNow?: number }): Relation {
+/** `own`: the first search's earliest=/latest= are the range, and `own` the bounds its text does not say. */
+function compileCommands(p: Pipeline, b: Builder, top: boolean, own?: TimeRange): Relation {
   let rel: Relation | null = null;
   let commands = p.commands;
   if (!p.leadingPipe) {
@@ -83,7 +86,7 @@ function compileCommands(p: Pipeline, b: Builder, top: boolean, own?: { upToNow?
       const condition = first.expr ? compileFirstSearch(first, b) : undefined;
       commands = commands.slice(1);
       // Its own earliest=/latest= are among its conditions already.
-      rel = own ? eventsOwnRange(b, condition, own.upToNow === undefined ? undefined : call('lt', [column('_time', 'number'), int(own.upToNow)], 'bool')) : eventsRelation(b, condition);
+      rel = own ? eventsOwnRange(b, condition, own) : eventsRelation(b, condition);
     } else {
       rel = eventsRelation(b);
     }

@@ -4,6 +4,7 @@ import type { Builder } from './builder.js';
 import { eventFields } from './ir/schema.js';
 import { call, column, int, lit, type Expr } from './ir/expr.js';
 import type { Relation } from './types.js';
+import type { TimeRange } from './search-range.js';
 
 export { eventFields };
 
@@ -14,21 +15,29 @@ const TIME = column('_time', 'number');
  * latest= in its stead: search-range.ts) and an optional condition.
  */
 function eventsWhere(b: Builder, conditions: (Expr | undefined)[], range = b.range): Expr[] {
-  const where: Expr[] = [];
-  if (range.earliest !== undefined) where.push(call('ge', [TIME, int(range.earliest)], 'bool'));
-  if (range.latest !== undefined) where.push(call('lt', [TIME, int(range.latest)], 'bool'));
+  const where: Expr[] = timeBounds(range);
   // `search *` is no condition at all.
   for (const c of conditions) if (c && !(c.kind === 'literal' && c.value === true)) where.push(c);
   return where;
+}
+
+function timeBounds(range: TimeRange): Expr[] {
+  return [
+    ...(range.earliest !== undefined ? [call('ge', [TIME, int(range.earliest)], 'bool')] : []),
+    ...(range.latest !== undefined ? [call('lt', [TIME, int(range.latest)], 'bool')] : []),
+  ];
 }
 
 export function eventsRelation(b: Builder, ...conditions: (Expr | undefined)[]): Relation {
   return b.step({ kind: 'events', where: eventsWhere(b, conditions) });
 }
 
-/** The events of a search whose own earliest=/latest= (in its conditions) stand for the picker's range. */
-export function eventsOwnRange(b: Builder, ...conditions: (Expr | undefined)[]): Relation {
-  return b.step({ kind: 'events', where: eventsWhere(b, conditions, {}) });
+/**
+ * The events of a search whose own earliest=/latest= (in `condition`) stand for the picker's
+ * range; `bounds` are what its text does not say (latest=now when it has no latest=, a zoom).
+ */
+export function eventsOwnRange(b: Builder, condition: Expr | undefined, bounds: TimeRange): Relation {
+  return b.step({ kind: 'events', where: eventsWhere(b, [condition, ...timeBounds(bounds)], {}) });
 }
 
 /** Input of a generating command at the start of a search: it reads nothing. */

@@ -58,24 +58,41 @@ function inlineRange(p: Pipeline, now: number): { earliest?: number; latest?: nu
 }
 
 /**
- * The range a pipeline's events are read over: its own modifiers when it has any (no earliest=
- * is all time, no latest= is now), else the picker's range. earliest=0 alone is all time, both
- * ends, as spelunk has always read it (tstats' where clause too).
+ * The picker's range (--earliest/--latest, :time) and `within`: a range the main search's events
+ * are narrowed to inside whichever range it reads, its own or the picker's (the REPL's timeline
+ * zoom, the sidebar's first rows). A subsearch is not narrowed by it.
  */
-export function effectiveRange(p: Pipeline, now: number, picker: TimeRange): TimeRange & { inline: boolean; upToNow?: number } {
+export interface Picker extends TimeRange {
+  within?: TimeRange;
+}
+
+/**
+ * The range a pipeline's events are read over: its own modifiers when it has any (no earliest=
+ * is all time, no latest= is now), else the picker's range; narrowed to `within`. earliest=0
+ * alone is all time, both ends, as spelunk has always read it (tstats' where clause too).
+ */
+export function effectiveRange(p: Pipeline, now: number, picker: Picker): TimeRange & { inline: boolean; upToNow?: number } {
   const inline = inlineRange(p, now);
+  const within = picker.within ?? {};
   // The picker's range without a latest runs up to now too (--earliest -1d, :time -1d).
-  if (!inline) return { ...defined({ earliest: picker.earliest, latest: picker.latest ?? (picker.earliest !== undefined ? now : undefined) }), inline: false };
+  if (!inline) return { ...narrow({ earliest: picker.earliest, latest: picker.latest ?? (picker.earliest !== undefined ? now : undefined) }, within), inline: false };
   const earliest = inline.earliest !== undefined && inline.earliest > 0 ? inline.earliest : undefined;
   const upToNow = inline.latest === undefined && earliest !== undefined ? now : undefined;
-  return { ...defined({ earliest, latest: inline.latest ?? upToNow }), inline: true, ...(upToNow !== undefined ? { upToNow } : {}) };
+  return { ...narrow({ earliest, latest: inline.latest ?? upToNow }, within), inline: true, ...(upToNow !== undefined ? { upToNow } : {}) };
+}
+
+/** The part of `r` within `w`. */
+export function narrow(r: TimeRange, w: TimeRange): TimeRange {
+  const pick = (a: number | undefined, b: number | undefined, f: (x: number, y: number) => number) => (a === undefined ? b : b === undefined ? a : f(a, b));
+  return defined({ earliest: pick(r.earliest, w.earliest, Math.max), latest: pick(r.latest, w.latest, Math.min) });
 }
 
 /** Every time the search reads, its subsearches' ranges with its own: what the files read must hold. */
-export function readRange(p: Pipeline, now: number, picker: TimeRange): TimeRange {
+export function readRange(p: Pipeline, now: number, picker: Picker): TimeRange {
   const ranges: TimeRange[] = [];
+  const outer: Picker = { earliest: picker.earliest, latest: picker.latest };
   const visit = (q: Pipeline): void => {
-    ranges.push(effectiveRange(q, now, picker));
+    ranges.push(effectiveRange(q, now, q === p ? picker : outer));
     for (const c of q.commands) {
       if (c.kind === 'search') searchPipelines(c.expr, visit);
       else if (c.kind === 'generic') argPipelines(c.args, visit);

@@ -59,6 +59,8 @@ export interface CompileOptions {
   /** A time range applied to the whole search (REPL `:time`), epoch seconds. */
   earliest?: number;
   latest?: number;
+  /** The main search's events narrowed to this range inside the one it reads (search-range.ts Picker). */
+  within?: { earliest?: number; latest?: number };
   lookups?: LookupResolver;
   /** A lookup that is not found is an empty placeholder with a note instead of an error (explain). */
   placeholderLookups?: boolean;

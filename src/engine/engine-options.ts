@@ -42,6 +42,8 @@ export interface RunOptions {
   now?: number;
   earliest?: number;
   latest?: number;
+  /** The main search narrowed to this range inside the one it reads, its own earliest=/latest= or the picker's (the REPL's zoom). */
+  within?: { earliest?: number; latest?: number };
   /** Stop reading after this many rows (the result says it was truncated). */
   maxRows?: number;
   /** Which Splunk Add-on for AWS the add-on fields follow; default the engine's. */

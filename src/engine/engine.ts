@@ -217,7 +217,7 @@ export class Engine {
     const options = {
       now,
       earliest: opts.earliest,
-      latest: opts.latest,
+      latest: opts.latest, within: opts.within,
       allowUnfilledParams: opts.allowUnfilledParams,
       placeholderLookups: opts.placeholderLookups,
       discovered: opts.discovered ?? {},

@@ -34,8 +34,8 @@ export interface HeldResult {
   shape: SearchShape;
   /** Matching events over time, above an event search's results (when asked for). */
   timeline: Timeline | null;
-  /** The range the search ran over (epoch seconds), for :zoom out. */
-  range: { earliest?: number; latest?: number };
+  /** The range the search ran over (epoch seconds), and the zoom that narrowed it (RunOptions.within). */
+  range: { earliest?: number; latest?: number; within?: { earliest?: number; latest?: number } };
   /** What the analyst must know to read the answer (an unmapped data model gives no rows...). */
   notes?: string[];
   /** How it ran, for :inspect: DuckDB's profile and the plan's steps (a search run by the session). */

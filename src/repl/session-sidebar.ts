@@ -52,7 +52,7 @@ export class SessionSidebars {
 
   /** The options a result's sidebar counts with: over the range it ran with, whatever `:time` says now. */
   private statsRun(target: HeldResult | null): RunOptions {
-    const range = target ? { earliest: target.range.earliest, latest: target.range.latest } : {};
+    const range = target ? { ...target.range } : {};
     return { ...this.session.runOptions({ maxRows: undefined }), ...range };
   }
 

@@ -26,7 +26,7 @@ import { SessionSidebars } from './session-sidebar.js';
 import type { FieldsAhead } from './sidebar-job.js';
 import { parseSessionCommand, SessionCommandError, type SessionCommand } from './session-commands.js';
 import { huntCommand, queryList, runQuery, saveCommand, withParameters } from './session-queries.js';
-import { zoom } from './zoom.js';
+import { zoom, zoomedWithin } from './zoom.js';
 
 const DEFAULT_MAX_ROWS = 10_000;
 
@@ -177,7 +177,7 @@ export class Session {
   async search(spl: string, hooks: SearchHooks = {}, extra: RunOptions = {}): Promise<HeldResult> {
     const started = performance.now();
     const rows: Row[] = [];
-    const opts = this.runOptions(extra);
+    const opts = this.runOptions({ ...zoomedWithin(this, spl), ...extra });
     const prepared = this.engine.parse(spl, opts);
     // Profiled as it runs, so that :inspect shows how it ran without running it again.
     const { compiled, truncated, profile, asked, notes } = await this.engine.stream(prepared, { ...opts, profile: true }, (chunk) => {
@@ -187,7 +187,7 @@ export class Session {
     const result: HeldResult = {
       search: spl, params: extra.params, columns: compiled.columns, rows, truncated, elapsedMs: performance.now() - started, sql: compiled.sql,
       fields: fieldsText(compiled.columns, compiled.types, compiled.origins),
-      shape: searchShape(this.engine, spl, extra.params), timeline: null, range: { earliest: opts.earliest, latest: opts.latest },
+      shape: searchShape(this.engine, spl, extra.params), timeline: null, range: { earliest: opts.earliest, latest: opts.latest, ...(opts.within ? { within: opts.within } : {}) },
       ...(notes?.length ? { notes } : {}),
       ran: ranSearch(compiled, prepared.text, profile ?? null, rowsToRead(opts), asked), loads: this.loads,
     };
@@ -270,6 +270,7 @@ export class Session {
       case 'time':
         // A range typed by hand starts a new zoom history.
         this.zoomStack.length = 0;
+        this.zoomed = null;
         return [this.setTime(cmd.earliest, cmd.latest)];
       case 'now': return [this.setNow(cmd.value)];
       case 'zoom': return zoom(this, cmd, hooks);
@@ -285,7 +286,7 @@ export class Session {
         let out: string[];
         if (cmd.rerun || !last.ran) {
           // Again, as it ran: its own time range and parameters, and the session's row cap.
-          const opts = { ...this.runOptions({ params: last.params }), earliest: last.range.earliest, latest: last.range.latest };
+          const opts = { ...this.runOptions({ params: last.params }), ...last.range };
           out = await inspectSearch(this.engine, last.search, opts, width);
         } else {
           // What it read: its own earliest=/latest= stand for :time's range (search-range.ts).
@@ -321,8 +322,10 @@ export class Session {
     return { kind: 'result', result: withParameters(await this.search(q.spl, hooks, { params: option.params }), q) };
   }
 
-  /** Ranges `:zoom` replaced, newest last: `:zoom out` goes back to them. */
-  readonly zoomStack: { earliest: string | null; latest: string | null }[] = [];
+  /** Ranges `:zoom` replaced, and the search each was zoomed from, newest last: `:zoom out` goes back to them. */
+  readonly zoomStack: { earliest: string | null; latest: string | null; zoomed: string | null }[] = [];
+  /** The search `:time` was zoomed from: its own earliest=/latest= are narrowed to `:time`, not replaced (zoom.ts). */
+  zoomed: string | null = null;
 
   setTime(earliest: string | null, latest: string | null): Outcome {
     const now = this.clock();

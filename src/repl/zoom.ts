@@ -1,7 +1,12 @@
 // `:zoom`: the timeline above an event search is also how its time range is narrowed, as in
 // Splunk's timeline. A run of buckets becomes the session's `:time` range and the search runs
-// again; `:zoom out` goes back a step (each zoom remembers the range it replaced).
+// again; `:zoom out` goes back a step (each zoom remembers the range it replaced). A search's
+// own earliest=/latest= replace `:time` (search-range.ts), which would leave its zoom with the
+// rows it had; the analyst zooms to see those buckets' events, as selecting bars in Splunk's
+// timeline shows them: the search zoomed from reads its own range narrowed to `:time`, with a
+// note, and any other search reads its own range whole.
 import { formatTime } from '../cli/format.js';
+import type { RunOptions } from '../engine/engine.js';
 import type { KeyPress } from './keys.js';
 import type { Outcome, SearchHooks } from './outcome.js';
 import type { Session } from './session.js';
@@ -15,7 +20,8 @@ export async function zoom(session: Session, cmd: ZoomCommand, hooks: SearchHook
   if (cmd.action === 'out') {
     const previous = session.zoomStack.pop();
     if (!previous && session.earliest === null && session.latest === null) throw new SessionCommandError('the time range is all time already: nothing to zoom out to');
-    const { earliest, latest } = previous ?? { earliest: null, latest: null };
+    const { earliest, latest, zoomed } = previous ?? { earliest: null, latest: null, zoomed: null };
+    session.zoomed = zoomed;
     return again(session, session.setTime(earliest, latest), hooks);
   }
   const timeline = last?.timeline;
@@ -24,9 +30,17 @@ export async function zoom(session: Session, cmd: ZoomCommand, hooks: SearchHook
   const n = timeline.counts.length;
   if (cmd.first > n || cmd.last > n) throw new SessionCommandError(`the timeline has ${n} bucket${n === 1 ? '' : 's'}, numbered 1-${n} from the left`);
   const range = bucketRange(timeline, cmd.first - 1, cmd.last - 1);
-  session.zoomStack.push({ earliest: session.earliest, latest: session.latest });
+  session.zoomStack.push({ earliest: session.earliest, latest: session.latest, zoomed: session.zoomed });
+  session.zoomed = last.search;
   const set = session.setTime(formatTime(range.earliest, 'iso'), formatTime(range.latest, 'iso'));
   return again(session, set, hooks);
+}
+
+/** `within` for a search: the zoomed range (`:time`) when it is the search zoomed from. */
+export function zoomedWithin(session: Session, spl: string): RunOptions {
+  if (session.zoomed !== spl) return {};
+  const { earliest, latest } = session.runOptions();
+  return { within: { ...(earliest !== undefined ? { earliest } : {}), ...(latest !== undefined ? { latest } : {}) } };
 }
 
 /** The new range's line, then the last search again over it. */

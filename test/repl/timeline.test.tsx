@@ -107,6 +107,34 @@ describe('the timeline in the REPL', () => {
     ui.unmount();
   });
 
+  // A search's own earliest= replaces :time (Splunk's "Time modifiers"), and :zoom sets :time: the
+  // zoom looked done while its rows stayed all 21. The analyst zooms to see those buckets' events,
+  // as selecting bars in Splunk's timeline shows them: the search zoomed from is narrowed to them.
+  it(':zoom into a search with its own earliest= narrows its rows to the buckets, with a note; :zoom out gives them back', async () => {
+    const { ui, screen, run, session } = await startRepl(engine, { height: 40 });
+    await run(':time -1h', (s) => s.includes('time range'));
+    const spl = 'eventName=*Role* earliest=-24h';
+    const s = (await run(spl, (x) => x.includes('results in'))).split(`> ${spl}\n`)[1]!;
+    expect(s.split('\n')[1]).toMatch(/^2026-11-27 00:00 \.\. 11-28 00:00 UTC · 1 bar = 30 minutes · 21 events/);
+    expect(session.last!.rows).toHaveLength(21);
+    await run(':zoom 12 14', (x) => x.split('> :zoom 12 14')[1]?.includes('results in') ?? false);
+    const zoomed = await engine.run('eventName=*Role* earliest=2026-11-27T05:30:00Z latest=2026-11-27T07:00:00Z', { now: SAMPLE_NOW });
+    expect(zoomed.rows.length).toBeGreaterThan(0);
+    expect(zoomed.rows.length).toBeLessThan(21);
+    expect(session.last!.rows).toEqual(zoomed.rows.map((r) => ({ _time: r._time, _raw: r._raw })));
+    expect(session.last!.notes).toEqual(['earliest=/latest= in the search replace the time range given (--earliest/--latest, :time), as in Splunk, and the zoom narrows them: it reads 2026-11-27T05:30:00Z .. 2026-11-27T07:00:00Z']);
+    expect(screen().split('> :zoom 12 14')[1]).toContain('the zoom narrows them');
+    await run(':zoom out', (x) => x.split('> :zoom out')[1]?.includes('results in') ?? false);
+    expect(session.timeLabel()).toBe('-1h..now');
+    expect(session.last!.rows).toHaveLength(21);
+    // Another search with its own range is not narrowed by the zoom's :time.
+    await run(':zoom 12 14', (x) => x.split('> :zoom 12 14')[2]?.includes('results in') ?? false);
+    expect(session.last!.rows).toHaveLength(zoomed.rows.length);
+    await run('eventName=*Role* earliest=-24h | stats count', (x) => x.split('> eventName=*Role* earliest=-24h | stats count')[1]?.includes('result in') ?? false);
+    expect(session.last!.rows).toEqual([{ count: 21 }]);
+    ui.unmount();
+  });
+
   it('draws a bar beside each row of a timechart and a sparkline per series', async () => {
     const { ui, run } = await startRepl(engine, { width: 120, height: 40 });
     const s = (await run('* | timechart span=1d count by eventSource limit=2', (x) => x.includes('8 results'))).split('limit=2\n')[1]!;
