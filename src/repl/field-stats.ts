@@ -35,6 +35,7 @@ import { parse } from '../../grammar/parser.js';
 import { addonDefinition, addonFieldNames } from '../compiler/addon-fields.js';
 import { commandSpec } from '../compiler/commands/registry.js';
 import { JSON_COLUMNS, PROMOTED_PATHS, SCALAR_COLUMNS } from '../compiler/cloudtrail-schema.js';
+import { narrow } from '../compiler/search-range.js';
 import type { Engine, RunOptions } from '../engine/engine.js';
 import type { FieldSummary } from '../engine/field-summary.js';
 import type { Row } from '../engine/types.js';
@@ -189,7 +190,8 @@ export async function fieldStats(engine: FieldCounter, r: HeldResult, opts: RunO
   };
   const pass = async (names: string[], ids: string[], first?: number) => {
     const since = first === undefined ? undefined : firstRowsSince(r);
-    const window = since === undefined ? {} : { earliest: Math.max(since, run.earliest ?? -Infinity) };
+    // Narrowed inside the range the search reads, its own earliest= included (a picker's earliest was set aside by it).
+    const window = since === undefined ? {} : { within: narrow(run.within ?? {}, { earliest: since }) };
     const counted = await engine.summarizeFields(r.search, { ...run, ...window, first }, names, ids);
     merge(counted.fields.map((f) => ({ ...f, kind: kindOf(f.field), ...(first === undefined ? {} : { firstRows: counted.rows }) })));
     return counted.rows;

@@ -124,6 +124,31 @@ describe('over many rows', () => {
   // Splunk lists a search's events newest first and says when a summary is not exact (fieldsummary's
   // is_exact: https://help.splunk.com/splunk-enterprise/spl-search-reference/9.1/search-commands/fieldsummary).
   // A capped result is first counted over the rows it holds, marked, then over every row.
+  // Its first rows were narrowed by the picker's earliest, which a search's own earliest= sets aside
+  // (search-range.ts): the first-rows pass of `* earliest=-30d` read every file and row of its 30 days.
+  it('counts the first rows of a search with its own earliest= over their times only', async () => {
+    const session = new Session(engine, { now: SAMPLE_NOW, maxRows: 100 });
+    await session.execute(':time -1h');
+    await session.execute('* earliest=-30d');
+    expect(session.last!.truncated).toBe(true);
+    const since = Math.min(...session.last!.rows.map((r) => r._time as number));
+    const read: { earliest?: number; latest?: number }[] = [];
+    const summarize = engine.summarizeFields;
+    engine.summarizeFields = (spl, opts, ...rest) => {
+      if (opts.first !== undefined) read.push(engine.readRange(spl, opts));
+      return summarize(spl, opts, ...rest);
+    };
+    const updates: FieldStats[] = [];
+    try {
+      await session.fieldStats('auto', (u) => updates.push(u));
+    } finally {
+      engine.summarizeFields = summarize;
+    }
+    expect(read[0]).toEqual({ earliest: since, latest: SAMPLE_NOW });
+    const newest = (await engine.run('* | head 100 | stats count by eventName', { now: SAMPLE_NOW })).rows;
+    expect(pick(updates[2]!.fields, 'eventName')).toMatchObject({ present: 100, distinct: newest.length, firstRows: 100 });
+  });
+
   it('counts the first rows held first when the result is capped, marked ~, then every row exactly', async () => {
     const exactSession = new Session(engine, { now: SAMPLE_NOW });
     await exactSession.execute('*');
