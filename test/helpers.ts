@@ -2,6 +2,7 @@
 // when they fail, and SQL compilation with a fixed clock.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { constants, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { compile, SplError } from '../src/compiler/index.js';
 import type { CompileOptions } from '../src/compiler/types.js';
@@ -118,4 +119,13 @@ export function putFile(dir: string, rel: string, data: string | Buffer): string
 /** A load's warnings, each as `file name: kind: reason`. */
 export function warningLines(report: LoadReport): string[] {
   return report.warnings.map((w) => `${path.basename(w.file)}: ${w.kind}: ${w.reason}`);
+}
+
+/**
+ * How many of `events` are whole in what a gzip cut short inflates to: the events a load reads
+ * from it (gzip-members.ts), counted without spelunk's code.
+ */
+export function wholeBeforeCut(cut: Buffer, events: unknown[]): number {
+  const text = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH }).toString();
+  return events.filter((e) => text.includes(JSON.stringify(e))).length;
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_COLUMNS } from '../src/compiler/cloudtrail-schema.js';
 import { loadCloudTrail, type LoadOptions } from '../src/engine/loader.js';
 import type { LoadProgress, LoadReport } from '../src/engine/types.js';
+import { wholeBeforeCut } from './helpers.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/formats/', import.meta.url));
 const S3 = path.join(FIX, 's3/AWSLogs/111111111111/CloudTrail');
@@ -276,7 +277,10 @@ describe('broken and foreign files', () => {
     const many = Array.from({ length: 8000 }, (_, i) => ({ ...sampleEvents()[i % 3], eventID: randomUUID() }));
     const bigGz = gzipSync(JSON.stringify({ Records: many }));
     expect(bigGz.length).toBeGreaterThan(128 * 1024);
-    put('truncated-big.json.gz', bigGz.subarray(0, bigGz.length - 5000));
+    const truncatedBig = put('truncated-big.json.gz', bigGz.subarray(0, bigGz.length - 5000));
+    // Its whole events before the cut load (the file was skipped whole); the small one holds none.
+    const beforeCut = wholeBeforeCut(bigGz.subarray(0, bigGz.length - 5000), many);
+    expect(beforeCut).toBeGreaterThan(7000);
     put('truncated-small.json.gz', readFileSync(S3_GZ).subarray(0, 500));
     put('bad.json', '{"Records": [\n  {"eventName": "A", "eventSource": "s"},\n  {"eventName": oops}\n]}\n');
     const badLines = put('bad.jsonl', '{"eventName":"A","eventSource":"s"}\n{"eventName": nope}\n{"eventName":"B"}\n');
@@ -288,7 +292,7 @@ describe('broken and foreign files', () => {
     const reasons = Object.fromEntries(report.warnings.map((w) => [path.basename(w.file), `${w.kind}: ${w.reason}`]));
     expect(reasons).toEqual({
       'good.jsonl': expect.stringMatching(/^note: 1 event\(s\) without eventTime/) as unknown as string,
-      'truncated-big.json.gz': 'skipped: truncated gzip (the compressed data ends early)',
+      'truncated-big.json.gz': `partial: truncated gzip (the compressed data ends early): ${beforeCut} record(s) read from the part before the cut; an event the cut runs through is not read, nor anything after it`,
       'truncated-small.json.gz': 'skipped: truncated gzip (the compressed data ends early)',
       'bad.json': 'skipped: invalid JSON at line 3: unexpected character',
       // JSON lines keep their good lines (the bad one is reported first, then this note).
@@ -300,15 +304,16 @@ describe('broken and foreign files', () => {
     expect(report.warnings.find((w) => w.file === badLines && w.kind === 'partial')).toEqual({
       file: badLines, kind: 'partial', reason: 'skipped 1 line(s) of invalid JSON (the first at line 2: invalid literal)', eventsSkipped: 1,
     });
-    expect(report).toMatchObject({ filesRead: 3, filesSkipped: 6, eventsLoaded: 11, eventsSkipped: 1 });
+    expect(report).toMatchObject({ filesRead: 4, filesSkipped: 5, eventsLoaded: 11 + beforeCut, eventsSkipped: 1 });
     expectCountsAddUp(report, 9);
-    expect(report.bytesRead).toBe(readFileSync(good).length + readFileSync(goodLines).length + readFileSync(badLines).length);
+    expect(report.bytesRead).toBe(readFileSync(good).length + readFileSync(goodLines).length + readFileSync(badLines).length + readFileSync(truncatedBig).length);
     expect(await rows(`SELECT source, count(*) AS n FROM events GROUP BY source ORDER BY source`)).toEqual([
       { source: badLines, n: 2 },
       { source: good, n: 2 },
       { source: goodLines, n: 7 },
-    ]);
-    expect(await rows(`SELECT min(__seq) AS lo, max(__seq) AS hi FROM events`)).toEqual([{ lo: 1, hi: 11 }]);
+      { source: truncatedBig, n: beforeCut },
+    ].sort((a, b) => (a.source < b.source ? -1 : 1)));
+    expect(await rows(`SELECT min(__seq) AS lo, max(__seq) AS hi FROM events`)).toEqual([{ lo: 1, hi: 11 + beforeCut }]);
   });
 
   it('names a file that vanishes after it was found', async () => {

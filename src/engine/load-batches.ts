@@ -205,7 +205,7 @@ async function readFailed(
   if (file.format !== 'parquet' && /Out of Memory|failed to allocate/i.test(firstLine(err))) {
     // DuckDB's reader holds a whole JSON value and its parse: Node's reads it in parts.
     const result = await readStreamed(conn, file, index, signal, values);
-    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines });
+    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
     outcome.fallback = `read in parts: DuckDB's reader ran out of memory on it (${firstLine(err)})`;
     return result.inserted;
   }
@@ -213,10 +213,18 @@ async function readFailed(
     // DuckDB's JSON lines reader refuses a file that starts with a BOM (when it reads that file
     // alone), and its lenient read drops the first line as invalid: Node's reader skips the BOM.
     const result = await readStreamed(conn, file, index, signal, values);
-    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines });
+    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
     return result.inserted;
   }
   const reason = await explainReadFailure(file, err);
+  if (file.gzip && (/gzip/i.test(reason) || /GZIP/.test(firstLine(err)))) {
+    // Bytes after the last member, a member cut short or damaged: DuckDB's reader (and zlib)
+    // refuse the whole file; read member by member, as gzip -d reads it, the whole members'
+    // events load, and a warning says what was left unread.
+    const result = await readStreamed(conn, file, index, signal, values, true);
+    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
+    return result.inserted;
+  }
   if (file.format === 'lines' && reason.startsWith('invalid JSON')) {
     const params = { files: listValue([duckdbPath(file.path)]), index };
     try {

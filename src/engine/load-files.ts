@@ -4,6 +4,7 @@
 import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import zlib from 'node:zlib';
+import { gunzipMembers } from './gzip-members.js';
 import { describeFsError } from './load-paths.js';
 
 /** How a file's events are laid out; each maps to one DuckDB reader call. */
@@ -81,7 +82,17 @@ export async function sniffFile(file: string): Promise<SniffResult> {
     // files here cost 5 CPU-seconds on the main thread for 2,500 files of a first load. A file
     // whose compressed data is damaged further on fails when DuckDB reads it, and is then
     // named with the reason by load-diagnose.ts.
-    const inflate = (bytes: Buffer): Buffer => zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    const inflate = (bytes: Buffer): Buffer => {
+      try {
+        return zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      } catch (err) {
+        // Bytes after a member that starts no other (gzip-members.ts): the members before them
+        // tell the format; the load reads them member by member and says what was left.
+        const members = gunzipMembers(bytes).content;
+        if (members.length > 0) return members;
+        throw err;
+      }
+    };
     try {
       content = inflate(head.subarray(0, SNIFF_GZIP_BYTES));
       format = detectFormat(content);

@@ -151,13 +151,17 @@ async function readAll(files: SniffedFile[], signal: AbortSignal | undefined): P
 
 /**
  * The file's JSON text, or undefined when DuckDB's reader should take it (and name its fault):
- * past `maxBytes` inflated, bad UTF-8, a NUL byte or a BOM.
+ * past `maxBytes` inflated, bad UTF-8, a NUL byte, a BOM, or gzip data zlib refuses or reads in part.
  */
 export function readJsonText(file: SniffedFile, maxBytes: number): string | undefined {
   try {
     const bytes = readFileSync(file.path);
     // Past the limit the inflate stops (a RangeError): DuckDB's reader or the streamed path takes it.
-    const content = file.gzip ? zlib.gunzipSync(bytes, { maxOutputLength: maxBytes + 1 }) : bytes;
+    const inflated = file.gzip ? zlib.gunzipSync(bytes, { maxOutputLength: maxBytes + 1, info: true }) : undefined;
+    // zlib stops without a word at a zero byte after a member: DuckDB's reader refuses the file,
+    // and it is then read member by member, with a warning (load-batches.ts readFailed).
+    if (inflated && (inflated as unknown as { engine: zlib.Gunzip }).engine.bytesWritten < bytes.length) return undefined;
+    const content = inflated ? (inflated as unknown as { buffer: Buffer }).buffer : bytes;
     // DuckDB's reader reports bad UTF-8 and NUL bytes in its own words; a BOM it skips.
     if (content.length > maxBytes || content.includes(0)) return undefined;
     if (content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf) return undefined;

@@ -16,6 +16,8 @@ export interface FileOutcome {
   badLines?: { count: number; reason: string };
   /** How the file was read when that differs from the plan (said in a note: it costs time). */
   fallback?: string;
+  /** A gzip file read member by member: what was left unread (load-stream.ts). */
+  damaged?: { kind: 'partial' | 'note'; reason: string };
 }
 
 export interface FileStats {
@@ -83,6 +85,7 @@ export function buildReport(
       warn(file, 'partial', `skipped ${foreign} record(s) with none of eventName, eventSource, insightDetails`, foreign);
     }
     if (outcome.fallback) warn(file, 'note', outcome.fallback);
+    if (outcome.damaged) warn(file, outcome.damaged.kind, outcome.damaged.reason);
     if (outcome.badLines) {
       const { count, reason } = outcome.badLines;
       report.eventsSkipped += count;

@@ -5,12 +5,14 @@
 // read it. Every path reads a large file this way, so both give the same events.
 
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { EventSplitter, StructureError, type EventText } from './event-stream.js';
 import { describeGzipError, type SniffedFile } from './load-files.js';
+import { describeMembers, gunzipMembers, type Members } from './gzip-members.js';
 import { describeFsError } from './load-paths.js';
 import { insertSql, insertValuesOfEvents, isWrapper, quoteIdent, VALUES_TABLE } from './load-sql.js';
 import { throwIfInterrupted } from './types.js';
@@ -29,6 +31,8 @@ export interface StreamOutcome {
   rejected?: string;
   /** JSON lines that were not valid JSON; the file's other lines loaded. */
   badLines?: { count: number; reason: string };
+  /** A gzip file read member by member (gzip-members.ts): what was left unread, said in a warning. */
+  damaged?: { kind: 'partial' | 'note'; reason: string };
 }
 
 /** Why an event is not valid JSON, from DuckDB's message ("... at byte 5 of input: invalid literal."). */
@@ -36,9 +40,30 @@ function jsonDetail(message: string): string {
   return /of input: ([^\n]*?)\.?\s+Input:/.exec(message)?.[1] ?? /of input: ([^\n]*?)\.?$/m.exec(message)?.[1] ?? message.split('\n')[0]!;
 }
 
-class ReadError extends Error {}
+class ReadError extends Error {
+  constructor(
+    message: string,
+    /** zlib refused the gzip data: the file is read again member by member. */
+    readonly gzip = false,
+  ) {
+    super(message);
+  }
+}
 
-export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, index: string | null, signal?: AbortSignal, values = false): Promise<StreamOutcome> {
+/**
+ * Reads `file`'s events in parts. A gzip file zlib refuses (bytes after its last member, a
+ * member cut short) is read again member by member, as `gzip -d` reads it, and so is one given
+ * `members` (the caller saw DuckDB's reader refuse its gzip data): the events of the whole
+ * members load, with a warning saying what was left unread (see gzip-members.ts).
+ */
+export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, index: string | null, signal?: AbortSignal, values = false, members = false): Promise<StreamOutcome> {
+  const inflated = members ? gunzipMembers(await readFile(file.path)) : undefined;
+  const outcome = await readOnce(conn, file, index, signal, values, inflated);
+  if (outcome === 'gzip') return readStreamed(conn, file, index, signal, values, true);
+  return outcome;
+}
+
+async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string | null, signal: AbortSignal | undefined, values: boolean, inflated: Members | undefined): Promise<StreamOutcome | 'gzip'> {
   // A temporary table: private to the connection, whatever schema the connection uses.
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (line BIGINT, whole BOOLEAN, raw BLOB)`);
   const lenient = file.format === 'lines';
@@ -104,7 +129,7 @@ export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, in
 
   try {
     const splitter = new EventSplitter(file.format === 'parquet' ? 'records' : file.format);
-    for await (const chunk of byteStream(file)) {
+    for await (const chunk of inflated ? slices(inflated.content) : byteStream(file)) {
       // A cancel between statements reaches no DuckDB statement: the read stops here.
       throwIfInterrupted(signal);
       for (const e of splitter.push(chunk as Buffer)) {
@@ -113,22 +138,39 @@ export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, in
         if (batchBytes >= STAGE_BYTES) await flush();
       }
     }
-    batch.push(...splitter.end());
+    try {
+      batch.push(...splitter.end());
+    } catch (err) {
+      // Cut inside an event: the whole events before it stand; the cut one is never read.
+      if (!(inflated?.damage && err instanceof StructureError)) throw err;
+    }
     await flush();
   } catch (err) {
     const reason = err instanceof StructureError || err instanceof ReadError ? err.message : undefined;
     if (reason === undefined) throw err;
     if (values) await conn.run(`DELETE FROM ${VALUES_TABLE} WHERE file = $file`, { file: file.path });
     else await conn.run(`DELETE FROM ${EVENTS_TABLE} WHERE __seq IS NULL AND source = $file`, { file: file.path });
+    if (err instanceof ReadError && err.gzip && !inflated) return 'gzip';
     return { inserted: 0, rejected: reason };
   } finally {
     await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(STAGE)}`);
   }
+  const damaged = inflated && describeMembers(inflated, inserted);
+  // Nothing whole before the cut or the damage: the file is skipped for it, as before.
+  if (inflated?.damage && inserted === 0) return { inserted, rejected: inflated.damage.cut ? TRUNCATED : `corrupt gzip (${inflated.damage.reason})` };
   if (badCount > 0 && firstBad) {
     if (inserted === 0) return { inserted, rejected: `invalid JSON at line ${firstBad.line}: ${firstBad.detail}` };
-    return { inserted, badLines: { count: badCount, reason: `invalid JSON at line ${firstBad.line}: ${firstBad.detail}` } };
+    return { inserted, badLines: { count: badCount, reason: `invalid JSON at line ${firstBad.line}: ${firstBad.detail}` }, damaged };
   }
-  return { inserted };
+  return { inserted, damaged };
+}
+
+const TRUNCATED = 'truncated gzip (the compressed data ends early)';
+
+/** Inflated content in parts the size the stream gives, without a leading byte order mark. */
+function* slices(content: Buffer): Generator<Buffer> {
+  const bom = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf;
+  for (let i = bom ? 3 : 0; i < content.length; i += 1 << 20) yield content.subarray(i, i + (1 << 20));
 }
 
 /** The file's (inflated) bytes; read and gzip errors become a ReadError with the reason. */
@@ -149,9 +191,12 @@ async function* byteStream(file: SniffedFile): AsyncGenerator<Buffer> {
       first = false;
       yield bom ? (chunk as Buffer).subarray(3) : (chunk as Buffer);
     }
+    // zlib stops without a word at a zero byte after a member, passing over what follows it.
+    if (stream instanceof zlib.Gunzip && stream.bytesWritten < file.size) throw new ReadError('bytes after the last gzip member', true);
   } catch (err) {
+    if (err instanceof ReadError) throw err;
     if (inputError) throw new ReadError((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file vanished during the load' : describeFsError(inputError));
-    if (file.gzip) throw new ReadError(describeGzipError(err));
+    if (file.gzip) throw new ReadError(describeGzipError(err), true);
     throw new ReadError(describeFsError(err));
   } finally {
     input.destroy();

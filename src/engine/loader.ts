@@ -206,7 +206,7 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions):
     for (const file of streamed) {
       throwIfInterrupted(signal);
       const result = await readStreamed(conn, file, index, signal, values);
-      Object.assign(outcomes.get(file.path)!, { rejected: result.rejected, badLines: result.badLines });
+      Object.assign(outcomes.get(file.path)!, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
       report([file], result.inserted);
     }
     throwIfInterrupted(signal);

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
@@ -200,6 +201,48 @@ describe('a wrapper whose Records member is not its first', () => {
           ['lines.jsonl', 'r5'], ['lines.jsonl', 'r6'], ['lines.jsonl', 'r7'], ['lines.jsonl', 'r8'], ['one-line.json', 'r1'], ['one-line.json', 'r2'],
           ['pretty.json', 'r3'], ['zipped.json.gz', 'r4'], ['array.json', 'r9'], ['array.json', 'r10'],
         ].sort((a, b) => (a[1]! < b[1]! ? -1 : 1)).map(([source, eventID]) => ({ source, eventID, count: 1 })));
+      }, { streamBytes });
+    });
+  }
+});
+
+describe('a .json.gz damaged after or inside its members', () => {
+  // Bytes after the last member (a download padded or cut by a tool, S3 multipart artefacts):
+  // DuckDB's reader and zlib refused the whole file (`corrupt gzip (incorrect header check)`),
+  // where `gzip -d` recovers every event and warns "trailing garbage ignored". Zero padding made
+  // zlib stop without a word, losing the members after it. A member cut short cost every event.
+  const member = (...ids: string[]): Buffer => gzipSync(records(...ids.map((id) => event(id))));
+  // Text that does not compress: a cut in the last kilobyte of a member falls inside it.
+  const noise = randomBytes(1500).toString('hex');
+  const lines = (...ids: string[]): string => ids.map((id) => JSON.stringify(event(id)) + '\n').join('');
+  beforeAll(() => {
+    put('gz-damage/trailing.json.gz', Buffer.concat([member('t1', 't2'), member('t3'), Buffer.from('GARBAGE!')]));
+    put('gz-damage/padded.json.gz', Buffer.concat([member('p1'), Buffer.alloc(4), member('p2'), Buffer.alloc(60)]));
+    put('gz-damage/trailing-lines.jsonl.gz', Buffer.concat([gzipSync(lines('l1', 'l2')), Buffer.from('junk\n')]));
+    // Cut inside its second member, inside the event c3: c1 and c2 are whole, c3 is not read.
+    const second = gzipSync(records(event('c1'), event('c2'), event('c3', { requestParameters: { noise } })));
+    put('gz-damage/cut.json.gz', Buffer.concat([member('c0'), second.subarray(0, second.length - 1000)]));
+    const cutLines = gzipSync(lines('k1', 'k2') + JSON.stringify(event('k3', { noise })) + '\n');
+    put('gz-damage/cut-lines.jsonl.gz', cutLines.subarray(0, cutLines.length - 1000));
+  });
+
+  for (const streamBytes of [undefined, 1]) {
+    it(`the whole members' events load, cached or not${streamBytes ? ', read in parts by Node' : ''}; the file is named with what was left`, async () => {
+      await eachMode(path.join(dir, 'gz-damage'), async (engine, report, mode) => {
+        expect(reasons(report).sort(), mode).toEqual([
+          'cut-lines.jsonl.gz: partial: skipped 1 line(s) of invalid JSON (the first at line 3: unexpected end of data)',
+          'cut-lines.jsonl.gz: partial: truncated gzip (the compressed data ends early): 2 record(s) read from the part before the cut; an event the cut runs through is not read, nor anything after it',
+          'cut.json.gz: partial: truncated gzip (the compressed data ends early): 3 record(s) read from the part before the cut; an event the cut runs through is not read, nor anything after it',
+          'padded.json.gz: note: 64 zero byte(s) after gzip members passed over (padding): 2 record(s) read',
+          'trailing-lines.jsonl.gz: partial: 5 byte(s) after the last gzip member are not gzip data and were ignored, as gzip -d ignores them ("trailing garbage"): 2 record(s) read from the members before them',
+          'trailing.json.gz: partial: 8 byte(s) after the last gzip member are not gzip data and were ignored, as gzip -d ignores them ("trailing garbage"): 3 record(s) read from the members before them',
+        ]);
+        expect(report, mode).toMatchObject({ filesRead: 5, filesSkipped: 0, eventsLoaded: 12, eventsSkipped: 1 });
+        await expectRows(engine, 'search * | eval source=replace(source, ".*/", "") | sort eventID | table source eventID', [
+          ['cut.json.gz', 'c0'], ['cut.json.gz', 'c1'], ['cut.json.gz', 'c2'], ['cut-lines.jsonl.gz', 'k1'], ['cut-lines.jsonl.gz', 'k2'],
+          ['trailing-lines.jsonl.gz', 'l1'], ['trailing-lines.jsonl.gz', 'l2'], ['padded.json.gz', 'p1'], ['padded.json.gz', 'p2'],
+          ['trailing.json.gz', 't1'], ['trailing.json.gz', 't2'], ['trailing.json.gz', 't3'],
+        ].map(([source, eventID]) => ({ source, eventID })));
       }, { streamBytes });
     });
   }

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import type { LoadReport } from '../../src/engine/types.js';
-import { expectRows, putFile, SAMPLE_NOW } from '../helpers.js';
+import { expectRows, putFile, SAMPLE_NOW, wholeBeforeCut } from '../helpers.js';
 
 let dir: string;
 
@@ -51,7 +51,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a folder of damaged files', () => {
   it('names each bad file with its reason and loads the rest', async () => {
-    const whole = gzipSync(records(Array.from({ length: 2000 }, (_, i) => event(`gz-${i}`, { requestID: `${i}`.repeat(20) }))));
+    const gzEvents = Array.from({ length: 2000 }, (_, i) => event(`gz-${i}`, { requestID: `${i}`.repeat(20) }));
+    const whole = gzipSync(records(gzEvents));
+    // The whole events before the cut load, and the file is named (it was skipped whole).
+    const beforeCut = wholeBeforeCut(whole.subarray(0, whole.length >> 1), gzEvents);
+    expect(beforeCut).toBeGreaterThan(500);
     put('mixed/empty.json', '');
     put('mixed/truncated.json.gz', whole.subarray(0, whole.length >> 1));
     put('mixed/junk.json', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
@@ -80,7 +84,7 @@ describe('a folder of damaged files', () => {
       const report = await engine.load([path.join(dir, 'mixed')]);
       expect(reasons(report)).toEqual({
         'mixed/empty.json': 'skipped: empty file',
-        'mixed/truncated.json.gz': 'skipped: truncated gzip (the compressed data ends early)',
+        'mixed/truncated.json.gz': `partial: truncated gzip (the compressed data ends early): ${beforeCut} record(s) read from the part before the cut; an event the cut runs through is not read, nor anything after it`,
         'mixed/junk.json': 'skipped: not JSON, gzip or Parquet (binary data)',
         'mixed/brace-junk.json': expect.stringMatching(/^skipped: invalid JSON/) as unknown as string,
         'mixed/bad-utf8.jsonl': 'partial: skipped 1 line(s) of invalid JSON (the first at line 2: invalid UTF-8 encoding in string)',
@@ -88,7 +92,7 @@ describe('a folder of damaged files', () => {
         'mixed/times.jsonl': 'note: 1 event(s) without eventTime and 3 event(s) with an unreadable eventTime (e.g. "12345"): their _time is empty',
         'mixed/foreign.json': 'skipped: not CloudTrail: none of its 1 record(s) has eventName, eventSource or insightDetails',
       });
-      expect(report).toMatchObject({ filesRead: 7, filesSkipped: 5, eventsLoaded: 2 + 2 + 5 + 1 + 1 + 2 + 1, eventsSkipped: 1 + 1 + 1 });
+      expect(report).toMatchObject({ filesRead: 8, filesSkipped: 4, eventsLoaded: 2 + 2 + 5 + 1 + 1 + 2 + 1 + beforeCut, eventsSkipped: 1 + 1 + 1 });
       await expectCountsAddUp(engine, report, 12);
       // Duplicates across files are both kept, as Splunk would index both.
       await expectRows(engine, 'eventID=dup | stats count by source | eval source=replace(source, ".*/", "")', [
