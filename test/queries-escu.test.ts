@@ -67,28 +67,30 @@ describe('policies attached to roles: managed (AttachRolePolicy) and inline (Put
     const rows = await huntOver('aws_iam_attach_role_policy', [dir, `${TD}/IAM/PutRolePolicy.json.cloudtrail`, `${TD}/IAM/AttachRolePolicy.json.cloudtrail`,
       `${STRATUS}/aws.persistence.iam-create-backdoor-role.json`]);
     const none = { mfa_auth: null, session_created: null };
+    const refused = (action: string, role: string) =>
+      `User: arn:aws:iam::111111111111:user/TrailDiscover is not authorized to perform: iam:${action} on resource: role ${role} because no identity-based policy allows the iam:${action} action`;
     expect(rows).toEqual([
       {
         _time: t('2026-11-26T10:00:00Z'), eventName: 'PutRolePolicy', recipientAccountId: '111122223333', caller_type: 'AssumedRole',
         user_arn: 'arn:aws:sts::111122223333:assumed-role/Admin/ops', src: '198.51.100.7', user_agent: 'test', access_key: 'ASIAOPS', credentials: 'temporary credentials',
         mfa_auth: 'true', session_created: '2026-11-26T09:00:00Z', role_name: 'ops-sync-role', policy_arn: null, policy_name: 'everything', policy_document: inline,
-        status: 'success', errorCode: 'success',
+        status: 'success', errorCode: 'success', session_issuer: 'arn:aws:iam::111122223333:role/Admin', errorMessage: null,
       },
       {
         _time: t('2024-08-18T12:16:17Z'), eventName: 'PutRolePolicy', ...TD_USER, caller_type: 'IAMUser', user_agent: tdAgent('294daee8-30e4-403d-9fc3-acad9aceffa1', 'iam.put-role-policy'),
         access_key: 'AKIA****************', credentials: 'long-term access key', ...none, role_name: 'TrailDiscover-Role', policy_arn: null, policy_name: null,
-        policy_document: null, status: 'failure', errorCode: 'AccessDenied',
+        policy_document: null, status: 'failure', errorCode: 'AccessDenied', session_issuer: null, errorMessage: refused('PutRolePolicy', 'TrailDiscover-Role'),
       },
       {
         _time: t('2024-08-18T11:30:49Z'), eventName: 'AttachRolePolicy', ...TD_USER, caller_type: 'IAMUser', user_agent: tdAgent('c65b0090-dde5-4bd2-9f9d-2d315cb3782b', 'iam.attach-role-policy'),
         access_key: 'AKIA****************', credentials: 'long-term access key', ...none, role_name: 'TrailDiscover', policy_arn: null, policy_name: null,
-        policy_document: null, status: 'failure', errorCode: 'AccessDenied',
+        policy_document: null, status: 'failure', errorCode: 'AccessDenied', session_issuer: null, errorMessage: refused('AttachRolePolicy', 'TrailDiscover'),
       },
       {
         _time: t('2024-08-01T13:37:41Z'), eventName: 'AttachRolePolicy', recipientAccountId: '609418236337', caller_type: 'IAMUser', user_arn: 'arn:aws:iam::609418236337:user/christophe',
         src: '209.209.254.254', user_agent: 'stratus-red-team_e2808a95-acc5-4508-b083-d31d6f4315d9', access_key: 'AKIA0W5KI69TY8X86BGT', credentials: 'long-term access key',
         ...none, role_name: 'stratus-red-team-malicious-iam-role', policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess', policy_name: null, policy_document: null,
-        status: 'success', errorCode: 'success',
+        status: 'success', errorCode: 'success', session_issuer: null, errorMessage: null,
       },
     ]);
   });
@@ -225,5 +227,28 @@ describe('AssumeRole: ESCU\'s "aws detect sts assume role abuse" beside the hunt
     } finally {
       engine.close();
     }
+  });
+});
+
+describe('the columns ESCU\'s searches show', () => {
+  // ESCU's `table` of each search, each field beside the hunt's column that shows it
+  // (detections/cloud/aws_detect_sts_get_session_token_abuse.yml, aws_detect_attach_to_role_policy.yml).
+  const SHOWN: Record<string, Record<string, string>> = {
+    aws_sts_get_session_token: {
+      sourceIPAddress: 'src', eventTime: '_time', 'userIdentity.arn': 'user_arn', userName: 'user', userAgent: 'user_agent',
+      status: 'status', region: 'awsRegion',
+      // user_type: every call shown is by an IAM user (the hunt's userIdentity.type=IAMUser, as ESCU's).
+    },
+    aws_iam_attach_role_policy: {
+      sourceIPAddress: 'src', user_access_key: 'access_key', 'userIdentity.arn': 'user_arn', 'userIdentity.sessionContext.sessionIssuer.arn': 'session_issuer',
+      eventName: 'eventName', errorCode: 'errorCode', errorMessage: 'errorMessage', status: 'status', 'requestParameters.policyArn': 'policy_arn',
+      'userIdentity.sessionContext.attributes.mfaAuthenticated': 'mfa_auth', 'userIdentity.sessionContext.attributes.creationDate': 'session_created',
+      // action: the add-on's success/failure of the call, which status shows.
+    },
+  };
+  it.each(Object.keys(SHOWN))('%s shows every column ESCU\'s search shows', async (id) => {
+    const rows = await huntOver(id, [SAMPLE_DIR]);
+    const columns = Object.keys(rows[0]!);
+    expect(Object.values(SHOWN[id]!).filter((c) => !columns.includes(c))).toEqual([]);
   });
 });

@@ -190,19 +190,21 @@ describe('hunts on the sample', () => {
     expect(await run(sample, byId('aws_iam_attach_role_policy'))).toEqual([
       {
         _time: t('2026-11-27T02:09:50Z'), eventName: 'AttachRolePolicy', recipientAccountId: '111122223333', caller_type: 'IAMUser', user_arn: 'arn:aws:iam::111122223333:user/svc-backup',
-        src: '185.220.101.47', user_agent: UA_INTRUDER, access_key: 'AKIAKVGAJJLMH55XUZRZ', credentials: 'long-term access key', mfa_auth: null,
+        session_issuer: null, src: '185.220.101.47', user_agent: UA_INTRUDER, access_key: 'AKIAKVGAJJLMH55XUZRZ', credentials: 'long-term access key', mfa_auth: null,
         session_created: null, role_name: 'ops-sync-role', policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess', ...managed, status: 'success', errorCode: 'success',
+        errorMessage: null,
       },
       {
         _time: t('2026-11-24T10:11:05Z'), eventName: 'AttachRolePolicy', recipientAccountId: '222233334444', caller_type: 'IAMUser', user_arn: 'arn:aws:iam::222233334444:user/dev.sam',
-        src: '91.64.112.45', user_agent: cliDevSam('iam.attach-role-policy'), access_key: 'AKIAVNTZIV4R3MZ4M2TA', credentials: 'long-term access key',
+        session_issuer: null, src: '91.64.112.45', user_agent: cliDevSam('iam.attach-role-policy'), access_key: 'AKIAVNTZIV4R3MZ4M2TA', credentials: 'long-term access key',
         mfa_auth: null, session_created: null, role_name: 'dev-build-role', policy_arn: null, ...managed, status: 'failure', errorCode: 'AccessDenied',
+        errorMessage: 'User: arn:aws:iam::222233334444:user/dev.sam is not authorized to perform: iam:AttachRolePolicy on resource: role dev-build-role because no identity-based policy allows the iam:AttachRolePolicy action',
       },
       {
         _time: t('2026-11-23T14:40:14Z'), eventName: 'AttachRolePolicy', recipientAccountId: '111122223333', caller_type: 'AssumedRole', user_arn: 'arn:aws:sts::111122223333:assumed-role/DeployRole/gha-7315523',
-        src: '3.91.171.15', user_agent: UA_TERRAFORM_IAM, access_key: 'ASIAME2A2YKD6YW2X4NA', credentials: 'temporary credentials', mfa_auth: 'false',
+        session_issuer: 'arn:aws:iam::111122223333:role/DeployRole', src: '3.91.171.15', user_agent: UA_TERRAFORM_IAM, access_key: 'ASIAME2A2YKD6YW2X4NA', credentials: 'temporary credentials', mfa_auth: 'false',
         session_created: '2026-11-23T14:39:12Z', role_name: 'invoice-renderer-role', policy_arn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-        ...managed, status: 'success', errorCode: 'success',
+        ...managed, status: 'success', errorCode: 'success', errorMessage: null,
       },
     ]);
   });
@@ -423,7 +425,7 @@ describe('hunts on the sample', () => {
       ana('2026-11-23T16:11:05Z', 'ASIAY6HSOC6YPJRPEMIX'),
       ana('2026-11-20T16:22:45Z', 'ASIAWAVXJUR3JJ5LGWAE'),
     ].map((r) => ({
-      _time: r._time, recipientAccountId: r.recipientAccountId, user: r.user, user_arn: r.user_arn, src: r.src, user_agent: r.user_agent, with_mfa: r.with_mfa,
+      _time: r._time, recipientAccountId: r.recipientAccountId, awsRegion: 'us-east-1', user: r.user, user_arn: r.user_arn, src: r.src, user_agent: r.user_agent, with_mfa: r.with_mfa,
       mfa_serial: r.mfa_serial, duration_seconds: r.duration_seconds, issued_key: r.issued_key, status: r.status, errorCode: r.errorCode,
     })));
   });
