@@ -1,4 +1,5 @@
 // eval functions on any value: conditions, null tests, types, and numbers.
+import type { Expr as Ast } from '../../../grammar/ast.js';
 import { caseOf, coerce, compare, inList, isNotNull, isNull, isStringLiteral, toBool, toNumber, unify } from '../build/coerce.js';
 import { call, int, lit, nullOf, type Expr } from '../ir/expr.js';
 import type { EvalCall, EvalFunction } from './eval-call.js';
@@ -111,14 +112,48 @@ export const GENERAL: EvalFunction[] = [
   { name: 'exact', min: 1, max: 1, args: 'expression', returns: 'its type', build: (c) => c.args()[0]! },
 ];
 
+/** A whole number written in the search (`2`, `-1`), else undefined. */
+function wholeLiteral(node: Ast | undefined): number | undefined {
+  if (node?.kind === 'num' && Number.isInteger(node.value)) return node.value;
+  if (node?.kind === 'unary' && node.op === '-' && node.arg.kind === 'num' && Number.isInteger(node.arg.value)) return -node.arg.value;
+  return undefined;
+}
+
+/**
+ * y rounded half up, toward +infinity, as Splunk rounds: round(-4.5) is -4, round(-4.51) is -5
+ * (https://qiita.com/frozencatpisces/items/3e0eaa1efcca9e242df8, Splunk 8.2.2). SQL's round takes a
+ * half away from zero (DuckDB) or up (Java's Math.round): whichever it does, a half it took down is
+ * put back up, so both dialects give the same answer.
+ */
+function roundHalfUp(c: EvalCall, y: Expr): Expr {
+  return c.vars.share(y, (v) => c.vars.share(call('round', [v, int(0)], 'number'), (r) =>
+    caseOf([{ when: call('eq', [call('sub', [v, r], 'number'), lit(0.5)], 'bool'), then: call('add', [r, int(1)], 'number') }], r, 'number')));
+}
+
+/**
+ * round(x, d): x scaled by 10^d (divided by 10^-d for negative d), rounded half up, scaled back.
+ * Splunk rounds the binary number, not its decimal text: round(16.275, 2) is 16.27 (16.275 is
+ * 16.27499...) and round(10.275, 2) is 10.28, as a Splunk Answers thread ("Eval round gives
+ * inconsistent half-rounding results") records for 10.275..22.275; 2.675 * 100 is 267.5, so
+ * round(2.675, 2) is 2.68.
+ */
+function round(c: EvalCall): Expr {
+  const [x, d] = c.args() as [Expr, Expr?];
+  const digits = d === undefined ? 0 : wholeLiteral(c.nodes[1]);
+  if (digits === 0) return roundHalfUp(c, toNumber(x));
+  if (digits !== undefined) {
+    const scale = int(10 ** Math.abs(digits));
+    return digits > 0
+      ? call('div', [roundHalfUp(c, call('mul', [toNumber(x), scale], 'number')), scale], 'number')
+      : call('mul', [roundHalfUp(c, call('div', [toNumber(x), scale], 'number')), scale], 'number');
+  }
+  return c.vars.share(toNumber(x), (v) => c.vars.share(call('to_integer', [toNumber(d!)], 'int'), (n) => c.vars.share(call('pow', [int(10), call('abs', [n], 'int')], 'number'), (scale) =>
+    caseOf([{ when: call('ge', [n, int(0)], 'bool'), then: call('div', [roundHalfUp(c, call('mul', [v, scale], 'number')), scale], 'number') }],
+      call('mul', [roundHalfUp(c, call('div', [v, scale], 'number')), scale], 'number'), 'number'))));
+}
+
 export const MATH: EvalFunction[] = [
-  {
-    name: 'round', min: 1, max: 2, args: 'number, digits', returns: 'number',
-    build: (c) => {
-      const [x, d] = c.args() as [Expr, Expr?];
-      return call('round', [toNumber(x), d ? call('to_integer', [toNumber(d)], 'int') : int(0)], 'number');
-    },
-  },
+  { name: 'round', min: 1, max: 2, args: 'number, digits', returns: 'number', build: round },
   { name: 'floor', min: 1, max: 1, args: 'number', returns: 'number', build: numeric('floor') },
   { name: 'ceil', min: 1, max: 1, args: 'number', returns: 'number', build: numeric('ceil') },
   { name: 'ceiling', min: 1, max: 1, args: 'number', returns: 'number', build: numeric('ceil') },

@@ -1,0 +1,97 @@
+// eval functions whose answers Splunk's reference pages leave open, each pinned to what Splunk is
+// recorded doing, or, where nothing records it, to spelunk's reading and why.
+import { describe, it } from 'vitest';
+import { expectRows, sampleAndLanguage } from './helpers.js';
+
+const data = sampleAndLanguage();
+
+const one = (evals: string, fields: string) => `| makeresults | eval ${evals} | table ${fields}`;
+
+describe('round', () => {
+  // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/mathematical-functions
+  // says only "rounded to the amount of decimal places". What Splunk does with a half:
+  // https://qiita.com/frozencatpisces/items/3e0eaa1efcca9e242df8 (Splunk 8.2.2): round(4.50) is 5,
+  // round(-4.5) is -4 and round(-4.51) is -5, i.e. half up, toward +infinity. DuckDB took a
+  // half away from zero: round(-4.5) was -5.
+  it('a half goes up, toward +infinity, for negative numbers too', async () => {
+    await expectRows(data.sample, one('a=round(4.5), b=round(-4.5), c=round(-4.51), d=round(-0.5), e=round(-2.25, 1), f=round(-1250, -2), g=round(1250, -2), h=round(-7.5, 0)', 'a b c d e f g h'), [
+      { a: 5, b: -4, c: -5, d: 0, e: -2.2, f: -1200, g: 1300, h: -7 },
+    ]);
+  });
+
+  // A Splunk Answers thread, "Eval round gives inconsistent half-rounding results" (as stored in
+  // https://huggingface.co/datasets/nvidia/Nemotron-CC-Math-v1), records round(N.275, 2) for N in
+  // 10..22: 10.28 .. 15.28, 16.27 .. 20.27, 21.28, 22.28. That is the binary number times 100
+  // rounded half up (16.275 * 100 is 1627.4999999999998, 21.275 * 100 is 2127.5), not the decimal
+  // text rounded half up (every one would be .28) nor the exact binary value (21.275 is
+  // 21.27499..., so 21.27). 2.675 * 100 is 267.5: round(2.675, 2) is 2.68.
+  it('rounds the binary number scaled by 10^digits, as the recorded round(N.275, 2) show', async () => {
+    const ns = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+    const recorded = ['10.28', '11.28', '12.28', '13.28', '14.28', '15.28', '16.27', '17.27', '18.27', '19.27', '20.27', '21.28', '22.28'];
+    await expectRows(data.sample, one(`${ns.map((n) => `r${n}=round(${n}.275, 2)`).join(', ')}, s=round(2.675, 2), m=round(-16.275, 2)`, `${ns.map((n) => `r${n}`).join(' ')} s m`), [
+      { ...Object.fromEntries(ns.map((n, i) => [`r${n}`, Number(recorded[i])])), s: 2.68, m: -16.27 },
+    ]);
+  });
+
+  it('digits known only per row are read as Splunk reads them', async () => {
+    await expectRows(data.sample, '| makeresults count=3 | streamstats count as n | eval d=n-2, r=round(-2.55 * 10, d) | table d r', [
+      { d: -1, r: -30 }, { d: 0, r: -25 }, { d: 1, r: -25.5 },
+    ]);
+  });
+});
+
+describe('answers the reference pages leave open', () => {
+  // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/text-functions:
+  // urldecode "replaces URL escaped characters with the original characters"; its example has
+  // only %XX escapes. "+" is a space only in HTML form encoding, not in a URL's percent-encoding
+  // (RFC 3986), and IAM names may hold "+" (user, role and policy names allow +=,.@_-), so it
+  // is kept: a decoded policy or ARN keeps its name.
+  it('urldecode decodes %XX escapes and keeps "+"', async () => {
+    await expectRows(data.sample, one('a=urldecode("a+b%2Bc%20d"), b=urldecode("arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fdeploy+ci")', 'a b'), [
+      { a: 'a+b+c d', b: 'arn:aws:iam::111122223333:role/deploy+ci' },
+    ]);
+  });
+
+  // Conversion functions page: "duration" formats seconds "to the readable time format HH:MM:SS"
+  // and says nothing of fractions or negative counts. A fraction of a second is dropped and a
+  // negative count is the same clock after a minus, so a reversed subtraction still reads.
+  // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/conversion-functions
+  it('tostring(x, "duration"): fractions dropped, a negative count after a minus, days as D+', async () => {
+    await expectRows(data.sample, one('a=tostring(-3725, "duration"), b=tostring(59.7, "duration"), c=tostring(90061, "duration"), d=tostring(-90061, "duration")', 'a b c d'), [
+      { a: '-01:02:05', b: '00:00:59', c: '1+01:01:01', d: '-1+01:01:01' },
+    ]);
+  });
+
+  // Comparison and Conditional functions page: like's pattern has "%" for any characters and "_"
+  // for one, and no escape; spelunk has none either, so "\" is a character like any other.
+  // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/evaluation-functions/comparison-and-conditional-functions
+  it('like has no escape: "\\_" is a backslash then any one character', async () => {
+    await expectRows(data.sample, one('a=like("a_b", "a\\\\_b"), b=like("a\\\\xb", "a\\\\_b"), c=like("50%", "50%"), d=like("a_b", "a_b"), e=like("axb", "a_b")', 'a b c d e'), [
+      { a: false, b: true, c: true, d: true, e: true },
+    ]);
+  });
+
+  // The bin and timechart pages say a span "always rounds down the starting date for the first
+  // bin" and that span=1d keeps day boundaries; they say nothing of where a week starts. spelunk's
+  // 1w bins are whole weeks counted from the epoch (1970-01-01 was a Thursday), so they start on a
+  // Thursday at 00:00 UTC; relative_time(_time, "@w0") gives weeks that start on Sunday.
+  // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/search-commands/bin
+  it('bin span=1w: weeks start on Thursday 00:00 UTC; @w0 snaps to Sunday', async () => {
+    await expectRows(data.sample, '| makeresults | eval _time=strptime("2026-11-25 13:00", "%Y-%m-%d %H:%M"), sunday=strftime(relative_time(_time, "@w0"), "%a %F") | bin _time span=1w | eval week=strftime(_time, "%a %F %T") | table week sunday', [
+      { week: 'Thu 2026-11-19 00:00:00', sunday: 'Sun 2026-11-22' },
+    ]);
+  });
+
+  // Splunk's pages say a computed number shows with less precision than exact() gives it
+  // (mathematical functions: exact "renders the result of a numeric eval calculation with a larger
+  // amount of precision in the formatted output") but not how much; Splunk's wiki
+  // (https://wiki.splunk.com/Community:BadMath) records products rounded to their operands'
+  // significant figures (3 * 0.5 shows 2). spelunk keeps every 64-bit double and writes the
+  // shortest text that reads back as it (docs/reference.md, exact()), locally and on Athena alike
+  // (test/trino-expr.test.ts).
+  it('a computed number is written in full: the shortest text that reads back as the same double', async () => {
+    await expectRows(data.sample, one('a=tostring(0.1+0.2), b=tostring(1/3), c=tostring(3*0.5), d=tostring(12345672.5), e=tostring(1/70000), f=tostring(1/7000000), g=tostring(2.5e20/7)', 'a b c d e f g'), [
+      { a: '0.30000000000000004', b: '0.3333333333333333', c: '1.5', d: '12345672.5', e: '1.4285714285714285e-05', f: '1.4285714285714285e-07', g: '3.5714285714285715e+19' },
+    ]);
+  });
+});
