@@ -67,6 +67,15 @@ const EXPRESSIONS = [
   "mvfilter(match('resources{}.ARN', \"role\"))",
   "mvmap('resources{}.accountId', 'resources{}.accountId' . \"!\")",
   'tostring(_time)',
+  // A number as text reads the same on Athena as locally: Java's Double.toString wrote
+  // 1.2345672E7 and 1.4285714285714287E-4 where DuckDB writes 12345672.5 and 0.00014285714285714287.
+  'tostring(len(eventName) * 1234567.25)',
+  'tostring(len(eventName) / 70000)',
+  'tostring(len(eventName) / 7000000)',
+  'tostring(len(eventName) * 1.5e20 / 7)',
+  'tostring(len(eventName) * 1e15 + 0.5)',
+  'tostring(0 - len(eventName) / 3 * 0.0001)',
+  'round(len(eventName) / -4, 1) . " " . round(0 - len(eventName) / 2)',
   'eventName . "/" . awsRegion',
   "isnull('requestParameters.roleArn')",
   'searchmatch("eventName=Assume*")',

@@ -76,8 +76,18 @@ export const TRINO_MACROS: string[] = [
      WHEN x IS NULL THEN NULL WHEN isnan(x) THEN 'NaN' WHEN isinf(x) THEN CASE WHEN x > 0 THEN 'Infinity' ELSE '-Infinity' END
      WHEN x = 0 THEN '0.0'
      WHEN abs(x) >= 1e-3 AND abs(x) < 1e7 THEN CASE WHEN x = trunc(x) THEN CAST(CAST(x AS BIGINT) AS VARCHAR) || '.0' ELSE CAST(x AS VARCHAR) END
-     ELSE list_transform([floor(log10(abs(x)))], e -> list_transform([CAST(x / pow(10, e) AS VARCHAR)], m ->
-       CASE WHEN contains(m, '.') THEN m ELSE m || '.0' END || 'E' || CAST(CAST(e AS BIGINT) AS VARCHAR))[1])[1] END`,
+     ELSE t_java_sci(CAST(x AS VARCHAR)) END`,
+  // Java's computerized scientific notation from DuckDB's text: the same shortest digits (x / 10^e
+  // would lose the last one), as d.dddE-n.
+  `CREATE OR REPLACE MACRO t_java_digits(sign, digits, e) AS
+     sign || digits[1] || '.' || CASE WHEN length(rtrim(digits, '0')) > 1 THEN rtrim(digits, '0')[2:] ELSE '0' END || 'E' || CAST(e AS VARCHAR)`,
+  `CREATE OR REPLACE MACRO t_java_sci(r) AS CASE
+     WHEN contains(r, 'e') THEN CASE WHEN contains(split_part(r, 'e', 1), '.') THEN split_part(r, 'e', 1) ELSE split_part(r, 'e', 1) || '.0' END
+       || 'E' || CAST(CAST(split_part(r, 'e', 2) AS INTEGER) AS VARCHAR)
+     WHEN split_part(ltrim(r, '-'), '.', 1) <> '0' THEN t_java_digits(CASE WHEN r[1] = '-' THEN '-' ELSE '' END,
+       split_part(ltrim(r, '-'), '.', 1) || split_part(ltrim(r, '-'), '.', 2), length(split_part(ltrim(r, '-'), '.', 1)) - 1)
+     ELSE t_java_digits(CASE WHEN r[1] = '-' THEN '-' ELSE '' END, ltrim(split_part(r, '.', 2), '0'),
+       -(length(split_part(r, '.', 2)) - length(ltrim(split_part(r, '.', 2), '0')) + 1)) END`,
   `CREATE OR REPLACE MACRO t_date_add_day(n, d) AS d + n * INTERVAL 1 DAY`,
   `CREATE OR REPLACE MACRO t_date_add_month(n, d) AS d + n * INTERVAL 1 MONTH`,
 ];
@@ -105,6 +115,9 @@ const RULES: Record<string, Rule> = {
   transform: (a) => `list_transform(${a.join(', ')})`,
   filter: (a) => `list_filter(${a.join(', ')})`,
   any_match: (a) => `t_any_match(list_transform(${a.join(', ')}))`,
+  // Trino's lpad and rpad take a bigint size, DuckDB's an integer.
+  lpad: (a) => `lpad(${a[0]}, CAST(${a[1]} AS INTEGER), ${a[2]})`,
+  rpad: (a) => `rpad(${a[0]}, CAST(${a[1]} AS INTEGER), ${a[2]})`,
   format: (a) => (a[0] === "'%s'" && a.length === 2 ? `t_java_double(${a[1]})` : `printf(${a.join(', ')})`),
   date_format: (a) => `strftime(${a[0]}, ${strftimeFormat(a[1]!)})`,
   date_parse: (a) => `strptime(${a[0]}, ${strftimeFormat(a[1]!)})`,

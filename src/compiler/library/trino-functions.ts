@@ -176,6 +176,24 @@ function bound(args: string[], body: (names: string[]) => string): string {
   return text;
 }
 
+/**
+ * A number as spl_num2str writes it locally: whole numbers under 10^15 without a decimal point,
+ * others with DuckDB's digits, the shortest that read back as the same double, as Python's repr
+ * places them (plain from 10^-4 to 10^16, else 1.5e+20). Java's Double.toString gives the same
+ * digits but places them otherwise (1.23456785E7 from 10^7, 1.0E-4 below 10^-3): they are moved.
+ */
+function numberText(value: string): string {
+  const repr = (s: string) => bound([`CAST(split_part(${s}, 'E', 2) AS INTEGER)`, `regexp_replace(replace(replace(split_part(${s}, 'E', 1), '-', ''), '.', ''), '0+$', '')`], ([e, d]) => {
+    const plain = `IF(${e} < 0, '0.' || lpad(${d}, length(${d}) - ${e} - 1, '0'),
+      IF(length(${d}) > ${e} + 1, substr(${d}, 1, ${e} + 1) || '.' || substr(${d}, ${e} + 2), rpad(${d}, ${e} + 1, '0') || '.0'))`;
+    const scientific = `substr(${d}, 1, 1) || IF(length(${d}) > 1, '.' || substr(${d}, 2), '') || IF(${e} < 0, 'e-', 'e+') || IF(abs(${e}) < 10, '0', '') || CAST(abs(${e}) AS VARCHAR)`;
+    return `IF(starts_with(${s}, '-'), '-', '') || IF(${e} >= -4 AND ${e} < 16, ${plain}, ${scientific})`;
+  });
+  return bound([`CAST(${value} AS DOUBLE)`], ([x]) => `CASE WHEN ${x} IS NULL THEN NULL WHEN is_nan(${x}) THEN 'nan' WHEN is_infinite(${x}) THEN IF(${x} > 0, 'inf', '-inf')
+    WHEN ${x} = truncate(${x}) AND abs(${x}) < 1e15 THEN CAST(CAST(${x} AS BIGINT) AS VARCHAR)
+    ELSE ${bound([`format('%s', ${x})`], ([s]) => `IF(strpos(${s}, 'E') = 0, ${s}, ${repr(s)})`)} END`);
+}
+
 /** DuckDB's list_slice (1-based, inclusive, negative from the end) with Trino's slice. */
 function listSlice(a: string[]): string {
   return bound(a, ([l, s, e]) => {
@@ -231,10 +249,7 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   try_double: 'TRY_CAST({0} AS DOUBLE)', to_double: 'CAST({0} AS DOUBLE)',
   to_bigint: 'CAST({0} AS BIGINT)', try_bigint: 'TRY_CAST({0} AS BIGINT)', to_integer: 'CAST({0} AS INTEGER)',
   to_varchar: none('a cast of an arbitrary value to text prints doubles differently in Trino (1.5E0)'),
-  // Whole numbers without a decimal point; others as Java prints a double (docs/athena.md).
-  num2str: `CASE WHEN {0} IS NULL THEN NULL WHEN is_nan(CAST({0} AS DOUBLE)) OR is_infinite(CAST({0} AS DOUBLE)) THEN format('%s', CAST({0} AS DOUBLE))
-    WHEN CAST({0} AS DOUBLE) = truncate(CAST({0} AS DOUBLE)) AND abs(CAST({0} AS DOUBLE)) < 1e15 THEN CAST(CAST({0} AS BIGINT) AS VARCHAR)
-    ELSE format('%s', CAST({0} AS DOUBLE)) END`,
+  num2str: (a) => numberText(a[0]!),
   bool2str: "CASE WHEN {0} THEN 'true' WHEN NOT {0} THEN 'false' END",
   str2bool: "coalesce({0} NOT IN ('', 'false', '0'), false)",
 
