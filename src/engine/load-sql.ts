@@ -27,9 +27,11 @@ export function sqlString(text: string): string {
 /**
  * Records that are not CloudTrail events: neither of the two fields every API event has, nor the
  * insightDetails of an Insights event (CloudTrail-Insight/ files), which carries its eventName
- * and eventSource inside it: those were skipped whole as `not CloudTrail`.
+ * and eventSource inside it, nor the eventCategory `ActivityAuditLog` of an event CloudTrail Lake
+ * took in from outside AWS (an integration: AWS's "CloudTrail Lake integrations event schema",
+ * its eventName and eventSource inside eventData). Both were skipped whole as `not CloudTrail`.
  */
-export const NOT_CLOUDTRAIL = '"eventName" IS NULL AND "eventSource" IS NULL AND "insightDetails" IS NULL';
+export const NOT_CLOUDTRAIL = `"eventName" IS NULL AND "eventSource" IS NULL AND "insightDetails" IS NULL AND "eventCategory" IS DISTINCT FROM 'ActivityAuditLog'`;
 
 const READER_FORMAT: Record<Exclude<FileFormat, 'parquet'>, string> = {
   records: 'unstructured',

@@ -247,3 +247,41 @@ describe('a .json.gz damaged after or inside its members', () => {
     });
   }
 });
+
+describe('CloudTrail Lake: events from outside AWS, and query results', () => {
+  // An integration's event, as AWS's "CloudTrail Lake integrations event schema" gives it:
+  // CloudTrail's fields around eventData, which holds the source's own eventName, eventSource and
+  // eventTime. It has no eventName, eventSource nor insightDetails at the top: such files were
+  // skipped whole as `not CloudTrail`. Its eventTime is written without a zone: UTC.
+  const integration = (id: string, time: string, name: string): Record<string, unknown> => ({
+    eventVersion: '2.02', eventCategory: 'ActivityAuditLog', eventType: 'ActivityLog', eventID: id, eventTime: time,
+    awsRegion: 'us-east-1', recipientAccountId: '111111111111', metadata: { ingestionTime: '2026-11-20T10:05:00', channelARN: 'arn:aws:cloudtrail:us-east-1:111111111111:channel/c1' },
+    eventData: { version: '1.0', UID: `uid-${id}`, userIdentity: { type: 'User', principalId: 'ana' }, eventSource: 'idp.example.com', eventName: name,
+      eventTime: '2026-11-20 09:59:00', sourceIPAddress: '203.0.113.9', recipientAccountId: '111111111111', requestParameters: {}, userAgent: 'ua' },
+  });
+  beforeAll(() => {
+    put('lake/integration.json', records(integration('i1', '2026-11-20T10:00:00', 'user.login'), integration('i2', '2026-11-20T11:30:00', 'user.mfa.reset')));
+    put('lake/integration.jsonl', JSON.stringify(integration('i3', '2026-11-20T12:00:00Z', 'user.login')) + '\n');
+    // Query results saved to S3 (gzipped CSV beside a signature file), and GetQueryResults' JSON:
+    // not events spelunk reads; each is named, never passed over.
+    put('lake/results/result_1.csv.gz', gzipSync('eventid,eventtime,eventname\nq1,2026-11-20 10:00:00.000,GetObject\n'));
+    put('lake/results/result_sign.json', JSON.stringify({ region: 'us-east-1', signature: 'ab12', files: [{ fileName: 'result_1.csv.gz', fileHashValue: 'cd34' }] }));
+    put('lake/results/get-query-results.json', JSON.stringify({ QueryStatus: 'FINISHED', QueryResultRows: [[{ eventid: 'q1' }, { eventname: 'GetObject' }]] }));
+  });
+
+  it('integration events load with their own time, cached or not; query results are named', async () => {
+    await eachMode(path.join(dir, 'lake'), async (engine, report, mode) => {
+      expect(reasons(report).sort(), mode).toEqual([
+        'get-query-results.json: skipped: not CloudTrail: none of its 1 record(s) has eventName, eventSource or insightDetails',
+        'result_1.csv.gz: skipped: not JSON (starts with "eventid,eventtime,eventn")',
+        'result_sign.json: skipped: not CloudTrail: none of its 1 record(s) has eventName, eventSource or insightDetails',
+      ]);
+      expect(report, mode).toMatchObject({ filesRead: 2, filesSkipped: 3, eventsLoaded: 3, eventsSkipped: 2 });
+      await expectRows(engine, 'eventCategory=ActivityAuditLog | eval t=strftime(_time, "%Y-%m-%dT%H:%M:%S") | sort eventID | table eventID t eventData.eventName eventData.eventSource', [
+        { eventID: 'i1', t: '2026-11-20T10:00:00', 'eventData.eventName': 'user.login', 'eventData.eventSource': 'idp.example.com' },
+        { eventID: 'i2', t: '2026-11-20T11:30:00', 'eventData.eventName': 'user.mfa.reset', 'eventData.eventSource': 'idp.example.com' },
+        { eventID: 'i3', t: '2026-11-20T12:00:00', 'eventData.eventName': 'user.login', 'eventData.eventSource': 'idp.example.com' },
+      ]);
+    });
+  });
+});
