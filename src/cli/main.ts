@@ -5,7 +5,8 @@ import { statSync } from 'node:fs';
 import { Engine, EngineError } from '../engine/engine.js';
 import { missingIndexNote } from '../engine/index-note.js';
 import type { LoadReport, Row } from '../engine/types.js';
-import { describeFsError, expandPaths, isSpelunkExport } from '../engine/load-paths.js';
+import { expandPaths, isSpelunkExport } from '../engine/load-paths.js';
+import { writeReason } from '../engine/write-path.js';
 import { removeOnSignals } from '../engine/scratch.js';
 import { resolveSearch, resolvedSpl, userQueriesDir } from '../engine/queries.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
@@ -52,7 +53,7 @@ async function checkOutput(out: string, inputs: string[], force: boolean): Promi
     info = statSync(out);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new UsageError(`--out ${out}: ${describeFsError(err)}`);
+    throw new UsageError(`--out ${out}: ${writeReason(err)}`);
   }
   if (info.isDirectory()) throw new UsageError(`--out ${out} is a folder: name the Parquet file to write`);
   if (force) return;

@@ -3,6 +3,7 @@
 // pivots and `spelunk queries` find it. A search run from a saved one keeps its `$name$` tokens
 // and their descriptions, so the saved copy takes parameters too.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { writeReason } from '../engine/write-path.js';
 import { join } from 'node:path';
 import { paramNames } from '../compiler/macros.js';
 import { parseQuery, type QueryParameter } from '../engine/queries.js';
@@ -62,6 +63,15 @@ export function saveQuery(dir: string, req: SaveRequest, replace: boolean): stri
   const file = join(dir, `${req.id}.spl`);
   const text = savedQueryText(req);
   parseQuery(text, file);
+  try {
+    return writeQuery(dir, file, text, replace);
+  } catch (err) {
+    if (err instanceof SaveError) throw err;
+    throw new SaveError(`cannot save ${file}: ${writeReason(err)}`);
+  }
+}
+
+function writeQuery(dir: string, file: string, text: string, replace: boolean): string {
   mkdirSync(dir, { recursive: true });
   if (!replace) {
     if (existsSync(file)) throw new SaveError(`${file} exists`);

@@ -1,6 +1,5 @@
 // The REPL's state and actions, without any UI: what is loaded, the time range and clock, the
 // last result (capped), and every session command. The Ink app and the script mode both drive it.
-import { writeFileSync } from 'node:fs';
 import { SplError } from '../../grammar/diagnostics.js';
 import { describeLoad, formatTime, RowWriter } from '../cli/format.js';
 import { explainText } from '../cli/remote.js';
@@ -10,6 +9,7 @@ import { parseIso, resolveTime } from '../compiler/time.js';
 import { rowsToRead, type Engine, type RunOptions } from '../engine/engine.js';
 import type { ContentSet } from '../engine/content/types.js';
 import { missingIndexNote } from '../engine/index-note.js';
+import { writeTextFile } from '../engine/write-path.js';
 import { bundledQueriesDir, userQueriesDir, type SavedQuery } from '../engine/queries.js';
 import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { quoteValue } from './completion.js';
@@ -404,8 +404,8 @@ export class Session {
     writer.rows(this.last.rows);
     writer.end();
     const path = expandHome(file);
-    writeFileSync(path, parts.join(''));
-    const out: OutLine[] = [{ text: `wrote ${this.last.rows.length.toLocaleString('en-US')} rows to ${path}`, tone: 'info' }];
+    const made = writeTextFile(path, parts.join(''));
+    const out: OutLine[] = [{ text: `wrote ${this.last.rows.length.toLocaleString('en-US')} rows to ${path}${made ? ` (made the folder ${made})` : ''}`, tone: 'info' }];
     if (this.last.truncated) out.push({ text: `warning: the result was capped at ${this.maxRows.toLocaleString('en-US')} rows; spelunk run "<SPL>" --format ${format} > FILE writes all of it`, tone: 'warn' });
     return { kind: 'lines', lines: out };
   }

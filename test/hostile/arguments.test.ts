@@ -111,6 +111,8 @@ describe('load --out never replaces evidence', () => {
       [['load', 'out', '--out', 'out/ct.json'], '--out out/ct.json is one of the files being loaded'],
       [['load', 'out/ct.json', '--out', 'out/notes.txt'], '--out out/notes.txt already exists and is not a spelunk export'],
       [['load', 'out/ct.json', '--out', 'out'], '--out out is a folder'],
+      // It said "cannot be read (ENOTDIR)" of a file to write.
+      [['load', 'out/ct.json', '--out', 'out/notes.txt/x.parquet'], '--out out/notes.txt/x.parquet: a file is in the way of its folder'],
       [['load', 'out/ct.json', '--out', ''], '--out needs a path'],
     ];
     for (const [args, message] of cases) {
