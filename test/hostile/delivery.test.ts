@@ -285,3 +285,31 @@ describe('CloudTrail Lake: events from outside AWS, and query results', () => {
     });
   });
 });
+
+describe('an event object with a key written twice', () => {
+  // JSON allows it (RFC 8259: names "SHOULD be unique"); a planted second value must not hide.
+  // Splunk's docs say nothing clear about JSON (spath, KV_MODE=json, INDEXED_EXTRACTIONS=json)
+  // with a repeated key; the nearest is "Configure multivalue fields" (Knowledge Manager Manual,
+  // http://docs.splunk.com/Documentation/Splunk/latest/Knowledge/ConfigureSplunktoparsemulti-valuefields:
+  // "fields that can appear multiple times in an event"), which is about key=value text. So the
+  // behaviour stays as DuckDB's JSON functions give it, pinned here: the first value is the
+  // field's, in every path; _raw keeps both, so a search for either term finds the event.
+  beforeAll(() => {
+    const text = '{"eventVersion":"1.08","eventTime":"2026-11-20T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"dup1",' +
+      '"sourceIPAddress":"198.51.100.1","sourceIPAddress":"10.0.0.1","extraKey":"first","extraKey":"second","requestParameters":{"k":"a","k":"b"}}';
+    put('dupkeys/records.json', `{"Records":[${text}]}`);
+    put('dupkeys/lines.jsonl', text.replace('dup1', 'dup2') + '\n');
+  });
+
+  it('the first value is the field, cached or not; _raw keeps both', async () => {
+    await eachMode(path.join(dir, 'dupkeys'), async (engine, report, mode) => {
+      expect(report, mode).toMatchObject({ filesRead: 2, eventsLoaded: 2, eventsSkipped: 0 });
+      await expectRows(engine, 'search * | spath output=sp path=requestParameters.k | sort eventID | table eventID sourceIPAddress extraKey requestParameters.k sp', [
+        { eventID: 'dup1', sourceIPAddress: '198.51.100.1', extraKey: 'first', 'requestParameters.k': 'a', sp: 'a' },
+        { eventID: 'dup2', sourceIPAddress: '198.51.100.1', extraKey: 'first', 'requestParameters.k': 'a', sp: 'a' },
+      ]);
+      await expectRows(engine, 'sourceIPAddress="10.0.0.1" | stats count', [{ count: 0 }]);
+      await expectRows(engine, '"10.0.0.1" | stats count', [{ count: 2 }]);
+    });
+  });
+});
