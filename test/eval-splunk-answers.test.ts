@@ -33,6 +33,13 @@ describe('round', () => {
     ]);
   });
 
+  it('a number too large to have decimals is itself, not infinity, at any number of digits', async () => {
+    // 1e307 * 100 overflows a double; DuckDB's own round gave the number back.
+    await expectRows(data.sample, one('a=round(1e307, 2), b=round(-1e307, 20), c=round(3e-20, 20), d=round(4503599627370497, 1), e=round(0.125, 20)', 'a b c d e'), [
+      { a: 1e307, b: -1e307, c: 3e-20, d: 4503599627370497, e: 0.125 },
+    ]);
+  });
+
   it('digits known only per row are read as Splunk reads them', async () => {
     await expectRows(data.sample, '| makeresults count=3 | streamstats count as n | eval d=n-2, r=round(-2.55 * 10, d) | table d r', [
       { d: -1, r: -30 }, { d: 0, r: -25 }, { d: 1, r: -25.5 },

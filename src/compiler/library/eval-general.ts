@@ -141,15 +141,16 @@ function round(c: EvalCall): Expr {
   const [x, d] = c.args() as [Expr, Expr?];
   const digits = d === undefined ? 0 : wholeLiteral(c.nodes[1]);
   if (digits === 0) return roundHalfUp(c, toNumber(x));
+  // From 2^52 on a double is whole: scaled up it could only overflow to infinity.
+  const up = (v: Expr, scale: Expr) => caseOf([{ when: call('ge', [call('abs', [v], 'number'), lit(2 ** 52)], 'bool'), then: v }],
+    call('div', [roundHalfUp(c, call('mul', [v, scale], 'number')), scale], 'number'), 'number');
+  const down = (v: Expr, scale: Expr) => call('mul', [roundHalfUp(c, call('div', [v, scale], 'number')), scale], 'number');
   if (digits !== undefined) {
-    const scale = int(10 ** Math.abs(digits));
-    return digits > 0
-      ? call('div', [roundHalfUp(c, call('mul', [toNumber(x), scale], 'number')), scale], 'number')
-      : call('mul', [roundHalfUp(c, call('div', [toNumber(x), scale], 'number')), scale], 'number');
+    const scale = Math.abs(digits) <= 15 ? int(10 ** Math.abs(digits)) : call('pow', [int(10), int(Math.abs(digits))], 'number');
+    return c.vars.share(toNumber(x), (v) => (digits > 0 ? up(v, scale) : down(v, scale)));
   }
   return c.vars.share(toNumber(x), (v) => c.vars.share(call('to_integer', [toNumber(d!)], 'int'), (n) => c.vars.share(call('pow', [int(10), call('abs', [n], 'int')], 'number'), (scale) =>
-    caseOf([{ when: call('ge', [n, int(0)], 'bool'), then: call('div', [roundHalfUp(c, call('mul', [v, scale], 'number')), scale], 'number') }],
-      call('mul', [roundHalfUp(c, call('div', [v, scale], 'number')), scale], 'number'), 'number'))));
+    caseOf([{ when: call('ge', [n, int(0)], 'bool'), then: up(v, scale) }], down(v, scale), 'number'))));
 }
 
 export const MATH: EvalFunction[] = [
