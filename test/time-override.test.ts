@@ -264,6 +264,11 @@ describe('inline earliest=/latest= override the picker (Splunk\'s "Time modifier
     await session.execute('eventName=ConsoleLogin earliest=-30d');
     const inspected = (await session.execute(':inspect')).flatMap((o) => ('lines' in o ? o.lines.map((l) => l.text) : [])).join('\n');
     expect(inspected).toContain('2026-10-29');
+    // Run again under the profiler: the range it names is the one it read, not :time's (it said 2026-11-25 .. now).
+    const rerun = (await session.execute(':inspect --rerun')).flatMap((o) => ('lines' in o ? o.lines.map((l) => l.text) : []));
+    const dataLine = (ls: string[]) => ls.find((l) => l.startsWith('data read'));
+    expect(dataLine(rerun)).toMatch(/^data read \(2026-10-29T00:00:00Z \.\. 2026-11-28T00:00:00Z\): the Parquet cache in /);
+    expect(dataLine(rerun)).toBe(dataLine(inspected.split('\n')));
   });
 
   // Needs `npm run build` (bin/spelunk.js runs dist/).

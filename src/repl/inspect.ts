@@ -108,6 +108,7 @@ function inspectLines(search: string, stages: InspectedStage[], profile: SearchP
 export async function inspectSearch(engine: Engine, search: string, opts: RunOptions, width: number): Promise<string[]> {
   const r = await engine.inspect(search, opts);
   const commands = commandStages(engine, r.text, opts, r.profile.stages.length - 1);
-  const data = describeData(r.data, { earliest: opts.earliest, latest: opts.latest });
+  // The range it read: its own earliest=/latest= in place of :time's (search-range.ts).
+  const data = describeData(r.data, engine.readRange(search, opts));
   return inspectLines(search, inspectStages(r.profile, commands, r.data.events), r.profile, data, commands === null, width);
 }

@@ -166,8 +166,8 @@ for (const mode of ['memory', 'cache'] as const) {
       const lines = text(await session.execute(':inspect --rerun'));
       expect(lines[1]).toMatch(new RegExp(`^${rows} results;`));
       expect(lines[2]).toMatch(mode === 'memory'
-        ? /^data read \(2026-11-26T00:00:00Z \.\. now\): the in-memory table \(the JSON read at load; no cache\): 128 events from 35 files over 2 days$/
-        : /^data read \(2026-11-26T00:00:00Z \.\. now\): the Parquet cache in .*: 2 day segments \(\d+\.\d MB\) holding 35 files over 2 days, 128 events$/);
+        ? /^data read \(2026-11-26T00:00:00Z \.\. 2026-11-28T00:00:00Z\): the in-memory table \(the JSON read at load; no cache\): 128 events from 35 files over 2 days$/
+        : /^data read \(2026-11-26T00:00:00Z \.\. 2026-11-28T00:00:00Z\): the Parquet cache in .*: 2 day segments \(\d+\.\d MB\) holding 35 files over 2 days, 128 events$/);
       // The macros expanded, one line per command.
       expect(table(lines).map((r) => r[0]!.replace(/…$/, '').slice(0, 24))).toEqual([
         'sourcetype=aws:cloudtrai', 'dedup eventID keepempty=', 'eval caller=coalesce(cas', 'table _time recipientAcc', '(output: final order, co',
