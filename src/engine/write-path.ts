@@ -2,7 +2,7 @@
 // a missing folder is made, as spelunk's other writes make theirs (load --out, outputlookup's
 // lookups folder, the cache); a path that cannot be written is said in words with the path,
 // never as a bare ENOENT/EISDIR.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const REASONS: Record<string, string> = {
@@ -38,4 +38,47 @@ export function writeTextFile(file: string, text: string): string | undefined {
   } catch (err) {
     throw new WriteError(`cannot write ${file}: ${writeReason(err)}`);
   }
+}
+
+/** A path made whole with its links followed as far as it exists (a file not yet written: its folder's). */
+function realPath(p: string): string {
+  const whole = path.resolve(p);
+  try {
+    return realpathSync(whole);
+  } catch {
+    const parent = path.dirname(whole);
+    return parent === whole ? whole : path.join(realPath(parent), path.basename(whole));
+  }
+}
+
+/**
+ * Why writing `file` could change the evidence loaded from `loaded` (files and folders), or
+ * undefined: it is one of those files (the same file by any name), or it lies inside a loaded
+ * folder, where the next load of that folder would read the written rows as events and count
+ * them beside the events they came from.
+ */
+export function evidenceAt(file: string, loaded: readonly string[]): string | undefined {
+  const target = realPath(file);
+  let same: { dev: number; ino: number } | undefined;
+  try {
+    same = statSync(target);
+  } catch {
+    same = undefined;
+  }
+  for (const root of loaded) {
+    const real = realPath(root);
+    let info;
+    try {
+      info = statSync(real);
+    } catch {
+      continue;
+    }
+    if (info.isDirectory()) {
+      const rel = path.relative(real, target);
+      if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return `it is inside ${root}, which is loaded: the next load of that folder would read the rows written as events`;
+    } else if (real === target || (same !== undefined && info.dev === same.dev && info.ino === same.ino)) {
+      return `it is ${root}, a file being loaded: writing it would replace that evidence`;
+    }
+  }
+  return undefined;
 }

@@ -20,7 +20,7 @@ export const SESSION_COMMANDS: SessionCommandInfo[] = [
   { name: 'inspect', usage: ':inspect [--rerun]', summary: 'the job inspector: how the last search ran (DuckDB\'s operators by command, rows and time) and the data it read; --rerun: run it again, each command kept apart' },
   { name: 'sql', usage: ':sql [athena|trino]', summary: 'the DuckDB SQL of the last search (athena/trino: its Trino SQL over the Athena table, docs/athena.md)' },
   { name: 'fields', usage: ':fields [data|result] [FIELD]', summary: 'coverage, distinct count and top values of each field' },
-  { name: 'export', usage: ':export csv|json|jsonl FILE', summary: 'write the last result to a file' },
+  { name: 'export', usage: ':export csv|json|jsonl FILE [--force]', summary: 'write the last result to a file' },
   { name: 'pivot', usage: ':pivot [ROW] [N]', summary: 'investigations that take values from a row of the last result' },
   { name: 'browse', usage: ':browse', summary: 'page through the last result (also PgUp/PgDn)' },
   { name: 'event', usage: ':event [ROW]', summary: 'the whole event of a row of the last result, pretty-printed (also Enter in the browser)' },
@@ -42,7 +42,7 @@ export type SessionCommand =
   | { kind: 'sql'; dialect?: 'trino' }
   | { kind: 'inspect'; rerun: boolean }
   | { kind: 'fields'; scope: 'data' | 'result' | 'auto'; field?: string }
-  | { kind: 'export'; format: 'csv' | 'json' | 'jsonl'; file: string }
+  | { kind: 'export'; format: 'csv' | 'json' | 'jsonl'; file: string; force: boolean }
   | { kind: 'pivot'; row: number; choice?: number }
   | { kind: 'browse' }
   | { kind: 'event'; row: number }
@@ -174,10 +174,11 @@ export function parseSessionCommand(line: string): SessionCommand {
       return { kind: 'fields', scope, field: words[0] };
     }
     case 'export': {
-      const [format, file, ...rest] = words;
+      const force = words.at(-1) === '--force';
+      const [format, file, ...rest] = force ? words.slice(0, -1) : words;
       if (!format || !file || rest.length) throw new SessionCommandError(`usage: ${usage('export')}`);
       if (format !== 'csv' && format !== 'json' && format !== 'jsonl') throw new SessionCommandError(`:export writes csv, json or jsonl, not ${JSON.stringify(format)}`);
-      return { kind: 'export', format, file };
+      return { kind: 'export', format, file, force };
     }
     case 'event': {
       if (words.length > 1) throw new SessionCommandError(`usage: ${usage('event')}`);

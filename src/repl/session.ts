@@ -9,7 +9,7 @@ import { parseIso, resolveTime } from '../compiler/time.js';
 import { rowsToRead, type Engine, type RunOptions } from '../engine/engine.js';
 import type { ContentSet } from '../engine/content/types.js';
 import { missingIndexNote } from '../engine/index-note.js';
-import { writeTextFile } from '../engine/write-path.js';
+import { evidenceAt, writeTextFile } from '../engine/write-path.js';
 import { bundledQueriesDir, userQueriesDir, type SavedQuery } from '../engine/queries.js';
 import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { quoteValue } from './completion.js';
@@ -53,6 +53,7 @@ export class Session {
   last: HeldResult | null = null;
   private fields: string[] = [];
   private pathsFound: Promise<string | undefined> = Promise.resolve(undefined);
+  private readonly loadedPaths: string[] = [];
   /** Where lines that arrive after their command go (the REPL's scrollback). */
   onNote: ((lines: OutLine[]) => void) | undefined;
   private valueCache = new Map<string, Promise<string[]>>();
@@ -102,7 +103,10 @@ export class Session {
     // first search has answered (cache-after.ts). The engine takes the cache's path otherwise.
     // A load may drop the table the sidebar's job reads: it waits for the job to have stopped (well under 0.1 s).
     await this.sidebars.stopAll();
-    const report = await this.engine.load(paths.map((p) => expandHome(p)), { onProgress, dedupEvents, answerFirst: true });
+    const whole = paths.map((p) => expandHome(p));
+    // Every path loaded this session: :export must not write over or into them.
+    this.loadedPaths.push(...whole);
+    const report = await this.engine.load(whole, { onProgress, dedupEvents, answerFirst: true });
     const loads = ++this.loads;
     this.valueCache.clear();
     // The nested paths are found meanwhile (Engine.fieldPaths: a search does not wait for them);
@@ -297,7 +301,7 @@ export class Session {
         }
         return [lines(...out.map((text, i): OutLine => ({ text, tone: i === 0 ? 'heading' : i === out.length - 1 ? 'dim' : 'plain' })))];
       }
-      case 'export': return [this.export(cmd.format, cmd.file)];
+      case 'export': return [this.export(cmd.format, cmd.file, cmd.force)];
       case 'pivot': {
         const options = this.pivotOptions(cmd.row);
         if (cmd.choice === undefined) return [{ kind: 'pivot-menu', row: cmd.row, options }];
@@ -397,8 +401,10 @@ export class Session {
     return [{ kind: 'lines', lines: lines.map((text, i) => ({ text, tone: i === 0 ? 'heading' : 'plain' })) }];
   }
 
-  private export(format: 'csv' | 'json' | 'jsonl', file: string): Outcome {
+  private export(format: 'csv' | 'json' | 'jsonl', file: string, force: boolean): Outcome {
     if (!this.last) throw new SessionCommandError('no result to export yet');
+    const evidence = force ? undefined : evidenceAt(expandHome(file), this.loadedPaths);
+    if (evidence) throw new SessionCommandError(`:export ${file}: ${evidence}. Choose another file (or add --force)`);
     const parts: string[] = [];
     const writer = new RowWriter(format, this.last.columns, (t) => parts.push(t));
     writer.rows(this.last.rows);

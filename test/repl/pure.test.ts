@@ -158,7 +158,8 @@ describe('session commands', () => {
     expect(parseSessionCommand(':run aws_investigate_user user="a b" ip=1.2.3.4')).toEqual({ kind: 'run', id: 'aws_investigate_user', params: { user: 'a b', ip: '1.2.3.4' } });
     expect(parseSessionCommand(':time -24h@h now')).toEqual({ kind: 'time', earliest: '-24h@h', latest: 'now' });
     expect(parseSessionCommand(':time all')).toEqual({ kind: 'time', earliest: null, latest: null });
-    expect(parseSessionCommand(':export csv "out file.csv"')).toEqual({ kind: 'export', format: 'csv', file: 'out file.csv' });
+    expect(parseSessionCommand(':export csv "out file.csv"')).toEqual({ kind: 'export', format: 'csv', file: 'out file.csv', force: false });
+    expect(parseSessionCommand(':export jsonl out.jsonl --force')).toEqual({ kind: 'export', format: 'jsonl', file: 'out.jsonl', force: true });
     expect(parseSessionCommand(':pivot 3 2')).toEqual({ kind: 'pivot', row: 3, choice: 2 });
     expect(parseSessionCommand(':pivot')).toEqual({ kind: 'pivot', row: 1, choice: undefined });
     expect(parseSessionCommand(':q')).toEqual({ kind: 'quit' });

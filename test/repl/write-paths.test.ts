@@ -2,13 +2,13 @@
 // outputlookup's lookups folder make theirs (spelunk's own writes were already so: the
 // REPL's :export alone failed on it, with a bare "ENOENT: no such file or directory, open ...");
 // any path that cannot be written is said in words with the path.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { Session } from '../../src/repl/session.js';
-import { SAMPLE_NOW, sampleEngine } from '../helpers.js';
+import { SAMPLE_NOW, sampleEngine, s3Call, writeRecords } from '../helpers.js';
 
 let engine: Engine;
 const dir = mkdtempSync(path.join(tmpdir(), 'spelunk-writes-'));
@@ -42,6 +42,46 @@ describe(':export', () => {
     expect(await said(session, `:export csv ${path.join(aFile, 'out.csv')}`)).toEqual([`error: cannot write ${path.join(aFile, 'out.csv')}: a file is in the way of its folder`]);
     expect(await said(session, `:export csv ${path.join(aFile, 'deeper', 'out.csv')}`)).toEqual([`error: cannot write ${path.join(aFile, 'deeper', 'out.csv')}: a file is in the way of its folder`]);
     expect(readFileSync(aFile, 'utf8')).toBe('not a folder\n');
+  });
+});
+
+// :export replaced any file it named: a loaded CloudTrail file (the evidence itself), or, written
+// inside a loaded folder, a file the next load of that folder read as events beside the events
+// the rows came from. As load --out refuses to replace a file being loaded, :export refuses both,
+// unless --force says so.
+describe(':export next to the evidence', () => {
+  it('refuses to write over a loaded file, by its name or another, or into a loaded folder, unless --force', async () => {
+    const trail = path.join(dir, 'trail');
+    mkdirSync(trail);
+    const log = path.join(trail, 'events.json');
+    writeRecords(log, [s3Call('GetObject', 20)]);
+    const original = readFileSync(log, 'utf8');
+    const link = path.join(dir, 'link-to-events.json');
+    symlinkSync(log, link);
+    const session = new Session(engine, { now: SAMPLE_NOW });
+    await session.load([trail]);
+    await session.execute('| makeresults | eval n=1 | table n');
+    for (const target of [log, link]) {
+      expect(await said(session, `:export json ${target}`)).toEqual([
+        `:export ${target}: it is inside ${trail}, which is loaded: the next load of that folder would read the rows written as events. Choose another file (or add --force)`,
+      ]);
+    }
+    const inside = path.join(trail, 'sub', 'out.jsonl');
+    expect((await said(session, `:export jsonl ${inside}`))[0]).toContain('which is loaded');
+    expect(existsSync(inside)).toBe(false);
+    expect(readFileSync(log, 'utf8')).toBe(original);
+
+    const single = new Session(engine, { now: SAMPLE_NOW });
+    await single.load([log]);
+    await single.execute('| makeresults | eval n=1 | table n');
+    expect(await said(single, `:export csv ${link}`)).toEqual([
+      `:export ${link}: it is ${log}, a file being loaded: writing it would replace that evidence. Choose another file (or add --force)`,
+    ]);
+    expect(readFileSync(log, 'utf8')).toBe(original);
+    // Beside the loaded file (not in a loaded folder) is fine, and --force writes where it is told.
+    expect(await said(single, `:export csv ${path.join(trail, 'beside.csv')}`)).toEqual([`wrote 1 rows to ${path.join(trail, 'beside.csv')}`]);
+    expect(await said(single, `:export csv ${log} --force`)).toEqual([`wrote 1 rows to ${log}`]);
+    expect(readFileSync(log, 'utf8')).toBe('n\n1\n');
   });
 });
 
