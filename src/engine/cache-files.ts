@@ -14,11 +14,12 @@ import { quoteIdent, sqlString } from './load-sql.js';
 import type { LoadWarning } from './types.js';
 
 /**
- * The cache's folder name: the layout's version (bumped whenever the layout of a cached file
- * changes: v6 segments may leave `__pos` empty, see POSITION, which v5 readers would misorder) and the stored columns, so a cache written before the event columns changed is simply
- * not found (and is collected as an old layout).
+ * The cache's folder name: the layout's version and the stored columns, so a cache written
+ * before either changed is not found (and is collected as an old layout). Bumped when a cached
+ * file's layout changes (v6: `__pos` may be empty, see POSITION) or when files could have been
+ * cached short (v7: members after a gzip's zero padding, a JSON line's wrapper with Records second).
  */
-export const LAYOUT = `v6-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
+export const LAYOUT = `v7-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
 const DAY = 86_400;
 /** Unreferenced cache files younger than this are left alone: see collectGarbage(). */
 export const GC_GRACE_MS = 10 * 60_000;
