@@ -20,6 +20,23 @@ export interface Members {
 
 const TRAILER_BYTES = 8;
 
+/** zlib.crc32 arrived in Node 20.15; package.json accepts any Node 20, so older ones compute it here. */
+const crc32: (data: Buffer) => number =
+  typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? (data) => zlib.crc32(data) : tableCrc32;
+
+let crcTable: Uint32Array | undefined;
+
+export function tableCrc32(data: Buffer): number {
+  const table = (crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  }));
+  let crc = 0xffffffff;
+  for (const byte of data) crc = table[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
 export function gunzipMembers(bytes: Buffer): Members {
   const parts: Buffer[] = [];
   let padding = 0;
@@ -48,7 +65,7 @@ export function gunzipMembers(bytes: Buffer): Members {
       return done(at, { at, cut: true, reason: 'the compressed data ends early' });
     }
     // The trailer checks the member whole: its CRC-32 and length modulo 2^32.
-    if (zlib.crc32(inflated.buffer) !== bytes.readUInt32LE(end) || (inflated.buffer.length >>> 0) !== bytes.readUInt32LE(end + 4)) {
+    if (crc32(inflated.buffer) !== bytes.readUInt32LE(end) || (inflated.buffer.length >>> 0) !== bytes.readUInt32LE(end + 4)) {
       return done(at, { at, cut: false, reason: 'its check sum does not match its content' });
     }
     parts.push(inflated.buffer);
