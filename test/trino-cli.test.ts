@@ -78,6 +78,18 @@ describe('the REPL\'s :sql athena', () => {
     expect(text).toContain('Trino SQL over cloudtrail_logs_pp');
     expect(text).toContain('FROM \\"cloudtrail_logs_pp\\"');
   });
+
+  // It compiled the last search with the :time of now, not the range that search read: after
+  // `:time` moved on, the SQL shown read other days than the rows on the screen came from.
+  it('shows the range the last search read, not the :time set after it', async () => {
+    await session.execute(':time 2026-11-25T00:00:00Z 2026-11-26T00:00:00Z');
+    await session.execute('eventName=ConsoleLogin | stats count');
+    await session.execute(':time all');
+    const text = JSON.stringify(await session.execute(':sql athena'));
+    // The day folders of Nov 25 (and the next, where CloudTrail may write its last minutes), and its times.
+    expect(text).toContain('timestamp: days 2026/11/25 to 2026/11/27');
+    expect(text).toContain('\\"_time\\" >= 1795564800');
+  });
 });
 
 describe('hunt --engine athena', () => {

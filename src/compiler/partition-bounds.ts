@@ -6,7 +6,7 @@
 // (search-range.ts).
 import type { Pipeline, SearchValue } from '../../grammar/ast.js';
 import type { PartitionBounds } from './print/athena-table.js';
-import { effectiveRange, firstConjuncts, readRange } from './search-range.js';
+import { effectiveRange, firstConjuncts, readRange, type TimeRange } from './search-range.js';
 
 const ACCOUNT_FIELDS = new Set(['recipientAccountId']);
 const REGION_FIELDS = new Set(['awsRegion']);
@@ -20,10 +20,11 @@ function narrow(current: string[] | undefined, values: string[]): string[] {
   return current === undefined ? values : current.filter((v) => values.includes(v));
 }
 
-export function partitionBounds(p: Pipeline, now: number, picker: { earliest?: number; latest?: number }): PartitionBounds {
+export function partitionBounds(p: Pipeline, now: number, picker: { earliest?: number; latest?: number; within?: TimeRange }): PartitionBounds {
   const { earliest, latest } = effectiveRange(p, now, picker);
-  // A subsearch's events may lie outside the main search's range: they read every time any part does.
-  const bounds: PartitionBounds = { earliest, latest, global: readRange(p, now, picker) };
+  // A subsearch's events may lie outside the main search's range: they read every time any part
+  // does; a zoom (within) narrows the main search alone.
+  const bounds: PartitionBounds = { earliest, latest, global: readRange(p, now, { earliest: picker.earliest, latest: picker.latest }) };
   for (const c of firstConjuncts(p)) {
     const field = c.kind === 'compare' || c.kind === 'in' ? c.field : undefined;
     if (!field || (!ACCOUNT_FIELDS.has(field) && !REGION_FIELDS.has(field))) continue;

@@ -84,7 +84,7 @@ function compilePipelineTrino(p: Pipeline, options: TrinoOptions): TrinoCompiled
   }
   const types: Record<string, FieldType> = {};
   for (const c of columns) types[c] = rel.fields.get(c)?.type ?? (c === '_time' ? 'number' : 'string');
-  const bounds = partitionBounds(p, options.now, { earliest: options.earliest, latest: options.latest });
+  const bounds = partitionBounds(p, options.now, { earliest: options.earliest, latest: options.latest, within: options.within });
   const { steps, output } = dropUselessSteps(b.steps, rel.id);
   const printer = new TrinoPlanPrinter({ steps, output, columns }, { table, bounds });
   const sql = printer.statement({ unordered: options.unordered, jsonLists: options.jsonLists ? types : undefined });

@@ -269,7 +269,7 @@ export class Engine {
     return compileTrino(prepared, {
       now: opts.now ?? Date.now() / 1000,
       earliest: opts.earliest,
-      latest: opts.latest,
+      latest: opts.latest, within: opts.within,
       lookups: this.lookups.resolver(),
       addon: opts.addon ?? this.options.addon,
       table: opts.table,

@@ -170,7 +170,8 @@ export class Session {
   private async trinoSql(last: HeldResult): Promise<string> {
     if (!last.search || last.search.startsWith(':')) throw new SessionCommandError(':sql athena shows the Trino SQL of the last search, and the last result is not from one');
     try {
-      const compiled = await this.engine.prepareTrino(last.search, this.runOptions({ params: last.params }));
+      // The range the search read (its :time then, its zoom), as :inspect names it, not today's :time.
+      const compiled = await this.engine.prepareTrino(last.search, { ...this.runOptions({ params: last.params }), ...last.range });
       return explainText(compiled, athenaTable());
     } catch (err) {
       if (err instanceof SplError) throw new SessionCommandError(err.message);
