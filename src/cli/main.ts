@@ -6,7 +6,7 @@ import { Engine, EngineError } from '../engine/engine.js';
 import { missingIndexNote } from '../engine/index-note.js';
 import type { LoadReport, Row } from '../engine/types.js';
 import { expandPaths, isSpelunkExport } from '../engine/load-paths.js';
-import { writeReason } from '../engine/write-path.js';
+import { isFile, writeReason } from '../engine/write-path.js';
 import { removeOnSignals } from '../engine/scratch.js';
 import { resolveSearch, resolvedSpl, userQueriesDir } from '../engine/queries.js';
 import { flag, flagList, has, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
@@ -57,15 +57,7 @@ async function checkOutput(out: string, inputs: string[], force: boolean): Promi
   }
   if (info.isDirectory()) throw new UsageError(`--out ${out} is a folder: name the Parquet file to write`);
   if (force) return;
-  const same = (file: string): boolean => {
-    try {
-      const s = statSync(file);
-      return s.dev === info.dev && s.ino === info.ino;
-    } catch {
-      return false;
-    }
-  };
-  if ((await expandPaths(inputs)).files.some(same)) {
+  if ((await expandPaths(inputs)).files.some((file) => isFile(file, info))) {
     throw new UsageError(`--out ${out} is one of the files being loaded: writing it would replace that evidence. Choose another file (or add --force)`);
   }
   if (!(await isSpelunkExport(out))) {

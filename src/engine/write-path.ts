@@ -2,7 +2,7 @@
 // a missing folder is made, as spelunk's other writes make theirs (load --out, outputlookup's
 // lookups folder, the cache); a path that cannot be written is said in words with the path,
 // never as a bare ENOENT/EISDIR.
-import { mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 const REASONS: Record<string, string> = {
@@ -59,26 +59,30 @@ function realPath(p: string): string {
  */
 export function evidenceAt(file: string, loaded: readonly string[]): string | undefined {
   const target = realPath(file);
-  let same: { dev: number; ino: number } | undefined;
-  try {
-    same = statSync(target);
-  } catch {
-    same = undefined;
-  }
+  const written = statOf(target);
   for (const root of loaded) {
     const real = realPath(root);
-    let info;
-    try {
-      info = statSync(real);
-    } catch {
-      continue;
-    }
-    if (info.isDirectory()) {
+    const info = statOf(real);
+    if (info?.isDirectory()) {
       const rel = path.relative(real, target);
       if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return `it is inside ${root}, which is loaded: the next load of that folder would read the rows written as events`;
-    } else if (real === target || (same !== undefined && info.dev === same.dev && info.ino === same.ino)) {
+    } else if (written && isFile(real, written)) {
       return `it is ${root}, a file being loaded: writing it would replace that evidence`;
     }
   }
   return undefined;
+}
+
+function statOf(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `file` is the file `other` describes, by whatever name (a link, a hard link). */
+export function isFile(file: string, other: { dev: number; ino: number }): boolean {
+  const s = statOf(file);
+  return s !== undefined && s.dev === other.dev && s.ino === other.ino;
 }
