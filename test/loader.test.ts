@@ -356,10 +356,10 @@ describe('broken and foreign files', () => {
       {
         file: notCt,
         kind: 'skipped',
-        reason: 'not CloudTrail: none of its 1 record(s) has eventName, eventSource or insightDetails',
+        reason: 'not CloudTrail: none of its 1 record(s) has eventName, eventSource or insightDetails (an Insights event), nor is a CloudTrail Lake event from outside AWS (eventCategory ActivityAuditLog)',
         eventsSkipped: 1,
       },
-      { file: mixed, kind: 'partial', reason: 'skipped 1 record(s) with none of eventName, eventSource, insightDetails', eventsSkipped: 1 },
+      { file: mixed, kind: 'partial', reason: 'skipped 1 record(s) that are not CloudTrail: none has eventName, eventSource or insightDetails (an Insights event), nor is a CloudTrail Lake event from outside AWS (eventCategory ActivityAuditLog)', eventsSkipped: 1 },
     ]);
     expect(report).toMatchObject({ filesRead: 1, filesSkipped: 2, eventsLoaded: 2, eventsSkipped: 2 });
     expect(await rows(`SELECT __seq, eventName FROM events ORDER BY __seq`)).toEqual([

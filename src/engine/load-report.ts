@@ -6,6 +6,9 @@ import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { NOT_CLOUDTRAIL } from './load-sql.js';
 import { emptyLoadReport, type LoadReport, type LoadWarning } from './types.js';
 
+/** What a record is tested for (NOT_CLOUDTRAIL), said whenever records are skipped for lacking it. */
+const LOOKED_FOR = 'has eventName, eventSource or insightDetails (an Insights event), nor is a CloudTrail Lake event from outside AWS (eventCategory ActivityAuditLog)';
+
 export interface FileOutcome {
   size: number;
   /** Set when nothing from the file could be read. */
@@ -74,7 +77,7 @@ export function buildReport(
     report.eventsSkipped += foreign;
     if (records > 0 && foreign === records) {
       report.filesSkipped++;
-      warn(file, 'skipped', `not CloudTrail: none of its ${records} record(s) has eventName, eventSource or insightDetails`, foreign);
+      warn(file, 'skipped', `not CloudTrail: none of its ${records} record(s) ${LOOKED_FOR}`, foreign);
       continue;
     }
     report.filesRead++;
@@ -82,7 +85,7 @@ export function buildReport(
     report.eventsLoaded += records - foreign;
     if (records === 0) warn(file, 'note', 'contains no events');
     if (foreign > 0) {
-      warn(file, 'partial', `skipped ${foreign} record(s) with none of eventName, eventSource, insightDetails`, foreign);
+      warn(file, 'partial', `skipped ${foreign} record(s) that are not CloudTrail: none ${LOOKED_FOR}`, foreign);
     }
     if (outcome.fallback) warn(file, 'note', outcome.fallback);
     if (outcome.damaged) warn(file, outcome.damaged.kind, outcome.damaged.reason);

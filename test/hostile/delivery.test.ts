@@ -135,7 +135,7 @@ describe('byte shapes files arrive in', () => {
     await eachMode(path.join(dir, 'shapes'), async (engine, report, mode) => {
       expect(reasons(report).sort(), mode).toEqual([
         'empty.json: note: contains no events',
-        'odd-records.json: partial: skipped 4 record(s) with none of eventName, eventSource, insightDetails',
+        'odd-records.json: partial: skipped 4 record(s) that are not CloudTrail: none has eventName, eventSource or insightDetails (an Insights event), nor is a CloudTrail Lake event from outside AWS (eventCategory ActivityAuditLog)',
       ]);
       expect(report, mode).toMatchObject({ filesRead: 8, filesSkipped: 0, eventsLoaded: 12, eventsSkipped: 4 });
       await expectRows(engine, 'search * | eval t=strftime(_time, "%H:%M:%S.%3N") | sort eventID | table eventID t requestParameters.n', [
@@ -172,7 +172,7 @@ describe('a file of records none of which is an event', () => {
     put('foreign/only.json', `{"Records":[{"note":"not an event"},{"eventTime":"2026-11-20T10:00:00Z"}]}`);
     put('foreign/good.json', records(event('f1')));
     await eachMode(path.join(dir, 'foreign'), async (engine, report, mode) => {
-      expect(reasons(report), mode).toEqual(['only.json: skipped: not CloudTrail: none of its 2 record(s) has eventName, eventSource or insightDetails']);
+      expect(reasons(report), mode).toEqual(['only.json: skipped: not CloudTrail: none of its 2 record(s) has eventName, eventSource or insightDetails (an Insights event), nor is a CloudTrail Lake event from outside AWS (eventCategory ActivityAuditLog)']);
       expect(report, mode).toMatchObject({ filesRead: 1, filesSkipped: 1, eventsLoaded: 1, eventsSkipped: 2 });
       await expectRows(engine, 'search * | stats count', [{ count: 1 }]);
     });
@@ -272,9 +272,9 @@ describe('CloudTrail Lake: events from outside AWS, and query results', () => {
   it('integration events load with their own time, cached or not; query results are named', async () => {
     await eachMode(path.join(dir, 'lake'), async (engine, report, mode) => {
       expect(reasons(report).sort(), mode).toEqual([
-        'get-query-results.json: skipped: not CloudTrail: none of its 1 record(s) has eventName, eventSource or insightDetails',
+        'get-query-results.json: skipped: not CloudTrail: none of its 1 record(s) has eventName, eventSource or insightDetails (an Insights event), nor is a CloudTrail Lake event from outside AWS (eventCategory ActivityAuditLog)',
         'result_1.csv.gz: skipped: not JSON (starts with "eventid,eventtime,eventn")',
-        'result_sign.json: skipped: not CloudTrail: none of its 1 record(s) has eventName, eventSource or insightDetails',
+        'result_sign.json: skipped: not CloudTrail: none of its 1 record(s) has eventName, eventSource or insightDetails (an Insights event), nor is a CloudTrail Lake event from outside AWS (eventCategory ActivityAuditLog)',
       ]);
       expect(report, mode).toMatchObject({ filesRead: 2, filesSkipped: 3, eventsLoaded: 3, eventsSkipped: 2 });
       await expectRows(engine, 'eventCategory=ActivityAuditLog | eval t=strftime(_time, "%Y-%m-%dT%H:%M:%S") | sort eventID | table eventID t eventData.eventName eventData.eventSource', [

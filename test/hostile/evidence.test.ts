@@ -90,7 +90,7 @@ describe('a folder of damaged files', () => {
         'mixed/bad-utf8.jsonl': 'partial: skipped 1 line(s) of invalid JSON (the first at line 2: invalid UTF-8 encoding in string)',
         'mixed/cut.jsonl': 'partial: skipped 1 line(s) of invalid JSON (the first at line 3: unexpected end of data)',
         'mixed/times.jsonl': 'note: 1 event(s) without eventTime and 3 event(s) with an unreadable eventTime (e.g. "12345"): their _time is empty',
-        'mixed/foreign.json': 'skipped: not CloudTrail: none of its 1 record(s) has eventName, eventSource or insightDetails',
+        'mixed/foreign.json': 'skipped: not CloudTrail: none of its 1 record(s) has eventName, eventSource or insightDetails (an Insights event), nor is a CloudTrail Lake event from outside AWS (eventCategory ActivityAuditLog)',
       });
       expect(report).toMatchObject({ filesRead: 8, filesSkipped: 4, eventsLoaded: 2 + 2 + 5 + 1 + 1 + 2 + 1 + beforeCut, eventsSkipped: 1 + 1 + 1 });
       await expectCountsAddUp(engine, report, 12);
