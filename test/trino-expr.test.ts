@@ -55,6 +55,8 @@ const EXPRESSIONS = [
   'relative_time(_time + 86400 * 10, "+1q-1y")',
   'tonumber(recipientAccountId)',
   'round(_time / 3600, 2)',
+  'round(len(eventName) * 1.25, len(eventName) * 40 - 320)',
+  'round(len(eventName) * 1.25, 0 - len(eventName) * 40)',
   'floor(_time / 86400) % 7',
   '(0 - len(eventName)) % 7',
   'case(eventName=="AssumeRole", 1, like(eventName, "Get%"), 2, true(), 3)',

@@ -141,15 +141,24 @@ function round(c: EvalCall): Expr {
   const [x, d] = c.args() as [Expr, Expr?];
   const digits = d === undefined ? 0 : wholeLiteral(c.nodes[1]);
   if (digits === 0) return roundHalfUp(c, toNumber(x));
-  // From 2^52 on a double is whole: scaled up it could only overflow to infinity.
-  const up = (v: Expr, scale: Expr) => caseOf([{ when: call('ge', [call('abs', [v], 'number'), lit(2 ** 52)], 'bool'), then: v }],
+  // Once x * 10^d reaches 2^52 it is whole and rounding changes nothing: x is given back, also
+  // where 10^d is past a double's range (round(1.5, 400)), which x * 10^d / 10^d made NaN. The same
+  // way x under half of 10^-d rounds to 0 (round(1.5, -400)) rather than 0 * infinity.
+  const up = (v: Expr, scale: Expr) => caseOf([{ when: call('ge', [call('abs', [v], 'number'), call('div', [lit(2 ** 52), scale], 'number')], 'bool'), then: v }],
     call('div', [roundHalfUp(c, call('mul', [v, scale], 'number')), scale], 'number'), 'number');
-  const down = (v: Expr, scale: Expr) => call('mul', [roundHalfUp(c, call('div', [v, scale], 'number')), scale], 'number');
+  const down = (v: Expr, scale: Expr) => caseOf([{ when: call('lt', [call('abs', [v], 'number'), call('div', [scale, int(2)], 'number')], 'bool'), then: lit(0) }],
+    call('mul', [roundHalfUp(c, call('div', [v, scale], 'number')), scale], 'number'), 'number');
   if (digits !== undefined) {
     const scale = Math.abs(digits) <= 15 ? int(10 ** Math.abs(digits)) : call('pow', [int(10), int(Math.abs(digits))], 'number');
     return c.vars.share(toNumber(x), (v) => (digits > 0 ? up(v, scale) : down(v, scale)));
   }
-  return c.vars.share(toNumber(x), (v) => c.vars.share(call('to_integer', [toNumber(d!)], 'int'), (n) => c.vars.share(call('pow', [int(10), call('abs', [n], 'int')], 'number'), (scale) =>
+  // Digits past any double's (10^400 has none) are read as 400 or -400 before the cast to an
+  // integer, which failed the whole search for d=1e10.
+  const clamped = c.vars.share(toNumber(d!), (dd) => caseOf([
+    { when: call('gt', [dd, int(400)], 'bool'), then: int(400) },
+    { when: call('lt', [dd, int(-400)], 'bool'), then: int(-400) },
+  ], dd, 'number'));
+  return c.vars.share(toNumber(x), (v) => c.vars.share(call('to_integer', [clamped], 'int'), (n) => c.vars.share(call('pow', [int(10), call('abs', [n], 'int')], 'number'), (scale) =>
     caseOf([{ when: call('ge', [n, int(0)], 'bool'), then: up(v, scale) }], down(v, scale), 'number'))));
 }
 
