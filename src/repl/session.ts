@@ -1,7 +1,7 @@
 // The REPL's state and actions, without any UI: what is loaded, the time range and clock, the
 // last result (capped), and every session command. The Ink app and the script mode both drive it.
 import { SplError } from '../../grammar/diagnostics.js';
-import { describeLoad, formatTime, RowWriter } from '../cli/format.js';
+import { describeLoad, formatTime } from '../cli/format.js';
 import { explainText } from '../cli/remote.js';
 import { fieldsText } from '../compiler/print/plan-text.js';
 import { athenaTable } from '../compiler/print/athena-table.js';
@@ -9,11 +9,11 @@ import { parseIso, resolveTime } from '../compiler/time.js';
 import { rowsToRead, type Engine, type RunOptions } from '../engine/engine.js';
 import type { ContentSet } from '../engine/content/types.js';
 import { missingIndexNote } from '../engine/index-note.js';
-import { evidenceAt, writeTextFile } from '../engine/write-path.js';
 import { bundledQueriesDir, userQueriesDir, type SavedQuery } from '../engine/queries.js';
 import type { LoadProgress, LoadReport, Row } from '../engine/types.js';
 import { quoteValue } from './completion.js';
 import { describeSummary, discoverFields, knownFields, topValues } from './data-profile.js';
+import { exportResult } from './export-result.js';
 import { describeStats, type FieldStats } from './field-stats.js';
 import { describeData, inspectSearch } from './inspect.js';
 import { ranLines, ranSearch } from './inspect-ran.js';
@@ -302,7 +302,7 @@ export class Session {
         }
         return [lines(...out.map((text, i): OutLine => ({ text, tone: i === 0 ? 'heading' : i === out.length - 1 ? 'dim' : 'plain' })))];
       }
-      case 'export': return [this.export(cmd.format, cmd.file, cmd.force)];
+      case 'export': return [exportResult(this.last, this.loadedPaths, this.maxRows, cmd.format, cmd.file, cmd.force)];
       case 'pivot': {
         const options = this.pivotOptions(cmd.row);
         if (cmd.choice === undefined) return [{ kind: 'pivot-menu', row: cmd.row, options }];
@@ -400,21 +400,6 @@ export class Session {
     const lines = describeStats(stats, width, field);
     if (!lines) throw new SessionCommandError(`${scope === 'data' ? 'no loaded event' : 'no row of the last result'} has a field ${field}`);
     return [{ kind: 'lines', lines: lines.map((text, i) => ({ text, tone: i === 0 ? 'heading' : 'plain' })) }];
-  }
-
-  private export(format: 'csv' | 'json' | 'jsonl', file: string, force: boolean): Outcome {
-    if (!this.last) throw new SessionCommandError('no result to export yet');
-    const evidence = force ? undefined : evidenceAt(expandHome(file), this.loadedPaths);
-    if (evidence) throw new SessionCommandError(`:export ${file}: ${evidence}. Choose another file (or add --force)`);
-    const parts: string[] = [];
-    const writer = new RowWriter(format, this.last.columns, (t) => parts.push(t));
-    writer.rows(this.last.rows);
-    writer.end();
-    const path = expandHome(file);
-    const made = writeTextFile(path, parts.join(''));
-    const out: OutLine[] = [{ text: `wrote ${this.last.rows.length.toLocaleString('en-US')} rows to ${path}${made ? ` (made the folder ${made})` : ''}`, tone: 'info' }];
-    if (this.last.truncated) out.push({ text: `warning: the result was capped at ${this.maxRows.toLocaleString('en-US')} rows; spelunk run "<SPL>" --format ${format} > FILE writes all of it`, tone: 'warn' });
-    return { kind: 'lines', lines: out };
   }
 }
 

@@ -80,8 +80,31 @@ describe(':export next to the evidence', () => {
     expect(readFileSync(log, 'utf8')).toBe(original);
     // Beside the loaded file (not in a loaded folder) is fine, and --force writes where it is told.
     expect(await said(single, `:export csv ${path.join(trail, 'beside.csv')}`)).toEqual([`wrote 1 rows to ${path.join(trail, 'beside.csv')}`]);
-    expect(await said(single, `:export csv ${log} --force`)).toEqual([`wrote 1 rows to ${log}`]);
+    expect(await said(single, `:export csv ${log} --force`)).toEqual([`wrote 1 rows to ${log} (replaced the file that was there, ${original.length} bytes)`]);
     expect(readFileSync(log, 'utf8')).toBe('n\n1\n');
+  });
+});
+
+// :export replaced any file that was not evidence without a word. Splunk's outputcsv replaces its
+// file (https://docs.splunk.com/Documentation/Splunk/latest/SearchReference/Outputcsv: append
+// defaults to false), but the file an analyst names may be an earlier export of the case, evidence
+// of its own: the REPL asks first, as :save does before replacing a saved search, and a replacement
+// is said. A script, with nobody to ask, leaves the file alone (script.ts takes the answer no).
+describe(':export over a file that is there', () => {
+  it('asks before replacing it, leaves it alone on no, and says that it was replaced', async () => {
+    const session = new Session(engine, { now: SAMPLE_NOW });
+    await session.execute('| makeresults | eval n=2 | table n');
+    const earlier = path.join(dir, 'case 7', "analyst's.csv");
+    mkdirSync(path.dirname(earlier), { recursive: true });
+    writeFileSync(earlier, 'n\n1\n');
+    const again = `:export csv '${path.join(dir, 'case 7', 'analyst')}'"'"'s.csv' --force`;
+    expect(await session.execute(`:export csv "${earlier}"`)).toEqual([
+      { kind: 'confirm', question: `${earlier} exists (4 bytes): replace it? (y/N)`, yes: again, no: `not written: ${earlier} exists (${again} replaces it)` },
+    ]);
+    expect(readFileSync(earlier, 'utf8')).toBe('n\n1\n');
+    // The answer y runs the command it was given: a name with a space and a quote survives it.
+    expect(await said(session, again)).toEqual([`wrote 1 rows to ${earlier} (replaced the file that was there, 4 bytes)`]);
+    expect(readFileSync(earlier, 'utf8')).toBe('n\n2\n');
   });
 });
 

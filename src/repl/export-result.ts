@@ -1,0 +1,51 @@
+// `:export`: the last result written to a file. Never over the evidence (a loaded file, or into a
+// loaded folder, whose next load would read the rows as events), and never over another file
+// without asking: Splunk's outputcsv replaces its file silently, but the file an analyst named
+// is as likely an earlier export of the case (evidence too) as a scratch file, and the REPL asks
+// before replacing, as :save does; --force (or answering y) replaces it, and says so.
+import { statSync } from 'node:fs';
+import { RowWriter } from '../cli/format.js';
+import { evidenceAt, writeTextFile } from '../engine/write-path.js';
+import type { HeldResult, OutLine, Outcome } from './outcome.js';
+import { expandHome } from './paths.js';
+import { SessionCommandError } from './session-commands.js';
+
+type ExportFormat = 'csv' | 'json' | 'jsonl';
+
+export function exportResult(last: HeldResult | null, loaded: readonly string[], maxRows: number, format: ExportFormat, file: string, force: boolean): Outcome {
+  if (!last) throw new SessionCommandError('no result to export yet');
+  const target = expandHome(file);
+  const evidence = force ? undefined : evidenceAt(target, loaded);
+  if (evidence) throw new SessionCommandError(`:export ${file}: ${evidence}. Choose another file (or add --force)`);
+  const before = fileSize(target);
+  if (before !== undefined && !force) {
+    const again = `:export ${format} ${commandWord(file)} --force`;
+    return { kind: 'confirm', question: `${target} exists (${bytes(before)}): replace it? (y/N)`, yes: again, no: `not written: ${target} exists (${again} replaces it)` };
+  }
+  const parts: string[] = [];
+  const writer = new RowWriter(format, last.columns, (t) => parts.push(t));
+  writer.rows(last.rows);
+  writer.end();
+  const made = writeTextFile(target, parts.join(''));
+  const replaced = before === undefined ? '' : ` (replaced the file that was there, ${bytes(before)})`;
+  const out: OutLine[] = [{ text: `wrote ${last.rows.length.toLocaleString('en-US')} rows to ${target}${replaced}${made ? ` (made the folder ${made})` : ''}`, tone: 'info' }];
+  if (last.truncated) out.push({ text: `warning: the result was capped at ${maxRows.toLocaleString('en-US')} rows; spelunk run "<SPL>" --format ${format} > FILE writes all of it`, tone: 'warn' });
+  return { kind: 'lines', lines: out };
+}
+
+/** The size of the file at `p`, or undefined when nothing is there (a folder is writeTextFile's to name). */
+function fileSize(p: string): number | undefined {
+  try {
+    const s = statSync(p);
+    return s.isDirectory() ? undefined : s.size;
+  } catch {
+    return undefined;
+  }
+}
+
+const bytes = (n: number): string => `${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'}`;
+
+/** `word` as one word of a session command line (session-commands.ts splitWords). */
+function commandWord(word: string): string {
+  return /^[^\s"'\\]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
+}
