@@ -124,6 +124,41 @@ describe('roles another account may assume: created (CreateRole) or opened (Upda
     const rows = await huntOver('aws_iam_create_role', [dir]);
     expect(rows.map((r) => [r.eventName, r.role_name, r.trusted_other_accounts])).toEqual([['UpdateAssumeRolePolicy', 'c', ['444455556666']]]);
   });
+
+  // ESCU's "aws detect role creation" (detections/cloud/aws_detect_role_creation.yml) filters on
+  // event_name and shows http_user_agent and mfa_auth: the add-on's [aws:cloudtrail] stanza
+  // (props.conf 7.10) sets none of them (eventName is aliased to signature and command only), so on
+  // CloudTrail as the add-on reads it the search as published finds nothing. Its other filters are
+  // the add-on's: action=created is the action/status lookup's for a CreateRole that succeeded.
+  // The hunt filters on no such field: eventSource, eventName and errorCode are set on every event.
+  it('ESCU\'s event_name is never set on aws:cloudtrail; on the add-on\'s eventName its roles are the hunt\'s, less those no other account may assume', async () => {
+    const trust = (principal: object) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }] });
+    const dir = records([
+      iamCall('console-service-role', 'CreateRole', { userIdentity: adminSession, requestParameters: { roleName: 'ec2-app',
+        description: 'Allows EC2 instances to call AWS services on your behalf.', assumeRolePolicyDocument: trust({ Service: 'ec2.amazonaws.com' }) } }),
+      iamCall('console-cross-account', 'CreateRole', { userIdentity: adminSession, requestParameters: { roleName: 'partner-read',
+        description: 'Allows the partner account to read reports.', assumeRolePolicyDocument: trust({ AWS: 'arn:aws:iam::444455556666:root' }) } }),
+    ]);
+    const engine = await Engine.open({ stateDir: tempDir() });
+    try {
+      await engine.load([dir]);
+      const rows = async (spl: string) => (await engine.run(spl, { now: SAMPLE_NOW })).rows;
+      const escu = (eventField: string) => `\`cloudtrail\` ${eventField}=CreateRole action=created userIdentity.type=AssumedRole requestParameters.description=Allows* | table requestParameters.roleName http_user_agent mfa_auth event_name`;
+      expect(await rows(escu('event_name'))).toEqual([]);
+      expect(await rows(escu('eventName'))).toEqual([
+        { 'requestParameters.roleName': 'ec2-app', http_user_agent: null, mfa_auth: null, event_name: null },
+        { 'requestParameters.roleName': 'partner-read', http_user_agent: null, mfa_auth: null, event_name: null },
+      ]);
+      const hunt = byId('aws_iam_create_role').spl;
+      expect((await rows(hunt)).map((r) => [r.role_name, r.trusted_other_accounts])).toEqual([['partner-read', ['444455556666']]]);
+      // Its description's advice: without the `where`, every role created is listed.
+      const everyRole = hunt.replace(/^\| where .*$/m, '');
+      expect(everyRole).not.toBe(hunt);
+      expect((await rows(everyRole)).map((r) => r.role_name).sort()).toEqual(['ec2-app', 'partner-read']);
+    } finally {
+      engine.close();
+    }
+  });
 });
 
 describe('permanent keys: refused attempts shown, as ESCU shows them', () => {
