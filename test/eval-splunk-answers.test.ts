@@ -91,14 +91,30 @@ describe('answers the reference pages leave open', () => {
     ]);
   });
 
-  // The bin and timechart pages say a span "always rounds down the starting date for the first
-  // bin" and that span=1d keeps day boundaries; they say nothing of where a week starts. spelunk's
-  // 1w bins are whole weeks counted from the epoch (1970-01-01 was a Thursday), so they start on a
-  // Thursday at 00:00 UTC; relative_time(_time, "@w0") gives weeks that start on Sunday.
+  // Unsettled: no Splunk page or thread found says on which weekday a span=1w bin starts. The bin
+  // page (Search Reference 9.x) says "When a <span-length> of a day or more is used, the span is
+  // aligned to midnight in the timezone of the user", that aligntime= "Align[s] the bin times to
+  // something other than base UTC time (epoch 0) ... Ignored if span is in days, months, or
+  // years", and lists no week among its timescales. spelunk's 1w bins are whole weeks counted from
+  // the epoch (1970-01-01 was a Thursday): they start at midnight UTC, on a Thursday, and
+  // aligntime= does not move them (a week is days). Snapping is documented ("Specify time modifiers
+  // in your search": w0 is Sunday, w1 Monday ..., @w is @w0, w7 is Sunday too): relative_time(_time,
+  // "@w1") gives weeks from Monday.
   // https://help.splunk.com/en/splunk-enterprise/spl-search-reference/9.4/search-commands/bin
-  it('bin span=1w: weeks start on Thursday 00:00 UTC; @w0 snaps to Sunday', async () => {
-    await expectRows(data.sample, '| makeresults | eval _time=strptime("2026-11-25 13:00", "%Y-%m-%d %H:%M"), sunday=strftime(relative_time(_time, "@w0"), "%a %F") | bin _time span=1w | eval week=strftime(_time, "%a %F %T") | table week sunday', [
-      { week: 'Thu 2026-11-19 00:00:00', sunday: 'Sun 2026-11-22' },
+  // https://help.splunk.com/splunk-enterprise/search/search-manual/9.2/specify-time-ranges/specify-time-modifiers-in-your-search
+  it('bin span=1w (unsettled by Splunk\'s pages): weeks start on Thursday 00:00 UTC, aligntime= ignored; @w0/@w/@w7 snap to Sunday, @w1 to Monday', async () => {
+    const at = '| makeresults | eval _time=strptime("2026-11-25 13:00", "%Y-%m-%d %H:%M")';
+    await expectRows(data.sample, `${at}, sunday=strftime(relative_time(_time, "@w0"), "%a %F"), monday=strftime(relative_time(_time, "-1w@w1"), "%a %F"), w=strftime(relative_time(_time, "@w"), "%a %F"), w7=strftime(relative_time(_time, "@w7"), "%a %F"), week=strftime(relative_time(_time, "@week"), "%a %F") | bin _time span=1w | eval week_bin=strftime(_time, "%a %F %T") | table week_bin sunday monday w w7 week`, [
+      { week_bin: 'Thu 2026-11-19 00:00:00', sunday: 'Sun 2026-11-22', monday: 'Mon 2026-11-16', w: 'Sun 2026-11-22', w7: 'Sun 2026-11-22', week: 'Sun 2026-11-22' },
+    ]);
+    await expectRows(data.sample, `${at} | bin _time span=1w aligntime=@w1 | eval week_bin=strftime(_time, "%a %F %T") | table week_bin`, [{ week_bin: 'Thu 2026-11-19 00:00:00' }]);
+  });
+
+  // Spans in months are calendar months ("Ignored if span is in days, months, or years"): 1mon
+  // from the 1st, 1q from January, April, July or October 1st (as @q snaps), 1y from January 1st.
+  it('bin span=1mon, 1q, 2mon and 1y start on calendar boundaries, at midnight UTC', async () => {
+    await expectRows(data.sample, '| makeresults | eval _time=strptime("2026-11-25 13:00", "%Y-%m-%d %H:%M") | bin _time span=1mon as m | bin _time span=1q as q | bin _time span=2mon as m2 | bin _time span=1y as y | eval m=strftime(m, "%F %T"), q=strftime(q, "%F %T"), m2=strftime(m2, "%F %T"), y=strftime(y, "%F %T"), snapq=strftime(relative_time(_time, "@q"), "%F %T") | table m q m2 y snapq', [
+      { m: '2026-11-01 00:00:00', q: '2026-10-01 00:00:00', m2: '2026-11-01 00:00:00', y: '2026-01-01 00:00:00', snapq: '2026-10-01 00:00:00' },
     ]);
   });
 

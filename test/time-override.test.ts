@@ -113,8 +113,15 @@ const CASES: { name: string; spl: string; picker: { earliest?: number; latest?: 
     same: 'eventName=ConsoleLogin earliest=-30d | stats count', rows: [{ count: 7 }],
   },
   {
-    // `| search` at the start is the search command the first search implies (Search Reference, "search").
-    name: '| search at the start: its earliest= stands for the picker\'s range as without the pipe',
+    // `| search` at the start is the search command the first search implies, written out: Search
+    // Reference 9.2, "search" ("The search command is implied at the beginning of any search. You do
+    // not need to specify the search command at the beginning of your search criteria",
+    // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.2/search-commands/search), and
+    // it is the generating command first in the pipeline ("Support for generating commands", 10.4:
+    // "the first command in the search string must be search, tstats, ... Technically, the search
+    // command comes first in the pipeline, but doesn't actually need to be specified because it is
+    // implied", https://help.splunk.com/en/splunk-enterprise/administer/manage-users-and-security/10.4/use-field-filters-to-protect-sensitive-data/use-field-filters-in-searches/support-for-generating-commands).
+    name: '| search at the start (confirmed: the implied first search): its earliest= stands for the picker\'s range as without the pipe',
     spl: '| search eventName=ConsoleLogin earliest=-30d | stats count', picker: { earliest: NOV25, latest: NOV26 },
     same: 'eventName=ConsoleLogin earliest=-30d | stats count', rows: [{ count: 7 }],
   },
