@@ -42,6 +42,7 @@ import type { Row } from '../engine/types.js';
 import { resultFieldStats } from './data-profile.js';
 import { visible } from './display.js';
 import { MAX_DEPTH } from './event-view.js';
+import { parseEventJson } from './event-json.js';
 import type { HeldResult } from './outcome.js';
 
 /** CloudTrail fields with a value of their own on (almost) every event: counted, not tabled. */
@@ -295,7 +296,7 @@ class NestedPaths {
       if (typeof row._raw !== 'string') continue;
       let event: unknown;
       try {
-        event = JSON.parse(row._raw);
+        event = parseEventJson(row._raw);
       } catch {
         continue;
       }

@@ -2,6 +2,7 @@
 // the columns) are listed as Splunk lists them, the time and then the event's summary line,
 // instead of a slice of the raw JSON; everything else is a table fitted to the terminal.
 import { eventSummary } from './event-view.js';
+import { parseEventJson } from './event-json.js';
 import type { Table } from './browser.js';
 import type { Row } from '../engine/types.js';
 import type { HeldResult, OutLine } from './outcome.js';
@@ -21,7 +22,7 @@ export function rowEvent(row: Row): Record<string, unknown> | null {
   const raw = row._raw;
   if (typeof raw !== 'string') return null;
   try {
-    const v = JSON.parse(raw) as unknown;
+    const v = parseEventJson(raw);
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
   } catch {
     return null;

@@ -27,6 +27,7 @@ import type { FieldsAhead } from './sidebar-job.js';
 import { parseSessionCommand, SessionCommandError, type SessionCommand } from './session-commands.js';
 import { huntCommand, queryList, runQuery, saveCommand, withParameters } from './session-queries.js';
 import { zoom, zoomedWithin } from './zoom.js';
+import { parseEventJson } from './event-json.js';
 
 const DEFAULT_MAX_ROWS = 10_000;
 
@@ -214,7 +215,7 @@ export class Session {
     const r = await this.engine.run(`eventID=${quoteValue(eventID, true)} | head 1 | table _raw`, { now: this.clock(), maxRows: 1 }).finally(() => release(false));
     const raw = r.rows[0]?._raw;
     if (typeof raw !== 'string') return null;
-    const v = JSON.parse(raw) as unknown;
+    const v = parseEventJson(raw);
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
   }
 
