@@ -249,6 +249,15 @@ describe('inline earliest=/latest= override the picker (Splunk\'s "Time modifier
     expect(bounds(sub.sql)).toContain('WHERE "_time" >= 1795737600');
   });
 
+  it('a subsearch\'s own earliest= is said with the subsearch\'s text, apart from the main search\'s', () => {
+    const spl = 'eventName=ConsoleLogin earliest=-3d | stats count | appendcols [search eventName=ConsoleLogin earliest=-30d latest=-20d | stats count as sub]';
+    const { compiled } = memory.prepare(spl, { now: SAMPLE_NOW, earliest: NOV27 });
+    expect(compiled.notes).toEqual([
+      'earliest=/latest= in the search replace the time range given (--earliest/--latest, :time), as in Splunk: it reads 2026-11-25T00:00:00Z .. 2026-11-28T00:00:00Z',
+      'earliest=/latest= in the subsearch [search eventName=ConsoleLogin earliest=-30d latest=-20d | s…] replace the time range given (--earliest/--latest, :time) in it alone, as in Splunk: it reads 2026-10-29T00:00:00Z .. 2026-11-08T00:00:00Z',
+    ]);
+  });
+
   it('Trino/Athena: tstats reads its where clause\'s range\'s partitions, with the same note', async () => {
     const table = athenaTable('cloudtrail', 'timestamp');
     const prepared = await memory.prepareTrino('| tstats count where eventName=ConsoleLogin earliest=-3d', { now: SAMPLE_NOW, earliest: NOV27, table });

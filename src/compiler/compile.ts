@@ -58,7 +58,7 @@ export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation 
   // the main search's is narrowed to options.within (a zoom), a subsearch's is not.
   const within = top ? b.options.within : undefined;
   const { inline, upToNow, ...range } = effectiveRange(p, b.options.now, { earliest: b.options.earliest, latest: b.options.latest, within });
-  if (inline && (b.options.earliest !== undefined || b.options.latest !== undefined || within)) overrideNote(b, range, within !== undefined);
+  if (inline && (b.options.earliest !== undefined || b.options.latest !== undefined || within)) overrideNote(b, range, within !== undefined, top ? undefined : p);
   b.range = range;
   try {
     return compileCommands(p, b, top, inline ? narrow(upToNow === undefined ? {} : { latest: upToNow }, within ?? {}) : undefined);
@@ -67,12 +67,24 @@ export function compilePipeline(p: Pipeline, b: Builder, top = false): Relation 
   }
 }
 
-/** Said when a search's own earliest=/latest= set aside the range the analyst gave: never silently. */
-function overrideNote(b: Builder, range: { earliest?: number; latest?: number }, narrowed: boolean): void {
+/**
+ * Said when a search's own earliest=/latest= set aside the range the analyst gave: never silently.
+ * A subsearch's is named by its text, since its range holds in it alone and the main search's rows
+ * come from the range given.
+ */
+function overrideNote(b: Builder, range: { earliest?: number; latest?: number }, narrowed: boolean, sub?: Pipeline): void {
   const at = (t: number | undefined, none: string) => (t === undefined ? none : new Date(t * 1000).toISOString().replace('.000Z', 'Z'));
   const how = narrowed ? 'as in Splunk, and the zoom narrows them' : 'as in Splunk';
-  const note = `earliest=/latest= in the search replace the time range given (--earliest/--latest, :time), ${how}: it reads ${at(range.earliest, 'the first event')} .. ${at(range.latest, 'the last event')}`;
+  const where = sub ? `the subsearch [${excerpt(b.options.source, sub)}]` : 'the search';
+  const alone = sub ? ' in it alone' : '';
+  const note = `earliest=/latest= in ${where} replace the time range given (--earliest/--latest, :time)${alone}, ${how}: it reads ${at(range.earliest, 'the first event')} .. ${at(range.latest, 'the last event')}`;
   if (!b.notes.includes(note)) b.notes.push(note);
+}
+
+/** A pipeline's text on one line, cut to a length a note can carry. */
+function excerpt(source: string | undefined, p: Pipeline): string {
+  const text = source === undefined ? '…' : source.slice(p.span.start, p.span.end).replace(/\s+/g, ' ').trim();
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
 /** `own`: the first search's earliest=/latest= are the range, and `own` the bounds its text does not say. */
