@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { statNames } from './folder-stat.js';
 import { FoundFiles } from './found-files.js';
-import { isSpelunkExport, ownFolder } from './not-evidence.js';
+import { EXPORTS_LIST, isSpelunkExport, listedExport, listedExports, ownFolder } from './not-evidence.js';
 import type { LoadWarning } from './types.js';
 
 export type { FileState } from './found-files.js';
@@ -47,6 +47,8 @@ interface Walk {
   folders: Map<string, string>;
   /** Symbolic links to folders, followed once the real folders are walked (see walkTree). */
   links: { path: string; info: Stats; depth: number }[];
+  /** Files left out as results :export wrote (named in warnings), so far. */
+  exported: number;
 }
 
 const keyOf = (info: Stats): string => `${info.dev}:${info.ino}`;
@@ -56,7 +58,7 @@ const keyOf = (info: Stats): string => `${info.dev}:${info.ino}`;
  * in and sorting within each folder or glob so the same arguments always give the same list.
  */
 export async function expandPaths(paths: string[]): Promise<Expansion> {
-  const walk: Walk = { warnings: [], folders: new Map(), links: [] };
+  const walk: Walk = { warnings: [], folders: new Map(), links: [], exported: 0 };
   let states = new FoundFiles();
   /**
    * The name each real file is listed under, by device then inode; made only when a second
@@ -163,6 +165,7 @@ async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Foun
   }
   const found = new FoundFiles();
   const ignored: string[] = [];
+  const exported = walk.exported;
   await walkTree(folder, info, Infinity, walk, (file, stats, viaLink, isDir, dir, name) => {
     if (isDir) return;
     // The name alone is tested when there is one: a pattern tested on a path joined from pieces builds it in one piece.
@@ -170,7 +173,7 @@ async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Foun
     else ignored.push(file);
   });
   const evidence = await withoutExports(found, walk);
-  if (found.length === 0) {
+  if (found.length === 0 && walk.exported === exported) {
     walk.warnings.push({
       file: folder,
       reason: 'folder holds no .json, .jsonl, .ndjson, .cloudtrail, .parquet or .gz files',
@@ -238,12 +241,16 @@ function walkedBefore(folder: string, info: Stats, walk: Walk): boolean {
 
 async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk, visit: Visit, root = false): Promise<void> {
   let names: Dirent[];
+  let listed = false;
   try {
     // Synchronous, one folder at a time, with a turn of the event loop after each: the libuv
     // threads stay free for the work beside the walk (a warm start's first search runs its
     // DuckDB statements there: behind 833 readdir calls it waited for the whole walk at 5M).
     await new Promise(setImmediate);
-    names = readdirSync(dir, { withFileTypes: true }).filter((entry) => !entry.name.startsWith('.'));
+    names = readdirSync(dir, { withFileTypes: true }).filter((entry) => {
+      if (entry.name === EXPORTS_LIST) listed = true;
+      return !entry.name.startsWith('.');
+    });
   } catch (err) {
     walk.warnings.push({ file: dir, reason: `folder not read: ${describeFsError(err)}`, kind: 'skipped' });
     return;
@@ -262,6 +269,7 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
   // Then every name below it is too, and literalName leaves it as it is.
   const normal = plain && path.sep === '/' && dir.startsWith('/');
   const infos = statNames(dir, names, (name) => joined(dir, plain, slashed, name));
+  const exports = listed ? listedExports(dir) : undefined;
   const folders: string[] = [];
   names.forEach((entry, i) => {
     const link = entry.isSymbolicLink();
@@ -275,11 +283,16 @@ async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk
       }
       return;
     }
-    const listed = normal ? full : literalName(full);
+    const file = normal ? full : literalName(full);
     const at = normal ? slashed : undefined;
     const name = normal ? entry.name : undefined;
-    if (target.isFile()) visit(listed, target, viaLink || link, false, at, name);
-    else if (target.isDirectory() && visit(listed, target, viaLink || link, true, at, name) !== false && depth > 1) {
+    // What :export wrote here and listed is left out (a log file's name only: a walk reads no other).
+    const exported = exports && target.isFile() && DATA_FILE.test(entry.name) ? listedExport(full, target.size, exports.get(entry.name)) : undefined;
+    if (exported) {
+      walk.warnings.push({ file: full, reason: exported, kind: 'note' });
+      walk.exported++;
+    } else if (target.isFile()) visit(file, target, viaLink || link, false, at, name);
+    else if (target.isDirectory() && visit(file, target, viaLink || link, true, at, name) !== false && depth > 1) {
       if (link) walk.links.push({ path: full, info: target, depth: depth - 1 });
       // A real folder is met once, unless the file system reports links as plain entries.
       else if (!walkedBefore(full, target, walk)) {

@@ -1,7 +1,10 @@
 // What a walk of evidence leaves out though it looks like log files: spelunk's own cache (a folder
-// tagged as one, or a layout folder of it) and spelunk's own Parquet exports. Their events come
-// from other files, often the ones beside them, and would count twice (load-paths.ts).
+// tagged as one, or a layout folder of it), spelunk's own Parquet exports and the JSON results its
+// :export wrote. Their events come from other files, often the ones beside them, and would count
+// twice (load-paths.ts).
 
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EVENT_COLUMNS, PROMOTED_COLUMNS } from '../compiler/cloudtrail-schema.js';
@@ -65,3 +68,64 @@ export async function isSpelunkExport(file: string): Promise<boolean> {
     await fd?.close();
   }
 }
+
+/**
+ * The hidden file, beside the JSON results `:export` writes, that lists them. Such rows hold
+ * eventName, eventSource and CloudTrail's nested keys (`table eventName userIdentity.arn`), and no
+ * test of their shape tells them from events (a SIEM's flattened CloudTrail looks the same): what
+ * was written is known only where it was written. A walk (load-paths.ts) leaves out a file listed
+ * there whose bytes are still the ones written; named on its own it loads as usual.
+ */
+export const EXPORTS_LIST = '.spelunk-exports';
+
+interface Written {
+  size: number;
+  sha256: string;
+  at: string;
+}
+
+/** Lists `file`, just written with `text`, in its folder's EXPORTS_LIST (made when missing). */
+export function listExport(file: string, text: string): void {
+  const list = path.join(path.dirname(file), EXPORTS_LIST);
+  const head = existsSync(list) ? '' : `# Results spelunk's :export wrote in this folder. Their rows came from CloudTrail events read elsewhere:\n# a load of this folder leaves these files out (name one to load it). One JSON object a line.\n`;
+  const bytes = Buffer.from(text);
+  const entry: Written & { name: string } = { name: path.basename(file), size: bytes.length, sha256: sha256(bytes), at: new Date().toISOString() };
+  appendFileSync(list, head + JSON.stringify(entry) + '\n');
+}
+
+/** The exports `dir`'s EXPORTS_LIST names, by file name (undefined when it has none). */
+export function listedExports(dir: string): Map<string, Written[]> | undefined {
+  const listed = new Map<string, Written[]>();
+  let text = '';
+  try {
+    text = readFileSync(path.join(dir, EXPORTS_LIST), 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const { name, size, sha256: hash, at } = JSON.parse(line) as Written & { name: string };
+      if (typeof name === 'string' && typeof size === 'number' && typeof hash === 'string') listed.set(name, [...(listed.get(name) ?? []), { size, sha256: hash, at: String(at) }]);
+    } catch {
+      // A damaged line lists nothing: the file it meant loads as evidence, never the reverse.
+    }
+  }
+  return listed;
+}
+
+/** When `file` (of `size` bytes) is still an export its folder lists, why it is not read. */
+export function listedExport(file: string, size: number, written: Written[] | undefined): string | undefined {
+  const same = written?.filter((w) => w.size === size);
+  if (!same?.length) return undefined;
+  let hash: string;
+  try {
+    hash = sha256(readFileSync(file));
+  } catch {
+    return undefined;
+  }
+  const w = same.find((s) => s.sha256 === hash);
+  return w && `results spelunk's :export wrote (${w.at.slice(0, 16).replace('T', ' ')} UTC; listed in ${EXPORTS_LIST}), not events: their rows came from events read elsewhere; not read (name the file itself to load it)`;
+}
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

@@ -1,11 +1,14 @@
 // `:export`: the last result written to a file. Never over the evidence (a loaded file, or into a
-// loaded folder, whose next load would read the rows as events), and never over another file
+// loaded folder, whose next load would read the rows as events), never read back as events (JSON
+// results are listed beside them, see not-evidence.ts), and never over another file
 // without asking: Splunk's outputcsv replaces its file silently, but the file an analyst named
 // is as likely an earlier export of the case (evidence too) as a scratch file, and the REPL asks
 // before replacing, as :save does; --force (or answering y) replaces it, and says so.
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import { RowWriter } from '../cli/format.js';
-import { evidenceAt, writeTextFile } from '../engine/write-path.js';
+import { EXPORTS_LIST, listExport } from '../engine/not-evidence.js';
+import { evidenceAt, writeReason, writeTextFile } from '../engine/write-path.js';
 import type { HeldResult, OutLine, Outcome } from './outcome.js';
 import { expandHome } from './paths.js';
 import { SessionCommandError } from './session-commands.js';
@@ -26,11 +29,28 @@ export function exportResult(last: HeldResult | null, loaded: readonly string[],
   const writer = new RowWriter(format, last.columns, (t) => parts.push(t));
   writer.rows(last.rows);
   writer.end();
-  const made = writeTextFile(target, parts.join(''));
+  const text = parts.join('');
+  const made = writeTextFile(target, text);
+  const unlisted = format === 'csv' ? undefined : listed(target, text);
   const replaced = before === undefined ? '' : ` (replaced the file that was there, ${bytes(before)})`;
   const out: OutLine[] = [{ text: `wrote ${last.rows.length.toLocaleString('en-US')} rows to ${target}${replaced}${made ? ` (made the folder ${made})` : ''}`, tone: 'info' }];
+  if (unlisted) out.push({ text: unlisted, tone: 'warn' });
   if (last.truncated) out.push({ text: `warning: the result was capped at ${maxRows.toLocaleString('en-US')} rows; spelunk run "<SPL>" --format ${format} > FILE writes all of it`, tone: 'warn' });
   return { kind: 'lines', lines: out };
+}
+
+/**
+ * Lists JSON results in their folder's list of exports: a later load of the folder leaves them
+ * out, where their rows (eventName, eventSource, userIdentity...) were read as events and counted
+ * beside the events they came from. CSV is never read as events. Returns a warning when it cannot.
+ */
+function listed(file: string, text: string): string | undefined {
+  try {
+    listExport(file, text);
+    return undefined;
+  } catch (err) {
+    return `warning: could not list it in ${path.join(path.dirname(file), EXPORTS_LIST)} (${writeReason(err)}): a load of that folder would read its rows as events`;
+  }
 }
 
 /** The size of the file at `p`, or undefined when nothing is there (a folder is writeTextFile's to name). */
