@@ -95,11 +95,17 @@ function bodyStart(bytes: Buffer, at: number): number | undefined {
   return i >= bytes.length ? undefined : i;
 }
 
-/** What the load says about a file read member by member, `records` the records it gave. */
-export function describeMembers(m: Members, records: number): { kind: 'partial' | 'note'; reason: string } | undefined {
+/**
+ * What the load says about a file read member by member, `records` the records it gave; `cutLine`:
+ * the JSON line the cut runs through held a wrapper, whose whole events were read (load-stream.ts).
+ */
+export function describeMembers(m: Members, records: number, cutLine?: { line: number; events: number }): { kind: 'partial' | 'note'; reason: string } | undefined {
   const read = `${records} record(s) read`;
   if (m.damage?.cut) {
-    return { kind: 'partial', reason: `truncated gzip (the compressed data ends early): ${read} from the part before the cut; an event the cut runs through is not read, nor anything after it` };
+    const cut = cutLine
+      ? `line ${cutLine.line}, a {"Records":[...]} wrapper the cut runs through, gave its ${cutLine.events} whole event(s) before the cut, the rest of it was cut; nothing after it is read`
+      : 'an event the cut runs through is not read, nor anything after it';
+    return { kind: 'partial', reason: `truncated gzip (the compressed data ends early): ${read} from the part before the cut; ${cut}` };
   }
   if (m.damage) {
     return { kind: 'partial', reason: `corrupt gzip from byte ${m.damage.at} (${m.damage.reason}): ${read} from the members before it; the rest is not read` };

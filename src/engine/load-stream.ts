@@ -76,6 +76,7 @@ async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string
   };
   let batch: EventText[] = [];
   let batchBytes = 0;
+  let cutLine: CutLine | undefined;
 
   const flush = async (): Promise<void> => {
     const events = batch;
@@ -139,7 +140,9 @@ async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string
       }
     }
     try {
-      batch.push(...splitter.end());
+      const last = splitter.end();
+      cutLine = inflated?.damage?.cut && file.format === 'lines' ? wrapperCut(last) : undefined;
+      batch.push(...(cutLine?.events ?? last));
     } catch (err) {
       // Cut inside an event: the whole events before it stand; the cut one is never read.
       if (!(inflated?.damage && err instanceof StructureError)) throw err;
@@ -155,7 +158,7 @@ async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string
   } finally {
     await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(STAGE)}`);
   }
-  const damaged = inflated && describeMembers(inflated, inserted);
+  const damaged = inflated && describeMembers(inflated, inserted, cutLine && { line: cutLine.line, events: cutLine.events.length });
   // Nothing whole before the cut or the damage: the file is skipped for it, as before.
   if (inflated?.damage && inserted === 0) return { inserted, rejected: inflated.damage.cut ? TRUNCATED : `corrupt gzip (${inflated.damage.reason})` };
   if (badCount > 0 && firstBad) {
@@ -166,6 +169,25 @@ async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string
 }
 
 const TRUNCATED = 'truncated gzip (the compressed data ends early)';
+
+interface CutLine {
+  line: number;
+  events: EventText[];
+}
+
+/**
+ * The whole events of the last line of JSON lines cut short, when that line holds a
+ * `{"Records":[...]}` wrapper (a tool appending each delivery file as a line): they were lost
+ * with the line, counted as one line of invalid JSON, as they are not from a cut file that is one
+ * wrapper. Undefined when the line is no wrapper or holds no whole event: it stays as it was.
+ */
+function wrapperCut(last: EventText[]): CutLine | undefined {
+  if (last.length !== 1) return undefined;
+  const line = last[0]!.line;
+  // Its events, split as a `.json` file's are; the cut one never comes out.
+  const events = new EventSplitter('records').push(last[0]!.bytes).map((e) => ({ ...e, line }));
+  return events.length > 0 && events.every((e) => !e.whole) ? { line, events } : undefined;
+}
 
 /** Inflated content in parts the size the stream gives, without a leading byte order mark. */
 function* slices(content: Buffer): Generator<Buffer> {

@@ -1,0 +1,54 @@
+// A gzipped JSON lines file cut short inside a line that holds a whole `{"Records":[...]}` wrapper
+// (a tool that appends each delivery file as one line). The cut line was one bad line of invalid
+// JSON, and every event of it was lost with it, the whole ones before the cut included: a file of
+// one such line lost all its events. They are read now, as they are from a cut `.json.gz` that is
+// one wrapper, and the warning names the line, how many of its events were read and that the rest
+// was cut.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { rows, s3Call, wholeBeforeCut } from '../helpers.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'spelunk-cut-line-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a gzipped JSON lines file cut inside a wrapper line', () => {
+  const first = s3Call('ListBuckets', 3);
+  // Enough events that the cut lands far past the part the sniffer inflates.
+  const wrapped = Array.from({ length: 3000 }, (_, i) => s3Call('GetObject', 4 + (i % 20), { requestParameters: { bucketName: `b${i}`, key: 'x'.repeat(i % 97) } }));
+  const whole = gzipSync(`${JSON.stringify(first)}\n${JSON.stringify({ Records: wrapped })}\n${JSON.stringify(s3Call('PutObject', 25))}\n`);
+  const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
+  const file = path.join(dir, 'appended.jsonl.gz');
+  writeFileSync(file, cut);
+  const rescued = wholeBeforeCut(cut, wrapped);
+
+  for (const mode of ['cache', 'memory'] as const) {
+    it(`reads the whole events of the cut line and says so (${mode})`, async () => {
+      expect(rescued).toBeGreaterThan(1000);
+      const engine = await Engine.open({ stateDir: path.join(dir, 'state'), cacheDir: mode === 'cache' ? path.join(dir, `cache-${mode}`) : undefined });
+      try {
+        const report = await engine.load([file]);
+        expect(report.warnings).toEqual([
+          {
+            file,
+            kind: 'partial',
+            reason: `truncated gzip (the compressed data ends early): ${1 + rescued} record(s) read from the part before the cut; line 2, a {"Records":[...]} wrapper the cut runs through, gave its ${rescued} whole event(s) before the cut, the rest of it was cut; nothing after it is read`,
+          },
+        ]);
+        expect(report).toMatchObject({ filesRead: 1, eventsLoaded: 1 + rescued, eventsSkipped: 0 });
+        expect(await rows(engine, '* | stats count by eventName | sort eventName')).toEqual([
+          { eventName: 'GetObject', count: rescued },
+          { eventName: 'ListBuckets', count: 1 },
+        ]);
+        // The last event read is the last whole one before the cut.
+        const [last] = await rows(engine, `eventName=GetObject | stats max(eval(tonumber(substr('requestParameters.bucketName', 2)))) as last`);
+        expect(last).toEqual({ last: rescued - 1 });
+      } finally {
+        engine.close();
+      }
+    });
+  }
+});
