@@ -1,7 +1,7 @@
 // eval functions whose answers Splunk's reference pages leave open, each pinned to what Splunk is
 // recorded doing, or, where nothing records it, to spelunk's reading and why.
-import { describe, it } from 'vitest';
-import { expectRows, sampleAndLanguage } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { errorOf, expectRows, sampleAndLanguage } from './helpers.js';
 
 const data = sampleAndLanguage();
 
@@ -108,6 +108,28 @@ describe('answers the reference pages leave open', () => {
       { week_bin: 'Thu 2026-11-19 00:00:00', sunday: 'Sun 2026-11-22', monday: 'Mon 2026-11-16', w: 'Sun 2026-11-22', w7: 'Sun 2026-11-22', week: 'Sun 2026-11-22' },
     ]);
     await expectRows(data.sample, `${at} | bin _time span=1w aligntime=@w1 | eval week_bin=strftime(_time, "%a %F %T") | table week_bin`, [{ week_bin: 'Thu 2026-11-19 00:00:00' }]);
+  });
+
+  // Splunk's timechart takes a snap-to span for weeks only (Search Reference 10.0, timechart:
+  // "You can only use week spans with the snap-to span argument"; its example
+  // `timechart span=w@w1 count BY mag` shows "spans of 1 week, where the week begins on Monday",
+  // rows 2018-03-26, 2018-04-02 ...). spelunk refused span=w@w1 ("cannot read span").
+  // https://help.splunk.com/en/splunk-enterprise/search/spl-search-reference/10.0/search-commands/timechart
+  it('timechart span=w@w1: weeks from Monday (w@w0, 1w@w, week@w7 from Sunday); a snap-to span of anything but one week is refused', async () => {
+    const monday = Date.parse('2026-11-23T00:00:00Z') / 1000;
+    const sunday = Date.parse('2026-11-22T00:00:00Z') / 1000;
+    await expectRows(data.sample, `* | where _time < ${monday} | stats count as before_monday | appendcols [search * | where _time < ${sunday} | stats count as before_sunday]`, [{ before_monday: 176, before_sunday: 126 }]);
+    const weeks = (span: string, range = '') => `*${range} | timechart span=${span} count | eval week=strftime(_time, "%a %F %T") | fields - _time`;
+    await expectRows(data.sample, weeks('w@w1'), [{ count: 176, week: 'Mon 2026-11-16 00:00:00' }, { count: 339, week: 'Mon 2026-11-23 00:00:00' }]);
+    for (const span of ['w@w0', '1w@w', 'week@w7', '+1w@week']) {
+      await expectRows(data.sample, weeks(span), [{ count: 126, week: 'Sun 2026-11-15 00:00:00' }, { count: 389, week: 'Sun 2026-11-22 00:00:00' }]);
+    }
+    // The search's range is filled with empty weeks, each from a Monday.
+    await expectRows(data.sample, weeks('w@w1', ' earliest=11/01/2026:00:00:00 latest=11/28/2026:00:00:00'), [
+      { count: 0, week: 'Mon 2026-10-26 00:00:00' }, { count: 0, week: 'Mon 2026-11-02 00:00:00' }, { count: 0, week: 'Mon 2026-11-09 00:00:00' },
+      { count: 176, week: 'Mon 2026-11-16 00:00:00' }, { count: 339, week: 'Mon 2026-11-23 00:00:00' },
+    ]);
+    for (const span of ['2w@w1', '1d@d', 'w@d', '-w@w1']) expect(errorOf(`* | timechart span=${span} count`).message).toContain('one week from a weekday');
   });
 
   // Spans in months are calendar months ("Ignored if span is in days, months, or years"): 1mon

@@ -14,7 +14,11 @@ import { parseSpan, resolveTime } from '../time.js';
 import type { Relation } from '../types.js';
 
 /** A time span: fixed seconds, or calendar months. */
-export type TimeSpan = { seconds: number } | { months: number };
+/**
+ * A time span: fixed seconds, counted from epoch 0 (or aligntime= under a day), or from `origin`
+ * whatever the span (timechart's span=w@w1); or calendar months.
+ */
+export type TimeSpan = { seconds: number; origin?: number } | { months: number };
 
 /** Splunk's default `bins=` ([discretize] in limits.conf). */
 export const DEFAULT_BINS = 100;

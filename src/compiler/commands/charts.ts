@@ -112,6 +112,22 @@ const timechart: CommandCompiler = (cmd, rel, b) => {
 };
 
 /**
+ * span=w@w1: timechart's snap-to span, which Splunk allows for weeks only (Search Reference 10.0,
+ * timechart: "You can only use week spans with the snap-to span argument"; its example
+ * `timechart span=w@w1 count BY mag` has "spans of 1 week, where the week begins on Monday").
+ * Weeks start at 00:00 UTC on the weekday snapped to (@w and @w0 Sunday, @w1 Monday ... @w7
+ * Sunday, as earliest= snaps), counted from that weekday's first midnight after epoch 0 (a Thursday).
+ * Null for a span without "@"; 'bad' for a snap-to span of anything but one week.
+ */
+function weekSnap(text: string): TimeSpan | null | 'bad' {
+  if (!text.includes('@')) return null;
+  const m = /^\+?(1?)(w|week|weeks)@(?:w([0-7])?|week)$/i.exec(text.trim());
+  if (!m) return 'bad';
+  const weekday = Number(m[3] ?? 0) % 7;
+  return { seconds: 7 * 86400, origin: ((weekday - 4 + 7) % 7) * 86400 };
+}
+
+/**
  * timechart's span: span= when given (bins= is then ignored, as Splunk documents); otherwise the
  * smallest of Splunk's spans giving at most bins= (default 100) buckets over the search's time
  * range, or the data's when the search has none, and at least minspan=.
@@ -119,6 +135,9 @@ const timechart: CommandCompiler = (cmd, rel, b) => {
 function timechartSpan(args: Args, rel: Relation, time: Expr, b: Builder): { span: TimeSpan; note?: string } {
   const spanOpt = args.options.get('span');
   if (spanOpt) {
+    const week = weekSnap(spanOpt.value);
+    if (week === 'bad') throw b.err('bad-argument', `cannot read span=${spanOpt.value}: a span with a snap-to is one week from a weekday (span=w@w1: weeks from Monday), as Splunk's timechart allows`, spanOpt.span);
+    if (week) return { span: week };
     const parsed = parseSpan(spanOpt.value);
     if (!parsed) throw b.err('bad-argument', `cannot read span=${spanOpt.value}`, spanOpt.span, ['examples: span=1h, span=30m, span=1d, span=1mon']);
     return { span: parsed.months ? { months: parsed.months } : { seconds: parsed.seconds! } };

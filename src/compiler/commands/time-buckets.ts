@@ -9,10 +9,10 @@ export type { TimeSpan } from './bins.js';
 
 /**
  * The start of the `_time` bucket holding `t` (epoch seconds), in UTC; a span under a day counts
- * from `offset` (aligntime=) instead of epoch 0.
+ * from `offset` (aligntime=) instead of epoch 0, a span with an origin from that.
  */
 export function bucket(t: Expr, span: TimeSpan, vars: Vars, offset = 0): Expr {
-  if ('seconds' in span) return floorTo(t, span.seconds, span.seconds < 86400 ? offset : 0);
+  if ('seconds' in span) return floorTo(t, span.seconds, span.origin ?? (span.seconds < 86400 ? offset : 0));
   return vars.share(call('to_timestamp', [t], 'timestamp'), (ts) => {
     const months = call('add', [call('mul', [call('sub', [call('year', [ts], 'int'), int(1970)], 'int'), int(12)], 'int'), call('sub', [call('month', [ts], 'int'), int(1)], 'int')], 'int');
     const start = call('to_bigint', [call('mul', [call('floor', [call('div', [months, int(span.months)], 'number')], 'number'), int(span.months)], 'number')], 'int');
@@ -43,7 +43,7 @@ export function capped(count: Expr, command = 'timechart', between = 'time bucke
 /** The start of the bucket holding `t` (epoch seconds), as bucket() computes it in SQL. */
 function bucketStart(t: number, span: TimeSpan, offset = 0): number {
   if ('seconds' in span) {
-    const o = span.seconds < 86400 ? offset : 0;
+    const o = span.origin ?? (span.seconds < 86400 ? offset : 0);
     return Math.floor((t - o) / span.seconds) * span.seconds + o;
   }
   const d = new Date(t * 1000);
