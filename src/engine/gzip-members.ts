@@ -7,71 +7,136 @@
 
 import zlib from 'node:zlib';
 
-export interface Members {
-  /** The whole members' content, then as much of a cut last member as inflates. */
-  content: Buffer;
+/** What reading a file member by member found, besides the content. */
+export interface MembersState {
   /** Zero bytes after members (padding), passed over: a member may follow them. */
   padding: number;
   /** Bytes from the first after the members that is neither zero nor a member's start: not read. */
   trailing: number;
-  /** A member cut short (`cut`) or damaged, and the byte it starts at: nothing after it is read. */
-  damage?: { at: number; cut: boolean; reason: string };
+  /**
+   * A member cut short (`cut`) or damaged, and the byte it starts at: nothing after it is read.
+   * `read`: its content was handed on before the damage showed (a member larger than HOLD_BYTES).
+   */
+  damage?: { at: number; cut: boolean; reason: string; read?: boolean };
+}
+
+interface Members extends MembersState {
+  /** The whole members' content, then as much of a cut last member as inflates. */
+  content: Buffer;
 }
 
 const TRAILER_BYTES = 8;
+const CUT = 'the compressed data ends early';
+/**
+ * A member's content is held until its trailer is checked, up to this much: past it, it is handed
+ * on as it inflates (as gzip -d writes it) and a failed check is said afterwards. The whole file
+ * was held inflated: a 100 MB .json.gz with bytes after its member, about 1.5 GB.
+ */
+const HOLD_BYTES = 16 * 1024 * 1024;
+/** The inflated content is handed on in parts of this size. */
+const PART_BYTES = 1024 * 1024;
 
 /** zlib.crc32 arrived in Node 20.15; package.json accepts any Node 20, so older ones compute it here. */
-const crc32: (data: Buffer) => number =
-  typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? (data) => zlib.crc32(data) : tableCrc32;
+const crc32: (data: Buffer, value: number) => number =
+  typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? (data, value) => zlib.crc32(data, value) : tableCrc32;
 
 let crcTable: Uint32Array | undefined;
 
-export function tableCrc32(data: Buffer): number {
+/** The CRC-32 of `data`, continued from `value` (the CRC-32 of what came before it). */
+export function tableCrc32(data: Buffer, value = 0): number {
   const table = (crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     return c >>> 0;
   }));
-  let crc = 0xffffffff;
+  let crc = (value ^ 0xffffffff) >>> 0;
   for (const byte of data) crc = table[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-export function gunzipMembers(bytes: Buffer): Members {
-  const parts: Buffer[] = [];
-  let padding = 0;
-  const done = (at: number, damage?: Members['damage']): Members => ({ content: Buffer.concat(parts), padding, trailing: damage ? 0 : bytes.length - at, damage });
-  let at = 0;
-  while (at < bytes.length) {
-    if (at > 0 && bytes[at] === 0) {
-      padding++;
-      at++;
-      continue;
-    }
-    if (bytes[at] !== 0x1f || bytes[at + 1] !== 0x8b) return done(at);
-    const body = bodyStart(bytes, at);
-    if (body === undefined) return done(at, { at, cut: true, reason: 'the compressed data ends early' });
-    if (body < 0) return done(at, { at, cut: false, reason: 'unknown compression method' });
-    let inflated: { buffer: Buffer; engine: zlib.InflateRaw };
-    try {
+/**
+ * Reads a gzip file's members in order, as gzip -d does, handing their content on in parts
+ * (`parts()`): what is held at once is bounded by HOLD_BYTES (`hold`), not by the file's size.
+ * Its state is complete once every part is read.
+ */
+export class MemberReader implements MembersState {
+  padding = 0;
+  trailing = 0;
+  damage?: MembersState['damage'];
+  /** Content bytes inflated so far. */
+  inflated = 0;
+
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly hold = HOLD_BYTES,
+  ) {}
+
+  async *parts(): AsyncGenerator<Buffer> {
+    const { bytes } = this;
+    let at = 0;
+    while (at < bytes.length) {
+      if (at > 0 && bytes[at] === 0) {
+        this.padding++;
+        at++;
+        continue;
+      }
+      if (bytes[at] !== 0x1f || bytes[at + 1] !== 0x8b) {
+        this.trailing = bytes.length - at;
+        return;
+      }
+      const body = bodyStart(bytes, at);
+      if (body === undefined) return void (this.damage = { at, cut: true, reason: CUT });
+      if (body < 0) return void (this.damage = { at, cut: false, reason: 'unknown compression method' });
       // A sync flush gives what a cut stream inflates to, where a finish would throw it away.
-      inflated = zlib.inflateRawSync(bytes.subarray(body), { info: true, finishFlush: zlib.constants.Z_SYNC_FLUSH }) as unknown as typeof inflated;
-    } catch (err) {
-      return done(at, { at, cut: false, reason: (err as Error).message });
+      const inflate = zlib.createInflateRaw({ finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: PART_BYTES });
+      inflate.end(bytes.subarray(body));
+      let held: Buffer[] = [];
+      let heldBytes = 0;
+      let handedOn = false;
+      let crc = 0;
+      let length = 0;
+      try {
+        for await (const part of inflate as AsyncIterable<Buffer>) {
+          crc = crc32(part, crc);
+          length += part.length;
+          this.inflated += part.length;
+          if (handedOn) {
+            yield part;
+            continue;
+          }
+          held.push(part);
+          heldBytes += part.length;
+          if (heldBytes > this.hold) {
+            handedOn = true;
+            yield* held;
+            held = [];
+          }
+        }
+      } catch (err) {
+        return void (this.damage = { at, cut: false, reason: (err as Error).message, read: handedOn || undefined });
+      }
+      // The stream stops at the end of the member's compressed data: what it took is the member's.
+      const end = body + inflate.bytesWritten;
+      if (end + TRAILER_BYTES > bytes.length) {
+        yield* held;
+        return void (this.damage = { at, cut: true, reason: CUT });
+      }
+      // The trailer checks the member whole: its CRC-32 and length modulo 2^32.
+      if (crc !== bytes.readUInt32LE(end) || (length >>> 0) !== bytes.readUInt32LE(end + 4)) {
+        return void (this.damage = { at, cut: false, reason: 'its check sum does not match its content', read: handedOn || undefined });
+      }
+      yield* held;
+      at = end + TRAILER_BYTES;
     }
-    const end = body + inflated.engine.bytesWritten;
-    if (end + TRAILER_BYTES > bytes.length) {
-      parts.push(inflated.buffer);
-      return done(at, { at, cut: true, reason: 'the compressed data ends early' });
-    }
-    // The trailer checks the member whole: its CRC-32 and length modulo 2^32.
-    if (crc32(inflated.buffer) !== bytes.readUInt32LE(end) || (inflated.buffer.length >>> 0) !== bytes.readUInt32LE(end + 4)) {
-      return done(at, { at, cut: false, reason: 'its check sum does not match its content' });
-    }
-    parts.push(inflated.buffer);
-    at = end + TRAILER_BYTES;
   }
-  return done(at);
+}
+
+/** Every member's content at once: for the start of a file (sniffing) and tests, never a whole large file. */
+export async function gunzipMembers(bytes: Buffer, hold?: number): Promise<Members> {
+  const reader = new MemberReader(bytes, hold);
+  const parts: Buffer[] = [];
+  for await (const part of reader.parts()) parts.push(part);
+  return { content: Buffer.concat(parts), padding: reader.padding, trailing: reader.trailing, damage: reader.damage };
 }
 
 /** Where a member's compressed data starts; undefined when its header is cut, -1 when not deflate. */
@@ -99,13 +164,19 @@ function bodyStart(bytes: Buffer, at: number): number | undefined {
  * What the load says about a file read member by member, `records` the records it gave; `cutLine`:
  * the JSON line the cut runs through held a wrapper, whose whole events were read (load-stream.ts).
  */
-export function describeMembers(m: Members, records: number, cutLine?: { line: number; events: number }): { kind: 'partial' | 'note'; reason: string } | undefined {
+export function describeMembers(m: MembersState, records: number, cutLine?: { line: number; events: number }): { kind: 'partial' | 'note'; reason: string } | undefined {
   const read = `${records} record(s) read`;
   if (m.damage?.cut) {
     const cut = cutLine
       ? `line ${cutLine.line}, a {"Records":[...]} wrapper the cut runs through, gave its ${cutLine.events} whole event(s) before the cut, the rest of it was cut; nothing after it is read`
       : 'an event the cut runs through is not read, nor anything after it';
     return { kind: 'partial', reason: `truncated gzip (the compressed data ends early): ${read} from the part before the cut; ${cut}` };
+  }
+  if (m.damage?.read) {
+    return {
+      kind: 'partial',
+      reason: `corrupt gzip from byte ${m.damage.at} (${m.damage.reason}): ${read}, with the events of the member there, too large to hold until its check (over ${HOLD_BYTES / 1024 / 1024} MB inflated): they were read before the damage showed and may be wrong; the rest is not read`,
+    };
   }
   if (m.damage) {
     return { kind: 'partial', reason: `corrupt gzip from byte ${m.damage.at} (${m.damage.reason}): ${read} from the members before it; the rest is not read` };

@@ -82,22 +82,22 @@ export async function sniffFile(file: string): Promise<SniffResult> {
     // files here cost 5 CPU-seconds on the main thread for 2,500 files of a first load. A file
     // whose compressed data is damaged further on fails when DuckDB reads it, and is then
     // named with the reason by load-diagnose.ts.
-    const inflate = (bytes: Buffer): Buffer => {
+    const inflate = async (bytes: Buffer): Promise<Buffer> => {
       try {
         return zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
       } catch (err) {
         // Bytes after a member that starts no other (gzip-members.ts): the members before them
         // tell the format; the load reads them member by member and says what was left.
-        const members = gunzipMembers(bytes).content;
+        const members = (await gunzipMembers(bytes)).content;
         if (members.length > 0) return members;
         throw err;
       }
     };
     try {
-      content = inflate(head.subarray(0, SNIFF_GZIP_BYTES));
+      content = await inflate(head.subarray(0, SNIFF_GZIP_BYTES));
       format = detectFormat(content);
       // No whole first line in the prefix: look at more before calling it concatenated JSON.
-      if (format === 'concatenated' && head.length > SNIFF_GZIP_BYTES) format = detectFormat((content = inflate(head)));
+      if (format === 'concatenated' && head.length > SNIFF_GZIP_BYTES) format = detectFormat((content = await inflate(head)));
     } catch (err) {
       return reject(describeGzipError(err), size);
     }

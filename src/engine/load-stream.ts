@@ -12,7 +12,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
 import { EventSplitter, StructureError, type EventText } from './event-stream.js';
 import { describeGzipError, type SniffedFile } from './load-files.js';
-import { describeMembers, gunzipMembers, type Members } from './gzip-members.js';
+import { describeMembers, MemberReader } from './gzip-members.js';
 import { describeFsError } from './load-paths.js';
 import { insertSql, insertValuesOfEvents, isWrapper, quoteIdent, VALUES_TABLE } from './load-sql.js';
 import { throwIfInterrupted } from './types.js';
@@ -57,13 +57,13 @@ class ReadError extends Error {
  * members load, with a warning saying what was left unread (see gzip-members.ts).
  */
 export async function readStreamed(conn: DuckDBConnection, file: SniffedFile, index: string | null, signal?: AbortSignal, values = false, members = false): Promise<StreamOutcome> {
-  const inflated = members ? gunzipMembers(await readFile(file.path)) : undefined;
+  const inflated = members ? new MemberReader(await readFile(file.path)) : undefined;
   const outcome = await readOnce(conn, file, index, signal, values, inflated);
   if (outcome === 'gzip') return readStreamed(conn, file, index, signal, values, true);
   return outcome;
 }
 
-async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string | null, signal: AbortSignal | undefined, values: boolean, inflated: Members | undefined): Promise<StreamOutcome | 'gzip'> {
+async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string | null, signal: AbortSignal | undefined, values: boolean, inflated: MemberReader | undefined): Promise<StreamOutcome | 'gzip'> {
   // A temporary table: private to the connection, whatever schema the connection uses.
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (line BIGINT, whole BOOLEAN, raw BLOB)`);
   const lenient = file.format === 'lines';
@@ -130,7 +130,7 @@ async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string
 
   try {
     const splitter = new EventSplitter(file.format === 'parquet' ? 'records' : file.format);
-    for await (const chunk of inflated ? slices(inflated.content) : byteStream(file)) {
+    for await (const chunk of inflated ? withoutBom(inflated.parts()) : byteStream(file)) {
       // A cancel between statements reaches no DuckDB statement: the read stops here.
       throwIfInterrupted(signal);
       for (const e of splitter.push(chunk as Buffer)) {
@@ -189,10 +189,14 @@ function wrapperCut(last: EventText[]): CutLine | undefined {
   return events.length > 0 && events.every((e) => !e.whole) ? { line, events } : undefined;
 }
 
-/** Inflated content in parts the size the stream gives, without a leading byte order mark. */
-function* slices(content: Buffer): Generator<Buffer> {
-  const bom = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf;
-  for (let i = bom ? 3 : 0; i < content.length; i += 1 << 20) yield content.subarray(i, i + (1 << 20));
+/** Inflated content in parts, without a leading byte order mark. */
+async function* withoutBom(parts: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let first = true;
+  for await (const part of parts) {
+    const bom = first && part[0] === 0xef && part[1] === 0xbb && part[2] === 0xbf;
+    first = false;
+    yield bom ? part.subarray(3) : part;
+  }
 }
 
 /** The file's (inflated) bytes; read and gzip errors become a ReadError with the reason. */
