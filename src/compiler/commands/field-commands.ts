@@ -350,7 +350,7 @@ export const FIELD_COMMANDS: CommandSpec[] = [
     aliases: ['bucket'],
     keywords: ['as'],
     rowPreserving: false,
-    reference: { section: 'Fields and values', summary: 'Rounds `_time` down to a span (`span=1w`: weeks counted from the epoch, so from Thursday 00:00 UTC; `relative_time(_time, "@w0")` for weeks from Sunday); a number to a range label (`span=5`: `10-15`). Without span=, Splunk\'s automatic span: at most `bins=` (100) bins, at least `minspan=`; `start=`/`end=` widen the range; `aligntime=` for time', example: '* | bin _time span=1h | stats count by _time' },
+    reference: { section: 'Fields and values', summary: 'Rounds `_time` down to a span (`span=1w`: weeks counted from the epoch, so from Thursday 00:00 UTC; `relative_time(_time, "@w1")`, or `timechart span=w@w1`, for weeks from Monday); a number to a range label (`span=5`: `10-15`). Without span=, Splunk\'s automatic span: at most `bins=` (100) bins, at least `minspan=`; `start=`/`end=` widen the range; `aligntime=` for time', example: '* | bin _time span=1h | stats count by _time' },
     build: bin,
   },
   {
