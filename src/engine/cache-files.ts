@@ -174,8 +174,9 @@ export async function readManifest(folder: string, file: string): Promise<CacheE
 }
 
 /** A load manifest's entries (readManifest), its bytes' digest (manifestDigest), and whether it is of an earlier format. */
-export async function readLoadManifest(folder: string, file: string): Promise<(ManifestList & { digest: string }) | undefined> {
+export async function readLoadManifest(folder: string, file: string, onBytes?: (bytes: Buffer | undefined) => void): Promise<(ManifestList & { digest: string }) | undefined> {
   const bytes = await readFile(file).catch(() => undefined);
+  onBytes?.(bytes);
   if (bytes === undefined) return undefined;
   const read = readManifestBytes(bytes, memo(segmentIn(folder)));
   return read && { ...read, digest: manifestDigest(bytes) };

@@ -22,7 +22,7 @@ import {
 } from './cache-files.js';
 import type { ListedPlaces, ManifestList } from './cache-manifest.js';
 import type { FoundFiles } from './found-files.js';
-import { absolutePath, describeFsError, expandPaths, type FileState } from './load-paths.js';
+import { absolutePath, describeFsError, expandPaths, type Expansion, type FileState } from './load-paths.js';
 import { emptyLoadReport, type LoadReport, type LoadWarning } from './types.js';
 
 export interface Miss extends Fingerprint {
@@ -168,9 +168,10 @@ export type ManifestRead = Promise<(ManifestList & { digest: string }) | undefin
 
 /**
  * Looks up every file `paths` names in the cache at `dir` (creating its folder). `reading`: the
- * manifest (manifestOf) being read already, by a warm start that builds its view from it.
+ * manifest (manifestOf) being read already, by a warm start that builds its view from it;
+ * `expand`: what the walk of `paths` found, when another thread made it (walk-verdict.ts).
  */
-export async function lookUpCache(paths: string[], dir: string, reading?: ManifestRead): Promise<CacheLookup> {
+export async function lookUpCache(paths: string[], dir: string, reading?: ManifestRead, expand: () => Promise<Expansion> = () => expandPaths(paths)): Promise<CacheLookup> {
   const { folder, manifest, legacy } = manifestOf(paths, dir);
   try {
     makeFolder(folder);
@@ -179,7 +180,7 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
   }
   // Read while the files are walked (it never fails: a missing or damaged one is undefined).
   reading ??= readLoadManifest(folder, manifest);
-  const expansion = await expandPaths(paths);
+  const expansion = await expand();
   const report = emptyLoadReport(expansion.warnings);
   const entries: CacheEntry[] = [];
   const misses: Miss[] = [];
@@ -276,6 +277,39 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
     for (const gone of listed) if (!present.has(gone.path) && gone.parquet) dirty.add(dayOf(gone));
   }
   return { folder, manifest, listed: listed.length, fromManifest, inOrder: fromList.inOrder(), walked, manifestDigest: read?.digest, oldManifest: (read?.earlier ?? false) || (current === undefined && previous !== undefined), report, entries, hitAt, misses, dirty };
+}
+
+/**
+ * The lookup of a walk that found exactly the files of `read`, the manifest of `paths`, each as
+ * it lists it (walk-verdict.ts): what lookUpCache gives then, every file a hit from the manifest,
+ * without comparing them again on this thread. Undefined when a segment is not the size its
+ * entries recorded (lookUpCache decides what then).
+ */
+export function sameAsListed(paths: string[], dir: string, read: ManifestList & { digest: string }): CacheLookup | undefined {
+  const { folder, manifest } = manifestOf(paths, dir);
+  try {
+    makeFolder(folder);
+  } catch (err) {
+    throw cacheWriteProblem(err, dir) ?? err;
+  }
+  const segmentBytes = memo((file: string) => {
+    try {
+      return statSync(file).size;
+    } catch {
+      return -1;
+    }
+  });
+  const n = read.entries.length;
+  const walked: string[] = new Array(n);
+  const hitAt: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = read.entries[i]!;
+    if (e.parquet !== null && segmentBytes(e.parquet) !== e.parquetBytes) return undefined;
+    walked[i] = e.path;
+    hitAt[i] = i;
+  }
+  const report = emptyLoadReport([]);
+  return { folder, manifest, listed: n, fromManifest: n, inOrder: true, walked, manifestDigest: read.digest, oldManifest: read.earlier, report, entries: read.entries.slice(), hitAt, misses: [], dirty: new Set() };
 }
 
 /** A lookup made and not taken (a first search's), for the load of the same paths that follows: not walked twice. */

@@ -210,6 +210,33 @@ function fromBinary(bytes: Buffer, locate: (stored: string) => string): Manifest
   return { ...read, earlier: false };
 }
 
+/**
+ * A v4 manifest's files as a warm start's walk compares them (walk-verdict.ts): the runs of one
+ * folder, the names ('/' between) and the size, mtimeMs, ctimeMs and ino columns (a copy); undefined
+ * when the bytes are not a whole v4 manifest.
+ */
+export function manifestFiles(bytes: Buffer): { runs: [string, number][]; names: string; numbers: Float64Array } | undefined {
+  if (bytes.length < MAGIC.length + 8 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const headLength = bytes.readUInt32LE(MAGIC.length);
+  const textLength = bytes.readUInt32LE(MAGIC.length + 4);
+  const headAt = MAGIC.length + 8;
+  let header: Header;
+  try {
+    header = JSON.parse(bytes.toString('utf8', headAt, headAt + headLength)) as Header;
+  } catch {
+    return undefined;
+  }
+  if (header === null || typeof header !== 'object' || header.v !== 4 || header.le !== LITTLE_ENDIAN || !Number.isInteger(header.n) || !Array.isArray(header.folders)) return undefined;
+  const n = header.n;
+  const at = align8(headAt + headLength);
+  const textAt = at + COLUMNS.length * 8 * n;
+  if (bytes.length !== textAt + textLength) return undefined;
+  // size, mtimeMs, ctimeMs and ino are the first four columns.
+  const start = bytes.byteOffset + at;
+  const numbers = new Float64Array(bytes.buffer.slice(start, start + 4 * 8 * n));
+  return { runs: header.folders, names: bytes.toString('utf8', textAt, textAt + textLength), numbers };
+}
+
 /** A v3 manifest's entries: its columns as v4's numbers. */
 function fromV3(m: ManifestV3, segments: [string, number | null][]): Omit<ManifestList, 'earlier'> | undefined {
   if (typeof m.names !== 'string') return undefined;

@@ -14,7 +14,7 @@ export type { FileState } from './found-files.js';
 export { isSpelunkExport, tagCacheFolder } from './not-evidence.js';
 
 /** Extensions picked up when walking a folder; other files there (README, LICENSE) are ignored. */
-const DATA_FILE = /\.(json|jsonl|ndjson|cloudtrail|parquet|gz)$/i;
+export const DATA_FILE = /\.(json|jsonl|ndjson|cloudtrail|parquet|gz)$/i;
 /** A path holding these is a glob, unless it names a file or folder as it is (expandPaths). */
 export const GLOB_CHAR = /[*?]/;
 

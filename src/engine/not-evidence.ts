@@ -13,7 +13,7 @@ import { EVENT_COLUMNS, PROMOTED_COLUMNS } from '../compiler/cloudtrail-schema.j
 const CACHEDIR_TAG = 'CACHEDIR.TAG';
 const CACHEDIR_SIGNATURE = 'Signature: 8a477f597d28d172789f06886806bc55';
 /** A layout folder of spelunk's cache (cache.ts), and the files only it holds. */
-const CACHE_LAYOUT = /^v\d+(-[0-9a-f]{8})?$/;
+export const CACHE_LAYOUT = /^v\d+(-[0-9a-f]{8})?$/;
 const CACHE_FILE = /^(seg-[0-9a-f]+\.parquet|(load|list)-[0-9a-f]{32}\.json|[0-9a-f]{32}\.json)$/;
 
 /**

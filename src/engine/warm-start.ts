@@ -6,12 +6,32 @@
 // lists it and the load changed nothing; otherwise the rows are thrown away unseen, the view is
 // made again from the load as it really is, and the search runs again (first-search.ts). No
 // DuckDB here: the load (cache.ts) converts changed files in a DuckDB of its own.
+import { statSync } from 'node:fs';
 import { readLoadManifest, sourcesFile, type CacheEntry } from './cache-files.js';
+import { manifestFiles } from './cache-manifest.js';
 import { loadIntoCache, type CachedLoad, type CacheLoadOptions } from './cache.js';
-import { lookUpCache, manifestOf, type CacheLookup } from './cache-lookup.js';
+import { lookUpCache, manifestOf, sameAsListed, type CacheLookup, type ManifestRead } from './cache-lookup.js';
 import type { LoadOptions } from './loader.js';
-import { tagCacheFolder } from './load-paths.js';
+import { absolutePath, DATA_FILE, tagCacheFolder } from './load-paths.js';
+import { CACHE_LAYOUT } from './not-evidence.js';
 import type { LoadReport } from './types.js';
+import { walkedExpansion, WalkVerdict } from './walk-verdict.js';
+
+/**
+ * A manifest of this size or more (about 150 bytes a file: 27,000 files) has its files walked by
+ * a worker (walk-verdict.ts); below it, the worker's start (a thread and a V8 isolate) costs more
+ * than the walk it takes off this thread. A field, so tests can walk small trees in the worker.
+ */
+export const walkWorker = { minManifestBytes: 4_000_000 };
+
+/** The size of a file, 0 when there is none. */
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
 
 /** What the view over the manifest's entries counted: see EventStore.settled. */
 type Duplicates = LoadReport['duplicates'];
@@ -49,9 +69,13 @@ export class WarmStart {
     // The tag keeps a cache kept inside evidence from being read as evidence (see EventStore.loadEvents).
     await tagCacheFolder(opts.dir).catch(() => undefined);
     const { folder, manifest } = manifestOf(paths, opts.dir);
+    // One folder of many files is walked by a worker from here (after the tag: a cache inside it
+    // must show it), while this thread reads the manifest and builds the view.
+    const worker = paths.length === 1 && sizeOf(manifest) >= walkWorker.minManifestBytes ? WalkVerdict.start(absolutePath(paths[0]!), DATA_FILE, CACHE_LAYOUT) : undefined;
     // Read before the walk starts: the walk's turns would delay it, and everything waits on it.
-    const read = await readLoadManifest(folder, manifest);
-    const lookup = lookUpCache(paths, opts.dir, Promise.resolve(read));
+    // The worker compares its walk with these same bytes: the view is built from them.
+    const read = await readLoadManifest(folder, manifest, (bytes) => worker?.compare((bytes && manifestFiles(bytes)) ?? null));
+    const lookup = worker === undefined ? lookUpCache(paths, opts.dir, Promise.resolve(read)) : walkedBy(worker, paths, opts.dir, read);
     if (read === undefined || read.entries.length === 0) return lookup.catch(() => undefined);
     const listed = read.entries;
     const abort = new AbortController();
@@ -97,4 +121,19 @@ function sameEntries(a: CacheEntry[], b: CacheEntry[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * The lookup of `paths` from the worker's walk (walk-verdict.ts): the manifest's own when the
+ * worker found its files as listed, else the worker's files compared with it as a walk's are, or,
+ * when the worker had no answer, a walk on this thread.
+ */
+async function walkedBy(worker: WalkVerdict, paths: string[], dir: string, read: Awaited<ManifestRead>): Promise<CacheLookup> {
+  const answer = await worker.answer;
+  if (answer?.same && read !== undefined && !read.earlier) {
+    const same = sameAsListed(paths, dir, read);
+    if (same !== undefined) return same;
+  }
+  const found = answer?.same === false ? answer.found : undefined;
+  return lookUpCache(paths, dir, Promise.resolve(read), found && (async () => walkedExpansion(found)));
 }
