@@ -20,7 +20,7 @@ import type { LoadWarning } from './types.js';
  * cached short (v7: members after a gzip's zero padding, a JSON line's wrapper with Records second).
  */
 export const LAYOUT = `v7-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
-const DAY = 86_400;
+export const DAY = 86_400;
 /** Unreferenced cache files younger than this are left alone: see collectGarbage(). */
 export const GC_GRACE_MS = 10 * 60_000;
 /**

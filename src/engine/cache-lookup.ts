@@ -302,9 +302,14 @@ export function sameAsListed(paths: string[], dir: string, read: ManifestList & 
   const n = read.entries.length;
   const walked: string[] = new Array(n);
   const hitAt: number[] = new Array(n);
+  // Entries of one segment come together: the one before's is not looked up again.
+  let checked: CacheEntry | undefined;
   for (let i = 0; i < n; i++) {
     const e = read.entries[i]!;
-    if (e.parquet !== null && segmentBytes(e.parquet) !== e.parquetBytes) return undefined;
+    if (e.parquet !== null && (e.parquet !== checked?.parquet || e.parquetBytes !== checked.parquetBytes)) {
+      if (segmentBytes(e.parquet) !== e.parquetBytes) return undefined;
+      checked = e;
+    }
     walked[i] = e.path;
     hitAt[i] = i;
   }

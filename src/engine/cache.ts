@@ -35,6 +35,7 @@ import { stageTexts, writeValuesChunk } from './cache-chunk.js';
 import { manifestBytes } from './cache-manifest.js';
 import { markUsed } from './cache-manifests.js';
 import { NO_EXTENSIONS } from './engine-options.js';
+import { segmentsByDay } from './cache-days.js';
 import { lookUpCache, placedInWalkOrder, warningsInWalkOrder, type CacheLookup, type Miss } from './cache-lookup.js';
 import { duckdbPath } from './load-paths.js';
 import { isExport, promotedFromJson, quoteIdent, sqlString } from './load-sql.js';
@@ -193,20 +194,13 @@ export async function loadIntoCache(paths: string[], opts: CacheLoadOptions): Pr
       }
     }
 
-    const byDay = new Map<string, CacheEntry[]>();
-    for (const e of entries) {
-      if (e.parquet === null) continue;
-      const day = dayOf(e);
-      const members = byDay.get(day);
-      if (members) members.push(e);
-      else byDay.set(day, [e]);
-    }
     let newest: number | undefined;
-    for (const [day, members] of byDay) {
+    for (const [day, segments] of segmentsByDay(entries)) {
       throwIfInterrupted(opts.signal);
-      const segments = new Set(members.map((m) => m.parquet!));
       const holdsOldRows = dirty.has(day) && [...segments].some((s) => !written.has(s));
       if (!holdsOldRows && segments.size <= MAX_DAY_SEGMENTS) continue;
+      // Found now: a rewrite of an earlier day keeps each of its entries in that day.
+      const members = entries.filter((e) => e.parquet !== null && dayOf(e) === day);
       instance ??= await openScratch(folder, opts.memoryLimit);
       // The newest day keeps small row groups when rewritten (files arriving into it, hour after hour): see NEWEST_ROW_GROUP.
       newest ??= entries.reduce((t, e) => (e.maxTime !== null && e.maxTime > t ? e.maxTime : t), -Infinity);

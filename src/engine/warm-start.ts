@@ -129,11 +129,10 @@ function sameEntries(a: CacheEntry[], b: CacheEntry[]): boolean {
  * when the worker had no answer, a walk on this thread.
  */
 async function walkedBy(worker: WalkVerdict, paths: string[], dir: string, read: Awaited<ManifestRead>): Promise<CacheLookup> {
+  // Made while the worker walks: its answer is all the first result waits for then.
+  const listed = read !== undefined && !read.earlier ? sameAsListed(paths, dir, read) : undefined;
   const answer = await worker.answer;
-  if (answer?.same && read !== undefined && !read.earlier) {
-    const same = sameAsListed(paths, dir, read);
-    if (same !== undefined) return same;
-  }
+  if (answer?.same && listed !== undefined) return listed;
   const found = answer?.same === false ? answer.found : undefined;
   return lookUpCache(paths, dir, Promise.resolve(read), found && (async () => walkedExpansion(found)));
 }
