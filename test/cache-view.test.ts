@@ -98,6 +98,16 @@ it('reads its sources table from the one saved for the manifest, made again when
     await conn2.run(`ATTACH '${file}' AS s (READ_ONLY)`);
     expect(Number((await conn2.runAndReadAll('SELECT count(*) FROM s.sources')).getRows()[0]![0])).toBe(rows);
     db2.closeSync();
+    // Its rows as many as the files, but in two parts (a view over two indexes'): made again, in one.
+    const db3 = await DuckDBInstance.create(':memory:');
+    const conn3 = await db3.connect();
+    await conn3.run(`ATTACH '${file}' AS s`);
+    await conn3.run('UPDATE s.sources SET part = 1 WHERE rank = (SELECT max(rank) FROM s.sources)');
+    await conn3.run('DETACH s');
+    expect(await run()).toEqual(before);
+    await conn3.run(`ATTACH '${file}' AS s (READ_ONLY)`);
+    expect((await conn3.runAndReadAll('SELECT count(*)::INTEGER, count(DISTINCT part)::INTEGER FROM s.sources')).getRows()[0]).toEqual([rows, 1]);
+    db3.closeSync();
     // A changed file: another manifest, another saved table; the old one is collected.
     const changed = readdirSync(path.join(data, 'AWSLogs'), { recursive: true, withFileTypes: true }).find((d) => d.isFile())!;
     const changedPath = path.join(changed.parentPath, changed.name);

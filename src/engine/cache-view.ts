@@ -341,8 +341,9 @@ SELECT part, (list_position(${list}, segment) - 1)::INTEGER AS segment, src, ran
         }
         // Every value read once: DuckDB checks each block it reads, so a damaged file is found
         // here, not by a search; and a table with other rows than the files listed is not used.
-        const [rows, parts] = (await conn.runAndReadAll(`SELECT count(*)::INTEGER, count(DISTINCT part)::INTEGER FROM ${SAVED}.main.sources WHERE src IS NOT NULL AND segment >= 0 AND rank >= 0`)).getRows()[0] ?? [];
-        if (rows === plan.count && parts === 1) return { table: `${SAVED}.main.sources` };
+        // One part: its least and greatest are one (a count of distinct parts hashed every row: 13-33 CPU ms at 5M).
+        const [rows, least, most] = (await conn.runAndReadAll(`SELECT count(*)::INTEGER, min(part), max(part) FROM ${SAVED}.main.sources WHERE src IS NOT NULL AND segment >= 0 AND rank >= 0`)).getRows()[0] ?? [];
+        if (rows === plan.count && least !== null && least === most) return { table: `${SAVED}.main.sources` };
       } catch {
         // Not saved yet, collected, damaged, or the session is locked (no file can be attached).
       }
