@@ -1,10 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-
-// Tests never read or write the user's own cache, lookups or history.
-const home = mkdtempSync(join(tmpdir(), 'spelunk-test-home-'));
 
 export default defineConfig({
   test: {
@@ -16,10 +11,7 @@ export default defineConfig({
     // suite serially (987 s, over CI's 15 minutes). Most files wait on child processes and DuckDB.
     maxWorkers: Math.max(2, availableParallelism()),
     globalSetup: ['./test/global-setup.ts'],
+    setupFiles: ['./test/own-home.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
-    env: {
-      XDG_CACHE_HOME: join(home, 'cache'),
-      XDG_STATE_HOME: join(home, 'state'),
-    },
   },
 });
