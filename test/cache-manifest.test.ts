@@ -6,7 +6,7 @@ import { Engine } from '../src/engine/engine.js';
 import { loadIntoCache } from '../src/engine/cache.js';
 import { layoutFolder, type CacheEntry } from '../src/engine/cache-files.js';
 import { lookUpCache } from '../src/engine/cache-lookup.js';
-import { manifestBytes, readManifestBytes } from '../src/engine/cache-manifest.js';
+import { manifestBytes, manifestFiles, readManifestBytes } from '../src/engine/cache-manifest.js';
 import { SAMPLE_DIR } from './helpers.js';
 
 /** A manifest's entries, or undefined when its bytes are none. */
@@ -105,6 +105,24 @@ describe('load manifest', () => {
     const shifted = Buffer.alloc(bytes.length + 3);
     bytes.copy(shifted, 3);
     expect(parseManifest(shifted.subarray(3))).toEqual([entry('/logs/a/1.json.gz'), entry('/logs/b/2.json.gz')]);
+  });
+
+  it('gives a worker walk the files it lists (runs of one folder, names, size, mtime, ctime and inode columns), and nothing of what is not a whole v4 manifest', () => {
+    const entries = [entry('/logs/a/1.json.gz'), entry('/logs/a/2.json.gz', { size: 7, ino: 9 }), entry('/logs/b/3.json.gz', { mtimeMs: 1.5, ctimeMs: 2.5 })];
+    const bytes = manifestBytes(entries);
+    const files = manifestFiles(bytes)!;
+    expect(files.runs).toEqual([['/logs/a/', 2], ['/logs/b/', 1]]);
+    expect(files.names).toBe('1.json.gz/2.json.gz/3.json.gz');
+    expect([...files.numbers]).toEqual([...entries.map((e) => e.size), ...entries.map((e) => e.mtimeMs), ...entries.map((e) => e.ctimeMs), ...entries.map((e) => e.ino)]);
+    // From a buffer that does not start at a multiple of 8 bytes, as the entries are read.
+    const shifted = Buffer.alloc(bytes.length + 3);
+    bytes.copy(shifted, 3);
+    expect(manifestFiles(shifted.subarray(3))).toEqual(files);
+    const { header, columns, names } = decode(bytes);
+    expect(manifestFiles(encode({ ...header, n: -1 }, columns, names))).toBeUndefined();
+    expect(manifestFiles(bytes.subarray(0, bytes.length - 1))).toBeUndefined();
+    expect(manifestFiles(Buffer.from(JSON.stringify(entries)))).toBeUndefined();
+    expect(manifestFiles(Buffer.alloc(0))).toBeUndefined();
   });
 
   it('reads the manifests written before (an array of entries; an array per entry), and says they are', () => {

@@ -226,7 +226,7 @@ export function manifestFiles(bytes: Buffer): { runs: [string, number][]; names:
   } catch {
     return undefined;
   }
-  if (header === null || typeof header !== 'object' || header.v !== 4 || header.le !== LITTLE_ENDIAN || !Number.isInteger(header.n) || !Array.isArray(header.folders)) return undefined;
+  if (header === null || typeof header !== 'object' || header.v !== 4 || header.le !== LITTLE_ENDIAN || !Number.isInteger(header.n) || header.n < 0 || !Array.isArray(header.folders)) return undefined;
   const n = header.n;
   const at = align8(headAt + headLength);
   const textAt = at + COLUMNS.length * 8 * n;
