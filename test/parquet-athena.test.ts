@@ -2,7 +2,8 @@
 // every column and struct member in lower case. Loaded as it was, no event had eventName and the
 // file was skipped as not CloudTrail: every search over an Athena export found nothing. The
 // sample's events written in that shape must answer every saved search as the JSON does.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -51,6 +52,9 @@ let json: Engine;
 let athena: Engine;
 let athenaCached: Engine;
 let parquet: string;
+let unload: string;
+let athenaJson: Engine;
+let athenaJsonCached: Engine;
 
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'spelunk-athena-'));
@@ -59,17 +63,28 @@ beforeAll(async () => {
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   await conn.run(`COPY (${athenaSelect(`${SAMPLE_DIR}/**/*.json.gz`)}) TO ${lit(parquet)} (FORMAT parquet)`);
+  // UNLOAD ... WITH (format = 'JSON') writes JSON lines, gzipped, named by the query and a UUID
+  // (https://docs.aws.amazon.com/athena/latest/ug/unload.html): the same rows, lower-case keys,
+  // structs as objects, the JSON-text columns as strings, NULL as null.
+  unload = path.join(dir, 'unload');
+  mkdirSync(unload);
+  await conn.run(`COPY (${athenaSelect(`${SAMPLE_DIR}/**/*.json.gz`)}) TO ${lit(path.join(unload, '20261128_101500_00012_x7k2m_5b0f3c1e-8a4d-4f7e-9c2b-1d6e7f8a9b0c.gz'))} (FORMAT json, COMPRESSION gzip)`);
   conn.closeSync();
   json = await Engine.open({ stateDir: path.join(dir, 'json') });
   await json.load([SAMPLE_DIR]);
   athena = await Engine.open({ stateDir: path.join(dir, 'athena') });
   athenaCached = await Engine.open({ stateDir: path.join(dir, 'cached'), cacheDir: path.join(dir, 'cache') });
+  // The JSON engine's state: a baseline's outputlookup has run there already (a second run reads its lookup).
+  athenaJson = await Engine.open({ stateDir: path.join(dir, 'json') });
+  athenaJsonCached = await Engine.open({ stateDir: path.join(dir, 'json'), cacheDir: path.join(dir, 'json-cache') });
 }, 120_000);
 
 afterAll(() => {
   json?.close();
   athena?.close();
   athenaCached?.close();
+  athenaJson?.close();
+  athenaJsonCached?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -112,6 +127,42 @@ describe('Parquet in the Athena CloudTrail table shape', () => {
       const got = await run(athena, q.spl, params);
       expect(got, q.id).toEqual(want);
       for (const engine of [athenaCached]) expect(await run(engine, q.spl, params), `${q.id} cached`).toEqual(want);
+    }
+  });
+});
+
+// The same table's rows written by UNLOAD in JSON were skipped as not CloudTrail (lower-case keys):
+// they are read with the table's columns, as its Parquet is, and answer as the JSON does.
+describe('JSON lines in the Athena CloudTrail table shape (UNLOAD, format JSON)', () => {
+  it('is what UNLOAD writes: gzipped JSON lines, lower-case keys, JSON text as strings', () => {
+    const [file] = readdirSync(unload);
+    const first = JSON.parse(gunzipSync(readFileSync(path.join(unload, file!))).toString().split('\n')[0]!) as Record<string, unknown>;
+    expect(first).toHaveProperty('eventname');
+    expect(first).toHaveProperty('useridentity.sessioncontext');
+    expect(first).not.toHaveProperty('eventName');
+    expect(typeof first['requestparameters'] === 'string' || first['requestparameters'] === null).toBe(true);
+  });
+
+  it('loads every event, no cache and through the cache, with nothing skipped', async () => {
+    expect(await athenaJson.load([unload])).toMatchObject({ filesRead: 1, filesSkipped: 0, eventsLoaded: 515, eventsSkipped: 0, warnings: [] });
+    expect(await athenaJsonCached.load([unload])).toMatchObject({ filesSkipped: 0, eventsLoaded: 515, warnings: [] });
+  });
+
+  it('gives the same event, field by field, and the same _time, as the Parquet', async () => {
+    const spl = `eventName=AssumeRole eventID=* | head 3 | eval t=_time | table t eventID eventName eventTime eventSource userIdentity.arn
+      userIdentity.sessionContext.sessionIssuer.arn resources{}.ARN requestParameters.roleArn readOnly user src timestamp`;
+    const want = await run(athena, spl);
+    expect(want).toHaveLength(3);
+    expect(await run(athenaJson, spl)).toEqual(want);
+    expect(await run(athenaJsonCached, spl)).toEqual(want);
+  });
+
+  it('answers every saved search exactly as the JSON does, loaded directly and through the cache', async () => {
+    for (const q of listQueries()) {
+      const params = Object.fromEntries(q.parameters.map((p) => [p.name, SAMPLE_PARAMS[p.name] ?? '']));
+      const want = await run(json, q.spl, params);
+      expect(await run(athenaJson, q.spl, params), q.id).toEqual(want);
+      expect(await run(athenaJsonCached, q.spl, params), `${q.id} cached`).toEqual(want);
     }
   });
 });

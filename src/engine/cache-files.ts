@@ -17,9 +17,10 @@ import type { LoadWarning } from './types.js';
  * The cache's folder name: the layout's version and the stored columns, so a cache written
  * before either changed is not found (and is collected as an old layout). Bumped when a cached
  * file's layout changes (v6: `__pos` may be empty, see POSITION) or when files could have been
- * cached short (v7: members after a gzip's zero padding, a JSON line's wrapper with Records second).
+ * cached short (v7: members after a gzip's zero padding, a JSON line's wrapper with Records second;
+ * v8: Athena's JSON rows, skipped as not CloudTrail, and a cut gzip's last JSON line holding a wrapper).
  */
-export const LAYOUT = `v7-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
+export const LAYOUT = `v8-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
 export const DAY = 86_400;
 /** Unreferenced cache files younger than this are left alone: see collectGarbage(). */
 export const GC_GRACE_MS = 10 * 60_000;

@@ -54,7 +54,8 @@ export async function loadCandidates(conn: DuckDBConnection, files: { abs: strin
     // A file the ordinary load refuses gives no event either way.
     if (!sniffed.ok) continue;
     const file = sniffed.file;
-    const text = file.format === 'records' || file.format === 'lines' ? readJson(file) : null;
+    // Athena's rows become events only through their table's columns: read whole, the ordinary way.
+    const text = !file.athena && (file.format === 'records' || file.format === 'lines') ? readJson(file) : null;
     const found = text === null ? null : pickCandidates(text, file.format as 'records' | 'lines', needles);
     if (found === null) {
       // Read whole, its events all count against the limit.

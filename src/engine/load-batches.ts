@@ -21,7 +21,7 @@ import {
   jsonValuesInsert,
   quoteIdent,
 } from './load-sql.js';
-import { parquetSource, type ParquetColumn } from './parquet-source.js';
+import { athenaJsonSource, parquetSource, type ParquetColumn } from './parquet-source.js';
 import { throwIfInterrupted, type LoadWarning } from './types.js';
 
 /** A batch stays small enough that one bad file costs a bounded re-read. */
@@ -58,6 +58,10 @@ export async function planBatches(
       key = `parquet ${JSON.stringify(columns)}`;
       exported = isExport(columns);
       source = exported ? () => exportSource() : () => parquetSource(columns);
+    } else if (file.athena) {
+      // Read with the table's columns, as its Parquet is: never as events with lower-case keys.
+      key = `athena ${file.gzip}`;
+      source = (files) => athenaJsonSource(file.gzip, maxObjectSize(files));
     } else {
       key = `${file.format} ${file.gzip}`;
       source = (files) => jsonSource(file.format, file.gzip, maxObjectSize(files));

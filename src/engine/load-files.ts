@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { gunzipMembers } from './gzip-members.js';
 import { describeFsError } from './load-paths.js';
+import { isAthenaRow } from './parquet-source.js';
 
 /** How a file's events are laid out; each maps to one DuckDB reader call. */
 export type FileFormat =
@@ -22,6 +23,8 @@ export interface SniffedFile {
   gzip: boolean;
   /** Best guess of the decompressed size, to size DuckDB's maximum_object_size. */
   contentBytes: number;
+  /** JSON lines of rows of Athena's CloudTrail table, lower-case keys (parquet-source.ts athenaJsonSource). */
+  athena?: true;
 }
 
 export interface RejectedFile {
@@ -116,7 +119,8 @@ export async function sniffFile(file: string): Promise<SniffResult> {
 
   if (typeof format === 'object') return reject(format.reason, size);
   if (format === 'parquet' && gzip) return reject('gzipped Parquet is not supported: decompress it first', size);
-  return { ok: true, file: { path: file, size, format, gzip, contentBytes } };
+  const athena = format === 'lines' && isAthenaRow(firstLine(content));
+  return { ok: true, file: { path: file, size, format, gzip, contentBytes, ...(athena ? { athena } : {}) } };
 }
 
 function detectFormat(content: Buffer): FileFormat | { reason: string } {
@@ -143,6 +147,13 @@ function detectFormat(content: Buffer): FileFormat | { reason: string } {
   if (DIGEST_KEY.test(text)) return { reason: 'CloudTrail digest file (integrity hashes, not events)' };
   // A first line that is not a whole object: pretty-printed or concatenated JSON.
   return firstLineWhole ? 'lines' : 'concatenated';
+}
+
+/** The first line of JSON text, its byte order mark and leading blank lines left out. */
+function firstLine(content: Buffer): string {
+  const text = content.toString('utf8').replace(/^\ufeff?\s*/, '');
+  const newline = text.indexOf('\n');
+  return newline < 0 ? text : text.slice(0, newline);
 }
 
 function isJson(text: string): boolean {

@@ -186,7 +186,8 @@ async function load(conn: DuckDBConnection, paths: string[], opts: LoadOptions):
   report([], 0);
 
   // Large JSON files are read through Node in bounded memory (see load-stream.ts).
-  const streamed = new Set(good.filter((f) => f.format !== 'parquet' && f.contentBytes > (opts.streamBytes ?? STREAM_BYTES)));
+  // (Athena's JSON rows are read by DuckDB's typed reader, line by line: see athenaJsonSource.)
+  const streamed = new Set(good.filter((f) => f.format !== 'parquet' && !f.athena && f.contentBytes > (opts.streamBytes ?? STREAM_BYTES)));
   // Small {"Records":[...]} files (most of an S3 tree) are inflated by Node: see load-inflate.ts.
   const viaNode = good.filter((f) => !streamed.has(f) && inflatable(f));
   const notes: LoadWarning[] = [];

@@ -28,7 +28,7 @@ const TOP_KEYS = new Map(
  * The SELECT giving (file, raw) for Parquet files with these columns. Columns named like
  * spelunk's own (_raw, source, __seq, ...) are left out: a re-loaded export gets them anew.
  */
-export function parquetSource(columns: ParquetColumn[]): string {
+export function parquetSource(columns: ParquetColumn[], from = 'read_parquet($files, filename = true)'): string {
   const kept = columns.filter((c) => !META_NAMES.has(c.name) && c.name !== 'filename');
   const exact = new Set(kept.map((c) => c.name));
   const taken = new Set<string>();
@@ -47,7 +47,56 @@ export function parquetSource(columns: ParquetColumn[]): string {
   // event as CloudTrail wrote it has no key there, so a folded file's rows leave them out.
   const raw = folded ? objectOf(members) : `json_object(${members.map(([k, v]) => `${sqlString(k)}, ${v}`).join(', ')})`;
   return `SELECT filename AS file, ${raw}::VARCHAR AS raw
-    FROM read_parquet($files, filename = true)`;
+    FROM ${from}`;
+}
+
+/** A struct of the table as DuckDB declares it: the DDL's members, lower-cased as Athena writes them. */
+function ddlType(m: Member): string {
+  if (m.map) return 'MAP(VARCHAR, VARCHAR)';
+  if (!m.members) return 'VARCHAR';
+  return `STRUCT(${m.members.map((x) => `${quoteIdent(x.key.toLowerCase())} ${ddlType(x)}`).join(', ')})`;
+}
+
+/** Partition columns of the DDL's variants (projection: `timestamp`; by hand: region, year...; an organisation's: account). */
+const PARTITIONS = ['timestamp', 'account', 'region', 'year', 'month', 'day'];
+
+/** The columns of the Athena CloudTrail table (docs/athena.md's DDL), as its JSON rows name them. */
+const ATHENA_JSON_COLUMNS: ParquetColumn[] = [
+  ...SCALARS.map((k) => ({ name: k.toLowerCase(), type: 'VARCHAR' })),
+  ...Object.entries(STRUCTS).map(([key, members]) => ({ name: key.toLowerCase(), type: ddlType({ key, members }) })),
+  { name: 'resources', type: `${ddlType({ key: 'resources', members: RESOURCE })}[]` },
+  ...[...JSON_TEXT].map((k) => ({ name: k.toLowerCase(), type: 'VARCHAR' })),
+  ...PARTITIONS.map((name) => ({ name, type: 'VARCHAR' })),
+];
+
+/**
+ * The SELECT giving (file, raw) for JSON lines written by Athena from its CloudTrail table
+ * (UNLOAD ... WITH (format = 'JSON'), a JSON CTAS): each line one row, named in lower case as the
+ * table's Parquet is, so read with the table's types and given CloudTrail's names the same way.
+ * A key the table has no column for is not read (as it could not have been queried there).
+ */
+export function athenaJsonSource(gzip: boolean, maxObject: number): string {
+  const columns = ATHENA_JSON_COLUMNS.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ');
+  return parquetSource(
+    ATHENA_JSON_COLUMNS,
+    `read_json($files, format = 'newline_delimited', filename = true, compression = '${gzip ? 'gzip' : 'uncompressed'}', maximum_object_size = ${maxObject}, columns = {${columns}})`,
+  );
+}
+
+/**
+ * Whether a JSON line (a file's first) is a row of Athena's CloudTrail table: CloudTrail's keys
+ * in lower case (`eventname`, `eventsource`), none in CloudTrail's own case.
+ */
+export function isAthenaRow(line: string): boolean {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch {
+    return false;
+  }
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return false;
+  const keys = Object.keys(row);
+  return (keys.includes('eventname') || keys.includes('eventsource')) && !keys.some((k) => k === 'eventName' || k === 'eventSource' || k === 'Records');
 }
 
 function topValue(key: string, ref: string, type: string): string {
