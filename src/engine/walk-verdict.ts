@@ -8,7 +8,7 @@
 // - the files it found, in the form the walk gives them (FoundFiles): the lookup compares them
 //   as it compares a walk's;
 // - nothing: the tree holds something this walk does not decide as the main one would (a
-//   symbolic link, a hidden rule's exception, a file that is not a log, a Parquet file, a cache
+//   symbolic link, a hidden rule's exception, a list of :export's results, a file that is not a log, a Parquet file, a cache
 //   folder, a stat or readdir that failed, anything neither file nor folder, one file under two
 //   names): the main thread walks, as without a worker.
 // Listings are made after the load began, as the main walk's would be: a file changed before the
@@ -51,6 +51,8 @@ const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 function walk(dir, top) {
   const list = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
+    // The list of :export's results (not-evidence.ts): the main walk leaves them out.
+    if (e.name === '.spelunk-exports') throw new Complex('exports');
     if (e.name.startsWith('.')) continue;
     if (e.isSymbolicLink()) throw new Complex('link');
     list.push(e.name);
