@@ -239,6 +239,8 @@ function walkedBefore(folder: string, info: Stats, walk: Walk): boolean {
   return true;
 }
 
+// A rule of what a walk lists or leaves out is also the worker's (walk-verdict.ts): there it must
+// list the same files, or give no answer for a folder holding what the rule is about.
 async function walkReal(dir: string, depth: number, viaLink: boolean, walk: Walk, visit: Visit, root = false): Promise<void> {
   let names: Dirent[];
   let listed = false;

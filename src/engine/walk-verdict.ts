@@ -17,6 +17,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { FoundFiles } from './found-files.js';
 import type { Expansion } from './load-paths.js';
+import { EXPORTS_LIST } from './not-evidence.js';
 
 /** A manifest's files (cache-manifest.ts manifestFiles): runs of one folder, the names, and size, mtimeMs, ctimeMs, ino as columns. */
 export interface ListedFiles {
@@ -37,7 +38,7 @@ type Answer = { same: true } | { same: false; found?: WalkedFiles };
 const WORKER = `
 const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
 const { readdirSync, statSync } = require('node:fs');
-const { root, port, dataFile, cacheLayout } = workerData;
+const { root, port, dataFile, cacheLayout, exportsList } = workerData;
 const DATA = new RegExp(dataFile, 'i');
 const LAYOUT = new RegExp(cacheLayout);
 const PARQUET = /\\.parquet$/i;
@@ -52,7 +53,7 @@ function walk(dir, top) {
   const list = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     // The list of :export's results (not-evidence.ts): the main walk leaves them out.
-    if (e.name === '.spelunk-exports') throw new Complex('exports');
+    if (e.name === exportsList) throw new Complex('exports');
     if (e.name.startsWith('.')) continue;
     if (e.isSymbolicLink()) throw new Complex('link');
     list.push(e.name);
@@ -160,7 +161,7 @@ export class WalkVerdict {
     const { port1, port2 } = new MessageChannel();
     let worker: Worker;
     try {
-      worker = new Worker(WORKER, { eval: true, workerData: { root, port: port2, dataFile: dataFile.source, cacheLayout: cacheLayout.source }, transferList: [port2], execArgv: [], stdout: true, stderr: true });
+      worker = new Worker(WORKER, { eval: true, workerData: { root, port: port2, dataFile: dataFile.source, cacheLayout: cacheLayout.source, exportsList: EXPORTS_LIST }, transferList: [port2], execArgv: [], stdout: true, stderr: true });
     } catch {
       port1.close();
       return undefined;
