@@ -183,9 +183,9 @@ function withWarnings(entries: CacheEntry[], warnings: unknown): boolean {
   return true;
 }
 
-/** A v4 manifest's entries, or undefined when it is cut short, its parts disagree or its numbers are of another byte order. */
-function fromBinary(bytes: Buffer, locate: (stored: string) => string): ManifestList | undefined {
-  if (bytes.length < MAGIC.length + 8) return undefined;
+/** A v4 manifest's header and where its parts start, or undefined when it is cut short or its numbers are of another byte order. */
+function binaryLayout(bytes: Buffer): { header: Header; n: number; at: number; textAt: number; textLength: number } | undefined {
+  if (bytes.length < MAGIC.length + 8 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const headLength = bytes.readUInt32LE(MAGIC.length);
   const textLength = bytes.readUInt32LE(MAGIC.length + 4);
   const headAt = MAGIC.length + 8;
@@ -200,6 +200,14 @@ function fromBinary(bytes: Buffer, locate: (stored: string) => string): Manifest
   const at = align8(headAt + headLength);
   const textAt = at + COLUMNS.length * 8 * n;
   if (bytes.length !== textAt + textLength) return undefined;
+  return { header, n, at, textAt, textLength };
+}
+
+/** A v4 manifest's entries, or undefined when it is cut short, its parts disagree or its numbers are of another byte order. */
+function fromBinary(bytes: Buffer, locate: (stored: string) => string): ManifestList | undefined {
+  const layout = binaryLayout(bytes);
+  if (layout === undefined) return undefined;
+  const { header, n, at, textAt, textLength } = layout;
   const segments = locatedSegments(header.segments, locate);
   if (segments === undefined) return undefined;
   // A Float64Array needs its first byte at a multiple of 8: copied when the buffer's is not.
@@ -216,21 +224,9 @@ function fromBinary(bytes: Buffer, locate: (stored: string) => string): Manifest
  * when the bytes are not a whole v4 manifest.
  */
 export function manifestFiles(bytes: Buffer): { runs: [string, number][]; names: string; numbers: Float64Array } | undefined {
-  if (bytes.length < MAGIC.length + 8 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  const headLength = bytes.readUInt32LE(MAGIC.length);
-  const textLength = bytes.readUInt32LE(MAGIC.length + 4);
-  const headAt = MAGIC.length + 8;
-  let header: Header;
-  try {
-    header = JSON.parse(bytes.toString('utf8', headAt, headAt + headLength)) as Header;
-  } catch {
-    return undefined;
-  }
-  if (header === null || typeof header !== 'object' || header.v !== 4 || header.le !== LITTLE_ENDIAN || !Number.isInteger(header.n) || header.n < 0 || !Array.isArray(header.folders)) return undefined;
-  const n = header.n;
-  const at = align8(headAt + headLength);
-  const textAt = at + COLUMNS.length * 8 * n;
-  if (bytes.length !== textAt + textLength) return undefined;
+  const layout = binaryLayout(bytes);
+  if (layout === undefined || !Array.isArray(layout.header.folders)) return undefined;
+  const { header, n, at, textAt, textLength } = layout;
   // size, mtimeMs, ctimeMs and ino are the first four columns.
   const start = bytes.byteOffset + at;
   const numbers = new Float64Array(bytes.buffer.slice(start, start + 4 * 8 * n));
