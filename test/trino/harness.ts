@@ -22,6 +22,8 @@ export async function openHarness(glob = 'fixtures/sample/AWSLogs/**/*.json.gz')
   const c: DuckDBConnection = await db.connect();
   // Athena's session time zone is UTC.
   await c.run("SET TimeZone = 'UTC'");
+  // Trino divides integers as integers (5 / 2 is 2), DuckDB as doubles unless told.
+  await c.run('SET integer_division = true');
   for (const m of [...PRELUDE, ...TRINO_MACROS]) await c.run(m);
   // A whole path: a load walking folders in this process changes its working folder for a moment
   // (engine/folder-stat.ts), and DuckDB's threads read a relative glob against it (the harness

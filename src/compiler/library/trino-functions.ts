@@ -363,7 +363,13 @@ export const TRINO_FUNCTIONS: Record<string, TrinoForm> = {
   now_timestamp: 'current_timestamp',
   timestamp_from_epoch: "from_unixtime(CAST({0} AS DOUBLE), 'UTC')",
   to_timestamp: "from_unixtime(CAST({0} AS DOUBLE), 'UTC')",
-  make_timestamp: none('make_timestamp has no Trino form'),
+  // make_timestamp: from microseconds (timechart's month buckets, pivot.ts series), or from the
+  // parts of a midnight (a month bucket's start, time-buckets.ts), as make_date.
+  make_timestamp: (a) => {
+    if (a.length === 1) return `from_unixtime(CAST(${a[0]} AS DOUBLE) / 1e6, 'UTC')`;
+    if (a.length !== 6 || a.slice(3).some((x) => x !== '0')) throw new TrinoFormError('make_timestamp of a time of day has no Trino form');
+    return `with_timezone(CAST(date_add('day', ${a[2]} - 1, date_add('month', (${a[0]} - 1970) * 12 + ${a[1]} - 1, DATE '1970-01-01')) AS TIMESTAMP), 'UTC')`;
+  },
   make_date: "with_timezone(CAST(date_add('day', {2} - 1, date_add('month', ({0} - 1970) * 12 + {1} - 1, DATE '1970-01-01')) AS TIMESTAMP), 'UTC')",
   strftime: (a) => `date_format(${a[0]}, ${timeFormat(a[1]!, 'strftime')})`,
   try_strptime: (a) => `with_timezone(TRY(date_parse(${a[0]}, ${timeFormat(a[1]!, 'strptime')})), 'UTC')`,

@@ -3,7 +3,7 @@
 // NAME: every step lists its columns, which are derived here from the steps themselves. The
 // events step reads only the partitions the time bounds (and a named account or region) allow.
 // Trino folds the case of names, so fields that differ only in case get SQL names of their own.
-import { hasWindow, stepName, type Expr, type Type } from '../ir/expr.js';
+import { call, column, hasWindow, int, mapExpr, stepName, type Expr, type Type } from '../ir/expr.js';
 import type { Column, Plan, Step } from '../ir/plan.js';
 import { ExprPrinter, NoDialectForm } from './expr.js';
 import { indent, JOINS } from './plan.js';
@@ -12,6 +12,9 @@ import { TRINO, trinoEventColumns, trinoIdent, trinoPrinter } from './trino.js';
 import { partitionPredicates, type AthenaTable, type PartitionBounds } from './athena-table.js';
 
 const q = trinoIdent;
+
+/** The most values one Trino sequence() makes. */
+const SEQUENCE_MAX = 10_000;
 
 export interface TrinoPlanOptions {
   table: AthenaTable;
@@ -157,14 +160,17 @@ export class TrinoPlanPrinter {
         return `SELECT * FROM ${s.relation}`;
       case 'extend': {
         const drop = new Set(s.drop ?? []);
-        const replaced = new Map(s.columns.map((c) => [c.name, c]));
+        const { columns, from } = this.selectListUnnest(s.columns, stepName(s.input));
+        const replaced = new Map(columns.map((c) => [c.name, c]));
         const input = this.columnsOf(s.input).filter((c) => !drop.has(c));
         const list = input.map((name) => (replaced.has(name) ? this.column(replaced.get(name)!) : this.id(name)));
-        for (const c of s.columns) if (!input.includes(c.name)) list.push(this.column(c));
-        return `SELECT ${list.join(', ')} FROM ${stepName(s.input)}${this.pre(s)}`;
+        for (const c of columns) if (!input.includes(c.name)) list.push(this.column(c));
+        return `SELECT ${list.join(', ')} FROM ${from}${this.pre(s)}`;
       }
-      case 'project':
-        return `SELECT ${s.columns.map((c) => this.column(c)).join(', ')} FROM ${stepName(s.input)}${this.pre(s)}`;
+      case 'project': {
+        const { columns, from } = this.selectListUnnest(s.columns, stepName(s.input));
+        return `SELECT ${columns.map((c) => this.column(c)).join(', ')} FROM ${from}${this.pre(s)}`;
+      }
       case 'filter': {
         if (!hasWindow(s.condition)) return `SELECT * FROM ${stepName(s.input)} WHERE ${this.expr(s.condition)}`;
         // No QUALIFY in Trino: the window's condition is a column, filtered one level up.
@@ -205,6 +211,58 @@ export class TrinoPlanPrinter {
         return `SELECT ${cols}${cols ? ', ' : ''}row_number() OVER (ORDER BY "__part", "__seq") AS "__seq" FROM (\n  ${side(s.left, 0)}\n  UNION ALL\n  ${side(s.right, 1)}\n)`;
       }
     }
+  }
+
+  /**
+   * DuckDB's unnest() in a select list (timechart's buckets: lo + unnest(range(0, n)) * span) is
+   * Trino's CROSS JOIN UNNEST beside the input, whose element the columns read. One per step:
+   * two in one DuckDB select list are zipped, which two joins are not (the function refuses them).
+   */
+  private selectListUnnest(columns: Column[], input: string): { columns: Column[]; from: string } {
+    const found: Expr[] = [];
+    for (const c of columns) mapExpr(c.expr, (e) => (e.kind === 'call' && e.fn === 'unnest' ? (found.push(e), e) : undefined));
+    const unnest = found[0];
+    if (found.length !== 1 || unnest?.kind !== 'call') return { columns, from: input };
+    const k = column('__k', 'int');
+    const swapped = columns.map((c) => ({ ...c, expr: mapExpr(c.expr, (e) => (e === unnest ? k : undefined)) }));
+    return { columns: swapped, from: `${input}\n  CROSS JOIN ${this.unnestOf(unnest.args[0]!)} AS __u("__k")` };
+  }
+
+  /**
+   * UNNEST of a list. The buckets' range(0, n) with its cap (time-buckets.ts capped) is made in
+   * blocks of 10,000, the most one Trino sequence() may hold ("result of sequence function must
+   * not have more than 10000 entries", ArraySequenceFunction), and the cap's error, which no
+   * documented Trino function raises, is a cast of its message to a number: Trino fails the query
+   * with "Cannot cast '<message>' to BIGINT".
+   */
+  private unnestOf(list: Expr): string {
+    const [from, capped] = list.kind === 'call' && list.fn === 'range' ? list.args : [];
+    const cap = capped?.kind === 'case' && capped.else ? capped.whens[0] : undefined;
+    const max = cap?.when.kind === 'call' && cap.when.fn === 'gt' ? cap.when.args[1] : undefined;
+    if (capped?.kind !== 'case' || !capped.else || from?.kind !== 'literal' || from.value !== 0 || cap?.then.kind !== 'call' || cap.then.fn !== 'error'
+      || max?.kind !== 'literal' || typeof max.value !== 'number') {
+      return `UNNEST(${this.expr(list)})`;
+    }
+    // The count once, as a column; none (no rows, no buckets) leaves the blocks' sequence null.
+    const n = capped.else;
+    const count = column('__count', 'int');
+    const size = int(SEQUENCE_MAX);
+    const block = column('__block', 'int');
+    const end = call('least', [count, call('mul', [call('add', [block, int(1)], 'int'), size], 'int')], 'int');
+    const failure = `CAST(${this.message(mapExpr(cap.then.args[0]!, (e) => (e === n ? count : undefined)))} AS BIGINT)`;
+    const blocks = `CASE WHEN ${this.expr(call('gt', [count, max], 'bool'))} THEN ${failure} WHEN ${this.expr(count)} > 0 THEN ${Math.ceil(max.value / SEQUENCE_MAX) - 1} END`;
+    return [
+      `UNNEST(ARRAY[${this.expr(n)}]) AS __c("__count")`,
+      `CROSS JOIN UNNEST(sequence(0, ${blocks})) AS __b("__block")`,
+      `CROSS JOIN UNNEST(${this.expr(call('range', [call('mul', [block, size], 'int'), end], 'list'))})`,
+    ].join('\n  ');
+  }
+
+  /** The cap's message: its text, with the bucket count written as digits. */
+  private message(e: Expr): string {
+    if (e.kind === 'call' && e.fn === 'concat') return e.args.map((a) => this.message(a)).join(' || ');
+    if (e.kind === 'call' && e.fn === 'to_varchar' && e.args[0]!.type === 'int') return `CAST(${this.expr(e.args[0]!)} AS VARCHAR)`;
+    return this.expr(e);
   }
 
   /**
