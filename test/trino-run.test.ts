@@ -37,6 +37,8 @@ let server: Server;
 let base = '';
 const requests: Request[] = [];
 let pages: Page[] = [];
+/** The pages of each query after the next, one list per query (a question asked first). */
+let later: Page[][] = [];
 /** For the cancel test: keep answering RUNNING with another page. */
 let endless = false;
 
@@ -63,7 +65,10 @@ beforeAll(async () => {
       requests.push({ method: req.method!, url: req.url!, headers: req.headers, body });
       res.setHeader('content-type', 'application/json');
       if (req.method === 'DELETE') return res.end('');
-      if (req.method === 'POST' && req.url === '/v1/statement') return res.end(JSON.stringify(answer('q_1', 0)));
+      if (req.method === 'POST' && req.url === '/v1/statement') {
+        if (requests.filter((r) => r.method === 'POST').length > 1) pages = later.shift() ?? pages;
+        return res.end(JSON.stringify(answer('q_1', 0)));
+      }
       const m = /^\/v1\/statement\/executing\/(q_1)\/(\d+)$/.exec(req.url!);
       if (!m) {
         res.statusCode = 404;
@@ -79,6 +84,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 afterEach(() => {
   requests.length = 0;
   pages = [];
+  later = [];
   endless = false;
 });
 
@@ -195,6 +201,30 @@ describe('run and hunt --engine trino://', () => {
     expect(await runRemoteCli(engine, search, args, { now: SAMPLE_NOW }, 'csv', { write: (t) => (out += t), note: (t) => notes.push(t), signal: new AbortController().signal })).toBe(1);
     expect(notes.at(-1)).toBe('error: query q_1 failed: SYNTAX_ERROR: Table hive.security.cloudtrail_logs_pp does not exist');
     expect(out).toBe('recipientAccountId,count\n');
+  });
+
+  it('run asks the server for the values a timechart splits by, then sends the search named by them', async () => {
+    // The question's answer: the values ranked as locally (test/trino-chart.test.ts checks the ranking).
+    pages = [{ state: 'FINISHED', columns: ['v'], data: [['ConsoleLogin'], ['AssumeRole']], processedBytes: 1024 }];
+    later = [[{ state: 'FINISHED', columns: ['_time', 'AssumeRole', 'ConsoleLogin'], data: [['1795651200.0', 3, 1]], processedBytes: 2048 }]];
+    const port = (server.address() as AddressInfo).port;
+    const args = parseArgs(['--engine', `trino://alice@127.0.0.1:${port}/hive/security`], REMOTE_FLAGS);
+    let out = '';
+    const notes: string[] = [];
+    const spl = 'sourcetype=aws:cloudtrail | timechart span=1d limit=2 useother=f count by eventName';
+    const status = await runRemoteCli(engine, spl, args, { now: SAMPLE_NOW }, 'csv', { write: (t) => (out += t), note: (t) => notes.push(t), signal: new AbortController().signal });
+    expect(status).toBe(0);
+    const posts = requests.filter((r) => r.method === 'POST').map((r) => r.body);
+    expect(posts).toHaveLength(2);
+    const asked = await engine.prepareTrino(spl, { now: SAMPLE_NOW, jsonLists: true, askEngine: true });
+    expect(posts[0]).toBe(asked.questions![0]!.sql);
+    const final = await engine.prepareTrino(spl, { now: SAMPLE_NOW, jsonLists: true, askEngine: true, discovered: { [asked.questions![0]!.key]: ['ConsoleLogin', 'AssumeRole'] } });
+    expect(posts[1]).toBe(final.sql);
+    expect(final.columns).toEqual(['_time', 'AssumeRole', 'ConsoleLogin']);
+    expect(posts[1]).toContain(`"__split" = 'AssumeRole'`);
+    expect(await trinoSyntaxErrors(posts[1]!)).toEqual([]);
+    expect(out).toBe('_time,AssumeRole,ConsoleLogin\n2026-11-26T00:00:00Z,3,1\n');
+    expect(notes[0]).toBe('asked the values of eventName, ranked by count: 2 results from Trino query q_1 (1.0 KB read)');
   });
 
   it('hunt runs each search there', async () => {

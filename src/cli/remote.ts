@@ -9,6 +9,7 @@ import type { SearchRunner } from '../engine/content/runner.js';
 import { EngineError, type Engine, type RunOptions } from '../engine/engine.js';
 import { runOnTrino, trinoClient, TrinoError, trinoSettings, type TrinoSender, type TrinoSettings } from '../engine/trino.js';
 import type { Row } from '../engine/types.js';
+import type { DiscoveredValue } from '../compiler/types.js';
 import { flag, has, UsageError, type ParsedArgs } from './args.js';
 import { RowWriter, type OutputFormat } from './format.js';
 
@@ -114,6 +115,33 @@ async function runRemote(remote: Remote, compiled: TrinoCompiled, h: RemoteHandl
   return { rowCount: run.rowCount, summary: `${results(run.rowCount)} from Trino query ${run.queryId} (${formatBytes(run.processedBytes)} read)` };
 }
 
+/**
+ * The search compiled for the engine, after asking it what the SQL needs to know of the data
+ * (the values a chart's or timechart's columns are named by, ranked as locally), as a local run
+ * asks the loaded data (engine/data-questions.ts): each answer can raise another question (a
+ * chart after a chart), so again until none is left.
+ */
+async function compileAsking(engine: Engine, remote: Remote, spl: string, opts: Parameters<Engine['prepareTrino']>[1] & object, signal?: AbortSignal, note?: (line: string) => void): Promise<TrinoCompiled> {
+  const discovered: Record<string, DiscoveredValue[]> = {};
+  for (let round = 0; ; round++) {
+    const compiled = await engine.prepareTrino(spl, { ...opts, askEngine: true, discovered });
+    if (!compiled.questions?.length) return compiled;
+    if (round >= 16) throw new EngineError('the search kept asking new questions about the data (more than 16 rounds)', '');
+    for (const q of compiled.questions) {
+      const rows: Row[] = [];
+      const types = Object.fromEntries(q.columns.map((c) => [c, 'string' as const]));
+      try {
+        const run = await runRemote(remote, { ...compiled, sql: q.sql, columns: q.columns, types }, { signal, rows: (r) => rows.push(...r) });
+        note?.(`asked ${q.what}: ${run.summary}`);
+      } catch (err) {
+        if (remoteError(err)) throw new EngineError(`asking ${q.what}: ${err.message}`, q.sql);
+        throw err;
+      }
+      discovered[q.key] = rows.flatMap((r) => q.columns.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))));
+    }
+  }
+}
+
 function remoteError(err: unknown): err is AthenaError | TrinoError {
   return err instanceof AthenaError || err instanceof TrinoError;
 }
@@ -127,7 +155,7 @@ export function remoteHuntRunner(engine: Engine, args: ParsedArgs, io: RemoteRun
   const remote = remoteFromArgs(args, io);
   const table = tableFromArgs(args);
   return async (spl, opts) => {
-    const compiled = await engine.prepareTrino(spl, { ...opts, table, jsonLists: true });
+    const compiled = await compileAsking(engine, remote, spl, { ...opts, table, jsonLists: true }, io.signal);
     const rows: Row[] = [];
     const sink = compiled.output ? await engine.lookupSink(compiled.output, compiled.columns) : undefined;
     try {
@@ -150,12 +178,18 @@ export function remoteHuntRunner(engine: Engine, args: ParsedArgs, io: RemoteRun
 export async function runRemoteCli(engine: Engine, text: string, args: ParsedArgs, opts: RunOptions, format: OutputFormat, io: RemoteRunIo): Promise<number> {
   const remote = remoteFromArgs(args, io);
   const table = tableFromArgs(args);
-  const compiled = await engine.prepareTrino(text, { ...opts, table, jsonLists: true });
-  for (const p of compiled.partitions) io.note(`reads ${p}`);
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   if (!io.signal) process.once('SIGINT', onSigint);
   const signal = io.signal ?? abort.signal;
+  let compiled: TrinoCompiled;
+  try {
+    compiled = await compileAsking(engine, remote, text, { ...opts, table, jsonLists: true }, signal, io.note);
+  } catch (err) {
+    process.removeListener('SIGINT', onSigint);
+    throw err;
+  }
+  for (const p of compiled.partitions) io.note(`reads ${p}`);
   const writer = new RowWriter(format, compiled.columns, io.write);
   const sink = compiled.output ? await engine.lookupSink(compiled.output, compiled.columns) : undefined;
   let last = '';

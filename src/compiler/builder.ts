@@ -128,13 +128,14 @@ export class Builder {
    *
    * Returns the answer (one value per row and column) when the engine has supplied it, otherwise
    * records the question and returns undefined: the caller then emits a placeholder. The key is
-   * the query itself, so an answer never serves a different question.
+   * the query itself, so an answer never serves a different question. `remote`: the question may
+   * be printed for the engine a search runs on (trino-compile.ts), its answer checked to be the same.
    */
-  ask(rel: Relation, columns: string[], what: string, ordered: boolean): DiscoveredValue[] | undefined {
+  ask(rel: Relation, columns: string[], what: string, ordered: boolean, remote = false): DiscoveredValue[] | undefined {
     const sql = this.rowsQuery(rel, columns, { unordered: !ordered, asRows: true });
     const answer = this.options.discovered?.[sql];
     if (answer) return answer;
-    if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what });
+    if (!this.discoveries.some((d) => d.key === sql)) this.discoveries.push({ key: sql, sql, what, ...(remote ? { rows: { output: rel.id, columns, ordered } } : {}) });
     return undefined;
   }
 

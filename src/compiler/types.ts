@@ -113,6 +113,8 @@ export interface Discovery {
   sql: string;
   /** What is asked, in words (for explain). */
   what: string;
+  /** The rows asked for: step `output`'s `columns`, in `__seq` order when `ordered` (printed for another dialect). */
+  rows?: { output: number; columns: string[]; ordered: boolean };
 }
 
 /** A side effect the engine carries out with the result rows. */

@@ -4,9 +4,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { dirname, resolve } from 'node:path';
 import { SplError } from '../../grammar/diagnostics.js';
 import { compilePrepared, prepare, pipelineLookups, type PreparedSearch } from '../compiler/index.js';
-import { compileTrino, type TrinoCompiled } from '../compiler/trino-compile.js';
+import { compileTrino, type TrinoCompiled, type TrinoOptions } from '../compiler/trino-compile.js';
 import { effectiveRange, readRange, type TimeRange } from '../compiler/search-range.js';
-import type { AthenaTable } from '../compiler/print/athena-table.js';
 import type { MacroSet } from '../compiler/macros.js';
 import type { CompiledSearch, DiscoveredValue, OutputAction } from '../compiler/types.js';
 import { describeDuckDBError, EngineError, isCancelled } from './engine-error.js';
@@ -263,7 +262,7 @@ export class Engine {
    * The search as Trino SQL over an Athena table (docs/athena.md): this engine's macros, and the
    * columns of the lookups it reads (their rows are read from Athena tables of the same names).
    */
-  async prepareTrino(search: Search, opts: RunOptions & { table?: AthenaTable; jsonLists?: boolean; allowUnfilledParams?: boolean } = {}): Promise<TrinoCompiled> {
+  async prepareTrino(search: Search, opts: RunOptions & Pick<TrinoOptions, 'table' | 'jsonLists' | 'askEngine' | 'discovered'> & { allowUnfilledParams?: boolean } = {}): Promise<TrinoCompiled> {
     const prepared = this.parse(search, opts);
     await this.loadLookups(prepared);
     return compileTrino(prepared, {
@@ -273,7 +272,7 @@ export class Engine {
       lookups: this.lookups.resolver(),
       addon: opts.addon ?? this.options.addon,
       table: opts.table,
-      jsonLists: opts.jsonLists,
+      jsonLists: opts.jsonLists, askEngine: opts.askEngine, discovered: opts.discovered,
     });
   }
 

@@ -183,7 +183,7 @@ export function pivot(rel: Relation, b: Builder, spec: PivotSpec): Relation {
     ];
     const ranked = b.step({ kind: 'extend', input: totals.id, columns: [{ name: '__seq', expr: rowNumber(order) }] });
     const top = spec.limit > 0 ? b.step({ kind: 'limit', input: ranked.id, count: spec.limit + 2 }) : ranked;
-    const answer = b.ask(top, ['v'], `the values of ${spec.split.name}, ranked by ${spec.aggs[0]!.name}`, true);
+    const answer = b.ask(top, ['v'], `the values of ${spec.split.name}, ranked by ${spec.aggs[0]!.name}`, true, true);
     if (!answer) {
       placeholder = `one column per value of ${spec.split.name} (top ${spec.limit || 'all'} by total, then NULL and OTHER): discovered when the search runs`;
     } else {
