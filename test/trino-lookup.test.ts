@@ -47,6 +47,11 @@ describe('lookup against the Athena table of the same name', () => {
     expect(sql).toContain('FROM "account_owners"');
   });
 
+  it('a multivalue key: each value looked up (a CROSS JOIN UNNEST where DuckDB unnests in the select list)', async () => {
+    const sql = await sameRows('sourcetype=aws:cloudtrail eventName=AssumeRole | eval a=split(recipientAccountId . ",444455556666,000000000000", ",") | lookup account_owners account AS a OUTPUT owner | stats count by recipientAccountId owner');
+    expect(sql).toContain('CROSS JOIN UNNEST(');
+  });
+
   it('every other column without OUTPUT, and OUTPUTNEW only fills what is empty', async () => {
     await sameRows('sourcetype=aws:cloudtrail | eval owner=if(eventName=="AssumeRole", "kept", null()) | lookup account_owners account AS recipientAccountId OUTPUTNEW owner | stats count by recipientAccountId owner');
     await sameRows('sourcetype=aws:cloudtrail eventName=AssumeRole | lookup account_owners account AS recipientAccountId | table eventID recipientAccountId owner tier');

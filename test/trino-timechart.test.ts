@@ -68,6 +68,13 @@ describe('timechart fills empty buckets on Trino', () => {
     expect(rows.length).toBeGreaterThan(5);
   });
 
+  it('bin by weeks and months, and makecontinuous over the buckets', async () => {
+    await same('sourcetype=aws:cloudtrail | bin _time span=1w | stats count by _time');
+    await same('sourcetype=aws:cloudtrail | bin _time span=1mon | stats count by _time');
+    const rows = await same('sourcetype=aws:cloudtrail eventName=CreateAccessKey | bin _time span=1h | stats count by _time | makecontinuous _time span=1h');
+    expect(rows.some((r) => r.count === null)).toBe(true);
+  });
+
   it('no events, no buckets', async () => {
     const rows = await same('sourcetype=aws:cloudtrail eventName=NoSuchCall | timechart span=1h count');
     expect(rows).toEqual([]);

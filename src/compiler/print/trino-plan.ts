@@ -205,7 +205,9 @@ export class TrinoPlanPrinter {
         const side = (id: number, part: number): string => {
           const has = new Set(this.columnsOf(id));
           const cols = all.map((c) => (has.has(c) ? this.id(c) : `${TRINO.null(this.typeOf(s.id, c))} AS ${this.id(c)}`));
-          return `SELECT ${[...cols, '"__seq"', `${part} AS "__part"`].join(', ')} FROM ${stepName(id)}`;
+          // A side with no order (makecontinuous's empty bins) has none, as DuckDB's UNION BY NAME gives it.
+          const seq = has.has('__seq') ? '"__seq"' : 'CAST(NULL AS BIGINT) AS "__seq"';
+          return `SELECT ${[...cols, seq, `${part} AS "__part"`].join(', ')} FROM ${stepName(id)}`;
         };
         const cols = all.map((c) => this.id(c)).join(', ');
         return `SELECT ${cols}${cols ? ', ' : ''}row_number() OVER (ORDER BY "__part", "__seq") AS "__seq" FROM (\n  ${side(s.left, 0)}\n  UNION ALL\n  ${side(s.right, 1)}\n)`;
