@@ -5,37 +5,26 @@
 // https://docs.splunk.com/Documentation/Splunk/latest/SearchReference/Timechart). Here the
 // harness (test/trino/) is that engine: the questions and then the search run on the sample in
 // the Athena table's shape and must give the local rows, columns and order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileTrino } from '../src/compiler/trino-compile.js';
 import type { DiscoveredValue } from '../src/compiler/types.js';
-import { Engine } from '../src/engine/engine.js';
-import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
-import { canonical, openHarness, type TrinoHarness } from './trino/harness.js';
+import { SAMPLE_NOW } from './helpers.js';
+import { rowText, sampleAndHarness } from './trino/harness.js';
 import { trinoSyntaxErrors } from './trino/validate.js';
 
-let engine: Engine;
-let harness: TrinoHarness;
-beforeAll(async () => {
-  engine = await Engine.open();
-  await engine.load([SAMPLE_DIR]);
-  harness = await openHarness();
-});
-afterAll(() => {
-  engine?.close();
-  harness?.close();
-});
+const both = sampleAndHarness();
 
 /** The search printed for Trino after its questions were answered by the harness; how many it asked. */
 async function answered(spl: string): Promise<{ sql: string; columns: string[]; types: Record<string, string>; asked: number }> {
   const discovered: Record<string, DiscoveredValue[]> = {};
   let asked = 0;
   for (;;) {
-    const c = await engine.prepareTrino(spl, { now: SAMPLE_NOW, askEngine: true, discovered });
+    const c = await both.engine.prepareTrino(spl, { now: SAMPLE_NOW, askEngine: true, discovered });
     if (!c.questions?.length) return { ...c, asked };
     for (const q of c.questions) {
       asked++;
       expect(await trinoSyntaxErrors(q.sql), q.sql).toEqual([]);
-      const rows = await harness.rows(q.sql);
+      const rows = await both.harness.rows(q.sql);
       discovered[q.key] = rows.flatMap((r) => q.columns.map((col) => (r[col] === null || r[col] === undefined ? null : String(r[col]))));
     }
   }
@@ -45,11 +34,10 @@ async function same(spl: string): Promise<{ columns: string[]; rows: Record<stri
   const compiled = await answered(spl);
   expect(compiled.asked).toBeGreaterThan(0);
   expect(await trinoSyntaxErrors(compiled.sql), compiled.sql).toEqual([]);
-  const number = (c: string, v: unknown) => compiled.types[c] === 'number' && v !== null && v !== undefined;
-  const text = (row: Record<string, unknown>) => compiled.columns.map((c) => (number(c, row[c]) ? String(Number(row[c])) : canonical(row[c]))).join(' | ');
-  const local = await engine.run(spl, { now: SAMPLE_NOW });
+  const text = rowText(compiled);
+  const local = await both.engine.run(spl, { now: SAMPLE_NOW });
   expect(compiled.columns).toEqual(local.columns);
-  expect((await harness.rows(compiled.sql)).map(text), compiled.sql).toEqual(local.rows.map(text));
+  expect((await both.harness.rows(compiled.sql)).map(text), compiled.sql).toEqual(local.rows.map(text));
   return local;
 }
 
@@ -60,7 +48,7 @@ describe('chart and timechart split by a field, printed for Trino after asking t
   });
 
   it('asks one question in Trino SQL, ranked as locally', async () => {
-    const c = await engine.prepareTrino('sourcetype=aws:cloudtrail | timechart span=1d limit=3 count by eventName', { now: SAMPLE_NOW, askEngine: true });
+    const c = await both.engine.prepareTrino('sourcetype=aws:cloudtrail | timechart span=1d limit=3 count by eventName', { now: SAMPLE_NOW, askEngine: true });
     expect(c.sql).toBe('');
     expect(c.questions).toHaveLength(1);
     expect(c.questions![0]!.what).toBe('the values of eventName, ranked by count');

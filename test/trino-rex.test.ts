@@ -2,30 +2,19 @@
 // runs locally and, printed for Trino, on the sample in the Athena table's shape (test/trino/).
 // rex page: a number flag replaces that match only.
 // https://help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/rex
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../src/engine/engine.js';
-import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
-import { canonical, openHarness, type TrinoHarness } from './trino/harness.js';
+import { describe, expect, it } from 'vitest';
+import { SAMPLE_NOW } from './helpers.js';
+import { canonical, sampleAndHarness } from './trino/harness.js';
 import { trinoSyntaxErrors } from './trino/validate.js';
 
-let engine: Engine;
-let harness: TrinoHarness;
-beforeAll(async () => {
-  engine = await Engine.open();
-  await engine.load([SAMPLE_DIR]);
-  harness = await openHarness();
-});
-afterAll(() => {
-  engine?.close();
-  harness?.close();
-});
+const both = sampleAndHarness();
 
 async function same(spl: string): Promise<string[]> {
-  const compiled = await engine.prepareTrino(spl, { now: SAMPLE_NOW });
+  const compiled = await both.engine.prepareTrino(spl, { now: SAMPLE_NOW });
   expect(await trinoSyntaxErrors(compiled.sql), compiled.sql).toEqual([]);
   const text = (row: Record<string, unknown>) => compiled.columns.map((c) => canonical(row[c])).join(' | ');
-  const local = (await engine.run(spl, { now: SAMPLE_NOW })).rows.map(text);
-  expect((await harness.rows(compiled.sql)).map(text)).toEqual(local);
+  const local = (await both.engine.run(spl, { now: SAMPLE_NOW })).rows.map(text);
+  expect((await both.harness.rows(compiled.sql)).map(text)).toEqual(local);
   return local;
 }
 

@@ -3,33 +3,21 @@
 // as IP addresses", https://docs.splunk.com/Documentation/Splunk/latest/SearchReference/Sort).
 // Each search runs locally and, printed for Trino, on the sample in the Athena table's shape
 // (test/trino/), and must give the same rows in the same order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../src/engine/engine.js';
-import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
-import { canonical, openHarness, type TrinoHarness } from './trino/harness.js';
+import { describe, expect, it } from 'vitest';
+import { SAMPLE_NOW } from './helpers.js';
+import { rowText, sampleAndHarness } from './trino/harness.js';
 import { trinoSyntaxErrors } from './trino/validate.js';
 
-let engine: Engine;
-let harness: TrinoHarness;
-beforeAll(async () => {
-  engine = await Engine.open();
-  await engine.load([SAMPLE_DIR]);
-  harness = await openHarness();
-});
-afterAll(() => {
-  engine?.close();
-  harness?.close();
-});
+const both = sampleAndHarness();
 
 /** The local rows, after checking Trino gives the same in the same order. */
 async function sameOrder(spl: string): Promise<Record<string, unknown>[]> {
-  const compiled = await engine.prepareTrino(spl, { now: SAMPLE_NOW });
+  const compiled = await both.engine.prepareTrino(spl, { now: SAMPLE_NOW });
   expect(await trinoSyntaxErrors(compiled.sql), compiled.sql).toEqual([]);
-  const number = (c: string, v: unknown) => compiled.types[c] === 'number' && v !== null && v !== undefined;
-  const text = (row: Record<string, unknown>) => compiled.columns.map((c) => (number(c, row[c]) ? String(Number(row[c])) : canonical(row[c]))).join(' | ');
-  const local = (await engine.run(spl, { now: SAMPLE_NOW })).rows;
+  const text = rowText(compiled);
+  const local = (await both.engine.run(spl, { now: SAMPLE_NOW })).rows;
   expect(local.length).toBeGreaterThan(3);
-  expect((await harness.rows(compiled.sql)).map(text)).toEqual(local.map(text));
+  expect((await both.harness.rows(compiled.sql)).map(text)).toEqual(local.map(text));
   return local;
 }
 

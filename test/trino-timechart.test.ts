@@ -5,34 +5,22 @@
 // DuckDB's unnest() in a select list is printed as CROSS JOIN UNNEST over sequence() blocks of
 // 10,000 (Trino's most per sequence). Each search runs locally and, printed for Trino, on the
 // sample in the Athena table's shape (test/trino/): the same rows, in the same order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileTrino } from '../src/compiler/trino-compile.js';
-import { Engine } from '../src/engine/engine.js';
-import { SAMPLE_DIR, SAMPLE_NOW } from './helpers.js';
-import { canonical, openHarness, type TrinoHarness } from './trino/harness.js';
+import { SAMPLE_NOW } from './helpers.js';
+import { rowText, sampleAndHarness } from './trino/harness.js';
 import { trinoSyntaxErrors } from './trino/validate.js';
 
-let engine: Engine;
-let harness: TrinoHarness;
-beforeAll(async () => {
-  engine = await Engine.open();
-  await engine.load([SAMPLE_DIR]);
-  harness = await openHarness();
-});
-afterAll(() => {
-  engine?.close();
-  harness?.close();
-});
+const both = sampleAndHarness();
 
 /** The local rows, after checking Trino gives the same in the same order. */
 async function same(spl: string): Promise<Record<string, unknown>[]> {
-  const compiled = await engine.prepareTrino(spl, { now: SAMPLE_NOW });
+  const compiled = await both.engine.prepareTrino(spl, { now: SAMPLE_NOW });
   expect(await trinoSyntaxErrors(compiled.sql), compiled.sql).toEqual([]);
-  const number = (c: string, v: unknown) => compiled.types[c] === 'number' && v !== null && v !== undefined;
-  const text = (row: Record<string, unknown>) => compiled.columns.map((c) => (number(c, row[c]) ? String(Number(row[c])) : canonical(row[c]))).join(' | ');
-  const local = await engine.run(spl, { now: SAMPLE_NOW });
+  const text = rowText(compiled);
+  const local = await both.engine.run(spl, { now: SAMPLE_NOW });
   expect(compiled.columns).toEqual(local.columns);
-  expect((await harness.rows(compiled.sql)).map(text), compiled.sql).toEqual(local.rows.map(text));
+  expect((await both.harness.rows(compiled.sql)).map(text), compiled.sql).toEqual(local.rows.map(text));
   return local.rows;
 }
 

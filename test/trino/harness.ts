@@ -3,6 +3,9 @@
 // reuses). Tests run the Trino SQL the compiler prints here, and compare with the local engine.
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { SAMPLE_DIR } from '../helpers.js';
 import { PRELUDE } from '../../src/compiler/prelude.js';
 import { athenaTableSql } from './athena-table.js';
 import { TRINO_MACROS, trinoToDuckdb } from './trino-in-duckdb.js';
@@ -54,4 +57,25 @@ export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   return JSON.stringify(v);
+}
+
+/** A row as one line of text comparable across the engines: a number column by value (Trino and DuckDB print them differently), the rest canonical. */
+export function rowText(compiled: { columns: string[]; types: Record<string, string> }): (row: Record<string, unknown>) => string {
+  const number = (c: string, v: unknown) => compiled.types[c] === 'number' && v !== null && v !== undefined;
+  return (row) => compiled.columns.map((c) => (number(c, row[c]) ? String(Number(row[c])) : canonical(row[c]))).join(' | ');
+}
+
+/** The sample loaded locally and the harness beside it, for a test file comparing the two: opened before its tests, closed after. */
+export function sampleAndHarness(): { engine: Engine; harness: TrinoHarness } {
+  const both = {} as { engine: Engine; harness: TrinoHarness };
+  beforeAll(async () => {
+    both.engine = await Engine.open();
+    await both.engine.load([SAMPLE_DIR]);
+    both.harness = await openHarness();
+  });
+  afterAll(() => {
+    both.engine?.close();
+    both.harness?.close();
+  });
+  return both;
 }
