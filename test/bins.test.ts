@@ -121,6 +121,19 @@ describe('aligntime=', () => {
     await expectRows(data.sample, 'index=* | bin _time span=1d aligntime=10800 | stats count by _time | head 1', [{ _time: iso('2026-11-20T00:00:00Z'), count: 76 }]);
   });
 
+  // Ignored, but never silently: aligntime=@w1 with span=1w reads as "weeks from Monday" and gave
+  // Thursday weeks without a word.
+  it('says so when it is ignored (bin and timechart, given spans and picked ones), and not when it applies', () => {
+    const said = (spl: string) => compile(spl, { now: SAMPLE_NOW }).notes ?? [];
+    const note = (command: string, value: string) => `${command}: aligntime=${value} is ignored with a span of a day or more, as in Splunk: the bins start at 00:00 UTC (weeks on Thursday); for weeks from Monday use relative_time(_time, "@w1") or timechart span=w@w1`;
+    expect(said('index=* | bin _time span=1w aligntime=@w1 | stats count by _time')).toEqual([note('bin', '@w1')]);
+    expect(said('index=* | bin _time span=1mon aligntime=10800 | stats count by _time')).toEqual([note('bin', '10800')]);
+    expect(said('index=* | timechart span=1d aligntime=@d+3h count')).toEqual([note('timechart', '@d+3h')]);
+    expect(said('index=* | timechart span=w@w1 aligntime=10800 count')).toEqual([note('timechart', '10800')]);
+    expect(said('index=* | bin _time span=12h aligntime=@d+3h | stats count by _time')).toEqual([]);
+    expect(said('index=* | timechart span=12h aligntime=10800 count')).toEqual([]);
+  });
+
   it('timechart takes it too', async () => {
     await expectRows(data.sample, 'index=* | timechart span=12h aligntime=10800 count | head 2', [
       { _time: iso('2026-11-19T15:00:00Z'), count: 9 }, { _time: iso('2026-11-20T03:00:00Z'), count: 47 },

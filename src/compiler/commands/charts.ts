@@ -15,7 +15,7 @@ import type { CommandCompiler, CommandSpec, Options } from './spec.js';
 import { autoTimeSpan, discoverRange } from './bins.js';
 import { parseAggregations, type Aggregation } from './stats.js';
 import { namingOptions, pivot } from './pivot.js';
-import { alignOffset, binsOption, bucket, minspanOption, rangeBuckets, type TimeSpan } from './time-buckets.js';
+import { alignOffset, binsOption, bucket, minspanOption, noteUnalignable, rangeBuckets, type TimeSpan } from './time-buckets.js';
 
 const PIVOT_OPTIONS: Options = {
   span: 'text',
@@ -99,6 +99,7 @@ const timechart: CommandCompiler = (cmd, rel, b) => {
   const time = fieldRef('_time', { rel, b });
   const { span, note } = timechartSpan(args, rel, toNumber(time), b);
   const offset = alignOffset(args, b);
+  noteUnalignable(args, b, span, 'timechart');
   const row = { name: '_time', c: bucket(toNumber(time), span, b.vars, offset), order: 'time' as const, ...(note ? { note } : {}) };
   // cont=t fills the empty buckets; fixedrange=t (the default) over the whole search time range.
   const fixed = args.bool('fixedrange', true) ? rangeBuckets(b.range, span, offset) : {};

@@ -11,7 +11,7 @@ import { TimeFormatError } from '../library/time-format.js';
 import { monthBin, parseSpan } from '../time.js';
 import type { Compiled, FieldInfo } from '../types.js';
 import { autoNumberSpan, autoTimeSpan, decimalsOf, discoverRange, floorTo } from './bins.js';
-import { alignOffset, binsOption, bucket, minspanOption } from './time-buckets.js';
+import { alignOffset, binsOption, bucket, minspanOption, noteUnalignable } from './time-buckets.js';
 import { NO_OPTIONS, type CommandCompiler, type CommandSpec, type Options } from './spec.js';
 import { assign, carriesEvents, expandNames, generic, hasColumn, matchingFields, project, wildcardRegex } from './relation.js';
 import { INTERNAL, isMade } from '../ir/origin.js';
@@ -214,6 +214,7 @@ const bin: CommandCompiler = (cmd, rel, b) => {
   if (spanText) {
     const span = parseSpan(spanText);
     if (!span) throw b.err('bad-argument', `cannot read span=${spanText}`, args.options.get('span')!.span, ['examples: span=1h, span=30m, span=1d, span=10']);
+    if (isTime) noteUnalignable(args, b, span.months ? { months: span.months } : { seconds: span.seconds! }, 'bin');
     let binned: Expr;
     if (span.months) binned = monthBin(value, span.months, b.vars);
     else if (!isTime && /^\s*\d+(\.\d+)?\s*$/.test(spanText)) binned = rangeLabel(floorTo(value, span.seconds!), span.seconds!, 0);
@@ -226,7 +227,9 @@ const bin: CommandCompiler = (cmd, rel, b) => {
   let binned: Expr;
   if (isTime) {
     const [lo, hi] = widen(found ?? [b.options.now - 3600 * bins, b.options.now], start, end);
-    binned = bucket(value, autoTimeSpan(lo, hi, bins, minspan), b.vars, offset);
+    const span = autoTimeSpan(lo, hi, bins, minspan);
+    noteUnalignable(args, b, span, 'bin');
+    binned = bucket(value, span, b.vars, offset);
   } else {
     const [lo, hi] = widen(found ?? [0, 10 * bins], start, end);
     const span = autoNumberSpan(lo, hi, bins, minspan);

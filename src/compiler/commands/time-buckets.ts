@@ -84,6 +84,18 @@ export function minspanOption(args: Args, b: Builder): number {
   return n;
 }
 
+/**
+ * aligntime= with a span it cannot move: said, never dropped silently. Bins of a day or more start
+ * at 00:00 UTC, and a snap-to span (w@w1) at its weekday (Search Reference, bin: aligntime is
+ * "Ignored if span is in days, months, or years").
+ */
+export function noteUnalignable(args: Args, b: Builder, span: TimeSpan, command: string): void {
+  const o = args.options.get('aligntime');
+  if (!o || ('seconds' in span && span.seconds < 86400 && span.origin === undefined)) return;
+  const note = `${command}: aligntime=${o.value} is ignored with a span of a day or more, as in Splunk: the bins start at 00:00 UTC (weeks on Thursday); for weeks from Monday use relative_time(_time, "@w1") or timechart span=w@w1`;
+  if (!b.notes.includes(note)) b.notes.push(note);
+}
+
 /** aligntime= as the epoch second bins count from (0 when not given). */
 export function alignOffset(args: Args, b: Builder): number {
   const o = args.options.get('aligntime');
