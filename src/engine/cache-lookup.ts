@@ -1,7 +1,6 @@
 // The first half of a load into the cache: which of the files named are in the cache as they are
 // now (hits), which must be read (misses), and which days hold rows of files that changed or went.
 
-import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -21,6 +20,7 @@ import {
   type Fingerprint,
 } from './cache-files.js';
 import type { ListedPlaces, ManifestList } from './cache-manifest.js';
+import { sizeOf } from './folder-stat.js';
 import type { FoundFiles } from './found-files.js';
 import { absolutePath, describeFsError, expandPaths, type Expansion, type FileState } from './load-paths.js';
 import { emptyLoadReport, type LoadReport, type LoadWarning } from './types.js';
@@ -164,6 +164,21 @@ export function manifestOf(paths: string[], dir: string): { folder: string; mani
   return { folder, manifest: path.join(folder, `list-${key}.json`), legacy: path.join(folder, `load-${key}.json`) };
 }
 
+/** Makes the cache's folder for a lookup, or throws why the cache cannot be written there. */
+function madeFolder(folder: string, dir: string): void {
+  try {
+    makeFolder(folder);
+  } catch (err) {
+    throw cacheWriteProblem(err, dir) ?? err;
+  }
+}
+
+/**
+ * Each segment's size, stat'ed once (-1 when it is missing): a segment with another size than its
+ * entry recorded is not the one the entry was written for.
+ */
+const segmentSizes = (): ((file: string) => number) => memo(sizeOf);
+
 export type ManifestRead = Promise<(ManifestList & { digest: string }) | undefined>;
 
 /**
@@ -173,11 +188,7 @@ export type ManifestRead = Promise<(ManifestList & { digest: string }) | undefin
  */
 export async function lookUpCache(paths: string[], dir: string, reading?: ManifestRead, expand: () => Promise<Expansion> = () => expandPaths(paths)): Promise<CacheLookup> {
   const { folder, manifest, legacy } = manifestOf(paths, dir);
-  try {
-    makeFolder(folder);
-  } catch (err) {
-    throw cacheWriteProblem(err, dir) ?? err;
-  }
+  madeFolder(folder, dir);
   // Read while the files are walked (it never fails: a missing or damaged one is undefined).
   reading ??= readLoadManifest(folder, manifest);
   const expansion = await expand();
@@ -190,14 +201,7 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
   const listed = previous ?? [];
   // The places are of the entries read, not of the earlier format's (which has none).
   const fromList = listedIn(listed, current === undefined ? undefined : read?.places, expansion.states);
-  // A segment with another size than its entry recorded is not the one the entry was written for.
-  const segmentBytes = memo((file: string) => {
-    try {
-      return statSync(file).size;
-    } catch {
-      return -1;
-    }
-  });
+  const segmentBytes = segmentSizes();
   let fromManifest = 0;
   let packed: Promise<Map<string, CacheEntry[]>> | undefined;
   // Files the manifest does not list as they are now are looked up in the packs: with a manifest,
@@ -287,18 +291,8 @@ export async function lookUpCache(paths: string[], dir: string, reading?: Manife
  */
 export function sameAsListed(paths: string[], dir: string, read: ManifestList & { digest: string }): CacheLookup | undefined {
   const { folder, manifest } = manifestOf(paths, dir);
-  try {
-    makeFolder(folder);
-  } catch (err) {
-    throw cacheWriteProblem(err, dir) ?? err;
-  }
-  const segmentBytes = memo((file: string) => {
-    try {
-      return statSync(file).size;
-    } catch {
-      return -1;
-    }
-  });
+  madeFolder(folder, dir);
+  const segmentBytes = segmentSizes();
   const n = read.entries.length;
   const walked: string[] = new Array(n);
   const hitAt: number[] = new Array(n);

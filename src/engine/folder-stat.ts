@@ -44,3 +44,12 @@ function enter(dir: string): string | undefined {
   }
   return home;
 }
+
+/** A file's size in bytes, -1 when it is not there (or cannot be stat'ed). */
+export function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return -1;
+  }
+}

@@ -4,10 +4,11 @@
 // while a search typed meanwhile waited behind it (they are now found on a connection of their
 // own: paths-job.ts). Segments are never rewritten in place (a rewrite is a new file), so a
 // segment's name and size name its rows.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { writeAtomic } from './cache-files.js';
+import { sizeOf } from './folder-stat.js';
 import { firstLine } from './engine-error.js';
 import { duckdbPath } from './load-paths.js';
 import { sqlString } from './load-sql.js';
@@ -105,14 +106,6 @@ async function findPaths(conn: DuckDBConnection, files: string[]): Promise<Count
   // In one order, whatever DuckDB's: the same events remembered the same way.
   for (const c of counts) c.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return counts;
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return -1;
-  }
 }
 
 function isCounts(v: unknown): v is Counts {

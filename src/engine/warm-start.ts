@@ -6,8 +6,8 @@
 // lists it and the load changed nothing; otherwise the rows are thrown away unseen, the view is
 // made again from the load as it really is, and the search runs again (first-search.ts). No
 // DuckDB here: the load (cache.ts) converts changed files in a DuckDB of its own.
-import { statSync } from 'node:fs';
 import { readLoadManifest, sourcesFile, type CacheEntry } from './cache-files.js';
+import { sizeOf } from './folder-stat.js';
 import { manifestFiles } from './cache-manifest.js';
 import { loadIntoCache, type CachedLoad, type CacheLoadOptions } from './cache.js';
 import { lookUpCache, manifestOf, sameAsListed, type CacheLookup, type ManifestRead } from './cache-lookup.js';
@@ -23,15 +23,6 @@ import { walkedExpansion, WalkVerdict } from './walk-verdict.js';
  * than the walk it takes off this thread. A field, so tests can walk small trees in the worker.
  */
 export const walkWorker = { minManifestBytes: 4_000_000 };
-
-/** The size of a file, 0 when there is none. */
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
 
 /** What the view over the manifest's entries counted: see EventStore.settled. */
 type Duplicates = LoadReport['duplicates'];
