@@ -103,14 +103,15 @@ describe('hunt --engine athena', () => {
           const input = (command as { input: Record<string, unknown> }).input;
           sent.push({ name, input });
           if (name === 'StartQueryExecutionCommand') return { QueryExecutionId: 'q' };
-          if (name === 'GetQueryExecutionCommand') return { QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 10 } } };
+          if (name === 'GetQueryExecutionCommand') return { QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 10, TotalExecutionTimeInMillis: 2345 } } };
           return { ResultSet: { Rows: [{ Data: [{ VarCharValue: 'user_arn' }] }, { Data: [{ VarCharValue: 'arn:aws:iam::1:user/a' }] }] } };
         },
       };
       const args = parseArgs(['--engine', 'athena', '--workgroup', 'w', '--output', 's3://bucket/x/'], REMOTE_FLAGS);
       const runner = remoteHuntRunner(engine, args, { write: () => {}, note: () => {}, client });
       const result = await runner('eventName=CreateRole | table user_arn', { now: SAMPLE_NOW });
-      expect(result).toEqual({ columns: ['user_arn'], rows: [{ user_arn: 'arn:aws:iam::1:user/a' }] });
+      // What it cost, as run notes it: the bytes Athena scanned (and bills) and its time there.
+      expect(result).toEqual({ columns: ['user_arn'], rows: [{ user_arn: 'arn:aws:iam::1:user/a' }], cost: ['1 result from Athena query q (10 B scanned, 2.3 s)'] });
       const query = sent[0]!.input.QueryString as string;
       expect(query).toContain('FROM "cloudtrail_logs_pp"');
       expect(await trinoSyntaxErrors(query)).toEqual([]);

@@ -6,10 +6,13 @@
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseArgs } from '../src/cli/args.js';
 import { REMOTE_FLAGS } from '../src/cli/common.js';
+import { outcomeJson, writeHuntText } from '../src/cli/hunt-report.js';
 import { remoteHuntRunner, runRemoteCli } from '../src/cli/remote.js';
+import { runOne } from '../src/engine/content/runner.js';
+import type { HuntSearch } from '../src/engine/content/types.js';
 import type { Engine } from '../src/engine/engine.js';
 import { runOnTrino, trinoClient, trinoSettings, trinoValue, type TrinoSettings } from '../src/engine/trino.js';
 import type { Row } from '../src/engine/types.js';
@@ -29,6 +32,8 @@ interface Page {
   columns?: string[];
   data?: unknown[][];
   processedBytes?: number;
+  /** The server's elapsedTimeMillis. */
+  millis?: number;
   error?: string;
   more?: boolean;
 }
@@ -50,7 +55,7 @@ function answer(id: string, n: number): Record<string, unknown> {
     ...(page.more ? { nextUri: `${base}/v1/statement/executing/${id}/${n + 1}` } : {}),
     ...(page.columns ? { columns: page.columns.map((name) => ({ name, type: 'varchar' })) } : {}),
     ...(page.data ? { data: page.data } : {}),
-    stats: { state: page.state, processedBytes: page.processedBytes ?? 0, processedRows: 0 },
+    stats: { state: page.state, processedBytes: page.processedBytes ?? 0, processedRows: 0, ...(page.millis !== undefined ? { elapsedTimeMillis: page.millis } : {}) },
     ...(page.error ? { error: { message: page.error, errorCode: 1, errorName: 'SYNTAX_ERROR', errorType: 'USER_ERROR' } } : {}),
   };
 }
@@ -203,6 +208,23 @@ describe('run and hunt --engine trino://', () => {
     expect(out).toBe('recipientAccountId,count\n');
   });
 
+  // The cap (Splunk's "too many (>50000) rows") is raised by a failed cast, as no documented Trino
+  // function raises an error of one's own (trino-plan.ts unnestOf): the analyst reads the cap's message.
+  it('run gives timechart\'s bucket cap as its own message, not inside Trino\'s failed cast', async () => {
+    const cap = 'timechart: the span would make 3153601 time buckets from the first event to the last, more than 50000: give a larger span=';
+    pages = [{ state: 'QUEUED', more: true }, { state: 'FAILED', error: `Cannot cast '${cap}' to BIGINT` }];
+    const port = (server.address() as AddressInfo).port;
+    const args = parseArgs(['--engine', `trino://alice@127.0.0.1:${port}/hive/security`], REMOTE_FLAGS);
+    const notes: string[] = [];
+    const io = { write: () => {}, note: (t: string) => notes.push(t), signal: new AbortController().signal };
+    expect(await runRemoteCli(engine, 'sourcetype=aws:cloudtrail | timechart span=1s count', args, { now: SAMPLE_NOW }, 'csv', io)).toBe(1);
+    expect(notes.at(-1)).toBe(`error: ${cap} (Trino query q_1)`);
+    // A cast failing on the data is Trino's own message, whole.
+    pages = [{ state: 'QUEUED', more: true }, { state: 'FAILED', error: "Cannot cast 'abc' to BIGINT" }];
+    expect(await runRemoteCli(engine, search, args, { now: SAMPLE_NOW }, 'csv', io)).toBe(1);
+    expect(notes.at(-1)).toBe("error: query q_1 failed: SYNTAX_ERROR: Cannot cast 'abc' to BIGINT");
+  });
+
   it('run asks the server for the values a timechart splits by, then sends the search named by them', async () => {
     // The question's answer: the values ranked as locally (test/trino-chart.test.ts checks the ranking).
     pages = [{ state: 'FINISHED', columns: ['v'], data: [['ConsoleLogin'], ['AssumeRole']], processedBytes: 1024 }];
@@ -235,8 +257,37 @@ describe('run and hunt --engine trino://', () => {
     const port = (server.address() as AddressInfo).port;
     const args = parseArgs(['--engine', `trino://alice@127.0.0.1:${port}/hive/security`], REMOTE_FLAGS);
     const runner = remoteHuntRunner(engine, args, { write: () => {}, note: () => {} });
-    expect(await runner(search, { now: SAMPLE_NOW, maxRows: 1 })).toEqual({ columns: ['recipientAccountId', 'count'], rows: [{ recipientAccountId: '111122223333', count: 4 }], truncated: true });
+    expect(await runner(search, { now: SAMPLE_NOW, maxRows: 1 })).toEqual({
+      columns: ['recipientAccountId', 'count'],
+      rows: [{ recipientAccountId: '111122223333', count: 4 }],
+      truncated: true,
+      cost: ['2 results from Trino query q_1 (0 B read)'],
+    });
     expect(requests[0]!.headers['x-trino-catalog']).toBe('hive');
+  });
+
+  it('hunt gives what each search cost, its questions included, as run notes it', async () => {
+    pages = [{ state: 'FINISHED', columns: ['v'], data: [['ConsoleLogin']], processedBytes: 1024, millis: 1250 }];
+    later = [[{ state: 'FINISHED', columns: ['_time', 'ConsoleLogin'], data: [['1795651200.0', 1]], processedBytes: 3 * 1024 * 1024, millis: 4000 }]];
+    const port = (server.address() as AddressInfo).port;
+    const args = parseArgs(['--engine', `trino://alice@127.0.0.1:${port}/hive/security`], REMOTE_FLAGS);
+    const runner = remoteHuntRunner(engine, args, { write: () => {}, note: () => {} });
+    const spl = 'sourcetype=aws:cloudtrail | timechart span=1d limit=1 useother=f count by eventName';
+    const search: HuntSearch = { id: 'x', title: 'Logins', type: 'hunting', source: 'queries', file: 'x.spl', spl, mitre: [], level: 'low', score: 0, needs: [], alerting: false };
+    const outcome = await runOne(engine, search, { now: SAMPLE_NOW }, runner);
+    const cost = [
+      'asked the values of eventName, ranked by count: 1 result from Trino query q_1 (1.0 KB read, 1.3 s)',
+      '1 result from Trino query q_1 (3.0 MB read, 4.0 s)',
+    ];
+    expect(outcomeJson(outcome)).toMatchObject({ count: 1, cost });
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (out.push(String(t)), true));
+    try {
+      writeHuntText([outcome], [], undefined, 160);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(out.join('').split('\n').slice(0, 3)).toEqual(['== Logins [hunting: x]: 1 result', ...cost.map((c) => `   cost: ${c}`)]);
   });
 
   it('the command line takes --engine trino:// and refuses Athena\'s flags with it', async () => {

@@ -47,6 +47,7 @@ export function outcomeJson(o: SearchOutcome): Record<string, unknown> {
     count: o.rows.length,
     ...(o.truncated ? { truncated: true } : {}),
     ...(o.notes ? { notes: o.notes } : {}),
+    ...(o.cost ? { cost: o.cost } : {}),
     ...(o.error !== undefined ? { error: o.error } : {}),
     results: o.rows.map((row) => jsonRow(o.columns, row)),
   };
@@ -61,6 +62,7 @@ export function writeHuntText(outcomes: SearchOutcome[], principals: PrincipalSu
     // Titles, ids and errors come from third-party content and quote the data.
     write(visibleLines(`== ${o.search.title} [${o.search.type}: ${o.search.id}${where}]: ${count}`) + '\n');
     for (const n of o.notes ?? []) write(`   ${visibleLines(`note: ${n}`)}\n`);
+    for (const c of o.cost ?? []) write(`   cost: ${visibleLines(c)}\n`);
     if (o.error) write(`   ${visibleLines(o.error)}\n`);
     else if (o.rows.length) write(renderWide(o.columns, o.rows, width));
     write('\n');

@@ -3,6 +3,7 @@
 // to Athena (or a Trino server), shows progress, streams the rows to the usual output formats and
 // stops the query on Ctrl-C; `hunt --engine ...` runs the hunts there.
 import { athenaTable, TableOptionError, type AthenaTable } from '../compiler/print/athena-table.js';
+import { raisedMessage } from '../compiler/print/trino-plan.js';
 import type { TrinoCompiled } from '../compiler/trino-compile.js';
 import { athenaClient, AthenaError, athenaSettings, runOnAthena, type AthenaSender, type AthenaSettings } from '../engine/athena.js';
 import type { SearchRunner } from '../engine/content/runner.js';
@@ -96,23 +97,46 @@ interface RemoteHandlers {
   signal?: AbortSignal;
 }
 
-/** Run a compiled search on the engine; the closing line says what it read. */
-async function runRemote(remote: Remote, compiled: TrinoCompiled, h: RemoteHandlers): Promise<{ rowCount: number; summary: string }> {
+/** A query's rows, and what it cost: `N results from Athena query ID (X scanned, T s)` (Athena bills the bytes). */
+interface RemoteCost {
+  rowCount: number;
+  summary: string;
+}
+
+/**
+ * Run a compiled search on the engine; the closing line says what it read. A message the search
+ * raised itself (timechart's bucket cap) reaches the analyst as itself, not inside Trino's
+ * failed cast that carried it.
+ */
+async function runRemote(remote: Remote, compiled: TrinoCompiled, h: RemoteHandlers): Promise<RemoteCost> {
+  try {
+    return await runQuery(remote, compiled, h);
+  } catch (err) {
+    const raised = remoteError(err) ? raisedMessage(err.message) : undefined;
+    if (raised === undefined) throw err;
+    const query = /\bquery (\S+) failed\b/.exec((err as Error).message)?.[1];
+    const message = `${raised}${query ? ` (${remote.kind === 'athena' ? 'Athena' : 'Trino'} query ${query})` : ''}`;
+    throw err instanceof AthenaError ? new AthenaError(message) : new TrinoError(message);
+  }
+}
+
+async function runQuery(remote: Remote, compiled: TrinoCompiled, h: RemoteHandlers): Promise<RemoteCost> {
   const results = (n: number) => `${n} result${n === 1 ? '' : 's'}`;
+  const time = (ms: number | undefined) => (ms === undefined ? '' : `, ${(ms / 1000).toFixed(1)} s`);
   if (remote.kind === 'athena') {
     const run = await runOnAthena(remote.client, remote.settings, compiled.sql, compiled.columns, compiled.types, {
       signal: h.signal,
       rows: h.rows,
       progress: (p) => h.progress?.(`athena: ${p.state.toLowerCase()}, ${formatBytes(p.scannedBytes)} scanned`),
     });
-    return { rowCount: run.rowCount, summary: `${results(run.rowCount)} from Athena query ${run.queryId} (${formatBytes(run.scannedBytes)} scanned)` };
+    return { rowCount: run.rowCount, summary: `${results(run.rowCount)} from Athena query ${run.queryId} (${formatBytes(run.scannedBytes)} scanned${time(run.millis)})` };
   }
   const run = await runOnTrino(remote.client, remote.settings, compiled.sql, compiled.columns, compiled.types, {
     signal: h.signal,
     rows: h.rows,
     progress: (p) => h.progress?.(`trino: ${p.state.toLowerCase()}, ${formatBytes(p.processedBytes)} read`),
   });
-  return { rowCount: run.rowCount, summary: `${results(run.rowCount)} from Trino query ${run.queryId} (${formatBytes(run.processedBytes)} read)` };
+  return { rowCount: run.rowCount, summary: `${results(run.rowCount)} from Trino query ${run.queryId} (${formatBytes(run.processedBytes)} read${time(run.millis)})` };
 }
 
 /**
@@ -155,11 +179,13 @@ export function remoteHuntRunner(engine: Engine, args: ParsedArgs, io: RemoteRun
   const remote = remoteFromArgs(args, io);
   const table = tableFromArgs(args);
   return async (spl, opts) => {
-    const compiled = await compileAsking(engine, remote, spl, { ...opts, table, jsonLists: true }, io.signal);
+    // What each query cost, the questions asked first included, as `run` notes it.
+    const cost: string[] = [];
+    const compiled = await compileAsking(engine, remote, spl, { ...opts, table, jsonLists: true }, io.signal, (line) => cost.push(line));
     const rows: Row[] = [];
     const sink = compiled.output ? await engine.lookupSink(compiled.output, compiled.columns) : undefined;
     try {
-      await runRemote(remote, compiled, { signal: io.signal, rows: (r) => rows.push(...r) });
+      cost.push((await runRemote(remote, compiled, { signal: io.signal, rows: (r) => rows.push(...r) })).summary);
       if (sink) {
         await sink.rows(rows);
         await sink.commit();
@@ -170,7 +196,7 @@ export function remoteHuntRunner(engine: Engine, args: ParsedArgs, io: RemoteRun
       throw err;
     }
     const max = opts.maxRows ?? Infinity;
-    return { columns: compiled.columns, rows: rows.slice(0, max), ...(rows.length > max ? { truncated: true } : {}), ...(compiled.notes.length ? { notes: compiled.notes } : {}) };
+    return { columns: compiled.columns, rows: rows.slice(0, max), ...(rows.length > max ? { truncated: true } : {}), ...(compiled.notes.length ? { notes: compiled.notes } : {}), cost };
   };
 }
 

@@ -29,6 +29,8 @@ export interface AthenaRun {
   queryId: string;
   rowCount: number;
   scannedBytes: number;
+  /** The query's time on Athena (queued, planned and run), when Athena reports it. */
+  millis?: number;
 }
 
 export class AthenaError extends Error {}
@@ -103,14 +105,16 @@ export async function runOnAthena(client: AthenaSender, settings: AthenaSettings
     throw new AthenaError(`query ${queryId} cancelled`);
   };
   let scannedBytes = 0;
+  let millis: number | undefined;
   let wait = h.pollMs ?? 250;
   for (;;) {
     if (h.signal?.aborted) await stop();
     const status = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }))) as {
-      QueryExecution?: { Status?: { State?: string; StateChangeReason?: string }; Statistics?: { DataScannedInBytes?: number } };
+      QueryExecution?: { Status?: { State?: string; StateChangeReason?: string }; Statistics?: { DataScannedInBytes?: number; TotalExecutionTimeInMillis?: number } };
     };
     const state = status.QueryExecution?.Status?.State ?? 'UNKNOWN';
     scannedBytes = status.QueryExecution?.Statistics?.DataScannedInBytes ?? scannedBytes;
+    millis = status.QueryExecution?.Statistics?.TotalExecutionTimeInMillis ?? millis;
     h.progress?.({ state, scannedBytes });
     if (state === 'SUCCEEDED') break;
     if (DONE.has(state)) throw new AthenaError(`query ${queryId} ${state.toLowerCase()}: ${status.QueryExecution?.Status?.StateChangeReason ?? 'no reason given'}`);
@@ -139,7 +143,7 @@ export async function runOnAthena(client: AthenaSender, settings: AthenaSettings
     if (rows.length) h.rows(rows);
     token = page.NextToken;
   } while (token);
-  return { queryId, rowCount, scannedBytes };
+  return { queryId, rowCount, scannedBytes, ...(millis !== undefined ? { millis } : {}) };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -41,6 +41,8 @@ export interface TrinoRun {
   queryId: string;
   rowCount: number;
   processedBytes: number;
+  /** The query's time on the server (queued, planned and run), when it reports it. */
+  millis?: number;
 }
 
 export class TrinoError extends Error {}
@@ -177,5 +179,6 @@ export async function runOnTrino(client: TrinoSender, s: TrinoSettings, sql: str
   }
   const state = page.stats?.state;
   if (state !== 'FINISHED') throw new TrinoError(`query ${queryId || '(no id)'} ended ${state ? `in state ${state}` : 'without a final state'}, not FINISHED: its rows may be incomplete`);
-  return { queryId, rowCount, processedBytes };
+  const millis = page.stats?.elapsedTimeMillis;
+  return { queryId, rowCount, processedBytes, ...(typeof millis === 'number' ? { millis } : {}) };
 }

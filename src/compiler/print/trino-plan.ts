@@ -260,7 +260,7 @@ export class TrinoPlanPrinter {
     ].join('\n  ');
   }
 
-  /** The cap's message: its text, with the bucket count written as digits. */
+  /** The cap's message: its text, with the bucket count written as digits (see raisedMessage). */
   private message(e: Expr): string {
     if (e.kind === 'call' && e.fn === 'concat') return e.args.map((a) => this.message(a)).join(' || ');
     if (e.kind === 'call' && e.fn === 'to_varchar' && e.args[0]!.type === 'int') return `CAST(${this.expr(e.args[0]!)} AS VARCHAR)`;
@@ -293,6 +293,17 @@ export class TrinoPlanPrinter {
     const cols = this.plan.columns.map((c) => `${opts.jsonLists?.[c] === 'mv' ? `json_format(CAST(${this.id(c)} AS JSON))` : this.id(c)} AS ${q(c)}`).join(', ') || '1 AS "_"';
     return `WITH ${ctes}\nSELECT ${cols}\nFROM ${stepName(this.plan.output)}${unordered ? '' : '\nORDER BY "__seq"'}`;
   }
+}
+
+/**
+ * The message a search raised itself (unnestOf's cap), out of the engine's failure, which wraps
+ * it in the failed cast: Trino's "Cannot cast '<message>' to BIGINT" (INVALID_CAST_ARGUMENT,
+ * also Athena's reason). Undefined for any other failure. Only the cap's messages are
+ * recognised, so a cast failing on the data is never mistaken for one.
+ */
+export function raisedMessage(failure: string): string | undefined {
+  const m = /Cannot cast '(.*?: the span would make \d+ .*?, more than \d+: give a larger span=)' to BIGINT/s.exec(failure);
+  return m?.[1];
 }
 
 export { NoDialectForm };

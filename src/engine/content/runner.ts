@@ -14,6 +14,8 @@ export interface SearchOutcome {
   notes?: string[];
   /** Why the search failed or was refused; absent when it ran. */
   error?: string;
+  /** On Athena or Trino: what each query cost (bytes read, time), the questions asked first included. */
+  cost?: string[];
 }
 
 /** Baselines the searches need, each once, in the order given. */
@@ -23,13 +25,13 @@ export function neededBaselines(searches: HuntSearch[], baselines: HuntSearch[])
 }
 
 /** Runs one search somewhere: the local engine by default, Athena with `hunt --engine athena`. */
-export type SearchRunner = (spl: string, opts: RunOptions) => Promise<{ columns: string[]; rows: Row[]; truncated?: boolean; notes?: string[] }>;
+export type SearchRunner = (spl: string, opts: RunOptions) => Promise<{ columns: string[]; rows: Row[]; truncated?: boolean; notes?: string[]; cost?: string[] }>;
 
 export async function runOne(engine: Engine, search: HuntSearch, opts: RunOptions, runner?: SearchRunner): Promise<SearchOutcome> {
   if (search.refused || !search.spl) return { search, columns: [], rows: [], error: search.refused ?? 'no search text' };
   try {
     const result = await (runner ? runner(search.spl, opts) : engine.run(search.spl, opts));
-    return { search, columns: result.columns, rows: result.rows, ...(result.truncated ? { truncated: true } : {}), ...(result.notes?.length ? { notes: result.notes } : {}) };
+    return { search, columns: result.columns, rows: result.rows, ...(result.truncated ? { truncated: true } : {}), ...(result.notes?.length ? { notes: result.notes } : {}), ...('cost' in result && result.cost?.length ? { cost: result.cost } : {}) };
   } catch (err) {
     if (!(err instanceof SplError || err instanceof EngineError)) throw err;
     return { search, columns: [], rows: [], error: describeError(err, search.spl) };
