@@ -21,8 +21,9 @@ export function unquote(image: string): string {
   return body.replace(/\\(["\\'])/g, '$1');
 }
 export abstract class ExpressionParser extends EmbeddedActionsParser {
-  constructor() {
-    super(allTokens, { maxLookahead: 3, recoveryEnabled: false });
+  /** `checked`: run Chevrotain's grammar checks (ambiguities, left recursion...); parser.ts says when. */
+  constructor(checked: boolean) {
+    super(allTokens, { maxLookahead: 3, recoveryEnabled: false, skipValidations: !checked });
   }
 
   public expression = this.RULE('expression', (): Expr => this.SUBRULE(this.orExpr));

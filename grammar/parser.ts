@@ -12,8 +12,8 @@ import { SearchParser } from './search-parser.js';
 import { expectedFrom, WILDCARD_HINT, wildcardInExpression, closesNothing, closerHint, unclosedOpener } from './parse-hints.js';
 
 class SplParser extends SearchParser {
-  constructor() {
-    super();
+  constructor(checked: boolean) {
+    super(checked);
     this.performSelfAnalysis();
   }
 
@@ -225,7 +225,15 @@ class SplParser extends SearchParser {
   });
 }
 
-const parser = new SplParser();
+// Built without Chevrotain's grammar checks (its documented production setting): they took 16-37
+// ms of every process's start, and the grammar is fixed when it is built. The tests build it with
+// them (checkGrammar in test/lexer-parser.test.ts): a grammar that fails them fails there.
+const parser = new SplParser(false);
+
+/** Builds the parser with Chevrotain's grammar checks: throws on any definition error. */
+export function checkGrammar(): void {
+  new SplParser(true);
+}
 
 export interface ParseResult {
   pipeline: Pipeline | null;

@@ -323,11 +323,18 @@ export const allTokens: TokenType[] = [
   Word,
 ];
 
-const splLexer = new Lexer(allTokens, {
-  positionTracking: 'full',
-  ensureOptimizations: false,
-  safeMode: true,
-});
+const LEXER_CONFIG = { positionTracking: 'full', ensureOptimizations: false, safeMode: true } as const;
+
+// Built without Chevrotain's definition checks (its documented production setting): they cost
+// 8-14 ms of every process's start and find nothing in a lexer that does not change at run time.
+// test/lexer-parser.test.ts builds the same lexer with them (lexerWarnings) and fails on any finding.
+const splLexer = new Lexer(allTokens, { ...LEXER_CONFIG, skipValidations: true });
+
+/** Builds the lexer with Chevrotain's definition checks: throws on an error, returns the warnings. */
+export function lexerWarnings(): string[] {
+  const checked = new Lexer(allTokens, LEXER_CONFIG);
+  return (checked as unknown as { lexerDefinitionWarning: Array<{ message: string }> }).lexerDefinitionWarning.map((w) => w.message);
+}
 
 /** Tokenize; the incremental mode scan is reset for each call. */
 export function tokenize(text: string) {

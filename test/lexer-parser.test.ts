@@ -1,8 +1,8 @@
 // Lexing as Splunk does (values run to the next space, pipe or bracket; expressions after eval
 // and where) and the AST the parser builds.
 import { describe, expect, it } from 'vitest';
-import { parse } from '../grammar/parser.js';
-import { tokenize } from '../grammar/tokens.js';
+import { checkGrammar, parse } from '../grammar/parser.js';
+import { lexerWarnings, tokenize } from '../grammar/tokens.js';
 import type { Command, SearchExpr } from '../grammar/ast.js';
 
 const tokens = (text: string) => tokenize(text).tokens.map((t) => `${t.tokenType.name}:${t.image}`);
@@ -109,5 +109,18 @@ describe('generic command arguments', () => {
     expect(p.diagnostics).toEqual([]);
     expect(p.pipeline!.leadingPipe).toBe(true);
     expect(p.pipeline!.commands.map((c) => c.name)).toEqual(['stats', 'join']);
+  });
+});
+
+describe("Chevrotain's definition checks", () => {
+  // The lexer and parser every search uses are built without them (skipValidations, the documented
+  // production setting: 25-50 ms of each process's start); the same definitions built with them
+  // here must pass: an ambiguous alternative, left recursion or an unreachable token fails this.
+  it('find nothing in the lexer', () => {
+    expect(lexerWarnings()).toEqual([]);
+  });
+
+  it('find nothing in the grammar', () => {
+    expect(() => checkGrammar()).not.toThrow();
   });
 });
