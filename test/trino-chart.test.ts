@@ -89,4 +89,19 @@ describe('chart and timechart split by a field, printed for Trino after asking t
     const without = await same('eventName=AssumeRole | timechart span=1d count by result_id usenull=f');
     expect(without.columns).toEqual(['_time', 'AccessDenied']);
   }, slow);
+
+  // A number split is asked as its text, which the printers give as locally (Splunk's column names
+  // are the values as they print: 1.08, 5.5, 10): a field of the table that holds numbers, and
+  // numbers eval makes, whole and fractional, with limit=, usenull= and OTHER.
+  it('number splits: a column of numbers, and numbers made by eval', async () => {
+    const versions = await same('sourcetype=aws:cloudtrail | timechart span=1d count by eventVersion');
+    expect(versions.columns).toEqual(['_time', '1.08', '1.09']);
+    const lengths = await same('sourcetype=aws:cloudtrail | eval n=len(eventName) | timechart span=1d limit=3 count by n');
+    expect(lengths.columns).toEqual(['_time', '10', '15', '9', 'OTHER']);
+    const halves = await same('sourcetype=aws:cloudtrail | eval n=len(eventName)/2 | chart count over eventSource by n');
+    expect(halves.columns).toContain('5.5');
+    const some = await same('sourcetype=aws:cloudtrail | eval n=if(len(eventName)>12, len(eventName), null()) | chart count over awsRegion by n limit=2 usenull=f');
+    expect(some.columns).toEqual(['awsRegion', '15', '17', 'OTHER']);
+    await same('sourcetype=aws:cloudtrail | eval n=if(len(eventName)>12, len(eventName), null()) | chart count over awsRegion by n limit=2');
+  }, slow);
 });
