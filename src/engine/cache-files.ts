@@ -15,12 +15,12 @@ import type { LoadWarning } from './types.js';
 
 /**
  * The cache's folder name: the layout's version and the stored columns, so a cache written
- * before either changed is not found (and is collected as an old layout). Bumped when a cached
- * file's layout changes (v6: `__pos` may be empty, see POSITION) or when files could have been
- * cached short (v7: members after a gzip's zero padding, a JSON line's wrapper with Records second;
- * v8: Athena's JSON rows, skipped as not CloudTrail, and a cut gzip's last JSON line holding a wrapper).
+ * before either changed is not found (and is collected as an old layout). Bumped when a cached file's
+ * layout changes (v6: `__pos` may be empty) or files could have been cached short or wrong (v7: gzip
+ * members after zero padding, a line's wrapper with Records second; v8: Athena's JSON rows, a cut
+ * gzip's last line holding a wrapper; v9: search results read as events, not-evidence.ts).
  */
-export const LAYOUT = `v8-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
+export const LAYOUT = `v9-${createHash('sha256').update(EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(',')).digest('hex').slice(0, 8)}`;
 export const DAY = 86_400;
 /** Unreferenced cache files younger than this are left alone: see collectGarbage(). */
 export const GC_GRACE_MS = 10 * 60_000;

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { gunzipMembers } from './gzip-members.js';
 import { describeFsError } from './load-paths.js';
+import { searchResults } from './not-evidence.js';
 import { isAthenaRow } from './parquet-source.js';
 
 /** How a file's events are laid out; each maps to one DuckDB reader call. */
@@ -120,6 +121,8 @@ export async function sniffFile(file: string): Promise<SniffResult> {
   if (typeof format === 'object') return reject(format.reason, size);
   if (format === 'parquet' && gzip) return reject('gzipped Parquet is not supported: decompress it first', size);
   const athena = format === 'lines' && isAthenaRow(firstLine(content));
+  const results = !athena && (format === 'lines' || format === 'array') ? searchResults(content.toString('utf8')) : undefined;
+  if (results) return reject(results, size);
   return { ok: true, file: { path: file, size, format, gzip, contentBytes, ...(athena ? { athena } : {}) } };
 }
 

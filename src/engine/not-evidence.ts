@@ -1,13 +1,14 @@
 // What a walk of evidence leaves out though it looks like log files: spelunk's own cache (a folder
 // tagged as one, or a layout folder of it), spelunk's own Parquet exports and the JSON results its
 // :export wrote. Their events come from other files, often the ones beside them, and would count
-// twice (load-paths.ts).
+// twice (load-paths.ts). And what no load reads as events, named or walked: rows of search results
+// (searchResults, asked by the sniff in load-files.ts).
 
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EVENT_COLUMNS, PROMOTED_COLUMNS } from '../compiler/cloudtrail-schema.js';
+import { EVENT_COLUMNS, JSON_COLUMNS, PROMOTED_COLUMNS, SCALAR_COLUMNS } from '../compiler/cloudtrail-schema.js';
 
 /** The Cache Directory Tagging signature (https://bford.info/cachedir/), which backup tools honour. */
 const CACHEDIR_TAG = 'CACHEDIR.TAG';
@@ -71,10 +72,10 @@ export async function isSpelunkExport(file: string): Promise<boolean> {
 
 /**
  * The hidden file, beside the JSON results `:export` writes, that lists them. Such rows hold
- * eventName, eventSource and CloudTrail's nested keys (`table eventName userIdentity.arn`), and no
- * test of their shape tells them from events (a SIEM's flattened CloudTrail looks the same): what
- * was written is known only where it was written. A walk (load-paths.ts) leaves out a file listed
- * there whose bytes are still the ones written; named on its own it loads as usual.
+ * eventName and eventSource; their shape tells most of them from events (searchResults), but not
+ * rows of CloudTrail's own names only (`table eventName eventSource`): what was written is known
+ * for sure only where it was written. A walk (load-paths.ts) leaves out a file listed
+ * there whose bytes are still the ones written.
  */
 export const EXPORTS_LIST = '.spelunk-exports';
 
@@ -125,7 +126,62 @@ export function listedExport(file: string, size: number, written: Written[] | un
     return undefined;
   }
   const w = same.find((s) => s.sha256 === hash);
-  return w && `results spelunk's :export wrote (${w.at.slice(0, 16).replace('T', ' ')} UTC; listed in ${EXPORTS_LIST}), not events: their rows came from events read elsewhere; not read (name the file itself to load it)`;
+  return w && `results spelunk's :export wrote (${w.at.slice(0, 16).replace('T', ' ')} UTC; listed in ${EXPORTS_LIST}), not events: their rows came from events read elsewhere; not read`;
 }
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** Keys CloudTrail writes at the top of a record (a row holding others may be a search's). */
+const RECORD_KEYS = new Set([...SCALAR_COLUMNS, ...JSON_COLUMNS].map((c) => c.name).concat(['addendum', 'annotation', 'eventData']));
+/** Rows of a file's first part looked at. */
+const ROWS_LOOKED_AT = 50;
+
+/**
+ * Why the rows at the start of a JSON lines or array file (`head`, its first bytes) are search
+ * results rather than CloudTrail records, or undefined. `spelunk run --format json|jsonl > FILE`
+ * (and Splunk's exports) write each result as one flat object a line: fields as values, never an
+ * object, and names CloudTrail never writes at a record's top: Splunk's own (`_time`, `_raw`),
+ * flattened paths (`userIdentity.arn`, `resources{}.ARN`), or, in a row without the eventTime,
+ * eventID and eventVersion every record has, a name of the search's making (`count`). Read as
+ * events, a folder holding them counted every result again beside the event it came from; and a
+ * record CloudTrail writes always holds an object (userIdentity, insightDetails), so no such file
+ * is a trail's. A plain event search's rows are `{_time, _raw}`: the record inside `_raw` is read
+ * from its own file. A result of CloudTrail's own names only (`table eventName eventSource`) is
+ * not told from a record here.
+ */
+export function searchResults(head: string): string | undefined {
+  let why: string | undefined;
+  let rows = 0;
+  for (const line of head.split('\n', ROWS_LOOKED_AT + 2)) {
+    // A JSON array as spelunk writes it: `[`, then a row a line, each but the last ending in a comma.
+    const text = line.trim().replace(/^\[/, '').replace(/,$/, '');
+    if (text === '' || text === ']') continue;
+    let row: unknown;
+    try {
+      row = JSON.parse(text);
+    } catch {
+      // The line cut at the end of the part looked at; any other tells nothing either way.
+      continue;
+    }
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) return undefined;
+    const seen = resultField(row as Record<string, unknown>);
+    if (seen === undefined) return undefined;
+    why ??= seen;
+    rows++;
+  }
+  if (rows === 0) return undefined;
+  return `search results, not CloudTrail records: its rows are flat and hold ${why}, as spelunk run --format json writes them; not read (their events are read from their own files)`;
+}
+
+/** What shows `row` to be a search's result (see searchResults), or undefined. */
+function resultField(row: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(row);
+  const nested = (v: unknown): boolean => typeof v === 'object' && v !== null && (!Array.isArray(v) || v.some(nested));
+  // A row that names no field of a record is not CloudTrail either way (load-report.ts says so).
+  if (keys.some((k) => nested(row[k])) || !keys.some((k) => k === '_raw' || RECORD_KEYS.has(k))) return undefined;
+  const splunk = keys.find((k) => k.startsWith('_') || /[.{}]/.test(k));
+  if (splunk !== undefined) return `${JSON.stringify(splunk)} (a field name searches give, never a key of a CloudTrail record)`;
+  if (keys.some((k) => k === 'eventTime' || k === 'eventID' || k === 'eventVersion')) return undefined;
+  const made = keys.find((k) => !RECORD_KEYS.has(k));
+  return made === undefined ? undefined : `${JSON.stringify(made)} and no eventTime, eventID or eventVersion (a field a search made)`;
+}
