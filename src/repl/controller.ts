@@ -123,8 +123,10 @@ export class ReplController implements PromptHost {
       this.print([{ text: 'Type a search, :help for keys and commands, Tab to complete.', tone: 'dim' }]);
     } catch (err) {
       this.progress = null;
-      this.print([{ text: describeError(err), tone: 'error' }]);
+      // Left during the load (exit() ran meanwhile): its being stopped is what was asked, not news.
+      if ((this.mode as Mode) !== 'exiting') this.print([{ text: describeError(err), tone: 'error' }]);
     }
+    if ((this.mode as Mode) === 'exiting') return;
     this.mode = 'prompt';
     this.changed();
   }
@@ -405,6 +407,8 @@ export class ReplController implements PromptHost {
 
   exit(): void {
     if (this.mode === 'exiting') return;
+    // Leaving while the data loads stops the load: it ran on unseen to its end (a minute at 1M events).
+    if (this.mode === 'loading') this.session.interrupt();
     this.mode = 'exiting';
     this.changed();
     this.onExit();

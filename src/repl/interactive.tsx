@@ -16,8 +16,10 @@ export async function startInteractive(session: Session, history: History, paths
   const screen = { width: () => process.stdout.columns || 100, height: () => process.stdout.rows || 24 };
   const { controller, output } = createRepl(session, history, screen);
   const app = render(<App controller={controller} output={output} />, { exitOnCtrlC: false });
-  void controller.start(paths, sampleNote);
+  const started = controller.start(paths, sampleNote);
   await app.waitUntilExit();
+  // Left during the load: the engine is closed only once the interrupted load has stopped.
+  await started;
   // A failed search in an interactive session was shown and dealt with; leaving is a success.
   return 0;
 }

@@ -196,6 +196,32 @@ describe('REPL app', () => {
     ui.unmount();
   });
 
+  it('Ctrl-C while the data loads stops the load, and the session ends once it has stopped', async () => {
+    const session = new Session(engine, { now: SAMPLE_NOW });
+    let stop!: (err: Error) => void;
+    session.load = () => new Promise((_, reject) => (stop = reject));
+    let interrupted = 0;
+    session.interrupt = () => {
+      interrupted++;
+      stop(new Error('interrupted'));
+    };
+    const repl = createRepl(session, new History(), { width: () => 100, height: () => 24 });
+    let left = false;
+    repl.setOnExit(() => (left = true));
+    const ui = render(<App controller={repl.controller} output={repl.output} />);
+    const screen = () => strip(ui.lastFrame());
+    const started = repl.controller.start(['/nowhere'], null);
+    await waitFor(screen, () => repl.controller.mode === 'loading', 'the loading screen');
+    ui.stdin.write(KEY.ctrlC);
+    await started;
+    // Before, the load ran on to its end after the terminal was given back (a minute at 1M events).
+    expect(interrupted).toBe(1);
+    expect(left).toBe(true);
+    expect(repl.controller.mode).toBe('exiting');
+    expect(screen()).not.toContain('interrupted');
+    ui.unmount();
+  });
+
   it('shows errors with a caret under the problem', async () => {
     const { screen, type, ui } = await start();
     await type('eventName=X | stats cnt(user)');
