@@ -161,6 +161,24 @@ describe('the command as installed (bin/spelunk.js)', () => {
     }
   };
 
+  it("runs the build's bundle (scripts/bundle.ts), not dist/'s modules one by one", () => {
+    // Each ES module costs Node 20 about a millisecond to load: the bundle saves ~0.2 CPU-s of every
+    // start (test/bench/README.md, start-up). Needs `npm run build`, as every test of bin/ does.
+    const dir = mkdtempSync(join(tmpdir(), 'spelunk-loads-'));
+    try {
+      writeFileSync(join(dir, 'hooks.mjs'), 'export async function load(url, context, next) { process.stderr.write(`LOADED ${url}\\n`); return next(url, context); }\n');
+      writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(join(dir, 'hooks.mjs'))}, import.meta.url);\n`);
+      const r = spawnSync('node', ['--import', join(dir, 'register.mjs'), 'bin/spelunk.js', 'run', '| makeresults | stats count', '--format', 'csv'], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe('count\n1\n');
+      const loaded = [...r.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1]!);
+      expect(loaded.some((url) => url.endsWith('/dist/bundle/spelunk.js'))).toBe(true);
+      expect(loaded.filter((url) => url.includes('/dist/src/') || url.includes('/dist/grammar/'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs React in its production build unless the user set NODE_ENV', () => {
     const { NODE_ENV: _, ...env } = process.env;
     expect(envAtExit(env)).toBe('production');
