@@ -98,7 +98,7 @@ function askable(d: Discovery, b: Builder, table: AthenaTable, bounds: Partition
 
 function compilePipelineTrino(p: Pipeline, options: TrinoOptions): TrinoCompiled {
   const table = options.table ?? athenaTable();
-  const b = newBuilder({ ...options, lookups: athenaLookups(options.lookups), rowCap: undefined });
+  const b = newBuilder({ ...options, lookups: athenaLookups(options.lookups), rowCap: undefined, athenaTable: true });
   const rel = compilePipeline(p, b, true);
   // A key no column holds is read locally from each event's text (fields.ts `missing`).
   const fromRaw = [...b.missing.values()].find((m) => m.fromRaw);

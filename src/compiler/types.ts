@@ -84,6 +84,11 @@ export interface CompileOptions {
    * same rows in the same order for those times; only fewer files are read.
    */
   newestView?: { table: string; since: number };
+  /**
+   * The events are the rows of the Athena CloudTrail table (a search printed for Trino): a
+   * wildcard matches its columns, asked of the engine (commands/athena-wildcards.ts).
+   */
+  athenaTable?: boolean;
   /** Which Splunk Add-on for AWS the add-on fields and data models follow (default 7.10). */
   addon?: AddonProfile;
   /**

@@ -4,6 +4,7 @@
 // (`resources{}.ARN`), and the add-on's fields; a name that no row has is no field. The compiler
 // asks the data (a discovery) and, until answered, matches only the fields it knows.
 import { addonFieldNames } from '../addon-fields.js';
+import { athenaFieldsMatching } from './athena-wildcards.js';
 import { JSON_COLUMNS, SCALAR_COLUMNS } from '../cloudtrail-schema.js';
 import { made, type Builder } from '../builder.js';
 import { priorValue } from '../expr.js';
@@ -41,6 +42,7 @@ function mayMatchUnder(column: string, pattern: string): boolean {
  */
 function eventFieldsMatching(rel: Relation, pattern: string, b: Builder): string[] | undefined {
   const whole = wildcardRegex(pattern);
+  if (b.options.athenaTable) return athenaFieldsMatching(rel, pattern, whole, b);
   const what = `the fields matching ${pattern}`;
   const visible = (name: string) => whole.test(name) && !rel.removed.has(name) && !isMade(rel.fields.get(name)?.origin);
   const found: string[] = [];

@@ -60,7 +60,7 @@ export const TRINO: Dialect = {
   // Trino has no LET: a one-element array mapped by a lambda evaluates the value once.
   let: (name, value, body) => `element_at(transform(ARRAY[${value}], ${name} -> ${body}), 1)`,
   typeName: (type) => TYPE_NAMES[type] || 'VARCHAR',
-  template: (id, _f, args) => (id === 'to_varchar' ? toVarchar(args[0]) : trinoForm(id)),
+  template: (id, _f, args) => (id === 'to_varchar' ? toVarchar(args[0]) : id === 'json_keys' && args[0]?.kind === 'path' && args[0].type === 'struct' ? 'map_keys({0})' : trinoForm(id)),
 };
 
 /**
@@ -124,6 +124,8 @@ function trinoPath(e: Extract<Expr, { kind: 'path' }>, p: ExprPrinter): string {
       sql += '.' + m.key.toLowerCase();
       if (m.map) {
         const rest = e.segments.slice(i + 1);
+        // The map itself: only for map_keys (the keys a wildcard may match, athena-wildcards.ts).
+        if (rest.length === 0 && e.type === 'struct') return sql;
         if (rest.length !== 1 || rest[0] === '{}') refuse(name, 'a map member takes one key');
         return `element_at(${sql}, ${trinoString(rest[0]!)})`;
       }
