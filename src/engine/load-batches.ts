@@ -11,7 +11,7 @@ import { explainReadFailure } from './load-diagnose.js';
 import type { FileFormat, SniffedFile } from './load-files.js';
 import { duckdbPath } from './load-paths.js';
 import type { FileOutcome } from './load-report.js';
-import { readStreamed } from './load-stream.js';
+import { endsInCutWrapper, readStreamed } from './load-stream.js';
 import {
   exportSource,
   insertSql,
@@ -226,6 +226,12 @@ async function readFailed(
     // refuse the whole file; read member by member, as gzip -d reads it, the whole members'
     // events load, and a warning says what was left unread.
     const result = await readStreamed(conn, file, index, signal, values, true);
+    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
+    return result.inserted;
+  }
+  if (reason.startsWith('invalid JSON') && (await endsInCutWrapper(file))) {
+    // Its last line, a wrapper cut short, gives its whole events in Node's reader (load-stream.ts).
+    const result = await readStreamed(conn, file, index, signal, values);
     Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
     return result.inserted;
   }

@@ -141,7 +141,10 @@ async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string
     }
     try {
       const last = splitter.end();
-      cutLine = inflated?.damage?.cut && file.format === 'lines' ? wrapperCut(last) : undefined;
+      // A plain file's last line without its newline may be cut short as a gzip's may: a copy
+      // made while a tool appended a wrapper. Any other last line is read, or counted bad, as it is.
+      const gzipCut = inflated?.damage?.cut === true;
+      cutLine = (gzipCut || !file.gzip) && file.format === 'lines' ? wrapperCut(last) : undefined;
       batch.push(...(cutLine?.events ?? last));
     } catch (err) {
       // Cut inside an event: the whole events before it stand; the cut one is never read.
@@ -158,7 +161,9 @@ async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string
   } finally {
     await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(STAGE)}`);
   }
-  const damaged = inflated && describeMembers(inflated, inserted, cutLine && { line: cutLine.line, events: cutLine.events.length });
+  const damaged = inflated
+    ? describeMembers(inflated, inserted, cutLine && { line: cutLine.line, events: cutLine.events.length })
+    : cutLine && { kind: 'partial' as const, reason: `the file ends inside line ${cutLine.line}, a {"Records":[...]} wrapper cut short: its ${cutLine.events.length} whole event(s) before the cut were read, the rest of it was cut` };
   // Nothing whole before the cut or the damage: the file is skipped for it, as before.
   if (inflated?.damage && inserted === 0) return { inserted, rejected: inflated.damage.cut ? TRUNCATED : `corrupt gzip (${inflated.damage.reason})` };
   if (badCount > 0 && firstBad) {
@@ -185,8 +190,26 @@ function wrapperCut(last: EventText[]): CutLine | undefined {
   if (last.length !== 1) return undefined;
   const line = last[0]!.line;
   // Its events, split as a `.json` file's are; the cut one never comes out.
-  const events = new EventSplitter('records').push(last[0]!.bytes).map((e) => ({ ...e, line }));
-  return events.length > 0 && events.every((e) => !e.whole) ? { line, events } : undefined;
+  const splitter = new EventSplitter('records');
+  const events = splitter.push(last[0]!.bytes).map((e) => ({ ...e, line }));
+  if (events.length === 0 || events.some((e) => e.whole)) return undefined;
+  try {
+    // A whole wrapper (a last line without its newline) is no cut: read as any line is.
+    splitter.end();
+    return undefined;
+  } catch {
+    return { line, events };
+  }
+}
+
+/**
+ * Whether a plain JSON lines file ends inside a line holding a wrapper with whole events: DuckDB's
+ * reader counts that line as one bad line and loses them all; read through readStreamed, they load.
+ */
+export async function endsInCutWrapper(file: SniffedFile): Promise<boolean> {
+  if (file.gzip || file.format !== 'lines') return false;
+  const bytes = await readFile(file.path).catch(() => Buffer.alloc(0));
+  return wrapperCut([{ bytes: bytes.subarray(bytes.lastIndexOf(0x0a) + 1), line: 0, whole: true }]) !== undefined;
 }
 
 /** Inflated content in parts, without a leading byte order mark. */

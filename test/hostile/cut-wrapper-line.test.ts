@@ -52,3 +52,54 @@ describe('a gzipped JSON lines file cut inside a wrapper line', () => {
     });
   }
 });
+
+// The same line in a plain (not gzipped) file: a copy taken while a tool appended its last wrapper.
+// DuckDB's reader counted the line as one bad line ("skipped 1 line(s) of invalid JSON (the first at
+// line 2: unexpected end of data)") and every event of it was lost; Node's reader (small files after
+// DuckDB refused them, large ones always) reads its whole events.
+describe('a plain JSON lines file cut inside a wrapper line', () => {
+  const wrapped = Array.from({ length: 3000 }, (_, i) => s3Call('GetObject', 4 + (i % 20), { requestParameters: { bucketName: `b${i}`, key: 'x'.repeat(i % 97) } }));
+  const text = `${JSON.stringify(s3Call('ListBuckets', 3))}\n${JSON.stringify({ Records: wrapped })}\n`;
+  const cut = text.slice(0, Math.floor(text.length * 0.6));
+  const file = path.join(dir, 'appended.jsonl');
+  writeFileSync(file, cut);
+  const rescued = wrapped.filter((e) => cut.includes(JSON.stringify(e))).length;
+
+  for (const [mode, streamBytes] of [['cache', undefined], ['memory', undefined], ['memory, read in parts', 1000]] as const) {
+    it(`reads the whole events of the cut line and says so (${mode})`, async () => {
+      expect(rescued).toBeGreaterThan(1000);
+      const engine = await Engine.open({ stateDir: path.join(dir, 'state'), cacheDir: mode === 'cache' ? path.join(dir, 'cache-plain') : undefined });
+      try {
+        const report = await engine.load([file], { streamBytes });
+        expect(report.warnings).toEqual([
+          {
+            file,
+            kind: 'partial',
+            reason: `the file ends inside line 2, a {"Records":[...]} wrapper cut short: its ${rescued} whole event(s) before the cut were read, the rest of it was cut`,
+          },
+        ]);
+        expect(report).toMatchObject({ filesRead: 1, eventsLoaded: 1 + rescued, eventsSkipped: 0 });
+        expect(await rows(engine, '* | stats count by eventName | sort eventName')).toEqual([
+          { eventName: 'GetObject', count: rescued },
+          { eventName: 'ListBuckets', count: 1 },
+        ]);
+      } finally {
+        engine.close();
+      }
+    });
+  }
+
+  it('a last line that is a whole wrapper without its newline is read as any line', async () => {
+    const whole = path.join(dir, 'no-newline.jsonl');
+    writeFileSync(whole, `${JSON.stringify(s3Call('ListBuckets', 3))}\n${JSON.stringify({ Records: wrapped.slice(0, 5) })}`);
+    const engine = await Engine.open({ stateDir: path.join(dir, 'state') });
+    try {
+      const report = await engine.load([whole]);
+      expect(report.warnings).toEqual([]);
+      expect(report).toMatchObject({ eventsLoaded: 6 });
+    } finally {
+      engine.close();
+    }
+  });
+});
+
