@@ -145,7 +145,8 @@ async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string
       // made while a tool appended a wrapper. Any other last line is read, or counted bad, as it is.
       const gzipCut = inflated?.damage?.cut === true;
       cutLine = (gzipCut || !file.gzip) && file.format === 'lines' ? wrapperCut(last) : undefined;
-      batch.push(...(cutLine?.events ?? last));
+      // The line a gzip's cut runs through is the cut's, said once with it (describeMembers), not also a bad line.
+      batch.push(...(cutLine?.events ?? (gzipCut && file.format === 'lines' ? last.filter((e) => isJson(e.bytes)) : last)));
     } catch (err) {
       // Cut inside an event: the whole events before it stand; the cut one is never read.
       if (!(inflated?.damage && err instanceof StructureError)) throw err;
@@ -199,6 +200,15 @@ function wrapperCut(last: EventText[]): CutLine | undefined {
     return undefined;
   } catch {
     return { line, events };
+  }
+}
+
+function isJson(bytes: Buffer): boolean {
+  try {
+    JSON.parse(bytes.toString('utf8'));
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -103,3 +103,29 @@ describe('a plain JSON lines file cut inside a wrapper line', () => {
   });
 });
 
+// A cut gzip whose last line is an event, not a wrapper: the event the cut runs through was said
+// twice, as the cut and as "1 line(s) of invalid JSON", as if the file held a bad line besides.
+describe('a gzipped JSON lines file cut inside its last event', () => {
+  const events = Array.from({ length: 4000 }, (_, i) => s3Call('GetObject', 4 + (i % 20), { requestParameters: { bucketName: `b${i}`, key: 'x'.repeat(i % 97) } }));
+  const whole = gzipSync(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
+  const file = path.join(dir, 'events.jsonl.gz');
+  writeFileSync(file, cut);
+  const read = wholeBeforeCut(cut, events);
+
+  for (const mode of ['cache', 'memory'] as const) {
+    it(`says the cut once, naming the file (${mode})`, async () => {
+      const engine = await Engine.open({ stateDir: path.join(dir, 'state'), cacheDir: mode === 'cache' ? path.join(dir, 'cache-events') : undefined });
+      try {
+        const report = await engine.load([file]);
+        expect(report.warnings).toEqual([
+          { file, kind: 'partial', reason: `truncated gzip (the compressed data ends early): ${read} record(s) read from the part before the cut; an event the cut runs through is not read, nor anything after it` },
+        ]);
+        expect(report).toMatchObject({ filesRead: 1, eventsLoaded: read, eventsSkipped: 0 });
+        expect(await rows(engine, '* | stats count')).toEqual([{ count: read }]);
+      } finally {
+        engine.close();
+      }
+    });
+  }
+});

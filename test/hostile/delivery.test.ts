@@ -230,14 +230,14 @@ describe('a .json.gz damaged after or inside its members', () => {
     it(`the whole members' events load, cached or not${streamBytes ? ', read in parts by Node' : ''}; the file is named with what was left`, async () => {
       await eachMode(path.join(dir, 'gz-damage'), async (engine, report, mode) => {
         expect(reasons(report).sort(), mode).toEqual([
-          'cut-lines.jsonl.gz: partial: skipped 1 line(s) of invalid JSON (the first at line 3: unexpected end of data)',
+          // The line the cut runs through is the cut's, said once (it was also '1 line(s) of invalid JSON').
           'cut-lines.jsonl.gz: partial: truncated gzip (the compressed data ends early): 2 record(s) read from the part before the cut; an event the cut runs through is not read, nor anything after it',
           'cut.json.gz: partial: truncated gzip (the compressed data ends early): 3 record(s) read from the part before the cut; an event the cut runs through is not read, nor anything after it',
           'padded.json.gz: note: 64 zero byte(s) after gzip members passed over (padding): 2 record(s) read',
           'trailing-lines.jsonl.gz: partial: 5 byte(s) after the last gzip member are not gzip data and were ignored, as gzip -d ignores them ("trailing garbage"): 2 record(s) read from the members before them',
           'trailing.json.gz: partial: 8 byte(s) after the last gzip member are not gzip data and were ignored, as gzip -d ignores them ("trailing garbage"): 3 record(s) read from the members before them',
         ]);
-        expect(report, mode).toMatchObject({ filesRead: 5, filesSkipped: 0, eventsLoaded: 12, eventsSkipped: 1 });
+        expect(report, mode).toMatchObject({ filesRead: 5, filesSkipped: 0, eventsLoaded: 12, eventsSkipped: 0 });
         await expectRows(engine, 'search * | eval source=replace(source, ".*/", "") | sort eventID | table source eventID', [
           ['cut.json.gz', 'c0'], ['cut.json.gz', 'c1'], ['cut.json.gz', 'c2'], ['cut-lines.jsonl.gz', 'k1'], ['cut-lines.jsonl.gz', 'k2'],
           ['trailing-lines.jsonl.gz', 'l1'], ['trailing-lines.jsonl.gz', 'l2'], ['padded.json.gz', 'p1'], ['padded.json.gz', 'p2'],
