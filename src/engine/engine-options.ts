@@ -1,26 +1,16 @@
 // What the engine is opened and run with, and the macros it reads: plain data and small readers
 // shared by the engine and its callers.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PreparedSearch } from '../compiler/index.js';
 import type { AddonProfile } from '../compiler/addon/profile.js';
 import { parseMacrosConf, type MacroSet } from '../compiler/macros.js';
 import type { CompiledSearch } from '../compiler/types.js';
 import type { ContentLookup } from './lookups.js';
 import { defaultMemoryLimit } from './memory.js';
+import { PROJECT_ROOT } from './project-root.js';
 
-/**
- * spelunk's own folder (queries/, fixtures/, package.json): the first folder above this module's
- * that holds a package.json. The module runs from src/engine (tests), dist/src/engine (tsc's
- * output) or dist/bundle (the build's bundle, bin/spelunk.js), each at another depth.
- */
-export const PROJECT_ROOT = packageFolder(dirname(fileURLToPath(import.meta.url)));
-
-function packageFolder(from: string): string {
-  for (let dir = from; dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return dir;
-  throw new Error(`spelunk: no package.json above ${from}`);
-}
+export { PROJECT_ROOT } from './project-root.js';
 
 export interface EngineOptions {
   /** DuckDB memory limit, e.g. '4GB'; default: see `defaultMemoryLimit`. */
