@@ -2,7 +2,7 @@
 // or syntax error, 1 on a runtime error; messages go to stderr, results to stdout.
 import { renderDiagnostic, SplError } from '../../grammar/diagnostics.js';
 import { EngineError } from '../engine/engine-error.js';
-import { removeOnSignals } from '../engine/scratch.js';
+import { hangUp, removeOnSignals } from '../engine/scratch.js';
 import { UsageError } from './args.js';
 import { visibleLines } from './terminal-text.js';
 import { USAGE, version } from './usage.js';
@@ -70,10 +70,14 @@ if (invokedDirectly) {
   // Ctrl-C or a kill during a search that spilled to disk must not leave its scratch behind.
   removeOnSignals();
   // `spelunk run ... | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+  // EIO: the terminal was closed under the REPL, which is a hang-up.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EIO') return hangUp();
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -87,12 +87,25 @@ function removeAllScratch(): void {
  * runs its exit handlers.
  */
 export function removeOnSignals(): void {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       removeAllScratch();
       process.kill(process.pid, signal);
     });
   }
+  process.once('SIGHUP', hangUp);
+}
+
+/**
+ * The terminal is gone (SIGHUP, or EIO writing to it): remove the scratch folders and die of
+ * SIGHUP at once. Nothing may write first: the REPL's own exit handlers (Ink's) wrote to the
+ * dead terminal, their EIO became an uncaught error, and Node's exit then asserted on restoring
+ * the closed terminal's settings and dumped core. Dying of the signal runs no exit code at all.
+ */
+export function hangUp(): void {
+  removeAllScratch();
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
 }
 
 /** collectStaleScratch over the temp folder and, where that is in memory, the folder on disk used instead. */

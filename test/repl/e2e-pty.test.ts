@@ -225,4 +225,35 @@ describe.skipIf(!hasTmux)('spelunk in tmux', () => {
       tmux('kill-server');
     }
   }, 60_000);
+
+  it('a closed terminal ends the REPL by the hang-up, with no error and no crash', async () => {
+    const socket = `spelunk-hup-${process.pid}`;
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+    const dir = mkdtempSync(join(tmpdir(), 'spelunk-hup-'));
+    const stderr = join(dir, 'stderr');
+    tmux('new-session', '-d', '-x', '100', '-y', '30', `cd ${ROOT} && exec node bin/spelunk.js --now 2026-11-28T00:00:00Z --history ${join(dir, 'history')} 2>${stderr}`);
+    const pid = Number(tmux('list-panes', '-F', '#{pane_pid}').stdout.trim());
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      const until = Date.now() + 30_000;
+      while (!tmux('capture-pane', '-p').stdout.includes('Type a search')) {
+        if (Date.now() > until) throw new Error('timed out waiting for the prompt');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      tmux('kill-server');
+    }
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
+    // Before: Ink's exit wrote to the dead terminal ("Error: write EIO"), and Node's exit then
+    // failed an assertion restoring its settings and dumped core.
+    expect(readFileSync(stderr, 'utf8')).toBe('');
+  }, 60_000);
 });
