@@ -101,3 +101,45 @@ for (const cached of [false, true]) {
     });
   });
 }
+
+// An interrupt that comes before the load reads its first file: while the field paths of the
+// events before are stopped, the cache's manifest read, the walk looks the files up, or the
+// in-memory table's sources are listed, no AbortController existed yet and interrupt() reached
+// nothing: the load went on to the end.
+describe('an interrupt before the load reads any file', () => {
+  /** Loads `paths`, interrupting after `turns` turns of the event loop (0: at once, before any await). */
+  async function interruptedAfter(engine: Engine, paths: string[], turns: number): Promise<unknown> {
+    const loading = engine.load(paths).then(() => 'loaded', (err: unknown) => err);
+    for (let i = 0; i < turns; i++) await new Promise(setImmediate);
+    engine.interrupt();
+    return loading;
+  }
+
+  for (const turns of [0, 1, 3]) {
+    it(`stops the load, into memory or the cache, cold or warm (after ${turns} turn(s))`, async () => {
+      for (const mode of ['memory', 'cold cache', 'warm cache'] as const) {
+        const cacheDir = mode === 'memory' ? undefined : path.join(root, `cache-early-${turns}-${mode === 'warm cache' ? 'warm' : Math.random().toString(36).slice(2)}`);
+        if (mode === 'warm cache') {
+          const fill = await Engine.open({ cacheDir });
+          await fill.load([small]);
+          fill.close();
+        }
+        const engine = await Engine.open({ cacheDir });
+        try {
+          const outcome = String(await interruptedAfter(engine, [small], turns));
+          // A warm start whose files all proved unchanged has nothing left to stop: it stands, whole.
+          if (mode === 'warm cache' && outcome === 'loaded') expect(await count(engine), mode).toBe(FILES * 2);
+          else {
+            expect(outcome, mode).toMatch(/INTERRUPT/i);
+            expect(await count(engine), mode).toBe(0);
+          }
+          // The next load is whole.
+          expect((await engine.load([small])).eventsLoaded, mode).toBe(FILES * 2);
+          expect(await count(engine), mode).toBe(FILES * 2);
+        } finally {
+          engine.close();
+        }
+      }
+    }, 180_000);
+  }
+});

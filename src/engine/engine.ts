@@ -55,9 +55,10 @@ export class Engine {
     this.ahead = new SidebarJob({
       main: conn, conn: side, turn: (work) => this.serial.run(work), compile, draft: (spl, opts) => this.prepare(spl, opts), view: (spl, opts) => this.store.selectRange(this.readRange(spl, opts)), scans: this.scans, dataKey, cacheDir: options.cacheDir,
     });
-    // Every entry point that runs statements on the connection, one at a time (serial.ts). Inside,
-    // they call compileWithData, never each other.
+    // Every entry point that runs statements on the connection, one at a time (serial.ts); inside, they call compileWithData, never each other.
     serialize<Engine>(this, ['load', 'loadCandidates', 'finishFirst', 'startWarm', 'settleWarm', 'summarizeFields', 'rememberedFields', 'rememberFields', 'scansRaw', 'exportEvents', 'check', 'prepareTrino', 'prepareWithData', 'inspect', 'dataRead', 'stream'], this.serial);
+    const queued = this.load; // A load is stoppable once asked for, while it waits its turn too:
+    this.load = (paths, opts = {}) => this.store.asked((signal) => queued(paths, { ...opts, signal }));
   }
 
   private readonly serial = new Serial();
@@ -156,7 +157,7 @@ export class Engine {
    */
   load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean; answerFirst?: boolean } = {}): Promise<LoadReport> {
     // Field paths still being found are of the events before: stopped (a load may drop the table they read).
-    return this.scans.changed(this.paths.stop().then(() => this.store.load(paths, opts)));
+    return this.scans.changed(this.store.load(paths, opts, () => this.paths.stop()));
   }
 
   /** A run's load and its first search, answered from the events that can match it when it can (first-search.ts). */

@@ -15,13 +15,14 @@ import { CachedEvents, type BuiltView } from './cache-view.js';
 import { CacheDuplicates } from './cache-duplicates.js';
 import { countDuplicates, deleteDuplicates } from './duplicates.js';
 import { dataRead, type DataRead } from './data-read.js';
-import { loadCloudTrail, type LoadOptions } from './loader.js';
+import { ensureEventsTable, loadCloudTrail, type LoadOptions } from './loader.js';
 import { tagCacheFolder } from './load-paths.js';
 import { lockDown } from './lock-down.js';
 import { withRepair, type RepairOptions } from './cache-repair.js';
 import { OwedCache } from './owed-cache.js';
 import { WarmStart } from './warm-start.js';
-import { markUnreadable, type LoadReport } from './types.js';
+import { LoadAbort } from './load-abort.js';
+import { markUnreadable, throwIfInterrupted, type LoadReport } from './types.js';
 import { memorySources, noteEarlierNotRead } from './earlier-files.js';
 import { loadCandidates, loadWhole } from './first-answer.js';
 import { copyEventsIn, dropMemoryTable, inSeparateInstance, loadOut, scratchParquet } from './separate-load.js';
@@ -43,11 +44,8 @@ export class EventStore {
   private staged = 0;
   /** The staging connection while a load after the lock runs, so interrupt() reaches it. */
   private loading: DuckDBConnection | undefined;
-  /**
-   * Fired by interrupt() during a load: much of a load is Node reading files, with no DuckDB
-   * statement running for the connection's interrupt to stop (see LoadOptions.signal).
-   */
-  private loadAbort: AbortController | undefined;
+  /** Fired by interrupt() at any moment of a load. */
+  private readonly aborts = new LoadAbort();
 
   /**
    * Before the first search runs, DuckDB loses access to every file but the state (lookups),
@@ -89,26 +87,31 @@ export class EventStore {
    * eventID (over everything loaded); with `dedupEvents` (here, for the engine, or in an earlier
    * load) only the first copy of each, in Splunk's order, is kept from then on.
    */
-  async load(paths: string[], opts: LoadOptions & { dedupEvents?: boolean; answerFirst?: boolean } = {}): Promise<LoadReport> {
-    if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
-    this.eventIdsUnique = false;
-    // Over a warm cache the view is built from its manifest while the files are walked (startWarm).
-    if (await this.startWarm(paths, opts)) return (await this.settleWarm()).report;
-    const before = this.cacheDir === undefined && !this.answered ? await memorySources(this.conn) : undefined;
-    const report = await this.settled(await this.abortable((signal) => this.loadEvents(paths, { ...opts, signal })));
-    return noteEarlierNotRead(report, paths, before ?? (this.cacheLoads.length > 1 ? this.cached : undefined));
+  async load(paths: string[], options: LoadOptions & { dedupEvents?: boolean; answerFirst?: boolean } = {}, first?: () => Promise<unknown>): Promise<LoadReport> {
+    // Stoppable from its first moment (`first`, the caller's, included): no file read yet, nothing to undo.
+    return this.abortable(async (signal) => {
+      await first?.();
+      throwIfInterrupted(signal);
+      const opts = { ...options, signal };
+      if (opts.dedupEvents || this.options.dedupEvents) this.dropDuplicates = true;
+      this.eventIdsUnique = false;
+      // Over a warm cache the view is built from its manifest while the files are walked (startWarm).
+      if (await this.startWarm(paths, opts)) return (await this.settleWarm()).report;
+      const before = this.cacheDir === undefined && !this.answered ? await memorySources(this.conn) : undefined;
+      const report = await this.settled(await this.abortable((inner) => this.loadEvents(paths, { ...opts, signal: inner })));
+      return noteEarlierNotRead(report, paths, before ?? (this.cacheLoads.length > 1 ? this.cached : undefined));
+    }, options.signal).catch(async (err: unknown) => {
+      // The table left as a load stopped after its files were looked at leaves it: there (the interrupt may stop one statement).
+      if (this.cacheDir === undefined) await ensureEventsTable(this.conn).catch(() => ensureEventsTable(this.conn)).catch(() => undefined);
+      throw err;
+    });
   }
 
-  /** Runs a load interrupt() can stop (see loadAbort). */
-  private async abortable<T>(load: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const abort = new AbortController();
-    this.loadAbort = abort;
-    try {
-      return await load(abort.signal);
-    } finally {
-      if (this.loadAbort === abort) this.loadAbort = undefined;
-    }
-  }
+  /** A load asked for now, stopped by interrupt() from now (load-abort.ts), though other work runs before it. */
+  asked = <T>(load: (signal: AbortSignal) => Promise<T>): Promise<T> => this.aborts.ask(load);
+
+  /** Runs a load interrupt() can stop; a part of a load under way is stopped with it (load-abort.ts). */
+  private abortable = <T>(load: (signal: AbortSignal) => Promise<T>, given?: AbortSignal): Promise<T> => this.aborts.run(load, given);
 
   private async settled(report: LoadReport): Promise<LoadReport> {
     // Counting reads every segment: one damaged behind the cache's back is repaired as searches do.
@@ -136,7 +139,12 @@ export class EventStore {
    * An answer-first load of only the events that can hold every needle (first-answer.ts), for
    * the first search; finishFirst() follows it. False, with nothing loaded, when not taken.
    */
-  async loadCandidates(paths: string[], opts: LoadOptions, needles: string[]): Promise<boolean> {
+  loadCandidates(paths: string[], opts: LoadOptions, needles: string[]): Promise<boolean> {
+    // Stoppable while the walk looks the files up, before any is read (see abortable).
+    return this.abortable(() => this.candidates(paths, opts, needles));
+  }
+
+  private async candidates(paths: string[], opts: LoadOptions, needles: string[]): Promise<boolean> {
     const dir = this.firstLoadDir();
     if (dir === undefined) return false;
     await tagCacheFolder(dir).catch(() => undefined);
@@ -259,7 +267,8 @@ export class EventStore {
       if (warm) this.lookedUp.keep(paths, dir, warm);
       return false;
     }
-    [this.warm, this.loadAbort] = [warm, warm.abort];
+    this.warm = warm;
+    this.aborts.adopt(warm.abort);
     return true;
   }
 
@@ -280,7 +289,7 @@ export class EventStore {
         return this.settled(loaded.report);
       });
     } finally {
-      if (this.loadAbort === warm.abort) this.loadAbort = undefined;
+      this.aborts.release(warm.abort);
     }
   }
 
@@ -409,7 +418,7 @@ export class EventStore {
 
   /** Stops a running load (Ctrl-C). */
   interrupt(): void {
-    this.loadAbort?.abort();
+    this.aborts.interrupt();
     this.loading?.interrupt();
   }
 }
