@@ -4,6 +4,7 @@
 // never as a bare ENOENT/EISDIR.
 import { mkdirSync, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { DATA_FILE } from './load-paths.js';
 
 const REASONS: Record<string, string> = {
   EISDIR: 'it is a folder: name a file in it',
@@ -52,25 +53,36 @@ function realPath(p: string): string {
 }
 
 /**
- * Why writing `file` could change the evidence loaded from `loaded` (files and folders), or
- * undefined: it is one of those files (the same file by any name), or it lies inside a loaded
- * folder, where the next load of that folder would read the written rows as events and count
- * them beside the events they came from.
+ * Why writing `file` would replace evidence loaded from `loaded` (files and folders), or
+ * undefined: it is one of those files (the same file by any name), or a log file (by its name, as
+ * a walk picks them) inside a loaded folder, which its load read.
  */
 export function evidenceAt(file: string, loaded: readonly string[]): string | undefined {
   const target = realPath(file);
   const written = statOf(target);
   for (const root of loaded) {
     const real = realPath(root);
-    const info = statOf(real);
-    if (info?.isDirectory()) {
-      const rel = path.relative(real, target);
-      if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return `it is inside ${root}, which is loaded: the next load of that folder would read the rows written as events`;
+    if (statOf(real)?.isDirectory()) {
+      if (written?.isFile() && within(real, target) && DATA_FILE.test(target)) return `it is a log file in ${root}, which is loaded: writing it would replace evidence read from it`;
     } else if (written && isFile(real, written)) {
       return `it is ${root}, a file being loaded: writing it would replace that evidence`;
     }
   }
   return undefined;
+}
+
+/** The loaded folder (as given) that `file` lies inside, or undefined. */
+export function loadedFolderOf(file: string, loaded: readonly string[]): string | undefined {
+  const target = realPath(file);
+  return loaded.find((root) => {
+    const real = realPath(root);
+    return statOf(real)?.isDirectory() === true && within(real, target);
+  });
+}
+
+function within(folder: string, file: string): boolean {
+  const rel = path.relative(folder, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 function statOf(p: string): Stats | undefined {

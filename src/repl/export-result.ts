@@ -1,14 +1,14 @@
-// `:export`: the last result written to a file. Never over the evidence (a loaded file, or into a
-// loaded folder, whose next load would read the rows as events), never read back as events (JSON
-// results are listed beside them, see not-evidence.ts), and never over another file
-// without asking: Splunk's outputcsv replaces its file silently, but the file an analyst named
+// `:export`: the last result written to a file. Never over the evidence (a loaded file, or a log
+// file in a loaded folder), never read back as events: JSON results are listed beside them (see
+// not-evidence.ts) and CSV is not read, so a loaded folder may hold them, and the output says
+// what its next load does with them. Never over another file without asking: Splunk's outputcsv replaces its file silently, but the file an analyst named
 // is as likely an earlier export of the case (evidence too) as a scratch file, and the REPL asks
 // before replacing, as :save does; --force (or answering y) replaces it, and says so.
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { RowWriter } from '../cli/format.js';
 import { EXPORTS_LIST, listExport } from '../engine/not-evidence.js';
-import { evidenceAt, writeReason, writeTextFile } from '../engine/write-path.js';
+import { evidenceAt, loadedFolderOf, writeReason, writeTextFile } from '../engine/write-path.js';
 import type { HeldResult, OutLine, Outcome } from './outcome.js';
 import { expandHome } from './paths.js';
 import { SessionCommandError } from './session-commands.js';
@@ -35,6 +35,11 @@ export function exportResult(last: HeldResult | null, loaded: readonly string[],
   const replaced = before === undefined ? '' : ` (replaced the file that was there, ${bytes(before)})`;
   const out: OutLine[] = [{ text: `wrote ${last.rows.length.toLocaleString('en-US')} rows to ${target}${replaced}${made ? ` (made the folder ${made})` : ''}`, tone: 'info' }];
   if (unlisted) out.push({ text: unlisted, tone: 'warn' });
+  const folder = loadedFolderOf(target, loaded);
+  if (folder && !unlisted) {
+    const next = format === 'csv' ? 'does not read CSV as events' : `leaves it out, as ${EXPORTS_LIST} beside it lists it: its rows are not events`;
+    out.push({ text: `it is inside ${folder}, which is loaded: a load of that folder ${next}`, tone: 'info' });
+  }
   if (last.truncated) out.push({ text: `warning: the result was capped at ${maxRows.toLocaleString('en-US')} rows; spelunk run "<SPL>" --format ${format} > FILE writes all of it`, tone: 'warn' });
   return { kind: 'lines', lines: out };
 }

@@ -47,10 +47,14 @@ describe(':export', () => {
 
 // :export replaced any file it named: a loaded CloudTrail file (the evidence itself), or, written
 // inside a loaded folder, a file the next load of that folder read as events beside the events
-// the rows came from. As load --out refuses to replace a file being loaded, :export refuses both,
-// unless --force says so.
+// the rows came from. As load --out refuses to replace a file being loaded, :export refuses to
+// replace one, or a log file in a loaded folder, unless --force says so. A new file in a loaded
+// folder is written, and said: JSON is listed in .spelunk-exports and left out by the folder's
+// next load, CSV is never read as events. Both were refused, with "the next load of that folder
+// would read the rows written as events", which was true of neither (and, of a loaded file, hid
+// that it was the evidence itself).
 describe(':export next to the evidence', () => {
-  it('refuses to write over a loaded file, by its name or another, or into a loaded folder, unless --force', async () => {
+  it('refuses to write over a loaded file, by its name or another, unless --force; into a loaded folder it writes and says what its next load does', async () => {
     const trail = path.join(dir, 'trail');
     mkdirSync(trail);
     const log = path.join(trail, 'events.json');
@@ -60,16 +64,22 @@ describe(':export next to the evidence', () => {
     symlinkSync(log, link);
     const session = new Session(engine, { now: SAMPLE_NOW });
     await session.load([trail]);
-    await session.execute('| makeresults | eval n=1 | table n');
+    await session.execute('eventName=GetObject | dedup eventName | table eventName eventSource');
     for (const target of [log, link]) {
       expect(await said(session, `:export json ${target}`)).toEqual([
-        `:export ${target}: it is inside ${trail}, which is loaded: the next load of that folder would read the rows written as events. Choose another file (or add --force)`,
+        `:export ${target}: it is a log file in ${trail}, which is loaded: writing it would replace evidence read from it. Choose another file (or add --force)`,
       ]);
     }
-    const inside = path.join(trail, 'sub', 'out.jsonl');
-    expect((await said(session, `:export jsonl ${inside}`))[0]).toContain('which is loaded');
-    expect(existsSync(inside)).toBe(false);
     expect(readFileSync(log, 'utf8')).toBe(original);
+    const inside = path.join(trail, 'sub', 'out.jsonl');
+    expect(await said(session, `:export jsonl ${inside}`)).toEqual([
+      `wrote 1 rows to ${inside} (made the folder ${path.join(trail, 'sub')})`,
+      `it is inside ${trail}, which is loaded: a load of that folder leaves it out, as .spelunk-exports beside it lists it: its rows are not events`,
+    ]);
+    const csv = path.join(trail, 'hits.csv');
+    expect(await said(session, `:export csv ${csv}`)).toEqual([`wrote 1 rows to ${csv}`, `it is inside ${trail}, which is loaded: a load of that folder does not read CSV as events`]);
+    // And so it is: the folder's next load counts its one event once.
+    expect(await engine.load([trail])).toMatchObject({ filesRead: 1, eventsLoaded: 1 });
 
     const single = new Session(engine, { now: SAMPLE_NOW });
     await single.load([log]);
