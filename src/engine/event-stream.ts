@@ -28,6 +28,13 @@ export class StructureError extends Error {
   }
 }
 
+/** The file ends inside a value: cut short (a copy or download that stopped), the events before it whole. */
+export class CutError extends StructureError {
+  constructor(line: number) {
+    super(line, 'unexpected end of data');
+  }
+}
+
 const SPACE = new Uint8Array(256);
 for (const c of [0x20, 0x09, 0x0a, 0x0d]) SPACE[c] = 1;
 const OPEN_OBJECT = 0x7b;
@@ -87,7 +94,7 @@ export class EventSplitter {
       this.pending = [];
       return [{ bytes, line: this.eventLine, whole: true }];
     }
-    if (this.inString || this.stack.length > 0) throw new StructureError(this.line, 'unexpected end of data');
+    if (this.inString || this.stack.length > 0) throw new CutError(this.line);
     if (this.topValues === 0) throw new StructureError(this.line, 'no JSON value in the file');
     return [];
   }

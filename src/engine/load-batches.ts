@@ -235,6 +235,12 @@ async function readFailed(
     Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
     return result.inserted;
   }
+  if (!file.gzip && file.format !== 'lines' && reason.startsWith('invalid JSON') && reason.endsWith('unexpected end of data')) {
+    // A plain `.json` cut short (a copy that stopped): its whole events, in Node's reader, as a cut gzip's.
+    const result = await readStreamed(conn, file, index, signal, values);
+    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
+    return result.inserted;
+  }
   if (file.format === 'lines' && reason.startsWith('invalid JSON')) {
     const params = { files: listValue([duckdbPath(file.path)]), index };
     try {

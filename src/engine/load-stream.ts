@@ -10,7 +10,7 @@ import { isUtf8 } from 'node:buffer';
 import zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENTS_TABLE } from '../compiler/cloudtrail-schema.js';
-import { EventSplitter, StructureError, type EventText } from './event-stream.js';
+import { CutError, EventSplitter, StructureError, type EventText } from './event-stream.js';
 import { describeGzipError, type SniffedFile } from './load-files.js';
 import { describeMembers, MemberReader } from './gzip-members.js';
 import { describeFsError } from './load-paths.js';
@@ -77,6 +77,7 @@ async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string
   let batch: EventText[] = [];
   let batchBytes = 0;
   let cutLine: CutLine | undefined;
+  let plainCut: number | undefined;
 
   const flush = async (): Promise<void> => {
     const events = batch;
@@ -148,8 +149,10 @@ async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string
       // The line a gzip's cut runs through is the cut's, said once with it (describeMembers), not also a bad line.
       batch.push(...(cutLine?.events ?? (gzipCut && file.format === 'lines' ? last.filter((e) => isJson(e.bytes)) : last)));
     } catch (err) {
-      // Cut inside an event: the whole events before it stand; the cut one is never read.
-      if (!(inflated?.damage && err instanceof StructureError)) throw err;
+      // Cut inside an event: the whole events before it stand; the cut one is never read. A plain
+      // `.json` cut short (a copy that stopped) is cut as a gzip is: its whole events were lost.
+      if (err instanceof CutError && !file.gzip && file.format !== 'lines') plainCut = err.line;
+      else if (!(inflated?.damage && err instanceof StructureError)) throw err;
     }
     await flush();
   } catch (err) {
@@ -162,9 +165,12 @@ async function readOnce(conn: DuckDBConnection, file: SniffedFile, index: string
   } finally {
     await conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(STAGE)}`);
   }
+  if (plainCut !== undefined && inserted === 0) return { inserted, rejected: `the file ends inside line ${plainCut}, cut short before its first whole event` };
   const damaged = inflated
     ? describeMembers(inflated, inserted, cutLine && { line: cutLine.line, events: cutLine.events.length })
-    : cutLine && { kind: 'partial' as const, reason: `the file ends inside line ${cutLine.line}, a {"Records":[...]} wrapper cut short: its ${cutLine.events.length} whole event(s) before the cut were read, the rest of it was cut` };
+    : plainCut !== undefined
+      ? { kind: 'partial' as const, reason: `the file ends inside line ${plainCut}, cut short: its ${inserted} whole event(s) before the cut were read; an event the cut runs through is not read` }
+      : cutLine && { kind: 'partial' as const, reason: `the file ends inside line ${cutLine.line}, a {"Records":[...]} wrapper cut short: its ${cutLine.events.length} whole event(s) before the cut were read, the rest of it was cut` };
   // Nothing whole before the cut or the damage: the file is skipped for it, as before.
   if (inflated?.damage && inserted === 0) return { inserted, rejected: inflated.damage.cut ? TRUNCATED : `corrupt gzip (${inflated.damage.reason})` };
   if (badCount > 0 && firstBad) {

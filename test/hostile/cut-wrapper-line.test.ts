@@ -129,3 +129,54 @@ describe('a gzipped JSON lines file cut inside its last event', () => {
     });
   }
 });
+
+// A plain `.json` delivery file (one wrapper) or a JSON array cut short: a copy or download that
+// stopped. Every event was lost ("invalid JSON at line 1: unexpected end of data") where the same
+// file gzipped and cut kept its whole events; now the plain one keeps them as well, and says so.
+describe('a plain .json file cut short', () => {
+  const events = (n: number) => Array.from({ length: n }, (_, i) => s3Call('GetObject', 4 + (i % 20), { requestParameters: { bucketName: `b${i}`, key: 'x'.repeat(i % 97) } }));
+  const cases = [
+    // One event a line, as `jq` or an S3 console download pretty enough to read shows it.
+    { name: 'wrapper.json', events: events(40), text: (e: unknown[]) => `{"Records":[\n${e.map((x) => JSON.stringify(x)).join(',\n')}\n]}\n` },
+    { name: 'big-wrapper.json', events: events(3000), text: (e: unknown[]) => JSON.stringify({ Records: e }) },
+    { name: 'array.json', events: events(40), text: (e: unknown[]) => JSON.stringify(e) },
+  ];
+  for (const c of cases) {
+    const whole = c.text(c.events);
+    const cut = whole.slice(0, Math.floor(whole.length * 0.6));
+    const file = path.join(dir, c.name);
+    writeFileSync(file, cut);
+    // The events whose text ends before the cut (each is unique: its bucket name).
+    const read = c.events.filter((e) => whole.indexOf(JSON.stringify(e)) + JSON.stringify(e).length <= cut.length).length;
+    for (const mode of ['cache', 'memory'] as const) {
+      it(`${c.name}: reads the whole events before the cut and says so (${mode})`, async () => {
+        const engine = await Engine.open({ stateDir: path.join(dir, 'state'), cacheDir: mode === 'cache' ? path.join(dir, `cache-plain-${c.name}`) : undefined });
+        try {
+          const report = await engine.load([file]);
+          const n = report.eventsLoaded;
+          expect(report.warnings).toEqual([
+            { file, kind: 'partial', reason: `the file ends inside line ${cut.split('\n').length}, cut short: its ${n} whole event(s) before the cut were read; an event the cut runs through is not read` },
+          ]);
+          expect(report).toMatchObject({ filesRead: 1, eventsSkipped: 0 });
+          expect(n).toBe(read);
+          expect(await rows(engine, '* | stats count, max(eval(tonumber(substr(\'requestParameters.bucketName\', 2)))) as last')).toEqual([{ count: n, last: n - 1 }]);
+        } finally {
+          engine.close();
+        }
+      });
+    }
+  }
+
+  it('one cut before its first whole event is skipped, named, with the reason', async () => {
+    const file = path.join(dir, 'stub.json');
+    writeFileSync(file, '{"Records":[{"eventVersion":"1.08","eventTi');
+    const engine = await Engine.open({ stateDir: path.join(dir, 'state') });
+    try {
+      const report = await engine.load([file]);
+      expect(report.warnings).toEqual([{ file, kind: 'skipped', reason: 'the file ends inside line 1, cut short before its first whole event' }]);
+      expect(report).toMatchObject({ filesRead: 0, filesSkipped: 1, eventsLoaded: 0 });
+    } finally {
+      engine.close();
+    }
+  });
+});
