@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { gunzipMembers } from './gzip-members.js';
 import { describeFsError } from './load-paths.js';
-import { searchResults } from './not-evidence.js';
+import { DIGEST_PATH, searchResults } from './not-evidence.js';
 import { isAthenaRow } from './parquet-source.js';
 
 /** How a file's events are laid out; each maps to one DuckDB reader call. */
@@ -44,7 +44,7 @@ const DIGEST_KEY = /"digest(Start|End)Time"\s*:/;
 
 export async function sniffFile(file: string): Promise<SniffResult> {
   const reject = (reason: string, size = 0): SniffResult => ({ ok: false, file: { path: file, size, reason } });
-  if (/CloudTrail-Digest/i.test(file)) {
+  if (DIGEST_PATH.test(file)) {
     const size = (await stat(file).catch(() => undefined))?.size ?? 0;
     return reject('CloudTrail digest file (integrity hashes, not events)', size);
   }

@@ -10,6 +10,13 @@ import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EVENT_COLUMNS, JSON_COLUMNS, PROMOTED_COLUMNS, SCALAR_COLUMNS } from '../compiler/cloudtrail-schema.js';
 
+/**
+ * CloudTrail's digest files (log file validation: hourly hashes of the logs, not events), which
+ * AWS delivers beside the logs under AWSLogs/<account>/CloudTrail-Digest/: a synced bucket holds
+ * one per hour, region and trail, each once a warning of its own.
+ */
+export const DIGEST_PATH = /CloudTrail-Digest/i;
+
 /** The Cache Directory Tagging signature (https://bford.info/cachedir/), which backup tools honour. */
 const CACHEDIR_TAG = 'CACHEDIR.TAG';
 const CACHEDIR_SIGNATURE = 'Signature: 8a477f597d28d172789f06886806bc55';

@@ -8,7 +8,7 @@
 // - the files it found, in the form the walk gives them (FoundFiles): the lookup compares them
 //   as it compares a walk's;
 // - nothing: the tree holds something this walk does not decide as the main one would (a
-//   symbolic link, a hidden rule's exception, a list of :export's results, a file that is not a log, a Parquet file, a cache
+//   symbolic link, a hidden rule's exception, a list of :export's results, a file that is not a log (a digest too), a Parquet file, a cache
 //   folder, a stat or readdir that failed, anything neither file nor folder, one file under two
 //   names): the main thread walks, as without a worker.
 // Listings are made after the load began, as the main walk's would be: a file changed before the
@@ -17,7 +17,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { FoundFiles } from './found-files.js';
 import type { Expansion } from './load-paths.js';
-import { EXPORTS_LIST } from './not-evidence.js';
+import { DIGEST_PATH, EXPORTS_LIST } from './not-evidence.js';
 
 /** A manifest's files (cache-manifest.ts manifestFiles): runs of one folder, the names, and size, mtimeMs, ctimeMs, ino as columns. */
 export interface ListedFiles {
@@ -38,8 +38,9 @@ type Answer = { same: true } | { same: false; found?: WalkedFiles };
 const WORKER = `
 const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
 const { readdirSync, statSync } = require('node:fs');
-const { root, port, dataFile, cacheLayout, exportsList } = workerData;
+const { root, port, dataFile, cacheLayout, exportsList, digestPath } = workerData;
 const DATA = new RegExp(dataFile, 'i');
+const DIGEST = new RegExp(digestPath, 'i');
 const LAYOUT = new RegExp(cacheLayout);
 const PARQUET = /\\.parquet$/i;
 const runs = [];
@@ -66,7 +67,7 @@ function walk(dir, top) {
   for (const name of list) {
     const s = statSync(slashed + name);
     if (s.isFile()) {
-      if (!DATA.test(name) || PARQUET.test(name)) throw new Complex('not a log');
+      if (!DATA.test(name) || PARQUET.test(name) || DIGEST.test(slashed + name)) throw new Complex('not a log');
       if (run === undefined) {
         const last = runs[runs.length - 1];
         // Files of one folder come together, and the folders' files in the order of their paths.
@@ -161,7 +162,7 @@ export class WalkVerdict {
     const { port1, port2 } = new MessageChannel();
     let worker: Worker;
     try {
-      worker = new Worker(WORKER, { eval: true, workerData: { root, port: port2, dataFile: dataFile.source, cacheLayout: cacheLayout.source, exportsList: EXPORTS_LIST }, transferList: [port2], execArgv: [], stdout: true, stderr: true });
+      worker = new Worker(WORKER, { eval: true, workerData: { root, port: port2, dataFile: dataFile.source, cacheLayout: cacheLayout.source, exportsList: EXPORTS_LIST, digestPath: DIGEST_PATH.source }, transferList: [port2], execArgv: [], stdout: true, stderr: true });
     } catch {
       port1.close();
       return undefined;

@@ -64,10 +64,15 @@ describe('an S3 bucket with organization and account trails', () => {
       gzipSync(records(insight('ins-start', 'Start', '2026-11-20T10:01:00Z'), insight('ins-end', 'End', '2026-11-20T10:07:00Z'))));
   });
 
-  it('every event of the trail, data, network activity and Insights files loads; the digest is named', async () => {
+  it('every event of the trail, data, network activity and Insights files loads; the digests are counted in one note', async () => {
+    // 24 digests a day for each region and trail: one note for the folder, not a warning each.
+    for (let h = 11; h < 35; h++) {
+      put(`AWSLogs/111111111111/CloudTrail-Digest/us-east-1/${day}/111111111111_CloudTrail-Digest_us-east-1_t_us-east-1_20261120T${h}00Z.json.gz`,
+        gzipSync(JSON.stringify({ awsAccountId: '111111111111', digestStartTime: '2026-11-20T09:00:00Z', digestEndTime: '2026-11-20T10:00:00Z', logFiles: [] })));
+    }
     await eachMode(path.join(dir, 'AWSLogs'), async (engine, report, mode) => {
-      expect(reasons(report), mode).toEqual(['111111111111_CloudTrail-Digest_us-east-1_t_us-east-1_20261120T1000Z.json.gz: skipped: CloudTrail digest file (integrity hashes, not events)']);
-      expect(report, mode).toMatchObject({ filesRead: 3, filesSkipped: 1, eventsLoaded: 6, eventsSkipped: 0 });
+      expect(reasons(report), mode).toEqual(['AWSLogs: note: passed over 25 CloudTrail digest file(s) (integrity hashes, not events)']);
+      expect(report, mode).toMatchObject({ filesRead: 3, filesSkipped: 0, eventsLoaded: 6, eventsSkipped: 0 });
       await expectRows(engine, 'search * | stats count', [{ count: 6 }]);
       await expectRows(engine, 'search * | eval t=strftime(_time, "%H:%M:%S") | sort eventID | table eventID eventName eventCategory insightDetails.eventName insightDetails.state t', [
         { eventID: 'acct1', eventName: 'GetObject', eventCategory: null, 'insightDetails.eventName': null, 'insightDetails.state': null, t: '10:00:00' },
