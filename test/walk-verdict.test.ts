@@ -87,6 +87,7 @@ describe('the worker walk', () => {
     add(['a/x.json', 'a/hits.json', 'a/.spelunk-exports']);
     // CloudTrail's digest files: the main walk passes over them with a note; the worker counted them as logs.
     add(['AWSLogs/1/CloudTrail-Digest/us-east-1/1_CloudTrail-Digest_us-east-1_t_us-east-1_20261120T1000Z.json.gz', 'AWSLogs/2/CloudTrail/us-east-1/x.json.gz']);
+    add(['AWSLogs/111111111111/CloudTrail/us-east-1/x.json.gz', 'AWSLogs/111111111111/vpcflowlogs/us-east-1/f.log.gz']);
     for (const dir of trees) {
       mkdirSync(dir, { recursive: true });
       const answer = await answerOver(dir);

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { statNames } from './folder-stat.js';
 import { FoundFiles } from './found-files.js';
-import { DIGEST_PATH, EXPORTS_LIST, isSpelunkExport, listedExport, listedExports, ownFolder } from './not-evidence.js';
+import { EXPORTS_LIST, isSpelunkExport, listedExport, listedExports, ownFolder, PassedOver } from './not-evidence.js';
 import type { LoadWarning } from './types.js';
 
 export type { FileState } from './found-files.js';
@@ -165,19 +165,17 @@ async function walkFolder(folder: string, info: Stats, walk: Walk): Promise<Foun
   }
   const found = new FoundFiles();
   const ignored: string[] = [];
-  let digests = 0;
+  const passed = new PassedOver();
   const exported = walk.exported;
   await walkTree(folder, info, Infinity, walk, (file, stats, viaLink, isDir, dir, name) => {
-    if (isDir) return;
-    if (DIGEST_PATH.test(file)) digests++;
+    if (isDir || passed.take(file)) return;
     // The name alone is tested when there is one: a pattern tested on a path joined from pieces builds it in one piece.
-    else if (DATA_FILE.test(name ?? file)) found.push(file, stats, viaLink, dir, name);
+    if (DATA_FILE.test(name ?? file)) found.push(file, stats, viaLink, dir, name);
     else ignored.push(file);
   });
   const evidence = await withoutExports(found, walk);
-  // Said once for the folder: they are no evidence, and a warning each buried the ones that are.
-  if (digests > 0) walk.warnings.push({ file: folder, reason: `passed over ${digests} CloudTrail digest file(s) (integrity hashes, not events)`, kind: 'note' });
-  if (found.length === 0 && walk.exported === exported && digests === 0) {
+  for (const reason of passed.notes()) walk.warnings.push({ file: folder, reason, kind: 'note' });
+  if (found.length === 0 && walk.exported === exported && passed.count === 0) {
     walk.warnings.push({ file: folder, reason: 'folder holds no .json, .jsonl, .ndjson, .cloudtrail, .parquet or .gz files', kind: 'skipped' });
   } else if (ignored.length > 0) {
     const example = path.basename(ignored.sort(compareStrings)[0]!);

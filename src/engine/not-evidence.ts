@@ -16,6 +16,41 @@ import { EVENT_COLUMNS, JSON_COLUMNS, PROMOTED_COLUMNS, SCALAR_COLUMNS } from '.
  * one per hour, region and trail, each once a warning of its own.
  */
 export const DIGEST_PATH = /CloudTrail-Digest/i;
+/** Logs other AWS services deliver into the same bucket beside CloudTrail's: never its events. */
+const SERVICE_LOGS = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?\d{12}\/(Config|vpcflowlogs|elasticloadbalancing)\//i;
+/** Either: what a walk passes over by the path alone (the worker walk's test of it). */
+export const PASSED_OVER_PATH = new RegExp(`${DIGEST_PATH.source}|${SERVICE_LOGS.source}`, 'i');
+
+/**
+ * The walk's notes for the files it passed over by their path, one for each kind: a synced bucket
+ * holds thousands, and a warning each buried the ones about evidence.
+ */
+export class PassedOver {
+  private digests = 0;
+  private readonly services = new Map<string, number>();
+
+  /** Whether `file` is passed over (and counted). */
+  take(file: string): boolean {
+    if (DIGEST_PATH.test(file)) {
+      this.digests++;
+      return true;
+    }
+    const service = SERVICE_LOGS.exec(file)?.[1];
+    if (service !== undefined) this.services.set(service, (this.services.get(service) ?? 0) + 1);
+    return service !== undefined;
+  }
+
+  get count(): number {
+    return this.digests + [...this.services.values()].reduce((a, b) => a + b, 0);
+  }
+
+  notes(): string[] {
+    const notes = this.digests > 0 ? [`passed over ${this.digests} CloudTrail digest file(s) (integrity hashes, not events)`] : [];
+    const services = [...this.services].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, n]) => `${name} ${n}`);
+    if (services.length > 0) notes.push(`passed over ${this.count - this.digests} log file(s) other AWS services delivered beside CloudTrail's, not its events (${services.join(', ')})`);
+    return notes;
+  }
+}
 
 /** The Cache Directory Tagging signature (https://bford.info/cachedir/), which backup tools honour. */
 const CACHEDIR_TAG = 'CACHEDIR.TAG';

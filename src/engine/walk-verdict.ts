@@ -8,7 +8,7 @@
 // - the files it found, in the form the walk gives them (FoundFiles): the lookup compares them
 //   as it compares a walk's;
 // - nothing: the tree holds something this walk does not decide as the main one would (a
-//   symbolic link, a hidden rule's exception, a list of :export's results, a file that is not a log (a digest too), a Parquet file, a cache
+//   symbolic link, a hidden rule's exception, a list of :export's results, a file that is not a log (a digest or another service's log too), a Parquet file, a cache
 //   folder, a stat or readdir that failed, anything neither file nor folder, one file under two
 //   names): the main thread walks, as without a worker.
 // Listings are made after the load began, as the main walk's would be: a file changed before the
@@ -17,7 +17,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { FoundFiles } from './found-files.js';
 import type { Expansion } from './load-paths.js';
-import { DIGEST_PATH, EXPORTS_LIST } from './not-evidence.js';
+import { EXPORTS_LIST, PASSED_OVER_PATH } from './not-evidence.js';
 
 /** A manifest's files (cache-manifest.ts manifestFiles): runs of one folder, the names, and size, mtimeMs, ctimeMs, ino as columns. */
 export interface ListedFiles {
@@ -162,7 +162,7 @@ export class WalkVerdict {
     const { port1, port2 } = new MessageChannel();
     let worker: Worker;
     try {
-      worker = new Worker(WORKER, { eval: true, workerData: { root, port: port2, dataFile: dataFile.source, cacheLayout: cacheLayout.source, exportsList: EXPORTS_LIST, digestPath: DIGEST_PATH.source }, transferList: [port2], execArgv: [], stdout: true, stderr: true });
+      worker = new Worker(WORKER, { eval: true, workerData: { root, port: port2, dataFile: dataFile.source, cacheLayout: cacheLayout.source, exportsList: EXPORTS_LIST, digestPath: PASSED_OVER_PATH.source }, transferList: [port2], execArgv: [], stdout: true, stderr: true });
     } catch {
       port1.close();
       return undefined;

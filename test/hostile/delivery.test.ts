@@ -70,8 +70,15 @@ describe('an S3 bucket with organization and account trails', () => {
       put(`AWSLogs/111111111111/CloudTrail-Digest/us-east-1/${day}/111111111111_CloudTrail-Digest_us-east-1_t_us-east-1_20261120T${h}00Z.json.gz`,
         gzipSync(JSON.stringify({ awsAccountId: '111111111111', digestStartTime: '2026-11-20T09:00:00Z', digestEndTime: '2026-11-20T10:00:00Z', logFiles: [] })));
     }
+    // Other services' logs in the same bucket (VPC flow logs, load balancer logs, Config): passed over by path, one note.
+    put(`AWSLogs/111111111111/vpcflowlogs/us-east-1/${day}/111111111111_vpcflowlogs_us-east-1_fl-1_20261120T1000Z_h.log.gz`, gzipSync('version account-id interface-id\n2 111111111111 eni-1\n'));
+    put(`AWSLogs/111111111111/elasticloadbalancing/us-east-1/${day}/111111111111_elasticloadbalancing_us-east-1_app.lb.gz`, gzipSync('h2 2026-11-20T10:00:00Z app/lb 1.2.3.4:5 - -1 -1 -1 503\n'));
+    put(`AWSLogs/111111111111/Config/us-east-1/${day}/ConfigHistory/111111111111_Config_us-east-1_ConfigHistory_AWS::IAM::Role_20261120T100000Z.json.gz`, gzipSync(JSON.stringify({ fileVersion: '1.0', configurationItems: [] })));
     await eachMode(path.join(dir, 'AWSLogs'), async (engine, report, mode) => {
-      expect(reasons(report), mode).toEqual(['AWSLogs: note: passed over 25 CloudTrail digest file(s) (integrity hashes, not events)']);
+      expect(reasons(report), mode).toEqual([
+        'AWSLogs: note: passed over 25 CloudTrail digest file(s) (integrity hashes, not events)',
+        "AWSLogs: note: passed over 3 log file(s) other AWS services delivered beside CloudTrail's, not its events (Config 1, elasticloadbalancing 1, vpcflowlogs 1)",
+      ]);
       expect(report, mode).toMatchObject({ filesRead: 3, filesSkipped: 0, eventsLoaded: 6, eventsSkipped: 0 });
       await expectRows(engine, 'search * | stats count', [{ count: 6 }]);
       await expectRows(engine, 'search * | eval t=strftime(_time, "%H:%M:%S") | sort eventID | table eventID eventName eventCategory insightDetails.eventName insightDetails.state t', [
