@@ -70,10 +70,10 @@ if (invokedDirectly) {
   // Ctrl-C or a kill during a search that spilled to disk must not leave its scratch behind.
   removeOnSignals();
   // `spelunk run ... | head` closes the pipe early: that is the reader's choice, not an error.
-  // EIO: the terminal was closed under the REPL, which is a hang-up.
+  // EIO on a terminal: it was closed under the REPL, a hang-up. On a file it is a disk's error: reported.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EIO') return hangUp();
+      if (err.code === 'EIO' && stream.isTTY) return hangUp();
       if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
       throw err;
     });
