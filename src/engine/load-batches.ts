@@ -206,40 +206,37 @@ async function readFailed(
   signal: AbortSignal | undefined,
   values: boolean,
 ): Promise<number> {
+  // Node's reader instead of DuckDB's (load-stream.ts), its outcome the file's.
+  const inNode = async (members = false): Promise<number> => {
+    const result = await readStreamed(conn, file, index, signal, values, members);
+    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
+    return result.inserted;
+  };
   if (file.format !== 'parquet' && /Out of Memory|failed to allocate/i.test(firstLine(err))) {
     // DuckDB's reader holds a whole JSON value and its parse: Node's reads it in parts.
-    const result = await readStreamed(conn, file, index, signal, values);
-    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
+    const inserted = await inNode();
     outcome.fallback = `read in parts: DuckDB's reader ran out of memory on it (${firstLine(err)})`;
-    return result.inserted;
+    return inserted;
   }
   if (file.format !== 'parquet' && /byte order mark/i.test(firstLine(err))) {
     // DuckDB's JSON lines reader refuses a file that starts with a BOM (when it reads that file
     // alone), and its lenient read drops the first line as invalid: Node's reader skips the BOM.
-    const result = await readStreamed(conn, file, index, signal, values);
-    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
-    return result.inserted;
+    return await inNode();
   }
   const reason = await explainReadFailure(file, err);
   if (file.gzip && (/gzip/i.test(reason) || /GZIP/.test(firstLine(err)))) {
     // Bytes after the last member, a member cut short or damaged: DuckDB's reader (and zlib)
     // refuse the whole file; read member by member, as gzip -d reads it, the whole members'
     // events load, and a warning says what was left unread.
-    const result = await readStreamed(conn, file, index, signal, values, true);
-    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
-    return result.inserted;
+    return await inNode(true);
   }
   if (reason.startsWith('invalid JSON') && (await endsInCutWrapper(file))) {
     // Its last line, a wrapper cut short, gives its whole events in Node's reader (load-stream.ts).
-    const result = await readStreamed(conn, file, index, signal, values);
-    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
-    return result.inserted;
+    return await inNode();
   }
   if (!file.gzip && file.format !== 'lines' && reason.startsWith('invalid JSON') && reason.endsWith('unexpected end of data')) {
     // A plain `.json` cut short (a copy that stopped): its whole events, in Node's reader, as a cut gzip's.
-    const result = await readStreamed(conn, file, index, signal, values);
-    Object.assign(outcome, { rejected: result.rejected, badLines: result.badLines, damaged: result.damaged });
-    return result.inserted;
+    return await inNode();
   }
   if (file.format === 'lines' && reason.startsWith('invalid JSON')) {
     const params = { files: listValue([duckdbPath(file.path)]), index };
